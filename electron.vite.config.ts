@@ -1,0 +1,35 @@
+import { resolve } from 'node:path'
+import { svelte } from '@sveltejs/vite-plugin-svelte'
+import { defineConfig } from 'electron-vite'
+
+// Our layout is not electron-vite's default (src/{main,preload,renderer}), so every entry is named.
+export default defineConfig({
+  main: {
+    build: {
+      outDir: 'out/main',
+      externalizeDeps: true,
+      lib: { entry: resolve('src-main/platform/electron/main.ts'), formats: ['es'] }
+    }
+  },
+  preload: {
+    build: {
+      outDir: 'out/preload',
+      // A sandboxed preload cannot require anything but electron: bundle it into one CommonJS file.
+      externalizeDeps: false,
+      lib: { entry: resolve('src-main/platform/electron/preload.ts'), formats: ['cjs'] },
+      rolldownOptions: { external: ['electron'] }
+    }
+  },
+  renderer: {
+    root: resolve('src-renderer'),
+    plugins: [svelte()],
+    build: {
+      outDir: resolve('out/renderer'),
+      emptyOutDir: true,
+      minify: true,
+      // No inline module preload polyfill: the CSP forbids inline scripts.
+      modulePreload: { polyfill: false },
+      rolldownOptions: { input: resolve('src-renderer/index.html') }
+    }
+  }
+})

@@ -1,0 +1,149 @@
+import { z } from 'zod'
+import type { Envelope } from './envelope.ts'
+import type { MethodName } from './method-names.ts'
+
+/**
+ * The one API contract. Both transports (Electron IPC and the web host's `POST /api/<method>`)
+ * validate input and output against these schemas, and the renderer's client types derive from
+ * them, so a method cannot drift between main, preload, web host and renderer.
+ */
+
+export const localeSchema = z.enum(['en', 'zh-CN'])
+export type Locale = z.output<typeof localeSchema>
+
+/** A string in both of the app's languages. */
+export const localizedSchema = z.strictObject({ en: z.string(), 'zh-CN': z.string() })
+
+/** Opaque learner (profile) id as the store issues it. */
+export const learnerIdSchema = z.string().min(1).max(64)
+/** Stable kebab-case lesson id from lesson.yaml, never a position. */
+export const lessonIdSchema = z
+  .string()
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'expected a kebab-case lesson id such as pods-on-one-node')
+  .max(80)
+
+const empty = z.strictObject({})
+
+export const profileSchema = z.strictObject({
+  id: learnerIdSchema,
+  name: z.string(),
+  createdAt: z.string()
+})
+
+export const settingsSchema = z.strictObject({
+  /** null until the learner has chosen (the app asks at first run). */
+  locale: localeSchema.nullable(),
+  /** `system` follows the OS's light/dark preference. */
+  theme: z.enum(['system', 'light', 'dark', 'high-contrast']),
+  fontScale: z.number().min(0.75).max(2),
+  reducedMotion: z.boolean()
+})
+export type Settings = z.output<typeof settingsSchema>
+
+export const lessonSummarySchema = z.strictObject({
+  id: z.string(),
+  /** Folder name under lessons/, e.g. `00-tour`. */
+  slug: z.string(),
+  title: localizedSchema,
+  minutes: z.number(),
+  topics: z.array(z.string()),
+  /** False when the lesson failed validation; `problems` then says why (for authors). */
+  available: z.boolean(),
+  problems: z.array(z.string())
+})
+
+export const lessonStepViewSchema = z.strictObject({
+  id: z.string(),
+  kind: z.string(),
+  /** The step's prose, Markdown, per locale. Rendered with raw HTML escaped. */
+  body: localizedSchema
+})
+
+export const lessonViewSchema = z.strictObject({
+  id: z.string(),
+  title: localizedSchema,
+  minutes: z.number(),
+  objectives: z.array(localizedSchema),
+  steps: z.array(lessonStepViewSchema)
+})
+
+export const lessonProgressSchema = z.strictObject({
+  lessonId: z.string(),
+  status: z.enum(['not-started', 'in-progress', 'completed']),
+  openedAt: z.string().nullable(),
+  completedAt: z.string().nullable(),
+  /** 0..1, null until something was graded. */
+  score: z.number().min(0).max(1).nullable()
+})
+
+export const storeNoticeSchema = z.strictObject({
+  /** Why the store could not be used as it was. */
+  reason: z.string(),
+  /** Where the damaged file was moved, so nothing is lost for good. */
+  movedTo: z.string().nullable()
+})
+
+interface MethodSpec {
+  input: z.ZodType
+  output: z.ZodType
+}
+
+export const contract = {
+  'app:info': {
+    input: empty,
+    output: z.strictObject({
+      version: z.string(),
+      /** Set when a damaged progress store was set aside at start; the UI tells the learner. */
+      storeNotice: storeNoticeSchema.nullable()
+    })
+  },
+  'lessons:list': {
+    input: empty,
+    output: z.strictObject({
+      courseTitle: localizedSchema,
+      lessons: z.array(lessonSummarySchema)
+    })
+  },
+  'lesson:open': {
+    input: z.strictObject({ learnerId: learnerIdSchema, lessonId: lessonIdSchema }),
+    output: lessonViewSchema
+  },
+  'progress:summary': {
+    input: z.strictObject({ learnerId: learnerIdSchema }),
+    output: z.strictObject({ lessons: z.array(lessonProgressSchema) })
+  },
+  'settings:get': {
+    input: z.strictObject({ learnerId: learnerIdSchema }),
+    output: settingsSchema
+  },
+  'settings:set': {
+    input: z.strictObject({ learnerId: learnerIdSchema, settings: settingsSchema.partial() }),
+    output: settingsSchema
+  },
+  'profiles:list': {
+    input: empty,
+    output: z.strictObject({ profiles: z.array(profileSchema), activeId: learnerIdSchema.nullable() })
+  },
+  'profiles:create': {
+    input: z.strictObject({ name: z.string().trim().min(1, 'a profile needs a name').max(60) }),
+    output: profileSchema
+  },
+  'profiles:select': {
+    input: z.strictObject({ learnerId: learnerIdSchema }),
+    output: profileSchema
+  }
+} as const satisfies Record<MethodName, MethodSpec>
+
+export type Contract = typeof contract
+export type MethodInput<M extends MethodName> = z.input<Contract[M]['input']>
+export type MethodOutput<M extends MethodName> = z.output<Contract[M]['output']>
+
+/** The renderer's API client: errors re-thrown, values unwrapped. */
+export type PodnetApi = {
+  [M in MethodName]: (input: MethodInput<M>) => Promise<MethodOutput<M>>
+}
+
+/** `window.podnet` as the Electron preload exposes it: one function per method, answering envelopes. */
+export type PodnetBridge = {
+  [M in MethodName]: (input: MethodInput<M>) => Promise<Envelope<MethodOutput<M>>>
+}

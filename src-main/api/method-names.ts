@@ -1,0 +1,21 @@
+/**
+ * Every API method, `domain:verb`. Kept apart from the zod contract so the Electron preload
+ * (a sandboxed, bundled script) can expose the methods without shipping zod.
+ */
+export const methodNames = [
+  'app:info',
+  'lessons:list',
+  'lesson:open',
+  'progress:summary',
+  'settings:get',
+  'settings:set',
+  'profiles:list',
+  'profiles:create',
+  'profiles:select'
+] as const
+
+export type MethodName = (typeof methodNames)[number]
+
+export function isMethodName(name: string): name is MethodName {
+  return (methodNames as readonly string[]).includes(name)
+}

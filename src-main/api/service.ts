@@ -1,0 +1,206 @@
+import { join } from 'node:path'
+import { loadCourse, type Course, type LoadedLesson } from '../core/lesson/course-loader.ts'
+import { formatIssue } from '../core/lesson/issues.ts'
+import { openProgressStore, StoreError, type ProgressStore, type Recovery } from '../store/index.ts'
+import type { Settings } from './contract.ts'
+import type { Handlers } from './dispatch.ts'
+import { ApiError } from './envelope.ts'
+import { lessonFilesFromDir } from './lesson-files.ts'
+
+export interface ServiceOptions {
+  /** Where progress.sqlite lives (Electron's userData, or the web host's --data-dir). */
+  dataDir: string
+  lessonsDir: string
+  version: string
+  /** Electron-ABI better-sqlite3 binding; only inside Electron. */
+  nativeBinding?: string
+  now?: () => number
+}
+
+export interface Service {
+  handlers: Handlers
+  close: () => void
+}
+
+const defaultSettings: Settings = { locale: null, theme: 'system', fontScale: 1, reducedMotion: false }
+const activeLearnerKey = 'activeLearner'
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
+
+/** The API implemented once, over the lesson files and the progress store; both transports call it. */
+export function createService(options: ServiceOptions): Service {
+  const now = options.now ?? Date.now
+  const opened = openStore(options, now)
+  const recovered = opened.ok ? opened.recovered : null
+  const files = lessonFilesFromDir(options.lessonsDir)
+
+  // Lessons are re-read per call: cheap (a few small files) and authors see edits without a restart.
+  const course = (): Course => loadCourse(files)
+
+  function availableLesson(lessonId: string): LoadedLesson {
+    for (const entry of course().lessons) {
+      if (entry.status === 'available' && entry.lesson.lesson.id === lessonId) return entry.lesson
+    }
+    throw new ApiError('not_found', `no lesson with id "${lessonId}"`)
+  }
+
+  /** Lessons still open when the store cannot be (read-only disk, newer file): only saving fails, loudly. */
+  function usableStore(): ProgressStore {
+    if (opened.ok) return opened.store
+    throw new ApiError('store_unavailable', opened.message)
+  }
+
+  function requireLearner(s: ProgressStore, learnerId: string): void {
+    if (!s.profiles.get(learnerId)) throw new ApiError('not_found', `no learner profile with id "${learnerId}"`)
+  }
+
+  function settingsOf(store: ProgressStore, learnerId: string): Settings {
+    const saved = store.settings.all(learnerId)
+    const merged: Record<string, unknown> = { ...defaultSettings }
+    for (const key of Object.keys(defaultSettings)) if (key in saved) merged[key] = saved[key]
+    return merged as Settings
+  }
+
+  function topicsByLesson(c: Course): Record<string, readonly string[]> {
+    const topics: Record<string, readonly string[]> = {}
+    for (const entry of c.lessons) if (entry.status === 'available') topics[entry.lesson.lesson.id] = entry.lesson.lesson.topics
+    return topics
+  }
+
+  const handlers: Handlers = {
+    'app:info': () => ({
+      version: options.version,
+      storeNotice: opened.ok
+        ? recovered
+          ? { reason: `${recovered.reason}: ${recovered.detail}`, movedTo: recovered.movedTo }
+          : null
+        : { reason: opened.message, movedTo: null }
+    }),
+
+    'lessons:list': () => {
+      const c = course()
+      return {
+        courseTitle: c.index?.title ?? { en: 'Podnet Lab', 'zh-CN': 'Podnet Lab' },
+        lessons: c.lessons.map((entry) =>
+          entry.status === 'available'
+            ? {
+                id: entry.lesson.lesson.id,
+                slug: entry.dir,
+                title: entry.lesson.lesson.title,
+                minutes: entry.lesson.lesson.estimatedMinutes,
+                topics: entry.lesson.lesson.topics,
+                available: true,
+                problems: []
+              }
+            : {
+                id: entry.id ?? entry.dir,
+                slug: entry.dir,
+                title: entry.title ?? { en: entry.dir, 'zh-CN': entry.dir },
+                minutes: 0,
+                topics: [],
+                available: false,
+                problems: entry.issues.map(formatIssue)
+              }
+        )
+      }
+    },
+
+    'lesson:open': ({ learnerId, lessonId }) => {
+      const store = usableStore()
+      requireLearner(store, learnerId)
+      const loaded = availableLesson(lessonId)
+      store.lessonOpens.record(learnerId, lessonId)
+      const { lesson, prose } = loaded
+      return {
+        id: lesson.id,
+        title: lesson.title,
+        minutes: lesson.estimatedMinutes,
+        objectives: lesson.objectives,
+        steps: lesson.steps.map((step) => ({
+          id: step.id,
+          kind: step.kind,
+          body: {
+            en: prose.en.sections[step.id] ?? '',
+            'zh-CN': prose['zh-CN'].sections[step.id] ?? ''
+          }
+        }))
+      }
+    },
+
+    'progress:summary': ({ learnerId }) => {
+      const store = usableStore()
+      requireLearner(store, learnerId)
+      const c = course()
+      const summary = store.summary.progressSummary(learnerId, topicsByLesson(c))
+      return {
+        lessons: summary.lessons.map((row) => ({
+          lessonId: row.lessonId,
+          status: row.status === 'completed' ? ('completed' as const) : ('in-progress' as const),
+          openedAt: iso(row.startedAt ?? row.lastOpenedAt),
+          completedAt: iso(row.completedAt),
+          score: row.score
+        }))
+      }
+    },
+
+    'settings:get': ({ learnerId }) => {
+      const store = usableStore()
+      requireLearner(store, learnerId)
+      return settingsOf(store, learnerId)
+    },
+
+    'settings:set': ({ learnerId, settings }) => {
+      const store = usableStore()
+      requireLearner(store, learnerId)
+      for (const [key, value] of Object.entries(settings)) {
+        if (value !== undefined) store.settings.set(key, value, learnerId)
+      }
+      return settingsOf(store, learnerId)
+    },
+
+    'profiles:list': () => {
+      const store = usableStore()
+      const profiles = store.profiles.list()
+      const active = store.settings.get(activeLearnerKey)
+      const activeId = typeof active === 'string' && profiles.some((p) => p.id === active) ? active : null
+      return {
+        profiles: profiles.map((p) => ({ id: p.id, name: p.name, createdAt: new Date(p.createdAt).toISOString() })),
+        activeId
+      }
+    },
+
+    'profiles:create': ({ name }) => {
+      const store = usableStore()
+      const p = store.profiles.create(name)
+      return { id: p.id, name: p.name, createdAt: new Date(p.createdAt).toISOString() }
+    },
+
+    'profiles:select': ({ learnerId }) => {
+      const store = usableStore()
+      const p = store.profiles.get(learnerId)
+      if (!p) throw new ApiError('not_found', `no learner profile with id "${learnerId}"`)
+      store.settings.set(activeLearnerKey, learnerId)
+      return { id: p.id, name: p.name, createdAt: new Date(p.createdAt).toISOString() }
+    }
+  }
+
+  return { handlers, close: () => (opened.ok ? opened.store.close() : undefined) }
+}
+
+type OpenResult =
+  | { ok: true; store: ProgressStore; recovered: Recovery | null }
+  | { ok: false; message: string }
+
+function openStore(options: ServiceOptions, now: () => number): OpenResult {
+  const file = join(options.dataDir, 'progress.sqlite')
+  try {
+    const { store, recovered } = openProgressStore(file, {
+      now,
+      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {})
+    })
+    return { ok: true, store, recovered }
+  } catch (error) {
+    if (error instanceof StoreError) return { ok: false, message: error.message }
+    throw error
+  }
+}

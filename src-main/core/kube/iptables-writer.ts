@@ -1,0 +1,68 @@
+import { parseIptRule, splitRuleLine } from '../linux/iptables-rule.ts'
+import { newCounters, type IptRule, type IptTableName, type Netfilter } from '../linux/netfilter.ts'
+
+/**
+ * What a controller (kube-proxy, flanneld) owns in one table: its user chains with their rules,
+ * and the jump rules it keeps at the top or bottom of built-in chains.
+ */
+export interface OwnedRules {
+  chains: Map<string, IptRule[]>
+  prepend: { chain: string; rule: IptRule }[]
+  append: { chain: string; rule: IptRule }[]
+}
+
+/**
+ * Parses iptables-restore lines once per build: identical lines on many nodes share one
+ * immutable rule object (counters live per namespace).
+ */
+export class RuleParser {
+  readonly #cache = new Map<string, IptRule>()
+
+  rule(spec: string): IptRule {
+    let rule = this.#cache.get(spec)
+    if (!rule) {
+      const parsed = parseIptRule(splitRuleLine(spec))
+      if (!parsed.ok) throw new Error(`bad generated rule "${spec}": ${parsed.message}`)
+      rule = parsed.rule
+      this.#cache.set(spec, rule)
+    }
+    return rule
+  }
+}
+
+export function emptyOwned(): OwnedRules {
+  return { chains: new Map(), prepend: [], append: [] }
+}
+
+/** Adds `-A chain spec` to an owned chain, creating the chain on first use. */
+export function appendTo(owned: OwnedRules, parser: RuleParser, chain: string, spec: string): void {
+  let rules = owned.chains.get(chain)
+  if (!rules) {
+    rules = []
+    owned.chains.set(chain, rules)
+  }
+  if (spec !== '') rules.push(parser.rule(spec))
+}
+
+/**
+ * Replaces everything a controller owns (chains whose names start with `prefix`, and jumps to
+ * them from built-in chains) with `owned`, as a full iptables-restore sync does. Rewritten chains
+ * start with zero counters; built-in chains keep theirs.
+ */
+export function installOwned(nf: Netfilter, table: IptTableName, prefix: string, owned: OwnedRules): void {
+  const t = nf[table]
+  for (const [name, chain] of t.chains) {
+    if (chain.policy === undefined && name.startsWith(prefix)) {
+      for (const r of chain.rules) nf.counters.delete(r)
+      t.chains.delete(name)
+    }
+  }
+  for (const chain of t.chains.values()) {
+    chain.rules = chain.rules.filter((r) => !(r.target.kind === 'jump' && r.target.chain.startsWith(prefix)))
+  }
+  for (const [name, rules] of owned.chains) {
+    t.chains.set(name, { name, policyCounters: newCounters(), rules: [...rules] })
+  }
+  for (const { chain, rule } of [...owned.prepend].reverse()) t.chains.get(chain)?.rules.unshift(rule)
+  for (const { chain, rule } of owned.append) t.chains.get(chain)?.rules.push(rule)
+}

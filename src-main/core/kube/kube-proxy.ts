@@ -1,0 +1,32 @@
+import { installFlannelRules } from './flannel.ts'
+import { installOwned, RuleParser } from './iptables-writer.ts'
+import { kubeProxyIptablesRules, kubeProxyRulesAreNodeIndependent, type KubeProxyRules } from './kube-proxy-iptables.ts'
+import { syncIpvs } from './kube-proxy-ipvs.ts'
+import { syncNft } from './kube-proxy-nft.ts'
+import type { Lab } from './lab.ts'
+
+/**
+ * A full kube-proxy sync on every node (after a build or any change to pods or Services):
+ * rewrites what kube-proxy owns in the node's netfilter / IPVS / nftables state.
+ */
+export function syncKubeProxy(lab: Lab, parser = new RuleParser()): void {
+  const mode = lab.scenario.cluster.kubeProxy.mode
+  let shared: KubeProxyRules | undefined
+  for (const node of lab.nodes) {
+    const ns = lab.netns.get(node.netns)!
+    if (mode === 'iptables') {
+      const rules = kubeProxyRulesAreNodeIndependent(lab) ? (shared ??= kubeProxyIptablesRules(lab, node, parser)) : kubeProxyIptablesRules(lab, node, parser)
+      installOwned(ns.netfilter, 'nat', 'KUBE-', rules.nat)
+      installOwned(ns.netfilter, 'filter', 'KUBE-', rules.filter)
+    } else if (mode === 'ipvs') {
+      syncIpvs(lab, node, ns, parser)
+    } else {
+      syncNft(lab, node, ns)
+    }
+  }
+}
+
+/** flanneld's iptables rules on every node. */
+export function syncFlannelRules(lab: Lab, parser = new RuleParser()): void {
+  for (const node of lab.nodes) installFlannelRules(lab, node, lab.netns.get(node.netns)!, parser)
+}

@@ -1,0 +1,52 @@
+import type { Netns } from '../linux/netns.ts'
+import type { RngState } from '../net/rng.ts'
+import type { Cidr } from '../net/cidr.ts'
+import type { Ipv4 } from '../net/ipv4.ts'
+import type { Scenario } from '../scenario/scenario.schema.ts'
+import type { ExternalHost, KubeNode, KubePod, KubeService } from './objects.ts'
+import type { CapturedFrame } from '../engine/trace.ts'
+
+/** An L2 broadcast domain outside any namespace: the underlay switch the nodes' eth0s plug into. */
+export interface Segment {
+  id: string
+  cidr: Cidr
+  /** Cables plugged in: (netns id, ifindex). */
+  ports: { netns: string; ifindex: number }[]
+}
+
+/** The logical clock: lab time in ms since `epochMs` (the wall-clock instant the lab was built at). */
+export interface LabClock {
+  nowMs: number
+  /** Wall-clock start, used only to print dates (iptables-save headers); fixed per scenario. */
+  epochMs: number
+}
+
+/** Frames seen on interfaces, for tcpdump. */
+export interface CaptureLog {
+  /** Incremented by the shell before each command line that sends traffic; frames carry it. */
+  batch: number
+  frames: CapturedFrame[]
+  /** Oldest frames are dropped beyond this. */
+  limit: number
+}
+
+/**
+ * The whole simulated world: every network namespace, the Kubernetes objects they were derived
+ * from, and the seeded generator and clock that make it deterministic.
+ */
+export interface Lab {
+  scenario: Scenario
+  netns: Map<string, Netns>
+  segments: Map<string, Segment>
+  nodes: KubeNode[]
+  pods: KubePod[]
+  services: KubeService[]
+  externalHosts: ExternalHost[]
+  /** The underlay's router (netns `gateway`), when the scenario has a gateway. */
+  gateway?: { ip: Ipv4; netns: string }
+  rng: RngState
+  clock: LabClock
+  capture: CaptureLog
+  /** Next IP id per namespace for locally generated packets (the kernel keeps one per socket/peer). */
+  ipIds: Map<string, number>
+}

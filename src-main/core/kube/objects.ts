@@ -1,0 +1,104 @@
+import type { Cidr } from '../net/cidr.ts'
+import type { Ipv4 } from '../net/ipv4.ts'
+import type { Mac } from '../net/mac.ts'
+
+export type ContainerApp = 'http' | 'tcp-echo' | 'udp-echo' | 'sleep'
+
+export interface KubeNode {
+  name: string
+  /** Underlay (eth0) address. */
+  ip: Ipv4
+  podCIDR: Cidr
+  /** Netns id of the node's root namespace (= node name). */
+  netns: string
+  /** flannel.1's MAC, published in the node annotation `flannel.alpha.coreos.com/backend-data`. */
+  vtepMac?: Mac
+  /** host-local's next candidate host number in podCIDR (starts at 2; .1 is cni0). */
+  nextPodHost: number
+  /** PIDs on the node, for crictl/ps: the next one to hand out. */
+  nextPid: number
+}
+
+/** A process as `ps` shows it. `pid` is the number seen inside the container's PID namespace. */
+export interface KubeProcess {
+  pid: number
+  /** PID in the node's namespace (what `crictl inspect` and the node's `ps` show). */
+  hostPid: number
+  user: string
+  command: string
+  /** The container (or `pause` for the sandbox) that runs it. */
+  container: string
+}
+
+export interface KubeContainer {
+  name: string
+  image: string
+  app: ContainerApp
+  port?: number
+  /** 64 hex chars like containerd's ids; crictl prints the first 13. */
+  id: string
+  state: 'Running' | 'CrashLoopBackOff'
+  restartCount: number
+  /** What `kubectl logs` prints. */
+  logs: string[]
+  process: KubeProcess
+}
+
+export interface KubePod {
+  name: string
+  namespace: string
+  node: string
+  uid: string
+  labels: Record<string, string>
+  /** The pod IP; for hostNetwork pods the node IP. */
+  ip: Ipv4
+  /** Netns id the pod's containers share (= node's id for hostNetwork pods). */
+  netns: string
+  /** The runtime's name for the pod netns (`cni-<uuid>`, containerd), printed as `link-netns`. */
+  netnsName: string
+  hostNetwork: boolean
+  shareProcessNamespace: boolean
+  /** Sandbox (pause) container id. */
+  sandboxId: string
+  pause: KubeProcess
+  /** Host end of the pod's veth (`vethXXXXXXXX`), absent for hostNetwork pods. */
+  hostVeth?: string
+  containers: KubeContainer[]
+  /** Lab time (ms) the pod was created, for AGE columns. */
+  createdAt: number
+  /** Ready = every container Running (feeds endpoints). */
+  ready: boolean
+}
+
+export interface KubeServicePort {
+  name?: string
+  port: number
+  targetPort: number
+  protocol: 'TCP' | 'UDP'
+  nodePort?: number
+}
+
+export interface KubeService {
+  name: string
+  namespace: string
+  type: 'ClusterIP' | 'NodePort'
+  clusterIP: Ipv4
+  ports: KubeServicePort[]
+  selector: Record<string, string>
+  externalTrafficPolicy: 'Cluster' | 'Local'
+  createdAt: number
+}
+
+/** One backend of a Service port, as EndpointSlices carry it. */
+export interface KubeEndpoint {
+  ip: Ipv4
+  port: number
+  pod: string
+  node: string
+}
+
+export interface ExternalHost {
+  name: string
+  ip: Ipv4
+  netns: string
+}

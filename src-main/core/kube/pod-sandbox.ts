@@ -1,0 +1,150 @@
+import type { BridgeLink, LoopbackLink, VethLink } from '../linux/link.ts'
+import { addAddress, addLink, addRoute, enslave } from '../linux/ops.ts'
+import { linkByName, newNetns, type Netns, type Socket } from '../linux/netns.ts'
+import { cidrHost, cidrSize, parseCidr } from '../net/cidr.ts'
+import { ipv4, type Ipv4 } from '../net/ipv4.ts'
+import { macFromBytes } from '../net/mac.ts'
+import { randomBytes, randomHex } from '../net/rng.ts'
+import type { PodSpec } from '../scenario/scenario.schema.ts'
+import { flannelMtu } from './flannel.ts'
+import type { Lab } from './lab.ts'
+import type { KubeContainer, KubeNode, KubePod, KubeProcess } from './objects.ts'
+
+/** The commands `ps` shows for each app (what `podnet export-lab` runs for real). */
+const APP_COMMANDS: Record<KubeContainer['app'], (port: number | undefined) => string> = {
+  http: (port) => `python3 -m http.server ${port ?? ''}`.trim(),
+  'tcp-echo': (port) => `socat TCP-LISTEN:${port ?? 0},fork,reuseaddr EXEC:cat`,
+  'udp-echo': (port) => `socat UDP-RECVFROM:${port ?? 0},fork EXEC:cat`,
+  sleep: () => 'sleep infinity'
+}
+
+export function uuid(lab: Lab): string {
+  const h = randomHex(lab.rng, 32).split('')
+  h[12] = '4'
+  h[16] = ((parseInt(h[16]!, 16) & 3) | 8).toString(16)
+  const s = h.join('')
+  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`
+}
+
+export function newLoopback(ns: Netns): void {
+  const lo = addLink<LoopbackLink>(ns, { kind: 'loopback', name: 'lo', mtu: 65536, mac: '00:00:00:00:00:00', up: true })
+  addAddress(ns, lo.ifindex, ipv4('127.0.0.1'), 8, 'host')
+}
+
+/** The bridge plugin makes cni0 at the node's first pod ADD and gives it the gateway .1. */
+function ensureCni0(lab: Lab, node: KubeNode, ns: Netns): BridgeLink {
+  const existing = linkByName(ns, 'cni0')
+  if (existing) return existing as BridgeLink
+  const br = addLink<BridgeLink>(ns, { kind: 'bridge', name: 'cni0', mtu: flannelMtu(lab), mac: macFromBytes(randomBytes(lab.rng, 6)), up: true, fdb: [], ageingTime: 300, nextPortNo: 1 })
+  br.fdb.push({ mac: br.mac, port: br.ifindex, permanent: true, local: true, updatedAt: lab.clock.nowMs })
+  addAddress(ns, br.ifindex, cidrHost(node.podCIDR, 1), node.podCIDR.prefixLen)
+  return br
+}
+
+/** host-local: the next free address after the last one handed out, wrapping, skipping .0/.1/broadcast. */
+function allocatePodIp(lab: Lab, node: KubeNode): Ipv4 {
+  const used = new Set(lab.pods.filter((p) => p.node === node.name).map((p) => p.ip))
+  const size = cidrSize(node.podCIDR)
+  for (let tries = 0; tries < size; tries++) {
+    let host = node.nextPodHost
+    if (host >= size - 1) host = 2
+    node.nextPodHost = host + 1
+    const ip = cidrHost(node.podCIDR, host)
+    if (!used.has(ip)) return ip
+  }
+  throw new Error(`no free address in ${node.name}'s podCIDR`)
+}
+
+function newProcess(node: KubeNode, pid: number, command: string, container: string): KubeProcess {
+  return { pid, hostPid: node.nextPid++, user: 'root', command, container }
+}
+
+/**
+ * RunPodSandbox + CNI ADD + container starts: the pod netns with lo and eth0, one veth pair
+ * whose host end joins cni0 with hairpin on, host-local's address and routes, then the
+ * containers (a second one binding a taken port crash-loops).
+ */
+export function createPod(lab: Lab, spec: PodSpec): KubePod {
+  const node = lab.nodes.find((n) => n.name === spec.node)!
+  const nodeNs = lab.netns.get(node.netns)!
+  const uid = uuid(lab)
+  let ip: Ipv4 = node.ip
+  let netnsId = node.netns
+  let hostVeth: string | undefined
+  if (!spec.hostNetwork) {
+    ip = spec.ip !== undefined ? ipv4(spec.ip) : allocatePodIp(lab, node)
+    const ns = newNetns(spec.name, 'pod')
+    lab.netns.set(ns.id, ns)
+    netnsId = ns.id
+    newLoopback(ns)
+    const br = ensureCni0(lab, node, nodeNs)
+    const mtu = flannelMtu(lab)
+    hostVeth = `veth${randomHex(lab.rng, 8)}`
+    const eth0 = addLink<VethLink>(ns, { kind: 'veth', name: 'eth0', mtu, mac: macFromBytes(randomBytes(lab.rng, 6)), up: true, peer: { netns: node.netns, ifindex: nodeNs.nextIfindex } })
+    const host = addLink<VethLink>(nodeNs, { kind: 'veth', name: hostVeth, mtu, mac: macFromBytes(randomBytes(lab.rng, 6)), up: true, peer: { netns: ns.id, ifindex: eth0.ifindex } })
+    enslave(host, br, lab.clock.nowMs)
+    host.brport!.hairpin = true
+    addAddress(ns, eth0.ifindex, ip, node.podCIDR.prefixLen)
+    const gw = cidrHost(node.podCIDR, 1)
+    addRoute(ns, { table: 'main', type: 'unicast', dst: parseCidr('0.0.0.0/0')!, gateway: gw, dev: eth0.ifindex, proto: 'boot', scope: 'global', onlink: false })
+    const net = parseCidr(lab.scenario.cluster.podCIDR)!
+    if (net.prefixLen < node.podCIDR.prefixLen) {
+      addRoute(ns, { table: 'main', type: 'unicast', dst: net, gateway: gw, dev: eth0.ifindex, proto: 'boot', scope: 'global', onlink: false })
+    }
+  }
+  const netns = lab.netns.get(netnsId)!
+  const pause = newProcess(node, 1, '/pause', 'POD')
+  const containers: KubeContainer[] = []
+  spec.containers.forEach((c, i) => {
+    const pid = spec.shareProcessNamespace ? i + 2 : 1
+    const container: KubeContainer = {
+      name: c.name,
+      image: c.image ?? defaultImage(c.app),
+      app: c.app,
+      ...(c.port === undefined ? {} : { port: c.port }),
+      id: randomHex(lab.rng, 64),
+      state: 'Running',
+      restartCount: 0,
+      logs: [],
+      process: newProcess(node, pid, APP_COMMANDS[c.app](c.port), c.name)
+    }
+    if (c.app !== 'sleep' && c.port !== undefined) {
+      const proto = c.app === 'udp-echo' ? 'udp' : 'tcp'
+      const taken = netns.sockets.some((s) => s.proto === proto && s.port === c.port)
+      if (taken) {
+        container.state = 'CrashLoopBackOff'
+        container.restartCount = 5
+        container.logs = ['OSError: [Errno 98] Address already in use']
+      } else {
+        const socket: Socket = { proto, addr: 0, port: c.port, pid: container.process.hostPid, processName: c.app === 'http' ? 'python3' : 'socat', app: c.app, reply: spec.name }
+        netns.sockets.push(socket)
+        if (c.app === 'http') container.logs = [`Serving HTTP on 0.0.0.0 port ${c.port} (http://0.0.0.0:${c.port}/) ...`]
+      }
+    }
+    containers.push(container)
+  })
+  const pod: KubePod = {
+    name: spec.name,
+    namespace: spec.namespace,
+    node: node.name,
+    uid,
+    labels: { ...spec.labels },
+    ip,
+    netns: netnsId,
+    netnsName: `cni-${uid}`,
+    hostNetwork: spec.hostNetwork,
+    shareProcessNamespace: spec.shareProcessNamespace,
+    sandboxId: randomHex(lab.rng, 64),
+    pause,
+    ...(hostVeth === undefined ? {} : { hostVeth }),
+    containers,
+    createdAt: lab.clock.nowMs,
+    ready: containers.every((c) => c.state === 'Running')
+  }
+  lab.pods.push(pod)
+  return pod
+}
+
+function defaultImage(app: KubeContainer['app']): string {
+  return app === 'sleep' ? 'busybox' : `podnet/${app}`
+}

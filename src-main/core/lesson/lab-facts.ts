@@ -1,0 +1,61 @@
+import type { TraceSpec } from './lesson.schema.ts'
+
+/**
+ * What lessons need to know about a running lab, and nothing more. Goals and predictions are
+ * judged through these interfaces so the lesson core does not depend on the simulator's internal
+ * data layout; `lab-adapter.ts` implements them over the sim core's lab, shell and packet engine.
+ */
+
+/** Read-only queries over the lab's current state (the state leaves of a goal). */
+export interface LabFacts {
+  /** Administrative state of a link by object id (`node-1/cni0`); `undefined` if there is no such link. */
+  linkState(linkId: string): 'up' | 'down' | undefined
+  /** Whether a pod of this name currently exists. */
+  podExists(pod: string): boolean
+  /** FDB entries of a bridge or VXLAN device by object id; `undefined` if there is no such device. */
+  fdbEntries(deviceId: string): readonly { mac: string; dst?: string }[] | undefined
+  /** Destinations of the main routing table of a node or pod, as `ip route` prints them; `undefined` if no such host. */
+  routeDestinations(host: string): readonly string[] | undefined
+}
+
+/** A command the learner (or a solution) ran in the terminal. */
+export interface CommandFacts {
+  /** Node, pod, pod/container or external host, as in the scenario. */
+  on: string
+  /** The command line as typed. */
+  command: string
+  /** Everything it printed (stdout then stderr). */
+  output: string
+  exitCode: number
+}
+
+/** One hop of a finished trace, reduced to what predictions and pinned questions refer to. */
+export interface HopFacts {
+  /** Object id of the device that handled the packet (`node-1/cni0`). */
+  device: string
+  /** The kernel component that decided at this hop (`route`, `bridge-fdb`, `netfilter`, `vxlan-encap`, …). */
+  stage: string
+  /** IP TTL of the (inner) packet as it left this hop, when it is an IP packet. */
+  ttl?: number
+}
+
+/** A finished trace, reduced to what goals, predictions and trace steps check. */
+export interface TraceFacts {
+  /** What was traced. */
+  spec: TraceSpec
+  verdict: 'delivered' | 'dropped'
+  /** The stage that dropped the packet; absent when delivered. */
+  dropStage?: string
+  hops: readonly HopFacts[]
+  /** TTL of the packet as it reached the destination socket; absent when dropped. */
+  arrivingTtl?: number
+  /** The KUBE-SEP chain a DNAT rule sent the packet through and the pod behind it, if any. */
+  kubeSep?: { chain: string; pod: string }
+}
+
+/** A lab session the checker drives: one lesson's scenario, built fresh. */
+export interface LabSession {
+  exec(on: string, command: string): Omit<CommandFacts, 'on' | 'command'>
+  trace(spec: TraceSpec): TraceFacts
+  facts(): LabFacts
+}

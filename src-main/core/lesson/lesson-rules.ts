@@ -1,0 +1,201 @@
+import type { Scenario } from '../scenario/scenario.schema.ts'
+import type { LessonIssue } from './issues.ts'
+import type { Lesson, Predicate, Question, TraceSpec } from './lesson.schema.ts'
+
+/**
+ * Rules the schema cannot express: uniqueness, keys that make sense, and names that must exist
+ * in the lesson's scenario. They run in the loader, so the app lists a lesson that breaks them
+ * as unavailable, and again in the checker.
+ */
+export function checkLessonRules(file: string, lesson: Lesson, scenario: Scenario | undefined): LessonIssue[] {
+  const issues: LessonIssue[] = []
+  const add = (path: string, reason: string): void => {
+    issues.push({ file, path, reason })
+  }
+  const names = scenario === undefined ? undefined : scenarioNames(scenario)
+
+  const stepIds = new Set<string>()
+  const questionIds = new Set<string>()
+  lesson.steps.forEach((step, index) => {
+    const at = `steps[${index}]`
+    if (stepIds.has(step.id)) add(`${at}.id`, `duplicate step id "${step.id}"`)
+    stepIds.add(step.id)
+    const checkQuestion = (question: Question, path: string): void => {
+      if (questionIds.has(question.id)) add(`${path}.id`, `duplicate question id "${question.id}"`)
+      questionIds.add(question.id)
+      issues.push(...checkQuestionKey(file, question, path, names))
+    }
+    switch (step.kind) {
+      case 'task':
+        checkPredicate(step.goal, `${at}.goal`)
+        step.solution.forEach((solution, i) => {
+          if ('run' in solution) checkTarget(solution.on, `${at}.solution[${i}].on`)
+          else checkTrace(solution.trace, `${at}.solution[${i}].trace`)
+        })
+        break
+      case 'predict': {
+        checkTrace(step.trace, `${at}.trace`)
+        const prediction = step.prediction
+        if ('options' in prediction) {
+          const options: readonly string[] = prediction.options
+          if (new Set(options).size !== options.length) add(`${at}.prediction.options`, 'duplicate option')
+          if (!options.includes(prediction.answer)) {
+            add(`${at}.prediction.answer`, `"${prediction.answer}" is not one of the options`)
+          }
+        }
+        if (prediction.what === 'next-device' && names) {
+          for (const [i, option] of [prediction.after, ...prediction.options].entries()) {
+            checkObject(option, i === 0 ? `${at}.prediction.after` : `${at}.prediction.options[${i - 1}]`)
+          }
+        }
+        if (prediction.what === 'kube-sep' && names) {
+          prediction.options.forEach((pod, i) => {
+            if (!names.pods.has(pod)) add(`${at}.prediction.options[${i}]`, `no pod "${pod}" in the scenario`)
+          })
+        }
+        break
+      }
+      case 'trace':
+        checkTrace(step.trace, `${at}.trace`)
+        step.questions.forEach((pinned, i) => {
+          checkObject(pinned.hop, `${at}.questions[${i}].hop`)
+          checkQuestion(pinned.question, `${at}.questions[${i}].question`)
+        })
+        break
+      case 'quiz':
+        step.questions.forEach((question, i) => checkQuestion(question, `${at}.questions[${i}]`))
+        break
+      case 'read':
+      case 'checkpoint':
+        break
+    }
+  })
+  return issues
+
+  function checkTarget(target: string, path: string): void {
+    if (!names) return
+    const [host, container, extra] = target.split('/')
+    if (extra !== undefined || host === undefined) {
+      add(path, `"${target}" is not a node, pod, pod/container or external host`)
+      return
+    }
+    if (container !== undefined) {
+      const containers = names.containers.get(host)
+      if (!containers) add(path, `no pod "${host}" in the scenario`)
+      else if (!containers.has(container)) add(path, `pod "${host}" has no container "${container}"`)
+      return
+    }
+    if (!names.hosts.has(host)) add(path, `no node, pod or external host "${host}" in the scenario`)
+  }
+
+  function checkObject(id: string, path: string): void {
+    if (!names) return
+    const host = id.split('/')[0] as string
+    if (!names.hosts.has(host)) add(path, `no node, pod or external host "${host}" in the scenario`)
+  }
+
+  function checkTrace(trace: TraceSpec, path: string): void {
+    checkTarget(trace.from, `${path}.from`)
+    if (names && !/^\d+\.\d+\.\d+\.\d+$/.test(trace.to) && !names.hosts.has(trace.to)) {
+      add(`${path}.to`, `"${trace.to}" is neither an IPv4 address nor a pod, node or host in the scenario`)
+    }
+    if (trace.protocol !== 'icmp' && trace.port === undefined) add(`${path}.port`, `a ${trace.protocol} trace needs a port`)
+  }
+
+  function checkPredicate(predicate: Predicate, path: string): void {
+    switch (predicate.kind) {
+      case 'all':
+      case 'any':
+        predicate.of.forEach((child, i) => checkPredicate(child, `${path}.of[${i}]`))
+        break
+      case 'not':
+        checkPredicate(predicate.predicate, `${path}.predicate`)
+        break
+      case 'command-ran':
+        checkTarget(predicate.on, `${path}.on`)
+        break
+      case 'trace':
+        checkTarget(predicate.from, `${path}.from`)
+        break
+      case 'link-state':
+        checkObject(predicate.link, `${path}.link`)
+        break
+      case 'pod-exists':
+        if (names && !names.pods.has(predicate.pod)) add(`${path}.pod`, `no pod "${predicate.pod}" in the scenario`)
+        break
+      case 'fdb-entry':
+        checkObject(predicate.device, `${path}.device`)
+        break
+      case 'route':
+        checkTarget(predicate.on, `${path}.on`)
+        break
+    }
+  }
+}
+
+interface ScenarioNames {
+  pods: Set<string>
+  /** Nodes, pods and external hosts: everything an object id or target may start with. */
+  hosts: Set<string>
+  containers: Map<string, Set<string>>
+}
+
+function scenarioNames(scenario: Scenario): ScenarioNames {
+  const pods = new Set(scenario.pods.map((pod) => pod.name))
+  return {
+    pods,
+    hosts: new Set([...scenario.nodes.map((node) => node.name), ...pods, ...scenario.externalHosts.map((host) => host.name)]),
+    containers: new Map(scenario.pods.map((pod) => [pod.name, new Set(pod.containers.map((c) => c.name))]))
+  }
+}
+
+/** Answer keys that cannot be graded: no correct option, duplicate ids, patterns nobody can match. */
+function checkQuestionKey(file: string, question: Question, path: string, names: ScenarioNames | undefined): LessonIssue[] {
+  const issues: LessonIssue[] = []
+  const add = (at: string, reason: string): void => {
+    issues.push({ file, path: at, reason })
+  }
+  const uniqueIds = (ids: string[], at: string): void => {
+    const seen = new Set<string>()
+    ids.forEach((id, i) => {
+      if (seen.has(id)) add(`${at}[${i}].id`, `duplicate id "${id}"`)
+      seen.add(id)
+    })
+  }
+  switch (question.kind) {
+    case 'single': {
+      uniqueIds(question.options.map((o) => o.id), `${path}.options`)
+      const correct = question.options.filter((o) => o.correct).length
+      if (correct !== 1) add(`${path}.options`, `a single-choice question needs exactly one correct option, found ${correct}`)
+      break
+    }
+    case 'multiple':
+      uniqueIds(question.options.map((o) => o.id), `${path}.options`)
+      if (!question.options.some((o) => o.correct)) add(`${path}.options`, 'a multiple-choice question needs at least one correct option')
+      break
+    case 'ordering':
+      uniqueIds(question.items.map((item) => item.id), `${path}.items`)
+      break
+    case 'numeric':
+      question.feedback.forEach((entry, i) => {
+        if (Math.abs(entry.value - question.answer) <= question.tolerance) {
+          add(`${path}.feedback[${i}].value`, `${entry.value} is within the tolerance of the answer, so this feedback would never show`)
+        }
+      })
+      break
+    case 'text':
+      if (!question.accept.some((pattern) => new RegExp(`^(?:${pattern})$`, 'i').test(question.modelAnswer))) {
+        add(`${path}.modelAnswer`, `"${question.modelAnswer}" matches none of the accepted patterns`)
+      }
+      break
+    case 'hotspot':
+      if (names) {
+        question.answer.forEach((id, i) => {
+          const host = id.split('/')[0] as string
+          if (!names.hosts.has(host)) add(`${path}.answer[${i}]`, `no node, pod or external host "${host}" in the scenario`)
+        })
+      }
+      break
+  }
+  return issues
+}

@@ -1,0 +1,54 @@
+import type { Ipv4 } from '../net/ipv4.ts'
+
+export type CtProto = 'tcp' | 'udp' | 'icmp'
+
+/** One direction of a connection: for ICMP, `sport` is the echo id and `dport` is 0 (type/code print separately). */
+export interface CtTuple {
+  src: Ipv4
+  dst: Ipv4
+  sport: number
+  dport: number
+}
+
+export type TcpCtState = 'SYN_SENT' | 'SYN_RECV' | 'ESTABLISHED' | 'FIN_WAIT' | 'CLOSE_WAIT' | 'LAST_ACK' | 'TIME_WAIT' | 'CLOSE'
+
+/** A conntrack entry (`conntrack -L`). The reply tuple is where NAT shows: its source is the DNAT target. */
+export interface CtEntry {
+  id: number
+  proto: CtProto
+  original: CtTuple
+  reply: CtTuple
+  /** TCP only. */
+  tcpState?: TcpCtState
+  /** A reply was seen (no `[UNREPLIED]`). */
+  seenReply: boolean
+  assured: boolean
+  mark: number
+  /** Lab time (ms) at which the entry expires. */
+  expiresAt: number
+  /** NAT applied when the entry was created, so later packets are rewritten without rules. */
+  dnat: boolean
+  snat: boolean
+}
+
+export interface ConntrackTable {
+  entries: CtEntry[]
+  nextId: number
+}
+
+/** Kernel default timeouts (seconds) for the states the lab reaches. */
+export const CT_TIMEOUTS = {
+  tcpSynSent: 120,
+  tcpSynRecv: 60,
+  tcpEstablished: 432000,
+  tcpTimeWait: 120,
+  tcpClose: 10,
+  udpUnreplied: 30,
+  udpReplied: 120,
+  icmp: 30
+} as const
+
+/** Drops entries whose timeout has passed. */
+export function expireConntrack(table: ConntrackTable, nowMs: number): void {
+  table.entries = table.entries.filter((e) => e.expiresAt > nowMs)
+}

@@ -1,0 +1,361 @@
+import { formatCidr, parseCidr } from '../net/cidr.ts'
+import { formatIpv4, parseIpv4 } from '../net/ipv4.ts'
+import {
+  CTSTATE_ORDER,
+  formatProbability,
+  probabilityToFixed,
+  type AddrType,
+  type CtState,
+  type IptMatch,
+  type IptProto,
+  type IptRule,
+  type IptTarget,
+  type Negatable
+} from './netfilter.ts'
+
+export const IPTABLES_VERSION = 'iptables v1.8.9 (nf_tables)'
+
+export type ParsedRule = { ok: true; rule: IptRule } | { ok: false; message: string }
+
+/** Splits one iptables-restore line into words: whitespace separates, double quotes group. */
+export function splitRuleLine(line: string): string[] {
+  const words: string[] = []
+  let current = ''
+  let inWord = false
+  let quoted = false
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!
+    if (quoted) {
+      if (c === '\\' && i + 1 < line.length) current += line[++i]
+      else if (c === '"') quoted = false
+      else current += c
+    } else if (c === '"') {
+      quoted = true
+      inWord = true
+    } else if (c === ' ' || c === '\t') {
+      if (inWord) words.push(current)
+      current = ''
+      inWord = false
+    } else {
+      current += c
+      inWord = true
+    }
+  }
+  if (inWord) words.push(current)
+  return words
+}
+
+const PROTOS: readonly IptProto[] = ['tcp', 'udp', 'icmp', 'sctp']
+const ADDR_TYPES: readonly AddrType[] = ['LOCAL', 'UNICAST', 'BROADCAST', 'MULTICAST']
+
+function parseNumber(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined
+  if (/^0x[0-9a-f]+$/i.test(text)) return parseInt(text, 16) >>> 0
+  if (/^\d+$/.test(text)) return Number(text) >>> 0
+  return undefined
+}
+
+function parseValueMask(text: string | undefined): { value: number; mask: number } | undefined {
+  if (text === undefined) return undefined
+  const [v, m] = text.split('/')
+  const value = parseNumber(v)
+  const mask = m === undefined ? 0xffffffff : parseNumber(m)
+  return value === undefined || mask === undefined ? undefined : { value, mask }
+}
+
+/**
+ * Parses a rule specification (everything after `-A CHAIN`) the way iptables does: `-p tcp
+ * --dport` loads the tcp match implicitly, `--or-mark`/`--xor-mark` become `--set-xmark`.
+ * Error texts are iptables' own (without the `Try iptables -h` trailer).
+ */
+export function parseIptRule(args: readonly string[]): ParsedRule {
+  const rule: IptRule = { matches: [], target: { kind: 'none' } }
+  let neg = false
+  let currentModule: IptMatch | undefined
+  let i = 0
+  const bad = (message: string): ParsedRule => ({ ok: false, message })
+  const next = (): string | undefined => args[++i]
+  const ensureModule = (name: 'tcp' | 'udp'): Extract<IptMatch, { module: 'tcp' | 'udp' }> => {
+    let m = rule.matches.find((x): x is Extract<IptMatch, { module: 'tcp' | 'udp' }> => x.module === name)
+    if (!m) {
+      m = { module: name }
+      rule.matches.push(m)
+    }
+    return m
+  }
+  for (; i < args.length; i++) {
+    const a = args[i]!
+    if (a === '!') {
+      neg = true
+      continue
+    }
+    const takeNeg = (): boolean => {
+      const n = neg
+      neg = false
+      return n
+    }
+    switch (a) {
+      case '-s':
+      case '--source':
+      case '-d':
+      case '--destination': {
+        const v = next()
+        const c = v === undefined ? undefined : parseCidr(v)
+        if (!c) return bad(`host/network \`${v ?? ''}' not found`)
+        const field: Negatable<typeof c> = { value: c, neg: takeNeg() }
+        if (a === '-s' || a === '--source') rule.src = field
+        else rule.dst = field
+        break
+      }
+      case '-i':
+      case '--in-interface':
+      case '-o':
+      case '--out-interface': {
+        const v = next()
+        if (!v) return bad(`option "${a}" requires an argument`)
+        if (a.startsWith('-i') || a === '--in-interface') rule.inIface = { value: v, neg: takeNeg() }
+        else rule.outIface = { value: v, neg: takeNeg() }
+        break
+      }
+      case '-p':
+      case '--protocol': {
+        const v = next()?.toLowerCase()
+        if (!v || !PROTOS.includes(v as IptProto)) return bad(`unknown protocol "${v ?? ''}" specified`)
+        rule.proto = { value: v as IptProto, neg: takeNeg() }
+        break
+      }
+      case '-m':
+      case '--match': {
+        const name = next()
+        switch (name) {
+          case 'comment':
+            currentModule = { module: 'comment', comment: '' }
+            break
+          case 'tcp':
+          case 'udp':
+            currentModule = { module: name }
+            break
+          case 'statistic':
+            currentModule = { module: 'statistic', mode: 'random', probability: 0 }
+            break
+          case 'mark':
+            currentModule = { module: 'mark', neg: false, value: 0, mask: 0xffffffff }
+            break
+          case 'addrtype':
+            currentModule = { module: 'addrtype' }
+            break
+          case 'conntrack':
+            currentModule = { module: 'conntrack', ctstate: { value: [], neg: false } }
+            break
+          case 'set':
+            currentModule = { module: 'set', neg: false, setName: '', flags: [] }
+            break
+          default:
+            return bad(`Couldn't load match \`${name ?? ''}':No such file or directory`)
+        }
+        rule.matches.push(currentModule)
+        break
+      }
+      case '--comment': {
+        const v = next()
+        if (currentModule?.module !== 'comment' || v === undefined) return bad(`unknown option "${a}"`)
+        currentModule.comment = v
+        break
+      }
+      case '--dport':
+      case '--destination-port':
+      case '--sport':
+      case '--source-port': {
+        const proto = rule.proto?.value
+        if (proto !== 'tcp' && proto !== 'udp') return bad(`unknown option "${a}"`)
+        const m = currentModule?.module === proto ? currentModule : ensureModule(proto)
+        const port = parseNumber(next())
+        if (port === undefined || port > 65535) return bad(`invalid port/service \`${args[i] ?? ''}' specified`)
+        if (a.startsWith('--d')) m.dport = { value: port, neg: takeNeg() }
+        else m.sport = { value: port, neg: takeNeg() }
+        break
+      }
+      case '--mode': {
+        if (currentModule?.module !== 'statistic' || next() !== 'random') return bad(`unknown option "${a}"`)
+        break
+      }
+      case '--probability': {
+        const p = Number(next())
+        if (currentModule?.module !== 'statistic' || !(p >= 0 && p <= 1)) return bad(`"--probability" must be within [0, 1]`)
+        currentModule.probability = probabilityToFixed(p)
+        break
+      }
+      case '--mark': {
+        const vm = parseValueMask(next())
+        if (currentModule?.module !== 'mark' || !vm) return bad(`Bad MARK value \`${args[i] ?? ''}'`)
+        currentModule.neg = takeNeg()
+        currentModule.value = vm.value
+        currentModule.mask = vm.mask
+        break
+      }
+      case '--src-type':
+      case '--dst-type': {
+        const t = next()?.toUpperCase() as AddrType | undefined
+        if (currentModule?.module !== 'addrtype' || !t || !ADDR_TYPES.includes(t)) return bad(`unknown option "${a}"`)
+        if (a === '--src-type') currentModule.srcType = { value: t, neg: takeNeg() }
+        else currentModule.dstType = { value: t, neg: takeNeg() }
+        break
+      }
+      case '--ctstate': {
+        const states = (next() ?? '').split(',') as CtState[]
+        if (currentModule?.module !== 'conntrack' || states.some((s) => !CTSTATE_ORDER.includes(s))) return bad(`Bad ctstate "${args[i] ?? ''}"`)
+        currentModule.ctstate = { value: CTSTATE_ORDER.filter((s) => states.includes(s)), neg: takeNeg() }
+        break
+      }
+      case '--match-set': {
+        const name = next()
+        const flags = next()
+        if (currentModule?.module !== 'set' || !name || !flags) return bad(`unknown option "${a}"`)
+        currentModule.neg = takeNeg()
+        currentModule.setName = name
+        currentModule.flags = flags.split(',')
+        break
+      }
+      case '-j':
+      case '--jump':
+      case '-g':
+      case '--goto': {
+        const t = next()
+        if (!t) return bad(`option "${a}" requires an argument`)
+        const parsed = parseTarget(t, args.slice(i + 1), a === '-g' || a === '--goto')
+        if (!parsed.ok) return bad(parsed.message)
+        rule.target = parsed.target
+        i = args.length
+        break
+      }
+      default:
+        return bad(`unknown option "${a}"`)
+    }
+  }
+  return { ok: true, rule }
+}
+
+function parseTarget(name: string, rest: readonly string[], goto: boolean): { ok: true; target: IptTarget } | { ok: false; message: string } {
+  const opt = (flag: string): string | undefined => {
+    const k = rest.indexOf(flag)
+    return k === -1 ? undefined : rest[k + 1]
+  }
+  switch (name) {
+    case 'ACCEPT':
+    case 'DROP':
+    case 'RETURN':
+      return { ok: true, target: { kind: 'verdict', verdict: name } }
+    case 'REJECT':
+      return { ok: true, target: { kind: 'REJECT', rejectWith: opt('--reject-with') ?? 'icmp-port-unreachable' } }
+    case 'DNAT': {
+      const to = opt('--to-destination') ?? ''
+      const [ipText, portText] = to.split(':')
+      const ip = parseIpv4(ipText ?? '')
+      if (ip === undefined) return { ok: false, message: `Bad IP address "${to}"` }
+      return { ok: true, target: portText === undefined ? { kind: 'DNAT', toIp: ip } : { kind: 'DNAT', toIp: ip, toPort: Number(portText) } }
+    }
+    case 'SNAT': {
+      const ip = parseIpv4(opt('--to-source') ?? '')
+      if (ip === undefined) return { ok: false, message: `Bad IP address "${opt('--to-source') ?? ''}"` }
+      return { ok: true, target: { kind: 'SNAT', toIp: ip, randomFully: rest.includes('--random-fully') } }
+    }
+    case 'MASQUERADE':
+      return { ok: true, target: { kind: 'MASQUERADE', randomFully: rest.includes('--random-fully') } }
+    case 'MARK': {
+      const xmark = parseValueMask(opt('--set-xmark'))
+      if (xmark) return { ok: true, target: { kind: 'MARK', ...xmark } }
+      const set = parseValueMask(opt('--set-mark'))
+      if (set) return { ok: true, target: { kind: 'MARK', value: set.value, mask: set.mask } }
+      const or = parseNumber(opt('--or-mark'))
+      if (or !== undefined) return { ok: true, target: { kind: 'MARK', value: or, mask: or } }
+      const xor = parseNumber(opt('--xor-mark'))
+      if (xor !== undefined) return { ok: true, target: { kind: 'MARK', value: xor, mask: 0 } }
+      return { ok: false, message: 'MARK target: Parameter --set/and/or/xor-mark is required' }
+    }
+    default:
+      if (!/^[A-Za-z0-9_.-]+$/.test(name)) return { ok: false, message: `Couldn't load target \`${name}':No such file or directory` }
+      return { ok: true, target: { kind: 'jump', chain: name, goto } }
+  }
+}
+
+/** libxtables' xtables_save_string: bare when only [A-Za-z0-9_-], quoted otherwise. */
+export function saveString(value: string): string {
+  if (/^[A-Za-z0-9_-]+$/.test(value)) return value
+  return `"${value.replace(/(["\\'])/g, '\\$1')}"`
+}
+
+const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`
+const not = (neg: boolean): string => (neg ? '! ' : '')
+
+function formatMatch(m: IptMatch): string {
+  switch (m.module) {
+    case 'comment':
+      return `-m comment --comment ${saveString(m.comment)}`
+    case 'tcp':
+    case 'udp': {
+      let s = `-m ${m.module}`
+      if (m.sport) s += ` ${not(m.sport.neg)}--sport ${m.sport.value}`
+      if (m.dport) s += ` ${not(m.dport.neg)}--dport ${m.dport.value}`
+      return s
+    }
+    case 'statistic':
+      return `-m statistic --mode random --probability ${formatProbability(m.probability)}`
+    case 'mark':
+      return `-m mark ${not(m.neg)}--mark ${hex(m.value)}${m.mask === 0xffffffff ? '' : `/${hex(m.mask)}`}`
+    case 'addrtype': {
+      let s = '-m addrtype'
+      if (m.srcType) s += ` ${not(m.srcType.neg)}--src-type ${m.srcType.value}`
+      if (m.dstType) s += ` ${not(m.dstType.neg)}--dst-type ${m.dstType.value}`
+      return s
+    }
+    case 'conntrack':
+      return `-m conntrack ${not(m.ctstate.neg)}--ctstate ${m.ctstate.value.join(',')}`
+    case 'set':
+      return `-m set ${not(m.neg)}--match-set ${m.setName} ${m.flags.join(',')}`
+  }
+}
+
+export function formatTarget(t: IptTarget): string {
+  switch (t.kind) {
+    case 'none':
+      return ''
+    case 'verdict':
+      return `-j ${t.verdict}`
+    case 'jump':
+      return `${t.goto ? '-g' : '-j'} ${t.chain}`
+    case 'REJECT':
+      return `-j REJECT --reject-with ${t.rejectWith}`
+    case 'DNAT':
+      return `-j DNAT --to-destination ${formatIpv4(t.toIp)}${t.toPort === undefined ? '' : `:${t.toPort}`}`
+    case 'SNAT':
+      return `-j SNAT --to-source ${formatIpv4(t.toIp)}${t.randomFully ? ' --random-fully' : ''}`
+    case 'MASQUERADE':
+      return `-j MASQUERADE${t.randomFully ? ' --random-fully' : ''}`
+    case 'MARK':
+      return `-j MARK --set-xmark ${hex(t.value)}/${hex(t.mask)}`
+  }
+}
+
+/** The rule spec as iptables-save prints it (without `-A CHAIN`). */
+export function formatIptRuleSpec(rule: IptRule): string {
+  const parts: string[] = []
+  if (rule.src) parts.push(`${not(rule.src.neg)}-s ${formatCidr(rule.src.value)}`)
+  if (rule.dst) parts.push(`${not(rule.dst.neg)}-d ${formatCidr(rule.dst.value)}`)
+  if (rule.inIface) parts.push(`${not(rule.inIface.neg)}-i ${rule.inIface.value}`)
+  if (rule.outIface) parts.push(`${not(rule.outIface.neg)}-o ${rule.outIface.value}`)
+  if (rule.proto) parts.push(`${not(rule.proto.neg)}-p ${rule.proto.value}`)
+  for (const m of rule.matches) parts.push(formatMatch(m))
+  const target = formatTarget(rule.target)
+  if (target) parts.push(target)
+  return parts.join(' ')
+}
+
+export function formatIptRule(chain: string, rule: IptRule): string {
+  const spec = formatIptRuleSpec(rule)
+  return spec ? `-A ${chain} ${spec}` : `-A ${chain}`
+}
+
+/** Two rules are the same rule for `iptables -D`/`-C` when they print the same. */
+export function sameRule(a: IptRule, b: IptRule): boolean {
+  return formatIptRuleSpec(a) === formatIptRuleSpec(b)
+}

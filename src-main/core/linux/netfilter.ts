@@ -1,0 +1,134 @@
+import type { Cidr } from '../net/cidr.ts'
+import type { Ipv4 } from '../net/ipv4.ts'
+
+/** The iptables tables the lab models (mangle and raw stay empty in every scenario). */
+export type IptTableName = 'nat' | 'filter'
+/** The five netfilter hooks, in iptables' chain names. */
+export type Hook = 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING'
+
+export const BUILTIN_CHAINS: Readonly<Record<IptTableName, readonly Hook[]>> = {
+  nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
+  filter: ['INPUT', 'FORWARD', 'OUTPUT']
+}
+
+export type IptProto = 'tcp' | 'udp' | 'icmp' | 'sctp'
+export type AddrType = 'LOCAL' | 'UNICAST' | 'BROADCAST' | 'MULTICAST'
+export type CtState = 'INVALID' | 'NEW' | 'RELATED' | 'ESTABLISHED' | 'UNTRACKED' | 'SNAT' | 'DNAT'
+/** iptables-save prints ctstates in this order whatever order they were given in. */
+export const CTSTATE_ORDER: readonly CtState[] = ['INVALID', 'NEW', 'RELATED', 'ESTABLISHED', 'UNTRACKED', 'SNAT', 'DNAT']
+
+export interface Negatable<T> {
+  value: T
+  neg: boolean
+}
+
+/** `-m NAME ...` matches, in the order the rule was written (iptables-save keeps it). */
+export type IptMatch =
+  | { module: 'comment'; comment: string }
+  | { module: 'tcp' | 'udp'; sport?: Negatable<number>; dport?: Negatable<number> }
+  | { module: 'statistic'; mode: 'random'; /** the kernel's u32 fixed point: round(p · 2^31) */ probability: number }
+  | { module: 'mark'; neg: boolean; value: number; mask: number }
+  | { module: 'addrtype'; srcType?: Negatable<AddrType>; dstType?: Negatable<AddrType> }
+  | { module: 'conntrack'; ctstate: Negatable<CtState[]> }
+  /** ipset match (IPVS mode): flags such as `dst,dst` pick which packet fields form the key. */
+  | { module: 'set'; neg: boolean; setName: string; flags: string[] }
+
+export type IptTarget =
+  | { kind: 'verdict'; verdict: 'ACCEPT' | 'DROP' | 'RETURN' }
+  | { kind: 'jump'; chain: string; goto: boolean }
+  | { kind: 'REJECT'; rejectWith: string }
+  | { kind: 'DNAT'; toIp: Ipv4; toPort?: number }
+  | { kind: 'SNAT'; toIp: Ipv4; randomFully: boolean }
+  | { kind: 'MASQUERADE'; randomFully: boolean }
+  | { kind: 'MARK'; value: number; mask: number }
+  /** A rule without `-j` only counts. */
+  | { kind: 'none' }
+
+export interface Counters {
+  packets: number
+  bytes: number
+}
+
+/** One rule, split the way iptables-save prints it: the fixed matches, then modules, then target. */
+export interface IptRule {
+  src?: Negatable<Cidr>
+  dst?: Negatable<Cidr>
+  inIface?: Negatable<string>
+  outIface?: Negatable<string>
+  proto?: Negatable<IptProto>
+  matches: IptMatch[]
+  target: IptTarget
+}
+
+export interface IptChain {
+  name: string
+  /** Built-in chains have a policy and count the packets it decided; user chains have none. */
+  policy?: 'ACCEPT' | 'DROP'
+  policyCounters: Counters
+  rules: IptRule[]
+}
+
+export interface IptTable {
+  name: IptTableName
+  /** Insertion order is irrelevant: iptables-save prints built-ins in hook order, user chains by name. */
+  chains: Map<string, IptChain>
+}
+
+/**
+ * Rule objects are immutable and shared between nodes (kube-proxy writes the same rules on
+ * every node), so each namespace keeps its packet/byte counters beside them, keyed by rule.
+ */
+export interface Netfilter {
+  nat: IptTable
+  filter: IptTable
+  counters: Map<IptRule, Counters>
+}
+
+export function newCounters(): Counters {
+  return { packets: 0, bytes: 0 }
+}
+
+export function newNetfilter(): Netfilter {
+  const table = (name: IptTableName): IptTable => ({
+    name,
+    chains: new Map(
+      BUILTIN_CHAINS[name].map((hook) => [hook, { name: hook, policy: 'ACCEPT', policyCounters: newCounters(), rules: [] }])
+    )
+  })
+  return { nat: table('nat'), filter: table('filter'), counters: new Map() }
+}
+
+export function ruleCounters(nf: Netfilter, rule: IptRule): Counters {
+  let c = nf.counters.get(rule)
+  if (!c) {
+    c = newCounters()
+    nf.counters.set(rule, c)
+  }
+  return c
+}
+
+/** Chains in the order iptables-save (nf_tables) lists them: built-ins by hook, then user chains by name. */
+export function chainsInSaveOrder(table: IptTable): IptChain[] {
+  const builtins = BUILTIN_CHAINS[table.name]
+  const chains = [...table.chains.values()]
+  const user = chains.filter((c) => c.policy === undefined).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  return [...builtins.map((b) => table.chains.get(b)!), ...user]
+}
+
+/** `--probability P` as the kernel keeps it. */
+export function probabilityToFixed(p: number): number {
+  return Math.round(p * 0x80000000)
+}
+
+/** The kernel's fixed point back as iptables-save prints it (`%.11f`). */
+export function formatProbability(fixed: number): string {
+  return (fixed / 0x80000000).toFixed(11)
+}
+
+/** An ipset (IPVS mode): `hash:ip` keys are `ip`, `hash:ip,port` keys are `ip,proto:port`. */
+export interface IpSet {
+  name: string
+  type: 'hash:ip' | 'hash:ip,port' | 'hash:ip,port,ip' | 'bitmap:port' | 'hash:net'
+  comment: string
+  entries: Set<string>
+}

@@ -1,0 +1,91 @@
+import type { Address } from './address.ts'
+import type { ConntrackTable } from './conntrack.ts'
+import type { IpvsService } from './ipvs.ts'
+import type { Link } from './link.ts'
+import type { Neighbour } from './neighbour.ts'
+import type { IpSet, Netfilter } from './netfilter.ts'
+import type { NftTable } from './nftables.ts'
+import type { Route } from './route.ts'
+import { SYSCTL_DEFAULTS } from './sysctl.ts'
+import { newNetfilter } from './netfilter.ts'
+
+export type NetnsKind = 'node' | 'pod' | 'external' | 'router'
+
+/** A listening socket: what local delivery looks for (`ss -tlnp`). */
+export interface Socket {
+  proto: 'tcp' | 'udp'
+  /** 0 = any address. */
+  addr: number
+  port: number
+  /** Process that owns it, for `ss -p` and for the app that answers. */
+  pid: number
+  processName: string
+  /** What answers: the pod name for `http`, an echo otherwise. */
+  app: 'http' | 'tcp-echo' | 'udp-echo'
+  /** The HTTP body `http` answers with (its pod name). */
+  reply: string
+}
+
+/** One network namespace: the whole per-namespace network state of the kernel. */
+export interface Netns {
+  /** Stable id, also the prefix of every object id inside (`node-1`, `web-1`, `laptop`, `gateway`). */
+  id: string
+  kind: NetnsKind
+  /** Links by ifindex order. */
+  links: Link[]
+  nextIfindex: number
+  addresses: Address[]
+  /** Both tables (main and local); lookups go local first, as the default rules do. */
+  routes: Route[]
+  neighbours: Neighbour[]
+  sysctl: Record<string, string>
+  netfilter: Netfilter
+  /** kube-proxy nftables mode; undefined when the namespace has no nftables ruleset of its own. */
+  nft?: NftTable
+  ipsets: Map<string, IpSet>
+  ipvs: IpvsService[]
+  conntrack: ConntrackTable
+  sockets: Socket[]
+  /**
+   * Namespace ids as this namespace numbers its peers (`link-netnsid N`): the kernel assigns them
+   * on first use, from 0.
+   */
+  peerNsids: Map<string, number>
+}
+
+export function newNetns(id: string, kind: NetnsKind): Netns {
+  return {
+    id,
+    kind,
+    links: [],
+    nextIfindex: 1,
+    addresses: [],
+    routes: [],
+    neighbours: [],
+    sysctl: { ...SYSCTL_DEFAULTS },
+    netfilter: newNetfilter(),
+    ipsets: new Map(),
+    ipvs: [],
+    conntrack: { entries: [], nextId: 1 },
+    sockets: [],
+    peerNsids: new Map()
+  }
+}
+
+export function linkByName(ns: Netns, name: string): Link | undefined {
+  return ns.links.find((l) => l.name === name)
+}
+
+export function linkByIndex(ns: Netns, ifindex: number): Link | undefined {
+  return ns.links.find((l) => l.ifindex === ifindex)
+}
+
+/** The nsid this namespace uses for `other`, allocating the next free one as the kernel does. */
+export function peerNsid(ns: Netns, other: string): number {
+  let id = ns.peerNsids.get(other)
+  if (id === undefined) {
+    id = ns.peerNsids.size
+    ns.peerNsids.set(other, id)
+  }
+  return id
+}

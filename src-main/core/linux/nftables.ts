@@ -1,0 +1,63 @@
+import type { Cidr } from '../net/cidr.ts'
+import type { Ipv4 } from '../net/ipv4.ts'
+
+/**
+ * The subset of nftables kube-proxy's nftables mode uses, kept structured so the packet walk can
+ * evaluate it and `nft list ruleset` can print it. A rule is a list of expressions evaluated left
+ * to right: a failing match ends the rule, a verdict ends the chain (or jumps).
+ */
+export type NftExpr =
+  | { op: 'ct-state'; states: string[] }
+  | { op: 'daddr-in-set'; set: string }
+  | { op: 'daddr-in'; cidrs: Cidr[]; neg: boolean }
+  | { op: 'saddr-in'; cidrs: Cidr[]; neg: boolean }
+  | { op: 'daddr-eq'; ip: Ipv4 }
+  | { op: 'saddr-eq'; ip: Ipv4 }
+  | { op: 'l4proto-eq'; proto: 'tcp' | 'udp' }
+  | { op: 'dport-eq'; proto: 'tcp' | 'udp'; port: number }
+  | { op: 'mark-masq-unset'; bits: number }
+  /** `ip daddr . meta l4proto . th dport vmap @MAP` or, with `keyProtoPortOnly`, `meta l4proto . th dport vmap @MAP`. */
+  | { op: 'vmap'; map: string; key: 'addr-proto-port' | 'proto-port' }
+  | { op: 'numgen-vmap'; targets: string[] }
+  | { op: 'jump' | 'goto'; chain: string }
+  | { op: 'return' | 'reject' | 'drop' }
+  | { op: 'dnat'; ip: Ipv4; port: number; proto: 'tcp' | 'udp' }
+  | { op: 'mark-or' | 'mark-xor'; bits: number }
+  | { op: 'masquerade' }
+
+export interface NftRule {
+  exprs: NftExpr[]
+  comment?: string
+}
+
+export interface NftChain {
+  name: string
+  /** Base chains hook into the stack; regular chains are only jumped to. */
+  base?: { type: 'filter' | 'nat'; hook: 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting'; priority: number }
+  comment?: string
+  rules: NftRule[]
+}
+
+/** A set of IPv4 addresses. */
+export interface NftSet {
+  name: string
+  comment: string
+  elements: Ipv4[]
+}
+
+/** A verdict map; keys are `ip . proto . port` or `proto . port` strings as nft prints them. */
+export interface NftMap {
+  name: string
+  key: 'addr-proto-port' | 'proto-port'
+  comment: string
+  elements: { key: string; verdict: 'goto' | 'jump'; chain: string }[]
+}
+
+export interface NftTable {
+  family: 'ip'
+  name: string
+  comment: string
+  sets: NftSet[]
+  maps: NftMap[]
+  chains: NftChain[]
+}

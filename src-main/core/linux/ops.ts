@@ -1,0 +1,186 @@
+import { cidrBroadcast, cidrContains, makeCidr, type Cidr } from '../net/cidr.ts'
+import type { Ipv4 } from '../net/ipv4.ts'
+import type { Mac } from '../net/mac.ts'
+import type { Address, AddressScope } from './address.ts'
+import { emptyStats, type Link } from './link.ts'
+import type { Neighbour, NeighbourState } from './neighbour.ts'
+import { linkByIndex, type Netns } from './netns.ts'
+import type { Route } from './route.ts'
+
+/** All namespaces by id: links refer across namespaces (veth peers). */
+export type NetnsMap = ReadonlyMap<string, Netns>
+
+type NewLink = Omit<Link, 'ifindex' | 'stats' | 'txqlen'> & { txqlen?: number }
+
+/** Adds a link with the next ifindex of its namespace, as the kernel numbers them. */
+export function addLink<T extends Link>(ns: Netns, link: Omit<T, 'ifindex' | 'stats' | 'txqlen'> & { txqlen?: number }): T {
+  const full = { txqlen: 1000, ...(link as NewLink), ifindex: ns.nextIfindex++, stats: emptyStats() } as T
+  ns.links.push(full)
+  return full
+}
+
+/** Whether a link can pass traffic: up and, for veths, its peer up too; bridges need an up port. */
+export function hasCarrier(world: NetnsMap, ns: Netns, link: Link): boolean {
+  if (!link.up) return false
+  switch (link.kind) {
+    case 'veth': {
+      const peerNs = world.get(link.peer.netns)
+      const peer = peerNs && linkByIndex(peerNs, link.peer.ifindex)
+      return peer?.up === true
+    }
+    case 'bridge':
+      return ns.links.some((l) => l.master === link.ifindex && hasCarrier(world, ns, l))
+    default:
+      return true
+  }
+}
+
+/**
+ * Adds an address and the routes the kernel derives from it: `local` in table local always;
+ * the prefix route and broadcast only while the link is up (fib_add_ifaddr).
+ */
+export function addAddress(ns: Netns, ifindex: number, address: Ipv4, prefixLen: number, scope: AddressScope = 'global'): Address {
+  const link = linkByIndex(ns, ifindex)
+  const prefix = makeCidr(address, prefixLen)
+  const addr: Address = {
+    ifindex,
+    address,
+    prefixLen,
+    scope,
+    label: link?.name ?? '',
+    ...(prefixLen < 31 && link?.kind !== 'loopback' ? { broadcast: cidrBroadcast(prefix) } : {})
+  }
+  ns.addresses.push(addr)
+  ns.routes.push({
+    table: 'local',
+    type: 'local',
+    dst: link?.kind === 'loopback' ? prefix : makeCidr(address, 32),
+    dev: ifindex,
+    proto: 'kernel',
+    scope: 'host',
+    src: address,
+    onlink: false
+  })
+  if (link?.up) addPrefixRoutes(ns, addr)
+  return addr
+}
+
+function addPrefixRoutes(ns: Netns, addr: Address): void {
+  const prefix = makeCidr(addr.address, addr.prefixLen)
+  if (addr.broadcast !== undefined) {
+    ns.routes.push({ table: 'local', type: 'broadcast', dst: makeCidr(addr.broadcast, 32), dev: addr.ifindex, proto: 'kernel', scope: 'link', src: addr.address, onlink: false })
+  }
+  if (addr.prefixLen < 32 && addr.scope !== 'host') {
+    ns.routes.push({ table: 'main', type: 'unicast', dst: prefix, dev: addr.ifindex, proto: 'kernel', scope: 'link', src: addr.address, onlink: false })
+  }
+}
+
+/**
+ * `ip link set X up|down`. Down removes every route through the link except its `local`
+ * addresses (which is why kube-ipvs0 answers while DOWN), and its neighbour entries but
+ * PERMANENT ones; up restores the kernel's prefix routes.
+ */
+export function setLinkUp(ns: Netns, link: Link, up: boolean): void {
+  if (link.up === up) return
+  link.up = up
+  if (!up) {
+    ns.routes = ns.routes.filter((r) => r.dev !== link.ifindex || r.type === 'local')
+    ns.neighbours = ns.neighbours.filter((n) => n.ifindex !== link.ifindex || n.state === 'PERMANENT')
+    if (link.kind === 'bridge') link.fdb = link.fdb.filter((e) => e.permanent)
+  } else {
+    for (const addr of ns.addresses.filter((a) => a.ifindex === link.ifindex)) addPrefixRoutes(ns, addr)
+  }
+}
+
+function routeSpecificity(r: Route): number {
+  return r.dst.prefixLen * 1_000_000 - (r.metric ?? 0)
+}
+
+/**
+ * The FIB lookup: table local first (rule 0), then main (rule 32766), each by longest prefix,
+ * then lowest metric, then first added.
+ */
+export function lookupRoute(ns: Netns, dst: Ipv4): Route | undefined {
+  let best: Route | undefined
+  for (const table of ['local', 'main'] as const) {
+    for (const r of ns.routes) {
+      if (r.table !== table || !cidrContains(r.dst, dst)) continue
+      if (!best || routeSpecificity(r) > routeSpecificity(best)) best = r
+    }
+    if (best) return best
+  }
+  return undefined
+}
+
+/** The source address the kernel picks for a route: its `src`, else the first address of the device in the same subnet as the next hop, else the first global one. */
+export function pickSource(ns: Netns, route: Route, dst: Ipv4): Ipv4 | undefined {
+  if (route.src !== undefined) return route.src
+  const onDev = ns.addresses.filter((a) => a.ifindex === route.dev && a.scope !== 'host')
+  const hop = route.gateway ?? dst
+  const sameSubnet = onDev.find((a) => cidrContains(makeCidr(a.address, a.prefixLen), hop))
+  if (sameSubnet) return sameSubnet.address
+  if (onDev[0]) return onDev[0].address
+  return ns.addresses.find((a) => a.scope === 'global')?.address
+}
+
+/** True when `ip` is one of the namespace's own addresses (addrtype LOCAL). */
+export function isLocalAddress(ns: Netns, ip: Ipv4): boolean {
+  for (const r of ns.routes) if (r.table === 'local' && r.type === 'local' && cidrContains(r.dst, ip)) return true
+  return false
+}
+
+export type RouteEditResult = { ok: true } | { ok: false; message: string }
+
+export function addRoute(ns: Netns, route: Route): RouteEditResult {
+  const exists = ns.routes.some((r) => r.table === route.table && r.dst.network === route.dst.network && r.dst.prefixLen === route.dst.prefixLen && (r.metric ?? 0) === (route.metric ?? 0))
+  if (exists) return { ok: false, message: 'RTNETLINK answers: File exists' }
+  if (route.gateway !== undefined && !route.onlink) {
+    const reachable = ns.routes.some((r) => r.table === 'main' && r.dev === route.dev && r.gateway === undefined && cidrContains(r.dst, route.gateway!))
+    if (!reachable) return { ok: false, message: 'Error: Nexthop has invalid gateway.' }
+  }
+  ns.routes.push(route)
+  return { ok: true }
+}
+
+/** Deletes the first route matching the given prefix (and, when given, gateway and device). */
+export function deleteRoute(ns: Netns, dst: Cidr, table: 'main' | 'local', gateway?: Ipv4, dev?: number): RouteEditResult {
+  const i = ns.routes.findIndex(
+    (r) => r.table === table && r.dst.network === dst.network && r.dst.prefixLen === dst.prefixLen && (gateway === undefined || r.gateway === gateway) && (dev === undefined || r.dev === dev)
+  )
+  if (i === -1) return { ok: false, message: 'RTNETLINK answers: No such process' }
+  ns.routes.splice(i, 1)
+  return { ok: true }
+}
+
+export function findNeighbour(ns: Netns, ifindex: number, ip: Ipv4): Neighbour | undefined {
+  return ns.neighbours.find((n) => n.ifindex === ifindex && n.ip === ip)
+}
+
+/** Creates or refreshes an entry; PERMANENT entries are never overwritten by learning. */
+export function setNeighbour(ns: Netns, ifindex: number, ip: Ipv4, lladdr: Mac | undefined, state: NeighbourState, now: number): Neighbour {
+  const existing = findNeighbour(ns, ifindex, ip)
+  if (existing) {
+    if (existing.state === 'PERMANENT' && state !== 'PERMANENT') return existing
+    if (lladdr !== undefined) existing.lladdr = lladdr
+    existing.state = state
+    existing.confirmedAt = now
+    return existing
+  }
+  const entry: Neighbour = { ip, ifindex, state, confirmedAt: now, ...(lladdr === undefined ? {} : { lladdr }) }
+  ns.neighbours.push(entry)
+  return entry
+}
+
+export function deleteNeighbour(ns: Netns, ifindex: number, ip: Ipv4): boolean {
+  const before = ns.neighbours.length
+  ns.neighbours = ns.neighbours.filter((n) => !(n.ifindex === ifindex && n.ip === ip))
+  return ns.neighbours.length !== before
+}
+
+/** Enslaves `port` to `bridge` and installs the port's own MAC as a permanent FDB entry. */
+export function enslave(port: Link, bridge: Link, now: number): void {
+  if (bridge.kind !== 'bridge') throw new Error(`${bridge.name} is not a bridge`)
+  port.master = bridge.ifindex
+  port.brport = { hairpin: false, learning: true, flood: true, portNo: bridge.nextPortNo++ }
+  bridge.fdb.push({ mac: port.mac, port: port.ifindex, permanent: true, local: true, updatedAt: now })
+}

@@ -1,0 +1,5 @@
+export * from './ipv4.ts'
+export * from './cidr.ts'
+export * from './mac.ts'
+export * from './rng.ts'
+export * from './sha256.ts'

@@ -1,0 +1,32 @@
+/**
+ * IPv4 addresses are unsigned 32-bit numbers: cheap to compare, mask and use as map keys in the
+ * packet walk. Only the edges (parsing, printing, traces) see dotted quads.
+ */
+export type Ipv4 = number
+
+const dottedQuad = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/
+
+/** Parses a dotted quad; undefined when the text is not one. */
+export function parseIpv4(text: string): Ipv4 | undefined {
+  const m = dottedQuad.exec(text)
+  if (!m) return undefined
+  return ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0
+}
+
+/** Parses a dotted quad the caller already validated (scenario data, builder constants). */
+export function ipv4(text: string): Ipv4 {
+  const value = parseIpv4(text)
+  if (value === undefined) throw new Error(`not an IPv4 address: ${text}`)
+  return value
+}
+
+export function formatIpv4(ip: Ipv4): string {
+  return `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`
+}
+
+export const IPV4_BROADCAST: Ipv4 = 0xffffffff
+
+/** 224.0.0.0/4 */
+export function isMulticast(ip: Ipv4): boolean {
+  return ip >>> 28 === 0xe
+}

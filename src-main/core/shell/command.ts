@@ -1,0 +1,139 @@
+/**
+ * The contract every shell command implements (`ip`, `ping`, `kubectl`, `grep`, ...).
+ *
+ * A command is a pure function of its argv and a context: it reads (and, for mutations such
+ * as `ip link set cni0 down`, changes) the lab, and returns what a real process would leave
+ * behind — stdout, stderr and an exit status. The shell language (pipes, `;`, `&&`, loops)
+ * lives in `shell.ts` and only ever talks to commands through this interface, so a command
+ * never parses quotes or pipes itself and never sees another command's argv.
+ *
+ * Ownership: sim core implements the state-display commands (`ip`, `bridge`, `iptables`,
+ * `iptables-save`, `conntrack`, `sysctl`, `nft`, `ipvsadm`) in `commands/<name>.ts`, each
+ * exporting one `Command`; the shell helper lists them in `commands/index.ts`.
+ *
+ * Errors: print exactly what the real tool prints to stderr and return its exit code; throw
+ * only for bugs (the shell turns a thrown error into `NAME: internal error` exit 1, and the
+ * fuzz test fails on any).
+ */
+
+import type { Lab } from '../kube/lab.ts'
+
+/** Where a command line runs: what the learner picked in the terminal's target menu. */
+export type TargetKind = 'node' | 'pod' | 'container' | 'external'
+
+export interface Target {
+  readonly kind: TargetKind
+  /** The name as typed: `node-1`, `web-1`, `web-1/app`, `laptop`. */
+  readonly name: string
+  /** The node hosting the target (the node itself for kind `node`); absent for external hosts. */
+  readonly node?: string
+  /** Pod name for kinds `pod` and `container`. */
+  readonly pod?: string
+  /** Kubernetes namespace of the pod (`default` unless the scenario says otherwise). */
+  readonly namespace?: string
+  /**
+   * Container for kind `container`. For kind `pod` this is the pod's first app container,
+   * as `kubectl exec` without `-c` picks it, so `ps` and `hostname` know whose view to show.
+   */
+  readonly container?: string
+  /** Path id of the network namespace the command sees (`node-1`, `web-1`, `laptop`). */
+  readonly netns: string
+  /** What `hostname` prints: node name, pod name (the pod's UTS namespace) or host name. */
+  readonly hostname: string
+}
+
+/** What a finished process leaves behind. Output strings end with `\n` as real tools' do. */
+export interface CommandOutput {
+  readonly stdout: string
+  readonly stderr: string
+  /** 0 success; the real tool's code otherwise (ping 1/2, curl 7/28, grep 1/2, bash 127/2). */
+  readonly exitCode: number
+}
+
+export interface CommandContext {
+  /** The world; commands may mutate it (links down, rules flushed, pods deleted). */
+  readonly lab: Lab
+  readonly target: Target
+  /** The previous pipeline stage's stdout; `''` when the command is not piped into. */
+  readonly stdin: string
+  /**
+   * Store a file the command wrote (`tcpdump -w FILE`). The caller decides where bytes go:
+   * the CLI writes them to disk, the app offers a download. Core never touches a filesystem.
+   */
+  readonly writeFile: (path: string, data: Uint8Array) => void
+  /**
+   * A file written earlier in this terminal (`ping … > out.txt`, `tcpdump -w x.pcap`), by
+   * absolute path; undefined when none. Files the lab derives (`/etc/hosts`) are not here.
+   */
+  readonly readFile: (path: string) => Uint8Array | undefined
+  /**
+   * Run a full command line on another target, as `kubectl exec POD -- CMD` does. Provided
+   * by the shell so commands can nest without importing it.
+   */
+  readonly runOn: (target: Target, line: string) => CommandOutput
+  /** Resolve a name as the CLI's `--on` accepts it; undefined when nothing has that name. */
+  readonly resolveTarget: (name: string) => Target | undefined
+}
+
+export interface Command {
+  /** The executable name looked up on the command line. */
+  readonly name: string
+  /** One line for `help`. */
+  readonly summary: string
+  /** Words that may follow the name, for completion (`ip` → `addr`, `link`, `route`, ...). */
+  readonly subcommands?: readonly string[]
+  /**
+   * Targets the command exists on. Busybox pods have no `iptables`, external hosts no
+   * `kubectl`; absent means everywhere. On other targets the shell answers
+   * `sh: NAME: not found` / `bash: NAME: command not found` exactly as a missing binary would.
+   */
+  readonly availableOn?: readonly TargetKind[]
+  run(argv: readonly string[], ctx: CommandContext): CommandOutput
+}
+
+/** Command lookup by name; the shell, `help` and completion all read the same registry. */
+export class CommandRegistry {
+  readonly #byName = new Map<string, Command>()
+
+  constructor(commands: readonly Command[]) {
+    for (const command of commands) {
+      if (this.#byName.has(command.name)) {
+        throw new Error(`command registered twice: ${command.name}`)
+      }
+      this.#byName.set(command.name, command)
+    }
+  }
+
+  get(name: string): Command | undefined {
+    return this.#byName.get(name)
+  }
+
+  /** Commands that exist on a kind of target, sorted by name. */
+  list(kind?: TargetKind): Command[] {
+    return [...this.#byName.values()]
+      .filter((c) => kind === undefined || c.availableOn === undefined || c.availableOn.includes(kind))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  }
+}
+
+/** What the terminal offers on Tab, for one target. */
+export interface CompletionData {
+  readonly commands: readonly string[]
+  /** Command name → its subcommands. */
+  readonly subcommands: Readonly<Record<string, readonly string[]>>
+  /** Link names in the target's network namespace (`eth0`, `cni0`, `flannel.1`, ...). */
+  readonly devices: readonly string[]
+  /** Pod names (for kubectl), then node and external host names. */
+  readonly pods: readonly string[]
+  readonly nodes: readonly string[]
+  readonly services: readonly string[]
+}
+
+/** Build a result; most commands finish with one of these. */
+export function ok(stdout: string): CommandOutput {
+  return { stdout, stderr: '', exitCode: 0 }
+}
+
+export function fail(stderr: string, exitCode: number, stdout = ''): CommandOutput {
+  return { stdout, stderr, exitCode }
+}

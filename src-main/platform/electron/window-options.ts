@@ -1,0 +1,60 @@
+import type { BrowserWindowConstructorOptions, Rectangle } from 'electron'
+
+export interface WindowBounds {
+  x?: number
+  y?: number
+  width: number
+  height: number
+  maximized: boolean
+}
+
+export const defaultBounds: WindowBounds = { width: 1280, height: 820, maximized: false }
+
+/**
+ * The main window's options, hardened per Electron's security checklist. A pure function so a
+ * test can assert every flag without the Electron binary.
+ */
+export function mainWindowOptions(preloadPath: string, bounds: WindowBounds): BrowserWindowConstructorOptions {
+  return {
+    ...(bounds.x !== undefined && bounds.y !== undefined ? { x: bounds.x, y: bounds.y } : {}),
+    width: bounds.width,
+    height: bounds.height,
+    minWidth: 900,
+    minHeight: 600,
+    show: false,
+    title: 'Podnet Lab',
+    webPreferences: {
+      preload: preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false
+    }
+  }
+}
+
+/**
+ * Restores remembered bounds only if they still overlap a display (a monitor may have been
+ * unplugged since); otherwise the window opens centred at its remembered size.
+ */
+export function restorableBounds(saved: unknown, displays: Rectangle[]): WindowBounds {
+  if (typeof saved !== 'object' || saved === null) return defaultBounds
+  const s = saved as Partial<Record<keyof WindowBounds, unknown>>
+  const width = typeof s.width === 'number' && s.width >= 400 ? Math.round(s.width) : defaultBounds.width
+  const height = typeof s.height === 'number' && s.height >= 300 ? Math.round(s.height) : defaultBounds.height
+  const maximized = s.maximized === true
+  if (typeof s.x !== 'number' || typeof s.y !== 'number') return { width, height, maximized }
+  const x = Math.round(s.x)
+  const y = Math.round(s.y)
+  const visible = displays.some(
+    (d) => x < d.x + d.width - 50 && x + width > d.x + 50 && y >= d.y - 10 && y < d.y + d.height - 50
+  )
+  return visible ? { x, y, width, height, maximized } : { width, height, maximized }
+}

@@ -1,0 +1,186 @@
+import type Database from 'better-sqlite3'
+import { StoreError } from './errors.ts'
+
+/**
+ * One forward-only schema step. Versions are consecutive from 1; a released migration is never
+ * edited, only followed by a new one, because learners' files were built by the old text.
+ */
+export interface Migration {
+  version: number
+  name: string
+  sql: string
+}
+
+/** Times are integer milliseconds since the epoch from the injected clock; JSON columns end in `_json`. */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'profiles, settings and lesson opens',
+    sql: `
+      CREATE TABLE learners (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      -- Shared classroom PCs list profiles by name, so two that differ only in case would confuse.
+      CREATE UNIQUE INDEX learners_name ON learners (name COLLATE NOCASE);
+
+      CREATE TABLE global_settings (
+        key TEXT PRIMARY KEY,
+        value_json TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE learner_settings (
+        learner_id TEXT NOT NULL REFERENCES learners (id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value_json TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (learner_id, key)
+      ) WITHOUT ROWID;
+
+      -- One row per opening (not a counter) so that merging two machines' exports by id is exact.
+      CREATE TABLE lesson_opens (
+        id TEXT PRIMARY KEY,
+        learner_id TEXT NOT NULL REFERENCES learners (id) ON DELETE CASCADE,
+        lesson_id TEXT NOT NULL,
+        opened_at INTEGER NOT NULL
+      );
+      CREATE INDEX lesson_opens_learner ON lesson_opens (learner_id, lesson_id, opened_at);
+    `
+  },
+  {
+    version: 2,
+    name: 'lesson sessions, step events, quiz attempts and hint use',
+    sql: `
+      CREATE TABLE lesson_sessions (
+        learner_id TEXT NOT NULL REFERENCES learners (id) ON DELETE CASCADE,
+        lesson_id TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('in-progress', 'completed')),
+        snapshot_json TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        step_id TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        completed_at INTEGER,
+        score REAL CHECK (score IS NULL OR score BETWEEN 0 AND 1),
+        passed INTEGER CHECK (passed IS NULL OR passed IN (0, 1)),
+        time_spent_ms INTEGER NOT NULL DEFAULT 0 CHECK (time_spent_ms >= 0),
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (learner_id, lesson_id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE step_events (
+        id TEXT PRIMARY KEY,
+        learner_id TEXT NOT NULL REFERENCES learners (id) ON DELETE CASCADE,
+        lesson_id TEXT NOT NULL,
+        step_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        data_json TEXT,
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX step_events_learner ON step_events (learner_id, lesson_id, at);
+
+      CREATE TABLE quiz_attempts (
+        id TEXT PRIMARY KEY,
+        learner_id TEXT NOT NULL REFERENCES learners (id) ON DELETE CASCADE,
+        lesson_id TEXT NOT NULL,
+        step_id TEXT NOT NULL,
+        question_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('quiz', 'prediction')),
+        attempt_no INTEGER NOT NULL CHECK (attempt_no >= 1),
+        answer_json TEXT NOT NULL,
+        correct INTEGER NOT NULL CHECK (correct IN (0, 1)),
+        score REAL NOT NULL CHECK (score BETWEEN 0 AND 1),
+        hints_used INTEGER NOT NULL DEFAULT 0 CHECK (hints_used >= 0),
+        duration_ms INTEGER NOT NULL CHECK (duration_ms >= 0),
+        at INTEGER NOT NULL
+      );
+      -- Also the index the summaries use: first attempts are attempt_no = 1 per question.
+      CREATE UNIQUE INDEX quiz_attempts_number
+        ON quiz_attempts (learner_id, lesson_id, question_id, attempt_no);
+
+      CREATE TABLE hint_uses (
+        id TEXT PRIMARY KEY,
+        learner_id TEXT NOT NULL REFERENCES learners (id) ON DELETE CASCADE,
+        lesson_id TEXT NOT NULL,
+        step_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('static', 'dynamic', 'solution')),
+        level INTEGER NOT NULL CHECK (level >= 0),
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX hint_uses_learner ON hint_uses (learner_id, lesson_id, step_id);
+    `
+  },
+  {
+    version: 3,
+    name: 'spaced-review queue (SM-2)',
+    sql: `
+      CREATE TABLE review_items (
+        id TEXT PRIMARY KEY,
+        learner_id TEXT NOT NULL REFERENCES learners (id) ON DELETE CASCADE,
+        lesson_id TEXT NOT NULL,
+        step_id TEXT NOT NULL,
+        question_id TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('quiz', 'prediction')),
+        easiness REAL NOT NULL CHECK (easiness >= 1.3),
+        repetitions INTEGER NOT NULL CHECK (repetitions >= 0),
+        interval_days INTEGER NOT NULL CHECK (interval_days >= 0),
+        due_at INTEGER NOT NULL,
+        last_grade INTEGER CHECK (last_grade IS NULL OR last_grade BETWEEN 0 AND 5),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX review_items_question ON review_items (learner_id, lesson_id, question_id);
+      CREATE INDEX review_items_due ON review_items (learner_id, due_at);
+    `
+  }
+]
+
+export const latestVersion = migrations.at(-1)!.version
+
+/** The highest applied version, 0 for a brand-new file. */
+export function currentVersion(db: Database.Database): number {
+  const table = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+    .get()
+  if (!table) return 0
+  const row = db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }
+  return row.v ?? 0
+}
+
+/**
+ * Applies every migration above the file's version, each in its own transaction together with its
+ * row in `schema_migrations`, so a kill mid-way leaves the file at a consistent earlier version.
+ * A file from a newer app is refused rather than touched: downgrading would lose its data.
+ */
+export function migrate(
+  db: Database.Database,
+  file: string,
+  now: () => number,
+  beforeFirst: (from: number) => void
+): { from: number; to: number } {
+  // Nothing is written before this check, so a newer app's file stays byte-for-byte intact.
+  const from = currentVersion(db)
+  if (from > latestVersion) {
+    throw new StoreError(
+      'schema-too-new',
+      `The progress file ${file} was written by a newer version of Podnet Lab (schema version ${from}; this version understands up to ${latestVersion}). Update Podnet Lab to open it; the file was left unchanged.`
+    )
+  }
+  const pending = migrations.filter((m) => m.version > from)
+  if (pending.length === 0) return { from, to: from }
+  beforeFirst(from)
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+  )`)
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+  for (const migration of pending) {
+    db.transaction(() => {
+      db.exec(migration.sql)
+      record.run(migration.version, migration.name, now())
+    })()
+  }
+  return { from, to: latestVersion }
+}

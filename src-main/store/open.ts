@@ -1,0 +1,156 @@
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs'
+import { dirname } from 'node:path'
+import Database from 'better-sqlite3'
+import { isCorruptionError, toStoreError } from './errors.ts'
+import { migrate } from './migrations.ts'
+
+export interface OpenOptions {
+  /** The clock every stored time comes from (ms since the epoch); tests pass a fake one. */
+  now: () => number
+  /**
+   * Path to a better-sqlite3 build for Electron's ABI. Used only when `process.versions.electron`
+   * is set, so plain Node (tests, CLI, web host) always loads the build `npm ci` made.
+   */
+  nativeBinding?: string
+  /**
+   * `normal` (default): a write that returned survives a crash or kill of the process, since in WAL
+   * mode the commit is in the OS's page cache before the call returns; a power cut can lose the last
+   * commits but never corrupts the file. `full` also fsyncs the WAL on every commit, which survives
+   * power loss at the price of one fsync per write (`npm run bench` shows both).
+   */
+  durability?: 'normal' | 'full'
+  /** How long a write waits for another process's lock before failing with `busy`. */
+  busyTimeoutMs?: number
+}
+
+/** Why an unreadable file was set aside. */
+export type RecoveryReason = 'not-a-database' | 'corrupt' | 'directory'
+
+/** Reported when the file at the store's path was unusable and a fresh store started instead. */
+export interface Recovery {
+  /** Where the old file (or directory) now lives, next to the store's path. */
+  movedTo: string
+  reason: RecoveryReason
+  /** SQLite's or the integrity check's own words, for a support request. */
+  detail: string
+}
+
+export interface OpenedDatabase {
+  db: Database.Database
+  recovered: Recovery | null
+  migration: { from: number; to: number; backup: string | null }
+}
+
+/** Sets aside what cannot be opened, migrates what can; only I/O trouble and newer files throw. */
+export function openDatabase(file: string, options: OpenOptions): OpenedDatabase {
+  const inMemory = file === ':memory:'
+  let recovered: Recovery | null = null
+  if (!inMemory) {
+    try {
+      mkdirSync(dirname(file), { recursive: true })
+    } catch (error) {
+      throw toStoreError(error, file, 'create the progress folder')
+    }
+    if (existsSync(file) && statSync(file).isDirectory()) {
+      recovered = moveAside(
+        file,
+        options.now(),
+        'directory',
+        'a directory stood where the progress file belongs'
+      )
+    }
+  }
+  let db: Database.Database
+  try {
+    db = connect(file, options)
+  } catch (error) {
+    if (inMemory || !isCorruptionError(error)) throw toStoreError(error, file, 'open the progress store')
+    recovered = moveAside(file, options.now(), reasonOf(error), (error as Error).message)
+    db = connect(file, options)
+  }
+  try {
+    const migration = migrateWithBackup(db, file, inMemory, options.now)
+    configure(db, options)
+    return { db, recovered, migration }
+  } catch (error) {
+    db.close()
+    throw toStoreError(error, file, 'prepare the progress store')
+  }
+}
+
+/** Opens and proves the file readable: a failed quick_check counts as corruption too. */
+function connect(file: string, options: OpenOptions): Database.Database {
+  const nativeBinding = process.versions.electron ? options.nativeBinding : undefined
+  const db = new Database(file, {
+    timeout: options.busyTimeoutMs ?? 5000,
+    ...(nativeBinding === undefined ? {} : { nativeBinding })
+  })
+  try {
+    const problems = db.pragma('quick_check', { simple: false }) as { quick_check: string }[]
+    const first = problems[0]?.quick_check
+    if (first !== 'ok') {
+      throw new CorruptFileError(problems.map((p) => p.quick_check).join('; '))
+    }
+    db.pragma('foreign_keys = ON')
+    return db
+  } catch (error) {
+    db.close()
+    throw error
+  }
+}
+
+class CorruptFileError extends Error {
+  readonly code = 'SQLITE_CORRUPT'
+}
+
+function reasonOf(error: unknown): RecoveryReason {
+  return (error as { code?: string }).code?.startsWith('SQLITE_NOTADB') ? 'not-a-database' : 'corrupt'
+}
+
+function migrateWithBackup(
+  db: Database.Database,
+  file: string,
+  inMemory: boolean,
+  now: () => number
+): OpenedDatabase['migration'] {
+  let backup: string | null = null
+  const result = migrate(db, file, now, (from) => {
+    // A brand-new file has nothing to lose; an existing one is copied first so a migration bug can
+    // be undone by hand. VACUUM INTO writes a consistent copy even with a WAL beside the file.
+    if (from === 0 || inMemory) return
+    backup = uniquePath(`${file}.pre-migration-v${from}-${stamp(now())}.bak`)
+    db.prepare('VACUUM INTO ?').run(backup)
+  })
+  return { ...result, backup }
+}
+
+function configure(db: Database.Database, options: OpenOptions): void {
+  db.pragma('journal_mode = WAL')
+  // See OpenOptions.durability for why NORMAL is enough for "saved means saved" under WAL.
+  db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`)
+}
+
+/** Renames the file and its WAL/SHM/journal siblings to `<file>.damaged-<time>[-wal|-shm|-journal]`. */
+function moveAside(file: string, nowMs: number, reason: RecoveryReason, detail: string): Recovery {
+  const movedTo = uniquePath(`${file}.damaged-${stamp(nowMs)}`)
+  try {
+    renameSync(file, movedTo)
+    for (const suffix of ['-wal', '-shm', '-journal']) {
+      if (existsSync(file + suffix)) renameSync(file + suffix, movedTo + suffix)
+    }
+  } catch (error) {
+    throw toStoreError(error, file, 'set the damaged progress file aside')
+  }
+  return { movedTo, reason, detail }
+}
+
+/** `2026-11-25T18:47:36.123Z` → `20261125T184736123Z`: sortable and valid in every file system. */
+function stamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:.]/g, '')
+}
+
+function uniquePath(path: string): string {
+  let candidate = path
+  for (let n = 2; existsSync(candidate); n++) candidate = `${path}-${n}`
+  return candidate
+}

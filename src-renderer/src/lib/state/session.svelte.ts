@@ -1,0 +1,82 @@
+import type { MethodOutput } from '../api.ts'
+import { api } from '../api.ts'
+import { locale } from '../i18n/index.ts'
+
+type Profile = MethodOutput<'profiles:list'>['profiles'][number]
+type Settings = MethodOutput<'settings:get'>
+type StoreNotice = MethodOutput<'app:info'>['storeNotice']
+
+/**
+ * Who is learning and how they like the app: the active profile, its settings, and a notice
+ * when the progress store had to be set aside. Everything else is fetched per view.
+ */
+export class Session {
+  #profiles = $state.raw<Profile[]>([])
+  #active = $state.raw<Profile | null>(null)
+  #settings = $state.raw<Settings | null>(null)
+  #storeNotice = $state.raw<StoreNotice>(null)
+  #ready = $state(false)
+
+  get profiles(): Profile[] {
+    return this.#profiles
+  }
+  get active(): Profile | null {
+    return this.#active
+  }
+  get settings(): Settings | null {
+    return this.#settings
+  }
+  get storeNotice(): StoreNotice {
+    return this.#storeNotice
+  }
+  get ready(): boolean {
+    return this.#ready
+  }
+
+  async load(): Promise<void> {
+    const info = await api['app:info']({})
+    this.#storeNotice = info.storeNotice
+    const { profiles, activeId } = await api['profiles:list']({})
+    this.#profiles = profiles
+    const active = profiles.find((p) => p.id === activeId) ?? null
+    if (active) await this.#activate(active)
+    this.#ready = true
+  }
+
+  async createProfile(name: string): Promise<void> {
+    const profile = await api['profiles:create']({ name })
+    this.#profiles = [...this.#profiles, profile]
+    await this.selectProfile(profile.id)
+  }
+
+  async selectProfile(learnerId: string): Promise<void> {
+    const profile = await api['profiles:select']({ learnerId })
+    await this.#activate(profile)
+  }
+
+  async updateSettings(changes: Partial<Settings>): Promise<void> {
+    if (!this.#active) return
+    if (changes.locale) locale.set(changes.locale)
+    this.#settings = await api['settings:set']({ learnerId: this.#active.id, settings: changes })
+    this.#apply()
+  }
+
+  async #activate(profile: Profile): Promise<void> {
+    this.#active = profile
+    this.#settings = await api['settings:get']({ learnerId: profile.id })
+    if (this.#settings.locale) locale.set(this.#settings.locale)
+    this.#apply()
+  }
+
+  #apply(): void {
+    const settings = this.#settings
+    if (!settings) return
+    const root = document.documentElement
+    if (settings.theme === 'system') delete root.dataset['theme']
+    else root.dataset['theme'] = settings.theme
+    root.style.setProperty('--font-scale', String(settings.fontScale))
+    root.dataset['reducedMotion'] = String(settings.reducedMotion)
+  }
+}
+
+export const session = new Session()

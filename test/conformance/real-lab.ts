@@ -1,0 +1,105 @@
+import { spawn, spawnSync } from 'node:child_process'
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { CaptureStep, Step } from './steps.ts'
+
+/**
+ * A lab built from real network namespaces by a script from `podnet export-lab`, and the means
+ * to run learners' commands in it. Everything goes through the script's own `up`, `exec` and
+ * `down`, so the tests exercise exactly what a learner would run.
+ */
+
+export interface Output {
+  stdout: string
+  stderr: string
+  exitCode: number
+}
+
+const TOOLS = ['ip', 'bridge', 'iptables-restore', 'iptables-save', 'nft', 'ping', 'curl', 'traceroute', 'tcpdump', 'conntrack', 'python3', 'ss', 'timeout', 'sysctl']
+
+/** Why real namespaces cannot be built here, or undefined when they can. */
+export function realLabUnavailable(): string | undefined {
+  if (process.platform !== 'linux') return `not Linux (${process.platform})`
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return 'not root (real network namespaces need CAP_NET_ADMIN)'
+  const missing = TOOLS.filter((t) => spawnSync('sh', ['-c', `command -v ${t}`], { stdio: 'ignore' }).status !== 0)
+  if (missing.length > 0) return `missing tools: ${missing.join(', ')} (CI installs them in .ci/run)`
+  const probe = spawnSync('ip', ['netns', 'add', 'pnl-probe'], { encoding: 'utf8' })
+  if (probe.status !== 0) return `cannot create network namespaces: ${probe.stderr.trim()}`
+  spawnSync('ip', ['netns', 'del', 'pnl-probe'])
+  return undefined
+}
+
+function run(argv: string[], timeoutMs = 30_000): Promise<Output> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      resolve({ stdout, stderr, exitCode: code ?? (signal ? 128 : 1) })
+    })
+  })
+}
+
+export class RealLab {
+  readonly script: string
+  readonly #dir: string
+
+  constructor(scriptText: string) {
+    this.#dir = mkdtempSync(join(tmpdir(), 'pnl-lab-'))
+    this.script = join(this.#dir, 'lab.sh')
+    writeFileSync(this.script, scriptText)
+    chmodSync(this.script, 0o755)
+  }
+
+  async up(): Promise<void> {
+    const r = await run(['bash', this.script, 'up'], 60_000)
+    if (r.exitCode !== 0) throw new Error(`lab up failed (exit ${r.exitCode}):\n${r.stderr}${r.stdout}`)
+  }
+
+  /** Idempotent: safe in afterAll even when up failed half-way. */
+  async down(): Promise<void> {
+    await run(['bash', this.script, 'down'], 60_000)
+    rmSync(this.#dir, { recursive: true, force: true })
+  }
+
+  exec(on: string, line: string, timeoutMs = 20_000): Promise<Output> {
+    return run(['bash', this.script, 'exec', on, 'sh', '-c', line], timeoutMs)
+  }
+
+  /**
+   * tcpdump first (waiting until it says it listens), then the traffic, then tcpdump's end:
+   * `-c N` ends it, `timeout -s INT` bounds it when fewer packets come.
+   */
+  async capture(step: CaptureStep): Promise<{ traffic: Output; capture: Output }> {
+    const child = spawn('bash', [this.script, 'exec', step.on, 'sh', '-c', `exec timeout -s INT 4 ${step.run}`], {
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+    const listening = new Promise<void>((resolve) => {
+      child.stderr.setEncoding('utf8').on('data', (d: string) => {
+        stderr += d
+        if (stderr.includes('listening on')) resolve()
+      })
+      child.on('close', () => resolve())
+    })
+    const done = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)))
+    await listening
+    const traffic = await this.exec(step.traffic.on, step.traffic.run)
+    const exitCode = await done
+    return { traffic, capture: { stdout, stderr, exitCode } }
+  }
+
+  async runStep(step: Step): Promise<{ traffic?: Output; output: Output }> {
+    if (step.kind === 'cmd') return { output: await this.exec(step.on, step.run) }
+    const r = await this.capture(step)
+    return { traffic: r.traffic, output: r.capture }
+  }
+}

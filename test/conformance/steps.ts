@@ -1,0 +1,177 @@
+import type { Scenario } from '../../src-main/core/scenario/scenario.schema.ts'
+import type { LabPlan } from '../../src-main/core/scenario/export-lab.ts'
+
+/**
+ * The commands a learner types in the course, derived from a scenario so that every variant
+ * runs the same kinds of checks on its own names and addresses. The same list runs in the
+ * simulator and on the real namespaces; order matters, because traffic leaves state behind
+ * (neighbour entries, learned FDB entries, conntrack) that later commands show.
+ */
+
+export interface CommandStep {
+  kind: 'cmd'
+  /** Lab host (node, pod or external host) the command runs on. */
+  on: string
+  run: string
+  slug: string
+}
+
+/**
+ * A capture: `run` (a tcpdump with `-c N`) runs on `on` while `traffic` runs elsewhere. On the
+ * real side tcpdump starts first; the simulator's tcpdump shows what crossed the interface
+ * during the most recent traffic, so there the traffic runs first. Both outputs are compared.
+ */
+export interface CaptureStep {
+  kind: 'capture'
+  on: string
+  run: string
+  slug: string
+  traffic: { on: string; run: string }
+}
+
+export type Step = CommandStep | CaptureStep
+
+interface PodInfo {
+  name: string
+  node: string
+  ip: string
+  port?: number
+}
+
+function hostAddress(plan: LabPlan, host: string, dev: string): string {
+  const h = plan.hosts.find((x) => x.name === host)
+  const a = h?.addresses.find((x) => x.endsWith(` dev ${dev}`))
+  if (!a) throw new Error(`${host} has no address on ${dev}`)
+  return a.split('/')[0]!
+}
+
+/** Counts one per compared output: a capture compares its traffic and its tcpdump. */
+export function comparedCount(steps: Step[]): number {
+  return steps.reduce((n, s) => n + (s.kind === 'capture' ? 2 : 1), 0)
+}
+
+export function stepsFor(s: Scenario, plan: LabPlan): Step[] {
+  const pods: PodInfo[] = s.pods
+    .filter((p) => !p.hostNetwork)
+    .map((p) => ({
+      name: p.name,
+      node: p.node,
+      ip: hostAddress(plan, p.name, 'eth0'),
+      port: p.containers.find((c) => c.app === 'http')?.port
+    }))
+  const client = pods[0]!
+  const remote = pods.find((p) => p.node !== client.node)
+  if (!remote) throw new Error(`${s.id}: conformance needs pods on two nodes`)
+  // A same-node pair: the client's neighbour if it has one, else any two pods sharing a node.
+  const pair = ((): [PodInfo, PodInfo] => {
+    const peer = pods.find((p) => p !== client && p.node === client.node)
+    if (peer) return [client, peer]
+    for (const a of pods) {
+      const b = pods.find((p) => p !== a && p.node === a.node)
+      if (b) return [a, b]
+    }
+    throw new Error(`${s.id}: conformance needs two pods on one node`)
+  })()
+  const nodeA = client.node
+  const nodeB = remote.node
+  const nodeBIp = s.nodes.find((n) => n.name === nodeB)!.ip
+  const nodeAIp = s.nodes.find((n) => n.name === nodeA)!.ip
+  const gwA = hostAddress(plan, nodeA, 'cni0')
+  const vxlan = s.cluster.cni.backend === 'vxlan'
+  const vtep = `flannel.${s.cluster.cni.vni}`
+  const podMtu = vxlan ? s.cluster.mtu - 50 : s.cluster.mtu
+  const withEndpoints = s.services.filter((svc) =>
+    s.pods.some((p) => Object.entries(svc.selector).every(([k, v]) => p.labels[k] === v))
+  )
+  const svc = withEndpoints.find((x) => x.ports[0]!.protocol === 'TCP')!
+  const svcIp = svc.clusterIP!
+  const svcPort = svc.ports[0]!.port
+  const empty = s.services.find((x) => !withEndpoints.includes(x))
+  const nodePort = s.services.find((x) => x.type === 'NodePort')
+  const external = s.externalHosts[0]
+  const httpRemote = pods.find((p) => p.node !== client.node && p.port)
+
+  const st: Step[] = []
+  const cmd = (on: string, run: string, slug: string): void => {
+    st.push({ kind: 'cmd', on, run, slug })
+  }
+  const cap = (on: string, run: string, slug: string, trafficOn: string, traffic: string): void => {
+    st.push({ kind: 'capture', on, run, slug, traffic: { on: trafficOn, run: traffic } })
+  }
+
+  // State right after the build: what the CNI plugins, flanneld and kube-proxy made.
+  cmd(client.name, 'ip addr', 'pod-ip-addr')
+  cmd(client.name, 'ip link', 'pod-ip-link')
+  cmd(client.name, 'ip -d link show eth0', 'pod-ip-d-link-eth0')
+  cmd(client.name, 'ip route', 'pod-ip-route')
+  cmd(client.name, 'ip -4 addr show dev eth0', 'pod-ip-4-addr-eth0')
+  cmd(client.name, `ip route get ${remote.ip}`, 'pod-route-get-remote-pod')
+  cmd(client.name, `ip route get ${svcIp}`, 'pod-route-get-clusterip')
+  cmd(nodeA, 'ip addr', 'node-ip-addr')
+  cmd(nodeA, 'ip link', 'node-ip-link')
+  cmd(nodeA, 'ip route', 'node-ip-route')
+  cmd(nodeA, 'ip -d link show cni0', 'node-ip-d-link-cni0')
+  if (vxlan) {
+    cmd(nodeA, `ip -d link show ${vtep}`, 'node-ip-d-link-vtep')
+    cmd(nodeA, `ip neigh show dev ${vtep}`, 'node-ip-neigh-vtep')
+    cmd(nodeA, `bridge fdb show dev ${vtep}`, 'node-bridge-fdb-vtep')
+    cmd(nodeB, `ip neigh show dev ${vtep}`, 'nodeb-ip-neigh-vtep')
+  }
+  cmd(nodeA, 'bridge link', 'node-bridge-link')
+  cmd(nodeA, 'bridge -d link show', 'node-bridge-d-link')
+  cmd(nodeA, `ip route get ${remote.ip}`, 'node-route-get-remote-pod')
+  cmd(nodeA, `ip route get ${svcIp}`, 'node-route-get-clusterip')
+  cmd(nodeA, 'sysctl net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables', 'node-sysctl')
+  cmd(nodeA, 'iptables-save -t nat', 'node-iptables-save-nat')
+  cmd(nodeA, 'iptables-save -t filter', 'node-iptables-save-filter')
+  if (s.cluster.kubeProxy.mode === 'nftables') cmd(nodeA, 'nft list ruleset', 'node-nft-list-ruleset')
+  cmd(nodeB, 'ip route', 'nodeb-ip-route')
+  cmd(remote.name, 'ip addr', 'remote-pod-ip-addr')
+  cmd(remote.name, 'ip route', 'remote-pod-ip-route')
+
+  // Traffic: pod to pod, to nodes, to Services.
+  cmd(pair[0].name, `ping -c 1 ${pair[1].ip}`, 'ping-same-node-pod')
+  cmd(client.name, `ping -c 1 ${remote.ip}`, 'ping-cross-node-pod')
+  cmd(client.name, `ping -c 1 ${gwA}`, 'ping-own-gateway')
+  cmd(client.name, `ping -c 1 ${nodeBIp}`, 'ping-other-node')
+  cmd(client.name, `ping -c 2 -W 1 ${svcIp}`, 'ping-clusterip')
+  cmd(client.name, `ping -c 1 -M do -s ${podMtu - 28} ${remote.ip}`, 'ping-df-fits-mtu')
+  cmd(client.name, `ping -c 1 -M do -s ${podMtu - 27} ${remote.ip}`, 'ping-df-exceeds-mtu')
+  cmd(client.name, 'ip neigh', 'pod-ip-neigh-after-ping')
+  cmd(nodeA, `ping -c 1 ${remote.ip}`, 'node-ping-remote-pod')
+  cmd(nodeA, `ping -c 1 ${nodeBIp}`, 'node-ping-other-node')
+  cmd(client.name, `curl -s http://${svcIp}:${svcPort}/`, 'curl-service')
+  cmd(client.name, `curl -sS -m 2 http://${svcIp}:${svcPort + 1}/`, 'curl-service-wrong-port')
+  if (empty) cmd(client.name, `curl -sS http://${empty.clusterIP}:${empty.ports[0]!.port}/`, 'curl-service-no-endpoints')
+  if (httpRemote) cmd(client.name, `curl -s http://${httpRemote.ip}:${httpRemote.port}/`, 'curl-remote-pod')
+  cmd(nodeA, `curl -s http://${svcIp}:${svcPort}/`, 'node-curl-service')
+  cmd(nodeA, 'conntrack -L -p tcp', 'node-conntrack-tcp')
+  cmd(client.name, `traceroute -n -q 1 -w 1 ${remote.ip}`, 'traceroute-cross-node-pod')
+  cmd(client.name, `traceroute -n -q 1 -w 1 ${pair[0] === client ? pair[1].ip : gwA}`, 'traceroute-same-node')
+  cmd(client.name, `traceroute -n -q 1 -w 1 ${nodeBIp}`, 'traceroute-other-node')
+
+  // What crossed the wires.
+  if (vxlan) {
+    cap(nodeB, 'tcpdump -nn -e -i eth0 -c 2 udp port 8472', 'tcpdump-underlay-vxlan-otv', client.name, `ping -c 1 -M do -s ${podMtu - 28} ${remote.ip}`)
+    cap(nodeB, 'tcpdump -nn -e -T vxlan -i eth0 -c 2 udp port 8472', 'tcpdump-underlay-T-vxlan', client.name, `ping -c 1 ${remote.ip}`)
+    cap(nodeA, `tcpdump -nn -e -i ${vtep} -c 2 icmp`, 'tcpdump-vtep', client.name, `ping -c 1 ${remote.ip}`)
+  } else {
+    cap(nodeB, 'tcpdump -nn -e -i eth0 -c 2 icmp', 'tcpdump-underlay-host-gw', client.name, `ping -c 1 ${remote.ip}`)
+  }
+  cap(pair[0].node, 'tcpdump -nn -e -i cni0 -c 2 icmp', 'tcpdump-cni0-same-node', pair[0].name, `ping -c 1 ${pair[1].ip}`)
+  cap(remote.name, 'tcpdump -nn -i eth0 -c 2 icmp', 'tcpdump-remote-pod-eth0', client.name, `ping -c 1 ${remote.ip}`)
+  cap(nodeA, 'tcpdump -nn -i eth0 -c 1 tcp', 'tcpdump-node-eth0-clusterip-wrong-port', client.name, `curl -sS -m 1 http://${svcIp}:${svcPort + 1}/`)
+
+  // After the traffic: what the kernel learned.
+  cmd(nodeA, 'ip neigh show dev cni0', 'node-ip-neigh-cni0')
+  cmd(nodeA, 'bridge fdb show br cni0', 'node-bridge-fdb-cni0')
+  cmd(nodeA, 'ip neigh show dev eth0', 'node-ip-neigh-eth0')
+  if (external && nodePort) {
+    const np = nodePort.ports[0]!.nodePort!
+    cmd(external.name, 'ip route', 'external-ip-route')
+    cmd(external.name, `ping -c 1 ${nodeAIp}`, 'external-ping-node')
+    cmd(external.name, `curl -s http://${nodeAIp}:${np}/`, 'external-curl-nodeport')
+    cmd(external.name, `ping -c 1 -W 1 ${remote.ip}`, 'external-ping-pod-ip')
+  }
+  return st
+}

@@ -1,0 +1,130 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import axe from 'axe-core'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { createService, type Service } from '../../src-main/api/service.ts'
+import { startWebHost, type WebHost } from '../../src-main/platform/web/server.ts'
+
+export const repoRoot = resolve(import.meta.dirname, '../..')
+export const chromiumPath = '/usr/bin/chromium'
+export const rendererDir = join(repoRoot, 'out', 'renderer')
+
+/**
+ * Why end-to-end tests cannot run here, or null when they can. On CI (CI=true) a missing Chromium
+ * or renderer build is a failure, not a skip: a green run that drove no browser proves nothing.
+ */
+export function e2eUnavailable(): string | null {
+  const missing = !existsSync(chromiumPath)
+    ? `Chromium is not installed at ${chromiumPath} (apt-get install -y chromium)`
+    : !existsSync(join(rendererDir, 'index.html'))
+      ? 'the renderer is not built (npm run build)'
+      : null
+  if (missing && process.env['CI'] === 'true') throw new Error(`end-to-end tests must run on CI, but ${missing}`)
+  if (missing) console.warn(`SKIPPING end-to-end tests: ${missing}`)
+  return missing
+}
+
+export async function launchChromium(): Promise<{ browser: Browser; close: () => Promise<void> }> {
+  // A throwaway HOME/XDG so Chromium writes no profile, cache or crash dumps outside the test.
+  const home = mkdtempSync(join(tmpdir(), 'podnet-chromium-'))
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync'
+    ],
+    env: {
+      ...process.env,
+      HOME: home,
+      XDG_CONFIG_HOME: join(home, '.config'),
+      XDG_CACHE_HOME: join(home, '.cache'),
+      XDG_DATA_HOME: join(home, '.local', 'share')
+    }
+  })
+  return {
+    browser,
+    close: async () => {
+      await browser.close()
+      rmSync(home, { recursive: true, force: true })
+    }
+  }
+}
+
+export interface RunningHost {
+  host: WebHost
+  service: Service
+  stop: () => Promise<void>
+}
+
+export async function startHost(dataDir: string): Promise<RunningHost> {
+  const service = createService({ dataDir, lessonsDir: join(repoRoot, 'lessons'), version: 'test' })
+  const host = await startWebHost({ handlers: service.handlers, rendererDir })
+  return {
+    host,
+    service,
+    stop: async () => {
+      await host.close()
+      service.close()
+    }
+  }
+}
+
+/**
+ * A browser context that aborts and counts every request not addressed to the local host:
+ * the app must work fully offline, so the count must stay 0.
+ */
+export async function offlineContext(
+  browser: Browser,
+  origin: () => string,
+  options: { colorScheme?: 'light' | 'dark'; locale?: string } = {}
+): Promise<{ context: BrowserContext; foreignRequests: string[] }> {
+  const context = await browser.newContext({
+    colorScheme: options.colorScheme ?? 'light',
+    locale: options.locale ?? 'en-US',
+    viewport: { width: 1280, height: 860 }
+  })
+  const foreignRequests: string[] = []
+  await context.route('**/*', async (route) => {
+    const url = route.request().url()
+    if (url.startsWith(origin()) || url.startsWith('data:')) await route.continue()
+    else {
+      foreignRequests.push(url)
+      await route.abort()
+    }
+  })
+  return { context, foreignRequests }
+}
+
+export interface AxeViolation {
+  id: string
+  impact: string | null
+  help: string
+  nodes: number
+}
+
+/**
+ * Runs axe-core in the page. Injected through the DevTools protocol (evaluate), not a script tag,
+ * so the page's CSP stays as strict as in production.
+ */
+export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(axe.source)
+  const violations = await page.evaluate(async () => {
+    const result = await (window as unknown as { axe: typeof axe }).axe.run(document, {
+      resultTypes: ['violations']
+    })
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact ?? null, help: v.help, nodes: v.nodes.length }))
+  })
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+}
+
+export function tempDir(prefix: string): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix))
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) }
+}
