@@ -5,7 +5,7 @@ import { openProgressStore, StoreError, type ProgressStore, type Recovery } from
 import type { Settings } from './contract.ts'
 import type { Handlers } from './dispatch.ts'
 import { ApiError } from './envelope.ts'
-import { lessonFilesFromDir } from './lesson-files.ts'
+import { lessonFilesFromDir, lessonsFingerprint } from './lesson-files.ts'
 
 export interface ServiceOptions {
   /** Where progress.sqlite lives (Electron's userData, or the web host's --data-dir). */
@@ -34,8 +34,13 @@ export function createService(options: ServiceOptions): Service {
   const recovered = opened.ok ? opened.recovered : null
   const files = lessonFilesFromDir(options.lessonsDir)
 
-  // Lessons are re-read per call: cheap (a few small files) and authors see edits without a restart.
-  const course = (): Course => loadCourse(files)
+  // Re-parsed whenever a lesson file changes, so authors see edits without a restart.
+  let cached: { fingerprint: string; course: Course } | null = null
+  const course = (): Course => {
+    const fingerprint = lessonsFingerprint(options.lessonsDir)
+    if (cached?.fingerprint !== fingerprint) cached = { fingerprint, course: loadCourse(files) }
+    return cached.course
+  }
 
   function availableLesson(lessonId: string): LoadedLesson {
     for (const entry of course().lessons) {

@@ -1,35 +1,20 @@
-import { readFileSync } from 'node:fs'
-import YAML from 'yaml'
-import { scenarioSchema, type Scenario } from '../core/scenario/scenario.schema.ts'
-import { labPlanFromScenario } from '../core/scenario/lab-plan.ts'
 import { renderLabScript } from '../core/scenario/export-lab.ts'
+import { labPlanFromLab } from '../core/scenario/plan-from-lab.ts'
+import type { CliIo } from './io.ts'
+import { loadLab } from './load-lab.ts'
 
 /**
  * `podnet export-lab SCENARIO [--prefix P]`: print a bash script that builds the scenario's lab
- * from real network namespaces (`up`, `down`, `exec NAME CMD...`, `list`).
+ * (as the simulator built it, `setup:` lines applied) from real network namespaces:
+ * `up`, `down`, `exec NAME CMD...`, `list`.
  *
  * Registration in the CLI's subcommand table (src-main/cli/main.ts, owned by the shell helper):
  *   'export-lab': exportLabCommand,
  */
 
-export interface CliIo {
-  stdout: (text: string) => void
-  stderr: (text: string) => void
-}
-
 export const EXPORT_LAB_USAGE = 'usage: podnet export-lab SCENARIO [--prefix P]\n'
 
-function loadScenario(file: string): Scenario {
-  const text = readFileSync(file, 'utf8')
-  const parsed = scenarioSchema.safeParse(YAML.parse(text))
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${file}: ${i.path.join('.') || '(root)'}: ${i.message}`)
-    throw new Error(lines.join('\n'))
-  }
-  return parsed.data
-}
-
-/** Returns the exit code: 0, 1 (bad scenario or prefix), 2 (usage). */
+/** Returns the exit code: 0, 1 (bad scenario, prefix or a lab that cannot be exported), 2 (usage). */
 export function exportLabCommand(argv: readonly string[], io: CliIo): number {
   let prefix: string | undefined
   const rest: string[] = []
@@ -45,7 +30,7 @@ export function exportLabCommand(argv: readonly string[], io: CliIo): number {
     else if (a === '-h' || a === '--help') {
       io.stdout(EXPORT_LAB_USAGE)
       return 0
-    } else if (a.startsWith('-')) {
+    } else if (a.startsWith('-') && a !== '-') {
       io.stderr(`podnet export-lab: unknown option ${a}\n` + EXPORT_LAB_USAGE)
       return 2
     } else rest.push(a)
@@ -54,9 +39,13 @@ export function exportLabCommand(argv: readonly string[], io: CliIo): number {
     io.stderr(EXPORT_LAB_USAGE)
     return 2
   }
+  const loaded = loadLab(rest[0]!)
+  if (!loaded.ok) {
+    for (const e of loaded.errors) io.stderr(`${e}\n`)
+    return 1
+  }
   try {
-    const scenario = loadScenario(rest[0]!)
-    io.stdout(renderLabScript(labPlanFromScenario(scenario), prefix === undefined ? {} : { prefix }))
+    io.stdout(renderLabScript(labPlanFromLab(loaded.shell.lab), prefix === undefined ? {} : { prefix }))
     return 0
   } catch (error) {
     io.stderr(`podnet export-lab: ${error instanceof Error ? error.message : String(error)}\n`)

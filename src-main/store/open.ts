@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { isCorruptionError, toStoreError } from './errors.ts'
@@ -64,8 +64,13 @@ export function openDatabase(file: string, options: OpenOptions): OpenedDatabase
   try {
     db = connect(file, options)
   } catch (error) {
-    if (inMemory || !isCorruptionError(error)) throw toStoreError(error, file, 'open the progress store')
-    recovered = moveAside(file, options.now(), reasonOf(error), (error as Error).message)
+    const failed = error instanceof CheckFailed ? error : null
+    const cause = failed ? failed.cause : error
+    if (inMemory || !isCorruptionError(cause)) {
+      failed?.db.close()
+      throw toStoreError(cause, file, 'open the progress store')
+    }
+    recovered = moveAside(file, options.now(), reasonOf(cause), (cause as Error).message, () => failed?.db.close())
     db = connect(file, options)
   }
   try {
@@ -87,15 +92,24 @@ function connect(file: string, options: OpenOptions): Database.Database {
   })
   try {
     const problems = db.pragma('quick_check', { simple: false }) as { quick_check: string }[]
-    const first = problems[0]?.quick_check
-    if (first !== 'ok') {
+    if (problems[0]?.quick_check !== 'ok') {
       throw new CorruptFileError(problems.map((p) => p.quick_check).join('; '))
     }
     db.pragma('foreign_keys = ON')
     return db
   } catch (error) {
-    db.close()
-    throw error
+    // The handle stays open until the file is set aside: closing it deletes the WAL beside the
+    // file, which may hold the learner's most recent progress.
+    throw new CheckFailed(db, error)
+  }
+}
+
+class CheckFailed extends Error {
+  constructor(
+    readonly db: Database.Database,
+    override readonly cause: unknown
+  ) {
+    super('the progress file failed its check on open', { cause })
   }
 }
 
@@ -130,14 +144,27 @@ function configure(db: Database.Database, options: OpenOptions): void {
   db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`)
 }
 
-/** Renames the file and its WAL/SHM/journal siblings to `<file>.damaged-<time>[-wal|-shm|-journal]`. */
-function moveAside(file: string, nowMs: number, reason: RecoveryReason, detail: string): Recovery {
+/**
+ * Moves the file to `<file>.damaged-<time>` and keeps its WAL/SHM/journal siblings beside it as
+ * `…-wal` etc. The siblings are copied before `closeFailed` runs (SQLite deletes them on close),
+ * and whatever is left is removed so the fresh store cannot pick up the old file's journal.
+ */
+function moveAside(
+  file: string,
+  nowMs: number,
+  reason: RecoveryReason,
+  detail: string,
+  closeFailed: () => void = () => {}
+): Recovery {
   const movedTo = uniquePath(`${file}.damaged-${stamp(nowMs)}`)
+  const siblings = ['-wal', '-shm', '-journal']
   try {
-    renameSync(file, movedTo)
-    for (const suffix of ['-wal', '-shm', '-journal']) {
-      if (existsSync(file + suffix)) renameSync(file + suffix, movedTo + suffix)
+    for (const suffix of siblings) {
+      if (existsSync(file + suffix)) copyFileSync(file + suffix, movedTo + suffix)
     }
+    closeFailed()
+    renameSync(file, movedTo)
+    for (const suffix of siblings) rmSync(file + suffix, { force: true })
   } catch (error) {
     throw toStoreError(error, file, 'set the damaged progress file aside')
   }

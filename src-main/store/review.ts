@@ -80,10 +80,10 @@ export class ReviewRepository {
       UPDATE review_items SET repetitions = 0, interval_days = 0, due_at = min(due_at, @now), updated_at = @now
       WHERE learner_id = @learnerId AND lesson_id = @lessonId AND question_id = @questionId`)
     this.#due = db.prepare<[string, number, number], ReviewItemRow>(
-      'SELECT * FROM review_items WHERE learner_id = ? AND due_at <= ? ORDER BY due_at, id LIMIT ?'
+      'SELECT * FROM review_items WHERE learner_id = ? AND due_at <= ? ORDER BY due_at, created_at, rowid LIMIT ?'
     )
     this.#list = db.prepare<[string], ReviewItemRow>(
-      'SELECT * FROM review_items WHERE learner_id = ? ORDER BY due_at, id'
+      'SELECT * FROM review_items WHERE learner_id = ? ORDER BY due_at, created_at, rowid'
     )
     this.#get = db.prepare<[string], ReviewItemRow>('SELECT * FROM review_items WHERE id = ?')
     this.#byQuestion = db.prepare<[string, string, string], ReviewItemRow>(

@@ -14,6 +14,11 @@ export interface CommandStep {
   on: string
   run: string
   slug: string
+  /**
+   * Pod names whose answer is equally right: kube-proxy picks a Service backend at random
+   * (statistic / numgen random), on the real kernel as in the simulator.
+   */
+  randomBackends?: string[]
 }
 
 /**
@@ -140,12 +145,9 @@ export function stepsFor(s: Scenario, plan: LabPlan): Step[] {
   cmd(client.name, 'ip neigh', 'pod-ip-neigh-after-ping')
   cmd(nodeA, `ping -c 1 ${remote.ip}`, 'node-ping-remote-pod')
   cmd(nodeA, `ping -c 1 ${nodeBIp}`, 'node-ping-other-node')
-  cmd(client.name, `curl -s http://${svcIp}:${svcPort}/`, 'curl-service')
   cmd(client.name, `curl -sS -m 2 http://${svcIp}:${svcPort + 1}/`, 'curl-service-wrong-port')
   if (empty) cmd(client.name, `curl -sS http://${empty.clusterIP}:${empty.ports[0]!.port}/`, 'curl-service-no-endpoints')
   if (httpRemote) cmd(client.name, `curl -s http://${httpRemote.ip}:${httpRemote.port}/`, 'curl-remote-pod')
-  cmd(nodeA, `curl -s http://${svcIp}:${svcPort}/`, 'node-curl-service')
-  cmd(nodeA, 'conntrack -L -p tcp', 'node-conntrack-tcp')
   cmd(client.name, `traceroute -n -q 1 -w 1 ${remote.ip}`, 'traceroute-cross-node-pod')
   cmd(client.name, `traceroute -n -q 1 -w 1 ${pair[0] === client ? pair[1].ip : gwA}`, 'traceroute-same-node')
   cmd(client.name, `traceroute -n -q 1 -w 1 ${nodeBIp}`, 'traceroute-other-node')
@@ -162,16 +164,29 @@ export function stepsFor(s: Scenario, plan: LabPlan): Step[] {
   cap(remote.name, 'tcpdump -nn -i eth0 -c 2 icmp', 'tcpdump-remote-pod-eth0', client.name, `ping -c 1 ${remote.ip}`)
   cap(nodeA, 'tcpdump -nn -i eth0 -c 1 tcp', 'tcpdump-node-eth0-clusterip-wrong-port', client.name, `curl -sS -m 1 http://${svcIp}:${svcPort + 1}/`)
 
-  // After the traffic: what the kernel learned.
+  // After the traffic: what the kernel learned. Before any Service traffic, whose random
+  // backend pick would decide which neighbours and conntrack entries exist.
+  cmd(nodeA, 'conntrack -L -p tcp', 'node-conntrack-tcp')
   cmd(nodeA, 'ip neigh show dev cni0', 'node-ip-neigh-cni0')
   cmd(nodeA, 'bridge fdb show br cni0', 'node-bridge-fdb-cni0')
   cmd(nodeA, 'ip neigh show dev eth0', 'node-ip-neigh-eth0')
-  if (external && nodePort) {
-    const np = nodePort.ports[0]!.nodePort!
+  if (external) {
     cmd(external.name, 'ip route', 'external-ip-route')
     cmd(external.name, `ping -c 1 ${nodeAIp}`, 'external-ping-node')
-    cmd(external.name, `curl -s http://${nodeAIp}:${np}/`, 'external-curl-nodeport')
     cmd(external.name, `ping -c 1 -W 1 ${remote.ip}`, 'external-ping-pod-ip')
+  }
+
+  // Service traffic last: which backend answers is random by nature.
+  const backends = s.pods.filter((p) => Object.entries(svc.selector).every(([k, v]) => p.labels[k] === v)).map((p) => p.name)
+  const random = (on: string, run: string, slug: string): void => {
+    st.push({ kind: 'cmd', on, run, slug, randomBackends: backends })
+  }
+  random(client.name, `curl -s http://${svcIp}:${svcPort}/`, 'curl-service')
+  random(nodeA, `curl -s http://${svcIp}:${svcPort}/`, 'node-curl-service')
+  if (external && nodePort) {
+    const np = nodePort.ports[0]!.nodePort!
+    const npBackends = s.pods.filter((p) => Object.entries(nodePort.selector).every(([k, v]) => p.labels[k] === v)).map((p) => p.name)
+    st.push({ kind: 'cmd', on: external.name, run: `curl -s http://${nodeAIp}:${np}/`, slug: 'external-curl-nodeport', randomBackends: npBackends })
   }
   return st
 }

@@ -47,6 +47,4 @@ export interface Lab {
   rng: RngState
   clock: LabClock
   capture: CaptureLog
-  /** Next IP id per namespace for locally generated packets (the kernel keeps one per socket/peer). */
-  ipIds: Map<string, number>
 }

@@ -4,7 +4,7 @@ import { linkByName, newNetns, type Netns, type Socket } from '../linux/netns.ts
 import { cidrHost, cidrSize, parseCidr } from '../net/cidr.ts'
 import { ipv4, type Ipv4 } from '../net/ipv4.ts'
 import { macFromBytes } from '../net/mac.ts'
-import { randomBytes, randomHex } from '../net/rng.ts'
+import { randomBytes, randomHex, randomInt } from '../net/rng.ts'
 import type { PodSpec } from '../scenario/scenario.schema.ts'
 import { flannelMtu } from './flannel.ts'
 import type { Lab } from './lab.ts'
@@ -75,6 +75,7 @@ export function createPod(lab: Lab, spec: PodSpec): KubePod {
     ip = spec.ip !== undefined ? ipv4(spec.ip) : allocatePodIp(lab, node)
     const ns = newNetns(spec.name, 'pod')
     lab.netns.set(ns.id, ns)
+    ns.ipIdNext = randomInt(lab.rng, 1, 65535)
     netnsId = ns.id
     newLoopback(ns)
     const br = ensureCni0(lab, node, nodeNs)

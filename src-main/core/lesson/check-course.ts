@@ -165,7 +165,7 @@ function checkReachable(file: string, loaded: LoadedLesson, solve: SolveEvents):
   const machine = createLessonMachine(loaded.lesson)
   const paths = getShortestPaths(machine, {
     input: { contentHash: loaded.contentHash },
-    events: (snapshot) => [...(solve.get(String(snapshot.value)) ?? []), { type: 'user.next' }],
+    events: (snapshot): LessonEvent[] => [...(solve.get(String(snapshot.value)) ?? []), { type: 'user.next' }],
     // Contexts differ only in the order their records were written; sorting keys merges those.
     serializeState: (snapshot) => `${String(snapshot.value)}|${stableStringify(snapshot.context)}`,
     toState: (snapshot) => snapshot.value === COMPLETED

@@ -112,6 +112,7 @@ export function scoreOf(lesson: Lesson, context: LessonContext): { score: number
       score += context.predictions[step.id]?.score ?? 0
     }
   }
+  // Penalties of 1/3 leave binary fractions behind; six decimals are more than any display needs.
   return { score: Math.round(score * 1e6) / 1e6, maxScore }
 }
 

@@ -61,7 +61,7 @@ export interface Grading {
   attempt: number
   /** Raw credit of this answer, 0..1, before the retry penalty. */
   fraction: number
-  /** Points earned by this attempt after the retry penalty. */
+  /** Points earned by this attempt after the retry penalty (unrounded: sums stay exact; the renderer formats). */
   score: number
   /** Points for a fully correct first attempt. */
   maxScore: number
@@ -214,7 +214,7 @@ export function gradeAnswer(question: Question, answer: Answer, priorAttempts: n
     questionId: question.id,
     attempt,
     fraction,
-    score: round(question.points * fraction * factor),
+    score: question.points * fraction * factor,
     maxScore: question.points,
     correct,
     finished,
@@ -225,9 +225,4 @@ export function gradeAnswer(question: Question, answer: Answer, priorAttempts: n
     grading.correctAnswer = correctAnswer(question)
   }
   return grading
-}
-
-/** Scores are shown and summed; six decimals keep 1/3 penalties from printing as 0.6666666666666667. */
-function round(value: number): number {
-  return Math.round(value * 1e6) / 1e6
 }

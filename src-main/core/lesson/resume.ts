@@ -51,7 +51,7 @@ export function resumeSnapshot(machine: LessonMachine, lesson: Lesson, contentHa
   // Event leaves are recorded by path into a goal that may have changed: an unsolved task starts
   // its events over, while a solved one stays solved.
   const tasks = Object.fromEntries(
-    Object.entries(old.tasks).map(([id, task]) => [id, task.solved ? task : { ...task, satisfied: [], failing: [] }])
+    Object.entries(old.tasks).map(([id, task]) => [id, task.solved ? task : { satisfied: [], failing: [], solved: false }])
   )
   const context: LessonContext = { ...old, lessonId: lesson.id, contentHash, stepOrder: newOrder, tasks }
   delete context.pendingCommand

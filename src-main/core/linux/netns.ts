@@ -51,6 +51,8 @@ export interface Netns {
    * on first use, from 0.
    */
   peerNsids: Map<string, number>
+  /** Next IP identification for locally generated datagrams without DF. */
+  ipIdNext: number
 }
 
 export function newNetns(id: string, kind: NetnsKind): Netns {
@@ -68,7 +70,8 @@ export function newNetns(id: string, kind: NetnsKind): Netns {
     ipvs: [],
     conntrack: { entries: [], nextId: 1 },
     sockets: [],
-    peerNsids: new Map()
+    peerNsids: new Map(),
+    ipIdNext: 1
   }
 }
 

@@ -50,6 +50,12 @@ export interface LabHost {
   /** Lab-wide unique name; the namespace is `<prefix>-<name>`. */
   name: string
   kind: LabHostKind
+  /**
+   * Ids this namespace gives its peers (`link-netnsid N`), set before any link exists so they
+   * match the simulator's numbering; a real node numbers only its pods (its eth0 is a NIC),
+   * whereas the lab's node eth0 is a veth into the underlay and would take an id first.
+   */
+  nsids: Array<[string, number]>
   /** `key=value` sysctls written with `sysctl -qw` right after the namespace exists. */
   sysctls: Array<[string, string]>
   /** Links in creation order (which fixes the ifindexes the kernel hands out). */
@@ -246,6 +252,9 @@ export function renderLabScript(plan: LabPlan, options: ExportLabOptions = {}): 
   emit('  for h in "${HOSTS[@]}"; do has_ns "$PREFIX-$h" && die "$PREFIX-$h exists already; run down first"; done')
   emit('  trap \'echo "up failed; cleaning up" >&2; down\' ERR')
   for (const h of plan.hosts) emit(`  ip netns add ${q(ns(h.name))}`)
+  for (const h of plan.hosts) {
+    for (const [peer, id] of h.nsids) emit(`  ip -n ${q(ns(h.name))} netns set ${q(ns(peer))} ${id}`)
+  }
   for (const h of plan.hosts) {
     if (h.sysctls.length === 0) continue
     emit(

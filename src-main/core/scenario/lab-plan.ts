@@ -279,7 +279,7 @@ function flannelRules(s: Scenario, podCidr: string): { nat: string; filter: stri
 }
 
 function emptyHost(name: string, kind: LabHost['kind']): LabHost {
-  return { name, kind, sysctls: [], links: [], masters: [], hairpin: [], addresses: [], up: ['lo'], routes: [], neighbours: [], fdb: [], iptables: [], apps: [] }
+  return { name, kind, nsids: [], sysctls: [], links: [], masters: [], hairpin: [], addresses: [], up: ['lo'], routes: [], neighbours: [], fdb: [], iptables: [], apps: [] }
 }
 
 /** Builds the plan. `scenario` must be parsed by scenarioSchema (defaults filled in). */
@@ -358,6 +358,7 @@ export function labPlanFromScenario(s: Scenario): LabPlan {
       h.up.push(`flannel.${s.cluster.cni.vni}`)
     }
     const myPods = pods.filter((p) => p.node === n.name)
+    myPods.forEach((p, i) => h.nsids.push([p.name, i]))
     if (myPods.length > 0) {
       h.links.push({ kind: 'bridge', name: 'cni0', mac: n.cni0Mac, mtu })
       h.addresses.push(`${gw}/${n.podCidr.prefixLen} dev cni0`)

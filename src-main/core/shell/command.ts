@@ -88,6 +88,11 @@ export interface Command {
    * `sh: NAME: not found` / `bash: NAME: command not found` exactly as a missing binary would.
    */
   readonly availableOn?: readonly TargetKind[]
+  /**
+   * The command puts packets on the wire (ping, curl, traceroute). The shell then starts a new
+   * capture batch before the line runs, so `tcpdump` afterwards shows that line's packets.
+   */
+  readonly sendsTraffic?: boolean
   run(argv: readonly string[], ctx: CommandContext): CommandOutput
 }
 

@@ -101,6 +101,7 @@ export class ShellSession {
     let code: number
     try {
       const list = parseLine(line)
+      if (this.#sendsTraffic(list)) this.env.lab.capture.batch++
       code = this.#list(list, sink, stdin)
     } catch (e) {
       code = this.#failure(e, sink)
@@ -113,6 +114,15 @@ export class ShellSession {
       else stderr += c.text
     }
     return { stdout, stderr, exitCode: code, chunks: sink.chunks }
+  }
+
+  /** Whether any command of the line (by its typed name) puts packets on the wire. */
+  #sendsTraffic(list: List): boolean {
+    return list.some((item) =>
+      [item.first, ...item.rest.map((r) => r.pipeline)].some((p) =>
+        p.commands.some((c) => (c.kind === 'for' ? this.#sendsTraffic(c.body) : this.env.registry.get(c.words[0]?.raw ?? '')?.sendsTraffic === true))
+      )
+    )
   }
 
   #failure(e: unknown, sink: Sink): number {

@@ -1,4 +1,5 @@
-import { baseLocale, isLocale, locales, overwriteGetLocale } from './paraglide/runtime.js'
+import { baseLocale, isLocale, overwriteGetLocale } from './paraglide/runtime.js'
+import type { locales } from './paraglide/runtime.js'
 
 export type Locale = (typeof locales)[number]
 

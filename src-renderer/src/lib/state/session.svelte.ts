@@ -34,9 +34,8 @@ export class Session {
   }
 
   async load(): Promise<void> {
-    const info = await api['app:info']({})
+    const [info, { profiles, activeId }] = await Promise.all([api['app:info']({}), api['profiles:list']({})])
     this.#storeNotice = info.storeNotice
-    const { profiles, activeId } = await api['profiles:list']({})
     this.#profiles = profiles
     const active = profiles.find((p) => p.id === activeId) ?? null
     if (active) await this.#activate(active)

@@ -1,0 +1,150 @@
+import type { CtEntry, CtTuple } from '../linux/conntrack.ts'
+import { CT_TIMEOUTS } from '../linux/conntrack.ts'
+import type { Netns } from '../linux/netns.ts'
+import type { Packet } from './packet.ts'
+
+/** A packet's association with a conntrack entry in one namespace. */
+export interface CtAssoc {
+  entry: CtEntry
+  dir: 'orig' | 'reply'
+  /** ICMP error about a tracked flow. */
+  related: boolean
+  /** Created by this packet and not yet confirmed (NEW). */
+  isNew: boolean
+}
+
+function tupleOf(p: Packet): CtTuple {
+  const l4 = p.l4
+  if (l4.kind === 'icmp') return { src: p.src, dst: p.dst, sport: l4.id, dport: 0 }
+  return { src: p.src, dst: p.dst, sport: l4.sport, dport: l4.dport }
+}
+
+const same = (a: CtTuple, b: CtTuple): boolean => a.src === b.src && a.dst === b.dst && a.sport === b.sport && a.dport === b.dport
+
+function isIcmpError(p: Packet): boolean {
+  return p.l4.kind === 'icmp' && (p.l4.type === 3 || p.l4.type === 11)
+}
+
+/** nf_conntrack_in: find the packet's connection, or start a new one (unconfirmed until it leaves). */
+export function trackPacket(ns: Netns, p: Packet): CtAssoc | undefined {
+  if (p.l4.kind === 'icmp' && p.l4.quoted && isIcmpError(p)) {
+    const q = p.l4.quoted
+    const t = tupleOf(q)
+    for (const entry of ns.conntrack.entries) {
+      if (entry.proto !== q.l4.kind) continue
+      if (same(t, entry.original)) return { entry, dir: 'orig', related: true, isNew: false }
+      const asSent = { src: entry.reply.dst, dst: entry.reply.src, sport: entry.reply.dport, dport: entry.reply.sport }
+      if (same(t, asSent)) return { entry, dir: 'reply', related: true, isNew: false }
+    }
+    return undefined
+  }
+  if (p.l4.kind === 'icmp' && p.l4.type !== 8 && p.l4.type !== 0) return undefined
+  const t = tupleOf(p)
+  const proto = p.l4.kind
+  for (const entry of ns.conntrack.entries) {
+    if (entry.proto !== proto) continue
+    if (same(t, entry.original)) return { entry, dir: 'orig', related: false, isNew: !entry.seenReply && entry.expiresAt === -1 }
+    if (same(t, entry.reply)) return { entry, dir: 'reply', related: false, isNew: false }
+  }
+  if (p.l4.kind === 'tcp' && p.l4.flags !== 'S') return undefined
+  const entry: CtEntry = {
+    id: ns.conntrack.nextId++,
+    proto,
+    original: t,
+    reply: { src: t.dst, dst: t.src, sport: p.l4.kind === 'icmp' ? t.sport : t.dport, dport: p.l4.kind === 'icmp' ? 0 : t.sport },
+    seenReply: false,
+    assured: false,
+    mark: 0,
+    // -1 marks an unconfirmed entry: it only joins the table for good when its first packet leaves.
+    expiresAt: -1,
+    dnat: false,
+    snat: false,
+    ...(proto === 'tcp' ? { tcpState: 'SYN_SENT' as const } : {})
+  }
+  ns.conntrack.entries.push(entry)
+  return { entry, dir: 'orig', related: false, isNew: true }
+}
+
+/** The ctstate iptables' conntrack match sees. */
+export function ctState(a: CtAssoc | undefined): 'NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID' | 'UNTRACKED' {
+  if (!a) return 'INVALID'
+  if (a.related) return 'RELATED'
+  if (a.isNew) return 'NEW'
+  return a.dir === 'reply' || a.entry.seenReply ? 'ESTABLISHED' : 'NEW'
+}
+
+/** Confirms a new entry when its packet leaves the namespace (POSTROUTING / INPUT). */
+export function confirm(a: CtAssoc | undefined, p: Packet, now: number): void {
+  if (!a || a.related) return
+  const e = a.entry
+  if (a.dir === 'reply' && !e.seenReply) e.seenReply = true
+  if (e.proto === 'tcp' && p.l4.kind === 'tcp') {
+    const flags = p.l4.flags
+    if (a.dir === 'orig' && flags === 'S') e.tcpState = 'SYN_SENT'
+    else if (a.dir === 'reply' && flags === 'S.') e.tcpState = 'SYN_RECV'
+    else if (a.dir === 'reply' && flags.startsWith('R')) e.tcpState = 'CLOSE'
+  }
+  const timeout =
+    e.proto === 'icmp' ? CT_TIMEOUTS.icmp
+    : e.proto === 'udp' ? (e.seenReply ? CT_TIMEOUTS.udpReplied : CT_TIMEOUTS.udpUnreplied)
+    : e.tcpState === 'SYN_RECV' ? CT_TIMEOUTS.tcpSynRecv
+    : e.tcpState === 'CLOSE' ? CT_TIMEOUTS.tcpClose
+    : CT_TIMEOUTS.tcpSynSent
+  e.expiresAt = now + timeout * 1000
+  a.isNew = false
+}
+
+/** Unconfirmed entries of packets that died before leaving are freed with them. */
+export function dropUnconfirmed(ns: Netns): void {
+  if (ns.conntrack.entries.some((e) => e.expiresAt === -1)) ns.conntrack.entries = ns.conntrack.entries.filter((e) => e.expiresAt !== -1)
+}
+
+/** Destination rewrite (PREROUTING/OUTPUT): DNAT for the original direction, un-SNAT for replies. */
+export function natDst(a: CtAssoc | undefined, p: Packet): void {
+  if (!a) return
+  const e = a.entry
+  if (a.related) {
+    if (a.dir === 'reply' && e.snat) {
+      if (p.dst === e.reply.dst) p.dst = e.original.src
+      const q = p.l4.kind === 'icmp' ? p.l4.quoted : undefined
+      if (q) {
+        q.src = e.original.src
+        if (q.l4.kind !== 'icmp') q.l4.sport = e.original.sport
+        else q.l4.id = e.original.sport
+      }
+    }
+    return
+  }
+  if (a.dir === 'orig' && e.dnat) setDst(p, e.reply.src, e.reply.sport)
+  else if (a.dir === 'reply' && e.snat) setDst(p, e.original.src, e.original.sport)
+}
+
+/** Source rewrite (POSTROUTING/INPUT): SNAT for the original direction, un-DNAT for replies. */
+export function natSrc(a: CtAssoc | undefined, p: Packet): void {
+  if (!a) return
+  const e = a.entry
+  if (a.related) {
+    if (a.dir === 'reply' && e.dnat) {
+      if (p.src === e.reply.src) p.src = e.original.dst
+      const q = p.l4.kind === 'icmp' ? p.l4.quoted : undefined
+      if (q) {
+        q.dst = e.original.dst
+        if (q.l4.kind !== 'icmp') q.l4.dport = e.original.dport
+      }
+    }
+    return
+  }
+  if (a.dir === 'orig' && e.snat) setSrc(p, e.reply.dst, e.reply.dport)
+  else if (a.dir === 'reply' && e.dnat) setSrc(p, e.original.dst, e.original.dport)
+}
+
+function setDst(p: Packet, ip: number, port: number): void {
+  p.dst = ip
+  if (p.l4.kind !== 'icmp') p.l4.dport = port
+}
+
+function setSrc(p: Packet, ip: number, port: number): void {
+  p.src = ip
+  if (p.l4.kind !== 'icmp') p.l4.sport = port
+  else if (p.l4.type === 8 || p.l4.type === 0) p.l4.id = port
+}

@@ -1,0 +1,175 @@
+import { formatIptRule } from '../linux/iptables-rule.ts'
+import { isLocalAddress } from '../linux/ops.ts'
+import type { Netns } from '../linux/netns.ts'
+import { ruleCounters, type Hook, type IptMatch, type IptRule, type IptTableName, type IptTarget } from '../linux/netfilter.ts'
+import { cidrContains } from '../net/cidr.ts'
+import { formatIpv4 } from '../net/ipv4.ts'
+import { nextRandom, type RngState } from '../net/rng.ts'
+import { ipLength, type Packet } from './packet.ts'
+import type { RuleHit } from './trace.ts'
+
+export interface HookContext {
+  inIface?: string
+  outIface?: string
+  ctstate: 'NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID' | 'UNTRACKED'
+  ctDnat: boolean
+  rng: RngState
+}
+
+export type TableVerdict =
+  | { kind: 'ACCEPT' }
+  | { kind: 'DROP' }
+  | { kind: 'REJECT'; rejectWith: string }
+  | { kind: 'NAT'; target: Extract<IptTarget, { kind: 'DNAT' | 'SNAT' | 'MASQUERADE' }> }
+
+export interface TableResult {
+  verdict: TableVerdict
+  evaluated: number
+  hits: RuleHit[]
+}
+
+const PROTO_NUM = { icmp: 'icmp', tcp: 'tcp', udp: 'udp' } as const
+
+function ipsetKey(flags: string[], p: Packet, type: string): string {
+  const proto = p.l4.kind
+  const dport = p.l4.kind === 'icmp' ? 0 : p.l4.dport
+  const parts = flags.map((flag, i) => {
+    const ip = flag === 'src' ? p.src : p.dst
+    if (i === 0) return type === 'bitmap:port' ? String(dport) : formatIpv4(ip)
+    if (i === 1) return `${proto}:${dport}`
+    return formatIpv4(ip)
+  })
+  return parts.join(',')
+}
+
+function matchModule(ns: Netns, m: IptMatch, p: Packet, ctx: HookContext): boolean {
+  switch (m.module) {
+    case 'comment':
+      return true
+    case 'tcp':
+    case 'udp': {
+      if (p.l4.kind !== m.module) return false
+      if (m.dport && (p.l4.dport === m.dport.value) === m.dport.neg) return false
+      if (m.sport && (p.l4.sport === m.sport.value) === m.sport.neg) return false
+      return true
+    }
+    case 'statistic':
+      return nextRandom(ctx.rng) * 0x80000000 < m.probability
+    case 'mark':
+      return (((p.mark & m.mask) >>> 0) === m.value) !== m.neg
+    case 'addrtype': {
+      if (m.dstType && (isLocalAddress(ns, p.dst) === (m.dstType.value === 'LOCAL')) === m.dstType.neg) return false
+      if (m.srcType && (isLocalAddress(ns, p.src) === (m.srcType.value === 'LOCAL')) === m.srcType.neg) return false
+      return true
+    }
+    case 'conntrack': {
+      const states = m.ctstate.value
+      const hit = states.includes(ctx.ctstate) || (ctx.ctDnat && states.includes('DNAT'))
+      return hit !== m.ctstate.neg
+    }
+    case 'set': {
+      const set = ns.ipsets.get(m.setName)
+      if (!set) return m.neg
+      if (set.type === 'hash:ip,port' || set.type === 'hash:ip,port,ip' || set.type === 'bitmap:port') {
+        if (p.l4.kind === 'icmp') return m.neg
+      }
+      return set.entries.has(ipsetKey(m.flags, p, set.type)) !== m.neg
+    }
+  }
+}
+
+function matches(ns: Netns, r: IptRule, p: Packet, ctx: HookContext): boolean {
+  if (r.src && cidrContains(r.src.value, p.src) === r.src.neg) return false
+  if (r.dst && cidrContains(r.dst.value, p.dst) === r.dst.neg) return false
+  if (r.proto && (PROTO_NUM[p.l4.kind] === r.proto.value) === r.proto.neg) return false
+  if (r.inIface && (ctx.inIface === r.inIface.value) === r.inIface.neg) return false
+  if (r.outIface && (ctx.outIface === r.outIface.value) === r.outIface.neg) return false
+  for (const m of r.matches) if (!matchModule(ns, m, p, ctx)) return false
+  return true
+}
+
+function targetName(t: IptTarget): string {
+  switch (t.kind) {
+    case 'verdict':
+      return t.verdict
+    case 'jump':
+      return `jump:${t.chain}`
+    case 'none':
+      return 'none'
+    default:
+      return t.kind
+  }
+}
+
+/**
+ * Walks one built-in chain of one table the way ipt_do_table does: rules in order, jumps
+ * push, RETURN pops, the first terminal target decides, the policy decides at the end.
+ * Updates counters; MARK rewrites the packet's mark and continues.
+ */
+export function runIptables(ns: Netns, tableName: IptTableName, hook: Hook, p: Packet, ctx: HookContext): TableResult {
+  const table = ns.netfilter[tableName]
+  const hits: RuleHit[] = []
+  let evaluated = 0
+  const bytes = ipLength(p)
+  const stack: { rules: IptRule[]; name: string; i: number }[] = []
+  const builtin = table.chains.get(hook)
+  if (!builtin) return { verdict: { kind: 'ACCEPT' }, evaluated, hits }
+  let frame: { rules: IptRule[]; name: string; i: number } = { rules: builtin.rules, name: hook, i: 0 }
+  const hit = (rule: IptRule, chain: string, index: number): void => {
+    const c = ruleCounters(ns.netfilter, rule)
+    c.packets++
+    c.bytes += bytes
+    hits.push({ table: tableName, chain, rule: index + 1, text: formatIptRule(chain, rule), id: `${ns.id}/iptables/${tableName}/${chain}/${index + 1}`, target: targetName(rule.target) })
+  }
+  for (;;) {
+    if (frame.i >= frame.rules.length) {
+      const up = stack.pop()
+      if (!up) break
+      frame = up
+      continue
+    }
+    const index = frame.i++
+    const rule = frame.rules[index]!
+    evaluated++
+    if (!matches(ns, rule, p, ctx)) continue
+    hit(rule, frame.name, index)
+    const t = rule.target
+    switch (t.kind) {
+      case 'none':
+        continue
+      case 'MARK':
+        p.mark = ((p.mark & ~t.mask) ^ t.value) >>> 0
+        continue
+      case 'verdict':
+        if (t.verdict === 'RETURN') {
+          const up = stack.pop()
+          if (!up) {
+            frame.i = frame.rules.length
+            break
+          }
+          frame = up
+          continue
+        }
+        return { verdict: { kind: t.verdict }, evaluated, hits }
+      case 'REJECT':
+        return { verdict: { kind: 'REJECT', rejectWith: t.rejectWith }, evaluated, hits }
+      case 'DNAT':
+      case 'SNAT':
+      case 'MASQUERADE':
+        return { verdict: { kind: 'NAT', target: t }, evaluated, hits }
+      case 'jump': {
+        const chain = table.chains.get(t.chain)
+        if (!chain) continue
+        if (!t.goto) stack.push(frame)
+        frame = { rules: chain.rules, name: t.chain, i: 0 }
+        continue
+      }
+    }
+    if (frame.i >= frame.rules.length && stack.length === 0) break
+  }
+  const policy = builtin.policy ?? 'ACCEPT'
+  builtin.policyCounters.packets++
+  builtin.policyCounters.bytes += bytes
+  hits.push({ table: tableName, chain: hook, rule: 0, text: `:${hook} ${policy}`, id: `${ns.id}/iptables/${tableName}/${hook}/policy`, target: policy })
+  return { verdict: { kind: policy }, evaluated, hits }
+}

@@ -1,0 +1,134 @@
+import type { EtherLink } from '../linux/link.ts'
+import { addAddress, addLink, addRoute } from '../linux/ops.ts'
+import { newNetns, type Netns } from '../linux/netns.ts'
+import { cidr, cidrContains, cidrCovers, cidrSize, makeCidr, parseCidr, type Cidr } from '../net/cidr.ts'
+import { ipv4, type Ipv4 } from '../net/ipv4.ts'
+import { macFromBytes } from '../net/mac.ts'
+import { randomBytes, randomInt } from '../net/rng.ts'
+import { createVtep, programPeers } from '../kube/flannel.ts'
+import { RuleParser } from '../kube/iptables-writer.ts'
+import { syncFlannelRules, syncKubeProxy } from '../kube/kube-proxy.ts'
+import type { Lab } from '../kube/lab.ts'
+import type { KubeNode, KubeService } from '../kube/objects.ts'
+import { createPod, newLoopback } from '../kube/pod-sandbox.ts'
+import type { Scenario, ServiceSpec } from './scenario.schema.ts'
+
+/** The wall-clock instant every lab starts at; only dates printed by tools depend on it. */
+const LAB_EPOCH_MS = Date.UTC(2026, 0, 5, 9, 0, 0)
+export const UNDERLAY_SEGMENT = 'underlay'
+
+/** A host on the underlay: lo, eth0 with its address, default route via the gateway. */
+function underlayHost(lab: Lab, id: string, kind: Netns['kind'], ip: Ipv4): Netns {
+  const ns = newNetns(id, kind)
+  lab.netns.set(id, ns)
+  newLoopback(ns)
+  const underlay = parseCidr(lab.scenario.cluster.underlayCIDR)!
+  const eth0 = addLink<EtherLink>(ns, { kind: 'ether', name: 'eth0', mtu: lab.scenario.cluster.mtu, mac: macFromBytes(randomBytes(lab.rng, 6)), up: true, segment: UNDERLAY_SEGMENT })
+  addAddress(ns, eth0.ifindex, ip, underlay.prefixLen)
+  lab.segments.get(UNDERLAY_SEGMENT)!.ports.push({ netns: id, ifindex: eth0.ifindex })
+  if (lab.gateway && lab.gateway.ip !== ip) {
+    addRoute(ns, { table: 'main', type: 'unicast', dst: cidr('0.0.0.0/0'), gateway: lab.gateway.ip, dev: eth0.ifindex, proto: 'boot', scope: 'global', onlink: false })
+  }
+  ns.ipIdNext = randomInt(lab.rng, 1, 65535)
+  return ns
+}
+
+/** kube-controller-manager's nodeipam: the next free subnet of the cluster CIDR, in node order. */
+function allocatePodCidrs(s: Scenario): Cidr[] {
+  const cluster = parseCidr(s.cluster.podCIDR)!
+  const fixed = s.nodes.flatMap((n) => (n.podCIDR ? [parseCidr(n.podCIDR)!] : []))
+  const step = cidrSize(makeCidr(0, s.cluster.podSubnetLength))
+  let next = cluster.network
+  return s.nodes.map((n) => {
+    if (n.podCIDR) return parseCidr(n.podCIDR)!
+    for (;;) {
+      const candidate = makeCidr(next, s.cluster.podSubnetLength)
+      next = (next + step) >>> 0
+      if (!cidrContains(cluster, candidate.network)) throw new Error('cluster podCIDR exhausted')
+      if (!fixed.some((f) => cidrCovers(f, candidate) || cidrCovers(candidate, f))) return candidate
+    }
+  })
+}
+
+/** The apiserver's ClusterIP allocator: first free address after .1 (the kubernetes Service). */
+function allocateServices(lab: Lab, specs: readonly ServiceSpec[]): KubeService[] {
+  const serviceNet = parseCidr(lab.scenario.cluster.serviceCIDR)!
+  const taken = new Set(specs.flatMap((s) => (s.clusterIP ? [ipv4(s.clusterIP)] : [])))
+  const takenPorts = new Set(specs.flatMap((s) => s.ports.flatMap((p) => (p.nodePort ? [p.nodePort] : []))))
+  let nextHost = 10
+  return specs.map((s) => {
+    let clusterIP = s.clusterIP ? ipv4(s.clusterIP) : undefined
+    while (clusterIP === undefined) {
+      const candidate = (serviceNet.network + nextHost++) >>> 0
+      if (!taken.has(candidate)) clusterIP = candidate
+    }
+    taken.add(clusterIP)
+    return {
+      name: s.name,
+      namespace: s.namespace,
+      type: s.type,
+      clusterIP,
+      selector: { ...s.selector },
+      externalTrafficPolicy: s.externalTrafficPolicy,
+      createdAt: lab.clock.nowMs,
+      ports: s.ports.map((p) => {
+        let nodePort = p.nodePort
+        if (s.type === 'NodePort' && nodePort === undefined) {
+          do nodePort = randomInt(lab.rng, 30000, 32767)
+          while (takenPorts.has(nodePort))
+          takenPorts.add(nodePort)
+        }
+        return { ...(p.name === undefined ? {} : { name: p.name }), port: p.port, targetPort: p.targetPort ?? p.port, protocol: p.protocol, ...(nodePort === undefined ? {} : { nodePort }) }
+      })
+    }
+  })
+}
+
+/**
+ * Builds the world a scenario describes, in the order the real components would: nodes and the
+ * underlay, flanneld (VTEPs, then peers), pods (CNI ADD in scenario order), Services, then
+ * kube-proxy and flanneld's iptables rules. The scenario's `setup:` commands are shell lines;
+ * the caller runs them through the shell after this returns.
+ */
+export function buildLab(scenario: Scenario): Lab {
+  const underlay = parseCidr(scenario.cluster.underlayCIDR)!
+  const lab: Lab = {
+    scenario,
+    netns: new Map(),
+    segments: new Map([[UNDERLAY_SEGMENT, { id: UNDERLAY_SEGMENT, cidr: underlay, ports: [] }]]),
+    nodes: [],
+    pods: [],
+    services: [],
+    externalHosts: [],
+    rng: { seed: scenario.cluster.seed },
+    clock: { nowMs: 0, epochMs: LAB_EPOCH_MS },
+    capture: { batch: 0, frames: [], limit: 5000 }
+  }
+  if (scenario.cluster.gateway !== undefined) {
+    const ip = ipv4(scenario.cluster.gateway)
+    lab.gateway = { ip, netns: 'gateway' }
+    underlayHost(lab, 'gateway', 'router', ip)
+  }
+  const podCidrs = allocatePodCidrs(scenario)
+  scenario.nodes.forEach((spec, i) => {
+    const ip = ipv4(spec.ip)
+    const ns = underlayHost(lab, spec.name, 'node', ip)
+    ns.sysctl['net.ipv4.ip_forward'] = '1'
+    ns.sysctl['net.bridge.bridge-nf-call-iptables'] = scenario.cluster.bridgeNfCallIptables ? '1' : '0'
+    if (scenario.cluster.kubeProxy.mode === 'iptables') ns.sysctl['net.ipv4.conf.all.route_localnet'] = '1'
+    const node: KubeNode = { name: spec.name, ip, podCIDR: podCidrs[i]!, netns: spec.name, nextPodHost: 2, nextPid: randomInt(lab.rng, 700, 1200) }
+    lab.nodes.push(node)
+  })
+  if (scenario.cluster.cni.backend === 'vxlan') for (const node of lab.nodes) createVtep(lab, node, lab.netns.get(node.netns)!)
+  for (const node of lab.nodes) programPeers(lab, node, lab.netns.get(node.netns)!)
+  for (const host of scenario.externalHosts) {
+    underlayHost(lab, host.name, 'external', ipv4(host.ip))
+    lab.externalHosts.push({ name: host.name, ip: ipv4(host.ip), netns: host.name })
+  }
+  for (const pod of scenario.pods) createPod(lab, pod)
+  lab.services = allocateServices(lab, scenario.services)
+  const parser = new RuleParser()
+  syncKubeProxy(lab, parser)
+  syncFlannelRules(lab, parser)
+  return lab
+}

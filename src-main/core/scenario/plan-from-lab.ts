@@ -1,0 +1,168 @@
+import type { Lab } from '../kube/lab.ts'
+import { RuleParser } from '../kube/iptables-writer.ts'
+import { kubeProxyIptablesRules } from '../kube/kube-proxy-iptables.ts'
+import { installFlannelRules } from '../kube/flannel.ts'
+import { formatIptRuleSpec } from '../linux/iptables-rule.ts'
+import { chainsInSaveOrder, type IptRule, type IptTableName } from '../linux/netfilter.ts'
+import { linkByIndex, newNetns, type Netns } from '../linux/netns.ts'
+import { SYSCTL_DEFAULTS } from '../linux/sysctl.ts'
+import { formatIpv4 } from '../net/ipv4.ts'
+import type { LabHost, LabPlan } from './export-lab.ts'
+import { labPlanFromScenario } from './lab-plan.ts'
+
+/**
+ * The simulator's built lab → the plan `podnet export-lab` renders: every namespace with its
+ * links (MACs, names, MTUs and creation order, hence ifindexes, as the simulator has them),
+ * addresses, routes, permanent neighbours, VXLAN FDB entries, sysctls, netfilter rules and
+ * apps — so the real lab prints what the simulated one prints, up to what is random by nature.
+ */
+
+/** Remembers the line each rule was parsed from: kube-proxy's and flanneld's own input form. */
+class RecordingParser extends RuleParser {
+  readonly asWritten = new Map<string, string>()
+  override rule(spec: string): IptRule {
+    const r = super.rule(spec)
+    const canonical = formatIptRuleSpec(r)
+    if (!this.asWritten.has(canonical)) this.asWritten.set(canonical, spec)
+    return r
+  }
+}
+
+/**
+ * Lines as the components wrote them, keyed by the canonical (iptables-save) form, so that
+ * the real lab gets them through iptables-restore in their own form and the kernel's
+ * normalisation is what the comparison checks. Rules the learner's setup added fall back to
+ * the canonical form.
+ */
+function asWrittenRules(lab: Lab): Map<string, string> {
+  const rec = new RecordingParser()
+  for (const node of lab.nodes) {
+    if (lab.scenario.cluster.kubeProxy.mode === 'iptables') kubeProxyIptablesRules(lab, node, rec)
+    installFlannelRules(lab, node, newNetns(`${node.netns}-scratch`, 'node'), rec)
+  }
+  return rec.asWritten
+}
+
+function restoreText(ns: Netns, table: IptTableName, asWritten: Map<string, string>): string | undefined {
+  const t = ns.netfilter[table]
+  const chains = chainsInSaveOrder(t)
+  if (chains.every((c) => c.rules.length === 0 && c.policy !== undefined)) return undefined
+  const lines = [`*${table}`]
+  for (const c of chains) if (c.policy === undefined) lines.push(`:${c.name} - [0:0]`)
+  for (const c of chains) {
+    for (const r of c.rules) {
+      const canonical = formatIptRuleSpec(r)
+      lines.push(`-A ${c.name} ${asWritten.get(canonical) ?? canonical}`)
+    }
+  }
+  lines.push('COMMIT')
+  return lines.join('\n')
+}
+
+function emptyHost(name: string, kind: LabHost['kind']): LabHost {
+  return { name, kind, nsids: [], sysctls: [], links: [], masters: [], hairpin: [], addresses: [], up: ['lo'], routes: [], neighbours: [], fdb: [], iptables: [], apps: [] }
+}
+
+export function labPlanFromLab(lab: Lab): LabPlan {
+  const asWritten = asWrittenRules(lab)
+  const underlayName = lab.netns.has('underlay') ? 'underlay-switch' : 'underlay'
+  const u = emptyHost(underlayName, 'underlay')
+  // A dumb switch: no forwarding, no bridge netfilter.
+  u.sysctls.push(['net.ipv4.ip_forward', '0'], ['net.bridge.bridge-nf-call-iptables', '0'])
+  const bridges = new Map<string, string>()
+  for (const seg of lab.segments.values()) {
+    const br = `br${bridges.size}`
+    bridges.set(seg.id, br)
+    u.links.push({ kind: 'bridge', name: br, mtu: lab.scenario.cluster.mtu })
+    u.up.push(br)
+  }
+  const hosts: LabHost[] = [u]
+  const created = new Set<string>()
+  let port = 0
+  // The scenario-derived nft ruleset until the simulator can print its own as nft input.
+  const scenarioPlan = lab.scenario.cluster.kubeProxy.mode === 'nftables' ? labPlanFromScenario(lab.scenario) : undefined
+
+  for (const ns of lab.netns.values()) {
+    const kind: LabHost['kind'] = ns.kind === 'router' ? 'external' : ns.kind
+    const h = emptyHost(ns.id, kind)
+    const name = (ifindex: number | undefined): string => (ifindex === undefined ? '?' : (linkByIndex(ns, ifindex)?.name ?? `if${ifindex}`))
+    // The kernel numbers a peer namespace when a link into it appears; the simulator may number
+    // lazily (on first print), so without its numbers use creation order, as the kernel would.
+    const nsids = new Map(ns.peerNsids)
+    for (const l of ns.links) if (l.kind === 'veth' && !nsids.has(l.peer.netns)) nsids.set(l.peer.netns, nsids.size)
+    for (const [peer, id] of nsids) h.nsids.push([peer, id])
+    for (const [k, v] of Object.entries(ns.sysctl)) if (SYSCTL_DEFAULTS[k] !== v) h.sysctls.push([k, v])
+    for (const l of ns.links) {
+      switch (l.kind) {
+        case 'loopback':
+          break
+        case 'ether': {
+          const portName = `port${port++}`
+          u.links.push({ kind: 'veth', name: portName, mtu: l.mtu, peer: { host: ns.id, name: l.name, mac: l.mac, mtu: l.mtu } })
+          u.masters.push([portName, bridges.get(l.segment) ?? 'br0'])
+          u.up.push(portName)
+          break
+        }
+        case 'veth': {
+          const peerNs = lab.netns.get(l.peer.netns)
+          const peer = peerNs && linkByIndex(peerNs, l.peer.ifindex)
+          if (!peerNs || !peer) throw new Error(`${ns.id}/${l.name}: veth peer ${l.peer.netns}/${l.peer.ifindex} missing`)
+          // Each pair is created once, from the node side (the CNI plugin's peer ends in the pod).
+          if (ns.kind === 'pod' && peerNs.kind !== 'pod') break
+          if (created.has(`${ns.id}/${l.ifindex}`)) break
+          created.add(`${peerNs.id}/${peer.ifindex}`)
+          h.links.push({ kind: 'veth', name: l.name, mac: l.mac, mtu: l.mtu, peer: { host: peerNs.id, name: peer.name, mac: peer.mac, mtu: peer.mtu } })
+          break
+        }
+        case 'bridge':
+          h.links.push({ kind: 'bridge', name: l.name, mac: l.mac, mtu: l.mtu })
+          break
+        case 'vxlan':
+          h.links.push({ kind: 'vxlan', name: l.name, vni: l.vni, local: formatIpv4(l.local), dev: name(l.dev), dstport: l.dstport, learning: l.learning, mac: l.mac, mtu: l.mtu })
+          for (const f of l.fdb) h.fdb.push(`${f.mac} dev ${l.name} dst ${formatIpv4(f.dst)} self${f.permanent ? ' permanent' : ''}`)
+          break
+        case 'dummy':
+          // kube-ipvs0 (IPVS mode): this kernel family has no dummy links in the lab's target
+          // machines' guarantees; IPVS mode is checked against NETWORKING-FACTS instead.
+          throw new Error(`${ns.id}/${l.name}: dummy links (IPVS mode) cannot be exported; this kernel has no IPVS`)
+      }
+      if (l.master !== undefined) h.masters.push([l.name, name(l.master)])
+      if (l.brport?.hairpin) h.hairpin.push(l.name)
+      if (l.up && l.kind !== 'loopback') h.up.push(l.name)
+    }
+    for (const a of ns.addresses) {
+      const dev = name(a.ifindex)
+      if (dev === 'lo' && formatIpv4(a.address) === '127.0.0.1') continue
+      let text = `${formatIpv4(a.address)}/${a.prefixLen}`
+      if (a.broadcast !== undefined) text += ` brd ${formatIpv4(a.broadcast)}`
+      if (a.scope !== 'global') text += ` scope ${a.scope}`
+      h.addresses.push(`${text} dev ${dev}`)
+    }
+    for (const r of ns.routes) {
+      if (r.table !== 'main' || r.proto === 'kernel') continue
+      const dst = r.dst.prefixLen === 0 ? 'default' : `${formatIpv4(r.dst.network)}/${r.dst.prefixLen}`
+      let text = r.type === 'unicast' ? dst : `${r.type} ${dst}`
+      if (r.gateway !== undefined) text += ` via ${formatIpv4(r.gateway)}`
+      if (r.dev !== undefined) text += ` dev ${name(r.dev)}`
+      if (r.onlink) text += ' onlink'
+      if (r.proto !== 'boot') text += ` proto ${r.proto}`
+      if (r.scope !== 'global' && r.type === 'unicast') text += ` scope ${r.scope}`
+      if (r.src !== undefined) text += ` src ${formatIpv4(r.src)}`
+      if (r.metric !== undefined) text += ` metric ${r.metric}`
+      h.routes.push(text)
+    }
+    for (const n of ns.neighbours) {
+      if (n.state !== 'PERMANENT' || !n.lladdr) continue
+      h.neighbours.push(`${formatIpv4(n.ip)} lladdr ${n.lladdr} dev ${name(n.ifindex)} nud permanent`)
+    }
+    for (const table of ['nat', 'filter'] as const) {
+      const text = restoreText(ns, table, asWritten)
+      if (text) h.iptables.push({ table, restore: text })
+    }
+    if (ns.nft && scenarioPlan) h.nft = scenarioPlan.hosts.find((x) => x.name === ns.id)?.nft
+    const pod = lab.pods.find((p) => p.netns === ns.id && !p.hostNetwork)
+    for (const s of ns.sockets) h.apps.push({ kind: s.app, port: s.port, podName: s.reply || pod?.name || ns.id })
+    hosts.push(h)
+  }
+  return { scenarioId: lab.scenario.id, seed: lab.scenario.cluster.seed, hosts }
+}

@@ -1,0 +1,254 @@
+/**
+ * `ping` as iputils 20221126 prints it, driven by the packet engine: one ICMP echo probe per
+ * `icmp_seq`. Without `-c` a real ping runs until Ctrl-C; the lab sends four, then prints the
+ * statistics exactly as an interrupted ping does.
+ */
+
+import type { Command, CommandContext, CommandOutput } from '../command.ts'
+import type { Trace, ProbeSpec } from '../../engine/trace.ts'
+import type { Lab } from '../../kube/lab.ts'
+import { getopt } from '../getopt.ts'
+import { randomInt } from '../../net/index.ts'
+import { formatRtt, resolveHost } from '../resolve.ts'
+
+/** How a command gets traffic into the lab: the engine's `sendProbe`, injected for tests. */
+export type Prober = (lab: Lab, spec: ProbeSpec) => Trace
+
+const DEFAULT_COUNT = 4
+
+const USAGE = `
+Usage
+  ping [options] <destination>
+
+Options:
+  <destination>      dns name or ip address
+  -a                 use audible ping
+  -A                 use adaptive ping
+  -B                 sticky source address
+  -c <count>         stop after <count> replies
+  -C                 call connect() syscall on socket creation
+  -D                 print timestamps
+  -d                 use SO_DEBUG socket option
+  -e <identifier>    define identifier for ping session, default is random for
+                     SOCK_RAW and kernel defined for SOCK_DGRAM
+                     Imply using SOCK_RAW (for IPv4 only for identifier 0)
+  -f                 flood ping
+  -h                 print help and exit
+  -I <interface>     either interface name or address
+  -i <interval>      seconds between sending each packet
+  -L                 suppress loopback of multicast packets
+  -l <preload>       send <preload> number of packages while waiting replies
+  -m <mark>          tag the packets going out
+  -M <pmtud opt>     define mtu discovery, can be one of <do|dont|want>
+  -n                 no dns name resolution
+  -O                 report outstanding replies
+  -p <pattern>       contents of padding byte
+  -q                 quiet output
+  -Q <tclass>        use quality of service <tclass> bits
+  -s <size>          use <size> as number of data bytes to be sent
+  -S <size>          use <size> as SO_SNDBUF socket option value
+  -t <ttl>           define time to live
+  -U                 print user-to-user latency
+  -v                 verbose output
+  -V                 print version and exit
+  -w <deadline>      reply wait <deadline> in seconds
+  -W <timeout>       time to wait for response
+
+IPv4 options:
+  -4                 use IPv4
+  -b                 allow pinging broadcast
+  -R                 record route
+  -T <timestamp>     define timestamp, can be one of <tsonly|tsandaddr|tsprespec>
+
+IPv6 options:
+  -6                 use IPv6
+  -F <flowlabel>     define flow label, default is random
+  -N <nodeinfo opt>  use icmp6 node info query, try <help> as argument
+
+For more details see ping(8).
+`
+
+/** ICMP destination-unreachable codes as iputils words them (ping4_print_icmp). */
+const UNREACH: Record<number, string> = {
+  0: 'Destination Net Unreachable',
+  1: 'Destination Host Unreachable',
+  2: 'Destination Protocol Unreachable',
+  3: 'Destination Port Unreachable',
+  5: 'Source Route Failed',
+  6: 'Destination Net Unknown',
+  7: 'Destination Host Unknown',
+  9: 'Destination Net Prohibited',
+  10: 'Destination Host Prohibited',
+  13: 'Packet filtered'
+}
+
+function icmpErrorText(type: number, code: number, mtu: number | undefined): string {
+  if (type === 3 && code === 4) return `Frag needed and DF set (mtu = ${mtu ?? 0})`
+  if (type === 3) return UNREACH[code] ?? `Dest Unreachable, Bad Code: ${code}`
+  if (type === 11) return code === 0 ? 'Time to live exceeded' : 'Frag reassembly time exceeded'
+  return `Bad ICMP type: ${type}`
+}
+
+const fail = (stderr: string, exitCode: number): CommandOutput => ({ stdout: '', stderr, exitCode })
+
+/** iputils' strtol-style integer argument check (`invalid argument: 'x'`, ranges). */
+function intArg(value: string, min: number, max: number): number | string {
+  if (!/^[+-]?\d+$/.test(value.trim())) return `ping: invalid argument: '${value}'\n`
+  const n = Number(value)
+  if (n < min || n > max) return `ping: invalid argument: '${value}': out of range: ${min} <= value <= ${max}\n`
+  return n
+}
+
+/** `%g` as C prints it: six significant digits, no trailing zeros. */
+function formatG(x: number): string {
+  return String(Number(x.toPrecision(6)))
+}
+
+export function runPing(argv: readonly string[], ctx: CommandContext, probe: Prober): CommandOutput {
+  const parsed = getopt('ping', argv, { short: '4bRT:6F:N:aABc:CdDe:fhHi:I:l:Lm:M:nOp:qQ:rs:S:t:UvVw:W:' })
+  if (!parsed.ok) return fail(`${parsed.message}\n${USAGE}`, 2)
+  let count: number | undefined
+  let size = 56
+  let ttl: number | undefined
+  let interval = 1
+  let deadline: number | undefined
+  let dontFragment = false
+  let quiet = false
+  let warnings = ''
+  for (const { key, value = '' } of parsed.value.options) {
+    switch (key) {
+      case 'c': {
+        const n = intArg(value, 1, 9223372036854775807)
+        if (typeof n === 'string') return fail(n, 1)
+        count = n
+        break
+      }
+      case 's': {
+        const n = intArg(value, 0, 2147483647)
+        if (typeof n === 'string') return fail(n, 1)
+        size = n
+        break
+      }
+      case 't': {
+        const n = intArg(value, 0, 255)
+        if (typeof n === 'string') return fail(n, 1)
+        if (n === 0) return fail('ping: cannot set unicast time-to-live: Invalid argument\n', 2)
+        ttl = n
+        break
+      }
+      case 'w': {
+        const n = intArg(value, 0, 2147483647)
+        if (typeof n === 'string') return fail(n, 1)
+        deadline = n
+        break
+      }
+      case 'i':
+      case 'W': {
+        const v = Number.parseFloat(value)
+        if (Number.isNaN(v) || !/^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$/.test(value)) {
+          // iputils still accepts these (as 0) and only warns.
+          warnings += `ping: option argument contains garbage: ${value}\nping: this will become fatal error in the future\n`
+        }
+        const secs = Number.isNaN(v) ? 0 : v
+        if (key === 'W' && secs < 0) return fail(`ping: bad linger time: ${value}\n`, 2)
+        if (key === 'i') {
+          if (secs < 0) return fail(`ping: bad timing interval: ${value}\n`, 2)
+          interval = secs
+        }
+        break
+      }
+      case 'M':
+        if (value === 'do') dontFragment = true
+        else if (value !== 'dont' && value !== 'want' && value !== 'probe') return fail(`ping: invalid -M argument: ${value}\n`, 2)
+        break
+      case 'q':
+        quiet = true
+        break
+      case 'h':
+        return { stdout: '', stderr: USAGE, exitCode: 2 }
+      case 'V':
+        return { stdout: 'ping from iputils 20221126\nlibcap: yes, IDN: yes, NLS: no, error.h: yes, getrandom(): yes, __fpending(): yes\n', stderr: '', exitCode: 0 }
+      default:
+        break
+    }
+  }
+  const operands = parsed.value.operands
+  if (operands.length === 0) return fail(`${warnings}ping: usage error: Destination address required\n`, 1)
+  // iputils resolves every operand; the last one is the destination.
+  let dest = ''
+  for (const name of operands) {
+    const ip = resolveHost(ctx, name)
+    if (ip === undefined) return fail(`${warnings}ping: ${name}: Temporary failure in name resolution\n`, 2)
+    dest = ip
+  }
+  const total = Math.min(count ?? DEFAULT_COUNT, deadline === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor(deadline / Math.max(interval, 0.001)) + 1))
+  const lab = ctx.lab
+  let stdout = ''
+  let stderr = warnings
+  const rtts: number[] = []
+  let errors = 0
+  let elapsed = 0
+  const timed = size >= 16
+  for (let seq = 1; seq <= total; seq++) {
+    const spec: ProbeSpec = { proto: 'icmp', from: ctx.target.name, to: dest, size, dontFragment, ...(ttl === undefined ? {} : { ttl }) }
+    // Beyond 65507 data bytes the datagram cannot exist; sendmsg fails silently for iputils,
+    // which then just counts the echo as lost.
+    const trace: Pick<Trace, 'outcome' | 'rttMs'> = size > 65507 ? { outcome: { kind: 'no-reply' } } : probe(lab, spec)
+    const o = trace.outcome
+    if (seq === 1 && o.kind === 'local-error' && (o.errno === 'ENETUNREACH' || o.errno === 'EHOSTUNREACH')) {
+      // connect() fails before anything is sent, so ping stops before its banner.
+      return fail(`${stderr}ping: connect: ${o.errno === 'ENETUNREACH' ? 'Network is unreachable' : 'No route to host'}\n`, 2)
+    }
+    if (seq === 1) stdout += `PING ${dest} (${dest}) ${size}(${size + 28}) bytes of data.\n`
+    switch (o.kind) {
+      case 'reply': {
+        const rtt = Math.round((trace.rttMs ?? 0) * 1000) / 1000
+        rtts.push(rtt)
+        if (!quiet) stdout += `${size + 8} bytes from ${o.from}: icmp_seq=${seq} ttl=${o.ttl}${timed ? ` time=${formatRtt(rtt)} ms` : ''}\n`
+        if (seq === total) elapsed += rtt
+        break
+      }
+      case 'icmp-error':
+        errors++
+        if (!quiet) stdout += `From ${o.from} icmp_seq=${seq} ${icmpErrorText(o.type, o.code, o.mtu)}\n`
+        break
+      case 'local-error':
+        errors++
+        if (o.errno === 'EMSGSIZE') stderr += `ping: local error: message too long, mtu=${o.mtu ?? 0}\n`
+        else stderr += `ping: sendmsg: ${o.errno === 'EPERM' ? 'Operation not permitted' : o.errno === 'ENETUNREACH' ? 'Network is unreachable' : 'No route to host'}\n`
+        break
+      case 'refused':
+      case 'no-reply':
+        break
+    }
+    if (seq < total) {
+      // The wait between echoes plus the few milliseconds a real sender loses each round.
+      const step = interval * 1000 + randomInt(lab.rng, 1, 4)
+      lab.clock.nowMs += step
+      elapsed += step
+    }
+  }
+  const received = rtts.length
+  const loss = ((total - received) * 100) / total
+  stdout += `\n--- ${dest} ping statistics ---\n`
+  stdout += `${total} packets transmitted, ${received} received,${errors > 0 ? ` +${errors} errors,` : ''} ${formatG(loss)}% packet loss, time ${Math.floor(elapsed)}ms\n`
+  if (received > 0 && timed) {
+    const us = rtts.map((r) => Math.round(r * 1000))
+    const sum = us.reduce((a, b) => a + b, 0)
+    const avg = sum / us.length
+    const mdev = Math.sqrt(Math.max(0, us.reduce((a, b) => a + b * b, 0) / us.length - avg * avg))
+    const ms = (v: number): string => (Math.floor(v) / 1000).toFixed(3)
+    stdout += `rtt min/avg/max/mdev = ${ms(Math.min(...us))}/${ms(avg)}/${ms(Math.max(...us))}/${ms(mdev)} ms\n`
+  } else if (received === 0) stdout += '\n'
+  const exitCode = received === 0 || (deadline !== undefined && received < total) ? 1 : 0
+  return { stdout, stderr, exitCode }
+}
+
+export function pingCommand(probe: Prober): Command {
+  return {
+    name: 'ping',
+    summary: 'send ICMP echo requests (-c N, -s size, -M do, -t ttl, -W s, -i s)',
+    sendsTraffic: true,
+    run: (argv, ctx) => runPing(argv, ctx, probe)
+  }
+}

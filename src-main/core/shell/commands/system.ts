@@ -1,0 +1,196 @@
+/**
+ * Per-host commands that read the process and socket view of a target: `hostname`, `sh -c`,
+ * `ps` (BusyBox in containers, procps on nodes), `ss` (iproute2 6.1), and `help`.
+ */
+
+import type { Command, CommandContext, CommandOutput, CommandRegistry } from '../command.ts'
+import type { KubePod, KubeProcess } from '../../kube/objects.ts'
+import { formatIpv4 } from '../../net/index.ts'
+import { getopt, has } from '../getopt.ts'
+import { findPod } from '../targets.ts'
+
+export const hostnameCommand: Command = {
+  name: 'hostname',
+  summary: "print the host name (a pod's is its name: the pod has its own UTS namespace)",
+  run(argv, ctx) {
+    if (argv.length > 0) {
+      // Setting the name needs CAP_SYS_ADMIN in the UTS namespace; the lab keeps names fixed.
+      return { stdout: '', stderr: 'hostname: you must be root to change the host name\n', exitCode: 1 }
+    }
+    return { stdout: `${ctx.target.hostname}\n`, stderr: '', exitCode: 0 }
+  }
+}
+
+export const shCommand: Command = {
+  name: 'sh',
+  summary: 'run a command line: sh -c "LINE" (as kubectl exec POD -- sh -c "..." does)',
+  run(argv, ctx) {
+    if (argv[0] !== '-c') {
+      return { stdout: '', stderr: 'sh: only "sh -c LINE" is available in the lab (the terminal is already a shell)\n', exitCode: 2 }
+    }
+    if (argv.length < 2) return { stdout: '', stderr: 'sh: -c requires an argument\n', exitCode: 2 }
+    return ctx.runOn(ctx.target, argv[1] ?? '')
+  }
+}
+
+export function helpCommand(registry: () => CommandRegistry): Command {
+  return {
+    name: 'help',
+    summary: 'list the commands of this lab',
+    run(_argv, ctx) {
+      const cmds = registry().list(ctx.target.kind)
+      const width = Math.max(...cmds.map((c) => c.name.length))
+      const rows = cmds.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}\n`).join('')
+      return {
+        stdout: `Commands on ${ctx.target.name}:\n${rows}\nShell: pipes (|) into grep/head/tail/wc/sort/uniq, ;, &&, ||, for i in $(seq N); do ...; done\n`,
+        stderr: '',
+        exitCode: 0
+      }
+    }
+  }
+}
+
+function podOf(ctx: CommandContext): KubePod | undefined {
+  return ctx.target.pod === undefined ? undefined : findPod(ctx.lab, ctx.target.pod, ctx.target.namespace)
+}
+
+/**
+ * Processes visible from the target, pid as seen in its PID namespace: the container's own
+ * process, or every container's plus /pause when the pod shares one PID namespace.
+ */
+function containerProcesses(pod: KubePod, container: string | undefined): { pid: number; user: string; command: string }[] {
+  const own = (p: KubeProcess): { pid: number; user: string; command: string } => ({ pid: p.pid, user: p.user, command: p.command })
+  if (pod.shareProcessNamespace) return [own(pod.pause), ...pod.containers.map((c) => own(c.process))]
+  const c = pod.containers.find((x) => x.name === container) ?? pod.containers[0]
+  return c ? [own(c.process)] : []
+}
+
+/** The fixed processes of a Debian node running containerd, kubelet and flanneld. */
+const NODE_DAEMONS: readonly { pid: number; stat: string; time: string; command: string }[] = [
+  { pid: 1, stat: 'Ss', time: '0:02', command: '/sbin/init' },
+  { pid: 212, stat: 'Ss', time: '0:00', command: '/lib/systemd/systemd-journald' },
+  { pid: 402, stat: 'Ssl', time: '0:31', command: '/usr/bin/containerd' },
+  { pid: 455, stat: 'Ssl', time: '1:12', command: '/usr/bin/kubelet --config=/var/lib/kubelet/config.yaml --container-runtime-endpoint=unix:///run/containerd/containerd.sock' },
+  { pid: 610, stat: 'Ssl', time: '0:03', command: '/opt/bin/flanneld --ip-masq --kube-subnet-mgr' },
+  { pid: 640, stat: 'Ssl', time: '0:04', command: '/usr/local/bin/kube-proxy --config=/var/lib/kube-proxy/config.conf' }
+]
+
+export const psCommand: Command = {
+  name: 'ps',
+  summary: 'list processes (BusyBox ps in containers; ps, ps ax, ps aux, ps -ef on nodes)',
+  run(argv, ctx) {
+    const pod = podOf(ctx)
+    if (ctx.target.kind === 'pod' || ctx.target.kind === 'container') {
+      if (!pod) return { stdout: '', stderr: '', exitCode: 0 }
+      // BusyBox ps ignores the BSD-style words learners type out of habit.
+      const bad = argv.find((a) => a.startsWith('-') && !/^-[efAaxwlT]+$/.test(a))
+      if (bad !== undefined) return { stdout: '', stderr: `ps: unrecognized option: ${bad.slice(1)}\nBusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: ps [-o COL1,COL2=HEADER] [-T]\n`, exitCode: 1 }
+      const procs = containerProcesses(pod, ctx.target.container)
+      // The terminal's shell and this ps run in the container too, after everything else.
+      const top = Math.max(1, ...procs.map((p) => p.pid))
+      const rows = [...procs, { pid: top + 6, user: 'root', command: 'sh' }, { pid: top + 12, user: 'root', command: argv.length > 0 ? `ps ${argv.join(' ')}` : 'ps' }]
+      const out = rows.map((p) => `${String(p.pid).padStart(5)} ${p.user.padEnd(8).slice(0, 8)}  0:00 ${p.command}\n`).join('')
+      return { stdout: `PID   USER     TIME  COMMAND\n${out}`, stderr: '', exitCode: 0 }
+    }
+    return nodePs(argv, ctx)
+  }
+}
+
+function nodePs(argv: readonly string[], ctx: CommandContext): CommandOutput {
+  const mode = argv.join(' ')
+  const node = ctx.lab.nodes.find((n) => n.name === ctx.target.node)
+  const procs: { pid: number; stat: string; time: string; command: string }[] = ctx.target.kind === 'node' ? [...NODE_DAEMONS] : [{ pid: 1, stat: 'Ss', time: '0:01', command: '/sbin/init' }]
+  if (node) {
+    for (const pod of ctx.lab.pods.filter((p) => p.node === node.name)) {
+      procs.push({ pid: pod.pause.hostPid, stat: 'Ss', time: '0:00', command: '/pause' })
+      for (const c of pod.containers) if (c.state === 'Running') procs.push({ pid: c.process.hostPid, stat: 'Ss', time: '0:00', command: c.process.command })
+    }
+  }
+  procs.sort((a, b) => a.pid - b.pid)
+  const shellPid = Math.max(...procs.map((p) => p.pid)) + 37
+  procs.push({ pid: shellPid, stat: 'Ss', time: '0:00', command: '-bash' })
+  procs.push({ pid: shellPid + 9, stat: 'R+', time: '0:00', command: `ps ${mode}`.trim() })
+  const tty = (p: { pid: number }): string => (p.pid >= shellPid ? 'pts/0' : '?')
+  switch (mode) {
+    case '':
+      return { stdout: `    PID TTY          TIME CMD\n${String(shellPid).padStart(7)} pts/0    00:00:00 bash\n${String(shellPid + 9).padStart(7)} pts/0    00:00:00 ps\n`, stderr: '', exitCode: 0 }
+    case 'ax':
+    case '-ax':
+    case 'aux':
+    case '-e':
+    case '-A':
+    case '-ef': {
+      if (mode === 'aux') {
+        const rows = procs.map((p) => `root     ${String(p.pid).padStart(7)}  0.0  0.1  10000  4000 ${tty(p).padEnd(8)} ${p.stat.padEnd(4)} 09:00   ${p.time} ${p.command}\n`)
+        return { stdout: `USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n${rows.join('')}`, stderr: '', exitCode: 0 }
+      }
+      if (mode === '-ef') {
+        const rows = procs.map((p) => `root     ${String(p.pid).padStart(7)} ${String(p.pid === 1 ? 0 : 1).padStart(7)}  0 09:00 ${tty(p).padEnd(8)} 00:00:00 ${p.command}\n`)
+        return { stdout: `UID          PID    PPID  C STIME TTY          TIME CMD\n${rows.join('')}`, stderr: '', exitCode: 0 }
+      }
+      if (mode === '-e' || mode === '-A') {
+        const rows = procs.map((p) => `${String(p.pid).padStart(7)} ${tty(p).padEnd(8)} 00:00:00 ${(p.command.split(' ')[0] ?? '').split('/').pop() ?? ''}\n`)
+        return { stdout: `    PID TTY          TIME CMD\n${rows.join('')}`, stderr: '', exitCode: 0 }
+      }
+      const rows = procs.map((p) => `${String(p.pid).padStart(7)} ${tty(p).padEnd(8)} ${p.stat.padEnd(6)} ${p.time} ${p.command}\n`)
+      return { stdout: `    PID TTY      STAT   TIME COMMAND\n${rows.join('')}`, stderr: '', exitCode: 0 }
+    }
+    default:
+      return {
+        stdout: '',
+        stderr: `error: unsupported option (BSD syntax)\n\nUsage:\n ps [options]\n\n Try 'ps --help <simple|list|output|threads|misc|all>'\n  or 'ps --help <s|l|o|t|m|a>'\n for additional help text.\n\nFor more details see ps(1).\n`,
+        exitCode: 1
+      }
+  }
+}
+
+const SS_USAGE = 'Usage: ss [ OPTIONS ]\n       ss [ OPTIONS ] [ FILTER ]\n'
+
+export const ssCommand: Command = {
+  name: 'ss',
+  summary: 'list sockets: ss -tlnp (TCP listeners), -u for UDP',
+  run(argv, ctx) {
+    const r = getopt('ss', argv, { short: 'tulnpa', long: { tcp: { key: 't', arg: false }, udp: { key: 'u', arg: false }, listening: { key: 'l', arg: false }, numeric: { key: 'n', arg: false }, processes: { key: 'p', arg: false }, all: { key: 'a', arg: false } } })
+    if (!r.ok) return { stdout: '', stderr: `${r.message}\n${SS_USAGE}`, exitCode: 255 }
+    const o = r.value
+    const tcp = has(o, 't') || !has(o, 'u')
+    const udp = has(o, 'u')
+    const ns = ctx.lab.netns.get(ctx.target.netns)
+    // The lab's sockets are all listeners (apps); without -l/-a ss shows connected ones only.
+    const listening = has(o, 'l') || has(o, 'a')
+    const sockets = listening ? (ns?.sockets ?? []).filter((s) => (s.proto === 'tcp' ? tcp : udp)) : []
+    const pod = podOf(ctx)
+    const service = (port: number, proto: 'tcp' | 'udp'): string => (has(o, 'n') ? String(port) : (SERVICES[`${port}/${proto}`] ?? String(port)))
+    const rows = sockets.map((s) => {
+      let process = ''
+      if (has(o, 'p')) {
+        let pid: number | undefined = s.pid
+        if (pod && !pod.hostNetwork) {
+          // Inside the pod ss sees only its own PID namespace: other containers' processes
+          // have no /proc entry there, unless the pod shares one PID namespace.
+          const owner = pod.containers.find((c) => c.process.hostPid === s.pid)
+          const visible = owner && (pod.shareProcessNamespace || owner.name === ctx.target.container)
+          pid = visible ? owner.process.pid : undefined
+        }
+        if (pid !== undefined) process = `users:(("${s.processName}",pid=${pid},fd=3))`
+      }
+      return { netid: s.proto, state: s.proto === 'tcp' ? 'LISTEN' : 'UNCONN', recvQ: '0', sendQ: s.proto === 'tcp' ? '128' : '0', addr: s.addr === 0 ? '0.0.0.0' : formatIpv4(s.addr), port: service(s.port, s.proto), process }
+    })
+    const showNetid = tcp && udp
+    const stateW = Math.max(5, ...rows.map((x) => x.state.length))
+    const addrW = Math.max(13, ...rows.map((x) => x.addr.length))
+    const portW = Math.max(4, ...rows.map((x) => x.port.length))
+    const peerW = 12
+    const head = `${showNetid ? 'Netid ' : ''}${'State'.padEnd(stateW)} Recv-Q Send-Q ${'Local Address'.padStart(addrW)}:${'Port'.padEnd(portW)} ${'Peer Address'.padStart(peerW)}:${'Port'}Process\n`
+    const body = rows
+      .map((x) => {
+        const proc = x.process === '' ? ' '.repeat(10) : `    ${x.process}`
+        return `${showNetid ? `${x.netid.padEnd(5)} ` : ''}${x.state.padEnd(stateW)} ${x.recvQ.padEnd(6)} ${x.sendQ.padEnd(6)} ${x.addr.padStart(addrW)}:${x.port.padEnd(portW)} ${'0.0.0.0'.padStart(peerW)}:*${proc}\n`
+      })
+      .join('')
+    return { stdout: head + body, stderr: '', exitCode: 0 }
+  }
+}
+
+/** /etc/services names for the ports the lab uses, as ss prints them without -n. */
+const SERVICES: Record<string, string> = { '80/tcp': 'http', '443/tcp': 'https', '53/tcp': 'domain', '53/udp': 'domain', '8080/tcp': 'http-alt', '5353/udp': 'mdns' }

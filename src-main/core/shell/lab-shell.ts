@@ -1,0 +1,74 @@
+/**
+ * The shell side of a lab: one terminal session per target, all sharing the lab and one
+ * command registry. The CLI, the service and the scenario's `setup:` lines all run commands
+ * through this.
+ */
+
+import type { CommandRegistry } from './command.ts'
+import type { Lab } from '../kube/lab.ts'
+import { defaultRegistry } from './commands/index.ts'
+import { ShellSession } from './shell.ts'
+import type { ShellResult } from './shell.ts'
+import { resolveTarget, targetNames } from './targets.ts'
+
+export interface LabShellOptions {
+  /** Receives files commands write (`tcpdump -w`). */
+  readonly writeFile?: (path: string, data: Uint8Array) => void
+  readonly registry?: CommandRegistry
+}
+
+export class LabShell {
+  readonly registry: CommandRegistry
+  readonly #sessions = new Map<string, ShellSession>()
+
+  constructor(
+    readonly lab: Lab,
+    readonly options: LabShellOptions = {}
+  ) {
+    this.registry = options.registry ?? defaultRegistry()
+  }
+
+  /** The terminal on a target (created on first use), or undefined for an unknown name. */
+  session(name: string): ShellSession | undefined {
+    const existing = this.#sessions.get(name)
+    if (existing) return existing
+    const target = resolveTarget(this.lab, name)
+    if (!target) return undefined
+    const session = new ShellSession(
+      {
+        lab: this.lab,
+        registry: this.registry,
+        resolveTarget: (n) => resolveTarget(this.lab, n),
+        ...(this.options.writeFile ? { writeFile: this.options.writeFile } : {})
+      },
+      target
+    )
+    this.#sessions.set(name, session)
+    return session
+  }
+
+  /** Run a line on a target; undefined when no target has that name. */
+  run(on: string, line: string): ShellResult | undefined {
+    return this.session(on)?.run(line)
+  }
+
+  targetNames(): string[] {
+    return targetNames(this.lab)
+  }
+
+  /**
+   * Apply the scenario's `setup:` lines in order (labs that start broken). Returns one message
+   * per line that failed, naming it by its index, so a scenario author sees what went wrong.
+   */
+  applySetup(): string[] {
+    const problems: string[] = []
+    this.lab.scenario.setup.forEach((step, i) => {
+      const result = this.run(step.on, step.run)
+      if (!result) problems.push(`setup[${i}].on: no node, pod, container or external host named "${step.on}"`)
+      else if (result.exitCode !== 0) {
+        problems.push(`setup[${i}].run: \`${step.run}\` exited ${result.exitCode}${result.stderr === '' ? '' : `: ${result.stderr.trimEnd()}`}`)
+      }
+    })
+    return problems
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Host name resolution as the lab's resolvers answer: IPv4 literals, `localhost`, and the
+ * target's own hostname from its /etc/hosts. The lab runs no cluster DNS, so every other name
+ * fails the way glibc's resolver fails without a reachable nameserver.
+ */
+
+import type { CommandContext } from './command.ts'
+import { formatIpv4, parseIpv4 } from '../net/index.ts'
+import { findPod } from './targets.ts'
+
+/** The dotted quad a name resolves to, or undefined when resolution fails. */
+export function resolveHost(ctx: CommandContext, name: string): string | undefined {
+  const ip = parseIpv4(name)
+  if (ip !== undefined) return formatIpv4(ip)
+  if (name === 'localhost') return '127.0.0.1'
+  if (name === ctx.target.hostname) {
+    const pod = ctx.target.pod === undefined ? undefined : findPod(ctx.lab, ctx.target.pod, ctx.target.namespace)
+    // kubelet writes the pod IP for the pod's hostname; Debian maps its own name to 127.0.1.1.
+    return pod && !pod.hostNetwork ? formatIpv4(pod.ip) : '127.0.1.1'
+  }
+  return undefined
+}
+
+/** iputils and curl print times with fewer decimals as they grow (ping_common.c). */
+export function formatRtt(ms: number): string {
+  if (ms >= 100) return Math.round(ms).toString()
+  if (ms >= 10) return ms.toFixed(1)
+  if (ms >= 1) return ms.toFixed(2)
+  return ms.toFixed(3)
+}

@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { buildLab } from '../../src-main/core/scenario/build-lab.ts'
+import { renderLabScript } from '../../src-main/core/scenario/export-lab.ts'
+import { parseScenario } from '../../src-main/core/scenario/parse-scenario.ts'
+import { labPlanFromLab } from '../../src-main/core/scenario/plan-from-lab.ts'
+import type { Scenario } from '../../src-main/core/scenario/scenario.schema.ts'
+import { LabShell } from '../../src-main/core/shell/lab-shell.ts'
+import { contextFor, normaliseOutput } from './normalise.ts'
+import { RealLab, realLabUnavailable, type Output } from './real-lab.ts'
+import { comparedCount, stepsFor, type Step } from './steps.ts'
+
+/**
+ * One conformance variant: build the scenario in the simulator, export it with
+ * `podnet export-lab`'s generator, build that for real, run the same command lines on both in
+ * the same order, and compare each normalised output (stdout, stderr, exit code).
+ */
+
+export const MIN_COMPARED = 40
+
+export function loadScenario(id: string): Scenario {
+  const file = fileURLToPath(new URL(`../fixtures/scenarios/${id}.yaml`, import.meta.url))
+  const parsed = parseScenario(readFileSync(file, 'utf8'), file)
+  if (!parsed.ok) throw new Error(parsed.errors.join('\n'))
+  return parsed.scenario
+}
+
+interface Compared {
+  label: string
+  sim: string
+  real: string
+}
+
+function simRun(shell: LabShell, on: string, line: string): Output {
+  const r = shell.run(on, line)
+  if (!r) throw new Error(`simulator has no target named ${on}`)
+  return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }
+}
+
+export function defineConformance(id: string, prefix: string): void {
+  const unavailable = realLabUnavailable()
+  const title = `${id}: the simulator prints what real Linux namespaces print`
+  if (unavailable) {
+    console.warn(`conformance ${id} skipped: ${unavailable}`)
+    describe.skip(title, () => {
+      test('needs root and the networking tools', () => {})
+    })
+    return
+  }
+  const scenario = loadScenario(id)
+  const ctx = contextFor(scenario)
+  // Steps are derived from the simulator's own lab (the same plan the real lab is built from).
+  const plan = labPlanFromLab(buildLab(scenario))
+  const steps: Step[] = stepsFor(scenario, plan)
+  const kind = new Map(plan.hosts.map((h) => [h.name, h.kind]))
+  const underlayHost = (on: string): boolean => kind.get(on) !== 'pod'
+  const results = new Map<Step, Compared[]>()
+  let real: RealLab | undefined
+
+  describe(title, () => {
+    beforeAll(async () => {
+      const sim = new LabShell(buildLab(scenario))
+      const problems = sim.applySetup()
+      if (problems.length > 0) throw new Error(problems.join('\n'))
+      real = new RealLab(renderLabScript(labPlanFromLab(sim.lab), { prefix }))
+      await real.up()
+      for (const step of steps) {
+        const r = await real.runStep(step)
+        const compared: Compared[] = []
+        if (step.kind === 'capture') {
+          const simTraffic = simRun(sim, step.traffic.on, step.traffic.run)
+          const simCapture = simRun(sim, step.on, step.run)
+          const t = { run: step.traffic.run }
+          compared.push({
+            label: `${step.traffic.on}: ${step.traffic.run}`,
+            sim: normaliseOutput(t, simTraffic, ctx, underlayHost(step.traffic.on)),
+            real: normaliseOutput(t, r.traffic!, ctx, underlayHost(step.traffic.on))
+          })
+          compared.push({ label: `${step.on}: ${step.run}`, sim: normaliseOutput(step, simCapture, ctx, underlayHost(step.on)), real: normaliseOutput(step, r.output, ctx, underlayHost(step.on)) })
+        } else {
+          const simOut = simRun(sim, step.on, step.run)
+          compared.push({ label: `${step.on}: ${step.run}`, sim: normaliseOutput(step, simOut, ctx, underlayHost(step.on)), real: normaliseOutput(step, r.output, ctx, underlayHost(step.on)) })
+        }
+        results.set(step, compared)
+      }
+    }, 180_000)
+
+    afterAll(async () => {
+      await real?.down()
+    }, 60_000)
+
+    test(`compares at least ${MIN_COMPARED} command outputs`, () => {
+      expect(comparedCount(steps)).toBeGreaterThanOrEqual(MIN_COMPARED)
+    })
+
+    steps.forEach((step, i) => {
+      const name = step.kind === 'capture' ? `${String(i + 1).padStart(2, '0')} ${step.on}: ${step.run} (while ${step.traffic.on}: ${step.traffic.run})` : `${String(i + 1).padStart(2, '0')} ${step.on}: ${step.run}`
+      test(name, () => {
+        const compared = results.get(step)
+        expect(compared, 'the step did not run (see the beforeAll error)').toBeDefined()
+        for (const c of compared!) expect(c.sim, `${c.label}\n(expected = real kernel, received = simulator)`).toBe(c.real)
+      })
+    })
+  })
+}

@@ -1,0 +1,3 @@
+import { defineConformance } from './conformance.ts'
+
+defineConformance('three-node-k3s', 'pnl-ck3')

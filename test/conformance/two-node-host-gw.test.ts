@@ -1,0 +1,3 @@
+import { defineConformance } from './conformance.ts'
+
+defineConformance('two-node-host-gw', 'pnl-chg')

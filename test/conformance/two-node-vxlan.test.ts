@@ -1,0 +1,3 @@
+import { defineConformance } from './conformance.ts'
+
+defineConformance('two-node-vxlan', 'pnl-cvx')
