@@ -4,7 +4,7 @@ import { formatIssue } from '../core/lesson/issues.ts'
 import { openProgressStore, StoreError, type ProgressStore, type Recovery } from '../store/index.ts'
 import type { Settings } from './contract.ts'
 import type { Handlers } from './dispatch.ts'
-import { ApiError } from './envelope.ts'
+import { ApiError, type ApiErrorCode } from './envelope.ts'
 import { lessonFilesFromDir, lessonsFingerprint } from './lesson-files.ts'
 
 export interface ServiceOptions {
@@ -189,7 +189,34 @@ export function createService(options: ServiceOptions): Service {
     }
   }
 
-  return { handlers, close: () => (opened.ok ? opened.store.close() : undefined) }
+  return { handlers: translatingStoreErrors(handlers), close: () => (opened.ok ? opened.store.close() : undefined) }
+}
+
+const apiCodeOfStoreError = {
+  'not-found': 'not_found',
+  conflict: 'invalid_input',
+  invalid: 'invalid_input',
+  'read-only': 'store_unavailable',
+  'disk-full': 'store_unavailable',
+  'schema-too-new': 'store_unavailable',
+  busy: 'store_unavailable',
+  io: 'store_unavailable'
+} as const satisfies Record<StoreError['code'], ApiErrorCode>
+
+/** A full disk or a duplicate profile name is the learner's to see in words, not an "internal" error. */
+function translatingStoreErrors(handlers: Handlers): Handlers {
+  const wrapped: Record<string, (input: never) => unknown> = {}
+  for (const [method, handler] of Object.entries(handlers) as [string, (input: never) => unknown][]) {
+    wrapped[method] = async (input) => {
+      try {
+        return await handler(input)
+      } catch (error) {
+        if (error instanceof StoreError) throw new ApiError(apiCodeOfStoreError[error.code], error.message)
+        throw error
+      }
+    }
+  }
+  return wrapped as Handlers
 }
 
 type OpenResult =

@@ -18,8 +18,3 @@ export function parseCli<T extends NonNullable<ParseArgsConfig['options']>>(args
     return { ok: false, message }
   }
 }
-
-/** Quote a word for the lab shell so `podnet exec … -- grep "a b"` keeps it one argument. */
-export function shellWord(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`
-}

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { parseCli, shellWord } from './args.ts'
+import { shellQuote } from '../core/shell/quote.ts'
+import { parseCli } from './args.ts'
 import type { CliIo } from './io.ts'
 import { loadLab } from './load-lab.ts'
 
@@ -32,7 +33,7 @@ export function execCommand(argv: readonly string[], io: CliIo): number {
     io.stderr(loaded.errors.map((e) => `${e}\n`).join(''))
     return 2
   }
-  const line = command.length === 1 ? (command[0] ?? '') : command.map(shellWord).join(' ')
+  const line = command.length === 1 ? (command[0] ?? '') : command.map(shellQuote).join(' ')
   const result = loaded.shell.run(p.values.on, line)
   if (!result) {
     io.stderr(`podnet exec: --on ${p.values.on}: no such node, pod, pod/container or external host (have: ${loaded.shell.targetNames().join(', ')})\n`)

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type Database from 'better-sqlite3'
 import { StoreError, toStoreError } from './errors.ts'
 
@@ -10,8 +10,31 @@ export class StoreContext {
     readonly now: () => number
   ) {}
 
+  #lastMs = -1
+  #seq = 0
+
+  /**
+   * A UUIDv7 (RFC 9562): 48-bit time from the injected clock, a 12-bit counter that keeps ids from
+   * one process strictly increasing, 62 random bits against collisions between machines. Sorting
+   * by id therefore sorts by creation, and new keys land at the end of their B-tree.
+   */
   newId(): string {
-    return randomUUID()
+    let ms = this.now()
+    if (ms <= this.#lastMs) {
+      ms = this.#lastMs
+      if (++this.#seq > 0xfff) {
+        ms++
+        this.#seq = 0
+      }
+    } else this.#seq = 0
+    this.#lastMs = ms
+    const bytes = randomBytes(16)
+    bytes.writeUIntBE(ms, 0, 6)
+    bytes[6] = 0x70 | (this.#seq >> 8)
+    bytes[7] = this.#seq & 0xff
+    bytes[8] = 0x80 | (bytes[8]! & 0x3f)
+    const hex = bytes.toString('hex')
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
   }
 
   /**

@@ -46,10 +46,10 @@ export class EventsRepository {
       INSERT INTO step_events (id, learner_id, lesson_id, step_id, kind, data_json, at)
       VALUES (@id, @learner_id, @lesson_id, @step_id, @kind, @data_json, @at)`)
     this.#byLesson = ctx.db.prepare<[string, string], StepEventRow>(
-      'SELECT * FROM step_events WHERE learner_id = ? AND lesson_id = ? ORDER BY at, rowid'
+      'SELECT * FROM step_events WHERE learner_id = ? AND lesson_id = ? ORDER BY id'
     )
     this.#byLearner = ctx.db.prepare<[string], StepEventRow>(
-      'SELECT * FROM step_events WHERE learner_id = ? ORDER BY at, rowid'
+      'SELECT * FROM step_events WHERE learner_id = ? ORDER BY at, id'
     )
   }
 
@@ -69,7 +69,7 @@ export class EventsRepository {
     })
   }
 
-  /** Oldest first; all of the learner's lessons when `lessonId` is omitted. */
+  /** In the order they were recorded; all of the learner's lessons when `lessonId` is omitted. */
   list(learnerId: string, lessonId?: string): StepEvent[] {
     return this.#ctx.read('list step events', () =>
       (lessonId === undefined ? this.#byLearner.all(learnerId) : this.#byLesson.all(learnerId, lessonId)).map(

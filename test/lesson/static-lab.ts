@@ -35,14 +35,14 @@ export const CROSS_NODE_PING = traceFacts(
     verdict: 'delivered',
     arrivingTtl: 62,
     hops: [
-      { device: 'client/eth0', stage: 'link-xmit', ttl: 64 },
-      { device: 'node-1/cni0', stage: 'route-lookup', ttl: 63 },
-      { device: 'node-1/flannel.1', stage: 'vxlan-encap', ttl: 63 },
-      { device: 'node-1/eth0', stage: 'link-xmit', ttl: 63 },
-      { device: 'node-2/eth0', stage: 'link-recv', ttl: 63 },
-      { device: 'node-2/flannel.1', stage: 'vxlan-decap', ttl: 62 },
-      { device: 'node-2/cni0', stage: 'bridge-forward', ttl: 62 },
-      { device: 'web-2/eth0', stage: 'local-deliver', ttl: 62 }
+      { device: 'client/eth0', stage: 'link-xmit' },
+      { device: 'node-1/cni0', stage: 'route-lookup' },
+      { device: 'node-1/flannel.1', stage: 'vxlan-encap' },
+      { device: 'node-1/eth0', stage: 'link-xmit' },
+      { device: 'node-2/eth0', stage: 'link-recv' },
+      { device: 'node-2/flannel.1', stage: 'vxlan-decap' },
+      { device: 'node-2/cni0', stage: 'bridge-forward' },
+      { device: 'web-2/eth0', stage: 'local-deliver' }
     ]
   }
 )

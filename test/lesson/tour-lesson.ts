@@ -1,5 +1,5 @@
 import { loadCourse, type LoadedLesson } from '../../src-main/core/lesson/course-loader.ts'
-import { fsLessonFiles } from './fs-lesson-files.ts'
+import { fsLessonFiles } from '../../src-main/cli/lessons-check.ts'
 
 export const LESSONS_DIR = new URL('../../lessons/', import.meta.url).pathname
 

@@ -82,11 +82,12 @@ describe('a damaged store at start', () => {
   it("moves a damaged file's WAL and shared-memory files along with it", () => {
     const file = join(tempDir(), 'progress.sqlite')
     writeFileSync(file, randomBytes(8192))
-    writeFileSync(`${file}-wal`, randomBytes(4096))
+    const wal = randomBytes(4096)
+    writeFileSync(`${file}-wal`, wal)
     writeFileSync(`${file}-shm`, randomBytes(4096))
     const { store, recovered } = openProgressStore(file, { now: fakeClock().now })
     store.close()
-    expect(existsSync(`${recovered!.movedTo}-wal`)).toBe(true)
+    expect(readFileSync(`${recovered!.movedTo}-wal`).equals(wal)).toBe(true)
     expect(existsSync(`${recovered!.movedTo}-shm`)).toBe(true)
   })
 

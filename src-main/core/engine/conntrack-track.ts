@@ -146,5 +146,4 @@ function setDst(p: Packet, ip: number, port: number): void {
 function setSrc(p: Packet, ip: number, port: number): void {
   p.src = ip
   if (p.l4.kind !== 'icmp') p.l4.sport = port
-  else if (p.l4.type === 8 || p.l4.type === 0) p.l4.id = port
 }

@@ -216,6 +216,11 @@ export interface ProbeSpec {
   /** Set DF (ping -M do). */
   dontFragment?: boolean
   ttl?: number
+  /** ICMP echo id and sequence (ping's process id and counter); seeded when absent. */
+  icmpId?: number
+  seq?: number
+  /** Fixed TCP/UDP source port; an ephemeral one from the seeded generator when absent. */
+  sourcePort?: number
 }
 
 export interface Trace {

@@ -33,10 +33,8 @@ export interface CommandFacts {
 export interface HopFacts {
   /** Object id of the device that handled the packet (`node-1/cni0`). */
   device: string
-  /** The kernel component that decided at this hop (`route`, `bridge-fdb`, `netfilter`, `vxlan-encap`, …). */
+  /** The kernel component that acted at this hop, as the engine names it (`link-xmit`, `vxlan-encap`, …). */
   stage: string
-  /** IP TTL of the (inner) packet as it left this hop, when it is an IP packet. */
-  ttl?: number
 }
 
 /** A finished trace, reduced to what goals, predictions and trace steps check. */
@@ -44,7 +42,7 @@ export interface TraceFacts {
   /** What was traced. */
   spec: TraceSpec
   verdict: 'delivered' | 'dropped'
-  /** The stage that dropped the packet; absent when delivered. */
+  /** Why the packet died, as the engine's drop reason (`link-down`, `neigh-failed`, `no-route`, …); absent when delivered. */
   dropStage?: string
   hops: readonly HopFacts[]
   /** TTL of the packet as it reached the destination socket; absent when dropped. */

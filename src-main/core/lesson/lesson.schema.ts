@@ -148,7 +148,7 @@ export const predicateSchema: z.ZodType<Predicate> = z.lazy(() =>
       to: z.string().min(1),
       /** Whether the packet reached its destination. */
       verdict: z.enum(['delivered', 'dropped']),
-      /** For `dropped`: the stage that dropped it, as the packet engine names it (e.g. `route`). */
+      /** For `dropped`: the engine's drop reason (`link-down`, `neigh-failed`, `no-route`, `netfilter-reject`, …). */
       stage: z.string().min(1).optional(),
       ...predicateHint
     }),
@@ -336,7 +336,7 @@ export const predictionSchema = z.discriminatedUnion('what', [
     answer: z.enum(['delivered', 'dropped'])
   }),
   z.strictObject({
-    /** The stage that drops the packet (`delivered` if none does). */
+    /** Why the packet is dropped, as the engine's drop reason (`delivered` if it arrives). */
     what: z.literal('drop-stage'),
     /** Choices offered to the learner. */
     options: z.array(z.string().min(1)).min(2),

@@ -18,7 +18,7 @@ export function realityOf(prediction: Prediction, trace: TraceFacts): Prediction
     case 'verdict':
       return trace.verdict
     case 'drop-stage':
-      return trace.dropStage ?? 'delivered'
+      return trace.verdict === 'delivered' ? 'delivered' : (trace.dropStage ?? NO_VALUE)
     case 'arriving-ttl':
       return trace.arrivingTtl ?? NO_VALUE
     case 'next-device': {

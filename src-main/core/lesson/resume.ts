@@ -1,3 +1,4 @@
+import type { Snapshot } from 'xstate'
 import type { Lesson } from './lesson.schema.ts'
 import { COMPLETED, type LessonContext, type LessonMachine } from './lesson.machine.ts'
 
@@ -42,10 +43,10 @@ export function resumeStepId(oldOrder: readonly string[], oldCurrent: string, ne
  * lesson is unchanged, otherwise a snapshot at the mapped step. Returns `undefined` when
  * `persisted` is not a lesson snapshot at all (start the lesson afresh).
  */
-export function resumeSnapshot(machine: LessonMachine, lesson: Lesson, contentHash: string, persisted: unknown): unknown {
+export function resumeSnapshot(machine: LessonMachine, lesson: Lesson, contentHash: string, persisted: unknown): Snapshot<unknown> | undefined {
   if (!isPersistedLessonSnapshot(persisted)) return undefined
   const old = persisted.context
-  if (old.contentHash === contentHash && old.lessonId === lesson.id) return persisted
+  if (old.contentHash === contentHash && old.lessonId === lesson.id) return persisted as unknown as Snapshot<unknown>
   const newOrder = lesson.steps.map((step) => step.id)
   const target = resumeStepId(old.stepOrder, String(persisted.value), newOrder, old.completed)
   // Event leaves are recorded by path into a goal that may have changed: an unsolved task starts

@@ -5,9 +5,36 @@
  */
 
 import { CommandRegistry } from '../command.ts'
+import { sendProbe } from '../../engine/probe.ts'
 import { catCommand, clearCommand, headCommand, seqCommand, sortCommand, tailCommand, uniqCommand, wcCommand } from './coreutils.ts'
 import { grepCommand } from './grep.ts'
+import { curlCommand } from './curl.ts'
+import { crictlCommand, kubectlCommand } from './kubectl.ts'
+import { pingCommand } from './ping.ts'
+import { tracerouteCommand } from './traceroute.ts'
+import { helpCommand, hostnameCommand, psCommand, shCommand, ssCommand } from './system.ts'
 
 export function defaultRegistry(): CommandRegistry {
-  return new CommandRegistry([catCommand, clearCommand, grepCommand, headCommand, seqCommand, sortCommand, tailCommand, uniqCommand, wcCommand])
+  const registry: CommandRegistry = new CommandRegistry([
+    catCommand,
+    clearCommand,
+    crictlCommand,
+    curlCommand(sendProbe),
+    grepCommand,
+    headCommand,
+    helpCommand(() => registry),
+    hostnameCommand,
+    kubectlCommand,
+    pingCommand(sendProbe),
+    psCommand,
+    seqCommand,
+    shCommand,
+    sortCommand,
+    ssCommand,
+    tailCommand,
+    tracerouteCommand(sendProbe),
+    uniqCommand,
+    wcCommand
+  ])
+  return registry
 }

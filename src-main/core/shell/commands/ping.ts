@@ -112,7 +112,8 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   let ttl: number | undefined
   let interval = 1
   let deadline: number | undefined
-  let dontFragment = false
+  /** -M: do sets DF and refuses to fragment, dont clears DF, want (the default) is the engine's default. */
+  let pmtu: 'do' | 'dont' | 'want' = 'want'
   let quiet = false
   let warnings = ''
   for (const { key, value = '' } of parsed.value.options) {
@@ -158,8 +159,8 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
         break
       }
       case 'M':
-        if (value === 'do') dontFragment = true
-        else if (value !== 'dont' && value !== 'want' && value !== 'probe') return fail(`ping: invalid -M argument: ${value}\n`, 2)
+        if (value === 'do' || value === 'dont' || value === 'want') pmtu = value
+        else if (value !== 'probe') return fail(`ping: invalid -M argument: ${value}\n`, 2)
         break
       case 'q':
         quiet = true
@@ -189,8 +190,19 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   let errors = 0
   let elapsed = 0
   const timed = size >= 16
+  // One echo id per run, as the kernel gives one ping socket one id.
+  const icmpId = randomInt(lab.rng, 1, 65535)
   for (let seq = 1; seq <= total; seq++) {
-    const spec: ProbeSpec = { proto: 'icmp', from: ctx.target.name, to: dest, size, dontFragment, ...(ttl === undefined ? {} : { ttl }) }
+    const spec: ProbeSpec = {
+      proto: 'icmp',
+      from: ctx.target.name,
+      to: dest,
+      size,
+      icmpId,
+      seq,
+      ...(pmtu === 'want' ? {} : { dontFragment: pmtu === 'do' }),
+      ...(ttl === undefined ? {} : { ttl })
+    }
     // Beyond 65507 data bytes the datagram cannot exist; sendmsg fails silently for iputils,
     // which then just counts the echo as lost.
     const trace: Pick<Trace, 'outcome' | 'rttMs'> = size > 65507 ? { outcome: { kind: 'no-reply' } } : probe(lab, spec)

@@ -1,0 +1,140 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { openProgressStore, type ProgressStore } from '../src-main/store/index.ts'
+import type { Figure } from './figure.ts'
+
+/**
+ * Progress-store figures (issue 5): step events that are each durable when the call returns, at
+ * both durability levels, and the instructor's class report over a full class.
+ */
+const EVENTS = 10_000
+const LEARNERS = 300
+const LESSONS = 12
+const QUESTIONS_PER_LESSON = 8
+
+let dir = ''
+const makeDir = (): void => void (dir = mkdtempSync(join(tmpdir(), 'pnl-bench-store-')))
+const removeDir = (): void => rmSync(dir, { recursive: true, force: true })
+
+/** Opens a fresh file, writes EVENTS events one call (one transaction, one commit) each, returns ms. */
+function timeEvents(durability: 'normal' | 'full', run: number): number {
+  const { store } = openProgressStore(join(dir, `events-${durability}-${run}.sqlite`), {
+    now: Date.now,
+    durability
+  })
+  try {
+    const learner = store.profiles.create('Bench')
+    const start = performance.now()
+    for (let i = 0; i < EVENTS; i++) {
+      store.events.append({
+        learnerId: learner.id,
+        lessonId: '03-vxlan',
+        stepId: `step-${i % 20}`,
+        kind: 'sim.commandRan',
+        data: { command: 'ip route get 10.244.2.5', exitCode: 0 }
+      })
+    }
+    return performance.now() - start
+  } finally {
+    store.close()
+  }
+}
+
+let classStore: ProgressStore | undefined
+const topicsByLesson: Record<string, string[]> = {}
+
+/** 300 learners × 12 lessons: a session, an opening and 8 first attempts (some retried) per lesson. */
+function buildClass(): void {
+  makeDir()
+  let t = Date.UTC(2026, 8, 1)
+  const { store } = openProgressStore(join(dir, 'class.sqlite'), { now: () => t })
+  for (let l = 0; l < LESSONS; l++) topicsByLesson[`lesson-${l}`] = [`topic-${l % 5}`, `topic-${(l + 2) % 5}`]
+  store.transaction(() => {
+    for (let s = 0; s < LEARNERS; s++) {
+      const learnerId = store.profiles.create(`Learner ${s}`).id
+      for (let l = 0; l < LESSONS; l++) {
+        const lessonId = `lesson-${l}`
+        t += 60_000
+        store.lessonOpens.record(learnerId, lessonId)
+        store.sessions.saveSnapshot({
+          learnerId,
+          lessonId,
+          snapshot: { value: 'step-3' },
+          contentHash: 'h',
+          stepId: 'step-3',
+          activeMsDelta: 600_000
+        })
+        for (let q = 0; q < QUESTIONS_PER_LESSON; q++) {
+          const correct = (s + l + q) % 3 !== 0
+          const attempt = {
+            learnerId,
+            lessonId,
+            stepId: `quiz-${q}`,
+            questionId: `q-${q}`,
+            kind: 'quiz' as const,
+            answer: [q],
+            hintsUsed: 0,
+            durationMs: 5000
+          }
+          store.attempts.record({ ...attempt, correct, score: correct ? 1 : 0 })
+          if (!correct) store.attempts.record({ ...attempt, correct: true, score: 0.5 })
+        }
+        if ((s + l) % 4 !== 0) store.sessions.complete({ learnerId, lessonId, score: 0.8, passed: true })
+      }
+    }
+  })
+  classStore = store
+}
+
+let normalRun = 0
+let fullRun = 0
+
+const figures: Figure[] = [
+  {
+    name: 'store.step-events-10k.sync-normal',
+    unit: 'ms',
+    target: '< 1000 ms',
+    runs: 5,
+    setup: makeDir,
+    sample: () => timeEvents('normal', normalRun++),
+    teardown: removeDir,
+    details: () => [
+      `${EVENTS} events, one committed transaction each, WAL + synchronous=NORMAL (survives a process kill)`
+    ]
+  },
+  {
+    name: 'store.step-events-10k.sync-full',
+    unit: 'ms',
+    target: 'none',
+    runs: 3,
+    setup: makeDir,
+    sample: () => timeEvents('full', fullRun++),
+    teardown: removeDir,
+    details: () => [`the same with synchronous=FULL (an fsync per commit; also survives power loss)`]
+  },
+  {
+    name: 'store.class-report.300x12',
+    unit: 'ms',
+    target: '< 50 ms',
+    runs: 15,
+    setup: buildClass,
+    sample: () => {
+      const start = performance.now()
+      const report = classStore!.summary.classReport(topicsByLesson)
+      const ms = performance.now() - start
+      if (report.length !== LEARNERS || report[0]!.lessons.length !== LESSONS)
+        throw new Error('class report is incomplete')
+      return ms
+    },
+    teardown: () => {
+      classStore?.close()
+      removeDir()
+    },
+    details: () => [
+      `${LEARNERS} learners × ${LESSONS} lessons, ${QUESTIONS_PER_LESSON} questions each (~${Math.round((LEARNERS * LESSONS * QUESTIONS_PER_LESSON * 4) / 3)} attempts), with per-topic mastery`
+    ]
+  }
+]
+
+export default figures

@@ -1,0 +1,163 @@
+import type { Lab } from '../kube/lab.ts'
+import type { Netns } from '../linux/netns.ts'
+import { CT_TIMEOUTS } from '../linux/conntrack.ts'
+import { lookupRoute, pickSource } from '../linux/ops.ts'
+import { formatIpv4, parseIpv4 } from '../net/ipv4.ts'
+import { nextRandom, randomInt } from '../net/rng.ts'
+import type { Packet } from './packet.ts'
+import type { ProbeSpec, Trace, TraceOutcome } from './trace.ts'
+import { EPHEMERAL_HIGH, EPHEMERAL_LOW, nextIpId, Walk, type LegEnd } from './walk.ts'
+
+/** The namespace a probe starts in: a node, a pod (or pod/container), or an external host. */
+export function sourceNetns(lab: Lab, from: string): Netns | undefined {
+  const podName = from.includes('/') ? from.slice(0, from.indexOf('/')) : from
+  const pod = lab.pods.find((p) => p.name === podName)
+  if (pod) return lab.netns.get(pod.netns)
+  if (from.includes('/')) return undefined
+  return lab.netns.get(from)
+}
+
+/** Moves the logical clock (ping's 1 s interval, `sleep`): neighbour, FDB and conntrack ageing follow it. */
+export function advanceClock(lab: Lab, ms: number): void {
+  lab.clock.nowMs += ms
+}
+
+function request(ns: Netns, lab: Lab, spec: ProbeSpec, dst: number): Packet {
+  const df = spec.dontFragment ?? true
+  const base = { src: 0, dst, ttl: spec.ttl ?? 64, tos: 0, mark: 0, df, id: 0 }
+  if (spec.proto === 'icmp') {
+    // Linux leaves the IP id 0 on DF datagrams of ping sockets (as the NETWORKING-FACTS capture shows).
+    return { ...base, id: df ? 0 : nextIpId(ns), l4: { kind: 'icmp', type: 8, code: 0, id: spec.icmpId ?? randomInt(lab.rng, 1, 65535), seq: spec.seq ?? 1 }, payloadLength: spec.size ?? 56 }
+  }
+  const sport = spec.sourcePort ?? randomInt(lab.rng, EPHEMERAL_LOW, EPHEMERAL_HIGH)
+  const port = spec.port ?? 80
+  if (spec.proto === 'tcp') return { ...base, id: nextIpId(ns), l4: { kind: 'tcp', sport, dport: port, flags: 'S', seq: randomInt(lab.rng, 0, 0x7fffffff), ack: 0 }, payloadLength: 0 }
+  return { ...base, id: nextIpId(ns), l4: { kind: 'udp', sport, dport: port }, payloadLength: spec.size ?? 6 }
+}
+
+/** What the receiving kernel or application sends back for a delivered request. */
+function answer(lab: Lab, at: Netns, req: Packet): { kind: 'packet'; pkt: Packet; servedBy?: string; payload?: string } | { kind: 'error'; pkt: Packet } | undefined {
+  const pod = lab.pods.find((p) => p.netns === at.id && !p.hostNetwork)
+  const base = { src: req.dst, dst: req.src, ttl: 64, tos: 0, mark: 0, df: true, id: nextIpId(at) }
+  const l4 = req.l4
+  if (l4.kind === 'icmp') {
+    if (l4.type !== 8) return undefined
+    return { kind: 'packet', pkt: { ...base, df: false, l4: { kind: 'icmp', type: 0, code: 0, id: l4.id, seq: l4.seq }, payloadLength: req.payloadLength }, ...(pod ? { servedBy: pod.name } : {}) }
+  }
+  const socket = at.sockets.find((s) => s.proto === l4.kind && s.port === l4.dport && (s.addr === 0 || s.addr === req.dst))
+  if (l4.kind === 'tcp') {
+    if (!socket) return { kind: 'packet', pkt: { ...base, id: 0, l4: { kind: 'tcp', sport: l4.dport, dport: l4.sport, flags: 'R.', seq: 0, ack: l4.seq + 1 }, payloadLength: 0 } }
+    return { kind: 'packet', pkt: { ...base, id: 0, l4: { kind: 'tcp', sport: l4.dport, dport: l4.sport, flags: 'S.', seq: randomInt(lab.rng, 0, 0x7fffffff), ack: l4.seq + 1 }, payloadLength: 0 }, servedBy: socket.reply, payload: socket.app === 'http' ? socket.reply : '' }
+  }
+  if (!socket) {
+    const quoted: Packet = { ...req, l4: { ...l4 } }
+    return { kind: 'error', pkt: { ...base, df: false, tos: 0xc0, l4: { kind: 'icmp', type: 3, code: 3, id: 0, seq: 0, quoted }, payloadLength: 0 } }
+  }
+  return { kind: 'packet', pkt: { ...base, l4: { kind: 'udp', sport: l4.dport, dport: l4.sport }, payloadLength: req.payloadLength }, servedBy: socket.reply }
+}
+
+/** Whether a packet arriving back at the sender belongs to the probe's socket (ICMP errors: by the datagram they quote). */
+function matchesProbe(reply: Packet, req: Packet, dst: number): boolean {
+  const a = reply.l4
+  const b = req.l4
+  if (a.kind === 'icmp' && a.type !== 0 && a.type !== 8) {
+    const q = a.quoted
+    if (!q || q.src !== req.src || q.l4.kind !== b.kind) return false
+    if (q.l4.kind === 'icmp' && b.kind === 'icmp') return q.l4.id === b.id
+    return q.l4.kind !== 'icmp' && b.kind !== 'icmp' && q.l4.sport === b.sport
+  }
+  if (reply.src !== dst) return false
+  if (a.kind === 'icmp' && b.kind === 'icmp') return a.id === b.id
+  if (a.kind === 'tcp' && b.kind === 'tcp') return a.dport === b.sport && a.sport === b.dport
+  if (a.kind === 'udp' && b.kind === 'udp') return a.dport === b.sport && a.sport === b.dport
+  return false
+}
+
+function errorOutcome(err: Packet): TraceOutcome {
+  const l4 = err.l4
+  if (l4.kind !== 'icmp') return { kind: 'no-reply' }
+  return { kind: 'icmp-error', from: formatIpv4(err.src), type: l4.type, code: l4.code, ...(l4.mtu !== undefined ? { mtu: l4.mtu } : {}) }
+}
+
+/** A TCP exchange that completed (curl got its answer and closed) leaves TIME_WAIT entries behind. */
+function closeTcpFlows(walk: Walk, now: number): void {
+  for (const ns of walk.touched) {
+    for (const e of ns.conntrack.entries) {
+      if (e.proto === 'tcp' && e.seenReply && e.tcpState === 'SYN_RECV') {
+        e.tcpState = 'TIME_WAIT'
+        e.assured = true
+        e.expiresAt = now + CT_TIMEOUTS.tcpTimeWait * 1000
+      }
+    }
+  }
+}
+
+/**
+ * Sends one probe and walks it through every kernel it meets, then walks the answer (echo
+ * reply, SYN-ACK, RST, UDP reply or ICMP error) back. Mutates the lab like real traffic:
+ * counters, conntrack, ARP caches, bridge FDBs, the capture log.
+ */
+export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
+  const ns = sourceNetns(lab, spec.from)
+  if (!ns) throw new Error(`no node, pod or host named ${spec.from}`)
+  const dst = parseIpv4(spec.to)
+  if (dst === undefined) throw new Error(`not an IPv4 address: ${spec.to}`)
+  const walk = new Walk(lab)
+  const req = request(ns, lab, spec, dst)
+  const route = lookupRoute(ns, dst)
+  req.src = (route && pickSource(ns, route, dst)) ?? 0
+  const sent = { ...req, l4: { ...req.l4 } } as Packet
+  walk.hop(ns, 'socket-send', { after: { mark: 0, payloadLength: req.payloadLength } })
+  const at = lab.clock.nowMs
+  let outcome: TraceOutcome = { kind: 'no-reply' }
+  let servedBy: string | undefined
+  let answeredIn: string | undefined
+  const end = walk.localOut(ns, req)
+  const back = (leg: 'reply' | 'error', from: Netns, pkt: Packet): LegEnd => {
+    walk.leg = leg
+    answeredIn = from.id
+    return walk.localOut(from, pkt, { originating: false })
+  }
+  const settle = (e: LegEnd, kind: 'reply' | 'error', payload?: string): void => {
+    if (e.kind === 'local' && e.ns === ns && matchesProbe(e.pkt, sent, dst)) {
+      const p = e.pkt
+      if (kind === 'error' || (p.l4.kind === 'icmp' && p.l4.type !== 0)) outcome = errorOutcome(p)
+      else if (p.l4.kind === 'tcp' && p.l4.flags.startsWith('R')) outcome = { kind: 'refused', from: formatIpv4(p.src) }
+      else outcome = { kind: 'reply', from: formatIpv4(p.src), ttl: p.ttl, ...(payload !== undefined ? { payload } : {}) }
+    } else if (e.kind === 'icmp-error' && kind === 'reply') {
+      settle(back('error', e.ns, e.error), 'error')
+    }
+  }
+  if (end.kind === 'local-error') {
+    outcome = end.errno === 'EHOSTUNREACH' && end.from !== undefined ? { kind: 'icmp-error', from: formatIpv4(end.from), type: 3, code: 1 } : { kind: 'local-error', errno: end.errno, ...(end.mtu !== undefined ? { mtu: end.mtu } : {}) }
+  } else if (end.kind === 'icmp-error') {
+    if (end.ns === ns) outcome = errorOutcome(end.error)
+    else settle(back('error', end.ns, end.error), 'error')
+  } else if (end.kind === 'local') {
+    const ans = answer(lab, end.ns, end.pkt)
+    if (ans?.kind === 'error') settle(back('error', end.ns, ans.pkt), 'error')
+    else if (ans) {
+      servedBy = ans.servedBy
+      settle(back('reply', end.ns, ans.pkt), 'reply', ans.payload)
+    }
+  }
+  if (outcome.kind !== 'reply') servedBy = undefined
+  if (outcome.kind === 'reply' && spec.proto === 'tcp') closeTcpFlows(walk, lab.clock.nowMs)
+  walk.finish()
+  const hopsTravelled = walk.hops.filter((h) => h.stage === 'link-xmit' || h.stage === 'veth-cross' || h.stage === 'wire').length
+  const trace: Trace = {
+    probe: spec,
+    source: ns.id,
+    sourcePort: req.l4.kind === 'icmp' ? req.l4.id : req.l4.sport,
+    hops: walk.hops,
+    outcome,
+    rulesEvaluated: walk.rulesEvaluated,
+    at,
+    ...(servedBy !== undefined ? { servedBy } : {}),
+    ...(answeredIn !== undefined ? { answeredIn } : {})
+  }
+  if (outcome.kind !== 'no-reply' && outcome.kind !== 'local-error') {
+    trace.rttMs = Math.round((0.035 + 0.011 * hopsTravelled + nextRandom(lab.rng) * 0.04) * 1000) / 1000
+  }
+  return trace
+}

@@ -1,0 +1,625 @@
+import type { Lab } from '../kube/lab.ts'
+import type { BridgeLink, Link, VxlanLink } from '../linux/link.ts'
+import { findNeighbour, hasCarrier, isLocalAddress, lookupRoute, pickSource, setNeighbour } from '../linux/ops.ts'
+import { linkByIndex, type Netns } from '../linux/netns.ts'
+import type { Hook } from '../linux/netfilter.ts'
+import { expireConntrack } from '../linux/conntrack.ts'
+import type { Route } from '../linux/route.ts'
+import { NEIGH_REACHABLE_MS } from '../linux/neighbour.ts'
+import { formatCidr } from '../net/cidr.ts'
+import { formatIpv4, type Ipv4 } from '../net/ipv4.ts'
+import { MAC_BROADCAST, type Mac } from '../net/mac.ts'
+import { randomInt } from '../net/rng.ts'
+import { confirm, ctState, dropUnconfirmed, natDst, natSrc, trackPacket, type CtAssoc } from './conntrack-track.ts'
+import { runIptables, type TableResult } from './iptables-eval.ts'
+import { nftChainsFor, runNftChain } from './nft-eval.ts'
+import { clonePacket, ipLength, view, type Packet } from './packet.ts'
+import type { DropReason, Hop, NetfilterDetail, Stage } from './trace.ts'
+
+/** Where one leg of an exchange ended. */
+export type LegEnd =
+  | { kind: 'local'; ns: Netns; pkt: Packet }
+  | { kind: 'dropped'; reason: DropReason }
+  | { kind: 'icmp-error'; ns: Netns; error: Packet }
+  | { kind: 'local-error'; errno: 'EMSGSIZE' | 'ENETUNREACH' | 'EHOSTUNREACH' | 'EPERM'; mtu?: number; from?: Ipv4 }
+
+/** Guards against forwarding loops the TTL would also end, and against runaway recursion. */
+const MAX_STEPS = 400
+
+/** net.ipv4.ip_local_port_range defaults. */
+export const EPHEMERAL_LOW = 32768
+export const EPHEMERAL_HIGH = 60999
+
+/** `ip route` text of a route, for trace details. */
+export function describeRoute(ns: Netns, r: Route): string {
+  const dev = r.dev === undefined ? undefined : linkByIndex(ns, r.dev)?.name
+  const dst = r.dst.prefixLen === 0 ? 'default' : r.dst.prefixLen === 32 && r.table === 'local' ? formatIpv4(r.dst.network) : formatCidr(r.dst)
+  let s = r.type === 'unicast' ? dst : `${r.type} ${dst}`
+  if (r.gateway !== undefined) s += ` via ${formatIpv4(r.gateway)}`
+  if (dev) s += ` dev ${dev}`
+  if (r.proto !== 'boot') s += ` proto ${r.proto}`
+  if (r.scope !== 'global') s += ` scope ${r.scope}`
+  if (r.src !== undefined) s += ` src ${formatIpv4(r.src)}`
+  if (r.onlink) s += ' onlink'
+  return s
+}
+
+/**
+ * One walk of packets through the lab's kernels. Methods mirror the kernel's receive and
+ * transmit paths (ip_rcv, ip_forward, ip_output, br_handle_frame, vxlan_xmit …); each records
+ * the hops it decides.
+ */
+export class Walk {
+  readonly hops: Hop[] = []
+  rulesEvaluated = 0
+  leg: Hop['leg'] = 'request'
+  #steps = 0
+  readonly #touched = new Set<Netns>()
+
+  constructor(readonly lab: Lab) {}
+
+  hop(ns: Netns, stage: Stage, fields: Partial<Omit<Hop, 'seq' | 'leg' | 'netns' | 'stage'>> = {}): Hop {
+    const h: Hop = { seq: this.hops.length, leg: this.leg, netns: ns.id, stage, ...fields }
+    if (h.device !== undefined && h.objectId === undefined) h.objectId = `${ns.id}/${h.device}`
+    this.hops.push(h)
+    return h
+  }
+
+  drop(ns: Netns, reason: DropReason, pkt: Packet | undefined, device?: string): LegEnd {
+    this.hop(ns, 'drop', { drop: reason, ...(pkt ? { before: view(pkt) } : {}), ...(device ? { device } : {}) })
+    return { kind: 'dropped', reason }
+  }
+
+  /** Frees conntrack entries of packets that never left (the kernel never confirms them). */
+  finish(): void {
+    for (const ns of this.#touched) dropUnconfirmed(ns)
+  }
+
+  /** Namespaces whose conntrack this walk touched. */
+  get touched(): ReadonlySet<Netns> {
+    return this.#touched
+  }
+
+  #capture(ns: Netns, link: Link, direction: 'in' | 'out', pkt: Packet): void {
+    const log = this.lab.capture
+    log.frames.push({ batch: log.batch, at: this.lab.clock.nowMs, netns: ns.id, device: link.name, direction, frame: view(pkt) })
+    if (log.frames.length > log.limit) log.frames.splice(0, log.frames.length - log.limit)
+    const bytes = ipLength(pkt) + (pkt.eth ? 14 : 0)
+    if (direction === 'in') {
+      link.stats.rxPackets++
+      link.stats.rxBytes += bytes
+    } else {
+      link.stats.txPackets++
+      link.stats.txBytes += bytes
+    }
+  }
+
+  #nsOf(id: string): Netns {
+    return this.lab.netns.get(id)!
+  }
+
+  #ct(ns: Netns, pkt: Packet): CtAssoc | undefined {
+    if (!this.#touched.has(ns)) expireConntrack(ns.conntrack, this.lab.clock.nowMs)
+    this.#touched.add(ns)
+    return trackPacket(ns, pkt)
+  }
+
+  #recordNetfilter(ns: Netns, hook: Hook, table: string, res: TableResult, ct: CtAssoc | undefined, pkt: Packet, before: Packet): void {
+    this.rulesEvaluated += res.evaluated
+    // An empty built-in chain (every pod's, most hooks of a router) decides nothing worth a hop.
+    if (res.evaluated === 0 && res.verdict.kind === 'ACCEPT') return
+    const detail: NetfilterDetail = {
+      hook,
+      table,
+      rulesEvaluated: res.evaluated,
+      hits: res.hits,
+      verdict: res.verdict.kind === 'NAT' ? 'ACCEPT' : res.verdict.kind,
+      ctstate: ctState(ct) === 'INVALID' && !ct ? 'UNTRACKED' : ctState(ct)
+    }
+    this.hop(ns, 'netfilter', { detail, before: view(before), after: view(pkt) })
+  }
+
+  /**
+   * One netfilter hook: nftables base chains and iptables tables in priority order. NAT tables
+   * run only for the first packet of a connection; later packets get conntrack's rewrite.
+   */
+  #hook(ns: Netns, hook: Hook, pkt: Packet, ct: CtAssoc | undefined, inIface: string | undefined, outIface: string | undefined): TableResult['verdict'] {
+    const isNew = ct?.isNew === true
+    const ctx = { ctstate: ctState(ct), ctDnat: ct?.entry.dnat === true, rng: this.lab.rng, ...(inIface ? { inIface } : {}), ...(outIface ? { outIface } : {}) }
+    const nftHook = hook.toLowerCase() as 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting'
+    const steps: { table: string; run: () => TableResult }[] = []
+    if (ns.nft) {
+      for (const chain of nftChainsFor(ns.nft, nftHook)) {
+        if (chain.base!.type === 'nat' && !isNew) continue
+        steps.push({ table: `nft ${ns.nft.name}/${chain.name}`, run: () => runNftChain(ns, ns.nft!, chain, pkt, ctx.ctstate, this.lab.rng) })
+      }
+    }
+    const natFirst = hook === 'OUTPUT' || hook === 'PREROUTING'
+    const hasNat = hook !== 'FORWARD' && hook !== 'INPUT' && isNew
+    const nat = (): TableResult => runIptables(ns, 'nat', hook, pkt, ctx)
+    const filter = (): TableResult => runIptables(ns, 'filter', hook, pkt, ctx)
+    const ipt: { table: string; run: () => TableResult }[] = []
+    if (hasNat && natFirst) ipt.push({ table: 'nat', run: nat })
+    if (hook === 'INPUT' || hook === 'FORWARD' || hook === 'OUTPUT') ipt.push({ table: 'filter', run: filter })
+    if (hasNat && !natFirst) ipt.push({ table: 'nat', run: nat })
+    for (const step of [...steps, ...ipt]) {
+      const before = clonePacket(pkt)
+      const res = step.run()
+      if (res.verdict.kind === 'NAT') this.#applyNat(ns, res.verdict.target, pkt, ct)
+      this.#recordNetfilter(ns, hook, step.table, res, ct, pkt, before)
+      const last = this.hops[this.hops.length - 1]
+      if (res.verdict.kind === 'NAT' && last?.stage === 'netfilter') {
+        const t = res.verdict.target
+        ;(last.detail as NetfilterDetail).nat = { kind: t.kind, to: t.kind === 'MASQUERADE' ? formatIpv4(pkt.src) : `${formatIpv4(pkt.dst === before.dst ? pkt.src : pkt.dst)}` }
+      }
+      if (res.verdict.kind === 'DROP' || res.verdict.kind === 'REJECT') return res.verdict
+    }
+    return { kind: 'ACCEPT' }
+  }
+
+  #applyNat(ns: Netns, t: Extract<TableResult['verdict'], { kind: 'NAT' }>['target'], pkt: Packet, ct: CtAssoc | undefined): void {
+    if (!ct) return
+    const e = ct.entry
+    if (t.kind === 'DNAT') {
+      pkt.dst = t.toIp
+      if (pkt.l4.kind !== 'icmp' && t.toPort !== undefined) pkt.l4.dport = t.toPort
+      e.reply.src = pkt.dst
+      e.reply.sport = pkt.l4.kind === 'icmp' ? e.reply.sport : pkt.l4.dport
+      e.dnat = true
+      return
+    }
+    let src: Ipv4 | undefined
+    if (t.kind === 'SNAT') src = t.toIp
+    else {
+      const r = lookupRoute(ns, pkt.dst)
+      src = r ? pickSource(ns, r, pkt.dst) : undefined
+    }
+    if (src === undefined) return
+    pkt.src = src
+    if (pkt.l4.kind !== 'icmp' && t.randomFully) pkt.l4.sport = randomInt(this.lab.rng, EPHEMERAL_LOW, EPHEMERAL_HIGH)
+    e.reply.dst = pkt.src
+    e.reply.dport = pkt.l4.kind === 'icmp' ? e.reply.dport : pkt.l4.sport
+    e.snat = true
+  }
+
+  #step(): boolean {
+    return ++this.#steps <= MAX_STEPS
+  }
+
+  /** A locally generated packet: route, OUTPUT, POSTROUTING, then the device (ip_local_out). */
+  localOut(ns: Netns, pkt: Packet, opts: { originating: boolean } = { originating: true }): LegEnd {
+    if (!this.#step()) return this.drop(ns, 'loop', pkt)
+    let route = lookupRoute(ns, pkt.dst)
+    if (!route || route.type === 'unreachable' || route.type === 'blackhole') {
+      this.hop(ns, 'route-lookup', { before: view(pkt), drop: 'no-route' })
+      return opts.originating ? { kind: 'local-error', errno: 'ENETUNREACH' } : { kind: 'dropped', reason: 'no-route' }
+    }
+    if (pkt.src === 0) pkt.src = pickSource(ns, route, pkt.dst) ?? 0
+    this.hop(ns, 'route-lookup', { detail: this.#routeDetail(ns, route), before: view(pkt) })
+    const ct = this.#ct(ns, pkt)
+    natDst(ct, pkt)
+    const outDev = route.dev === undefined ? undefined : linkByIndex(ns, route.dev)?.name
+    const before = pkt.dst
+    const v = this.#hook(ns, 'OUTPUT', pkt, ct, undefined, outDev)
+    if (v.kind === 'DROP') return opts.originating ? { kind: 'local-error', errno: 'EPERM' } : this.drop(ns, 'netfilter-drop', pkt)
+    if (v.kind === 'REJECT') return this.#rejectLocal(ns, pkt)
+    if (pkt.dst !== before) {
+      route = lookupRoute(ns, pkt.dst)
+      if (!route) return { kind: 'local-error', errno: 'ENETUNREACH' }
+      this.hop(ns, 'route-lookup', { detail: this.#routeDetail(ns, route), before: view(pkt) })
+    }
+    if (route.type === 'local' || route.type === 'broadcast') {
+      const lo = ns.links.find((l) => l.kind === 'loopback')!
+      const pv = this.#hook(ns, 'POSTROUTING', pkt, ct, undefined, 'lo')
+      if (pv.kind !== 'ACCEPT') return this.drop(ns, 'netfilter-drop', pkt)
+      natSrc(ct, pkt)
+      confirm(ct, pkt, this.lab.clock.nowMs)
+      return this.#input(ns, lo, pkt, undefined)
+    }
+    return this.#postRoutingAndOut(ns, pkt, route, ct, opts.originating)
+  }
+
+  /** A REJECT in OUTPUT: the kernel hands the error to the sender's socket directly. */
+  #rejectLocal(ns: Netns, pkt: Packet): LegEnd {
+    this.hop(ns, 'icmp-error', { before: view(pkt), detail: { type: 3, code: 3 } })
+    return { kind: 'icmp-error', ns, error: this.#icmpError(pkt, 3, 3, pkt.dst) }
+  }
+
+  #routeDetail(ns: Netns, r: Route): Hop['detail'] {
+    const dev = r.dev === undefined ? undefined : linkByIndex(ns, r.dev)?.name
+    return {
+      route: describeRoute(ns, r),
+      table: r.table,
+      type: r.type === 'local' || r.type === 'broadcast' ? r.type : 'unicast',
+      ...(r.gateway !== undefined ? { gateway: formatIpv4(r.gateway) } : {}),
+      ...(dev ? { dev } : {}),
+      ...(r.src !== undefined ? { src: formatIpv4(r.src) } : {})
+    }
+  }
+
+  #postRoutingAndOut(ns: Netns, pkt: Packet, route: Route, ct: CtAssoc | undefined, originating: boolean, inIface?: string): LegEnd {
+    const dev = route.dev === undefined ? undefined : linkByIndex(ns, route.dev)
+    if (!dev) return this.drop(ns, 'no-route', pkt)
+    const v = this.#hook(ns, 'POSTROUTING', pkt, ct, inIface, dev.name)
+    if (v.kind !== 'ACCEPT') return this.drop(ns, 'netfilter-drop', pkt, dev.name)
+    natSrc(ct, pkt)
+    confirm(ct, pkt, this.lab.clock.nowMs)
+    if (ipLength(pkt) > dev.mtu && pkt.df) {
+      this.hop(ns, 'mtu-check', { device: dev.name, before: view(pkt), drop: originating ? 'message-too-long' : 'frag-needed', detail: { mtu: dev.mtu, length: ipLength(pkt) } })
+      if (originating) return { kind: 'local-error', errno: 'EMSGSIZE', mtu: dev.mtu }
+      const err = this.#icmpError(pkt, 3, 4, this.#addressOn(ns, inIface) ?? pickSource(ns, route, pkt.src) ?? 0)
+      ;(err.l4 as { mtu?: number }).mtu = dev.mtu
+      return { kind: 'icmp-error', ns, error: err }
+    }
+    return this.#neighOut(ns, pkt, dev, route.gateway ?? pkt.dst, originating)
+  }
+
+  #addressOn(ns: Netns, ifname: string | undefined): Ipv4 | undefined {
+    if (!ifname) return undefined
+    const link = ns.links.find((l) => l.name === ifname)
+    return link ? ns.addresses.find((a) => a.ifindex === link.ifindex)?.address : undefined
+  }
+
+  /** Neighbour resolution then transmit (ip_finish_output2 → neigh_output). */
+  #neighOut(ns: Netns, pkt: Packet, dev: Link, nexthop: Ipv4, originating: boolean): LegEnd {
+    if (!dev.up) return this.drop(ns, 'link-down', pkt, dev.name)
+    let mac: Mac | undefined
+    if (dev.kind === 'loopback' || dev.kind === 'dummy') mac = '00:00:00:00:00:00'
+    else {
+      const now = this.lab.clock.nowMs
+      const n = findNeighbour(ns, dev.ifindex, nexthop)
+      if (n && n.lladdr && n.state !== 'FAILED' && n.state !== 'INCOMPLETE') {
+        mac = n.lladdr
+        this.hop(ns, 'neigh-lookup', { device: dev.name, detail: { ip: formatIpv4(nexthop), lladdr: mac, state: n.state === 'REACHABLE' && now - n.confirmedAt > NEIGH_REACHABLE_MS ? 'STALE' : n.state } })
+        if (n.state !== 'PERMANENT') {
+          n.state = 'REACHABLE'
+          n.confirmedAt = now
+        }
+      } else {
+        // arp_solicit announces the packet's source only when it is one of ours (arp_announce 0).
+        mac = this.#arp(ns, dev, nexthop, isLocalAddress(ns, pkt.src) ? pkt.src : (pickSourceOn(ns, dev) ?? 0))
+        if (!mac) {
+          setNeighbour(ns, dev.ifindex, nexthop, undefined, 'FAILED', now)
+          this.hop(ns, 'arp-resolve', { device: dev.name, drop: 'neigh-failed', detail: { ip: formatIpv4(nexthop) } })
+          const from = pickSourceOn(ns, dev) ?? pkt.src
+          if (originating) return { kind: 'local-error', errno: 'EHOSTUNREACH', from }
+          return { kind: 'icmp-error', ns, error: this.#icmpError(pkt, 3, 1, from) }
+        }
+      }
+    }
+    const before = view(pkt)
+    pkt.eth = { src: dev.mac, dst: mac }
+    this.hop(ns, 'link-xmit', { device: dev.name, before, after: view(pkt) })
+    return this.xmit(ns, dev, pkt)
+  }
+
+  /**
+   * ARP: broadcast a request out of `dev` across the L2 domain (veths, bridges, the underlay
+   * switch); the namespace owning `ip` answers. Bridges learn both MACs; both ends cache.
+   */
+  #arp(ns: Netns, dev: Link, ip: Ipv4, senderIp: Ipv4): Mac | undefined {
+    if (dev.kind === 'vxlan') {
+      this.hop(ns, 'arp-resolve', { device: dev.name, detail: { ip: formatIpv4(ip), note: 'vxlan-nolearning' } })
+      return undefined
+    }
+    const now = this.lab.clock.nowMs
+    const visited = new Set<string>()
+    /** Bridges crossed so far: where the request entered each and which port it left by. */
+    type BridgeStep = { bridge: BridgeLink; inPort: Link; outPort?: Link }
+    const queue: { ns: Netns; link: Link; path: BridgeStep[] }[] = []
+    const enqueueOut = (fromNs: Netns, link: Link, path: BridgeStep[]): void => {
+      if (!hasCarrier(this.lab.netns, fromNs, link)) return
+      if (link.kind === 'veth') {
+        const peerNs = this.#nsOf(link.peer.netns)
+        const peer = linkByIndex(peerNs, link.peer.ifindex)
+        if (peer) queue.push({ ns: peerNs, link: peer, path })
+      } else if (link.kind === 'ether') {
+        for (const p of this.lab.segments.get(link.segment)?.ports ?? []) {
+          if (p.netns === fromNs.id && p.ifindex === link.ifindex) continue
+          const pns = this.#nsOf(p.netns)
+          const pl = linkByIndex(pns, p.ifindex)
+          if (pl) queue.push({ ns: pns, link: pl, path })
+        }
+      } else if (link.kind === 'bridge') {
+        for (const port of fromNs.links) if (port.master === link.ifindex) enqueueOut(fromNs, port, path)
+      }
+    }
+    enqueueOut(ns, dev, [])
+    while (queue.length > 0) {
+      const { ns: rns, link, path } = queue.shift()!
+      const key = `${rns.id}/${link.ifindex}`
+      if (visited.has(key) || !link.up) continue
+      visited.add(key)
+      if (link.master !== undefined) {
+        const br = linkByIndex(rns, link.master) as BridgeLink | undefined
+        if (!br || !br.up) continue
+        for (const port of rns.links) {
+          if (port.master === br.ifindex && port !== link) enqueueOut(rns, port, [...path, { bridge: br, inPort: link, outPort: port }])
+        }
+        queue.push({ ns: rns, link: br, path: [...path, { bridge: br, inPort: link }] })
+        continue
+      }
+      if (link.kind === 'dummy' || link.kind === 'loopback') continue
+      if (!rns.addresses.some((a) => a.address === ip && linkByIndex(rns, a.ifindex)?.kind !== 'dummy')) continue
+      // Found the owner. The request taught every bridge on the way the asker's MAC, the unicast
+      // reply retraces the path and teaches them the answerer's.
+      for (const step of path) {
+        learn(step.bridge, dev.mac, step.inPort.ifindex, now)
+        if (step.outPort) learn(step.bridge, link.mac, step.outPort.ifindex, now)
+      }
+      setNeighbour(ns, dev.ifindex, ip, link.mac, 'REACHABLE', now)
+      if (senderIp !== 0) setNeighbour(rns, link.ifindex, senderIp, dev.mac, 'STALE', now)
+      this.hop(ns, 'arp-resolve', { device: dev.name, detail: { ip: formatIpv4(ip), lladdr: link.mac, answeredBy: `${rns.id}/${link.name}` } })
+      return link.mac
+    }
+    return undefined
+  }
+
+  /** Puts a frame on a device's wire (dev_queue_xmit). */
+  xmit(ns: Netns, dev: Link, pkt: Packet): LegEnd {
+    if (!this.#step()) return this.drop(ns, 'loop', pkt)
+    if (!dev.up) return this.drop(ns, 'link-down', pkt, dev.name)
+    this.#capture(ns, dev, 'out', pkt)
+    switch (dev.kind) {
+      case 'veth': {
+        const peerNs = this.#nsOf(dev.peer.netns)
+        const peer = linkByIndex(peerNs, dev.peer.ifindex)
+        if (!peer || !peer.up) return this.drop(ns, 'no-carrier', pkt, dev.name)
+        this.hop(ns, 'veth-cross', { device: dev.name, detail: { to: `${peerNs.id}/${peer.name}` } })
+        return this.receive(peerNs, peer, pkt)
+      }
+      case 'bridge':
+        return this.#bridgeForward(ns, dev, pkt, undefined)
+      case 'vxlan':
+        return this.#vxlanXmit(ns, dev, pkt)
+      case 'ether': {
+        for (const p of this.lab.segments.get(dev.segment)?.ports ?? []) {
+          if (p.netns === ns.id && p.ifindex === dev.ifindex) continue
+          const pns = this.#nsOf(p.netns)
+          const pl = linkByIndex(pns, p.ifindex)
+          if (pl && (pl.mac === pkt.eth?.dst || pkt.eth?.dst === MAC_BROADCAST)) {
+            this.hop(ns, 'wire', { device: dev.name, detail: { segment: dev.segment, to: `${pns.id}/${pl.name}` } })
+            return this.receive(pns, pl, pkt)
+          }
+        }
+        return this.drop(ns, 'not-for-us', pkt, dev.name)
+      }
+      case 'loopback':
+        return this.receive(ns, dev, pkt)
+      case 'dummy':
+        return this.drop(ns, 'link-down', pkt, dev.name)
+    }
+  }
+
+  /** A frame arrives on a device (netif_receive_skb): bridge port or IP. */
+  receive(ns: Netns, link: Link, pkt: Packet): LegEnd {
+    if (!link.up) return this.drop(ns, 'link-down', pkt, link.name)
+    this.#capture(ns, link, 'in', pkt)
+    this.hop(ns, 'link-recv', { device: link.name, before: view(pkt) })
+    if (link.master !== undefined) {
+      const br = linkByIndex(ns, link.master) as BridgeLink
+      return this.#bridgeInput(ns, br, link, pkt)
+    }
+    if (pkt.eth && pkt.eth.dst !== link.mac && pkt.eth.dst !== MAC_BROADCAST && link.kind !== 'loopback') return this.drop(ns, 'not-for-us', pkt, link.name)
+    return this.#ipRcv(ns, link, pkt, undefined)
+  }
+
+  /** br_handle_frame: learn, then deliver up, forward to the known port or flood. */
+  #bridgeInput(ns: Netns, br: BridgeLink, port: Link, pkt: Packet): LegEnd {
+    if (!br.up) return this.drop(ns, 'link-down', pkt, br.name)
+    const now = this.lab.clock.nowMs
+    if (port.brport?.learning !== false && pkt.eth) {
+      const fresh = learn(br, pkt.eth.src, port.ifindex, now)
+      if (fresh) this.hop(ns, 'bridge-learn', { device: br.name, detail: { mac: pkt.eth.src, port: port.name } })
+    }
+    const brnf = ns.sysctl['net.bridge.bridge-nf-call-iptables'] === '1'
+    const toBridge = pkt.eth?.dst === br.mac || br.fdb.some((e) => e.local && e.mac === pkt.eth?.dst && e.port === br.ifindex)
+    if (toBridge && !brnf) {
+      this.hop(ns, 'bridge-local', { device: br.name })
+      return this.#ipRcv(ns, br, pkt, undefined)
+    }
+    let ct: CtAssoc | undefined
+    if (brnf) {
+      // br_netfilter: iptables PREROUTING sees bridged IP frames too (conntrack, DNAT).
+      ct = this.#ct(ns, pkt)
+      natDst(ct, pkt)
+      const before = pkt.dst
+      const v = this.#hook(ns, 'PREROUTING', pkt, ct, br.name, undefined)
+      if (v.kind !== 'ACCEPT') return this.drop(ns, 'netfilter-drop', pkt, br.name)
+      if (toBridge) {
+        const route = pkt.dst !== before ? lookupRoute(ns, pkt.dst) : undefined
+        if (!route || route.dev !== br.ifindex || route.gateway !== undefined) {
+          this.hop(ns, 'bridge-local', { device: br.name })
+          return this.#ipRcv(ns, br, pkt, ct)
+        }
+        // Bridged DNAT: the new destination sits on this bridge, so the frame is re-addressed and bridged back out.
+        const n = findNeighbour(ns, br.ifindex, pkt.dst)
+        const mac = n?.lladdr ?? this.#arp(ns, br, pkt.dst, pickSourceOn(ns, br) ?? 0)
+        if (!mac) return this.drop(ns, 'neigh-failed', pkt, br.name)
+        pkt.eth = { src: br.mac, dst: mac }
+      }
+    }
+    return this.#bridgeForward(ns, br, pkt, port, ct, brnf)
+  }
+
+  #bridgeForward(ns: Netns, br: BridgeLink, pkt: Packet, inPort: Link | undefined, ct?: CtAssoc, brnf = false): LegEnd {
+    const now = this.lab.clock.nowMs
+    const dst = pkt.eth?.dst
+    const entry = br.fdb.find((e) => e.mac === dst && (e.permanent || now - e.updatedAt <= br.ageingTime * 1000))
+    let out: Link | undefined
+    if (entry && entry.port !== br.ifindex) {
+      out = linkByIndex(ns, entry.port)
+      if (entry.local) {
+        // A port's own MAC: the frame is for this host, delivered up through the bridge.
+        this.hop(ns, 'bridge-local', { device: br.name })
+        return this.#ipRcv(ns, br, pkt, ct)
+      }
+      this.hop(ns, 'bridge-forward', { device: br.name, detail: { mac: dst, port: out?.name, fdb: 'hit' } })
+    } else {
+      out = ns.links.find((l) => l.master === br.ifindex && l !== inPort && this.#portLeadsTo(ns, l, dst))
+      this.hop(ns, 'bridge-flood', { device: br.name, detail: { mac: dst, port: out?.name, fdb: 'miss' } })
+    }
+    if (!out) return this.drop(ns, 'bridge-no-port', pkt, br.name)
+    if (inPort && out.ifindex === inPort.ifindex && !out.brport?.hairpin) return this.drop(ns, 'hairpin-off', pkt, br.name)
+    if (brnf && inPort) {
+      const v = this.#hook(ns, 'FORWARD', pkt, ct, br.name, br.name)
+      if (v.kind !== 'ACCEPT') return this.drop(ns, v.kind === 'REJECT' ? 'netfilter-reject' : 'netfilter-drop', pkt, br.name)
+      const pv = this.#hook(ns, 'POSTROUTING', pkt, ct, br.name, br.name)
+      if (pv.kind !== 'ACCEPT') return this.drop(ns, 'netfilter-drop', pkt, br.name)
+      natSrc(ct, pkt)
+      confirm(ct, pkt, this.lab.clock.nowMs)
+    }
+    return this.xmit(ns, out, pkt)
+  }
+
+  /** Whether a frame flooded out of `port` reaches the owner of `mac` (other ports drop it). */
+  #portLeadsTo(ns: Netns, port: Link, mac: Mac | undefined): boolean {
+    if (port.kind !== 'veth') return port.mac === mac
+    const peerNs = this.#nsOf(port.peer.netns)
+    return linkByIndex(peerNs, port.peer.ifindex)?.mac === mac
+  }
+
+  /** vxlan_xmit: FDB lookup of the inner destination MAC, UDP encapsulation, routed out as the node's own packet. */
+  #vxlanXmit(ns: Netns, vx: VxlanLink, inner: Packet): LegEnd {
+    const entry = vx.fdb.find((e) => e.mac === inner.eth?.dst)
+    if (!entry) return this.drop(ns, 'vxlan-no-fdb', inner, vx.name)
+    const sport = flowPort(inner)
+    const outer: Packet = { src: vx.local, dst: entry.dst, ttl: 64, id: nextIpId(ns), df: false, tos: 0, l4: { kind: 'udp', sport, dport: vx.dstport }, payloadLength: 0, mark: 0, inner, vni: vx.vni }
+    this.hop(ns, 'vxlan-encap', { device: vx.name, before: view(inner), after: view(outer), detail: { vni: vx.vni, remote: formatIpv4(entry.dst), dstport: vx.dstport } })
+    return this.localOut(ns, outer, { originating: false })
+  }
+
+  /** ip_rcv → PREROUTING → routing decision → local delivery or forwarding. */
+  #ipRcv(ns: Netns, link: Link, pkt: Packet, ctDone: CtAssoc | undefined): LegEnd {
+    if (!this.#step()) return this.drop(ns, 'loop', pkt)
+    delete pkt.eth
+    let ct = ctDone
+    if (!ctDone) {
+      ct = this.#ct(ns, pkt)
+      natDst(ct, pkt)
+      const v = this.#hook(ns, 'PREROUTING', pkt, ct, link.name, undefined)
+      if (v.kind !== 'ACCEPT') return this.drop(ns, 'netfilter-drop', pkt, link.name)
+    }
+    const route = lookupRoute(ns, pkt.dst)
+    if (route && (route.type === 'local' || route.type === 'broadcast')) {
+      this.hop(ns, 'route-lookup', { detail: this.#routeDetail(ns, route), before: view(pkt) })
+      return this.#input(ns, link, pkt, ct)
+    }
+    if (ns.sysctl['net.ipv4.ip_forward'] !== '1') return this.drop(ns, 'ip-forward-disabled', pkt, link.name)
+    if (!route || route.type !== 'unicast') {
+      this.hop(ns, 'route-lookup', { before: view(pkt), drop: 'no-route' })
+      return { kind: 'icmp-error', ns, error: this.#icmpError(pkt, 3, 0, this.#addressOn(ns, link.name) ?? 0) }
+    }
+    this.hop(ns, 'route-lookup', { detail: this.#routeDetail(ns, route), before: view(pkt) })
+    if (pkt.ttl <= 1) {
+      this.hop(ns, 'ip-forward', { device: link.name, drop: 'ttl-exceeded', before: view(pkt) })
+      return { kind: 'icmp-error', ns, error: this.#icmpError(pkt, 11, 0, this.#addressOn(ns, link.name) ?? 0) }
+    }
+    const outDev = route.dev === undefined ? undefined : linkByIndex(ns, route.dev)
+    const v = this.#hook(ns, 'FORWARD', pkt, ct, link.name, outDev?.name)
+    if (v.kind === 'DROP') return this.drop(ns, 'netfilter-drop', pkt, link.name)
+    if (v.kind === 'REJECT') {
+      this.hop(ns, 'icmp-error', { before: view(pkt), detail: { type: 3, code: 3, reason: 'netfilter-reject' } })
+      return { kind: 'icmp-error', ns, error: this.#icmpError(pkt, 3, 3, pickSourceToward(ns, pkt.src) ?? 0) }
+    }
+    const before = view(pkt)
+    pkt.ttl--
+    this.hop(ns, 'ip-forward', { device: outDev?.name, before, after: view(pkt), detail: { ttl: pkt.ttl } })
+    return this.#postRoutingAndOut(ns, pkt, route, ct, false, link.name)
+  }
+
+  /** INPUT hook, IPVS, then local delivery (ip_local_deliver). */
+  #input(ns: Netns, link: Link, pkt: Packet, ct: CtAssoc | undefined): LegEnd {
+    const v = this.#hook(ns, 'INPUT', pkt, ct, link.name, undefined)
+    if (v.kind === 'DROP') return this.drop(ns, 'netfilter-drop', pkt, link.name)
+    if (v.kind === 'REJECT') {
+      this.hop(ns, 'icmp-error', { before: view(pkt), detail: { type: 3, code: 3, reason: 'netfilter-reject' } })
+      return { kind: 'icmp-error', ns, error: this.#icmpError(pkt, 3, 3, pkt.dst) }
+    }
+    const vs = pkt.l4.kind === 'icmp' ? undefined : ns.ipvs.find((s) => s.vip === pkt.dst && s.port === (pkt.l4 as { dport: number }).dport && s.proto.toLowerCase() === pkt.l4.kind)
+    if (vs && ct && ct.dir === 'orig' && !ct.entry.dnat) {
+      const rs = vs.realServers.length === 0 ? undefined : vs.realServers[vs.rrNext % vs.realServers.length]
+      if (!rs) {
+        // ip_vs_leave: a virtual service without destinations answers port unreachable.
+        this.hop(ns, 'ipvs', { before: view(pkt), detail: { service: `${formatIpv4(vs.vip)}:${vs.port}`, scheduler: vs.scheduler, realServer: 'none' } })
+        return { kind: 'icmp-error', ns, error: this.#icmpError(pkt, 3, 3, pkt.dst) }
+      }
+      vs.rrNext = (vs.rrNext + 1) % vs.realServers.length
+      rs.activeConn++
+      const before = view(pkt)
+      this.#applyNat(ns, { kind: 'DNAT', toIp: rs.ip, toPort: rs.port }, pkt, ct)
+      this.hop(ns, 'ipvs', { before, after: view(pkt), detail: { service: `${formatIpv4(vs.vip)}:${vs.port}`, scheduler: vs.scheduler, realServer: `${formatIpv4(rs.ip)}:${rs.port}` } })
+      const route = lookupRoute(ns, pkt.dst)
+      if (!route) return this.drop(ns, 'no-route', pkt)
+      return this.#postRoutingAndOut(ns, pkt, route, ct, false, link.name)
+    }
+    if (vs && ct && ct.dir === 'orig' && ct.entry.dnat) {
+      const route = lookupRoute(ns, ct.entry.reply.src)
+      natDst(ct, pkt)
+      if (!route) return this.drop(ns, 'no-route', pkt)
+      return this.#postRoutingAndOut(ns, pkt, route, ct, false, link.name)
+    }
+    natSrc(ct, pkt)
+    confirm(ct, pkt, this.lab.clock.nowMs)
+    if (pkt.l4.kind === 'udp') {
+      const dport = pkt.l4.dport
+      const vx = ns.links.find((l): l is VxlanLink => l.kind === 'vxlan' && l.dstport === dport)
+      if (vx && pkt.inner) {
+        if (pkt.vni !== vx.vni || !vx.up) return this.drop(ns, 'no-socket', pkt, vx.name)
+        const inner = pkt.inner
+        this.hop(ns, 'vxlan-decap', { device: vx.name, before: view(pkt), after: view(inner), detail: { vni: vx.vni } })
+        return this.receive(ns, vx, inner)
+      }
+    }
+    this.hop(ns, 'local-deliver', { device: link.name, before: view(pkt) })
+    return { kind: 'local', ns, pkt }
+  }
+
+  /** Builds an ICMP error quoting `pkt`, sent from `from` back to its source. */
+  #icmpError(pkt: Packet, type: number, code: number, from: Ipv4): Packet {
+    const quoted = clonePacket(pkt)
+    delete quoted.eth
+    delete quoted.inner
+    return { src: from, dst: pkt.src, ttl: 64, id: 0, df: false, tos: 0xc0, l4: { kind: 'icmp', type, code, id: 0, seq: 0, quoted }, payloadLength: 0, mark: 0 }
+  }
+}
+
+/** Adds or refreshes a learned FDB entry; true when the MAC was not known on that port. */
+function learn(br: BridgeLink, mac: Mac, port: number, now: number): boolean {
+  const e = br.fdb.find((x) => x.mac === mac)
+  if (e) {
+    if (e.permanent) return false
+    const moved = e.port !== port
+    e.port = port
+    e.updatedAt = now
+    return moved
+  }
+  br.fdb.push({ mac, port, permanent: false, local: false, updatedAt: now })
+  return true
+}
+
+function pickSourceOn(ns: Netns, dev: Link): Ipv4 | undefined {
+  return ns.addresses.find((a) => a.ifindex === dev.ifindex)?.address
+}
+
+/** Source address for a packet the kernel sends toward `dst` (ICMP errors). */
+function pickSourceToward(ns: Netns, dst: Ipv4): Ipv4 | undefined {
+  const r = lookupRoute(ns, dst)
+  return r ? pickSource(ns, r, dst) : undefined
+}
+
+export function nextIpId(ns: Netns): number {
+  const id = ns.ipIdNext
+  ns.ipIdNext = (ns.ipIdNext % 65535) + 1
+  return id
+}
+
+/** udp_flow_src_port: a hash of the inner flow scaled into the ephemeral range. */
+function flowPort(inner: Packet): number {
+  const l4 = inner.l4
+  const a = l4.kind === 'icmp' ? l4.id : l4.sport
+  const b = l4.kind === 'icmp' ? 0 : l4.dport
+  let h = (inner.src ^ Math.imul(inner.dst, 0x9e3779b1) ^ Math.imul(a, 0x85ebca6b) ^ Math.imul(b, 0xc2b2ae35)) >>> 0
+  h = Math.imul(h ^ (h >>> 16), 0x45d9f3b) >>> 0
+  return EPHEMERAL_LOW + (h % (EPHEMERAL_HIGH - EPHEMERAL_LOW + 1))
+}

@@ -1,0 +1,105 @@
+import { sendProbe } from '../engine/probe.ts'
+import type { NetfilterDetail, ProbeSpec, Trace } from '../engine/trace.ts'
+import type { Lab } from '../kube/lab.ts'
+import { formatCidr } from '../net/cidr.ts'
+import { formatIpv4 } from '../net/ipv4.ts'
+import { buildLab } from '../scenario/build-lab.ts'
+import { LabShell } from '../shell/lab-shell.ts'
+import type { LoadedLesson } from './course-loader.ts'
+import type { HopFacts, LabFacts, LabSession, TraceFacts } from './lab-facts.ts'
+import type { TraceSpec } from './lesson.schema.ts'
+
+/**
+ * The lesson core's view of the sim core: `LabFacts` over a `Lab`, `TraceFacts` from an engine
+ * `Trace`, and a `LabSession` (lab + shell) for the checker. The service uses the same
+ * functions to build the `sim.*` events it sends to a lesson actor.
+ */
+
+/**
+ * A frozen copy of what goals can ask about. Frozen because events carrying it may be replayed
+ * later (the checker's graph search) while the live lab has moved on.
+ */
+export function labFacts(lab: Lab): LabFacts {
+  const links = new Map<string, 'up' | 'down'>()
+  const fdb = new Map<string, { mac: string; dst?: string }[]>()
+  const routes = new Map<string, string[]>()
+  for (const ns of lab.netns.values()) {
+    for (const link of ns.links) {
+      const id = `${ns.id}/${link.name}`
+      links.set(id, link.up ? 'up' : 'down')
+      if (link.kind === 'bridge') fdb.set(id, link.fdb.map((entry) => ({ mac: entry.mac })))
+      if (link.kind === 'vxlan') fdb.set(id, link.fdb.map((entry) => ({ mac: entry.mac, dst: formatIpv4(entry.dst) })))
+    }
+    const main = ns.routes.filter((route) => route.table === 'main')
+    routes.set(ns.id, main.map((route) => (route.dst.prefixLen === 0 ? 'default' : formatCidr(route.dst))))
+  }
+  const pods = new Set(lab.pods.map((pod) => pod.name))
+  const netnsOf = (host: string): string => lab.pods.find((pod) => pod.name === host)?.netns ?? host
+  return {
+    linkState: (id) => links.get(id),
+    podExists: (pod) => pods.has(pod),
+    fdbEntries: (device) => fdb.get(device),
+    routeDestinations: (host) => routes.get(netnsOf(host))
+  }
+}
+
+/** The engine wants an address; lessons may name a pod, node or external host instead. */
+export function probeSpecOf(lab: Lab, spec: TraceSpec): ProbeSpec {
+  const to =
+    lab.pods.find((pod) => pod.name === spec.to)?.ip ??
+    lab.nodes.find((node) => node.name === spec.to)?.ip ??
+    lab.externalHosts.find((host) => host.name === spec.to)?.ip
+  return {
+    proto: spec.protocol,
+    from: spec.from,
+    to: to === undefined ? spec.to : formatIpv4(to),
+    ...(spec.port === undefined ? {} : { port: spec.port })
+  }
+}
+
+/**
+ * What lessons check in a trace. Only the request's path counts: "delivered" means the request
+ * reached its destination's local delivery, and predictions and pinned questions are about the
+ * way there, not the reply.
+ */
+export function traceFactsOf(lab: Lab, spec: TraceSpec, trace: Trace): TraceFacts {
+  const request = trace.hops.filter((hop) => hop.leg === 'request' || hop.leg === 'arp')
+  const hops: HopFacts[] = request.flatMap((hop) => (hop.objectId === undefined ? [] : [{ device: hop.objectId, stage: hop.stage }]))
+  const delivered = request.find((hop) => hop.leg === 'request' && hop.stage === 'local-deliver')
+  const facts: TraceFacts = { spec, verdict: delivered ? 'delivered' : 'dropped', hops }
+  if (delivered?.before?.ip) facts.arrivingTtl = delivered.before.ip.ttl
+  const dropped = request.find((hop) => hop.drop !== undefined)
+  if (!delivered && dropped?.drop) facts.dropStage = dropped.drop
+  for (const hop of request) {
+    if (hop.stage !== 'netfilter') continue
+    const detail = hop.detail as NetfilterDetail | undefined
+    const sep = detail?.hits.find((hit) => hit.chain.startsWith('KUBE-SEP-') && hit.target === 'DNAT')
+    if (!sep || detail?.nat?.kind !== 'DNAT') continue
+    const ip = detail.nat.to.split(':')[0]
+    const pod = lab.pods.find((p) => formatIpv4(p.ip) === ip)
+    facts.kubeSep = { chain: sep.chain, pod: pod?.name ?? ip ?? detail.nat.to }
+    break
+  }
+  return facts
+}
+
+/** A fresh lab for a lesson: its scenario built, its `setup:` lines applied, a shell on top. */
+export function openLessonLab(loaded: LoadedLesson): LabSession & { shell: LabShell } {
+  const shell = new LabShell(buildLab(loaded.scenario))
+  const problems = shell.applySetup()
+  if (problems.length > 0) throw new Error(problems.join('; '))
+  return {
+    shell,
+    exec(on, command) {
+      const result = shell.run(on, command)
+      if (!result) return { output: `no node, pod, pod/container or external host named "${on}"\n`, exitCode: 127 }
+      return { output: result.stdout + result.stderr, exitCode: result.exitCode }
+    },
+    trace(spec) {
+      return traceFactsOf(shell.lab, spec, sendProbe(shell.lab, probeSpecOf(shell.lab, spec)))
+    },
+    facts() {
+      return labFacts(shell.lab)
+    }
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * `curl` 7.88.1 against the lab's apps: one TCP connection through the packet engine, then the
+ * app's answer. Output goes to a terminal, so there is no progress meter (curl shows it only
+ * when stdout is redirected). Error texts and exit codes are curl's: 7 refused/unreachable,
+ * 28 timeouts, 6 resolve failures, 2 usage, 3 bad URL.
+ */
+
+import type { Command, CommandContext, CommandOutput } from '../command.ts'
+import { randomInt } from '../../net/index.ts'
+import { resolveHost } from '../resolve.ts'
+import type { Prober } from './ping.ts'
+
+const TRY = "curl: try 'curl --help' or 'curl --manual' for more information\n"
+
+/** Linux gives up on an unanswered SYN after tcp_syn_retries=6: 1+2+4+…+64 s. */
+const KERNEL_CONNECT_TIMEOUT_MS = 127_000
+
+interface CurlOptions {
+  silent: boolean
+  showError: boolean
+  verbose: boolean
+  include: boolean
+  maxTime?: number
+  connectTimeout?: number
+  head: boolean
+  urls: string[]
+}
+
+/** Options taking a value, by short and long name. */
+const WITH_ARG: Record<string, keyof CurlOptions> = { '-m': 'maxTime', '--max-time': 'maxTime', '--connect-timeout': 'connectTimeout' }
+const FLAGS: Record<string, keyof CurlOptions> = {
+  '-s': 'silent',
+  '--silent': 'silent',
+  '-S': 'showError',
+  '--show-error': 'showError',
+  '-v': 'verbose',
+  '--verbose': 'verbose',
+  '-i': 'include',
+  '--include': 'include',
+  '-I': 'head',
+  '--head': 'head'
+}
+/** Accepted and without effect in the lab (no redirects, no TLS, no files). */
+const HARMLESS = new Set(['-L', '--location', '-k', '--insecure', '-f', '--fail', '-4', '--ipv4', '--no-progress-meter'])
+
+type Parsed = { ok: true; opts: CurlOptions } | { ok: false; out: CommandOutput }
+
+function parse(argv: readonly string[]): Parsed {
+  const opts: CurlOptions = { silent: false, showError: false, verbose: false, include: false, head: false, urls: [] }
+  const usage = (msg: string): Parsed => ({ ok: false, out: { stdout: '', stderr: `curl: ${msg}\n${TRY}`, exitCode: 2 } })
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? ''
+    if (a === '--') {
+      opts.urls.push(...argv.slice(i + 1))
+      break
+    }
+    if (!a.startsWith('-') || a === '-') {
+      opts.urls.push(a)
+      continue
+    }
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=')
+      const name = eq < 0 ? a : a.slice(0, eq)
+      const key = WITH_ARG[name]
+      if (key) {
+        const value = eq < 0 ? argv[++i] : a.slice(eq + 1)
+        if (value === undefined) return usage(`option ${name}: requires parameter`)
+        const n = Number(value)
+        if (!/^\d+(\.\d+)?$/.test(value) || Number.isNaN(n)) return usage(`option ${name}: expected a proper numerical parameter`)
+        ;(opts as unknown as Record<string, number>)[key] = n
+        continue
+      }
+      const flag = FLAGS[name]
+      if (flag) (opts as unknown as Record<string, boolean>)[flag] = true
+      else if (!HARMLESS.has(name)) return usage(`option ${name}: is unknown`)
+      continue
+    }
+    // A cluster of short flags; a value-taking letter consumes the rest or the next word.
+    for (let j = 1; j < a.length; j++) {
+      const letter = `-${a[j] ?? ''}`
+      const key = WITH_ARG[letter]
+      if (key) {
+        const rest = a.slice(j + 1)
+        const value = rest !== '' ? rest : argv[++i]
+        if (value === undefined) return usage(`option ${letter}: requires parameter`)
+        if (!/^\d+(\.\d+)?$/.test(value)) return usage(`option ${letter}: expected a proper numerical parameter`)
+        ;(opts as unknown as Record<string, number>)[key] = Number(value)
+        break
+      }
+      const flag = FLAGS[letter]
+      if (flag) (opts as unknown as Record<string, boolean>)[flag] = true
+      else if (!HARMLESS.has(letter)) return usage(`option ${letter}: is unknown`)
+    }
+  }
+  if (opts.urls.length === 0) return { ok: false, out: { stdout: '', stderr: TRY, exitCode: 2 } }
+  return { ok: true, opts }
+}
+
+interface Url {
+  scheme: string
+  host: string
+  port: number
+  path: string
+}
+
+function parseUrl(raw: string): Url | string {
+  const m = /^(?:([A-Za-z][A-Za-z0-9+.-]*):\/\/)?([^/:?#]*)(?::([^/?#]*))?([^#]*)/.exec(raw)
+  if (!m) return 'URL rejected: Malformed input to a URL function'
+  const scheme = (m[1] ?? 'http').toLowerCase()
+  if (scheme !== 'http' && scheme !== 'https') return `Protocol "${scheme}" not supported or disabled in libcurl`
+  const host = m[2] ?? ''
+  if (host === '') return 'URL rejected: No host part in the URL'
+  const portText = m[3]
+  if (portText !== undefined && portText !== '' && !/^\d+$/.test(portText)) return 'URL rejected: Port number was not a decimal number between 0 and 65535'
+  const port = portText === undefined || portText === '' ? (scheme === 'https' ? 443 : 80) : Number(portText)
+  if (port > 65535) return 'URL rejected: Port number was not a decimal number between 0 and 65535'
+  const path = m[4] === undefined || m[4] === '' ? '/' : m[4].startsWith('?') ? `/${m[4]}` : m[4]
+  return { scheme, host, port, path }
+}
+
+export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Prober): CommandOutput {
+  const p = parse(argv)
+  if (!p.ok) return p.out
+  const o = p.opts
+  let stdout = ''
+  let stderr = ''
+  let exitCode = 0
+  const showErrors = !o.silent || o.showError
+  o.urls.forEach((raw, index) => {
+    const fail = (code: number, msg: string): void => {
+      exitCode = code
+      if (showErrors) stderr += `curl: (${code}) ${msg}\n`
+    }
+    const url = parseUrl(raw)
+    if (typeof url === 'string') {
+      fail(url.startsWith('Protocol') ? 1 : 3, url)
+      return
+    }
+    const ip = resolveHost(ctx, url.host)
+    if (ip === undefined) {
+      fail(6, `Could not resolve host: ${url.host}`)
+      return
+    }
+    const verbose = (line: string): void => {
+      if (o.verbose) stderr += `${line}\n`
+    }
+    verbose(`*   Trying ${ip}:${url.port}...`)
+    const trace = probe(ctx.lab, { proto: 'tcp', from: ctx.target.name, to: ip, port: url.port })
+    const outcome = trace.outcome
+    const refused = (ms: number, why: string): void => {
+      verbose(`* connect to ${ip} port ${url.port} failed: ${why}`)
+      verbose(`* Failed to connect to ${url.host} port ${url.port} after ${ms} ms: Couldn't connect to server`)
+      verbose(`* Closing connection ${index}`)
+      fail(7, `Failed to connect to ${url.host} port ${url.port} after ${ms} ms: Couldn't connect to server`)
+    }
+    switch (outcome.kind) {
+      case 'refused':
+        refused(0, 'Connection refused')
+        return
+      case 'icmp-error': {
+        // Port unreachable is ECONNREFUSED; host/net unreachable arrive after ARP gives up.
+        if (outcome.type === 3 && outcome.code === 3) refused(0, 'Connection refused')
+        else {
+          const ms = outcome.type === 3 && outcome.code === 1 ? 3000 + randomInt(ctx.lab.rng, 50, 120) : 0
+          ctx.lab.clock.nowMs += ms
+          refused(ms, outcome.code === 0 ? 'Network is unreachable' : 'No route to host')
+        }
+        return
+      }
+      case 'local-error':
+        refused(0, outcome.errno === 'ENETUNREACH' ? 'Network is unreachable' : outcome.errno === 'EPERM' ? 'Operation not permitted' : 'No route to host')
+        return
+      case 'no-reply': {
+        const limits = [o.maxTime, o.connectTimeout].filter((x): x is number => x !== undefined && x > 0)
+        const limitMs = limits.length > 0 ? Math.min(...limits) * 1000 : KERNEL_CONNECT_TIMEOUT_MS
+        // curl notices the deadline a millisecond or two after it passes.
+        const ms = Math.floor(limitMs) + randomInt(ctx.lab.rng, 1, 2)
+        ctx.lab.clock.nowMs += ms
+        if (limits.length === 0) {
+          verbose(`* connect to ${ip} port ${url.port} failed: Connection timed out`)
+          verbose(`* Failed to connect to ${url.host} port ${url.port} after ${ms} ms: Couldn't connect to server`)
+          verbose(`* Closing connection ${index}`)
+          // The kernel's ETIMEDOUT is a failed connect to curl, not one of its own timeouts.
+          fail(7, `Failed to connect to ${url.host} port ${url.port} after ${ms} ms: Couldn't connect to server`)
+        } else if (o.maxTime !== undefined && o.maxTime * 1000 === Math.min(...limits) * 1000) {
+          verbose(`* Connection timed out after ${ms} milliseconds`)
+          verbose(`* Closing connection ${index}`)
+          fail(28, `Connection timed out after ${ms} milliseconds`)
+        } else {
+          verbose(`* Connection timed out after ${ms} milliseconds`)
+          verbose(`* Closing connection ${index}`)
+          fail(28, `Failed to connect to ${url.host} port ${url.port} after ${ms} ms: Timeout was reached`)
+        }
+        return
+      }
+      case 'reply':
+        break
+    }
+    verbose(`* Connected to ${url.host} (${ip}) port ${url.port} (#${index})`)
+    if (url.scheme === 'https') {
+      // The lab's apps speak plain HTTP; OpenSSL reads "HTTP/1.1 400" as a bad record.
+      fail(35, 'error:0A00010B:SSL routines::wrong version number')
+      return
+    }
+    const hostHeader = url.port === 80 ? url.host : `${url.host}:${url.port}`
+    const request = [`${o.head ? 'HEAD' : 'GET'} ${url.path} HTTP/1.1`, `Host: ${hostHeader}`, 'User-Agent: curl/7.88.1', 'Accept: */*', '']
+    for (const line of request) verbose(`> ${line}\r`)
+    const payload = outcome.kind === 'reply' ? outcome.payload : undefined
+    const app = trace.servedBy === undefined ? undefined : appOf(ctx, trace.servedBy, trace.probe.port)
+    if (app !== 'http') {
+      // An echo app sends the request back: curl sees no status line (HTTP/0.9).
+      if (app === 'tcp-echo') {
+        fail(1, 'Received HTTP/0.9 when not allowed')
+        verbose(`* Closing connection ${index}`)
+      } else fail(52, 'Empty reply from server')
+      return
+    }
+    // The http app answers with its pod name and a newline (LAB_APP_PY in export-lab.ts).
+    const body = `${payload ?? trace.servedBy ?? ''}\n`
+    const headers = ['HTTP/1.1 200 OK', 'Content-Type: text/plain', `Content-Length: ${new TextEncoder().encode(body).length}`, 'Connection: close', '']
+    for (const h of headers) verbose(`< ${h}\r`)
+    if (o.include || o.head) stdout += headers.map((h) => `${h}\r\n`).join('')
+    if (!o.head) stdout += body
+    verbose(`* Closing connection ${index}`)
+  })
+  return { stdout, stderr, exitCode }
+}
+
+/** The app behind the socket that answered: the served pod's container on the probed port. */
+function appOf(ctx: CommandContext, pod: string, port: number | undefined): string | undefined {
+  const p = ctx.lab.pods.find((x) => x.name === pod)
+  const c = p?.containers.find((x) => x.port === port) ?? p?.containers.find((x) => x.app !== 'sleep')
+  return c?.app
+}
+
+export function curlCommand(probe: Prober): Command {
+  return {
+    name: 'curl',
+    summary: 'HTTP request through the lab network (-s -S -m s -v -i)',
+    sendsTraffic: true,
+    run: (argv, ctx) => runCurl(argv, ctx, probe)
+  }
+}
