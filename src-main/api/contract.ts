@@ -1,5 +1,8 @@
 import { z } from 'zod'
+import type { Trace } from '../core/engine/trace.ts'
+import { answerSchema } from '../core/lesson/quiz.ts'
 import type { Envelope } from './envelope.ts'
+import { gradingSchema, learnerEventSchema, lessonSessionViewSchema } from './lesson-view.schema.ts'
 import type { MethodName } from './method-names.ts'
 
 /**
@@ -64,8 +67,28 @@ export const lessonViewSchema = z.strictObject({
   title: localizedSchema,
   minutes: z.number(),
   objectives: z.array(localizedSchema),
-  steps: z.array(lessonStepViewSchema)
+  steps: z.array(lessonStepViewSchema),
+  /** Where the learner is: resumed from the store, keys stripped. */
+  session: lessonSessionViewSchema
 })
+
+/** Which open lesson a call acts on. */
+const lessonRef = { learnerId: learnerIdSchema, lessonId: lessonIdSchema }
+
+/** A shell target as the scenario names it: node, pod, pod/container or external host. */
+const targetNameSchema = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9]*[a-z0-9])?)?$/, 'expected a node, pod or pod/container name such as web-1/app')
+
+/**
+ * A packet trace (core/engine/trace.ts documents every field). Checked loosely here: it is built
+ * by the engine, carries no secrets, and its hop details vary by kernel stage.
+ */
+const traceShape = z.looseObject({
+  hops: z.array(z.looseObject({ seq: z.number(), leg: z.string(), netns: z.string(), stage: z.string() })),
+  outcome: z.string()
+})
+const traceSchema = z.custom<Trace>((value) => traceShape.safeParse(value).success, 'not a packet trace')
 
 export const lessonProgressSchema = z.strictObject({
   lessonId: z.string(),
@@ -107,6 +130,39 @@ export const contract = {
   'lesson:open': {
     input: z.strictObject({ learnerId: learnerIdSchema, lessonId: lessonIdSchema }),
     output: lessonViewSchema
+  },
+  'lesson:send': {
+    input: z.strictObject({ ...lessonRef, event: learnerEventSchema }),
+    output: lessonSessionViewSchema
+  },
+  'quiz:submit': {
+    input: z.strictObject({ ...lessonRef, questionId: z.string().min(1).max(80), answer: answerSchema }),
+    output: z.strictObject({
+      /** The grading of this attempt: per-option feedback; the explanation and key once finished. */
+      grading: gradingSchema.nullable(),
+      session: lessonSessionViewSchema
+    })
+  },
+  'shell:exec': {
+    input: z.strictObject({ ...lessonRef, on: targetNameSchema, line: z.string().max(4000) }),
+    output: z.strictObject({
+      stdout: z.string(),
+      stderr: z.string(),
+      exitCode: z.number().int(),
+      session: lessonSessionViewSchema
+    })
+  },
+  'trace:run': {
+    input: z.strictObject({
+      ...lessonRef,
+      trace: z.strictObject({
+        from: targetNameSchema,
+        to: z.string().min(1).max(120),
+        protocol: z.enum(['icmp', 'tcp', 'udp']),
+        port: z.number().int().min(1).max(65535).optional()
+      })
+    }),
+    output: z.strictObject({ trace: traceSchema, session: lessonSessionViewSchema })
   },
   'progress:summary': {
     input: z.strictObject({ learnerId: learnerIdSchema }),

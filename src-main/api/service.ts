@@ -6,6 +6,7 @@ import type { Settings } from './contract.ts'
 import type { Handlers } from './dispatch.ts'
 import { ApiError, type ApiErrorCode } from './envelope.ts'
 import { lessonFilesFromDir, lessonsFingerprint } from './lesson-files.ts'
+import { LessonHost } from './lesson-host.ts'
 
 export interface ServiceOptions {
   /** Where progress.sqlite lives (Electron's userData, or the web host's --data-dir). */
@@ -48,6 +49,9 @@ export function createService(options: ServiceOptions): Service {
     }
     throw new ApiError('not_found', `no lesson with id "${lessonId}"`)
   }
+
+  let host: LessonHost | null = null
+  const lessons = (store: ProgressStore): LessonHost => (host ??= new LessonHost(store, now))
 
   /** Lessons still open when the store cannot be (read-only disk, newer file): only saving fails, loudly. */
   function usableStore(): ProgressStore {
@@ -116,7 +120,9 @@ export function createService(options: ServiceOptions): Service {
       const loaded = availableLesson(lessonId)
       store.lessonOpens.record(learnerId, lessonId)
       const { lesson, prose } = loaded
+      const session = lessons(store).open(learnerId, loaded)
       return {
+        session,
         id: lesson.id,
         title: lesson.title,
         minutes: lesson.estimatedMinutes,
@@ -130,6 +136,26 @@ export function createService(options: ServiceOptions): Service {
           }
         }))
       }
+    },
+
+    'lesson:send': ({ learnerId, lessonId, event }) => lessons(usableStore()).send(learnerId, lessonId, event),
+
+    'quiz:submit': ({ learnerId, lessonId, questionId, answer }) => {
+      const session = lessons(usableStore()).answer(learnerId, lessonId, questionId, answer)
+      const questions =
+        session.step?.kind === 'quiz' || session.step?.kind === 'trace' ? session.step.questions : []
+      const grading = questions.find((q) => q.question.id === questionId)?.gradings.at(-1) ?? null
+      return { grading, session }
+    },
+
+    'shell:exec': ({ learnerId, lessonId, on, line }) => {
+      const { view, ...output } = lessons(usableStore()).exec(learnerId, lessonId, on, line)
+      return { ...output, session: view }
+    },
+
+    'trace:run': ({ learnerId, lessonId, trace }) => {
+      const { trace: result, view } = lessons(usableStore()).trace(learnerId, lessonId, trace)
+      return { trace: result, session: view }
     },
 
     'progress:summary': ({ learnerId }) => {
@@ -189,7 +215,13 @@ export function createService(options: ServiceOptions): Service {
     }
   }
 
-  return { handlers: translatingStoreErrors(handlers), close: () => (opened.ok ? opened.store.close() : undefined) }
+  return {
+    handlers: translatingStoreErrors(handlers),
+    close: () => {
+      host?.closeAll()
+      if (opened.ok) opened.store.close()
+    }
+  }
 }
 
 const apiCodeOfStoreError = {

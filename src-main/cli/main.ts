@@ -9,6 +9,7 @@ import { execCommand } from './exec.ts'
 import { exportLabCommand } from './export-lab.ts'
 import type { CliIo, Subcommand } from './io.ts'
 import { runCommand } from './run-script.ts'
+import { traceCommand } from './trace.ts'
 
 interface SubcommandEntry {
   readonly run: Subcommand
@@ -18,6 +19,7 @@ interface SubcommandEntry {
 
 export const SUBCOMMANDS: Readonly<Record<string, SubcommandEntry>> = {
   exec: { run: execCommand, summary: 'exec SCENARIO --on NAME -- CMD...   run a command on a node, pod, pod/container or host' },
+  trace: { run: traceCommand, summary: 'trace SCENARIO --from NAME --to DEST  every hop of one probe [--proto icmp|tcp|udp] [--port N] [--json]' },
   run: { run: runCommand, summary: 'run SCENARIO SCRIPT                  run "NAME: command" lines in one lab, print a transcript' },
   'check-scenario': { run: checkScenarioCommand, summary: 'check-scenario FILE...               validate scenario files' },
   'export-lab': { run: exportLabCommand, summary: 'export-lab SCENARIO [--prefix P]     print a bash script building the lab from real namespaces' }

@@ -57,7 +57,6 @@ export const migrations: readonly Migration[] = [
         learner_id TEXT NOT NULL REFERENCES learners (id) ON DELETE CASCADE,
         lesson_id TEXT NOT NULL,
         status TEXT NOT NULL CHECK (status IN ('in-progress', 'completed')),
-        snapshot_json TEXT NOT NULL,
         content_hash TEXT NOT NULL,
         step_id TEXT NOT NULL,
         started_at INTEGER NOT NULL,
@@ -66,8 +65,11 @@ export const migrations: readonly Migration[] = [
         passed INTEGER CHECK (passed IS NULL OR passed IN (0, 1)),
         time_spent_ms INTEGER NOT NULL DEFAULT 0 CHECK (time_spent_ms >= 0),
         updated_at INTEGER NOT NULL,
+        -- Last and in a rowid table: summaries read the columns before it and never touch the
+        -- overflow pages of a large snapshot.
+        snapshot_json TEXT NOT NULL,
         PRIMARY KEY (learner_id, lesson_id)
-      ) WITHOUT ROWID;
+      );
 
       -- The hottest table: one row per learner action, each its own durable commit. A single
       -- B-tree (no rowid, no extra index) halves the pages each commit writes; ids are UUIDv7, so

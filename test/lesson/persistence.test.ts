@@ -1,4 +1,5 @@
 import { createActor } from 'xstate'
+import { getShortestPaths } from 'xstate/graph'
 import { describe, expect, it } from 'vitest'
 import { createLessonMachine } from '../../src-main/core/lesson/lesson.machine.ts'
 import { progressRecords } from '../../src-main/core/lesson/progress-records.ts'
@@ -82,5 +83,21 @@ describe('progressRecords', () => {
       'step-completed:quiz',
       'step-completed:wrap-up'
     ])
+  })
+})
+
+describe('xstate/graph', () => {
+  // What the learner can do in each state: the script's events, in whatever order the search likes.
+  const events = (exclude: (e: (typeof TOUR_SCRIPT)[number]) => boolean) => () => TOUR_SCRIPT.filter((e) => !exclude(e))
+
+  it('completed is reachable in the tour machine with the learner script’s events', () => {
+    const paths = getShortestPaths(machine, { input, events: events(() => false), toState: (s) => s.status === 'done' })
+    expect(paths.length).toBeGreaterThan(0)
+    expect(paths[0]?.state.value).toBe('completed')
+  })
+
+  it('and is not without a way to answer the quiz correctly', () => {
+    const withoutGateway = events((e) => e.type === 'user.answer' && e.questionId === 'pod-gateway')
+    expect(getShortestPaths(machine, { input, events: withoutGateway, toState: (s) => s.status === 'done' })).toEqual([])
   })
 })

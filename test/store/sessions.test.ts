@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { openProgressStore, StoreError } from '../../src-main/store/index.ts'
+import { openProgressStore } from '../../src-main/store/index.ts'
 import { fakeClock, openTempStore, tempDir } from './helpers.ts'
 
 const snapshot = (step: string) => ({
@@ -99,10 +99,10 @@ describe('lesson sessions', () => {
     const { store } = openTempStore()
     const id = store.profiles.create('Ada').id
     expect(() => store.sessions.complete({ learnerId: id, lessonId: 'l', score: 1, passed: true })).toThrow(
-      expect.objectContaining({ code: 'not-found' }) as StoreError
+      expect.objectContaining({ code: 'not-found' }) as Error
     )
     expect(() => store.sessions.complete({ learnerId: id, lessonId: 'l', score: 1.5, passed: true })).toThrow(
-      expect.objectContaining({ code: 'invalid' }) as StoreError
+      expect.objectContaining({ code: 'invalid' }) as Error
     )
   })
 

@@ -62,35 +62,34 @@ export function sameTrace(a: TraceSpec, b: TraceSpec): boolean {
 }
 
 export function evaluateGoal(goal: Predicate, facts: LabFacts, satisfied: readonly string[]): GoalEvaluation {
-  const failing: string[] = []
   const result = walk(goal, 'goal')
-  const out: GoalEvaluation = { pass: result.pass, failing }
+  const out: GoalEvaluation = { pass: result.pass, failing: result.failing }
   if (result.hint) out.hint = result.hint
   return out
 
-  /** `report` is off under a `not`: there a passing leaf is what fails, so leaf paths would mislead. */
-  function walk(predicate: Predicate, path: string, report = true): { pass: boolean; hint?: Localized | undefined } {
+  /** Failing leaves are reported only where they decide the outcome: not inside an `any` that holds. */
+  function walk(predicate: Predicate, path: string): { pass: boolean; failing: string[]; hint?: Localized | undefined } {
     switch (predicate.kind) {
       case 'all': {
-        const children = predicate.of.map((child, i) => walk(child, `${path}.of[${i}]`, report))
-        const pass = children.every((c) => c.pass)
+        const children = predicate.of.map((child, i) => walk(child, `${path}.of[${i}]`))
+        if (children.every((c) => c.pass)) return { pass: true, failing: [] }
         // The first failing part's own hint is more specific than the group's.
-        return { pass, hint: pass ? undefined : (children.find((c) => !c.pass && c.hint)?.hint ?? predicate.hint) }
+        const hint = children.find((c) => !c.pass && c.hint)?.hint ?? predicate.hint
+        return { pass: false, failing: children.flatMap((c) => c.failing), hint }
       }
       case 'any': {
-        const children = predicate.of.map((child, i) => walk(child, `${path}.of[${i}]`, report))
-        const pass = children.some((c) => c.pass)
-        return { pass, hint: pass ? undefined : (predicate.hint ?? children.find((c) => c.hint)?.hint) }
+        const children = predicate.of.map((child, i) => walk(child, `${path}.of[${i}]`))
+        if (children.some((c) => c.pass)) return { pass: true, failing: [] }
+        return { pass: false, failing: children.flatMap((c) => c.failing), hint: predicate.hint ?? children.find((c) => c.hint)?.hint }
       }
       case 'not': {
-        const inner = walk(predicate.predicate, `${path}.predicate`, false).pass
-        if (inner && report) failing.push(path)
-        return { pass: !inner, hint: inner ? predicate.hint : undefined }
+        // Under a `not`, a leaf that holds is what fails, so the `not` itself is the failing part.
+        const inner = walk(predicate.predicate, `${path}.predicate`).pass
+        return inner ? { pass: false, failing: [path], hint: predicate.hint } : { pass: true, failing: [] }
       }
       default: {
         const pass = leafHolds(predicate, path, facts, satisfied)
-        if (!pass && report) failing.push(path)
-        return { pass, hint: pass ? undefined : predicate.hint }
+        return pass ? { pass, failing: [] } : { pass, failing: [path], hint: predicate.hint }
       }
     }
   }

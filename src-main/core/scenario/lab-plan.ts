@@ -163,7 +163,7 @@ function kubeProxyIptables(s: Scenario, pods: PodPlan[]): { nat: string; filter:
 }
 
 /** kube-proxy nftables mode (1.31): `nft -f` input as the proxier's transaction writes it. */
-function kubeProxyNft(s: Scenario, pods: PodPlan[]): string {
+function kubeProxyNft(s: Scenario, pods: PodPlan[], nodeIp: string): string {
   const t = 'ip kube-proxy'
   const out: string[] = [
     `add table ${t} { comment "rules for kube-proxy" ; }`,
@@ -202,9 +202,11 @@ function kubeProxyNft(s: Scenario, pods: PodPlan[]): string {
     `add rule ${t} filter-input ct state new jump service-endpoints-check`,
     `add chain ${t} filter-output { type filter hook output priority -110 ; }`,
     `add rule ${t} filter-output ct state new jump service-endpoints-check`,
-    `add rule ${t} filter-output ct state new jump cluster-ips-check`,
+    `add rule ${t} filter-output ct state new jump firewall-check`,
+    // After DNAT: a node's own connection to a real Service port is DNATed by then, so only
+    // invalid ports of ClusterIPs still carry a ClusterIP here.
     `add chain ${t} filter-output-post-dnat { type filter hook output priority -90 ; }`,
-    `add rule ${t} filter-output-post-dnat ct state new jump firewall-check`,
+    `add rule ${t} filter-output-post-dnat ct state new jump cluster-ips-check`,
     `add chain ${t} nat-output { type nat hook output priority -100 ; }`,
     `add rule ${t} nat-output jump services`,
     `add chain ${t} nat-postrouting { type nat hook postrouting priority 100 ; }`,
@@ -212,7 +214,9 @@ function kubeProxyNft(s: Scenario, pods: PodPlan[]): string {
     `add chain ${t} nat-prerouting { type nat hook prerouting priority -100 ; }`,
     `add rule ${t} nat-prerouting jump services`,
     `add rule ${t} services ip daddr . meta l4proto . th dport vmap @service-ips`,
-    `add rule ${t} services fib daddr type local ip daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports`
+    `add rule ${t} services fib daddr type local ip daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports`,
+    // --nodeport-addresses defaults to the node's primary IP in nftables mode.
+    `add element ${t} nodeport-ips { ${nodeIp} }`
   ]
   for (const svc of s.services) {
     for (const port of svc.ports) {
@@ -243,7 +247,13 @@ function kubeProxyNft(s: Scenario, pods: PodPlan[]): string {
       out.push(`add rule ${t} ${svcChain} numgen random mod ${eps.length} vmap { ${epChains.map((c, i) => `${i} : goto ${c}`).join(' , ')} }`)
       out.push(`add element ${t} service-ips { ${ip} . ${proto} . ${port.port} : goto ${svcChain} }`)
       if (svc.type === 'NodePort' && port.nodePort) {
-        out.push(`add element ${t} service-nodeports { ${proto} . ${port.nodePort} : goto ${svcChain} }`)
+        // Traffic from outside the cluster is masqueraded (externalTrafficPolicy: Cluster), so
+        // replies come back through the node that DNATed it.
+        const extChain = `external-${kubeHash(base, 8)}-${base}`
+        out.push(`add chain ${t} ${extChain}`)
+        out.push(`add rule ${t} ${extChain} jump mark-for-masquerade`)
+        out.push(`add rule ${t} ${extChain} goto ${svcChain}`)
+        out.push(`add element ${t} service-nodeports { ${proto} . ${port.nodePort} : goto ${extChain} }`)
       }
     }
   }
@@ -391,7 +401,7 @@ export function labPlanFromScenario(s: Scenario): LabPlan {
     if (kp) h.iptables.push({ table: 'nat', restore: kp.nat }, { table: 'filter', restore: kp.filter })
     if (masq) h.iptables.push({ table: 'nat', restore: flannel.nat })
     h.iptables.push({ table: 'filter', restore: flannel.filter })
-    if (s.cluster.kubeProxy.mode === 'nftables') h.nft = kubeProxyNft(s, pods)
+    if (s.cluster.kubeProxy.mode === 'nftables') h.nft = kubeProxyNft(s, pods, n.ip)
     hosts.push(h)
   }
   for (const p of pods) {

@@ -11,6 +11,7 @@ import { grepCommand } from './grep.ts'
 import { curlCommand } from './curl.ts'
 import { crictlCommand, kubectlCommand } from './kubectl.ts'
 import { pingCommand } from './ping.ts'
+import { tcpdumpCommand } from './tcpdump.ts'
 import { tracerouteCommand } from './traceroute.ts'
 import { helpCommand, hostnameCommand, psCommand, shCommand, ssCommand } from './system.ts'
 
@@ -32,6 +33,7 @@ export function defaultRegistry(): CommandRegistry {
     sortCommand,
     ssCommand,
     tailCommand,
+    tcpdumpCommand,
     tracerouteCommand(sendProbe),
     uniqCommand,
     wcCommand

@@ -1,0 +1,411 @@
+/**
+ * `tcpdump` 4.99 over the capture log: the frames that crossed an interface of the target
+ * during the most recent line that sent traffic (the shell starts a capture batch per such
+ * line). A real tcpdump runs until Ctrl-C; the lab's stops after the captured frames and prints
+ * the statistics an interrupted tcpdump prints. `-w FILE` writes a pcap through the context.
+ *
+ * Port 8472 is decoded as OTV (tcpdump's assignment for that port) unless `-T vxlan`.
+ */
+
+import type { Command, CommandOutput } from '../command.ts'
+import type { CapturedFrame, IcmpView, Ipv4View, PacketView, TcpView } from '../../engine/trace.ts'
+import type { Lab } from '../../kube/lab.ts'
+import { cidrContains, parseCidr, parseIpv4 } from '../../net/index.ts'
+import { getopt, has, lastValue } from '../getopt.ts'
+import { encodeFrame, inetChecksum, pcapFile } from '../packet-bytes.ts'
+import type { TcpOption } from '../packet-bytes.ts'
+
+const USAGE = `tcpdump version 4.99.3
+libpcap version 1.10.3 (with TPACKET_V3)
+OpenSSL 3.0.19 27 Jan 2026
+Usage: tcpdump [-AbdDefhHIJKlLnNOpqStuUvxX#] [ -B size ] [ -c count ] [--count]
+\t\t[ -C file_size ] [ -E algo:secret ] [ -F file ] [ -G seconds ]
+\t\t[ -i interface ] [ --immediate-mode ] [ -j tstamptype ]
+\t\t[ -M secret ] [ --number ] [ --print ] [ -Q in|out|inout ]
+\t\t[ -r file ] [ -s snaplen ] [ -T type ] [ --version ]
+\t\t[ -V file ] [ -w file ] [ -W filecount ] [ -y datalinktype ]
+\t\t[ --time-stamp-precision precision ] [ --micro ] [ --nano ]
+\t\t[ -z postrotate-command ] [ -Z user ] [ expression ]
+`
+
+/** /etc/services names tcpdump prints without -n, for the ports the lab uses. */
+const PORT_NAMES: Record<string, string> = { 'tcp/80': 'http', 'tcp/443': 'https', 'tcp/8080': 'http-alt', 'udp/53': 'domain', 'tcp/53': 'domain', 'udp/5353': 'mdns', 'udp/4789': '4789', 'udp/8472': '8472' }
+
+interface Options {
+  readonly numeric: boolean
+  readonly link: boolean
+  readonly verbose: boolean
+  readonly vxlan: boolean
+}
+
+/** A filter predicate compiled from a pcap-filter expression. */
+type Filter = (p: PacketView) => boolean
+
+class FilterSyntaxError extends Error {}
+
+/**
+ * The pcap-filter subset learners use: protocols (`icmp`, `tcp`, `udp`, `arp`, `ip`),
+ * `[src|dst] host A`, `[src|dst] net CIDR`, `[tcp|udp] [src|dst] port N`, `and`/`&&`,
+ * `or`/`||`, `not`/`!`, parentheses. Like BPF it looks at the outer headers only.
+ */
+function compileFilter(words: readonly string[]): Filter {
+  const toks = words.flatMap((w) => w.split(/([()!])/).filter((t) => t.trim() !== '')).map((t) => t.trim())
+  let i = 0
+  const peek = (): string | undefined => toks[i]
+  const next = (): string => {
+    const t = toks[i++]
+    if (t === undefined) throw new FilterSyntaxError('syntax error')
+    return t
+  }
+  const ipOf = (text: string): number => {
+    const ip = parseIpv4(text)
+    if (ip === undefined) throw new FilterSyntaxError(`unknown host '${text}'`)
+    return ip
+  }
+  const addrs = (p: PacketView, dir: string | undefined): string[] => {
+    if (p.arp) return dir === 'src' ? [p.arp.senderIp] : dir === 'dst' ? [p.arp.targetIp] : [p.arp.senderIp, p.arp.targetIp]
+    if (!p.ip) return []
+    return dir === 'src' ? [p.ip.src] : dir === 'dst' ? [p.ip.dst] : [p.ip.src, p.ip.dst]
+  }
+  const primitive = (): Filter => {
+    let t = next()
+    let proto: string | undefined
+    let dir: string | undefined
+    if (['tcp', 'udp', 'icmp', 'arp', 'ip'].includes(t)) {
+      const after = peek()
+      if (after === undefined || !['src', 'dst', 'port', 'host'].includes(after) || t === 'icmp' || t === 'arp') {
+        const want = t
+        return (p) => (want === 'arp' ? p.arp !== undefined : want === 'ip' ? p.ip !== undefined : p.l4?.kind === want)
+      }
+      proto = t
+      t = next()
+    }
+    if (t === 'src' || t === 'dst') {
+      dir = t
+      t = peek() === 'host' || peek() === 'port' || peek() === 'net' ? next() : 'host'
+    }
+    if (t === 'host') {
+      const ip = ipOf(next())
+      const text = `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`
+      return (p) => addrs(p, dir).includes(text)
+    }
+    if (t === 'net') {
+      const c = parseCidr(next())
+      if (!c) throw new FilterSyntaxError('syntax error')
+      return (p) => addrs(p, dir).some((a) => cidrContains(c, parseIpv4(a) ?? 0))
+    }
+    if (t === 'port') {
+      const n = Number(next())
+      if (!Number.isInteger(n)) throw new FilterSyntaxError('syntax error')
+      return (p) => {
+        const l4 = p.l4
+        if (!l4 || l4.kind === 'icmp' || (proto !== undefined && proto !== 'ip' && l4.kind !== proto)) return false
+        return dir === 'src' ? l4.sport === n : dir === 'dst' ? l4.dport === n : l4.sport === n || l4.dport === n
+      }
+    }
+    // A bare address is `host ADDR`.
+    if (parseIpv4(t) !== undefined) {
+      const text = t
+      return (p) => addrs(p, dir).includes(text)
+    }
+    throw new FilterSyntaxError('syntax error')
+  }
+  const unary = (): Filter => {
+    const t = peek()
+    if (t === 'not' || t === '!') {
+      next()
+      const f = unary()
+      return (p) => !f(p)
+    }
+    if (t === '(') {
+      next()
+      const f = or()
+      if (next() !== ')') throw new FilterSyntaxError('syntax error')
+      return f
+    }
+    return primitive()
+  }
+  const and = (): Filter => {
+    let f = unary()
+    while (peek() === 'and' || peek() === '&&') {
+      next()
+      const a = f
+      const b = unary()
+      f = (p) => a(p) && b(p)
+    }
+    return f
+  }
+  const or = (): Filter => {
+    let f = and()
+    while (peek() === 'or' || peek() === '||') {
+      next()
+      const a = f
+      const b = and()
+      f = (p) => a(p) || b(p)
+    }
+    return f
+  }
+  if (toks.length === 0) return () => true
+  const f = or()
+  if (i !== toks.length) throw new FilterSyntaxError('syntax error')
+  return f
+}
+
+function timestamp(lab: Lab, atMs: number): string {
+  const us = Math.round((lab.clock.epochMs + atMs) * 1000)
+  const secOfDay = Math.floor(us / 1_000_000) % 86400
+  const pad = (n: number, w = 2): string => String(n).padStart(w, '0')
+  return `${pad(Math.floor(secOfDay / 3600))}:${pad(Math.floor(secOfDay / 60) % 60)}:${pad(secOfDay % 60)}.${pad(us % 1_000_000, 6)}`
+}
+
+/** FNV-1a, to give each TCP segment stable timestamp option values. */
+function fnv(text: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0
+  return h >>> 0
+}
+
+/**
+ * The options Linux puts on a segment: MSS/SACK/timestamps/window scale on SYNs, timestamps
+ * on the rest, none on resets. Values are derived from the segment, so a quoted copy inside
+ * an ICMP error carries the same ones.
+ */
+function tcpOptionsFor(lab: Lab, ip: Ipv4View | undefined): (tcp: TcpView) => TcpOption[] {
+  const podNet = parseCidr(lab.scenario.cluster.podCIDR)
+  const overhead = lab.scenario.cluster.cni.backend === 'vxlan' ? 50 : 0
+  return (tcp) => {
+    if (tcp.flags.includes('R')) return []
+    const fromPod = ip !== undefined && podNet !== undefined && cidrContains(podNet, parseIpv4(ip.src) ?? 0)
+    const mss = lab.scenario.cluster.mtu - (fromPod ? overhead : 0) - 40
+    const val = fnv(`${ip?.src}:${tcp.sport}>${ip?.dst}:${tcp.dport}/${tcp.flags}`)
+    const ecr = tcp.flags === 'S' ? 0 : fnv(`${ip?.dst}:${tcp.dport}>${ip?.src}:${tcp.sport}/S`)
+    if (tcp.flags.includes('S')) return [{ kind: 'mss', value: mss }, { kind: 'sackOK' }, { kind: 'ts', val, ecr }, { kind: 'nop' }, { kind: 'wscale', value: 7 }]
+    return [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val, ecr }]
+  }
+}
+
+function optionsText(opts: readonly TcpOption[]): string {
+  if (opts.length === 0) return ''
+  const parts = opts.map((o) => (o.kind === 'mss' ? `mss ${o.value}` : o.kind === 'ts' ? `TS val ${o.val} ecr ${o.ecr}` : o.kind === 'wscale' ? `wscale ${o.value}` : o.kind))
+  return `, options [${parts.join(',')}]`
+}
+
+/**
+ * tcpdump's relative sequence numbers: the first SYN of each direction fixes its base;
+ * later segments print seq and ack relative to the bases once both are known.
+ */
+class SeqTracker {
+  readonly #bases = new Map<string, number>()
+  render(ip: Ipv4View, tcp: TcpView): { seq: number; ack: number } {
+    const self = `${ip.src}.${tcp.sport}>${ip.dst}.${tcp.dport}`
+    const peer = `${ip.dst}.${tcp.dport}>${ip.src}.${tcp.sport}`
+    if (tcp.flags.includes('S')) {
+      this.#bases.set(self, tcp.seq)
+      return { seq: tcp.seq, ack: tcp.ack }
+    }
+    const a = this.#bases.get(self)
+    const b = this.#bases.get(peer)
+    if (a === undefined || b === undefined) return { seq: tcp.seq, ack: tcp.ack }
+    return { seq: (tcp.seq - a) >>> 0, ack: (tcp.ack - b) >>> 0 }
+  }
+}
+
+const PROTO_NAME = { icmp: 'ICMP (1)', tcp: 'TCP (6)', udp: 'UDP (17)' } as const
+
+class Printer {
+  readonly seq = new SeqTracker()
+  constructor(
+    readonly lab: Lab,
+    readonly o: Options
+  ) {}
+
+  port(proto: 'tcp' | 'udp', n: number): string {
+    return this.o.numeric ? String(n) : (PORT_NAMES[`${proto}/${n}`] ?? String(n))
+  }
+
+  ipFields(ip: Ipv4View): string {
+    return `(tos 0x${ip.tos.toString(16)}, ttl ${ip.ttl}, id ${ip.id}, offset 0, flags [${ip.df ? 'DF' : 'none'}], proto ${PROTO_NAME[ip.protocol]}, length ${ip.length})`
+  }
+
+  /** A frame as tcpdump prints it after the timestamp. `inner` frames always show their MACs with -e only. */
+  frame(p: PacketView): string {
+    const eth = p.eth
+    const length = frameLength(p)
+    if (p.arp) {
+      const a = p.arp
+      const body = a.op === 'request' ? `Request who-has ${a.targetIp} tell ${a.senderIp}, length 28` : `Reply ${a.senderIp} is-at ${a.senderMac}, length 28`
+      return this.o.link && eth ? `${eth.src} > ${eth.dst}, ethertype ARP (0x0806), length ${length}: ${body}` : `ARP, ${body}`
+    }
+    if (!p.ip || !p.l4) return ''
+    const prefix = this.o.link && eth ? `${eth.src} > ${eth.dst}, ethertype IPv4 (0x0800), length ${length}: ` : 'IP '
+    const head = this.o.verbose ? `${this.o.link && eth ? '' : 'IP '}${this.ipFields(p.ip)}\n    ` : ''
+    return `${this.o.verbose ? (this.o.link && eth ? prefix : '') : prefix}${head}${this.ipPayload(p.ip, p)}`
+  }
+
+  ipPayload(ip: Ipv4View, p: PacketView): string {
+    const l4 = p.l4
+    if (!l4) return ''
+    switch (l4.kind) {
+      case 'icmp':
+        return `${ip.src} > ${ip.dst}: ${this.icmp(ip, l4, p.payloadLength)}`
+      case 'tcp': {
+        const { seq, ack } = this.seq.render(ip, l4)
+        const opts = tcpOptionsFor(this.lab, ip)(l4)
+        const len = p.payloadLength
+        let s = `${ip.src}.${this.port('tcp', l4.sport)} > ${ip.dst}.${this.port('tcp', l4.dport)}: Flags [${l4.flags}]`
+        if (this.o.verbose) s += `, cksum 0x${tcpChecksum(p, opts).toString(16).padStart(4, '0')} (correct)`
+        if (len > 0 || /[SFR]/.test(l4.flags)) s += `, seq ${seq}${len > 0 ? `:${seq + len}` : ''}`
+        if (l4.flags.includes('.')) s += `, ack ${ack}`
+        s += `, win ${l4.window}${optionsText(opts)}, length ${len}`
+        return s
+      }
+      case 'udp': {
+        const head = `${ip.src}.${this.port('udp', l4.sport)} > ${ip.dst}.${this.port('udp', l4.dport)}: `
+        if (p.vxlan && p.inner) {
+          const vx = p.vxlan
+          const decode = l4.dport === 8472 && !this.o.vxlan ? `OTV, flags [I] (0x${vx.flags.toString(16).padStart(2, '0')}), overlay 0, instance ${vx.vni}` : `VXLAN, flags [I] (0x${vx.flags.toString(16).padStart(2, '0')}), vni ${vx.vni}`
+          return `${head}${decode}\n${this.frame(p.inner)}`
+        }
+        return `${head}UDP, length ${l4.length - 8}`
+      }
+    }
+  }
+
+  icmp(ip: Ipv4View, icmp: IcmpView, payloadLength: number): string {
+    const len = ip.length - 20
+    switch (icmp.type) {
+      case 0:
+      case 8:
+        return `ICMP echo ${icmp.type === 8 ? 'request' : 'reply'}, id ${icmp.id ?? 0}, seq ${icmp.seq ?? 0}, length ${8 + payloadLength}`
+      case 11:
+        return `ICMP time exceeded in-transit, length ${len}${this.quoted(icmp)}`
+      case 3: {
+        const q = icmp.quoted
+        const dst = q?.ip.dst ?? ''
+        let text: string
+        switch (icmp.code) {
+          case 0:
+            text = `net ${dst} unreachable`
+            break
+          case 1:
+            text = `host ${dst} unreachable`
+            break
+          case 2:
+            text = `${dst} protocol ${q ? { icmp: 1, tcp: 6, udp: 17 }[q.ip.protocol] : 0} unreachable`
+            break
+          case 3: {
+            const l4 = q?.l4
+            // For a quoted ICMP message tcpdump reads the checksum field where a port would be.
+            const port = l4 === undefined ? 0 : l4.kind === 'icmp' ? quotedIcmpChecksum(l4, q?.ip.length ?? 28) : l4.dport
+            text = l4?.kind === 'icmp' ? `${dst} protocol 1 port ${port} unreachable` : `${dst} ${l4?.kind ?? 'udp'} port ${port} unreachable`
+            break
+          }
+          case 4:
+            text = `${dst} unreachable - need to frag (mtu ${icmp.mtu ?? 0})`
+            break
+          case 13:
+            text = `host ${dst} unreachable - admin prohibited filter`
+            break
+          default:
+            text = `${dst} unreachable - code ${icmp.code}`
+        }
+        return `ICMP ${text}, length ${len}${this.quoted(icmp)}`
+      }
+      default:
+        return `ICMP type-#${icmp.type}, length ${len}`
+    }
+  }
+
+  /** -v prints the datagram an ICMP error quotes, indented by a tab. */
+  quoted(icmp: IcmpView): string {
+    const q = icmp.quoted
+    if (!this.o.verbose || !q) return ''
+    const inner: PacketView = { ip: q.ip, l4: q.l4, mark: 0, payloadLength: Math.max(0, q.ip.length - 20 - (q.l4.kind === 'tcp' ? 20 + optionBytes(tcpOptionsFor(this.lab, q.ip)(q.l4)) : 8)) }
+    return `\n\t${this.o.link ? '' : 'IP '}${this.ipFields(q.ip)}\n    ${this.ipPayload(q.ip, inner)}`
+  }
+}
+
+function optionBytes(opts: readonly TcpOption[]): number {
+  const raw = opts.reduce((n, o) => n + (o.kind === 'mss' ? 4 : o.kind === 'sackOK' ? 2 : o.kind === 'ts' ? 10 : o.kind === 'wscale' ? 3 : 1), 0)
+  return Math.ceil(raw / 4) * 4
+}
+
+function frameLength(p: PacketView): number {
+  if (p.arp) return 42
+  return 14 + (p.ip?.length ?? 0)
+}
+
+function tcpChecksum(p: PacketView, opts: readonly TcpOption[]): number {
+  const bytes = encodeFrame(p, () => opts)
+  const off = (p.eth ? 14 : 0) + 20
+  return ((bytes[off + 16] ?? 0) << 8) | (bytes[off + 17] ?? 0)
+}
+
+function quotedIcmpChecksum(icmp: IcmpView, ipLength: number): number {
+  const w: number[] = [icmp.type, icmp.code, 0, 0, (icmp.id ?? 0) >>> 8, (icmp.id ?? 0) & 255, (icmp.seq ?? 0) >>> 8, (icmp.seq ?? 0) & 255]
+  for (let i = 8; i < ipLength - 20; i++) w.push(0)
+  return inetChecksum(w)
+}
+
+const fail = (stderr: string, exitCode = 1): CommandOutput => ({ stdout: '', stderr, exitCode })
+
+export const tcpdumpCommand: Command = {
+  name: 'tcpdump',
+  summary: 'frames that crossed an interface during the last traffic (-i IF -nn -e -v -c N -T vxlan -w FILE)',
+  availableOn: ['node', 'pod', 'container', 'external'],
+  run(argv, ctx) {
+    const r = getopt('tcpdump', argv, { short: 'AbdDefhHIJKlLnNOpqStuUvxX#B:c:C:E:F:G:i:j:M:Q:r:s:T:V:w:W:y:z:Z:', long: { count: { key: 'count', arg: false }, version: { key: 'version', arg: false }, help: { key: 'h', arg: false } } })
+    if (!r.ok) return fail(`${r.message}\n${USAGE}`)
+    const o = r.value
+    if (has(o, 'h') || has(o, 'version')) return { stdout: USAGE, stderr: '', exitCode: 0 }
+    if (has(o, 'r')) return fail(`tcpdump: ${lastValue(o, 'r') ?? ''}: reading saved captures is not available in the lab; open the file with Wireshark or tcpdump -r on your machine\n`)
+    const countText = lastValue(o, 'c')
+    let limit = Number.POSITIVE_INFINITY
+    if (countText !== undefined) {
+      const n = Number(countText)
+      if (!/^\d+$/.test(countText) || n <= 0) return fail(`tcpdump: invalid packet count ${countText}\n`)
+      limit = n
+    }
+    const type = lastValue(o, 'T')
+    if (type !== undefined && !['vxlan', 'udp', 'rtp', 'rtcp', 'snmp', 'tftp', 'vat', 'wb', 'aodv', 'carp', 'cnfp', 'lmp', 'pgm', 'pgm_zmtp1', 'radius', 'resp', 'rpc', 'syslog', 'tcp', 'vxlan', 'zmtp1', 'domain', 'quic'].includes(type)) {
+      return fail(`tcpdump: unknown packet type \`${type}'\n`)
+    }
+    const ns = ctx.lab.netns.get(ctx.target.netns)
+    const links = ns?.links ?? []
+    const requested = lastValue(o, 'i')
+    // Without -i tcpdump takes the first interface that is up and not loopback.
+    const iface = requested ?? links.find((l) => l.kind !== 'loopback' && l.up)?.name ?? 'lo'
+    if (iface !== 'any' && !links.some((l) => l.name === iface)) return fail(`tcpdump: ${iface}: No such device exists\n(No such device exists)\n`)
+    let filter: Filter
+    try {
+      filter = compileFilter(o.operands)
+    } catch (e) {
+      if (e instanceof FilterSyntaxError) return fail(`tcpdump: can't parse filter expression: ${e.message}\n`)
+      throw e
+    }
+    const seen = ctx.lab.capture.frames.filter((f) => f.batch === ctx.lab.capture.batch && f.netns === ctx.target.netns && (iface === 'any' || f.device === iface))
+    const matched = seen.filter((f) => filter(f.frame)).slice(0, Number.isFinite(limit) ? limit : undefined)
+    const vCount = o.options.filter((x) => x.key === 'v').length
+    const nCount = o.options.filter((x) => x.key === 'n').length
+    const opts: Options = { numeric: nCount > 0, link: has(o, 'e'), verbose: vCount > 0, vxlan: type === 'vxlan' }
+    const linkType = iface === 'any' ? 'LINUX_SLL2 (Linux cooked v2)' : 'EN10MB (Ethernet)'
+    const listening = `listening on ${iface}, link-type ${linkType}, snapshot length 262144 bytes\n`
+    // -c ends the capture by itself; otherwise the learner "pressed Ctrl-C" after the last frame.
+    const interrupted = matched.length < limit
+    const stats = `${matched.length} packet${matched.length === 1 ? '' : 's'} captured\n${seen.length} packet${seen.length === 1 ? '' : 's'} received by filter\n0 packets dropped by kernel\n`
+    const file = lastValue(o, 'w')
+    if (file !== undefined) {
+      const opt = (f: CapturedFrame): ((tcp: TcpView) => TcpOption[]) => tcpOptionsFor(ctx.lab, f.frame.ip)
+      const bytes = pcapFile(matched.map((f) => ({ atMs: ctx.lab.clock.epochMs + f.at, bytes: encodeFrame(f.frame, opt(f)) })))
+      ctx.writeFile(file, bytes)
+      return { stdout: '', stderr: `tcpdump: ${listening}${interrupted ? '\n' : ''}${stats}`, exitCode: 0 }
+    }
+    const printer = new Printer(ctx.lab, opts)
+    const lines = matched.map((f) => {
+      const dir = iface === 'any' ? `${f.device} ${f.direction === 'in' ? 'In ' : 'Out'} ` : ''
+      return `${timestamp(ctx.lab, f.at)} ${dir}${printer.frame(f.frame)}\n`
+    })
+    const banner = opts.verbose ? `tcpdump: ${listening}` : `tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\n${listening}`
+    return { stdout: lines.join('') + (interrupted ? '\n' : ''), stderr: banner + stats, exitCode: 0 }
+  }
+}
