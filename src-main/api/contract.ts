@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { Trace } from '../core/engine/trace.ts'
 import { answerSchema } from '../core/lesson/quiz.ts'
 import type { Envelope } from './envelope.ts'
+import { topologySchema } from './topology.ts'
 import { gradingSchema, learnerEventSchema, lessonSessionViewSchema } from './lesson-view.schema.ts'
 import type { MethodName } from './method-names.ts'
 
@@ -163,6 +164,17 @@ export const contract = {
       })
     }),
     output: z.strictObject({ trace: traceSchema, session: lessonSessionViewSchema })
+  },
+  'lab:topology': {
+    input: z.strictObject(lessonRef),
+    output: topologySchema
+  },
+  'lab:inspect': {
+    input: z.strictObject({ ...lessonRef, objectId: z.string().min(1).max(200) }),
+    output: z.strictObject({
+      objectId: z.string(),
+      sections: z.array(z.strictObject({ on: z.string(), command: z.string(), output: z.string() }))
+    })
   },
   'progress:summary': {
     input: z.strictObject({ learnerId: learnerIdSchema }),

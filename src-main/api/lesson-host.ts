@@ -20,6 +20,8 @@ import { viewLesson, type LessonView } from '../core/lesson/snapshot-view.ts'
 import type { LabShell } from '../core/shell/lab-shell.ts'
 import type { ProgressStore } from '../store/index.ts'
 import { ApiError } from './envelope.ts'
+import { inspect, type InspectSection } from './inspect.ts'
+import { topologyOf, type Topology } from './topology.ts'
 
 /**
  * What changed the lab, in order. The lab is rebuilt from the scenario and this journal when a
@@ -134,9 +136,20 @@ export class LessonHost {
     return this.send(learnerId, lessonId, { type: 'user.answer', questionId, answer })
   }
 
-  /** The lab of an open lesson, for read-only views (topology, inspectors). */
-  lab(learnerId: string, lessonId: string): LabShell {
-    return this.#require(learnerId, lessonId).shell
+  /** The lesson's cluster as the topology view draws it. */
+  topology(learnerId: string, lessonId: string): Topology {
+    return topologyOf(this.#require(learnerId, lessonId).shell.lab)
+  }
+
+  /**
+   * Live state of one object for the inspector. Runs read-only commands the host chooses, outside
+   * the journal and the lesson machine: looking must never solve a task.
+   */
+  inspect(learnerId: string, lessonId: string, objectId: string): InspectSection[] {
+    const hosted = this.#require(learnerId, lessonId)
+    const sections = inspect(hosted.shell, topologyOf(hosted.shell.lab), objectId)
+    if (!sections) throw new ApiError('not_found', `no object "${objectId}" in this lesson's cluster`)
+    return sections
   }
 
   /** Forgets every actor (the store already has their snapshots). */

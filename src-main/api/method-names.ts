@@ -10,6 +10,8 @@ export const methodNames = [
   'quiz:submit',
   'shell:exec',
   'trace:run',
+  'lab:topology',
+  'lab:inspect',
   'progress:summary',
   'settings:get',
   'settings:set',

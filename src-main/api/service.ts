@@ -158,6 +158,13 @@ export function createService(options: ServiceOptions): Service {
       return { trace: result, session: view }
     },
 
+    'lab:topology': ({ learnerId, lessonId }) => lessons(usableStore()).topology(learnerId, lessonId),
+
+    'lab:inspect': ({ learnerId, lessonId, objectId }) => ({
+      objectId,
+      sections: lessons(usableStore()).inspect(learnerId, lessonId, objectId)
+    }),
+
     'progress:summary': ({ learnerId }) => {
       const store = usableStore()
       requireLearner(store, learnerId)

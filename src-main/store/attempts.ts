@@ -42,7 +42,7 @@ export interface AttemptRow {
   at: number
 }
 
-export const toAttempt = (r: AttemptRow): QuizAttempt => ({
+const toAttempt = (r: AttemptRow): QuizAttempt => ({
   id: r.id,
   learnerId: r.learner_id,
   lessonId: r.lesson_id,

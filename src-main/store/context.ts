@@ -58,8 +58,10 @@ export class StoreContext {
     }
   }
 
-  #translate(error: unknown, doing: string): StoreError {
+  /** SQLite and file-system failures become StoreErrors; the caller's own exceptions pass through. */
+  #translate(error: unknown, doing: string): unknown {
     const code = (error as { code?: unknown } | null)?.code
+    if (typeof code !== 'string') return error
     if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
       return new StoreError('not-found', `Cannot ${doing}: the learner does not exist.`, { cause: error })
     }

@@ -81,7 +81,7 @@ export class AttemptsCsv {
   }
 }
 
-export function csvField(value: string): string {
+function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value
 }
 

@@ -23,7 +23,7 @@ export interface StepEventRow {
   at: number
 }
 
-export const toStepEvent = (r: StepEventRow): StepEvent => ({
+const toStepEvent = (r: StepEventRow): StepEvent => ({
   id: r.id,
   learnerId: r.learner_id,
   lessonId: r.lesson_id,

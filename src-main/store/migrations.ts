@@ -145,7 +145,7 @@ export const migrations: readonly Migration[] = [
 export const latestVersion = migrations.at(-1)!.version
 
 /** The highest applied version, 0 for a brand-new file. */
-export function currentVersion(db: Database.Database): number {
+function currentVersion(db: Database.Database): number {
   const table = db
     .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
     .get()

@@ -15,7 +15,7 @@ const id = z.string().min(1).max(200)
 const ms = z.number().int().nonnegative()
 const score = z.number().min(0).max(1)
 
-export const progressBodySchema = z.strictObject({
+const progressBodySchema = z.strictObject({
   /** When the file was written (ISO 8601, UTC). */
   exportedAt: z.iso.datetime(),
   learner: z.strictObject({

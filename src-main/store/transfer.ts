@@ -384,7 +384,7 @@ function sameRow(a: SessionRow, b: SessionRow): boolean {
 }
 
 /** Parses and checks everything before the store is touched; throws ImportError listing every issue. */
-export function parseProgressFile(text: string): ProgressFile {
+function parseProgressFile(text: string): ProgressFile {
   let raw: unknown
   try {
     raw = JSON.parse(text)

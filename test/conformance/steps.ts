@@ -19,6 +19,13 @@ export interface CommandStep {
    * (statistic / numgen random), on the real kernel as in the simulator.
    */
   randomBackends?: string[]
+  /**
+   * Real side only: wait this long first. The kernel rate-limits ICMP errors per destination
+   * (net.ipv4.icmp_ratelimit 1000 ms, burst 6): a traceroute right after another one that drew
+   * 16 port-unreachables from the same router loses hops (`*`), whereas a learner typing the
+   * next command a second later does not. The simulator does not model the limiter.
+   */
+  settleMs?: number
 }
 
 /**
@@ -148,9 +155,12 @@ export function stepsFor(s: Scenario, plan: LabPlan): Step[] {
   cmd(client.name, `curl -sS -m 2 http://${svcIp}:${svcPort + 1}/`, 'curl-service-wrong-port')
   if (empty) cmd(client.name, `curl -sS http://${empty.clusterIP}:${empty.ports[0]!.port}/`, 'curl-service-no-endpoints')
   if (httpRemote) cmd(client.name, `curl -s http://${httpRemote.ip}:${httpRemote.port}/`, 'curl-remote-pod')
-  cmd(client.name, `traceroute -n -q 1 -w 1 ${remote.ip}`, 'traceroute-cross-node-pod')
-  cmd(client.name, `traceroute -n -q 1 -w 1 ${pair[0] === client ? pair[1].ip : gwA}`, 'traceroute-same-node')
-  cmd(client.name, `traceroute -n -q 1 -w 1 ${nodeBIp}`, 'traceroute-other-node')
+  const trace = (to: string, slug: string): void => {
+    st.push({ kind: 'cmd', on: client.name, run: `traceroute -n -q 1 -w 1 ${to}`, slug, settleMs: 1100 })
+  }
+  trace(remote.ip, 'traceroute-cross-node-pod')
+  trace(pair[0] === client ? pair[1].ip : gwA, 'traceroute-same-node')
+  trace(nodeBIp, 'traceroute-other-node')
 
   // What crossed the wires.
   if (vxlan) {

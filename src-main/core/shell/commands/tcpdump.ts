@@ -8,7 +8,7 @@
  */
 
 import type { Command, CommandOutput } from '../command.ts'
-import type { CapturedFrame, IcmpView, Ipv4View, PacketView, TcpView } from '../../engine/trace.ts'
+import type { IcmpView, Ipv4View, PacketView, TcpView } from '../../engine/trace.ts'
 import type { Lab } from '../../kube/lab.ts'
 import { cidrContains, parseCidr, parseIpv4 } from '../../net/index.ts'
 import { getopt, has, lastValue } from '../getopt.ts'
@@ -49,7 +49,7 @@ class FilterSyntaxError extends Error {}
  * `or`/`||`, `not`/`!`, parentheses. Like BPF it looks at the outer headers only.
  */
 function compileFilter(words: readonly string[]): Filter {
-  const toks = words.flatMap((w) => w.split(/([()!])/).filter((t) => t.trim() !== '')).map((t) => t.trim())
+  const toks = words.flatMap((w) => w.split(/\s+|([()!])/)).filter((t): t is string => t !== undefined && t !== '')
   let i = 0
   const peek = (): string | undefined => toks[i]
   const next = (): string => {
@@ -170,15 +170,17 @@ function fnv(text: string): number {
  * on the rest, none on resets. Values are derived from the segment, so a quoted copy inside
  * an ICMP error carries the same ones.
  */
-function tcpOptionsFor(lab: Lab, ip: Ipv4View | undefined): (tcp: TcpView) => TcpOption[] {
-  const podNet = parseCidr(lab.scenario.cluster.podCIDR)
+function tcpOptionsFor(lab: Lab): (ip: Ipv4View, tcp: TcpView) => TcpOption[] {
+  const inCluster = [parseCidr(lab.scenario.cluster.podCIDR), parseCidr(lab.scenario.cluster.serviceCIDR)]
   const overhead = lab.scenario.cluster.cni.backend === 'vxlan' ? 50 : 0
-  return (tcp) => {
+  return (ip, tcp) => {
     if (tcp.flags.includes('R')) return []
-    const fromPod = ip !== undefined && podNet !== undefined && cidrContains(podNet, parseIpv4(ip.src) ?? 0)
-    const mss = lab.scenario.cluster.mtu - (fromPod ? overhead : 0) - 40
-    const val = fnv(`${ip?.src}:${tcp.sport}>${ip?.dst}:${tcp.dport}/${tcp.flags}`)
-    const ecr = tcp.flags === 'S' ? 0 : fnv(`${ip?.dst}:${tcp.dport}>${ip?.src}:${tcp.sport}/S`)
+    // Pod-to-pod and pod-to-Service connections run over pod interfaces with flannel's MTU
+    // (a Service reply is the backend pod's SYN-ACK, un-DNATed).
+    const podSide = [ip.src, ip.dst].some((a) => inCluster.some((c) => c !== undefined && cidrContains(c, parseIpv4(a) ?? 0)))
+    const mss = lab.scenario.cluster.mtu - (podSide ? overhead : 0) - 40
+    const val = fnv(`${ip.src}:${tcp.sport}>${ip.dst}:${tcp.dport}/${tcp.flags}`)
+    const ecr = tcp.flags === 'S' ? 0 : fnv(`${ip.dst}:${tcp.dport}>${ip.src}:${tcp.sport}/S`)
     if (tcp.flags.includes('S')) return [{ kind: 'mss', value: mss }, { kind: 'sackOK' }, { kind: 'ts', val, ecr }, { kind: 'nop' }, { kind: 'wscale', value: 7 }]
     return [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val, ecr }]
   }
@@ -227,8 +229,9 @@ class Printer {
     return `(tos 0x${ip.tos.toString(16)}, ttl ${ip.ttl}, id ${ip.id}, offset 0, flags [${ip.df ? 'DF' : 'none'}], proto ${PROTO_NAME[ip.protocol]}, length ${ip.length})`
   }
 
-  /** A frame as tcpdump prints it after the timestamp. `inner` frames always show their MACs with -e only. */
-  frame(p: PacketView): string {
+  /** A frame as tcpdump prints it after the timestamp (an inner VXLAN frame shows MACs with -e only). */
+  frame(view: PacketView): string {
+    const p = onWire(view)
     const eth = p.eth
     const length = frameLength(p)
     if (p.arp) {
@@ -250,7 +253,7 @@ class Printer {
         return `${ip.src} > ${ip.dst}: ${this.icmp(ip, l4, p.payloadLength)}`
       case 'tcp': {
         const { seq, ack } = this.seq.render(ip, l4)
-        const opts = tcpOptionsFor(this.lab, ip)(l4)
+        const opts = tcpOptionsFor(this.lab)(ip, l4)
         const len = p.payloadLength
         let s = `${ip.src}.${this.port('tcp', l4.sport)} > ${ip.dst}.${this.port('tcp', l4.dport)}: Flags [${l4.flags}]`
         if (this.o.verbose) s += `, cksum 0x${tcpChecksum(p, opts).toString(16).padStart(4, '0')} (correct)`
@@ -320,9 +323,19 @@ class Printer {
   quoted(icmp: IcmpView): string {
     const q = icmp.quoted
     if (!this.o.verbose || !q) return ''
-    const inner: PacketView = { ip: q.ip, l4: q.l4, mark: 0, payloadLength: Math.max(0, q.ip.length - 20 - (q.l4.kind === 'tcp' ? 20 + optionBytes(tcpOptionsFor(this.lab, q.ip)(q.l4)) : 8)) }
+    const inner: PacketView = { ip: q.ip, l4: q.l4, mark: 0, payloadLength: Math.max(0, q.ip.length - 20 - (q.l4.kind === 'tcp' ? 20 + optionBytes(tcpOptionsFor(this.lab)(q.ip, q.l4)) : 8)) }
     return `\n\t${this.o.link ? '' : 'IP '}${this.ipFields(q.ip)}\n    ${this.ipPayload(q.ip, inner)}`
   }
+}
+
+/**
+ * Linux's icmp_send quotes as much of the offending datagram as fits in 576 bytes, which
+ * sets the error's length; the pcap writer quotes the same, so text and file agree.
+ */
+function onWire(p: PacketView): PacketView {
+  const l4 = p.l4
+  if (!p.ip || l4?.kind !== 'icmp' || !l4.quoted) return p
+  return { ...p, ip: { ...p.ip, length: 20 + 8 + Math.min(l4.quoted.ip.length, 576 - 28) } }
 }
 
 function optionBytes(opts: readonly TcpOption[]): number {
@@ -336,7 +349,7 @@ function frameLength(p: PacketView): number {
 }
 
 function tcpChecksum(p: PacketView, opts: readonly TcpOption[]): number {
-  const bytes = encodeFrame(p, () => opts)
+  const bytes = encodeFrame(p, (_ip, tcp) => (tcp.flags.includes('R') ? [] : opts))
   const off = (p.eth ? 14 : 0) + 20
   return ((bytes[off + 16] ?? 0) << 8) | (bytes[off + 17] ?? 0)
 }
@@ -395,10 +408,10 @@ export const tcpdumpCommand: Command = {
     const stats = `${matched.length} packet${matched.length === 1 ? '' : 's'} captured\n${seen.length} packet${seen.length === 1 ? '' : 's'} received by filter\n0 packets dropped by kernel\n`
     const file = lastValue(o, 'w')
     if (file !== undefined) {
-      const opt = (f: CapturedFrame): ((tcp: TcpView) => TcpOption[]) => tcpOptionsFor(ctx.lab, f.frame.ip)
-      const bytes = pcapFile(matched.map((f) => ({ atMs: ctx.lab.clock.epochMs + f.at, bytes: encodeFrame(f.frame, opt(f)) })))
+      const options = tcpOptionsFor(ctx.lab)
+      const bytes = pcapFile(matched.map((f) => ({ atMs: ctx.lab.clock.epochMs + f.at, bytes: encodeFrame(f.frame, options) })))
       ctx.writeFile(file, bytes)
-      return { stdout: '', stderr: `tcpdump: ${listening}${interrupted ? '\n' : ''}${stats}`, exitCode: 0 }
+      return { stdout: '', stderr: `tcpdump: ${listening}${stats}`, exitCode: 0 }
     }
     const printer = new Printer(ctx.lab, opts)
     const lines = matched.map((f) => {

@@ -1,0 +1,311 @@
+/**
+ * `ip` (iproute2 6.1): `addr|link|route|neigh [show] [dev X]` with `-d`, `-br`, `-4`, `-s`,
+ * `ip route get`, and the mutations the course uses: `link set X up|down`, `route add|del`,
+ * `neigh add|del|flush`, `addr add|del`. Output and error texts are iproute2's.
+ */
+import type { Command, CommandContext, CommandOutput } from '../command.ts'
+import { fail, ok } from '../command.ts'
+import type { Lab } from '../../kube/lab.ts'
+import type { Link } from '../../linux/link.ts'
+import { addAddress, addRoute, deleteNeighbour, deleteRoute, lookupRoute, pickSource, setLinkUp, setNeighbour } from '../../linux/ops.ts'
+import { linkByName, type Netns } from '../../linux/netns.ts'
+import type { Route } from '../../linux/route.ts'
+import { makeCidr, parseCidr } from '../../net/cidr.ts'
+import { formatIpv4, parseIpv4 } from '../../net/ipv4.ts'
+import { parseMac } from '../../net/mac.ts'
+import { showAddrs, showLinks, showNeighbours, showRoutes, type ShowOptions } from './ip-show.ts'
+
+const OBJECTS: Record<string, 'addr' | 'link' | 'route' | 'neigh'> = {
+  a: 'addr', ad: 'addr', add: 'addr', addr: 'addr', addre: 'addr', addres: 'addr', address: 'addr',
+  l: 'link', li: 'link', lin: 'link', link: 'link',
+  r: 'route', ro: 'route', rou: 'route', rout: 'route', route: 'route',
+  n: 'neigh', ne: 'neigh', nei: 'neigh', neig: 'neigh', neigh: 'neigh', neighbor: 'neigh', neighbour: 'neigh'
+}
+
+const IP_USAGE = `Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }
+       ip [ -force ] -batch filename
+where  OBJECT := { address | addrlabel | amt | fou | help | ila | ioam | l2tp |
+                   link | macsec | maddress | monitor | mptcp | mroute | mrule |
+                   neighbor | neighbour | netconf | netns | nexthop | ntable |
+                   ntbl | route | rule | sr | tap | tcpmetrics |
+                   token | tunnel | tuntap | vrf | xfrm }
+       OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |
+                    -h[uman-readable] | -iec | -j[son] | -p[retty] |
+                    -f[amily] { inet | inet6 | mpls | bridge | link } |
+                    -4 | -6 | -M | -B | -0 |
+                    -l[oops] { maximum-addr-flush-attempts } | -br[ief] |
+                    -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] [filename] |
+                    -rc[vbuf] [size] | -n[etns] name | -N[umeric] | -a[ll] |
+                    -c[olor]}
+`
+
+const bad = (msg: string, code = 1): CommandOutput => fail(`${msg}\n`, code)
+
+function nsOf(ctx: CommandContext): Netns {
+  return (ctx.lab as Lab).netns.get(ctx.target.netns)!
+}
+
+/** `dev X` or a bare device name after `show`. */
+function pickDevice(ns: Netns, args: readonly string[]): { link?: Link; error?: CommandOutput; rest: string[] } {
+  const rest = [...args]
+  let name: string | undefined
+  const i = rest.indexOf('dev')
+  if (i !== -1) {
+    name = rest[i + 1]
+    rest.splice(i, 2)
+  } else if (rest[0] !== undefined && !['up', 'table', 'to', 'scope', 'proto'].includes(rest[0])) {
+    name = rest.shift()
+  }
+  if (name === undefined) return { rest }
+  const link = linkByName(ns, name)
+  if (!link) return { error: bad(`Device "${name}" does not exist.`), rest }
+  return { link, rest }
+}
+
+const SHOW = new Set(['show', 'list', 'lst', 'ls', 'sh', 'l'])
+
+function runLink(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions): CommandOutput {
+  const lab = ctx.lab as Lab
+  const sub = args[0] ?? 'show'
+  if (SHOW.has(sub)) {
+    const { link, error } = pickDevice(ns, args.slice(1))
+    if (error) return error
+    return ok(showLinks(lab, ns, link ? [link] : ns.links, o))
+  }
+  if (sub === 'set') {
+    const rest = args.slice(1)
+    if (rest[0] === 'dev') rest.shift()
+    const name = rest.shift()
+    if (!name) return bad('Not enough information: "dev" argument is required.')
+    const link = linkByName(ns, name)
+    if (!link) return bad(`Cannot find device "${name}"`)
+    while (rest.length > 0) {
+      const word = rest.shift()!
+      if (word === 'up' || word === 'down') setLinkUp(ns, link, word === 'up')
+      else if (word === 'mtu') {
+        const mtu = Number(rest.shift())
+        if (!Number.isInteger(mtu) || mtu < 68) return bad(`Error: argument "${mtu}" is wrong: Invalid "mtu" value`)
+        link.mtu = mtu
+      } else return bad(`Error: argument "${word}" is wrong: Unknown link attribute`, 255)
+    }
+    return ok('')
+  }
+  return bad(`Command "${sub}" is unknown, try "ip link help".`, 255)
+}
+
+function runAddr(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions): CommandOutput {
+  const lab = ctx.lab as Lab
+  const sub = args[0] ?? 'show'
+  if (SHOW.has(sub)) {
+    const { link, error } = pickDevice(ns, args.slice(1))
+    if (error) return error
+    return ok(showAddrs(lab, ns, link ? [link] : ns.links, o))
+  }
+  if (sub === 'add' || sub === 'del' || sub === 'delete') {
+    const prefix = args[1]
+    const devAt = args.indexOf('dev')
+    const link = devAt === -1 ? undefined : linkByName(ns, args[devAt + 1] ?? '')
+    const ip = prefix === undefined ? undefined : parseIpv4(prefix.split('/')[0]!)
+    const len = prefix?.includes('/') ? Number(prefix.split('/')[1]) : 32
+    if (ip === undefined || !(len >= 0 && len <= 32)) return bad(`Error: any valid prefix is expected rather than "${prefix ?? ''}".`)
+    if (!link) return bad(devAt === -1 ? 'Not enough information: "dev" argument is required.' : `Cannot find device "${args[devAt + 1] ?? ''}"`)
+    const existing = ns.addresses.find((a) => a.ifindex === link.ifindex && a.address === ip)
+    if (sub === 'add') {
+      if (existing) return bad('RTNETLINK answers: File exists', 2)
+      addAddress(ns, link.ifindex, ip, len)
+      return ok('')
+    }
+    if (!existing) return bad('RTNETLINK answers: Cannot assign requested address', 2)
+    ns.addresses = ns.addresses.filter((a) => a !== existing)
+    ns.routes = ns.routes.filter((r) => !(r.dev === link.ifindex && r.proto === 'kernel' && (r.src === ip || (r.type === 'local' && r.dst.network === ip))))
+    return ok('')
+  }
+  return bad(`Command "${sub}" is unknown, try "ip address help".`, 255)
+}
+
+function parseRouteSpec(ns: Netns, args: readonly string[]): { route?: Route; error?: CommandOutput; table: 'main' | 'local' } {
+  let table: 'main' | 'local' = 'main'
+  const r: Partial<Route> & { onlink: boolean } = { onlink: false, proto: 'boot', scope: 'global', type: 'unicast' }
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!
+    const v = args[i + 1]
+    switch (w) {
+      case 'via': {
+        const gw = parseIpv4(v ?? '')
+        if (gw === undefined) return { error: bad(`Error: inet address is expected rather than "${v ?? ''}".`), table }
+        r.gateway = gw
+        i++
+        break
+      }
+      case 'dev': {
+        const link = linkByName(ns, v ?? '')
+        if (!link) return { error: bad(`Cannot find device "${v ?? ''}"`), table }
+        r.dev = link.ifindex
+        i++
+        break
+      }
+      case 'onlink':
+        r.onlink = true
+        break
+      case 'proto':
+        if (v === 'kernel' || v === 'boot' || v === 'static') r.proto = v
+        i++
+        break
+      case 'scope':
+        if (v === 'link' || v === 'host' || v === 'global') r.scope = v
+        i++
+        break
+      case 'src': {
+        const src = parseIpv4(v ?? '')
+        if (src !== undefined) r.src = src
+        i++
+        break
+      }
+      case 'metric':
+        r.metric = Number(v)
+        i++
+        break
+      case 'table':
+        if (v === 'local' || v === 'main') table = v
+        i++
+        break
+      default: {
+        const text = w === 'to' ? (args[++i] ?? '') : w
+        const dst = text === 'default' ? makeCidr(0, 0) : parseCidr(text)
+        if (!dst) return { error: bad(`Error: any valid prefix is expected rather than "${text}".`), table }
+        r.dst = dst
+      }
+    }
+  }
+  if (!r.dst) return { error: bad('Error: any valid prefix is expected rather than "".'), table }
+  if (r.gateway === undefined && r.dev === undefined) return { error: bad('Error: Device for nexthop is not up.', 2), table }
+  if (r.gateway !== undefined && r.dev === undefined) {
+    const via = lookupRoute(ns, r.gateway)
+    if (!via || via.gateway !== undefined || via.type !== 'unicast') return { error: bad('Error: Nexthop has invalid gateway.', 2), table }
+    r.dev = via.dev!
+  }
+  if (r.gateway === undefined && r.scope === 'global') r.scope = 'link'
+  return { route: { ...(r as Route), table }, table }
+}
+
+function runRoute(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput {
+  const sub = args[0] ?? 'show'
+  if (SHOW.has(sub)) {
+    const rest = args.slice(1)
+    let table: 'main' | 'local' | 'all' = 'main'
+    const t = rest.indexOf('table')
+    if (t !== -1) {
+      const name = rest[t + 1]
+      if (name !== 'main' && name !== 'local' && name !== 'all') return bad(`Error: argument "${name ?? ''}" is wrong: table id value is invalid`)
+      table = name
+      rest.splice(t, 2)
+    }
+    const { link, error } = pickDevice(ns, rest)
+    if (error) return error
+    if (table === 'all') return ok(showRoutes(ns, 'main', link) + showRoutes(ns, 'local', link))
+    return ok(showRoutes(ns, table, link))
+  }
+  if (sub === 'get') {
+    const target = args.slice(1).find((a) => a !== 'to')
+    const dst = parseIpv4(target ?? '')
+    if (dst === undefined) return bad(`Error: inet prefix is expected rather than "${target ?? ''}".`)
+    const r = lookupRoute(ns, dst)
+    if (!r || r.dev === undefined) return bad('RTNETLINK answers: Network is unreachable', 2)
+    if (r.type === 'local') return ok(`local ${formatIpv4(dst)} dev lo src ${formatIpv4(r.src ?? dst)} uid 0 \n    cache <local> \n`)
+    const dev = ns.links.find((l) => l.ifindex === r.dev)!
+    const src = pickSource(ns, r, dst)
+    return ok(`${formatIpv4(dst)}${r.gateway !== undefined ? ` via ${formatIpv4(r.gateway)}` : ''} dev ${dev.name}${src !== undefined ? ` src ${formatIpv4(src)}` : ''} uid 0 \n    cache \n`)
+  }
+  if (sub === 'add' || sub === 'del' || sub === 'delete' || sub === 'replace') {
+    if (sub === 'del' || sub === 'delete') {
+      const spec = args.slice(1)
+      const text = spec[0] === 'to' ? spec[1] : spec[0]
+      const dst = text === 'default' ? makeCidr(0, 0) : parseCidr(text ?? '')
+      if (!dst) return bad(`Error: any valid prefix is expected rather than "${text ?? ''}".`)
+      const via = spec.indexOf('via')
+      const devAt = spec.indexOf('dev')
+      const dev = devAt === -1 ? undefined : linkByName(ns, spec[devAt + 1] ?? '')
+      if (devAt !== -1 && !dev) return bad(`Cannot find device "${spec[devAt + 1] ?? ''}"`)
+      const tableAt = spec.indexOf('table')
+      const res = deleteRoute(ns, dst, spec[tableAt + 1] === 'local' ? 'local' : 'main', via === -1 ? undefined : parseIpv4(spec[via + 1] ?? ''), dev?.ifindex)
+      return res.ok ? ok('') : bad(res.message, 2)
+    }
+    const { route, error } = parseRouteSpec(ns, args.slice(1))
+    if (error) return error
+    if (sub === 'replace') deleteRoute(ns, route!.dst, route!.table)
+    const res = addRoute(ns, route!)
+    return res.ok ? ok('') : bad(res.message, 2)
+  }
+  return bad(`Command "${sub}" is unknown, try "ip route help".`, 255)
+}
+
+function runNeigh(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput {
+  const lab = ctx.lab as Lab
+  const sub = args[0] ?? 'show'
+  if (SHOW.has(sub)) {
+    const { link, error } = pickDevice(ns, args.slice(1))
+    if (error) return error
+    return ok(showNeighbours(ns, lab.clock.nowMs, link))
+  }
+  const devAt = args.indexOf('dev')
+  const devName = devAt === -1 ? undefined : args[devAt + 1]
+  const link = devName === undefined ? undefined : linkByName(ns, devName)
+  if (devName !== undefined && !link) return bad(`Cannot find device "${devName}"`)
+  if (sub === 'flush') {
+    if (!link) return bad('Flush requires arguments.')
+    ns.neighbours = ns.neighbours.filter((n) => n.ifindex !== link.ifindex || n.state === 'PERMANENT')
+    return ok('')
+  }
+  const ip = parseIpv4(args[1] ?? '')
+  if (ip === undefined) return bad(`Error: inet address is expected rather than "${args[1] ?? ''}".`)
+  if (!link) return bad('Device and destination are required arguments.')
+  if (sub === 'del' || sub === 'delete') return deleteNeighbour(ns, link.ifindex, ip) ? ok('') : bad('RTNETLINK answers: No such file or directory', 2)
+  if (sub === 'add' || sub === 'replace' || sub === 'change') {
+    const macAt = args.indexOf('lladdr')
+    const mac = macAt === -1 ? undefined : parseMac(args[macAt + 1] ?? '')
+    if (macAt !== -1 && !mac) return bad(`"${args[macAt + 1] ?? ''}" is invalid lladdr.`)
+    const nud = args[args.indexOf('nud') + 1]
+    const state = args.includes('nud') ? (nud === 'permanent' ? 'PERMANENT' : nud === 'stale' ? 'STALE' : 'REACHABLE') : 'PERMANENT'
+    if (sub === 'add' && ns.neighbours.some((n) => n.ifindex === link.ifindex && n.ip === ip)) return bad('RTNETLINK answers: File exists', 2)
+    setNeighbour(ns, link.ifindex, ip, mac, state, lab.clock.nowMs).state = state
+    return ok('')
+  }
+  return bad(`Command "${sub}" is unknown, try "ip neigh help".`, 255)
+}
+
+export const ipCommand: Command = {
+  name: 'ip',
+  summary: 'show and change links, addresses, routes and neighbours (iproute2)',
+  subcommands: ['addr', 'link', 'route', 'neigh'],
+  run(argv, ctx) {
+    const ns = nsOf(ctx)
+    const o: ShowOptions = { details: false, brief: false, stats: false, ipv4Only: false }
+    let i = 0
+    for (; i < argv.length; i++) {
+      const a = argv[i]!
+      if (!a.startsWith('-')) break
+      if (a === '-d' || a === '-details') o.details = true
+      else if (a === '-br' || a === '-brief') o.brief = true
+      else if (a === '-s' || a === '-stats' || a === '-statistics') o.stats = true
+      else if (a === '-4') o.ipv4Only = true
+      else if (a === '-n' || a === '-netns') return bad(`Cannot open network namespace "${argv[i + 1] ?? ''}": No such file or directory`, 255)
+      else if (a === '-h' || a === '-help') return fail(IP_USAGE, 255)
+      else return bad(`Option "${a}" is unknown, try "ip -help".`, 255)
+    }
+    const objName = argv[i]
+    if (objName === undefined) return fail(IP_USAGE, 255)
+    const obj = OBJECTS[objName]
+    if (!obj) return bad(`Object "${objName}" is unknown, try "ip help".`, 255)
+    const rest = argv.slice(i + 1)
+    switch (obj) {
+      case 'link':
+        return runLink(ctx, ns, rest, o)
+      case 'addr':
+        return runAddr(ctx, ns, rest, o)
+      case 'route':
+        return runRoute(ctx, ns, rest)
+      case 'neigh':
+        return runNeigh(ctx, ns, rest)
+    }
+  }
+}

@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs'
+import { buildLab } from '../../src-main/core/scenario/build-lab.ts'
+import { parseScenario } from '../../src-main/core/scenario/parse-scenario.ts'
+import { LabShell } from '../../src-main/core/shell/lab-shell.ts'
+import type { LabShellOptions } from '../../src-main/core/shell/lab-shell.ts'
+
+/** A fresh lab from a fixture scenario (`two-node-vxlan` unless named), with its shells. */
+export function labShell(name = 'two-node-vxlan', options: LabShellOptions = {}): LabShell {
+  const file = `test/fixtures/scenarios/${name}.yaml`
+  const parsed = parseScenario(readFileSync(file, 'utf8'), file)
+  if (!parsed.ok) throw new Error(parsed.errors.join('\n'))
+  const shell = new LabShell(buildLab(parsed.scenario), options)
+  const problems = shell.applySetup()
+  if (problems.length > 0) throw new Error(problems.join('\n'))
+  return shell
+}
+
+/** Run a line on a target; fails the test if the target does not exist. */
+export function run(shell: LabShell, on: string, line: string): { stdout: string; stderr: string; exitCode: number } {
+  const r = shell.run(on, line)
+  if (!r) throw new Error(`no target ${on}`)
+  return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }
+}

@@ -1,0 +1,193 @@
+import { execFileSync } from 'node:child_process'
+import { describe, expect, it } from 'vitest'
+import { parseLine, ShellSyntaxError } from '../../src-main/core/shell/parser.ts'
+import { promptFor } from '../../src-main/core/shell/shell.ts'
+import { resolveTarget } from '../../src-main/core/shell/targets.ts'
+import { labShell, run } from './shell-fixture.ts'
+
+/** What real bash 5.2 + coreutils print for a line (non-interactive, so no job control noise). */
+function realBash(line: string): { stdout: string; stderr: string; exitCode: number } {
+  try {
+    const stdout = execFileSync('bash', ['--norc', '--noprofile', '-c', line], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' } })
+    return { stdout, stderr: '', exitCode: 0 }
+  } catch (e) {
+    const err = e as { stdout: string; stderr: string; status: number }
+    return { stdout: err.stdout, stderr: err.stderr, exitCode: err.status }
+  }
+}
+
+const hasBash = (() => {
+  try {
+    execFileSync('bash', ['-c', 'seq 1 | grep -c 1'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+})()
+
+/** Lines whose output, errors and status must equal real bash + GNU coreutils/grep byte for byte. */
+const DIFFERENTIAL = [
+  'echo hello world',
+  "echo 'single  quoted' \"double  $((1))\"".replace('$((1))', 'x'),
+  'echo a"b"c\'d\'\\ e',
+  'seq 5',
+  'seq 2 4',
+  'seq 1 3 10',
+  'seq 1.5',
+  'seq 3 1',
+  'seq',
+  'seq x',
+  'seq 12 | grep 1',
+  'seq 12 | grep -c 1',
+  'seq 12 | grep -v 1',
+  'seq 30 | grep -E "^(1|2)5$"',
+  'seq 30 | grep "^\\(1\\|2\\)5$"',
+  'seq 30 | grep -o 2',
+  'seq 30 | grep -w 2',
+  'seq 30 | grep -n 7',
+  'echo Hello | grep -i hello',
+  'echo abc | grep -o "b*"',
+  'seq 5 | grep 9',
+  'seq 5 | grep -c 9',
+  'grep',
+  'grep -Q x',
+  'grep -e',
+  'echo a | grep "\\("',
+  'echo a | grep -E "("',
+  'echo a | grep "[a"',
+  'echo a | grep "a\\{x\\}"',
+  'echo a | grep "a\\"',
+  'grep x /nonexistent',
+  'seq 20 | head -3',
+  'seq 20 | head -n 2',
+  'seq 20 | head -n -17',
+  'seq 20 | tail -3',
+  'seq 20 | tail -n +18',
+  'head -n x',
+  'tail -n',
+  'head -Q',
+  'head /nonexistent',
+  'seq 10 | wc -l',
+  'echo "a b  c" | wc',
+  'echo "a b" | wc -w',
+  'wc -Q',
+  'seq 10 | sort',
+  'seq 10 | sort -n -r',
+  'seq 10 | sort -r | head -2',
+  'echo "b a b c a" | grep -o "[a-z]" | sort | uniq -c',
+  'echo "b a b" | grep -o "[a-z]" | sort -u',
+  'seq 3 | uniq -c',
+  'sort -Q',
+  'uniq -Q',
+  'for i in $(seq 3); do echo "n=$i"; done',
+  'for i in a b c; do echo $i; done | sort -r',
+  'for i in 1 2; do echo $i; done 2>&1 | wc -l',
+  'true && echo yes',
+  'false && echo yes',
+  'false || echo no',
+  'false; echo $?',
+  '! true; echo $?',
+  'seq 3 | grep 4; echo $?',
+  'echo $(seq 3)',
+  'echo "$(seq 3)"',
+  'x=hello; echo $x ${x}',
+  'echo -n abc; echo def',
+  'echo one; echo two >/dev/null; echo three',
+  'grep -Q x 2>/dev/null; echo $?',
+  'exit 3',
+  'for 1 in a; do echo x; done',
+  'echo a # a comment'
+]
+
+describe.runIf(hasBash)('the lab shell agrees with real bash and coreutils', () => {
+  const shell = labShell()
+  it.each(DIFFERENTIAL)('%s', (line) => {
+    expect(run(shell, 'node-1', line)).toEqual(realBash(line))
+  })
+})
+
+describe('bash syntax errors as an interactive bash prints them', () => {
+  const shell = labShell()
+  it.each([
+    ['| foo', "bash: syntax error near unexpected token `|'\n"],
+    ['echo a ; ; echo b', "bash: syntax error near unexpected token `;'\n"],
+    [';;', "bash: syntax error near unexpected token `;;'\n"],
+    ['|| x', "bash: syntax error near unexpected token `||'\n"],
+    [')', "bash: syntax error near unexpected token `)'\n"],
+    ['do', "bash: syntax error near unexpected token `do'\n"],
+    ['done', "bash: syntax error near unexpected token `done'\n"],
+    ['for', "bash: syntax error near unexpected token `newline'\n"],
+    ['echo a >', "bash: syntax error near unexpected token `newline'\n"],
+    ['ls &&', 'bash: syntax error: unexpected end of file\n'],
+    ['echo a |', 'bash: syntax error: unexpected end of file\n'],
+    ['for i in 1 2; do echo $i', 'bash: syntax error: unexpected end of file\n'],
+    ['echo "abc', 'bash: unexpected EOF while looking for matching `"\'\n'],
+    ["echo 'abc", "bash: unexpected EOF while looking for matching `''\n"],
+    ['echo $(seq 2', "bash: unexpected EOF while looking for matching `)'\n"]
+  ])('%s', (line, stderr) => {
+    expect(run(shell, 'node-1', line)).toEqual({ stdout: '', stderr, exitCode: 2 })
+  })
+})
+
+describe('dialects and prompts', () => {
+  const shell = labShell()
+  it('answers an unknown command as bash on nodes and BusyBox sh in pods, exit 127', () => {
+    expect(run(shell, 'node-1', 'nosuch')).toEqual({ stdout: '', stderr: 'bash: nosuch: command not found\n', exitCode: 127 })
+    expect(run(shell, 'client', 'nosuch')).toEqual({ stdout: '', stderr: 'sh: nosuch: not found\n', exitCode: 127 })
+    expect(run(shell, 'client', 'echo a |').stderr).toBe('sh: syntax error: unexpected end of file\n')
+    expect(run(shell, 'client', '| x').stderr).toBe('sh: syntax error: unexpected "|"\n')
+  })
+
+  it('hides node tools inside pods', () => {
+    expect(run(shell, 'web-1', 'kubectl get pods').stderr).toBe('sh: kubectl: not found\n')
+    expect(run(shell, 'laptop', 'crictl ps').stderr).toBe('bash: crictl: command not found\n')
+  })
+
+  it('exposes prompts per target', () => {
+    const lab = shell.lab
+    expect(promptFor(resolveTarget(lab, 'node-1')!)).toBe('root@node-1:~# ')
+    expect(promptFor(resolveTarget(lab, 'laptop')!)).toBe('root@laptop:~# ')
+    expect(promptFor(resolveTarget(lab, 'web-1')!)).toBe('/ # ')
+    expect(promptFor(resolveTarget(lab, 'web-1/app')!)).toBe('/ # ')
+    expect(resolveTarget(lab, 'web-1/nope')).toBeUndefined()
+  })
+
+  it('keeps $? and files written with > between lines of one terminal', () => {
+    const s = shell.session('node-1')!
+    s.run('false')
+    expect(s.run('echo $?').stdout).toBe('1\n')
+    s.run('seq 3 > nums.txt; echo 4 >> nums.txt')
+    expect(s.run('wc -l nums.txt').stdout).toBe('4 nums.txt\n')
+    expect(s.run('cat /root/nums.txt | tail -1').stdout).toBe('4\n')
+  })
+
+  it('reports constructs it does not run instead of misreading them', () => {
+    expect(run(shell, 'node-1', 'if true; then echo x; fi')).toEqual({ stdout: '', stderr: 'bash: if: compound commands other than for loops are not available in this lab shell\n', exitCode: 2 })
+  })
+
+  it('stops runaway loops with a message', () => {
+    const r = run(shell, 'node-1', 'for i in $(seq 200000); do true; done')
+    expect(r.exitCode).toBe(1)
+    expect(r.stderr).toMatch(/stopped after 100000 commands/)
+  })
+})
+
+describe('parser', () => {
+  it('parses pipelines, lists and loops into the AST the executor walks', () => {
+    const list = parseLine('for i in $(seq 2); do ping -c1 x | grep ttl; done && echo ok')
+    expect(list).toHaveLength(1)
+    const first = list[0]!.first.commands[0]!
+    expect(first.kind).toBe('for')
+    expect(list[0]!.rest[0]!.op).toBe('&&')
+  })
+
+  it('throws a ShellSyntaxError carrying the offending token', () => {
+    try {
+      parseLine('echo | | x')
+      expect.unreachable()
+    } catch (e) {
+      expect(e).toBeInstanceOf(ShellSyntaxError)
+      expect((e as ShellSyntaxError).token).toBe('|')
+    }
+  })
+})
