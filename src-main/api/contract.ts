@@ -180,6 +180,21 @@ export const contract = {
     input: z.strictObject({ learnerId: learnerIdSchema }),
     output: z.strictObject({ lessons: z.array(lessonProgressSchema) })
   },
+  'progress:export': {
+    input: z.strictObject({ learnerId: learnerIdSchema, format: z.enum(['json', 'csv', 'xapi']) }),
+    /** A file for the renderer to save: the app never writes outside its data folder by itself. */
+    output: z.strictObject({ fileName: z.string(), mimeType: z.string(), content: z.string() })
+  },
+  'progress:import': {
+    /** The text of a progress file exported by `progress:export` (format json). */
+    input: z.strictObject({ content: z.string().max(8 * 1024 * 1024) }),
+    output: z.strictObject({
+      learnerId: learnerIdSchema,
+      learnerCreated: z.boolean(),
+      /** Rows added or changed per kind; all zero when the same file was imported before. */
+      changes: z.record(z.string(), z.number())
+    })
+  },
   'settings:get': {
     input: z.strictObject({ learnerId: learnerIdSchema }),
     output: settingsSchema

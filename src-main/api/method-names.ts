@@ -13,6 +13,8 @@ export const methodNames = [
   'lab:topology',
   'lab:inspect',
   'progress:summary',
+  'progress:export',
+  'progress:import',
   'settings:get',
   'settings:set',
   'profiles:list',

@@ -181,6 +181,30 @@ export function createService(options: ServiceOptions): Service {
       }
     },
 
+    'progress:export': ({ learnerId, format }) => {
+      const store = usableStore()
+      requireLearner(store, learnerId)
+      const name = (store.profiles.get(learnerId)?.name ?? 'learner').replace(/[^\p{L}\p{N}_-]+/gu, '-')
+      const day = new Date(now()).toISOString().slice(0, 10)
+      switch (format) {
+        case 'json':
+          return { fileName: `podnet-progress-${name}-${day}.json`, mimeType: 'application/json', content: store.exportProgress(learnerId) }
+        case 'csv':
+          return { fileName: `podnet-attempts-${name}-${day}.csv`, mimeType: 'text/csv', content: store.exportAttemptsCsv(learnerId) }
+        case 'xapi':
+          return {
+            fileName: `podnet-xapi-${name}-${day}.json`,
+            mimeType: 'application/json',
+            content: JSON.stringify(store.exportXapi(learnerId), null, 2)
+          }
+      }
+    },
+
+    'progress:import': ({ content }) => {
+      const report = usableStore().importProgress(content)
+      return { learnerId: report.learnerId, learnerCreated: report.learnerCreated, changes: { ...report.changes } }
+    },
+
     'settings:get': ({ learnerId }) => {
       const store = usableStore()
       requireLearner(store, learnerId)

@@ -18,18 +18,19 @@ import { SummaryQueries } from './summary.ts'
 import { ProgressTransfer, type ImportReport } from './transfer.ts'
 import { XapiExport, type XapiOptions, type XapiStatement } from './xapi.ts'
 
-export type { AttemptInput, AttemptKind, QuizAttempt } from './attempts.ts'
+export type { AttemptInput, AttemptKind, AttemptsRepository, QuizAttempt } from './attempts.ts'
 export { StoreError, type StoreErrorCode } from './errors.ts'
-export type { StepEvent, StepEventInput } from './events.ts'
-export type { HintKind, HintUse } from './hints.ts'
-export type { OpenedLesson } from './lesson-opens.ts'
+export type { EventsRepository, StepEvent, StepEventInput } from './events.ts'
+export type { HintKind, HintsRepository, HintUse } from './hints.ts'
+export type { LessonOpensRepository, OpenedLesson } from './lesson-opens.ts'
 export { latestVersion as schemaVersion } from './migrations.ts'
 export type { OpenOptions, Recovery, RecoveryReason } from './open.ts'
-export type { Learner } from './profiles.ts'
+export type { Learner, ProfilesRepository } from './profiles.ts'
 export { PROGRESS_FORMAT, PROGRESS_FORMAT_VERSION, type ProgressFile } from './progress-file.ts'
-export type { ReviewItem } from './review.ts'
+export type { ReviewFailure, ReviewItem, ReviewRepository } from './review.ts'
 export type {
   CompleteInput,
+  SessionsRepository,
   LessonSession,
   LoadedSession,
   SaveSnapshotInput,

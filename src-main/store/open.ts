@@ -1,7 +1,16 @@
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import {
+  accessSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  statSync
+} from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
-import { isCorruptionError, toStoreError } from './errors.ts'
+import { isCorruptionError, type StoreError, toStoreError } from './errors.ts'
 import { migrate } from './migrations.ts'
 
 export interface OpenOptions {
@@ -68,12 +77,17 @@ export function openDatabase(file: string, options: OpenOptions): OpenedDatabase
     const cause = failed ? failed.cause : error
     if (inMemory || !isCorruptionError(cause)) {
       failed?.db.close()
-      throw toStoreError(cause, file, 'open the progress store')
+      throw openFailure(cause, file)
     }
     recovered = moveAside(file, options.now(), reasonOf(cause), (cause as Error).message, () =>
       failed?.db.close()
     )
-    db = connect(file, options)
+    try {
+      db = connect(file, options)
+    } catch (fresh) {
+      if (fresh instanceof CheckFailed) fresh.db.close()
+      throw openFailure(fresh instanceof CheckFailed ? fresh.cause : fresh, file)
+    }
   }
   try {
     const migration = migrateWithBackup(db, file, inMemory, options.now)
@@ -81,8 +95,27 @@ export function openDatabase(file: string, options: OpenOptions): OpenedDatabase
     return { db, recovered, migration }
   } catch (error) {
     db.close()
-    throw toStoreError(error, file, 'prepare the progress store')
+    throw openFailure(error, file)
   }
+}
+
+/**
+ * SQLite says only "unable to open database file"; asking the folder itself whether it is writable
+ * turns that into "read-only file system" or "permission denied", which a learner can act on.
+ */
+function openFailure(error: unknown, file: string): StoreError {
+  const code = (error as { code?: unknown } | null)?.code
+  if (
+    typeof code === 'string' &&
+    (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY'))
+  ) {
+    try {
+      accessSync(dirname(file), constants.W_OK)
+    } catch (probe) {
+      return toStoreError(probe, file, 'open the progress store')
+    }
+  }
+  return toStoreError(error, file, 'open the progress store')
 }
 
 /** Opens and proves the file readable: a failed quick_check counts as corruption too. */
@@ -161,10 +194,13 @@ function moveAside(
   const movedTo = uniquePath(`${file}.damaged-${stamp(nowMs)}`)
   const siblings = ['-wal', '-shm', '-journal']
   try {
-    for (const suffix of siblings) {
-      if (existsSync(file + suffix)) copyFileSync(file + suffix, movedTo + suffix)
+    try {
+      for (const suffix of siblings) {
+        if (existsSync(file + suffix)) copyFileSync(file + suffix, movedTo + suffix)
+      }
+    } finally {
+      closeFailed()
     }
-    closeFailed()
     renameSync(file, movedTo)
     for (const suffix of siblings) rmSync(file + suffix, { force: true })
   } catch (error) {

@@ -88,6 +88,7 @@ export class SessionsRepository {
   readonly #get
   readonly #list
   readonly #complete
+  readonly #visitedSteps
 
   constructor(ctx: StoreContext) {
     this.#ctx = ctx
@@ -105,6 +106,9 @@ export class SessionsRepository {
     )
     this.#list = db.prepare<[string], SessionRow>(
       'SELECT * FROM lesson_sessions WHERE learner_id = ? ORDER BY lesson_id'
+    )
+    this.#visitedSteps = db.prepare<[string, string], { step_id: string }>(
+      'SELECT step_id FROM step_events WHERE learner_id = ? AND lesson_id = ? ORDER BY id DESC'
     )
     this.#complete = db.prepare<[CompleteParams]>(`
       UPDATE lesson_sessions SET
@@ -141,6 +145,24 @@ export class SessionsRepository {
       ...session,
       contentChanged: currentContentHash !== undefined && currentContentHash !== session.contentHash
     }
+  }
+
+  /**
+   * Where to resume after the lesson was edited (DESIGN: "resume at the same or nearest earlier
+   * step"): the saved step if it still exists, else the most recent step the learner's events
+   * visited that still exists, else the lesson's first step. Null when the lesson was never started.
+   */
+  resumeStepId(learnerId: string, lessonId: string, currentStepIds: readonly string[]): string | null {
+    return this.#ctx.read('find where to resume', () => {
+      const row = this.#get.get(learnerId, lessonId)
+      if (!row) return null
+      const exists = new Set(currentStepIds)
+      if (exists.has(row.step_id)) return row.step_id
+      for (const visited of this.#visitedSteps.iterate(learnerId, lessonId)) {
+        if (exists.has(visited.step_id)) return visited.step_id
+      }
+      return currentStepIds[0] ?? null
+    })
   }
 
   /** Marks the lesson completed; a repeat completion keeps the first date and the best score. */

@@ -51,6 +51,27 @@ if (reason) {
   console.error(`cannot capture: ${reason}`)
   process.exit(1)
 }
+/** Rewrites the file list at the end of test/fixtures/real/README.md (everything after `## Files`). */
+function writeIndex(): void {
+  const readme = join(root, 'test/fixtures/real/README.md')
+  const text = readFileSync(readme, 'utf8')
+  const head = text.slice(0, text.indexOf('## Files'))
+  const parts = [head + '## Files\n']
+  for (const id of variants) {
+    const dir = join(root, 'test/fixtures/real', id)
+    const files = readdirSync(dir).sort()
+    parts.push(`\n### ${id} (${files.length} files)\n`)
+    for (const f of files) {
+      const lines = readFileSync(join(dir, f), 'utf8').split('\n')
+      const on = lines[0]!.replace('# on: ', '')
+      const cmd = lines.find((l) => l.startsWith('$ '))!.slice(2)
+      parts.push(`- \`${f}\` — ${on}: \`${cmd}\``)
+    }
+  }
+  writeFileSync(readme, parts.join('\n') + '\n')
+}
+
 const wanted = process.argv.slice(2)
 const list = wanted.length > 0 ? wanted : variants
 for (const [i, id] of list.entries()) await captureOne(id, i)
+writeIndex()

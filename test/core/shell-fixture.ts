@@ -7,7 +7,12 @@ import type { LabShellOptions } from '../../src-main/core/shell/lab-shell.ts'
 /** A fresh lab from a fixture scenario (`two-node-vxlan` unless named), with its shells. */
 export function labShell(name = 'two-node-vxlan', options: LabShellOptions = {}): LabShell {
   const file = `test/fixtures/scenarios/${name}.yaml`
-  const parsed = parseScenario(readFileSync(file, 'utf8'), file)
+  return labShellFromYaml(readFileSync(file, 'utf8'), file, options)
+}
+
+/** A lab from scenario text written in the test itself. */
+export function labShellFromYaml(text: string, file = 'inline.yaml', options: LabShellOptions = {}): LabShell {
+  const parsed = parseScenario(text, file)
   if (!parsed.ok) throw new Error(parsed.errors.join('\n'))
   const shell = new LabShell(buildLab(parsed.scenario), options)
   const problems = shell.applySetup()

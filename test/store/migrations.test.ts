@@ -73,6 +73,14 @@ describe('schema migrations', () => {
     backup.close()
   })
 
+  it('also opens in memory, for throw-away stores where durability is not the point', () => {
+    const { store, migration } = openProgressStore(':memory:', { now: Date.now })
+    expect(migration).toEqual({ from: 0, to: schemaVersion, backup: null })
+    expect(store.diagnostics().journalMode).toBe('memory')
+    store.profiles.create('Guest')
+    store.close()
+  })
+
   it('opens a current file without migrating or copying it', () => {
     const file = join(tempDir(), 'progress.sqlite')
     openProgressStore(file, { now: Date.now }).store.close()

@@ -69,6 +69,26 @@ describe('lesson sessions', () => {
     expect(store.sessions.load(id, 'l')?.contentChanged).toBe(false)
   })
 
+  it('resumes an edited lesson at the saved step, else the latest visited step that still exists', () => {
+    const { store, clock } = openTempStore()
+    const id = store.profiles.create('Ada').id
+    for (const step of ['intro', 'ping', 'arp']) {
+      store.events.append({ learnerId: id, lessonId: 'l', stepId: step, kind: 'step.entered' })
+      clock.advance(1000)
+    }
+    store.sessions.saveSnapshot({
+      learnerId: id,
+      lessonId: 'l',
+      snapshot: {},
+      contentHash: 'v1',
+      stepId: 'arp'
+    })
+    expect(store.sessions.resumeStepId(id, 'l', ['intro', 'ping', 'arp', 'fdb'])).toBe('arp')
+    expect(store.sessions.resumeStepId(id, 'l', ['intro', 'ping', 'neigh'])).toBe('ping')
+    expect(store.sessions.resumeStepId(id, 'l', ['welcome', 'end'])).toBe('welcome')
+    expect(store.sessions.resumeStepId(id, 'other', ['a'])).toBeNull()
+  })
+
   it('keeps a completion, its first date and the best score when the lesson is replayed and completed again', () => {
     const { store, clock } = openTempStore()
     const id = store.profiles.create('Ada').id

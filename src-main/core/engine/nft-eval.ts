@@ -1,6 +1,7 @@
 import type { NftChain, NftExpr, NftTable } from '../linux/nftables.ts'
 import type { Netns } from '../linux/netns.ts'
 import { cidrContains } from '../net/cidr.ts'
+import { isLocalAddress } from '../linux/ops.ts'
 import { formatIpv4 } from '../net/ipv4.ts'
 import { randomInt, type RngState } from '../net/rng.ts'
 import { formatNftRule } from '../linux/nft-format.ts'
@@ -59,6 +60,8 @@ export function runNftChain(ns: Netns, table: NftTable, base: NftChain, p: Packe
     switch (e.op) {
       case 'ct-state':
         return e.states.includes(ctstate.toLowerCase())
+      case 'fib-daddr-local':
+        return isLocalAddress(ns, p.dst)
       case 'daddr-in-set':
         return sets.get(e.set)?.elements.includes(p.dst) ?? false
       case 'daddr-in':

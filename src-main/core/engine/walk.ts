@@ -305,7 +305,7 @@ export class Walk {
     const now = this.lab.clock.nowMs
     const visited = new Set<string>()
     /** Bridges crossed so far: where the request entered each and which port it left by. */
-    type BridgeStep = { bridge: BridgeLink; inPort: Link; outPort?: Link }
+    type BridgeStep = { bridge: BridgeLink; inPort?: Link; outPort?: Link }
     const queue: { ns: Netns; link: Link; path: BridgeStep[] }[] = []
     const enqueueOut = (fromNs: Netns, link: Link, path: BridgeStep[]): void => {
       if (!hasCarrier(this.lab.netns, fromNs, link)) return
@@ -321,7 +321,7 @@ export class Walk {
           if (pl) queue.push({ ns: pns, link: pl, path })
         }
       } else if (link.kind === 'bridge') {
-        for (const port of fromNs.links) if (port.master === link.ifindex) enqueueOut(fromNs, port, path)
+        for (const port of fromNs.links) if (port.master === link.ifindex) enqueueOut(fromNs, port, [...path, { bridge: link, outPort: port }])
       }
     }
     enqueueOut(ns, dev, [])
@@ -344,7 +344,7 @@ export class Walk {
       // Found the owner. The request taught every bridge on the way the asker's MAC, the unicast
       // reply retraces the path and teaches them the answerer's.
       for (const step of path) {
-        learn(step.bridge, dev.mac, step.inPort.ifindex, now)
+        if (step.inPort) learn(step.bridge, dev.mac, step.inPort.ifindex, now)
         if (step.outPort) learn(step.bridge, link.mac, step.outPort.ifindex, now)
       }
       setNeighbour(ns, dev.ifindex, ip, link.mac, 'REACHABLE', now)

@@ -5,7 +5,7 @@ import { formatIpv4 } from '../net/ipv4.ts'
 import { endpointsOf } from './endpoints.ts'
 import type { Lab } from './lab.ts'
 import type { KubeNode } from './objects.ts'
-import { nftEndpointChainBase, nftServiceChainBase } from './proxy-names.ts'
+import { nftEndpointChainBase, nftServiceChainBase, servicePortName } from './proxy-names.ts'
 
 const rule = (exprs: NftExpr[], comment?: string): NftRule => (comment === undefined ? { exprs } : { exprs, comment })
 const chain = (name: string, rules: NftRule[], base?: NftChain['base']): NftChain => (base ? { name, base, rules } : { name, rules })
@@ -32,23 +32,20 @@ export function syncNft(lab: Lab, node: KubeNode, ns: Netns): void {
       const key = `${formatIpv4(svc.clusterIP)} . ${proto} . ${port.port}`
       const eps = endpointsOf(lab, svc, port)
       if (eps.length === 0) {
-        noEndpointServices.elements.push({ key, verdict: 'goto', chain: 'reject-chain' })
-        if (port.nodePort !== undefined) noEndpointNodeports.elements.push({ key: `${proto} . ${port.nodePort}`, verdict: 'goto', chain: 'reject-chain' })
+        noEndpointServices.elements.push({ key, verdict: 'goto', chain: 'reject-chain', comment: servicePortName(svc, port) })
+        if (port.nodePort !== undefined) noEndpointNodeports.elements.push({ key: `${proto} . ${port.nodePort}`, verdict: 'goto', chain: 'reject-chain', comment: servicePortName(svc, port) })
         continue
       }
       const base = nftServiceChainBase(svc, port)
+      const svcChain: NftChain = chain(`service-${base}`, [rule([{ op: 'daddr-eq', ip: svc.clusterIP }, { op: 'dport-eq', proto, port: port.port }, { op: 'saddr-in', cidrs: [podNet], neg: true }, { op: 'jump', chain: 'mark-for-masquerade' }])])
+      serviceChains.push(svcChain)
       const endpointChains = eps.map((ep) => {
         const text = `${formatIpv4(ep.ip)}:${ep.port}`
         const name = `endpoint-${nftEndpointChainBase(svc, port, text)}`
         serviceChains.push(chain(name, [rule([{ op: 'saddr-eq', ip: ep.ip }, { op: 'jump', chain: 'mark-for-masquerade' }]), rule([{ op: 'l4proto-eq', proto }, { op: 'dnat', ip: ep.ip, port: ep.port, proto }])]))
         return name
       })
-      serviceChains.push(
-        chain(`service-${base}`, [
-          rule([{ op: 'daddr-eq', ip: svc.clusterIP }, { op: 'dport-eq', proto, port: port.port }, { op: 'saddr-in', cidrs: [podNet], neg: true }, { op: 'jump', chain: 'mark-for-masquerade' }]),
-          rule([{ op: 'numgen-vmap', targets: endpointChains }])
-        ])
-      )
+      svcChain.rules.push(rule([{ op: 'numgen-vmap', targets: endpointChains }]))
       serviceIps.elements.push({ key, verdict: 'goto', chain: `service-${base}` })
       if (port.nodePort !== undefined) {
         serviceChains.push(chain(`external-${base}`, [rule([{ op: 'jump', chain: 'mark-for-masquerade' }]), rule([{ op: 'goto', chain: `service-${base}` }])]))
@@ -57,6 +54,8 @@ export function syncNft(lab: Lab, node: KubeNode, ns: Netns): void {
     }
   }
   const newCt: NftExpr = { op: 'ct-state', states: ['new'] }
+  const base = (name: string, rules: NftRule[], type: 'filter' | 'nat', hook: NonNullable<NftChain['base']>['hook'], priority: number): NftChain => chain(name, rules, { type, hook, priority })
+  // Chains, sets and maps in the order kube-proxy's transaction creates them (nft lists them so).
   const table: NftTable = {
     family: 'ip',
     name: 'kube-proxy',
@@ -65,27 +64,31 @@ export function syncNft(lab: Lab, node: KubeNode, ns: Netns): void {
       { name: 'cluster-ips', comment: 'Active ClusterIPs', elements: clusterIps },
       { name: 'nodeport-ips', comment: 'IPs that accept NodePort traffic', elements: [node.ip] }
     ],
-    maps: [noEndpointServices, noEndpointNodeports, firewallIps, serviceIps, serviceNodeports],
+    maps: [firewallIps, noEndpointServices, noEndpointNodeports, serviceIps, serviceNodeports],
     chains: [
-      chain('filter-prerouting', [rule([newCt, { op: 'jump', chain: 'firewall-check' }])], { type: 'filter', hook: 'prerouting', priority: -110 }),
-      chain('filter-input', [rule([newCt, { op: 'jump', chain: 'nodeport-endpoints-check' }]), rule([newCt, { op: 'jump', chain: 'service-endpoints-check' }])], { type: 'filter', hook: 'input', priority: -110 }),
-      chain('filter-forward', [rule([newCt, { op: 'jump', chain: 'service-endpoints-check' }]), rule([newCt, { op: 'jump', chain: 'cluster-ips-check' }])], { type: 'filter', hook: 'forward', priority: -110 }),
-      chain('filter-output', [rule([newCt, { op: 'jump', chain: 'service-endpoints-check' }]), rule([newCt, { op: 'jump', chain: 'firewall-check' }])], { type: 'filter', hook: 'output', priority: -110 }),
-      chain('filter-output-post-dnat', [rule([newCt, { op: 'jump', chain: 'cluster-ips-check' }])], { type: 'filter', hook: 'output', priority: -90 }),
-      chain('nat-prerouting', [rule([{ op: 'jump', chain: 'services' }])], { type: 'nat', hook: 'prerouting', priority: -100 }),
-      chain('nat-output', [rule([{ op: 'jump', chain: 'services' }])], { type: 'nat', hook: 'output', priority: -100 }),
-      chain('nat-postrouting', [rule([{ op: 'jump', chain: 'masquerading' }])], { type: 'nat', hook: 'postrouting', priority: 100 }),
-      chain('nodeport-endpoints-check', [rule([{ op: 'daddr-in-set', set: 'nodeport-ips' }, { op: 'vmap', map: 'no-endpoint-nodeports', key: 'proto-port' }])]),
+      chain('mark-for-masquerade', [rule([{ op: 'mark-or', bits: 0x4000 }])]),
+      chain('masquerading', [rule([{ op: 'mark-masq-unset', bits: 0x4000 }, { op: 'return' }]), rule([{ op: 'mark-xor', bits: 0x4000 }]), rule([{ op: 'masquerade' }])]),
+      chain('services', [
+        rule([{ op: 'vmap', map: 'service-ips', key: 'addr-proto-port' }]),
+        rule([{ op: 'fib-daddr-local' }, { op: 'daddr-in-set', set: 'nodeport-ips' }, { op: 'vmap', map: 'service-nodeports', key: 'proto-port' }])
+      ]),
       chain('service-endpoints-check', [rule([{ op: 'vmap', map: 'no-endpoint-services', key: 'addr-proto-port' }])]),
       chain('firewall-check', [rule([{ op: 'vmap', map: 'firewall-ips', key: 'addr-proto-port' }])]),
-      chain('services', [rule([{ op: 'vmap', map: 'service-ips', key: 'addr-proto-port' }]), rule([{ op: 'daddr-in-set', set: 'nodeport-ips' }, { op: 'vmap', map: 'service-nodeports', key: 'proto-port' }])]),
-      chain('masquerading', [rule([{ op: 'mark-masq-unset', bits: 0x4000 }, { op: 'return' }]), rule([{ op: 'mark-xor', bits: 0x4000 }]), rule([{ op: 'masquerade' }])]),
-      chain('mark-for-masquerade', [rule([{ op: 'mark-or', bits: 0x4000 }])]),
-      chain('reject-chain', [rule([{ op: 'reject' }])]),
+      chain('nodeport-endpoints-check', [rule([{ op: 'daddr-in-set', set: 'nodeport-ips' }, { op: 'vmap', map: 'no-endpoint-nodeports', key: 'proto-port' }])]),
       chain('cluster-ips-check', [
         rule([{ op: 'daddr-in-set', set: 'cluster-ips' }, { op: 'reject' }], 'Reject traffic to invalid ports of ClusterIPs'),
         rule([{ op: 'daddr-in', cidrs: [serviceNet], neg: false }, { op: 'drop' }], 'Drop traffic to unallocated ClusterIPs')
       ]),
+      { ...chain('reject-chain', [rule([{ op: 'reject' }])]), comment: 'helper for @no-endpoint-services / @no-endpoint-nodeports' },
+      base('filter-prerouting', [rule([newCt, { op: 'jump', chain: 'firewall-check' }])], 'filter', 'prerouting', -110),
+      base('filter-forward', [rule([newCt, { op: 'jump', chain: 'service-endpoints-check' }]), rule([newCt, { op: 'jump', chain: 'cluster-ips-check' }])], 'filter', 'forward', -110),
+      base('filter-input', [rule([newCt, { op: 'jump', chain: 'nodeport-endpoints-check' }]), rule([newCt, { op: 'jump', chain: 'service-endpoints-check' }])], 'filter', 'input', -110),
+      base('filter-output', [rule([newCt, { op: 'jump', chain: 'service-endpoints-check' }]), rule([newCt, { op: 'jump', chain: 'firewall-check' }])], 'filter', 'output', -110),
+      // After DNAT: the node's own connections to real Service ports no longer carry a ClusterIP here.
+      base('filter-output-post-dnat', [rule([newCt, { op: 'jump', chain: 'cluster-ips-check' }])], 'filter', 'output', -90),
+      base('nat-output', [rule([{ op: 'jump', chain: 'services' }])], 'nat', 'output', -100),
+      base('nat-postrouting', [rule([{ op: 'jump', chain: 'masquerading' }])], 'nat', 'postrouting', 100),
+      base('nat-prerouting', [rule([{ op: 'jump', chain: 'services' }])], 'nat', 'prerouting', -100),
       ...serviceChains
     ]
   }

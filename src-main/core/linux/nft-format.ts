@@ -10,6 +10,8 @@ function formatExpr(e: NftExpr): string {
       return `ct state ${e.states.join(',')}`
     case 'daddr-in-set':
       return `ip daddr @${e.set}`
+    case 'fib-daddr-local':
+      return 'fib daddr type local'
     case 'daddr-in':
     case 'saddr-in': {
       const set = e.cidrs.length === 1 ? formatCidr(e.cidrs[0]!) : `{ ${e.cidrs.map(formatCidr).join(', ')} }`
@@ -53,22 +55,30 @@ export function formatNftRule(rule: NftRule): string {
   return rule.comment === undefined ? body : `${body} comment "${rule.comment}"`
 }
 
+/** nft breaks a set's element list after every second element, a map's after every element. */
+function elementList(items: string[], perLine: number): string {
+  const lines: string[] = []
+  for (let i = 0; i < items.length; i += perLine) lines.push(items.slice(i, i + perLine).join(', '))
+  return `{ ${lines.join(',\n\t\t\t     ')} }`
+}
+
 /** `nft list ruleset` for one table, in nft's layout (tabs, sets and maps before chains). */
 export function formatNftTable(t: NftTable): string {
   const out: string[] = [`table ${t.family} ${t.name} {`, `\tcomment "${t.comment}"`]
   for (const s of t.sets) {
     out.push(`\tset ${s.name} {`, '\t\ttype ipv4_addr', `\t\tcomment "${s.comment}"`)
-    if (s.elements.length > 0) out.push(`\t\telements = { ${s.elements.map(formatIpv4).join(', ')} }`)
+    if (s.elements.length > 0) out.push(`\t\telements = ${elementList([...s.elements].sort((a, b) => a - b).map(formatIpv4), 2)}`)
     out.push('\t}', '')
   }
   for (const m of t.maps) {
     out.push(`\tmap ${m.name} {`, `\t\ttype ${m.key === 'addr-proto-port' ? 'ipv4_addr . inet_proto . inet_service' : 'inet_proto . inet_service'} : verdict`, `\t\tcomment "${m.comment}"`)
-    if (m.elements.length > 0) out.push(`\t\telements = { ${m.elements.map((e) => `${e.key} : ${e.verdict} ${e.chain}`).join(',\n\t\t\t     ')} }`)
+    if (m.elements.length > 0) out.push(`\t\telements = ${elementList(m.elements.map((e) => `${e.key}${e.comment === undefined ? '' : ` comment "${e.comment}"`} : ${e.verdict} ${e.chain}`), 1)}`)
     out.push('\t}', '')
   }
   t.chains.forEach((c, i) => {
     out.push(`\tchain ${c.name} {`)
-    if (c.base) out.push(`\t\ttype ${c.base.type} hook ${c.base.hook} priority ${formatPriority(c.base.type, c.base.priority)}; policy accept;`)
+    if (c.base) out.push(`\t\ttype ${c.base.type} hook ${c.base.hook} priority ${formatPriority(c.base.hook, c.base.priority)}; policy accept;`)
+    if (c.comment !== undefined) out.push(`\t\tcomment "${c.comment}"`)
     for (const r of c.rules) out.push(`\t\t${formatNftRule(r)}`)
     out.push('\t}')
     if (i < t.chains.length - 1) out.push('')
@@ -77,12 +87,12 @@ export function formatNftTable(t: NftTable): string {
   return out.join('\n') + '\n'
 }
 
-/** nft prints standard priorities by name (`dstnat - 10`, `srcnat`). */
-function formatPriority(type: 'filter' | 'nat', priority: number): string {
-  const names: [string, number][] = [['dstnat', -100], ['srcnat', 100], ['filter', 0]]
-  for (const [name, value] of names) {
-    const delta = priority - value
-    if (Math.abs(delta) <= 10 && (type === 'nat' || name === 'dstnat')) return delta === 0 ? name : `${name} ${delta < 0 ? '-' : '+'} ${Math.abs(delta)}`
+/** nft names the standard priority of the hook (`dstnat - 10` in prerouting, `srcnat` in postrouting, `filter` for 0). */
+export function formatPriority(hook: string, priority: number): string {
+  const named = hook === 'prerouting' ? ['dstnat', -100] : hook === 'postrouting' ? ['srcnat', 100] : undefined
+  if (named) {
+    const delta = priority - (named[1] as number)
+    return delta === 0 ? (named[0] as string) : `${named[0] as string} ${delta < 0 ? '-' : '+'} ${Math.abs(delta)}`
   }
-  return String(priority)
+  return priority === 0 ? 'filter' : String(priority)
 }

@@ -9,6 +9,8 @@ import type { Ipv4 } from '../net/ipv4.ts'
 export type NftExpr =
   | { op: 'ct-state'; states: string[] }
   | { op: 'daddr-in-set'; set: string }
+  /** `fib daddr type local`: the destination is one of this namespace's addresses. */
+  | { op: 'fib-daddr-local' }
   | { op: 'daddr-in'; cidrs: Cidr[]; neg: boolean }
   | { op: 'saddr-in'; cidrs: Cidr[]; neg: boolean }
   | { op: 'daddr-eq'; ip: Ipv4 }
@@ -50,7 +52,7 @@ export interface NftMap {
   name: string
   key: 'addr-proto-port' | 'proto-port'
   comment: string
-  elements: { key: string; verdict: 'goto' | 'jump'; chain: string }[]
+  elements: { key: string; verdict: 'goto' | 'jump'; chain: string; comment?: string }[]
 }
 
 export interface NftTable {

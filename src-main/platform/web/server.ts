@@ -54,7 +54,7 @@ function sendEnvelope(reply: FastifyReply, envelope: Envelope<unknown>): Fastify
 }
 
 function buildApp(options: WebHostOptions, token: string | null): FastifyInstance {
-  const app = Fastify({ bodyLimit: options.bodyLimit ?? 256 * 1024, logger: false })
+  const app = Fastify({ bodyLimit: options.bodyLimit ?? 9 * 1024 * 1024, logger: false })
 
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('Content-Security-Policy', contentSecurityPolicy)

@@ -29,7 +29,8 @@ function fdbLines(lab: Lab, ns: Netns, link: Link): string[] {
   const out: string[] = []
   const now = lab.clock.nowMs
   if (link.kind === 'vxlan') {
-    for (const e of link.fdb) out.push(`${e.mac} dst ${formatIpv4(e.dst)} self${e.permanent ? ' permanent' : ' '}`)
+    // The kernel keeps FDB entries on a list it adds to at the head: newest first.
+    for (const e of [...link.fdb].reverse()) out.push(`${e.mac} dst ${formatIpv4(e.dst)} self${e.permanent ? ' permanent' : ' '}`)
     return out
   }
   const self = multicastEntries(link).map((m) => `${m} dev ${link.name} self permanent`)
@@ -41,9 +42,8 @@ function fdbLines(lab: Lab, ns: Netns, link: Link): string[] {
   if (link.master !== undefined) {
     const br = linkByIndex(ns, link.master) as BridgeLink | undefined
     if (br) {
-      const live = br.fdb.filter((e) => e.port === link.ifindex && (e.permanent || now - e.updatedAt <= br.ageingTime * 1000))
-      for (const e of live) if (!e.permanent) out.push(`${e.mac} dev ${link.name} master ${br.name} `)
-      for (const e of live) if (e.permanent) out.push(`${e.mac} dev ${link.name} master ${br.name} permanent`)
+      const live = [...br.fdb].reverse().filter((e) => e.port === link.ifindex && (e.permanent || now - e.updatedAt <= br.ageingTime * 1000))
+      for (const e of live) out.push(`${e.mac} dev ${link.name} master ${br.name}${e.permanent ? ' permanent' : ' '}`)
     }
   }
   out.push(...self)

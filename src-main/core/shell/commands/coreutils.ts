@@ -62,7 +62,8 @@ export const catCommand: Command = {
 
 /** `head`/`tail` accept the obsolete `-N` form; rewrite it to `-n N` before getopt sees it. */
 function obsoleteCount(argv: readonly string[]): string[] {
-  return argv.flatMap((a) => (/^-\d+$/.test(a) ? ['-n', a.slice(1)] : [a]))
+  // `head -n -17` keeps its meaning: a word after -n is the count, not an option.
+  return argv.flatMap((a, i) => (/^-\d+$/.test(a) && argv[i - 1] !== '-n' && argv[i - 1] !== '--lines' ? ['-n', a.slice(1)] : [a]))
 }
 
 function headTail(prog: 'head' | 'tail'): Command {

@@ -5,6 +5,9 @@
  */
 
 import { CommandRegistry } from '../command.ts'
+import { bridgeCommand } from './bridge.ts'
+import { ipCommand } from './ip.ts'
+import { iptablesCommand, iptablesSaveCommand } from './iptables.ts'
 import { sendProbe } from '../../engine/probe.ts'
 import { catCommand, clearCommand, headCommand, seqCommand, sortCommand, tailCommand, uniqCommand, wcCommand } from './coreutils.ts'
 import { grepCommand } from './grep.ts'
@@ -17,6 +20,7 @@ import { helpCommand, hostnameCommand, psCommand, shCommand, ssCommand } from '.
 
 export function defaultRegistry(): CommandRegistry {
   const registry: CommandRegistry = new CommandRegistry([
+    bridgeCommand,
     catCommand,
     clearCommand,
     crictlCommand,
@@ -25,6 +29,9 @@ export function defaultRegistry(): CommandRegistry {
     headCommand,
     helpCommand(() => registry),
     hostnameCommand,
+    ipCommand,
+    iptablesCommand,
+    iptablesSaveCommand,
     kubectlCommand,
     pingCommand(sendProbe),
     psCommand,

@@ -92,12 +92,16 @@ function icmpErrorText(type: number, code: number, mtu: number | undefined): str
 const fail = (stderr: string, exitCode: number): CommandOutput => ({ stdout: '', stderr, exitCode })
 
 /** iputils' strtol-style integer argument check (`invalid argument: 'x'`, ranges). */
-function intArg(value: string, min: number, max: number): number | string {
+function intArg(value: string, min: number, max: bigint): number | string {
   if (!/^[+-]?\d+$/.test(value.trim())) return `ping: invalid argument: '${value}'\n`
-  const n = Number(value)
-  if (n < min || n > max) return `ping: invalid argument: '${value}': out of range: ${min} <= value <= ${max}\n`
-  return n
+  const n = BigInt(value.trim())
+  if (n < BigInt(min) || n > max) return `ping: invalid argument: '${value}': out of range: ${min} <= value <= ${max}\n`
+  return Number(n)
 }
+
+/** LONG_MAX and INT_MAX, the limits iputils checks its arguments against. */
+const LONG_MAX = 9223372036854775807n
+const INT_MAX = 2147483647n
 
 /** `%g` as C prints it: six significant digits, no trailing zeros. */
 function formatG(x: number): string {
@@ -119,26 +123,26 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   for (const { key, value = '' } of parsed.value.options) {
     switch (key) {
       case 'c': {
-        const n = intArg(value, 1, 9223372036854775807)
+        const n = intArg(value, 1, LONG_MAX)
         if (typeof n === 'string') return fail(n, 1)
         count = n
         break
       }
       case 's': {
-        const n = intArg(value, 0, 2147483647)
+        const n = intArg(value, 0, INT_MAX)
         if (typeof n === 'string') return fail(n, 1)
         size = n
         break
       }
       case 't': {
-        const n = intArg(value, 0, 255)
+        const n = intArg(value, 0, 255n)
         if (typeof n === 'string') return fail(n, 1)
         if (n === 0) return fail('ping: cannot set unicast time-to-live: Invalid argument\n', 2)
         ttl = n
         break
       }
       case 'w': {
-        const n = intArg(value, 0, 2147483647)
+        const n = intArg(value, 0, INT_MAX)
         if (typeof n === 'string') return fail(n, 1)
         deadline = n
         break

@@ -231,7 +231,7 @@ class Printer {
 
   /** A frame as tcpdump prints it after the timestamp (an inner VXLAN frame shows MACs with -e only). */
   frame(view: PacketView): string {
-    const p = onWire(view)
+    const p = onWire(this.lab, view)
     const eth = p.eth
     const length = frameLength(p)
     if (p.arp) {
@@ -329,13 +329,14 @@ class Printer {
 }
 
 /**
- * Linux's icmp_send quotes as much of the offending datagram as fits in 576 bytes, which
- * sets the error's length; the pcap writer quotes the same, so text and file agree.
+ * The packet with its IP total length as the bytes the pcap writer produces: Linux quotes as
+ * much of an offending datagram as fits in 576 bytes in an ICMP error, and TCP headers carry
+ * the options `tcpOptionsFor` decides. Text and file then always agree.
  */
-function onWire(p: PacketView): PacketView {
-  const l4 = p.l4
-  if (!p.ip || l4?.kind !== 'icmp' || !l4.quoted) return p
-  return { ...p, ip: { ...p.ip, length: 20 + 8 + Math.min(l4.quoted.ip.length, 576 - 28) } }
+function onWire(lab: Lab, p: PacketView): PacketView {
+  if (!p.ip) return p
+  const bytes = encodeFrame(p, tcpOptionsFor(lab))
+  return { ...p, ip: { ...p.ip, length: bytes.length - (p.eth ? 14 : 0) } }
 }
 
 function optionBytes(opts: readonly TcpOption[]): number {

@@ -1,0 +1,114 @@
+/**
+ * `nft list ruleset` (nftables 1.0.6): kube-proxy's own table in nftables mode, and the
+ * tables iptables-nft keeps for iptables rules (flanneld's), translated the way nft shows them.
+ */
+import type { Command } from '../command.ts'
+import { fail, ok } from '../command.ts'
+import type { Lab } from '../../kube/lab.ts'
+import { formatNftTable, formatPriority } from '../../linux/nft-format.ts'
+import type { IptMatch, IptRule, IptTableName, Netfilter } from '../../linux/netfilter.ts'
+import { chainsInSaveOrder, newCounters } from '../../linux/netfilter.ts'
+import { formatCidr } from '../../net/cidr.ts'
+import { formatIpv4 } from '../../net/ipv4.ts'
+
+const hex8 = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0')}`
+
+function matchText(m: IptMatch): string | undefined {
+  switch (m.module) {
+    case 'comment':
+      return undefined
+    case 'tcp':
+    case 'udp':
+      return [m.sport ? `${m.module} sport ${m.sport.neg ? '!= ' : ''}${m.sport.value}` : '', m.dport ? `${m.module} dport ${m.dport.neg ? '!= ' : ''}${m.dport.value}` : ''].filter(Boolean).join(' ') || undefined
+    case 'mark':
+      return `meta mark & ${hex8(m.mask)} ${m.neg ? '!=' : '=='} ${hex8(m.value)}`
+    case 'conntrack':
+      return `ct state ${m.ctstate.neg ? '!= ' : ''}${m.ctstate.value.map((s) => s.toLowerCase()).join(',')}`
+    case 'addrtype':
+      return m.dstType ? `fib daddr type ${m.dstType.neg ? '!= ' : ''}${m.dstType.value.toLowerCase()}` : `fib saddr type ${m.srcType!.neg ? '!= ' : ''}${m.srcType!.value.toLowerCase()}`
+    case 'statistic':
+    case 'set':
+      return `xt match "${m.module}"`
+  }
+}
+
+function targetText(r: IptRule): string {
+  const t = r.target
+  switch (t.kind) {
+    case 'none':
+      return ''
+    case 'verdict':
+      return t.verdict.toLowerCase()
+    case 'jump':
+      return `${t.goto ? 'goto' : 'jump'} ${t.chain}`
+    case 'REJECT':
+      return 'reject'
+    case 'DNAT':
+      return `dnat to ${formatIpv4(t.toIp)}${t.toPort === undefined ? '' : `:${t.toPort}`}`
+    case 'SNAT':
+      return `snat to ${formatIpv4(t.toIp)}${t.randomFully ? ' fully-random' : ''}`
+    case 'MASQUERADE':
+      return `masquerade${t.randomFully ? ' fully-random' : ''}`
+    case 'MARK':
+      return `meta mark set mark and ${hex8(~t.mask >>> 0)} xor ${hex8(t.value)}`
+  }
+}
+
+function ruleText(nf: Netfilter, r: IptRule): string {
+  const parts: string[] = []
+  if (r.inIface) parts.push(`iifname ${r.inIface.neg ? '!= ' : ''}"${r.inIface.value}"`)
+  if (r.outIface) parts.push(`oifname ${r.outIface.neg ? '!= ' : ''}"${r.outIface.value}"`)
+  if (r.src) parts.push(`ip saddr ${r.src.neg ? '!= ' : ''}${formatCidr(r.src.value).replace(/\/32$/, '')}`)
+  if (r.dst) parts.push(`ip daddr ${r.dst.neg ? '!= ' : ''}${formatCidr(r.dst.value).replace(/\/32$/, '')}`)
+  if (r.proto && !r.matches.some((m) => m.module === r.proto!.value)) parts.push(`ip protocol ${r.proto.neg ? '!= ' : ''}${r.proto.value}`)
+  for (const m of r.matches) {
+    const text = matchText(m)
+    if (text) parts.push(text)
+  }
+  const k = nf.counters.get(r) ?? newCounters()
+  // nft separates the matches from the counter by two spaces; a rule without matches starts with one.
+  return `${parts.length ? `${parts.join(' ')} ` : ''} counter packets ${k.packets} bytes ${k.bytes} ${targetText(r)}`.trimEnd()
+}
+
+const NAT_PRIORITY: Record<string, number> = { PREROUTING: -100, INPUT: 100, OUTPUT: -100, POSTROUTING: 100 }
+
+function iptablesTable(nf: Netfilter, name: IptTableName): string | undefined {
+  const chains = chainsInSaveOrder(nf[name]).filter((c) => c.policy === undefined || c.rules.length > 0)
+  if (chains.length === 0) return undefined
+  const ordered = [...chains.filter((c) => c.policy === undefined), ...chains.filter((c) => c.policy !== undefined)]
+  const out = [`table ip ${name} {`]
+  ordered.forEach((c, i) => {
+    out.push(`\tchain ${c.name} {`)
+    if (c.policy) {
+      const hook = c.name.toLowerCase()
+      const priority = name === 'nat' ? NAT_PRIORITY[c.name]! : 0
+      out.push(`\t\ttype ${name === 'nat' ? 'nat' : 'filter'} hook ${hook} priority ${formatPriority(hook, priority)}; policy ${c.policy.toLowerCase()};`)
+    }
+    for (const r of c.rules) out.push(`\t\t${ruleText(nf, r)}`)
+    out.push('\t}')
+    if (i < ordered.length - 1) out.push('')
+  })
+  out.push('}')
+  return out.join('\n') + '\n'
+}
+
+export const nftCommand: Command = {
+  name: 'nft',
+  summary: 'list the nftables ruleset',
+  subcommands: ['list'],
+  availableOn: ['node', 'external'],
+  run(argv, ctx) {
+    const ns = (ctx.lab as Lab).netns.get(ctx.target.netns)!
+    if (argv[0] !== 'list' || argv[1] !== 'ruleset') return fail(`Error: syntax error, unexpected end of file\n${argv.join(' ')}\n`, 1)
+    let stdout = ''
+    let stderr = ''
+    for (const t of ['nat', 'filter'] as const) {
+      const text = iptablesTable(ns.netfilter, t)
+      if (!text) continue
+      stdout += text
+      stderr += `# Warning: table ip ${t} is managed by iptables-nft, do not touch!\n`
+    }
+    if (ns.nft) stdout += formatNftTable(ns.nft)
+    return stderr ? { stdout, stderr, exitCode: 0 } : ok(stdout)
+  }
+}

@@ -1,0 +1,188 @@
+import type { Trace } from '../../../../src-main/core/engine/trace.ts'
+import type { Answer } from '../../../../src-main/core/lesson/quiz.ts'
+import { api, ApiCallError, type MethodInput, type MethodOutput } from '../api.ts'
+import { m } from '../i18n/index.ts'
+
+export type LessonOpen = MethodOutput<'lesson:open'>
+export type SessionView = LessonOpen['session']
+export type StepView = NonNullable<SessionView['step']>
+export type QuestionView = Extract<StepView, { kind: 'quiz' }>['questions'][number]
+export type Topology = MethodOutput<'lab:topology'>
+export type TraceRequest = MethodInput<'trace:run'>['trace']
+export type LearnerEvent = MethodInput<'lesson:send'>['event']
+export type InspectResult = MethodOutput<'lab:inspect'>
+export type Grading = NonNullable<MethodOutput<'quiz:submit'>['grading']>
+export type ExecResult = Omit<MethodOutput<'shell:exec'>, 'session'>
+export type { Answer, Trace }
+
+/** A command the prose asked the terminal to run; `seq` makes a repeated click a new request. */
+export interface RunRequest {
+  seq: number
+  command: string
+  /** The target to run it on; the terminal's current tab when absent. */
+  on?: string
+}
+
+/**
+ * One open lesson as the workspace sees it: the lesson's prose, the lesson machine's view (kept
+ * in main; every response carries the new one), the lab's topology, the trace on the stepper and
+ * the object being inspected. Components read the getters and call the methods; nothing else
+ * talks to the API for the lesson.
+ */
+export class LessonPlayer {
+  readonly learnerId: string
+  readonly lessonId: string
+  #lesson = $state.raw<LessonOpen | null>(null)
+  #session = $state.raw<SessionView | null>(null)
+  #topology = $state.raw<Topology | null>(null)
+  #trace = $state.raw<Trace | null>(null)
+  #traceRequest = $state.raw<TraceRequest | null>(null)
+  #inspected = $state.raw<InspectResult | null>(null)
+  #selected = $state<string | null>(null)
+  #runRequest = $state.raw<RunRequest | null>(null)
+  #toReview = $state.raw<{ id: string; prompt: QuestionView['question']['prompt'] }[]>([])
+  #error = $state<string | null>(null)
+  #notFound = $state(false)
+  #busy = $state(false)
+  #startedAt = Date.now()
+
+  constructor(learnerId: string, lessonId: string) {
+    this.learnerId = learnerId
+    this.lessonId = lessonId
+  }
+
+  get lesson(): LessonOpen | null {
+    return this.#lesson
+  }
+  get session(): SessionView | null {
+    return this.#session
+  }
+  get topology(): Topology | null {
+    return this.#topology
+  }
+  /** The trace on the stepper, and what was asked for to get it. */
+  get trace(): Trace | null {
+    return this.#trace
+  }
+  get traceRequest(): TraceRequest | null {
+    return this.#traceRequest
+  }
+  get inspected(): InspectResult | null {
+    return this.#inspected
+  }
+  /** The object picked in the topology (for the inspector and hotspot questions). */
+  get selected(): string | null {
+    return this.#selected
+  }
+  get runRequest(): RunRequest | null {
+    return this.#runRequest
+  }
+  /** Questions not answered right at the first attempt in this visit: the completion screen's "review these". */
+  get toReview(): { id: string; prompt: QuestionView['question']['prompt'] }[] {
+    return this.#toReview
+  }
+  get error(): string | null {
+    return this.#error
+  }
+  get notFound(): boolean {
+    return this.#notFound
+  }
+  get busy(): boolean {
+    return this.#busy
+  }
+  /** Minutes since the lesson was opened in this visit, for the completion screen. */
+  get minutesThisVisit(): number {
+    return Math.max(1, Math.round((Date.now() - this.#startedAt) / 60_000))
+  }
+
+  async open(): Promise<void> {
+    await this.#guard(async () => {
+      const lesson = await api['lesson:open']({ learnerId: this.learnerId, lessonId: this.lessonId })
+      this.#lesson = lesson
+      this.#absorb(lesson.session)
+      await this.refreshTopology()
+    })
+  }
+
+  async refreshTopology(): Promise<void> {
+    this.#topology = await api['lab:topology']({ learnerId: this.learnerId, lessonId: this.lessonId })
+  }
+
+  async send(event: LearnerEvent): Promise<void> {
+    await this.#guard(async () => {
+      this.#absorb(await api['lesson:send']({ learnerId: this.learnerId, lessonId: this.lessonId, event }))
+    })
+  }
+
+  /** Grades one attempt; the grading also lands in the session view, which the quiz UI reads. */
+  async answer(questionId: string, answer: Answer): Promise<void> {
+    await this.#guard(async () => {
+      const { session } = await api['quiz:submit']({ learnerId: this.learnerId, lessonId: this.lessonId, questionId, answer })
+      this.#absorb(session)
+    })
+  }
+
+  /** Runs one terminal line in the lab; world changes (a link set down) show in the topology. */
+  async exec(on: string, line: string): Promise<ExecResult> {
+    const { session, ...output } = await api['shell:exec']({ learnerId: this.learnerId, lessonId: this.lessonId, on, line })
+    this.#absorb(session)
+    await this.refreshTopology()
+    if (this.#selected) await this.inspect(this.#selected)
+    return output
+  }
+
+  /** Sends a packet and puts its trace on the stepper. */
+  async runTrace(request: TraceRequest): Promise<void> {
+    await this.#guard(async () => {
+      const { trace, session } = await api['trace:run']({ learnerId: this.learnerId, lessonId: this.lessonId, trace: request })
+      this.#absorb(session)
+      this.#traceRequest = request
+      this.#trace = trace
+    })
+  }
+
+  async inspect(objectId: string): Promise<void> {
+    this.#selected = objectId
+    await this.#guard(async () => {
+      this.#inspected = await api['lab:inspect']({ learnerId: this.learnerId, lessonId: this.lessonId, objectId })
+    })
+  }
+
+  /** A command clicked in the prose or the inspector: the terminal picks the request up and runs it. */
+  requestRun(command: string, on?: string): void {
+    const request: RunRequest = { seq: (this.#runRequest?.seq ?? 0) + 1, command }
+    if (on) request.on = on
+    this.#runRequest = request
+  }
+
+  dismissError(): void {
+    this.#error = null
+  }
+
+  /**
+   * Takes a new session view. Once the lesson completes the view no longer carries the questions,
+   * so what needs review is collected while they are on screen.
+   */
+  #absorb(session: SessionView): void {
+    this.#session = session
+    const step = session.step
+    const questions = step?.kind === 'quiz' || step?.kind === 'trace' ? step.questions : []
+    const missed = questions.filter((q) => q.gradings[0] && !q.gradings[0].correct)
+    const known = new Set(this.#toReview.map((q) => q.id))
+    const added = missed.filter((q) => !known.has(q.question.id)).map((q) => ({ id: q.question.id, prompt: q.question.prompt }))
+    if (added.length > 0) this.#toReview = [...this.#toReview, ...added]
+  }
+
+  async #guard(work: () => Promise<void>): Promise<void> {
+    this.#busy = true
+    this.#error = null
+    try {
+      await work()
+    } catch (error) {
+      if (error instanceof ApiCallError && error.code === 'not_found' && !this.#lesson) this.#notFound = true
+      else this.#error = error instanceof ApiCallError ? m.error_api({ message: error.message }) : String(error)
+    } finally {
+      this.#busy = false
+    }
+  }
+}
