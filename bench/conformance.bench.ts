@@ -93,10 +93,13 @@ if (!unavailable) {
       runs: 1,
       sample: async () => {
         if (medians.sim === undefined) medians.sim = median(Array.from({ length: 50 }, simBuildMs))
-        if (medians.real === undefined) medians.real = median([await realBuildMs(), await realBuildMs(), await realBuildMs()])
+        if (medians.real === undefined)
+          medians.real = median([await realBuildMs(), await realBuildMs(), await realBuildMs()])
         return medians.real / medians.sim
       },
-      details: () => [`real namespaces ${medians.real?.toFixed(0)} ms / simulator ${medians.sim?.toFixed(3)} ms`]
+      details: () => [
+        `real namespaces ${medians.real?.toFixed(0)} ms / simulator ${medians.sim?.toFixed(3)} ms`
+      ]
     }
   )
 } else {

@@ -20,7 +20,9 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 const variants = ['two-node-vxlan', 'two-node-host-gw', 'three-node-k3s', 'two-node-nftables']
 
 async function captureOne(id: string, index: number): Promise<void> {
-  const s = scenarioSchema.parse(YAML.parse(readFileSync(join(root, 'test/fixtures/scenarios', `${id}.yaml`), 'utf8')))
+  const s = scenarioSchema.parse(
+    YAML.parse(readFileSync(join(root, 'test/fixtures/scenarios', `${id}.yaml`), 'utf8'))
+  )
   const plan = labPlanFromScenario(s)
   const lab = new RealLab(renderLabScript(plan, { prefix: `pnl-cap${index}` }))
   const outDir = join(root, 'test/fixtures/real', id)
@@ -34,10 +36,31 @@ async function captureOne(id: string, index: number): Promise<void> {
       const pad = (k: number): string => String(k).padStart(2, '0')
       const r = await lab.runStep(step)
       if (step.kind === 'capture') {
-        writeFileSync(join(outDir, `${pad(n++)}-${step.slug}-traffic.txt`), formatFixture(step.traffic.on, kind(step.traffic.on), step.traffic.run, r.traffic!, `traffic for the capture in the next file`))
-        writeFileSync(join(outDir, `${pad(n++)}-${step.slug}.txt`), formatFixture(step.on, kind(step.on), step.run, r.output, `captured while the previous file's command ran on ${step.traffic.on}`))
+        writeFileSync(
+          join(outDir, `${pad(n++)}-${step.slug}-traffic.txt`),
+          formatFixture(
+            step.traffic.on,
+            kind(step.traffic.on),
+            step.traffic.run,
+            r.traffic!,
+            `traffic for the capture in the next file`
+          )
+        )
+        writeFileSync(
+          join(outDir, `${pad(n++)}-${step.slug}.txt`),
+          formatFixture(
+            step.on,
+            kind(step.on),
+            step.run,
+            r.output,
+            `captured while the previous file's command ran on ${step.traffic.on}`
+          )
+        )
       } else {
-        writeFileSync(join(outDir, `${pad(n++)}-${step.slug}.txt`), formatFixture(step.on, kind(step.on), step.run, r.output))
+        writeFileSync(
+          join(outDir, `${pad(n++)}-${step.slug}.txt`),
+          formatFixture(step.on, kind(step.on), step.run, r.output)
+        )
       }
     }
     console.log(`${id}: ${readdirSync(outDir).length} outputs`)

@@ -77,10 +77,18 @@ export function defineConformance(id: string, prefix: string): void {
             sim: normaliseOutput(t, simTraffic, ctx, underlayHost(step.traffic.on)),
             real: normaliseOutput(t, r.traffic!, ctx, underlayHost(step.traffic.on))
           })
-          compared.push({ label: `${step.on}: ${step.run}`, sim: normaliseOutput(step, simCapture, ctx, underlayHost(step.on)), real: normaliseOutput(step, r.output, ctx, underlayHost(step.on)) })
+          compared.push({
+            label: `${step.on}: ${step.run}`,
+            sim: normaliseOutput(step, simCapture, ctx, underlayHost(step.on)),
+            real: normaliseOutput(step, r.output, ctx, underlayHost(step.on))
+          })
         } else {
           const simOut = simRun(sim, step.on, step.run)
-          compared.push({ label: `${step.on}: ${step.run}`, sim: normaliseOutput(step, simOut, ctx, underlayHost(step.on)), real: normaliseOutput(step, r.output, ctx, underlayHost(step.on)) })
+          compared.push({
+            label: `${step.on}: ${step.run}`,
+            sim: normaliseOutput(step, simOut, ctx, underlayHost(step.on)),
+            real: normaliseOutput(step, r.output, ctx, underlayHost(step.on))
+          })
         }
         results.set(step, compared)
       }
@@ -98,18 +106,27 @@ export function defineConformance(id: string, prefix: string): void {
     // (named, and listed on the console) and start comparing the moment the tool is registered.
     const registry = new LabShell(buildLab(scenario)).registry
     const missingTool = (step: Step): string | undefined =>
-      [step.run, ...(step.kind === 'capture' ? [step.traffic.run] : [])].map((l) => l.trim().split(/\s+/)[0]!).find((t) => registry.get(t) === undefined)
+      [step.run, ...(step.kind === 'capture' ? [step.traffic.run] : [])]
+        .map((l) => l.trim().split(/\s+/)[0]!)
+        .find((t) => registry.get(t) === undefined)
     const notYet = steps.flatMap((st) => (missingTool(st) ? [`${st.on}: ${st.run}`] : []))
-    if (notYet.length > 0) console.warn(`conformance ${id}: ${notYet.length} steps wait for simulator commands:\n  ${notYet.join('\n  ')}`)
+    if (notYet.length > 0)
+      console.warn(
+        `conformance ${id}: ${notYet.length} steps wait for simulator commands:\n  ${notYet.join('\n  ')}`
+      )
 
     steps.forEach((step, i) => {
-      const base = step.kind === 'capture' ? `${String(i + 1).padStart(2, '0')} ${step.on}: ${step.run} (while ${step.traffic.on}: ${step.traffic.run})` : `${String(i + 1).padStart(2, '0')} ${step.on}: ${step.run}`
+      const base =
+        step.kind === 'capture'
+          ? `${String(i + 1).padStart(2, '0')} ${step.on}: ${step.run} (while ${step.traffic.on}: ${step.traffic.run})`
+          : `${String(i + 1).padStart(2, '0')} ${step.on}: ${step.run}`
       const missing = missingTool(step)
       const name = missing ? `${base} (simulator has no \`${missing}\` yet)` : base
       ;(missing ? test.skip : test)(name, () => {
         const compared = results.get(step)
         expect(compared, 'the step did not run (see the beforeAll error)').toBeDefined()
-        for (const c of compared!) expect(c.sim, `${c.label}\n(expected = real kernel, received = simulator)`).toBe(c.real)
+        for (const c of compared!)
+          expect(c.sim, `${c.label}\n(expected = real kernel, received = simulator)`).toBe(c.real)
       })
     })
   })

@@ -12,11 +12,18 @@ import { loadScenario } from './conformance.ts'
 
 function shellFor(version: string): LabShell {
   const base = loadScenario('two-node-ipvs')
-  const scenario: Scenario = { ...base, cluster: { ...base.cluster, kubeProxy: { ...base.cluster.kubeProxy, version } } }
+  const scenario: Scenario = {
+    ...base,
+    cluster: { ...base.cluster, kubeProxy: { ...base.cluster.kubeProxy, version } }
+  }
   return new LabShell(buildLab(scenario))
 }
 
-function run(shell: LabShell, on: string, line: string): { stdout: string; stderr: string; exitCode: number } {
+function run(
+  shell: LabShell,
+  on: string,
+  line: string
+): { stdout: string; stderr: string; exitCode: number } {
   const r = shell.run(on, line)
   if (!r) throw new Error(`no target ${on}`)
   return r
@@ -42,19 +49,26 @@ describe('IPVS mode, checked against NETWORKING-FACTS (no IPVS in this kernel, s
     const out = run(modern, 'node-1', 'ip addr show kube-ipvs0')
     expect(out.exitCode).toBe(0)
     expect(out.stdout).toMatch(/^\d+: kube-ipvs0: <BROADCAST,NOARP> mtu 1500 qdisc noop state DOWN /m)
-    for (const ip of ['10.96.0.100', '10.96.0.150', '10.96.0.200']) expect(out.stdout).toContain(`inet ${ip}/32 scope global kube-ipvs0`)
+    for (const ip of ['10.96.0.100', '10.96.0.150', '10.96.0.200'])
+      expect(out.stdout).toContain(`inet ${ip}/32 scope global kube-ipvs0`)
   })
 
-  t(['ip'])('table local holds "local <ClusterIP> dev kube-ipvs0 proto kernel scope host src <ClusterIP>"', () => {
-    const out = run(modern, 'node-1', 'ip route show table local')
-    expect(out.stdout).toContain('local 10.96.0.100 dev kube-ipvs0 proto kernel scope host src 10.96.0.100')
-  })
+  t(['ip'])(
+    'table local holds "local <ClusterIP> dev kube-ipvs0 proto kernel scope host src <ClusterIP>"',
+    () => {
+      const out = run(modern, 'node-1', 'ip route show table local')
+      expect(out.stdout).toContain('local 10.96.0.100 dev kube-ipvs0 proto kernel scope host src 10.96.0.100')
+    }
+  )
 
-  t(['ping'])('since 1.26 (KUBE-IPVS-FILTER) ping to a ClusterIP gets "From <ClusterIP> icmp_seq=1 Destination Port Unreachable"', () => {
-    const out = run(modern, 'client', 'ping -c 1 -W 1 10.96.0.100')
-    expect(out.stdout).toContain('From 10.96.0.100 icmp_seq=1 Destination Port Unreachable')
-    expect(out.exitCode).toBe(1)
-  })
+  t(['ping'])(
+    'since 1.26 (KUBE-IPVS-FILTER) ping to a ClusterIP gets "From <ClusterIP> icmp_seq=1 Destination Port Unreachable"',
+    () => {
+      const out = run(modern, 'client', 'ping -c 1 -W 1 10.96.0.100')
+      expect(out.stdout).toContain('From 10.96.0.100 icmp_seq=1 Destination Port Unreachable')
+      expect(out.exitCode).toBe(1)
+    }
+  )
 
   t(['ping'])('before 1.26 the node kernel answers ping to a ClusterIP with ttl=64', () => {
     const out = run(old, 'client', 'ping -c 1 10.96.0.100')
@@ -62,11 +76,15 @@ describe('IPVS mode, checked against NETWORKING-FACTS (no IPVS in this kernel, s
     expect(out.exitCode).toBe(0)
   })
 
-  t(['ipvsadm'])('the default IPVS scheduler is rr (round robin per node), one real server per endpoint', () => {
-    const out = run(modern, 'node-1', 'ipvsadm -Ln')
-    expect(out.stdout).toMatch(/^TCP {2}10\.96\.0\.100:80 rr$/m)
-    for (const ep of ['10.244.1.3:8080', '10.244.1.4:8080', '10.244.2.2:8080']) expect(out.stdout).toMatch(new RegExp(`-> ${ep.replace(/\./g, '\\.')} +Masq +1 +0 +0`))
-  })
+  t(['ipvsadm'])(
+    'the default IPVS scheduler is rr (round robin per node), one real server per endpoint',
+    () => {
+      const out = run(modern, 'node-1', 'ipvsadm -Ln')
+      expect(out.stdout).toMatch(/^TCP {2}10\.96\.0\.100:80 rr$/m)
+      for (const ep of ['10.244.1.3:8080', '10.244.1.4:8080', '10.244.2.2:8080'])
+        expect(out.stdout).toMatch(new RegExp(`-> ${ep.replace(/\./g, '\\.')} +Masq +1 +0 +0`))
+    }
+  )
 
   t(['curl'])('a Service port is still served: curl to the ClusterIP reaches a backend', () => {
     const out = run(modern, 'client', 'curl -s http://10.96.0.100/')

@@ -16,13 +16,31 @@ export interface Output {
   exitCode: number
 }
 
-const TOOLS = ['ip', 'bridge', 'iptables-restore', 'iptables-save', 'nft', 'ping', 'curl', 'traceroute', 'tcpdump', 'conntrack', 'python3', 'ss', 'timeout', 'sysctl']
+const TOOLS = [
+  'ip',
+  'bridge',
+  'iptables-restore',
+  'iptables-save',
+  'nft',
+  'ping',
+  'curl',
+  'traceroute',
+  'tcpdump',
+  'conntrack',
+  'python3',
+  'ss',
+  'timeout',
+  'sysctl'
+]
 
 /** Why real namespaces cannot be built here, or undefined when they can. */
 export function realLabUnavailable(): string | undefined {
   if (process.platform !== 'linux') return `not Linux (${process.platform})`
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return 'not root (real network namespaces need CAP_NET_ADMIN)'
-  const missing = TOOLS.filter((t) => spawnSync('sh', ['-c', `command -v ${t}`], { stdio: 'ignore' }).status !== 0)
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0)
+    return 'not root (real network namespaces need CAP_NET_ADMIN)'
+  const missing = TOOLS.filter(
+    (t) => spawnSync('sh', ['-c', `command -v ${t}`], { stdio: 'ignore' }).status !== 0
+  )
   if (missing.length > 0) return `missing tools: ${missing.join(', ')} (CI installs them in .ci/run)`
   const probe = spawnSync('ip', ['netns', 'add', 'pnl-probe'], { encoding: 'utf8' })
   if (probe.status !== 0) return `cannot create network namespaces: ${probe.stderr.trim()}`
@@ -74,12 +92,17 @@ export class RealLab {
 
   /**
    * tcpdump first (waiting until it says it listens), then the traffic, then tcpdump's end:
-   * `-c N` ends it, `timeout -s INT` bounds it when fewer packets come.
+   * `-c N` ends it; when fewer packets come, an interrupt after 4 s ends it the way a learner's
+   * Ctrl-C would (tcpdump prints its counts and exits 0).
    */
   async capture(step: CaptureStep): Promise<{ traffic: Output; capture: Output }> {
-    const child = spawn('bash', [this.script, 'exec', step.on, 'sh', '-c', `exec timeout -s INT 4 ${step.run}`], {
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
+    const child = spawn(
+      'bash',
+      [this.script, 'exec', step.on, 'sh', '-c', `exec timeout --preserve-status -s INT 4 ${step.run}`],
+      {
+        stdio: ['ignore', 'pipe', 'pipe']
+      }
+    )
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))

@@ -153,7 +153,12 @@ export function stepsFor(s: Scenario, plan: LabPlan): Step[] {
   cmd(nodeA, `ping -c 1 ${remote.ip}`, 'node-ping-remote-pod')
   cmd(nodeA, `ping -c 1 ${nodeBIp}`, 'node-ping-other-node')
   cmd(client.name, `curl -sS -m 2 http://${svcIp}:${svcPort + 1}/`, 'curl-service-wrong-port')
-  if (empty) cmd(client.name, `curl -sS http://${empty.clusterIP}:${empty.ports[0]!.port}/`, 'curl-service-no-endpoints')
+  if (empty)
+    cmd(
+      client.name,
+      `curl -sS http://${empty.clusterIP}:${empty.ports[0]!.port}/`,
+      'curl-service-no-endpoints'
+    )
   if (httpRemote) cmd(client.name, `curl -s http://${httpRemote.ip}:${httpRemote.port}/`, 'curl-remote-pod')
   const trace = (to: string, slug: string): void => {
     st.push({ kind: 'cmd', on: client.name, run: `traceroute -n -q 1 -w 1 ${to}`, slug, settleMs: 1100 })
@@ -164,15 +169,51 @@ export function stepsFor(s: Scenario, plan: LabPlan): Step[] {
 
   // What crossed the wires.
   if (vxlan) {
-    cap(nodeB, 'tcpdump -nn -e -i eth0 -c 2 udp port 8472', 'tcpdump-underlay-vxlan-otv', client.name, `ping -c 1 -M do -s ${podMtu - 28} ${remote.ip}`)
-    cap(nodeB, 'tcpdump -nn -e -T vxlan -i eth0 -c 2 udp port 8472', 'tcpdump-underlay-T-vxlan', client.name, `ping -c 1 ${remote.ip}`)
+    cap(
+      nodeB,
+      'tcpdump -nn -e -i eth0 -c 2 udp port 8472',
+      'tcpdump-underlay-vxlan-otv',
+      client.name,
+      `ping -c 1 -M do -s ${podMtu - 28} ${remote.ip}`
+    )
+    cap(
+      nodeB,
+      'tcpdump -nn -e -T vxlan -i eth0 -c 2 udp port 8472',
+      'tcpdump-underlay-T-vxlan',
+      client.name,
+      `ping -c 1 ${remote.ip}`
+    )
     cap(nodeA, `tcpdump -nn -e -i ${vtep} -c 2 icmp`, 'tcpdump-vtep', client.name, `ping -c 1 ${remote.ip}`)
   } else {
-    cap(nodeB, 'tcpdump -nn -e -i eth0 -c 2 icmp', 'tcpdump-underlay-host-gw', client.name, `ping -c 1 ${remote.ip}`)
+    cap(
+      nodeB,
+      'tcpdump -nn -e -i eth0 -c 2 icmp',
+      'tcpdump-underlay-host-gw',
+      client.name,
+      `ping -c 1 ${remote.ip}`
+    )
   }
-  cap(pair[0].node, 'tcpdump -nn -e -i cni0 -c 2 icmp', 'tcpdump-cni0-same-node', pair[0].name, `ping -c 1 ${pair[1].ip}`)
-  cap(remote.name, 'tcpdump -nn -i eth0 -c 2 icmp', 'tcpdump-remote-pod-eth0', client.name, `ping -c 1 ${remote.ip}`)
-  cap(nodeA, 'tcpdump -nn -i eth0 -c 1 tcp', 'tcpdump-node-eth0-clusterip-wrong-port', client.name, `curl -sS -m 1 http://${svcIp}:${svcPort + 1}/`)
+  cap(
+    pair[0].node,
+    'tcpdump -nn -e -i cni0 -c 2 icmp',
+    'tcpdump-cni0-same-node',
+    pair[0].name,
+    `ping -c 1 ${pair[1].ip}`
+  )
+  cap(
+    remote.name,
+    'tcpdump -nn -i eth0 -c 2 icmp',
+    'tcpdump-remote-pod-eth0',
+    client.name,
+    `ping -c 1 ${remote.ip}`
+  )
+  cap(
+    nodeA,
+    'tcpdump -nn -i eth0 -c 1 tcp',
+    'tcpdump-node-eth0-clusterip-wrong-port',
+    client.name,
+    `curl -sS -m 1 http://${svcIp}:${svcPort + 1}/`
+  )
 
   // After the traffic: what the kernel learned. Before any Service traffic, whose random
   // backend pick would decide which neighbours and conntrack entries exist.
@@ -187,7 +228,9 @@ export function stepsFor(s: Scenario, plan: LabPlan): Step[] {
   }
 
   // Service traffic last: which backend answers is random by nature.
-  const backends = s.pods.filter((p) => Object.entries(svc.selector).every(([k, v]) => p.labels[k] === v)).map((p) => p.name)
+  const backends = s.pods
+    .filter((p) => Object.entries(svc.selector).every(([k, v]) => p.labels[k] === v))
+    .map((p) => p.name)
   const random = (on: string, run: string, slug: string): void => {
     st.push({ kind: 'cmd', on, run, slug, randomBackends: backends })
   }
@@ -195,8 +238,16 @@ export function stepsFor(s: Scenario, plan: LabPlan): Step[] {
   random(nodeA, `curl -s http://${svcIp}:${svcPort}/`, 'node-curl-service')
   if (external && nodePort) {
     const np = nodePort.ports[0]!.nodePort!
-    const npBackends = s.pods.filter((p) => Object.entries(nodePort.selector).every(([k, v]) => p.labels[k] === v)).map((p) => p.name)
-    st.push({ kind: 'cmd', on: external.name, run: `curl -s http://${nodeAIp}:${np}/`, slug: 'external-curl-nodeport', randomBackends: npBackends })
+    const npBackends = s.pods
+      .filter((p) => Object.entries(nodePort.selector).every(([k, v]) => p.labels[k] === v))
+      .map((p) => p.name)
+    st.push({
+      kind: 'cmd',
+      on: external.name,
+      run: `curl -s http://${nodeAIp}:${np}/`,
+      slug: 'external-curl-nodeport',
+      randomBackends: npBackends
+    })
   }
   return st
 }

@@ -31,7 +31,7 @@ describe('podnet export-lab script', () => {
   test('refuses a namespace prefix outside the pnl family', () => {
     expect(() => script('two-node-vxlan', 'cni')).toThrow(/--prefix cni: must be "pnl"/)
     expect(() => script('two-node-vxlan', 'pnl;rm')).toThrow(/--prefix/)
-    expect(script('two-node-vxlan', 'pnl-t1')).toContain("PREFIX=pnl-t1\n")
+    expect(script('two-node-vxlan', 'pnl-t1')).toContain('PREFIX=pnl-t1\n')
   })
 
   test.each(variants)('%s: every command of up works inside the lab namespaces only', (id) => {
@@ -44,7 +44,10 @@ describe('podnet export-lab script', () => {
       /^(need_root|local \w+|app_py=\$\(cat <<HEREDOC|\)|trap .*|for h in "\$\{HOSTS\[@\]\}"; do has_ns .*; done)$/
     ]
     for (const line of upCommands(script(id, 'pnl-x'))) {
-      expect(allowed.some((re) => re.test(line)), line).toBe(true)
+      expect(
+        allowed.some((re) => re.test(line)),
+        line
+      ).toBe(true)
       // a veth's far end must land in a lab namespace too
       if (/ type veth /.test(line)) expect(line).toMatch(/ netns pnl-x-[a-z0-9-]+$/)
     }
@@ -61,10 +64,17 @@ describe('podnet export-lab script', () => {
     const text = renderLabScript(labPlanFromLab(lab))
     const node1 = lab.netns.get('node-1')!
     const vtep = node1.links.find((l): l is VxlanLink => l.kind === 'vxlan')!
-    expect(text).toContain(`ip -n pnl-node-1 link add flannel.1 address ${vtep.mac} mtu 1450 type vxlan id 1 local 192.168.56.11 dev eth0 dstport 8472 nolearning`)
+    expect(text).toContain(
+      `ip -n pnl-node-1 link add flannel.1 address ${vtep.mac} mtu 1450 type vxlan id 1 local 192.168.56.11 dev eth0 dstport 8472 nolearning`
+    )
     const veths = node1.links.filter((l): l is VethLink => l.kind === 'veth')
     expect(veths).toHaveLength(3)
-    for (const v of veths) expect(text).toMatch(new RegExp(`link add ${v.name} address ${v.mac} mtu 1450 type veth peer name eth0 address [0-9a-f:]{17} mtu 1450 netns pnl-`))
+    for (const v of veths)
+      expect(text).toMatch(
+        new RegExp(
+          `link add ${v.name} address ${v.mac} mtu 1450 type veth peer name eth0 address [0-9a-f:]{17} mtu 1450 netns pnl-`
+        )
+      )
   })
 
   test("loads kube-proxy's rules as its writer wrote them (not as iptables-save prints them), so the kernel's normalisation is what gets compared", () => {

@@ -74,7 +74,7 @@ describe('shell fuzz', () => {
       try {
         r = session.run(line)
       } catch (e) {
-        throw new Error(`line ${n} on ${on} threw: ${JSON.stringify(line)}: ${String(e)}`)
+        throw new Error(`line ${n} on ${on} threw: ${JSON.stringify(line)}: ${String(e)}`, { cause: e })
       }
       if (r.stderr.includes('internal error')) throw new Error(`line ${n} on ${on}: ${JSON.stringify(line)}: ${r.stderr}`)
       if (mustFail) {

@@ -34,8 +34,8 @@ function runTrial(file: string, index: number): Promise<Trial> {
     const kill = (): void => void child.kill('SIGKILL')
     if (fromStart) timer = setTimeout(kill, delayMs)
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      if (!fromStart && timer === undefined && out.length === 0) timer = setTimeout(kill, delayMs)
       out += chunk
+      if (!fromStart && timer === undefined && /^event /m.test(out)) timer = setTimeout(kill, delayMs)
     })
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk))
     child.on('error', reject)

@@ -83,7 +83,8 @@ export class Walk {
   #capture(ns: Netns, link: Link, direction: 'in' | 'out', pkt: Packet): void {
     const log = this.lab.capture
     log.frames.push({ batch: log.batch, at: this.lab.clock.nowMs, netns: ns.id, device: link.name, direction, frame: view(pkt) })
-    if (log.frames.length > log.limit) log.frames.splice(0, log.frames.length - log.limit)
+    // Trimmed in batches: shifting a long array on every frame would dominate the walk.
+    if (log.frames.length > log.limit + 1000) log.frames.splice(0, log.frames.length - log.limit)
     const bytes = ipLength(pkt) + (pkt.eth ? 14 : 0)
     if (direction === 'in') {
       link.stats.rxPackets++

@@ -4,8 +4,12 @@ import type { KubeEndpoint, KubePod, KubeService, KubeServicePort } from './obje
 
 export function selects(svc: KubeService, pod: KubePod): boolean {
   if (pod.namespace !== svc.namespace) return false
-  const keys = Object.keys(svc.selector)
-  return keys.length > 0 && keys.every((k) => pod.labels[k] === svc.selector[k])
+  let any = false
+  for (const k in svc.selector) {
+    if (pod.labels[k] !== svc.selector[k]) return false
+    any = true
+  }
+  return any
 }
 
 /**

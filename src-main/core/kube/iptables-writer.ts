@@ -1,5 +1,5 @@
 import { parseIptRule, splitRuleLine } from '../linux/iptables-rule.ts'
-import { newCounters, type IptRule, type IptTableName, type Netfilter } from '../linux/netfilter.ts'
+import { newCounters, type IptChain, type IptRule, type IptTableName, type Netfilter } from '../linux/netfilter.ts'
 
 /**
  * What a controller (kube-proxy, flanneld) owns in one table: its user chains with their rules,
@@ -7,6 +7,8 @@ import { newCounters, type IptRule, type IptTableName, type Netfilter } from '..
  */
 export interface OwnedRules {
   chains: Map<string, IptRule[]>
+  /** Chain objects built from `chains` once, installed shared in every namespace that gets these rules. */
+  built?: Map<string, IptChain>
   prepend: { chain: string; rule: IptRule }[]
   append: { chain: string; rule: IptRule }[]
 }
@@ -58,11 +60,11 @@ export function installOwned(nf: Netfilter, table: IptTableName, prefix: string,
     }
   }
   for (const chain of t.chains.values()) {
+    if (chain.policy === undefined) continue
     chain.rules = chain.rules.filter((r) => !(r.target.kind === 'jump' && r.target.chain.startsWith(prefix)))
   }
-  for (const [name, rules] of owned.chains) {
-    t.chains.set(name, { name, policyCounters: newCounters(), rules: [...rules] })
-  }
+  owned.built ??= new Map([...owned.chains].map(([name, rules]) => [name, { name, policyCounters: newCounters(), rules, shared: true }]))
+  for (const [name, chain] of owned.built) t.chains.set(name, chain)
   for (const { chain, rule } of [...owned.prepend].reverse()) t.chains.get(chain)?.rules.unshift(rule)
   for (const { chain, rule } of owned.append) t.chains.get(chain)?.rules.push(rule)
 }

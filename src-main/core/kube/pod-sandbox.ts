@@ -43,14 +43,13 @@ function ensureCni0(lab: Lab, node: KubeNode, ns: Netns): BridgeLink {
 
 /** host-local: the next free address after the last one handed out, wrapping, skipping .0/.1/broadcast. */
 function allocatePodIp(lab: Lab, node: KubeNode): Ipv4 {
-  const used = new Set(lab.pods.filter((p) => p.node === node.name).map((p) => p.ip))
   const size = cidrSize(node.podCIDR)
   for (let tries = 0; tries < size; tries++) {
     let host = node.nextPodHost
     if (host >= size - 1) host = 2
     node.nextPodHost = host + 1
     const ip = cidrHost(node.podCIDR, host)
-    if (!used.has(ip)) return ip
+    if (!lab.pods.some((p) => p.ip === ip && p.node === node.name)) return ip
   }
   throw new Error(`no free address in ${node.name}'s podCIDR`)
 }

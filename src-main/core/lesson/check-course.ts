@@ -166,8 +166,7 @@ function checkReachable(file: string, loaded: LoadedLesson, solve: SolveEvents):
   const paths = getShortestPaths(machine, {
     input: { contentHash: loaded.contentHash },
     events: (snapshot): LessonEvent[] => [...(solve.get(String(snapshot.value)) ?? []), { type: 'user.next' }],
-    // Contexts differ only in the order their records were written; sorting keys merges those.
-    serializeState: (snapshot) => `${String(snapshot.value)}|${stableStringify(snapshot.context)}`,
+    serializeState: serializeLessonSnapshot,
     toState: (snapshot) => snapshot.value === COMPLETED
   })
   return paths.length > 0 ? [] : [{ file, path: 'steps', reason: 'the completed state is not reachable from the first step' }]
@@ -194,6 +193,15 @@ function autoSolve(file: string, loaded: LoadedLesson, solve: SolveEvents): Less
     return [{ file, path: 'steps', reason: `auto-solve scored ${output.score} of ${output.maxScore}: some key does not grade as correct` }]
   }
   return []
+}
+
+/**
+ * A state's identity for graph search. Contexts that differ only in the order their records were
+ * written are the same state; sorting keys merges them, which keeps the search from exploring
+ * every permutation of answering a quiz.
+ */
+export function serializeLessonSnapshot(snapshot: { value: unknown; context: unknown }): string {
+  return `${String(snapshot.value)}|${stableStringify(snapshot.context)}`
 }
 
 function stableStringify(value: unknown): string {

@@ -66,6 +66,11 @@ export interface IptChain {
   policy?: 'ACCEPT' | 'DROP'
   policyCounters: Counters
   rules: IptRule[]
+  /**
+   * The same chain object (rules array included) is installed in every node kube-proxy writes
+   * identically; whoever changes one node's copy must take its own first (`ownChain`).
+   */
+  shared?: boolean
 }
 
 export interface IptTable {
@@ -96,6 +101,15 @@ export function newNetfilter(): Netfilter {
     )
   })
   return { nat: table('nat'), filter: table('filter'), counters: new Map() }
+}
+
+/** The namespace's own, changeable copy of a chain (see `IptChain.shared`). */
+export function ownChain(table: IptTable, name: string): IptChain | undefined {
+  const chain = table.chains.get(name)
+  if (!chain?.shared) return chain
+  const copy: IptChain = { name: chain.name, policyCounters: newCounters(), rules: [...chain.rules] }
+  table.chains.set(name, copy)
+  return copy
 }
 
 export function ruleCounters(nf: Netfilter, rule: IptRule): Counters {

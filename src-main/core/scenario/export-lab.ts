@@ -193,11 +193,14 @@ function linkCommands(host: LabHost, ns: (h: string) => string): string[] {
 export function renderLabScript(plan: LabPlan, options: ExportLabOptions = {}): string {
   const prefix = options.prefix ?? 'pnl'
   if (!PREFIX.test(prefix)) {
-    throw new Error(`--prefix ${prefix}: must be "pnl" or start with "pnl-" (lowercase letters, digits and dashes)`)
+    throw new Error(
+      `--prefix ${prefix}: must be "pnl" or start with "pnl-" (lowercase letters, digits and dashes)`
+    )
   }
   const names = new Set<string>()
   for (const h of plan.hosts) {
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(h.name)) throw new Error(`host name ${h.name}: not a DNS-1123 label`)
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(h.name))
+      throw new Error(`host name ${h.name}: not a DNS-1123 label`)
     if (names.has(h.name)) throw new Error(`host name ${h.name}: used twice`)
     names.add(h.name)
   }
@@ -249,7 +252,9 @@ export function renderLabScript(plan: LabPlan, options: ExportLabOptions = {}): 
   emit('up() {')
   emit('  need_root')
   emit('  local h')
-  emit('  for h in "${HOSTS[@]}"; do has_ns "$PREFIX-$h" && die "$PREFIX-$h exists already; run down first"; done')
+  emit(
+    '  for h in "${HOSTS[@]}"; do has_ns "$PREFIX-$h" && die "$PREFIX-$h exists already; run down first"; done'
+  )
   emit('  trap \'echo "up failed; cleaning up" >&2; down\' ERR')
   for (const h of plan.hosts) emit(`  ip netns add ${q(ns(h.name))}`)
   for (const h of plan.hosts) {
@@ -257,9 +262,7 @@ export function renderLabScript(plan: LabPlan, options: ExportLabOptions = {}): 
   }
   for (const h of plan.hosts) {
     if (h.sysctls.length === 0) continue
-    emit(
-      `  ip netns exec ${q(ns(h.name))} sysctl -qw ${h.sysctls.map(([k, v]) => q(`${k}=${v}`)).join(' ')}`
-    )
+    emit(`  ip netns exec ${q(ns(h.name))} sysctl -qw ${h.sysctls.map(([k, v]) => q(`${k}=${v}`)).join(' ')}`)
   }
   for (const h of plan.hosts) for (const c of linkCommands(h, ns)) emit('  ' + c)
   for (const h of plan.hosts) {
@@ -278,7 +281,9 @@ export function renderLabScript(plan: LabPlan, options: ExportLabOptions = {}): 
   let tag = 0
   for (const h of plan.hosts) {
     for (const t of h.iptables) {
-      emit(`  ip netns exec ${q(ns(h.name))} iptables-restore --noflush ${heredoc(`PNL_RULES_${tag++}`, t.restore)}`)
+      emit(
+        `  ip netns exec ${q(ns(h.name))} iptables-restore --noflush ${heredoc(`PNL_RULES_${tag++}`, t.restore)}`
+      )
     }
     if (h.nft) emit(`  ip netns exec ${q(ns(h.name))} nft -f - ${heredoc(`PNL_RULES_${tag++}`, h.nft)}`)
   }
@@ -295,7 +300,8 @@ export function renderLabScript(plan: LabPlan, options: ExportLabOptions = {}): 
       }
     }
     for (const h of appHosts) {
-      for (const a of h.apps) emit(`  wait_port ${q(ns(h.name))} ${a.kind === 'udp-echo' ? 'u' : 't'} ${a.port}`)
+      for (const a of h.apps)
+        emit(`  wait_port ${q(ns(h.name))} ${a.kind === 'udp-echo' ? 'u' : 't'} ${a.port}`)
     }
   }
   emit('  trap - ERR')

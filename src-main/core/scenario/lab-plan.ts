@@ -1,6 +1,19 @@
 import type { Scenario, ServiceSpec } from './scenario.schema.ts'
 import type { LabHost, LabPlan } from './export-lab.ts'
-import { base32, cidr, makeCidr, cidrContains, cidrHost, formatCidr, formatIpv4, ipv4, macFromBytes, randomBytes, randomHex, sha256 } from '../net/index.ts'
+import {
+  base32,
+  cidr,
+  makeCidr,
+  cidrContains,
+  cidrHost,
+  formatCidr,
+  formatIpv4,
+  ipv4,
+  macFromBytes,
+  randomBytes,
+  randomHex,
+  sha256
+} from '../net/index.ts'
 import type { Cidr, RngState } from '../net/index.ts'
 
 /**
@@ -61,10 +74,18 @@ function allocatePodCidrs(s: Scenario): Cidr[] {
   })
 }
 
-function endpointsOf(s: Scenario, svc: ServiceSpec, pods: PodPlan[], port: ServiceSpec['ports'][number]): Endpoint[] {
+function endpointsOf(
+  s: Scenario,
+  svc: ServiceSpec,
+  pods: PodPlan[],
+  port: ServiceSpec['ports'][number]
+): Endpoint[] {
   const target = port.targetPort ?? port.port
   return pods
-    .filter((p) => p.namespace === svc.namespace && Object.entries(svc.selector).every(([k, v]) => p.labels[k] === v))
+    .filter(
+      (p) =>
+        p.namespace === svc.namespace && Object.entries(svc.selector).every(([k, v]) => p.labels[k] === v)
+    )
     .map((p) => ({ ip: p.ip, port: target }))
     .sort((a, b) => ipv4(a.ip) - ipv4(b.ip))
 }
@@ -98,7 +119,9 @@ function kubeProxyIptables(s: Scenario, pods: PodPlan[]): { nat: string; filter:
       if (svc.type === 'NodePort' && port.nodePort) {
         const extChain = `KUBE-EXT-${hash}`
         natChains.push(extChain)
-        nodePortRules.push(`-A KUBE-NODEPORTS -m comment --comment ${spn} -m ${proto} -p ${proto} --dport ${port.nodePort} -j ${extChain}`)
+        nodePortRules.push(
+          `-A KUBE-NODEPORTS -m comment --comment ${spn} -m ${proto} -p ${proto} --dport ${port.nodePort} -j ${extChain}`
+        )
         natRules.push(
           `-A ${extChain} -m comment --comment "masquerade traffic for ${spn} external destinations" -j KUBE-MARK-MASQ`,
           `-A ${extChain} -j ${svcChain}`
@@ -227,12 +250,16 @@ function kubeProxyNft(s: Scenario, pods: PodPlan[], nodeIp: string): string {
       out.push(`add element ${t} cluster-ips { ${ip} }`)
       const eps = endpointsOf(s, svc, pods, port)
       if (eps.length === 0) {
-        out.push(`add element ${t} no-endpoint-services { ${ip} . ${proto} . ${port.port} comment "${spn}" : goto reject-chain }`)
+        out.push(
+          `add element ${t} no-endpoint-services { ${ip} . ${proto} . ${port.port} comment "${spn}" : goto reject-chain }`
+        )
         continue
       }
       const svcChain = `service-${kubeHash(base, 8)}-${base}`
       out.push(`add chain ${t} ${svcChain}`)
-      out.push(`add rule ${t} ${svcChain} ip daddr ${ip} ${proto} dport ${port.port} ip saddr != ${s.cluster.podCIDR} jump mark-for-masquerade`)
+      out.push(
+        `add rule ${t} ${svcChain} ip daddr ${ip} ${proto} dport ${port.port} ip saddr != ${s.cluster.podCIDR} jump mark-for-masquerade`
+      )
       const epChains = eps.map((ep) => {
         const name = `${base}__${ep.ip}/${ep.port}`
         return `endpoint-${kubeHash(name, 8)}-${name}`
@@ -244,7 +271,9 @@ function kubeProxyNft(s: Scenario, pods: PodPlan[], nodeIp: string): string {
         out.push(`add rule ${t} ${c} ip saddr ${ep.ip} jump mark-for-masquerade`)
         out.push(`add rule ${t} ${c} meta l4proto ${proto} dnat to ${ep.ip}:${ep.port}`)
       })
-      out.push(`add rule ${t} ${svcChain} numgen random mod ${eps.length} vmap { ${epChains.map((c, i) => `${i} : goto ${c}`).join(' , ')} }`)
+      out.push(
+        `add rule ${t} ${svcChain} numgen random mod ${eps.length} vmap { ${epChains.map((c, i) => `${i} : goto ${c}`).join(' , ')} }`
+      )
       out.push(`add element ${t} service-ips { ${ip} . ${proto} . ${port.port} : goto ${svcChain} }`)
       if (svc.type === 'NodePort' && port.nodePort) {
         // Traffic from outside the cluster is masqueraded (externalTrafficPolicy: Cluster), so
@@ -289,7 +318,22 @@ function flannelRules(s: Scenario, podCidr: string): { nat: string; filter: stri
 }
 
 function emptyHost(name: string, kind: LabHost['kind']): LabHost {
-  return { name, kind, nsids: [], sysctls: [], links: [], masters: [], hairpin: [], addresses: [], up: ['lo'], routes: [], neighbours: [], fdb: [], iptables: [], apps: [] }
+  return {
+    name,
+    kind,
+    nsids: [],
+    sysctls: [],
+    links: [],
+    masters: [],
+    hairpin: [],
+    addresses: [],
+    up: ['lo'],
+    routes: [],
+    neighbours: [],
+    fdb: [],
+    iptables: [],
+    apps: []
+  }
 }
 
 /** Builds the plan. `scenario` must be parsed by scenarioSchema (defaults filled in). */
@@ -320,7 +364,8 @@ export function labPlanFromScenario(s: Scenario): LabPlan {
         nextHost.set(node.name, k + 1)
         ip = formatIpv4(cidrHost(node.podCidr, k))
       }
-      if (!cidrContains(node.podCidr, ipv4(ip))) throw new Error(`pod ${p.name}: ${ip} is outside ${formatCidr(node.podCidr)}`)
+      if (!cidrContains(node.podCidr, ipv4(ip)))
+        throw new Error(`pod ${p.name}: ${ip} is outside ${formatCidr(node.podCidr)}`)
       return {
         name: p.name,
         namespace: p.namespace,
@@ -330,7 +375,9 @@ export function labPlanFromScenario(s: Scenario): LabPlan {
         eth0Mac: mac(rng),
         vethName: `veth${randomHex(rng, 8)}`,
         vethMac: mac(rng),
-        apps: p.containers.filter((c) => c.app !== 'sleep' && c.port).map((c) => ({ kind: c.app as 'http' | 'tcp-echo' | 'udp-echo', port: c.port!, podName: p.name }))
+        apps: p.containers
+          .filter((c) => c.app !== 'sleep' && c.port)
+          .map((c) => ({ kind: c.app as 'http' | 'tcp-echo' | 'udp-echo', port: c.port!, podName: p.name }))
       }
     })
 
@@ -347,7 +394,12 @@ export function labPlanFromScenario(s: Scenario): LabPlan {
   let port = 0
   const underlayPort = (host: string, hostMac: string): void => {
     const name = `port${port++}`
-    u.links.push({ kind: 'veth', name, mtu: s.cluster.mtu, peer: { host, name: 'eth0', mac: hostMac, mtu: s.cluster.mtu } })
+    u.links.push({
+      kind: 'veth',
+      name,
+      mtu: s.cluster.mtu,
+      peer: { host, name: 'eth0', mac: hostMac, mtu: s.cluster.mtu }
+    })
     u.masters.push([name, 'br0'])
     u.up.push(name)
   }
@@ -355,7 +407,10 @@ export function labPlanFromScenario(s: Scenario): LabPlan {
   const masq = s.cluster.cni.ipMasq
   for (const n of nodes) {
     const h = emptyHost(n.name, 'node')
-    h.sysctls.push(['net.ipv4.ip_forward', '1'], ['net.bridge.bridge-nf-call-iptables', s.cluster.bridgeNfCallIptables ? '1' : '0'])
+    h.sysctls.push(
+      ['net.ipv4.ip_forward', '1'],
+      ['net.bridge.bridge-nf-call-iptables', s.cluster.bridgeNfCallIptables ? '1' : '0']
+    )
     underlayPort(n.name, n.eth0Mac)
     h.addresses.push(`${n.ip}/${ulen} dev eth0`)
     h.up.push('eth0')
@@ -363,7 +418,17 @@ export function labPlanFromScenario(s: Scenario): LabPlan {
     const gw = formatIpv4(cidrHost(n.podCidr, 1))
     // flanneld creates flannel.1 at start; the bridge plugin creates cni0 at the first pod ADD.
     if (vxlan) {
-      h.links.push({ kind: 'vxlan', name: `flannel.${s.cluster.cni.vni}`, vni: s.cluster.cni.vni, local: n.ip, dev: 'eth0', dstport: s.cluster.cni.port, learning: false, mac: n.vtepMac, mtu })
+      h.links.push({
+        kind: 'vxlan',
+        name: `flannel.${s.cluster.cni.vni}`,
+        vni: s.cluster.cni.vni,
+        local: n.ip,
+        dev: 'eth0',
+        dstport: s.cluster.cni.port,
+        learning: false,
+        mac: n.vtepMac,
+        mtu
+      })
       h.addresses.push(`${formatIpv4(n.podCidr.network)}/32 dev flannel.${s.cluster.cni.vni}`)
       h.up.push(`flannel.${s.cluster.cni.vni}`)
     }
@@ -375,7 +440,13 @@ export function labPlanFromScenario(s: Scenario): LabPlan {
       h.up.push('cni0')
     }
     for (const p of myPods) {
-      h.links.push({ kind: 'veth', name: p.vethName, mac: p.vethMac, mtu, peer: { host: p.name, name: 'eth0', mac: p.eth0Mac, mtu } })
+      h.links.push({
+        kind: 'veth',
+        name: p.vethName,
+        mac: p.vethMac,
+        mtu,
+        peer: { host: p.name, name: 'eth0', mac: p.eth0Mac, mtu }
+      })
       h.masters.push([p.vethName, 'cni0'])
       h.hairpin.push(p.vethName)
       h.up.push(p.vethName)

@@ -111,11 +111,12 @@ function semanticErrors(s: Scenario): { path: string; reason: string }[] {
 export function parseScenario(yamlText: string, fileName: string): ParsedScenario {
   let data: unknown
   try {
-    data = parseYaml(yamlText, { prettyErrors: false })
+    data = parseYaml(yamlText)
   } catch (error) {
     if (error instanceof YAMLParseError) {
       const pos = error.linePos?.[0]
-      return { ok: false, errors: [`${fileName}: ${pos ? `line ${pos.line}, column ${pos.col}` : '(root)'}: ${error.message.split('\n')[0]}`] }
+      const reason = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:$/, '')
+      return { ok: false, errors: [`${fileName}: ${pos ? `line ${pos.line}, column ${pos.col}` : '(root)'}: ${reason}`] }
     }
     throw error
   }

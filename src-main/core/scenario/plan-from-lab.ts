@@ -8,7 +8,7 @@ import { linkByIndex, newNetns, type Netns } from '../linux/netns.ts'
 import { SYSCTL_DEFAULTS } from '../linux/sysctl.ts'
 import { formatIpv4 } from '../net/ipv4.ts'
 import type { LabHost, LabPlan } from './export-lab.ts'
-import { labPlanFromScenario } from './lab-plan.ts'
+import { formatNftTable } from '../linux/nft-format.ts'
 
 /**
  * The simulator's built lab → the plan `podnet export-lab` renders: every namespace with its
@@ -60,7 +60,22 @@ function restoreText(ns: Netns, table: IptTableName, asWritten: Map<string, stri
 }
 
 function emptyHost(name: string, kind: LabHost['kind']): LabHost {
-  return { name, kind, nsids: [], sysctls: [], links: [], masters: [], hairpin: [], addresses: [], up: ['lo'], routes: [], neighbours: [], fdb: [], iptables: [], apps: [] }
+  return {
+    name,
+    kind,
+    nsids: [],
+    sysctls: [],
+    links: [],
+    masters: [],
+    hairpin: [],
+    addresses: [],
+    up: ['lo'],
+    routes: [],
+    neighbours: [],
+    fdb: [],
+    iptables: [],
+    apps: []
+  }
 }
 
 export function labPlanFromLab(lab: Lab): LabPlan {
@@ -79,17 +94,17 @@ export function labPlanFromLab(lab: Lab): LabPlan {
   const hosts: LabHost[] = [u]
   const created = new Set<string>()
   let port = 0
-  // The scenario-derived nft ruleset until the simulator can print its own as nft input.
-  const scenarioPlan = lab.scenario.cluster.kubeProxy.mode === 'nftables' ? labPlanFromScenario(lab.scenario) : undefined
 
   for (const ns of lab.netns.values()) {
     const kind: LabHost['kind'] = ns.kind === 'router' ? 'external' : ns.kind
     const h = emptyHost(ns.id, kind)
-    const name = (ifindex: number | undefined): string => (ifindex === undefined ? '?' : (linkByIndex(ns, ifindex)?.name ?? `if${ifindex}`))
+    const name = (ifindex: number | undefined): string =>
+      ifindex === undefined ? '?' : (linkByIndex(ns, ifindex)?.name ?? `if${ifindex}`)
     // The kernel numbers a peer namespace when a link into it appears; the simulator may number
     // lazily (on first print), so without its numbers use creation order, as the kernel would.
     const nsids = new Map(ns.peerNsids)
-    for (const l of ns.links) if (l.kind === 'veth' && !nsids.has(l.peer.netns)) nsids.set(l.peer.netns, nsids.size)
+    for (const l of ns.links)
+      if (l.kind === 'veth' && !nsids.has(l.peer.netns)) nsids.set(l.peer.netns, nsids.size)
     for (const [peer, id] of nsids) h.nsids.push([peer, id])
     for (const [k, v] of Object.entries(ns.sysctl)) if (SYSCTL_DEFAULTS[k] !== v) h.sysctls.push([k, v])
     for (const l of ns.links) {
@@ -98,7 +113,12 @@ export function labPlanFromLab(lab: Lab): LabPlan {
           break
         case 'ether': {
           const portName = `port${port++}`
-          u.links.push({ kind: 'veth', name: portName, mtu: l.mtu, peer: { host: ns.id, name: l.name, mac: l.mac, mtu: l.mtu } })
+          u.links.push({
+            kind: 'veth',
+            name: portName,
+            mtu: l.mtu,
+            peer: { host: ns.id, name: l.name, mac: l.mac, mtu: l.mtu }
+          })
           u.masters.push([portName, bridges.get(l.segment) ?? 'br0'])
           u.up.push(portName)
           break
@@ -106,25 +126,47 @@ export function labPlanFromLab(lab: Lab): LabPlan {
         case 'veth': {
           const peerNs = lab.netns.get(l.peer.netns)
           const peer = peerNs && linkByIndex(peerNs, l.peer.ifindex)
-          if (!peerNs || !peer) throw new Error(`${ns.id}/${l.name}: veth peer ${l.peer.netns}/${l.peer.ifindex} missing`)
+          if (!peerNs || !peer)
+            throw new Error(`${ns.id}/${l.name}: veth peer ${l.peer.netns}/${l.peer.ifindex} missing`)
           // Each pair is created once, from the node side (the CNI plugin's peer ends in the pod).
           if (ns.kind === 'pod' && peerNs.kind !== 'pod') break
           if (created.has(`${ns.id}/${l.ifindex}`)) break
           created.add(`${peerNs.id}/${peer.ifindex}`)
-          h.links.push({ kind: 'veth', name: l.name, mac: l.mac, mtu: l.mtu, peer: { host: peerNs.id, name: peer.name, mac: peer.mac, mtu: peer.mtu } })
+          h.links.push({
+            kind: 'veth',
+            name: l.name,
+            mac: l.mac,
+            mtu: l.mtu,
+            peer: { host: peerNs.id, name: peer.name, mac: peer.mac, mtu: peer.mtu }
+          })
           break
         }
         case 'bridge':
           h.links.push({ kind: 'bridge', name: l.name, mac: l.mac, mtu: l.mtu })
           break
         case 'vxlan':
-          h.links.push({ kind: 'vxlan', name: l.name, vni: l.vni, local: formatIpv4(l.local), dev: name(l.dev), dstport: l.dstport, learning: l.learning, mac: l.mac, mtu: l.mtu })
-          for (const f of l.fdb) h.fdb.push(`${f.mac} dev ${l.name} dst ${formatIpv4(f.dst)} self${f.permanent ? ' permanent' : ''}`)
+          h.links.push({
+            kind: 'vxlan',
+            name: l.name,
+            vni: l.vni,
+            local: formatIpv4(l.local),
+            dev: name(l.dev),
+            dstport: l.dstport,
+            learning: l.learning,
+            mac: l.mac,
+            mtu: l.mtu
+          })
+          for (const f of l.fdb)
+            h.fdb.push(
+              `${f.mac} dev ${l.name} dst ${formatIpv4(f.dst)} self${f.permanent ? ' permanent' : ''}`
+            )
           break
         case 'dummy':
           // kube-ipvs0 (IPVS mode): this kernel family has no dummy links in the lab's target
           // machines' guarantees; IPVS mode is checked against NETWORKING-FACTS instead.
-          throw new Error(`${ns.id}/${l.name}: dummy links (IPVS mode) cannot be exported; this kernel has no IPVS`)
+          throw new Error(
+            `${ns.id}/${l.name}: IPVS mode cannot be exported: it needs the ip_vs and dummy kernel modules, which the lab does not assume (the conformance kernel has neither)`
+          )
       }
       if (l.master !== undefined) h.masters.push([l.name, name(l.master)])
       if (l.brport?.hairpin) h.hairpin.push(l.name)
@@ -159,9 +201,11 @@ export function labPlanFromLab(lab: Lab): LabPlan {
       const text = restoreText(ns, table, asWritten)
       if (text) h.iptables.push({ table, restore: text })
     }
-    if (ns.nft && scenarioPlan) h.nft = scenarioPlan.hosts.find((x) => x.name === ns.id)?.nft
+    // kube-proxy's nftables table as the simulator holds it, in `nft list` form (nft -f reads it).
+    if (ns.nft) h.nft = formatNftTable(ns.nft)
     const pod = lab.pods.find((p) => p.netns === ns.id && !p.hostNetwork)
-    for (const s of ns.sockets) h.apps.push({ kind: s.app, port: s.port, podName: s.reply || pod?.name || ns.id })
+    for (const s of ns.sockets)
+      h.apps.push({ kind: s.app, port: s.port, podName: s.reply || pod?.name || ns.id })
     hosts.push(h)
   }
   return { scenarioId: lab.scenario.id, seed: lab.scenario.cluster.seed, hosts }

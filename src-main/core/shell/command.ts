@@ -48,6 +48,40 @@ export interface CommandOutput {
   readonly stderr: string
   /** 0 success; the real tool's code otherwise (ping 1/2, curl 7/28, grep 1/2, bash 127/2). */
   readonly exitCode: number
+  /**
+   * The order the two streams were written in, when a tool interleaves them (ping's local
+   * errors between its lines, curl -v around the body). A terminal replays this order; absent
+   * means all of stdout, then all of stderr.
+   */
+  readonly chunks?: readonly { readonly stream: 'stdout' | 'stderr'; readonly text: string }[]
+}
+
+/** Collects a tool's output in the order it is written. */
+export class OutputBuilder {
+  stdout = ''
+  stderr = ''
+  readonly chunks: { stream: 'stdout' | 'stderr'; text: string }[] = []
+
+  out(text: string): void {
+    this.#push('stdout', text)
+  }
+
+  err(text: string): void {
+    this.#push('stderr', text)
+  }
+
+  #push(stream: 'stdout' | 'stderr', text: string): void {
+    if (text === '') return
+    if (stream === 'stdout') this.stdout += text
+    else this.stderr += text
+    const last = this.chunks[this.chunks.length - 1]
+    if (last && last.stream === stream) last.text += text
+    else this.chunks.push({ stream, text })
+  }
+
+  result(exitCode: number): CommandOutput {
+    return { stdout: this.stdout, stderr: this.stderr, exitCode, chunks: this.chunks }
+  }
 }
 
 export interface CommandContext {

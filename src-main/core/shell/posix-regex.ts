@@ -182,5 +182,5 @@ function bracket(p: string, start: number): { ok: true; source: string; end: num
 }
 
 function escapeBracket(s: string): string {
-  return s.replace(/[\\\]\[^]/g, (m) => `\\${m}`)
+  return s.replace(/[\\\][^]/g, (m) => `\\${m}`)
 }

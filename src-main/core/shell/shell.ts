@@ -243,8 +243,11 @@ export class ShellSession {
     }
     if (argv.length === 0) return 0
     const result = this.#exec(argv, input)
-    this.#deliver(fds.out, result.stdout, sink, pipe)
-    this.#deliver(fds.err, result.stderr, sink, pipe)
+    const chunks = result.chunks ?? [
+      { stream: 'stdout', text: result.stdout },
+      { stream: 'stderr', text: result.stderr }
+    ]
+    for (const c of chunks) this.#deliver(c.stream === 'stdout' ? fds.out : fds.err, c.text, sink, pipe)
     return result.exitCode
   }
 

@@ -196,7 +196,7 @@ export function hopSentence(hop: Hop): string {
     )
     .join(m.list_separator())
   const decision = hopDecision(hop)
-  let sentence = m.hop_sentence({
+  let sentence: string = m.hop_sentence({
     seq: hop.seq + 1,
     leg: legLabels[hop.leg](),
     place: hopPlace(hop),

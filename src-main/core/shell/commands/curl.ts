@@ -5,6 +5,7 @@
  * 28 timeouts, 6 resolve failures, 2 usage, 3 bad URL.
  */
 
+import { OutputBuilder } from '../command.ts'
 import type { Command, CommandContext, CommandOutput } from '../command.ts'
 import { randomInt } from '../../net/index.ts'
 import { resolveHost } from '../resolve.ts'
@@ -125,14 +126,13 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
   const p = parse(argv)
   if (!p.ok) return p.out
   const o = p.opts
-  let stdout = ''
-  let stderr = ''
+  const out = new OutputBuilder()
   let exitCode = 0
   const showErrors = !o.silent || o.showError
   o.urls.forEach((raw, index) => {
     const fail = (code: number, msg: string): void => {
       exitCode = code
-      if (showErrors) stderr += `curl: (${code}) ${msg}\n`
+      if (showErrors) out.err(`curl: (${code}) ${msg}\n`)
     }
     const url = parseUrl(raw)
     if (typeof url === 'string') {
@@ -145,7 +145,7 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
       return
     }
     const verbose = (line: string): void => {
-      if (o.verbose) stderr += `${line}\n`
+      if (o.verbose) out.err(`${line}\n`)
     }
     verbose(`*   Trying ${ip}:${url.port}...`)
     const trace = probe(ctx.lab, { proto: 'tcp', from: ctx.target.name, to: ip, port: url.port })
@@ -224,11 +224,11 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
     const body = `${payload ?? trace.servedBy ?? ''}\n`
     const headers = ['HTTP/1.1 200 OK', 'Content-Type: text/plain', `Content-Length: ${new TextEncoder().encode(body).length}`, 'Connection: close', '']
     for (const h of headers) verbose(`< ${h}\r`)
-    if (o.include || o.head) stdout += headers.map((h) => `${h}\r\n`).join('')
-    if (!o.head) stdout += body
+    if (o.include || o.head) out.out(headers.map((h) => `${h}\r\n`).join(''))
+    if (!o.head) out.out(body)
     verbose(`* Closing connection ${index}`)
   })
-  return { stdout, stderr, exitCode }
+  return out.result(exitCode)
 }
 
 /** The app behind the socket that answered: the served pod's container on the probed port. */

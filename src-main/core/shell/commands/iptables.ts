@@ -7,7 +7,7 @@ import type { Command, CommandContext, CommandOutput } from '../command.ts'
 import { fail, ok } from '../command.ts'
 import type { Lab } from '../../kube/lab.ts'
 import { formatIptRule, IPTABLES_VERSION, parseIptRule, sameRule } from '../../linux/iptables-rule.ts'
-import { BUILTIN_CHAINS, chainsInSaveOrder, formatProbability, newCounters, type IptChain, type IptMatch, type IptRule, type IptTable, type IptTableName, type Netfilter } from '../../linux/netfilter.ts'
+import { BUILTIN_CHAINS, chainsInSaveOrder, formatProbability, newCounters, ownChain, type IptChain, type IptMatch, type IptRule, type IptTable, type IptTableName, type Netfilter } from '../../linux/netfilter.ts'
 import type { Netns } from '../../linux/netns.ts'
 import { formatIpv4 } from '../../net/ipv4.ts'
 
@@ -165,7 +165,7 @@ function listChain(nf: Netfilter, t: IptTable, c: IptChain, o: ListOptions): str
     s += `${r.src?.neg ? '!' : ' '}${addr(r.src?.value).padEnd(19)} `
     s += `${r.dst?.neg ? '!' : ' '}${addr(r.dst?.value).padEnd(19)} `
     const extras = [...r.matches.map(listMatch), target.extra].filter((x) => x !== '')
-    s += extras.map((x) => ` ${x}`).join('').slice(1)
+    s += extras.map((x) => ` ${x}`).join('')
     lines.push(s)
   })
   return lines.join('\n')
@@ -215,7 +215,8 @@ export const iptablesCommand: Command = {
     if (tableName !== 'filter' && tableName !== 'nat') return fail(`${IPTABLES_VERSION}: table '${tableName}' does not exist\nPerhaps iptables or your kernel needs to be upgraded.\n`, 3)
     const table = nf[tableName as IptTableName]
     if (!command) return err('no command specified')
-    const chain = chainArg === undefined ? undefined : table.chains.get(chainArg)
+    // Every command but listing may change the chain: take this namespace's own copy first.
+    const chain = chainArg === undefined ? undefined : command === 'L' || command === 'S' ? table.chains.get(chainArg) : ownChain(table, chainArg)
     switch (command) {
       case 'L': {
         if (chainArg !== undefined && !chain) return fail(`${IPTABLES_VERSION}: chain \`${chainArg}' in table \`${tableName}' is incompatible, use 'nft' tool.\n`, 1)
@@ -231,14 +232,14 @@ export const iptablesCommand: Command = {
       }
       case 'F': {
         if (chainArg !== undefined && !chain) return fail('iptables: No chain/target/match by that name.\n', 1)
-        for (const c of chain ? [chain] : table.chains.values()) {
+        for (const c of chain ? [chain] : [...table.chains.keys()].map((name) => ownChain(table, name)!)) {
           for (const r of c.rules) nf.counters.delete(r)
           c.rules = []
         }
         return ok('')
       }
       case 'Z': {
-        for (const c of chain ? [chain] : table.chains.values()) {
+        for (const c of chain ? [chain] : [...table.chains.keys()].map((name) => ownChain(table, name)!)) {
           for (const r of c.rules) nf.counters.delete(r)
           c.policyCounters = newCounters()
         }

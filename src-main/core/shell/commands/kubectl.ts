@@ -8,6 +8,7 @@ import type { Command, CommandContext, CommandOutput } from '../command.ts'
 import type { Lab } from '../../kube/lab.ts'
 import type { KubePod, KubeService } from '../../kube/objects.ts'
 import { endpointsOf } from '../../kube/endpoints.ts'
+import { deletePod, scaleReplicas } from '../../scenario/mutations.ts'
 import { formatIpv4, sha256 } from '../../net/index.ts'
 import { getopt, has, lastValue } from '../getopt.ts'
 import { findPod, podTarget } from '../targets.ts'
@@ -116,8 +117,14 @@ interface GetOptions {
 
 function getCommand(lab: Lab, kind: (typeof RESOURCES)[string], o: GetOptions): CommandOutput {
   const now = lab.clock.nowMs
+  // The API server lists objects in key order: by namespace, then name.
+  const byKey = (a: { namespace: string; name: string }, b: { namespace: string; name: string }): number => {
+    const ka = `${a.namespace}/${a.name}`
+    const kb = `${b.namespace}/${b.name}`
+    return ka < kb ? -1 : ka > kb ? 1 : 0
+  }
   const inScope = <T extends { namespace: string; name: string }>(items: readonly T[]): T[] =>
-    items.filter((x) => (o.allNamespaces || x.namespace === o.namespace) && (o.names.length === 0 || o.names.includes(x.name)))
+    items.filter((x) => (o.allNamespaces || x.namespace === o.namespace) && (o.names.length === 0 || o.names.includes(x.name))).sort(byKey)
   const nsCol = (x: { namespace: string }): string[] => (o.allNamespaces ? [x.namespace] : [])
   const nsHead = o.allNamespaces ? ['NAMESPACE'] : []
   const missing = (what: string, items: readonly { name: string }[]): CommandOutput | undefined => {
@@ -168,7 +175,7 @@ function getCommand(lab: Lab, kind: (typeof RESOURCES)[string], o: GetOptions): 
       return out(tabulate([[...nsHead, 'NAME', 'ADDRESSTYPE', 'PORTS', 'ENDPOINTS', 'AGE'], ...rows]))
     }
     case 'nodes': {
-      const nodes = lab.nodes.filter((n) => o.names.length === 0 || o.names.includes(n.name))
+      const nodes = lab.nodes.filter((n) => o.names.length === 0 || o.names.includes(n.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       const absent = o.names.find((n) => !lab.nodes.some((x) => x.name === n))
       if (absent !== undefined) return err(`Error from server (NotFound): nodes "${absent}" not found\n`)
       const head = ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION', ...(o.wide ? ['INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME'] : [])]
@@ -249,7 +256,7 @@ Usage:
 
 export const kubectlCommand: Command = {
   name: 'kubectl',
-  summary: 'get pods|svc|endpoints|endpointslices|nodes [-o wide], describe svc, logs, exec',
+  summary: 'get pods|svc|endpoints|endpointslices|nodes [-o wide], describe svc, logs, exec, delete pod, scale',
   subcommands: ['get', 'describe', 'logs', 'exec', 'delete', 'scale'],
   availableOn: ['node', 'external'],
   run(argv, ctx) {
@@ -295,6 +302,36 @@ export const kubectlCommand: Command = {
       }
       case 'exec':
         return exec(ctx, args, after, dash >= 0, namespace, lastValue(o, 'c'))
+      case 'delete': {
+        const [resource, ...names] = args
+        const kind = resource === undefined ? undefined : RESOURCES[resource.split('/')[0] ?? '']
+        const targets = resource?.includes('/') ? [resource.split('/')[1] ?? '', ...names] : names
+        if (kind !== 'pods') return err(`error: the lab's kubectl deletes pods only: kubectl delete pod NAME\n`)
+        if (targets.length === 0) return err('error: resource(s) were provided, but no name was specified\n')
+        let stdout = ''
+        let stderr = ''
+        for (const name of targets) {
+          const r = deletePod(ctx.lab, namespace, name)
+          if (r.ok) stdout += `pod "${name}" deleted\n`
+          else stderr += `${r.message}\n`
+        }
+        return { stdout, stderr, exitCode: stderr === '' ? 0 : 1 }
+      }
+      case 'scale': {
+        const [resource, maybeName] = args
+        const [kindText = '', slashName] = (resource ?? '').split('/')
+        const name = slashName ?? maybeName
+        if (!['deployment', 'deployments', 'deploy', 'deployment.apps', 'statefulset', 'statefulsets', 'sts'].includes(kindText) || name === undefined) {
+          return err("error: the lab's kubectl scales deployments: kubectl scale deployment NAME --replicas=N\n")
+        }
+        const replicasText = lastValue(o, 'replicas')
+        if (replicasText === undefined) return err('error: required flag(s) "replicas" not set\n')
+        if (!/^\d+$/.test(replicasText)) return err(`error: invalid argument "${replicasText}" for "--replicas" flag: strconv.ParseInt: parsing "${replicasText}": invalid syntax\nSee 'kubectl scale --help' for usage.\n`)
+        const r = scaleReplicas(ctx.lab, namespace, name, Number(replicasText))
+        if (!r.ok) return err(`${r.message}\n`)
+        const group = kindText.startsWith('s') ? 'statefulset.apps' : 'deployment.apps'
+        return out(`${group}/${name} scaled\n`)
+      }
       default:
         return err(`error: unknown command "${verb}" for "kubectl"\n\nDid you mean this?\n\tget\n`)
     }

@@ -4,6 +4,7 @@
  * statistics exactly as an interrupted ping does.
  */
 
+import { OutputBuilder } from '../command.ts'
 import type { Command, CommandContext, CommandOutput } from '../command.ts'
 import type { Trace, ProbeSpec } from '../../engine/trace.ts'
 import type { Lab } from '../../kube/lab.ts'
@@ -188,8 +189,8 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   }
   const total = Math.min(count ?? DEFAULT_COUNT, deadline === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor(deadline / Math.max(interval, 0.001)) + 1))
   const lab = ctx.lab
-  let stdout = ''
-  let stderr = warnings
+  const o = new OutputBuilder()
+  o.err(warnings)
   const rtts: number[] = []
   let errors = 0
   let elapsed = 0
@@ -210,28 +211,28 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
     // Beyond 65507 data bytes the datagram cannot exist; sendmsg fails silently for iputils,
     // which then just counts the echo as lost.
     const trace: Pick<Trace, 'outcome' | 'rttMs'> = size > 65507 ? { outcome: { kind: 'no-reply' } } : probe(lab, spec)
-    const o = trace.outcome
-    if (seq === 1 && o.kind === 'local-error' && (o.errno === 'ENETUNREACH' || o.errno === 'EHOSTUNREACH')) {
+    const outcome = trace.outcome
+    if (seq === 1 && outcome.kind === 'local-error' && (outcome.errno === 'ENETUNREACH' || outcome.errno === 'EHOSTUNREACH')) {
       // connect() fails before anything is sent, so ping stops before its banner.
-      return fail(`${stderr}ping: connect: ${o.errno === 'ENETUNREACH' ? 'Network is unreachable' : 'No route to host'}\n`, 2)
+      return fail(`${warnings}ping: connect: ${outcome.errno === 'ENETUNREACH' ? 'Network is unreachable' : 'No route to host'}\n`, 2)
     }
-    if (seq === 1) stdout += `PING ${dest} (${dest}) ${size}(${size + 28}) bytes of data.\n`
-    switch (o.kind) {
+    if (seq === 1) o.out(`PING ${dest} (${dest}) ${size}(${size + 28}) bytes of data.\n`)
+    switch (outcome.kind) {
       case 'reply': {
         const rtt = Math.round((trace.rttMs ?? 0) * 1000) / 1000
         rtts.push(rtt)
-        if (!quiet) stdout += `${size + 8} bytes from ${o.from}: icmp_seq=${seq} ttl=${o.ttl}${timed ? ` time=${formatRtt(rtt)} ms` : ''}\n`
+        if (!quiet) o.out(`${size + 8} bytes from ${outcome.from}: icmp_seq=${seq} ttl=${outcome.ttl}${timed ? ` time=${formatRtt(rtt)} ms` : ''}\n`)
         if (seq === total) elapsed += rtt
         break
       }
       case 'icmp-error':
         errors++
-        if (!quiet) stdout += `From ${o.from} icmp_seq=${seq} ${icmpErrorText(o.type, o.code, o.mtu)}\n`
+        if (!quiet) o.out(`From ${outcome.from} icmp_seq=${seq} ${icmpErrorText(outcome.type, outcome.code, outcome.mtu)}\n`)
         break
       case 'local-error':
         errors++
-        if (o.errno === 'EMSGSIZE') stderr += `ping: local error: message too long, mtu=${o.mtu ?? 0}\n`
-        else stderr += `ping: sendmsg: ${o.errno === 'EPERM' ? 'Operation not permitted' : o.errno === 'ENETUNREACH' ? 'Network is unreachable' : 'No route to host'}\n`
+        if (outcome.errno === 'EMSGSIZE') o.err(`ping: local error: message too long, mtu=${outcome.mtu ?? 0}\n`)
+        else o.err(`ping: sendmsg: ${outcome.errno === 'EPERM' ? 'Operation not permitted' : outcome.errno === 'ENETUNREACH' ? 'Network is unreachable' : 'No route to host'}\n`)
         break
       case 'refused':
       case 'no-reply':
@@ -246,18 +247,17 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   }
   const received = rtts.length
   const loss = ((total - received) * 100) / total
-  stdout += `\n--- ${dest} ping statistics ---\n`
-  stdout += `${total} packets transmitted, ${received} received,${errors > 0 ? ` +${errors} errors,` : ''} ${formatG(loss)}% packet loss, time ${Math.floor(elapsed)}ms\n`
+  o.out(`\n--- ${dest} ping statistics ---\n`)
+  o.out(`${total} packets transmitted, ${received} received,${errors > 0 ? ` +${errors} errors,` : ''} ${formatG(loss)}% packet loss, time ${Math.floor(elapsed)}ms\n`)
   if (received > 0 && timed) {
     const us = rtts.map((r) => Math.round(r * 1000))
     const sum = us.reduce((a, b) => a + b, 0)
     const avg = sum / us.length
     const mdev = Math.sqrt(Math.max(0, us.reduce((a, b) => a + b * b, 0) / us.length - avg * avg))
     const ms = (v: number): string => (Math.floor(v) / 1000).toFixed(3)
-    stdout += `rtt min/avg/max/mdev = ${ms(Math.min(...us))}/${ms(avg)}/${ms(Math.max(...us))}/${ms(mdev)} ms\n`
-  } else if (received === 0) stdout += '\n'
-  const exitCode = received === 0 || (deadline !== undefined && received < total) ? 1 : 0
-  return { stdout, stderr, exitCode }
+    o.out(`rtt min/avg/max/mdev = ${ms(Math.min(...us))}/${ms(avg)}/${ms(Math.max(...us))}/${ms(mdev)} ms\n`)
+  } else if (received === 0) o.out('\n')
+  return o.result(received === 0 || (deadline !== undefined && received < total) ? 1 : 0)
 }
 
 export function pingCommand(probe: Prober): Command {

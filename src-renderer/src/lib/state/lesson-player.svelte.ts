@@ -168,8 +168,8 @@ export class LessonPlayer {
     const step = session.step
     const questions = step?.kind === 'quiz' || step?.kind === 'trace' ? step.questions : []
     const missed = questions.filter((q) => q.gradings[0] && !q.gradings[0].correct)
-    const known = new Set(this.#toReview.map((q) => q.id))
-    const added = missed.filter((q) => !known.has(q.question.id)).map((q) => ({ id: q.question.id, prompt: q.question.prompt }))
+    const added = missed
+      .filter((q) => !this.#toReview.some((known) => known.id === q.question.id)).map((q) => ({ id: q.question.id, prompt: q.question.prompt }))
     if (added.length > 0) this.#toReview = [...this.#toReview, ...added]
   }
 

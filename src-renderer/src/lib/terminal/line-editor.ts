@@ -13,6 +13,8 @@ export type EditorAction =
   | { kind: 'complete'; line: string; cursor: number }
 
 const ESC = '\x1b'
+/** One CSI (`ESC [ … final`) or SS3 (`ESC O x`) sequence at the start of the input. */
+const escapeSequence = new RegExp(`^${ESC}(\\[[0-9;]*[A-Za-z~]|O[A-Za-z])`)
 
 export class LineEditor {
   readonly prompt: string
@@ -40,7 +42,7 @@ export class LineEditor {
     const actions: EditorAction[] = []
     let i = 0
     while (i < data.length) {
-      const sequence = data.startsWith(ESC, i) ? (/^\x1b(\[[0-9;]*[A-Za-z~]|O[A-Za-z])/.exec(data.slice(i))?.[0] ?? ESC) : null
+      const sequence = data.startsWith(ESC, i) ? (escapeSequence.exec(data.slice(i))?.[0] ?? ESC) : null
       if (sequence) {
         i += sequence.length
         actions.push(...this.#escape(sequence))

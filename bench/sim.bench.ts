@@ -1,0 +1,125 @@
+import { advanceClock, sendProbe } from '../src-main/core/engine/probe.ts'
+import type { Lab } from '../src-main/core/kube/lab.ts'
+import { formatIpv4 } from '../src-main/core/net/ipv4.ts'
+import { buildLab } from '../src-main/core/scenario/build-lab.ts'
+import { scenarioSchema, type Scenario, type ScenarioInput } from '../src-main/core/scenario/scenario.schema.ts'
+import type { Figure } from './figure.ts'
+
+/**
+ * Simulator figures (issue 3): a cross-node ClusterIP trace, a generated large cluster, and how
+ * build and trace cost grow with the number of Services in iptables mode.
+ */
+
+/** A cluster of `nodes` nodes with `podsPerNode` http pods each and `services` Services over them. */
+function generated(nodes: number, podsPerNode: number, services: number): Scenario {
+  const input: ScenarioInput = {
+    formatVersion: 1,
+    id: `bench-${nodes}-${podsPerNode}-${services}`,
+    cluster: { underlayCIDR: '172.20.0.0/16', gateway: '172.20.0.1', podCIDR: '10.244.0.0/16', serviceCIDR: '10.96.0.0/12', seed: 42 },
+    nodes: Array.from({ length: nodes }, (_, i) => ({ name: `node-${i + 1}`, ip: `172.20.${Math.floor((i + 2) / 250)}.${((i + 2) % 250) + 1}` })),
+    pods: Array.from({ length: nodes * podsPerNode }, (_, i) => ({
+      name: `pod-${i + 1}`,
+      node: `node-${(i % nodes) + 1}`,
+      labels: { app: `app-${i % services}` },
+      containers: [{ name: 'app', app: 'http' as const, port: 8080 }]
+    })),
+    services: Array.from({ length: services }, (_, i) => ({ name: `svc-${i + 1}`, selector: { app: `app-${i}` }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] }))
+  }
+  return scenarioSchema.parse(input)
+}
+
+/** A Service whose only backend sits on another node than the client, so every trace crosses the tunnel. */
+function crossNodeLab(scenario: Scenario): { lab: Lab; from: string; to: string } {
+  const lab = buildLab(scenario)
+  const client = lab.pods.find((p) => p.node === 'node-1')!
+  const svc = lab.services.find((s) => lab.pods.some((p) => p.labels.app === s.selector.app && p.node !== 'node-1'))!
+  return { lab, from: client.name, to: formatIpv4(svc.clusterIP) }
+}
+
+/** One TCP connection; the clock then moves past TIME_WAIT so every sample starts without conntrack state. */
+function traceOnce(t: { lab: Lab; from: string; to: string }): number {
+  const trace = sendProbe(t.lab, { proto: 'tcp', from: t.from, to: t.to, port: 80 })
+  advanceClock(t.lab, 121_000)
+  return trace.rulesEvaluated
+}
+
+function timeTraces(t: { lab: Lab; from: string; to: string }, count: number): number {
+  traceOnce(t)
+  const start = performance.now()
+  for (let i = 0; i < count; i++) traceOnce(t)
+  return (performance.now() - start) / count
+}
+
+const twoNode = generated(2, 3, 2)
+let small: ReturnType<typeof crossNodeLab> | undefined
+const big = generated(100, 30, 500)
+let bigLab: ReturnType<typeof crossNodeLab> | undefined
+const growth: string[] = []
+
+const figures: Figure[] = [
+  {
+    name: 'sim.trace.clusterip-cross-node',
+    unit: 'µs',
+    target: '< 50 µs',
+    runs: 15,
+    setup: () => void (small = crossNodeLab(twoNode)),
+    sample: () => timeTraces(small!, 200) * 1000
+  },
+  {
+    name: 'sim.cluster-100x30x500.build',
+    unit: 'ms',
+    target: '< 300 ms',
+    runs: 7,
+    sample: () => {
+      const start = performance.now()
+      bigLab = crossNodeLab(big)
+      return performance.now() - start
+    }
+  },
+  {
+    name: 'sim.cluster-100x30x500.trace',
+    unit: 'ms',
+    target: '< 1 ms',
+    runs: 15,
+    setup: () => void (bigLab ??= crossNodeLab(big)),
+    sample: () => timeTraces(bigLab!, 20)
+  },
+  {
+    name: 'sim.cluster-100x30x500.heap',
+    unit: 'MB',
+    target: 'none',
+    runs: 3,
+    sample: () => {
+      const gc = (globalThis as { gc?: () => void }).gc
+      gc?.()
+      const before = process.memoryUsage().heapUsed
+      const lab = buildLab(big)
+      gc?.()
+      const after = process.memoryUsage().heapUsed
+      return lab.netns.size > 0 ? (after - before) / 1024 / 1024 : 0
+    }
+  },
+  {
+    name: 'sim.growth.5000-services.trace',
+    unit: 'ms',
+    target: 'none',
+    runs: 1,
+    setup: () => {
+      growth.length = 0
+      growth.push('services  build ms  trace ms  iptables rules walked')
+      for (const n of [10, 100, 1000, 5000]) {
+        const scenario = generated(2, 10, n)
+        const start = performance.now()
+        const t = crossNodeLab(scenario)
+        const build = performance.now() - start
+        const walked = traceOnce(t)
+        const trace = timeTraces(t, 20)
+        growth.push(`${String(n).padStart(8)}  ${build.toFixed(1).padStart(8)}  ${trace.toFixed(3).padStart(8)}  ${String(walked).padStart(21)}`)
+      }
+    },
+    sample: () => Number(growth[growth.length - 1]!.trim().split(/\s+/)[2]),
+    details: () => growth
+  }
+]
+
+export default figures
