@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import type { Figure } from './figure.ts'
@@ -7,16 +7,21 @@ import { parseScenario } from '../src-main/core/scenario/parse-scenario.ts'
 import { renderLabScript } from '../src-main/core/scenario/export-lab.ts'
 import { labPlanFromLab } from '../src-main/core/scenario/plan-from-lab.ts'
 import type { Scenario } from '../src-main/core/scenario/scenario.schema.ts'
+import { LabShell } from '../src-main/core/shell/lab-shell.ts'
 import { RealLab, realLabUnavailable } from '../test/conformance/real-lab.ts'
 
 /**
- * Building the 2-node lesson lab (two nodes, flannel VXLAN, kube-proxy iptables, four pods,
- * three Services) in the simulator vs from real network namespaces with the script
+ * Building the 2-node lesson lab (lessons/00-tour: two nodes, flannel VXLAN, kube-proxy
+ * iptables) in the simulator vs from real network namespaces with the script
  * `podnet export-lab` writes (`up`: namespaces, links, addresses, routes, rules, apps until
  * they listen). The real side needs root; without it only the simulator's figure is printed.
  */
 
-const file = fileURLToPath(new URL('../test/fixtures/scenarios/two-node-vxlan.yaml', import.meta.url))
+// The course's 2-node lab (the tour); the conformance fixture of the same shape if it is gone.
+const lessonFile = fileURLToPath(new URL('../lessons/00-tour/scenario.yaml', import.meta.url))
+const fixtureFile = fileURLToPath(new URL('../test/fixtures/scenarios/two-node-vxlan.yaml', import.meta.url))
+const file = existsSync(lessonFile) ? lessonFile : fixtureFile
+const label = file === lessonFile ? 'two-node-lesson' : 'two-node-vxlan'
 
 function scenario(): Scenario {
   const parsed = parseScenario(readFileSync(file, 'utf8'), file)
@@ -33,17 +38,20 @@ function median(values: number[]): number {
   return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2
 }
 
+/** The simulator's whole build: the lab, then the scenario's `setup:` lines through the shell. */
 function simBuildMs(): number {
   const t0 = performance.now()
-  buildLab(s)
+  new LabShell(buildLab(s)).applySetup()
   return performance.now() - t0
 }
 
 async function realBuildMs(): Promise<number> {
-  const lab = new RealLab(renderLabScript(labPlanFromLab(buildLab(s)), { prefix: 'pnl-bench' }))
+  const shell = new LabShell(buildLab(s))
+  shell.applySetup()
+  const lab = new RealLab(renderLabScript(labPlanFromLab(shell.lab), { prefix: 'pnl-bench' }))
   try {
     const t0 = performance.now()
-    await lab.up()
+    await lab.up(false)
     return performance.now() - t0
   } finally {
     await lab.down()
@@ -56,7 +64,7 @@ const unavailable = realLabUnavailable()
 
 const figures: Figure[] = [
   {
-    name: 'lab-build.sim.two-node-vxlan',
+    name: `lab-build.sim.${label}`,
     unit: 'ms',
     target: 'none',
     runs: 200,
@@ -75,7 +83,7 @@ const figures: Figure[] = [
 if (!unavailable) {
   figures.push(
     {
-      name: 'lab-build.real.two-node-vxlan',
+      name: `lab-build.real.${label}`,
       unit: 'ms',
       target: 'none',
       runs: 3,

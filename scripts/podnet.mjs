@@ -9,4 +9,7 @@ const write = (stream) => (text) => {
   if (text !== '') stream.write(text)
 }
 // exitCode rather than process.exit(): pending writes to a pipe must drain first.
-process.exitCode = await main(process.argv.slice(2), { stdout: write(process.stdout), stderr: write(process.stderr) })
+process.exitCode = await main(process.argv.slice(2), {
+  stdout: write(process.stdout),
+  stderr: write(process.stderr)
+})

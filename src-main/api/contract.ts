@@ -87,7 +87,7 @@ const targetNameSchema = z
  */
 const traceShape = z.looseObject({
   hops: z.array(z.looseObject({ seq: z.number(), leg: z.string(), netns: z.string(), stage: z.string() })),
-  outcome: z.string()
+  outcome: z.looseObject({ kind: z.string() })
 })
 const traceSchema = z.custom<Trace>((value) => traceShape.safeParse(value).success, 'not a packet trace')
 

@@ -31,7 +31,9 @@ export function checkScenarioCommand(argv: readonly string[], io: CliIo): number
       continue
     }
     const lab = loaded.shell.lab
-    io.stdout(`${file}: ok (${lab.nodes.length} nodes, ${lab.pods.length} pods, ${lab.services.length} services, ${lab.scenario.setup.length} setup lines)\n`)
+    io.stdout(
+      `${file}: ok (${lab.nodes.length} nodes, ${lab.pods.length} pods, ${lab.services.length} services, ${lab.scenario.setup.length} setup lines)\n`
+    )
   }
   return failed ? 1 : 0
 }

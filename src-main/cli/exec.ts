@@ -36,7 +36,9 @@ export function execCommand(argv: readonly string[], io: CliIo): number {
   const line = command.length === 1 ? (command[0] ?? '') : command.map(shellQuote).join(' ')
   const result = loaded.shell.run(p.values.on, line)
   if (!result) {
-    io.stderr(`podnet exec: --on ${p.values.on}: no such node, pod, pod/container or external host (have: ${loaded.shell.targetNames().join(', ')})\n`)
+    io.stderr(
+      `podnet exec: --on ${p.values.on}: no such node, pod, pod/container or external host (have: ${loaded.shell.targetNames().join(', ')})\n`
+    )
     return 2
   }
   io.stdout(result.stdout)

@@ -4,7 +4,8 @@ import { parseScenario } from '../core/scenario/parse-scenario.ts'
 import { LabShell } from '../core/shell/lab-shell.ts'
 import type { LabShellOptions } from '../core/shell/lab-shell.ts'
 
-export type LoadedLab = { readonly ok: true; readonly shell: LabShell } | { readonly ok: false; readonly errors: readonly string[] }
+export type LoadedLab =
+  { readonly ok: true; readonly shell: LabShell } | { readonly ok: false; readonly errors: readonly string[] }
 
 /**
  * Read a scenario file, build its lab and apply its `setup:` lines: every subcommand that runs
@@ -16,7 +17,12 @@ export function loadLab(file: string, options: LabShellOptions = {}): LoadedLab 
     text = readFileSync(file, 'utf8')
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
-    return { ok: false, errors: [`${file}: cannot read: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(code)}`] }
+    return {
+      ok: false,
+      errors: [
+        `${file}: cannot read: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(code)}`
+      ]
+    }
   }
   const parsed = parseScenario(text, file)
   if (!parsed.ok) return { ok: false, errors: parsed.errors }

@@ -8,25 +8,51 @@ import { checkScenarioCommand } from './check-scenario.ts'
 import { execCommand } from './exec.ts'
 import { exportLabCommand } from './export-lab.ts'
 import type { CliIo, Subcommand } from './io.ts'
+import { lessonsCommand } from './lessons-check.ts'
 import { runCommand } from './run-script.ts'
 import { traceCommand } from './trace.ts'
 
 interface SubcommandEntry {
   readonly run: Subcommand
-  /** One line for `podnet --help`. */
+  /** Arguments, for `podnet --help`. */
+  readonly synopsis: string
+  /** What it does, in a few words. */
   readonly summary: string
 }
 
 export const SUBCOMMANDS: Readonly<Record<string, SubcommandEntry>> = {
-  exec: { run: execCommand, summary: 'exec SCENARIO --on NAME -- CMD...   run a command on a node, pod, pod/container or host' },
-  trace: { run: traceCommand, summary: 'trace SCENARIO --from NAME --to DEST  every hop of one probe [--proto icmp|tcp|udp] [--port N] [--json]' },
-  run: { run: runCommand, summary: 'run SCENARIO SCRIPT                  run "NAME: command" lines in one lab, print a transcript' },
-  'check-scenario': { run: checkScenarioCommand, summary: 'check-scenario FILE...               validate scenario files' },
-  'export-lab': { run: exportLabCommand, summary: 'export-lab SCENARIO [--prefix P]     print a bash script building the lab from real namespaces' }
+  exec: {
+    run: execCommand,
+    synopsis: 'SCENARIO --on NAME -- CMD...',
+    summary: 'run a command on a node, pod, pod/container or external host'
+  },
+  trace: {
+    run: traceCommand,
+    synopsis: 'SCENARIO --from NAME --to DEST [--proto P] [--port N] [--json]',
+    summary: 'every hop of one probe'
+  },
+  run: {
+    run: runCommand,
+    synopsis: 'SCENARIO SCRIPT',
+    summary: 'run "NAME: command" lines in one lab, print a transcript'
+  },
+  'check-scenario': { run: checkScenarioCommand, synopsis: 'FILE...', summary: 'validate scenario files' },
+  'export-lab': {
+    run: exportLabCommand,
+    synopsis: 'SCENARIO [--prefix P]',
+    summary: 'print a bash script that builds the lab from real namespaces'
+  },
+  lessons: {
+    run: lessonsCommand,
+    synopsis: 'check|dev [DIR]',
+    summary: 'validate the course (check), or keep re-checking it while you edit (dev)'
+  }
 }
 
 function usage(): string {
-  const rows = Object.values(SUBCOMMANDS).map((s) => `  podnet ${s.summary}\n`)
+  const rows = Object.entries(SUBCOMMANDS).map(
+    ([name, s]) => `  podnet ${name} ${s.synopsis}\n      ${s.summary}\n`
+  )
   return `usage: podnet COMMAND [ARGS...]\n\ncommands:\n${rows.join('')}\nRun "podnet COMMAND --help" for a command's options.\n`
 }
 

@@ -33,12 +33,15 @@ export function traceCommand(argv: readonly string[], io: CliIo): number {
   if (extra.length > 0) return usage(io, `unexpected argument '${extra[0] ?? ''}'`)
   if (v.from === undefined) return usage(io, 'missing --from NAME')
   if (v.to === undefined) return usage(io, 'missing --to DEST')
-  if (parseIpv4(v.to) === undefined) return usage(io, `--to ${v.to}: expected an IPv4 address such as 10.244.2.2`)
+  if (parseIpv4(v.to) === undefined)
+    return usage(io, `--to ${v.to}: expected an IPv4 address such as 10.244.2.2`)
   const proto = v.proto
-  if (proto !== 'icmp' && proto !== 'tcp' && proto !== 'udp') return usage(io, `--proto ${proto}: expected icmp, tcp or udp`)
+  if (proto !== 'icmp' && proto !== 'tcp' && proto !== 'udp')
+    return usage(io, `--proto ${proto}: expected icmp, tcp or udp`)
   let port: number | undefined
   if (v.port !== undefined) {
-    if (!/^\d+$/.test(v.port) || Number(v.port) < 1 || Number(v.port) > 65535) return usage(io, `--port ${v.port}: expected a port number 1-65535`)
+    if (!/^\d+$/.test(v.port) || Number(v.port) < 1 || Number(v.port) > 65535)
+      return usage(io, `--port ${v.port}: expected a port number 1-65535`)
     if (proto === 'icmp') return usage(io, '--port applies to --proto tcp or udp only')
     port = Number(v.port)
   } else if (proto === 'udp') return usage(io, '--proto udp needs --port')
@@ -49,10 +52,17 @@ export function traceCommand(argv: readonly string[], io: CliIo): number {
   }
   const lab = loaded.shell.lab
   if (!resolveTarget(lab, v.from)) {
-    io.stderr(`podnet trace: --from ${v.from}: no such node, pod, pod/container or external host (have: ${loaded.shell.targetNames().join(', ')})\n`)
+    io.stderr(
+      `podnet trace: --from ${v.from}: no such node, pod, pod/container or external host (have: ${loaded.shell.targetNames().join(', ')})\n`
+    )
     return 2
   }
-  const trace = sendProbe(lab, { proto, from: v.from, to: v.to, ...(proto === 'icmp' ? {} : { port: port ?? 80 }) })
+  const trace = sendProbe(lab, {
+    proto,
+    from: v.from,
+    to: v.to,
+    ...(proto === 'icmp' ? {} : { port: port ?? 80 })
+  })
   io.stdout(v.json ? `${JSON.stringify(trace, null, 2)}\n` : renderTrace(trace))
   return 0
 }
@@ -100,7 +110,17 @@ export function renderTrace(t: Trace): string {
     const packet = h.after ?? h.before
     const summary = packet ? packetSummary(packet) : ''
     const drop = h.drop ? ` DROP ${h.drop}` : ''
-    return [String(h.seq).padStart(3), h.leg.padEnd(7), h.netns.padEnd(10), (h.device ?? '').padEnd(12), h.stage.padEnd(14), `${detailText(h)}${drop}`, summary === '' ? '' : `  | ${summary}`].join(' ').trimEnd()
+    return [
+      String(h.seq).padStart(3),
+      h.leg.padEnd(7),
+      h.netns.padEnd(10),
+      (h.device ?? '').padEnd(12),
+      h.stage.padEnd(14),
+      `${detailText(h)}${drop}`,
+      summary === '' ? '' : `  | ${summary}`
+    ]
+      .join(' ')
+      .trimEnd()
   })
   const o = t.outcome
   let end: string

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { appendFileSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { buildLab } from '../../src-main/core/scenario/build-lab.ts'
@@ -7,6 +7,7 @@ import { parseScenario } from '../../src-main/core/scenario/parse-scenario.ts'
 import { labPlanFromLab } from '../../src-main/core/scenario/plan-from-lab.ts'
 import type { Scenario } from '../../src-main/core/scenario/scenario.schema.ts'
 import { LabShell } from '../../src-main/core/shell/lab-shell.ts'
+import { lineDiff } from './line-diff.ts'
 import { contextFor, normaliseOutput } from './normalise.ts'
 import { RealLab, realLabUnavailable, type Output } from './real-lab.ts'
 import { comparedCount, stepsFor, type Step } from './steps.ts'
@@ -96,6 +97,18 @@ export function defineConformance(id: string, prefix: string): void {
 
     afterAll(async () => {
       await real?.down()
+      // PNL_CONFORMANCE_REPORT=FILE appends every mismatch as a diff (for KNOWN-DIFFERENCES.md).
+      const report = process.env.PNL_CONFORMANCE_REPORT
+      if (report) {
+        const parts: string[] = []
+        for (const compared of results.values()) {
+          for (const c of compared) {
+            if (c.sim !== c.real)
+              parts.push(`#### ${id} — \`${c.label}\`\n\n\`\`\`diff\n${lineDiff(c.real, c.sim)}\n\`\`\`\n`)
+          }
+        }
+        appendFileSync(report, parts.join('\n'))
+      }
     }, 60_000)
 
     test(`compares at least ${MIN_COMPARED} command outputs`, () => {

@@ -75,14 +75,23 @@ export class RealLab {
     chmodSync(this.script, 0o755)
   }
 
-  async up(): Promise<void> {
+  /** `cleanFirst`: remove what a run killed before its afterAll left behind (same prefix). */
+  async up(cleanFirst = true): Promise<void> {
+    if (cleanFirst) await run(['bash', this.script, 'down'], 60_000)
+    process.once('exit', this.#downSync)
     const r = await run(['bash', this.script, 'up'], 60_000)
     if (r.exitCode !== 0) throw new Error(`lab up failed (exit ${r.exitCode}):\n${r.stderr}${r.stdout}`)
+  }
+
+  /** Last resort when the process exits without afterAll (an interrupted run). */
+  readonly #downSync = (): void => {
+    spawnSync('bash', [this.script, 'down'], { stdio: 'ignore', timeout: 30_000 })
   }
 
   /** Idempotent: safe in afterAll even when up failed half-way. */
   async down(): Promise<void> {
     await run(['bash', this.script, 'down'], 60_000)
+    process.off('exit', this.#downSync)
     rmSync(this.#dir, { recursive: true, force: true })
   }
 

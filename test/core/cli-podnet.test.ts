@@ -12,9 +12,14 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }))
  * Runs the real bin the way `npx podnet` does: node scripts/podnet.mjs, no build step. Async so
  * the (slow to start) processes of one describe block overlap.
  */
-function podnet(args: string[], input?: string): Promise<{ stdout: string; stderr: string; status: number | null }> {
+function podnet(
+  args: string[],
+  input?: string
+): Promise<{ stdout: string; stderr: string; status: number | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['scripts/podnet.mjs', ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['scripts/podnet.mjs', ...args], {
+      stdio: ['pipe', 'pipe', 'pipe']
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
@@ -55,7 +60,9 @@ describe.concurrent('podnet exec on the two-node vxlan scenario (issue 3, Done w
 
   it('is refused at once by a Service without endpoints: curl (7), exit 7', async () => {
     const r = await podnet(['exec', SCENARIO, '--on', 'client', '--', 'curl', '10.96.0.200'])
-    expect(r.stderr).toBe("curl: (7) Failed to connect to 10.96.0.200 port 80 after 0 ms: Couldn't connect to server\n")
+    expect(r.stderr).toBe(
+      "curl: (7) Failed to connect to 10.96.0.200 port 80 after 0 ms: Couldn't connect to server\n"
+    )
     expect(r.status).toBe(7)
   })
 })
@@ -101,7 +108,10 @@ describe.concurrent('podnet exec', () => {
 describe.concurrent('podnet run', () => {
   it('runs every line in one lab and prints each under its header', async () => {
     const script = join(tmp, 'script.txt')
-    writeFileSync(script, '# comment\nclient: hostname\n\nnode-1: kubectl get svc web | tail -1\nclient: curl -s 10.96.0.200\n')
+    writeFileSync(
+      script,
+      '# comment\nclient: hostname\n\nnode-1: kubectl get svc web | tail -1\nclient: curl -s 10.96.0.200\n'
+    )
     const r = await podnet(['run', SCENARIO, script])
     expect(r.status).toBe(0)
     expect(r.stdout).toBe(
@@ -125,6 +135,33 @@ describe.concurrent('podnet run', () => {
   })
 })
 
+describe.concurrent('podnet trace', () => {
+  it('prints every hop of a ClusterIP connection, DNAT included', async () => {
+    const r = await podnet(['trace', SCENARIO, '--from', 'client', '--to', '10.96.0.100', '--proto', 'tcp'])
+    expect(r.status).toBe(0)
+    expect(r.stdout).toMatch(
+      /^tcp client → 10\.96\.0\.100:80: reply from 10\.96\.0\.100 ttl=\d+ served by web-[123]; \d+ hops/
+    )
+    expect(r.stdout).toMatch(/nat PREROUTING NEW: .*-j DNAT .*DNAT to 10\.244\.\d\.\d+/)
+  })
+
+  it('prints the Trace as JSON with --json', async () => {
+    const r = await podnet(['trace', SCENARIO, '--from', 'client', '--to', '10.244.2.2', '--json'])
+    const trace = JSON.parse(r.stdout) as {
+      outcome: { kind: string; ttl: number }
+      hops: { stage: string }[]
+    }
+    expect(trace.outcome).toMatchObject({ kind: 'reply', ttl: 62 })
+    expect(trace.hops.map((h) => h.stage)).toContain('vxlan-encap')
+  })
+
+  it('names a bad --proto, exit 2', async () => {
+    const r = await podnet(['trace', SCENARIO, '--from', 'client', '--to', '10.244.2.2', '--proto', 'sctp'])
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain('--proto sctp: expected icmp, tcp or udp')
+  })
+})
+
 describe.concurrent('podnet check-scenario', () => {
   it('accepts every fixture scenario', async () => {
     const r = await podnet(['check-scenario', SCENARIO, 'test/fixtures/scenarios/three-node-k3s.yaml'])
@@ -134,7 +171,10 @@ describe.concurrent('podnet check-scenario', () => {
 
   it('prints file: path: reason for a broken scenario, exit 1', async () => {
     const bad = join(tmp, 'bad.yaml')
-    writeFileSync(bad, 'formatVersion: 1\nid: bad\nnodes:\n  - { name: n1, ip: 192.168.56.11 }\npods:\n  - { name: p, node: ghost, containers: [{ name: c }] }\n')
+    writeFileSync(
+      bad,
+      'formatVersion: 1\nid: bad\nnodes:\n  - { name: n1, ip: 192.168.56.11 }\npods:\n  - { name: p, node: ghost, containers: [{ name: c }] }\n'
+    )
     const r = await podnet(['check-scenario', bad])
     expect(r.status).toBe(1)
     expect(r.stderr).toBe(`${bad}: pods[0].node: no node named "ghost"\n`)
@@ -142,9 +182,14 @@ describe.concurrent('podnet check-scenario', () => {
 
   it('reports setup lines that fail', async () => {
     const broken = join(tmp, 'broken-setup.yaml')
-    writeFileSync(broken, 'formatVersion: 1\nid: broken\nnodes:\n  - { name: n1, ip: 192.168.56.11 }\nsetup:\n  - { on: n1, run: "definitely-not-a-command" }\n')
+    writeFileSync(
+      broken,
+      'formatVersion: 1\nid: broken\nnodes:\n  - { name: n1, ip: 192.168.56.11 }\nsetup:\n  - { on: n1, run: "definitely-not-a-command" }\n'
+    )
     const r = await podnet(['check-scenario', broken])
     expect(r.status).toBe(1)
-    expect(r.stderr).toContain('setup[0].run: `definitely-not-a-command` exited 127: bash: definitely-not-a-command: command not found')
+    expect(r.stderr).toContain(
+      'setup[0].run: `definitely-not-a-command` exited 127: bash: definitely-not-a-command: command not found'
+    )
   })
 })

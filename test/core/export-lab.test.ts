@@ -16,12 +16,12 @@ function script(id: string, prefix?: string): string {
 
 /** The body of the script's up() function, one command per line. */
 function upCommands(text: string): string[] {
-  const start = text.indexOf('\nup() {\n')
-  const end = text.indexOf('\n}\n', start)
-  const body = text.slice(start + 8, end)
-  // drop heredoc bodies: they are rule text, not commands
-  return body
-    .replace(/<<'(PNL_\w+)'\n[\s\S]*?\n\1(?=\n|$)/g, '<<HEREDOC')
+  // drop heredoc bodies first: they are rule text (with braces of their own), not commands
+  const commands = text.replace(/<<'(PNL_\w+)'\n[\s\S]*?\n\1(?=\n|$)/g, '<<HEREDOC')
+  const start = commands.indexOf('\nup() {\n')
+  const end = commands.indexOf('\n}\n', start)
+  return commands
+    .slice(start + 8, end)
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'))

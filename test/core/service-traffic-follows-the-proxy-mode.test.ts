@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { sendProbe } from '../../src-main/core/engine/probe.ts'
+import type { NetfilterDetail } from '../../src-main/core/engine/trace.ts'
 import { fixtureLab, run } from './sim-lab.ts'
 
 describe('iptables mode', () => {
@@ -15,7 +16,7 @@ describe('iptables mode', () => {
     const trace = sendProbe(lab, { proto: 'tcp', from: 'client', to: '10.96.0.100', port: 80 })
     expect(trace.outcome).toMatchObject({ kind: 'reply', from: '10.96.0.100' })
     expect(['web-1', 'web-2', 'web-3']).toContain(trace.servedBy)
-    const dnat = trace.hops.find((h) => h.stage === 'netfilter' && h.detail && 'nat' in h.detail && h.detail.nat?.kind === 'DNAT')
+    const dnat = trace.hops.find((h) => h.stage === 'netfilter' && (h.detail as NetfilterDetail).nat?.kind === 'DNAT')
     expect(dnat?.netns).toBe('node-1')
     const ct = run(lab, 'node-1', ['conntrack', '-L', '-p', 'tcp']).stdout
     expect(ct).toMatch(/^tcp {6}6 119 TIME_WAIT src=10\.244\.1\.2 dst=10\.96\.0\.100 sport=\d+ dport=80 src=10\.244\.\d\.\d dst=10\.244\.1\.2 sport=8080 dport=\d+ \[ASSURED\] mark=0 use=1$/m)

@@ -11,7 +11,11 @@ export function labShell(name = 'two-node-vxlan', options: LabShellOptions = {})
 }
 
 /** A lab from scenario text written in the test itself. */
-export function labShellFromYaml(text: string, file = 'inline.yaml', options: LabShellOptions = {}): LabShell {
+export function labShellFromYaml(
+  text: string,
+  file = 'inline.yaml',
+  options: LabShellOptions = {}
+): LabShell {
   const parsed = parseScenario(text, file)
   if (!parsed.ok) throw new Error(parsed.errors.join('\n'))
   const shell = new LabShell(buildLab(parsed.scenario), options)
@@ -21,7 +25,11 @@ export function labShellFromYaml(text: string, file = 'inline.yaml', options: La
 }
 
 /** Run a line on a target; fails the test if the target does not exist. */
-export function run(shell: LabShell, on: string, line: string): { stdout: string; stderr: string; exitCode: number } {
+export function run(
+  shell: LabShell,
+  on: string,
+  line: string
+): { stdout: string; stderr: string; exitCode: number } {
   const r = shell.run(on, line)
   if (!r) throw new Error(`no target ${on}`)
   return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }

@@ -17,14 +17,141 @@ const TARGETS = ['node-1', 'node-2', 'client', 'web-1', 'web-2/app', 'web-3', 'l
 
 /** Valid-looking material: real commands, flags, operators, quotes and addresses. */
 const WORDS = [
-  'ping', '-c', '1', '-s', '1500', '-M', 'do', '-W', '1', 'curl', '-s', '-m', '2', '-v', 'traceroute', '-n', '-T', '-p', '8080', '-q',
-  'tcpdump', '-i', 'eth0', 'cni0', 'flannel.1', '-nn', '-e', 'icmp', 'port', '80', 'kubectl', 'get', 'pods', 'svc', 'ep', 'nodes', '-o', 'wide',
-  'describe', 'logs', 'exec', 'web-1', '--', 'crictl', 'ps', 'ax', 'ss', '-tlnp', 'hostname', 'cat', '/etc/hosts', '/proc/sys/net/ipv4/ip_forward',
-  'grep', '-c', '-v', '-i', '-E', 'ttl', 'head', 'tail', '-n', '-3', 'wc', '-l', 'sort', '-r', 'uniq', 'seq', '3', 'echo', 'true', 'false', 'help',
-  '10.244.1.3', '10.244.2.2', '10.96.0.100', '10.96.0.200', '192.168.56.11', '10.96.0.100:81', 'http://10.244.1.3:8080/', '$i', '$?', '"a b"', "'x'",
-  'ip', 'addr', 'route', 'link', 'neigh', 'show', 'dev', 'set', 'down', 'up', '-d', '-br', '-s', 'get', 'iptables-save', 'iptables', '-t', 'nat', 'filter',
-  '-L', '-F', 'KUBE-SERVICES', 'bridge', 'fdb', 'del',
-  '|', '|', ';', '&&', '||', '>/dev/null', '2>&1', 'for', 'i', 'in', 'do', 'done', '$(seq', '2)', '(', ')', '`', '"', "'", '\\', '#', '&', '!', '*', '{', '}'
+  'ping',
+  '-c',
+  '1',
+  '-s',
+  '1500',
+  '-M',
+  'do',
+  '-W',
+  '1',
+  'curl',
+  '-s',
+  '-m',
+  '2',
+  '-v',
+  'traceroute',
+  '-n',
+  '-T',
+  '-p',
+  '8080',
+  '-q',
+  'tcpdump',
+  '-i',
+  'eth0',
+  'cni0',
+  'flannel.1',
+  '-nn',
+  '-e',
+  'icmp',
+  'port',
+  '80',
+  'kubectl',
+  'get',
+  'pods',
+  'svc',
+  'ep',
+  'nodes',
+  '-o',
+  'wide',
+  'describe',
+  'logs',
+  'exec',
+  'web-1',
+  '--',
+  'crictl',
+  'ps',
+  'ax',
+  'ss',
+  '-tlnp',
+  'hostname',
+  'cat',
+  '/etc/hosts',
+  '/proc/sys/net/ipv4/ip_forward',
+  'grep',
+  '-c',
+  '-v',
+  '-i',
+  '-E',
+  'ttl',
+  'head',
+  'tail',
+  '-n',
+  '-3',
+  'wc',
+  '-l',
+  'sort',
+  '-r',
+  'uniq',
+  'seq',
+  '3',
+  'echo',
+  'true',
+  'false',
+  'help',
+  '10.244.1.3',
+  '10.244.2.2',
+  '10.96.0.100',
+  '10.96.0.200',
+  '192.168.56.11',
+  '10.96.0.100:81',
+  'http://10.244.1.3:8080/',
+  '$i',
+  '$?',
+  '"a b"',
+  "'x'",
+  'ip',
+  'addr',
+  'route',
+  'link',
+  'neigh',
+  'show',
+  'dev',
+  'set',
+  'down',
+  'up',
+  '-d',
+  '-br',
+  '-s',
+  'get',
+  'iptables-save',
+  'iptables',
+  '-t',
+  'nat',
+  'filter',
+  '-L',
+  '-F',
+  'KUBE-SERVICES',
+  'bridge',
+  'fdb',
+  'del',
+  '|',
+  '|',
+  ';',
+  '&&',
+  '||',
+  '>/dev/null',
+  '2>&1',
+  'for',
+  'i',
+  'in',
+  'do',
+  'done',
+  '$(seq',
+  '2)',
+  '(',
+  ')',
+  '`',
+  '"',
+  "'",
+  '\\',
+  '#',
+  '&',
+  '!',
+  '*',
+  '{',
+  '}'
 ]
 
 /** Lines that are malformed by construction: each must get an error message and a non-zero exit. */
@@ -43,16 +170,39 @@ const MALFORMED: ((pick: <T>(xs: readonly T[]) => T, word: () => string) => stri
   (_p, w) => `echo ${w()} >`,
   (_p, w) => `done ${w()}`,
   (_p, w) => `) ${w()}`,
-  (p, w) => `${p(['ip -Q', 'ip frob', 'iptables-save -Q', 'bridge frob', 'grep -Q', 'head -Q', 'tail -Q', 'wc -Q', 'sort -Q', 'uniq -Q', 'seq -Q', 'cat -Q', 'ss -Q', 'ping -Z', 'curl -9', 'traceroute -Z', 'tcpdump -k', 'kubectl --bogus', 'clear x', 'hostname x', 'sh -x'])} ${w()}`,
-  (p) => p(['ping', 'curl', 'grep', 'seq', 'head -n x', 'tail -n', 'tcpdump -c 0', 'tcpdump -i nosuchdev', 'kubectl get nosuchkind', 'kubectl logs nosuchpod', 'cat /nonexistent', 'grep x /nonexistent', 'ping -c 0 1.2.3.4', 'curl -m x 1.2.3.4', 'ping nosuchhost', 'curl nosuch.host', 'traceroute nosuch'])
+  (p, w) =>
+    `${p(['ip -Q', 'ip frob', 'iptables-save -Q', 'bridge frob', 'grep -Q', 'head -Q', 'tail -Q', 'wc -Q', 'sort -Q', 'uniq -Q', 'seq -Q', 'cat -Q', 'ss -Q', 'ping -Z', 'curl -9', 'traceroute -Z', 'tcpdump -k', 'kubectl --bogus', 'clear x', 'hostname x', 'sh -x'])} ${w()}`,
+  (p) =>
+    p([
+      'ping',
+      'curl',
+      'grep',
+      'seq',
+      'head -n x',
+      'tail -n',
+      'tcpdump -c 0',
+      'tcpdump -i nosuchdev',
+      'kubectl get nosuchkind',
+      'kubectl logs nosuchpod',
+      'cat /nonexistent',
+      'grep x /nonexistent',
+      'ping -c 0 1.2.3.4',
+      'curl -m x 1.2.3.4',
+      'ping nosuchhost',
+      'curl nosuch.host',
+      'traceroute nosuch'
+    ])
 ]
 
 describe('shell fuzz', () => {
   it('survives 100,000 random and malformed lines: no exception, errors reported with a non-zero exit', () => {
     const random = rng(20261125)
-    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T
     const word = (): string => pick(WORDS)
-    const junk = (): string => String.fromCharCode(...Array.from({ length: 1 + Math.floor(random() * 12) }, () => Math.floor(random() * 127)))
+    const junk = (): string =>
+      String.fromCharCode(
+        ...Array.from({ length: 1 + Math.floor(random() * 12) }, () => Math.floor(random() * 127))
+      )
     let shell = labShell()
     let malformed = 0
     for (let n = 0; n < 100_000; n++) {
@@ -76,10 +226,14 @@ describe('shell fuzz', () => {
       } catch (e) {
         throw new Error(`line ${n} on ${on} threw: ${JSON.stringify(line)}: ${String(e)}`, { cause: e })
       }
-      if (r.stderr.includes('internal error')) throw new Error(`line ${n} on ${on}: ${JSON.stringify(line)}: ${r.stderr}`)
+      if (r.stderr.includes('internal error'))
+        throw new Error(`line ${n} on ${on}: ${JSON.stringify(line)}: ${r.stderr}`)
       if (mustFail) {
         malformed++
-        if (r.exitCode === 0 || r.stderr === '') throw new Error(`line ${n} on ${on} should have failed: ${JSON.stringify(line)} → exit ${r.exitCode}, stderr ${JSON.stringify(r.stderr)}`)
+        if (r.exitCode === 0 || r.stderr === '')
+          throw new Error(
+            `line ${n} on ${on} should have failed: ${JSON.stringify(line)} → exit ${r.exitCode}, stderr ${JSON.stringify(r.stderr)}`
+          )
       }
     }
     expect(malformed).toBeGreaterThan(35_000)

@@ -11,7 +11,11 @@ import { labShell, run } from './shell-fixture.ts'
  */
 function realBash(line: string): { stdout: string; stderr: string; exitCode: number } {
   try {
-    const stdout = execFileSync('bash', ['--norc', '--noprofile', '-c', line], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' } })
+    const stdout = execFileSync('bash', ['--norc', '--noprofile', '-c', line], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' }
+    })
     return { stdout, stderr: '', exitCode: 0 }
   } catch (e) {
     const err = e as { stdout: string; stderr: string; status: number }
@@ -31,7 +35,7 @@ const hasBash = (() => {
 /** Lines whose output, errors and status must equal real bash + GNU coreutils/grep byte for byte. */
 const DIFFERENTIAL = [
   'echo hello world',
-  "echo 'single  quoted' \"double  $((1))\"".replace('$((1))', 'x'),
+  'echo \'single  quoted\' "double  $((1))"'.replace('$((1))', 'x'),
   'echo a"b"c\'d\'\\ e',
   'seq 5',
   'seq 2 4',
@@ -131,15 +135,27 @@ describe('bash syntax errors as an interactive bash prints them', () => {
   })
 
   it('refuses an invalid loop variable when the loop runs, exit 1', () => {
-    expect(run(shell, 'node-1', 'for 1 in a; do echo x; done')).toEqual({ stdout: '', stderr: "bash: `1': not a valid identifier\n", exitCode: 1 })
+    expect(run(shell, 'node-1', 'for 1 in a; do echo x; done')).toEqual({
+      stdout: '',
+      stderr: "bash: `1': not a valid identifier\n",
+      exitCode: 1
+    })
   })
 })
 
 describe('dialects and prompts', () => {
   const shell = labShell()
   it('answers an unknown command as bash on nodes and BusyBox sh in pods, exit 127', () => {
-    expect(run(shell, 'node-1', 'nosuch')).toEqual({ stdout: '', stderr: 'bash: nosuch: command not found\n', exitCode: 127 })
-    expect(run(shell, 'client', 'nosuch')).toEqual({ stdout: '', stderr: 'sh: nosuch: not found\n', exitCode: 127 })
+    expect(run(shell, 'node-1', 'nosuch')).toEqual({
+      stdout: '',
+      stderr: 'bash: nosuch: command not found\n',
+      exitCode: 127
+    })
+    expect(run(shell, 'client', 'nosuch')).toEqual({
+      stdout: '',
+      stderr: 'sh: nosuch: not found\n',
+      exitCode: 127
+    })
     expect(run(shell, 'client', 'echo a |').stderr).toBe('sh: syntax error: unexpected end of file\n')
     expect(run(shell, 'client', '| x').stderr).toBe('sh: syntax error: unexpected "|"\n')
   })
@@ -168,13 +184,24 @@ describe('dialects and prompts', () => {
   })
 
   it('reports constructs it does not run instead of misreading them', () => {
-    expect(run(shell, 'node-1', 'if true; then echo x; fi')).toEqual({ stdout: '', stderr: 'bash: if: compound commands other than for loops are not available in this lab shell\n', exitCode: 2 })
+    expect(run(shell, 'node-1', 'if true; then echo x; fi')).toEqual({
+      stdout: '',
+      stderr: 'bash: if: compound commands other than for loops are not available in this lab shell\n',
+      exitCode: 2
+    })
   })
 
   it('stops runaway loops with a message', () => {
     const r = run(shell, 'node-1', 'for i in $(seq 200000); do true; done')
     expect(r.exitCode).toBe(1)
     expect(r.stderr).toMatch(/stopped after 100000 commands/)
+    const nested = run(
+      shell,
+      'node-1',
+      "for i in $(seq 1000); do sh -c 'for j in $(seq 1000); do true; done'; done"
+    )
+    expect(nested.exitCode).toBe(1)
+    expect(nested.stderr).toMatch(/stopped after 100000 commands/)
   })
 })
 

@@ -27,10 +27,14 @@ class Workspace {
 
   async next(): Promise<void> {
     const before = await this.stepTitle()
-    const button = this.page.locator('.step-actions').getByRole('button', { name: /^(Next|Finish the lesson)$/ })
+    const button = this.page
+      .locator('.step-actions')
+      .getByRole('button', { name: /^(Next|Finish the lesson)$/ })
     await expect.poll(() => button.isEnabled()).toBe(true)
     await button.click()
-    await expect.poll(() => this.page.locator('#step-title, #completion-title').first().innerText()).not.toBe(before)
+    await expect
+      .poll(() => this.page.locator('#step-title, #completion-title').first().innerText())
+      .not.toBe(before)
   }
 
   terminalText(): Promise<string> {
@@ -125,14 +129,20 @@ describe.skipIf(unavailable !== null)('the lesson player in Chromium over the we
     await expect.poll(() => position.innerText()).toMatch(/^Hop 11 of/)
     const inspector = page.locator('.hop-inspector')
     await expect.poll(() => inspector.innerText()).toMatch(/IP forwarding \(TTL − 1\)/)
-    await expect.poll(() => inspector.locator('tr.change-changed').innerText()).toMatch(/ip\.ttl\s+64\s+63\s+changed/)
-    await expect.poll(() => page.locator('[data-object="node-1/flannel.1"]').getAttribute('class')).toMatch(/current/)
+    await expect
+      .poll(() => inspector.locator('tr.change-changed').innerText())
+      .toMatch(/ip\.ttl\s+64\s+63\s+changed/)
+    await expect
+      .poll(() => page.locator('[data-object="node-1/flannel.1"]').getAttribute('class'))
+      .toMatch(/current/)
     for (let i = 0; i < 4; i++) await page.getByRole('button', { name: 'Step forward' }).click()
     await expect.poll(() => inspector.innerText()).toMatch(/VXLAN encapsulation/)
     await expect.poll(() => inspector.locator('tr.change-added').first().innerText()).toMatch(/outer/)
     await page.getByRole('button', { name: 'Step back' }).click()
     await expect.poll(() => position.innerText()).toMatch(/^Hop 14 of/)
-    await expect.poll(() => page.locator('.sentences li').first().textContent()).toMatch(/^Hop 1, request, at client: the socket sends\.$/)
+    await expect
+      .poll(() => page.locator('.sentences li').first().textContent())
+      .toMatch(/^Hop 1, request, at client: the socket sends\.$/)
     await w.expectAccessible('lesson: trace step with the stepper')
 
     // The pinned question opened at node-1's flannel.1: wrong first, then right.
@@ -141,7 +151,9 @@ describe.skipIf(unavailable !== null)('the lesson player in Chromium over the we
     await w.check('outer-source', /Not quite[\s\S]*inner source/)
     await outer.getByLabel('Your answer').fill('192.168.56.11')
     await outer.getByRole('button', { name: 'Check answer' }).click()
-    await expect.poll(() => outer.locator('.grading').innerText()).toMatch(/Correct[\s\S]*local 192\.168\.56\.11/)
+    await expect
+      .poll(() => outer.locator('.grading').innerText())
+      .toMatch(/Correct[\s\S]*local 192\.168\.56\.11/)
     await w.next()
 
     // predict-endpoint: choose among options.
@@ -154,11 +166,15 @@ describe.skipIf(unavailable !== null)('the lesson player in Chromium over the we
     await w.terminalTab('node-1')
     await w.type('ip link set cni0 down', /ip link set cni0 down\s+root@node-1:~#/)
     await expect.poll(() => page.locator('[data-object="node-1/cni0"]').getAttribute('class')).toMatch(/down/)
-    await page.getByLabel('From').selectOption('client')
-    await page.getByLabel('To', { exact: true }).fill('10.244.1.3')
-    await page.getByLabel('Protocol', { exact: true }).selectOption('icmp')
-    await page.getByRole('button', { name: 'Send', exact: true }).click()
-    await expect.poll(() => page.locator('.stepper .outcome').innerText()).toMatch(/no reply came back/)
+    const send = page.getByRole('form', { name: 'Send a packet' })
+    await send.getByLabel('From').selectOption('client')
+    await send.getByLabel('To', { exact: true }).fill('10.244.1.3')
+    await send.getByLabel('Protocol').selectOption('icmp')
+    await send.getByRole('button', { name: 'Send', exact: true }).click()
+    await expect
+      .poll(() => page.locator('.stepper .outcome').innerText())
+      .toMatch(/client → 10\.244\.1\.3 — ICMP error/)
+    await expect.poll(() => page.locator('.stepper .event.dropped').count()).toBeGreaterThan(0)
     await expect.poll(() => page.locator('.task .status').innerText()).toMatch(/^Done/)
     await w.next()
 
@@ -169,7 +185,9 @@ describe.skipIf(unavailable !== null)('the lesson player in Chromium over the we
     for (let i = 0; i < 'down'.length; i++) await page.keyboard.press('Backspace')
     await page.keyboard.type('up')
     await page.keyboard.press('Enter')
-    await expect.poll(() => page.locator('[data-object="node-1/cni0"]').getAttribute('class')).not.toMatch(/down/)
+    await expect
+      .poll(() => page.locator('[data-object="node-1/cni0"]').getAttribute('class'))
+      .not.toMatch(/down/)
     await w.terminalTab('client')
     await w.type('ping -c 1 10.244.1.3', / 0% packet loss/)
     await expect.poll(() => page.locator('.task .status').innerText()).toMatch(/^Done/)
@@ -186,13 +204,23 @@ describe.skipIf(unavailable !== null)('the lesson player in Chromium over the we
     await expect.poll(() => gateway.locator('.grading').innerText()).toMatch(/^Correct/)
 
     const flannel = w.question('flannel-programs')
-    for (const option of [/^A route/, /^A permanent neighbour/, /^An FDB entry/]) await flannel.getByRole('checkbox', { name: option }).check()
+    for (const option of [/^A route/, /^A permanent neighbour/, /^An FDB entry/])
+      await flannel.getByRole('checkbox', { name: option }).check()
     await w.check('flannel-programs', /^Correct/)
 
-    const order = ['client-eth0', 'node-1-cni0', 'node-1-flannel', 'node-2-eth0', 'node-2-flannel', 'node-2-cni0']
+    const order = [
+      'client-eth0',
+      'node-1-cni0',
+      'node-1-flannel',
+      'node-2-eth0',
+      'node-2-flannel',
+      'node-2-cni0'
+    ]
     const ordering = w.question('hop-order')
     for (const [target, id] of order.entries()) {
-      const ids = await ordering.locator('.ordering li button[id$="-up"]').evaluateAll((buttons) => buttons.map((b) => b.id))
+      const ids = await ordering
+        .locator('.ordering li button[id$="-up"]')
+        .evaluateAll((buttons) => buttons.map((b) => b.id))
       let at = ids.indexOf(`q-hop-order-item-${id}-up`)
       while (at > target) {
         await ordering.locator(`#q-hop-order-item-${id}-up`).click()
@@ -208,7 +236,9 @@ describe.skipIf(unavailable !== null)('the lesson player in Chromium over the we
 
     // hotspot: picked in the topology.
     await page.locator('[data-object="node-2/cni0"]').click()
-    await expect.poll(() => w.question('gateway-device').getByLabel('Device').inputValue()).toBe('node-2/cni0')
+    await expect
+      .poll(() => w.question('gateway-device').getByLabel('Device').inputValue())
+      .toBe('node-2/cni0')
     await w.check('gateway-device', /^Correct/)
     await expect.poll(() => page.locator('.inspect').innerText()).toMatch(/bridge fdb show br cni0/)
     await w.next()
@@ -221,8 +251,55 @@ describe.skipIf(unavailable !== null)('the lesson player in Chromium over the we
     await expect.poll(() => completion.innerText()).toMatch(/Worth reviewing[\s\S]*outer header/)
     await w.expectAccessible('lesson: completion')
 
+    // The dashboard shows the finished lesson with its score.
+    await completion.getByRole('link', { name: 'See your progress' }).click()
+    const row = page.locator('.progress-table tbody tr[data-lesson="tour"]')
+    await expect.poll(() => row.getAttribute('data-status')).toBe('completed')
+    await expect.poll(() => row.innerText()).toMatch(/Completed[\s\S]*93%/)
+    await expect.poll(() => page.locator('.overview').innerText()).toMatch(/1 of 1/)
+    await w.expectAccessible('progress after the tour')
+
     await context.close()
     expect(errors).toEqual([])
     expect(foreignRequests).toEqual([])
   }, 240_000)
+
+  test('the workspace in Chinese and the dark theme: translated, accessible, a trace readable as text', async () => {
+    // A fresh host: the first test's learner has finished the tour, which now opens on its completion screen.
+    const fresh = tempDir('podnet-e2e-player-zh-')
+    const host = await startHost(fresh.path)
+    const { context, foreignRequests } = await offlineContext(browser, () => host.host.origin, {
+      colorScheme: 'dark',
+      locale: 'zh-CN'
+    })
+    const page = await context.newPage()
+    page.setDefaultTimeout(10_000)
+    await page.goto(host.host.url)
+    await page.getByLabel('名字').fill('Lin')
+    await page.getByRole('button', { name: '开始' }).click()
+    await page.locator('.lesson-list a').first().click()
+    const w = new Workspace(page)
+    await expect.poll(() => w.stepTitle()).toBe('欢迎')
+    await expect.poll(() => page.getByRole('heading', { level: 2, name: '终端' }).count()).toBe(1)
+
+    const send = page.getByRole('form', { name: '发送数据包' })
+    await send.getByLabel('目的').fill('10.96.0.120')
+    await send.getByLabel('协议').selectOption('tcp')
+    await send.getByRole('button', { name: '发送', exact: true }).click()
+    await expect
+      .poll(() => page.locator('.stepper .outcome').innerText())
+      .toMatch(/TCP client → 10\.96\.0\.120:80/)
+    // The DNAT to the only endpoint shows as a rewritten destination in the hop list's text form.
+    await expect
+      .poll(() => page.locator('.sentences').textContent())
+      .toMatch(/ip\.dst 由 10\.96\.0\.120 变为 10\.244\.2\.2/)
+    await page.locator('.stepper .controls').focus()
+    await page.keyboard.press('ArrowRight')
+    await expect.poll(() => page.locator('.stepper .position').innerText()).toMatch(/^第 2 跳/)
+    await w.expectAccessible('lesson (zh-CN, dark) with a trace on the stepper')
+    await context.close()
+    await host.stop()
+    fresh.remove()
+    expect(foreignRequests).toEqual([])
+  })
 })

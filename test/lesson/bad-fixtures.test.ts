@@ -64,11 +64,17 @@ const CHECKER_CASES: Record<string, string> = {
 }
 
 const check = (name: string): string[] =>
-  checkCourse(fsLessonFiles(`${ROOT}${name}`), { openLab: openLessonLab, now: () => performance.now() }).issues.map(formatIssue)
+  checkCourse(fsLessonFiles(`${ROOT}${name}`), {
+    openLab: openLessonLab,
+    now: () => performance.now()
+  }).issues.map(formatIssue)
 
 const loaderIssues = (name: string): string[] => {
   const course = loadCourse(fsLessonFiles(`${ROOT}${name}`))
-  return [...course.issues, ...course.lessons.flatMap((e) => (e.status === 'unavailable' ? e.issues : []))].map(formatIssue)
+  return [
+    ...course.issues,
+    ...course.lessons.flatMap((e) => (e.status === 'unavailable' ? e.issues : []))
+  ].map(formatIssue)
 }
 
 describe('malformed lessons', () => {

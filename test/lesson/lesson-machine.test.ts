@@ -1,6 +1,10 @@
 import { getNextSnapshot, initialTransition } from 'xstate'
 import { describe, expect, it } from 'vitest'
-import { createLessonMachine, type LessonEvent, type LessonSnapshot } from '../../src-main/core/lesson/lesson.machine.ts'
+import {
+  createLessonMachine,
+  type LessonEvent,
+  type LessonSnapshot
+} from '../../src-main/core/lesson/lesson.machine.ts'
 import { lessonSchema } from '../../src-main/core/lesson/lesson.schema.ts'
 import { viewLesson } from '../../src-main/core/lesson/snapshot-view.ts'
 import { CROSS_NODE_PING, staticFacts, TOUR_START, traceFacts } from './static-lab.ts'
@@ -26,7 +30,13 @@ const lesson = lessonSchema.parse({
         kind: 'all',
         of: [
           { kind: 'link-state', link: 'node-1/cni0', state: 'down', hint: t('cni0 is still up') },
-          { kind: 'command-ran', on: 'client', command: '^ping', output: '100% packet loss', hint: t('ping from client') }
+          {
+            kind: 'command-ran',
+            on: 'client',
+            command: '^ping',
+            output: '100% packet loss',
+            hint: t('ping from client')
+          }
         ]
       },
       hints: [t('first hint'), t('second hint')],
@@ -52,7 +62,14 @@ const lesson = lessonSchema.parse({
       questions: [
         {
           hop: 'node-1/flannel.1',
-          question: { id: 'port', kind: 'numeric', prompt: t('port?'), explanation: t('8472'), answer: 8472, attempts: 2 }
+          question: {
+            id: 'port',
+            kind: 'numeric',
+            prompt: t('port?'),
+            explanation: t('8472'),
+            answer: 8472,
+            attempts: 2
+          }
         }
       ]
     },
@@ -108,7 +125,11 @@ describe('read', () => {
   it('user.runCommand asks the service to run a clicked command until sim.commandRan reports it', () => {
     const s = send(start(), { type: 'user.runCommand', on: 'client', command: 'ip route' })
     expect(viewLesson(lesson, s).pendingCommand).toEqual({ on: 'client', command: 'ip route' })
-    const ran = send(s, { type: 'sim.commandRan', command: { on: 'client', command: 'ip route', output: '', exitCode: 0 }, facts: up })
+    const ran = send(s, {
+      type: 'sim.commandRan',
+      command: { on: 'client', command: 'ip route', output: '', exitCode: 0 },
+      facts: up
+    })
     expect(viewLesson(lesson, ran).pendingCommand).toBeUndefined()
   })
 })
@@ -131,12 +152,21 @@ describe('task', () => {
   })
 
   it('an output that does not match leaves the event leaf unmet', () => {
-    const s = send(s0, { type: 'sim.worldChanged', facts: down }, ranPing('1 packets transmitted, 1 received, 0% packet loss'))
+    const s = send(
+      s0,
+      { type: 'sim.worldChanged', facts: down },
+      ranPing('1 packets transmitted, 1 received, 0% packet loss')
+    )
     expect(s.context.tasks['break']).toMatchObject({ solved: false, failing: ['goal.of[1]'] })
   })
 
   it('a solved task stays solved when the lab changes again', () => {
-    const s = send(s0, ranPing('100% packet loss'), { type: 'sim.worldChanged', facts: down }, { type: 'sim.worldChanged', facts: up })
+    const s = send(
+      s0,
+      ranPing('100% packet loss'),
+      { type: 'sim.worldChanged', facts: down },
+      { type: 'sim.worldChanged', facts: up }
+    )
     expect(s.context.tasks['break']?.solved).toBe(true)
   })
 
@@ -144,16 +174,26 @@ describe('task', () => {
     const evaluated = send(s0, { type: 'sim.worldChanged', facts: up })
     const hint = (s: LessonSnapshot): LessonSnapshot => send(s, { type: 'user.requestHint', level: 'hint' })
     const one = hint(evaluated)
-    expect(viewLesson(lesson, one).step).toMatchObject({ kind: 'task', hints: [t('first hint')], hintsLeft: 1 })
+    expect(viewLesson(lesson, one).step).toMatchObject({
+      kind: 'task',
+      hints: [t('first hint')],
+      hintsLeft: 1
+    })
     expect(viewLesson(lesson, one).step).not.toHaveProperty('dynamicHint')
     const three = hint(hint(one))
-    expect(viewLesson(lesson, three).step).toMatchObject({ hints: [t('first hint'), t('second hint')], hintsLeft: 0, dynamicHint: t('cni0 is still up') })
+    expect(viewLesson(lesson, three).step).toMatchObject({
+      hints: [t('first hint'), t('second hint')],
+      hintsLeft: 0,
+      dynamicHint: t('cni0 is still up')
+    })
     expect(viewLesson(lesson, three).step).not.toHaveProperty('solution')
     // Once cni0 is down, the hint names the part that still fails.
     const later = send(three, { type: 'sim.worldChanged', facts: down })
     expect(viewLesson(lesson, later).step).toMatchObject({ dynamicHint: t('ping from client') })
     const solution = send(later, { type: 'user.requestHint', level: 'solution' })
-    expect(viewLesson(lesson, solution).step).toMatchObject({ solution: lesson.steps[1]?.kind === 'task' ? lesson.steps[1].solution : [] })
+    expect(viewLesson(lesson, solution).step).toMatchObject({
+      solution: lesson.steps[1]?.kind === 'task' ? lesson.steps[1].solution : []
+    })
     expect(solution.context.hints['break']).toEqual({ revealed: 2, dynamic: 1, solution: true })
   })
 })
@@ -170,8 +210,18 @@ describe('predict', () => {
 
   it('reveals by comparing the prediction with what the trace did, and scores it', () => {
     const predicted = send(s0, { type: 'user.predict', value: 64 })
-    expect(viewLesson(lesson, predicted).step).toMatchObject({ kind: 'predict', prediction: 64, awaitingTrace: true })
-    const other = send(predicted, { ...ping, trace: traceFacts({ from: 'client', to: '10.244.1.3' }, { verdict: 'delivered', hops: [], arrivingTtl: 64 }) })
+    expect(viewLesson(lesson, predicted).step).toMatchObject({
+      kind: 'predict',
+      prediction: 64,
+      awaitingTrace: true
+    })
+    const other = send(predicted, {
+      ...ping,
+      trace: traceFacts(
+        { from: 'client', to: '10.244.1.3' },
+        { verdict: 'delivered', hops: [], arrivingTtl: 64 }
+      )
+    })
     expect(other.context.predictions['ttl']?.reality).toBeUndefined()
     const revealed = send(predicted, ping)
     expect(viewLesson(lesson, revealed).step).toMatchObject({
@@ -197,12 +247,19 @@ describe('predict', () => {
 describe('trace', () => {
   const s0 = at('walk')
   const ping = { type: 'sim.traceFinished', trace: CROSS_NODE_PING, facts: up } as const
-  const answer = (value: number): LessonEvent => ({ type: 'user.answer', questionId: 'port', answer: { kind: 'numeric', value } })
+  const answer = (value: number): LessonEvent => ({
+    type: 'user.answer',
+    questionId: 'port',
+    answer: { kind: 'numeric', value }
+  })
 
   it('pinned questions open only once the trace has run', () => {
     expect(send(s0, answer(8472)).context.answers).toEqual({})
     const traced = send(s0, ping)
-    expect(viewLesson(lesson, traced).step).toMatchObject({ kind: 'trace', hops: CROSS_NODE_PING.hops.map((h) => h.device) })
+    expect(viewLesson(lesson, traced).step).toMatchObject({
+      kind: 'trace',
+      hops: CROSS_NODE_PING.hops.map((h) => h.device)
+    })
     const answered = send(traced, answer(8472))
     expect(answered.context.answers['port']?.[0]).toMatchObject({ correct: true, finished: true })
     expect(send(answered, { type: 'user.next' }).value).toBe('check')
@@ -220,27 +277,48 @@ describe('quiz', () => {
   const s0 = at('check')
 
   it('grades with feedback, rejects malformed answers without counting them, and unlocks next when finished', () => {
-    const rejected = send(s0, { type: 'user.answer', questionId: 'gw', answer: { kind: 'numeric', value: 1 } })
+    const rejected = send(s0, {
+      type: 'user.answer',
+      questionId: 'gw',
+      answer: { kind: 'numeric', value: 1 }
+    })
     expect(viewLesson(lesson, rejected).rejection).toEqual({ questionId: 'gw', reason: 'wrong-kind' })
     expect(rejected.context.answers).toEqual({})
-    const wrong = send(rejected, { type: 'user.answer', questionId: 'gw', answer: { kind: 'single', option: 'flannel' } })
+    const wrong = send(rejected, {
+      type: 'user.answer',
+      questionId: 'gw',
+      answer: { kind: 'single', option: 'flannel' }
+    })
     expect(wrong.context.rejection).toBeUndefined()
-    expect(viewLesson(lesson, wrong).step).toMatchObject({ kind: 'quiz', questions: [{ gradings: [{ correct: false, feedback: [t('VTEP')] }] }] })
+    expect(viewLesson(lesson, wrong).step).toMatchObject({
+      kind: 'quiz',
+      questions: [{ gradings: [{ correct: false, feedback: [t('VTEP')] }] }]
+    })
     expect(send(wrong, { type: 'user.next' }).value).toBe('check')
-    const right = send(wrong, { type: 'user.answer', questionId: 'gw', answer: { kind: 'single', option: 'cni0' } })
+    const right = send(wrong, {
+      type: 'user.answer',
+      questionId: 'gw',
+      answer: { kind: 'single', option: 'cni0' }
+    })
     expect(right.context.answers['gw']?.at(-1)).toMatchObject({ attempt: 2, finished: true })
     expect(right.context.answers['gw']?.at(-1)?.score).toBeCloseTo(2 / 3, 12)
     expect(send(right, { type: 'user.next' }).value).toBe('done')
   })
 
   it('ignores answers to questions of other steps', () => {
-    expect(send(s0, { type: 'user.answer', questionId: 'port', answer: { kind: 'numeric', value: 8472 } }).context.answers).toEqual({})
+    expect(
+      send(s0, { type: 'user.answer', questionId: 'port', answer: { kind: 'numeric', value: 8472 } }).context
+        .answers
+    ).toEqual({})
   })
 })
 
 describe('checkpoint and completed', () => {
   it('user.next from the last step reaches the final state with the score as output', () => {
-    const predicted = { ...start().context, predictions: { ttl: { value: 62, reality: 62, correct: true, score: 2 } } }
+    const predicted = {
+      ...start().context,
+      predictions: { ttl: { value: 62, reality: 62, correct: true, score: 2 } }
+    }
     const done = send(machine.resolveState({ value: 'done', context: predicted }), { type: 'user.next' })
     expect(done.value).toBe('completed')
     expect(done.status).toBe('done')

@@ -39,8 +39,14 @@ describe('loadCourse on the repository', () => {
 
   it('the tour uses every step kind and every question type', () => {
     const tour = loadTour().lesson
-    expect(new Set(tour.steps.map((s) => s.kind))).toEqual(new Set(['read', 'task', 'predict', 'trace', 'quiz', 'checkpoint']))
-    const kinds = tour.steps.flatMap((s) => (s.kind === 'quiz' ? s.questions : s.kind === 'trace' ? s.questions.map((p) => p.question) : [])).map((q) => q.kind)
+    expect(new Set(tour.steps.map((s) => s.kind))).toEqual(
+      new Set(['read', 'task', 'predict', 'trace', 'quiz', 'checkpoint'])
+    )
+    const kinds = tour.steps
+      .flatMap((s) =>
+        s.kind === 'quiz' ? s.questions : s.kind === 'trace' ? s.questions.map((p) => p.question) : []
+      )
+      .map((q) => q.kind)
     expect(new Set(kinds)).toEqual(new Set(['single', 'multiple', 'ordering', 'numeric', 'text', 'hotspot']))
   })
 })
@@ -64,7 +70,10 @@ describe('content hash', () => {
 
 describe('splitProse', () => {
   it('ignores ## lines inside fenced code and keeps deeper headings in their step', () => {
-    const { prose, issues } = splitProse('x.md', 'Intro\n\n## a\n\n```sh\n## not a step\n```\n### detail\n\n## b\nB text\n')
+    const { prose, issues } = splitProse(
+      'x.md',
+      'Intro\n\n## a\n\n```sh\n## not a step\n```\n### detail\n\n## b\nB text\n'
+    )
     expect(issues).toEqual([])
     expect(prose.intro).toBe('Intro')
     expect(Object.keys(prose.sections)).toEqual(['a', 'b'])
@@ -88,14 +97,19 @@ describe('loadCourse in memory', () => {
   it('reports a lesson id used by two folders', () => {
     const disk = fsLessonFiles(LESSONS_DIR)
     const files: Record<string, string> = {
-      'index.yaml': (disk.readText('index.yaml') as string).replace('  - 00-tour\n', '  - 00-tour\n  - 01-tour\n')
+      'index.yaml': (disk.readText('index.yaml') as string).replace(
+        '  - 00-tour\n',
+        '  - 00-tour\n  - 01-tour\n'
+      )
     }
     for (const name of disk.listDir('00-tour') ?? []) {
       files[`00-tour/${name}`] = disk.readText(`00-tour/${name}`) as string
       files[`01-tour/${name}`] = disk.readText(`00-tour/${name}`) as string
     }
     const course = loadCourse(memoryFiles(files))
-    expect(course.issues).toEqual([{ file: '01-tour/lesson.yaml', path: 'id', reason: 'lesson id "tour" is already used by 00-tour' }])
+    expect(course.issues).toEqual([
+      { file: '01-tour/lesson.yaml', path: 'id', reason: 'lesson id "tour" is already used by 00-tour' }
+    ])
     expect(course.lessons.map((e) => e.status)).toEqual(['available', 'available'])
   })
 })

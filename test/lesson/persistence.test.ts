@@ -49,14 +49,23 @@ describe('progressRecords', () => {
   it('derives what the store records from consecutive contexts', () => {
     const actor = createActor(machine, { input }).start()
     const stepOf = (questionId: string): string =>
-      tour.lesson.steps.find((s) => (s.kind === 'quiz' ? s.questions.some((q) => q.id === questionId) : s.kind === 'trace' && s.questions.some((p) => p.question.id === questionId)))
-        ?.id ?? ''
+      tour.lesson.steps.find((s) =>
+        s.kind === 'quiz'
+          ? s.questions.some((q) => q.id === questionId)
+          : s.kind === 'trace' && s.questions.some((p) => p.question.id === questionId)
+      )?.id ?? ''
     const records = TOUR_SCRIPT.flatMap((event) => {
       const before = actor.getSnapshot().context
       actor.send(event)
       return progressRecords(before, actor.getSnapshot().context, stepOf)
     })
-    const kinds = records.map((r) => (r.kind === 'quiz-attempt' ? `${r.kind}:${r.grading.questionId}` : r.kind === 'hint-used' ? `${r.kind}:${r.stepId}:${r.level}` : `${r.kind}:${r.stepId}`))
+    const kinds = records.map((r) =>
+      r.kind === 'quiz-attempt'
+        ? `${r.kind}:${r.grading.questionId}`
+        : r.kind === 'hint-used'
+          ? `${r.kind}:${r.stepId}:${r.level}`
+          : `${r.kind}:${r.stepId}`
+    )
     expect(kinds).toEqual([
       'step-completed:welcome',
       'hint-used:look-around:static',
@@ -97,7 +106,9 @@ describe('xstate/graph', () => {
   for (const event of TOUR_SCRIPT) {
     const step = String(walker.getSnapshot().value)
     walker.send(event)
-    const wrong = event.type === 'user.answer' && walker.getSnapshot().context.answers[event.questionId]?.at(-1)?.correct !== true
+    const wrong =
+      event.type === 'user.answer' &&
+      walker.getSnapshot().context.answers[event.questionId]?.at(-1)?.correct !== true
     if (event.type !== 'user.requestHint' && !wrong) byStep.set(step, [...(byStep.get(step) ?? []), event])
   }
   const reach = (keep: (e: LessonEvent) => boolean) =>

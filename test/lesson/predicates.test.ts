@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { type Predicate, predicateSchema } from '../../src-main/core/lesson/lesson.schema.ts'
-import { evaluateGoal, leavesSatisfiedByCommand, leavesSatisfiedByTrace } from '../../src-main/core/lesson/predicates.ts'
+import {
+  evaluateGoal,
+  leavesSatisfiedByCommand,
+  leavesSatisfiedByTrace
+} from '../../src-main/core/lesson/predicates.ts'
 import { realityOf } from '../../src-main/core/lesson/prediction.ts'
 import { predictionSchema } from '../../src-main/core/lesson/lesson.schema.ts'
 import { CROSS_NODE_PING, staticFacts, traceFacts } from './static-lab.ts'
@@ -23,7 +27,10 @@ describe('state leaves', () => {
     [{ kind: 'pod-exists', pod: 'web-1', exists: true }, true],
     [{ kind: 'pod-exists', pod: 'web-2', exists: false }, true],
     [{ kind: 'fdb-entry', device: 'node-1/flannel.1', mac: '8e:2a:1b:3c:4d:02' }, true],
-    [{ kind: 'fdb-entry', device: 'node-1/flannel.1', mac: '8e:2a:1b:3c:4d:02', dst: '192.168.56.13' }, false],
+    [
+      { kind: 'fdb-entry', device: 'node-1/flannel.1', mac: '8e:2a:1b:3c:4d:02', dst: '192.168.56.13' },
+      false
+    ],
     [{ kind: 'fdb-entry', device: 'node-1/flannel.1', mac: '8e:2a:1b:3c:4d:02', present: false }, false],
     [{ kind: 'fdb-entry', device: 'node-2/flannel.1', present: false }, true],
     [{ kind: 'route', on: 'node-1', destination: '10.244.2.0/24' }, true],
@@ -47,12 +54,20 @@ describe('combinators and failing parts', () => {
           { kind: 'trace', from: 'client', to: '10.244.1.3', verdict: 'dropped', stage: 'neigh-failed' }
         ]
       },
-      { kind: 'not', predicate: { kind: 'pod-exists', pod: 'web-1', exists: false }, hint: t('do not delete web-1') }
+      {
+        kind: 'not',
+        predicate: { kind: 'pod-exists', pod: 'web-1', exists: false },
+        hint: t('do not delete web-1')
+      }
     ]
   })
 
   it('names every failing leaf and picks the first failing part with a hint', () => {
-    expect(evaluateGoal(g, lab, [])).toEqual({ pass: false, failing: ['goal.of[0]', 'goal.of[1].of[0]', 'goal.of[1].of[1]'], hint: t('take cni0 down') })
+    expect(evaluateGoal(g, lab, [])).toEqual({
+      pass: false,
+      failing: ['goal.of[0]', 'goal.of[1].of[0]', 'goal.of[1].of[1]'],
+      hint: t('take cni0 down')
+    })
   })
 
   it('an any group fails with its own hint', () => {
@@ -62,15 +77,27 @@ describe('combinators and failing parts', () => {
 
   it('a not fails when its inner goal holds, reporting the not itself', () => {
     const deleted = staticFacts({ links: { 'node-1/cni0': 'down' }, pods: ['client'] })
-    expect(evaluateGoal(g, deleted, ['goal.of[1].of[0]'])).toEqual({ pass: false, failing: ['goal.of[2]'], hint: t('do not delete web-1') })
+    expect(evaluateGoal(g, deleted, ['goal.of[1].of[0]'])).toEqual({
+      pass: false,
+      failing: ['goal.of[2]'],
+      hint: t('do not delete web-1')
+    })
   })
 
   it('event leaves are matched by the command or trace that satisfies them', () => {
-    const ping = { on: 'client/shell', command: 'ping -c 1 10.244.1.3', output: '1 packets transmitted, 0 received, 100% packet loss', exitCode: 1 }
+    const ping = {
+      on: 'client/shell',
+      command: 'ping -c 1 10.244.1.3',
+      output: '1 packets transmitted, 0 received, 100% packet loss',
+      exitCode: 1
+    }
     expect(leavesSatisfiedByCommand(g, ping)).toEqual(['goal.of[1].of[0]'])
     expect(leavesSatisfiedByCommand(g, { ...ping, on: 'web-1' })).toEqual([])
     expect(leavesSatisfiedByCommand(g, { ...ping, output: '0% packet loss' })).toEqual([])
-    const dropped = traceFacts({ from: 'client', to: '10.244.1.3' }, { verdict: 'dropped', dropStage: 'neigh-failed', hops: [] })
+    const dropped = traceFacts(
+      { from: 'client', to: '10.244.1.3' },
+      { verdict: 'dropped', dropStage: 'neigh-failed', hops: [] }
+    )
     expect(leavesSatisfiedByTrace(g, dropped)).toEqual(['goal.of[1].of[1]'])
     expect(leavesSatisfiedByTrace(g, { ...dropped, dropStage: 'link-down' })).toEqual([])
     const down = staticFacts({ links: { 'node-1/cni0': 'down' }, pods: ['client', 'web-1'] })
@@ -83,14 +110,34 @@ describe('realityOf', () => {
   it('reads each kind of prediction off a trace', () => {
     expect(realityOf(p({ what: 'verdict', answer: 'delivered' }), CROSS_NODE_PING)).toBe('delivered')
     expect(realityOf(p({ what: 'arriving-ttl', answer: 62 }), CROSS_NODE_PING)).toBe(62)
-    expect(realityOf(p({ what: 'drop-stage', options: ['delivered', 'link-down'], answer: 'delivered' }), CROSS_NODE_PING)).toBe('delivered')
-    const next = p({ what: 'next-device', after: 'node-1/cni0', options: ['node-1/flannel.1', 'node-1/eth0'], answer: 'node-1/flannel.1' })
+    expect(
+      realityOf(
+        p({ what: 'drop-stage', options: ['delivered', 'link-down'], answer: 'delivered' }),
+        CROSS_NODE_PING
+      )
+    ).toBe('delivered')
+    const next = p({
+      what: 'next-device',
+      after: 'node-1/cni0',
+      options: ['node-1/flannel.1', 'node-1/eth0'],
+      answer: 'node-1/flannel.1'
+    })
     expect(realityOf(next, CROSS_NODE_PING)).toBe('node-1/flannel.1')
     expect(realityOf({ ...next, after: 'node-9/cni0' } as typeof next, CROSS_NODE_PING)).toBe('none')
-    const dropped = traceFacts({ from: 'client', to: '10.244.1.3' }, { verdict: 'dropped', dropStage: 'link-down', hops: [] })
-    expect(realityOf(p({ what: 'drop-stage', options: ['delivered', 'link-down'], answer: 'link-down' }), dropped)).toBe('link-down')
+    const dropped = traceFacts(
+      { from: 'client', to: '10.244.1.3' },
+      { verdict: 'dropped', dropStage: 'link-down', hops: [] }
+    )
+    expect(
+      realityOf(p({ what: 'drop-stage', options: ['delivered', 'link-down'], answer: 'link-down' }), dropped)
+    ).toBe('link-down')
     expect(realityOf(p({ what: 'arriving-ttl', answer: 1 }), dropped)).toBe('none')
-    const svc = traceFacts({ from: 'client', to: '10.96.0.120', protocol: 'tcp', port: 80 }, { verdict: 'delivered', hops: [], kubeSep: { chain: 'KUBE-SEP-X', pod: 'web-2' } })
-    expect(realityOf(p({ what: 'kube-sep', options: ['web-1', 'web-2'], answer: 'web-2' }), svc)).toBe('web-2')
+    const svc = traceFacts(
+      { from: 'client', to: '10.96.0.120', protocol: 'tcp', port: 80 },
+      { verdict: 'delivered', hops: [], kubeSep: { chain: 'KUBE-SEP-X', pod: 'web-2' } }
+    )
+    expect(realityOf(p({ what: 'kube-sep', options: ['web-1', 'web-2'], answer: 'web-2' }), svc)).toBe(
+      'web-2'
+    )
   })
 })

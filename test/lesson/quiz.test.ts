@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { type Question, questionSchema } from '../../src-main/core/lesson/lesson.schema.ts'
-import { type Answer, gradeAnswer, publicQuestionSchema, toPublicQuestion, validateAnswer } from '../../src-main/core/lesson/quiz.ts'
+import {
+  type Answer,
+  gradeAnswer,
+  publicQuestionSchema,
+  toPublicQuestion,
+  validateAnswer
+} from '../../src-main/core/lesson/quiz.ts'
 
 const t = (en: string): { en: string; 'zh-CN': string } => ({ en, 'zh-CN': `（${en}）` })
 const base = (id: string) => ({ id, prompt: t(`prompt ${id}`), explanation: t(`why ${id}`) })
@@ -34,7 +40,13 @@ const numeric = questionSchema.parse({
   answer: 62,
   feedback: [{ value: 64, feedback: t('that is the same node') }]
 })
-const tolerant = questionSchema.parse({ ...base('rtt'), kind: 'numeric', answer: 0.5, tolerance: 0.1, unit: 'ms' })
+const tolerant = questionSchema.parse({
+  ...base('rtt'),
+  kind: 'numeric',
+  answer: 0.5,
+  tolerance: 0.1,
+  unit: 'ms'
+})
 const text = questionSchema.parse({
   ...base('port'),
   kind: 'text',
@@ -51,13 +63,24 @@ const hotspot = questionSchema.parse({
 const ALL: Question[] = [single, multiple, ordering, numeric, tolerant, text, hotspot]
 
 describe('toPublicQuestion', () => {
-  it.each(ALL.map((q) => [q.kind, q] as const))('%s: validates against the strict public schema', (_, question) => {
-    expect(publicQuestionSchema.safeParse(toPublicQuestion(question)).success).toBe(true)
-  })
+  it.each(ALL.map((q) => [q.kind, q] as const))(
+    '%s: validates against the strict public schema',
+    (_, question) => {
+      expect(publicQuestionSchema.safeParse(toPublicQuestion(question)).success).toBe(true)
+    }
+  )
 
   it('strips every key field', () => {
     const json = JSON.stringify(ALL.map(toPublicQuestion))
-    for (const key of ['"correct"', '"answer"', '"accept"', '"feedback"', '"explanation"', '"tolerance"', '"modelAnswer"']) {
+    for (const key of [
+      '"correct"',
+      '"answer"',
+      '"accept"',
+      '"feedback"',
+      '"explanation"',
+      '"tolerance"',
+      '"modelAnswer"'
+    ]) {
       expect(json).not.toContain(key)
     }
   })
@@ -65,7 +88,8 @@ describe('toPublicQuestion', () => {
   it('the public schema itself has no key fields, so a leak fails validation', () => {
     for (const option of publicQuestionSchema.options) {
       const fields = Object.keys(option.shape)
-      for (const key of ['answer', 'accept', 'feedback', 'explanation', 'tolerance', 'modelAnswer']) expect(fields).not.toContain(key)
+      for (const key of ['answer', 'accept', 'feedback', 'explanation', 'tolerance', 'modelAnswer'])
+        expect(fields).not.toContain(key)
     }
     const leaked = { ...toPublicQuestion(numeric), answer: 62 }
     expect(publicQuestionSchema.safeParse(leaked).success).toBe(false)
@@ -106,7 +130,13 @@ describe('gradeAnswer', () => {
 
   it('finishes after the last attempt even when wrong, revealing the key', () => {
     const last = gradeAnswer(single, { kind: 'single', option: 'eth0' }, 2)
-    expect(last).toMatchObject({ attempt: 3, correct: false, finished: true, score: 0, correctAnswer: { kind: 'single', option: 'cni0' } })
+    expect(last).toMatchObject({
+      attempt: 3,
+      correct: false,
+      finished: true,
+      score: 0,
+      correctAnswer: { kind: 'single', option: 'cni0' }
+    })
   })
 
   it('a correct third attempt earns a third of the points', () => {
@@ -114,15 +144,30 @@ describe('gradeAnswer', () => {
   })
 
   it('uses the configured points and penalty, never going below zero', () => {
-    const strict = questionSchema.parse({ ...base('strict'), kind: 'numeric', answer: 1, points: 4, penalty: 0.5, attempts: 5 })
+    const strict = questionSchema.parse({
+      ...base('strict'),
+      kind: 'numeric',
+      answer: 1,
+      points: 4,
+      penalty: 0.5,
+      attempts: 5
+    })
     expect(gradeAnswer(strict, { kind: 'numeric', value: 1 }, 0).score).toBe(4)
     expect(gradeAnswer(strict, { kind: 'numeric', value: 1 }, 1).score).toBe(2)
     expect(gradeAnswer(strict, { kind: 'numeric', value: 1 }, 3).score).toBe(0)
   })
 
   it('multiple: partial credit, and each wrong pick cancels a right one', () => {
-    expect(gradeAnswer(multiple, { kind: 'multiple', options: ['route', 'neigh'] }, 0)).toMatchObject({ fraction: 1, score: 1, correct: true })
-    expect(gradeAnswer(multiple, { kind: 'multiple', options: ['route'] }, 0)).toMatchObject({ fraction: 0.5, score: 0.5, correct: false })
+    expect(gradeAnswer(multiple, { kind: 'multiple', options: ['route', 'neigh'] }, 0)).toMatchObject({
+      fraction: 1,
+      score: 1,
+      correct: true
+    })
+    expect(gradeAnswer(multiple, { kind: 'multiple', options: ['route'] }, 0)).toMatchObject({
+      fraction: 0.5,
+      score: 0.5,
+      correct: false
+    })
     const all = gradeAnswer(multiple, { kind: 'multiple', options: ['route', 'neigh', 'veth'] }, 0)
     expect(all).toMatchObject({ fraction: 0.5, feedback: [t('no veth between nodes')] })
     expect(gradeAnswer(multiple, { kind: 'multiple', options: ['veth'] }, 0).fraction).toBe(0)
@@ -135,7 +180,10 @@ describe('gradeAnswer', () => {
 
   it('numeric: exact and with tolerance, with feedback for a known wrong value', () => {
     expect(gradeAnswer(numeric, { kind: 'numeric', value: 62 }, 0).correct).toBe(true)
-    expect(gradeAnswer(numeric, { kind: 'numeric', value: 64 }, 0)).toMatchObject({ correct: false, feedback: [t('that is the same node')] })
+    expect(gradeAnswer(numeric, { kind: 'numeric', value: 64 }, 0)).toMatchObject({
+      correct: false,
+      feedback: [t('that is the same node')]
+    })
     expect(gradeAnswer(numeric, { kind: 'numeric', value: 63 }, 0).feedback).toEqual([])
     expect(gradeAnswer(tolerant, { kind: 'numeric', value: 0.58 }, 0).correct).toBe(true)
     expect(gradeAnswer(tolerant, { kind: 'numeric', value: 0.62 }, 0).correct).toBe(false)
@@ -145,12 +193,17 @@ describe('gradeAnswer', () => {
     expect(gradeAnswer(text, { kind: 'text', text: ' 8472 ' }, 0).correct).toBe(true)
     expect(gradeAnswer(text, { kind: 'text', text: '84721' }, 0).correct).toBe(false)
     expect(gradeAnswer(text, { kind: 'text', text: '4789' }, 0).feedback).toEqual([t('IANA, not Linux')])
-    expect(gradeAnswer(text, { kind: 'text', text: 'x' }, 2).correctAnswer).toEqual({ kind: 'text', text: '8472' })
+    expect(gradeAnswer(text, { kind: 'text', text: 'x' }, 2).correctAnswer).toEqual({
+      kind: 'text',
+      text: '8472'
+    })
   })
 
   it('hotspot: object ids, with feedback for a tempting wrong one', () => {
     expect(gradeAnswer(hotspot, { kind: 'hotspot', object: 'node-2/cni0' }, 0).correct).toBe(true)
-    expect(gradeAnswer(hotspot, { kind: 'hotspot', object: 'node-2/flannel.1' }, 0).feedback).toEqual([t('that is the VTEP')])
+    expect(gradeAnswer(hotspot, { kind: 'hotspot', object: 'node-2/flannel.1' }, 0).feedback).toEqual([
+      t('that is the VTEP')
+    ])
   })
 })
 

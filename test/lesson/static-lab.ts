@@ -24,7 +24,10 @@ export const TOUR_START: LabState = {
   pods: ['client', 'web-1', 'web-2']
 }
 
-export function traceFacts(spec: Partial<TraceSpec> & { from: string; to: string }, rest: Omit<TraceFacts, 'spec'>): TraceFacts {
+export function traceFacts(
+  spec: Partial<TraceSpec> & { from: string; to: string },
+  rest: Omit<TraceFacts, 'spec'>
+): TraceFacts {
   return { spec: { protocol: 'icmp', ...spec }, ...rest }
 }
 

@@ -12,11 +12,21 @@ const next: LessonEvent = { type: 'user.next' }
 export const TOUR_SCRIPT: LessonEvent[] = [
   next,
   { type: 'user.runCommand', on: 'client', command: 'ip addr' },
-  { type: 'sim.commandRan', command: { on: 'node-1', command: 'ip addr', output: 'inet 192.168.56.11/24', exitCode: 0 }, facts: up },
+  {
+    type: 'sim.commandRan',
+    command: { on: 'node-1', command: 'ip addr', output: 'inet 192.168.56.11/24', exitCode: 0 },
+    facts: up
+  },
   { type: 'user.requestHint', level: 'hint' },
   {
     type: 'sim.commandRan',
-    command: { on: 'client', command: 'ip addr', output: '2: eth0@if5: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450\n    inet 10.244.1.2/24 brd 10.244.1.255 scope global eth0\n', exitCode: 0 },
+    command: {
+      on: 'client',
+      command: 'ip addr',
+      output:
+        '2: eth0@if5: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450\n    inet 10.244.1.2/24 brd 10.244.1.255 scope global eth0\n',
+      exitCode: 0
+    },
     facts: up
   },
   next,
@@ -32,35 +42,63 @@ export const TOUR_SCRIPT: LessonEvent[] = [
     type: 'sim.traceFinished',
     trace: traceFacts(
       { from: 'client', to: '10.96.0.120', protocol: 'tcp', port: 80 },
-      { verdict: 'delivered', hops: [], arrivingTtl: 62, kubeSep: { chain: 'KUBE-SEP-ZXQ4W5KTJBF4QE3P', pod: 'web-2' } }
+      {
+        verdict: 'delivered',
+        hops: [],
+        arrivingTtl: 62,
+        kubeSep: { chain: 'KUBE-SEP-ZXQ4W5KTJBF4QE3P', pod: 'web-2' }
+      }
     ),
     facts: up
   },
   next,
-  { type: 'sim.commandRan', command: { on: 'node-1', command: 'ip link set cni0 down', output: '', exitCode: 0 }, facts: down },
+  {
+    type: 'sim.commandRan',
+    command: { on: 'node-1', command: 'ip link set cni0 down', output: '', exitCode: 0 },
+    facts: down
+  },
   { type: 'user.requestHint', level: 'hint' },
   { type: 'user.requestHint', level: 'hint' },
   {
     type: 'sim.traceFinished',
-    trace: traceFacts({ from: 'client', to: '10.244.1.3' }, { verdict: 'dropped', dropStage: 'link-down', hops: [{ device: 'client/eth0', stage: 'link-xmit' }] }),
+    trace: traceFacts(
+      { from: 'client', to: '10.244.1.3' },
+      { verdict: 'dropped', dropStage: 'link-down', hops: [{ device: 'client/eth0', stage: 'link-xmit' }] }
+    ),
     facts: down
   },
   next,
   { type: 'user.requestHint', level: 'solution' },
-  { type: 'sim.commandRan', command: { on: 'node-1', command: 'ip link set cni0 up', output: '', exitCode: 0 }, facts: up },
   {
     type: 'sim.commandRan',
-    command: { on: 'client', command: 'ping -c 1 10.244.1.3', output: '1 packets transmitted, 1 packets received, 0% packet loss\n', exitCode: 0 },
+    command: { on: 'node-1', command: 'ip link set cni0 up', output: '', exitCode: 0 },
+    facts: up
+  },
+  {
+    type: 'sim.commandRan',
+    command: {
+      on: 'client',
+      command: 'ping -c 1 10.244.1.3',
+      output: '1 packets transmitted, 1 packets received, 0% packet loss\n',
+      exitCode: 0
+    },
     facts: up
   },
   next,
   { type: 'user.answer', questionId: 'pod-gateway', answer: { kind: 'single', option: 'flannel' } },
   { type: 'user.answer', questionId: 'pod-gateway', answer: { kind: 'single', option: 'cni0' } },
-  { type: 'user.answer', questionId: 'flannel-programs', answer: { kind: 'multiple', options: ['route', 'neigh', 'fdb'] } },
+  {
+    type: 'user.answer',
+    questionId: 'flannel-programs',
+    answer: { kind: 'multiple', options: ['route', 'neigh', 'fdb'] }
+  },
   {
     type: 'user.answer',
     questionId: 'hop-order',
-    answer: { kind: 'ordering', order: ['client-eth0', 'node-1-cni0', 'node-1-flannel', 'node-2-eth0', 'node-2-flannel', 'node-2-cni0'] }
+    answer: {
+      kind: 'ordering',
+      order: ['client-eth0', 'node-1-cni0', 'node-1-flannel', 'node-2-eth0', 'node-2-flannel', 'node-2-cni0']
+    }
   },
   { type: 'user.answer', questionId: 'same-node-ttl', answer: { kind: 'numeric', value: 63 } },
   { type: 'user.answer', questionId: 'same-node-ttl', answer: { kind: 'numeric', value: 64 } },

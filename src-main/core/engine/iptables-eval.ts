@@ -1,4 +1,4 @@
-import { formatIptRule } from '../linux/iptables-rule.ts'
+import { formatIptRuleSpec } from '../linux/iptables-rule.ts'
 import { isLocalAddress } from '../linux/ops.ts'
 import type { Netns } from '../linux/netns.ts'
 import { ruleCounters, type Hook, type IptMatch, type IptRule, type IptTableName, type IptTarget } from '../linux/netfilter.ts'
@@ -29,6 +29,18 @@ export interface TableResult {
 }
 
 const PROTO_NUM = { icmp: 'icmp', tcp: 'tcp', udp: 'udp' } as const
+
+/** Rule objects are immutable, so their iptables-save text is computed once for all traces. */
+const ruleText = new WeakMap<IptRule, string>()
+
+function textOf(chain: string, rule: IptRule): string {
+  let spec = ruleText.get(rule)
+  if (spec === undefined) {
+    spec = formatIptRuleSpec(rule)
+    ruleText.set(rule, spec)
+  }
+  return spec ? `-A ${chain} ${spec}` : `-A ${chain}`
+}
 
 function ipsetKey(flags: string[], p: Packet, type: string): string {
   const proto = p.l4.kind
@@ -114,12 +126,18 @@ export function runIptables(ns: Netns, tableName: IptTableName, hook: Hook, p: P
   const stack: { rules: IptRule[]; name: string; i: number }[] = []
   const builtin = table.chains.get(hook)
   if (!builtin) return { verdict: { kind: 'ACCEPT' }, evaluated, hits }
+  if (builtin.rules.length === 0) {
+    // The common case in pods and routers: only the policy counts the packet.
+    builtin.policyCounters.packets++
+    builtin.policyCounters.bytes += bytes
+    return { verdict: { kind: builtin.policy ?? 'ACCEPT' }, evaluated, hits }
+  }
   let frame: { rules: IptRule[]; name: string; i: number } = { rules: builtin.rules, name: hook, i: 0 }
   const hit = (rule: IptRule, chain: string, index: number): void => {
     const c = ruleCounters(ns.netfilter, rule)
     c.packets++
     c.bytes += bytes
-    hits.push({ table: tableName, chain, rule: index + 1, text: formatIptRule(chain, rule), id: `${ns.id}/iptables/${tableName}/${chain}/${index + 1}`, target: targetName(rule.target) })
+    hits.push({ table: tableName, chain, rule: index + 1, text: textOf(chain, rule), id: `${ns.id}/iptables/${tableName}/${chain}/${index + 1}`, target: targetName(rule.target) })
   }
   for (;;) {
     if (frame.i >= frame.rules.length) {

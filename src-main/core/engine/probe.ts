@@ -4,7 +4,7 @@ import { CT_TIMEOUTS } from '../linux/conntrack.ts'
 import { lookupRoute, pickSource } from '../linux/ops.ts'
 import { formatIpv4, parseIpv4 } from '../net/ipv4.ts'
 import { nextRandom, randomInt } from '../net/rng.ts'
-import type { Packet } from './packet.ts'
+import { view, type Packet } from './packet.ts'
 import type { ProbeSpec, Trace, TraceOutcome } from './trace.ts'
 import { EPHEMERAL_HIGH, EPHEMERAL_LOW, nextIpId, Walk, type LegEnd } from './walk.ts'
 
@@ -79,6 +79,17 @@ function errorOutcome(err: Packet): TraceOutcome {
   return { kind: 'icmp-error', from: formatIpv4(err.src), type: l4.type, code: l4.code, ...(l4.mtu !== undefined ? { mtu: l4.mtu } : {}) }
 }
 
+/** The hop where the receiving kernel decides: a listening socket takes it, or the kernel answers itself. */
+function recordAnswer(walk: Walk, at: Netns, req: Packet, ans: ReturnType<typeof answer>): void {
+  const l4 = req.l4
+  const socket = l4.kind === 'icmp' ? undefined : at.sockets.find((x) => x.proto === l4.kind && x.port === l4.dport && (x.addr === 0 || x.addr === req.dst))
+  if (socket) walk.hop(at, 'socket-deliver', { detail: { proto: socket.proto, port: socket.port, process: socket.processName, pid: socket.pid, app: socket.app } })
+  if (!ans) return
+  const stage = ans.kind === 'error' ? 'icmp-error' : l4.kind === 'icmp' ? 'icmp-reply' : l4.kind === 'tcp' ? 'tcp-reply' : 'socket-deliver'
+  if (stage === 'socket-deliver') return
+  walk.hop(at, stage, { after: view(ans.pkt), ...(ans.kind === 'error' || (ans.pkt.l4.kind === 'tcp' && ans.pkt.l4.flags.startsWith('R')) ? { drop: 'no-socket' as const } : {}) })
+}
+
 /** A TCP exchange that completed (curl got its answer and closed) leaves TIME_WAIT entries behind. */
 function closeTcpFlows(walk: Walk, now: number): void {
   for (const ns of walk.touched) {
@@ -124,6 +135,9 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
       if (kind === 'error' || (p.l4.kind === 'icmp' && p.l4.type !== 0)) outcome = errorOutcome(p)
       else if (p.l4.kind === 'tcp' && p.l4.flags.startsWith('R')) outcome = { kind: 'refused', from: formatIpv4(p.src) }
       else outcome = { kind: 'reply', from: formatIpv4(p.src), ttl: p.ttl, ...(payload !== undefined ? { payload } : {}) }
+    } else if (e.kind === 'local') {
+      // No socket waits for this answer (e.g. a reply that escaped un-DNAT): the kernel discards it.
+      walk.hop(e.ns, 'drop', { before: view(e.pkt), drop: 'no-socket' })
     } else if (e.kind === 'icmp-error' && kind === 'reply') {
       settle(back('error', e.ns, e.error), 'error')
     }
@@ -135,6 +149,7 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
     else settle(back('error', end.ns, end.error), 'error')
   } else if (end.kind === 'local') {
     const ans = answer(lab, end.ns, end.pkt)
+    recordAnswer(walk, end.ns, end.pkt, ans)
     if (ans?.kind === 'error') settle(back('error', end.ns, ans.pkt), 'error')
     else if (ans) {
       servedBy = ans.servedBy

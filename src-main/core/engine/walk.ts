@@ -144,6 +144,13 @@ export class Walk {
     if (hook === 'INPUT' || hook === 'FORWARD' || hook === 'OUTPUT') ipt.push({ table: 'filter', run: filter })
     if (hasNat && !natFirst) ipt.push({ table: 'nat', run: nat })
     for (const step of [...steps, ...ipt]) {
+      const chain = step.table === 'nat' || step.table === 'filter' ? ns.netfilter[step.table].chains.get(hook) : undefined
+      if (chain && chain.rules.length === 0) {
+        // Nothing to evaluate: the policy decides, and a hop would only add noise.
+        step.run()
+        if (chain.policy === 'DROP') return { kind: 'DROP' }
+        continue
+      }
       const before = clonePacket(pkt)
       const res = step.run()
       if (res.verdict.kind === 'NAT') this.#applyNat(ns, res.verdict.target, pkt, ct)

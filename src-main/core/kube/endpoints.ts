@@ -26,3 +26,18 @@ export function endpointsOf(lab: Lab, svc: KubeService, port: KubeServicePort): 
   out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
   return out.map((o) => o.ep)
 }
+
+export type EndpointLookup = (svc: KubeService, port: KubeServicePort) => KubeEndpoint[]
+
+/** endpointsOf memoised for one sync: every node's proxy asks for the same Service ports. */
+export function endpointCache(lab: Lab): EndpointLookup {
+  const cache = new Map<KubeServicePort, KubeEndpoint[]>()
+  return (svc, port) => {
+    let eps = cache.get(port)
+    if (!eps) {
+      eps = endpointsOf(lab, svc, port)
+      cache.set(port, eps)
+    }
+    return eps
+  }
+}

@@ -1,5 +1,5 @@
 import { formatIpv4 } from '../net/ipv4.ts'
-import { endpointsOf } from './endpoints.ts'
+import { endpointsOf, type EndpointLookup } from './endpoints.ts'
 import { appendTo, emptyOwned, type OwnedRules, type RuleParser } from './iptables-writer.ts'
 import type { Lab } from './lab.ts'
 import type { KubeNode } from './objects.ts'
@@ -21,7 +21,7 @@ const q = (text: string): string => `"${text}"`
  * The nat and filter rules kube-proxy (iptables mode, 1.31) writes on `node`, in its order.
  * Only Services with externalTrafficPolicy Local differ between nodes.
  */
-export function kubeProxyIptablesRules(lab: Lab, node: KubeNode, parser: RuleParser): KubeProxyRules {
+export function kubeProxyIptablesRules(lab: Lab, node: KubeNode, parser: RuleParser, endpoints: EndpointLookup = (svc, port) => endpointsOf(lab, svc, port)): KubeProxyRules {
   const nat = emptyOwned()
   const filter = emptyOwned()
   const clusterCIDR = lab.scenario.cluster.podCIDR
@@ -65,7 +65,7 @@ export function kubeProxyIptablesRules(lab: Lab, node: KubeNode, parser: RulePar
       const proto = port.protocol.toLowerCase()
       const hash = servicePortHash(svc, port)
       const svcChain = `KUBE-SVC-${hash}`
-      const eps = endpointsOf(lab, svc, port)
+      const eps = endpoints(svc, port)
       const clusterMatch = `-d ${cip} -p ${proto} -m comment --comment ${q(`${name} cluster IP`)} -m ${proto} --dport ${port.port}`
       if (eps.length === 0) {
         f('KUBE-SERVICES', `-d ${cip} -p ${proto} -m comment --comment ${q(`${name} has no endpoints`)} -m ${proto} --dport ${port.port} -j REJECT --reject-with icmp-port-unreachable`)

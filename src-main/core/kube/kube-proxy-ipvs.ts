@@ -5,7 +5,7 @@ import { linkByName, type Netns } from '../linux/netns.ts'
 import { formatIpv4 } from '../net/ipv4.ts'
 import { macFromBytes } from '../net/mac.ts'
 import { randomBytes } from '../net/rng.ts'
-import { endpointsOf } from './endpoints.ts'
+import type { EndpointLookup } from './endpoints.ts'
 import { appendTo, emptyOwned, installOwned, type RuleParser } from './iptables-writer.ts'
 import type { Lab } from './lab.ts'
 import type { KubeNode } from './objects.ts'
@@ -25,7 +25,7 @@ function set(name: string, type: IpSet['type'], comment: string): IpSet {
  * ClusterIP:port (scheduler rr), ipsets the iptables rules match, and from 1.26
  * KUBE-IPVS-FILTER, which rejects NEW traffic to those IPs that is not for a Service port.
  */
-export function syncIpvs(lab: Lab, node: KubeNode, ns: Netns, parser: RuleParser): void {
+export function syncIpvs(lab: Lab, node: KubeNode, ns: Netns, parser: RuleParser, endpoints: EndpointLookup): void {
   let dummy = linkByName(ns, 'kube-ipvs0') as DummyLink | undefined
   if (!dummy) dummy = addLink<DummyLink>(ns, { kind: 'dummy', name: 'kube-ipvs0', mtu: 1500, mac: macFromBytes(randomBytes(lab.rng, 6)), up: false, noarp: true })
   const dummyIndex = dummy.ifindex
@@ -47,7 +47,7 @@ export function syncIpvs(lab: Lab, node: KubeNode, ns: Netns, parser: RuleParser
     for (const port of svc.ports) {
       const proto = port.protocol.toLowerCase()
       byName.get('KUBE-CLUSTER-IP')!.entries.add(`${formatIpv4(svc.clusterIP)},${proto}:${port.port}`)
-      const eps = endpointsOf(lab, svc, port)
+      const eps = endpoints(svc, port)
       for (const ep of eps) byName.get('KUBE-LOOP-BACK')!.entries.add(`${formatIpv4(ep.ip)},${proto}:${ep.port},${formatIpv4(ep.ip)}`)
       const realServers = eps.map((ep) => ({ ip: ep.ip, port: ep.port, weight: 1, activeConn: 0, inactConn: 0 }))
       ns.ipvs.push({ proto: port.protocol, vip: svc.clusterIP, port: port.port, scheduler: 'rr', realServers, rrNext: 0 })

@@ -2,7 +2,7 @@ import type { NftChain, NftExpr, NftMap, NftRule, NftTable } from '../linux/nfta
 import type { Netns } from '../linux/netns.ts'
 import { parseCidr } from '../net/cidr.ts'
 import { formatIpv4 } from '../net/ipv4.ts'
-import { endpointsOf } from './endpoints.ts'
+import type { EndpointLookup } from './endpoints.ts'
 import type { Lab } from './lab.ts'
 import type { KubeNode } from './objects.ts'
 import { nftEndpointChainBase, nftServiceChainBase, servicePortName } from './proxy-names.ts'
@@ -15,7 +15,7 @@ const chain = (name: string, rules: NftRule[], base?: NftChain['base']): NftChai
  * `daddr . proto . port`, `numgen random` balancing, and `cluster-ips-check` rejecting
  * NEW traffic to a ClusterIP port that is not a Service port.
  */
-export function syncNft(lab: Lab, node: KubeNode, ns: Netns): void {
+export function syncNft(lab: Lab, node: KubeNode, ns: Netns, endpoints: EndpointLookup): void {
   const podNet = parseCidr(lab.scenario.cluster.podCIDR)!
   const serviceNet = parseCidr(lab.scenario.cluster.serviceCIDR)!
   const serviceIps: NftMap = { name: 'service-ips', key: 'addr-proto-port', comment: 'ClusterIP, ExternalIP and LoadBalancer IP traffic', elements: [] }
@@ -30,7 +30,7 @@ export function syncNft(lab: Lab, node: KubeNode, ns: Netns): void {
     for (const port of svc.ports) {
       const proto = port.protocol === 'TCP' ? 'tcp' : 'udp'
       const key = `${formatIpv4(svc.clusterIP)} . ${proto} . ${port.port}`
-      const eps = endpointsOf(lab, svc, port)
+      const eps = endpoints(svc, port)
       if (eps.length === 0) {
         noEndpointServices.elements.push({ key, verdict: 'goto', chain: 'reject-chain', comment: servicePortName(svc, port) })
         if (port.nodePort !== undefined) noEndpointNodeports.elements.push({ key: `${proto} . ${port.nodePort}`, verdict: 'goto', chain: 'reject-chain', comment: servicePortName(svc, port) })

@@ -1,3 +1,4 @@
+import { endpointCache } from './endpoints.ts'
 import { installFlannelRules } from './flannel.ts'
 import { installOwned, RuleParser } from './iptables-writer.ts'
 import { kubeProxyIptablesRules, kubeProxyRulesAreNodeIndependent, type KubeProxyRules } from './kube-proxy-iptables.ts'
@@ -12,16 +13,17 @@ import type { Lab } from './lab.ts'
 export function syncKubeProxy(lab: Lab, parser = new RuleParser()): void {
   const mode = lab.scenario.cluster.kubeProxy.mode
   let shared: KubeProxyRules | undefined
+  const endpoints = endpointCache(lab)
   for (const node of lab.nodes) {
     const ns = lab.netns.get(node.netns)!
     if (mode === 'iptables') {
-      const rules = kubeProxyRulesAreNodeIndependent(lab) ? (shared ??= kubeProxyIptablesRules(lab, node, parser)) : kubeProxyIptablesRules(lab, node, parser)
+      const rules = kubeProxyRulesAreNodeIndependent(lab) ? (shared ??= kubeProxyIptablesRules(lab, node, parser, endpoints)) : kubeProxyIptablesRules(lab, node, parser, endpoints)
       installOwned(ns.netfilter, 'nat', 'KUBE-', rules.nat)
       installOwned(ns.netfilter, 'filter', 'KUBE-', rules.filter)
     } else if (mode === 'ipvs') {
-      syncIpvs(lab, node, ns, parser)
+      syncIpvs(lab, node, ns, parser, endpoints)
     } else {
-      syncNft(lab, node, ns)
+      syncNft(lab, node, ns, endpoints)
     }
   }
 }

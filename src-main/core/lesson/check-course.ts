@@ -3,7 +3,13 @@ import { getShortestPaths } from 'xstate/graph'
 import { type LessonFiles, type LoadedLesson, loadCourse } from './course-loader.ts'
 import type { LessonIssue } from './issues.ts'
 import type { LabSession } from './lab-facts.ts'
-import { COMPLETED, createLessonMachine, type LessonEvent, type LessonSnapshot, questionsOf } from './lesson.machine.ts'
+import {
+  COMPLETED,
+  createLessonMachine,
+  type LessonEvent,
+  type LessonSnapshot,
+  questionsOf
+} from './lesson.machine.ts'
 import type { Lesson } from './lesson.schema.ts'
 import { evaluateGoal, leavesSatisfiedByCommand, leavesSatisfiedByTrace } from './predicates.ts'
 import { NO_VALUE, realityOf } from './prediction.ts'
@@ -75,7 +81,11 @@ function checkStrayFiles(files: LessonFiles, loaded: LoadedLesson): LessonIssue[
   const known = new Set(['lesson.yaml', lesson.scenario, `${lesson.prose}.en.md`, `${lesson.prose}.zh-CN.md`])
   return (files.listDir(loaded.dir) ?? [])
     .filter((name) => !known.has(name))
-    .map((name) => ({ file: `${loaded.dir}/${name}`, path: '', reason: 'stray file: lesson.yaml does not use it' }))
+    .map((name) => ({
+      file: `${loaded.dir}/${name}`,
+      path: '',
+      reason: 'stray file: lesson.yaml does not use it'
+    }))
 }
 
 /**
@@ -92,7 +102,13 @@ function proveLesson(loaded: LoadedLesson, options: CheckOptions): LessonIssue[]
   try {
     lab = options.openLab(loaded)
   } catch (error) {
-    return [{ file: `${loaded.dir}/${loaded.lesson.scenario}`, path: '', reason: `the simulator cannot build it: ${(error as Error).message}` }]
+    return [
+      {
+        file: `${loaded.dir}/${loaded.lesson.scenario}`,
+        path: '',
+        reason: `the simulator cannot build it: ${(error as Error).message}`
+      }
+    ]
   }
   const solve: SolveEvents = new Map()
   loaded.lesson.steps.forEach((step, index) => {
@@ -101,7 +117,8 @@ function proveLesson(loaded: LoadedLesson, options: CheckOptions): LessonIssue[]
     switch (step.kind) {
       case 'task': {
         const before = evaluateGoal(step.goal, lab.facts(), [])
-        if (before.pass) issues.push({ file, path: `${at}.goal`, reason: 'already holds before the solution runs' })
+        if (before.pass)
+          issues.push({ file, path: `${at}.goal`, reason: 'already holds before the solution runs' })
         const satisfied: string[] = []
         for (const solution of step.solution) {
           if ('run' in solution) {
@@ -117,7 +134,11 @@ function proveLesson(loaded: LoadedLesson, options: CheckOptions): LessonIssue[]
         }
         const after = evaluateGoal(step.goal, lab.facts(), satisfied)
         if (!after.pass) {
-          issues.push({ file, path: `${at}.goal`, reason: `still fails after the solution (failing: ${after.failing.join(', ')})` })
+          issues.push({
+            file,
+            path: `${at}.goal`,
+            reason: `still fails after the solution (failing: ${after.failing.join(', ')})`
+          })
         }
         break
       }
@@ -125,10 +146,20 @@ function proveLesson(loaded: LoadedLesson, options: CheckOptions): LessonIssue[]
         const trace = lab.trace(step.trace)
         const reality = realityOf(step.prediction, trace)
         if (String(reality) !== String(step.prediction.answer)) {
-          const says = reality === NO_VALUE ? `has no ${step.prediction.what} for this trace (${trace.verdict})` : `says "${reality}"`
-          issues.push({ file, path: `${at}.prediction.answer`, reason: `the simulator ${says}, not "${step.prediction.answer}"` })
+          const says =
+            reality === NO_VALUE
+              ? `has no ${step.prediction.what} for this trace (${trace.verdict})`
+              : `says "${reality}"`
+          issues.push({
+            file,
+            path: `${at}.prediction.answer`,
+            reason: `the simulator ${says}, not "${step.prediction.answer}"`
+          })
         }
-        events.push({ type: 'user.predict', value: step.prediction.answer }, { type: 'sim.traceFinished', trace, facts: lab.facts() })
+        events.push(
+          { type: 'user.predict', value: step.prediction.answer },
+          { type: 'sim.traceFinished', trace, facts: lab.facts() }
+        )
         break
       }
       case 'trace': {
@@ -144,11 +175,13 @@ function proveLesson(loaded: LoadedLesson, options: CheckOptions): LessonIssue[]
           }
         })
         events.push({ type: 'sim.traceFinished', trace, facts: lab.facts() })
-        for (const question of questionsOf(step)) events.push({ type: 'user.answer', questionId: question.id, answer: correctAnswer(question) })
+        for (const question of questionsOf(step))
+          events.push({ type: 'user.answer', questionId: question.id, answer: correctAnswer(question) })
         break
       }
       case 'quiz':
-        for (const question of questionsOf(step)) events.push({ type: 'user.answer', questionId: question.id, answer: correctAnswer(question) })
+        for (const question of questionsOf(step))
+          events.push({ type: 'user.answer', questionId: question.id, answer: correctAnswer(question) })
         break
       case 'read':
       case 'checkpoint':
@@ -165,16 +198,23 @@ function checkReachable(file: string, loaded: LoadedLesson, solve: SolveEvents):
   const machine = createLessonMachine(loaded.lesson)
   const paths = getShortestPaths(machine, {
     input: { contentHash: loaded.contentHash },
-    events: (snapshot): LessonEvent[] => [...(solve.get(String(snapshot.value)) ?? []), { type: 'user.next' }],
+    events: (snapshot): LessonEvent[] => [
+      ...(solve.get(String(snapshot.value)) ?? []),
+      { type: 'user.next' }
+    ],
     serializeState: serializeLessonSnapshot,
     toState: (snapshot) => snapshot.value === COMPLETED
   })
-  return paths.length > 0 ? [] : [{ file, path: 'steps', reason: 'the completed state is not reachable from the first step' }]
+  return paths.length > 0
+    ? []
+    : [{ file, path: 'steps', reason: 'the completed state is not reachable from the first step' }]
 }
 
 /** Plays the lesson start to finish with its own solutions and correct answers: it must end with full marks. */
 function autoSolve(file: string, loaded: LoadedLesson, solve: SolveEvents): LessonIssue[] {
-  const actor = createActor(createLessonMachine(loaded.lesson), { input: { contentHash: loaded.contentHash } }).start()
+  const actor = createActor(createLessonMachine(loaded.lesson), {
+    input: { contentHash: loaded.contentHash }
+  }).start()
   const lesson: Lesson = loaded.lesson
   for (const [index, step] of lesson.steps.entries()) {
     for (const event of solve.get(step.id) ?? []) actor.send(event)
@@ -188,9 +228,16 @@ function autoSolve(file: string, loaded: LoadedLesson, solve: SolveEvents): Less
   const snapshot = actor.getSnapshot()
   actor.stop()
   const output = snapshot.output
-  if (snapshot.status !== 'done' || !output) return [{ file, path: 'steps', reason: 'auto-solve did not complete the lesson' }]
+  if (snapshot.status !== 'done' || !output)
+    return [{ file, path: 'steps', reason: 'auto-solve did not complete the lesson' }]
   if (output.score !== output.maxScore) {
-    return [{ file, path: 'steps', reason: `auto-solve scored ${output.score} of ${output.maxScore}: some key does not grade as correct` }]
+    return [
+      {
+        file,
+        path: 'steps',
+        reason: `auto-solve scored ${output.score} of ${output.maxScore}: some key does not grade as correct`
+      }
+    ]
   }
   return []
 }

@@ -5,7 +5,15 @@ import type { Scenario } from '../scenario/scenario.schema.ts'
 import { lessonContentHash } from './content-hash.ts'
 import { issuesFromZod, type LessonIssue } from './issues.ts'
 import { checkLessonRules } from './lesson-rules.ts'
-import { type CourseIndex, courseIndexSchema, type Lesson, lessonSchema, type Localized, LOCALES, type Locale } from './lesson.schema.ts'
+import {
+  type CourseIndex,
+  courseIndexSchema,
+  type Lesson,
+  lessonSchema,
+  type Localized,
+  LOCALES,
+  type Locale
+} from './lesson.schema.ts'
 import { type ProseSections, splitProse } from './markdown-sections.ts'
 
 /**
@@ -57,7 +65,7 @@ export interface Course {
 type Parsed<T> = { ok: true; value: T } | { ok: false; issues: LessonIssue[] }
 
 /** Parses YAML, reporting syntax errors as `line L, column C` so authors can jump to them. */
-export function parseYamlFile(file: string, text: string): Parsed<unknown> {
+function parseYamlFile(file: string, text: string): Parsed<unknown> {
   const doc = parseDocument(text)
   if (doc.errors.length > 0) {
     return {
@@ -75,12 +83,18 @@ export function parseYamlFile(file: string, text: string): Parsed<unknown> {
   return { ok: true, value: doc.toJS() }
 }
 
-function parseWith<S extends z.ZodType>(file: string, text: string | undefined, schema: S): Parsed<z.output<S>> {
+function parseWith<S extends z.ZodType>(
+  file: string,
+  text: string | undefined,
+  schema: S
+): Parsed<z.output<S>> {
   if (text === undefined) return { ok: false, issues: [{ file, path: '', reason: 'file not found' }] }
   const yaml = parseYamlFile(file, text)
   if (!yaml.ok) return yaml
   const result = schema.safeParse(yaml.value)
-  return result.success ? { ok: true, value: result.data } : { ok: false, issues: issuesFromZod(file, result.error) }
+  return result.success
+    ? { ok: true, value: result.data }
+    : { ok: false, issues: issuesFromZod(file, result.error) }
 }
 
 /**
@@ -93,7 +107,8 @@ export function loadCourse(files: LessonFiles): Course {
   const issues: LessonIssue[] = []
   const seenDirs = new Set<string>()
   index.value.lessons.forEach((dir, i) => {
-    if (seenDirs.has(dir)) issues.push({ file: 'index.yaml', path: `lessons[${i}]`, reason: `"${dir}" is listed twice` })
+    if (seenDirs.has(dir))
+      issues.push({ file: 'index.yaml', path: `lessons[${i}]`, reason: `"${dir}" is listed twice` })
     seenDirs.add(dir)
   })
   const lessons = [...seenDirs].map((dir) => loadLesson(files, dir))
@@ -103,7 +118,11 @@ export function loadCourse(files: LessonFiles): Course {
     if (id === undefined) continue
     const other = seenIds.get(id)
     if (other !== undefined) {
-      issues.push({ file: `${entry.dir}/lesson.yaml`, path: 'id', reason: `lesson id "${id}" is already used by ${other}` })
+      issues.push({
+        file: `${entry.dir}/lesson.yaml`,
+        path: 'id',
+        reason: `lesson id "${id}" is already used by ${other}`
+      })
     }
     seenIds.set(id, entry.dir)
   }
@@ -114,16 +133,25 @@ export function loadCourse(files: LessonFiles): Course {
 export function loadLesson(files: LessonFiles, dir: string): CourseEntry {
   const lessonFile = `${dir}/lesson.yaml`
   if (files.listDir(dir) === undefined) {
-    return { status: 'unavailable', dir, issues: [{ file: dir, path: '', reason: 'lesson folder not found' }] }
+    return {
+      status: 'unavailable',
+      dir,
+      issues: [{ file: dir, path: '', reason: 'lesson folder not found' }]
+    }
   }
   const lessonText = files.readText(lessonFile)
   const parsed = parseWith(lessonFile, lessonText, lessonSchema)
-  if (!parsed.ok) return { status: 'unavailable', dir, ...identify(lessonFile, lessonText), issues: parsed.issues }
+  if (!parsed.ok)
+    return { status: 'unavailable', dir, ...identify(lessonFile, lessonText), issues: parsed.issues }
   const lesson = parsed.value
   const issues: LessonIssue[] = []
   const expectedId = dir.replace(/^\d\d-/, '')
   if (lesson.id !== expectedId) {
-    issues.push({ file: lessonFile, path: 'id', reason: `id "${lesson.id}" does not match its folder ${dir} (expected "${expectedId}")` })
+    issues.push({
+      file: lessonFile,
+      path: 'id',
+      reason: `id "${lesson.id}" does not match its folder ${dir} (expected "${expectedId}")`
+    })
   }
 
   const scenarioFile = `${dir}/${lesson.scenario}`
@@ -140,7 +168,11 @@ export function loadLesson(files: LessonFiles, dir: string): CourseEntry {
     const file = `${dir}/${name}`
     const text = files.readText(file)
     if (text === undefined) {
-      issues.push({ file, path: '', reason: `file not found (every lesson needs prose in ${LOCALES.join(' and ')})` })
+      issues.push({
+        file,
+        path: '',
+        reason: `file not found (every lesson needs prose in ${LOCALES.join(' and ')})`
+      })
       continue
     }
     texts[name] = text
@@ -148,7 +180,8 @@ export function loadLesson(files: LessonFiles, dir: string): CourseEntry {
     issues.push(...split.issues)
     for (const step of lesson.steps) {
       const body = split.prose.sections[step.id]
-      if (body === undefined) issues.push({ file, path: `## ${step.id}`, reason: 'missing section for this step' })
+      if (body === undefined)
+        issues.push({ file, path: `## ${step.id}`, reason: 'missing section for this step' })
       else if (body === '') issues.push({ file, path: `## ${step.id}`, reason: 'section is empty' })
     }
     const stepIds = new Set(lesson.steps.map((step) => step.id))
@@ -158,7 +191,8 @@ export function loadLesson(files: LessonFiles, dir: string): CourseEntry {
     prose[locale] = split.prose
   }
 
-  if (issues.length > 0 || !scenario.ok) return { status: 'unavailable', dir, id: lesson.id, title: lesson.title, issues }
+  if (issues.length > 0 || !scenario.ok)
+    return { status: 'unavailable', dir, id: lesson.id, title: lesson.title, issues }
   return {
     status: 'available',
     dir,
@@ -183,7 +217,9 @@ function readScenario(file: string, text: string | undefined): Parsed<Scenario> 
     issues: parsed.errors.map((line) => {
       const rest = line.startsWith(`${file}: `) ? line.slice(file.length + 2) : line
       const split = rest.indexOf(': ')
-      return split < 0 ? { file, path: '', reason: rest } : { file, path: rest.slice(0, split), reason: rest.slice(split + 2) }
+      return split < 0
+        ? { file, path: '', reason: rest }
+        : { file, path: rest.slice(0, split), reason: rest.slice(split + 2) }
     })
   }
 }

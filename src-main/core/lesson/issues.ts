@@ -15,7 +15,9 @@ export interface LessonIssue {
 }
 
 export function formatIssue(issue: LessonIssue): string {
-  return issue.path === '' ? `${issue.file}: ${issue.reason}` : `${issue.file}: ${issue.path}: ${issue.reason}`
+  return issue.path === ''
+    ? `${issue.file}: ${issue.reason}`
+    : `${issue.file}: ${issue.path}: ${issue.reason}`
 }
 
 /** `['steps', 2, 'goal', 'of', 0]` → `steps[2].goal.of[0]`, the way authors navigate YAML. */
@@ -29,18 +31,30 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /** zod's messages rephrased for authors: a missing field says so instead of "received undefined". */
-export function issuesFromZod(file: string, error: z.ZodError, basePath: readonly PropertyKey[] = []): LessonIssue[] {
+export function issuesFromZod(
+  file: string,
+  error: z.ZodError,
+  basePath: readonly PropertyKey[] = []
+): LessonIssue[] {
   return error.issues.map((issue) => {
     const path = [...basePath, ...issue.path]
     if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
       return { file, path: formatPath(path), reason: 'missing required field' }
     }
     if (issue.code === 'unrecognized_keys') {
-      return { file, path: formatPath(path), reason: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` }
+      return {
+        file,
+        path: formatPath(path),
+        reason: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`
+      }
     }
     // zod reports an unknown discriminator value with the accepted values attached.
     const union = issue as { discriminator?: unknown; options?: unknown }
-    if (issue.code === 'invalid_union' && typeof union.discriminator === 'string' && Array.isArray(union.options)) {
+    if (
+      issue.code === 'invalid_union' &&
+      typeof union.discriminator === 'string' &&
+      Array.isArray(union.options)
+    ) {
       return {
         file,
         path: formatPath(path),

@@ -27,11 +27,22 @@ export function labFacts(lab: Lab): LabFacts {
     for (const link of ns.links) {
       const id = `${ns.id}/${link.name}`
       links.set(id, link.up ? 'up' : 'down')
-      if (link.kind === 'bridge') fdb.set(id, link.fdb.map((entry) => ({ mac: entry.mac })))
-      if (link.kind === 'vxlan') fdb.set(id, link.fdb.map((entry) => ({ mac: entry.mac, dst: formatIpv4(entry.dst) })))
+      if (link.kind === 'bridge')
+        fdb.set(
+          id,
+          link.fdb.map((entry) => ({ mac: entry.mac }))
+        )
+      if (link.kind === 'vxlan')
+        fdb.set(
+          id,
+          link.fdb.map((entry) => ({ mac: entry.mac, dst: formatIpv4(entry.dst) }))
+        )
     }
     const main = ns.routes.filter((route) => route.table === 'main')
-    routes.set(ns.id, main.map((route) => (route.dst.prefixLen === 0 ? 'default' : formatCidr(route.dst))))
+    routes.set(
+      ns.id,
+      main.map((route) => (route.dst.prefixLen === 0 ? 'default' : formatCidr(route.dst)))
+    )
   }
   const pods = new Set(lab.pods.map((pod) => pod.name))
   const netnsOf = (host: string): string => lab.pods.find((pod) => pod.name === host)?.netns ?? host
@@ -64,7 +75,9 @@ export function probeSpecOf(lab: Lab, spec: TraceSpec): ProbeSpec {
  */
 export function traceFactsOf(lab: Lab, spec: TraceSpec, trace: Trace): TraceFacts {
   const request = trace.hops.filter((hop) => hop.leg === 'request' || hop.leg === 'arp')
-  const hops: HopFacts[] = request.flatMap((hop) => (hop.objectId === undefined ? [] : [{ device: hop.objectId, stage: hop.stage }]))
+  const hops: HopFacts[] = request.flatMap((hop) =>
+    hop.objectId === undefined ? [] : [{ device: hop.objectId, stage: hop.stage }]
+  )
   const delivered = request.find((hop) => hop.leg === 'request' && hop.stage === 'local-deliver')
   const facts: TraceFacts = { spec, verdict: delivered ? 'delivered' : 'dropped', hops }
   if (delivered?.before?.ip) facts.arrivingTtl = delivered.before.ip.ttl
@@ -92,7 +105,8 @@ export function openLessonLab(loaded: LoadedLesson): LabSession & { shell: LabSh
     shell,
     exec(on, command) {
       const result = shell.run(on, command)
-      if (!result) return { output: `no node, pod, pod/container or external host named "${on}"\n`, exitCode: 127 }
+      if (!result)
+        return { output: `no node, pod, pod/container or external host named "${on}"\n`, exitCode: 127 }
       return { output: result.stdout + result.stderr, exitCode: result.exitCode }
     },
     trace(spec) {

@@ -7,7 +7,11 @@ import type { Lesson, Predicate, Question, TraceSpec } from './lesson.schema.ts'
  * in the lesson's scenario. They run in the loader, so the app lists a lesson that breaks them
  * as unavailable, and again in the checker.
  */
-export function checkLessonRules(file: string, lesson: Lesson, scenario: Scenario | undefined): LessonIssue[] {
+export function checkLessonRules(
+  file: string,
+  lesson: Lesson,
+  scenario: Scenario | undefined
+): LessonIssue[] {
   const issues: LessonIssue[] = []
   const add = (path: string, reason: string): void => {
     issues.push({ file, path, reason })
@@ -99,7 +103,8 @@ export function checkLessonRules(file: string, lesson: Lesson, scenario: Scenari
     if (names && !/^\d+\.\d+\.\d+\.\d+$/.test(trace.to) && !names.hosts.has(trace.to)) {
       add(`${path}.to`, `"${trace.to}" is neither an IPv4 address nor a pod, node or host in the scenario`)
     }
-    if (trace.protocol !== 'icmp' && trace.port === undefined) add(`${path}.port`, `a ${trace.protocol} trace needs a port`)
+    if (trace.protocol !== 'icmp' && trace.port === undefined)
+      add(`${path}.port`, `a ${trace.protocol} trace needs a port`)
   }
 
   function checkPredicate(predicate: Predicate, path: string): void {
@@ -121,7 +126,8 @@ export function checkLessonRules(file: string, lesson: Lesson, scenario: Scenari
         checkObject(predicate.link, `${path}.link`)
         break
       case 'pod-exists':
-        if (names && !names.pods.has(predicate.pod)) add(`${path}.pod`, `no pod "${predicate.pod}" in the scenario`)
+        if (names && !names.pods.has(predicate.pod))
+          add(`${path}.pod`, `no pod "${predicate.pod}" in the scenario`)
         break
       case 'fdb-entry':
         checkObject(predicate.device, `${path}.device`)
@@ -144,13 +150,22 @@ function scenarioNames(scenario: Scenario): ScenarioNames {
   const pods = new Set(scenario.pods.map((pod) => pod.name))
   return {
     pods,
-    hosts: new Set([...scenario.nodes.map((node) => node.name), ...pods, ...scenario.externalHosts.map((host) => host.name)]),
+    hosts: new Set([
+      ...scenario.nodes.map((node) => node.name),
+      ...pods,
+      ...scenario.externalHosts.map((host) => host.name)
+    ]),
     containers: new Map(scenario.pods.map((pod) => [pod.name, new Set(pod.containers.map((c) => c.name))]))
   }
 }
 
 /** Answer keys that cannot be graded: no correct option, duplicate ids, patterns nobody can match. */
-function checkQuestionKey(file: string, question: Question, path: string, names: ScenarioNames | undefined): LessonIssue[] {
+function checkQuestionKey(
+  file: string,
+  question: Question,
+  path: string,
+  names: ScenarioNames | undefined
+): LessonIssue[] {
   const issues: LessonIssue[] = []
   const add = (at: string, reason: string): void => {
     issues.push({ file, path: at, reason })
@@ -164,27 +179,43 @@ function checkQuestionKey(file: string, question: Question, path: string, names:
   }
   switch (question.kind) {
     case 'single': {
-      uniqueIds(question.options.map((o) => o.id), `${path}.options`)
+      uniqueIds(
+        question.options.map((o) => o.id),
+        `${path}.options`
+      )
       const correct = question.options.filter((o) => o.correct).length
-      if (correct !== 1) add(`${path}.options`, `a single-choice question needs exactly one correct option, found ${correct}`)
+      if (correct !== 1)
+        add(`${path}.options`, `a single-choice question needs exactly one correct option, found ${correct}`)
       break
     }
     case 'multiple':
-      uniqueIds(question.options.map((o) => o.id), `${path}.options`)
-      if (!question.options.some((o) => o.correct)) add(`${path}.options`, 'a multiple-choice question needs at least one correct option')
+      uniqueIds(
+        question.options.map((o) => o.id),
+        `${path}.options`
+      )
+      if (!question.options.some((o) => o.correct))
+        add(`${path}.options`, 'a multiple-choice question needs at least one correct option')
       break
     case 'ordering':
-      uniqueIds(question.items.map((item) => item.id), `${path}.items`)
+      uniqueIds(
+        question.items.map((item) => item.id),
+        `${path}.items`
+      )
       break
     case 'numeric':
       question.feedback.forEach((entry, i) => {
         if (Math.abs(entry.value - question.answer) <= question.tolerance) {
-          add(`${path}.feedback[${i}].value`, `${entry.value} is within the tolerance of the answer, so this feedback would never show`)
+          add(
+            `${path}.feedback[${i}].value`,
+            `${entry.value} is within the tolerance of the answer, so this feedback would never show`
+          )
         }
       })
       break
     case 'text':
-      if (!question.accept.some((pattern) => new RegExp(`^(?:${pattern})$`, 'i').test(question.modelAnswer))) {
+      if (
+        !question.accept.some((pattern) => new RegExp(`^(?:${pattern})$`, 'i').test(question.modelAnswer))
+      ) {
         add(`${path}.modelAnswer`, `"${question.modelAnswer}" matches none of the accepted patterns`)
       }
       break
@@ -192,7 +223,8 @@ function checkQuestionKey(file: string, question: Question, path: string, names:
       if (names) {
         question.answer.forEach((id, i) => {
           const host = id.split('/')[0] as string
-          if (!names.hosts.has(host)) add(`${path}.answer[${i}]`, `no node, pod or external host "${host}" in the scenario`)
+          if (!names.hosts.has(host))
+            add(`${path}.answer[${i}]`, `no node, pod or external host "${host}" in the scenario`)
         })
       }
       break

@@ -158,7 +158,11 @@ export function createLessonMachine(lesson: Lesson) {
     const satisfied = [...new Set([...before.satisfied, ...newly])]
     const facts = (event as { facts: LabFacts }).facts
     const evaluation = evaluateGoal(step.goal, facts, satisfied)
-    const next: TaskProgress = { satisfied, failing: evaluation.failing, solved: before.solved || evaluation.pass }
+    const next: TaskProgress = {
+      satisfied,
+      failing: evaluation.failing,
+      solved: before.solved || evaluation.pass
+    }
     if (evaluation.hint) next.dynamicHint = evaluation.hint
     return next
   }
@@ -181,7 +185,8 @@ export function createLessonMachine(lesson: Lesson) {
         const question = questionsOf(step).find((q) => q.id === event.questionId)
         return question !== undefined && context.answers[question.id]?.at(-1)?.finished !== true
       },
-      isPredictionOpen: ({ context }, params: { stepId: string }) => context.predictions[params.stepId]?.reality === undefined,
+      isPredictionOpen: ({ context }, params: { stepId: string }) =>
+        context.predictions[params.stepId]?.reality === undefined,
       isRevealingTrace: ({ context, event }, params: { stepId: string }) => {
         const step = stepOf(params.stepId)
         return (
@@ -194,7 +199,11 @@ export function createLessonMachine(lesson: Lesson) {
       },
       isStepTrace: ({ event }, params: { stepId: string }) => {
         const step = stepOf(params.stepId)
-        return event.type === 'sim.traceFinished' && step.kind === 'trace' && sameTrace(step.trace, event.trace.spec)
+        return (
+          event.type === 'sim.traceFinished' &&
+          step.kind === 'trace' &&
+          sameTrace(step.trace, event.trace.spec)
+        )
       }
     },
     actions: {
@@ -227,7 +236,9 @@ export function createLessonMachine(lesson: Lesson) {
         return { hints: { ...context.hints, [step.id]: next } }
       }),
       recordPrediction: assign(({ context, event }, params: { stepId: string }) =>
-        event.type === 'user.predict' ? { predictions: { ...context.predictions, [params.stepId]: { value: event.value } } } : {}
+        event.type === 'user.predict'
+          ? { predictions: { ...context.predictions, [params.stepId]: { value: event.value } } }
+          : {}
       ),
       revealPrediction: assign(({ context, event }, params: { stepId: string }) => {
         const step = stepOf(params.stepId)
@@ -236,7 +247,10 @@ export function createLessonMachine(lesson: Lesson) {
         const reality = realityOf(step.prediction, event.trace)
         const correct = predictionCorrect(step.prediction, record.value, reality)
         return {
-          predictions: { ...context.predictions, [step.id]: { ...record, reality, correct, score: correct ? step.points : 0 } }
+          predictions: {
+            ...context.predictions,
+            [step.id]: { ...record, reality, correct, score: correct ? step.points : 0 }
+          }
         }
       }),
       recordTrace: assign(({ context, event }, params: { stepId: string }) =>
@@ -257,7 +271,11 @@ export function createLessonMachine(lesson: Lesson) {
       const params = { stepId: step.id }
       const next = ids[index + 1] ?? COMPLETED
       const on: Record<string, unknown> = {
-        'user.next': { guard: { type: 'isStepDone', params }, target: next, actions: [{ type: 'markCompleted', params }] },
+        'user.next': {
+          guard: { type: 'isStepDone', params },
+          target: next,
+          actions: [{ type: 'markCompleted', params }]
+        },
         'user.runCommand': { actions: 'requestCommand' },
         'sim.commandRan': { actions: 'clearPendingCommand' }
       }
@@ -274,24 +292,44 @@ export function createLessonMachine(lesson: Lesson) {
                   { type: 'markCompleted', params }
                 ]
               },
-              { actions: [...(type === 'sim.commandRan' ? ['clearPendingCommand'] : []), { type: 'recordTaskEvent', params }] }
+              {
+                actions: [
+                  ...(type === 'sim.commandRan' ? ['clearPendingCommand'] : []),
+                  { type: 'recordTaskEvent', params }
+                ]
+              }
             ]
           }
           on['user.requestHint'] = { actions: { type: 'revealHint', params } }
           break
         case 'predict':
-          on['user.predict'] = { guard: { type: 'isPredictionOpen', params }, actions: { type: 'recordPrediction', params } }
+          on['user.predict'] = {
+            guard: { type: 'isPredictionOpen', params },
+            actions: { type: 'recordPrediction', params }
+          }
           on['sim.traceFinished'] = {
             guard: { type: 'isRevealingTrace', params },
-            actions: [{ type: 'revealPrediction', params }, { type: 'markCompleted', params }]
+            actions: [
+              { type: 'revealPrediction', params },
+              { type: 'markCompleted', params }
+            ]
           }
           break
         case 'trace':
-          on['sim.traceFinished'] = { guard: { type: 'isStepTrace', params }, actions: { type: 'recordTrace', params } }
-          on['user.answer'] = { guard: { type: 'canAnswer', params }, actions: { type: 'gradeAnswer', params } }
+          on['sim.traceFinished'] = {
+            guard: { type: 'isStepTrace', params },
+            actions: { type: 'recordTrace', params }
+          }
+          on['user.answer'] = {
+            guard: { type: 'canAnswer', params },
+            actions: { type: 'gradeAnswer', params }
+          }
           break
         case 'quiz':
-          on['user.answer'] = { guard: { type: 'canAnswer', params }, actions: { type: 'gradeAnswer', params } }
+          on['user.answer'] = {
+            guard: { type: 'canAnswer', params },
+            actions: { type: 'gradeAnswer', params }
+          }
           break
         case 'read':
         case 'checkpoint':

@@ -32,14 +32,17 @@ export type Localized = z.output<typeof localizedSchema>
 const targetSchema = z.string().min(1)
 
 /** A JavaScript regular expression source, checked to compile. */
-const regexSchema = z.string().min(1).refine((source) => {
-  try {
-    new RegExp(source)
-    return true
-  } catch {
-    return false
-  }
-}, 'not a valid regular expression')
+const regexSchema = z
+  .string()
+  .min(1)
+  .refine((source) => {
+    try {
+      new RegExp(source)
+      return true
+    } catch {
+      return false
+    }
+  }, 'not a valid regular expression')
 
 /**
  * A simulated object's stable path id (DESIGN.md): `node-1/cni0`, `client/eth0`,
@@ -213,7 +216,11 @@ const questionBase = {
   /** Attempts allowed; after the last one the correct answer is revealed. */
   attempts: z.number().int().min(1).max(10).default(3),
   /** Fraction of `points` lost per retry (Moodle's default is 1/3). */
-  penalty: z.number().min(0).max(1).default(1 / 3)
+  penalty: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(1 / 3)
 }
 
 /** One choice of a single/multiple-choice question. */
@@ -303,7 +310,6 @@ export const questionSchema = z.discriminatedUnion('kind', [
   })
 ])
 export type Question = z.output<typeof questionSchema>
-export type QuestionKind = Question['kind']
 
 /** A solution step: a shell command, or a trace the learner would run from the trace panel. */
 export const solutionStepSchema = z.union([
@@ -431,8 +437,6 @@ export const stepSchema = z.discriminatedUnion('kind', [
   })
 ])
 export type Step = z.output<typeof stepSchema>
-export type StepKind = Step['kind']
-export const STEP_KINDS = stepSchema.options.map((option) => option.shape.kind.value)
 
 export const lessonSchema = z.strictObject({
   /** Version of this format; bumped only for incompatible changes. */
@@ -448,9 +452,15 @@ export const lessonSchema = z.strictObject({
   /** Topic tags; mastery per topic is the mean first-attempt score of the lesson's questions. */
   topics: z.array(idSchema).min(1),
   /** Scenario file in the lesson folder. */
-  scenario: z.string().regex(/^[a-z0-9][-a-z0-9.]*\.yaml$/, 'expected a file name such as scenario.yaml').default('scenario.yaml'),
+  scenario: z
+    .string()
+    .regex(/^[a-z0-9][-a-z0-9.]*\.yaml$/, 'expected a file name such as scenario.yaml')
+    .default('scenario.yaml'),
   /** Base name of the prose files: `<prose>.en.md` and `<prose>.zh-CN.md`. */
-  prose: z.string().regex(/^[a-z0-9][-a-z0-9]*$/, 'expected a base name such as tour').default('lesson'),
+  prose: z
+    .string()
+    .regex(/^[a-z0-9][-a-z0-9]*$/, 'expected a base name such as tour')
+    .default('lesson'),
   /** Estimated minutes to complete. */
   estimatedMinutes: z.number().int().positive(),
   /** Fraction of the maximum score needed to pass. */
@@ -470,6 +480,8 @@ export const courseIndexSchema = z.strictObject({
   /** One paragraph for the course page. */
   description: localizedSchema,
   /** Lesson folders (`NN-slug`) in course order. */
-  lessons: z.array(z.string().regex(/^\d\d-[a-z0-9]+(-[a-z0-9]+)*$/, 'expected a folder name such as 00-tour')).min(1)
+  lessons: z
+    .array(z.string().regex(/^\d\d-[a-z0-9]+(-[a-z0-9]+)*$/, 'expected a folder name such as 00-tour'))
+    .min(1)
 })
 export type CourseIndex = z.output<typeof courseIndexSchema>

@@ -52,7 +52,8 @@ function commandMatches(leaf: Extract<Predicate, { kind: 'command-ran' }>, comma
 }
 
 function traceMatches(leaf: Extract<Predicate, { kind: 'trace' }>, trace: TraceFacts): boolean {
-  if (leaf.from !== trace.spec.from || leaf.to !== trace.spec.to || leaf.verdict !== trace.verdict) return false
+  if (leaf.from !== trace.spec.from || leaf.to !== trace.spec.to || leaf.verdict !== trace.verdict)
+    return false
   return leaf.stage === undefined || leaf.stage === trace.dropStage
 }
 
@@ -68,7 +69,10 @@ export function evaluateGoal(goal: Predicate, facts: LabFacts, satisfied: readon
   return out
 
   /** Failing leaves are reported only where they decide the outcome: not inside an `any` that holds. */
-  function walk(predicate: Predicate, path: string): { pass: boolean; failing: string[]; hint?: Localized | undefined } {
+  function walk(
+    predicate: Predicate,
+    path: string
+  ): { pass: boolean; failing: string[]; hint?: Localized | undefined } {
     switch (predicate.kind) {
       case 'all': {
         const children = predicate.of.map((child, i) => walk(child, `${path}.of[${i}]`))
@@ -80,7 +84,11 @@ export function evaluateGoal(goal: Predicate, facts: LabFacts, satisfied: readon
       case 'any': {
         const children = predicate.of.map((child, i) => walk(child, `${path}.of[${i}]`))
         if (children.some((c) => c.pass)) return { pass: true, failing: [] }
-        return { pass: false, failing: children.flatMap((c) => c.failing), hint: predicate.hint ?? children.find((c) => c.hint)?.hint }
+        return {
+          pass: false,
+          failing: children.flatMap((c) => c.failing),
+          hint: predicate.hint ?? children.find((c) => c.hint)?.hint
+        }
       }
       case 'not': {
         // Under a `not`, a leaf that holds is what fails, so the `not` itself is the failing part.
@@ -95,7 +103,12 @@ export function evaluateGoal(goal: Predicate, facts: LabFacts, satisfied: readon
   }
 }
 
-function leafHolds(predicate: Predicate, path: string, facts: LabFacts, satisfied: readonly string[]): boolean {
+function leafHolds(
+  predicate: Predicate,
+  path: string,
+  facts: LabFacts,
+  satisfied: readonly string[]
+): boolean {
   switch (predicate.kind) {
     case 'command-ran':
     case 'trace':
@@ -106,11 +119,17 @@ function leafHolds(predicate: Predicate, path: string, facts: LabFacts, satisfie
       return facts.podExists(predicate.pod) === predicate.exists
     case 'fdb-entry': {
       const entries = facts.fdbEntries(predicate.device) ?? []
-      const found = entries.some((e) => (predicate.mac === undefined || e.mac === predicate.mac) && (predicate.dst === undefined || e.dst === predicate.dst))
+      const found = entries.some(
+        (e) =>
+          (predicate.mac === undefined || e.mac === predicate.mac) &&
+          (predicate.dst === undefined || e.dst === predicate.dst)
+      )
       return found === predicate.present
     }
     case 'route':
-      return (facts.routeDestinations(predicate.on) ?? []).includes(predicate.destination) === predicate.present
+      return (
+        (facts.routeDestinations(predicate.on) ?? []).includes(predicate.destination) === predicate.present
+      )
     default:
       return false
   }

@@ -31,7 +31,11 @@ export function realityOf(prediction: Prediction, trace: TraceFacts): Prediction
   }
 }
 
-export function predictionCorrect(prediction: Prediction, value: PredictionValue, reality: PredictionValue): boolean {
+export function predictionCorrect(
+  prediction: Prediction,
+  value: PredictionValue,
+  reality: PredictionValue
+): boolean {
   if (prediction.what === 'arriving-ttl') return Number(value) === reality
   return value === reality
 }

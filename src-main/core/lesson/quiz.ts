@@ -29,15 +29,27 @@ const publicOptionSchema = z.strictObject({
 })
 
 export const publicQuestionSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ ...publicBase, kind: z.literal('single'), /** The options. */ options: z.array(publicOptionSchema) }),
-  z.strictObject({ ...publicBase, kind: z.literal('multiple'), /** The options. */ options: z.array(publicOptionSchema) }),
+  z.strictObject({
+    ...publicBase,
+    kind: z.literal('single'),
+    /** The options. */ options: z.array(publicOptionSchema)
+  }),
+  z.strictObject({
+    ...publicBase,
+    kind: z.literal('multiple'),
+    /** The options. */ options: z.array(publicOptionSchema)
+  }),
   z.strictObject({
     ...publicBase,
     kind: z.literal('ordering'),
     /** The items in a fixed scrambled order (never the correct one). */
     items: z.array(publicOptionSchema)
   }),
-  z.strictObject({ ...publicBase, kind: z.literal('numeric'), /** Unit shown after the input. */ unit: z.string().optional() }),
+  z.strictObject({
+    ...publicBase,
+    kind: z.literal('numeric'),
+    /** Unit shown after the input. */ unit: z.string().optional()
+  }),
   z.strictObject({ ...publicBase, kind: z.literal('text') }),
   z.strictObject({ ...publicBase, kind: z.literal('hotspot') })
 ])
@@ -47,7 +59,10 @@ export type PublicQuestion = z.output<typeof publicQuestionSchema>
 export const answerSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('single'), /** The chosen option id. */ option: idSchema }),
   z.strictObject({ kind: z.literal('multiple'), /** The chosen option ids. */ options: z.array(idSchema) }),
-  z.strictObject({ kind: z.literal('ordering'), /** Every item id, in the learner's order. */ order: z.array(idSchema) }),
+  z.strictObject({
+    kind: z.literal('ordering'),
+    /** Every item id, in the learner's order. */ order: z.array(idSchema)
+  }),
   z.strictObject({ kind: z.literal('numeric'), /** The number entered. */ value: z.number().finite() }),
   z.strictObject({ kind: z.literal('text'), /** The text entered. */ text: z.string().max(500) }),
   z.strictObject({ kind: z.literal('hotspot'), /** The picked object id. */ object: objectIdSchema })
@@ -87,11 +102,21 @@ export function toPublicQuestion(question: Question): PublicQuestion {
   switch (question.kind) {
     case 'single':
     case 'multiple':
-      return { ...base, kind: question.kind, options: question.options.map((o) => ({ id: o.id, text: o.text })) }
+      return {
+        ...base,
+        kind: question.kind,
+        options: question.options.map((o) => ({ id: o.id, text: o.text }))
+      }
     case 'ordering':
-      return { ...base, kind: 'ordering', items: scramble(question.id, question.items).map((i) => ({ id: i.id, text: i.text })) }
+      return {
+        ...base,
+        kind: 'ordering',
+        items: scramble(question.id, question.items).map((i) => ({ id: i.id, text: i.text }))
+      }
     case 'numeric':
-      return question.unit === undefined ? { ...base, kind: 'numeric' } : { ...base, kind: 'numeric', unit: question.unit }
+      return question.unit === undefined
+        ? { ...base, kind: 'numeric' }
+        : { ...base, kind: 'numeric', unit: question.unit }
     case 'text':
       return { ...base, kind: 'text' }
     case 'hotspot':
@@ -149,7 +174,9 @@ function assess(question: Question, answer: Answer): { fraction: number; feedbac
       const misses = question.options.filter((o) => !o.correct && chosen.has(o.id)).length
       // Each wrong pick cancels a right one, so ticking everything earns nothing.
       const fraction = Math.max(0, (hits - misses) / right.length)
-      const feedback = question.options.filter((o) => chosen.has(o.id) && o.feedback).map((o) => o.feedback as Localized)
+      const feedback = question.options
+        .filter((o) => chosen.has(o.id) && o.feedback)
+        .map((o) => o.feedback as Localized)
       return { fraction, feedback }
     }
     case 'ordering': {

@@ -19,11 +19,18 @@ interface PersistedLessonSnapshot {
 function isPersistedLessonSnapshot(value: unknown): value is PersistedLessonSnapshot {
   if (typeof value !== 'object' || value === null) return false
   const context = (value as { context?: unknown }).context
-  return typeof context === 'object' && context !== null && Array.isArray((context as LessonContext).stepOrder)
+  return (
+    typeof context === 'object' && context !== null && Array.isArray((context as LessonContext).stepOrder)
+  )
 }
 
 /** Where to resume: the same step id, or the nearest earlier one (by the old order) that still exists. */
-export function resumeStepId(oldOrder: readonly string[], oldCurrent: string, newOrder: readonly string[], completed: readonly string[]): string {
+export function resumeStepId(
+  oldOrder: readonly string[],
+  oldCurrent: string,
+  newOrder: readonly string[],
+  completed: readonly string[]
+): string {
   const present = new Set(newOrder)
   if (oldCurrent === COMPLETED) {
     if (newOrder.every((id) => completed.includes(id))) return COMPLETED
@@ -43,16 +50,25 @@ export function resumeStepId(oldOrder: readonly string[], oldCurrent: string, ne
  * lesson is unchanged, otherwise a snapshot at the mapped step. Returns `undefined` when
  * `persisted` is not a lesson snapshot at all (start the lesson afresh).
  */
-export function resumeSnapshot(machine: LessonMachine, lesson: Lesson, contentHash: string, persisted: unknown): Snapshot<unknown> | undefined {
+export function resumeSnapshot(
+  machine: LessonMachine,
+  lesson: Lesson,
+  contentHash: string,
+  persisted: unknown
+): Snapshot<unknown> | undefined {
   if (!isPersistedLessonSnapshot(persisted)) return undefined
   const old = persisted.context
-  if (old.contentHash === contentHash && old.lessonId === lesson.id) return persisted as unknown as Snapshot<unknown>
+  if (old.contentHash === contentHash && old.lessonId === lesson.id)
+    return persisted as unknown as Snapshot<unknown>
   const newOrder = lesson.steps.map((step) => step.id)
   const target = resumeStepId(old.stepOrder, String(persisted.value), newOrder, old.completed)
   // Event leaves are recorded by path into a goal that may have changed: an unsolved task starts
   // its events over, while a solved one stays solved.
   const tasks = Object.fromEntries(
-    Object.entries(old.tasks).map(([id, task]) => [id, task.solved ? task : { satisfied: [], failing: [], solved: false }])
+    Object.entries(old.tasks).map(([id, task]) => [
+      id,
+      task.solved ? task : { satisfied: [], failing: [], solved: false }
+    ])
   )
   const context: LessonContext = { ...old, lessonId: lesson.id, contentHash, stepOrder: newOrder, tasks }
   delete context.pendingCommand

@@ -59,7 +59,12 @@ export interface LessonView {
   /** The current step id, or `completed`. */
   current: string
   completed: boolean
-  steps: { id: string; kind: Lesson['steps'][number]['kind']; title: Localized; status: 'done' | 'current' | 'todo' }[]
+  steps: {
+    id: string
+    kind: Lesson['steps'][number]['kind']
+    title: Localized
+    status: 'done' | 'current' | 'todo'
+  }[]
   canNext: boolean
   canBack: boolean
   /** The current step's view; absent once the lesson is completed. */

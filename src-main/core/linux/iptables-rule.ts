@@ -68,41 +68,43 @@ function parseValueMask(text: string | undefined): { value: number; mask: number
  * --dport` loads the tcp match implicitly, `--or-mark`/`--xor-mark` become `--set-xmark`.
  * Error texts are iptables' own (without the `Try iptables -h` trailer).
  */
+function badRule(message: string): ParsedRule {
+  return { ok: false, message }
+}
+
+/** The tcp/udp match `--dport` belongs to, loaded implicitly after `-p tcp` as iptables does. */
+function portModule(rule: IptRule, name: 'tcp' | 'udp'): Extract<IptMatch, { module: 'tcp' | 'udp' }> {
+  let m = rule.matches.find((x): x is Extract<IptMatch, { module: 'tcp' | 'udp' }> => x.module === name)
+  if (!m) {
+    m = { module: name }
+    rule.matches.push(m)
+  }
+  return m
+}
+
 export function parseIptRule(args: readonly string[]): ParsedRule {
+  // Hot when kube-proxy's rules for thousands of Services are built: no closures in here.
   const rule: IptRule = { matches: [], target: { kind: 'none' } }
   let neg = false
   let currentModule: IptMatch | undefined
   let i = 0
-  const bad = (message: string): ParsedRule => ({ ok: false, message })
-  const next = (): string | undefined => args[++i]
-  const ensureModule = (name: 'tcp' | 'udp'): Extract<IptMatch, { module: 'tcp' | 'udp' }> => {
-    let m = rule.matches.find((x): x is Extract<IptMatch, { module: 'tcp' | 'udp' }> => x.module === name)
-    if (!m) {
-      m = { module: name }
-      rule.matches.push(m)
-    }
-    return m
-  }
   for (; i < args.length; i++) {
     const a = args[i]!
     if (a === '!') {
       neg = true
       continue
     }
-    const takeNeg = (): boolean => {
-      const n = neg
-      neg = false
-      return n
-    }
+    const negated = neg
+    neg = false
     switch (a) {
       case '-s':
       case '--source':
       case '-d':
       case '--destination': {
-        const v = next()
+        const v = args[++i]
         const c = v === undefined ? undefined : parseCidr(v)
-        if (!c) return bad(`host/network \`${v ?? ''}' not found`)
-        const field: Negatable<typeof c> = { value: c, neg: takeNeg() }
+        if (!c) return badRule(`host/network \`${v ?? ''}' not found`)
+        const field: Negatable<typeof c> = { value: c, neg: negated }
         if (a === '-s' || a === '--source') rule.src = field
         else rule.dst = field
         break
@@ -111,22 +113,22 @@ export function parseIptRule(args: readonly string[]): ParsedRule {
       case '--in-interface':
       case '-o':
       case '--out-interface': {
-        const v = next()
-        if (!v) return bad(`option "${a}" requires an argument`)
-        if (a.startsWith('-i') || a === '--in-interface') rule.inIface = { value: v, neg: takeNeg() }
-        else rule.outIface = { value: v, neg: takeNeg() }
+        const v = args[++i]
+        if (!v) return badRule(`option "${a}" requires an argument`)
+        if (a.startsWith('-i') || a === '--in-interface') rule.inIface = { value: v, neg: negated }
+        else rule.outIface = { value: v, neg: negated }
         break
       }
       case '-p':
       case '--protocol': {
-        const v = next()?.toLowerCase()
-        if (!v || !PROTOS.includes(v as IptProto)) return bad(`unknown protocol "${v ?? ''}" specified`)
-        rule.proto = { value: v as IptProto, neg: takeNeg() }
+        const v = args[++i]?.toLowerCase()
+        if (!v || !PROTOS.includes(v as IptProto)) return badRule(`unknown protocol "${v ?? ''}" specified`)
+        rule.proto = { value: v as IptProto, neg: negated }
         break
       }
       case '-m':
       case '--match': {
-        const name = next()
+        const name = args[++i]
         switch (name) {
           case 'comment':
             currentModule = { module: 'comment', comment: '' }
@@ -151,14 +153,14 @@ export function parseIptRule(args: readonly string[]): ParsedRule {
             currentModule = { module: 'set', neg: false, setName: '', flags: [] }
             break
           default:
-            return bad(`Couldn't load match \`${name ?? ''}':No such file or directory`)
+            return badRule(`Couldn't load match \`${name ?? ''}':No such file or directory`)
         }
         rule.matches.push(currentModule)
         break
       }
       case '--comment': {
-        const v = next()
-        if (currentModule?.module !== 'comment' || v === undefined) return bad(`unknown option "${a}"`)
+        const v = args[++i]
+        if (currentModule?.module !== 'comment' || v === undefined) return badRule(`unknown option "${a}"`)
         currentModule.comment = v
         break
       }
@@ -167,51 +169,51 @@ export function parseIptRule(args: readonly string[]): ParsedRule {
       case '--sport':
       case '--source-port': {
         const proto = rule.proto?.value
-        if (proto !== 'tcp' && proto !== 'udp') return bad(`unknown option "${a}"`)
-        const m = currentModule?.module === proto ? currentModule : ensureModule(proto)
-        const port = parseNumber(next())
-        if (port === undefined || port > 65535) return bad(`invalid port/service \`${args[i] ?? ''}' specified`)
-        if (a.startsWith('--d')) m.dport = { value: port, neg: takeNeg() }
-        else m.sport = { value: port, neg: takeNeg() }
+        if (proto !== 'tcp' && proto !== 'udp') return badRule(`unknown option "${a}"`)
+        const m = currentModule?.module === proto ? currentModule : portModule(rule, proto)
+        const port = parseNumber(args[++i])
+        if (port === undefined || port > 65535) return badRule(`invalid port/service \`${args[i] ?? ''}' specified`)
+        if (a.startsWith('--d')) m.dport = { value: port, neg: negated }
+        else m.sport = { value: port, neg: negated }
         break
       }
       case '--mode': {
-        if (currentModule?.module !== 'statistic' || next() !== 'random') return bad(`unknown option "${a}"`)
+        if (currentModule?.module !== 'statistic' || args[++i] !== 'random') return badRule(`unknown option "${a}"`)
         break
       }
       case '--probability': {
-        const p = Number(next())
-        if (currentModule?.module !== 'statistic' || !(p >= 0 && p <= 1)) return bad(`"--probability" must be within [0, 1]`)
+        const p = Number(args[++i])
+        if (currentModule?.module !== 'statistic' || !(p >= 0 && p <= 1)) return badRule(`"--probability" must be within [0, 1]`)
         currentModule.probability = probabilityToFixed(p)
         break
       }
       case '--mark': {
-        const vm = parseValueMask(next())
-        if (currentModule?.module !== 'mark' || !vm) return bad(`Bad MARK value \`${args[i] ?? ''}'`)
-        currentModule.neg = takeNeg()
+        const vm = parseValueMask(args[++i])
+        if (currentModule?.module !== 'mark' || !vm) return badRule(`Bad MARK value \`${args[i] ?? ''}'`)
+        currentModule.neg = negated
         currentModule.value = vm.value
         currentModule.mask = vm.mask
         break
       }
       case '--src-type':
       case '--dst-type': {
-        const t = next()?.toUpperCase() as AddrType | undefined
-        if (currentModule?.module !== 'addrtype' || !t || !ADDR_TYPES.includes(t)) return bad(`unknown option "${a}"`)
-        if (a === '--src-type') currentModule.srcType = { value: t, neg: takeNeg() }
-        else currentModule.dstType = { value: t, neg: takeNeg() }
+        const t = args[++i]?.toUpperCase() as AddrType | undefined
+        if (currentModule?.module !== 'addrtype' || !t || !ADDR_TYPES.includes(t)) return badRule(`unknown option "${a}"`)
+        if (a === '--src-type') currentModule.srcType = { value: t, neg: negated }
+        else currentModule.dstType = { value: t, neg: negated }
         break
       }
       case '--ctstate': {
-        const states = (next() ?? '').split(',') as CtState[]
-        if (currentModule?.module !== 'conntrack' || states.some((s) => !CTSTATE_ORDER.includes(s))) return bad(`Bad ctstate "${args[i] ?? ''}"`)
-        currentModule.ctstate = { value: CTSTATE_ORDER.filter((s) => states.includes(s)), neg: takeNeg() }
+        const states = (args[++i] ?? '').split(',') as CtState[]
+        if (currentModule?.module !== 'conntrack' || states.some((s) => !CTSTATE_ORDER.includes(s))) return badRule(`Bad ctstate "${args[i] ?? ''}"`)
+        currentModule.ctstate = { value: CTSTATE_ORDER.filter((s) => states.includes(s)), neg: negated }
         break
       }
       case '--match-set': {
-        const name = next()
-        const flags = next()
-        if (currentModule?.module !== 'set' || !name || !flags) return bad(`unknown option "${a}"`)
-        currentModule.neg = takeNeg()
+        const name = args[++i]
+        const flags = args[++i]
+        if (currentModule?.module !== 'set' || !name || !flags) return badRule(`unknown option "${a}"`)
+        currentModule.neg = negated
         currentModule.setName = name
         currentModule.flags = flags.split(',')
         break
@@ -220,16 +222,16 @@ export function parseIptRule(args: readonly string[]): ParsedRule {
       case '--jump':
       case '-g':
       case '--goto': {
-        const t = next()
-        if (!t) return bad(`option "${a}" requires an argument`)
+        const t = args[++i]
+        if (!t) return badRule(`option "${a}" requires an argument`)
         const parsed = parseTarget(t, args.slice(i + 1), a === '-g' || a === '--goto')
-        if (!parsed.ok) return bad(parsed.message)
+        if (!parsed.ok) return badRule(parsed.message)
         rule.target = parsed.target
         i = args.length
         break
       }
       default:
-        return bad(`unknown option "${a}"`)
+        return badRule(`unknown option "${a}"`)
     }
   }
   return { ok: true, rule }

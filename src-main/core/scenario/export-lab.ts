@@ -56,7 +56,7 @@ export interface LabHost {
    * whereas the lab's node eth0 is a veth into the underlay and would take an id first.
    */
   nsids: Array<[string, number]>
-  /** `key=value` sysctls written with `sysctl -qw` right after the namespace exists. */
+  /** Sysctls written to /proc/sys right after the namespace exists (no procps needed). */
   sysctls: Array<[string, string]>
   /** Links in creation order (which fixes the ifindexes the kernel hands out). */
   links: LabLink[]
@@ -262,7 +262,12 @@ export function renderLabScript(plan: LabPlan, options: ExportLabOptions = {}): 
   }
   for (const h of plan.hosts) {
     if (h.sysctls.length === 0) continue
-    emit(`  ip netns exec ${q(ns(h.name))} sysctl -qw ${h.sysctls.map(([k, v]) => q(`${k}=${v}`)).join(' ')}`)
+    const writes = h.sysctls.map(([k, v]) => {
+      if (!/^[a-z0-9_.-]+$/.test(k) || !/^[0-9a-z ._-]*$/i.test(v))
+        throw new Error(`sysctl ${k}=${v}: unexpected characters`)
+      return `echo ${v} > /proc/sys/${k.replaceAll('.', '/')}`
+    })
+    emit(`  ip netns exec ${q(ns(h.name))} sh -c ${q(writes.join('; '))}`)
   }
   for (const h of plan.hosts) for (const c of linkCommands(h, ns)) emit('  ' + c)
   for (const h of plan.hosts) {

@@ -167,15 +167,21 @@ function kubeProxyIptables(s: Scenario, pods: PodPlan[]): { nat: string; filter:
     ':KUBE-EXTERNAL-SERVICES - [0:0]',
     ':KUBE-FORWARD - [0:0]',
     ':KUBE-PROXY-FIREWALL - [0:0]',
+    ':KUBE-FIREWALL - [0:0]',
     '-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL',
     '-A INPUT -m comment --comment "kubernetes health check service ports" -j KUBE-NODEPORTS',
     '-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES',
+    // Since kube-proxy sets route_localnet=1 (NodePorts on localhost), it blocks martian
+    // localnet traffic itself (the chain kubelet used to own).
+    '-A INPUT -j KUBE-FIREWALL',
     '-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL',
     '-A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD',
     '-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
     '-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES',
     '-A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL',
     '-A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
+    '-A OUTPUT -j KUBE-FIREWALL',
+    '-A KUBE-FIREWALL -m comment --comment "block incoming localnet connections" -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP',
     ...filterRules,
     '-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP',
     '-A KUBE-FORWARD -m comment --comment "kubernetes forwarding rules" -m mark --mark 0x4000/0x4000 -j ACCEPT',
@@ -381,6 +387,8 @@ export function labPlanFromScenario(s: Scenario): LabPlan {
       }
     })
 
+  // Addresses get a broadcast (`brd +`) as the CNI plugins' netlink library sets one for any
+  // prefix shorter than /31 (and as DHCP does on nodes); flannel.1's /32 has none.
   const hosts: LabHost[] = []
   // The underlay: one switch (a bridge) for all nodes and external hosts, holding the gateway
   // address with forwarding off, so traffic routed to the gateway dies there, as it is
@@ -389,7 +397,7 @@ export function labPlanFromScenario(s: Scenario): LabPlan {
   u.sysctls.push(['net.ipv4.ip_forward', '0'], ['net.bridge.bridge-nf-call-iptables', '0'])
   u.links.push({ kind: 'bridge', name: 'br0', mtu: s.cluster.mtu })
   u.up.push('br0')
-  if (s.cluster.gateway) u.addresses.push(`${s.cluster.gateway}/${ulen} dev br0`)
+  if (s.cluster.gateway) u.addresses.push(`${s.cluster.gateway}/${ulen} brd + dev br0`)
   hosts.push(u)
   let port = 0
   const underlayPort = (host: string, hostMac: string): void => {
@@ -412,7 +420,7 @@ export function labPlanFromScenario(s: Scenario): LabPlan {
       ['net.bridge.bridge-nf-call-iptables', s.cluster.bridgeNfCallIptables ? '1' : '0']
     )
     underlayPort(n.name, n.eth0Mac)
-    h.addresses.push(`${n.ip}/${ulen} dev eth0`)
+    h.addresses.push(`${n.ip}/${ulen} brd + dev eth0`)
     h.up.push('eth0')
     const podNet = formatCidr(n.podCidr)
     const gw = formatIpv4(cidrHost(n.podCidr, 1))
@@ -436,7 +444,7 @@ export function labPlanFromScenario(s: Scenario): LabPlan {
     myPods.forEach((p, i) => h.nsids.push([p.name, i]))
     if (myPods.length > 0) {
       h.links.push({ kind: 'bridge', name: 'cni0', mac: n.cni0Mac, mtu })
-      h.addresses.push(`${gw}/${n.podCidr.prefixLen} dev cni0`)
+      h.addresses.push(`${gw}/${n.podCidr.prefixLen} brd + dev cni0`)
       h.up.push('cni0')
     }
     for (const p of myPods) {
@@ -479,7 +487,7 @@ export function labPlanFromScenario(s: Scenario): LabPlan {
     const n = nodes.find((x) => x.name === p.node)!
     const h = emptyHost(p.name, 'pod')
     const gw = formatIpv4(cidrHost(n.podCidr, 1))
-    h.addresses.push(`${p.ip}/${n.podCidr.prefixLen} dev eth0`)
+    h.addresses.push(`${p.ip}/${n.podCidr.prefixLen} brd + dev eth0`)
     h.up.push('eth0')
     // bridge plugin isDefaultGateway, then host-local's route to the flannel network.
     h.routes.push(`default via ${gw} dev eth0`, `${s.cluster.podCIDR} via ${gw} dev eth0`)
@@ -489,7 +497,7 @@ export function labPlanFromScenario(s: Scenario): LabPlan {
   for (const e of s.externalHosts) {
     const h = emptyHost(e.name, 'external')
     underlayPort(e.name, mac(rng))
-    h.addresses.push(`${e.ip}/${ulen} dev eth0`)
+    h.addresses.push(`${e.ip}/${ulen} brd + dev eth0`)
     h.up.push('eth0')
     if (s.cluster.gateway) h.routes.push(`default via ${s.cluster.gateway} dev eth0`)
     hosts.push(h)

@@ -20,7 +20,8 @@ export interface ParsedOptions {
   readonly operands: readonly string[]
 }
 
-export type GetoptResult = { readonly ok: true; readonly value: ParsedOptions } | { readonly ok: false; readonly message: string }
+export type GetoptResult =
+  { readonly ok: true; readonly value: ParsedOptions } | { readonly ok: false; readonly message: string }
 
 export function getopt(prog: string, argv: readonly string[], spec: OptionSpec): GetoptResult {
   const options: { key: string; value: string | undefined }[] = []
@@ -45,7 +46,10 @@ export function getopt(prog: string, argv: readonly string[], spec: OptionSpec):
       if (candidates.length === 0) return { ok: false, message: `${prog}: unrecognized option '${a}'` }
       if (candidates.length > 1) {
         const list = candidates.map((c) => `'--${c}'`).join(' ')
-        return { ok: false, message: `${prog}: option '${a.slice(0, eq < 0 ? undefined : eq)}' is ambiguous; possibilities: ${list}` }
+        return {
+          ok: false,
+          message: `${prog}: option '${a.slice(0, eq < 0 ? undefined : eq)}' is ambiguous; possibilities: ${list}`
+        }
       }
       const full = candidates[0] ?? name
       const def = long[full]

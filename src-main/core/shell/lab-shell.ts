@@ -64,9 +64,12 @@ export class LabShell {
     const problems: string[] = []
     this.lab.scenario.setup.forEach((step, i) => {
       const result = this.run(step.on, step.run)
-      if (!result) problems.push(`setup[${i}].on: no node, pod, container or external host named "${step.on}"`)
+      if (!result)
+        problems.push(`setup[${i}].on: no node, pod, container or external host named "${step.on}"`)
       else if (result.exitCode !== 0) {
-        problems.push(`setup[${i}].run: \`${step.run}\` exited ${result.exitCode}${result.stderr === '' ? '' : `: ${result.stderr.trimEnd()}`}`)
+        problems.push(
+          `setup[${i}].run: \`${step.run}\` exited ${result.exitCode}${result.stderr === '' ? '' : `: ${result.stderr.trimEnd()}`}`
+        )
       }
     })
     return problems

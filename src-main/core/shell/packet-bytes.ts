@@ -9,7 +9,12 @@ import type { IcmpView, Ipv4View, PacketView, TcpView, UdpView } from '../engine
 import { parseIpv4 } from '../net/index.ts'
 
 /** TCP options tcpdump prints; `tcpOptions` decides them, `encodeFrame` writes them. */
-export type TcpOption = { kind: 'mss'; value: number } | { kind: 'sackOK' } | { kind: 'ts'; val: number; ecr: number } | { kind: 'nop' } | { kind: 'wscale'; value: number }
+export type TcpOption =
+  | { kind: 'mss'; value: number }
+  | { kind: 'sackOK' }
+  | { kind: 'ts'; val: number; ecr: number }
+  | { kind: 'nop' }
+  | { kind: 'wscale'; value: number }
 
 class Writer {
   readonly bytes: number[] = []
@@ -102,7 +107,12 @@ function encodeOptions(options: readonly TcpOption[]): number[] {
 
 const TCP_FLAG_BITS: Record<string, number> = { F: 0x01, S: 0x02, R: 0x04, P: 0x08, '.': 0x10, U: 0x20 }
 
-function tcpSegment(ip: Ipv4View, tcp: TcpView, payloadLength: number, options: readonly TcpOption[]): number[] {
+function tcpSegment(
+  ip: Ipv4View,
+  tcp: TcpView,
+  payloadLength: number,
+  options: readonly TcpOption[]
+): number[] {
   const opts = encodeOptions(options)
   let flags = 0
   for (const c of tcp.flags) flags |= TCP_FLAG_BITS[c] ?? 0
@@ -125,7 +135,12 @@ function tcpSegment(ip: Ipv4View, tcp: TcpView, payloadLength: number, options: 
 }
 
 function udpDatagram(ip: Ipv4View, udp: UdpView, body: readonly number[]): number[] {
-  const w = new Writer().u16(udp.sport).u16(udp.dport).u16(8 + body.length).u16(0).put(body)
+  const w = new Writer()
+    .u16(udp.sport)
+    .u16(udp.dport)
+    .u16(8 + body.length)
+    .u16(0)
+    .put(body)
   const sum = inetChecksum(w.bytes, pseudoHeaderSum(ip, 17, w.bytes.length))
   // 0 means "no checksum" in UDP, so a computed 0 is sent as 0xffff.
   const wire = sum === 0 ? 0xffff : sum
@@ -134,16 +149,28 @@ function udpDatagram(ip: Ipv4View, udp: UdpView, body: readonly number[]): numbe
   return w.bytes
 }
 
-function icmpMessage(icmp: IcmpView, payloadLength: number, quotedOptions: (ip: Ipv4View, tcp: TcpView) => readonly TcpOption[]): number[] {
+function icmpMessage(
+  icmp: IcmpView,
+  payloadLength: number,
+  quotedOptions: (ip: Ipv4View, tcp: TcpView) => readonly TcpOption[]
+): number[] {
   const w = new Writer().u8(icmp.type).u8(icmp.code).u16(0)
-  if (icmp.type === 0 || icmp.type === 8) w.u16(icmp.id ?? 0).u16(icmp.seq ?? 0).zeros(payloadLength)
+  if (icmp.type === 0 || icmp.type === 8)
+    w.u16(icmp.id ?? 0)
+      .u16(icmp.seq ?? 0)
+      .zeros(payloadLength)
   else {
     w.u16(0).u16(icmp.type === 3 && icmp.code === 4 ? (icmp.mtu ?? 0) : 0)
     if (icmp.quoted) {
       // RFC 792 quotes the offending IP header and the first 8 bytes of its payload; Linux
       // quotes as much as fits in 576 bytes, and so do we.
       const q = icmp.quoted
-      const inner = l4Bytes(q.ip, q.l4, Math.max(0, q.ip.length - 20 - l4HeaderLength(q.ip, q.l4, quotedOptions)), quotedOptions)
+      const inner = l4Bytes(
+        q.ip,
+        q.l4,
+        Math.max(0, q.ip.length - 20 - l4HeaderLength(q.ip, q.l4, quotedOptions)),
+        quotedOptions
+      )
       const quoted = [...ipHeader(q.ip, inner.length), ...inner]
       w.put(quoted.slice(0, 576 - 20 - 8))
     }
@@ -154,12 +181,21 @@ function icmpMessage(icmp: IcmpView, payloadLength: number, quotedOptions: (ip: 
   return w.bytes
 }
 
-function l4HeaderLength(ip: Ipv4View, l4: TcpView | UdpView | IcmpView, tcpOptions: (ip: Ipv4View, tcp: TcpView) => readonly TcpOption[]): number {
+function l4HeaderLength(
+  ip: Ipv4View,
+  l4: TcpView | UdpView | IcmpView,
+  tcpOptions: (ip: Ipv4View, tcp: TcpView) => readonly TcpOption[]
+): number {
   if (l4.kind === 'tcp') return 20 + encodeOptions(tcpOptions(ip, l4)).length
   return 8
 }
 
-function l4Bytes(ip: Ipv4View, l4: TcpView | UdpView | IcmpView, payloadLength: number, tcpOptions: (ip: Ipv4View, tcp: TcpView) => readonly TcpOption[]): number[] {
+function l4Bytes(
+  ip: Ipv4View,
+  l4: TcpView | UdpView | IcmpView,
+  payloadLength: number,
+  tcpOptions: (ip: Ipv4View, tcp: TcpView) => readonly TcpOption[]
+): number[] {
   switch (l4.kind) {
     case 'tcp':
       return tcpSegment(ip, l4, payloadLength, tcpOptions(ip, l4))
@@ -174,18 +210,38 @@ function l4Bytes(ip: Ipv4View, l4: TcpView | UdpView | IcmpView, payloadLength: 
  * A frame's bytes. `tcpOptions` supplies the options of each TCP segment (they depend on the
  * flow, which the caller tracks) so the text and the pcap agree.
  */
-export function encodeFrame(p: PacketView, tcpOptions: (ip: Ipv4View, tcp: TcpView) => readonly TcpOption[]): number[] {
+export function encodeFrame(
+  p: PacketView,
+  tcpOptions: (ip: Ipv4View, tcp: TcpView) => readonly TcpOption[]
+): number[] {
   const w = new Writer()
-  if (p.eth) w.mac(p.eth.dst).mac(p.eth.src).u16(p.eth.ethertype === 'ARP' ? 0x0806 : 0x0800)
+  if (p.eth)
+    w.mac(p.eth.dst)
+      .mac(p.eth.src)
+      .u16(p.eth.ethertype === 'ARP' ? 0x0806 : 0x0800)
   if (p.arp) {
     const a = p.arp
-    w.u16(1).u16(0x0800).u8(6).u8(4).u16(a.op === 'request' ? 1 : 2).mac(a.senderMac).ip(a.senderIp).mac(a.targetMac).ip(a.targetIp)
+    w.u16(1)
+      .u16(0x0800)
+      .u8(6)
+      .u8(4)
+      .u16(a.op === 'request' ? 1 : 2)
+      .mac(a.senderMac)
+      .ip(a.senderIp)
+      .mac(a.targetMac)
+      .ip(a.targetIp)
     return w.bytes
   }
   if (!p.ip || !p.l4) return w.bytes
   let l4: number[]
   if (p.vxlan && p.l4.kind === 'udp' && p.inner) {
-    const vx = new Writer().u8(p.vxlan.flags).zeros(3).u8(p.vxlan.vni >>> 16).u8(p.vxlan.vni >>> 8).u8(p.vxlan.vni).u8(0)
+    const vx = new Writer()
+      .u8(p.vxlan.flags)
+      .zeros(3)
+      .u8(p.vxlan.vni >>> 16)
+      .u8(p.vxlan.vni >>> 8)
+      .u8(p.vxlan.vni)
+      .u8(0)
     l4 = udpDatagram(p.ip, p.l4, [...vx.bytes, ...encodeFrame(p.inner, tcpOptions)])
   } else l4 = l4Bytes(p.ip, p.l4, p.payloadLength, tcpOptions)
   w.put(ipHeader(p.ip, l4.length)).put(l4)
@@ -193,7 +249,9 @@ export function encodeFrame(p: PacketView, tcpOptions: (ip: Ipv4View, tcp: TcpVi
 }
 
 /** A classic pcap file (microsecond timestamps, Ethernet link type, 262144-byte snaplen). */
-export function pcapFile(frames: readonly { readonly atMs: number; readonly bytes: readonly number[] }[]): Uint8Array {
+export function pcapFile(
+  frames: readonly { readonly atMs: number; readonly bytes: readonly number[] }[]
+): Uint8Array {
   const out: number[] = []
   const le32 = (v: number): void => {
     out.push(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff)

@@ -191,7 +191,8 @@ class Lexer {
       lit = ''
     }
     for (;;) {
-      if (this.#pos >= s.length) throw new ShellSyntaxError('unexpected EOF while looking for matching `"\'', null)
+      if (this.#pos >= s.length)
+        throw new ShellSyntaxError('unexpected EOF while looking for matching `"\'', null)
       const c = s[this.#pos] ?? ''
       if (c === '"') {
         this.#pos++
@@ -233,7 +234,7 @@ class Lexer {
           i += 2
         } else body += s[i++]
       }
-      if (i >= s.length) throw new ShellSyntaxError('unexpected EOF while looking for matching ``\'', null)
+      if (i >= s.length) throw new ShellSyntaxError("unexpected EOF while looking for matching ``'", null)
       this.#pos = i + 1
       return { kind: 'cmd', source: body, quoted }
     }

@@ -4,7 +4,8 @@
  * are operators and the bare characters are literals; in an ERE it is the other way round.
  */
 
-export type RegexResult = { readonly ok: true; readonly source: string } | { readonly ok: false; readonly message: string }
+export type RegexResult =
+  { readonly ok: true; readonly source: string } | { readonly ok: false; readonly message: string }
 
 const CLASSES: Record<string, string> = {
   alpha: 'A-Za-z',
@@ -52,7 +53,8 @@ export function translateRegex(pattern: string, extended: boolean): RegexResult 
           const end = pattern.indexOf('\\}', i)
           if (end < 0) return fail('Unmatched \\{')
           const body = pattern.slice(i, end)
-          if (!/^\d*(,\d*)?$/.test(body) || body === '' || body === ',') return fail('Invalid content of \\{\\}')
+          if (!/^\d*(,\d*)?$/.test(body) || body === '' || body === ',')
+            return fail('Invalid content of \\{\\}')
           out += `{${body.startsWith(',') ? `0${body}` : body}}`
           i = end + 2
         } else if (d === '}') out += '\\}'
@@ -92,7 +94,10 @@ export function translateRegex(pattern: string, extended: boolean): RegexResult 
       continue
     }
     if (c === '$') {
-      const end = i + 1 === n || (!extended && pattern.startsWith('\\)', i + 1)) || (!extended && pattern.startsWith('\\|', i + 1))
+      const end =
+        i + 1 === n ||
+        (!extended && pattern.startsWith('\\)', i + 1)) ||
+        (!extended && pattern.startsWith('\\|', i + 1))
       out += end || extended ? '$' : '\\$'
       i++
       atStart = false
@@ -150,7 +155,10 @@ function escapeLiteral(c: string): string {
 }
 
 /** A POSIX bracket expression starting at `start` (`[`): backslash is literal inside it. */
-function bracket(p: string, start: number): { ok: true; source: string; end: number } | { ok: false; message: string } {
+function bracket(
+  p: string,
+  start: number
+): { ok: true; source: string; end: number } | { ok: false; message: string } {
   let i = start + 1
   let out = '['
   if (p[i] === '^') {

@@ -14,7 +14,8 @@ export function resolveHost(ctx: CommandContext, name: string): string | undefin
   if (ip !== undefined) return formatIpv4(ip)
   if (name === 'localhost') return '127.0.0.1'
   if (name === ctx.target.hostname) {
-    const pod = ctx.target.pod === undefined ? undefined : findPod(ctx.lab, ctx.target.pod, ctx.target.namespace)
+    const pod =
+      ctx.target.pod === undefined ? undefined : findPod(ctx.lab, ctx.target.pod, ctx.target.namespace)
     // kubelet writes the pod IP for the pod's hostname; Debian maps its own name to 127.0.1.1.
     return pod && !pod.hostNetwork ? formatIpv4(pod.ip) : '127.0.1.1'
   }

@@ -57,7 +57,11 @@ const MAX_OUTPUT = 8 * 1024 * 1024
 class BudgetExceeded extends Error {}
 
 /** Where one descriptor of a command goes. */
-type Dest = { readonly kind: 'stdout' } | { readonly kind: 'stderr' } | { readonly kind: 'null' } | { readonly kind: 'file'; readonly path: string; readonly append: boolean }
+type Dest =
+  | { readonly kind: 'stdout' }
+  | { readonly kind: 'stderr' }
+  | { readonly kind: 'null' }
+  | { readonly kind: 'file'; readonly path: string; readonly append: boolean }
 
 class Sink {
   readonly chunks: OutputChunk[] = []
@@ -67,7 +71,8 @@ class Sink {
     this.size += text.length
     if (this.size > MAX_OUTPUT) throw new BudgetExceeded('output')
     const last = this.chunks[this.chunks.length - 1]
-    if (last && last.stream === stream) this.chunks[this.chunks.length - 1] = { stream, text: last.text + text }
+    if (last && last.stream === stream)
+      this.chunks[this.chunks.length - 1] = { stream, text: last.text + text }
     else this.chunks.push({ stream, text })
   }
 }
@@ -79,12 +84,21 @@ export class ShellSession {
   #lastExit = 0
   readonly #vars = new Map<string, string>()
   readonly #files = new Map<string, Uint8Array>()
-  #steps = 0
+  /**
+   * Commands run by the current top-level line, shared with the sessions `kubectl exec` and
+   * `sh -c` open from it, so nesting cannot multiply the limit.
+   */
+  readonly #budget: { steps: number }
+  readonly #nested: boolean
 
   constructor(
     readonly env: ShellEnv,
-    readonly target: Target
-  ) {}
+    readonly target: Target,
+    budget?: { steps: number }
+  ) {
+    this.#budget = budget ?? { steps: 0 }
+    this.#nested = budget !== undefined
+  }
 
   get prompt(): string {
     return promptFor(this.target)
@@ -97,7 +111,7 @@ export class ShellSession {
   /** Run one line (it may hold several commands). Never throws for any input. */
   run(line: string, stdin = ''): ShellResult {
     const sink = new Sink()
-    this.#steps = 0
+    if (!this.#nested) this.#budget.steps = 0
     let code: number
     try {
       const list = parseLine(line)
@@ -120,7 +134,11 @@ export class ShellSession {
   #sendsTraffic(list: List): boolean {
     return list.some((item) =>
       [item.first, ...item.rest.map((r) => r.pipeline)].some((p) =>
-        p.commands.some((c) => (c.kind === 'for' ? this.#sendsTraffic(c.body) : this.env.registry.get(c.words[0]?.raw ?? '')?.sendsTraffic === true))
+        p.commands.some((c) =>
+          c.kind === 'for'
+            ? this.#sendsTraffic(c.body)
+            : this.env.registry.get(c.words[0]?.raw ?? '')?.sendsTraffic === true
+        )
       )
     )
   }
@@ -215,14 +233,18 @@ export class ShellSession {
       // it, chunk by chunk, keeping stdout and stderr in the order they were written.
       const inner = new Sink()
       code = this.#list(cmd.body, inner, fds.input === undefined ? stdin : (this.#readFile(fds.input) ?? ''))
-      for (const c of inner.chunks) this.#deliver(c.stream === 'stdout' ? fds.out : fds.err, c.text, sink, pipe)
+      for (const c of inner.chunks)
+        this.#deliver(c.stream === 'stdout' ? fds.out : fds.err, c.text, sink, pipe)
     }
     return code
   }
 
   #simple(cmd: SimpleCommand, sink: Sink, stdin: string, pipe: string[] | null): number {
-    if (++this.#steps > MAX_COMMANDS) throw new BudgetExceeded('commands')
-    const assignment = cmd.words.length === 1 && cmd.redirects.length === 0 ? /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(cmd.words[0]?.raw ?? '') : null
+    if (++this.#budget.steps > MAX_COMMANDS) throw new BudgetExceeded('commands')
+    const assignment =
+      cmd.words.length === 1 && cmd.redirects.length === 0
+        ? /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(cmd.words[0]?.raw ?? '')
+        : null
     if (assignment) {
       const word = cmd.words[0] as Word
       const value = this.#expandNoSplit(word, sink)
@@ -326,7 +348,8 @@ export class ShellSession {
     if (builtin) return builtin
     const command = this.env.registry.get(name)
     if (!command || (command.availableOn && !command.availableOn.includes(this.target.kind))) {
-      const msg = this.#dialect() === 'busybox' ? `sh: ${name}: not found\n` : `bash: ${name}: command not found\n`
+      const msg =
+        this.#dialect() === 'busybox' ? `sh: ${name}: not found\n` : `bash: ${name}: command not found\n`
       return { stdout: '', stderr: msg, exitCode: 127 }
     }
     try {
@@ -350,7 +373,7 @@ export class ShellSession {
         this.env.writeFile?.(path, data)
       },
       readFile: (path) => this.#files.get(this.#absolute(path)),
-      runOn: (target, line) => new ShellSession(this.env, target).run(line),
+      runOn: (target, line) => new ShellSession(this.env, target, this.#budget).run(line),
       resolveTarget: this.env.resolveTarget
     })
   }
@@ -369,7 +392,10 @@ export class ShellSession {
         const arg = args[0]
         if (arg === undefined) throw new ExitRequest(this.#lastExit)
         if (!/^[+-]?\d+$/.test(arg)) {
-          const msg = this.#dialect() === 'busybox' ? `sh: exit: Illegal number: ${arg}\n` : `bash: exit: ${arg}: numeric argument required\n`
+          const msg =
+            this.#dialect() === 'busybox'
+              ? `sh: exit: Illegal number: ${arg}\n`
+              : `bash: exit: ${arg}: numeric argument required\n`
           throw new ExitRequest(2, msg)
         }
         throw new ExitRequest(((Number(arg) % 256) + 256) % 256)
@@ -385,7 +411,12 @@ export class ShellSession {
     let cur = ''
     let started = false
     for (const part of word.parts) {
-      const value = part.kind === 'lit' ? part.text : part.kind === 'var' ? this.#var(part.name) : this.#substitute(part.source, sink)
+      const value =
+        part.kind === 'lit'
+          ? part.text
+          : part.kind === 'var'
+            ? this.#var(part.name)
+            : this.#substitute(part.source, sink)
       if (part.quoted || part.kind === 'lit') {
         cur += value
         started = true
@@ -413,7 +444,12 @@ export class ShellSession {
   #expandNoSplit(word: Word, sink: Sink): string {
     let out = ''
     for (const part of word.parts) {
-      out += part.kind === 'lit' ? part.text : part.kind === 'var' ? this.#var(part.name) : this.#substitute(part.source, sink)
+      out +=
+        part.kind === 'lit'
+          ? part.text
+          : part.kind === 'var'
+            ? this.#var(part.name)
+            : this.#substitute(part.source, sink)
     }
     return out
   }
@@ -454,8 +490,10 @@ class ExitRequest extends Error {
 }
 
 function busyboxSyntax(e: ShellSyntaxError): string {
-  if (e.message.startsWith('unexpected EOF while looking for matching')) return 'syntax error: unterminated quoted string'
-  if (e.token === null) return e.message.startsWith('syntax error') ? 'syntax error: unexpected end of file' : e.message
+  if (e.message.startsWith('unexpected EOF while looking for matching'))
+    return 'syntax error: unterminated quoted string'
+  if (e.token === null)
+    return e.message.startsWith('syntax error') ? 'syntax error: unexpected end of file' : e.message
   return e.token === 'newline' ? 'syntax error: unexpected newline' : `syntax error: unexpected "${e.token}"`
 }
 
@@ -480,7 +518,22 @@ function echo(args: readonly string[]): CommandOutput {
       text = text.slice(0, cut)
       newline = false
     }
-    text = text.replace(/\\([\\abefnrtv0])/g, (_, c: string) => ({ '\\': '\\', a: '\x07', b: '\b', e: '\x1b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '0': '\0' })[c] ?? c)
+    text = text.replace(
+      /\\([\\abefnrtv0])/g,
+      (_, c: string) =>
+        ({
+          '\\': '\\',
+          a: '\x07',
+          b: '\b',
+          e: '\x1b',
+          f: '\f',
+          n: '\n',
+          r: '\r',
+          t: '\t',
+          v: '\v',
+          '0': '\0'
+        })[c] ?? c
+    )
   }
   return { stdout: newline ? `${text}\n` : text, stderr: '', exitCode: 0 }
 }

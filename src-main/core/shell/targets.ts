@@ -42,7 +42,10 @@ export function resolveTarget(lab: Lab, name: string): Target | undefined {
 
 export function findPod(lab: Lab, name: string, namespace?: string): KubePod | undefined {
   if (namespace !== undefined) return lab.pods.find((p) => p.name === name && p.namespace === namespace)
-  return lab.pods.find((p) => p.name === name && p.namespace === 'default') ?? lab.pods.find((p) => p.name === name)
+  return (
+    lab.pods.find((p) => p.name === name && p.namespace === 'default') ??
+    lab.pods.find((p) => p.name === name)
+  )
 }
 
 /** Every name `resolveTarget` accepts, in scenario order (for menus and error hints). */

@@ -8,7 +8,8 @@
 import type { CommandContext } from './command.ts'
 import { cidrHost, formatCidr, formatIpv4, parseCidr } from '../net/index.ts'
 
-export type FileRead = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly error: 'ENOENT' | 'EISDIR' }
+export type FileRead =
+  { readonly ok: true; readonly text: string } | { readonly ok: false; readonly error: 'ENOENT' | 'EISDIR' }
 
 const DIRECTORIES = new Set(['/', '/etc', '/run', '/run/flannel', '/proc', '/proc/sys', '/root', '/tmp'])
 
@@ -16,9 +17,12 @@ const DIRECTORIES = new Set(['/', '/etc', '/run', '/run/flannel', '/proc', '/pro
 export function readVirtualFile(ctx: CommandContext, path: string): FileRead {
   const written = ctx.readFile(path)
   if (written !== undefined) return { ok: true, text: new TextDecoder().decode(written) }
-  const abs = path.startsWith('/') ? path : `${ctx.target.kind === 'pod' || ctx.target.kind === 'container' ? '' : '/root'}/${path}`
+  const abs = path.startsWith('/')
+    ? path
+    : `${ctx.target.kind === 'pod' || ctx.target.kind === 'container' ? '' : '/root'}/${path}`
   const clean = abs.replace(/\/+/g, '/').replace(/(.)\/$/, '$1')
-  if (DIRECTORIES.has(clean) || (/^\/proc\/sys(\/[a-z0-9_-]+)*$/.test(clean) && sysctlDir(ctx, clean))) return { ok: false, error: 'EISDIR' }
+  if (DIRECTORIES.has(clean) || (/^\/proc\/sys(\/[a-z0-9_-]+)*$/.test(clean) && sysctlDir(ctx, clean)))
+    return { ok: false, error: 'EISDIR' }
   const text = generate(ctx, clean)
   return text === undefined ? { ok: false, error: 'ENOENT' } : { ok: true, text }
 }
@@ -32,7 +36,11 @@ function sysctlDir(ctx: CommandContext, dir: string): boolean {
 function generate(ctx: CommandContext, path: string): string | undefined {
   const { lab, target } = ctx
   const inPod = target.kind === 'pod' || target.kind === 'container'
-  const pod = inPod ? lab.pods.find((p) => p.name === target.pod && (target.namespace === undefined || p.namespace === target.namespace)) : undefined
+  const pod = inPod
+    ? lab.pods.find(
+        (p) => p.name === target.pod && (target.namespace === undefined || p.namespace === target.namespace)
+      )
+    : undefined
   switch (path) {
     case '/etc/hosts':
       if (pod && !pod.hostNetwork) {

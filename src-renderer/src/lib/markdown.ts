@@ -18,7 +18,9 @@ function commandButton(command: string, label: string): string {
 
 md.renderer.rules.code_inline = (tokens, idx) => {
   const content = tokens[idx]?.content ?? ''
-  return runLabel !== null && isRunnable(content) ? commandButton(content, runLabel) : `<code>${escape(content)}</code>`
+  return runLabel !== null && isRunnable(content)
+    ? commandButton(content, runLabel)
+    : `<code>${escape(content)}</code>`
 }
 
 const defaultFence = md.renderer.rules.fence
@@ -26,7 +28,13 @@ md.renderer.rules.fence = (tokens, idx, options, env, self) => {
   const token = tokens[idx]
   const lines = (token?.content ?? '').split('\n').filter((line) => line.trim() !== '')
   const label = runLabel
-  if (label !== null && token && ['sh', 'shell', 'bash', 'console'].includes(token.info.trim()) && lines.length > 0 && lines.every(isRunnable)) {
+  if (
+    label !== null &&
+    token &&
+    ['sh', 'shell', 'bash', 'console'].includes(token.info.trim()) &&
+    lines.length > 0 &&
+    lines.every(isRunnable)
+  ) {
     return `<div class="command-block">${lines.map((line) => commandButton(line, label)).join('')}</div>`
   }
   return defaultFence ? defaultFence(tokens, idx, options, env, self) : ''

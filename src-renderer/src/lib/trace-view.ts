@@ -1,4 +1,11 @@
-import type { DropReason, Hop, NetfilterDetail, PacketView, RouteDetail, Stage } from '../../../src-main/core/engine/trace.ts'
+import type {
+  DropReason,
+  Hop,
+  NetfilterDetail,
+  PacketView,
+  RouteDetail,
+  Stage
+} from '../../../src-main/core/engine/trace.ts'
 import { m } from './i18n/index.ts'
 
 /**
@@ -89,10 +96,13 @@ export function diffHop(hop: Hop): HeaderDiffRow[] {
     const old = beforeByKey.get(row.key)
     if (!hop.before || !hop.after) return { ...row, change: 'same' }
     if (!old) return { ...row, change: 'added' }
-    return old.value === row.value ? { ...row, change: 'same' } : { ...row, before: old.value, change: 'changed' }
+    return old.value === row.value
+      ? { ...row, change: 'same' }
+      : { ...row, before: old.value, change: 'changed' }
   })
   if (hop.after) {
-    for (const row of before) if (!afterKeys.has(row.key)) rows.push({ ...row, before: row.value, change: 'removed' })
+    for (const row of before)
+      if (!afterKeys.has(row.key)) rows.push({ ...row, before: row.value, change: 'removed' })
   }
   return rows
 }

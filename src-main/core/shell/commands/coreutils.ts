@@ -26,7 +26,11 @@ type Input = { readonly name: string; readonly text: string }
  * Operands as files (`-` or none = stdin). Errors are formatted by `onError` so each tool keeps
  * its own wording; reading continues with the next file, as the real tools do.
  */
-function readInputs(ctx: CommandContext, operands: readonly string[], onError: (name: string, why: string) => string): { inputs: Input[]; errors: string } {
+function readInputs(
+  ctx: CommandContext,
+  operands: readonly string[],
+  onError: (name: string, why: string) => string
+): { inputs: Input[]; errors: string } {
   const inputs: Input[] = []
   let errors = ''
   for (const name of operands.length === 0 ? ['-'] : operands) {
@@ -41,9 +45,15 @@ function readInputs(ctx: CommandContext, operands: readonly string[], onError: (
   return { inputs, errors }
 }
 
-function parse(prog: string, argv: readonly string[], spec: OptionSpec, badExit: number): ReturnType<typeof getopt> & { fail?: CommandOutput } {
+function parse(
+  prog: string,
+  argv: readonly string[],
+  spec: OptionSpec,
+  badExit: number
+): ReturnType<typeof getopt> & { fail?: CommandOutput } {
   const r = getopt(prog, argv, spec)
-  if (!r.ok) return { ...r, fail: { stdout: '', stderr: `${r.message}\n${tryHelp(prog)}`, exitCode: badExit } }
+  if (!r.ok)
+    return { ...r, fail: { stdout: '', stderr: `${r.message}\n${tryHelp(prog)}`, exitCode: badExit } }
   return r
 }
 
@@ -63,21 +73,38 @@ export const catCommand: Command = {
 /** `head`/`tail` accept the obsolete `-N` form; rewrite it to `-n N` before getopt sees it. */
 function obsoleteCount(argv: readonly string[]): string[] {
   // `head -n -17` keeps its meaning: a word after -n is the count, not an option.
-  return argv.flatMap((a, i) => (/^-\d+$/.test(a) && argv[i - 1] !== '-n' && argv[i - 1] !== '--lines' ? ['-n', a.slice(1)] : [a]))
+  return argv.flatMap((a, i) =>
+    /^-\d+$/.test(a) && argv[i - 1] !== '-n' && argv[i - 1] !== '--lines' ? ['-n', a.slice(1)] : [a]
+  )
 }
 
 function headTail(prog: 'head' | 'tail'): Command {
   return {
     name: prog,
-    summary: prog === 'head' ? 'first lines of its input (-n N, -N)' : 'last lines of its input (-n N, -N, -n +N)',
+    summary:
+      prog === 'head' ? 'first lines of its input (-n N, -N)' : 'last lines of its input (-n N, -N, -n +N)',
     run(argv, ctx) {
-      const p = parse(prog, obsoleteCount(argv), { short: 'n:qv', long: { lines: { key: 'n', arg: true } } }, 1)
+      const p = parse(
+        prog,
+        obsoleteCount(argv),
+        { short: 'n:qv', long: { lines: { key: 'n', arg: true } } },
+        1
+      )
       if (!p.ok) return p.fail as CommandOutput
       const spec = lastValue(p.value, 'n') ?? '10'
       const m = /^([+-]?)(\d+)$/.exec(spec)
-      if (!m) return { stdout: '', stderr: `${prog}: invalid number of lines: ‘${spec.replace(/^[+-]/, prog === 'head' ? '' : '$&')}’\n`, exitCode: 1 }
+      if (!m)
+        return {
+          stdout: '',
+          stderr: `${prog}: invalid number of lines: ‘${spec.replace(/^[+-]/, prog === 'head' ? '' : '$&')}’\n`,
+          exitCode: 1
+        }
       const n = Number(m[2])
-      const { inputs, errors } = readInputs(ctx, p.value.operands, (name, why) => `${prog}: cannot open '${name}' for reading: ${why}\n`)
+      const { inputs, errors } = readInputs(
+        ctx,
+        p.value.operands,
+        (name, why) => `${prog}: cannot open '${name}' for reading: ${why}\n`
+      )
       const many = inputs.length + (errors === '' ? 0 : 1) > 1
       let out = ''
       inputs.forEach((input, i) => {
@@ -100,7 +127,19 @@ export const wcCommand: Command = {
   name: 'wc',
   summary: 'count lines (-l), words (-w) or bytes (-c)',
   run(argv, ctx) {
-    const p = parse('wc', argv, { short: 'lwcm', long: { lines: { key: 'l', arg: false }, words: { key: 'w', arg: false }, bytes: { key: 'c', arg: false } } }, 1)
+    const p = parse(
+      'wc',
+      argv,
+      {
+        short: 'lwcm',
+        long: {
+          lines: { key: 'l', arg: false },
+          words: { key: 'w', arg: false },
+          bytes: { key: 'c', arg: false }
+        }
+      },
+      1
+    )
     if (!p.ok) return p.fail as CommandOutput
     let want = ['l', 'w', 'c'].filter((k) => has(p.value, k) || (k === 'c' && has(p.value, 'm')))
     if (want.length === 0) want = ['l', 'w', 'c']
@@ -117,7 +156,10 @@ export const wcCommand: Command = {
     // GNU wc pads to the widest count, but at least 7 wide when it reads stdin with several
     // columns; a single column from stdin is printed unpadded.
     const readsStdin = inputs.some((i) => i.name === '-')
-    const widest = Math.max(1, ...counts.flatMap((c) => want.map((k) => String(c[k as 'l' | 'w' | 'c']).length)))
+    const widest = Math.max(
+      1,
+      ...counts.flatMap((c) => want.map((k) => String(c[k as 'l' | 'w' | 'c']).length))
+    )
     const width = want.length === 1 && counts.length === 1 ? 1 : Math.max(widest, readsStdin ? 7 : 1)
     const out = counts
       .map((c) => {
@@ -149,13 +191,30 @@ export const sortCommand: Command = {
   name: 'sort',
   summary: 'sort lines (-n numeric, -r reverse, -u unique)',
   run(argv, ctx) {
-    const p = parse('sort', argv, { short: 'nruk:t:', long: { numeric: { key: 'n', arg: false }, reverse: { key: 'r', arg: false }, unique: { key: 'u', arg: false } } }, 2)
+    const p = parse(
+      'sort',
+      argv,
+      {
+        short: 'nruk:t:',
+        long: {
+          numeric: { key: 'n', arg: false },
+          reverse: { key: 'r', arg: false },
+          unique: { key: 'u', arg: false }
+        }
+      },
+      2
+    )
     if (!p.ok) return p.fail as CommandOutput
     const numeric = has(p.value, 'n')
     const reverse = has(p.value, 'r')
-    const { inputs, errors } = readInputs(ctx, p.value.operands, (n, why) => `sort: cannot read: ${n}: ${why}\n`)
+    const { inputs, errors } = readInputs(
+      ctx,
+      p.value.operands,
+      (n, why) => `sort: cannot read: ${n}: ${why}\n`
+    )
     if (errors !== '') return { stdout: '', stderr: errors, exitCode: 2 }
-    const keyCompare = (a: string, b: string): number => (numeric ? numericKey(a) - numericKey(b) : byteCompare(a, b))
+    const keyCompare = (a: string, b: string): number =>
+      numeric ? numericKey(a) - numericKey(b) : byteCompare(a, b)
     let ls = inputs.flatMap((i) => lines(i.text))
     // Equal keys fall back to comparing whole lines (GNU's "last resort"), unless -u.
     ls.sort((a, b) => {
@@ -174,9 +233,17 @@ export const uniqCommand: Command = {
     const p = parse('uniq', argv, { short: 'cdu', long: { count: { key: 'c', arg: false } } }, 1)
     if (!p.ok) return p.fail as CommandOutput
     if (p.value.operands.length > 1) {
-      return { stdout: '', stderr: `uniq: extra operand '${p.value.operands[1] ?? ''}'\n${tryHelp('uniq')}`, exitCode: 1 }
+      return {
+        stdout: '',
+        stderr: `uniq: extra operand '${p.value.operands[1] ?? ''}'\n${tryHelp('uniq')}`,
+        exitCode: 1
+      }
     }
-    const { inputs, errors } = readInputs(ctx, p.value.operands.slice(0, 1), (n, why) => `uniq: ${n}: ${why}\n`)
+    const { inputs, errors } = readInputs(
+      ctx,
+      p.value.operands.slice(0, 1),
+      (n, why) => `uniq: ${n}: ${why}\n`
+    )
     if (errors !== '') return { stdout: '', stderr: errors, exitCode: 1 }
     const groups: { line: string; count: number }[] = []
     for (const l of lines(inputs[0]?.text ?? '')) {
@@ -184,8 +251,12 @@ export const uniqCommand: Command = {
       if (last && last.line === l) last.count++
       else groups.push({ line: l, count: 1 })
     }
-    const kept = groups.filter((g) => (has(p.value, 'd') ? g.count > 1 : has(p.value, 'u') ? g.count === 1 : true))
-    const out = kept.map((g) => (has(p.value, 'c') ? `${String(g.count).padStart(7)} ${g.line}\n` : `${g.line}\n`)).join('')
+    const kept = groups.filter((g) =>
+      has(p.value, 'd') ? g.count > 1 : has(p.value, 'u') ? g.count === 1 : true
+    )
+    const out = kept
+      .map((g) => (has(p.value, 'c') ? `${String(g.count).padStart(7)} ${g.line}\n` : `${g.line}\n`))
+      .join('')
     return { stdout: out, stderr: '', exitCode: 0 }
   }
 }
@@ -202,26 +273,56 @@ export const seqCommand: Command = {
     const operands = argv.filter((a) => !/^-[^\d.]/.test(a))
     const bad = opts.find((o) => o !== '-w')
     if (bad !== undefined) {
-      const msg = bad.startsWith('--') ? `seq: unrecognized option '${bad}'` : `seq: invalid option -- '${bad[1] ?? ''}'`
+      const msg = bad.startsWith('--')
+        ? `seq: unrecognized option '${bad}'`
+        : `seq: invalid option -- '${bad[1] ?? ''}'`
       return { stdout: '', stderr: `${msg}\n${tryHelp('seq')}`, exitCode: 1 }
     }
-    if (operands.length === 0) return { stdout: '', stderr: `seq: missing operand\n${tryHelp('seq')}`, exitCode: 1 }
-    if (operands.length > 3) return { stdout: '', stderr: `seq: extra operand ‘${operands[3] ?? ''}’\n${tryHelp('seq')}`, exitCode: 1 }
+    if (operands.length === 0)
+      return { stdout: '', stderr: `seq: missing operand\n${tryHelp('seq')}`, exitCode: 1 }
+    if (operands.length > 3)
+      return {
+        stdout: '',
+        stderr: `seq: extra operand ‘${operands[3] ?? ''}’\n${tryHelp('seq')}`,
+        exitCode: 1
+      }
     const nums: number[] = []
     for (const o of operands) {
       const v = /^[+-]?(\d+\.?\d*|\.\d+)$/.test(o) ? Number(o) : Number.NaN
-      if (Number.isNaN(v)) return { stdout: '', stderr: `seq: invalid floating point argument: ‘${o}’\n${tryHelp('seq')}`, exitCode: 1 }
+      if (Number.isNaN(v))
+        return {
+          stdout: '',
+          stderr: `seq: invalid floating point argument: ‘${o}’\n${tryHelp('seq')}`,
+          exitCode: 1
+        }
       nums.push(v)
     }
-    const [first, step, last] = nums.length === 1 ? [1, 1, nums[0] ?? 1] : nums.length === 2 ? [nums[0] ?? 1, 1, nums[1] ?? 1] : [nums[0] ?? 1, nums[1] ?? 1, nums[2] ?? 1]
-    if (step === 0) return { stdout: '', stderr: `seq: invalid Zero increment value: ‘${operands[1] ?? ''}’\n${tryHelp('seq')}`, exitCode: 1 }
+    const [first, step, last] =
+      nums.length === 1
+        ? [1, 1, nums[0] ?? 1]
+        : nums.length === 2
+          ? [nums[0] ?? 1, 1, nums[1] ?? 1]
+          : [nums[0] ?? 1, nums[1] ?? 1, nums[2] ?? 1]
+    if (step === 0)
+      return {
+        stdout: '',
+        stderr: `seq: invalid Zero increment value: ‘${operands[1] ?? ''}’\n${tryHelp('seq')}`,
+        exitCode: 1
+      }
     // GNU seq takes its precision from FIRST and INCREMENT, never from LAST (`seq 1.5` → 1).
-    const decimals = Math.max(0, ...operands.slice(0, -1).map((o) => (o.includes('.') ? o.length - o.indexOf('.') - 1 : 0)))
+    const decimals = Math.max(
+      0,
+      ...operands.slice(0, -1).map((o) => (o.includes('.') ? o.length - o.indexOf('.') - 1 : 0))
+    )
     const out: string[] = []
     for (let v = first, i = 0; step > 0 ? v <= last : v >= last; i++, v = first + i * step) {
       if (out.length >= SEQ_LIMIT) {
         const text = joinLines(out)
-        return { stdout: text, stderr: `seq: stopped after ${SEQ_LIMIT} numbers (the lab's limit)\n`, exitCode: 1 }
+        return {
+          stdout: text,
+          stderr: `seq: stopped after ${SEQ_LIMIT} numbers (the lab's limit)\n`,
+          exitCode: 1
+        }
       }
       out.push(v.toFixed(decimals))
     }

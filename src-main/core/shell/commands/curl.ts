@@ -31,7 +31,11 @@ interface CurlOptions {
 }
 
 /** Options taking a value, by short and long name. */
-const WITH_ARG: Record<string, keyof CurlOptions> = { '-m': 'maxTime', '--max-time': 'maxTime', '--connect-timeout': 'connectTimeout' }
+const WITH_ARG: Record<string, keyof CurlOptions> = {
+  '-m': 'maxTime',
+  '--max-time': 'maxTime',
+  '--connect-timeout': 'connectTimeout'
+}
 const FLAGS: Record<string, keyof CurlOptions> = {
   '-s': 'silent',
   '--silent': 'silent',
@@ -45,13 +49,33 @@ const FLAGS: Record<string, keyof CurlOptions> = {
   '--head': 'head'
 }
 /** Accepted and without effect in the lab (no redirects, no TLS, no files). */
-const HARMLESS = new Set(['-L', '--location', '-k', '--insecure', '-f', '--fail', '-4', '--ipv4', '--no-progress-meter'])
+const HARMLESS = new Set([
+  '-L',
+  '--location',
+  '-k',
+  '--insecure',
+  '-f',
+  '--fail',
+  '-4',
+  '--ipv4',
+  '--no-progress-meter'
+])
 
 type Parsed = { ok: true; opts: CurlOptions } | { ok: false; out: CommandOutput }
 
 function parse(argv: readonly string[]): Parsed {
-  const opts: CurlOptions = { silent: false, showError: false, verbose: false, include: false, head: false, urls: [] }
-  const usage = (msg: string): Parsed => ({ ok: false, out: { stdout: '', stderr: `curl: ${msg}\n${TRY}`, exitCode: 2 } })
+  const opts: CurlOptions = {
+    silent: false,
+    showError: false,
+    verbose: false,
+    include: false,
+    head: false,
+    urls: []
+  }
+  const usage = (msg: string): Parsed => ({
+    ok: false,
+    out: { stdout: '', stderr: `curl: ${msg}\n${TRY}`, exitCode: 2 }
+  })
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? ''
     if (a === '--') {
@@ -70,7 +94,8 @@ function parse(argv: readonly string[]): Parsed {
         const value = eq < 0 ? argv[++i] : a.slice(eq + 1)
         if (value === undefined) return usage(`option ${name}: requires parameter`)
         const n = Number(value)
-        if (!/^\d+(\.\d+)?$/.test(value) || Number.isNaN(n)) return usage(`option ${name}: expected a proper numerical parameter`)
+        if (!/^\d+(\.\d+)?$/.test(value) || Number.isNaN(n))
+          return usage(`option ${name}: expected a proper numerical parameter`)
         ;(opts as unknown as Record<string, number>)[key] = n
         continue
       }
@@ -87,7 +112,8 @@ function parse(argv: readonly string[]): Parsed {
         const rest = a.slice(j + 1)
         const value = rest !== '' ? rest : argv[++i]
         if (value === undefined) return usage(`option ${letter}: requires parameter`)
-        if (!/^\d+(\.\d+)?$/.test(value)) return usage(`option ${letter}: expected a proper numerical parameter`)
+        if (!/^\d+(\.\d+)?$/.test(value))
+          return usage(`option ${letter}: expected a proper numerical parameter`)
         ;(opts as unknown as Record<string, number>)[key] = Number(value)
         break
       }
@@ -111,11 +137,13 @@ function parseUrl(raw: string): Url | string {
   const m = /^(?:([A-Za-z][A-Za-z0-9+.-]*):\/\/)?([^/:?#]*)(?::([^/?#]*))?([^#]*)/.exec(raw)
   if (!m) return 'URL rejected: Malformed input to a URL function'
   const scheme = (m[1] ?? 'http').toLowerCase()
-  if (scheme !== 'http' && scheme !== 'https') return `Protocol "${scheme}" not supported or disabled in libcurl`
+  if (scheme !== 'http' && scheme !== 'https')
+    return `Protocol "${scheme}" not supported or disabled in libcurl`
   const host = m[2] ?? ''
   if (host === '') return 'URL rejected: No host part in the URL'
   const portText = m[3]
-  if (portText !== undefined && portText !== '' && !/^\d+$/.test(portText)) return 'URL rejected: Port number was not a decimal number between 0 and 65535'
+  if (portText !== undefined && portText !== '' && !/^\d+$/.test(portText))
+    return 'URL rejected: Port number was not a decimal number between 0 and 65535'
   const port = portText === undefined || portText === '' ? (scheme === 'https' ? 443 : 80) : Number(portText)
   if (port > 65535) return 'URL rejected: Port number was not a decimal number between 0 and 65535'
   const path = m[4] === undefined || m[4] === '' ? '/' : m[4].startsWith('?') ? `/${m[4]}` : m[4]
@@ -152,7 +180,9 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
     const outcome = trace.outcome
     const refused = (ms: number, why: string): void => {
       verbose(`* connect to ${ip} port ${url.port} failed: ${why}`)
-      verbose(`* Failed to connect to ${url.host} port ${url.port} after ${ms} ms: Couldn't connect to server`)
+      verbose(
+        `* Failed to connect to ${url.host} port ${url.port} after ${ms} ms: Couldn't connect to server`
+      )
       verbose(`* Closing connection ${index}`)
       fail(7, `Failed to connect to ${url.host} port ${url.port} after ${ms} ms: Couldn't connect to server`)
     }
@@ -171,22 +201,36 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
         return
       }
       case 'local-error':
-        refused(0, outcome.errno === 'ENETUNREACH' ? 'Network is unreachable' : outcome.errno === 'EPERM' ? 'Operation not permitted' : 'No route to host')
+        refused(
+          0,
+          outcome.errno === 'ENETUNREACH'
+            ? 'Network is unreachable'
+            : outcome.errno === 'EPERM'
+              ? 'Operation not permitted'
+              : 'No route to host'
+        )
         return
       case 'no-reply': {
         const limits = [o.maxTime, o.connectTimeout].filter((x): x is number => x !== undefined && x > 0)
         const limitMs = limits.length > 0 ? Math.min(...limits) * 1000 : KERNEL_CONNECT_TIMEOUT_MS
         // curl notices its own deadline a millisecond or two after it passes; the kernel's
         // retransmission timer adds its own jitter.
-        const ms = Math.floor(limitMs) + (limits.length > 0 ? randomInt(ctx.lab.rng, 1, 2) : randomInt(ctx.lab.rng, 0, 999))
+        const ms =
+          Math.floor(limitMs) +
+          (limits.length > 0 ? randomInt(ctx.lab.rng, 1, 2) : randomInt(ctx.lab.rng, 0, 999))
         ctx.lab.clock.nowMs += ms
         if (limits.length === 0) {
           verbose(`* connect to ${ip} port ${url.port} failed: Connection timed out`)
-          verbose(`* Failed to connect to ${url.host} port ${url.port} after ${ms} ms: Couldn't connect to server`)
+          verbose(
+            `* Failed to connect to ${url.host} port ${url.port} after ${ms} ms: Couldn't connect to server`
+          )
           verbose(`* Closing connection ${index}`)
           // The kernel's ETIMEDOUT: curl words it as a failed connect but exits 28 (checked
           // against curl 7.88.1 on a real namespace).
-          fail(28, `Failed to connect to ${url.host} port ${url.port} after ${ms} ms: Couldn't connect to server`)
+          fail(
+            28,
+            `Failed to connect to ${url.host} port ${url.port} after ${ms} ms: Couldn't connect to server`
+          )
         } else if (o.maxTime !== undefined && o.maxTime * 1000 === Math.min(...limits) * 1000) {
           verbose(`* Connection timed out after ${ms} milliseconds`)
           verbose(`* Closing connection ${index}`)
@@ -208,7 +252,13 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
       return
     }
     const hostHeader = url.port === 80 ? url.host : `${url.host}:${url.port}`
-    const request = [`${o.head ? 'HEAD' : 'GET'} ${url.path} HTTP/1.1`, `Host: ${hostHeader}`, 'User-Agent: curl/7.88.1', 'Accept: */*', '']
+    const request = [
+      `${o.head ? 'HEAD' : 'GET'} ${url.path} HTTP/1.1`,
+      `Host: ${hostHeader}`,
+      'User-Agent: curl/7.88.1',
+      'Accept: */*',
+      ''
+    ]
     for (const line of request) verbose(`> ${line}\r`)
     const payload = outcome.kind === 'reply' ? outcome.payload : undefined
     const app = trace.servedBy === undefined ? undefined : appOf(ctx, trace.servedBy, trace.probe.port)
@@ -222,7 +272,13 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
     }
     // The http app answers with its pod name and a newline (LAB_APP_PY in export-lab.ts).
     const body = `${payload ?? trace.servedBy ?? ''}\n`
-    const headers = ['HTTP/1.1 200 OK', 'Content-Type: text/plain', `Content-Length: ${new TextEncoder().encode(body).length}`, 'Connection: close', '']
+    const headers = [
+      'HTTP/1.1 200 OK',
+      'Content-Type: text/plain',
+      `Content-Length: ${new TextEncoder().encode(body).length}`,
+      'Connection: close',
+      ''
+    ]
     for (const h of headers) verbose(`< ${h}\r`)
     if (o.include || o.head) out.out(headers.map((h) => `${h}\r\n`).join(''))
     if (!o.head) out.out(body)

@@ -84,7 +84,9 @@ export const grepCommand: Command = {
       let count = 0
       lines(text).forEach((line, i) => {
         const matches = matchesOf(regexes, line)
-        const selected = invert ? matches.length === 0 && !regexes.some((re) => testEmpty(re, line)) : matches.length > 0 || regexes.some((re) => testEmpty(re, line))
+        const selected = invert
+          ? matches.length === 0 && !regexes.some((re) => testEmpty(re, line))
+          : matches.length > 0 || regexes.some((re) => testEmpty(re, line))
         if (!selected) return
         count++
         if (has(opts, 'c') || has(opts, 'q') || has(opts, 'l')) return
@@ -114,7 +116,8 @@ function matchesOf(regexes: readonly RegExp[], line: string): string[] {
       re.lastIndex = pos
       for (let m = re.exec(line); m; m = re.exec(line)) {
         if (m[0] !== '') {
-          if (!best || m.index < best.at || (m.index === best.at && m[0].length > best.text.length)) best = { at: m.index, text: m[0] }
+          if (!best || m.index < best.at || (m.index === best.at && m[0].length > best.text.length))
+            best = { at: m.index, text: m[0] }
           break
         }
         re.lastIndex = m.index + 1

@@ -4,12 +4,25 @@
  * registry.
  */
 
+import { sendProbe } from '../../engine/probe.ts'
 import { CommandRegistry } from '../command.ts'
 import { bridgeCommand } from './bridge.ts'
+import { conntrackCommand } from './conntrack.ts'
 import { ipCommand } from './ip.ts'
 import { iptablesCommand, iptablesSaveCommand } from './iptables.ts'
-import { sendProbe } from '../../engine/probe.ts'
-import { catCommand, clearCommand, headCommand, seqCommand, sortCommand, tailCommand, uniqCommand, wcCommand } from './coreutils.ts'
+import { ipvsadmCommand } from './ipvsadm.ts'
+import { nftCommand } from './nft.ts'
+import { sysctlCommand } from './sysctl.ts'
+import {
+  catCommand,
+  clearCommand,
+  headCommand,
+  seqCommand,
+  sortCommand,
+  tailCommand,
+  uniqCommand,
+  wcCommand
+} from './coreutils.ts'
 import { grepCommand } from './grep.ts'
 import { curlCommand } from './curl.ts'
 import { crictlCommand, kubectlCommand } from './kubectl.ts'
@@ -23,6 +36,7 @@ export function defaultRegistry(): CommandRegistry {
     bridgeCommand,
     catCommand,
     clearCommand,
+    conntrackCommand,
     crictlCommand,
     curlCommand(sendProbe),
     grepCommand,
@@ -32,12 +46,15 @@ export function defaultRegistry(): CommandRegistry {
     ipCommand,
     iptablesCommand,
     iptablesSaveCommand,
+    ipvsadmCommand,
     kubectlCommand,
+    nftCommand,
     pingCommand(sendProbe),
     psCommand,
     seqCommand,
     shCommand,
     sortCommand,
+    sysctlCommand,
     ssCommand,
     tailCommand,
     tcpdumpCommand,

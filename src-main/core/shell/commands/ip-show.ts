@@ -87,7 +87,7 @@ export function showAddrs(lab: Lab, ns: Netns, links: readonly Link[], o: ShowOp
       out.push(o.details ? detailsLine(ns, link, lab) : linkLayerLine(ns, link))
     }
     for (const a of v4) {
-      out.push(`    inet ${formatIpv4(a.address)}/${a.prefixLen} scope ${a.scope} ${a.label}`)
+      out.push(`    inet ${formatIpv4(a.address)}/${a.prefixLen}${a.broadcast === undefined ? '' : ` brd ${formatIpv4(a.broadcast)}`} scope ${a.scope} ${a.label}`)
       out.push(FOREVER)
     }
     for (const a of v6) {

@@ -21,7 +21,12 @@ const err = (stderr: string, exitCode = 1): CommandOutput => ({ stdout: '', stde
 export function tabulate(rows: readonly (readonly string[])[], minWidth = 6, padding = 3): string {
   const widths: number[] = []
   for (const r of rows) r.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)))
-  return rows.map((r) => `${r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(Math.max(minWidth, (widths[i] ?? 0) + padding)))).join('')}\n`).join('')
+  return rows
+    .map(
+      (r) =>
+        `${r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(Math.max(minWidth, (widths[i] ?? 0) + padding)))).join('')}\n`
+    )
+    .join('')
 }
 
 /** k8s.io/apimachinery duration.HumanDuration: the AGE column. */
@@ -36,10 +41,12 @@ export function humanDuration(ms: number): string {
   const hours = Math.floor(minutes / 60)
   if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`
   if (hours < 48) return `${hours}h`
-  if (hours < 24 * 8) return hours % 24 === 0 ? `${Math.floor(hours / 24)}d` : `${Math.floor(hours / 24)}d${hours % 24}h`
+  if (hours < 24 * 8)
+    return hours % 24 === 0 ? `${Math.floor(hours / 24)}d` : `${Math.floor(hours / 24)}d${hours % 24}h`
   if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24)}d`
   const days = Math.floor(hours / 24)
-  if (hours < 24 * 365 * 8) return days % 365 === 0 ? `${Math.floor(days / 365)}y` : `${Math.floor(days / 365)}y${days % 365}d`
+  if (hours < 24 * 365 * 8)
+    return days % 365 === 0 ? `${Math.floor(days / 365)}y` : `${Math.floor(days / 365)}y${days % 365}d`
   return `${Math.floor(days / 365)}y`
 }
 
@@ -79,11 +86,19 @@ function podStatus(pod: KubePod): { ready: string; status: string; restarts: str
   const running = pod.containers.filter((c) => c.state === 'Running').length
   const crashing = pod.containers.find((c) => c.state === 'CrashLoopBackOff')
   const restarts = pod.containers.reduce((a, c) => a + c.restartCount, 0)
-  return { ready: `${running}/${pod.containers.length}`, status: crashing ? 'CrashLoopBackOff' : 'Running', restarts: String(restarts) }
+  return {
+    ready: `${running}/${pod.containers.length}`,
+    status: crashing ? 'CrashLoopBackOff' : 'Running',
+    restarts: String(restarts)
+  }
 }
 
 function portsText(svc: KubeService): string {
-  return svc.ports.map((p) => (p.nodePort === undefined ? `${p.port}/${p.protocol}` : `${p.port}:${p.nodePort}/${p.protocol}`)).join(',')
+  return svc.ports
+    .map((p) =>
+      p.nodePort === undefined ? `${p.port}/${p.protocol}` : `${p.port}:${p.nodePort}/${p.protocol}`
+    )
+    .join(',')
 }
 
 function selectorText(sel: Record<string, string>): string {
@@ -124,12 +139,20 @@ function getCommand(lab: Lab, kind: (typeof RESOURCES)[string], o: GetOptions): 
     return ka < kb ? -1 : ka > kb ? 1 : 0
   }
   const inScope = <T extends { namespace: string; name: string }>(items: readonly T[]): T[] =>
-    items.filter((x) => (o.allNamespaces || x.namespace === o.namespace) && (o.names.length === 0 || o.names.includes(x.name))).sort(byKey)
+    items
+      .filter(
+        (x) =>
+          (o.allNamespaces || x.namespace === o.namespace) &&
+          (o.names.length === 0 || o.names.includes(x.name))
+      )
+      .sort(byKey)
   const nsCol = (x: { namespace: string }): string[] => (o.allNamespaces ? [x.namespace] : [])
   const nsHead = o.allNamespaces ? ['NAMESPACE'] : []
   const missing = (what: string, items: readonly { name: string }[]): CommandOutput | undefined => {
     const absent = o.names.find((n) => !items.some((x) => x.name === n))
-    return absent === undefined ? undefined : err(`Error from server (NotFound): ${what} "${absent}" not found\n`)
+    return absent === undefined
+      ? undefined
+      : err(`Error from server (NotFound): ${what} "${absent}" not found\n`)
   }
   const none = (): CommandOutput =>
     err(o.allNamespaces ? 'No resources found\n' : `No resources found in ${o.namespace} namespace.\n`, 0)
@@ -139,10 +162,26 @@ function getCommand(lab: Lab, kind: (typeof RESOURCES)[string], o: GetOptions): 
       const miss = missing('pods', pods)
       if (miss) return miss
       if (pods.length === 0) return none()
-      const head = [...nsHead, 'NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', ...(o.wide ? ['IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES'] : [])]
+      const head = [
+        ...nsHead,
+        'NAME',
+        'READY',
+        'STATUS',
+        'RESTARTS',
+        'AGE',
+        ...(o.wide ? ['IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES'] : [])
+      ]
       const rows = pods.map((p) => {
         const s = podStatus(p)
-        return [...nsCol(p), p.name, s.ready, s.status, s.restarts, humanDuration(now - p.createdAt), ...(o.wide ? [formatIpv4(p.ip), p.node, '<none>', '<none>'] : [])]
+        return [
+          ...nsCol(p),
+          p.name,
+          s.ready,
+          s.status,
+          s.restarts,
+          humanDuration(now - p.createdAt),
+          ...(o.wide ? [formatIpv4(p.ip), p.node, '<none>', '<none>'] : [])
+        ]
       })
       return out(tabulate([head, ...rows]))
     }
@@ -151,8 +190,26 @@ function getCommand(lab: Lab, kind: (typeof RESOURCES)[string], o: GetOptions): 
       const miss = missing('services', svcs)
       if (miss) return miss
       if (svcs.length === 0) return none()
-      const head = [...nsHead, 'NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE', ...(o.wide ? ['SELECTOR'] : [])]
-      const rows = svcs.map((s) => [...nsCol(s), s.name, s.type, formatIpv4(s.clusterIP), '<none>', portsText(s), humanDuration(now - s.createdAt), ...(o.wide ? [selectorText(s.selector)] : [])])
+      const head = [
+        ...nsHead,
+        'NAME',
+        'TYPE',
+        'CLUSTER-IP',
+        'EXTERNAL-IP',
+        'PORT(S)',
+        'AGE',
+        ...(o.wide ? ['SELECTOR'] : [])
+      ]
+      const rows = svcs.map((s) => [
+        ...nsCol(s),
+        s.name,
+        s.type,
+        formatIpv4(s.clusterIP),
+        '<none>',
+        portsText(s),
+        humanDuration(now - s.createdAt),
+        ...(o.wide ? [selectorText(s.selector)] : [])
+      ])
       return out(tabulate([head, ...rows]))
     }
     case 'endpoints': {
@@ -160,7 +217,12 @@ function getCommand(lab: Lab, kind: (typeof RESOURCES)[string], o: GetOptions): 
       const miss = missing('endpoints', svcs)
       if (miss) return miss
       if (svcs.length === 0) return none()
-      const rows = svcs.map((s) => [...nsCol(s), s.name, abbreviate(endpointList(lab, s)), humanDuration(now - s.createdAt)])
+      const rows = svcs.map((s) => [
+        ...nsCol(s),
+        s.name,
+        abbreviate(endpointList(lab, s)),
+        humanDuration(now - s.createdAt)
+      ])
       return out(tabulate([[...nsHead, 'NAME', 'ENDPOINTS', 'AGE'], ...rows]))
     }
     case 'endpointslices': {
@@ -169,16 +231,33 @@ function getCommand(lab: Lab, kind: (typeof RESOURCES)[string], o: GetOptions): 
       const rows = svcs.map((s) => {
         const eps = s.ports.flatMap((p) => endpointsOf(lab, s, p))
         const ips = [...new Set(eps.map((e) => formatIpv4(e.ip)))]
-        const ports = eps.length === 0 ? '<unset>' : [...new Set(s.ports.map((p) => String(p.targetPort)))].join(',')
-        return [...nsCol(s), sliceName(s), 'IPv4', ports, ips.length === 0 ? '<unset>' : abbreviate(ips), humanDuration(now - s.createdAt)]
+        const ports =
+          eps.length === 0 ? '<unset>' : [...new Set(s.ports.map((p) => String(p.targetPort)))].join(',')
+        return [
+          ...nsCol(s),
+          sliceName(s),
+          'IPv4',
+          ports,
+          ips.length === 0 ? '<unset>' : abbreviate(ips),
+          humanDuration(now - s.createdAt)
+        ]
       })
       return out(tabulate([[...nsHead, 'NAME', 'ADDRESSTYPE', 'PORTS', 'ENDPOINTS', 'AGE'], ...rows]))
     }
     case 'nodes': {
-      const nodes = lab.nodes.filter((n) => o.names.length === 0 || o.names.includes(n.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      const nodes = lab.nodes
+        .filter((n) => o.names.length === 0 || o.names.includes(n.name))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       const absent = o.names.find((n) => !lab.nodes.some((x) => x.name === n))
       if (absent !== undefined) return err(`Error from server (NotFound): nodes "${absent}" not found\n`)
-      const head = ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION', ...(o.wide ? ['INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME'] : [])]
+      const head = [
+        'NAME',
+        'STATUS',
+        'ROLES',
+        'AGE',
+        'VERSION',
+        ...(o.wide ? ['INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME'] : [])
+      ]
       const version = `v${lab.scenario.cluster.kubeProxy.version}.0`
       const rows = nodes.map((n) => [
         n.name,
@@ -187,7 +266,15 @@ function getCommand(lab: Lab, kind: (typeof RESOURCES)[string], o: GetOptions): 
         lab.nodes.indexOf(n) === 0 ? 'control-plane' : '<none>',
         humanDuration(now),
         version,
-        ...(o.wide ? [formatIpv4(n.ip), '<none>', 'Debian GNU/Linux 12 (bookworm)', '6.1.0-28-amd64', 'containerd://1.6.20'] : [])
+        ...(o.wide
+          ? [
+              formatIpv4(n.ip),
+              '<none>',
+              'Debian GNU/Linux 12 (bookworm)',
+              '6.1.0-28-amd64',
+              'containerd://1.6.20'
+            ]
+          : [])
       ])
       return out(tabulate([head, ...rows]))
     }
@@ -256,7 +343,8 @@ Usage:
 
 export const kubectlCommand: Command = {
   name: 'kubectl',
-  summary: 'get pods|svc|endpoints|endpointslices|nodes [-o wide], describe svc, logs, exec, delete pod, scale',
+  summary:
+    'get pods|svc|endpoints|endpointslices|nodes [-o wide], describe svc, logs, exec, delete pod, scale',
   subcommands: ['get', 'describe', 'logs', 'exec', 'delete', 'scale'],
   availableOn: ['node', 'external'],
   run(argv, ctx) {
@@ -267,7 +355,9 @@ export const kubectlCommand: Command = {
     if (!r.ok) {
       const flag = /'(-[^']*)'|-- '(.)'/.exec(r.message)
       const name = flag?.[1] ?? (flag?.[2] !== undefined ? `-${flag[2]}` : '')
-      return err(`error: unknown flag: ${name.startsWith('--') ? name : `shorthand flag: '${name.slice(1)}' in ${name}`}\nSee 'kubectl --help' for usage.\n`)
+      return err(
+        `error: unknown flag: ${name.startsWith('--') ? name : `shorthand flag: '${name.slice(1)}' in ${name}`}\nSee 'kubectl --help' for usage.\n`
+      )
     }
     const o = r.value
     const [verb, ...args] = o.operands
@@ -276,29 +366,56 @@ export const kubectlCommand: Command = {
     switch (verb) {
       case 'get': {
         const [resource, ...names] = args
-        if (resource === undefined) return err('You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\nSee \'kubectl get -h\' for help and examples\n')
+        if (resource === undefined)
+          return err(
+            'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\nSee \'kubectl get -h\' for help and examples\n'
+          )
         const kind = RESOURCES[resource]
         if (!kind) return err(`error: the server doesn't have a resource type "${resource}"\n`)
         const output = lastValue(o, 'o')
-        if (output !== undefined && output !== 'wide') return err(`error: unable to match a printer suitable for the output format "${output}", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml\n`)
-        return getCommand(ctx.lab, kind, { wide: output === 'wide', allNamespaces: has(o, 'A'), namespace, names })
+        if (output !== undefined && output !== 'wide')
+          return err(
+            `error: unable to match a printer suitable for the output format "${output}", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml\n`
+          )
+        return getCommand(ctx.lab, kind, {
+          wide: output === 'wide',
+          allNamespaces: has(o, 'A'),
+          namespace,
+          names
+        })
       }
       case 'describe': {
         const [resource, name] = args
         const kind = resource === undefined ? undefined : RESOURCES[resource]
-        if (kind !== 'services') return err(`error: the lab's kubectl describes services only: kubectl describe svc NAME\n`)
-        const svcs = ctx.lab.services.filter((s) => s.namespace === namespace && (name === undefined || s.name === name))
-        if (svcs.length === 0) return err(name === undefined ? `No resources found in ${namespace} namespace.\n` : `Error from server (NotFound): services "${name}" not found\n`, name === undefined ? 0 : 1)
+        if (kind !== 'services')
+          return err(`error: the lab's kubectl describes services only: kubectl describe svc NAME\n`)
+        const svcs = ctx.lab.services.filter(
+          (s) => s.namespace === namespace && (name === undefined || s.name === name)
+        )
+        if (svcs.length === 0)
+          return err(
+            name === undefined
+              ? `No resources found in ${namespace} namespace.\n`
+              : `Error from server (NotFound): services "${name}" not found\n`,
+            name === undefined ? 0 : 1
+          )
         return out(svcs.map((s) => describeService(ctx.lab, s)).join('\n\n'))
       }
       case 'logs': {
         const [name] = args
-        if (name === undefined) return err("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples\n")
+        if (name === undefined)
+          return err(
+            "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples\n"
+          )
         const pod = findPod(ctx.lab, name.replace(/^pods?\//, ''), namespace)
         if (!pod) return err(`Error from server (NotFound): pods "${name}" not found\n`)
         const picked = pickContainer(pod, lastValue(o, 'c'))
         if ('error' in picked) return err(picked.error)
-        return { stdout: picked.container.logs.map((l) => `${l}\n`).join(''), stderr: picked.note, exitCode: 0 }
+        return {
+          stdout: picked.container.logs.map((l) => `${l}\n`).join(''),
+          stderr: picked.note,
+          exitCode: 0
+        }
       }
       case 'exec':
         return exec(ctx, args, after, dash >= 0, namespace, lastValue(o, 'c'))
@@ -306,7 +423,8 @@ export const kubectlCommand: Command = {
         const [resource, ...names] = args
         const kind = resource === undefined ? undefined : RESOURCES[resource.split('/')[0] ?? '']
         const targets = resource?.includes('/') ? [resource.split('/')[1] ?? '', ...names] : names
-        if (kind !== 'pods') return err(`error: the lab's kubectl deletes pods only: kubectl delete pod NAME\n`)
+        if (kind !== 'pods')
+          return err(`error: the lab's kubectl deletes pods only: kubectl delete pod NAME\n`)
         if (targets.length === 0) return err('error: resource(s) were provided, but no name was specified\n')
         let stdout = ''
         let stderr = ''
@@ -321,12 +439,28 @@ export const kubectlCommand: Command = {
         const [resource, maybeName] = args
         const [kindText = '', slashName] = (resource ?? '').split('/')
         const name = slashName ?? maybeName
-        if (!['deployment', 'deployments', 'deploy', 'deployment.apps', 'statefulset', 'statefulsets', 'sts'].includes(kindText) || name === undefined) {
-          return err("error: the lab's kubectl scales deployments: kubectl scale deployment NAME --replicas=N\n")
+        if (
+          ![
+            'deployment',
+            'deployments',
+            'deploy',
+            'deployment.apps',
+            'statefulset',
+            'statefulsets',
+            'sts'
+          ].includes(kindText) ||
+          name === undefined
+        ) {
+          return err(
+            "error: the lab's kubectl scales deployments: kubectl scale deployment NAME --replicas=N\n"
+          )
         }
         const replicasText = lastValue(o, 'replicas')
         if (replicasText === undefined) return err('error: required flag(s) "replicas" not set\n')
-        if (!/^\d+$/.test(replicasText)) return err(`error: invalid argument "${replicasText}" for "--replicas" flag: strconv.ParseInt: parsing "${replicasText}": invalid syntax\nSee 'kubectl scale --help' for usage.\n`)
+        if (!/^\d+$/.test(replicasText))
+          return err(
+            `error: invalid argument "${replicasText}" for "--replicas" flag: strconv.ParseInt: parsing "${replicasText}": invalid syntax\nSee 'kubectl scale --help' for usage.\n`
+          )
         const r = scaleReplicas(ctx.lab, namespace, name, Number(replicasText))
         if (!r.ok) return err(`${r.message}\n`)
         const group = kindText.startsWith('s') ? 'statefulset.apps' : 'deployment.apps'
@@ -338,32 +472,59 @@ export const kubectlCommand: Command = {
   }
 }
 
-function pickContainer(pod: KubePod, name: string | undefined): { container: KubePod['containers'][number]; note: string } | { error: string } {
+function pickContainer(
+  pod: KubePod,
+  name: string | undefined
+): { container: KubePod['containers'][number]; note: string } | { error: string } {
   if (name !== undefined) {
     const c = pod.containers.find((x) => x.name === name)
-    return c ? { container: c, note: '' } : { error: `error: container ${name} is not valid for pod ${pod.name}\n` }
+    return c
+      ? { container: c, note: '' }
+      : { error: `error: container ${name} is not valid for pod ${pod.name}\n` }
   }
   const first = pod.containers[0]
   if (!first) return { error: `error: pod ${pod.name} has no containers\n` }
-  const note = pod.containers.length > 1 ? `Defaulted container "${first.name}" out of: ${pod.containers.map((c) => c.name).join(', ')}\n` : ''
+  const note =
+    pod.containers.length > 1
+      ? `Defaulted container "${first.name}" out of: ${pod.containers.map((c) => c.name).join(', ')}\n`
+      : ''
   return { container: first, note }
 }
 
-function exec(ctx: CommandContext, args: readonly string[], command: readonly string[], hadDash: boolean, namespace: string, container: string | undefined): CommandOutput {
+function exec(
+  ctx: CommandContext,
+  args: readonly string[],
+  command: readonly string[],
+  hadDash: boolean,
+  namespace: string,
+  container: string | undefined
+): CommandOutput {
   const [name, ...legacy] = args
-  if (name === undefined) return err("error: you must specify at least one command for the container\nSee 'kubectl exec -h' for help and examples\n")
-  if (!hadDash && legacy.length > 0) return err("error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead\nSee 'kubectl exec -h' for help and examples\n")
-  if (command.length === 0) return err("error: you must specify at least one command for the container\nSee 'kubectl exec -h' for help and examples\n")
+  if (name === undefined)
+    return err(
+      "error: you must specify at least one command for the container\nSee 'kubectl exec -h' for help and examples\n"
+    )
+  if (!hadDash && legacy.length > 0)
+    return err(
+      "error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead\nSee 'kubectl exec -h' for help and examples\n"
+    )
+  if (command.length === 0)
+    return err(
+      "error: you must specify at least one command for the container\nSee 'kubectl exec -h' for help and examples\n"
+    )
   const pod = findPod(ctx.lab, name.replace(/^pods?\//, ''), namespace)
   if (!pod) return err(`Error from server (NotFound): pods "${name}" not found\n`)
   const picked = pickContainer(pod, container)
   if ('error' in picked) return err(picked.error)
-  if (picked.container.state !== 'Running') return err(`error: unable to upgrade connection: container not found ("${picked.container.name}")\n`)
+  if (picked.container.state !== 'Running')
+    return err(`error: unable to upgrade connection: container not found ("${picked.container.name}")\n`)
   // The words arrive already expanded by this shell; quoting keeps the container's shell from
   // expanding them again.
   const result = ctx.runOn(podTarget(pod, picked.container.name), command.map(shellQuote).join(' '))
   if (result.exitCode === 127 && result.stdout === '' && /: not found\n$/.test(result.stderr)) {
-    return err(`${picked.note}error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec: OCI runtime exec failed: exec failed: unable to start container process: exec: "${command[0] ?? ''}": executable file not found in $PATH: unknown\n`)
+    return err(
+      `${picked.note}error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec: OCI runtime exec failed: exec failed: unable to start container process: exec: "${command[0] ?? ''}": executable file not found in $PATH: unknown\n`
+    )
   }
   const tail = result.exitCode === 0 ? '' : `command terminated with exit code ${result.exitCode}\n`
   return { stdout: result.stdout, stderr: picked.note + result.stderr + tail, exitCode: result.exitCode }
@@ -378,7 +539,10 @@ export const crictlCommand: Command = {
   subcommands: ['pods', 'ps'],
   availableOn: ['node'],
   run(argv, ctx) {
-    const r = getopt('crictl', argv, { short: 'aq', long: { all: { key: 'a', arg: false }, quiet: { key: 'q', arg: false } } })
+    const r = getopt('crictl', argv, {
+      short: 'aq',
+      long: { all: { key: 'a', arg: false }, quiet: { key: 'q', arg: false } }
+    })
     if (!r.ok) return err(`${r.message.replace(/^crictl: /, 'crictl: flag provided but not defined: ')}\n`)
     const [verb] = r.value.operands
     const now = ctx.lab.clock.nowMs
@@ -387,21 +551,47 @@ export const crictlCommand: Command = {
     switch (verb) {
       case 'pods': {
         if (quiet) return out(pods.map((p) => `${p.sandboxId}\n`).join(''))
-        const rows = pods.map((p) => [p.sandboxId.slice(0, 13), unitsAgo(now - p.createdAt), 'Ready', p.name, p.namespace, '0', '(default)'])
-        return out(crictlTable([['POD ID', 'CREATED', 'STATE', 'NAME', 'NAMESPACE', 'ATTEMPT', 'RUNTIME'], ...rows]))
+        const rows = pods.map((p) => [
+          p.sandboxId.slice(0, 13),
+          unitsAgo(now - p.createdAt),
+          'Ready',
+          p.name,
+          p.namespace,
+          '0',
+          '(default)'
+        ])
+        return out(
+          crictlTable([['POD ID', 'CREATED', 'STATE', 'NAME', 'NAMESPACE', 'ATTEMPT', 'RUNTIME'], ...rows])
+        )
       }
       case 'ps': {
         const all = has(r.value, 'a')
         const rows = pods.flatMap((p) =>
           p.containers
             .filter((c) => all || c.state === 'Running')
-            .map((c) => [c.id.slice(0, 13), imageId(c.image).slice(0, 13), unitsAgo(now - p.createdAt), c.state === 'Running' ? 'Running' : 'Exited', c.name, String(c.restartCount), p.sandboxId.slice(0, 13), p.name])
+            .map((c) => [
+              c.id.slice(0, 13),
+              imageId(c.image).slice(0, 13),
+              unitsAgo(now - p.createdAt),
+              c.state === 'Running' ? 'Running' : 'Exited',
+              c.name,
+              String(c.restartCount),
+              p.sandboxId.slice(0, 13),
+              p.name
+            ])
         )
         if (quiet) return out(rows.map((x) => `${x[0] ?? ''}\n`).join(''))
-        return out(crictlTable([['CONTAINER', 'IMAGE', 'CREATED', 'STATE', 'NAME', 'ATTEMPT', 'POD ID', 'POD'], ...rows]))
+        return out(
+          crictlTable([
+            ['CONTAINER', 'IMAGE', 'CREATED', 'STATE', 'NAME', 'ATTEMPT', 'POD ID', 'POD'],
+            ...rows
+          ])
+        )
       }
       case undefined:
-        return out('NAME:\n   crictl - client for CRI\n\nUSAGE:\n   crictl [global options] command [command options] [arguments...]\n\nCOMMANDS (lab):\n   pods     List pods\n   ps       List containers\n')
+        return out(
+          'NAME:\n   crictl - client for CRI\n\nUSAGE:\n   crictl [global options] command [command options] [arguments...]\n\nCOMMANDS (lab):\n   pods     List pods\n   ps       List containers\n'
+        )
       default:
         return err(`crictl: No help topic for '${verb}'\n`)
     }

@@ -96,7 +96,8 @@ const fail = (stderr: string, exitCode: number): CommandOutput => ({ stdout: '',
 function intArg(value: string, min: number, max: bigint): number | string {
   if (!/^[+-]?\d+$/.test(value.trim())) return `ping: invalid argument: '${value}'\n`
   const n = BigInt(value.trim())
-  if (n < BigInt(min) || n > max) return `ping: invalid argument: '${value}': out of range: ${min} <= value <= ${max}\n`
+  if (n < BigInt(min) || n > max)
+    return `ping: invalid argument: '${value}': out of range: ${min} <= value <= ${max}\n`
   return Number(n)
 }
 
@@ -173,7 +174,12 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
       case 'h':
         return { stdout: '', stderr: USAGE, exitCode: 2 }
       case 'V':
-        return { stdout: 'ping from iputils 20221126\nlibcap: yes, IDN: yes, NLS: no, error.h: yes, getrandom(): yes, __fpending(): yes\n', stderr: '', exitCode: 0 }
+        return {
+          stdout:
+            'ping from iputils 20221126\nlibcap: yes, IDN: yes, NLS: no, error.h: yes, getrandom(): yes, __fpending(): yes\n',
+          stderr: '',
+          exitCode: 0
+        }
       default:
         break
     }
@@ -187,7 +193,12 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
     if (ip === undefined) return fail(`${warnings}ping: ${name}: Temporary failure in name resolution\n`, 2)
     dest = ip
   }
-  const total = Math.min(count ?? DEFAULT_COUNT, deadline === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor(deadline / Math.max(interval, 0.001)) + 1))
+  const total = Math.min(
+    count ?? DEFAULT_COUNT,
+    deadline === undefined
+      ? Number.POSITIVE_INFINITY
+      : Math.max(1, Math.floor(deadline / Math.max(interval, 0.001)) + 1)
+  )
   const lab = ctx.lab
   const o = new OutputBuilder()
   o.err(warnings)
@@ -210,29 +221,47 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
     }
     // Beyond 65507 data bytes the datagram cannot exist; sendmsg fails silently for iputils,
     // which then just counts the echo as lost.
-    const trace: Pick<Trace, 'outcome' | 'rttMs'> = size > 65507 ? { outcome: { kind: 'no-reply' } } : probe(lab, spec)
+    const trace: Pick<Trace, 'outcome' | 'rttMs'> =
+      size > 65507 ? { outcome: { kind: 'no-reply' } } : probe(lab, spec)
     const outcome = trace.outcome
-    if (seq === 1 && outcome.kind === 'local-error' && (outcome.errno === 'ENETUNREACH' || outcome.errno === 'EHOSTUNREACH')) {
+    if (
+      seq === 1 &&
+      outcome.kind === 'local-error' &&
+      (outcome.errno === 'ENETUNREACH' || outcome.errno === 'EHOSTUNREACH')
+    ) {
       // connect() fails before anything is sent, so ping stops before its banner.
-      return fail(`${warnings}ping: connect: ${outcome.errno === 'ENETUNREACH' ? 'Network is unreachable' : 'No route to host'}\n`, 2)
+      return fail(
+        `${warnings}ping: connect: ${outcome.errno === 'ENETUNREACH' ? 'Network is unreachable' : 'No route to host'}\n`,
+        2
+      )
     }
     if (seq === 1) o.out(`PING ${dest} (${dest}) ${size}(${size + 28}) bytes of data.\n`)
     switch (outcome.kind) {
       case 'reply': {
         const rtt = Math.round((trace.rttMs ?? 0) * 1000) / 1000
         rtts.push(rtt)
-        if (!quiet) o.out(`${size + 8} bytes from ${outcome.from}: icmp_seq=${seq} ttl=${outcome.ttl}${timed ? ` time=${formatRtt(rtt)} ms` : ''}\n`)
+        if (!quiet)
+          o.out(
+            `${size + 8} bytes from ${outcome.from}: icmp_seq=${seq} ttl=${outcome.ttl}${timed ? ` time=${formatRtt(rtt)} ms` : ''}\n`
+          )
         if (seq === total) elapsed += rtt
         break
       }
       case 'icmp-error':
         errors++
-        if (!quiet) o.out(`From ${outcome.from} icmp_seq=${seq} ${icmpErrorText(outcome.type, outcome.code, outcome.mtu)}\n`)
+        if (!quiet)
+          o.out(
+            `From ${outcome.from} icmp_seq=${seq} ${icmpErrorText(outcome.type, outcome.code, outcome.mtu)}\n`
+          )
         break
       case 'local-error':
         errors++
-        if (outcome.errno === 'EMSGSIZE') o.err(`ping: local error: message too long, mtu=${outcome.mtu ?? 0}\n`)
-        else o.err(`ping: sendmsg: ${outcome.errno === 'EPERM' ? 'Operation not permitted' : outcome.errno === 'ENETUNREACH' ? 'Network is unreachable' : 'No route to host'}\n`)
+        if (outcome.errno === 'EMSGSIZE')
+          o.err(`ping: local error: message too long, mtu=${outcome.mtu ?? 0}\n`)
+        else
+          o.err(
+            `ping: sendmsg: ${outcome.errno === 'EPERM' ? 'Operation not permitted' : outcome.errno === 'ENETUNREACH' ? 'Network is unreachable' : 'No route to host'}\n`
+          )
         break
       case 'refused':
       case 'no-reply':
@@ -248,7 +277,9 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   const received = rtts.length
   const loss = ((total - received) * 100) / total
   o.out(`\n--- ${dest} ping statistics ---\n`)
-  o.out(`${total} packets transmitted, ${received} received,${errors > 0 ? ` +${errors} errors,` : ''} ${formatG(loss)}% packet loss, time ${Math.floor(elapsed)}ms\n`)
+  o.out(
+    `${total} packets transmitted, ${received} received,${errors > 0 ? ` +${errors} errors,` : ''} ${formatG(loss)}% packet loss, time ${Math.floor(elapsed)}ms\n`
+  )
   if (received > 0 && timed) {
     const us = rtts.map((r) => Math.round(r * 1000))
     const sum = us.reduce((a, b) => a + b, 0)
@@ -263,7 +294,8 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
 export function pingCommand(probe: Prober): Command {
   return {
     name: 'ping',
-    summary: 'send ICMP echo requests (-c N, -s size, -M do, -t ttl, -W s, -i s)',
+    summary:
+      'send ICMP echo requests (-c N, -s size, -M do, -t ttl, -W s, -i s); without -c the lab stops after 4',
     sendsTraffic: true,
     run: (argv, ctx) => runPing(argv, ctx, probe)
   }

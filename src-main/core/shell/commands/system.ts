@@ -26,7 +26,11 @@ export const shCommand: Command = {
   summary: 'run a command line: sh -c "LINE" (as kubectl exec POD -- sh -c "..." does)',
   run(argv, ctx) {
     if (argv[0] !== '-c') {
-      return { stdout: '', stderr: 'sh: only "sh -c LINE" is available in the lab (the terminal is already a shell)\n', exitCode: 2 }
+      return {
+        stdout: '',
+        stderr: 'sh: only "sh -c LINE" is available in the lab (the terminal is already a shell)\n',
+        exitCode: 2
+      }
     }
     if (argv.length < 2) return { stdout: '', stderr: 'sh: -c requires an argument\n', exitCode: 2 }
     return ctx.runOn(ctx.target, argv[1] ?? '')
@@ -58,8 +62,15 @@ function podOf(ctx: CommandContext): KubePod | undefined {
  * Processes visible from the target, pid as seen in its PID namespace: the container's own
  * process, or every container's plus /pause when the pod shares one PID namespace.
  */
-function containerProcesses(pod: KubePod, container: string | undefined): { pid: number; user: string; command: string }[] {
-  const own = (p: KubeProcess): { pid: number; user: string; command: string } => ({ pid: p.pid, user: p.user, command: p.command })
+function containerProcesses(
+  pod: KubePod,
+  container: string | undefined
+): { pid: number; user: string; command: string }[] {
+  const own = (p: KubeProcess): { pid: number; user: string; command: string } => ({
+    pid: p.pid,
+    user: p.user,
+    command: p.command
+  })
   if (pod.shareProcessNamespace) return [own(pod.pause), ...pod.containers.map((c) => own(c.process))]
   const c = pod.containers.find((x) => x.name === container) ?? pod.containers[0]
   return c ? [own(c.process)] : []
@@ -70,9 +81,20 @@ const NODE_DAEMONS: readonly { pid: number; stat: string; time: string; command:
   { pid: 1, stat: 'Ss', time: '0:02', command: '/sbin/init' },
   { pid: 212, stat: 'Ss', time: '0:00', command: '/lib/systemd/systemd-journald' },
   { pid: 402, stat: 'Ssl', time: '0:31', command: '/usr/bin/containerd' },
-  { pid: 455, stat: 'Ssl', time: '1:12', command: '/usr/bin/kubelet --config=/var/lib/kubelet/config.yaml --container-runtime-endpoint=unix:///run/containerd/containerd.sock' },
+  {
+    pid: 455,
+    stat: 'Ssl',
+    time: '1:12',
+    command:
+      '/usr/bin/kubelet --config=/var/lib/kubelet/config.yaml --container-runtime-endpoint=unix:///run/containerd/containerd.sock'
+  },
   { pid: 610, stat: 'Ssl', time: '0:03', command: '/opt/bin/flanneld --ip-masq --kube-subnet-mgr' },
-  { pid: 640, stat: 'Ssl', time: '0:04', command: '/usr/local/bin/kube-proxy --config=/var/lib/kube-proxy/config.conf' }
+  {
+    pid: 640,
+    stat: 'Ssl',
+    time: '0:04',
+    command: '/usr/local/bin/kube-proxy --config=/var/lib/kube-proxy/config.conf'
+  }
 ]
 
 export const psCommand: Command = {
@@ -84,12 +106,23 @@ export const psCommand: Command = {
       if (!pod) return { stdout: '', stderr: '', exitCode: 0 }
       // BusyBox ps ignores the BSD-style words learners type out of habit.
       const bad = argv.find((a) => a.startsWith('-') && !/^-[efAaxwlT]+$/.test(a))
-      if (bad !== undefined) return { stdout: '', stderr: `ps: unrecognized option: ${bad.slice(1)}\nBusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: ps [-o COL1,COL2=HEADER] [-T]\n`, exitCode: 1 }
+      if (bad !== undefined)
+        return {
+          stdout: '',
+          stderr: `ps: unrecognized option: ${bad.slice(1)}\nBusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: ps [-o COL1,COL2=HEADER] [-T]\n`,
+          exitCode: 1
+        }
       const procs = containerProcesses(pod, ctx.target.container)
       // The terminal's shell and this ps run in the container too, after everything else.
       const top = Math.max(1, ...procs.map((p) => p.pid))
-      const rows = [...procs, { pid: top + 6, user: 'root', command: 'sh' }, { pid: top + 12, user: 'root', command: argv.length > 0 ? `ps ${argv.join(' ')}` : 'ps' }]
-      const out = rows.map((p) => `${String(p.pid).padStart(5)} ${p.user.padEnd(8).slice(0, 8)}  0:00 ${p.command}\n`).join('')
+      const rows = [
+        ...procs,
+        { pid: top + 6, user: 'root', command: 'sh' },
+        { pid: top + 12, user: 'root', command: argv.length > 0 ? `ps ${argv.join(' ')}` : 'ps' }
+      ]
+      const out = rows
+        .map((p) => `${String(p.pid).padStart(5)} ${p.user.padEnd(8).slice(0, 8)}  0:00 ${p.command}\n`)
+        .join('')
       return { stdout: `PID   USER     TIME  COMMAND\n${out}`, stderr: '', exitCode: 0 }
     }
     return nodePs(argv, ctx)
@@ -99,11 +132,16 @@ export const psCommand: Command = {
 function nodePs(argv: readonly string[], ctx: CommandContext): CommandOutput {
   const mode = argv.join(' ')
   const node = ctx.lab.nodes.find((n) => n.name === ctx.target.node)
-  const procs: { pid: number; stat: string; time: string; command: string }[] = ctx.target.kind === 'node' ? [...NODE_DAEMONS] : [{ pid: 1, stat: 'Ss', time: '0:01', command: '/sbin/init' }]
+  const procs: { pid: number; stat: string; time: string; command: string }[] =
+    ctx.target.kind === 'node'
+      ? [...NODE_DAEMONS]
+      : [{ pid: 1, stat: 'Ss', time: '0:01', command: '/sbin/init' }]
   if (node) {
     for (const pod of ctx.lab.pods.filter((p) => p.node === node.name)) {
       procs.push({ pid: pod.pause.hostPid, stat: 'Ss', time: '0:00', command: '/pause' })
-      for (const c of pod.containers) if (c.state === 'Running') procs.push({ pid: c.process.hostPid, stat: 'Ss', time: '0:00', command: c.process.command })
+      for (const c of pod.containers)
+        if (c.state === 'Running')
+          procs.push({ pid: c.process.hostPid, stat: 'Ss', time: '0:00', command: c.process.command })
     }
   }
   procs.sort((a, b) => a.pid - b.pid)
@@ -113,7 +151,11 @@ function nodePs(argv: readonly string[], ctx: CommandContext): CommandOutput {
   const tty = (p: { pid: number }): string => (p.pid >= shellPid ? 'pts/0' : '?')
   switch (mode) {
     case '':
-      return { stdout: `    PID TTY          TIME CMD\n${String(shellPid).padStart(7)} pts/0    00:00:00 bash\n${String(shellPid + 9).padStart(7)} pts/0    00:00:00 ps\n`, stderr: '', exitCode: 0 }
+      return {
+        stdout: `    PID TTY          TIME CMD\n${String(shellPid).padStart(7)} pts/0    00:00:00 bash\n${String(shellPid + 9).padStart(7)} pts/0    00:00:00 ps\n`,
+        stderr: '',
+        exitCode: 0
+      }
     case 'ax':
     case '-ax':
     case 'aux':
@@ -121,18 +163,37 @@ function nodePs(argv: readonly string[], ctx: CommandContext): CommandOutput {
     case '-A':
     case '-ef': {
       if (mode === 'aux') {
-        const rows = procs.map((p) => `root     ${String(p.pid).padStart(7)}  0.0  0.1  10000  4000 ${tty(p).padEnd(8)} ${p.stat.padEnd(4)} 09:00   ${p.time} ${p.command}\n`)
-        return { stdout: `USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n${rows.join('')}`, stderr: '', exitCode: 0 }
+        const rows = procs.map(
+          (p) =>
+            `root     ${String(p.pid).padStart(7)}  0.0  0.1  10000  4000 ${tty(p).padEnd(8)} ${p.stat.padEnd(4)} 09:00   ${p.time} ${p.command}\n`
+        )
+        return {
+          stdout: `USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n${rows.join('')}`,
+          stderr: '',
+          exitCode: 0
+        }
       }
       if (mode === '-ef') {
-        const rows = procs.map((p) => `root     ${String(p.pid).padStart(7)} ${String(p.pid === 1 ? 0 : 1).padStart(7)}  0 09:00 ${tty(p).padEnd(8)} 00:00:00 ${p.command}\n`)
-        return { stdout: `UID          PID    PPID  C STIME TTY          TIME CMD\n${rows.join('')}`, stderr: '', exitCode: 0 }
+        const rows = procs.map(
+          (p) =>
+            `root     ${String(p.pid).padStart(7)} ${String(p.pid === 1 ? 0 : 1).padStart(7)}  0 09:00 ${tty(p).padEnd(8)} 00:00:00 ${p.command}\n`
+        )
+        return {
+          stdout: `UID          PID    PPID  C STIME TTY          TIME CMD\n${rows.join('')}`,
+          stderr: '',
+          exitCode: 0
+        }
       }
       if (mode === '-e' || mode === '-A') {
-        const rows = procs.map((p) => `${String(p.pid).padStart(7)} ${tty(p).padEnd(8)} 00:00:00 ${(p.command.split(' ')[0] ?? '').split('/').pop() ?? ''}\n`)
+        const rows = procs.map(
+          (p) =>
+            `${String(p.pid).padStart(7)} ${tty(p).padEnd(8)} 00:00:00 ${(p.command.split(' ')[0] ?? '').split('/').pop() ?? ''}\n`
+        )
         return { stdout: `    PID TTY          TIME CMD\n${rows.join('')}`, stderr: '', exitCode: 0 }
       }
-      const rows = procs.map((p) => `${String(p.pid).padStart(7)} ${tty(p).padEnd(8)} ${p.stat.padEnd(6)} ${p.time} ${p.command}\n`)
+      const rows = procs.map(
+        (p) => `${String(p.pid).padStart(7)} ${tty(p).padEnd(8)} ${p.stat.padEnd(6)} ${p.time} ${p.command}\n`
+      )
       return { stdout: `    PID TTY      STAT   TIME COMMAND\n${rows.join('')}`, stderr: '', exitCode: 0 }
     }
     default:
@@ -150,7 +211,17 @@ export const ssCommand: Command = {
   name: 'ss',
   summary: 'list sockets: ss -tlnp (TCP listeners), -u for UDP',
   run(argv, ctx) {
-    const r = getopt('ss', argv, { short: 'tulnpa', long: { tcp: { key: 't', arg: false }, udp: { key: 'u', arg: false }, listening: { key: 'l', arg: false }, numeric: { key: 'n', arg: false }, processes: { key: 'p', arg: false }, all: { key: 'a', arg: false } } })
+    const r = getopt('ss', argv, {
+      short: 'tulnpa',
+      long: {
+        tcp: { key: 't', arg: false },
+        udp: { key: 'u', arg: false },
+        listening: { key: 'l', arg: false },
+        numeric: { key: 'n', arg: false },
+        processes: { key: 'p', arg: false },
+        all: { key: 'a', arg: false }
+      }
+    })
     if (!r.ok) return { stdout: '', stderr: `${r.message}\n${SS_USAGE}`, exitCode: 255 }
     const o = r.value
     const tcp = has(o, 't') || !has(o, 'u')
@@ -160,7 +231,8 @@ export const ssCommand: Command = {
     const listening = has(o, 'l') || has(o, 'a')
     const sockets = listening ? (ns?.sockets ?? []).filter((s) => (s.proto === 'tcp' ? tcp : udp)) : []
     const pod = podOf(ctx)
-    const service = (port: number, proto: 'tcp' | 'udp'): string => (has(o, 'n') ? String(port) : (SERVICES[`${port}/${proto}`] ?? String(port)))
+    const service = (port: number, proto: 'tcp' | 'udp'): string =>
+      has(o, 'n') ? String(port) : (SERVICES[`${port}/${proto}`] ?? String(port))
     const rows = sockets.map((s) => {
       let process = ''
       if (has(o, 'p')) {
@@ -174,7 +246,15 @@ export const ssCommand: Command = {
         }
         if (pid !== undefined) process = `users:(("${s.processName}",pid=${pid},fd=3))`
       }
-      return { netid: s.proto, state: s.proto === 'tcp' ? 'LISTEN' : 'UNCONN', recvQ: '0', sendQ: s.proto === 'tcp' ? '128' : '0', addr: s.addr === 0 ? '0.0.0.0' : formatIpv4(s.addr), port: service(s.port, s.proto), process }
+      return {
+        netid: s.proto,
+        state: s.proto === 'tcp' ? 'LISTEN' : 'UNCONN',
+        recvQ: '0',
+        sendQ: s.proto === 'tcp' ? '128' : '0',
+        addr: s.addr === 0 ? '0.0.0.0' : formatIpv4(s.addr),
+        port: service(s.port, s.proto),
+        process
+      }
     })
     const showNetid = tcp && udp
     const stateW = Math.max(5, ...rows.map((x) => x.state.length))
@@ -193,4 +273,11 @@ export const ssCommand: Command = {
 }
 
 /** /etc/services names for the ports the lab uses, as ss prints them without -n. */
-const SERVICES: Record<string, string> = { '80/tcp': 'http', '443/tcp': 'https', '53/tcp': 'domain', '53/udp': 'domain', '8080/tcp': 'http-alt', '5353/udp': 'mdns' }
+const SERVICES: Record<string, string> = {
+  '80/tcp': 'http',
+  '443/tcp': 'https',
+  '53/tcp': 'domain',
+  '53/udp': 'domain',
+  '8080/tcp': 'http-alt',
+  '5353/udp': 'mdns'
+}

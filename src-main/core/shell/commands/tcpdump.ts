@@ -29,7 +29,16 @@ Usage: tcpdump [-AbdDefhHIJKlLnNOpqStuUvxX#] [ -B size ] [ -c count ] [--count]
 `
 
 /** /etc/services names tcpdump prints without -n, for the ports the lab uses. */
-const PORT_NAMES: Record<string, string> = { 'tcp/80': 'http', 'tcp/443': 'https', 'tcp/8080': 'http-alt', 'udp/53': 'domain', 'tcp/53': 'domain', 'udp/5353': 'mdns', 'udp/4789': '4789', 'udp/8472': '8472' }
+const PORT_NAMES: Record<string, string> = {
+  'tcp/80': 'http',
+  'tcp/443': 'https',
+  'tcp/8080': 'http-alt',
+  'udp/53': 'domain',
+  'tcp/53': 'domain',
+  'udp/5353': 'mdns',
+  'udp/4789': '4789',
+  'udp/8472': '8472'
+}
 
 interface Options {
   readonly numeric: boolean
@@ -49,7 +58,9 @@ class FilterSyntaxError extends Error {}
  * `or`/`||`, `not`/`!`, parentheses. Like BPF it looks at the outer headers only.
  */
 function compileFilter(words: readonly string[]): Filter {
-  const toks = words.flatMap((w) => w.split(/\s+|([()!])/)).filter((t): t is string => t !== undefined && t !== '')
+  const toks = words
+    .flatMap((w) => w.split(/\s+|([()!])/))
+    .filter((t): t is string => t !== undefined && t !== '')
   let i = 0
   const peek = (): string | undefined => toks[i]
   const next = (): string => {
@@ -63,7 +74,12 @@ function compileFilter(words: readonly string[]): Filter {
     return ip
   }
   const addrs = (p: PacketView, dir: string | undefined): string[] => {
-    if (p.arp) return dir === 'src' ? [p.arp.senderIp] : dir === 'dst' ? [p.arp.targetIp] : [p.arp.senderIp, p.arp.targetIp]
+    if (p.arp)
+      return dir === 'src'
+        ? [p.arp.senderIp]
+        : dir === 'dst'
+          ? [p.arp.targetIp]
+          : [p.arp.senderIp, p.arp.targetIp]
     if (!p.ip) return []
     return dir === 'src' ? [p.ip.src] : dir === 'dst' ? [p.ip.dst] : [p.ip.src, p.ip.dst]
   }
@@ -73,9 +89,15 @@ function compileFilter(words: readonly string[]): Filter {
     let dir: string | undefined
     if (['tcp', 'udp', 'icmp', 'arp', 'ip'].includes(t)) {
       const after = peek()
-      if (after === undefined || !['src', 'dst', 'port', 'host'].includes(after) || t === 'icmp' || t === 'arp') {
+      if (
+        after === undefined ||
+        !['src', 'dst', 'port', 'host'].includes(after) ||
+        t === 'icmp' ||
+        t === 'arp'
+      ) {
         const want = t
-        return (p) => (want === 'arp' ? p.arp !== undefined : want === 'ip' ? p.ip !== undefined : p.l4?.kind === want)
+        return (p) =>
+          want === 'arp' ? p.arp !== undefined : want === 'ip' ? p.ip !== undefined : p.l4?.kind === want
       }
       proto = t
       t = next()
@@ -99,8 +121,13 @@ function compileFilter(words: readonly string[]): Filter {
       if (!Number.isInteger(n)) throw new FilterSyntaxError('syntax error')
       return (p) => {
         const l4 = p.l4
-        if (!l4 || l4.kind === 'icmp' || (proto !== undefined && proto !== 'ip' && l4.kind !== proto)) return false
-        return dir === 'src' ? l4.sport === n : dir === 'dst' ? l4.dport === n : l4.sport === n || l4.dport === n
+        if (!l4 || l4.kind === 'icmp' || (proto !== undefined && proto !== 'ip' && l4.kind !== proto))
+          return false
+        return dir === 'src'
+          ? l4.sport === n
+          : dir === 'dst'
+            ? l4.dport === n
+            : l4.sport === n || l4.dport === n
       }
     }
     // A bare address is `host ADDR`.
@@ -177,18 +204,35 @@ function tcpOptionsFor(lab: Lab): (ip: Ipv4View, tcp: TcpView) => TcpOption[] {
     if (tcp.flags.includes('R')) return []
     // Pod-to-pod and pod-to-Service connections run over pod interfaces with flannel's MTU
     // (a Service reply is the backend pod's SYN-ACK, un-DNATed).
-    const podSide = [ip.src, ip.dst].some((a) => inCluster.some((c) => c !== undefined && cidrContains(c, parseIpv4(a) ?? 0)))
+    const podSide = [ip.src, ip.dst].some((a) =>
+      inCluster.some((c) => c !== undefined && cidrContains(c, parseIpv4(a) ?? 0))
+    )
     const mss = lab.scenario.cluster.mtu - (podSide ? overhead : 0) - 40
     const val = fnv(`${ip.src}:${tcp.sport}>${ip.dst}:${tcp.dport}/${tcp.flags}`)
     const ecr = tcp.flags === 'S' ? 0 : fnv(`${ip.dst}:${tcp.dport}>${ip.src}:${tcp.sport}/S`)
-    if (tcp.flags.includes('S')) return [{ kind: 'mss', value: mss }, { kind: 'sackOK' }, { kind: 'ts', val, ecr }, { kind: 'nop' }, { kind: 'wscale', value: 7 }]
+    if (tcp.flags.includes('S'))
+      return [
+        { kind: 'mss', value: mss },
+        { kind: 'sackOK' },
+        { kind: 'ts', val, ecr },
+        { kind: 'nop' },
+        { kind: 'wscale', value: 7 }
+      ]
     return [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val, ecr }]
   }
 }
 
 function optionsText(opts: readonly TcpOption[]): string {
   if (opts.length === 0) return ''
-  const parts = opts.map((o) => (o.kind === 'mss' ? `mss ${o.value}` : o.kind === 'ts' ? `TS val ${o.val} ecr ${o.ecr}` : o.kind === 'wscale' ? `wscale ${o.value}` : o.kind))
+  const parts = opts.map((o) =>
+    o.kind === 'mss'
+      ? `mss ${o.value}`
+      : o.kind === 'ts'
+        ? `TS val ${o.val} ecr ${o.ecr}`
+        : o.kind === 'wscale'
+          ? `wscale ${o.value}`
+          : o.kind
+  )
   return `, options [${parts.join(',')}]`
 }
 
@@ -236,11 +280,17 @@ class Printer {
     const length = frameLength(p)
     if (p.arp) {
       const a = p.arp
-      const body = a.op === 'request' ? `Request who-has ${a.targetIp} tell ${a.senderIp}, length 28` : `Reply ${a.senderIp} is-at ${a.senderMac}, length 28`
-      return this.o.link && eth ? `${eth.src} > ${eth.dst}, ethertype ARP (0x0806), length ${length}: ${body}` : `ARP, ${body}`
+      const body =
+        a.op === 'request'
+          ? `Request who-has ${a.targetIp} tell ${a.senderIp}, length 28`
+          : `Reply ${a.senderIp} is-at ${a.senderMac}, length 28`
+      return this.o.link && eth
+        ? `${eth.src} > ${eth.dst}, ethertype ARP (0x0806), length ${length}: ${body}`
+        : `ARP, ${body}`
     }
     if (!p.ip || !p.l4) return ''
-    const prefix = this.o.link && eth ? `${eth.src} > ${eth.dst}, ethertype IPv4 (0x0800), length ${length}: ` : 'IP '
+    const prefix =
+      this.o.link && eth ? `${eth.src} > ${eth.dst}, ethertype IPv4 (0x0800), length ${length}: ` : 'IP '
     const head = this.o.verbose ? `${this.o.link && eth ? '' : 'IP '}${this.ipFields(p.ip)}\n    ` : ''
     return `${this.o.verbose ? (this.o.link && eth ? prefix : '') : prefix}${head}${this.ipPayload(p.ip, p)}`
   }
@@ -266,8 +316,19 @@ class Printer {
         const head = `${ip.src}.${this.port('udp', l4.sport)} > ${ip.dst}.${this.port('udp', l4.dport)}: `
         if (p.vxlan && p.inner) {
           const vx = p.vxlan
-          const decode = l4.dport === 8472 && !this.o.vxlan ? `OTV, flags [I] (0x${vx.flags.toString(16).padStart(2, '0')}), overlay 0, instance ${vx.vni}` : `VXLAN, flags [I] (0x${vx.flags.toString(16).padStart(2, '0')}), vni ${vx.vni}`
+          const decode =
+            l4.dport === 8472 && !this.o.vxlan
+              ? `OTV, flags [I] (0x${vx.flags.toString(16).padStart(2, '0')}), overlay 0, instance ${vx.vni}`
+              : `VXLAN, flags [I] (0x${vx.flags.toString(16).padStart(2, '0')}), vni ${vx.vni}`
           return `${head}${decode}\n${this.frame(p.inner)}`
+        }
+        if (this.o.vxlan) {
+          // -T vxlan decodes every UDP datagram as VXLAN. The lab's payloads are zero bytes,
+          // which real tcpdump reads as an invalid header followed by a truncated LLC frame.
+          const payload = l4.length - 8
+          return payload < 8
+            ? `${head}VXLAN (invalid)`
+            : `${head}VXLAN, flags [invalid] (0x00), vni 0\n [|llc]`
         }
         return `${head}UDP, length ${l4.length - 8}`
       }
@@ -299,8 +360,16 @@ class Printer {
           case 3: {
             const l4 = q?.l4
             // For a quoted ICMP message tcpdump reads the checksum field where a port would be.
-            const port = l4 === undefined ? 0 : l4.kind === 'icmp' ? quotedIcmpChecksum(l4, q?.ip.length ?? 28) : l4.dport
-            text = l4?.kind === 'icmp' ? `${dst} protocol 1 port ${port} unreachable` : `${dst} ${l4?.kind ?? 'udp'} port ${port} unreachable`
+            const port =
+              l4 === undefined
+                ? 0
+                : l4.kind === 'icmp'
+                  ? quotedIcmpChecksum(l4, q?.ip.length ?? 28)
+                  : l4.dport
+            text =
+              l4?.kind === 'icmp'
+                ? `${dst} protocol 1 port ${port} unreachable`
+                : `${dst} ${l4?.kind ?? 'udp'} port ${port} unreachable`
             break
           }
           case 4:
@@ -323,7 +392,15 @@ class Printer {
   quoted(icmp: IcmpView): string {
     const q = icmp.quoted
     if (!this.o.verbose || !q) return ''
-    const inner: PacketView = { ip: q.ip, l4: q.l4, mark: 0, payloadLength: Math.max(0, q.ip.length - 20 - (q.l4.kind === 'tcp' ? 20 + optionBytes(tcpOptionsFor(this.lab)(q.ip, q.l4)) : 8)) }
+    const inner: PacketView = {
+      ip: q.ip,
+      l4: q.l4,
+      mark: 0,
+      payloadLength: Math.max(
+        0,
+        q.ip.length - 20 - (q.l4.kind === 'tcp' ? 20 + optionBytes(tcpOptionsFor(this.lab)(q.ip, q.l4)) : 8)
+      )
+    }
     return `\n\t${this.o.link ? '' : 'IP '}${this.ipFields(q.ip)}\n    ${this.ipPayload(q.ip, inner)}`
   }
 }
@@ -340,7 +417,12 @@ function onWire(lab: Lab, p: PacketView): PacketView {
 }
 
 function optionBytes(opts: readonly TcpOption[]): number {
-  const raw = opts.reduce((n, o) => n + (o.kind === 'mss' ? 4 : o.kind === 'sackOK' ? 2 : o.kind === 'ts' ? 10 : o.kind === 'wscale' ? 3 : 1), 0)
+  const raw = opts.reduce(
+    (n, o) =>
+      n +
+      (o.kind === 'mss' ? 4 : o.kind === 'sackOK' ? 2 : o.kind === 'ts' ? 10 : o.kind === 'wscale' ? 3 : 1),
+    0
+  )
   return Math.ceil(raw / 4) * 4
 }
 
@@ -356,7 +438,16 @@ function tcpChecksum(p: PacketView, opts: readonly TcpOption[]): number {
 }
 
 function quotedIcmpChecksum(icmp: IcmpView, ipLength: number): number {
-  const w: number[] = [icmp.type, icmp.code, 0, 0, (icmp.id ?? 0) >>> 8, (icmp.id ?? 0) & 255, (icmp.seq ?? 0) >>> 8, (icmp.seq ?? 0) & 255]
+  const w: number[] = [
+    icmp.type,
+    icmp.code,
+    0,
+    0,
+    (icmp.id ?? 0) >>> 8,
+    (icmp.id ?? 0) & 255,
+    (icmp.seq ?? 0) >>> 8,
+    (icmp.seq ?? 0) & 255
+  ]
   for (let i = 8; i < ipLength - 20; i++) w.push(0)
   return inetChecksum(w)
 }
@@ -368,11 +459,21 @@ export const tcpdumpCommand: Command = {
   summary: 'frames that crossed an interface during the last traffic (-i IF -nn -e -v -c N -T vxlan -w FILE)',
   availableOn: ['node', 'pod', 'container', 'external'],
   run(argv, ctx) {
-    const r = getopt('tcpdump', argv, { short: 'AbdDefhHIJKlLnNOpqStuUvxX#B:c:C:E:F:G:i:j:M:Q:r:s:T:V:w:W:y:z:Z:', long: { count: { key: 'count', arg: false }, version: { key: 'version', arg: false }, help: { key: 'h', arg: false } } })
+    const r = getopt('tcpdump', argv, {
+      short: 'AbdDefhHIJKlLnNOpqStuUvxX#B:c:C:E:F:G:i:j:M:Q:r:s:T:V:w:W:y:z:Z:',
+      long: {
+        count: { key: 'count', arg: false },
+        version: { key: 'version', arg: false },
+        help: { key: 'h', arg: false }
+      }
+    })
     if (!r.ok) return fail(`${r.message}\n${USAGE}`)
     const o = r.value
     if (has(o, 'h') || has(o, 'version')) return { stdout: USAGE, stderr: '', exitCode: 0 }
-    if (has(o, 'r')) return fail(`tcpdump: ${lastValue(o, 'r') ?? ''}: reading saved captures is not available in the lab; open the file with Wireshark or tcpdump -r on your machine\n`)
+    if (has(o, 'r'))
+      return fail(
+        `tcpdump: ${lastValue(o, 'r') ?? ''}: reading saved captures is not available in the lab; open the file with Wireshark or tcpdump -r on your machine\n`
+      )
     const countText = lastValue(o, 'c')
     let limit = Number.POSITIVE_INFINITY
     if (countText !== undefined) {
@@ -381,7 +482,34 @@ export const tcpdumpCommand: Command = {
       limit = n
     }
     const type = lastValue(o, 'T')
-    if (type !== undefined && !['vxlan', 'udp', 'rtp', 'rtcp', 'snmp', 'tftp', 'vat', 'wb', 'aodv', 'carp', 'cnfp', 'lmp', 'pgm', 'pgm_zmtp1', 'radius', 'resp', 'rpc', 'syslog', 'tcp', 'vxlan', 'zmtp1', 'domain', 'quic'].includes(type)) {
+    if (
+      type !== undefined &&
+      ![
+        'vxlan',
+        'udp',
+        'rtp',
+        'rtcp',
+        'snmp',
+        'tftp',
+        'vat',
+        'wb',
+        'aodv',
+        'carp',
+        'cnfp',
+        'lmp',
+        'pgm',
+        'pgm_zmtp1',
+        'radius',
+        'resp',
+        'rpc',
+        'syslog',
+        'tcp',
+        'vxlan',
+        'zmtp1',
+        'domain',
+        'quic'
+      ].includes(type)
+    ) {
       return fail(`tcpdump: unknown packet type \`${type}'\n`)
     }
     const ns = ctx.lab.netns.get(ctx.target.netns)
@@ -389,19 +517,31 @@ export const tcpdumpCommand: Command = {
     const requested = lastValue(o, 'i')
     // Without -i tcpdump takes the first interface that is up and not loopback.
     const iface = requested ?? links.find((l) => l.kind !== 'loopback' && l.up)?.name ?? 'lo'
-    if (iface !== 'any' && !links.some((l) => l.name === iface)) return fail(`tcpdump: ${iface}: No such device exists\n(No such device exists)\n`)
+    if (iface !== 'any' && !links.some((l) => l.name === iface))
+      return fail(`tcpdump: ${iface}: No such device exists\n(No such device exists)\n`)
     let filter: Filter
     try {
       filter = compileFilter(o.operands)
     } catch (e) {
-      if (e instanceof FilterSyntaxError) return fail(`tcpdump: can't parse filter expression: ${e.message}\n`)
+      if (e instanceof FilterSyntaxError)
+        return fail(`tcpdump: can't parse filter expression: ${e.message}\n`)
       throw e
     }
-    const seen = ctx.lab.capture.frames.filter((f) => f.batch === ctx.lab.capture.batch && f.netns === ctx.target.netns && (iface === 'any' || f.device === iface))
+    const seen = ctx.lab.capture.frames.filter(
+      (f) =>
+        f.batch === ctx.lab.capture.batch &&
+        f.netns === ctx.target.netns &&
+        (iface === 'any' || f.device === iface)
+    )
     const matched = seen.filter((f) => filter(f.frame)).slice(0, Number.isFinite(limit) ? limit : undefined)
     const vCount = o.options.filter((x) => x.key === 'v').length
     const nCount = o.options.filter((x) => x.key === 'n').length
-    const opts: Options = { numeric: nCount > 0, link: has(o, 'e'), verbose: vCount > 0, vxlan: type === 'vxlan' }
+    const opts: Options = {
+      numeric: nCount > 0,
+      link: has(o, 'e'),
+      verbose: vCount > 0,
+      vxlan: type === 'vxlan'
+    }
     const linkType = iface === 'any' ? 'LINUX_SLL2 (Linux cooked v2)' : 'EN10MB (Ethernet)'
     const listening = `listening on ${iface}, link-type ${linkType}, snapshot length 262144 bytes\n`
     // -c ends the capture by itself; otherwise the learner "pressed Ctrl-C" after the last frame.
@@ -410,16 +550,34 @@ export const tcpdumpCommand: Command = {
     const file = lastValue(o, 'w')
     if (file !== undefined) {
       const options = tcpOptionsFor(ctx.lab)
-      const bytes = pcapFile(matched.map((f) => ({ atMs: ctx.lab.clock.epochMs + f.at, bytes: encodeFrame(f.frame, options) })))
+      const bytes = pcapFile(
+        matched.map((f) => ({ atMs: ctx.lab.clock.epochMs + f.at, bytes: encodeFrame(f.frame, options) }))
+      )
       ctx.writeFile(file, bytes)
       return { stdout: '', stderr: `tcpdump: ${listening}${stats}`, exitCode: 0 }
     }
     const printer = new Printer(ctx.lab, opts)
+    const cooked = new Printer(ctx.lab, { ...opts, link: false })
     const lines = matched.map((f) => {
-      const dir = iface === 'any' ? `${f.device} ${f.direction === 'in' ? 'In ' : 'Out'} ` : ''
-      return `${timestamp(ctx.lab, f.at)} ${dir}${printer.frame(f.frame)}\n`
+      if (iface !== 'any') return `${timestamp(ctx.lab, f.at)} ${printer.frame(f.frame)}\n`
+      // Linux cooked v2 (any): interface and direction first; with -e the cooked header's
+      // ifindex and source MAC stand in for the Ethernet header.
+      const head = `${f.device.padEnd(5)} ${f.direction === 'in' ? 'In ' : 'Out'} `
+      const eth = f.frame.eth
+      if (!opts.link || !eth) return `${timestamp(ctx.lab, f.at)} ${head}${cooked.frame(f.frame)}\n`
+      const ifindex = links.find((l) => l.name === f.device)?.ifindex ?? 0
+      const body = cooked
+        .frame(f.frame)
+        .replace(/^IP /, '')
+        .replace(/^ARP, /, '')
+      const length = (f.frame.arp ? 28 : (onWire(ctx.lab, f.frame).ip?.length ?? 0)) + 20
+      return `${timestamp(ctx.lab, f.at)} ${head}ifindex ${ifindex} ${eth.src} ethertype ${eth.ethertype === 'ARP' ? 'ARP (0x0806)' : 'IPv4 (0x0800)'}, length ${length}: ${body}\n`
     })
-    const banner = opts.verbose ? `tcpdump: ${listening}` : `tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\n${listening}`
+    const banner =
+      (iface === 'any' ? 'tcpdump: data link type LINUX_SLL2\n' : '') +
+      (opts.verbose
+        ? `tcpdump: ${listening}`
+        : `tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\n${listening}`)
     return { stdout: lines.join('') + (interrupted ? '\n' : ''), stderr: banner + stats, exitCode: 0 }
   }
 }

@@ -113,7 +113,13 @@ export function runTraceroute(argv: readonly string[], ctx: CommandContext, prob
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? ''
     if (a === '--help') return err(USAGE, 0)
-    if (a === '-V' || a === '--version') return { stdout: 'Modern traceroute for Linux, version 2.1.2\nCopyright (c) 2016  Dmitry Butskoy,   License: GPL v2 or any later\n', stderr: '', exitCode: 0 }
+    if (a === '-V' || a === '--version')
+      return {
+        stdout:
+          'Modern traceroute for Linux, version 2.1.2\nCopyright (c) 2016  Dmitry Butskoy,   License: GPL v2 or any later\n',
+        stderr: '',
+        exitCode: 0
+      }
     if (!a.startsWith('-') || a === '-') {
       operands.push({ value: a, argc: i + 1 })
       continue
@@ -123,7 +129,11 @@ export function runTraceroute(argv: readonly string[], ctx: CommandContext, prob
       if (WITH_VALUE.has(c)) {
         const rest = a.slice(j + 1)
         const v = rest !== '' ? rest : argv[++i]
-        if (v === undefined) return err(`Option \`-${c}' (argc ${i}) requires an argument: \`-${c} ${c === 'p' ? 'port' : 'value'}'\n`, 2)
+        if (v === undefined)
+          return err(
+            `Option \`-${c}' (argc ${i}) requires an argument: \`-${c} ${c === 'p' ? 'port' : 'value'}'\n`,
+            2
+          )
         values.set(c, v)
         break
       }
@@ -140,22 +150,48 @@ export function runTraceroute(argv: readonly string[], ctx: CommandContext, prob
     if (!/^\d+$/.test(v) || n < min || n > max) return err(`${what}\n`, 2)
     return n
   }
-  const maxHops = num('m', 30, 1, 255, `Cannot handle \`-m' option with arg \`${values.get('m') ?? ''}' (argc 2)`)
+  const maxHops = num(
+    'm',
+    30,
+    1,
+    255,
+    `Cannot handle \`-m' option with arg \`${values.get('m') ?? ''}' (argc 2)`
+  )
   if (typeof maxHops !== 'number') return maxHops
-  const queries = num('q', 3, 1, 10, values.get('q') !== undefined && Number(values.get('q')) > 10 ? 'no more than 10 probes per hop' : `Cannot handle \`-q' option with arg \`${values.get('q') ?? ''}' (argc 2)`)
+  const queries = num(
+    'q',
+    3,
+    1,
+    10,
+    values.get('q') !== undefined && Number(values.get('q')) > 10
+      ? 'no more than 10 probes per hop'
+      : `Cannot handle \`-q' option with arg \`${values.get('q') ?? ''}' (argc 2)`
+  )
   if (typeof queries !== 'number') return queries
-  const first = num('f', 1, 1, 255, `Cannot handle \`-f' option with arg \`${values.get('f') ?? ''}' (argc 2)`)
+  const first = num(
+    'f',
+    1,
+    1,
+    255,
+    `Cannot handle \`-f' option with arg \`${values.get('f') ?? ''}' (argc 2)`
+  )
   if (typeof first !== 'number') return first
   if (first > maxHops) return err('first hop out of range\n', 2)
   const waitText = values.get('w')
-  if (waitText !== undefined && !/^\d*\.?\d+(,\d*\.?\d+){0,2}$/.test(waitText)) return err(`Cannot handle \`-w' option with arg \`${waitText}' (argc 2)\n`, 2)
+  if (waitText !== undefined && !/^\d*\.?\d+(,\d*\.?\d+){0,2}$/.test(waitText))
+    return err(`Cannot handle \`-w' option with arg \`${waitText}' (argc 2)\n`, 2)
   const proto: ProbeSpec['proto'] = flags.has('T') ? 'tcp' : flags.has('I') ? 'icmp' : 'udp'
   const portText = values.get('p')
-  if (portText !== undefined && !/^\d+$/.test(portText)) return err(`Cannot handle \`-p' option with arg \`${portText}' (argc 2)\n`, 2)
-  const basePort = portText !== undefined ? Number(portText) : proto === 'tcp' ? 80 : flags.has('U') ? 53 : 33434
+  if (portText !== undefined && !/^\d+$/.test(portText))
+    return err(`Cannot handle \`-p' option with arg \`${portText}' (argc 2)\n`, 2)
+  const basePort =
+    portText !== undefined ? Number(portText) : proto === 'tcp' ? 80 : flags.has('U') ? 53 : 33434
   const ip = resolveHost(ctx, host.value)
   if (ip === undefined) {
-    return err(`${host.value}: Temporary failure in name resolution\nCannot handle "host" cmdline arg \`${host.value}' on position 1 (argc ${host.argc})\n`, 2)
+    return err(
+      `${host.value}: Temporary failure in name resolution\nCannot handle "host" cmdline arg \`${host.value}' on position 1 (argc ${host.argc})\n`,
+      2
+    )
   }
   const numeric = flags.has('n')
   const packetLen = operands[1] === undefined ? 60 : Math.max(Number(operands[1].value) || 60, 28)
@@ -172,10 +208,24 @@ export function runTraceroute(argv: readonly string[], ctx: CommandContext, prob
       // single out "the traceroute port"; -T, -U and -I keep theirs.
       const port = proto === 'udp' && !flags.has('U') ? basePort + probeNo : basePort
       probeNo++
-      const trace: Trace = probe(ctx.lab, { proto, from: ctx.target.name, to: ip, ttl, ...(proto === 'icmp' ? {} : { port }) })
+      // The probe's payload fills the packet to packetlen (60 bytes: 20 IP + 8 UDP/ICMP + 32).
+      const size = proto === 'tcp' ? undefined : Math.max(0, packetLen - 28)
+      const trace: Trace = probe(ctx.lab, {
+        proto,
+        from: ctx.target.name,
+        to: ip,
+        ttl,
+        ...(size === undefined ? {} : { size }),
+        ...(proto === 'icmp' ? {} : { port })
+      })
       const o = trace.outcome
       if (o.kind === 'local-error') {
-        if (ttl === first && q === 0) return { stdout: header, stderr: `\nconnect: ${o.errno === 'ENETUNREACH' ? 'Network is unreachable' : o.errno === 'EPERM' ? 'Operation not permitted' : 'No route to host'}\n`, exitCode: 1 }
+        if (ttl === first && q === 0)
+          return {
+            stdout: header,
+            stderr: `\nconnect: ${o.errno === 'ENETUNREACH' ? 'Network is unreachable' : o.errno === 'EPERM' ? 'Operation not permitted' : 'No route to host'}\n`,
+            exitCode: 1
+          }
         line += ' *'
         continue
       }

@@ -3,20 +3,19 @@ import type { Answer } from '../../../../src-main/core/lesson/quiz.ts'
 import { api, ApiCallError, type MethodInput, type MethodOutput } from '../api.ts'
 import { m } from '../i18n/index.ts'
 
-export type LessonOpen = MethodOutput<'lesson:open'>
-export type SessionView = LessonOpen['session']
+type LessonOpen = MethodOutput<'lesson:open'>
+type SessionView = LessonOpen['session']
 export type StepView = NonNullable<SessionView['step']>
 export type QuestionView = Extract<StepView, { kind: 'quiz' }>['questions'][number]
 export type Topology = MethodOutput<'lab:topology'>
 export type TraceRequest = MethodInput<'trace:run'>['trace']
-export type LearnerEvent = MethodInput<'lesson:send'>['event']
-export type InspectResult = MethodOutput<'lab:inspect'>
-export type Grading = NonNullable<MethodOutput<'quiz:submit'>['grading']>
-export type ExecResult = Omit<MethodOutput<'shell:exec'>, 'session'>
-export type { Answer, Trace }
+type LearnerEvent = MethodInput<'lesson:send'>['event']
+type InspectResult = MethodOutput<'lab:inspect'>
+type ExecResult = Omit<MethodOutput<'shell:exec'>, 'session'>
+export type { Answer }
 
 /** A command the prose asked the terminal to run; `seq` makes a repeated click a new request. */
-export interface RunRequest {
+interface RunRequest {
   seq: number
   command: string
   /** The target to run it on; the terminal's current tab when absent. */
@@ -117,14 +116,24 @@ export class LessonPlayer {
   /** Grades one attempt; the grading also lands in the session view, which the quiz UI reads. */
   async answer(questionId: string, answer: Answer): Promise<void> {
     await this.#guard(async () => {
-      const { session } = await api['quiz:submit']({ learnerId: this.learnerId, lessonId: this.lessonId, questionId, answer })
+      const { session } = await api['quiz:submit']({
+        learnerId: this.learnerId,
+        lessonId: this.lessonId,
+        questionId,
+        answer
+      })
       this.#absorb(session)
     })
   }
 
   /** Runs one terminal line in the lab; world changes (a link set down) show in the topology. */
   async exec(on: string, line: string): Promise<ExecResult> {
-    const { session, ...output } = await api['shell:exec']({ learnerId: this.learnerId, lessonId: this.lessonId, on, line })
+    const { session, ...output } = await api['shell:exec']({
+      learnerId: this.learnerId,
+      lessonId: this.lessonId,
+      on,
+      line
+    })
     this.#absorb(session)
     await this.refreshTopology()
     if (this.#selected) await this.inspect(this.#selected)
@@ -134,7 +143,11 @@ export class LessonPlayer {
   /** Sends a packet and puts its trace on the stepper. */
   async runTrace(request: TraceRequest): Promise<void> {
     await this.#guard(async () => {
-      const { trace, session } = await api['trace:run']({ learnerId: this.learnerId, lessonId: this.lessonId, trace: request })
+      const { trace, session } = await api['trace:run']({
+        learnerId: this.learnerId,
+        lessonId: this.lessonId,
+        trace: request
+      })
       this.#absorb(session)
       this.#traceRequest = request
       this.#trace = trace
@@ -144,7 +157,11 @@ export class LessonPlayer {
   async inspect(objectId: string): Promise<void> {
     this.#selected = objectId
     await this.#guard(async () => {
-      this.#inspected = await api['lab:inspect']({ learnerId: this.learnerId, lessonId: this.lessonId, objectId })
+      this.#inspected = await api['lab:inspect']({
+        learnerId: this.learnerId,
+        lessonId: this.lessonId,
+        objectId
+      })
     })
   }
 
@@ -169,7 +186,8 @@ export class LessonPlayer {
     const questions = step?.kind === 'quiz' || step?.kind === 'trace' ? step.questions : []
     const missed = questions.filter((q) => q.gradings[0] && !q.gradings[0].correct)
     const added = missed
-      .filter((q) => !this.#toReview.some((known) => known.id === q.question.id)).map((q) => ({ id: q.question.id, prompt: q.question.prompt }))
+      .filter((q) => !this.#toReview.some((known) => known.id === q.question.id))
+      .map((q) => ({ id: q.question.id, prompt: q.question.prompt }))
     if (added.length > 0) this.#toReview = [...this.#toReview, ...added]
   }
 
@@ -180,7 +198,8 @@ export class LessonPlayer {
       await work()
     } catch (error) {
       if (error instanceof ApiCallError && error.code === 'not_found' && !this.#lesson) this.#notFound = true
-      else this.#error = error instanceof ApiCallError ? m.error_api({ message: error.message }) : String(error)
+      else
+        this.#error = error instanceof ApiCallError ? m.error_api({ message: error.message }) : String(error)
     } finally {
       this.#busy = false
     }

@@ -3,9 +3,33 @@
  * and a code span in lesson prose that starts with one becomes a runnable command.
  */
 export const shellCommands: readonly string[] = [
-  'bridge', 'cat', 'clear', 'conntrack', 'crictl', 'curl', 'grep', 'head', 'help', 'hostname', 'ip',
-  'ipvsadm', 'iptables', 'iptables-save', 'kubectl', 'nft', 'ping', 'ps', 'seq', 'sort', 'ss', 'sysctl',
-  'tail', 'tcpdump', 'traceroute', 'uniq', 'wc'
+  'bridge',
+  'cat',
+  'clear',
+  'conntrack',
+  'crictl',
+  'curl',
+  'grep',
+  'head',
+  'help',
+  'hostname',
+  'ip',
+  'ipvsadm',
+  'iptables',
+  'iptables-save',
+  'kubectl',
+  'nft',
+  'ping',
+  'ps',
+  'seq',
+  'sort',
+  'ss',
+  'sysctl',
+  'tail',
+  'tcpdump',
+  'traceroute',
+  'uniq',
+  'wc'
 ]
 
 /** A complete command line worth one click: a known command, no `<placeholder>` or `a|b` choice left to fill in. */

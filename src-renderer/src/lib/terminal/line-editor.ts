@@ -149,12 +149,15 @@ export class LineEditor {
   /** Carriage return, erase the line, print prompt and line, then walk the cursor back into place. */
   #redraw(): EditorAction {
     const back = this.#line.length - this.#cursor
-    return { kind: 'write', data: `\r${ESC}[K${this.prompt}${this.#line}${back > 0 ? `${ESC}[${back}D` : ''}` }
+    return {
+      kind: 'write',
+      data: `\r${ESC}[K${this.prompt}${this.#line}${back > 0 ? `${ESC}[${back}D` : ''}`
+    }
   }
 }
 
 /** The longest prefix all candidates share. */
-export function commonPrefix(words: string[]): string {
+function commonPrefix(words: string[]): string {
   if (words.length === 0) return ''
   let prefix = words[0] as string
   for (const word of words) while (!word.startsWith(prefix)) prefix = prefix.slice(0, -1)
@@ -181,5 +184,9 @@ export function complete(
   if (candidates.length === 0) return { line, cursor, candidates: [] }
   const completion = candidates.length === 1 ? `${candidates[0] as string} ` : commonPrefix(candidates)
   const next = head.slice(0, start) + completion + line.slice(cursor)
-  return { line: next, cursor: start + completion.length, candidates: candidates.length > 1 ? candidates : [] }
+  return {
+    line: next,
+    cursor: start + completion.length,
+    candidates: candidates.length > 1 ? candidates : []
+  }
 }

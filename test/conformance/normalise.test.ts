@@ -1,0 +1,115 @@
+import { describe, expect, test } from 'vitest'
+import { contextFor, normaliseOutput } from './normalise.ts'
+import { loadScenario } from './conformance.ts'
+
+/** The masks hide only what is random by nature; everything a learner reasons about survives. */
+
+const ctx = contextFor(loadScenario('two-node-vxlan'))
+const out = (stdout: string, exitCode = 0): { stdout: string; stderr: string; exitCode: number } => ({
+  stdout,
+  stderr: '',
+  exitCode
+})
+const same = (run: string, a: string, b: string, underlay = false): boolean =>
+  normaliseOutput({ run }, out(a), ctx, underlay) === normaliseOutput({ run }, out(b), ctx, underlay)
+
+describe('conformance normalisation', () => {
+  test('ping: times are masked, TTLs, sizes and loss are not', () => {
+    const line = (ttl: number, t: string): string =>
+      `64 bytes from 10.244.2.2: icmp_seq=1 ttl=${ttl} time=${t} ms\n`
+    expect(same('ping -c 1 10.244.2.2', line(62, '0.311'), line(62, '1.920'))).toBe(true)
+    expect(same('ping -c 1 10.244.2.2', line(62, '0.311'), line(63, '0.311'))).toBe(false)
+    expect(
+      same(
+        'ping -c 1 x',
+        '1 packets transmitted, 1 received, 0% packet loss, time 0ms\n',
+        '1 packets transmitted, 0 received, 100% packet loss, time 0ms\n'
+      )
+    ).toBe(false)
+  })
+
+  test('tcpdump: timestamps, ICMP ids and ephemeral ports are masked; known ports, MACs and lengths are not', () => {
+    const run = 'tcpdump -nn -e -i eth0 -c 2 udp port 8472'
+    const pkt = (ts: string, sport: number, dport: number, mac: string, len: number): string =>
+      `${ts} ${mac} > 4a:fa:3f:e0:30:24, ethertype IPv4 (0x0800), length ${len}: 192.168.56.11.${sport} > 192.168.56.12.${dport}: OTV, flags [I] (0x08), overlay 0, instance 1\n`
+    expect(
+      same(
+        run,
+        pkt('18:54:50.998699', 53831, 8472, '02:0f:fa:b2:85:67', 1514),
+        pkt('09:00:01.000001', 40112, 8472, '02:0f:fa:b2:85:67', 1514)
+      )
+    ).toBe(true)
+    expect(
+      same(
+        run,
+        pkt('18:54:50.998699', 53831, 8472, '02:0f:fa:b2:85:67', 1514),
+        pkt('18:54:50.998699', 53831, 4789, '02:0f:fa:b2:85:67', 1514)
+      )
+    ).toBe(false)
+    expect(
+      same(
+        run,
+        pkt('18:54:50.998699', 53831, 8472, '02:0f:fa:b2:85:67', 1514),
+        pkt('18:54:50.998699', 53831, 8472, '02:0f:fa:b2:85:68', 1514)
+      )
+    ).toBe(false)
+    expect(
+      same(
+        run,
+        pkt('18:54:50.998699', 53831, 8472, '02:0f:fa:b2:85:67', 1514),
+        pkt('18:54:50.998699', 53831, 8472, '02:0f:fa:b2:85:67', 1464)
+      )
+    ).toBe(false)
+  })
+
+  test("ip: the lab's own eth0 wiring is masked on nodes only, never on pods", () => {
+    const node =
+      '2: eth0@if3: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000\n    link/ether 3e:8d:ba:42:27:c3 brd ff:ff:ff:ff:ff:ff link-netnsid 3\n'
+    const nic =
+      '2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000\n    link/ether 3e:8d:ba:42:27:c3 brd ff:ff:ff:ff:ff:ff\n'
+    expect(same('ip link', node, nic, true)).toBe(true)
+    expect(same('ip link', node, nic, false)).toBe(false)
+  })
+
+  test('neighbours: transient NUD states are masked, PERMANENT and FAILED are not', () => {
+    expect(
+      same(
+        'ip neigh',
+        '10.244.1.1 dev eth0 lladdr c2:84:32:5e:4b:88 REACHABLE \n',
+        '10.244.1.1 dev eth0 lladdr c2:84:32:5e:4b:88 STALE \n'
+      )
+    ).toBe(true)
+    expect(
+      same(
+        'ip neigh',
+        '10.244.1.1 dev eth0 lladdr c2:84:32:5e:4b:88 REACHABLE \n',
+        '10.244.1.1 dev eth0  FAILED \n'
+      )
+    ).toBe(false)
+    expect(
+      same(
+        'ip neigh',
+        '10.244.2.0 lladdr 26:4a:8c:c3:13:e9 PERMANENT \n',
+        '10.244.2.0 lladdr 26:4a:8c:c3:13:e9 REACHABLE \n'
+      )
+    ).toBe(false)
+  })
+
+  test('a Service answer from any of its backends matches, any other answer does not', () => {
+    const norm = (stdout: string): string =>
+      normaliseOutput(
+        { run: 'curl -s http://10.96.0.100/', randomBackends: ['web-1', 'web-2', 'web-3'] },
+        out(stdout),
+        ctx,
+        false
+      )
+    expect(norm('web-1\n')).toBe(norm('web-3\n'))
+    expect(norm('client\n')).not.toBe(norm('web-3\n'))
+  })
+
+  test('exit codes are always compared', () => {
+    expect(normaliseOutput({ run: 'curl -s x' }, out('', 7), ctx, false)).not.toBe(
+      normaliseOutput({ run: 'curl -s x' }, out('', 28), ctx, false)
+    )
+  })
+})
