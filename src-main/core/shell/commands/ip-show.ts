@@ -25,7 +25,8 @@ function detailsLine(ns: Netns, link: Link, lab: Lab): string {
     case 'veth':
       return `${head}\n    veth ${link.master !== undefined ? `\n    bridge_slave state forwarding priority 32 cost 2 hairpin ${link.brport?.hairpin ? 'on' : 'off'} guard off root_block off fastleave off learning ${link.brport?.learning === false ? 'off' : 'on'} flood on ` : ''}${tail(2)}`
     case 'bridge': {
-      const id = `8000.${link.mac}`
+      // iproute2 prints the bridge id's MAC bytes with %x: no zero padding (8000.a:af:…).
+      const id = `8000.${link.mac.split(':').map((b) => parseInt(b, 16).toString(16)).join(':')}`
       const gc = (300 - ((lab.clock.nowMs / 1000) % 300)).toFixed(2).padStart(7)
       return `${head}\n    bridge forward_delay 1500 hello_time 200 max_age 2000 ageing_time ${link.ageingTime * 100} stp_state 0 priority 32768 vlan_filtering 0 bridge_id ${id} designated_root ${id} root_port 0 root_path_cost 0 topology_change 0 topology_change_detected 0 hello_timer    0.00 tcn_timer    0.00 topology_change_timer    0.00 gc_timer ${gc} group_fwd_mask 0 group_address 01:80:c2:00:00:00 mcast_snooping 1 no_linklocal_learn 0 mcast_vlan_snooping 0 mcast_router 1 mcast_query_use_ifaddr 0 mcast_querier 0 mcast_hash_elasticity 16 mcast_hash_max 4096 mcast_last_member_count 2 mcast_startup_query_count 2 mcast_last_member_interval 100 mcast_membership_interval 26000 mcast_querier_interval 25500 mcast_query_interval 12500 mcast_query_response_interval 1000 mcast_startup_query_interval 3124 mcast_stats_enabled 0 mcast_igmp_version 2 mcast_mld_version 1 nf_call_iptables 0 nf_call_ip6tables 0 nf_call_arptables 0 ${tail(1)}`
     }
