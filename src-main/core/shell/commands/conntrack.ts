@@ -1,6 +1,6 @@
 /** `conntrack -L [-p P]` and `conntrack -F` (conntrack-tools 1.4.7). */
 import type { Command } from '../command.ts'
-import { fail, ok } from '../command.ts'
+import { fail } from '../command.ts'
 import type { Lab } from '../../kube/lab.ts'
 import { expireConntrack, type CtEntry, type CtTuple } from '../../linux/conntrack.ts'
 import { formatIpv4 } from '../../net/ipv4.ts'
