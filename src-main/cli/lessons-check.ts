@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync, statSync, watch } from 'node:fs'
+import { lessonFilesFromDir } from '../api/lesson-files.ts'
+import { watch } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { checkCourse, summaryLine } from '../core/lesson/check-course.ts'
-import type { LessonFiles } from '../core/lesson/course-loader.ts'
 import { formatIssue } from '../core/lesson/issues.ts'
 import { openLessonLab } from '../core/lesson/lab-adapter.ts'
 import { parseCli } from './args.ts'
@@ -17,26 +17,6 @@ export const LESSONS_USAGE = `usage: podnet lessons check [DIR]
   dev: checks, then checks again after every save in DIR, until interrupted (Ctrl-C).
 `
 
-/** The loader's file access over the real file system, rooted at a lessons folder. */
-export function fsLessonFiles(root: string): LessonFiles {
-  return {
-    listDir(dir) {
-      try {
-        const path = join(root, dir)
-        return statSync(path).isDirectory() ? readdirSync(path).sort() : undefined
-      } catch {
-        return undefined
-      }
-    },
-    readText(path) {
-      try {
-        return readFileSync(join(root, path), 'utf8')
-      } catch {
-        return undefined
-      }
-    }
-  }
-}
 
 /** `podnet lessons check [DIR]` and `podnet lessons dev [DIR]`. */
 export async function lessonsCommand(argv: readonly string[], io: CliIo): Promise<number> {
@@ -67,7 +47,7 @@ export async function lessonsCommand(argv: readonly string[], io: CliIo): Promis
 }
 
 function checkOnce(dir: string, io: CliIo): number {
-  const result = checkCourse(fsLessonFiles(dir), { openLab: openLessonLab, now: () => performance.now() })
+  const result = checkCourse(lessonFilesFromDir(dir), { openLab: openLessonLab, now: () => performance.now() })
   // Paths as the author's editor and terminal resolve them: relative to where the check ran.
   io.stderr(
     result.issues.map((issue) => `${formatIssue({ ...issue, file: join(dir, issue.file) })}\n`).join('')

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import { describe, expect, it } from 'vitest'
-import { fsLessonFiles } from '../../src-main/cli/lessons-check.ts'
+import { lessonFilesFromDir as fsLessonFiles } from '../../src-main/api/lesson-files.ts'
 import { checkCourse } from '../../src-main/core/lesson/check-course.ts'
 import { loadCourse } from '../../src-main/core/lesson/course-loader.ts'
 import { formatIssue } from '../../src-main/core/lesson/issues.ts'

@@ -3,7 +3,7 @@ import { lessonContentHash } from '../../src-main/core/lesson/content-hash.ts'
 import { type LessonFiles, loadCourse } from '../../src-main/core/lesson/course-loader.ts'
 import { LOCALES } from '../../src-main/core/lesson/lesson.schema.ts'
 import { splitProse } from '../../src-main/core/lesson/markdown-sections.ts'
-import { fsLessonFiles } from '../../src-main/cli/lessons-check.ts'
+import { lessonFilesFromDir as fsLessonFiles } from '../../src-main/api/lesson-files.ts'
 import { LESSONS_DIR, loadTour } from './tour-lesson.ts'
 
 /** A lessons folder held in memory: how the loader's purity is meant to be used. */

@@ -1,5 +1,5 @@
 import { loadCourse, type LoadedLesson } from '../../src-main/core/lesson/course-loader.ts'
-import { fsLessonFiles } from '../../src-main/cli/lessons-check.ts'
+import { lessonFilesFromDir as fsLessonFiles } from '../../src-main/api/lesson-files.ts'
 
 export const LESSONS_DIR = new URL('../../lessons/', import.meta.url).pathname
 
