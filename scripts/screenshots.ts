@@ -1,40 +1,118 @@
 // `npm run screenshots`: the README's and docs/screenshots' pictures, taken from the real UI in
-// Chromium through the web host (build first). Each view in both languages and both themes.
-import { mkdirSync } from 'node:fs'
+// Chromium through the web host (build first). Every view of the learner's workspace in both
+// languages and every theme, named `<view>-<locale>-<theme>.png`.
+import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { CourseDriver, courseLessons } from '../test/e2e/course-driver.ts'
 import { launchChromium, repoRoot, startHost, tempDir } from '../test/e2e/harness.ts'
 
 const outDir = join(repoRoot, 'docs', 'screenshots')
 mkdirSync(outDir, { recursive: true })
+// Views come and go with the app; pictures of views that no longer exist must not linger.
+for (const file of readdirSync(outDir)) if (file.endsWith('.png')) rmSync(join(outDir, file))
+
+const locales = ['en', 'zh-CN'] as const
+const themes = ['light', 'dark', 'high-contrast'] as const
+/** Views the header's navigation leads to that get their own picture below, not a generic one. */
+const coveredViews = new Set(['#/lessons', '#/progress', '#/settings'])
+const tour = courseLessons()[0]!.lesson
 
 const data = tempDir('podnet-screenshots-')
 const { browser, close } = await launchChromium()
 const running = await startHost(data.path)
-try {
-  const learner = await running.service.handlers['profiles:create']({ name: 'Ada' })
-  await running.service.handlers['profiles:select']({ learnerId: learner.id })
-  const course = await running.service.handlers['lessons:list']({})
-  const first = course.lessons.find((l) => l.available)
-  if (!first) throw new Error('no available lesson to photograph')
-  await running.service.handlers['lesson:open']({ learnerId: learner.id, lessonId: first.id })
+const origin = running.host.origin
 
-  const views = [
-    { name: 'lessons', hash: '#/lessons' },
-    { name: 'lesson', hash: `#/lessons/${first.id}` },
-    { name: 'progress', hash: '#/progress' },
-    { name: 'settings', hash: '#/settings' }
-  ]
-  for (const locale of ['en', 'zh-CN'] as const) {
-    await running.service.handlers['settings:set']({ learnerId: learner.id, settings: { locale } })
-    for (const colorScheme of ['light', 'dark'] as const) {
-      const context = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 800 } })
+async function open(page: Page, hash: string): Promise<void> {
+  await page.goto(`${origin}/${hash}`)
+  await page.reload()
+  await page.locator('main h1').first().waitFor()
+}
+
+try {
+  const learners = {
+    fresh: (await running.service.handlers['profiles:create']({ name: 'Ada' })).id,
+    quiz: (await running.service.handlers['profiles:create']({ name: 'Lin' })).id,
+    done: (await running.service.handlers['profiles:create']({ name: 'Grace' })).id
+  }
+  const select = (learnerId: string) => running.service.handlers['profiles:select']({ learnerId })
+  // Two learners take the tour through the UI: one stops at its quiz, one finishes it.
+  for (const [learnerId, until] of [
+    [learners.quiz, 'quiz'],
+    [learners.done, null]
+  ] as const) {
+    await select(learnerId)
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+    const page = await context.newPage()
+    await page.goto(`${origin}/#/lessons/${tour.id}`)
+    const driver = new CourseDriver(page, tour)
+    if (until) await driver.completeUntil(until)
+    else await driver.complete()
+    await context.close()
+  }
+
+  for (const locale of locales) {
+    for (const theme of themes) {
+      for (const learnerId of Object.values(learners))
+        await running.service.handlers['settings:set']({ learnerId, settings: { locale, theme } })
+      const context = await browser.newContext({
+        colorScheme: theme === 'dark' ? 'dark' : 'light',
+        locale,
+        viewport: { width: 1280, height: 800 }
+      })
       const page = await context.newPage()
-      for (const view of views) {
-        await page.goto(`${running.host.origin}/${view.hash}`)
-        await page.locator('main h1').first().waitFor()
+      const shot = async (view: string, element?: string): Promise<void> => {
         await page.waitForLoadState('networkidle')
-        const suffix = colorScheme === 'light' ? '' : '-dark'
-        await page.screenshot({ path: join(outDir, `${view.name}-${locale}${suffix}.png`) })
+        const path = join(outDir, `${view}-${locale}-${theme}.png`)
+        if (element) await page.locator(element).screenshot({ path })
+        else await page.screenshot({ path })
+      }
+
+      await select(learners.fresh)
+      await open(page, '#/lessons')
+      await shot('lessons')
+      const otherViews = (
+        await page.locator('header nav a').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''))
+      ).filter((view) => !coveredViews.has(view))
+
+      // The lesson player with a command run from the lesson text into the terminal.
+      await open(page, `#/lessons/${tour.id}`)
+      await page.locator('.xterm-host .xterm-rows').waitFor()
+      await page.locator('button.run-command').first().click()
+      await page.waitForFunction(() => /default via/.test(document.querySelector('.xterm-rows')?.textContent ?? ''))
+      await page.locator('main h1').first().focus()
+      await shot('lesson')
+
+      // The stepper mid-trace, at the hop where flannel.1 wraps the packet in VXLAN.
+      await page.locator('#trace-to').fill('10.244.2.2')
+      await page.locator('form.trace-form button[type="submit"]').click()
+      await page.locator('.hop-inspector').waitFor()
+      await page.locator('.stepper .controls').focus()
+      for (let i = 0; i < 14; i++) await page.keyboard.press('ArrowRight')
+      await page.locator('.stepper').scrollIntoViewIfNeeded()
+      await shot('stepper', '.stepper')
+      // The topology with the packet on flannel.1 and a device's live state inspected.
+      await page.locator('[data-object="node-2/cni0"]').click()
+      await page.locator('.inspect').waitFor()
+      await shot('topology', '.topology')
+
+      await select(learners.quiz)
+      await open(page, `#/lessons/${tour.id}`)
+      await page.locator('form.question').first().waitFor()
+      await shot('quiz')
+
+      await select(learners.done)
+      await open(page, `#/lessons/${tour.id}`)
+      await page.locator('.completion').waitFor()
+      await shot('completion')
+      await open(page, '#/progress')
+      await page.locator('.progress-table tbody tr').first().waitFor()
+      await shot('progress')
+      await open(page, '#/settings')
+      await shot('settings')
+      for (const view of otherViews) {
+        await open(page, view)
+        await shot(view.replace(/^#\//, '').replace(/\W+/g, '-'))
       }
       await context.close()
     }

@@ -44,6 +44,8 @@ export const settingsSchema = z.strictObject({
 })
 export type Settings = z.output<typeof settingsSchema>
 
+export const lessonStatusSchema = z.enum(['not-started', 'in-progress', 'completed'])
+
 export const lessonSummarySchema = z.strictObject({
   id: z.string(),
   /** Folder name under lessons/, e.g. `00-tour`. */
@@ -53,7 +55,9 @@ export const lessonSummarySchema = z.strictObject({
   topics: z.array(z.string()),
   /** False when the lesson failed validation; `problems` then says why (for authors). */
   available: z.boolean(),
-  problems: z.array(z.string())
+  problems: z.array(z.string()),
+  /** The asking learner's status and score (0..1, null until graded); null when no learner asked. */
+  progress: z.strictObject({ status: lessonStatusSchema, score: z.number().min(0).max(1).nullable() }).nullable()
 })
 
 export const lessonStepViewSchema = z.strictObject({
@@ -91,6 +95,36 @@ const traceShape = z.looseObject({
 })
 const traceSchema = z.custom<Trace>((value) => traceShape.safeParse(value).success, 'not a packet trace')
 
+/** A packet to send: from a target, to an address or a pod, node or host name. */
+const traceRequestSchema = z.strictObject({
+  from: targetNameSchema,
+  to: z.string().min(1).max(120),
+  protocol: z.enum(['icmp', 'tcp', 'udp']),
+  port: z.number().int().min(1).max(65535).optional()
+})
+
+/** A free-play sandbox's id, as `sandbox:open` issued it. */
+const sandboxIdSchema = z
+  .string()
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'expected a sandbox id as sandbox:open returned it')
+  .max(120)
+const sandboxRef = { learnerId: learnerIdSchema, sandboxId: sandboxIdSchema }
+
+/** The lab a call acts on: an open lesson's, or a free-play sandbox. */
+const labRefSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('lesson'), lessonId: lessonIdSchema }),
+  z.strictObject({ kind: z.literal('sandbox'), sandboxId: sandboxIdSchema })
+])
+
+/** The largest scenario file a learner may open in the sandbox. */
+export const maxScenarioBytes = 256 * 1024
+
+const execOutput = { stdout: z.string(), stderr: z.string(), exitCode: z.number().int() }
+const inspectOutput = z.strictObject({
+  objectId: z.string(),
+  sections: z.array(z.strictObject({ on: z.string(), command: z.string(), output: z.string() }))
+})
+
 export const lessonProgressSchema = z.strictObject({
   lessonId: z.string(),
   status: z.enum(['not-started', 'in-progress', 'completed']),
@@ -122,7 +156,8 @@ export const contract = {
     })
   },
   'lessons:list': {
-    input: empty,
+    /** With a learner, each lesson carries that learner's status and score. */
+    input: z.strictObject({ learnerId: learnerIdSchema.optional() }),
     output: z.strictObject({
       courseTitle: localizedSchema,
       lessons: z.array(lessonSummarySchema)
@@ -134,6 +169,14 @@ export const contract = {
   },
   'lesson:send': {
     input: z.strictObject({ ...lessonRef, event: learnerEventSchema }),
+    output: lessonSessionViewSchema
+  },
+  'lesson:reset': {
+    /**
+     * `lab`: rebuild the lesson's scenario, forgetting every change; `step`: undo only the changes
+     * made since the current step began. Answers, predictions and completed steps are kept.
+     */
+    input: z.strictObject({ ...lessonRef, scope: z.enum(['lab', 'step']) }),
     output: lessonSessionViewSchema
   },
   'quiz:submit': {
@@ -153,17 +196,67 @@ export const contract = {
       session: lessonSessionViewSchema
     })
   },
-  'trace:run': {
+  'shell:complete': {
+    /** Tab completion of the word ending at `cursor`, from the lab's command registry and names. */
     input: z.strictObject({
-      ...lessonRef,
-      trace: z.strictObject({
-        from: targetNameSchema,
-        to: z.string().min(1).max(120),
-        protocol: z.enum(['icmp', 'tcp', 'udp']),
-        port: z.number().int().min(1).max(65535).optional()
-      })
+      learnerId: learnerIdSchema,
+      lab: labRefSchema,
+      on: targetNameSchema,
+      line: z.string().max(4000),
+      cursor: z.number().int().min(0).max(4000)
     }),
-    output: z.strictObject({ trace: traceSchema, session: lessonSessionViewSchema })
+    output: z.strictObject({
+      line: z.string(),
+      cursor: z.number().int(),
+      /** Every match when several remain; empty when the line was completed (or nothing matched). */
+      candidates: z.array(z.string())
+    })
+  },
+  'trace:run': {
+    input: z.strictObject({ ...lessonRef, trace: traceRequestSchema }),
+    /** `traceId` names the trace for `trace:pcap`. */
+    output: z.strictObject({ trace: traceSchema, traceId: z.number().int(), session: lessonSessionViewSchema })
+  },
+  'trace:pcap': {
+    /** A trace the lab ran (by `traceId`) as a libpcap file: Ethernet frames, one per link transmit. */
+    input: z.strictObject({ learnerId: learnerIdSchema, lab: labRefSchema, traceId: z.number().int().min(1) }),
+    output: z.strictObject({ fileName: z.string(), mimeType: z.string(), base64: z.string() })
+  },
+  'sandbox:open': {
+    /** A course lesson's scenario, or the text of the learner's own scenario file (validated). */
+    input: z.strictObject({
+      learnerId: learnerIdSchema,
+      source: z.discriminatedUnion('kind', [
+        z.strictObject({ kind: z.literal('lesson'), lessonId: lessonIdSchema }),
+        z.strictObject({
+          kind: z.literal('file'),
+          fileName: z.string().trim().min(1, 'the file needs a name').max(200),
+          content: z.string().min(1, 'the scenario file is empty').max(maxScenarioBytes, 'a scenario file may be at most 256 KB')
+        })
+      ])
+    }),
+    output: z.strictObject({ sandboxId: sandboxIdSchema, title: localizedSchema })
+  },
+  'sandbox:exec': {
+    input: z.strictObject({ ...sandboxRef, on: targetNameSchema, line: z.string().max(4000) }),
+    output: z.strictObject(execOutput)
+  },
+  'sandbox:trace': {
+    input: z.strictObject({ ...sandboxRef, trace: traceRequestSchema }),
+    output: z.strictObject({ trace: traceSchema, traceId: z.number().int() })
+  },
+  'sandbox:topology': {
+    input: z.strictObject(sandboxRef),
+    output: topologySchema
+  },
+  'sandbox:inspect': {
+    input: z.strictObject({ ...sandboxRef, objectId: z.string().min(1).max(200) }),
+    output: inspectOutput
+  },
+  'sandbox:reset': {
+    /** Rebuilds the scenario: the world is as the file says again. */
+    input: z.strictObject(sandboxRef),
+    output: topologySchema
   },
   'lab:topology': {
     input: z.strictObject(lessonRef),
@@ -171,10 +264,7 @@ export const contract = {
   },
   'lab:inspect': {
     input: z.strictObject({ ...lessonRef, objectId: z.string().min(1).max(200) }),
-    output: z.strictObject({
-      objectId: z.string(),
-      sections: z.array(z.strictObject({ on: z.string(), command: z.string(), output: z.string() }))
-    })
+    output: inspectOutput
   },
   'progress:summary': {
     input: z.strictObject({ learnerId: learnerIdSchema }),
@@ -194,6 +284,14 @@ export const contract = {
       /** Rows added or changed per kind; all zero when the same file was imported before. */
       changes: z.record(z.string(), z.number())
     })
+  },
+  'progress:reset': {
+    /**
+     * Forgets this learner's lesson sessions, answers, hints and review queue. The profile, its
+     * settings and every other profile's data stay. `confirm` must repeat the profile's name.
+     */
+    input: z.strictObject({ learnerId: learnerIdSchema, confirm: z.string().max(60) }),
+    output: z.strictObject({ removed: z.record(z.string(), z.number()) })
   },
   'settings:get': {
     input: z.strictObject({ learnerId: learnerIdSchema }),

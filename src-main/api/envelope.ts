@@ -4,6 +4,12 @@ export type ApiErrorCode =
   | 'not_found'
   | 'unknown_method'
   | 'unauthorized'
+  /** A valid token that may not do this (a learner on an instructor call or another learner's data). */
+  | 'forbidden'
+  /** The class has this lesson locked for now. */
+  | 'lesson_locked'
+  /** Too many attempts (joining a class); retry after the Retry-After header's seconds. */
+  | 'rate_limited'
   | 'payload_too_large'
   | 'store_unavailable'
   | 'internal'

@@ -19,8 +19,10 @@ import { resumeSnapshot } from '../core/lesson/resume.ts'
 import { viewLesson, type LessonView } from '../core/lesson/snapshot-view.ts'
 import type { LabShell } from '../core/shell/lab-shell.ts'
 import type { ProgressStore } from '../store/index.ts'
+import type { Completion } from '../core/shell/complete.ts'
 import { ApiError } from './envelope.ts'
 import { inspect, type InspectSection } from './inspect.ts'
+import { completeOn, pcapDownload, TraceMemory, type DownloadFile } from './lab-tools.ts'
 import { topologyOf, type Topology } from './topology.ts'
 
 /**
@@ -34,6 +36,8 @@ export type LabJournalEntry = { kind: 'exec'; on: string; line: string } | { kin
 interface StoredSession {
   machine: unknown
   journal: LabJournalEntry[]
+  /** Journal length when the current step began: "reset this step" replays only that much. */
+  stepJournalStart?: number
 }
 
 export interface ExecResult {
@@ -48,6 +52,8 @@ interface Hosted {
   actor: Actor<LessonMachine>
   shell: LabShell
   journal: LabJournalEntry[]
+  stepJournalStart: number
+  traces: TraceMemory
   lastActiveAt: number
   wasCompleted: boolean
 }
@@ -102,6 +108,8 @@ export class LessonHost {
       actor,
       shell: lab.shell,
       journal: [...journal],
+      stepJournalStart: Math.min(stored?.stepJournalStart ?? journal.length, journal.length),
+      traces: new TraceMemory(),
       lastActiveAt: this.#now(),
       wasCompleted: saved?.status === 'completed'
     }
@@ -124,11 +132,52 @@ export class LessonHost {
     return { ...result, view: this.#view(hosted) }
   }
 
-  /** A packet the learner sends from the stepper. */
-  trace(learnerId: string, lessonId: string, spec: TraceSpec): { trace: Trace; view: LessonView } {
+  /** A packet the learner sends from the stepper; `traceId` names it for `trace:pcap`. */
+  trace(learnerId: string, lessonId: string, spec: TraceSpec): { trace: Trace; traceId: number; view: LessonView } {
     const hosted = this.#require(learnerId, lessonId)
     const trace = this.#trace(hosted, spec)
-    return { trace, view: this.#view(hosted) }
+    return { trace, traceId: hosted.traces.keep(trace), view: this.#view(hosted) }
+  }
+
+  /**
+   * Undoes lab changes without touching answers or progress: `lab` rebuilds the scenario and
+   * clears the journal, `step` replays the journal only up to where the current step began.
+   */
+  reset(learnerId: string, lessonId: string, scope: 'lab' | 'step'): LessonView {
+    const hosted = this.#require(learnerId, lessonId)
+    const keep = scope === 'lab' ? 0 : hosted.stepJournalStart
+    const lab = openLessonLab(hosted.loaded)
+    const journal = hosted.journal.slice(0, keep)
+    for (const entry of journal) {
+      if (entry.kind === 'exec') lab.shell.run(entry.on, entry.line)
+      else sendProbe(lab.shell.lab, entry.spec)
+    }
+    hosted.shell = lab.shell
+    hosted.journal = journal
+    hosted.stepJournalStart = Math.min(hosted.stepJournalStart, journal.length)
+    hosted.traces.clear()
+    this.#transition(hosted, { type: 'sim.worldChanged', facts: labFacts(lab.shell.lab) })
+    return this.#view(hosted)
+  }
+
+  /** Tab completion on one of the lesson lab's targets. */
+  complete(learnerId: string, lessonId: string, on: string, line: string, cursor: number): Completion {
+    return completeOn(this.#require(learnerId, lessonId).shell, on, line, cursor)
+  }
+
+  /** A trace this lesson's lab produced, as a capture file. */
+  pcap(learnerId: string, lessonId: string, traceId: number): DownloadFile {
+    const hosted = this.#require(learnerId, lessonId)
+    return pcapDownload(hosted.shell.lab, hosted.traces.get(traceId))
+  }
+
+  /** Drops a learner's open lessons, after their progress was reset in the store. */
+  forget(learnerId: string): void {
+    for (const [key, hosted] of this.#hosted) {
+      if (hosted.learnerId !== learnerId) continue
+      hosted.actor.stop()
+      this.#hosted.delete(key)
+    }
   }
 
   /** Grades an answer to a question of the current step and returns the grading with the new view. */
@@ -193,7 +242,9 @@ export class LessonHost {
    */
   #transition(hosted: Hosted, event: LessonEvent): void {
     const before = hosted.actor.getSnapshot().context
+    const stepBefore = String(hosted.actor.getSnapshot().value)
     hosted.actor.send(event)
+    if (String(hosted.actor.getSnapshot().value) !== stepBefore) hosted.stepJournalStart = hosted.journal.length
     this.#persist(hosted, before, event)
 
     // Never chain a run off the result of a run: a step that stays unsatisfied must not loop.
@@ -221,7 +272,11 @@ export class LessonHost {
     const activeMsDelta = Math.min(Math.max(0, now - hosted.lastActiveAt), maxActiveGapMs)
     hosted.lastActiveAt = now
     const current = String(snapshot.value)
-    const stored: StoredSession = { machine: hosted.actor.getPersistedSnapshot(), journal: hosted.journal }
+    const stored: StoredSession = {
+      machine: hosted.actor.getPersistedSnapshot(),
+      journal: hosted.journal,
+      stepJournalStart: hosted.stepJournalStart
+    }
 
     this.#store.transaction(() => {
       this.#store.sessions.saveSnapshot({

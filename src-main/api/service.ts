@@ -7,11 +7,15 @@ import type { Handlers } from './dispatch.ts'
 import { ApiError, type ApiErrorCode } from './envelope.ts'
 import { lessonFilesFromDir, lessonsFingerprint } from './lesson-files.ts'
 import { LessonHost } from './lesson-host.ts'
+import { withPacks } from '../classroom/packs.ts'
+import { SandboxHost } from './sandbox-host.ts'
 
 export interface ServiceOptions {
   /** Where progress.sqlite lives (Electron's userData, or the web host's --data-dir). */
   dataDir: string
   lessonsDir: string
+  /** Imported lesson packs (classroom `pack:import`); their lessons follow the course's own. */
+  packsDir?: string
   version: string
   /** Electron-ABI better-sqlite3 binding; only inside Electron. */
   nativeBinding?: string
@@ -20,6 +24,8 @@ export interface ServiceOptions {
 
 export interface Service {
   handlers: Handlers
+  /** The open progress store (null when it could not be opened); the classroom host shares it. */
+  store: ProgressStore | null
   close: () => void
 }
 
@@ -38,8 +44,11 @@ export function createService(options: ServiceOptions): Service {
   // Re-parsed whenever a lesson file changes, so authors see edits without a restart.
   let cached: { fingerprint: string; course: Course } | null = null
   const course = (): Course => {
-    const fingerprint = lessonsFingerprint(options.lessonsDir)
-    if (cached?.fingerprint !== fingerprint) cached = { fingerprint, course: loadCourse(files) }
+    const packsDir = options.packsDir
+    const fingerprint = lessonsFingerprint(options.lessonsDir) + (packsDir ? `\n${lessonsFingerprint(packsDir)}` : '')
+    if (cached?.fingerprint !== fingerprint) {
+      cached = { fingerprint, course: packsDir ? withPacks(loadCourse(files), packsDir) : loadCourse(files) }
+    }
     return cached.course
   }
 
@@ -52,6 +61,36 @@ export function createService(options: ServiceOptions): Service {
 
   let host: LessonHost | null = null
   const lessons = (store: ProgressStore): LessonHost => (host ??= new LessonHost(store, now))
+  // Free play needs no store: a learner can experiment even when saving is impossible.
+  const sandboxes = new SandboxHost(now)
+
+  /** Free play and lessons share terminal completion and capture downloads. */
+  function labTools(learnerId: string, lab: { kind: 'lesson'; lessonId: string } | { kind: 'sandbox'; sandboxId: string }) {
+    if (lab.kind === 'sandbox') {
+      return {
+        complete: (on: string, line: string, cursor: number) => sandboxes.complete(learnerId, lab.sandboxId, on, line, cursor),
+        pcap: (traceId: number) => sandboxes.pcap(learnerId, lab.sandboxId, traceId)
+      }
+    }
+    const host = lessons(usableStore())
+    return {
+      complete: (on: string, line: string, cursor: number) => host.complete(learnerId, lab.lessonId, on, line, cursor),
+      pcap: (traceId: number) => host.pcap(learnerId, lab.lessonId, traceId)
+    }
+  }
+
+  /** Status and score per lesson for one learner; lessons never opened are absent. */
+  function progressByLesson(learnerId: string): Map<string, { status: 'in-progress' | 'completed'; score: number | null }> {
+    const store = usableStore()
+    requireLearner(store, learnerId)
+    const summary = store.summary.progressSummary(learnerId, topicsByLesson(course()))
+    return new Map(
+      summary.lessons.map((row) => [
+        row.lessonId,
+        { status: row.status === 'completed' ? ('completed' as const) : ('in-progress' as const), score: row.score }
+      ])
+    )
+  }
 
   /** Lessons still open when the store cannot be (read-only disk, newer file): only saving fails, loudly. */
   function usableStore(): ProgressStore {
@@ -86,8 +125,11 @@ export function createService(options: ServiceOptions): Service {
         : { reason: opened.message, movedTo: null }
     }),
 
-    'lessons:list': () => {
+    'lessons:list': ({ learnerId }) => {
       const c = course()
+      const progress = learnerId === undefined ? null : progressByLesson(learnerId)
+      const progressOf = (id: string): { status: 'not-started' | 'in-progress' | 'completed'; score: number | null } | null =>
+        progress === null ? null : (progress.get(id) ?? { status: 'not-started', score: null })
       return {
         courseTitle: c.index?.title ?? { en: 'Podnet Lab', 'zh-CN': 'Podnet Lab' },
         lessons: c.lessons.map((entry) =>
@@ -99,7 +141,8 @@ export function createService(options: ServiceOptions): Service {
                 minutes: entry.lesson.lesson.estimatedMinutes,
                 topics: entry.lesson.lesson.topics,
                 available: true,
-                problems: []
+                problems: [],
+                progress: progressOf(entry.lesson.lesson.id)
               }
             : {
                 id: entry.id ?? entry.dir,
@@ -108,7 +151,8 @@ export function createService(options: ServiceOptions): Service {
                 minutes: 0,
                 topics: [],
                 available: false,
-                problems: entry.issues.map(formatIssue)
+                problems: entry.issues.map(formatIssue),
+                progress: null
               }
         )
       }
@@ -140,6 +184,8 @@ export function createService(options: ServiceOptions): Service {
 
     'lesson:send': ({ learnerId, lessonId, event }) => lessons(usableStore()).send(learnerId, lessonId, event),
 
+    'lesson:reset': ({ learnerId, lessonId, scope }) => lessons(usableStore()).reset(learnerId, lessonId, scope),
+
     'quiz:submit': ({ learnerId, lessonId, questionId, answer }) => {
       const session = lessons(usableStore()).answer(learnerId, lessonId, questionId, answer)
       const questions =
@@ -153,9 +199,38 @@ export function createService(options: ServiceOptions): Service {
       return { ...output, session: view }
     },
 
+    'shell:complete': ({ learnerId, lab, on, line, cursor }) => {
+      const { line: completed, cursor: at, candidates } = labTools(learnerId, lab).complete(on, line, cursor)
+      return { line: completed, cursor: at, candidates: [...candidates] }
+    },
+
     'trace:run': ({ learnerId, lessonId, trace }) => {
-      const { trace: result, view } = lessons(usableStore()).trace(learnerId, lessonId, trace)
-      return { trace: result, session: view }
+      const { trace: result, traceId, view } = lessons(usableStore()).trace(learnerId, lessonId, trace)
+      return { trace: result, traceId, session: view }
+    },
+
+    'trace:pcap': ({ learnerId, lab, traceId }) => labTools(learnerId, lab).pcap(traceId),
+
+    'sandbox:open': ({ learnerId, source }) => {
+      if (source.kind === 'file') return sandboxes.open(learnerId, source)
+      const { lesson, scenario, scenarioText } = availableLesson(source.lessonId)
+      return sandboxes.open(learnerId, { kind: 'lesson', lessonId: lesson.id, title: lesson.title, scenario, scenarioText })
+    },
+
+    'sandbox:exec': ({ learnerId, sandboxId, on, line }) => sandboxes.exec(learnerId, sandboxId, on, line),
+
+    'sandbox:trace': ({ learnerId, sandboxId, trace }) => sandboxes.trace(learnerId, sandboxId, trace),
+
+    'sandbox:topology': ({ learnerId, sandboxId }) => sandboxes.topology(learnerId, sandboxId),
+
+    'sandbox:inspect': ({ learnerId, sandboxId, objectId }) => ({
+      objectId,
+      sections: sandboxes.inspect(learnerId, sandboxId, objectId)
+    }),
+
+    'sandbox:reset': ({ learnerId, sandboxId }) => {
+      sandboxes.reset(learnerId, sandboxId)
+      return sandboxes.topology(learnerId, sandboxId)
     },
 
     'lab:topology': ({ learnerId, lessonId }) => lessons(usableStore()).topology(learnerId, lessonId),
@@ -205,6 +280,19 @@ export function createService(options: ServiceOptions): Service {
       return { learnerId: report.learnerId, learnerCreated: report.learnerCreated, changes: { ...report.changes } }
     },
 
+    'progress:reset': ({ learnerId, confirm }) => {
+      const store = usableStore()
+      const profile = store.profiles.get(learnerId)
+      if (!profile) throw new ApiError('not_found', `no learner profile with id "${learnerId}"`)
+      if (confirm !== profile.name) {
+        throw new ApiError('invalid_input', `confirm: type the profile's name "${profile.name}" to reset its progress`)
+      }
+      const removed = store.resetProgress(learnerId)
+      // Open lessons would otherwise write their old snapshots back on the next event.
+      host?.forget(learnerId)
+      return { removed: { ...removed } }
+    },
+
     'settings:get': ({ learnerId }) => {
       const store = usableStore()
       requireLearner(store, learnerId)
@@ -248,6 +336,7 @@ export function createService(options: ServiceOptions): Service {
 
   return {
     handlers: translatingStoreErrors(handlers),
+    store: opened.ok ? opened.store : null,
     close: () => {
       host?.closeAll()
       if (opened.ok) opened.store.close()

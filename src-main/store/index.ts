@@ -4,6 +4,7 @@
  * on shutdown. See README.md in this folder for the durability contract and the file formats.
  */
 import { AttemptsRepository } from './attempts.ts'
+import { ClassesRepository } from './classes.ts'
 import { StoreContext } from './context.ts'
 import { AttemptsCsv } from './csv.ts'
 import { EventsRepository } from './events.ts'
@@ -11,6 +12,7 @@ import { HintsRepository } from './hints.ts'
 import { LessonOpensRepository } from './lesson-opens.ts'
 import { openDatabase, type OpenOptions, type Recovery } from './open.ts'
 import { ProfilesRepository } from './profiles.ts'
+import { resetProgress, type ProgressTable } from './reset.ts'
 import { ReviewRepository } from './review.ts'
 import { SessionsRepository } from './sessions.ts'
 import { SettingsRepository } from './settings.ts'
@@ -19,6 +21,17 @@ import { ProgressTransfer, type ImportReport } from './transfer.ts'
 import { XapiExport, type XapiOptions, type XapiStatement } from './xapi.ts'
 
 export type { AttemptInput, AttemptKind, AttemptsRepository, QuizAttempt } from './attempts.ts'
+export type {
+  ClassAttempt,
+  ClassesRepository,
+  ClassHint,
+  ClassLessonGate,
+  ClassMember,
+  ClassRecord,
+  ClassReportRow,
+  MemberPosition,
+  TokenHolder
+} from './classes.ts'
 export { StoreError, type StoreErrorCode } from './errors.ts'
 export type { EventsRepository, StepEvent, StepEventInput } from './events.ts'
 export type { HintKind, HintsRepository, HintUse } from './hints.ts'
@@ -78,6 +91,8 @@ export interface ProgressStore {
   readonly hints: HintsRepository
   readonly review: ReviewRepository
   readonly settings: SettingsRepository
+  /** Instructor-led classes: members (profiles joined by code, tokens kept hashed), lesson gates, class-wide reads. */
+  readonly classes: ClassesRepository
   /**
    * `progressSummary(learnerId, topicsByLesson)`: per-lesson status and score, per-topic mastery
    * (mean first-attempt score per topic tag); `classReport(topicsByLesson)`: every learner's summary.
@@ -91,6 +106,8 @@ export interface ProgressStore {
   exportAttemptsCsv(learnerId?: string): string
   /** The learner's progress as xAPI statements (attempted, answered, completed, passed, failed). */
   exportXapi(learnerId: string, options?: XapiOptions): XapiStatement[]
+  /** Deletes one learner's sessions, answers, hints and review items (not the profile or settings). */
+  resetProgress(learnerId: string): Record<ProgressTable, number>
   /** Runs `fn` in one transaction: several repository calls commit together or not at all. */
   transaction<T>(fn: () => T): T
   /** What the About page and support requests need to know about the open file. */
@@ -123,11 +140,13 @@ export function openProgressStore(file: string, options: OpenOptions): OpenedSto
     hints: new HintsRepository(ctx),
     review,
     settings: new SettingsRepository(ctx),
+    classes: new ClassesRepository(ctx),
     summary: new SummaryQueries(ctx),
     exportProgress: (learnerId) => transfer.exportProgress(learnerId),
     importProgress: (text) => transfer.importProgress(text),
     exportAttemptsCsv: (learnerId) => csv.export(learnerId),
     exportXapi: (learnerId, xapiOptions) => xapi.export(learnerId, xapiOptions),
+    resetProgress: (learnerId) => resetProgress(ctx, learnerId),
     transaction: (fn) => ctx.write('save changes', fn),
     diagnostics: () => ({
       journalMode: db.pragma('journal_mode', { simple: true }) as string,

@@ -139,6 +139,41 @@ export const migrations: readonly Migration[] = [
       CREATE UNIQUE INDEX review_items_question ON review_items (learner_id, lesson_id, question_id);
       CREATE INDEX review_items_due ON review_items (learner_id, due_at);
     `
+  },
+  {
+    version: 4,
+    name: 'classes: learners joined to an instructor-led class, lesson gates',
+    sql: `
+      CREATE TABLE classes (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        join_code TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+        created_at INTEGER NOT NULL,
+        closed_at INTEGER
+      );
+      -- A code names one open class; closed classes may have used it before.
+      CREATE UNIQUE INDEX classes_open_code ON classes (join_code) WHERE status = 'open';
+
+      -- Only the SHA-256 of a learner token is kept, so a copied database file grants no access.
+      CREATE TABLE class_learners (
+        class_id TEXT NOT NULL REFERENCES classes (id) ON DELETE CASCADE,
+        learner_id TEXT NOT NULL REFERENCES learners (id) ON DELETE CASCADE,
+        display_name TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        joined_at INTEGER NOT NULL,
+        PRIMARY KEY (class_id, learner_id)
+      );
+      CREATE UNIQUE INDEX class_learners_name ON class_learners (class_id, display_name COLLATE NOCASE);
+
+      CREATE TABLE class_lessons (
+        class_id TEXT NOT NULL REFERENCES classes (id) ON DELETE CASCADE,
+        lesson_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('enabled', 'locked')),
+        PRIMARY KEY (class_id, lesson_id)
+      ) WITHOUT ROWID;
+    `
   }
 ]
 

@@ -1,8 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { complete, LineEditor } from '../../src-renderer/src/lib/terminal/line-editor.ts'
-
-const commands = ['ip', 'iptables', 'iptables-save', 'ping', 'kubectl']
-const names = ['eth0', 'cni0', 'flannel.1', 'node-1', 'node-2', 'client']
+import { LineEditor } from '../../src-renderer/src/lib/terminal/line-editor.ts'
 
 function submitted(editor: LineEditor, data: string): string | undefined {
   const action = editor.feed(data).find((a) => a.kind === 'submit')
@@ -39,21 +36,5 @@ describe('the terminal line editor', () => {
     expect(editor.feed('\x0c')).toEqual([{ kind: 'clear-screen' }])
     editor.feed('pi')
     expect(editor.feed('\t')).toEqual([{ kind: 'complete', line: 'pi', cursor: 2 }])
-  })
-
-  test('completes commands first, then device and target names', () => {
-    expect(complete('pi', 2, { commands, names })).toEqual({ line: 'ping ', cursor: 5, candidates: [] })
-    expect(complete('ip link set cn', 14, { commands, names })).toEqual({
-      line: 'ip link set cni0 ',
-      cursor: 17,
-      candidates: []
-    })
-    expect(complete('ipt', 3, { commands, names })).toEqual({
-      line: 'iptables',
-      cursor: 8,
-      candidates: ['iptables', 'iptables-save']
-    })
-    expect(complete('ip route | ku', 13, { commands, names }).line).toBe('ip route | kubectl ')
-    expect(complete('ping node', 9, { commands, names }).candidates).toEqual(['node-1', 'node-2'])
   })
 })

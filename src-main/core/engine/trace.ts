@@ -251,4 +251,10 @@ export interface CapturedFrame {
   device: string
   direction: 'in' | 'out'
   frame: PacketView
+  /**
+   * A frame a bridge forwarded between two of its ports: the bridge device itself sees it only
+   * while it is promiscuous (br_handle_frame_finish passes it up then), which `tcpdump -i cni0`
+   * makes it unless given `-p`; `-i any` never sets promiscuous mode.
+   */
+  promiscOnly?: true
 }

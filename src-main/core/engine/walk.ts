@@ -80,11 +80,13 @@ export class Walk {
     return this.#touched
   }
 
-  #capture(ns: Netns, link: Link, direction: 'in' | 'out', pkt: Packet): void {
+  #capture(ns: Netns, link: Link, direction: 'in' | 'out', pkt: Packet, promiscOnly = false): void {
     const log = this.lab.capture
-    log.frames.push({ batch: log.batch, at: this.lab.clock.nowMs, netns: ns.id, device: link.name, direction, frame: view(pkt) })
+    log.frames.push({ batch: log.batch, at: this.lab.clock.nowMs, netns: ns.id, device: link.name, direction, frame: view(pkt), ...(promiscOnly ? { promiscOnly: true as const } : {}) })
     // Trimmed in batches: shifting a long array on every frame would dominate the walk.
     if (log.frames.length > log.limit + 1000) log.frames.splice(0, log.frames.length - log.limit)
+    // Counters tell what a bridge that nobody captures on received, which excludes these frames.
+    if (promiscOnly) return
     const bytes = ipLength(pkt) + (pkt.eth ? 14 : 0)
     if (direction === 'in') {
       link.stats.rxPackets++
@@ -291,7 +293,9 @@ export class Walk {
           this.hop(ns, 'arp-resolve', { device: dev.name, drop: 'neigh-failed', detail: { ip: formatIpv4(nexthop) } })
           const from = pickSourceOn(ns, dev) ?? pkt.src
           if (originating) return { kind: 'local-error', errno: 'EHOSTUNREACH', from }
-          return { kind: 'icmp-error', ns, error: this.#icmpError(pkt, 3, 1, from) }
+          // icmp_send with icmp_errors_use_inbound_ifaddr=0 (the default) takes the source of
+          // the route back to the sender, not the address of the device that failed to resolve.
+          return { kind: 'icmp-error', ns, error: this.#icmpError(pkt, 3, 1, pickSourceToward(ns, pkt.src) ?? from) }
         }
       }
     }
@@ -424,20 +428,24 @@ export class Walk {
     const toBridge = pkt.eth?.dst === br.mac || br.fdb.some((e) => e.local && e.mac === pkt.eth?.dst && e.port === br.ifindex)
     if (toBridge && !brnf) {
       this.hop(ns, 'bridge-local', { device: br.name })
+      this.#capture(ns, br, 'in', pkt)
       return this.#ipRcv(ns, br, pkt, undefined)
     }
     let ct: CtAssoc | undefined
     if (brnf) {
       // br_netfilter: iptables PREROUTING sees bridged IP frames too (conntrack, DNAT).
       ct = this.#ct(ns, pkt)
-      natDst(ct, pkt)
+      // br_nf_pre_routing saves daddr before the hook, so conntrack's rewrite of a later packet
+      // or of a reply (un-SNAT of a hairpinned connection) counts as a DNAT too.
       const before = pkt.dst
+      natDst(ct, pkt)
       const v = this.#hook(ns, 'PREROUTING', pkt, ct, br.name, undefined)
       if (v.kind !== 'ACCEPT') return this.drop(ns, 'netfilter-drop', pkt, br.name)
       if (toBridge) {
         const route = pkt.dst !== before ? lookupRoute(ns, pkt.dst) : undefined
         if (!route || route.dev !== br.ifindex || route.gateway !== undefined) {
           this.hop(ns, 'bridge-local', { device: br.name })
+          this.#capture(ns, br, 'in', pkt)
           return this.#ipRcv(ns, br, pkt, ct)
         }
         // Bridged DNAT: the new destination sits on this bridge, so the frame is re-addressed and bridged back out.
@@ -460,6 +468,7 @@ export class Walk {
       if (entry.local) {
         // A port's own MAC: the frame is for this host, delivered up through the bridge.
         this.hop(ns, 'bridge-local', { device: br.name })
+        this.#capture(ns, br, 'in', pkt)
         return this.#ipRcv(ns, br, pkt, ct)
       }
       this.hop(ns, 'bridge-forward', { device: br.name, detail: { mac: dst, port: out?.name, fdb: 'hit' } })
@@ -469,6 +478,7 @@ export class Walk {
     }
     if (!out) return this.drop(ns, 'bridge-no-port', pkt, br.name)
     if (inPort && out.ifindex === inPort.ifindex && !out.brport?.hairpin) return this.drop(ns, 'hairpin-off', pkt, br.name)
+    if (inPort) this.#capture(ns, br, 'in', pkt, true)
     if (brnf && inPort) {
       const v = this.#hook(ns, 'FORWARD', pkt, ct, br.name, br.name)
       if (v.kind !== 'ACCEPT') return this.drop(ns, v.kind === 'REJECT' ? 'netfilter-reject' : 'netfilter-drop', pkt, br.name)

@@ -102,13 +102,16 @@ export function kubeProxyIptablesRules(lab: Lab, node: KubeNode, parser: RulePar
       n(extChain, `-s ${clusterCIDR} -m comment --comment ${q(`pod traffic for ${name} external destinations`)} -j ${svcChain}`)
       n(extChain, `-m comment --comment ${q(`masquerade LOCAL traffic for ${name} external destinations`)} -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ`)
       n(extChain, `-m comment --comment ${q(`route LOCAL traffic for ${name} external destinations`)} -m addrtype --src-type LOCAL -j ${svcChain}`)
-      n(extChain, `-j ${svlChain}`)
       const local = epChains.filter((e) => e.ep.node === node.name)
-      n(svlChain, '')
-      writeBalancing(svlChain, local)
+      // Without a local endpoint kube-proxy writes neither the fall-through jump nor the SVL
+      // chain: outside traffic misses every nat rule and this filter DROP catches it.
       if (local.length === 0) {
         f('KUBE-EXTERNAL-SERVICES', `-p ${proto} -m comment --comment ${q(`${name} has no local endpoints`)} -m addrtype --dst-type LOCAL -m ${proto} --dport ${port.nodePort} -j DROP`)
+        continue
       }
+      n(extChain, `-j ${svlChain}`)
+      n(svlChain, '')
+      writeBalancing(svlChain, local)
     }
   }
   n('KUBE-SERVICES', '-m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS')

@@ -27,10 +27,13 @@ export function labFacts(lab: Lab): LabFacts {
     for (const link of ns.links) {
       const id = `${ns.id}/${link.name}`
       links.set(id, link.up ? 'up' : 'down')
+      // Learned entries older than the ageing time are gone for the kernel (and `bridge fdb show`).
       if (link.kind === 'bridge')
         fdb.set(
           id,
-          link.fdb.map((entry) => ({ mac: entry.mac }))
+          link.fdb
+            .filter((entry) => entry.permanent || lab.clock.nowMs - entry.updatedAt <= link.ageingTime * 1000)
+            .map((entry) => ({ mac: entry.mac }))
         )
       if (link.kind === 'vxlan')
         fdb.set(
@@ -81,8 +84,13 @@ export function traceFactsOf(lab: Lab, spec: TraceSpec, trace: Trace): TraceFact
   const delivered = request.find((hop) => hop.leg === 'request' && hop.stage === 'local-deliver')
   const facts: TraceFacts = { spec, verdict: delivered ? 'delivered' : 'dropped', hops }
   if (delivered?.before?.ip) facts.arrivingTtl = delivered.before.ip.ttl
-  const dropped = request.find((hop) => hop.drop !== undefined)
-  if (!delivered && dropped?.drop) facts.dropStage = dropped.drop
+  // A REJECT is no silent drop: its hop answers with an ICMP error and names the reason there.
+  const reasonOf = (hop: Trace['hops'][number]): string | undefined => {
+    const reason = (hop.detail as { reason?: unknown } | undefined)?.reason
+    return hop.drop ?? (hop.stage === 'icmp-error' && typeof reason === 'string' ? reason : undefined)
+  }
+  const stopped = request.find((hop) => reasonOf(hop) !== undefined)
+  if (!delivered && stopped) facts.dropStage = reasonOf(stopped)!
   for (const hop of request) {
     if (hop.stage !== 'netfilter') continue
     const detail = hop.detail as NetfilterDetail | undefined

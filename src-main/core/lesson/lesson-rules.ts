@@ -27,6 +27,9 @@ export function checkLessonRules(
     const checkQuestion = (question: Question, path: string): void => {
       if (questionIds.has(question.id)) add(`${path}.id`, `duplicate question id "${question.id}"`)
       questionIds.add(question.id)
+      if (question.topic !== undefined && !lesson.topics.includes(question.topic)) {
+        add(`${path}.topic`, `"${question.topic}" is not one of the lesson's topics`)
+      }
       issues.push(...checkQuestionKey(file, question, path, names))
     }
     switch (step.kind) {

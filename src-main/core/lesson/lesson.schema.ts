@@ -211,6 +211,11 @@ const questionBase = {
   prompt: localizedSchema,
   /** Shown once the question is finished (answered correctly or out of attempts). */
   explanation: localizedSchema,
+  /**
+   * The question's topic tag, one of the lesson's `topics`. Lessons that mix topics (the final
+   * exam) tag each question, so a missed one can be traced back to what teaches it.
+   */
+  topic: idSchema.optional(),
   /** Points for a fully correct first attempt. */
   points: z.number().positive().default(1),
   /** Attempts allowed; after the last one the correct answer is revealed. */

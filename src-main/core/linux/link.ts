@@ -80,6 +80,8 @@ export interface VxlanFdbEntry {
   mac: Mac
   dst: Ipv4
   permanent: boolean
+  /** NUD_NOARP without NUD_PERMANENT (`bridge fdb add ... static`): printed `static`. */
+  static?: boolean
 }
 
 export interface VxlanLink extends LinkBase {

@@ -18,8 +18,6 @@
  *  - The kernel's RST for a closed port carries window 0 (`Flags [R.], seq 0, ack N, win 0`).
  *  - ping's default (-M want) sends ProbeSpec.dontFragment undefined, which the engine treats as
  *    DF; "want" should fragment an oversized echo locally instead of failing with EMSGSIZE.
- *  - A frame bridged up to the host (bridge-local) is not in the capture log as `in` on cni0,
- *    so `tcpdump -i cni0` on a node misses the replies to the node's own pings.
  *
  * Errors: print exactly what the real tool prints to stderr and return its exit code; throw
  * only for bugs (the shell turns a thrown error into `NAME: internal error` exit 1, and the

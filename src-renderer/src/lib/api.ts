@@ -1,6 +1,7 @@
 import type { ApiErrorCode, Envelope } from '../../../src-main/api/envelope.ts'
 import type { MethodName } from '../../../src-main/api/method-names.ts'
 import type { MethodInput, MethodOutput, PodnetApi, PodnetBridge } from '../../../src-main/api/contract.ts'
+import type { ClassroomApi, ClassroomMethodName } from '../../../src-main/api/classroom-contract.ts'
 
 export type { MethodInput, MethodOutput, PodnetApi }
 
@@ -37,7 +38,27 @@ function takeToken(): string | null {
   return sessionStorage.getItem(tokenKey)
 }
 
-async function overHttp(method: MethodName, input: unknown, token: string | null): Promise<Envelope<unknown>> {
+/**
+ * The bearer token HTTP calls carry: the host's (instructor's) token from the URL, or, once a
+ * learner joined a class, their learner token (the classroom state sets it).
+ */
+let token: string | null = window.podnet ? null : takeToken()
+
+export function setApiToken(next: string | null): void {
+  token = next
+}
+
+export function apiToken(): string | null {
+  return token
+}
+
+/** Dispatched on window whenever the host answers 401: the token this window holds is no longer good. */
+export const unauthorizedEvent = 'podnet:unauthorized'
+
+/** Whether this window was opened with the host's instructor token (`?token=…` printed by the host). */
+export const openedWithHostToken = token !== null
+
+async function overHttp(method: string, input: unknown): Promise<Envelope<unknown>> {
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   if (token) headers['authorization'] = `Bearer ${token}`
   let response: Response
@@ -50,18 +71,25 @@ async function overHttp(method: MethodName, input: unknown, token: string | null
 }
 
 /** The typed client: `window.podnet` inside Electron, `POST /api/<method>` in a browser. */
-export function createApi(): PodnetApi {
+export function createApi<Api extends object = PodnetApi>(): Api {
   const bridge = window.podnet
-  const token = bridge ? null : takeToken()
-  const call = async (method: MethodName, input: unknown): Promise<unknown> => {
-    const viaBridge = bridge?.[method] as ((input: unknown) => Promise<Envelope<unknown>>) | undefined
-    const envelope = viaBridge ? await viaBridge(input) : await overHttp(method, input, token)
-    if (!envelope.ok) throw new ApiCallError(envelope.error.code, envelope.error.message)
+  const call = async (method: MethodName | ClassroomMethodName, input: unknown): Promise<unknown> => {
+    const viaBridge = (bridge as Record<string, unknown> | undefined)?.[method] as
+      | ((input: unknown) => Promise<Envelope<unknown>>)
+      | undefined
+    const envelope = viaBridge ? await viaBridge(input) : await overHttp(method, input)
+    if (!envelope.ok) {
+      // A class closed under a learner: their state hears it and sends them to the join page.
+      if (envelope.error.code === 'unauthorized') window.dispatchEvent(new Event(unauthorizedEvent))
+      throw new ApiCallError(envelope.error.code, envelope.error.message)
+    }
     return envelope.value
   }
-  return new Proxy({} as PodnetApi, {
+  return new Proxy({} as Api, {
     get: (_target, method: string) => (input: unknown) => call(method as MethodName, input)
   })
 }
 
 export const api = createApi()
+/** The classroom methods (src-main/api/classroom-contract.ts), through the same transport. */
+export const classroomApi = createApi<ClassroomApi>()

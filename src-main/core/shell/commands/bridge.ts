@@ -1,13 +1,14 @@
 /**
  * `bridge` (iproute2 6.1): `fdb show [br X] [dev X]`, `fdb del MAC dev X [master|self]`,
+ * `fdb add|append|replace MAC dev VXLAN dst IP [permanent|static|dynamic]`,
  * `[-d] link show [dev X]`, `link set dev X hairpin on|off|learning on|off`.
  */
 import type { Command, CommandContext, CommandOutput } from '../command.ts'
 import { fail, ok } from '../command.ts'
 import type { Lab } from '../../kube/lab.ts'
-import type { BridgeLink, Link } from '../../linux/link.ts'
+import type { BridgeLink, Link, VxlanFdbEntry } from '../../linux/link.ts'
 import { linkByIndex, linkByName, type Netns } from '../../linux/netns.ts'
-import { formatIpv4 } from '../../net/ipv4.ts'
+import { formatIpv4, parseIpv4, type Ipv4 } from '../../net/ipv4.ts'
 import { parseMac } from '../../net/mac.ts'
 import { hasIpv6, linkFlags, operState } from './link-view.ts'
 
@@ -30,7 +31,7 @@ function fdbLines(lab: Lab, ns: Netns, link: Link): string[] {
   const now = lab.clock.nowMs
   if (link.kind === 'vxlan') {
     // The kernel keeps FDB entries on a list it adds to at the head: newest first.
-    for (const e of [...link.fdb].reverse()) out.push(`${e.mac} dst ${formatIpv4(e.dst)} self${e.permanent ? ' permanent' : ' '}`)
+    for (const e of [...link.fdb].reverse()) out.push(`${e.mac} dst ${formatIpv4(e.dst)} self${e.permanent ? ' permanent' : e.static ? ' static' : ' '}`)
     return out
   }
   const self = multicastEntries(link).map((m) => `${m} dev ${link.name} self permanent`)
@@ -91,6 +92,55 @@ function fdbDel(ns: Netns, args: readonly string[]): CommandOutput {
   return before === br.fdb.length ? bad('RTNETLINK answers: No such file or directory', 2) : ok('')
 }
 
+/**
+ * `bridge fdb add|append|replace MAC dev DEV dst IP [self] [permanent|static|dynamic]` on a
+ * VXLAN device, as vxlan_fdb_update does it: `add` refuses an existing MAC, `replace` rewrites
+ * its remote, and `append` adds remotes only to the all-zeros or multicast MAC, so on a
+ * unicast MAC that exists it changes nothing. iproute2 6.1 asks for a permanent entry unless
+ * told otherwise.
+ */
+function fdbModify(ns: Netns, verb: 'add' | 'append' | 'replace', args: readonly string[]): CommandOutput {
+  let macText: string | undefined
+  let devName: string | undefined
+  let dstText: string | undefined
+  let state: 'permanent' | 'static' | 'dynamic' = 'permanent'
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!
+    if (w === 'dev') devName = args[++i]
+    else if (w === 'dst') dstText = args[++i]
+    else if (w === 'permanent' || w === 'local') state = 'permanent'
+    else if (w === 'static' || w === 'temp') state = 'static'
+    else if (w === 'dynamic') state = 'dynamic'
+    else if (w === 'self' || w === 'master') continue
+    else if (macText === undefined) macText = w
+    else return bad(`Error: either "to" is duplicate, or "${w}" is a garbage.`, 255)
+  }
+  if (macText === undefined || devName === undefined) return bad('Device and address are required arguments.', 255)
+  const mac = parseMac(macText)
+  if (!mac) return bad(`Invalid mac address ${macText}`, 255)
+  const dev = linkByName(ns, devName)
+  if (!dev) return bad(`Cannot find device "${devName}"`, 255)
+  if (dev.kind !== 'vxlan') return bad('RTNETLINK answers: Operation not supported', 255)
+  if (dstText === undefined) return bad('RTNETLINK answers: Invalid argument', 255)
+  const dst = parseIpv4Loose(dstText)
+  if (dst === undefined) return bad(`Error: any valid address is expected rather than "${dstText}".`)
+  const entry: VxlanFdbEntry = { mac, dst, permanent: state === 'permanent', ...(state === 'static' ? { static: true } : {}) }
+  const at = dev.fdb.findIndex((e) => e.mac === mac)
+  if (at === -1) dev.fdb.push(entry)
+  else if (verb === 'add') return bad('RTNETLINK answers: File exists', 255)
+  else if (verb === 'replace') dev.fdb[at] = entry
+  return ok('')
+}
+
+/** inet_pton as iproute2's get_addr uses it for `dst`: a short dotted quad fills the rest with zeros. */
+function parseIpv4Loose(text: string): Ipv4 | undefined {
+  if (!/^\d{1,3}(\.\d{1,3}){0,3}$/.test(text)) return undefined
+  const parts = text.split('.').map(Number)
+  if (parts.some((p) => p > 255)) return undefined
+  while (parts.length < 4) parts.push(0)
+  return parseIpv4(parts.join('.'))
+}
+
 function linkShow(ctx: CommandContext, ns: Netns, args: readonly string[], details: boolean): CommandOutput {
   const lab = ctx.lab as Lab
   const devAt = args.indexOf('dev')
@@ -147,6 +197,7 @@ export const bridgeCommand: Command = {
     if (obj === 'fdb') {
       if (sub === 'show' || sub === 'list' || sub === 'ls') return fdbShow(ctx, ns, rest)
       if (sub === 'del' || sub === 'delete') return fdbDel(ns, rest)
+      if (sub === 'add' || sub === 'append' || sub === 'replace') return fdbModify(ns, sub, rest)
       return bad(`Command "${sub}" is unknown, try "bridge fdb help".`)
     }
     if (obj === 'link') {

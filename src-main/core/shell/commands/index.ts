@@ -30,6 +30,7 @@ import { pingCommand } from './ping.ts'
 import { tcpdumpCommand } from './tcpdump.ts'
 import { tracerouteCommand } from './traceroute.ts'
 import { helpCommand, hostnameCommand, psCommand, shCommand, ssCommand } from './system.ts'
+import { sleepCommand } from './sleep.ts'
 
 export function defaultRegistry(): CommandRegistry {
   const registry: CommandRegistry = new CommandRegistry([
@@ -53,6 +54,7 @@ export function defaultRegistry(): CommandRegistry {
     psCommand,
     seqCommand,
     shCommand,
+    sleepCommand,
     sortCommand,
     sysctlCommand,
     ssCommand,

@@ -8,7 +8,8 @@ import type { Command, CommandContext, CommandOutput } from '../command.ts'
 import type { Lab } from '../../kube/lab.ts'
 import type { KubePod, KubeService } from '../../kube/objects.ts'
 import { endpointsOf } from '../../kube/endpoints.ts'
-import { deletePod, scaleReplicas } from '../../scenario/mutations.ts'
+import { parse as parseYaml } from 'yaml'
+import { deletePod, patchService, scaleReplicas } from '../../scenario/mutations.ts'
 import { formatIpv4, sha256 } from '../../net/index.ts'
 import { getopt, has, lastValue } from '../getopt.ts'
 import { findPod, podTarget } from '../targets.ts'
@@ -125,6 +126,8 @@ function sliceName(svc: KubeService): string {
 
 interface GetOptions {
   readonly wide: boolean
+  /** `--show-labels`: a LABELS column after all others. */
+  readonly showLabels: boolean
   readonly allNamespaces: boolean
   readonly namespace: string
   readonly names: readonly string[]
@@ -169,7 +172,8 @@ function getCommand(lab: Lab, kind: (typeof RESOURCES)[string], o: GetOptions): 
         'STATUS',
         'RESTARTS',
         'AGE',
-        ...(o.wide ? ['IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES'] : [])
+        ...(o.wide ? ['IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES'] : []),
+        ...(o.showLabels ? ['LABELS'] : [])
       ]
       const rows = pods.map((p) => {
         const s = podStatus(p)
@@ -180,7 +184,8 @@ function getCommand(lab: Lab, kind: (typeof RESOURCES)[string], o: GetOptions): 
           s.status,
           s.restarts,
           humanDuration(now - p.createdAt),
-          ...(o.wide ? [formatIpv4(p.ip), p.node, '<none>', '<none>'] : [])
+          ...(o.wide ? [formatIpv4(p.ip), p.node, '<none>', '<none>'] : []),
+          ...(o.showLabels ? [selectorText(p.labels)] : [])
         ]
       })
       return out(tabulate([head, ...rows]))
@@ -311,7 +316,7 @@ function describeService(lab: Lab, svc: KubeService): string {
 }
 
 const KUBECTL_OPTS = {
-  short: 'n:o:c:Aitl:h',
+  short: 'n:o:c:Aitl:p:h',
   long: {
     namespace: { key: 'n', arg: true },
     output: { key: 'o', arg: true },
@@ -321,6 +326,9 @@ const KUBECTL_OPTS = {
     tty: { key: 't', arg: false },
     selector: { key: 'l', arg: true },
     replicas: { key: 'replicas', arg: true },
+    patch: { key: 'p', arg: true },
+    type: { key: 'type', arg: true },
+    'show-labels': { key: 'show-labels', arg: false },
     help: { key: 'h', arg: false }
   }
 } as const
@@ -334,6 +342,7 @@ Basic Commands (lab):
   describe      Show details of a specific resource or group of resources
   delete        Delete resources by file names, stdin, resources and names, or by resources and label selector
   scale         Set a new size for a deployment, replica set, or replication controller
+  patch         Update fields of a resource
   logs          Print the logs for a container in a pod
   exec          Execute a command in a container
 
@@ -344,8 +353,8 @@ Usage:
 export const kubectlCommand: Command = {
   name: 'kubectl',
   summary:
-    'get pods|svc|endpoints|endpointslices|nodes [-o wide], describe svc, logs, exec, delete pod, scale',
-  subcommands: ['get', 'describe', 'logs', 'exec', 'delete', 'scale'],
+    'get pods|svc|endpoints|endpointslices|nodes [-o wide] [--show-labels], describe svc, logs, exec, delete pod, scale, patch svc',
+  subcommands: ['get', 'describe', 'logs', 'exec', 'delete', 'scale', 'patch'],
   availableOn: ['node', 'external'],
   run(argv, ctx) {
     const dash = argv.indexOf('--')
@@ -379,6 +388,7 @@ export const kubectlCommand: Command = {
           )
         return getCommand(ctx.lab, kind, {
           wide: output === 'wide',
+          showLabels: has(o, 'show-labels'),
           allNamespaces: has(o, 'A'),
           namespace,
           names
@@ -465,6 +475,32 @@ export const kubectlCommand: Command = {
         if (!r.ok) return err(`${r.message}\n`)
         const group = kindText.startsWith('s') ? 'statefulset.apps' : 'deployment.apps'
         return out(`${group}/${name} scaled\n`)
+      }
+      case 'patch': {
+        const [resource = '', maybeName] = args
+        const [kindText = '', slashName] = resource.split('/')
+        const name = slashName ?? maybeName
+        if (RESOURCES[kindText] !== 'services' || name === undefined)
+          return err("error: the lab's kubectl patches services: kubectl patch svc NAME -p PATCH\n")
+        const patchText = lastValue(o, 'p')
+        if (patchText === undefined)
+          return err('error: must specify --patch or --patch-file containing the contents of the patch\n')
+        const type = lastValue(o, 'type') ?? 'strategic'
+        if (type !== 'strategic' && type !== 'merge')
+          return err(
+            type === 'json'
+              ? "error: the lab's kubectl takes --type strategic or merge patches\n"
+              : `error: --type must be one of [json merge strategic], not "${type}"\n`
+          )
+        let patch: unknown
+        try {
+          patch = parseYaml(patchText)
+        } catch (e) {
+          return err(`error: unable to parse "${patchText}": ${(e as Error).message.split('\n')[0] ?? ''}\n`)
+        }
+        const r = patchService(ctx.lab, namespace, name, patch, type)
+        if (!r.ok) return err(`${r.message}\n`)
+        return out(`service/${name} patched${r.changed ? '' : ' (no change)'}\n`)
       }
       default:
         return err(`error: unknown command "${verb}" for "kubectl"\n\nDid you mean this?\n\tget\n`)

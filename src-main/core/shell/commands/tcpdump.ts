@@ -8,7 +8,7 @@
  */
 
 import type { Command, CommandOutput } from '../command.ts'
-import type { IcmpView, Ipv4View, PacketView, TcpView } from '../../engine/trace.ts'
+import type { CapturedFrame, IcmpView, Ipv4View, PacketView, TcpView } from '../../engine/trace.ts'
 import type { Lab } from '../../kube/lab.ts'
 import { cidrContains, parseCidr, parseIpv4 } from '../../net/index.ts'
 import { getopt, has, lastValue } from '../getopt.ts'
@@ -197,7 +197,7 @@ function fnv(text: string): number {
  * on the rest, none on resets. Values are derived from the segment, so a quoted copy inside
  * an ICMP error carries the same ones.
  */
-function tcpOptionsFor(lab: Lab): (ip: Ipv4View, tcp: TcpView) => TcpOption[] {
+export function tcpOptionsFor(lab: Lab): (ip: Ipv4View, tcp: TcpView) => TcpOption[] {
   const inCluster = [parseCidr(lab.scenario.cluster.podCIDR), parseCidr(lab.scenario.cluster.serviceCIDR)]
   const overhead = lab.scenario.cluster.cni.backend === 'vxlan' ? 50 : 0
   return (ip, tcp) => {
@@ -454,6 +454,20 @@ function quotedIcmpChecksum(icmp: IcmpView, ipLength: number): number {
 
 const fail = (stderr: string, exitCode = 1): CommandOutput => ({ stdout: '', stderr, exitCode })
 
+/**
+ * The cooked header's packet type as tcpdump prints it: a received frame addressed to another
+ * host's MAC (one a bridge port passes on) is "P" (PACKET_OTHERHOST), not "In".
+ */
+function packetType(f: CapturedFrame, links: readonly { name: string; mac: string }[]): string {
+  if (f.direction === 'out') return 'Out'
+  const dst = f.frame.eth?.dst
+  if (dst === undefined) return 'In '
+  if (dst === 'ff:ff:ff:ff:ff:ff') return 'B  '
+  if ((parseInt(dst.slice(0, 2), 16) & 1) === 1) return 'M  '
+  const own = links.find((l) => l.name === f.device)?.mac
+  return own === undefined || own === dst ? 'In ' : 'P  '
+}
+
 export const tcpdumpCommand: Command = {
   name: 'tcpdump',
   summary: 'frames that crossed an interface during the last traffic (-i IF -nn -e -v -c N -T vxlan -w FILE)',
@@ -531,7 +545,7 @@ export const tcpdumpCommand: Command = {
       (f) =>
         f.batch === ctx.lab.capture.batch &&
         f.netns === ctx.target.netns &&
-        (iface === 'any' || f.device === iface)
+        (iface === 'any' ? f.promiscOnly !== true : f.device === iface && (f.promiscOnly !== true || !has(o, 'p')))
     )
     const matched = seen.filter((f) => filter(f.frame)).slice(0, Number.isFinite(limit) ? limit : undefined)
     const vCount = o.options.filter((x) => x.key === 'v').length
@@ -562,7 +576,7 @@ export const tcpdumpCommand: Command = {
       if (iface !== 'any') return `${timestamp(ctx.lab, f.at)} ${printer.frame(f.frame)}\n`
       // Linux cooked v2 (any): interface and direction first; with -e the cooked header's
       // ifindex and source MAC stand in for the Ethernet header.
-      const head = `${f.device.padEnd(5)} ${f.direction === 'in' ? 'In ' : 'Out'} `
+      const head = `${f.device.padEnd(5)} ${packetType(f, links)} `
       const eth = f.frame.eth
       if (!opts.link || !eth) return `${timestamp(ctx.lab, f.at)} ${head}${cooked.frame(f.frame)}\n`
       const ifindex = links.find((l) => l.name === f.device)?.ifindex ?? 0

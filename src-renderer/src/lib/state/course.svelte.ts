@@ -10,6 +10,7 @@ class CourseState {
   #list = $state.raw<CourseList | null>(null)
   #error = $state<string | null>(null)
   #pending: Promise<void> | null = null
+  #pendingFor: string | undefined
 
   get list(): CourseList | null {
     return this.#list
@@ -18,19 +19,25 @@ class CourseState {
     return this.#error
   }
 
-  refresh(): Promise<void> {
-    this.#pending ??= api['lessons:list']({}).then(
+  /** With a learner, the list carries their status and score per lesson; the latest request wins. */
+  refresh(learnerId?: string): Promise<void> {
+    if (this.#pending && this.#pendingFor === learnerId) return this.#pending
+    this.#pendingFor = learnerId
+    const pending: Promise<void> = api['lessons:list'](learnerId === undefined ? {} : { learnerId }).then(
       (value) => {
+        if (this.#pending !== pending) return
         this.#list = value
         this.#error = null
         this.#pending = null
       },
       (e: unknown) => {
+        if (this.#pending !== pending) return
         this.#error = e instanceof Error ? e.message : String(e)
         this.#pending = null
       }
     )
-    return this.#pending
+    this.#pending = pending
+    return pending
   }
 }
 

@@ -2,6 +2,7 @@ import type { Trace } from '../../../../src-main/core/engine/trace.ts'
 import type { Answer } from '../../../../src-main/core/lesson/quiz.ts'
 import { api, ApiCallError, type MethodInput, type MethodOutput } from '../api.ts'
 import { m } from '../i18n/index.ts'
+import { saveDownload, type Completion, type LabWorkspace } from './lab-workspace.ts'
 
 type LessonOpen = MethodOutput<'lesson:open'>
 type SessionView = LessonOpen['session']
@@ -28,7 +29,7 @@ interface RunRequest {
  * the object being inspected. Components read the getters and call the methods; nothing else
  * talks to the API for the lesson.
  */
-export class LessonPlayer {
+export class LessonPlayer implements LabWorkspace {
   readonly learnerId: string
   readonly lessonId: string
   #lesson = $state.raw<LessonOpen | null>(null)
@@ -36,6 +37,7 @@ export class LessonPlayer {
   #topology = $state.raw<Topology | null>(null)
   #trace = $state.raw<Trace | null>(null)
   #traceRequest = $state.raw<TraceRequest | null>(null)
+  #traceId = $state<number | null>(null)
   #inspected = $state.raw<InspectResult | null>(null)
   #selected = $state<string | null>(null)
   #runRequest = $state.raw<RunRequest | null>(null)
@@ -65,6 +67,9 @@ export class LessonPlayer {
   }
   get traceRequest(): TraceRequest | null {
     return this.#traceRequest
+  }
+  get traceId(): number | null {
+    return this.#traceId
   }
   get inspected(): InspectResult | null {
     return this.#inspected
@@ -143,7 +148,7 @@ export class LessonPlayer {
   /** Sends a packet and puts its trace on the stepper. */
   async runTrace(request: TraceRequest): Promise<void> {
     await this.#guard(async () => {
-      const { trace, session } = await api['trace:run']({
+      const { trace, traceId, session } = await api['trace:run']({
         learnerId: this.learnerId,
         lessonId: this.lessonId,
         trace: request
@@ -151,6 +156,37 @@ export class LessonPlayer {
       this.#absorb(session)
       this.#traceRequest = request
       this.#trace = trace
+      this.#traceId = traceId
+    })
+  }
+
+  /** Tab completion from the lab's command registry and the target's own names. */
+  complete(on: string, line: string, cursor: number): Promise<Completion> {
+    const lab = { kind: 'lesson' as const, lessonId: this.lessonId }
+    return api['shell:complete']({ learnerId: this.learnerId, lab, on, line, cursor })
+  }
+
+  async downloadPcap(): Promise<void> {
+    const traceId = this.#traceId
+    if (traceId === null) return
+    await this.#guard(async () => {
+      const lab = { kind: 'lesson' as const, lessonId: this.lessonId }
+      saveDownload(await api['trace:pcap']({ learnerId: this.learnerId, lab, traceId }))
+    })
+  }
+
+  /**
+   * Undoes lab changes: the whole lab, or only what changed during the current step. Answers and
+   * progress stay; the stepper empties, since its trace belongs to the world that was undone.
+   */
+  async reset(scope: 'lab' | 'step'): Promise<void> {
+    await this.#guard(async () => {
+      this.#absorb(await api['lesson:reset']({ learnerId: this.learnerId, lessonId: this.lessonId, scope }))
+      this.#trace = null
+      this.#traceRequest = null
+      this.#traceId = null
+      await this.refreshTopology()
+      if (this.#selected) await this.inspect(this.#selected)
     })
   }
 

@@ -1,6 +1,6 @@
 /**
- * The commands the lab's shells know (tool names, never translated): tab completion offers them,
- * and a code span in lesson prose that starts with one becomes a runnable command.
+ * The commands the lab's shells know (tool names, never translated): a code span in lesson prose
+ * that starts with one becomes a runnable command. Tab completion asks the lab (`shell:complete`).
  */
 export const shellCommands: readonly string[] = [
   'bridge',
@@ -22,6 +22,7 @@ export const shellCommands: readonly string[] = [
   'ping',
   'ps',
   'seq',
+  'sleep',
   'sort',
   'ss',
   'sysctl',

@@ -155,38 +155,3 @@ export class LineEditor {
     }
   }
 }
-
-/** The longest prefix all candidates share. */
-function commonPrefix(words: string[]): string {
-  if (words.length === 0) return ''
-  let prefix = words[0] as string
-  for (const word of words) while (!word.startsWith(prefix)) prefix = prefix.slice(0, -1)
-  return prefix
-}
-
-/**
- * Completes the word under the cursor: command names in first position, device, pod and node
- * names after it. Returns the new line and cursor, plus the candidates when several remain.
- */
-export function complete(
-  line: string,
-  cursor: number,
-  words: { commands: readonly string[]; names: readonly string[] }
-): { line: string; cursor: number; candidates: string[] } {
-  const head = line.slice(0, cursor)
-  const start = head.search(/\S*$/)
-  const partial = head.slice(start)
-  const before = head.slice(0, start).trimEnd()
-  // A command starts the line, or follows a pipe, `;`, `&&` or a for loop's `do`.
-  const commandPosition = before === '' || /(\||;|&&|\bdo)$/.test(before)
-  const pool = commandPosition ? words.commands : words.names
-  const candidates = [...new Set(pool.filter((w) => w.startsWith(partial)))].sort()
-  if (candidates.length === 0) return { line, cursor, candidates: [] }
-  const completion = candidates.length === 1 ? `${candidates[0] as string} ` : commonPrefix(candidates)
-  const next = head.slice(0, start) + completion + line.slice(cursor)
-  return {
-    line: next,
-    cursor: start + completion.length,
-    candidates: candidates.length > 1 ? candidates : []
-  }
-}

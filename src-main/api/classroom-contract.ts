@@ -1,0 +1,382 @@
+import { z } from 'zod'
+import { learnerIdSchema, lessonIdSchema } from './contract.ts'
+
+/**
+ * The classroom API: an instructor runs a class on their machine, learners join it from any
+ * browser on the LAN. Served by the web host beside the main contract (contract.ts) and checked
+ * the same way (input and output validated, `{ok, value} | {ok:false, error}` envelope).
+ *
+ * ## Transport
+ *
+ * Every call is `POST /api/<method>` with a JSON body and, except `class:join`, the header
+ * `Authorization: Bearer <token>`. Two kinds of token exist:
+ *
+ * - the **instructor token**: made when the classroom host starts (printed in the instructor URL
+ *   as `?token=…`, returned by `class:start`). It may call every method of both contracts.
+ *   On a loopback-only host without `--classroom` (the single-user app) no token is needed, as
+ *   before; the caller counts as the instructor.
+ * - a **learner token** (`pnl_…`): returned by `class:join`. The renderer keeps it in
+ *   `localStorage` (key suggestion: `podnet.classroom`) so a browser refresh or a restart of the
+ *   instructor's host continues where the learner was; send it with `class:rejoin` first.
+ *   A learner token may call `class:rejoin`, `class:leave`, `app:info`, `lessons:list` and the
+ *   learner-scoped lesson methods of contract.ts (`lesson:*`, `quiz:submit`, `shell:exec`,
+ *   `trace:run`, `lab:*`, `progress:summary`, `progress:export`, `settings:get/set`) with its own
+ *   `learnerId` only. Anything else answers 403 `forbidden`.
+ *
+ * Status codes: no or unknown token → 401 `unauthorized` (also after the class was closed or
+ * deleted: closing revokes every learner token); learner token on an instructor method or on
+ * another learner's id → 403 `forbidden`; a locked lesson → 403 `lesson_locked`; too many join
+ * attempts from one address → 429 `rate_limited` with a `Retry-After` header (seconds);
+ * oversized body → 413 `payload_too_large`.
+ *
+ * The live dashboard is `GET /api/class:events?classId=<id>` with the instructor's
+ * `Authorization` header, answered as `text/event-stream` (read it with `fetch` and a stream
+ * reader, since `EventSource` cannot send headers). Each message is
+ * `event: <type>\ndata: <json of ClassEvent>\n\n`; the first one is a `snapshot` event carrying
+ * `class:dashboard`'s full answer, later ones are deltas (apply them, or call `class:dashboard`
+ * again). A comment line `: keep-alive` arrives every 15 s.
+ */
+
+export const classroomMethodNames = [
+  'class:start',
+  'class:close',
+  'class:delete',
+  'class:list',
+  'class:dashboard',
+  'class:lessons',
+  'class:report',
+  'class:sendToLrs',
+  'pack:import',
+  'class:join',
+  'class:rejoin',
+  'class:leave'
+] as const
+
+export type ClassroomMethodName = (typeof classroomMethodNames)[number]
+
+export function isClassroomMethodName(name: string): name is ClassroomMethodName {
+  return (classroomMethodNames as readonly string[]).includes(name)
+}
+
+/** Who may call a classroom method; the web host enforces it before the handler runs. */
+export const classroomCaller: Record<ClassroomMethodName, 'instructor' | 'learner' | 'anyone'> = {
+  'class:start': 'instructor',
+  'class:close': 'instructor',
+  'class:delete': 'instructor',
+  'class:list': 'instructor',
+  'class:dashboard': 'instructor',
+  'class:lessons': 'instructor',
+  'class:report': 'instructor',
+  'class:sendToLrs': 'instructor',
+  'pack:import': 'instructor',
+  'class:join': 'anyone',
+  'class:rejoin': 'learner',
+  'class:leave': 'learner'
+}
+
+/**
+ * Join codes: 6 characters from an alphabet without look-alikes (no 0/O, 1/I/L), so a code read
+ * off a projector is typed right. Learners may type lower case; the host upper-cases.
+ */
+export const JOIN_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ'
+export const JOIN_CODE_LENGTH = 6
+export const joinCodeSchema = z
+  .string()
+  .trim()
+  .transform((code) => code.toUpperCase())
+  .pipe(
+    z
+      .string()
+      .length(JOIN_CODE_LENGTH, `a join code has ${JOIN_CODE_LENGTH} characters`)
+      .regex(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]+$/, 'a join code uses only the letters and digits shown')
+  )
+
+export const classIdSchema = z.string().regex(/^cls_[A-Za-z0-9_-]{8,40}$/, 'expected a class id such as cls_…')
+
+/** What a learner types as their name in class; shown on the dashboard and in the report. */
+export const classLearnerNameSchema = z.string().trim().min(1, 'enter your name').max(40)
+
+/**
+ * The "stuck" rule of the dashboard (docs/classroom.md). A learner is stuck on their current step
+ * when any of these holds: on the step for `minutesOnStep` or longer; `failedAttempts` or more
+ * failed attempts on the step (wrong answers, wrong predictions, task commands that exited
+ * non-zero); `hintsUsed` or more hints on the step and still there after `hintMinutes`.
+ * A completed lesson is never stuck.
+ */
+export const STUCK_RULE = { minutesOnStep: 6, failedAttempts: 3, hintsUsed: 2, hintMinutes: 2 } as const
+
+export const lessonGateSchema = z.strictObject({
+  lessonId: lessonIdSchema,
+  /** `locked` lessons refuse `lesson:open` for learners with `lesson_locked`. */
+  state: z.enum(['enabled', 'locked'])
+})
+export type LessonGate = z.output<typeof lessonGateSchema>
+
+export const classSummarySchema = z.strictObject({
+  classId: classIdSchema,
+  name: z.string(),
+  joinCode: z.string(),
+  status: z.enum(['open', 'closed']),
+  createdAt: z.string(),
+  closedAt: z.string().nullable(),
+  learners: z.number().int()
+})
+
+const classJoinedSchema = z.strictObject({
+  /** Keep it (localStorage) and send it as `Authorization: Bearer` on every call. */
+  learnerToken: z.string(),
+  /** The profile id to pass as `learnerId` to the lesson methods. */
+  learnerId: learnerIdSchema,
+  name: z.string(),
+  classId: classIdSchema,
+  className: z.string(),
+  /**
+   * The class's lesson gates in course order. Empty means every lesson of the course is open.
+   * When not empty, lessons missing from it are locked too.
+   */
+  lessons: z.array(lessonGateSchema)
+})
+
+export const learnerStateSchema = z.strictObject({
+  learnerId: learnerIdSchema,
+  name: z.string(),
+  /** Connected = made a call in the last 60 s, or holds the event stream open. */
+  online: z.boolean(),
+  joinedAt: z.string(),
+  lessonId: z.string().nullable(),
+  stepId: z.string().nullable(),
+  /** Whether the current lesson is completed. */
+  completed: z.boolean(),
+  stepSince: z.string().nullable(),
+  timeOnStepMs: z.number().int(),
+  /** On the current step (see STUCK_RULE). */
+  failedAttempts: z.number().int(),
+  hintsUsed: z.number().int(),
+  stuck: z.boolean(),
+  /** Which clauses of STUCK_RULE made the learner stuck: `time`, `failures`, `hints`. */
+  stuckReasons: z.array(z.enum(['time', 'failures', 'hints'])),
+  lessonsCompleted: z.number().int()
+})
+export type LearnerState = z.output<typeof learnerStateSchema>
+
+export const answerCountSchema = z.strictObject({
+  /** The answer as JSON text (`["b"]`, `42`, `"accept"`), so equal answers group together. */
+  answer: z.string(),
+  correct: z.boolean(),
+  count: z.number().int(),
+  /** Names of who chose it; left out (empty) in the anonymised view for projecting. */
+  learners: z.array(z.string())
+})
+
+export const questionStatsSchema = z.strictObject({
+  lessonId: z.string(),
+  questionId: z.string(),
+  kind: z.enum(['quiz', 'prediction']),
+  /** Learners who answered at least once. */
+  answered: z.number().int(),
+  /** Share of learners right on their first attempt (0..1), null before anyone answered. */
+  firstAttemptCorrect: z.number().nullable(),
+  /** Every attempt counted, grouped by the answer given. */
+  answers: z.array(answerCountSchema)
+})
+export type QuestionStats = z.output<typeof questionStatsSchema>
+
+export const dashboardSchema = z.strictObject({
+  classId: classIdSchema,
+  name: z.string(),
+  status: z.enum(['open', 'closed']),
+  joinCode: z.string(),
+  at: z.string(),
+  /** Empty in the anonymised view. */
+  learners: z.array(learnerStateSchema),
+  stuckCount: z.number().int(),
+  questions: z.array(questionStatsSchema),
+  lessons: z.array(lessonGateSchema)
+})
+export type Dashboard = z.output<typeof dashboardSchema>
+
+/** Server-pushed dashboard events (`event:` line = `type`). */
+export const classEventSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('snapshot'), dashboard: dashboardSchema }),
+  z.strictObject({ type: z.literal('learner-joined'), at: z.string(), learnerId: learnerIdSchema, name: z.string() }),
+  z.strictObject({ type: z.literal('learner-left'), at: z.string(), learnerId: learnerIdSchema, name: z.string() }),
+  z.strictObject({
+    type: z.literal('step-changed'),
+    at: z.string(),
+    learnerId: learnerIdSchema,
+    lessonId: z.string(),
+    stepId: z.string(),
+    completed: z.boolean()
+  }),
+  z.strictObject({
+    type: z.literal('attempt'),
+    at: z.string(),
+    learnerId: learnerIdSchema,
+    lessonId: z.string(),
+    stepId: z.string(),
+    questionId: z.string(),
+    kind: z.enum(['quiz', 'prediction']),
+    /** The answer as JSON text, as in `answerCountSchema.answer`. */
+    answer: z.string(),
+    correct: z.boolean(),
+    attemptNo: z.number().int()
+  }),
+  z.strictObject({
+    type: z.literal('hint-used'),
+    at: z.string(),
+    learnerId: learnerIdSchema,
+    lessonId: z.string(),
+    stepId: z.string(),
+    kind: z.enum(['static', 'dynamic', 'solution'])
+  }),
+  z.strictObject({
+    type: z.literal('task-failed'),
+    at: z.string(),
+    learnerId: learnerIdSchema,
+    lessonId: z.string(),
+    stepId: z.string(),
+    exitCode: z.number().int()
+  }),
+  /** A learner's stuck flag turned on or off; the full state rides along. */
+  z.strictObject({ type: z.literal('learner-state'), at: z.string(), learner: learnerStateSchema }),
+  z.strictObject({ type: z.literal('lessons-changed'), at: z.string(), lessons: z.array(lessonGateSchema) }),
+  z.strictObject({ type: z.literal('class-closed'), at: z.string() })
+])
+export type ClassEvent = z.output<typeof classEventSchema>
+
+const classRef = z.strictObject({ classId: classIdSchema })
+
+export const classroomContract = {
+  /**
+   * Instructor. Opens a class. `lessons` (lesson ids) become its enabled lessons in that order;
+   * omitted = every lesson open. `joinUrl` is `<host origin>/#/join?code=<joinCode>` — the
+   * learner join page; `qrText` is the text to encode in the QR code (the same URL).
+   * `instructorToken` is the host's instructor token, null on a loopback-only host without
+   * classroom mode (where no token is needed).
+   */
+  'class:start': {
+    input: z.strictObject({
+      name: z.string().trim().min(1, 'a class needs a name').max(80),
+      lessons: z.array(lessonIdSchema).max(200).optional()
+    }),
+    output: z.strictObject({
+      classId: classIdSchema,
+      name: z.string(),
+      joinCode: z.string(),
+      joinUrl: z.string(),
+      qrText: z.string(),
+      instructorToken: z.string().nullable()
+    })
+  },
+  /** Instructor. Closes the class: every learner token of it answers 401 from now on. Data stays. */
+  'class:close': { input: classRef, output: classSummarySchema },
+  /** Instructor. Deletes the class and all its learners' profiles and progress. */
+  'class:delete': {
+    input: classRef,
+    output: z.strictObject({ classId: classIdSchema, learnersDeleted: z.number().int() })
+  },
+  /** Instructor. Every class on this machine, newest first. */
+  'class:list': { input: z.strictObject({}), output: z.strictObject({ classes: z.array(classSummarySchema) }) },
+  /**
+   * Instructor. The dashboard snapshot. `anonymous: true` leaves out learners and names (for
+   * projecting the answer distribution).
+   */
+  'class:dashboard': {
+    input: z.strictObject({ classId: classIdSchema, anonymous: z.boolean().optional() }),
+    output: dashboardSchema
+  },
+  /**
+   * Instructor. Sets lesson gates: each listed lesson is enabled or locked (upsert; order given is
+   * kept for new entries). Unlocking during the workshop takes effect on the learner's next call.
+   */
+  'class:lessons': {
+    input: z.strictObject({ classId: classIdSchema, lessons: z.array(lessonGateSchema).min(1).max(200) }),
+    output: z.strictObject({ lessons: z.array(lessonGateSchema) })
+  },
+  /**
+   * Instructor. The class report as a file to save: `csv` = one row per learner × lesson
+   * (status, score, time, hints); `xapi` = xAPI 1.0.3 statements (JSON array);
+   * `difficulty` = per-question CSV (share correct on first attempt).
+   */
+  'class:report': {
+    input: z.strictObject({
+      classId: classIdSchema,
+      format: z.enum(['csv', 'xapi', 'difficulty']),
+      /** Base IRI for xAPI activity ids (the course's site). */
+      iriBase: z.url().max(300).optional()
+    }),
+    output: z.strictObject({ fileName: z.string(), mimeType: z.string(), content: z.string() })
+  },
+  /**
+   * Instructor. Sends the class's xAPI statements to an LRS: `POST <endpoint>/statements` with
+   * Basic credentials and `X-Experience-API-Version: 1.0.3`. Credentials are used for this call
+   * only, never stored.
+   */
+  'class:sendToLrs': {
+    input: z.strictObject({
+      classId: classIdSchema,
+      endpoint: z.url({ protocol: /^https?$/, error: 'expected the LRS endpoint as an http(s) URL' }).max(500),
+      username: z.string().max(200),
+      password: z.string().max(500),
+      iriBase: z.url().max(300).optional()
+    }),
+    output: z.strictObject({ sent: z.number().int(), status: z.number().int() })
+  },
+  /**
+   * Instructor. Imports a lesson pack — a folder or a `.zip` on this machine holding an
+   * `index.yaml` and lesson folders — checked like `podnet lessons check`. All or nothing: a pack
+   * with any problem is refused with the checker's messages and nothing is installed.
+   */
+  'pack:import': {
+    input: z.strictObject({ path: z.string().min(1).max(4096) }),
+    output: z.strictObject({
+      ok: z.boolean(),
+      packId: z.string().nullable(),
+      lessons: z.array(z.strictObject({ dir: z.string(), id: z.string().nullable(), ok: z.boolean() })),
+      /** The checker's messages (`file: path: reason`); empty when ok. */
+      problems: z.array(z.string())
+    })
+  },
+  /**
+   * Anyone (no token). Joins an open class by its code. Rate-limited per address (10 a minute).
+   * The same name twice in one class is refused: the first holder rejoins with their token.
+   */
+  'class:join': {
+    input: z.strictObject({ code: joinCodeSchema, name: classLearnerNameSchema }),
+    output: classJoinedSchema
+  },
+  /**
+   * Learner token. Who am I: the same answer as `class:join` (with the same token), so a page
+   * reload or a restarted host resumes. 401 once the class was closed.
+   */
+  'class:rejoin': { input: z.strictObject({}), output: classJoinedSchema },
+  /** Learner token. Marks the learner as left (the dashboard shows it); the token stays valid. */
+  'class:leave': { input: z.strictObject({}), output: z.strictObject({ left: z.literal(true) }) }
+} as const satisfies Record<ClassroomMethodName, { input: z.ZodType; output: z.ZodType }>
+
+export type ClassroomContract = typeof classroomContract
+export type ClassroomInput<M extends ClassroomMethodName> = z.input<ClassroomContract[M]['input']>
+export type ClassroomOutput<M extends ClassroomMethodName> = z.output<ClassroomContract[M]['output']>
+
+/** The renderer's typed client for the classroom methods (errors re-thrown, values unwrapped). */
+export type ClassroomApi = {
+  [M in ClassroomMethodName]: (input: ClassroomInput<M>) => Promise<ClassroomOutput<M>>
+}
+
+/** Which main-contract methods a learner token may call (always with its own `learnerId`). */
+export const learnerScopedMethods = [
+  'lesson:open',
+  'lesson:send',
+  'quiz:submit',
+  'shell:exec',
+  'trace:run',
+  'lab:topology',
+  'lab:inspect',
+  'progress:summary',
+  'progress:export',
+  'settings:get',
+  'settings:set'
+] as const
+
+/** Main-contract methods without a learner id that a learner token may call. */
+export const learnerOpenMethods = ['app:info', 'lessons:list'] as const

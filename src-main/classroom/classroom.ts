@@ -1,0 +1,322 @@
+import type { z } from 'zod'
+import {
+  classroomContract,
+  type ClassEvent,
+  type ClassroomMethodName,
+  type ClassroomOutput,
+  type LessonGate
+} from '../api/classroom-contract.ts'
+import { describeIssues, type Handlers } from '../api/dispatch.ts'
+import { ApiError, type ApiErrorCode, type Envelope } from '../api/envelope.ts'
+import { StoreError, type ClassMember, type ProgressStore, type TokenHolder } from '../store/index.ts'
+import { LiveClass, type ObservedStep } from './live.ts'
+import { sendToLrs } from './lrs.ts'
+import { importPack } from './packs.ts'
+import { RateLimiter } from './rate-limit.ts'
+import { classReportCsv, classXapi, difficultyCsv } from './report.ts'
+import { hashToken, LEARNER_TOKEN_PREFIX, newClassId, newJoinCode, newLearnerToken } from './secrets.ts'
+
+export interface ClassroomOptions {
+  store: ProgressStore
+  /** The service's handlers: the course's lessons come from `lessons:list`. */
+  handlers: Handlers
+  /** Where `pack:import` installs packs (the service's `packsDir`). */
+  packsDir: string
+  now?: () => number
+  /** Join attempts allowed per address and window; 10 a minute unless a test says otherwise. */
+  joinLimit?: { limit: number; windowMs: number }
+}
+
+/** Who the token on a call belongs to, once checked. */
+export type Caller = { kind: 'instructor' } | { kind: 'learner'; member: TokenHolder; token: string }
+
+type ClassroomHandler<M extends ClassroomMethodName> = (
+  input: z.output<(typeof classroomContract)[M]['input']>,
+  context: { caller: Caller; address: string }
+) => Promise<ClassroomOutput<M>> | ClassroomOutput<M>
+
+type ClassroomHandlers = { [M in ClassroomMethodName]: ClassroomHandler<M> }
+
+/** A refused join attempt carries the seconds the client should wait (`Retry-After`). */
+export class RateLimited extends ApiError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('rate_limited', `too many join attempts from this address; try again in ${retryAfterSeconds} s`)
+  }
+}
+
+const apiCodeOfStoreError: Record<StoreError['code'], ApiErrorCode> = {
+  'not-found': 'not_found',
+  conflict: 'invalid_input',
+  invalid: 'invalid_input',
+  'read-only': 'store_unavailable',
+  'disk-full': 'store_unavailable',
+  'schema-too-new': 'store_unavailable',
+  busy: 'store_unavailable',
+  io: 'store_unavailable'
+}
+
+/**
+ * The classroom on the instructor's machine: classes and their members in the progress store,
+ * learner tokens (kept hashed), lesson gates, the live dashboard and the reports. Transport-free:
+ * the web host (or an Electron main that opens a LAN listener) authenticates callers with
+ * `identify` and routes calls through `call`, `authorizeLearnerCall` and `observe`.
+ */
+export class Classroom {
+  readonly #store: ProgressStore
+  readonly #handlers: Handlers
+  readonly #packsDir: string
+  readonly #now: () => number
+  readonly #joins: RateLimiter
+  readonly #live = new Map<string, LiveClass>()
+  readonly #methods: ClassroomHandlers
+  /** Where learners reach this host (`http://192.168.1.20:4317`); the join URL is built from it. */
+  origin = 'http://127.0.0.1'
+  /** The instructor token `class:start` hands out (null on a loopback host that needs none). */
+  instructorToken: string | null = null
+
+  constructor(options: ClassroomOptions) {
+    this.#store = options.store
+    this.#handlers = options.handlers
+    this.#packsDir = options.packsDir
+    this.#now = options.now ?? Date.now
+    const limit = options.joinLimit ?? { limit: 10, windowMs: 60_000 }
+    this.#joins = new RateLimiter(limit.limit, limit.windowMs, this.#now)
+    this.#methods = this.#buildHandlers()
+  }
+
+  /** Whether a bearer token looks like a learner token (the instructor's never does). */
+  static isLearnerToken(token: string): boolean {
+    return token.startsWith(LEARNER_TOKEN_PREFIX)
+  }
+
+  /** The member holding a learner token; null when unknown, or when their class was closed or deleted. */
+  identify(token: string): TokenHolder | null {
+    const holder = this.#store.classes.byTokenHash(hashToken(token))
+    return holder && holder.classStatus === 'open' ? holder : null
+  }
+
+  /** Runs a classroom method for an already authenticated caller: validate, run, validate the answer. */
+  async call(method: ClassroomMethodName, rawInput: unknown, caller: Caller, address: string): Promise<Envelope<unknown>> {
+    const spec = classroomContract[method]
+    const parsed = spec.input.safeParse(rawInput ?? {})
+    if (!parsed.success) return { ok: false, error: { code: 'invalid_input', message: describeIssues(parsed.error) } }
+    try {
+      const handler = this.#methods[method] as (input: unknown, context: { caller: Caller; address: string }) => unknown
+      const value: unknown = await handler(parsed.data, { caller, address })
+      const checked = spec.output.safeParse(value)
+      if (!checked.success) {
+        return { ok: false, error: { code: 'internal', message: `${method} produced an invalid result: ${describeIssues(checked.error)}` } }
+      }
+      return { ok: true, value: checked.data }
+    } catch (error) {
+      if (error instanceof StoreError) return { ok: false, error: { code: apiCodeOfStoreError[error.code], message: error.message } }
+      if (error instanceof ApiError) throw error
+      return { ok: false, error: { code: 'internal', message: error instanceof Error ? error.message : String(error) } }
+    }
+  }
+
+  /**
+   * Before a learner's main-contract call: any `learnerId` must be their own, and a `lessonId`
+   * must be open in their class. Throws the ApiError to answer with.
+   */
+  authorizeLearnerCall(member: TokenHolder, body: unknown): void {
+    const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {}
+    if ('learnerId' in fields && fields['learnerId'] !== member.learnerId) {
+      throw new ApiError('forbidden', 'learnerId: a learner token may only read and change its own progress')
+    }
+    const lessonId = fields['lessonId']
+    if (typeof lessonId === 'string' && !this.#lessonOpenFor(member.classId, lessonId)) {
+      throw new ApiError('lesson_locked', `lessonId: lesson "${lessonId}" is locked in this class; your instructor unlocks it when it is time`)
+    }
+    this.#liveClass(member.classId).seen(member.learnerId)
+  }
+
+  /** After a learner's successful lesson call: feed the dashboard from what was committed. */
+  observe(member: TokenHolder, method: string, value: unknown): void {
+    this.#liveClass(member.classId).observe(member.learnerId, observedStep(method, value))
+  }
+
+  /** The dashboard feed of one class: a snapshot event first, then every change. */
+  subscribe(classId: string, listener: (event: ClassEvent) => void): () => void {
+    const live = this.#liveClass(classId)
+    listener({ type: 'snapshot', dashboard: live.dashboard(false) })
+    return live.subscribe(listener)
+  }
+
+  /** Re-evaluates time-based state (stuck by time, learners gone quiet); the host calls it periodically. */
+  tick(): void {
+    for (const live of this.#live.values()) live.tick()
+  }
+
+  #liveClass(classId: string): LiveClass {
+    let live = this.#live.get(classId)
+    if (!live) {
+      if (!this.#store.classes.get(classId)) throw new ApiError('not_found', `classId: no class with id "${classId}"`)
+      live = new LiveClass(classId, this.#store, this.#now)
+      this.#live.set(classId, live)
+    }
+    return live
+  }
+
+  #lessonOpenFor(classId: string, lessonId: string): boolean {
+    const gates = this.#store.classes.lessons(classId)
+    return gates.length === 0 || gates.some((g) => g.lessonId === lessonId && g.state === 'enabled')
+  }
+
+  async #courseLessons(): Promise<{ id: string; slug: string; available: boolean }[]> {
+    return (await this.#handlers['lessons:list']({})).lessons
+  }
+
+  async #checkLessonIds(ids: readonly string[], field: string): Promise<void> {
+    const known = new Set((await this.#courseLessons()).filter((l) => l.available).map((l) => l.id))
+    const unknown = ids.filter((id) => !known.has(id))
+    if (unknown.length > 0) throw new ApiError('invalid_input', `${field}: no lesson with id ${unknown.map((id) => `"${id}"`).join(', ')} in the course`)
+  }
+
+  #requireClass(classId: string): NonNullable<ReturnType<ProgressStore['classes']['get']>> {
+    const cls = this.#store.classes.get(classId)
+    if (!cls) throw new ApiError('not_found', `classId: no class with id "${classId}"`)
+    return cls
+  }
+
+  #joined(member: ClassMember, token: string): ClassroomOutput<'class:join'> {
+    const cls = this.#requireClass(member.classId)
+    return {
+      learnerToken: token,
+      learnerId: member.learnerId,
+      name: member.displayName,
+      classId: cls.id,
+      className: cls.name,
+      lessons: this.#store.classes.lessons(cls.id)
+    }
+  }
+
+  #buildHandlers(): ClassroomHandlers {
+    const store = this.#store
+    const summary = (cls: NonNullable<ReturnType<ProgressStore['classes']['get']>>): ClassroomOutput<'class:close'> => ({
+      classId: cls.id,
+      name: cls.name,
+      joinCode: cls.joinCode,
+      status: cls.status,
+      createdAt: new Date(cls.createdAt).toISOString(),
+      closedAt: cls.closedAt === null ? null : new Date(cls.closedAt).toISOString(),
+      learners: cls.learners
+    })
+    return {
+      'class:start': async ({ name, lessons }) => {
+        if (lessons) await this.#checkLessonIds(lessons, 'lessons')
+        for (let tries = 0; ; tries++) {
+          try {
+            const cls = store.classes.create({ id: newClassId(), name, joinCode: newJoinCode(), lessons: lessons ?? [] })
+            const joinUrl = `${this.origin}/#/join?code=${cls.joinCode}`
+            return { classId: cls.id, name: cls.name, joinCode: cls.joinCode, joinUrl, qrText: joinUrl, instructorToken: this.instructorToken }
+          } catch (error) {
+            // A code collision among open classes: draw another.
+            if (!(error instanceof StoreError && error.code === 'conflict') || tries >= 5) throw error
+          }
+        }
+      },
+      'class:close': ({ classId }) => {
+        this.#requireClass(classId)
+        const cls = store.classes.close(classId)
+        this.#live.get(classId)?.classClosed()
+        return summary(cls)
+      },
+      'class:delete': ({ classId }) => {
+        const result = store.classes.delete(classId)
+        this.#live.get(classId)?.classClosed()
+        this.#live.delete(classId)
+        return { classId, learnersDeleted: result.learnersDeleted }
+      },
+      'class:list': () => ({ classes: store.classes.list().map(summary) }),
+      'class:dashboard': ({ classId, anonymous }) => this.#liveClass(classId).dashboard(anonymous ?? false),
+      'class:lessons': async ({ classId, lessons }) => {
+        this.#requireClass(classId)
+        await this.#checkLessonIds(
+          lessons.map((l: LessonGate) => l.lessonId),
+          'lessons'
+        )
+        const gates = store.classes.setLessons(classId, lessons)
+        this.#liveClass(classId).lessonsChanged(gates)
+        return { lessons: gates }
+      },
+      'class:report': async ({ classId, format, iriBase }) => {
+        const cls = this.#requireClass(classId)
+        const members = store.classes.members(classId)
+        const day = new Date(this.#now()).toISOString().slice(0, 10)
+        const slug = cls.name.replace(/[^\p{L}\p{N}_-]+/gu, '-').replace(/^-+|-+$/g, '') || 'class'
+        switch (format) {
+          case 'csv': {
+            const gates = store.classes.lessons(classId)
+            const order = gates.length > 0 ? gates.map((g) => g.lessonId) : (await this.#courseLessons()).filter((l) => l.available).map((l) => l.id)
+            return { fileName: `podnet-class-${slug}-${day}.csv`, mimeType: 'text/csv', content: classReportCsv(members, store.classes.report(classId), order) }
+          }
+          case 'xapi':
+            return {
+              fileName: `podnet-class-${slug}-${day}-xapi.json`,
+              mimeType: 'application/json',
+              content: JSON.stringify(classXapi(store, members, iriBase), null, 2)
+            }
+          case 'difficulty':
+            return {
+              fileName: `podnet-class-${slug}-${day}-questions.csv`,
+              mimeType: 'text/csv',
+              content: difficultyCsv(this.#liveClass(classId).dashboard(true).questions)
+            }
+        }
+      },
+      'class:sendToLrs': async ({ classId, endpoint, username, password, iriBase }) => {
+        this.#requireClass(classId)
+        const statements = classXapi(store, store.classes.members(classId), iriBase)
+        return sendToLrs({ endpoint, username, password }, statements)
+      },
+      'pack:import': async ({ path }) => {
+        const course = await this.#courseLessons()
+        return importPack(path, this.#packsDir, (packId) => new Set(course.filter((l) => !(packId !== null && l.slug.startsWith(`${packId}/`))).map((l) => l.id)))
+      },
+      'class:join': ({ code, name }, { address }) => {
+        const wait = this.#joins.hit(address)
+        if (wait !== null) throw new RateLimited(wait)
+        const cls = store.classes.openByCode(code)
+        if (!cls) throw new ApiError('not_found', `code: no open class has the join code ${code}; check it with your instructor`)
+        const token = newLearnerToken()
+        let member: ClassMember
+        try {
+          member = store.classes.join({ classId: cls.id, displayName: name, tokenHash: hashToken(token) })
+        } catch (error) {
+          if (error instanceof StoreError && error.code === 'conflict') {
+            throw new ApiError('invalid_input', `name: ${error.message} Pick another name, or rejoin from the browser you joined with.`)
+          }
+          throw error
+        }
+        this.#liveClass(cls.id).joined(member)
+        return this.#joined(member, token)
+      },
+      'class:rejoin': (_input, { caller }) => {
+        if (caller.kind !== 'learner') throw new ApiError('forbidden', 'class:rejoin needs a learner token')
+        this.#liveClass(caller.member.classId).seen(caller.member.learnerId)
+        return this.#joined(caller.member, caller.token)
+      },
+      'class:leave': (_input, { caller }) => {
+        if (caller.kind !== 'learner') throw new ApiError('forbidden', 'class:leave needs a learner token')
+        this.#liveClass(caller.member.classId).left(caller.member.learnerId)
+        return { left: true as const }
+      }
+    }
+  }
+}
+
+/** The learner's step as their call's answer shows it; null for calls that do not carry a lesson view. */
+export function observedStep(method: string, value: unknown): ObservedStep | null {
+  const record = (v: unknown): Record<string, unknown> | null => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : null)
+  const out = record(value)
+  if (!out) return null
+  const session = record(method === 'lesson:send' ? out : out['session'])
+  if (!session || typeof session['lessonId'] !== 'string' || typeof session['current'] !== 'string') return null
+  const step: ObservedStep = { lessonId: session['lessonId'], stepId: session['current'], completed: session['completed'] === true }
+  const stepView = record(session['step'])
+  if (method === 'shell:exec' && stepView?.['kind'] === 'task' && typeof out['exitCode'] === 'number') {
+    step.taskCommand = { exitCode: out['exitCode'], solved: stepView['solved'] === true }
+  }
+  return step
+}

@@ -1,0 +1,54 @@
+import { ApiError } from '../api/envelope.ts'
+import type { XapiStatement } from '../store/index.ts'
+
+/** Statements per request: LRSs commonly cap a batch, and one huge body risks their size limit. */
+const BATCH = 200
+
+export interface LrsTarget {
+  /** The LRS's xAPI endpoint; statements go to `<endpoint>/statements`. */
+  endpoint: string
+  username: string
+  password: string
+}
+
+/**
+ * Sends statements as the xAPI 1.0.3 spec's "Statement API" wants: POST a JSON array with Basic
+ * credentials and the version header. Statement ids are fixed (UUID v5), so resending is harmless:
+ * the LRS keeps the first copy. Any non-2xx answer stops and is reported with the LRS's words.
+ */
+export async function sendToLrs(target: LrsTarget, statements: readonly XapiStatement[]): Promise<{ sent: number; status: number }> {
+  const url = `${target.endpoint.replace(/\/+$/, '')}/statements`
+  const auth = Buffer.from(`${target.username}:${target.password}`, 'utf8').toString('base64')
+  let status = 204
+  let sent = 0
+  for (let i = 0; i < statements.length; i += BATCH) {
+    const batch = statements.slice(i, i + BATCH)
+    let response: Response
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${auth}`,
+          'content-type': 'application/json',
+          'x-experience-api-version': '1.0.3'
+        },
+        body: JSON.stringify(batch),
+        signal: AbortSignal.timeout(20_000)
+      })
+    } catch (error) {
+      const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)
+      throw new ApiError('invalid_input', `endpoint: could not reach the LRS at ${url} (${reason}); ${sent} statements were sent before`)
+    }
+    status = response.status
+    if (!response.ok) {
+      const body = (await response.text()).slice(0, 300)
+      throw new ApiError(
+        'invalid_input',
+        `endpoint: the LRS at ${url} answered ${response.status} ${response.statusText}${body ? `: ${body}` : ''}; ${sent} statements were sent before`
+      )
+    }
+    await response.body?.cancel()
+    sent += batch.length
+  }
+  return { sent, status }
+}

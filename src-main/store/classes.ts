@@ -1,0 +1,421 @@
+import type { StoreContext } from './context.ts'
+import { StoreError } from './errors.ts'
+
+/** An instructor-led class; its learners are ordinary profiles linked by `class_learners`. */
+export interface ClassRecord {
+  id: string
+  name: string
+  joinCode: string
+  status: 'open' | 'closed'
+  createdAt: number
+  closedAt: number | null
+  learners: number
+}
+
+export interface ClassMember {
+  classId: string
+  learnerId: string
+  displayName: string
+  joinedAt: number
+}
+
+export interface ClassLessonGate {
+  lessonId: string
+  state: 'enabled' | 'locked'
+}
+
+/** A member found by token, with the state of their class (a closed class revokes the token). */
+export interface TokenHolder extends ClassMember {
+  classStatus: 'open' | 'closed'
+}
+
+/** One attempt of a class member, as the dashboard and the reports read it. */
+export interface ClassAttempt {
+  id: string
+  learnerId: string
+  lessonId: string
+  stepId: string
+  questionId: string
+  kind: 'quiz' | 'prediction'
+  attemptNo: number
+  answerJson: string
+  correct: boolean
+  at: number
+}
+
+export interface ClassHint {
+  id: string
+  learnerId: string
+  lessonId: string
+  stepId: string
+  kind: 'static' | 'dynamic' | 'solution'
+  at: number
+}
+
+/** The session a member touched last: where they are now. */
+export interface MemberPosition {
+  learnerId: string
+  lessonId: string
+  stepId: string
+  status: 'in-progress' | 'completed'
+  updatedAt: number
+}
+
+/** One row of the class report: a member × a lesson they started. */
+export interface ClassReportRow {
+  learnerId: string
+  displayName: string
+  lessonId: string
+  status: 'in-progress' | 'completed'
+  score: number | null
+  passed: boolean | null
+  timeSpentMs: number
+  hints: number
+  startedAt: number
+  completedAt: number | null
+}
+
+interface ClassRow {
+  id: string
+  name: string
+  join_code: string
+  status: 'open' | 'closed'
+  created_at: number
+  closed_at: number | null
+  learners: number
+}
+
+const toClass = (r: ClassRow): ClassRecord => ({
+  id: r.id,
+  name: r.name,
+  joinCode: r.join_code,
+  status: r.status,
+  createdAt: r.created_at,
+  closedAt: r.closed_at,
+  learners: r.learners
+})
+
+interface MemberRow {
+  class_id: string
+  learner_id: string
+  display_name: string
+  joined_at: number
+}
+
+const toMember = (r: MemberRow): ClassMember => ({
+  classId: r.class_id,
+  learnerId: r.learner_id,
+  displayName: r.display_name,
+  joinedAt: r.joined_at
+})
+
+const CLASS_SELECT = `SELECT c.*, (SELECT count(*) FROM class_learners m WHERE m.class_id = c.id) AS learners
+  FROM classes c`
+const MEMBERS = 'SELECT learner_id FROM class_learners WHERE class_id = ?'
+
+/**
+ * Classes, their members and lesson gates, plus the class-wide reads the dashboard and the
+ * reports need. Members' progress lives in the ordinary tables under their profile ids.
+ */
+export class ClassesRepository {
+  readonly #ctx: StoreContext
+  readonly #s
+
+  constructor(ctx: StoreContext) {
+    this.#ctx = ctx
+    const db = ctx.db
+    this.#s = {
+      insertClass: db.prepare<[string, string, string, number]>(
+        "INSERT INTO classes (id, name, join_code, status, created_at) VALUES (?, ?, ?, 'open', ?)"
+      ),
+      get: db.prepare<[string], ClassRow>(`${CLASS_SELECT} WHERE c.id = ?`),
+      openByCode: db.prepare<[string], ClassRow>(`${CLASS_SELECT} WHERE c.join_code = ? AND c.status = 'open'`),
+      list: db.prepare<[], ClassRow>(`${CLASS_SELECT} ORDER BY c.created_at DESC, c.id DESC`),
+      close: db.prepare<[number, string]>(
+        "UPDATE classes SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'"
+      ),
+      deleteLearners: db.prepare<[string]>(`DELETE FROM learners WHERE id IN (${MEMBERS})`),
+      deleteClass: db.prepare<[string]>('DELETE FROM classes WHERE id = ?'),
+      insertProfile: db.prepare<[string, string, number, number]>(
+        'INSERT INTO learners (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)'
+      ),
+      profileNameTaken: db.prepare<[string], { id: string }>('SELECT id FROM learners WHERE name = ? COLLATE NOCASE'),
+      memberNameTaken: db.prepare<[string, string], { learner_id: string }>(
+        'SELECT learner_id FROM class_learners WHERE class_id = ? AND display_name = ? COLLATE NOCASE'
+      ),
+      insertMember: db.prepare<[string, string, string, string, number]>(
+        'INSERT INTO class_learners (class_id, learner_id, display_name, token_hash, joined_at) VALUES (?, ?, ?, ?, ?)'
+      ),
+      byToken: db.prepare<[string], MemberRow & { class_status: 'open' | 'closed' }>(
+        `SELECT m.*, c.status AS class_status FROM class_learners m JOIN classes c ON c.id = m.class_id
+         WHERE m.token_hash = ?`
+      ),
+      members: db.prepare<[string], MemberRow>(
+        'SELECT class_id, learner_id, display_name, joined_at FROM class_learners WHERE class_id = ? ORDER BY joined_at, learner_id'
+      ),
+      gates: db.prepare<[string], { lesson_id: string; state: 'enabled' | 'locked' }>(
+        'SELECT lesson_id, state FROM class_lessons WHERE class_id = ? ORDER BY position, lesson_id'
+      ),
+      maxPosition: db.prepare<[string], { p: number }>(
+        'SELECT coalesce(max(position), -1) AS p FROM class_lessons WHERE class_id = ?'
+      ),
+      upsertGate: db.prepare<[string, string, number, string]>(
+        `INSERT INTO class_lessons (class_id, lesson_id, position, state) VALUES (?, ?, ?, ?)
+         ON CONFLICT (class_id, lesson_id) DO UPDATE SET state = excluded.state`
+      ),
+      attempts: db.prepare<[string], AttemptRow>(
+        `SELECT id, learner_id, lesson_id, step_id, question_id, kind, attempt_no, answer_json, correct, at
+         FROM quiz_attempts WHERE learner_id IN (${MEMBERS}) ORDER BY at, id`
+      ),
+      attemptsSince: db.prepare<[string, string], AttemptRow>(
+        `SELECT id, learner_id, lesson_id, step_id, question_id, kind, attempt_no, answer_json, correct, at
+         FROM quiz_attempts WHERE learner_id = ? AND id > ? ORDER BY id`
+      ),
+      hintsSince: db.prepare<[string, string], HintRow>(
+        'SELECT id, learner_id, lesson_id, step_id, kind, at FROM hint_uses WHERE learner_id = ? AND id > ? ORDER BY id'
+      ),
+      hints: db.prepare<[string], HintRow>(
+        `SELECT id, learner_id, lesson_id, step_id, kind, at FROM hint_uses WHERE learner_id IN (${MEMBERS}) ORDER BY at, id`
+      ),
+      positions: db.prepare<[string], PositionRow>(
+        `SELECT s.learner_id, s.lesson_id, s.step_id, s.status, s.updated_at FROM lesson_sessions s
+         WHERE s.learner_id IN (${MEMBERS})
+         ORDER BY s.learner_id, s.updated_at DESC, s.lesson_id`
+      ),
+      report: db.prepare<[string], ReportRow>(
+        `SELECT m.learner_id, m.display_name, s.lesson_id, s.status, s.score, s.passed, s.time_spent_ms,
+                s.started_at, s.completed_at,
+                (SELECT count(*) FROM hint_uses h WHERE h.learner_id = s.learner_id AND h.lesson_id = s.lesson_id) AS hints
+         FROM class_learners m JOIN lesson_sessions s ON s.learner_id = m.learner_id
+         WHERE m.class_id = ?
+         ORDER BY m.display_name COLLATE NOCASE, m.learner_id, s.lesson_id`
+      ),
+      lastAttemptId: db.prepare<[string], { id: string | null }>(
+        'SELECT max(id) AS id FROM quiz_attempts WHERE learner_id = ?'
+      ),
+      lastHintId: db.prepare<[string], { id: string | null }>('SELECT max(id) AS id FROM hint_uses WHERE learner_id = ?')
+    }
+  }
+
+  /** Opens a class; `lessons` become its enabled lessons in that order. */
+  create(input: { id: string; name: string; joinCode: string; lessons: readonly string[] }): ClassRecord {
+    return this.#ctx.write('start the class', () => {
+      if (this.#s.openByCode.get(input.joinCode)) {
+        throw new StoreError('conflict', `An open class already uses the join code ${input.joinCode}.`)
+      }
+      this.#s.insertClass.run(input.id, input.name, input.joinCode, this.#ctx.now())
+      input.lessons.forEach((lessonId, i) => this.#s.upsertGate.run(input.id, lessonId, i, 'enabled'))
+      return toClass(this.#s.get.get(input.id)!)
+    })
+  }
+
+  get(classId: string): ClassRecord | null {
+    const row = this.#ctx.read('read the class', () => this.#s.get.get(classId))
+    return row ? toClass(row) : null
+  }
+
+  openByCode(joinCode: string): ClassRecord | null {
+    const row = this.#ctx.read('find the class', () => this.#s.openByCode.get(joinCode))
+    return row ? toClass(row) : null
+  }
+
+  /** Newest first. */
+  list(): ClassRecord[] {
+    return this.#ctx.read('list classes', () => this.#s.list.all().map(toClass))
+  }
+
+  /** Closes the class (idempotent); its members' tokens stop working because lookups check the status. */
+  close(classId: string): ClassRecord {
+    return this.#ctx.write('close the class', () => {
+      this.#s.close.run(this.#ctx.now(), classId)
+      const row = this.#s.get.get(classId)
+      if (!row) throw new StoreError('not-found', `No class with id ${classId}.`)
+      return toClass(row)
+    })
+  }
+
+  /** Deletes the class, its members' profiles and (by cascade) all of their progress. */
+  delete(classId: string): { learnersDeleted: number } {
+    return this.#ctx.write('delete the class', () => {
+      if (!this.#s.get.get(classId)) throw new StoreError('not-found', `No class with id ${classId}.`)
+      const learnersDeleted = this.#s.deleteLearners.run(classId).changes
+      this.#s.deleteClass.run(classId)
+      return { learnersDeleted }
+    })
+  }
+
+  /**
+   * Adds a member with a fresh profile of their own, in one transaction. The profile's name
+   * carries the class id so that "Ada" in two classes are two profiles; a name already used in
+   * this class is a `conflict` (its holder rejoins with their token instead).
+   */
+  join(input: { classId: string; displayName: string; tokenHash: string }): ClassMember {
+    return this.#ctx.write('join the class', () => {
+      if (this.#s.memberNameTaken.get(input.classId, input.displayName)) {
+        throw new StoreError('conflict', `Someone named "${input.displayName}" has already joined this class.`)
+      }
+      const now = this.#ctx.now()
+      const learnerId = this.#ctx.newId()
+      const base = `${input.displayName} · ${input.classId.slice(-6)}`
+      let profileName = base
+      for (let n = 2; this.#s.profileNameTaken.get(profileName); n++) profileName = `${base} (${n})`
+      this.#s.insertProfile.run(learnerId, profileName, now, now)
+      this.#s.insertMember.run(input.classId, learnerId, input.displayName, input.tokenHash, now)
+      return { classId: input.classId, learnerId, displayName: input.displayName, joinedAt: now }
+    })
+  }
+
+  /** The member holding a token (by its hash), or null. */
+  byTokenHash(tokenHash: string): TokenHolder | null {
+    const row = this.#ctx.read('check the learner token', () => this.#s.byToken.get(tokenHash))
+    return row ? { ...toMember(row), classStatus: row.class_status } : null
+  }
+
+  members(classId: string): ClassMember[] {
+    return this.#ctx.read('list the class', () => this.#s.members.all(classId).map(toMember))
+  }
+
+  lessons(classId: string): ClassLessonGate[] {
+    return this.#ctx.read('read the lesson gates', () =>
+      this.#s.gates.all(classId).map((r) => ({ lessonId: r.lesson_id, state: r.state }))
+    )
+  }
+
+  /** Upserts gates; new lessons go after the existing ones in the order given. */
+  setLessons(classId: string, gates: readonly ClassLessonGate[]): ClassLessonGate[] {
+    return this.#ctx.write('set the lesson gates', () => {
+      if (!this.#s.get.get(classId)) throw new StoreError('not-found', `No class with id ${classId}.`)
+      let position = this.#s.maxPosition.get(classId)!.p
+      for (const gate of gates) this.#s.upsertGate.run(classId, gate.lessonId, ++position, gate.state)
+      return this.#s.gates.all(classId).map((r) => ({ lessonId: r.lesson_id, state: r.state }))
+    })
+  }
+
+  /** Every attempt of every member, oldest first. */
+  attempts(classId: string): ClassAttempt[] {
+    return this.#ctx.read('read the class answers', () => this.#s.attempts.all(classId).map(toAttempt))
+  }
+
+  hints(classId: string): ClassHint[] {
+    return this.#ctx.read('read the class hints', () => this.#s.hints.all(classId).map(toHint))
+  }
+
+  /** A learner's attempts with ids after `afterId` (ids are time-ordered UUIDv7s); '' for all. */
+  attemptsSince(learnerId: string, afterId: string): ClassAttempt[] {
+    return this.#ctx.read('read new answers', () => this.#s.attemptsSince.all(learnerId, afterId).map(toAttempt))
+  }
+
+  hintsSince(learnerId: string, afterId: string): ClassHint[] {
+    return this.#ctx.read('read new hints', () => this.#s.hintsSince.all(learnerId, afterId).map(toHint))
+  }
+
+  /** The newest attempt and hint ids of a learner: where the dashboard starts listening. */
+  cursors(learnerId: string): { attempt: string; hint: string } {
+    return this.#ctx.read('read the activity cursor', () => ({
+      attempt: this.#s.lastAttemptId.get(learnerId)!.id ?? '',
+      hint: this.#s.lastHintId.get(learnerId)!.id ?? ''
+    }))
+  }
+
+  /** Per member, the session touched most recently. */
+  positions(classId: string): MemberPosition[] {
+    return this.#ctx.read('read where learners are', () => {
+      const latest = new Map<string, MemberPosition>()
+      for (const r of this.#s.positions.all(classId)) {
+        if (!latest.has(r.learner_id)) {
+          latest.set(r.learner_id, {
+            learnerId: r.learner_id,
+            lessonId: r.lesson_id,
+            stepId: r.step_id,
+            status: r.status,
+            updatedAt: r.updated_at
+          })
+        }
+      }
+      return [...latest.values()]
+    })
+  }
+
+  /** Member × started lesson, ordered by member name then lesson id. */
+  report(classId: string): ClassReportRow[] {
+    return this.#ctx.read('build the class report', () =>
+      this.#s.report.all(classId).map((r) => ({
+        learnerId: r.learner_id,
+        displayName: r.display_name,
+        lessonId: r.lesson_id,
+        status: r.status,
+        score: r.score,
+        passed: r.passed === null ? null : r.passed === 1,
+        timeSpentMs: r.time_spent_ms,
+        hints: r.hints,
+        startedAt: r.started_at,
+        completedAt: r.completed_at
+      }))
+    )
+  }
+}
+
+interface AttemptRow {
+  id: string
+  learner_id: string
+  lesson_id: string
+  step_id: string
+  question_id: string
+  kind: 'quiz' | 'prediction'
+  attempt_no: number
+  answer_json: string
+  correct: number
+  at: number
+}
+
+const toAttempt = (r: AttemptRow): ClassAttempt => ({
+  id: r.id,
+  learnerId: r.learner_id,
+  lessonId: r.lesson_id,
+  stepId: r.step_id,
+  questionId: r.question_id,
+  kind: r.kind,
+  attemptNo: r.attempt_no,
+  answerJson: r.answer_json,
+  correct: r.correct === 1,
+  at: r.at
+})
+
+interface HintRow {
+  id: string
+  learner_id: string
+  lesson_id: string
+  step_id: string
+  kind: 'static' | 'dynamic' | 'solution'
+  at: number
+}
+
+const toHint = (r: HintRow): ClassHint => ({
+  id: r.id,
+  learnerId: r.learner_id,
+  lessonId: r.lesson_id,
+  stepId: r.step_id,
+  kind: r.kind,
+  at: r.at
+})
+
+interface PositionRow {
+  learner_id: string
+  lesson_id: string
+  step_id: string
+  status: 'in-progress' | 'completed'
+  updated_at: number
+}
+
+interface ReportRow {
+  learner_id: string
+  display_name: string
+  lesson_id: string
+  status: 'in-progress' | 'completed'
+  score: number | null
+  passed: number | null
+  time_spent_ms: number
+  started_at: number
+  completed_at: number | null
+  hints: number
+}

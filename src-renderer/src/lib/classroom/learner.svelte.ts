@@ -1,0 +1,126 @@
+import type { ClassroomOutput, LessonGate } from '../../../../src-main/api/classroom-contract.ts'
+import { ApiCallError, classroomApi, openedWithHostToken, setApiToken, unauthorizedEvent } from '../api.ts'
+import { href } from '../router.svelte.ts'
+
+type Joined = ClassroomOutput<'class:join'>
+
+/** Survives a refresh and a restart of the instructor's host: the learner comes back where they were. */
+const storageKey = 'podnet.classroom'
+
+interface Stored {
+  token: string
+  learnerId: string
+  classId: string
+}
+
+function readStored(): Stored | null {
+  try {
+    const value = JSON.parse(localStorage.getItem(storageKey) ?? 'null') as Partial<Stored> | null
+    return value && typeof value.token === 'string' && typeof value.learnerId === 'string'
+      ? { token: value.token, learnerId: value.learnerId, classId: String(value.classId ?? '') }
+      : null
+  } catch {
+    return null
+  }
+}
+
+/** Why the learner is looking at the join page instead of their lessons. */
+export type JoinNotice = 'closed' | 'left' | null
+
+/**
+ * A learner in someone's class: who they are there (the token the join answered with) and which
+ * lessons the instructor has opened. While joined, the app shows this learner's lessons only and
+ * every call carries the learner token.
+ */
+class ClassroomLearner {
+  #joined = $state.raw<Joined | null>(null)
+  #notice = $state<JoinNotice>(null)
+
+  constructor() {
+    // Any call refused with 401 while in a class means the instructor closed (or deleted) it.
+    window.addEventListener(unauthorizedEvent, () => {
+      if (this.#joined) this.#forget('closed')
+    })
+  }
+
+  get joined(): Joined | null {
+    return this.#joined
+  }
+  get notice(): JoinNotice {
+    return this.#notice
+  }
+
+  /**
+   * Rejoins with a stored token. True when this window is a learner's; false when there is no
+   * class to go back to (never joined, opened by the instructor, or the class was closed, which
+   * `notice` then says). A host that cannot be reached throws: the learner should retry, not lose
+   * their place.
+   */
+  async resume(): Promise<boolean> {
+    const stored = readStored()
+    if (!stored || openedWithHostToken) return false
+    setApiToken(stored.token)
+    try {
+      this.#accept(await classroomApi['class:rejoin']({}), stored.token)
+      return true
+    } catch (error) {
+      if (error instanceof ApiCallError && (error.code === 'unauthorized' || error.code === 'forbidden')) {
+        this.#forget('closed')
+        return false
+      }
+      throw error
+    }
+  }
+
+  /** Joins with the code from the projector; errors (wrong code, closed class, too many tries) are thrown for the form. */
+  async join(code: string, name: string): Promise<void> {
+    const joined = await classroomApi['class:join']({ code, name })
+    this.#accept(joined, joined.learnerToken)
+  }
+
+  /** The instructor may have unlocked lessons since: ask again (the same answer as joining). */
+  async refresh(): Promise<void> {
+    if (!this.#joined) return
+    try {
+      this.#accept(await classroomApi['class:rejoin']({}), this.#joined.learnerToken)
+    } catch (error) {
+      if (error instanceof ApiCallError && error.code === 'unauthorized') this.#forget('closed')
+      else throw error
+    }
+  }
+
+  async leave(): Promise<void> {
+    try {
+      await classroomApi['class:leave']({})
+    } finally {
+      this.#forget('left')
+    }
+  }
+
+  /** Empty gates mean the whole course is open; otherwise a lesson not listed is locked too. */
+  gate(lessonId: string): LessonGate['state'] {
+    const gates = this.#joined?.lessons ?? []
+    if (gates.length === 0) return 'enabled'
+    return gates.find((g) => g.lessonId === lessonId)?.state ?? 'locked'
+  }
+
+  #accept(joined: Joined, token: string): void {
+    setApiToken(token)
+    localStorage.setItem(
+      storageKey,
+      JSON.stringify({ token, learnerId: joined.learnerId, classId: joined.classId } satisfies Stored)
+    )
+    this.#joined = { ...joined, learnerToken: token }
+    this.#notice = null
+  }
+
+  #forget(notice: JoinNotice): void {
+    localStorage.removeItem(storageKey)
+    setApiToken(null)
+    this.#joined = null
+    this.#notice = notice
+    window.location.hash = href({ name: 'join', code: '' })
+  }
+}
+
+export const learner = new ClassroomLearner()

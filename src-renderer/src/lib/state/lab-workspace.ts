@@ -1,0 +1,54 @@
+import type { Trace } from '../../../../src-main/core/engine/trace.ts'
+import type { MethodInput, MethodOutput } from '../api.ts'
+
+export type Topology = MethodOutput<'lab:topology'>
+export type TraceRequest = MethodInput<'trace:run'>['trace']
+export type InspectResult = MethodOutput<'lab:inspect'>
+export type ExecResult = MethodOutput<'sandbox:exec'>
+export type Completion = MethodOutput<'shell:complete'>
+
+/** A command the prose or the inspector asked the terminal to run; `seq` makes a repeated click a new request. */
+export interface RunRequest {
+  seq: number
+  command: string
+  /** The target to run it on; the terminal's current tab when absent. */
+  on?: string
+}
+
+/**
+ * What the terminal, the packet stepper and the topology need from a lab, whether it belongs to
+ * a lesson (LessonPlayer) or to free play (SandboxPlayer): one set of components serves both.
+ */
+export interface LabWorkspace {
+  readonly topology: Topology | null
+  /** The trace on the stepper, what was asked for to get it, and its id for the capture download. */
+  readonly trace: Trace | null
+  readonly traceRequest: TraceRequest | null
+  readonly traceId: number | null
+  readonly inspected: InspectResult | null
+  readonly selected: string | null
+  readonly runRequest: RunRequest | null
+  readonly busy: boolean
+  exec(on: string, line: string): Promise<ExecResult>
+  complete(on: string, line: string, cursor: number): Promise<Completion>
+  runTrace(request: TraceRequest): Promise<void>
+  inspect(objectId: string): Promise<void>
+  requestRun(command: string, on?: string): void
+  /** Saves the trace on the stepper as a pcap file. */
+  downloadPcap(): Promise<void>
+}
+
+/** Saves a file the host produced (base64 for binary content) through the browser's download. */
+export function saveDownload(file: { fileName: string; mimeType: string; base64: string }): void {
+  const binary = atob(file.base64)
+  const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0))
+  const url = URL.createObjectURL(new Blob([bytes], { type: file.mimeType }))
+  const link = document.createElement('a')
+  link.href = url
+  link.download = file.fileName
+  document.body.append(link)
+  link.click()
+  link.remove()
+  // Revoking at once can cancel the download in Chromium before it has read the blob.
+  setTimeout(() => URL.revokeObjectURL(url), 1000)
+}

@@ -1,0 +1,117 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import { repoRoot, tempDir } from '../e2e/harness.ts'
+import { call, failure, withService } from './api-call.ts'
+
+const tcpdump = '/usr/bin/tcpdump'
+const scenario = readFileSync(join(repoRoot, 'test/fixtures/scenarios/two-node-vxlan.yaml'), 'utf8')
+
+interface Hop {
+  stage: string
+  device?: string
+  netns: string
+  after?: { eth?: { src: string; dst: string }; ip?: { ttl: number; src: string; dst: string } }
+}
+interface Download {
+  fileName: string
+  mimeType: string
+  base64: string
+}
+
+/** A libpcap reader written from the format's description, independent of the writer under test. */
+function readPcap(bytes: Buffer): { linkType: number; records: Buffer[] } {
+  expect(bytes.readUInt32LE(0)).toBe(0xa1b2c3d4)
+  expect([bytes.readUInt16LE(4), bytes.readUInt16LE(6)]).toEqual([2, 4])
+  const linkType = bytes.readUInt32LE(20)
+  const records: Buffer[] = []
+  let at = 24
+  let last = -1
+  while (at < bytes.length) {
+    const stamp = bytes.readUInt32LE(at) * 1e6 + bytes.readUInt32LE(at + 4)
+    expect(stamp).toBeGreaterThan(last)
+    last = stamp
+    const captured = bytes.readUInt32LE(at + 8)
+    expect(bytes.readUInt32LE(at + 12)).toBe(captured)
+    records.push(bytes.subarray(at + 16, at + 16 + captured))
+    at += 16 + captured
+  }
+  expect(at).toBe(bytes.length)
+  return { linkType, records }
+}
+
+const mac = (b: Buffer, offset: number): string => [...b.subarray(offset, offset + 6)].map((x) => x.toString(16).padStart(2, '0')).join(':')
+
+describe('trace:pcap', () => {
+  test('writes one Ethernet frame per link transmit, with the trace’s MACs and TTLs', async () => {
+    await withService(async (service, learnerId) => {
+      const { sandboxId } = await call<{ sandboxId: string }>(service, 'sandbox:open', {
+        learnerId,
+        source: { kind: 'file', fileName: 'lab.yaml', content: scenario }
+      })
+      const { trace, traceId } = await call<{ trace: { hops: Hop[] }; traceId: number }>(service, 'sandbox:trace', {
+        learnerId,
+        sandboxId,
+        trace: { from: 'client', to: 'web-3', protocol: 'icmp' }
+      })
+      const file = await call<Download>(service, 'trace:pcap', { learnerId, lab: { kind: 'sandbox', sandboxId }, traceId })
+      expect(file).toMatchObject({ fileName: 'podnet-icmp-client-to-10.244.2.2.pcap', mimeType: 'application/vnd.tcpdump.pcap' })
+
+      const { linkType, records } = readPcap(Buffer.from(file.base64, 'base64'))
+      expect(linkType).toBe(1)
+      const transmits = trace.hops.filter((h) => h.stage === 'link-xmit' && h.after?.eth)
+      expect(records).toHaveLength(transmits.length)
+      transmits.forEach((hop, i) => {
+        const frame = records[i] as Buffer
+        expect(mac(frame, 0)).toBe(hop.after?.eth?.dst)
+        expect(mac(frame, 6)).toBe(hop.after?.eth?.src)
+        expect(frame.readUInt16BE(12)).toBe(0x0800)
+        expect(frame[14 + 8]).toBe(hop.after?.ip?.ttl)
+      })
+    })
+  })
+
+  test.skipIf(!existsSync(tcpdump))('is read by real tcpdump, which prints every hop of the exchange', async () => {
+    await withService(async (service, learnerId) => {
+      await call(service, 'lesson:open', { learnerId, lessonId: 'tour' })
+      const { traceId } = await call<{ traceId: number }>(service, 'trace:run', {
+        learnerId,
+        lessonId: 'tour',
+        trace: { from: 'client', to: 'web-2', protocol: 'icmp' }
+      })
+      const file = await call<Download>(service, 'trace:pcap', { learnerId, lab: { kind: 'lesson', lessonId: 'tour' }, traceId })
+      const dir = tempDir('podnet-pcap-')
+      try {
+        const path = join(dir.path, file.fileName)
+        writeFileSync(path, Buffer.from(file.base64, 'base64'))
+        const printed = execFileSync(tcpdump, ['-nn', '-e', '-r', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+        // tcpdump prints a VXLAN packet's inner frame on a line of its own, without a timestamp.
+        const lines = printed.trim().split('\n').filter((l) => /^\d\d:\d\d:\d\d\.\d{6} /.test(l))
+        // Request: the pod's eth0, node-1's flannel.1, node-1's eth0 (VXLAN), node-2's cni0; the reply the same way back.
+        expect(lines).toHaveLength(8)
+        expect(lines.filter((l) => l.includes('ICMP echo request'))).toHaveLength(3)
+        expect(lines.filter((l) => l.includes('ICMP echo reply'))).toHaveLength(3)
+        expect(lines.filter((l) => / 192\.168\.56\.11\.\d+ > 192\.168\.56\.12\.8472: OTV, flags \[I\] \(0x08\), overlay 0, instance 1$/.test(l))).toHaveLength(1)
+        expect(printed.match(/ICMP echo (request|reply)/g)).toHaveLength(8)
+        expect(lines.every((l) => !/truncated|bad|invalid/i.test(l))).toBe(true)
+      } finally {
+        dir.remove()
+      }
+    })
+  })
+
+  test('refuses a trace id the lab never issued', async () => {
+    await withService(async (service, learnerId) => {
+      await call(service, 'lesson:open', { learnerId, lessonId: 'tour' })
+      expect(await failure(service, 'trace:pcap', { learnerId, lab: { kind: 'lesson', lessonId: 'tour' }, traceId: 41 })).toMatchObject({
+        code: 'not_found',
+        message: expect.stringContaining('41')
+      })
+      expect(await failure(service, 'trace:pcap', { learnerId, lab: { kind: 'cluster' }, traceId: 1 })).toMatchObject({
+        code: 'invalid_input',
+        message: expect.stringMatching(/^lab\.kind:/)
+      })
+    })
+  })
+})

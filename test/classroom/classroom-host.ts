@@ -1,0 +1,143 @@
+import { join } from 'node:path'
+import { createService, type Service } from '../../src-main/api/service.ts'
+import { Classroom } from '../../src-main/classroom/classroom.ts'
+import { loadCourse, type LoadedLesson } from '../../src-main/core/lesson/course-loader.ts'
+import { questionsOf } from '../../src-main/core/lesson/lesson.machine.ts'
+import { correctAnswer, type Answer } from '../../src-main/core/lesson/quiz.ts'
+import { lessonFilesFromDir } from '../../src-main/api/lesson-files.ts'
+import { startWebHost, type WebHost } from '../../src-main/platform/web/server.ts'
+import { repoRoot } from '../e2e/harness.ts'
+
+export const lessonsDir = join(repoRoot, 'lessons')
+export const rendererFixture = join(repoRoot, 'test', 'fixtures', 'renderer')
+
+/** A real service over a real SQLite file, a classroom on it, served by the real web host. */
+export interface ClassroomHost {
+  host: WebHost
+  service: Service
+  classroom: Classroom
+  instructorToken: string
+  stop: () => Promise<void>
+}
+
+export async function startClassroomHost(
+  dataDir: string,
+  options: { joinLimit?: { limit: number; windowMs: number }; bodyLimit?: number; now?: () => number } = {}
+): Promise<ClassroomHost> {
+  const packsDir = join(dataDir, 'packs')
+  const service = createService({ dataDir, lessonsDir, packsDir, version: 'test', ...(options.now ? { now: options.now } : {}) })
+  const classroom = new Classroom({
+    store: service.store!,
+    handlers: service.handlers,
+    packsDir,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.joinLimit ? { joinLimit: options.joinLimit } : {})
+  })
+  const host = await startWebHost({
+    handlers: service.handlers,
+    rendererDir: rendererFixture,
+    classroom,
+    classroomMode: true,
+    ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {})
+  })
+  return {
+    host,
+    service,
+    classroom,
+    instructorToken: host.token!,
+    stop: async () => {
+      await host.close()
+      service.close()
+    }
+  }
+}
+
+export interface Answered {
+  status: number
+  headers: Headers
+  body: { ok: boolean; value?: unknown; error?: { code: string; message: string } }
+}
+
+/** `POST /api/<method>` as the renderer sends it, with the token as a bearer header. */
+export async function post(origin: string, method: string, body: unknown, token?: string | null): Promise<Answered> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  if (token) headers['authorization'] = `Bearer ${token}`
+  const response = await fetch(`${origin}/api/${method}`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body)
+  })
+  return { status: response.status, headers: response.headers, body: (await response.json()) as Answered['body'] }
+}
+
+/** A call expected to succeed; its value. */
+export async function ok<T>(origin: string, method: string, body: unknown, token?: string | null): Promise<T> {
+  const answer = await post(origin, method, body, token)
+  if (answer.status !== 200 || !answer.body.ok) {
+    throw new Error(`${method} answered ${answer.status}: ${JSON.stringify(answer.body.error)}`)
+  }
+  return answer.body.value as T
+}
+
+export interface Joined {
+  learnerToken: string
+  learnerId: string
+  name: string
+  classId: string
+  className: string
+  lessons: { lessonId: string; state: string }[]
+}
+
+export function loadLesson(id: string): LoadedLesson {
+  for (const entry of loadCourse(lessonFilesFromDir(lessonsDir)).lessons) {
+    if (entry.status === 'available' && entry.lesson.lesson.id === id) return entry.lesson
+  }
+  throw new Error(`no lesson ${id}`)
+}
+
+export type Call = (method: string, body: Record<string, unknown>) => Promise<unknown>
+
+/**
+ * Plays a lesson to the end through the API the way a learner would: the step's own solution
+ * commands, the prediction keys, the correct answers (after `wrongFirst`'s answer, when it gives
+ * one, so tests and the load run also see failed attempts), then Next.
+ */
+export async function playLesson(
+  call: Call,
+  loaded: LoadedLesson,
+  wrongFirst: (questionId: string, right: Answer) => Answer | null = () => null
+): Promise<void> {
+  const lessonId = loaded.lesson.id
+  await call('lesson:open', { lessonId })
+  for (const step of loaded.lesson.steps) {
+    switch (step.kind) {
+      case 'task':
+        for (const solution of step.solution) {
+          if ('run' in solution) await call('shell:exec', { lessonId, on: solution.on, line: solution.run })
+          else await call('trace:run', { lessonId, trace: solution.trace })
+        }
+        break
+      case 'predict':
+        await call('lesson:send', { lessonId, event: { type: 'user.predict', value: step.prediction.answer } })
+        break
+      case 'trace':
+      case 'quiz':
+        for (const question of questionsOf(step)) {
+          const right = correctAnswer(question)
+          const wrong = wrongFirst(question.id, right)
+          if (wrong) await call('quiz:submit', { lessonId, questionId: question.id, answer: wrong })
+          await call('quiz:submit', { lessonId, questionId: question.id, answer: right })
+        }
+        break
+      case 'read':
+      case 'checkpoint':
+        break
+    }
+    await call('lesson:send', { lessonId, event: { type: 'user.next' } })
+  }
+}
+
+/** A learner's calls over HTTP with their token and their own learnerId filled in. */
+export function learnerCall(origin: string, joined: Joined): Call {
+  return (method, body) => ok(origin, method, { learnerId: joined.learnerId, ...body }, joined.learnerToken)
+}

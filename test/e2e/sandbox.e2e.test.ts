@@ -1,0 +1,172 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import {
+  e2eUnavailable,
+  launchChromium,
+  offlineContext,
+  repoRoot,
+  seriousAxeViolations,
+  startHost,
+  tempDir,
+  type RunningHost
+} from './harness.ts'
+
+const unavailable = e2eUnavailable()
+const scenario = readFileSync(join(repoRoot, 'test/fixtures/scenarios/two-node-vxlan.yaml'))
+
+describe.skipIf(unavailable !== null)('the free-play sandbox in Chromium over the web host', () => {
+  let browser: Browser
+  let closeBrowser: () => Promise<void>
+  const data = tempDir('podnet-e2e-sandbox-')
+  let running: RunningHost
+
+  beforeAll(async () => {
+    ;({ browser, close: closeBrowser } = await launchChromium())
+    running = await startHost(data.path)
+  })
+
+  afterAll(async () => {
+    await running?.stop()
+    await closeBrowser?.()
+    data.remove()
+  })
+
+  async function expectAccessible(page: Page, view: string): Promise<void> {
+    const violations = await seriousAxeViolations(page)
+    expect(violations, `${view}: ${JSON.stringify(violations)}`).toEqual([])
+  }
+
+  const terminalText = (page: Page): Promise<string> => page.locator('.xterm-host .xterm-rows').innerText()
+
+  async function tab(page: Page, name: string): Promise<void> {
+    await page.getByRole('tab', { name, exact: true }).click()
+    await expect.poll(() => page.locator('.xterm-host').getAttribute('data-target')).toBe(name)
+    await page.locator('.xterm-host .xterm-helper-textarea').focus()
+  }
+
+  /** Types a line and waits for the next prompt: the terminal takes no input while a command runs. */
+  async function run(page: Page, line: string, prompt: string): Promise<void> {
+    const prompts = async (): Promise<number> => (await terminalText(page)).split(prompt).length
+    const before = await prompts()
+    await page.keyboard.type(line)
+    await page.keyboard.press('Enter')
+    await expect.poll(prompts).toBe(before + 1)
+  }
+
+  test('opens a custom scenario file, completes and runs a command, traces, downloads the pcap and resets', async () => {
+    const { context } = await offlineContext(browser, () => running.host.origin, {})
+    const page = await context.newPage()
+    await page.goto(running.host.url)
+    await page.getByLabel('Name').fill('Ada')
+    await page.getByRole('button', { name: 'Start' }).click()
+    await page.getByRole('link', { name: 'Sandbox' }).click()
+    await expect.poll(() => page.getByRole('heading', { level: 1, name: 'Sandbox' }).count()).toBe(1)
+    await expectAccessible(page, 'sandbox, nothing open (en)')
+
+    // A broken file is refused with the field that needs fixing.
+    const broken = scenario.toString('utf8').replace('  - name: web-3\n    node: node-2', '  - name: web-3\n    node: node-9')
+    await page.locator('#sandbox-file').setInputFiles({ name: 'broken.yaml', mimeType: 'application/yaml', buffer: Buffer.from(broken) })
+    await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/broken\.yaml: pods\[3\]\.node: no node named "node-9"/)
+
+    await page.locator('#sandbox-file').setInputFiles({ name: 'my-lab.yaml', mimeType: 'application/yaml', buffer: scenario })
+    await expect.poll(() => page.locator('#sandbox-world').innerText()).toBe('Cluster: my-lab.yaml')
+    await expect.poll(() => page.locator('.xterm-host .xterm-rows').count()).toBe(1)
+
+    // Tab completes from the lab's command registry, then the line runs.
+    await tab(page, 'client')
+    await page.keyboard.type('ip ro')
+    await page.keyboard.press('Tab')
+    await expect.poll(() => terminalText(page)).toMatch(/\/ # ip route\s*$/m)
+    await page.keyboard.press('Enter')
+    await expect.poll(() => terminalText(page)).toMatch(/default via 10\.244\.1\.1 dev eth0/)
+
+    await tab(page, 'node-2')
+    await run(page, 'ip link set cni0 down', 'root@node-2:~# ')
+    await run(page, 'ip link show cni0', 'root@node-2:~# ')
+    await expect.poll(() => terminalText(page)).toMatch(/cni0: <BROADCAST,MULTICAST> .* state DOWN/)
+
+    // A trace across the nodes, then its capture as a file real tcpdump reads.
+    await page.locator('#trace-from').selectOption('client')
+    await page.locator('#trace-to').fill('10.244.1.3')
+    await page.getByRole('button', { name: 'Send' }).click()
+    await expect.poll(() => page.locator('.stepper .outcome').innerText()).toMatch(/ICMP client → 10\.244\.1\.3/)
+    await expectAccessible(page, 'sandbox with a trace (en)')
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download capture (pcap)' }).click()
+    ])
+    expect(download.suggestedFilename()).toBe('podnet-icmp-client-to-10.244.1.3.pcap')
+    const saved = join(data.path, download.suggestedFilename())
+    await download.saveAs(saved)
+    const bytes = readFileSync(saved)
+    expect(bytes.readUInt32LE(0)).toBe(0xa1b2c3d4)
+    expect(bytes.readUInt32LE(20)).toBe(1)
+    if (existsSync('/usr/bin/tcpdump')) {
+      const printed = execFileSync('/usr/bin/tcpdump', ['-nn', '-r', saved], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+      expect(printed).toMatch(/10\.244\.1\.2 > 10\.244\.1\.3: ICMP echo request/)
+      expect(printed).toMatch(/10\.244\.1\.3 > 10\.244\.1\.2: ICMP echo reply/)
+    }
+
+    // Reset asks first, then brings the cluster back as the file describes it.
+    await page.getByRole('button', { name: 'Reset the cluster…' }).click()
+    await expectAccessible(page, 'sandbox reset question (en)')
+    await page.getByRole('button', { name: 'Yes, rebuild it' }).click()
+    await expect.poll(() => page.locator('.stepper .outcome').count()).toBe(0)
+    await expect.poll(() => page.locator('.xterm-host .xterm-rows').count()).toBe(1)
+    await tab(page, 'node-2')
+    await run(page, 'ip link show cni0', 'root@node-2:~# ')
+    await expect.poll(() => terminalText(page)).toMatch(/cni0: <BROADCAST,MULTICAST,UP,LOWER_UP> .* state UP/)
+
+    await page.getByRole('button', { name: '切换到中文' }).click()
+    await expect.poll(() => page.getByRole('heading', { level: 1, name: '沙盒' }).count()).toBe(1)
+    await expectAccessible(page, 'sandbox (zh-CN)')
+    await page.getByRole('link', { name: '关于' }).click()
+    await expect.poll(() => page.getByRole('heading', { level: 1, name: '关于 Podnet Lab' }).count()).toBe(1)
+    await expect.poll(() => page.locator('.about').innerText()).toMatch(/应用版本 test/)
+    await expectAccessible(page, 'about (zh-CN)')
+    await context.close()
+  })
+
+  test('a lesson’s lab resets after a question, the lesson list shows status, and progress resets by profile name', async () => {
+    const { context } = await offlineContext(browser, () => running.host.origin, { colorScheme: 'dark' })
+    const page = await context.newPage()
+    await page.goto(running.host.url)
+    await page.getByLabel('Name').fill('Lin')
+    await page.getByRole('button', { name: 'Start' }).click()
+    await expect.poll(() => page.locator('.lesson-status').first().innerText()).toBe('Not started')
+    await page.locator('.lesson-list a').first().click()
+    await expect.poll(() => page.locator('.xterm-host .xterm-rows').count(), { timeout: 20_000 }).toBe(1)
+
+    await tab(page, 'node-1')
+    await run(page, 'ip link set cni0 down', 'root@node-1:~# ')
+    await page.getByRole('button', { name: 'Reset the lab…' }).click()
+    await expect.poll(() => page.getByRole('alertdialog').innerText()).toMatch(/Your answers and progress stay/)
+    await expectAccessible(page, 'lesson reset question (dark)')
+    await page.getByRole('button', { name: 'Yes, rebuild the lab' }).click()
+    await expect.poll(() => page.getByRole('alertdialog').count()).toBe(0)
+    await tab(page, 'node-1')
+    await run(page, 'ip link show cni0', 'root@node-1:~# ')
+    await expect.poll(() => terminalText(page)).toMatch(/cni0: <BROADCAST,MULTICAST,UP,LOWER_UP> .* state UP/)
+
+    await page.getByRole('link', { name: 'Lessons', exact: true }).click()
+    await expect.poll(() => page.locator('.lesson-status').first().innerText()).toBe('In progress')
+
+    await page.getByRole('link', { name: 'Settings' }).click()
+    const reset = page.getByRole('button', { name: 'Reset my progress' })
+    expect(await reset.isDisabled()).toBe(true)
+    await page.getByLabel('Type the profile name “Lin” to confirm').fill('Lin')
+    await expectAccessible(page, 'settings with reset progress (dark)')
+    await reset.click()
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'was reset' }).count()).toBe(1)
+    await page.getByRole('link', { name: 'Lessons', exact: true }).click()
+    await expect.poll(() => page.locator('.lesson-status').first().innerText()).toBe('Not started')
+
+    await page.getByRole('link', { name: 'About' }).click()
+    await expect.poll(() => page.locator('.about').innerText()).toMatch(/App version test[\s\S]*iproute2 6\.1[\s\S]*Kubernetes 1\.31/)
+    await expectAccessible(page, 'about (en, dark)')
+    await context.close()
+  })
+})

@@ -1,0 +1,132 @@
+import { describe, expect, test } from 'vitest'
+import type { ClassEvent, Dashboard } from '../../src-main/api/classroom-contract.ts'
+import { answerLabel, applyClassEvent, clock } from '../../src-renderer/src/lib/classroom/dashboard-events.ts'
+
+const snapshot: Dashboard = {
+  classId: 'cls_abcdefgh',
+  name: 'Room 4',
+  status: 'open',
+  joinCode: 'K7M2QX',
+  at: '2026-11-26T01:00:00.000Z',
+  learners: [],
+  stuckCount: 0,
+  questions: [],
+  lessons: []
+}
+
+function fold(events: ClassEvent[], anonymous = false): Dashboard {
+  const result = events.reduce<Dashboard | null>((d, e) => applyClassEvent(d, e, anonymous), null)
+  if (!result) throw new Error('no snapshot in the feed')
+  return result
+}
+
+const at = (s: number): string => new Date(Date.parse(snapshot.at) + s * 1000).toISOString()
+
+const feed: ClassEvent[] = [
+  { type: 'snapshot', dashboard: snapshot },
+  { type: 'learner-joined', at: at(1), learnerId: 'learner-a', name: 'Ana' },
+  { type: 'learner-joined', at: at(2), learnerId: 'learner-b', name: 'Bo' },
+  { type: 'step-changed', at: at(3), learnerId: 'learner-a', lessonId: 'l1', stepId: 'quiz', completed: false },
+  {
+    type: 'attempt',
+    at: at(4),
+    learnerId: 'learner-a',
+    lessonId: 'l1',
+    stepId: 'quiz',
+    questionId: 'q1',
+    kind: 'quiz',
+    answer: '"b"',
+    correct: false,
+    attemptNo: 1
+  },
+  {
+    type: 'attempt',
+    at: at(5),
+    learnerId: 'learner-a',
+    lessonId: 'l1',
+    stepId: 'quiz',
+    questionId: 'q1',
+    kind: 'quiz',
+    answer: '"a"',
+    correct: true,
+    attemptNo: 2
+  },
+  {
+    type: 'attempt',
+    at: at(6),
+    learnerId: 'learner-b',
+    lessonId: 'l1',
+    stepId: 'quiz',
+    questionId: 'q1',
+    kind: 'quiz',
+    answer: '"a"',
+    correct: true,
+    attemptNo: 1
+  },
+  { type: 'hint-used', at: at(7), learnerId: 'learner-a', lessonId: 'l1', stepId: 'quiz', kind: 'static' }
+]
+
+describe('the live dashboard folds the pushed events', () => {
+  test('joins add rows; a step change moves the learner and restarts their step counters', () => {
+    const d = fold(feed)
+    expect(d.learners.map((l) => l.name)).toEqual(['Ana', 'Bo'])
+    const ana = d.learners.find((l) => l.name === 'Ana')
+    expect(ana).toMatchObject({ lessonId: 'l1', stepId: 'quiz', stepSince: at(3), failedAttempts: 1, hintsUsed: 1 })
+    const moved = applyClassEvent(d, {
+      type: 'step-changed',
+      at: at(9),
+      learnerId: 'learner-a',
+      lessonId: 'l1',
+      stepId: 'trace',
+      completed: false
+    })
+    expect(moved?.learners.find((l) => l.name === 'Ana')).toMatchObject({
+      stepId: 'trace',
+      stepSince: at(9),
+      failedAttempts: 0,
+      hintsUsed: 0
+    })
+  })
+
+  test('attempts build the answer distribution with first-attempt accuracy and who answered what', () => {
+    const [q1] = fold(feed).questions
+    expect(q1).toMatchObject({ questionId: 'q1', answered: 2, firstAttemptCorrect: 0.5 })
+    expect(q1?.answers).toEqual([
+      { answer: '"b"', correct: false, count: 1, learners: ['Ana'] },
+      { answer: '"a"', correct: true, count: 2, learners: ['Ana', 'Bo'] }
+    ])
+  })
+
+  test('the projector copy carries no names, but still counts', () => {
+    const d = fold(feed, true)
+    expect(d.learners).toHaveLength(2)
+    expect(d.learners.every((l) => l.name === '')).toBe(true)
+    expect(d.questions[0]?.answers.map((a) => [a.count, a.learners])).toEqual([
+      [1, []],
+      [2, []]
+    ])
+    expect(JSON.stringify(d)).not.toMatch(/Ana|Bo\b/)
+  })
+
+  test('stuck counts follow the learner-state events, and a closed class says so', () => {
+    const ana = fold(feed).learners[0]
+    if (!ana) throw new Error('Ana missing')
+    const stuck = fold([...feed, { type: 'learner-state', at: at(8), learner: { ...ana, stuck: true, stuckReasons: ['failures'] } }])
+    expect(stuck.stuckCount).toBe(1)
+    const closed = applyClassEvent(stuck, { type: 'class-closed', at: at(9) })
+    expect(closed?.status).toBe('closed')
+  })
+
+  test('events before any snapshot are ignored: the first message of a stream is always one', () => {
+    expect(applyClassEvent(null, feed[1] as ClassEvent)).toBeNull()
+  })
+
+  test('answers and times read as a person would say them', () => {
+    expect(answerLabel('["a","c"]')).toBe('a, c')
+    expect(answerLabel('42')).toBe('42')
+    expect(answerLabel('"accept"')).toBe('accept')
+    expect(clock(0)).toBe('0:00')
+    expect(clock(61_500)).toBe('1:01')
+    expect(clock(6 * 60_000)).toBe('6:00')
+  })
+})
