@@ -9,8 +9,6 @@ import { launchChromium, repoRoot, startHost, tempDir } from '../test/e2e/harnes
 
 const outDir = join(repoRoot, 'docs', 'screenshots')
 mkdirSync(outDir, { recursive: true })
-// Views come and go with the app; pictures of views that no longer exist must not linger.
-for (const file of readdirSync(outDir)) if (file.endsWith('.png')) rmSync(join(outDir, file))
 
 const locales = ['en', 'zh-CN'] as const
 const themes = ['light', 'dark', 'high-contrast'] as const
@@ -22,6 +20,7 @@ const data = tempDir('podnet-screenshots-')
 const { browser, close } = await launchChromium()
 const running = await startHost(data.path)
 const origin = running.host.origin
+const written = new Set<string>()
 
 async function open(page: Page, hash: string): Promise<void> {
   await page.goto(`${origin}/${hash}`)
@@ -63,7 +62,9 @@ try {
       const page = await context.newPage()
       const shot = async (view: string, element?: string): Promise<void> => {
         await page.waitForLoadState('networkidle')
-        const path = join(outDir, `${view}-${locale}-${theme}.png`)
+        const name = `${view}-${locale}-${theme}.png`
+        written.add(name)
+        const path = join(outDir, name)
         if (element) await page.locator(element).screenshot({ path })
         else await page.screenshot({ path })
       }
@@ -75,11 +76,13 @@ try {
         await page.locator('header nav a').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''))
       ).filter((view) => !coveredViews.has(view))
 
-      // The lesson player with a command run from the lesson text into the terminal.
+      // The lesson player with a command typed into the terminal.
       await open(page, `#/lessons/${tour.id}`)
       await page.locator('.xterm-host .xterm-rows').waitFor()
-      await page.locator('button.run-command').first().click()
-      await page.waitForFunction(() => /default via/.test(document.querySelector('.xterm-rows')?.textContent ?? ''))
+      await page.locator('.xterm-host .xterm-helper-textarea').focus()
+      await page.keyboard.type('ip route')
+      await page.keyboard.press('Enter')
+      await page.locator('.xterm-rows', { hasText: /default\svia/ }).waitFor()
       await page.locator('main h1').first().focus()
       await shot('lesson')
 
@@ -99,6 +102,8 @@ try {
       await select(learners.quiz)
       await open(page, `#/lessons/${tour.id}`)
       await page.locator('form.question').first().waitFor()
+      // The lesson column scrolls on its own: bring the first question up beside the terminal.
+      await page.locator('form.question').first().evaluate((form) => form.scrollIntoView({ block: 'start' }))
       await shot('quiz')
 
       await select(learners.done)
@@ -117,7 +122,9 @@ try {
       await context.close()
     }
   }
-  console.log(`screenshots written to ${outDir}`)
+  // Views come and go with the app; pictures of views that no longer exist must not linger.
+  for (const file of readdirSync(outDir)) if (file.endsWith('.png') && !written.has(file)) rmSync(join(outDir, file))
+  console.log(`${written.size} screenshots written to ${outDir}`)
 } finally {
   await running.stop()
   await close()

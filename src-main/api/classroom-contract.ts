@@ -91,7 +91,9 @@ export const joinCodeSchema = z
       .regex(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]+$/, 'a join code uses only the letters and digits shown')
   )
 
-export const classIdSchema = z.string().regex(/^cls_[A-Za-z0-9_-]{8,40}$/, 'expected a class id such as cls_…')
+export const classIdSchema = z
+  .string()
+  .regex(/^cls_[A-Za-z0-9_-]{8,40}$/, 'expected a class id such as cls_…')
 
 /** What a learner types as their name in class; shown on the dashboard and in the report. */
 export const classLearnerNameSchema = z.string().trim().min(1, 'enter your name').max(40)
@@ -198,8 +200,18 @@ export type Dashboard = z.output<typeof dashboardSchema>
 /** Server-pushed dashboard events (`event:` line = `type`). */
 export const classEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('snapshot'), dashboard: dashboardSchema }),
-  z.strictObject({ type: z.literal('learner-joined'), at: z.string(), learnerId: learnerIdSchema, name: z.string() }),
-  z.strictObject({ type: z.literal('learner-left'), at: z.string(), learnerId: learnerIdSchema, name: z.string() }),
+  z.strictObject({
+    type: z.literal('learner-joined'),
+    at: z.string(),
+    learnerId: learnerIdSchema,
+    name: z.string()
+  }),
+  z.strictObject({
+    type: z.literal('learner-left'),
+    at: z.string(),
+    learnerId: learnerIdSchema,
+    name: z.string()
+  }),
   z.strictObject({
     type: z.literal('step-changed'),
     at: z.string(),
@@ -276,7 +288,10 @@ export const classroomContract = {
     output: z.strictObject({ classId: classIdSchema, learnersDeleted: z.number().int() })
   },
   /** Instructor. Every class on this machine, newest first. */
-  'class:list': { input: z.strictObject({}), output: z.strictObject({ classes: z.array(classSummarySchema) }) },
+  'class:list': {
+    input: z.strictObject({}),
+    output: z.strictObject({ classes: z.array(classSummarySchema) })
+  },
   /**
    * Instructor. The dashboard snapshot. `anonymous: true` leaves out learners and names (for
    * projecting the answer distribution).
@@ -315,7 +330,9 @@ export const classroomContract = {
   'class:sendToLrs': {
     input: z.strictObject({
       classId: classIdSchema,
-      endpoint: z.url({ protocol: /^https?$/, error: 'expected the LRS endpoint as an http(s) URL' }).max(500),
+      endpoint: z
+        .url({ protocol: /^https?$/, error: 'expected the LRS endpoint as an http(s) URL' })
+        .max(500),
       username: z.string().max(200),
       password: z.string().max(500),
       iriBase: z.url().max(300).optional()

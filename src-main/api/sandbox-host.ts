@@ -72,10 +72,19 @@ export class SandboxHost {
     return { sandboxId: sandbox.id, title: sandbox.title }
   }
 
-  exec(learnerId: string, sandboxId: string, on: string, line: string): { stdout: string; stderr: string; exitCode: number } {
+  exec(
+    learnerId: string,
+    sandboxId: string,
+    on: string,
+    line: string
+  ): { stdout: string; stderr: string; exitCode: number } {
     const result = this.#require(learnerId, sandboxId).shell.run(on, line)
     if (!result) {
-      return { stdout: '', stderr: `podnet: no node, pod, pod/container or external host named "${on}"\n`, exitCode: 127 }
+      return {
+        stdout: '',
+        stderr: `podnet: no node, pod, pod/container or external host named "${on}"\n`,
+        exitCode: 127
+      }
     }
     return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode }
   }
@@ -126,12 +135,18 @@ export class SandboxHost {
     const parsed = parseScenario(source.content, source.fileName)
     if (!parsed.ok) throw new ApiError('invalid_input', parsed.errors.join('; '))
     const name = parsed.scenario.title ?? { en: source.fileName, 'zh-CN': source.fileName }
-    return { id: `file-${digest(source.content)}`, title: name, scenario: parsed.scenario, origin: source.fileName }
+    return {
+      id: `file-${digest(source.content)}`,
+      title: name,
+      scenario: parsed.scenario,
+      origin: source.fileName
+    }
   }
 
   #require(learnerId: string, sandboxId: string): Sandbox {
     const sandbox = this.#sandboxes.get(learnerId)?.get(sandboxId)
-    if (!sandbox) throw new ApiError('not_found', `sandbox "${sandboxId}" is not open for this learner; open it first`)
+    if (!sandbox)
+      throw new ApiError('not_found', `sandbox "${sandboxId}" is not open for this learner; open it first`)
     sandbox.lastUsed = this.#now()
     return sandbox
   }

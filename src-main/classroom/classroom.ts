@@ -96,22 +96,41 @@ export class Classroom {
   }
 
   /** Runs a classroom method for an already authenticated caller: validate, run, validate the answer. */
-  async call(method: ClassroomMethodName, rawInput: unknown, caller: Caller, address: string): Promise<Envelope<unknown>> {
+  async call(
+    method: ClassroomMethodName,
+    rawInput: unknown,
+    caller: Caller,
+    address: string
+  ): Promise<Envelope<unknown>> {
     const spec = classroomContract[method]
     const parsed = spec.input.safeParse(rawInput ?? {})
-    if (!parsed.success) return { ok: false, error: { code: 'invalid_input', message: describeIssues(parsed.error) } }
+    if (!parsed.success)
+      return { ok: false, error: { code: 'invalid_input', message: describeIssues(parsed.error) } }
     try {
-      const handler = this.#methods[method] as (input: unknown, context: { caller: Caller; address: string }) => unknown
+      const handler = this.#methods[method] as (
+        input: unknown,
+        context: { caller: Caller; address: string }
+      ) => unknown
       const value: unknown = await handler(parsed.data, { caller, address })
       const checked = spec.output.safeParse(value)
       if (!checked.success) {
-        return { ok: false, error: { code: 'internal', message: `${method} produced an invalid result: ${describeIssues(checked.error)}` } }
+        return {
+          ok: false,
+          error: {
+            code: 'internal',
+            message: `${method} produced an invalid result: ${describeIssues(checked.error)}`
+          }
+        }
       }
       return { ok: true, value: checked.data }
     } catch (error) {
-      if (error instanceof StoreError) return { ok: false, error: { code: apiCodeOfStoreError[error.code], message: error.message } }
+      if (error instanceof StoreError)
+        return { ok: false, error: { code: apiCodeOfStoreError[error.code], message: error.message } }
       if (error instanceof ApiError) throw error
-      return { ok: false, error: { code: 'internal', message: error instanceof Error ? error.message : String(error) } }
+      return {
+        ok: false,
+        error: { code: 'internal', message: error instanceof Error ? error.message : String(error) }
+      }
     }
   }
 
@@ -126,7 +145,10 @@ export class Classroom {
     }
     const lessonId = fields['lessonId']
     if (typeof lessonId === 'string' && !this.#lessonOpenFor(member.classId, lessonId)) {
-      throw new ApiError('lesson_locked', `lessonId: lesson "${lessonId}" is locked in this class; your instructor unlocks it when it is time`)
+      throw new ApiError(
+        'lesson_locked',
+        `lessonId: lesson "${lessonId}" is locked in this class; your instructor unlocks it when it is time`
+      )
     }
     this.#liveClass(member.classId).seen(member.learnerId)
   }
@@ -151,7 +173,8 @@ export class Classroom {
   #liveClass(classId: string): LiveClass {
     let live = this.#live.get(classId)
     if (!live) {
-      if (!this.#store.classes.get(classId)) throw new ApiError('not_found', `classId: no class with id "${classId}"`)
+      if (!this.#store.classes.get(classId))
+        throw new ApiError('not_found', `classId: no class with id "${classId}"`)
       live = new LiveClass(classId, this.#store, this.#now)
       this.#live.set(classId, live)
     }
@@ -170,7 +193,11 @@ export class Classroom {
   async #checkLessonIds(ids: readonly string[], field: string): Promise<void> {
     const known = new Set((await this.#courseLessons()).filter((l) => l.available).map((l) => l.id))
     const unknown = ids.filter((id) => !known.has(id))
-    if (unknown.length > 0) throw new ApiError('invalid_input', `${field}: no lesson with id ${unknown.map((id) => `"${id}"`).join(', ')} in the course`)
+    if (unknown.length > 0)
+      throw new ApiError(
+        'invalid_input',
+        `${field}: no lesson with id ${unknown.map((id) => `"${id}"`).join(', ')} in the course`
+      )
   }
 
   #requireClass(classId: string): NonNullable<ReturnType<ProgressStore['classes']['get']>> {
@@ -193,7 +220,9 @@ export class Classroom {
 
   #buildHandlers(): ClassroomHandlers {
     const store = this.#store
-    const summary = (cls: NonNullable<ReturnType<ProgressStore['classes']['get']>>): ClassroomOutput<'class:close'> => ({
+    const summary = (
+      cls: NonNullable<ReturnType<ProgressStore['classes']['get']>>
+    ): ClassroomOutput<'class:close'> => ({
       classId: cls.id,
       name: cls.name,
       joinCode: cls.joinCode,
@@ -207,9 +236,21 @@ export class Classroom {
         if (lessons) await this.#checkLessonIds(lessons, 'lessons')
         for (let tries = 0; ; tries++) {
           try {
-            const cls = store.classes.create({ id: newClassId(), name, joinCode: newJoinCode(), lessons: lessons ?? [] })
+            const cls = store.classes.create({
+              id: newClassId(),
+              name,
+              joinCode: newJoinCode(),
+              lessons: lessons ?? []
+            })
             const joinUrl = `${this.origin}/#/join?code=${cls.joinCode}`
-            return { classId: cls.id, name: cls.name, joinCode: cls.joinCode, joinUrl, qrText: joinUrl, instructorToken: this.instructorToken }
+            return {
+              classId: cls.id,
+              name: cls.name,
+              joinCode: cls.joinCode,
+              joinUrl,
+              qrText: joinUrl,
+              instructorToken: this.instructorToken
+            }
           } catch (error) {
             // A code collision among open classes: draw another.
             if (!(error instanceof StoreError && error.code === 'conflict') || tries >= 5) throw error
@@ -248,8 +289,15 @@ export class Classroom {
         switch (format) {
           case 'csv': {
             const gates = store.classes.lessons(classId)
-            const order = gates.length > 0 ? gates.map((g) => g.lessonId) : (await this.#courseLessons()).filter((l) => l.available).map((l) => l.id)
-            return { fileName: `podnet-class-${slug}-${day}.csv`, mimeType: 'text/csv', content: classReportCsv(members, store.classes.report(classId), order) }
+            const order =
+              gates.length > 0
+                ? gates.map((g) => g.lessonId)
+                : (await this.#courseLessons()).filter((l) => l.available).map((l) => l.id)
+            return {
+              fileName: `podnet-class-${slug}-${day}.csv`,
+              mimeType: 'text/csv',
+              content: classReportCsv(members, store.classes.report(classId), order)
+            }
           }
           case 'xapi':
             return {
@@ -272,20 +320,34 @@ export class Classroom {
       },
       'pack:import': async ({ path }) => {
         const course = await this.#courseLessons()
-        return importPack(path, this.#packsDir, (packId) => new Set(course.filter((l) => !(packId !== null && l.slug.startsWith(`${packId}/`))).map((l) => l.id)))
+        return importPack(
+          path,
+          this.#packsDir,
+          (packId) =>
+            new Set(
+              course.filter((l) => !(packId !== null && l.slug.startsWith(`${packId}/`))).map((l) => l.id)
+            )
+        )
       },
       'class:join': ({ code, name }, { address }) => {
         const wait = this.#joins.hit(address)
         if (wait !== null) throw new RateLimited(wait)
         const cls = store.classes.openByCode(code)
-        if (!cls) throw new ApiError('not_found', `code: no open class has the join code ${code}; check it with your instructor`)
+        if (!cls)
+          throw new ApiError(
+            'not_found',
+            `code: no open class has the join code ${code}; check it with your instructor`
+          )
         const token = newLearnerToken()
         let member: ClassMember
         try {
           member = store.classes.join({ classId: cls.id, displayName: name, tokenHash: hashToken(token) })
         } catch (error) {
           if (error instanceof StoreError && error.code === 'conflict') {
-            throw new ApiError('invalid_input', `name: ${error.message} Pick another name, or rejoin from the browser you joined with.`)
+            throw new ApiError(
+              'invalid_input',
+              `name: ${error.message} Pick another name, or rejoin from the browser you joined with.`
+            )
           }
           throw error
         }
@@ -308,12 +370,18 @@ export class Classroom {
 
 /** The learner's step as their call's answer shows it; null for calls that do not carry a lesson view. */
 export function observedStep(method: string, value: unknown): ObservedStep | null {
-  const record = (v: unknown): Record<string, unknown> | null => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : null)
+  const record = (v: unknown): Record<string, unknown> | null =>
+    typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : null
   const out = record(value)
   if (!out) return null
   const session = record(method === 'lesson:send' ? out : out['session'])
-  if (!session || typeof session['lessonId'] !== 'string' || typeof session['current'] !== 'string') return null
-  const step: ObservedStep = { lessonId: session['lessonId'], stepId: session['current'], completed: session['completed'] === true }
+  if (!session || typeof session['lessonId'] !== 'string' || typeof session['current'] !== 'string')
+    return null
+  const step: ObservedStep = {
+    lessonId: session['lessonId'],
+    stepId: session['current'],
+    completed: session['completed'] === true
+  }
   const stepView = record(session['step'])
   if (method === 'shell:exec' && stepView?.['kind'] === 'task' && typeof out['exitCode'] === 'number') {
     step.taskCommand = { exitCode: out['exitCode'], solved: stepView['solved'] === true }

@@ -25,8 +25,12 @@ export interface GatewayAnswer {
 
 const learnerMethods = new Set<string>([...learnerScopedMethods, ...learnerOpenMethods])
 
-const unauthorized = (message: string): GatewayAnswer => ({ envelope: { ok: false, error: { code: 'unauthorized', message } } })
-const forbidden = (message: string): GatewayAnswer => ({ envelope: { ok: false, error: { code: 'forbidden', message } } })
+const unauthorized = (message: string): GatewayAnswer => ({
+  envelope: { ok: false, error: { code: 'unauthorized', message } }
+})
+const forbidden = (message: string): GatewayAnswer => ({
+  envelope: { ok: false, error: { code: 'forbidden', message } }
+})
 
 /**
  * Every API call of a transport goes through here: who is calling (instructor token, learner
@@ -39,11 +43,14 @@ export class Gateway {
   /** Who a bearer token belongs to; a string is the reason it is refused. */
   caller(bearer: string | null): Caller | 'anonymous' | string {
     const { classroom, instructorToken } = this.options
-    if (bearer === null || bearer === '') return instructorToken === null ? { kind: 'instructor' } : 'anonymous'
+    if (bearer === null || bearer === '')
+      return instructorToken === null ? { kind: 'instructor' } : 'anonymous'
     if (instructorToken !== null && sameSecret(bearer, instructorToken)) return { kind: 'instructor' }
     if (classroom && Classroom.isLearnerToken(bearer)) {
       const member = classroom.identify(bearer)
-      return member ? { kind: 'learner', member, token: bearer } : 'this learner token is not valid (the class was closed or deleted); join again with the class code'
+      return member
+        ? { kind: 'learner', member, token: bearer }
+        : 'this learner token is not valid (the class was closed or deleted); join again with the class code'
     }
     if (instructorToken === null) return { kind: 'instructor' }
     return 'this token is not valid for this host'
@@ -57,22 +64,41 @@ export class Gateway {
     if (classroom && isClassroomMethodName(method)) {
       const who = classroomCaller[method]
       if (who !== 'anyone') {
-        if (caller === 'anonymous') return unauthorized(`${method} needs a token: the instructor's, or a learner's from class:join`)
-        if (who === 'instructor' && caller.kind !== 'instructor') return forbidden(`${method} is for the instructor; a learner token cannot call it`)
-        if (who === 'learner' && caller.kind !== 'learner') return forbidden(`${method} needs a learner token from class:join`)
+        if (caller === 'anonymous')
+          return unauthorized(`${method} needs a token: the instructor's, or a learner's from class:join`)
+        if (who === 'instructor' && caller.kind !== 'instructor')
+          return forbidden(`${method} is for the instructor; a learner token cannot call it`)
+        if (who === 'learner' && caller.kind !== 'learner')
+          return forbidden(`${method} needs a learner token from class:join`)
       }
       const asCaller: Caller = caller === 'anonymous' ? { kind: 'instructor' } : caller
       try {
-        return { envelope: await classroom.call(method, body, who === 'anyone' ? { kind: 'instructor' } : asCaller, address) }
+        return {
+          envelope: await classroom.call(
+            method,
+            body,
+            who === 'anyone' ? { kind: 'instructor' } : asCaller,
+            address
+          )
+        }
       } catch (error) {
-        if (error instanceof RateLimited) return { envelope: { ok: false, error: { code: error.code, message: error.message } }, retryAfter: error.retryAfterSeconds }
-        if (error instanceof ApiError) return { envelope: { ok: false, error: { code: error.code, message: error.message } } }
+        if (error instanceof RateLimited)
+          return {
+            envelope: { ok: false, error: { code: error.code, message: error.message } },
+            retryAfter: error.retryAfterSeconds
+          }
+        if (error instanceof ApiError)
+          return { envelope: { ok: false, error: { code: error.code, message: error.message } } }
         throw error
       }
     }
 
     if (caller === 'anonymous') {
-      return unauthorized(this.options.classroom ? 'this host needs a token: the instructor URL, or join a class with its code' : 'this host needs the token from the URL it printed')
+      return unauthorized(
+        this.options.classroom
+          ? 'this host needs a token: the instructor URL, or join a class with its code'
+          : 'this host needs the token from the URL it printed'
+      )
     }
     if (caller.kind === 'instructor') return { envelope: await dispatch(this.options.handlers, method, body) }
 
@@ -80,7 +106,8 @@ export class Gateway {
     try {
       classroom!.authorizeLearnerCall(caller.member, body)
     } catch (error) {
-      if (error instanceof ApiError) return { envelope: { ok: false, error: { code: error.code, message: error.message } } }
+      if (error instanceof ApiError)
+        return { envelope: { ok: false, error: { code: error.code, message: error.message } } }
       throw error
     }
     const envelope = await dispatch(this.options.handlers, method, body)

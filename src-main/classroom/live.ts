@@ -38,7 +38,8 @@ export function stuckReasons(
   const reasons: ('time' | 'failures' | 'hints')[] = []
   if (onStep >= STUCK_RULE.minutesOnStep * 60_000) reasons.push('time')
   if (state.failedOnStep >= STUCK_RULE.failedAttempts) reasons.push('failures')
-  if (state.hintsOnStep >= STUCK_RULE.hintsUsed && onStep >= STUCK_RULE.hintMinutes * 60_000) reasons.push('hints')
+  if (state.hintsOnStep >= STUCK_RULE.hintsUsed && onStep >= STUCK_RULE.hintMinutes * 60_000)
+    reasons.push('hints')
   return reasons
 }
 
@@ -71,7 +72,10 @@ export class LiveClass {
     for (const member of store.classes.members(classId)) {
       const at = positions.get(member.learnerId)
       const onStep = (row: { learnerId: string; lessonId: string; stepId: string }): boolean =>
-        at !== undefined && row.learnerId === member.learnerId && row.lessonId === at.lessonId && row.stepId === at.stepId
+        at !== undefined &&
+        row.learnerId === member.learnerId &&
+        row.lessonId === at.lessonId &&
+        row.stepId === at.stepId
       this.#tracked.set(member.learnerId, {
         member,
         lessonId: at?.lessonId ?? null,
@@ -115,7 +119,12 @@ export class LiveClass {
       stuck: false,
       cursors: { attempt: '', hint: '' }
     })
-    this.#emit({ type: 'learner-joined', at: iso(this.now()), learnerId: member.learnerId, name: member.displayName })
+    this.#emit({
+      type: 'learner-joined',
+      at: iso(this.now()),
+      learnerId: member.learnerId,
+      name: member.displayName
+    })
   }
 
   /** Any authenticated call of the learner: marks them online (a `learner-joined` when they come back). */
@@ -142,7 +151,10 @@ export class LiveClass {
     const t = this.#tracked.get(learnerId)
     if (!t) return
     const now = this.now()
-    if (step && (step.lessonId !== t.lessonId || step.stepId !== t.stepId || step.completed !== t.completed)) {
+    if (
+      step &&
+      (step.lessonId !== t.lessonId || step.stepId !== t.stepId || step.completed !== t.completed)
+    ) {
       const moved = step.lessonId !== t.lessonId || step.stepId !== t.stepId
       t.lessonId = step.lessonId
       t.stepId = step.stepId
@@ -152,7 +164,14 @@ export class LiveClass {
         t.failedOnStep = 0
         t.hintsOnStep = 0
       }
-      this.#emit({ type: 'step-changed', at: iso(now), learnerId, lessonId: step.lessonId, stepId: step.stepId, completed: step.completed })
+      this.#emit({
+        type: 'step-changed',
+        at: iso(now),
+        learnerId,
+        lessonId: step.lessonId,
+        stepId: step.stepId,
+        completed: step.completed
+      })
     }
     for (const a of this.store.classes.attemptsSince(learnerId, t.cursors.attempt)) {
       t.cursors.attempt = a.id
@@ -162,11 +181,25 @@ export class LiveClass {
     for (const h of this.store.classes.hintsSince(learnerId, t.cursors.hint)) {
       t.cursors.hint = h.id
       if (h.lessonId === t.lessonId && h.stepId === t.stepId) t.hintsOnStep++
-      this.#emit({ type: 'hint-used', at: iso(h.at), learnerId, lessonId: h.lessonId, stepId: h.stepId, kind: h.kind })
+      this.#emit({
+        type: 'hint-used',
+        at: iso(h.at),
+        learnerId,
+        lessonId: h.lessonId,
+        stepId: h.stepId,
+        kind: h.kind
+      })
     }
     if (step?.taskCommand && !step.taskCommand.solved && step.taskCommand.exitCode !== 0) {
       t.failedOnStep++
-      this.#emit({ type: 'task-failed', at: iso(now), learnerId, lessonId: step.lessonId, stepId: step.stepId, exitCode: step.taskCommand.exitCode })
+      this.#emit({
+        type: 'task-failed',
+        at: iso(now),
+        learnerId,
+        lessonId: step.lessonId,
+        stepId: step.stepId,
+        exitCode: step.taskCommand.exitCode
+      })
     }
     this.#restate(t, now)
   }
@@ -177,7 +210,12 @@ export class LiveClass {
     for (const t of this.#tracked.values()) {
       if (t.online && now - t.lastSeen > ONLINE_MS) {
         t.online = false
-        this.#emit({ type: 'learner-left', at: iso(now), learnerId: t.member.learnerId, name: t.member.displayName })
+        this.#emit({
+          type: 'learner-left',
+          at: iso(now),
+          learnerId: t.member.learnerId,
+          name: t.member.displayName
+        })
       }
       this.#restate(t, now)
     }
@@ -225,7 +263,8 @@ export class LiveClass {
     const cls = this.store.classes.get(this.classId)!
     const completedByLearner = new Map<string, number>()
     for (const row of this.store.classes.report(this.classId)) {
-      if (row.status === 'completed') completedByLearner.set(row.learnerId, (completedByLearner.get(row.learnerId) ?? 0) + 1)
+      if (row.status === 'completed')
+        completedByLearner.set(row.learnerId, (completedByLearner.get(row.learnerId) ?? 0) + 1)
     }
     const learners = [...this.#tracked.values()].map((t) => ({
       ...this.#state(t, now),
@@ -265,7 +304,10 @@ function attemptEvent(a: ClassAttempt): ClassEvent {
  * Per question: every attempt grouped by answer, and the difficulty figure — the share of the
  * learners who answered it that were right on their first attempt.
  */
-export function questionStats(attempts: readonly ClassAttempt[], names: ReadonlyMap<string, string> | null): QuestionStats[] {
+export function questionStats(
+  attempts: readonly ClassAttempt[],
+  names: ReadonlyMap<string, string> | null
+): QuestionStats[] {
   const byQuestion = new Map<string, ClassAttempt[]>()
   for (const a of attempts) {
     const key = `${a.lessonId}\u0000${a.questionId}`
@@ -276,9 +318,17 @@ export function questionStats(attempts: readonly ClassAttempt[], names: Readonly
   const stats: QuestionStats[] = []
   for (const list of byQuestion.values()) {
     const first = list.filter((a) => a.attemptNo === 1)
-    const answers = new Map<string, { answer: string; correct: boolean; count: number; learners: Set<string> }>()
+    const answers = new Map<
+      string,
+      { answer: string; correct: boolean; count: number; learners: Set<string> }
+    >()
     for (const a of list) {
-      const entry = answers.get(a.answerJson) ?? { answer: a.answerJson, correct: a.correct, count: 0, learners: new Set<string>() }
+      const entry = answers.get(a.answerJson) ?? {
+        answer: a.answerJson,
+        correct: a.correct,
+        count: 0,
+        learners: new Set<string>()
+      }
       entry.count++
       if (names) entry.learners.add(names.get(a.learnerId) ?? a.learnerId)
       answers.set(a.answerJson, entry)
@@ -291,7 +341,12 @@ export function questionStats(attempts: readonly ClassAttempt[], names: Readonly
       firstAttemptCorrect: first.length === 0 ? null : first.filter((a) => a.correct).length / first.length,
       answers: [...answers.values()]
         .sort((x, y) => y.count - x.count || (x.answer < y.answer ? -1 : 1))
-        .map((e) => ({ answer: e.answer, correct: e.correct, count: e.count, learners: [...e.learners].sort() }))
+        .map((e) => ({
+          answer: e.answer,
+          correct: e.correct,
+          count: e.count,
+          learners: [...e.learners].sort()
+        }))
     })
   }
   return stats.sort((x, y) => (x.lessonId + x.questionId < y.lessonId + y.questionId ? -1 : 1))

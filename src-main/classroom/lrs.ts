@@ -16,7 +16,10 @@ export interface LrsTarget {
  * credentials and the version header. Statement ids are fixed (UUID v5), so resending is harmless:
  * the LRS keeps the first copy. Any non-2xx answer stops and is reported with the LRS's words.
  */
-export async function sendToLrs(target: LrsTarget, statements: readonly XapiStatement[]): Promise<{ sent: number; status: number }> {
+export async function sendToLrs(
+  target: LrsTarget,
+  statements: readonly XapiStatement[]
+): Promise<{ sent: number; status: number }> {
   const url = `${target.endpoint.replace(/\/+$/, '')}/statements`
   const auth = Buffer.from(`${target.username}:${target.password}`, 'utf8').toString('base64')
   let status = 204
@@ -36,8 +39,16 @@ export async function sendToLrs(target: LrsTarget, statements: readonly XapiStat
         signal: AbortSignal.timeout(20_000)
       })
     } catch (error) {
-      const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)
-      throw new ApiError('invalid_input', `endpoint: could not reach the LRS at ${url} (${reason}); ${sent} statements were sent before`)
+      const reason =
+        error instanceof Error
+          ? error.cause instanceof Error
+            ? error.cause.message
+            : error.message
+          : String(error)
+      throw new ApiError(
+        'invalid_input',
+        `endpoint: could not reach the LRS at ${url} (${reason}); ${sent} statements were sent before`
+      )
     }
     status = response.status
     if (!response.ok) {

@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto'
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
 import { dirname, join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { unzipSync } from 'fflate'
@@ -29,7 +38,12 @@ export interface PackImportResult {
 
 class PackRefused extends Error {}
 
-const refused = (problem: string): PackImportResult => ({ ok: false, packId: null, lessons: [], problems: [problem] })
+const refused = (problem: string): PackImportResult => ({
+  ok: false,
+  packId: null,
+  lessons: [],
+  problems: [problem]
+})
 
 /**
  * A relative POSIX path that stays inside the pack: no absolute paths, drive letters, backslashes,
@@ -49,7 +63,9 @@ export function safeEntryPath(name: string): string {
 function readZip(path: string): Map<string, Uint8Array> {
   const size = statSync(path).size
   if (size > PACK_LIMITS.zipBytes) {
-    throw new PackRefused(`${path}: the archive is ${size} bytes; a lesson pack may be at most ${PACK_LIMITS.zipBytes}`)
+    throw new PackRefused(
+      `${path}: the archive is ${size} bytes; a lesson pack may be at most ${PACK_LIMITS.zipBytes}`
+    )
   }
   let total = 0
   let count = 0
@@ -59,9 +75,12 @@ function readZip(path: string): Map<string, Uint8Array> {
       filter: (file) => {
         if (file.name.endsWith('/')) return false
         safeEntryPath(file.name)
-        if (++count > PACK_LIMITS.files) throw new PackRefused(`${path}: more than ${PACK_LIMITS.files} files`)
+        if (++count > PACK_LIMITS.files)
+          throw new PackRefused(`${path}: more than ${PACK_LIMITS.files} files`)
         if (file.originalSize > PACK_LIMITS.fileBytes) {
-          throw new PackRefused(`${file.name}: unpacks to ${file.originalSize} bytes; one file may be at most ${PACK_LIMITS.fileBytes}`)
+          throw new PackRefused(
+            `${file.name}: unpacks to ${file.originalSize} bytes; one file may be at most ${PACK_LIMITS.fileBytes}`
+          )
         }
         total += file.originalSize
         if (total > PACK_LIMITS.totalBytes) {
@@ -72,7 +91,9 @@ function readZip(path: string): Map<string, Uint8Array> {
     })
   } catch (error) {
     if (error instanceof PackRefused) throw error
-    throw new PackRefused(`${path}: not a readable zip archive (${error instanceof Error ? error.message : String(error)})`)
+    throw new PackRefused(
+      `${path}: not a readable zip archive (${error instanceof Error ? error.message : String(error)})`
+    )
   }
   return new Map(Object.entries(unzipped).map(([name, data]) => [safeEntryPath(name), data]))
 }
@@ -85,13 +106,19 @@ function readFolder(root: string): Map<string, Uint8Array> {
     for (const name of readdirSync(join(root, rel)).sort()) {
       const relPath = rel === '' ? name : `${rel}/${name}`
       const stat = lstatSync(join(root, relPath))
-      if (stat.isSymbolicLink()) throw new PackRefused(`${relPath}: symbolic links are not allowed in a lesson pack`)
+      if (stat.isSymbolicLink())
+        throw new PackRefused(`${relPath}: symbolic links are not allowed in a lesson pack`)
       if (stat.isDirectory()) walk(relPath)
       else if (stat.isFile()) {
-        if (files.size >= PACK_LIMITS.files) throw new PackRefused(`${root}: more than ${PACK_LIMITS.files} files`)
-        if (stat.size > PACK_LIMITS.fileBytes) throw new PackRefused(`${relPath}: ${stat.size} bytes; one file may be at most ${PACK_LIMITS.fileBytes}`)
+        if (files.size >= PACK_LIMITS.files)
+          throw new PackRefused(`${root}: more than ${PACK_LIMITS.files} files`)
+        if (stat.size > PACK_LIMITS.fileBytes)
+          throw new PackRefused(
+            `${relPath}: ${stat.size} bytes; one file may be at most ${PACK_LIMITS.fileBytes}`
+          )
         total += stat.size
-        if (total > PACK_LIMITS.totalBytes) throw new PackRefused(`${root}: more than ${PACK_LIMITS.totalBytes} bytes`)
+        if (total > PACK_LIMITS.totalBytes)
+          throw new PackRefused(`${root}: more than ${PACK_LIMITS.totalBytes} bytes`)
         files.set(relPath, readFileSync(join(root, relPath)))
       }
     }
@@ -146,7 +173,10 @@ export function importPack(
       mkdirSync(dirname(join(staging, rel)), { recursive: true })
       writeFileSync(join(staging, rel), data)
     }
-    const check = checkCourse(lessonFilesFromDir(staging), { openLab: openLessonLab, now: () => performance.now() })
+    const check = checkCourse(lessonFilesFromDir(staging), {
+      openLab: openLessonLab,
+      now: () => performance.now()
+    })
     const course = loadCourse(lessonFilesFromDir(staging))
     const problems = check.issues.map(formatIssue)
     const lessons = course.lessons.map((entry) => {
@@ -157,7 +187,9 @@ export function importPack(
     const taken = takenLessonIds(packId)
     for (const lesson of lessons) {
       if (lesson.id !== null && taken.has(lesson.id)) {
-        problems.push(`${lesson.dir}/lesson.yaml: id: lesson id "${lesson.id}" is already used by another lesson of the course`)
+        problems.push(
+          `${lesson.dir}/lesson.yaml: id: lesson id "${lesson.id}" is already used by another lesson of the course`
+        )
         lesson.ok = false
       }
     }
@@ -206,7 +238,11 @@ export function installedPacks(packsDir: string): string[] {
  */
 export function withPacks(course: Course, packsDir: string): Course {
   const lessons = [...course.lessons]
-  const ids = new Set(lessons.map((e) => (e.status === 'available' ? e.lesson.lesson.id : e.id)).filter((id) => id !== undefined))
+  const ids = new Set(
+    lessons
+      .map((e) => (e.status === 'available' ? e.lesson.lesson.id : e.id))
+      .filter((id) => id !== undefined)
+  )
   for (const pack of installedPacks(packsDir)) {
     const packCourse = loadCourse(lessonFilesFromDir(join(packsDir, pack)))
     for (const entry of packCourse.lessons) {

@@ -26,6 +26,7 @@ export class RateLimiter {
   }
 
   #forgetIdle(now: number): void {
-    for (const [key, hits] of this.#hits) if (hits.every((at) => now - at >= this.windowMs)) this.#hits.delete(key)
+    for (const [key, hits] of this.#hits)
+      if (hits.every((at) => now - at >= this.windowMs)) this.#hits.delete(key)
   }
 }

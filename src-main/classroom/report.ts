@@ -33,7 +33,9 @@ export function classReportCsv(
     byMember.set(row.learnerId, lessons)
   }
   const sorted = [...members].sort(
-    (a, b) => a.displayName.localeCompare(b.displayName, 'en', { sensitivity: 'base' }) || (a.learnerId < b.learnerId ? -1 : 1)
+    (a, b) =>
+      a.displayName.localeCompare(b.displayName, 'en', { sensitivity: 'base' }) ||
+      (a.learnerId < b.learnerId ? -1 : 1)
   )
   const lines = [REPORT_HEADER]
   for (const member of sorted) {
@@ -51,7 +53,7 @@ export function classReportCsv(
         r === undefined ? '' : String(Math.round(r.timeSpentMs / 1000)),
         r === undefined ? '0' : String(r.hints),
         r === undefined ? '' : new Date(r.startedAt).toISOString(),
-        r?.completedAt == null ? '' : new Date(r.completedAt).toISOString()
+        r === undefined || r.completedAt === null ? '' : new Date(r.completedAt).toISOString()
       ])
     }
   }
@@ -77,14 +79,20 @@ export function difficultyCsv(questions: readonly QuestionStats[]): string {
  * Every member's statements from the store's own xAPI export, with the actor named as the learner
  * typed it in class (the profile name carries a class suffix), oldest first.
  */
-export function classXapi(store: ProgressStore, members: readonly ClassMember[], iriBase?: string): XapiStatement[] {
+export function classXapi(
+  store: ProgressStore,
+  members: readonly ClassMember[],
+  iriBase?: string
+): XapiStatement[] {
   const statements: XapiStatement[] = []
   for (const member of members) {
     for (const s of store.exportXapi(member.learnerId, iriBase === undefined ? {} : { iriBase })) {
       statements.push({ ...s, actor: { ...s.actor, name: member.displayName } })
     }
   }
-  return statements.sort((x, y) => (x.timestamp < y.timestamp ? -1 : x.timestamp > y.timestamp ? 1 : x.id < y.id ? -1 : 1))
+  return statements.sort((x, y) =>
+    x.timestamp < y.timestamp ? -1 : x.timestamp > y.timestamp ? 1 : x.id < y.id ? -1 : 1
+  )
 }
 
 function toCsv(lines: readonly string[][]): string {

@@ -129,7 +129,9 @@ export class ClassesRepository {
         "INSERT INTO classes (id, name, join_code, status, created_at) VALUES (?, ?, ?, 'open', ?)"
       ),
       get: db.prepare<[string], ClassRow>(`${CLASS_SELECT} WHERE c.id = ?`),
-      openByCode: db.prepare<[string], ClassRow>(`${CLASS_SELECT} WHERE c.join_code = ? AND c.status = 'open'`),
+      openByCode: db.prepare<[string], ClassRow>(
+        `${CLASS_SELECT} WHERE c.join_code = ? AND c.status = 'open'`
+      ),
       list: db.prepare<[], ClassRow>(`${CLASS_SELECT} ORDER BY c.created_at DESC, c.id DESC`),
       close: db.prepare<[number, string]>(
         "UPDATE classes SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'"
@@ -139,7 +141,9 @@ export class ClassesRepository {
       insertProfile: db.prepare<[string, string, number, number]>(
         'INSERT INTO learners (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)'
       ),
-      profileNameTaken: db.prepare<[string], { id: string }>('SELECT id FROM learners WHERE name = ? COLLATE NOCASE'),
+      profileNameTaken: db.prepare<[string], { id: string }>(
+        'SELECT id FROM learners WHERE name = ? COLLATE NOCASE'
+      ),
       memberNameTaken: db.prepare<[string, string], { learner_id: string }>(
         'SELECT learner_id FROM class_learners WHERE class_id = ? AND display_name = ? COLLATE NOCASE'
       ),
@@ -193,7 +197,9 @@ export class ClassesRepository {
       lastAttemptId: db.prepare<[string], { id: string | null }>(
         'SELECT max(id) AS id FROM quiz_attempts WHERE learner_id = ?'
       ),
-      lastHintId: db.prepare<[string], { id: string | null }>('SELECT max(id) AS id FROM hint_uses WHERE learner_id = ?')
+      lastHintId: db.prepare<[string], { id: string | null }>(
+        'SELECT max(id) AS id FROM hint_uses WHERE learner_id = ?'
+      )
     }
   }
 
@@ -252,7 +258,10 @@ export class ClassesRepository {
   join(input: { classId: string; displayName: string; tokenHash: string }): ClassMember {
     return this.#ctx.write('join the class', () => {
       if (this.#s.memberNameTaken.get(input.classId, input.displayName)) {
-        throw new StoreError('conflict', `Someone named "${input.displayName}" has already joined this class.`)
+        throw new StoreError(
+          'conflict',
+          `Someone named "${input.displayName}" has already joined this class.`
+        )
       }
       const now = this.#ctx.now()
       const learnerId = this.#ctx.newId()
@@ -302,7 +311,9 @@ export class ClassesRepository {
 
   /** A learner's attempts with ids after `afterId` (ids are time-ordered UUIDv7s); '' for all. */
   attemptsSince(learnerId: string, afterId: string): ClassAttempt[] {
-    return this.#ctx.read('read new answers', () => this.#s.attemptsSince.all(learnerId, afterId).map(toAttempt))
+    return this.#ctx.read('read new answers', () =>
+      this.#s.attemptsSince.all(learnerId, afterId).map(toAttempt)
+    )
   }
 
   hintsSince(learnerId: string, afterId: string): ClassHint[] {

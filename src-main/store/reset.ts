@@ -5,7 +5,14 @@ import type { StoreContext } from './context.ts'
  * app (`learner_settings`) or which class they belong to. Named one by one: a table a later
  * migration adds is kept unless someone decides here that resetting progress should empty it.
  */
-const progressTables = ['lesson_opens', 'lesson_sessions', 'step_events', 'quiz_attempts', 'hint_uses', 'review_items'] as const
+const progressTables = [
+  'lesson_opens',
+  'lesson_sessions',
+  'step_events',
+  'quiz_attempts',
+  'hint_uses',
+  'review_items'
+] as const
 
 export type ProgressTable = (typeof progressTables)[number]
 
@@ -14,7 +21,9 @@ export function resetProgress(ctx: StoreContext, learnerId: string): Record<Prog
   return ctx.write('reset the progress', () => {
     const removed = {} as Record<ProgressTable, number>
     for (const table of progressTables) {
-      removed[table] = ctx.db.prepare<[string]>(`DELETE FROM ${table} WHERE learner_id = ?`).run(learnerId).changes
+      removed[table] = ctx.db
+        .prepare<[string]>(`DELETE FROM ${table} WHERE learner_id = ?`)
+        .run(learnerId).changes
     }
     return removed
   })

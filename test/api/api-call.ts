@@ -13,7 +13,11 @@ export async function call<T>(service: Service, method: string, input: unknown):
 }
 
 /** The error envelope of a call expected to fail. */
-export async function failure(service: Service, method: string, input: unknown): Promise<{ code: string; message: string }> {
+export async function failure(
+  service: Service,
+  method: string,
+  input: unknown
+): Promise<{ code: string; message: string }> {
   const result = await dispatch(service.handlers, method, input)
   if (result.ok) throw new Error(`${method} succeeded but was expected to fail`)
   return result.error

@@ -15,13 +15,20 @@ describe('lesson:reset', () => {
     await withService(async (service, learnerId, dataDir) => {
       const ref = { learnerId, lessonId: 'tour' }
       const state = async (on: string): Promise<string | undefined> =>
-        cni0.exec((await call<{ stdout: string }>(service, 'shell:exec', { ...ref, on, line: 'ip link show cni0' })).stdout)?.[1]
+        cni0.exec(
+          (await call<{ stdout: string }>(service, 'shell:exec', { ...ref, on, line: 'ip link show cni0' }))
+            .stdout
+        )?.[1]
 
       await call(service, 'lesson:open', ref)
       await call(service, 'shell:exec', { ...ref, on: 'node-1', line: 'ip link set cni0 down' })
       await call(service, 'lesson:send', { ...ref, event: { type: 'user.next' } })
       await call(service, 'shell:exec', { ...ref, on: 'node-2', line: 'ip link set cni0 down' })
-      const solved = await call<{ session: Session }>(service, 'shell:exec', { ...ref, on: 'client', line: 'ip addr' })
+      const solved = await call<{ session: Session }>(service, 'shell:exec', {
+        ...ref,
+        on: 'client',
+        line: 'ip addr'
+      })
       expect(solved.session.step).toMatchObject({ kind: 'task', solved: true })
 
       const afterStep = await call<Session>(service, 'lesson:reset', { ...ref, scope: 'step' })
@@ -41,7 +48,11 @@ describe('lesson:reset', () => {
       try {
         const opened = await call<{ session: Session }>(again, 'lesson:open', ref)
         expect(opened.session.current).toBe('look-around')
-        const link = await call<{ stdout: string }>(again, 'shell:exec', { ...ref, on: 'node-1', line: 'ip link show cni0' })
+        const link = await call<{ stdout: string }>(again, 'shell:exec', {
+          ...ref,
+          on: 'node-1',
+          line: 'ip link show cni0'
+        })
         expect(cni0.exec(link.stdout)?.[1]).toBe('UP')
       } finally {
         again.close()
@@ -52,9 +63,9 @@ describe('lesson:reset', () => {
   test('names the scope when it is neither lab nor step', async () => {
     await withService(async (service, learnerId) => {
       await call(service, 'lesson:open', { learnerId, lessonId: 'tour' })
-      await expect(call(service, 'lesson:reset', { learnerId, lessonId: 'tour', scope: 'all' })).rejects.toThrow(
-        /invalid_input: scope:/
-      )
+      await expect(
+        call(service, 'lesson:reset', { learnerId, lessonId: 'tour', scope: 'all' })
+      ).rejects.toThrow(/invalid_input: scope:/)
     })
   })
 })

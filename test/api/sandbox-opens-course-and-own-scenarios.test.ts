@@ -30,15 +30,27 @@ describe('the free-play sandbox', () => {
       const ref = { learnerId, sandboxId: opened.sandboxId }
 
       const topology = await call<Topology>(service, 'sandbox:topology', ref)
-      expect(topology.nodes.flatMap((n) => n.pods.map((p) => p.name))).toEqual(['client', 'web-1', 'web-2', 'web-3'])
+      expect(topology.nodes.flatMap((n) => n.pods.map((p) => p.name))).toEqual([
+        'client',
+        'web-1',
+        'web-2',
+        'web-3'
+      ])
 
       const route = await call<Exec>(service, 'sandbox:exec', { ...ref, on: 'client', line: 'ip route' })
-      expect(route).toMatchObject({ exitCode: 0, stdout: expect.stringContaining('default via 10.244.1.1 dev eth0') })
-
-      const traced = await call<{ trace: { outcome: { kind: string } }; traceId: number }>(service, 'sandbox:trace', {
-        ...ref,
-        trace: { from: 'client', to: 'web-3', protocol: 'icmp' }
+      expect(route).toMatchObject({
+        exitCode: 0,
+        stdout: expect.stringContaining('default via 10.244.1.1 dev eth0')
       })
+
+      const traced = await call<{ trace: { outcome: { kind: string } }; traceId: number }>(
+        service,
+        'sandbox:trace',
+        {
+          ...ref,
+          trace: { from: 'client', to: 'web-3', protocol: 'icmp' }
+        }
+      )
       expect(traced.trace.outcome.kind).toBe('reply')
       expect(traced.traceId).toBeGreaterThan(0)
 
@@ -55,29 +67,58 @@ describe('the free-play sandbox', () => {
         source: { kind: 'file', fileName: 'my-lab.yaml', content: ownScenario }
       })
       expect(reopened.sandboxId).toBe(opened.sandboxId)
-      const stillDown = await call<Exec>(service, 'sandbox:exec', { ...ref, on: 'node-2', line: 'ip link show cni0' })
+      const stillDown = await call<Exec>(service, 'sandbox:exec', {
+        ...ref,
+        on: 'node-2',
+        line: 'ip link show cni0'
+      })
       expect(stillDown.stdout).toContain('state DOWN')
 
       await call(service, 'sandbox:reset', ref)
-      const up = await call<Exec>(service, 'sandbox:exec', { ...ref, on: 'node-2', line: 'ip link show cni0' })
+      const up = await call<Exec>(service, 'sandbox:exec', {
+        ...ref,
+        on: 'node-2',
+        line: 'ip link show cni0'
+      })
       expect(up.stdout).toContain('state UP')
       // Traces of the world before the reset are gone with it.
-      expect(await failure(service, 'trace:pcap', { learnerId, lab: { kind: 'sandbox', sandboxId: opened.sandboxId }, traceId: traced.traceId })).toMatchObject({
+      expect(
+        await failure(service, 'trace:pcap', {
+          learnerId,
+          lab: { kind: 'sandbox', sandboxId: opened.sandboxId },
+          traceId: traced.traceId
+        })
+      ).toMatchObject({
         code: 'not_found'
       })
 
-      const inspected = await call<{ sections: { command: string }[] }>(service, 'sandbox:inspect', { ...ref, objectId: 'node-1/cni0' })
+      const inspected = await call<{ sections: { command: string }[] }>(service, 'sandbox:inspect', {
+        ...ref,
+        objectId: 'node-1/cni0'
+      })
       expect(inspected.sections.length).toBeGreaterThan(0)
     })
   })
 
   test('opens a course lesson’s scenario without touching the lesson’s progress', async () => {
     await withService(async (service, learnerId) => {
-      const opened = await call<Opened>(service, 'sandbox:open', { learnerId, source: { kind: 'lesson', lessonId: 'tour' } })
+      const opened = await call<Opened>(service, 'sandbox:open', {
+        learnerId,
+        source: { kind: 'lesson', lessonId: 'tour' }
+      })
       expect(opened.title.en.length).toBeGreaterThan(0)
-      const ran = await call<Exec>(service, 'sandbox:exec', { learnerId, sandboxId: opened.sandboxId, on: 'client', line: 'ip addr' })
+      const ran = await call<Exec>(service, 'sandbox:exec', {
+        learnerId,
+        sandboxId: opened.sandboxId,
+        on: 'client',
+        line: 'ip addr'
+      })
       expect(ran.stdout).toContain('inet 10.244.1.2/24')
-      const list = await call<{ lessons: { id: string; progress: { status: string } | null }[] }>(service, 'lessons:list', { learnerId })
+      const list = await call<{ lessons: { id: string; progress: { status: string } | null }[] }>(
+        service,
+        'lessons:list',
+        { learnerId }
+      )
       expect(list.lessons.find((l) => l.id === 'tour')?.progress?.status).toBe('not-started')
     })
   })
@@ -85,24 +126,54 @@ describe('the free-play sandbox', () => {
   test('refuses a bad scenario file with a message naming the file, field and reason', async () => {
     await withService(async (service, learnerId) => {
       const open = (content: string): Promise<{ code: string; message: string }> =>
-        failure(service, 'sandbox:open', { learnerId, source: { kind: 'file', fileName: 'broken.yaml', content } })
+        failure(service, 'sandbox:open', {
+          learnerId,
+          source: { kind: 'file', fileName: 'broken.yaml', content }
+        })
 
-      const wrongNode = ownScenario.replace('  - name: web-3\n    node: node-2', '  - name: web-3\n    node: node-9')
-      expect(await open(wrongNode)).toEqual({ code: 'invalid_input', message: 'broken.yaml: pods[3].node: no node named "node-9"' })
+      const wrongNode = ownScenario.replace(
+        '  - name: web-3\n    node: node-2',
+        '  - name: web-3\n    node: node-9'
+      )
+      expect(await open(wrongNode)).toEqual({
+        code: 'invalid_input',
+        message: 'broken.yaml: pods[3].node: no node named "node-9"'
+      })
 
       const badCidr = ownScenario.replace('podCIDR: 10.244.0.0/16', 'podCIDR: 10.244.0.0/99')
-      expect(await open(badCidr)).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/^broken\.yaml: cluster\.podCIDR: /) })
+      expect(await open(badCidr)).toMatchObject({
+        code: 'invalid_input',
+        message: expect.stringMatching(/^broken\.yaml: cluster\.podCIDR: /)
+      })
 
-      expect(await open('nodes: [unclosed')).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/^broken\.yaml: line 1, column \d+: /) })
+      expect(await open('nodes: [unclosed')).toMatchObject({
+        code: 'invalid_input',
+        message: expect.stringMatching(/^broken\.yaml: line 1, column \d+: /)
+      })
 
       const badSetup = `${ownScenario}setup:\n  - { on: node-1, run: "ip link set nothing0 down" }\n`
-      expect(await open(badSetup)).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/^broken\.yaml: setup\[0\]\.run: /) })
+      expect(await open(badSetup)).toMatchObject({
+        code: 'invalid_input',
+        message: expect.stringMatching(/^broken\.yaml: setup\[0\]\.run: /)
+      })
 
-      expect(await failure(service, 'sandbox:open', { learnerId, source: { kind: 'file', fileName: 'x.yaml', content: '' } })).toEqual({
+      expect(
+        await failure(service, 'sandbox:open', {
+          learnerId,
+          source: { kind: 'file', fileName: 'x.yaml', content: '' }
+        })
+      ).toEqual({
         code: 'invalid_input',
         message: 'source.content: the scenario file is empty'
       })
-      expect(await failure(service, 'sandbox:exec', { learnerId, sandboxId: 'file-0000', on: 'client', line: 'ip route' })).toMatchObject({
+      expect(
+        await failure(service, 'sandbox:exec', {
+          learnerId,
+          sandboxId: 'file-0000',
+          on: 'client',
+          line: 'ip route'
+        })
+      ).toMatchObject({
         code: 'not_found'
       })
     })

@@ -41,7 +41,8 @@ function readPcap(bytes: Buffer): { linkType: number; records: Buffer[] } {
   return { linkType, records }
 }
 
-const mac = (b: Buffer, offset: number): string => [...b.subarray(offset, offset + 6)].map((x) => x.toString(16).padStart(2, '0')).join(':')
+const mac = (b: Buffer, offset: number): string =>
+  [...b.subarray(offset, offset + 6)].map((x) => x.toString(16).padStart(2, '0')).join(':')
 
 describe('trace:pcap', () => {
   test('writes one Ethernet frame per link transmit, with the trace’s MACs and TTLs', async () => {
@@ -50,13 +51,24 @@ describe('trace:pcap', () => {
         learnerId,
         source: { kind: 'file', fileName: 'lab.yaml', content: scenario }
       })
-      const { trace, traceId } = await call<{ trace: { hops: Hop[] }; traceId: number }>(service, 'sandbox:trace', {
+      const { trace, traceId } = await call<{ trace: { hops: Hop[] }; traceId: number }>(
+        service,
+        'sandbox:trace',
+        {
+          learnerId,
+          sandboxId,
+          trace: { from: 'client', to: 'web-3', protocol: 'icmp' }
+        }
+      )
+      const file = await call<Download>(service, 'trace:pcap', {
         learnerId,
-        sandboxId,
-        trace: { from: 'client', to: 'web-3', protocol: 'icmp' }
+        lab: { kind: 'sandbox', sandboxId },
+        traceId
       })
-      const file = await call<Download>(service, 'trace:pcap', { learnerId, lab: { kind: 'sandbox', sandboxId }, traceId })
-      expect(file).toMatchObject({ fileName: 'podnet-icmp-client-to-10.244.2.2.pcap', mimeType: 'application/vnd.tcpdump.pcap' })
+      expect(file).toMatchObject({
+        fileName: 'podnet-icmp-client-to-10.244.2.2.pcap',
+        mimeType: 'application/vnd.tcpdump.pcap'
+      })
 
       const { linkType, records } = readPcap(Buffer.from(file.base64, 'base64'))
       expect(linkType).toBe(1)
@@ -72,43 +84,70 @@ describe('trace:pcap', () => {
     })
   })
 
-  test.skipIf(!existsSync(tcpdump))('is read by real tcpdump, which prints every hop of the exchange', async () => {
-    await withService(async (service, learnerId) => {
-      await call(service, 'lesson:open', { learnerId, lessonId: 'tour' })
-      const { traceId } = await call<{ traceId: number }>(service, 'trace:run', {
-        learnerId,
-        lessonId: 'tour',
-        trace: { from: 'client', to: 'web-2', protocol: 'icmp' }
+  test.skipIf(!existsSync(tcpdump))(
+    'is read by real tcpdump, which prints every hop of the exchange',
+    async () => {
+      await withService(async (service, learnerId) => {
+        await call(service, 'lesson:open', { learnerId, lessonId: 'tour' })
+        const { traceId } = await call<{ traceId: number }>(service, 'trace:run', {
+          learnerId,
+          lessonId: 'tour',
+          trace: { from: 'client', to: 'web-2', protocol: 'icmp' }
+        })
+        const file = await call<Download>(service, 'trace:pcap', {
+          learnerId,
+          lab: { kind: 'lesson', lessonId: 'tour' },
+          traceId
+        })
+        const dir = tempDir('podnet-pcap-')
+        try {
+          const path = join(dir.path, file.fileName)
+          writeFileSync(path, Buffer.from(file.base64, 'base64'))
+          const printed = execFileSync(tcpdump, ['-nn', '-e', '-r', path], {
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'pipe']
+          })
+          // tcpdump prints a VXLAN packet's inner frame on a line of its own, without a timestamp.
+          const lines = printed
+            .trim()
+            .split('\n')
+            .filter((l) => /^\d\d:\d\d:\d\d\.\d{6} /.test(l))
+          // Request: the pod's eth0, node-1's flannel.1, node-1's eth0 (VXLAN), node-2's cni0; the reply the same way back.
+          expect(lines).toHaveLength(8)
+          expect(lines.filter((l) => l.includes('ICMP echo request'))).toHaveLength(3)
+          expect(lines.filter((l) => l.includes('ICMP echo reply'))).toHaveLength(3)
+          expect(
+            lines.filter((l) =>
+              / 192\.168\.56\.11\.\d+ > 192\.168\.56\.12\.8472: OTV, flags \[I\] \(0x08\), overlay 0, instance 1$/.test(
+                l
+              )
+            )
+          ).toHaveLength(1)
+          expect(printed.match(/ICMP echo (request|reply)/g)).toHaveLength(8)
+          expect(lines.every((l) => !/truncated|bad|invalid/i.test(l))).toBe(true)
+        } finally {
+          dir.remove()
+        }
       })
-      const file = await call<Download>(service, 'trace:pcap', { learnerId, lab: { kind: 'lesson', lessonId: 'tour' }, traceId })
-      const dir = tempDir('podnet-pcap-')
-      try {
-        const path = join(dir.path, file.fileName)
-        writeFileSync(path, Buffer.from(file.base64, 'base64'))
-        const printed = execFileSync(tcpdump, ['-nn', '-e', '-r', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-        // tcpdump prints a VXLAN packet's inner frame on a line of its own, without a timestamp.
-        const lines = printed.trim().split('\n').filter((l) => /^\d\d:\d\d:\d\d\.\d{6} /.test(l))
-        // Request: the pod's eth0, node-1's flannel.1, node-1's eth0 (VXLAN), node-2's cni0; the reply the same way back.
-        expect(lines).toHaveLength(8)
-        expect(lines.filter((l) => l.includes('ICMP echo request'))).toHaveLength(3)
-        expect(lines.filter((l) => l.includes('ICMP echo reply'))).toHaveLength(3)
-        expect(lines.filter((l) => / 192\.168\.56\.11\.\d+ > 192\.168\.56\.12\.8472: OTV, flags \[I\] \(0x08\), overlay 0, instance 1$/.test(l))).toHaveLength(1)
-        expect(printed.match(/ICMP echo (request|reply)/g)).toHaveLength(8)
-        expect(lines.every((l) => !/truncated|bad|invalid/i.test(l))).toBe(true)
-      } finally {
-        dir.remove()
-      }
-    })
-  })
+    }
+  )
 
   test('refuses a trace id the lab never issued', async () => {
     await withService(async (service, learnerId) => {
       await call(service, 'lesson:open', { learnerId, lessonId: 'tour' })
-      expect(await failure(service, 'trace:pcap', { learnerId, lab: { kind: 'lesson', lessonId: 'tour' }, traceId: 41 })).toMatchObject({
+      expect(
+        await failure(service, 'trace:pcap', {
+          learnerId,
+          lab: { kind: 'lesson', lessonId: 'tour' },
+          traceId: 41
+        })
+      ).toMatchObject({
         code: 'not_found',
         message: expect.stringContaining('41')
       })
-      expect(await failure(service, 'trace:pcap', { learnerId, lab: { kind: 'cluster' }, traceId: 1 })).toMatchObject({
+      expect(
+        await failure(service, 'trace:pcap', { learnerId, lab: { kind: 'cluster' }, traceId: 1 })
+      ).toMatchObject({
         code: 'invalid_input',
         message: expect.stringMatching(/^lab\.kind:/)
       })

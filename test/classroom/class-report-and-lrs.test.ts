@@ -4,7 +4,16 @@ import xapiValidation from 'xapi-validation'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { XapiStatement } from '../../src-main/store/index.ts'
 import { tempDir } from '../e2e/harness.ts'
-import { loadLesson, ok, playLesson, post, startClassroomHost, type Call, type ClassroomHost, type Joined } from './classroom-host.ts'
+import {
+  loadLesson,
+  ok,
+  playLesson,
+  post,
+  startClassroomHost,
+  type Call,
+  type ClassroomHost,
+  type Joined
+} from './classroom-host.ts'
 
 /** The package is CommonJS with `exports.default`; under Node's ESM interop that lands on `.default.default`. */
 const validateStatement = ((xapiValidation as unknown as { default?: unknown }).default ??
@@ -19,7 +28,11 @@ function parseCsv(text: string): string[][] {
 }
 
 /** A minimal xAPI statement endpoint on loopback: checks credentials and the version header, keeps what it got. */
-function startLrs(): Promise<{ server: Server; endpoint: string; received: { headers: Record<string, unknown>; path: string; body: unknown }[] }> {
+function startLrs(): Promise<{
+  server: Server
+  endpoint: string
+  received: { headers: Record<string, unknown>; path: string; body: unknown }[]
+}> {
   const received: { headers: Record<string, unknown>; path: string; body: unknown }[] = []
   const server = createServer((request, response) => {
     let body = ''
@@ -30,13 +43,19 @@ function startLrs(): Promise<{ server: Server; endpoint: string; received: { hea
         response.writeHead(401, { 'content-type': 'text/plain' }).end('bad credentials')
         return
       }
-      if (request.method !== 'POST' || request.url !== '/xapi/statements' || request.headers['x-experience-api-version'] !== '1.0.3') {
+      if (
+        request.method !== 'POST' ||
+        request.url !== '/xapi/statements' ||
+        request.headers['x-experience-api-version'] !== '1.0.3'
+      ) {
         response.writeHead(400).end('not a 1.0.3 statements POST')
         return
       }
       const parsed = JSON.parse(body) as { id: string }[]
       received.push({ headers: request.headers, path: request.url, body: parsed })
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(parsed.map((s) => s.id)))
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(parsed.map((s) => s.id)))
     })
   })
   return new Promise((resolve) => {
@@ -71,7 +90,12 @@ describe('the class report', () => {
     h = await startClassroomHost(data.path, { now: () => clock })
     origin = h.host.origin
     let joinCode: string
-    ;({ classId, joinCode } = await ok<{ classId: string; joinCode: string }>(origin, 'class:start', { name: 'Report, week 1', lessons: ['tour'] }, h.instructorToken))
+    ;({ classId, joinCode } = await ok<{ classId: string; joinCode: string }>(
+      origin,
+      'class:start',
+      { name: 'Report, week 1', lessons: ['tour'] },
+      h.instructorToken
+    ))
     ada = await ok<Joined>(origin, 'class:join', { code: joinCode, name: 'Ada' })
     lin = await ok<Joined>(origin, 'class:join', { code: joinCode, name: '=cmd|calc' })
     await playLesson(
@@ -92,10 +116,20 @@ describe('the class report', () => {
   })
 
   test('CSV: one row per learner × class lesson with status, score, time and hints', async () => {
-    const report = await ok<{ fileName: string; mimeType: string; content: string }>(origin, 'class:report', { classId, format: 'csv' }, h.instructorToken)
+    const report = await ok<{ fileName: string; mimeType: string; content: string }>(
+      origin,
+      'class:report',
+      { classId, format: 'csv' },
+      h.instructorToken
+    )
     expect(report.fileName).toBe('podnet-class-Report-week-1-2026-11-25.csv')
     expect(report.mimeType).toBe('text/csv')
-    const adaSummary = await ok<{ lessons: { lessonId: string; score: number }[] }>(origin, 'progress:summary', { learnerId: ada.learnerId }, h.instructorToken)
+    const adaSummary = await ok<{ lessons: { lessonId: string; score: number }[] }>(
+      origin,
+      'progress:summary',
+      { learnerId: ada.learnerId },
+      h.instructorToken
+    )
     const adaScore = adaSummary.lessons.find((l) => l.lessonId === 'tour')!.score
     expect(adaScore).toBeGreaterThan(0.6)
     expect(adaScore).toBeLessThan(1)
@@ -103,29 +137,82 @@ describe('the class report', () => {
     const adaDone = adaOpened + (adaCalls - 1) * 2000
     const linOpened = adaDone + 2000
     expect(parseCsv(report.content)).toEqual([
-      ['learner_name', 'learner_id', 'lesson_id', 'status', 'score', 'passed', 'time_spent_s', 'hints_used', 'started_at', 'completed_at'],
-      ["'=cmd|calc", lin.learnerId, 'tour', 'in-progress', '', '', '6', '2', new Date(linOpened).toISOString(), ''],
-      ['Ada', ada.learnerId, 'tour', 'completed', String(adaScore), 'true', String((adaCalls - 1) * 2), '0', new Date(adaOpened).toISOString(), new Date(adaDone).toISOString()]
+      [
+        'learner_name',
+        'learner_id',
+        'lesson_id',
+        'status',
+        'score',
+        'passed',
+        'time_spent_s',
+        'hints_used',
+        'started_at',
+        'completed_at'
+      ],
+      [
+        "'=cmd|calc",
+        lin.learnerId,
+        'tour',
+        'in-progress',
+        '',
+        '',
+        '6',
+        '2',
+        new Date(linOpened).toISOString(),
+        ''
+      ],
+      [
+        'Ada',
+        ada.learnerId,
+        'tour',
+        'completed',
+        String(adaScore),
+        'true',
+        String((adaCalls - 1) * 2),
+        '0',
+        new Date(adaOpened).toISOString(),
+        new Date(adaDone).toISOString()
+      ]
     ])
   })
 
   test('difficulty: the share of learners right on their first attempt, per question', async () => {
-    const report = await ok<{ content: string }>(origin, 'class:report', { classId, format: 'difficulty' }, h.instructorToken)
+    const report = await ok<{ content: string }>(
+      origin,
+      'class:report',
+      { classId, format: 'difficulty' },
+      h.instructorToken
+    )
     const rows = parseCsv(report.content)
-    expect(rows[0]).toEqual(['lesson_id', 'question_id', 'kind', 'learners_answered', 'first_attempt_correct'])
+    expect(rows[0]).toEqual([
+      'lesson_id',
+      'question_id',
+      'kind',
+      'learners_answered',
+      'first_attempt_correct'
+    ])
     expect(rows).toContainEqual(['tour', 'pod-gateway', 'quiz', '1', '0.000'])
     expect(rows).toContainEqual(['tour', 'predict-ttl', 'prediction', '1', '1.000'])
   })
 
   test('xAPI: every statement passes xapi-validation and names the learner as typed in class', async () => {
-    const report = await ok<{ content: string }>(origin, 'class:report', { classId, format: 'xapi', iriBase: 'https://course.example.org/podnet/' }, h.instructorToken)
+    const report = await ok<{ content: string }>(
+      origin,
+      'class:report',
+      { classId, format: 'xapi', iriBase: 'https://course.example.org/podnet/' },
+      h.instructorToken
+    )
     const statements = JSON.parse(report.content) as XapiStatement[]
     expect(statements.length).toBeGreaterThan(10)
     for (const statement of statements) {
-      expect(validateStatement(statement).map((w) => `${w.path.join('.')}: ${w.constructor.name}`)).toEqual([])
+      expect(validateStatement(statement).map((w) => `${w.path.join('.')}: ${w.constructor.name}`)).toEqual(
+        []
+      )
     }
     expect(new Set(statements.map((s) => s.actor.name))).toEqual(new Set(['Ada', '=cmd|calc']))
-    const verbs = statements.filter((s) => s.actor.account.name === ada.learnerId).map((s) => s.verb.display['en-US'])
+    const verbs = statements
+      .filter((s) => s.actor.account.name === ada.learnerId)
+      .map((s) => s.verb.display['en-US'])
     expect(verbs.filter((v) => v === 'completed')).toHaveLength(1)
     expect(verbs.filter((v) => v === 'passed')).toHaveLength(1)
   })
@@ -133,7 +220,16 @@ describe('the class report', () => {
   test('sends the statements to an LRS with Basic credentials and the xAPI version header', async () => {
     const lrs = await startLrs()
     try {
-      const expected = JSON.parse((await ok<{ content: string }>(origin, 'class:report', { classId, format: 'xapi' }, h.instructorToken)).content) as XapiStatement[]
+      const expected = JSON.parse(
+        (
+          await ok<{ content: string }>(
+            origin,
+            'class:report',
+            { classId, format: 'xapi' },
+            h.instructorToken
+          )
+        ).content
+      ) as XapiStatement[]
       const sent = await ok<{ sent: number; status: number }>(
         origin,
         'class:sendToLrs',
@@ -144,9 +240,16 @@ describe('the class report', () => {
       expect(lrs.received.flatMap((r) => r.body as XapiStatement[])).toEqual(expected)
       expect(lrs.received[0]!.headers['content-type']).toBe('application/json')
 
-      const refused = await post(origin, 'class:sendToLrs', { classId, endpoint: lrs.endpoint, username: 'lrs-user', password: 'wrong' }, h.instructorToken)
+      const refused = await post(
+        origin,
+        'class:sendToLrs',
+        { classId, endpoint: lrs.endpoint, username: 'lrs-user', password: 'wrong' },
+        h.instructorToken
+      )
       expect(refused.status).toBe(400)
-      expect(refused.body.error?.message).toBe(`endpoint: the LRS at ${lrs.endpoint}statements answered 401 Unauthorized: bad credentials; 0 statements were sent before`)
+      expect(refused.body.error?.message).toBe(
+        `endpoint: the LRS at ${lrs.endpoint}statements answered 401 Unauthorized: bad credentials; 0 statements were sent before`
+      )
     } finally {
       lrs.server.close()
     }

@@ -25,7 +25,13 @@ export async function startClassroomHost(
   options: { joinLimit?: { limit: number; windowMs: number }; bodyLimit?: number; now?: () => number } = {}
 ): Promise<ClassroomHost> {
   const packsDir = join(dataDir, 'packs')
-  const service = createService({ dataDir, lessonsDir, packsDir, version: 'test', ...(options.now ? { now: options.now } : {}) })
+  const service = createService({
+    dataDir,
+    lessonsDir,
+    packsDir,
+    version: 'test',
+    ...(options.now ? { now: options.now } : {})
+  })
   const classroom = new Classroom({
     store: service.store!,
     handlers: service.handlers,
@@ -59,7 +65,12 @@ export interface Answered {
 }
 
 /** `POST /api/<method>` as the renderer sends it, with the token as a bearer header. */
-export async function post(origin: string, method: string, body: unknown, token?: string | null): Promise<Answered> {
+export async function post(
+  origin: string,
+  method: string,
+  body: unknown,
+  token?: string | null
+): Promise<Answered> {
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   if (token) headers['authorization'] = `Bearer ${token}`
   const response = await fetch(`${origin}/api/${method}`, {
@@ -67,11 +78,20 @@ export async function post(origin: string, method: string, body: unknown, token?
     headers,
     body: typeof body === 'string' ? body : JSON.stringify(body)
   })
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Answered['body'] }
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Answered['body']
+  }
 }
 
 /** A call expected to succeed; its value. */
-export async function ok<T>(origin: string, method: string, body: unknown, token?: string | null): Promise<T> {
+export async function ok<T>(
+  origin: string,
+  method: string,
+  body: unknown,
+  token?: string | null
+): Promise<T> {
   const answer = await post(origin, method, body, token)
   if (answer.status !== 200 || !answer.body.ok) {
     throw new Error(`${method} answered ${answer.status}: ${JSON.stringify(answer.body.error)}`)
@@ -118,7 +138,10 @@ export async function playLesson(
         }
         break
       case 'predict':
-        await call('lesson:send', { lessonId, event: { type: 'user.predict', value: step.prediction.answer } })
+        await call('lesson:send', {
+          lessonId,
+          event: { type: 'user.predict', value: step.prediction.answer }
+        })
         break
       case 'trace':
       case 'quiz':

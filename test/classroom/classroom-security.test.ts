@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { tempDir } from '../e2e/harness.ts'
-import { learnerCall, ok, post, startClassroomHost, type ClassroomHost, type Joined } from './classroom-host.ts'
+import {
+  learnerCall,
+  ok,
+  post,
+  startClassroomHost,
+  type ClassroomHost,
+  type Joined
+} from './classroom-host.ts'
 
 describe('a classroom host refuses what it must', () => {
   const data = tempDir('podnet-class-security-')
@@ -14,9 +21,17 @@ describe('a classroom host refuses what it must', () => {
   let lin: Joined
 
   beforeAll(async () => {
-    h = await startClassroomHost(data.path, { joinLimit: { limit: 4, windowMs: 60_000 }, bodyLimit: 16 * 1024 })
+    h = await startClassroomHost(data.path, {
+      joinLimit: { limit: 4, windowMs: 60_000 },
+      bodyLimit: 16 * 1024
+    })
     origin = h.host.origin
-    const started = await ok<{ classId: string; joinCode: string }>(origin, 'class:start', { name: 'Security' }, h.instructorToken)
+    const started = await ok<{ classId: string; joinCode: string }>(
+      origin,
+      'class:start',
+      { name: 'Security' },
+      h.instructorToken
+    )
     classId = started.classId
     joinCode = started.joinCode
     ada = await ok<Joined>(origin, 'class:join', { code: joinCode, name: 'Ada' })
@@ -41,15 +56,32 @@ describe('a classroom host refuses what it must', () => {
     const asLearner = await post(origin, 'class:dashboard', { classId }, ada.learnerToken)
     expect(asLearner.status).toBe(403)
     expect(asLearner.body.error?.code).toBe('forbidden')
-    for (const method of ['class:close', 'class:delete', 'class:report', 'pack:import', 'profiles:list', 'progress:import']) {
-      const body = method === 'pack:import' ? { path: '/tmp' } : method === 'progress:import' ? { content: '{}' } : { classId, format: 'csv' }
-      expect({ method, status: (await post(origin, method, body, ada.learnerToken)).status }).toEqual({ method, status: 403 })
+    for (const method of [
+      'class:close',
+      'class:delete',
+      'class:report',
+      'pack:import',
+      'profiles:list',
+      'progress:import'
+    ]) {
+      const body =
+        method === 'pack:import'
+          ? { path: '/tmp' }
+          : method === 'progress:import'
+            ? { content: '{}' }
+            : { classId, format: 'csv' }
+      expect({ method, status: (await post(origin, method, body, ada.learnerToken)).status }).toEqual({
+        method,
+        status: 403
+      })
     }
   })
 
   test('a made-up token is 401', async () => {
     expect((await post(origin, 'class:list', {}, 'not-the-token')).status).toBe(401)
-    expect((await post(origin, 'lessons:list', {}, 'pnl_forged0000000000000000000000000000000000')).status).toBe(401)
+    expect(
+      (await post(origin, 'lessons:list', {}, 'pnl_forged0000000000000000000000000000000000')).status
+    ).toBe(401)
   })
 
   test('a wrong join code is refused and names the field', async () => {
@@ -70,7 +102,12 @@ describe('a classroom host refuses what it must', () => {
 
   test('learner A can use their own progress but cannot read or act as learner B', async () => {
     await learnerCall(origin, ada)('lesson:open', { lessonId: 'tour' })
-    const own = await ok<{ lessons: { lessonId: string }[] }>(origin, 'progress:summary', { learnerId: ada.learnerId }, ada.learnerToken)
+    const own = await ok<{ lessons: { lessonId: string }[] }>(
+      origin,
+      'progress:summary',
+      { learnerId: ada.learnerId },
+      ada.learnerToken
+    )
     expect(own.lessons.map((l) => l.lessonId)).toEqual(['tour'])
     for (const [method, body] of [
       ['progress:summary', { learnerId: lin.learnerId }],
@@ -79,7 +116,11 @@ describe('a classroom host refuses what it must', () => {
       ['settings:get', { learnerId: lin.learnerId }]
     ] as const) {
       const answer = await post(origin, method, body, ada.learnerToken)
-      expect({ method, status: answer.status, code: answer.body.error?.code }).toEqual({ method, status: 403, code: 'forbidden' })
+      expect({ method, status: answer.status, code: answer.body.error?.code }).toEqual({
+        method,
+        status: 403,
+        code: 'forbidden'
+      })
     }
   })
 
@@ -94,16 +135,28 @@ describe('a classroom host refuses what it must', () => {
   })
 
   test('an oversized body is 413', async () => {
-    const answer = await post(origin, 'shell:exec', JSON.stringify({ learnerId: ada.learnerId, lessonId: 'tour', on: 'client', line: 'x'.repeat(20_000) }), ada.learnerToken)
+    const answer = await post(
+      origin,
+      'shell:exec',
+      JSON.stringify({ learnerId: ada.learnerId, lessonId: 'tour', on: 'client', line: 'x'.repeat(20_000) }),
+      ada.learnerToken
+    )
     expect(answer.status).toBe(413)
     expect(answer.body.error?.code).toBe('payload_too_large')
   })
 
   test('static paths cannot escape the renderer folder', async () => {
-    for (const path of ['/../../../../etc/passwd', '/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2f..%2fetc%2fpasswd', '/assets/..%2f..%2f..%2fpackage.json']) {
+    for (const path of [
+      '/../../../../etc/passwd',
+      '/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+      '/..%2f..%2f..%2fetc%2fpasswd',
+      '/assets/..%2f..%2f..%2fpackage.json'
+    ]) {
       const response = await fetch(`${origin}${path}`)
       const text = await response.text()
-      expect({ path, escaped: text.includes('root:x:0:0') || text.includes('"name": "podnet-lab"') }).toEqual({ path, escaped: false })
+      expect({ path, escaped: text.includes('root:x:0:0') || text.includes('"name": "podnet-lab"') }).toEqual(
+        { path, escaped: false }
+      )
       expect(response.status).toBeGreaterThanOrEqual(400)
     }
     const index = await fetch(`${origin}/`)
@@ -119,18 +172,47 @@ describe('a classroom host refuses what it must', () => {
       h.instructorToken
     )
     expect(gates.lessons).toEqual([{ lessonId: 'tour', state: 'locked' }])
-    const locked = await post(origin, 'lesson:open', { learnerId: lin.learnerId, lessonId: 'tour' }, lin.learnerToken)
+    const locked = await post(
+      origin,
+      'lesson:open',
+      { learnerId: lin.learnerId, lessonId: 'tour' },
+      lin.learnerToken
+    )
     expect(locked.status).toBe(403)
     expect(locked.body.error?.code).toBe('lesson_locked')
     // Also for a lesson the learner already has open.
-    const send = await post(origin, 'lesson:send', { learnerId: ada.learnerId, lessonId: 'tour', event: { type: 'user.next' } }, ada.learnerToken)
+    const send = await post(
+      origin,
+      'lesson:send',
+      { learnerId: ada.learnerId, lessonId: 'tour', event: { type: 'user.next' } },
+      ada.learnerToken
+    )
     expect(send.body.error?.code).toBe('lesson_locked')
     const rejoined = await ok<Joined>(origin, 'class:rejoin', {}, lin.learnerToken)
-    expect(rejoined).toMatchObject({ learnerId: lin.learnerId, learnerToken: lin.learnerToken, lessons: [{ lessonId: 'tour', state: 'locked' }] })
-    await ok(origin, 'class:lessons', { classId, lessons: [{ lessonId: 'tour', state: 'enabled' }] }, h.instructorToken)
-    const opened = await ok<{ id: string }>(origin, 'lesson:open', { learnerId: lin.learnerId, lessonId: 'tour' }, lin.learnerToken)
+    expect(rejoined).toMatchObject({
+      learnerId: lin.learnerId,
+      learnerToken: lin.learnerToken,
+      lessons: [{ lessonId: 'tour', state: 'locked' }]
+    })
+    await ok(
+      origin,
+      'class:lessons',
+      { classId, lessons: [{ lessonId: 'tour', state: 'enabled' }] },
+      h.instructorToken
+    )
+    const opened = await ok<{ id: string }>(
+      origin,
+      'lesson:open',
+      { learnerId: lin.learnerId, lessonId: 'tour' },
+      lin.learnerToken
+    )
     expect(opened.id).toBe('tour')
-    const unknown = await post(origin, 'class:lessons', { classId, lessons: [{ lessonId: 'no-such-lesson', state: 'enabled' }] }, h.instructorToken)
+    const unknown = await post(
+      origin,
+      'class:lessons',
+      { classId, lessons: [{ lessonId: 'no-such-lesson', state: 'enabled' }] },
+      h.instructorToken
+    )
     expect(unknown.body.error?.message).toBe('lessons: no lesson with id "no-such-lesson" in the course')
   })
 
@@ -146,16 +228,31 @@ describe('a classroom host refuses what it must', () => {
   test('closing the class revokes every learner token (401), and the instructor keeps access', async () => {
     await ok(origin, 'class:close', { classId }, h.instructorToken)
     for (const joined of [ada, lin]) {
-      const answer = await post(origin, 'progress:summary', { learnerId: joined.learnerId }, joined.learnerToken)
+      const answer = await post(
+        origin,
+        'progress:summary',
+        { learnerId: joined.learnerId },
+        joined.learnerToken
+      )
       expect(answer.status).toBe(401)
       expect((await post(origin, 'class:rejoin', {}, joined.learnerToken)).status).toBe(401)
     }
-    const classes = await ok<{ classes: { classId: string; status: string }[] }>(origin, 'class:list', {}, h.instructorToken)
+    const classes = await ok<{ classes: { classId: string; status: string }[] }>(
+      origin,
+      'class:list',
+      {},
+      h.instructorToken
+    )
     expect(classes.classes.find((c) => c.classId === classId)?.status).toBe('closed')
   })
 
   test('deleting a class removes its learners and their progress', async () => {
-    const deleted = await ok<{ learnersDeleted: number }>(origin, 'class:delete', { classId }, h.instructorToken)
+    const deleted = await ok<{ learnersDeleted: number }>(
+      origin,
+      'class:delete',
+      { classId },
+      h.instructorToken
+    )
     expect(deleted.learnersDeleted).toBe(2)
     const profiles = await ok<{ profiles: unknown[] }>(origin, 'profiles:list', {}, h.instructorToken)
     expect(profiles.profiles).toEqual([])

@@ -11,7 +11,12 @@ describe('a learner after the instructor restarts the classroom host', () => {
     const data = tempDir('podnet-class-rejoin-')
     try {
       let h = await startClassroomHost(data.path)
-      const { classId, joinCode } = await ok<{ classId: string; joinCode: string }>(h.host.origin, 'class:start', { name: 'Restart' }, h.instructorToken)
+      const { classId, joinCode } = await ok<{ classId: string; joinCode: string }>(
+        h.host.origin,
+        'class:start',
+        { name: 'Restart' },
+        h.instructorToken
+      )
       const joined = await ok<Joined>(h.host.origin, 'class:join', { code: joinCode, name: 'Ada' })
       let act = learnerCall(h.host.origin, joined)
       await act('lesson:open', { lessonId: 'tour' })
@@ -31,13 +36,12 @@ describe('a learner after the instructor restarts the classroom host', () => {
       const opened = (await act('lesson:open', { lessonId: 'tour' })) as { session: Session }
       expect(opened.session.current).toBe('predict-ttl')
 
-      const dashboard = await ok<{ learners: { name: string; lessonId: string; stepId: string; online: boolean }[] }>(
-        h.host.origin,
-        'class:dashboard',
-        { classId },
-        h.instructorToken
-      )
-      expect(dashboard.learners).toMatchObject([{ name: 'Ada', lessonId: 'tour', stepId: 'predict-ttl', online: true }])
+      const dashboard = await ok<{
+        learners: { name: string; lessonId: string; stepId: string; online: boolean }[]
+      }>(h.host.origin, 'class:dashboard', { classId }, h.instructorToken)
+      expect(dashboard.learners).toMatchObject([
+        { name: 'Ada', lessonId: 'tour', stepId: 'predict-ttl', online: true }
+      ])
       await h.stop()
     } finally {
       data.remove()

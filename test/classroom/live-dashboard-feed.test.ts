@@ -4,7 +4,16 @@ import { tempDir } from '../e2e/harness.ts'
 import { learnerCall, ok, startClassroomHost, type ClassroomHost, type Joined } from './classroom-host.ts'
 
 /** Reads `text/event-stream` with a bearer header, the way the dashboard does (EventSource cannot send one). */
-function openFeed(origin: string, classId: string, token: string): { events: ClassEvent[]; status: Promise<number>; next: (match: (e: ClassEvent) => boolean) => Promise<ClassEvent>; close: () => void } {
+function openFeed(
+  origin: string,
+  classId: string,
+  token: string
+): {
+  events: ClassEvent[]
+  status: Promise<number>
+  next: (match: (e: ClassEvent) => boolean) => Promise<ClassEvent>
+  close: () => void
+} {
   const events: ClassEvent[] = []
   const waiting: { match: (e: ClassEvent) => boolean; resolve: (e: ClassEvent) => void; from: number }[] = []
   const abort = new AbortController()
@@ -51,7 +60,10 @@ function openFeed(origin: string, classId: string, token: string): { events: Cla
         const seen = events.find(match)
         if (seen) return resolve(seen)
         waiting.push({ match, resolve, from: events.length })
-        setTimeout(() => reject(new Error(`no matching event; got ${events.map((e) => e.type).join(', ')}`)), 10_000)
+        setTimeout(
+          () => reject(new Error(`no matching event; got ${events.map((e) => e.type).join(', ')}`)),
+          10_000
+        )
       }),
     close: () => abort.abort()
   }
@@ -68,7 +80,12 @@ describe('the live dashboard', () => {
   beforeAll(async () => {
     h = await startClassroomHost(data.path, { now: () => clock })
     origin = h.host.origin
-    ;({ classId, joinCode } = await ok<{ classId: string; joinCode: string }>(origin, 'class:start', { name: 'Live' }, h.instructorToken))
+    ;({ classId, joinCode } = await ok<{ classId: string; joinCode: string }>(
+      origin,
+      'class:start',
+      { name: 'Live' },
+      h.instructorToken
+    ))
   })
 
   afterAll(async () => {
@@ -90,18 +107,32 @@ describe('the live dashboard', () => {
     expect(snapshot.type === 'snapshot' && snapshot.dashboard.learners.map((l) => l.name)).toEqual(['Lurker'])
 
     const ada = await ok<Joined>(origin, 'class:join', { code: joinCode, name: 'Ada' })
-    expect(await feed.next((e) => e.type === 'learner-joined' && e.name === 'Ada')).toMatchObject({ learnerId: ada.learnerId })
+    expect(await feed.next((e) => e.type === 'learner-joined' && e.name === 'Ada')).toMatchObject({
+      learnerId: ada.learnerId
+    })
     const act = learnerCall(origin, ada)
 
     await act('lesson:open', { lessonId: 'tour' })
-    expect(await feed.next((e) => e.type === 'step-changed' && e.learnerId === ada.learnerId)).toMatchObject({ lessonId: 'tour', stepId: 'welcome', completed: false })
+    expect(await feed.next((e) => e.type === 'step-changed' && e.learnerId === ada.learnerId)).toMatchObject({
+      lessonId: 'tour',
+      stepId: 'welcome',
+      completed: false
+    })
     await act('lesson:send', { lessonId: 'tour', event: { type: 'user.next' } })
     await feed.next((e) => e.type === 'step-changed' && e.stepId === 'look-around')
 
     await act('shell:exec', { lessonId: 'tour', on: 'client', line: 'ip link show nosuch0' })
-    expect(await feed.next((e) => e.type === 'task-failed')).toMatchObject({ learnerId: ada.learnerId, stepId: 'look-around', exitCode: 1 })
+    expect(await feed.next((e) => e.type === 'task-failed')).toMatchObject({
+      learnerId: ada.learnerId,
+      stepId: 'look-around',
+      exitCode: 1
+    })
     await act('lesson:send', { lessonId: 'tour', event: { type: 'user.requestHint', level: 'hint' } })
-    expect(await feed.next((e) => e.type === 'hint-used')).toMatchObject({ learnerId: ada.learnerId, stepId: 'look-around', kind: 'static' })
+    expect(await feed.next((e) => e.type === 'hint-used')).toMatchObject({
+      learnerId: ada.learnerId,
+      stepId: 'look-around',
+      kind: 'static'
+    })
 
     await act('shell:exec', { lessonId: 'tour', on: 'client', line: 'ip addr' })
     await act('lesson:send', { lessonId: 'tour', event: { type: 'user.next' } })
@@ -123,12 +154,23 @@ describe('the live dashboard', () => {
     clock += 6 * 60_000
     h.classroom.tick()
     const flagged = await feed.next((e) => e.type === 'learner-state' && e.learner.name === 'Ada')
-    expect(flagged.type === 'learner-state' && flagged.learner).toMatchObject({ stuck: true, stuckReasons: ['time'], stepId: 'predict-ttl' })
+    expect(flagged.type === 'learner-state' && flagged.learner).toMatchObject({
+      stuck: true,
+      stuckReasons: ['time'],
+      stepId: 'predict-ttl'
+    })
     feed.close()
 
     const dashboard = await ok<Dashboard>(origin, 'class:dashboard', { classId }, h.instructorToken)
     const ada = dashboard.learners.find((l) => l.name === 'Ada')!
-    expect(ada).toMatchObject({ lessonId: 'tour', stepId: 'predict-ttl', stuck: true, failedAttempts: 1, hintsUsed: 0, timeOnStepMs: 6 * 60_000 })
+    expect(ada).toMatchObject({
+      lessonId: 'tour',
+      stepId: 'predict-ttl',
+      stuck: true,
+      failedAttempts: 1,
+      hintsUsed: 0,
+      timeOnStepMs: 6 * 60_000
+    })
     // Ada's and the lurker's last calls were 6 minutes ago.
     expect(ada.online).toBe(false)
     expect(dashboard.stuckCount).toBe(1)
@@ -141,9 +183,16 @@ describe('the live dashboard', () => {
       answers: [{ answer: '63', correct: false, count: 1, learners: ['Ada'] }]
     })
 
-    const anonymous = await ok<Dashboard>(origin, 'class:dashboard', { classId, anonymous: true }, h.instructorToken)
+    const anonymous = await ok<Dashboard>(
+      origin,
+      'class:dashboard',
+      { classId, anonymous: true },
+      h.instructorToken
+    )
     expect(anonymous.learners).toEqual([])
     expect(JSON.stringify(anonymous)).not.toContain('Ada')
-    expect(anonymous.questions.find((q) => q.questionId === 'predict-ttl')?.answers).toEqual([{ answer: '63', correct: false, count: 1, learners: [] }])
+    expect(anonymous.questions.find((q) => q.questionId === 'predict-ttl')?.answers).toEqual([
+      { answer: '63', correct: false, count: 1, learners: [] }
+    ])
   })
 })

@@ -157,11 +157,9 @@ export function defineConformance(id: string, prefix: string): void {
  * Simulator bugs the conformance run found and nobody has fixed yet, each shown with its diff in
  * KNOWN-DIFFERENCES.md: the variant and the exact command line of the failing step.
  */
-const cni0Capture = 'frames bridged between two pods of one node are not captured on cni0 (tcpdump makes it promiscuous)'
 const synWindow = 'the simulated SYN advertises window 64240; the kernel the largest MSS multiple under 65535'
 const fdbLearning = 'cni0 does not learn pod MACs from the IPv6 DAD/MLD frames pods send at link-up'
 const knownDifferences: { run: string; why: string }[] = [
-  { run: 'tcpdump -nn -e -i cni0 -c 2 icmp', why: cni0Capture },
   { run: 'tcpdump -nn -i eth0 -c 1 tcp', why: synWindow },
   { run: 'bridge fdb show br cni0', why: fdbLearning }
 ]

@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'vitest'
+import { sendProbe } from '../../src-main/core/engine/probe.ts'
+import { probeSpecOf, traceFactsOf } from '../../src-main/core/lesson/lab-adapter.ts'
 import { labShell, run } from './shell-fixture.ts'
 
 /**
@@ -90,4 +92,23 @@ test('kubectl get pods --show-labels adds a LABELS column, keys sorted', () => {
   const lines = run(shell, 'node-1', 'kubectl get pods --show-labels').stdout.split('\n')
   expect(lines[0]).toMatch(/^NAME +READY +STATUS +RESTARTS +AGE +LABELS$/)
   expect(lines.find((l) => l.startsWith('client '))).toMatch(/ app=client$/)
+})
+
+describe('what the labs read off a refused connection', () => {
+  test('a closed port answers the SYN with a RST that advertises no window, as tcp_v4_send_reset does', () => {
+    const shell = labShell()
+    run(shell, 'node-1', `kubectl patch svc web -p '{"spec":{"ports":[{"port":80,"targetPort":9090}]}}'`)
+    expect(run(shell, 'client', 'curl 10.96.0.100').stderr).toBe("curl: (7) Failed to connect to 10.96.0.100 port 80 after 0 ms: Couldn't connect to server\n")
+    expect(run(shell, 'client', 'tcpdump -n -i eth0').stdout).toMatch(/^.* IP 10\.96\.0\.100\.80 > 10\.244\.1\.2\.\d+: Flags \[R\.\], seq 0, ack \d+, win 0, length 0$/m)
+  })
+
+  test('kube-proxy\'s REJECT for a Service without endpoints is the trace\'s drop stage, a refusal by the pod is a delivery', () => {
+    const shell = labShell()
+    const spec = { from: 'client', to: '10.96.0.200', protocol: 'tcp', port: 80 } as const
+    expect(traceFactsOf(shell.lab, spec, sendProbe(shell.lab, probeSpecOf(shell.lab, spec)))).toMatchObject({ verdict: 'dropped', dropStage: 'netfilter-reject' })
+    run(shell, 'node-1', `kubectl patch svc empty-svc -p '{"spec":{"selector":{"app":"web"},"ports":[{"port":80,"targetPort":9090}]}}'`)
+    const after = traceFactsOf(shell.lab, spec, sendProbe(shell.lab, probeSpecOf(shell.lab, spec)))
+    expect(after.verdict).toBe('delivered')
+    expect(after.dropStage).toBeUndefined()
+  })
 })

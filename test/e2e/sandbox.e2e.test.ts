@@ -67,11 +67,19 @@ describe.skipIf(unavailable !== null)('the free-play sandbox in Chromium over th
     await expectAccessible(page, 'sandbox, nothing open (en)')
 
     // A broken file is refused with the field that needs fixing.
-    const broken = scenario.toString('utf8').replace('  - name: web-3\n    node: node-2', '  - name: web-3\n    node: node-9')
-    await page.locator('#sandbox-file').setInputFiles({ name: 'broken.yaml', mimeType: 'application/yaml', buffer: Buffer.from(broken) })
-    await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/broken\.yaml: pods\[3\]\.node: no node named "node-9"/)
+    const broken = scenario
+      .toString('utf8')
+      .replace('  - name: web-3\n    node: node-2', '  - name: web-3\n    node: node-9')
+    await page
+      .locator('#sandbox-file')
+      .setInputFiles({ name: 'broken.yaml', mimeType: 'application/yaml', buffer: Buffer.from(broken) })
+    await expect
+      .poll(() => page.getByRole('alert').innerText())
+      .toMatch(/broken\.yaml: pods\[3\]\.node: no node named "node-9"/)
 
-    await page.locator('#sandbox-file').setInputFiles({ name: 'my-lab.yaml', mimeType: 'application/yaml', buffer: scenario })
+    await page
+      .locator('#sandbox-file')
+      .setInputFiles({ name: 'my-lab.yaml', mimeType: 'application/yaml', buffer: scenario })
     await expect.poll(() => page.locator('#sandbox-world').innerText()).toBe('Cluster: my-lab.yaml')
     await expect.poll(() => page.locator('.xterm-host .xterm-rows').count()).toBe(1)
 
@@ -92,7 +100,9 @@ describe.skipIf(unavailable !== null)('the free-play sandbox in Chromium over th
     await page.locator('#trace-from').selectOption('client')
     await page.locator('#trace-to').fill('10.244.1.3')
     await page.getByRole('button', { name: 'Send' }).click()
-    await expect.poll(() => page.locator('.stepper .outcome').innerText()).toMatch(/ICMP client → 10\.244\.1\.3/)
+    await expect
+      .poll(() => page.locator('.stepper .outcome').innerText())
+      .toMatch(/ICMP client → 10\.244\.1\.3/)
     await expectAccessible(page, 'sandbox with a trace (en)')
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -105,7 +115,10 @@ describe.skipIf(unavailable !== null)('the free-play sandbox in Chromium over th
     expect(bytes.readUInt32LE(0)).toBe(0xa1b2c3d4)
     expect(bytes.readUInt32LE(20)).toBe(1)
     if (existsSync('/usr/bin/tcpdump')) {
-      const printed = execFileSync('/usr/bin/tcpdump', ['-nn', '-r', saved], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+      const printed = execFileSync('/usr/bin/tcpdump', ['-nn', '-r', saved], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe']
+      })
       expect(printed).toMatch(/10\.244\.1\.2 > 10\.244\.1\.3: ICMP echo request/)
       expect(printed).toMatch(/10\.244\.1\.3 > 10\.244\.1\.2: ICMP echo reply/)
     }
@@ -128,45 +141,59 @@ describe.skipIf(unavailable !== null)('the free-play sandbox in Chromium over th
     await expect.poll(() => page.locator('.about').innerText()).toMatch(/应用版本 test/)
     await expectAccessible(page, 'about (zh-CN)')
     await context.close()
-  })
+  }, 240_000)
 
-  test('a lesson’s lab resets after a question, the lesson list shows status, and progress resets by profile name', async () => {
-    const { context } = await offlineContext(browser, () => running.host.origin, { colorScheme: 'dark' })
-    const page = await context.newPage()
-    await page.goto(running.host.url)
-    await page.getByLabel('Name').fill('Lin')
-    await page.getByRole('button', { name: 'Start' }).click()
-    await expect.poll(() => page.locator('.lesson-status').first().innerText()).toBe('Not started')
-    await page.locator('.lesson-list a').first().click()
-    await expect.poll(() => page.locator('.xterm-host .xterm-rows').count(), { timeout: 20_000 }).toBe(1)
+  test('a lesson’s lab reset asks first and undoes the change, the lesson list shows status, progress resets by profile name', async () => {
+    // A fresh data folder, so the profile gate asks for the first profile again.
+    const ownData = tempDir('podnet-e2e-resets-')
+    const own = await startHost(ownData.path)
+    try {
+      const { context } = await offlineContext(browser, () => own.host.origin, { colorScheme: 'dark' })
+      const page = await context.newPage()
+      await page.goto(own.host.url)
+      await page.getByLabel('Name').fill('Lin')
+      await page.getByRole('button', { name: 'Start' }).click()
+      await expect.poll(() => page.locator('.lesson-status').first().innerText()).toBe('Not started')
+      await page.locator('.lesson-list a').first().click()
+      await expect.poll(() => page.locator('.xterm-host .xterm-rows').count(), { timeout: 20_000 }).toBe(1)
 
-    await tab(page, 'node-1')
-    await run(page, 'ip link set cni0 down', 'root@node-1:~# ')
-    await page.getByRole('button', { name: 'Reset the lab…' }).click()
-    await expect.poll(() => page.getByRole('alertdialog').innerText()).toMatch(/Your answers and progress stay/)
-    await expectAccessible(page, 'lesson reset question (dark)')
-    await page.getByRole('button', { name: 'Yes, rebuild the lab' }).click()
-    await expect.poll(() => page.getByRole('alertdialog').count()).toBe(0)
-    await tab(page, 'node-1')
-    await run(page, 'ip link show cni0', 'root@node-1:~# ')
-    await expect.poll(() => terminalText(page)).toMatch(/cni0: <BROADCAST,MULTICAST,UP,LOWER_UP> .* state UP/)
+      await tab(page, 'node-1')
+      await run(page, 'ip link set cni0 down', 'root@node-1:~# ')
+      await page.getByRole('button', { name: 'Reset the lab…' }).click()
+      await expect
+        .poll(() => page.getByRole('alertdialog').innerText())
+        .toMatch(/Your answers and progress stay/)
+      await expectAccessible(page, 'lesson reset question (dark)')
+      await page.getByRole('button', { name: 'Yes, rebuild the lab' }).click()
+      await expect.poll(() => page.getByRole('alertdialog').count()).toBe(0)
+      await tab(page, 'node-1')
+      await run(page, 'ip link show cni0', 'root@node-1:~# ')
+      await expect
+        .poll(() => terminalText(page))
+        .toMatch(/cni0: <BROADCAST,MULTICAST,UP,LOWER_UP> .* state UP/)
 
-    await page.getByRole('link', { name: 'Lessons', exact: true }).click()
-    await expect.poll(() => page.locator('.lesson-status').first().innerText()).toBe('In progress')
+      await page.getByRole('link', { name: 'Lessons', exact: true }).click()
+      await expect.poll(() => page.locator('.lesson-status').first().innerText()).toBe('In progress')
 
-    await page.getByRole('link', { name: 'Settings' }).click()
-    const reset = page.getByRole('button', { name: 'Reset my progress' })
-    expect(await reset.isDisabled()).toBe(true)
-    await page.getByLabel('Type the profile name “Lin” to confirm').fill('Lin')
-    await expectAccessible(page, 'settings with reset progress (dark)')
-    await reset.click()
-    await expect.poll(() => page.getByRole('status').filter({ hasText: 'was reset' }).count()).toBe(1)
-    await page.getByRole('link', { name: 'Lessons', exact: true }).click()
-    await expect.poll(() => page.locator('.lesson-status').first().innerText()).toBe('Not started')
+      await page.getByRole('link', { name: 'Settings' }).click()
+      const reset = page.getByRole('button', { name: 'Reset my progress' })
+      expect(await reset.isDisabled()).toBe(true)
+      await page.getByLabel('Type the profile name “Lin” to confirm').fill('Lin')
+      await expectAccessible(page, 'settings with reset progress (dark)')
+      await reset.click()
+      await expect.poll(() => page.getByRole('status').filter({ hasText: 'was reset' }).count()).toBe(1)
+      await page.getByRole('link', { name: 'Lessons', exact: true }).click()
+      await expect.poll(() => page.locator('.lesson-status').first().innerText()).toBe('Not started')
 
-    await page.getByRole('link', { name: 'About' }).click()
-    await expect.poll(() => page.locator('.about').innerText()).toMatch(/App version test[\s\S]*iproute2 6\.1[\s\S]*Kubernetes 1\.31/)
-    await expectAccessible(page, 'about (en, dark)')
-    await context.close()
-  })
+      await page.getByRole('link', { name: 'About' }).click()
+      await expect
+        .poll(() => page.locator('.about').innerText())
+        .toMatch(/App version test[\s\S]*iproute2 6\.1[\s\S]*Kubernetes 1\.31/)
+      await expectAccessible(page, 'about (en, dark)')
+      await context.close()
+    } finally {
+      await own.stop()
+      ownData.remove()
+    }
+  }, 240_000)
 })

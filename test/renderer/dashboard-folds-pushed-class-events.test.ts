@@ -26,7 +26,14 @@ const feed: ClassEvent[] = [
   { type: 'snapshot', dashboard: snapshot },
   { type: 'learner-joined', at: at(1), learnerId: 'learner-a', name: 'Ana' },
   { type: 'learner-joined', at: at(2), learnerId: 'learner-b', name: 'Bo' },
-  { type: 'step-changed', at: at(3), learnerId: 'learner-a', lessonId: 'l1', stepId: 'quiz', completed: false },
+  {
+    type: 'step-changed',
+    at: at(3),
+    learnerId: 'learner-a',
+    lessonId: 'l1',
+    stepId: 'quiz',
+    completed: false
+  },
   {
     type: 'attempt',
     at: at(4),
@@ -71,7 +78,13 @@ describe('the live dashboard folds the pushed events', () => {
     const d = fold(feed)
     expect(d.learners.map((l) => l.name)).toEqual(['Ana', 'Bo'])
     const ana = d.learners.find((l) => l.name === 'Ana')
-    expect(ana).toMatchObject({ lessonId: 'l1', stepId: 'quiz', stepSince: at(3), failedAttempts: 1, hintsUsed: 1 })
+    expect(ana).toMatchObject({
+      lessonId: 'l1',
+      stepId: 'quiz',
+      stepSince: at(3),
+      failedAttempts: 1,
+      hintsUsed: 1
+    })
     const moved = applyClassEvent(d, {
       type: 'step-changed',
       at: at(9),
@@ -111,7 +124,10 @@ describe('the live dashboard folds the pushed events', () => {
   test('stuck counts follow the learner-state events, and a closed class says so', () => {
     const ana = fold(feed).learners[0]
     if (!ana) throw new Error('Ana missing')
-    const stuck = fold([...feed, { type: 'learner-state', at: at(8), learner: { ...ana, stuck: true, stuckReasons: ['failures'] } }])
+    const stuck = fold([
+      ...feed,
+      { type: 'learner-state', at: at(8), learner: { ...ana, stuck: true, stuckReasons: ['failures'] } }
+    ])
     expect(stuck.stuckCount).toBe(1)
     const closed = applyClassEvent(stuck, { type: 'class-closed', at: at(9) })
     expect(closed?.status).toBe('closed')

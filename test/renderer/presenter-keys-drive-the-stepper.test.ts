@@ -33,7 +33,8 @@ describe('presenter keys', () => {
   })
 
   test('typing in a field or the terminal is never taken over, not even P', () => {
-    for (const key of ['p', 'b', 'PageDown', ' ', 'ArrowLeft']) expect(action(key, { inField: true }), key).toBeNull()
+    for (const key of ['p', 'b', 'PageDown', ' ', 'ArrowLeft'])
+      expect(action(key, { inField: true }), key).toBeNull()
   })
 
   test('Space on a button presses the button; shortcuts with modifiers stay the browser’s', () => {

@@ -72,7 +72,8 @@ export function clonePacket(p: Packet): Packet {
 
 function l4View(p: Packet): IcmpView | TcpView | UdpView {
   const l4 = p.l4
-  if (l4.kind === 'tcp') return { kind: 'tcp', sport: l4.sport, dport: l4.dport, flags: l4.flags, seq: l4.seq, ack: l4.ack, window: 64240 }
+  // The only RST the lab sends is tcp_v4_send_reset's answer to a closed port, which advertises no window.
+  if (l4.kind === 'tcp') return { kind: 'tcp', sport: l4.sport, dport: l4.dport, flags: l4.flags, seq: l4.seq, ack: l4.ack, window: l4.flags.startsWith('R') ? 0 : 64240 }
   if (l4.kind === 'udp') return { kind: 'udp', sport: l4.sport, dport: l4.dport, length: 8 + (p.inner ? 8 + 14 + ipLength(p.inner) : p.payloadLength) }
   const v: IcmpView = { kind: 'icmp', type: l4.type, code: l4.code }
   if (l4.type === 0 || l4.type === 8) {

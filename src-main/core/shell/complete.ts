@@ -56,7 +56,8 @@ function pool(words: readonly string[], data: CompletionData): readonly string[]
       // `ip link show cni0`, `ip link set cni0 down`, `ip addr show eth0`: the device follows the verb.
       if (positional.length === 2 && (/^l/.test(object) || (/^a/.test(object) && positional[1] === 'show')))
         return data.devices
-      if (positional.length === 3 && /^l/.test(object) && positional[1] === 'set') return ['up', 'down', 'mtu']
+      if (positional.length === 3 && /^l/.test(object) && positional[1] === 'set')
+        return ['up', 'down', 'mtu']
       return []
     }
     case 'kubectl': {

@@ -63,21 +63,21 @@ async function main(): Promise<void> {
     version: (await import('../../../package.json', { with: { type: 'json' } })).default.version
   })
   if (values.classroom && service.store === null) fail('the progress store cannot be opened, so no class can run')
-  const classroom =
-    values.classroom && service.store
-      ? new Classroom({ store: service.store, handlers: service.handlers, packsDir: join(dataDir, 'packs') })
-      : undefined
+  // Always there, so the app's instructor view can start a class; `--classroom` adds tokens on every call.
+  const classroom = service.store
+    ? new Classroom({ store: service.store, handlers: service.handlers, packsDir: join(dataDir, 'packs') })
+    : undefined
   const host = await startWebHost({
     handlers: service.handlers,
     rendererDir: join(root, 'out', 'renderer'),
     host: values.host ?? '127.0.0.1',
     port: parsePort(values.port),
-    ...(classroom ? { classroom, classroomMode: true } : {})
+    ...(classroom ? { classroom, classroomMode: values.classroom === true } : {})
   })
   console.log(`Podnet Lab is running. Open ${host.url}`)
   console.log(`Progress is saved in ${dataDir}`)
   if (host.token) console.log('This address is reachable from other machines: the token in the URL is required.')
-  if (classroom && service.store) {
+  if (values.classroom && classroom && service.store) {
     const open = values['new-class'] ? undefined : service.store.classes.list().find((c) => c.status === 'open')
     const cls = open ?? (await startClass(classroom, values['class-name']))
     const joinUrl = `${host.origin}/#/join?code=${cls.joinCode}`

@@ -10,7 +10,11 @@ import type {
  * Pure (a new object out, the old one untouched) so the live view is a fold over the feed and the
  * tests can replay a feed. `anonymous` keeps names out of the answer lists for projecting.
  */
-export function applyClassEvent(dashboard: Dashboard | null, event: ClassEvent, anonymous = false): Dashboard | null {
+export function applyClassEvent(
+  dashboard: Dashboard | null,
+  event: ClassEvent,
+  anonymous = false
+): Dashboard | null {
   if (event.type === 'snapshot') return anonymous ? anonymise(event.dashboard) : event.dashboard
   if (!dashboard) return null
   const withLearner = (learnerId: string, change: (learner: LearnerState) => LearnerState): Dashboard => {
@@ -52,9 +56,7 @@ export function applyClassEvent(dashboard: Dashboard | null, event: ClassEvent, 
           stepId: event.stepId,
           completed: event.completed,
           lessonsCompleted: l.lessonsCompleted + (finished ? 1 : 0),
-          ...(moved
-            ? { stepSince: event.at, timeOnStepMs: 0, failedAttempts: 0, hintsUsed: 0 }
-            : {})
+          ...(moved ? { stepSince: event.at, timeOnStepMs: 0, failedAttempts: 0, hintsUsed: 0 } : {})
         }
       })
     case 'attempt': {
@@ -101,15 +103,23 @@ function countAnswer(questions: QuestionStats[], event: Attempt, name: string | 
   }
   const first = event.attemptNo === 1
   const answered = question.answered + (first ? 1 : 0)
-  const rightFirst = Math.round((question.firstAttemptCorrect ?? 0) * question.answered) + (first && event.correct ? 1 : 0)
+  const rightFirst =
+    Math.round((question.firstAttemptCorrect ?? 0) * question.answered) + (first && event.correct ? 1 : 0)
   const known = question.answers.find((a) => a.answer === event.answer)
   const answers = known
     ? question.answers.map((a) =>
         a === known
-          ? { ...a, count: a.count + 1, learners: name && !a.learners.includes(name) ? [...a.learners, name] : a.learners }
+          ? {
+              ...a,
+              count: a.count + 1,
+              learners: name && !a.learners.includes(name) ? [...a.learners, name] : a.learners
+            }
           : a
       )
-    : [...question.answers, { answer: event.answer, correct: event.correct, count: 1, learners: name ? [name] : [] }]
+    : [
+        ...question.answers,
+        { answer: event.answer, correct: event.correct, count: 1, learners: name ? [name] : [] }
+      ]
   const updated: QuestionStats = {
     ...question,
     answered,
@@ -124,7 +134,10 @@ export function anonymise(dashboard: Dashboard): Dashboard {
   return {
     ...dashboard,
     learners: dashboard.learners.map((l) => ({ ...l, name: '' })),
-    questions: dashboard.questions.map((q) => ({ ...q, answers: q.answers.map((a) => ({ ...a, learners: [] })) }))
+    questions: dashboard.questions.map((q) => ({
+      ...q,
+      answers: q.answers.map((a) => ({ ...a, learners: [] }))
+    }))
   }
 }
 

@@ -140,7 +140,8 @@ export class LiveDashboard {
       const { value, done } = await reader.read()
       if (done) return
       for (const message of parser.push(value)) {
-        if (message.type === 'error') throw new Error((JSON.parse(message.data) as { message: string }).message)
+        if (message.type === 'error')
+          throw new Error((JSON.parse(message.data) as { message: string }).message)
         if (!classEventTypes.has(message.type)) continue
         const event = JSON.parse(message.data) as ClassEvent
         this.#apply(event)

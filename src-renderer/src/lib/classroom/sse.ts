@@ -32,7 +32,8 @@ export class EventStreamParser {
 
   #line(line: string): ServerEvent | null {
     if (line === '') {
-      const event = this.#data.length > 0 ? { type: this.#type || 'message', data: this.#data.join('\n') } : null
+      const event =
+        this.#data.length > 0 ? { type: this.#type || 'message', data: this.#data.join('\n') } : null
       this.#type = ''
       this.#data = []
       return event

@@ -45,13 +45,12 @@ export function presenterAction(context: KeyContext): PresenterAction | null {
 /** Reads the context out of a DOM key event. */
 export function keyContext(event: KeyboardEvent, presenting: boolean): KeyContext {
   const target = event.target instanceof Element ? event.target : null
+  const within = (selector: string): boolean => (target?.closest(selector) ?? null) !== null
   return {
     key: event.key,
     presenting,
-    inField:
-      target?.closest('input, select, textarea, [contenteditable=""], [contenteditable="true"], .xterm') !=
-      null,
-    onButton: target?.closest('button, a[href], summary, [role="button"], [role="tab"]') != null,
+    inField: within('input, select, textarea, [contenteditable=""], [contenteditable="true"], .xterm'),
+    onButton: within('button, a[href], summary, [role="button"], [role="tab"]'),
     modified: event.ctrlKey || event.altKey || event.metaKey
   }
 }

@@ -80,7 +80,10 @@ export class SandboxPlayer implements LabWorkspace {
   async open(source: Source): Promise<boolean> {
     return this.#guard(async () => {
       const opened = await api['sandbox:open']({ learnerId: this.learnerId, source })
-      const topology = await api['sandbox:topology']({ learnerId: this.learnerId, sandboxId: opened.sandboxId })
+      const topology = await api['sandbox:topology']({
+        learnerId: this.learnerId,
+        sandboxId: opened.sandboxId
+      })
       this.#sandboxId = opened.sandboxId
       this.#title = opened.title
       this.#topology = topology
@@ -100,7 +103,12 @@ export class SandboxPlayer implements LabWorkspace {
   }
 
   async exec(on: string, line: string): Promise<ExecResult> {
-    const output = await api['sandbox:exec']({ learnerId: this.learnerId, sandboxId: this.#require(), on, line })
+    const output = await api['sandbox:exec']({
+      learnerId: this.learnerId,
+      sandboxId: this.#require(),
+      on,
+      line
+    })
     this.#topology = await api['sandbox:topology']({ learnerId: this.learnerId, sandboxId: this.#require() })
     if (this.#selected) await this.inspect(this.#selected)
     return output
@@ -127,7 +135,11 @@ export class SandboxPlayer implements LabWorkspace {
   async inspect(objectId: string): Promise<void> {
     this.#selected = objectId
     await this.#guard(async () => {
-      this.#inspected = await api['sandbox:inspect']({ learnerId: this.learnerId, sandboxId: this.#require(), objectId })
+      this.#inspected = await api['sandbox:inspect']({
+        learnerId: this.learnerId,
+        sandboxId: this.#require(),
+        objectId
+      })
     })
   }
 

@@ -1,0 +1,249 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { Agent, request as httpRequest } from 'node:http'
+import { availableParallelism, loadavg } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import Database from 'better-sqlite3'
+import { loadLesson, playLesson, type Joined } from '../test/classroom/classroom-host.ts'
+import { repoRoot, tempDir } from '../test/e2e/harness.ts'
+import type { Figure } from './figure.ts'
+
+/**
+ * The classroom under load: a real classroom host (`npm run serve -- --classroom`, its own
+ * process, real SQLite file) and 60 learners as HTTP clients on loopback, all joining at once and
+ * working through the tour — its solution commands, predictions and answers, one wrong first
+ * answer per quiz question — with a short think time between calls, as people in a room have.
+ * Afterwards the store is read back to count progress rows that should exist but do not.
+ */
+const LEARNERS = 60
+/** Pause between one learner's calls (ms): uniformly random in this range. */
+const THINK_MS = [300, 900] as const
+
+interface LoadRun {
+  p95: number
+  p50: number
+  calls: number
+  errors: string[]
+  lost: number
+  seconds: number
+  /** The host process's CPU time (user + system) per API call: what the load costs, whatever else runs on the machine. */
+  cpuMsPerCall: number
+  loadAverage: number
+}
+
+function startHost(
+  dataDir: string
+): Promise<{ child: ChildProcess; origin: string; token: string; joinCode: string }> {
+  const child = spawn(
+    process.execPath,
+    [
+      join(repoRoot, 'scripts', 'serve.mjs'),
+      '--classroom',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--class-name',
+      'Load run'
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit']
+    }
+  )
+  return new Promise((resolve, reject) => {
+    let out = ''
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8')
+      const instructor = /Instructor \(keep private\): (http:\/\/[^/]+)\/\?token=([^#\s]+)/.exec(out)
+      const code = /Join code: +([A-Z0-9]{6})/.exec(out)
+      if (instructor && code)
+        resolve({ child, origin: instructor[1]!, token: instructor[2]!, joinCode: code[1]! })
+    })
+    child.on('exit', (status) =>
+      reject(new Error(`classroom host exited (${status}) before it was ready:\n${out}`))
+    )
+  })
+}
+
+/** A process's CPU time so far (Linux /proc: utime + stime, in clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
+function request(
+  agent: Agent,
+  url: string,
+  body: string,
+  token?: string
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {})
+        }
+      },
+      (response) => {
+        let text = ''
+        response.setEncoding('utf8')
+        response.on('data', (chunk: string) => (text += chunk))
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text }))
+        response.on('error', reject)
+      }
+    )
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+async function loadRun(): Promise<LoadRun> {
+  const data = tempDir('podnet-bench-classroom-')
+  const { child, origin, joinCode } = await startHost(data.path)
+  const lesson = loadLesson('tour')
+  const latencies: number[] = []
+  const errors: string[] = []
+  const expected = new Map<string, { attempts: number; stepsCompleted: number }>()
+  const started = performance.now()
+  const cpuBefore = cpuMs(child.pid!)
+  const think = (): Promise<void> =>
+    new Promise((r) => setTimeout(r, THINK_MS[0] + Math.random() * (THINK_MS[1] - THINK_MS[0])))
+
+  const post = async (agent: Agent, method: string, body: unknown, token?: string): Promise<unknown> => {
+    const t0 = performance.now()
+    const { status, text } = await request(agent, `${origin}/api/${method}`, JSON.stringify(body), token)
+    latencies.push(performance.now() - t0)
+    const envelope = JSON.parse(text) as {
+      ok: boolean
+      value?: unknown
+      error?: { code: string; message: string }
+    }
+    if (!envelope.ok)
+      throw new Error(`${method}: ${status} ${envelope.error?.code}: ${envelope.error?.message}`)
+    return envelope.value
+  }
+
+  const learner = async (i: number): Promise<void> => {
+    try {
+      // Each laptop has its own address (127.0.1.x on loopback), as the per-address join limit expects.
+      const agent = new Agent({ keepAlive: true, localAddress: `127.0.1.${i + 1}` })
+      await think()
+      const joined = (await post(agent, 'class:join', { code: joinCode, name: `Learner ${i + 1}` })) as Joined
+      let attempts = 0
+      await playLesson(
+        async (method, body) => {
+          await think()
+          if (
+            method === 'quiz:submit' ||
+            (method === 'lesson:send' && (body['event'] as { type: string }).type === 'user.predict')
+          )
+            attempts++
+          return post(agent, method, { learnerId: joined.learnerId, ...body }, joined.learnerToken)
+        },
+        lesson,
+        (_questionId, right) =>
+          right.kind === 'numeric' ? { kind: 'numeric', value: right.value + 1 } : null
+      )
+      expected.set(joined.learnerId, { attempts, stepsCompleted: lesson.lesson.steps.length })
+      agent.destroy()
+    } catch (error) {
+      errors.push(error instanceof Error ? error.message : String(error))
+    }
+  }
+  await Promise.all(Array.from({ length: LEARNERS }, (_, i) => learner(i)))
+  const seconds = (performance.now() - started) / 1000
+  const cpuUsed = cpuMs(child.pid!) - cpuBefore
+  child.kill('SIGTERM')
+  await new Promise((r) => child.once('exit', r))
+
+  const db = new Database(join(data.path, 'progress.sqlite'), { readonly: true })
+  let lost = 0
+  for (const [learnerId, want] of expected) {
+    const attempts = (
+      db.prepare('SELECT count(*) AS n FROM quiz_attempts WHERE learner_id = ?').get(learnerId) as {
+        n: number
+      }
+    ).n
+    const steps = (
+      db
+        .prepare("SELECT count(*) AS n FROM step_events WHERE learner_id = ? AND kind = 'step-completed'")
+        .get(learnerId) as { n: number }
+    ).n
+    const done = (
+      db
+        .prepare("SELECT count(*) AS n FROM lesson_sessions WHERE learner_id = ? AND status = 'completed'")
+        .get(learnerId) as { n: number }
+    ).n
+    lost += Math.max(0, want.attempts - attempts) + Math.max(0, want.stepsCompleted - steps) + (1 - done)
+  }
+  const members = (db.prepare('SELECT count(*) AS n FROM class_learners').get() as { n: number }).n
+  lost += Math.max(0, expected.size - members)
+  db.close()
+  data.remove()
+  const sorted = [...latencies].sort((a, b) => a - b)
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0
+  return {
+    p95: at(0.95),
+    p50: at(0.5),
+    calls: latencies.length,
+    errors,
+    lost,
+    seconds,
+    cpuMsPerCall: cpuUsed / latencies.length,
+    loadAverage: loadavg()[0]!
+  }
+}
+
+let run: Promise<LoadRun> | null = null
+const result = (): Promise<LoadRun> => (run ??= loadRun())
+
+let summary: LoadRun | null = null
+
+const figures: Figure[] = [
+  {
+    name: 'classroom.60-learners.p95-latency',
+    unit: 'ms',
+    target: '< 50 ms',
+    runs: 1,
+    sample: async () => {
+      summary = await result()
+      return summary.p95
+    },
+    details: () =>
+      summary
+        ? [
+            `${LEARNERS} learners, ${summary.calls} API calls in ${summary.seconds.toFixed(0)} s, think time ${THINK_MS[0]}–${THINK_MS[1]} ms; p50 ${summary.p50.toFixed(1)} ms`,
+            `host CPU ${summary.cpuMsPerCall.toFixed(2)} ms per call; machine load average ${summary.loadAverage.toFixed(1)} on ${availableParallelism()} cores`,
+            ...summary.errors.slice(0, 5)
+          ]
+        : []
+  },
+  {
+    name: 'classroom.60-learners.host-cpu-per-call',
+    unit: 'ms',
+    target: 'none',
+    runs: 1,
+    sample: async () => (await result()).cpuMsPerCall
+  },
+  {
+    name: 'classroom.60-learners.errors',
+    unit: 'errors',
+    target: '0',
+    runs: 1,
+    sample: async () => (await result()).errors.length
+  },
+  {
+    name: 'classroom.60-learners.progress-rows-lost',
+    unit: 'rows',
+    target: '0',
+    runs: 1,
+    sample: async () => (await result()).lost
+  }
+]
+
+export default figures
