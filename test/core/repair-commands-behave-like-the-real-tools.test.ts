@@ -112,3 +112,9 @@ describe('what the labs read off a refused connection', () => {
     expect(after.dropStage).toBeUndefined()
   })
 })
+
+test('bridge fdb del reports like iproute2 6.1: exit status 255, the same argument messages as add', () => {
+  const shell = labShell()
+  expect(run(shell, 'node-1', 'bridge fdb del aa:bb:cc:dd:ee:09 dev flannel.1')).toEqual({ stdout: '', stderr: 'RTNETLINK answers: No such file or directory\n', exitCode: 255 })
+  expect(run(shell, 'node-1', 'bridge fdb del aa:bb:cc:dd:ee:05')).toEqual({ stdout: '', stderr: 'Device and address are required arguments.\n', exitCode: 255 })
+})

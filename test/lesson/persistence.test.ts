@@ -2,7 +2,6 @@ import { createActor } from 'xstate'
 import { getShortestPaths } from 'xstate/graph'
 import { describe, expect, it } from 'vitest'
 import { createLessonMachine, type LessonEvent } from '../../src-main/core/lesson/lesson.machine.ts'
-import { serializeLessonSnapshot } from '../../src-main/core/lesson/check-course.ts'
 import { progressRecords } from '../../src-main/core/lesson/progress-records.ts'
 import { viewLesson } from '../../src-main/core/lesson/snapshot-view.ts'
 import { loadTour } from './tour-lesson.ts'
@@ -129,3 +128,23 @@ describe('xstate/graph', () => {
     expect(reach((e) => !(e.type === 'user.answer' && e.questionId === 'pod-gateway'))).toEqual([])
   })
 })
+
+/**
+ * A state's identity for graph search. Contexts that differ only in the order their records were
+ * written are the same state; sorting keys merges them, which keeps the search from exploring
+ * every permutation of answering a quiz.
+ */
+function serializeLessonSnapshot(snapshot: { value: unknown; context: unknown }): string {
+  return `${String(snapshot.value)}|${stableStringify(snapshot.context)}`
+}
+
+function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`
+  if (typeof value === 'object' && value !== null) {
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${stableStringify((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`
+  }
+  return JSON.stringify(value) ?? 'undefined'
+}

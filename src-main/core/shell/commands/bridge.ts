@@ -78,18 +78,20 @@ function fdbDel(ns: Netns, args: readonly string[]): CommandOutput {
   const mac = parseMac(args[0] ?? '')
   const devAt = args.indexOf('dev')
   const dev = devAt === -1 ? undefined : linkByName(ns, args[devAt + 1] ?? '')
-  if (!mac) return bad(`Invalid mac address ${args[0] ?? ''}`)
-  if (!dev) return bad(devAt === -1 ? 'Device is a required argument.' : `Cannot find device "${args[devAt + 1] ?? ''}"`)
+  // fdb_modify serves add and del alike: the same messages, and exit status 255.
+  if (devAt === -1 || args[0] === undefined || args[0] === 'dev') return bad('Device and address are required arguments.', 255)
+  if (!mac) return bad(`Invalid mac address ${args[0]}`, 255)
+  if (!dev) return bad(`Cannot find device "${args[devAt + 1] ?? ''}"`, 255)
   if (dev.kind === 'vxlan') {
     const before = dev.fdb.length
     dev.fdb = dev.fdb.filter((e) => e.mac !== mac)
-    return before === dev.fdb.length ? bad('RTNETLINK answers: No such file or directory', 2) : ok('')
+    return before === dev.fdb.length ? bad('RTNETLINK answers: No such file or directory', 255) : ok('')
   }
   const br = dev.kind === 'bridge' ? dev : dev.master === undefined ? undefined : (linkByIndex(ns, dev.master) as BridgeLink | undefined)
-  if (!br || br.kind !== 'bridge') return bad('RTNETLINK answers: No such file or directory', 2)
+  if (!br || br.kind !== 'bridge') return bad('RTNETLINK answers: No such file or directory', 255)
   const before = br.fdb.length
   br.fdb = br.fdb.filter((e) => !(e.mac === mac && e.port === dev.ifindex))
-  return before === br.fdb.length ? bad('RTNETLINK answers: No such file or directory', 2) : ok('')
+  return before === br.fdb.length ? bad('RTNETLINK answers: No such file or directory', 255) : ok('')
 }
 
 /**
