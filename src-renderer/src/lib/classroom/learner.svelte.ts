@@ -24,6 +24,16 @@ function readStored(): Stored | null {
   }
 }
 
+function closedEarlier(): boolean {
+  try {
+    return (
+      (JSON.parse(localStorage.getItem(storageKey) ?? 'null') as { closed?: unknown } | null)?.closed === true
+    )
+  } catch {
+    return false
+  }
+}
+
 /** Why the learner is looking at the join page instead of their lessons. */
 export type JoinNotice = 'closed' | 'left' | null
 
@@ -57,8 +67,16 @@ class ClassroomLearner {
    * their place.
    */
   async resume(): Promise<boolean> {
+    if (openedWithHostToken) return false
+    if (closedEarlier()) {
+      // Signed out because the class closed, then reloaded: still say why, once.
+      localStorage.removeItem(storageKey)
+      this.#notice = 'closed'
+      window.location.hash = href({ name: 'join', code: '' })
+      return false
+    }
     const stored = readStored()
-    if (!stored || openedWithHostToken) return false
+    if (!stored) return false
     setApiToken(stored.token)
     try {
       this.#accept(await classroomApi['class:rejoin']({}), stored.token)
@@ -115,7 +133,8 @@ class ClassroomLearner {
   }
 
   #forget(notice: JoinNotice): void {
-    localStorage.removeItem(storageKey)
+    if (notice === 'closed') localStorage.setItem(storageKey, JSON.stringify({ closed: true }))
+    else localStorage.removeItem(storageKey)
     setApiToken(null)
     this.#joined = null
     this.#notice = notice
