@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
   {
-    ignores: ['out/**', 'dist/**', 'node_modules/**', 'src-renderer/src/lib/i18n/paraglide/**', '.electron-native/**']
+    ignores: ['out/**', 'dist/**', 'node_modules/**', 'src-renderer/src/lib/i18n/paraglide/**', '.electron-native/**', '.tmp/**']
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
