@@ -35,7 +35,13 @@ describe('podnet lessons check on the repository', () => {
   it('the CLI exits 0 and prints one summary line per lesson', async () => {
     const { code, stdout, stderr } = await run(['check', LESSONS_DIR])
     expect(stderr).toBe('')
-    expect(stdout).toMatch(/^00-tour: 9 steps, 7 questions, solved in \d+ ms\n$/)
+    const folders = [...readFileSync(join(LESSONS_DIR, 'index.yaml'), 'utf8').matchAll(/^ {2}- (\S+)$/gm)].map(
+      (match) => match[1]
+    )
+    const lines = stdout.split('\n').filter(Boolean)
+    expect(lines.map((line) => line.slice(0, line.indexOf(':')))).toEqual(folders)
+    for (const line of lines) expect(line).toMatch(/^[\w-]+: \d+ steps, \d+ questions, solved in \d+ ms$/)
+    expect(lines[0]).toMatch(/^00-tour: 9 steps, 7 questions, /)
     expect(code).toBe(0)
   })
 })
