@@ -19,8 +19,8 @@ import { learnerIdSchema, lessonIdSchema } from './contract.ts'
  *   `localStorage` (key suggestion: `podnet.classroom`) so a browser refresh or a restart of the
  *   instructor's host continues where the learner was; send it with `class:rejoin` first.
  *   A learner token may call `class:rejoin`, `class:leave`, `app:info`, `lessons:list` and the
- *   learner-scoped lesson methods of contract.ts (`lesson:*`, `quiz:submit`, `shell:exec`,
- *   `trace:run`, `lab:*`, `progress:summary`, `progress:export`, `settings:get/set`) with its own
+ *   learner-scoped methods of contract.ts listed in `learnerScopedMethods` below (lessons, the
+ *   terminal, traces, the sandbox, their own progress, review and settings) with its own
  *   `learnerId` only. Anything else answers 403 `forbidden`.
  *
  * Status codes: no or unknown token → 401 `unauthorized` (also after the class was closed or
@@ -400,6 +400,8 @@ export const learnerScopedMethods = [
   'lab:inspect',
   'progress:summary',
   'progress:export',
+  'review:due',
+  'review:answer',
   'settings:get',
   'settings:set'
 ] as const

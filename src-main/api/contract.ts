@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { Trace } from '../core/engine/trace.ts'
-import { answerSchema } from '../core/lesson/quiz.ts'
+import { answerSchema, publicQuestionSchema } from '../core/lesson/quiz.ts'
 import type { Envelope } from './envelope.ts'
 import { topologySchema } from './topology.ts'
 import { gradingSchema, learnerEventSchema, lessonSessionViewSchema } from './lesson-view.schema.ts'
@@ -292,6 +292,28 @@ export const contract = {
      */
     input: z.strictObject({ learnerId: learnerIdSchema, confirm: z.string().max(60) }),
     output: z.strictObject({ removed: z.record(z.string(), z.number()) })
+  },
+  'review:due': {
+    /** The learner's spaced-review queue, due now, most overdue first; keys withheld as in a lesson. */
+    input: z.strictObject({ learnerId: learnerIdSchema }),
+    output: z.strictObject({
+      items: z.array(
+        z.strictObject({
+          itemId: z.string(),
+          lessonId: z.string(),
+          lessonTitle: localizedSchema,
+          questionId: z.string(),
+          question: publicQuestionSchema,
+          dueAt: z.string()
+        })
+      ),
+      total: z.number().int().min(0)
+    })
+  },
+  'review:answer': {
+    /** Grades one due item (always finished: explanation and key shown) and reschedules it by SM-2. */
+    input: z.strictObject({ learnerId: learnerIdSchema, itemId: z.string().min(1).max(64), answer: answerSchema }),
+    output: z.strictObject({ grading: gradingSchema, nextDueAt: z.string() })
   },
   'settings:get': {
     input: z.strictObject({ learnerId: learnerIdSchema }),

@@ -25,6 +25,8 @@ export const methodNames = [
   'progress:export',
   'progress:import',
   'progress:reset',
+  'review:due',
+  'review:answer',
   'settings:get',
   'settings:set',
   'profiles:list',
