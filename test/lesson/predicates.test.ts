@@ -16,7 +16,15 @@ const lab = staticFacts({
   links: { 'node-1/cni0': 'up', 'node-1/flannel.1': 'up' },
   pods: ['client', 'web-1'],
   fdb: { 'node-1/flannel.1': [{ mac: '8e:2a:1b:3c:4d:02', dst: '192.168.56.12' }] },
-  routes: { 'node-1': ['default', '10.244.1.0/24', '10.244.2.0/24'] }
+  routes: { 'node-1': ['default', '10.244.1.0/24', '10.244.2.0/24'] },
+  sysctl: { 'node-1': { 'net.bridge.bridge-nf-call-iptables': '0' } },
+  endpoints: {
+    web: [
+      { ip: '10.244.1.3', port: 80 },
+      { ip: '10.244.2.2', port: 8080 }
+    ],
+    empty: []
+  }
 })
 
 describe('state leaves', () => {
@@ -35,7 +43,18 @@ describe('state leaves', () => {
     [{ kind: 'fdb-entry', device: 'node-2/flannel.1', present: false }, true],
     [{ kind: 'route', on: 'node-1', destination: '10.244.2.0/24' }, true],
     [{ kind: 'route', on: 'node-1', destination: '10.244.3.0/24' }, false],
-    [{ kind: 'route', on: 'node-1', destination: 'default', present: false }, false]
+    [{ kind: 'route', on: 'node-1', destination: 'default', present: false }, false],
+    [{ kind: 'sysctl', on: 'node-1', key: 'net.bridge.bridge-nf-call-iptables', value: '0' }, true],
+    [{ kind: 'sysctl', on: 'node-1', key: 'net.bridge.bridge-nf-call-iptables', value: '1' }, false],
+    [{ kind: 'sysctl', on: 'node-9', key: 'net.bridge.bridge-nf-call-iptables', value: '0' }, false],
+    [{ kind: 'endpoints', service: 'web' }, true],
+    [{ kind: 'endpoints', service: 'web', min: 2 }, true],
+    [{ kind: 'endpoints', service: 'web', min: 3 }, false],
+    [{ kind: 'endpoints', service: 'web', port: 8080 }, true],
+    [{ kind: 'endpoints', service: 'web', port: 8080, min: 2 }, false],
+    [{ kind: 'endpoints', service: 'empty' }, false],
+    [{ kind: 'not', predicate: { kind: 'endpoints', service: 'empty' } }, true],
+    [{ kind: 'endpoints', service: 'missing' }, false]
   ])('%j → %s', (predicate, pass) => {
     expect(evaluateGoal(goal(predicate), lab, []).pass).toBe(pass)
   })

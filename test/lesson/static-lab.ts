@@ -7,6 +7,8 @@ export interface LabState {
   pods?: string[]
   fdb?: Record<string, { mac: string; dst?: string }[]>
   routes?: Record<string, string[]>
+  sysctl?: Record<string, Record<string, string>>
+  endpoints?: Record<string, { ip: string; port: number }[]>
 }
 
 export function staticFacts(state: LabState): LabFacts {
@@ -14,7 +16,9 @@ export function staticFacts(state: LabState): LabFacts {
     linkState: (id) => state.links?.[id],
     podExists: (pod) => (state.pods ?? []).includes(pod),
     fdbEntries: (device) => state.fdb?.[device],
-    routeDestinations: (host) => state.routes?.[host]
+    routeDestinations: (host) => state.routes?.[host],
+    sysctl: (host, key) => state.sysctl?.[host]?.[key],
+    endpoints: (service) => state.endpoints?.[service]
   }
 }
 

@@ -1,6 +1,8 @@
 import { sendProbe } from '../engine/probe.ts'
 import type { NetfilterDetail, ProbeSpec, Trace } from '../engine/trace.ts'
+import { endpointsOf } from '../kube/endpoints.ts'
 import type { Lab } from '../kube/lab.ts'
+import { normaliseSysctlKey } from '../linux/sysctl.ts'
 import { formatCidr } from '../net/cidr.ts'
 import { formatIpv4 } from '../net/ipv4.ts'
 import { buildLab } from '../scenario/build-lab.ts'
@@ -47,13 +49,22 @@ export function labFacts(lab: Lab): LabFacts {
       main.map((route) => (route.dst.prefixLen === 0 ? 'default' : formatCidr(route.dst)))
     )
   }
+  const sysctls = new Map([...lab.netns.values()].map((ns) => [ns.id, { ...ns.sysctl }]))
+  const endpoints = new Map(
+    lab.services.map((svc) => [
+      svc.name,
+      svc.ports.flatMap((port) => endpointsOf(lab, svc, port).map((e) => ({ ip: formatIpv4(e.ip), port: e.port })))
+    ])
+  )
   const pods = new Set(lab.pods.map((pod) => pod.name))
   const netnsOf = (host: string): string => lab.pods.find((pod) => pod.name === host)?.netns ?? host
   return {
     linkState: (id) => links.get(id),
     podExists: (pod) => pods.has(pod),
     fdbEntries: (device) => fdb.get(device),
-    routeDestinations: (host) => routes.get(netnsOf(host))
+    routeDestinations: (host) => routes.get(netnsOf(host)),
+    sysctl: (host, key) => sysctls.get(netnsOf(host))?.[normaliseSysctlKey(key)],
+    endpoints: (service) => endpoints.get(service)
   }
 }
 

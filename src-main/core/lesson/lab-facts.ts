@@ -16,6 +16,10 @@ export interface LabFacts {
   fdbEntries(deviceId: string): readonly { mac: string; dst?: string }[] | undefined
   /** Destinations of the main routing table of a node or pod, as `ip route` prints them; `undefined` if no such host. */
   routeDestinations(host: string): readonly string[] | undefined
+  /** A kernel parameter of a node's or pod's namespace, as `sysctl` prints it; `undefined` if no such host or parameter. */
+  sysctl(host: string, key: string): string | undefined
+  /** Ready endpoints of a Service (every port), as `ip:port`; `undefined` if there is no such Service. */
+  endpoints(service: string): readonly { ip: string; port: number }[] | undefined
 }
 
 /** A command the learner (or a solution) ran in the terminal. */

@@ -1,3 +1,4 @@
+import { SYSCTL_DEFAULTS } from '../linux/sysctl.ts'
 import type { Scenario } from '../scenario/scenario.schema.ts'
 import type { LessonIssue } from './issues.ts'
 import type { Lesson, Predicate, Question, TraceSpec } from './lesson.schema.ts'
@@ -138,6 +139,15 @@ export function checkLessonRules(
       case 'route':
         checkTarget(predicate.on, `${path}.on`)
         break
+      case 'sysctl':
+        checkTarget(predicate.on, `${path}.on`)
+        if (!(predicate.key in SYSCTL_DEFAULTS))
+          add(`${path}.key`, `the simulator has no sysctl "${predicate.key}" (it knows ${Object.keys(SYSCTL_DEFAULTS).join(', ')})`)
+        break
+      case 'endpoints':
+        if (names && !names.services.has(predicate.service))
+          add(`${path}.service`, `no Service "${predicate.service}" in the scenario`)
+        break
     }
   }
 }
@@ -147,6 +157,7 @@ interface ScenarioNames {
   /** Nodes, pods and external hosts: everything an object id or target may start with. */
   hosts: Set<string>
   containers: Map<string, Set<string>>
+  services: Set<string>
 }
 
 function scenarioNames(scenario: Scenario): ScenarioNames {
@@ -158,7 +169,8 @@ function scenarioNames(scenario: Scenario): ScenarioNames {
       ...pods,
       ...scenario.externalHosts.map((host) => host.name)
     ]),
-    containers: new Map(scenario.pods.map((pod) => [pod.name, new Set(pod.containers.map((c) => c.name))]))
+    containers: new Map(scenario.pods.map((pod) => [pod.name, new Set(pod.containers.map((c) => c.name))])),
+    services: new Set(scenario.services.map((svc) => svc.name))
   }
 }
 

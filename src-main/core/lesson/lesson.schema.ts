@@ -105,6 +105,8 @@ export type Predicate =
       hint?: Localized | undefined
     }
   | { kind: 'route'; on: string; destination: string; present: boolean; hint?: Localized | undefined }
+  | { kind: 'sysctl'; on: string; key: string; value: string; hint?: Localized | undefined }
+  | { kind: 'endpoints'; service: string; port?: number | undefined; min: number; hint?: Localized | undefined }
 
 export const predicateSchema: z.ZodType<Predicate> = z.lazy(() =>
   z.discriminatedUnion('kind', [
@@ -198,6 +200,32 @@ export const predicateSchema: z.ZodType<Predicate> = z.lazy(() =>
       destination: z.string().min(1),
       /** `false` means the goal is that the route is gone. */
       present: z.boolean().default(true),
+      ...predicateHint
+    }),
+    z.strictObject({
+      /** A kernel parameter of a node's or pod's network namespace has this value right now. */
+      kind: z.literal('sysctl'),
+      /** Node or pod whose namespace is consulted. */
+      on: targetSchema,
+      /** The parameter as `sysctl` names it, dotted (`net.bridge.bridge-nf-call-iptables`). */
+      key: z.string().regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/, 'expected a dotted sysctl name such as net.ipv4.ip_forward'),
+      /** The value as `sysctl` prints it. */
+      value: z.string().min(1),
+      ...predicateHint
+    }),
+    z.strictObject({
+      /**
+       * A Service has at least `min` ready endpoints right now (as `kubectl get endpoints` lists
+       * them), counting only those on target port `port` when it is given. Wrap it in `not` for
+       * "has no endpoints".
+       */
+      kind: z.literal('endpoints'),
+      /** The Service's name as in the scenario. */
+      service: z.string().min(1),
+      /** Only endpoints on this target port count. */
+      port: z.number().int().min(1).max(65535).optional(),
+      /** How many endpoints are needed. */
+      min: z.number().int().min(1).default(1),
       ...predicateHint
     })
   ])

@@ -130,6 +130,13 @@ function leafHolds(
       return (
         (facts.routeDestinations(predicate.on) ?? []).includes(predicate.destination) === predicate.present
       )
+    case 'sysctl':
+      return facts.sysctl(predicate.on, predicate.key) === predicate.value
+    case 'endpoints': {
+      const port = predicate.port
+      const endpoints = (facts.endpoints(predicate.service) ?? []).filter((e) => port === undefined || e.port === port)
+      return endpoints.length >= predicate.min
+    }
     default:
       return false
   }
