@@ -8,10 +8,9 @@
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import YAML from 'yaml'
-import { scenarioSchema } from '../../src-main/core/scenario/scenario.schema.ts'
 import { labPlanFromScenario } from '../../src-main/core/scenario/lab-plan.ts'
 import { renderLabScript } from '../../src-main/core/scenario/export-lab.ts'
+import { fixtureScenario } from '../core/sim-lab.ts'
 import { RealLab, realLabUnavailable } from './real-lab.ts'
 import { stepsFor } from './steps.ts'
 import { formatFixture } from './fixture-format.ts'
@@ -20,9 +19,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 const variants = ['two-node-vxlan', 'two-node-host-gw', 'three-node-k3s', 'two-node-nftables']
 
 async function captureOne(id: string, index: number): Promise<void> {
-  const s = scenarioSchema.parse(
-    YAML.parse(readFileSync(join(root, 'test/fixtures/scenarios', `${id}.yaml`), 'utf8'))
-  )
+  const s = fixtureScenario(id)
   const plan = labPlanFromScenario(s)
   const lab = new RealLab(renderLabScript(plan, { prefix: `pnl-cap${index}` }))
   const outDir = join(root, 'test/fixtures/real', id)

@@ -1,15 +1,15 @@
-import { appendFileSync, readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { appendFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { buildLab } from '../../src-main/core/scenario/build-lab.ts'
 import { renderLabScript } from '../../src-main/core/scenario/export-lab.ts'
-import { parseScenario } from '../../src-main/core/scenario/parse-scenario.ts'
 import { labPlanFromLab } from '../../src-main/core/scenario/plan-from-lab.ts'
 import type { Scenario } from '../../src-main/core/scenario/scenario.schema.ts'
 import { LabShell } from '../../src-main/core/shell/lab-shell.ts'
+import { run as simRun } from '../core/shell-fixture.ts'
+import { fixtureScenario as loadScenario } from '../core/sim-lab.ts'
 import { lineDiff } from './line-diff.ts'
 import { contextFor, normaliseOutput } from './normalise.ts'
-import { RealLab, realLabUnavailable, type Output } from './real-lab.ts'
+import { RealLab, realLabUnavailable } from './real-lab.ts'
 import { comparedCount, stepsFor, type Step } from './steps.ts'
 
 /**
@@ -20,23 +20,21 @@ import { comparedCount, stepsFor, type Step } from './steps.ts'
 
 export const MIN_COMPARED = 40
 
-export function loadScenario(id: string): Scenario {
-  const file = fileURLToPath(new URL(`../fixtures/scenarios/${id}.yaml`, import.meta.url))
-  const parsed = parseScenario(readFileSync(file, 'utf8'), file)
-  if (!parsed.ok) throw new Error(parsed.errors.join('\n'))
-  return parsed.scenario
+/** A fixture scenario (test/fixtures/scenarios/<id>.yaml), parsed and checked. */
+export { loadScenario }
+
+/** The simulated side of a comparison: the scenario built into a lab, its setup applied. */
+export function simulatedShell(scenario: Scenario): LabShell {
+  const shell = new LabShell(buildLab(scenario))
+  const problems = shell.applySetup()
+  if (problems.length > 0) throw new Error(problems.join('\n'))
+  return shell
 }
 
 interface Compared {
   label: string
   sim: string
   real: string
-}
-
-function simRun(shell: LabShell, on: string, line: string): Output {
-  const r = shell.run(on, line)
-  if (!r) throw new Error(`simulator has no target named ${on}`)
-  return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }
 }
 
 export function defineConformance(id: string, prefix: string): void {
@@ -61,9 +59,7 @@ export function defineConformance(id: string, prefix: string): void {
 
   describe(title, () => {
     beforeAll(async () => {
-      const sim = new LabShell(buildLab(scenario))
-      const problems = sim.applySetup()
-      if (problems.length > 0) throw new Error(problems.join('\n'))
+      const sim = simulatedShell(scenario)
       real = new RealLab(renderLabScript(labPlanFromLab(sim.lab), { prefix }))
       await real.up()
       for (const step of steps) {
@@ -117,7 +113,7 @@ export function defineConformance(id: string, prefix: string): void {
 
     // A tool the simulator does not have yet cannot be compared; such steps show up as skipped
     // (named, and listed on the console) and start comparing the moment the tool is registered.
-    const registry = new LabShell(buildLab(scenario)).registry
+    const registry = simulatedShell(scenario).registry
     const missingTool = (step: Step): string | undefined =>
       [step.run, ...(step.kind === 'capture' ? [step.traffic.run] : [])]
         .map((l) => l.trim().split(/\s+/)[0]!)
@@ -166,6 +162,9 @@ const knownDifferences: { run: string; why: string }[] = [
 
 function knownDifference(variant: string, step: Step): string | undefined {
   const why = knownDifferences.find((k) => k.run === step.run)?.why
-  if (why) console.warn(`conformance ${variant}: not compared (known simulator difference): ${step.on}: ${step.run} — ${why}`)
+  if (why)
+    console.warn(
+      `conformance ${variant}: not compared (known simulator difference): ${step.on}: ${step.run} — ${why}`
+    )
   return why
 }

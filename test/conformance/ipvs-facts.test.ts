@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest'
-import { buildLab } from '../../src-main/core/scenario/build-lab.ts'
 import type { Scenario } from '../../src-main/core/scenario/scenario.schema.ts'
-import { LabShell } from '../../src-main/core/shell/lab-shell.ts'
-import { loadScenario } from './conformance.ts'
+import type { LabShell } from '../../src-main/core/shell/lab-shell.ts'
+import { run } from '../core/shell-fixture.ts'
+import { loadScenario, simulatedShell } from './conformance.ts'
 
 /**
  * This kernel has no IPVS and no dummy links, so IPVS mode cannot be built from real
@@ -16,17 +16,7 @@ function shellFor(version: string): LabShell {
     ...base,
     cluster: { ...base.cluster, kubeProxy: { ...base.cluster.kubeProxy, version } }
   }
-  return new LabShell(buildLab(scenario))
-}
-
-function run(
-  shell: LabShell,
-  on: string,
-  line: string
-): { stdout: string; stderr: string; exitCode: number } {
-  const r = shell.run(on, line)
-  if (!r) throw new Error(`no target ${on}`)
-  return r
+  return simulatedShell(scenario)
 }
 
 /** Skips (visibly) while the simulator lacks a tool the statement needs. */

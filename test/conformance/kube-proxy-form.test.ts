@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
-import { buildLab } from '../../src-main/core/scenario/build-lab.ts'
-import { LabShell } from '../../src-main/core/shell/lab-shell.ts'
-import { loadScenario } from './conformance.ts'
+import { run } from '../core/shell-fixture.ts'
+import { loadScenario, simulatedShell } from './conformance.ts'
 import { contextFor, normaliseOutput } from './normalise.ts'
 
 /**
@@ -47,7 +46,7 @@ describe("the kernel's rendering of kube-proxy's and flanneld's own rule form (c
   test.each(cases)('%s: %s', (id, slug) => {
     const scenario = loadScenario(id)
     const real = captured(id, slug)
-    const sim = new LabShell(buildLab(scenario)).run(real.host, real.line)!
+    const sim = run(simulatedShell(scenario), real.host, real.line)
     const ctx = contextFor(scenario)
     expect(normaliseOutput({ run: real.line }, sim, ctx, true)).toBe(
       normaliseOutput({ run: real.line }, real, ctx, true)

@@ -1,7 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process'
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Readable } from 'node:stream'
 import type { CaptureStep, Step } from './steps.ts'
 
 /**
@@ -48,20 +49,36 @@ export function realLabUnavailable(): string | undefined {
   return undefined
 }
 
-function run(argv: string[], timeoutMs = 30_000): Promise<Output> {
+interface Ended {
+  stdout: string
+  stderr: string
+  code: number | null
+  signal: NodeJS.Signals | null
+}
+
+/** A child's whole stdout and stderr and how it ended; `onStderr` sees stderr as it grows. */
+function collect(
+  child: ChildProcessByStdio<null, Readable, Readable>,
+  onStderr: (soFar: string) => void = () => undefined
+): Promise<Ended> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-    child.on('error', reject)
-    child.on('close', (code, signal) => {
-      clearTimeout(timer)
-      resolve({ stdout, stderr, exitCode: code ?? (signal ? 128 : 1) })
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d
+      onStderr(stderr)
     })
+    child.on('error', reject)
+    child.on('close', (code, signal) => resolve({ stdout, stderr, code, signal }))
   })
+}
+
+async function run(argv: string[], timeoutMs = 30_000): Promise<Output> {
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] })
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+  const r = await collect(child).finally(() => clearTimeout(timer))
+  return { stdout: r.stdout, stderr: r.stderr, exitCode: r.code ?? (r.signal ? 128 : 1) }
 }
 
 export class RealLab {
@@ -112,21 +129,15 @@ export class RealLab {
         stdio: ['ignore', 'pipe', 'pipe']
       }
     )
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    const listening = new Promise<void>((resolve) => {
-      child.stderr.setEncoding('utf8').on('data', (d: string) => {
-        stderr += d
-        if (stderr.includes('listening on')) resolve()
-      })
-      child.on('close', () => resolve())
+    let heard = (): void => undefined
+    const listening = new Promise<void>((resolve) => (heard = resolve))
+    const ended = collect(child, (stderr) => {
+      if (stderr.includes('listening on')) heard()
     })
-    const done = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)))
-    await listening
+    await Promise.race([listening, ended])
     const traffic = await this.exec(step.traffic.on, step.traffic.run)
-    const exitCode = await done
-    return { traffic, capture: { stdout, stderr, exitCode } }
+    const r = await ended
+    return { traffic, capture: { stdout: r.stdout, stderr: r.stderr, exitCode: r.code ?? 1 } }
   }
 
   async runStep(step: Step): Promise<{ traffic?: Output; output: Output }> {

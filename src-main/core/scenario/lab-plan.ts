@@ -1,5 +1,6 @@
 import type { Scenario, ServiceSpec } from './scenario.schema.ts'
 import type { LabHost, LabPlan } from './export-lab.ts'
+import { addUnderlaySegment, cableToUnderlay, emptyLabHost, underlaySwitch } from './lab-host.ts'
 import {
   base32,
   cidr,
@@ -323,25 +324,6 @@ function flannelRules(s: Scenario, podCidr: string): { nat: string; filter: stri
   return { nat, filter }
 }
 
-function emptyHost(name: string, kind: LabHost['kind']): LabHost {
-  return {
-    name,
-    kind,
-    nsids: [],
-    sysctls: [],
-    links: [],
-    masters: [],
-    hairpin: [],
-    addresses: [],
-    up: ['lo'],
-    routes: [],
-    neighbours: [],
-    fdb: [],
-    iptables: [],
-    apps: []
-  }
-}
-
 /** Builds the plan. `scenario` must be parsed by scenarioSchema (defaults filled in). */
 export function labPlanFromScenario(s: Scenario): LabPlan {
   const rng: RngState = { seed: s.cluster.seed >>> 0 }
@@ -390,31 +372,17 @@ export function labPlanFromScenario(s: Scenario): LabPlan {
   // Addresses get a broadcast (`brd +`) as the CNI plugins' netlink library sets one for any
   // prefix shorter than /31 (and as DHCP does on nodes); flannel.1's /32 has none.
   const hosts: LabHost[] = []
-  // The underlay: one switch (a bridge) for all nodes and external hosts, holding the gateway
-  // address with forwarding off, so traffic routed to the gateway dies there, as it is
-  // "normally lost upstream" on a real network.
-  const u = emptyHost('underlay', 'underlay')
-  u.sysctls.push(['net.ipv4.ip_forward', '0'], ['net.bridge.bridge-nf-call-iptables', '0'])
-  u.links.push({ kind: 'bridge', name: 'br0', mtu: s.cluster.mtu })
-  u.up.push('br0')
+  // The underlay: one segment for all nodes and external hosts, the switch holding the gateway.
+  const u = underlaySwitch('underlay')
+  addUnderlaySegment(u, 'br0', s.cluster.mtu)
   if (s.cluster.gateway) u.addresses.push(`${s.cluster.gateway}/${ulen} brd + dev br0`)
   hosts.push(u)
-  let port = 0
-  const underlayPort = (host: string, hostMac: string): void => {
-    const name = `port${port++}`
-    u.links.push({
-      kind: 'veth',
-      name,
-      mtu: s.cluster.mtu,
-      peer: { host, name: 'eth0', mac: hostMac, mtu: s.cluster.mtu }
-    })
-    u.masters.push([name, 'br0'])
-    u.up.push(name)
-  }
+  const underlayPort = (host: string, hostMac: string): void =>
+    cableToUnderlay(u, 'br0', s.cluster.mtu, { host, name: 'eth0', mac: hostMac })
 
   const masq = s.cluster.cni.ipMasq
   for (const n of nodes) {
-    const h = emptyHost(n.name, 'node')
+    const h = emptyLabHost(n.name, 'node')
     h.sysctls.push(
       ['net.ipv4.ip_forward', '1'],
       ['net.bridge.bridge-nf-call-iptables', s.cluster.bridgeNfCallIptables ? '1' : '0']
@@ -485,7 +453,7 @@ export function labPlanFromScenario(s: Scenario): LabPlan {
   }
   for (const p of pods) {
     const n = nodes.find((x) => x.name === p.node)!
-    const h = emptyHost(p.name, 'pod')
+    const h = emptyLabHost(p.name, 'pod')
     const gw = formatIpv4(cidrHost(n.podCidr, 1))
     h.addresses.push(`${p.ip}/${n.podCidr.prefixLen} brd + dev eth0`)
     h.up.push('eth0')
@@ -495,7 +463,7 @@ export function labPlanFromScenario(s: Scenario): LabPlan {
     hosts.push(h)
   }
   for (const e of s.externalHosts) {
-    const h = emptyHost(e.name, 'external')
+    const h = emptyLabHost(e.name, 'external')
     underlayPort(e.name, mac(rng))
     h.addresses.push(`${e.ip}/${ulen} brd + dev eth0`)
     h.up.push('eth0')

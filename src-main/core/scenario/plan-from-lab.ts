@@ -8,6 +8,7 @@ import { linkByIndex, newNetns, type Netns } from '../linux/netns.ts'
 import { SYSCTL_DEFAULTS } from '../linux/sysctl.ts'
 import { formatIpv4 } from '../net/ipv4.ts'
 import type { LabHost, LabPlan } from './export-lab.ts'
+import { addUnderlaySegment, cableToUnderlay, emptyLabHost, underlaySwitch } from './lab-host.ts'
 import { formatNftTable } from '../linux/nft-format.ts'
 
 /**
@@ -59,45 +60,22 @@ function restoreText(ns: Netns, table: IptTableName, asWritten: Map<string, stri
   return lines.join('\n')
 }
 
-function emptyHost(name: string, kind: LabHost['kind']): LabHost {
-  return {
-    name,
-    kind,
-    nsids: [],
-    sysctls: [],
-    links: [],
-    masters: [],
-    hairpin: [],
-    addresses: [],
-    up: ['lo'],
-    routes: [],
-    neighbours: [],
-    fdb: [],
-    iptables: [],
-    apps: []
-  }
-}
-
 export function labPlanFromLab(lab: Lab): LabPlan {
   const asWritten = asWrittenRules(lab)
   const underlayName = lab.netns.has('underlay') ? 'underlay-switch' : 'underlay'
-  const u = emptyHost(underlayName, 'underlay')
-  // A dumb switch: no forwarding, no bridge netfilter.
-  u.sysctls.push(['net.ipv4.ip_forward', '0'], ['net.bridge.bridge-nf-call-iptables', '0'])
+  const u = underlaySwitch(underlayName)
   const bridges = new Map<string, string>()
   for (const seg of lab.segments.values()) {
     const br = `br${bridges.size}`
     bridges.set(seg.id, br)
-    u.links.push({ kind: 'bridge', name: br, mtu: lab.scenario.cluster.mtu })
-    u.up.push(br)
+    addUnderlaySegment(u, br, lab.scenario.cluster.mtu)
   }
   const hosts: LabHost[] = [u]
   const created = new Set<string>()
-  let port = 0
 
   for (const ns of lab.netns.values()) {
     const kind: LabHost['kind'] = ns.kind === 'router' ? 'external' : ns.kind
-    const h = emptyHost(ns.id, kind)
+    const h = emptyLabHost(ns.id, kind)
     const name = (ifindex: number | undefined): string =>
       ifindex === undefined ? '?' : (linkByIndex(ns, ifindex)?.name ?? `if${ifindex}`)
     // The kernel numbers a peer namespace when a link into it appears; the simulator may number
@@ -111,18 +89,13 @@ export function labPlanFromLab(lab: Lab): LabPlan {
       switch (l.kind) {
         case 'loopback':
           break
-        case 'ether': {
-          const portName = `port${port++}`
-          u.links.push({
-            kind: 'veth',
-            name: portName,
-            mtu: l.mtu,
-            peer: { host: ns.id, name: l.name, mac: l.mac, mtu: l.mtu }
+        case 'ether':
+          cableToUnderlay(u, bridges.get(l.segment) ?? 'br0', l.mtu, {
+            host: ns.id,
+            name: l.name,
+            mac: l.mac
           })
-          u.masters.push([portName, bridges.get(l.segment) ?? 'br0'])
-          u.up.push(portName)
           break
-        }
         case 'veth': {
           const peerNs = lab.netns.get(l.peer.netns)
           const peer = peerNs && linkByIndex(peerNs, l.peer.ifindex)
