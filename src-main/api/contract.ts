@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { Trace } from '../core/engine/trace.ts'
+import { classHostContract } from './class-host-contract.ts'
 import { answerSchema, publicQuestionSchema } from '../core/lesson/quiz.ts'
 import type { Envelope } from './envelope.ts'
 import { topologySchema } from './topology.ts'
@@ -74,7 +75,9 @@ export const lessonViewSchema = z.strictObject({
   objectives: z.array(localizedSchema),
   steps: z.array(lessonStepViewSchema),
   /** Where the learner is: resumed from the store, keys stripped. */
-  session: lessonSessionViewSchema
+  session: lessonSessionViewSchema,
+  /** The lab as `lab:topology` draws it, so opening a lesson is one round trip. */
+  topology: topologySchema
 })
 
 /** Which open lesson a call acts on. */
@@ -147,6 +150,7 @@ interface MethodSpec {
 }
 
 export const contract = {
+  ...classHostContract,
   'app:info': {
     input: empty,
     output: z.strictObject({
@@ -325,7 +329,12 @@ export const contract = {
   },
   'profiles:list': {
     input: empty,
-    output: z.strictObject({ profiles: z.array(profileSchema), activeId: learnerIdSchema.nullable() })
+    output: z.strictObject({
+      profiles: z.array(profileSchema),
+      activeId: learnerIdSchema.nullable(),
+      /** The active profile's settings (null without one): the app applies them before its first page. */
+      activeSettings: settingsSchema.nullable()
+    })
   },
   'profiles:create': {
     input: z.strictObject({ name: z.string().trim().min(1, 'a profile needs a name').max(60) }),

@@ -32,6 +32,7 @@ const questionViewSchema = z.strictObject({
 const stepViewSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('read') }),
   z.strictObject({ kind: z.literal('checkpoint') }),
+  z.strictObject({ kind: z.literal('review'), max: z.number().int() }),
   z.strictObject({
     kind: z.literal('task'),
     solved: z.boolean(),
@@ -73,7 +74,7 @@ export const lessonSessionViewSchema = z.strictObject({
   steps: z.array(
     z.strictObject({
       id: z.string(),
-      kind: z.enum(['read', 'task', 'predict', 'trace', 'quiz', 'checkpoint']),
+      kind: z.enum(['read', 'task', 'predict', 'trace', 'quiz', 'checkpoint', 'review']),
       title: localizedSchema,
       status: z.enum(['done', 'current', 'todo'])
     })

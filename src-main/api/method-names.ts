@@ -4,6 +4,11 @@
  */
 export const methodNames = [
   'app:info',
+  'classroomHost:addresses',
+  'classroomHost:start',
+  'classroomHost:status',
+  'classroomHost:stop',
+  'classroomHost:openDashboard',
   'lessons:list',
   'lesson:open',
   'lesson:send',

@@ -12,6 +12,7 @@ import { lessonFilesFromDir, lessonsFingerprint } from './lesson-files.ts'
 import { LessonHost } from './lesson-host.ts'
 import { withPacks } from '../classroom/packs.ts'
 import { SandboxHost } from './sandbox-host.ts'
+import { classHostHandlers, type ClassHostLauncher } from './class-host-methods.ts'
 
 export interface ServiceOptions {
   /** Where progress.sqlite lives (Electron's userData, or the web host's --data-dir). */
@@ -23,6 +24,8 @@ export interface ServiceOptions {
   /** Electron-ABI better-sqlite3 binding; only inside Electron. */
   nativeBinding?: string
   now?: () => number
+  /** Starts a LAN class host from the app's own window; only the Electron main injects one. */
+  classHost?: ClassHostLauncher
 }
 
 export interface Service {
@@ -138,6 +141,8 @@ export function createService(options: ServiceOptions): Service {
   }
 
   const handlers: Handlers = {
+    ...classHostHandlers(options.classHost ?? null),
+
     'app:info': () => ({
       version: options.version,
       storeNotice: opened.ok
@@ -186,9 +191,11 @@ export function createService(options: ServiceOptions): Service {
       const loaded = availableLesson(lessonId)
       store.lessonOpens.record(learnerId, lessonId)
       const { lesson, prose } = loaded
-      const session = lessons(store).open(learnerId, loaded)
+      const host = lessons(store)
+      const session = host.open(learnerId, loaded)
       return {
         session,
+        topology: host.topology(learnerId, lessonId),
         id: lesson.id,
         title: lesson.title,
         minutes: lesson.estimatedMinutes,
@@ -397,7 +404,8 @@ export function createService(options: ServiceOptions): Service {
       const activeId = typeof active === 'string' && profiles.some((p) => p.id === active) ? active : null
       return {
         profiles: profiles.map((p) => ({ id: p.id, name: p.name, createdAt: new Date(p.createdAt).toISOString() })),
-        activeId
+        activeId,
+        activeSettings: activeId === null ? null : settingsOf(store, activeId)
       }
     },
 

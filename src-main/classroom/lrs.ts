@@ -1,5 +1,16 @@
+import xapiValidation from 'xapi-validation'
 import { ApiError } from '../api/envelope.ts'
 import type { XapiStatement } from '../store/index.ts'
+
+interface XapiWarning {
+  path: string[]
+  constructor: { name: string }
+  typeName?: string
+}
+
+/** The package is CommonJS with `exports.default`; under Node's ESM interop that lands on `.default.default`. */
+const validateStatement = ((xapiValidation as unknown as { default?: unknown }).default ??
+  xapiValidation) as (statement: unknown) => XapiWarning[]
 
 /** Statements per request: LRSs commonly cap a batch, and one huge body risks their size limit. */
 const BATCH = 200
@@ -11,6 +22,36 @@ export interface LrsTarget {
   password: string
 }
 
+/** A type warning names the expected type; the others are named by their class (`RequiredWarning` → `required`). */
+function describeWarning(warning: XapiWarning): string {
+  const field = warning.path.join('.')
+  if (warning.typeName) return `${field}: not a valid ${warning.typeName}`
+  if (warning.constructor.name === 'NoIfiWarning')
+    return `${field}: names no agent identifier (mbox, mbox_sha1sum, openid or account)`
+  const kind = warning.constructor.name
+    .replace(/Warning$/, '')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+  return `${field}: ${kind}`
+}
+
+/**
+ * Checks every statement with the same xAPI validator the learner export is tested with, before
+ * anything is sent: an LRS rejects a batch with one bad statement, and the batches sent before it
+ * would leave a partial copy of the class there.
+ */
+export function checkStatements(statements: readonly XapiStatement[]): void {
+  for (const [index, statement] of statements.entries()) {
+    const [first, ...rest] = validateStatement(statement)
+    if (!first) continue
+    const more = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length === 1 ? '' : 's'})` : ''
+    throw new ApiError(
+      'invalid_input',
+      `statements[${index}] (id ${statement.id}) is not a valid xAPI statement: ${describeWarning(first)}${more}; nothing was sent`
+    )
+  }
+}
+
 /**
  * Sends statements as the xAPI 1.0.3 spec's "Statement API" wants: POST a JSON array with Basic
  * credentials and the version header. Statement ids are fixed (UUID v5), so resending is harmless:
@@ -20,6 +61,7 @@ export async function sendToLrs(
   target: LrsTarget,
   statements: readonly XapiStatement[]
 ): Promise<{ sent: number; status: number }> {
+  checkStatements(statements)
   const url = `${target.endpoint.replace(/\/+$/, '')}/statements`
   const auth = Buffer.from(`${target.username}:${target.password}`, 'utf8').toString('base64')
   let status = 204

@@ -1,9 +1,10 @@
 import { mount } from 'svelte'
 import App from './App.svelte'
 import './styles.css'
-import { loadXterm, opensOnALab } from './lib/terminal/load-xterm.ts'
+import { preloadRoute } from './lib/lazy-views.ts'
+import { parseHash } from './lib/router.svelte.ts'
 
-if (opensOnALab(location.hash)) void loadXterm()
+preloadRoute(parseHash(location.hash))
 
 const target = document.getElementById('app')
 if (!target) throw new Error('index.html lacks #app')

@@ -154,6 +154,7 @@ export async function playLesson(
         break
       case 'read':
       case 'checkpoint':
+      case 'review':
         break
     }
     await call('lesson:send', { lessonId, event: { type: 'user.next' } })

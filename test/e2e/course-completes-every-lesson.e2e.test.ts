@@ -32,6 +32,9 @@ describe.skipIf(unavailable !== null)('the whole course, completed through the U
     data.remove()
   })
 
+  /** Lessons completed so far in which a question was answered wrong first. */
+  let missedBefore = 0
+
   test('lessons/index.yaml lists at least the tour', () => {
     expect(course.map((c) => c.lesson.id)).toContain('tour')
   })
@@ -53,6 +56,10 @@ describe.skipIf(unavailable !== null)('the whole course, completed through the U
       )
       if (questions.some((q) => q.attempts > 1 && ['single', 'numeric', 'text'].includes(q.kind)))
         expect(driver.wrongAnswerGiven).toBe(true)
+      // A review step (the exam's warm-up) draws on what the earlier lessons' wrong answers queued.
+      if (lesson.steps.some((s) => s.kind === 'review') && missedBefore > 0)
+        expect(driver.reviewDue).toBeGreaterThan(0)
+      if (driver.wrongAnswerGiven) missedBefore++
 
       await page.locator('.completion').getByRole('link', { name: 'See your progress' }).click()
       const row = page.locator(`.progress-table tbody tr[data-lesson="${lesson.id}"]`)

@@ -31,6 +31,8 @@ export function courseLessons(): { folder: string; lesson: Lesson }[] {
  */
 export class CourseDriver {
   #wrongAnswerGiven = false
+  /** What the lesson's review step said was due (null without such a step). */
+  reviewDue: number | null = null
 
   constructor(
     readonly page: Page,
@@ -89,7 +91,26 @@ export class CourseDriver {
       case 'quiz':
         for (const question of step.questions) await this.answer(question)
         return
+      case 'review':
+        return this.#review(step.max)
     }
+  }
+
+  /**
+   * The review step offers the learner's due items, at most `max` of them; the driver opens the
+   * session when something is due and leaves it unanswered (the step never blocks).
+   */
+  async #review(max: number): Promise<void> {
+    const due = this.page.locator('.step-body .due, article .due').first()
+    const text = await due.innerText()
+    const n = text.startsWith('Nothing') ? 0 : Number(/^(\d+) items? due$/.exec(text)?.[1] ?? NaN)
+    if (Number.isNaN(n)) throw new Error(`the review step says "${text}"`)
+    this.reviewDue = n
+    if (n === 0) return
+    await this.page.getByRole('button', { name: 'Start reviewing' }).click()
+    await poll(() => this.page.locator('form[data-question] .meta').first().innerText()).toMatch(
+      new RegExp(`^Question 1 of ${Math.min(n, max)} · `)
+    )
   }
 
   async #solve(solution: SolutionStep): Promise<void> {
@@ -207,18 +228,10 @@ export class CourseDriver {
       case 'text':
         await form.getByLabel('Your answer').fill(answer as string)
         return
-      case 'hotspot': {
-        // The form's list holds devices; nodes and pods are picked in the topology, as a learner does.
-        const select = form.getByLabel('Device')
-        const listed = await select.locator(`option[value="${answer as string}"]`).count()
-        if (listed > 0) await select.selectOption(answer as string)
-        else
-          await this.page
-            .locator(`.topology [data-object="${answer as string}"], .topology [data-netns="${answer as string}"] > h3 button`)
-            .first()
-            .click()
+      case 'hotspot':
+        // The list offers everything the topology can pick (picking in the drawing has its own tests).
+        await form.getByLabel('Your answer').selectOption(answer as string)
         return
-      }
     }
   }
 }

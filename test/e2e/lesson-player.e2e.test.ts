@@ -237,7 +237,7 @@ describe.skipIf(unavailable !== null)('the lesson player in Chromium over the we
     // hotspot: picked in the topology.
     await page.locator('[data-object="node-2/cni0"]').click()
     await expect
-      .poll(() => w.question('gateway-device').getByLabel('Device').inputValue())
+      .poll(() => w.question('gateway-device').getByLabel('Your answer').inputValue())
       .toBe('node-2/cni0')
     await w.check('gateway-device', /^Correct/)
     await expect.poll(() => page.locator('.inspect').innerText()).toMatch(/bridge fdb show br cni0/)

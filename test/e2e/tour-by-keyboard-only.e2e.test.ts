@@ -230,7 +230,7 @@ describe.skipIf(unavailable !== null)('the tour, by keyboard only, in Chromium',
     // The hotspot, picked in the topology with Enter.
     await kb.press(page.locator('[data-object="node-2/cni0"]'))
     const hotspot = page.locator('form.question[data-question="gateway-device"]')
-    await expect.poll(() => hotspot.getByLabel('Device').inputValue()).toBe('node-2/cni0')
+    await expect.poll(() => hotspot.getByLabel('Your answer').inputValue()).toBe('node-2/cni0')
     await check(page, 'gateway-device', /^Correct/)
     await next()
 

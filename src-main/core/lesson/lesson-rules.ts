@@ -75,6 +75,7 @@ export function checkLessonRules(
         break
       case 'read':
       case 'checkpoint':
+      case 'review':
         break
     }
   })

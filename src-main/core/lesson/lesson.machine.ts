@@ -121,6 +121,7 @@ export function isStepDone(step: Step, context: LessonContext): boolean {
   switch (step.kind) {
     case 'read':
     case 'checkpoint':
+    case 'review':
       return true
     case 'task':
       return context.tasks[step.id]?.solved === true
@@ -333,6 +334,7 @@ export function createLessonMachine(lesson: Lesson) {
           break
         case 'read':
         case 'checkpoint':
+        case 'review':
           break
       }
       return [step.id, { on }]

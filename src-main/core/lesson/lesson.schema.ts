@@ -467,6 +467,16 @@ export const stepSchema = z.discriminatedUnion('kind', [
     ...stepBase,
     /** A stop to review the score so far before going on. */
     kind: z.literal('checkpoint')
+  }),
+  z.strictObject({
+    ...stepBase,
+    /**
+     * The learner's own review queue: questions they missed in any lesson and have not yet
+     * recalled, due now. Never blocks: with nothing due the learner reads the prose and moves on.
+     */
+    kind: z.literal('review'),
+    /** At most this many due items are offered here. */
+    max: z.number().int().min(1).max(50).default(10)
   })
 ])
 export type Step = z.output<typeof stepSchema>

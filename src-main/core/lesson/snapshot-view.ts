@@ -53,6 +53,8 @@ export type StepView =
     }
   | { kind: 'quiz'; questions: QuestionView[] }
   | { kind: 'checkpoint' }
+  /** The items come from the learner's review queue (`review:due`); the lesson core knows none. */
+  | { kind: 'review'; max: number }
 
 export interface LessonView {
   lessonId: string
@@ -111,6 +113,8 @@ function stepView(step: Lesson['steps'][number], context: LessonContext): StepVi
     case 'read':
     case 'checkpoint':
       return { kind: step.kind }
+    case 'review':
+      return { kind: 'review', max: step.max }
     case 'task': {
       const task = context.tasks[step.id]
       const use = context.hints[step.id] ?? { revealed: 0, dynamic: 0, solution: false }

@@ -1,12 +1,21 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { app, BrowserWindow, screen, session } from 'electron'
+import { app, BrowserWindow, screen, session, type Session, type WebContents } from 'electron'
+import type { RunningClassHost } from '../../api/class-host-contract.ts'
 import { createService } from '../../api/service.ts'
+import { createClassHostLauncher, type InstructorWindow } from '../classroom-host.ts'
 import { contentSecurityPolicy } from '../csp.ts'
 import { registerIpc } from './ipc.ts'
 import { installMenu } from './menu.ts'
-import { mainWindowOptions, restorableBounds, type WindowBounds } from './window-options.ts'
+import {
+  instructorPartition,
+  instructorWindowOptions,
+  isWithinOrigin,
+  mainWindowOptions,
+  restorableBounds,
+  type WindowBounds
+} from './window-options.ts'
 
 // Composition root of the desktop app: everything here is glue; behaviour lives in api/ and core/.
 
@@ -58,6 +67,58 @@ function createWindow(): BrowserWindow {
   return window
 }
 
+/** Keeps a window (and any it opens) on the class host's origin: no other site, no file://. */
+function confineToOrigin(contents: WebContents, origin: string): void {
+  contents.setWindowOpenHandler(({ url }) =>
+    isWithinOrigin(url, origin)
+      ? { action: 'allow', overrideBrowserWindowOptions: instructorWindowOptions('Podnet Lab') }
+      : { action: 'deny' }
+  )
+  contents.on('did-create-window', (child) => confineToOrigin(child.webContents, origin))
+  contents.on('will-navigate', (event, url) => {
+    if (!isWithinOrigin(url, origin)) event.preventDefault()
+  })
+  contents.on('will-attach-webview', (event) => event.preventDefault())
+}
+
+function harden(target: Session): void {
+  target.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy] }
+    })
+  })
+  target.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
+}
+
+/** The instructor dashboard of the running class host, in a second window without a preload. */
+function instructorWindow(): InstructorWindow {
+  let window: BrowserWindow | null = null
+  let shownUrl = ''
+  return {
+    open: (host: RunningClassHost) => {
+      if (window && !window.isDestroyed() && shownUrl === host.instructorUrl) {
+        if (window.isMinimized()) window.restore()
+        window.focus()
+        return
+      }
+      window?.destroy()
+      const opened = new BrowserWindow(instructorWindowOptions(`Podnet Lab — ${host.className}`))
+      window = opened
+      shownUrl = host.instructorUrl
+      confineToOrigin(opened.webContents, host.origin)
+      opened.once('ready-to-show', () => opened.show())
+      opened.on('closed', () => {
+        if (window === opened) window = null
+      })
+      void opened.loadURL(host.instructorUrl)
+    },
+    close: () => {
+      window?.destroy()
+      window = null
+    }
+  }
+}
+
 if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
@@ -74,31 +135,59 @@ if (!app.requestSingleInstanceLock()) {
   })
 
   void app.whenReady().then(() => {
-    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-      callback({
-        responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy] }
-      })
-    })
-    session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
+    harden(session.defaultSession)
+    harden(session.fromPartition(instructorPartition))
 
     const nativeBinding = resourcePath('.electron-native', 'better_sqlite3.node')
+    const dataDir = app.getPath('userData')
+    const packsDir = join(dataDir, 'packs')
+    const classHost = createClassHostLauncher({
+      // Called only once a class host starts, long after the service below exists.
+      service: () => service,
+      // The class host serves learners the built renderer, also in development.
+      rendererDir: join(import.meta.dirname, '../renderer'),
+      packsDir,
+      instructorWindow: instructorWindow()
+    })
     const service = createService({
-      dataDir: app.getPath('userData'),
+      dataDir,
       lessonsDir: resourcePath('lessons'),
+      packsDir,
       version: app.getVersion(),
+      classHost,
       ...(existsSync(nativeBinding) ? { nativeBinding } : {})
     })
     installMenu()
     registerIpc(service.handlers, () => mainWindow?.webContents ?? null, rendererUrl)
-    mainWindow = createWindow()
-    app.on('before-quit', () => service.close())
+    const openMainWindow = (): void => {
+      const window = createWindow()
+      mainWindow = window
+      // The class host belongs to the app's window: closing it ends the class host and its dashboard.
+      window.on('closed', () => {
+        if (mainWindow === window) mainWindow = null
+        void classHost.stop()
+      })
+    }
+    openMainWindow()
+    // macOS keeps the app running without windows; IPC answers the window opened here.
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) openMainWindow()
+    })
+    // Learners' requests may still be in flight: close the listener before the store under it.
+    let quitting = false
+    app.on('before-quit', (event) => {
+      if (quitting) return
+      quitting = true
+      if (!classHost.status()) return service.close()
+      event.preventDefault()
+      void classHost.stop().finally(() => {
+        service.close()
+        app.quit()
+      })
+    })
   })
 
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit()
-  })
-
-  app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow()
   })
 }

@@ -58,3 +58,45 @@ export function restorableBounds(saved: unknown, displays: Rectangle[]): WindowB
   )
   return visible ? { x, y, width, height, maximized } : { width, height, maximized }
 }
+
+/** In memory only (no `persist:`): nothing the dashboard keeps outlives the app or mixes with the app window's. */
+export const instructorPartition = 'classroom-instructor'
+
+/**
+ * The instructor dashboard's window: it loads the class host over HTTP (the instructor URL), so it
+ * gets no preload at all — no `window.podnet`, only the host's token-checked HTTP API — and a
+ * session of its own.
+ */
+export function instructorWindowOptions(title: string): BrowserWindowConstructorOptions {
+  return {
+    width: 1200,
+    height: 800,
+    minWidth: 700,
+    minHeight: 500,
+    show: false,
+    title,
+    webPreferences: {
+      partition: instructorPartition,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false
+    }
+  }
+}
+
+/** Whether a navigation or `window.open` stays on the class host's origin (`http://192.168.1.20:4317`). */
+export function isWithinOrigin(url: string, origin: string): boolean {
+  try {
+    return new URL(url).origin === new URL(origin).origin
+  } catch {
+    return false
+  }
+}

@@ -3,7 +3,9 @@ import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createService } from '../../api/service.ts'
+import { ApiError } from '../../api/envelope.ts'
 import { Classroom } from '../../classroom/classroom.ts'
+import { startClassroomHost, type ClassroomHostRun } from '../classroom-host.ts'
 import { isLoopback, startWebHost } from './server.ts'
 
 // Composition root of the web host: `npm run serve -- [--port N] [--host H] [--data-dir DIR] [--classroom]`.
@@ -56,39 +58,51 @@ async function main(): Promise<void> {
   const root = resolve(import.meta.dirname, '../../..')
   const dataDir = resolve(values['data-dir'] ?? join(homedir(), '.local', 'share', 'podnet-lab'))
   mkdirSync(dataDir, { recursive: true })
+  const packsDir = join(dataDir, 'packs')
   const service = createService({
     dataDir,
     lessonsDir: join(root, 'lessons'),
-    packsDir: join(dataDir, 'packs'),
+    packsDir,
     version: (await import('../../../package.json', { with: { type: 'json' } })).default.version
   })
-  if (values.classroom && service.store === null) fail('the progress store cannot be opened, so no class can run')
-  // Always there, so the app's instructor view can start a class; `--classroom` adds tokens on every call.
-  const classroom = service.store
-    ? new Classroom({ store: service.store, handlers: service.handlers, packsDir: join(dataDir, 'packs') })
-    : undefined
-  const host = await startWebHost({
-    handlers: service.handlers,
-    rendererDir: join(root, 'out', 'renderer'),
-    host: values.host ?? '127.0.0.1',
-    port: parsePort(values.port),
-    ...(classroom ? { classroom, classroomMode: values.classroom === true } : {})
-  })
-  console.log(`Podnet Lab is running. Open ${host.url}`)
-  console.log(`Progress is saved in ${dataDir}`)
-  if (host.token) console.log('This address is reachable from other machines: the token in the URL is required.')
-  if (values.classroom && classroom && service.store) {
-    const open = values['new-class'] ? undefined : service.store.classes.list().find((c) => c.status === 'open')
-    const cls = open ?? (await startClass(classroom, values['class-name']))
-    const joinUrl = `${host.origin}/#/join?code=${cls.joinCode}`
-    console.log(`\nClass "${cls.name}" (${cls.id}) is open.`)
-    console.log(`  Instructor (keep private): ${host.origin}/?token=${host.token ?? ''}#/instructor`)
-    console.log(`  Learners open:             ${joinUrl}`)
-    console.log(`  Join code:                 ${cls.joinCode}`)
-    if (isLoopback(values.host ?? '127.0.0.1')) console.log('  (listening on loopback only: give --host <LAN address> so learners can reach it)')
+  const rendererDir = join(root, 'out', 'renderer')
+  const host = values.host ?? '127.0.0.1'
+  const port = parsePort(values.port)
+  let close: () => Promise<void>
+  if (values.classroom) {
+    if (service.store === null) fail('the progress store cannot be opened, so no class can run')
+    let run: ClassroomHostRun
+    try {
+      run = await startClassroomHost({
+        handlers: service.handlers,
+        store: service.store,
+        rendererDir,
+        packsDir,
+        host,
+        port,
+        ...(values['class-name'] !== undefined ? { className: values['class-name'] } : {}),
+        ...(values['new-class'] ? { newClass: true } : {})
+      })
+    } catch (error) {
+      if (error instanceof ApiError) fail(error.message)
+      throw error
+    }
+    printRunning(run.url, dataDir, run.token)
+    console.log(`\nClass "${run.className}" (${run.classId}) is open.`)
+    console.log(`  Instructor (keep private): ${run.instructorUrl}`)
+    console.log(`  Learners open:             ${run.joinUrl}`)
+    console.log(`  Join code:                 ${run.joinCode}`)
+    if (isLoopback(host)) console.log('  (listening on loopback only: give --host <LAN address> so learners can reach it)')
+    close = run.close
+  } else {
+    // Always there, so the app's instructor view can start a class; `--classroom` adds tokens on every call.
+    const classroom = service.store ? new Classroom({ store: service.store, handlers: service.handlers, packsDir }) : undefined
+    const web = await startWebHost({ handlers: service.handlers, rendererDir, host, port, ...(classroom ? { classroom } : {}) })
+    printRunning(web.url, dataDir, web.token)
+    close = web.close
   }
   const stop = (): void => {
-    void host.close().finally(() => {
+    void close().finally(() => {
       service.close()
       process.exit(0)
     })
@@ -97,16 +111,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop)
 }
 
-async function startClass(classroom: Classroom, name: string | undefined): Promise<{ id: string; name: string; joinCode: string }> {
-  const started = await classroom.call(
-    'class:start',
-    { name: name ?? `Workshop ${new Date().toISOString().slice(0, 10)}` },
-    { kind: 'instructor' },
-    '127.0.0.1'
-  )
-  if (!started.ok) fail(`could not start the class: ${started.error.message}`)
-  const value = started.value as { classId: string; name: string; joinCode: string }
-  return { id: value.classId, name: value.name, joinCode: value.joinCode }
+function printRunning(url: string, dataDir: string, token: string | null): void {
+  console.log(`Podnet Lab is running. Open ${url}`)
+  console.log(`Progress is saved in ${dataDir}`)
+  if (token) console.log('This address is reachable from other machines: the token in the URL is required.')
 }
 
 main().catch((error: unknown) => {

@@ -62,12 +62,44 @@ function pickDevice(ns: Netns, args: readonly string[]): { link?: Link; error?: 
   return { link, rest }
 }
 
-const SHOW = new Set(['show', 'list', 'lst', 'ls', 'sh', 'l'])
+/**
+ * Each object's command words in the order iproute2 tries them. iproute2 accepts any prefix of a
+ * word and takes the first command it begins, so `ip r a` is `ip route add` and `ip l s` is
+ * `ip link set` (set is tried before show). `chg` is the one spelling that is not a prefix.
+ */
+const VERBS = {
+  link: ['add', 'change', 'replace', 'delete', 'set', 'show', 'lst', 'list', 'xstats', 'afstats', 'property', 'help'],
+  addr: ['add', 'change', 'replace', 'delete', 'list', 'show', 'lst', 'flush', 'save', 'showdump', 'restore', 'help'],
+  route: ['add', 'change', 'replace', 'prepend', 'append', 'test', 'delete', 'list', 'show', 'lst', 'get', 'flush', 'save', 'restore', 'showdump', 'help'],
+  neigh: ['add', 'change', 'replace', 'delete', 'get', 'show', 'lst', 'list', 'flush', 'help']
+} as const satisfies Record<string, readonly string[]>
+
+type IpObject = keyof typeof VERBS
+const LISTING = new Set(['show', 'list', 'lst'])
+
+/** The command a word names, as iproute2 resolves it; listing is the default without a word. */
+function verbOf(object: IpObject, word: string | undefined): string | undefined {
+  if (word === undefined) return 'show'
+  if (word === 'chg') return 'change'
+  const verb = VERBS[object].find((candidate) => candidate.startsWith(word))
+  return verb !== undefined && LISTING.has(verb) ? 'show' : verb
+}
+
+const HELP_NAME: Record<IpObject, string> = { link: 'link', addr: 'address', route: 'route', neigh: 'neigh' }
+
+/** What `ip <object>` says about a word that is no command, or one the lab does not simulate. */
+function unknownVerb(object: IpObject, word: string, verb: string | undefined, simulated: readonly string[]): CommandOutput {
+  if (verb === undefined) return bad(`Command "${word}" is unknown, try "ip ${HELP_NAME[object]} help".`, 255)
+  return bad(
+    `Podnet Lab does not simulate "ip ${HELP_NAME[object]} ${verb}"; it simulates ip ${HELP_NAME[object]} ${simulated.join(', ')}.`,
+    255
+  )
+}
 
 function runLink(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions): CommandOutput {
   const lab = ctx.lab as Lab
-  const sub = args[0] ?? 'show'
-  if (SHOW.has(sub)) {
+  const sub = verbOf('link', args[0])
+  if (sub === 'show') {
     const { link, error } = pickDevice(ns, args.slice(1))
     if (error) return error
     return ok(showLinks(lab, ns, link ? [link] : ns.links, o))
@@ -90,18 +122,18 @@ function runLink(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions)
     }
     return ok('')
   }
-  return bad(`Command "${sub}" is unknown, try "ip link help".`, 255)
+  return unknownVerb('link', args[0]!, sub, ['show', 'set'])
 }
 
 function runAddr(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions): CommandOutput {
   const lab = ctx.lab as Lab
-  const sub = args[0] ?? 'show'
-  if (SHOW.has(sub)) {
+  const sub = verbOf('addr', args[0])
+  if (sub === 'show') {
     const { link, error } = pickDevice(ns, args.slice(1))
     if (error) return error
     return ok(showAddrs(lab, ns, link ? [link] : ns.links, o))
   }
-  if (sub === 'add' || sub === 'del' || sub === 'delete') {
+  if (sub === 'add' || sub === 'delete') {
     const prefix = args[1]
     const devAt = args.indexOf('dev')
     const link = devAt === -1 ? undefined : linkByName(ns, args[devAt + 1] ?? '')
@@ -120,7 +152,7 @@ function runAddr(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions)
     ns.routes = ns.routes.filter((r) => !(r.dev === link.ifindex && r.proto === 'kernel' && (r.src === ip || (r.type === 'local' && r.dst.network === ip))))
     return ok('')
   }
-  return bad(`Command "${sub}" is unknown, try "ip address help".`, 255)
+  return unknownVerb('addr', args[0]!, sub, ['show', 'add', 'del'])
 }
 
 function parseRouteSpec(ns: Netns, args: readonly string[]): { route?: Route; error?: CommandOutput; table: 'main' | 'local' } {
@@ -189,8 +221,8 @@ function parseRouteSpec(ns: Netns, args: readonly string[]): { route?: Route; er
 }
 
 function runRoute(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput {
-  const sub = args[0] ?? 'show'
-  if (SHOW.has(sub)) {
+  const sub = verbOf('route', args[0])
+  if (sub === 'show') {
     const rest = args.slice(1)
     let table: 'main' | 'local' | 'all' = 'main'
     const t = rest.indexOf('table')
@@ -216,8 +248,8 @@ function runRoute(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput
     const src = pickSource(ns, r, dst)
     return ok(`${formatIpv4(dst)}${r.gateway !== undefined ? ` via ${formatIpv4(r.gateway)}` : ''} dev ${dev.name}${src !== undefined ? ` src ${formatIpv4(src)}` : ''} uid 0 \n    cache \n`)
   }
-  if (sub === 'add' || sub === 'del' || sub === 'delete' || sub === 'replace') {
-    if (sub === 'del' || sub === 'delete') {
+  if (sub === 'add' || sub === 'delete' || sub === 'replace') {
+    if (sub === 'delete') {
       const spec = args.slice(1)
       const text = spec[0] === 'to' ? spec[1] : spec[0]
       const dst = text === 'default' ? makeCidr(0, 0) : parseCidr(text ?? '')
@@ -236,17 +268,19 @@ function runRoute(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput
     const res = addRoute(ns, route!)
     return res.ok ? ok('') : bad(res.message, 2)
   }
-  return bad(`Command "${sub}" is unknown, try "ip route help".`, 255)
+  return unknownVerb('route', args[0]!, sub, ['show', 'get', 'add', 'del', 'replace'])
 }
 
 function runNeigh(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput {
   const lab = ctx.lab as Lab
-  const sub = args[0] ?? 'show'
-  if (SHOW.has(sub)) {
+  const sub = verbOf('neigh', args[0])
+  if (sub === 'show') {
     const { link, error } = pickDevice(ns, args.slice(1))
     if (error) return error
     return ok(showNeighbours(ns, lab.clock.nowMs, link))
   }
+  if (sub !== 'flush' && sub !== 'delete' && sub !== 'add' && sub !== 'replace' && sub !== 'change')
+    return unknownVerb('neigh', args[0]!, sub, ['show', 'flush', 'add', 'del', 'replace', 'change'])
   const devAt = args.indexOf('dev')
   const devName = devAt === -1 ? undefined : args[devAt + 1]
   const link = devName === undefined ? undefined : linkByName(ns, devName)
@@ -259,18 +293,15 @@ function runNeigh(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput
   const ip = parseIpv4(args[1] ?? '')
   if (ip === undefined) return bad(`Error: inet address is expected rather than "${args[1] ?? ''}".`)
   if (!link) return bad('Device and destination are required arguments.')
-  if (sub === 'del' || sub === 'delete') return deleteNeighbour(ns, link.ifindex, ip) ? ok('') : bad('RTNETLINK answers: No such file or directory', 2)
-  if (sub === 'add' || sub === 'replace' || sub === 'change') {
-    const macAt = args.indexOf('lladdr')
-    const mac = macAt === -1 ? undefined : parseMac(args[macAt + 1] ?? '')
-    if (macAt !== -1 && !mac) return bad(`"${args[macAt + 1] ?? ''}" is invalid lladdr.`)
-    const nud = args[args.indexOf('nud') + 1]
-    const state = args.includes('nud') ? (nud === 'permanent' ? 'PERMANENT' : nud === 'stale' ? 'STALE' : 'REACHABLE') : 'PERMANENT'
-    if (sub === 'add' && ns.neighbours.some((n) => n.ifindex === link.ifindex && n.ip === ip)) return bad('RTNETLINK answers: File exists', 2)
-    setNeighbour(ns, link.ifindex, ip, mac, state, lab.clock.nowMs).state = state
-    return ok('')
-  }
-  return bad(`Command "${sub}" is unknown, try "ip neigh help".`, 255)
+  if (sub === 'delete') return deleteNeighbour(ns, link.ifindex, ip) ? ok('') : bad('RTNETLINK answers: No such file or directory', 2)
+  const macAt = args.indexOf('lladdr')
+  const mac = macAt === -1 ? undefined : parseMac(args[macAt + 1] ?? '')
+  if (macAt !== -1 && !mac) return bad(`"${args[macAt + 1] ?? ''}" is invalid lladdr.`)
+  const nud = args[args.indexOf('nud') + 1]
+  const state = args.includes('nud') ? (nud === 'permanent' ? 'PERMANENT' : nud === 'stale' ? 'STALE' : 'REACHABLE') : 'PERMANENT'
+  if (sub === 'add' && ns.neighbours.some((n) => n.ifindex === link.ifindex && n.ip === ip)) return bad('RTNETLINK answers: File exists', 2)
+  setNeighbour(ns, link.ifindex, ip, mac, state, lab.clock.nowMs).state = state
+  return ok('')
 }
 
 export const ipCommand: Command = {

@@ -104,7 +104,7 @@ export class LessonPlayer implements LabWorkspace {
       const lesson = await api['lesson:open']({ learnerId: this.learnerId, lessonId: this.lessonId })
       this.#lesson = lesson
       this.#absorb(lesson.session)
-      await this.refreshTopology()
+      this.#topology = lesson.topology
     })
   }
 

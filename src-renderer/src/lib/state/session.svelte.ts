@@ -34,11 +34,14 @@ export class Session {
   }
 
   async load(): Promise<void> {
-    const [info, { profiles, activeId }] = await Promise.all([api['app:info']({}), api['profiles:list']({})])
+    const [info, { profiles, activeId, activeSettings }] = await Promise.all([
+      api['app:info']({}),
+      api['profiles:list']({})
+    ])
     this.#storeNotice = info.storeNotice
     this.#profiles = profiles
     const active = profiles.find((p) => p.id === activeId) ?? null
-    if (active) await this.#activate(active)
+    if (active && activeSettings) this.#activate(active, activeSettings)
     this.#ready = true
   }
 
@@ -50,7 +53,7 @@ export class Session {
 
   async selectProfile(learnerId: string): Promise<void> {
     const profile = await api['profiles:select']({ learnerId })
-    await this.#activate(profile)
+    this.#activate(profile, await api['settings:get']({ learnerId: profile.id }))
   }
 
   async updateSettings(changes: Partial<Settings>): Promise<void> {
@@ -60,9 +63,9 @@ export class Session {
     this.#apply()
   }
 
-  async #activate(profile: Profile): Promise<void> {
+  #activate(profile: Profile, settings: Settings): void {
     this.#active = profile
-    this.#settings = await api['settings:get']({ learnerId: profile.id })
+    this.#settings = settings
     if (this.#settings.locale) locale.set(this.#settings.locale)
     this.#apply()
   }

@@ -10,8 +10,3 @@ export function loadXterm(): Promise<typeof Xterm> {
   loading ??= Promise.all([import('@xterm/xterm'), import('@xterm/xterm/css/xterm.css')]).then(([xterm]) => xterm)
   return loading
 }
-
-/** Whether the page the app opens on shows a terminal (a lesson or the sandbox). */
-export function opensOnALab(hash: string): boolean {
-  return /^#\/(lessons\/[^/]+|sandbox)/.test(hash)
-}

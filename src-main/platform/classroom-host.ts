@@ -1,0 +1,267 @@
+import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os'
+import type { ClassHostStart, RunningClassHost } from '../api/class-host-contract.ts'
+import {
+  classHostMethodNames,
+  type ClassHostAddress,
+  type ClassHostLauncher
+} from '../api/class-host-methods.ts'
+import type { Handlers } from '../api/dispatch.ts'
+import { ApiError } from '../api/envelope.ts'
+import { Classroom } from '../classroom/classroom.ts'
+import type { ProgressStore } from '../store/index.ts'
+import { startWebHost } from './web/server.ts'
+
+// Runs a class on the LAN: the web host in classroom mode plus the class learners join. Node only
+// (no Electron), so `npm run serve -- --classroom` and the desktop app share it and tests run it.
+
+/** The port a class host listens on unless told otherwise; `npm run serve` uses it too. */
+export const defaultClassPort = 4317
+
+/** `os.networkInterfaces()`'s shape; `family` was a number in Node 18.0–18.3. */
+export type Interfaces = Record<
+  string,
+  readonly (Omit<NetworkInterfaceInfo, 'family'> & { family: string | number })[] | undefined
+>
+
+/**
+ * The machine's IPv4 addresses other machines can reach, in the OS's order. IPv6 is left out on
+ * purpose: learners type or scan the join URL, and a link-local IPv6 URL needs a zone id
+ * browsers do not accept.
+ */
+export function lanIPv4Addresses(interfaces: Interfaces): ClassHostAddress[] {
+  const found: ClassHostAddress[] = []
+  for (const [name, entries] of Object.entries(interfaces)) {
+    for (const entry of entries ?? []) {
+      const ipv4 = entry.family === 'IPv4' || entry.family === 4
+      if (ipv4 && !entry.internal && !found.some((f) => f.address === entry.address)) {
+        found.push({ address: entry.address, interface: name, loopback: false })
+      }
+    }
+  }
+  return found
+}
+
+/** The LAN addresses, then loopback for a rehearsal on this computer alone. */
+export function classHostAddresses(interfaces: Interfaces): ClassHostAddress[] {
+  return [...lanIPv4Addresses(interfaces), { address: '127.0.0.1', interface: 'loopback', loopback: true }]
+}
+
+export interface ClassroomHostOptions {
+  handlers: Handlers
+  store: ProgressStore
+  /** The built renderer the learners' browsers load. */
+  rendererDir: string
+  packsDir: string
+  host: string
+  /** 0 picks a free port. */
+  port: number
+  className?: string
+  /** Start a new class even when one is open; otherwise the newest open class continues. */
+  newClass?: boolean
+  /** Reused across restarts of the listener, so the join rate limit and live dashboards carry on. */
+  classroom?: Classroom
+}
+
+export interface ClassroomHostRun {
+  origin: string
+  /** The host's own address with the instructor token, as `startWebHost` gives it. */
+  url: string
+  token: string
+  /** Opens the instructor's pages; carries the token, so it stays on the instructor's machine. */
+  instructorUrl: string
+  joinUrl: string
+  joinCode: string
+  classId: string
+  className: string
+  close: () => Promise<void>
+}
+
+/**
+ * The handlers a class host serves over HTTP: those of the app, except starting and stopping
+ * class hosts, which only the desktop app's own window may do. Even the instructor token, sent in
+ * the clear on the room's network, cannot move the listener elsewhere.
+ */
+function servedOverHttp(handlers: Handlers): Handlers {
+  const refused = Object.fromEntries(
+    classHostMethodNames.map((method) => [
+      method,
+      () => {
+        throw new ApiError(
+          'forbidden',
+          `${method} is for the desktop app's own window; a class host does not serve it over HTTP`
+        )
+      }
+    ])
+  )
+  return { ...handlers, ...refused }
+}
+
+/** Starts the classroom-mode web host and opens (or continues) a class on it. */
+export async function startClassroomHost(options: ClassroomHostOptions): Promise<ClassroomHostRun> {
+  const classroom =
+    options.classroom ??
+    new Classroom({ store: options.store, handlers: options.handlers, packsDir: options.packsDir })
+  const web = await startWebHost({
+    handlers: servedOverHttp(options.handlers),
+    rendererDir: options.rendererDir,
+    host: options.host,
+    port: options.port,
+    classroom,
+    classroomMode: true
+  })
+  try {
+    const cls = await openClass(classroom, options)
+    const token = web.token ?? ''
+    return {
+      origin: web.origin,
+      url: web.url,
+      token,
+      instructorUrl: `${web.origin}/?token=${token}#/instructor`,
+      joinUrl: `${web.origin}/#/join?code=${cls.joinCode}`,
+      joinCode: cls.joinCode,
+      classId: cls.id,
+      className: cls.name,
+      close: () => web.close()
+    }
+  } catch (error) {
+    await web.close()
+    throw error
+  }
+}
+
+async function openClass(
+  classroom: Classroom,
+  options: ClassroomHostOptions
+): Promise<{ id: string; name: string; joinCode: string }> {
+  const open = options.newClass ? undefined : options.store.classes.list().find((c) => c.status === 'open')
+  if (open) return open
+  const started = await classroom.call(
+    'class:start',
+    { name: options.className ?? `Workshop ${new Date().toISOString().slice(0, 10)}` },
+    { kind: 'instructor' },
+    '127.0.0.1'
+  )
+  if (!started.ok)
+    throw new ApiError(started.error.code, `could not start the class: ${started.error.message}`)
+  const value = started.value as { classId: string; name: string; joinCode: string }
+  return { id: value.classId, name: value.name, joinCode: value.joinCode }
+}
+
+/** Where the desktop app shows the instructor's pages; Electron's BrowserWindow behind it. */
+export interface InstructorWindow {
+  open: (host: RunningClassHost) => void
+  close: () => void
+}
+
+export interface ClassHostLauncherOptions {
+  /** The service the launcher serves; a getter, since the service is created with the launcher in it. */
+  service: () => { handlers: Handlers; store: ProgressStore | null }
+  rendererDir: string
+  packsDir: string
+  instructorWindow?: InstructorWindow
+  interfaces?: () => Interfaces
+  /** When a start names no port; defaultClassPort unless a test needs any free one (0). */
+  defaultPort?: number
+}
+
+/** Turns the listener's OS errors into words naming the field to change. */
+function listenError(error: unknown, address: string, port: number): unknown {
+  const code = (error as { code?: unknown } | null)?.code
+  if (code === 'EADDRINUSE')
+    return new ApiError(
+      'invalid_input',
+      `port: ${port} is already in use on ${address}; stop what uses it or pick another port`
+    )
+  if (code === 'EADDRNOTAVAIL')
+    return new ApiError(
+      'invalid_input',
+      `address: ${address} is no longer an address of this computer; pick one again`
+    )
+  if (code === 'EACCES')
+    return new ApiError(
+      'invalid_input',
+      `port: this computer does not let the app listen on port ${port}; pick one above 1023`
+    )
+  return error
+}
+
+/** The class host the desktop app injects into its service (ClassHostLauncher); one at a time. */
+export function createClassHostLauncher(options: ClassHostLauncherOptions): ClassHostLauncher {
+  const interfaces = options.interfaces ?? (() => networkInterfaces() as Interfaces)
+  let running: { view: RunningClassHost; run: ClassroomHostRun; store: ProgressStore } | null = null
+  let classroom: { store: ProgressStore; classroom: Classroom } | null = null
+  // Start and stop run one after another: a double click must not leave two listeners behind.
+  let queue: Promise<unknown> = Promise.resolve()
+  const serial = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = queue.then(work, work)
+    queue = next.catch(() => undefined)
+    return next
+  }
+
+  const stopRunning = async (): Promise<boolean> => {
+    if (!running) return false
+    const { run } = running
+    running = null
+    options.instructorWindow?.close()
+    await run.close()
+    return true
+  }
+
+  return {
+    addresses: () => classHostAddresses(interfaces()),
+    start: (request: ClassHostStart) =>
+      serial(async () => {
+        const { handlers, store } = options.service()
+        if (!store)
+          throw new ApiError('store_unavailable', 'the progress store cannot be opened, so no class can run')
+        if (classroom?.store !== store) {
+          classroom = { store, classroom: new Classroom({ store, handlers, packsDir: options.packsDir }) }
+        }
+        await stopRunning()
+        const port = request.port ?? options.defaultPort ?? defaultClassPort
+        let run: ClassroomHostRun
+        try {
+          run = await startClassroomHost({
+            handlers,
+            store,
+            rendererDir: options.rendererDir,
+            packsDir: options.packsDir,
+            host: request.address,
+            port,
+            classroom: classroom.classroom,
+            ...(request.className !== undefined ? { className: request.className } : {}),
+            ...(request.newClass ? { newClass: true } : {})
+          })
+        } catch (error) {
+          throw listenError(error, request.address, port)
+        }
+        const view: RunningClassHost = {
+          address: request.address,
+          origin: run.origin,
+          port: Number(new URL(run.origin).port),
+          classId: run.classId,
+          className: run.className,
+          joinCode: run.joinCode,
+          joinUrl: run.joinUrl,
+          classOpen: true,
+          instructorUrl: run.instructorUrl
+        }
+        running = { view, run, store }
+        options.instructorWindow?.open(view)
+        return view
+      }),
+    // Read afresh: the instructor may have closed or deleted the class on the dashboard meanwhile.
+    status: () =>
+      running && {
+        ...running.view,
+        classOpen: running.store.classes.get(running.view.classId)?.status === 'open'
+      },
+    stop: () => serial(stopRunning),
+    openDashboard: () => {
+      if (!running) throw new ApiError('not_found', 'no class host is running; start one first')
+      if (!options.instructorWindow)
+        throw new ApiError('unknown_method', 'this app has no window to open the instructor dashboard in')
+      options.instructorWindow.open(running.view)
+    }
+  }
+}
