@@ -5,7 +5,14 @@ import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
   {
-    ignores: ['out/**', 'dist/**', 'node_modules/**', 'src-renderer/src/lib/i18n/paraglide/**', '.electron-native/**', '.tmp/**']
+    ignores: [
+      'out/**',
+      'dist/**',
+      'node_modules/**',
+      'src-renderer/src/lib/i18n/paraglide/**',
+      '.electron-native/**',
+      '.tmp/**'
+    ]
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -20,7 +27,14 @@ export default tseslint.config(
     }
   },
   {
-    files: ['src-main/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.mjs', '*.config.ts', '*.config.js'],
+    files: [
+      'src-main/**/*.ts',
+      'test/**/*.ts',
+      'bench/**/*.ts',
+      'scripts/**/*.mjs',
+      '*.config.ts',
+      '*.config.js'
+    ],
     languageOptions: { globals: { ...globals.node } }
   },
   {
@@ -49,10 +63,12 @@ export default tseslint.config(
             { name: 'electron', message: 'core is pure: no Electron' },
             { name: 'better-sqlite3', message: 'core is pure: persistence lives in src-main/store' },
             { name: 'svelte', message: 'core is pure: no UI' },
-            ...['fs', 'path', 'os', 'child_process', 'crypto', 'http', 'net', 'url', 'util', 'process'].map((name) => ({
-              name,
-              message: 'core is pure: no Node built-ins (inject what you need)'
-            }))
+            ...['fs', 'path', 'os', 'child_process', 'crypto', 'http', 'net', 'url', 'util', 'process'].map(
+              (name) => ({
+                name,
+                message: 'core is pure: no Node built-ins (inject what you need)'
+              })
+            )
           ],
           patterns: [
             { group: ['node:*'], message: 'core is pure: no Node built-ins (inject what you need)' },

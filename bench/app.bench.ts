@@ -10,9 +10,14 @@ import type { Figure } from './figure.ts'
 function initialJsGzipKb(): number {
   const html = readFileSync(join(rendererDir, 'index.html'), 'utf8')
   const entries = [...html.matchAll(/<script[^>]+src="\/?([^"]+)"/g)].map((m) => m[1]!)
-  const preloads = [...html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="\/?([^"]+)"/g)].map((m) => m[1]!)
+  const preloads = [...html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="\/?([^"]+)"/g)].map(
+    (m) => m[1]!
+  )
   const files = [...new Set([...entries, ...preloads])]
-  if (files.length === 0) throw new Error(`no script in ${rendererDir}/index.html; assets: ${readdirSync(join(rendererDir, 'assets')).join(', ')}`)
+  if (files.length === 0)
+    throw new Error(
+      `no script in ${rendererDir}/index.html; assets: ${readdirSync(join(rendererDir, 'assets')).join(', ')}`
+    )
   const bytes = files.reduce((sum, file) => sum + gzipSync(readFileSync(join(rendererDir, file))).length, 0)
   return bytes / 1024
 }
@@ -66,9 +71,12 @@ async function longestTaskWhilePlaying(): Promise<number> {
   await form.locator('#trace-port').fill(longTrace.port)
   await form.locator('button[type="submit"]').click()
   const position = page.locator('.stepper .position')
-  await page.waitForFunction(() => /\d+ of (\d+)/.test(document.querySelector('.stepper .position')?.textContent ?? ''))
+  await page.waitForFunction(() =>
+    /\d+ of (\d+)/.test(document.querySelector('.stepper .position')?.textContent ?? '')
+  )
   traceHops = Number((await position.innerText()).match(/of (\d+)/)?.[1])
-  if (!(traceHops >= hopsToPlay + 1)) throw new Error(`the trace has ${traceHops} hops; the figure needs more than ${hopsToPlay}`)
+  if (!(traceHops >= hopsToPlay + 1))
+    throw new Error(`the trace has ${traceHops} hops; the figure needs more than ${hopsToPlay}`)
   // Fastest speed, so the sample stays short; each hop still re-renders stepper, inspector and topology.
   await page.locator('.stepper .controls select').selectOption('4')
   await page.evaluate(() => {
@@ -81,7 +89,8 @@ async function longestTaskWhilePlaying(): Promise<number> {
   await page.locator('.stepper .controls').focus()
   await page.keyboard.press(' ')
   await page.waitForFunction(
-    (hops) => Number(/(\d+) of/.exec(document.querySelector('.stepper .position')?.textContent ?? '')?.[1]) > hops,
+    (hops) =>
+      Number(/(\d+) of/.exec(document.querySelector('.stepper .position')?.textContent ?? '')?.[1]) > hops,
     hopsToPlay,
     { timeout: 60_000 }
   )
@@ -126,7 +135,9 @@ const figures: Figure[] = [
     runs: 3,
     setup: () => app.start(),
     sample: longestTaskWhilePlaying,
-    details: () => [`${hopsToPlay} hops played at 4× of a ${traceHops}-hop trace (client → 10.96.0.120:80, tcp)`],
+    details: () => [
+      `${hopsToPlay} hops played at 4× of a ${traceHops}-hop trace (client → 10.96.0.120:80, tcp)`
+    ],
     teardown: () => app.stop()
   }
 ]

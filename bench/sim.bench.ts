@@ -2,7 +2,11 @@ import { advanceClock, sendProbe } from '../src-main/core/engine/probe.ts'
 import type { Lab } from '../src-main/core/kube/lab.ts'
 import { formatIpv4 } from '../src-main/core/net/ipv4.ts'
 import { buildLab } from '../src-main/core/scenario/build-lab.ts'
-import { scenarioSchema, type Scenario, type ScenarioInput } from '../src-main/core/scenario/scenario.schema.ts'
+import {
+  scenarioSchema,
+  type Scenario,
+  type ScenarioInput
+} from '../src-main/core/scenario/scenario.schema.ts'
 import type { Figure } from './figure.ts'
 
 /**
@@ -15,15 +19,28 @@ function generated(nodes: number, podsPerNode: number, services: number): Scenar
   const input: ScenarioInput = {
     formatVersion: 1,
     id: `bench-${nodes}-${podsPerNode}-${services}`,
-    cluster: { underlayCIDR: '172.20.0.0/16', gateway: '172.20.0.1', podCIDR: '10.244.0.0/16', serviceCIDR: '10.96.0.0/12', seed: 42 },
-    nodes: Array.from({ length: nodes }, (_, i) => ({ name: `node-${i + 1}`, ip: `172.20.${Math.floor((i + 2) / 250)}.${((i + 2) % 250) + 1}` })),
+    cluster: {
+      underlayCIDR: '172.20.0.0/16',
+      gateway: '172.20.0.1',
+      podCIDR: '10.244.0.0/16',
+      serviceCIDR: '10.96.0.0/12',
+      seed: 42
+    },
+    nodes: Array.from({ length: nodes }, (_, i) => ({
+      name: `node-${i + 1}`,
+      ip: `172.20.${Math.floor((i + 2) / 250)}.${((i + 2) % 250) + 1}`
+    })),
     pods: Array.from({ length: nodes * podsPerNode }, (_, i) => ({
       name: `pod-${i + 1}`,
       node: `node-${(i % nodes) + 1}`,
       labels: { app: `app-${i % services}` },
       containers: [{ name: 'app', app: 'http' as const, port: 8080 }]
     })),
-    services: Array.from({ length: services }, (_, i) => ({ name: `svc-${i + 1}`, selector: { app: `app-${i}` }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] }))
+    services: Array.from({ length: services }, (_, i) => ({
+      name: `svc-${i + 1}`,
+      selector: { app: `app-${i}` },
+      ports: [{ name: 'http', port: 80, targetPort: 8080 }]
+    }))
   }
   return scenarioSchema.parse(input)
 }
@@ -32,7 +49,9 @@ function generated(nodes: number, podsPerNode: number, services: number): Scenar
 function crossNodeLab(scenario: Scenario): { lab: Lab; from: string; to: string } {
   const lab = buildLab(scenario)
   const client = lab.pods.find((p) => p.node === 'node-1')!
-  const svc = lab.services.find((s) => lab.pods.some((p) => p.labels.app === s.selector.app && p.node !== 'node-1'))!
+  const svc = lab.services.find((s) =>
+    lab.pods.some((p) => p.labels.app === s.selector.app && p.node !== 'node-1')
+  )!
   return { lab, from: client.name, to: formatIpv4(svc.clusterIP) }
 }
 
@@ -114,7 +133,9 @@ const figures: Figure[] = [
         const build = performance.now() - start
         const walked = traceOnce(t)
         const trace = timeTraces(t, 20)
-        growth.push(`${String(n).padStart(8)}  ${build.toFixed(1).padStart(8)}  ${trace.toFixed(3).padStart(8)}  ${String(walked).padStart(21)}`)
+        growth.push(
+          `${String(n).padStart(8)}  ${build.toFixed(1).padStart(8)}  ${trace.toFixed(3).padStart(8)}  ${String(walked).padStart(21)}`
+        )
       }
     },
     sample: () => Number(growth[growth.length - 1]!.trim().split(/\s+/)[2]),

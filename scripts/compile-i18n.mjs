@@ -20,14 +20,16 @@ await compile({
   cleanOutdir: true
 })
 
-const keys = Object.keys(JSON.parse(readFileSync(join(root, 'src-renderer/messages/en.json'), 'utf8'))).filter(
-  (k) => !k.startsWith('$')
-)
+const keys = Object.keys(
+  JSON.parse(readFileSync(join(root, 'src-renderer/messages/en.json'), 'utf8'))
+).filter((k) => !k.startsWith('$'))
 const messagesDir = join(outdir, 'messages')
 const compiled = new Set(existsSync(messagesDir) ? readdirSync(messagesDir) : [])
 const missing = keys.filter((k) => !compiled.has(`${k}.js`))
 if (missing.length > 0) {
-  console.error(`paraglide did not compile ${missing.length} of ${keys.length} messages (${missing.slice(0, 5).join(', ')}): is the message-format plugin path in src-renderer/project.inlang/settings.json right?`)
+  console.error(
+    `paraglide did not compile ${missing.length} of ${keys.length} messages (${missing.slice(0, 5).join(', ')}): is the message-format plugin path in src-renderer/project.inlang/settings.json right?`
+  )
   process.exit(1)
 }
 console.log(`i18n: ${keys.length} messages compiled`)

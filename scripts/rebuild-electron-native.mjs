@@ -3,7 +3,16 @@
 // node_modules that tests, the CLI and the web host use. Called by `npm start` and `npm run dist`
 // after `install-electron`; where the Electron binary is absent it does nothing (and says so).
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,9 +26,13 @@ const outFile = join(outDir, 'better_sqlite3.node')
 
 // Reading path.txt, not require('electron'): requiring it would try to download the binary.
 const pathFile = join(electronDir, 'path.txt')
-const electronBinary = existsSync(pathFile) ? join(electronDir, 'dist', readFileSync(pathFile, 'utf8').trim()) : null
+const electronBinary = existsSync(pathFile)
+  ? join(electronDir, 'dist', readFileSync(pathFile, 'utf8').trim())
+  : null
 if (!electronBinary || !existsSync(electronBinary)) {
-  console.log('rebuild-electron-native: no Electron binary here; skipping the Electron-ABI better-sqlite3 build.')
+  console.log(
+    'rebuild-electron-native: no Electron binary here; skipping the Electron-ABI better-sqlite3 build.'
+  )
   process.exit(0)
 }
 
@@ -35,14 +48,24 @@ if (existsSync(outFile) && existsSync(stamp) && readFileSync(stamp, 'utf8') === 
 
 // Build in a scratch copy so node_modules/better-sqlite3 keeps its Node-ABI binary for tests.
 const work = mkdtempSync(join(tmpdir(), 'podnet-electron-native-'))
-cpSync(sqliteDir, work, { recursive: true, filter: (src) => !src.includes(`${join('build', 'Release', 'obj')}`) })
+cpSync(sqliteDir, work, {
+  recursive: true,
+  filter: (src) => !src.includes(`${join('build', 'Release', 'obj')}`)
+})
 const env = { ...process.env }
 // The machine's npmrc sets nodedir=/usr, which silently builds for Node's ABI instead of Electron's.
 for (const key of Object.keys(env)) if (key.toLowerCase() === 'npm_config_nodedir') delete env[key]
 const nodeGyp = require.resolve('node-gyp/bin/node-gyp.js')
 execFileSync(
   process.execPath,
-  [nodeGyp, 'rebuild', '--release', `--target=${electronVersion}`, '--runtime=electron', '--dist-url=https://electronjs.org/headers'],
+  [
+    nodeGyp,
+    'rebuild',
+    '--release',
+    `--target=${electronVersion}`,
+    '--runtime=electron',
+    '--dist-url=https://electronjs.org/headers'
+  ],
   { cwd: work, env, stdio: 'inherit' }
 )
 mkdirSync(outDir, { recursive: true })
@@ -57,8 +80,13 @@ const expectedAbi = execFileSync(electronBinary, ['-p', 'process.versions.module
   .trim()
 execFileSync(
   electronBinary,
-  ['-e', `const D=require(${JSON.stringify(join(sqliteDir, 'lib', 'index.js'))});new D(':memory:',{nativeBinding:${JSON.stringify(outFile)}}).prepare('select 1').get()`],
+  [
+    '-e',
+    `const D=require(${JSON.stringify(join(sqliteDir, 'lib', 'index.js'))});new D(':memory:',{nativeBinding:${JSON.stringify(outFile)}}).prepare('select 1').get()`
+  ],
   { env: { ...env, ELECTRON_RUN_AS_NODE: '1' }, stdio: 'inherit' }
 )
 writeFileSync(stamp, wanted)
-console.log(`rebuild-electron-native: built better-sqlite3 ${sqliteVersion} for Electron ${electronVersion} (ABI ${expectedAbi}).`)
+console.log(
+  `rebuild-electron-native: built better-sqlite3 ${sqliteVersion} for Electron ${electronVersion} (ABI ${expectedAbi}).`
+)

@@ -73,7 +73,9 @@ try {
       await open(page, '#/lessons')
       await shot('lessons')
       const otherViews = (
-        await page.locator('header nav a').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''))
+        await page
+          .locator('header nav a')
+          .evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''))
       ).filter((view) => !coveredViews.has(view))
 
       // The lesson player with a command typed into the terminal.
@@ -103,7 +105,10 @@ try {
       await open(page, `#/lessons/${tour.id}`)
       await page.locator('form.question').first().waitFor()
       // The lesson column scrolls on its own: bring the first question up beside the terminal.
-      await page.locator('form.question').first().evaluate((form) => form.scrollIntoView({ block: 'start' }))
+      await page
+        .locator('form.question')
+        .first()
+        .evaluate((form) => form.scrollIntoView({ block: 'start' }))
       await shot('quiz')
 
       await select(learners.done)
@@ -123,7 +128,8 @@ try {
     }
   }
   // Views come and go with the app; pictures of views that no longer exist must not linger.
-  for (const file of readdirSync(outDir)) if (file.endsWith('.png') && !written.has(file)) rmSync(join(outDir, file))
+  for (const file of readdirSync(outDir))
+    if (file.endsWith('.png') && !written.has(file)) rmSync(join(outDir, file))
   console.log(`${written.size} screenshots written to ${outDir}`)
 } finally {
   await running.stop()

@@ -58,7 +58,9 @@ export const lessonSummarySchema = z.strictObject({
   available: z.boolean(),
   problems: z.array(z.string()),
   /** The asking learner's status and score (0..1, null until graded); null when no learner asked. */
-  progress: z.strictObject({ status: lessonStatusSchema, score: z.number().min(0).max(1).nullable() }).nullable()
+  progress: z
+    .strictObject({ status: lessonStatusSchema, score: z.number().min(0).max(1).nullable() })
+    .nullable()
 })
 
 export const lessonStepViewSchema = z.strictObject({
@@ -86,7 +88,10 @@ const lessonRef = { learnerId: learnerIdSchema, lessonId: lessonIdSchema }
 /** A shell target as the scenario names it: node, pod, pod/container or external host. */
 const targetNameSchema = z
   .string()
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9]*[a-z0-9])?)?$/, 'expected a node, pod or pod/container name such as web-1/app')
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9]*[a-z0-9])?)?$/,
+    'expected a node, pod or pod/container name such as web-1/app'
+  )
 
 /**
  * A packet trace (core/engine/trace.ts documents every field). Checked loosely here: it is built
@@ -219,11 +224,19 @@ export const contract = {
   'trace:run': {
     input: z.strictObject({ ...lessonRef, trace: traceRequestSchema }),
     /** `traceId` names the trace for `trace:pcap`. */
-    output: z.strictObject({ trace: traceSchema, traceId: z.number().int(), session: lessonSessionViewSchema })
+    output: z.strictObject({
+      trace: traceSchema,
+      traceId: z.number().int(),
+      session: lessonSessionViewSchema
+    })
   },
   'trace:pcap': {
     /** A trace the lab ran (by `traceId`) as a libpcap file: Ethernet frames, one per link transmit. */
-    input: z.strictObject({ learnerId: learnerIdSchema, lab: labRefSchema, traceId: z.number().int().min(1) }),
+    input: z.strictObject({
+      learnerId: learnerIdSchema,
+      lab: labRefSchema,
+      traceId: z.number().int().min(1)
+    }),
     output: z.strictObject({ fileName: z.string(), mimeType: z.string(), base64: z.string() })
   },
   'sandbox:open': {
@@ -235,7 +248,10 @@ export const contract = {
         z.strictObject({
           kind: z.literal('file'),
           fileName: z.string().trim().min(1, 'the file needs a name').max(200),
-          content: z.string().min(1, 'the scenario file is empty').max(maxScenarioBytes, 'a scenario file may be at most 256 KB')
+          content: z
+            .string()
+            .min(1, 'the scenario file is empty')
+            .max(maxScenarioBytes, 'a scenario file may be at most 256 KB')
         })
       ])
     }),
@@ -316,7 +332,11 @@ export const contract = {
   },
   'review:answer': {
     /** Grades one due item (always finished: explanation and key shown) and reschedules it by SM-2. */
-    input: z.strictObject({ learnerId: learnerIdSchema, itemId: z.string().min(1).max(64), answer: answerSchema }),
+    input: z.strictObject({
+      learnerId: learnerIdSchema,
+      itemId: z.string().min(1).max(64),
+      answer: answerSchema
+    }),
     output: z.strictObject({ grading: gradingSchema, nextDueAt: z.string() })
   },
   'settings:get': {

@@ -5,9 +5,7 @@ import { isMethodName, type MethodName } from './method-names.ts'
 
 /** What service.ts implements: each method receives its already-validated input. */
 export type Handlers = {
-  [M in MethodName]: (
-    input: z.output<Contract[M]['input']>
-  ) => Promise<MethodOutput<M>> | MethodOutput<M>
+  [M in MethodName]: (input: z.output<Contract[M]['input']>) => Promise<MethodOutput<M>> | MethodOutput<M>
 }
 
 /** `lessonId: expected a kebab-case lesson id …` — the field first, so the learner sees what to fix. */
@@ -44,7 +42,10 @@ export async function dispatch(
     if (!checked.success) {
       return {
         ok: false,
-        error: { code: 'internal', message: `${method} produced an invalid result: ${describeIssues(checked.error)}` }
+        error: {
+          code: 'internal',
+          message: `${method} produced an invalid result: ${describeIssues(checked.error)}`
+        }
       }
     }
     return { ok: true, value: checked.data }

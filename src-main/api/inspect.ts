@@ -12,7 +12,10 @@ export interface InspectSection {
  * Which read-only commands show an object's live state — the same commands a learner would type,
  * so the inspector teaches where the information lives on a real machine.
  */
-export function inspectCommands(topology: Topology, objectId: string): { on: string; command: string }[] | null {
+export function inspectCommands(
+  topology: Topology,
+  objectId: string
+): { on: string; command: string }[] | null {
   const service = topology.services.find((s) => s.id === objectId)
   if (service) {
     const node = topology.nodes[0]?.name
@@ -33,7 +36,11 @@ export function inspectCommands(topology: Topology, objectId: string): { on: str
       { on: host, command: 'ip route' },
       { on: host, command: 'ip neigh' }
     ]
-    if (node) commands.push({ on: host, command: 'iptables-save -c -t nat' }, { on: host, command: 'iptables-save -c -t filter' })
+    if (node)
+      commands.push(
+        { on: host, command: 'iptables-save -c -t nat' },
+        { on: host, command: 'iptables-save -c -t filter' }
+      )
     return commands
   }
   const devices = node?.devices ?? pod?.devices ?? external?.devices ?? []
@@ -43,8 +50,13 @@ export function inspectCommands(topology: Topology, objectId: string): { on: str
     { on: host, command: `ip -d link show dev ${device}` },
     { on: host, command: `ip addr show dev ${device}` }
   ]
-  if (found.kind === 'bridge') commands.push({ on: host, command: `bridge fdb show br ${device}` }, { on: host, command: 'bridge link' })
-  if (found.kind === 'vxlan') commands.push({ on: host, command: `bridge fdb show dev ${device}` }, { on: host, command: `ip neigh show dev ${device}` })
+  if (found.kind === 'bridge')
+    commands.push({ on: host, command: `bridge fdb show br ${device}` }, { on: host, command: 'bridge link' })
+  if (found.kind === 'vxlan')
+    commands.push(
+      { on: host, command: `bridge fdb show dev ${device}` },
+      { on: host, command: `ip neigh show dev ${device}` }
+    )
   return commands
 }
 

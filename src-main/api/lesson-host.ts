@@ -62,7 +62,12 @@ interface Hosted {
 const maxActiveGapMs = 5 * 60_000
 
 function isStoredSession(value: unknown): value is StoredSession {
-  return typeof value === 'object' && value !== null && 'machine' in value && Array.isArray((value as StoredSession).journal)
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'machine' in value &&
+    Array.isArray((value as StoredSession).journal)
+  )
 }
 
 /**
@@ -89,7 +94,9 @@ export class LessonHost {
     const machine = createLessonMachine(loaded.lesson)
     const saved = this.#store.sessions.load(learnerId, loaded.lesson.id, loaded.contentHash)
     const stored = saved && isStoredSession(saved.snapshot) ? saved.snapshot : null
-    const snapshot = stored ? resumeSnapshot(machine, loaded.lesson, loaded.contentHash, stored.machine) : undefined
+    const snapshot = stored
+      ? resumeSnapshot(machine, loaded.lesson, loaded.contentHash, stored.machine)
+      : undefined
     const actor = createActor(machine, {
       input: { contentHash: loaded.contentHash },
       ...(snapshot ? { snapshot } : {})
@@ -133,7 +140,11 @@ export class LessonHost {
   }
 
   /** A packet the learner sends from the stepper; `traceId` names it for `trace:pcap`. */
-  trace(learnerId: string, lessonId: string, spec: TraceSpec): { trace: Trace; traceId: number; view: LessonView } {
+  trace(
+    learnerId: string,
+    lessonId: string,
+    spec: TraceSpec
+  ): { trace: Trace; traceId: number; view: LessonView } {
     const hosted = this.#require(learnerId, lessonId)
     const trace = this.#trace(hosted, spec)
     return { trace, traceId: hosted.traces.keep(trace), view: this.#view(hosted) }
@@ -209,14 +220,19 @@ export class LessonHost {
 
   #require(learnerId: string, lessonId: string): Hosted {
     const hosted = this.#hosted.get(`${learnerId}\u0000${lessonId}`)
-    if (!hosted) throw new ApiError('not_found', `lesson "${lessonId}" is not open for this learner; open it first`)
+    if (!hosted)
+      throw new ApiError('not_found', `lesson "${lessonId}" is not open for this learner; open it first`)
     return hosted
   }
 
   #exec(hosted: Hosted, on: string, line: string): ExecResult {
     const result = hosted.shell.run(on, line)
     if (!result) {
-      return { stdout: '', stderr: `podnet: no node, pod, pod/container or external host named "${on}"\n`, exitCode: 127 }
+      return {
+        stdout: '',
+        stderr: `podnet: no node, pod, pod/container or external host named "${on}"\n`,
+        exitCode: 127
+      }
     }
     hosted.journal.push({ kind: 'exec', on, line })
     this.#transition(hosted, {
@@ -232,7 +248,11 @@ export class LessonHost {
     const probe = probeSpecOf(lab, spec)
     const trace = sendProbe(lab, probe)
     hosted.journal.push({ kind: 'trace', spec: probe })
-    this.#transition(hosted, { type: 'sim.traceFinished', trace: traceFactsOf(lab, spec, trace), facts: labFacts(lab) })
+    this.#transition(hosted, {
+      type: 'sim.traceFinished',
+      trace: traceFactsOf(lab, spec, trace),
+      facts: labFacts(lab)
+    })
     return trace
   }
 
@@ -244,7 +264,8 @@ export class LessonHost {
     const before = hosted.actor.getSnapshot().context
     const stepBefore = String(hosted.actor.getSnapshot().value)
     hosted.actor.send(event)
-    if (String(hosted.actor.getSnapshot().value) !== stepBefore) hosted.stepJournalStart = hosted.journal.length
+    if (String(hosted.actor.getSnapshot().value) !== stepBefore)
+      hosted.stepJournalStart = hosted.journal.length
     this.#persist(hosted, before, event)
 
     // Never chain a run off the result of a run: a step that stays unsatisfied must not loop.
@@ -334,7 +355,12 @@ export class LessonHost {
       if (current === COMPLETED && !hosted.wasCompleted) {
         const { score, maxScore } = scoreOf(lesson, after)
         const fraction = maxScore === 0 ? 1 : score / maxScore
-        this.#store.sessions.complete({ learnerId, lessonId, score: fraction, passed: fraction >= lesson.passScore })
+        this.#store.sessions.complete({
+          learnerId,
+          lessonId,
+          score: fraction,
+          passed: fraction >= lesson.passScore
+        })
         hosted.wasCompleted = true
       }
     })

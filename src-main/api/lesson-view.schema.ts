@@ -91,8 +91,19 @@ export const lessonSessionViewSchema = z.strictObject({
 export const learnerEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('user.next') }),
   z.strictObject({ type: z.literal('user.back') }),
-  z.strictObject({ type: z.literal('user.answer'), questionId: z.string().min(1).max(80), answer: answerSchema }),
+  z.strictObject({
+    type: z.literal('user.answer'),
+    questionId: z.string().min(1).max(80),
+    answer: answerSchema
+  }),
   z.strictObject({ type: z.literal('user.requestHint'), level: z.enum(['hint', 'solution']) }),
-  z.strictObject({ type: z.literal('user.runCommand'), on: z.string().min(1).max(120), command: z.string().min(1).max(2000) }),
-  z.strictObject({ type: z.literal('user.predict'), value: z.union([z.string().max(200), z.number().finite()]) })
+  z.strictObject({
+    type: z.literal('user.runCommand'),
+    on: z.string().min(1).max(120),
+    command: z.string().min(1).max(2000)
+  }),
+  z.strictObject({
+    type: z.literal('user.predict'),
+    value: z.union([z.string().max(200), z.number().finite()])
+  })
 ])

@@ -4,7 +4,13 @@ import { formatIssue } from '../core/lesson/issues.ts'
 import { questionsOf } from '../core/lesson/lesson.machine.ts'
 import type { Question } from '../core/lesson/lesson.schema.ts'
 import { correctAnswer, gradeAnswer, toPublicQuestion, validateAnswer } from '../core/lesson/quiz.ts'
-import { openProgressStore, StoreError, type ProgressStore, type Recovery, type ReviewItem } from '../store/index.ts'
+import {
+  openProgressStore,
+  StoreError,
+  type ProgressStore,
+  type Recovery,
+  type ReviewItem
+} from '../store/index.ts'
 import type { Settings } from './contract.ts'
 import type { Handlers } from './dispatch.ts'
 import { ApiError, type ApiErrorCode } from './envelope.ts'
@@ -51,7 +57,8 @@ export function createService(options: ServiceOptions): Service {
   let cached: { fingerprint: string; course: Course } | null = null
   const course = (): Course => {
     const packsDir = options.packsDir
-    const fingerprint = lessonsFingerprint(options.lessonsDir) + (packsDir ? `\n${lessonsFingerprint(packsDir)}` : '')
+    const fingerprint =
+      lessonsFingerprint(options.lessonsDir) + (packsDir ? `\n${lessonsFingerprint(packsDir)}` : '')
     if (cached?.fingerprint !== fingerprint) {
       cached = { fingerprint, course: packsDir ? withPacks(loadCourse(files), packsDir) : loadCourse(files) }
     }
@@ -71,29 +78,39 @@ export function createService(options: ServiceOptions): Service {
   const sandboxes = new SandboxHost(now)
 
   /** Free play and lessons share terminal completion and capture downloads. */
-  function labTools(learnerId: string, lab: { kind: 'lesson'; lessonId: string } | { kind: 'sandbox'; sandboxId: string }) {
+  function labTools(
+    learnerId: string,
+    lab: { kind: 'lesson'; lessonId: string } | { kind: 'sandbox'; sandboxId: string }
+  ) {
     if (lab.kind === 'sandbox') {
       return {
-        complete: (on: string, line: string, cursor: number) => sandboxes.complete(learnerId, lab.sandboxId, on, line, cursor),
+        complete: (on: string, line: string, cursor: number) =>
+          sandboxes.complete(learnerId, lab.sandboxId, on, line, cursor),
         pcap: (traceId: number) => sandboxes.pcap(learnerId, lab.sandboxId, traceId)
       }
     }
     const host = lessons(usableStore())
     return {
-      complete: (on: string, line: string, cursor: number) => host.complete(learnerId, lab.lessonId, on, line, cursor),
+      complete: (on: string, line: string, cursor: number) =>
+        host.complete(learnerId, lab.lessonId, on, line, cursor),
       pcap: (traceId: number) => host.pcap(learnerId, lab.lessonId, traceId)
     }
   }
 
   /** Status and score per lesson for one learner; lessons never opened are absent. */
-  function progressByLesson(learnerId: string): Map<string, { status: 'in-progress' | 'completed'; score: number | null }> {
+  function progressByLesson(
+    learnerId: string
+  ): Map<string, { status: 'in-progress' | 'completed'; score: number | null }> {
     const store = usableStore()
     requireLearner(store, learnerId)
     const summary = store.summary.progressSummary(learnerId, topicsByLesson(course()))
     return new Map(
       summary.lessons.map((row) => [
         row.lessonId,
-        { status: row.status === 'completed' ? ('completed' as const) : ('in-progress' as const), score: row.score }
+        {
+          status: row.status === 'completed' ? ('completed' as const) : ('in-progress' as const),
+          score: row.score
+        }
       ])
     )
   }
@@ -105,7 +122,8 @@ export function createService(options: ServiceOptions): Service {
   }
 
   function requireLearner(s: ProgressStore, learnerId: string): void {
-    if (!s.profiles.get(learnerId)) throw new ApiError('not_found', `no learner profile with id "${learnerId}"`)
+    if (!s.profiles.get(learnerId))
+      throw new ApiError('not_found', `no learner profile with id "${learnerId}"`)
   }
 
   function settingsOf(store: ProgressStore, learnerId: string): Settings {
@@ -117,7 +135,8 @@ export function createService(options: ServiceOptions): Service {
 
   function topicsByLesson(c: Course): Record<string, readonly string[]> {
     const topics: Record<string, readonly string[]> = {}
-    for (const entry of c.lessons) if (entry.status === 'available') topics[entry.lesson.lesson.id] = entry.lesson.lesson.topics
+    for (const entry of c.lessons)
+      if (entry.status === 'available') topics[entry.lesson.lesson.id] = entry.lesson.lesson.topics
     return topics
   }
 
@@ -155,7 +174,9 @@ export function createService(options: ServiceOptions): Service {
     'lessons:list': ({ learnerId }) => {
       const c = course()
       const progress = learnerId === undefined ? null : progressByLesson(learnerId)
-      const progressOf = (id: string): { status: 'not-started' | 'in-progress' | 'completed'; score: number | null } | null =>
+      const progressOf = (
+        id: string
+      ): { status: 'not-started' | 'in-progress' | 'completed'; score: number | null } | null =>
         progress === null ? null : (progress.get(id) ?? { status: 'not-started', score: null })
       return {
         courseTitle: c.index?.title ?? { en: 'Podnet Lab', 'zh-CN': 'Podnet Lab' },
@@ -211,9 +232,11 @@ export function createService(options: ServiceOptions): Service {
       }
     },
 
-    'lesson:send': ({ learnerId, lessonId, event }) => lessons(usableStore()).send(learnerId, lessonId, event),
+    'lesson:send': ({ learnerId, lessonId, event }) =>
+      lessons(usableStore()).send(learnerId, lessonId, event),
 
-    'lesson:reset': ({ learnerId, lessonId, scope }) => lessons(usableStore()).reset(learnerId, lessonId, scope),
+    'lesson:reset': ({ learnerId, lessonId, scope }) =>
+      lessons(usableStore()).reset(learnerId, lessonId, scope),
 
     'quiz:submit': ({ learnerId, lessonId, questionId, answer }) => {
       const session = lessons(usableStore()).answer(learnerId, lessonId, questionId, answer)
@@ -243,7 +266,13 @@ export function createService(options: ServiceOptions): Service {
     'sandbox:open': ({ learnerId, source }) => {
       if (source.kind === 'file') return sandboxes.open(learnerId, source)
       const { lesson, scenario, scenarioText } = availableLesson(source.lessonId)
-      return sandboxes.open(learnerId, { kind: 'lesson', lessonId: lesson.id, title: lesson.title, scenario, scenarioText })
+      return sandboxes.open(learnerId, {
+        kind: 'lesson',
+        lessonId: lesson.id,
+        title: lesson.title,
+        scenario,
+        scenarioText
+      })
     },
 
     'sandbox:exec': ({ learnerId, sandboxId, on, line }) => sandboxes.exec(learnerId, sandboxId, on, line),
@@ -292,9 +321,17 @@ export function createService(options: ServiceOptions): Service {
       const day = new Date(now()).toISOString().slice(0, 10)
       switch (format) {
         case 'json':
-          return { fileName: `podnet-progress-${name}-${day}.json`, mimeType: 'application/json', content: store.exportProgress(learnerId) }
+          return {
+            fileName: `podnet-progress-${name}-${day}.json`,
+            mimeType: 'application/json',
+            content: store.exportProgress(learnerId)
+          }
         case 'csv':
-          return { fileName: `podnet-attempts-${name}-${day}.csv`, mimeType: 'text/csv', content: store.exportAttemptsCsv(learnerId) }
+          return {
+            fileName: `podnet-attempts-${name}-${day}.csv`,
+            mimeType: 'text/csv',
+            content: store.exportAttemptsCsv(learnerId)
+          }
         case 'xapi':
           return {
             fileName: `podnet-xapi-${name}-${day}.json`,
@@ -306,7 +343,11 @@ export function createService(options: ServiceOptions): Service {
 
     'progress:import': ({ content }) => {
       const report = usableStore().importProgress(content)
-      return { learnerId: report.learnerId, learnerCreated: report.learnerCreated, changes: { ...report.changes } }
+      return {
+        learnerId: report.learnerId,
+        learnerCreated: report.learnerCreated,
+        changes: { ...report.changes }
+      }
     },
 
     'progress:reset': ({ learnerId, confirm }) => {
@@ -314,7 +355,10 @@ export function createService(options: ServiceOptions): Service {
       const profile = store.profiles.get(learnerId)
       if (!profile) throw new ApiError('not_found', `no learner profile with id "${learnerId}"`)
       if (confirm !== profile.name) {
-        throw new ApiError('invalid_input', `confirm: type the profile's name "${profile.name}" to reset its progress`)
+        throw new ApiError(
+          'invalid_input',
+          `confirm: type the profile's name "${profile.name}" to reset its progress`
+        )
       }
       const removed = store.resetProgress(learnerId)
       // Open lessons would otherwise write their old snapshots back on the next event.
@@ -362,7 +406,10 @@ export function createService(options: ServiceOptions): Service {
       const { question } = found
       const rejection = validateAnswer(question, answer)
       if (rejection) {
-        throw new ApiError('invalid_input', `answer: ${rejection} for ${question.kind} question "${question.id}"`)
+        throw new ApiError(
+          'invalid_input',
+          `answer: ${rejection} for ${question.kind} question "${question.id}"`
+        )
       }
       // One attempt per review, and it always finishes: the explanation and key are the point of reviewing.
       const graded = gradeAnswer(question, answer, 0)
@@ -403,7 +450,11 @@ export function createService(options: ServiceOptions): Service {
       const active = store.settings.get(activeLearnerKey)
       const activeId = typeof active === 'string' && profiles.some((p) => p.id === active) ? active : null
       return {
-        profiles: profiles.map((p) => ({ id: p.id, name: p.name, createdAt: new Date(p.createdAt).toISOString() })),
+        profiles: profiles.map((p) => ({
+          id: p.id,
+          name: p.name,
+          createdAt: new Date(p.createdAt).toISOString()
+        })),
         activeId,
         activeSettings: activeId === null ? null : settingsOf(store, activeId)
       }
@@ -462,8 +513,7 @@ function translatingStoreErrors(handlers: Handlers): Handlers {
 }
 
 type OpenResult =
-  | { ok: true; store: ProgressStore; recovered: Recovery | null }
-  | { ok: false; message: string }
+  { ok: true; store: ProgressStore; recovered: Recovery | null } | { ok: false; message: string }
 
 function openStore(options: ServiceOptions, now: () => number): OpenResult {
   const file = join(options.dataDir, 'progress.sqlite')

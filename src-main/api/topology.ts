@@ -57,11 +57,20 @@ export const topologySchema = z.strictObject({
       namespace: z.string(),
       type: z.string(),
       clusterIP: z.string(),
-      ports: z.array(z.strictObject({ port: z.number(), targetPort: z.number(), protocol: z.string(), nodePort: z.number().optional() })),
+      ports: z.array(
+        z.strictObject({
+          port: z.number(),
+          targetPort: z.number(),
+          protocol: z.string(),
+          nodePort: z.number().optional()
+        })
+      ),
       endpoints: z.array(z.strictObject({ pod: z.string(), ip: z.string(), port: z.number() }))
     })
   ),
-  externalHosts: z.array(z.strictObject({ id: z.string(), name: z.string(), ip: z.string(), devices: z.array(deviceSchema) })),
+  externalHosts: z.array(
+    z.strictObject({ id: z.string(), name: z.string(), ip: z.string(), devices: z.array(deviceSchema) })
+  ),
   underlay: z.strictObject({ cidr: z.string(), gateway: z.string().nullable() })
 })
 export type Topology = z.output<typeof topologySchema>

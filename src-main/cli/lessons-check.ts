@@ -17,7 +17,6 @@ export const LESSONS_USAGE = `usage: podnet lessons check [DIR]
   dev: checks, then checks again after every save in DIR, until interrupted (Ctrl-C).
 `
 
-
 /** `podnet lessons check [DIR]` and `podnet lessons dev [DIR]`. */
 export async function lessonsCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const [action, ...rest] = argv
@@ -47,7 +46,10 @@ export async function lessonsCommand(argv: readonly string[], io: CliIo): Promis
 }
 
 function checkOnce(dir: string, io: CliIo): number {
-  const result = checkCourse(lessonFilesFromDir(dir), { openLab: openLessonLab, now: () => performance.now() })
+  const result = checkCourse(lessonFilesFromDir(dir), {
+    openLab: openLessonLab,
+    now: () => performance.now()
+  })
   // Paths as the author's editor and terminal resolve them: relative to where the check ran.
   io.stderr(
     result.issues.map((issue) => `${formatIssue({ ...issue, file: join(dir, issue.file) })}\n`).join('')

@@ -16,7 +16,9 @@ function loadPreload(): { exposed: Map<string, unknown>; invoked: unknown[][]; r
   const required: string[] = []
   const electron = {
     contextBridge: { exposeInMainWorld: (key: string, value: unknown) => exposed.set(key, value) },
-    ipcRenderer: { invoke: (...args: unknown[]) => (invoked.push(args), Promise.resolve({ ok: true, value: null })) }
+    ipcRenderer: {
+      invoke: (...args: unknown[]) => (invoked.push(args), Promise.resolve({ ok: true, value: null }))
+    }
   }
   const code = readFileSync(join(repoRoot, 'out', 'preload', 'preload.cjs'), 'utf8')
   const module = { exports: {} }

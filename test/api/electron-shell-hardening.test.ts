@@ -6,7 +6,11 @@ import { isTrustedSenderUrl } from '../../src-main/platform/electron/trusted-sen
 import { repoRoot } from '../e2e/harness.ts'
 
 describe('the Electron window is hardened per Electron’s security checklist', () => {
-  const options = mainWindowOptions('/app/out/preload/preload.cjs', { width: 1200, height: 800, maximized: false })
+  const options = mainWindowOptions('/app/out/preload/preload.cjs', {
+    width: 1200,
+    height: 800,
+    maximized: false
+  })
 
   test('isolates the renderer: context isolation, sandbox, no Node, web security on', () => {
     expect(options.webPreferences).toMatchObject({
@@ -30,17 +34,21 @@ describe('remembered window bounds', () => {
   const display = { x: 0, y: 0, width: 1920, height: 1080 }
 
   test('are restored when they still lie on a display', () => {
-    expect(restorableBounds({ x: 100, y: 80, width: 1000, height: 700, maximized: true }, [display])).toEqual({
-      x: 100,
-      y: 80,
-      width: 1000,
-      height: 700,
-      maximized: true
-    })
+    expect(restorableBounds({ x: 100, y: 80, width: 1000, height: 700, maximized: true }, [display])).toEqual(
+      {
+        x: 100,
+        y: 80,
+        width: 1000,
+        height: 700,
+        maximized: true
+      }
+    )
   })
 
   test('drop the position when its monitor is gone, keeping the size', () => {
-    expect(restorableBounds({ x: 3000, y: 80, width: 1000, height: 700, maximized: false }, [display])).toEqual({
+    expect(
+      restorableBounds({ x: 3000, y: 80, width: 1000, height: 700, maximized: false }, [display])
+    ).toEqual({
       width: 1000,
       height: 700,
       maximized: false

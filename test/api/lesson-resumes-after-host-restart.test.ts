@@ -50,9 +50,17 @@ describe('a half-done lesson after the host restarts', () => {
       opened = await call<{ session: Session }>(service, 'lesson:open', ref)
       expect(opened.session.current).toBe('predict-ttl')
       expect(opened.session.steps.slice(0, 2).map((s) => s.status)).toEqual(['done', 'done'])
-      const link = await call<{ stdout: string }>(service, 'shell:exec', { ...ref, on: 'node-2', line: 'ip link show cni0' })
+      const link = await call<{ stdout: string }>(service, 'shell:exec', {
+        ...ref,
+        on: 'node-2',
+        line: 'ip link show cni0'
+      })
       expect(link.stdout).toMatch(/cni0: <BROADCAST,MULTICAST> .* state DOWN/)
-      const untouched = await call<{ stdout: string }>(service, 'shell:exec', { ...ref, on: 'node-1', line: 'ip link show cni0' })
+      const untouched = await call<{ stdout: string }>(service, 'shell:exec', {
+        ...ref,
+        on: 'node-1',
+        line: 'ip link show cni0'
+      })
       expect(untouched.stdout).toMatch(/cni0: <BROADCAST,MULTICAST,UP,LOWER_UP> .* state UP/)
       service.close()
     } finally {

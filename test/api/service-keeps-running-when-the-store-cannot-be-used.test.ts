@@ -15,7 +15,10 @@ describe('the service and a progress store it cannot use as it is', () => {
       writeFileSync(join(data.path, 'progress.sqlite'), 'this is not a database, just text '.repeat(200))
       const service = createService({ dataDir: data.path, lessonsDir, version: 'test' })
       const info = await dispatch(service.handlers, 'app:info', {})
-      expect(info).toMatchObject({ ok: true, value: { storeNotice: { movedTo: expect.stringContaining('progress.sqlite') } } })
+      expect(info).toMatchObject({
+        ok: true,
+        value: { storeNotice: { movedTo: expect.stringContaining('progress.sqlite') } }
+      })
       expect(await dispatch(service.handlers, 'profiles:create', { name: 'Ada' })).toMatchObject({ ok: true })
       service.close()
     } finally {
@@ -34,7 +37,10 @@ describe('the service and a progress store it cannot use as it is', () => {
       const before = readFileSync(file)
       const service = createService({ dataDir: data.path, lessonsDir, version: 'test' })
       const info = await dispatch(service.handlers, 'app:info', {})
-      expect(info).toMatchObject({ ok: true, value: { storeNotice: { reason: expect.stringContaining('newer version of Podnet Lab') } } })
+      expect(info).toMatchObject({
+        ok: true,
+        value: { storeNotice: { reason: expect.stringContaining('newer version of Podnet Lab') } }
+      })
       expect(await dispatch(service.handlers, 'lessons:list', {})).toMatchObject({ ok: true })
       expect(await dispatch(service.handlers, 'profiles:list', {})).toMatchObject({
         ok: false,
@@ -53,7 +59,10 @@ describe('the service and a progress store it cannot use as it is', () => {
       const service = createService({ dataDir: data.path, lessonsDir, version: 'test' })
       expect(await dispatch(service.handlers, 'profiles:create', { name: 'Ada' })).toMatchObject({ ok: true })
       const again = await dispatch(service.handlers, 'profiles:create', { name: 'Ada' })
-      expect(again).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('Ada') } })
+      expect(again).toMatchObject({
+        ok: false,
+        error: { code: 'invalid_input', message: expect.stringContaining('Ada') }
+      })
       service.close()
     } finally {
       data.remove()

@@ -12,7 +12,11 @@ async function post(host: WebHost, method: string, body: unknown, headers: Recor
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body)
   })
-  return { status: response.status, type: response.headers.get('content-type'), body: (await response.json()) as unknown }
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    body: (await response.json()) as unknown
+  }
 }
 
 describe('the web host serves the contract as POST /api/<method>', () => {
@@ -47,7 +51,10 @@ describe('the web host serves the contract as POST /api/<method>', () => {
     const result = await post(host, 'lessons:destroy', {})
     expect(result.status).toBe(404)
     expect(result.type).toContain('application/json')
-    expect(result.body).toEqual({ ok: false, error: { code: 'unknown_method', message: 'no API method named "lessons:destroy"' } })
+    expect(result.body).toEqual({
+      ok: false,
+      error: { code: 'unknown_method', message: 'no API method named "lessons:destroy"' }
+    })
   })
 
   test('invalid input is 400 JSON naming the field', async () => {
@@ -110,7 +117,11 @@ describe('a web host that requires a token', () => {
 
   beforeAll(async () => {
     service = createService({ dataDir: data.path, lessonsDir: join(repoRoot, 'lessons'), version: 'test' })
-    host = await startWebHost({ handlers: service.handlers, rendererDir: rendererFixture, token: 'sekrit-token' })
+    host = await startWebHost({
+      handlers: service.handlers,
+      rendererDir: rendererFixture,
+      token: 'sekrit-token'
+    })
   })
 
   afterAll(async () => {

@@ -4,8 +4,10 @@ import { deletePod, scaleReplicas } from '../../src-main/core/scenario/mutations
 import { fixtureLab, podIp, run } from './sim-lab.ts'
 
 describe('mutations', () => {
-  test('bridge-nf-call-iptables=0: a same-node backend\'s reply skips un-DNAT, so the connection never completes', () => {
-    const lab = fixtureLab('two-node-vxlan', (y) => y.replace('seed: 7', 'seed: 7\n  bridgeNfCallIptables: false'))
+  test("bridge-nf-call-iptables=0: a same-node backend's reply skips un-DNAT, so the connection never completes", () => {
+    const lab = fixtureLab('two-node-vxlan', (y) =>
+      y.replace('seed: 7', 'seed: 7\n  bridgeNfCallIptables: false')
+    )
     const outcomes = new Map<string, string>()
     for (let i = 0; i < 20; i++) {
       const t = sendProbe(lab, { proto: 'tcp', from: 'client', to: '10.96.0.100', port: 80 })
@@ -21,13 +23,17 @@ describe('mutations', () => {
     const lab = fixtureLab('two-node-vxlan')
     expect(run(lab, 'node-1', ['ip', 'link', 'set', 'cni0', 'down']).exitCode).toBe(0)
     expect(run(lab, 'node-1', ['ip', 'route']).stdout).not.toContain('dev cni0')
-    expect(sendProbe(lab, { proto: 'icmp', from: 'client', to: podIp(lab, 'web-3') }).outcome.kind).not.toBe('reply')
+    expect(sendProbe(lab, { proto: 'icmp', from: 'client', to: podIp(lab, 'web-3') }).outcome.kind).not.toBe(
+      'reply'
+    )
   })
 
   test('iptables -t nat -F removes the Service DNAT, so the ClusterIP connection goes to the gateway', () => {
     const lab = fixtureLab('two-node-vxlan')
     expect(run(lab, 'node-1', ['iptables', '-t', 'nat', '-F']).exitCode).toBe(0)
-    expect(sendProbe(lab, { proto: 'tcp', from: 'client', to: '10.96.0.100', port: 80 }).outcome).toEqual({ kind: 'no-reply' })
+    expect(sendProbe(lab, { proto: 'tcp', from: 'client', to: '10.96.0.100', port: 80 }).outcome).toEqual({
+      kind: 'no-reply'
+    })
   })
 
   test('bridge fdb del of the remote VTEP breaks cross-node pod traffic at flannel.1', () => {
@@ -35,7 +41,11 @@ describe('mutations', () => {
     const mac = lab.nodes[1]!.vtepMac!
     expect(run(lab, 'node-1', ['bridge', 'fdb', 'del', mac, 'dev', 'flannel.1']).exitCode).toBe(0)
     const trace = sendProbe(lab, { proto: 'icmp', from: 'client', to: podIp(lab, 'web-3') })
-    expect(trace.hops.find((h) => h.stage === 'drop')).toMatchObject({ netns: 'node-1', device: 'flannel.1', drop: 'vxlan-no-fdb' })
+    expect(trace.hops.find((h) => h.stage === 'drop')).toMatchObject({
+      netns: 'node-1',
+      device: 'flannel.1',
+      drop: 'vxlan-no-fdb'
+    })
   })
 
   test('hairpin off: a pod reaching its own Service through the bridge is dropped when DNAT picks itself', () => {
@@ -66,13 +76,17 @@ describe('mutations', () => {
     const web4 = lab.pods.find((p) => p.name === 'web-4')!
     expect(web4.node).toBe('node-2')
     const nat = run(lab, 'node-1', ['iptables-save', '-t', 'nat']).stdout
-    expect(nat).toContain('"default/web:http -> 10.244.1.3:8080" -m statistic --mode random --probability 0.25000000000')
+    expect(nat).toContain(
+      '"default/web:http -> 10.244.1.3:8080" -m statistic --mode random --probability 0.25000000000'
+    )
     expect(nat).toMatch(/"default\/web:http -> 10\.244\.2\.3:8080" -j KUBE-SEP-/)
   })
 
   test('sysctl -w net.ipv4.ip_forward=0 on a node stops cross-node pod traffic there', () => {
     const lab = fixtureLab('two-node-vxlan')
-    expect(run(lab, 'node-1', ['sysctl', '-w', 'net.ipv4.ip_forward=0']).stdout).toBe('net.ipv4.ip_forward = 0\n')
+    expect(run(lab, 'node-1', ['sysctl', '-w', 'net.ipv4.ip_forward=0']).stdout).toBe(
+      'net.ipv4.ip_forward = 0\n'
+    )
     const trace = sendProbe(lab, { proto: 'icmp', from: 'client', to: podIp(lab, 'web-3') })
     expect(trace.hops.find((h) => h.drop)).toMatchObject({ netns: 'node-1', drop: 'ip-forward-disabled' })
   })

@@ -32,7 +32,9 @@ describe('hairpin through a ClusterIP', () => {
 
   test('the SYN arrives masqueraded to the bridge address, also with ttl 64', () => {
     const t = hairpinTrace(fixtureLab('two-node-vxlan'))
-    const arrival = t.hops.find((h) => h.leg === 'request' && h.netns === 'web-1' && h.stage === 'local-deliver')
+    const arrival = t.hops.find(
+      (h) => h.leg === 'request' && h.netns === 'web-1' && h.stage === 'local-deliver'
+    )
     expect(arrival?.before?.ip).toMatchObject({ src: '10.244.1.1', dst: '10.244.1.3', ttl: 64 })
   })
 

@@ -21,7 +21,9 @@ describe('ip command words', () => {
     expect(run(shell, 'node-1', 'ip a d 10.123.0.1/24 dev eth0').exitCode).toBe(0)
     expect(run(shell, 'node-1', 'ip a l dev eth0').stdout).not.toContain('10.123.0.1')
 
-    expect(run(shell, 'node-1', 'ip r g 10.244.2.2').stdout).toMatch(/^10\.244\.2\.2 via 10\.244\.2\.0 dev flannel\.1/)
+    expect(run(shell, 'node-1', 'ip r g 10.244.2.2').stdout).toMatch(
+      /^10\.244\.2\.2 via 10\.244\.2\.0 dev flannel\.1/
+    )
   })
 
   test('a word that begins no command is unknown, as iproute2 says it', () => {

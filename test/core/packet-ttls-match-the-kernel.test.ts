@@ -15,7 +15,10 @@ describe('ICMP echo TTLs seen by a pod (initial 64)', () => {
 
   test('the other node answers with ttl 63 (one routing hop)', () => {
     const lab = fixtureLab('two-node-vxlan')
-    expect(sendProbe(lab, { proto: 'icmp', from: 'client', to: '192.168.56.12' }).outcome).toMatchObject({ kind: 'reply', ttl: 63 })
+    expect(sendProbe(lab, { proto: 'icmp', from: 'client', to: '192.168.56.12' }).outcome).toMatchObject({
+      kind: 'reply',
+      ttl: 63
+    })
   })
 
   test('the request crosses the VXLAN tunnel with node IPs outside, UDP 8472, VNI 1 and inner TTL 63', () => {
@@ -34,7 +37,11 @@ describe('MTU over VXLAN', () => {
   test('ping -M do -s 1422 fits the 1450 MTU; 1423 fails locally with EMSGSIZE', () => {
     const lab = fixtureLab('two-node-vxlan')
     const to = podIp(lab, 'web-3')
-    expect(sendProbe(lab, { proto: 'icmp', from: 'client', to, size: 1422, dontFragment: true }).outcome.kind).toBe('reply')
-    expect(sendProbe(lab, { proto: 'icmp', from: 'client', to, size: 1423, dontFragment: true }).outcome).toEqual({ kind: 'local-error', errno: 'EMSGSIZE', mtu: 1450 })
+    expect(
+      sendProbe(lab, { proto: 'icmp', from: 'client', to, size: 1422, dontFragment: true }).outcome.kind
+    ).toBe('reply')
+    expect(
+      sendProbe(lab, { proto: 'icmp', from: 'client', to, size: 1423, dontFragment: true }).outcome
+    ).toEqual({ kind: 'local-error', errno: 'EMSGSIZE', mtu: 1450 })
   })
 })

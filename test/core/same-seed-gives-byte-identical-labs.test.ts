@@ -6,7 +6,9 @@ function session(seedPatch?: (y: string) => string): string {
   const lab = fixtureLab('two-node-vxlan', seedPatch)
   const traces = [
     sendProbe(lab, { proto: 'icmp', from: 'client', to: '10.244.2.2' }),
-    ...Array.from({ length: 5 }, () => sendProbe(lab, { proto: 'tcp', from: 'client', to: '10.96.0.100', port: 80 }))
+    ...Array.from({ length: 5 }, () =>
+      sendProbe(lab, { proto: 'tcp', from: 'client', to: '10.96.0.100', port: 80 })
+    )
   ]
   const outputs = [
     run(lab, 'node-1', ['ip', 'addr']).stdout,

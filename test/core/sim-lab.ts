@@ -41,14 +41,31 @@ export function podIp(lab: Lab, name: string): string {
   return formatIpv4(lab.pods.find((p) => p.name === name)!.ip)
 }
 
-const registry = new CommandRegistry([ipCommand, bridgeCommand, iptablesCommand, iptablesSaveCommand, conntrackCommand, sysctlCommand, nftCommand, ipvsadmCommand])
+const registry = new CommandRegistry([
+  ipCommand,
+  bridgeCommand,
+  iptablesCommand,
+  iptablesSaveCommand,
+  conntrackCommand,
+  sysctlCommand,
+  nftCommand,
+  ipvsadmCommand
+])
 
 /** Runs one of sim core's state commands (argv already split) on a node, pod or host. */
 export function run(lab: Lab, on: string, argv: string[]): CommandOutput {
   const pod = lab.pods.find((p) => p.name === on)
   const node = lab.nodes.find((n) => n.name === on)
   const target: Target = pod
-    ? { kind: 'pod', name: on, node: pod.node, pod: on, namespace: pod.namespace, netns: pod.netns, hostname: on }
+    ? {
+        kind: 'pod',
+        name: on,
+        node: pod.node,
+        pod: on,
+        namespace: pod.namespace,
+        netns: pod.netns,
+        hostname: on
+      }
     : { kind: node ? 'node' : 'external', name: on, ...(node ? { node: on } : {}), netns: on, hostname: on }
   const command = registry.get(argv[0]!)!
   return command.run(argv.slice(1), {

@@ -14,7 +14,11 @@ describe('a forwarding node that cannot resolve its next hop', () => {
     expect(run(lab, 'node-1', ['ip', 'neigh', 'del', '10.244.2.0', 'dev', 'flannel.1']).exitCode).toBe(0)
     const trace = sendProbe(lab, { proto: 'icmp', from: 'client', to: podIp(lab, 'web-3') })
     expect(trace.outcome).toEqual({ kind: 'icmp-error', from: '10.244.1.1', type: 3, code: 1 })
-    expect(trace.hops.find((h) => h.drop)).toMatchObject({ netns: 'node-1', device: 'flannel.1', drop: 'neigh-failed' })
+    expect(trace.hops.find((h) => h.drop)).toMatchObject({
+      netns: 'node-1',
+      device: 'flannel.1',
+      drop: 'neigh-failed'
+    })
   })
 
   test('leaves the neighbour FAILED, and a permanent entry brings the path back', () => {
@@ -22,8 +26,26 @@ describe('a forwarding node that cannot resolve its next hop', () => {
     const mac = lab.nodes[1]!.vtepMac!
     run(lab, 'node-1', ['ip', 'neigh', 'del', '10.244.2.0', 'dev', 'flannel.1'])
     sendProbe(lab, { proto: 'icmp', from: 'client', to: podIp(lab, 'web-3') })
-    expect(run(lab, 'node-1', ['ip', 'neigh', 'show', 'dev', 'flannel.1']).stdout).toBe('10.244.2.0 FAILED \n')
-    expect(run(lab, 'node-1', ['ip', 'neigh', 'replace', '10.244.2.0', 'lladdr', mac, 'dev', 'flannel.1', 'nud', 'permanent']).exitCode).toBe(0)
-    expect(sendProbe(lab, { proto: 'icmp', from: 'client', to: podIp(lab, 'web-3') }).outcome).toMatchObject({ kind: 'reply', ttl: 62 })
+    expect(run(lab, 'node-1', ['ip', 'neigh', 'show', 'dev', 'flannel.1']).stdout).toBe(
+      '10.244.2.0 FAILED \n'
+    )
+    expect(
+      run(lab, 'node-1', [
+        'ip',
+        'neigh',
+        'replace',
+        '10.244.2.0',
+        'lladdr',
+        mac,
+        'dev',
+        'flannel.1',
+        'nud',
+        'permanent'
+      ]).exitCode
+    ).toBe(0)
+    expect(sendProbe(lab, { proto: 'icmp', from: 'client', to: podIp(lab, 'web-3') }).outcome).toMatchObject({
+      kind: 'reply',
+      ttl: 62
+    })
   })
 })

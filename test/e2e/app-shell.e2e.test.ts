@@ -31,7 +31,9 @@ describe.skipIf(unavailable !== null)('the app shell in Chromium over the web ho
   })
 
   async function openPage(colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
-    const { context, foreignRequests } = await offlineContext(browser, () => running.host.origin, { colorScheme })
+    const { context, foreignRequests } = await offlineContext(browser, () => running.host.origin, {
+      colorScheme
+    })
     const page = await context.newPage()
     page.on('close', () => foreign.push(...foreignRequests))
     await page.goto(running.host.url)

@@ -49,8 +49,9 @@ export class CourseDriver {
 
   async complete(): Promise<void> {
     await this.completeUntil(null)
-    await poll(() => this.page.locator('.completion').innerText(), { timeout: 15_000 })
-      .toMatch(/Lesson complete[\s\S]*\d+%/)
+    await poll(() => this.page.locator('.completion').innerText(), { timeout: 15_000 }).toMatch(
+      /Lesson complete[\s\S]*\d+%/
+    )
   }
 
   /** Does every step before the first one of `kind` (all of them for null) and stops on it. */
@@ -70,8 +71,7 @@ export class CourseDriver {
       .getByRole('button', { name: /^(Next|Finish the lesson)$/ })
     await poll(() => button.isEnabled(), { timeout: 15_000 }).toBe(true)
     await button.click()
-    await poll(() => this.page.locator('#step-title, #completion-title').first().innerText())
-      .not.toBe(before)
+    await poll(() => this.page.locator('#step-title, #completion-title').first().innerText()).not.toBe(before)
   }
 
   async #do(step: Step): Promise<void> {
@@ -81,8 +81,7 @@ export class CourseDriver {
         return
       case 'task':
         for (const solution of step.solution) await this.#solve(solution)
-        await poll(() => this.page.locator('.task .status').innerText(), { timeout: 15_000 })
-          .toMatch(/^Done/)
+        await poll(() => this.page.locator('.task .status').innerText(), { timeout: 15_000 }).toMatch(/^Done/)
         return
       case 'predict':
         return this.#predict(step)
@@ -132,8 +131,7 @@ export class CourseDriver {
     await poll(async () => squeeze(await this.terminalText())).toContain(squeeze(command))
     await this.page.keyboard.press('Enter')
     // The shell is done when its last line is a bare prompt again.
-    await poll(async () => lastLine(await this.terminalText()), { timeout: 15_000 })
-      .toMatch(/(:~#|\/ #)$/)
+    await poll(async () => lastLine(await this.terminalText()), { timeout: 15_000 }).toMatch(/(:~#|\/ #)$/)
   }
 
   /** Sends a packet from the stepper's form, as the learner would. */
@@ -148,8 +146,9 @@ export class CourseDriver {
   }
 
   async #traceOnStepper(trace: TraceSpec): Promise<void> {
-    await poll(() => this.page.locator('.stepper .outcome').innerText(), { timeout: 15_000 })
-      .toContain(`${trace.from} → ${/^\d/.test(trace.to) ? trace.to : ''}`)
+    await poll(() => this.page.locator('.stepper .outcome').innerText(), { timeout: 15_000 }).toContain(
+      `${trace.from} → ${/^\d/.test(trace.to) ? trace.to : ''}`
+    )
   }
 
   async #predict(step: Extract<Step, { kind: 'predict' }>): Promise<void> {
@@ -159,8 +158,7 @@ export class CourseDriver {
     if ((await panel.locator('input[type="radio"]').count()) > 0) await radio.check()
     else await panel.getByLabel('Your guess').fill(String(answer))
     await panel.getByRole('button', { name: 'Lock in and run the trace' }).click()
-    await poll(() => panel.locator('.reveal').innerText(), { timeout: 15_000 })
-      .toMatch(/You predicted it/)
+    await poll(() => panel.locator('.reveal').innerText(), { timeout: 15_000 }).toMatch(/You predicted it/)
   }
 
   /** Steps the trace forward (→ on the stepper) until each pinned question has opened, answering as they do. */
@@ -175,7 +173,8 @@ export class CourseDriver {
         await this.page.locator('.stepper .controls').focus()
         await this.page.keyboard.press('ArrowRight')
       }
-      if ((await form.count()) !== 1) throw new Error(`question ${question.id} did not open while stepping the trace`)
+      if ((await form.count()) !== 1)
+        throw new Error(`question ${question.id} did not open while stepping the trace`)
       await this.answer(question)
     }
     // Stepping back works too, and the hop inspector always shows the hop on the stepper.
@@ -299,7 +298,9 @@ function poll<T>(get: () => Promise<T> | T, { timeout = 10_000 }: { timeout?: nu
       }
       if (Date.now() > end) {
         const cause = failure instanceof Error ? `; last error: ${failure.message}` : ''
-        throw new Error(`timed out after ${timeout} ms waiting for a value to ${what}; last value: ${JSON.stringify(last)}${cause}`)
+        throw new Error(
+          `timed out after ${timeout} ms waiting for a value to ${what}; last value: ${JSON.stringify(last)}${cause}`
+        )
       }
       await new Promise((resolve) => setTimeout(resolve, 100))
     }

@@ -36,8 +36,12 @@ describe.skipIf(!binary)('the Electron window', () => {
     })
     try {
       const page = await app.firstWindow()
-      expect(await page.evaluate(() => typeof (window as unknown as { podnet?: unknown }).podnet)).toBe('object')
-      expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined')
+      expect(await page.evaluate(() => typeof (window as unknown as { podnet?: unknown }).podnet)).toBe(
+        'object'
+      )
+      expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe(
+        'undefined'
+      )
       await page.getByLabel('Name').fill('Smoke')
       await page.getByRole('button', { name: 'Start' }).click()
       await page.getByRole('heading', { level: 1, name: 'Lessons' }).waitFor()

@@ -79,15 +79,16 @@ describe.skipIf(unavailable !== null)('axe-core on every view, in both languages
       const audit = async (view: string): Promise<void> => {
         await expect.poll(() => page.locator('html').getAttribute('lang')).toBe(locale)
         await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe(theme)
-        for (const v of await seriousAxeViolations(page)) report.push(`${view}: ${v.id} (${v.impact}, ${v.nodes}×) ${v.help}`)
+        for (const v of await seriousAxeViolations(page))
+          report.push(`${view}: ${v.id} (${v.impact}, ${v.nodes}×) ${v.help}`)
       }
 
       // Every view the header's navigation leads to, as a learner with a lesson in progress.
       await select(learners.fresh)
       await open(page, '#/lessons')
-      const views = await page.locator('header nav a').evaluateAll((links) =>
-        links.map((a) => a.getAttribute('href') ?? '')
-      )
+      const views = await page
+        .locator('header nav a')
+        .evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''))
       expect(views.length).toBeGreaterThanOrEqual(3)
       for (const view of views) {
         await open(page, view)
@@ -126,7 +127,9 @@ describe.skipIf(unavailable !== null)('axe-core on every view, in both languages
     180_000
   )
 
-  test.each(locales.flatMap((locale) => (['light', 'dark'] as const).map((scheme) => [locale, scheme] as const)))(
+  test.each(
+    locales.flatMap((locale) => (['light', 'dark'] as const).map((scheme) => [locale, scheme] as const))
+  )(
     'the first-run profile screen, %s, following the OS %s scheme: 0 serious or critical violations',
     async (locale, colorScheme) => {
       const empty = tempDir('podnet-e2e-axe-first-run-')

@@ -20,7 +20,8 @@ export function e2eUnavailable(): string | null {
     : !existsSync(join(rendererDir, 'index.html'))
       ? 'the renderer is not built (npm run build)'
       : null
-  if (missing && process.env['CI'] === 'true') throw new Error(`end-to-end tests must run on CI, but ${missing}`)
+  if (missing && process.env['CI'] === 'true')
+    throw new Error(`end-to-end tests must run on CI, but ${missing}`)
   if (missing) console.warn(`SKIPPING end-to-end tests: ${missing}`)
   return missing
 }
@@ -119,7 +120,12 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
     const result = await (window as unknown as { axe: typeof axe }).axe.run(document, {
       resultTypes: ['violations']
     })
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact ?? null, help: v.help, nodes: v.nodes.length }))
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact ?? null,
+      help: v.help,
+      nodes: v.nodes.length
+    }))
   })
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
 }

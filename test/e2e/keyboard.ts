@@ -76,7 +76,11 @@ export class KeyboardUser {
   async expectFocusIn(target: Locator): Promise<void> {
     await expect
       .poll(() =>
-        target.evaluate((el) => document.activeElement !== null && (el === document.activeElement || el.contains(document.activeElement)))
+        target.evaluate(
+          (el) =>
+            document.activeElement !== null &&
+            (el === document.activeElement || el.contains(document.activeElement))
+        )
       )
       .toBe(true)
   }

@@ -138,7 +138,9 @@ describe.skipIf(unavailable !== null)('the tour, by keyboard only, in Chromium',
     await kb.key('Control+A')
     await kb.type('192.168.56.11')
     await kb.key('Enter')
-    await expect.poll(() => outer.locator('.grading').innerText()).toMatch(/Correct[\s\S]*local 192\.168\.56\.11/)
+    await expect
+      .poll(() => outer.locator('.grading').innerText())
+      .toMatch(/Correct[\s\S]*local 192\.168\.56\.11/)
     await next()
 
     // A choice among options: arrows move within the radio group.
@@ -204,7 +206,14 @@ describe.skipIf(unavailable !== null)('the tour, by keyboard only, in Chromium',
     await check(page, 'flannel-programs', /^Correct/)
 
     const ordering = page.locator('form.question[data-question="hop-order"]')
-    const order = ['client-eth0', 'node-1-cni0', 'node-1-flannel', 'node-2-eth0', 'node-2-flannel', 'node-2-cni0']
+    const order = [
+      'client-eth0',
+      'node-1-cni0',
+      'node-1-flannel',
+      'node-2-eth0',
+      'node-2-flannel',
+      'node-2-cni0'
+    ]
     for (const [target, id] of order.entries()) {
       const ids = await ordering
         .locator('.ordering li button[id$="-up"]')

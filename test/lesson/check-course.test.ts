@@ -35,9 +35,9 @@ describe('podnet lessons check on the repository', () => {
   it('the CLI exits 0 and prints one summary line per lesson', async () => {
     const { code, stdout, stderr } = await run(['check', LESSONS_DIR])
     expect(stderr).toBe('')
-    const folders = [...readFileSync(join(LESSONS_DIR, 'index.yaml'), 'utf8').matchAll(/^ {2}- (\S+)$/gm)].map(
-      (match) => match[1]
-    )
+    const folders = [
+      ...readFileSync(join(LESSONS_DIR, 'index.yaml'), 'utf8').matchAll(/^ {2}- (\S+)$/gm)
+    ].map((match) => match[1])
     const lines = stdout.split('\n').filter(Boolean)
     expect(lines.map((line) => line.slice(0, line.indexOf(':')))).toEqual(folders)
     for (const line of lines) expect(line).toMatch(/^[\w-]+: \d+ steps, \d+ questions, solved in \d+ ms$/)

@@ -52,7 +52,9 @@ describe('question topics', () => {
 
   it('a topic must be a kebab-case tag', () => {
     const bad = lessonSchema.safeParse(
-      JSON.parse(JSON.stringify(lessonWithTopic('bridge')).replace('"topic":"bridge"', '"topic":"Bridge Stuff"'))
+      JSON.parse(
+        JSON.stringify(lessonWithTopic('bridge')).replace('"topic":"bridge"', '"topic":"Bridge Stuff"')
+      )
     )
     expect(bad.success).toBe(false)
   })

@@ -108,7 +108,8 @@ function hardCodedStrings(file: string, source = readFileSync(file, 'utf8')): Fi
       if (!isNode(part)) continue
       if (part.type === 'Text') report(part['data'] as string, part.start ?? 0)
       else if (part.type === 'ExpressionTag')
-        for (const literal of outputLiterals(part['expression'] as AstNode)) report(literal.text, literal.start)
+        for (const literal of outputLiterals(part['expression'] as AstNode))
+          report(literal.text, literal.start)
     }
   }
   const walk = (node: AstNode): void => {

@@ -19,7 +19,8 @@ function tupleOf(p: Packet): CtTuple {
   return { src: p.src, dst: p.dst, sport: l4.sport, dport: l4.dport }
 }
 
-const same = (a: CtTuple, b: CtTuple): boolean => a.src === b.src && a.dst === b.dst && a.sport === b.sport && a.dport === b.dport
+const same = (a: CtTuple, b: CtTuple): boolean =>
+  a.src === b.src && a.dst === b.dst && a.sport === b.sport && a.dport === b.dport
 
 function isIcmpError(p: Packet): boolean {
   return p.l4.kind === 'icmp' && (p.l4.type === 3 || p.l4.type === 11)
@@ -33,7 +34,12 @@ export function trackPacket(ns: Netns, p: Packet): CtAssoc | undefined {
     for (const entry of ns.conntrack.entries) {
       if (entry.proto !== q.l4.kind) continue
       if (same(t, entry.original)) return { entry, dir: 'orig', related: true, isNew: false }
-      const asSent = { src: entry.reply.dst, dst: entry.reply.src, sport: entry.reply.dport, dport: entry.reply.sport }
+      const asSent = {
+        src: entry.reply.dst,
+        dst: entry.reply.src,
+        sport: entry.reply.dport,
+        dport: entry.reply.sport
+      }
       if (same(t, asSent)) return { entry, dir: 'reply', related: true, isNew: false }
     }
     return undefined
@@ -43,7 +49,8 @@ export function trackPacket(ns: Netns, p: Packet): CtAssoc | undefined {
   const proto = p.l4.kind
   for (const entry of ns.conntrack.entries) {
     if (entry.proto !== proto) continue
-    if (same(t, entry.original)) return { entry, dir: 'orig', related: false, isNew: !entry.seenReply && entry.expiresAt === -1 }
+    if (same(t, entry.original))
+      return { entry, dir: 'orig', related: false, isNew: !entry.seenReply && entry.expiresAt === -1 }
     if (same(t, entry.reply)) return { entry, dir: 'reply', related: false, isNew: false }
   }
   if (p.l4.kind === 'tcp' && p.l4.flags !== 'S') return undefined
@@ -51,7 +58,12 @@ export function trackPacket(ns: Netns, p: Packet): CtAssoc | undefined {
     id: ns.conntrack.nextId++,
     proto,
     original: t,
-    reply: { src: t.dst, dst: t.src, sport: p.l4.kind === 'icmp' ? t.sport : t.dport, dport: p.l4.kind === 'icmp' ? 0 : t.sport },
+    reply: {
+      src: t.dst,
+      dst: t.src,
+      sport: p.l4.kind === 'icmp' ? t.sport : t.dport,
+      dport: p.l4.kind === 'icmp' ? 0 : t.sport
+    },
     seenReply: false,
     assured: false,
     mark: 0,
@@ -85,18 +97,25 @@ export function confirm(a: CtAssoc | undefined, p: Packet, now: number): void {
     else if (a.dir === 'reply' && flags.startsWith('R')) e.tcpState = 'CLOSE'
   }
   const timeout =
-    e.proto === 'icmp' ? CT_TIMEOUTS.icmp
-    : e.proto === 'udp' ? (e.seenReply ? CT_TIMEOUTS.udpReplied : CT_TIMEOUTS.udpUnreplied)
-    : e.tcpState === 'SYN_RECV' ? CT_TIMEOUTS.tcpSynRecv
-    : e.tcpState === 'CLOSE' ? CT_TIMEOUTS.tcpClose
-    : CT_TIMEOUTS.tcpSynSent
+    e.proto === 'icmp'
+      ? CT_TIMEOUTS.icmp
+      : e.proto === 'udp'
+        ? e.seenReply
+          ? CT_TIMEOUTS.udpReplied
+          : CT_TIMEOUTS.udpUnreplied
+        : e.tcpState === 'SYN_RECV'
+          ? CT_TIMEOUTS.tcpSynRecv
+          : e.tcpState === 'CLOSE'
+            ? CT_TIMEOUTS.tcpClose
+            : CT_TIMEOUTS.tcpSynSent
   e.expiresAt = now + timeout * 1000
   a.isNew = false
 }
 
 /** Unconfirmed entries of packets that died before leaving are freed with them. */
 export function dropUnconfirmed(ns: Netns): void {
-  if (ns.conntrack.entries.some((e) => e.expiresAt === -1)) ns.conntrack.entries = ns.conntrack.entries.filter((e) => e.expiresAt !== -1)
+  if (ns.conntrack.entries.some((e) => e.expiresAt === -1))
+    ns.conntrack.entries = ns.conntrack.entries.filter((e) => e.expiresAt !== -1)
 }
 
 /** Destination rewrite (PREROUTING/OUTPUT): DNAT for the original direction, un-SNAT for replies. */

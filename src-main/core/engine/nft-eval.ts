@@ -21,7 +21,14 @@ function key(p: Packet, kind: 'addr-proto-port' | 'proto-port'): string | undefi
  * Runs one nftables base chain: expressions left to right, a failed match skips the rest of
  * the rule, jump/goto/vmap enter other chains, `return` or the end of a regular chain goes back.
  */
-export function runNftChain(ns: Netns, table: NftTable, base: NftChain, p: Packet, ctstate: string, rng: RngState): TableResult {
+export function runNftChain(
+  ns: Netns,
+  table: NftTable,
+  base: NftChain,
+  p: Packet,
+  ctstate: string,
+  rng: RngState
+): TableResult {
   const hits: RuleHit[] = []
   let evaluated = 0
   const chains = new Map(table.chains.map((c) => [c.name, c]))
@@ -36,7 +43,14 @@ export function runNftChain(ns: Netns, table: NftTable, base: NftChain, p: Packe
         const out = evalExpr(e)
         if (out === false) break
         if (out === true) continue
-        hits.push({ table: `ip ${table.name}`, chain: chain.name, rule: i + 1, text: formatNftRule(rule), id: `${ns.id}/nft/${table.name}/${chain.name}/${i + 1}`, target: out.kind === 'enter' ? `${out.goto ? 'goto' : 'jump'}:${out.chain}` : out.kind })
+        hits.push({
+          table: `ip ${table.name}`,
+          chain: chain.name,
+          rule: i + 1,
+          text: formatNftRule(rule),
+          id: `${ns.id}/nft/${table.name}/${chain.name}/${i + 1}`,
+          target: out.kind === 'enter' ? `${out.goto ? 'goto' : 'jump'}:${out.chain}` : out.kind
+        })
         if (out.kind === 'enter') {
           const next = chains.get(out.chain)
           if (!next) break
@@ -49,13 +63,19 @@ export function runNftChain(ns: Netns, table: NftTable, base: NftChain, p: Packe
         if (out.kind === 'accept') return { kind: 'ACCEPT' }
         if (out.kind === 'drop') return { kind: 'DROP' }
         if (out.kind === 'reject') return { kind: 'REJECT', rejectWith: 'icmp-port-unreachable' }
-        if (out.kind === 'dnat') return { kind: 'NAT', target: { kind: 'DNAT', toIp: out.ip, toPort: out.port } }
-        if (out.kind === 'masquerade') return { kind: 'NAT', target: { kind: 'MASQUERADE', randomFully: true } }
+        if (out.kind === 'dnat')
+          return { kind: 'NAT', target: { kind: 'DNAT', toIp: out.ip, toPort: out.port } }
+        if (out.kind === 'masquerade')
+          return { kind: 'NAT', target: { kind: 'MASQUERADE', randomFully: true } }
       }
     }
     return undefined
   }
-  type Out = boolean | { kind: 'enter'; chain: string; goto: boolean } | { kind: 'return' | 'accept' | 'drop' | 'reject' | 'masquerade' } | { kind: 'dnat'; ip: number; port: number }
+  type Out =
+    | boolean
+    | { kind: 'enter'; chain: string; goto: boolean }
+    | { kind: 'return' | 'accept' | 'drop' | 'reject' | 'masquerade' }
+    | { kind: 'dnat'; ip: number; port: number }
   const evalExpr = (e: NftExpr): Out => {
     switch (e.op) {
       case 'ct-state':
@@ -111,5 +131,7 @@ export function runNftChain(ns: Netns, table: NftTable, base: NftChain, p: Packe
 
 /** Base chains of a hook in priority order. */
 export function nftChainsFor(table: NftTable, hook: NftHook, type?: 'filter' | 'nat'): NftChain[] {
-  return table.chains.filter((c) => c.base?.hook === hook && (type === undefined || c.base.type === type)).sort((a, b) => a.base!.priority - b.base!.priority)
+  return table.chains
+    .filter((c) => c.base?.hook === hook && (type === undefined || c.base.type === type))
+    .sort((a, b) => a.base!.priority - b.base!.priority)
 }

@@ -13,7 +13,9 @@ export const VXLAN_OVERHEAD = 50
 
 /** The MTU flanneld writes to subnet.env (FLANNEL_MTU): what pods and cni0 get. */
 export function flannelMtu(lab: Lab): number {
-  return lab.scenario.cluster.cni.backend === 'vxlan' ? lab.scenario.cluster.mtu - VXLAN_OVERHEAD : lab.scenario.cluster.mtu
+  return lab.scenario.cluster.cni.backend === 'vxlan'
+    ? lab.scenario.cluster.mtu - VXLAN_OVERHEAD
+    : lab.scenario.cluster.mtu
 }
 
 /** `/run/flannel/subnet.env` as flanneld writes it on `node`. */
@@ -64,10 +66,28 @@ export function programPeers(lab: Lab, node: KubeNode, ns: Netns): void {
     if (peer === node) continue
     const direct = cni.backend === 'host-gw' || (cni.directRouting && cidrContains(underlay, peer.ip))
     if (direct || !vtep) {
-      addRoute(ns, { table: 'main', type: 'unicast', dst: peer.podCIDR, gateway: peer.ip, dev: eth0.ifindex, proto: 'boot', scope: 'global', onlink: false })
+      addRoute(ns, {
+        table: 'main',
+        type: 'unicast',
+        dst: peer.podCIDR,
+        gateway: peer.ip,
+        dev: eth0.ifindex,
+        proto: 'boot',
+        scope: 'global',
+        onlink: false
+      })
       continue
     }
-    addRoute(ns, { table: 'main', type: 'unicast', dst: peer.podCIDR, gateway: peer.podCIDR.network, dev: vtep.ifindex, proto: 'boot', scope: 'global', onlink: true })
+    addRoute(ns, {
+      table: 'main',
+      type: 'unicast',
+      dst: peer.podCIDR,
+      gateway: peer.podCIDR.network,
+      dev: vtep.ifindex,
+      proto: 'boot',
+      scope: 'global',
+      onlink: true
+    })
     setNeighbour(ns, vtep.ifindex, peer.podCIDR.network, peer.vtepMac, 'PERMANENT', lab.clock.nowMs)
     vtep.fdb.push({ mac: peer.vtepMac!, dst: peer.ip, permanent: true })
   }

@@ -21,7 +21,12 @@ const q = (text: string): string => `"${text}"`
  * The nat and filter rules kube-proxy (iptables mode, 1.31) writes on `node`, in its order.
  * Only Services with externalTrafficPolicy Local differ between nodes.
  */
-export function kubeProxyIptablesRules(lab: Lab, node: KubeNode, parser: RuleParser, endpoints: EndpointLookup = (svc, port) => endpointsOf(lab, svc, port)): KubeProxyRules {
+export function kubeProxyIptablesRules(
+  lab: Lab,
+  node: KubeNode,
+  parser: RuleParser,
+  endpoints: EndpointLookup = (svc, port) => endpointsOf(lab, svc, port)
+): KubeProxyRules {
   const nat = emptyOwned()
   const filter = emptyOwned()
   const clusterCIDR = lab.scenario.cluster.podCIDR
@@ -29,34 +34,88 @@ export function kubeProxyIptablesRules(lab: Lab, node: KubeNode, parser: RulePar
   const f = (chain: string, spec: string): void => appendTo(filter, parser, chain, spec)
 
   for (const chain of ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-MARK-MASQ']) n(chain, '')
-  for (const chain of ['KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES', 'KUBE-FORWARD', 'KUBE-NODEPORTS', 'KUBE-PROXY-FIREWALL', 'KUBE-FIREWALL']) f(chain, '')
+  for (const chain of [
+    'KUBE-SERVICES',
+    'KUBE-EXTERNAL-SERVICES',
+    'KUBE-FORWARD',
+    'KUBE-NODEPORTS',
+    'KUBE-PROXY-FIREWALL',
+    'KUBE-FIREWALL'
+  ])
+    f(chain, '')
 
   // Jumps from built-in chains, in the order kube-proxy's successive `-I` leave them.
-  const fjump = (chain: string, spec: string): void => void filter.prepend.push({ chain, rule: parser.rule(spec) })
-  fjump('INPUT', '-m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL')
+  const fjump = (chain: string, spec: string): void =>
+    void filter.prepend.push({ chain, rule: parser.rule(spec) })
+  fjump(
+    'INPUT',
+    '-m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL'
+  )
   fjump('INPUT', '-m comment --comment "kubernetes health check service ports" -j KUBE-NODEPORTS')
-  fjump('INPUT', '-m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES')
-  fjump('FORWARD', '-m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL')
+  fjump(
+    'INPUT',
+    '-m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES'
+  )
+  fjump(
+    'FORWARD',
+    '-m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL'
+  )
   fjump('FORWARD', '-m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD')
-  fjump('FORWARD', '-m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES')
-  fjump('FORWARD', '-m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES')
-  fjump('OUTPUT', '-m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL')
-  fjump('OUTPUT', '-m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES')
-  filter.append.push({ chain: 'INPUT', rule: parser.rule('-j KUBE-FIREWALL') }, { chain: 'OUTPUT', rule: parser.rule('-j KUBE-FIREWALL') })
+  fjump(
+    'FORWARD',
+    '-m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES'
+  )
+  fjump(
+    'FORWARD',
+    '-m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES'
+  )
+  fjump(
+    'OUTPUT',
+    '-m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL'
+  )
+  fjump(
+    'OUTPUT',
+    '-m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES'
+  )
+  filter.append.push(
+    { chain: 'INPUT', rule: parser.rule('-j KUBE-FIREWALL') },
+    { chain: 'OUTPUT', rule: parser.rule('-j KUBE-FIREWALL') }
+  )
   nat.prepend.push(
-    { chain: 'PREROUTING', rule: parser.rule('-m comment --comment "kubernetes service portals" -j KUBE-SERVICES') },
-    { chain: 'OUTPUT', rule: parser.rule('-m comment --comment "kubernetes service portals" -j KUBE-SERVICES') },
-    { chain: 'POSTROUTING', rule: parser.rule('-m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING') }
+    {
+      chain: 'PREROUTING',
+      rule: parser.rule('-m comment --comment "kubernetes service portals" -j KUBE-SERVICES')
+    },
+    {
+      chain: 'OUTPUT',
+      rule: parser.rule('-m comment --comment "kubernetes service portals" -j KUBE-SERVICES')
+    },
+    {
+      chain: 'POSTROUTING',
+      rule: parser.rule('-m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING')
+    }
   )
 
-  f('KUBE-FIREWALL', '! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP')
+  f(
+    'KUBE-FIREWALL',
+    '! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP'
+  )
   f('KUBE-FORWARD', '-m conntrack --ctstate INVALID -j DROP')
-  f('KUBE-FORWARD', '-m comment --comment "kubernetes forwarding rules" -m mark --mark 0x4000/0x4000 -j ACCEPT')
-  f('KUBE-FORWARD', '-m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT')
+  f(
+    'KUBE-FORWARD',
+    '-m comment --comment "kubernetes forwarding rules" -m mark --mark 0x4000/0x4000 -j ACCEPT'
+  )
+  f(
+    'KUBE-FORWARD',
+    '-m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT'
+  )
   n('KUBE-MARK-MASQ', '-j MARK --set-xmark 0x4000/0x4000')
   n('KUBE-POSTROUTING', '-m mark ! --mark 0x4000/0x4000 -j RETURN')
   n('KUBE-POSTROUTING', '-j MARK --set-xmark 0x4000/0x0')
-  n('KUBE-POSTROUTING', '-m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully')
+  n(
+    'KUBE-POSTROUTING',
+    '-m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully'
+  )
 
   for (const svc of lab.services) {
     const cip = `${formatIpv4(svc.clusterIP)}/32`
@@ -68,9 +127,15 @@ export function kubeProxyIptablesRules(lab: Lab, node: KubeNode, parser: RulePar
       const eps = endpoints(svc, port)
       const clusterMatch = `-d ${cip} -p ${proto} -m comment --comment ${q(`${name} cluster IP`)} -m ${proto} --dport ${port.port}`
       if (eps.length === 0) {
-        f('KUBE-SERVICES', `-d ${cip} -p ${proto} -m comment --comment ${q(`${name} has no endpoints`)} -m ${proto} --dport ${port.port} -j REJECT --reject-with icmp-port-unreachable`)
+        f(
+          'KUBE-SERVICES',
+          `-d ${cip} -p ${proto} -m comment --comment ${q(`${name} has no endpoints`)} -m ${proto} --dport ${port.port} -j REJECT --reject-with icmp-port-unreachable`
+        )
         if (port.nodePort !== undefined) {
-          f('KUBE-EXTERNAL-SERVICES', `-p ${proto} -m comment --comment ${q(`${name} has no endpoints`)} -m addrtype --dst-type LOCAL -m ${proto} --dport ${port.nodePort} -j REJECT --reject-with icmp-port-unreachable`)
+          f(
+            'KUBE-EXTERNAL-SERVICES',
+            `-p ${proto} -m comment --comment ${q(`${name} has no endpoints`)} -m addrtype --dst-type LOCAL -m ${proto} --dport ${port.nodePort} -j REJECT --reject-with icmp-port-unreachable`
+          )
         }
         continue
       }
@@ -85,28 +150,49 @@ export function kubeProxyIptablesRules(lab: Lab, node: KubeNode, parser: RulePar
       })
       const writeBalancing = (chain: string, list: typeof epChains): void => {
         list.forEach((e, i) => {
-          const stat = i < list.length - 1 ? ` -m statistic --mode random --probability ${probability(i, list.length)}` : ''
+          const stat =
+            i < list.length - 1
+              ? ` -m statistic --mode random --probability ${probability(i, list.length)}`
+              : ''
           n(chain, `-m comment --comment ${q(`${name} -> ${e.text}`)}${stat} -j ${e.chain}`)
         })
       }
       writeBalancing(svcChain, epChains)
       if (port.nodePort === undefined) continue
       const extChain = `KUBE-EXT-${hash}`
-      n('KUBE-NODEPORTS', `-p ${proto} -m comment --comment ${q(name)} -m ${proto} --dport ${port.nodePort} -j ${extChain}`)
+      n(
+        'KUBE-NODEPORTS',
+        `-p ${proto} -m comment --comment ${q(name)} -m ${proto} --dport ${port.nodePort} -j ${extChain}`
+      )
       if (svc.externalTrafficPolicy === 'Cluster') {
-        n(extChain, `-m comment --comment ${q(`masquerade traffic for ${name} external destinations`)} -j KUBE-MARK-MASQ`)
+        n(
+          extChain,
+          `-m comment --comment ${q(`masquerade traffic for ${name} external destinations`)} -j KUBE-MARK-MASQ`
+        )
         n(extChain, `-j ${svcChain}`)
         continue
       }
       const svlChain = `KUBE-SVL-${hash}`
-      n(extChain, `-s ${clusterCIDR} -m comment --comment ${q(`pod traffic for ${name} external destinations`)} -j ${svcChain}`)
-      n(extChain, `-m comment --comment ${q(`masquerade LOCAL traffic for ${name} external destinations`)} -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ`)
-      n(extChain, `-m comment --comment ${q(`route LOCAL traffic for ${name} external destinations`)} -m addrtype --src-type LOCAL -j ${svcChain}`)
+      n(
+        extChain,
+        `-s ${clusterCIDR} -m comment --comment ${q(`pod traffic for ${name} external destinations`)} -j ${svcChain}`
+      )
+      n(
+        extChain,
+        `-m comment --comment ${q(`masquerade LOCAL traffic for ${name} external destinations`)} -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ`
+      )
+      n(
+        extChain,
+        `-m comment --comment ${q(`route LOCAL traffic for ${name} external destinations`)} -m addrtype --src-type LOCAL -j ${svcChain}`
+      )
       const local = epChains.filter((e) => e.ep.node === node.name)
       // Without a local endpoint kube-proxy writes neither the fall-through jump nor the SVL
       // chain: outside traffic misses every nat rule and this filter DROP catches it.
       if (local.length === 0) {
-        f('KUBE-EXTERNAL-SERVICES', `-p ${proto} -m comment --comment ${q(`${name} has no local endpoints`)} -m addrtype --dst-type LOCAL -m ${proto} --dport ${port.nodePort} -j DROP`)
+        f(
+          'KUBE-EXTERNAL-SERVICES',
+          `-p ${proto} -m comment --comment ${q(`${name} has no local endpoints`)} -m addrtype --dst-type LOCAL -m ${proto} --dport ${port.nodePort} -j DROP`
+        )
         continue
       }
       n(extChain, `-j ${svlChain}`)
@@ -114,11 +200,16 @@ export function kubeProxyIptablesRules(lab: Lab, node: KubeNode, parser: RulePar
       writeBalancing(svlChain, local)
     }
   }
-  n('KUBE-SERVICES', '-m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS')
+  n(
+    'KUBE-SERVICES',
+    '-m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS'
+  )
   return { nat, filter }
 }
 
 /** Whether every node gets the same rules (no externalTrafficPolicy Local NodePorts). */
 export function kubeProxyRulesAreNodeIndependent(lab: Lab): boolean {
-  return !lab.services.some((s) => s.externalTrafficPolicy === 'Local' && s.ports.some((p) => p.nodePort !== undefined))
+  return !lab.services.some(
+    (s) => s.externalTrafficPolicy === 'Local' && s.ports.some((p) => p.nodePort !== undefined)
+  )
 }

@@ -25,15 +25,33 @@ function set(name: string, type: IpSet['type'], comment: string): IpSet {
  * ClusterIP:port (scheduler rr), ipsets the iptables rules match, and from 1.26
  * KUBE-IPVS-FILTER, which rejects NEW traffic to those IPs that is not for a Service port.
  */
-export function syncIpvs(lab: Lab, node: KubeNode, ns: Netns, parser: RuleParser, endpoints: EndpointLookup): void {
+export function syncIpvs(
+  lab: Lab,
+  node: KubeNode,
+  ns: Netns,
+  parser: RuleParser,
+  endpoints: EndpointLookup
+): void {
   let dummy = linkByName(ns, 'kube-ipvs0') as DummyLink | undefined
-  if (!dummy) dummy = addLink<DummyLink>(ns, { kind: 'dummy', name: 'kube-ipvs0', mtu: 1500, mac: macFromBytes(randomBytes(lab.rng, 6)), up: false, noarp: true })
+  if (!dummy)
+    dummy = addLink<DummyLink>(ns, {
+      kind: 'dummy',
+      name: 'kube-ipvs0',
+      mtu: 1500,
+      mac: macFromBytes(randomBytes(lab.rng, 6)),
+      up: false,
+      noarp: true
+    })
   const dummyIndex = dummy.ifindex
   ns.addresses = ns.addresses.filter((a) => a.ifindex !== dummyIndex)
   ns.routes = ns.routes.filter((r) => r.dev !== dummyIndex)
   const sets = [
     set('KUBE-CLUSTER-IP', 'hash:ip,port', 'Kubernetes service cluster ip + port for masquerade purpose'),
-    set('KUBE-LOOP-BACK', 'hash:ip,port,ip', 'Kubernetes endpoints dst ip:port, source ip for solving hairpin purpose'),
+    set(
+      'KUBE-LOOP-BACK',
+      'hash:ip,port,ip',
+      'Kubernetes endpoints dst ip:port, source ip for solving hairpin purpose'
+    ),
     set('KUBE-NODE-PORT-TCP', 'bitmap:port', 'Kubernetes nodeport TCP port for masquerade purpose'),
     set('KUBE-NODE-PORT-UDP', 'bitmap:port', 'Kubernetes nodeport UDP port for masquerade purpose'),
     set('KUBE-IPVS-IPS', 'hash:ip', 'IPVS virtual server IP set')
@@ -48,30 +66,79 @@ export function syncIpvs(lab: Lab, node: KubeNode, ns: Netns, parser: RuleParser
       const proto = port.protocol.toLowerCase()
       byName.get('KUBE-CLUSTER-IP')!.entries.add(`${formatIpv4(svc.clusterIP)},${proto}:${port.port}`)
       const eps = endpoints(svc, port)
-      for (const ep of eps) byName.get('KUBE-LOOP-BACK')!.entries.add(`${formatIpv4(ep.ip)},${proto}:${ep.port},${formatIpv4(ep.ip)}`)
-      const realServers = eps.map((ep) => ({ ip: ep.ip, port: ep.port, weight: 1, activeConn: 0, inactConn: 0 }))
-      ns.ipvs.push({ proto: port.protocol, vip: svc.clusterIP, port: port.port, scheduler: 'rr', realServers, rrNext: 0 })
+      for (const ep of eps)
+        byName
+          .get('KUBE-LOOP-BACK')!
+          .entries.add(`${formatIpv4(ep.ip)},${proto}:${ep.port},${formatIpv4(ep.ip)}`)
+      const realServers = eps.map((ep) => ({
+        ip: ep.ip,
+        port: ep.port,
+        weight: 1,
+        activeConn: 0,
+        inactConn: 0
+      }))
+      ns.ipvs.push({
+        proto: port.protocol,
+        vip: svc.clusterIP,
+        port: port.port,
+        scheduler: 'rr',
+        realServers,
+        rrNext: 0
+      })
       if (port.nodePort !== undefined) {
-        byName.get(port.protocol === 'TCP' ? 'KUBE-NODE-PORT-TCP' : 'KUBE-NODE-PORT-UDP')!.entries.add(String(port.nodePort))
-        const local = svc.externalTrafficPolicy === 'Local' ? realServers.filter((_, i) => eps[i]!.node === node.name) : realServers
-        ns.ipvs.push({ proto: port.protocol, vip: node.ip, port: port.nodePort, scheduler: 'rr', realServers: local.map((r) => ({ ...r })), rrNext: 0 })
+        byName
+          .get(port.protocol === 'TCP' ? 'KUBE-NODE-PORT-TCP' : 'KUBE-NODE-PORT-UDP')!
+          .entries.add(String(port.nodePort))
+        const local =
+          svc.externalTrafficPolicy === 'Local'
+            ? realServers.filter((_, i) => eps[i]!.node === node.name)
+            : realServers
+        ns.ipvs.push({
+          proto: port.protocol,
+          vip: node.ip,
+          port: port.nodePort,
+          scheduler: 'rr',
+          realServers: local.map((r) => ({ ...r })),
+          rrNext: 0
+        })
       }
     }
   }
   const nat = emptyOwned()
   const n = (chain: string, spec: string): void => appendTo(nat, parser, chain, spec)
   nat.prepend.push(
-    { chain: 'PREROUTING', rule: parser.rule('-m comment --comment "kubernetes service portals" -j KUBE-SERVICES') },
-    { chain: 'OUTPUT', rule: parser.rule('-m comment --comment "kubernetes service portals" -j KUBE-SERVICES') },
-    { chain: 'POSTROUTING', rule: parser.rule('-m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING') }
+    {
+      chain: 'PREROUTING',
+      rule: parser.rule('-m comment --comment "kubernetes service portals" -j KUBE-SERVICES')
+    },
+    {
+      chain: 'OUTPUT',
+      rule: parser.rule('-m comment --comment "kubernetes service portals" -j KUBE-SERVICES')
+    },
+    {
+      chain: 'POSTROUTING',
+      rule: parser.rule('-m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING')
+    }
   )
   n('KUBE-MARK-MASQ', '-j MARK --set-xmark 0x4000/0x4000')
-  n('KUBE-NODE-PORT', '-p tcp -m comment --comment "Kubernetes nodeport TCP port for masquerade purpose" -m set --match-set KUBE-NODE-PORT-TCP dst -j KUBE-MARK-MASQ')
-  n('KUBE-POSTROUTING', '-m comment --comment "Kubernetes endpoints dst ip:port, source ip for solving hairpin purpose" -m set --match-set KUBE-LOOP-BACK dst,dst,src -j MASQUERADE')
+  n(
+    'KUBE-NODE-PORT',
+    '-p tcp -m comment --comment "Kubernetes nodeport TCP port for masquerade purpose" -m set --match-set KUBE-NODE-PORT-TCP dst -j KUBE-MARK-MASQ'
+  )
+  n(
+    'KUBE-POSTROUTING',
+    '-m comment --comment "Kubernetes endpoints dst ip:port, source ip for solving hairpin purpose" -m set --match-set KUBE-LOOP-BACK dst,dst,src -j MASQUERADE'
+  )
   n('KUBE-POSTROUTING', '-m mark ! --mark 0x4000/0x4000 -j RETURN')
   n('KUBE-POSTROUTING', '-j MARK --set-xmark 0x4000/0x0')
-  n('KUBE-POSTROUTING', '-m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully')
-  n('KUBE-SERVICES', `! -s ${lab.scenario.cluster.podCIDR} -m comment --comment "Kubernetes service cluster ip + port for masquerade purpose" -m set --match-set KUBE-CLUSTER-IP dst,dst -j KUBE-MARK-MASQ`)
+  n(
+    'KUBE-POSTROUTING',
+    '-m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully'
+  )
+  n(
+    'KUBE-SERVICES',
+    `! -s ${lab.scenario.cluster.podCIDR} -m comment --comment "Kubernetes service cluster ip + port for masquerade purpose" -m set --match-set KUBE-CLUSTER-IP dst,dst -j KUBE-MARK-MASQ`
+  )
   n('KUBE-SERVICES', '-m addrtype --dst-type LOCAL -j KUBE-NODE-PORT')
   n('KUBE-SERVICES', '-m set --match-set KUBE-CLUSTER-IP dst,dst -j ACCEPT')
   installOwned(ns.netfilter, 'nat', 'KUBE-', nat)
@@ -79,13 +146,28 @@ export function syncIpvs(lab: Lab, node: KubeNode, ns: Netns, parser: RuleParser
   const filter = emptyOwned()
   const f = (chain: string, spec: string): void => appendTo(filter, parser, chain, spec)
   if (minorVersion(lab) >= 26) {
-    filter.prepend.push({ chain: 'INPUT', rule: parser.rule('-m comment --comment "kubernetes ipvs access filter" -j KUBE-IPVS-FILTER') })
+    filter.prepend.push({
+      chain: 'INPUT',
+      rule: parser.rule('-m comment --comment "kubernetes ipvs access filter" -j KUBE-IPVS-FILTER')
+    })
     f('KUBE-IPVS-FILTER', '-m set --match-set KUBE-CLUSTER-IP dst,dst -j RETURN')
-    f('KUBE-IPVS-FILTER', '-m conntrack --ctstate NEW -m set --match-set KUBE-IPVS-IPS dst -j REJECT --reject-with icmp-port-unreachable')
+    f(
+      'KUBE-IPVS-FILTER',
+      '-m conntrack --ctstate NEW -m set --match-set KUBE-IPVS-IPS dst -j REJECT --reject-with icmp-port-unreachable'
+    )
   }
-  filter.prepend.push({ chain: 'FORWARD', rule: parser.rule('-m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD') })
+  filter.prepend.push({
+    chain: 'FORWARD',
+    rule: parser.rule('-m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD')
+  })
   f('KUBE-FORWARD', '-m conntrack --ctstate INVALID -j DROP')
-  f('KUBE-FORWARD', '-m comment --comment "kubernetes forwarding rules" -m mark --mark 0x4000/0x4000 -j ACCEPT')
-  f('KUBE-FORWARD', '-m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT')
+  f(
+    'KUBE-FORWARD',
+    '-m comment --comment "kubernetes forwarding rules" -m mark --mark 0x4000/0x4000 -j ACCEPT'
+  )
+  f(
+    'KUBE-FORWARD',
+    '-m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT'
+  )
   installOwned(ns.netfilter, 'filter', 'KUBE-', filter)
 }

@@ -7,8 +7,10 @@ import type { Lab } from './lab.ts'
 import type { KubeNode } from './objects.ts'
 import { nftEndpointChainBase, nftServiceChainBase, servicePortName } from './proxy-names.ts'
 
-const rule = (exprs: NftExpr[], comment?: string): NftRule => (comment === undefined ? { exprs } : { exprs, comment })
-const chain = (name: string, rules: NftRule[], base?: NftChain['base']): NftChain => (base ? { name, base, rules } : { name, rules })
+const rule = (exprs: NftExpr[], comment?: string): NftRule =>
+  comment === undefined ? { exprs } : { exprs, comment }
+const chain = (name: string, rules: NftRule[], base?: NftChain['base']): NftChain =>
+  base ? { name, base, rules } : { name, rules }
 
 /**
  * kube-proxy nftables mode (1.31): table `ip kube-proxy` with verdict maps keyed by
@@ -18,11 +20,36 @@ const chain = (name: string, rules: NftRule[], base?: NftChain['base']): NftChai
 export function syncNft(lab: Lab, node: KubeNode, ns: Netns, endpoints: EndpointLookup): void {
   const podNet = parseCidr(lab.scenario.cluster.podCIDR)!
   const serviceNet = parseCidr(lab.scenario.cluster.serviceCIDR)!
-  const serviceIps: NftMap = { name: 'service-ips', key: 'addr-proto-port', comment: 'ClusterIP, ExternalIP and LoadBalancer IP traffic', elements: [] }
-  const serviceNodeports: NftMap = { name: 'service-nodeports', key: 'proto-port', comment: 'NodePort traffic', elements: [] }
-  const noEndpointServices: NftMap = { name: 'no-endpoint-services', key: 'addr-proto-port', comment: 'vmap to drop or reject packets to services with no endpoints', elements: [] }
-  const noEndpointNodeports: NftMap = { name: 'no-endpoint-nodeports', key: 'proto-port', comment: 'vmap to drop or reject packets to service nodeports with no endpoints', elements: [] }
-  const firewallIps: NftMap = { name: 'firewall-ips', key: 'addr-proto-port', comment: 'destinations that are subject to LoadBalancerSourceRanges', elements: [] }
+  const serviceIps: NftMap = {
+    name: 'service-ips',
+    key: 'addr-proto-port',
+    comment: 'ClusterIP, ExternalIP and LoadBalancer IP traffic',
+    elements: []
+  }
+  const serviceNodeports: NftMap = {
+    name: 'service-nodeports',
+    key: 'proto-port',
+    comment: 'NodePort traffic',
+    elements: []
+  }
+  const noEndpointServices: NftMap = {
+    name: 'no-endpoint-services',
+    key: 'addr-proto-port',
+    comment: 'vmap to drop or reject packets to services with no endpoints',
+    elements: []
+  }
+  const noEndpointNodeports: NftMap = {
+    name: 'no-endpoint-nodeports',
+    key: 'proto-port',
+    comment: 'vmap to drop or reject packets to service nodeports with no endpoints',
+    elements: []
+  }
+  const firewallIps: NftMap = {
+    name: 'firewall-ips',
+    key: 'addr-proto-port',
+    comment: 'destinations that are subject to LoadBalancerSourceRanges',
+    elements: []
+  }
   const serviceChains: NftChain[] = []
   const clusterIps: number[] = []
   for (const svc of lab.services) {
@@ -32,29 +59,73 @@ export function syncNft(lab: Lab, node: KubeNode, ns: Netns, endpoints: Endpoint
       const key = `${formatIpv4(svc.clusterIP)} . ${proto} . ${port.port}`
       const eps = endpoints(svc, port)
       if (eps.length === 0) {
-        noEndpointServices.elements.push({ key, verdict: 'goto', chain: 'reject-chain', comment: servicePortName(svc, port) })
-        if (port.nodePort !== undefined) noEndpointNodeports.elements.push({ key: `${proto} . ${port.nodePort}`, verdict: 'goto', chain: 'reject-chain', comment: servicePortName(svc, port) })
+        noEndpointServices.elements.push({
+          key,
+          verdict: 'goto',
+          chain: 'reject-chain',
+          comment: servicePortName(svc, port)
+        })
+        if (port.nodePort !== undefined)
+          noEndpointNodeports.elements.push({
+            key: `${proto} . ${port.nodePort}`,
+            verdict: 'goto',
+            chain: 'reject-chain',
+            comment: servicePortName(svc, port)
+          })
         continue
       }
       const base = nftServiceChainBase(svc, port)
-      const svcChain: NftChain = chain(`service-${base}`, [rule([{ op: 'daddr-eq', ip: svc.clusterIP }, { op: 'dport-eq', proto, port: port.port }, { op: 'saddr-in', cidrs: [podNet], neg: true }, { op: 'jump', chain: 'mark-for-masquerade' }])])
+      const svcChain: NftChain = chain(`service-${base}`, [
+        rule([
+          { op: 'daddr-eq', ip: svc.clusterIP },
+          { op: 'dport-eq', proto, port: port.port },
+          { op: 'saddr-in', cidrs: [podNet], neg: true },
+          { op: 'jump', chain: 'mark-for-masquerade' }
+        ])
+      ])
       serviceChains.push(svcChain)
       const endpointChains = eps.map((ep) => {
         const text = `${formatIpv4(ep.ip)}:${ep.port}`
         const name = `endpoint-${nftEndpointChainBase(svc, port, text)}`
-        serviceChains.push(chain(name, [rule([{ op: 'saddr-eq', ip: ep.ip }, { op: 'jump', chain: 'mark-for-masquerade' }]), rule([{ op: 'l4proto-eq', proto }, { op: 'dnat', ip: ep.ip, port: ep.port, proto }])]))
+        serviceChains.push(
+          chain(name, [
+            rule([
+              { op: 'saddr-eq', ip: ep.ip },
+              { op: 'jump', chain: 'mark-for-masquerade' }
+            ]),
+            rule([
+              { op: 'l4proto-eq', proto },
+              { op: 'dnat', ip: ep.ip, port: ep.port, proto }
+            ])
+          ])
+        )
         return name
       })
       svcChain.rules.push(rule([{ op: 'numgen-vmap', targets: endpointChains }]))
       serviceIps.elements.push({ key, verdict: 'goto', chain: `service-${base}` })
       if (port.nodePort !== undefined) {
-        serviceChains.push(chain(`external-${base}`, [rule([{ op: 'jump', chain: 'mark-for-masquerade' }]), rule([{ op: 'goto', chain: `service-${base}` }])]))
-        serviceNodeports.elements.push({ key: `${proto} . ${port.nodePort}`, verdict: 'goto', chain: `external-${base}` })
+        serviceChains.push(
+          chain(`external-${base}`, [
+            rule([{ op: 'jump', chain: 'mark-for-masquerade' }]),
+            rule([{ op: 'goto', chain: `service-${base}` }])
+          ])
+        )
+        serviceNodeports.elements.push({
+          key: `${proto} . ${port.nodePort}`,
+          verdict: 'goto',
+          chain: `external-${base}`
+        })
       }
     }
   }
   const newCt: NftExpr = { op: 'ct-state', states: ['new'] }
-  const base = (name: string, rules: NftRule[], type: 'filter' | 'nat', hook: NonNullable<NftChain['base']>['hook'], priority: number): NftChain => chain(name, rules, { type, hook, priority })
+  const base = (
+    name: string,
+    rules: NftRule[],
+    type: 'filter' | 'nat',
+    hook: NonNullable<NftChain['base']>['hook'],
+    priority: number
+  ): NftChain => chain(name, rules, { type, hook, priority })
   // Chains, sets and maps in the order kube-proxy's transaction creates them (nft lists them so).
   const table: NftTable = {
     family: 'ip',
@@ -67,25 +138,88 @@ export function syncNft(lab: Lab, node: KubeNode, ns: Netns, endpoints: Endpoint
     maps: [firewallIps, noEndpointServices, noEndpointNodeports, serviceIps, serviceNodeports],
     chains: [
       chain('mark-for-masquerade', [rule([{ op: 'mark-or', bits: 0x4000 }])]),
-      chain('masquerading', [rule([{ op: 'mark-masq-unset', bits: 0x4000 }, { op: 'return' }]), rule([{ op: 'mark-xor', bits: 0x4000 }]), rule([{ op: 'masquerade' }])]),
+      chain('masquerading', [
+        rule([{ op: 'mark-masq-unset', bits: 0x4000 }, { op: 'return' }]),
+        rule([{ op: 'mark-xor', bits: 0x4000 }]),
+        rule([{ op: 'masquerade' }])
+      ]),
       chain('services', [
         rule([{ op: 'vmap', map: 'service-ips', key: 'addr-proto-port' }]),
-        rule([{ op: 'fib-daddr-local' }, { op: 'daddr-in-set', set: 'nodeport-ips' }, { op: 'vmap', map: 'service-nodeports', key: 'proto-port' }])
+        rule([
+          { op: 'fib-daddr-local' },
+          { op: 'daddr-in-set', set: 'nodeport-ips' },
+          { op: 'vmap', map: 'service-nodeports', key: 'proto-port' }
+        ])
       ]),
-      chain('service-endpoints-check', [rule([{ op: 'vmap', map: 'no-endpoint-services', key: 'addr-proto-port' }])]),
+      chain('service-endpoints-check', [
+        rule([{ op: 'vmap', map: 'no-endpoint-services', key: 'addr-proto-port' }])
+      ]),
       chain('firewall-check', [rule([{ op: 'vmap', map: 'firewall-ips', key: 'addr-proto-port' }])]),
-      chain('nodeport-endpoints-check', [rule([{ op: 'daddr-in-set', set: 'nodeport-ips' }, { op: 'vmap', map: 'no-endpoint-nodeports', key: 'proto-port' }])]),
-      chain('cluster-ips-check', [
-        rule([{ op: 'daddr-in-set', set: 'cluster-ips' }, { op: 'reject' }], 'Reject traffic to invalid ports of ClusterIPs'),
-        rule([{ op: 'daddr-in', cidrs: [serviceNet], neg: false }, { op: 'drop' }], 'Drop traffic to unallocated ClusterIPs')
+      chain('nodeport-endpoints-check', [
+        rule([
+          { op: 'daddr-in-set', set: 'nodeport-ips' },
+          { op: 'vmap', map: 'no-endpoint-nodeports', key: 'proto-port' }
+        ])
       ]),
-      { ...chain('reject-chain', [rule([{ op: 'reject' }])]), comment: 'helper for @no-endpoint-services / @no-endpoint-nodeports' },
-      base('filter-prerouting', [rule([newCt, { op: 'jump', chain: 'firewall-check' }])], 'filter', 'prerouting', -110),
-      base('filter-forward', [rule([newCt, { op: 'jump', chain: 'service-endpoints-check' }]), rule([newCt, { op: 'jump', chain: 'cluster-ips-check' }])], 'filter', 'forward', -110),
-      base('filter-input', [rule([newCt, { op: 'jump', chain: 'nodeport-endpoints-check' }]), rule([newCt, { op: 'jump', chain: 'service-endpoints-check' }])], 'filter', 'input', -110),
-      base('filter-output', [rule([newCt, { op: 'jump', chain: 'service-endpoints-check' }]), rule([newCt, { op: 'jump', chain: 'firewall-check' }])], 'filter', 'output', -110),
+      chain('cluster-ips-check', [
+        rule(
+          [{ op: 'daddr-in-set', set: 'cluster-ips' }, { op: 'reject' }],
+          'Reject traffic to invalid ports of ClusterIPs'
+        ),
+        rule(
+          [{ op: 'daddr-in', cidrs: [serviceNet], neg: false }, { op: 'drop' }],
+          'Drop traffic to unallocated ClusterIPs'
+        )
+      ]),
+      {
+        ...chain('reject-chain', [rule([{ op: 'reject' }])]),
+        comment: 'helper for @no-endpoint-services / @no-endpoint-nodeports'
+      },
+      base(
+        'filter-prerouting',
+        [rule([newCt, { op: 'jump', chain: 'firewall-check' }])],
+        'filter',
+        'prerouting',
+        -110
+      ),
+      base(
+        'filter-forward',
+        [
+          rule([newCt, { op: 'jump', chain: 'service-endpoints-check' }]),
+          rule([newCt, { op: 'jump', chain: 'cluster-ips-check' }])
+        ],
+        'filter',
+        'forward',
+        -110
+      ),
+      base(
+        'filter-input',
+        [
+          rule([newCt, { op: 'jump', chain: 'nodeport-endpoints-check' }]),
+          rule([newCt, { op: 'jump', chain: 'service-endpoints-check' }])
+        ],
+        'filter',
+        'input',
+        -110
+      ),
+      base(
+        'filter-output',
+        [
+          rule([newCt, { op: 'jump', chain: 'service-endpoints-check' }]),
+          rule([newCt, { op: 'jump', chain: 'firewall-check' }])
+        ],
+        'filter',
+        'output',
+        -110
+      ),
       // After DNAT: the node's own connections to real Service ports no longer carry a ClusterIP here.
-      base('filter-output-post-dnat', [rule([newCt, { op: 'jump', chain: 'cluster-ips-check' }])], 'filter', 'output', -90),
+      base(
+        'filter-output-post-dnat',
+        [rule([newCt, { op: 'jump', chain: 'cluster-ips-check' }])],
+        'filter',
+        'output',
+        -90
+      ),
       base('nat-output', [rule([{ op: 'jump', chain: 'services' }])], 'nat', 'output', -100),
       base('nat-postrouting', [rule([{ op: 'jump', chain: 'masquerading' }])], 'nat', 'postrouting', 100),
       base('nat-prerouting', [rule([{ op: 'jump', chain: 'services' }])], 'nat', 'prerouting', -100),

@@ -1,7 +1,11 @@
 import { endpointCache } from './endpoints.ts'
 import { installFlannelRules } from './flannel.ts'
 import { installOwned, RuleParser } from './iptables-writer.ts'
-import { kubeProxyIptablesRules, kubeProxyRulesAreNodeIndependent, type KubeProxyRules } from './kube-proxy-iptables.ts'
+import {
+  kubeProxyIptablesRules,
+  kubeProxyRulesAreNodeIndependent,
+  type KubeProxyRules
+} from './kube-proxy-iptables.ts'
 import { syncIpvs } from './kube-proxy-ipvs.ts'
 import { syncNft } from './kube-proxy-nft.ts'
 import type { Lab } from './lab.ts'
@@ -17,7 +21,9 @@ export function syncKubeProxy(lab: Lab, parser = new RuleParser()): void {
   for (const node of lab.nodes) {
     const ns = lab.netns.get(node.netns)!
     if (mode === 'iptables') {
-      const rules = kubeProxyRulesAreNodeIndependent(lab) ? (shared ??= kubeProxyIptablesRules(lab, node, parser, endpoints)) : kubeProxyIptablesRules(lab, node, parser, endpoints)
+      const rules = kubeProxyRulesAreNodeIndependent(lab)
+        ? (shared ??= kubeProxyIptablesRules(lab, node, parser, endpoints))
+        : kubeProxyIptablesRules(lab, node, parser, endpoints)
       installOwned(ns.netfilter, 'nat', 'KUBE-', rules.nat)
       installOwned(ns.netfilter, 'filter', 'KUBE-', rules.filter)
     } else if (mode === 'ipvs') {

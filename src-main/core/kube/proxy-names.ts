@@ -32,5 +32,7 @@ export function nftServiceChainBase(svc: KubeService, port: KubeServicePort): st
 
 /** nftables mode endpoint chain base: `HASH8-ns/name/proto/portName__ip/port`. */
 export function nftEndpointChainBase(svc: KubeService, port: KubeServicePort, endpoint: string): string {
-  return hashAndTruncate(`${svc.namespace}/${svc.name}/${port.protocol.toLowerCase()}/${port.name ?? ''}__${endpoint.replace(/:/g, '/')}`)
+  return hashAndTruncate(
+    `${svc.namespace}/${svc.name}/${port.protocol.toLowerCase()}/${port.name ?? ''}__${endpoint.replace(/:/g, '/')}`
+  )
 }

@@ -2,12 +2,7 @@ import { createActor } from 'xstate'
 import { type LessonFiles, type LoadedLesson, loadCourse } from './course-loader.ts'
 import type { LessonIssue } from './issues.ts'
 import type { LabSession } from './lab-facts.ts'
-import {
-  createLessonMachine,
-  type LessonEvent,
-  type LessonSnapshot,
-  questionsOf
-} from './lesson.machine.ts'
+import { createLessonMachine, type LessonEvent, type LessonSnapshot, questionsOf } from './lesson.machine.ts'
 import type { Lesson } from './lesson.schema.ts'
 import { evaluateGoal, leavesSatisfiedByCommand, leavesSatisfiedByTrace } from './predicates.ts'
 import { NO_VALUE, realityOf } from './prediction.ts'

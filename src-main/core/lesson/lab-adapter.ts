@@ -53,7 +53,9 @@ export function labFacts(lab: Lab): LabFacts {
   const endpoints = new Map(
     lab.services.map((svc) => [
       svc.name,
-      svc.ports.flatMap((port) => endpointsOf(lab, svc, port).map((e) => ({ ip: formatIpv4(e.ip), port: e.port })))
+      svc.ports.flatMap((port) =>
+        endpointsOf(lab, svc, port).map((e) => ({ ip: formatIpv4(e.ip), port: e.port }))
+      )
     ])
   )
   const pods = new Set(lab.pods.map((pod) => pod.name))

@@ -143,7 +143,10 @@ export function checkLessonRules(
       case 'sysctl':
         checkTarget(predicate.on, `${path}.on`)
         if (!(predicate.key in SYSCTL_DEFAULTS))
-          add(`${path}.key`, `the simulator has no sysctl "${predicate.key}" (it knows ${Object.keys(SYSCTL_DEFAULTS).join(', ')})`)
+          add(
+            `${path}.key`,
+            `the simulator has no sysctl "${predicate.key}" (it knows ${Object.keys(SYSCTL_DEFAULTS).join(', ')})`
+          )
         break
       case 'endpoints':
         if (names && !names.services.has(predicate.service))

@@ -106,7 +106,13 @@ export type Predicate =
     }
   | { kind: 'route'; on: string; destination: string; present: boolean; hint?: Localized | undefined }
   | { kind: 'sysctl'; on: string; key: string; value: string; hint?: Localized | undefined }
-  | { kind: 'endpoints'; service: string; port?: number | undefined; min: number; hint?: Localized | undefined }
+  | {
+      kind: 'endpoints'
+      service: string
+      port?: number | undefined
+      min: number
+      hint?: Localized | undefined
+    }
 
 export const predicateSchema: z.ZodType<Predicate> = z.lazy(() =>
   z.discriminatedUnion('kind', [
@@ -208,7 +214,9 @@ export const predicateSchema: z.ZodType<Predicate> = z.lazy(() =>
       /** Node or pod whose namespace is consulted. */
       on: targetSchema,
       /** The parameter as `sysctl` names it, dotted (`net.bridge.bridge-nf-call-iptables`). */
-      key: z.string().regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/, 'expected a dotted sysctl name such as net.ipv4.ip_forward'),
+      key: z
+        .string()
+        .regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/, 'expected a dotted sysctl name such as net.ipv4.ip_forward'),
       /** The value as `sysctl` prints it. */
       value: z.string().min(1),
       ...predicateHint

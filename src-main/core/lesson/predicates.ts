@@ -134,7 +134,9 @@ function leafHolds(
       return facts.sysctl(predicate.on, predicate.key) === predicate.value
     case 'endpoints': {
       const port = predicate.port
-      const endpoints = (facts.endpoints(predicate.service) ?? []).filter((e) => port === undefined || e.port === port)
+      const endpoints = (facts.endpoints(predicate.service) ?? []).filter(
+        (e) => port === undefined || e.port === port
+      )
       return endpoints.length >= predicate.min
     }
     default:

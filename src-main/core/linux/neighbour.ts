@@ -2,7 +2,8 @@ import type { Ipv4 } from '../net/ipv4.ts'
 import type { Mac } from '../net/mac.ts'
 
 /** NUD states iproute2 prints; the simulator uses PERMANENT, REACHABLE, STALE and FAILED. */
-export type NeighbourState = 'PERMANENT' | 'REACHABLE' | 'STALE' | 'DELAY' | 'PROBE' | 'FAILED' | 'INCOMPLETE' | 'NOARP'
+export type NeighbourState =
+  'PERMANENT' | 'REACHABLE' | 'STALE' | 'DELAY' | 'PROBE' | 'FAILED' | 'INCOMPLETE' | 'NOARP'
 
 /** An ARP cache entry (`ip neigh`). */
 export interface Neighbour {

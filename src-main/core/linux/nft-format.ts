@@ -67,17 +67,34 @@ export function formatNftTable(t: NftTable): string {
   const out: string[] = [`table ${t.family} ${t.name} {`, `\tcomment "${t.comment}"`]
   for (const s of t.sets) {
     out.push(`\tset ${s.name} {`, '\t\ttype ipv4_addr', `\t\tcomment "${s.comment}"`)
-    if (s.elements.length > 0) out.push(`\t\telements = ${elementList([...s.elements].sort((a, b) => a - b).map(formatIpv4), 2)}`)
+    if (s.elements.length > 0)
+      out.push(`\t\telements = ${elementList([...s.elements].sort((a, b) => a - b).map(formatIpv4), 2)}`)
     out.push('\t}', '')
   }
   for (const m of t.maps) {
-    out.push(`\tmap ${m.name} {`, `\t\ttype ${m.key === 'addr-proto-port' ? 'ipv4_addr . inet_proto . inet_service' : 'inet_proto . inet_service'} : verdict`, `\t\tcomment "${m.comment}"`)
-    if (m.elements.length > 0) out.push(`\t\telements = ${elementList(m.elements.map((e) => `${e.key}${e.comment === undefined ? '' : ` comment "${e.comment}"`} : ${e.verdict} ${e.chain}`), 1)}`)
+    out.push(
+      `\tmap ${m.name} {`,
+      `\t\ttype ${m.key === 'addr-proto-port' ? 'ipv4_addr . inet_proto . inet_service' : 'inet_proto . inet_service'} : verdict`,
+      `\t\tcomment "${m.comment}"`
+    )
+    if (m.elements.length > 0)
+      out.push(
+        `\t\telements = ${elementList(
+          m.elements.map(
+            (e) =>
+              `${e.key}${e.comment === undefined ? '' : ` comment "${e.comment}"`} : ${e.verdict} ${e.chain}`
+          ),
+          1
+        )}`
+      )
     out.push('\t}', '')
   }
   t.chains.forEach((c, i) => {
     out.push(`\tchain ${c.name} {`)
-    if (c.base) out.push(`\t\ttype ${c.base.type} hook ${c.base.hook} priority ${formatPriority(c.base.hook, c.base.priority)}; policy accept;`)
+    if (c.base)
+      out.push(
+        `\t\ttype ${c.base.type} hook ${c.base.hook} priority ${formatPriority(c.base.hook, c.base.priority)}; policy accept;`
+      )
     if (c.comment !== undefined) out.push(`\t\tcomment "${c.comment}"`)
     for (const r of c.rules) out.push(`\t\t${formatNftRule(r)}`)
     out.push('\t}')
@@ -89,10 +106,13 @@ export function formatNftTable(t: NftTable): string {
 
 /** nft names the standard priority of the hook (`dstnat - 10` in prerouting, `srcnat` in postrouting, `filter` for 0). */
 export function formatPriority(hook: string, priority: number): string {
-  const named = hook === 'prerouting' ? ['dstnat', -100] : hook === 'postrouting' ? ['srcnat', 100] : undefined
+  const named =
+    hook === 'prerouting' ? ['dstnat', -100] : hook === 'postrouting' ? ['srcnat', 100] : undefined
   if (named) {
     const delta = priority - (named[1] as number)
-    return delta === 0 ? (named[0] as string) : `${named[0] as string} ${delta < 0 ? '-' : '+'} ${Math.abs(delta)}`
+    return delta === 0
+      ? (named[0] as string)
+      : `${named[0] as string} ${delta < 0 ? '-' : '+'} ${Math.abs(delta)}`
   }
   return priority === 0 ? 'filter' : String(priority)
 }

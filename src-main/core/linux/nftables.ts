@@ -35,7 +35,11 @@ export interface NftRule {
 export interface NftChain {
   name: string
   /** Base chains hook into the stack; regular chains are only jumped to. */
-  base?: { type: 'filter' | 'nat'; hook: 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting'; priority: number }
+  base?: {
+    type: 'filter' | 'nat'
+    hook: 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting'
+    priority: number
+  }
   comment?: string
   rules: NftRule[]
 }

@@ -37,7 +37,7 @@ export function formatCidr(c: Cidr): string {
 }
 
 export function cidrContains(c: Cidr, ip: Ipv4): boolean {
-  return ((ip & prefixMask(c.prefixLen)) >>> 0) === c.network
+  return (ip & prefixMask(c.prefixLen)) >>> 0 === c.network
 }
 
 /** True when `inner` lies entirely inside `outer`. */

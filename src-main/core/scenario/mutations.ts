@@ -14,7 +14,12 @@ function specOf(pod: KubePod, name = pod.name): PodSpec {
     labels: { ...pod.labels },
     shareProcessNamespace: pod.shareProcessNamespace,
     hostNetwork: pod.hostNetwork,
-    containers: pod.containers.map((c) => ({ name: c.name, image: c.image, app: c.app, ...(c.port === undefined ? {} : { port: c.port }) }))
+    containers: pod.containers.map((c) => ({
+      name: c.name,
+      image: c.image,
+      app: c.app,
+      ...(c.port === undefined ? {} : { port: c.port })
+    }))
   }
 }
 
@@ -54,12 +59,18 @@ export function deletePod(lab: Lab, namespace: string, name: string): PodMutatio
  * one and go to the node with the fewest pods (ties: node order); surplus ones are deleted
  * from the highest index down.
  */
-export function scaleReplicas(lab: Lab, namespace: string, base: string, replicas: number): PodMutationResult {
+export function scaleReplicas(
+  lab: Lab,
+  namespace: string,
+  base: string,
+  replicas: number
+): PodMutationResult {
   const pattern = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(\\d+)$`)
   const members = lab.pods
     .filter((p) => p.namespace === namespace && pattern.test(p.name))
     .sort((a, b) => Number(pattern.exec(a.name)![1]) - Number(pattern.exec(b.name)![1]))
-  if (members.length === 0) return { ok: false, message: `Error from server (NotFound): deployments.apps "${base}" not found` }
+  if (members.length === 0)
+    return { ok: false, message: `Error from server (NotFound): deployments.apps "${base}" not found` }
   const changed: string[] = []
   while (members.length > replicas) {
     const victim = members.pop()!
@@ -79,11 +90,10 @@ export function scaleReplicas(lab: Lab, namespace: string, base: string, replica
   return { ok: true, pods: changed }
 }
 
-export type ServicePatchResult =
-  | { ok: true; changed: boolean }
-  | { ok: false; message: string }
+export type ServicePatchResult = { ok: true; changed: boolean } | { ok: false; message: string }
 
-const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const isMap = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /**
  * `kubectl patch service NAME -p PATCH` for the fields lessons repair: `spec.selector` (a map:
@@ -91,49 +101,82 @@ const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object
  * their `port` key and appends unknown ones; a JSON merge patch (`--type merge`) replaces the
  * whole list. kube-proxy resyncs, so endpoints and rules follow at once.
  */
-export function patchService(lab: Lab, namespace: string, name: string, patch: unknown, type: 'strategic' | 'merge'): ServicePatchResult {
+export function patchService(
+  lab: Lab,
+  namespace: string,
+  name: string,
+  patch: unknown,
+  type: 'strategic' | 'merge'
+): ServicePatchResult {
   const svc = lab.services.find((s) => s.namespace === namespace && s.name === name)
   if (!svc) return { ok: false, message: `Error from server (NotFound): services "${name}" not found` }
-  const unsupported = { ok: false, message: "error: the lab's kubectl patches a Service's spec.selector and spec.ports only" } as const
+  const unsupported = {
+    ok: false,
+    message: "error: the lab's kubectl patches a Service's spec.selector and spec.ports only"
+  } as const
   if (!isMap(patch) || Object.keys(patch).some((k) => k !== 'spec') || !isMap(patch.spec)) return unsupported
   const spec = patch.spec
   if (Object.keys(spec).some((k) => k !== 'selector' && k !== 'ports')) return unsupported
   const selector = { ...svc.selector }
   if (spec.selector !== undefined) {
     if (spec.selector === null) for (const k of Object.keys(selector)) delete selector[k]
-    else if (!isMap(spec.selector)) return { ok: false, message: 'Error from server (BadRequest): spec.selector must be a map of strings' }
+    else if (!isMap(spec.selector))
+      return { ok: false, message: 'Error from server (BadRequest): spec.selector must be a map of strings' }
     else
       for (const [k, v] of Object.entries(spec.selector)) {
         if (v === null) delete selector[k]
         else if (typeof v === 'string') selector[k] = v
-        else return { ok: false, message: `Error from server (BadRequest): spec.selector.${k} must be a string` }
+        else
+          return { ok: false, message: `Error from server (BadRequest): spec.selector.${k} must be a string` }
       }
   }
   let ports = svc.ports.map((p) => ({ ...p }))
   if (spec.ports !== undefined) {
-    if (!Array.isArray(spec.ports)) return { ok: false, message: 'Error from server (BadRequest): spec.ports must be a list' }
+    if (!Array.isArray(spec.ports))
+      return { ok: false, message: 'Error from server (BadRequest): spec.ports must be a list' }
     const next = type === 'merge' ? [] : ports
     for (const [i, item] of spec.ports.entries()) {
-      if (!isMap(item) || typeof item.port !== 'number') return { ok: false, message: `The Service "${name}" is invalid: spec.ports[${i}].port: Required value` }
-      if (Object.keys(item).some((k) => !['name', 'port', 'targetPort', 'protocol'].includes(k))) return unsupported
+      if (!isMap(item) || typeof item.port !== 'number')
+        return {
+          ok: false,
+          message: `The Service "${name}" is invalid: spec.ports[${i}].port: Required value`
+        }
+      if (Object.keys(item).some((k) => !['name', 'port', 'targetPort', 'protocol'].includes(k)))
+        return unsupported
       const target = item.targetPort
-      if (target !== undefined && (typeof target !== 'number' || !Number.isInteger(target))) return { ok: false, message: "error: the lab's kubectl takes a numeric targetPort only" }
-      for (const [field, value] of [['port', item.port], ['targetPort', target]] as const) {
-        if (value !== undefined && (value < 1 || value > 65535)) return { ok: false, message: `The Service "${name}" is invalid: spec.ports[${i}].${field}: Invalid value: ${value}: must be between 1 and 65535, inclusive` }
+      if (target !== undefined && (typeof target !== 'number' || !Number.isInteger(target)))
+        return { ok: false, message: "error: the lab's kubectl takes a numeric targetPort only" }
+      for (const [field, value] of [
+        ['port', item.port],
+        ['targetPort', target]
+      ] as const) {
+        if (value !== undefined && (value < 1 || value > 65535))
+          return {
+            ok: false,
+            message: `The Service "${name}" is invalid: spec.ports[${i}].${field}: Invalid value: ${value}: must be between 1 and 65535, inclusive`
+          }
       }
-      if (item.protocol !== undefined && item.protocol !== 'TCP' && item.protocol !== 'UDP') return unsupported
+      if (item.protocol !== undefined && item.protocol !== 'TCP' && item.protocol !== 'UDP')
+        return unsupported
       const existing = next.find((p) => p.port === item.port)
       if (existing) {
         if (target !== undefined) existing.targetPort = target
         if (typeof item.name === 'string') existing.name = item.name
         if (item.protocol !== undefined) existing.protocol = item.protocol
       } else {
-        next.push({ ...(typeof item.name === 'string' ? { name: item.name } : {}), port: item.port, targetPort: target ?? item.port, protocol: item.protocol ?? 'TCP' })
+        next.push({
+          ...(typeof item.name === 'string' ? { name: item.name } : {}),
+          port: item.port,
+          targetPort: target ?? item.port,
+          protocol: item.protocol ?? 'TCP'
+        })
       }
     }
     ports = next
   }
-  const changed = JSON.stringify(selector) !== JSON.stringify(svc.selector) || JSON.stringify(ports) !== JSON.stringify(svc.ports)
+  const changed =
+    JSON.stringify(selector) !== JSON.stringify(svc.selector) ||
+    JSON.stringify(ports) !== JSON.stringify(svc.ports)
   if (changed) {
     svc.selector = selector
     svc.ports = ports

@@ -8,7 +8,8 @@ export type ParsedScenario = { ok: true; scenario: Scenario } | { ok: false; err
 
 function formatPath(path: readonly PropertyKey[]): string {
   let out = ''
-  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? String(part) : `.${String(part)}`
+  for (const part of path)
+    out += typeof part === 'number' ? `[${part}]` : out === '' ? String(part) : `.${String(part)}`
   return out === '' ? '(root)' : out
 }
 
@@ -29,11 +30,22 @@ function semanticErrors(s: Scenario): { path: string; reason: string }[] {
       seen.add(n)
     })
   }
-  if (s.cluster.podSubnetLength < podCIDR.prefixLen) errors.push({ path: 'cluster.podSubnetLength', reason: `must be at least the podCIDR's prefix length ${podCIDR.prefixLen}` })
+  if (s.cluster.podSubnetLength < podCIDR.prefixLen)
+    errors.push({
+      path: 'cluster.podSubnetLength',
+      reason: `must be at least the podCIDR's prefix length ${podCIDR.prefixLen}`
+    })
   if (s.cluster.gateway !== undefined && !cidrContains(underlay, parseIpv4(s.cluster.gateway)!)) {
-    errors.push({ path: 'cluster.gateway', reason: `${s.cluster.gateway} is not inside underlayCIDR ${s.cluster.underlayCIDR}` })
+    errors.push({
+      path: 'cluster.gateway',
+      reason: `${s.cluster.gateway} is not inside underlayCIDR ${s.cluster.underlayCIDR}`
+    })
   }
-  duplicates(s.nodes.map((n) => n.name), 'nodes', 'node')
+  duplicates(
+    s.nodes.map((n) => n.name),
+    'nodes',
+    'node'
+  )
   duplicates([...s.nodes.map((n) => n.name), ...s.externalHosts.map((h) => h.name)], 'externalHosts', 'host')
   const underlayIps = new Map<string, string>()
   const claimIp = (ip: string, path: string): void => {
@@ -43,34 +55,75 @@ function semanticErrors(s: Scenario): { path: string; reason: string }[] {
   }
   if (s.cluster.gateway) claimIp(s.cluster.gateway, 'cluster.gateway')
   s.nodes.forEach((n, i) => {
-    if (!cidrContains(underlay, parseIpv4(n.ip)!)) errors.push({ path: `nodes[${i}].ip`, reason: `${n.ip} is not inside underlayCIDR ${s.cluster.underlayCIDR}` })
+    if (!cidrContains(underlay, parseIpv4(n.ip)!))
+      errors.push({
+        path: `nodes[${i}].ip`,
+        reason: `${n.ip} is not inside underlayCIDR ${s.cluster.underlayCIDR}`
+      })
     claimIp(n.ip, `nodes[${i}].ip`)
-    if (n.podCIDR !== undefined && !cidrCovers(podCIDR, parseCidr(n.podCIDR)!)) errors.push({ path: `nodes[${i}].podCIDR`, reason: `${n.podCIDR} is not inside cluster.podCIDR ${s.cluster.podCIDR}` })
+    if (n.podCIDR !== undefined && !cidrCovers(podCIDR, parseCidr(n.podCIDR)!))
+      errors.push({
+        path: `nodes[${i}].podCIDR`,
+        reason: `${n.podCIDR} is not inside cluster.podCIDR ${s.cluster.podCIDR}`
+      })
   })
   s.externalHosts.forEach((h, i) => {
-    if (!cidrContains(underlay, parseIpv4(h.ip)!)) errors.push({ path: `externalHosts[${i}].ip`, reason: `${h.ip} is not inside underlayCIDR ${s.cluster.underlayCIDR}` })
+    if (!cidrContains(underlay, parseIpv4(h.ip)!))
+      errors.push({
+        path: `externalHosts[${i}].ip`,
+        reason: `${h.ip} is not inside underlayCIDR ${s.cluster.underlayCIDR}`
+      })
     claimIp(h.ip, `externalHosts[${i}].ip`)
   })
   const nodeNames = new Set(s.nodes.map((n) => n.name))
   const podKeys = new Set<string>()
   s.pods.forEach((p, i) => {
     const key = `${p.namespace}/${p.name}`
-    if (podKeys.has(key)) errors.push({ path: `pods[${i}].name`, reason: `duplicate pod name "${p.name}" in namespace "${p.namespace}"` })
+    if (podKeys.has(key))
+      errors.push({
+        path: `pods[${i}].name`,
+        reason: `duplicate pod name "${p.name}" in namespace "${p.namespace}"`
+      })
     podKeys.add(key)
-    if (nodeNames.has(p.name) || s.externalHosts.some((h) => h.name === p.name)) errors.push({ path: `pods[${i}].name`, reason: `"${p.name}" is already the name of a node or external host` })
+    if (nodeNames.has(p.name) || s.externalHosts.some((h) => h.name === p.name))
+      errors.push({
+        path: `pods[${i}].name`,
+        reason: `"${p.name}" is already the name of a node or external host`
+      })
     if (!nodeNames.has(p.node)) errors.push({ path: `pods[${i}].node`, reason: `no node named "${p.node}"` })
     if (p.ip !== undefined) {
       const node = s.nodes.find((n) => n.name === p.node)
-      if (!cidrContains(podCIDR, parseIpv4(p.ip)!)) errors.push({ path: `pods[${i}].ip`, reason: `${p.ip} is not inside cluster.podCIDR ${s.cluster.podCIDR}` })
-      else if (node?.podCIDR !== undefined && !cidrContains(parseCidr(node.podCIDR)!, parseIpv4(p.ip)!)) errors.push({ path: `pods[${i}].ip`, reason: `${p.ip} is not inside node ${node.name}'s podCIDR ${node.podCIDR}` })
-      if (p.hostNetwork) errors.push({ path: `pods[${i}].ip`, reason: 'a hostNetwork pod uses its node\'s IP and cannot have its own' })
+      if (!cidrContains(podCIDR, parseIpv4(p.ip)!))
+        errors.push({
+          path: `pods[${i}].ip`,
+          reason: `${p.ip} is not inside cluster.podCIDR ${s.cluster.podCIDR}`
+        })
+      else if (node?.podCIDR !== undefined && !cidrContains(parseCidr(node.podCIDR)!, parseIpv4(p.ip)!))
+        errors.push({
+          path: `pods[${i}].ip`,
+          reason: `${p.ip} is not inside node ${node.name}'s podCIDR ${node.podCIDR}`
+        })
+      if (p.hostNetwork)
+        errors.push({
+          path: `pods[${i}].ip`,
+          reason: "a hostNetwork pod uses its node's IP and cannot have its own"
+        })
     }
     const containerNames = new Set<string>()
     p.containers.forEach((c, j) => {
-      if (containerNames.has(c.name)) errors.push({ path: `pods[${i}].containers[${j}].name`, reason: `duplicate container name "${c.name}"` })
+      if (containerNames.has(c.name))
+        errors.push({
+          path: `pods[${i}].containers[${j}].name`,
+          reason: `duplicate container name "${c.name}"`
+        })
       containerNames.add(c.name)
-      if (c.app !== 'sleep' && c.port === undefined) errors.push({ path: `pods[${i}].containers[${j}].port`, reason: `required for app "${c.app}"` })
-      if (c.app === 'sleep' && c.port !== undefined) errors.push({ path: `pods[${i}].containers[${j}].port`, reason: 'app "sleep" listens on nothing; remove the port' })
+      if (c.app !== 'sleep' && c.port === undefined)
+        errors.push({ path: `pods[${i}].containers[${j}].port`, reason: `required for app "${c.app}"` })
+      if (c.app === 'sleep' && c.port !== undefined)
+        errors.push({
+          path: `pods[${i}].containers[${j}].port`,
+          reason: 'app "sleep" listens on nothing; remove the port'
+        })
     })
   })
   const svcKeys = new Set<string>()
@@ -78,28 +131,65 @@ function semanticErrors(s: Scenario): { path: string; reason: string }[] {
   const nodePorts = new Map<number, string>()
   s.services.forEach((svc, i) => {
     const key = `${svc.namespace}/${svc.name}`
-    if (svcKeys.has(key)) errors.push({ path: `services[${i}].name`, reason: `duplicate service name "${svc.name}" in namespace "${svc.namespace}"` })
+    if (svcKeys.has(key))
+      errors.push({
+        path: `services[${i}].name`,
+        reason: `duplicate service name "${svc.name}" in namespace "${svc.namespace}"`
+      })
     svcKeys.add(key)
     if (svc.clusterIP !== undefined) {
-      if (!cidrContains(serviceCIDR, parseIpv4(svc.clusterIP)!)) errors.push({ path: `services[${i}].clusterIP`, reason: `${svc.clusterIP} is not inside cluster.serviceCIDR ${s.cluster.serviceCIDR}` })
+      if (!cidrContains(serviceCIDR, parseIpv4(svc.clusterIP)!))
+        errors.push({
+          path: `services[${i}].clusterIP`,
+          reason: `${svc.clusterIP} is not inside cluster.serviceCIDR ${s.cluster.serviceCIDR}`
+        })
       const owner = clusterIPs.get(svc.clusterIP)
-      if (owner) errors.push({ path: `services[${i}].clusterIP`, reason: `${svc.clusterIP} is already allocated to ${owner}` })
+      if (owner)
+        errors.push({
+          path: `services[${i}].clusterIP`,
+          reason: `${svc.clusterIP} is already allocated to ${owner}`
+        })
       clusterIPs.set(svc.clusterIP, key)
     }
-    if (svc.ports.length > 1 && svc.ports.some((p) => p.name === undefined)) errors.push({ path: `services[${i}].ports`, reason: 'every port needs a name when a Service has more than one' })
+    if (svc.ports.length > 1 && svc.ports.some((p) => p.name === undefined))
+      errors.push({
+        path: `services[${i}].ports`,
+        reason: 'every port needs a name when a Service has more than one'
+      })
     svc.ports.forEach((p, j) => {
       if (p.nodePort !== undefined) {
-        if (svc.type !== 'NodePort') errors.push({ path: `services[${i}].ports[${j}].nodePort`, reason: 'only NodePort Services have a nodePort' })
+        if (svc.type !== 'NodePort')
+          errors.push({
+            path: `services[${i}].ports[${j}].nodePort`,
+            reason: 'only NodePort Services have a nodePort'
+          })
         const owner = nodePorts.get(p.nodePort)
-        if (owner) errors.push({ path: `services[${i}].ports[${j}].nodePort`, reason: `port ${p.nodePort} is already allocated to ${owner}` })
+        if (owner)
+          errors.push({
+            path: `services[${i}].ports[${j}].nodePort`,
+            reason: `port ${p.nodePort} is already allocated to ${owner}`
+          })
         nodePorts.set(p.nodePort, key)
       }
     })
-    if (svc.externalTrafficPolicy === 'Local' && svc.type !== 'NodePort') errors.push({ path: `services[${i}].externalTrafficPolicy`, reason: 'Local applies only to NodePort Services' })
+    if (svc.externalTrafficPolicy === 'Local' && svc.type !== 'NodePort')
+      errors.push({
+        path: `services[${i}].externalTrafficPolicy`,
+        reason: 'Local applies only to NodePort Services'
+      })
   })
-  const targets = new Set([...s.nodes.map((n) => n.name), ...s.externalHosts.map((h) => h.name), ...s.pods.map((p) => p.name), ...s.pods.flatMap((p) => p.containers.map((c) => `${p.name}/${c.name}`))])
+  const targets = new Set([
+    ...s.nodes.map((n) => n.name),
+    ...s.externalHosts.map((h) => h.name),
+    ...s.pods.map((p) => p.name),
+    ...s.pods.flatMap((p) => p.containers.map((c) => `${p.name}/${c.name}`))
+  ])
   s.setup.forEach((cmd, i) => {
-    if (!targets.has(cmd.on)) errors.push({ path: `setup[${i}].on`, reason: `no node, pod, container or external host named "${cmd.on}"` })
+    if (!targets.has(cmd.on))
+      errors.push({
+        path: `setup[${i}].on`,
+        reason: `no node, pod, container or external host named "${cmd.on}"`
+      })
   })
   return errors
 }
@@ -116,13 +206,17 @@ export function parseScenario(yamlText: string, fileName: string): ParsedScenari
     if (error instanceof YAMLParseError) {
       const pos = error.linePos?.[0]
       const reason = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:$/, '')
-      return { ok: false, errors: [`${fileName}: ${pos ? `line ${pos.line}, column ${pos.col}` : '(root)'}: ${reason}`] }
+      return {
+        ok: false,
+        errors: [`${fileName}: ${pos ? `line ${pos.line}, column ${pos.col}` : '(root)'}: ${reason}`]
+      }
     }
     throw error
   }
   const result = scenarioSchema.safeParse(data ?? {})
   if (!result.success) return { ok: false, errors: zodErrors(fileName, result.error) }
   const semantic = semanticErrors(result.data)
-  if (semantic.length > 0) return { ok: false, errors: semantic.map((e) => `${fileName}: ${e.path}: ${e.reason}`) }
+  if (semantic.length > 0)
+    return { ok: false, errors: semantic.map((e) => `${fileName}: ${e.path}: ${e.reason}`) }
   return { ok: true, scenario: result.data }
 }

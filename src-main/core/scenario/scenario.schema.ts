@@ -8,10 +8,16 @@ import { z } from 'zod'
 
 const ipv4 = z
   .string()
-  .regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/, 'expected an IPv4 address such as 10.244.1.2')
+  .regex(
+    /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/,
+    'expected an IPv4 address such as 10.244.1.2'
+  )
 const cidr = z
   .string()
-  .regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/, 'expected an IPv4 prefix such as 10.244.0.0/16')
+  .regex(
+    /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/,
+    'expected an IPv4 prefix such as 10.244.0.0/16'
+  )
 /** Kubernetes object names: DNS-1123 labels. */
 const dnsName = z
   .string()
@@ -120,7 +126,10 @@ export const clusterSchema = z.strictObject({
     .strictObject({
       mode: z.enum(['iptables', 'ipvs', 'nftables']).default('iptables'),
       /** Kubernetes minor version; behaviour that changed across releases follows it (IPVS ping before/after 1.26). */
-      version: z.string().regex(/^1\.\d+$/, 'expected a Kubernetes version such as 1.31').default('1.31')
+      version: z
+        .string()
+        .regex(/^1\.\d+$/, 'expected a Kubernetes version such as 1.31')
+        .default('1.31')
     })
     .prefault({}),
   /** net.bridge.bridge-nf-call-iptables on every node (kubeadm requires 1). */

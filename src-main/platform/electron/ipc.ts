@@ -9,8 +9,15 @@ export function registerIpc(handlers: Handlers, window: () => WebContents | null
   for (const method of methodNames) {
     ipcMain.handle(method, async (event: IpcMainInvokeEvent, input: unknown): Promise<Envelope<unknown>> => {
       const frameUrl = event.senderFrame?.url ?? ''
-      if (event.sender !== window() || event.senderFrame?.parent || !isTrustedSenderUrl(frameUrl, rendererUrl)) {
-        return { ok: false, error: { code: 'unauthorized', message: `IPC from an untrusted frame: ${frameUrl}` } }
+      if (
+        event.sender !== window() ||
+        event.senderFrame?.parent ||
+        !isTrustedSenderUrl(frameUrl, rendererUrl)
+      ) {
+        return {
+          ok: false,
+          error: { code: 'unauthorized', message: `IPC from an untrusted frame: ${frameUrl}` }
+        }
       }
       return dispatch(handlers, method, input)
     })

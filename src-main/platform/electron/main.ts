@@ -54,7 +54,9 @@ function saveBounds(window: BrowserWindow): void {
 
 function createWindow(): BrowserWindow {
   const bounds = loadBounds()
-  const window = new BrowserWindow(mainWindowOptions(join(import.meta.dirname, '../preload/preload.cjs'), bounds))
+  const window = new BrowserWindow(
+    mainWindowOptions(join(import.meta.dirname, '../preload/preload.cjs'), bounds)
+  )
   if (bounds.maximized) window.maximize()
   window.once('ready-to-show', () => window.show())
   window.on('close', () => saveBounds(window))

@@ -12,6 +12,7 @@ export function isTrustedSenderUrl(senderUrl: string, rendererUrl: string): bool
   } catch {
     return false
   }
-  if (expected.protocol === 'file:') return sender.protocol === 'file:' && sender.pathname === expected.pathname
+  if (expected.protocol === 'file:')
+    return sender.protocol === 'file:' && sender.pathname === expected.pathname
   return sender.origin === expected.origin
 }

@@ -14,7 +14,10 @@ export const defaultBounds: WindowBounds = { width: 1280, height: 820, maximized
  * The main window's options, hardened per Electron's security checklist. A pure function so a
  * test can assert every flag without the Electron binary.
  */
-export function mainWindowOptions(preloadPath: string, bounds: WindowBounds): BrowserWindowConstructorOptions {
+export function mainWindowOptions(
+  preloadPath: string,
+  bounds: WindowBounds
+): BrowserWindowConstructorOptions {
   return {
     ...(bounds.x !== undefined && bounds.y !== undefined ? { x: bounds.x, y: bounds.y } : {}),
     width: bounds.width,

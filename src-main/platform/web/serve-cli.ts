@@ -21,7 +21,8 @@ function fail(message: string): never {
 
 function parsePort(text: string | undefined): number {
   if (text === undefined) return 4317
-  if (!/^\d+$/.test(text) || Number(text) > 65535) fail(`--port must be a number from 0 to 65535, not "${text}"`)
+  if (!/^\d+$/.test(text) || Number(text) > 65535)
+    fail(`--port must be a number from 0 to 65535, not "${text}"`)
   return Number(text)
 }
 
@@ -92,12 +93,21 @@ async function main(): Promise<void> {
     console.log(`  Instructor (keep private): ${run.instructorUrl}`)
     console.log(`  Learners open:             ${run.joinUrl}`)
     console.log(`  Join code:                 ${run.joinCode}`)
-    if (isLoopback(host)) console.log('  (listening on loopback only: give --host <LAN address> so learners can reach it)')
+    if (isLoopback(host))
+      console.log('  (listening on loopback only: give --host <LAN address> so learners can reach it)')
     close = run.close
   } else {
     // Always there, so the app's instructor view can start a class; `--classroom` adds tokens on every call.
-    const classroom = service.store ? new Classroom({ store: service.store, handlers: service.handlers, packsDir }) : undefined
-    const web = await startWebHost({ handlers: service.handlers, rendererDir, host, port, ...(classroom ? { classroom } : {}) })
+    const classroom = service.store
+      ? new Classroom({ store: service.store, handlers: service.handlers, packsDir })
+      : undefined
+    const web = await startWebHost({
+      handlers: service.handlers,
+      rendererDir,
+      host,
+      port,
+      ...(classroom ? { classroom } : {})
+    })
     printRunning(web.url, dataDir, web.token)
     close = web.close
   }

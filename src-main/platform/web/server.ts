@@ -117,54 +117,73 @@ function buildApp(options: WebHostOptions, token: string | null): FastifyInstanc
       clearInterval(ticker)
       for (const end of [...feeds]) end()
     })
-    app.get<{ Params: { method: string }; Querystring: { classId?: string } }>('/api/:method', (request, reply) => {
-      if (request.params.method !== 'class:events') {
-        return sendEnvelope(reply, {
-          ok: false,
-          error: { code: 'unknown_method', message: `no API method at GET ${request.url}; methods are POST /api/<domain:verb>` }
-        })
-      }
-      const caller = gateway.caller(bearerOf(request))
-      if (typeof caller === 'string') {
-        return sendEnvelope(reply, { ok: false, error: { code: 'unauthorized', message: 'class:events needs the instructor token' } })
-      }
-      if (caller.kind !== 'instructor') {
-        return sendEnvelope(reply, { ok: false, error: { code: 'forbidden', message: 'class:events is for the instructor' } })
-      }
-      const classId = classIdSchema.safeParse(request.query.classId)
-      if (!classId.success) {
-        return sendEnvelope(reply, { ok: false, error: { code: 'invalid_input', message: 'classId: expected a class id such as cls_…' } })
-      }
-      let unsubscribe: (() => void) | null = null
-      const write = (text: string): void => {
-        reply.raw.write(text)
-      }
-      try {
-        reply.hijack()
-        reply.raw.writeHead(200, {
-          'content-type': 'text/event-stream; charset=utf-8',
-          'cache-control': 'no-store',
-          connection: 'keep-alive',
-          'content-security-policy': contentSecurityPolicy,
-          'x-content-type-options': 'nosniff',
-          'referrer-policy': 'no-referrer'
-        })
-        unsubscribe = classroom.subscribe(classId.data, (event) => write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`))
-      } catch (error) {
-        reply.raw.end(`event: error\ndata: ${JSON.stringify({ message: error instanceof Error ? error.message : String(error) })}\n\n`)
+    app.get<{ Params: { method: string }; Querystring: { classId?: string } }>(
+      '/api/:method',
+      (request, reply) => {
+        if (request.params.method !== 'class:events') {
+          return sendEnvelope(reply, {
+            ok: false,
+            error: {
+              code: 'unknown_method',
+              message: `no API method at GET ${request.url}; methods are POST /api/<domain:verb>`
+            }
+          })
+        }
+        const caller = gateway.caller(bearerOf(request))
+        if (typeof caller === 'string') {
+          return sendEnvelope(reply, {
+            ok: false,
+            error: { code: 'unauthorized', message: 'class:events needs the instructor token' }
+          })
+        }
+        if (caller.kind !== 'instructor') {
+          return sendEnvelope(reply, {
+            ok: false,
+            error: { code: 'forbidden', message: 'class:events is for the instructor' }
+          })
+        }
+        const classId = classIdSchema.safeParse(request.query.classId)
+        if (!classId.success) {
+          return sendEnvelope(reply, {
+            ok: false,
+            error: { code: 'invalid_input', message: 'classId: expected a class id such as cls_…' }
+          })
+        }
+        let unsubscribe: (() => void) | null = null
+        const write = (text: string): void => {
+          reply.raw.write(text)
+        }
+        try {
+          reply.hijack()
+          reply.raw.writeHead(200, {
+            'content-type': 'text/event-stream; charset=utf-8',
+            'cache-control': 'no-store',
+            connection: 'keep-alive',
+            'content-security-policy': contentSecurityPolicy,
+            'x-content-type-options': 'nosniff',
+            'referrer-policy': 'no-referrer'
+          })
+          unsubscribe = classroom.subscribe(classId.data, (event) =>
+            write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`)
+          )
+        } catch (error) {
+          reply.raw.end(
+            `event: error\ndata: ${JSON.stringify({ message: error instanceof Error ? error.message : String(error) })}\n\n`
+          )
+          return reply
+        }
+        const keepAlive = setInterval(() => write(': keep-alive\n\n'), FEED_TICK_MS)
+        const end = (): void => {
+          clearInterval(keepAlive)
+          unsubscribe?.()
+          feeds.delete(end)
+          reply.raw.end()
+        }
+        feeds.add(end)
+        request.raw.on('close', end)
         return reply
       }
-      const keepAlive = setInterval(() => write(': keep-alive\n\n'), FEED_TICK_MS)
-      const end = (): void => {
-        clearInterval(keepAlive)
-        unsubscribe?.()
-        feeds.delete(end)
-        reply.raw.end()
-      }
-      feeds.add(end)
-      request.raw.on('close', end)
-      return reply
-    })
+    )
   }
 
   if (!existsSync(options.rendererDir)) {

@@ -75,8 +75,7 @@ export function createApi<Api extends object = PodnetApi>(): Api {
   const bridge = window.podnet
   const call = async (method: MethodName | ClassroomMethodName, input: unknown): Promise<unknown> => {
     const viaBridge = (bridge as Record<string, unknown> | undefined)?.[method] as
-      | ((input: unknown) => Promise<Envelope<unknown>>)
-      | undefined
+      ((input: unknown) => Promise<Envelope<unknown>>) | undefined
     const envelope = viaBridge ? await viaBridge(input) : await overHttp(method, input)
     if (!envelope.ok) {
       // A class closed under a learner: their state hears it and sends them to the join page.

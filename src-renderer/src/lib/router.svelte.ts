@@ -13,7 +13,8 @@ export type Route =
 export function parseHash(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?')
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent)
-  if (parts[0] === 'join') return { name: 'join', code: decodeURIComponent(/(?:^|&)code=([^&]*)/.exec(query)?.[1] ?? '') }
+  if (parts[0] === 'join')
+    return { name: 'join', code: decodeURIComponent(/(?:^|&)code=([^&]*)/.exec(query)?.[1] ?? '') }
   if (parts[0] === 'classroom' && parts[1] && parts[2] === 'projector')
     return { name: 'projector', classId: parts[1] }
   if (parts[0] === 'classroom' && parts[1]) return { name: 'class', classId: parts[1] }

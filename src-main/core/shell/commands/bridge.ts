@@ -22,7 +22,14 @@ const bad = (msg: string, code = 1): CommandOutput => fail(`${msg}\n`, code)
 function multicastEntries(link: Link): string[] {
   if (!hasIpv6(link) || link.kind === 'vxlan' || link.kind === 'loopback') return []
   const tail = link.mac.split(':').slice(3).join(':')
-  if (link.kind === 'bridge') return ['33:33:00:00:00:01', '01:00:5e:00:00:6a', '33:33:00:00:00:6a', '01:00:5e:00:00:01', `33:33:ff:${tail}`]
+  if (link.kind === 'bridge')
+    return [
+      '33:33:00:00:00:01',
+      '01:00:5e:00:00:6a',
+      '33:33:00:00:00:6a',
+      '01:00:5e:00:00:01',
+      `33:33:ff:${tail}`
+    ]
   return ['33:33:00:00:00:01', '01:00:5e:00:00:01', `33:33:ff:${tail}`]
 }
 
@@ -31,20 +38,27 @@ function fdbLines(lab: Lab, ns: Netns, link: Link): string[] {
   const now = lab.clock.nowMs
   if (link.kind === 'vxlan') {
     // The kernel keeps FDB entries on a list it adds to at the head: newest first.
-    for (const e of [...link.fdb].reverse()) out.push(`${e.mac} dst ${formatIpv4(e.dst)} self${e.permanent ? ' permanent' : e.static ? ' static' : ' '}`)
+    for (const e of [...link.fdb].reverse())
+      out.push(
+        `${e.mac} dst ${formatIpv4(e.dst)} self${e.permanent ? ' permanent' : e.static ? ' static' : ' '}`
+      )
     return out
   }
   const self = multicastEntries(link).map((m) => `${m} dev ${link.name} self permanent`)
   if (link.kind === 'bridge') {
     out.push(...self)
-    for (const e of link.fdb) if (e.port === link.ifindex) out.push(`${e.mac} dev ${link.name} master ${link.name} permanent`)
+    for (const e of link.fdb)
+      if (e.port === link.ifindex) out.push(`${e.mac} dev ${link.name} master ${link.name} permanent`)
     return out
   }
   if (link.master !== undefined) {
     const br = linkByIndex(ns, link.master) as BridgeLink | undefined
     if (br) {
-      const live = [...br.fdb].reverse().filter((e) => e.port === link.ifindex && (e.permanent || now - e.updatedAt <= br.ageingTime * 1000))
-      for (const e of live) out.push(`${e.mac} dev ${link.name} master ${br.name}${e.permanent ? ' permanent' : ' '}`)
+      const live = [...br.fdb]
+        .reverse()
+        .filter((e) => e.port === link.ifindex && (e.permanent || now - e.updatedAt <= br.ageingTime * 1000))
+      for (const e of live)
+        out.push(`${e.mac} dev ${link.name} master ${br.name}${e.permanent ? ' permanent' : ' '}`)
     }
   }
   out.push(...self)
@@ -79,7 +93,8 @@ function fdbDel(ns: Netns, args: readonly string[]): CommandOutput {
   const devAt = args.indexOf('dev')
   const dev = devAt === -1 ? undefined : linkByName(ns, args[devAt + 1] ?? '')
   // fdb_modify serves add and del alike: the same messages, and exit status 255.
-  if (devAt === -1 || args[0] === undefined || args[0] === 'dev') return bad('Device and address are required arguments.', 255)
+  if (devAt === -1 || args[0] === undefined || args[0] === 'dev')
+    return bad('Device and address are required arguments.', 255)
   if (!mac) return bad(`Invalid mac address ${args[0]}`, 255)
   if (!dev) return bad(`Cannot find device "${args[devAt + 1] ?? ''}"`, 255)
   if (dev.kind === 'vxlan') {
@@ -87,7 +102,12 @@ function fdbDel(ns: Netns, args: readonly string[]): CommandOutput {
     dev.fdb = dev.fdb.filter((e) => e.mac !== mac)
     return before === dev.fdb.length ? bad('RTNETLINK answers: No such file or directory', 255) : ok('')
   }
-  const br = dev.kind === 'bridge' ? dev : dev.master === undefined ? undefined : (linkByIndex(ns, dev.master) as BridgeLink | undefined)
+  const br =
+    dev.kind === 'bridge'
+      ? dev
+      : dev.master === undefined
+        ? undefined
+        : (linkByIndex(ns, dev.master) as BridgeLink | undefined)
   if (!br || br.kind !== 'bridge') return bad('RTNETLINK answers: No such file or directory', 255)
   const before = br.fdb.length
   br.fdb = br.fdb.filter((e) => !(e.mac === mac && e.port === dev.ifindex))
@@ -117,7 +137,8 @@ function fdbModify(ns: Netns, verb: 'add' | 'append' | 'replace', args: readonly
     else if (macText === undefined) macText = w
     else return bad(`Error: either "to" is duplicate, or "${w}" is a garbage.`, 255)
   }
-  if (macText === undefined || devName === undefined) return bad('Device and address are required arguments.', 255)
+  if (macText === undefined || devName === undefined)
+    return bad('Device and address are required arguments.', 255)
   const mac = parseMac(macText)
   if (!mac) return bad(`Invalid mac address ${macText}`, 255)
   const dev = linkByName(ns, devName)
@@ -126,7 +147,12 @@ function fdbModify(ns: Netns, verb: 'add' | 'append' | 'replace', args: readonly
   if (dstText === undefined) return bad('RTNETLINK answers: Invalid argument', 255)
   const dst = parseIpv4Loose(dstText)
   if (dst === undefined) return bad(`Error: any valid address is expected rather than "${dstText}".`)
-  const entry: VxlanFdbEntry = { mac, dst, permanent: state === 'permanent', ...(state === 'static' ? { static: true } : {}) }
+  const entry: VxlanFdbEntry = {
+    mac,
+    dst,
+    permanent: state === 'permanent',
+    ...(state === 'static' ? { static: true } : {})
+  }
   const at = dev.fdb.findIndex((e) => e.mac === mac)
   if (at === -1) dev.fdb.push(entry)
   else if (verb === 'add') return bad('RTNETLINK answers: File exists', 255)
@@ -153,12 +179,19 @@ function linkShow(ctx: CommandContext, ns: Netns, args: readonly string[], detai
     if (link.master === undefined || (only && link !== only)) continue
     const master = linkByIndex(ns, link.master)?.name ?? ''
     // A veth's peer is named by its own name here (`@eth0`), not by ifindex as `ip link` does.
-    const peer = link.kind === 'veth' ? `@${lab.netns.get(link.peer.netns)?.links.find((l) => l.ifindex === link.peer.ifindex)?.name ?? `if${link.peer.ifindex}`}` : ''
+    const peer =
+      link.kind === 'veth'
+        ? `@${lab.netns.get(link.peer.netns)?.links.find((l) => l.ifindex === link.peer.ifindex)?.name ?? `if${link.peer.ifindex}`}`
+        : ''
     const state = operState(lab, ns, link) === 'UP' ? 'forwarding' : 'disabled'
-    out.push(`${link.ifindex}: ${link.name}${peer}: <${linkFlags(lab, ns, link).join(',')}> mtu ${link.mtu} master ${master} state ${state} priority 32 cost 2 `)
+    out.push(
+      `${link.ifindex}: ${link.name}${peer}: <${linkFlags(lab, ns, link).join(',')}> mtu ${link.mtu} master ${master} state ${state} priority 32 cost 2 `
+    )
     if (details) {
       const p = link.brport!
-      out.push(`    hairpin ${p.hairpin ? 'on' : 'off'} guard off root_block off fastleave off learning ${p.learning ? 'on' : 'off'} flood ${p.flood ? 'on' : 'off'} mcast_flood on bcast_flood on mcast_router 1 mcast_to_unicast off neigh_suppress off vlan_tunnel off isolated off locked off `)
+      out.push(
+        `    hairpin ${p.hairpin ? 'on' : 'off'} guard off root_block off fastleave off learning ${p.learning ? 'on' : 'off'} flood ${p.flood ? 'on' : 'off'} mcast_flood on bcast_flood on mcast_router 1 mcast_to_unicast off neigh_suppress off vlan_tunnel off isolated off locked off `
+      )
     }
   }
   return ok(out.map((l) => `${l}\n`).join(''))
@@ -167,13 +200,17 @@ function linkShow(ctx: CommandContext, ns: Netns, args: readonly string[], detai
 function linkSet(ns: Netns, args: readonly string[]): CommandOutput {
   const devAt = args.indexOf('dev')
   const dev = devAt === -1 ? undefined : linkByName(ns, args[devAt + 1] ?? '')
-  if (!dev) return bad(devAt === -1 ? 'Device is a required argument.' : `Cannot find device "${args[devAt + 1] ?? ''}"`)
+  if (!dev)
+    return bad(
+      devAt === -1 ? 'Device is a required argument.' : `Cannot find device "${args[devAt + 1] ?? ''}"`
+    )
   if (!dev.brport) return bad('RTNETLINK answers: Operation not supported', 2)
   for (let i = 0; i < args.length; i++) {
     const w = args[i]!
     if (w === 'hairpin' || w === 'learning' || w === 'flood') {
       const v = args[++i]
-      if (v !== 'on' && v !== 'off') return bad(`Error: argument of "${w}" must be "on" or "off", not "${v ?? ''}"`)
+      if (v !== 'on' && v !== 'off')
+        return bad(`Error: argument of "${w}" must be "on" or "off", not "${v ?? ''}"`)
       dev.brport[w] = v === 'on'
     }
   }
@@ -207,7 +244,11 @@ export const bridgeCommand: Command = {
       if (sub === 'set') return linkSet(ns, rest)
       return bad(`Command "${sub}" is unknown, try "bridge link help".`)
     }
-    if (obj === undefined) return fail('Usage: bridge [ OPTIONS ] OBJECT { COMMAND | help }\nwhere  OBJECT := { link | fdb | mdb | vlan | vni | monitor }\n       OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] |\n                    -o[neline] | -t[imestamp] | -n[etns] name |\n                    -com[pressvlans] -c[olor] -p[retty] -j[son] }\n', 255)
+    if (obj === undefined)
+      return fail(
+        'Usage: bridge [ OPTIONS ] OBJECT { COMMAND | help }\nwhere  OBJECT := { link | fdb | mdb | vlan | vni | monitor }\n       OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] |\n                    -o[neline] | -t[imestamp] | -n[etns] name |\n                    -com[pressvlans] -c[olor] -p[retty] -j[son] }\n',
+        255
+      )
     return bad(`Object "${obj}" is unknown, try "bridge help".`, 255)
   }
 }

@@ -37,16 +37,31 @@ export const conntrackCommand: Command = {
       else if (a === '-F' || a === '--flush') action = 'F'
       else if (a === '-p' || a === '--proto' || a === '--protonum') {
         proto = argv[++i]
-        if (proto !== 'tcp' && proto !== 'udp' && proto !== 'icmp') return fail(`${VERSION}: \`${proto ?? ''}' unsupported protocol\n`, 2)
-      } else return fail(`${VERSION}: Unknown argument: \`${a}'\nTry \`conntrack -h' or 'conntrack --help' for more information.\n`, 2)
+        if (proto !== 'tcp' && proto !== 'udp' && proto !== 'icmp')
+          return fail(`${VERSION}: \`${proto ?? ''}' unsupported protocol\n`, 2)
+      } else
+        return fail(
+          `${VERSION}: Unknown argument: \`${a}'\nTry \`conntrack -h' or 'conntrack --help' for more information.\n`,
+          2
+        )
     }
     if (action === 'F') {
       ns.conntrack.entries = []
       return fail(`${VERSION}: connection tracking table has been emptied.\n`, 0)
     }
-    if (action !== 'L') return fail(`${VERSION}: no command specified\nTry \`conntrack -h' or 'conntrack --help' for more information.\n`, 2)
+    if (action !== 'L')
+      return fail(
+        `${VERSION}: no command specified\nTry \`conntrack -h' or 'conntrack --help' for more information.\n`,
+        2
+      )
     // The kernel's hash order looks arbitrary; newest first is what a learner finds on top after a test.
-    const entries = [...ns.conntrack.entries].reverse().filter((e) => e.expiresAt !== -1 && (proto === undefined || e.proto === proto))
-    return { stdout: entries.map((e) => `${formatCtEntry(e, lab.clock.nowMs)}\n`).join(''), stderr: `${VERSION}: ${entries.length} flow entries have been shown.\n`, exitCode: 0 }
+    const entries = [...ns.conntrack.entries]
+      .reverse()
+      .filter((e) => e.expiresAt !== -1 && (proto === undefined || e.proto === proto))
+    return {
+      stdout: entries.map((e) => `${formatCtEntry(e, lab.clock.nowMs)}\n`).join(''),
+      stderr: `${VERSION}: ${entries.length} flow entries have been shown.\n`,
+      exitCode: 0
+    }
   }
 }

@@ -5,7 +5,16 @@ import { NEIGH_REACHABLE_MS, type Neighbour } from '../../linux/neighbour.ts'
 import { linkByIndex, type Netns } from '../../linux/netns.ts'
 import type { Route } from '../../linux/route.ts'
 import { formatIpv4 } from '../../net/ipv4.ts'
-import { hasIpv6, linkHeader, linkLabel, linkLayerLine, linkLocalIpv6, netnsidSuffix, operState, linkFlags } from './link-view.ts'
+import {
+  hasIpv6,
+  linkHeader,
+  linkLabel,
+  linkLayerLine,
+  linkLocalIpv6,
+  netnsidSuffix,
+  operState,
+  linkFlags
+} from './link-view.ts'
 
 export interface ShowOptions {
   details: boolean
@@ -17,16 +26,21 @@ export interface ShowOptions {
 const FOREVER = '       valid_lft forever preferred_lft forever'
 
 function detailsLine(ns: Netns, link: Link, lab: Lab): string {
-  const mtus = link.kind === 'loopback' || link.kind === 'dummy' ? 'minmtu 0 maxmtu 0' : 'minmtu 68 maxmtu 65535'
+  const mtus =
+    link.kind === 'loopback' || link.kind === 'dummy' ? 'minmtu 0 maxmtu 0' : 'minmtu 68 maxmtu 65535'
   const promiscuity = link.master !== undefined ? 1 : 0
-  const tail = (queues: number): string => `addrgenmode eui64 numtxqueues ${queues} numrxqueues ${queues} gso_max_size 65536 gso_max_segs 65535 tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536 `
+  const tail = (queues: number): string =>
+    `addrgenmode eui64 numtxqueues ${queues} numrxqueues ${queues} gso_max_size 65536 gso_max_segs 65535 tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536 `
   const head = `${linkLayerLine(ns, link)} promiscuity ${promiscuity}  allmulti 0 ${mtus} `
   switch (link.kind) {
     case 'veth':
       return `${head}\n    veth ${link.master !== undefined ? `\n    bridge_slave state forwarding priority 32 cost 2 hairpin ${link.brport?.hairpin ? 'on' : 'off'} guard off root_block off fastleave off learning ${link.brport?.learning === false ? 'off' : 'on'} flood on ` : ''}${tail(2)}`
     case 'bridge': {
       // iproute2 prints the bridge id's MAC bytes with %x: no zero padding (8000.a:af:…).
-      const id = `8000.${link.mac.split(':').map((b) => parseInt(b, 16).toString(16)).join(':')}`
+      const id = `8000.${link.mac
+        .split(':')
+        .map((b) => parseInt(b, 16).toString(16))
+        .join(':')}`
       const gc = (300 - ((lab.clock.nowMs / 1000) % 300)).toFixed(2).padStart(7)
       return `${head}\n    bridge forward_delay 1500 hello_time 200 max_age 2000 ageing_time ${link.ageingTime * 100} stp_state 0 priority 32768 vlan_filtering 0 bridge_id ${id} designated_root ${id} root_port 0 root_path_cost 0 topology_change 0 topology_change_detected 0 hello_timer    0.00 tcn_timer    0.00 topology_change_timer    0.00 gc_timer ${gc} group_fwd_mask 0 group_address 01:80:c2:00:00:00 mcast_snooping 1 no_linklocal_learn 0 mcast_vlan_snooping 0 mcast_router 1 mcast_query_use_ifaddr 0 mcast_querier 0 mcast_hash_elasticity 16 mcast_hash_max 4096 mcast_last_member_count 2 mcast_startup_query_count 2 mcast_last_member_interval 100 mcast_membership_interval 26000 mcast_querier_interval 25500 mcast_query_interval 12500 mcast_query_response_interval 1000 mcast_startup_query_interval 3124 mcast_stats_enabled 0 mcast_igmp_version 2 mcast_mld_version 1 nf_call_iptables 0 nf_call_ip6tables 0 nf_call_arptables 0 ${tail(1)}`
     }
@@ -61,7 +75,9 @@ export function showLinks(lab: Lab, ns: Netns, links: readonly Link[], o: ShowOp
   const out: string[] = []
   for (const link of links) {
     if (o.brief) {
-      out.push(`${linkLabel(link).padEnd(16)} ${operState(lab, ns, link).padEnd(14)} ${link.mac} <${linkFlags(lab, ns, link).join(',')}> `)
+      out.push(
+        `${linkLabel(link).padEnd(16)} ${operState(lab, ns, link).padEnd(14)} ${link.mac} <${linkFlags(lab, ns, link).join(',')}> `
+      )
       continue
     }
     out.push(linkHeader(lab, ns, link, true))
@@ -75,11 +91,16 @@ export function showAddrs(lab: Lab, ns: Netns, links: readonly Link[], o: ShowOp
   const out: string[] = []
   for (const link of links) {
     const v4 = ns.addresses.filter((a) => a.ifindex === link.ifindex)
-    const v6 = o.ipv4Only || !hasIpv6(link) ? [] : [link.kind === 'loopback' ? '::1/128' : `${linkLocalIpv6(link.mac)}/64`]
+    const v6 =
+      o.ipv4Only || !hasIpv6(link)
+        ? []
+        : [link.kind === 'loopback' ? '::1/128' : `${linkLocalIpv6(link.mac)}/64`]
     if (o.ipv4Only && v4.length === 0) continue
     if (o.brief) {
       const addrs = [...v4.map((a) => `${formatIpv4(a.address)}/${a.prefixLen}`), ...v6]
-      out.push(`${linkLabel(link).padEnd(16)} ${operState(lab, ns, link).padEnd(14)} ${addrs.map((a) => `${a} `).join('')}`)
+      out.push(
+        `${linkLabel(link).padEnd(16)} ${operState(lab, ns, link).padEnd(14)} ${addrs.map((a) => `${a} `).join('')}`
+      )
       continue
     }
     if (o.ipv4Only) out.push(linkHeader(lab, ns, link, false) + netnsidSuffix(ns, link))
@@ -88,7 +109,9 @@ export function showAddrs(lab: Lab, ns: Netns, links: readonly Link[], o: ShowOp
       out.push(o.details ? detailsLine(ns, link, lab) : linkLayerLine(ns, link))
     }
     for (const a of v4) {
-      out.push(`    inet ${formatIpv4(a.address)}/${a.prefixLen}${a.broadcast === undefined ? '' : ` brd ${formatIpv4(a.broadcast)}`} scope ${a.scope} ${a.label}`)
+      out.push(
+        `    inet ${formatIpv4(a.address)}/${a.prefixLen}${a.broadcast === undefined ? '' : ` brd ${formatIpv4(a.broadcast)}`} scope ${a.scope} ${a.label}`
+      )
       out.push(FOREVER)
     }
     for (const a of v6) {
@@ -107,7 +130,12 @@ export function routeOrder(a: Route, b: Route): number {
 }
 
 export function routeLine(ns: Netns, r: Route, withDev = true): string {
-  const dst = r.dst.prefixLen === 0 ? 'default' : r.dst.prefixLen === 32 ? formatIpv4(r.dst.network) : `${formatIpv4(r.dst.network)}/${r.dst.prefixLen}`
+  const dst =
+    r.dst.prefixLen === 0
+      ? 'default'
+      : r.dst.prefixLen === 32
+        ? formatIpv4(r.dst.network)
+        : `${formatIpv4(r.dst.network)}/${r.dst.prefixLen}`
   let s = r.type === 'unicast' ? dst : `${r.type} ${dst}`
   if (r.gateway !== undefined) s += ` via ${formatIpv4(r.gateway)}`
   const dev = r.dev === undefined ? undefined : linkByIndex(ns, r.dev)
@@ -121,7 +149,9 @@ export function routeLine(ns: Netns, r: Route, withDev = true): string {
 }
 
 export function showRoutes(ns: Netns, table: 'main' | 'local', dev?: Link): string {
-  const routes = ns.routes.filter((r) => r.table === table && (dev === undefined || r.dev === dev.ifindex)).sort(routeOrder)
+  const routes = ns.routes
+    .filter((r) => r.table === table && (dev === undefined || r.dev === dev.ifindex))
+    .sort(routeOrder)
   return routes.map((r) => routeLine(ns, r, dev === undefined) + '\n').join('')
 }
 
@@ -135,7 +165,9 @@ export function showNeighbours(ns: Netns, nowMs: number, dev?: Link): string {
   for (const n of ns.neighbours) {
     if (dev && n.ifindex !== dev.ifindex) continue
     const name = dev ? '' : ` dev ${linkByIndex(ns, n.ifindex)?.name ?? '?'}`
-    out.push(`${formatIpv4(n.ip)}${name}${n.lladdr ? ` lladdr ${n.lladdr}` : ''} ${neighbourState(n, nowMs)} `)
+    out.push(
+      `${formatIpv4(n.ip)}${name}${n.lladdr ? ` lladdr ${n.lladdr}` : ''} ${neighbourState(n, nowMs)} `
+    )
   }
   return out.length ? out.join('\n') + '\n' : ''
 }

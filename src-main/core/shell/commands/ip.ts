@@ -7,7 +7,16 @@ import type { Command, CommandContext, CommandOutput } from '../command.ts'
 import { fail, ok } from '../command.ts'
 import type { Lab } from '../../kube/lab.ts'
 import type { Link } from '../../linux/link.ts'
-import { addAddress, addRoute, deleteNeighbour, deleteRoute, lookupRoute, pickSource, setLinkUp, setNeighbour } from '../../linux/ops.ts'
+import {
+  addAddress,
+  addRoute,
+  deleteNeighbour,
+  deleteRoute,
+  lookupRoute,
+  pickSource,
+  setLinkUp,
+  setNeighbour
+} from '../../linux/ops.ts'
 import { linkByName, type Netns } from '../../linux/netns.ts'
 import type { Route } from '../../linux/route.ts'
 import { makeCidr, parseCidr } from '../../net/cidr.ts'
@@ -16,10 +25,29 @@ import { parseMac } from '../../net/mac.ts'
 import { showAddrs, showLinks, showNeighbours, showRoutes, type ShowOptions } from './ip-show.ts'
 
 const OBJECTS: Record<string, 'addr' | 'link' | 'route' | 'neigh'> = {
-  a: 'addr', ad: 'addr', add: 'addr', addr: 'addr', addre: 'addr', addres: 'addr', address: 'addr',
-  l: 'link', li: 'link', lin: 'link', link: 'link',
-  r: 'route', ro: 'route', rou: 'route', rout: 'route', route: 'route',
-  n: 'neigh', ne: 'neigh', nei: 'neigh', neig: 'neigh', neigh: 'neigh', neighbor: 'neigh', neighbour: 'neigh'
+  a: 'addr',
+  ad: 'addr',
+  add: 'addr',
+  addr: 'addr',
+  addre: 'addr',
+  addres: 'addr',
+  address: 'addr',
+  l: 'link',
+  li: 'link',
+  lin: 'link',
+  link: 'link',
+  r: 'route',
+  ro: 'route',
+  rou: 'route',
+  rout: 'route',
+  route: 'route',
+  n: 'neigh',
+  ne: 'neigh',
+  nei: 'neigh',
+  neig: 'neigh',
+  neigh: 'neigh',
+  neighbor: 'neigh',
+  neighbour: 'neigh'
 }
 
 const IP_USAGE = `Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }
@@ -46,7 +74,10 @@ function nsOf(ctx: CommandContext): Netns {
 }
 
 /** `dev X` or a bare device name after `show`. */
-function pickDevice(ns: Netns, args: readonly string[]): { link?: Link; error?: CommandOutput; rest: string[] } {
+function pickDevice(
+  ns: Netns,
+  args: readonly string[]
+): { link?: Link; error?: CommandOutput; rest: string[] } {
   const rest = [...args]
   let name: string | undefined
   const i = rest.indexOf('dev')
@@ -68,9 +99,52 @@ function pickDevice(ns: Netns, args: readonly string[]): { link?: Link; error?: 
  * `ip link set` (set is tried before show). `chg` is the one spelling that is not a prefix.
  */
 const VERBS = {
-  link: ['add', 'change', 'replace', 'delete', 'set', 'show', 'lst', 'list', 'xstats', 'afstats', 'property', 'help'],
-  addr: ['add', 'change', 'replace', 'delete', 'list', 'show', 'lst', 'flush', 'save', 'showdump', 'restore', 'help'],
-  route: ['add', 'change', 'replace', 'prepend', 'append', 'test', 'delete', 'list', 'show', 'lst', 'get', 'flush', 'save', 'restore', 'showdump', 'help'],
+  link: [
+    'add',
+    'change',
+    'replace',
+    'delete',
+    'set',
+    'show',
+    'lst',
+    'list',
+    'xstats',
+    'afstats',
+    'property',
+    'help'
+  ],
+  addr: [
+    'add',
+    'change',
+    'replace',
+    'delete',
+    'list',
+    'show',
+    'lst',
+    'flush',
+    'save',
+    'showdump',
+    'restore',
+    'help'
+  ],
+  route: [
+    'add',
+    'change',
+    'replace',
+    'prepend',
+    'append',
+    'test',
+    'delete',
+    'list',
+    'show',
+    'lst',
+    'get',
+    'flush',
+    'save',
+    'restore',
+    'showdump',
+    'help'
+  ],
   neigh: ['add', 'change', 'replace', 'delete', 'get', 'show', 'lst', 'list', 'flush', 'help']
 } as const satisfies Record<string, readonly string[]>
 
@@ -88,7 +162,12 @@ function verbOf(object: IpObject, word: string | undefined): string | undefined 
 const HELP_NAME: Record<IpObject, string> = { link: 'link', addr: 'address', route: 'route', neigh: 'neigh' }
 
 /** What `ip <object>` says about a word that is no command, or one the lab does not simulate. */
-function unknownVerb(object: IpObject, word: string, verb: string | undefined, simulated: readonly string[]): CommandOutput {
+function unknownVerb(
+  object: IpObject,
+  word: string,
+  verb: string | undefined,
+  simulated: readonly string[]
+): CommandOutput {
   if (verb === undefined) return bad(`Command "${word}" is unknown, try "ip ${HELP_NAME[object]} help".`, 255)
   return bad(
     `Podnet Lab does not simulate "ip ${HELP_NAME[object]} ${verb}"; it simulates ip ${HELP_NAME[object]} ${simulated.join(', ')}.`,
@@ -116,7 +195,8 @@ function runLink(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions)
       if (word === 'up' || word === 'down') setLinkUp(ns, link, word === 'up')
       else if (word === 'mtu') {
         const mtu = Number(rest.shift())
-        if (!Number.isInteger(mtu) || mtu < 68) return bad(`Error: argument "${mtu}" is wrong: Invalid "mtu" value`)
+        if (!Number.isInteger(mtu) || mtu < 68)
+          return bad(`Error: argument "${mtu}" is wrong: Invalid "mtu" value`)
         link.mtu = mtu
       } else return bad(`Error: argument "${word}" is wrong: Unknown link attribute`, 255)
     }
@@ -139,8 +219,14 @@ function runAddr(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions)
     const link = devAt === -1 ? undefined : linkByName(ns, args[devAt + 1] ?? '')
     const ip = prefix === undefined ? undefined : parseIpv4(prefix.split('/')[0]!)
     const len = prefix?.includes('/') ? Number(prefix.split('/')[1]) : 32
-    if (ip === undefined || !(len >= 0 && len <= 32)) return bad(`Error: any valid prefix is expected rather than "${prefix ?? ''}".`)
-    if (!link) return bad(devAt === -1 ? 'Not enough information: "dev" argument is required.' : `Cannot find device "${args[devAt + 1] ?? ''}"`)
+    if (ip === undefined || !(len >= 0 && len <= 32))
+      return bad(`Error: any valid prefix is expected rather than "${prefix ?? ''}".`)
+    if (!link)
+      return bad(
+        devAt === -1
+          ? 'Not enough information: "dev" argument is required.'
+          : `Cannot find device "${args[devAt + 1] ?? ''}"`
+      )
     const existing = ns.addresses.find((a) => a.ifindex === link.ifindex && a.address === ip)
     if (sub === 'add') {
       if (existing) return bad('RTNETLINK answers: File exists', 2)
@@ -149,22 +235,38 @@ function runAddr(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions)
     }
     if (!existing) return bad('RTNETLINK answers: Cannot assign requested address', 2)
     ns.addresses = ns.addresses.filter((a) => a !== existing)
-    ns.routes = ns.routes.filter((r) => !(r.dev === link.ifindex && r.proto === 'kernel' && (r.src === ip || (r.type === 'local' && r.dst.network === ip))))
+    ns.routes = ns.routes.filter(
+      (r) =>
+        !(
+          r.dev === link.ifindex &&
+          r.proto === 'kernel' &&
+          (r.src === ip || (r.type === 'local' && r.dst.network === ip))
+        )
+    )
     return ok('')
   }
   return unknownVerb('addr', args[0]!, sub, ['show', 'add', 'del'])
 }
 
-function parseRouteSpec(ns: Netns, args: readonly string[]): { route?: Route; error?: CommandOutput; table: 'main' | 'local' } {
+function parseRouteSpec(
+  ns: Netns,
+  args: readonly string[]
+): { route?: Route; error?: CommandOutput; table: 'main' | 'local' } {
   let table: 'main' | 'local' = 'main'
-  const r: Partial<Route> & { onlink: boolean } = { onlink: false, proto: 'boot', scope: 'global', type: 'unicast' }
+  const r: Partial<Route> & { onlink: boolean } = {
+    onlink: false,
+    proto: 'boot',
+    scope: 'global',
+    type: 'unicast'
+  }
   for (let i = 0; i < args.length; i++) {
     const w = args[i]!
     const v = args[i + 1]
     switch (w) {
       case 'via': {
         const gw = parseIpv4(v ?? '')
-        if (gw === undefined) return { error: bad(`Error: inet address is expected rather than "${v ?? ''}".`), table }
+        if (gw === undefined)
+          return { error: bad(`Error: inet address is expected rather than "${v ?? ''}".`), table }
         r.gateway = gw
         i++
         break
@@ -210,10 +312,12 @@ function parseRouteSpec(ns: Netns, args: readonly string[]): { route?: Route; er
     }
   }
   if (!r.dst) return { error: bad('Error: any valid prefix is expected rather than "".'), table }
-  if (r.gateway === undefined && r.dev === undefined) return { error: bad('Error: Device for nexthop is not up.', 2), table }
+  if (r.gateway === undefined && r.dev === undefined)
+    return { error: bad('Error: Device for nexthop is not up.', 2), table }
   if (r.gateway !== undefined && r.dev === undefined) {
     const via = lookupRoute(ns, r.gateway)
-    if (!via || via.gateway !== undefined || via.type !== 'unicast') return { error: bad('Error: Nexthop has invalid gateway.', 2), table }
+    if (!via || via.gateway !== undefined || via.type !== 'unicast')
+      return { error: bad('Error: Nexthop has invalid gateway.', 2), table }
     r.dev = via.dev!
   }
   if (r.gateway === undefined && r.scope === 'global') r.scope = 'link'
@@ -228,7 +332,8 @@ function runRoute(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput
     const t = rest.indexOf('table')
     if (t !== -1) {
       const name = rest[t + 1]
-      if (name !== 'main' && name !== 'local' && name !== 'all') return bad(`Error: argument "${name ?? ''}" is wrong: table id value is invalid`)
+      if (name !== 'main' && name !== 'local' && name !== 'all')
+        return bad(`Error: argument "${name ?? ''}" is wrong: table id value is invalid`)
       table = name
       rest.splice(t, 2)
     }
@@ -243,10 +348,15 @@ function runRoute(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput
     if (dst === undefined) return bad(`Error: inet prefix is expected rather than "${target ?? ''}".`)
     const r = lookupRoute(ns, dst)
     if (!r || r.dev === undefined) return bad('RTNETLINK answers: Network is unreachable', 2)
-    if (r.type === 'local') return ok(`local ${formatIpv4(dst)} dev lo src ${formatIpv4(r.src ?? dst)} uid 0 \n    cache <local> \n`)
+    if (r.type === 'local')
+      return ok(
+        `local ${formatIpv4(dst)} dev lo src ${formatIpv4(r.src ?? dst)} uid 0 \n    cache <local> \n`
+      )
     const dev = ns.links.find((l) => l.ifindex === r.dev)!
     const src = pickSource(ns, r, dst)
-    return ok(`${formatIpv4(dst)}${r.gateway !== undefined ? ` via ${formatIpv4(r.gateway)}` : ''} dev ${dev.name}${src !== undefined ? ` src ${formatIpv4(src)}` : ''} uid 0 \n    cache \n`)
+    return ok(
+      `${formatIpv4(dst)}${r.gateway !== undefined ? ` via ${formatIpv4(r.gateway)}` : ''} dev ${dev.name}${src !== undefined ? ` src ${formatIpv4(src)}` : ''} uid 0 \n    cache \n`
+    )
   }
   if (sub === 'add' || sub === 'delete' || sub === 'replace') {
     if (sub === 'delete') {
@@ -259,7 +369,13 @@ function runRoute(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput
       const dev = devAt === -1 ? undefined : linkByName(ns, spec[devAt + 1] ?? '')
       if (devAt !== -1 && !dev) return bad(`Cannot find device "${spec[devAt + 1] ?? ''}"`)
       const tableAt = spec.indexOf('table')
-      const res = deleteRoute(ns, dst, spec[tableAt + 1] === 'local' ? 'local' : 'main', via === -1 ? undefined : parseIpv4(spec[via + 1] ?? ''), dev?.ifindex)
+      const res = deleteRoute(
+        ns,
+        dst,
+        spec[tableAt + 1] === 'local' ? 'local' : 'main',
+        via === -1 ? undefined : parseIpv4(spec[via + 1] ?? ''),
+        dev?.ifindex
+      )
       return res.ok ? ok('') : bad(res.message, 2)
     }
     const { route, error } = parseRouteSpec(ns, args.slice(1))
@@ -293,13 +409,23 @@ function runNeigh(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput
   const ip = parseIpv4(args[1] ?? '')
   if (ip === undefined) return bad(`Error: inet address is expected rather than "${args[1] ?? ''}".`)
   if (!link) return bad('Device and destination are required arguments.')
-  if (sub === 'delete') return deleteNeighbour(ns, link.ifindex, ip) ? ok('') : bad('RTNETLINK answers: No such file or directory', 2)
+  if (sub === 'delete')
+    return deleteNeighbour(ns, link.ifindex, ip)
+      ? ok('')
+      : bad('RTNETLINK answers: No such file or directory', 2)
   const macAt = args.indexOf('lladdr')
   const mac = macAt === -1 ? undefined : parseMac(args[macAt + 1] ?? '')
   if (macAt !== -1 && !mac) return bad(`"${args[macAt + 1] ?? ''}" is invalid lladdr.`)
   const nud = args[args.indexOf('nud') + 1]
-  const state = args.includes('nud') ? (nud === 'permanent' ? 'PERMANENT' : nud === 'stale' ? 'STALE' : 'REACHABLE') : 'PERMANENT'
-  if (sub === 'add' && ns.neighbours.some((n) => n.ifindex === link.ifindex && n.ip === ip)) return bad('RTNETLINK answers: File exists', 2)
+  const state = args.includes('nud')
+    ? nud === 'permanent'
+      ? 'PERMANENT'
+      : nud === 'stale'
+        ? 'STALE'
+        : 'REACHABLE'
+    : 'PERMANENT'
+  if (sub === 'add' && ns.neighbours.some((n) => n.ifindex === link.ifindex && n.ip === ip))
+    return bad('RTNETLINK answers: File exists', 2)
   setNeighbour(ns, link.ifindex, ip, mac, state, lab.clock.nowMs).state = state
   return ok('')
 }
@@ -319,7 +445,8 @@ export const ipCommand: Command = {
       else if (a === '-br' || a === '-brief') o.brief = true
       else if (a === '-s' || a === '-stats' || a === '-statistics') o.stats = true
       else if (a === '-4') o.ipv4Only = true
-      else if (a === '-n' || a === '-netns') return bad(`Cannot open network namespace "${argv[i + 1] ?? ''}": No such file or directory`, 255)
+      else if (a === '-n' || a === '-netns')
+        return bad(`Cannot open network namespace "${argv[i + 1] ?? ''}": No such file or directory`, 255)
       else if (a === '-h' || a === '-help') return fail(IP_USAGE, 255)
       else return bad(`Option "${a}" is unknown, try "ip -help".`, 255)
     }

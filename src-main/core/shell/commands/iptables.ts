@@ -7,7 +7,19 @@ import type { Command, CommandContext, CommandOutput } from '../command.ts'
 import { fail, ok } from '../command.ts'
 import type { Lab } from '../../kube/lab.ts'
 import { formatIptRule, IPTABLES_VERSION, parseIptRule, sameRule } from '../../linux/iptables-rule.ts'
-import { BUILTIN_CHAINS, chainsInSaveOrder, formatProbability, newCounters, ownChain, type IptChain, type IptMatch, type IptRule, type IptTable, type IptTableName, type Netfilter } from '../../linux/netfilter.ts'
+import {
+  BUILTIN_CHAINS,
+  chainsInSaveOrder,
+  formatProbability,
+  newCounters,
+  ownChain,
+  type IptChain,
+  type IptMatch,
+  type IptRule,
+  type IptTable,
+  type IptTableName,
+  type Netfilter
+} from '../../linux/netfilter.ts'
 import type { Netns } from '../../linux/netns.ts'
 import { formatIpv4 } from '../../net/ipv4.ts'
 
@@ -25,10 +37,17 @@ export function labDate(lab: Lab): string {
 
 /** A table "exists" (is listed by iptables-save) once anything was put in it. */
 function tableInUse(t: IptTable): boolean {
-  return [...t.chains.values()].some((c) => c.rules.length > 0 || c.policy === undefined || c.policy === 'DROP')
+  return [...t.chains.values()].some(
+    (c) => c.rules.length > 0 || c.policy === undefined || c.policy === 'DROP'
+  )
 }
 
-export function iptablesSave(lab: Lab, nf: Netfilter, tables: readonly IptTableName[], counters: boolean): string {
+export function iptablesSave(
+  lab: Lab,
+  nf: Netfilter,
+  tables: readonly IptTableName[],
+  counters: boolean
+): string {
   const out: string[] = []
   const date = labDate(lab)
   for (const name of tables) {
@@ -38,7 +57,9 @@ export function iptablesSave(lab: Lab, nf: Netfilter, tables: readonly IptTableN
     const chains = chainsInSaveOrder(t)
     for (const c of chains) {
       const cnt = c.policy ? c.policyCounters : newCounters()
-      out.push(`:${c.name} ${c.policy ?? '-'} [${counters || c.policy ? `${cnt.packets}:${cnt.bytes}` : '0:0'}]`)
+      out.push(
+        `:${c.name} ${c.policy ?? '-'} [${counters || c.policy ? `${cnt.packets}:${cnt.bytes}` : '0:0'}]`
+      )
     }
     for (const c of chains) {
       for (const r of c.rules) {
@@ -114,7 +135,10 @@ function listTarget(r: IptRule): { name: string; extra: string } {
     case 'REJECT':
       return { name: 'REJECT', extra: `reject-with ${t.rejectWith}` }
     case 'DNAT':
-      return { name: 'DNAT', extra: `to:${formatIpv4(t.toIp)}${t.toPort === undefined ? '' : `:${t.toPort}`}` }
+      return {
+        name: 'DNAT',
+        extra: `to:${formatIpv4(t.toIp)}${t.toPort === undefined ? '' : `:${t.toPort}`}`
+      }
     case 'SNAT':
       return { name: 'SNAT', extra: `to:${formatIpv4(t.toIp)}${t.randomFully ? ' random-fully' : ''}` }
     case 'MASQUERADE':
@@ -138,13 +162,19 @@ interface ListOptions {
 
 function references(t: IptTable, chain: string): number {
   let n = 0
-  for (const c of t.chains.values()) for (const r of c.rules) if (r.target.kind === 'jump' && r.target.chain === chain) n++
+  for (const c of t.chains.values())
+    for (const r of c.rules) if (r.target.kind === 'jump' && r.target.chain === chain) n++
   return n
 }
 
 function listChain(nf: Netfilter, t: IptTable, c: IptChain, o: ListOptions): string {
   const lines: string[] = []
-  if (c.policy) lines.push(o.verbose ? `Chain ${c.name} (policy ${c.policy} ${c.policyCounters.packets} packets, ${c.policyCounters.bytes} bytes)` : `Chain ${c.name} (policy ${c.policy})`)
+  if (c.policy)
+    lines.push(
+      o.verbose
+        ? `Chain ${c.name} (policy ${c.policy} ${c.policyCounters.packets} packets, ${c.policyCounters.bytes} bytes)`
+        : `Chain ${c.name} (policy ${c.policy})`
+    )
   else lines.push(`Chain ${c.name} (${references(t, c.name)} references)`)
   const head = `${o.lineNumbers ? 'num  ' : ''}${o.verbose ? ' pkts bytes ' : ''}target     prot opt ${o.verbose ? 'in     out     ' : ''}source               destination         `
   lines.push(head)
@@ -202,9 +232,28 @@ export const iptablesCommand: Command = {
         if (a.includes('v')) o.verbose = true
         if (a.includes('x')) o.exact = true
       } else if (a === '--line-numbers') o.lineNumbers = true
-      else if (/^-[LSFAIDNXPZ]$/.test(a) || /^--(list|list-rules|flush|append|insert|delete|new-chain|delete-chain|policy|zero)$/.test(a)) {
+      else if (
+        /^-[LSFAIDNXPZ]$/.test(a) ||
+        /^--(list|list-rules|flush|append|insert|delete|new-chain|delete-chain|policy|zero)$/.test(a)
+      ) {
         if (command) return err('Cannot use -' + a.replace(/^-+/, '')[0] + ' with -' + command)
-        command = a.length === 2 ? a[1]! : ({ list: 'L', 'list-rules': 'S', flush: 'F', append: 'A', insert: 'I', delete: 'D', 'new-chain': 'N', 'delete-chain': 'X', policy: 'P', zero: 'Z' } as Record<string, string>)[a.slice(2)]!
+        command =
+          a.length === 2
+            ? a[1]!
+            : (
+                {
+                  list: 'L',
+                  'list-rules': 'S',
+                  flush: 'F',
+                  append: 'A',
+                  insert: 'I',
+                  delete: 'D',
+                  'new-chain': 'N',
+                  'delete-chain': 'X',
+                  policy: 'P',
+                  zero: 'Z'
+                } as Record<string, string>
+              )[a.slice(2)]!
         const next = argv[i + 1]
         if (next !== undefined && !next.startsWith('-')) {
           chainArg = next
@@ -212,26 +261,43 @@ export const iptablesCommand: Command = {
         }
       } else rest.push(a)
     }
-    if (tableName !== 'filter' && tableName !== 'nat') return fail(`${IPTABLES_VERSION}: table '${tableName}' does not exist\nPerhaps iptables or your kernel needs to be upgraded.\n`, 3)
+    if (tableName !== 'filter' && tableName !== 'nat')
+      return fail(
+        `${IPTABLES_VERSION}: table '${tableName}' does not exist\nPerhaps iptables or your kernel needs to be upgraded.\n`,
+        3
+      )
     const table = nf[tableName as IptTableName]
     if (!command) return err('no command specified')
     // Every command but listing may change the chain: take this namespace's own copy first.
-    const chain = chainArg === undefined ? undefined : command === 'L' || command === 'S' ? table.chains.get(chainArg) : ownChain(table, chainArg)
+    const chain =
+      chainArg === undefined
+        ? undefined
+        : command === 'L' || command === 'S'
+          ? table.chains.get(chainArg)
+          : ownChain(table, chainArg)
     switch (command) {
       case 'L': {
-        if (chainArg !== undefined && !chain) return fail(`${IPTABLES_VERSION}: chain \`${chainArg}' in table \`${tableName}' is incompatible, use 'nft' tool.\n`, 1)
+        if (chainArg !== undefined && !chain)
+          return fail(
+            `${IPTABLES_VERSION}: chain \`${chainArg}' in table \`${tableName}' is incompatible, use 'nft' tool.\n`,
+            1
+          )
         const chains = chain ? [chain] : chainsInSaveOrder(table)
         return ok(chains.map((c) => listChain(nf, table, c, o)).join('\n\n') + '\n')
       }
       case 'S': {
-        if (chainArg !== undefined && !chain) return fail(`iptables: No chain/target/match by that name.\n`, 1)
+        if (chainArg !== undefined && !chain)
+          return fail(`iptables: No chain/target/match by that name.\n`, 1)
         const lines: string[] = []
-        for (const c of chain ? [chain] : chainsInSaveOrder(table)) lines.push(c.policy ? `-P ${c.name} ${c.policy}` : `-N ${c.name}`)
-        for (const c of chain ? [chain] : chainsInSaveOrder(table)) for (const r of c.rules) lines.push(formatIptRule(c.name, r))
+        for (const c of chain ? [chain] : chainsInSaveOrder(table))
+          lines.push(c.policy ? `-P ${c.name} ${c.policy}` : `-N ${c.name}`)
+        for (const c of chain ? [chain] : chainsInSaveOrder(table))
+          for (const r of c.rules) lines.push(formatIptRule(c.name, r))
         return ok(lines.join('\n') + '\n')
       }
       case 'F': {
-        if (chainArg !== undefined && !chain) return fail('iptables: No chain/target/match by that name.\n', 1)
+        if (chainArg !== undefined && !chain)
+          return fail('iptables: No chain/target/match by that name.\n', 1)
         for (const c of chain ? [chain] : [...table.chains.keys()].map((name) => ownChain(table, name)!)) {
           for (const r of c.rules) nf.counters.delete(r)
           c.rules = []
@@ -253,7 +319,8 @@ export const iptablesCommand: Command = {
       }
       case 'X': {
         if (chainArg === undefined) {
-          for (const [name, c] of table.chains) if (c.policy === undefined && references(table, name) === 0) table.chains.delete(name)
+          for (const [name, c] of table.chains)
+            if (c.policy === undefined && references(table, name) === 0) table.chains.delete(name)
           return ok('')
         }
         if (!chain || chain.policy) return fail('iptables: No chain/target/match by that name.\n', 1)
@@ -265,7 +332,8 @@ export const iptablesCommand: Command = {
       case 'P': {
         const policy = rest[0]
         if (!chain || !chain.policy) return fail('iptables: Bad built-in chain name.\n', 1)
-        if (policy !== 'ACCEPT' && policy !== 'DROP') return fail('iptables: Bad policy name. Run `dmesg\' for more information.\n', 1)
+        if (policy !== 'ACCEPT' && policy !== 'DROP')
+          return fail("iptables: Bad policy name. Run `dmesg' for more information.\n", 1)
         chain.policy = policy
         return ok('')
       }
@@ -279,19 +347,31 @@ export const iptablesCommand: Command = {
           position = Number(args[0])
           args = args.slice(1)
         }
-        if (!chain) return fail(command === 'D' ? 'iptables: No chain/target/match by that name.\n' : `${IPTABLES_VERSION}: Chain '${chainArg}' does not exist\n${TRY}`, command === 'D' ? 1 : 2)
+        if (!chain)
+          return fail(
+            command === 'D'
+              ? 'iptables: No chain/target/match by that name.\n'
+              : `${IPTABLES_VERSION}: Chain '${chainArg}' does not exist\n${TRY}`,
+            command === 'D' ? 1 : 2
+          )
         if (command === 'D' && position !== undefined && args.length === 0) {
-          if (position < 1 || position > chain.rules.length) return fail('iptables: Index of deletion too big.\n', 1)
+          if (position < 1 || position > chain.rules.length)
+            return fail('iptables: Index of deletion too big.\n', 1)
           chain.rules.splice(position - 1, 1)
           return ok('')
         }
         const { rule, error } = ruleSpec(args)
         if (error) return error
         const r = rule!
-        if (r.target.kind === 'jump' && !table.chains.has(r.target.chain)) return err(`Chain '${r.target.chain}' does not exist`)
-        const hook = BUILTIN_CHAINS[tableName as IptTableName].includes(chainArg as never) ? chainArg : undefined
-        if (r.inIface && (hook === 'POSTROUTING' || hook === 'OUTPUT')) return fail(`${IPTABLES_VERSION}: Can't use -i with ${hook}\n\n${TRY}`, 2)
-        if (r.outIface && (hook === 'PREROUTING' || hook === 'INPUT')) return fail(`${IPTABLES_VERSION}: Can't use -o with ${hook}\n\n${TRY}`, 2)
+        if (r.target.kind === 'jump' && !table.chains.has(r.target.chain))
+          return err(`Chain '${r.target.chain}' does not exist`)
+        const hook = BUILTIN_CHAINS[tableName as IptTableName].includes(chainArg as never)
+          ? chainArg
+          : undefined
+        if (r.inIface && (hook === 'POSTROUTING' || hook === 'OUTPUT'))
+          return fail(`${IPTABLES_VERSION}: Can't use -i with ${hook}\n\n${TRY}`, 2)
+        if (r.outIface && (hook === 'PREROUTING' || hook === 'INPUT'))
+          return fail(`${IPTABLES_VERSION}: Can't use -o with ${hook}\n\n${TRY}`, 2)
         if (command === 'A') chain.rules.push(r)
         else if (command === 'I') {
           const at = (position ?? 1) - 1
@@ -323,9 +403,11 @@ export const iptablesSaveCommand: Command = {
       if (a === '-c' || a === '--counters') counters = true
       else if (a === '-t' || a === '--table') {
         const t = argv[++i]
-        if (t !== 'filter' && t !== 'nat') return fail(`iptables-save v1.8.9 (nf_tables): table '${t ?? ''}' does not exist\n`, 1)
+        if (t !== 'filter' && t !== 'nat')
+          return fail(`iptables-save v1.8.9 (nf_tables): table '${t ?? ''}' does not exist\n`, 1)
         tables = [t]
-      } else return fail(`iptables-save: unrecognized option '${a}'\nUnknown arguments found on commandline\n`, 1)
+      } else
+        return fail(`iptables-save: unrecognized option '${a}'\nUnknown arguments found on commandline\n`, 1)
     }
     return ok(iptablesSave(ctx.lab as Lab, ns.netfilter, tables, counters))
   }

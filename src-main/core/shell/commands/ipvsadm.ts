@@ -11,12 +11,19 @@ export const ipvsadmCommand: Command = {
   run(argv, ctx) {
     const ns = (ctx.lab as Lab).netns.get(ctx.target.netns)!
     const flags = argv.join('').replace(/-/g, '')
-    if (![...flags].every((c) => 'Ln'.includes(c)) || !flags.includes('L')) return fail(`Try \`ipvsadm -h' or 'ipvsadm --help' for more information.\n`, 2)
-    const lines = ['IP Virtual Server version 1.2.1 (size=4096)', 'Prot LocalAddress:Port Scheduler Flags', '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn']
+    if (![...flags].every((c) => 'Ln'.includes(c)) || !flags.includes('L'))
+      return fail(`Try \`ipvsadm -h' or 'ipvsadm --help' for more information.\n`, 2)
+    const lines = [
+      'IP Virtual Server version 1.2.1 (size=4096)',
+      'Prot LocalAddress:Port Scheduler Flags',
+      '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn'
+    ]
     for (const vs of ns.ipvs) {
       lines.push(`${vs.proto}  ${formatIpv4(vs.vip)}:${vs.port} ${vs.scheduler}`)
       for (const rs of vs.realServers) {
-        lines.push(`  -> ${`${formatIpv4(rs.ip)}:${rs.port}`.padEnd(28)} Masq    ${String(rs.weight).padEnd(6)} ${String(rs.activeConn).padEnd(10)} ${String(rs.inactConn).padEnd(10)}`)
+        lines.push(
+          `  -> ${`${formatIpv4(rs.ip)}:${rs.port}`.padEnd(28)} Masq    ${String(rs.weight).padEnd(6)} ${String(rs.activeConn).padEnd(10)} ${String(rs.inactConn).padEnd(10)}`
+        )
       }
     }
     return ok(lines.join('\n') + '\n')

@@ -19,13 +19,22 @@ function matchText(m: IptMatch): string | undefined {
       return undefined
     case 'tcp':
     case 'udp':
-      return [m.sport ? `${m.module} sport ${m.sport.neg ? '!= ' : ''}${m.sport.value}` : '', m.dport ? `${m.module} dport ${m.dport.neg ? '!= ' : ''}${m.dport.value}` : ''].filter(Boolean).join(' ') || undefined
+      return (
+        [
+          m.sport ? `${m.module} sport ${m.sport.neg ? '!= ' : ''}${m.sport.value}` : '',
+          m.dport ? `${m.module} dport ${m.dport.neg ? '!= ' : ''}${m.dport.value}` : ''
+        ]
+          .filter(Boolean)
+          .join(' ') || undefined
+      )
     case 'mark':
       return `meta mark & ${hex8(m.mask)} ${m.neg ? '!=' : '=='} ${hex8(m.value)}`
     case 'conntrack':
       return `ct state ${m.ctstate.neg ? '!= ' : ''}${m.ctstate.value.map((s) => s.toLowerCase()).join(',')}`
     case 'addrtype':
-      return m.dstType ? `fib daddr type ${m.dstType.neg ? '!= ' : ''}${m.dstType.value.toLowerCase()}` : `fib saddr type ${m.srcType!.neg ? '!= ' : ''}${m.srcType!.value.toLowerCase()}`
+      return m.dstType
+        ? `fib daddr type ${m.dstType.neg ? '!= ' : ''}${m.dstType.value.toLowerCase()}`
+        : `fib saddr type ${m.srcType!.neg ? '!= ' : ''}${m.srcType!.value.toLowerCase()}`
     case 'statistic':
     case 'set':
       return `xt match "${m.module}"`
@@ -60,7 +69,8 @@ function ruleText(nf: Netfilter, r: IptRule): string {
   if (r.outIface) parts.push(`oifname ${r.outIface.neg ? '!= ' : ''}"${r.outIface.value}"`)
   if (r.src) parts.push(`ip saddr ${r.src.neg ? '!= ' : ''}${formatCidr(r.src.value).replace(/\/32$/, '')}`)
   if (r.dst) parts.push(`ip daddr ${r.dst.neg ? '!= ' : ''}${formatCidr(r.dst.value).replace(/\/32$/, '')}`)
-  if (r.proto && !r.matches.some((m) => m.module === r.proto!.value)) parts.push(`ip protocol ${r.proto.neg ? '!= ' : ''}${r.proto.value}`)
+  if (r.proto && !r.matches.some((m) => m.module === r.proto!.value))
+    parts.push(`ip protocol ${r.proto.neg ? '!= ' : ''}${r.proto.value}`)
   for (const m of r.matches) {
     const text = matchText(m)
     if (text) parts.push(text)
@@ -75,14 +85,19 @@ const NAT_PRIORITY: Record<string, number> = { PREROUTING: -100, INPUT: 100, OUT
 function iptablesTable(nf: Netfilter, name: IptTableName): string | undefined {
   const chains = chainsInSaveOrder(nf[name]).filter((c) => c.policy === undefined || c.rules.length > 0)
   if (chains.length === 0) return undefined
-  const ordered = [...chains.filter((c) => c.policy === undefined), ...chains.filter((c) => c.policy !== undefined)]
+  const ordered = [
+    ...chains.filter((c) => c.policy === undefined),
+    ...chains.filter((c) => c.policy !== undefined)
+  ]
   const out = [`table ip ${name} {`]
   ordered.forEach((c, i) => {
     out.push(`\tchain ${c.name} {`)
     if (c.policy) {
       const hook = c.name.toLowerCase()
       const priority = name === 'nat' ? NAT_PRIORITY[c.name]! : 0
-      out.push(`\t\ttype ${name === 'nat' ? 'nat' : 'filter'} hook ${hook} priority ${formatPriority(hook, priority)}; policy ${c.policy.toLowerCase()};`)
+      out.push(
+        `\t\ttype ${name === 'nat' ? 'nat' : 'filter'} hook ${hook} priority ${formatPriority(hook, priority)}; policy ${c.policy.toLowerCase()};`
+      )
     }
     for (const r of c.rules) out.push(`\t\t${ruleText(nf, r)}`)
     out.push('\t}')
@@ -99,7 +114,8 @@ export const nftCommand: Command = {
   availableOn: ['node', 'external'],
   run(argv, ctx) {
     const ns = (ctx.lab as Lab).netns.get(ctx.target.netns)!
-    if (argv[0] !== 'list' || argv[1] !== 'ruleset') return fail(`Error: syntax error, unexpected end of file\n${argv.join(' ')}\n`, 1)
+    if (argv[0] !== 'list' || argv[1] !== 'ruleset')
+      return fail(`Error: syntax error, unexpected end of file\n${argv.join(' ')}\n`, 1)
     let stdout = ''
     let stderr = ''
     for (const t of ['nat', 'filter'] as const) {

@@ -16,7 +16,8 @@ export const sysctlCommand: Command = {
     for (const a of argv) {
       if (a === '-w' || a === '--write') write = true
       else if (a === '-n' || a === '--values') valuesOnly = true
-      else if (a.startsWith('-')) return { stdout, stderr: `sysctl: invalid option -- '${a.slice(1, 2)}'\n`, exitCode: 255 }
+      else if (a.startsWith('-'))
+        return { stdout, stderr: `sysctl: invalid option -- '${a.slice(1, 2)}'\n`, exitCode: 255 }
       else {
         const eq = a.indexOf('=')
         const key = normaliseSysctlKey(eq === -1 ? a : a.slice(0, eq))

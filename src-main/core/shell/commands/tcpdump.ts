@@ -545,7 +545,9 @@ export const tcpdumpCommand: Command = {
       (f) =>
         f.batch === ctx.lab.capture.batch &&
         f.netns === ctx.target.netns &&
-        (iface === 'any' ? f.promiscOnly !== true : f.device === iface && (f.promiscOnly !== true || !has(o, 'p')))
+        (iface === 'any'
+          ? f.promiscOnly !== true
+          : f.device === iface && (f.promiscOnly !== true || !has(o, 'p')))
     )
     const matched = seen.filter((f) => filter(f.frame)).slice(0, Number.isFinite(limit) ? limit : undefined)
     const vCount = o.options.filter((x) => x.key === 'v').length

@@ -7,6 +7,8 @@ import type * as Xterm from '@xterm/xterm'
 let loading: Promise<typeof Xterm> | null = null
 
 export function loadXterm(): Promise<typeof Xterm> {
-  loading ??= Promise.all([import('@xterm/xterm'), import('@xterm/xterm/css/xterm.css')]).then(([xterm]) => xterm)
+  loading ??= Promise.all([import('@xterm/xterm'), import('@xterm/xterm/css/xterm.css')]).then(
+    ([xterm]) => xterm
+  )
   return loading
 }
