@@ -18,7 +18,7 @@ const L = '01-mini/lesson.yaml'
 const LOADER_CASES: Record<string, string> = {
   'missing-field': `${L}: estimatedMinutes: missing required field`,
   'wrong-type': `${L}: estimatedMinutes: Invalid input: expected number, received string`,
-  'unknown-step-kind': `${L}: steps[0].kind: unknown kind; expected one of read, task, predict, trace, quiz, checkpoint`,
+  'unknown-step-kind': `${L}: steps[0].kind: unknown kind; expected one of read, task, predict, trace, quiz, checkpoint, review`,
   'unknown-field': `${L}: steps[0]: unknown field "timeout"`,
   'bad-step-id': `${L}: steps[0].id: expected a kebab-case id such as ping-other-node`,
   'duplicate-step-id': `${L}: steps[5].id: duplicate step id "quiz"`,
