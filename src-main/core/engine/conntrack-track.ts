@@ -114,8 +114,13 @@ export function confirm(a: CtAssoc | undefined, p: Packet, now: number): void {
 
 /** Unconfirmed entries of packets that died before leaving are freed with them. */
 export function dropUnconfirmed(ns: Netns): void {
-  if (ns.conntrack.entries.some((e) => e.expiresAt === -1))
-    ns.conntrack.entries = ns.conntrack.entries.filter((e) => e.expiresAt !== -1)
+  // A loop rather than some(): every walk asks this of every namespace it touched.
+  for (const e of ns.conntrack.entries) {
+    if (e.expiresAt === -1) {
+      ns.conntrack.entries = ns.conntrack.entries.filter((x) => x.expiresAt !== -1)
+      return
+    }
+  }
 }
 
 /** Destination rewrite (PREROUTING/OUTPUT): DNAT for the original direction, un-SNAT for replies. */

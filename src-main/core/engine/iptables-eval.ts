@@ -1,7 +1,16 @@
 import { formatIptRuleSpec } from '../linux/iptables-rule.ts'
 import { isLocalAddress } from '../linux/ops.ts'
 import type { Netns } from '../linux/netns.ts'
-import { ruleCounters, type Hook, type IptMatch, type IptRule, type IptTableName, type IptTarget } from '../linux/netfilter.ts'
+import {
+  ruleCounters,
+  type Hook,
+  type IptChain,
+  type IptMatch,
+  type IptRule,
+  type IptTableName,
+  type IptTarget,
+  type Netfilter
+} from '../linux/netfilter.ts'
 import { cidrContains } from '../net/cidr.ts'
 import { formatIpv4 } from '../net/ipv4.ts'
 import { nextRandom, type RngState } from '../net/rng.ts'
@@ -9,8 +18,8 @@ import { ipLength, type Packet } from './packet.ts'
 import type { RuleHit } from './trace.ts'
 
 export interface HookContext {
-  inIface?: string
-  outIface?: string
+  inIface: string | undefined
+  outIface: string | undefined
   ctstate: 'NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID' | 'UNTRACKED'
   ctDnat: boolean
   rng: RngState
@@ -29,6 +38,10 @@ export interface TableResult {
 }
 
 const PROTO_NUM = { icmp: 'icmp', tcp: 'tcp', udp: 'udp' } as const
+
+/** Verdicts carry no per-packet data, so every table result can point at the same ones. */
+const ACCEPT: TableVerdict = { kind: 'ACCEPT' }
+const DROP: TableVerdict = { kind: 'DROP' }
 
 /** Rule objects are immutable, so their iptables-save text is computed once for all traces. */
 const ruleText = new WeakMap<IptRule, string>()
@@ -68,10 +81,12 @@ function matchModule(ns: Netns, m: IptMatch, p: Packet, ctx: HookContext): boole
     case 'statistic':
       return nextRandom(ctx.rng) * 0x80000000 < m.probability
     case 'mark':
-      return (((p.mark & m.mask) >>> 0) === m.value) !== m.neg
+      return ((p.mark & m.mask) >>> 0 === m.value) !== m.neg
     case 'addrtype': {
-      if (m.dstType && (isLocalAddress(ns, p.dst) === (m.dstType.value === 'LOCAL')) === m.dstType.neg) return false
-      if (m.srcType && (isLocalAddress(ns, p.src) === (m.srcType.value === 'LOCAL')) === m.srcType.neg) return false
+      if (m.dstType && (isLocalAddress(ns, p.dst) === (m.dstType.value === 'LOCAL')) === m.dstType.neg)
+        return false
+      if (m.srcType && (isLocalAddress(ns, p.src) === (m.srcType.value === 'LOCAL')) === m.srcType.neg)
+        return false
       return true
     }
     case 'conntrack': {
@@ -114,31 +129,92 @@ function targetName(t: IptTarget): string {
 }
 
 /**
+ * RuleHits are pure functions of (namespace, table, chain, position, rule), so each is made once
+ * and shared by every trace that hits the rule; keyed by the namespace's own netfilter state
+ * because ids carry its name. A rule moved by an edit gets a fresh hit.
+ */
+const hitCache = new WeakMap<Netfilter, Map<IptRule | IptChain, RuleHit>>()
+
+function hitsOf(nf: Netfilter): Map<IptRule | IptChain, RuleHit> {
+  let cache = hitCache.get(nf)
+  if (!cache) {
+    cache = new Map()
+    hitCache.set(nf, cache)
+  }
+  return cache
+}
+
+function ruleHit(ns: Netns, tableName: IptTableName, chain: string, index: number, rule: IptRule): RuleHit {
+  const cache = hitsOf(ns.netfilter)
+  const cached = cache.get(rule)
+  if (cached && cached.rule === index + 1 && cached.chain === chain && cached.table === tableName)
+    return cached
+  const hit: RuleHit = {
+    table: tableName,
+    chain,
+    rule: index + 1,
+    text: textOf(chain, rule),
+    id: `${ns.id}/iptables/${tableName}/${chain}/${index + 1}`,
+    target: targetName(rule.target)
+  }
+  cache.set(rule, hit)
+  return hit
+}
+
+function policyHit(
+  ns: Netns,
+  tableName: IptTableName,
+  hook: Hook,
+  builtin: IptChain,
+  policy: 'ACCEPT' | 'DROP'
+): RuleHit {
+  const cache = hitsOf(ns.netfilter)
+  const cached = cache.get(builtin)
+  if (cached && cached.target === policy && cached.chain === hook && cached.table === tableName) return cached
+  const hit: RuleHit = {
+    table: tableName,
+    chain: hook,
+    rule: 0,
+    text: `:${hook} ${policy}`,
+    id: `${ns.id}/iptables/${tableName}/${hook}/policy`,
+    target: policy
+  }
+  cache.set(builtin, hit)
+  return hit
+}
+
+interface Frame {
+  rules: IptRule[]
+  name: string
+  i: number
+}
+
+/**
  * Walks one built-in chain of one table the way ipt_do_table does: rules in order, jumps
  * push, RETURN pops, the first terminal target decides, the policy decides at the end.
  * Updates counters; MARK rewrites the packet's mark and continues.
  */
-export function runIptables(ns: Netns, tableName: IptTableName, hook: Hook, p: Packet, ctx: HookContext): TableResult {
+export function runIptables(
+  ns: Netns,
+  tableName: IptTableName,
+  hook: Hook,
+  p: Packet,
+  ctx: HookContext
+): TableResult {
   const table = ns.netfilter[tableName]
-  const hits: RuleHit[] = []
   let evaluated = 0
   const bytes = ipLength(p)
-  const stack: { rules: IptRule[]; name: string; i: number }[] = []
   const builtin = table.chains.get(hook)
-  if (!builtin) return { verdict: { kind: 'ACCEPT' }, evaluated, hits }
+  if (!builtin) return { verdict: ACCEPT, evaluated, hits: [] }
   if (builtin.rules.length === 0) {
     // The common case in pods and routers: only the policy counts the packet.
     builtin.policyCounters.packets++
     builtin.policyCounters.bytes += bytes
-    return { verdict: { kind: builtin.policy ?? 'ACCEPT' }, evaluated, hits }
+    return { verdict: builtin.policy === 'DROP' ? DROP : ACCEPT, evaluated, hits: [] }
   }
-  let frame: { rules: IptRule[]; name: string; i: number } = { rules: builtin.rules, name: hook, i: 0 }
-  const hit = (rule: IptRule, chain: string, index: number): void => {
-    const c = ruleCounters(ns.netfilter, rule)
-    c.packets++
-    c.bytes += bytes
-    hits.push({ table: tableName, chain, rule: index + 1, text: textOf(chain, rule), id: `${ns.id}/iptables/${tableName}/${chain}/${index + 1}`, target: targetName(rule.target) })
-  }
+  const hits: RuleHit[] = []
+  const stack: Frame[] = []
+  let frame: Frame = { rules: builtin.rules, name: hook, i: 0 }
   for (;;) {
     if (frame.i >= frame.rules.length) {
       const up = stack.pop()
@@ -150,7 +226,10 @@ export function runIptables(ns: Netns, tableName: IptTableName, hook: Hook, p: P
     const rule = frame.rules[index]!
     evaluated++
     if (!matches(ns, rule, p, ctx)) continue
-    hit(rule, frame.name, index)
+    const c = ruleCounters(ns.netfilter, rule)
+    c.packets++
+    c.bytes += bytes
+    hits.push(ruleHit(ns, tableName, frame.name, index, rule))
     const t = rule.target
     switch (t.kind) {
       case 'none':
@@ -168,7 +247,7 @@ export function runIptables(ns: Netns, tableName: IptTableName, hook: Hook, p: P
           frame = up
           continue
         }
-        return { verdict: { kind: t.verdict }, evaluated, hits }
+        return { verdict: t.verdict === 'DROP' ? DROP : ACCEPT, evaluated, hits }
       case 'REJECT':
         return { verdict: { kind: 'REJECT', rejectWith: t.rejectWith }, evaluated, hits }
       case 'DNAT':
@@ -188,6 +267,6 @@ export function runIptables(ns: Netns, tableName: IptTableName, hook: Hook, p: P
   const policy = builtin.policy ?? 'ACCEPT'
   builtin.policyCounters.packets++
   builtin.policyCounters.bytes += bytes
-  hits.push({ table: tableName, chain: hook, rule: 0, text: `:${hook} ${policy}`, id: `${ns.id}/iptables/${tableName}/${hook}/policy`, target: policy })
-  return { verdict: { kind: policy }, evaluated, hits }
+  hits.push(policyHit(ns, tableName, hook, builtin, policy))
+  return { verdict: policy === 'DROP' ? DROP : ACCEPT, evaluated, hits }
 }

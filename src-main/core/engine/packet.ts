@@ -46,6 +46,8 @@ export interface Packet {
   /** VXLAN-encapsulated frame carried as this UDP datagram's payload. */
   inner?: Packet
   vni?: number
+  /** The last view made of this packet (see `view`); copies of the packet may carry it along. */
+  memo?: ViewMemo
 }
 
 /** Header lengths as Linux sends them: SYN/SYN-ACK carry 20 bytes of options, other segments 12 (timestamps). */
@@ -66,40 +68,261 @@ export function protoOf(p: Packet): L4Proto {
   return p.l4.kind
 }
 
-export function clonePacket(p: Packet): Packet {
-  return { ...p, ...(p.eth ? { eth: { ...p.eth } } : {}), l4: { ...p.l4 } }
+/**
+ * Every packet is made here, with all its fields in one order, so the walk's property reads
+ * see a single object shape instead of one per place a packet is made.
+ */
+export function makePacket(
+  src: Ipv4,
+  dst: Ipv4,
+  ttl: number,
+  id: number,
+  df: boolean,
+  tos: number,
+  l4: Packet['l4'],
+  payloadLength: number
+): Packet {
+  return {
+    eth: undefined,
+    src,
+    dst,
+    ttl,
+    id,
+    df,
+    tos,
+    l4,
+    payloadLength,
+    mark: 0,
+    inner: undefined,
+    vni: undefined,
+    memo: undefined
+  }
 }
 
-function l4View(p: Packet): IcmpView | TcpView | UdpView {
+export function tcpL4(sport: number, dport: number, flags: string, seq: number, ack: number): TcpL4 {
+  return { kind: 'tcp', sport, dport, flags, seq, ack }
+}
+
+export function udpL4(sport: number, dport: number): UdpL4 {
+  return { kind: 'udp', sport, dport }
+}
+
+export function icmpL4(type: number, code: number, id: number, seq: number, quoted?: Packet): IcmpL4 {
+  return { kind: 'icmp', type, code, id, seq, mtu: undefined, quoted }
+}
+
+function copyL4(l4: Packet['l4']): Packet['l4'] {
+  if (l4.kind === 'tcp') return tcpL4(l4.sport, l4.dport, l4.flags, l4.seq, l4.ack)
+  if (l4.kind === 'udp') return udpL4(l4.sport, l4.dport)
+  const c = icmpL4(l4.type, l4.code, l4.id, l4.seq, l4.quoted)
+  c.mtu = l4.mtu
+  return c
+}
+
+/** A copy whose headers (Ethernet, IP, L4) can change without touching the original. */
+export function clonePacket(p: Packet): Packet {
+  return {
+    eth: p.eth ? { src: p.eth.src, dst: p.eth.dst } : undefined,
+    src: p.src,
+    dst: p.dst,
+    ttl: p.ttl,
+    id: p.id,
+    df: p.df,
+    tos: p.tos,
+    l4: copyL4(p.l4),
+    payloadLength: p.payloadLength,
+    mark: p.mark,
+    inner: p.inner,
+    vni: p.vni,
+    memo: p.memo
+  }
+}
+
+/**
+ * What the last view of a packet was made from. A walk views its packet at nearly every hop
+ * while only a few hops change it, so the view (and each unchanged header inside it) is made
+ * once and shared by every hop, capture frame and netfilter record until the packet changes:
+ * copy-on-write instead of a deep copy per hop. Views are therefore read-only to consumers.
+ */
+interface ViewMemo {
+  readonly src: number
+  readonly dst: number
+  readonly ttl: number
+  readonly id: number
+  readonly df: boolean
+  readonly tos: number
+  readonly mark: number
+  readonly payloadLength: number
+  readonly vni: number | undefined
+  readonly ethSrc: Mac | undefined
+  readonly ethDst: Mac | undefined
+  /** l4 fields: ports or echo id/seq, tcp seq/ack, icmp type/code/mtu. */
+  readonly a: number
+  readonly b: number
+  readonly c: number
+  readonly d: number
+  readonly e: number | undefined
+  readonly flags: string | undefined
+  readonly kind: L4Proto
+  /** Views of the quoted datagram (ICMP errors) and of the encapsulated frame (VXLAN). */
+  readonly quoted: PacketView | undefined
+  readonly inner: PacketView | undefined
+  readonly view: PacketView
+}
+
+function sameHeaders(p: Packet, m: ViewMemo): boolean {
+  if (
+    p.src !== m.src ||
+    p.dst !== m.dst ||
+    p.ttl !== m.ttl ||
+    p.id !== m.id ||
+    p.df !== m.df ||
+    p.tos !== m.tos ||
+    p.mark !== m.mark ||
+    p.payloadLength !== m.payloadLength ||
+    p.vni !== m.vni
+  )
+    return false
+  const eth = p.eth
+  if (eth === undefined ? m.ethSrc !== undefined : eth.src !== m.ethSrc || eth.dst !== m.ethDst) return false
+  const l4 = p.l4
+  if (l4.kind !== m.kind) return false
+  if (l4.kind === 'tcp') {
+    if (l4.sport !== m.a || l4.dport !== m.b || l4.seq !== m.c || l4.ack !== m.d || l4.flags !== m.flags)
+      return false
+  } else if (l4.kind === 'udp') {
+    if (l4.sport !== m.a || l4.dport !== m.b) return false
+  } else {
+    if (l4.type !== m.a || l4.code !== m.b || l4.id !== m.c || l4.seq !== m.d || l4.mtu !== m.e) return false
+    if ((l4.quoted === undefined ? undefined : view(l4.quoted)) !== m.quoted) return false
+  }
+  return (p.inner === undefined ? undefined : view(p.inner)) === m.inner
+}
+
+function l4View(
+  p: Packet,
+  quoted: PacketView | undefined,
+  inner: PacketView | undefined
+): IcmpView | TcpView | UdpView {
   const l4 = p.l4
   // The only RST the lab sends is tcp_v4_send_reset's answer to a closed port, which advertises no window.
-  if (l4.kind === 'tcp') return { kind: 'tcp', sport: l4.sport, dport: l4.dport, flags: l4.flags, seq: l4.seq, ack: l4.ack, window: l4.flags.startsWith('R') ? 0 : 64240 }
-  if (l4.kind === 'udp') return { kind: 'udp', sport: l4.sport, dport: l4.dport, length: 8 + (p.inner ? 8 + 14 + ipLength(p.inner) : p.payloadLength) }
+  if (l4.kind === 'tcp')
+    return {
+      kind: 'tcp',
+      sport: l4.sport,
+      dport: l4.dport,
+      flags: l4.flags,
+      seq: l4.seq,
+      ack: l4.ack,
+      window: l4.flags.startsWith('R') ? 0 : 64240
+    }
+  if (l4.kind === 'udp')
+    return {
+      kind: 'udp',
+      sport: l4.sport,
+      dport: l4.dport,
+      length: 8 + (inner ? 8 + 14 + inner.ip!.length : p.payloadLength)
+    }
   const v: IcmpView = { kind: 'icmp', type: l4.type, code: l4.code }
   if (l4.type === 0 || l4.type === 8) {
     v.id = l4.id
     v.seq = l4.seq
   }
   if (l4.mtu !== undefined) v.mtu = l4.mtu
-  if (l4.quoted) {
-    const q = view(l4.quoted)
-    v.quoted = { ip: q.ip!, l4: q.l4! as TcpView | UdpView | IcmpView }
-  }
+  if (quoted) v.quoted = { ip: quoted.ip!, l4: quoted.l4! as TcpView | UdpView | IcmpView }
   return v
 }
 
-/** The JSON view of a packet for the trace. */
+/**
+ * The JSON view of a packet for the trace: the same object as last time while the packet's
+ * headers are unchanged, and a new one sharing whichever of its headers did not change.
+ */
 export function view(p: Packet): PacketView {
+  const m = p.memo
+  // A memo copied along with the packet (spread, clonePacket) is checked like any other, so it is never stale.
+  if (m !== undefined && sameHeaders(p, m)) return m.view
+  const quoted = p.l4.kind === 'icmp' && p.l4.quoted ? view(p.l4.quoted) : undefined
+  const inner = p.inner ? view(p.inner) : undefined
+  const l4 = p.l4
+  const a = l4.kind === 'icmp' ? l4.type : l4.sport
+  const b = l4.kind === 'icmp' ? l4.code : l4.dport
+  const c = l4.kind === 'icmp' ? l4.id : l4.kind === 'tcp' ? l4.seq : 0
+  const d = l4.kind === 'icmp' ? l4.seq : l4.kind === 'tcp' ? l4.ack : 0
+  const e = l4.kind === 'icmp' ? l4.mtu : undefined
+  const flags = l4.kind === 'tcp' ? l4.flags : undefined
+  const length = inner ? 20 + 8 + 8 + 14 + inner.ip!.length : ipLength(p)
+  const prev = m?.view
+  const sameIp =
+    m !== undefined &&
+    m.src === p.src &&
+    m.dst === p.dst &&
+    m.ttl === p.ttl &&
+    m.id === p.id &&
+    m.df === p.df &&
+    m.tos === p.tos &&
+    m.kind === p.l4.kind &&
+    prev!.ip!.length === length
+  const ip = sameIp
+    ? prev!.ip!
+    : {
+        src: m?.src === p.src ? prev!.ip!.src : formatIpv4(p.src),
+        dst: m?.dst === p.dst ? prev!.ip!.dst : formatIpv4(p.dst),
+        ttl: p.ttl,
+        id: p.id,
+        df: p.df,
+        tos: p.tos,
+        length,
+        protocol: p.l4.kind
+      }
+  const sameL4 =
+    m !== undefined &&
+    m.kind === p.l4.kind &&
+    m.a === a &&
+    m.b === b &&
+    m.c === c &&
+    m.d === d &&
+    m.e === e &&
+    m.flags === flags &&
+    m.quoted === quoted &&
+    m.inner === inner &&
+    m.payloadLength === p.payloadLength
   const v: PacketView = {
-    ip: { src: formatIpv4(p.src), dst: formatIpv4(p.dst), ttl: p.ttl, id: p.id, df: p.df, tos: p.tos, length: ipLength(p), protocol: p.l4.kind },
-    l4: l4View(p),
+    ip,
+    l4: sameL4 ? prev!.l4! : l4View(p, quoted, inner),
     mark: p.mark,
-    payloadLength: p.inner ? 8 + 14 + ipLength(p.inner) : p.payloadLength
+    payloadLength: inner ? 8 + 14 + inner.ip!.length : p.payloadLength
   }
-  if (p.eth) v.eth = { src: p.eth.src, dst: p.eth.dst, ethertype: 'IPv4' }
-  if (p.inner) {
-    v.vxlan = { vni: p.vni ?? 0, flags: 0x08 }
-    v.inner = view(p.inner)
+  if (p.eth)
+    v.eth =
+      prev?.eth && prev.eth.src === p.eth.src && prev.eth.dst === p.eth.dst
+        ? prev.eth
+        : { src: p.eth.src, dst: p.eth.dst, ethertype: 'IPv4' }
+  if (inner) {
+    v.vxlan = prev?.vxlan && prev.vxlan.vni === (p.vni ?? 0) ? prev.vxlan : { vni: p.vni ?? 0, flags: 0x08 }
+    v.inner = inner
+  }
+  p.memo = {
+    src: p.src,
+    dst: p.dst,
+    ttl: p.ttl,
+    id: p.id,
+    df: p.df,
+    tos: p.tos,
+    mark: p.mark,
+    payloadLength: p.payloadLength,
+    vni: p.vni,
+    ethSrc: p.eth?.src,
+    ethDst: p.eth?.dst,
+    a,
+    b,
+    c,
+    d,
+    e,
+    flags,
+    kind: p.l4.kind,
+    quoted,
+    inner,
+    view: v
   }
   return v
 }

@@ -4,15 +4,14 @@ import { CT_TIMEOUTS } from '../linux/conntrack.ts'
 import { lookupRoute, pickSource } from '../linux/ops.ts'
 import { formatIpv4, parseIpv4 } from '../net/ipv4.ts'
 import { nextRandom, randomInt } from '../net/rng.ts'
-import { view, type Packet } from './packet.ts'
+import { clonePacket, icmpL4, makePacket, tcpL4, udpL4, view, type Packet } from './packet.ts'
 import type { ProbeSpec, Trace, TraceOutcome } from './trace.ts'
 import { EPHEMERAL_HIGH, EPHEMERAL_LOW, nextIpId, Walk, type LegEnd } from './walk.ts'
 
 /** The namespace a probe starts in: a node, a pod (or pod/container), or an external host. */
 export function sourceNetns(lab: Lab, from: string): Netns | undefined {
   const podName = from.includes('/') ? from.slice(0, from.indexOf('/')) : from
-  const pod = lab.pods.find((p) => p.name === podName)
-  if (pod) return lab.netns.get(pod.netns)
+  for (const pod of lab.pods) if (pod.name === podName) return lab.netns.get(pod.netns)
   if (from.includes('/')) return undefined
   return lab.netns.get(from)
 }
@@ -24,36 +23,108 @@ export function advanceClock(lab: Lab, ms: number): void {
 
 function request(ns: Netns, lab: Lab, spec: ProbeSpec, dst: number): Packet {
   const df = spec.dontFragment ?? true
-  const base = { src: 0, dst, ttl: spec.ttl ?? 64, tos: 0, mark: 0, df, id: 0 }
+  const ttl = spec.ttl ?? 64
   if (spec.proto === 'icmp') {
     // Linux leaves the IP id 0 on DF datagrams of ping sockets (as the NETWORKING-FACTS capture shows).
-    return { ...base, id: df ? 0 : nextIpId(ns), l4: { kind: 'icmp', type: 8, code: 0, id: spec.icmpId ?? randomInt(lab.rng, 1, 65535), seq: spec.seq ?? 1 }, payloadLength: spec.size ?? 56 }
+    const id = df ? 0 : nextIpId(ns)
+    return makePacket(
+      0,
+      dst,
+      ttl,
+      id,
+      df,
+      0,
+      icmpL4(8, 0, spec.icmpId ?? randomInt(lab.rng, 1, 65535), spec.seq ?? 1),
+      spec.size ?? 56
+    )
   }
   const sport = spec.sourcePort ?? randomInt(lab.rng, EPHEMERAL_LOW, EPHEMERAL_HIGH)
   const port = spec.port ?? 80
-  if (spec.proto === 'tcp') return { ...base, id: nextIpId(ns), l4: { kind: 'tcp', sport, dport: port, flags: 'S', seq: randomInt(lab.rng, 0, 0x7fffffff), ack: 0 }, payloadLength: 0 }
-  return { ...base, id: nextIpId(ns), l4: { kind: 'udp', sport, dport: port }, payloadLength: spec.size ?? 6 }
+  const id = nextIpId(ns)
+  if (spec.proto === 'tcp')
+    return makePacket(
+      0,
+      dst,
+      ttl,
+      id,
+      df,
+      0,
+      tcpL4(sport, port, 'S', randomInt(lab.rng, 0, 0x7fffffff), 0),
+      0
+    )
+  return makePacket(0, dst, ttl, id, df, 0, udpL4(sport, port), spec.size ?? 6)
+}
+
+/** The socket listening for a delivered TCP or UDP datagram (a loop: it runs for every probe). */
+function listener(at: Netns, req: Packet): Netns['sockets'][number] | undefined {
+  const l4 = req.l4
+  if (l4.kind === 'icmp') return undefined
+  for (const s of at.sockets)
+    if (s.proto === l4.kind && s.port === l4.dport && (s.addr === 0 || s.addr === req.dst)) return s
+  return undefined
 }
 
 /** What the receiving kernel or application sends back for a delivered request. */
-function answer(lab: Lab, at: Netns, req: Packet): { kind: 'packet'; pkt: Packet; servedBy?: string; payload?: string } | { kind: 'error'; pkt: Packet } | undefined {
-  const pod = lab.pods.find((p) => p.netns === at.id && !p.hostNetwork)
-  const base = { src: req.dst, dst: req.src, ttl: 64, tos: 0, mark: 0, df: true, id: nextIpId(at) }
+function answer(
+  lab: Lab,
+  at: Netns,
+  req: Packet
+):
+  | { kind: 'packet'; pkt: Packet; servedBy?: string; payload?: string }
+  | { kind: 'error'; pkt: Packet }
+  | undefined {
+  let pod: Lab['pods'][number] | undefined
+  for (const p of lab.pods) {
+    if (p.netns === at.id && !p.hostNetwork) {
+      pod = p
+      break
+    }
+  }
+  const id = nextIpId(at)
   const l4 = req.l4
   if (l4.kind === 'icmp') {
     if (l4.type !== 8) return undefined
-    return { kind: 'packet', pkt: { ...base, df: false, l4: { kind: 'icmp', type: 0, code: 0, id: l4.id, seq: l4.seq }, payloadLength: req.payloadLength }, ...(pod ? { servedBy: pod.name } : {}) }
+    return {
+      kind: 'packet',
+      pkt: makePacket(req.dst, req.src, 64, id, false, 0, icmpL4(0, 0, l4.id, l4.seq), req.payloadLength),
+      ...(pod ? { servedBy: pod.name } : {})
+    }
   }
-  const socket = at.sockets.find((s) => s.proto === l4.kind && s.port === l4.dport && (s.addr === 0 || s.addr === req.dst))
+  const socket = listener(at, req)
   if (l4.kind === 'tcp') {
-    if (!socket) return { kind: 'packet', pkt: { ...base, id: 0, l4: { kind: 'tcp', sport: l4.dport, dport: l4.sport, flags: 'R.', seq: 0, ack: l4.seq + 1 }, payloadLength: 0 } }
-    return { kind: 'packet', pkt: { ...base, id: 0, l4: { kind: 'tcp', sport: l4.dport, dport: l4.sport, flags: 'S.', seq: randomInt(lab.rng, 0, 0x7fffffff), ack: l4.seq + 1 }, payloadLength: 0 }, servedBy: socket.reply, payload: socket.app === 'http' ? socket.reply : '' }
+    if (!socket)
+      return {
+        kind: 'packet',
+        pkt: makePacket(req.dst, req.src, 64, 0, true, 0, tcpL4(l4.dport, l4.sport, 'R.', 0, l4.seq + 1), 0)
+      }
+    return {
+      kind: 'packet',
+      pkt: makePacket(
+        req.dst,
+        req.src,
+        64,
+        0,
+        true,
+        0,
+        tcpL4(l4.dport, l4.sport, 'S.', randomInt(lab.rng, 0, 0x7fffffff), l4.seq + 1),
+        0
+      ),
+      servedBy: socket.reply,
+      payload: socket.app === 'http' ? socket.reply : ''
+    }
   }
   if (!socket) {
-    const quoted: Packet = { ...req, l4: { ...l4 } }
-    return { kind: 'error', pkt: { ...base, df: false, tos: 0xc0, l4: { kind: 'icmp', type: 3, code: 3, id: 0, seq: 0, quoted }, payloadLength: 0 } }
+    const quoted = clonePacket(req)
+    return {
+      kind: 'error',
+      pkt: makePacket(req.dst, req.src, 64, id, false, 0xc0, icmpL4(3, 3, 0, 0, quoted), 0)
+    }
   }
-  return { kind: 'packet', pkt: { ...base, l4: { kind: 'udp', sport: l4.dport, dport: l4.sport }, payloadLength: req.payloadLength }, servedBy: socket.reply }
+  return {
+    kind: 'packet',
+    pkt: makePacket(req.dst, req.src, 64, id, true, 0, udpL4(l4.dport, l4.sport), req.payloadLength),
+    servedBy: socket.reply
+  }
 }
 
 /** Whether a packet arriving back at the sender belongs to the probe's socket (ICMP errors: by the datagram they quote). */
@@ -76,18 +147,45 @@ function matchesProbe(reply: Packet, req: Packet, dst: number): boolean {
 function errorOutcome(err: Packet): TraceOutcome {
   const l4 = err.l4
   if (l4.kind !== 'icmp') return { kind: 'no-reply' }
-  return { kind: 'icmp-error', from: formatIpv4(err.src), type: l4.type, code: l4.code, ...(l4.mtu !== undefined ? { mtu: l4.mtu } : {}) }
+  return {
+    kind: 'icmp-error',
+    from: formatIpv4(err.src),
+    type: l4.type,
+    code: l4.code,
+    ...(l4.mtu !== undefined ? { mtu: l4.mtu } : {})
+  }
 }
 
 /** The hop where the receiving kernel decides: a listening socket takes it, or the kernel answers itself. */
 function recordAnswer(walk: Walk, at: Netns, req: Packet, ans: ReturnType<typeof answer>): void {
   const l4 = req.l4
-  const socket = l4.kind === 'icmp' ? undefined : at.sockets.find((x) => x.proto === l4.kind && x.port === l4.dport && (x.addr === 0 || x.addr === req.dst))
-  if (socket) walk.hop(at, 'socket-deliver', { detail: { proto: socket.proto, port: socket.port, process: socket.processName, pid: socket.pid, app: socket.app } })
+  const socket = listener(at, req)
+  if (socket)
+    walk.hop(at, 'socket-deliver', {
+      detail: {
+        proto: socket.proto,
+        port: socket.port,
+        process: socket.processName,
+        pid: socket.pid,
+        app: socket.app
+      }
+    })
   if (!ans) return
-  const stage = ans.kind === 'error' ? 'icmp-error' : l4.kind === 'icmp' ? 'icmp-reply' : l4.kind === 'tcp' ? 'tcp-reply' : 'socket-deliver'
+  const stage =
+    ans.kind === 'error'
+      ? 'icmp-error'
+      : l4.kind === 'icmp'
+        ? 'icmp-reply'
+        : l4.kind === 'tcp'
+          ? 'tcp-reply'
+          : 'socket-deliver'
   if (stage === 'socket-deliver') return
-  walk.hop(at, stage, { after: view(ans.pkt), ...(ans.kind === 'error' || (ans.pkt.l4.kind === 'tcp' && ans.pkt.l4.flags.startsWith('R')) ? { drop: 'no-socket' as const } : {}) })
+  walk.hop(at, stage, {
+    after: view(ans.pkt),
+    ...(ans.kind === 'error' || (ans.pkt.l4.kind === 'tcp' && ans.pkt.l4.flags.startsWith('R'))
+      ? { drop: 'no-socket' as const }
+      : {})
+  })
 }
 
 /** A TCP exchange that completed (curl got its answer and closed) leaves TIME_WAIT entries behind. */
@@ -117,7 +215,7 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
   const req = request(ns, lab, spec, dst)
   const route = lookupRoute(ns, dst)
   req.src = (route && pickSource(ns, route, dst)) ?? 0
-  const sent = { ...req, l4: { ...req.l4 } } as Packet
+  const sent = clonePacket(req)
   walk.hop(ns, 'socket-send', { after: { mark: 0, payloadLength: req.payloadLength } })
   const at = lab.clock.nowMs
   let outcome: TraceOutcome = { kind: 'no-reply' }
@@ -133,8 +231,15 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
     if (e.kind === 'local' && e.ns === ns && matchesProbe(e.pkt, sent, dst)) {
       const p = e.pkt
       if (kind === 'error' || (p.l4.kind === 'icmp' && p.l4.type !== 0)) outcome = errorOutcome(p)
-      else if (p.l4.kind === 'tcp' && p.l4.flags.startsWith('R')) outcome = { kind: 'refused', from: formatIpv4(p.src) }
-      else outcome = { kind: 'reply', from: formatIpv4(p.src), ttl: p.ttl, ...(payload !== undefined ? { payload } : {}) }
+      else if (p.l4.kind === 'tcp' && p.l4.flags.startsWith('R'))
+        outcome = { kind: 'refused', from: formatIpv4(p.src) }
+      else
+        outcome = {
+          kind: 'reply',
+          from: formatIpv4(p.src),
+          ttl: p.ttl,
+          ...(payload !== undefined ? { payload } : {})
+        }
     } else if (e.kind === 'local') {
       // No socket waits for this answer (e.g. a reply that escaped un-DNAT): the kernel discards it.
       walk.hop(e.ns, 'drop', { before: view(e.pkt), drop: 'no-socket' })
@@ -143,7 +248,10 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
     }
   }
   if (end.kind === 'local-error') {
-    outcome = end.errno === 'EHOSTUNREACH' && end.from !== undefined ? { kind: 'icmp-error', from: formatIpv4(end.from), type: 3, code: 1 } : { kind: 'local-error', errno: end.errno, ...(end.mtu !== undefined ? { mtu: end.mtu } : {}) }
+    outcome =
+      end.errno === 'EHOSTUNREACH' && end.from !== undefined
+        ? { kind: 'icmp-error', from: formatIpv4(end.from), type: 3, code: 1 }
+        : { kind: 'local-error', errno: end.errno, ...(end.mtu !== undefined ? { mtu: end.mtu } : {}) }
   } else if (end.kind === 'icmp-error') {
     if (end.ns === ns) outcome = errorOutcome(end.error)
     else settle(back('error', end.ns, end.error), 'error')
@@ -159,7 +267,9 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
   if (outcome.kind !== 'reply') servedBy = undefined
   if (outcome.kind === 'reply' && spec.proto === 'tcp') closeTcpFlows(walk, lab.clock.nowMs)
   walk.finish()
-  const hopsTravelled = walk.hops.filter((h) => h.stage === 'link-xmit' || h.stage === 'veth-cross' || h.stage === 'wire').length
+  let hopsTravelled = 0
+  for (const h of walk.hops)
+    if (h.stage === 'link-xmit' || h.stage === 'veth-cross' || h.stage === 'wire') hopsTravelled++
   const trace: Trace = {
     probe: spec,
     source: ns.id,

@@ -2,7 +2,9 @@
  * The Trace: what the packet engine returns for one probe (ping, TCP connect, UDP datagram) and
  * what the UI's packet stepper, lesson predicates and `podnet trace --json` consume. Everything
  * here is plain JSON (strings and numbers): addresses are printed, MACs lowercase, and every
- * decision is a reason code the renderer localises, never prose.
+ * decision is a reason code the renderer localises, never prose. Parts that do not change from
+ * one hop to the next (packet views and their headers, route details, rule hits) are one shared
+ * object rather than copies, in a trace and across traces and the capture log: read-only.
  */
 
 /** Ethernet header as seen on the wire. */
@@ -203,7 +205,11 @@ export type TraceOutcome =
   /** Nothing came back. */
   | { kind: 'no-reply' }
   /** The sender's own kernel refused to send (EMSGSIZE, ENETUNREACH). */
-  | { kind: 'local-error'; errno: 'EMSGSIZE' | 'ENETUNREACH' | 'EHOSTUNREACH' | 'EPERM' | 'ECONNREFUSED'; mtu?: number }
+  | {
+      kind: 'local-error'
+      errno: 'EMSGSIZE' | 'ENETUNREACH' | 'EHOSTUNREACH' | 'EPERM' | 'ECONNREFUSED'
+      mtu?: number
+    }
 
 export interface ProbeSpec {
   proto: 'icmp' | 'tcp' | 'udp'

@@ -1,8 +1,16 @@
 import type { Lab } from '../kube/lab.ts'
 import type { BridgeLink, Link, VxlanLink } from '../linux/link.ts'
-import { findNeighbour, hasCarrier, isLocalAddress, lookupRoute, pickSource, setNeighbour } from '../linux/ops.ts'
+import {
+  findNeighbour,
+  hasCarrier,
+  isLocalAddress,
+  lookupRoute,
+  pickSource,
+  setNeighbour
+} from '../linux/ops.ts'
 import { linkByIndex, type Netns } from '../linux/netns.ts'
-import type { Hook } from '../linux/netfilter.ts'
+import type { Hook, IptTableName } from '../linux/netfilter.ts'
+import type { NftChain } from '../linux/nftables.ts'
 import { expireConntrack } from '../linux/conntrack.ts'
 import type { Route } from '../linux/route.ts'
 import { NEIGH_REACHABLE_MS } from '../linux/neighbour.ts'
@@ -10,30 +18,67 @@ import { formatCidr } from '../net/cidr.ts'
 import { formatIpv4, type Ipv4 } from '../net/ipv4.ts'
 import { MAC_BROADCAST, type Mac } from '../net/mac.ts'
 import { randomInt } from '../net/rng.ts'
-import { confirm, ctState, dropUnconfirmed, natDst, natSrc, trackPacket, type CtAssoc } from './conntrack-track.ts'
-import { runIptables, type TableResult } from './iptables-eval.ts'
+import {
+  confirm,
+  ctState,
+  dropUnconfirmed,
+  natDst,
+  natSrc,
+  trackPacket,
+  type CtAssoc
+} from './conntrack-track.ts'
+import { runIptables, type HookContext, type TableResult } from './iptables-eval.ts'
 import { nftChainsFor, runNftChain } from './nft-eval.ts'
-import { clonePacket, ipLength, view, type Packet } from './packet.ts'
-import type { DropReason, Hop, NetfilterDetail, Stage } from './trace.ts'
+import { clonePacket, icmpL4, ipLength, makePacket, udpL4, view, type Packet } from './packet.ts'
+import type { CapturedFrame, DropReason, Hop, NetfilterDetail, PacketView, Stage } from './trace.ts'
 
 /** Where one leg of an exchange ended. */
 export type LegEnd =
   | { kind: 'local'; ns: Netns; pkt: Packet }
   | { kind: 'dropped'; reason: DropReason }
   | { kind: 'icmp-error'; ns: Netns; error: Packet }
-  | { kind: 'local-error'; errno: 'EMSGSIZE' | 'ENETUNREACH' | 'EHOSTUNREACH' | 'EPERM'; mtu?: number; from?: Ipv4 }
+  | {
+      kind: 'local-error'
+      errno: 'EMSGSIZE' | 'ENETUNREACH' | 'EHOSTUNREACH' | 'EPERM'
+      mtu?: number
+      from?: Ipv4
+    }
 
 /** Guards against forwarding loops the TTL would also end, and against runaway recursion. */
 const MAX_STEPS = 400
+
+const ACCEPT: TableResult['verdict'] = { kind: 'ACCEPT' }
+const DROP: TableResult['verdict'] = { kind: 'DROP' }
+const NFT_HOOK = {
+  PREROUTING: 'prerouting',
+  INPUT: 'input',
+  FORWARD: 'forward',
+  OUTPUT: 'output',
+  POSTROUTING: 'postrouting'
+} as const
 
 /** net.ipv4.ip_local_port_range defaults. */
 export const EPHEMERAL_LOW = 32768
 export const EPHEMERAL_HIGH = 60999
 
+/**
+ * Route details as of the route fields and device name they were printed from: a route is
+ * looked up at nearly every hop, and printing it each time was a large share of a walk.
+ */
+const routeDetails = new WeakMap<
+  Route,
+  Omit<Route, 'dev' | 'metric'> & { dev: string | undefined; detail: Hop['detail'] }
+>()
+
 /** `ip route` text of a route, for trace details. */
 export function describeRoute(ns: Netns, r: Route): string {
   const dev = r.dev === undefined ? undefined : linkByIndex(ns, r.dev)?.name
-  const dst = r.dst.prefixLen === 0 ? 'default' : r.dst.prefixLen === 32 && r.table === 'local' ? formatIpv4(r.dst.network) : formatCidr(r.dst)
+  const dst =
+    r.dst.prefixLen === 0
+      ? 'default'
+      : r.dst.prefixLen === 32 && r.table === 'local'
+        ? formatIpv4(r.dst.network)
+        : formatCidr(r.dst)
   let s = r.type === 'unicast' ? dst : `${r.type} ${dst}`
   if (r.gateway !== undefined) s += ` via ${formatIpv4(r.gateway)}`
   if (dev) s += ` dev ${dev}`
@@ -47,7 +92,8 @@ export function describeRoute(ns: Netns, r: Route): string {
 /**
  * One walk of packets through the lab's kernels. Methods mirror the kernel's receive and
  * transmit paths (ip_rcv, ip_forward, ip_output, br_handle_frame, vxlan_xmit …); each records
- * the hops it decides.
+ * the hops it decides. Lookups on the per-hop paths are plain loops rather than find/some with a
+ * callback: they run at every hop of every trace.
  */
 export class Walk {
   readonly hops: Hop[] = []
@@ -65,8 +111,21 @@ export class Walk {
     return h
   }
 
+  /**
+   * Records a hop written out in full at its call site. The hot stages build their Hop literal
+   * directly (keys in the order hop() would give them) because hop()'s spread of a fields object
+   * into a new one was a large share of a walk.
+   */
+  #push(h: Hop): void {
+    this.hops.push(h)
+  }
+
   drop(ns: Netns, reason: DropReason, pkt: Packet | undefined, device?: string): LegEnd {
-    this.hop(ns, 'drop', { drop: reason, ...(pkt ? { before: view(pkt) } : {}), ...(device ? { device } : {}) })
+    this.hop(ns, 'drop', {
+      drop: reason,
+      ...(pkt ? { before: view(pkt) } : {}),
+      ...(device ? { device } : {})
+    })
     return { kind: 'dropped', reason }
   }
 
@@ -82,7 +141,16 @@ export class Walk {
 
   #capture(ns: Netns, link: Link, direction: 'in' | 'out', pkt: Packet, promiscOnly = false): void {
     const log = this.lab.capture
-    log.frames.push({ batch: log.batch, at: this.lab.clock.nowMs, netns: ns.id, device: link.name, direction, frame: view(pkt), ...(promiscOnly ? { promiscOnly: true as const } : {}) })
+    const frame: CapturedFrame = {
+      batch: log.batch,
+      at: this.lab.clock.nowMs,
+      netns: ns.id,
+      device: link.name,
+      direction,
+      frame: view(pkt)
+    }
+    if (promiscOnly) frame.promiscOnly = true
+    log.frames.push(frame)
     // Trimmed in batches: shifting a long array on every frame would dominate the walk.
     if (log.frames.length > log.limit + 1000) log.frames.splice(0, log.frames.length - log.limit)
     // Counters tell what a bridge that nobody captures on received, which excludes these frames.
@@ -107,7 +175,15 @@ export class Walk {
     return trackPacket(ns, pkt)
   }
 
-  #recordNetfilter(ns: Netns, hook: Hook, table: string, res: TableResult, ct: CtAssoc | undefined, pkt: Packet, before: Packet): void {
+  #recordNetfilter(
+    ns: Netns,
+    hook: Hook,
+    table: string,
+    res: TableResult,
+    ct: CtAssoc | undefined,
+    pkt: Packet,
+    before: PacketView
+  ): void {
     this.rulesEvaluated += res.evaluated
     // An empty built-in chain (every pod's, most hooks of a router) decides nothing worth a hop.
     if (res.evaluated === 0 && res.verdict.kind === 'ACCEPT') return
@@ -119,55 +195,107 @@ export class Walk {
       verdict: res.verdict.kind === 'NAT' ? 'ACCEPT' : res.verdict.kind,
       ctstate: ctState(ct) === 'INVALID' && !ct ? 'UNTRACKED' : ctState(ct)
     }
-    this.hop(ns, 'netfilter', { detail, before: view(before), after: view(pkt) })
+    this.#push({
+      seq: this.hops.length,
+      leg: this.leg,
+      netns: ns.id,
+      stage: 'netfilter',
+      detail,
+      before,
+      after: view(pkt)
+    })
   }
 
   /**
    * One netfilter hook: nftables base chains and iptables tables in priority order. NAT tables
    * run only for the first packet of a connection; later packets get conntrack's rewrite.
    */
-  #hook(ns: Netns, hook: Hook, pkt: Packet, ct: CtAssoc | undefined, inIface: string | undefined, outIface: string | undefined): TableResult['verdict'] {
+  #hook(
+    ns: Netns,
+    hook: Hook,
+    pkt: Packet,
+    ct: CtAssoc | undefined,
+    inIface: string | undefined,
+    outIface: string | undefined
+  ): TableResult['verdict'] {
     const isNew = ct?.isNew === true
-    const ctx = { ctstate: ctState(ct), ctDnat: ct?.entry.dnat === true, rng: this.lab.rng, ...(inIface ? { inIface } : {}), ...(outIface ? { outIface } : {}) }
-    const nftHook = hook.toLowerCase() as 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting'
-    const steps: { table: string; run: () => TableResult }[] = []
+    const ctx: HookContext = {
+      ctstate: ctState(ct),
+      ctDnat: ct?.entry.dnat === true,
+      rng: this.lab.rng,
+      inIface,
+      outIface
+    }
     if (ns.nft) {
-      for (const chain of nftChainsFor(ns.nft, nftHook)) {
+      for (const chain of nftChainsFor(ns.nft, NFT_HOOK[hook])) {
         if (chain.base!.type === 'nat' && !isNew) continue
-        steps.push({ table: `nft ${ns.nft.name}/${chain.name}`, run: () => runNftChain(ns, ns.nft!, chain, pkt, ctx.ctstate, this.lab.rng) })
+        const v = this.#table(ns, hook, `nft ${ns.nft.name}/${chain.name}`, chain, pkt, ct, ctx)
+        if (v) return v
       }
     }
-    const natFirst = hook === 'OUTPUT' || hook === 'PREROUTING'
     const hasNat = hook !== 'FORWARD' && hook !== 'INPUT' && isNew
-    const nat = (): TableResult => runIptables(ns, 'nat', hook, pkt, ctx)
-    const filter = (): TableResult => runIptables(ns, 'filter', hook, pkt, ctx)
-    const ipt: { table: string; run: () => TableResult }[] = []
-    if (hasNat && natFirst) ipt.push({ table: 'nat', run: nat })
-    if (hook === 'INPUT' || hook === 'FORWARD' || hook === 'OUTPUT') ipt.push({ table: 'filter', run: filter })
-    if (hasNat && !natFirst) ipt.push({ table: 'nat', run: nat })
-    for (const step of [...steps, ...ipt]) {
-      const chain = step.table === 'nat' || step.table === 'filter' ? ns.netfilter[step.table].chains.get(hook) : undefined
-      if (chain && chain.rules.length === 0) {
-        // Nothing to evaluate: the policy decides, and a hop would only add noise.
-        step.run()
-        if (chain.policy === 'DROP') return { kind: 'DROP' }
-        continue
-      }
-      const before = clonePacket(pkt)
-      const res = step.run()
-      if (res.verdict.kind === 'NAT') this.#applyNat(ns, res.verdict.target, pkt, ct)
-      this.#recordNetfilter(ns, hook, step.table, res, ct, pkt, before)
-      const last = this.hops[this.hops.length - 1]
-      if (res.verdict.kind === 'NAT' && last?.stage === 'netfilter') {
-        const t = res.verdict.target
-        ;(last.detail as NetfilterDetail).nat = { kind: t.kind, to: t.kind === 'MASQUERADE' ? formatIpv4(pkt.src) : `${formatIpv4(pkt.dst === before.dst ? pkt.src : pkt.dst)}` }
-      }
-      if (res.verdict.kind === 'DROP' || res.verdict.kind === 'REJECT') return res.verdict
+    const natFirst = hook === 'OUTPUT' || hook === 'PREROUTING'
+    if (hasNat && natFirst) {
+      const v = this.#table(ns, hook, 'nat', undefined, pkt, ct, ctx)
+      if (v) return v
     }
-    return { kind: 'ACCEPT' }
+    if (hook === 'INPUT' || hook === 'FORWARD' || hook === 'OUTPUT') {
+      const v = this.#table(ns, hook, 'filter', undefined, pkt, ct, ctx)
+      if (v) return v
+    }
+    if (hasNat && !natFirst) {
+      const v = this.#table(ns, hook, 'nat', undefined, pkt, ct, ctx)
+      if (v) return v
+    }
+    return ACCEPT
   }
 
-  #applyNat(ns: Netns, t: Extract<TableResult['verdict'], { kind: 'NAT' }>['target'], pkt: Packet, ct: CtAssoc | undefined): void {
+  /** One table (or nftables base chain) of a hook; a verdict only when it ends the hook (DROP, REJECT). */
+  #table(
+    ns: Netns,
+    hook: Hook,
+    table: string,
+    nftChain: NftChain | undefined,
+    pkt: Packet,
+    ct: CtAssoc | undefined,
+    ctx: HookContext
+  ): TableResult['verdict'] | undefined {
+    if (!nftChain) {
+      const chain = ns.netfilter[table as IptTableName].chains.get(hook)
+      if (chain && chain.rules.length === 0) {
+        // Nothing to evaluate: the policy decides, and a hop would only add noise.
+        runIptables(ns, table as IptTableName, hook, pkt, ctx)
+        return chain.policy === 'DROP' ? DROP : undefined
+      }
+    }
+    const before = view(pkt)
+    const beforeDst = pkt.dst
+    const res = nftChain
+      ? runNftChain(ns, ns.nft!, nftChain, pkt, ctx.ctstate, this.lab.rng)
+      : runIptables(ns, table as IptTableName, hook, pkt, ctx)
+    if (res.verdict.kind === 'NAT') this.#applyNat(ns, res.verdict.target, pkt, ct)
+    this.#recordNetfilter(ns, hook, table, res, ct, pkt, before)
+    const last = this.hops[this.hops.length - 1]
+    if (res.verdict.kind === 'NAT' && last?.stage === 'netfilter') {
+      const t = res.verdict.target
+      ;(last.detail as NetfilterDetail).nat = {
+        kind: t.kind,
+        to:
+          t.kind === 'MASQUERADE'
+            ? formatIpv4(pkt.src)
+            : `${formatIpv4(pkt.dst === beforeDst ? pkt.src : pkt.dst)}`
+      }
+    }
+    if (res.verdict.kind === 'DROP' || res.verdict.kind === 'REJECT') return res.verdict
+    return undefined
+  }
+
+  #applyNat(
+    ns: Netns,
+    t: Extract<TableResult['verdict'], { kind: 'NAT' }>['target'],
+    pkt: Packet,
+    ct: CtAssoc | undefined
+  ): void {
     if (!ct) return
     const e = ct.entry
     if (t.kind === 'DNAT') {
@@ -186,7 +314,8 @@ export class Walk {
     }
     if (src === undefined) return
     pkt.src = src
-    if (pkt.l4.kind !== 'icmp' && t.randomFully) pkt.l4.sport = randomInt(this.lab.rng, EPHEMERAL_LOW, EPHEMERAL_HIGH)
+    if (pkt.l4.kind !== 'icmp' && t.randomFully)
+      pkt.l4.sport = randomInt(this.lab.rng, EPHEMERAL_LOW, EPHEMERAL_HIGH)
     e.reply.dst = pkt.src
     e.reply.dport = pkt.l4.kind === 'icmp' ? e.reply.dport : pkt.l4.sport
     e.snat = true
@@ -202,21 +331,38 @@ export class Walk {
     let route = lookupRoute(ns, pkt.dst)
     if (!route || route.type === 'unreachable' || route.type === 'blackhole') {
       this.hop(ns, 'route-lookup', { before: view(pkt), drop: 'no-route' })
-      return opts.originating ? { kind: 'local-error', errno: 'ENETUNREACH' } : { kind: 'dropped', reason: 'no-route' }
+      return opts.originating
+        ? { kind: 'local-error', errno: 'ENETUNREACH' }
+        : { kind: 'dropped', reason: 'no-route' }
     }
     if (pkt.src === 0) pkt.src = pickSource(ns, route, pkt.dst) ?? 0
-    this.hop(ns, 'route-lookup', { detail: this.#routeDetail(ns, route), before: view(pkt) })
+    this.#push({
+      seq: this.hops.length,
+      leg: this.leg,
+      netns: ns.id,
+      stage: 'route-lookup',
+      detail: this.#routeDetail(ns, route),
+      before: view(pkt)
+    })
     const ct = this.#ct(ns, pkt)
     natDst(ct, pkt)
     const outDev = route.dev === undefined ? undefined : linkByIndex(ns, route.dev)?.name
     const before = pkt.dst
     const v = this.#hook(ns, 'OUTPUT', pkt, ct, undefined, outDev)
-    if (v.kind === 'DROP') return opts.originating ? { kind: 'local-error', errno: 'EPERM' } : this.drop(ns, 'netfilter-drop', pkt)
+    if (v.kind === 'DROP')
+      return opts.originating ? { kind: 'local-error', errno: 'EPERM' } : this.drop(ns, 'netfilter-drop', pkt)
     if (v.kind === 'REJECT') return this.#rejectLocal(ns, pkt)
     if (pkt.dst !== before) {
       route = lookupRoute(ns, pkt.dst)
       if (!route) return { kind: 'local-error', errno: 'ENETUNREACH' }
-      this.hop(ns, 'route-lookup', { detail: this.#routeDetail(ns, route), before: view(pkt) })
+      this.#push({
+        seq: this.hops.length,
+        leg: this.leg,
+        netns: ns.id,
+        stage: 'route-lookup',
+        detail: this.#routeDetail(ns, route),
+        before: view(pkt)
+      })
     }
     if (route.type === 'local' || route.type === 'broadcast') {
       const lo = ns.links.find((l) => l.kind === 'loopback')!
@@ -237,7 +383,22 @@ export class Walk {
 
   #routeDetail(ns: Netns, r: Route): Hop['detail'] {
     const dev = r.dev === undefined ? undefined : linkByIndex(ns, r.dev)?.name
-    return {
+    const m = routeDetails.get(r)
+    if (
+      m &&
+      m.dev === dev &&
+      m.dst === r.dst &&
+      m.gateway === r.gateway &&
+      m.src === r.src &&
+      m.type === r.type &&
+      m.table === r.table &&
+      m.proto === r.proto &&
+      m.scope === r.scope &&
+      m.onlink === r.onlink
+    ) {
+      return m.detail
+    }
+    const detail = {
       route: describeRoute(ns, r),
       table: r.table,
       type: r.type === 'local' || r.type === 'broadcast' ? r.type : 'unicast',
@@ -245,9 +406,29 @@ export class Walk {
       ...(dev ? { dev } : {}),
       ...(r.src !== undefined ? { src: formatIpv4(r.src) } : {})
     }
+    routeDetails.set(r, {
+      dev,
+      dst: r.dst,
+      gateway: r.gateway,
+      src: r.src,
+      type: r.type,
+      table: r.table,
+      proto: r.proto,
+      scope: r.scope,
+      onlink: r.onlink,
+      detail
+    })
+    return detail
   }
 
-  #postRoutingAndOut(ns: Netns, pkt: Packet, route: Route, ct: CtAssoc | undefined, originating: boolean, inIface?: string): LegEnd {
+  #postRoutingAndOut(
+    ns: Netns,
+    pkt: Packet,
+    route: Route,
+    ct: CtAssoc | undefined,
+    originating: boolean,
+    inIface?: string
+  ): LegEnd {
     const dev = route.dev === undefined ? undefined : linkByIndex(ns, route.dev)
     if (!dev) return this.drop(ns, 'no-route', pkt)
     const v = this.#hook(ns, 'POSTROUTING', pkt, ct, inIface, dev.name)
@@ -255,9 +436,19 @@ export class Walk {
     natSrc(ct, pkt)
     confirm(ct, pkt, this.lab.clock.nowMs)
     if (ipLength(pkt) > dev.mtu && pkt.df) {
-      this.hop(ns, 'mtu-check', { device: dev.name, before: view(pkt), drop: originating ? 'message-too-long' : 'frag-needed', detail: { mtu: dev.mtu, length: ipLength(pkt) } })
+      this.hop(ns, 'mtu-check', {
+        device: dev.name,
+        before: view(pkt),
+        drop: originating ? 'message-too-long' : 'frag-needed',
+        detail: { mtu: dev.mtu, length: ipLength(pkt) }
+      })
       if (originating) return { kind: 'local-error', errno: 'EMSGSIZE', mtu: dev.mtu }
-      const err = this.#icmpError(pkt, 3, 4, this.#addressOn(ns, inIface) ?? pickSource(ns, route, pkt.src) ?? 0)
+      const err = this.#icmpError(
+        pkt,
+        3,
+        4,
+        this.#addressOn(ns, inIface) ?? pickSource(ns, route, pkt.src) ?? 0
+      )
       ;(err.l4 as { mtu?: number }).mtu = dev.mtu
       return { kind: 'icmp-error', ns, error: err }
     }
@@ -280,28 +471,62 @@ export class Walk {
       const n = findNeighbour(ns, dev.ifindex, nexthop)
       if (n && n.lladdr && n.state !== 'FAILED' && n.state !== 'INCOMPLETE') {
         mac = n.lladdr
-        this.hop(ns, 'neigh-lookup', { device: dev.name, detail: { ip: formatIpv4(nexthop), lladdr: mac, state: n.state === 'REACHABLE' && now - n.confirmedAt > NEIGH_REACHABLE_MS ? 'STALE' : n.state } })
+        this.#push({
+          seq: this.hops.length,
+          leg: this.leg,
+          netns: ns.id,
+          stage: 'neigh-lookup',
+          device: dev.name,
+          detail: {
+            ip: formatIpv4(nexthop),
+            lladdr: mac,
+            state: n.state === 'REACHABLE' && now - n.confirmedAt > NEIGH_REACHABLE_MS ? 'STALE' : n.state
+          },
+          objectId: `${ns.id}/${dev.name}`
+        })
         if (n.state !== 'PERMANENT') {
           n.state = 'REACHABLE'
           n.confirmedAt = now
         }
       } else {
         // arp_solicit announces the packet's source only when it is one of ours (arp_announce 0).
-        mac = this.#arp(ns, dev, nexthop, isLocalAddress(ns, pkt.src) ? pkt.src : (pickSourceOn(ns, dev) ?? 0))
+        mac = this.#arp(
+          ns,
+          dev,
+          nexthop,
+          isLocalAddress(ns, pkt.src) ? pkt.src : (pickSourceOn(ns, dev) ?? 0)
+        )
         if (!mac) {
           setNeighbour(ns, dev.ifindex, nexthop, undefined, 'FAILED', now)
-          this.hop(ns, 'arp-resolve', { device: dev.name, drop: 'neigh-failed', detail: { ip: formatIpv4(nexthop) } })
+          this.hop(ns, 'arp-resolve', {
+            device: dev.name,
+            drop: 'neigh-failed',
+            detail: { ip: formatIpv4(nexthop) }
+          })
           const from = pickSourceOn(ns, dev) ?? pkt.src
           if (originating) return { kind: 'local-error', errno: 'EHOSTUNREACH', from }
           // icmp_send with icmp_errors_use_inbound_ifaddr=0 (the default) takes the source of
           // the route back to the sender, not the address of the device that failed to resolve.
-          return { kind: 'icmp-error', ns, error: this.#icmpError(pkt, 3, 1, pickSourceToward(ns, pkt.src) ?? from) }
+          return {
+            kind: 'icmp-error',
+            ns,
+            error: this.#icmpError(pkt, 3, 1, pickSourceToward(ns, pkt.src) ?? from)
+          }
         }
       }
     }
     const before = view(pkt)
     pkt.eth = { src: dev.mac, dst: mac }
-    this.hop(ns, 'link-xmit', { device: dev.name, before, after: view(pkt) })
+    this.#push({
+      seq: this.hops.length,
+      leg: this.leg,
+      netns: ns.id,
+      stage: 'link-xmit',
+      device: dev.name,
+      before,
+      after: view(pkt),
+      objectId: `${ns.id}/${dev.name}`
+    })
     return this.xmit(ns, dev, pkt)
   }
 
@@ -311,7 +536,10 @@ export class Walk {
    */
   #arp(ns: Netns, dev: Link, ip: Ipv4, senderIp: Ipv4): Mac | undefined {
     if (dev.kind === 'vxlan') {
-      this.hop(ns, 'arp-resolve', { device: dev.name, detail: { ip: formatIpv4(ip), note: 'vxlan-nolearning' } })
+      this.hop(ns, 'arp-resolve', {
+        device: dev.name,
+        detail: { ip: formatIpv4(ip), note: 'vxlan-nolearning' }
+      })
       return undefined
     }
     const now = this.lab.clock.nowMs
@@ -333,7 +561,9 @@ export class Walk {
           if (pl) queue.push({ ns: pns, link: pl, path })
         }
       } else if (link.kind === 'bridge') {
-        for (const port of fromNs.links) if (port.master === link.ifindex) enqueueOut(fromNs, port, [...path, { bridge: link, outPort: port }])
+        for (const port of fromNs.links)
+          if (port.master === link.ifindex)
+            enqueueOut(fromNs, port, [...path, { bridge: link, outPort: port }])
       }
     }
     enqueueOut(ns, dev, [])
@@ -346,13 +576,15 @@ export class Walk {
         const br = linkByIndex(rns, link.master) as BridgeLink | undefined
         if (!br || !br.up) continue
         for (const port of rns.links) {
-          if (port.master === br.ifindex && port !== link) enqueueOut(rns, port, [...path, { bridge: br, inPort: link, outPort: port }])
+          if (port.master === br.ifindex && port !== link)
+            enqueueOut(rns, port, [...path, { bridge: br, inPort: link, outPort: port }])
         }
         queue.push({ ns: rns, link: br, path: [...path, { bridge: br, inPort: link }] })
         continue
       }
       if (link.kind === 'dummy' || link.kind === 'loopback') continue
-      if (!rns.addresses.some((a) => a.address === ip && linkByIndex(rns, a.ifindex)?.kind !== 'dummy')) continue
+      if (!rns.addresses.some((a) => a.address === ip && linkByIndex(rns, a.ifindex)?.kind !== 'dummy'))
+        continue
       // Found the owner. The request taught every bridge on the way the asker's MAC, the unicast
       // reply retraces the path and teaches them the answerer's.
       for (const step of path) {
@@ -361,7 +593,10 @@ export class Walk {
       }
       setNeighbour(ns, dev.ifindex, ip, link.mac, 'REACHABLE', now)
       if (senderIp !== 0) setNeighbour(rns, link.ifindex, senderIp, dev.mac, 'STALE', now)
-      this.hop(ns, 'arp-resolve', { device: dev.name, detail: { ip: formatIpv4(ip), lladdr: link.mac, answeredBy: `${rns.id}/${link.name}` } })
+      this.hop(ns, 'arp-resolve', {
+        device: dev.name,
+        detail: { ip: formatIpv4(ip), lladdr: link.mac, answeredBy: `${rns.id}/${link.name}` }
+      })
       return link.mac
     }
     return undefined
@@ -377,7 +612,15 @@ export class Walk {
         const peerNs = this.#nsOf(dev.peer.netns)
         const peer = linkByIndex(peerNs, dev.peer.ifindex)
         if (!peer || !peer.up) return this.drop(ns, 'no-carrier', pkt, dev.name)
-        this.hop(ns, 'veth-cross', { device: dev.name, detail: { to: `${peerNs.id}/${peer.name}` } })
+        this.#push({
+          seq: this.hops.length,
+          leg: this.leg,
+          netns: ns.id,
+          stage: 'veth-cross',
+          device: dev.name,
+          detail: { to: `${peerNs.id}/${peer.name}` },
+          objectId: `${ns.id}/${dev.name}`
+        })
         return this.receive(peerNs, peer, pkt)
       }
       case 'bridge':
@@ -390,7 +633,10 @@ export class Walk {
           const pns = this.#nsOf(p.netns)
           const pl = linkByIndex(pns, p.ifindex)
           if (pl && (pl.mac === pkt.eth?.dst || pkt.eth?.dst === MAC_BROADCAST)) {
-            this.hop(ns, 'wire', { device: dev.name, detail: { segment: dev.segment, to: `${pns.id}/${pl.name}` } })
+            this.hop(ns, 'wire', {
+              device: dev.name,
+              detail: { segment: dev.segment, to: `${pns.id}/${pl.name}` }
+            })
             return this.receive(pns, pl, pkt)
           }
         }
@@ -407,12 +653,21 @@ export class Walk {
   receive(ns: Netns, link: Link, pkt: Packet): LegEnd {
     if (!link.up) return this.drop(ns, 'link-down', pkt, link.name)
     this.#capture(ns, link, 'in', pkt)
-    this.hop(ns, 'link-recv', { device: link.name, before: view(pkt) })
+    this.#push({
+      seq: this.hops.length,
+      leg: this.leg,
+      netns: ns.id,
+      stage: 'link-recv',
+      device: link.name,
+      before: view(pkt),
+      objectId: `${ns.id}/${link.name}`
+    })
     if (link.master !== undefined) {
       const br = linkByIndex(ns, link.master) as BridgeLink
       return this.#bridgeInput(ns, br, link, pkt)
     }
-    if (pkt.eth && pkt.eth.dst !== link.mac && pkt.eth.dst !== MAC_BROADCAST && link.kind !== 'loopback') return this.drop(ns, 'not-for-us', pkt, link.name)
+    if (pkt.eth && pkt.eth.dst !== link.mac && pkt.eth.dst !== MAC_BROADCAST && link.kind !== 'loopback')
+      return this.drop(ns, 'not-for-us', pkt, link.name)
     return this.#ipRcv(ns, link, pkt, undefined)
   }
 
@@ -422,12 +677,28 @@ export class Walk {
     const now = this.lab.clock.nowMs
     if (port.brport?.learning !== false && pkt.eth) {
       const fresh = learn(br, pkt.eth.src, port.ifindex, now)
-      if (fresh) this.hop(ns, 'bridge-learn', { device: br.name, detail: { mac: pkt.eth.src, port: port.name } })
+      if (fresh)
+        this.#push({
+          seq: this.hops.length,
+          leg: this.leg,
+          netns: ns.id,
+          stage: 'bridge-learn',
+          device: br.name,
+          detail: { mac: pkt.eth.src, port: port.name },
+          objectId: `${ns.id}/${br.name}`
+        })
     }
     const brnf = ns.sysctl['net.bridge.bridge-nf-call-iptables'] === '1'
-    const toBridge = pkt.eth?.dst === br.mac || br.fdb.some((e) => e.local && e.mac === pkt.eth?.dst && e.port === br.ifindex)
+    const toBridge = pkt.eth?.dst === br.mac || ownFdbMac(br, pkt.eth?.dst)
     if (toBridge && !brnf) {
-      this.hop(ns, 'bridge-local', { device: br.name })
+      this.#push({
+        seq: this.hops.length,
+        leg: this.leg,
+        netns: ns.id,
+        stage: 'bridge-local',
+        device: br.name,
+        objectId: `${ns.id}/${br.name}`
+      })
       this.#capture(ns, br, 'in', pkt)
       return this.#ipRcv(ns, br, pkt, undefined)
     }
@@ -444,7 +715,14 @@ export class Walk {
       if (toBridge) {
         const route = pkt.dst !== before ? lookupRoute(ns, pkt.dst) : undefined
         if (!route || route.dev !== br.ifindex || route.gateway !== undefined) {
-          this.hop(ns, 'bridge-local', { device: br.name })
+          this.#push({
+            seq: this.hops.length,
+            leg: this.leg,
+            netns: ns.id,
+            stage: 'bridge-local',
+            device: br.name,
+            objectId: `${ns.id}/${br.name}`
+          })
           this.#capture(ns, br, 'in', pkt)
           return this.#ipRcv(ns, br, pkt, ct)
         }
@@ -458,30 +736,73 @@ export class Walk {
     return this.#bridgeForward(ns, br, pkt, port, ct, brnf)
   }
 
-  #bridgeForward(ns: Netns, br: BridgeLink, pkt: Packet, inPort: Link | undefined, ct?: CtAssoc, brnf = false): LegEnd {
+  #bridgeForward(
+    ns: Netns,
+    br: BridgeLink,
+    pkt: Packet,
+    inPort: Link | undefined,
+    ct?: CtAssoc,
+    brnf = false
+  ): LegEnd {
     const now = this.lab.clock.nowMs
     const dst = pkt.eth?.dst
-    const entry = br.fdb.find((e) => e.mac === dst && (e.permanent || now - e.updatedAt <= br.ageingTime * 1000))
+    let entry: BridgeLink['fdb'][number] | undefined
+    for (const e of br.fdb) {
+      if (e.mac === dst && (e.permanent || now - e.updatedAt <= br.ageingTime * 1000)) {
+        entry = e
+        break
+      }
+    }
     let out: Link | undefined
     if (entry && entry.port !== br.ifindex) {
       out = linkByIndex(ns, entry.port)
       if (entry.local) {
         // A port's own MAC: the frame is for this host, delivered up through the bridge.
-        this.hop(ns, 'bridge-local', { device: br.name })
+        this.#push({
+          seq: this.hops.length,
+          leg: this.leg,
+          netns: ns.id,
+          stage: 'bridge-local',
+          device: br.name,
+          objectId: `${ns.id}/${br.name}`
+        })
         this.#capture(ns, br, 'in', pkt)
         return this.#ipRcv(ns, br, pkt, ct)
       }
-      this.hop(ns, 'bridge-forward', { device: br.name, detail: { mac: dst, port: out?.name, fdb: 'hit' } })
+      this.#push({
+        seq: this.hops.length,
+        leg: this.leg,
+        netns: ns.id,
+        stage: 'bridge-forward',
+        device: br.name,
+        detail: { mac: dst, port: out?.name, fdb: 'hit' },
+        objectId: `${ns.id}/${br.name}`
+      })
     } else {
-      out = ns.links.find((l) => l.master === br.ifindex && l !== inPort && this.#portLeadsTo(ns, l, dst))
-      this.hop(ns, 'bridge-flood', { device: br.name, detail: { mac: dst, port: out?.name, fdb: 'miss' } })
+      for (const l of ns.links) {
+        if (l.master === br.ifindex && l !== inPort && this.#portLeadsTo(ns, l, dst)) {
+          out = l
+          break
+        }
+      }
+      this.#push({
+        seq: this.hops.length,
+        leg: this.leg,
+        netns: ns.id,
+        stage: 'bridge-flood',
+        device: br.name,
+        detail: { mac: dst, port: out?.name, fdb: 'miss' },
+        objectId: `${ns.id}/${br.name}`
+      })
     }
     if (!out) return this.drop(ns, 'bridge-no-port', pkt, br.name)
-    if (inPort && out.ifindex === inPort.ifindex && !out.brport?.hairpin) return this.drop(ns, 'hairpin-off', pkt, br.name)
+    if (inPort && out.ifindex === inPort.ifindex && !out.brport?.hairpin)
+      return this.drop(ns, 'hairpin-off', pkt, br.name)
     if (inPort) this.#capture(ns, br, 'in', pkt, true)
     if (brnf && inPort) {
       const v = this.#hook(ns, 'FORWARD', pkt, ct, br.name, br.name)
-      if (v.kind !== 'ACCEPT') return this.drop(ns, v.kind === 'REJECT' ? 'netfilter-reject' : 'netfilter-drop', pkt, br.name)
+      if (v.kind !== 'ACCEPT')
+        return this.drop(ns, v.kind === 'REJECT' ? 'netfilter-reject' : 'netfilter-drop', pkt, br.name)
       const pv = this.#hook(ns, 'POSTROUTING', pkt, ct, br.name, br.name)
       if (pv.kind !== 'ACCEPT') return this.drop(ns, 'netfilter-drop', pkt, br.name)
       natSrc(ct, pkt)
@@ -499,18 +820,37 @@ export class Walk {
 
   /** vxlan_xmit: FDB lookup of the inner destination MAC, UDP encapsulation, routed out as the node's own packet. */
   #vxlanXmit(ns: Netns, vx: VxlanLink, inner: Packet): LegEnd {
-    const entry = vx.fdb.find((e) => e.mac === inner.eth?.dst)
+    let entry: VxlanLink['fdb'][number] | undefined
+    for (const e of vx.fdb) {
+      if (e.mac === inner.eth?.dst) {
+        entry = e
+        break
+      }
+    }
     if (!entry) return this.drop(ns, 'vxlan-no-fdb', inner, vx.name)
     const sport = flowPort(inner)
-    const outer: Packet = { src: vx.local, dst: entry.dst, ttl: 64, id: nextIpId(ns), df: false, tos: 0, l4: { kind: 'udp', sport, dport: vx.dstport }, payloadLength: 0, mark: 0, inner, vni: vx.vni }
-    this.hop(ns, 'vxlan-encap', { device: vx.name, before: view(inner), after: view(outer), detail: { vni: vx.vni, remote: formatIpv4(entry.dst), dstport: vx.dstport } })
+    const outer = makePacket(vx.local, entry.dst, 64, nextIpId(ns), false, 0, udpL4(sport, vx.dstport), 0)
+    outer.inner = inner
+    outer.vni = vx.vni
+    this.#push({
+      seq: this.hops.length,
+      leg: this.leg,
+      netns: ns.id,
+      stage: 'vxlan-encap',
+      device: vx.name,
+      before: view(inner),
+      after: view(outer),
+      detail: { vni: vx.vni, remote: formatIpv4(entry.dst), dstport: vx.dstport },
+      objectId: `${ns.id}/${vx.name}`
+    })
     return this.localOut(ns, outer, { originating: false })
   }
 
   /** ip_rcv → PREROUTING → routing decision → local delivery or forwarding. */
   #ipRcv(ns: Netns, link: Link, pkt: Packet, ctDone: CtAssoc | undefined): LegEnd {
     if (!this.#step()) return this.drop(ns, 'loop', pkt)
-    delete pkt.eth
+    // Cleared, not deleted: deleting a property turns the packet into a slow dictionary object.
+    pkt.eth = undefined
     let ct = ctDone
     if (!ctDone) {
       ct = this.#ct(ns, pkt)
@@ -520,29 +860,66 @@ export class Walk {
     }
     const route = lookupRoute(ns, pkt.dst)
     if (route && (route.type === 'local' || route.type === 'broadcast')) {
-      this.hop(ns, 'route-lookup', { detail: this.#routeDetail(ns, route), before: view(pkt) })
+      this.#push({
+        seq: this.hops.length,
+        leg: this.leg,
+        netns: ns.id,
+        stage: 'route-lookup',
+        detail: this.#routeDetail(ns, route),
+        before: view(pkt)
+      })
       return this.#input(ns, link, pkt, ct)
     }
     if (ns.sysctl['net.ipv4.ip_forward'] !== '1') return this.drop(ns, 'ip-forward-disabled', pkt, link.name)
     if (!route || route.type !== 'unicast') {
       this.hop(ns, 'route-lookup', { before: view(pkt), drop: 'no-route' })
-      return { kind: 'icmp-error', ns, error: this.#icmpError(pkt, 3, 0, this.#addressOn(ns, link.name) ?? 0) }
+      return {
+        kind: 'icmp-error',
+        ns,
+        error: this.#icmpError(pkt, 3, 0, this.#addressOn(ns, link.name) ?? 0)
+      }
     }
-    this.hop(ns, 'route-lookup', { detail: this.#routeDetail(ns, route), before: view(pkt) })
+    this.#push({
+      seq: this.hops.length,
+      leg: this.leg,
+      netns: ns.id,
+      stage: 'route-lookup',
+      detail: this.#routeDetail(ns, route),
+      before: view(pkt)
+    })
     if (pkt.ttl <= 1) {
       this.hop(ns, 'ip-forward', { device: link.name, drop: 'ttl-exceeded', before: view(pkt) })
-      return { kind: 'icmp-error', ns, error: this.#icmpError(pkt, 11, 0, this.#addressOn(ns, link.name) ?? 0) }
+      return {
+        kind: 'icmp-error',
+        ns,
+        error: this.#icmpError(pkt, 11, 0, this.#addressOn(ns, link.name) ?? 0)
+      }
     }
     const outDev = route.dev === undefined ? undefined : linkByIndex(ns, route.dev)
     const v = this.#hook(ns, 'FORWARD', pkt, ct, link.name, outDev?.name)
     if (v.kind === 'DROP') return this.drop(ns, 'netfilter-drop', pkt, link.name)
     if (v.kind === 'REJECT') {
-      this.hop(ns, 'icmp-error', { before: view(pkt), detail: { type: 3, code: 3, reason: 'netfilter-reject' } })
+      this.hop(ns, 'icmp-error', {
+        before: view(pkt),
+        detail: { type: 3, code: 3, reason: 'netfilter-reject' }
+      })
       return { kind: 'icmp-error', ns, error: this.#icmpError(pkt, 3, 3, pickSourceToward(ns, pkt.src) ?? 0) }
     }
     const before = view(pkt)
     pkt.ttl--
-    this.hop(ns, 'ip-forward', { device: outDev?.name, before, after: view(pkt), detail: { ttl: pkt.ttl } })
+    if (outDev)
+      this.#push({
+        seq: this.hops.length,
+        leg: this.leg,
+        netns: ns.id,
+        stage: 'ip-forward',
+        device: outDev.name,
+        before,
+        after: view(pkt),
+        detail: { ttl: pkt.ttl },
+        objectId: `${ns.id}/${outDev.name}`
+      })
+    else this.hop(ns, 'ip-forward', { device: undefined, before, after: view(pkt), detail: { ttl: pkt.ttl } })
     return this.#postRoutingAndOut(ns, pkt, route, ct, false, link.name)
   }
 
@@ -551,22 +928,44 @@ export class Walk {
     const v = this.#hook(ns, 'INPUT', pkt, ct, link.name, undefined)
     if (v.kind === 'DROP') return this.drop(ns, 'netfilter-drop', pkt, link.name)
     if (v.kind === 'REJECT') {
-      this.hop(ns, 'icmp-error', { before: view(pkt), detail: { type: 3, code: 3, reason: 'netfilter-reject' } })
+      this.hop(ns, 'icmp-error', {
+        before: view(pkt),
+        detail: { type: 3, code: 3, reason: 'netfilter-reject' }
+      })
       return { kind: 'icmp-error', ns, error: this.#icmpError(pkt, 3, 3, pkt.dst) }
     }
-    const vs = pkt.l4.kind === 'icmp' ? undefined : ns.ipvs.find((s) => s.vip === pkt.dst && s.port === (pkt.l4 as { dport: number }).dport && s.proto.toLowerCase() === pkt.l4.kind)
+    const vs =
+      pkt.l4.kind === 'icmp'
+        ? undefined
+        : ns.ipvs.find(
+            (s) =>
+              s.vip === pkt.dst &&
+              s.port === (pkt.l4 as { dport: number }).dport &&
+              s.proto.toLowerCase() === pkt.l4.kind
+          )
     if (vs && ct && ct.dir === 'orig' && !ct.entry.dnat) {
       const rs = vs.realServers.length === 0 ? undefined : vs.realServers[vs.rrNext % vs.realServers.length]
       if (!rs) {
         // ip_vs_leave: a virtual service without destinations answers port unreachable.
-        this.hop(ns, 'ipvs', { before: view(pkt), detail: { service: `${formatIpv4(vs.vip)}:${vs.port}`, scheduler: vs.scheduler, realServer: 'none' } })
+        this.hop(ns, 'ipvs', {
+          before: view(pkt),
+          detail: { service: `${formatIpv4(vs.vip)}:${vs.port}`, scheduler: vs.scheduler, realServer: 'none' }
+        })
         return { kind: 'icmp-error', ns, error: this.#icmpError(pkt, 3, 3, pkt.dst) }
       }
       vs.rrNext = (vs.rrNext + 1) % vs.realServers.length
       rs.activeConn++
       const before = view(pkt)
       this.#applyNat(ns, { kind: 'DNAT', toIp: rs.ip, toPort: rs.port }, pkt, ct)
-      this.hop(ns, 'ipvs', { before, after: view(pkt), detail: { service: `${formatIpv4(vs.vip)}:${vs.port}`, scheduler: vs.scheduler, realServer: `${formatIpv4(rs.ip)}:${rs.port}` } })
+      this.hop(ns, 'ipvs', {
+        before,
+        after: view(pkt),
+        detail: {
+          service: `${formatIpv4(vs.vip)}:${vs.port}`,
+          scheduler: vs.scheduler,
+          realServer: `${formatIpv4(rs.ip)}:${rs.port}`
+        }
+      })
       const route = lookupRoute(ns, pkt.dst)
       if (!route) return this.drop(ns, 'no-route', pkt)
       return this.#postRoutingAndOut(ns, pkt, route, ct, false, link.name)
@@ -581,30 +980,60 @@ export class Walk {
     confirm(ct, pkt, this.lab.clock.nowMs)
     if (pkt.l4.kind === 'udp') {
       const dport = pkt.l4.dport
-      const vx = ns.links.find((l): l is VxlanLink => l.kind === 'vxlan' && l.dstport === dport)
+      let vx: VxlanLink | undefined
+      for (const l of ns.links) {
+        if (l.kind === 'vxlan' && l.dstport === dport) {
+          vx = l
+          break
+        }
+      }
       if (vx && pkt.inner) {
         if (pkt.vni !== vx.vni || !vx.up) return this.drop(ns, 'no-socket', pkt, vx.name)
         const inner = pkt.inner
-        this.hop(ns, 'vxlan-decap', { device: vx.name, before: view(pkt), after: view(inner), detail: { vni: vx.vni } })
+        this.#push({
+          seq: this.hops.length,
+          leg: this.leg,
+          netns: ns.id,
+          stage: 'vxlan-decap',
+          device: vx.name,
+          before: view(pkt),
+          after: view(inner),
+          detail: { vni: vx.vni },
+          objectId: `${ns.id}/${vx.name}`
+        })
         return this.receive(ns, vx, inner)
       }
     }
-    this.hop(ns, 'local-deliver', { device: link.name, before: view(pkt) })
+    this.#push({
+      seq: this.hops.length,
+      leg: this.leg,
+      netns: ns.id,
+      stage: 'local-deliver',
+      device: link.name,
+      before: view(pkt),
+      objectId: `${ns.id}/${link.name}`
+    })
     return { kind: 'local', ns, pkt }
   }
 
   /** Builds an ICMP error quoting `pkt`, sent from `from` back to its source. */
   #icmpError(pkt: Packet, type: number, code: number, from: Ipv4): Packet {
     const quoted = clonePacket(pkt)
-    delete quoted.eth
-    delete quoted.inner
-    return { src: from, dst: pkt.src, ttl: 64, id: 0, df: false, tos: 0xc0, l4: { kind: 'icmp', type, code, id: 0, seq: 0, quoted }, payloadLength: 0, mark: 0 }
+    quoted.eth = undefined
+    quoted.inner = undefined
+    return makePacket(from, pkt.src, 64, 0, false, 0xc0, icmpL4(type, code, 0, 0, quoted), 0)
   }
 }
 
 /** Adds or refreshes a learned FDB entry; true when the MAC was not known on that port. */
 function learn(br: BridgeLink, mac: Mac, port: number, now: number): boolean {
-  const e = br.fdb.find((x) => x.mac === mac)
+  let e: BridgeLink['fdb'][number] | undefined
+  for (const x of br.fdb) {
+    if (x.mac === mac) {
+      e = x
+      break
+    }
+  }
   if (e) {
     if (e.permanent) return false
     const moved = e.port !== port
@@ -614,6 +1043,12 @@ function learn(br: BridgeLink, mac: Mac, port: number, now: number): boolean {
   }
   br.fdb.push({ mac, port, permanent: false, local: false, updatedAt: now })
   return true
+}
+
+/** Whether `mac` is the bridge device's own (a `local` FDB entry on the bridge itself). */
+function ownFdbMac(br: BridgeLink, mac: Mac | undefined): boolean {
+  for (const e of br.fdb) if (e.local && e.mac === mac && e.port === br.ifindex) return true
+  return false
 }
 
 function pickSourceOn(ns: Netns, dev: Link): Ipv4 | undefined {
@@ -637,7 +1072,8 @@ function flowPort(inner: Packet): number {
   const l4 = inner.l4
   const a = l4.kind === 'icmp' ? l4.id : l4.sport
   const b = l4.kind === 'icmp' ? 0 : l4.dport
-  let h = (inner.src ^ Math.imul(inner.dst, 0x9e3779b1) ^ Math.imul(a, 0x85ebca6b) ^ Math.imul(b, 0xc2b2ae35)) >>> 0
+  let h =
+    (inner.src ^ Math.imul(inner.dst, 0x9e3779b1) ^ Math.imul(a, 0x85ebca6b) ^ Math.imul(b, 0xc2b2ae35)) >>> 0
   h = Math.imul(h ^ (h >>> 16), 0x45d9f3b) >>> 0
   return EPHEMERAL_LOW + (h % (EPHEMERAL_HIGH - EPHEMERAL_LOW + 1))
 }

@@ -17,8 +17,12 @@ export function selects(svc: KubeService, pod: KubePod): boolean {
  * sorts them (so 10.244.1.10 comes before 10.244.1.2).
  */
 export function endpointsOf(lab: Lab, svc: KubeService, port: KubeServicePort): KubeEndpoint[] {
+  return sortedEndpoints(svc, port, lab.pods)
+}
+
+function sortedEndpoints(svc: KubeService, port: KubeServicePort, pods: readonly KubePod[]): KubeEndpoint[] {
   const out: { ep: KubeEndpoint; key: string }[] = []
-  for (const pod of lab.pods) {
+  for (const pod of pods) {
     if (!pod.ready || !selects(svc, pod)) continue
     const ep = { ip: pod.ip, port: port.targetPort, pod: pod.name, node: pod.node }
     out.push({ ep, key: `${formatIpv4(ep.ip)}:${ep.port}` })
@@ -29,13 +33,43 @@ export function endpointsOf(lab: Lab, svc: KubeService, port: KubeServicePort): 
 
 export type EndpointLookup = (svc: KubeService, port: KubeServicePort) => KubeEndpoint[]
 
-/** endpointsOf memoised for one sync: every node's proxy asks for the same Service ports. */
+/**
+ * endpointsOf memoised for one sync: every node's proxy asks for the same Service ports. Pods are
+ * indexed by each of their labels so that a Service only looks at the pods carrying its first
+ * selector label instead of at every pod; the candidates keep lab.pods' order, so the result is
+ * endpointsOf's exactly.
+ */
 export function endpointCache(lab: Lab): EndpointLookup {
   const cache = new Map<KubeServicePort, KubeEndpoint[]>()
+  let byLabel: Map<string, KubePod[]> | undefined
+  const labelKey = (namespace: string, k: string, v: string): string => `${namespace}\0${k}\0${v}`
   return (svc, port) => {
     let eps = cache.get(port)
     if (!eps) {
-      eps = endpointsOf(lab, svc, port)
+      if (!byLabel) {
+        byLabel = new Map()
+        for (const pod of lab.pods) {
+          for (const k in pod.labels) {
+            const key = labelKey(pod.namespace, k, pod.labels[k]!)
+            const list = byLabel.get(key)
+            if (list) list.push(pod)
+            else byLabel.set(key, [pod])
+          }
+        }
+      }
+      let first: string | undefined
+      for (const k in svc.selector) {
+        first = k
+        break
+      }
+      eps =
+        first === undefined
+          ? []
+          : sortedEndpoints(
+              svc,
+              port,
+              byLabel.get(labelKey(svc.namespace, first, svc.selector[first]!)) ?? []
+            )
       cache.set(port, eps)
     }
     return eps

@@ -1,5 +1,11 @@
 import { parseIptRule, splitRuleLine } from '../linux/iptables-rule.ts'
-import { newCounters, type IptChain, type IptRule, type IptTableName, type Netfilter } from '../linux/netfilter.ts'
+import {
+  newCounters,
+  type IptChain,
+  type IptRule,
+  type IptTableName,
+  type Netfilter
+} from '../linux/netfilter.ts'
 
 /**
  * What a controller (kube-proxy, flanneld) owns in one table: its user chains with their rules,
@@ -53,18 +59,33 @@ export function appendTo(owned: OwnedRules, parser: RuleParser, chain: string, s
  */
 export function installOwned(nf: Netfilter, table: IptTableName, prefix: string, owned: OwnedRules): void {
   const t = nf[table]
-  for (const [name, chain] of t.chains) {
-    if (chain.policy === undefined && name.startsWith(prefix)) {
-      for (const r of chain.rules) nf.counters.delete(r)
-      t.chains.delete(name)
-    }
-  }
-  for (const chain of t.chains.values()) {
+  const layer = t.chains.layerPrefix
+  // Another controller's shared layer holds none of this one's chains (nor built-ins), so only
+  // the own chains need looking at; walking kube-proxy's thousands for flanneld's few was slow.
+  const mine =
+    layer === prefix || (layer !== undefined && (layer.startsWith(prefix) || prefix.startsWith(layer)))
+  const gone = [...(mine ? t.chains.entries() : t.chains.ownEntries())].filter(
+    ([name, chain]) => chain.policy === undefined && name.startsWith(prefix)
+  )
+  for (const [, chain] of gone) for (const r of chain.rules) nf.counters.delete(r)
+  if (layer === prefix) t.chains.detachLayer()
+  for (const [name] of gone) t.chains.delete(name)
+  for (const [, chain] of t.chains.ownEntries()) {
     if (chain.policy === undefined) continue
     chain.rules = chain.rules.filter((r) => !(r.target.kind === 'jump' && r.target.chain.startsWith(prefix)))
   }
-  owned.built ??= new Map([...owned.chains].map(([name, rules]) => [name, { name, policyCounters: newCounters(), rules, shared: true }]))
-  for (const [name, chain] of owned.built) t.chains.set(name, chain)
+  if (!owned.built) {
+    const built = new Map<string, IptChain>()
+    owned.chains.forEach((rules, name) =>
+      built.set(name, { name, policyCounters: newCounters(), rules, shared: true })
+    )
+    owned.built = built
+  }
+  // The same chains go into every namespace these rules are installed in: as a layer under the
+  // table when it has room for one, since copying thousands of chains into each node's table
+  // was most of a large lab's build.
+  const built = owned.built
+  if (!t.chains.attachLayer(prefix, built)) built.forEach((chain, name) => t.chains.set(name, chain))
   for (const { chain, rule } of [...owned.prepend].reverse()) t.chains.get(chain)?.rules.unshift(rule)
   for (const { chain, rule } of owned.append) t.chains.get(chain)?.rules.push(rule)
 }

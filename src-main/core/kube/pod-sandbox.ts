@@ -27,7 +27,13 @@ export function uuid(lab: Lab): string {
 }
 
 export function newLoopback(ns: Netns): void {
-  const lo = addLink<LoopbackLink>(ns, { kind: 'loopback', name: 'lo', mtu: 65536, mac: '00:00:00:00:00:00', up: true })
+  const lo = addLink<LoopbackLink>(ns, {
+    kind: 'loopback',
+    name: 'lo',
+    mtu: 65536,
+    mac: '00:00:00:00:00:00',
+    up: true
+  })
   addAddress(ns, lo.ifindex, ipv4('127.0.0.1'), 8, 'host')
 }
 
@@ -35,21 +41,37 @@ export function newLoopback(ns: Netns): void {
 function ensureCni0(lab: Lab, node: KubeNode, ns: Netns): BridgeLink {
   const existing = linkByName(ns, 'cni0')
   if (existing) return existing as BridgeLink
-  const br = addLink<BridgeLink>(ns, { kind: 'bridge', name: 'cni0', mtu: flannelMtu(lab), mac: macFromBytes(randomBytes(lab.rng, 6)), up: true, fdb: [], ageingTime: 300, nextPortNo: 1 })
+  const br = addLink<BridgeLink>(ns, {
+    kind: 'bridge',
+    name: 'cni0',
+    mtu: flannelMtu(lab),
+    mac: macFromBytes(randomBytes(lab.rng, 6)),
+    up: true,
+    fdb: [],
+    ageingTime: 300,
+    nextPortNo: 1
+  })
   br.fdb.push({ mac: br.mac, port: br.ifindex, permanent: true, local: true, updatedAt: lab.clock.nowMs })
   addAddress(ns, br.ifindex, cidrHost(node.podCIDR, 1), node.podCIDR.prefixLen)
   return br
 }
 
+/**
+ * Pod IPs in use per node, kept by a caller that creates many pods in a row (a lab build), so
+ * that finding a free address does not scan every pod of the cluster for every new pod.
+ */
+export type PodIpIndex = Map<string, Set<Ipv4>>
+
 /** host-local: the next free address after the last one handed out, wrapping, skipping .0/.1/broadcast. */
-function allocatePodIp(lab: Lab, node: KubeNode): Ipv4 {
+function allocatePodIp(lab: Lab, node: KubeNode, index: PodIpIndex | undefined): Ipv4 {
   const size = cidrSize(node.podCIDR)
+  const used = index?.get(node.name)
   for (let tries = 0; tries < size; tries++) {
     let host = node.nextPodHost
     if (host >= size - 1) host = 2
     node.nextPodHost = host + 1
     const ip = cidrHost(node.podCIDR, host)
-    if (!lab.pods.some((p) => p.ip === ip && p.node === node.name)) return ip
+    if (index ? !used?.has(ip) : !lab.pods.some((p) => p.ip === ip && p.node === node.name)) return ip
   }
   throw new Error(`no free address in ${node.name}'s podCIDR`)
 }
@@ -63,7 +85,7 @@ function newProcess(node: KubeNode, pid: number, command: string, container: str
  * whose host end joins cni0 with hairpin on, host-local's address and routes, then the
  * containers (a second one binding a taken port crash-loops).
  */
-export function createPod(lab: Lab, spec: PodSpec): KubePod {
+export function createPod(lab: Lab, spec: PodSpec, podIps?: PodIpIndex): KubePod {
   const node = lab.nodes.find((n) => n.name === spec.node)!
   const nodeNs = lab.netns.get(node.netns)!
   const uid = uuid(lab)
@@ -71,7 +93,7 @@ export function createPod(lab: Lab, spec: PodSpec): KubePod {
   let netnsId = node.netns
   let hostVeth: string | undefined
   if (!spec.hostNetwork) {
-    ip = spec.ip !== undefined ? ipv4(spec.ip) : allocatePodIp(lab, node)
+    ip = spec.ip !== undefined ? ipv4(spec.ip) : allocatePodIp(lab, node, podIps)
     const ns = newNetns(spec.name, 'pod')
     lab.netns.set(ns.id, ns)
     ns.ipIdNext = randomInt(lab.rng, 1, 65535)
@@ -80,16 +102,48 @@ export function createPod(lab: Lab, spec: PodSpec): KubePod {
     const br = ensureCni0(lab, node, nodeNs)
     const mtu = flannelMtu(lab)
     hostVeth = `veth${randomHex(lab.rng, 8)}`
-    const eth0 = addLink<VethLink>(ns, { kind: 'veth', name: 'eth0', mtu, mac: macFromBytes(randomBytes(lab.rng, 6)), up: true, peer: { netns: node.netns, ifindex: nodeNs.nextIfindex } })
-    const host = addLink<VethLink>(nodeNs, { kind: 'veth', name: hostVeth, mtu, mac: macFromBytes(randomBytes(lab.rng, 6)), up: true, peer: { netns: ns.id, ifindex: eth0.ifindex } })
+    const eth0 = addLink<VethLink>(ns, {
+      kind: 'veth',
+      name: 'eth0',
+      mtu,
+      mac: macFromBytes(randomBytes(lab.rng, 6)),
+      up: true,
+      peer: { netns: node.netns, ifindex: nodeNs.nextIfindex }
+    })
+    const host = addLink<VethLink>(nodeNs, {
+      kind: 'veth',
+      name: hostVeth,
+      mtu,
+      mac: macFromBytes(randomBytes(lab.rng, 6)),
+      up: true,
+      peer: { netns: ns.id, ifindex: eth0.ifindex }
+    })
     enslave(host, br, lab.clock.nowMs)
     host.brport!.hairpin = true
     addAddress(ns, eth0.ifindex, ip, node.podCIDR.prefixLen)
     const gw = cidrHost(node.podCIDR, 1)
-    addRoute(ns, { table: 'main', type: 'unicast', dst: parseCidr('0.0.0.0/0')!, gateway: gw, dev: eth0.ifindex, proto: 'boot', scope: 'global', onlink: false })
+    addRoute(ns, {
+      table: 'main',
+      type: 'unicast',
+      dst: parseCidr('0.0.0.0/0')!,
+      gateway: gw,
+      dev: eth0.ifindex,
+      proto: 'boot',
+      scope: 'global',
+      onlink: false
+    })
     const net = parseCidr(lab.scenario.cluster.podCIDR)!
     if (net.prefixLen < node.podCIDR.prefixLen) {
-      addRoute(ns, { table: 'main', type: 'unicast', dst: net, gateway: gw, dev: eth0.ifindex, proto: 'boot', scope: 'global', onlink: false })
+      addRoute(ns, {
+        table: 'main',
+        type: 'unicast',
+        dst: net,
+        gateway: gw,
+        dev: eth0.ifindex,
+        proto: 'boot',
+        scope: 'global',
+        onlink: false
+      })
     }
   }
   const netns = lab.netns.get(netnsId)!
@@ -116,9 +170,18 @@ export function createPod(lab: Lab, spec: PodSpec): KubePod {
         container.restartCount = 5
         container.logs = ['OSError: [Errno 98] Address already in use']
       } else {
-        const socket: Socket = { proto, addr: 0, port: c.port, pid: container.process.hostPid, processName: c.app === 'http' ? 'python3' : 'socat', app: c.app, reply: spec.name }
+        const socket: Socket = {
+          proto,
+          addr: 0,
+          port: c.port,
+          pid: container.process.hostPid,
+          processName: c.app === 'http' ? 'python3' : 'socat',
+          app: c.app,
+          reply: spec.name
+        }
         netns.sockets.push(socket)
-        if (c.app === 'http') container.logs = [`Serving HTTP on 0.0.0.0 port ${c.port} (http://0.0.0.0:${c.port}/) ...`]
+        if (c.app === 'http')
+          container.logs = [`Serving HTTP on 0.0.0.0 port ${c.port} (http://0.0.0.0:${c.port}/) ...`]
       }
     }
     containers.push(container)
@@ -142,6 +205,11 @@ export function createPod(lab: Lab, spec: PodSpec): KubePod {
     ready: containers.every((c) => c.state === 'Running')
   }
   lab.pods.push(pod)
+  if (podIps) {
+    const used = podIps.get(node.name)
+    if (used) used.add(ip)
+    else podIps.set(node.name, new Set([ip]))
+  }
   return pod
 }
 

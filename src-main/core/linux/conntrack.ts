@@ -10,7 +10,8 @@ export interface CtTuple {
   dport: number
 }
 
-export type TcpCtState = 'SYN_SENT' | 'SYN_RECV' | 'ESTABLISHED' | 'FIN_WAIT' | 'CLOSE_WAIT' | 'LAST_ACK' | 'TIME_WAIT' | 'CLOSE'
+export type TcpCtState =
+  'SYN_SENT' | 'SYN_RECV' | 'ESTABLISHED' | 'FIN_WAIT' | 'CLOSE_WAIT' | 'LAST_ACK' | 'TIME_WAIT' | 'CLOSE'
 
 /** A conntrack entry (`conntrack -L`). The reply tuple is where NAT shows: its source is the DNAT target. */
 export interface CtEntry {
@@ -50,5 +51,11 @@ export const CT_TIMEOUTS = {
 
 /** Drops entries whose timeout has passed. */
 export function expireConntrack(table: ConntrackTable, nowMs: number): void {
-  table.entries = table.entries.filter((e) => e.expiresAt > nowMs)
+  // Every packet walk asks; copying the table only when something did expire keeps that cheap.
+  for (const e of table.entries) {
+    if (e.expiresAt <= nowMs) {
+      table.entries = table.entries.filter((x) => x.expiresAt > nowMs)
+      return
+    }
+  }
 }

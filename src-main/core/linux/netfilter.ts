@@ -15,7 +15,15 @@ export type IptProto = 'tcp' | 'udp' | 'icmp' | 'sctp'
 export type AddrType = 'LOCAL' | 'UNICAST' | 'BROADCAST' | 'MULTICAST'
 export type CtState = 'INVALID' | 'NEW' | 'RELATED' | 'ESTABLISHED' | 'UNTRACKED' | 'SNAT' | 'DNAT'
 /** iptables-save prints ctstates in this order whatever order they were given in. */
-export const CTSTATE_ORDER: readonly CtState[] = ['INVALID', 'NEW', 'RELATED', 'ESTABLISHED', 'UNTRACKED', 'SNAT', 'DNAT']
+export const CTSTATE_ORDER: readonly CtState[] = [
+  'INVALID',
+  'NEW',
+  'RELATED',
+  'ESTABLISHED',
+  'UNTRACKED',
+  'SNAT',
+  'DNAT'
+]
 
 export interface Negatable<T> {
   value: T
@@ -26,7 +34,11 @@ export interface Negatable<T> {
 export type IptMatch =
   | { module: 'comment'; comment: string }
   | { module: 'tcp' | 'udp'; sport?: Negatable<number>; dport?: Negatable<number> }
-  | { module: 'statistic'; mode: 'random'; /** the kernel's u32 fixed point: round(p · 2^31) */ probability: number }
+  | {
+      module: 'statistic'
+      mode: 'random'
+      /** the kernel's u32 fixed point: round(p · 2^31) */ probability: number
+    }
   | { module: 'mark'; neg: boolean; value: number; mask: number }
   | { module: 'addrtype'; srcType?: Negatable<AddrType>; dstType?: Negatable<AddrType> }
   | { module: 'conntrack'; ctstate: Negatable<CtState[]> }
@@ -76,7 +88,142 @@ export interface IptChain {
 export interface IptTable {
   name: IptTableName
   /** Insertion order is irrelevant: iptables-save prints built-ins in hook order, user chains by name. */
-  chains: Map<string, IptChain>
+  chains: ChainMap
+}
+
+/**
+ * A table's chains by name: the namespace's own chains over an optional layer of chains shared
+ * with other namespaces. kube-proxy writes the same thousands of chains on every node; putting
+ * that one map under each node's table, instead of copying it into each, is what keeps a large
+ * lab's build fast and small. It behaves as one Map in the order a plain Map would have: own
+ * chains that existed when the layer was attached, then the layer's, then own chains added
+ * later. Changing or deleting a chain of the layer first copies the layer into the own map.
+ */
+export class ChainMap extends Map<string, IptChain> {
+  // The own chains live in this field, not in the Map the class extends (which stays empty):
+  // get() runs for every chain a packet enters, and a plain Map field is much faster to reach
+  // than the base class's storage through super.
+  readonly #own = new Map<string, IptChain>()
+  #layer: ReadonlyMap<string, IptChain> | undefined
+  #layerPrefix = ''
+  /** Own chains added after the layer was attached: they iterate after it. Made on first use, as most tables never get a layer. */
+  #late: Set<string> | undefined
+
+  // Map's constructor would call the overridden set before the private fields exist.
+  constructor(entries?: Iterable<readonly [string, IptChain]>) {
+    super()
+    if (entries) for (const [name, chain] of entries) this.#own.set(name, chain)
+  }
+
+  /** The prefix of the names in the shared layer, when there is one. */
+  get layerPrefix(): string | undefined {
+    return this.#layer ? this.#layerPrefix : undefined
+  }
+
+  /**
+   * Puts `layer` (every name starting with `prefix`) under the own chains; false, changing
+   * nothing, when there already is a layer or one of its names is an own chain.
+   */
+  attachLayer(prefix: string, layer: ReadonlyMap<string, IptChain>): boolean {
+    if (this.#layer) return false
+    for (const name of this.#own.keys()) if (layer.has(name)) return false
+    this.#layer = layer
+    this.#layerPrefix = prefix
+    return true
+  }
+
+  /** The namespace's own chains, without the shared layer's. */
+  ownEntries(): MapIterator<[string, IptChain]> {
+    return this.#own.entries()
+  }
+
+  /** Drops the shared layer (its chains leave the table). */
+  detachLayer(): void {
+    this.#layer = undefined
+    this.#late = undefined
+  }
+
+  #materialise(): void {
+    const entries = [...this.entries()]
+    this.detachLayer()
+    this.#own.clear()
+    for (const [name, chain] of entries) this.#own.set(name, chain)
+  }
+
+  override get(name: string): IptChain | undefined {
+    const chain = this.#own.get(name)
+    if (chain !== undefined || this.#layer === undefined) return chain
+    return this.#layer.get(name)
+  }
+
+  override has(name: string): boolean {
+    return this.#own.has(name) || this.#layer?.has(name) === true
+  }
+
+  override set(name: string, chain: IptChain): this {
+    if (this.#layer) {
+      if (this.#layer.has(name)) this.#materialise()
+      else if (!this.#own.has(name)) (this.#late ??= new Set()).add(name)
+    }
+    this.#own.set(name, chain)
+    return this
+  }
+
+  override delete(name: string): boolean {
+    if (this.#layer?.has(name)) this.#materialise()
+    this.#late?.delete(name)
+    return this.#own.delete(name)
+  }
+
+  override clear(): void {
+    this.detachLayer()
+    this.#own.clear()
+  }
+
+  override get size(): number {
+    return this.#own.size + (this.#layer?.size ?? 0)
+  }
+
+  override entries(): MapIterator<[string, IptChain]> {
+    return this.#layer ? this.#layered(this.#layer) : this.#own.entries()
+  }
+
+  *#layered(layer: ReadonlyMap<string, IptChain>): MapIterator<[string, IptChain]> {
+    const late: [string, IptChain][] = []
+    for (const entry of this.#own.entries()) {
+      if (this.#late?.has(entry[0])) late.push(entry)
+      else yield entry
+    }
+    yield* layer.entries()
+    yield* late
+  }
+
+  override keys(): MapIterator<string> {
+    return this.#layer ? this.#layeredKeys() : this.#own.keys()
+  }
+
+  *#layeredKeys(): MapIterator<string> {
+    for (const [name] of this.entries()) yield name
+  }
+
+  override values(): MapIterator<IptChain> {
+    return this.#layer ? this.#layeredValues() : this.#own.values()
+  }
+
+  *#layeredValues(): MapIterator<IptChain> {
+    for (const [, chain] of this.entries()) yield chain
+  }
+
+  override [Symbol.iterator](): MapIterator<[string, IptChain]> {
+    return this.entries()
+  }
+
+  override forEach(
+    fn: (chain: IptChain, name: string, map: Map<string, IptChain>) => void,
+    thisArg?: unknown
+  ): void {
+    for (const [name, chain] of this.entries()) fn.call(thisArg, chain, name, this)
+  }
 }
 
 /**
@@ -94,12 +241,12 @@ export function newCounters(): Counters {
 }
 
 export function newNetfilter(): Netfilter {
-  const table = (name: IptTableName): IptTable => ({
-    name,
-    chains: new Map(
-      BUILTIN_CHAINS[name].map((hook) => [hook, { name: hook, policy: 'ACCEPT', policyCounters: newCounters(), rules: [] }])
-    )
-  })
+  const table = (name: IptTableName): IptTable => {
+    const chains = new ChainMap()
+    for (const hook of BUILTIN_CHAINS[name])
+      chains.set(hook, { name: hook, policy: 'ACCEPT', policyCounters: newCounters(), rules: [] })
+    return { name, chains }
+  }
   return { nat: table('nat'), filter: table('filter'), counters: new Map() }
 }
 
@@ -125,7 +272,9 @@ export function ruleCounters(nf: Netfilter, rule: IptRule): Counters {
 export function chainsInSaveOrder(table: IptTable): IptChain[] {
   const builtins = BUILTIN_CHAINS[table.name]
   const chains = [...table.chains.values()]
-  const user = chains.filter((c) => c.policy === undefined).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  const user = chains
+    .filter((c) => c.policy === undefined)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   return [...builtins.map((b) => table.chains.get(b)!), ...user]
 }
 

@@ -75,12 +75,15 @@ export function newNetns(id: string, kind: NetnsKind): Netns {
   }
 }
 
+// Plain loops: these run at every hop of a packet walk, where a callback per call adds up.
 export function linkByName(ns: Netns, name: string): Link | undefined {
-  return ns.links.find((l) => l.name === name)
+  for (const l of ns.links) if (l.name === name) return l
+  return undefined
 }
 
 export function linkByIndex(ns: Netns, ifindex: number): Link | undefined {
-  return ns.links.find((l) => l.ifindex === ifindex)
+  for (const l of ns.links) if (l.ifindex === ifindex) return l
+  return undefined
 }
 
 /** The nsid this namespace uses for `other`, allocating the next free one as the kernel does. */

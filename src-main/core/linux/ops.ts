@@ -13,7 +13,10 @@ export type NetnsMap = ReadonlyMap<string, Netns>
 type NewLink = Omit<Link, 'ifindex' | 'stats' | 'txqlen'> & { txqlen?: number }
 
 /** Adds a link with the next ifindex of its namespace, as the kernel numbers them. */
-export function addLink<T extends Link>(ns: Netns, link: Omit<T, 'ifindex' | 'stats' | 'txqlen'> & { txqlen?: number }): T {
+export function addLink<T extends Link>(
+  ns: Netns,
+  link: Omit<T, 'ifindex' | 'stats' | 'txqlen'> & { txqlen?: number }
+): T {
   const full = { txqlen: 1000, ...(link as NewLink), ifindex: ns.nextIfindex++, stats: emptyStats() } as T
   ns.links.push(full)
   return full
@@ -39,7 +42,13 @@ export function hasCarrier(world: NetnsMap, ns: Netns, link: Link): boolean {
  * Adds an address and the routes the kernel derives from it: `local` in table local always;
  * the prefix route and broadcast only while the link is up (fib_add_ifaddr).
  */
-export function addAddress(ns: Netns, ifindex: number, address: Ipv4, prefixLen: number, scope: AddressScope = 'global'): Address {
+export function addAddress(
+  ns: Netns,
+  ifindex: number,
+  address: Ipv4,
+  prefixLen: number,
+  scope: AddressScope = 'global'
+): Address {
   const link = linkByIndex(ns, ifindex)
   const prefix = makeCidr(address, prefixLen)
   const addr: Address = {
@@ -68,10 +77,28 @@ export function addAddress(ns: Netns, ifindex: number, address: Ipv4, prefixLen:
 function addPrefixRoutes(ns: Netns, addr: Address): void {
   const prefix = makeCidr(addr.address, addr.prefixLen)
   if (addr.broadcast !== undefined) {
-    ns.routes.push({ table: 'local', type: 'broadcast', dst: makeCidr(addr.broadcast, 32), dev: addr.ifindex, proto: 'kernel', scope: 'link', src: addr.address, onlink: false })
+    ns.routes.push({
+      table: 'local',
+      type: 'broadcast',
+      dst: makeCidr(addr.broadcast, 32),
+      dev: addr.ifindex,
+      proto: 'kernel',
+      scope: 'link',
+      src: addr.address,
+      onlink: false
+    })
   }
   if (addr.prefixLen < 32 && addr.scope !== 'host') {
-    ns.routes.push({ table: 'main', type: 'unicast', dst: prefix, dev: addr.ifindex, proto: 'kernel', scope: 'link', src: addr.address, onlink: false })
+    ns.routes.push({
+      table: 'main',
+      type: 'unicast',
+      dst: prefix,
+      dev: addr.ifindex,
+      proto: 'kernel',
+      scope: 'link',
+      src: addr.address,
+      onlink: false
+    })
   }
 }
 
@@ -101,41 +128,60 @@ function routeSpecificity(r: Route): number {
  * then lowest metric, then first added.
  */
 export function lookupRoute(ns: Netns, dst: Ipv4): Route | undefined {
+  return bestRoute(ns.routes, 'local', dst) ?? bestRoute(ns.routes, 'main', dst)
+}
+
+function bestRoute(routes: readonly Route[], table: Route['table'], dst: Ipv4): Route | undefined {
   let best: Route | undefined
-  for (const table of ['local', 'main'] as const) {
-    for (const r of ns.routes) {
-      if (r.table !== table || !cidrContains(r.dst, dst)) continue
-      if (!best || routeSpecificity(r) > routeSpecificity(best)) best = r
-    }
-    if (best) return best
+  for (const r of routes) {
+    if (r.table !== table || !cidrContains(r.dst, dst)) continue
+    if (!best || routeSpecificity(r) > routeSpecificity(best)) best = r
   }
-  return undefined
+  return best
 }
 
 /** The source address the kernel picks for a route: its `src`, else the first address of the device in the same subnet as the next hop, else the first global one. */
 export function pickSource(ns: Netns, route: Route, dst: Ipv4): Ipv4 | undefined {
   if (route.src !== undefined) return route.src
-  const onDev = ns.addresses.filter((a) => a.ifindex === route.dev && a.scope !== 'host')
+  // Loops rather than filter/find: every probe and every masquerade asks.
   const hop = route.gateway ?? dst
-  const sameSubnet = onDev.find((a) => cidrContains(makeCidr(a.address, a.prefixLen), hop))
-  if (sameSubnet) return sameSubnet.address
-  if (onDev[0]) return onDev[0].address
-  return ns.addresses.find((a) => a.scope === 'global')?.address
+  let first: Ipv4 | undefined
+  for (const a of ns.addresses) {
+    if (a.ifindex !== route.dev || a.scope === 'host') continue
+    if (cidrContains(makeCidr(a.address, a.prefixLen), hop)) return a.address
+    first ??= a.address
+  }
+  if (first !== undefined) return first
+  for (const a of ns.addresses) if (a.scope === 'global') return a.address
+  return undefined
 }
 
 /** True when `ip` is one of the namespace's own addresses (addrtype LOCAL). */
 export function isLocalAddress(ns: Netns, ip: Ipv4): boolean {
-  for (const r of ns.routes) if (r.table === 'local' && r.type === 'local' && cidrContains(r.dst, ip)) return true
+  for (const r of ns.routes)
+    if (r.table === 'local' && r.type === 'local' && cidrContains(r.dst, ip)) return true
   return false
 }
 
 export type RouteEditResult = { ok: true } | { ok: false; message: string }
 
 export function addRoute(ns: Netns, route: Route): RouteEditResult {
-  const exists = ns.routes.some((r) => r.table === route.table && r.dst.network === route.dst.network && r.dst.prefixLen === route.dst.prefixLen && (r.metric ?? 0) === (route.metric ?? 0))
+  const exists = ns.routes.some(
+    (r) =>
+      r.table === route.table &&
+      r.dst.network === route.dst.network &&
+      r.dst.prefixLen === route.dst.prefixLen &&
+      (r.metric ?? 0) === (route.metric ?? 0)
+  )
   if (exists) return { ok: false, message: 'RTNETLINK answers: File exists' }
   if (route.gateway !== undefined && !route.onlink) {
-    const reachable = ns.routes.some((r) => r.table === 'main' && r.dev === route.dev && r.gateway === undefined && cidrContains(r.dst, route.gateway!))
+    const reachable = ns.routes.some(
+      (r) =>
+        r.table === 'main' &&
+        r.dev === route.dev &&
+        r.gateway === undefined &&
+        cidrContains(r.dst, route.gateway!)
+    )
     if (!reachable) return { ok: false, message: 'Error: Nexthop has invalid gateway.' }
   }
   ns.routes.push(route)
@@ -143,9 +189,20 @@ export function addRoute(ns: Netns, route: Route): RouteEditResult {
 }
 
 /** Deletes the first route matching the given prefix (and, when given, gateway and device). */
-export function deleteRoute(ns: Netns, dst: Cidr, table: 'main' | 'local', gateway?: Ipv4, dev?: number): RouteEditResult {
+export function deleteRoute(
+  ns: Netns,
+  dst: Cidr,
+  table: 'main' | 'local',
+  gateway?: Ipv4,
+  dev?: number
+): RouteEditResult {
   const i = ns.routes.findIndex(
-    (r) => r.table === table && r.dst.network === dst.network && r.dst.prefixLen === dst.prefixLen && (gateway === undefined || r.gateway === gateway) && (dev === undefined || r.dev === dev)
+    (r) =>
+      r.table === table &&
+      r.dst.network === dst.network &&
+      r.dst.prefixLen === dst.prefixLen &&
+      (gateway === undefined || r.gateway === gateway) &&
+      (dev === undefined || r.dev === dev)
   )
   if (i === -1) return { ok: false, message: 'RTNETLINK answers: No such process' }
   ns.routes.splice(i, 1)
@@ -153,11 +210,19 @@ export function deleteRoute(ns: Netns, dst: Cidr, table: 'main' | 'local', gatew
 }
 
 export function findNeighbour(ns: Netns, ifindex: number, ip: Ipv4): Neighbour | undefined {
-  return ns.neighbours.find((n) => n.ifindex === ifindex && n.ip === ip)
+  for (const n of ns.neighbours) if (n.ifindex === ifindex && n.ip === ip) return n
+  return undefined
 }
 
 /** Creates or refreshes an entry; PERMANENT entries are never overwritten by learning. */
-export function setNeighbour(ns: Netns, ifindex: number, ip: Ipv4, lladdr: Mac | undefined, state: NeighbourState, now: number): Neighbour {
+export function setNeighbour(
+  ns: Netns,
+  ifindex: number,
+  ip: Ipv4,
+  lladdr: Mac | undefined,
+  state: NeighbourState,
+  now: number
+): Neighbour {
   const existing = findNeighbour(ns, ifindex, ip)
   if (existing) {
     if (existing.state === 'PERMANENT' && state !== 'PERMANENT') return existing
@@ -166,7 +231,13 @@ export function setNeighbour(ns: Netns, ifindex: number, ip: Ipv4, lladdr: Mac |
     existing.confirmedAt = now
     return existing
   }
-  const entry: Neighbour = { ip, ifindex, state, confirmedAt: now, ...(lladdr === undefined ? {} : { lladdr }) }
+  const entry: Neighbour = {
+    ip,
+    ifindex,
+    state,
+    confirmedAt: now,
+    ...(lladdr === undefined ? {} : { lladdr })
+  }
   ns.neighbours.push(entry)
   return entry
 }

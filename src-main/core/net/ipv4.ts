@@ -4,7 +4,8 @@
  */
 export type Ipv4 = number
 
-const dottedQuad = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/
+const dottedQuad =
+  /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/
 
 /** Parses a dotted quad; undefined when the text is not one. */
 export function parseIpv4(text: string): Ipv4 | undefined {
@@ -20,8 +21,21 @@ export function ipv4(text: string): Ipv4 {
   return value
 }
 
+/**
+ * A small direct-mapped cache of printed addresses: traces and tool output print the same few
+ * addresses over and over, and building the text was a visible share of a packet walk.
+ */
+const CACHE_SIZE = 1024
+const cachedIp = new Float64Array(CACHE_SIZE).fill(-1)
+const cachedText: string[] = new Array<string>(CACHE_SIZE).fill('')
+
 export function formatIpv4(ip: Ipv4): string {
-  return `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`
+  const slot = (ip ^ (ip >>> 10) ^ (ip >>> 20)) & (CACHE_SIZE - 1)
+  if (cachedIp[slot] === ip) return cachedText[slot]!
+  const text = `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`
+  cachedIp[slot] = ip
+  cachedText[slot] = text
+  return text
 }
 
 export const IPV4_BROADCAST: Ipv4 = 0xffffffff

@@ -22,12 +22,17 @@ export function randomInt(rng: RngState, min: number, max: number): number {
 }
 
 export function randomBytes(rng: RngState, count: number): number[] {
-  return Array.from({ length: count }, () => randomInt(rng, 0, 255))
+  const bytes: number[] = []
+  for (let i = 0; i < count; i++) bytes.push(randomInt(rng, 0, 255))
+  return bytes
 }
 
+const HEX_BYTES = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'))
+
 export function randomHex(rng: RngState, chars: number): string {
-  return randomBytes(rng, Math.ceil(chars / 2))
-    .map((b) => b.toString(16).padStart(2, '0'))
-    .join('')
-    .slice(0, chars)
+  const parts: string[] = []
+  for (let i = 0; i < Math.ceil(chars / 2); i++) parts.push(HEX_BYTES[randomInt(rng, 0, 255)]!)
+  // join gives one flat string, where += would leave a chain of pieces that every id keeps alive.
+  const text = parts.join('')
+  return text.length === chars ? text : text.slice(0, chars)
 }

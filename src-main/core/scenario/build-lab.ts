@@ -10,7 +10,7 @@ import { RuleParser } from '../kube/iptables-writer.ts'
 import { syncFlannelRules, syncKubeProxy } from '../kube/kube-proxy.ts'
 import type { Lab } from '../kube/lab.ts'
 import type { KubeNode, KubeService } from '../kube/objects.ts'
-import { createPod, newLoopback } from '../kube/pod-sandbox.ts'
+import { createPod, newLoopback, type PodIpIndex } from '../kube/pod-sandbox.ts'
 import type { Scenario, ServiceSpec } from './scenario.schema.ts'
 
 /** The wall-clock instant every lab starts at; only dates printed by tools depend on it. */
@@ -23,11 +23,27 @@ function underlayHost(lab: Lab, id: string, kind: Netns['kind'], ip: Ipv4): Netn
   lab.netns.set(id, ns)
   newLoopback(ns)
   const underlay = parseCidr(lab.scenario.cluster.underlayCIDR)!
-  const eth0 = addLink<EtherLink>(ns, { kind: 'ether', name: 'eth0', mtu: lab.scenario.cluster.mtu, mac: macFromBytes(randomBytes(lab.rng, 6)), up: true, segment: UNDERLAY_SEGMENT })
+  const eth0 = addLink<EtherLink>(ns, {
+    kind: 'ether',
+    name: 'eth0',
+    mtu: lab.scenario.cluster.mtu,
+    mac: macFromBytes(randomBytes(lab.rng, 6)),
+    up: true,
+    segment: UNDERLAY_SEGMENT
+  })
   addAddress(ns, eth0.ifindex, ip, underlay.prefixLen)
   lab.segments.get(UNDERLAY_SEGMENT)!.ports.push({ netns: id, ifindex: eth0.ifindex })
   if (lab.gateway && lab.gateway.ip !== ip) {
-    addRoute(ns, { table: 'main', type: 'unicast', dst: cidr('0.0.0.0/0'), gateway: lab.gateway.ip, dev: eth0.ifindex, proto: 'boot', scope: 'global', onlink: false })
+    addRoute(ns, {
+      table: 'main',
+      type: 'unicast',
+      dst: cidr('0.0.0.0/0'),
+      gateway: lab.gateway.ip,
+      dev: eth0.ifindex,
+      proto: 'boot',
+      scope: 'global',
+      onlink: false
+    })
   }
   ns.ipIdNext = randomInt(lab.rng, 1, 65535)
   return ns
@@ -78,7 +94,13 @@ function allocateServices(lab: Lab, specs: readonly ServiceSpec[]): KubeService[
           while (takenPorts.has(nodePort))
           takenPorts.add(nodePort)
         }
-        return { ...(p.name === undefined ? {} : { name: p.name }), port: p.port, targetPort: p.targetPort ?? p.port, protocol: p.protocol, ...(nodePort === undefined ? {} : { nodePort }) }
+        return {
+          ...(p.name === undefined ? {} : { name: p.name }),
+          port: p.port,
+          targetPort: p.targetPort ?? p.port,
+          protocol: p.protocol,
+          ...(nodePort === undefined ? {} : { nodePort })
+        }
       })
     }
   })
@@ -116,16 +138,25 @@ export function buildLab(scenario: Scenario): Lab {
     ns.sysctl['net.ipv4.ip_forward'] = '1'
     ns.sysctl['net.bridge.bridge-nf-call-iptables'] = scenario.cluster.bridgeNfCallIptables ? '1' : '0'
     if (scenario.cluster.kubeProxy.mode === 'iptables') ns.sysctl['net.ipv4.conf.all.route_localnet'] = '1'
-    const node: KubeNode = { name: spec.name, ip, podCIDR: podCidrs[i]!, netns: spec.name, nextPodHost: 2, nextPid: randomInt(lab.rng, 700, 1200) }
+    const node: KubeNode = {
+      name: spec.name,
+      ip,
+      podCIDR: podCidrs[i]!,
+      netns: spec.name,
+      nextPodHost: 2,
+      nextPid: randomInt(lab.rng, 700, 1200)
+    }
     lab.nodes.push(node)
   })
-  if (scenario.cluster.cni.backend === 'vxlan') for (const node of lab.nodes) createVtep(lab, node, lab.netns.get(node.netns)!)
+  if (scenario.cluster.cni.backend === 'vxlan')
+    for (const node of lab.nodes) createVtep(lab, node, lab.netns.get(node.netns)!)
   for (const node of lab.nodes) programPeers(lab, node, lab.netns.get(node.netns)!)
   for (const host of scenario.externalHosts) {
     underlayHost(lab, host.name, 'external', ipv4(host.ip))
     lab.externalHosts.push({ name: host.name, ip: ipv4(host.ip), netns: host.name })
   }
-  for (const pod of scenario.pods) createPod(lab, pod)
+  const podIps: PodIpIndex = new Map()
+  for (const pod of scenario.pods) createPod(lab, pod, podIps)
   lab.services = allocateServices(lab, scenario.services)
   const parser = new RuleParser()
   syncKubeProxy(lab, parser)
