@@ -120,6 +120,52 @@ export class Walk {
     this.hops.push(h)
   }
 
+  /** The FIB decision hop. Hops are built with their keys in one fixed order (the Trace JSON's). */
+  #routeHop(ns: Netns, route: Route, pkt: Packet): void {
+    this.#push({
+      seq: this.hops.length,
+      leg: this.leg,
+      netns: ns.id,
+      stage: 'route-lookup',
+      detail: this.#routeDetail(ns, route),
+      before: view(pkt)
+    })
+  }
+
+  /** A frame for the bridge's own host: it goes up the IP stack with the bridge as its device. */
+  #upThroughBridge(ns: Netns, br: Link, pkt: Packet, ct: CtAssoc | undefined): LegEnd {
+    this.#push({
+      seq: this.hops.length,
+      leg: this.leg,
+      netns: ns.id,
+      stage: 'bridge-local',
+      device: br.name,
+      objectId: `${ns.id}/${br.name}`
+    })
+    this.#capture(ns, br, 'in', pkt)
+    return this.#ipRcv(ns, br, pkt, ct)
+  }
+
+  /** Where the bridge sends a frame: to the port its FDB names, or flooded when the MAC is unknown. */
+  #bridgeHop(
+    ns: Netns,
+    br: Link,
+    stage: 'bridge-forward' | 'bridge-flood',
+    dst: string | undefined,
+    out: Link | undefined,
+    fdb: 'hit' | 'miss'
+  ): void {
+    this.#push({
+      seq: this.hops.length,
+      leg: this.leg,
+      netns: ns.id,
+      stage,
+      device: br.name,
+      detail: { mac: dst, port: out?.name, fdb },
+      objectId: `${ns.id}/${br.name}`
+    })
+  }
+
   drop(ns: Netns, reason: DropReason, pkt: Packet | undefined, device?: string): LegEnd {
     this.hop(ns, 'drop', {
       drop: reason,
@@ -336,14 +382,7 @@ export class Walk {
         : { kind: 'dropped', reason: 'no-route' }
     }
     if (pkt.src === 0) pkt.src = pickSource(ns, route, pkt.dst) ?? 0
-    this.#push({
-      seq: this.hops.length,
-      leg: this.leg,
-      netns: ns.id,
-      stage: 'route-lookup',
-      detail: this.#routeDetail(ns, route),
-      before: view(pkt)
-    })
+    this.#routeHop(ns, route, pkt)
     const ct = this.#ct(ns, pkt)
     natDst(ct, pkt)
     const outDev = route.dev === undefined ? undefined : linkByIndex(ns, route.dev)?.name
@@ -355,14 +394,7 @@ export class Walk {
     if (pkt.dst !== before) {
       route = lookupRoute(ns, pkt.dst)
       if (!route) return { kind: 'local-error', errno: 'ENETUNREACH' }
-      this.#push({
-        seq: this.hops.length,
-        leg: this.leg,
-        netns: ns.id,
-        stage: 'route-lookup',
-        detail: this.#routeDetail(ns, route),
-        before: view(pkt)
-      })
+      this.#routeHop(ns, route, pkt)
     }
     if (route.type === 'local' || route.type === 'broadcast') {
       const lo = ns.links.find((l) => l.kind === 'loopback')!
@@ -691,16 +723,7 @@ export class Walk {
     const brnf = ns.sysctl['net.bridge.bridge-nf-call-iptables'] === '1'
     const toBridge = pkt.eth?.dst === br.mac || ownFdbMac(br, pkt.eth?.dst)
     if (toBridge && !brnf) {
-      this.#push({
-        seq: this.hops.length,
-        leg: this.leg,
-        netns: ns.id,
-        stage: 'bridge-local',
-        device: br.name,
-        objectId: `${ns.id}/${br.name}`
-      })
-      this.#capture(ns, br, 'in', pkt)
-      return this.#ipRcv(ns, br, pkt, undefined)
+      return this.#upThroughBridge(ns, br, pkt, undefined)
     }
     let ct: CtAssoc | undefined
     if (brnf) {
@@ -715,16 +738,7 @@ export class Walk {
       if (toBridge) {
         const route = pkt.dst !== before ? lookupRoute(ns, pkt.dst) : undefined
         if (!route || route.dev !== br.ifindex || route.gateway !== undefined) {
-          this.#push({
-            seq: this.hops.length,
-            leg: this.leg,
-            netns: ns.id,
-            stage: 'bridge-local',
-            device: br.name,
-            objectId: `${ns.id}/${br.name}`
-          })
-          this.#capture(ns, br, 'in', pkt)
-          return this.#ipRcv(ns, br, pkt, ct)
+          return this.#upThroughBridge(ns, br, pkt, ct)
         }
         // Bridged DNAT: the new destination sits on this bridge, so the frame is re-addressed and bridged back out.
         const n = findNeighbour(ns, br.ifindex, pkt.dst)
@@ -758,26 +772,9 @@ export class Walk {
       out = linkByIndex(ns, entry.port)
       if (entry.local) {
         // A port's own MAC: the frame is for this host, delivered up through the bridge.
-        this.#push({
-          seq: this.hops.length,
-          leg: this.leg,
-          netns: ns.id,
-          stage: 'bridge-local',
-          device: br.name,
-          objectId: `${ns.id}/${br.name}`
-        })
-        this.#capture(ns, br, 'in', pkt)
-        return this.#ipRcv(ns, br, pkt, ct)
+        return this.#upThroughBridge(ns, br, pkt, ct)
       }
-      this.#push({
-        seq: this.hops.length,
-        leg: this.leg,
-        netns: ns.id,
-        stage: 'bridge-forward',
-        device: br.name,
-        detail: { mac: dst, port: out?.name, fdb: 'hit' },
-        objectId: `${ns.id}/${br.name}`
-      })
+      this.#bridgeHop(ns, br, 'bridge-forward', dst, out, 'hit')
     } else {
       for (const l of ns.links) {
         if (l.master === br.ifindex && l !== inPort && this.#portLeadsTo(ns, l, dst)) {
@@ -785,15 +782,7 @@ export class Walk {
           break
         }
       }
-      this.#push({
-        seq: this.hops.length,
-        leg: this.leg,
-        netns: ns.id,
-        stage: 'bridge-flood',
-        device: br.name,
-        detail: { mac: dst, port: out?.name, fdb: 'miss' },
-        objectId: `${ns.id}/${br.name}`
-      })
+      this.#bridgeHop(ns, br, 'bridge-flood', dst, out, 'miss')
     }
     if (!out) return this.drop(ns, 'bridge-no-port', pkt, br.name)
     if (inPort && out.ifindex === inPort.ifindex && !out.brport?.hairpin)
@@ -860,14 +849,7 @@ export class Walk {
     }
     const route = lookupRoute(ns, pkt.dst)
     if (route && (route.type === 'local' || route.type === 'broadcast')) {
-      this.#push({
-        seq: this.hops.length,
-        leg: this.leg,
-        netns: ns.id,
-        stage: 'route-lookup',
-        detail: this.#routeDetail(ns, route),
-        before: view(pkt)
-      })
+      this.#routeHop(ns, route, pkt)
       return this.#input(ns, link, pkt, ct)
     }
     if (ns.sysctl['net.ipv4.ip_forward'] !== '1') return this.drop(ns, 'ip-forward-disabled', pkt, link.name)
@@ -879,14 +861,7 @@ export class Walk {
         error: this.#icmpError(pkt, 3, 0, this.#addressOn(ns, link.name) ?? 0)
       }
     }
-    this.#push({
-      seq: this.hops.length,
-      leg: this.leg,
-      netns: ns.id,
-      stage: 'route-lookup',
-      detail: this.#routeDetail(ns, route),
-      before: view(pkt)
-    })
+    this.#routeHop(ns, route, pkt)
     if (pkt.ttl <= 1) {
       this.hop(ns, 'ip-forward', { device: link.name, drop: 'ttl-exceeded', before: view(pkt) })
       return {
