@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import xapiValidation from 'xapi-validation'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { XapiStatement } from '../../src-main/store/index.ts'
@@ -10,6 +8,7 @@ import {
   playLesson,
   post,
   startClassroomHost,
+  startLoopbackLrs,
   type Call,
   type ClassroomHost,
   type Joined
@@ -25,45 +24,6 @@ function parseCsv(text: string): string[][] {
     .slice(0, -2)
     .split('\r\n')
     .map((line) => line.split(','))
-}
-
-/** A minimal xAPI statement endpoint on loopback: checks credentials and the version header, keeps what it got. */
-function startLrs(): Promise<{
-  server: Server
-  endpoint: string
-  received: { headers: Record<string, unknown>; path: string; body: unknown }[]
-}> {
-  const received: { headers: Record<string, unknown>; path: string; body: unknown }[] = []
-  const server = createServer((request, response) => {
-    let body = ''
-    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')))
-    request.on('end', () => {
-      const expected = `Basic ${Buffer.from('lrs-user:s3cret').toString('base64')}`
-      if (request.headers['authorization'] !== expected) {
-        response.writeHead(401, { 'content-type': 'text/plain' }).end('bad credentials')
-        return
-      }
-      if (
-        request.method !== 'POST' ||
-        request.url !== '/xapi/statements' ||
-        request.headers['x-experience-api-version'] !== '1.0.3'
-      ) {
-        response.writeHead(400).end('not a 1.0.3 statements POST')
-        return
-      }
-      const parsed = JSON.parse(body) as { id: string }[]
-      received.push({ headers: request.headers, path: request.url, body: parsed })
-      response
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify(parsed.map((s) => s.id)))
-    })
-  })
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo
-      resolve({ server, endpoint: `http://127.0.0.1:${port}/xapi/`, received })
-    })
-  })
 }
 
 describe('the class report', () => {
@@ -218,7 +178,7 @@ describe('the class report', () => {
   })
 
   test('sends the statements to an LRS with Basic credentials and the xAPI version header', async () => {
-    const lrs = await startLrs()
+    const lrs = await startLoopbackLrs()
     try {
       const expected = JSON.parse(
         (

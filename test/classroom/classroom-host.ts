@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { createService, type Service } from '../../src-main/api/service.ts'
 import { Classroom } from '../../src-main/classroom/classroom.ts'
@@ -164,4 +166,46 @@ export async function playLesson(
 /** A learner's calls over HTTP with their token and their own learnerId filled in. */
 export function learnerCall(origin: string, joined: Joined): Call {
   return (method, body) => ok(origin, method, { learnerId: joined.learnerId, ...body }, joined.learnerToken)
+}
+
+/**
+ * A minimal xAPI statement endpoint on loopback: checks credentials (`lrs-user` / `s3cret`) and
+ * the version header, and keeps each batch it got.
+ */
+export function startLoopbackLrs(): Promise<{
+  server: Server
+  endpoint: string
+  received: { headers: Record<string, unknown>; path: string; body: unknown }[]
+}> {
+  const received: { headers: Record<string, unknown>; path: string; body: unknown }[] = []
+  const server = createServer((request, response) => {
+    let body = ''
+    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')))
+    request.on('end', () => {
+      const expected = `Basic ${Buffer.from('lrs-user:s3cret').toString('base64')}`
+      if (request.headers['authorization'] !== expected) {
+        response.writeHead(401, { 'content-type': 'text/plain' }).end('bad credentials')
+        return
+      }
+      if (
+        request.method !== 'POST' ||
+        request.url !== '/xapi/statements' ||
+        request.headers['x-experience-api-version'] !== '1.0.3'
+      ) {
+        response.writeHead(400).end('not a 1.0.3 statements POST')
+        return
+      }
+      const parsed = JSON.parse(body) as { id: string }[]
+      received.push({ headers: request.headers, path: request.url, body: parsed })
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(parsed.map((s) => s.id)))
+    })
+  })
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo
+      resolve({ server, endpoint: `http://127.0.0.1:${port}/xapi/`, received })
+    })
+  })
 }

@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { ApiError } from '../../src-main/api/envelope.ts'
 import { sendToLrs } from '../../src-main/classroom/lrs.ts'
@@ -11,42 +9,21 @@ import {
   ok,
   playLesson,
   startClassroomHost,
+  startLoopbackLrs,
   type ClassroomHost,
   type Joined
 } from './classroom-host.ts'
 
-/** An xAPI statements endpoint on loopback that accepts everything and keeps each batch it got. */
-function startLrs(): Promise<{ server: Server; endpoint: string; batches: unknown[][] }> {
-  const batches: unknown[][] = []
-  const server = createServer((request, response) => {
-    let body = ''
-    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')))
-    request.on('end', () => {
-      const parsed = JSON.parse(body) as { id: string }[]
-      batches.push(parsed)
-      response
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify(parsed.map((s) => s.id)))
-    })
-  })
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo
-      resolve({ server, endpoint: `http://127.0.0.1:${port}/xapi/`, batches })
-    })
-  })
-}
-
 describe('sending a class to an LRS', () => {
   const data = tempDir('podnet-lrs-validate-')
   let h: ClassroomHost
-  let lrs: Awaited<ReturnType<typeof startLrs>>
+  let lrs: Awaited<ReturnType<typeof startLoopbackLrs>>
   let statements: XapiStatement[]
   const target = () => ({ endpoint: lrs.endpoint, username: 'lrs-user', password: 's3cret' })
 
   beforeAll(async () => {
     h = await startClassroomHost(data.path)
-    lrs = await startLrs()
+    lrs = await startLoopbackLrs()
     const origin = h.host.origin
     const { classId, joinCode } = await ok<{ classId: string; joinCode: string }>(
       origin,
@@ -79,7 +56,7 @@ describe('sending a class to an LRS', () => {
     await expect(refused).rejects.toThrow(
       `statements[2] (id ${statements[2]!.id}) is not a valid xAPI statement: statement.verb.id: not a valid Internationalized Resource Identifier (IRI); nothing was sent`
     )
-    expect(lrs.batches).toEqual([])
+    expect(lrs.received).toEqual([])
   })
 
   test('sends no earlier batch when the invalid statement comes in a later one', async () => {
@@ -89,11 +66,11 @@ describe('sending a class to an LRS', () => {
     await expect(sendToLrs(target(), many)).rejects.toThrow(
       /^statements\[250\] \(id [0-9a-f-]{36}\) is not a valid xAPI statement: statement\.timestamp: not a valid .*; nothing was sent$/
     )
-    expect(lrs.batches).toEqual([])
+    expect(lrs.received).toEqual([])
   })
 
   test('the same statements, left valid, are all sent', async () => {
     expect(await sendToLrs(target(), statements)).toEqual({ sent: statements.length, status: 200 })
-    expect(lrs.batches).toEqual([statements])
+    expect(lrs.received.map((r) => r.body)).toEqual([statements])
   })
 })

@@ -10,6 +10,21 @@ export interface WindowBounds {
 
 export const defaultBounds: WindowBounds = { width: 1280, height: 820, maximized: false }
 
+/** Electron's security checklist, the same for every window the app opens. */
+const hardenedWebPreferences = {
+  contextIsolation: true,
+  sandbox: true,
+  nodeIntegration: false,
+  nodeIntegrationInWorker: false,
+  nodeIntegrationInSubFrames: false,
+  webSecurity: true,
+  allowRunningInsecureContent: false,
+  experimentalFeatures: false,
+  webviewTag: false,
+  navigateOnDragDrop: false,
+  spellcheck: false
+} as const satisfies BrowserWindowConstructorOptions['webPreferences']
+
 /**
  * The main window's options, hardened per Electron's security checklist. A pure function so a
  * test can assert every flag without the Electron binary.
@@ -28,17 +43,7 @@ export function mainWindowOptions(
     title: 'Podnet Lab',
     webPreferences: {
       preload: preloadPath,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      experimentalFeatures: false,
-      webviewTag: false,
-      navigateOnDragDrop: false,
-      spellcheck: false
+      ...hardenedWebPreferences
     }
   }
 }
@@ -80,17 +85,7 @@ export function instructorWindowOptions(title: string): BrowserWindowConstructor
     title,
     webPreferences: {
       partition: instructorPartition,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      experimentalFeatures: false,
-      webviewTag: false,
-      navigateOnDragDrop: false,
-      spellcheck: false
+      ...hardenedWebPreferences
     }
   }
 }
