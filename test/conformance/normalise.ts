@@ -80,6 +80,14 @@ export function normaliseOutput(
           // The window scale follows tcp_rmem's maximum, which the kernel sizes from the
           // machine's RAM: machine-dependent, not a property of the lab.
           .replace(/wscale \d+/g, 'wscale <ws>')
+          // With -c N the kernel goes on counting matching packets until tcpdump has closed its
+          // socket, so a packet that happens to arrive in that last millisecond raises "received
+          // by filter" above "captured". Compared: that it is at least the captured count.
+          .replace(
+            /^((\d+) packets? captured\n)(\d+) (packets? received by filter)$/m,
+            (m, line: string, captured: string, received: string, rest: string) =>
+              Number(received) >= Number(captured) ? `${line}<≥ captured> ${rest}` : m
+          )
           .replace(
             /(\d+\.\d+\.\d+\.\d+)\.(\d+)(?=[ :>])/g,
             (_m, ip: string, p: string) => `${ip}.${port(ctx, p)}`

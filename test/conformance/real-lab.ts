@@ -43,9 +43,12 @@ export function realLabUnavailable(): string | undefined {
     (t) => spawnSync('sh', ['-c', `command -v ${t}`], { stdio: 'ignore' }).status !== 0
   )
   if (missing.length > 0) return `missing tools: ${missing.join(', ')} (CI installs them in .ci/run)`
-  const probe = spawnSync('ip', ['netns', 'add', 'pnl-probe'], { encoding: 'utf8' })
+  // Named per process: test files run in parallel workers, and a shared name would make one
+  // worker's probe fail on the other's.
+  const name = `pnl-probe-${process.pid}`
+  const probe = spawnSync('ip', ['netns', 'add', name], { encoding: 'utf8' })
   if (probe.status !== 0) return `cannot create network namespaces: ${probe.stderr.trim()}`
-  spawnSync('ip', ['netns', 'del', 'pnl-probe'])
+  spawnSync('ip', ['netns', 'del', name])
   return undefined
 }
 

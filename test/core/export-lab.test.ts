@@ -41,6 +41,7 @@ describe('podnet export-lab script', () => {
       /^ip netns exec pnl-x-[a-z0-9-]+ /,
       /^bridge -n pnl-x-[a-z0-9-]+ /,
       /^wait_port pnl-x-[a-z0-9-]+ [tu] \d+$/,
+      /^wait_dad$/,
       /^(need_root|local \w+|app_py=\$\(cat <<HEREDOC|\)|trap .*|for h in "\$\{HOSTS\[@\]\}"; do has_ns .*; done)$/
     ]
     for (const line of upCommands(script(id, 'pnl-x'))) {

@@ -205,7 +205,6 @@ function l4View(
   inner: PacketView | undefined
 ): IcmpView | TcpView | UdpView {
   const l4 = p.l4
-  // The only RST the lab sends is tcp_v4_send_reset's answer to a closed port, which advertises no window.
   if (l4.kind === 'tcp')
     return {
       kind: 'tcp',
@@ -213,8 +212,7 @@ function l4View(
       dport: l4.dport,
       flags: l4.flags,
       seq: l4.seq,
-      ack: l4.ack,
-      window: l4.flags.startsWith('R') ? 0 : 64240
+      ack: l4.ack
     }
   if (l4.kind === 'udp')
     return {

@@ -51,7 +51,6 @@ export interface TcpView {
   flags: string
   seq: number
   ack: number
-  window: number
 }
 
 export interface UdpView {

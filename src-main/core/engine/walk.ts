@@ -4,6 +4,7 @@ import {
   findNeighbour,
   hasCarrier,
   isLocalAddress,
+  learnFdb,
   lookupRoute,
   pickSource,
   setNeighbour
@@ -620,8 +621,8 @@ export class Walk {
       // Found the owner. The request taught every bridge on the way the asker's MAC, the unicast
       // reply retraces the path and teaches them the answerer's.
       for (const step of path) {
-        if (step.inPort) learn(step.bridge, dev.mac, step.inPort.ifindex, now)
-        if (step.outPort) learn(step.bridge, link.mac, step.outPort.ifindex, now)
+        if (step.inPort) learnFdb(step.bridge, dev.mac, step.inPort.ifindex, now)
+        if (step.outPort) learnFdb(step.bridge, link.mac, step.outPort.ifindex, now)
       }
       setNeighbour(ns, dev.ifindex, ip, link.mac, 'REACHABLE', now)
       if (senderIp !== 0) setNeighbour(rns, link.ifindex, senderIp, dev.mac, 'STALE', now)
@@ -708,7 +709,7 @@ export class Walk {
     if (!br.up) return this.drop(ns, 'link-down', pkt, br.name)
     const now = this.lab.clock.nowMs
     if (port.brport?.learning !== false && pkt.eth) {
-      const fresh = learn(br, pkt.eth.src, port.ifindex, now)
+      const fresh = learnFdb(br, pkt.eth.src, port.ifindex, now)
       if (fresh)
         this.#push({
           seq: this.hops.length,
@@ -998,26 +999,6 @@ export class Walk {
     quoted.inner = undefined
     return makePacket(from, pkt.src, 64, 0, false, 0xc0, icmpL4(type, code, 0, 0, quoted), 0)
   }
-}
-
-/** Adds or refreshes a learned FDB entry; true when the MAC was not known on that port. */
-function learn(br: BridgeLink, mac: Mac, port: number, now: number): boolean {
-  let e: BridgeLink['fdb'][number] | undefined
-  for (const x of br.fdb) {
-    if (x.mac === mac) {
-      e = x
-      break
-    }
-  }
-  if (e) {
-    if (e.permanent) return false
-    const moved = e.port !== port
-    e.port = port
-    e.updatedAt = now
-    return moved
-  }
-  br.fdb.push({ mac, port, permanent: false, local: false, updatedAt: now })
-  return true
 }
 
 /** Whether `mac` is the bridge device's own (a `local` FDB entry on the bridge itself). */

@@ -1,5 +1,5 @@
 import type { BridgeLink, LoopbackLink, VethLink } from '../linux/link.ts'
-import { addAddress, addLink, addRoute, enslave } from '../linux/ops.ts'
+import { addAddress, addLink, addRoute, enslave, learnFromLinkUpFrames } from '../linux/ops.ts'
 import { linkByName, newNetns, type Netns, type Socket } from '../linux/netns.ts'
 import { cidrHost, cidrSize, parseCidr } from '../net/cidr.ts'
 import { ipv4, type Ipv4 } from '../net/ipv4.ts'
@@ -120,6 +120,7 @@ export function createPod(lab: Lab, spec: PodSpec, podIps?: PodIpIndex): KubePod
     })
     enslave(host, br, lab.clock.nowMs)
     host.brport!.hairpin = true
+    learnFromLinkUpFrames(lab.netns, ns, eth0, lab.clock.nowMs)
     addAddress(ns, eth0.ifindex, ip, node.podCIDR.prefixLen)
     const gw = cidrHost(node.podCIDR, 1)
     addRoute(ns, {

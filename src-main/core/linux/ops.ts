@@ -2,7 +2,7 @@ import { cidrBroadcast, cidrContains, makeCidr, type Cidr } from '../net/cidr.ts
 import type { Ipv4 } from '../net/ipv4.ts'
 import type { Mac } from '../net/mac.ts'
 import type { Address, AddressScope } from './address.ts'
-import { emptyStats, type Link } from './link.ts'
+import { emptyStats, type BridgeLink, type Link } from './link.ts'
 import type { Neighbour, NeighbourState } from './neighbour.ts'
 import { linkByIndex, type Netns } from './netns.ts'
 import type { Route } from './route.ts'
@@ -254,4 +254,45 @@ export function enslave(port: Link, bridge: Link, now: number): void {
   port.master = bridge.ifindex
   port.brport = { hairpin: false, learning: true, flood: true, portNo: bridge.nextPortNo++ }
   bridge.fdb.push({ mac: port.mac, port: port.ifindex, permanent: true, local: true, updatedAt: now })
+}
+
+/** Adds or refreshes a learned FDB entry; true when the MAC was not known on that port. */
+export function learnFdb(br: BridgeLink, mac: Mac, port: number, now: number): boolean {
+  let e: BridgeLink['fdb'][number] | undefined
+  for (const x of br.fdb) {
+    if (x.mac === mac) {
+      e = x
+      break
+    }
+  }
+  if (e) {
+    if (e.permanent) return false
+    const moved = e.port !== port
+    e.port = port
+    e.updatedAt = now
+    return moved
+  }
+  br.fdb.push({ mac, port, permanent: false, local: false, updatedAt: now })
+  return true
+}
+
+/**
+ * When a veth gains carrier, both ends start IPv6 duplicate address detection on their
+ * link-local addresses and send MLD reports and a router solicitation. An end whose peer is a
+ * bridge port therefore teaches that bridge its MAC within a second of link-up, before any IPv4
+ * frame: why `bridge fdb show br cni0` lists every pod as learned on a real node.
+ */
+export function learnFromLinkUpFrames(world: NetnsMap, ns: Netns, link: Link, now: number): void {
+  if (link.kind !== 'veth' || !hasCarrier(world, ns, link)) return
+  const ends: [Netns, Link][] = [[ns, link]]
+  const peerNs = world.get(link.peer.netns)
+  const peer = peerNs && linkByIndex(peerNs, link.peer.ifindex)
+  if (peerNs && peer) ends.push([peerNs, peer])
+  for (const [i, [, sender]] of ends.entries()) {
+    const [portNs, port] = ends[1 - i] ?? []
+    if (!portNs || !port || port.master === undefined) continue
+    if (port.brport?.learning === false) continue
+    const br = linkByIndex(portNs, port.master)
+    if (br?.kind === 'bridge' && br.up) learnFdb(br, sender.mac, port.ifindex, now)
+  }
 }

@@ -249,6 +249,28 @@ export function renderLabScript(plan: LabPlan, options: ExportLabOptions = {}): 
   emit('  die "app in $1 did not listen on $2 port $3"')
   emit('}')
   emit('')
+  // Right after link-up the kernel runs IPv6 duplicate address detection on every link-local
+  // address, and `ip addr` prints `tentative` until it ends (about a second, longer on a quiet
+  // machine's first run). The lab is up when the kernel says so, not when the last command ran.
+  emit('wait_dad() { # every address of every lab host out of DAD; a dadfailed one is an error')
+  emit('  local h n i pending failed')
+  emit('  for i in $(seq 300); do')
+  emit('    pending=""')
+  emit('    for h in "${HOSTS[@]}"; do')
+  emit('      n="$PREFIX-$h"')
+  emit('      failed=$(ip -n "$n" -6 -o addr show dadfailed)')
+  emit(
+    '      [ -z "$failed" ] || { echo "$0: $n: duplicate address detection failed: $failed" >&2; return 1; }'
+  )
+  emit('      [ -z "$(ip -n "$n" -6 -o addr show tentative)" ] || pending="$pending $n"')
+  emit('    done')
+  emit('    [ -n "$pending" ] || return 0')
+  emit('    sleep 0.1')
+  emit('  done')
+  emit('  echo "$0: still tentative after 30 s (IPv6 duplicate address detection):$pending" >&2')
+  emit('  return 1')
+  emit('}')
+  emit('')
   emit('up() {')
   emit('  need_root')
   emit('  local h')
@@ -309,6 +331,7 @@ export function renderLabScript(plan: LabPlan, options: ExportLabOptions = {}): 
         emit(`  wait_port ${q(ns(h.name))} ${a.kind === 'udp-echo' ? 'u' : 't'} ${a.port}`)
     }
   }
+  emit('  wait_dad')
   emit('  trap - ERR')
   emit('}')
   emit('')

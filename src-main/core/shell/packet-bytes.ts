@@ -16,6 +16,22 @@ export type TcpOption =
   | { kind: 'nop' }
   | { kind: 'wscale'; value: number }
 
+/**
+ * The window field Linux writes. A reset advertises none. The initial window is the largest
+ * multiple of the MSS that fits 65535 (tcp_select_initial_window): on a SYN the MSS the socket
+ * advertises (64240 for 1460, 64860 for a pod's 1410), on a SYN-ACK the MSS less the 12 bytes
+ * timestamps take from every later segment (65160 for 1460, 64308 for 1410).
+ */
+export function advertisedWindow(tcp: TcpView, options: readonly TcpOption[]): number {
+  if (tcp.flags.includes('R')) return 0
+  const mss = options.find((o) => o.kind === 'mss')?.value
+  if (!tcp.flags.includes('S') || mss === undefined)
+    throw new Error(`no window model for a TCP segment with flags ${tcp.flags} and no MSS option`)
+  const ts = options.some((o) => o.kind === 'ts')
+  const unit = tcp.flags.includes('.') && ts ? mss - 12 : mss
+  return Math.floor(65535 / unit) * unit
+}
+
 class Writer {
   readonly bytes: number[] = []
   u8(v: number): this {
@@ -123,7 +139,7 @@ function tcpSegment(
     .u32(tcp.ack)
     .u8(((20 + opts.length) / 4) << 4)
     .u8(flags)
-    .u16(tcp.window)
+    .u16(advertisedWindow(tcp, options))
     .u16(0)
     .u16(0)
     .put(opts)

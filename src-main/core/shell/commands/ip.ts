@@ -14,6 +14,7 @@ import {
   deleteRoute,
   lookupRoute,
   pickSource,
+  learnFromLinkUpFrames,
   setLinkUp,
   setNeighbour
 } from '../../linux/ops.ts'
@@ -192,8 +193,10 @@ function runLink(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions)
     if (!link) return bad(`Cannot find device "${name}"`)
     while (rest.length > 0) {
       const word = rest.shift()!
-      if (word === 'up' || word === 'down') setLinkUp(ns, link, word === 'up')
-      else if (word === 'mtu') {
+      if (word === 'up' || word === 'down') {
+        setLinkUp(ns, link, word === 'up')
+        if (word === 'up') learnFromLinkUpFrames(lab.netns, ns, link, lab.clock.nowMs)
+      } else if (word === 'mtu') {
         const mtu = Number(rest.shift())
         if (!Number.isInteger(mtu) || mtu < 68)
           return bad(`Error: argument "${mtu}" is wrong: Invalid "mtu" value`)

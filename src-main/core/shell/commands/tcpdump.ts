@@ -12,7 +12,7 @@ import type { CapturedFrame, IcmpView, Ipv4View, PacketView, TcpView } from '../
 import type { Lab } from '../../kube/lab.ts'
 import { cidrContains, parseCidr, parseIpv4 } from '../../net/index.ts'
 import { getopt, has, lastValue } from '../getopt.ts'
-import { encodeFrame, inetChecksum, pcapFile } from '../packet-bytes.ts'
+import { advertisedWindow, encodeFrame, inetChecksum, pcapFile } from '../packet-bytes.ts'
 import type { TcpOption } from '../packet-bytes.ts'
 
 const USAGE = `tcpdump version 4.99.3
@@ -309,7 +309,7 @@ class Printer {
         if (this.o.verbose) s += `, cksum 0x${tcpChecksum(p, opts).toString(16).padStart(4, '0')} (correct)`
         if (len > 0 || /[SFR]/.test(l4.flags)) s += `, seq ${seq}${len > 0 ? `:${seq + len}` : ''}`
         if (l4.flags.includes('.')) s += `, ack ${ack}`
-        s += `, win ${l4.window}${optionsText(opts)}, length ${len}`
+        s += `, win ${advertisedWindow(l4, opts)}${optionsText(opts)}, length ${len}`
         return s
       }
       case 'udp': {
