@@ -8,7 +8,14 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       externalizeDeps: true,
-      lib: { entry: resolve('src-main/platform/electron/main.ts'), formats: ['es'] }
+      // The lab worker is its own entry: labs run in worker threads beside the main process.
+      lib: {
+        entry: {
+          main: resolve('src-main/platform/electron/main.ts'),
+          'lab-worker': resolve('src-main/labs/lab-worker.ts')
+        },
+        formats: ['es']
+      }
     }
   },
   preload: {

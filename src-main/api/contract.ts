@@ -127,7 +127,18 @@ const labRefSchema = z.discriminatedUnion('kind', [
 /** The largest scenario file a learner may open in the sandbox. */
 export const maxScenarioBytes = 256 * 1024
 
-const execOutput = { stdout: z.string(), stderr: z.string(), exitCode: z.number().int() }
+const execOutput = {
+  stdout: z.string(),
+  stderr: z.string(),
+  exitCode: z.number().int(),
+  /**
+   * Present when the lab stopped the command (over its CPU budget or memory): it left no trace
+   * in the lab and will not be replayed; the terminal says so in the learner's language.
+   */
+  stopped: z
+    .strictObject({ afterMs: z.number().int(), reason: z.enum(['budget', 'memory', 'crash']) })
+    .optional()
+}
 const inspectOutput = z.strictObject({
   objectId: z.string(),
   sections: z.array(z.strictObject({ on: z.string(), command: z.string(), output: z.string() }))
@@ -198,12 +209,7 @@ export const contract = {
   },
   'shell:exec': {
     input: z.strictObject({ ...lessonRef, on: targetNameSchema, line: z.string().max(4000) }),
-    output: z.strictObject({
-      stdout: z.string(),
-      stderr: z.string(),
-      exitCode: z.number().int(),
-      session: lessonSessionViewSchema
-    })
+    output: z.strictObject({ ...execOutput, session: lessonSessionViewSchema })
   },
   'shell:complete': {
     /** Tab completion of the word ending at `cursor`, from the lab's command registry and names. */

@@ -11,6 +11,8 @@ export type ApiErrorCode =
   /** Too many attempts (joining a class); retry after the Retry-After header's seconds. */
   | 'rate_limited'
   | 'payload_too_large'
+  /** The lab stopped the request: over its CPU budget or memory; the lab goes on without it. */
+  | 'lab_stopped'
   | 'store_unavailable'
   | 'internal'
 

@@ -1,220 +1,203 @@
-import { createActor, type Actor } from 'xstate'
-import { sendProbe } from '../core/engine/probe.ts'
-import type { ProbeSpec, Trace } from '../core/engine/trace.ts'
+import type { Trace } from '../core/engine/trace.ts'
 import type { LoadedLesson } from '../core/lesson/course-loader.ts'
-import { labFacts, openLessonLab, probeSpecOf, traceFactsOf } from '../core/lesson/lab-adapter.ts'
+import type { LessonEvent } from '../core/lesson/lesson.machine.ts'
 import type { TraceSpec } from '../core/lesson/lesson.schema.ts'
-import {
-  COMPLETED,
-  createLessonMachine,
-  questionsOf,
-  scoreOf,
-  type LessonContext,
-  type LessonEvent,
-  type LessonMachine
-} from '../core/lesson/lesson.machine.ts'
-import { progressRecords } from '../core/lesson/progress-records.ts'
 import type { Answer } from '../core/lesson/quiz.ts'
-import { resumeSnapshot } from '../core/lesson/resume.ts'
-import { viewLesson, type LessonView } from '../core/lesson/snapshot-view.ts'
-import type { LabShell } from '../core/shell/lab-shell.ts'
-import type { ProgressStore } from '../store/index.ts'
+import type { LessonView } from '../core/lesson/snapshot-view.ts'
 import type { Completion } from '../core/shell/complete.ts'
+import { LabStopped, type LabPool, type Reopen } from '../labs/lab-pool.ts'
+import type {
+  ExecResult,
+  LabJournalEntry,
+  LabReplies,
+  LabRequest,
+  LabOp,
+  LessonOpen,
+  LessonOutcome,
+  PositionedEntry
+} from '../labs/protocol.ts'
+import type { ProgressStore } from '../store/index.ts'
 import { ApiError } from './envelope.ts'
-import { inspect, type InspectSection } from './inspect.ts'
-import { completeOn, pcapDownload, TraceMemory, type DownloadFile } from './lab-tools.ts'
-import { topologyOf, type Topology } from './topology.ts'
+import type { InspectSection } from './inspect.ts'
+import type { DownloadFile } from './lab-tools.ts'
+import type { Topology } from './topology.ts'
 
-/**
- * What changed the lab, in order. The lab is rebuilt from the scenario and this journal when a
- * lesson is reopened — the simulator is deterministic, so replaying gives back exactly the cluster
- * the learner left (links they took down, pods they deleted, conntrack entries, counters).
- */
-export type LabJournalEntry = { kind: 'exec'; on: string; line: string } | { kind: 'trace'; spec: ProbeSpec }
-
-/** What the store keeps as the session's snapshot: the machine's persisted snapshot plus the journal. */
+/** What the store keeps as the session's snapshot; the journal has its own append-only table. */
 interface StoredSession {
   machine: unknown
-  journal: LabJournalEntry[]
-  /** Journal length when the current step began: "reset this step" replays only that much. */
+  /** Journal position when the current step began: "reset this step" replays only that much. */
   stepJournalStart?: number
-}
-
-export interface ExecResult {
-  stdout: string
-  stderr: string
-  exitCode: number
 }
 
 interface Hosted {
   learnerId: string
   loaded: LoadedLesson
-  actor: Actor<LessonMachine>
-  shell: LabShell
-  journal: LabJournalEntry[]
-  stepJournalStart: number
-  traces: TraceMemory
+  labKey: string
   lastActiveAt: number
-  wasCompleted: boolean
 }
 
 /** Idle gaps longer than this are not counted as time spent on the lesson. */
 const maxActiveGapMs = 5 * 60_000
+/** A rebuild that keeps hitting stopped commands gives up after this many of them. */
+const maxRebuildStops = 3
 
 function isStoredSession(value: unknown): value is StoredSession {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'machine' in value &&
-    Array.isArray((value as StoredSession).journal)
-  )
+  return typeof value === 'object' && value !== null && 'machine' in value
+}
+
+/** A stopped command as the learner sees it in the terminal: the lab goes on without it. */
+export interface StoppedCommand {
+  afterMs: number
+  reason: LabStopped['reason']
 }
 
 /**
- * Hosts one lesson actor per (learner, lesson) in the main process (or web host): the renderer
- * sends `user.*` events, the host runs commands and traces in the lesson's lab, feeds the
- * results back as `sim.*` events, and persists the snapshot after every transition.
+ * The host side of the learners' lessons: it keeps what must last (snapshots, the journal,
+ * progress records) in the store and runs each lesson's actor and lab in the lab pool's workers.
+ * A lab is rebuilt from the store whenever its worker no longer holds it.
  */
 export class LessonHost {
   readonly #hosted = new Map<string, Hosted>()
   readonly #store: ProgressStore
+  readonly #pool: LabPool
   readonly #now: () => number
 
-  constructor(store: ProgressStore, now: () => number) {
+  constructor(store: ProgressStore, pool: LabPool, now: () => number) {
     this.#store = store
+    this.#pool = pool
     this.#now = now
   }
 
   /** Opens (or returns the already open) lesson, resuming where the learner left off. */
-  open(learnerId: string, loaded: LoadedLesson): LessonView {
+  async open(learnerId: string, loaded: LoadedLesson): Promise<LessonView> {
     const key = `${learnerId}\u0000${loaded.lesson.id}`
     const existing = this.#hosted.get(key)
-    if (existing && existing.loaded.contentHash === loaded.contentHash) return this.#view(existing)
-
-    const machine = createLessonMachine(loaded.lesson)
-    const saved = this.#store.sessions.load(learnerId, loaded.lesson.id, loaded.contentHash)
-    const stored = saved && isStoredSession(saved.snapshot) ? saved.snapshot : null
-    const snapshot = stored
-      ? resumeSnapshot(machine, loaded.lesson, loaded.contentHash, stored.machine)
-      : undefined
-    const actor = createActor(machine, {
-      input: { contentHash: loaded.contentHash },
-      ...(snapshot ? { snapshot } : {})
-    })
-    actor.start()
-
-    const lab = openLessonLab(loaded)
-    const journal = stored?.journal ?? []
-    for (const entry of journal) {
-      if (entry.kind === 'exec') lab.shell.run(entry.on, entry.line)
-      else sendProbe(lab.shell.lab, entry.spec)
-    }
     const hosted: Hosted = {
       learnerId,
       loaded,
-      actor,
-      shell: lab.shell,
-      journal: [...journal],
-      stepJournalStart: Math.min(stored?.stepJournalStart ?? journal.length, journal.length),
-      traces: new TraceMemory(),
-      lastActiveAt: this.#now(),
-      wasCompleted: saved?.status === 'completed'
+      labKey: `lesson\u0000${key}`,
+      lastActiveAt: existing?.lastActiveAt ?? this.#now()
     }
     this.#hosted.set(key, hosted)
-    this.#transition(hosted, { type: 'sim.worldChanged', facts: labFacts(lab.shell.lab) })
-    return this.#view(hosted)
+    if (existing && existing.loaded.contentHash === loaded.contentHash)
+      return (await this.#call(hosted, { op: 'lesson.view', labKey: hosted.labKey })).view
+    return (await this.#runOpen(hosted)).view
   }
 
   /** A learner event: next, back, answer, hint, prediction, a command clicked in the prose. */
-  send(learnerId: string, lessonId: string, event: LessonEvent): LessonView {
+  async send(learnerId: string, lessonId: string, event: LessonEvent): Promise<LessonView> {
     const hosted = this.#require(learnerId, lessonId)
-    this.#transition(hosted, event)
-    return this.#view(hosted)
+    return (await this.#call(hosted, { op: 'lesson.send', labKey: hosted.labKey, event })).view
   }
 
   /** A command typed in the terminal while the lesson is open. */
-  exec(learnerId: string, lessonId: string, on: string, line: string): ExecResult & { view: LessonView } {
+  async exec(
+    learnerId: string,
+    lessonId: string,
+    on: string,
+    line: string
+  ): Promise<ExecResult & { view: LessonView; stopped?: StoppedCommand }> {
     const hosted = this.#require(learnerId, lessonId)
-    const result = this.#exec(hosted, on, line)
-    return { ...result, view: this.#view(hosted) }
+    try {
+      const { result, view } = await this.#call(hosted, {
+        op: 'lesson.exec',
+        labKey: hosted.labKey,
+        on,
+        line
+      })
+      return { ...result, view }
+    } catch (error) {
+      if (!(error instanceof LabStopped) || error.duringReopen) throw error
+      // The command was journaled as stopped; the lab is rebuilt without it on the next call.
+      const view = (await this.#runOpen(hosted)).view
+      return {
+        stdout: '',
+        stderr: '',
+        exitCode: 124,
+        view,
+        stopped: { afterMs: error.budgetMs, reason: error.reason }
+      }
+    }
   }
 
   /** A packet the learner sends from the stepper; `traceId` names it for `trace:pcap`. */
-  trace(
+  async trace(
     learnerId: string,
     lessonId: string,
     spec: TraceSpec
-  ): { trace: Trace; traceId: number; view: LessonView } {
+  ): Promise<{ trace: Trace; traceId: number; view: LessonView }> {
     const hosted = this.#require(learnerId, lessonId)
-    const trace = this.#trace(hosted, spec)
-    return { trace, traceId: hosted.traces.keep(trace), view: this.#view(hosted) }
+    const { trace, traceId, view } = await this.#call(hosted, {
+      op: 'lesson.trace',
+      labKey: hosted.labKey,
+      spec
+    })
+    return { trace, traceId, view }
   }
 
   /**
    * Undoes lab changes without touching answers or progress: `lab` rebuilds the scenario and
    * clears the journal, `step` replays the journal only up to where the current step began.
    */
-  reset(learnerId: string, lessonId: string, scope: 'lab' | 'step'): LessonView {
+  async reset(learnerId: string, lessonId: string, scope: 'lab' | 'step'): Promise<LessonView> {
     const hosted = this.#require(learnerId, lessonId)
-    const keep = scope === 'lab' ? 0 : hosted.stepJournalStart
-    const lab = openLessonLab(hosted.loaded)
-    const journal = hosted.journal.slice(0, keep)
-    for (const entry of journal) {
-      if (entry.kind === 'exec') lab.shell.run(entry.on, entry.line)
-      else sendProbe(lab.shell.lab, entry.spec)
-    }
-    hosted.shell = lab.shell
-    hosted.journal = journal
-    hosted.stepJournalStart = Math.min(hosted.stepJournalStart, journal.length)
-    hosted.traces.clear()
-    this.#transition(hosted, { type: 'sim.worldChanged', facts: labFacts(lab.shell.lab) })
-    return this.#view(hosted)
+    const journal = this.#replayable(hosted)
+    const { view } = await this.#call(hosted, { op: 'lesson.reset', labKey: hosted.labKey, scope, journal })
+    return view
   }
 
   /** Tab completion on one of the lesson lab's targets. */
-  complete(learnerId: string, lessonId: string, on: string, line: string, cursor: number): Completion {
-    return completeOn(this.#require(learnerId, lessonId).shell, on, line, cursor)
+  complete(
+    learnerId: string,
+    lessonId: string,
+    on: string,
+    line: string,
+    cursor: number
+  ): Promise<Completion> {
+    const hosted = this.#require(learnerId, lessonId)
+    return this.#call(hosted, { op: 'lab.complete', labKey: hosted.labKey, on, line, cursor })
   }
 
   /** A trace this lesson's lab produced, as a capture file. */
-  pcap(learnerId: string, lessonId: string, traceId: number): DownloadFile {
+  pcap(learnerId: string, lessonId: string, traceId: number): Promise<DownloadFile> {
     const hosted = this.#require(learnerId, lessonId)
-    return pcapDownload(hosted.shell.lab, hosted.traces.get(traceId))
+    return this.#call(hosted, { op: 'lab.pcap', labKey: hosted.labKey, traceId })
   }
 
   /** Drops a learner's open lessons, after their progress was reset in the store. */
   forget(learnerId: string): void {
     for (const [key, hosted] of this.#hosted) {
       if (hosted.learnerId !== learnerId) continue
-      hosted.actor.stop()
+      this.#pool.close(hosted.labKey)
       this.#hosted.delete(key)
     }
   }
 
   /** Grades an answer to a question of the current step and returns the grading with the new view. */
-  answer(learnerId: string, lessonId: string, questionId: string, answer: Answer): LessonView {
+  answer(learnerId: string, lessonId: string, questionId: string, answer: Answer): Promise<LessonView> {
     return this.send(learnerId, lessonId, { type: 'user.answer', questionId, answer })
   }
 
   /** The lesson's cluster as the topology view draws it. */
-  topology(learnerId: string, lessonId: string): Topology {
-    return topologyOf(this.#require(learnerId, lessonId).shell.lab)
+  topology(learnerId: string, lessonId: string): Promise<Topology> {
+    const hosted = this.#require(learnerId, lessonId)
+    return this.#call(hosted, { op: 'lab.topology', labKey: hosted.labKey })
   }
 
   /**
    * Live state of one object for the inspector. Runs read-only commands the host chooses, outside
    * the journal and the lesson machine: looking must never solve a task.
    */
-  inspect(learnerId: string, lessonId: string, objectId: string): InspectSection[] {
+  async inspect(learnerId: string, lessonId: string, objectId: string): Promise<InspectSection[]> {
     const hosted = this.#require(learnerId, lessonId)
-    const sections = inspect(hosted.shell, topologyOf(hosted.shell.lab), objectId)
+    const sections = await this.#call(hosted, { op: 'lab.inspect', labKey: hosted.labKey, objectId })
     if (!sections) throw new ApiError('not_found', `no object "${objectId}" in this lesson's cluster`)
     return sections
   }
 
-  /** Forgets every actor (the store already has their snapshots). */
+  /** Forgets every open lesson (the store already has their snapshots). */
   closeAll(): void {
-    for (const hosted of this.#hosted.values()) hosted.actor.stop()
+    for (const hosted of this.#hosted.values()) this.#pool.close(hosted.labKey)
     this.#hosted.clear()
   }
 
@@ -225,148 +208,161 @@ export class LessonHost {
     return hosted
   }
 
-  #exec(hosted: Hosted, on: string, line: string): ExecResult {
-    const result = hosted.shell.run(on, line)
-    if (!result) {
-      return {
-        stdout: '',
-        stderr: `podnet: no node, pod, pod/container or external host named "${on}"\n`,
-        exitCode: 127
+  #replayable(hosted: Hosted): PositionedEntry[] {
+    const { learnerId, loaded } = hosted
+    return this.#store.journal
+      .list(learnerId, loaded.lesson.id)
+      .filter((row) => row.status === 'ok')
+      .map((row) => ({ position: row.position, entry: row.entry as LabJournalEntry }))
+  }
+
+  /** The open request that rebuilds this lesson from the store. */
+  #openRequest(hosted: Hosted): LessonOpen {
+    const { learnerId, loaded } = hosted
+    const saved = this.#store.sessions.load(learnerId, loaded.lesson.id, loaded.contentHash)
+    const stored = saved && isStoredSession(saved.snapshot) ? saved.snapshot : null
+    const nextPosition = this.#store.journal.length(learnerId, loaded.lesson.id)
+    return {
+      op: 'lesson.open',
+      labKey: hosted.labKey,
+      loaded,
+      machine: stored?.machine,
+      journal: this.#replayable(hosted),
+      nextPosition,
+      stepJournalStart: stored?.stepJournalStart ?? nextPosition,
+      wasCompleted: saved?.status === 'completed'
+    }
+  }
+
+  #reopen(hosted: Hosted): Reopen {
+    return {
+      request: this.#openRequest(hosted),
+      opened: (value) => this.#persist(hosted, value as LessonOutcome)
+    }
+  }
+
+  /** Opens the lesson in a worker now, skipping any journal entry that stops the rebuild. */
+  async #runOpen(hosted: Hosted): Promise<LessonOutcome> {
+    for (let stops = 0; ; stops++) {
+      const request = this.#openRequest(hosted)
+      try {
+        const outcome = await this.#pool.call(request, () => this.#reopen(hosted))
+        this.#persist(hosted, outcome)
+        return outcome
+      } catch (error) {
+        if (!(error instanceof LabStopped) || stops >= maxRebuildStops) throw error
+        this.#journalStopped(hosted, error)
       }
     }
-    hosted.journal.push({ kind: 'exec', on, line })
-    this.#transition(hosted, {
-      type: 'sim.commandRan',
-      command: { on, command: line, output: result.stdout + result.stderr, exitCode: result.exitCode },
-      facts: labFacts(hosted.shell.lab)
-    })
-    return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode }
   }
 
-  #trace(hosted: Hosted, spec: TraceSpec): Trace {
-    const lab = hosted.shell.lab
-    const probe = probeSpecOf(lab, spec)
-    const trace = sendProbe(lab, probe)
-    hosted.journal.push({ kind: 'trace', spec: probe })
-    this.#transition(hosted, {
-      type: 'sim.traceFinished',
-      trace: traceFactsOf(lab, spec, trace),
-      facts: labFacts(lab)
-    })
-    return trace
-  }
-
-  /**
-   * Sends one event, then does what the new state asks of the host — run a clicked command, run
-   * the trace a prediction or trace step is waiting for — and persists after every transition.
-   */
-  #transition(hosted: Hosted, event: LessonEvent): void {
-    const before = hosted.actor.getSnapshot().context
-    const stepBefore = String(hosted.actor.getSnapshot().value)
-    hosted.actor.send(event)
-    if (String(hosted.actor.getSnapshot().value) !== stepBefore)
-      hosted.stepJournalStart = hosted.journal.length
-    this.#persist(hosted, before, event)
-
-    // Never chain a run off the result of a run: a step that stays unsatisfied must not loop.
-    if (event.type === 'sim.commandRan' || event.type === 'sim.traceFinished') return
-    const view = this.#view(hosted)
-    if (view.pendingCommand) {
-      this.#exec(hosted, view.pendingCommand.on, view.pendingCommand.command)
-      return
+  /** One request on the lesson's lab; results that change the lesson are persisted first. */
+  async #call<O extends LabOp>(
+    hosted: Hosted,
+    request: Extract<LabRequest, { op: O }>
+  ): Promise<LabReplies[O]> {
+    for (let stops = 0; ; stops++) {
+      try {
+        const value = await this.#pool.call(request, () => this.#reopen(hosted))
+        if (typeof value === 'object' && value !== null && 'persists' in value)
+          this.#persist(hosted, value as LessonOutcome)
+        if (request.op === 'lesson.reset')
+          this.#store.journal.truncate(
+            hosted.learnerId,
+            hosted.loaded.lesson.id,
+            (value as { keep: number }).keep
+          )
+        return value
+      } catch (error) {
+        if (!(error instanceof LabStopped)) throw error
+        this.#journalStopped(hosted, error)
+        // A stop while rebuilding the lab is an old entry: retry without it.
+        if (!error.duringReopen || stops >= maxRebuildStops) throw error
+      }
     }
-    const step = view.step
-    if (step?.kind === 'predict' && step.awaitingTrace) this.#trace(hosted, step.trace)
-    else if (step?.kind === 'trace' && step.hops === undefined) this.#trace(hosted, step.trace)
   }
 
-  #persist(hosted: Hosted, before: LessonContext, event: LessonEvent): void {
-    const snapshot = hosted.actor.getSnapshot()
-    const after = snapshot.context
-    const lesson = hosted.loaded.lesson
+  /** A command over its budget stays in the journal, marked stopped, and is never replayed. */
+  #journalStopped(hosted: Hosted, stop: LabStopped): void {
+    const running = stop.running
+    if (!running || running.labKey !== hosted.labKey) return
+    const { learnerId } = hosted
+    const lessonId = hosted.loaded.lesson.id
+    if (running.entry.position < this.#store.journal.length(learnerId, lessonId))
+      this.#store.journal.markStopped(learnerId, lessonId, running.entry.position)
+    else this.#store.journal.append(learnerId, lessonId, running.entry.entry, 'stopped')
+  }
+
+  #persist(hosted: Hosted, outcome: LessonOutcome): void {
+    const { learnerId, loaded } = hosted
+    const lesson = loaded.lesson
     const lessonId = lesson.id
-    const learnerId = hosted.learnerId
-    const stepOfQuestion = (questionId: string): string =>
-      lesson.steps.find((step) => questionsOf(step).some((q) => q.id === questionId))?.id ?? ''
-    const records = progressRecords(before, after, stepOfQuestion)
     const now = this.#now()
     const activeMsDelta = Math.min(Math.max(0, now - hosted.lastActiveAt), maxActiveGapMs)
     hosted.lastActiveAt = now
-    const current = String(snapshot.value)
-    const stored: StoredSession = {
-      machine: hosted.actor.getPersistedSnapshot(),
-      journal: hosted.journal,
-      stepJournalStart: hosted.stepJournalStart
-    }
-
     this.#store.transaction(() => {
-      this.#store.sessions.saveSnapshot({
-        learnerId,
-        lessonId,
-        snapshot: stored,
-        contentHash: hosted.loaded.contentHash,
-        stepId: current === COMPLETED ? (lesson.steps.at(-1)?.id ?? COMPLETED) : current,
-        activeMsDelta
-      })
-      for (const record of records) {
-        switch (record.kind) {
-          case 'step-completed':
-            this.#store.events.append({ learnerId, lessonId, stepId: record.stepId, kind: 'step-completed' })
-            break
-          case 'quiz-attempt':
-            this.#store.attempts.record({
-              learnerId,
-              lessonId,
-              stepId: record.stepId,
-              questionId: record.grading.questionId,
-              kind: 'quiz',
-              answer: event.type === 'user.answer' ? event.answer : null,
-              correct: record.grading.correct,
-              score: record.grading.maxScore === 0 ? 0 : record.grading.score / record.grading.maxScore,
-              hintsUsed: 0,
-              durationMs: activeMsDelta
-            })
-            break
-          case 'hint-used':
-            this.#store.hints.record({
-              learnerId,
-              lessonId,
-              stepId: record.stepId,
-              kind: record.level,
-              level: record.level === 'static' ? record.count : 0
-            })
-            break
-          case 'prediction-revealed':
-            this.#store.attempts.record({
-              learnerId,
-              lessonId,
-              stepId: record.stepId,
-              questionId: record.stepId,
-              kind: 'prediction',
-              answer: after.predictions[record.stepId]?.value ?? null,
-              correct: record.correct,
-              score: record.correct ? 1 : 0,
-              hintsUsed: 0,
-              durationMs: activeMsDelta
-            })
-            break
-        }
-      }
-      if (current === COMPLETED && !hosted.wasCompleted) {
-        const { score, maxScore } = scoreOf(lesson, after)
-        const fraction = maxScore === 0 ? 1 : score / maxScore
-        this.#store.sessions.complete({
+      for (const { entry } of outcome.journaled) this.#store.journal.append(learnerId, lessonId, entry)
+      outcome.persists.forEach((persist, i) => {
+        const stored: StoredSession = { machine: persist.machine, stepJournalStart: persist.stepJournalStart }
+        this.#store.sessions.saveSnapshot({
           learnerId,
           lessonId,
-          score: fraction,
-          passed: fraction >= lesson.passScore
+          snapshot: stored,
+          contentHash: loaded.contentHash,
+          stepId: persist.stepId,
+          activeMsDelta: i === 0 ? activeMsDelta : 0
         })
-        hosted.wasCompleted = true
-      }
+        for (const { record, answer } of persist.records) {
+          switch (record.kind) {
+            case 'step-completed':
+              this.#store.events.append({
+                learnerId,
+                lessonId,
+                stepId: record.stepId,
+                kind: 'step-completed'
+              })
+              break
+            case 'quiz-attempt':
+              this.#store.attempts.record({
+                learnerId,
+                lessonId,
+                stepId: record.stepId,
+                questionId: record.grading.questionId,
+                kind: 'quiz',
+                answer,
+                correct: record.grading.correct,
+                score: record.grading.maxScore === 0 ? 0 : record.grading.score / record.grading.maxScore,
+                hintsUsed: 0,
+                durationMs: i === 0 ? activeMsDelta : 0
+              })
+              break
+            case 'hint-used':
+              this.#store.hints.record({
+                learnerId,
+                lessonId,
+                stepId: record.stepId,
+                kind: record.level,
+                level: record.level === 'static' ? record.count : 0
+              })
+              break
+            case 'prediction-revealed':
+              this.#store.attempts.record({
+                learnerId,
+                lessonId,
+                stepId: record.stepId,
+                questionId: record.stepId,
+                kind: 'prediction',
+                answer,
+                correct: record.correct,
+                score: record.correct ? 1 : 0,
+                hintsUsed: 0,
+                durationMs: i === 0 ? activeMsDelta : 0
+              })
+              break
+          }
+        }
+        if (persist.completed) this.#store.sessions.complete({ learnerId, lessonId, ...persist.completed })
+      })
     })
-  }
-
-  #view(hosted: Hosted): LessonView {
-    return viewLesson(hosted.loaded.lesson, hosted.actor.getSnapshot())
   }
 }

@@ -1,18 +1,24 @@
 import { createHash } from 'node:crypto'
-import { sendProbe } from '../core/engine/probe.ts'
 import type { Trace } from '../core/engine/trace.ts'
-import { probeSpecOf } from '../core/lesson/lab-adapter.ts'
 import type { TraceSpec } from '../core/lesson/lesson.schema.ts'
 import { parseScenario } from '../core/scenario/parse-scenario.ts'
-import { buildLab } from '../core/scenario/build-lab.ts'
 import type { Scenario } from '../core/scenario/scenario.schema.ts'
 import type { Completion } from '../core/shell/complete.ts'
-import { LabShell } from '../core/shell/lab-shell.ts'
 import type { Localized } from '../core/lesson/lesson.schema.ts'
+import { LabStopped, type LabPool, type Reopen } from '../labs/lab-pool.ts'
+import type {
+  ExecResult,
+  LabOp,
+  LabReplies,
+  LabRequest,
+  PositionedEntry,
+  SandboxOpen
+} from '../labs/protocol.ts'
 import { ApiError } from './envelope.ts'
-import { inspect, type InspectSection } from './inspect.ts'
-import { completeOn, pcapDownload, TraceMemory, type DownloadFile } from './lab-tools.ts'
-import { topologyOf, type Topology } from './topology.ts'
+import type { InspectSection } from './inspect.ts'
+import type { DownloadFile } from './lab-tools.ts'
+import type { StoppedCommand } from './lesson-host.ts'
+import type { Topology } from './topology.ts'
 
 /** Where a sandbox's scenario comes from: a lesson of the course, or a file the learner chose. */
 export type SandboxSource =
@@ -21,35 +27,40 @@ export type SandboxSource =
 
 interface Sandbox {
   id: string
+  labKey: string
   title: Localized
   scenario: Scenario
   /** Says in error messages which scenario a failing `setup:` line belongs to. */
   origin: string
-  shell: LabShell
-  traces: TraceMemory
+  /** Every change since the scenario was built; stopped entries keep their place, never replayed. */
+  journal: (PositionedEntry & { stopped: boolean })[]
   lastUsed: number
 }
 
 /** A learner keeps a few worlds open at once; the least recently used goes first beyond that. */
 const sandboxesPerLearner = 6
+const maxRebuildStops = 3
 
 const digest = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 12)
 
 /**
  * Free play: a world per learner and scenario, outside any lesson. Nothing here feeds a lesson
  * machine or the progress store: experiments never count as answers, and a reset only rebuilds
- * the world. Worlds live in memory; the scenario is the learner's to keep.
+ * the world. The worlds run in the lab pool; their journals stay here, in memory, so a world
+ * whose worker was replaced or which was closed as idle is rebuilt as the learner left it.
  */
 export class SandboxHost {
   readonly #sandboxes = new Map<string, Map<string, Sandbox>>()
+  readonly #pool: LabPool
   readonly #now: () => number
 
-  constructor(now: () => number) {
+  constructor(pool: LabPool, now: () => number) {
+    this.#pool = pool
     this.#now = now
   }
 
   /** Opens the world for this scenario, or returns the one already open with its changes kept. */
-  open(learnerId: string, source: SandboxSource): { sandboxId: string; title: Localized } {
+  async open(learnerId: string, source: SandboxSource): Promise<{ sandboxId: string; title: Localized }> {
     const own = this.#sandboxes.get(learnerId) ?? new Map<string, Sandbox>()
     this.#sandboxes.set(learnerId, own)
     const parsed = this.#scenarioOf(source)
@@ -60,67 +71,135 @@ export class SandboxHost {
     }
     const sandbox: Sandbox = {
       ...parsed,
-      shell: buildShell(parsed.scenario, parsed.origin),
-      traces: new TraceMemory(),
+      labKey: `sandbox\u0000${learnerId}\u0000${parsed.id}`,
+      journal: [],
       lastUsed: this.#now()
     }
+    // Built before it is kept: a scenario whose setup fails is reported, not half-opened.
+    await this.#pool.call(this.#openRequest(sandbox), () => this.#reopen(sandbox))
     own.set(sandbox.id, sandbox)
     while (own.size > sandboxesPerLearner) {
       const oldest = [...own.values()].sort((a, b) => a.lastUsed - b.lastUsed)[0]
-      if (oldest) own.delete(oldest.id)
+      if (!oldest) break
+      own.delete(oldest.id)
+      this.#pool.close(oldest.labKey)
     }
     return { sandboxId: sandbox.id, title: sandbox.title }
   }
 
-  exec(
+  async exec(
     learnerId: string,
     sandboxId: string,
     on: string,
     line: string
-  ): { stdout: string; stderr: string; exitCode: number } {
-    const result = this.#require(learnerId, sandboxId).shell.run(on, line)
-    if (!result) {
+  ): Promise<ExecResult & { stopped?: StoppedCommand }> {
+    const sandbox = this.#require(learnerId, sandboxId)
+    try {
+      const { result } = await this.#call(sandbox, { op: 'sandbox.exec', labKey: sandbox.labKey, on, line })
+      return result
+    } catch (error) {
+      if (!(error instanceof LabStopped) || error.duringReopen) throw error
       return {
         stdout: '',
-        stderr: `podnet: no node, pod, pod/container or external host named "${on}"\n`,
-        exitCode: 127
+        stderr: '',
+        exitCode: 124,
+        stopped: { afterMs: error.budgetMs, reason: error.reason }
       }
     }
-    return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode }
   }
 
-  trace(learnerId: string, sandboxId: string, spec: TraceSpec): { trace: Trace; traceId: number } {
+  async trace(
+    learnerId: string,
+    sandboxId: string,
+    spec: TraceSpec
+  ): Promise<{ trace: Trace; traceId: number }> {
     const sandbox = this.#require(learnerId, sandboxId)
-    const lab = sandbox.shell.lab
-    const trace = sendProbe(lab, probeSpecOf(lab, spec))
-    return { trace, traceId: sandbox.traces.keep(trace) }
+    const { trace, traceId } = await this.#call(sandbox, {
+      op: 'sandbox.trace',
+      labKey: sandbox.labKey,
+      spec
+    })
+    return { trace, traceId }
   }
 
-  topology(learnerId: string, sandboxId: string): Topology {
-    return topologyOf(this.#require(learnerId, sandboxId).shell.lab)
+  topology(learnerId: string, sandboxId: string): Promise<Topology> {
+    const sandbox = this.#require(learnerId, sandboxId)
+    return this.#call(sandbox, { op: 'lab.topology', labKey: sandbox.labKey })
   }
 
-  inspect(learnerId: string, sandboxId: string, objectId: string): InspectSection[] {
-    const { shell } = this.#require(learnerId, sandboxId)
-    const sections = inspect(shell, topologyOf(shell.lab), objectId)
+  async inspect(learnerId: string, sandboxId: string, objectId: string): Promise<InspectSection[]> {
+    const sandbox = this.#require(learnerId, sandboxId)
+    const sections = await this.#call(sandbox, { op: 'lab.inspect', labKey: sandbox.labKey, objectId })
     if (!sections) throw new ApiError('not_found', `no object "${objectId}" in this sandbox's cluster`)
     return sections
   }
 
-  complete(learnerId: string, sandboxId: string, on: string, line: string, cursor: number): Completion {
-    return completeOn(this.#require(learnerId, sandboxId).shell, on, line, cursor)
+  complete(
+    learnerId: string,
+    sandboxId: string,
+    on: string,
+    line: string,
+    cursor: number
+  ): Promise<Completion> {
+    const sandbox = this.#require(learnerId, sandboxId)
+    return this.#call(sandbox, { op: 'lab.complete', labKey: sandbox.labKey, on, line, cursor })
   }
 
-  pcap(learnerId: string, sandboxId: string, traceId: number): DownloadFile {
+  pcap(learnerId: string, sandboxId: string, traceId: number): Promise<DownloadFile> {
     const sandbox = this.#require(learnerId, sandboxId)
-    return pcapDownload(sandbox.shell.lab, sandbox.traces.get(traceId))
+    return this.#call(sandbox, { op: 'lab.pcap', labKey: sandbox.labKey, traceId })
   }
 
   /** Builds the scenario afresh: every change the learner made is gone, the world is as the file says. */
-  reset(learnerId: string, sandboxId: string): void {
+  async reset(learnerId: string, sandboxId: string): Promise<void> {
     const sandbox = this.#require(learnerId, sandboxId)
-    sandbox.shell = buildShell(sandbox.scenario, sandbox.origin)
-    sandbox.traces.clear()
+    await this.#call(sandbox, { op: 'sandbox.reset', labKey: sandbox.labKey })
+    sandbox.journal = []
+  }
+
+  /** Forgets every world (nothing of a sandbox is saved). */
+  closeAll(): void {
+    for (const own of this.#sandboxes.values()) for (const s of own.values()) this.#pool.close(s.labKey)
+    this.#sandboxes.clear()
+  }
+
+  #openRequest(sandbox: Sandbox): SandboxOpen {
+    return {
+      op: 'sandbox.open',
+      labKey: sandbox.labKey,
+      scenario: sandbox.scenario,
+      origin: sandbox.origin,
+      journal: sandbox.journal.filter((e) => !e.stopped).map(({ position, entry }) => ({ position, entry })),
+      nextPosition: sandbox.journal.length
+    }
+  }
+
+  #reopen(sandbox: Sandbox): Reopen {
+    return { request: this.#openRequest(sandbox), opened: () => undefined }
+  }
+
+  async #call<O extends LabOp>(
+    sandbox: Sandbox,
+    request: Extract<LabRequest, { op: O }>
+  ): Promise<LabReplies[O]> {
+    for (let stops = 0; ; stops++) {
+      try {
+        const value = await this.#pool.call(request, () => this.#reopen(sandbox))
+        if (typeof value === 'object' && value !== null && 'journaled' in value)
+          for (const e of (value as { journaled: PositionedEntry[] }).journaled)
+            sandbox.journal.push({ ...e, stopped: false })
+        return value
+      } catch (error) {
+        if (!(error instanceof LabStopped)) throw error
+        const running = error.running
+        if (running && running.labKey === sandbox.labKey) {
+          const known = sandbox.journal.find((e) => e.position === running.entry.position)
+          if (known) known.stopped = true
+          else sandbox.journal.push({ ...running.entry, stopped: true })
+        }
+        if (!error.duringReopen || stops >= maxRebuildStops) throw error
+      }
+    }
   }
 
   #scenarioOf(source: SandboxSource): Pick<Sandbox, 'id' | 'title' | 'scenario' | 'origin'> {
@@ -150,12 +229,4 @@ export class SandboxHost {
     sandbox.lastUsed = this.#now()
     return sandbox
   }
-}
-
-/** A scenario's world with its `setup:` lines applied; a failing line names the file and the line. */
-function buildShell(scenario: Scenario, origin: string): LabShell {
-  const shell = new LabShell(buildLab(scenario))
-  const problems = shell.applySetup()
-  if (problems.length > 0) throw new ApiError('invalid_input', `${origin}: ${problems.join('; ')}`)
-  return shell
 }

@@ -18,6 +18,7 @@ import { lessonFilesFromDir, lessonsFingerprint } from './lesson-files.ts'
 import { LessonHost } from './lesson-host.ts'
 import { withPacks } from '../classroom/packs.ts'
 import { SandboxHost } from './sandbox-host.ts'
+import { LabPool, type LabPoolOptions } from '../labs/lab-pool.ts'
 import { classHostHandlers, type ClassHostLauncher } from './class-host-methods.ts'
 
 export interface ServiceOptions {
@@ -32,6 +33,8 @@ export interface ServiceOptions {
   now?: () => number
   /** Starts a LAN class host from the app's own window; only the Electron main injects one. */
   classHost?: ClassHostLauncher
+  /** Worker threads, CPU budget and memory limit of the labs. */
+  labs?: LabPoolOptions
 }
 
 export interface Service {
@@ -72,10 +75,11 @@ export function createService(options: ServiceOptions): Service {
     throw new ApiError('not_found', `no lesson with id "${lessonId}"`)
   }
 
+  const pool = new LabPool(options.labs)
   let host: LessonHost | null = null
-  const lessons = (store: ProgressStore): LessonHost => (host ??= new LessonHost(store, now))
+  const lessons = (store: ProgressStore): LessonHost => (host ??= new LessonHost(store, pool, now))
   // Free play needs no store: a learner can experiment even when saving is impossible.
-  const sandboxes = new SandboxHost(now)
+  const sandboxes = new SandboxHost(pool, now)
 
   /** Free play and lessons share terminal completion and capture downloads. */
   function labTools(
@@ -206,17 +210,17 @@ export function createService(options: ServiceOptions): Service {
       }
     },
 
-    'lesson:open': ({ learnerId, lessonId }) => {
+    'lesson:open': async ({ learnerId, lessonId }) => {
       const store = usableStore()
       requireLearner(store, learnerId)
       const loaded = availableLesson(lessonId)
       store.lessonOpens.record(learnerId, lessonId)
       const { lesson, prose } = loaded
       const host = lessons(store)
-      const session = host.open(learnerId, loaded)
+      const session = await host.open(learnerId, loaded)
       return {
         session,
-        topology: host.topology(learnerId, lessonId),
+        topology: await host.topology(learnerId, lessonId),
         id: lesson.id,
         title: lesson.title,
         minutes: lesson.estimatedMinutes,
@@ -238,26 +242,30 @@ export function createService(options: ServiceOptions): Service {
     'lesson:reset': ({ learnerId, lessonId, scope }) =>
       lessons(usableStore()).reset(learnerId, lessonId, scope),
 
-    'quiz:submit': ({ learnerId, lessonId, questionId, answer }) => {
-      const session = lessons(usableStore()).answer(learnerId, lessonId, questionId, answer)
+    'quiz:submit': async ({ learnerId, lessonId, questionId, answer }) => {
+      const session = await lessons(usableStore()).answer(learnerId, lessonId, questionId, answer)
       const questions =
         session.step?.kind === 'quiz' || session.step?.kind === 'trace' ? session.step.questions : []
       const grading = questions.find((q) => q.question.id === questionId)?.gradings.at(-1) ?? null
       return { grading, session }
     },
 
-    'shell:exec': ({ learnerId, lessonId, on, line }) => {
-      const { view, ...output } = lessons(usableStore()).exec(learnerId, lessonId, on, line)
+    'shell:exec': async ({ learnerId, lessonId, on, line }) => {
+      const { view, ...output } = await lessons(usableStore()).exec(learnerId, lessonId, on, line)
       return { ...output, session: view }
     },
 
-    'shell:complete': ({ learnerId, lab, on, line, cursor }) => {
-      const { line: completed, cursor: at, candidates } = labTools(learnerId, lab).complete(on, line, cursor)
+    'shell:complete': async ({ learnerId, lab, on, line, cursor }) => {
+      const {
+        line: completed,
+        cursor: at,
+        candidates
+      } = await labTools(learnerId, lab).complete(on, line, cursor)
       return { line: completed, cursor: at, candidates: [...candidates] }
     },
 
-    'trace:run': ({ learnerId, lessonId, trace }) => {
-      const { trace: result, traceId, view } = lessons(usableStore()).trace(learnerId, lessonId, trace)
+    'trace:run': async ({ learnerId, lessonId, trace }) => {
+      const { trace: result, traceId, view } = await lessons(usableStore()).trace(learnerId, lessonId, trace)
       return { trace: result, traceId, session: view }
     },
 
@@ -281,21 +289,21 @@ export function createService(options: ServiceOptions): Service {
 
     'sandbox:topology': ({ learnerId, sandboxId }) => sandboxes.topology(learnerId, sandboxId),
 
-    'sandbox:inspect': ({ learnerId, sandboxId, objectId }) => ({
+    'sandbox:inspect': async ({ learnerId, sandboxId, objectId }) => ({
       objectId,
-      sections: sandboxes.inspect(learnerId, sandboxId, objectId)
+      sections: await sandboxes.inspect(learnerId, sandboxId, objectId)
     }),
 
-    'sandbox:reset': ({ learnerId, sandboxId }) => {
-      sandboxes.reset(learnerId, sandboxId)
+    'sandbox:reset': async ({ learnerId, sandboxId }) => {
+      await sandboxes.reset(learnerId, sandboxId)
       return sandboxes.topology(learnerId, sandboxId)
     },
 
     'lab:topology': ({ learnerId, lessonId }) => lessons(usableStore()).topology(learnerId, lessonId),
 
-    'lab:inspect': ({ learnerId, lessonId, objectId }) => ({
+    'lab:inspect': async ({ learnerId, lessonId, objectId }) => ({
       objectId,
-      sections: lessons(usableStore()).inspect(learnerId, lessonId, objectId)
+      sections: await lessons(usableStore()).inspect(learnerId, lessonId, objectId)
     }),
 
     'progress:summary': ({ learnerId }) => {
@@ -480,6 +488,8 @@ export function createService(options: ServiceOptions): Service {
     store: opened.ok ? opened.store : null,
     close: () => {
       host?.closeAll()
+      sandboxes.closeAll()
+      void pool.destroy()
       if (opened.ok) opened.store.close()
     }
   }

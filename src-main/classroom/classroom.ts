@@ -135,20 +135,22 @@ export class Classroom {
   }
 
   /**
-   * Before a learner's main-contract call: any `learnerId` must be their own, and a `lessonId`
-   * must be open in their class. Throws the ApiError to answer with.
+   * Before a learner's main-contract call: every `learnerId` must be their own, and every lesson
+   * the call names — `lessonId` at any depth (a sandbox's `source`, a lab reference) or a sandbox
+   * opened from a lesson — must be open in their class. Throws the ApiError to answer with.
    */
   authorizeLearnerCall(member: TokenHolder, body: unknown): void {
-    const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {}
-    if ('learnerId' in fields && fields['learnerId'] !== member.learnerId) {
+    const named = namedIn(body)
+    if (named.learnerIds.some((id) => id !== member.learnerId)) {
       throw new ApiError('forbidden', 'learnerId: a learner token may only read and change its own progress')
     }
-    const lessonId = fields['lessonId']
-    if (typeof lessonId === 'string' && !this.#lessonOpenFor(member.classId, lessonId)) {
-      throw new ApiError(
-        'lesson_locked',
-        `lessonId: lesson "${lessonId}" is locked in this class; your instructor unlocks it when it is time`
-      )
+    for (const lessonId of named.lessonIds) {
+      if (!this.#lessonOpenFor(member.classId, lessonId)) {
+        throw new ApiError(
+          'lesson_locked',
+          `lessonId: lesson "${lessonId}" is locked in this class; your instructor unlocks it when it is time`
+        )
+      }
     }
     this.#liveClass(member.classId).seen(member.learnerId)
   }
@@ -387,4 +389,26 @@ export function observedStep(method: string, value: unknown): ObservedStep | nul
     step.taskCommand = { exitCode: out['exitCode'], solved: stepView['solved'] === true }
   }
   return step
+}
+
+/** A sandbox opened from a lesson is named after it (sandbox-host.ts): `lesson-<id>-<digest>`. */
+const lessonSandboxId = /^lesson-([a-z0-9][a-z0-9-]*)-[0-9a-f]{12}$/
+
+/** Every learner and lesson a call body names, wherever in the body it names them. */
+export function namedIn(body: unknown): { learnerIds: string[]; lessonIds: string[] } {
+  const learnerIds: string[] = []
+  const lessonIds: string[] = []
+  const visit = (value: unknown, depth: number): void => {
+    if (depth > 8 || typeof value !== 'object' || value === null) return
+    for (const [key, field] of Object.entries(value)) {
+      if (key === 'learnerId' && typeof field === 'string') learnerIds.push(field)
+      else if (key === 'lessonId' && typeof field === 'string') lessonIds.push(field)
+      else if (key === 'sandboxId' && typeof field === 'string') {
+        const fromLesson = lessonSandboxId.exec(field)?.[1]
+        if (fromLesson) lessonIds.push(fromLesson)
+      } else visit(field, depth + 1)
+    }
+  }
+  visit(body, 0)
+  return { learnerIds, lessonIds }
 }

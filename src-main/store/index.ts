@@ -9,6 +9,7 @@ import { StoreContext } from './context.ts'
 import { AttemptsCsv } from './csv.ts'
 import { EventsRepository } from './events.ts'
 import { HintsRepository } from './hints.ts'
+import { JournalRepository } from './journal.ts'
 import { LessonOpensRepository } from './lesson-opens.ts'
 import { openDatabase, type OpenOptions, type Recovery } from './open.ts'
 import { ProfilesRepository } from './profiles.ts'
@@ -35,6 +36,13 @@ export type {
 export { StoreError, type StoreErrorCode } from './errors.ts'
 export type { EventsRepository, StepEvent, StepEventInput } from './events.ts'
 export type { HintKind, HintsRepository, HintUse } from './hints.ts'
+export type {
+  JournalEntry,
+  JournalListing,
+  JournalRepository,
+  JournalStatus,
+  SkippedJournalEntry
+} from './journal.ts'
 export type { LessonOpensRepository, OpenedLesson } from './lesson-opens.ts'
 export { latestVersion as schemaVersion } from './migrations.ts'
 export type { OpenOptions, Recovery, RecoveryReason } from './open.ts'
@@ -86,6 +94,11 @@ export interface ProgressStore {
   /** "Lesson opened" records for the Progress page. */
   readonly lessonOpens: LessonOpensRepository
   readonly sessions: SessionsRepository
+  /**
+   * Each lesson's lab journal, one row per command or trace: `append`, `markStopped`, `list`,
+   * `truncate`, `length`. Replaying it rebuilds the lab; the session snapshot holds only the machine.
+   */
+  readonly journal: JournalRepository
   readonly events: EventsRepository
   readonly attempts: AttemptsRepository
   readonly hints: HintsRepository
@@ -106,7 +119,10 @@ export interface ProgressStore {
   exportAttemptsCsv(learnerId?: string): string
   /** The learner's progress as xAPI statements (attempted, answered, completed, passed, failed). */
   exportXapi(learnerId: string, options?: XapiOptions): XapiStatement[]
-  /** Deletes one learner's sessions, answers, hints and review items (not the profile or settings). */
+  /**
+   * Deletes one learner's lesson openings, sessions, lab journals, events, answers, hints and review
+   * items (not the profile or settings); returns the rows removed per table.
+   */
   resetProgress(learnerId: string): Record<ProgressTable, number>
   /** Runs `fn` in one transaction: several repository calls commit together or not at all. */
   transaction<T>(fn: () => T): T
@@ -127,7 +143,8 @@ export function openProgressStore(file: string, options: OpenOptions): OpenedSto
   const { db, recovered, migration } = openDatabase(file, options)
   const ctx = new StoreContext(db, file, options.now)
   const review = new ReviewRepository(ctx)
-  const transfer = new ProgressTransfer(ctx)
+  const journal = new JournalRepository(ctx)
+  const transfer = new ProgressTransfer(ctx, journal)
   const csv = new AttemptsCsv(ctx)
   const xapi = new XapiExport(ctx)
   const store: ProgressStore = {
@@ -135,6 +152,7 @@ export function openProgressStore(file: string, options: OpenOptions): OpenedSto
     profiles: new ProfilesRepository(ctx),
     lessonOpens: new LessonOpensRepository(ctx),
     sessions: new SessionsRepository(ctx),
+    journal,
     events: new EventsRepository(ctx),
     attempts: new AttemptsRepository(ctx, review),
     hints: new HintsRepository(ctx),

@@ -9,6 +9,12 @@ export interface Migration {
   version: number
   name: string
   sql: string
+  /**
+   * Row rewrites SQL alone cannot express (parsing JSON columns), run after `sql` inside the same
+   * transaction. It must use raw statements only, never a repository: repositories follow the
+   * latest schema, while this code must keep working on the schema of its own version.
+   */
+  data?: (db: Database.Database, now: number) => void
 }
 
 /** Times are integer milliseconds since the epoch from the injected clock; JSON columns end in `_json`. */
@@ -174,10 +180,88 @@ export const migrations: readonly Migration[] = [
         PRIMARY KEY (class_id, lesson_id)
       ) WITHOUT ROWID;
     `
+  },
+  {
+    version: 5,
+    name: 'lab journal: one row per command or trace, out of the session snapshot',
+    sql: `
+      -- Append-only: a command adds one row instead of rewriting the whole journal inside
+      -- snapshot_json. Positions run 0..n-1 per lesson; the key keeps them in order, and the
+      -- table has no rowid because every read and write goes through that key.
+      CREATE TABLE lesson_journal (
+        learner_id TEXT NOT NULL REFERENCES learners (id) ON DELETE CASCADE,
+        lesson_id TEXT NOT NULL,
+        position INTEGER NOT NULL CHECK (position >= 0),
+        entry_json TEXT NOT NULL,
+        -- 'stopped': ran over its CPU budget; kept so the learner sees it, never replayed.
+        status TEXT NOT NULL CHECK (status IN ('ok', 'stopped')),
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (learner_id, lesson_id, position)
+      ) WITHOUT ROWID;
+    `,
+    data: moveJournalsOutOfSnapshots
   }
 ]
 
 export const latestVersion = migrations.at(-1)!.version
+
+/**
+ * A session snapshot from before migration 5 carries the lab journal inline as
+ * `{ machine, journal: [...], stepJournalStart }`. Returns the snapshot without `journal` (every
+ * other key kept as it was) and the journal, or null when `value` is not such a snapshot. Part of
+ * migration 5 and of importing version-1 progress files: never edit, only add.
+ */
+export function splitLegacySnapshot(
+  value: unknown
+): { snapshot: Record<string, unknown>; journal: unknown[] } | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null
+  const { journal, ...snapshot } = value as Record<string, unknown>
+  return Array.isArray(journal) ? { snapshot, journal: journal as unknown[] } : null
+}
+
+/**
+ * Migration 5's data step: each session's inline journal becomes rows 0..n-1 (status 'ok') and
+ * the snapshot is rewritten without it. A snapshot that is not valid JSON or holds no journal
+ * array is left byte-for-byte as it is: progress the app cannot read is still the learner's.
+ */
+function moveJournalsOutOfSnapshots(db: Database.Database, now: number): void {
+  // Keys first, then one snapshot at a time: better-sqlite3 allows no writes while a query is
+  // being iterated, and loading every snapshot at once could take hundreds of megabytes. A session
+  // whose learner is missing (only possible if foreign keys were ever off) is left as it is
+  // rather than failing the migration on the journal's foreign key.
+  const keys = db
+    .prepare<[], { learner_id: string; lesson_id: string }>(
+      `SELECT s.learner_id, s.lesson_id FROM lesson_sessions s JOIN learners l ON l.id = s.learner_id
+       ORDER BY s.learner_id, s.lesson_id`
+    )
+    .all()
+  const get = db.prepare<[string, string], { snapshot_json: string }>(
+    'SELECT snapshot_json FROM lesson_sessions WHERE learner_id = ? AND lesson_id = ?'
+  )
+  const insert = db.prepare<[string, string, number, string, number]>(
+    `INSERT INTO lesson_journal (learner_id, lesson_id, position, entry_json, status, created_at)
+     VALUES (?, ?, ?, ?, 'ok', ?)`
+  )
+  const update = db.prepare<[string, string, string]>(
+    'UPDATE lesson_sessions SET snapshot_json = ? WHERE learner_id = ? AND lesson_id = ?'
+  )
+  for (const { learner_id, lesson_id } of keys) {
+    const row = get.get(learner_id, lesson_id)
+    if (!row) continue
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(row.snapshot_json)
+    } catch {
+      continue
+    }
+    const split = splitLegacySnapshot(parsed)
+    if (!split) continue
+    split.journal.forEach((entry, position) => {
+      insert.run(learner_id, lesson_id, position, JSON.stringify(entry), now)
+    })
+    update.run(JSON.stringify(split.snapshot), learner_id, lesson_id)
+  }
+}
 
 /** The highest applied version, 0 for a brand-new file. */
 function currentVersion(db: Database.Database): number {
@@ -220,6 +304,7 @@ export function migrate(
   for (const migration of pending) {
     db.transaction(() => {
       db.exec(migration.sql)
+      migration.data?.(db, now())
       record.run(migration.version, migration.name, now())
     })()
   }

@@ -1,21 +1,42 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
+import { splitLegacySnapshot } from './migrations.ts'
 
 /**
- * The exported progress file, format version 1:
+ * The exported progress file, format version 2:
  * `{ format, formatVersion, checksum: "sha256:<hex>", body }`, where the checksum is SHA-256 over
  * the body in canonical JSON (RFC 8785 style: keys sorted by UTF-16 code units, no whitespace).
  * Rows carry no learner id: every row belongs to `body.learner`. Ids are the store's own, stable
  * across machines, and are what import merges by.
+ *
+ * Version 2 added each session's lab `journal` (entries with their positions); a version-1 file
+ * kept the journal inside the session's `snapshot` and is still read (see `upgradeBody`).
  */
 export const PROGRESS_FORMAT = 'podnet-lab.progress'
-export const PROGRESS_FORMAT_VERSION = 1
+export const PROGRESS_FORMAT_VERSION = 2
 
 const id = z.string().min(1).max(200)
 const ms = z.number().int().nonnegative()
 const score = z.number().min(0).max(1)
 
-const progressBodySchema = z.strictObject({
+/** A session as version 1 wrote it; its snapshot may still hold the lab journal inline. */
+const sessionV1Schema = z.strictObject({
+  lessonId: id,
+  status: z.enum(['in-progress', 'completed']),
+  /** xstate persisted snapshot, as saved. */
+  snapshot: z.json(),
+  contentHash: z.string().min(1),
+  stepId: id,
+  startedAt: ms,
+  completedAt: ms.nullable(),
+  score: score.nullable(),
+  passed: z.boolean().nullable(),
+  timeSpentMs: ms,
+  updatedAt: ms
+})
+
+/** Version 1's body; frozen, so that old files keep importing. */
+const progressBodyV1Schema = z.strictObject({
   /** When the file was written (ISO 8601, UTC). */
   exportedAt: z.iso.datetime(),
   learner: z.strictObject({
@@ -25,22 +46,7 @@ const progressBodySchema = z.strictObject({
     updatedAt: ms
   }),
   lessonOpens: z.array(z.strictObject({ id, lessonId: id, openedAt: ms })),
-  sessions: z.array(
-    z.strictObject({
-      lessonId: id,
-      status: z.enum(['in-progress', 'completed']),
-      /** xstate persisted snapshot, as saved. */
-      snapshot: z.json(),
-      contentHash: z.string().min(1),
-      stepId: id,
-      startedAt: ms,
-      completedAt: ms.nullable(),
-      score: score.nullable(),
-      passed: z.boolean().nullable(),
-      timeSpentMs: ms,
-      updatedAt: ms
-    })
-  ),
+  sessions: z.array(sessionV1Schema),
   events: z.array(
     z.strictObject({ id, lessonId: id, stepId: id, kind: z.string().min(1), data: z.json(), at: ms })
   ),
@@ -90,16 +96,87 @@ const progressBodySchema = z.strictObject({
   settings: z.array(z.strictObject({ key: z.string().min(1), value: z.json(), updatedAt: ms }))
 })
 
+/** One lab journal row; positions are unique within the session, in any order in the file. */
+const journalEntrySchema = z.strictObject({
+  position: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  /** What the lab host appended (a command or a trace), as saved. */
+  entry: z.json(),
+  status: z.enum(['ok', 'stopped'])
+})
+
+/** Version 2: each session carries its lab journal beside (no longer inside) its snapshot. */
+const progressBodySchema = progressBodyV1Schema.extend({
+  sessions: z.array(
+    sessionV1Schema.extend({
+      /** The machine's persisted snapshot; the lab journal is in `journal`. */
+      snapshot: z.json(),
+      journal: z.array(journalEntrySchema)
+    })
+  )
+})
+
 export type ProgressBody = z.infer<typeof progressBodySchema>
+type ProgressBodyV1 = z.infer<typeof progressBodyV1Schema>
+
+const checksum = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'expected "sha256:" and 64 lowercase hex digits')
 
 export const progressFileSchema = z.strictObject({
   format: z.literal(PROGRESS_FORMAT),
   formatVersion: z.literal(PROGRESS_FORMAT_VERSION),
-  checksum: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'expected "sha256:" and 64 lowercase hex digits'),
+  checksum,
   body: progressBodySchema
 })
 
+const progressFileV1Schema = z.strictObject({
+  format: z.literal(PROGRESS_FORMAT),
+  formatVersion: z.literal(1),
+  checksum,
+  body: progressBodyV1Schema
+})
+
 export type ProgressFile = z.infer<typeof progressFileSchema>
+
+/**
+ * Checks a parsed file against the schema of the version it declares (the latest for anything
+ * else, which then names `formatVersion` as the problem) and returns it in the latest version.
+ */
+export function parseProgressFileJson(
+  raw: unknown
+): { success: true; data: ProgressFile } | { success: false; error: z.ZodError } {
+  if ((raw as { formatVersion?: unknown }).formatVersion === 1) {
+    const v1 = progressFileV1Schema.safeParse(raw)
+    if (!v1.success) return v1
+    return {
+      success: true,
+      data: { ...v1.data, formatVersion: PROGRESS_FORMAT_VERSION, body: upgradeBody(v1.data.body) }
+    }
+  }
+  return progressFileSchema.safeParse(raw)
+}
+
+/**
+ * Version 1 → 2, as schema migration 5 does it in the store: a snapshot holding a `journal` array
+ * gives it up as entries 0..n-1 (status `ok`); any other snapshot is kept as it is, with an empty
+ * journal, because in version 1 the lab lived only inside the snapshot.
+ */
+function upgradeBody(body: ProgressBodyV1): ProgressBody {
+  return {
+    ...body,
+    sessions: body.sessions.map((session) => {
+      const split = splitLegacySnapshot(session.snapshot)
+      if (!split) return { ...session, journal: [] }
+      return {
+        ...session,
+        snapshot: split.snapshot as z.core.util.JSONType,
+        journal: split.journal.map((entry, position) => ({
+          position,
+          entry: entry as z.core.util.JSONType,
+          status: 'ok' as const
+        }))
+      }
+    })
+  }
+}
 
 /** JSON with object keys sorted at every level and no whitespace: equal data, equal bytes. */
 export function canonicalJson(value: unknown): string {

@@ -8,6 +8,7 @@ import type { StoreContext } from './context.ts'
 const progressTables = [
   'lesson_opens',
   'lesson_sessions',
+  'lesson_journal',
   'step_events',
   'quiz_attempts',
   'hint_uses',

@@ -3,16 +3,18 @@ import { parseJson, type StoreContext } from './context.ts'
 import { StoreError } from './errors.ts'
 import { findJsonSyntaxError } from './json-syntax.ts'
 import {
+  canonicalJson,
   checksumOf,
+  parseProgressFileJson,
   PROGRESS_FORMAT,
   PROGRESS_FORMAT_VERSION,
-  progressFileSchema,
   type ProgressBody,
   type ProgressFile
 } from './progress-file.ts'
 import type { AttemptRow } from './attempts.ts'
 import type { StepEventRow } from './events.ts'
 import type { HintUseRow } from './hints.ts'
+import type { JournalEntry, JournalRepository } from './journal.ts'
 import type { ReviewItemRow } from './review.ts'
 import type { SessionRow } from './sessions.ts'
 
@@ -52,6 +54,8 @@ export interface ImportReport {
     learner: number
     lessonOpens: number
     sessions: number
+    /** Lab journal rows inserted or deleted to take the newer session's journal. */
+    journal: number
     events: number
     attempts: number
     hintUses: number
@@ -63,10 +67,12 @@ export interface ImportReport {
 /** Export to and import from the versioned JSON file (see progress-file.ts for the format). */
 export class ProgressTransfer {
   readonly #ctx: StoreContext
+  readonly #journal: JournalRepository
   readonly #s
 
-  constructor(ctx: StoreContext) {
+  constructor(ctx: StoreContext, journal: JournalRepository) {
     this.#ctx = ctx
+    this.#journal = journal
     const db = ctx.db
     const byLearner = (table: string, order: string): string =>
       `SELECT * FROM ${table} WHERE learner_id = ? ORDER BY ${order}`
@@ -109,6 +115,12 @@ export class ProgressTransfer {
           step_id, started_at, completed_at, score, passed, time_spent_ms, updated_at)
         VALUES (@learner_id, @lesson_id, @status, @snapshot_json, @content_hash, @step_id, @started_at,
           @completed_at, @score, @passed, @time_spent_ms, @updated_at)`),
+      cutJournal: db.prepare<[string, string, number]>(
+        'DELETE FROM lesson_journal WHERE learner_id = ? AND lesson_id = ? AND position >= ?'
+      ),
+      insertJournal: db.prepare<[string, string, number, string, string, number]>(`
+        INSERT INTO lesson_journal (learner_id, lesson_id, position, entry_json, status, created_at)
+        VALUES (?, ?, ?, ?, ?, ?)`),
       insertEvent: db.prepare(`
         INSERT INTO step_events (id, learner_id, lesson_id, step_id, kind, data_json, at)
         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
@@ -134,7 +146,10 @@ export class ProgressTransfer {
     }
   }
 
-  /** The learner's whole progress as the text of a version-1 progress file. */
+  /**
+   * The learner's whole progress as the text of a progress file (the current format version).
+   * A lab journal row too damaged to read is left out, as `journal.list` leaves it out.
+   */
   exportProgress(learnerId: string): string {
     const s = this.#s
     const body = this.#ctx.read('export progress', () =>
@@ -158,7 +173,12 @@ export class ProgressTransfer {
             score: r.score,
             passed: r.passed === null ? null : r.passed === 1,
             timeSpentMs: r.time_spent_ms,
-            updatedAt: r.updated_at
+            updatedAt: r.updated_at,
+            journal: this.#journal.list(learnerId, r.lesson_id).map((e) => ({
+              position: e.position,
+              entry: e.entry as z.core.util.JSONType,
+              status: e.status
+            }))
           })),
           events: s.events.all(learnerId).map((r) => ({
             id: r.id,
@@ -226,7 +246,8 @@ export class ProgressTransfer {
    * (openings, events, attempts, hints) are added when their id is new; a session takes the newer
    * snapshot while completion, best score and earliest dates are kept from both sides; review
    * items, settings and the profile name take whichever side was updated later. Merging is
-   * idempotent: importing the same file again changes nothing.
+   * idempotent: importing the same file again changes nothing. A session's lab journal goes with
+   * its snapshot: when the file's snapshot wins, the lesson's journal becomes the file's.
    */
   importProgress(text: string): ImportReport {
     const file = parseProgressFile(text)
@@ -238,6 +259,7 @@ export class ProgressTransfer {
         learner: 0,
         lessonOpens: 0,
         sessions: 0,
+        journal: 0,
         events: 0,
         attempts: 0,
         hintUses: 0,
@@ -265,6 +287,10 @@ export class ProgressTransfer {
         const mine = s.session.get(lid, incoming.lessonId)
         const merged = mergeSession(mine, lid, incoming)
         if (!mine || !sameRow(mine, merged)) changes.sessions += s.upsertSession.run(merged).changes
+        // mergeSession takes the file's snapshot exactly when it is newer (or the only one).
+        if (!mine || incoming.updatedAt > mine.updated_at) {
+          changes.journal += this.#replaceJournal(lid, incoming.lessonId, incoming.journal)
+        }
       }
       for (const e of b.events) {
         const data = e.data === null ? null : JSON.stringify(e.data)
@@ -331,6 +357,45 @@ export class ProgressTransfer {
       return { learnerId: lid, learnerCreated: !local, changes }
     })
   }
+
+  /**
+   * Makes the lesson's journal equal to `theirs`, rewriting only from the first position where the
+   * two differ: after one machine carried on with the lab, only the new commands are written.
+   * Returns the rows deleted plus the rows inserted.
+   */
+  #replaceJournal(learnerId: string, lessonId: string, theirs: readonly JournalEntry[]): number {
+    const incoming = [...theirs].sort((a, b) => a.position - b.position)
+    const mine = this.#journal.list(learnerId, lessonId)
+    let i = 0
+    while (i < mine.length && i < incoming.length && sameJournalEntry(mine[i]!, incoming[i]!)) i++
+    // Rows the store could not read differ from anything the file holds.
+    const cut = Math.min(
+      mine[i]?.position ?? Infinity,
+      incoming[i]?.position ?? Infinity,
+      ...mine.skipped.map((row) => row.position)
+    )
+    if (cut === Infinity) return 0
+    let changed = this.#s.cutJournal.run(learnerId, lessonId, cut).changes
+    const now = this.#ctx.now()
+    for (const e of incoming) {
+      if (e.position < cut) continue
+      changed += this.#s.insertJournal.run(
+        learnerId,
+        lessonId,
+        e.position,
+        JSON.stringify(e.entry),
+        e.status,
+        now
+      ).changes
+    }
+    return changed
+  }
+}
+
+function sameJournalEntry(a: JournalEntry, b: JournalEntry): boolean {
+  return (
+    a.position === b.position && a.status === b.status && canonicalJson(a.entry) === canonicalJson(b.entry)
+  )
 }
 
 function nameConflict(name: string): ImportError {
@@ -348,6 +413,7 @@ function mergeSession(
   learnerId: string,
   incoming: ProgressBody['sessions'][number]
 ): SessionRow {
+  // The journal travels beside the row, see #replaceJournal.
   const theirs: SessionRow = {
     learner_id: learnerId,
     lesson_id: incoming.lessonId,
@@ -416,7 +482,8 @@ function parseProgressFile(text: string): ProgressFile {
       }
     ])
   }
-  const parsed = progressFileSchema.safeParse(raw)
+  // A version-1 file comes back upgraded: its sessions' inline journals moved out of the snapshots.
+  const parsed = parseProgressFileJson(raw)
   if (!parsed.success) {
     throw new ImportError(parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })))
   }
@@ -457,6 +524,9 @@ function duplicateIssues(body: ProgressBody): ImportIssue[] {
   }
   check(body.lessonOpens, 'lessonOpens', (o) => o.id, 'id')
   check(body.sessions, 'sessions', (x) => x.lessonId, 'lessonId')
+  body.sessions.forEach((session, index) =>
+    check(session.journal, `sessions[${index}].journal`, (e) => String(e.position), 'position')
+  )
   check(body.events, 'events', (e) => e.id, 'id')
   check(body.attempts, 'attempts', (a) => a.id, 'id')
   check(

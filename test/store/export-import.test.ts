@@ -29,7 +29,7 @@ describe('progress export and import', () => {
       body: { learner: { id: string }; attempts: unknown[] }
     }
     expect(file.format).toBe('podnet-lab.progress')
-    expect(file.formatVersion).toBe(1)
+    expect(file.formatVersion).toBe(2)
     expect(file.checksum).toBe(checksumOf(file.body))
     expect(file.body.learner.id).toBe(id)
     expect(file.body.attempts).toHaveLength(2)
@@ -50,6 +50,7 @@ describe('progress export and import', () => {
         learner: 1,
         lessonOpens: 2,
         sessions: 1,
+        journal: 0,
         events: 1,
         attempts: 2,
         hintUses: 1,
@@ -206,10 +207,10 @@ describe('progress export and import', () => {
 
     it('a file from a newer format version, or not a progress file at all', () => {
       const { store, parsed } = setup()
-      expect(issuesOf(store, JSON.stringify({ ...parsed, formatVersion: 2 }))).toEqual([
+      expect(issuesOf(store, JSON.stringify({ ...parsed, formatVersion: 3 }))).toEqual([
         {
           path: 'formatVersion',
-          message: 'version 2 was written by a newer Podnet Lab; this one reads version 1'
+          message: 'version 3 was written by a newer Podnet Lab; this one reads version 2'
         }
       ])
       expect(issuesOf(store, '[1, 2, 3]')).toEqual([

@@ -156,6 +156,8 @@ if (!app.requestSingleInstanceLock()) {
       lessonsDir: resourcePath('lessons'),
       packsDir,
       version: app.getVersion(),
+      // electron-vite builds the lab worker as a sibling entry of this file (electron.vite.config.ts).
+      labs: { workerUrl: new URL('./lab-worker.js', import.meta.url) },
       classHost,
       ...(existsSync(nativeBinding) ? { nativeBinding } : {})
     })

@@ -49,6 +49,7 @@ const statusByCode: Record<ApiErrorCode, number> = {
   not_found: 404,
   unknown_method: 404,
   payload_too_large: 413,
+  lab_stopped: 422,
   internal: 500,
   store_unavailable: 503
 }

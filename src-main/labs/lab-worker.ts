@@ -1,0 +1,110 @@
+import { parentPort } from 'node:worker_threads'
+import { ApiError } from '../api/envelope.ts'
+import { inspect } from '../api/inspect.ts'
+import { completeOn, pcapDownload } from '../api/lab-tools.ts'
+import { topologyOf } from '../api/topology.ts'
+import { LessonRuntime } from './lesson-runtime.ts'
+import type { LabReplies, LabRequest, PositionedEntry, RequestMessage, WorkerMessage } from './protocol.ts'
+import { SandboxRuntime } from './sandbox-runtime.ts'
+
+/**
+ * A lab worker: runs the labs the pool placed here, one request at a time. Everything it holds
+ * can be rebuilt by the host, so the host may terminate it at any moment (a command over its CPU
+ * budget, or memory over the worker's limit).
+ */
+
+class Missing extends Error {}
+
+const labs = new Map<string, LessonRuntime | SandboxRuntime>()
+const port = parentPort!
+const post = (message: WorkerMessage): void => port.postMessage(message)
+
+function lab(labKey: string): LessonRuntime | SandboxRuntime {
+  const found = labs.get(labKey)
+  if (!found) throw new Missing()
+  return found
+}
+
+function lesson(labKey: string): LessonRuntime {
+  const found = lab(labKey)
+  if (!(found instanceof LessonRuntime)) throw new Error(`${labKey} is not a lesson lab`)
+  return found
+}
+
+function sandbox(labKey: string): SandboxRuntime {
+  const found = lab(labKey)
+  if (!(found instanceof SandboxRuntime)) throw new Error(`${labKey} is not a sandbox`)
+  return found
+}
+
+/** The request being handled: labs keep one `onRunning` for their lifetime, requests change. */
+let current: RequestMessage | undefined
+const onRunning = (entry: PositionedEntry): void => {
+  if (current) post({ type: 'running', id: current.id, labKey: current.request.labKey, entry })
+}
+
+function handle(request: LabRequest): LabReplies[LabRequest['op']] {
+  switch (request.op) {
+    case 'lesson.open': {
+      const existing = labs.get(request.labKey)
+      if (existing instanceof LessonRuntime) existing.stop()
+      const runtime = new LessonRuntime(request, onRunning)
+      labs.set(request.labKey, runtime)
+      return runtime.opened()
+    }
+    case 'sandbox.open':
+      labs.set(request.labKey, new SandboxRuntime(request, onRunning))
+      return null
+    case 'lesson.view':
+      return lesson(request.labKey).current()
+    case 'lesson.send':
+      return lesson(request.labKey).send(request.event)
+    case 'lesson.exec':
+      return lesson(request.labKey).exec(request.on, request.line)
+    case 'lesson.trace':
+      return lesson(request.labKey).trace(request.spec)
+    case 'lesson.reset':
+      return lesson(request.labKey).reset(request.scope, request.journal)
+    case 'sandbox.exec':
+      return sandbox(request.labKey).exec(request.on, request.line)
+    case 'sandbox.trace':
+      return sandbox(request.labKey).trace(request.spec)
+    case 'sandbox.reset':
+      sandbox(request.labKey).reset()
+      return null
+    case 'lab.complete':
+      return completeOn(lab(request.labKey).shell, request.on, request.line, request.cursor)
+    case 'lab.pcap': {
+      const found = lab(request.labKey)
+      return pcapDownload(found.shell.lab, found.traces.get(request.traceId))
+    }
+    case 'lab.topology':
+      return topologyOf(lab(request.labKey).shell.lab)
+    case 'lab.inspect': {
+      const { shell } = lab(request.labKey)
+      return inspect(shell, topologyOf(shell.lab), request.objectId)
+    }
+    case 'lab.close': {
+      const found = labs.get(request.labKey)
+      if (found instanceof LessonRuntime) found.stop()
+      labs.delete(request.labKey)
+      return null
+    }
+  }
+}
+
+port.on('message', (message: RequestMessage) => {
+  const { id, request } = message
+  current = message
+  post({ type: 'started', id })
+  try {
+    post({ type: 'done', id, value: handle(request) })
+  } catch (error) {
+    if (error instanceof Missing) post({ type: 'missing', id })
+    else if (error instanceof ApiError) post({ type: 'failed', id, code: error.code, message: error.message })
+    else {
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error)
+      post({ type: 'failed', id, code: 'internal', message })
+    }
+  }
+})

@@ -1,0 +1,132 @@
+import type { ProbeSpec, Trace } from '../core/engine/trace.ts'
+import type { LoadedLesson } from '../core/lesson/course-loader.ts'
+import type { LessonEvent } from '../core/lesson/lesson.machine.ts'
+import type { TraceSpec } from '../core/lesson/lesson.schema.ts'
+import type { ProgressRecord } from '../core/lesson/progress-records.ts'
+import type { LessonView } from '../core/lesson/snapshot-view.ts'
+import type { Scenario } from '../core/scenario/scenario.schema.ts'
+import type { Completion } from '../core/shell/complete.ts'
+import type { ApiErrorCode } from '../api/envelope.ts'
+import type { InspectSection } from '../api/inspect.ts'
+import type { DownloadFile } from '../api/lab-tools.ts'
+import type { Topology } from '../api/topology.ts'
+
+/**
+ * The messages between the host thread and a lab worker. Labs live in workers so that a slow
+ * command stops one worker, never the host; the host keeps everything durable (the store, the
+ * journals) and can rebuild any lab from it.
+ */
+
+/**
+ * What changed a lab, in order. The simulator is deterministic, so replaying a lab's journal on
+ * its scenario gives back exactly the cluster the learner left.
+ */
+export type LabJournalEntry = { kind: 'exec'; on: string; line: string } | { kind: 'trace'; spec: ProbeSpec }
+
+/** A journal entry with its place in the lab's journal (stopped entries keep their place). */
+export interface PositionedEntry {
+  position: number
+  entry: LabJournalEntry
+}
+
+export interface ExecResult {
+  stdout: string
+  stderr: string
+  exitCode: number
+}
+
+/** What the host writes to the store after one lesson transition. */
+export interface LessonPersist {
+  /** xstate's persisted snapshot of the lesson machine. */
+  machine: unknown
+  stepId: string
+  stepJournalStart: number
+  records: { record: ProgressRecord; answer: unknown }[]
+  /** Set once, on the transition that first reaches the lesson's end. */
+  completed?: { score: number; passed: boolean }
+}
+
+/** Every lesson operation answers with the new view, what to persist and what to journal. */
+export interface LessonOutcome {
+  view: LessonView
+  persists: LessonPersist[]
+  journaled: PositionedEntry[]
+}
+
+export interface LessonOpen {
+  op: 'lesson.open'
+  labKey: string
+  loaded: LoadedLesson
+  machine: unknown
+  /** Entries to replay (stopped ones already left out), in order. */
+  journal: PositionedEntry[]
+  /** Where the next entry goes: the journal's length, stopped entries included. */
+  nextPosition: number
+  stepJournalStart: number
+  wasCompleted: boolean
+}
+
+export interface SandboxOpen {
+  op: 'sandbox.open'
+  labKey: string
+  scenario: Scenario
+  origin: string
+  journal: PositionedEntry[]
+  nextPosition: number
+}
+
+export type OpenRequest = LessonOpen | SandboxOpen
+
+export type LabRequest =
+  | OpenRequest
+  | { op: 'lesson.view'; labKey: string }
+  | { op: 'lesson.send'; labKey: string; event: LessonEvent }
+  | { op: 'lesson.exec'; labKey: string; on: string; line: string }
+  | { op: 'lesson.trace'; labKey: string; spec: TraceSpec }
+  | { op: 'lesson.reset'; labKey: string; scope: 'lab' | 'step'; journal: PositionedEntry[] }
+  | { op: 'sandbox.exec'; labKey: string; on: string; line: string }
+  | { op: 'sandbox.trace'; labKey: string; spec: TraceSpec }
+  | { op: 'sandbox.reset'; labKey: string }
+  | { op: 'lab.complete'; labKey: string; on: string; line: string; cursor: number }
+  | { op: 'lab.pcap'; labKey: string; traceId: number }
+  | { op: 'lab.topology'; labKey: string }
+  | { op: 'lab.inspect'; labKey: string; objectId: string }
+  | { op: 'lab.close'; labKey: string }
+
+/** The value each request answers with. */
+export interface LabReplies {
+  'lesson.open': LessonOutcome
+  'sandbox.open': null
+  'lesson.view': LessonOutcome
+  'lesson.send': LessonOutcome
+  'lesson.exec': LessonOutcome & { result: ExecResult }
+  'lesson.trace': LessonOutcome & { trace: Trace; traceId: number }
+  'lesson.reset': LessonOutcome & { keep: number }
+  'sandbox.exec': { result: ExecResult; journaled: PositionedEntry[] }
+  'sandbox.trace': { trace: Trace; traceId: number; journaled: PositionedEntry[] }
+  'sandbox.reset': null
+  'lab.complete': Completion
+  'lab.pcap': DownloadFile
+  'lab.topology': Topology
+  'lab.inspect': InspectSection[] | null
+  'lab.close': null
+}
+
+export type LabOp = LabRequest['op']
+
+/** Host → worker. */
+export interface RequestMessage {
+  id: number
+  request: LabRequest
+}
+
+/** Worker → host. */
+export type WorkerMessage =
+  /** The worker took the request off its queue: its CPU budget starts now. */
+  | { type: 'started'; id: number }
+  /** A journaled command or trace is about to run (replayed or new). */
+  | { type: 'running'; id: number; labKey: string; entry: PositionedEntry }
+  | { type: 'done'; id: number; value: unknown }
+  | { type: 'failed'; id: number; code: ApiErrorCode; message: string }
+  /** The lab is not open in this worker (evicted, or the worker was replaced): open it and retry. */
+  | { type: 'missing'; id: number }

@@ -1,0 +1,80 @@
+import { sendProbe } from '../core/engine/probe.ts'
+import type { Trace } from '../core/engine/trace.ts'
+import { probeSpecOf } from '../core/lesson/lab-adapter.ts'
+import type { TraceSpec } from '../core/lesson/lesson.schema.ts'
+import { buildLab } from '../core/scenario/build-lab.ts'
+import type { Scenario } from '../core/scenario/scenario.schema.ts'
+import { LabShell } from '../core/shell/lab-shell.ts'
+import { ApiError } from '../api/envelope.ts'
+import { TraceMemory } from '../api/lab-tools.ts'
+import { applyEntry, type OnRunning } from './lesson-runtime.ts'
+import type { ExecResult, PositionedEntry, SandboxOpen } from './protocol.ts'
+
+/** A scenario's world with its `setup:` lines applied; a failing line names the file and the line. */
+export function buildSandboxShell(scenario: Scenario, origin: string): LabShell {
+  const shell = new LabShell(buildLab(scenario))
+  const problems = shell.applySetup()
+  if (problems.length > 0) throw new ApiError('invalid_input', `${origin}: ${problems.join('; ')}`)
+  return shell
+}
+
+/** A free-play world inside a lab worker: no lesson machine, only the lab and its journal. */
+export class SandboxRuntime {
+  shell: LabShell
+  readonly traces = new TraceMemory()
+  readonly #open: SandboxOpen
+  #nextPosition: number
+  readonly #onRunning: OnRunning
+
+  constructor(open: SandboxOpen, onRunning: OnRunning) {
+    this.#open = open
+    this.#onRunning = onRunning
+    this.shell = buildSandboxShell(open.scenario, open.origin)
+    for (const positioned of open.journal) {
+      onRunning(positioned)
+      applyEntry(this.shell, positioned.entry)
+    }
+    this.#nextPosition = open.nextPosition
+  }
+
+  exec(on: string, line: string): { result: ExecResult; journaled: PositionedEntry[] } {
+    const positioned: PositionedEntry = { position: this.#nextPosition, entry: { kind: 'exec', on, line } }
+    this.#onRunning(positioned)
+    const result = this.shell.run(on, line)
+    if (!result) {
+      return {
+        result: {
+          stdout: '',
+          stderr: `podnet: no node, pod, pod/container or external host named "${on}"\n`,
+          exitCode: 127
+        },
+        journaled: []
+      }
+    }
+    this.#nextPosition++
+    return {
+      result: { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode },
+      journaled: [positioned]
+    }
+  }
+
+  trace(spec: TraceSpec): { trace: Trace; traceId: number; journaled: PositionedEntry[] } {
+    const lab = this.shell.lab
+    const probe = probeSpecOf(lab, spec)
+    const positioned: PositionedEntry = {
+      position: this.#nextPosition,
+      entry: { kind: 'trace', spec: probe }
+    }
+    this.#onRunning(positioned)
+    const trace = sendProbe(lab, probe)
+    this.#nextPosition++
+    return { trace, traceId: this.traces.keep(trace), journaled: [positioned] }
+  }
+
+  /** Builds the scenario afresh: every change the learner made is gone, the world is as the file says. */
+  reset(): void {
+    this.shell = buildSandboxShell(this.#open.scenario, this.#open.origin)
+    this.#nextPosition = 0
+    this.traces.clear()
+  }
+}
