@@ -63,7 +63,7 @@ let traceHops = 0
 
 async function longestTaskWhilePlaying(): Promise<number> {
   const { page, close } = await app.page()
-  await page.goto(`${app.running.host.origin}/#/lessons/${firstLesson.id}`)
+  await page.goto(`${app.running.host.url}#/lessons/${firstLesson.id}`)
   const form = page.locator('form.trace-form')
   await form.locator('#trace-from').selectOption(longTrace.from)
   await form.locator('#trace-to').fill(longTrace.to)
@@ -116,7 +116,7 @@ const figures: Figure[] = [
     sample: async () => {
       const { page, close } = await app.page()
       const start = performance.now()
-      await page.goto(`${app.running.host.origin}/#/lessons/${firstLesson.id}`)
+      await page.goto(`${app.running.host.url}#/lessons/${firstLesson.id}`)
       // Interactive = the step can be acted on: its title shown, the terminal ready for typing,
       // and the step's Next button enabled for a click.
       await page.locator('#step-title').waitFor()

@@ -19,11 +19,12 @@ const tour = courseLessons()[0]!.lesson
 const data = tempDir('podnet-screenshots-')
 const { browser, close } = await launchChromium()
 const running = await startHost(data.path)
-const origin = running.host.origin
+// The host's link carries its token; every page opens through it.
+const url = running.host.url
 const written = new Set<string>()
 
 async function open(page: Page, hash: string): Promise<void> {
-  await page.goto(`${origin}/${hash}`)
+  await page.goto(`${url}${hash}`)
   await page.reload()
   await page.locator('main h1').first().waitFor()
 }
@@ -43,7 +44,7 @@ try {
     await select(learnerId)
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
     const page = await context.newPage()
-    await page.goto(`${origin}/#/lessons/${tour.id}`)
+    await page.goto(`${url}#/lessons/${tour.id}`)
     const driver = new CourseDriver(page, tour)
     if (until) await driver.completeUntil(until)
     else await driver.complete()

@@ -19,6 +19,17 @@ export function describeIssues(error: z.ZodError): string {
 }
 
 /**
+ * What a caller learns of an unexpected failure. The real error (with its stack) goes to the
+ * host's log: its message may name files, queries or internals no caller should see.
+ */
+export const internalErrorMessage = 'internal error; the host logged the details'
+
+function internalError(method: string, detail: unknown): Envelope<unknown> {
+  console.error(`${method} failed:`, detail instanceof Error ? (detail.stack ?? detail.message) : detail)
+  return { ok: false, error: { code: 'internal', message: internalErrorMessage } }
+}
+
+/**
  * The single entry point of both transports: validate the input, run the handler, validate the
  * output (so an answer key or a stray field can never leak past the contract), wrap in the envelope.
  */
@@ -40,18 +51,11 @@ export async function dispatch(
     const value: unknown = await handler(parsed.data)
     const checked = spec.output.safeParse(value)
     if (!checked.success) {
-      return {
-        ok: false,
-        error: {
-          code: 'internal',
-          message: `${method} produced an invalid result: ${describeIssues(checked.error)}`
-        }
-      }
+      return internalError(method, `produced an invalid result: ${describeIssues(checked.error)}`)
     }
     return { ok: true, value: checked.data }
   } catch (error) {
     if (error instanceof ApiError) return { ok: false, error: { code: error.code, message: error.message } }
-    const message = error instanceof Error ? error.message : String(error)
-    return { ok: false, error: { code: 'internal', message } }
+    return internalError(method, error)
   }
 }

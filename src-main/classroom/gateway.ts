@@ -13,8 +13,12 @@ export interface GatewayOptions {
   handlers: Handlers
   /** Null when this host runs no classroom: only the main contract is served. */
   classroom: Classroom | null
-  /** The instructor's (or, without a classroom, the host's) token; null = callers without a token are trusted (loopback). */
-  instructorToken: string | null
+  /**
+   * The instructor's (or, without a classroom, the host's) token. Required even on loopback: any
+   * web page the user visits can send requests to 127.0.0.1, so no caller is trusted for where
+   * it calls from.
+   */
+  instructorToken: string
 }
 
 export interface GatewayAnswer {
@@ -43,16 +47,14 @@ export class Gateway {
   /** Who a bearer token belongs to; a string is the reason it is refused. */
   caller(bearer: string | null): Caller | 'anonymous' | string {
     const { classroom, instructorToken } = this.options
-    if (bearer === null || bearer === '')
-      return instructorToken === null ? { kind: 'instructor' } : 'anonymous'
-    if (instructorToken !== null && sameSecret(bearer, instructorToken)) return { kind: 'instructor' }
+    if (bearer === null || bearer === '') return 'anonymous'
+    if (sameSecret(bearer, instructorToken)) return { kind: 'instructor' }
     if (classroom && Classroom.isLearnerToken(bearer)) {
       const member = classroom.identify(bearer)
       return member
         ? { kind: 'learner', member, token: bearer }
         : 'this learner token is not valid (the class was closed or deleted); join again with the class code'
     }
-    if (instructorToken === null) return { kind: 'instructor' }
     return 'this token is not valid for this host'
   }
 
@@ -97,7 +99,7 @@ export class Gateway {
       return unauthorized(
         this.options.classroom
           ? 'this host needs a token: the instructor URL, or join a class with its code'
-          : 'this host needs the token from the URL it printed'
+          : 'this host needs its token: open the link with ?token=… it printed in the terminal that started it'
       )
     }
     if (caller.kind === 'instructor') return { envelope: await dispatch(this.options.handlers, method, body) }

@@ -60,6 +60,8 @@ export interface ClassroomHostOptions {
   newClass?: boolean
   /** Reused across restarts of the listener, so the join rate limit and live dashboards carry on. */
   classroom?: Classroom
+  /** Names learners reach the host by besides its addresses and host name (`--public-host`). */
+  publicHosts?: readonly string[]
 }
 
 export interface ClassroomHostRun {
@@ -107,11 +109,12 @@ export async function startClassroomHost(options: ClassroomHostOptions): Promise
     host: options.host,
     port: options.port,
     classroom,
-    classroomMode: true
+    classroomMode: true,
+    ...(options.publicHosts ? { publicHosts: options.publicHosts } : {})
   })
   try {
     const cls = await openClass(classroom, options)
-    const token = web.token ?? ''
+    const { token } = web
     return {
       origin: web.origin,
       url: web.url,

@@ -6,7 +6,13 @@ import { repoRoot, tempDir } from '../e2e/harness.ts'
 
 const rendererFixture = join(repoRoot, 'test', 'fixtures', 'renderer')
 
-async function post(host: WebHost, method: string, body: unknown, headers: Record<string, string> = {}) {
+/** A call with the host's token, as the app opened from the host's link sends it. */
+async function post(
+  host: WebHost,
+  method: string,
+  body: unknown,
+  headers: Record<string, string> = { authorization: `Bearer ${host.token}` }
+) {
   const response = await fetch(`${host.origin}/api/${method}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -35,10 +41,9 @@ describe('the web host serves the contract as POST /api/<method>', () => {
     data.remove()
   })
 
-  test('binds to loopback and needs no token there', () => {
+  test('binds to loopback and prints its link with the token', () => {
     expect(host.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
-    expect(host.token).toBeNull()
-    expect(host.url).toBe(`${host.origin}/`)
+    expect(host.url).toBe(`${host.origin}/?token=${host.token}`)
   })
 
   test('a valid call answers 200 with the ok envelope', async () => {
@@ -135,7 +140,7 @@ describe('a web host that requires a token', () => {
   })
 
   test('refuses calls without the token and accepts calls with it', async () => {
-    expect((await post(host, 'lessons:list', {})).status).toBe(401)
+    expect((await post(host, 'lessons:list', {}, {})).status).toBe(401)
     expect((await post(host, 'lessons:list', {}, { authorization: 'Bearer wrong-token!' })).status).toBe(401)
     expect((await post(host, 'lessons:list', {}, { authorization: 'Bearer sekrit-token' })).status).toBe(200)
   })

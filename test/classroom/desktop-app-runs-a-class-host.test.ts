@@ -325,7 +325,8 @@ describe('the web host has no class-host launcher', () => {
         const answer = await post(
           host.origin,
           method,
-          method === 'classroomHost:start' ? { address: '127.0.0.1' } : {}
+          method === 'classroomHost:start' ? { address: '127.0.0.1' } : {},
+          host.token
         )
         expect(answer.status).toBe(404)
         expect(answer.body.error).toEqual({

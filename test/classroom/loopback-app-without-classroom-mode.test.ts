@@ -26,22 +26,33 @@ describe('the single-user app on loopback, with a classroom but not in classroom
     data.remove()
   })
 
-  test('the local instructor needs no token, as before, and class:start says so', async () => {
-    expect(host.token).toBeNull()
+  test('the local instructor calls with the host token, and class:start hands it out', async () => {
+    expect((await post(host.origin, 'class:start', { name: 'Local' })).status).toBe(401)
     const started = await ok<{ joinUrl: string; joinCode: string; instructorToken: string | null }>(
       host.origin,
       'class:start',
-      { name: 'Local' }
+      { name: 'Local' },
+      host.token
     )
-    expect(started.instructorToken).toBeNull()
+    expect(started.instructorToken).toBe(host.token)
     expect(started.joinUrl).toBe(`${host.origin}/#/join?code=${started.joinCode}`)
     expect(started.joinCode).toMatch(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6}$/)
   })
 
   test('a learner token is still scoped to its learner there', async () => {
-    const { joinCode } = await ok<{ joinCode: string }>(host.origin, 'class:start', { name: 'Local 2' })
+    const { joinCode } = await ok<{ joinCode: string }>(
+      host.origin,
+      'class:start',
+      { name: 'Local 2' },
+      host.token
+    )
     const ada = await ok<Joined>(host.origin, 'class:join', { code: joinCode, name: 'Ada' })
-    const other = await ok<{ id: string }>(host.origin, 'profiles:create', { name: 'Someone else' })
+    const other = await ok<{ id: string }>(
+      host.origin,
+      'profiles:create',
+      { name: 'Someone else' },
+      host.token
+    )
     expect(
       (await post(host.origin, 'progress:summary', { learnerId: other.id }, ada.learnerToken)).status
     ).toBe(403)

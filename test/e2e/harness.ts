@@ -66,7 +66,12 @@ export interface RunningHost {
 
 export async function startHost(dataDir: string): Promise<RunningHost> {
   const service = createService({ dataDir, lessonsDir: join(repoRoot, 'lessons'), version: 'test' })
-  const host = await startWebHost({ handlers: service.handlers, rendererDir })
+  // As `npm run serve` does: the token is kept in the data folder; pages open `host.url`, which carries it.
+  const host = await startWebHost({
+    handlers: service.handlers,
+    rendererDir,
+    tokenFile: join(dataDir, 'host-token')
+  })
   return {
     host,
     service,

@@ -1,18 +1,23 @@
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createService } from '../../api/service.ts'
 import { ApiError } from '../../api/envelope.ts'
 import { Classroom } from '../../classroom/classroom.ts'
 import { startClassroomHost, type ClassroomHostRun } from '../classroom-host.ts'
-import { isLoopback, startWebHost } from './server.ts'
+import { isLoopback, normalPublicHost, startWebHost } from './server.ts'
 
 // Composition root of the web host: `npm run serve -- [--port N] [--host H] [--data-dir DIR] [--classroom]`.
 
-const usage = `usage: npm run serve -- [--port N] [--host ADDRESS] [--data-dir DIR] [--classroom [--class-name NAME] [--new-class]]
-  --classroom   run a class: learners on the LAN join with a code (give --host <LAN address>);
-                every call then needs a token. Reuses the newest open class unless --new-class.`
+const usage = `usage: npm run serve -- [--port N] [--host ADDRESS] [--data-dir DIR] [--public-host NAME]... [--rotate-token]
+                    [--classroom [--class-name NAME] [--new-class]]
+  --public-host  another name browsers reach this host by (a DNS name, a reverse proxy's); repeatable.
+                 Loopback, this machine's addresses and its host name (and <name>.local) are always served.
+  --rotate-token replace the token kept in <data dir>/host-token: links printed before stop working.
+  --classroom    run a class: learners on the LAN join with a code (give --host <LAN address>).
+                 Reuses the newest open class unless --new-class; the instructor token is new at every start.`
 
 function fail(message: string): never {
   console.error(`podnet serve: ${message}\n${usage}`)
@@ -34,6 +39,8 @@ async function main(): Promise<void> {
     classroom?: boolean
     'class-name'?: string
     'new-class'?: boolean
+    'public-host'?: string[]
+    'rotate-token'?: boolean
     help?: boolean
   }
   try {
@@ -45,6 +52,8 @@ async function main(): Promise<void> {
         classroom: { type: 'boolean' },
         'class-name': { type: 'string' },
         'new-class': { type: 'boolean' },
+        'public-host': { type: 'string', multiple: true },
+        'rotate-token': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' }
       },
       strict: true
@@ -56,15 +65,29 @@ async function main(): Promise<void> {
     console.log(usage)
     return
   }
+  const publicHosts = values['public-host'] ?? []
+  for (const name of publicHosts) {
+    if (normalPublicHost(name) === null)
+      fail(`--public-host takes a host name or address without scheme or path, not "${name}"`)
+  }
+  if (values.classroom && values['rotate-token'])
+    fail(
+      '--rotate-token is for the single-user host; a class host makes a new instructor token at every start'
+    )
   const root = resolve(import.meta.dirname, '../../..')
   const dataDir = resolve(values['data-dir'] ?? join(homedir(), '.local', 'share', 'podnet-lab'))
   mkdirSync(dataDir, { recursive: true })
   const packsDir = join(dataDir, 'packs')
+  const tokenFile = join(dataDir, 'host-token')
+  // The build `npm run serve` made beside the renderer it serves: a bundled worker starts in a
+  // third of the time and memory of one that compiles the TypeScript sources itself.
+  const builtWorker = join(root, 'out', 'main', 'lab-worker.js')
   const service = createService({
     dataDir,
     lessonsDir: join(root, 'lessons'),
     packsDir,
-    version: (await import('../../../package.json', { with: { type: 'json' } })).default.version
+    version: (await import('../../../package.json', { with: { type: 'json' } })).default.version,
+    ...(existsSync(builtWorker) ? { labs: { workerUrl: pathToFileURL(builtWorker) } } : {})
   })
   const rendererDir = join(root, 'out', 'renderer')
   const host = values.host ?? '127.0.0.1'
@@ -81,6 +104,7 @@ async function main(): Promise<void> {
         packsDir,
         host,
         port,
+        publicHosts,
         ...(values['class-name'] !== undefined ? { className: values['class-name'] } : {}),
         ...(values['new-class'] ? { newClass: true } : {})
       })
@@ -88,7 +112,7 @@ async function main(): Promise<void> {
       if (error instanceof ApiError) fail(error.message)
       throw error
     }
-    printRunning(run.url, dataDir, run.token)
+    printRunning(run.url, dataDir, host)
     console.log(`\nClass "${run.className}" (${run.classId}) is open.`)
     console.log(`  Instructor (keep private): ${run.instructorUrl}`)
     console.log(`  Learners open:             ${run.joinUrl}`)
@@ -106,9 +130,16 @@ async function main(): Promise<void> {
       rendererDir,
       host,
       port,
+      publicHosts,
+      tokenFile,
+      rotateToken: values['rotate-token'] === true,
       ...(classroom ? { classroom } : {})
     })
-    printRunning(web.url, dataDir, web.token)
+    printRunning(web.url, dataDir, host)
+    console.log(
+      `The link carries this host's token (kept in ${tokenFile}; --rotate-token makes a new one): ` +
+        'the app works only when opened with it.'
+    )
     close = web.close
   }
   const stop = (): void => {
@@ -121,10 +152,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop)
 }
 
-function printRunning(url: string, dataDir: string, token: string | null): void {
+function printRunning(url: string, dataDir: string, host: string): void {
   console.log(`Podnet Lab is running. Open ${url}`)
   console.log(`Progress is saved in ${dataDir}`)
-  if (token) console.log('This address is reachable from other machines: the token in the URL is required.')
+  if (!isLoopback(host))
+    console.log('This address is reachable from other machines: keep the token in the URL private.')
 }
 
 main().catch((error: unknown) => {

@@ -25,7 +25,11 @@ declare global {
 
 const tokenKey = 'podnet.token'
 
-/** A web host bound beyond loopback prints `?token=…`; keep it for this tab and drop it from the address bar. */
+/**
+ * The web host prints its link with `?token=…`. The token is kept for this tab (sessionStorage
+ * survives reloads and in-app navigation, which only changes the hash) and dropped from the
+ * address bar, so it is not left in screenshots or shared by copying the address.
+ */
 function takeToken(): string | null {
   const url = new URL(window.location.href)
   const fromUrl = url.searchParams.get('token')
@@ -52,22 +56,44 @@ export function apiToken(): string | null {
   return token
 }
 
-/** Dispatched on window whenever the host answers 401: the token this window holds is no longer good. */
+/**
+ * Dispatched on window (a `CustomEvent<Unauthorized>`) whenever the host answers 401: the token
+ * this window holds is no longer good, or it holds none.
+ */
 export const unauthorizedEvent = 'podnet:unauthorized'
+
+export interface Unauthorized {
+  /** This window holds no token at all: it was opened without the link the host printed. */
+  withoutToken: boolean
+  /** The host runs a class, so someone without a token is a learner who has yet to join. */
+  classHost: boolean
+}
+
+/** The `WWW-Authenticate` realm of a class host's 401 (server.ts `classHostRealm`). */
+const classHostRealm = 'realm="podnet-lab-class"'
 
 /** Whether this window was opened with the host's instructor token (`?token=…` printed by the host). */
 export const openedWithHostToken = token !== null
 
-async function overHttp(method: string, input: unknown): Promise<Envelope<unknown>> {
+async function overHttp(
+  method: string,
+  input: unknown
+): Promise<{ envelope: Envelope<unknown>; classHost: boolean }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   if (token) headers['authorization'] = `Bearer ${token}`
   let response: Response
   try {
     response = await fetch(`/api/${method}`, { method: 'POST', headers, body: JSON.stringify(input) })
   } catch (error) {
-    return { ok: false, error: { code: 'internal', message: `host unreachable: ${String(error)}` } }
+    return {
+      envelope: { ok: false, error: { code: 'internal', message: `host unreachable: ${String(error)}` } },
+      classHost: false
+    }
   }
-  return (await response.json()) as Envelope<unknown>
+  return {
+    envelope: (await response.json()) as Envelope<unknown>,
+    classHost: response.headers.get('www-authenticate')?.includes(classHostRealm) === true
+  }
 }
 
 /** The typed client: `window.podnet` inside Electron, `POST /api/<method>` in a browser. */
@@ -76,10 +102,16 @@ export function createApi<Api extends object = PodnetApi>(): Api {
   const call = async (method: MethodName | ClassroomMethodName, input: unknown): Promise<unknown> => {
     const viaBridge = (bridge as Record<string, unknown> | undefined)?.[method] as
       ((input: unknown) => Promise<Envelope<unknown>>) | undefined
-    const envelope = viaBridge ? await viaBridge(input) : await overHttp(method, input)
+    const { envelope, classHost } = viaBridge
+      ? { envelope: await viaBridge(input), classHost: false }
+      : await overHttp(method, input)
     if (!envelope.ok) {
-      // A class closed under a learner: their state hears it and sends them to the join page.
-      if (envelope.error.code === 'unauthorized') window.dispatchEvent(new Event(unauthorizedEvent))
+      // A class closed under a learner: their state hears it and sends them to the join page. A
+      // window opened without the host's link: the app says where to find it.
+      if (envelope.error.code === 'unauthorized') {
+        const detail: Unauthorized = { withoutToken: !viaBridge && token === null, classHost }
+        window.dispatchEvent(new CustomEvent(unauthorizedEvent, { detail }))
+      }
       throw new ApiCallError(envelope.error.code, envelope.error.message)
     }
     return envelope.value

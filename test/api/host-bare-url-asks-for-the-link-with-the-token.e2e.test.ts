@@ -1,0 +1,109 @@
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createService } from '../../src-main/api/service.ts'
+import { Classroom } from '../../src-main/classroom/classroom.ts'
+import { startWebHost } from '../../src-main/platform/web/server.ts'
+import {
+  e2eUnavailable,
+  launchChromium,
+  offlineContext,
+  rendererDir,
+  seriousAxeViolations,
+  startHost,
+  tempDir,
+  type RunningHost
+} from '../e2e/harness.ts'
+import { lessonsDir } from './api-call.ts'
+
+const unavailable = e2eUnavailable()
+
+// The web host's API needs its token, which only the link it printed carries. Opened without
+// it, the app says so and where to find the link, instead of failing its calls one by one.
+
+describe.skipIf(unavailable !== null)('the app opened with and without the host’s link', () => {
+  let browser: Browser
+  let closeBrowser: () => Promise<void>
+  const data = tempDir('podnet-e2e-token-link-')
+  let running: RunningHost
+
+  beforeAll(async () => {
+    ;({ browser, close: closeBrowser } = await launchChromium())
+    running = await startHost(data.path)
+  })
+
+  afterAll(async () => {
+    await running?.stop()
+    await closeBrowser?.()
+    data.remove()
+  })
+
+  async function openPage(url: string, locale = 'en-US'): Promise<{ page: Page; foreign: string[] }> {
+    const { context, foreignRequests } = await offlineContext(browser, () => running.host.origin, { locale })
+    const page = await context.newPage()
+    page.setDefaultTimeout(20_000)
+    await page.goto(url)
+    return { page, foreign: foreignRequests }
+  }
+
+  test('the bare URL shows where to find the link, in English and in Chinese', async () => {
+    const { page, foreign } = await openPage(`${running.host.origin}/`)
+    const alert = page.getByRole('alert')
+    await alert.getByRole('heading', { name: 'Open Podnet Lab with its link' }).waitFor()
+    expect(await alert.innerText()).toContain('npm run serve printed in the terminal')
+    expect(await seriousAxeViolations(page)).toEqual([])
+    expect(foreign).toEqual([])
+    await page.context().close()
+
+    const zh = (await openPage(`${running.host.origin}/#/lessons`, 'zh-CN')).page
+    await zh.getByRole('heading', { name: '请通过带令牌的链接打开 Podnet Lab' }).waitFor()
+    expect(await zh.getByRole('alert').innerText()).toContain('npm run serve')
+    await zh.context().close()
+  })
+
+  test('the link works, leaves the address bar, and the app keeps working across navigation and reloads', async () => {
+    const { page, foreign } = await openPage(running.host.url)
+    await page.getByLabel('Name').fill('Ada')
+    await page.getByRole('button', { name: 'Start' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Lessons' }).waitFor()
+    expect(page.url()).not.toContain('token')
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Progress' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Progress' }).waitFor()
+    await page.reload()
+    await page.getByRole('heading', { level: 1, name: 'Progress' }).waitFor()
+    // The bare address typed again in the same tab: a new document, the same tab's token.
+    await page.goto(`${running.host.origin}/`)
+    await page.getByRole('heading', { level: 1, name: 'Lessons' }).waitFor()
+    expect(await page.getByRole('heading', { name: 'Open Podnet Lab with its link' }).count()).toBe(0)
+    expect(foreign).toEqual([])
+    await page.context().close()
+  })
+
+  test('on a class host the bare URL is the join form, as the learners’ link is', async () => {
+    const classData = tempDir('podnet-e2e-token-link-class-')
+    const packsDir = join(classData.path, 'packs')
+    const service = createService({ dataDir: classData.path, lessonsDir, packsDir, version: 'test' })
+    const classroom = new Classroom({ store: service.store!, handlers: service.handlers, packsDir })
+    const host = await startWebHost({
+      handlers: service.handlers,
+      rendererDir,
+      classroom,
+      classroomMode: true
+    })
+    try {
+      const { context } = await offlineContext(browser, () => host.origin)
+      const page = await context.newPage()
+      page.setDefaultTimeout(20_000)
+      await page.goto(`${host.origin}/`)
+      await page.getByLabel('Class code').waitFor()
+      expect(page.url()).toMatch(/#\/join/)
+      expect(await page.getByRole('heading', { name: 'Open Podnet Lab with its link' }).count()).toBe(0)
+      await context.close()
+    } finally {
+      await host.close()
+      service.close()
+      classData.remove()
+    }
+  })
+})
