@@ -19,6 +19,8 @@ export type ApiErrorCode =
 export interface ApiErrorBody {
   code: ApiErrorCode
   message: string
+  /** With `rate_limited`: seconds to wait (also sent as `Retry-After`). */
+  retryAfterSeconds?: number
 }
 
 /** What every transport returns for every call. */
@@ -26,10 +28,12 @@ export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ApiErrorB
 
 export class ApiError extends Error {
   readonly code: ApiErrorCode
+  readonly retryAfterSeconds: number | undefined
 
-  constructor(code: ApiErrorCode, message: string) {
+  constructor(code: ApiErrorCode, message: string, retryAfterSeconds?: number) {
     super(message)
     this.name = 'ApiError'
     this.code = code
+    this.retryAfterSeconds = retryAfterSeconds
   }
 }

@@ -6,8 +6,8 @@ import {
   type ClassroomOutput,
   type LessonGate
 } from '../api/classroom-contract.ts'
-import { describeIssues, type Handlers } from '../api/dispatch.ts'
-import { ApiError, type ApiErrorCode, type Envelope } from '../api/envelope.ts'
+import { runMethod, type Handlers } from '../api/dispatch.ts'
+import { ApiError, type Envelope } from '../api/envelope.ts'
 import { StoreError, type ClassMember, type ProgressStore, type TokenHolder } from '../store/index.ts'
 import { LiveClass, type ObservedStep } from './live.ts'
 import { sendToLrs } from './lrs.ts'
@@ -39,20 +39,13 @@ type ClassroomHandlers = { [M in ClassroomMethodName]: ClassroomHandler<M> }
 
 /** A refused join attempt carries the seconds the client should wait (`Retry-After`). */
 export class RateLimited extends ApiError {
-  constructor(readonly retryAfterSeconds: number) {
-    super('rate_limited', `too many join attempts from this address; try again in ${retryAfterSeconds} s`)
+  constructor(retryAfterSeconds: number) {
+    super(
+      'rate_limited',
+      `too many join attempts from this address; try again in ${retryAfterSeconds} s`,
+      retryAfterSeconds
+    )
   }
-}
-
-const apiCodeOfStoreError: Record<StoreError['code'], ApiErrorCode> = {
-  'not-found': 'not_found',
-  conflict: 'invalid_input',
-  invalid: 'invalid_input',
-  'read-only': 'store_unavailable',
-  'disk-full': 'store_unavailable',
-  'schema-too-new': 'store_unavailable',
-  busy: 'store_unavailable',
-  io: 'store_unavailable'
 }
 
 /**
@@ -95,43 +88,23 @@ export class Classroom {
     return holder && holder.classStatus === 'open' ? holder : null
   }
 
-  /** Runs a classroom method for an already authenticated caller: validate, run, validate the answer. */
-  async call(
+  /** Runs a classroom method for an already authenticated caller, through the one pipeline. */
+  call(
     method: ClassroomMethodName,
     rawInput: unknown,
     caller: Caller,
     address: string
   ): Promise<Envelope<unknown>> {
-    const spec = classroomContract[method]
-    const parsed = spec.input.safeParse(rawInput ?? {})
-    if (!parsed.success)
-      return { ok: false, error: { code: 'invalid_input', message: describeIssues(parsed.error) } }
-    try {
-      const handler = this.#methods[method] as (
-        input: unknown,
-        context: { caller: Caller; address: string }
-      ) => unknown
-      const value: unknown = await handler(parsed.data, { caller, address })
-      const checked = spec.output.safeParse(value)
-      if (!checked.success) {
-        return {
-          ok: false,
-          error: {
-            code: 'internal',
-            message: `${method} produced an invalid result: ${describeIssues(checked.error)}`
-          }
-        }
-      }
-      return { ok: true, value: checked.data }
-    } catch (error) {
-      if (error instanceof StoreError)
-        return { ok: false, error: { code: apiCodeOfStoreError[error.code], message: error.message } }
-      if (error instanceof ApiError) throw error
-      return {
-        ok: false,
-        error: { code: 'internal', message: error instanceof Error ? error.message : String(error) }
-      }
-    }
+    const handler = this.#methods[method] as (
+      input: unknown,
+      context: { caller: Caller; address: string }
+    ) => unknown
+    return runMethod(
+      method,
+      classroomContract[method],
+      (input) => handler(input, { caller, address }),
+      rawInput
+    )
   }
 
   /**

@@ -6,7 +6,7 @@ import {
 } from '../api/classroom-contract.ts'
 import { dispatch, type Handlers } from '../api/dispatch.ts'
 import { ApiError, type Envelope } from '../api/envelope.ts'
-import { Classroom, RateLimited, type Caller } from './classroom.ts'
+import { Classroom, type Caller } from './classroom.ts'
 import { sameSecret } from './secrets.ts'
 
 export interface GatewayOptions {
@@ -74,25 +74,15 @@ export class Gateway {
           return forbidden(`${method} needs a learner token from class:join`)
       }
       const asCaller: Caller = caller === 'anonymous' ? { kind: 'instructor' } : caller
-      try {
-        return {
-          envelope: await classroom.call(
-            method,
-            body,
-            who === 'anyone' ? { kind: 'instructor' } : asCaller,
-            address
-          )
-        }
-      } catch (error) {
-        if (error instanceof RateLimited)
-          return {
-            envelope: { ok: false, error: { code: error.code, message: error.message } },
-            retryAfter: error.retryAfterSeconds
-          }
-        if (error instanceof ApiError)
-          return { envelope: { ok: false, error: { code: error.code, message: error.message } } }
-        throw error
-      }
+      const envelope = await classroom.call(
+        method,
+        body,
+        who === 'anyone' ? { kind: 'instructor' } : asCaller,
+        address
+      )
+      return envelope.ok || envelope.error.retryAfterSeconds === undefined
+        ? { envelope }
+        : { envelope, retryAfter: envelope.error.retryAfterSeconds }
     }
 
     if (caller === 'anonymous') {
