@@ -3,6 +3,7 @@ import type { Lab } from '../src-main/core/kube/lab.ts'
 import { formatIpv4 } from '../src-main/core/net/ipv4.ts'
 import { buildLab } from '../src-main/core/scenario/build-lab.ts'
 import {
+  SCENARIO_LIMITS,
   scenarioSchema,
   type Scenario,
   type ScenarioInput
@@ -69,6 +70,94 @@ function timeTraces(t: { lab: Lab; from: string; to: string }, count: number): n
   return (performance.now() - start) / count
 }
 
+type ProxyMode = 'iptables' | 'ipvs' | 'nftables'
+
+/**
+ * The largest clusters SCENARIO_LIMITS allow, at the two corners of kube-proxy's budget
+ * (nodes × (Service ports + endpoints)): `nodes` has every node the limit allows and splits the
+ * budget between Services and endpoints; `services` has the most Services and endpoints, on the
+ * nodes the budget leaves for them. Pods fill what the pod limits allow; each Service selects
+ * one pod, so most pods on the `nodes` corner are idle.
+ */
+function largestAllowed(corner: 'nodes' | 'services', mode: ProxyMode): Scenario {
+  const L = SCENARIO_LIMITS
+  // Each Service selects one pod, so a Service costs kube-proxy two entries per node.
+  const most = Math.min(L.services, L.servicePorts, L.endpoints)
+  const nodes = corner === 'nodes' ? L.nodes : Math.floor(L.kubeProxyEntries / (2 * most))
+  const services = Math.min(most, Math.floor(L.kubeProxyEntries / nodes / 2))
+  const pods = Math.min(L.pods, nodes * L.podsPerNode)
+  const input: ScenarioInput = {
+    formatVersion: 1,
+    id: `largest-${corner}-${mode}`,
+    cluster: {
+      underlayCIDR: '172.20.0.0/16',
+      gateway: '172.20.0.1',
+      podCIDR: '10.244.0.0/16',
+      serviceCIDR: '10.96.0.0/12',
+      seed: 42,
+      kubeProxy: { mode }
+    },
+    nodes: Array.from({ length: nodes }, (_, i) => ({
+      name: `node-${i + 1}`,
+      ip: `172.20.${Math.floor((i + 2) / 250)}.${((i + 2) % 250) + 1}`
+    })),
+    pods: Array.from({ length: pods }, (_, i) => ({
+      name: `pod-${i + 1}`,
+      node: `node-${(i % nodes) + 1}`,
+      labels: { app: `app-${i}` },
+      containers: [{ name: 'app', app: 'http' as const, port: 8080 }]
+    })),
+    services: Array.from({ length: services }, (_, i) => ({
+      name: `svc-${i + 1}`,
+      selector: { app: `app-${i % pods}` },
+      ports: [{ name: 'http', port: 80, targetPort: 8080 }]
+    }))
+  }
+  return scenarioSchema.parse(input)
+}
+
+/**
+ * Build time and heap growth of each largest cluster, measured once for both figures. The lab
+ * measured is the only one alive (`held`), so the heap difference is its size.
+ */
+let largest: { label: string; buildMs: number; heapMb: number }[] | undefined
+let held: Lab | undefined
+function measureLargest(): { label: string; buildMs: number; heapMb: number }[] {
+  if (largest) return largest
+  const gc = (globalThis as { gc?: () => void }).gc
+  largest = []
+  for (const corner of ['nodes', 'services'] as const) {
+    for (const mode of ['iptables', 'ipvs', 'nftables'] as const) {
+      const scenario = largestAllowed(corner, mode)
+      held = undefined
+      gc?.()
+      const before = process.memoryUsage().heapUsed
+      const start = performance.now()
+      held = buildLab(scenario)
+      const buildMs = performance.now() - start
+      gc?.()
+      const heapMb = (process.memoryUsage().heapUsed - before) / 1024 / 1024
+      const svc = scenario.services.length
+      largest.push({
+        label: `${held.netns.size} netns: ${scenario.nodes.length} nodes, ${scenario.pods.length} pods, ${svc} Services, ${mode}`,
+        buildMs,
+        heapMb
+      })
+    }
+  }
+  held = undefined
+  return largest
+}
+
+function largestTable(): string[] {
+  return [
+    'cluster                                                               build ms   heap MB',
+    ...measureLargest().map(
+      (r) => `${r.label.padEnd(68)}  ${r.buildMs.toFixed(0).padStart(8)}  ${r.heapMb.toFixed(0).padStart(8)}`
+    )
+  ]
+}
+
 const twoNode = generated(2, 3, 2)
 let small: ReturnType<typeof crossNodeLab> | undefined
 const big = generated(100, 30, 500)
@@ -117,6 +206,25 @@ const figures: Figure[] = [
       const after = process.memoryUsage().heapUsed
       return lab.netns.size > 0 ? (after - before) / 1024 / 1024 : 0
     }
+  },
+  {
+    // The worst build SCENARIO_LIMITS let a scenario file ask for, over both corners and all
+    // three proxy modes; the details list each. Without node --expose-gc the heap is rough.
+    name: 'sim.largest-allowed.build',
+    unit: 'ms',
+    target: '< 30000 ms',
+    runs: 1,
+    setup: () => void measureLargest(),
+    sample: () => Math.max(...measureLargest().map((r) => r.buildMs)),
+    details: largestTable
+  },
+  {
+    name: 'sim.largest-allowed.heap',
+    unit: 'MB',
+    target: '< 512 MB',
+    runs: 1,
+    setup: () => void measureLargest(),
+    sample: () => Math.max(...measureLargest().map((r) => r.heapMb))
   },
   {
     name: 'sim.growth.5000-services.trace',

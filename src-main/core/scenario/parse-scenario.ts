@@ -2,7 +2,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml'
 import type { z } from 'zod'
 import { cidrContains, cidrCovers, parseCidr } from '../net/cidr.ts'
 import { parseIpv4 } from '../net/ipv4.ts'
-import { scenarioSchema, type Scenario } from './scenario.schema.ts'
+import { SCENARIO_LIMITS, scenarioSchema, type Scenario } from './scenario.schema.ts'
 
 export type ParsedScenario = { ok: true; scenario: Scenario } | { ok: false; errors: string[] }
 
@@ -74,6 +74,36 @@ function semanticErrors(s: Scenario): { path: string; reason: string }[] {
         reason: `${h.ip} is not inside underlayCIDR ${s.cluster.underlayCIDR}`
       })
     claimIp(h.ip, `externalHosts[${i}].ip`)
+  })
+  // kube-controller-manager gives each node the next free subnet; past the last one a node gets
+  // none ("no remaining CIDRs left to allocate") and its pods could never start.
+  if (s.cluster.podSubnetLength >= podCIDR.prefixLen) {
+    const subnets = 2 ** (s.cluster.podSubnetLength - podCIDR.prefixLen)
+    if (s.nodes.length > subnets)
+      errors.push({
+        path: 'cluster.podCIDR',
+        reason: `${s.cluster.podCIDR} holds ${subnets} node podCIDR${subnets === 1 ? '' : 's'} of /${s.cluster.podSubnetLength}, this file has ${s.nodes.length} nodes`
+      })
+  }
+  // host-local hands out .2 up to the last address before the broadcast.
+  const needAddress = s.pods.filter((p) => !p.hostNetwork)
+  const total = new Map<string, number>()
+  for (const p of needAddress) total.set(p.node, (total.get(p.node) ?? 0) + 1)
+  const seen = new Map<string, number>()
+  s.pods.forEach((p, i) => {
+    if (p.hostNetwork) return
+    const n = (seen.get(p.node) ?? 0) + 1
+    seen.set(p.node, n)
+    const node = s.nodes.find((x) => x.name === p.node)
+    if (!node) return
+    const prefixLen =
+      node.podCIDR === undefined ? s.cluster.podSubnetLength : parseCidr(node.podCIDR)!.prefixLen
+    const room = Math.max(0, 2 ** (32 - prefixLen) - 3)
+    if (n === room + 1)
+      errors.push({
+        path: `pods[${i}].node`,
+        reason: `a /${prefixLen} podCIDR has room for ${room} pod${room === 1 ? '' : 's'}, this file puts ${total.get(p.node)} on ${p.node}`
+      })
   })
   const nodeNames = new Set(s.nodes.map((n) => n.name))
   const podKeys = new Set<string>()
@@ -194,11 +224,35 @@ function semanticErrors(s: Scenario): { path: string; reason: string }[] {
   return errors
 }
 
+/** The text's size in UTF-8 bytes (a lone surrogate counts 3, as TextEncoder's U+FFFD). */
+function utf8Length(text: string): number {
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x80) bytes += 1
+    else if (c < 0x800) bytes += 2
+    else if (c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4
+      i++
+    } else bytes += 3
+  }
+  return bytes
+}
+
 /**
  * Reads a scenario file. Every problem comes back as one `file: path: reason` line, schema
  * errors first, so an author fixes them all in one pass.
  */
 export function parseScenario(yamlText: string, fileName: string): ParsedScenario {
+  // Before the YAML parser: its cost grows with the text, whatever the text describes.
+  const bytes = utf8Length(yamlText)
+  if (bytes > SCENARIO_LIMITS.bytes)
+    return {
+      ok: false,
+      errors: [
+        `${fileName}: (root): at most ${SCENARIO_LIMITS.bytes} bytes of scenario text (${SCENARIO_LIMITS.bytes / 1024 / 1024} MiB), this file has ${bytes}`
+      ]
+    }
   let data: unknown
   try {
     data = parseYaml(yamlText)
@@ -211,6 +265,9 @@ export function parseScenario(yamlText: string, fileName: string): ParsedScenari
         errors: [`${fileName}: ${pos ? `line ${pos.line}, column ${pos.col}` : '(root)'}: ${reason}`]
       }
     }
+    // The parser's guard against alias bombs (`a: &a [*b, *b, …]` nested): maxAliasCount.
+    if (error instanceof ReferenceError && /alias/i.test(error.message))
+      return { ok: false, errors: [`${fileName}: (root): ${error.message}`] }
     throw error
   }
   const result = scenarioSchema.safeParse(data ?? {})

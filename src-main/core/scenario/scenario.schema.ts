@@ -138,19 +138,164 @@ export const clusterSchema = z.strictObject({
   seed: z.number().int().min(0).default(1)
 })
 
-export const scenarioSchema = z.strictObject({
+/**
+ * The largest cluster a scenario may describe, so that one file cannot take the host's memory
+ * or minutes of its time. The builder makes every Linux object the real components would, and
+ * that work grows with these counts: flannel programs a route, a neighbour and an FDB entry
+ * per pair of nodes, and kube-proxy programs every Service port and every endpoint on every
+ * node. Each limit is refused with its name, the limit and the file's value. The About page
+ * and docs/scenario-format.md quote this object.
+ */
+export const SCENARIO_LIMITS = {
+  /** Bytes of scenario text, checked before the YAML parser runs. */
+  bytes: 1024 * 1024,
+  /** flannel's default Network, a /16, holds 256 nodes with a /24 each. */
+  nodes: 256,
+  /** The kubelet's default maxPods. */
+  podsPerNode: 110,
+  /** Pods in the whole cluster. */
+  pods: 5000,
+  services: 5000,
+  /** Service ports summed over every Service. */
+  servicePorts: 5000,
+  /** One per Service port and pod its selector picks, as kube-proxy programs them. */
+  endpoints: 10_000,
+  /** nodes × (Service ports + endpoints): what kube-proxy programs across the cluster. */
+  kubeProxyEntries: 400_000,
+  /** Machines on the underlay outside the cluster. */
+  externalHosts: 256,
+  /** Lines under `setup:`. */
+  setupCommands: 100
+} as const
+
+/** The message for a list longer than its limit: `at most 256 nodes (why), this file has 4000`. */
+function atMost(
+  limit: number,
+  what: string,
+  why?: string
+): { error: (issue: { input?: unknown }) => string } {
+  return {
+    error: (issue) =>
+      `at most ${limit} ${what}${why === undefined ? '' : ` (${why})`}, this file has ${Array.isArray(issue.input) ? issue.input.length : 'more'}`
+  }
+}
+
+/** kube-apiserver's default --service-node-port-range, 30000-32767. */
+const NODE_PORTS = 32767 - 30000 + 1
+
+/**
+ * The limits that need more than one list's length: pods per node, Service ports, endpoints,
+ * what kube-proxy programs across the nodes, NodePorts (the allocator would search a full range
+ * for ever). Counting endpoints indexes pods by label, so it costs a pass over the pods plus
+ * the endpoints it counts, never services × pods.
+ */
+function checkLimits(s: z.output<typeof scenarioObject>, ctx: z.RefinementCtx): void {
+  const L = SCENARIO_LIMITS
+  const perNode = new Map<string, number>()
+  s.pods.forEach((p, i) => {
+    const n = (perNode.get(p.node) ?? 0) + 1
+    perNode.set(p.node, n)
+    if (n === L.podsPerNode + 1) {
+      const total = s.pods.filter((q) => q.node === p.node).length
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pods', i, 'node'],
+        message: `at most ${L.podsPerNode} pods on one node (the kubelet's default maxPods), this file puts ${total} on ${p.node}`
+      })
+    }
+  })
+  const servicePorts = s.services.reduce((sum, svc) => sum + svc.ports.length, 0)
+  if (servicePorts > L.servicePorts)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['services'],
+      message: `at most ${L.servicePorts} Service ports in all, this file has ${servicePorts}`
+    })
+  const nodePorts = s.services.reduce((sum, svc) => sum + (svc.type === 'NodePort' ? svc.ports.length : 0), 0)
+  if (nodePorts > NODE_PORTS)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['services'],
+      message: `at most ${NODE_PORTS} NodePort ports (the range 30000-32767), this file has ${nodePorts}`
+    })
+  const endpoints = countEndpoints(s)
+  if (endpoints > L.endpoints)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['services'],
+      message: `at most ${L.endpoints} endpoints (one per Service port and pod its selector picks), this file has ${endpoints}`
+    })
+  const entries = s.nodes.length * (servicePorts + endpoints)
+  if (entries > L.kubeProxyEntries)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['services'],
+      message: `at most ${L.kubeProxyEntries} kube-proxy entries (every node programs every Service port and endpoint), this file has ${s.nodes.length} nodes × (${servicePorts} Service ports + ${endpoints} endpoints) = ${entries}`
+    })
+}
+
+/** Endpoints as kube-proxy counts them: Service ports × pods in the namespace with every selector label. */
+function countEndpoints(s: z.output<typeof scenarioObject>): number {
+  const byLabel = new Map<string, number[]>()
+  const key = (namespace: string, k: string, v: string): string => `${namespace}\0${k}\0${v}`
+  s.pods.forEach((p, i) => {
+    for (const [k, v] of Object.entries(p.labels)) {
+      const list = byLabel.get(key(p.namespace, k, v))
+      if (list) list.push(i)
+      else byLabel.set(key(p.namespace, k, v), [i])
+    }
+  })
+  let total = 0
+  for (const svc of s.services) {
+    const selector = Object.entries(svc.selector)
+    if (selector.length === 0) continue
+    // The rarest label narrows the candidates most; every pod selected carries it.
+    let candidates: number[] | undefined
+    for (const [k, v] of selector) {
+      const list = byLabel.get(key(svc.namespace, k, v)) ?? []
+      if (!candidates || list.length < candidates.length) candidates = list
+    }
+    let selected = 0
+    for (const i of candidates ?? []) {
+      const labels = s.pods[i]!.labels
+      if (selector.every(([k, v]) => labels[k] === v)) selected++
+    }
+    total += selected * svc.ports.length
+  }
+  return total
+}
+
+const scenarioObject = z.strictObject({
   formatVersion: z.literal(1),
   /** Stable kebab-case id. */
   id: dnsName,
   title: z.strictObject({ en: z.string().min(1), 'zh-CN': z.string().min(1) }).optional(),
   cluster: clusterSchema.prefault({}),
-  nodes: z.array(nodeSchema).min(1),
-  pods: z.array(podSchema).default([]),
-  services: z.array(serviceSchema).default([]),
-  externalHosts: z.array(externalHostSchema).default([]),
+  nodes: z
+    .array(nodeSchema)
+    .min(1)
+    .max(
+      SCENARIO_LIMITS.nodes,
+      atMost(SCENARIO_LIMITS.nodes, 'nodes', "flannel's default /16 with a /24 per node")
+    ),
+  pods: z.array(podSchema).max(SCENARIO_LIMITS.pods, atMost(SCENARIO_LIMITS.pods, 'pods')).default([]),
+  services: z
+    .array(serviceSchema)
+    .max(SCENARIO_LIMITS.services, atMost(SCENARIO_LIMITS.services, 'Services'))
+    .default([]),
+  externalHosts: z
+    .array(externalHostSchema)
+    .max(SCENARIO_LIMITS.externalHosts, atMost(SCENARIO_LIMITS.externalHosts, 'external hosts'))
+    .default([]),
   /** Shell commands applied after the build, in order: labs that start broken. */
-  setup: z.array(setupCommandSchema).default([])
+  setup: z
+    .array(setupCommandSchema)
+    .max(SCENARIO_LIMITS.setupCommands, atMost(SCENARIO_LIMITS.setupCommands, 'setup commands'))
+    .default([])
 })
+
+/** A scenario within SCENARIO_LIMITS; the bench and tests that build scenarios in code pass here too. */
+export const scenarioSchema = scenarioObject.superRefine(checkLimits)
 
 export type Scenario = z.output<typeof scenarioSchema>
 export type ScenarioInput = z.input<typeof scenarioSchema>

@@ -115,6 +115,12 @@ export interface CommandContext {
   readonly runOn: (target: Target, line: string) => CommandOutput
   /** Resolve a name as the CLI's `--on` accepts it; undefined when nothing has that name. */
   readonly resolveTarget: (name: string) => Target | undefined
+  /**
+   * Count one probe against the line's packet limit (SHELL_LIMITS.linePackets) before sending
+   * it; past the limit it throws and the shell ends the line with its message. Absent where no
+   * shell runs the command.
+   */
+  readonly countPacket?: () => void
 }
 
 export interface Command {

@@ -7,7 +7,7 @@
 import type { CommandRegistry } from './command.ts'
 import type { Lab } from '../kube/lab.ts'
 import { defaultRegistry } from './commands/index.ts'
-import { ShellSession } from './shell.ts'
+import { LabStorage, ShellSession } from './shell.ts'
 import type { ShellResult } from './shell.ts'
 import { resolveTarget, targetNames } from './targets.ts'
 
@@ -20,6 +20,8 @@ export interface LabShellOptions {
 export class LabShell {
   readonly registry: CommandRegistry
   readonly #sessions = new Map<string, ShellSession>()
+  /** Files and variables of every terminal, against SHELL_LIMITS.labStorageBytes together. */
+  readonly #storage = new LabStorage()
 
   constructor(
     readonly lab: Lab,
@@ -39,6 +41,7 @@ export class LabShell {
         lab: this.lab,
         registry: this.registry,
         resolveTarget: (n) => resolveTarget(this.lab, n),
+        storage: this.#storage,
         ...(this.options.writeFile ? { writeFile: this.options.writeFile } : {})
       },
       target

@@ -2,10 +2,28 @@
  * GNU grep's regular expressions (BRE by default, ERE with -E) translated to JavaScript
  * RegExp source, with GNU's error messages for malformed patterns. In a BRE `\( \) \{ \} \| \+ \?`
  * are operators and the bare characters are literals; in an ERE it is the other way round.
+ *
+ * The source uses only what RE2 also reads (its lookbehinds included), so grep can match it in
+ * linear time; only back-references (`\1`) need a backtracking engine.
  */
 
 export type RegexResult =
-  { readonly ok: true; readonly source: string } | { readonly ok: false; readonly message: string }
+  | {
+      readonly ok: true
+      readonly source: string
+      /** The pattern has back-references (`\1`…`\9`), which only a backtracking engine matches. */
+      readonly backReferences: boolean
+      /**
+       * `source` with every back-reference widened to any text: free of back-references, it
+       * matches every line `source` matches (and maybe more), so a linear-time engine can rule
+       * lines out before a backtracking one looks at them. Equal to `source` without them.
+       */
+      readonly widened: string
+    }
+  | { readonly ok: false; readonly message: string }
+
+/** GNU's RE_DUP_MAX: a larger count in `{…}` is "Regular expression too big". */
+const DUP_MAX = 0x7fff
 
 const CLASSES: Record<string, string> = {
   alpha: 'A-Za-z',
@@ -27,6 +45,12 @@ const fail = (message: string): RegexResult => ({ ok: false, message })
 export function translateRegex(pattern: string, extended: boolean): RegexResult {
   let out = ''
   let depth = 0
+  /** Groups in the order they open, and whether each has closed (a back-reference needs that). */
+  const open: number[] = []
+  let groups = 0
+  const closed = new Set<number>()
+  /** Where in `out` each back-reference's two characters start. */
+  const refs: number[] = []
   /** True where `*` would be literal (start of the expression or of a group/alternative). */
   let atStart = true
   let i = 0
@@ -41,6 +65,7 @@ export function translateRegex(pattern: string, extended: boolean): RegexResult 
       if (op()) {
         if (d === '(') {
           depth++
+          open.push(++groups)
           out += '('
           atStart = true
           continue
@@ -48,6 +73,7 @@ export function translateRegex(pattern: string, extended: boolean): RegexResult 
         if (d === ')') {
           if (depth === 0) return fail('Unmatched ) or \\)')
           depth--
+          closed.add(open.pop() ?? 0)
           out += ')'
         } else if (d === '{') {
           const end = pattern.indexOf('\\}', i)
@@ -55,6 +81,8 @@ export function translateRegex(pattern: string, extended: boolean): RegexResult 
           const body = pattern.slice(i, end)
           if (!/^\d*(,\d*)?$/.test(body) || body === '' || body === ',')
             return fail('Invalid content of \\{\\}')
+          if (body.split(',').some((n) => n !== '' && Number(n) > DUP_MAX))
+            return fail('Regular expression too big')
           out += `{${body.startsWith(',') ? `0${body}` : body}}`
           i = end + 2
         } else if (d === '}') out += '\\}'
@@ -66,11 +94,15 @@ export function translateRegex(pattern: string, extended: boolean): RegexResult 
         atStart = false
         continue
       }
-      if (d === '<') out += '\\b(?=\\w)'
+      // Word start and end: a boundary with no word character before it, or with one.
+      if (d === '<') out += '(?<!\\w)\\b'
       else if (d === '>') out += '\\b(?<=\\w)'
       else if ('wWsSbB'.includes(d)) out += `\\${d}`
-      else if (/[1-9]/.test(d)) out += `\\${d}`
-      else out += escapeLiteral(d)
+      else if (/[1-9]/.test(d)) {
+        if (!closed.has(Number(d))) return fail('Invalid back reference')
+        refs.push(out.length)
+        out += `\\${d}`
+      } else out += escapeLiteral(d)
       atStart = false
       continue
     }
@@ -106,6 +138,7 @@ export function translateRegex(pattern: string, extended: boolean): RegexResult 
     if (extended && '(){}|+?'.includes(c)) {
       if (c === '(') {
         depth++
+        open.push(++groups)
         out += '('
         i++
         atStart = true
@@ -115,6 +148,7 @@ export function translateRegex(pattern: string, extended: boolean): RegexResult 
         if (depth === 0) out += '\\)'
         else {
           depth--
+          closed.add(open.pop() ?? 0)
           out += ')'
         }
       } else if (c === '|') {
@@ -125,6 +159,8 @@ export function translateRegex(pattern: string, extended: boolean): RegexResult 
       } else if (c === '{') {
         const m = /^\{(\d*)(,(\d*))?\}/.exec(pattern.slice(i))
         if (m && m[0] !== '{}' && m[0] !== '{,}' && !atStart) {
+          if (Number(m[1] || 0) > DUP_MAX || Number(m[3] || 0) > DUP_MAX)
+            return fail('Regular expression too big')
           out += m[1] === '' ? `{0${m[0].slice(1)}` : m[0]
           i += m[0].length
           atStart = false
@@ -147,7 +183,9 @@ export function translateRegex(pattern: string, extended: boolean): RegexResult 
   } catch {
     return fail('Invalid regular expression')
   }
-  return { ok: true, source: out }
+  let widened = out
+  for (const at of refs.reverse()) widened = `${widened.slice(0, at)}(?:[\\s\\S]*)${widened.slice(at + 2)}`
+  return { ok: true, source: out, backReferences: refs.length > 0, widened }
 }
 
 function escapeLiteral(c: string): string {

@@ -9,6 +9,7 @@
 
 import type { Command as RegisteredCommand, CommandOutput, CommandRegistry, Target } from './command.ts'
 import type { Lab } from '../kube/lab.ts'
+import { formatSize, LineBudgetExceeded, newLineBudget, SHELL_LIMITS, type LineBudget } from './limits.ts'
 import { parseLine, ShellSyntaxError, ShellUnsupportedError } from './parser.ts'
 import type { AndOr, Command, ForCommand, List, Pipeline, Redirect, SimpleCommand, Word } from './parser.ts'
 
@@ -45,16 +46,87 @@ export interface ShellEnv {
   readonly resolveTarget: (name: string) => Target | undefined
   /** Receives files commands write (`tcpdump -w`); the CLI puts them on disk. */
   readonly writeFile?: (path: string, data: Uint8Array) => void
+  /** What all terminals of the lab keep; a session without one keeps its own. */
+  readonly storage?: LabStorage
 }
 
 /**
- * Guards against lines that would run for ever or print without end (`for i in $(seq
- * 100000000)`); a real terminal would be interrupted with Ctrl-C, the lab stops by itself.
+ * The bytes a lab's terminals keep in files and variables between lines, shared by every
+ * session of the lab so that opening more terminals cannot multiply SHELL_LIMITS.labStorageBytes.
  */
-const MAX_COMMANDS = 100_000
-const MAX_OUTPUT = 8 * 1024 * 1024
+export class LabStorage {
+  used = 0
+}
 
-class BudgetExceeded extends Error {}
+/** A command's arguments grew past ARG_MAX while they were expanded; `command` is its first field. */
+class ArgumentsTooLong extends Error {
+  command: string | undefined
+}
+
+/** `tcpdump -w` asked to keep a file beyond a cap; the command fails with `message`. */
+class FileRefused extends Error {}
+
+/** UTF-8 size of a string, as a file stores it. */
+function utf8Length(text: string): number {
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x80) bytes += 1
+    else if (c < 0x800) bytes += 2
+    else if (c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4
+      i++
+    } else bytes += 3
+  }
+  return bytes
+}
+
+/** The longest prefix of `text` that fits `maxBytes` of UTF-8, never splitting a character. */
+function clipUtf8(text: string, maxBytes: number): { text: string; bytes: number } {
+  let bytes = 0
+  let i = 0
+  while (i < text.length) {
+    const c = text.charCodeAt(i)
+    const pair = c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00
+    const size = c < 0x80 ? 1 : c < 0x800 ? 2 : pair ? 4 : 3
+    if (bytes + size > maxBytes) break
+    bytes += size
+    i += pair ? 2 : 1
+  }
+  return { text: text.slice(0, i), bytes }
+}
+
+/**
+ * A file written in a terminal. Text written with `>`/`>>` stays a string, so appending is
+ * cheap; bytes (`tcpdump -w`) stay bytes; each form is made from the other once, when read.
+ */
+class StoredFile {
+  #text: string | undefined
+  #bytes: Uint8Array | undefined
+
+  constructor(
+    content: string | Uint8Array,
+    /** Size in bytes. */
+    public size: number
+  ) {
+    if (typeof content === 'string') this.#text = content
+    else this.#bytes = content
+  }
+
+  text(): string {
+    return (this.#text ??= decoder.decode(this.#bytes))
+  }
+
+  bytes(): Uint8Array {
+    return (this.#bytes ??= encoder.encode(this.#text))
+  }
+
+  append(text: string, bytes: number): void {
+    this.#text = this.text() + text
+    this.#bytes = undefined
+    this.size += bytes
+  }
+}
 
 /** Where one descriptor of a command goes. */
 type Dest =
@@ -69,7 +141,7 @@ class Sink {
   push(stream: 'stdout' | 'stderr', text: string): void {
     if (text === '') return
     this.size += text.length
-    if (this.size > MAX_OUTPUT) throw new BudgetExceeded('output')
+    if (this.size > SHELL_LIMITS.lineOutputBytes) throw new LineBudgetExceeded('output')
     const last = this.chunks[this.chunks.length - 1]
     if (last && last.stream === stream)
       this.chunks[this.chunks.length - 1] = { stream, text: last.text + text }
@@ -83,21 +155,23 @@ const decoder = new TextDecoder()
 export class ShellSession {
   #lastExit = 0
   readonly #vars = new Map<string, string>()
-  readonly #files = new Map<string, Uint8Array>()
+  readonly #files = new Map<string, StoredFile>()
   /**
-   * Commands run by the current top-level line, shared with the sessions `kubectl exec` and
-   * `sh -c` open from it, so nesting cannot multiply the limit.
+   * What the current top-level line has used (SHELL_LIMITS), shared with the sessions
+   * `kubectl exec` and `sh -c` open from it, so nesting cannot multiply the limits.
    */
-  readonly #budget: { steps: number }
+  readonly #budget: LineBudget
   readonly #nested: boolean
+  readonly #storage: LabStorage
 
   constructor(
     readonly env: ShellEnv,
     readonly target: Target,
-    budget?: { steps: number }
+    parent?: { readonly budget: LineBudget; readonly storage: LabStorage }
   ) {
-    this.#budget = budget ?? { steps: 0 }
-    this.#nested = budget !== undefined
+    this.#budget = parent?.budget ?? newLineBudget()
+    this.#nested = parent !== undefined
+    this.#storage = parent?.storage ?? env.storage ?? new LabStorage()
   }
 
   get prompt(): string {
@@ -111,12 +185,17 @@ export class ShellSession {
   /** Run one line (it may hold several commands). Never throws for any input. */
   run(line: string, stdin = ''): ShellResult {
     const sink = new Sink()
-    if (!this.#nested) this.#budget.steps = 0
+    if (!this.#nested) Object.assign(this.#budget, newLineBudget())
     let code: number
     try {
-      const list = parseLine(line)
-      if (this.#sendsTraffic(list)) this.env.lab.capture.batch++
-      code = this.#list(list, sink, stdin)
+      if (this.#nested) this.#enter()
+      try {
+        const list = parseLine(line)
+        if (this.#sendsTraffic(list)) this.env.lab.capture.batch++
+        code = this.#list(list, sink, stdin)
+      } finally {
+        if (this.#nested) this.#budget.depth--
+      }
     } catch (e) {
       code = this.#failure(e, sink)
     }
@@ -158,19 +237,35 @@ export class ShellSession {
       report(`${prefix}${e.message}\n`)
       return 2
     }
-    if (e instanceof BudgetExceeded) {
-      report(
-        e.message === 'output'
-          ? `${prefix}output stopped after ${MAX_OUTPUT} bytes (the lab's limit for one line)\n`
-          : `${prefix}stopped after ${MAX_COMMANDS} commands (the lab's limit for one line)\n`
-      )
+    if (e instanceof LineBudgetExceeded) {
+      report(`${prefix}${capMessage(e)}\n`)
       return 1
     }
     if (e instanceof ExitRequest) {
       sink.push('stderr', e.stderr)
       return e.code
     }
+    // Every cap above keeps the engine far from these, but a line must never take the host's
+    // session down: a stack or string too large for the engine ends the line like a cap.
+    if (e instanceof RangeError) {
+      report(`${prefix}stopped: ${e.message} (the line is too large for the lab)\n`)
+      return 1
+    }
     throw e
+  }
+
+  /** One level deeper in `$(…)`, `sh -c` or `kubectl exec`; the caller leaves with `depth--`. */
+  #enter(): void {
+    if (++this.#budget.depth > SHELL_LIMITS.nestingDepth) {
+      this.#budget.depth--
+      throw new LineBudgetExceeded('depth')
+    }
+  }
+
+  /** Count bytes a command wrote or read against the line's cap. */
+  #charge(bytes: number): void {
+    this.#budget.bytes += bytes
+    if (this.#budget.bytes > SHELL_LIMITS.lineBytes) throw new LineBudgetExceeded('bytes')
   }
 
   #dialect(): ShellDialect {
@@ -225,33 +320,57 @@ export class ShellSession {
     }
     const fds = this.#redirects(cmd.redirects, sink)
     if (typeof fds === 'number') return fds
-    const items = cmd.items === null ? [] : cmd.items.flatMap((w) => this.#expand(w, sink))
+    let items: string[]
+    try {
+      items = this.#expandAll(cmd.items ?? [], sink)
+    } catch (e) {
+      if (!(e instanceof ArgumentsTooLong)) throw e
+      sink.push('stderr', `${this.#prefix()}for: Argument list too long\n`)
+      return 1
+    }
     let code = 0
     for (const item of items) {
-      this.#vars.set(cmd.name, item)
+      const refused = this.#setVar(cmd.name, item)
+      if (refused !== undefined) {
+        sink.push('stderr', `${this.#prefix()}${refused}\n`)
+        return 1
+      }
       // The body runs into its own sink so the loop's redirections and pipe apply to all of
       // it, chunk by chunk, keeping stdout and stderr in the order they were written.
       const inner = new Sink()
       code = this.#list(cmd.body, inner, fds.input === undefined ? stdin : (this.#readFile(fds.input) ?? ''))
+      const refusals = new Set<string>()
       for (const c of inner.chunks)
-        this.#deliver(c.stream === 'stdout' ? fds.out : fds.err, c.text, sink, pipe)
+        this.#deliver(c.stream === 'stdout' ? fds.out : fds.err, c.text, sink, pipe, refusals)
+      if (refusals.size > 0) code = 1
     }
     return code
   }
 
   #simple(cmd: SimpleCommand, sink: Sink, stdin: string, pipe: string[] | null): number {
-    if (++this.#budget.steps > MAX_COMMANDS) throw new BudgetExceeded('commands')
+    if (++this.#budget.commands > SHELL_LIMITS.lineCommands) throw new LineBudgetExceeded('commands')
     const assignment =
       cmd.words.length === 1 && cmd.redirects.length === 0
         ? /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(cmd.words[0]?.raw ?? '')
         : null
     if (assignment) {
-      const word = cmd.words[0] as Word
-      const value = this.#expandNoSplit(word, sink)
-      this.#vars.set(assignment[1] ?? '', value.slice((assignment[1] ?? '').length + 1))
-      return 0
+      const name = assignment[1] ?? ''
+      const value = this.#expandNoSplit(cmd.words[0] as Word, sink)
+      const refused =
+        value === undefined ? variableTooLarge(name) : this.#setVar(name, value.slice(name.length + 1))
+      if (refused === undefined) return 0
+      sink.push('stderr', `${this.#prefix()}${refused}\n`)
+      return 1
     }
-    const argv = cmd.words.flatMap((w) => this.#expand(w, sink))
+    let argv: string[]
+    try {
+      argv = this.#expandAll(cmd.words, sink)
+    } catch (e) {
+      if (!(e instanceof ArgumentsTooLong)) throw e
+      // execve refuses the whole command; bash reports it and the status is 126.
+      sink.push('stderr', `${this.#prefix()}${e.command ?? ''}: Argument list too long\n`)
+      return 126
+    }
     const fds = this.#redirects(cmd.redirects, sink)
     if (typeof fds === 'number') return fds
     let input = stdin
@@ -265,15 +384,58 @@ export class ShellSession {
     }
     if (argv.length === 0) return 0
     const result = this.#exec(argv, input)
-    const chunks = result.chunks ?? [
-      { stream: 'stdout', text: result.stdout },
-      { stream: 'stderr', text: result.stderr }
-    ]
-    for (const c of chunks) this.#deliver(c.stream === 'stdout' ? fds.out : fds.err, c.text, sink, pipe)
-    return result.exitCode
+    const chunks = this.#capOutput(
+      argv[0] ?? '',
+      result.chunks ?? [
+        { stream: 'stdout', text: result.stdout },
+        { stream: 'stderr', text: result.stderr }
+      ]
+    )
+    const refusals = new Set<string>()
+    for (const c of chunks)
+      this.#deliver(c.stream === 'stdout' ? fds.out : fds.err, c.text, sink, pipe, refusals)
+    return refusals.size > 0 ? 1 : result.exitCode
   }
 
-  #deliver(dest: Dest, text: string, sink: Sink, pipe: string[] | null): void {
+  /**
+   * At most SHELL_LIMITS.commandOutputBytes of a command's output go on, cut after the last
+   * whole line that fits, then a note on stderr; all it wrote counts against the line's bytes.
+   */
+  #capOutput(name: string, chunks: readonly OutputChunk[]): readonly OutputChunk[] {
+    const cap = SHELL_LIMITS.commandOutputBytes
+    let total = 0
+    for (const c of chunks) total += c.text.length
+    if (total <= cap) {
+      this.#charge(total)
+      return chunks
+    }
+    const kept: OutputChunk[] = []
+    let room = cap
+    for (const c of chunks) {
+      if (c.text.length <= room) {
+        kept.push(c)
+        room -= c.text.length
+        continue
+      }
+      const part = c.text.slice(0, room)
+      const lastLine = part.lastIndexOf('\n')
+      const text = lastLine >= 0 ? part.slice(0, lastLine + 1) : part
+      if (text !== '') kept.push({ stream: c.stream, text })
+      break
+    }
+    kept.push({
+      stream: 'stderr',
+      text: `${this.#prefix()}${name}: output cut at ${formatSize(cap)} (the lab's limit for one command)\n`
+    })
+    this.#charge(total)
+    return kept
+  }
+
+  /**
+   * `refusals` collects the files a command could not write to (each said once on the
+   * terminal's stderr); the caller then makes the command's status 1, as a failed write does.
+   */
+  #deliver(dest: Dest, text: string, sink: Sink, pipe: string[] | null, refusals: Set<string>): void {
     if (text === '') return
     switch (dest.kind) {
       case 'null':
@@ -286,10 +448,70 @@ export class ShellSession {
         sink.push('stderr', text)
         return
       case 'file': {
-        const before = dest.append ? decoder.decode(this.#files.get(dest.path) ?? new Uint8Array()) : ''
-        this.#files.set(dest.path, encoder.encode(before + text))
+        if (refusals.has(dest.path)) return
+        const refused = this.#appendFile(dest.path, text)
+        if (refused !== undefined) {
+          refusals.add(dest.path)
+          sink.push('stderr', `${this.#prefix()}${refused}\n`)
+        }
       }
     }
+  }
+
+  /**
+   * Append to a written file, keeping what fits under the file and lab caps (a write that
+   * hits a full disk leaves its first part behind); returns the refusal message, if any.
+   */
+  #appendFile(path: string, text: string): string | undefined {
+    const file = this.#files.get(path) ?? this.#putFile(path, '', 0)
+    const bytes = utf8Length(text)
+    const fileRoom = SHELL_LIMITS.fileBytes - file.size
+    const labRoom = SHELL_LIMITS.labStorageBytes - this.#storage.used
+    if (bytes <= fileRoom && bytes <= labRoom) {
+      file.append(text, bytes)
+      this.#storage.used += bytes
+      return undefined
+    }
+    const fit = clipUtf8(text, Math.max(0, Math.min(fileRoom, labRoom)))
+    file.append(fit.text, fit.bytes)
+    this.#storage.used += fit.bytes
+    return fileRoom <= labRoom ? fileTooLarge(path) : noSpaceLeft(path)
+  }
+
+  /** Create or replace a file with `content` of `size` bytes, the caller having checked the caps. */
+  #putFile(path: string, content: string | Uint8Array, size: number): StoredFile {
+    this.#storage.used -= this.#files.get(path)?.size ?? 0
+    const file = new StoredFile(content, size)
+    this.#files.set(path, file)
+    this.#storage.used += size
+    return file
+  }
+
+  /** A file a command hands over whole (`tcpdump -w`): kept only if it fits. */
+  #writeWhole(path: string, data: Uint8Array): void {
+    const before = this.#files.get(path)?.size ?? 0
+    if (data.length > SHELL_LIMITS.fileBytes) throw new FileRefused(fileTooLarge(path))
+    if (this.#storage.used - before + data.length > SHELL_LIMITS.labStorageBytes)
+      throw new FileRefused(noSpaceLeft(path))
+    this.#putFile(path, data, data.length)
+  }
+
+  /** Set a variable within the caps; returns the refusal message, if any. */
+  #setVar(name: string, value: string): string | undefined {
+    if (value.length > SHELL_LIMITS.variableBytes) return variableTooLarge(name)
+    const before = this.#vars.get(name)?.length ?? 0
+    if (this.#storage.used - before + value.length > SHELL_LIMITS.labStorageBytes) return noSpaceLeft(name)
+    this.#storage.used += value.length - before
+    this.#vars.set(name, value)
+    return undefined
+  }
+
+  /** Give back what this session keeps: a `sh -c` or `kubectl exec` session ends with its line. */
+  release(): void {
+    for (const f of this.#files.values()) this.#storage.used -= f.size
+    for (const v of this.#vars.values()) this.#storage.used -= v.length
+    this.#files.clear()
+    this.#vars.clear()
   }
 
   /** Apply redirections left to right, as bash does (`>/dev/null 2>&1` silences both). */
@@ -322,7 +544,7 @@ export class ShellSession {
       else {
         const path = this.#absolute(t)
         dest = { kind: 'file', path, append: r.op === '>>' }
-        if (!dest.append) this.#files.set(path, new Uint8Array())
+        if (!dest.append || !this.#files.has(path)) this.#putFile(path, '', 0)
       }
       if (r.fd === 1 || r.fd === 'both') out = dest
       if (r.fd === 2 || r.fd === 'both') err = dest
@@ -338,8 +560,10 @@ export class ShellSession {
 
   #readFile(path: string): string | undefined {
     if (path === '/dev/null') return ''
-    const data = this.#files.get(path)
-    return data === undefined ? undefined : decoder.decode(data)
+    const file = this.#files.get(path)
+    if (file === undefined) return undefined
+    this.#charge(file.size)
+    return file.text()
   }
 
   #exec(argv: readonly string[], stdin: string): CommandOutput {
@@ -355,7 +579,8 @@ export class ShellSession {
     try {
       return this.#run(command, args, stdin)
     } catch (e) {
-      if (e instanceof BudgetExceeded || e instanceof ExitRequest) throw e
+      if (e instanceof LineBudgetExceeded || e instanceof ExitRequest || e instanceof RangeError) throw e
+      if (e instanceof FileRefused) return { stdout: '', stderr: `${name}: ${e.message}\n`, exitCode: 1 }
       // A command bug must not take the terminal down; the fuzz test fails on this message.
       const detail = e instanceof Error ? e.message : String(e)
       return { stdout: '', stderr: `${name}: internal error: ${detail}\n`, exitCode: 1 }
@@ -368,13 +593,27 @@ export class ShellSession {
       target: this.target,
       stdin,
       writeFile: (path, data) => {
-        const abs = this.#absolute(path)
-        this.#files.set(abs, data)
+        this.#writeWhole(this.#absolute(path), data)
         this.env.writeFile?.(path, data)
       },
-      readFile: (path) => this.#files.get(this.#absolute(path)),
-      runOn: (target, line) => new ShellSession(this.env, target, this.#budget).run(line),
-      resolveTarget: this.env.resolveTarget
+      readFile: (path) => {
+        const file = this.#files.get(this.#absolute(path))
+        if (file === undefined) return undefined
+        this.#charge(file.size)
+        return file.bytes()
+      },
+      runOn: (target, line) => {
+        const nested = new ShellSession(this.env, target, { budget: this.#budget, storage: this.#storage })
+        try {
+          return nested.run(line)
+        } finally {
+          nested.release()
+        }
+      },
+      resolveTarget: this.env.resolveTarget,
+      countPacket: () => {
+        if (++this.#budget.packets > SHELL_LIMITS.linePackets) throw new LineBudgetExceeded('packets')
+      }
     })
   }
 
@@ -405,8 +644,24 @@ export class ShellSession {
     }
   }
 
+  /**
+   * Expand words into one command's fields; throws ArgumentsTooLong once they pass
+   * SHELL_LIMITS.argumentBytes, before they take the memory.
+   */
+  #expandAll(words: readonly Word[], sink: Sink): string[] {
+    const size = { bytes: 0 }
+    const fields: string[] = []
+    try {
+      for (const w of words) for (const f of this.#expand(w, sink, size)) fields.push(f)
+    } catch (e) {
+      if (e instanceof ArgumentsTooLong) e.command ??= fields[0] ?? words[0]?.raw
+      throw e
+    }
+    return fields
+  }
+
   /** Expand a word into fields: variables, command substitution, then field splitting. */
-  #expand(word: Word, sink: Sink): string[] {
+  #expand(word: Word, sink: Sink, size: { bytes: number } = { bytes: 0 }): string[] {
     const fields: string[] = []
     let cur = ''
     let started = false
@@ -417,6 +672,8 @@ export class ShellSession {
           : part.kind === 'var'
             ? this.#var(part.name)
             : this.#substitute(part.source, sink)
+      size.bytes += value.length + 1
+      if (size.bytes > SHELL_LIMITS.argumentBytes) throw new ArgumentsTooLong()
       if (part.quoted || part.kind === 'lit') {
         cur += value
         started = true
@@ -440,8 +697,11 @@ export class ShellSession {
     return fields
   }
 
-  /** An assignment's value is expanded but never split, as in bash. */
-  #expandNoSplit(word: Word, sink: Sink): string {
+  /**
+   * An assignment's value is expanded but never split, as in bash; undefined once it passes
+   * SHELL_LIMITS.variableBytes (`x=$x$x` in a loop).
+   */
+  #expandNoSplit(word: Word, sink: Sink): string | undefined {
     let out = ''
     for (const part of word.parts) {
       out +=
@@ -450,6 +710,7 @@ export class ShellSession {
           : part.kind === 'var'
             ? this.#var(part.name)
             : this.#substitute(part.source, sink)
+      if (out.length > SHELL_LIMITS.variableBytes + word.raw.length) return undefined
     }
     return out
   }
@@ -463,11 +724,14 @@ export class ShellSession {
   #substitute(source: string, sink: Sink): string {
     const inner = new Sink()
     let code: number
+    this.#enter()
     try {
       code = this.#list(parseLine(source), inner, '')
     } catch (e) {
-      if (e instanceof BudgetExceeded) throw e
+      if (e instanceof LineBudgetExceeded || e instanceof RangeError) throw e
       code = this.#failure(e, inner)
+    } finally {
+      this.#budget.depth--
     }
     this.#lastExit = code
     let out = ''
@@ -478,6 +742,30 @@ export class ShellSession {
     return out.replace(/\n+$/, '')
   }
 }
+
+/** What the shell says when a line reaches one of its caps. */
+function capMessage(e: LineBudgetExceeded): string {
+  const L = SHELL_LIMITS
+  switch (e.cap) {
+    case 'commands':
+      return `stopped after ${L.lineCommands} commands (the lab's limit for one line)`
+    case 'output':
+      return `output stopped after ${L.lineOutputBytes} bytes (the lab's limit for one line)`
+    case 'bytes':
+      return `stopped after its commands wrote and read ${formatSize(L.lineBytes)} (the lab's limit for one line)`
+    case 'packets':
+      return `stopped after ${L.linePackets} packets (the lab's limit for one line)`
+    case 'depth':
+      return `stopped at ${L.nestingDepth} levels of $(…), sh -c and kubectl exec inside one another (the lab's limit for one line)`
+  }
+}
+
+const fileTooLarge = (path: string): string =>
+  `file too large: ${path} (the lab keeps files up to ${formatSize(SHELL_LIMITS.fileBytes)})`
+const noSpaceLeft = (name: string): string =>
+  `no space left for ${name} (the lab keeps ${formatSize(SHELL_LIMITS.labStorageBytes)} of files and variables in all)`
+const variableTooLarge = (name: string): string =>
+  `variable too large: ${name} (the lab keeps variables up to ${formatSize(SHELL_LIMITS.variableBytes)})`
 
 /** `exit` unwinds the whole line; the session reports the status it carries. */
 class ExitRequest extends Error {

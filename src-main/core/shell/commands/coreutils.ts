@@ -6,6 +6,7 @@
 import type { Command, CommandContext, CommandOutput } from '../command.ts'
 import { getopt, has, lastValue } from '../getopt.ts'
 import type { OptionSpec } from '../getopt.ts'
+import { SHELL_LIMITS } from '../limits.ts'
 import { readVirtualFile } from '../virtual-files.ts'
 
 const tryHelp = (prog: string): string => `Try '${prog} --help' for more information.\n`
@@ -261,9 +262,6 @@ export const uniqCommand: Command = {
   }
 }
 
-/** The most lines `seq` prints in the lab; more would only fill the terminal. */
-const SEQ_LIMIT = 1_000_000
-
 export const seqCommand: Command = {
   name: 'seq',
   summary: 'print a sequence of numbers, as in for i in $(seq 5)',
@@ -314,20 +312,25 @@ export const seqCommand: Command = {
       0,
       ...operands.slice(0, -1).map((o) => (o.includes('.') ? o.length - o.indexOf('.') - 1 : 0))
     )
-    const out: string[] = []
+    // Numbers stop once they pass what the shell lets one command print (it cuts there and
+    // says so), so `seq 999999999` costs no more than that; so does a step too small to
+    // move a large number on.
+    const cap = SHELL_LIMITS.commandOutputBytes
+    const numbers: string[] = []
+    let stdout = ''
+    let width = 0
+    const pad = opts.includes('-w')
     for (let v = first, i = 0; step > 0 ? v <= last : v >= last; i++, v = first + i * step) {
-      if (out.length >= SEQ_LIMIT) {
-        const text = joinLines(out)
-        return {
-          stdout: text,
-          stderr: `seq: stopped after ${SEQ_LIMIT} numbers (the lab's limit)\n`,
-          exitCode: 1
-        }
+      const text = v.toFixed(decimals)
+      if (pad) {
+        numbers.push(text)
+        width = Math.max(width, text.length)
       }
-      out.push(v.toFixed(decimals))
+      stdout += `${text}\n`
+      if (stdout.length > cap) break
     }
-    const width = opts.includes('-w') ? Math.max(0, ...out.map((s) => s.length)) : 0
-    return { stdout: joinLines(out.map((s) => s.padStart(width, '0'))), stderr: '', exitCode: 0 }
+    if (pad) stdout = joinLines(numbers.map((s) => s.padStart(width, '0')))
+    return { stdout, stderr: '', exitCode: 0 }
   }
 }
 

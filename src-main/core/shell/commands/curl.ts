@@ -176,6 +176,7 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
       if (o.verbose) out.err(`${line}\n`)
     }
     verbose(`*   Trying ${ip}:${url.port}...`)
+    ctx.countPacket?.()
     const trace = probe(ctx.lab, { proto: 'tcp', from: ctx.target.name, to: ip, port: url.port })
     const outcome = trace.outcome
     const refused = (ms: number, why: string): void => {

@@ -10,7 +10,8 @@ import type { KubePod, KubeService } from '../../kube/objects.ts'
 import { endpointsOf } from '../../kube/endpoints.ts'
 import { parse as parseYaml } from 'yaml'
 import { deletePod, patchService, scaleReplicas } from '../../scenario/mutations.ts'
-import { formatIpv4, sha256 } from '../../net/index.ts'
+import { cidrSize, formatIpv4, sha256 } from '../../net/index.ts'
+import { SCENARIO_LIMITS } from '../../scenario/scenario.schema.ts'
 import { getopt, has, lastValue } from '../getopt.ts'
 import { findPod, podTarget } from '../targets.ts'
 import { shellQuote } from '../quote.ts'
@@ -471,6 +472,8 @@ export const kubectlCommand: Command = {
           return err(
             `error: invalid argument "${replicasText}" for "--replicas" flag: strconv.ParseInt: parsing "${replicasText}": invalid syntax\nSee 'kubectl scale --help' for usage.\n`
           )
+        const refused = scaleRefusal(ctx.lab, namespace, name, Number(replicasText))
+        if (refused !== undefined) return err(refused)
         const r = scaleReplicas(ctx.lab, namespace, name, Number(replicasText))
         if (!r.ok) return err(`${r.message}\n`)
         const group = kindText.startsWith('s') ? 'statefulset.apps' : 'deployment.apps'
@@ -637,4 +640,23 @@ export const crictlCommand: Command = {
 /** containerd lists a container's image by its config digest; derive a stable one per image. */
 function imageId(image: string): string {
   return Array.from(sha256(image), (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+/**
+ * The lab keeps a scaled cluster within what a scenario file may describe (SCENARIO_LIMITS):
+ * the kubelet's maxPods on every node, the cluster's pod total, and the addresses each node's
+ * podCIDR has. A real cluster would leave the extra pods Pending; the lab refuses the scale.
+ */
+function scaleRefusal(lab: Lab, namespace: string, base: string, replicas: number): string | undefined {
+  const member = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d+$`)
+  const members = lab.pods.filter((p) => p.namespace === namespace && member.test(p.name)).length
+  if (members === 0) return undefined
+  const after = lab.pods.length - members + replicas
+  const perNode = lab.nodes.reduce(
+    (sum, n) => sum + Math.min(SCENARIO_LIMITS.podsPerNode, Math.max(0, cidrSize(n.podCIDR) - 3)),
+    0
+  )
+  const most = Math.min(SCENARIO_LIMITS.pods, perNode)
+  if (after <= most) return undefined
+  return `error: the lab runs at most ${most} pods on ${lab.nodes.length} node${lab.nodes.length === 1 ? '' : 's'} (${SCENARIO_LIMITS.podsPerNode} per node, the kubelet's default maxPods, and ${SCENARIO_LIMITS.pods} in all); scaling ${base} to ${replicas} would make ${after}\n`
 }

@@ -10,6 +10,7 @@ import type { Trace, ProbeSpec } from '../../engine/trace.ts'
 import type { Lab } from '../../kube/lab.ts'
 import { getopt } from '../getopt.ts'
 import { randomInt } from '../../net/index.ts'
+import { SHELL_LIMITS } from '../limits.ts'
 import { formatRtt, resolveHost } from '../resolve.ts'
 
 /** How a command gets traffic into the lab: the engine's `sendProbe`, injected for tests. */
@@ -159,7 +160,8 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
         const secs = Number.isNaN(v) ? 0 : v
         if (key === 'W' && secs < 0) return fail(`ping: bad linger time: ${value}\n`, 2)
         if (key === 'i') {
-          if (secs < 0) return fail(`ping: bad timing interval: ${value}\n`, 2)
+          // The interval becomes an int of milliseconds (INT_MAX / 1000 seconds at most).
+          if (secs < 0 || secs > 2147483) return fail(`ping: bad timing interval: ${value}\n`, 2)
           interval = secs
         }
         break
@@ -193,12 +195,14 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
     if (ip === undefined) return fail(`${warnings}ping: ${name}: Temporary failure in name resolution\n`, 2)
     dest = ip
   }
-  const total = Math.min(
+  const asked = Math.min(
     count ?? DEFAULT_COUNT,
     deadline === undefined
       ? Number.POSITIVE_INFINITY
       : Math.max(1, Math.floor(deadline / Math.max(interval, 0.001)) + 1)
   )
+  // Beyond the lab's cap ping stops as if interrupted, after saying so.
+  const total = Math.min(asked, SHELL_LIMITS.pingCount)
   const lab = ctx.lab
   const o = new OutputBuilder()
   o.err(warnings)
@@ -221,6 +225,7 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
     }
     // Beyond 65507 data bytes the datagram cannot exist; sendmsg fails silently for iputils,
     // which then just counts the echo as lost.
+    if (size <= 65507) ctx.countPacket?.()
     const trace: Pick<Trace, 'outcome' | 'rttMs'> =
       size > 65507 ? { outcome: { kind: 'no-reply' } } : probe(lab, spec)
     const outcome = trace.outcome
@@ -276,6 +281,10 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   }
   const received = rtts.length
   const loss = ((total - received) * 100) / total
+  if (total < asked)
+    o.err(
+      `ping: stopped after ${total} of ${asked} echo requests (the lab sends at most ${SHELL_LIMITS.pingCount} per ping)\n`
+    )
   o.out(`\n--- ${dest} ping statistics ---\n`)
   o.out(
     `${total} packets transmitted, ${received} received,${errors > 0 ? ` +${errors} errors,` : ''} ${formatG(loss)}% packet loss, time ${Math.floor(elapsed)}ms\n`
@@ -286,7 +295,9 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
     const avg = sum / us.length
     const mdev = Math.sqrt(Math.max(0, us.reduce((a, b) => a + b * b, 0) / us.length - avg * avg))
     const ms = (v: number): string => (Math.floor(v) / 1000).toFixed(3)
-    o.out(`rtt min/avg/max/mdev = ${ms(Math.min(...us))}/${ms(avg)}/${ms(Math.max(...us))}/${ms(mdev)} ms\n`)
+    const min = us.reduce((a, b) => Math.min(a, b))
+    const max = us.reduce((a, b) => Math.max(a, b))
+    o.out(`rtt min/avg/max/mdev = ${ms(min)}/${ms(avg)}/${ms(max)}/${ms(mdev)} ms\n`)
   } else if (received === 0) o.out('\n')
   return o.result(received === 0 || (deadline !== undefined && received < total) ? 1 : 0)
 }

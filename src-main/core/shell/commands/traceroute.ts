@@ -210,6 +210,7 @@ export function runTraceroute(argv: readonly string[], ctx: CommandContext, prob
       probeNo++
       // The probe's payload fills the packet to packetlen (60 bytes: 20 IP + 8 UDP/ICMP + 32).
       const size = proto === 'tcp' ? undefined : Math.max(0, packetLen - 28)
+      ctx.countPacket?.()
       const trace: Trace = probe(ctx.lab, {
         proto,
         from: ctx.target.name,
