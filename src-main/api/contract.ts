@@ -3,6 +3,7 @@ import type { Trace } from '../core/engine/trace.ts'
 import { classHostContract } from './class-host-contract.ts'
 import { answerSchema, publicQuestionSchema } from '../core/lesson/quiz.ts'
 import type { Envelope } from './envelope.ts'
+import { diagramSchema } from './diagram.ts'
 import { topologySchema } from './topology.ts'
 import { gradingSchema, learnerEventSchema, lessonSessionViewSchema } from './lesson-view.schema.ts'
 import type { MethodName } from './method-names.ts'
@@ -275,6 +276,11 @@ export const contract = {
     input: z.strictObject(sandboxRef),
     output: topologySchema
   },
+  'sandbox:diagram': {
+    /** The sandbox's cluster as the packet view draws it: devices, wires, groups, Service badges. */
+    input: z.strictObject(sandboxRef),
+    output: diagramSchema
+  },
   'sandbox:inspect': {
     input: z.strictObject({ ...sandboxRef, objectId: z.string().min(1).max(200) }),
     output: inspectOutput
@@ -287,6 +293,11 @@ export const contract = {
   'lab:topology': {
     input: z.strictObject(lessonRef),
     output: topologySchema
+  },
+  'lab:diagram': {
+    /** The lesson's cluster as the packet view draws it: devices, wires, groups, Service badges. */
+    input: z.strictObject(lessonRef),
+    output: diagramSchema
   },
   'lab:inspect': {
     input: z.strictObject({ ...lessonRef, objectId: z.string().min(1).max(200) }),

@@ -20,6 +20,7 @@ import type { ProgressStore } from '../store/index.ts'
 import { ApiError } from './envelope.ts'
 import type { InspectSection } from './inspect.ts'
 import type { DownloadFile } from './lab-tools.ts'
+import type { DiagramModel } from '../core/diagram/model.ts'
 import type { Topology } from './topology.ts'
 
 /** What the store keeps as the session's snapshot; the journal has its own append-only table. */
@@ -182,6 +183,12 @@ export class LessonHost {
   topology(learnerId: string, lessonId: string): Promise<Topology> {
     const hosted = this.#require(learnerId, lessonId)
     return this.#call(hosted, { op: 'lab.topology', labKey: hosted.labKey })
+  }
+
+  /** The lesson's cluster as the packet view draws it: devices, wires and groups. */
+  diagram(learnerId: string, lessonId: string): Promise<DiagramModel> {
+    const hosted = this.#require(learnerId, lessonId)
+    return this.#call(hosted, { op: 'lab.diagram', labKey: hosted.labKey })
   }
 
   /**

@@ -18,6 +18,7 @@ import { ApiError } from './envelope.ts'
 import type { InspectSection } from './inspect.ts'
 import type { DownloadFile } from './lab-tools.ts'
 import type { StoppedCommand } from './lesson-host.ts'
+import type { DiagramModel } from '../core/diagram/model.ts'
 import type { Topology } from './topology.ts'
 
 /** Where a sandbox's scenario comes from: a lesson of the course, or a file the learner chose. */
@@ -125,6 +126,12 @@ export class SandboxHost {
   topology(learnerId: string, sandboxId: string): Promise<Topology> {
     const sandbox = this.#require(learnerId, sandboxId)
     return this.#call(sandbox, { op: 'lab.topology', labKey: sandbox.labKey })
+  }
+
+  /** The sandbox's cluster as the packet view draws it: devices, wires and groups. */
+  diagram(learnerId: string, sandboxId: string): Promise<DiagramModel> {
+    const sandbox = this.#require(learnerId, sandboxId)
+    return this.#call(sandbox, { op: 'lab.diagram', labKey: sandbox.labKey })
   }
 
   async inspect(learnerId: string, sandboxId: string, objectId: string): Promise<InspectSection[]> {

@@ -289,6 +289,8 @@ export function createService(options: ServiceOptions): Service {
 
     'sandbox:topology': ({ learnerId, sandboxId }) => sandboxes.topology(learnerId, sandboxId),
 
+    'sandbox:diagram': ({ learnerId, sandboxId }) => sandboxes.diagram(learnerId, sandboxId),
+
     'sandbox:inspect': async ({ learnerId, sandboxId, objectId }) => ({
       objectId,
       sections: await sandboxes.inspect(learnerId, sandboxId, objectId)
@@ -300,6 +302,8 @@ export function createService(options: ServiceOptions): Service {
     },
 
     'lab:topology': ({ learnerId, lessonId }) => lessons(usableStore()).topology(learnerId, lessonId),
+
+    'lab:diagram': ({ learnerId, lessonId }) => lessons(usableStore()).diagram(learnerId, lessonId),
 
     'lab:inspect': async ({ learnerId, lessonId, objectId }) => ({
       objectId,

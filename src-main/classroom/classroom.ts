@@ -8,6 +8,7 @@ import {
 } from '../api/classroom-contract.ts'
 import { runMethod, type Handlers } from '../api/dispatch.ts'
 import { ApiError, type Envelope } from '../api/envelope.ts'
+import type { StreamHandlers } from '../api/streams.ts'
 import { StoreError, type ClassMember, type ProgressStore, type TokenHolder } from '../store/index.ts'
 import { LiveClass, type ObservedStep } from './live.ts'
 import { sendToLrs } from './lrs.ts'
@@ -138,6 +139,18 @@ export class Classroom {
     const live = this.#liveClass(classId)
     listener({ type: 'snapshot', dashboard: live.dashboard(false) })
     return live.subscribe(listener)
+  }
+
+  /** The classroom's streams (api/streams.ts): the dashboard feed, `class:events`. */
+  streams(): Pick<StreamHandlers, 'class:events'> {
+    return {
+      'class:events': ({ classId }, { emit }) => ({ unsubscribe: this.subscribe(classId, emit) })
+    }
+  }
+
+  /** How many feeds of a class are open now (0 for a class nobody watches). */
+  listenerCount(classId: string): number {
+    return this.#live.get(classId)?.subscribers ?? 0
   }
 
   /** Re-evaluates time-based state (stuck by time, learners gone quiet); the host calls it periodically. */

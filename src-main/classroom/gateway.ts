@@ -5,12 +5,16 @@ import {
   learnerScopedMethods
 } from '../api/classroom-contract.ts'
 import { dispatch, type Handlers } from '../api/dispatch.ts'
-import { ApiError, type Envelope } from '../api/envelope.ts'
-import { Classroom, type Caller } from './classroom.ts'
+import { ApiError, type ApiErrorCode, type Envelope } from '../api/envelope.ts'
+import { openStream, type StreamSink } from '../api/stream-dispatch.ts'
+import { isStreamName, subscribersOf, type StreamHandlers, type Subscription } from '../api/streams.ts'
+import { Classroom, namedIn, type Caller } from './classroom.ts'
 import { sameSecret } from './secrets.ts'
 
 export interface GatewayOptions {
   handlers: Handlers
+  /** Every stream's handler (api/streams.ts); the ones this host does not serve refuse. */
+  streams: StreamHandlers
   /** Null when this host runs no classroom: only the main contract is served. */
   classroom: Classroom | null
   /**
@@ -37,9 +41,10 @@ const forbidden = (message: string): GatewayAnswer => ({
 })
 
 /**
- * Every API call of a transport goes through here: who is calling (instructor token, learner
- * token, or nobody), whether they may call this method with this input, then the call itself.
- * The security rules of docs/classroom.md live in this one function so both transports share them.
+ * Every API call and every stream subscription of the web host goes through here: who is calling
+ * (instructor token, learner token, or nobody), whether they may call this method or subscribe to
+ * this stream with this input, then the call or the subscription itself. The security rules of
+ * docs/classroom.md live in this one class so calls and streams share them.
  */
 export class Gateway {
   constructor(private readonly options: GatewayOptions) {}
@@ -56,6 +61,54 @@ export class Gateway {
         : 'this learner token is not valid (the class was closed or deleted); join again with the class code'
     }
     return 'this token is not valid for this host'
+  }
+
+  /**
+   * Opens a subscription for the holder of `bearer`, by the stream's `subscribers` rule: the same
+   * caller resolution as `call`, and for a learner the same checks as a learner-scoped method
+   * (its own `learnerId`, which the input must name, and lessons open in its class).
+   */
+  async subscribe(
+    stream: string,
+    input: unknown,
+    bearer: string | null,
+    sink: StreamSink
+  ): Promise<Envelope<Subscription>> {
+    const refused = (code: ApiErrorCode, message: string): Envelope<Subscription> => ({
+      ok: false,
+      error: { code, message }
+    })
+    if (!isStreamName(stream))
+      return refused('unknown_method', `stream: no stream named "${stream.slice(0, 100)}"`)
+    const caller = this.caller(bearer)
+    if (typeof caller === 'string' && caller !== 'anonymous') return refused('unauthorized', caller)
+    const who = subscribersOf(stream)
+    if (who !== 'anyone') {
+      if (caller === 'anonymous')
+        return refused(
+          'unauthorized',
+          `${stream} needs a token: the instructor's, or a learner's from class:join`
+        )
+      if (caller.kind === 'learner') {
+        if (who === 'instructor')
+          return refused(
+            'forbidden',
+            `${stream} is for the instructor; a learner token cannot subscribe to it`
+          )
+        if (namedIn(input).learnerIds.length === 0)
+          return refused(
+            'forbidden',
+            `learnerId: a learner token subscribes to ${stream} with its own learnerId`
+          )
+        try {
+          this.options.classroom!.authorizeLearnerCall(caller.member, input)
+        } catch (error) {
+          if (error instanceof ApiError) return refused(error.code, error.message)
+          throw error
+        }
+      }
+    }
+    return openStream(this.options.streams, stream, input, sink)
   }
 
   async call(method: string, body: unknown, bearer: string | null, address: string): Promise<GatewayAnswer> {

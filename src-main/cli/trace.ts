@@ -1,3 +1,5 @@
+import { diagramOf } from '../core/diagram/model.ts'
+import { summariseTrace } from '../core/diagram/summary.ts'
 import { sendProbe } from '../core/engine/probe.ts'
 import type { Hop, NetfilterDetail, PacketView, RouteDetail, Trace } from '../core/engine/trace.ts'
 import { parseIpv4 } from '../core/net/index.ts'
@@ -5,14 +7,17 @@ import { resolveTarget } from '../core/shell/targets.ts'
 import { parseCli } from './args.ts'
 import type { CliIo } from './io.ts'
 import { loadLab } from './load-lab.ts'
+import { renderSummary } from './trace-story.ts'
 
-export const TRACE_USAGE = `usage: podnet trace SCENARIO --from NAME --to DEST [--proto icmp|tcp|udp] [--port N] [--json]
-  Sends one probe (ICMP echo by default; TCP needs no --port for 80) and prints every hop of
-  the request and its answer: which kernel component decided, with the headers it saw.
+export const TRACE_USAGE = `usage: podnet trace SCENARIO --from NAME --to DEST [--proto icmp|tcp|udp] [--port N] [--hops | --json]
+  Sends one probe (ICMP echo by default; TCP needs no --port for 80) and prints what each device
+  did to the request and its answer: sent, routed (TTL), DNAT, VXLAN encap and decap, bridged,
+  conntrack's un-DNAT of the reply, delivered or dropped, with the kernel hops behind each line.
+  --hops prints every kernel hop instead: which component decided, with the headers it saw.
   --json prints the Trace the app's packet stepper uses.
 `
 
-/** `podnet trace`: the packet engine's view of one probe. */
+/** `podnet trace`: the packet engine's view of one probe, as a device-level story or every kernel hop. */
 export function traceCommand(argv: readonly string[], io: CliIo): number {
   const p = parseCli(argv, {
     from: { type: 'string' },
@@ -20,6 +25,7 @@ export function traceCommand(argv: readonly string[], io: CliIo): number {
     proto: { type: 'string', default: 'icmp' },
     port: { type: 'string' },
     json: { type: 'boolean', default: false },
+    hops: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' }
   })
   if (!p.ok) return usage(io, p.message)
@@ -33,6 +39,7 @@ export function traceCommand(argv: readonly string[], io: CliIo): number {
   if (extra.length > 0) return usage(io, `unexpected argument '${extra[0] ?? ''}'`)
   if (v.from === undefined) return usage(io, 'missing --from NAME')
   if (v.to === undefined) return usage(io, 'missing --to DEST')
+  if (v.json && v.hops) return usage(io, '--hops and --json print different things: choose one')
   if (parseIpv4(v.to) === undefined)
     return usage(io, `--to ${v.to}: expected an IPv4 address such as 10.244.2.2`)
   const proto = v.proto
@@ -63,7 +70,9 @@ export function traceCommand(argv: readonly string[], io: CliIo): number {
     to: v.to,
     ...(proto === 'icmp' ? {} : { port: port ?? 80 })
   })
-  io.stdout(v.json ? `${JSON.stringify(trace, null, 2)}\n` : renderTrace(trace))
+  if (v.json) io.stdout(`${JSON.stringify(trace, null, 2)}\n`)
+  else if (v.hops) io.stdout(renderTrace(trace))
+  else io.stdout(renderSummary(trace, summariseTrace(trace, diagramOf(lab)), traceHeading(trace)))
   return 0
 }
 
@@ -104,24 +113,8 @@ function detailText(h: Hop): string {
     .join(' ')
 }
 
-/** The trace as text: one row per hop, then how the exchange ended. */
-export function renderTrace(t: Trace): string {
-  const rows = t.hops.map((h) => {
-    const packet = h.after ?? h.before
-    const summary = packet ? packetSummary(packet) : ''
-    const drop = h.drop ? ` DROP ${h.drop}` : ''
-    return [
-      String(h.seq).padStart(3),
-      h.leg.padEnd(7),
-      h.netns.padEnd(10),
-      (h.device ?? '').padEnd(12),
-      h.stage.padEnd(14),
-      `${detailText(h)}${drop}`,
-      summary === '' ? '' : `  | ${summary}`
-    ]
-      .join(' ')
-      .trimEnd()
-  })
+/** How the exchange ended, and what it cost: the first line of both text outputs. */
+export function traceHeading(t: Trace): string {
   const o = t.outcome
   let end: string
   switch (o.kind) {
@@ -141,5 +134,26 @@ export function renderTrace(t: Trace): string {
       end = `local error ${o.errno}${o.mtu === undefined ? '' : ` mtu=${o.mtu}`}`
       break
   }
-  return `${t.probe.proto} ${t.probe.from} → ${t.probe.to}${t.probe.port === undefined ? '' : `:${t.probe.port}`}: ${end}; ${t.hops.length} hops, ${t.rulesEvaluated} netfilter rules evaluated\n${rows.map((r) => `${r}\n`).join('')}`
+  return `${t.probe.proto} ${t.probe.from} → ${t.probe.to}${t.probe.port === undefined ? '' : `:${t.probe.port}`}: ${end}; ${t.hops.length} hops, ${t.rulesEvaluated} netfilter rules evaluated`
+}
+
+/** The trace as text: one row per hop, after the heading. */
+export function renderTrace(t: Trace): string {
+  const rows = t.hops.map((h) => {
+    const packet = h.after ?? h.before
+    const summary = packet ? packetSummary(packet) : ''
+    const drop = h.drop ? ` DROP ${h.drop}` : ''
+    return [
+      String(h.seq).padStart(3),
+      h.leg.padEnd(7),
+      h.netns.padEnd(10),
+      (h.device ?? '').padEnd(12),
+      h.stage.padEnd(14),
+      `${detailText(h)}${drop}`,
+      summary === '' ? '' : `  | ${summary}`
+    ]
+      .join(' ')
+      .trimEnd()
+  })
+  return `${traceHeading(t)}\n${rows.map((r) => `${r}\n`).join('')}`
 }

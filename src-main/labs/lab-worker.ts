@@ -3,6 +3,7 @@ import { ApiError } from '../api/envelope.ts'
 import { inspect } from '../api/inspect.ts'
 import { completeOn, pcapDownload } from '../api/lab-tools.ts'
 import { topologyOf } from '../api/topology.ts'
+import { diagramOf } from '../core/diagram/model.ts'
 import { LessonRuntime } from './lesson-runtime.ts'
 import type { LabReplies, LabRequest, PositionedEntry, RequestMessage, WorkerMessage } from './protocol.ts'
 import { SandboxRuntime } from './sandbox-runtime.ts'
@@ -80,6 +81,8 @@ function handle(request: LabRequest): LabReplies[LabRequest['op']] {
     }
     case 'lab.topology':
       return topologyOf(lab(request.labKey).shell.lab)
+    case 'lab.diagram':
+      return diagramOf(lab(request.labKey).shell.lab)
     case 'lab.inspect': {
       const { shell } = lab(request.labKey)
       return inspect(shell, topologyOf(shell.lab), request.objectId)

@@ -9,6 +9,7 @@ import type { Completion } from '../core/shell/complete.ts'
 import type { ApiErrorCode } from '../api/envelope.ts'
 import type { InspectSection } from '../api/inspect.ts'
 import type { DownloadFile } from '../api/lab-tools.ts'
+import type { DiagramModel } from '../core/diagram/model.ts'
 import type { Topology } from '../api/topology.ts'
 
 /**
@@ -90,6 +91,7 @@ export type LabRequest =
   | { op: 'lab.complete'; labKey: string; on: string; line: string; cursor: number }
   | { op: 'lab.pcap'; labKey: string; traceId: number }
   | { op: 'lab.topology'; labKey: string }
+  | { op: 'lab.diagram'; labKey: string }
   | { op: 'lab.inspect'; labKey: string; objectId: string }
   | { op: 'lab.close'; labKey: string }
 
@@ -108,6 +110,7 @@ export interface LabReplies {
   'lab.complete': Completion
   'lab.pcap': DownloadFile
   'lab.topology': Topology
+  'lab.diagram': DiagramModel
   'lab.inspect': InspectSection[] | null
   'lab.close': null
 }

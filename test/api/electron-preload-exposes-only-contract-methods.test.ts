@@ -1,8 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runInNewContext } from 'node:vm'
-import { describe, expect, test } from 'vitest'
+import { MessageChannel, type MessagePort } from 'node:worker_threads'
+import { afterEach, describe, expect, test, vi } from 'vitest'
+import type { ApiErrorBody } from '../../src-main/api/envelope.ts'
 import { methodNames } from '../../src-main/api/method-names.ts'
+import { openStream, streamHandlersOf, StreamConnection } from '../../src-main/api/stream-dispatch.ts'
+import type { StreamBridge, StreamContext } from '../../src-main/api/streams.ts'
+import { streamPortChannel } from '../../src-main/platform/electron/stream-channel.ts'
 import { repoRoot } from '../e2e/harness.ts'
 
 /**
@@ -10,14 +15,27 @@ import { repoRoot } from '../e2e/harness.ts'
  * required), with a recording stand-in for Electron's contextBridge and ipcRenderer, which are
  * not ours and cannot be loaded here without the Electron binary.
  */
-function loadPreload(): { exposed: Map<string, unknown>; invoked: unknown[][]; required: string[] } {
+function loadPreload(onSend: (channel: string, reply: (ports: MessagePort[]) => void) => void = () => {}): {
+  exposed: Map<string, unknown>
+  invoked: unknown[][]
+  sent: string[]
+  required: string[]
+} {
   const exposed = new Map<string, unknown>()
   const invoked: unknown[][] = []
+  const sent: string[] = []
   const required: string[] = []
+  const listeners = new Map<string, (event: { ports: MessagePort[] }) => void>()
   const electron = {
     contextBridge: { exposeInMainWorld: (key: string, value: unknown) => exposed.set(key, value) },
     ipcRenderer: {
-      invoke: (...args: unknown[]) => (invoked.push(args), Promise.resolve({ ok: true, value: null }))
+      invoke: (...args: unknown[]) => (invoked.push(args), Promise.resolve({ ok: true, value: null })),
+      send: (channel: string) => {
+        sent.push(channel)
+        onSend(channel, (ports) => listeners.get(channel)?.({ ports }))
+      },
+      on: (channel: string, listener: (event: { ports: MessagePort[] }) => void) =>
+        listeners.set(channel, listener)
     }
   }
   const code = readFileSync(join(repoRoot, 'out', 'preload', 'preload.cjs'), 'utf8')
@@ -28,7 +46,7 @@ function loadPreload(): { exposed: Map<string, unknown>; invoked: unknown[][]; r
     throw new Error(`a sandboxed preload cannot require "${id}"`)
   }
   runInNewContext(code, { require: sandboxedRequire, module, exports: module.exports, Object, Promise })
-  return { exposed, invoked, required }
+  return { exposed, invoked, sent, required }
 }
 
 describe('the Electron preload', () => {
@@ -37,12 +55,12 @@ describe('the Electron preload', () => {
     expect(new Set(required)).toEqual(new Set(['electron']))
   })
 
-  test('exposes window.podnet with exactly the contract’s methods and nothing else', () => {
+  test('exposes window.podnet with exactly the contract’s methods and subscribe, nothing else', () => {
     const { exposed } = loadPreload()
     expect([...exposed.keys()]).toEqual(['podnet'])
     const bridge = exposed.get('podnet') as Record<string, unknown>
-    expect(Object.keys(bridge).sort()).toEqual([...methodNames].sort())
-    for (const name of methodNames) expect(typeof bridge[name]).toBe('function')
+    expect(Object.keys(bridge).sort()).toEqual([...methodNames, 'subscribe'].sort())
+    for (const name of [...methodNames, 'subscribe']) expect(typeof bridge[name]).toBe('function')
   })
 
   test('each method invokes its own channel with the input, never a caller-chosen one', async () => {
@@ -54,5 +72,106 @@ describe('the Electron preload', () => {
       ['lessons:list', {}],
       ['profiles:create', { name: 'Ada' }]
     ])
+  })
+})
+
+/**
+ * Streams over IPC: the preload asks main for a port once and multiplexes every subscription of
+ * the window over it. Main's side is stood in for the way ipc.ts serves the port (a
+ * StreamConnection over the same stream handlers as the web host), on a Node MessageChannel
+ * instead of Electron's MessageChannelMain.
+ */
+describe('the Electron preload’s streams', () => {
+  const ports: MessagePort[] = []
+  let emitNow: StreamContext<'class:events'>['emit'] = () => {}
+  /** The streams main stopped, in this test (a port closed after the last one stops its own late). */
+  let stopped: string[] = []
+  const streams = streamHandlersOf({
+    'class:events': ({ classId }, { emit }) => {
+      emitNow = emit
+      emit({ type: 'class-closed', at: '2026-11-25T09:00:00.000Z' })
+      const into = stopped
+      return { unsubscribe: () => into.push(classId) }
+    }
+  })
+
+  /** The preload, with main answering its port request as registerStreams does. */
+  function preloadWithMain(): { bridge: StreamBridge; sent: string[] } {
+    const { exposed, sent } = loadPreload((channel, reply) => {
+      if (channel !== streamPortChannel) return
+      const { port1: ours, port2: theirs } = new MessageChannel()
+      ports.push(ours, theirs)
+      const connection = new StreamConnection({
+        open: (stream, input, sink) => openStream(streams, stream, input, sink),
+        send: (message) => ours.postMessage(message)
+      })
+      ours.on('message', (data: unknown) => connection.receive(data))
+      ours.on('close', () => connection.close())
+      reply([theirs])
+    })
+    return { bridge: exposed.get('podnet') as StreamBridge, sent }
+  }
+
+  afterEach(() => {
+    for (const port of ports.splice(0)) port.close()
+    stopped = []
+    vi.restoreAllMocks()
+  })
+
+  test('every subscription shares one port, asked for once; unsubscribing stops the stream in main', async () => {
+    const { bridge, sent } = preloadWithMain()
+    const a: unknown[] = []
+    const b: unknown[] = []
+    const stopA = bridge.subscribe(
+      'class:events',
+      { classId: 'cls_aaaaaaaa' },
+      (e) => a.push(e),
+      () => {}
+    )
+    bridge.subscribe(
+      'class:events',
+      { classId: 'cls_bbbbbbbb' },
+      (e) => b.push(e),
+      () => {}
+    )
+    await vi.waitFor(() => expect([a.length, b.length]).toEqual([1, 1]))
+    expect(a[0]).toEqual({ type: 'class-closed', at: '2026-11-25T09:00:00.000Z' })
+    expect(sent).toEqual([streamPortChannel])
+
+    stopA()
+    await vi.waitFor(() => expect(stopped).toEqual(['cls_aaaaaaaa']))
+    stopA()
+    expect(sent).toEqual([streamPortChannel])
+  })
+
+  test('main validates input and events before they reach the window', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {})
+    const { bridge } = preloadWithMain()
+    const refused: ApiErrorBody[] = []
+    bridge.subscribe(
+      'class:events',
+      { classId: 'nope' },
+      () => {},
+      (e) => refused.push(e)
+    )
+    await vi.waitFor(() => expect(refused).toHaveLength(1))
+    expect(refused[0]).toEqual({
+      code: 'invalid_input',
+      message: 'classId: expected a class id such as cls_…'
+    })
+
+    const events: unknown[] = []
+    const failed: ApiErrorBody[] = []
+    bridge.subscribe(
+      'class:events',
+      { classId: 'cls_cccccccc' },
+      (e) => events.push(e),
+      (e) => failed.push(e)
+    )
+    await vi.waitFor(() => expect(events).toHaveLength(1))
+    emitNow({ type: 'class-closed', at: 42 } as unknown as Parameters<typeof emitNow>[0])
+    await vi.waitFor(() => expect(failed).toEqual([{ code: 'internal', message: expect.any(String) }]))
+    expect(events).toHaveLength(1)
+    expect(stopped).toEqual(['cls_cccccccc'])
   })
 })

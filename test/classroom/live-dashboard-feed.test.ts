@@ -1,71 +1,37 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { ClassEvent, Dashboard } from '../../src-main/api/classroom-contract.ts'
 import { tempDir } from '../e2e/harness.ts'
+import type { StreamServerMessage } from '../../src-main/api/streams.ts'
+import { openStreamSocket } from '../api/stream-socket-client.ts'
 import { learnerCall, ok, startClassroomHost, type ClassroomHost, type Joined } from './classroom-host.ts'
 
-/** Reads `text/event-stream` with a bearer header, the way the dashboard does (EventSource cannot send one). */
-function openFeed(
+/**
+ * The dashboard feed as the instructor's page reads it: a `class:events` subscription on the
+ * page's stream socket. Only the events of that subscription, decoded.
+ */
+async function openFeed(
   origin: string,
   classId: string,
   token: string
-): {
-  events: ClassEvent[]
-  status: Promise<number>
+): Promise<{
+  first: StreamServerMessage
   next: (match: (e: ClassEvent) => boolean) => Promise<ClassEvent>
-  close: () => void
-} {
-  const events: ClassEvent[] = []
-  const waiting: { match: (e: ClassEvent) => boolean; resolve: (e: ClassEvent) => void; from: number }[] = []
-  const abort = new AbortController()
-  const deliver = (event: ClassEvent): void => {
-    events.push(event)
-    for (const w of [...waiting]) {
-      if (w.match(event)) {
-        waiting.splice(waiting.indexOf(w), 1)
-        w.resolve(event)
-      }
-    }
-  }
-  const status = fetch(`${origin}/api/class:events?classId=${classId}`, {
-    headers: { authorization: `Bearer ${token}` },
-    signal: abort.signal
-  }).then((response) => {
-    if (response.ok && response.body) {
-      void (async () => {
-        const decoder = new TextDecoder()
-        let buffer = ''
-        try {
-          for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-            buffer += decoder.decode(chunk, { stream: true })
-            let end: number
-            while ((end = buffer.indexOf('\n\n')) >= 0) {
-              const message = buffer.slice(0, end)
-              buffer = buffer.slice(end + 2)
-              const data = message.split('\n').find((line) => line.startsWith('data: '))
-              if (data) deliver(JSON.parse(data.slice(6)) as ClassEvent)
-            }
-          }
-        } catch {
-          // aborted by close()
-        }
-      })()
-    }
-    return response.status
-  })
+  close: () => Promise<unknown>
+}> {
+  const client = openStreamSocket(origin, token)
+  await client.opened
+  client.subscribe('feed', 'class:events', { classId })
+  const first = await client.next((m) => m.id === 'feed', 'a first message on the feed')
   return {
-    events,
-    status,
-    next: (match) =>
-      new Promise((resolve, reject) => {
-        const seen = events.find(match)
-        if (seen) return resolve(seen)
-        waiting.push({ match, resolve, from: events.length })
-        setTimeout(
-          () => reject(new Error(`no matching event; got ${events.map((e) => e.type).join(', ')}`)),
-          10_000
-        )
-      }),
-    close: () => abort.abort()
+    first,
+    next: async (match) =>
+      (
+        (await client.next(
+          (m) => m.id === 'feed' && 'event' in m && match(m.event as ClassEvent),
+          'matching event'
+        )) as { event: ClassEvent }
+      ).event,
+    close: () => client.close()
   }
 }
 
@@ -93,17 +59,28 @@ describe('the live dashboard', () => {
     data.remove()
   })
 
-  test('a learner token cannot open the feed', async () => {
+  test('the feed is a stream on the page’s socket; the old server-sent route is gone', async () => {
+    const response = await fetch(`${origin}/api/class:events?classId=${classId}`, {
+      headers: { authorization: `Bearer ${h.instructorToken}` }
+    })
+    expect(response.status).toBe(404)
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/)
+  })
+
+  test('a learner token cannot subscribe to the feed', async () => {
     const lurker = await ok<Joined>(origin, 'class:join', { code: joinCode, name: 'Lurker' })
-    const feed = openFeed(origin, classId, lurker.learnerToken)
-    expect(await feed.status).toBe(403)
-    feed.close()
+    const feed = await openFeed(origin, classId, lurker.learnerToken)
+    expect(feed.first).toEqual({
+      id: 'feed',
+      error: { code: 'forbidden', message: expect.stringMatching(/class:events is for the instructor/) }
+    })
+    expect(h.classroom.listenerCount(classId)).toBe(0)
+    await feed.close()
   })
 
   test('pushes joins, steps, attempts, hints and failed task commands as they happen', async () => {
-    const feed = openFeed(origin, classId, h.instructorToken)
-    expect(await feed.status).toBe(200)
-    const snapshot = await feed.next((e) => e.type === 'snapshot')
+    const feed = await openFeed(origin, classId, h.instructorToken)
+    const snapshot = (feed.first as { event: ClassEvent }).event
     expect(snapshot.type === 'snapshot' && snapshot.dashboard.learners.map((l) => l.name)).toEqual(['Lurker'])
 
     const ada = await ok<Joined>(origin, 'class:join', { code: joinCode, name: 'Ada' })
@@ -145,11 +122,11 @@ describe('the live dashboard', () => {
       correct: false,
       attemptNo: 1
     })
-    feed.close()
+    await feed.close()
   })
 
   test('the snapshot flags a learner stuck by time on the step, and the anonymised view has no names', async () => {
-    const feed = openFeed(origin, classId, h.instructorToken)
+    const feed = await openFeed(origin, classId, h.instructorToken)
     await feed.next((e) => e.type === 'snapshot')
     clock += 6 * 60_000
     h.classroom.tick()
@@ -159,7 +136,7 @@ describe('the live dashboard', () => {
       stuckReasons: ['time'],
       stepId: 'predict-ttl'
     })
-    feed.close()
+    await feed.close()
 
     const dashboard = await ok<Dashboard>(origin, 'class:dashboard', { classId }, h.instructorToken)
     const ada = dashboard.learners.find((l) => l.name === 'Ada')!

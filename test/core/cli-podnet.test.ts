@@ -136,13 +136,59 @@ describe.concurrent('podnet run', () => {
 })
 
 describe.concurrent('podnet trace', () => {
-  it('prints every hop of a ClusterIP connection, DNAT included', async () => {
+  it('tells what each device did to a ClusterIP connection: DNAT, routing, the reply un-DNATed', async () => {
     const r = await podnet(['trace', SCENARIO, '--from', 'client', '--to', '10.96.0.100', '--proto', 'tcp'])
     expect(r.status).toBe(0)
     expect(r.stdout).toMatch(
       /^tcp client → 10\.96\.0\.100:80: reply from 10\.96\.0\.100 ttl=\d+ served by web-[123]; \d+ hops/
     )
+    expect(r.stdout).toMatch(
+      /^ 1 client · sent TCP SYN 10\.244\.1\.2:\d+ → 10\.96\.0\.100:80, TTL 64 {2}\[hops 0-4\]$/m
+    )
+    expect(r.stdout).toMatch(
+      /^ 2 node-1 · PREROUTING: DNAT 10\.96\.0\.100:80 → 10\.244\.\d\.\d+:8080 \(KUBE-SEP-[A-Z0-9]{16}\) {2}\[hops 5-6\]$/m
+    )
+    expect(r.stdout).toMatch(/^◀ reply$/m)
+    expect(r.stdout).toMatch(/ node-1 · conntrack: reply un-DNAT 10\.244\.\d\.\d+:8080 → 10\.96\.0\.100:80 /)
+    expect(r.stdout).toMatch(/\n\d+ kernel hops; --hops prints them all\n$/)
+  })
+
+  it('tells a cross-node ping in a dozen lines: routed, VXLAN encap and decap, TTL 64 → 62', async () => {
+    const r = await podnet(['trace', SCENARIO, '--from', 'client', '--to', '10.244.2.2'])
+    expect(r.status).toBe(0)
+    const rows = r.stdout.split('\n').filter((l) => /^ ?\d+ \S+ · /.test(l))
+    expect(rows).toHaveLength(12)
+    expect(rows.slice(1, 5).map((l) => l.replace(/ {2}\[hops? [\d-]+\]$/, ''))).toEqual([
+      ' 2 node-1 · routed cni0 → flannel.1, TTL 64 → 63',
+      ' 3 node-1 · flannel.1: VXLAN encap → 192.168.56.12:8472 VNI 1',
+      ' 4 node-2 · flannel.1: VXLAN decap from 192.168.56.11, VNI 1',
+      ' 5 node-2 · routed flannel.1 → cni0, TTL 63 → 62'
+    ])
+  })
+
+  it('prints every kernel hop with --hops, DNAT included', async () => {
+    const r = await podnet([
+      'trace',
+      SCENARIO,
+      '--from',
+      'client',
+      '--to',
+      '10.96.0.100',
+      '--proto',
+      'tcp',
+      '--hops'
+    ])
+    expect(r.status).toBe(0)
+    expect(r.stdout).toMatch(
+      /^tcp client → 10\.96\.0\.100:80: reply from 10\.96\.0\.100 ttl=\d+ served by web-[123]; \d+ hops/
+    )
     expect(r.stdout).toMatch(/nat PREROUTING NEW: .*-j DNAT .*DNAT to 10\.244\.\d\.\d+/)
+  })
+
+  it('refuses --hops with --json, exit 2', async () => {
+    const r = await podnet(['trace', SCENARIO, '--from', 'client', '--to', '10.244.2.2', '--hops', '--json'])
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain('--hops and --json print different things')
   })
 
   it('prints the Trace as JSON with --json', async () => {

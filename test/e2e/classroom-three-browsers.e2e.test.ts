@@ -128,6 +128,9 @@ describe.skipIf(unavailable !== null)(
       const ana = await newPage()
       const bo = await newPage()
       const teacher = instructor.page
+      // The dashboard's feed rides the page's one stream socket, beside its ordinary calls.
+      const teacherSockets: string[] = []
+      teacher.on('websocket', (socket) => teacherSockets.push(socket.url()))
 
       // The instructor starts a class with the tour open and a later lesson locked.
       await teacher.goto(`${host.url}#/classroom`)
@@ -197,6 +200,7 @@ describe.skipIf(unavailable !== null)(
       )
       await poll(() => distribution.innerText()).toMatch(/Answered by 2/)
       await expectAccessible(teacher, 'classroom: live dashboard with learners and answers')
+      expect(teacherSockets).toEqual([`${host.origin.replace(/^http/, 'ws')}/api/streams`])
 
       // The projector view shows the same distribution without a single name.
       const projector = await newPage()

@@ -4,9 +4,10 @@ import { pathToFileURL } from 'node:url'
 import { app, BrowserWindow, screen, session, type Session, type WebContents } from 'electron'
 import type { RunningClassHost } from '../../api/class-host-contract.ts'
 import { createService } from '../../api/service.ts'
+import { streamHandlersOf } from '../../api/stream-dispatch.ts'
 import { createClassHostLauncher, type InstructorWindow } from '../classroom-host.ts'
 import { contentSecurityPolicy } from '../csp.ts'
-import { registerIpc } from './ipc.ts'
+import { registerIpc, registerStreams } from './ipc.ts'
 import { installMenu } from './menu.ts'
 import {
   instructorPartition,
@@ -163,6 +164,9 @@ if (!app.requestSingleInstanceLock()) {
     })
     installMenu()
     registerIpc(service.handlers, () => mainWindow?.webContents ?? null, rendererUrl)
+    // The app's window serves no classroom stream: its class dashboard opens in the class host's
+    // own window, over that host's socket.
+    registerStreams(streamHandlersOf({}), () => mainWindow?.webContents ?? null, rendererUrl)
     const openMainWindow = (): void => {
       const window = createWindow()
       mainWindow = window

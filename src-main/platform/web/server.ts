@@ -8,19 +8,21 @@ import {
   statSync,
   writeFileSync
 } from 'node:fs'
-import type { Server } from 'node:http'
+import type { IncomingMessage, IncomingHttpHeaders, Server } from 'node:http'
 import { isIPv6 } from 'node:net'
 import { hostname as osHostname, networkInterfaces } from 'node:os'
 import { dirname } from 'node:path'
 import fastifyStatic from '@fastify/static'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import { classIdSchema } from '../../api/classroom-contract.ts'
 import { internalErrorMessage, type Handlers } from '../../api/dispatch.ts'
-import { ApiError, type ApiErrorCode, type Envelope } from '../../api/envelope.ts'
+import type { ApiErrorCode, Envelope } from '../../api/envelope.ts'
+import { streamHandlersOf } from '../../api/stream-dispatch.ts'
+import { streamLimits, type StreamHandlers } from '../../api/streams.ts'
 import type { Classroom } from '../../classroom/classroom.ts'
 import { Gateway } from '../../classroom/gateway.ts'
 import { newInstructorToken } from '../../classroom/secrets.ts'
 import { contentSecurityPolicy } from '../csp.ts'
+import { serveStreamSockets, type Refusal } from './stream-socket.ts'
 
 /**
  * How long a client may take and how many sockets it may hold. A client that opens sockets and
@@ -33,12 +35,17 @@ export interface WebHostLimits {
   requestTimeoutMs: number
   /** How long an idle keep-alive connection waits for its next request. */
   keepAliveTimeoutMs: number
-  /** A socket with no traffic either way for this long is closed (the dashboard feed writes every 15 s). */
+  /**
+   * A socket with no traffic either way for this long is closed. Stream sockets (WebSockets) are
+   * kept by their heartbeat instead (api/streams.ts).
+   */
   idleTimeoutMs: number
   /** Sockets one client address may hold at once: a class of 60 behind one NAT, six each, fits. */
   connectionsPerAddress: number
   /** Sockets the host holds at once, well below the process's file descriptor limit. */
   connections: number
+  /** How often stream sockets are pinged; one that missed the previous ping is closed. */
+  streamHeartbeatMs: number
 }
 
 export const defaultWebHostLimits: WebHostLimits = {
@@ -47,7 +54,8 @@ export const defaultWebHostLimits: WebHostLimits = {
   keepAliveTimeoutMs: 10_000,
   idleTimeoutMs: 60_000,
   connectionsPerAddress: 400,
-  connections: 4_000
+  connections: 4_000,
+  streamHeartbeatMs: streamLimits.heartbeatMs
 }
 
 /** How often Node looks for requests past their header or request timeout. */
@@ -55,6 +63,11 @@ const TIMEOUT_CHECK_MS = 1_000
 
 export interface WebHostOptions {
   handlers: Handlers
+  /**
+   * The service's streams (api/streams.ts) served at `/api/streams`; the classroom's own stream,
+   * `class:events`, comes with `classroom`. Streams given by neither refuse every subscription.
+   */
+  streams?: Partial<StreamHandlers>
   /** The built renderer (out/renderer). */
   rendererDir: string
   host?: string
@@ -91,8 +104,8 @@ export interface WebHost {
   close: () => Promise<void>
 }
 
-/** How often the dashboard feed re-evaluates time-based state and sends a keep-alive. */
-const FEED_TICK_MS = 15_000
+/** How often the classroom re-evaluates time-based state (stuck by time, learners gone quiet). */
+const CLASS_TICK_MS = 15_000
 
 const statusByCode: Record<ApiErrorCode, number> = {
   invalid_input: 400,
@@ -260,9 +273,44 @@ function bearerOf(request: FastifyRequest): string | null {
 }
 
 /** A request header as one string; a repeated header is treated as missing. */
-function headerOf(request: FastifyRequest, name: string): string | undefined {
+function headerOf(request: { headers: IncomingHttpHeaders }, name: string): string | undefined {
   const value = request.headers[name]
   return typeof value === 'string' ? value : undefined
+}
+
+/**
+ * The host's checks of who sent a request, before it is read: it must name this host in `Host`
+ * (DNS rebinding), and when it may change something (a POST, a stream socket) and carries an
+ * `Origin`, that must be the host's own. Null when the request passes.
+ */
+function requestRefusal(
+  request: { headers: IncomingHttpHeaders },
+  allowedHosts: AllowedHosts,
+  checkOrigin: boolean
+): Refusal | null {
+  const host = headerOf(request, 'host')
+  if (!allowedHosts.allows(host)) {
+    const name = (host === undefined ? '' : (normalHostname(host) ?? host)).slice(0, 100)
+    return {
+      status: 403,
+      code: 'forbidden',
+      message:
+        host === undefined
+          ? 'this host answers only requests that name it in a Host header'
+          : `this host does not answer to the name "${name}" (Host header); a page that reaches it under ` +
+            `another name may be trying DNS rebinding. To serve this name, start the host with --public-host ${name}`
+    }
+  }
+  if (!checkOrigin) return null
+  const origin = headerOf(request, 'origin')
+  if (request.headers['origin'] !== undefined && (origin === undefined || !isOwnOrigin(origin, host!))) {
+    return {
+      status: 403,
+      code: 'forbidden',
+      message: `a page from ${String(origin ?? 'another origin').slice(0, 100)} may not call this host; only its own pages may`
+    }
+  }
+  return null
 }
 
 /** Drops sockets beyond the caps: per client address, and for the whole host. */
@@ -318,31 +366,13 @@ function buildApp(options: WebHostOptions, token: string, limits: WebHostLimits)
     return payload
   })
 
-  // Before any route, static files and the dashboard feed included, and before a body is read.
+  // Before any route, static files included, and before a body is read. Stream sockets (an
+  // upgrade, which never reaches these hooks) are checked by the same requestRefusal.
   app.addHook('onRequest', async (request, reply) => {
-    const host = headerOf(request, 'host')
-    if (!allowedHosts.allows(host)) {
-      const name = (host === undefined ? '' : (normalHostname(host) ?? host)).slice(0, 100)
-      return refuse(
-        reply,
-        403,
-        'forbidden',
-        host === undefined
-          ? 'this host answers only requests that name it in a Host header'
-          : `this host does not answer to the name "${name}" (Host header); a page that reaches it under ` +
-              `another name may be trying DNS rebinding. To serve this name, start the host with --public-host ${name}`
-      )
-    }
-    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return
-    const origin = headerOf(request, 'origin')
-    if (request.headers['origin'] !== undefined && (origin === undefined || !isOwnOrigin(origin, host!))) {
-      return refuse(
-        reply,
-        403,
-        'forbidden',
-        `a page from ${String(origin ?? 'another origin').slice(0, 100)} may not call this host; only its own pages may`
-      )
-    }
+    const readOnly = request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS'
+    const refusal = requestRefusal(request, allowedHosts, !readOnly)
+    if (refusal) return refuse(reply, refusal.status, refusal.code, refusal.message)
+    if (readOnly) return
     const type = headerOf(request, 'content-type')
     const mediaType = type?.split(';')[0]!.trim().toLowerCase()
     if (mediaType !== 'application/json') {
@@ -379,7 +409,8 @@ function buildApp(options: WebHostOptions, token: string, limits: WebHostLimits)
   })
 
   const classroom = options.classroom ?? null
-  const gateway = new Gateway({ handlers: options.handlers, classroom, instructorToken: token })
+  const streams = streamHandlersOf({ ...options.streams, ...classroom?.streams() })
+  const gateway = new Gateway({ handlers: options.handlers, streams, classroom, instructorToken: token })
 
   app.post<{ Params: { method: string } }>('/api/:method', async (request, reply) => {
     const { method } = request.params
@@ -398,82 +429,26 @@ function buildApp(options: WebHostOptions, token: string, limits: WebHostLimits)
     return sendEnvelope(reply, envelope)
   })
 
+  // Every page's subscriptions share one WebSocket (api/streams.ts); checked like a POST.
+  const streamSockets = serveStreamSockets({
+    server: app.server,
+    refuse: (request: IncomingMessage) => requestRefusal(request, allowedHosts, true),
+    invalidToken: (bearer) => {
+      const caller = gateway.caller(bearer)
+      return typeof caller === 'string' && caller !== 'anonymous' ? caller : null
+    },
+    subscribe: (stream, input, bearer, sink) => gateway.subscribe(stream, input, bearer, sink),
+    heartbeatMs: limits.streamHeartbeatMs
+  })
+  // Open streams would keep the server from closing, and their handlers running: end them first.
+  app.addHook('preClose', async () => {
+    await streamSockets.close()
+  })
+
   if (classroom) {
-    const ticker = setInterval(() => classroom.tick(), FEED_TICK_MS)
+    const ticker = setInterval(() => classroom.tick(), CLASS_TICK_MS)
     ticker.unref()
-    // Open feeds would keep the server from closing: end them first.
-    const feeds = new Set<() => void>()
-    app.addHook('preClose', async () => {
-      clearInterval(ticker)
-      for (const end of [...feeds]) end()
-    })
-    app.get<{ Params: { method: string }; Querystring: { classId?: string } }>(
-      '/api/:method',
-      (request, reply) => {
-        if (request.params.method !== 'class:events') {
-          return sendEnvelope(reply, {
-            ok: false,
-            error: {
-              code: 'unknown_method',
-              message: `no API method at GET ${request.url}; methods are POST /api/<domain:verb>`
-            }
-          })
-        }
-        const caller = gateway.caller(bearerOf(request))
-        if (typeof caller === 'string') {
-          return sendEnvelope(reply, {
-            ok: false,
-            error: { code: 'unauthorized', message: 'class:events needs the instructor token' }
-          })
-        }
-        if (caller.kind !== 'instructor') {
-          return sendEnvelope(reply, {
-            ok: false,
-            error: { code: 'forbidden', message: 'class:events is for the instructor' }
-          })
-        }
-        const classId = classIdSchema.safeParse(request.query.classId)
-        if (!classId.success) {
-          return sendEnvelope(reply, {
-            ok: false,
-            error: { code: 'invalid_input', message: 'classId: expected a class id such as cls_…' }
-          })
-        }
-        let unsubscribe: (() => void) | null = null
-        const write = (text: string): void => {
-          reply.raw.write(text)
-        }
-        try {
-          reply.hijack()
-          reply.raw.writeHead(200, {
-            'content-type': 'text/event-stream; charset=utf-8',
-            'cache-control': 'no-store',
-            connection: 'keep-alive',
-            'content-security-policy': contentSecurityPolicy,
-            'x-content-type-options': 'nosniff',
-            'referrer-policy': 'no-referrer'
-          })
-          unsubscribe = classroom.subscribe(classId.data, (event) =>
-            write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`)
-          )
-        } catch (error) {
-          if (!(error instanceof ApiError)) logInternal(`GET ${request.url}`, error)
-          const message = error instanceof ApiError ? error.message : internalErrorMessage
-          reply.raw.end(`event: error\ndata: ${JSON.stringify({ message })}\n\n`)
-          return reply
-        }
-        const keepAlive = setInterval(() => write(': keep-alive\n\n'), FEED_TICK_MS)
-        const end = (): void => {
-          clearInterval(keepAlive)
-          unsubscribe?.()
-          feeds.delete(end)
-          reply.raw.end()
-        }
-        feeds.add(end)
-        request.raw.on('close', end)
-        return reply
-      }
-    )
+    app.addHook('preClose', async () => clearInterval(ticker))
   }
 
   if (!existsSync(options.rendererDir)) {
@@ -484,8 +459,8 @@ function buildApp(options: WebHostOptions, token: string, limits: WebHostLimits)
 }
 
 /**
- * Serves the contract as `POST /api/<method>` and the built renderer, on loopback unless told
- * otherwise. Every API call needs the host's token, on loopback too: any web page the learner
+ * Serves the contract as `POST /api/<method>`, its streams on one WebSocket per page at
+ * `/api/streams`, and the built renderer, on loopback unless told otherwise. Every API call needs the host's token, on loopback too: any web page the learner
  * visits can send requests to 127.0.0.1.
  */
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
@@ -496,7 +471,13 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       ? hostToken(options.tokenFile, { rotate: options.rotateToken === true })
       : newInstructorToken())
   const app = buildApp(options, token, { ...defaultWebHostLimits, ...options.limits })
-  await app.listen({ host, port: options.port ?? 0 })
+  try {
+    await app.listen({ host, port: options.port ?? 0 })
+  } catch (error) {
+    // Nothing may keep running for a host that never started (its timers, the stream sockets).
+    await app.close()
+    throw error
+  }
   const address = app.server.address()
   if (address === null || typeof address === 'string') throw new Error('web host did not bind a TCP port')
   const shownHost = host.includes(':') ? `[${host}]` : host

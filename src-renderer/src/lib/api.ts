@@ -2,8 +2,10 @@ import type { ApiErrorCode, Envelope } from '../../../src-main/api/envelope.ts'
 import type { MethodName } from '../../../src-main/api/method-names.ts'
 import type { MethodInput, MethodOutput, PodnetApi, PodnetBridge } from '../../../src-main/api/contract.ts'
 import type { ClassroomApi, ClassroomMethodName } from '../../../src-main/api/classroom-contract.ts'
+import type { StreamBridge, StreamEvent, StreamInput, StreamName } from '../../../src-main/api/streams.ts'
+import { StreamSocket, streamSocketUrl, type StreamConnectionState } from './stream-socket.ts'
 
-export type { MethodInput, MethodOutput, PodnetApi }
+export type { MethodInput, MethodOutput, PodnetApi, StreamConnectionState, StreamEvent, StreamName }
 
 /** An API failure, re-thrown on the renderer side with the code the UI localises. */
 export class ApiCallError extends Error {
@@ -19,7 +21,7 @@ export class ApiCallError extends Error {
 declare global {
   interface Window {
     /** Present only inside the Electron shell, exposed by its preload. */
-    podnet?: PodnetBridge
+    podnet?: PodnetBridge & StreamBridge
   }
 }
 
@@ -48,8 +50,14 @@ function takeToken(): string | null {
  */
 let token: string | null = window.podnet ? null : takeToken()
 
+/** The page's one stream socket (web host only), made by the first `subscribe`. */
+let streamSocket: StreamSocket | null = null
+
 export function setApiToken(next: string | null): void {
+  if (next === token) return
   token = next
+  // Streams opened with the old token are renewed under the new one.
+  streamSocket?.reconnect()
 }
 
 export function apiToken(): string | null {
@@ -124,3 +132,54 @@ export function createApi<Api extends object = PodnetApi>(): Api {
 export const api = createApi()
 /** The classroom methods (src-main/api/classroom-contract.ts), through the same transport. */
 export const classroomApi = createApi<ClassroomApi>()
+
+function pageStreamSocket(): StreamSocket {
+  streamSocket ??= new StreamSocket({
+    url: () => streamSocketUrl(window.location),
+    token: () => token,
+    // A token the host no longer takes (a closed class) is handled as a refused call is.
+    onUnauthorized: () => {
+      const detail: Unauthorized = { withoutToken: token === null, classHost: false }
+      window.dispatchEvent(new CustomEvent(unauthorizedEvent, { detail }))
+    }
+  })
+  return streamSocket
+}
+
+/**
+ * Subscribes to a stream (src-main/api/streams.ts): `window.podnet`'s port inside Electron, else
+ * the page's shared WebSocket. Events arrive in order; `onError` (refused, failed, or the token
+ * was revoked) or `onEnd` ends the subscription. A lost connection is not an error: the
+ * subscription waits and is renewed (see `onStreamConnection`). Returns how to unsubscribe.
+ */
+export function subscribe<S extends StreamName>(
+  stream: S,
+  input: StreamInput<S>,
+  onEvent: (event: StreamEvent<S>) => void,
+  onError: (error: ApiCallError) => void,
+  onEnd?: () => void
+): () => void {
+  const failed = (error: { code: ApiErrorCode; message: string }): void =>
+    onError(new ApiCallError(error.code, error.message))
+  const bridge = window.podnet
+  if (bridge) return bridge.subscribe(stream, input, onEvent, failed, onEnd)
+  return pageStreamSocket().subscribe(
+    stream,
+    input,
+    (event) => onEvent(event as StreamEvent<S>),
+    failed,
+    onEnd
+  )
+}
+
+/**
+ * The stream connection's state, now and at every change, for the app to show (a lost connection
+ * is a state, never text in a view). Inside Electron the port cannot be lost: always `open`.
+ */
+export function onStreamConnection(listener: (state: StreamConnectionState) => void): () => void {
+  if (window.podnet) {
+    listener('open')
+    return () => {}
+  }
+  return pageStreamSocket().onState(listener)
+}

@@ -1,11 +1,9 @@
 import type { ClassEvent, Dashboard, LearnerState } from '../../../../src-main/api/classroom-contract.ts'
-import { apiToken, classroomApi } from '../api.ts'
-import { anonymise, applyClassEvent } from './dashboard-events.ts'
-import { EventStreamParser } from './sse.ts'
+import { onStreamConnection, subscribe } from '../api.ts'
+import { applyClassEvent } from './dashboard-events.ts'
 
 export type FeedState = 'connecting' | 'live' | 'reconnecting' | 'stopped'
 
-const retryMs = 2000
 /** Event types this dashboard knows how to apply; a newer host's other events are skipped. */
 const classEventTypes = new Set<string>([
   'snapshot',
@@ -19,13 +17,12 @@ const classEventTypes = new Set<string>([
   'lessons-changed',
   'class-closed'
 ] satisfies ClassEvent['type'][])
-/** Inside Electron there is no HTTP stream to read: the dashboard asks the service this often. */
-const pollMs = 2000
 
 /**
- * The instructor's live view of one class: a snapshot from the host's event stream, then every
- * pushed event folded in as it arrives. A dropped stream is reopened (the host starts each one
- * with a fresh snapshot, so nothing is missed while it was down).
+ * The instructor's live view of one class: the `class:events` stream's snapshot, then every
+ * pushed event folded in as it arrives. The stream shares the page's one connection; when that
+ * is lost, the feed shows `reconnecting` and the renewed subscription starts with a fresh
+ * snapshot, so nothing is missed while it was down.
  */
 export class LiveDashboard {
   readonly classId: string
@@ -35,8 +32,7 @@ export class LiveDashboard {
   #error = $state<string | null>(null)
   /** This machine's clock minus the host's, from the last snapshot: time on step ticks locally. */
   #skewMs = 0
-  #abort: AbortController | null = null
-  #timer: ReturnType<typeof setTimeout> | null = null
+  #stop: (() => void) | null = null
 
   constructor(classId: string, anonymous = false) {
     this.classId = classId
@@ -49,6 +45,7 @@ export class LiveDashboard {
   get feed(): FeedState {
     return this.#feed
   }
+  /** Why the host refused or ended the feed (not a lost connection, which `feed` shows). */
   get error(): string | null {
     return this.#error
   }
@@ -59,18 +56,43 @@ export class LiveDashboard {
     return Math.max(0, now - this.#skewMs - Date.parse(learner.stepSince))
   }
 
+  /** Starts the feed. Called from an effect, so nothing here reads reactive state. */
   start(): void {
     this.stop()
-    this.#abort = new AbortController()
-    if (window.podnet) void this.#poll(this.#abort.signal)
-    else void this.#stream(this.#abort.signal)
+    this.#feed = 'connecting'
+    this.#error = null
+    let over = false
+    const unsubscribe = subscribe(
+      'class:events',
+      { classId: this.classId },
+      (event) => {
+        if (!classEventTypes.has(event.type)) return
+        this.#apply(event)
+        this.#feed = 'live'
+        this.#error = null
+      },
+      (error) => {
+        over = true
+        this.#error = error.message
+        this.#feed = 'stopped'
+      },
+      () => {
+        over = true
+        this.#feed = 'stopped'
+      }
+    )
+    const offConnection = onStreamConnection((state) => {
+      if (state === 'reconnecting' && !over) this.#feed = 'reconnecting'
+    })
+    this.#stop = () => {
+      offConnection()
+      unsubscribe()
+    }
   }
 
   stop(): void {
-    this.#abort?.abort()
-    this.#abort = null
-    if (this.#timer !== null) clearTimeout(this.#timer)
-    this.#timer = null
+    this.#stop?.()
+    this.#stop = null
     this.#feed = 'stopped'
   }
 
@@ -82,72 +104,5 @@ export class LiveDashboard {
   #apply(event: ClassEvent): void {
     if (event.type === 'snapshot') this.#skewMs = Date.now() - Date.parse(event.dashboard.at)
     this.#dashboard = applyClassEvent(this.#dashboard, event, this.anonymous)
-  }
-
-  async #poll(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        const dashboard = await classroomApi['class:dashboard']({ classId: this.classId })
-        this.#apply({ type: 'snapshot', dashboard: this.anonymous ? anonymise(dashboard) : dashboard })
-        this.#feed = 'live'
-        this.#error = null
-      } catch (error) {
-        this.#error = error instanceof Error ? error.message : String(error)
-        this.#feed = 'reconnecting'
-      }
-      await new Promise((resolve) => (this.#timer = setTimeout(resolve, pollMs)))
-    }
-  }
-
-  async #stream(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        await this.#readOnce(signal)
-      } catch (error) {
-        if (signal.aborted) return
-        this.#error = error instanceof Error ? error.message : String(error)
-      }
-      if (signal.aborted || this.#dashboard?.status === 'closed') break
-      this.#feed = 'reconnecting'
-      await new Promise((resolve) => (this.#timer = setTimeout(resolve, retryMs)))
-    }
-    if (!signal.aborted) this.#feed = 'stopped'
-  }
-
-  async #readOnce(signal: AbortSignal): Promise<void> {
-    const headers: Record<string, string> = { accept: 'text/event-stream' }
-    const token = apiToken()
-    if (token) headers['authorization'] = `Bearer ${token}`
-    const response = await fetch(`/api/class:events?classId=${encodeURIComponent(this.classId)}`, {
-      headers,
-      signal,
-      cache: 'no-store'
-    })
-    if (!response.ok || !response.body) {
-      const text = await response.text()
-      let message = `HTTP ${response.status}`
-      try {
-        const envelope = JSON.parse(text) as { error?: { message?: string } }
-        if (envelope.error?.message) message = envelope.error.message
-      } catch {
-        // Not an envelope (a proxy's error page): the status says enough.
-      }
-      throw new Error(message)
-    }
-    const parser = new EventStreamParser()
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader()
-    for (;;) {
-      const { value, done } = await reader.read()
-      if (done) return
-      for (const message of parser.push(value)) {
-        if (message.type === 'error')
-          throw new Error((JSON.parse(message.data) as { message: string }).message)
-        if (!classEventTypes.has(message.type)) continue
-        const event = JSON.parse(message.data) as ClassEvent
-        this.#apply(event)
-        this.#feed = 'live'
-        this.#error = null
-      }
-    }
   }
 }
