@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { Trace } from '../core/engine/trace.ts'
+import type { TraceStory } from '../labs/protocol.ts'
 import { classHostContract } from './class-host-contract.ts'
 import { answerSchema, publicQuestionSchema } from '../core/lesson/quiz.ts'
 import type { Envelope } from './envelope.ts'
@@ -103,6 +104,23 @@ const traceShape = z.looseObject({
   outcome: z.looseObject({ kind: z.string() })
 })
 const traceSchema = z.custom<Trace>((value) => traceShape.safeParse(value).success, 'not a packet trace')
+
+/**
+ * A trace's device-level story (core/diagram/summary.ts) and each hop's place on the diagram
+ * (core/diagram/place.ts): computed by the core beside the lab, checked loosely like the trace.
+ */
+const storyShape = z.looseObject({
+  summary: z.looseObject({
+    rows: z.array(
+      z.looseObject({ leg: z.string(), device: z.string(), event: z.looseObject({ kind: z.string() }) })
+    )
+  }),
+  placements: z.array(z.looseObject({}))
+})
+const traceStorySchema = z.custom<TraceStory>(
+  (value) => storyShape.safeParse(value).success,
+  'not a trace story'
+)
 
 /** A packet to send: from a target, to an address or a pod, node or host name. */
 const traceRequestSchema = z.strictObject({
@@ -234,6 +252,7 @@ export const contract = {
     output: z.strictObject({
       trace: traceSchema,
       traceId: z.number().int(),
+      story: traceStorySchema,
       session: lessonSessionViewSchema
     })
   },
@@ -270,7 +289,7 @@ export const contract = {
   },
   'sandbox:trace': {
     input: z.strictObject({ ...sandboxRef, trace: traceRequestSchema }),
-    output: z.strictObject({ trace: traceSchema, traceId: z.number().int() })
+    output: z.strictObject({ trace: traceSchema, traceId: z.number().int(), story: traceStorySchema })
   },
   'sandbox:topology': {
     input: z.strictObject(sandboxRef),

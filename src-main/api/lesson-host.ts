@@ -14,7 +14,8 @@ import type {
   LabOp,
   LessonOpen,
   LessonOutcome,
-  PositionedEntry
+  PositionedEntry,
+  TraceStory
 } from '../labs/protocol.ts'
 import type { ProgressStore } from '../store/index.ts'
 import { ApiError } from './envelope.ts'
@@ -126,14 +127,14 @@ export class LessonHost {
     learnerId: string,
     lessonId: string,
     spec: TraceSpec
-  ): Promise<{ trace: Trace; traceId: number; view: LessonView }> {
+  ): Promise<{ trace: Trace; traceId: number; story: TraceStory; view: LessonView }> {
     const hosted = this.#require(learnerId, lessonId)
-    const { trace, traceId, view } = await this.#call(hosted, {
+    const { trace, traceId, story, view } = await this.#call(hosted, {
       op: 'lesson.trace',
       labKey: hosted.labKey,
       spec
     })
-    return { trace, traceId, view }
+    return { trace, traceId, story, view }
   }
 
   /**

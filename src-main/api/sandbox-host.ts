@@ -12,7 +12,8 @@ import type {
   LabReplies,
   LabRequest,
   PositionedEntry,
-  SandboxOpen
+  SandboxOpen,
+  TraceStory
 } from '../labs/protocol.ts'
 import { ApiError } from './envelope.ts'
 import type { InspectSection } from './inspect.ts'
@@ -113,14 +114,14 @@ export class SandboxHost {
     learnerId: string,
     sandboxId: string,
     spec: TraceSpec
-  ): Promise<{ trace: Trace; traceId: number }> {
+  ): Promise<{ trace: Trace; traceId: number; story: TraceStory }> {
     const sandbox = this.#require(learnerId, sandboxId)
-    const { trace, traceId } = await this.#call(sandbox, {
+    const { trace, traceId, story } = await this.#call(sandbox, {
       op: 'sandbox.trace',
       labKey: sandbox.labKey,
       spec
     })
-    return { trace, traceId }
+    return { trace, traceId, story }
   }
 
   topology(learnerId: string, sandboxId: string): Promise<Topology> {

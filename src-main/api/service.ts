@@ -265,8 +265,13 @@ export function createService(options: ServiceOptions): Service {
     },
 
     'trace:run': async ({ learnerId, lessonId, trace }) => {
-      const { trace: result, traceId, view } = await lessons(usableStore()).trace(learnerId, lessonId, trace)
-      return { trace: result, traceId, session: view }
+      const {
+        trace: result,
+        traceId,
+        story,
+        view
+      } = await lessons(usableStore()).trace(learnerId, lessonId, trace)
+      return { trace: result, traceId, story, session: view }
     },
 
     'trace:pcap': ({ learnerId, lab, traceId }) => labTools(learnerId, lab).pcap(traceId),

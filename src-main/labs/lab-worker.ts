@@ -4,8 +4,19 @@ import { inspect } from '../api/inspect.ts'
 import { completeOn, pcapDownload } from '../api/lab-tools.ts'
 import { topologyOf } from '../api/topology.ts'
 import { diagramOf } from '../core/diagram/model.ts'
+import { placeTrace } from '../core/diagram/place.ts'
+import { summariseTrace } from '../core/diagram/summary.ts'
+import type { Trace } from '../core/engine/trace.ts'
+import type { Lab } from '../core/kube/lab.ts'
 import { LessonRuntime } from './lesson-runtime.ts'
-import type { LabReplies, LabRequest, PositionedEntry, RequestMessage, WorkerMessage } from './protocol.ts'
+import type {
+  LabReplies,
+  LabRequest,
+  PositionedEntry,
+  RequestMessage,
+  WorkerMessage,
+  TraceStory
+} from './protocol.ts'
 import { SandboxRuntime } from './sandbox-runtime.ts'
 
 /**
@@ -44,6 +55,12 @@ const onRunning = (entry: PositionedEntry): void => {
   if (current) post({ type: 'running', id: current.id, labKey: current.request.labKey, entry })
 }
 
+/** The device-level story of a trace and where each of its hops lies on the lab's diagram. */
+function storyOf(labNow: Lab, trace: Trace): TraceStory {
+  const model = diagramOf(labNow)
+  return { summary: summariseTrace(trace, model), placements: placeTrace(model, trace) }
+}
+
 function handle(request: LabRequest): LabReplies[LabRequest['op']] {
   switch (request.op) {
     case 'lesson.open': {
@@ -62,14 +79,20 @@ function handle(request: LabRequest): LabReplies[LabRequest['op']] {
       return lesson(request.labKey).send(request.event)
     case 'lesson.exec':
       return lesson(request.labKey).exec(request.on, request.line)
-    case 'lesson.trace':
-      return lesson(request.labKey).trace(request.spec)
+    case 'lesson.trace': {
+      const runtime = lesson(request.labKey)
+      const traced = runtime.trace(request.spec)
+      return { ...traced, story: storyOf(runtime.shell.lab, traced.trace) }
+    }
     case 'lesson.reset':
       return lesson(request.labKey).reset(request.scope, request.journal)
     case 'sandbox.exec':
       return sandbox(request.labKey).exec(request.on, request.line)
-    case 'sandbox.trace':
-      return sandbox(request.labKey).trace(request.spec)
+    case 'sandbox.trace': {
+      const runtime = sandbox(request.labKey)
+      const traced = runtime.trace(request.spec)
+      return { ...traced, story: storyOf(runtime.shell.lab, traced.trace) }
+    }
     case 'sandbox.reset':
       sandbox(request.labKey).reset()
       return null

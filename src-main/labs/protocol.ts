@@ -1,3 +1,5 @@
+import type { Placement } from '../core/diagram/place.ts'
+import type { TraceSummary } from '../core/diagram/summary.ts'
 import type { ProbeSpec, Trace } from '../core/engine/trace.ts'
 import type { LoadedLesson } from '../core/lesson/course-loader.ts'
 import type { LessonEvent } from '../core/lesson/lesson.machine.ts'
@@ -102,10 +104,10 @@ export interface LabReplies {
   'lesson.view': LessonOutcome
   'lesson.send': LessonOutcome
   'lesson.exec': LessonOutcome & { result: ExecResult }
-  'lesson.trace': LessonOutcome & { trace: Trace; traceId: number }
+  'lesson.trace': LessonOutcome & { trace: Trace; traceId: number; story: TraceStory }
   'lesson.reset': LessonOutcome & { keep: number }
   'sandbox.exec': { result: ExecResult; journaled: PositionedEntry[] }
-  'sandbox.trace': { trace: Trace; traceId: number; journaled: PositionedEntry[] }
+  'sandbox.trace': { trace: Trace; traceId: number; journaled: PositionedEntry[]; story: TraceStory }
   'sandbox.reset': null
   'lab.complete': Completion
   'lab.pcap': DownloadFile
@@ -116,6 +118,13 @@ export interface LabReplies {
 }
 
 export type LabOp = LabRequest['op']
+
+/** What the packet view shows beside a trace: its device-level story and each hop's place. */
+export interface TraceStory {
+  summary: TraceSummary
+  /** One per kernel hop, in hop order. */
+  placements: Placement[]
+}
 
 /** Host → worker. */
 export interface RequestMessage {
