@@ -14,8 +14,9 @@ import type { Figure } from './figure.ts'
 
 const lessonsDir = join(repoRoot, 'lessons')
 const builtWorker = join(repoRoot, 'out', 'main', 'lab-worker.js')
-/** Backtracks for minutes on the JS engine (a back-reference keeps it off the linear one). */
-const runaway = "echo aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa! | grep -E '(a*)*b\\1'"
+// Five thousand full packet walks, each within every per-line cap: seconds on any machine, far
+// beyond the budget, so the stop is certain whatever the machine's speed.
+const runaway = 'for i in $(seq 1 5000); do ping -c 1 192.168.56.12 >/dev/null; done'
 
 interface Env {
   service: Service

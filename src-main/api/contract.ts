@@ -191,7 +191,9 @@ export const contract = {
     output: z.strictObject({
       version: z.string(),
       /** Set when a damaged progress store was set aside at start; the UI tells the learner. */
-      storeNotice: storeNoticeSchema.nullable()
+      storeNotice: storeNoticeSchema.nullable(),
+      /** How long one command or trace may run before the lab stops it (the About page says so). */
+      labBudgetMs: z.number().int().positive()
     })
   },
   'lessons:list': {

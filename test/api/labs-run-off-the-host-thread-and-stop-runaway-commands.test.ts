@@ -4,9 +4,9 @@ import { openProgressStore } from '../../src-main/store/index.ts'
 import { tempDir } from '../e2e/harness.ts'
 import { call, lessonsDir } from './api-call.ts'
 
-// A back-reference keeps grep on the backtracking engine: on 30 a's this pattern runs for
-// minutes, far beyond any budget, so the stop is certain whatever the machine's speed.
-const runaway = "echo aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa! | grep -E '(a*)*b\\1'"
+// Five thousand full packet walks, each within every per-line cap: seconds on any machine, far
+// beyond the budget, so the stop is certain whatever the machine's speed.
+const runaway = 'for i in $(seq 1 5000); do ping -c 1 192.168.56.12 >/dev/null; done'
 const cni0 = /cni0: <[^>]*> .* state (UP|DOWN)/
 
 interface Exec {

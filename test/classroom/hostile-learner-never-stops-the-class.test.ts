@@ -13,7 +13,9 @@ import { lessonsDir, ok, post, rendererFixture, type Joined } from './classroom-
  * test/api/host-cuts-off-stalled-requests-and-caps-sockets-per-client.test.ts.)
  */
 
-const runaway = "echo aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa! | grep -E '(a*)*b\\1'"
+// Five thousand full packet walks, each within every per-line cap: seconds on any machine, far
+// beyond the budget, so the stop is certain whatever the machine's speed.
+const runaway = 'for i in $(seq 1 5000); do ping -c 1 192.168.56.12 >/dev/null; done'
 
 /** A scenario far over the limits: 4000 nodes, 139 KB of YAML like the one that killed the host. */
 function scenarioBomb(): string {
@@ -102,8 +104,18 @@ describe('a hostile learner never stops the class', () => {
     return { mallory: m, ada: a, order }
   }
 
+  test('a line that runs far past the budget is stopped after the other learner is answered', async () => {
+    const r = await race('shell:exec', { lessonId: 'tour', on: 'node-1', line: runaway })
+    expect(r.order).toEqual(['ada', 'mallory'])
+    expect(r.mallory.status).toBe(200)
+    expect(r.mallory.body.value).toMatchObject({ exitCode: 124, stopped: { reason: 'budget' } })
+  })
+
   test.each([
-    ['a backtracking grep with a back-reference', runaway],
+    [
+      'a backtracking grep with a back-reference',
+      "echo aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa! | grep -E '(a*)*b\\1'"
+    ],
     ['a catastrophic grep -E without one', "echo aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa! | grep -E '(a+)+$'"],
     ['forty long seq runs', 'for i in $(seq 1 40); do seq 1 999999 >/dev/null; done'],
     [

@@ -1,0 +1,79 @@
+import { ApiError } from '../envelope.ts'
+import type { Handlers } from '../dispatch.ts'
+import { iso, topicsByLesson, type ServiceContext } from './context.ts'
+
+/** A learner's record: summary, export, import and reset. */
+export function progressHandlers(
+  ctx: ServiceContext
+): Pick<Handlers, 'progress:summary' | 'progress:export' | 'progress:import' | 'progress:reset'> {
+  const { course, usableStore, requireLearner, now } = ctx
+  return {
+    'progress:summary': ({ learnerId }) => {
+      const store = usableStore()
+      requireLearner(store, learnerId)
+      const c = course()
+      const summary = store.summary.progressSummary(learnerId, topicsByLesson(c))
+      return {
+        lessons: summary.lessons.map((row) => ({
+          lessonId: row.lessonId,
+          status: row.status === 'completed' ? ('completed' as const) : ('in-progress' as const),
+          openedAt: iso(row.startedAt ?? row.lastOpenedAt),
+          completedAt: iso(row.completedAt),
+          score: row.score
+        }))
+      }
+    },
+
+    'progress:export': ({ learnerId, format }) => {
+      const store = usableStore()
+      requireLearner(store, learnerId)
+      const name = (store.profiles.get(learnerId)?.name ?? 'learner').replace(/[^\p{L}\p{N}_-]+/gu, '-')
+      const day = new Date(now()).toISOString().slice(0, 10)
+      switch (format) {
+        case 'json':
+          return {
+            fileName: `podnet-progress-${name}-${day}.json`,
+            mimeType: 'application/json',
+            content: store.exportProgress(learnerId)
+          }
+        case 'csv':
+          return {
+            fileName: `podnet-attempts-${name}-${day}.csv`,
+            mimeType: 'text/csv',
+            content: store.exportAttemptsCsv(learnerId)
+          }
+        case 'xapi':
+          return {
+            fileName: `podnet-xapi-${name}-${day}.json`,
+            mimeType: 'application/json',
+            content: JSON.stringify(store.exportXapi(learnerId), null, 2)
+          }
+      }
+    },
+
+    'progress:import': ({ content }) => {
+      const report = usableStore().importProgress(content)
+      return {
+        learnerId: report.learnerId,
+        learnerCreated: report.learnerCreated,
+        changes: { ...report.changes }
+      }
+    },
+
+    'progress:reset': ({ learnerId, confirm }) => {
+      const store = usableStore()
+      const profile = store.profiles.get(learnerId)
+      if (!profile) throw new ApiError('not_found', `no learner profile with id "${learnerId}"`)
+      if (confirm !== profile.name) {
+        throw new ApiError(
+          'invalid_input',
+          `confirm: type the profile's name "${profile.name}" to reset its progress`
+        )
+      }
+      const removed = store.resetProgress(learnerId)
+      // Open lessons would otherwise write their old snapshots back on the next event.
+      ctx.openLessons()?.forget(learnerId)
+      return { removed: { ...removed } }
+    }
+  }
+}
