@@ -49,11 +49,13 @@ describe.skipIf(unavailable !== null)('the tour, by keyboard only, in Chromium',
         .poll(() => page.locator('#step-title, #completion-title').first().innerText())
         .not.toBe(before)
     }
-    /** Focus the terminal's tab list, then arrow to the target's tab. */
+    /** Focus the lab's tab list (the packet view, then one tab per shell), then arrow to the target's tab. */
     const terminalTab = async (name: string): Promise<void> => {
-      await kb.tabTo(page.getByRole('tablist', { name: 'Where the shell runs' }))
-      for (let i = 0; i < 12 && (await page.locator('.xterm-host').getAttribute('data-target')) !== name; i++)
+      const tab = page.getByRole('tab', { name, exact: true })
+      await kb.tabTo(page.getByRole('tablist', { name: 'Packet view and shells' }))
+      for (let i = 0; i < 12 && (await tab.getAttribute('aria-selected')) !== 'true'; i++)
         await kb.key('ArrowRight')
+      await expect.poll(() => tab.getAttribute('aria-selected')).toBe('true')
       await expect.poll(() => page.locator('.xterm-host').getAttribute('data-target')).toBe(name)
     }
     const typeInTerminal = async (line: string, expectOutput: RegExp): Promise<void> => {

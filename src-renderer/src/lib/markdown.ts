@@ -10,6 +10,8 @@ const escape = md.utils.escapeHtml
 
 /** Set for the duration of one render: the localised "run in the terminal" label, or null for plain code. */
 let runLabel: string | null = null
+/** Set for the duration of one render: the localised name of a table's scrolling box, or null for bare tables. */
+let tableLabel: string | null = null
 
 /** A whole command becomes a button carrying it in `data-command`; the player runs it on click. */
 function commandButton(command: string, label: string): string {
@@ -40,15 +42,29 @@ md.renderer.rules.fence = (tokens, idx, options, env, self) => {
   return defaultFence ? defaultFence(tokens, idx, options, env, self) : ''
 }
 
+// A table wider than the lesson column scrolls sideways inside its own box, which keyboard users
+// can focus to scroll; the column itself never scrolls sideways.
+md.renderer.rules.table_open = () =>
+  tableLabel === null
+    ? '<table>\n'
+    : `<div class="table-scroll" role="region" tabindex="0" aria-label="${escape(tableLabel)}"><table>\n`
+md.renderer.rules.table_close = () => (tableLabel === null ? '</table>\n' : '</table></div>\n')
+
 /**
  * Renders lesson Markdown. With `runLabel` (the localised "run in the terminal"), code spans and
- * shell blocks that are whole commands become run buttons.
+ * shell blocks that are whole commands become run buttons; with `tableLabel`, each table sits in
+ * a box of that name that scrolls sideways when the column is narrower than the table.
  */
-export function renderMarkdown(source: string, options: { runLabel?: string } = {}): string {
+export function renderMarkdown(
+  source: string,
+  options: { runLabel?: string; tableLabel?: string } = {}
+): string {
   runLabel = options.runLabel ?? null
+  tableLabel = options.tableLabel ?? null
   try {
     return md.render(source)
   } finally {
     runLabel = null
+    tableLabel = null
   }
 }

@@ -86,25 +86,64 @@ export interface HeaderDiffRow extends HeaderRow {
   change: RowChange
 }
 
-/** Headers before → after with what changed: TTL − 1, MAC rewrite, DNAT, outer headers added or removed. */
-export function diffHop(hop: Hop): HeaderDiffRow[] {
-  const before = hop.before ? flattenPacket(hop.before) : []
-  const after = hop.after ? flattenPacket(hop.after) : before
-  const beforeByKey = new Map(before.map((row) => [row.key, row]))
-  const afterKeys = new Set(after.map((row) => row.key))
-  const rows: HeaderDiffRow[] = after.map((row) => {
+/** Most telling first: the envelope a VXLAN wrap adds, then addresses and ports, TTL, MACs, the rest. */
+function changeRank(row: HeaderRow): number {
+  if (row.layer === 'outer') return 0
+  const field = row.field
+  if (field === 'ip.src' || field === 'ip.dst') return 1
+  if (/^(tcp|udp)\.(sport|dport)$/.test(field)) return 2
+  if (field === 'ip.ttl') return 3
+  if (field.startsWith('eth.')) return 4
+  return 5
+}
+
+/**
+ * A packet before → after as rows, with what changed: TTL − 1, MAC rewrite, DNAT, outer headers
+ * added or removed. Without one of the two views every row is unchanged (a hop that only looked).
+ * The rows keep header order; `changesFirst` sorts the changed ones by `changeRank`.
+ */
+export function diffPackets(before: PacketView | undefined, after: PacketView | undefined): HeaderDiffRow[] {
+  const beforeRows = before ? flattenPacket(before) : []
+  const afterRows = after ? flattenPacket(after) : beforeRows
+  const beforeByKey = new Map(beforeRows.map((row) => [row.key, row]))
+  const afterKeys = new Set(afterRows.map((row) => row.key))
+  const rows: HeaderDiffRow[] = afterRows.map((row) => {
     const old = beforeByKey.get(row.key)
-    if (!hop.before || !hop.after) return { ...row, change: 'same' }
+    if (!before || !after) return { ...row, change: 'same' }
     if (!old) return { ...row, change: 'added' }
     return old.value === row.value
       ? { ...row, change: 'same' }
       : { ...row, before: old.value, change: 'changed' }
   })
-  if (hop.after) {
-    for (const row of before)
+  if (before && after) {
+    for (const row of beforeRows)
       if (!afterKeys.has(row.key)) rows.push({ ...row, before: row.value, change: 'removed' })
   }
   return rows
+}
+
+/** What a hop did to the headers (see `diffPackets`). */
+export function diffHop(hop: Hop): HeaderDiffRow[] {
+  return diffPackets(hop.before, hop.after)
+}
+
+/** The changed rows, most telling first, and how many stayed the same. */
+export function changesFirst(rows: HeaderDiffRow[]): { changed: HeaderDiffRow[]; same: HeaderDiffRow[] } {
+  const changed = rows
+    .map((row, i) => ({ row, i }))
+    .filter(({ row }) => row.change !== 'same')
+    .sort((x, y) => changeRank(x.row) - changeRank(y.row) || x.i - y.i)
+    .map(({ row }) => row)
+  return { changed, same: rows.filter((row) => row.change === 'same') }
+}
+
+/** A VXLAN datagram's two stacks for side-by-side display; null for a packet that is not wrapped. */
+export function envelopeOf(
+  packet: PacketView | undefined
+): { outer: HeaderRow[]; inner: HeaderRow[] } | null {
+  if (!packet?.inner) return null
+  const rows = flattenPacket(packet)
+  return { outer: rows.filter((r) => r.layer === 'outer'), inner: rows.filter((r) => r.layer === 'inner') }
 }
 
 export const stageLabels: Record<Stage, () => string> = {

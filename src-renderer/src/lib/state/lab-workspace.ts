@@ -2,6 +2,13 @@ import type { Trace } from '../../../../src-main/core/engine/trace.ts'
 import type { MethodInput, MethodOutput } from '../api.ts'
 
 export type Topology = MethodOutput<'lab:topology'>
+/** The cluster as the packet view draws it: devices, wires, groups and Service badges. */
+export type Diagram = MethodOutput<'lab:diagram'>
+/** A trace's device-level story and each kernel hop's place on the diagram, as the core tells them. */
+export type TraceStory = MethodOutput<'trace:run'>['story']
+/** One row of the story: what one device did to the packet, as an event code with parameters. */
+export type SummaryRow = TraceStory['summary']['rows'][number]
+export type TraceEvent = SummaryRow['event']
 export type TraceRequest = MethodInput<'trace:run'>['trace']
 export type InspectResult = MethodOutput<'lab:inspect'>
 export type ExecResult = MethodOutput<'sandbox:exec'>
@@ -21,10 +28,14 @@ export interface RunRequest {
  */
 export interface LabWorkspace {
   readonly topology: Topology | null
+  /** Fetched after the topology (the lab opens without waiting for it) and again after every change. */
+  readonly diagram: Diagram | null
   /** The trace on the stepper, what was asked for to get it, and its id for the capture download. */
   readonly trace: Trace | null
   readonly traceRequest: TraceRequest | null
   readonly traceId: number | null
+  /** The story of the trace on the stepper (null with no trace). */
+  readonly story: TraceStory | null
   readonly inspected: InspectResult | null
   readonly selected: string | null
   readonly runRequest: RunRequest | null
@@ -33,6 +44,8 @@ export interface LabWorkspace {
   complete(on: string, line: string, cursor: number): Promise<Completion>
   runTrace(request: TraceRequest): Promise<void>
   inspect(objectId: string): Promise<void>
+  /** Closes the inspected object's panel; a hotspot answer picked with it stays picked. */
+  closeInspection(): void
   requestRun(command: string, on?: string): void
   /** Saves the trace on the stepper as a pcap file. */
   downloadPcap(): Promise<void>

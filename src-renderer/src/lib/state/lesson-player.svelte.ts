@@ -2,7 +2,13 @@ import type { Trace } from '../../../../src-main/core/engine/trace.ts'
 import type { Answer } from '../../../../src-main/core/lesson/quiz.ts'
 import { api, ApiCallError, type MethodInput, type MethodOutput } from '../api.ts'
 import { m } from '../i18n/index.ts'
-import { saveDownload, type Completion, type LabWorkspace } from './lab-workspace.ts'
+import {
+  saveDownload,
+  type Completion,
+  type Diagram,
+  type LabWorkspace,
+  type TraceStory
+} from './lab-workspace.ts'
 
 type LessonOpen = MethodOutput<'lesson:open'>
 type SessionView = LessonOpen['session']
@@ -35,9 +41,11 @@ export class LessonPlayer implements LabWorkspace {
   #lesson = $state.raw<LessonOpen | null>(null)
   #session = $state.raw<SessionView | null>(null)
   #topology = $state.raw<Topology | null>(null)
+  #diagram = $state.raw<Diagram | null>(null)
   #trace = $state.raw<Trace | null>(null)
   #traceRequest = $state.raw<TraceRequest | null>(null)
   #traceId = $state<number | null>(null)
+  #story = $state.raw<TraceStory | null>(null)
   #inspected = $state.raw<InspectResult | null>(null)
   #selected = $state<string | null>(null)
   #runRequest = $state.raw<RunRequest | null>(null)
@@ -61,6 +69,9 @@ export class LessonPlayer implements LabWorkspace {
   get topology(): Topology | null {
     return this.#topology
   }
+  get diagram(): Diagram | null {
+    return this.#diagram
+  }
   /** The trace on the stepper, and what was asked for to get it. */
   get trace(): Trace | null {
     return this.#trace
@@ -70,6 +81,9 @@ export class LessonPlayer implements LabWorkspace {
   }
   get traceId(): number | null {
     return this.#traceId
+  }
+  get story(): TraceStory | null {
+    return this.#story
   }
   get inspected(): InspectResult | null {
     return this.#inspected
@@ -106,10 +120,23 @@ export class LessonPlayer implements LabWorkspace {
       this.#absorb(lesson.session)
       this.#topology = lesson.topology
     })
+    // The drawing follows the lesson: the workspace is usable while it is on its way.
+    if (this.#lesson) await this.#refreshDiagram()
   }
 
   async refreshTopology(): Promise<void> {
-    this.#topology = await api['lab:topology']({ learnerId: this.learnerId, lessonId: this.lessonId })
+    const ref = { learnerId: this.learnerId, lessonId: this.lessonId }
+    const [topology] = await Promise.all([api['lab:topology'](ref), this.#refreshDiagram()])
+    this.#topology = topology
+  }
+
+  /** A drawing that cannot be fetched leaves the previous one: the lab itself still works. */
+  async #refreshDiagram(): Promise<void> {
+    try {
+      this.#diagram = await api['lab:diagram']({ learnerId: this.learnerId, lessonId: this.lessonId })
+    } catch {
+      // Shown as "no drawing yet" by the packet view; the terminal and stepper do not need it.
+    }
   }
 
   async send(event: LearnerEvent): Promise<void> {
@@ -148,13 +175,14 @@ export class LessonPlayer implements LabWorkspace {
   /** Sends a packet and puts its trace on the stepper. */
   async runTrace(request: TraceRequest): Promise<void> {
     await this.#guard(async () => {
-      const { trace, traceId, session } = await api['trace:run']({
+      const { trace, traceId, story, session } = await api['trace:run']({
         learnerId: this.learnerId,
         lessonId: this.lessonId,
         trace: request
       })
       this.#absorb(session)
       this.#traceRequest = request
+      this.#story = story
       this.#trace = trace
       this.#traceId = traceId
     })
@@ -183,6 +211,7 @@ export class LessonPlayer implements LabWorkspace {
     await this.#guard(async () => {
       this.#absorb(await api['lesson:reset']({ learnerId: this.learnerId, lessonId: this.lessonId, scope }))
       this.#trace = null
+      this.#story = null
       this.#traceRequest = null
       this.#traceId = null
       await this.refreshTopology()
@@ -199,6 +228,10 @@ export class LessonPlayer implements LabWorkspace {
         objectId
       })
     })
+  }
+
+  closeInspection(): void {
+    this.#inspected = null
   }
 
   /** A command clicked in the prose or the inspector: the terminal picks the request up and runs it. */

@@ -4,12 +4,14 @@ import { m } from '../i18n/index.ts'
 import {
   saveDownload,
   type Completion,
+  type Diagram,
   type ExecResult,
   type InspectResult,
   type LabWorkspace,
   type RunRequest,
   type Topology,
-  type TraceRequest
+  type TraceRequest,
+  type TraceStory
 } from './lab-workspace.ts'
 
 type Source = MethodInput<'sandbox:open'>['source']
@@ -24,9 +26,11 @@ export class SandboxPlayer implements LabWorkspace {
   #sandboxId = $state<string | null>(null)
   #title = $state.raw<Localized | null>(null)
   #topology = $state.raw<Topology | null>(null)
+  #diagram = $state.raw<Diagram | null>(null)
   #trace = $state.raw<Trace | null>(null)
   #traceRequest = $state.raw<TraceRequest | null>(null)
   #traceId = $state<number | null>(null)
+  #story = $state.raw<TraceStory | null>(null)
   #inspected = $state.raw<InspectResult | null>(null)
   #selected = $state<string | null>(null)
   #runRequest = $state.raw<RunRequest | null>(null)
@@ -51,6 +55,9 @@ export class SandboxPlayer implements LabWorkspace {
   get topology(): Topology | null {
     return this.#topology
   }
+  get diagram(): Diagram | null {
+    return this.#diagram
+  }
   get trace(): Trace | null {
     return this.#trace
   }
@@ -59,6 +66,9 @@ export class SandboxPlayer implements LabWorkspace {
   }
   get traceId(): number | null {
     return this.#traceId
+  }
+  get story(): TraceStory | null {
+    return this.#story
   }
   get inspected(): InspectResult | null {
     return this.#inspected
@@ -80,13 +90,15 @@ export class SandboxPlayer implements LabWorkspace {
   async open(source: Source): Promise<boolean> {
     return this.#guard(async () => {
       const opened = await api['sandbox:open']({ learnerId: this.learnerId, source })
-      const topology = await api['sandbox:topology']({
-        learnerId: this.learnerId,
-        sandboxId: opened.sandboxId
-      })
+      const ref = { learnerId: this.learnerId, sandboxId: opened.sandboxId }
+      const [topology, diagram] = await Promise.all([
+        api['sandbox:topology'](ref),
+        api['sandbox:diagram'](ref)
+      ])
       this.#sandboxId = opened.sandboxId
       this.#title = opened.title
       this.#topology = topology
+      this.#diagram = diagram
       this.#forgetTrace()
       this.#generation += 1
     })
@@ -97,6 +109,7 @@ export class SandboxPlayer implements LabWorkspace {
     if (!sandboxId) return
     await this.#guard(async () => {
       this.#topology = await api['sandbox:reset']({ learnerId: this.learnerId, sandboxId })
+      this.#diagram = await api['sandbox:diagram']({ learnerId: this.learnerId, sandboxId })
       this.#forgetTrace()
       this.#generation += 1
     })
@@ -109,7 +122,10 @@ export class SandboxPlayer implements LabWorkspace {
       on,
       line
     })
-    this.#topology = await api['sandbox:topology']({ learnerId: this.learnerId, sandboxId: this.#require() })
+    const ref = { learnerId: this.learnerId, sandboxId: this.#require() }
+    const [topology, diagram] = await Promise.all([api['sandbox:topology'](ref), api['sandbox:diagram'](ref)])
+    this.#topology = topology
+    this.#diagram = diagram
     if (this.#selected) await this.inspect(this.#selected)
     return output
   }
@@ -121,12 +137,13 @@ export class SandboxPlayer implements LabWorkspace {
 
   async runTrace(request: TraceRequest): Promise<void> {
     await this.#guard(async () => {
-      const { trace, traceId } = await api['sandbox:trace']({
+      const { trace, traceId, story } = await api['sandbox:trace']({
         learnerId: this.learnerId,
         sandboxId: this.#require(),
         trace: request
       })
       this.#traceRequest = request
+      this.#story = story
       this.#trace = trace
       this.#traceId = traceId
     })
@@ -141,6 +158,10 @@ export class SandboxPlayer implements LabWorkspace {
         objectId
       })
     })
+  }
+
+  closeInspection(): void {
+    this.#inspected = null
   }
 
   requestRun(command: string, on?: string): void {
@@ -164,6 +185,7 @@ export class SandboxPlayer implements LabWorkspace {
 
   #forgetTrace(): void {
     this.#trace = null
+    this.#story = null
     this.#traceRequest = null
     this.#traceId = null
     this.#inspected = null
