@@ -14,9 +14,11 @@ import type { Figure } from './figure.ts'
 
 const lessonsDir = join(repoRoot, 'lessons')
 const builtWorker = join(repoRoot, 'out', 'main', 'lab-worker.js')
-// Five thousand full packet walks, each within every per-line cap: seconds on any machine, far
-// beyond the budget, so the stop is certain whatever the machine's speed.
-const runaway = 'for i in $(seq 1 5000); do ping -c 1 192.168.56.12 >/dev/null; done'
+// Twenty thousand OUTPUT rules, then five thousand packets that each walk all of them: every
+// per-line cap allows it, and it runs for seconds even on a fast idle machine, far past the budget.
+const runaway =
+  'for i in $(seq 1 20000); do iptables -A OUTPUT -d 10.9.9.9 -j ACCEPT; done; ' +
+  'for i in $(seq 1 5000); do ping -c 1 192.168.56.12 >/dev/null; done'
 
 interface Env {
   service: Service

@@ -4,9 +4,11 @@ import { openProgressStore } from '../../src-main/store/index.ts'
 import { tempDir } from '../e2e/harness.ts'
 import { call, lessonsDir } from './api-call.ts'
 
-// Five thousand full packet walks, each within every per-line cap: seconds on any machine, far
-// beyond the budget, so the stop is certain whatever the machine's speed.
-const runaway = 'for i in $(seq 1 5000); do ping -c 1 192.168.56.12 >/dev/null; done'
+// Twenty thousand OUTPUT rules, then five thousand packets that each walk all of them: every
+// per-line cap allows it, and it runs for seconds even on a fast idle machine, far past the budget.
+const runaway =
+  'for i in $(seq 1 20000); do iptables -A OUTPUT -d 10.9.9.9 -j ACCEPT; done; ' +
+  'for i in $(seq 1 5000); do ping -c 1 192.168.56.12 >/dev/null; done'
 const cni0 = /cni0: <[^>]*> .* state (UP|DOWN)/
 
 interface Exec {
