@@ -140,3 +140,128 @@ describe.skipIf(unavailable !== null)('the lesson workspace at 1280×800', () =>
     120_000
   )
 })
+
+describe.skipIf(unavailable !== null)('a shell tab of the lesson workspace at 1280×800', () => {
+  let browser: Browser
+  let closeBrowser: () => Promise<void>
+  const data = tempDir('podnet-e2e-shell-tab-')
+  let running: RunningHost
+
+  beforeAll(async () => {
+    ;({ browser, close: closeBrowser } = await launchChromium())
+    running = await startHost(data.path)
+    const { id: learnerId } = await running.service.handlers['profiles:create']({ name: 'Ada' })
+    await running.service.handlers['profiles:select']({ learnerId })
+  })
+
+  afterAll(async () => {
+    await running?.stop()
+    await closeBrowser?.()
+    data.remove()
+  })
+
+  test('the terminal is at least 100×24; the drawing above it shows the shell’s box and pans when dragged', async () => {
+    const { context } = await offlineContext(browser, () => running.host.origin, {})
+    const page = await context.newPage()
+    await page.setViewportSize(viewport)
+    page.setDefaultTimeout(15_000)
+    await page.goto(`${running.host.url}#/lessons/tour`)
+    await page.locator('.topology svg.canvas').waitFor()
+    await page.locator('.terminal-tab', { hasText: /^node-2$/ }).click()
+    await page.locator('.xterm-rows', { hasText: 'root@node-2' }).waitFor()
+
+    const size = await page.evaluate(() => {
+      const measure = document.querySelector('.xterm-char-measure-element')
+      const screen = document.querySelector('.xterm-screen')
+      if (!measure?.textContent || !screen) return null
+      const charWidth = measure.getBoundingClientRect().width / measure.textContent.length
+      return {
+        cols: Math.floor(screen.getBoundingClientRect().width / charWidth),
+        rows: document.querySelectorAll('.xterm-rows > div').length
+      }
+    })
+    expect(size?.cols).toBeGreaterThanOrEqual(100)
+    expect(size?.rows).toBeGreaterThanOrEqual(24)
+    expect(insideViewport(await rectOf(page, '.xterm-screen'))).toBe(true)
+
+    // The drawing is taller than its pane here; it scrolls to node-2's routing stack, the shell's box.
+    const drawing = await rectOf(page, '.topology .drawing')
+    await expect
+      .poll(async () => inside(await rectOf(page, '.topology [data-object="node-2"]'), drawing), {
+        timeout: 5_000
+      })
+      .toBe(true)
+
+    // A drag on an empty part of the drawing moves it like a map.
+    const scrollTop = () => page.locator('.topology .drawing').evaluate((el) => el.scrollTop)
+    const before = await scrollTop()
+    const grip = { x: drawing.left + 4, y: drawing.top + drawing.height / 2 }
+    await page.mouse.move(grip.x, grip.y)
+    await page.mouse.down()
+    await page.mouse.move(grip.x, grip.y + (before > 0 ? 60 : -60), { steps: 6 })
+    await page.mouse.up()
+    expect(await scrollTop()).not.toBe(before)
+    await context.close()
+  }, 60_000)
+})
+
+describe.skipIf(unavailable !== null)('the lesson workspace at 150 % text size', () => {
+  let browser: Browser
+  let closeBrowser: () => Promise<void>
+  const data = tempDir('podnet-e2e-large-text-')
+  let running: RunningHost
+
+  beforeAll(async () => {
+    ;({ browser, close: closeBrowser } = await launchChromium())
+    running = await startHost(data.path)
+    const { id: learnerId } = await running.service.handlers['profiles:create']({ name: 'Ada' })
+    await running.service.handlers['profiles:select']({ learnerId })
+    await running.service.handlers['settings:set']({ learnerId, settings: { fontScale: 1.5 } })
+  })
+
+  afterAll(async () => {
+    await running?.stop()
+    await closeBrowser?.()
+    data.remove()
+  })
+
+  test.each(locales)(
+    '%s: the header stays one line, nothing is wider than the window, and each pane keeps room to read',
+    async (locale) => {
+      const { context } = await offlineContext(browser, () => running.host.origin, { locale })
+      const page = await context.newPage()
+      await page.setViewportSize(viewport)
+      page.setDefaultTimeout(15_000)
+      await page.goto(`${running.host.url}#/lessons/tour`)
+      await page.locator('.topology svg.canvas').waitFor()
+      if (locale !== 'en') await page.locator('.lang-switch').click()
+      await page.locator('#trace-to').fill('10.96.0.120')
+      await page.locator('#trace-protocol').selectOption('tcp')
+      await page.locator('form.trace-form button[type="submit"]').click()
+      await page.locator('.hop-inspector').waitFor()
+
+      const header = await rectOf(page, '.app-header')
+      const brand = await rectOf(page, '.brand-name')
+      const language = await rectOf(page, '.lang-switch')
+      const diagram = await rectOf(page, '.topology .drawing')
+      const hops = await rectOf(page, '.stepper .events')
+      const inspector = await rectOf(page, '.stepper .inspector')
+      const lesson = await rectOf(page, '#step-title')
+      const report = JSON.stringify({ header, brand, language, diagram, hops, inspector, lesson })
+      // One line: the language switch sits beside the name, not under it.
+      expect(language.top, report).toBeLessThan(brand.bottom)
+      expect(header.height, report).toBeLessThan(3.5 * 16 * 1.5)
+      const width = await page.evaluate(() => document.documentElement.scrollWidth)
+      expect(width, report).toBeLessThanOrEqual(viewport.width)
+      // The page may scroll at this size, but no pane is squeezed below what its text needs.
+      expect(diagram.height, report).toBeGreaterThanOrEqual(200)
+      expect(hops.height, report).toBeGreaterThanOrEqual(120)
+      expect(inspector.height, report).toBeGreaterThanOrEqual(120)
+      expect(diagram.bottom, report).toBeLessThanOrEqual(Math.min(hops.top, inspector.top))
+      expect(hops.right, report).toBeLessThanOrEqual(inspector.left)
+      expect(lesson.right, report).toBeLessThanOrEqual(diagram.left)
+      await context.close()
+    },
+    60_000
+  )
+})
