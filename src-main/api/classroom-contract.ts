@@ -11,12 +11,13 @@ import { learnerIdSchema, lessonIdSchema } from './contract.ts'
  * Every call is `POST /api/<method>` with a JSON body and, except `class:join`, the header
  * `Authorization: Bearer <token>`. Two kinds of token exist:
  *
- * - the **instructor token**: made when the classroom host starts (printed in the instructor URL
- *   as `?token=…`, returned by `class:start`). It may call every method of both contracts.
- *   On a loopback-only host without `--classroom` (the single-user app) no token is needed, as
- *   before; the caller counts as the instructor.
+ * - the **instructor token**: the host's own token, needed on loopback too, since any web page
+ *   the user visits can send requests to 127.0.0.1. A class host makes a new one at every start;
+ *   the single-user host (without `--classroom`) keeps its own in `<data dir>/host-token`. The URL
+ *   the host prints carries it as `?token=…`, and `class:start` returns it. It may call every
+ *   method of both contracts.
  * - a **learner token** (`pnl_…`): returned by `class:join`. The renderer keeps it in
- *   `localStorage` (key suggestion: `podnet.classroom`) so a browser refresh or a restart of the
+ *   `localStorage` (key `podnet.classroom`) so a browser refresh or a restart of the
  *   instructor's host continues where the learner was; send it with `class:rejoin` first.
  *   A learner token may call `class:rejoin`, `class:leave`, `app:info`, `lessons:list` and the
  *   learner-scoped methods of contract.ts listed in `learnerScopedMethods` below (lessons, the
@@ -29,12 +30,10 @@ import { learnerIdSchema, lessonIdSchema } from './contract.ts'
  * attempts from one address → 429 `rate_limited` with a `Retry-After` header (seconds);
  * oversized body → 413 `payload_too_large`.
  *
- * The live dashboard is `GET /api/class:events?classId=<id>` with the instructor's
- * `Authorization` header, answered as `text/event-stream` (read it with `fetch` and a stream
- * reader, since `EventSource` cannot send headers). Each message is
- * `event: <type>\ndata: <json of ClassEvent>\n\n`; the first one is a `snapshot` event carrying
- * `class:dashboard`'s full answer, later ones are deltas (apply them, or call `class:dashboard`
- * again). A comment line `: keep-alive` arrives every 15 s.
+ * The live dashboard is the `class:events` stream (streams.ts), subscribed to with the
+ * instructor's token on the page's one stream socket, `/api/streams`. Its first event is a
+ * `snapshot` carrying `class:dashboard`'s full answer, later ones are `ClassEvent` deltas (apply
+ * them, or subscribe again for a fresh snapshot).
  */
 
 export const classroomMethodNames = [
@@ -263,8 +262,8 @@ export const classroomContract = {
    * Instructor. Opens a class. `lessons` (lesson ids) become its enabled lessons in that order;
    * omitted = every lesson open. `joinUrl` is `<host origin>/#/join?code=<joinCode>` — the
    * learner join page; `qrText` is the text to encode in the QR code (the same URL).
-   * `instructorToken` is the host's instructor token, null on a loopback-only host without
-   * classroom mode (where no token is needed).
+   * `instructorToken` is the host's token, the one the instructor calls with; null only from a
+   * classroom no web host serves, since the host hands the classroom its token when it starts.
    */
   'class:start': {
     input: z.strictObject({

@@ -3,6 +3,8 @@ import type { Trace } from '../core/engine/trace.ts'
 import type { TraceStory } from '../labs/protocol.ts'
 import { classHostContract } from './class-host-contract.ts'
 import { answerSchema, publicQuestionSchema } from '../core/lesson/quiz.ts'
+import { SCENARIO_LIMITS } from '../core/scenario/scenario.schema.ts'
+import { formatSize } from '../core/shell/limits.ts'
 import type { Envelope } from './envelope.ts'
 import { diagramSchema } from './diagram.ts'
 import { topologySchema } from './topology.ts'
@@ -143,9 +145,6 @@ const labRefSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('sandbox'), sandboxId: sandboxIdSchema })
 ])
 
-/** The largest scenario file a learner may open in the sandbox. */
-export const maxScenarioBytes = 256 * 1024
-
 const execOutput = {
   stdout: z.string(),
   stderr: z.string(),
@@ -276,10 +275,12 @@ export const contract = {
         z.strictObject({
           kind: z.literal('file'),
           fileName: z.string().trim().min(1, 'the file needs a name').max(200),
+          // The limit every scenario has (the parser measures UTF-8 bytes exactly); the length
+          // checked here is never more than those bytes, so this refuses no file the parser takes.
           content: z
             .string()
             .min(1, 'the scenario file is empty')
-            .max(maxScenarioBytes, 'a scenario file may be at most 256 KB')
+            .max(SCENARIO_LIMITS.bytes, `a scenario file may be at most ${formatSize(SCENARIO_LIMITS.bytes)}`)
         })
       ])
     }),

@@ -5,6 +5,7 @@ import type { TraceSpec } from '../core/lesson/lesson.schema.ts'
 import type { Answer } from '../core/lesson/quiz.ts'
 import type { LessonView } from '../core/lesson/snapshot-view.ts'
 import type { Completion } from '../core/shell/complete.ts'
+import { callWithRebuild, maxRebuildStops } from '../labs/call-with-rebuild.ts'
 import { LabStopped, type LabPool, type Reopen } from '../labs/lab-pool.ts'
 import type {
   ExecResult,
@@ -40,8 +41,6 @@ interface Hosted {
 
 /** Idle gaps longer than this are not counted as time spent on the lesson. */
 const maxActiveGapMs = 5 * 60_000
-/** A rebuild that keeps hitting stopped commands gives up after this many of them. */
-const maxRebuildStops = 3
 
 function isStoredSession(value: unknown): value is StoredSession {
   return typeof value === 'object' && value !== null && 'machine' in value
@@ -269,25 +268,21 @@ export class LessonHost {
     hosted: Hosted,
     request: Extract<LabRequest, { op: O }>
   ): Promise<LabReplies[O]> {
-    for (let stops = 0; ; stops++) {
-      try {
-        const value = await this.#pool.call(request, () => this.#reopen(hosted))
-        if (typeof value === 'object' && value !== null && 'persists' in value)
-          this.#persist(hosted, value as LessonOutcome)
-        if (request.op === 'lesson.reset')
-          this.#store.journal.truncate(
-            hosted.learnerId,
-            hosted.loaded.lesson.id,
-            (value as { keep: number }).keep
-          )
-        return value
-      } catch (error) {
-        if (!(error instanceof LabStopped)) throw error
-        this.#journalStopped(hosted, error)
-        // A stop while rebuilding the lab is an old entry: retry without it.
-        if (!error.duringReopen || stops >= maxRebuildStops) throw error
-      }
-    }
+    const value = await callWithRebuild(
+      this.#pool,
+      request,
+      () => this.#reopen(hosted),
+      (stop) => this.#journalStopped(hosted, stop)
+    )
+    if (typeof value === 'object' && value !== null && 'persists' in value)
+      this.#persist(hosted, value as LessonOutcome)
+    if (request.op === 'lesson.reset')
+      this.#store.journal.truncate(
+        hosted.learnerId,
+        hosted.loaded.lesson.id,
+        (value as { keep: number }).keep
+      )
+    return value
   }
 
   /** A command over its budget stays in the journal, marked stopped, and is never replayed. */

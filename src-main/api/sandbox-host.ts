@@ -5,6 +5,7 @@ import { parseScenario } from '../core/scenario/parse-scenario.ts'
 import type { Scenario } from '../core/scenario/scenario.schema.ts'
 import type { Completion } from '../core/shell/complete.ts'
 import type { Localized } from '../core/lesson/lesson.schema.ts'
+import { callWithRebuild } from '../labs/call-with-rebuild.ts'
 import { LabStopped, type LabPool, type Reopen } from '../labs/lab-pool.ts'
 import type {
   ExecResult,
@@ -41,7 +42,6 @@ interface Sandbox {
 
 /** A learner keeps a few worlds open at once; the least recently used goes first beyond that. */
 const sandboxesPerLearner = 6
-const maxRebuildStops = 3
 
 const digest = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 12)
 
@@ -190,24 +190,25 @@ export class SandboxHost {
     sandbox: Sandbox,
     request: Extract<LabRequest, { op: O }>
   ): Promise<LabReplies[O]> {
-    for (let stops = 0; ; stops++) {
-      try {
-        const value = await this.#pool.call(request, () => this.#reopen(sandbox))
-        if (typeof value === 'object' && value !== null && 'journaled' in value)
-          for (const e of (value as { journaled: PositionedEntry[] }).journaled)
-            sandbox.journal.push({ ...e, stopped: false })
-        return value
-      } catch (error) {
-        if (!(error instanceof LabStopped)) throw error
-        const running = error.running
-        if (running && running.labKey === sandbox.labKey) {
-          const known = sandbox.journal.find((e) => e.position === running.entry.position)
-          if (known) known.stopped = true
-          else sandbox.journal.push({ ...running.entry, stopped: true })
-        }
-        if (!error.duringReopen || stops >= maxRebuildStops) throw error
-      }
-    }
+    const value = await callWithRebuild(
+      this.#pool,
+      request,
+      () => this.#reopen(sandbox),
+      (stop) => this.#journalStopped(sandbox, stop)
+    )
+    if (typeof value === 'object' && value !== null && 'journaled' in value)
+      for (const e of (value as { journaled: PositionedEntry[] }).journaled)
+        sandbox.journal.push({ ...e, stopped: false })
+    return value
+  }
+
+  /** A stopped entry keeps its place in the journal and is never replayed. */
+  #journalStopped(sandbox: Sandbox, stop: LabStopped): void {
+    const running = stop.running
+    if (!running || running.labKey !== sandbox.labKey) return
+    const known = sandbox.journal.find((e) => e.position === running.entry.position)
+    if (known) known.stopped = true
+    else sandbox.journal.push({ ...running.entry, stopped: true })
   }
 
   #scenarioOf(source: SandboxSource): Pick<Sandbox, 'id' | 'title' | 'scenario' | 'origin'> {

@@ -65,7 +65,7 @@ export class Classroom {
   readonly #methods: ClassroomHandlers
   /** Where learners reach this host (`http://192.168.1.20:4317`); the join URL is built from it. */
   origin = 'http://127.0.0.1'
-  /** The instructor token `class:start` hands out (null on a loopback host that needs none). */
+  /** The host's token, which `class:start` hands out; the web host sets it when it starts serving. */
   instructorToken: string | null = null
 
   constructor(options: ClassroomOptions) {

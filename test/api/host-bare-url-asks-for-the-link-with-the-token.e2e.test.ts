@@ -1,20 +1,14 @@
-import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { createService } from '../../src-main/api/service.ts'
-import { Classroom } from '../../src-main/classroom/classroom.ts'
-import { startWebHost } from '../../src-main/platform/web/server.ts'
 import {
   e2eUnavailable,
   launchChromium,
   offlineContext,
-  rendererDir,
   seriousAxeViolations,
   startHost,
   tempDir,
   type RunningHost
 } from '../e2e/harness.ts'
-import { lessonsDir } from './api-call.ts'
 
 const unavailable = e2eUnavailable()
 
@@ -38,8 +32,12 @@ describe.skipIf(unavailable !== null)('the app opened with and without the hostâ
     data.remove()
   })
 
-  async function openPage(url: string, locale = 'en-US'): Promise<{ page: Page; foreign: string[] }> {
-    const { context, foreignRequests } = await offlineContext(browser, () => running.host.origin, { locale })
+  async function openPage(
+    url: string,
+    locale = 'en-US',
+    on: RunningHost = running
+  ): Promise<{ page: Page; foreign: string[] }> {
+    const { context, foreignRequests } = await offlineContext(browser, () => on.host.origin, { locale })
     const page = await context.newPage()
     page.setDefaultTimeout(20_000)
     await page.goto(url)
@@ -82,27 +80,15 @@ describe.skipIf(unavailable !== null)('the app opened with and without the hostâ
 
   test('on a class host the bare URL is the join form, as the learnersâ€™ link is', async () => {
     const classData = tempDir('podnet-e2e-token-link-class-')
-    const packsDir = join(classData.path, 'packs')
-    const service = createService({ dataDir: classData.path, lessonsDir, packsDir, version: 'test' })
-    const classroom = new Classroom({ store: service.store!, handlers: service.handlers, packsDir })
-    const host = await startWebHost({
-      handlers: service.handlers,
-      rendererDir,
-      classroom,
-      classroomMode: true
-    })
+    const classHost = await startHost(classData.path, { classroom: true })
     try {
-      const { context } = await offlineContext(browser, () => host.origin)
-      const page = await context.newPage()
-      page.setDefaultTimeout(20_000)
-      await page.goto(`${host.origin}/`)
+      const { page } = await openPage(`${classHost.host.origin}/`, 'en-US', classHost)
       await page.getByLabel('Class code').waitFor()
       expect(page.url()).toMatch(/#\/join/)
       expect(await page.getByRole('heading', { name: 'Open Podnet Lab with its link' }).count()).toBe(0)
-      await context.close()
+      await page.context().close()
     } finally {
-      await host.close()
-      service.close()
+      await classHost.stop()
       classData.remove()
     }
   })

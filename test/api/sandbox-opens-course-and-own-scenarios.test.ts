@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
+import { SCENARIO_LIMITS } from '../../src-main/core/scenario/scenario.schema.ts'
 import { repoRoot } from '../e2e/harness.ts'
 import { call, failure, withService } from './api-call.ts'
 
@@ -175,6 +176,25 @@ describe('the free-play sandbox', () => {
         })
       ).toMatchObject({
         code: 'not_found'
+      })
+    })
+  })
+
+  test('refuses a file over the scenario size limit with a message naming the limit', async () => {
+    await withService(async (service, learnerId) => {
+      const open = (content: string): Promise<{ code: string; message: string }> =>
+        failure(service, 'sandbox:open', {
+          learnerId,
+          source: { kind: 'file', fileName: 'big.yaml', content }
+        })
+      expect(await open(`# ${'x'.repeat(SCENARIO_LIMITS.bytes)}\n`)).toEqual({
+        code: 'invalid_input',
+        message: 'source.content: a scenario file may be at most 1 MiB'
+      })
+      // Under the limit in characters, over it in UTF-8 bytes: the parser refuses it by the same limit.
+      expect(await open(`# ${'é'.repeat(SCENARIO_LIMITS.bytes / 2)}\n`)).toEqual({
+        code: 'invalid_input',
+        message: 'big.yaml: (root): at most 1048576 bytes of scenario text (1 MiB), this file has 1048579'
       })
     })
   })

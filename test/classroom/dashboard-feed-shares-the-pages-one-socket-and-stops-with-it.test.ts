@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { ClassEvent } from '../../src-main/api/classroom-contract.ts'
 import { tempDir } from '../e2e/harness.ts'
-import { endOf, eventOf, eventually, openStreamSocket } from '../api/stream-socket-client.ts'
+import {
+  endOf,
+  eventOf,
+  eventually,
+  openStreamSocket,
+  type StreamClient
+} from '../api/stream-socket-client.ts'
 import {
   learnerCall,
   ok,
@@ -17,6 +23,19 @@ import {
  * work at once, and every subscription stops on the host when it is unsubscribed, when the
  * socket closes, and when the host closes.
  */
+/** A page's socket with a dashboard feed per subscription id, each past its snapshot. */
+async function pageWithFeeds(
+  origin: string,
+  token: string,
+  feeds: Record<string, string>
+): Promise<StreamClient> {
+  const page = openStreamSocket(origin, token)
+  await page.opened
+  for (const [id, classId] of Object.entries(feeds)) page.subscribe(id, 'class:events', { classId })
+  for (const id of Object.keys(feeds)) await page.next(eventOf(id, 'snapshot'))
+  return page
+}
+
 describe('the dashboard feed on the page’s stream socket', () => {
   const data = tempDir('podnet-class-streams-')
   let h: ClassroomHost
@@ -63,12 +82,10 @@ describe('the dashboard feed on the page’s stream socket', () => {
   })
 
   test('a second subscription and ordinary calls work on the same page while the feed is open', async () => {
-    const page = openStreamSocket(origin, h.instructorToken)
-    await page.opened
-    page.subscribe('room-1', 'class:events', { classId: room1.classId })
-    page.subscribe('room-2', 'class:events', { classId: room2.classId })
-    await page.next(eventOf('room-1', 'snapshot'))
-    await page.next(eventOf('room-2', 'snapshot'))
+    const page = await pageWithFeeds(origin, h.instructorToken, {
+      'room-1': room1.classId,
+      'room-2': room2.classId
+    })
     expect(h.classroom.listenerCount(room1.classId)).toBe(1)
     expect(h.classroom.listenerCount(room2.classId)).toBe(1)
 
@@ -86,12 +103,7 @@ describe('the dashboard feed on the page’s stream socket', () => {
   })
 
   test('unsubscribing stops the feed on the host and is answered with end', async () => {
-    const page = openStreamSocket(origin, h.instructorToken)
-    await page.opened
-    page.subscribe('a', 'class:events', { classId: room1.classId })
-    page.subscribe('b', 'class:events', { classId: room1.classId })
-    await page.next(eventOf('a', 'snapshot'))
-    await page.next(eventOf('b', 'snapshot'))
+    const page = await pageWithFeeds(origin, h.instructorToken, { a: room1.classId, b: room1.classId })
     expect(h.classroom.listenerCount(room1.classId)).toBe(2)
 
     page.unsubscribe('a')
@@ -107,12 +119,7 @@ describe('the dashboard feed on the page’s stream socket', () => {
   })
 
   test('closing the socket stops every subscription it held', async () => {
-    const page = openStreamSocket(origin, h.instructorToken)
-    await page.opened
-    page.subscribe('a', 'class:events', { classId: room1.classId })
-    page.subscribe('b', 'class:events', { classId: room2.classId })
-    await page.next(eventOf('a', 'snapshot'))
-    await page.next(eventOf('b', 'snapshot'))
+    const page = await pageWithFeeds(origin, h.instructorToken, { a: room1.classId, b: room2.classId })
     expect(h.classroom.listenerCount(room1.classId)).toBe(1)
 
     // Dropped without a closing handshake, as a crashed tab or a lost network would.
@@ -135,10 +142,7 @@ describe('a host that closes', () => {
       { name: 'Closing' },
       h.instructorToken
     )
-    const page = openStreamSocket(h.host.origin, h.instructorToken)
-    await page.opened
-    page.subscribe('a', 'class:events', { classId })
-    await page.next(eventOf('a', 'snapshot'))
+    const page = await pageWithFeeds(h.host.origin, h.instructorToken, { a: classId })
     expect(h.classroom.listenerCount(classId)).toBe(1)
 
     await h.stop()

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { diagramOf } from '../../src-main/core/diagram/model.ts'
-import { changedFields, summariseTrace, type TraceSummary } from '../../src-main/core/diagram/summary.ts'
+import { summariseTrace, type TraceSummary } from '../../src-main/core/diagram/summary.ts'
 import { sendProbe } from '../../src-main/core/engine/probe.ts'
 import type { ProbeSpec } from '../../src-main/core/engine/trace.ts'
 import { labOf, run, story } from './diagram-fixture.ts'
@@ -370,52 +370,5 @@ describe('broken labs', () => {
         "1 error client delivered stack @client [17-19]",
       ]
     `)
-  })
-})
-
-describe('changedFields puts what changed first', () => {
-  const s = summary('lessons/00-tour/scenario.yaml', {
-    proto: 'tcp',
-    from: 'client',
-    to: '10.96.0.120',
-    port: 80
-  })
-  const row = (kind: string, leg = 'request'): TraceSummary['rows'][number] =>
-    s.rows.find((r) => r.event.kind === kind && r.leg === leg)!
-  const changes = (kind: string, leg?: string): string[] => {
-    const { before, after } = row(kind, leg).headers
-    return changedFields(before!, after!).map((c) => `${c.field}: ${String(c.before)} → ${String(c.after)}`)
-  }
-
-  test('DNAT: the destination address and port', () => {
-    expect(changes('dnat')).toEqual(['ip.dst: 10.96.0.120 → 10.244.2.2', 'l4.dport: 80 → 8080'])
-  })
-
-  test('routing: the TTL and both MACs (a new frame on the next link)', () => {
-    expect(changes('routed').map((c) => c.split(':')[0])).toEqual(['ip.ttl', 'eth.src', 'eth.dst'])
-    expect(changes('routed')[0]).toBe('ip.ttl: 64 → 63')
-  })
-
-  test('VXLAN encap: the outer headers are added, the inner packet is unchanged', () => {
-    const fields = changes('encap').map((c) => c.split(':')[0])
-    expect(fields.slice(0, 6)).toEqual([
-      'vxlan',
-      'outer.ip.src',
-      'outer.ip.dst',
-      'outer.udp.sport',
-      'outer.udp.dport',
-      'outer.ip.ttl'
-    ])
-    expect(changes('encap')).toContain('outer.udp.dport: null → 8472')
-    expect(fields).not.toContain('ip.src')
-    expect(fields).not.toContain('ip.dst')
-  })
-
-  test("the reply's un-DNAT: the source becomes the Service again", () => {
-    const { before, after } = row('undnat', 'reply').headers
-    expect(changedFields(before!, after!).slice(0, 2)).toEqual([
-      { field: 'ip.src', before: '10.244.2.2', after: '10.96.0.120' },
-      { field: 'l4.sport', before: 8080, after: 80 }
-    ])
   })
 })

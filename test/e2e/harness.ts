@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path'
 import axe from 'axe-core'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { createService, type Service } from '../../src-main/api/service.ts'
+import { Classroom } from '../../src-main/classroom/classroom.ts'
 import { startWebHost, type WebHost } from '../../src-main/platform/web/server.ts'
 
 export const repoRoot = resolve(import.meta.dirname, '../..')
@@ -64,13 +65,31 @@ export interface RunningHost {
   stop: () => Promise<void>
 }
 
-export async function startHost(dataDir: string): Promise<RunningHost> {
-  const service = createService({ dataDir, lessonsDir: join(repoRoot, 'lessons'), version: 'test' })
-  // As `npm run serve` does: the token is kept in the data folder; pages open `host.url`, which carries it.
+/**
+ * The web host over a real service, as `npm run serve` starts it; with `classroom`, in classroom
+ * mode, where learners join with a code and call with their own tokens (no class is opened).
+ */
+export async function startHost(
+  dataDir: string,
+  options: { classroom?: boolean } = {}
+): Promise<RunningHost> {
+  const packsDir = join(dataDir, 'packs')
+  const service = createService({
+    dataDir,
+    lessonsDir: join(repoRoot, 'lessons'),
+    ...(options.classroom ? { packsDir } : {}),
+    version: 'test'
+  })
   const host = await startWebHost({
     handlers: service.handlers,
     rendererDir,
-    tokenFile: join(dataDir, 'host-token')
+    ...(options.classroom
+      ? {
+          classroom: new Classroom({ store: service.store!, handlers: service.handlers, packsDir }),
+          classroomMode: true
+        }
+      : // The token is kept in the data folder; pages open `host.url`, which carries it.
+        { tokenFile: join(dataDir, 'host-token') })
   })
   return {
     host,

@@ -123,8 +123,7 @@ export interface SummaryRow {
   hops: [number, number]
   /**
    * The packet as the row found it (as the packet's previous row left it) and as the row left it;
-   * whole views, outer headers included while tunnelled. `changedFields(before, after)` is what
-   * the row did to it.
+   * whole views, outer headers included while tunnelled, so the pair shows everything the row did.
    */
   headers: { before?: PacketView; after?: PacketView }
   /** ARP exchanges the row waited for (cached neighbours are not listed). */
@@ -680,57 +679,4 @@ function rowOf(
     headers: { ...(before ? { before } : {}), ...(after ? { after } : {}) },
     ...(arp.length > 0 ? { arp } : {})
   }
-}
-
-/** One header field that differs between two views of a packet, for the inspector's "changed" list. */
-export interface ChangedField {
-  /** `vxlan`, `outer.ip.src`, `ip.src`, `l4.dport`, `ip.ttl`, `eth.dst`, `mark` … */
-  field: string
-  before: string | number | null
-  after: string | number | null
-}
-
-/**
- * What changed from one view of a packet to the next, most telling first: a VXLAN wrap or unwrap
- * (with the outer headers it added or removed), addresses and ports, TTL, MACs, the mark. Inner
- * headers are compared with inner headers, so an encapsulation shows as added outer headers, not
- * as every field changing.
- */
-export function changedFields(before: PacketView, after: PacketView): ChangedField[] {
-  const out: ChangedField[] = []
-  const push = (field: string, b: string | number | undefined, a: string | number | undefined): void => {
-    if (b !== a) out.push({ field, before: b ?? null, after: a ?? null })
-  }
-  const outerFields = (p: PacketView | undefined): Record<string, string | number | undefined> => ({
-    'outer.ip.src': p?.ip?.src,
-    'outer.ip.dst': p?.ip?.dst,
-    'outer.udp.sport': p?.l4?.kind === 'udp' ? p.l4.sport : undefined,
-    'outer.udp.dport': p?.l4?.kind === 'udp' ? p.l4.dport : undefined,
-    'outer.ip.ttl': p?.ip?.ttl,
-    'outer.eth.src': p?.eth?.src,
-    'outer.eth.dst': p?.eth?.dst
-  })
-  const bWrapped = before.vxlan && before.inner ? before : undefined
-  const aWrapped = after.vxlan && after.inner ? after : undefined
-  push('vxlan', bWrapped?.vxlan?.vni, aWrapped?.vxlan?.vni)
-  if (bWrapped || aWrapped) {
-    const ob = outerFields(bWrapped)
-    const oa = outerFields(aWrapped)
-    for (const k of Object.keys(oa)) push(k, ob[k], oa[k])
-  }
-  const b = innermost(before)
-  const a = innermost(after)
-  push('ip.src', b.ip?.src, a.ip?.src)
-  push('ip.dst', b.ip?.dst, a.ip?.dst)
-  const ports = (p: PacketView): [number | undefined, number | undefined] =>
-    p.l4 && p.l4.kind !== 'icmp' ? [p.l4.sport, p.l4.dport] : [undefined, undefined]
-  const [bs, bd] = ports(b)
-  const [as, ad] = ports(a)
-  push('l4.sport', bs, as)
-  push('l4.dport', bd, ad)
-  push('ip.ttl', b.ip?.ttl, a.ip?.ttl)
-  push('eth.src', b.eth?.src, a.eth?.src)
-  push('eth.dst', b.eth?.dst, a.eth?.dst)
-  push('mark', before.mark, after.mark)
-  return out
 }
