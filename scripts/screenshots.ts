@@ -23,6 +23,17 @@ const running = await startHost(data.path)
 const url = running.host.url
 const written = new Set<string>()
 
+/** Runs a command in a node's shell tab, as the learner types it. */
+async function shell(page: Page, target: string, command: string): Promise<void> {
+  await page.locator('.terminal-tab', { hasText: new RegExp(`^${target}$`) }).click()
+  await page.locator('.xterm-host .xterm-helper-textarea').focus()
+  await page.keyboard.type(command)
+  await page.keyboard.press('Enter')
+  // Done when the node's next prompt follows the command.
+  const echoed = command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  await page.locator('.xterm-rows', { hasText: new RegExp(`${echoed}\\s*root@${target}`) }).waitFor()
+}
+
 async function open(page: Page, hash: string): Promise<void> {
   await page.goto(`${url}${hash}`)
   await page.reload()
@@ -89,18 +100,29 @@ try {
       await page.locator('main h1').first().focus()
       await shot('lesson')
 
-      // The stepper mid-trace, at the hop where flannel.1 wraps the packet in VXLAN.
-      await page.locator('#trace-to').fill('10.244.2.2')
+      // The workspace mid-trace: a curl to the ClusterIP whose only endpoint is on node-2, at the
+      // hop where flannel.1 wraps the DNATed packet in VXLAN (diagram, hop list and inspector).
+      await page.locator('#trace-to').fill('10.96.0.120')
+      await page.locator('#trace-protocol').selectOption('tcp')
       await page.locator('form.trace-form button[type="submit"]').click()
       await page.locator('.hop-inspector').waitFor()
       await page.locator('.stepper .controls').focus()
-      for (let i = 0; i < 14; i++) await page.keyboard.press('ArrowRight')
-      await page.locator('.stepper').scrollIntoViewIfNeeded()
-      await shot('stepper', '.stepper')
-      // The topology with the packet on flannel.1 and a device's live state inspected.
-      await page.locator('[data-object="node-2/cni0"]').click()
-      await page.locator('.inspect').waitFor()
-      await shot('topology', '.topology')
+      for (let i = 0; i < 60 && (await page.locator('.topology .packet.encapsulated').count()) === 0; i++)
+        await page.keyboard.press('ArrowRight')
+      await page.locator('.topology .packet.encapsulated').waitFor()
+      await shot('workspace')
+
+      // The same lab with node-1's bridge down: the ping dies, and the drawing says where and why.
+      await shell(page, 'node-1', 'ip link set cni0 down')
+      await page.locator('#trace-to').fill('10.244.2.2')
+      await page.locator('#trace-protocol').selectOption('icmp')
+      await page.locator('form.trace-form button[type="submit"]').click()
+      await page.locator('.hop-inspector').waitFor()
+      await page.locator('.stepper .controls').focus()
+      for (let i = 0; i < 200 && (await page.locator('.topology .drop').count()) === 0; i++)
+        await page.keyboard.press('ArrowRight')
+      await shot('drop')
+      await shell(page, 'node-1', 'ip link set cni0 up')
 
       await select(learners.quiz)
       await open(page, `#/lessons/${tour.id}`)

@@ -316,7 +316,6 @@ export class Walk {
       }
     }
     const before = view(pkt)
-    const beforeDst = pkt.dst
     const res = nftChain
       ? runNftChain(ns, ns.nft!, nftChain, pkt, ctx.ctstate, this.lab.rng)
       : runIptables(ns, table as IptTableName, hook, pkt, ctx)
@@ -327,10 +326,11 @@ export class Walk {
       const t = res.verdict.target
       ;(last.detail as NetfilterDetail).nat = {
         kind: t.kind,
+        // As iptables writes the target: the port too when the rule names one.
         to:
-          t.kind === 'MASQUERADE'
-            ? formatIpv4(pkt.src)
-            : `${formatIpv4(pkt.dst === beforeDst ? pkt.src : pkt.dst)}`
+          t.kind === 'DNAT'
+            ? `${formatIpv4(pkt.dst)}${t.toPort !== undefined && pkt.l4.kind !== 'icmp' ? `:${t.toPort}` : ''}`
+            : formatIpv4(pkt.src)
       }
     }
     if (res.verdict.kind === 'DROP' || res.verdict.kind === 'REJECT') return res.verdict

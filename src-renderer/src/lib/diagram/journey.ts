@@ -1,4 +1,4 @@
-import type { Hop, Trace } from '../../../../src-main/core/engine/trace.ts'
+import type { Hop, PacketView, Trace } from '../../../../src-main/core/engine/trace.ts'
 import type { Diagram, TraceStory } from '../state/lab-workspace.ts'
 
 /**
@@ -16,6 +16,11 @@ export interface HopOnDiagram {
   at: string | undefined
   /** Where the marker is drawn: on a device, or halfway along a wire. */
   marker: { device: string } | { wire: string } | null
+  /**
+   * The packet as last seen on this leg: a hop on the wire, or one waiting for ARP, carries no
+   * packet of its own, yet the same frame is still travelling.
+   */
+  packet: PacketView | undefined
   /** The frame is a VXLAN datagram (outer headers around the pod's packet). */
   encapsulated: boolean
 }
@@ -59,9 +64,12 @@ export function journeyOf(
   }
 
   let at: string | undefined
+  const lastSeen = new Map<Hop['leg'], PacketView>()
   return trace.hops.map((hop, i) => {
     const placed = placements[i] ?? {}
-    const packet = hop.after ?? hop.before
+    const own = hop.after ?? hop.before
+    if (own) lastSeen.set(hop.leg, own)
+    const packet = own ?? lastSeen.get(hop.leg)
     const encapsulated = packet?.inner !== undefined
     const crossed: string[] = []
     let marker: HopOnDiagram['marker'] = null
@@ -89,7 +97,7 @@ export function journeyOf(
       }
       marker = { wire: placed.tunnel ?? placed.wire }
     }
-    return { seq: hop.seq, leg: hop.leg, crossed, at, marker, encapsulated }
+    return { seq: hop.seq, leg: hop.leg, crossed, at, marker, packet, encapsulated }
   })
 }
 
