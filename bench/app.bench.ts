@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import type { Browser, Page } from 'playwright-core'
 import { courseLessons } from '../test/e2e/course-driver.ts'
-import { launchChromium, rendererDir, startHost, tempDir, type RunningHost } from '../test/e2e/harness.ts'
+import { rendererDir } from '../test/e2e/harness.ts'
+import { BrowserApp } from './browser-app.ts'
 import type { Figure } from './figure.ts'
 
 /** JS the first page load needs: the entry chunk index.html references (lazy chunks excluded). */
@@ -22,35 +22,8 @@ function initialJsGzipKb(): number {
   return bytes / 1024
 }
 
-/** A built renderer on the web host, a Chromium, and one learner; shared by the browser figures. */
-class App {
-  browser!: Browser
-  running!: RunningHost
-  #closeBrowser!: () => Promise<void>
-  readonly #data = tempDir('podnet-bench-app-')
-
-  async start(): Promise<void> {
-    ;({ browser: this.browser, close: this.#closeBrowser } = await launchChromium())
-    this.running = await startHost(this.#data.path)
-    const learner = await this.running.service.handlers['profiles:create']({ name: 'Bench' })
-    await this.running.service.handlers['profiles:select']({ learnerId: learner.id })
-  }
-
-  async stop(): Promise<void> {
-    await this.running.stop()
-    await this.#closeBrowser()
-    this.#data.remove()
-  }
-
-  /** A plain context: the e2e tests' request interception would add its own round trips. */
-  async page(): Promise<{ page: Page; close: () => Promise<void> }> {
-    const context = await this.browser.newContext({ viewport: { width: 1280, height: 860 } })
-    return { page: await context.newPage(), close: () => context.close() }
-  }
-}
-
 const firstLesson = courseLessons()[0]!.lesson
-const app = new App()
+const app = new BrowserApp()
 
 /**
  * A ClusterIP connection from the tour's client pod to the api Service, whose only endpoint is on
