@@ -27,3 +27,25 @@ export interface FigureResult {
   target: string
   runs: number
 }
+
+/**
+ * Whether a value meets its figure's target: `< N`, `<= N`, `> N`, `>= N` (the number in the
+ * figure's unit) or a bare `N`. Undefined for `none` and for targets that are prose.
+ */
+export function meetsTarget(value: number, target: string): boolean | undefined {
+  const bound = /^(<=|>=|<|>)?\s*(\d+(?:\.\d+)?)(?:\s*\S+)?(?:\s*\(.*\))?$/.exec(target.trim())
+  if (!bound) return undefined
+  const limit = Number(bound[2])
+  switch (bound[1]) {
+    case '<':
+      return value < limit
+    case '<=':
+      return value <= limit
+    case '>':
+      return value > limit
+    case '>=':
+      return value >= limit
+    default:
+      return value === limit
+  }
+}

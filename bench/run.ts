@@ -1,7 +1,7 @@
 import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import type { Figure, FigureResult } from './figure.ts'
+import { meetsTarget, type Figure, type FigureResult } from './figure.ts'
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url))
 
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     .filter((f) => f.endsWith('.bench.ts'))
     .sort()
   const results: FigureResult[] = []
+  const missed: string[] = []
   for (const file of modules) {
     const mod = (await import(pathToFileURL(join(benchDir, file)).href)) as { default: Figure[] }
     for (const figure of mod.default) {
@@ -43,12 +44,24 @@ async function main(): Promise<void> {
         await figure.teardown?.()
       }
       const value = median(samples)
-      console.log(`${figure.name}: ${format(value)} ${figure.unit} (target ${figure.target})`)
+      const met = meetsTarget(value, figure.target)
+      const verdict =
+        met === false
+          ? '  ✗ MISSED'
+          : met === undefined && figure.target !== 'none'
+            ? '  (target not checked)'
+            : ''
+      console.log(`${figure.name}: ${format(value)} ${figure.unit} (target ${figure.target})${verdict}`)
+      if (met === false)
+        missed.push(`${figure.name}: ${format(value)} ${figure.unit}, target ${figure.target}`)
       for (const line of figure.details?.() ?? []) console.log(`    ${line}`)
       results.push({ name: figure.name, value, unit: figure.unit, target: figure.target, runs: figure.runs })
     }
   }
   if (results.length === 0) throw new Error(`no figure matches --only ${only ?? ''}`)
+  if (missed.length > 0)
+    console.log(`\n${missed.length} target(s) missed:\n${missed.map((m) => `  ✗ ${m}`).join('\n')}`)
+  else console.log('\nevery checked target met')
   writeFileSync(join(benchDir, '..', 'bench-results.json'), JSON.stringify(results, null, 2) + '\n')
 }
 
