@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds better-sqlite3 for Electron's ABI into .electron-native/, apart from the Node build in
-// node_modules that tests, the CLI and the web host use. Called by `npm start` and `npm run dist`
-// after `install-electron`; where the Electron binary is absent it does nothing (and says so).
+// node_modules that tests, the CLI and the web host use. Called by `npm start`, `npm run dev` and
+// `npm run dist` after scripts/ensure-electron.mjs; where the Electron binary is absent it does
+// nothing (and says so).
 import { execFileSync } from 'node:child_process'
 import {
   copyFileSync,

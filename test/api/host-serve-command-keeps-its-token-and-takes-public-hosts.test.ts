@@ -6,6 +6,7 @@ import { repoRoot, rendererDir, tempDir } from '../e2e/harness.ts'
 import { rawRequest } from './api-call.ts'
 
 // `npm run serve` as a learner runs it: its own process, a real data folder, the URL it prints.
+// With --no-build: it serves the build the other tests share and must not rebuild it under them.
 
 const serveScript = join(repoRoot, 'scripts', 'serve.mjs')
 
@@ -16,7 +17,7 @@ interface Served {
 
 /** Starts `scripts/serve.mjs` and waits for the URL it prints. */
 function serve(args: string[]): Promise<Served> {
-  const child = spawn(process.execPath, [serveScript, '--port', '0', ...args], {
+  const child = spawn(process.execPath, [serveScript, '--no-build', '--port', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe']
   })
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
@@ -42,7 +43,7 @@ function serve(args: string[]): Promise<Served> {
 
 /** Runs `scripts/serve.mjs` expecting it to refuse its arguments; its exit code and output. */
 function refused(args: string[]): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, [serveScript, '--port', '0', ...args], {
+  const child = spawn(process.execPath, [serveScript, '--no-build', '--port', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let out = ''

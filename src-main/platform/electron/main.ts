@@ -28,6 +28,15 @@ function resourcePath(...parts: string[]): string {
   return app.isPackaged ? join(process.resourcesPath, ...parts) : join(app.getAppPath(), ...parts)
 }
 
+/**
+ * The app icon for the windows, rendered from src-renderer/public/icon.svg by `npm run icon`;
+ * packaged beside the lessons (electron-builder.yml).
+ */
+function windowIcon(): string | undefined {
+  const path = resourcePath('build', 'icon.png')
+  return existsSync(path) ? path : undefined
+}
+
 const boundsFile = (): string => join(app.getPath('userData'), 'window-state.json')
 
 function loadBounds(): WindowBounds {
@@ -56,7 +65,7 @@ function saveBounds(window: BrowserWindow): void {
 function createWindow(): BrowserWindow {
   const bounds = loadBounds()
   const window = new BrowserWindow(
-    mainWindowOptions(join(import.meta.dirname, '../preload/preload.cjs'), bounds)
+    mainWindowOptions(join(import.meta.dirname, '../preload/preload.cjs'), bounds, windowIcon())
   )
   if (bounds.maximized) window.maximize()
   window.once('ready-to-show', () => window.show())
@@ -74,7 +83,7 @@ function createWindow(): BrowserWindow {
 function confineToOrigin(contents: WebContents, origin: string): void {
   contents.setWindowOpenHandler(({ url }) =>
     isWithinOrigin(url, origin)
-      ? { action: 'allow', overrideBrowserWindowOptions: instructorWindowOptions('Podnet Lab') }
+      ? { action: 'allow', overrideBrowserWindowOptions: instructorWindowOptions('Podnet Lab', windowIcon()) }
       : { action: 'deny' }
   )
   contents.on('did-create-window', (child) => confineToOrigin(child.webContents, origin))
@@ -105,7 +114,9 @@ function instructorWindow(): InstructorWindow {
         return
       }
       window?.destroy()
-      const opened = new BrowserWindow(instructorWindowOptions(`Podnet Lab — ${host.className}`))
+      const opened = new BrowserWindow(
+        instructorWindowOptions(`Podnet Lab — ${host.className}`, windowIcon())
+      )
       window = opened
       shownUrl = host.instructorUrl
       confineToOrigin(opened.webContents, host.origin)

@@ -27,11 +27,13 @@ const hardenedWebPreferences = {
 
 /**
  * The main window's options, hardened per Electron's security checklist. A pure function so a
- * test can assert every flag without the Electron binary.
+ * test can assert every flag without the Electron binary. `icon` is the app icon's PNG: Linux and
+ * Windows show it for the window (macOS takes the app bundle's).
  */
 export function mainWindowOptions(
   preloadPath: string,
-  bounds: WindowBounds
+  bounds: WindowBounds,
+  icon?: string
 ): BrowserWindowConstructorOptions {
   return {
     ...(bounds.x !== undefined && bounds.y !== undefined ? { x: bounds.x, y: bounds.y } : {}),
@@ -41,6 +43,7 @@ export function mainWindowOptions(
     minHeight: 600,
     show: false,
     title: 'Podnet Lab',
+    ...(icon !== undefined ? { icon } : {}),
     webPreferences: {
       preload: preloadPath,
       ...hardenedWebPreferences
@@ -75,7 +78,7 @@ export const instructorPartition = 'classroom-instructor'
  * gets no preload at all — no `window.podnet`, only the host's token-checked HTTP API — and a
  * session of its own.
  */
-export function instructorWindowOptions(title: string): BrowserWindowConstructorOptions {
+export function instructorWindowOptions(title: string, icon?: string): BrowserWindowConstructorOptions {
   return {
     width: 1200,
     height: 800,
@@ -83,6 +86,7 @@ export function instructorWindowOptions(title: string): BrowserWindowConstructor
     minHeight: 500,
     show: false,
     title,
+    ...(icon !== undefined ? { icon } : {}),
     webPreferences: {
       partition: instructorPartition,
       ...hardenedWebPreferences

@@ -10,14 +10,18 @@ import { startClassroomHost, type ClassroomHostRun } from '../classroom-host.ts'
 import { isLoopback, normalPublicHost, startWebHost } from './server.ts'
 
 // Composition root of the web host: `npm run serve -- [--port N] [--host H] [--data-dir DIR] [--classroom]`.
+// scripts/serve.mjs builds the app when needed (and takes --rebuild, --no-build) before this starts.
 
 const usage = `usage: npm run serve -- [--port N] [--host ADDRESS] [--data-dir DIR] [--public-host NAME]... [--rotate-token]
-                    [--classroom [--class-name NAME] [--new-class]]
+                    [--classroom [--class-name NAME] [--new-class]] [--rebuild | --no-build]
   --public-host  another name browsers reach this host by (a DNS name, a reverse proxy's); repeatable.
                  Loopback, this machine's addresses and its host name (and <name>.local) are always served.
   --rotate-token replace the token kept in <data dir>/host-token: links printed before stop working.
   --classroom    run a class: learners on the LAN join with a code (give --host <LAN address>).
-                 Reuses the newest open class unless --new-class; the instructor token is new at every start.`
+                 Reuses the newest open class unless --new-class; the instructor token is new at every start.
+  --rebuild      build the app first even when out/ holds a build of the current sources
+                 (without it, the app is built only when its sources changed since the last build).
+  --no-build     serve out/ as it is, without looking at whether the sources changed.`
 
 function fail(message: string): never {
   console.error(`podnet serve: ${message}\n${usage}`)
