@@ -64,13 +64,18 @@ export interface RunningHost {
   stop: () => Promise<void>
 }
 
-export async function startHost(dataDir: string): Promise<RunningHost> {
+/**
+ * A web host on `dataDir`. `port` (default: any free one) lets a test restart a host where its
+ * pages expect it: the same port and data folder, hence the same token and saved progress.
+ */
+export async function startHost(dataDir: string, options: { port?: number } = {}): Promise<RunningHost> {
   const service = createService({ dataDir, lessonsDir: join(repoRoot, 'lessons'), version: 'test' })
   // As `npm run serve` does: the token is kept in the data folder; pages open `host.url`, which carries it.
   const host = await startWebHost({
     handlers: service.handlers,
     rendererDir,
-    tokenFile: join(dataDir, 'host-token')
+    tokenFile: join(dataDir, 'host-token'),
+    port: options.port ?? 0
   })
   return {
     host,
