@@ -1,20 +1,25 @@
-/** Machine-readable error codes; the renderer localises them, the message is for logs and authors. */
-export type ApiErrorCode =
-  | 'invalid_input'
-  | 'not_found'
-  | 'unknown_method'
-  | 'unauthorized'
+/**
+ * Machine-readable error codes; the renderer localises each one (a test holds it to that), the
+ * message is for logs and authors.
+ */
+export const apiErrorCodes = [
+  'invalid_input',
+  'not_found',
+  'unknown_method',
+  'unauthorized',
   /** A valid token that may not do this (a learner on an instructor call or another learner's data). */
-  | 'forbidden'
+  'forbidden',
   /** The class has this lesson locked for now. */
-  | 'lesson_locked'
+  'lesson_locked',
   /** Too many attempts (joining a class); retry after the Retry-After header's seconds. */
-  | 'rate_limited'
-  | 'payload_too_large'
+  'rate_limited',
+  'payload_too_large',
   /** The lab stopped the request: over its CPU budget or memory; the lab goes on without it. */
-  | 'lab_stopped'
-  | 'store_unavailable'
-  | 'internal'
+  'lab_stopped',
+  'store_unavailable',
+  'internal'
+] as const
+export type ApiErrorCode = (typeof apiErrorCodes)[number]
 
 export interface ApiErrorBody {
   code: ApiErrorCode

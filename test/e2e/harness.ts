@@ -68,10 +68,12 @@ export interface RunningHost {
 /**
  * The web host over a real service, as `npm run serve` starts it; with `classroom`, in classroom
  * mode, where learners join with a code and call with their own tokens (no class is opened).
+ * `port` (default: any free one) lets a test restart a host where its pages expect it: the same
+ * port and data folder, hence the same token and saved progress.
  */
 export async function startHost(
   dataDir: string,
-  options: { classroom?: boolean } = {}
+  options: { classroom?: boolean; port?: number } = {}
 ): Promise<RunningHost> {
   const packsDir = join(dataDir, 'packs')
   const service = createService({
@@ -83,6 +85,7 @@ export async function startHost(
   const host = await startWebHost({
     handlers: service.handlers,
     rendererDir,
+    port: options.port ?? 0,
     ...(options.classroom
       ? {
           classroom: new Classroom({ store: service.store!, handlers: service.handlers, packsDir }),

@@ -5,15 +5,29 @@ import { describe, expect, test } from 'vitest'
 const root = resolve(import.meta.dirname, '../..')
 const locales = ['en', 'zh-CN'] as const
 
-function messages(locale: string): Record<string, string> {
+/** A message as stored: a plain text, or (plurals and other variants) one text per case. */
+type Stored = string | { match: Record<string, string> }[]
+
+/** Each message's texts: one, or one per variant. */
+function messages(locale: string): Record<string, string[]> {
   const raw = JSON.parse(
     readFileSync(join(root, 'src-renderer/messages', `${locale}.json`), 'utf8')
-  ) as Record<string, string>
-  return Object.fromEntries(Object.entries(raw).filter(([key]) => !key.startsWith('$')))
+  ) as Record<string, Stored>
+  return Object.fromEntries(
+    Object.entries(raw)
+      .filter(([key]) => !key.startsWith('$'))
+      .map(([key, stored]) => [key, typeof stored === 'string' ? [stored] : variants(stored)])
+  )
 }
 
-function placeholders(text: string): string[] {
-  return [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string).sort()
+function variants(stored: Exclude<Stored, string>): string[] {
+  return stored.flatMap((message) => Object.values(message.match))
+}
+
+/** Every parameter a message takes, in any of its variants. */
+function placeholders(texts: string[]): string[] {
+  const names = texts.flatMap((text) => [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string))
+  return [...new Set(names)].sort()
 }
 
 function sources(dir: string): string[] {
@@ -28,7 +42,7 @@ function sources(dir: string): string[] {
 describe('UI messages', () => {
   const byLocale = Object.fromEntries(locales.map((l) => [l, messages(l)])) as Record<
     (typeof locales)[number],
-    Record<string, string>
+    Record<string, string[]>
   >
 
   test('both locales define the same keys, none of them empty', () => {
@@ -43,7 +57,9 @@ describe('UI messages', () => {
       'missing in en'
     ).toEqual([])
     for (const locale of locales) {
-      const empty = Object.entries(byLocale[locale]).filter(([, text]) => text.trim() === '')
+      const empty = Object.entries(byLocale[locale]).filter(([, texts]) =>
+        texts.some((text) => text.trim() === '')
+      )
       expect(
         empty.map(([key]) => key),
         `empty in ${locale}`
@@ -54,7 +70,7 @@ describe('UI messages', () => {
   test('each message takes the same parameters in both locales', () => {
     const mismatched = Object.keys(byLocale.en).filter(
       (key) =>
-        placeholders(byLocale.en[key] ?? '').join() !== placeholders(byLocale['zh-CN'][key] ?? '').join()
+        placeholders(byLocale.en[key] ?? []).join() !== placeholders(byLocale['zh-CN'][key] ?? []).join()
     )
     expect(mismatched).toEqual([])
   })

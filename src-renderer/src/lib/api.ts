@@ -1,21 +1,21 @@
-import type { ApiErrorCode, Envelope } from '../../../src-main/api/envelope.ts'
+import type { ApiErrorBody, Envelope } from '../../../src-main/api/envelope.ts'
 import type { MethodName } from '../../../src-main/api/method-names.ts'
 import type { MethodInput, MethodOutput, PodnetApi, PodnetBridge } from '../../../src-main/api/contract.ts'
 import type { ClassroomApi, ClassroomMethodName } from '../../../src-main/api/classroom-contract.ts'
 import type { StreamBridge, StreamEvent, StreamInput, StreamName } from '../../../src-main/api/streams.ts'
+import { ApiCallError } from './api-error.ts'
+import { ConnectionMonitor, type ConnectionState } from './connection.ts'
 import { StreamSocket, streamSocketUrl, type StreamConnectionState } from './stream-socket.ts'
 
-export type { MethodInput, MethodOutput, PodnetApi, StreamConnectionState, StreamEvent, StreamName }
-
-/** An API failure, re-thrown on the renderer side with the code the UI localises. */
-export class ApiCallError extends Error {
-  readonly code: ApiErrorCode | 'network'
-
-  constructor(code: ApiErrorCode | 'network', message: string) {
-    super(message)
-    this.name = 'ApiCallError'
-    this.code = code
-  }
+export { ApiCallError, errorText, isConnectionLost } from './api-error.ts'
+export type {
+  ConnectionState,
+  MethodInput,
+  MethodOutput,
+  PodnetApi,
+  StreamConnectionState,
+  StreamEvent,
+  StreamName
 }
 
 declare global {
@@ -83,25 +83,81 @@ const classHostRealm = 'realm="podnet-lab-class"'
 /** Whether this window was opened with the host's instructor token (`?token=…` printed by the host). */
 export const openedWithHostToken = token !== null
 
+/**
+ * How this window reaches Podnet Lab: `ipc` inside the desktop app (its preload's `window.podnet`),
+ * `http` in a browser, from the web host (`npm run serve`) or an instructor's class host.
+ */
+export const transport: 'ipc' | 'http' = window.podnet ? 'ipc' : 'http'
+
+function postApi(method: string, body: string): Promise<Response> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  if (token) headers['authorization'] = `Bearer ${token}`
+  return fetch(`/api/${method}`, { method: 'POST', headers, body })
+}
+
+/**
+ * The call over HTTP. Reaching the host means getting its JSON envelope back: no answer, or a page
+ * from something else (a proxy whose host is gone), is `network`, shown as a lost connection and
+ * never as the browser's own words.
+ */
 async function overHttp(
   method: string,
   input: unknown
 ): Promise<{ envelope: Envelope<unknown>; classHost: boolean }> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' }
-  if (token) headers['authorization'] = `Bearer ${token}`
   let response: Response
+  let envelope: Envelope<unknown>
   try {
-    response = await fetch(`/api/${method}`, { method: 'POST', headers, body: JSON.stringify(input) })
+    response = await postApi(method, JSON.stringify(input))
+    envelope = (await response.json()) as Envelope<unknown>
   } catch (error) {
-    return {
-      envelope: { ok: false, error: { code: 'internal', message: `host unreachable: ${String(error)}` } },
-      classHost: false
-    }
+    connection.failed()
+    throw new ApiCallError('network', String(error))
   }
+  connection.succeeded()
   return {
-    envelope: (await response.json()) as Envelope<unknown>,
+    envelope,
     classHost: response.headers.get('www-authenticate')?.includes(classHostRealm) === true
   }
+}
+
+/** The same call over the desktop app's IPC: a rejected promise means main did not answer it. */
+async function overIpc(
+  call: (input: unknown) => Promise<Envelope<unknown>>,
+  input: unknown
+): Promise<Envelope<unknown>> {
+  let envelope: Envelope<unknown>
+  try {
+    envelope = await call(input)
+  } catch (error) {
+    connection.failed()
+    throw new ApiCallError('network', String(error))
+  }
+  connection.succeeded()
+  return envelope
+}
+
+/** Any answer of the host's, even a refusal of the token, means Podnet Lab can be reached again. */
+async function probe(): Promise<boolean> {
+  if (window.podnet) await window.podnet['app:info']({})
+  else await (await postApi('app:info', '{}')).json()
+  return true
+}
+
+const connection = new ConnectionMonitor({
+  probe,
+  // Streams waiting out their own backoff are renewed at once: the host is back.
+  onRestored: () => {
+    if (streamSocket?.state === 'reconnecting') streamSocket.reconnect()
+  }
+})
+
+/**
+ * The connection to Podnet Lab, now and at every change: `lost` from the first call that could
+ * not reach it until a call or the monitor's own probe gets an answer again. The app shows it
+ * once, as a banner; views show only that their call was not sent.
+ */
+export function onConnection(listener: (state: ConnectionState) => void): () => void {
+  return connection.onState(listener)
 }
 
 /** The typed client: `window.podnet` inside Electron, `POST /api/<method>` in a browser. */
@@ -111,7 +167,7 @@ export function createApi<Api extends object = PodnetApi>(): Api {
     const viaBridge = (bridge as Record<string, unknown> | undefined)?.[method] as
       ((input: unknown) => Promise<Envelope<unknown>>) | undefined
     const { envelope, classHost } = viaBridge
-      ? { envelope: await viaBridge(input), classHost: false }
+      ? { envelope: await overIpc(viaBridge, input), classHost: false }
       : await overHttp(method, input)
     if (!envelope.ok) {
       // A class closed under a learner: their state hears it and sends them to the join page. A
@@ -120,7 +176,7 @@ export function createApi<Api extends object = PodnetApi>(): Api {
         const detail: Unauthorized = { withoutToken: !viaBridge && token === null, classHost }
         window.dispatchEvent(new CustomEvent(unauthorizedEvent, { detail }))
       }
-      throw new ApiCallError(envelope.error.code, envelope.error.message)
+      throw new ApiCallError(envelope.error.code, envelope.error.message, envelope.error.retryAfterSeconds)
     }
     return envelope.value
   }
@@ -134,7 +190,8 @@ export const api = createApi()
 export const classroomApi = createApi<ClassroomApi>()
 
 function pageStreamSocket(): StreamSocket {
-  streamSocket ??= new StreamSocket({
+  if (streamSocket) return streamSocket
+  streamSocket = new StreamSocket({
     url: () => streamSocketUrl(window.location),
     token: () => token,
     // A token the host no longer takes (a closed class) is handled as a refused call is.
@@ -142,6 +199,10 @@ function pageStreamSocket(): StreamSocket {
       const detail: Unauthorized = { withoutToken: token === null, classHost: false }
       window.dispatchEvent(new CustomEvent(unauthorizedEvent, { detail }))
     }
+  })
+  streamSocket.onState((state) => {
+    if (state === 'reconnecting') connection.check()
+    else if (state === 'open') connection.succeeded()
   })
   return streamSocket
 }
@@ -159,8 +220,8 @@ export function subscribe<S extends StreamName>(
   onError: (error: ApiCallError) => void,
   onEnd?: () => void
 ): () => void {
-  const failed = (error: { code: ApiErrorCode; message: string }): void =>
-    onError(new ApiCallError(error.code, error.message))
+  const failed = (error: ApiErrorBody): void =>
+    onError(new ApiCallError(error.code, error.message, error.retryAfterSeconds))
   const bridge = window.podnet
   if (bridge) return bridge.subscribe(stream, input, onEvent, failed, onEnd)
   return pageStreamSocket().subscribe(

@@ -1,5 +1,5 @@
 import type { ClassEvent, Dashboard, LearnerState } from '../../../../src-main/api/classroom-contract.ts'
-import { onStreamConnection, subscribe } from '../api.ts'
+import { errorText, onStreamConnection, subscribe, type ApiCallError } from '../api.ts'
 import { applyClassEvent } from './dashboard-events.ts'
 
 export type FeedState = 'connecting' | 'live' | 'reconnecting' | 'stopped'
@@ -29,7 +29,7 @@ export class LiveDashboard {
   readonly anonymous: boolean
   #dashboard = $state.raw<Dashboard | null>(null)
   #feed = $state<FeedState>('connecting')
-  #error = $state<string | null>(null)
+  #error = $state.raw<ApiCallError | null>(null)
   /** This machine's clock minus the host's, from the last snapshot: time on step ticks locally. */
   #skewMs = 0
   #stop: (() => void) | null = null
@@ -47,7 +47,7 @@ export class LiveDashboard {
   }
   /** Why the host refused or ended the feed (not a lost connection, which `feed` shows). */
   get error(): string | null {
-    return this.#error
+    return this.#error && errorText(this.#error)
   }
 
   /** How long the learner has been on their step at `now` (a local timestamp). */
@@ -73,7 +73,7 @@ export class LiveDashboard {
       },
       (error) => {
         over = true
-        this.#error = error.message
+        this.#error = error
         this.#feed = 'stopped'
       },
       () => {

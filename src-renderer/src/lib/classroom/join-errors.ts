@@ -1,4 +1,4 @@
-import { ApiCallError } from '../api.ts'
+import { ApiCallError, errorText } from '../api.ts'
 import { m } from '../i18n/index.ts'
 
 /**
@@ -6,7 +6,7 @@ import { m } from '../i18n/index.ts'
  * a wrong code and a closed class each get their own plain sentence, not the host's wording.
  */
 export function joinErrorText(error: unknown): string {
-  if (!(error instanceof ApiCallError)) return m.error_api({ message: String(error) })
+  if (!(error instanceof ApiCallError)) return errorText(error)
   switch (error.code) {
     case 'not_found':
       return m.join_error_code()
@@ -18,6 +18,6 @@ export function joinErrorText(error: unknown): string {
     case 'network':
       return m.join_error_unreachable()
     default:
-      return m.join_error_refused({ message: error.message })
+      return errorText(error)
   }
 }

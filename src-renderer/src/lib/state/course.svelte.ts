@@ -1,4 +1,4 @@
-import { api, type MethodOutput } from '../api.ts'
+import { api, errorText, type MethodOutput } from '../api.ts'
 
 type CourseList = MethodOutput<'lessons:list'>
 
@@ -8,7 +8,8 @@ type CourseList = MethodOutput<'lessons:list'>
  */
 class CourseState {
   #list = $state.raw<CourseList | null>(null)
-  #error = $state<string | null>(null)
+  /** Kept as thrown, so its text follows a change of language. */
+  #error = $state.raw<unknown>(null)
   #pending: Promise<void> | null = null
   #pendingFor: string | undefined
 
@@ -16,7 +17,7 @@ class CourseState {
     return this.#list
   }
   get error(): string | null {
-    return this.#error
+    return this.#error === null ? null : errorText(this.#error)
   }
 
   /** With a learner, the list carries their status and score per lesson; the latest request wins. */
@@ -32,7 +33,7 @@ class CourseState {
       },
       (e: unknown) => {
         if (this.#pending !== pending) return
-        this.#error = e instanceof Error ? e.message : String(e)
+        this.#error = e
         this.#pending = null
       }
     )

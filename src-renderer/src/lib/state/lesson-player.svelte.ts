@@ -1,7 +1,13 @@
 import type { Trace } from '../../../../src-main/core/engine/trace.ts'
 import type { Answer } from '../../../../src-main/core/lesson/quiz.ts'
-import { api, ApiCallError, type MethodInput, type MethodOutput } from '../api.ts'
-import { m } from '../i18n/index.ts'
+import {
+  api,
+  ApiCallError,
+  errorText,
+  isConnectionLost,
+  type MethodInput,
+  type MethodOutput
+} from '../api.ts'
 import {
   saveDownload,
   type Completion,
@@ -54,6 +60,7 @@ export class LessonPlayer implements LabWorkspace {
   #notFound = $state(false)
   #busy = $state(false)
   #startedAt = Date.now()
+  #reopening: Promise<void> | null = null
 
   constructor(learnerId: string, lessonId: string) {
     this.learnerId = learnerId
@@ -114,26 +121,50 @@ export class LessonPlayer implements LabWorkspace {
   }
 
   async open(): Promise<void> {
-    await this.#guard(async () => {
-      const lesson = await api['lesson:open']({ learnerId: this.learnerId, lessonId: this.lessonId })
-      this.#lesson = lesson
-      this.#absorb(lesson.session)
-      this.#topology = lesson.topology
-    })
+    await this.#guard(() => this.#load())
     // The drawing follows the lesson: the workspace is usable while it is on its way.
     if (this.#lesson) await this.#refreshDiagram()
   }
 
+  async #load(): Promise<void> {
+    const lesson = await api['lesson:open']({ learnerId: this.learnerId, lessonId: this.lessonId })
+    this.#lesson = lesson
+    this.#absorb(lesson.session)
+    this.#topology = lesson.topology
+  }
+
+  /**
+   * Makes a call on the open lesson. A host that restarted since the lesson was opened (while the
+   * connection was lost, or while the page sat idle) has no lesson open and answers not_found: the
+   * lesson is opened again, resuming from what the host saved, and the call is made once more.
+   */
+  async #onLesson<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call()
+    } catch (error) {
+      if (!(error instanceof ApiCallError && error.code === 'not_found' && this.#lesson)) throw error
+      // Calls made side by side (the topology and the drawing) share one reopening.
+      this.#reopening ??= this.#load().finally(() => (this.#reopening = null))
+      await this.#reopening
+      return call()
+    }
+  }
+
   async refreshTopology(): Promise<void> {
     const ref = { learnerId: this.learnerId, lessonId: this.lessonId }
-    const [topology] = await Promise.all([api['lab:topology'](ref), this.#refreshDiagram()])
+    const [topology] = await Promise.all([
+      this.#onLesson(() => api['lab:topology'](ref)),
+      this.#refreshDiagram()
+    ])
     this.#topology = topology
   }
 
   /** A drawing that cannot be fetched leaves the previous one: the lab itself still works. */
   async #refreshDiagram(): Promise<void> {
     try {
-      this.#diagram = await api['lab:diagram']({ learnerId: this.learnerId, lessonId: this.lessonId })
+      this.#diagram = await this.#onLesson(() =>
+        api['lab:diagram']({ learnerId: this.learnerId, lessonId: this.lessonId })
+      )
     } catch {
       // Shown as "no drawing yet" by the packet view; the terminal and stepper do not need it.
     }
@@ -141,33 +172,36 @@ export class LessonPlayer implements LabWorkspace {
 
   async send(event: LearnerEvent): Promise<void> {
     await this.#guard(async () => {
-      this.#absorb(await api['lesson:send']({ learnerId: this.learnerId, lessonId: this.lessonId, event }))
+      this.#absorb(
+        await this.#onLesson(() =>
+          api['lesson:send']({ learnerId: this.learnerId, lessonId: this.lessonId, event })
+        )
+      )
     })
   }
 
   /** Grades one attempt; the grading also lands in the session view, which the quiz UI reads. */
   async answer(questionId: string, answer: Answer): Promise<void> {
     await this.#guard(async () => {
-      const { session } = await api['quiz:submit']({
-        learnerId: this.learnerId,
-        lessonId: this.lessonId,
-        questionId,
-        answer
-      })
+      const { session } = await this.#onLesson(() =>
+        api['quiz:submit']({ learnerId: this.learnerId, lessonId: this.lessonId, questionId, answer })
+      )
       this.#absorb(session)
     })
   }
 
   /** Runs one terminal line in the lab; world changes (a link set down) show in the topology. */
   async exec(on: string, line: string): Promise<ExecResult> {
-    const { session, ...output } = await api['shell:exec']({
-      learnerId: this.learnerId,
-      lessonId: this.lessonId,
-      on,
-      line
-    })
+    const { session, ...output } = await this.#onLesson(() =>
+      api['shell:exec']({ learnerId: this.learnerId, lessonId: this.lessonId, on, line })
+    )
     this.#absorb(session)
-    await this.refreshTopology()
+    try {
+      await this.refreshTopology()
+    } catch (error) {
+      // The command ran: a connection lost just after it leaves the drawing behind, not the output.
+      if (!isConnectionLost(error)) throw error
+    }
     if (this.#selected) await this.inspect(this.#selected)
     return output
   }
@@ -175,11 +209,9 @@ export class LessonPlayer implements LabWorkspace {
   /** Sends a packet and puts its trace on the stepper. */
   async runTrace(request: TraceRequest): Promise<void> {
     await this.#guard(async () => {
-      const { trace, traceId, story, session } = await api['trace:run']({
-        learnerId: this.learnerId,
-        lessonId: this.lessonId,
-        trace: request
-      })
+      const { trace, traceId, story, session } = await this.#onLesson(() =>
+        api['trace:run']({ learnerId: this.learnerId, lessonId: this.lessonId, trace: request })
+      )
       this.#absorb(session)
       this.#traceRequest = request
       this.#story = story
@@ -191,7 +223,7 @@ export class LessonPlayer implements LabWorkspace {
   /** Tab completion from the lab's command registry and the target's own names. */
   complete(on: string, line: string, cursor: number): Promise<Completion> {
     const lab = { kind: 'lesson' as const, lessonId: this.lessonId }
-    return api['shell:complete']({ learnerId: this.learnerId, lab, on, line, cursor })
+    return this.#onLesson(() => api['shell:complete']({ learnerId: this.learnerId, lab, on, line, cursor }))
   }
 
   async downloadPcap(): Promise<void> {
@@ -199,7 +231,7 @@ export class LessonPlayer implements LabWorkspace {
     if (traceId === null) return
     await this.#guard(async () => {
       const lab = { kind: 'lesson' as const, lessonId: this.lessonId }
-      saveDownload(await api['trace:pcap']({ learnerId: this.learnerId, lab, traceId }))
+      saveDownload(await this.#onLesson(() => api['trace:pcap']({ learnerId: this.learnerId, lab, traceId })))
     })
   }
 
@@ -209,7 +241,11 @@ export class LessonPlayer implements LabWorkspace {
    */
   async reset(scope: 'lab' | 'step'): Promise<void> {
     await this.#guard(async () => {
-      this.#absorb(await api['lesson:reset']({ learnerId: this.learnerId, lessonId: this.lessonId, scope }))
+      this.#absorb(
+        await this.#onLesson(() =>
+          api['lesson:reset']({ learnerId: this.learnerId, lessonId: this.lessonId, scope })
+        )
+      )
       this.#trace = null
       this.#story = null
       this.#traceRequest = null
@@ -222,11 +258,9 @@ export class LessonPlayer implements LabWorkspace {
   async inspect(objectId: string): Promise<void> {
     this.#selected = objectId
     await this.#guard(async () => {
-      this.#inspected = await api['lab:inspect']({
-        learnerId: this.learnerId,
-        lessonId: this.lessonId,
-        objectId
-      })
+      this.#inspected = await this.#onLesson(() =>
+        api['lab:inspect']({ learnerId: this.learnerId, lessonId: this.lessonId, objectId })
+      )
     })
   }
 
@@ -267,8 +301,7 @@ export class LessonPlayer implements LabWorkspace {
       await work()
     } catch (error) {
       if (error instanceof ApiCallError && error.code === 'not_found' && !this.#lesson) this.#notFound = true
-      else
-        this.#error = error instanceof ApiCallError ? m.error_api({ message: error.message }) : String(error)
+      else this.#error = errorText(error)
     } finally {
       this.#busy = false
     }

@@ -1,6 +1,5 @@
 import type { Trace } from '../../../../src-main/core/engine/trace.ts'
-import { api, ApiCallError, type MethodInput } from '../api.ts'
-import { m } from '../i18n/index.ts'
+import { api, ApiCallError, errorText, type MethodInput } from '../api.ts'
 import {
   saveDownload,
   type Completion,
@@ -204,7 +203,7 @@ export class SandboxPlayer implements LabWorkspace {
       await work()
       return true
     } catch (error) {
-      this.#error = error instanceof ApiCallError ? m.error_api({ message: error.message }) : String(error)
+      this.#error = errorText(error)
       return false
     } finally {
       this.#busy = false
