@@ -23,10 +23,14 @@ export const buildInputs = {
     'tsconfig.node.json',
     'tsconfig.web.json',
     'scripts/compile-i18n.mjs',
-    'scripts/build-freshness.ts'
+    'scripts/build-freshness.ts',
+    'src-renderer/project.inlang/settings.json'
   ],
-  // The i18n step writes these from src-renderer/messages: its output, not a source.
-  generated: ['src-renderer/src/lib/i18n/paraglide']
+  /*
+   * The i18n step writes these: paraglide's output from src-renderer/messages, and inlang's own
+   * files beside its settings (git ignores them), which appear whenever the compiler runs.
+   */
+  generated: ['src-renderer/src/lib/i18n/paraglide', 'src-renderer/project.inlang']
 }
 
 /** What a build leaves, and what `npm run serve` and the desktop app load from it. */

@@ -82,10 +82,19 @@ describe('the build freshness decision', () => {
     })
   })
 
-  test('lessons and the generated messages are not build inputs', () => {
+  test('lessons, the generated messages and inlang’s own files are not build inputs', () => {
     write(root, 'lessons/00-tour/lesson.yaml', 'id: tour-edited\n')
     write(root, 'src-renderer/src/lib/i18n/paraglide/messages/hello.js', 'export const hello = 2\n')
+    write(root, 'src-renderer/project.inlang/.meta.json', '{"highestSdkVersion":"2"}\n')
     expect(buildState(root)).toEqual({ current: true })
+  })
+
+  test('the inlang settings are a build input', () => {
+    write(root, 'src-renderer/project.inlang/settings.json', '{"baseLocale":"zh-CN"}\n')
+    expect(buildState(root)).toMatchObject({
+      current: false,
+      reason: expect.stringContaining('settings.json')
+    })
   })
 
   test('no build, a half build, or no record of the build asks for one', () => {
