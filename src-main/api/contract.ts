@@ -155,6 +155,13 @@ const execOutput = {
    */
   stopped: z
     .strictObject({ afterMs: z.number().int(), reason: z.enum(['budget', 'memory', 'crash']) })
+    .optional(),
+  /**
+   * Present when the line asked for a tool this shell lacks but other shells of the lab have
+   * (kubectl in a pod): the terminal names them in the learner's language, apart from the output.
+   */
+  elsewhere: z
+    .strictObject({ command: z.string().max(64), targets: z.array(targetNameSchema).min(1).max(200) })
     .optional()
 }
 const inspectOutput = z.strictObject({

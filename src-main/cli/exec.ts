@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { shellQuote } from '../core/shell/quote.ts'
+import { describeToolElsewhere } from '../core/shell/shell.ts'
 import { parseCli } from './args.ts'
 import type { CliIo } from './io.ts'
 import { loadLab } from './load-lab.ts'
@@ -43,6 +44,7 @@ export function execCommand(argv: readonly string[], io: CliIo): number {
   }
   io.stdout(result.stdout)
   io.stderr(result.stderr)
+  if (result.elsewhere) io.stderr(`podnet exec: note: ${describeToolElsewhere(result.elsewhere)}\n`)
   return result.exitCode
 }
 

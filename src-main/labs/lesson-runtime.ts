@@ -17,6 +17,7 @@ import { progressRecords } from '../core/lesson/progress-records.ts'
 import { resumeSnapshot } from '../core/lesson/resume.ts'
 import { viewLesson, type LessonView } from '../core/lesson/snapshot-view.ts'
 import type { LabShell } from '../core/shell/lab-shell.ts'
+import type { ShellResult } from '../core/shell/shell.ts'
 import { TraceMemory } from '../api/lab-tools.ts'
 import type {
   ExecResult,
@@ -35,6 +36,12 @@ const noSuchTarget = (on: string): ExecResult => ({
   stderr: `podnet: no node, pod, pod/container or external host named "${on}"\n`,
   exitCode: 127
 })
+
+/** What the terminal gets of a line: its output, and the lab's note beside it, never inside it. */
+export function execResult(result: ShellResult): ExecResult {
+  const { stdout, stderr, exitCode, elsewhere } = result
+  return { stdout, stderr, exitCode, ...(elsewhere ? { elsewhere } : {}) }
+}
 
 /** Runs one journal entry on a lab; a replay and a live run take the same path. */
 export function applyEntry(shell: LabShell, entry: LabJournalEntry): void {
@@ -153,7 +160,7 @@ export class LessonRuntime {
       command: { on, command: line, output: result.stdout + result.stderr, exitCode: result.exitCode },
       facts: labFacts(this.shell.lab)
     })
-    return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode }
+    return execResult(result)
   }
 
   #trace(spec: TraceSpec): Trace {

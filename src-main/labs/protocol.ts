@@ -8,6 +8,7 @@ import type { ProgressRecord } from '../core/lesson/progress-records.ts'
 import type { LessonView } from '../core/lesson/snapshot-view.ts'
 import type { Scenario } from '../core/scenario/scenario.schema.ts'
 import type { Completion } from '../core/shell/complete.ts'
+import type { ToolElsewhere } from '../core/shell/shell.ts'
 import type { ApiErrorCode } from '../api/envelope.ts'
 import type { InspectSection } from '../api/inspect.ts'
 import type { DownloadFile } from '../api/lab-tools.ts'
@@ -36,6 +37,8 @@ export interface ExecResult {
   stdout: string
   stderr: string
   exitCode: number
+  /** The lab's note when a tool was not found here but other shells have it. */
+  elsewhere?: ToolElsewhere
 }
 
 /** What the host writes to the store after one lesson transition. */

@@ -7,7 +7,7 @@ import type { Scenario } from '../core/scenario/scenario.schema.ts'
 import { LabShell } from '../core/shell/lab-shell.ts'
 import { ApiError } from '../api/envelope.ts'
 import { TraceMemory } from '../api/lab-tools.ts'
-import { applyEntry, type OnRunning } from './lesson-runtime.ts'
+import { applyEntry, execResult, type OnRunning } from './lesson-runtime.ts'
 import type { ExecResult, PositionedEntry, SandboxOpen } from './protocol.ts'
 
 /** A scenario's world with its `setup:` lines applied; a failing line names the file and the line. */
@@ -53,7 +53,7 @@ export class SandboxRuntime {
     }
     this.#nextPosition++
     return {
-      result: { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode },
+      result: execResult(result),
       journaled: [positioned]
     }
   }

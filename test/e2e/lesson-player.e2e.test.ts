@@ -95,12 +95,29 @@ describe.skipIf(unavailable !== null)('the lesson player in Chromium over the we
     await page.locator('.lesson-list a').first().click()
     const w = new Workspace(page)
 
-    // welcome: a command in the prose runs in the terminal with one click.
+    // welcome: a command in the prose runs, with one click, in the shell it names, whichever
+    // shell is on screen; its Copy button puts the command alone on the clipboard.
     await expect.poll(() => w.stepTitle()).toBe('Welcome')
     await expect.poll(() => page.locator('.xterm-host .xterm-rows').count()).toBe(1)
     await w.expectAccessible('lesson: read step')
-    await page.getByRole('button', { name: 'Run in the terminal: ip route' }).click()
+    await w.terminalTab('node-1')
+    await page.getByRole('button', { name: 'Run on client: ip route' }).click()
+    await expect.poll(() => page.locator('.xterm-host').getAttribute('data-target')).toBe('client')
+    await expect
+      .poll(() => page.getByRole('tab', { name: 'client', exact: true }).getAttribute('aria-selected'))
+      .toBe('true')
     await expect.poll(() => w.terminalText()).toMatch(/default via 10\.244\.1\.1 dev eth0/)
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: running.host.origin })
+    await page.getByRole('button', { name: 'Copy: ip route' }).click()
+    await expect
+      .poll(() => page.locator('.lesson-pane [role="status"]').first().innerText())
+      .toBe('Copied to the clipboard.')
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe('ip route')
+    // kubectl typed in a pod: the shell's own answer, then the lab's note naming where it runs.
+    await w.type('kubectl get pods', /sh: kubectl: not found/)
+    await expect
+      .poll(async () => (await w.terminalText()).replace(/\s+/g, ''))
+      .toContain('notfoundPodnetLab:kubectlisnotinstalledinthisshell.Inthislabitrunsonnode-1,node-2:')
     await w.next()
 
     // look-around: the task is solved by what the command printed in the right pod.

@@ -77,9 +77,9 @@ describe.skipIf(unavailable !== null)('the tour, by keyboard only, in Chromium',
     await kb.press(page.locator('.lesson-list a').first())
     await expect.poll(() => stepTitle()).toBe('Welcome')
 
-    // A command in the prose runs in the terminal.
+    // A command in the prose runs in the shell it names.
     await expect.poll(() => page.locator('.xterm-host .xterm-rows').count()).toBe(1)
-    await kb.press(page.getByRole('button', { name: 'Run in the terminal: ip route' }))
+    await kb.press(page.getByRole('button', { name: 'Run on client: ip route' }))
     await expect.poll(() => terminalText()).toMatch(/default via 10\.244\.1\.1 dev eth0/)
     await next()
 

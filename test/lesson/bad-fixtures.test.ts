@@ -49,6 +49,9 @@ const LOADER_CASES: Record<string, string> = {
   'hotspot-unknown-node': `${L}: steps[3].questions[1].answer[0]: no node, pod or external host "node-3" in the scenario`,
   'tcp-trace-without-port': `${L}: steps[1].trace.port: a tcp trace needs a port`,
   'trace-from-unknown-pod': `${L}: steps[2].trace.from: no node, pod or external host "client-9" in the scenario`,
+  'prose-command-unknown-target':
+    '01-mini/mini.en.md: ## intro: `node-9$ ip route`: no node, pod or external host "node-9" in the scenario',
+  'command-tool-not-on-its-target': `${L}: steps[4].hints[0].en: \`client$ bridge link\`: client has no bridge (it runs on nodes and external hosts only)`,
   'missing-scenario-file': '01-mini/scenario.yaml: file not found',
   'invalid-scenario': '01-mini/scenario.yaml: pods[2].node: no node named "node-3"',
   'id-does-not-match-folder': `${L}: id: id "maxi" does not match its folder 01-mini (expected "mini")`,

@@ -15,6 +15,7 @@ import {
   type Locale
 } from './lesson.schema.ts'
 import { type ProseSections, splitProse } from './markdown-sections.ts'
+import { checkCommandTargets, type LessonText, localizedTexts } from './prose-commands.ts'
 
 /**
  * Read-only access to a lessons folder. The core stays pure, so the caller implements this over
@@ -189,6 +190,21 @@ export function loadLesson(files: LessonFiles, dir: string): CourseEntry {
       if (!stepIds.has(id)) issues.push({ file, path: `## ${id}`, reason: 'no step has this id' })
     }
     prose[locale] = split.prose
+  }
+  if (scenario.ok) {
+    const texts: LessonText[] = [
+      ...localizedTexts(lessonFile, lesson),
+      ...LOCALES.flatMap((locale) => {
+        const file = `${dir}/${lesson.prose}.${locale}.md`
+        const sections = prose[locale]
+        if (!sections) return []
+        return [
+          { file, path: 'introduction', markdown: sections.intro },
+          ...Object.entries(sections.sections).map(([id, markdown]) => ({ file, path: `## ${id}`, markdown }))
+        ]
+      })
+    ]
+    issues.push(...checkCommandTargets(texts, scenario.value))
   }
 
   if (issues.length > 0 || !scenario.ok)

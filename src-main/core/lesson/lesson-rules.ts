@@ -83,18 +83,8 @@ export function checkLessonRules(
 
   function checkTarget(target: string, path: string): void {
     if (!names) return
-    const [host, container, extra] = target.split('/')
-    if (extra !== undefined || host === undefined) {
-      add(path, `"${target}" is not a node, pod, pod/container or external host`)
-      return
-    }
-    if (container !== undefined) {
-      const containers = names.containers.get(host)
-      if (!containers) add(path, `no pod "${host}" in the scenario`)
-      else if (!containers.has(container)) add(path, `pod "${host}" has no container "${container}"`)
-      return
-    }
-    if (!names.hosts.has(host)) add(path, `no node, pod or external host "${host}" in the scenario`)
+    const problem = targetProblem(names, target)
+    if (problem !== undefined) add(path, problem)
   }
 
   function checkObject(id: string, path: string): void {
@@ -156,7 +146,22 @@ export function checkLessonRules(
   }
 }
 
-interface ScenarioNames {
+/** Why `target` names no shell of the scenario, or undefined when it names one. */
+export function targetProblem(names: ScenarioNames, target: string): string | undefined {
+  const [host, container, extra] = target.split('/')
+  if (extra !== undefined || host === undefined)
+    return `"${target}" is not a node, pod, pod/container or external host`
+  if (container !== undefined) {
+    const containers = names.containers.get(host)
+    if (!containers) return `no pod "${host}" in the scenario`
+    if (!containers.has(container)) return `pod "${host}" has no container "${container}"`
+    return undefined
+  }
+  if (!names.hosts.has(host)) return `no node, pod or external host "${host}" in the scenario`
+  return undefined
+}
+
+export interface ScenarioNames {
   pods: Set<string>
   /** Nodes, pods and external hosts: everything an object id or target may start with. */
   hosts: Set<string>
@@ -164,7 +169,7 @@ interface ScenarioNames {
   services: Set<string>
 }
 
-function scenarioNames(scenario: Scenario): ScenarioNames {
+export function scenarioNames(scenario: Scenario): ScenarioNames {
   const pods = new Set(scenario.pods.map((pod) => pod.name))
   return {
     pods,

@@ -35,9 +35,27 @@ export interface OutputChunk {
   readonly text: string
 }
 
+/**
+ * A tool the line asked for that this shell lacks but other shells of the lab have (kubectl in
+ * a pod). It is the lab's own note for the learner, kept apart from the output: a real shell
+ * prints only `not found`, and the note must never pass for part of it.
+ */
+export interface ToolElsewhere {
+  readonly command: string
+  /** The lab's shells that have it, nodes first, as the terminal's tabs name them. */
+  readonly targets: string[]
+}
+
 /** A line's result: the two streams, plus their interleaving for a terminal to replay. */
 export interface ShellResult extends CommandOutput {
   readonly chunks: readonly OutputChunk[]
+  /** Set when a command was not found here but exists elsewhere in the lab. */
+  readonly elsewhere?: ToolElsewhere
+}
+
+/** The note's English wording, for the CLI; the app words it in the learner's language. */
+export function describeToolElsewhere(note: ToolElsewhere): string {
+  return `${note.command} is not installed in this shell; in this lab it runs on ${note.targets.join(', ')}`
 }
 
 export interface ShellEnv {
@@ -163,6 +181,8 @@ export class ShellSession {
   readonly #budget: LineBudget
   readonly #nested: boolean
   readonly #storage: LabStorage
+  /** The first registered tool this line found missing here (reset per top-level line). */
+  #missingTool: RegisteredCommand | undefined
 
   constructor(
     readonly env: ShellEnv,
@@ -186,6 +206,7 @@ export class ShellSession {
   run(line: string, stdin = ''): ShellResult {
     const sink = new Sink()
     if (!this.#nested) Object.assign(this.#budget, newLineBudget())
+    this.#missingTool = undefined
     let code: number
     try {
       if (this.#nested) this.#enter()
@@ -206,7 +227,19 @@ export class ShellSession {
       if (c.stream === 'stdout') stdout += c.text
       else stderr += c.text
     }
-    return { stdout, stderr, exitCode: code, chunks: sink.chunks }
+    const elsewhere = this.#missingTool && this.#elsewhere(this.#missingTool)
+    return { stdout, stderr, exitCode: code, chunks: sink.chunks, ...(elsewhere ? { elsewhere } : {}) }
+  }
+
+  #elsewhere(tool: RegisteredCommand): ToolElsewhere | undefined {
+    const has = (kind: Target['kind']): boolean => !tool.availableOn || tool.availableOn.includes(kind)
+    const lab = this.env.lab
+    const targets = [
+      ...(has('node') ? lab.nodes.map((n) => n.name) : []),
+      ...(has('pod') ? lab.pods.map((p) => p.name) : []),
+      ...(has('external') ? lab.externalHosts.map((h) => h.name) : [])
+    ]
+    return targets.length > 0 ? { command: tool.name, targets } : undefined
   }
 
   /** Whether any command of the line (by its typed name) puts packets on the wire. */
@@ -572,6 +605,7 @@ export class ShellSession {
     if (builtin) return builtin
     const command = this.env.registry.get(name)
     if (!command || (command.availableOn && !command.availableOn.includes(this.target.kind))) {
+      if (command) this.#missingTool ??= command
       const msg =
         this.#dialect() === 'busybox' ? `sh: ${name}: not found\n` : `bash: ${name}: command not found\n`
       return { stdout: '', stderr: msg, exitCode: 127 }

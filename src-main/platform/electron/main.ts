@@ -8,6 +8,7 @@ import { streamHandlersOf } from '../../api/stream-dispatch.ts'
 import { createClassHostLauncher, type InstructorWindow } from '../classroom-host.ts'
 import { contentSecurityPolicy } from '../csp.ts'
 import { registerIpc, registerStreams } from './ipc.ts'
+import { permissionRequestHandler } from './permissions.ts'
 import { installMenu } from './menu.ts'
 import {
   instructorPartition,
@@ -93,13 +94,14 @@ function confineToOrigin(contents: WebContents, origin: string): void {
   contents.on('will-attach-webview', (event) => event.preventDefault())
 }
 
-function harden(target: Session): void {
+/** `appUrl`: the page allowed the Copy buttons' clipboard write; null allows nothing. */
+function harden(target: Session, appUrl: string | null): void {
   target.webRequest.onHeadersReceived((details, callback) => {
     callback({
       responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy] }
     })
   })
-  target.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
+  target.setPermissionRequestHandler(permissionRequestHandler(appUrl))
 }
 
 /** The instructor dashboard of the running class host, in a second window without a preload. */
@@ -149,8 +151,8 @@ if (!app.requestSingleInstanceLock()) {
   })
 
   void app.whenReady().then(() => {
-    harden(session.defaultSession)
-    harden(session.fromPartition(instructorPartition))
+    harden(session.defaultSession, rendererUrl)
+    harden(session.fromPartition(instructorPartition), null)
 
     const nativeBinding = resourcePath('.electron-native', 'better_sqlite3.node')
     const dataDir = app.getPath('userData')

@@ -1,4 +1,10 @@
 import MarkdownIt from 'markdown-it'
+import {
+  commandText,
+  hasPlaceholder,
+  type CommandText
+} from '../../../src-main/core/lesson/command-target.ts'
+import { codeLanguage, type Highlight } from './highlight/languages.ts'
 import { isRunnable } from './terminal/commands.ts'
 
 /**
@@ -8,63 +14,125 @@ import { isRunnable } from './terminal/commands.ts'
 const md = new MarkdownIt({ html: false, linkify: false, typographer: false })
 const escape = md.utils.escapeHtml
 
-/** Set for the duration of one render: the localised "run in the terminal" label, or null for plain code. */
-let runLabel: string | null = null
-/** Set for the duration of one render: the localised name of a table's scrolling box, or null for bare tables. */
-let tableLabel: string | null = null
-
-/** A whole command becomes a button carrying it in `data-command`; the player runs it on click. */
-function commandButton(command: string, label: string): string {
-  return `<button type="button" class="run-command" data-command="${escape(command)}" aria-label="${escape(`${label}: ${command}`)}"><code>${escape(command)}</code></button>`
+/** What a render adds to plain Markdown; each part is off when its label is absent. */
+export interface ProseOptions {
+  /** Commands get a Run button, named "Run in the terminal: …" when they name no shell. */
+  runLabel?: string | undefined
+  /** The Run button's name for a command that names its shell: "Run on node-1". */
+  runOnLabel?: ((target: string) => string) | undefined
+  /** Commands get a Copy button of this name. */
+  copyLabel?: string | undefined
+  /** Code blocks get a Copy button of this name, and scroll in a box named `codeLabel`. */
+  copyBlockLabel?: string | undefined
+  codeLabel?: string | undefined
+  /** Each table sits in a box of this name that scrolls sideways when the column is narrower. */
+  tableLabel?: string | undefined
+  /** Colours shell and YAML code once the highlighter has loaded. */
+  highlight?: Highlight | null | undefined
 }
+
+/** Set for the duration of one render. */
+let options: ProseOptions = {}
+
+const shellBlock = (info: string): boolean => codeLanguage(info) === 'shellscript'
+
+function highlighted(code: string, info: string): string {
+  const language = codeLanguage(info)
+  return language && options.highlight ? options.highlight(code, language) : escape(code)
+}
+
+// Drawn, not a glyph: fonts differ in whether they have one, and screen readers read the button's name.
+const copyIcon =
+  '<svg aria-hidden="true" focusable="false" viewBox="0 0 16 16" width="14" height="14"><rect x="5.5" y="5.5" width="8.5" height="8.5" rx="1.5"/><path d="M10.5 3.5v-.5A1.5 1.5 0 0 0 9 1.5H3A1.5 1.5 0 0 0 1.5 3v6A1.5 1.5 0 0 0 3 10.5h.5"/></svg>'
+
+function copyButton(text: string, label: string): string {
+  return `<button type="button" class="copy-code" data-copy="${escape(text)}" aria-label="${escape(label)}" title="${escape(label)}">${copyIcon}</button>`
+}
+
+/** A command in a span or a fence line: what it is, whether one click may run it. */
+interface ProseCommand extends CommandText {
+  runnable: boolean
+}
+
+/** A command names its shell, or starts with a tool the lab has; either way nothing is left to fill in to run it. */
+function proseCommand(text: string): ProseCommand | null {
+  const parsed = commandText(text)
+  if (parsed.on !== undefined) return { ...parsed, runnable: !hasPlaceholder(parsed.command) }
+  return isRunnable(parsed.command) ? { ...parsed, runnable: true } : null
+}
+
+/**
+ * A command as one unit: the shell it runs on, as its prompt would show it, then the command;
+ * a Run button holding both (when it can run) and a Copy button for the command alone.
+ */
+function commandHtml(command: ProseCommand): string {
+  const prompt = command.on === undefined ? '' : `<span class="command-on">${escape(command.on)}$</span> `
+  const code = `<code>${highlighted(command.command, 'sh')}</code>`
+  const runLabel =
+    command.on === undefined ? options.runLabel : (options.runOnLabel?.(command.on) ?? options.runLabel)
+  const body =
+    options.runLabel !== undefined && command.runnable
+      ? `<button type="button" class="run-command" data-command="${escape(command.command)}"${command.on === undefined ? '' : ` data-on="${escape(command.on)}"`} aria-label="${escape(`${runLabel ?? ''}: ${command.command}`)}">${prompt}${code}</button>`
+      : `<span class="command-text">${prompt}${code}</span>`
+  const copy =
+    options.copyLabel === undefined
+      ? ''
+      : copyButton(command.command, `${options.copyLabel}: ${command.command}`)
+  return `<span class="command">${body}${copy}</span>`
+}
+
+const withCommands = (): boolean => options.runLabel !== undefined || options.copyLabel !== undefined
 
 md.renderer.rules.code_inline = (tokens, idx) => {
   const content = tokens[idx]?.content ?? ''
-  return runLabel !== null && isRunnable(content)
-    ? commandButton(content, runLabel)
-    : `<code>${escape(content)}</code>`
+  const command = withCommands() ? proseCommand(content) : null
+  return command ? commandHtml(command) : `<code>${escape(content)}</code>`
 }
 
 const defaultFence = md.renderer.rules.fence
-md.renderer.rules.fence = (tokens, idx, options, env, self) => {
+md.renderer.rules.fence = (tokens, idx, renderOptions, env, self) => {
   const token = tokens[idx]
-  const lines = (token?.content ?? '').split('\n').filter((line) => line.trim() !== '')
-  const label = runLabel
+  if (!token) return ''
+  const lines = token.content.split('\n').filter((line) => line.trim() !== '')
+  const commands = lines.map(proseCommand)
+  const named = commands.some((c) => c?.on !== undefined)
   if (
-    label !== null &&
-    token &&
-    ['sh', 'shell', 'bash', 'console'].includes(token.info.trim()) &&
-    lines.length > 0 &&
-    lines.every(isRunnable)
+    withCommands() &&
+    (shellBlock(token.info) || named) &&
+    commands.length > 0 &&
+    commands.every((c) => c !== null)
   ) {
-    return `<div class="command-block">${lines.map((line) => commandButton(line, label)).join('')}</div>`
+    return `<div class="command-block">${commands.map((c) => commandHtml(c as ProseCommand)).join('')}</div>\n`
   }
-  return defaultFence ? defaultFence(tokens, idx, options, env, self) : ''
+  if (options.codeLabel === undefined)
+    return defaultFence ? defaultFence(tokens, idx, renderOptions, env, self) : ''
+  // A block wider than the column scrolls sideways in its own box, which keyboard users can focus.
+  const language = codeLanguage(token.info)
+  const code = `<code${language ? ` class="language-${language}"` : ''}>${highlighted(token.content, token.info)}</code>`
+  const copy =
+    options.copyBlockLabel === undefined
+      ? ''
+      : copyButton(token.content.replace(/\n$/, ''), options.copyBlockLabel)
+  return `<div class="code-block"><pre tabindex="0" role="region" aria-label="${escape(options.codeLabel)}">${code}</pre>${copy}</div>\n`
 }
 
 // A table wider than the lesson column scrolls sideways inside its own box, which keyboard users
 // can focus to scroll; the column itself never scrolls sideways.
 md.renderer.rules.table_open = () =>
-  tableLabel === null
+  options.tableLabel === undefined
     ? '<table>\n'
-    : `<div class="table-scroll" role="region" tabindex="0" aria-label="${escape(tableLabel)}"><table>\n`
-md.renderer.rules.table_close = () => (tableLabel === null ? '</table>\n' : '</table></div>\n')
+    : `<div class="table-scroll" role="region" tabindex="0" aria-label="${escape(options.tableLabel)}"><table>\n`
+md.renderer.rules.table_close = () => (options.tableLabel === undefined ? '</table>\n' : '</table></div>\n')
 
 /**
- * Renders lesson Markdown. With `runLabel` (the localised "run in the terminal"), code spans and
- * shell blocks that are whole commands become run buttons; with `tableLabel`, each table sits in
- * a box of that name that scrolls sideways when the column is narrower than the table.
+ * Renders lesson Markdown. Without options it is plain Markdown with raw HTML escaped; each
+ * option turns on one of the lesson view's additions (see ProseOptions).
  */
-export function renderMarkdown(
-  source: string,
-  options: { runLabel?: string; tableLabel?: string } = {}
-): string {
-  runLabel = options.runLabel ?? null
-  tableLabel = options.tableLabel ?? null
+export function renderMarkdown(source: string, renderOptions: ProseOptions = {}): string {
+  options = renderOptions
   try {
     return md.render(source)
   } finally {
-    runLabel = null
-    tableLabel = null
+    options = {}
   }
 }

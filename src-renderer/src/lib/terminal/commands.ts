@@ -1,3 +1,5 @@
+import { hasPlaceholder } from '../../../../src-main/core/lesson/command-target.ts'
+
 /**
  * The commands the lab's shells know (tool names, never translated): a code span in lesson prose
  * that starts with one becomes a runnable command. Tab completion asks the lab (`shell:complete`).
@@ -36,5 +38,5 @@ export const shellCommands: readonly string[] = [
 /** A complete command line worth one click: a known command, no `<placeholder>` or `a|b` choice left to fill in. */
 export function isRunnable(text: string): boolean {
   const first = text.trim().split(/\s+/)[0] ?? ''
-  return shellCommands.includes(first) && !/[<>…]|\w\|\w/.test(text)
+  return shellCommands.includes(first) && !hasPlaceholder(text)
 }
