@@ -179,9 +179,15 @@ export const lessonProgressSchema = z.strictObject({
 })
 
 export const storeNoticeSchema = z.strictObject({
+  /**
+   * `set-aside`: the file was unusable and moved to `movedTo`, a fresh store started;
+   * `newer-version`: a newer Podnet Lab wrote it, it was left untouched and nothing is saved;
+   * `unavailable`: it cannot be opened (read-only, locked, I/O) and nothing is saved.
+   */
+  kind: z.enum(['set-aside', 'newer-version', 'unavailable']),
   /** Why the store could not be used as it was. */
   reason: z.string(),
-  /** Where the damaged file was moved, so nothing is lost for good. */
+  /** Where the damaged file was moved, so nothing is lost for good; null unless `set-aside`. */
   movedTo: z.string().nullable()
 })
 

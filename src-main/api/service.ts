@@ -99,9 +99,17 @@ export function createService(options: ServiceOptions): Service {
       version: options.version,
       storeNotice: opened.ok
         ? recovered
-          ? { reason: `${recovered.reason}: ${recovered.detail}`, movedTo: recovered.movedTo }
+          ? {
+              kind: 'set-aside',
+              reason: `${recovered.reason}: ${recovered.detail}`,
+              movedTo: recovered.movedTo
+            }
           : null
-        : { reason: opened.message, movedTo: null },
+        : {
+            kind: opened.code === 'schema-too-new' ? 'newer-version' : 'unavailable',
+            reason: opened.message,
+            movedTo: null
+          },
       labBudgetMs: pool.budgetMs
     }),
     ...lessonHandlers(ctx),
@@ -124,7 +132,8 @@ export function createService(options: ServiceOptions): Service {
 }
 
 type OpenResult =
-  { ok: true; store: ProgressStore; recovered: Recovery | null } | { ok: false; message: string }
+  | { ok: true; store: ProgressStore; recovered: Recovery | null }
+  | { ok: false; code: StoreError['code']; message: string }
 
 function openStore(options: ServiceOptions, now: () => number): OpenResult {
   const file = join(options.dataDir, 'progress.sqlite')
@@ -135,7 +144,7 @@ function openStore(options: ServiceOptions, now: () => number): OpenResult {
     })
     return { ok: true, store, recovered }
   } catch (error) {
-    if (error instanceof StoreError) return { ok: false, message: error.message }
+    if (error instanceof StoreError) return { ok: false, code: error.code, message: error.message }
     throw error
   }
 }

@@ -11,18 +11,19 @@ import {
 } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { unzipSync } from 'fflate'
+import { ApiError } from '../api/envelope.ts'
 import { lessonFilesFromDir } from '../api/lesson-files.ts'
 import { checkCourse } from '../core/lesson/check-course.ts'
 import { loadCourse, type Course } from '../core/lesson/course-loader.ts'
 import { formatIssue } from '../core/lesson/issues.ts'
 import { openLessonLab } from '../core/lesson/lab-adapter.ts'
+import { checkPackPath, FileTooLarge, readRegularFile, unzipBounded } from './pack-source.ts'
 
 /** Limits for one pack: a course of lessons is text, so anything near these is not a lesson pack. */
 export const PACK_LIMITS = {
   /** The .zip file itself. */
   zipBytes: 20 * 1024 * 1024,
-  /** Unpacked size of one file, as the archive declares it (the inflater never writes past it). */
+  /** Unpacked size of one file, as declared and as actually inflated. */
   fileBytes: 4 * 1024 * 1024,
   /** Unpacked size of the whole pack. */
   totalBytes: 40 * 1024 * 1024,
@@ -61,41 +62,29 @@ export function safeEntryPath(name: string): string {
 }
 
 function readZip(path: string): Map<string, Uint8Array> {
-  const size = statSync(path).size
-  if (size > PACK_LIMITS.zipBytes) {
+  let zip: Uint8Array
+  try {
+    zip = readRegularFile(path, PACK_LIMITS.zipBytes)
+  } catch (error) {
+    if (!(error instanceof FileTooLarge)) throw error
     throw new PackRefused(
-      `${path}: the archive is ${size} bytes; a lesson pack may be at most ${PACK_LIMITS.zipBytes}`
+      `${path}: the archive is ${error.size} bytes; a lesson pack may be at most ${PACK_LIMITS.zipBytes}`
     )
   }
-  let total = 0
-  let count = 0
-  let unzipped: Record<string, Uint8Array>
+  if (!isZip(zip)) throw new PackRefused(`${path}: not a readable zip archive (no zip header)`)
   try {
-    unzipped = unzipSync(readFileSync(path), {
-      filter: (file) => {
-        if (file.name.endsWith('/')) return false
-        safeEntryPath(file.name)
-        if (++count > PACK_LIMITS.files)
-          throw new PackRefused(`${path}: more than ${PACK_LIMITS.files} files`)
-        if (file.originalSize > PACK_LIMITS.fileBytes) {
-          throw new PackRefused(
-            `${file.name}: unpacks to ${file.originalSize} bytes; one file may be at most ${PACK_LIMITS.fileBytes}`
-          )
-        }
-        total += file.originalSize
-        if (total > PACK_LIMITS.totalBytes) {
-          throw new PackRefused(`${path}: unpacks to more than ${PACK_LIMITS.totalBytes} bytes`)
-        }
-        return true
-      }
-    })
+    return unzipBounded(zip, PACK_LIMITS, safeEntryPath, (problem) => new PackRefused(problem), path)
   } catch (error) {
     if (error instanceof PackRefused) throw error
     throw new PackRefused(
       `${path}: not a readable zip archive (${error instanceof Error ? error.message : String(error)})`
     )
   }
-  return new Map(Object.entries(unzipped).map(([name, data]) => [safeEntryPath(name), data]))
+}
+
+/** A local file header, or the end record of an empty archive. */
+function isZip(data: Uint8Array): boolean {
+  return data[0] === 0x50 && data[1] === 0x4b && (data[2] === 3 || data[2] === 5)
 }
 
 /** A folder's regular files; a symbolic link is refused, since it could point anywhere. */
@@ -153,6 +142,7 @@ export function importPack(
   packsDir: string,
   takenLessonIds: (packId: string | null) => ReadonlySet<string>
 ): PackImportResult {
+  checkPackPath(source)
   let files: Map<string, Uint8Array>
   try {
     const stat = statSync(source)
@@ -162,6 +152,7 @@ export function importPack(
     const code = (error as { code?: string }).code
     if (code === 'ENOENT') return refused(`${source}: no such file or folder`)
     if (code === 'EACCES') return refused(`${source}: permission denied`)
+    if (code === 'ENAMETOOLONG') throw new ApiError('invalid_input', `path: too long for the file system`)
     throw error
   }
   if (!files.has('index.yaml')) return refused(`${source}: a lesson pack needs an index.yaml at its top`)

@@ -205,6 +205,13 @@ export const migrations: readonly Migration[] = [
 
 export const latestVersion = migrations.at(-1)!.version
 
+/** The table that records which migrations a file has; part of every file's schema. */
+export const schemaMigrationsSql = `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+  )`
+
 /**
  * A session snapshot from before migration 5 carries the lab journal inline as
  * `{ machine, journal: [...], stepJournalStart }`. Returns the snapshot without `journal` (every
@@ -263,6 +270,13 @@ function moveJournalsOutOfSnapshots(db: Database.Database, now: number): void {
   }
 }
 
+export function schemaTooNew(file: string, version: number): StoreError {
+  return new StoreError(
+    'schema-too-new',
+    `The progress file ${file} was written by a newer version of Podnet Lab (schema version ${version}; this version understands up to ${latestVersion}). Update Podnet Lab to open it; the file was left unchanged.`
+  )
+}
+
 /** The highest applied version, 0 for a brand-new file. */
 function currentVersion(db: Database.Database): number {
   const table = db
@@ -286,20 +300,11 @@ export function migrate(
 ): { from: number; to: number } {
   // Nothing is written before this check, so a newer app's file stays byte-for-byte intact.
   const from = currentVersion(db)
-  if (from > latestVersion) {
-    throw new StoreError(
-      'schema-too-new',
-      `The progress file ${file} was written by a newer version of Podnet Lab (schema version ${from}; this version understands up to ${latestVersion}). Update Podnet Lab to open it; the file was left unchanged.`
-    )
-  }
+  if (from > latestVersion) throw schemaTooNew(file, from)
   const pending = migrations.filter((m) => m.version > from)
   if (pending.length === 0) return { from, to: from }
   beforeFirst(from)
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version INTEGER PRIMARY KEY,
-    name TEXT NOT NULL,
-    applied_at INTEGER NOT NULL
-  )`)
+  db.exec(schemaMigrationsSql)
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
   for (const migration of pending) {
     db.transaction(() => {

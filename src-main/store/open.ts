@@ -11,7 +11,8 @@ import {
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { isCorruptionError, type StoreError, toStoreError } from './errors.ts'
-import { migrate } from './migrations.ts'
+import { inspectFile, PROGRESS_APPLICATION_ID, type FileVerdict } from './identity.ts'
+import { migrate, schemaTooNew } from './migrations.ts'
 
 export interface OpenOptions {
   /** The clock every stored time comes from (ms since the epoch); tests pass a fake one. */
@@ -32,8 +33,17 @@ export interface OpenOptions {
   busyTimeoutMs?: number
 }
 
-/** Why an unreadable file was set aside. */
-export type RecoveryReason = 'not-a-database' | 'corrupt' | 'directory'
+/** Why the file at the store's path was set aside. */
+export type RecoveryReason =
+  | 'not-a-database'
+  | 'corrupt'
+  | 'directory'
+  /** A 0-byte file. */
+  | 'empty'
+  /** Another program's SQLite database. */
+  | 'foreign'
+  /** Our file, but its tables do not match the migrations it records. */
+  | 'schema-mismatch'
 
 /** Reported when the file at the store's path was unusable and a fresh store started instead. */
 export interface Recovery {
@@ -50,7 +60,7 @@ export interface OpenedDatabase {
   migration: { from: number; to: number; backup: string | null }
 }
 
-/** Sets aside what cannot be opened, migrates what can; only I/O trouble and newer files throw. */
+/** Sets aside what cannot be opened or is not ours, migrates what can; only I/O trouble and newer files throw. */
 export function openDatabase(file: string, options: OpenOptions): OpenedDatabase {
   const inMemory = file === ':memory:'
   let recovered: Recovery | null = null
@@ -60,18 +70,69 @@ export function openDatabase(file: string, options: OpenOptions): OpenedDatabase
     } catch (error) {
       throw toStoreError(error, file, 'create the progress folder')
     }
-    if (existsSync(file) && statSync(file).isDirectory()) {
+    const found = existingEntry(file)
+    if (found === 'directory') {
       recovered = moveAside(
         file,
         options.now(),
         'directory',
         'a directory stood where the progress file belongs'
       )
+    } else if (found === 'empty') {
+      // SQLite would quietly build a new store in it; setting it aside keeps any WAL beside it,
+      // which may hold the progress the empty file lost, and gives the learner a notice.
+      recovered = moveAside(file, options.now(), 'empty', 'the progress file was empty (0 bytes)')
     }
   }
-  let db: Database.Database
+  let db = connectOrSetAside(file, inMemory, options, (r) => (recovered = r))
+  let verdict: FileVerdict
   try {
-    db = connect(file, options)
+    verdict = inspectFile(db)
+  } catch (error) {
+    db.close()
+    throw openFailure(error, file)
+  }
+  if (verdict.kind === 'newer') {
+    db.close()
+    throw schemaTooNew(file, verdict.version)
+  }
+  if (verdict.kind === 'foreign' || verdict.kind === 'schema-mismatch') {
+    const unusable = db
+    recovered = moveAside(file, options.now(), verdict.kind, verdict.detail, () => unusable.close())
+    db = connectFresh(file, options)
+  }
+  try {
+    const migration = migrateWithBackup(db, file, inMemory, options.now)
+    if ((db.pragma('application_id', { simple: true }) as number) !== PROGRESS_APPLICATION_ID) {
+      db.pragma(`application_id = ${PROGRESS_APPLICATION_ID}`)
+    }
+    configure(db, options)
+    return { db, recovered, migration }
+  } catch (error) {
+    db.close()
+    throw openFailure(error, file)
+  }
+}
+
+function existingEntry(file: string): 'directory' | 'empty' | 'file' | 'none' {
+  try {
+    const stat = statSync(file)
+    if (stat.isDirectory()) return 'directory'
+    return stat.isFile() && stat.size === 0 ? 'empty' : 'file'
+  } catch {
+    return 'none'
+  }
+}
+
+/** Opens the file; one that fails its check is set aside (reported through `setAside`) for a fresh one. */
+function connectOrSetAside(
+  file: string,
+  inMemory: boolean,
+  options: OpenOptions,
+  setAside: (recovery: Recovery) => void
+): Database.Database {
+  try {
+    return connect(file, options)
   } catch (error) {
     const failed = error instanceof CheckFailed ? error : null
     const cause = failed ? failed.cause : error
@@ -79,23 +140,19 @@ export function openDatabase(file: string, options: OpenOptions): OpenedDatabase
       failed?.db.close()
       throw openFailure(cause, file)
     }
-    recovered = moveAside(file, options.now(), reasonOf(cause), (cause as Error).message, () =>
-      failed?.db.close()
+    setAside(
+      moveAside(file, options.now(), reasonOf(cause), (cause as Error).message, () => failed?.db.close())
     )
-    try {
-      db = connect(file, options)
-    } catch (fresh) {
-      if (fresh instanceof CheckFailed) fresh.db.close()
-      throw openFailure(fresh instanceof CheckFailed ? fresh.cause : fresh, file)
-    }
+    return connectFresh(file, options)
   }
+}
+
+function connectFresh(file: string, options: OpenOptions): Database.Database {
   try {
-    const migration = migrateWithBackup(db, file, inMemory, options.now)
-    configure(db, options)
-    return { db, recovered, migration }
-  } catch (error) {
-    db.close()
-    throw openFailure(error, file)
+    return connect(file, options)
+  } catch (fresh) {
+    if (fresh instanceof CheckFailed) fresh.db.close()
+    throw openFailure(fresh instanceof CheckFailed ? fresh.cause : fresh, file)
   }
 }
 

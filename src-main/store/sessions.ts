@@ -70,7 +70,7 @@ const toSession = (r: SessionRow): LessonSession => ({
   learnerId: r.learner_id,
   lessonId: r.lesson_id,
   status: r.status,
-  snapshot: parseJson(r.snapshot_json),
+  snapshot: readableSnapshot(r),
   contentHash: r.content_hash,
   stepId: r.step_id,
   startedAt: r.started_at,
@@ -80,6 +80,21 @@ const toSession = (r: SessionRow): LessonSession => ({
   timeSpentMs: r.time_spent_ms,
   updatedAt: r.updated_at
 })
+
+/**
+ * A snapshot that no longer parses (a damaged row) is dropped on its own: the session keeps its
+ * status, score and time, the lab is rebuilt from the journal, and the next save replaces it.
+ */
+export function readableSnapshot(r: Pick<SessionRow, 'learner_id' | 'lesson_id' | 'snapshot_json'>): unknown {
+  try {
+    return parseJson(r.snapshot_json)
+  } catch (error) {
+    console.warn(
+      `lesson session ${r.lesson_id} of learner ${r.learner_id}: its snapshot is unreadable and was discarded; the lesson resumes from its journal (${error instanceof Error ? error.message : String(error)})`
+    )
+    return null
+  }
+}
 
 /** Lesson sessions keyed by (learner, lesson): save after every transition, load to resume, complete. */
 export class SessionsRepository {

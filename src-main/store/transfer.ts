@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import { parseJson, type StoreContext } from './context.ts'
 import { StoreError } from './errors.ts'
+import { readableSnapshot } from './sessions.ts'
 import { findJsonSyntaxError } from './json-syntax.ts'
 import {
   canonicalJson,
@@ -165,7 +166,7 @@ export class ProgressTransfer {
           sessions: s.sessions.all(learnerId).map((r) => ({
             lessonId: r.lesson_id,
             status: r.status,
-            snapshot: parseJson(r.snapshot_json) as z.core.util.JSONType,
+            snapshot: readableSnapshot(r) as z.core.util.JSONType,
             contentHash: r.content_hash,
             stepId: r.step_id,
             startedAt: r.started_at,

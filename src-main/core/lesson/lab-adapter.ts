@@ -1,10 +1,11 @@
-import { sendProbe } from '../engine/probe.ts'
+import { ApiError } from '../../api/envelope.ts'
+import { sendProbe, sourceNetns } from '../engine/probe.ts'
 import type { NetfilterDetail, ProbeSpec, Trace } from '../engine/trace.ts'
 import { endpointsOf } from '../kube/endpoints.ts'
 import type { Lab } from '../kube/lab.ts'
 import { normaliseSysctlKey } from '../linux/sysctl.ts'
 import { formatCidr } from '../net/cidr.ts'
-import { formatIpv4 } from '../net/ipv4.ts'
+import { formatIpv4, parseIpv4 } from '../net/ipv4.ts'
 import { buildLab } from '../scenario/build-lab.ts'
 import { LabShell } from '../shell/lab-shell.ts'
 import type { LoadedLesson } from './course-loader.ts'
@@ -76,6 +77,16 @@ export function probeSpecOf(lab: Lab, spec: TraceSpec): ProbeSpec {
     lab.pods.find((pod) => pod.name === spec.to)?.ip ??
     lab.nodes.find((node) => node.name === spec.to)?.ip ??
     lab.externalHosts.find((host) => host.name === spec.to)?.ip
+  // The request names both ends; one the lab does not have is the caller's mistake, said as such.
+  if (!sourceNetns(lab, spec.from)) {
+    throw new ApiError('invalid_input', `trace.from: this lab has no node, pod or host named "${spec.from}"`)
+  }
+  if (to === undefined && parseIpv4(spec.to) === undefined) {
+    throw new ApiError(
+      'invalid_input',
+      `trace.to: "${spec.to}" is neither a pod, node or host of this lab nor an IPv4 address`
+    )
+  }
   return {
     proto: spec.protocol,
     from: spec.from,
