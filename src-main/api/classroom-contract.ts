@@ -383,6 +383,7 @@ export type ClassroomApi = {
 export const learnerScopedMethods = [
   'lesson:open',
   'lesson:send',
+  'lesson:step',
   'lesson:reset',
   'quiz:submit',
   'shell:exec',

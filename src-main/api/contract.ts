@@ -2,13 +2,19 @@ import { z } from 'zod'
 import type { Trace } from '../core/engine/trace.ts'
 import type { TraceStory } from '../labs/protocol.ts'
 import { classHostContract } from './class-host-contract.ts'
+import { idSchema } from '../core/lesson/lesson.schema.ts'
 import { answerSchema, publicQuestionSchema } from '../core/lesson/quiz.ts'
 import { SCENARIO_LIMITS } from '../core/scenario/scenario.schema.ts'
 import { formatSize } from '../core/shell/limits.ts'
 import type { Envelope } from './envelope.ts'
 import { diagramSchema } from './diagram.ts'
 import { topologySchema } from './topology.ts'
-import { gradingSchema, learnerEventSchema, lessonSessionViewSchema } from './lesson-view.schema.ts'
+import {
+  gradingSchema,
+  learnerEventSchema,
+  lessonSessionViewSchema,
+  stepViewSchema
+} from './lesson-view.schema.ts'
 import type { MethodName } from './method-names.ts'
 
 /**
@@ -49,6 +55,16 @@ export const settingsSchema = z.strictObject({
 })
 export type Settings = z.output<typeof settingsSchema>
 
+/**
+ * Estimated minutes to complete a lesson, per locale, computed from its content
+ * (core/lesson/estimate.ts): reading takes a different time in each language. 0 for a lesson
+ * that did not load.
+ */
+export const lessonMinutesSchema = z.strictObject({
+  en: z.number().int().min(0),
+  'zh-CN': z.number().int().min(0)
+})
+
 export const lessonStatusSchema = z.enum(['not-started', 'in-progress', 'completed'])
 
 export const lessonSummarySchema = z.strictObject({
@@ -56,7 +72,7 @@ export const lessonSummarySchema = z.strictObject({
   /** Folder name under lessons/, e.g. `00-tour`. */
   slug: z.string(),
   title: localizedSchema,
-  minutes: z.number(),
+  minutes: lessonMinutesSchema,
   topics: z.array(z.string()),
   /** False when the lesson failed validation; `problems` then says why (for authors). */
   available: z.boolean(),
@@ -77,7 +93,7 @@ export const lessonStepViewSchema = z.strictObject({
 export const lessonViewSchema = z.strictObject({
   id: z.string(),
   title: localizedSchema,
-  minutes: z.number(),
+  minutes: lessonMinutesSchema,
   objectives: z.array(localizedSchema),
   steps: z.array(lessonStepViewSchema),
   /** Where the learner is: resumed from the store, keys stripped. */
@@ -223,6 +239,15 @@ export const contract = {
   'lesson:send': {
     input: z.strictObject({ ...lessonRef, event: learnerEventSchema }),
     output: lessonSessionViewSchema
+  },
+  'lesson:step': {
+    /**
+     * Read-only: a step the learner has reached (finished, or the current one) as it stands, with
+     * the answers given and what they revealed, for re-reading it. The lesson does not move. A
+     * step not reached yet is not_found, like an unknown one.
+     */
+    input: z.strictObject({ ...lessonRef, stepId: idSchema.max(80) }),
+    output: z.strictObject({ stepId: z.string(), step: stepViewSchema })
   },
   'lesson:reset': {
     /**

@@ -3,7 +3,7 @@ import type { LoadedLesson } from '../core/lesson/course-loader.ts'
 import type { LessonEvent } from '../core/lesson/lesson.machine.ts'
 import type { TraceSpec } from '../core/lesson/lesson.schema.ts'
 import type { Answer } from '../core/lesson/quiz.ts'
-import type { LessonView } from '../core/lesson/snapshot-view.ts'
+import type { LessonView, StepView } from '../core/lesson/snapshot-view.ts'
 import type { Completion } from '../core/shell/complete.ts'
 import { callWithRebuild, maxRebuildStops } from '../labs/call-with-rebuild.ts'
 import { LabStopped, type LabPool, type Reopen } from '../labs/lab-pool.ts'
@@ -89,6 +89,17 @@ export class LessonHost {
   async send(learnerId: string, lessonId: string, event: LessonEvent): Promise<LessonView> {
     const hosted = this.#require(learnerId, lessonId)
     return (await this.#call(hosted, { op: 'lesson.send', labKey: hosted.labKey, event })).view
+  }
+
+  /**
+   * A step the learner has reached, for re-reading it; nothing changes. A step not reached is
+   * refused like an unknown one, so its questions never leave before the learner gets there.
+   */
+  async step(learnerId: string, lessonId: string, stepId: string): Promise<StepView> {
+    const hosted = this.#require(learnerId, lessonId)
+    const view = await this.#call(hosted, { op: 'lesson.step', labKey: hosted.labKey, stepId })
+    if (!view) throw new ApiError('not_found', `no step "${stepId}" reached in lesson "${lessonId}"`)
+    return view
   }
 
   /** A command typed in the terminal while the lesson is open. */

@@ -19,6 +19,8 @@ export const gradingSchema = z.strictObject({
   correct: z.boolean(),
   finished: z.boolean(),
   feedback: z.array(localizedSchema),
+  /** The learner's own answer; absent from gradings stored before answers were kept. */
+  answer: answerSchema.optional(),
   /** Present only once the question is finished (correct or out of attempts). */
   explanation: localizedSchema.optional(),
   correctAnswer: answerSchema.optional()
@@ -29,7 +31,7 @@ const questionViewSchema = z.strictObject({
   gradings: z.array(gradingSchema)
 })
 
-const stepViewSchema = z.discriminatedUnion('kind', [
+export const stepViewSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('read') }),
   z.strictObject({ kind: z.literal('checkpoint') }),
   z.strictObject({ kind: z.literal('review'), max: z.number().int() }),
@@ -83,6 +85,16 @@ export const lessonSessionViewSchema = z.strictObject({
   canBack: z.boolean(),
   step: stepViewSchema.optional(),
   score: z.strictObject({ score: z.number(), maxScore: z.number(), passScore: z.number() }),
+  missed: z
+    .array(
+      z.strictObject({
+        kind: z.enum(['question', 'prediction']),
+        id: z.string(),
+        stepId: z.string(),
+        text: localizedSchema
+      })
+    )
+    .optional(),
   pendingCommand: z.strictObject({ on: z.string(), command: z.string() }).optional(),
   rejection: z.strictObject({ questionId: z.string(), reason: z.string() }).optional()
 })

@@ -12,6 +12,7 @@ export const methodNames = [
   'lessons:list',
   'lesson:open',
   'lesson:send',
+  'lesson:step',
   'lesson:reset',
   'quiz:submit',
   'shell:exec',

@@ -75,6 +75,8 @@ function handle(request: LabRequest): LabReplies[LabRequest['op']] {
       return null
     case 'lesson.view':
       return lesson(request.labKey).current()
+    case 'lesson.step':
+      return lesson(request.labKey).reachedStep(request.stepId) ?? null
     case 'lesson.send':
       return lesson(request.labKey).send(request.event)
     case 'lesson.exec':

@@ -15,7 +15,7 @@ import {
 } from '../core/lesson/lesson.machine.ts'
 import { progressRecords } from '../core/lesson/progress-records.ts'
 import { resumeSnapshot } from '../core/lesson/resume.ts'
-import { viewLesson, type LessonView } from '../core/lesson/snapshot-view.ts'
+import { viewLesson, viewReachedStep, type LessonView, type StepView } from '../core/lesson/snapshot-view.ts'
 import type { LabShell } from '../core/shell/lab-shell.ts'
 import type { ShellResult } from '../core/shell/shell.ts'
 import { TraceMemory } from '../api/lab-tools.ts'
@@ -94,6 +94,11 @@ export class LessonRuntime {
   /** The view as it stands, changing nothing. */
   current(): LessonOutcome {
     return this.#outcome()
+  }
+
+  /** A step already reached, as it stands, changing nothing; `undefined` for one not reached. */
+  reachedStep(stepId: string): StepView | undefined {
+    return viewReachedStep(this.loaded.lesson, this.#actor.getSnapshot(), stepId)
   }
 
   send(event: LessonEvent): LessonOutcome {

@@ -5,7 +5,7 @@ import type { LoadedLesson } from '../core/lesson/course-loader.ts'
 import type { LessonEvent } from '../core/lesson/lesson.machine.ts'
 import type { TraceSpec } from '../core/lesson/lesson.schema.ts'
 import type { ProgressRecord } from '../core/lesson/progress-records.ts'
-import type { LessonView } from '../core/lesson/snapshot-view.ts'
+import type { LessonView, StepView } from '../core/lesson/snapshot-view.ts'
 import type { Scenario } from '../core/scenario/scenario.schema.ts'
 import type { Completion } from '../core/shell/complete.ts'
 import type { ToolElsewhere } from '../core/shell/shell.ts'
@@ -86,6 +86,7 @@ export type OpenRequest = LessonOpen | SandboxOpen
 export type LabRequest =
   | OpenRequest
   | { op: 'lesson.view'; labKey: string }
+  | { op: 'lesson.step'; labKey: string; stepId: string }
   | { op: 'lesson.send'; labKey: string; event: LessonEvent }
   | { op: 'lesson.exec'; labKey: string; on: string; line: string }
   | { op: 'lesson.trace'; labKey: string; spec: TraceSpec }
@@ -105,6 +106,8 @@ export interface LabReplies {
   'lesson.open': LessonOutcome
   'sandbox.open': null
   'lesson.view': LessonOutcome
+  /** A reached step's view, changing nothing; null for a step not reached. */
+  'lesson.step': StepView | null
   'lesson.send': LessonOutcome
   'lesson.exec': LessonOutcome & { result: ExecResult }
   'lesson.trace': LessonOutcome & { trace: Trace; traceId: number; story: TraceStory }

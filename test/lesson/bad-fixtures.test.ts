@@ -16,7 +16,7 @@ const L = '01-mini/lesson.yaml'
  * simulator; the others already by the loader, so the app lists those lessons as unavailable.
  */
 const LOADER_CASES: Record<string, string> = {
-  'missing-field': `${L}: estimatedMinutes: missing required field`,
+  'missing-field': `${L}: topics: missing required field`,
   'wrong-type': `${L}: estimatedMinutes: Invalid input: expected number, received string`,
   'unknown-step-kind': `${L}: steps[0].kind: unknown kind; expected one of read, task, predict, trace, quiz, checkpoint, review`,
   'unknown-field': `${L}: steps[0]: unknown field "timeout"`,

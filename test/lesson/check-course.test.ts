@@ -28,7 +28,7 @@ describe('podnet lessons check on the repository', () => {
     const tour = result.lessons.find((l) => l.dir === '00-tour')
     expect(tour).toMatchObject({ ok: true, steps: 9, questions: 7 })
     expect(summaryLine(tour as NonNullable<typeof tour>)).toMatch(
-      /^00-tour: 9 steps, 7 questions, solved in \d+ ms$/
+      /^00-tour: 9 steps, 7 questions, \d+ min en, \d+ min zh-CN, solved in \d+ ms$/
     )
   })
 
@@ -40,7 +40,8 @@ describe('podnet lessons check on the repository', () => {
     ].map((match) => match[1])
     const lines = stdout.split('\n').filter(Boolean)
     expect(lines.map((line) => line.slice(0, line.indexOf(':')))).toEqual(folders)
-    for (const line of lines) expect(line).toMatch(/^[\w-]+: \d+ steps, \d+ questions, solved in \d+ ms$/)
+    for (const line of lines)
+      expect(line).toMatch(/^[\w-]+: \d+ steps, \d+ questions, \d+ min en, \d+ min zh-CN, solved in \d+ ms$/)
     expect(lines[0]).toMatch(/^00-tour: 9 steps, 7 questions, /)
     expect(code).toBe(0)
   })
@@ -98,7 +99,10 @@ describe('podnet lessons dev', () => {
     const lesson = join(dir, '01-mini/lesson.yaml')
     writeFileSync(lesson, readFileSync(lesson, 'utf8').replace('answer: 63', 'answer: 62'))
     await vi.waitFor(
-      () => expect(stdout).toMatch(/changes in .*\n01-mini: 6 steps, 3 questions, solved in \d+ ms\n$/),
+      () =>
+        expect(stdout).toMatch(
+          /changes in .*\n01-mini: 6 steps, 3 questions, \d+ min en, \d+ min zh-CN, solved in \d+ ms\n$/
+        ),
       { timeout: 10_000 }
     )
     stop.abort()

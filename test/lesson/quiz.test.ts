@@ -117,7 +117,8 @@ describe('gradeAnswer', () => {
       maxScore: 1,
       correct: false,
       finished: false,
-      feedback: [t('VTEP, not a gateway')]
+      feedback: [t('VTEP, not a gateway')],
+      answer: { kind: 'single', option: 'flannel' }
     })
     const second = gradeAnswer(single, { kind: 'single', option: 'cni0' }, 1)
     expect(second.correct).toBe(true)

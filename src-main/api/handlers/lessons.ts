@@ -1,3 +1,4 @@
+import { estimateMinutes } from '../../core/lesson/estimate.ts'
 import { formatIssue } from '../../core/lesson/issues.ts'
 import type { Handlers } from '../dispatch.ts'
 import { topicsByLesson, type ServiceContext } from './context.ts'
@@ -5,7 +6,10 @@ import { topicsByLesson, type ServiceContext } from './context.ts'
 /** The course, opening lessons and moving through them. */
 export function lessonHandlers(
   ctx: ServiceContext
-): Pick<Handlers, 'lessons:list' | 'lesson:open' | 'lesson:send' | 'lesson:reset' | 'quiz:submit'> {
+): Pick<
+  Handlers,
+  'lessons:list' | 'lesson:open' | 'lesson:send' | 'lesson:step' | 'lesson:reset' | 'quiz:submit'
+> {
   const { course, availableLesson, usableStore, requireLearner, lessons } = ctx
 
   /** Status and score per lesson for one learner; lessons never opened are absent. */
@@ -41,7 +45,7 @@ export function lessonHandlers(
                 id: entry.lesson.lesson.id,
                 slug: entry.dir,
                 title: entry.lesson.lesson.title,
-                minutes: entry.lesson.lesson.estimatedMinutes,
+                minutes: estimateMinutes(entry.lesson.lesson, entry.lesson.prose),
                 topics: entry.lesson.lesson.topics,
                 available: true,
                 problems: [],
@@ -51,7 +55,7 @@ export function lessonHandlers(
                 id: entry.id ?? entry.dir,
                 slug: entry.dir,
                 title: entry.title ?? { en: entry.dir, 'zh-CN': entry.dir },
-                minutes: 0,
+                minutes: { en: 0, 'zh-CN': 0 },
                 topics: [],
                 available: false,
                 problems: entry.issues.map(formatIssue),
@@ -74,7 +78,7 @@ export function lessonHandlers(
         topology: await host.topology(learnerId, lessonId),
         id: lesson.id,
         title: lesson.title,
-        minutes: lesson.estimatedMinutes,
+        minutes: estimateMinutes(lesson, prose),
         objectives: lesson.objectives,
         steps: lesson.steps.map((step) => ({
           id: step.id,
@@ -89,6 +93,11 @@ export function lessonHandlers(
 
     'lesson:send': ({ learnerId, lessonId, event }) =>
       lessons(usableStore()).send(learnerId, lessonId, event),
+
+    'lesson:step': async ({ learnerId, lessonId, stepId }) => ({
+      stepId,
+      step: await lessons(usableStore()).step(learnerId, lessonId, stepId)
+    }),
 
     'lesson:reset': ({ learnerId, lessonId, scope }) =>
       lessons(usableStore()).reset(learnerId, lessonId, scope),

@@ -1,5 +1,6 @@
 import { createActor } from 'xstate'
 import { type LessonFiles, type LoadedLesson, loadCourse } from './course-loader.ts'
+import { estimateMinutes, type LessonMinutes } from './estimate.ts'
 import type { LessonIssue } from './issues.ts'
 import type { LabSession } from './lab-facts.ts'
 import { createLessonMachine, type LessonEvent, type LessonSnapshot, questionsOf } from './lesson.machine.ts'
@@ -27,6 +28,8 @@ export interface LessonCheck {
   ok: boolean
   steps: number
   questions: number
+  /** The time the course list shows for it, per locale; absent when the lesson did not load. */
+  minutes?: LessonMinutes
   /** Time to build the lab, prove every step and auto-solve the lesson. */
   ms: number
 }
@@ -56,17 +59,23 @@ export function checkCourse(files: LessonFiles, options: CheckOptions): CourseCh
       ok: found.length === 0,
       steps: lesson.steps.length,
       questions: lesson.steps.reduce((n, step) => n + questionsOf(step).length, 0),
+      minutes: estimateMinutes(lesson, entry.lesson.prose),
       ms: Math.round(options.now() - started)
     })
   }
   return { ok: issues.length === 0, issues, lessons }
 }
 
-/** `00-tour: 9 steps, 7 questions, solved in 41 ms`, or why it was not. */
+/** `00-tour: 9 steps, 7 questions, 11 min en, 10 min zh-CN, solved in 41 ms`, or why it was not. */
 export function summaryLine(check: LessonCheck): string {
   if (check.steps === 0) return `${check.dir}: invalid`
   const counts = `${check.steps} steps, ${check.questions} question${check.questions === 1 ? '' : 's'}`
-  return check.ok ? `${check.dir}: ${counts}, solved in ${check.ms} ms` : `${check.dir}: ${counts}, FAILED`
+  const minutes = Object.entries(check.minutes ?? {})
+    .map(([locale, n]) => `, ${n} min ${locale}`)
+    .join('')
+  return check.ok
+    ? `${check.dir}: ${counts}${minutes}, solved in ${check.ms} ms`
+    : `${check.dir}: ${counts}, FAILED`
 }
 
 function checkStrayFiles(files: LessonFiles, loaded: LoadedLesson): LessonIssue[] {

@@ -512,8 +512,11 @@ export const lessonSchema = z.strictObject({
     .string()
     .regex(/^[a-z0-9][-a-z0-9]*$/, 'expected a base name such as tour')
     .default('lesson'),
-  /** Estimated minutes to complete. */
-  estimatedMinutes: z.number().int().positive(),
+  /**
+   * Not read any more: the app estimates the time from the lesson's content (estimate.ts).
+   * Accepted so that lessons and packs written with it still load.
+   */
+  estimatedMinutes: z.number().int().positive().optional(),
   /** Fraction of the maximum score needed to pass. */
   passScore: z.number().min(0).max(1).default(0.7),
   /** The steps, in order. */

@@ -85,6 +85,11 @@ export interface Grading {
   finished: boolean
   /** Feedback for what was answered (per option or per matched value), in order. */
   feedback: Localized[]
+  /**
+   * The answer as the learner gave it, so a past step can be re-read with it. Absent from
+   * gradings stored before answers were kept with them.
+   */
+  answer?: Answer
   /** Only once finished. */
   explanation?: Localized
   /** Only once finished: the answer that would have scored fully. */
@@ -245,7 +250,8 @@ export function gradeAnswer(question: Question, answer: Answer, priorAttempts: n
     maxScore: question.points,
     correct,
     finished,
-    feedback
+    feedback,
+    answer
   }
   if (finished) {
     grading.explanation = question.explanation

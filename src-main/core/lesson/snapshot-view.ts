@@ -1,6 +1,7 @@
 import type { PredictionValue } from './prediction.ts'
 import type { Lesson, Localized, Prediction, SolutionStep, TraceSpec } from './lesson.schema.ts'
 import { COMPLETED, isStepDone, type LessonContext, questionsOf, scoreOf } from './lesson.machine.ts'
+import { type MissedItem, missedItems } from './missed.ts'
 import { type AnswerRejection, type Grading, type PublicQuestion, toPublicQuestion } from './quiz.ts'
 
 /**
@@ -72,6 +73,8 @@ export interface LessonView {
   /** The current step's view; absent once the lesson is completed. */
   step?: StepView
   score: { score: number; maxScore: number; passScore: number }
+  /** Once completed: what is worth looking at again, from the same answers as `score`. */
+  missed?: MissedItem[]
   /** A clicked command the service should run in the lab. */
   pendingCommand?: { on: string; command: string }
   /** The last answer that could not be graded, as a reason code the renderer localises. */
@@ -99,9 +102,25 @@ export function viewLesson(lesson: Lesson, snapshot: { value: unknown; context: 
     score: { ...scoreOf(lesson, context), passScore: lesson.passScore }
   }
   if (step) view.step = stepView(step, context)
+  if (view.completed) view.missed = missedItems(lesson, context)
   if (context.pendingCommand) view.pendingCommand = context.pendingCommand
   if (context.rejection) view.rejection = context.rejection
   return view
+}
+
+/**
+ * A step the learner has reached (finished, or the current one) as it stands: for re-reading a
+ * past step with the answers given and what they revealed. `undefined` for a step not reached,
+ * whose view could hold nothing the learner has earned yet.
+ */
+export function viewReachedStep(
+  lesson: Lesson,
+  snapshot: { value: unknown; context: LessonContext },
+  stepId: string
+): StepView | undefined {
+  const step = lesson.steps.find((s) => s.id === stepId)
+  const reached = String(snapshot.value) === stepId || snapshot.context.completed.includes(stepId)
+  return step && reached ? stepView(step, snapshot.context) : undefined
 }
 
 function stepView(step: Lesson['steps'][number], context: LessonContext): StepView {

@@ -30,7 +30,7 @@ export const locale = new LocaleState()
 overwriteGetLocale(() => locale.current)
 document.documentElement.lang = locale.current
 
-/** Picks the current locale's text from a `{en, zh-CN}` pair coming from the API. */
-export function pick(text: { en: string; 'zh-CN': string }): string {
+/** Picks the current locale's text (or figure) from a `{en, zh-CN}` pair coming from the API. */
+export function pick<T>(text: { en: T; 'zh-CN': T }): T {
   return text[locale.current]
 }

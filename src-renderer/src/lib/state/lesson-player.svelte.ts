@@ -24,6 +24,8 @@ export type Topology = MethodOutput<'lab:topology'>
 export type TraceRequest = MethodInput<'trace:run'>['trace']
 type LearnerEvent = MethodInput<'lesson:send'>['event']
 type InspectResult = MethodOutput<'lab:inspect'>
+/** A reached step as it stands, shown read-only while the lesson stays where it is. */
+export type StepReview = MethodOutput<'lesson:step'>
 type ExecResult = Omit<MethodOutput<'shell:exec'>, 'session'>
 export type { Answer }
 
@@ -55,7 +57,7 @@ export class LessonPlayer implements LabWorkspace {
   #inspected = $state.raw<InspectResult | null>(null)
   #selected = $state<string | null>(null)
   #runRequest = $state.raw<RunRequest | null>(null)
-  #toReview = $state.raw<{ id: string; prompt: QuestionView['question']['prompt'] }[]>([])
+  #review = $state.raw<StepReview | null>(null)
   #error = $state<string | null>(null)
   #notFound = $state(false)
   #busy = $state(false)
@@ -102,9 +104,9 @@ export class LessonPlayer implements LabWorkspace {
   get runRequest(): RunRequest | null {
     return this.#runRequest
   }
-  /** Questions not answered right at the first attempt in this visit: the completion screen's "review these". */
-  get toReview(): { id: string; prompt: QuestionView['question']['prompt'] }[] {
-    return this.#toReview
+  /** The past step being re-read, or null while the current step (or the completion) shows. */
+  get review(): StepReview | null {
+    return this.#review
   }
   get error(): string | null {
     return this.#error
@@ -168,6 +170,18 @@ export class LessonPlayer implements LabWorkspace {
     } catch {
       // Shown as "no drawing yet" by the packet view; the terminal and stepper do not need it.
     }
+  }
+
+  /** Shows a step already reached, read-only, as main has it; the lesson itself does not move. */
+  async showStep(stepId: string): Promise<void> {
+    await this.#guard(async () => {
+      this.#review = await api['lesson:step']({ learnerId: this.learnerId, lessonId: this.lessonId, stepId })
+    })
+  }
+
+  /** Back from re-reading to where the learner is: the current step, or the completion. */
+  closeReview(): void {
+    this.#review = null
   }
 
   async send(event: LearnerEvent): Promise<void> {
@@ -279,19 +293,10 @@ export class LessonPlayer implements LabWorkspace {
     this.#error = null
   }
 
-  /**
-   * Takes a new session view. Once the lesson completes the view no longer carries the questions,
-   * so what needs review is collected while they are on screen.
-   */
+  /** Takes a new session view; a step re-read before the lesson moved on is put away. */
   #absorb(session: SessionView): void {
+    if (this.#session && session.current !== this.#session.current) this.#review = null
     this.#session = session
-    const step = session.step
-    const questions = step?.kind === 'quiz' || step?.kind === 'trace' ? step.questions : []
-    const missed = questions.filter((q) => q.gradings[0] && !q.gradings[0].correct)
-    const added = missed
-      .filter((q) => !this.#toReview.some((known) => known.id === q.question.id))
-      .map((q) => ({ id: q.question.id, prompt: q.question.prompt }))
-    if (added.length > 0) this.#toReview = [...this.#toReview, ...added]
   }
 
   async #guard(work: () => Promise<void>): Promise<void> {
