@@ -1,6 +1,23 @@
 import { formatIssue } from '../../core/lesson/issues.ts'
+import type { MethodOutput } from '../contract.ts'
 import type { Handlers } from '../dispatch.ts'
-import { topicsByLesson, type ServiceContext } from './context.ts'
+import type { ServiceContext } from './context.ts'
+import { learnerProgress, type LearnerLessonProgress } from './learner-progress.ts'
+
+type ListedProgress = MethodOutput<'lessons:list'>['lessons'][number]['progress']
+
+const notStarted: NonNullable<ListedProgress> = {
+  status: 'not-started',
+  score: null,
+  step: null,
+  lastActiveAt: null
+}
+
+function listed(progress: LearnerLessonProgress | undefined): NonNullable<ListedProgress> {
+  if (!progress) return notStarted
+  const { status, score, step, lastActiveAt } = progress
+  return { status, score, step, lastActiveAt }
+}
 
 /** The course, opening lessons and moving through them. */
 export function lessonHandlers(
@@ -8,31 +25,16 @@ export function lessonHandlers(
 ): Pick<Handlers, 'lessons:list' | 'lesson:open' | 'lesson:send' | 'lesson:reset' | 'quiz:submit'> {
   const { course, availableLesson, usableStore, requireLearner, lessons } = ctx
 
-  /** Status and score per lesson for one learner; lessons never opened are absent. */
-  function progressByLesson(
-    learnerId: string
-  ): Map<string, { status: 'in-progress' | 'completed'; score: number | null }> {
-    const store = usableStore()
-    requireLearner(store, learnerId)
-    const summary = store.summary.progressSummary(learnerId, topicsByLesson(course()))
-    return new Map(
-      summary.lessons.map((row) => [
-        row.lessonId,
-        {
-          status: row.status === 'completed' ? ('completed' as const) : ('in-progress' as const),
-          score: row.score
-        }
-      ])
-    )
-  }
   return {
     'lessons:list': ({ learnerId }) => {
       const c = course()
-      const progress = learnerId === undefined ? null : progressByLesson(learnerId)
-      const progressOf = (
-        id: string
-      ): { status: 'not-started' | 'in-progress' | 'completed'; score: number | null } | null =>
-        progress === null ? null : (progress.get(id) ?? { status: 'not-started', score: null })
+      let progress: Map<string, LearnerLessonProgress> | null = null
+      if (learnerId !== undefined) {
+        const store = usableStore()
+        requireLearner(store, learnerId)
+        progress = learnerProgress(store, learnerId, c).lessons
+      }
+      const progressOf = (id: string): ListedProgress => (progress === null ? null : listed(progress.get(id)))
       return {
         courseTitle: c.index?.title ?? { en: 'Podnet Lab', 'zh-CN': 'Podnet Lab' },
         lessons: c.lessons.map((entry) =>
@@ -41,6 +43,7 @@ export function lessonHandlers(
                 id: entry.lesson.lesson.id,
                 slug: entry.dir,
                 title: entry.lesson.lesson.title,
+                summary: entry.lesson.lesson.summary,
                 minutes: entry.lesson.lesson.estimatedMinutes,
                 topics: entry.lesson.lesson.topics,
                 available: true,
@@ -51,6 +54,7 @@ export function lessonHandlers(
                 id: entry.id ?? entry.dir,
                 slug: entry.dir,
                 title: entry.title ?? { en: entry.dir, 'zh-CN': entry.dir },
+                summary: { en: '', 'zh-CN': '' },
                 minutes: 0,
                 topics: [],
                 available: false,

@@ -1,4 +1,5 @@
 import MarkdownIt from 'markdown-it'
+import { glossaryLinks } from './glossary-links.ts'
 import { isRunnable } from './terminal/commands.ts'
 
 /**
@@ -7,6 +8,7 @@ import { isRunnable } from './terminal/commands.ts'
  */
 const md = new MarkdownIt({ html: false, linkify: false, typographer: false })
 const escape = md.utils.escapeHtml
+md.use(glossaryLinks)
 
 /** Set for the duration of one render: the localised "run in the terminal" label, or null for plain code. */
 let runLabel: string | null = null
