@@ -39,6 +39,8 @@ export const lessonIdSchema = z
 
 const empty = z.strictObject({})
 
+const profileNameSchema = z.string().trim().min(1, 'a profile needs a name').max(60)
+
 export const profileSchema = z.strictObject({
   id: learnerIdSchema,
   name: z.string(),
@@ -67,19 +69,35 @@ export const lessonMinutesSchema = z.strictObject({
 
 export const lessonStatusSchema = z.enum(['not-started', 'in-progress', 'completed'])
 
+/** Where an unfinished lesson resumes: step `n` (from 1) of its `of` steps. */
+export const stepPositionSchema = z.strictObject({
+  n: z.number().int().min(1),
+  of: z.number().int().min(1)
+})
+
 export const lessonSummarySchema = z.strictObject({
   id: z.string(),
   /** Folder name under lessons/, e.g. `00-tour`. */
   slug: z.string(),
   title: localizedSchema,
+  /** One or two sentences on what the lesson does; empty when the lesson failed validation. */
+  summary: localizedSchema,
   minutes: lessonMinutesSchema,
   topics: z.array(z.string()),
   /** False when the lesson failed validation; `problems` then says why (for authors). */
   available: z.boolean(),
   problems: z.array(z.string()),
-  /** The asking learner's status and score (0..1, null until graded); null when no learner asked. */
+  /** The asking learner's progress; null when no learner asked. */
   progress: z
-    .strictObject({ status: lessonStatusSchema, score: z.number().min(0).max(1).nullable() })
+    .strictObject({
+      status: lessonStatusSchema,
+      /** 0..1, null until graded. */
+      score: z.number().min(0).max(1).nullable(),
+      /** Set while the lesson is in progress. */
+      step: stepPositionSchema.nullable(),
+      /** When the learner last opened it or saved a step in it; null when never. */
+      lastActiveAt: z.string().nullable()
+    })
     .nullable()
 })
 
@@ -191,7 +209,20 @@ export const lessonProgressSchema = z.strictObject({
   openedAt: z.string().nullable(),
   completedAt: z.string().nullable(),
   /** 0..1, null until something was graded. */
-  score: z.number().min(0).max(1).nullable()
+  score: z.number().min(0).max(1).nullable(),
+  /** Set while the lesson is in progress. */
+  step: stepPositionSchema.nullable()
+})
+
+/** Mastery of one topic tag: the mean first-attempt score over the questions of its lessons. */
+export const topicMasterySchema = z.strictObject({
+  id: z.string(),
+  /** The name index.yaml gives the tag, or the tag itself in both locales. */
+  title: localizedSchema,
+  /** 0..1, null while no question of the topic has been answered. */
+  mastery: z.number().min(0).max(1).nullable(),
+  /** First attempts counted. */
+  questions: z.number().int().min(0)
 })
 
 export const storeNoticeSchema = z.strictObject({
@@ -365,7 +396,8 @@ export const contract = {
   },
   'progress:summary': {
     input: z.strictObject({ learnerId: learnerIdSchema }),
-    output: z.strictObject({ lessons: z.array(lessonProgressSchema) })
+    /** `topics` in the order the course first teaches each one. */
+    output: z.strictObject({ lessons: z.array(lessonProgressSchema), topics: z.array(topicMasterySchema) })
   },
   'progress:export': {
     input: z.strictObject({ learnerId: learnerIdSchema, format: z.enum(['json', 'csv', 'xapi']) }),
@@ -434,12 +466,25 @@ export const contract = {
     })
   },
   'profiles:create': {
-    input: z.strictObject({ name: z.string().trim().min(1, 'a profile needs a name').max(60) }),
+    input: z.strictObject({ name: profileNameSchema }),
     output: profileSchema
   },
   'profiles:select': {
     input: z.strictObject({ learnerId: learnerIdSchema }),
     output: profileSchema
+  },
+  'profiles:rename': {
+    /** Names are unique on this computer, ignoring case. */
+    input: z.strictObject({ learnerId: learnerIdSchema, name: profileNameSchema }),
+    output: profileSchema
+  },
+  'profiles:delete': {
+    /**
+     * Deletes the profile with its settings and all of its progress; every other profile stays as
+     * it is. `confirm` must repeat the profile's name. Deleting the active profile leaves none active.
+     */
+    input: z.strictObject({ learnerId: learnerIdSchema, confirm: z.string().max(60) }),
+    output: z.strictObject({ deleted: profileSchema, activeId: learnerIdSchema.nullable() })
   }
 } as const satisfies Record<MethodName, MethodSpec>
 

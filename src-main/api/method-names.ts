@@ -39,7 +39,9 @@ export const methodNames = [
   'settings:set',
   'profiles:list',
   'profiles:create',
-  'profiles:select'
+  'profiles:select',
+  'profiles:rename',
+  'profiles:delete'
 ] as const
 
 export type MethodName = (typeof methodNames)[number]

@@ -165,6 +165,12 @@ export class SandboxHost {
     sandbox.journal = []
   }
 
+  /** Forgets one learner's worlds, when their profile is deleted. */
+  forget(learnerId: string): void {
+    for (const s of this.#sandboxes.get(learnerId)?.values() ?? []) this.#pool.close(s.labKey)
+    this.#sandboxes.delete(learnerId)
+  }
+
   /** Forgets every world (nothing of a sandbox is saved). */
   closeAll(): void {
     for (const own of this.#sandboxes.values()) for (const s of own.values()) this.#pool.close(s.labKey)

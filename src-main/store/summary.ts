@@ -18,6 +18,8 @@ export interface LessonProgress {
   startedAt: number | null
   completedAt: number | null
   lastOpenedAt: number | null
+  /** The later of the last opening and the last saved step: when the learner was last at it. */
+  lastActiveAt: number | null
   /** Mean first-attempt score over the lesson's answered questions, null when none. */
   firstAttemptScore: number | null
   questionsAnswered: number
@@ -50,6 +52,7 @@ interface SessionPart {
   time_spent_ms: number
   started_at: number
   completed_at: number | null
+  updated_at: number
 }
 interface OpenPart {
   learner_id: string
@@ -64,7 +67,7 @@ interface FirstAttemptPart {
 }
 
 const SESSION_COLUMNS =
-  'learner_id, lesson_id, status, step_id, score, passed, time_spent_ms, started_at, completed_at'
+  'learner_id, lesson_id, status, step_id, score, passed, time_spent_ms, started_at, completed_at, updated_at'
 const OPENS = 'SELECT learner_id, lesson_id, max(opened_at) AS last_opened_at FROM lesson_opens'
 const FIRST_ATTEMPTS = `SELECT learner_id, lesson_id, count(*) AS questions, sum(score) AS score_sum
   FROM quiz_attempts WHERE attempt_no = 1`
@@ -163,6 +166,7 @@ function summarise(
         startedAt: null,
         completedAt: null,
         lastOpenedAt: null,
+        lastActiveAt: null,
         firstAttemptScore: null,
         questionsAnswered: 0
       }
@@ -178,10 +182,15 @@ function summarise(
       passed: s.passed === null ? null : s.passed === 1,
       timeSpentMs: s.time_spent_ms,
       startedAt: s.started_at,
-      completedAt: s.completed_at
+      completedAt: s.completed_at,
+      lastActiveAt: s.updated_at
     })
   }
-  for (const o of opens) lesson(o.lesson_id).lastOpenedAt = o.last_opened_at
+  for (const o of opens) {
+    const entry = lesson(o.lesson_id)
+    entry.lastOpenedAt = o.last_opened_at
+    entry.lastActiveAt = Math.max(entry.lastActiveAt ?? 0, o.last_opened_at)
+  }
   const topicTotals = new Map<string, { sum: number; n: number }>()
   for (const topics of Object.values(topicsByLesson)) {
     for (const topic of topics) topicTotals.set(topic, { sum: 0, n: 0 })

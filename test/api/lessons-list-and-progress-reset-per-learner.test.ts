@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest'
-import { call, failure, withService } from './api-call.ts'
+import { createService, type Service } from '../../src-main/api/service.ts'
+import { tempDir } from '../e2e/harness.ts'
+import { call, failure, lessonsDir, withService } from './api-call.ts'
 
 interface Listed {
   lessons: { id: string; progress: { status: string; score: number | null } | null }[]
@@ -21,13 +23,112 @@ describe('lessons:list with a learner', () => {
         ).lessons.find((l) => l.id === 'tour')
 
       expect((await tourOf())?.progress).toBeNull()
-      expect((await tourOf(ada))?.progress).toEqual({ status: 'not-started', score: null })
+      expect((await tourOf(ada))?.progress).toMatchObject({ status: 'not-started', score: null })
       await finishTour(service, ada)
-      expect((await tourOf(ada))?.progress).toEqual({ status: 'in-progress', score: null })
-      expect((await tourOf(lin))?.progress).toEqual({ status: 'not-started', score: null })
+      expect((await tourOf(ada))?.progress).toMatchObject({ status: 'in-progress', score: null })
+      expect((await tourOf(lin))?.progress).toMatchObject({ status: 'not-started', score: null })
       expect(await failure(service, 'lessons:list', { learnerId: 'nobody' })).toMatchObject({
         code: 'not_found'
       })
+    })
+  })
+})
+
+/** A service whose clock moves only when told, so "most recently" is never a tie. */
+async function withClock(
+  work: (service: Service, ada: string, tick: () => void) => Promise<void>
+): Promise<void> {
+  const data = tempDir('podnet-api-clock-')
+  let t = Date.UTC(2026, 0, 5, 9, 0, 0)
+  const service = createService({ dataDir: data.path, lessonsDir, version: 'test', now: () => t })
+  try {
+    const ada = (await call<{ id: string }>(service, 'profiles:create', { name: 'Ada' })).id
+    await work(service, ada, () => void (t += 60_000))
+  } finally {
+    service.close()
+    data.remove()
+  }
+}
+
+interface Row {
+  id: string
+  summary: { en: string; 'zh-CN': string }
+  progress: { status: string; step: { n: number; of: number } | null; lastActiveAt: string | null }
+}
+
+describe('lessons:list says where a learner is', () => {
+  test('each lesson carries its one-line summary in both languages', async () => {
+    await withService(async (service) => {
+      const { lessons } = await call<{ lessons: Row[] }>(service, 'lessons:list', {})
+      const tour = lessons.find((l) => l.id === 'tour')
+      expect(tour?.summary.en).toMatch(/^Meet the two-node cluster/)
+      expect(tour?.summary['zh-CN']).toMatch(/^认识双节点集群/)
+    })
+  })
+
+  test('an unfinished lesson names the step it resumes at out of how many, an unopened one none', async () => {
+    await withClock(async (service, ada) => {
+      const rowOf = async (id: string): Promise<Row['progress']> =>
+        (await call<{ lessons: Row[] }>(service, 'lessons:list', { learnerId: ada })).lessons.find(
+          (l) => l.id === id
+        )!.progress
+      expect(await rowOf('tour')).toEqual({
+        status: 'not-started',
+        score: null,
+        step: null,
+        lastActiveAt: null
+      })
+
+      await call(service, 'lesson:open', { learnerId: ada, lessonId: 'tour' })
+      expect((await rowOf('tour')).step).toEqual({ n: 1, of: 9 })
+      await finishTour(service, ada)
+      expect((await rowOf('tour')).step).toEqual({ n: 2, of: 9 })
+
+      const summary = await call<{ lessons: { lessonId: string; step: unknown }[] }>(
+        service,
+        'progress:summary',
+        { learnerId: ada }
+      )
+      expect(summary.lessons.find((l) => l.lessonId === 'tour')?.step).toEqual({ n: 2, of: 9 })
+    })
+  })
+
+  test('lastActiveAt moves with the lesson the learner opened or worked in last', async () => {
+    await withClock(async (service, ada, tick) => {
+      const active = async (): Promise<Record<string, string | null>> =>
+        Object.fromEntries(
+          (await call<{ lessons: Row[] }>(service, 'lessons:list', { learnerId: ada })).lessons.map((l) => [
+            l.id,
+            l.progress.lastActiveAt
+          ])
+        )
+      await call(service, 'lesson:open', { learnerId: ada, lessonId: 'tour' })
+      tick()
+      await call(service, 'lesson:open', { learnerId: ada, lessonId: 'pod-on-the-wire' })
+      let at = await active()
+      expect(at['pod-on-the-wire']! > at['tour']!).toBe(true)
+      expect(at['same-node']).toBeNull()
+
+      tick()
+      await call(service, 'lesson:send', { learnerId: ada, lessonId: 'tour', event: { type: 'user.next' } })
+      at = await active()
+      expect(at['tour']! > at['pod-on-the-wire']!).toBe(true)
+    })
+  })
+})
+
+describe('progress:summary', () => {
+  test('names each topic as index.yaml does, in the order the course first teaches it', async () => {
+    await withService(async (service, ada) => {
+      const { topics } = await call<{
+        topics: { id: string; title: { en: string; 'zh-CN': string }; mastery: number | null }[]
+      }>(service, 'progress:summary', { learnerId: ada })
+      expect(topics.slice(0, 3).map((t) => t.id)).toEqual(['tour', 'pods', 'bridge'])
+      expect(topics.find((t) => t.id === 'bridge')?.title).toEqual({
+        en: 'The Linux bridge (cni0)',
+        'zh-CN': 'Linux 网桥（cni0）'
+      })
+      expect(topics.every((t) => t.mastery === null)).toBe(true)
     })
   })
 })

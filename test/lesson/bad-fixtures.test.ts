@@ -56,6 +56,7 @@ const LOADER_CASES: Record<string, string> = {
   'invalid-scenario': '01-mini/scenario.yaml: pods[2].node: no node named "node-3"',
   'id-does-not-match-folder': `${L}: id: id "maxi" does not match its folder 01-mini (expected "mini")`,
   'lesson-listed-twice': 'index.yaml: lessons[1]: "01-mini" is listed twice',
+  'topic-without-name': 'index.yaml: topics: no name for the topic "test" that 01-mini/lesson.yaml uses',
   'lesson-folder-missing': '02-gone: lesson folder not found',
   'missing-index': 'index.yaml: file not found'
 }

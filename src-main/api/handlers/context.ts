@@ -23,10 +23,3 @@ export interface ServiceContext {
 }
 
 export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
-
-export function topicsByLesson(c: Course): Record<string, readonly string[]> {
-  const topics: Record<string, readonly string[]> = {}
-  for (const entry of c.lessons)
-    if (entry.status === 'available') topics[entry.lesson.lesson.id] = entry.lesson.lesson.topics
-  return topics
-}

@@ -1,7 +1,24 @@
 import { estimateMinutes } from '../../core/lesson/estimate.ts'
 import { formatIssue } from '../../core/lesson/issues.ts'
+import type { MethodOutput } from '../contract.ts'
 import type { Handlers } from '../dispatch.ts'
-import { topicsByLesson, type ServiceContext } from './context.ts'
+import type { ServiceContext } from './context.ts'
+import { learnerProgress, type LearnerLessonProgress } from './learner-progress.ts'
+
+type ListedProgress = MethodOutput<'lessons:list'>['lessons'][number]['progress']
+
+const notStarted: NonNullable<ListedProgress> = {
+  status: 'not-started',
+  score: null,
+  step: null,
+  lastActiveAt: null
+}
+
+function listed(progress: LearnerLessonProgress | undefined): NonNullable<ListedProgress> {
+  if (!progress) return notStarted
+  const { status, score, step, lastActiveAt } = progress
+  return { status, score, step, lastActiveAt }
+}
 
 /** The course, opening lessons and moving through them. */
 export function lessonHandlers(
@@ -12,31 +29,16 @@ export function lessonHandlers(
 > {
   const { course, availableLesson, usableStore, requireLearner, lessons } = ctx
 
-  /** Status and score per lesson for one learner; lessons never opened are absent. */
-  function progressByLesson(
-    learnerId: string
-  ): Map<string, { status: 'in-progress' | 'completed'; score: number | null }> {
-    const store = usableStore()
-    requireLearner(store, learnerId)
-    const summary = store.summary.progressSummary(learnerId, topicsByLesson(course()))
-    return new Map(
-      summary.lessons.map((row) => [
-        row.lessonId,
-        {
-          status: row.status === 'completed' ? ('completed' as const) : ('in-progress' as const),
-          score: row.score
-        }
-      ])
-    )
-  }
   return {
     'lessons:list': ({ learnerId }) => {
       const c = course()
-      const progress = learnerId === undefined ? null : progressByLesson(learnerId)
-      const progressOf = (
-        id: string
-      ): { status: 'not-started' | 'in-progress' | 'completed'; score: number | null } | null =>
-        progress === null ? null : (progress.get(id) ?? { status: 'not-started', score: null })
+      let progress: Map<string, LearnerLessonProgress> | null = null
+      if (learnerId !== undefined) {
+        const store = usableStore()
+        requireLearner(store, learnerId)
+        progress = learnerProgress(store, learnerId, c).lessons
+      }
+      const progressOf = (id: string): ListedProgress => (progress === null ? null : listed(progress.get(id)))
       return {
         courseTitle: c.index?.title ?? { en: 'Podnet Lab', 'zh-CN': 'Podnet Lab' },
         lessons: c.lessons.map((entry) =>
@@ -45,6 +47,7 @@ export function lessonHandlers(
                 id: entry.lesson.lesson.id,
                 slug: entry.dir,
                 title: entry.lesson.lesson.title,
+                summary: entry.lesson.lesson.summary,
                 minutes: estimateMinutes(entry.lesson.lesson, entry.lesson.prose),
                 topics: entry.lesson.lesson.topics,
                 available: true,
@@ -55,6 +58,7 @@ export function lessonHandlers(
                 id: entry.id ?? entry.dir,
                 slug: entry.dir,
                 title: entry.title ?? { en: entry.dir, 'zh-CN': entry.dir },
+                summary: { en: '', 'zh-CN': '' },
                 minutes: { en: 0, 'zh-CN': 0 },
                 topics: [],
                 available: false,

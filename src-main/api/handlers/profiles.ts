@@ -16,7 +16,16 @@ function settingsOf(store: ProgressStore, learnerId: string): Settings {
 /** Learner profiles on this machine and each one's settings. */
 export function profileHandlers(
   ctx: ServiceContext
-): Pick<Handlers, 'settings:get' | 'settings:set' | 'profiles:list' | 'profiles:create' | 'profiles:select'> {
+): Pick<
+  Handlers,
+  | 'settings:get'
+  | 'settings:set'
+  | 'profiles:list'
+  | 'profiles:create'
+  | 'profiles:select'
+  | 'profiles:rename'
+  | 'profiles:delete'
+> {
   const { usableStore, requireLearner } = ctx
   return {
     'settings:get': ({ learnerId }) => {
@@ -62,6 +71,32 @@ export function profileHandlers(
       if (!p) throw new ApiError('not_found', `no learner profile with id "${learnerId}"`)
       store.settings.set(activeLearnerKey, learnerId)
       return { id: p.id, name: p.name, createdAt: new Date(p.createdAt).toISOString() }
+    },
+
+    'profiles:rename': ({ learnerId, name }) => {
+      const p = usableStore().profiles.rename(learnerId, name)
+      return { id: p.id, name: p.name, createdAt: new Date(p.createdAt).toISOString() }
+    },
+
+    'profiles:delete': ({ learnerId, confirm }) => {
+      const store = usableStore()
+      const p = store.profiles.get(learnerId)
+      if (!p) throw new ApiError('not_found', `no learner profile with id "${learnerId}"`)
+      if (confirm !== p.name) {
+        throw new ApiError('invalid_input', `confirm: type the profile's name "${p.name}" to delete it`)
+      }
+      const active = store.settings.get(activeLearnerKey)
+      store.transaction(() => {
+        store.profiles.delete(learnerId)
+        if (active === learnerId) store.settings.remove(activeLearnerKey)
+      })
+      // Labs held open for the learner would otherwise live on, and could write rows for nobody.
+      ctx.openLessons()?.forget(learnerId)
+      ctx.sandboxes.forget(learnerId)
+      return {
+        deleted: { id: p.id, name: p.name, createdAt: new Date(p.createdAt).toISOString() },
+        activeId: active === learnerId || typeof active !== 'string' ? null : active
+      }
     }
   }
 }

@@ -1,6 +1,7 @@
 import { ApiError } from '../envelope.ts'
 import type { Handlers } from '../dispatch.ts'
-import { iso, topicsByLesson, type ServiceContext } from './context.ts'
+import type { ServiceContext } from './context.ts'
+import { learnerProgress, namedTopics } from './learner-progress.ts'
 
 /** A learner's record: summary, export, import and reset. */
 export function progressHandlers(
@@ -12,15 +13,17 @@ export function progressHandlers(
       const store = usableStore()
       requireLearner(store, learnerId)
       const c = course()
-      const summary = store.summary.progressSummary(learnerId, topicsByLesson(c))
+      const progress = learnerProgress(store, learnerId, c)
       return {
-        lessons: summary.lessons.map((row) => ({
-          lessonId: row.lessonId,
-          status: row.status === 'completed' ? ('completed' as const) : ('in-progress' as const),
-          openedAt: iso(row.startedAt ?? row.lastOpenedAt),
-          completedAt: iso(row.completedAt),
-          score: row.score
-        }))
+        lessons: [...progress.lessons].map(([lessonId, row]) => ({
+          lessonId,
+          status: row.status,
+          openedAt: row.openedAt,
+          completedAt: row.completedAt,
+          score: row.score,
+          step: row.step
+        })),
+        topics: namedTopics(progress.topics, c)
       }
     },
 

@@ -127,7 +127,29 @@ export function loadCourse(files: LessonFiles): Course {
     }
     seenIds.set(id, entry.dir)
   }
+  issues.push(...unnamedTopics(index.value, lessons))
   return { index: index.value, lessons, issues }
+}
+
+/** Topic tags a lesson uses that index.yaml's `topics` leaves unnamed (none when it names no topics). */
+function unnamedTopics(index: CourseIndex, lessons: readonly CourseEntry[]): LessonIssue[] {
+  const named = index.topics
+  if (named === undefined) return []
+  const issues: LessonIssue[] = []
+  const reported = new Set<string>()
+  for (const entry of lessons) {
+    if (entry.status !== 'available') continue
+    for (const topic of entry.lesson.lesson.topics) {
+      if (Object.hasOwn(named, topic) || reported.has(topic)) continue
+      reported.add(topic)
+      issues.push({
+        file: 'index.yaml',
+        path: 'topics',
+        reason: `no name for the topic "${topic}" that ${entry.dir}/lesson.yaml uses`
+      })
+    }
+  }
+  return issues
 }
 
 /** Loads one lesson folder (`NN-slug`) of the course. */

@@ -533,6 +533,11 @@ export const courseIndexSchema = z.strictObject({
   title: localizedSchema,
   /** One paragraph for the course page. */
   description: localizedSchema,
+  /**
+   * What each topic tag of the lessons is called, for mastery per topic on the Progress page.
+   * Optional; once present, every tag a lesson uses needs its name here.
+   */
+  topics: z.record(idSchema, localizedSchema).optional(),
   /** Lesson folders (`NN-slug`) in course order. */
   lessons: z
     .array(z.string().regex(/^\d\d-[a-z0-9]+(-[a-z0-9]+)*$/, 'expected a folder name such as 00-tour'))

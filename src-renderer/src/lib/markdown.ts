@@ -5,6 +5,7 @@ import {
   type CommandText
 } from '../../../src-main/core/lesson/command-target.ts'
 import { codeLanguage, type Highlight } from './highlight/languages.ts'
+import { glossaryLinks } from './glossary-links.ts'
 import { isRunnable } from './terminal/commands.ts'
 
 /**
@@ -13,6 +14,7 @@ import { isRunnable } from './terminal/commands.ts'
  */
 const md = new MarkdownIt({ html: false, linkify: false, typographer: false })
 const escape = md.utils.escapeHtml
+md.use(glossaryLinks)
 
 /** What a render adds to plain Markdown; each part is off when its label is absent. */
 export interface ProseOptions {

@@ -17,29 +17,31 @@ export interface KeyContext {
   modified: boolean
 }
 
+/**
+ * The keys of each action, as `KeyboardEvent.key` names them (letters in lower case). The controls'
+ * key list and the app's shortcut sheet are drawn from this table, so they list what acts.
+ */
+export const presenterKeys: readonly { action: PresenterAction; keys: readonly string[] }[] = [
+  { action: 'toggle-mode', keys: ['p', 'F5'] },
+  { action: 'next', keys: ['PageDown', 'ArrowRight'] },
+  { action: 'previous', keys: ['PageUp', 'ArrowLeft'] },
+  { action: 'play', keys: [' '] },
+  { action: 'blank', keys: ['b', '.'] },
+  { action: 'leave', keys: ['Escape'] }
+]
+
+const actionOfKey = new Map(
+  presenterKeys.flatMap(({ action, keys }) => keys.map((key) => [key, action] as const))
+)
+
 export function presenterAction(context: KeyContext): PresenterAction | null {
   const { key, presenting, inField, onButton, modified } = context
   if (modified || inField) return null
-  if (key === 'F5' || key === 'p' || key === 'P') return 'toggle-mode'
+  const action = actionOfKey.get(key.length === 1 ? key.toLowerCase() : key) ?? null
+  if (action === 'toggle-mode') return action
   if (!presenting) return null
-  switch (key) {
-    case 'PageDown':
-    case 'ArrowRight':
-      return 'next'
-    case 'PageUp':
-    case 'ArrowLeft':
-      return 'previous'
-    case 'b':
-    case 'B':
-    case '.':
-      return 'blank'
-    case ' ':
-      return onButton ? null : 'play'
-    case 'Escape':
-      return 'leave'
-    default:
-      return null
-  }
+  // Space on a button already means "press".
+  return action === 'play' && onButton ? null : action
 }
 
 /** Reads the context out of a DOM key event. */

@@ -47,8 +47,26 @@ export class Session {
 
   async createProfile(name: string): Promise<void> {
     const profile = await api['profiles:create']({ name })
-    this.#profiles = [...this.#profiles, profile]
+    this.#profiles = byName([...this.#profiles, profile])
     await this.selectProfile(profile.id)
+  }
+
+  /** Renames the active learner. */
+  async renameProfile(name: string): Promise<void> {
+    if (!this.#active) return
+    const renamed = await api['profiles:rename']({ learnerId: this.#active.id, name })
+    this.#profiles = byName(this.#profiles.map((p) => (p.id === renamed.id ? renamed : p)))
+    this.#active = renamed
+  }
+
+  /** Deletes a learner once `confirm` repeats their name; deleting the active one leaves nobody signed in. */
+  async deleteProfile(learnerId: string, confirm: string): Promise<void> {
+    await api['profiles:delete']({ learnerId, confirm })
+    this.#profiles = this.#profiles.filter((p) => p.id !== learnerId)
+    if (this.#active?.id === learnerId) {
+      this.#active = null
+      this.#settings = null
+    }
   }
 
   async selectProfile(learnerId: string): Promise<void> {
@@ -82,3 +100,8 @@ export class Session {
 }
 
 export const session = new Session()
+
+/** By name ignoring case, as profiles:list sorts them, so an added or renamed learner sits where a reload puts them. */
+function byName(profiles: Profile[]): Profile[] {
+  return [...profiles].sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }))
+}
