@@ -173,7 +173,8 @@ describe.skipIf(unavailable !== null)('the free-play sandbox in Chromium over th
         .toMatch(/cni0: <BROADCAST,MULTICAST,UP,LOWER_UP> .* state UP/)
 
       await page.getByRole('link', { name: 'Lessons', exact: true }).click()
-      await expect.poll(() => page.locator('.lesson-status').first().innerText()).toBe('In progress')
+      // In progress, and where: the tour's first of nine steps.
+      await expect.poll(() => page.locator('.lesson-status').first().innerText()).toBe('Step 1 of 9')
 
       await page.getByRole('link', { name: 'Settings' }).click()
       const reset = page.getByRole('button', { name: 'Reset my progress' })
