@@ -43,7 +43,7 @@ describe.skipIf(unavailable !== null)('a web host that goes away under an open l
     await page.locator('.lesson-list a').first().click()
     await expect.poll(() => page.locator('#step-title').innerText()).toBe('Welcome')
     await expect.poll(() => page.locator('.xterm-host .xterm-rows').count()).toBe(1)
-    await page.getByRole('button', { name: 'Run in the terminal: ip route' }).click()
+    await page.getByRole('button', { name: 'Run on client: ip route' }).click()
     await expect.poll(() => terminalText(page)).toMatch(/default via 10\.244\.1\.1 dev eth0/)
     const banner = page.getByRole('alert').filter({ hasText: 'Lost the connection to Podnet Lab' })
     expect(await banner.count()).toBe(0)
