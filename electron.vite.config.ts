@@ -29,6 +29,9 @@ export default defineConfig({
   },
   renderer: {
     root: resolve('src-renderer'),
+    // Relative asset URLs: the same build is served from app://podnet/ in the desktop window and
+    // from a web host's root (and could be from any path behind a proxy).
+    base: './',
     plugins: [svelte()],
     build: {
       outDir: resolve('out/renderer'),

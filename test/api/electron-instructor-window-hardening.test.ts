@@ -21,8 +21,11 @@ describe('the instructor dashboard window of a class host', () => {
       nodeIntegrationInSubFrames: false,
       webSecurity: true,
       allowRunningInsecureContent: false,
-      webviewTag: false
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false
     })
+    expect(options.webPreferences).not.toHaveProperty('enableBlinkFeatures')
   })
 
   test('keeps its storage in an in-memory session apart from the app window’s', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { permissionRequestHandler } from '../../src-main/platform/electron/permissions.ts'
 
-const app = 'file:///opt/podnet/resources/app.asar/out/renderer/index.html'
+const app = 'app://podnet/index.html'
 
 /** What the session's handler answers for one request, as Electron would call it. */
 function answer(
@@ -31,8 +31,10 @@ describe('permissions in the desktop app', () => {
     )
   })
 
-  test('another file, another origin or a frame inside the page may not', () => {
+  test('a file, another host or origin, or a frame inside the page may not', () => {
     expect(answer(app, 'clipboard-sanitized-write', 'file:///tmp/evil.html')).toBe(false)
+    expect(answer(app, 'clipboard-sanitized-write', 'app://evil/index.html')).toBe(false)
+    expect(answer(app, 'clipboard-sanitized-write', 'evil://podnet/index.html')).toBe(false)
     expect(answer(app, 'clipboard-sanitized-write', 'https://example.com/')).toBe(false)
     expect(answer(app, 'clipboard-sanitized-write', app, false)).toBe(false)
     expect(answer('http://localhost:5173/', 'clipboard-sanitized-write', 'http://localhost:5174/')).toBe(

@@ -21,8 +21,11 @@ describe('the Electron window is hardened per Electron’s security checklist', 
       nodeIntegrationInSubFrames: false,
       webSecurity: true,
       allowRunningInsecureContent: false,
-      webviewTag: false
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false
     })
+    expect(options.webPreferences).not.toHaveProperty('enableBlinkFeatures')
   })
 
   test('loads only the bundled CommonJS preload', () => {
@@ -61,10 +64,16 @@ describe('remembered window bounds', () => {
 })
 
 describe('IPC answers only the app’s own page', () => {
-  test('the built renderer file is trusted, other files and origins are not', () => {
-    const app = 'file:///opt/podnet/resources/app.asar/out/renderer/index.html'
+  test('pages of app://podnet are trusted; files, other hosts, schemes and origins are not', () => {
+    const app = 'app://podnet/index.html'
     expect(isTrustedSenderUrl(app, app)).toBe(true)
-    expect(isTrustedSenderUrl('file:///tmp/evil.html', app)).toBe(false)
+    expect(isTrustedSenderUrl('app://podnet/index.html#/lessons/tour', app)).toBe(true)
+    expect(isTrustedSenderUrl('file:///opt/podnet/resources/app.asar/out/renderer/index.html', app)).toBe(
+      false
+    )
+    expect(isTrustedSenderUrl('app://evil/index.html', app)).toBe(false)
+    expect(isTrustedSenderUrl('app://podnet.evil/index.html', app)).toBe(false)
+    expect(isTrustedSenderUrl('other://podnet/index.html', app)).toBe(false)
     expect(isTrustedSenderUrl('https://example.com/', app)).toBe(false)
     expect(isTrustedSenderUrl('not a url', app)).toBe(false)
   })
@@ -72,6 +81,7 @@ describe('IPC answers only the app’s own page', () => {
   test('in development the dev server origin is trusted', () => {
     expect(isTrustedSenderUrl('http://localhost:5173/#/lessons', 'http://localhost:5173/')).toBe(true)
     expect(isTrustedSenderUrl('http://localhost:5174/', 'http://localhost:5173/')).toBe(false)
+    expect(isTrustedSenderUrl('https://localhost:5173/', 'http://localhost:5173/')).toBe(false)
   })
 })
 

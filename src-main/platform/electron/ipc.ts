@@ -15,7 +15,7 @@ import { isTrustedSenderUrl } from './trusted-sender.ts'
 
 /**
  * Why IPC from this sender is refused, or null: only the app's main window, its top frame, loaded
- * from the built renderer file or the dev server, is answered.
+ * from `app://podnet/` or the dev server, is answered.
  */
 function untrustedSender(
   event: IpcMainEvent | IpcMainInvokeEvent,

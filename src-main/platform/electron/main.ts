@@ -1,12 +1,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import { app, BrowserWindow, screen, session, type Session, type WebContents } from 'electron'
+import { app, BrowserWindow, protocol, screen, session, type Session, type WebContents } from 'electron'
 import type { RunningClassHost } from '../../api/class-host-contract.ts'
 import { createService } from '../../api/service.ts'
 import { streamHandlersOf } from '../../api/stream-dispatch.ts'
 import { createClassHostLauncher, type InstructorWindow } from '../classroom-host.ts'
 import { contentSecurityPolicy } from '../csp.ts'
+import { appEntryUrl, appScheme, appSchemePrivileges, protocolResponse } from './app-protocol.ts'
 import { registerIpc, registerStreams } from './ipc.ts'
 import { permissionRequestHandler } from './permissions.ts'
 import { installMenu } from './menu.ts'
@@ -21,9 +21,15 @@ import {
 
 // Composition root of the desktop app: everything here is glue; behaviour lives in api/ and core/.
 
-const rendererUrl = process.env['ELECTRON_RENDERER_URL']
-  ? process.env['ELECTRON_RENDERER_URL']
-  : pathToFileURL(join(import.meta.dirname, '../renderer/index.html')).href
+/** The built renderer: the main window's pages (over `app://`) and what a class host serves learners. */
+const rendererDir = join(import.meta.dirname, '../renderer')
+
+// Production pages come from app://podnet/ (app-protocol.ts), never file://; development keeps
+// electron-vite's dev server.
+const rendererUrl = process.env['ELECTRON_RENDERER_URL'] ? process.env['ELECTRON_RENDERER_URL'] : appEntryUrl
+
+// Only before the app is ready may a scheme get privileges.
+protocol.registerSchemesAsPrivileged([appSchemePrivileges])
 
 function resourcePath(...parts: string[]): string {
   return app.isPackaged ? join(process.resourcesPath, ...parts) : join(app.getAppPath(), ...parts)
@@ -151,6 +157,8 @@ if (!app.requestSingleInstanceLock()) {
   })
 
   void app.whenReady().then(() => {
+    // On the default session only: the instructor's window, in its own partition, cannot load it.
+    protocol.handle(appScheme, (request) => protocolResponse(request, rendererDir))
     harden(session.defaultSession, rendererUrl)
     harden(session.fromPartition(instructorPartition), null)
 
@@ -161,7 +169,7 @@ if (!app.requestSingleInstanceLock()) {
       // Called only once a class host starts, long after the service below exists.
       service: () => service,
       // The class host serves learners the built renderer, also in development.
-      rendererDir: join(import.meta.dirname, '../renderer'),
+      rendererDir,
       packsDir,
       instructorWindow: instructorWindow()
     })

@@ -14,7 +14,7 @@ export interface PermissionAsk {
 
 /**
  * Whether a page may have a permission: the clipboard write behind the lesson's Copy buttons,
- * asked by the app's own top-level page (`appUrl`, the built renderer or the dev server) and
+ * asked by the app's own top-level page (`appUrl`: `app://podnet/` or the dev server) and
  * nothing else. Everything else (camera, notifications, clipboard reads, …) and every other page
  * or frame is refused.
  */
