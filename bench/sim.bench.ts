@@ -11,7 +11,7 @@ import {
 import type { Figure } from './figure.ts'
 
 /**
- * Simulator figures (issue 3): a cross-node ClusterIP trace, a generated large cluster, and how
+ * Simulator figures: a cross-node ClusterIP trace, a generated large cluster, and how
  * build and trace cost grow with the number of Services in iptables mode.
  */
 

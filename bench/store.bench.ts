@@ -5,7 +5,7 @@ import { openProgressStore, type ProgressStore } from '../src-main/store/index.t
 import type { Figure } from './figure.ts'
 
 /**
- * Progress-store figures (issue 5): step events that are each durable when the call returns, at
+ * Progress-store figures: step events that are each durable when the call returns, at
  * both durability levels, and the instructor's class report over a full class.
  */
 const EVENTS = 10_000

@@ -7,9 +7,6 @@ import { loadLab } from './load-lab.ts'
  * `podnet export-lab SCENARIO [--prefix P]`: print a bash script that builds the scenario's lab
  * (as the simulator built it, `setup:` lines applied) from real network namespaces:
  * `up`, `down`, `exec NAME CMD...`, `list`.
- *
- * Registration in the CLI's subcommand table (src-main/cli/main.ts, owned by the shell helper):
- *   'export-lab': exportLabCommand,
  */
 
 export const EXPORT_LAB_USAGE = 'usage: podnet export-lab SCENARIO [--prefix P]\n'

@@ -21,50 +21,20 @@ import { SummaryQueries } from './summary.ts'
 import { ProgressTransfer, type ImportReport } from './transfer.ts'
 import { XapiExport, type XapiOptions, type XapiStatement } from './xapi.ts'
 
-export type { AttemptInput, AttemptKind, AttemptsRepository, QuizAttempt } from './attempts.ts'
-export type {
-  ClassAttempt,
-  ClassesRepository,
-  ClassHint,
-  ClassLessonGate,
-  ClassMember,
-  ClassRecord,
-  ClassReportRow,
-  MemberPosition,
-  TokenHolder
-} from './classes.ts'
-export { StoreError, type StoreErrorCode } from './errors.ts'
-export type { EventsRepository, StepEvent, StepEventInput } from './events.ts'
-export type { HintKind, HintsRepository, HintUse } from './hints.ts'
-export type {
-  JournalEntry,
-  JournalListing,
-  JournalRepository,
-  JournalStatus,
-  SkippedJournalEntry
-} from './journal.ts'
-export type { LessonOpensRepository, OpenedLesson } from './lesson-opens.ts'
+export type { AttemptInput, AttemptsRepository } from './attempts.ts'
+export type { ClassAttempt, ClassesRepository, ClassMember, ClassReportRow, TokenHolder } from './classes.ts'
+export { StoreError } from './errors.ts'
+export type { EventsRepository } from './events.ts'
+export type { HintsRepository } from './hints.ts'
+export type { JournalRepository } from './journal.ts'
+export type { LessonOpensRepository } from './lesson-opens.ts'
 export { latestVersion as schemaVersion } from './migrations.ts'
 export type { OpenOptions, Recovery, RecoveryReason } from './open.ts'
-export type { Learner, ProfilesRepository } from './profiles.ts'
-export { PROGRESS_FORMAT, PROGRESS_FORMAT_VERSION, type ProgressFile } from './progress-file.ts'
-export type { ReviewFailure, ReviewItem, ReviewRepository } from './review.ts'
-export type {
-  CompleteInput,
-  SessionsRepository,
-  LessonSession,
-  LoadedSession,
-  SaveSnapshotInput,
-  SessionStatus
-} from './sessions.ts'
-export { sm2, type Sm2State } from './sm2.ts'
-export type {
-  ClassReportLearner,
-  LessonProgress,
-  ProgressSummary,
-  TopicMastery,
-  TopicsByLesson
-} from './summary.ts'
+export type { ProfilesRepository } from './profiles.ts'
+export type { ReviewItem, ReviewRepository } from './review.ts'
+export type { SessionsRepository } from './sessions.ts'
+export { sm2 } from './sm2.ts'
+export type { LessonProgress, TopicMastery } from './summary.ts'
 export { ImportError, type ImportIssue, type ImportReport } from './transfer.ts'
 export type { XapiOptions, XapiStatement } from './xapi.ts'
 

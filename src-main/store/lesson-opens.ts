@@ -8,7 +8,7 @@ export interface OpenedLesson {
   timesOpened: number
 }
 
-/** Records each opening of a lesson (issue 2: the Progress page lists them after a restart). */
+/** Records each opening of a lesson, so the Progress page still lists them after a restart. */
 export class LessonOpensRepository {
   readonly #ctx: StoreContext
   readonly #insert

@@ -163,9 +163,9 @@ export class SessionsRepository {
   }
 
   /**
-   * Where to resume after the lesson was edited (DESIGN: "resume at the same or nearest earlier
-   * step"): the saved step if it still exists, else the most recent step the learner's events
-   * visited that still exists, else the lesson's first step. Null when the lesson was never started.
+   * Where to resume after the lesson was edited (docs/architecture.md, "Edited lessons"): the
+   * saved step if it still exists, else the most recent step the learner's events visited that
+   * still exists, else the lesson's first step. Null when the lesson was never started.
    */
   resumeStepId(learnerId: string, lessonId: string, currentStepIds: readonly string[]): string | null {
     return this.#ctx.read('find where to resume', () => {

@@ -3,7 +3,7 @@ import { call, withService } from './api-call.ts'
 
 /**
  * The app's first page waits on a chain of calls; each link is a round trip (an IPC hop or an
- * HTTP request). These answers carry what the next link used to fetch separately.
+ * HTTP request). These answers carry what the next link would otherwise fetch separately.
  */
 describe('opening the app on a lesson', () => {
   test('profiles:list carries the active profile’s settings, and none without an active profile', async () => {

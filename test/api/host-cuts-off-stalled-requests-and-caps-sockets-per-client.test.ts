@@ -3,8 +3,8 @@ import { describe, expect, test } from 'vitest'
 import { defaultWebHostLimits } from '../../src-main/platform/web/server.ts'
 import { rawPost, withWebHost } from './api-call.ts'
 
-// One client that opens sockets and never finishes its requests held ~21,000 of them and ran the
-// host out of file descriptors. Each socket now has a deadline, and each address a cap.
+// One client that opens sockets and never finishes its requests could hold thousands of them and
+// run the host out of file descriptors, so each socket has a deadline and each address a cap.
 
 /** A socket to the host, resolved once connected; `closed` resolves when the host drops it. */
 function openSocket(origin: string): Promise<{ socket: Socket; closed: Promise<string> }> {

@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { labPlanFromScenario } from '../../src-main/core/scenario/lab-plan.ts'
+import { labPlanFromScenario } from './lab-plan.ts'
 import { renderLabScript } from '../../src-main/core/scenario/export-lab.ts'
 import { fixtureScenario } from '../core/sim-lab.ts'
 import { RealLab, realLabUnavailable } from './real-lab.ts'

@@ -7,7 +7,8 @@ import { loadScenario, simulatedShell } from './conformance.ts'
 /**
  * This kernel has no IPVS and no dummy links, so IPVS mode cannot be built from real
  * namespaces. Instead these tests pin the simulated IPVS mode to the statements of
- * NETWORKING-FACTS.md §4 and §5(e)(f), quoted in each test name.
+ * docs/networking-facts.md ("IPVS mode" and the ping and round-robin myths), quoted in each
+ * test name.
  */
 
 function shellFor(version: string): LabShell {
@@ -24,7 +25,7 @@ function needs(shell: LabShell, tools: string[]): string | undefined {
   return tools.find((t) => shell.registry.get(t) === undefined)
 }
 
-describe('IPVS mode, checked against NETWORKING-FACTS (no IPVS in this kernel, so not against real namespaces)', () => {
+describe('IPVS mode, checked against docs/networking-facts.md (no IPVS in this kernel, so not against real namespaces)', () => {
   const modern = shellFor('1.31')
   const old = shellFor('1.25')
   const t =

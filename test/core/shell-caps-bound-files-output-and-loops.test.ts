@@ -4,8 +4,8 @@ import { labShell, run } from './shell-fixture.ts'
 
 /**
  * The lab runs inside the host, so a line that a real terminal would need Ctrl-C for, or a
- * file that would fill a real disk, stops at one of SHELL_LIMITS and says which. Each line
- * below used to take seconds to minutes or hundreds of MB; here it ends with the cap's message.
+ * file that would fill a real disk, stops at one of SHELL_LIMITS and says which. Uncapped, each
+ * line below would take seconds to minutes or hundreds of MB; here it ends with the cap's message.
  */
 
 describe('files written in a terminal', () => {

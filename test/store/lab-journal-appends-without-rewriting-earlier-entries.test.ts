@@ -89,8 +89,8 @@ describe('the lab journal grows by appending', () => {
     const [a, b, c] = pagesAt as [number, number, number]
     expect(Math.abs(c - b - (b - a))).toBeLessThanOrEqual(3)
 
-    // The yardstick: one save of the same 3000 entries inside the snapshot, as before the journal
-    // table, writes many times the pages a command now costs (and more with every command).
+    // The yardstick: one save of the same 3000 entries inside the snapshot (the layout migration 5
+    // moved away from) writes many times the pages a command costs (and more with every command).
     wal.reset()
     const journal = store.journal.list(id, '01-pods').map((e) => e.entry)
     store.sessions.saveSnapshot({

@@ -142,8 +142,6 @@ export type DiagramWire =
       fromB: { route: boolean }
     })
 
-export type WireKind = DiagramWire['kind']
-
 /** A Service: not a device — rules on every node. The UI badges it on each node in `programmedOn`. */
 export interface DiagramService {
   id: string

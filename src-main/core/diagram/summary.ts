@@ -99,8 +99,6 @@ export type TraceEvent =
   /** IPVS has the virtual service but no real server: it answers port unreachable. */
   | { kind: 'no-endpoints'; service: string; by: 'ipvs' }
 
-export type TraceEventKind = TraceEvent['kind']
-
 export interface ArpResolution {
   /** The device that asked. */
   device: string

@@ -64,10 +64,6 @@ export function ipLength(p: Packet): number {
   return 20 + l4HeaderLength(p) + p.payloadLength
 }
 
-export function protoOf(p: Packet): L4Proto {
-  return p.l4.kind
-}
-
 /**
  * Every packet is made here, with all its fields in one order, so the walk's property reads
  * see a single object shape instead of one per place a packet is made.

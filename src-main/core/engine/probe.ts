@@ -25,7 +25,7 @@ function request(ns: Netns, lab: Lab, spec: ProbeSpec, dst: number): Packet {
   const df = spec.dontFragment ?? true
   const ttl = spec.ttl ?? 64
   if (spec.proto === 'icmp') {
-    // Linux leaves the IP id 0 on DF datagrams of ping sockets (as the NETWORKING-FACTS capture shows).
+    // Linux leaves the IP id 0 on DF datagrams of ping sockets (docs/networking-facts.md's capture).
     const id = df ? 0 : nextIpId(ns)
     return makePacket(
       0,

@@ -1,7 +1,7 @@
 import { addAddress, addLink, addRoute, setNeighbour } from '../linux/ops.ts'
 import type { EtherLink, VxlanLink } from '../linux/link.ts'
 import { linkByName, type Netns } from '../linux/netns.ts'
-import { cidrContains, cidrHost, formatCidr, parseCidr } from '../net/cidr.ts'
+import { cidrContains, formatCidr, parseCidr } from '../net/cidr.ts'
 import { macFromBytes } from '../net/mac.ts'
 import { randomBytes } from '../net/rng.ts'
 import { appendTo, emptyOwned, installOwned, type RuleParser } from './iptables-writer.ts'
@@ -16,17 +16,6 @@ export function flannelMtu(lab: Lab): number {
   return lab.scenario.cluster.cni.backend === 'vxlan'
     ? lab.scenario.cluster.mtu - VXLAN_OVERHEAD
     : lab.scenario.cluster.mtu
-}
-
-/** `/run/flannel/subnet.env` as flanneld writes it on `node`. */
-export function subnetEnv(lab: Lab, node: KubeNode): string {
-  return [
-    `FLANNEL_NETWORK=${lab.scenario.cluster.podCIDR}`,
-    `FLANNEL_SUBNET=${formatCidr({ network: cidrHost(node.podCIDR, 1), prefixLen: node.podCIDR.prefixLen })}`,
-    `FLANNEL_MTU=${flannelMtu(lab)}`,
-    `FLANNEL_IPMASQ=${lab.scenario.cluster.cni.ipMasq}`,
-    ''
-  ].join('\n')
 }
 
 /** Creates flannel.<VNI> on a node (vxlan backend): X.0/32, learning off, the kernel's port. */

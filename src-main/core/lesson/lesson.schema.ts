@@ -45,7 +45,7 @@ const regexSchema = z
   }, 'not a valid regular expression')
 
 /**
- * A simulated object's stable path id (DESIGN.md): `node-1/cni0`, `client/eth0`,
+ * A simulated object's stable path id (docs/architecture.md): `node-1/cni0`, `client/eth0`,
  * `node-1/iptables/nat/KUBE-SERVICES/3`. The first segment names a node, pod or external host.
  */
 export const objectIdSchema = z

@@ -1,9 +1,6 @@
 import type { Ipv4 } from '../net/ipv4.ts'
 import type { Mac } from '../net/mac.ts'
 
-/** The link kinds the course touches; `ether` is a node's physical NIC on the underlay. */
-export type LinkKind = 'loopback' | 'ether' | 'veth' | 'bridge' | 'vxlan' | 'dummy'
-
 /** Per-link packet counters, as `ip -s link` prints them. */
 export interface LinkStats {
   rxPackets: number
@@ -107,9 +104,3 @@ export type Link = LoopbackLink | EtherLink | VethLink | BridgeLink | VxlanLink 
 export function emptyStats(): LinkStats {
   return { rxPackets: 0, rxBytes: 0, rxDropped: 0, txPackets: 0, txBytes: 0, txDropped: 0 }
 }
-
-/**
- * Carrier as the kernel sees it: a veth has carrier only when its peer is up too, a bridge
- * only when one of its ports is up, a dummy always; a loopback or NIC when up.
- */
-export type Carrier = boolean

@@ -37,10 +37,3 @@ export function formatIpv4(ip: Ipv4): string {
   cachedText[slot] = text
   return text
 }
-
-export const IPV4_BROADCAST: Ipv4 = 0xffffffff
-
-/** 224.0.0.0/4 */
-export function isMulticast(ip: Ipv4): boolean {
-  return ip >>> 28 === 0xe
-}

@@ -2,7 +2,6 @@
 export type Mac = string
 
 export const MAC_BROADCAST: Mac = 'ff:ff:ff:ff:ff:ff'
-export const MAC_ZERO: Mac = '00:00:00:00:00:00'
 
 export function parseMac(text: string): Mac | undefined {
   const lower = text.toLowerCase()
@@ -13,8 +12,4 @@ export function parseMac(text: string): Mac | undefined {
 export function macFromBytes(bytes: readonly number[]): Mac {
   const fixed = [((bytes[0] ?? 0) & 0xfe) | 0x02, ...bytes.slice(1, 6)]
   return fixed.map((b) => (b & 255).toString(16).padStart(2, '0')).join(':')
-}
-
-export function isMulticastMac(mac: Mac): boolean {
-  return (parseInt(mac.slice(0, 2), 16) & 1) === 1
 }

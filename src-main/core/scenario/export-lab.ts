@@ -38,7 +38,7 @@ export type LabLink =
       mtu?: number
     }
 
-/** An app a container runs (DESIGN.md "What containers run"). */
+/** An app a container runs (docs/architecture.md, "What containers run"). */
 export interface LabApp {
   kind: 'http' | 'tcp-echo' | 'udp-echo'
   port: number

@@ -2,8 +2,9 @@ import type { LabHost } from './export-lab.ts'
 
 /**
  * The host pieces both lab plans build alike: the ground truth written from the scenario
- * (lab-plan.ts) and the plan read back from the simulator's lab (plan-from-lab.ts). Kept in one
- * place so the two plans cannot drift apart in how a namespace starts or how the underlay is wired.
+ * (test/conformance/lab-plan.ts) and the plan read back from the simulator's lab
+ * (plan-from-lab.ts). Kept in one place so the two plans cannot drift apart in how a namespace
+ * starts or how the underlay is wired.
  */
 
 /** A fresh namespace: nothing in it but its loopback, up. */

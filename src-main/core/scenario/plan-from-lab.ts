@@ -136,7 +136,7 @@ export function labPlanFromLab(lab: Lab): LabPlan {
           break
         case 'dummy':
           // kube-ipvs0 (IPVS mode): this kernel family has no dummy links in the lab's target
-          // machines' guarantees; IPVS mode is checked against NETWORKING-FACTS instead.
+          // machines' guarantees; IPVS mode is checked against docs/networking-facts.md instead.
           throw new Error(
             `${ns.id}/${l.name}: IPVS mode cannot be exported: it needs the ip_vs and dummy kernel modules, which the lab does not assume (the conformance kernel has neither)`
           )

@@ -301,5 +301,3 @@ export type Scenario = z.output<typeof scenarioSchema>
 export type ScenarioInput = z.input<typeof scenarioSchema>
 export type PodSpec = z.output<typeof podSchema>
 export type ServiceSpec = z.output<typeof serviceSchema>
-export type NodeSpec = z.output<typeof nodeSchema>
-export type ContainerSpec = z.output<typeof containerSchema>

@@ -305,7 +305,3 @@ export const glossary: readonly GlossaryTerm[] = [
     aliases: ['TTL']
   }
 ]
-
-export function glossaryTerm(id: string): GlossaryTerm | undefined {
-  return glossary.find((t) => t.id === id)
-}

@@ -124,11 +124,3 @@ export function keyLabel(key: string): string {
   if (name) return name()
   return symbols[key] ?? (key.length === 1 ? key.toUpperCase() : key)
 }
-
-/** Whether a key press belongs to a text field, a choice or the terminal rather than to the app. */
-export function typingTarget(target: EventTarget | null): boolean {
-  return (
-    target instanceof Element &&
-    target.closest('input, select, textarea, [contenteditable=""], [contenteditable="true"], .xterm') !== null
-  )
-}

@@ -1,2 +1,2 @@
 export * as m from './paraglide/messages.js'
-export { locale, pick, type Locale } from './locale.svelte.ts'
+export { locale, pick } from './locale.svelte.ts'

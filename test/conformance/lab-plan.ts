@@ -1,6 +1,11 @@
-import type { Scenario, ServiceSpec } from './scenario.schema.ts'
-import type { LabHost, LabPlan } from './export-lab.ts'
-import { addUnderlaySegment, cableToUnderlay, emptyLabHost, underlaySwitch } from './lab-host.ts'
+import type { Scenario, ServiceSpec } from '../../src-main/core/scenario/scenario.schema.ts'
+import type { LabHost, LabPlan } from '../../src-main/core/scenario/export-lab.ts'
+import {
+  addUnderlaySegment,
+  cableToUnderlay,
+  emptyLabHost,
+  underlaySwitch
+} from '../../src-main/core/scenario/lab-host.ts'
 import {
   base32,
   cidr,
@@ -14,14 +19,14 @@ import {
   randomBytes,
   randomHex,
   sha256
-} from '../net/index.ts'
-import type { Cidr, RngState } from '../net/index.ts'
+} from '../../src-main/core/net/index.ts'
+import type { Cidr, RngState } from '../../src-main/core/net/index.ts'
 
 /**
  * Scenario → lab plan, written straight from what the real components do (bridge + host-local
  * CNI, flanneld ≥ 0.9, kube-proxy 1.31), independently of the simulator. It is the ground truth
- * the real-namespace fixtures in test/fixtures/real were captured from, and the fallback plan of
- * `podnet export-lab` for anything the simulator cannot build yet.
+ * the real-namespace fixtures in test/fixtures/real were captured from (capture-real.ts), so those
+ * fixtures do not depend on the simulator they are compared with.
  */
 
 interface NodePlan {
