@@ -56,17 +56,29 @@ function crossNodeLab(scenario: Scenario): { lab: Lab; from: string; to: string 
   return { lab, from: client.name, to: formatIpv4(svc.clusterIP) }
 }
 
-/** One TCP connection; the clock then moves past TIME_WAIT so every sample starts without conntrack state. */
-function traceOnce(t: { lab: Lab; from: string; to: string }): number {
-  const trace = sendProbe(t.lab, { proto: 'tcp', from: t.from, to: t.to, port: 80 })
+/** The request curl writes to the ClusterIP. */
+const CURL_REQUEST = 'GET / HTTP/1.1\r\nHost: svc\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n'
+
+/**
+ * One TCP probe — the SYN and its SYN-ACK, or with `whole` the connection curl makes (ten
+ * segments) — then the clock moves past TIME_WAIT so every sample starts without conntrack state.
+ */
+function traceOnce(t: { lab: Lab; from: string; to: string }, whole = false): number {
+  const trace = sendProbe(t.lab, {
+    proto: 'tcp',
+    from: t.from,
+    to: t.to,
+    port: 80,
+    ...(whole ? { payload: CURL_REQUEST } : {})
+  })
   advanceClock(t.lab, 121_000)
   return trace.rulesEvaluated
 }
 
-function timeTraces(t: { lab: Lab; from: string; to: string }, count: number): number {
-  traceOnce(t)
+function timeTraces(t: { lab: Lab; from: string; to: string }, count: number, whole = false): number {
+  traceOnce(t, whole)
   const start = performance.now()
-  for (let i = 0; i < count; i++) traceOnce(t)
+  for (let i = 0; i < count; i++) traceOnce(t, whole)
   return (performance.now() - start) / count
 }
 
@@ -172,6 +184,14 @@ const figures: Figure[] = [
     runs: 15,
     setup: () => void (small = crossNodeLab(twoNode)),
     sample: () => timeTraces(small!, 200) * 1000
+  },
+  {
+    name: 'sim.curl.clusterip-cross-node.whole-connection',
+    unit: 'µs',
+    target: '< 250 µs',
+    runs: 15,
+    setup: () => void (small ??= crossNodeLab(twoNode)),
+    sample: () => timeTraces(small!, 200, true) * 1000
   },
   {
     name: 'sim.cluster-100x30x500.build',

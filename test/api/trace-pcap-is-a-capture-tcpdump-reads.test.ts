@@ -2,10 +2,12 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
+import { labShell, run } from '../core/shell-fixture.ts'
 import { repoRoot, tempDir } from '../e2e/harness.ts'
 import { call, failure, withService } from './api-call.ts'
 
 const tcpdump = '/usr/bin/tcpdump'
+const tshark = '/usr/bin/tshark'
 const scenario = readFileSync(join(repoRoot, 'test/fixtures/scenarios/two-node-vxlan.yaml'), 'utf8')
 
 interface Hop {
@@ -129,6 +131,41 @@ describe('trace:pcap', () => {
           dir.remove()
         }
       })
+    }
+  )
+
+  test.skipIf(!existsSync(tshark))(
+    'a curl captured with tcpdump -w is a whole HTTP connection to real tshark',
+    () => {
+      const files = new Map<string, Uint8Array>()
+      const shell = labShell('two-node-vxlan', { writeFile: (path, data) => files.set(path, data) })
+      expect(run(shell, 'client', 'curl -s http://10.96.0.100/').exitCode).toBe(0)
+      expect(run(shell, 'client', 'tcpdump -i eth0 -w curl.pcap').exitCode).toBe(0)
+      const dir = tempDir('podnet-pcap-')
+      try {
+        const path = join(dir.path, 'curl.pcap')
+        writeFileSync(path, files.get('curl.pcap')!)
+        const fields = (filter: string, ...names: string[]): string[] =>
+          execFileSync(
+            tshark,
+            ['-r', path, '-Y', filter, '-T', 'fields', ...names.flatMap((n) => ['-e', n])],
+            { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }
+          )
+            .trim()
+            .split('\n')
+            .filter((l) => l !== '')
+        expect(fields('tcp', 'tcp.flags.str')).toHaveLength(10)
+        expect(fields('http.request', 'http.request.method', 'http.request.uri', 'http.host')).toEqual([
+          'GET\t/\t10.96.0.100'
+        ])
+        expect(fields('http.response', 'http.response.code', 'http.file_data')).toEqual([
+          expect.stringMatching(/^200\t/)
+        ])
+        // Wireshark's expert info: malformed packets, bad checksums, lost or out-of-order segments.
+        expect(fields('_ws.malformed || _ws.expert.severity >= warning', 'frame.number')).toEqual([])
+      } finally {
+        dir.remove()
+      }
     }
   )
 

@@ -72,7 +72,7 @@ export function defineConformance(id: string, prefix: string): void {
         if (step.kind === 'capture') {
           const simTraffic = simRun(sim, step.traffic.on, step.traffic.run)
           const simCapture = simRun(sim, step.on, step.run)
-          const t = { run: step.traffic.run }
+          const t = step.traffic
           compared.push({
             label: `${step.traffic.on}: ${step.traffic.run}`,
             sim: normaliseOutput(t, simTraffic, ctx, underlayHost(step.traffic.on)),

@@ -30,6 +30,22 @@ describe('conformance normalisation', () => {
     expect(norm(counts(1, 1))).not.toBe(norm(counts(2, 2)))
   })
 
+  test('tcpdump: random sequence numbers and the scaled window are masked; the connection is not', () => {
+    const run = 'tcpdump -nn -i eth0 -c 10 tcp'
+    const syn = (isn: number, win: number): string =>
+      `10:00:00.000001 IP 10.244.1.2.40000 > 10.244.2.2.8080: Flags [S], seq ${isn}, win ${win}, options [mss 1410,sackOK,TS val 1 ecr 0,nop,wscale 7], length 0\n`
+    const data = (seq: string, ack: number, win: number): string =>
+      `10:00:00.000002 IP 10.244.1.2.40000 > 10.244.2.2.8080: Flags [P.], seq ${seq}, ack ${ack}, win ${win}, options [nop,nop,TS val 1 ecr 2], length 79: HTTP: GET / HTTP/1.1\n`
+    const rst = (win: number): string =>
+      `10:00:00.000003 IP 10.244.2.2.9999 > 10.244.1.2.40000: Flags [R.], seq 0, ack 2318405684, win ${win}, length 0\n`
+    expect(same(run, syn(953108808, 64860), syn(2459945261, 64860))).toBe(true)
+    expect(same(run, syn(953108808, 64860), syn(953108808, 64240))).toBe(false)
+    expect(same(run, data('1:80', 1, 64), data('1:80', 1, 507))).toBe(true)
+    expect(same(run, data('1:80', 1, 64), data('1:76', 1, 64))).toBe(false)
+    expect(same(run, data('1:80', 1, 64), data('1:80', 2, 64))).toBe(false)
+    expect(same(run, rst(0), rst(1))).toBe(false)
+  })
+
   test('ping: times are masked, TTLs, sizes and loss are not', () => {
     const line = (ttl: number, t: string): string =>
       `64 bytes from 10.244.2.2: icmp_seq=1 ttl=${ttl} time=${t} ms\n`

@@ -38,7 +38,8 @@ export interface CaptureStep {
   on: string
   run: string
   slug: string
-  traffic: { on: string; run: string }
+  /** `randomBackends`: as a command step's, for traffic to a Service. */
+  traffic: { on: string; run: string; randomBackends?: string[] }
 }
 
 export type Step = CommandStep | CaptureStep
@@ -214,6 +215,15 @@ export function stepsFor(s: Scenario, plan: LabPlan): Step[] {
     client.name,
     `curl -sS -m 1 http://${svcIp}:${svcPort + 1}/`
   )
+  // A whole HTTP connection, on the server's side: handshake, request, answer, close.
+  if (httpRemote)
+    cap(
+      httpRemote.name,
+      'tcpdump -nn -i eth0 -c 10 tcp',
+      'tcpdump-remote-pod-curl-connection',
+      client.name,
+      `curl -s http://${httpRemote.ip}:${httpRemote.port}/`
+    )
 
   // After the traffic: what the kernel learned. Before any Service traffic, whose random
   // backend pick would decide which neighbours and conntrack entries exist.
@@ -236,6 +246,14 @@ export function stepsFor(s: Scenario, plan: LabPlan): Step[] {
   }
   random(client.name, `curl -s http://${svcIp}:${svcPort}/`, 'curl-service')
   random(nodeA, `curl -s http://${svcIp}:${svcPort}/`, 'node-curl-service')
+  // The client's side of a connection to the ClusterIP looks the same whichever backend answers.
+  st.push({
+    kind: 'capture',
+    on: client.name,
+    run: 'tcpdump -nn -i eth0 -c 10 tcp',
+    slug: 'tcpdump-pod-curl-clusterip-connection',
+    traffic: { on: client.name, run: `curl -s http://${svcIp}:${svcPort}/`, randomBackends: backends }
+  })
   if (external && nodePort) {
     const np = nodePort.ports[0]!.nodePort!
     const npBackends = s.pods

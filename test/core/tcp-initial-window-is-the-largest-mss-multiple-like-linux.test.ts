@@ -1,16 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import type { TcpView } from '../../src-main/core/engine/trace.ts'
-import { advertisedWindow, type TcpOption } from '../../src-main/core/shell/packet-bytes.ts'
+import { initialWindow } from '../../src-main/core/engine/tcp-socket.ts'
 import { labShell, run } from './shell-fixture.ts'
-
-const seg = (flags: string): TcpView => ({ kind: 'tcp', sport: 40000, dport: 8080, flags, seq: 1, ack: 0 })
-const synOptions = (mss: number): TcpOption[] => [
-  { kind: 'mss', value: mss },
-  { kind: 'sackOK' },
-  { kind: 'ts', val: 1, ecr: 0 },
-  { kind: 'nop' },
-  { kind: 'wscale', value: 7 }
-]
 
 // The values are what tcpdump printed for curl between two real namespaces on a veth of MTU
 // 1500 and of MTU 1450 (Linux 6.1): `win 64240`/`65160` and `win 64860`/`64308`.
@@ -19,12 +9,15 @@ describe('the window Linux offers when a connection opens', () => {
     [1460, 64240, 65160],
     [1410, 64860, 64308]
   ])('MSS %i: SYN %i, SYN-ACK %i', (mss, syn, synAck) => {
-    expect(advertisedWindow(seg('S'), synOptions(mss))).toBe(syn)
-    expect(advertisedWindow(seg('S.'), synOptions(mss))).toBe(synAck)
+    expect(initialWindow(mss, false)).toBe(syn)
+    expect(initialWindow(mss, true)).toBe(synAck)
   })
 
-  test('a reset advertises no window', () => {
-    expect(advertisedWindow(seg('R.'), [])).toBe(0)
+  test('a refused connection is reset with no window', () => {
+    const s = labShell('two-node-vxlan')
+    expect(run(s, 'client', 'curl -s http://10.244.2.2:9999/').exitCode).toBe(7)
+    const lines = run(s, 'client', 'tcpdump -nn -i eth0 tcp').stdout.trim().split('\n')
+    expect(lines[1]).toMatch(/Flags \[R\.\], seq 0, ack \d+, win 0, length 0$/)
   })
 
   test('a pod behind flannel’s 1450 MTU opens with 64860 and is answered with 64308', () => {

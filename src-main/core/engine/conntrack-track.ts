@@ -1,4 +1,4 @@
-import type { CtEntry, CtTuple } from '../linux/conntrack.ts'
+import type { CtEntry, CtTuple, TcpCtState } from '../linux/conntrack.ts'
 import { CT_TIMEOUTS } from '../linux/conntrack.ts'
 import type { Netns } from '../linux/netns.ts'
 import type { Packet } from './packet.ts'
@@ -90,12 +90,7 @@ export function confirm(a: CtAssoc | undefined, p: Packet, now: number): void {
   if (!a || a.related) return
   const e = a.entry
   if (a.dir === 'reply' && !e.seenReply) e.seenReply = true
-  if (e.proto === 'tcp' && p.l4.kind === 'tcp') {
-    const flags = p.l4.flags
-    if (a.dir === 'orig' && flags === 'S') e.tcpState = 'SYN_SENT'
-    else if (a.dir === 'reply' && flags === 'S.') e.tcpState = 'SYN_RECV'
-    else if (a.dir === 'reply' && flags.startsWith('R')) e.tcpState = 'CLOSE'
-  }
+  if (e.proto === 'tcp' && p.l4.kind === 'tcp') e.tcpState = nextTcpState(e, a.dir, p.l4.flags)
   const timeout =
     e.proto === 'icmp'
       ? CT_TIMEOUTS.icmp
@@ -103,13 +98,44 @@ export function confirm(a: CtAssoc | undefined, p: Packet, now: number): void {
         ? e.seenReply
           ? CT_TIMEOUTS.udpReplied
           : CT_TIMEOUTS.udpUnreplied
-        : e.tcpState === 'SYN_RECV'
-          ? CT_TIMEOUTS.tcpSynRecv
-          : e.tcpState === 'CLOSE'
-            ? CT_TIMEOUTS.tcpClose
-            : CT_TIMEOUTS.tcpSynSent
+        : TCP_TIMEOUT[e.tcpState ?? 'SYN_SENT']
   e.expiresAt = now + timeout * 1000
   a.isNew = false
+}
+
+const TCP_TIMEOUT: Record<TcpCtState, number> = {
+  SYN_SENT: CT_TIMEOUTS.tcpSynSent,
+  SYN_RECV: CT_TIMEOUTS.tcpSynRecv,
+  ESTABLISHED: CT_TIMEOUTS.tcpEstablished,
+  FIN_WAIT: CT_TIMEOUTS.tcpFinWait,
+  CLOSE_WAIT: CT_TIMEOUTS.tcpCloseWait,
+  LAST_ACK: CT_TIMEOUTS.tcpLastAck,
+  TIME_WAIT: CT_TIMEOUTS.tcpTimeWait,
+  CLOSE: CT_TIMEOUTS.tcpClose
+}
+
+/**
+ * nf_conntrack_proto_tcp's state table for the segments a connection's life sends (either
+ * direction): a SYN-ACK in reply makes SYN_RECV, the ACK that follows ESTABLISHED (and ASSURED),
+ * the first FIN FIN_WAIT, its ACK CLOSE_WAIT, the second FIN LAST_ACK and its ACK TIME_WAIT.
+ */
+function nextTcpState(e: CtEntry, dir: 'orig' | 'reply', flags: string): TcpCtState {
+  const s = e.tcpState ?? 'SYN_SENT'
+  if (flags.includes('R')) return dir === 'reply' || s !== 'SYN_SENT' ? 'CLOSE' : s
+  if (flags === 'S') return s === 'SYN_SENT' || s === 'CLOSE' || s === 'TIME_WAIT' ? 'SYN_SENT' : s
+  if (flags === 'S.') return dir === 'reply' && s === 'SYN_SENT' ? 'SYN_RECV' : s
+  if (flags.includes('F')) {
+    if (s === 'SYN_RECV' || s === 'ESTABLISHED') return 'FIN_WAIT'
+    if (s === 'FIN_WAIT' || s === 'CLOSE_WAIT') return 'LAST_ACK'
+    return s
+  }
+  if (s === 'SYN_RECV' && dir === 'orig') {
+    e.assured = true
+    return 'ESTABLISHED'
+  }
+  if (s === 'FIN_WAIT') return 'CLOSE_WAIT'
+  if (s === 'LAST_ACK') return 'TIME_WAIT'
+  return s
 }
 
 /** Unconfirmed entries of packets that died before leaving are freed with them. */

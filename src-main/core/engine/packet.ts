@@ -1,7 +1,7 @@
 import type { Ipv4 } from '../net/ipv4.ts'
 import { formatIpv4 } from '../net/ipv4.ts'
 import type { Mac } from '../net/mac.ts'
-import type { IcmpView, PacketView, TcpView, UdpView } from './trace.ts'
+import type { IcmpView, PacketView, TcpOption, TcpView, UdpView } from './trace.ts'
 
 export type L4Proto = 'icmp' | 'tcp' | 'udp'
 
@@ -23,6 +23,10 @@ export interface TcpL4 {
   flags: string
   seq: number
   ack: number
+  window: number
+  /** Shared, never changed: a new segment gets a new array. */
+  options: readonly TcpOption[]
+  data: string | undefined
 }
 
 export interface UdpL4 {
@@ -50,11 +54,18 @@ export interface Packet {
   memo?: ViewMemo
 }
 
-/** Header lengths as Linux sends them: SYN/SYN-ACK carry 20 bytes of options, other segments 12 (timestamps). */
+/** Bytes the options take in the header, padded to a multiple of 4. */
+export function tcpOptionBytes(options: readonly TcpOption[]): number {
+  let n = 0
+  for (const o of options)
+    n += o.kind === 'mss' ? 4 : o.kind === 'sackOK' ? 2 : o.kind === 'ts' ? 10 : o.kind === 'wscale' ? 3 : 1
+  return Math.ceil(n / 4) * 4
+}
+
 export function l4HeaderLength(p: Packet): number {
   if (p.l4.kind === 'icmp') return 8
   if (p.l4.kind === 'udp') return 8
-  return p.l4.flags.includes('S') ? 40 : 32
+  return 20 + tcpOptionBytes(p.l4.options)
 }
 
 /** IPv4 total length. */
@@ -95,8 +106,17 @@ export function makePacket(
   }
 }
 
-export function tcpL4(sport: number, dport: number, flags: string, seq: number, ack: number): TcpL4 {
-  return { kind: 'tcp', sport, dport, flags, seq, ack }
+export function tcpL4(
+  sport: number,
+  dport: number,
+  flags: string,
+  seq: number,
+  ack: number,
+  window: number,
+  options: readonly TcpOption[],
+  data?: string
+): TcpL4 {
+  return { kind: 'tcp', sport, dport, flags, seq, ack, window, options, data }
 }
 
 export function udpL4(sport: number, dport: number): UdpL4 {
@@ -108,7 +128,8 @@ export function icmpL4(type: number, code: number, id: number, seq: number, quot
 }
 
 function copyL4(l4: Packet['l4']): Packet['l4'] {
-  if (l4.kind === 'tcp') return tcpL4(l4.sport, l4.dport, l4.flags, l4.seq, l4.ack)
+  if (l4.kind === 'tcp')
+    return tcpL4(l4.sport, l4.dport, l4.flags, l4.seq, l4.ack, l4.window, l4.options, l4.data)
   if (l4.kind === 'udp') return udpL4(l4.sport, l4.dport)
   const c = icmpL4(l4.type, l4.code, l4.id, l4.seq, l4.quoted)
   c.mtu = l4.mtu
@@ -159,6 +180,10 @@ interface ViewMemo {
   readonly d: number
   readonly e: number | undefined
   readonly flags: string | undefined
+  /** tcp window, options and payload text. */
+  readonly win: number
+  readonly options: readonly TcpOption[] | undefined
+  readonly data: string | undefined
   readonly kind: L4Proto
   /** Views of the quoted datagram (ICMP errors) and of the encapsulated frame (VXLAN). */
   readonly quoted: PacketView | undefined
@@ -184,7 +209,16 @@ function sameHeaders(p: Packet, m: ViewMemo): boolean {
   const l4 = p.l4
   if (l4.kind !== m.kind) return false
   if (l4.kind === 'tcp') {
-    if (l4.sport !== m.a || l4.dport !== m.b || l4.seq !== m.c || l4.ack !== m.d || l4.flags !== m.flags)
+    if (
+      l4.sport !== m.a ||
+      l4.dport !== m.b ||
+      l4.seq !== m.c ||
+      l4.ack !== m.d ||
+      l4.flags !== m.flags ||
+      l4.window !== m.win ||
+      l4.options !== m.options ||
+      l4.data !== m.data
+    )
       return false
   } else if (l4.kind === 'udp') {
     if (l4.sport !== m.a || l4.dport !== m.b) return false
@@ -201,15 +235,20 @@ function l4View(
   inner: PacketView | undefined
 ): IcmpView | TcpView | UdpView {
   const l4 = p.l4
-  if (l4.kind === 'tcp')
-    return {
+  if (l4.kind === 'tcp') {
+    const v: TcpView = {
       kind: 'tcp',
       sport: l4.sport,
       dport: l4.dport,
       flags: l4.flags,
       seq: l4.seq,
-      ack: l4.ack
+      ack: l4.ack,
+      window: l4.window,
+      options: l4.options
     }
+    if (l4.data !== undefined) v.data = l4.data
+    return v
+  }
   if (l4.kind === 'udp')
     return {
       kind: 'udp',
@@ -244,6 +283,9 @@ export function view(p: Packet): PacketView {
   const d = l4.kind === 'icmp' ? l4.seq : l4.kind === 'tcp' ? l4.ack : 0
   const e = l4.kind === 'icmp' ? l4.mtu : undefined
   const flags = l4.kind === 'tcp' ? l4.flags : undefined
+  const win = l4.kind === 'tcp' ? l4.window : 0
+  const options = l4.kind === 'tcp' ? l4.options : undefined
+  const data = l4.kind === 'tcp' ? l4.data : undefined
   const length = inner ? 20 + 8 + 8 + 14 + inner.ip!.length : ipLength(p)
   const prev = m?.view
   const sameIp =
@@ -277,6 +319,9 @@ export function view(p: Packet): PacketView {
     m.d === d &&
     m.e === e &&
     m.flags === flags &&
+    m.win === win &&
+    m.options === options &&
+    m.data === data &&
     m.quoted === quoted &&
     m.inner === inner &&
     m.payloadLength === p.payloadLength
@@ -313,6 +358,9 @@ export function view(p: Packet): PacketView {
     d,
     e,
     flags,
+    win,
+    options,
+    data,
     kind: p.l4.kind,
     quoted,
     inner,

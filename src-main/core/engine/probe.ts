@@ -4,7 +4,9 @@ import { CT_TIMEOUTS } from '../linux/conntrack.ts'
 import { lookupRoute, pickSource } from '../linux/ops.ts'
 import { formatIpv4, parseIpv4 } from '../net/ipv4.ts'
 import { nextRandom, randomInt } from '../net/rng.ts'
+import { appAnswer } from './lab-app.ts'
 import { clonePacket, icmpL4, makePacket, tcpL4, udpL4, view, type Packet } from './packet.ts'
+import { advertisedMss, TcpSocket } from './tcp-socket.ts'
 import type { ProbeSpec, Trace, TraceOutcome } from './trace.ts'
 import { EPHEMERAL_HIGH, EPHEMERAL_LOW, nextIpId, Walk, type LegEnd } from './walk.ts'
 
@@ -21,38 +23,37 @@ export function advanceClock(lab: Lab, ms: number): void {
   lab.clock.nowMs += ms
 }
 
-function request(ns: Netns, lab: Lab, spec: ProbeSpec, dst: number): Packet {
+function request(ns: Netns, lab: Lab, spec: ProbeSpec, dst: number): { pkt: Packet; socket?: TcpSocket } {
   const df = spec.dontFragment ?? true
   const ttl = spec.ttl ?? 64
   if (spec.proto === 'icmp') {
     // Linux leaves the IP id 0 on DF datagrams of ping sockets (docs/networking-facts.md's capture).
     const id = df ? 0 : nextIpId(ns)
-    return makePacket(
-      0,
-      dst,
-      ttl,
-      id,
-      df,
-      0,
-      icmpL4(8, 0, spec.icmpId ?? randomInt(lab.rng, 1, 65535), spec.seq ?? 1),
-      spec.size ?? 56
-    )
+    return {
+      pkt: makePacket(
+        0,
+        dst,
+        ttl,
+        id,
+        df,
+        0,
+        icmpL4(8, 0, spec.icmpId ?? randomInt(lab.rng, 1, 65535), spec.seq ?? 1),
+        spec.size ?? 56
+      )
+    }
   }
   const sport = spec.sourcePort ?? randomInt(lab.rng, EPHEMERAL_LOW, EPHEMERAL_HIGH)
   const port = spec.port ?? 80
-  const id = nextIpId(ns)
-  if (spec.proto === 'tcp')
-    return makePacket(
-      0,
-      dst,
-      ttl,
-      id,
-      df,
-      0,
-      tcpL4(sport, port, 'S', randomInt(lab.rng, 0, 0x7fffffff), 0),
-      0
-    )
-  return makePacket(0, dst, ttl, id, df, 0, udpL4(sport, port), spec.size ?? 6)
+  if (spec.proto === 'tcp') {
+    // The MSS comes from the route the socket chose, before any DNAT: to a ClusterIP that is
+    // the route to the Service range, whatever pod the SYN reaches.
+    const socket = new TcpSocket(lab, ns, 0, dst, sport, port, advertisedMss(ns, dst), false)
+    const pkt = socket.segment('S')
+    pkt.ttl = ttl
+    pkt.df = df
+    return { pkt, socket }
+  }
+  return { pkt: makePacket(0, dst, ttl, nextIpId(ns), df, 0, udpL4(sport, port), spec.size ?? 6) }
 }
 
 /** The socket listening for a delivered TCP or UDP datagram (a loop: it runs for every probe). */
@@ -70,7 +71,7 @@ function answer(
   at: Netns,
   req: Packet
 ):
-  | { kind: 'packet'; pkt: Packet; servedBy?: string; payload?: string }
+  | { kind: 'packet'; pkt: Packet; servedBy?: string; payload?: string; socket?: TcpSocket }
   | { kind: 'error'; pkt: Packet }
   | undefined {
   let pod: Lab['pods'][number] | undefined
@@ -95,22 +96,35 @@ function answer(
     if (!socket)
       return {
         kind: 'packet',
-        pkt: makePacket(req.dst, req.src, 64, 0, true, 0, tcpL4(l4.dport, l4.sport, 'R.', 0, l4.seq + 1), 0)
+        pkt: makePacket(
+          req.dst,
+          req.src,
+          64,
+          0,
+          true,
+          0,
+          tcpL4(l4.dport, l4.sport, 'R.', 0, (l4.seq + 1) >>> 0, 0, []),
+          0
+        )
       }
+    // The SYN-ACK's MSS is the server's own, from its route back to the client.
+    const server = new TcpSocket(
+      lab,
+      at,
+      req.dst,
+      req.src,
+      l4.dport,
+      l4.sport,
+      advertisedMss(at, req.src),
+      true
+    )
+    server.receive(req)
     return {
       kind: 'packet',
-      pkt: makePacket(
-        req.dst,
-        req.src,
-        64,
-        0,
-        true,
-        0,
-        tcpL4(l4.dport, l4.sport, 'S.', randomInt(lab.rng, 0, 0x7fffffff), l4.seq + 1),
-        0
-      ),
+      pkt: server.segment('S.'),
       servedBy: socket.reply,
-      payload: socket.app === 'http' ? socket.reply : ''
+      payload: socket.app === 'http' ? socket.reply : '',
+      socket: server
     }
   }
   if (!socket) {
@@ -188,7 +202,49 @@ function recordAnswer(walk: Walk, at: Netns, req: Packet, ans: ReturnType<typeof
   })
 }
 
-/** A TCP exchange that completed (curl got its answer and closed) leaves TIME_WAIT entries behind. */
+/** Time a segment spends between two sockets of the lab (the kernel's own path, no queueing). */
+const SEGMENT_GAP_MS = 0.05
+
+/**
+ * The rest of a connection after the handshake, as the kernel and the lab's apps play it
+ * (captured from curl 7.88 and the lab's app between real namespaces): the client's ACK and
+ * request, the server's immediate ACK (quick-ack mode at a connection's start), the answer and
+ * its ACK, then the close — an HTTP app closes first (`Connection: close`), each FIN answered
+ * by the peer's. Returns what the client received, or undefined when a segment was lost.
+ */
+function converse(
+  walk: Walk,
+  client: TcpSocket,
+  server: TcpSocket,
+  request: string,
+  app: Netns['sockets'][number] | undefined
+): string | undefined {
+  const send = (from: TcpSocket, flags: string, data?: string): boolean => {
+    const to = from === client ? server : client
+    const lab = walk.lab
+    lab.clock.nowMs = Math.round((lab.clock.nowMs + SEGMENT_GAP_MS) * 1000) / 1000
+    walk.leg = from === client ? 'request' : 'reply'
+    const end = walk.localOut(from.ns, from.segment(flags, data), { originating: false })
+    if (end.kind !== 'local' || end.ns !== to.ns) return false
+    to.receive(end.pkt)
+    return true
+  }
+  const answer = appAnswer(app, request)
+  const ok =
+    send(client, '.') &&
+    send(client, 'P.', request) &&
+    send(server, '.') &&
+    (answer.data === '' || (send(server, 'P.', answer.data) && send(client, '.'))) &&
+    (answer.serverClosesFirst
+      ? send(server, 'F.') && send(client, 'F.') && send(server, '.')
+      : send(client, 'F.') && send(server, 'F.') && send(client, '.'))
+  return ok ? answer.data : undefined
+}
+
+/**
+ * A probe that stops at the SYN-ACK stands for a connection that a client finished at once: the
+ * entries it made are left as the kernel leaves a closed connection's.
+ */
 function closeTcpFlows(walk: Walk, now: number): void {
   for (const ns of walk.touched) {
     for (const e of ns.conntrack.entries) {
@@ -203,8 +259,9 @@ function closeTcpFlows(walk: Walk, now: number): void {
 
 /**
  * Sends one probe and walks it through every kernel it meets, then walks the answer (echo
- * reply, SYN-ACK, RST, UDP reply or ICMP error) back. Mutates the lab like real traffic:
- * counters, conntrack, ARP caches, bridge FDBs, the capture log.
+ * reply, SYN-ACK, RST, UDP reply or ICMP error) back; a TCP probe with a payload goes on
+ * through the whole connection (`converse`). Mutates the lab like real traffic: counters,
+ * conntrack, ARP caches, bridge FDBs, the capture log.
  */
 export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
   const ns = sourceNetns(lab, spec.from)
@@ -212,9 +269,10 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
   const dst = parseIpv4(spec.to)
   if (dst === undefined) throw new Error(`not an IPv4 address: ${spec.to}`)
   const walk = new Walk(lab)
-  const req = request(ns, lab, spec, dst)
+  const { pkt: req, socket: client } = request(ns, lab, spec, dst)
   const route = lookupRoute(ns, dst)
   req.src = (route && pickSource(ns, route, dst)) ?? 0
+  if (client) client.src = req.src
   const sent = clonePacket(req)
   walk.hop(ns, 'socket-send', { after: { mark: 0, payloadLength: req.payloadLength } })
   const at = lab.clock.nowMs
@@ -227,9 +285,12 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
     answeredIn = from.id
     return walk.localOut(from, pkt, { originating: false })
   }
+  let synAck: Packet | undefined
+  let handshakeHops = -1
   const settle = (e: LegEnd, kind: 'reply' | 'error', payload?: string): void => {
     if (e.kind === 'local' && e.ns === ns && matchesProbe(e.pkt, sent, dst)) {
       const p = e.pkt
+      if (p.l4.kind === 'tcp' && p.l4.flags === 'S.') synAck = p
       if (kind === 'error' || (p.l4.kind === 'icmp' && p.l4.type !== 0)) outcome = errorOutcome(p)
       else if (p.l4.kind === 'tcp' && p.l4.flags.startsWith('R'))
         outcome = { kind: 'refused', from: formatIpv4(p.src) }
@@ -261,14 +322,26 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
     if (ans?.kind === 'error') settle(back('error', end.ns, ans.pkt), 'error')
     else if (ans) {
       servedBy = ans.servedBy
+      const server = ans.socket
       settle(back('reply', end.ns, ans.pkt), 'reply', ans.payload)
+      // settle() set the outcome; TypeScript does not follow assignments made in a closure.
+      const answered = outcome as TraceOutcome
+      if (answered.kind === 'reply' && client && server && synAck && spec.payload !== undefined) {
+        client.receive(synAck)
+        handshakeHops = walk.hops.length
+        const app = listener(end.ns, end.pkt)
+        const data = converse(walk, client, server, spec.payload, app)
+        outcome = data === undefined ? { kind: 'no-reply' } : { ...answered, payload: data }
+      }
     }
   }
   if (outcome.kind !== 'reply') servedBy = undefined
-  if (outcome.kind === 'reply' && spec.proto === 'tcp') closeTcpFlows(walk, lab.clock.nowMs)
+  if (outcome.kind === 'reply' && spec.proto === 'tcp' && spec.payload === undefined)
+    closeTcpFlows(walk, lab.clock.nowMs)
   walk.finish()
   let hopsTravelled = 0
-  for (const h of walk.hops)
+  // The round trip is the handshake's: curl's connect time.
+  for (const h of handshakeHops < 0 ? walk.hops : walk.hops.slice(0, handshakeHops))
     if (h.stage === 'link-xmit' || h.stage === 'veth-cross' || h.stage === 'wire') hopsTravelled++
   const trace: Trace = {
     probe: spec,

@@ -43,6 +43,14 @@ export interface IcmpView {
   quoted?: { ip: Ipv4View; l4: TcpView | UdpView | IcmpView }
 }
 
+/** A TCP option as the sender wrote it (and tcpdump prints it). */
+export type TcpOption =
+  | { kind: 'mss'; value: number }
+  | { kind: 'sackOK' }
+  | { kind: 'ts'; val: number; ecr: number }
+  | { kind: 'nop' }
+  | { kind: 'wscale'; value: number }
+
 export interface TcpView {
   kind: 'tcp'
   sport: number
@@ -51,6 +59,12 @@ export interface TcpView {
   flags: string
   seq: number
   ack: number
+  /** The window field as sent: scaled by the peer's window scale once the handshake is done. */
+  window: number
+  /** The options in the order the sender wrote them; NAT and forwarding never change them. */
+  options: readonly TcpOption[]
+  /** The segment's payload as text (an HTTP request or answer), when it carries any. */
+  data?: string
 }
 
 export interface UdpView {
@@ -195,7 +209,10 @@ export interface Hop {
 
 /** How the exchange ended, from the sender's point of view. */
 export type TraceOutcome =
-  /** A reply came back: echo reply, SYN-ACK, or a UDP answer. */
+  /**
+   * A reply came back: echo reply, SYN-ACK, or a UDP answer. `payload`: what the app answered
+   * (the bytes of the whole answer for a connection that sent a payload).
+   */
   | { kind: 'reply'; from: string; ttl: number; payload?: string }
   /** An ICMP error came back (unreachable, time exceeded, frag needed). */
   | { kind: 'icmp-error'; from: string; type: number; code: number; mtu?: number }
@@ -226,6 +243,11 @@ export interface ProbeSpec {
   seq?: number
   /** Fixed TCP/UDP source port; an ephemeral one from the seeded generator when absent. */
   sourcePort?: number
+  /**
+   * TCP: what the client writes once connected (curl's request). With it the whole connection
+   * is walked — handshake, request, the app's answer, the close — instead of SYN and SYN-ACK.
+   */
+  payload?: string
 }
 
 export interface Trace {

@@ -384,10 +384,12 @@ export class Walk {
     }
     if (pkt.src === 0) pkt.src = pickSource(ns, route, pkt.dst) ?? 0
     this.#routeHop(ns, route, pkt)
+    // Rerouted whenever the destination changes in OUTPUT: by a DNAT rule on a connection's
+    // first packet, by its conntrack entry on every later one.
+    const before = pkt.dst
     const ct = this.#ct(ns, pkt)
     natDst(ct, pkt)
     const outDev = route.dev === undefined ? undefined : linkByIndex(ns, route.dev)?.name
-    const before = pkt.dst
     const v = this.#hook(ns, 'OUTPUT', pkt, ct, undefined, outDev)
     if (v.kind === 'DROP')
       return opts.originating ? { kind: 'local-error', errno: 'EPERM' } : this.drop(ns, 'netfilter-drop', pkt)

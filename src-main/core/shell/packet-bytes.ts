@@ -1,36 +1,12 @@
 /**
  * Wire bytes for captured frames, so `tcpdump -w` writes a pcap that real tcpdump and
- * Wireshark read: Ethernet, ARP, IPv4 (with header checksum), ICMP, TCP (with the options
- * Linux puts on SYNs and timestamps), UDP and VXLAN with the inner frame. Payload bytes the
- * simulator does not model are zeros of the right length.
+ * Wireshark read: Ethernet, ARP, IPv4 (with header checksum), ICMP, TCP (with the options the
+ * sender wrote and the text it carries, such as HTTP), UDP and VXLAN with the inner frame.
+ * Payload bytes the simulator does not model (ping's pattern, UDP probes) are zeros.
  */
 
-import type { IcmpView, Ipv4View, PacketView, TcpView, UdpView } from '../engine/trace.ts'
+import type { IcmpView, Ipv4View, PacketView, TcpOption, TcpView, UdpView } from '../engine/trace.ts'
 import { parseIpv4 } from '../net/index.ts'
-
-/** TCP options tcpdump prints; `tcpOptions` decides them, `encodeFrame` writes them. */
-export type TcpOption =
-  | { kind: 'mss'; value: number }
-  | { kind: 'sackOK' }
-  | { kind: 'ts'; val: number; ecr: number }
-  | { kind: 'nop' }
-  | { kind: 'wscale'; value: number }
-
-/**
- * The window field Linux writes. A reset advertises none. The initial window is the largest
- * multiple of the MSS that fits 65535 (tcp_select_initial_window): on a SYN the MSS the socket
- * advertises (64240 for 1460, 64860 for a pod's 1410), on a SYN-ACK the MSS less the 12 bytes
- * timestamps take from every later segment (65160 for 1460, 64308 for 1410).
- */
-export function advertisedWindow(tcp: TcpView, options: readonly TcpOption[]): number {
-  if (tcp.flags.includes('R')) return 0
-  const mss = options.find((o) => o.kind === 'mss')?.value
-  if (!tcp.flags.includes('S') || mss === undefined)
-    throw new Error(`no window model for a TCP segment with flags ${tcp.flags} and no MSS option`)
-  const ts = options.some((o) => o.kind === 'ts')
-  const unit = tcp.flags.includes('.') && ts ? mss - 12 : mss
-  return Math.floor(65535 / unit) * unit
-}
 
 class Writer {
   readonly bytes: number[] = []
@@ -123,13 +99,9 @@ function encodeOptions(options: readonly TcpOption[]): number[] {
 
 const TCP_FLAG_BITS: Record<string, number> = { F: 0x01, S: 0x02, R: 0x04, P: 0x08, '.': 0x10, U: 0x20 }
 
-function tcpSegment(
-  ip: Ipv4View,
-  tcp: TcpView,
-  payloadLength: number,
-  options: readonly TcpOption[]
-): number[] {
-  const opts = encodeOptions(options)
+function tcpSegment(ip: Ipv4View, tcp: TcpView, payloadLength: number): number[] {
+  const opts = encodeOptions(tcp.options)
+  const data = tcp.data === undefined ? [] : [...new TextEncoder().encode(tcp.data)]
   let flags = 0
   for (const c of tcp.flags) flags |= TCP_FLAG_BITS[c] ?? 0
   const w = new Writer()
@@ -139,11 +111,12 @@ function tcpSegment(
     .u32(tcp.ack)
     .u8(((20 + opts.length) / 4) << 4)
     .u8(flags)
-    .u16(advertisedWindow(tcp, options))
+    .u16(tcp.window)
     .u16(0)
     .u16(0)
     .put(opts)
-    .zeros(payloadLength)
+    .put(data)
+    .zeros(payloadLength - data.length)
   const sum = inetChecksum(w.bytes, pseudoHeaderSum(ip, 6, w.bytes.length))
   w.bytes[16] = sum >>> 8
   w.bytes[17] = sum & 0xff
@@ -165,11 +138,7 @@ function udpDatagram(ip: Ipv4View, udp: UdpView, body: readonly number[]): numbe
   return w.bytes
 }
 
-function icmpMessage(
-  icmp: IcmpView,
-  payloadLength: number,
-  quotedOptions: (ip: Ipv4View, tcp: TcpView) => readonly TcpOption[]
-): number[] {
+function icmpMessage(icmp: IcmpView, payloadLength: number): number[] {
   const w = new Writer().u8(icmp.type).u8(icmp.code).u16(0)
   if (icmp.type === 0 || icmp.type === 8)
     w.u16(icmp.id ?? 0)
@@ -181,12 +150,7 @@ function icmpMessage(
       // RFC 792 quotes the offending IP header and the first 8 bytes of its payload; Linux
       // quotes as much as fits in 576 bytes, and so do we.
       const q = icmp.quoted
-      const inner = l4Bytes(
-        q.ip,
-        q.l4,
-        Math.max(0, q.ip.length - 20 - l4HeaderLength(q.ip, q.l4, quotedOptions)),
-        quotedOptions
-      )
+      const inner = l4Bytes(q.ip, q.l4, Math.max(0, q.ip.length - 20 - l4HeaderLength(q.l4)))
       const quoted = [...ipHeader(q.ip, inner.length), ...inner]
       w.put(quoted.slice(0, 576 - 20 - 8))
     }
@@ -197,39 +161,25 @@ function icmpMessage(
   return w.bytes
 }
 
-function l4HeaderLength(
-  ip: Ipv4View,
-  l4: TcpView | UdpView | IcmpView,
-  tcpOptions: (ip: Ipv4View, tcp: TcpView) => readonly TcpOption[]
-): number {
-  if (l4.kind === 'tcp') return 20 + encodeOptions(tcpOptions(ip, l4)).length
+/** The TCP or UDP header's length (ICMP's fixed part). */
+export function l4HeaderLength(l4: TcpView | UdpView | IcmpView): number {
+  if (l4.kind === 'tcp') return 20 + encodeOptions(l4.options).length
   return 8
 }
 
-function l4Bytes(
-  ip: Ipv4View,
-  l4: TcpView | UdpView | IcmpView,
-  payloadLength: number,
-  tcpOptions: (ip: Ipv4View, tcp: TcpView) => readonly TcpOption[]
-): number[] {
+function l4Bytes(ip: Ipv4View, l4: TcpView | UdpView | IcmpView, payloadLength: number): number[] {
   switch (l4.kind) {
     case 'tcp':
-      return tcpSegment(ip, l4, payloadLength, tcpOptions(ip, l4))
+      return tcpSegment(ip, l4, payloadLength)
     case 'udp':
       return udpDatagram(ip, l4, new Array<number>(payloadLength).fill(0))
     case 'icmp':
-      return icmpMessage(l4, payloadLength, tcpOptions)
+      return icmpMessage(l4, payloadLength)
   }
 }
 
-/**
- * A frame's bytes. `tcpOptions` supplies the options of each TCP segment (they depend on the
- * flow, which the caller tracks) so the text and the pcap agree.
- */
-export function encodeFrame(
-  p: PacketView,
-  tcpOptions: (ip: Ipv4View, tcp: TcpView) => readonly TcpOption[]
-): number[] {
+/** A frame's bytes, as the wire carries them. */
+export function encodeFrame(p: PacketView): number[] {
   const w = new Writer()
   if (p.eth)
     w.mac(p.eth.dst)
@@ -258,8 +208,8 @@ export function encodeFrame(
       .u8(p.vxlan.vni >>> 8)
       .u8(p.vxlan.vni)
       .u8(0)
-    l4 = udpDatagram(p.ip, p.l4, [...vx.bytes, ...encodeFrame(p.inner, tcpOptions)])
-  } else l4 = l4Bytes(p.ip, p.l4, p.payloadLength, tcpOptions)
+    l4 = udpDatagram(p.ip, p.l4, [...vx.bytes, ...encodeFrame(p.inner)])
+  } else l4 = l4Bytes(p.ip, p.l4, p.payloadLength)
   w.put(ipHeader(p.ip, l4.length)).put(l4)
   return w.bytes
 }

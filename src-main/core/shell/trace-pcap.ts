@@ -6,7 +6,6 @@
 
 import type { Trace } from '../engine/trace.ts'
 import type { Lab } from '../kube/lab.ts'
-import { tcpOptionsFor } from './commands/tcpdump.ts'
 import { encodeFrame, pcapFile } from './packet-bytes.ts'
 
 /**
@@ -14,11 +13,10 @@ import { encodeFrame, pcapFile } from './packet-bytes.ts'
  * per-hop clock, and strictly increasing stamps keep readers from reordering the records.
  */
 export function tracePcap(lab: Lab, trace: Trace): Uint8Array {
-  const options = tcpOptionsFor(lab)
   const frames = trace.hops.flatMap((hop) => {
     const frame = hop.after
     if (hop.stage !== 'link-xmit' || !frame?.eth) return []
-    return [{ atMs: lab.clock.epochMs + trace.at + hop.seq / 1000, bytes: encodeFrame(frame, options) }]
+    return [{ atMs: lab.clock.epochMs + trace.at + hop.seq / 1000, bytes: encodeFrame(frame) }]
   })
   return pcapFile(frames)
 }

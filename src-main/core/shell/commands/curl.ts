@@ -1,6 +1,6 @@
 /**
- * `curl` 7.88.1 against the lab's apps: one TCP connection through the packet engine, then the
- * app's answer. Output goes to a terminal, so there is no progress meter (curl shows it only
+ * `curl` 7.88.1 against the lab's apps: one whole TCP connection through the packet engine
+ * (handshake, request, the app's answer, the close), then the answer printed. Output goes to a terminal, so there is no progress meter (curl shows it only
  * when stdout is redirected). Error texts and exit codes are curl's: 7 refused/unreachable,
  * 28 timeouts, 6 resolve failures, 2 usage, 3 bad URL.
  */
@@ -177,7 +177,23 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
     }
     verbose(`*   Trying ${ip}:${url.port}...`)
     ctx.countPacket?.()
-    const trace = probe(ctx.lab, { proto: 'tcp', from: ctx.target.name, to: ip, port: url.port })
+    const hostHeader = url.port === 80 ? url.host : `${url.host}:${url.port}`
+    const request = [
+      `${o.head ? 'HEAD' : 'GET'} ${url.path} HTTP/1.1`,
+      `Host: ${hostHeader}`,
+      'User-Agent: curl/7.88.1',
+      'Accept: */*',
+      ''
+    ]
+    // Over https the first bytes would be a TLS ClientHello, which the lab's apps do not model:
+    // the connection stops at the handshake.
+    const trace = probe(ctx.lab, {
+      proto: 'tcp',
+      from: ctx.target.name,
+      to: ip,
+      port: url.port,
+      ...(url.scheme === 'http' ? { payload: request.map((l) => `${l}\r\n`).join('') } : {})
+    })
     const outcome = trace.outcome
     const refused = (ms: number, why: string): void => {
       verbose(`* connect to ${ip} port ${url.port} failed: ${why}`)
@@ -252,47 +268,25 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
       fail(35, 'error:0A00010B:SSL routines::wrong version number')
       return
     }
-    const hostHeader = url.port === 80 ? url.host : `${url.host}:${url.port}`
-    const request = [
-      `${o.head ? 'HEAD' : 'GET'} ${url.path} HTTP/1.1`,
-      `Host: ${hostHeader}`,
-      'User-Agent: curl/7.88.1',
-      'Accept: */*',
-      ''
-    ]
     for (const line of request) verbose(`> ${line}\r`)
-    const payload = outcome.kind === 'reply' ? outcome.payload : undefined
-    const app = trace.servedBy === undefined ? undefined : appOf(ctx, trace.servedBy, trace.probe.port)
-    if (app !== 'http') {
+    const answer = outcome.payload ?? ''
+    const split = answer.indexOf('\r\n\r\n')
+    if (!answer.startsWith('HTTP/') || split < 0) {
       // An echo app sends the request back: curl sees no status line (HTTP/0.9).
-      if (app === 'tcp-echo') {
+      if (answer !== '') {
         fail(1, 'Received HTTP/0.9 when not allowed')
         verbose(`* Closing connection ${index}`)
       } else fail(52, 'Empty reply from server')
       return
     }
-    // The http app answers with its pod name and a newline (LAB_APP_PY in export-lab.ts).
-    const body = `${payload ?? trace.servedBy ?? ''}\n`
-    const headers = [
-      'HTTP/1.1 200 OK',
-      'Content-Type: text/plain',
-      `Content-Length: ${new TextEncoder().encode(body).length}`,
-      'Connection: close',
-      ''
-    ]
+    const headers = [...answer.slice(0, split).split('\r\n'), '']
+    const body = answer.slice(split + 4)
     for (const h of headers) verbose(`< ${h}\r`)
     if (o.include || o.head) out.out(headers.map((h) => `${h}\r\n`).join(''))
     if (!o.head) out.out(body)
     verbose(`* Closing connection ${index}`)
   })
   return out.result(exitCode)
-}
-
-/** The app behind the socket that answered: the served pod's container on the probed port. */
-function appOf(ctx: CommandContext, pod: string, port: number | undefined): string | undefined {
-  const p = ctx.lab.pods.find((x) => x.name === pod)
-  const c = p?.containers.find((x) => x.port === port) ?? p?.containers.find((x) => x.app !== 'sleep')
-  return c?.app
 }
 
 export function curlCommand(probe: Prober): Command {

@@ -8,12 +8,11 @@
  */
 
 import type { Command, CommandOutput } from '../command.ts'
-import type { CapturedFrame, IcmpView, Ipv4View, PacketView, TcpView } from '../../engine/trace.ts'
+import type { CapturedFrame, IcmpView, Ipv4View, PacketView, TcpOption, TcpView } from '../../engine/trace.ts'
 import type { Lab } from '../../kube/lab.ts'
 import { cidrContains, parseCidr, parseIpv4 } from '../../net/index.ts'
 import { getopt, has, lastValue } from '../getopt.ts'
-import { advertisedWindow, encodeFrame, inetChecksum, pcapFile } from '../packet-bytes.ts'
-import type { TcpOption } from '../packet-bytes.ts'
+import { encodeFrame, inetChecksum, l4HeaderLength, pcapFile } from '../packet-bytes.ts'
 
 const USAGE = `tcpdump version 4.99.3
 libpcap version 1.10.3 (with TPACKET_V3)
@@ -45,6 +44,8 @@ interface Options {
   readonly link: boolean
   readonly verbose: boolean
   readonly vxlan: boolean
+  /** Any -T: tcpdump's TCP printer then decodes only the -T types, never by port. */
+  readonly typed: boolean
 }
 
 /** A filter predicate compiled from a pcap-filter expression. */
@@ -185,43 +186,6 @@ function timestamp(lab: Lab, atMs: number): string {
   return `${pad(Math.floor(secOfDay / 3600))}:${pad(Math.floor(secOfDay / 60) % 60)}:${pad(secOfDay % 60)}.${pad(us % 1_000_000, 6)}`
 }
 
-/** FNV-1a, to give each TCP segment stable timestamp option values. */
-function fnv(text: string): number {
-  let h = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0
-  return h >>> 0
-}
-
-/**
- * The options Linux puts on a segment: MSS/SACK/timestamps/window scale on SYNs, timestamps
- * on the rest, none on resets. Values are derived from the segment, so a quoted copy inside
- * an ICMP error carries the same ones.
- */
-export function tcpOptionsFor(lab: Lab): (ip: Ipv4View, tcp: TcpView) => TcpOption[] {
-  const inCluster = [parseCidr(lab.scenario.cluster.podCIDR), parseCidr(lab.scenario.cluster.serviceCIDR)]
-  const overhead = lab.scenario.cluster.cni.backend === 'vxlan' ? 50 : 0
-  return (ip, tcp) => {
-    if (tcp.flags.includes('R')) return []
-    // Pod-to-pod and pod-to-Service connections run over pod interfaces with flannel's MTU
-    // (a Service reply is the backend pod's SYN-ACK, un-DNATed).
-    const podSide = [ip.src, ip.dst].some((a) =>
-      inCluster.some((c) => c !== undefined && cidrContains(c, parseIpv4(a) ?? 0))
-    )
-    const mss = lab.scenario.cluster.mtu - (podSide ? overhead : 0) - 40
-    const val = fnv(`${ip.src}:${tcp.sport}>${ip.dst}:${tcp.dport}/${tcp.flags}`)
-    const ecr = tcp.flags === 'S' ? 0 : fnv(`${ip.dst}:${tcp.dport}>${ip.src}:${tcp.sport}/S`)
-    if (tcp.flags.includes('S'))
-      return [
-        { kind: 'mss', value: mss },
-        { kind: 'sackOK' },
-        { kind: 'ts', val, ecr },
-        { kind: 'nop' },
-        { kind: 'wscale', value: 7 }
-      ]
-    return [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val, ecr }]
-  }
-}
-
 function optionsText(opts: readonly TcpOption[]): string {
   if (opts.length === 0) return ''
   const parts = opts.map((o) =>
@@ -256,6 +220,9 @@ class SeqTracker {
   }
 }
 
+/** The ports tcpdump hands to its HTTP printer (TCP_PORT_HTTP, TCP_PORT_HTTP_ALT). */
+const HTTP_PORTS = new Set([80, 8080])
+
 const PROTO_NAME = { icmp: 'ICMP (1)', tcp: 'TCP (6)', udp: 'UDP (17)' } as const
 
 class Printer {
@@ -275,7 +242,7 @@ class Printer {
 
   /** A frame as tcpdump prints it after the timestamp (an inner VXLAN frame shows MACs with -e only). */
   frame(view: PacketView): string {
-    const p = onWire(this.lab, view)
+    const p = onWire(view)
     const eth = p.eth
     const length = frameLength(p)
     if (p.arp) {
@@ -303,14 +270,13 @@ class Printer {
         return `${ip.src} > ${ip.dst}: ${this.icmp(ip, l4, p.payloadLength)}`
       case 'tcp': {
         const { seq, ack } = this.seq.render(ip, l4)
-        const opts = tcpOptionsFor(this.lab)(ip, l4)
         const len = p.payloadLength
         let s = `${ip.src}.${this.port('tcp', l4.sport)} > ${ip.dst}.${this.port('tcp', l4.dport)}: Flags [${l4.flags}]`
-        if (this.o.verbose) s += `, cksum 0x${tcpChecksum(p, opts).toString(16).padStart(4, '0')} (correct)`
-        if (len > 0 || /[SFR]/.test(l4.flags)) s += `, seq ${seq}${len > 0 ? `:${seq + len}` : ''}`
+        if (this.o.verbose) s += `, cksum 0x${tcpChecksum(p).toString(16).padStart(4, '0')} (correct)`
+        if (len > 0 || /[SFR]/.test(l4.flags)) s += `, seq ${seq}${len > 0 ? `:${(seq + len) >>> 0}` : ''}`
         if (l4.flags.includes('.')) s += `, ack ${ack}`
-        s += `, win ${advertisedWindow(l4, opts)}${optionsText(opts)}, length ${len}`
-        return s
+        s += `, win ${l4.window}${optionsText(l4.options)}, length ${len}`
+        return s + this.http(l4, len)
       }
       case 'udp': {
         const head = `${ip.src}.${this.port('udp', l4.sport)} > ${ip.dst}.${this.port('udp', l4.dport)}: `
@@ -333,6 +299,26 @@ class Printer {
         return `${head}UDP, length ${l4.length - 8}`
       }
     }
+  }
+
+  /**
+   * tcpdump decodes ports 80 and 8080 as HTTP when the payload starts like a request or a
+   * status line: its first line, or with -v every line of the text, each after a tab.
+   */
+  http(tcp: TcpView, length: number): string {
+    const data = tcp.data
+    if (
+      this.o.typed ||
+      data === undefined ||
+      length === 0 ||
+      ![tcp.sport, tcp.dport].some((n) => HTTP_PORTS.has(n))
+    )
+      return ''
+    if (!/^(?:[A-Z]+ \S+ HTTP\/\d\.\d\r?\n|HTTP\/\d\.\d )/.test(data)) return ''
+    const lines = data.split(/\r?\n/)
+    if (lines[lines.length - 1] === '') lines.pop()
+    if (!this.o.verbose) return `: HTTP: ${lines[0] ?? ''}`
+    return `: HTTP, length: ${length}${lines.map((l) => `\n\t${l}`).join('')}`
   }
 
   icmp(ip: Ipv4View, icmp: IcmpView, payloadLength: number): string {
@@ -396,10 +382,7 @@ class Printer {
       ip: q.ip,
       l4: q.l4,
       mark: 0,
-      payloadLength: Math.max(
-        0,
-        q.ip.length - 20 - (q.l4.kind === 'tcp' ? 20 + optionBytes(tcpOptionsFor(this.lab)(q.ip, q.l4)) : 8)
-      )
+      payloadLength: Math.max(0, q.ip.length - 20 - l4HeaderLength(q.l4))
     }
     return `\n\t${this.o.link ? '' : 'IP '}${this.ipFields(q.ip)}\n    ${this.ipPayload(q.ip, inner)}`
   }
@@ -407,23 +390,13 @@ class Printer {
 
 /**
  * The packet with its IP total length as the bytes the pcap writer produces: Linux quotes as
- * much of an offending datagram as fits in 576 bytes in an ICMP error, and TCP headers carry
- * the options `tcpOptionsFor` decides. Text and file then always agree.
+ * much of an offending datagram as fits in 576 bytes in an ICMP error. Text and file then
+ * always agree.
  */
-function onWire(lab: Lab, p: PacketView): PacketView {
+function onWire(p: PacketView): PacketView {
   if (!p.ip) return p
-  const bytes = encodeFrame(p, tcpOptionsFor(lab))
+  const bytes = encodeFrame(p)
   return { ...p, ip: { ...p.ip, length: bytes.length - (p.eth ? 14 : 0) } }
-}
-
-function optionBytes(opts: readonly TcpOption[]): number {
-  const raw = opts.reduce(
-    (n, o) =>
-      n +
-      (o.kind === 'mss' ? 4 : o.kind === 'sackOK' ? 2 : o.kind === 'ts' ? 10 : o.kind === 'wscale' ? 3 : 1),
-    0
-  )
-  return Math.ceil(raw / 4) * 4
 }
 
 function frameLength(p: PacketView): number {
@@ -431,8 +404,8 @@ function frameLength(p: PacketView): number {
   return 14 + (p.ip?.length ?? 0)
 }
 
-function tcpChecksum(p: PacketView, opts: readonly TcpOption[]): number {
-  const bytes = encodeFrame(p, (_ip, tcp) => (tcp.flags.includes('R') ? [] : opts))
+function tcpChecksum(p: PacketView): number {
+  const bytes = encodeFrame(p)
   const off = (p.eth ? 14 : 0) + 20
   return ((bytes[off + 16] ?? 0) << 8) | (bytes[off + 17] ?? 0)
 }
@@ -556,7 +529,8 @@ export const tcpdumpCommand: Command = {
       numeric: nCount > 0,
       link: has(o, 'e'),
       verbose: vCount > 0,
-      vxlan: type === 'vxlan'
+      vxlan: type === 'vxlan',
+      typed: type !== undefined
     }
     const linkType = iface === 'any' ? 'LINUX_SLL2 (Linux cooked v2)' : 'EN10MB (Ethernet)'
     const listening = `listening on ${iface}, link-type ${linkType}, snapshot length 262144 bytes\n`
@@ -565,9 +539,8 @@ export const tcpdumpCommand: Command = {
     const stats = `${matched.length} packet${matched.length === 1 ? '' : 's'} captured\n${seen.length} packet${seen.length === 1 ? '' : 's'} received by filter\n0 packets dropped by kernel\n`
     const file = lastValue(o, 'w')
     if (file !== undefined) {
-      const options = tcpOptionsFor(ctx.lab)
       const bytes = pcapFile(
-        matched.map((f) => ({ atMs: ctx.lab.clock.epochMs + f.at, bytes: encodeFrame(f.frame, options) }))
+        matched.map((f) => ({ atMs: ctx.lab.clock.epochMs + f.at, bytes: encodeFrame(f.frame) }))
       )
       ctx.writeFile(file, bytes)
       return { stdout: '', stderr: `tcpdump: ${listening}${stats}`, exitCode: 0 }
@@ -586,7 +559,7 @@ export const tcpdumpCommand: Command = {
         .frame(f.frame)
         .replace(/^IP /, '')
         .replace(/^ARP, /, '')
-      const length = (f.frame.arp ? 28 : (onWire(ctx.lab, f.frame).ip?.length ?? 0)) + 20
+      const length = (f.frame.arp ? 28 : (onWire(f.frame).ip?.length ?? 0)) + 20
       return `${timestamp(ctx.lab, f.at)} ${head}ifindex ${ifindex} ${eth.src} ethertype ${eth.ethertype === 'ARP' ? 'ARP (0x0806)' : 'IPv4 (0x0800)'}, length ${length}: ${body}\n`
     })
     const banner =
