@@ -101,19 +101,15 @@ export const lessonSummarySchema = z.strictObject({
     .nullable()
 })
 
-export const lessonStepViewSchema = z.strictObject({
-  id: z.string(),
-  kind: z.string(),
-  /** The step's prose, Markdown, per locale. Rendered with raw HTML escaped. */
-  body: localizedSchema
-})
-
+/**
+ * An opened lesson. Its steps' prose is not here: each step's text comes with the step (the
+ * session view's `body`, `lesson:step` for re-reading), since a later step's text may state an
+ * earlier question's answer. The outline is the session view's `steps`.
+ */
 export const lessonViewSchema = z.strictObject({
   id: z.string(),
   title: localizedSchema,
   minutes: lessonMinutesSchema,
-  objectives: z.array(localizedSchema),
-  steps: z.array(lessonStepViewSchema),
   /** Where the learner is: resumed from the store, keys stripped. */
   session: lessonSessionViewSchema,
   /** The lab as `lab:topology` draws it, so opening a lesson is one round trip. */
@@ -278,7 +274,12 @@ export const contract = {
      * step not reached yet is not_found, like an unknown one.
      */
     input: z.strictObject({ ...lessonRef, stepId: idSchema.max(80) }),
-    output: z.strictObject({ stepId: z.string(), step: stepViewSchema })
+    output: z.strictObject({
+      stepId: z.string(),
+      step: stepViewSchema,
+      /** The step's prose, Markdown, per locale. Rendered with raw HTML escaped. */
+      body: localizedSchema
+    })
   },
   'lesson:reset': {
     /**

@@ -14,6 +14,11 @@ export const apiErrorCodes = [
   /** Too many attempts (joining a class); retry after the Retry-After header's seconds. */
   'rate_limited',
   'payload_too_large',
+  /**
+   * The learner asked the lab for what a prediction they have not locked in yet asks them to
+   * foresee (tracing its packet); allowed once the prediction is made.
+   */
+  'prediction_pending',
   /** The lab stopped the request: over its CPU budget or memory; the lab goes on without it. */
   'lab_stopped',
   'store_unavailable',

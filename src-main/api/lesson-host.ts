@@ -1,12 +1,15 @@
 import type { Trace } from '../core/engine/trace.ts'
 import type { LoadedLesson } from '../core/lesson/course-loader.ts'
+import { finishedQuestionIds, pendingPrediction } from '../core/lesson/finished.ts'
+import { isPersistedLessonSnapshot } from '../core/lesson/resume.ts'
 import type { LessonEvent } from '../core/lesson/lesson.machine.ts'
-import type { TraceSpec } from '../core/lesson/lesson.schema.ts'
+import type { Localized, TraceSpec } from '../core/lesson/lesson.schema.ts'
 import type { Answer } from '../core/lesson/quiz.ts'
 import type { LessonView, StepView } from '../core/lesson/snapshot-view.ts'
 import type { Completion } from '../core/shell/complete.ts'
 import { callWithRebuild, maxRebuildStops } from '../labs/call-with-rebuild.ts'
 import { LabStopped, type LabPool, type Reopen } from '../labs/lab-pool.ts'
+import type { PendingPrediction } from '../labs/pending-probe.ts'
 import type {
   ExecResult,
   LabJournalEntry,
@@ -95,11 +98,36 @@ export class LessonHost {
    * A step the learner has reached, for re-reading it; nothing changes. A step not reached is
    * refused like an unknown one, so its questions never leave before the learner gets there.
    */
-  async step(learnerId: string, lessonId: string, stepId: string): Promise<StepView> {
+  async step(
+    learnerId: string,
+    lessonId: string,
+    stepId: string
+  ): Promise<{ step: StepView; body: Localized }> {
     const hosted = this.#require(learnerId, lessonId)
     const view = await this.#call(hosted, { op: 'lesson.step', labKey: hosted.labKey, stepId })
     if (!view) throw new ApiError('not_found', `no step "${stepId}" reached in lesson "${lessonId}"`)
     return view
+  }
+
+  /**
+   * The questions and predictions whose keys the learner has earned in this lesson, as its
+   * session was last saved (every transition is saved before its answer leaves the host).
+   */
+  finishedQuestions(learnerId: string, lessonId: string): ReadonlySet<string> {
+    return finishedQuestionIds(this.#savedMachine(learnerId, lessonId))
+  }
+
+  /** The prediction the learner has reached in this lesson and not locked in, as last saved. */
+  pendingPrediction(learnerId: string, loaded: LoadedLesson): PendingPrediction | undefined {
+    const machine = this.#savedMachine(learnerId, loaded.lesson.id)
+    if (!isPersistedLessonSnapshot(machine)) return undefined
+    const step = pendingPrediction(loaded.lesson, machine.context)
+    return step && { stepId: step.id, trace: step.trace }
+  }
+
+  #savedMachine(learnerId: string, lessonId: string): unknown {
+    const saved = this.#store.sessions.load(learnerId, lessonId)
+    return saved && isStoredSession(saved.snapshot) ? saved.snapshot.machine : null
   }
 
   /** A command typed in the terminal while the lesson is open. */

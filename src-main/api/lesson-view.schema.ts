@@ -84,6 +84,12 @@ export const lessonSessionViewSchema = z.strictObject({
   canNext: z.boolean(),
   canBack: z.boolean(),
   step: stepViewSchema.optional(),
+  /**
+   * The current step's prose, Markdown, per locale (rendered with raw HTML escaped); absent once
+   * the lesson is completed. Only the step reached travels: a later step's text may give an
+   * earlier question's answer away.
+   */
+  body: localizedSchema.optional(),
   score: z.strictObject({ score: z.number(), maxScore: z.number(), passScore: z.number() }),
   missed: z
     .array(

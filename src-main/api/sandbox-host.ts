@@ -7,6 +7,7 @@ import type { Completion } from '../core/shell/complete.ts'
 import type { Localized } from '../core/lesson/lesson.schema.ts'
 import { callWithRebuild } from '../labs/call-with-rebuild.ts'
 import { LabStopped, type LabPool, type Reopen } from '../labs/lab-pool.ts'
+import type { PendingPrediction } from '../labs/pending-probe.ts'
 import type {
   ExecResult,
   LabOp,
@@ -35,6 +36,8 @@ interface Sandbox {
   scenario: Scenario
   /** Says in error messages which scenario a failing `setup:` line belongs to. */
   origin: string
+  /** The lesson whose scenario this is, when it is one. */
+  lessonId?: string
   /** Every change since the scenario was built; stopped entries keep their place, never replayed. */
   journal: (PositionedEntry & { stopped: boolean })[]
   lastUsed: number
@@ -110,16 +113,23 @@ export class SandboxHost {
     }
   }
 
+  /**
+   * A packet sent in free play. `pendingOf` names the prediction a lesson waits for: in a copy of
+   * that lesson's scenario its packet is refused as it is in the lesson.
+   */
   async trace(
     learnerId: string,
     sandboxId: string,
-    spec: TraceSpec
+    spec: TraceSpec,
+    pendingOf: (lessonId: string) => PendingPrediction | undefined
   ): Promise<{ trace: Trace; traceId: number; story: TraceStory }> {
     const sandbox = this.#require(learnerId, sandboxId)
+    const pending = sandbox.lessonId === undefined ? undefined : pendingOf(sandbox.lessonId)
     const { trace, traceId, story } = await this.#call(sandbox, {
       op: 'sandbox.trace',
       labKey: sandbox.labKey,
-      spec
+      spec,
+      ...(pending ? { pending } : {})
     })
     return { trace, traceId, story }
   }
@@ -217,13 +227,14 @@ export class SandboxHost {
     else sandbox.journal.push({ ...running.entry, stopped: true })
   }
 
-  #scenarioOf(source: SandboxSource): Pick<Sandbox, 'id' | 'title' | 'scenario' | 'origin'> {
+  #scenarioOf(source: SandboxSource): Pick<Sandbox, 'id' | 'title' | 'scenario' | 'origin' | 'lessonId'> {
     if (source.kind === 'lesson') {
       return {
         id: `lesson-${source.lessonId}-${digest(source.scenarioText)}`,
         title: source.title,
         scenario: source.scenario,
-        origin: `the scenario of lesson "${source.lessonId}"`
+        origin: `the scenario of lesson "${source.lessonId}"`,
+        lessonId: source.lessonId
       }
     }
     const parsed = parseScenario(source.content, source.fileName)

@@ -76,6 +76,7 @@ export function createService(options: ServiceOptions): Service {
     course,
     availableLesson,
     usableStore,
+    storeIfUsable: () => (opened.ok ? opened.store : null),
     requireLearner,
     lessons,
     openLessons: () => host,

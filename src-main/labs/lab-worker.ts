@@ -92,7 +92,7 @@ function handle(request: LabRequest): LabReplies[LabRequest['op']] {
       return sandbox(request.labKey).exec(request.on, request.line)
     case 'sandbox.trace': {
       const runtime = sandbox(request.labKey)
-      const traced = runtime.trace(request.spec)
+      const traced = runtime.trace(request.spec, request.pending)
       return { ...traced, story: storyOf(runtime.shell.lab, traced.trace) }
     }
     case 'sandbox.reset':

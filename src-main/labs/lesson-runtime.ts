@@ -2,8 +2,9 @@ import { createActor, type Actor } from 'xstate'
 import { sendProbe } from '../core/engine/probe.ts'
 import type { Trace } from '../core/engine/trace.ts'
 import type { LoadedLesson } from '../core/lesson/course-loader.ts'
+import { pendingPrediction } from '../core/lesson/finished.ts'
 import { labFacts, openLessonLab, probeSpecOf, traceFactsOf } from '../core/lesson/lab-adapter.ts'
-import type { TraceSpec } from '../core/lesson/lesson.schema.ts'
+import type { Localized, TraceSpec } from '../core/lesson/lesson.schema.ts'
 import {
   COMPLETED,
   createLessonMachine,
@@ -15,10 +16,17 @@ import {
 } from '../core/lesson/lesson.machine.ts'
 import { progressRecords } from '../core/lesson/progress-records.ts'
 import { resumeSnapshot } from '../core/lesson/resume.ts'
-import { viewLesson, viewReachedStep, type LessonView, type StepView } from '../core/lesson/snapshot-view.ts'
+import {
+  stepProse,
+  viewLesson,
+  viewReachedStep,
+  type LessonView,
+  type StepView
+} from '../core/lesson/snapshot-view.ts'
 import type { LabShell } from '../core/shell/lab-shell.ts'
 import type { ShellResult } from '../core/shell/shell.ts'
 import { TraceMemory } from '../api/lab-tools.ts'
+import { refusePredictedProbe } from './pending-probe.ts'
 import type {
   ExecResult,
   LabJournalEntry,
@@ -97,8 +105,9 @@ export class LessonRuntime {
   }
 
   /** A step already reached, as it stands, changing nothing; `undefined` for one not reached. */
-  reachedStep(stepId: string): StepView | undefined {
-    return viewReachedStep(this.loaded.lesson, this.#actor.getSnapshot(), stepId)
+  reachedStep(stepId: string): { step: StepView; body: Localized } | undefined {
+    const step = viewReachedStep(this.loaded.lesson, this.#actor.getSnapshot(), stepId)
+    return step && { step, body: stepProse(this.loaded.prose, stepId) }
   }
 
   send(event: LessonEvent): LessonOutcome {
@@ -111,7 +120,14 @@ export class LessonRuntime {
     return { ...this.#outcome(), result }
   }
 
+  /**
+   * A packet the learner sends. The packet a reached prediction asks about is refused until the
+   * prediction is locked in: its trace is the answer. The lesson's own runs (the reveal, a trace
+   * step) do not come through here.
+   */
   trace(spec: TraceSpec): LessonOutcome & { trace: Trace; traceId: number } {
+    const pending = pendingPrediction(this.loaded.lesson, this.#actor.getSnapshot().context)
+    refusePredictedProbe(this.shell.lab, pending && { stepId: pending.id, trace: pending.trace }, spec)
     const trace = this.#trace(spec)
     return { ...this.#outcome(), trace, traceId: this.traces.keep(trace) }
   }
@@ -239,7 +255,8 @@ export class LessonRuntime {
   }
 
   #view(): LessonView {
-    return viewLesson(this.loaded.lesson, this.#actor.getSnapshot())
+    const view = viewLesson(this.loaded.lesson, this.#actor.getSnapshot())
+    return view.step ? { ...view, body: stepProse(this.loaded.prose, view.current) } : view
   }
 
   #outcome(): LessonOutcome {

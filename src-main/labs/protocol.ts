@@ -3,7 +3,7 @@ import type { TraceSummary } from '../core/diagram/summary.ts'
 import type { ProbeSpec, Trace } from '../core/engine/trace.ts'
 import type { LoadedLesson } from '../core/lesson/course-loader.ts'
 import type { LessonEvent } from '../core/lesson/lesson.machine.ts'
-import type { TraceSpec } from '../core/lesson/lesson.schema.ts'
+import type { Localized, TraceSpec } from '../core/lesson/lesson.schema.ts'
 import type { ProgressRecord } from '../core/lesson/progress-records.ts'
 import type { LessonView, StepView } from '../core/lesson/snapshot-view.ts'
 import type { Scenario } from '../core/scenario/scenario.schema.ts'
@@ -14,6 +14,7 @@ import type { InspectSection } from '../api/inspect.ts'
 import type { DownloadFile } from '../api/lab-tools.ts'
 import type { DiagramModel } from '../core/diagram/model.ts'
 import type { Topology } from '../api/topology.ts'
+import type { PendingPrediction } from './pending-probe.ts'
 
 /**
  * The messages between the host thread and a lab worker. Labs live in workers so that a slow
@@ -92,7 +93,7 @@ export type LabRequest =
   | { op: 'lesson.trace'; labKey: string; spec: TraceSpec }
   | { op: 'lesson.reset'; labKey: string; scope: 'lab' | 'step'; journal: PositionedEntry[] }
   | { op: 'sandbox.exec'; labKey: string; on: string; line: string }
-  | { op: 'sandbox.trace'; labKey: string; spec: TraceSpec }
+  | { op: 'sandbox.trace'; labKey: string; spec: TraceSpec; pending?: PendingPrediction }
   | { op: 'sandbox.reset'; labKey: string }
   | { op: 'lab.complete'; labKey: string; on: string; line: string; cursor: number }
   | { op: 'lab.pcap'; labKey: string; traceId: number }
@@ -107,7 +108,7 @@ export interface LabReplies {
   'sandbox.open': null
   'lesson.view': LessonOutcome
   /** A reached step's view, changing nothing; null for a step not reached. */
-  'lesson.step': StepView | null
+  'lesson.step': { step: StepView; body: Localized } | null
   'lesson.send': LessonOutcome
   'lesson.exec': LessonOutcome & { result: ExecResult }
   'lesson.trace': LessonOutcome & { trace: Trace; traceId: number; story: TraceStory }

@@ -8,6 +8,7 @@ import { LabShell } from '../core/shell/lab-shell.ts'
 import { ApiError } from '../api/envelope.ts'
 import { TraceMemory } from '../api/lab-tools.ts'
 import { applyEntry, execResult, type OnRunning } from './lesson-runtime.ts'
+import { refusePredictedProbe, type PendingPrediction } from './pending-probe.ts'
 import type { ExecResult, PositionedEntry, SandboxOpen } from './protocol.ts'
 
 /** A scenario's world with its `setup:` lines applied; a failing line names the file and the line. */
@@ -58,8 +59,13 @@ export class SandboxRuntime {
     }
   }
 
-  trace(spec: TraceSpec): { trace: Trace; traceId: number; journaled: PositionedEntry[] } {
+  /** `pending`: the prediction the scenario's lesson waits for, whose packet is not traced here either. */
+  trace(
+    spec: TraceSpec,
+    pending: PendingPrediction | undefined
+  ): { trace: Trace; traceId: number; journaled: PositionedEntry[] } {
     const lab = this.shell.lab
+    refusePredictedProbe(lab, pending, spec)
     const probe = probeSpecOf(lab, spec)
     const positioned: PositionedEntry = {
       position: this.#nextPosition,

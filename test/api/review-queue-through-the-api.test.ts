@@ -19,7 +19,7 @@ interface Answered {
 }
 
 describe('the review queue through the API', () => {
-  test('a wrong tour answer is due without its key; a miss keeps it due, a recall schedules it later', async () => {
+  test('a wrong tour answer is due once the lesson finished it, without its key; a miss keeps it due, a recall schedules it later', async () => {
     await withService(async (service, learnerId) => {
       const ref = { learnerId, lessonId: 'tour' }
       expect(await call<Due>(service, 'review:due', { learnerId })).toEqual({ items: [], total: 0 })
@@ -37,6 +37,13 @@ describe('the review queue through the API', () => {
         answer: { kind: 'text', text: '10.244.1.2' }
       })
       expect(wrong.grading?.correct).toBe(false)
+      // Queued, but the lesson still offers tries: reviewing it now would give its key away.
+      expect(await call<Due>(service, 'review:due', { learnerId })).toEqual({ items: [], total: 0 })
+      await call(service, 'quiz:submit', {
+        ...ref,
+        questionId: 'outer-source',
+        answer: { kind: 'text', text: '192.168.56.11' }
+      })
 
       const due = await call<Due>(service, 'review:due', { learnerId })
       expect(due.total).toBe(1)
@@ -92,6 +99,11 @@ describe('the review queue through the API', () => {
         ...ref,
         questionId: 'outer-source',
         answer: { kind: 'text', text: 'no idea' }
+      })
+      await call(service, 'quiz:submit', {
+        ...ref,
+        questionId: 'outer-source',
+        answer: { kind: 'text', text: '192.168.56.11' }
       })
       const [item] = (await call<Due>(service, 'review:due', { learnerId })).items
       const itemId = item?.itemId as string

@@ -129,7 +129,16 @@ describe.skipIf(unavailable !== null)('the lesson player in Chromium over the we
     await expect.poll(() => page.locator('.task .status').innerText()).toMatch(/^Done/)
     await w.next()
 
-    // predict-ttl: predict, then the reveal compares with what the simulator did.
+    // predict-ttl: the packet it asks about is not sent before the prediction is locked in.
+    const sendForm = page.getByRole('form', { name: 'Send a packet' })
+    await sendForm.getByLabel('From').selectOption('client')
+    await sendForm.getByLabel('To', { exact: true }).fill('10.244.2.2')
+    await sendForm.getByLabel('Protocol').selectOption('icmp')
+    await sendForm.getByRole('button', { name: 'Send', exact: true }).click()
+    await expect
+      .poll(() => page.getByRole('alert').first().innerText())
+      .toMatch(/^Make your prediction first: this is the packet the lesson asks you to predict\./)
+    // Then predict, and the reveal compares with what the simulator did.
     await page.getByLabel('Your guess').fill('62')
     await page.getByRole('button', { name: 'Lock in and run the trace' }).click()
     await expect.poll(() => page.locator('.reveal').innerText()).toMatch(/You predicted it\.[\s\S]*62/)

@@ -15,6 +15,8 @@ export interface ServiceContext {
   availableLesson: (lessonId: string) => LoadedLesson
   /** The store, or store_unavailable with the reason it could not be opened. */
   usableStore: () => ProgressStore
+  /** The store, or null where `usableStore` would refuse (no lesson runs then). */
+  storeIfUsable: () => ProgressStore | null
   requireLearner: (store: ProgressStore, learnerId: string) => void
   lessons: (store: ProgressStore) => LessonHost
   /** The lesson host if any lesson was opened since the start. */

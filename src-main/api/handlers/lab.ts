@@ -21,7 +21,7 @@ export function labHandlers(
   | 'lab:diagram'
   | 'lab:inspect'
 > {
-  const { availableLesson, usableStore, lessons, sandboxes } = ctx
+  const { course, availableLesson, usableStore, storeIfUsable, lessons, sandboxes } = ctx
 
   /** Free play and lessons share terminal completion and capture downloads. */
   function labTools(
@@ -83,7 +83,16 @@ export function labHandlers(
 
     'sandbox:exec': ({ learnerId, sandboxId, on, line }) => sandboxes.exec(learnerId, sandboxId, on, line),
 
-    'sandbox:trace': ({ learnerId, sandboxId, trace }) => sandboxes.trace(learnerId, sandboxId, trace),
+    'sandbox:trace': ({ learnerId, sandboxId, trace }) =>
+      sandboxes.trace(learnerId, sandboxId, trace, (lessonId) => {
+        const loaded = course().lessons.find(
+          (entry) => entry.status === 'available' && entry.lesson.lesson.id === lessonId
+        )
+        const store = storeIfUsable()
+        return loaded?.status === 'available' && store
+          ? lessons(store).pendingPrediction(learnerId, loaded.lesson)
+          : undefined
+      }),
 
     'sandbox:topology': ({ learnerId, sandboxId }) => sandboxes.topology(learnerId, sandboxId),
 

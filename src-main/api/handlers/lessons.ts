@@ -82,16 +82,7 @@ export function lessonHandlers(
         topology: await host.topology(learnerId, lessonId),
         id: lesson.id,
         title: lesson.title,
-        minutes: estimateMinutes(lesson, prose),
-        objectives: lesson.objectives,
-        steps: lesson.steps.map((step) => ({
-          id: step.id,
-          kind: step.kind,
-          body: {
-            en: prose.en.sections[step.id] ?? '',
-            'zh-CN': prose['zh-CN'].sections[step.id] ?? ''
-          }
-        }))
+        minutes: estimateMinutes(lesson, prose)
       }
     },
 
@@ -100,7 +91,7 @@ export function lessonHandlers(
 
     'lesson:step': async ({ learnerId, lessonId, stepId }) => ({
       stepId,
-      step: await lessons(usableStore()).step(learnerId, lessonId, stepId)
+      ...(await lessons(usableStore()).step(learnerId, lessonId, stepId))
     }),
 
     'lesson:reset': ({ learnerId, lessonId, scope }) =>

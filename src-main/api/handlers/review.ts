@@ -2,22 +2,30 @@ import type { LoadedLesson } from '../../core/lesson/course-loader.ts'
 import { questionsOf } from '../../core/lesson/lesson.machine.ts'
 import type { Question } from '../../core/lesson/lesson.schema.ts'
 import { correctAnswer, gradeAnswer, toPublicQuestion, validateAnswer } from '../../core/lesson/quiz.ts'
-import type { ReviewItem } from '../../store/index.ts'
+import type { ProgressStore, ReviewItem } from '../../store/index.ts'
 import { ApiError } from '../envelope.ts'
 import type { Handlers } from '../dispatch.ts'
 import type { ServiceContext } from './context.ts'
 
 /** The review queue: questions missed before, asked again when due (SM-2). */
 export function reviewHandlers(ctx: ServiceContext): Pick<Handlers, 'review:due' | 'review:answer'> {
-  const { course, usableStore, requireLearner, now } = ctx
+  const { course, usableStore, requireLearner, lessons, now } = ctx
 
   /**
    * The course question a review item asks again, or null when its lesson or question left the
-   * course. Prediction items (their question id is the predict step's id) have no question form
-   * to ask outside the lesson's lab, so they resolve to null and the review session skips them.
+   * course, or when the lesson has not finished the question yet. Prediction items (their
+   * question id is the predict step's id) have no question form to ask outside the lesson's lab,
+   * so they resolve to null and the review session skips them.
    */
-  function reviewQuestion(item: ReviewItem): { loaded: LoadedLesson; question: Question } | null {
+  function reviewQuestion(
+    store: ProgressStore,
+    item: ReviewItem
+  ): { loaded: LoadedLesson; question: Question } | null {
     if (item.source !== 'quiz') return null
+    // A wrong first try queues the question while its lesson still offers more tries; reviewing
+    // it then would hand over the key the lesson is holding back. It waits until the lesson has
+    // finished it (the same rule that lets the lesson itself show the explanation and answer).
+    if (!lessons(store).finishedQuestions(item.learnerId, item.lessonId).has(item.questionId)) return null
     for (const entry of course().lessons) {
       if (entry.status !== 'available' || entry.lesson.lesson.id !== item.lessonId) continue
       const steps = entry.lesson.lesson.steps
@@ -38,7 +46,7 @@ export function reviewHandlers(ctx: ServiceContext): Pick<Handlers, 'review:due'
         .list(learnerId)
         .filter((item) => item.dueAt <= at)
         .flatMap((item) => {
-          const found = reviewQuestion(item)
+          const found = reviewQuestion(store, item)
           if (!found) return []
           return [
             {
@@ -60,11 +68,11 @@ export function reviewHandlers(ctx: ServiceContext): Pick<Handlers, 'review:due'
       // Looked up within the learner's own queue: another learner's item is as unknown as a made-up id.
       const item = store.review.list(learnerId).find((i) => i.id === itemId)
       if (!item) throw new ApiError('not_found', `no review item with id "${itemId}" for this learner`)
-      const found = reviewQuestion(item)
+      const found = reviewQuestion(store, item)
       if (!found) {
         throw new ApiError(
           'not_found',
-          `review item "${itemId}" asks question "${item.questionId}" of lesson "${item.lessonId}", which the course no longer has`
+          `review item "${itemId}" asks question "${item.questionId}" of lesson "${item.lessonId}", which is not open for review: the course no longer has it, or the lesson has not finished it yet`
         )
       }
       const { question } = found

@@ -96,6 +96,23 @@ export function probeSpecOf(lab: Lab, spec: TraceSpec): ProbeSpec {
 }
 
 /**
+ * Whether two trace requests send the same packet into the lab: the same source namespace (a pod
+ * or any of its containers), the same destination once names are resolved, the same protocol and
+ * port (the engine's default filled in). Both must name things the lab has.
+ */
+export function sameProbe(lab: Lab, a: TraceSpec, b: TraceSpec): boolean {
+  const [pa, pb] = [probeSpecOf(lab, a), probeSpecOf(lab, b)]
+  const port = (probe: ProbeSpec): number | undefined =>
+    probe.proto === 'icmp' ? undefined : (probe.port ?? 80)
+  return (
+    sourceNetns(lab, a.from) === sourceNetns(lab, b.from) &&
+    pa.to === pb.to &&
+    pa.proto === pb.proto &&
+    port(pa) === port(pb)
+  )
+}
+
+/**
  * What lessons check in a trace. Only the request's path counts: "delivered" means the request
  * reached its destination's local delivery, and predictions and pinned questions are about the
  * way there, not the reply.

@@ -16,7 +16,7 @@ interface PersistedLessonSnapshot {
   context: LessonContext
 }
 
-function isPersistedLessonSnapshot(value: unknown): value is PersistedLessonSnapshot {
+export function isPersistedLessonSnapshot(value: unknown): value is PersistedLessonSnapshot {
   if (typeof value !== 'object' || value === null) return false
   const context = (value as { context?: unknown }).context
   return (

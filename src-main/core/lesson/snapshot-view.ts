@@ -1,3 +1,4 @@
+import type { LoadedLesson } from './course-loader.ts'
 import type { PredictionValue } from './prediction.ts'
 import type { Lesson, Localized, Prediction, SolutionStep, TraceSpec } from './lesson.schema.ts'
 import { COMPLETED, isStepDone, type LessonContext, questionsOf, scoreOf } from './lesson.machine.ts'
@@ -72,6 +73,8 @@ export interface LessonView {
   canBack: boolean
   /** The current step's view; absent once the lesson is completed. */
   step?: StepView
+  /** The current step's prose, Markdown per locale; absent once the lesson is completed. */
+  body?: Localized
   score: { score: number; maxScore: number; passScore: number }
   /** Once completed: what is worth looking at again, from the same answers as `score`. */
   missed?: MissedItem[]
@@ -106,6 +109,14 @@ export function viewLesson(lesson: Lesson, snapshot: { value: unknown; context: 
   if (context.pendingCommand) view.pendingCommand = context.pendingCommand
   if (context.rejection) view.rejection = context.rejection
   return view
+}
+
+/**
+ * A step's prose. It leaves the host only with its step (the current one, or one re-read): a
+ * later step's text often states what an earlier step's question asks.
+ */
+export function stepProse(prose: LoadedLesson['prose'], stepId: string): Localized {
+  return { en: prose.en.sections[stepId] ?? '', 'zh-CN': prose['zh-CN'].sections[stepId] ?? '' }
 }
 
 /**

@@ -112,6 +112,7 @@ const statusByCode: Record<ApiErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   lesson_locked: 403,
+  prediction_pending: 409,
   rate_limited: 429,
   not_found: 404,
   unknown_method: 404,

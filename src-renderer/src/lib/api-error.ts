@@ -42,6 +42,7 @@ const sentences = {
   unauthorized: () => m.error_unauthorized(),
   forbidden: (e) => m.error_forbidden({ detail: e.detail }),
   lesson_locked: () => m.error_lesson_locked(),
+  prediction_pending: () => m.error_prediction_pending(),
   // The host sends the wait with every refusal; a minute is only a fallback for one that did not.
   rate_limited: (e) => m.error_rate_limited({ seconds: Math.max(1, Math.ceil(e.retryAfterSeconds ?? 60)) }),
   payload_too_large: () => m.error_payload_too_large(),
