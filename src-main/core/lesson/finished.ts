@@ -27,14 +27,23 @@ export function finishedQuestionIds(persisted: unknown): ReadonlySet<string> {
 }
 
 /**
- * The prediction the learner has reached but not locked in: the first step not yet completed,
- * when it is a predict step without a prediction. Going back to earlier steps does not move it,
- * so its probe cannot be traced from there either.
+ * The prediction whose packet may not be traced yet: the next predict step from the first step not
+ * yet completed, while it waits for its prediction. Steps that only show (read, quiz, review,
+ * checkpoint) do not stand in the way: the lab they leave is the lab the prediction asks about, so
+ * tracing from them is tracing the answer. A task or a trace step does: the learner changes the lab
+ * or traces in it there, and the same packet may be asked about again in a changed lab later (a
+ * ping predicted before and after its FDB entry is deleted). Going back to earlier steps does not
+ * move it, so its probe cannot be traced from there either.
  */
 export function pendingPrediction(
   lesson: Lesson,
   context: Pick<LessonContext, 'completed' | 'predictions'>
 ): Extract<Step, { kind: 'predict' }> | undefined {
-  const frontier = lesson.steps.find((step) => !context.completed.includes(step.id))
-  return frontier?.kind === 'predict' && context.predictions[frontier.id] === undefined ? frontier : undefined
+  const frontier = lesson.steps.findIndex((step) => !context.completed.includes(step.id))
+  if (frontier < 0) return undefined
+  for (const step of lesson.steps.slice(frontier)) {
+    if (step.kind === 'predict') return context.predictions[step.id] === undefined ? step : undefined
+    if (step.kind === 'task' || step.kind === 'trace') return undefined
+  }
+  return undefined
 }
