@@ -61,6 +61,7 @@ export { sm2, type Sm2State } from './sm2.ts'
 export type {
   ClassReportLearner,
   LessonProgress,
+  LessonTopics,
   ProgressSummary,
   TopicMastery,
   TopicsByLesson
@@ -108,7 +109,8 @@ export interface ProgressStore {
   readonly classes: ClassesRepository
   /**
    * `progressSummary(learnerId, topicsByLesson)`: per-lesson status and score, per-topic mastery
-   * (mean first-attempt score per topic tag); `classReport(topicsByLesson)`: every learner's summary.
+   * (mean first-attempt score per topic tag, each question counted under its own tag or else its
+   * lesson's); `classReport(topicsByLesson)`: every learner's summary.
    */
   readonly summary: SummaryQueries
   /** The learner's progress as a versioned, checksummed JSON file (text). */
