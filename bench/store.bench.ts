@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openProgressStore, type ProgressStore } from '../src-main/store/index.ts'
+import { openProgressStore, type LessonTopics, type ProgressStore } from '../src-main/store/index.ts'
 import type { Figure } from './figure.ts'
 
 /**
@@ -63,14 +63,15 @@ function timeEvents(durability: 'normal' | 'full', run: number): number {
 }
 
 let classStore: ProgressStore | undefined
-const topicsByLesson: Record<string, string[]> = {}
+const topicsByLesson: Record<string, LessonTopics> = {}
 
 /** 300 learners × 12 lessons: a session, an opening and 8 first attempts (some retried) per lesson. */
 function buildClass(): void {
   makeDir()
   let t = Date.UTC(2026, 8, 1)
   const { store } = openProgressStore(join(dir, 'class.sqlite'), { now: () => t })
-  for (let l = 0; l < LESSONS; l++) topicsByLesson[`lesson-${l}`] = [`topic-${l % 5}`, `topic-${(l + 2) % 5}`]
+  for (let l = 0; l < LESSONS; l++)
+    topicsByLesson[`lesson-${l}`] = { topics: [`topic-${l % 5}`, `topic-${(l + 2) % 5}`] }
   store.transaction(() => {
     for (let s = 0; s < LEARNERS; s++) {
       const learnerId = store.profiles.create(`Learner ${s}`).id

@@ -69,10 +69,11 @@ export const lessonMinutesSchema = z.strictObject({
 
 export const lessonStatusSchema = z.enum(['not-started', 'in-progress', 'completed'])
 
-/** Where an unfinished lesson resumes: step `n` (from 1) of its `of` steps. */
+/** Where an unfinished lesson resumes: step `n` (from 1) of its `of` steps, and that step's title. */
 export const stepPositionSchema = z.strictObject({
   n: z.number().int().min(1),
-  of: z.number().int().min(1)
+  of: z.number().int().min(1),
+  title: localizedSchema
 })
 
 export const lessonSummarySchema = z.strictObject({

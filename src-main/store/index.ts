@@ -34,7 +34,7 @@ export type { ProfilesRepository } from './profiles.ts'
 export type { ReviewItem, ReviewRepository } from './review.ts'
 export type { SessionsRepository } from './sessions.ts'
 export { sm2 } from './sm2.ts'
-export type { LessonProgress, TopicMastery } from './summary.ts'
+export type { LessonProgress, LessonTopics, TopicMastery } from './summary.ts'
 export { ImportError, type ImportIssue, type ImportReport } from './transfer.ts'
 export type { XapiOptions, XapiStatement } from './xapi.ts'
 
@@ -78,7 +78,8 @@ export interface ProgressStore {
   readonly classes: ClassesRepository
   /**
    * `progressSummary(learnerId, topicsByLesson)`: per-lesson status and score, per-topic mastery
-   * (mean first-attempt score per topic tag); `classReport(topicsByLesson)`: every learner's summary.
+   * (mean first-attempt score per topic tag, each question counted under its own tag or else its
+   * lesson's); `classReport(topicsByLesson)`: every learner's summary.
    */
   readonly summary: SummaryQueries
   /** The learner's progress as a versioned, checksummed JSON file (text). */

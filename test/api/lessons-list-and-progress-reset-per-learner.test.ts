@@ -80,16 +80,20 @@ describe('lessons:list says where a learner is', () => {
       })
 
       await call(service, 'lesson:open', { learnerId: ada, lessonId: 'tour' })
-      expect((await rowOf('tour')).step).toEqual({ n: 1, of: 9 })
+      expect((await rowOf('tour')).step).toMatchObject({ n: 1, of: 9 })
       await finishTour(service, ada)
-      expect((await rowOf('tour')).step).toEqual({ n: 2, of: 9 })
+      expect((await rowOf('tour')).step).toEqual({
+        n: 2,
+        of: 9,
+        title: { en: "Find client's address", 'zh-CN': '查看 client 的地址' }
+      })
 
       const summary = await call<{ lessons: { lessonId: string; step: unknown }[] }>(
         service,
         'progress:summary',
         { learnerId: ada }
       )
-      expect(summary.lessons.find((l) => l.lessonId === 'tour')?.step).toEqual({ n: 2, of: 9 })
+      expect(summary.lessons.find((l) => l.lessonId === 'tour')?.step).toMatchObject({ n: 2, of: 9 })
     })
   })
 

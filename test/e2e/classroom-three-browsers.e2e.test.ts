@@ -1,21 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { join } from 'node:path'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { createService, type Service } from '../../src-main/api/service.ts'
-import { Classroom } from '../../src-main/classroom/classroom.ts'
-import { startWebHost, type WebHost } from '../../src-main/platform/web/server.ts'
-import {
-  e2eUnavailable,
-  launchChromium,
-  offlineContext,
-  rendererDir,
-  repoRoot,
-  seriousAxeViolations,
-  tempDir
-} from './harness.ts'
+import type { BrowserContext, Page } from 'playwright-core'
+import { afterAll, describe, expect, test } from 'vitest'
+import { e2eUnavailable, seriousAxeViolations, withHostAndBrowser } from './harness.ts'
 
 const unavailable = e2eUnavailable()
 
@@ -84,37 +72,15 @@ async function callAs(page: Page, token: string, method: string, body: unknown):
 describe.skipIf(unavailable !== null)(
   'a workshop in three Chromium contexts: instructor and two learners',
   () => {
-    let browser: Browser
-    let closeBrowser: () => Promise<void>
-    const data = tempDir('podnet-e2e-classroom-')
-    let service: Service
-    let host: WebHost
+    const app = withHostAndBrowser('podnet-e2e-classroom-', { classroom: true })
     const contexts: BrowserContext[] = []
-
-    beforeAll(async () => {
-      ;({ browser, close: closeBrowser } = await launchChromium())
-      const packsDir = join(data.path, 'packs')
-      service = createService({
-        dataDir: data.path,
-        lessonsDir: join(repoRoot, 'lessons'),
-        packsDir,
-        version: 'test'
-      })
-      if (!service.store) throw new Error('the progress store did not open')
-      const classroom = new Classroom({ store: service.store, handlers: service.handlers, packsDir })
-      host = await startWebHost({ handlers: service.handlers, rendererDir, classroom, classroomMode: true })
-    })
 
     afterAll(async () => {
       for (const context of contexts) await context.close()
-      await host?.close()
-      service?.close()
-      await closeBrowser?.()
-      data.remove()
     })
 
     async function newPage(): Promise<{ page: Page; foreign: string[]; errors: string[] }> {
-      const { context, foreignRequests } = await offlineContext(browser, () => host.origin)
+      const { context, foreignRequests } = await app.offlineContext()
       contexts.push(context)
       const page = await context.newPage()
       page.setDefaultTimeout(30_000)
@@ -133,7 +99,7 @@ describe.skipIf(unavailable !== null)(
       teacher.on('websocket', (socket) => teacherSockets.push(socket.url()))
 
       // The instructor starts a class with the tour open and a later lesson locked.
-      await teacher.goto(`${host.url}#/classroom`)
+      await teacher.goto(`${app.host.url}#/classroom`)
       await teacher.getByLabel('Class name').fill('Room 4, Thursday')
       const lessonBoxes = teacher
         .getByRole('group', { name: 'Lessons open from the start' })
@@ -149,14 +115,14 @@ describe.skipIf(unavailable !== null)(
       const code = (await teacher.getByTestId('join-code').innerText()).trim()
       expect(code).toMatch(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6}$/)
       const joinUrl = await teacher.getByTestId('join-url').innerText()
-      expect(joinUrl).toBe(`${host.origin}/#/join?code=${code}`)
+      expect(joinUrl).toBe(`${app.host.origin}/#/join?code=${code}`)
       const qr = teacher.getByRole('img', { name: `QR code for ${joinUrl}` })
       await poll(() => qr.locator('path').getAttribute('d')).toMatch(/^M\d+ \d+h1v1h-1z/)
       await poll(() => teacher.locator('[data-feed]').getAttribute('data-feed')).toBe('live')
       await expectAccessible(teacher, 'classroom: dashboard before anyone joined')
 
       // A wrong code is refused with a sentence the learner understands; nothing is stored.
-      await bo.page.goto(`${host.origin}/#/join`)
+      await bo.page.goto(`${app.host.origin}/#/join`)
       await bo.page.getByLabel('Your name').fill('Bo')
       await bo.page.getByLabel('Class code').fill(code === 'ZZZZZZ' ? 'YYYYYY' : 'ZZZZZZ')
       await bo.page.getByRole('button', { name: 'Join', exact: true }).click()
@@ -164,8 +130,8 @@ describe.skipIf(unavailable !== null)(
       expect(await bo.page.evaluate(() => localStorage.getItem('podnet.classroom'))).toBeNull()
       await expectAccessible(bo.page, 'join page with an error')
 
-      await joinClass(ana.page, host.origin, 'Ana', code)
-      await joinClass(bo.page, host.origin, 'Bo', code)
+      await joinClass(ana.page, app.host.origin, 'Ana', code)
+      await joinClass(bo.page, app.host.origin, 'Bo', code)
       const tourId = (await teacher.locator('.gates li').first().getAttribute('data-lesson')) ?? ''
       const rows = teacher.locator('table.learners tbody tr')
       await poll(() => rows.count()).toBe(2)
@@ -200,11 +166,13 @@ describe.skipIf(unavailable !== null)(
       )
       await poll(() => distribution.innerText()).toMatch(/Answered by 2/)
       await expectAccessible(teacher, 'classroom: live dashboard with learners and answers')
-      expect(teacherSockets).toEqual([`${host.origin.replace(/^http/, 'ws')}/api/streams`])
+      expect(teacherSockets).toEqual([`${app.host.origin.replace(/^http/, 'ws')}/api/streams`])
 
       // The projector view shows the same distribution without a single name.
       const projector = await newPage()
-      await projector.page.goto(`${host.url}#/classroom/${teacher.url().split('/').pop() ?? ''}/projector`)
+      await projector.page.goto(
+        `${app.host.url}#/classroom/${teacher.url().split('/').pop() ?? ''}/projector`
+      )
       await poll(() => projector.page.locator('.distribution li[data-answer="64"]').innerText()).toMatch(
         /× 1/
       )
@@ -237,7 +205,7 @@ describe.skipIf(unavailable !== null)(
         .locator(`.gates li[data-lesson="${laterId}"]`)
         .getByRole('button', { name: /^Unlock / })
         .click()
-      await bo.page.goto(`${host.origin}/#/lessons`)
+      await bo.page.goto(`${app.host.origin}/#/lessons`)
       await bo.page.getByRole('button', { name: 'Check for unlocked lessons' }).click()
       await poll(() => bo.page.locator(`.lesson-card[data-lesson="${laterId}"] a`).count()).toBe(1)
 
@@ -315,7 +283,7 @@ describe.skipIf(unavailable !== null)(
       await teacher.getByRole('button', { name: 'Close the class…' }).click()
       await teacher.getByRole('button', { name: 'Yes, close the class' }).click()
       await poll(() => teacher.locator('.dashboard .badge').first().textContent()).toBe('Closed')
-      await ana.page.goto(`${host.origin}/#/lessons`)
+      await ana.page.goto(`${app.host.origin}/#/lessons`)
       await ana.page.reload()
       await poll(() => ana.page.locator('.join .notice').innerText()).toMatch(/closed your class/)
       expect(await ana.page.evaluate(() => localStorage.getItem('podnet.classroom') ?? '')).not.toContain(

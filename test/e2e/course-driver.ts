@@ -54,12 +54,18 @@ export class CourseDriver {
     )
   }
 
-  /** Does every step before the first one of `kind` (all of them for null) and stops on it. */
+  /**
+   * From the step on screen (the first, in a lesson just opened), does every step before the next
+   * one of `kind` (all of them for null) and stops on it.
+   */
   async completeUntil(kind: Step['kind'] | null): Promise<void> {
-    for (const step of this.lesson.steps) {
+    const titles = this.lesson.steps.map((s) => s.title.en)
+    await poll(async () => titles.includes(await this.stepTitle()), { timeout: 15_000 }).toBe(true)
+    const from = titles.indexOf(await this.stepTitle())
+    for (const step of this.lesson.steps.slice(from)) {
       await poll(() => this.stepTitle(), { timeout: 15_000 }).toBe(step.title.en)
       if (step.kind === kind) return
-      await this.#do(step)
+      await this.doStep(step)
       await this.next()
     }
   }
@@ -74,7 +80,8 @@ export class CourseDriver {
     await poll(() => this.page.locator('#step-title, #completion-title').first().innerText()).not.toBe(before)
   }
 
-  async #do(step: Step): Promise<void> {
+  /** Does what the step asks (a solution, a prediction, answers), without moving on. */
+  async doStep(step: Step): Promise<void> {
     switch (step.kind) {
       case 'read':
       case 'checkpoint':

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import axe from 'axe-core'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
 import { createService, type Service } from '../../src-main/api/service.ts'
 import { Classroom } from '../../src-main/classroom/classroom.ts'
 import { startWebHost, type WebHost } from '../../src-main/platform/web/server.ts'
@@ -102,6 +103,75 @@ export async function startHost(
       service.close()
     }
   }
+}
+
+/** What a suite of `withHostAndBrowser` works with; read it inside tests and hooks, once it is set up. */
+export interface HostAndBrowser {
+  readonly browser: Browser
+  readonly host: WebHost
+  readonly service: Service
+  /** `offlineContext` on this suite's browser, for this suite's host (the current one after a restart). */
+  offlineContext(options?: Parameters<typeof offlineContext>[2]): ReturnType<typeof offlineContext>
+  /**
+   * Stops the host, runs `whileDown`, and starts a new one on the same data folder and port, as
+   * an app restart does: open pages keep their link, learners their progress.
+   */
+  restartHost(whileDown?: () => Promise<void>): Promise<void>
+}
+
+/**
+ * One Chromium and one host on a fresh data folder for the calling `describe`, started before
+ * its tests and closed, with the folder removed, after them.
+ */
+export function withHostAndBrowser(
+  dataDirPrefix: string,
+  options: { classroom?: boolean } = {}
+): HostAndBrowser {
+  let data: ReturnType<typeof tempDir> | undefined
+  let chromium: Awaited<ReturnType<typeof launchChromium>> | undefined
+  let running: RunningHost | undefined
+  // Kept while the host is down between a stop and a restart (same port, same origin), so the
+  // contexts' routing still tells the app's own requests from foreign ones.
+  let origin = ''
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`no ${what}: use it inside a test or hook, while the host runs`)
+    return value
+  }
+
+  beforeAll(async () => {
+    data = tempDir(dataDirPrefix)
+    chromium = await launchChromium()
+    running = await startHost(data.path, options)
+    origin = running.host.origin
+  })
+
+  afterAll(async () => {
+    await running?.stop()
+    await chromium?.close()
+    data?.remove()
+  })
+
+  const fixture: HostAndBrowser = {
+    get browser() {
+      return started(chromium, 'browser').browser
+    },
+    get host() {
+      return started(running, 'host').host
+    },
+    get service() {
+      return started(running, 'host').service
+    },
+    offlineContext: (contextOptions) => offlineContext(fixture.browser, () => origin, contextOptions),
+    restartHost: async (whileDown) => {
+      const port = Number(new URL(origin).port)
+      const stopping = started(running, 'host')
+      running = undefined
+      await stopping.stop()
+      await whileDown?.()
+      running = await startHost(started(data, 'data folder').path, { ...options, port })
+    }
+  }
+  return fixture
 }
 
 /**

@@ -1,20 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, test } from 'vitest'
 import { lessonFilesFromDir } from '../../src-main/api/lesson-files.ts'
 import { loadCourse } from '../../src-main/core/lesson/course-loader.ts'
 import { createHighlight } from '../../src-renderer/src/lib/highlight/shiki-highlight.ts'
 import { renderMarkdown } from '../../src-renderer/src/lib/markdown.ts'
-import {
-  e2eUnavailable,
-  launchChromium,
-  offlineContext,
-  repoRoot,
-  startHost,
-  tempDir,
-  type RunningHost
-} from './harness.ts'
+import { e2eUnavailable, repoRoot, withHostAndBrowser } from './harness.ts'
 
 const unavailable = e2eUnavailable()
 const locales = ['en', 'zh-CN'] as const
@@ -96,35 +88,24 @@ async function overflowingSteps(page: Page, steps: { step: string; html: string 
 }
 
 describe.skipIf(unavailable !== null)('lesson text in its column, 1280×800', () => {
-  let browser: Browser
-  let closeBrowser: () => Promise<void>
-  const data = tempDir('podnet-e2e-columns-')
-  let running: RunningHost
+  const app = withHostAndBrowser('podnet-e2e-columns-')
   let learnerId: string
 
   beforeAll(async () => {
-    ;({ browser, close: closeBrowser } = await launchChromium())
-    running = await startHost(data.path)
-    learnerId = (await running.service.handlers['profiles:create']({ name: 'Columns' })).id
-    await running.service.handlers['profiles:select']({ learnerId })
-  })
-
-  afterAll(async () => {
-    await running?.stop()
-    await closeBrowser?.()
-    data.remove()
+    learnerId = (await app.service.handlers['profiles:create']({ name: 'Columns' })).id
+    await app.service.handlers['profiles:select']({ learnerId })
   })
 
   test.each(locales)(
     '%s: every step of every lesson wraps its prose and scrolls only its code, at the default split and narrowed',
     async (locale) => {
-      await running.service.handlers['settings:set']({ learnerId, settings: { locale } })
+      await app.service.handlers['settings:set']({ learnerId, settings: { locale } })
       const steps = renderedSteps(locale)
       expect(steps.length).toBeGreaterThan(100)
-      const { context } = await offlineContext(browser, () => running.host.origin, { locale })
+      const { context } = await app.offlineContext({ locale })
       const page = await context.newPage()
       await page.setViewportSize({ width: 1280, height: 800 })
-      await page.goto(`${running.host.url}#/lessons/services-clusterip`)
+      await page.goto(`${app.host.url}#/lessons/services-clusterip`)
       await expect.poll(() => page.locator('html').getAttribute('lang')).toBe(locale)
       await page.locator('.lesson-pane .prose').waitFor()
 

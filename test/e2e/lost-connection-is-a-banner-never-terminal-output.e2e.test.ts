@@ -1,43 +1,22 @@
 import type { Page } from 'playwright-core'
-import { afterAll, describe, expect, test } from 'vitest'
-import {
-  e2eUnavailable,
-  launchChromium,
-  offlineContext,
-  seriousAxeViolations,
-  startHost,
-  tempDir,
-  type RunningHost
-} from './harness.ts'
+import { describe, expect, test } from 'vitest'
+import { e2eUnavailable, seriousAxeViolations, withHostAndBrowser } from './harness.ts'
 
 const unavailable = e2eUnavailable()
 
 const terminalText = (page: Page): Promise<string> => page.locator('.xterm-host .xterm-rows').innerText()
 
 describe.skipIf(unavailable !== null)('a web host that goes away under an open lesson', () => {
-  const data = tempDir('podnet-e2e-connection-')
-  let running: RunningHost | null = null
-  let closeBrowser: (() => Promise<void>) | undefined
-
-  afterAll(async () => {
-    await running?.stop()
-    await closeBrowser?.()
-    data.remove()
-  })
+  const app = withHostAndBrowser('podnet-e2e-connection-')
 
   test('shows a banner, runs nothing, prints nothing like lab output, and picks up when the host is back', async () => {
-    const chromium = await launchChromium()
-    closeBrowser = chromium.close
-    running = await startHost(data.path)
-    const port = Number(new URL(running.host.origin).port)
-    const origin = running.host.origin
-    const { context, foreignRequests } = await offlineContext(chromium.browser, () => origin)
+    const { context, foreignRequests } = await app.offlineContext()
     const page = await context.newPage()
     page.setDefaultTimeout(10_000)
     const errors: string[] = []
     page.on('pageerror', (error) => errors.push(error.message))
 
-    await page.goto(running.host.url)
+    await page.goto(app.host.url)
     await page.getByLabel('Name').fill('Ada')
     await page.getByRole('button', { name: 'Start' }).click()
     await page.locator('.lesson-list a').first().click()
@@ -48,24 +27,21 @@ describe.skipIf(unavailable !== null)('a web host that goes away under an open l
     const banner = page.getByRole('alert').filter({ hasText: 'Lost the connection to Podnet Lab' })
     expect(await banner.count()).toBe(0)
 
-    await running.stop()
-    running = null
-
-    await page.locator('.xterm-host .xterm-helper-textarea').focus()
-    await page.keyboard.type('ip addr')
-    await page.keyboard.press('Enter')
-    await expect.poll(() => banner.count()).toBe(1)
-    expect(await banner.innerText()).toMatch(/is npm run serve still running\?/)
-    await expect.poll(() => terminalText(page)).toMatch(/not sent/)
-    const offline = await terminalText(page)
-    expect(offline).not.toMatch(/unreachable|Failed to fetch|TypeError/i)
-    // The line never reached the lab: nothing it would print is there, and it waits at the prompt.
-    expect(offline).not.toMatch(/inet /)
-    expect(offline.trimEnd()).toMatch(/# ip addr$/)
-    expect(await seriousAxeViolations(page)).toEqual([])
-
+    await app.restartHost(async () => {
+      await page.locator('.xterm-host .xterm-helper-textarea').focus()
+      await page.keyboard.type('ip addr')
+      await page.keyboard.press('Enter')
+      await expect.poll(() => banner.count()).toBe(1)
+      expect(await banner.innerText()).toMatch(/is npm run serve still running\?/)
+      await expect.poll(() => terminalText(page)).toMatch(/not sent/)
+      const offline = await terminalText(page)
+      expect(offline).not.toMatch(/unreachable|Failed to fetch|TypeError/i)
+      // The line never reached the lab: nothing it would print is there, and it waits at the prompt.
+      expect(offline).not.toMatch(/inet /)
+      expect(offline.trimEnd()).toMatch(/# ip addr$/)
+      expect(await seriousAxeViolations(page)).toEqual([])
+    })
     // The same port and data folder: the page's link and the learner's lesson are good again.
-    running = await startHost(data.path, { port })
     await expect.poll(() => banner.count(), { timeout: 20_000 }).toBe(0)
     await page.locator('.xterm-host .xterm-helper-textarea').focus()
     await page.keyboard.press('Enter')

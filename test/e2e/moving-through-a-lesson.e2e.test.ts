@@ -1,16 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { BrowserContext, Page } from 'playwright-core'
+import { describe, expect, test } from 'vitest'
 import type { Lesson } from '../../src-main/core/lesson/lesson.schema.ts'
 import { CourseDriver, courseLessons } from './course-driver.ts'
-import {
-  e2eUnavailable,
-  launchChromium,
-  offlineContext,
-  seriousAxeViolations,
-  startHost,
-  tempDir,
-  type RunningHost
-} from './harness.ts'
+import { e2eUnavailable, seriousAxeViolations, withHostAndBrowser } from './harness.ts'
 
 const unavailable = e2eUnavailable()
 
@@ -55,35 +47,21 @@ class MeasuringDriver extends CourseDriver {
 const tour = courseLessons().find((c) => c.lesson.id === 'tour')?.lesson as Lesson
 
 describe.skipIf(unavailable !== null)('moving through a lesson in Chromium', () => {
-  let browser: Browser
-  let closeBrowser: () => Promise<void>
-  const data = tempDir('podnet-e2e-moving-')
-  let running: RunningHost
-
-  beforeAll(async () => {
-    ;({ browser, close: closeBrowser } = await launchChromium())
-    running = await startHost(data.path)
-  })
-
-  afterAll(async () => {
-    await running?.stop()
-    await closeBrowser?.()
-    data.remove()
-  })
+  const app = withHostAndBrowser('podnet-e2e-moving-')
 
   /** A new learner on the tour in a fresh page, with the app's text at `fontScale`. */
   async function learnerOnTheTour(
     name: string,
     fontScale = 1
   ): Promise<{ page: Page; context: BrowserContext }> {
-    const learner = await running.service.handlers['profiles:create']({ name })
-    await running.service.handlers['profiles:select']({ learnerId: learner.id })
-    await running.service.handlers['settings:set']({ learnerId: learner.id, settings: { fontScale } })
-    const { context } = await offlineContext(browser, () => running.host.origin)
+    const learner = await app.service.handlers['profiles:create']({ name })
+    await app.service.handlers['profiles:select']({ learnerId: learner.id })
+    await app.service.handlers['settings:set']({ learnerId: learner.id, settings: { fontScale } })
+    const { context } = await app.offlineContext()
     const page = await context.newPage()
     page.setDefaultTimeout(15_000)
     await page.setViewportSize({ width: 1280, height: 800 })
-    await page.goto(`${running.host.url}#/lessons/tour`)
+    await page.goto(`${app.host.url}#/lessons/tour`)
     return { page, context }
   }
 

@@ -1,37 +1,15 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import {
-  e2eUnavailable,
-  launchChromium,
-  offlineContext,
-  seriousAxeViolations,
-  startHost,
-  tempDir,
-  type RunningHost
-} from './harness.ts'
+import type { Page } from 'playwright-core'
+import { describe, expect, test } from 'vitest'
+import { e2eUnavailable, seriousAxeViolations, withHostAndBrowser } from './harness.ts'
 
 const unavailable = e2eUnavailable()
 const poll = expect.poll
 
 describe.skipIf(unavailable !== null)('a newcomer finds their way, in Chromium', () => {
-  let browser: Browser
-  let closeBrowser: () => Promise<void>
-  const data = tempDir('podnet-e2e-newcomer-')
-  let running: RunningHost
-
-  beforeAll(async () => {
-    ;({ browser, close: closeBrowser } = await launchChromium())
-    running = await startHost(data.path)
-  })
-
-  afterAll(async () => {
-    await running?.stop()
-    await closeBrowser?.()
-    data.remove()
-  })
+  const app = withHostAndBrowser('podnet-e2e-newcomer-')
 
   async function openPage(options: { colorScheme?: 'light' | 'dark'; locale?: string } = {}): Promise<Page> {
-    const { context } = await offlineContext(browser, () => running.host.origin, options)
+    const { context } = await app.offlineContext(options)
     const page = await context.newPage()
     page.setDefaultTimeout(15_000)
     return page
@@ -47,7 +25,7 @@ describe.skipIf(unavailable !== null)('a newcomer finds their way, in Chromium',
 
   test('the first-run screen says what the app is, takes a language and a name, and starts the tour', async () => {
     const page = await openPage({ locale: 'en-US' })
-    await page.goto(running.host.url)
+    await page.goto(app.host.url)
     await page.getByRole('heading', { level: 1, name: 'Welcome to Podnet Lab' }).waitFor()
     expect(await page.locator('.first-run .what').innerText()).toMatch(/simulated cluster/)
 
@@ -59,14 +37,14 @@ describe.skipIf(unavailable !== null)('a newcomer finds their way, in Chromium',
 
     await poll(() => page.locator('#step-title').innerText()).toBe('欢迎')
     await poll(() => page.locator('.menu-button').getAttribute('aria-expanded')).toBe('false')
-    const { profiles, activeSettings } = await running.service.handlers['profiles:list']({})
+    const { profiles, activeSettings } = await app.service.handlers['profiles:list']({})
     expect(profiles.map((p) => p.name)).toEqual(['Kay'])
     expect(activeSettings?.locale).toBe('zh-CN')
     await page.context().close()
   })
 
   test('the lesson list numbers its lessons, says where the learner is and offers one click back to it', async () => {
-    const h = running.service.handlers
+    const h = app.service.handlers
     const { activeId } = await h['profiles:list']({})
     const learnerId = activeId!
     await h['settings:set']({ learnerId, settings: { locale: 'en' } })
@@ -78,7 +56,7 @@ describe.skipIf(unavailable !== null)('a newcomer finds their way, in Chromium',
     await h['lesson:send']({ ...ref, event: { type: 'user.predict', value: 62 } })
 
     const page = await openPage()
-    await page.goto(`${running.host.url}#/lessons`)
+    await page.goto(`${app.host.url}#/lessons`)
     const next = page.locator('.next-lesson')
     await poll(() => next.locator('h2').innerText()).toMatch(/^Continue where you left off$/i)
     expect(await next.innerText()).toMatch(/A tour of Podnet Lab[\s\S]*Step 3 of 9/)
@@ -100,13 +78,13 @@ describe.skipIf(unavailable !== null)('a newcomer finds their way, in Chromium',
       ['light', 'en'],
       ['dark', 'zh-CN']
     ] as const) {
-      const { activeId } = await running.service.handlers['profiles:list']({})
-      await running.service.handlers['settings:set']({
+      const { activeId } = await app.service.handlers['profiles:list']({})
+      await app.service.handlers['settings:set']({
         learnerId: activeId!,
         settings: { locale, theme: colorScheme }
       })
       const page = await openPage({ colorScheme })
-      await page.goto(`${running.host.url}#/progress`)
+      await page.goto(`${app.host.url}#/progress`)
       const bars = page.locator('.mastery li')
       await poll(() => bars.count()).toBe(5)
       expect(await bars.first().locator('svg text').textContent()).toBe('100%')
@@ -120,15 +98,15 @@ describe.skipIf(unavailable !== null)('a newcomer finds their way, in Chromium',
       await expectAccessible(page, `progress (${locale}, ${colorScheme})`)
       await page.context().close()
     }
-    await running.service.handlers['settings:set']({
-      learnerId: (await running.service.handlers['profiles:list']({})).activeId!,
+    await app.service.handlers['settings:set']({
+      learnerId: (await app.service.handlers['profiles:list']({})).activeId!,
       settings: { locale: 'en', theme: 'light' }
     })
   })
 
   test('the learner menu adds, switches, renames and deletes learners by keyboard, and keeps the others’ progress', async () => {
     const page = await openPage()
-    await page.goto(`${running.host.url}#/lessons`)
+    await page.goto(`${app.host.url}#/lessons`)
     const menuButton = page.locator('.menu-button')
     await poll(() => menuButton.innerText()).toContain('Kay')
 
@@ -172,11 +150,11 @@ describe.skipIf(unavailable !== null)('a newcomer finds their way, in Chromium',
     await remove.getByLabel('Type the name “Lin Z.” to confirm').fill('Lin Z.')
     await yes.click()
     await page.getByRole('heading', { level: 1, name: 'Welcome to Podnet Lab' }).waitFor()
-    const { profiles } = await running.service.handlers['profiles:list']({})
+    const { profiles } = await app.service.handlers['profiles:list']({})
     expect(profiles.map((p) => p.name)).toEqual(['Kay'])
     const kay = profiles[0]!.id
-    const summary = await running.service.handlers['progress:summary']({ learnerId: kay })
-    expect(summary.lessons.find((l) => l.lessonId === 'tour')?.step).toEqual({ n: 3, of: 9 })
+    const summary = await app.service.handlers['progress:summary']({ learnerId: kay })
+    expect(summary.lessons.find((l) => l.lessonId === 'tour')?.step).toMatchObject({ n: 3, of: 9 })
 
     await page.locator('.profile-list').getByRole('button', { name: 'Kay' }).click()
     await poll(() => menuButton.innerText()).toContain('Kay')
@@ -185,7 +163,7 @@ describe.skipIf(unavailable !== null)('a newcomer finds their way, in Chromium',
 
   test('? opens the keyboard shortcuts outside fields and the terminal, Esc closes them and focus returns', async () => {
     const page = await openPage()
-    await page.goto(`${running.host.url}#/lessons`)
+    await page.goto(`${app.host.url}#/lessons`)
     const firstLesson = page.locator('.lesson-list a').first()
     await firstLesson.focus()
     await page.keyboard.press('?')
@@ -218,7 +196,7 @@ describe.skipIf(unavailable !== null)('a newcomer finds their way, in Chromium',
 
   test('a glossary term in lesson text opens its entry, and Esc goes back to the text', async () => {
     const page = await openPage({ locale: 'en-US' })
-    await page.goto(`${running.host.url}#/lessons/services-clusterip`)
+    await page.goto(`${app.host.url}#/lessons/services-clusterip`)
     const term = page.locator('.prose button.glossary-term', { hasText: 'kube-proxy' }).first()
     await term.click()
     const sheet = page.getByRole('dialog', { name: 'Glossary' })

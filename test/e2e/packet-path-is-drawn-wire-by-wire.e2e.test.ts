@@ -1,18 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser, Locator, Page } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Locale } from '../../src-main/api/contract.ts'
 import type { DiagramModel, DiagramWire } from '../../src-main/core/diagram/model.ts'
-import {
-  e2eUnavailable,
-  launchChromium,
-  offlineContext,
-  repoRoot,
-  startHost,
-  tempDir,
-  type RunningHost
-} from './harness.ts'
+import { e2eUnavailable, repoRoot, withHostAndBrowser } from './harness.ts'
 
 const unavailable = e2eUnavailable()
 const viewport = { width: 1280, height: 800 }
@@ -206,25 +198,11 @@ function messages(locale: Locale): Record<string, string> {
 }
 
 describe.skipIf(unavailable !== null)('the packet’s path on the diagram, at 1280×800', () => {
-  let browser: Browser
-  let closeBrowser: () => Promise<void>
-  const data = tempDir('podnet-e2e-path-')
-  let running: RunningHost
-
-  beforeAll(async () => {
-    ;({ browser, close: closeBrowser } = await launchChromium())
-    running = await startHost(data.path)
-  })
-
-  afterAll(async () => {
-    await running?.stop()
-    await closeBrowser?.()
-    data.remove()
-  })
+  const app = withHostAndBrowser('podnet-e2e-path-')
 
   /** A learner of their own (a lab of their own) with the tour open on the server. */
   async function learnerWithTour(name: string, locale: Locale): Promise<string> {
-    const handlers = running.service.handlers
+    const handlers = app.service.handlers
     const { id } = await handlers['profiles:create']({ name })
     await handlers['profiles:select']({ learnerId: id })
     await handlers['settings:set']({ learnerId: id, settings: { locale } })
@@ -236,13 +214,13 @@ describe.skipIf(unavailable !== null)('the packet’s path on the diagram, at 12
     page: Page
     finish: () => Promise<void>
   }> {
-    const { context, foreignRequests } = await offlineContext(browser, () => running.host.origin, { locale })
+    const { context, foreignRequests } = await app.offlineContext({ locale })
     const page = await context.newPage()
     await page.setViewportSize(viewport)
     page.setDefaultTimeout(15_000)
     const errors: string[] = []
     page.on('pageerror', (error) => errors.push(error.message))
-    await page.goto(`${running.host.url}#/lessons/${lessonId}`)
+    await page.goto(`${app.host.url}#/lessons/${lessonId}`)
     await page.locator('.topology svg.canvas').waitFor()
     return {
       page,
@@ -271,7 +249,7 @@ describe.skipIf(unavailable !== null)('the packet’s path on the diagram, at 12
 
     beforeAll(async () => {
       const learnerId = await learnerWithTour('Ada', 'en')
-      const model = await running.service.handlers['lab:diagram']({ learnerId, lessonId })
+      const model = await app.service.handlers['lab:diagram']({ learnerId, lessonId })
       const w = wiresOf(model)
       path = [
         w.podRoute('client'),
@@ -394,7 +372,7 @@ describe.skipIf(unavailable !== null)('the packet’s path on the diagram, at 12
     (locale) => {
       test('a ping from client to web-1 dies at client’s eth0: the diagram marks it with the reason and the hop list ends on the drop', async () => {
         const learnerId = await learnerWithTour(`Breaker ${locale}`, locale)
-        const broken = await running.service.handlers['shell:exec']({
+        const broken = await app.service.handlers['shell:exec']({
           learnerId,
           lessonId,
           on: 'node-1',

@@ -1,78 +1,30 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import {
-  e2eUnavailable,
-  launchChromium,
-  offlineContext,
-  startHost,
-  tempDir,
-  type RunningHost
-} from './harness.ts'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, test } from 'vitest'
+import { inside, insideViewport as insideWindow, rectOf as rectOfLocator, type Rect } from './geometry.ts'
+import { e2eUnavailable, withHostAndBrowser } from './harness.ts'
 
 const unavailable = e2eUnavailable()
 const locales = ['en', 'zh-CN'] as const
 const themes = ['light', 'dark', 'high-contrast'] as const
 const viewport = { width: 1280, height: 800 }
 
-interface Rect {
-  left: number
-  top: number
-  right: number
-  bottom: number
-  width: number
-  height: number
-}
-
-async function rectOf(page: Page, selector: string): Promise<Rect> {
-  const rect = await page
-    .locator(selector)
-    .first()
-    .evaluate((el) => {
-      const r = el.getBoundingClientRect()
-      return { left: r.left, top: r.top, right: r.right, bottom: r.bottom, width: r.width, height: r.height }
-    })
-  return rect
-}
-
-function insideViewport(rect: Rect): boolean {
-  return rect.left >= 0 && rect.top >= 0 && rect.right <= viewport.width && rect.bottom <= viewport.height
-}
-
-function inside(inner: Rect, outer: Rect): boolean {
-  const slack = 1
-  return (
-    inner.left >= outer.left - slack &&
-    inner.top >= outer.top - slack &&
-    inner.right <= outer.right + slack &&
-    inner.bottom <= outer.bottom + slack
-  )
-}
+const rectOf = (page: Page, selector: string): Promise<Rect> => rectOfLocator(page.locator(selector))
+const insideViewport = (rect: Rect): boolean => insideWindow(rect, viewport)
 
 describe.skipIf(unavailable !== null)('the lesson workspace at 1280×800', () => {
-  let browser: Browser
-  let closeBrowser: () => Promise<void>
-  const data = tempDir('podnet-e2e-together-')
-  let running: RunningHost
+  const app = withHostAndBrowser('podnet-e2e-together-')
   let learnerId = ''
 
   beforeAll(async () => {
-    ;({ browser, close: closeBrowser } = await launchChromium())
-    running = await startHost(data.path)
-    learnerId = (await running.service.handlers['profiles:create']({ name: 'Ada' })).id
-    await running.service.handlers['profiles:select']({ learnerId })
-  })
-
-  afterAll(async () => {
-    await running?.stop()
-    await closeBrowser?.()
-    data.remove()
+    learnerId = (await app.service.handlers['profiles:create']({ name: 'Ada' })).id
+    await app.service.handlers['profiles:select']({ learnerId })
   })
 
   test.each(locales.flatMap((locale) => themes.map((theme) => [locale, theme] as const)))(
     '%s, %s theme: the drawing, the hop list and the current hop’s inspector are all on screen, without scrolling the page',
     async (locale, theme) => {
-      await running.service.handlers['settings:set']({ learnerId, settings: { locale, theme } })
-      const { context, foreignRequests } = await offlineContext(browser, () => running.host.origin, {
+      await app.service.handlers['settings:set']({ learnerId, settings: { locale, theme } })
+      const { context, foreignRequests } = await app.offlineContext({
         colorScheme: theme === 'dark' ? 'dark' : 'light',
         locale
       })
@@ -81,7 +33,7 @@ describe.skipIf(unavailable !== null)('the lesson workspace at 1280×800', () =>
       page.setDefaultTimeout(15_000)
       const errors: string[] = []
       page.on('pageerror', (error) => errors.push(error.message))
-      await page.goto(`${running.host.url}#/lessons/tour`)
+      await page.goto(`${app.host.url}#/lessons/tour`)
       await page.locator('.topology svg.canvas').waitFor()
 
       // A curl to the ClusterIP whose only endpoint is on the other node, stepped into the tunnel.
@@ -142,30 +94,19 @@ describe.skipIf(unavailable !== null)('the lesson workspace at 1280×800', () =>
 })
 
 describe.skipIf(unavailable !== null)('a shell tab of the lesson workspace at 1280×800', () => {
-  let browser: Browser
-  let closeBrowser: () => Promise<void>
-  const data = tempDir('podnet-e2e-shell-tab-')
-  let running: RunningHost
+  const app = withHostAndBrowser('podnet-e2e-shell-tab-')
 
   beforeAll(async () => {
-    ;({ browser, close: closeBrowser } = await launchChromium())
-    running = await startHost(data.path)
-    const { id: learnerId } = await running.service.handlers['profiles:create']({ name: 'Ada' })
-    await running.service.handlers['profiles:select']({ learnerId })
-  })
-
-  afterAll(async () => {
-    await running?.stop()
-    await closeBrowser?.()
-    data.remove()
+    const { id: learnerId } = await app.service.handlers['profiles:create']({ name: 'Ada' })
+    await app.service.handlers['profiles:select']({ learnerId })
   })
 
   test('the terminal is at least 100×24; the drawing above it shows the shell’s box and pans when dragged', async () => {
-    const { context } = await offlineContext(browser, () => running.host.origin, {})
+    const { context } = await app.offlineContext({})
     const page = await context.newPage()
     await page.setViewportSize(viewport)
     page.setDefaultTimeout(15_000)
-    await page.goto(`${running.host.url}#/lessons/tour`)
+    await page.goto(`${app.host.url}#/lessons/tour`)
     await page.locator('.topology svg.canvas').waitFor()
     await page.locator('.terminal-tab', { hasText: /^node-2$/ }).click()
     await page.locator('.xterm-rows', { hasText: 'root@node-2' }).waitFor()
@@ -206,33 +147,22 @@ describe.skipIf(unavailable !== null)('a shell tab of the lesson workspace at 12
 })
 
 describe.skipIf(unavailable !== null)('the lesson workspace at 150 % text size', () => {
-  let browser: Browser
-  let closeBrowser: () => Promise<void>
-  const data = tempDir('podnet-e2e-large-text-')
-  let running: RunningHost
+  const app = withHostAndBrowser('podnet-e2e-large-text-')
 
   beforeAll(async () => {
-    ;({ browser, close: closeBrowser } = await launchChromium())
-    running = await startHost(data.path)
-    const { id: learnerId } = await running.service.handlers['profiles:create']({ name: 'Ada' })
-    await running.service.handlers['profiles:select']({ learnerId })
-    await running.service.handlers['settings:set']({ learnerId, settings: { fontScale: 1.5 } })
-  })
-
-  afterAll(async () => {
-    await running?.stop()
-    await closeBrowser?.()
-    data.remove()
+    const { id: learnerId } = await app.service.handlers['profiles:create']({ name: 'Ada' })
+    await app.service.handlers['profiles:select']({ learnerId })
+    await app.service.handlers['settings:set']({ learnerId, settings: { fontScale: 1.5 } })
   })
 
   test.each(locales)(
     '%s: the header stays one line, nothing is wider than the window, and each pane keeps room to read',
     async (locale) => {
-      const { context } = await offlineContext(browser, () => running.host.origin, { locale })
+      const { context } = await app.offlineContext({ locale })
       const page = await context.newPage()
       await page.setViewportSize(viewport)
       page.setDefaultTimeout(15_000)
-      await page.goto(`${running.host.url}#/lessons/tour`)
+      await page.goto(`${app.host.url}#/lessons/tour`)
       await page.locator('.topology svg.canvas').waitFor()
       if (locale !== 'en') await page.locator('.lang-switch').click()
       await page.locator('#trace-to').fill('10.96.0.120')

@@ -22,7 +22,7 @@ const lesson = (id: string, progress: Partial<Progress> | null, available = true
 
 const inProgress = (at: string): Partial<Progress> => ({
   status: 'in-progress',
-  step: { n: 2, of: 5 },
+  step: { n: 2, of: 5, title: { en: 'Step two', 'zh-CN': '第二步' } },
   lastActiveAt: at
 })
 

@@ -110,7 +110,10 @@ describe('progress summary', () => {
   it('gives per-lesson status and score, including lessons only opened', () => {
     const { store, clock } = openTempStore()
     const id = seedLearner(store, clock)
-    const summary = store.summary.progressSummary(id, { '01-pods': ['pods'], '02-bridge': ['bridge'] })
+    const summary = store.summary.progressSummary(id, {
+      '01-pods': { topics: ['pods'] },
+      '02-bridge': { topics: ['bridge'] }
+    })
     expect(summary.lessons).toEqual([
       expect.objectContaining({
         lessonId: '01-pods',
@@ -131,7 +134,7 @@ describe('progress summary', () => {
     ])
   })
 
-  it('computes topic mastery as the mean first-attempt score over the questions of every lesson with the tag', () => {
+  it('computes topic mastery as the mean first-attempt score over the untagged questions of every lesson with the tag', () => {
     const { store } = openTempStore()
     const id = store.profiles.create('Ada').id
     answer(store, id, 'l1', 'q1', 1)
@@ -139,9 +142,9 @@ describe('progress summary', () => {
     answer(store, id, 'l1', 'q2', 1) // a retry: not a first attempt, so it does not count
     answer(store, id, 'l2', 'q1', 0.5)
     const summary = store.summary.progressSummary(id, {
-      l1: ['routing', 'veth'],
-      l2: ['routing'],
-      l3: ['vxlan']
+      l1: { topics: ['routing', 'veth'] },
+      l2: { topics: ['routing'] },
+      l3: { topics: ['vxlan'] }
     })
     expect(summary.topics).toEqual([
       { topic: 'routing', mastery: 0.5, questions: 3 },
@@ -150,12 +153,38 @@ describe('progress summary', () => {
     ])
   })
 
+  it('counts a tagged question towards its own topic only, in a lesson that mixes topics', () => {
+    const { store } = openTempStore()
+    const id = store.profiles.create('Ada').id
+    answer(store, id, 'exam', 'q-mtu', 0)
+    answer(store, id, 'exam', 'q-veth', 1)
+    answer(store, id, 'exam', 'q-bridge', 1)
+    answer(store, id, 'exam', 'q-warm-up', 0.5)
+    answer(store, id, 'pods', 'q-pair', 1)
+    const summary = store.summary.progressSummary(id, {
+      pods: { topics: ['veth'] },
+      exam: {
+        topics: ['mtu', 'veth', 'bridge'],
+        questions: { 'q-mtu': 'mtu', 'q-veth': 'veth', 'q-bridge': 'bridge' }
+      }
+    })
+    expect(summary.topics).toEqual([
+      { topic: 'bridge', mastery: 0.75, questions: 2 },
+      { topic: 'mtu', mastery: 0.25, questions: 2 },
+      { topic: 'veth', mastery: 2.5 / 3, questions: 3 }
+    ])
+    expect(summary.lessons).toMatchObject([
+      { lessonId: 'exam', firstAttemptScore: 2.5 / 4, questionsAnswered: 4 },
+      { lessonId: 'pods', firstAttemptScore: 1, questionsAnswered: 1 }
+    ])
+  })
+
   it("builds the class report from every learner's own summary", () => {
     const { store, clock } = openTempStore()
     const ada = seedLearner(store, clock, 'Ada')
     const bob = store.profiles.create('bob').id
     answer(store, bob, '01-pods', 'q-veth', 1)
-    const topics = { '01-pods': ['pods'] }
+    const topics = { '01-pods': { topics: ['pods'] } }
     const report = store.summary.classReport(topics)
     expect(report.map((r) => r.learner.name)).toEqual(['Ada', 'bob'])
     expect(report[0]).toEqual({

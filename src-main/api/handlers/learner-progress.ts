@@ -1,12 +1,14 @@
 import type { Course } from '../../core/lesson/course-loader.ts'
-import type { Localized } from '../../core/lesson/lesson.schema.ts'
-import type { LessonProgress, ProgressStore, TopicMastery } from '../../store/index.ts'
+import { questionsOf } from '../../core/lesson/lesson.machine.ts'
+import type { Lesson, Localized } from '../../core/lesson/lesson.schema.ts'
+import type { LessonProgress, LessonTopics, ProgressStore, TopicMastery } from '../../store/index.ts'
 import { iso } from './context.ts'
 
-/** Where an unfinished lesson resumes: step `n` (from 1) of its `of` steps. */
+/** Where an unfinished lesson resumes: step `n` (from 1) of its `of` steps, and that step's title. */
 export interface StepPosition {
   n: number
   of: number
+  title: Localized
 }
 
 /** One lesson as the lesson list and the Progress page show it to its learner. */
@@ -27,32 +29,38 @@ export interface LearnerProgress {
 
 /** The learner's summary from the store, with each unfinished lesson's step counted in the course as it is now. */
 export function learnerProgress(store: ProgressStore, learnerId: string, course: Course): LearnerProgress {
-  const stepIds = new Map<string, readonly string[]>()
-  const topics: Record<string, readonly string[]> = {}
+  const steps = new Map<string, readonly { id: string; title: Localized }[]>()
+  const topics: Record<string, LessonTopics> = {}
   for (const entry of course.lessons) {
     if (entry.status !== 'available') continue
     const lesson = entry.lesson.lesson
-    stepIds.set(
-      lesson.id,
-      lesson.steps.map((step) => step.id)
-    )
-    topics[lesson.id] = lesson.topics
+    steps.set(lesson.id, lesson.steps)
+    topics[lesson.id] = { topics: lesson.topics, questions: questionTopics(lesson) }
   }
   const summary = store.summary.progressSummary(learnerId, topics)
   const lessons = new Map<string, LearnerLessonProgress>()
   for (const row of summary.lessons) {
     const completed = row.status === 'completed'
-    const ids = stepIds.get(row.lessonId)
+    const ofLesson = steps.get(row.lessonId)
     lessons.set(row.lessonId, {
       status: completed ? 'completed' : 'in-progress',
       score: row.score,
-      step: completed || ids === undefined ? null : stepPosition(store, learnerId, row, ids),
+      step: completed || ofLesson === undefined ? null : stepPosition(store, learnerId, row, ofLesson),
       lastActiveAt: iso(row.lastActiveAt),
       openedAt: iso(row.startedAt ?? row.lastOpenedAt),
       completedAt: iso(row.completedAt)
     })
   }
   return { lessons, topics: summary.topics }
+}
+
+/** The topic tag of each question that carries one. */
+function questionTopics(lesson: Lesson): Record<string, string> {
+  const tagged: Record<string, string> = {}
+  for (const step of lesson.steps)
+    for (const question of questionsOf(step))
+      if (question.topic !== undefined) tagged[question.id] = question.topic
+  return tagged
 }
 
 /**
@@ -63,16 +71,16 @@ function stepPosition(
   store: ProgressStore,
   learnerId: string,
   row: LessonProgress,
-  ids: readonly string[]
+  steps: readonly { id: string; title: Localized }[]
 ): StepPosition | null {
-  if (ids.length === 0) return null
-  if (row.stepId === null) return { n: 1, of: ids.length }
-  let at = ids.indexOf(row.stepId)
+  const ids = steps.map((step) => step.id)
+  let at = row.stepId === null ? 0 : ids.indexOf(row.stepId)
   if (at < 0) {
     const resumed = store.sessions.resumeStepId(learnerId, row.lessonId, ids)
     at = resumed === null ? 0 : Math.max(0, ids.indexOf(resumed))
   }
-  return { n: at + 1, of: ids.length }
+  const step = steps[at]
+  return step === undefined ? null : { n: at + 1, of: ids.length, title: step.title }
 }
 
 /** A topic's mastery under the name the course gives it, in the order the course first teaches it. */

@@ -15,6 +15,7 @@ import {
   type LabWorkspace,
   type TraceStory
 } from './lab-workspace.ts'
+import { visitMinutes, visitStartedAt } from './lesson-visit.ts'
 
 type LessonOpen = MethodOutput<'lesson:open'>
 type SessionView = LessonOpen['session']
@@ -61,12 +62,13 @@ export class LessonPlayer implements LabWorkspace {
   #error = $state<string | null>(null)
   #notFound = $state(false)
   #busy = $state(false)
-  #startedAt = Date.now()
+  readonly #visitStartedAt: number
   #reopening: Promise<void> | null = null
 
   constructor(learnerId: string, lessonId: string) {
     this.learnerId = learnerId
     this.lessonId = lessonId
+    this.#visitStartedAt = visitStartedAt(() => sessionStorage, learnerId, lessonId, Date.now())
   }
 
   get lesson(): LessonOpen | null {
@@ -117,9 +119,9 @@ export class LessonPlayer implements LabWorkspace {
   get busy(): boolean {
     return this.#busy
   }
-  /** Minutes since the lesson was opened in this visit, for the completion screen. */
+  /** Minutes since the lesson was first opened in this visit (reloads included), for the completion screen. */
   get minutesThisVisit(): number {
-    return Math.max(1, Math.round((Date.now() - this.#startedAt) / 60_000))
+    return visitMinutes(this.#visitStartedAt, Date.now())
   }
 
   async open(): Promise<void> {
