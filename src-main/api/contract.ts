@@ -436,7 +436,9 @@ export const contract = {
           dueAt: z.string()
         })
       ),
-      total: z.number().int().min(0)
+      total: z.number().int().min(0),
+      /** When the next item not yet due comes up; null when the queue holds nothing more. */
+      nextDueAt: z.string().nullable()
     })
   },
   'review:answer': {
