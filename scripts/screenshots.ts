@@ -41,6 +41,24 @@ async function open(page: Page, hash: string): Promise<void> {
 }
 
 try {
+  // The first-run screen, before anyone has a profile: it follows the OS's language and scheme.
+  for (const locale of locales) {
+    for (const theme of ['light', 'dark'] as const) {
+      const context = await browser.newContext({
+        colorScheme: theme,
+        locale,
+        viewport: { width: 1280, height: 800 }
+      })
+      const page = await context.newPage()
+      await open(page, '')
+      await page.waitForLoadState('networkidle')
+      const name = `first-run-${locale}-${theme}.png`
+      written.add(name)
+      await page.screenshot({ path: join(outDir, name) })
+      await context.close()
+    }
+  }
+
   const learners = {
     fresh: (await running.service.handlers['profiles:create']({ name: 'Ada' })).id,
     quiz: (await running.service.handlers['profiles:create']({ name: 'Lin' })).id,
@@ -125,6 +143,15 @@ try {
       await shell(page, 'node-1', 'ip link set cni0 up')
 
       await select(learners.quiz)
+      // A step whose text holds a code block (kubectl's output), scrolled up beside the lab; as the
+      // quiz learner, so the lessons list pictured above keeps offering the tour.
+      await open(page, '#/lessons/from-outside')
+      await page.locator('.lesson-pane .code-block').first().waitFor()
+      await page
+        .locator('.lesson-pane .code-block')
+        .first()
+        .evaluate((block) => block.scrollIntoView({ block: 'center' }))
+      await shot('code-block')
       await open(page, `#/lessons/${tour.id}`)
       await page.locator('form.question').first().waitFor()
       // The lesson column scrolls on its own: bring the first question up beside the terminal.

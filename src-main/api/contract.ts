@@ -113,6 +113,12 @@ export const lessonViewSchema = z.strictObject({
   minutes: lessonMinutesSchema,
   /** Where the learner is: resumed from the store, keys stripped. */
   session: lessonSessionViewSchema,
+  /**
+   * The prose of every step already reached (done, or the current one) by step id: what the
+   * learner has read, so the renderer links a glossary term only where the lesson first used it.
+   * Steps not reached stay out, as in `session.body`.
+   */
+  reachedBodies: z.record(z.string(), localizedSchema),
   /** The lab as `lab:topology` draws it, so opening a lesson is one round trip. */
   topology: topologySchema
 })
@@ -438,7 +444,9 @@ export const contract = {
           dueAt: z.string()
         })
       ),
-      total: z.number().int().min(0)
+      total: z.number().int().min(0),
+      /** When the next item not yet due comes up; null when the queue holds nothing more. */
+      nextDueAt: z.string().nullable()
     })
   },
   'review:answer': {

@@ -154,6 +154,9 @@ export class ClassesRepository {
         `SELECT m.*, c.status AS class_status FROM class_learners m JOIN classes c ON c.id = m.class_id
          WHERE m.token_hash = ?`
       ),
+      classOfLearner: db.prepare<[string], { id: string; name: string }>(
+        'SELECT c.id, c.name FROM class_learners m JOIN classes c ON c.id = m.class_id WHERE m.learner_id = ?'
+      ),
       members: db.prepare<[string], MemberRow>(
         'SELECT class_id, learner_id, display_name, joined_at FROM class_learners WHERE class_id = ? ORDER BY joined_at, learner_id'
       ),
@@ -278,6 +281,11 @@ export class ClassesRepository {
   byTokenHash(tokenHash: string): TokenHolder | null {
     const row = this.#ctx.read('check the learner token', () => this.#s.byToken.get(tokenHash))
     return row ? { ...toMember(row), classStatus: row.class_status } : null
+  }
+
+  /** The class a profile joined, or null for a profile made on this computer. */
+  classOf(learnerId: string): { id: string; name: string } | null {
+    return this.#ctx.read('read the class', () => this.#s.classOfLearner.get(learnerId) ?? null)
   }
 
   members(classId: string): ClassMember[] {

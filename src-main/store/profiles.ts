@@ -39,7 +39,9 @@ export class ProfilesRepository {
     this.#insert = db.prepare<[string, string, number, number]>(
       'INSERT INTO learners (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)'
     )
-    this.#list = db.prepare<[], LearnerRow>('SELECT * FROM learners ORDER BY name COLLATE NOCASE, id')
+    this.#list = db.prepare<[], LearnerRow>(
+      'SELECT * FROM learners WHERE id NOT IN (SELECT learner_id FROM class_learners) ORDER BY name COLLATE NOCASE, id'
+    )
     this.#get = db.prepare<[string], LearnerRow>('SELECT * FROM learners WHERE id = ?')
     this.#byName = db.prepare<[string], LearnerRow>('SELECT * FROM learners WHERE name = ? COLLATE NOCASE')
     this.#rename = db.prepare<[string, number, string]>(
@@ -59,6 +61,10 @@ export class ProfilesRepository {
     })
   }
 
+  /**
+   * The profiles made on this computer. A learner who joined a class has a profile too, but it
+   * belongs to the class: the class lists it, and deleting the class deletes it.
+   */
   list(): Learner[] {
     return this.#ctx.read('list profiles', () => this.#list.all().map(toLearner))
   }

@@ -12,6 +12,7 @@ interface DueItem {
 interface Due {
   items: DueItem[]
   total: number
+  nextDueAt: string | null
 }
 interface Answered {
   grading: { correct: boolean; finished: boolean; feedback: { en: string }[]; explanation?: { en: string } }
@@ -22,7 +23,11 @@ describe('the review queue through the API', () => {
   test('a wrong tour answer is due once the lesson finished it, without its key; a miss keeps it due, a recall schedules it later', async () => {
     await withService(async (service, learnerId) => {
       const ref = { learnerId, lessonId: 'tour' }
-      expect(await call<Due>(service, 'review:due', { learnerId })).toEqual({ items: [], total: 0 })
+      expect(await call<Due>(service, 'review:due', { learnerId })).toEqual({
+        items: [],
+        total: 0,
+        nextDueAt: null
+      })
 
       // Walk the tour to its trace step, whose pinned question is answered wrong once.
       await call(service, 'lesson:open', ref)
@@ -82,7 +87,12 @@ describe('the review queue through the API', () => {
       })
       expect(recalled.grading.correct).toBe(true)
       expect(Date.parse(recalled.nextDueAt)).toBeGreaterThanOrEqual(before + 86_400_000)
-      expect(await call<Due>(service, 'review:due', { learnerId })).toEqual({ items: [], total: 0 })
+      // Nothing due now, and the queue says when the recalled question comes back.
+      expect(await call<Due>(service, 'review:due', { learnerId })).toEqual({
+        items: [],
+        total: 0,
+        nextDueAt: recalled.nextDueAt
+      })
     })
   })
 
@@ -119,7 +129,11 @@ describe('the review queue through the API', () => {
       })
 
       const bob = await call<{ id: string }>(service, 'profiles:create', { name: 'Bob' })
-      expect(await call<Due>(service, 'review:due', { learnerId: bob.id })).toEqual({ items: [], total: 0 })
+      expect(await call<Due>(service, 'review:due', { learnerId: bob.id })).toEqual({
+        items: [],
+        total: 0,
+        nextDueAt: null
+      })
       const foreign = await failure(service, 'review:answer', {
         learnerId: bob.id,
         itemId,

@@ -1,5 +1,6 @@
 import { estimateMinutes } from '../../core/lesson/estimate.ts'
 import { formatIssue } from '../../core/lesson/issues.ts'
+import { stepProse } from '../../core/lesson/snapshot-view.ts'
 import type { MethodOutput } from '../contract.ts'
 import type { Handlers } from '../dispatch.ts'
 import type { ServiceContext } from './context.ts'
@@ -79,6 +80,9 @@ export function lessonHandlers(
       const session = await host.open(learnerId, loaded)
       return {
         session,
+        reachedBodies: Object.fromEntries(
+          session.steps.filter((s) => s.status !== 'todo').map((s) => [s.id, stepProse(prose, s.id)])
+        ),
         topology: await host.topology(learnerId, lessonId),
         id: lesson.id,
         title: lesson.title,

@@ -13,6 +13,20 @@ function settingsOf(store: ProgressStore, learnerId: string): Settings {
   for (const key of Object.keys(defaultSettings)) if (key in saved) merged[key] = saved[key]
   return merged as Settings
 }
+/**
+ * A class member's profile is the class's: it is switched to, renamed and deleted only through
+ * the class, since deleting it here would take the learner's class progress with it.
+ */
+function refuseClassMember(store: ProgressStore, learnerId: string): void {
+  const joined = store.classes.classOf(learnerId)
+  if (joined) {
+    throw new ApiError(
+      'forbidden',
+      `this learner joined the class "${joined.name}"; their profile belongs to that class and goes only when the class is deleted`
+    )
+  }
+}
+
 /** Learner profiles on this machine and each one's settings. */
 export function profileHandlers(
   ctx: ServiceContext
@@ -69,12 +83,15 @@ export function profileHandlers(
       const store = usableStore()
       const p = store.profiles.get(learnerId)
       if (!p) throw new ApiError('not_found', `no learner profile with id "${learnerId}"`)
+      refuseClassMember(store, learnerId)
       store.settings.set(activeLearnerKey, learnerId)
       return { id: p.id, name: p.name, createdAt: new Date(p.createdAt).toISOString() }
     },
 
     'profiles:rename': ({ learnerId, name }) => {
-      const p = usableStore().profiles.rename(learnerId, name)
+      const store = usableStore()
+      refuseClassMember(store, learnerId)
+      const p = store.profiles.rename(learnerId, name)
       return { id: p.id, name: p.name, createdAt: new Date(p.createdAt).toISOString() }
     },
 
@@ -82,6 +99,7 @@ export function profileHandlers(
       const store = usableStore()
       const p = store.profiles.get(learnerId)
       if (!p) throw new ApiError('not_found', `no learner profile with id "${learnerId}"`)
+      refuseClassMember(store, learnerId)
       if (confirm !== p.name) {
         throw new ApiError('invalid_input', `confirm: type the profile's name "${p.name}" to delete it`)
       }

@@ -42,8 +42,9 @@ export function reviewHandlers(ctx: ServiceContext): Pick<Handlers, 'review:due'
       const store = usableStore()
       requireLearner(store, learnerId)
       const at = now()
-      const items = store.review
-        .list(learnerId)
+      const queue = store.review.list(learnerId).filter((item) => reviewQuestion(store, item) !== null)
+      const later = queue.filter((item) => item.dueAt > at).map((item) => item.dueAt)
+      const items = queue
         .filter((item) => item.dueAt <= at)
         .flatMap((item) => {
           const found = reviewQuestion(store, item)
@@ -59,7 +60,11 @@ export function reviewHandlers(ctx: ServiceContext): Pick<Handlers, 'review:due'
             }
           ]
         })
-      return { items, total: items.length }
+      return {
+        items,
+        total: items.length,
+        nextDueAt: later.length === 0 ? null : new Date(Math.min(...later)).toISOString()
+      }
     },
 
     'review:answer': ({ learnerId, itemId, answer }) => {

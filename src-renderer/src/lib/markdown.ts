@@ -31,6 +31,8 @@ export interface ProseOptions {
   tableLabel?: string | undefined
   /** Colours shell and YAML code once the highlighter has loaded. */
   highlight?: Highlight | null | undefined
+  /** Glossary terms an earlier step of the lesson already linked: linked once, where first met. */
+  glossaryLinked?: ReadonlySet<string> | undefined
 }
 
 /** Set for the duration of one render. */
@@ -133,8 +135,18 @@ md.renderer.rules.table_close = () => (options.tableLabel === undefined ? '</tab
 export function renderMarkdown(source: string, renderOptions: ProseOptions = {}): string {
   options = renderOptions
   try {
-    return md.render(source)
+    return md.render(source, { glossarySeen: new Set(renderOptions.glossaryLinked) })
   } finally {
     options = {}
   }
+}
+
+/**
+ * The glossary terms a lesson's texts link, read in order: what the steps before a step link, so
+ * that step links only the terms the learner meets there for the first time.
+ */
+export function glossaryTermsLinkedBy(sources: readonly string[]): Set<string> {
+  const env = { glossarySeen: new Set<string>() }
+  for (const source of sources) md.parse(source, env)
+  return env.glossarySeen
 }

@@ -1,5 +1,6 @@
 import type { Trace } from '../../../../src-main/core/engine/trace.ts'
 import type { Answer } from '../../../../src-main/core/lesson/quiz.ts'
+import type { Localized } from '../../../../src-main/core/lesson/lesson.schema.ts'
 import {
   api,
   ApiCallError,
@@ -49,6 +50,8 @@ export class LessonPlayer implements LabWorkspace {
   readonly lessonId: string
   #lesson = $state.raw<LessonOpen | null>(null)
   #session = $state.raw<SessionView | null>(null)
+  /** The prose of each step reached so far, by step id: from the open and from every step since. */
+  #bodies = $state.raw<ReadonlyMap<string, Localized>>(new Map())
   #topology = $state.raw<Topology | null>(null)
   #diagram = $state.raw<Diagram | null>(null)
   #trace = $state.raw<Trace | null>(null)
@@ -69,6 +72,11 @@ export class LessonPlayer implements LabWorkspace {
     this.learnerId = learnerId
     this.lessonId = lessonId
     this.#visitStartedAt = visitStartedAt(() => sessionStorage, learnerId, lessonId, Date.now())
+  }
+
+  /** The prose of a step the learner has reached, or undefined for one not reached (never sent). */
+  bodyOf(stepId: string): Localized | undefined {
+    return this.#bodies.get(stepId)
   }
 
   get lesson(): LessonOpen | null {
@@ -133,6 +141,7 @@ export class LessonPlayer implements LabWorkspace {
   async #load(): Promise<void> {
     const lesson = await api['lesson:open']({ learnerId: this.learnerId, lessonId: this.lessonId })
     this.#lesson = lesson
+    this.#bodies = new Map(Object.entries(lesson.reachedBodies))
     this.#absorb(lesson.session)
     this.#topology = lesson.topology
   }
@@ -299,6 +308,8 @@ export class LessonPlayer implements LabWorkspace {
   #absorb(session: SessionView): void {
     if (this.#session && session.current !== this.#session.current) this.#review = null
     this.#session = session
+    if (session.body && this.#bodies.get(session.current)?.en !== session.body.en)
+      this.#bodies = new Map(this.#bodies).set(session.current, session.body)
   }
 
   async #guard(work: () => Promise<void>): Promise<void> {

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { tempDir } from '../e2e/harness.ts'
+import { ok, post, startClassroomHost, type ClassroomHost, type Joined } from './classroom-host.ts'
+
+describe("learners who joined a class are not this computer's profiles", () => {
+  const data = tempDir('podnet-class-profiles-')
+  let h: ClassroomHost
+  let origin: string
+  let grace: string
+  let ada: Joined
+
+  beforeAll(async () => {
+    h = await startClassroomHost(data.path)
+    origin = h.host.origin
+    grace = (await ok<{ id: string }>(origin, 'profiles:create', { name: 'Grace' }, h.instructorToken)).id
+    const { joinCode } = await ok<{ joinCode: string }>(
+      origin,
+      'class:start',
+      { name: 'Networking 101' },
+      h.instructorToken
+    )
+    ada = await ok<Joined>(origin, 'class:join', { code: joinCode, name: 'Ada' })
+  })
+
+  afterAll(async () => {
+    await h.stop()
+    data.remove()
+  })
+
+  test('the learner list holds only the profiles made on this computer', async () => {
+    const { profiles } = await ok<{ profiles: { id: string }[] }>(
+      origin,
+      'profiles:list',
+      {},
+      h.instructorToken
+    )
+    expect(profiles.map((p) => p.id)).toEqual([grace])
+  })
+
+  test('switching to, renaming or deleting a class learner is refused, naming the class', async () => {
+    // The name the class gave Ada's profile: what a delete would have to repeat.
+    const profileName = `Ada · ${ada.classId.slice(-6)}`
+    for (const [method, input] of [
+      ['profiles:select', { learnerId: ada.learnerId }],
+      ['profiles:rename', { learnerId: ada.learnerId, name: 'Someone else' }],
+      ['profiles:delete', { learnerId: ada.learnerId, confirm: profileName }]
+    ] as const) {
+      const answer = await post(origin, method, input, h.instructorToken)
+      expect({ method, status: answer.status, code: answer.body.error?.code }).toEqual({
+        method,
+        status: 403,
+        code: 'forbidden'
+      })
+      expect(answer.body.error?.message).toContain('"Networking 101"')
+    }
+    const members = await ok<{ learners: { learnerId: string }[] }>(
+      origin,
+      'class:dashboard',
+      { classId: ada.classId },
+      h.instructorToken
+    )
+    expect(members.learners.map((l) => l.learnerId)).toEqual([ada.learnerId])
+  })
+})
