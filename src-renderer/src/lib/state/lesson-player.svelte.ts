@@ -51,7 +51,7 @@ export class LessonPlayer implements LabWorkspace {
   #lesson = $state.raw<LessonOpen | null>(null)
   #session = $state.raw<SessionView | null>(null)
   /** The prose of each step reached so far, by step id: from the open and from every step since. */
-  #bodies = $state.raw<ReadonlyMap<string, Localized>>(new Map())
+  #bodies = $state.raw<Readonly<Record<string, Localized>>>({})
   #topology = $state.raw<Topology | null>(null)
   #diagram = $state.raw<Diagram | null>(null)
   #trace = $state.raw<Trace | null>(null)
@@ -76,7 +76,7 @@ export class LessonPlayer implements LabWorkspace {
 
   /** The prose of a step the learner has reached, or undefined for one not reached (never sent). */
   bodyOf(stepId: string): Localized | undefined {
-    return this.#bodies.get(stepId)
+    return Object.hasOwn(this.#bodies, stepId) ? this.#bodies[stepId] : undefined
   }
 
   get lesson(): LessonOpen | null {
@@ -141,7 +141,7 @@ export class LessonPlayer implements LabWorkspace {
   async #load(): Promise<void> {
     const lesson = await api['lesson:open']({ learnerId: this.learnerId, lessonId: this.lessonId })
     this.#lesson = lesson
-    this.#bodies = new Map(Object.entries(lesson.reachedBodies))
+    this.#bodies = lesson.reachedBodies
     this.#absorb(lesson.session)
     this.#topology = lesson.topology
   }
@@ -308,8 +308,8 @@ export class LessonPlayer implements LabWorkspace {
   #absorb(session: SessionView): void {
     if (this.#session && session.current !== this.#session.current) this.#review = null
     this.#session = session
-    if (session.body && this.#bodies.get(session.current)?.en !== session.body.en)
-      this.#bodies = new Map(this.#bodies).set(session.current, session.body)
+    if (session.body && this.bodyOf(session.current)?.en !== session.body.en)
+      this.#bodies = { ...this.#bodies, [session.current]: session.body }
   }
 
   async #guard(work: () => Promise<void>): Promise<void> {
