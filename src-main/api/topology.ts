@@ -124,22 +124,24 @@ export function topologyOf(lab: Lab): Topology {
           devices: pod.hostNetwork ? [] : devices(pod.netns)
         }))
     })),
-    services: lab.services.map((svc) => ({
-      id: `svc/${svc.namespace}/${svc.name}`,
-      name: svc.name,
-      namespace: svc.namespace,
-      type: svc.type,
-      clusterIP: formatIpv4(svc.clusterIP),
-      ports: svc.ports.map((p) => ({
-        port: p.port,
-        targetPort: p.targetPort,
-        protocol: p.protocol,
-        ...(p.nodePort === undefined ? {} : { nodePort: p.nodePort })
+    services: lab.services
+      .filter((svc) => !svc.fixedEndpoints)
+      .map((svc) => ({
+        id: `svc/${svc.namespace}/${svc.name}`,
+        name: svc.name,
+        namespace: svc.namespace,
+        type: svc.type,
+        clusterIP: formatIpv4(svc.clusterIP),
+        ports: svc.ports.map((p) => ({
+          port: p.port,
+          targetPort: p.targetPort,
+          protocol: p.protocol,
+          ...(p.nodePort === undefined ? {} : { nodePort: p.nodePort })
+        })),
+        endpoints: svc.ports.flatMap((p) =>
+          endpointsOf(lab, svc, p).map((ep) => ({ pod: ep.pod, ip: formatIpv4(ep.ip), port: ep.port }))
+        )
       })),
-      endpoints: svc.ports.flatMap((p) =>
-        endpointsOf(lab, svc, p).map((ep) => ({ pod: ep.pod, ip: formatIpv4(ep.ip), port: ep.port }))
-      )
-    })),
     externalHosts: lab.externalHosts.map((host) => ({
       id: host.name,
       name: host.name,

@@ -80,12 +80,29 @@ function allocatePodCidrs(s: Scenario): Cidr[] {
   })
 }
 
+/** Every cluster's `default/kubernetes`: the service range's first address, the apiserver behind it. */
+function withKubernetesService(s: Scenario): ServiceSpec[] {
+  const first = formatIpv4((cidr(s.cluster.serviceCIDR).network + 1) >>> 0)
+  const kubernetes: ServiceSpec = {
+    name: 'kubernetes',
+    namespace: 'default',
+    type: 'ClusterIP',
+    clusterIP: first,
+    selector: {},
+    externalTrafficPolicy: 'Cluster',
+    ports: [{ name: 'https', port: 443, targetPort: 6443, protocol: 'TCP' }]
+  }
+  return [kubernetes, ...s.services]
+}
+
 function endpointsOf(
   s: Scenario,
   svc: ServiceSpec,
   pods: PodPlan[],
   port: ServiceSpec['ports'][number]
 ): Endpoint[] {
+  // The apiserver listens on the first (control-plane) node's address.
+  if (svc.namespace === 'default' && svc.name === 'kubernetes') return [{ ip: s.nodes[0]!.ip, port: 6443 }]
   const target = port.targetPort ?? port.port
   return pods
     .filter(
@@ -96,15 +113,18 @@ function endpointsOf(
     .sort((a, b) => ipv4(a.ip) - ipv4(b.ip))
 }
 
-/** kube-proxy iptables mode (1.31), the nat and filter restore input as the proxier writes it. */
-function kubeProxyIptables(s: Scenario, pods: PodPlan[]): { nat: string; filter: string } {
+/**
+ * kube-proxy iptables mode (1.31), the restore input as the proxier writes it, after kubelet's
+ * chains: the mangle hint, both components' empty canary chains, kubelet's KUBE-FIREWALL jumps.
+ */
+function kubeProxyIptables(s: Scenario, pods: PodPlan[]): { mangle: string; nat: string; filter: string } {
   const clusterCidr = s.cluster.podCIDR
   const natChains = ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-MARK-MASQ']
   const natRules: string[] = []
   const filterRules: string[] = []
   const svcRules: string[] = []
   const nodePortRules: string[] = []
-  for (const svc of s.services) {
+  for (const svc of withKubernetesService(s)) {
     for (const port of svc.ports) {
       const proto = port.protocol.toLowerCase()
       const spn = `${svc.namespace}/${svc.name}${port.name ? ':' + port.name : ''}`
@@ -150,8 +170,17 @@ function kubeProxyIptables(s: Scenario, pods: PodPlan[]): { nat: string; filter:
       })
     }
   }
+  const mangle = [
+    '*mangle',
+    ':KUBE-IPTABLES-HINT - [0:0]',
+    ':KUBE-KUBELET-CANARY - [0:0]',
+    ':KUBE-PROXY-CANARY - [0:0]',
+    'COMMIT'
+  ].join('\n')
   const nat = [
     '*nat',
+    ':KUBE-KUBELET-CANARY - [0:0]',
+    ':KUBE-PROXY-CANARY - [0:0]',
     ...natChains.map((c) => `:${c} - [0:0]`),
     '-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
     '-A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
@@ -168,6 +197,8 @@ function kubeProxyIptables(s: Scenario, pods: PodPlan[]): { nat: string; filter:
   ].join('\n')
   const filter = [
     '*filter',
+    ':KUBE-KUBELET-CANARY - [0:0]',
+    ':KUBE-PROXY-CANARY - [0:0]',
     ':KUBE-NODEPORTS - [0:0]',
     ':KUBE-SERVICES - [0:0]',
     ':KUBE-EXTERNAL-SERVICES - [0:0]',
@@ -177,8 +208,8 @@ function kubeProxyIptables(s: Scenario, pods: PodPlan[]): { nat: string; filter:
     '-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL',
     '-A INPUT -m comment --comment "kubernetes health check service ports" -j KUBE-NODEPORTS',
     '-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES',
-    // Since kube-proxy sets route_localnet=1 (NodePorts on localhost), it blocks martian
-    // localnet traffic itself (the chain kubelet used to own).
+    // kubelet blocks martian localnet traffic (route_localnet=1 lets NodePorts answer on
+    // localhost); kube-proxy writes the identical chain again.
     '-A INPUT -j KUBE-FIREWALL',
     '-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL',
     '-A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD',
@@ -194,7 +225,7 @@ function kubeProxyIptables(s: Scenario, pods: PodPlan[]): { nat: string; filter:
     '-A KUBE-FORWARD -m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
     'COMMIT'
   ].join('\n')
-  return { nat, filter }
+  return { mangle, nat, filter }
 }
 
 /** kube-proxy nftables mode (1.31): `nft -f` input as the proxier's transaction writes it. */
@@ -253,7 +284,7 @@ function kubeProxyNft(s: Scenario, pods: PodPlan[], nodeIp: string): string {
     // --nodeport-addresses defaults to the node's primary IP in nftables mode.
     `add element ${t} nodeport-ips { ${nodeIp} }`
   ]
-  for (const svc of s.services) {
+  for (const svc of withKubernetesService(s)) {
     for (const port of svc.ports) {
       const proto = port.protocol.toLowerCase()
       const spn = `${svc.namespace}/${svc.name}${port.name ? ':' + port.name : ''}`
@@ -450,7 +481,12 @@ export function labPlanFromScenario(s: Scenario): LabPlan {
     const flannel = flannelRules(s, podNet)
     const kp = s.cluster.kubeProxy.mode === 'iptables' ? kubeProxyIptables(s, pods) : undefined
     // kube-proxy prepends its jumps; flanneld appends its own afterwards.
-    if (kp) h.iptables.push({ table: 'nat', restore: kp.nat }, { table: 'filter', restore: kp.filter })
+    if (kp)
+      h.iptables.push(
+        { table: 'mangle', restore: kp.mangle },
+        { table: 'nat', restore: kp.nat },
+        { table: 'filter', restore: kp.filter }
+      )
     if (masq) h.iptables.push({ table: 'nat', restore: flannel.nat })
     h.iptables.push({ table: 'filter', restore: flannel.filter })
     if (s.cluster.kubeProxy.mode === 'nftables') h.nft = kubeProxyNft(s, pods, n.ip)

@@ -20,7 +20,17 @@ describe('kubectl (v1.31 output)', () => {
 
   it('gets services and endpoints', () => {
     expect(run(s, 'node-1', 'kubectl get svc').stdout).toBe(
-      'NAME        TYPE        CLUSTER-IP    EXTERNAL-IP   PORT(S)        AGE\nempty-svc   ClusterIP   10.96.0.200   <none>        80/TCP         0s\nweb         ClusterIP   10.96.0.100   <none>        80/TCP         0s\nweb-np      NodePort    10.96.0.150   <none>        80:30080/TCP   0s\n'
+      [
+        'NAME         TYPE        CLUSTER-IP    EXTERNAL-IP   PORT(S)        AGE',
+        'empty-svc    ClusterIP   10.96.0.200   <none>        80/TCP         0s',
+        'kubernetes   ClusterIP   10.96.0.1     <none>        443/TCP        0s',
+        'web          ClusterIP   10.96.0.100   <none>        80/TCP         0s',
+        'web-np       NodePort    10.96.0.150   <none>        80:30080/TCP   0s',
+        ''
+      ].join('\n')
+    )
+    expect(run(s, 'node-1', 'kubectl get endpoints kubernetes').stdout).toContain(
+      'kubernetes   192.168.56.11:6443'
     )
     expect(run(s, 'node-1', 'kubectl get endpoints empty-svc web').stdout).toBe(
       'NAME        ENDPOINTS                                         AGE\nempty-svc   <none>                                            0s\nweb         10.244.1.3:8080,10.244.1.4:8080,10.244.2.2:8080   0s\n'

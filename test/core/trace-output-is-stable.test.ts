@@ -56,8 +56,10 @@ function steps(lab: Lab): Step[] {
   const cross = pods.find((p) => p.node !== a.node)
   const ext = lab.externalHosts[0]
   const node = lab.nodes[0]!
-  const withEps = lab.services.find((s) => endpointsOf(lab, s, s.ports[0]!).length > 0)
-  const noEps = lab.services.find((s) => s.ports.length > 0 && endpointsOf(lab, s, s.ports[0]!).length === 0)
+  // The scenario's own Services: the apiserver's has no pod to trace from.
+  const own = lab.services.filter((s) => !s.fixedEndpoints)
+  const withEps = own.find((s) => endpointsOf(lab, s, s.ports[0]!).length > 0)
+  const noEps = own.find((s) => s.ports.length > 0 && endpointsOf(lab, s, s.ports[0]!).length === 0)
   const nodePort = lab.services.find((s) => s.ports.some((p) => p.nodePort !== undefined))
   if (same)
     out.push({ label: 'same-node ping', spec: { proto: 'icmp', from: a.name, to: formatIpv4(same.ip) } })
@@ -208,7 +210,7 @@ function probe(lab: Lab, lines: string[], label: string, spec: ProbeSpec): void 
 /** kube-proxy resyncing after a pod is replaced, and hand edits of the chains it wrote, then traffic again. */
 function afterEdits(lab: Lab, lines: string[]): void {
   const node = lab.nodes[0]!.name
-  const svc = lab.services.find((s) => endpointsOf(lab, s, s.ports[0]!).length > 0)
+  const svc = lab.services.find((s) => !s.fixedEndpoints && endpointsOf(lab, s, s.ports[0]!).length > 0)
   const client = lab.pods.find((p) => !p.hostNetwork)
   const edits = [
     ['iptables', '-t', 'nat', '-N', 'KUBE-LAB-EXTRA'],

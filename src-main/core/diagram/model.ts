@@ -540,7 +540,9 @@ export function diagramOf(lab: Lab): DiagramModel {
   const kept = wires.filter((w) => byId.has(w.a) && byId.has(w.b))
 
   const programmed = programmedIps(lab, nodes)
-  const services = [...lab.services]
+  // The apiserver's own Service has no pod behind it: the drawing shows the learner's Services.
+  const services = lab.services
+    .filter((svc) => !svc.fixedEndpoints)
     .sort((x, y) => naturalCompare(x.namespace, y.namespace) || naturalCompare(x.name, y.name))
     .map((svc) => serviceOf(lab, svc, programmed))
 

@@ -280,6 +280,12 @@ export class Walk {
         if (v) return v
       }
     }
+    // mangle runs first at every hook (priority -150); an empty base chain does not exist in
+    // iptables-nft, so it neither counts packets nor makes a hop.
+    if (ns.netfilter.mangle.chains.get(hook)?.rules.length) {
+      const v = this.#table(ns, hook, 'mangle', undefined, pkt, ct, ctx)
+      if (v) return v
+    }
     const hasNat = hook !== 'FORWARD' && hook !== 'INPUT' && isNew
     const natFirst = hook === 'OUTPUT' || hook === 'PREROUTING'
     if (hasNat && natFirst) {

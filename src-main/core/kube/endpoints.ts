@@ -17,7 +17,7 @@ export function selects(svc: KubeService, pod: KubePod): boolean {
  * sorts them (so 10.244.1.10 comes before 10.244.1.2).
  */
 export function endpointsOf(lab: Lab, svc: KubeService, port: KubeServicePort): KubeEndpoint[] {
-  return sortedEndpoints(svc, port, lab.pods)
+  return svc.fixedEndpoints ?? sortedEndpoints(svc, port, lab.pods)
 }
 
 function sortedEndpoints(svc: KubeService, port: KubeServicePort, pods: readonly KubePod[]): KubeEndpoint[] {
@@ -44,6 +44,7 @@ export function endpointCache(lab: Lab): EndpointLookup {
   let byLabel: Map<string, KubePod[]> | undefined
   const labelKey = (namespace: string, k: string, v: string): string => `${namespace}\0${k}\0${v}`
   return (svc, port) => {
+    if (svc.fixedEndpoints) return svc.fixedEndpoints
     let eps = cache.get(port)
     if (!eps) {
       if (!byLabel) {

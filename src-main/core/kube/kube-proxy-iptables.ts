@@ -1,14 +1,12 @@
 import { formatIpv4 } from '../net/ipv4.ts'
 import { endpointsOf, type EndpointLookup } from './endpoints.ts'
-import { appendTo, emptyOwned, type OwnedRules, type RuleParser } from './iptables-writer.ts'
+import { appendTo, emptyOwned, type RuleParser } from './iptables-writer.ts'
+import { addKubeletChains, type OwnedTables } from './kubelet-iptables.ts'
 import type { Lab } from './lab.ts'
 import type { KubeNode } from './objects.ts'
 import { endpointHash, servicePortHash, servicePortName } from './proxy-names.ts'
 
-export interface KubeProxyRules {
-  nat: OwnedRules
-  filter: OwnedRules
-}
+export type KubeProxyRules = OwnedTables
 
 /** kube-proxy writes `1/(N-i)` with `%0.10f`; the kernel keeps a fixed-point value of it. */
 function probability(i: number, n: number): string {
@@ -18,8 +16,8 @@ function probability(i: number, n: number): string {
 const q = (text: string): string => `"${text}"`
 
 /**
- * The nat and filter rules kube-proxy (iptables mode, 1.31) writes on `node`, in its order.
- * Only Services with externalTrafficPolicy Local differ between nodes.
+ * The mangle, nat and filter rules kube-proxy (iptables mode, 1.31) writes on `node`, in its
+ * order, with kubelet's chains. Only Services with externalTrafficPolicy Local differ between nodes.
  */
 export function kubeProxyIptablesRules(
   lab: Lab,
@@ -27,8 +25,12 @@ export function kubeProxyIptablesRules(
   parser: RuleParser,
   endpoints: EndpointLookup = (svc, port) => endpointsOf(lab, svc, port)
 ): KubeProxyRules {
+  const mangle = emptyOwned()
   const nat = emptyOwned()
   const filter = emptyOwned()
+  addKubeletChains({ mangle, nat, filter }, parser)
+  // The empty chain kube-proxy's iptables monitor watches: gone means someone flushed the table.
+  for (const owned of [mangle, nat, filter]) appendTo(owned, parser, 'KUBE-PROXY-CANARY', '')
   const clusterCIDR = lab.scenario.cluster.podCIDR
   const n = (chain: string, spec: string): void => appendTo(nat, parser, chain, spec)
   const f = (chain: string, spec: string): void => appendTo(filter, parser, chain, spec)
@@ -39,8 +41,7 @@ export function kubeProxyIptablesRules(
     'KUBE-EXTERNAL-SERVICES',
     'KUBE-FORWARD',
     'KUBE-NODEPORTS',
-    'KUBE-PROXY-FIREWALL',
-    'KUBE-FIREWALL'
+    'KUBE-PROXY-FIREWALL'
   ])
     f(chain, '')
 
@@ -77,10 +78,6 @@ export function kubeProxyIptablesRules(
     'OUTPUT',
     '-m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES'
   )
-  filter.append.push(
-    { chain: 'INPUT', rule: parser.rule('-j KUBE-FIREWALL') },
-    { chain: 'OUTPUT', rule: parser.rule('-j KUBE-FIREWALL') }
-  )
   nat.prepend.push(
     {
       chain: 'PREROUTING',
@@ -96,10 +93,7 @@ export function kubeProxyIptablesRules(
     }
   )
 
-  f(
-    'KUBE-FIREWALL',
-    '! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP'
-  )
+  // kube-proxy writes KUBE-FIREWALL too, the same rule as kubelet's, which is already in place.
   f('KUBE-FORWARD', '-m conntrack --ctstate INVALID -j DROP')
   f(
     'KUBE-FORWARD',
@@ -204,7 +198,7 @@ export function kubeProxyIptablesRules(
     'KUBE-SERVICES',
     '-m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS'
   )
-  return { nat, filter }
+  return { mangle, nat, filter }
 }
 
 /** Whether every node gets the same rules (no externalTrafficPolicy Local NodePorts). */

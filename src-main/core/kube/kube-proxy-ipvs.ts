@@ -7,6 +7,7 @@ import { macFromBytes } from '../net/mac.ts'
 import { randomBytes } from '../net/rng.ts'
 import type { EndpointLookup } from './endpoints.ts'
 import { appendTo, emptyOwned, installOwned, type RuleParser } from './iptables-writer.ts'
+import { addKubeletChains } from './kubelet-iptables.ts'
 import type { Lab } from './lab.ts'
 import type { KubeNode } from './objects.ts'
 
@@ -104,7 +105,10 @@ export function syncIpvs(
       }
     }
   }
+  const mangle = emptyOwned()
   const nat = emptyOwned()
+  const filter = emptyOwned()
+  addKubeletChains({ mangle, nat, filter }, parser)
   const n = (chain: string, spec: string): void => appendTo(nat, parser, chain, spec)
   nat.prepend.push(
     {
@@ -141,9 +145,9 @@ export function syncIpvs(
   )
   n('KUBE-SERVICES', '-m addrtype --dst-type LOCAL -j KUBE-NODE-PORT')
   n('KUBE-SERVICES', '-m set --match-set KUBE-CLUSTER-IP dst,dst -j ACCEPT')
+  installOwned(ns.netfilter, 'mangle', 'KUBE-', mangle)
   installOwned(ns.netfilter, 'nat', 'KUBE-', nat)
 
-  const filter = emptyOwned()
   const f = (chain: string, spec: string): void => appendTo(filter, parser, chain, spec)
   if (minorVersion(lab) >= 26) {
     filter.prepend.push({

@@ -52,6 +52,7 @@ export function syncNft(lab: Lab, node: KubeNode, ns: Netns, endpoints: Endpoint
   }
   const serviceChains: NftChain[] = []
   const clusterIps: number[] = []
+  const apiserverElements: NftMap['elements'] = []
   for (const svc of lab.services) {
     clusterIps.push(svc.clusterIP)
     for (const port of svc.ports) {
@@ -102,7 +103,11 @@ export function syncNft(lab: Lab, node: KubeNode, ns: Netns, endpoints: Endpoint
         return name
       })
       svcChain.rules.push(rule([{ op: 'numgen-vmap', targets: endpointChains }]))
-      serviceIps.elements.push({ key, verdict: 'goto', chain: `service-${base}` })
+      // nft lists a map's elements in its hash table's order, which the lab does not model;
+      // the kernel lists the apiserver's 10.96.0.1:443 after the lab's Services.
+      const element = { key, verdict: 'goto', chain: `service-${base}` } as const
+      if (svc.fixedEndpoints) apiserverElements.push(element)
+      else serviceIps.elements.push(element)
       if (port.nodePort !== undefined) {
         serviceChains.push(
           chain(`external-${base}`, [
@@ -126,6 +131,7 @@ export function syncNft(lab: Lab, node: KubeNode, ns: Netns, endpoints: Endpoint
     hook: NonNullable<NftChain['base']>['hook'],
     priority: number
   ): NftChain => chain(name, rules, { type, hook, priority })
+  serviceIps.elements.push(...apiserverElements)
   // Chains, sets and maps in the order kube-proxy's transaction creates them (nft lists them so).
   const table: NftTable = {
     family: 'ip',

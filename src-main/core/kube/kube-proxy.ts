@@ -24,6 +24,7 @@ export function syncKubeProxy(lab: Lab, parser = new RuleParser()): void {
       const rules = kubeProxyRulesAreNodeIndependent(lab)
         ? (shared ??= kubeProxyIptablesRules(lab, node, parser, endpoints))
         : kubeProxyIptablesRules(lab, node, parser, endpoints)
+      installOwned(ns.netfilter, 'mangle', 'KUBE-', rules.mangle)
       installOwned(ns.netfilter, 'nat', 'KUBE-', rules.nat)
       installOwned(ns.netfilter, 'filter', 'KUBE-', rules.filter)
     } else if (mode === 'ipvs') {

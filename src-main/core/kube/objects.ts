@@ -87,12 +87,18 @@ export interface KubeService {
   selector: Record<string, string>
   externalTrafficPolicy: 'Cluster' | 'Local'
   createdAt: number
+  /**
+   * Backends its controller sets directly instead of a selector: the apiserver keeps the
+   * `default/kubernetes` Service pointing at itself.
+   */
+  fixedEndpoints?: KubeEndpoint[]
 }
 
 /** One backend of a Service port, as EndpointSlices carry it. */
 export interface KubeEndpoint {
   ip: Ipv4
   port: number
+  /** Empty for an endpoint that is no pod (the apiserver on its node's address). */
   pod: string
   node: string
 }

@@ -1,12 +1,13 @@
 import type { Cidr } from '../net/cidr.ts'
 import type { Ipv4 } from '../net/ipv4.ts'
 
-/** The iptables tables the lab models (mangle and raw stay empty in every scenario). */
-export type IptTableName = 'nat' | 'filter'
+/** The iptables tables the lab models (raw and security are never created). */
+export type IptTableName = 'mangle' | 'nat' | 'filter'
 /** The five netfilter hooks, in iptables' chain names. */
 export type Hook = 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING'
 
 export const BUILTIN_CHAINS: Readonly<Record<IptTableName, readonly Hook[]>> = {
+  mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
   nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
   filter: ['INPUT', 'FORWARD', 'OUTPUT']
 }
@@ -231,6 +232,7 @@ export class ChainMap extends Map<string, IptChain> {
  * every node), so each namespace keeps its packet/byte counters beside them, keyed by rule.
  */
 export interface Netfilter {
+  mangle: IptTable
   nat: IptTable
   filter: IptTable
   counters: Map<IptRule, Counters>
@@ -247,7 +249,7 @@ export function newNetfilter(): Netfilter {
       chains.set(hook, { name: hook, policy: 'ACCEPT', policyCounters: newCounters(), rules: [] })
     return { name, chains }
   }
-  return { nat: table('nat'), filter: table('filter'), counters: new Map() }
+  return { mangle: table('mangle'), nat: table('nat'), filter: table('filter'), counters: new Map() }
 }
 
 /** The namespace's own, changeable copy of a chain (see `IptChain.shared`). */

@@ -66,6 +66,26 @@ function allocatePodCidrs(s: Scenario): Cidr[] {
   })
 }
 
+/**
+ * The Service every cluster has: the apiserver gives itself the service range's first address
+ * and points it at its own address on the control-plane node (the first node), port 6443.
+ */
+function kubernetesService(lab: Lab): KubeService {
+  const serviceNet = parseCidr(lab.scenario.cluster.serviceCIDR)!
+  const controlPlane = lab.nodes[0]!
+  return {
+    name: 'kubernetes',
+    namespace: 'default',
+    type: 'ClusterIP',
+    clusterIP: (serviceNet.network + 1) >>> 0,
+    ports: [{ name: 'https', port: 443, targetPort: 6443, protocol: 'TCP' }],
+    selector: {},
+    externalTrafficPolicy: 'Cluster',
+    createdAt: lab.clock.nowMs,
+    fixedEndpoints: [{ ip: controlPlane.ip, port: 6443, pod: '', node: controlPlane.name }]
+  }
+}
+
 /** The apiserver's ClusterIP allocator: first free address after .1 (the kubernetes Service). */
 function allocateServices(lab: Lab, specs: readonly ServiceSpec[]): KubeService[] {
   const serviceNet = parseCidr(lab.scenario.cluster.serviceCIDR)!
@@ -157,7 +177,7 @@ export function buildLab(scenario: Scenario): Lab {
   }
   const podIps: PodIpIndex = new Map()
   for (const pod of scenario.pods) createPod(lab, pod, podIps)
-  lab.services = allocateServices(lab, scenario.services)
+  lab.services = [kubernetesService(lab), ...allocateServices(lab, scenario.services)]
   const parser = new RuleParser()
   syncKubeProxy(lab, parser)
   syncFlannelRules(lab, parser)

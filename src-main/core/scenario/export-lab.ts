@@ -13,6 +13,8 @@
  *   destroys every link the lab made.
  */
 
+import type { IptTableName } from '../linux/netfilter.ts'
+
 /** A host of the lab: a node, a pod sandbox, an external machine, or the underlay switch. */
 export type LabHostKind = 'underlay' | 'node' | 'pod' | 'external'
 
@@ -75,7 +77,7 @@ export interface LabHost {
   /** `bridge fdb append` arguments (flannel's VTEP FDB entries). */
   fdb: string[]
   /** iptables-restore input per table, as the component writes it (kube-proxy's own form). */
-  iptables: Array<{ table: 'nat' | 'filter'; restore: string }>
+  iptables: Array<{ table: IptTableName; restore: string }>
   /** `nft -f` input (kube-proxy nftables mode). */
   nft?: string
   apps: LabApp[]

@@ -170,7 +170,7 @@ export function labPlanFromLab(lab: Lab): LabPlan {
       if (n.state !== 'PERMANENT' || !n.lladdr) continue
       h.neighbours.push(`${formatIpv4(n.ip)} lladdr ${n.lladdr} dev ${name(n.ifindex)} nud permanent`)
     }
-    for (const table of ['nat', 'filter'] as const) {
+    for (const table of ['mangle', 'nat', 'filter'] as const) {
       const text = restoreText(ns, table, asWritten)
       if (text) h.iptables.push({ table, restore: text })
     }

@@ -201,7 +201,9 @@ function listChain(nf: Netfilter, t: IptTable, c: IptChain, o: ListOptions): str
   return lines.join('\n')
 }
 
-const TABLES: readonly IptTableName[] = ['filter', 'nat']
+/** iptables-nft-save's order. */
+const TABLES: readonly IptTableName[] = ['mangle', 'filter', 'nat']
+const isTable = (t: string | undefined): t is IptTableName => TABLES.includes(t as IptTableName)
 
 function nsOf(ctx: CommandContext): Netns {
   return (ctx.lab as Lab).netns.get(ctx.target.netns)!
@@ -261,12 +263,12 @@ export const iptablesCommand: Command = {
         }
       } else rest.push(a)
     }
-    if (tableName !== 'filter' && tableName !== 'nat')
+    if (!isTable(tableName))
       return fail(
         `${IPTABLES_VERSION}: table '${tableName}' does not exist\nPerhaps iptables or your kernel needs to be upgraded.\n`,
         3
       )
-    const table = nf[tableName as IptTableName]
+    const table = nf[tableName]
     if (!command) return err('no command specified')
     // Every command but listing may change the chain: take this namespace's own copy first.
     const chain =
@@ -403,7 +405,7 @@ export const iptablesSaveCommand: Command = {
       if (a === '-c' || a === '--counters') counters = true
       else if (a === '-t' || a === '--table') {
         const t = argv[++i]
-        if (t !== 'filter' && t !== 'nat')
+        if (!isTable(t))
           return fail(`iptables-save v1.8.9 (nf_tables): table '${t ?? ''}' does not exist\n`, 1)
         tables = [t]
       } else

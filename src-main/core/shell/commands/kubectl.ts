@@ -118,8 +118,10 @@ function abbreviate(list: readonly string[]): string {
   return list.length > 3 ? `${list.slice(0, 3).join(',')} + ${list.length - 3} more...` : list.join(',')
 }
 
-/** EndpointSlice names are the Service name plus five random characters; stable per Service. */
+/** EndpointSlice names are the Service name plus five random characters, stable per Service. */
 function sliceName(svc: KubeService): string {
+  // The apiserver names the slice it keeps for its own Service after the Service.
+  if (svc.fixedEndpoints) return svc.name
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789'
   const h = sha256(`${svc.namespace}/${svc.name}`)
   return `${svc.name}-${Array.from(h.slice(0, 5), (b) => alphabet[b % alphabet.length]).join('')}`

@@ -95,9 +95,11 @@ function iptablesTable(nf: Netfilter, name: IptTableName): string | undefined {
     if (c.policy) {
       const hook = c.name.toLowerCase()
       const priority = name === 'nat' ? NAT_PRIORITY[c.name]! : 0
-      out.push(
-        `\t\ttype ${name === 'nat' ? 'nat' : 'filter'} hook ${hook} priority ${formatPriority(hook, priority)}; policy ${c.policy.toLowerCase()};`
-      )
+      // iptables-nft hooks mangle at NF_IP_PRI_MANGLE (-150), which nft names, and its OUTPUT
+      // chain is a route chain (a changed mark reroutes the packet).
+      const type = name === 'nat' ? 'nat' : name === 'mangle' && hook === 'output' ? 'route' : 'filter'
+      const priorityText = name === 'mangle' ? 'mangle' : formatPriority(hook, priority)
+      out.push(`\t\ttype ${type} hook ${hook} priority ${priorityText}; policy ${c.policy.toLowerCase()};`)
     }
     for (const r of c.rules) out.push(`\t\t${ruleText(nf, r)}`)
     out.push('\t}')
@@ -118,7 +120,7 @@ export const nftCommand: Command = {
       return fail(`Error: syntax error, unexpected end of file\n${argv.join(' ')}\n`, 1)
     let stdout = ''
     let stderr = ''
-    for (const t of ['nat', 'filter'] as const) {
+    for (const t of ['mangle', 'nat', 'filter'] as const) {
       const text = iptablesTable(ns.netfilter, t)
       if (!text) continue
       stdout += text
