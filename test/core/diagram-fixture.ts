@@ -47,8 +47,10 @@ export function probesOf(lab: Lab): { label: string; spec: ProbeSpec }[] {
   const cross = pods.find((p) => p.node !== a.node)
   const ext = lab.externalHosts[0]
   const node = lab.nodes[0]!
-  const withEps = lab.services.find((s) => endpointsOf(lab, s, s.ports[0]!).length > 0)
-  const noEps = lab.services.find((s) => endpointsOf(lab, s, s.ports[0]!).length === 0)
+  // The scenario's own Services: the apiserver's has no pod to trace from.
+  const own = lab.services.filter((s) => !s.fixedEndpoints)
+  const withEps = own.find((s) => endpointsOf(lab, s, s.ports[0]!).length > 0)
+  const noEps = own.find((s) => endpointsOf(lab, s, s.ports[0]!).length === 0)
   const icmp = (from: string, to: string, extra: Partial<ProbeSpec> = {}): ProbeSpec => ({
     proto: 'icmp',
     from,

@@ -312,8 +312,8 @@ describe('Services', () => {
       [
         "0 request client sent tcp S 10.244.1.2:37369 > 10.96.0.200:80 ttl 64 @client [0-4]",
         "0 request node-1 no-endpoints 10.96.0.200:80 @node-1 [5-10]",
-        "1 error node-1 sent icmp 3/3 10.96.0.200 > 10.244.1.2 ttl 64 @node-1 [11-15]",
-        "1 error client delivered stack @client [16-18]",
+        "1 error node-1 sent icmp 3/3 10.96.0.200 > 10.244.1.2 ttl 64 @node-1 [11-16]",
+        "1 error client delivered stack @client [17-19]",
       ]
     `)
   })
