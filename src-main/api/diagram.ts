@@ -114,7 +114,7 @@ const serviceSchema = z.strictObject({
 
 export const diagramSchema = z.strictObject({
   cluster: z.strictObject({
-    cni: z.enum(['vxlan', 'host-gw']),
+    cni: z.enum(['vxlan', 'host-gw', 'none']),
     directRouting: z.boolean(),
     proxyMode: z.enum(['iptables', 'ipvs', 'nftables']),
     podCIDR: z.string(),

@@ -40,8 +40,8 @@ describe('ip command words', () => {
     expect(flush.stderr).toBe(
       'Podnet Lab does not simulate "ip route flush"; it simulates ip route show, get, add, del, replace.\n'
     )
-    expect(run(labShell(), 'node-1', 'ip link add br1 type bridge').stderr).toMatch(
-      /^Podnet Lab does not simulate "ip link add"/
+    expect(run(labShell(), 'node-1', 'ip link change cni0 mtu 1400').stderr).toBe(
+      'Podnet Lab does not simulate "ip link change"; it simulates ip link show, set, add, del.\n'
     )
   })
 })

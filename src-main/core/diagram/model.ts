@@ -159,7 +159,7 @@ export interface DiagramService {
 
 export interface DiagramModel {
   cluster: {
-    cni: 'vxlan' | 'host-gw'
+    cni: 'vxlan' | 'host-gw' | 'none'
     directRouting: boolean
     proxyMode: 'iptables' | 'ipvs' | 'nftables'
     podCIDR: string

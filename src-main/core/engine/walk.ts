@@ -827,7 +827,9 @@ export class Walk {
     }
     if (!entry) return this.drop(ns, 'vxlan-no-fdb', inner, vx.name)
     const sport = flowPort(inner)
-    const outer = makePacket(vx.local, entry.dst, 64, nextIpId(ns), false, 0, udpL4(sport, vx.dstport), 0)
+    const toRemote = vx.local === undefined ? lookupRoute(ns, entry.dst) : undefined
+    const src = vx.local ?? (toRemote && pickSource(ns, toRemote, entry.dst)) ?? 0
+    const outer = makePacket(src, entry.dst, 64, nextIpId(ns), false, 0, udpL4(sport, vx.dstport), 0)
     outer.inner = inner
     outer.vni = vx.vni
     this.#push({

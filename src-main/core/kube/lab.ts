@@ -37,6 +37,11 @@ export interface CaptureLog {
 export interface Lab {
   scenario: Scenario
   netns: Map<string, Netns>
+  /**
+   * Each host's /run/netns: names `ip netns add` gave there (oldest first), to netns ids.
+   * Keyed by the host's name (node or external host); a name is visible only on its host.
+   */
+  netnsNames: Map<string, Map<string, string>>
   segments: Map<string, Segment>
   nodes: KubeNode[]
   pods: KubePod[]

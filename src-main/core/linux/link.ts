@@ -32,6 +32,8 @@ interface LinkBase {
   brport?: BridgePortAttrs
   txqlen: number
   stats: LinkStats
+  /** Made by `ip link add` and never up since: no qdisc attached yet (`qdisc noop`). */
+  neverUp?: boolean
 }
 
 export interface LoopbackLink extends LinkBase {
@@ -70,6 +72,10 @@ export interface BridgeLink extends LinkBase {
   ageingTime: number
   /** Next port number to hand out. */
   nextPortNo: number
+  /** Given an address by hand: it no longer follows its ports' lowest MAC. */
+  macSet?: boolean
+  /** Given an MTU by hand: it no longer follows its ports' lowest MTU. */
+  mtuSet?: boolean
 }
 
 /** A VXLAN forwarding entry: inner MAC → remote VTEP (`bridge fdb show dev flannel.1`). */
@@ -84,7 +90,8 @@ export interface VxlanFdbEntry {
 export interface VxlanLink extends LinkBase {
   kind: 'vxlan'
   vni: number
-  local: Ipv4
+  /** Source of the outer packets; without it the route to the remote picks one. */
+  local?: Ipv4
   /** ifindex of the underlay device (`dev eth0`). */
   dev: number
   dstport: number

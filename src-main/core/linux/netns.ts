@@ -9,7 +9,8 @@ import type { Route } from './route.ts'
 import { SYSCTL_DEFAULTS } from './sysctl.ts'
 import { newNetfilter } from './netfilter.ts'
 
-export type NetnsKind = 'node' | 'pod' | 'external' | 'router'
+/** `named`: made by hand with `ip netns add` on a node or host. */
+export type NetnsKind = 'node' | 'pod' | 'external' | 'router' | 'named'
 
 /** A listening socket: what local delivery looks for (`ss -tlnp`). */
 export interface Socket {

@@ -40,14 +40,16 @@ export function hasCarrier(world: NetnsMap, ns: Netns, link: Link): boolean {
 
 /**
  * Adds an address and the routes the kernel derives from it: `local` in table local always;
- * the prefix route and broadcast only while the link is up (fib_add_ifaddr).
+ * the prefix route and broadcast only while the link is up (fib_add_ifaddr). `withBroadcast`
+ * false is a plain `ip addr add X/N` without `brd +`: no broadcast address, no broadcast route.
  */
 export function addAddress(
   ns: Netns,
   ifindex: number,
   address: Ipv4,
   prefixLen: number,
-  scope: AddressScope = 'global'
+  scope: AddressScope = 'global',
+  withBroadcast = true
 ): Address {
   const link = linkByIndex(ns, ifindex)
   const prefix = makeCidr(address, prefixLen)
@@ -57,7 +59,9 @@ export function addAddress(
     prefixLen,
     scope,
     label: link?.name ?? '',
-    ...(prefixLen < 31 && link?.kind !== 'loopback' ? { broadcast: cidrBroadcast(prefix) } : {})
+    ...(withBroadcast && prefixLen < 31 && link?.kind !== 'loopback'
+      ? { broadcast: cidrBroadcast(prefix) }
+      : {})
   }
   ns.addresses.push(addr)
   ns.routes.push({
@@ -72,6 +76,29 @@ export function addAddress(
   })
   if (link?.up) addPrefixRoutes(ns, addr)
   return addr
+}
+
+/**
+ * Removes an address with the routes the kernel derived from it. With the link's last IPv4
+ * address gone the kernel disables IP on it (fib_disable_ip): every route through it goes,
+ * and every neighbour entry, PERMANENT ones too.
+ */
+export function deleteAddress(ns: Netns, addr: Address): void {
+  ns.addresses = ns.addresses.filter((a) => a !== addr)
+  const dev = addr.ifindex
+  if (!ns.addresses.some((a) => a.ifindex === dev)) {
+    ns.routes = ns.routes.filter((r) => r.dev !== dev)
+    ns.neighbours = ns.neighbours.filter((n) => n.ifindex !== dev)
+    return
+  }
+  ns.routes = ns.routes.filter(
+    (r) =>
+      !(
+        r.dev === dev &&
+        r.proto === 'kernel' &&
+        (r.src === addr.address || (r.type === 'local' && r.dst.network === addr.address))
+      )
+  )
 }
 
 function addPrefixRoutes(ns: Netns, addr: Address): void {

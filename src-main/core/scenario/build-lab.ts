@@ -137,6 +137,7 @@ export function buildLab(scenario: Scenario): Lab {
   const lab: Lab = {
     scenario,
     netns: new Map(),
+    netnsNames: new Map(),
     segments: new Map([[UNDERLAY_SEGMENT, { id: UNDERLAY_SEGMENT, cidr: underlay, ports: [] }]]),
     nodes: [],
     pods: [],
@@ -170,7 +171,8 @@ export function buildLab(scenario: Scenario): Lab {
   })
   if (scenario.cluster.cni.backend === 'vxlan')
     for (const node of lab.nodes) createVtep(lab, node, lab.netns.get(node.netns)!)
-  for (const node of lab.nodes) programPeers(lab, node, lab.netns.get(node.netns)!)
+  const flannel = scenario.cluster.cni.backend !== 'none'
+  if (flannel) for (const node of lab.nodes) programPeers(lab, node, lab.netns.get(node.netns)!)
   for (const host of scenario.externalHosts) {
     underlayHost(lab, host.name, 'external', ipv4(host.ip))
     lab.externalHosts.push({ name: host.name, ip: ipv4(host.ip), netns: host.name })
@@ -180,6 +182,6 @@ export function buildLab(scenario: Scenario): Lab {
   lab.services = [kubernetesService(lab), ...allocateServices(lab, scenario.services)]
   const parser = new RuleParser()
   syncKubeProxy(lab, parser)
-  syncFlannelRules(lab, parser)
+  if (flannel) syncFlannelRules(lab, parser)
   return lab
 }

@@ -32,7 +32,7 @@ export type LabLink =
       kind: 'vxlan'
       name: string
       vni: number
-      local: string
+      local?: string
       dev: string
       dstport: number
       learning: boolean
@@ -181,7 +181,7 @@ function linkCommands(host: LabHost, ns: (h: string) => string): string[] {
         let cmd = `${n} link add ${q(link.name)}`
         if (link.mac) cmd += ` address ${link.mac}`
         if (link.mtu) cmd += ` mtu ${link.mtu}`
-        cmd += ` type vxlan id ${link.vni} local ${link.local} dev ${q(link.dev)} dstport ${link.dstport}`
+        cmd += ` type vxlan id ${link.vni}${link.local === undefined ? '' : ` local ${link.local}`} dev ${q(link.dev)} dstport ${link.dstport}`
         cmd += link.learning ? ' learning' : ' nolearning'
         out.push(cmd)
         break

@@ -92,6 +92,11 @@ function semanticErrors(s: Scenario): { path: string; reason: string }[] {
   const seen = new Map<string, number>()
   s.pods.forEach((p, i) => {
     if (p.hostNetwork) return
+    if (s.cluster.cni.backend === 'none')
+      errors.push({
+        path: `pods[${i}].hostNetwork`,
+        reason: 'cni.backend none has no CNI to give a pod its own network; set hostNetwork: true'
+      })
     const n = (seen.get(p.node) ?? 0) + 1
     seen.set(p.node, n)
     const node = s.nodes.find((x) => x.name === p.node)

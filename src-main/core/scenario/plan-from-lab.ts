@@ -74,7 +74,7 @@ export function labPlanFromLab(lab: Lab): LabPlan {
   const created = new Set<string>()
 
   for (const ns of lab.netns.values()) {
-    const kind: LabHost['kind'] = ns.kind === 'router' ? 'external' : ns.kind
+    const kind: LabHost['kind'] = ns.kind === 'router' ? 'external' : ns.kind === 'named' ? 'pod' : ns.kind
     const h = emptyLabHost(ns.id, kind)
     const name = (ifindex: number | undefined): string =>
       ifindex === undefined ? '?' : (linkByIndex(ns, ifindex)?.name ?? `if${ifindex}`)
@@ -122,7 +122,7 @@ export function labPlanFromLab(lab: Lab): LabPlan {
             kind: 'vxlan',
             name: l.name,
             vni: l.vni,
-            local: formatIpv4(l.local),
+            ...(l.local === undefined ? {} : { local: formatIpv4(l.local) }),
             dev: name(l.dev),
             dstport: l.dstport,
             learning: l.learning,

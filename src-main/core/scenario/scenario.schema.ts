@@ -112,7 +112,8 @@ export const clusterSchema = z.strictObject({
   mtu: z.number().int().min(1280).max(9000).default(1500),
   cni: z
     .strictObject({
-      backend: z.enum(['vxlan', 'host-gw']).default('vxlan'),
+      /** `none`: bare nodes without flannel, for labs where the learner wires pods by hand. */
+      backend: z.enum(['vxlan', 'host-gw', 'none']).default('vxlan'),
       /** vxlan only: route directly to peers on the same L2 subnet, as flannel's DirectRouting. */
       directRouting: z.boolean().default(false),
       vni: z.number().int().min(1).max(16777215).default(1),

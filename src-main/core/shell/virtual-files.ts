@@ -79,8 +79,8 @@ function generate(ctx: CommandContext, path: string): string | undefined {
     case '/run/flannel/subnet.env': {
       if (target.kind !== 'node' && !(pod && pod.hostNetwork)) return undefined
       const node = lab.nodes.find((n) => n.name === target.node)
-      if (!node) return undefined
       const c = lab.scenario.cluster
+      if (!node || c.cni.backend === 'none') return undefined
       const overhead = c.cni.backend === 'vxlan' ? 50 : 0
       const subnet = `${formatIpv4(cidrHost(node.podCIDR, 1))}/${formatCidr(node.podCIDR).split('/')[1] ?? '24'}`
       return `FLANNEL_NETWORK=${c.podCIDR}\nFLANNEL_SUBNET=${subnet}\nFLANNEL_MTU=${c.mtu - overhead}\nFLANNEL_IPMASQ=${c.cni.ipMasq}\n`

@@ -31,7 +31,7 @@ function detailsLine(ns: Netns, link: Link, lab: Lab): string {
   const promiscuity = link.master !== undefined ? 1 : 0
   const tail = (queues: number): string =>
     `addrgenmode eui64 numtxqueues ${queues} numrxqueues ${queues} gso_max_size 65536 gso_max_segs 65535 tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536 `
-  const head = `${linkLayerLine(ns, link)} promiscuity ${promiscuity}  allmulti 0 ${mtus} `
+  const head = `${linkLayerLine(lab, ns, link)} promiscuity ${promiscuity}  allmulti 0 ${mtus} `
   switch (link.kind) {
     case 'veth':
       return `${head}\n    veth ${link.master !== undefined ? `\n    bridge_slave state forwarding priority 32 cost 2 hairpin ${link.brport?.hairpin ? 'on' : 'off'} guard off root_block off fastleave off learning ${link.brport?.learning === false ? 'off' : 'on'} flood on ` : ''}${tail(2)}`
@@ -46,7 +46,7 @@ function detailsLine(ns: Netns, link: Link, lab: Lab): string {
     }
     case 'vxlan': {
       const dev = linkByIndex(ns, link.dev)?.name ?? ''
-      return `${head}\n    vxlan id ${link.vni} local ${formatIpv4(link.local)} dev ${dev} srcport 0 0 dstport ${link.dstport} ${link.learning ? '' : 'nolearning '}ttl auto ageing ${link.ageing} udpcsum noudp6zerocsumtx noudp6zerocsumrx ${tail(1)}`
+      return `${head}\n    vxlan id ${link.vni} ${link.local === undefined ? '' : `local ${formatIpv4(link.local)} `}dev ${dev} srcport 0 0 dstport ${link.dstport} ${link.learning ? '' : 'nolearning '}ttl auto ageing ${link.ageing} udpcsum noudp6zerocsumtx noudp6zerocsumrx ${tail(1)}`
     }
     case 'dummy':
       return `${head}\n    dummy ${tail(1)}`
@@ -76,12 +76,12 @@ export function showLinks(lab: Lab, ns: Netns, links: readonly Link[], o: ShowOp
   for (const link of links) {
     if (o.brief) {
       out.push(
-        `${linkLabel(link).padEnd(16)} ${operState(lab, ns, link).padEnd(14)} ${link.mac} <${linkFlags(lab, ns, link).join(',')}> `
+        `${linkLabel(ns, link).padEnd(16)} ${operState(lab, ns, link).padEnd(14)} ${link.mac} <${linkFlags(lab, ns, link).join(',')}> `
       )
       continue
     }
     out.push(linkHeader(lab, ns, link, true))
-    out.push(o.details ? detailsLine(ns, link, lab) : linkLayerLine(ns, link))
+    out.push(o.details ? detailsLine(ns, link, lab) : linkLayerLine(lab, ns, link))
     if (o.stats) out.push(statsLines(link))
   }
   return out.length ? out.join('\n') + '\n' : ''
@@ -99,14 +99,14 @@ export function showAddrs(lab: Lab, ns: Netns, links: readonly Link[], o: ShowOp
     if (o.brief) {
       const addrs = [...v4.map((a) => `${formatIpv4(a.address)}/${a.prefixLen}`), ...v6]
       out.push(
-        `${linkLabel(link).padEnd(16)} ${operState(lab, ns, link).padEnd(14)} ${addrs.map((a) => `${a} `).join('')}`
+        `${linkLabel(ns, link).padEnd(16)} ${operState(lab, ns, link).padEnd(14)} ${addrs.map((a) => `${a} `).join('')}`
       )
       continue
     }
-    if (o.ipv4Only) out.push(linkHeader(lab, ns, link, false) + netnsidSuffix(ns, link))
+    if (o.ipv4Only) out.push(linkHeader(lab, ns, link, false) + netnsidSuffix(lab, ns, link))
     else {
       out.push(linkHeader(lab, ns, link, false))
-      out.push(o.details ? detailsLine(ns, link, lab) : linkLayerLine(ns, link))
+      out.push(o.details ? detailsLine(ns, link, lab) : linkLayerLine(lab, ns, link))
     }
     for (const a of v4) {
       out.push(

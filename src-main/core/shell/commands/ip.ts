@@ -1,7 +1,8 @@
 /**
  * `ip` (iproute2 6.1): `addr|link|route|neigh [show] [dev X]` with `-d`, `-br`, `-4`, `-s`,
- * `ip route get`, and the mutations the course uses: `link set X up|down`, `route add|del`,
- * `neigh add|del|flush`, `addr add|del`. Output and error texts are iproute2's.
+ * `ip route get`, and the mutations a learner wiring a pod network by hand needs: `link add|set|del`
+ * (ip-link-edit.ts), `netns add|del|list|exec` and `-n NS` (ip-netns.ts), `route add|replace|del`,
+ * `neigh add|replace|del|flush`, `addr add|del`. Output and error texts are iproute2's.
  */
 import type { Command, CommandContext, CommandOutput } from '../command.ts'
 import { fail, ok } from '../command.ts'
@@ -10,12 +11,11 @@ import type { Link } from '../../linux/link.ts'
 import {
   addAddress,
   addRoute,
+  deleteAddress,
   deleteNeighbour,
   deleteRoute,
   lookupRoute,
   pickSource,
-  learnFromLinkUpFrames,
-  setLinkUp,
   setNeighbour
 } from '../../linux/ops.ts'
 import { linkByName, type Netns } from '../../linux/netns.ts'
@@ -23,9 +23,14 @@ import type { Route } from '../../linux/route.ts'
 import { makeCidr, parseCidr } from '../../net/cidr.ts'
 import { formatIpv4, parseIpv4 } from '../../net/ipv4.ts'
 import { parseMac } from '../../net/mac.ts'
+import { linkAdd, linkDel, linkSet } from './ip-link-edit.ts'
+import { execIn, namedNetns, runNetns } from './ip-netns.ts'
 import { showAddrs, showLinks, showNeighbours, showRoutes, type ShowOptions } from './ip-show.ts'
 
-const OBJECTS: Record<string, 'addr' | 'link' | 'route' | 'neigh'> = {
+const OBJECTS: Record<string, 'addr' | 'link' | 'route' | 'neigh' | 'netns'> = {
+  net: 'netns',
+  netn: 'netns',
+  netns: 'netns',
   a: 'addr',
   ad: 'addr',
   add: 'addr',
@@ -184,28 +189,10 @@ function runLink(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions)
     if (error) return error
     return ok(showLinks(lab, ns, link ? [link] : ns.links, o))
   }
-  if (sub === 'set') {
-    const rest = args.slice(1)
-    if (rest[0] === 'dev') rest.shift()
-    const name = rest.shift()
-    if (!name) return bad('Not enough information: "dev" argument is required.')
-    const link = linkByName(ns, name)
-    if (!link) return bad(`Cannot find device "${name}"`)
-    while (rest.length > 0) {
-      const word = rest.shift()!
-      if (word === 'up' || word === 'down') {
-        setLinkUp(ns, link, word === 'up')
-        if (word === 'up') learnFromLinkUpFrames(lab.netns, ns, link, lab.clock.nowMs)
-      } else if (word === 'mtu') {
-        const mtu = Number(rest.shift())
-        if (!Number.isInteger(mtu) || mtu < 68)
-          return bad(`Error: argument "${mtu}" is wrong: Invalid "mtu" value`)
-        link.mtu = mtu
-      } else return bad(`Error: argument "${word}" is wrong: Unknown link attribute`, 255)
-    }
-    return ok('')
-  }
-  return unknownVerb('link', args[0]!, sub, ['show', 'set'])
+  if (sub === 'set') return linkSet(ctx, ns, args.slice(1))
+  if (sub === 'add') return linkAdd(lab, ns, args.slice(1))
+  if (sub === 'delete') return linkDel(lab, ns, args.slice(1))
+  return unknownVerb('link', args[0]!, sub, ['show', 'set', 'add', 'del'])
 }
 
 function runAddr(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions): CommandOutput {
@@ -232,20 +219,13 @@ function runAddr(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions)
       )
     const existing = ns.addresses.find((a) => a.ifindex === link.ifindex && a.address === ip)
     if (sub === 'add') {
-      if (existing) return bad('RTNETLINK answers: File exists', 2)
-      addAddress(ns, link.ifindex, ip, len)
+      if (existing) return bad('Error: ipv4: Address already assigned.', 2)
+      const brd = args.indexOf('brd') !== -1 ? args.indexOf('brd') : args.indexOf('broadcast')
+      addAddress(ns, link.ifindex, ip, len, 'global', brd !== -1 && args[brd + 1] === '+')
       return ok('')
     }
-    if (!existing) return bad('RTNETLINK answers: Cannot assign requested address', 2)
-    ns.addresses = ns.addresses.filter((a) => a !== existing)
-    ns.routes = ns.routes.filter(
-      (r) =>
-        !(
-          r.dev === link.ifindex &&
-          r.proto === 'kernel' &&
-          (r.src === ip || (r.type === 'local' && r.dst.network === ip))
-        )
-    )
+    if (!existing) return bad('Error: ipv4: Address not found.', 2)
+    deleteAddress(ns, existing)
     return ok('')
   }
   return unknownVerb('addr', args[0]!, sub, ['show', 'add', 'del'])
@@ -308,6 +288,8 @@ function parseRouteSpec(
         break
       default: {
         const text = w === 'to' ? (args[++i] ?? '') : w
+        if (r.dst)
+          return { error: bad(`Error: either "to" is duplicate, or "${text}" is a garbage.`, 255), table }
         const dst = text === 'default' ? makeCidr(0, 0) : parseCidr(text)
         if (!dst) return { error: bad(`Error: any valid prefix is expected rather than "${text}".`), table }
         r.dst = dst
@@ -436,7 +418,7 @@ function runNeigh(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput
 export const ipCommand: Command = {
   name: 'ip',
   summary: 'show and change links, addresses, routes and neighbours (iproute2)',
-  subcommands: ['addr', 'link', 'route', 'neigh'],
+  subcommands: ['addr', 'link', 'route', 'neigh', 'netns'],
   run(argv, ctx) {
     const ns = nsOf(ctx)
     const o: ShowOptions = { details: false, brief: false, stats: false, ipv4Only: false }
@@ -448,9 +430,12 @@ export const ipCommand: Command = {
       else if (a === '-br' || a === '-brief') o.brief = true
       else if (a === '-s' || a === '-stats' || a === '-statistics') o.stats = true
       else if (a === '-4') o.ipv4Only = true
-      else if (a === '-n' || a === '-netns')
-        return bad(`Cannot open network namespace "${argv[i + 1] ?? ''}": No such file or directory`, 255)
-      else if (a === '-h' || a === '-help') return fail(IP_USAGE, 255)
+      else if (a === '-n' || a === '-netns') {
+        const name = argv[i + 1] ?? ''
+        const there = namedNetns(ctx, name)
+        if (!there) return bad(`Cannot open network namespace "${name}": No such file or directory`, 255)
+        return execIn(ctx, there, ['ip', ...argv.slice(0, i), ...argv.slice(i + 2)])
+      } else if (a === '-h' || a === '-help') return fail(IP_USAGE, 255)
       else return bad(`Option "${a}" is unknown, try "ip -help".`, 255)
     }
     const objName = argv[i]
@@ -467,6 +452,8 @@ export const ipCommand: Command = {
         return runRoute(ctx, ns, rest)
       case 'neigh':
         return runNeigh(ctx, ns, rest)
+      case 'netns':
+        return runNetns(ctx, ns, rest)
     }
   }
 }

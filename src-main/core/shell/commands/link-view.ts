@@ -14,6 +14,9 @@ export function linkFlags(lab: Lab, ns: Netns, link: Link): string[] {
   if (link.up && !carrier) flags.unshift('NO-CARRIER')
   if (link.up) flags.push('UP')
   if (link.up && carrier) flags.push('LOWER_UP')
+  // iproute2 names a veth's peer in the same namespace and flags it while it is down.
+  if (link.kind === 'veth' && link.peer.netns === ns.id && linkByIndex(ns, link.peer.ifindex)?.up === false)
+    flags.push('M-DOWN')
   return flags
 }
 
@@ -25,14 +28,19 @@ export function operState(lab: Lab, ns: Netns, link: Link): string {
   return link.kind === 'veth' ? 'LOWERLAYERDOWN' : 'DOWN'
 }
 
-/** `eth0@if5` for veths (peer's ifindex in its own namespace), the plain name otherwise. */
-export function linkLabel(link: Link): string {
-  return link.kind === 'veth' ? `${link.name}@if${link.peer.ifindex}` : link.name
+/**
+ * `eth0@if5` for veths (peer's ifindex in its own namespace), `veth-a@veth-b` when both ends
+ * share a namespace, the plain name otherwise.
+ */
+export function linkLabel(ns: Netns, link: Link): string {
+  if (link.kind !== 'veth') return link.name
+  const peer = link.peer.netns === ns.id ? linkByIndex(ns, link.peer.ifindex) : undefined
+  return `${link.name}@${peer ? peer.name : `if${link.peer.ifindex}`}`
 }
 
-/** A dummy that was never brought up has no qdisc attached yet (`noop`); everything else is `noqueue`. */
+/** A link never brought up has no qdisc attached yet (`noop`); everything else is `noqueue`. */
 export function qdisc(link: Link): string {
-  return link.kind === 'dummy' && !link.up ? 'noop' : 'noqueue'
+  return (link.kind === 'dummy' && !link.up) || link.neverUp === true ? 'noop' : 'noqueue'
 }
 
 export function masterName(ns: Netns, link: Link): string | undefined {
@@ -42,24 +50,58 @@ export function masterName(ns: Netns, link: Link): string | undefined {
 /** First line of `ip link`/`ip addr` for a link. */
 export function linkHeader(lab: Lab, ns: Netns, link: Link, withMode: boolean): string {
   const master = masterName(ns, link)
-  return `${link.ifindex}: ${linkLabel(link)}: <${linkFlags(lab, ns, link).join(',')}> mtu ${link.mtu} qdisc ${qdisc(link)}${master ? ` master ${master}` : ''} state ${operState(lab, ns, link)}${withMode ? ' mode DEFAULT' : ''} group default qlen ${link.txqlen}`
+  return `${link.ifindex}: ${linkLabel(ns, link)}: <${linkFlags(lab, ns, link).join(',')}> mtu ${link.mtu} qdisc ${qdisc(link)}${master ? ` master ${master}` : ''} state ${operState(lab, ns, link)}${withMode ? ' mode DEFAULT' : ''} group default qlen ${link.txqlen}`
 }
 
-export function netnsidSuffix(ns: Netns, link: Link): string {
-  return link.kind === 'veth' ? ` link-netnsid ${peerNsid(ns, link.peer.netns)}` : ''
+/**
+ * Where a veth's peer lives: iproute2 prints the name /run/netns gives that namespace on this
+ * host (`link-netns NAME`), else its nsid; nothing when both ends share the namespace.
+ */
+export function netnsidSuffix(lab: Lab, ns: Netns, link: Link): string {
+  if (link.kind !== 'veth' || link.peer.netns === ns.id) return ''
+  const id = peerNsid(ns, link.peer.netns)
+  const name = netnsNameOf(lab, ns, link.peer.netns)
+  return name === undefined ? ` link-netnsid ${id}` : ` link-netns ${name}`
 }
 
-/** `link/ether MAC brd ff:…` (or the loopback form) with the peer's netns id for veths. */
-export function linkLayerLine(ns: Netns, link: Link): string {
+/** The /run/netns name of `id` on the host `ns` belongs to, if it has one there. */
+function netnsNameOf(lab: Lab, ns: Netns, id: string): string | undefined {
+  const host = hostOfNetns(lab, ns.id)
+  for (const [name, nsId] of lab.netnsNames.get(host) ?? []) if (nsId === id) return name
+  return undefined
+}
+
+/** The node or host a namespace belongs to: itself, or the host whose `ip netns add` made it. */
+export function hostOfNetns(lab: Lab, id: string): string {
+  for (const [host, names] of lab.netnsNames) for (const nsId of names.values()) if (nsId === id) return host
+  return id
+}
+
+/** `link/ether MAC brd ff:…` (or the loopback form) with the peer's netns for veths. */
+export function linkLayerLine(lab: Lab, ns: Netns, link: Link): string {
   if (link.kind === 'loopback') return '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00'
-  return `    link/ether ${link.mac} brd ff:ff:ff:ff:ff:ff${netnsidSuffix(ns, link)}`
+  return `    link/ether ${link.mac} brd ff:ff:ff:ff:ff:ff${netnsidSuffix(lab, ns, link)}`
 }
 
 /** The EUI-64 link-local address the kernel gives every up link with a MAC (addrgenmode eui64). */
 export function linkLocalIpv6(mac: string): string {
   const b = mac.split(':').map((x) => parseInt(x, 16))
-  const groups = [((b[0]! ^ 2) << 8) | b[1]!, (b[2]! << 8) | 0xff, 0xfe00 | b[3]!, (b[4]! << 8) | b[5]!]
-  return `fe80::${groups.map((g) => g.toString(16)).join(':')}`
+  const groups = [
+    0xfe80,
+    0,
+    0,
+    0,
+    ((b[0]! ^ 2) << 8) | b[1]!,
+    (b[2]! << 8) | 0xff,
+    0xfe00 | b[3]!,
+    (b[4]! << 8) | b[5]!
+  ]
+  // RFC 5952: the longest run of zero groups becomes `::` (with 02:00:… MACs it spans five).
+  const at = 1
+  let len = 3
+  while (groups[at + len] === 0) len++
+  const hex = (gs: number[]): string => gs.map((g) => g.toString(16)).join(':')
+  return `${hex(groups.slice(0, at))}::${hex(groups.slice(at + len))}`
 }
 
 /** IPv6 addresses exist while a link is up (the kernel drops them on down); NOARP links get none. */
