@@ -43,7 +43,11 @@ describe('the review queue through the API', () => {
       })
       expect(wrong.grading?.correct).toBe(false)
       // Queued, but the lesson still offers tries: reviewing it now would give its key away.
-      expect(await call<Due>(service, 'review:due', { learnerId })).toEqual({ items: [], total: 0 })
+      expect(await call<Due>(service, 'review:due', { learnerId })).toEqual({
+        items: [],
+        total: 0,
+        nextDueAt: null
+      })
       await call(service, 'quiz:submit', {
         ...ref,
         questionId: 'outer-source',
