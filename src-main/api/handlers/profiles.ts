@@ -1,6 +1,8 @@
 import type { ProgressStore } from '../../store/index.ts'
 import type { Settings } from '../contract.ts'
 import { ApiError } from '../envelope.ts'
+import { reason } from '../error-reasons.ts'
+import { unknownLearner } from '../refusals.ts'
 import type { Handlers } from '../dispatch.ts'
 import type { ServiceContext } from './context.ts'
 
@@ -68,7 +70,7 @@ export function profileHandlers(
     'profiles:select': ({ learnerId }) => {
       const store = usableStore()
       const p = store.profiles.get(learnerId)
-      if (!p) throw new ApiError('not_found', `no learner profile with id "${learnerId}"`)
+      if (!p) throw unknownLearner(learnerId)
       store.settings.set(activeLearnerKey, learnerId)
       return { id: p.id, name: p.name, createdAt: new Date(p.createdAt).toISOString() }
     },
@@ -81,9 +83,11 @@ export function profileHandlers(
     'profiles:delete': ({ learnerId, confirm }) => {
       const store = usableStore()
       const p = store.profiles.get(learnerId)
-      if (!p) throw new ApiError('not_found', `no learner profile with id "${learnerId}"`)
+      if (!p) throw unknownLearner(learnerId)
       if (confirm !== p.name) {
-        throw new ApiError('invalid_input', `confirm: type the profile's name "${p.name}" to delete it`)
+        throw new ApiError('invalid_input', `confirm: type the profile's name "${p.name}" to delete it`, {
+          reason: reason('confirm_mismatch', { name: p.name })
+        })
       }
       const active = store.settings.get(activeLearnerKey)
       store.transaction(() => {
