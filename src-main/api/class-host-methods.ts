@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { ClassHostStart, RunningClassHost } from './class-host-contract.ts'
 import { describeIssues, type Handlers } from './dispatch.ts'
 import { ApiError } from './envelope.ts'
+import { reason } from './error-reasons.ts'
 
 export interface ClassHostAddress {
   address: string
@@ -59,7 +60,11 @@ function checkAddress(address: string, known: readonly ClassHostAddress[]): void
       )
   })
   const checked = schema.safeParse({ address })
-  if (!checked.success) throw new ApiError('invalid_input', describeIssues(checked.error))
+  if (!checked.success) {
+    throw new ApiError('invalid_input', describeIssues(checked.error), {
+      reason: reason('address_gone', { address })
+    })
+  }
 }
 
 /** The contract's classroomHost methods over an injected launcher, or answering why there is none. */
@@ -68,7 +73,8 @@ export function classHostHandlers(launcher: ClassHostLauncher | null): Pick<Hand
     if (launcher) return launcher
     throw new ApiError(
       'unknown_method',
-      `${method} is the desktop app's: the web host runs a class with \`npm run serve -- --classroom --host <address>\``
+      `${method} is the desktop app's: the web host runs a class with \`npm run serve -- --classroom --host <address>\``,
+      { reason: reason('desktop_only', { method }) }
     )
   }
   return {

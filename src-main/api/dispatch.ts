@@ -1,7 +1,9 @@
 import type { z } from 'zod'
 import { contract, type Contract, type MethodOutput } from './contract.ts'
 import { StoreError } from '../store/index.ts'
-import { ApiError, type ApiErrorBody, type ApiErrorCode, type Envelope } from './envelope.ts'
+import { ApiError, errorBodyOf, type ApiErrorBody, type ApiErrorCode, type Envelope } from './envelope.ts'
+import { fieldOf, fieldProblemOf, reason } from './error-reasons.ts'
+import { storeErrorReason } from './refusals.ts'
 import { isMethodName, type MethodName } from './method-names.ts'
 
 /** What service.ts implements: each method receives its already-validated input. */
@@ -17,6 +19,16 @@ export function describeIssues(error: z.ZodError): string {
       return path ? `${path}: ${issue.message}` : issue.message
     })
     .join('; ')
+}
+
+/** A refused input: every issue in English for the log, the first one as the learner's reason. */
+export function invalidInput(method: string, error: z.ZodError): ApiErrorBody {
+  const first = error.issues[0]!
+  return {
+    code: 'invalid_input',
+    message: describeIssues(error),
+    reason: reason('field_invalid', { method, field: fieldOf(first), ...fieldProblemOf(first) })
+  }
 }
 
 /**
@@ -61,7 +73,7 @@ export async function runMethod(
 ): Promise<Envelope<unknown>> {
   const parsed = spec.input.safeParse(rawInput ?? {})
   if (!parsed.success) {
-    return { ok: false, error: { code: 'invalid_input', message: describeIssues(parsed.error) } }
+    return { ok: false, error: invalidInput(method, parsed.error) }
   }
   try {
     const value: unknown = await handler(parsed.data)
@@ -71,13 +83,17 @@ export async function runMethod(
     }
     return { ok: true, value: checked.data }
   } catch (error) {
-    if (error instanceof ApiError) {
-      const body: ApiErrorBody = { code: error.code, message: error.message }
-      if (error.retryAfterSeconds !== undefined) body.retryAfterSeconds = error.retryAfterSeconds
+    // An `internal` ApiError (a lab worker's crash) carries a stack: the log's, not the caller's.
+    if (error instanceof ApiError && error.code !== 'internal')
+      return { ok: false, error: errorBodyOf(error) }
+    if (error instanceof StoreError) {
+      const body: ApiErrorBody = {
+        code: apiCodeOfStoreError[error.code],
+        message: error.message,
+        reason: storeErrorReason(error.code)
+      }
       return { ok: false, error: body }
     }
-    if (error instanceof StoreError)
-      return { ok: false, error: { code: apiCodeOfStoreError[error.code], message: error.message } }
     return internalError(method, error)
   }
 }
@@ -87,7 +103,11 @@ export function dispatch(handlers: Handlers, method: string, rawInput: unknown):
   if (!isMethodName(method)) {
     return Promise.resolve({
       ok: false,
-      error: { code: 'unknown_method', message: `no API method named "${method}"` }
+      error: {
+        code: 'unknown_method',
+        message: `no API method named "${method}"`,
+        reason: reason('method_unknown', { method })
+      }
     })
   }
   return runMethod(method, contract[method], handlers[method] as (input: unknown) => unknown, rawInput)

@@ -1,3 +1,5 @@
+import { errorReasonSchema, type ErrorReason } from './error-reasons.ts'
+
 /**
  * Machine-readable error codes; the renderer localises each one (a test holds it to that), the
  * message is for logs and authors.
@@ -31,6 +33,8 @@ export interface ApiErrorBody {
   message: string
   /** With `rate_limited`: seconds to wait (also sent as `Retry-After`). */
   retryAfterSeconds?: number
+  /** What was wrong, as an id and parameters the renderer words in the learner's language. */
+  reason?: ErrorReason
 }
 
 /** What every transport returns for every call. */
@@ -39,11 +43,32 @@ export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ApiErrorB
 export class ApiError extends Error {
   readonly code: ApiErrorCode
   readonly retryAfterSeconds: number | undefined
+  readonly reason: ErrorReason | undefined
 
-  constructor(code: ApiErrorCode, message: string, retryAfterSeconds?: number) {
+  constructor(
+    code: ApiErrorCode,
+    message: string,
+    extra: { reason?: ErrorReason; retryAfterSeconds?: number } = {}
+  ) {
     super(message)
     this.name = 'ApiError'
     this.code = code
-    this.retryAfterSeconds = retryAfterSeconds
+    this.retryAfterSeconds = extra.retryAfterSeconds
+    this.reason = extra.reason
   }
+}
+
+/**
+ * The envelope's error for a refusal. A reason whose parameters do not fit its schema is left
+ * out (and logged): the renderer then shows the English message rather than a broken sentence.
+ */
+export function errorBodyOf(error: ApiError): ApiErrorBody {
+  const body: ApiErrorBody = { code: error.code, message: error.message }
+  if (error.retryAfterSeconds !== undefined) body.retryAfterSeconds = error.retryAfterSeconds
+  if (error.reason !== undefined) {
+    const checked = errorReasonSchema.safeParse(error.reason)
+    if (checked.success) body.reason = checked.data
+    else console.error(`refusal "${error.message}" has an invalid reason:`, checked.error.message)
+  }
+  return body
 }

@@ -5,6 +5,7 @@ import type { LabShell } from '../core/shell/lab-shell.ts'
 import { completionData, resolveTarget } from '../core/shell/targets.ts'
 import { tracePcap } from '../core/shell/trace-pcap.ts'
 import { ApiError } from './envelope.ts'
+import { reason } from './error-reasons.ts'
 
 /** A file for the renderer to save; binary content travels base64-encoded in the JSON envelope. */
 export interface DownloadFile {
@@ -36,7 +37,11 @@ export class TraceMemory {
 
   get(id: number): Trace {
     const trace = this.#traces.get(id)
-    if (!trace) throw new ApiError('not_found', `no trace ${id} in this lab; run the trace again`)
+    if (!trace) {
+      throw new ApiError('not_found', `no trace ${id} in this lab; run the trace again`, {
+        reason: reason('unknown_trace', { traceId: id })
+      })
+    }
     return trace
   }
 
@@ -48,7 +53,11 @@ export class TraceMemory {
 /** Tab completion for a line typed on one of the lab's targets. */
 export function completeOn(shell: LabShell, on: string, line: string, cursor: number): Completion {
   const target = resolveTarget(shell.lab, on)
-  if (!target) throw new ApiError('not_found', `no node, pod, pod/container or external host named "${on}"`)
+  if (!target) {
+    throw new ApiError('not_found', `no node, pod, pod/container or external host named "${on}"`, {
+      reason: reason('unknown_target', { name: on })
+    })
+  }
   return completeLine(line, cursor, completionData(shell.lab, shell.registry, target))
 }
 

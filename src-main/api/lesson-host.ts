@@ -23,6 +23,7 @@ import type {
 } from '../labs/protocol.ts'
 import type { ProgressStore } from '../store/index.ts'
 import { ApiError } from './envelope.ts'
+import { reason } from './error-reasons.ts'
 import type { InspectSection } from './inspect.ts'
 import type { DownloadFile } from './lab-tools.ts'
 import type { DiagramModel } from '../core/diagram/model.ts'
@@ -52,7 +53,7 @@ function isStoredSession(value: unknown): value is StoredSession {
 /** A stopped command as the learner sees it in the terminal: the lab goes on without it. */
 export interface StoppedCommand {
   afterMs: number
-  reason: LabStopped['reason']
+  reason: LabStopped['stoppedBy']
 }
 
 /**
@@ -105,7 +106,11 @@ export class LessonHost {
   ): Promise<{ step: StepView; body: Localized }> {
     const hosted = this.#require(learnerId, lessonId)
     const view = await this.#call(hosted, { op: 'lesson.step', labKey: hosted.labKey, stepId })
-    if (!view) throw new ApiError('not_found', `no step "${stepId}" reached in lesson "${lessonId}"`)
+    if (!view) {
+      throw new ApiError('not_found', `no step "${stepId}" reached in lesson "${lessonId}"`, {
+        reason: reason('step_not_reached', { lessonId, step: stepId })
+      })
+    }
     return view
   }
 
@@ -155,7 +160,7 @@ export class LessonHost {
         stderr: '',
         exitCode: 124,
         view,
-        stopped: { afterMs: error.budgetMs, reason: error.reason }
+        stopped: { afterMs: error.budgetMs, reason: error.stoppedBy }
       }
     }
   }
@@ -237,7 +242,11 @@ export class LessonHost {
   async inspect(learnerId: string, lessonId: string, objectId: string): Promise<InspectSection[]> {
     const hosted = this.#require(learnerId, lessonId)
     const sections = await this.#call(hosted, { op: 'lab.inspect', labKey: hosted.labKey, objectId })
-    if (!sections) throw new ApiError('not_found', `no object "${objectId}" in this lesson's cluster`)
+    if (!sections) {
+      throw new ApiError('not_found', `no object "${objectId}" in this lesson's cluster`, {
+        reason: reason('unknown_target', { name: objectId })
+      })
+    }
     return sections
   }
 
@@ -250,7 +259,9 @@ export class LessonHost {
   #require(learnerId: string, lessonId: string): Hosted {
     const hosted = this.#hosted.get(`${learnerId}\u0000${lessonId}`)
     if (!hosted)
-      throw new ApiError('not_found', `lesson "${lessonId}" is not open for this learner; open it first`)
+      throw new ApiError('not_found', `lesson "${lessonId}" is not open for this learner; open it first`, {
+        reason: reason('lesson_not_open', { lessonId })
+      })
     return hosted
   }
 

@@ -18,6 +18,7 @@ import type {
   TraceStory
 } from '../labs/protocol.ts'
 import { ApiError } from './envelope.ts'
+import { reason } from './error-reasons.ts'
 import type { InspectSection } from './inspect.ts'
 import type { DownloadFile } from './lab-tools.ts'
 import type { StoppedCommand } from './lesson-host.ts'
@@ -108,7 +109,7 @@ export class SandboxHost {
         stdout: '',
         stderr: '',
         exitCode: 124,
-        stopped: { afterMs: error.budgetMs, reason: error.reason }
+        stopped: { afterMs: error.budgetMs, reason: error.stoppedBy }
       }
     }
   }
@@ -148,7 +149,11 @@ export class SandboxHost {
   async inspect(learnerId: string, sandboxId: string, objectId: string): Promise<InspectSection[]> {
     const sandbox = this.#require(learnerId, sandboxId)
     const sections = await this.#call(sandbox, { op: 'lab.inspect', labKey: sandbox.labKey, objectId })
-    if (!sections) throw new ApiError('not_found', `no object "${objectId}" in this sandbox's cluster`)
+    if (!sections) {
+      throw new ApiError('not_found', `no object "${objectId}" in this sandbox's cluster`, {
+        reason: reason('unknown_target', { name: objectId })
+      })
+    }
     return sections
   }
 
@@ -238,7 +243,7 @@ export class SandboxHost {
       }
     }
     const parsed = parseScenario(source.content, source.fileName)
-    if (!parsed.ok) throw new ApiError('invalid_input', parsed.errors.join('; '))
+    if (!parsed.ok) throw new ApiError('invalid_input', parsed.errors.join('; '), { reason: parsed.reason })
     const name = parsed.scenario.title ?? { en: source.fileName, 'zh-CN': source.fileName }
     return {
       id: `file-${digest(source.content)}`,
@@ -251,7 +256,9 @@ export class SandboxHost {
   #require(learnerId: string, sandboxId: string): Sandbox {
     const sandbox = this.#sandboxes.get(learnerId)?.get(sandboxId)
     if (!sandbox)
-      throw new ApiError('not_found', `sandbox "${sandboxId}" is not open for this learner; open it first`)
+      throw new ApiError('not_found', `sandbox "${sandboxId}" is not open for this learner; open it first`, {
+        reason: reason('unknown_sandbox', { sandboxId })
+      })
     sandbox.lastUsed = this.#now()
     return sandbox
   }

@@ -3,6 +3,8 @@ import { loadCourse, type Course, type LoadedLesson } from '../core/lesson/cours
 import { openProgressStore, StoreError, type ProgressStore, type Recovery } from '../store/index.ts'
 import type { Handlers } from './dispatch.ts'
 import { ApiError } from './envelope.ts'
+import { reason } from './error-reasons.ts'
+import { storeErrorReason, unknownLearner } from './refusals.ts'
 import { lessonFilesFromDir, lessonsFingerprint } from './lesson-files.ts'
 import { LessonHost } from './lesson-host.ts'
 import { withPacks } from '../classroom/packs.ts'
@@ -62,7 +64,9 @@ export function createService(options: ServiceOptions): Service {
     for (const entry of course().lessons) {
       if (entry.status === 'available' && entry.lesson.lesson.id === lessonId) return entry.lesson
     }
-    throw new ApiError('not_found', `no lesson with id "${lessonId}"`)
+    throw new ApiError('not_found', `no lesson with id "${lessonId}"`, {
+      reason: reason('lesson_unknown', { lessonId })
+    })
   }
 
   const pool = new LabPool(options.labs)
@@ -86,12 +90,11 @@ export function createService(options: ServiceOptions): Service {
   /** Lessons still open when the store cannot be (read-only disk, newer file): only saving fails, loudly. */
   function usableStore(): ProgressStore {
     if (opened.ok) return opened.store
-    throw new ApiError('store_unavailable', opened.message)
+    throw new ApiError('store_unavailable', opened.message, { reason: storeErrorReason(opened.code) })
   }
 
   function requireLearner(s: ProgressStore, learnerId: string): void {
-    if (!s.profiles.get(learnerId))
-      throw new ApiError('not_found', `no learner profile with id "${learnerId}"`)
+    if (!s.profiles.get(learnerId)) throw unknownLearner(learnerId)
   }
 
   const handlers: Handlers = {

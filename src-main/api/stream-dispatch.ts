@@ -1,6 +1,7 @@
 import { z } from 'zod'
-import { describeIssues, internalErrorMessage, runMethod } from './dispatch.ts'
-import { ApiError, type ApiErrorBody, type Envelope } from './envelope.ts'
+import { describeIssues, internalErrorMessage, invalidInput, runMethod } from './dispatch.ts'
+import { ApiError, errorBodyOf, type ApiErrorBody, type Envelope } from './envelope.ts'
+import { reason } from './error-reasons.ts'
 import {
   isStreamName,
   streamClientMessageSchema,
@@ -81,8 +82,18 @@ export async function runStream(
       }
       sink.event(checked.data)
     },
-    end: (error?: ApiError): void =>
-      finish(() => (error ? sink.error({ code: error.code, message: error.message }) : sink.end()))
+    end: (error?: ApiError): void => {
+      if (error?.code === 'internal') logStream(stream, 'failed', error)
+      finish(() =>
+        error
+          ? sink.error(
+              error.code === 'internal'
+                ? { code: 'internal', message: internalErrorMessage }
+                : errorBodyOf(error)
+            )
+          : sink.end()
+      )
+    }
   }
   const answer = await runMethod(
     stream,
@@ -139,7 +150,9 @@ export function streamHandlersOf(served: Partial<StreamHandlers>): StreamHandler
   const unserved =
     (stream: StreamName): StreamHandler<StreamName> =>
     () => {
-      throw new ApiError('unknown_method', `stream: this host does not serve ${stream}`)
+      throw new ApiError('unknown_method', `stream: this host does not serve ${stream}`, {
+        reason: reason('method_unknown', { method: stream })
+      })
     }
   return Object.fromEntries(
     streamNames.map((stream) => [stream, served[stream] ?? unserved(stream)])
@@ -190,7 +203,7 @@ export class StreamConnection {
       if (typeof id === 'string' && id.length > 0 && id.length <= 64) {
         this.#options.send({
           id,
-          error: { code: 'invalid_input', message: describeIssues(parsed.error) }
+          error: invalidInput('streams', parsed.error)
         })
         return null
       }

@@ -8,6 +8,8 @@ import {
 } from '../api/classroom-contract.ts'
 import { runMethod, type Handlers } from '../api/dispatch.ts'
 import { ApiError, type Envelope } from '../api/envelope.ts'
+import { reason } from '../api/error-reasons.ts'
+import { learnerTokenNeeded } from '../api/refusals.ts'
 import type { StreamHandlers } from '../api/streams.ts'
 import { StoreError, type ClassMember, type ProgressStore, type TokenHolder } from '../store/index.ts'
 import { LiveClass, type ObservedStep } from './live.ts'
@@ -41,11 +43,9 @@ type ClassroomHandlers = { [M in ClassroomMethodName]: ClassroomHandler<M> }
 /** A refused join attempt carries the seconds the client should wait (`Retry-After`). */
 export class RateLimited extends ApiError {
   constructor(retryAfterSeconds: number) {
-    super(
-      'rate_limited',
-      `too many join attempts from this address; try again in ${retryAfterSeconds} s`,
+    super('rate_limited', `too many join attempts from this address; try again in ${retryAfterSeconds} s`, {
       retryAfterSeconds
-    )
+    })
   }
 }
 
@@ -116,7 +116,13 @@ export class Classroom {
   authorizeLearnerCall(member: TokenHolder, body: unknown): void {
     const named = namedIn(body)
     if (named.learnerIds.some((id) => id !== member.learnerId)) {
-      throw new ApiError('forbidden', 'learnerId: a learner token may only read and change its own progress')
+      throw new ApiError(
+        'forbidden',
+        'learnerId: a learner token may only read and change its own progress',
+        {
+          reason: reason('own_progress_only', {})
+        }
+      )
     }
     for (const lessonId of named.lessonIds) {
       if (!this.#lessonOpenFor(member.classId, lessonId)) {
@@ -162,7 +168,9 @@ export class Classroom {
     let live = this.#live.get(classId)
     if (!live) {
       if (!this.#store.classes.get(classId))
-        throw new ApiError('not_found', `classId: no class with id "${classId}"`)
+        throw new ApiError('not_found', `classId: no class with id "${classId}"`, {
+          reason: reason('class_unknown', { classId })
+        })
       live = new LiveClass(classId, this.#store, this.#now)
       this.#live.set(classId, live)
     }
@@ -184,13 +192,18 @@ export class Classroom {
     if (unknown.length > 0)
       throw new ApiError(
         'invalid_input',
-        `${field}: no lesson with id ${unknown.map((id) => `"${id}"`).join(', ')} in the course`
+        `${field}: no lesson with id ${unknown.map((id) => `"${id}"`).join(', ')} in the course`,
+        { reason: reason('lesson_unknown', { lessonId: unknown[0]! }) }
       )
   }
 
   #requireClass(classId: string): NonNullable<ReturnType<ProgressStore['classes']['get']>> {
     const cls = this.#store.classes.get(classId)
-    if (!cls) throw new ApiError('not_found', `classId: no class with id "${classId}"`)
+    if (!cls) {
+      throw new ApiError('not_found', `classId: no class with id "${classId}"`, {
+        reason: reason('class_unknown', { classId })
+      })
+    }
     return cls
   }
 
@@ -324,7 +337,8 @@ export class Classroom {
         if (!cls)
           throw new ApiError(
             'not_found',
-            `code: no open class has the join code ${code}; check it with your instructor`
+            `code: no open class has the join code ${code}; check it with your instructor`,
+            { reason: reason('join_code_unknown', { code }) }
           )
         const token = newLearnerToken()
         let member: ClassMember
@@ -334,7 +348,8 @@ export class Classroom {
           if (error instanceof StoreError && error.code === 'conflict') {
             throw new ApiError(
               'invalid_input',
-              `name: ${error.message} Pick another name, or rejoin from the browser you joined with.`
+              `name: ${error.message} Pick another name, or rejoin from the browser you joined with.`,
+              { reason: reason('class_name_taken', { name }) }
             )
           }
           throw error
@@ -343,12 +358,12 @@ export class Classroom {
         return this.#joined(member, token)
       },
       'class:rejoin': (_input, { caller }) => {
-        if (caller.kind !== 'learner') throw new ApiError('forbidden', 'class:rejoin needs a learner token')
+        if (caller.kind !== 'learner') throw learnerTokenNeeded('class:rejoin')
         this.#liveClass(caller.member.classId).seen(caller.member.learnerId)
         return this.#joined(caller.member, caller.token)
       },
       'class:leave': (_input, { caller }) => {
-        if (caller.kind !== 'learner') throw new ApiError('forbidden', 'class:leave needs a learner token')
+        if (caller.kind !== 'learner') throw learnerTokenNeeded('class:leave')
         this.#liveClass(caller.member.classId).left(caller.member.learnerId)
         return { left: true as const }
       }

@@ -5,7 +5,8 @@ import {
   learnerScopedMethods
 } from '../api/classroom-contract.ts'
 import { dispatch, type Handlers } from '../api/dispatch.ts'
-import { ApiError, type ApiErrorCode, type Envelope } from '../api/envelope.ts'
+import { ApiError, errorBodyOf, type ApiErrorCode, type Envelope } from '../api/envelope.ts'
+import { instructorOnly, learnerTokenNeeded } from '../api/refusals.ts'
 import { openStream, type StreamSink } from '../api/stream-dispatch.ts'
 import { isStreamName, subscribersOf, type StreamHandlers, type Subscription } from '../api/streams.ts'
 import { Classroom, namedIn, type Caller } from './classroom.ts'
@@ -36,8 +37,8 @@ const learnerMethods = new Set<string>([...learnerScopedMethods, ...learnerOpenM
 const unauthorized = (message: string): GatewayAnswer => ({
   envelope: { ok: false, error: { code: 'unauthorized', message } }
 })
-const forbidden = (message: string): GatewayAnswer => ({
-  envelope: { ok: false, error: { code: 'forbidden', message } }
+const forbidden = (error: ApiError): GatewayAnswer => ({
+  envelope: { ok: false, error: errorBodyOf(error) }
 })
 
 /**
@@ -103,7 +104,7 @@ export class Gateway {
         try {
           this.options.classroom!.authorizeLearnerCall(caller.member, input)
         } catch (error) {
-          if (error instanceof ApiError) return refused(error.code, error.message)
+          if (error instanceof ApiError) return { ok: false, error: errorBodyOf(error) }
           throw error
         }
       }
@@ -121,10 +122,8 @@ export class Gateway {
       if (who !== 'anyone') {
         if (caller === 'anonymous')
           return unauthorized(`${method} needs a token: the instructor's, or a learner's from class:join`)
-        if (who === 'instructor' && caller.kind !== 'instructor')
-          return forbidden(`${method} is for the instructor; a learner token cannot call it`)
-        if (who === 'learner' && caller.kind !== 'learner')
-          return forbidden(`${method} needs a learner token from class:join`)
+        if (who === 'instructor' && caller.kind !== 'instructor') return forbidden(instructorOnly(method))
+        if (who === 'learner' && caller.kind !== 'learner') return forbidden(learnerTokenNeeded(method))
       }
       const asCaller: Caller = caller === 'anonymous' ? { kind: 'instructor' } : caller
       const envelope = await classroom.call(
@@ -147,12 +146,11 @@ export class Gateway {
     }
     if (caller.kind === 'instructor') return { envelope: await dispatch(this.options.handlers, method, body) }
 
-    if (!learnerMethods.has(method)) return forbidden(`${method} is not available to a learner token`)
+    if (!learnerMethods.has(method)) return forbidden(instructorOnly(method))
     try {
       classroom!.authorizeLearnerCall(caller.member, body)
     } catch (error) {
-      if (error instanceof ApiError)
-        return { envelope: { ok: false, error: { code: error.code, message: error.message } } }
+      if (error instanceof ApiError) return { envelope: { ok: false, error: errorBodyOf(error) } }
       throw error
     }
     const envelope = await dispatch(this.options.handlers, method, body)

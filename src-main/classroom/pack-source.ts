@@ -1,26 +1,43 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
 import { Unzip, UnzipInflate } from 'fflate'
 import { ApiError } from '../api/envelope.ts'
+import { reason } from '../api/error-reasons.ts'
 
 /** Linux's PATH_MAX and NAME_MAX, in bytes: a longer path cannot name a file on this machine. */
 const maxPathBytes = 4096
 const maxNameBytes = 255
+
+/** A pack path refused before the file system sees it, or that the file system refused. */
+export function badPackPath(
+  message: string,
+  problem: 'nul' | 'too_long' | 'name_too_long' | 'not_a_pack',
+  limit?: number
+): ApiError {
+  return new ApiError('invalid_input', message, {
+    reason: reason('pack_path_invalid', { problem, ...(limit === undefined ? {} : { limit }) })
+  })
+}
 
 /**
  * Refuses, by what is wrong, a path the file system would choke on: the caller gets a 4xx naming
  * it instead of an error from deep inside `fs`.
  */
 export function checkPackPath(path: string): void {
-  if (path.includes('\0')) throw new ApiError('invalid_input', 'path: contains a NUL character')
+  if (path.includes('\0')) throw badPackPath('path: contains a NUL character', 'nul')
   const bytes = Buffer.byteLength(path)
   if (bytes > maxPathBytes) {
-    throw new ApiError('invalid_input', `path: ${bytes} bytes long; a path may be at most ${maxPathBytes}`)
+    throw badPackPath(
+      `path: ${bytes} bytes long; a path may be at most ${maxPathBytes}`,
+      'too_long',
+      maxPathBytes
+    )
   }
   const long = path.split('/').find((name) => Buffer.byteLength(name) > maxNameBytes)
   if (long !== undefined) {
-    throw new ApiError(
-      'invalid_input',
-      `path: the name "${long.slice(0, 40)}…" is ${Buffer.byteLength(long)} bytes long; one name may be at most ${maxNameBytes}`
+    throw badPackPath(
+      `path: the name "${long.slice(0, 40)}…" is ${Buffer.byteLength(long)} bytes long; one name may be at most ${maxNameBytes}`,
+      'name_too_long',
+      maxNameBytes
     )
   }
 }
@@ -45,9 +62,9 @@ export function readRegularFile(path: string, maxBytes: number): Uint8Array {
   try {
     const stat = fstatSync(fd)
     if (!stat.isFile()) {
-      throw new ApiError(
-        'invalid_input',
-        `path: ${path} is ${kindOf(stat)}, not a lesson pack folder or .zip file`
+      throw badPackPath(
+        `path: ${path} is ${kindOf(stat)}, not a lesson pack folder or .zip file`,
+        'not_a_pack'
       )
     }
     if (stat.size > maxBytes) throw new FileTooLarge(path, stat.size)

@@ -11,13 +11,12 @@ import {
 } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { ApiError } from '../api/envelope.ts'
 import { lessonFilesFromDir } from '../api/lesson-files.ts'
 import { checkCourse } from '../core/lesson/check-course.ts'
 import { loadCourse, type Course } from '../core/lesson/course-loader.ts'
 import { formatIssue } from '../core/lesson/issues.ts'
 import { openLessonLab } from '../core/lesson/lab-adapter.ts'
-import { checkPackPath, FileTooLarge, readRegularFile, unzipBounded } from './pack-source.ts'
+import { badPackPath, checkPackPath, FileTooLarge, readRegularFile, unzipBounded } from './pack-source.ts'
 
 /** Limits for one pack: a course of lessons is text, so anything near these is not a lesson pack. */
 export const PACK_LIMITS = {
@@ -152,7 +151,7 @@ export function importPack(
     const code = (error as { code?: string }).code
     if (code === 'ENOENT') return refused(`${source}: no such file or folder`)
     if (code === 'EACCES') return refused(`${source}: permission denied`)
-    if (code === 'ENAMETOOLONG') throw new ApiError('invalid_input', `path: too long for the file system`)
+    if (code === 'ENAMETOOLONG') throw badPackPath('path: too long for the file system', 'too_long')
     throw error
   }
   if (!files.has('index.yaml')) return refused(`${source}: a lesson pack needs an index.yaml at its top`)

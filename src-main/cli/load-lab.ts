@@ -28,6 +28,6 @@ export function loadLab(file: string, options: LabShellOptions = {}): LoadedLab 
   if (!parsed.ok) return { ok: false, errors: parsed.errors }
   const shell = new LabShell(buildLab(parsed.scenario), options)
   const problems = shell.applySetup()
-  if (problems.length > 0) return { ok: false, errors: problems.map((p) => `${file}: ${p}`) }
+  if (problems.length > 0) return { ok: false, errors: problems.map((p) => `${file}: ${p.text}`) }
   return { ok: true, shell }
 }

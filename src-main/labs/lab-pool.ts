@@ -41,7 +41,7 @@ const defaultIdleMs = 30 * 60_000
 
 /** Why a request was stopped, and what it was running when it was. */
 export class LabStopped extends ApiError {
-  readonly reason: 'budget' | 'memory' | 'crash'
+  readonly stoppedBy: 'budget' | 'memory' | 'crash'
   /** The journaled command or trace running at the time, if one was. */
   readonly running: { labKey: string; entry: PositionedEntry } | undefined
   /** True when the stop came while the lab was being rebuilt for the request. */
@@ -49,7 +49,7 @@ export class LabStopped extends ApiError {
   readonly budgetMs: number
 
   constructor(
-    reason: LabStopped['reason'],
+    reason: LabStopped['stoppedBy'],
     running: LabStopped['running'],
     duringReopen: boolean,
     budgetMs: number
@@ -63,7 +63,7 @@ export class LabStopped extends ApiError {
           ? `stopped: ${what} needed more memory than a lab may use`
           : `stopped: the lab's worker ended while running ${what}`
     )
-    this.reason = reason
+    this.stoppedBy = reason
     this.running = running
     this.duringReopen = duringReopen
     this.budgetMs = budgetMs
@@ -245,7 +245,7 @@ export class LabPool {
         slot.pending.delete(message.id)
         if (message.type === 'done') pending.resolve({ value: message.value })
         else if (message.type === 'missing') pending.resolve({ missing: true })
-        else pending.reject(new ApiError(message.code, message.message))
+        else pending.reject(new ApiError(message.error.code, message.error.message, message.error))
       }
     }
   }
@@ -254,7 +254,7 @@ export class LabPool {
    * Terminates a worker that overran or died, fails the request it was running, and re-posts
    * the requests still queued behind it to a fresh worker (which reopens their labs).
    */
-  #replace(slot: Slot, reason: LabStopped['reason'], runningId?: number): void {
+  #replace(slot: Slot, reason: LabStopped['stoppedBy'], runningId?: number): void {
     if (slot.dead) return
     slot.dead = true
     this.restarts++

@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads'
-import { ApiError } from '../api/envelope.ts'
+import { ApiError, errorBodyOf } from '../api/envelope.ts'
 import { inspect } from '../api/inspect.ts'
 import { completeOn, pcapDownload } from '../api/lab-tools.ts'
 import { topologyOf } from '../api/topology.ts'
@@ -129,10 +129,10 @@ port.on('message', (message: RequestMessage) => {
     post({ type: 'done', id, value: handle(request) })
   } catch (error) {
     if (error instanceof Missing) post({ type: 'missing', id })
-    else if (error instanceof ApiError) post({ type: 'failed', id, code: error.code, message: error.message })
+    else if (error instanceof ApiError) post({ type: 'failed', id, error: errorBodyOf(error) })
     else {
       const message = error instanceof Error ? (error.stack ?? error.message) : String(error)
-      post({ type: 'failed', id, code: 'internal', message })
+      post({ type: 'failed', id, error: { code: 'internal', message } })
     }
   }
 })

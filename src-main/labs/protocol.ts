@@ -9,7 +9,7 @@ import type { LessonView, StepView } from '../core/lesson/snapshot-view.ts'
 import type { Scenario } from '../core/scenario/scenario.schema.ts'
 import type { Completion } from '../core/shell/complete.ts'
 import type { ToolElsewhere } from '../core/shell/shell.ts'
-import type { ApiErrorCode } from '../api/envelope.ts'
+import type { ApiErrorBody } from '../api/envelope.ts'
 import type { InspectSection } from '../api/inspect.ts'
 import type { DownloadFile } from '../api/lab-tools.ts'
 import type { DiagramModel } from '../core/diagram/model.ts'
@@ -146,6 +146,6 @@ export type WorkerMessage =
   /** A journaled command or trace is about to run (replayed or new). */
   | { type: 'running'; id: number; labKey: string; entry: PositionedEntry }
   | { type: 'done'; id: number; value: unknown }
-  | { type: 'failed'; id: number; code: ApiErrorCode; message: string }
+  | { type: 'failed'; id: number; error: ApiErrorBody }
   /** The lab is not open in this worker (evicted, or the worker was replaced): open it and retry. */
   | { type: 'missing'; id: number }

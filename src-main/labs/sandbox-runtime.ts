@@ -6,6 +6,7 @@ import { buildLab } from '../core/scenario/build-lab.ts'
 import type { Scenario } from '../core/scenario/scenario.schema.ts'
 import { LabShell } from '../core/shell/lab-shell.ts'
 import { ApiError } from '../api/envelope.ts'
+import { reason } from '../api/error-reasons.ts'
 import { TraceMemory } from '../api/lab-tools.ts'
 import { applyEntry, execResult, type OnRunning } from './lesson-runtime.ts'
 import { refusePredictedProbe, type PendingPrediction } from './pending-probe.ts'
@@ -15,7 +16,13 @@ import type { ExecResult, PositionedEntry, SandboxOpen } from './protocol.ts'
 export function buildSandboxShell(scenario: Scenario, origin: string): LabShell {
   const shell = new LabShell(buildLab(scenario))
   const problems = shell.applySetup()
-  if (problems.length > 0) throw new ApiError('invalid_input', `${origin}: ${problems.join('; ')}`)
+  const first = problems[0]
+  if (first) {
+    const { field, problem, value } = first
+    throw new ApiError('invalid_input', `${origin}: ${problems.map((p) => p.text).join('; ')}`, {
+      reason: reason('scenario_conflict', { file: origin, field, problem, value })
+    })
+  }
   return shell
 }
 

@@ -7,6 +7,7 @@ import {
 } from '../api/class-host-methods.ts'
 import type { Handlers } from '../api/dispatch.ts'
 import { ApiError } from '../api/envelope.ts'
+import { reason } from '../api/error-reasons.ts'
 import { Classroom } from '../classroom/classroom.ts'
 import type { ProgressStore } from '../store/index.ts'
 import { startWebHost } from './web/server.ts'
@@ -90,7 +91,8 @@ function servedOverHttp(handlers: Handlers): Handlers {
       () => {
         throw new ApiError(
           'forbidden',
-          `${method} is for the desktop app's own window; a class host does not serve it over HTTP`
+          `${method} is for the desktop app's own window; a class host does not serve it over HTTP`,
+          { reason: reason('desktop_only', { method }) }
         )
       }
     ])
@@ -145,7 +147,11 @@ async function openClass(
     '127.0.0.1'
   )
   if (!started.ok)
-    throw new ApiError(started.error.code, `could not start the class: ${started.error.message}`)
+    throw new ApiError(
+      started.error.code,
+      `could not start the class: ${started.error.message}`,
+      started.error
+    )
   const value = started.value as { classId: string; name: string; joinCode: string }
   return { id: value.classId, name: value.name, joinCode: value.joinCode }
 }
@@ -173,17 +179,20 @@ function listenError(error: unknown, address: string, port: number): unknown {
   if (code === 'EADDRINUSE')
     return new ApiError(
       'invalid_input',
-      `port: ${port} is already in use on ${address}; stop what uses it or pick another port`
+      `port: ${port} is already in use on ${address}; stop what uses it or pick another port`,
+      { reason: reason('port_in_use', { port, address }) }
     )
   if (code === 'EADDRNOTAVAIL')
     return new ApiError(
       'invalid_input',
-      `address: ${address} is no longer an address of this computer; pick one again`
+      `address: ${address} is no longer an address of this computer; pick one again`,
+      { reason: reason('address_gone', { address }) }
     )
   if (code === 'EACCES')
     return new ApiError(
       'invalid_input',
-      `port: this computer does not let the app listen on port ${port}; pick one above 1023`
+      `port: this computer does not let the app listen on port ${port}; pick one above 1023`,
+      { reason: reason('port_not_allowed', { port }) }
     )
   return error
 }
@@ -216,7 +225,13 @@ export function createClassHostLauncher(options: ClassHostLauncherOptions): Clas
       serial(async () => {
         const { handlers, store } = options.service()
         if (!store)
-          throw new ApiError('store_unavailable', 'the progress store cannot be opened, so no class can run')
+          throw new ApiError(
+            'store_unavailable',
+            'the progress store cannot be opened, so no class can run',
+            {
+              reason: reason('store_io', {})
+            }
+          )
         if (classroom?.store !== store) {
           classroom = { store, classroom: new Classroom({ store, handlers, packsDir: options.packsDir }) }
         }
@@ -261,7 +276,11 @@ export function createClassHostLauncher(options: ClassHostLauncherOptions): Clas
       },
     stop: () => serial(stopRunning),
     openDashboard: () => {
-      if (!running) throw new ApiError('not_found', 'no class host is running; start one first')
+      if (!running) {
+        throw new ApiError('not_found', 'no class host is running; start one first', {
+          reason: reason('class_not_running', {})
+        })
+      }
       if (!options.instructorWindow)
         throw new ApiError('unknown_method', 'this app has no window to open the instructor dashboard in')
       options.instructorWindow.open(running.view)

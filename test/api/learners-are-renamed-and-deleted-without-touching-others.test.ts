@@ -60,7 +60,8 @@ describe('profiles:delete', () => {
 
       expect(await failure(service, 'profiles:delete', { learnerId: ada, confirm: 'ada' })).toEqual({
         code: 'invalid_input',
-        message: 'confirm: type the profile\'s name "Ada" to delete it'
+        message: 'confirm: type the profile\'s name "Ada" to delete it',
+        reason: { id: 'confirm_mismatch', params: { name: 'Ada' } }
       })
       expect((await call<Profiles>(service, 'profiles:list', {})).profiles).toHaveLength(2)
 

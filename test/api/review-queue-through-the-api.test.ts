@@ -129,7 +129,8 @@ describe('the review queue through the API', () => {
       })
       expect(unknown).toEqual({
         code: 'not_found',
-        message: expect.stringContaining('"no-such-item"') as string
+        message: expect.stringContaining('"no-such-item"') as string,
+        reason: { id: 'review_item_unknown', params: { itemId: 'no-such-item' } }
       })
 
       const bob = await call<{ id: string }>(service, 'profiles:create', { name: 'Bob' })

@@ -138,7 +138,11 @@ describe('the free-play sandbox', () => {
       )
       expect(await open(wrongNode)).toEqual({
         code: 'invalid_input',
-        message: 'broken.yaml: pods[3].node: no node named "node-9"'
+        message: 'broken.yaml: pods[3].node: no node named "node-9"',
+        reason: {
+          id: 'scenario_conflict',
+          params: { file: 'broken.yaml', field: 'pods[3].node', problem: 'unknown_name', value: 'node-9' }
+        }
       })
 
       const badCidr = ownScenario.replace('podCIDR: 10.244.0.0/16', 'podCIDR: 10.244.0.0/99')
@@ -165,7 +169,11 @@ describe('the free-play sandbox', () => {
         })
       ).toEqual({
         code: 'invalid_input',
-        message: 'source.content: the scenario file is empty'
+        message: 'source.content: the scenario file is empty',
+        reason: {
+          id: 'field_invalid',
+          params: { method: 'sandbox:open', field: 'source.content', expected: 'empty' }
+        }
       })
       expect(
         await failure(service, 'sandbox:exec', {
@@ -189,12 +197,25 @@ describe('the free-play sandbox', () => {
         })
       expect(await open(`# ${'x'.repeat(SCENARIO_LIMITS.bytes)}\n`)).toEqual({
         code: 'invalid_input',
-        message: 'source.content: a scenario file may be at most 1 MiB'
+        message: 'source.content: a scenario file may be at most 1 MiB',
+        reason: {
+          id: 'field_invalid',
+          params: {
+            method: 'sandbox:open',
+            field: 'source.content',
+            expected: 'too_long',
+            limit: SCENARIO_LIMITS.bytes
+          }
+        }
       })
       // Under the limit in characters, over it in UTF-8 bytes: the parser refuses it by the same limit.
       expect(await open(`# ${'é'.repeat(SCENARIO_LIMITS.bytes / 2)}\n`)).toEqual({
         code: 'invalid_input',
-        message: 'big.yaml: (root): at most 1048576 bytes of scenario text (1 MiB), this file has 1048579'
+        message: 'big.yaml: (root): at most 1048576 bytes of scenario text (1 MiB), this file has 1048579',
+        reason: {
+          id: 'scenario_limit',
+          params: { file: 'big.yaml', field: '', what: 'bytes', limit: 1048576, value: 1048579 }
+        }
       })
     })
   })

@@ -118,7 +118,14 @@ describe('stream events on their way out of the host', () => {
     page.subscribe('a', 'class:events', { classId: '../../etc' })
     expect(await page.next(errorOf('a'))).toEqual({
       id: 'a',
-      error: { code: 'invalid_input', message: 'classId: expected a class id such as cls_…' }
+      error: {
+        code: 'invalid_input',
+        message: 'classId: expected a class id such as cls_…',
+        reason: {
+          id: 'field_invalid',
+          params: { method: 'class:events', field: 'classId', expected: 'bad_format' }
+        }
+      }
     })
     page.subscribe('b', 'lab:nosuch', {})
     expect(await page.next(errorOf('b'))).toMatchObject({ error: { code: 'unknown_method' } })
@@ -178,7 +185,11 @@ describe('a host without a classroom', () => {
       page.subscribe('a', 'class:events', { classId: 'cls_abcdefgh' })
       expect(await page.next(errorOf('a'))).toEqual({
         id: 'a',
-        error: { code: 'unknown_method', message: 'stream: this host does not serve class:events' }
+        error: {
+          code: 'unknown_method',
+          message: 'stream: this host does not serve class:events',
+          reason: { id: 'method_unknown', params: { method: 'class:events' } }
+        }
       })
       await page.close()
     } finally {

@@ -58,7 +58,11 @@ describe('the web host serves the contract as POST /api/<method>', () => {
     expect(result.type).toContain('application/json')
     expect(result.body).toEqual({
       ok: false,
-      error: { code: 'unknown_method', message: 'no API method named "lessons:destroy"' }
+      error: {
+        code: 'unknown_method',
+        message: 'no API method named "lessons:destroy"',
+        reason: { id: 'method_unknown', params: { method: 'lessons:destroy' } }
+      }
     })
   })
 

@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { RunningClassHost } from '../../src-main/api/class-host-contract.ts'
 import { dispatch } from '../../src-main/api/dispatch.ts'
+import type { ApiErrorBody } from '../../src-main/api/envelope.ts'
 import { createService, type Service } from '../../src-main/api/service.ts'
 import {
   createClassHostLauncher,
@@ -100,7 +101,7 @@ describe('the desktop app runs a class host through the contract', () => {
     if (!answer.ok) throw new Error(`${method}: ${answer.error.code}: ${answer.error.message}`)
     return answer.value as T
   }
-  const refusal = async (method: string, input: unknown): Promise<{ code: string; message: string }> => {
+  const refusal = async (method: string, input: unknown): Promise<ApiErrorBody> => {
     const answer = await dispatch(service.handlers, method, input)
     if (answer.ok) throw new Error(`${method} was expected to fail`)
     return answer.error
@@ -150,11 +151,16 @@ describe('the desktop app runs a class host through the contract', () => {
     expect(await refusal('classroomHost:start', { address: '10.9.9.9', port: 0 })).toEqual({
       code: 'invalid_input',
       message:
-        'address: "10.9.9.9" is not an address of this computer; pick one of 192.168.77.20, 172.17.0.1, 192.0.2.55 (or 127.0.0.1 for this computer only)'
+        'address: "10.9.9.9" is not an address of this computer; pick one of 192.168.77.20, 172.17.0.1, 192.0.2.55 (or 127.0.0.1 for this computer only)',
+      reason: { id: 'address_gone', params: { address: '10.9.9.9' } }
     })
     expect(await refusal('classroomHost:start', { address: 'my-laptop.local' })).toEqual({
       code: 'invalid_input',
-      message: 'address: expected an IP address such as 192.168.1.20'
+      message: 'address: expected an IP address such as 192.168.1.20',
+      reason: {
+        id: 'field_invalid',
+        params: { method: 'classroomHost:start', field: 'address', expected: 'invalid' }
+      }
     })
     expect((await call<{ running: unknown }>('classroomHost:status', {})).running).toBeNull()
   })
@@ -162,7 +168,8 @@ describe('the desktop app runs a class host through the contract', () => {
   test('reports an address that vanished since it was listed as the address to pick again', async () => {
     expect(await refusal('classroomHost:start', { address: '192.0.2.55', port: 0 })).toEqual({
       code: 'invalid_input',
-      message: 'address: 192.0.2.55 is no longer an address of this computer; pick one again'
+      message: 'address: 192.0.2.55 is no longer an address of this computer; pick one again',
+      reason: { id: 'address_gone', params: { address: '192.0.2.55' } }
     })
     expect(windowLog).toEqual([])
   })
@@ -237,7 +244,8 @@ describe('the desktop app runs a class host through the contract', () => {
     expect(await call('classroomHost:stop', {})).toEqual({ stopped: false })
     expect(await refusal('classroomHost:openDashboard', {})).toEqual({
       code: 'not_found',
-      message: 'no class host is running; start one first'
+      message: 'no class host is running; start one first',
+      reason: { id: 'class_not_running', params: {} }
     })
   })
 
@@ -266,7 +274,8 @@ describe('the desktop app runs a class host through the contract', () => {
       const port = Number(new URL(other.origin).port)
       expect(await refusal('classroomHost:start', { address: '127.0.0.1', port })).toEqual({
         code: 'invalid_input',
-        message: `port: ${port} is already in use on 127.0.0.1; stop what uses it or pick another port`
+        message: `port: ${port} is already in use on 127.0.0.1; stop what uses it or pick another port`,
+        reason: { id: 'port_in_use', params: { port, address: '127.0.0.1' } }
       })
       expect(await call('classroomHost:status', {})).toEqual({ running: null })
       await expect(fetch(`${running.origin}/`)).rejects.toThrow()
@@ -331,7 +340,8 @@ describe('the web host has no class-host launcher', () => {
         expect(answer.status).toBe(404)
         expect(answer.body.error).toEqual({
           code: 'unknown_method',
-          message: `${method} is the desktop app's: the web host runs a class with \`npm run serve -- --classroom --host <address>\``
+          message: `${method} is the desktop app's: the web host runs a class with \`npm run serve -- --classroom --host <address>\``,
+          reason: { id: 'desktop_only', params: { method } }
         })
       }
     } finally {

@@ -27,7 +27,7 @@ export function labOf(file: string): { lab: Lab; shell: LabShell } {
   if (!parsed.ok) throw new Error(parsed.errors.join('\n'))
   const shell = new LabShell(buildLab(parsed.scenario))
   const problems = shell.applySetup()
-  if (problems.length > 0) throw new Error(problems.join('\n'))
+  if (problems.length > 0) throw new Error(problems.map((p) => p.text).join('\n'))
   return { lab: shell.lab, shell }
 }
 

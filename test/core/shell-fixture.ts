@@ -20,7 +20,7 @@ export function labShellFromYaml(
   if (!parsed.ok) throw new Error(parsed.errors.join('\n'))
   const shell = new LabShell(buildLab(parsed.scenario), options)
   const problems = shell.applySetup()
-  if (problems.length > 0) throw new Error(problems.join('\n'))
+  if (problems.length > 0) throw new Error(problems.map((p) => p.text).join('\n'))
   return shell
 }
 

@@ -105,7 +105,7 @@ describe.skipIf(unavailable !== null)('the desktop app runs a class from its Cla
   test('an address that is gone is reported in words', async () => {
     await app.getByRole('button', { name: 'Start', exact: true }).click()
     await poll(() => app.getByRole('alert').innerText()).toContain(
-      'address: 192.0.2.55 is no longer an address of this computer; pick one again'
+      '192.0.2.55 is not an address of this computer (any more); pick one again.'
     )
   })
 

@@ -75,7 +75,7 @@ describe.skipIf(unavailable !== null)('the free-play sandbox in Chromium over th
       .setInputFiles({ name: 'broken.yaml', mimeType: 'application/yaml', buffer: Buffer.from(broken) })
     await expect
       .poll(() => page.getByRole('alert').innerText())
-      .toMatch(/broken\.yaml: pods\[3\]\.node: no node named "node-9"/)
+      .toMatch(/broken\.yaml: `pods\[3\]\.node` names “node-9”, which the file does not have/)
 
     await page
       .locator('#sandbox-file')

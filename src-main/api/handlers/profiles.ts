@@ -1,6 +1,8 @@
 import type { ProgressStore } from '../../store/index.ts'
 import type { Settings } from '../contract.ts'
 import { ApiError } from '../envelope.ts'
+import { reason } from '../error-reasons.ts'
+import { unknownLearner } from '../refusals.ts'
 import type { Handlers } from '../dispatch.ts'
 import type { ServiceContext } from './context.ts'
 
@@ -22,7 +24,8 @@ function refuseClassMember(store: ProgressStore, learnerId: string): void {
   if (joined) {
     throw new ApiError(
       'forbidden',
-      `this learner joined the class "${joined.name}"; their profile belongs to that class and goes only when the class is deleted`
+      `this learner joined the class "${joined.name}"; their profile belongs to that class and goes only when the class is deleted`,
+      { reason: reason('class_learner', { className: joined.name }) }
     )
   }
 }
@@ -82,7 +85,7 @@ export function profileHandlers(
     'profiles:select': ({ learnerId }) => {
       const store = usableStore()
       const p = store.profiles.get(learnerId)
-      if (!p) throw new ApiError('not_found', `no learner profile with id "${learnerId}"`)
+      if (!p) throw unknownLearner(learnerId)
       refuseClassMember(store, learnerId)
       store.settings.set(activeLearnerKey, learnerId)
       return { id: p.id, name: p.name, createdAt: new Date(p.createdAt).toISOString() }
@@ -98,10 +101,12 @@ export function profileHandlers(
     'profiles:delete': ({ learnerId, confirm }) => {
       const store = usableStore()
       const p = store.profiles.get(learnerId)
-      if (!p) throw new ApiError('not_found', `no learner profile with id "${learnerId}"`)
+      if (!p) throw unknownLearner(learnerId)
       refuseClassMember(store, learnerId)
       if (confirm !== p.name) {
-        throw new ApiError('invalid_input', `confirm: type the profile's name "${p.name}" to delete it`)
+        throw new ApiError('invalid_input', `confirm: type the profile's name "${p.name}" to delete it`, {
+          reason: reason('confirm_mismatch', { name: p.name })
+        })
       }
       const active = store.settings.get(activeLearnerKey)
       store.transaction(() => {

@@ -1,4 +1,6 @@
 import { ApiError } from '../envelope.ts'
+import { reason } from '../error-reasons.ts'
+import { unknownLearner } from '../refusals.ts'
 import type { Handlers } from '../dispatch.ts'
 import type { ServiceContext } from './context.ts'
 import { learnerProgress, namedTopics } from './learner-progress.ts'
@@ -66,11 +68,12 @@ export function progressHandlers(
     'progress:reset': ({ learnerId, confirm }) => {
       const store = usableStore()
       const profile = store.profiles.get(learnerId)
-      if (!profile) throw new ApiError('not_found', `no learner profile with id "${learnerId}"`)
+      if (!profile) throw unknownLearner(learnerId)
       if (confirm !== profile.name) {
         throw new ApiError(
           'invalid_input',
-          `confirm: type the profile's name "${profile.name}" to reset its progress`
+          `confirm: type the profile's name "${profile.name}" to reset its progress`,
+          { reason: reason('confirm_mismatch', { name: profile.name }) }
         )
       }
       const removed = store.resetProgress(learnerId)

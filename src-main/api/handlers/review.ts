@@ -4,6 +4,7 @@ import type { Question } from '../../core/lesson/lesson.schema.ts'
 import { correctAnswer, gradeAnswer, toPublicQuestion, validateAnswer } from '../../core/lesson/quiz.ts'
 import type { ProgressStore, ReviewItem } from '../../store/index.ts'
 import { ApiError } from '../envelope.ts'
+import { reason } from '../error-reasons.ts'
 import type { Handlers } from '../dispatch.ts'
 import type { ServiceContext } from './context.ts'
 
@@ -72,12 +73,17 @@ export function reviewHandlers(ctx: ServiceContext): Pick<Handlers, 'review:due'
       requireLearner(store, learnerId)
       // Looked up within the learner's own queue: another learner's item is as unknown as a made-up id.
       const item = store.review.list(learnerId).find((i) => i.id === itemId)
-      if (!item) throw new ApiError('not_found', `no review item with id "${itemId}" for this learner`)
+      if (!item) {
+        throw new ApiError('not_found', `no review item with id "${itemId}" for this learner`, {
+          reason: reason('review_item_unknown', { itemId })
+        })
+      }
       const found = reviewQuestion(store, item)
       if (!found) {
         throw new ApiError(
           'not_found',
-          `review item "${itemId}" asks question "${item.questionId}" of lesson "${item.lessonId}", which is not open for review: the course no longer has it, or the lesson has not finished it yet`
+          `review item "${itemId}" asks question "${item.questionId}" of lesson "${item.lessonId}", which is not open for review: the course no longer has it, or the lesson has not finished it yet`,
+          { reason: reason('review_item_closed', { itemId }) }
         )
       }
       const { question } = found
@@ -85,7 +91,8 @@ export function reviewHandlers(ctx: ServiceContext): Pick<Handlers, 'review:due'
       if (rejection) {
         throw new ApiError(
           'invalid_input',
-          `answer: ${rejection} for ${question.kind} question "${question.id}"`
+          `answer: ${rejection} for ${question.kind} question "${question.id}"`,
+          { reason: reason('answer_invalid', { questionId: question.id }) }
         )
       }
       // One attempt per review, and it always finishes: the explanation and key are the point of reviewing.

@@ -1,4 +1,5 @@
 import { ApiError } from '../../api/envelope.ts'
+import { reason } from '../../api/error-reasons.ts'
 import { sendProbe, sourceNetns } from '../engine/probe.ts'
 import type { NetfilterDetail, ProbeSpec, Trace } from '../engine/trace.ts'
 import { endpointsOf } from '../kube/endpoints.ts'
@@ -79,12 +80,19 @@ export function probeSpecOf(lab: Lab, spec: TraceSpec): ProbeSpec {
     lab.externalHosts.find((host) => host.name === spec.to)?.ip
   // The request names both ends; one the lab does not have is the caller's mistake, said as such.
   if (!sourceNetns(lab, spec.from)) {
-    throw new ApiError('invalid_input', `trace.from: this lab has no node, pod or host named "${spec.from}"`)
+    throw new ApiError(
+      'invalid_input',
+      `trace.from: this lab has no node, pod or host named "${spec.from}"`,
+      {
+        reason: reason('unknown_target', { name: spec.from })
+      }
+    )
   }
   if (to === undefined && parseIpv4(spec.to) === undefined) {
     throw new ApiError(
       'invalid_input',
-      `trace.to: "${spec.to}" is neither a pod, node or host of this lab nor an IPv4 address`
+      `trace.to: "${spec.to}" is neither a pod, node or host of this lab nor an IPv4 address`,
+      { reason: reason('unknown_target', { name: spec.to }) }
     )
   }
   return {
@@ -149,7 +157,7 @@ export function traceFactsOf(lab: Lab, spec: TraceSpec, trace: Trace): TraceFact
 export function openLessonLab(loaded: LoadedLesson): LabSession & { shell: LabShell } {
   const shell = new LabShell(buildLab(loaded.scenario))
   const problems = shell.applySetup()
-  if (problems.length > 0) throw new Error(problems.join('; '))
+  if (problems.length > 0) throw new Error(problems.map((p) => p.text).join('; '))
   return {
     shell,
     exec(on, command) {

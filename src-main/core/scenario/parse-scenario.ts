@@ -2,9 +2,30 @@ import { parse as parseYaml, YAMLParseError } from 'yaml'
 import type { z } from 'zod'
 import { cidrContains, cidrCovers, parseCidr } from '../net/cidr.ts'
 import { parseIpv4 } from '../net/ipv4.ts'
-import { SCENARIO_LIMITS, scenarioSchema, type Scenario } from './scenario.schema.ts'
+import {
+  fieldOf,
+  fieldProblemOf,
+  reason as reasonOf,
+  type ErrorReason,
+  type ScenarioLimit,
+  type scenarioConflicts
+} from '../../api/error-reasons.ts'
+import { SCENARIO_LIMITS, scenarioSchema, type LimitIssueParams, type Scenario } from './scenario.schema.ts'
 
-export type ParsedScenario = { ok: true; scenario: Scenario } | { ok: false; errors: string[] }
+/** A refused file: every problem as an author reads it, and the first one as the learner's reason. */
+export type ParsedScenario =
+  { ok: true; scenario: Scenario } | { ok: false; errors: string[]; reason: ErrorReason }
+
+/** What a cross-field check found, beside its English sentence. */
+type Found =
+  | { problem: ScenarioConflict; value?: string; range?: string }
+  | { limit: ScenarioLimit; max: number; value: number; where?: string }
+
+interface SemanticError {
+  path: string
+  reason: string
+  found: Found
+}
 
 function formatPath(path: readonly PropertyKey[]): string {
   let out = ''
@@ -17,28 +38,63 @@ function zodErrors(fileName: string, error: z.ZodError): string[] {
   return error.issues.map((issue) => `${fileName}: ${formatPath(issue.path)}: ${issue.message}`)
 }
 
+type ScenarioConflict = (typeof scenarioConflicts)[number]
+
+/** A schema issue as a reason: a limit the schema checks keeps its numbers. */
+function schemaReason(file: string, issue: z.core.$ZodIssue): ErrorReason {
+  const field = fieldOf(issue)
+  if (issue.code === 'custom' && issue.params !== undefined && 'scenarioLimit' in issue.params) {
+    const { scenarioLimit, max, value, where } = issue.params as LimitIssueParams
+    const at = where === undefined ? {} : { where }
+    return reasonOf('scenario_limit', { file, field, what: scenarioLimit, limit: max, value, ...at })
+  }
+  return reasonOf('scenario_field', { file, field, ...fieldProblemOf(issue) })
+}
+
+function semanticReason(file: string, error: SemanticError): ErrorReason {
+  const { found } = error
+  if ('limit' in found) {
+    return reasonOf('scenario_limit', {
+      file,
+      field: error.path,
+      what: found.limit,
+      limit: found.max,
+      value: found.value,
+      ...(found.where === undefined ? {} : { where: found.where })
+    })
+  }
+  return reasonOf('scenario_conflict', { file, field: error.path, ...found })
+}
+
 /** Checks that need more than one field: references, ranges, uniqueness. */
-function semanticErrors(s: Scenario): { path: string; reason: string }[] {
-  const errors: { path: string; reason: string }[] = []
+function semanticErrors(s: Scenario): SemanticError[] {
+  const errors: SemanticError[] = []
   const podCIDR = parseCidr(s.cluster.podCIDR)!
   const serviceCIDR = parseCidr(s.cluster.serviceCIDR)!
   const underlay = parseCidr(s.cluster.underlayCIDR)!
   const duplicates = (names: string[], path: string, what: string): void => {
     const seen = new Set<string>()
     names.forEach((n, i) => {
-      if (seen.has(n)) errors.push({ path: `${path}[${i}].name`, reason: `duplicate ${what} name "${n}"` })
+      if (seen.has(n))
+        errors.push({
+          path: `${path}[${i}].name`,
+          reason: `duplicate ${what} name "${n}"`,
+          found: { problem: 'duplicate', value: n }
+        })
       seen.add(n)
     })
   }
   if (s.cluster.podSubnetLength < podCIDR.prefixLen)
     errors.push({
       path: 'cluster.podSubnetLength',
-      reason: `must be at least the podCIDR's prefix length ${podCIDR.prefixLen}`
+      reason: `must be at least the podCIDR's prefix length ${podCIDR.prefixLen}`,
+      found: { problem: 'too_narrow', value: String(s.cluster.podSubnetLength), range: s.cluster.podCIDR }
     })
   if (s.cluster.gateway !== undefined && !cidrContains(underlay, parseIpv4(s.cluster.gateway)!)) {
     errors.push({
       path: 'cluster.gateway',
-      reason: `${s.cluster.gateway} is not inside underlayCIDR ${s.cluster.underlayCIDR}`
+      reason: `${s.cluster.gateway} is not inside underlayCIDR ${s.cluster.underlayCIDR}`,
+      found: { problem: 'outside', value: s.cluster.gateway, range: s.cluster.underlayCIDR }
     })
   }
   duplicates(
@@ -50,7 +106,12 @@ function semanticErrors(s: Scenario): { path: string; reason: string }[] {
   const underlayIps = new Map<string, string>()
   const claimIp = (ip: string, path: string): void => {
     const owner = underlayIps.get(ip)
-    if (owner) errors.push({ path, reason: `address ${ip} is already used by ${owner}` })
+    if (owner)
+      errors.push({
+        path,
+        reason: `address ${ip} is already used by ${owner}`,
+        found: { problem: 'taken', value: ip }
+      })
     else underlayIps.set(ip, path)
   }
   if (s.cluster.gateway) claimIp(s.cluster.gateway, 'cluster.gateway')
@@ -58,20 +119,23 @@ function semanticErrors(s: Scenario): { path: string; reason: string }[] {
     if (!cidrContains(underlay, parseIpv4(n.ip)!))
       errors.push({
         path: `nodes[${i}].ip`,
-        reason: `${n.ip} is not inside underlayCIDR ${s.cluster.underlayCIDR}`
+        reason: `${n.ip} is not inside underlayCIDR ${s.cluster.underlayCIDR}`,
+        found: { problem: 'outside', value: n.ip, range: s.cluster.underlayCIDR }
       })
     claimIp(n.ip, `nodes[${i}].ip`)
     if (n.podCIDR !== undefined && !cidrCovers(podCIDR, parseCidr(n.podCIDR)!))
       errors.push({
         path: `nodes[${i}].podCIDR`,
-        reason: `${n.podCIDR} is not inside cluster.podCIDR ${s.cluster.podCIDR}`
+        reason: `${n.podCIDR} is not inside cluster.podCIDR ${s.cluster.podCIDR}`,
+        found: { problem: 'outside', value: n.podCIDR, range: s.cluster.podCIDR }
       })
   })
   s.externalHosts.forEach((h, i) => {
     if (!cidrContains(underlay, parseIpv4(h.ip)!))
       errors.push({
         path: `externalHosts[${i}].ip`,
-        reason: `${h.ip} is not inside underlayCIDR ${s.cluster.underlayCIDR}`
+        reason: `${h.ip} is not inside underlayCIDR ${s.cluster.underlayCIDR}`,
+        found: { problem: 'outside', value: h.ip, range: s.cluster.underlayCIDR }
       })
     claimIp(h.ip, `externalHosts[${i}].ip`)
   })
@@ -82,7 +146,8 @@ function semanticErrors(s: Scenario): { path: string; reason: string }[] {
     if (s.nodes.length > subnets)
       errors.push({
         path: 'cluster.podCIDR',
-        reason: `${s.cluster.podCIDR} holds ${subnets} node podCIDR${subnets === 1 ? '' : 's'} of /${s.cluster.podSubnetLength}, this file has ${s.nodes.length} nodes`
+        reason: `${s.cluster.podCIDR} holds ${subnets} node podCIDR${subnets === 1 ? '' : 's'} of /${s.cluster.podSubnetLength}, this file has ${s.nodes.length} nodes`,
+        found: { limit: 'node_subnets', max: subnets, value: s.nodes.length }
       })
   }
   // host-local hands out .2 up to the last address before the broadcast.
@@ -95,7 +160,8 @@ function semanticErrors(s: Scenario): { path: string; reason: string }[] {
     if (s.cluster.cni.backend === 'none')
       errors.push({
         path: `pods[${i}].hostNetwork`,
-        reason: 'cni.backend none has no CNI to give a pod its own network; set hostNetwork: true'
+        reason: 'cni.backend none has no CNI to give a pod its own network; set hostNetwork: true',
+        found: { problem: 'required' }
       })
     const n = (seen.get(p.node) ?? 0) + 1
     seen.set(p.node, n)
@@ -107,7 +173,8 @@ function semanticErrors(s: Scenario): { path: string; reason: string }[] {
     if (n === room + 1)
       errors.push({
         path: `pods[${i}].node`,
-        reason: `a /${prefixLen} podCIDR has room for ${room} pod${room === 1 ? '' : 's'}, this file puts ${total.get(p.node)} on ${p.node}`
+        reason: `a /${prefixLen} podCIDR has room for ${room} pod${room === 1 ? '' : 's'}, this file puts ${total.get(p.node)} on ${p.node}`,
+        found: { limit: 'pods_per_cidr', max: room, value: total.get(p.node) ?? n, where: p.node }
       })
   })
   const nodeNames = new Set(s.nodes.map((n) => n.name))
@@ -117,31 +184,41 @@ function semanticErrors(s: Scenario): { path: string; reason: string }[] {
     if (podKeys.has(key))
       errors.push({
         path: `pods[${i}].name`,
-        reason: `duplicate pod name "${p.name}" in namespace "${p.namespace}"`
+        reason: `duplicate pod name "${p.name}" in namespace "${p.namespace}"`,
+        found: { problem: 'duplicate', value: p.name }
       })
     podKeys.add(key)
     if (nodeNames.has(p.name) || s.externalHosts.some((h) => h.name === p.name))
       errors.push({
         path: `pods[${i}].name`,
-        reason: `"${p.name}" is already the name of a node or external host`
+        reason: `"${p.name}" is already the name of a node or external host`,
+        found: { problem: 'duplicate', value: p.name }
       })
-    if (!nodeNames.has(p.node)) errors.push({ path: `pods[${i}].node`, reason: `no node named "${p.node}"` })
+    if (!nodeNames.has(p.node))
+      errors.push({
+        path: `pods[${i}].node`,
+        reason: `no node named "${p.node}"`,
+        found: { problem: 'unknown_name', value: p.node }
+      })
     if (p.ip !== undefined) {
       const node = s.nodes.find((n) => n.name === p.node)
       if (!cidrContains(podCIDR, parseIpv4(p.ip)!))
         errors.push({
           path: `pods[${i}].ip`,
-          reason: `${p.ip} is not inside cluster.podCIDR ${s.cluster.podCIDR}`
+          reason: `${p.ip} is not inside cluster.podCIDR ${s.cluster.podCIDR}`,
+          found: { problem: 'outside', value: p.ip, range: s.cluster.podCIDR }
         })
       else if (node?.podCIDR !== undefined && !cidrContains(parseCidr(node.podCIDR)!, parseIpv4(p.ip)!))
         errors.push({
           path: `pods[${i}].ip`,
-          reason: `${p.ip} is not inside node ${node.name}'s podCIDR ${node.podCIDR}`
+          reason: `${p.ip} is not inside node ${node.name}'s podCIDR ${node.podCIDR}`,
+          found: { problem: 'outside', value: p.ip, range: node.podCIDR }
         })
       if (p.hostNetwork)
         errors.push({
           path: `pods[${i}].ip`,
-          reason: "a hostNetwork pod uses its node's IP and cannot have its own"
+          reason: "a hostNetwork pod uses its node's IP and cannot have its own",
+          found: { problem: 'not_allowed' }
         })
     }
     const containerNames = new Set<string>()
@@ -149,15 +226,21 @@ function semanticErrors(s: Scenario): { path: string; reason: string }[] {
       if (containerNames.has(c.name))
         errors.push({
           path: `pods[${i}].containers[${j}].name`,
-          reason: `duplicate container name "${c.name}"`
+          reason: `duplicate container name "${c.name}"`,
+          found: { problem: 'duplicate', value: c.name }
         })
       containerNames.add(c.name)
       if (c.app !== 'sleep' && c.port === undefined)
-        errors.push({ path: `pods[${i}].containers[${j}].port`, reason: `required for app "${c.app}"` })
+        errors.push({
+          path: `pods[${i}].containers[${j}].port`,
+          reason: `required for app "${c.app}"`,
+          found: { problem: 'required' }
+        })
       if (c.app === 'sleep' && c.port !== undefined)
         errors.push({
           path: `pods[${i}].containers[${j}].port`,
-          reason: 'app "sleep" listens on nothing; remove the port'
+          reason: 'app "sleep" listens on nothing; remove the port',
+          found: { problem: 'not_allowed' }
         })
     })
   })
@@ -169,40 +252,46 @@ function semanticErrors(s: Scenario): { path: string; reason: string }[] {
     if (svcKeys.has(key))
       errors.push({
         path: `services[${i}].name`,
-        reason: `duplicate service name "${svc.name}" in namespace "${svc.namespace}"`
+        reason: `duplicate service name "${svc.name}" in namespace "${svc.namespace}"`,
+        found: { problem: 'duplicate', value: svc.name }
       })
     svcKeys.add(key)
     if (svc.clusterIP !== undefined) {
       if (!cidrContains(serviceCIDR, parseIpv4(svc.clusterIP)!))
         errors.push({
           path: `services[${i}].clusterIP`,
-          reason: `${svc.clusterIP} is not inside cluster.serviceCIDR ${s.cluster.serviceCIDR}`
+          reason: `${svc.clusterIP} is not inside cluster.serviceCIDR ${s.cluster.serviceCIDR}`,
+          found: { problem: 'outside', value: svc.clusterIP, range: s.cluster.serviceCIDR }
         })
       const owner = clusterIPs.get(svc.clusterIP)
       if (owner)
         errors.push({
           path: `services[${i}].clusterIP`,
-          reason: `${svc.clusterIP} is already allocated to ${owner}`
+          reason: `${svc.clusterIP} is already allocated to ${owner}`,
+          found: { problem: 'taken', value: svc.clusterIP }
         })
       clusterIPs.set(svc.clusterIP, key)
     }
     if (svc.ports.length > 1 && svc.ports.some((p) => p.name === undefined))
       errors.push({
         path: `services[${i}].ports`,
-        reason: 'every port needs a name when a Service has more than one'
+        reason: 'every port needs a name when a Service has more than one',
+        found: { problem: 'required' }
       })
     svc.ports.forEach((p, j) => {
       if (p.nodePort !== undefined) {
         if (svc.type !== 'NodePort')
           errors.push({
             path: `services[${i}].ports[${j}].nodePort`,
-            reason: 'only NodePort Services have a nodePort'
+            reason: 'only NodePort Services have a nodePort',
+            found: { problem: 'not_allowed' }
           })
         const owner = nodePorts.get(p.nodePort)
         if (owner)
           errors.push({
             path: `services[${i}].ports[${j}].nodePort`,
-            reason: `port ${p.nodePort} is already allocated to ${owner}`
+            reason: `port ${p.nodePort} is already allocated to ${owner}`,
+            found: { problem: 'taken', value: String(p.nodePort) }
           })
         nodePorts.set(p.nodePort, key)
       }
@@ -210,7 +299,8 @@ function semanticErrors(s: Scenario): { path: string; reason: string }[] {
     if (svc.externalTrafficPolicy === 'Local' && svc.type !== 'NodePort')
       errors.push({
         path: `services[${i}].externalTrafficPolicy`,
-        reason: 'Local applies only to NodePort Services'
+        reason: 'Local applies only to NodePort Services',
+        found: { problem: 'not_allowed' }
       })
   })
   const targets = new Set([
@@ -223,7 +313,8 @@ function semanticErrors(s: Scenario): { path: string; reason: string }[] {
     if (!targets.has(cmd.on))
       errors.push({
         path: `setup[${i}].on`,
-        reason: `no node, pod, container or external host named "${cmd.on}"`
+        reason: `no node, pod, container or external host named "${cmd.on}"`,
+        found: { problem: 'unknown_name', value: cmd.on }
       })
   })
   return errors
@@ -256,7 +347,14 @@ export function parseScenario(yamlText: string, fileName: string): ParsedScenari
       ok: false,
       errors: [
         `${fileName}: (root): at most ${SCENARIO_LIMITS.bytes} bytes of scenario text (${SCENARIO_LIMITS.bytes / 1024 / 1024} MiB), this file has ${bytes}`
-      ]
+      ],
+      reason: reasonOf('scenario_limit', {
+        file: fileName,
+        field: '',
+        what: 'bytes',
+        limit: SCENARIO_LIMITS.bytes,
+        value: bytes
+      })
     }
   let data: unknown
   try {
@@ -267,18 +365,37 @@ export function parseScenario(yamlText: string, fileName: string): ParsedScenari
       const reason = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:$/, '')
       return {
         ok: false,
-        errors: [`${fileName}: ${pos ? `line ${pos.line}, column ${pos.col}` : '(root)'}: ${reason}`]
+        errors: [`${fileName}: ${pos ? `line ${pos.line}, column ${pos.col}` : '(root)'}: ${reason}`],
+        reason: reasonOf('scenario_yaml', {
+          file: fileName,
+          problem: 'syntax',
+          ...(pos ? { line: pos.line, column: pos.col } : {})
+        })
       }
     }
     // The parser's guard against alias bombs (`a: &a [*b, *b, …]` nested): maxAliasCount.
     if (error instanceof ReferenceError && /alias/i.test(error.message))
-      return { ok: false, errors: [`${fileName}: (root): ${error.message}`] }
+      return {
+        ok: false,
+        errors: [`${fileName}: (root): ${error.message}`],
+        reason: reasonOf('scenario_yaml', { file: fileName, problem: 'aliases' })
+      }
     throw error
   }
   const result = scenarioSchema.safeParse(data ?? {})
-  if (!result.success) return { ok: false, errors: zodErrors(fileName, result.error) }
+  if (!result.success) {
+    return {
+      ok: false,
+      errors: zodErrors(fileName, result.error),
+      reason: schemaReason(fileName, result.error.issues[0]!)
+    }
+  }
   const semantic = semanticErrors(result.data)
   if (semantic.length > 0)
-    return { ok: false, errors: semantic.map((e) => `${fileName}: ${e.path}: ${e.reason}`) }
+    return {
+      ok: false,
+      errors: semantic.map((e) => `${fileName}: ${e.path}: ${e.reason}`),
+      reason: semanticReason(fileName, semantic[0]!)
+    }
   return { ok: true, scenario: result.data }
 }

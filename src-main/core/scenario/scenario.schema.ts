@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { ScenarioLimit } from '../../api/error-reasons.ts'
 
 /**
  * The scenario file: a cluster described the way a learner thinks about it (nodes, pods,
@@ -181,6 +182,18 @@ function atMost(
   }
 }
 
+/** A limit's name and numbers, carried on its zod issue for the refusal's reason. */
+export interface LimitIssueParams {
+  scenarioLimit: ScenarioLimit
+  max: number
+  value: number
+  where?: string
+}
+
+function limitParams(limit: ScenarioLimit, max: number, value: number, where?: string): LimitIssueParams {
+  return { scenarioLimit: limit, max, value, ...(where === undefined ? {} : { where }) }
+}
+
 /** kube-apiserver's default --service-node-port-range, 30000-32767. */
 const NODE_PORTS = 32767 - 30000 + 1
 
@@ -201,7 +214,8 @@ function checkLimits(s: z.output<typeof scenarioObject>, ctx: z.RefinementCtx): 
       ctx.addIssue({
         code: 'custom',
         path: ['pods', i, 'node'],
-        message: `at most ${L.podsPerNode} pods on one node (the kubelet's default maxPods), this file puts ${total} on ${p.node}`
+        message: `at most ${L.podsPerNode} pods on one node (the kubelet's default maxPods), this file puts ${total} on ${p.node}`,
+        params: limitParams('pods_per_node', L.podsPerNode, total, p.node)
       })
     }
   })
@@ -210,28 +224,32 @@ function checkLimits(s: z.output<typeof scenarioObject>, ctx: z.RefinementCtx): 
     ctx.addIssue({
       code: 'custom',
       path: ['services'],
-      message: `at most ${L.servicePorts} Service ports in all, this file has ${servicePorts}`
+      message: `at most ${L.servicePorts} Service ports in all, this file has ${servicePorts}`,
+      params: limitParams('service_ports', L.servicePorts, servicePorts)
     })
   const nodePorts = s.services.reduce((sum, svc) => sum + (svc.type === 'NodePort' ? svc.ports.length : 0), 0)
   if (nodePorts > NODE_PORTS)
     ctx.addIssue({
       code: 'custom',
       path: ['services'],
-      message: `at most ${NODE_PORTS} NodePort ports (the range 30000-32767), this file has ${nodePorts}`
+      message: `at most ${NODE_PORTS} NodePort ports (the range 30000-32767), this file has ${nodePorts}`,
+      params: limitParams('node_ports', NODE_PORTS, nodePorts)
     })
   const endpoints = countEndpoints(s)
   if (endpoints > L.endpoints)
     ctx.addIssue({
       code: 'custom',
       path: ['services'],
-      message: `at most ${L.endpoints} endpoints (one per Service port and pod its selector picks), this file has ${endpoints}`
+      message: `at most ${L.endpoints} endpoints (one per Service port and pod its selector picks), this file has ${endpoints}`,
+      params: limitParams('endpoints', L.endpoints, endpoints)
     })
   const entries = s.nodes.length * (servicePorts + endpoints)
   if (entries > L.kubeProxyEntries)
     ctx.addIssue({
       code: 'custom',
       path: ['services'],
-      message: `at most ${L.kubeProxyEntries} kube-proxy entries (every node programs every Service port and endpoint), this file has ${s.nodes.length} nodes × (${servicePorts} Service ports + ${endpoints} endpoints) = ${entries}`
+      message: `at most ${L.kubeProxyEntries} kube-proxy entries (every node programs every Service port and endpoint), this file has ${s.nodes.length} nodes × (${servicePorts} Service ports + ${endpoints} endpoints) = ${entries}`,
+      params: limitParams('kube_proxy_entries', L.kubeProxyEntries, entries)
     })
 }
 

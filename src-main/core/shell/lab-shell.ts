@@ -17,6 +17,15 @@ export interface LabShellOptions {
   readonly registry?: CommandRegistry
 }
 
+/** A `setup:` line that did not run: where, why, and the author's sentence. */
+export interface SetupProblem {
+  field: string
+  problem: 'unknown_name' | 'setup_failed'
+  /** The target or the command line, as the file has it. */
+  value: string
+  text: string
+}
+
 export class LabShell {
   readonly registry: CommandRegistry
   readonly #sessions = new Map<string, ShellSession>()
@@ -63,16 +72,24 @@ export class LabShell {
    * Apply the scenario's `setup:` lines in order (labs that start broken). Returns one message
    * per line that failed, naming it by its index, so a scenario author sees what went wrong.
    */
-  applySetup(): string[] {
-    const problems: string[] = []
+  applySetup(): SetupProblem[] {
+    const problems: SetupProblem[] = []
     this.lab.scenario.setup.forEach((step, i) => {
       const result = this.run(step.on, step.run)
       if (!result)
-        problems.push(`setup[${i}].on: no node, pod, container or external host named "${step.on}"`)
+        problems.push({
+          field: `setup[${i}].on`,
+          problem: 'unknown_name',
+          value: step.on,
+          text: `setup[${i}].on: no node, pod, container or external host named "${step.on}"`
+        })
       else if (result.exitCode !== 0) {
-        problems.push(
-          `setup[${i}].run: \`${step.run}\` exited ${result.exitCode}${result.stderr === '' ? '' : `: ${result.stderr.trimEnd()}`}`
-        )
+        problems.push({
+          field: `setup[${i}].run`,
+          problem: 'setup_failed',
+          value: step.run,
+          text: `setup[${i}].run: \`${step.run}\` exited ${result.exitCode}${result.stderr === '' ? '' : `: ${result.stderr.trimEnd()}`}`
+        })
       }
     })
     return problems

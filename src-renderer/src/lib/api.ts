@@ -176,7 +176,12 @@ export function createApi<Api extends object = PodnetApi>(): Api {
         const detail: Unauthorized = { withoutToken: !viaBridge && token === null, classHost }
         window.dispatchEvent(new CustomEvent(unauthorizedEvent, { detail }))
       }
-      throw new ApiCallError(envelope.error.code, envelope.error.message, envelope.error.retryAfterSeconds)
+      throw new ApiCallError(
+        envelope.error.code,
+        envelope.error.message,
+        envelope.error.retryAfterSeconds,
+        envelope.error.reason
+      )
     }
     return envelope.value
   }
@@ -221,7 +226,7 @@ export function subscribe<S extends StreamName>(
   onEnd?: () => void
 ): () => void {
   const failed = (error: ApiErrorBody): void =>
-    onError(new ApiCallError(error.code, error.message, error.retryAfterSeconds))
+    onError(new ApiCallError(error.code, error.message, error.retryAfterSeconds, error.reason))
   const bridge = window.podnet
   if (bridge) return bridge.subscribe(stream, input, onEvent, failed, onEnd)
   return pageStreamSocket().subscribe(
