@@ -157,7 +157,11 @@ describe('the Electron preload’s streams', () => {
     await vi.waitFor(() => expect(refused).toHaveLength(1))
     expect(refused[0]).toEqual({
       code: 'invalid_input',
-      message: 'classId: expected a class id such as cls_…'
+      message: 'classId: expected a class id such as cls_…',
+      reason: {
+        id: 'field_invalid',
+        params: { method: 'class:events', field: 'classId', expected: 'bad_format' }
+      }
     })
 
     const events: unknown[] = []

@@ -147,7 +147,8 @@ describe('progress:reset', () => {
 
       expect(await failure(service, 'progress:reset', { learnerId: ada, confirm: 'ada' })).toEqual({
         code: 'invalid_input',
-        message: 'confirm: type the profile\'s name "Ada" to reset its progress'
+        message: 'confirm: type the profile\'s name "Ada" to reset its progress',
+        reason: { id: 'confirm_mismatch', params: { name: 'Ada' } }
       })
       const status = async (learnerId: string): Promise<string | undefined> =>
         (await call<Listed>(service, 'lessons:list', { learnerId })).lessons.find((l) => l.id === 'tour')
