@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest'
-import { errorReasonIds, errorReasonSchema, type ErrorReason } from '../../src-main/api/error-reasons.ts'
+import {
+  errorReasonIds,
+  errorReasonSchema,
+  fieldProblems,
+  scenarioLimits,
+  type ErrorReason
+} from '../../src-main/api/error-reasons.ts'
 import { ApiCallError, errorText } from '../../src-renderer/src/lib/api-error.ts'
 import { englishWordsIn, han, inEach } from './localised-refusal.ts'
 
@@ -86,35 +92,12 @@ describe('refusal reasons', () => {
   })
 
   test('every size problem of a field and every scenario limit is worded in Chinese', () => {
-    const sizes = [
-      'empty',
-      'too_short',
-      'too_long',
-      'wrong_length',
-      'too_small',
-      'too_big',
-      'wrong_type',
-      'bad_format',
-      'not_allowed',
-      'unknown_key',
-      'invalid'
-    ] as const
-    const limits = [
-      'bytes',
-      'pods_per_node',
-      'pods_per_cidr',
-      'node_subnets',
-      'service_ports',
-      'node_ports',
-      'endpoints',
-      'kube_proxy_entries'
-    ] as const
     const variants: ErrorReason[] = [
-      ...sizes.map((expected) => ({
+      ...fieldProblems.map((expected) => ({
         id: 'field_invalid' as const,
         params: { method: 'trace:run', field: 'trace.to', expected, limit: 5 }
       })),
-      ...limits.map((what) => ({
+      ...scenarioLimits.map((what) => ({
         id: 'scenario_limit' as const,
         params: { file: 'a.yaml', field: 'pods', what, limit: 1, value: 2, where: 'server' }
       }))
