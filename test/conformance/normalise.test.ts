@@ -46,6 +46,31 @@ describe('conformance normalisation', () => {
     expect(same(run, rst(0), rst(1))).toBe(false)
   })
 
+  test('tcpdump: either end may send the first FIN; a teardown of another shape is not masked', () => {
+    const run = 'tcpdump -nn -i eth0 -c 10 tcp'
+    const client = '10.244.1.2.40000'
+    const server = '10.244.2.2.8080'
+    const seg = (from: string, to: string, flags: string, rest: string): string =>
+      `10:00:00.000009 IP ${from} > ${to}: Flags [${flags}], ${rest}, win 64, options [nop,nop,TS val 1 ecr 2], length 0\n`
+    const clientFirst =
+      seg(client, server, 'F.', 'seq 80, ack 90') +
+      seg(server, client, 'F.', 'seq 90, ack 81') +
+      seg(client, server, '.', 'ack 91')
+    const serverFirst =
+      seg(server, client, 'F.', 'seq 90, ack 80') +
+      seg(client, server, 'F.', 'seq 80, ack 91') +
+      seg(server, client, '.', 'ack 81')
+    const noLastAck =
+      seg(server, client, 'F.', 'seq 90, ack 80') + seg(client, server, 'F.', 'seq 80, ack 91')
+    const sameEndTwice =
+      seg(server, client, 'F.', 'seq 90, ack 80') +
+      seg(server, client, 'F.', 'seq 90, ack 80') +
+      seg(client, server, '.', 'ack 91')
+    expect(same(run, clientFirst, serverFirst)).toBe(true)
+    expect(same(run, serverFirst, noLastAck)).toBe(false)
+    expect(same(run, serverFirst, sameEndTwice)).toBe(false)
+  })
+
   test('ping: times are masked, TTLs, sizes and loss are not', () => {
     const line = (ttl: number, t: string): string =>
       `64 bytes from 10.244.2.2: icmp_seq=1 ttl=${ttl} time=${t} ms\n`
