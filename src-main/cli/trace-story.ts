@@ -15,6 +15,7 @@ const DROP_TEXT: Record<DropReason, string> = {
   'netfilter-drop': 'a netfilter rule dropped it',
   'netfilter-reject': 'a netfilter rule rejected it',
   'ip-forward-disabled': 'ip_forward is off: this host does not route',
+  'upstream-no-route': 'the upstream router has no route for it and discards it silently',
   'ttl-exceeded': 'TTL exceeded',
   'frag-needed': 'too big for the next link and DF is set',
   'message-too-long': 'too big for the link (EMSGSIZE)',

@@ -4,11 +4,11 @@ import type { NetfilterDetail } from '../../src-main/core/engine/trace.ts'
 import { fixtureLab, run } from './sim-lab.ts'
 
 describe('iptables mode', () => {
-  test('ping to a ClusterIP matches no rule and dies at the gateway, which does not forward', () => {
+  test('ping to a ClusterIP matches no rule and the upstream router, with no route for it, discards it silently', () => {
     const lab = fixtureLab('two-node-vxlan')
     const trace = sendProbe(lab, { proto: 'icmp', from: 'client', to: '10.96.0.100' })
     expect(trace.outcome).toEqual({ kind: 'no-reply' })
-    expect(trace.hops.at(-1)).toMatchObject({ netns: 'gateway', stage: 'drop', drop: 'ip-forward-disabled' })
+    expect(trace.hops.at(-1)).toMatchObject({ netns: 'gateway', stage: 'drop', drop: 'upstream-no-route' })
   })
 
   test('TCP to a ClusterIP is DNATed to a backend and the reply is un-DNATed', () => {

@@ -238,6 +238,7 @@ describe.skipIf(unavailable !== null)('the lesson player in Chromium over the we
       'client-eth0',
       'node-1-cni0',
       'node-1-flannel',
+      'node-1-eth0',
       'node-2-eth0',
       'node-2-flannel',
       'node-2-cni0'

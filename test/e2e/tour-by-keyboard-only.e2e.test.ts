@@ -211,6 +211,7 @@ describe.skipIf(unavailable !== null)('the tour, by keyboard only, in Chromium',
       'client-eth0',
       'node-1-cni0',
       'node-1-flannel',
+      'node-1-eth0',
       'node-2-eth0',
       'node-2-flannel',
       'node-2-cni0'

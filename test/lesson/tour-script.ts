@@ -97,7 +97,15 @@ export const TOUR_SCRIPT: LessonEvent[] = [
     questionId: 'hop-order',
     answer: {
       kind: 'ordering',
-      order: ['client-eth0', 'node-1-cni0', 'node-1-flannel', 'node-2-eth0', 'node-2-flannel', 'node-2-cni0']
+      order: [
+        'client-eth0',
+        'node-1-cni0',
+        'node-1-flannel',
+        'node-1-eth0',
+        'node-2-eth0',
+        'node-2-flannel',
+        'node-2-cni0'
+      ]
     }
   },
   { type: 'user.answer', questionId: 'same-node-ttl', answer: { kind: 'numeric', value: 63 } },

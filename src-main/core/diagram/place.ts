@@ -34,6 +34,7 @@ export const STACK_DROPS: ReadonlySet<DropReason> = new Set<DropReason>([
   'netfilter-drop',
   'netfilter-reject',
   'ip-forward-disabled',
+  'upstream-no-route',
   'ttl-exceeded',
   'no-socket',
   'martian',

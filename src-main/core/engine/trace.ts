@@ -138,6 +138,7 @@ export type DropReason =
   | 'netfilter-drop'
   | 'netfilter-reject'
   | 'ip-forward-disabled'
+  | 'upstream-no-route'
   | 'ttl-exceeded'
   | 'frag-needed'
   | 'message-too-long'

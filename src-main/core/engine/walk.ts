@@ -863,6 +863,12 @@ export class Walk {
       this.#routeHop(ns, route, pkt)
       return this.#input(ns, link, pkt, ct)
     }
+    // The gateway stands for the network beyond the nodes: a cloud VPC's router or an ISP's edge.
+    // Neither has a route for the cluster's private pod or Service ranges: a VPC route table
+    // without a matching route blackholes the packet, and an ISP's default route ends in filters
+    // that discard RFC 1918 destinations. Both stay silent (no ICMP net unreachable comes back),
+    // so the sender sees only a timeout; the real lab's underlay, which does not forward, agrees.
+    if (ns.kind === 'router') return this.drop(ns, 'upstream-no-route', pkt, link.name)
     if (ns.sysctl['net.ipv4.ip_forward'] !== '1') return this.drop(ns, 'ip-forward-disabled', pkt, link.name)
     if (!route || route.type !== 'unicast') {
       this.hop(ns, 'route-lookup', { before: view(pkt), drop: 'no-route' })

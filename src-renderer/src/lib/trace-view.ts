@@ -63,6 +63,7 @@ export const dropLabels: Record<DropReason, () => string> = {
   'netfilter-drop': m.drop_netfilter_drop,
   'netfilter-reject': m.drop_netfilter_reject,
   'ip-forward-disabled': m.drop_ip_forward_disabled,
+  'upstream-no-route': m.drop_upstream_no_route,
   'ttl-exceeded': m.drop_ttl_exceeded,
   'frag-needed': m.drop_frag_needed,
   'message-too-long': m.drop_message_too_long,
