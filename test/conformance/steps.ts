@@ -193,6 +193,22 @@ export function stepsFor(s: Scenario, plan: LabPlan): Step[] {
       client.name,
       `ping -c 1 ${remote.ip}`
     )
+    // Filters learners copy from tutorials: header fields and flag bits by byte offset.
+    cap(
+      nodeB,
+      "tcpdump -nn -i eth0 -c 2 'ip[8] < 64 and icmp[icmptype] == icmp-echo'",
+      'tcpdump-underlay-filter-forwarded-echo',
+      client.name,
+      `ping -c 2 ${remote.ip}`
+    )
+    if (httpRemote)
+      cap(
+        httpRemote.name,
+        "tcpdump -nn -i eth0 -c 2 'tcp[tcpflags] & tcp-syn != 0'",
+        'tcpdump-remote-pod-filter-syn-flag',
+        client.name,
+        `curl -s http://${httpRemote.ip}:${httpRemote.port}/`
+      )
   }
   cap(
     pair[0].node,

@@ -10,9 +10,11 @@
 import type { Command, CommandOutput } from '../command.ts'
 import type { CapturedFrame, IcmpView, Ipv4View, PacketView, TcpOption, TcpView } from '../../engine/trace.ts'
 import type { Lab } from '../../kube/lab.ts'
-import { cidrContains, parseCidr, parseIpv4 } from '../../net/index.ts'
+import { parseIpv4 } from '../../net/index.ts'
 import { getopt, has, lastValue } from '../getopt.ts'
 import { encodeFrame, inetChecksum, l4HeaderLength, pcapFile } from '../packet-bytes.ts'
+import { compilePcapFilter, PcapFilterError, type PacketFilter } from '../pcap-filter.ts'
+import { resolveHost } from '../resolve.ts'
 
 const USAGE = `tcpdump version 4.99.3
 libpcap version 1.10.3 (with TPACKET_V3)
@@ -46,137 +48,6 @@ interface Options {
   readonly vxlan: boolean
   /** Any -T: tcpdump's TCP printer then decodes only the -T types, never by port. */
   readonly typed: boolean
-}
-
-/** A filter predicate compiled from a pcap-filter expression. */
-type Filter = (p: PacketView) => boolean
-
-class FilterSyntaxError extends Error {}
-
-/**
- * The pcap-filter subset learners use: protocols (`icmp`, `tcp`, `udp`, `arp`, `ip`),
- * `[src|dst] host A`, `[src|dst] net CIDR`, `[tcp|udp] [src|dst] port N`, `and`/`&&`,
- * `or`/`||`, `not`/`!`, parentheses. Like BPF it looks at the outer headers only.
- */
-function compileFilter(words: readonly string[]): Filter {
-  const toks = words
-    .flatMap((w) => w.split(/\s+|([()!])/))
-    .filter((t): t is string => t !== undefined && t !== '')
-  let i = 0
-  const peek = (): string | undefined => toks[i]
-  const next = (): string => {
-    const t = toks[i++]
-    if (t === undefined) throw new FilterSyntaxError('syntax error')
-    return t
-  }
-  const ipOf = (text: string): number => {
-    const ip = parseIpv4(text)
-    if (ip === undefined) throw new FilterSyntaxError(`unknown host '${text}'`)
-    return ip
-  }
-  const addrs = (p: PacketView, dir: string | undefined): string[] => {
-    if (p.arp)
-      return dir === 'src'
-        ? [p.arp.senderIp]
-        : dir === 'dst'
-          ? [p.arp.targetIp]
-          : [p.arp.senderIp, p.arp.targetIp]
-    if (!p.ip) return []
-    return dir === 'src' ? [p.ip.src] : dir === 'dst' ? [p.ip.dst] : [p.ip.src, p.ip.dst]
-  }
-  const primitive = (): Filter => {
-    let t = next()
-    let proto: string | undefined
-    let dir: string | undefined
-    if (['tcp', 'udp', 'icmp', 'arp', 'ip'].includes(t)) {
-      const after = peek()
-      if (
-        after === undefined ||
-        !['src', 'dst', 'port', 'host'].includes(after) ||
-        t === 'icmp' ||
-        t === 'arp'
-      ) {
-        const want = t
-        return (p) =>
-          want === 'arp' ? p.arp !== undefined : want === 'ip' ? p.ip !== undefined : p.l4?.kind === want
-      }
-      proto = t
-      t = next()
-    }
-    if (t === 'src' || t === 'dst') {
-      dir = t
-      t = peek() === 'host' || peek() === 'port' || peek() === 'net' ? next() : 'host'
-    }
-    if (t === 'host') {
-      const ip = ipOf(next())
-      const text = `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`
-      return (p) => addrs(p, dir).includes(text)
-    }
-    if (t === 'net') {
-      const c = parseCidr(next())
-      if (!c) throw new FilterSyntaxError('syntax error')
-      return (p) => addrs(p, dir).some((a) => cidrContains(c, parseIpv4(a) ?? 0))
-    }
-    if (t === 'port') {
-      const n = Number(next())
-      if (!Number.isInteger(n)) throw new FilterSyntaxError('syntax error')
-      return (p) => {
-        const l4 = p.l4
-        if (!l4 || l4.kind === 'icmp' || (proto !== undefined && proto !== 'ip' && l4.kind !== proto))
-          return false
-        return dir === 'src'
-          ? l4.sport === n
-          : dir === 'dst'
-            ? l4.dport === n
-            : l4.sport === n || l4.dport === n
-      }
-    }
-    // A bare address is `host ADDR`.
-    if (parseIpv4(t) !== undefined) {
-      const text = t
-      return (p) => addrs(p, dir).includes(text)
-    }
-    throw new FilterSyntaxError('syntax error')
-  }
-  const unary = (): Filter => {
-    const t = peek()
-    if (t === 'not' || t === '!') {
-      next()
-      const f = unary()
-      return (p) => !f(p)
-    }
-    if (t === '(') {
-      next()
-      const f = or()
-      if (next() !== ')') throw new FilterSyntaxError('syntax error')
-      return f
-    }
-    return primitive()
-  }
-  const and = (): Filter => {
-    let f = unary()
-    while (peek() === 'and' || peek() === '&&') {
-      next()
-      const a = f
-      const b = unary()
-      f = (p) => a(p) && b(p)
-    }
-    return f
-  }
-  const or = (): Filter => {
-    let f = and()
-    while (peek() === 'or' || peek() === '||') {
-      next()
-      const a = f
-      const b = and()
-      f = (p) => a(p) || b(p)
-    }
-    return f
-  }
-  if (toks.length === 0) return () => true
-  const f = or()
-  if (i !== toks.length) throw new FilterSyntaxError('syntax error')
-  return f
 }
 
 function timestamp(lab: Lab, atMs: number): string {
@@ -441,6 +312,44 @@ function packetType(f: CapturedFrame, links: readonly { name: string; mac: strin
   return own === undefined || own === dst ? 'In ' : 'P  '
 }
 
+/**
+ * The bytes the kernel hands the filter: the frame as the wire carries it, behind a Linux
+ * cooked v2 header on `any`.
+ */
+function filterBytes(
+  f: CapturedFrame,
+  iface: string,
+  links: readonly { name: string; ifindex: number }[]
+): number[] {
+  const bytes = encodeFrame(f.frame)
+  const eth = f.frame.eth
+  if (iface !== 'any' && eth) return bytes
+  const payload = eth ? bytes.slice(14) : bytes
+  const ethertype = f.frame.arp ? 0x0806 : 0x0800
+  if (iface !== 'any')
+    return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ethertype >>> 8, ethertype & 0xff, ...payload]
+  const ifindex = links.find((l) => l.name === f.device)?.ifindex ?? 0
+  const mac = eth ? eth.src.split(':').map((h) => parseInt(h, 16)) : [0, 0, 0, 0, 0, 0]
+  const header = [
+    ethertype >>> 8,
+    ethertype & 0xff,
+    0,
+    0,
+    ifindex >>> 24,
+    (ifindex >>> 16) & 0xff,
+    (ifindex >>> 8) & 0xff,
+    ifindex & 0xff,
+    0,
+    1,
+    f.direction === 'out' ? 4 : 0,
+    6,
+    ...mac,
+    0,
+    0
+  ]
+  return [...header, ...payload]
+}
+
 export const tcpdumpCommand: Command = {
   name: 'tcpdump',
   summary: 'frames that crossed an interface during the last traffic (-i IF -nn -e -v -c N -T vxlan -w FILE)',
@@ -506,12 +415,17 @@ export const tcpdumpCommand: Command = {
     const iface = requested ?? links.find((l) => l.kind !== 'loopback' && l.up)?.name ?? 'lo'
     if (iface !== 'any' && !links.some((l) => l.name === iface))
       return fail(`tcpdump: ${iface}: No such device exists\n(No such device exists)\n`)
-    let filter: Filter
+    let filter: PacketFilter
     try {
-      filter = compileFilter(o.operands)
+      filter = compilePcapFilter(o.operands.join(' '), {
+        linkType: iface === 'any' ? 'sll2' : 'en10mb',
+        resolveHost: (name) => {
+          const ip = resolveHost(ctx, name)
+          return ip === undefined ? undefined : [parseIpv4(ip) ?? 0]
+        }
+      })
     } catch (e) {
-      if (e instanceof FilterSyntaxError)
-        return fail(`tcpdump: can't parse filter expression: ${e.message}\n`)
+      if (e instanceof PcapFilterError) return fail(`tcpdump: ${e.message}\n`)
       throw e
     }
     const seen = ctx.lab.capture.frames.filter(
@@ -522,7 +436,10 @@ export const tcpdumpCommand: Command = {
           ? f.promiscOnly !== true
           : f.device === iface && (f.promiscOnly !== true || !has(o, 'p')))
     )
-    const matched = seen.filter((f) => filter(f.frame)).slice(0, Number.isFinite(limit) ? limit : undefined)
+    // The kernel runs the filter before counting, so "received by filter" counts only the
+    // packets it let through.
+    const passed = seen.filter((f) => filter(filterBytes(f, iface, links)))
+    const matched = passed.slice(0, Number.isFinite(limit) ? limit : undefined)
     const vCount = o.options.filter((x) => x.key === 'v').length
     const nCount = o.options.filter((x) => x.key === 'n').length
     const opts: Options = {
@@ -536,7 +453,7 @@ export const tcpdumpCommand: Command = {
     const listening = `listening on ${iface}, link-type ${linkType}, snapshot length 262144 bytes\n`
     // -c ends the capture by itself; otherwise the learner "pressed Ctrl-C" after the last frame.
     const interrupted = matched.length < limit
-    const stats = `${matched.length} packet${matched.length === 1 ? '' : 's'} captured\n${seen.length} packet${seen.length === 1 ? '' : 's'} received by filter\n0 packets dropped by kernel\n`
+    const stats = `${matched.length} packet${matched.length === 1 ? '' : 's'} captured\n${passed.length} packet${passed.length === 1 ? '' : 's'} received by filter\n0 packets dropped by kernel\n`
     const file = lastValue(o, 'w')
     if (file !== undefined) {
       const bytes = pcapFile(
