@@ -160,6 +160,10 @@ export function stepsFor(s: Scenario, plan: LabPlan): Step[] {
       `curl -sS http://${empty.clusterIP}:${empty.ports[0]!.port}/`,
       'curl-service-no-endpoints'
     )
+  // nftables mode rejects any protocol to a ClusterIP in the output hook: the error comes from
+  // the node's own address and sendmsg fails with EPERM.
+  if (empty && s.cluster.kubeProxy.mode === 'nftables')
+    cmd(nodeA, `ping -c 2 -W 1 ${empty.clusterIP}`, 'node-ping-clusterip-rejected-in-output')
   if (httpRemote) cmd(client.name, `curl -s http://${httpRemote.ip}:${httpRemote.port}/`, 'curl-remote-pod')
   const trace = (to: string, slug: string): void => {
     st.push({ kind: 'cmd', on: client.name, run: `traceroute -n -q 1 -w 1 ${to}`, slug, settleMs: 1100 })

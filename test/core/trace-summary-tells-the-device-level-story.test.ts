@@ -333,7 +333,7 @@ describe('broken labs', () => {
     expect(s.rows.at(-1)?.event).toEqual({ kind: 'dropped', reason: 'neigh-failed' })
   })
 
-  test('bridge-nf-call-iptables=0: the reply is bridged past conntrack, never un-DNATed, and no socket takes it', () => {
+  test('bridge-nf-call-iptables=0: the reply is bridged past conntrack, never un-DNATed, and the client resets it', () => {
     const s = summary('lessons/07-lab-bridge-nf/scenario.yaml', {
       proto: 'tcp',
       from: 'client',
@@ -350,6 +350,9 @@ describe('broken labs', () => {
         "1 reply node-1/cni0 bridged node-1/veth69904a86 > node-1/veth560bafeb fdb hit @node-1/cni0 [25-27]",
         "1 reply client delivered stack @client [28-30]",
         "1 reply client dropped no-socket @client [31-31]",
+        "2 request client sent tcp R 10.244.1.2:49656 > 10.244.1.3:8080 ttl 64 @client [32-35]",
+        "2 request node-1/cni0 bridged node-1/veth560bafeb > node-1/veth69904a86 fdb hit @node-1/cni0 [36-38]",
+        "2 request web-1 delivered stack @web-1 [39-41]",
       ]
     `)
     expect(kinds(s, 'reply')).not.toContain('undnat')

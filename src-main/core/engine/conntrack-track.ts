@@ -175,7 +175,10 @@ export function natSrc(a: CtAssoc | undefined, p: Packet): void {
   const e = a.entry
   if (a.related) {
     if (a.dir === 'reply' && e.dnat) {
-      if (p.src === e.reply.src) p.src = e.original.dst
+      // nf_nat_icmp_reply_translation sets the outer source from the inverted original tuple,
+      // whoever sent the error: a router's time exceeded leaves the NAT node from the Service
+      // address, which is what traceroute through a ClusterIP prints at every hop.
+      p.src = e.original.dst
       const q = p.l4.kind === 'icmp' ? p.l4.quoted : undefined
       if (q) {
         q.dst = e.original.dst

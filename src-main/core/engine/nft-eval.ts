@@ -82,6 +82,8 @@ export function runNftChain(
         return e.states.includes(ctstate.toLowerCase())
       case 'fib-daddr-local':
         return isLocalAddress(ns, p.dst)
+      case 'fib-saddr-local':
+        return isLocalAddress(ns, p.src)
       case 'daddr-in-set':
         return sets.get(e.set)?.elements.includes(p.dst) ?? false
       case 'daddr-in':
@@ -101,7 +103,10 @@ export function runNftChain(
       case 'vmap': {
         const k = key(p, e.key)
         const el = k === undefined ? undefined : maps.get(e.map)?.elements.find((x) => x.key === k)
-        return el ? { kind: 'enter', chain: el.chain, goto: el.verdict === 'goto' } : false
+        if (!el) return false
+        return el.verdict === 'drop'
+          ? { kind: 'drop' }
+          : { kind: 'enter', chain: el.chain, goto: el.verdict === 'goto' }
       }
       case 'numgen-vmap': {
         const pick = e.targets[randomInt(rng, 0, e.targets.length - 1)]

@@ -202,6 +202,16 @@ function recordAnswer(walk: Walk, at: Netns, req: Packet, ans: ReturnType<typeof
   })
 }
 
+/**
+ * tcp_v4_send_reset for a segment no socket owns: a segment with an ACK is answered by a bare
+ * RST whose sequence number is that ACK; a reset is never answered.
+ */
+function resetFor(stray: Packet): Packet | undefined {
+  const l4 = stray.l4
+  if (l4.kind !== 'tcp' || l4.flags.includes('R') || !l4.flags.includes('.')) return undefined
+  return makePacket(stray.dst, stray.src, 64, 0, true, 0, tcpL4(l4.dport, l4.sport, 'R', l4.ack, 0, 0, []), 0)
+}
+
 /** Time a segment spends between two sockets of the lab (the kernel's own path, no queueing). */
 const SEGMENT_GAP_MS = 0.05
 
@@ -302,8 +312,14 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
           ...(payload !== undefined ? { payload } : {})
         }
     } else if (e.kind === 'local') {
-      // No socket waits for this answer (e.g. a reply that escaped un-DNAT): the kernel discards it.
+      // No socket waits for this answer (e.g. a reply that escaped un-DNAT): the kernel discards
+      // it, and answers a stray TCP segment with a reset.
       walk.hop(e.ns, 'drop', { before: view(e.pkt), drop: 'no-socket' })
+      const rst = resetFor(e.pkt)
+      if (rst) {
+        walk.leg = 'request'
+        walk.localOut(e.ns, rst, { originating: false })
+      }
     } else if (e.kind === 'icmp-error' && kind === 'reply') {
       settle(back('error', e.ns, e.error), 'error')
     }
@@ -314,8 +330,10 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
         ? { kind: 'icmp-error', from: formatIpv4(end.from), type: 3, code: 1 }
         : { kind: 'local-error', errno: end.errno, ...(end.mtu !== undefined ? { mtu: end.mtu } : {}) }
   } else if (end.kind === 'icmp-error') {
-    if (end.ns === ns) outcome = errorOutcome(end.error)
-    else settle(back('error', end.ns, end.error), 'error')
+    if (end.ns === ns) {
+      const error = errorOutcome(end.error)
+      outcome = end.sendErrno && error.kind === 'icmp-error' ? { ...error, sendErrno: end.sendErrno } : error
+    } else settle(back('error', end.ns, end.error), 'error')
   } else if (end.kind === 'local') {
     const ans = answer(lab, end.ns, end.pkt)
     recordAnswer(walk, end.ns, end.pkt, ans)

@@ -216,7 +216,15 @@ export type TraceOutcome =
    */
   | { kind: 'reply'; from: string; ttl: number; payload?: string }
   /** An ICMP error came back (unreachable, time exceeded, frag needed). */
-  | { kind: 'icmp-error'; from: string; type: number; code: number; mtu?: number }
+  | {
+      kind: 'icmp-error'
+      from: string
+      type: number
+      code: number
+      mtu?: number
+      /** The sender's own kernel also failed the send (a REJECT in its OUTPUT hook). */
+      sendErrno?: 'EPERM'
+    }
   /** TCP RST came back. */
   | { kind: 'refused'; from: string }
   /** Nothing came back. */

@@ -37,7 +37,7 @@ import type { CapturedFrame, DropReason, Hop, NetfilterDetail, PacketView, Stage
 export type LegEnd =
   | { kind: 'local'; ns: Netns; pkt: Packet }
   | { kind: 'dropped'; reason: DropReason }
-  | { kind: 'icmp-error'; ns: Netns; error: Packet }
+  | { kind: 'icmp-error'; ns: Netns; error: Packet; sendErrno?: 'EPERM' }
   | {
       kind: 'local-error'
       errno: 'EMSGSIZE' | 'ENETUNREACH' | 'EHOSTUNREACH' | 'EPERM'
@@ -416,10 +416,14 @@ export class Walk {
     return this.#postRoutingAndOut(ns, pkt, route, ct, opts.originating)
   }
 
-  /** A REJECT in OUTPUT: the kernel hands the error to the sender's socket directly. */
+  /**
+   * A REJECT in OUTPUT: nf_send_unreach sends the error to the packet's own source, a local
+   * address, so routing picks that address as the error's source too; the hook's verdict is
+   * still a drop, which sendmsg reports as EPERM.
+   */
   #rejectLocal(ns: Netns, pkt: Packet): LegEnd {
     this.hop(ns, 'icmp-error', { before: view(pkt), detail: { type: 3, code: 3 } })
-    return { kind: 'icmp-error', ns, error: this.#icmpError(pkt, 3, 3, pkt.dst) }
+    return { kind: 'icmp-error', ns, error: this.#icmpError(pkt, 3, 3, pkt.src), sendErrno: 'EPERM' }
   }
 
   #routeDetail(ns: Netns, r: Route): Hop['detail'] {

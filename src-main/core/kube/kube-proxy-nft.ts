@@ -1,6 +1,6 @@
 import type { NftChain, NftExpr, NftMap, NftRule, NftTable } from '../linux/nftables.ts'
 import type { Netns } from '../linux/netns.ts'
-import { parseCidr } from '../net/cidr.ts'
+import { parseCidr, type Cidr } from '../net/cidr.ts'
 import { formatIpv4 } from '../net/ipv4.ts'
 import type { EndpointLookup } from './endpoints.ts'
 import type { Lab } from './lab.ts'
@@ -85,6 +85,7 @@ export function syncNft(lab: Lab, node: KubeNode, ns: Netns, endpoints: Endpoint
         ])
       ])
       serviceChains.push(svcChain)
+      const localChains: string[] = []
       const endpointChains = eps.map((ep) => {
         const text = `${formatIpv4(ep.ip)}:${ep.port}`
         const name = `endpoint-${nftEndpointChainBase(svc, port, text)}`
@@ -100,6 +101,7 @@ export function syncNft(lab: Lab, node: KubeNode, ns: Netns, endpoints: Endpoint
             ])
           ])
         )
+        if (ep.node === node.name) localChains.push(name)
         return name
       })
       svcChain.rules.push(rule([{ op: 'numgen-vmap', targets: endpointChains }]))
@@ -109,12 +111,20 @@ export function syncNft(lab: Lab, node: KubeNode, ns: Netns, endpoints: Endpoint
       if (svc.fixedEndpoints) apiserverElements.push(element)
       else serviceIps.elements.push(element)
       if (port.nodePort !== undefined) {
-        serviceChains.push(
-          chain(`external-${base}`, [
-            rule([{ op: 'jump', chain: 'mark-for-masquerade' }]),
-            rule([{ op: 'goto', chain: `service-${base}` }])
-          ])
-        )
+        if (svc.externalTrafficPolicy === 'Cluster')
+          serviceChains.push(
+            chain(`external-${base}`, [
+              rule([{ op: 'jump', chain: 'mark-for-masquerade' }]),
+              rule([{ op: 'goto', chain: `service-${base}` }])
+            ])
+          )
+        else serviceChains.push(...localPolicyChains(base, podNet, localChains))
+        if (svc.externalTrafficPolicy === 'Local' && localChains.length === 0)
+          noEndpointNodeports.elements.push({
+            key: `${proto} . ${port.nodePort}`,
+            verdict: 'drop',
+            comment: servicePortName(svc, port)
+          })
         serviceNodeports.elements.push({
           key: `${proto} . ${port.nodePort}`,
           verdict: 'goto',
@@ -233,4 +243,31 @@ export function syncNft(lab: Lab, node: KubeNode, ns: Netns, endpoints: Endpoint
     ]
   }
   ns.nft = table
+}
+
+/**
+ * externalTrafficPolicy Local: pods and the node itself still reach every endpoint (through the
+ * service chain, the node masqueraded); outside clients keep their source address and reach
+ * only this node's endpoints. Without one the external chain ends there, and the
+ * no-endpoint-nodeports drop in filter-input catches what falls through.
+ */
+function localPolicyChains(base: string, podNet: Cidr, localChains: string[]): NftChain[] {
+  const svcChain = `service-${base}`
+  const external = chain(`external-${base}`, [
+    rule(
+      [
+        { op: 'saddr-in', cidrs: [podNet], neg: false },
+        { op: 'goto', chain: svcChain }
+      ],
+      'short-circuit pod traffic'
+    ),
+    rule(
+      [{ op: 'fib-saddr-local' }, { op: 'jump', chain: 'mark-for-masquerade' }],
+      'masquerade local traffic'
+    ),
+    rule([{ op: 'fib-saddr-local' }, { op: 'goto', chain: svcChain }], 'short-circuit local traffic')
+  ])
+  if (localChains.length === 0) return [external]
+  external.rules.push(rule([{ op: 'goto', chain: `local-${base}` }]))
+  return [chain(`local-${base}`, [rule([{ op: 'numgen-vmap', targets: localChains }])]), external]
 }

@@ -12,6 +12,8 @@ function formatExpr(e: NftExpr): string {
       return `ip daddr @${e.set}`
     case 'fib-daddr-local':
       return 'fib daddr type local'
+    case 'fib-saddr-local':
+      return 'fib saddr type local'
     case 'daddr-in':
     case 'saddr-in': {
       const set = e.cidrs.length === 1 ? formatCidr(e.cidrs[0]!) : `{ ${e.cidrs.map(formatCidr).join(', ')} }`
@@ -82,7 +84,7 @@ export function formatNftTable(t: NftTable): string {
         `\t\telements = ${elementList(
           m.elements.map(
             (e) =>
-              `${e.key}${e.comment === undefined ? '' : ` comment "${e.comment}"`} : ${e.verdict} ${e.chain}`
+              `${e.key}${e.comment === undefined ? '' : ` comment "${e.comment}"`} : ${e.verdict === 'drop' ? 'drop' : `${e.verdict} ${e.chain}`}`
           ),
           1
         )}`

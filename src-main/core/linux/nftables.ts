@@ -10,7 +10,7 @@ export type NftExpr =
   | { op: 'ct-state'; states: string[] }
   | { op: 'daddr-in-set'; set: string }
   /** `fib daddr type local`: the destination is one of this namespace's addresses. */
-  | { op: 'fib-daddr-local' }
+  | { op: 'fib-daddr-local' | 'fib-saddr-local' }
   | { op: 'daddr-in'; cidrs: Cidr[]; neg: boolean }
   | { op: 'saddr-in'; cidrs: Cidr[]; neg: boolean }
   | { op: 'daddr-eq'; ip: Ipv4 }
@@ -56,7 +56,7 @@ export interface NftMap {
   name: string
   key: 'addr-proto-port' | 'proto-port'
   comment: string
-  elements: { key: string; verdict: 'goto' | 'jump'; chain: string; comment?: string }[]
+  elements: NftMapElement[]
 }
 
 export interface NftTable {
@@ -67,3 +67,8 @@ export interface NftTable {
   maps: NftMap[]
   chains: NftChain[]
 }
+
+/** A verdict map element: enter a chain, or (a NodePort without local endpoints) drop. */
+export type NftMapElement =
+  | { key: string; verdict: 'goto' | 'jump'; chain: string; comment?: string }
+  | { key: string; verdict: 'drop'; comment?: string }

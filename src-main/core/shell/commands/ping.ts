@@ -254,6 +254,8 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
       }
       case 'icmp-error':
         errors++
+        // iputils reports the failed sendmsg and then still reads the error the reject queued.
+        if (outcome.sendErrno) o.err('ping: sendmsg: Operation not permitted\n')
         if (!quiet)
           o.out(
             `From ${outcome.from} icmp_seq=${seq} ${icmpErrorText(outcome.type, outcome.code, outcome.mtu)}\n`
