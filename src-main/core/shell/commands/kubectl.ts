@@ -1,56 +1,28 @@
 /**
- * `kubectl` (v1.31 output) over the lab's Kubernetes objects: get pods|svc|endpoints|
- * endpointslices|nodes [-o wide], describe svc, logs, exec; and `crictl pods|ps` on nodes.
- * Tables follow kubectl's tabwriter (3 spaces of padding) and crictl's (20-wide columns).
+ * `kubectl` over the lab's Kubernetes objects, printing what the kubectl of the scenario's
+ * Kubernetes version prints: get and describe (kubectl-get.ts, kubectl-describe.ts), logs, exec,
+ * delete, scale, patch, version; and `crictl pods|ps` on nodes (20-wide columns).
  */
 
 import type { Command, CommandContext, CommandOutput } from '../command.ts'
 import type { Lab } from '../../kube/lab.ts'
-import type { KubePod, KubeService } from '../../kube/objects.ts'
-import { endpointsOf } from '../../kube/endpoints.ts'
+import type { KubePod } from '../../kube/objects.ts'
 import { parse as parseYaml } from 'yaml'
 import { deletePod, patchService, scaleReplicas } from '../../scenario/mutations.ts'
-import { cidrSize, formatIpv4, sha256 } from '../../net/index.ts'
+import { cidrSize } from '../../net/index.ts'
+import { imageDigest, kubeletVersion } from '../../kube/api-objects.ts'
+import { matchesLabels, parseLabelSelector } from '../../kube/label-selector.ts'
+import { RESOURCES, kubectlGet, parseOutput, tabulate } from './kubectl-get.ts'
+import { describeEndpoints, describeNode, describePod, describeService } from './kubectl-describe.ts'
 import { SCENARIO_LIMITS } from '../../scenario/scenario.schema.ts'
 import { getopt, has, lastValue } from '../getopt.ts'
 import { findPod, podTarget } from '../targets.ts'
 import { shellQuote } from '../quote.ts'
 
+export { humanDuration, tabulate } from './kubectl-get.ts'
+
 const out = (stdout: string): CommandOutput => ({ stdout, stderr: '', exitCode: 0 })
 const err = (stderr: string, exitCode = 1): CommandOutput => ({ stdout: '', stderr, exitCode })
-
-/** Go's text/tabwriter as kubectl configures it: minwidth 6, padding 3, last column unpadded. */
-export function tabulate(rows: readonly (readonly string[])[], minWidth = 6, padding = 3): string {
-  const widths: number[] = []
-  for (const r of rows) r.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)))
-  return rows
-    .map(
-      (r) =>
-        `${r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(Math.max(minWidth, (widths[i] ?? 0) + padding)))).join('')}\n`
-    )
-    .join('')
-}
-
-/** k8s.io/apimachinery duration.HumanDuration: the AGE column. */
-export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000)
-  if (seconds < -1) return '<invalid>'
-  if (seconds < 0) return '0s'
-  if (seconds < 120) return `${seconds}s`
-  const minutes = Math.floor(seconds / 60)
-  if (minutes < 10) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m${seconds % 60}s`
-  if (minutes < 180) return `${minutes}m`
-  const hours = Math.floor(minutes / 60)
-  if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`
-  if (hours < 48) return `${hours}h`
-  if (hours < 24 * 8)
-    return hours % 24 === 0 ? `${Math.floor(hours / 24)}d` : `${Math.floor(hours / 24)}d${hours % 24}h`
-  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24)}d`
-  const days = Math.floor(hours / 24)
-  if (hours < 24 * 365 * 8)
-    return days % 365 === 0 ? `${Math.floor(days / 365)}y` : `${Math.floor(days / 365)}y${days % 365}d`
-  return `${Math.floor(days / 365)}y`
-}
 
 /** github.com/docker/go-units HumanDuration + " ago": crictl's CREATED column. */
 export function unitsAgo(ms: number): string {
@@ -67,260 +39,14 @@ export function unitsAgo(ms: number): string {
   return `${Math.floor(h / 24)} days ago`
 }
 
-const RESOURCES: Record<string, 'pods' | 'services' | 'endpoints' | 'endpointslices' | 'nodes'> = {
-  po: 'pods',
-  pod: 'pods',
-  pods: 'pods',
-  svc: 'services',
-  service: 'services',
-  services: 'services',
-  ep: 'endpoints',
-  endpoints: 'endpoints',
-  endpointslice: 'endpointslices',
-  endpointslices: 'endpointslices',
-  'endpointslices.discovery.k8s.io': 'endpointslices',
-  no: 'nodes',
-  node: 'nodes',
-  nodes: 'nodes'
-}
-
-function podStatus(pod: KubePod): { ready: string; status: string; restarts: string } {
-  const running = pod.containers.filter((c) => c.state === 'Running').length
-  const crashing = pod.containers.find((c) => c.state === 'CrashLoopBackOff')
-  const restarts = pod.containers.reduce((a, c) => a + c.restartCount, 0)
-  return {
-    ready: `${running}/${pod.containers.length}`,
-    status: crashing ? 'CrashLoopBackOff' : 'Running',
-    restarts: String(restarts)
-  }
-}
-
-function portsText(svc: KubeService): string {
-  return svc.ports
-    .map((p) =>
-      p.nodePort === undefined ? `${p.port}/${p.protocol}` : `${p.port}:${p.nodePort}/${p.protocol}`
-    )
-    .join(',')
-}
-
-function selectorText(sel: Record<string, string>): string {
-  const keys = Object.keys(sel).sort()
-  return keys.length === 0 ? '<none>' : keys.map((k) => `${k}=${sel[k] ?? ''}`).join(',')
-}
-
-/** Endpoints' ENDPOINTS column: at most three, then "+ N more...". */
-function endpointList(lab: Lab, svc: KubeService): string[] {
-  return svc.ports.flatMap((p) => endpointsOf(lab, svc, p).map((e) => `${formatIpv4(e.ip)}:${e.port}`))
-}
-
-function abbreviate(list: readonly string[]): string {
-  if (list.length === 0) return '<none>'
-  return list.length > 3 ? `${list.slice(0, 3).join(',')} + ${list.length - 3} more...` : list.join(',')
-}
-
-/** EndpointSlice names are the Service name plus five random characters, stable per Service. */
-function sliceName(svc: KubeService): string {
-  // The apiserver names the slice it keeps for its own Service after the Service.
-  if (svc.fixedEndpoints) return svc.name
-  const alphabet = 'bcdfghjklmnpqrstvwxz2456789'
-  const h = sha256(`${svc.namespace}/${svc.name}`)
-  return `${svc.name}-${Array.from(h.slice(0, 5), (b) => alphabet[b % alphabet.length]).join('')}`
-}
-
-interface GetOptions {
-  readonly wide: boolean
-  /** `--show-labels`: a LABELS column after all others. */
-  readonly showLabels: boolean
-  readonly allNamespaces: boolean
-  readonly namespace: string
-  readonly names: readonly string[]
-}
-
-function getCommand(lab: Lab, kind: (typeof RESOURCES)[string], o: GetOptions): CommandOutput {
-  const now = lab.clock.nowMs
-  // The API server lists objects in key order: by namespace, then name.
-  const byKey = (a: { namespace: string; name: string }, b: { namespace: string; name: string }): number => {
-    const ka = `${a.namespace}/${a.name}`
-    const kb = `${b.namespace}/${b.name}`
-    return ka < kb ? -1 : ka > kb ? 1 : 0
-  }
-  const inScope = <T extends { namespace: string; name: string }>(items: readonly T[]): T[] =>
-    items
-      .filter(
-        (x) =>
-          (o.allNamespaces || x.namespace === o.namespace) &&
-          (o.names.length === 0 || o.names.includes(x.name))
-      )
-      .sort(byKey)
-  const nsCol = (x: { namespace: string }): string[] => (o.allNamespaces ? [x.namespace] : [])
-  const nsHead = o.allNamespaces ? ['NAMESPACE'] : []
-  const missing = (what: string, items: readonly { name: string }[]): CommandOutput | undefined => {
-    const absent = o.names.find((n) => !items.some((x) => x.name === n))
-    return absent === undefined
-      ? undefined
-      : err(`Error from server (NotFound): ${what} "${absent}" not found\n`)
-  }
-  const none = (): CommandOutput =>
-    err(o.allNamespaces ? 'No resources found\n' : `No resources found in ${o.namespace} namespace.\n`, 0)
-  switch (kind) {
-    case 'pods': {
-      const pods = inScope(lab.pods)
-      const miss = missing('pods', pods)
-      if (miss) return miss
-      if (pods.length === 0) return none()
-      const head = [
-        ...nsHead,
-        'NAME',
-        'READY',
-        'STATUS',
-        'RESTARTS',
-        'AGE',
-        ...(o.wide ? ['IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES'] : []),
-        ...(o.showLabels ? ['LABELS'] : [])
-      ]
-      const rows = pods.map((p) => {
-        const s = podStatus(p)
-        return [
-          ...nsCol(p),
-          p.name,
-          s.ready,
-          s.status,
-          s.restarts,
-          humanDuration(now - p.createdAt),
-          ...(o.wide ? [formatIpv4(p.ip), p.node, '<none>', '<none>'] : []),
-          ...(o.showLabels ? [selectorText(p.labels)] : [])
-        ]
-      })
-      return out(tabulate([head, ...rows]))
-    }
-    case 'services': {
-      const svcs = inScope(lab.services)
-      const miss = missing('services', svcs)
-      if (miss) return miss
-      if (svcs.length === 0) return none()
-      const head = [
-        ...nsHead,
-        'NAME',
-        'TYPE',
-        'CLUSTER-IP',
-        'EXTERNAL-IP',
-        'PORT(S)',
-        'AGE',
-        ...(o.wide ? ['SELECTOR'] : [])
-      ]
-      const rows = svcs.map((s) => [
-        ...nsCol(s),
-        s.name,
-        s.type,
-        formatIpv4(s.clusterIP),
-        '<none>',
-        portsText(s),
-        humanDuration(now - s.createdAt),
-        ...(o.wide ? [selectorText(s.selector)] : [])
-      ])
-      return out(tabulate([head, ...rows]))
-    }
-    case 'endpoints': {
-      const svcs = inScope(lab.services)
-      const miss = missing('endpoints', svcs)
-      if (miss) return miss
-      if (svcs.length === 0) return none()
-      const rows = svcs.map((s) => [
-        ...nsCol(s),
-        s.name,
-        abbreviate(endpointList(lab, s)),
-        humanDuration(now - s.createdAt)
-      ])
-      return out(tabulate([[...nsHead, 'NAME', 'ENDPOINTS', 'AGE'], ...rows]))
-    }
-    case 'endpointslices': {
-      const svcs = inScope(lab.services).filter((s) => o.names.length === 0 || o.names.includes(sliceName(s)))
-      if (svcs.length === 0) return none()
-      const rows = svcs.map((s) => {
-        const eps = s.ports.flatMap((p) => endpointsOf(lab, s, p))
-        const ips = [...new Set(eps.map((e) => formatIpv4(e.ip)))]
-        const ports =
-          eps.length === 0 ? '<unset>' : [...new Set(s.ports.map((p) => String(p.targetPort)))].join(',')
-        return [
-          ...nsCol(s),
-          sliceName(s),
-          'IPv4',
-          ports,
-          ips.length === 0 ? '<unset>' : abbreviate(ips),
-          humanDuration(now - s.createdAt)
-        ]
-      })
-      return out(tabulate([[...nsHead, 'NAME', 'ADDRESSTYPE', 'PORTS', 'ENDPOINTS', 'AGE'], ...rows]))
-    }
-    case 'nodes': {
-      const nodes = lab.nodes
-        .filter((n) => o.names.length === 0 || o.names.includes(n.name))
-        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      const absent = o.names.find((n) => !lab.nodes.some((x) => x.name === n))
-      if (absent !== undefined) return err(`Error from server (NotFound): nodes "${absent}" not found\n`)
-      const head = [
-        'NAME',
-        'STATUS',
-        'ROLES',
-        'AGE',
-        'VERSION',
-        ...(o.wide ? ['INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME'] : [])
-      ]
-      const version = `v${lab.scenario.cluster.kubeProxy.version}.0`
-      const rows = nodes.map((n) => [
-        n.name,
-        'Ready',
-        // kubeadm labels the first node it initialises as the control plane.
-        lab.nodes.indexOf(n) === 0 ? 'control-plane' : '<none>',
-        humanDuration(now),
-        version,
-        ...(o.wide
-          ? [
-              formatIpv4(n.ip),
-              '<none>',
-              'Debian GNU/Linux 12 (bookworm)',
-              '6.1.0-28-amd64',
-              'containerd://1.6.20'
-            ]
-          : [])
-      ])
-      return out(tabulate([head, ...rows]))
-    }
-  }
-}
-
-function describeService(lab: Lab, svc: KubeService): string {
-  const lines: [string, string][] = [
-    ['Name:', svc.name],
-    ['Namespace:', svc.namespace],
-    ['Labels:', '<none>'],
-    ['Annotations:', '<none>'],
-    ['Selector:', selectorText(svc.selector)],
-    ['Type:', svc.type],
-    ['IP Family Policy:', 'SingleStack'],
-    ['IP Families:', 'IPv4'],
-    ['IP:', formatIpv4(svc.clusterIP)],
-    ['IPs:', formatIpv4(svc.clusterIP)]
-  ]
-  for (const p of svc.ports) {
-    const name = p.name ?? '<unset>'
-    lines.push(['Port:', `${name}  ${p.port}/${p.protocol}`])
-    lines.push(['TargetPort:', `${p.targetPort}/${p.protocol}`])
-    if (p.nodePort !== undefined) lines.push(['NodePort:', `${name}  ${p.nodePort}/${p.protocol}`])
-    const eps = endpointsOf(lab, svc, p).map((e) => `${formatIpv4(e.ip)}:${e.port}`)
-    lines.push(['Endpoints:', eps.length === 0 ? '<none>' : eps.join(',')])
-  }
-  lines.push(['Session Affinity:', 'None'])
-  if (svc.type === 'NodePort') lines.push(['External Traffic Policy:', svc.externalTrafficPolicy])
-  lines.push(['Internal Traffic Policy:', 'Cluster'])
-  lines.push(['Events:', '<none>'])
-  const width = Math.max(...lines.map(([k]) => k.length)) + 2
-  return lines.map(([k, v]) => `${k.padEnd(width)}${v}\n`).join('')
-}
-
 const KUBECTL_OPTS = {
-  short: 'n:o:c:Aitl:p:h',
+  short: 'n:o:c:Aitl:L:p:h',
   long: {
+    'field-selector': { key: 'field-selector', arg: true },
+    'label-columns': { key: 'L', arg: true },
+    'no-headers': { key: 'no-headers', arg: false },
+    'sort-by': { key: 'sort-by', arg: true },
+    client: { key: 'client', arg: false },
     namespace: { key: 'n', arg: true },
     output: { key: 'o', arg: true },
     container: { key: 'c', arg: true },
@@ -348,6 +74,7 @@ Basic Commands (lab):
   patch         Update fields of a resource
   logs          Print the logs for a container in a pod
   exec          Execute a command in a container
+  version       Print the client and server version information
 
 Usage:
   kubectl [flags] [options]
@@ -356,8 +83,8 @@ Usage:
 export const kubectlCommand: Command = {
   name: 'kubectl',
   summary:
-    'get pods|svc|endpoints|endpointslices|nodes [-o wide] [--show-labels], describe svc, logs, exec, delete pod, scale, patch svc',
-  subcommands: ['get', 'describe', 'logs', 'exec', 'delete', 'scale', 'patch'],
+    'get pods|svc|endpoints|endpointslices|nodes|all [-l SEL] [-o wide|name|yaml|json|jsonpath=…|custom-columns=…], describe pod|svc|endpoints|node, logs, exec, delete pod, scale, patch svc, version',
+  subcommands: ['get', 'describe', 'logs', 'exec', 'delete', 'scale', 'patch', 'version'],
   availableOn: ['node', 'external'],
   run(argv, ctx) {
     const dash = argv.indexOf('--')
@@ -365,54 +92,52 @@ export const kubectlCommand: Command = {
     const after = dash < 0 ? [] : argv.slice(dash + 1)
     const r = getopt('kubectl', before, KUBECTL_OPTS)
     if (!r.ok) {
-      const flag = /'(-[^']*)'|-- '(.)'/.exec(r.message)
+      const flag = /'(-[^'=]*)[^']*'|-- '(.)'/.exec(r.message)
       const name = flag?.[1] ?? (flag?.[2] !== undefined ? `-${flag[2]}` : '')
+      const sub = before.find((a) => !a.startsWith('-'))
+      const usage = sub && kubectlCommand.subcommands?.includes(sub) ? `kubectl ${sub}` : 'kubectl'
+      // pflag's texts: a long flag by name, a short one by letter within its cluster.
       return err(
-        `error: unknown flag: ${name.startsWith('--') ? name : `shorthand flag: '${name.slice(1)}' in ${name}`}\nSee 'kubectl --help' for usage.\n`
+        `error: ${name.startsWith('--') ? `unknown flag: ${name}` : `unknown shorthand flag: '${name.slice(1)}' in ${name}`}\nSee '${usage} --help' for usage.\n`
       )
     }
     const o = r.value
     const [verb, ...args] = o.operands
     if (verb === undefined || has(o, 'h')) return out(KUBECTL_HELP)
-    const namespace = lastValue(o, 'n') ?? 'default'
+    // pflag takes `-n=x` as `-n x`; getopt would keep the `=`.
+    const value = (key: string): string | undefined => lastValue(o, key)?.replace(/^=/, '')
+    const namespace = value('n') ?? 'default'
     switch (verb) {
       case 'get': {
-        const [resource, ...names] = args
-        if (resource === undefined)
+        if (args.length === 0)
           return err(
             'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\nSee \'kubectl get -h\' for help and examples\n'
           )
-        const kind = RESOURCES[resource]
-        if (!kind) return err(`error: the server doesn't have a resource type "${resource}"\n`)
-        const output = lastValue(o, 'o')
-        if (output !== undefined && output !== 'wide')
-          return err(
-            `error: unable to match a printer suitable for the output format "${output}", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml\n`
-          )
-        return getCommand(ctx.lab, kind, {
-          wide: output === 'wide',
-          showLabels: has(o, 'show-labels'),
-          allNamespaces: has(o, 'A'),
+        const output = parseOutput(value('o'))
+        if (typeof output === 'string') return err(output)
+        return kubectlGet(ctx.lab, {
+          args,
+          output,
           namespace,
-          names
+          allNamespaces: has(o, 'A'),
+          labelSelector: value('l'),
+          fieldSelector: value('field-selector'),
+          showLabels: has(o, 'show-labels'),
+          labelColumns: o.options
+            .filter((x) => x.key === 'L')
+            .flatMap((x) => (x.value ?? '').replace(/^=/, '').split(',')),
+          noHeaders: has(o, 'no-headers'),
+          sortBy: value('sort-by')
         })
       }
-      case 'describe': {
-        const [resource, name] = args
-        const kind = resource === undefined ? undefined : RESOURCES[resource]
-        if (kind !== 'services')
-          return err(`error: the lab's kubectl describes services only: kubectl describe svc NAME\n`)
-        const svcs = ctx.lab.services.filter(
-          (s) => s.namespace === namespace && (name === undefined || s.name === name)
+      case 'describe':
+        return describe(ctx.lab, args, namespace, value('l'))
+      case 'version': {
+        const v = kubeletVersion(ctx.lab)
+        const kustomize = KUSTOMIZE[ctx.lab.scenario.cluster.kubeProxy.version]
+        return out(
+          `Client Version: ${v}\n${kustomize ? `Kustomize Version: ${kustomize}\n` : ''}${has(o, 'client') ? '' : `Server Version: ${v}\n`}`
         )
-        if (svcs.length === 0)
-          return err(
-            name === undefined
-              ? `No resources found in ${namespace} namespace.\n`
-              : `Error from server (NotFound): services "${name}" not found\n`,
-            name === undefined ? 0 : 1
-          )
-        return out(svcs.map((s) => describeService(ctx.lab, s)).join('\n\n'))
       }
       case 'logs': {
         const [name] = args
@@ -511,6 +236,68 @@ export const kubectlCommand: Command = {
         return err(`error: unknown command "${verb}" for "kubectl"\n\nDid you mean this?\n\tget\n`)
     }
   }
+}
+
+/** The kustomize each kubectl minor embeds, as `kubectl version` reports it. */
+const KUSTOMIZE: Readonly<Record<string, string>> = {
+  '1.27': 'v5.0.1',
+  '1.28': 'v5.0.4-0.20230601165947-6ce0bf390ce3',
+  '1.29': 'v5.0.4-0.20230601165947-6ce0bf390ce3',
+  '1.30': 'v5.0.4-0.20230601165947-6ce0bf390ce3',
+  '1.31': 'v5.4.2',
+  '1.32': 'v5.5.0'
+}
+
+const DESCRIBERS = {
+  pods: { list: (lab: Lab) => lab.pods, print: describePod },
+  services: { list: (lab: Lab) => lab.services, print: describeService },
+  endpoints: { list: (lab: Lab) => lab.services, print: describeEndpoints },
+  nodes: { list: (lab: Lab) => lab.nodes, print: describeNode }
+} as const
+
+/**
+ * `kubectl describe TYPE [NAME_PREFIX] [-l SEL]`: a name that matches no object exactly
+ * describes every object it begins (describe.go DescribeMatchingResources).
+ */
+function describe(
+  lab: Lab,
+  args: readonly string[],
+  namespace: string,
+  selector: string | undefined
+): CommandOutput {
+  const [first = '', ...rest] = args
+  const [type = '', slashName] = first.split('/')
+  const names = slashName === undefined ? rest : [slashName, ...rest]
+  const resource = RESOURCES[type]
+  if (!resource) return err(`error: the server doesn't have a resource type "${type}"\n`)
+  if (resource === 'endpointslices')
+    return err("error: the lab's kubectl describes pods, services, endpoints and nodes\n")
+  const d = DESCRIBERS[resource]
+  type Described = { name: string; namespace?: string; labels?: Record<string, string> }
+  const inScope = (d.list(lab) as readonly Described[])
+    .filter((x) => x.namespace === undefined || x.namespace === namespace)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  const parsed = parseLabelSelector(selector ?? '')
+  if (!parsed.ok) return err(`Error from server (BadRequest): ${parsed.message}\n`)
+  const print = d.print as (lab: Lab, x: Described) => string
+  if (names.length === 0) {
+    const chosen = inScope.filter((x) => matchesLabels(parsed.selector, x.labels ?? {}))
+    if (chosen.length === 0)
+      return err(
+        resource === 'nodes' ? 'No resources found\n' : `No resources found in ${namespace} namespace.\n`,
+        0
+      )
+    return out(chosen.map((x) => print(lab, x)).join('\n\n'))
+  }
+  let stdout = ''
+  let stderr = ''
+  for (const name of names) {
+    const exact = inScope.filter((x) => x.name === name)
+    const chosen = exact.length > 0 ? exact : inScope.filter((x) => x.name.startsWith(name))
+    if (chosen.length === 0) stderr += `Error from server (NotFound): ${resource} "${name}" not found\n`
+    for (const x of chosen) stdout += `${stdout === '' ? '' : '\n\n'}${print(lab, x)}`
+  }
+  return { stdout, stderr, exitCode: stderr === '' ? 0 : 1 }
 }
 
 function pickContainer(
@@ -612,7 +399,7 @@ export const crictlCommand: Command = {
             .filter((c) => all || c.state === 'Running')
             .map((c) => [
               c.id.slice(0, 13),
-              imageId(c.image).slice(0, 13),
+              imageDigest(c.image).slice(0, 13),
               unitsAgo(now - p.createdAt),
               c.state === 'Running' ? 'Running' : 'Exited',
               c.name,
@@ -637,11 +424,6 @@ export const crictlCommand: Command = {
         return err(`crictl: No help topic for '${verb}'\n`)
     }
   }
-}
-
-/** containerd lists a container's image by its config digest; derive a stable one per image. */
-function imageId(image: string): string {
-  return Array.from(sha256(image), (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
 /**

@@ -1,0 +1,394 @@
+/**
+ * The lab's Kubernetes objects as the apiserver returns them (`kubectl get -o json|yaml`):
+ * apiVersion, kind, metadata, spec and status with the defaults the apiserver fills in. Ids and
+ * resourceVersions the lab does not keep are derived from the seed and the object's name, so the
+ * same scenario always prints the same objects.
+ */
+
+import { formatIpv4 } from '../net/ipv4.ts'
+import { sha256 } from '../net/sha256.ts'
+import type { Lab } from './lab.ts'
+import type { KubeNode, KubePod, KubeService } from './objects.ts'
+import { endpointsOf } from './endpoints.ts'
+
+export type ApiValue = string | number | boolean | null | ApiValue[] | { [key: string]: ApiValue }
+export type ApiObject = { [key: string]: ApiValue }
+
+function hex(text: string): string {
+  return Array.from(sha256(text), (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+/** containerd lists a container's image by its config digest; derive a stable one per image. */
+export const imageDigest = (image: string): string => hex(image)
+
+/** A version-4 UUID stable per (seed, kind, namespace/name). */
+export function derivedUid(lab: Lab, kind: string, key: string): string {
+  const h = hex(`${lab.scenario.cluster.seed}/${kind}/${key}`).split('')
+  h[12] = '4'
+  h[16] = ((parseInt(h[16]!, 16) & 3) | 8).toString(16)
+  const s = h.join('')
+  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20, 32)}`
+}
+
+function resourceVersion(lab: Lab, kind: string, key: string, createdAt: number): string {
+  const [a = 0, b = 0] = sha256(`${lab.scenario.cluster.seed}/rv/${kind}/${key}`)
+  return String(400 + Math.floor(createdAt / 1000) * 7 + (((a << 8) | b) % 997))
+}
+
+/** RFC 3339 in seconds, as metav1.Time marshals. */
+export function apiTime(lab: Lab, at: number): string {
+  return new Date(lab.clock.epochMs + at).toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+/** Five characters of the apiserver's random-name alphabet, stable per key. */
+export function randomSuffix(key: string): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789'
+  return Array.from(sha256(key).slice(0, 5), (b) => alphabet[b % alphabet.length]).join('')
+}
+
+function metadata(
+  lab: Lab,
+  kind: string,
+  o: { name: string; namespace?: string; createdAt: number; uid?: string },
+  extra: ApiObject = {}
+): ApiObject {
+  const key = `${o.namespace ?? ''}/${o.name}`
+  return {
+    ...extra,
+    creationTimestamp: apiTime(lab, o.createdAt),
+    name: o.name,
+    ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
+    resourceVersion: resourceVersion(lab, kind, key, o.createdAt),
+    uid: o.uid ?? derivedUid(lab, kind, key)
+  }
+}
+
+/** The apiserver puts `:latest` (or no tag) images on pull policy Always, tagged ones IfNotPresent. */
+const pullPolicy = (image: string): string =>
+  /:[^/]+$/.test(image) && !image.endsWith(':latest') ? 'IfNotPresent' : 'Always'
+
+export function podObject(lab: Lab, pod: KubePod): ApiObject {
+  const node = lab.nodes.find((n) => n.name === pod.node)
+  const hostIP = node ? formatIpv4(node.ip) : ''
+  const podIP = formatIpv4(pod.ip)
+  const started = apiTime(lab, pod.createdAt)
+  const tokenVolume = `kube-api-access-${randomSuffix(`${pod.namespace}/${pod.name}/token`)}`
+  const condition = (type: string, status: boolean): ApiObject => ({
+    lastProbeTime: null,
+    lastTransitionTime: started,
+    status: status ? 'True' : 'False',
+    type
+  })
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: metadata(lab, 'Pod', pod, { labels: { ...pod.labels } }),
+    spec: {
+      containers: pod.containers.map((c) => ({
+        image: c.image,
+        imagePullPolicy: pullPolicy(c.image),
+        name: c.name,
+        ...(c.port === undefined ? {} : { ports: [{ containerPort: c.port, protocol: 'TCP' }] }),
+        resources: {},
+        terminationMessagePath: '/dev/termination-log',
+        terminationMessagePolicy: 'File',
+        volumeMounts: [
+          {
+            mountPath: '/var/run/secrets/kubernetes.io/serviceaccount',
+            name: tokenVolume,
+            readOnly: true
+          }
+        ]
+      })),
+      dnsPolicy: 'ClusterFirst',
+      enableServiceLinks: true,
+      ...(pod.hostNetwork ? { hostNetwork: true } : {}),
+      nodeName: pod.node,
+      preemptionPolicy: 'PreemptLowerPriority',
+      priority: 0,
+      restartPolicy: 'Always',
+      schedulerName: 'default-scheduler',
+      securityContext: {},
+      serviceAccount: 'default',
+      serviceAccountName: 'default',
+      ...(pod.shareProcessNamespace ? { shareProcessNamespace: true } : {}),
+      terminationGracePeriodSeconds: 30,
+      tolerations: ['not-ready', 'unreachable'].map((t) => ({
+        effect: 'NoExecute',
+        key: `node.kubernetes.io/${t}`,
+        operator: 'Exists',
+        tolerationSeconds: 300
+      })),
+      volumes: [
+        {
+          name: tokenVolume,
+          projected: {
+            defaultMode: 420,
+            sources: [
+              { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+              { configMap: { items: [{ key: 'ca.crt', path: 'ca.crt' }], name: 'kube-root-ca.crt' } },
+              {
+                downwardAPI: {
+                  items: [
+                    { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' }, path: 'namespace' }
+                  ]
+                }
+              }
+            ]
+          }
+        }
+      ]
+    },
+    status: {
+      conditions: [
+        condition('PodReadyToStartContainers', true),
+        condition('Initialized', true),
+        condition('Ready', pod.ready),
+        condition('ContainersReady', pod.ready),
+        condition('PodScheduled', true)
+      ],
+      containerStatuses: [...pod.containers]
+        .sort((a, b) => (a.name < b.name ? -1 : 1))
+        .map((c) => ({
+          containerID: `containerd://${c.id}`,
+          image: c.image.includes(':') ? `docker.io/${c.image}` : `docker.io/${c.image}:latest`,
+          imageID: `docker.io/${c.image.split(':')[0]}@sha256:${imageDigest(c.image)}`,
+          lastState: {},
+          name: c.name,
+          ready: c.state === 'Running',
+          restartCount: c.restartCount,
+          started: c.state === 'Running',
+          state: (c.state === 'Running'
+            ? { running: { startedAt: started } }
+            : {
+                waiting: {
+                  message: `back-off 5m0s restarting failed container=${c.name} pod=${pod.name}_${pod.namespace}(${pod.uid})`,
+                  reason: 'CrashLoopBackOff'
+                }
+              }) as ApiObject
+        })),
+      hostIP,
+      hostIPs: [{ ip: hostIP }],
+      phase: 'Running',
+      podIP,
+      podIPs: [{ ip: podIP }],
+      qosClass: 'BestEffort',
+      startTime: started
+    }
+  }
+}
+
+/** The labels the apiserver gives the Service it keeps for itself. */
+export function serviceLabels(svc: KubeService): Record<string, string> {
+  return svc.fixedEndpoints ? { component: 'apiserver', provider: 'kubernetes' } : {}
+}
+
+export function serviceObject(lab: Lab, svc: KubeService): ApiObject {
+  const labels = serviceLabels(svc)
+  const ip = formatIpv4(svc.clusterIP)
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: metadata(lab, 'Service', svc, Object.keys(labels).length > 0 ? { labels } : {}),
+    spec: {
+      clusterIP: ip,
+      clusterIPs: [ip],
+      ...(svc.type === 'NodePort' ? { externalTrafficPolicy: svc.externalTrafficPolicy } : {}),
+      internalTrafficPolicy: 'Cluster',
+      ipFamilies: ['IPv4'],
+      ipFamilyPolicy: 'SingleStack',
+      ports: svc.ports.map((p) => ({
+        ...(p.name === undefined ? {} : { name: p.name }),
+        ...(p.nodePort === undefined ? {} : { nodePort: p.nodePort }),
+        port: p.port,
+        protocol: p.protocol,
+        targetPort: p.targetPort
+      })),
+      ...(Object.keys(svc.selector).length > 0 ? { selector: { ...svc.selector } } : {}),
+      sessionAffinity: 'None',
+      type: svc.type
+    },
+    status: { loadBalancer: {} }
+  }
+}
+
+function targetRef(lab: Lab, svc: KubeService, podName: string): ApiObject | undefined {
+  const pod = lab.pods.find((p) => p.namespace === svc.namespace && p.name === podName)
+  return pod ? { kind: 'Pod', name: pod.name, namespace: pod.namespace, uid: pod.uid } : undefined
+}
+
+export function endpointsObject(lab: Lab, svc: KubeService): ApiObject {
+  const ports = svc.ports.map((p) => ({ port: p, eps: endpointsOf(lab, svc, p) }))
+  const addresses = [...new Map(ports.flatMap((x) => x.eps).map((e) => [e.ip, e])).values()]
+  const labels = svc.fixedEndpoints
+    ? { 'endpointslice.kubernetes.io/skip-mirror': 'true' }
+    : serviceLabels(svc)
+  return {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: metadata(lab, 'Endpoints', svc, Object.keys(labels).length > 0 ? { labels } : {}),
+    ...(addresses.length === 0
+      ? {}
+      : {
+          subsets: [
+            {
+              addresses: addresses.map((e) => {
+                const ref = targetRef(lab, svc, e.pod)
+                return {
+                  ip: formatIpv4(e.ip),
+                  ...(e.pod === '' ? {} : { nodeName: e.node }),
+                  ...(ref ? { targetRef: ref } : {})
+                }
+              }),
+              ports: ports.map(({ port, eps }) => ({
+                ...(port.name === undefined ? {} : { name: port.name }),
+                port: eps[0]?.port ?? port.targetPort,
+                protocol: port.protocol
+              }))
+            }
+          ]
+        })
+  }
+}
+
+/** EndpointSlice names are the Service name plus five random characters, stable per Service. */
+export function sliceName(svc: KubeService): string {
+  // The apiserver names the slice it keeps for its own Service after the Service.
+  if (svc.fixedEndpoints) return svc.name
+  return `${svc.name}-${randomSuffix(`${svc.namespace}/${svc.name}`)}`
+}
+
+export function sliceLabels(svc: KubeService): Record<string, string> {
+  return {
+    ...serviceLabels(svc),
+    'endpointslice.kubernetes.io/managed-by': svc.fixedEndpoints
+      ? 'endpointslicemirroring-controller.k8s.io'
+      : 'endpointslice-controller.k8s.io',
+    'kubernetes.io/service-name': svc.name
+  }
+}
+
+export function endpointSliceObject(lab: Lab, svc: KubeService): ApiObject {
+  const ports = svc.ports.map((p) => ({ port: p, eps: endpointsOf(lab, svc, p) }))
+  const addresses = [...new Map(ports.flatMap((x) => x.eps).map((e) => [e.ip, e])).values()]
+  const name = sliceName(svc)
+  return {
+    addressType: 'IPv4',
+    apiVersion: 'discovery.k8s.io/v1',
+    endpoints: addresses.map((e) => {
+      const ref = targetRef(lab, svc, e.pod)
+      return {
+        addresses: [formatIpv4(e.ip)],
+        conditions: { ready: true, serving: true, terminating: false },
+        ...(e.pod === '' ? {} : { nodeName: e.node }),
+        ...(ref ? { targetRef: ref } : {})
+      }
+    }),
+    kind: 'EndpointSlice',
+    metadata: metadata(
+      lab,
+      'EndpointSlice',
+      { name, namespace: svc.namespace, createdAt: svc.createdAt },
+      {
+        ...(svc.fixedEndpoints ? {} : { generateName: `${svc.name}-` }),
+        labels: sliceLabels(svc),
+        ownerReferences: [
+          {
+            apiVersion: 'v1',
+            blockOwnerDeletion: true,
+            controller: true,
+            kind: svc.fixedEndpoints ? 'Endpoints' : 'Service',
+            name: svc.name,
+            uid: derivedUid(lab, svc.fixedEndpoints ? 'Endpoints' : 'Service', `${svc.namespace}/${svc.name}`)
+          }
+        ]
+      }
+    ),
+    ports:
+      addresses.length === 0
+        ? null
+        : ports.map(({ port, eps }) => ({
+            name: port.name ?? '',
+            port: eps[0]?.port ?? port.targetPort,
+            protocol: port.protocol
+          }))
+  }
+}
+
+/** kubeadm labels the first node it initialises as the control plane. */
+export const isControlPlane = (lab: Lab, node: KubeNode): boolean => lab.nodes[0] === node
+
+export function nodeLabels(lab: Lab, node: KubeNode): Record<string, string> {
+  return {
+    'beta.kubernetes.io/arch': 'amd64',
+    'beta.kubernetes.io/os': 'linux',
+    'kubernetes.io/arch': 'amd64',
+    'kubernetes.io/hostname': node.name,
+    'kubernetes.io/os': 'linux',
+    ...(isControlPlane(lab, node)
+      ? {
+          'node-role.kubernetes.io/control-plane': '',
+          'node.kubernetes.io/exclude-from-external-load-balancers': ''
+        }
+      : {})
+  }
+}
+
+/** What the lab's nodes run: the versions `get nodes -o wide` and `describe node` print. */
+export const NODE_SYSTEM = {
+  osImage: 'Debian GNU/Linux 12 (bookworm)',
+  kernelVersion: '6.1.0-28-amd64',
+  containerRuntimeVersion: 'containerd://1.6.20'
+} as const
+
+export const kubeletVersion = (lab: Lab): string => `v${lab.scenario.cluster.kubeProxy.version}.0`
+
+export function nodeObject(lab: Lab, node: KubeNode): ApiObject {
+  const cidr = `${formatIpv4(node.podCIDR.network)}/${node.podCIDR.prefixLen}`
+  const at = apiTime(lab, 0)
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: metadata(lab, 'Node', { name: node.name, createdAt: 0 }, { labels: nodeLabels(lab, node) }),
+    spec: {
+      podCIDR: cidr,
+      podCIDRs: [cidr],
+      ...(isControlPlane(lab, node)
+        ? { taints: [{ effect: 'NoSchedule', key: 'node-role.kubernetes.io/control-plane' }] }
+        : {})
+    },
+    status: {
+      addresses: [
+        { address: formatIpv4(node.ip), type: 'InternalIP' },
+        { address: node.name, type: 'Hostname' }
+      ],
+      conditions: [
+        ['MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'],
+        ['DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'],
+        ['PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'],
+        ['Ready', 'True', 'KubeletReady', 'kubelet is posting ready status']
+      ].map(([type, status, reason, message]) => ({
+        lastHeartbeatTime: at,
+        lastTransitionTime: at,
+        message: message!,
+        reason: reason!,
+        status: status!,
+        type: type!
+      })),
+      nodeInfo: {
+        architecture: 'amd64',
+        containerRuntimeVersion: NODE_SYSTEM.containerRuntimeVersion,
+        kernelVersion: NODE_SYSTEM.kernelVersion,
+        kubeProxyVersion: kubeletVersion(lab),
+        kubeletVersion: kubeletVersion(lab),
+        operatingSystem: 'linux',
+        osImage: NODE_SYSTEM.osImage
+      }
+    }
+  }
+}
+
+/** kubectl's client-side List: what `get` prints for more than one object in yaml or json. */
+export function listObject(items: readonly ApiObject[]): ApiObject {
+  return { apiVersion: 'v1', items: [...items], kind: 'List', metadata: { resourceVersion: '' } }
+}

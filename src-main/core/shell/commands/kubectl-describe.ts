@@ -1,0 +1,247 @@
+/**
+ * `kubectl describe pod|svc|endpoints|node` in kubectl's layout
+ * (staging/src/k8s.io/kubectl/pkg/describe/describe.go): each writer emits tab-separated lines
+ * through Go's text/tabwriter (minwidth 0, padding 2), so a label column is as wide as the
+ * longest label in its run of consecutive tabbed lines.
+ */
+
+import type { Lab } from '../../kube/lab.ts'
+import type { KubeNode, KubePod, KubeService } from '../../kube/objects.ts'
+import { endpointsOf } from '../../kube/endpoints.ts'
+import { formatIpv4 } from '../../net/index.ts'
+import {
+  NODE_SYSTEM,
+  derivedUid,
+  endpointsObject,
+  imageDigest,
+  isControlPlane,
+  kubeletVersion,
+  nodeLabels,
+  randomSuffix,
+  serviceLabels
+} from '../../kube/api-objects.ts'
+import { humanDuration } from './kubectl-get.ts'
+
+/**
+ * Go's text/tabwriter: a column is as wide as its widest cell among the consecutive lines that
+ * have a tab-terminated cell in it; a line with fewer cells ends the run for the columns it lacks.
+ */
+export function goTabwriter(text: string, minWidth = 0, padding = 2): string {
+  const lines = text.split('\n').map((l) => l.split('\t'))
+  if (lines.length > 0 && lines[lines.length - 1]!.join('') === '') lines.pop()
+  const widths: number[][] = lines.map((l) => new Array<number>(l.length - 1).fill(0))
+  const format = (from: number, to: number, column: number): void => {
+    for (let i = from; i < to; i++) {
+      if (column >= lines[i]!.length - 1) continue
+      let end = i
+      let width = minWidth
+      for (; end < to && column < lines[end]!.length - 1; end++)
+        width = Math.max(width, lines[end]![column]!.length + padding)
+      for (let k = i; k < end; k++) widths[k]![column] = width
+      format(i, end, column + 1)
+      i = end - 1
+    }
+  }
+  format(0, lines.length, 0)
+  return lines
+    .map(
+      (cells, i) => cells.map((c, j) => (j < cells.length - 1 ? c.padEnd(widths[i]![j]!) : c)).join('') + '\n'
+    )
+    .join('')
+}
+
+/** time.RFC1123Z, as describe prints times. */
+function rfc1123z(lab: Lab, at: number): string {
+  const d = new Date(lab.clock.epochMs + at)
+  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()]!
+  const month = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][
+    d.getUTCMonth()
+  ]!
+  const p = (n: number): string => String(n).padStart(2, '0')
+  return `${day}, ${p(d.getUTCDate())} ${month} ${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`
+}
+
+/** printLabelsMultiline: the first label on the line, the rest each on its own tabbed line. */
+function multiline(title: string, map: Readonly<Record<string, string>>, indent = ''): string {
+  const keys = Object.keys(map).sort()
+  if (keys.length === 0) return `${indent}${title}:\t<none>\n`
+  return keys.map((k, i) => `${i === 0 ? `${indent}${title}:` : indent}\t${k}=${map[k] ?? ''}\n`).join('')
+}
+
+function multilineAnnotations(title: string, map: Readonly<Record<string, string>>): string {
+  const keys = Object.keys(map).sort()
+  if (keys.length === 0) return `${title}:\t<none>\n`
+  return keys.map((k, i) => `${i === 0 ? `${title}:` : ''}\t${k}: ${map[k] ?? ''}\n`).join('')
+}
+
+const NO_EVENTS = 'Events:\t<none>\n'
+
+export function describePod(lab: Lab, pod: KubePod): string {
+  const node = lab.nodes.find((n) => n.name === pod.node)
+  const ip = formatIpv4(pod.ip)
+  const started = rfc1123z(lab, pod.createdAt)
+  const volume = `kube-api-access-${randomSuffix(`${pod.namespace}/${pod.name}/token`)}`
+  let t = ''
+  t += `Name:\t${pod.name}\n`
+  t += `Namespace:\t${pod.namespace}\n`
+  t += 'Priority:\t0\n'
+  t += 'Service Account:\tdefault\n'
+  t += `Node:\t${pod.node}/${node ? formatIpv4(node.ip) : ''}\n`
+  t += `Start Time:\t${started}\n`
+  t += multiline('Labels', pod.labels)
+  t += 'Annotations:\t<none>\n'
+  t += 'Status:\tRunning\n'
+  t += `IP:\t${ip}\n`
+  t += `IPs:\n  IP:\t${ip}\n`
+  t += 'Containers:\n'
+  for (const c of pod.containers) {
+    t += `  ${c.name}:\n`
+    t += `    Container ID:\tcontainerd://${c.id}\n`
+    t += `    Image:\t${c.image}\n`
+    t += `    Image ID:\tdocker.io/${c.image.split(':')[0]}@sha256:${imageDigest(c.image)}\n`
+    t +=
+      c.port === undefined
+        ? '    Port:\t<none>\n    Host Port:\t<none>\n'
+        : `    Port:\t${c.port}/TCP\n    Host Port:\t${pod.hostNetwork ? c.port : 0}/TCP\n`
+    if (c.state === 'Running') t += `    State:\tRunning\n      Started:\t${started}\n`
+    else t += '    State:\tWaiting\n      Reason:\tCrashLoopBackOff\n'
+    t += `    Ready:\t${c.state === 'Running' ? 'True' : 'False'}\n`
+    t += `    Restart Count:\t${c.restartCount}\n`
+    t += '    Environment:\t<none>\n'
+    t += `    Mounts:\n      /var/run/secrets/kubernetes.io/serviceaccount from ${volume} (ro)\n`
+  }
+  t += 'Conditions:\n  Type\tStatus\n'
+  for (const [type, ok] of [
+    ['PodReadyToStartContainers', true],
+    ['Initialized', true],
+    ['Ready', pod.ready],
+    ['ContainersReady', pod.ready],
+    ['PodScheduled', true]
+  ] as const)
+    t += `  ${type} \t${ok ? 'True' : 'False'} \n`
+  t += `Volumes:\n  ${volume}:\n`
+  t += '    Type:\tProjected (a volume that contains injected data from multiple sources)\n'
+  t += '    TokenExpirationSeconds:\t3607\n'
+  t += '    ConfigMapName:\tkube-root-ca.crt\n'
+  t += '    ConfigMapOptional:\t<nil>\n'
+  t += '    DownwardAPI:\ttrue\n'
+  t += 'QoS Class:\tBestEffort\n'
+  t += 'Node-Selectors:\t<none>\n'
+  t += 'Tolerations:\tnode.kubernetes.io/not-ready:NoExecute op=Exists for 300s\n'
+  t += '\tnode.kubernetes.io/unreachable:NoExecute op=Exists for 300s\n'
+  t += NO_EVENTS
+  return goTabwriter(t)
+}
+
+export function describeService(lab: Lab, svc: KubeService): string {
+  const ip = formatIpv4(svc.clusterIP)
+  let t = ''
+  t += `Name:\t${svc.name}\n`
+  t += `Namespace:\t${svc.namespace}\n`
+  t += multiline('Labels', serviceLabels(svc))
+  t += 'Annotations:\t<none>\n'
+  t += `Selector:\t${
+    Object.keys(svc.selector)
+      .sort()
+      .map((k) => `${k}=${svc.selector[k] ?? ''}`)
+      .join(',') || '<none>'
+  }\n`
+  t += `Type:\t${svc.type}\n`
+  t += 'IP Family Policy:\tSingleStack\n'
+  t += 'IP Families:\tIPv4\n'
+  t += `IP:\t${ip}\n`
+  t += `IPs:\t${ip}\n`
+  for (const p of svc.ports) {
+    const name = p.name ?? '<unset>'
+    t += `Port:\t${name}  ${p.port}/${p.protocol}\n`
+    t += `TargetPort:\t${p.targetPort}/${p.protocol}\n`
+    if (p.nodePort !== undefined) t += `NodePort:\t${name}  ${p.nodePort}/${p.protocol}\n`
+    const eps = endpointsOf(lab, svc, p).map((e) => `${formatIpv4(e.ip)}:${e.port}`)
+    t += `Endpoints:\t${eps.length === 0 ? '<none>' : eps.join(',')}\n`
+  }
+  t += 'Session Affinity:\tNone\n'
+  if (svc.type === 'NodePort') t += `External Traffic Policy:\t${svc.externalTrafficPolicy}\n`
+  t += 'Internal Traffic Policy:\tCluster\n'
+  t += NO_EVENTS
+  return goTabwriter(t)
+}
+
+export function describeEndpoints(lab: Lab, svc: KubeService): string {
+  const obj = endpointsObject(lab, svc)
+  const labels = (obj['metadata'] as { labels?: Record<string, string> }).labels ?? {}
+  let t = `Name:\t${svc.name}\nNamespace:\t${svc.namespace}\n`
+  t += multiline('Labels', labels)
+  t += 'Annotations:\t<none>\n'
+  t += 'Subsets:\n'
+  const all = svc.ports.map((p) => ({ p, eps: endpointsOf(lab, svc, p) }))
+  const ips = [...new Set(all.flatMap((x) => x.eps.map((e) => formatIpv4(e.ip))))]
+  if (ips.length > 0) {
+    t += `  Addresses:\t${ips.join(',')}\n`
+    t += '  NotReadyAddresses:\t<none>\n'
+    t += '  Ports:\n    Name\tPort\tProtocol\n    ----\t----\t--------\n'
+    for (const { p, eps } of all)
+      t += `    ${p.name ?? '<unset>'}\t${eps[0]?.port ?? p.targetPort}\t${p.protocol}\n`
+    t += '\n'
+  }
+  t += NO_EVENTS
+  return goTabwriter(t)
+}
+
+export function describeNode(lab: Lab, node: KubeNode): string {
+  const created = rfc1123z(lab, 0)
+  const now = rfc1123z(lab, lab.clock.nowMs)
+  const cidr = `${formatIpv4(node.podCIDR.network)}/${node.podCIDR.prefixLen}`
+  const pods = lab.pods
+    .filter((p) => p.node === node.name)
+    .sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1))
+  let t = `Name:\t${node.name}\n`
+  t += `Roles:\t${isControlPlane(lab, node) ? 'control-plane' : '<none>'}\n`
+  t += multiline('Labels', nodeLabels(lab, node))
+  t += multilineAnnotations('Annotations', {
+    'node.alpha.kubernetes.io/ttl': '0',
+    'volumes.kubernetes.io/controller-managed-attach-detach': 'true'
+  })
+  t += `CreationTimestamp:\t${created}\n`
+  t += `Taints:\t${isControlPlane(lab, node) ? 'node-role.kubernetes.io/control-plane:NoSchedule' : '<none>'}\n`
+  t += 'Unschedulable:\tfalse\n'
+  t += `Lease:\n  HolderIdentity:\t${node.name}\n  AcquireTime:\t<unset>\n  RenewTime:\t${now}\n`
+  t += 'Conditions:\n'
+  t += '  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n'
+  t += '  ----\t------\t-----------------\t------------------\t------\t-------\n'
+  for (const [type, status, reason, message] of [
+    ['MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'],
+    ['DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'],
+    ['PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'],
+    ['Ready', 'True', 'KubeletReady', 'kubelet is posting ready status']
+  ])
+    t += `  ${type} \t${status} \t${now} \t${created} \t${reason} \t${message}\n`
+  t += `Addresses:\n  InternalIP:\t${formatIpv4(node.ip)}\n  Hostname:\t${node.name}\n`
+  t += 'System Info:\n'
+  t += `  Machine ID:\t${derivedUid(lab, 'machine-id', node.name).replace(/-/g, '')}\n`
+  t += `  System UUID:\t${derivedUid(lab, 'system-uuid', node.name)}\n`
+  t += `  Boot ID:\t${derivedUid(lab, 'boot-id', node.name)}\n`
+  t += `  Kernel Version:\t${NODE_SYSTEM.kernelVersion}\n`
+  t += `  OS Image:\t${NODE_SYSTEM.osImage}\n`
+  t += '  Operating System:\tlinux\n'
+  t += '  Architecture:\tamd64\n'
+  t += `  Container Runtime Version:\t${NODE_SYSTEM.containerRuntimeVersion}\n`
+  t += `  Kubelet Version:\t${kubeletVersion(lab)}\n`
+  t += `  Kube-Proxy Version:\t${kubeletVersion(lab)}\n`
+  t += `PodCIDR:\t${cidr}\n`
+  t += `PodCIDRs:\t${cidr}\n`
+  t += `Non-terminated Pods:\t(${pods.length} in total)\n`
+  t += '  Namespace\tName\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n'
+  t += '  ---------\t----\t------------\t----------\t---------------\t-------------\t---\n'
+  for (const p of pods)
+    t += `  ${p.namespace}\t${p.name}\t0 (0%)\t0 (0%)\t0 (0%)\t0 (0%)\t${humanDuration(lab.clock.nowMs - p.createdAt)}\n`
+  t += 'Allocated resources:\n'
+  t += '  (Total limits may be over 100 percent, i.e., overcommitted.)\n'
+  t += '  Resource\tRequests\tLimits\n'
+  t += '  --------\t--------\t------\n'
+  t += '  cpu\t0 (0%)\t0 (0%)\n'
+  t += '  memory\t0 (0%)\t0 (0%)\n'
+  t += '  ephemeral-storage\t0 (0%)\t0 (0%)\n'
+  t += '  hugepages-2Mi\t0 (0%)\t0 (0%)\n'
+  t += NO_EVENTS
+  return goTabwriter(t)
+}
