@@ -32,6 +32,7 @@ import { runIptables, type HookContext, type TableResult } from './iptables-eval
 import { nftChainsFor, runNftChain } from './nft-eval.ts'
 import { clonePacket, icmpL4, ipLength, makePacket, udpL4, view, type Packet } from './packet.ts'
 import type { CapturedFrame, DropReason, Hop, NetfilterDetail, PacketView, Stage } from './trace.ts'
+import { interfaceConf } from '../linux/sysctl.ts'
 
 /** Where one leg of an exchange ended. */
 export type LegEnd =
@@ -863,7 +864,9 @@ export class Walk {
       this.#routeHop(ns, route, pkt)
       return this.#input(ns, link, pkt, ct)
     }
-    if (ns.sysctl['net.ipv4.ip_forward'] !== '1') return this.drop(ns, 'ip-forward-disabled', pkt, link.name)
+    // Forwarding is decided by the interface the packet came in on (IN_DEV_FORWARD).
+    if (interfaceConf(ns, link, 'forwarding') !== '1')
+      return this.drop(ns, 'ip-forward-disabled', pkt, link.name)
     if (!route || route.type !== 'unicast') {
       this.hop(ns, 'route-lookup', { before: view(pkt), drop: 'no-route' })
       return {
