@@ -1,35 +1,16 @@
-import { readdirSync, readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
 import { run } from '../core/shell-fixture.ts'
 import { loadScenario, simulatedShell } from './conformance.ts'
+import { capturedFixture as captured } from './fixture-format.ts'
 import { contextFor, normaliseOutput } from './normalise.ts'
 
 /**
  * The live conformance run loads the simulator's own rule lines into the kernel. This pins the
  * other half: the real kernel's output for rules loaded in the form kube-proxy and flanneld
  * themselves write (`--or-mark`, `-m comment` before `-p`, `--probability 0.3333333333`,
- * nft `add` transactions), captured from real namespaces into test/fixtures/real by
+ * nft `add` transactions) and nft's listing of each of its objects, captured from real namespaces into test/fixtures/real by
  * capture-real.ts, must be what the simulator prints. Runs without root (the capture is stored).
  */
-
-const fixtures = fileURLToPath(new URL('../fixtures/real/', import.meta.url))
-
-function captured(
-  id: string,
-  slug: string
-): { host: string; line: string; stdout: string; stderr: string; exitCode: number } {
-  const file = readdirSync(`${fixtures}${id}`).find((f) => f.endsWith(`-${slug}.txt`))
-  if (!file) throw new Error(`no captured ${slug} for ${id}`)
-  const text = readFileSync(`${fixtures}${id}/${file}`, 'utf8')
-  const m =
-    /^# on: (\S+) .*\n(?:#.*\n)*\$ (.*)\n--- stdout\n([\s\S]*?)\n?--- stderr\n([\s\S]*?)\n?--- exit (\d+)\n$/.exec(
-      text
-    )
-  if (!m) throw new Error(`${file}: not in the fixture format`)
-  const body = (s: string): string => (s === '' ? '' : s + '\n')
-  return { host: m[1]!, line: m[2]!, stdout: body(m[3]!), stderr: body(m[4]!), exitCode: Number(m[5]) }
-}
 
 const cases: Array<[string, string]> = [
   ['two-node-vxlan', 'node-iptables-save-nat'],
@@ -39,7 +20,15 @@ const cases: Array<[string, string]> = [
   ['three-node-k3s', 'node-iptables-save-nat'],
   ['three-node-k3s', 'node-iptables-save-filter'],
   ['two-node-nftables', 'node-iptables-save-nat'],
-  ['two-node-nftables', 'node-nft-list-ruleset']
+  ['two-node-nftables', 'node-nft-list-ruleset'],
+  ['two-node-nftables', 'node-nft-list-tables'],
+  ['two-node-nftables', 'node-nft-list-table'],
+  ['two-node-nftables', 'node-nft-list-chain'],
+  ['two-node-nftables', 'node-nft-list-set'],
+  ['two-node-nftables', 'node-nft-list-map'],
+  ['two-node-nftables', 'node-nft-list-unknown-chain'],
+  ['two-node-nftables', 'node-nft-list-unknown-table'],
+  ['two-node-nftables', 'node-nft-list-unknown-set']
 ]
 
 describe("the kernel's rendering of kube-proxy's and flanneld's own rule form (captured) is what the simulator prints", () => {

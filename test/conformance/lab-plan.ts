@@ -423,6 +423,8 @@ export function labPlanFromScenario(s: Scenario): LabPlan {
       ['net.ipv4.ip_forward', '1'],
       ['net.bridge.bridge-nf-call-iptables', s.cluster.bridgeNfCallIptables ? '1' : '0']
     )
+    // kube-proxy in iptables mode lets NodePorts answer on 127.0.0.1.
+    if (s.cluster.kubeProxy.mode === 'iptables') h.sysctls.push(['net.ipv4.conf.all.route_localnet', '1'])
     underlayPort(n.name, n.eth0Mac)
     h.addresses.push(`${n.ip}/${ulen} brd + dev eth0`)
     h.up.push('eth0')

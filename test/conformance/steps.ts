@@ -287,5 +287,33 @@ export function stepsFor(s: Scenario, plan: LabPlan): Step[] {
       randomBackends: npBackends
     })
   }
+
+  // The tools an engineer checks first, on state no Service pick changes: every per-interface
+  // IPv4 sysctl (the kernel's defaults plus what flannel and kube-proxy set), the bridge's whole
+  // forwarding database, and kube-proxy's nftables objects one by one.
+  cmd(nodeA, "sysctl -a -r '^net\\.ipv4\\.(ip_forward|conf\\.)'", 'node-sysctl-ipv4-conf')
+  cmd(client.name, "sysctl -a -r '^net\\.ipv4\\.conf\\.'", 'pod-sysctl-ipv4-conf')
+  cmd(
+    nodeA,
+    `sysctl net.ipv4.conf.all.route_localnet net.ipv4.conf.cni0.forwarding net.ipv4.conf.${vxlan ? `${vtep.replace('.', '/')}` : 'eth0'}.rp_filter net.ipv4.conf.nope.rp_filter`,
+    'node-sysctl-keys-and-unknown'
+  )
+  cmd(nodeA, 'cat /proc/sys/net/ipv4/conf/eth0/send_redirects', 'node-cat-proc-sys-send-redirects')
+  const clientVeth = plan.hosts
+    .find((h) => h.name === nodeA)!
+    .links.find((l) => l.kind === 'veth' && l.peer.host === client.name)!.name
+  cmd(nodeA, 'bridge fdb show', 'node-bridge-fdb-all')
+  cmd(nodeA, 'bridge fdb show dev cni0', 'node-bridge-fdb-dev-cni0')
+  cmd(nodeA, `bridge fdb show brport ${clientVeth}`, 'node-bridge-fdb-brport')
+  if (s.cluster.kubeProxy.mode === 'nftables') {
+    cmd(nodeA, 'nft list tables', 'node-nft-list-tables')
+    cmd(nodeA, 'nft list table ip kube-proxy', 'node-nft-list-table')
+    cmd(nodeA, 'nft list chain ip kube-proxy services', 'node-nft-list-chain')
+    cmd(nodeA, 'nft list set ip kube-proxy cluster-ips', 'node-nft-list-set')
+    cmd(nodeA, 'nft list map ip kube-proxy service-ips', 'node-nft-list-map')
+    cmd(nodeA, 'nft list chain ip kube-proxy no-such-chain', 'node-nft-list-unknown-chain')
+    cmd(nodeA, 'nft list table ip no-such-table', 'node-nft-list-unknown-table')
+    cmd(nodeA, 'nft list set ip kube-proxy no-such-set', 'node-nft-list-unknown-set')
+  }
   return st
 }

@@ -32,6 +32,7 @@ import { runIptables, type HookContext, type TableResult } from './iptables-eval
 import { nftChainsFor, runNftChain } from './nft-eval.ts'
 import { clonePacket, icmpL4, ipLength, makePacket, udpL4, view, type Packet } from './packet.ts'
 import type { CapturedFrame, DropReason, Hop, NetfilterDetail, PacketView, Stage } from './trace.ts'
+import { interfaceConf } from '../linux/sysctl.ts'
 
 /** Where one leg of an exchange ended. */
 export type LegEnd =
@@ -873,7 +874,9 @@ export class Walk {
     // that discard RFC 1918 destinations. Both stay silent (no ICMP net unreachable comes back),
     // so the sender sees only a timeout; the real lab's underlay, which does not forward, agrees.
     if (ns.kind === 'router') return this.drop(ns, 'upstream-no-route', pkt, link.name)
-    if (ns.sysctl['net.ipv4.ip_forward'] !== '1') return this.drop(ns, 'ip-forward-disabled', pkt, link.name)
+    // Forwarding is decided by the interface the packet came in on (IN_DEV_FORWARD).
+    if (interfaceConf(ns, link, 'forwarding') !== '1')
+      return this.drop(ns, 'ip-forward-disabled', pkt, link.name)
     if (!route || route.type !== 'unicast') {
       this.hop(ns, 'route-lookup', { before: view(pkt), drop: 'no-route' })
       return {

@@ -4,7 +4,7 @@ import { sendProbe, sourceNetns } from '../engine/probe.ts'
 import type { NetfilterDetail, ProbeSpec, Trace } from '../engine/trace.ts'
 import { endpointsOf } from '../kube/endpoints.ts'
 import type { Lab } from '../kube/lab.ts'
-import { normaliseSysctlKey } from '../linux/sysctl.ts'
+import { normaliseSysctlKey, readSysctl } from '../linux/sysctl.ts'
 import { formatCidr } from '../net/cidr.ts'
 import { formatIpv4, parseIpv4 } from '../net/ipv4.ts'
 import { buildLab } from '../scenario/build-lab.ts'
@@ -51,7 +51,12 @@ export function labFacts(lab: Lab): LabFacts {
       main.map((route) => (route.dst.prefixLen === 0 ? 'default' : formatCidr(route.dst)))
     )
   }
-  const sysctls = new Map([...lab.netns.values()].map((ns) => [ns.id, { ...ns.sysctl }]))
+  const sysctls = new Map(
+    [...lab.netns.values()].map((ns) => [
+      ns.id,
+      { sysctl: { ...ns.sysctl }, links: ns.links.map((l) => ({ name: l.name, kind: l.kind })) }
+    ])
+  )
   const endpoints = new Map(
     lab.services.map((svc) => [
       svc.name,
@@ -67,7 +72,10 @@ export function labFacts(lab: Lab): LabFacts {
     podExists: (pod) => pods.has(pod),
     fdbEntries: (device) => fdb.get(device),
     routeDestinations: (host) => routes.get(netnsOf(host)),
-    sysctl: (host, key) => sysctls.get(netnsOf(host))?.[normaliseSysctlKey(key)],
+    sysctl: (host, key) => {
+      const view = sysctls.get(netnsOf(host))
+      return view && readSysctl(view, normaliseSysctlKey(key))
+    },
     endpoints: (service) => endpoints.get(service)
   }
 }

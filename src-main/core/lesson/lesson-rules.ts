@@ -1,4 +1,4 @@
-import { SYSCTL_DEFAULTS } from '../linux/sysctl.ts'
+import { isKnownSysctl, knownSysctlNames } from '../linux/sysctl.ts'
 import type { Scenario } from '../scenario/scenario.schema.ts'
 import type { LessonIssue } from './issues.ts'
 import type { Lesson, Predicate, Question, TraceSpec } from './lesson.schema.ts'
@@ -132,10 +132,10 @@ export function checkLessonRules(
         break
       case 'sysctl':
         checkTarget(predicate.on, `${path}.on`)
-        if (!(predicate.key in SYSCTL_DEFAULTS))
+        if (!isKnownSysctl(predicate.key))
           add(
             `${path}.key`,
-            `the simulator has no sysctl "${predicate.key}" (it knows ${Object.keys(SYSCTL_DEFAULTS).join(', ')})`
+            `the simulator has no sysctl "${predicate.key}" (it knows ${knownSysctlNames().join(', ')})`
           )
         break
       case 'endpoints':

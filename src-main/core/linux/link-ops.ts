@@ -1,6 +1,7 @@
 import type { BridgeLink, Link } from './link.ts'
 import { linkByIndex, type Netns } from './netns.ts'
 import { setLinkUp, type NetnsMap } from './ops.ts'
+import { forgetInterfaceSysctls } from './sysctl.ts'
 
 /**
  * What the kernel does to links a learner creates, moves and deletes by hand (`ip link add`,
@@ -45,6 +46,7 @@ function detach(ns: Netns, link: Link): void {
   release(ns, link)
   if (link.kind === 'bridge') for (const port of ns.links) if (port.master === link.ifindex) release(ns, port)
   ns.links = ns.links.filter((l) => l !== link)
+  forgetInterfaceSysctls(ns, link.name)
   ns.addresses = ns.addresses.filter((a) => a.ifindex !== link.ifindex)
   ns.routes = ns.routes.filter((r) => r.dev !== link.ifindex)
   ns.neighbours = ns.neighbours.filter((n) => n.ifindex !== link.ifindex)

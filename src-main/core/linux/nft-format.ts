@@ -64,44 +64,63 @@ function elementList(items: string[], perLine: number): string {
   return `{ ${lines.join(',\n\t\t\t     ')} }`
 }
 
+type NftSet = NftTable['sets'][number]
+type NftMap = NftTable['maps'][number]
+type NftChain = NftTable['chains'][number]
+
+/** A set's lines inside its table, as `nft list` indents them. */
+export function formatNftSet(s: NftSet): string[] {
+  const out = [`\tset ${s.name} {`, '\t\ttype ipv4_addr', `\t\tcomment "${s.comment}"`]
+  if (s.elements.length > 0)
+    out.push(`\t\telements = ${elementList([...s.elements].sort((a, b) => a - b).map(formatIpv4), 2)}`)
+  out.push('\t}')
+  return out
+}
+
+/** A verdict map's lines inside its table. */
+export function formatNftMap(m: NftMap): string[] {
+  const out = [
+    `\tmap ${m.name} {`,
+    `\t\ttype ${m.key === 'addr-proto-port' ? 'ipv4_addr . inet_proto . inet_service' : 'inet_proto . inet_service'} : verdict`,
+    `\t\tcomment "${m.comment}"`
+  ]
+  if (m.elements.length > 0)
+    out.push(
+      `\t\telements = ${elementList(
+        m.elements.map(
+          (e) =>
+            `${e.key}${e.comment === undefined ? '' : ` comment "${e.comment}"`} : ${e.verdict === 'drop' ? 'drop' : `${e.verdict} ${e.chain}`}`
+        ),
+        1
+      )}`
+    )
+  out.push('\t}')
+  return out
+}
+
+/** A chain's lines inside its table. */
+export function formatNftChain(c: NftChain): string[] {
+  const out = [`\tchain ${c.name} {`]
+  if (c.base)
+    out.push(
+      `\t\ttype ${c.base.type} hook ${c.base.hook} priority ${formatPriority(c.base.hook, c.base.priority)}; policy accept;`
+    )
+  if (c.comment !== undefined) out.push(`\t\tcomment "${c.comment}"`)
+  for (const r of c.rules) out.push(`\t\t${formatNftRule(r)}`)
+  out.push('\t}')
+  return out
+}
+
+/** One object of a table (`nft list chain|set|map`): nft wraps it in its table without the table's comment. */
+export function formatNftObject(t: NftTable, lines: string[]): string {
+  return [`table ${t.family} ${t.name} {`, ...lines, '}'].join('\n') + '\n'
+}
+
 /** `nft list ruleset` for one table, in nft's layout (tabs, sets and maps before chains). */
 export function formatNftTable(t: NftTable): string {
+  const blocks = [...t.sets.map(formatNftSet), ...t.maps.map(formatNftMap), ...t.chains.map(formatNftChain)]
   const out: string[] = [`table ${t.family} ${t.name} {`, `\tcomment "${t.comment}"`]
-  for (const s of t.sets) {
-    out.push(`\tset ${s.name} {`, '\t\ttype ipv4_addr', `\t\tcomment "${s.comment}"`)
-    if (s.elements.length > 0)
-      out.push(`\t\telements = ${elementList([...s.elements].sort((a, b) => a - b).map(formatIpv4), 2)}`)
-    out.push('\t}', '')
-  }
-  for (const m of t.maps) {
-    out.push(
-      `\tmap ${m.name} {`,
-      `\t\ttype ${m.key === 'addr-proto-port' ? 'ipv4_addr . inet_proto . inet_service' : 'inet_proto . inet_service'} : verdict`,
-      `\t\tcomment "${m.comment}"`
-    )
-    if (m.elements.length > 0)
-      out.push(
-        `\t\telements = ${elementList(
-          m.elements.map(
-            (e) =>
-              `${e.key}${e.comment === undefined ? '' : ` comment "${e.comment}"`} : ${e.verdict === 'drop' ? 'drop' : `${e.verdict} ${e.chain}`}`
-          ),
-          1
-        )}`
-      )
-    out.push('\t}', '')
-  }
-  t.chains.forEach((c, i) => {
-    out.push(`\tchain ${c.name} {`)
-    if (c.base)
-      out.push(
-        `\t\ttype ${c.base.type} hook ${c.base.hook} priority ${formatPriority(c.base.hook, c.base.priority)}; policy accept;`
-      )
-    if (c.comment !== undefined) out.push(`\t\tcomment "${c.comment}"`)
-    for (const r of c.rules) out.push(`\t\t${formatNftRule(r)}`)
-    out.push('\t}')
-    if (i < t.chains.length - 1) out.push('')
-  })
+  blocks.forEach((b, i) => out.push(...b, ...(i < blocks.length - 1 ? [''] : [])))
   out.push('}')
   return out.join('\n') + '\n'
 }

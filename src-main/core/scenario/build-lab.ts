@@ -1,6 +1,7 @@
 import type { EtherLink } from '../linux/link.ts'
 import { addAddress, addLink, addRoute } from '../linux/ops.ts'
 import { newNetns, type Netns } from '../linux/netns.ts'
+import { writeSysctl } from '../linux/sysctl.ts'
 import { cidr, cidrContains, cidrCovers, cidrSize, makeCidr, parseCidr, type Cidr } from '../net/cidr.ts'
 import { ipv4, type Ipv4 } from '../net/ipv4.ts'
 import { macFromBytes } from '../net/mac.ts'
@@ -156,8 +157,10 @@ export function buildLab(scenario: Scenario): Lab {
   scenario.nodes.forEach((spec, i) => {
     const ip = ipv4(spec.ip)
     const ns = underlayHost(lab, spec.name, 'node', ip)
-    ns.sysctl['net.ipv4.ip_forward'] = '1'
-    ns.sysctl['net.bridge.bridge-nf-call-iptables'] = scenario.cluster.bridgeNfCallIptables ? '1' : '0'
+    writeSysctl(ns, 'net.ipv4.ip_forward', '1')
+    if (spec.brNetfilter)
+      ns.sysctl['net.bridge.bridge-nf-call-iptables'] = scenario.cluster.bridgeNfCallIptables ? '1' : '0'
+    else delete ns.sysctl['net.bridge.bridge-nf-call-iptables']
     if (scenario.cluster.kubeProxy.mode === 'iptables') ns.sysctl['net.ipv4.conf.all.route_localnet'] = '1'
     const node: KubeNode = {
       name: spec.name,

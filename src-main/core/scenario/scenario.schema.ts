@@ -83,7 +83,12 @@ export const nodeSchema = z.strictObject({
   /** The node's underlay (eth0) address, inside cluster.underlayCIDR. */
   ip: ipv4,
   /** Fixed podCIDR; otherwise the next free /24 (podSubnetLength) of cluster.podCIDR, in node order. */
-  podCIDR: cidr.optional()
+  podCIDR: cidr.optional(),
+  /**
+   * Whether the br_netfilter module is loaded: without it `net.bridge.*` does not exist and
+   * bridged traffic never meets iptables, whatever cluster.bridgeNfCallIptables says.
+   */
+  brNetfilter: z.boolean().default(true)
 })
 
 export const externalHostSchema = z.strictObject({

@@ -7,6 +7,7 @@
 
 import type { CommandContext } from './command.ts'
 import { cidrHost, formatCidr, formatIpv4, parseCidr } from '../net/index.ts'
+import { readSysctl, swapDotsAndSlashes, sysctlEntries } from '../linux/sysctl.ts'
 
 export type FileRead =
   { readonly ok: true; readonly text: string } | { readonly ok: false; readonly error: 'ENOENT' | 'EISDIR' }
@@ -28,9 +29,9 @@ export function readVirtualFile(ctx: CommandContext, path: string): FileRead {
 }
 
 function sysctlDir(ctx: CommandContext, dir: string): boolean {
-  const prefix = `${dir.slice('/proc/sys/'.length).replace(/\//g, '.')}.`
+  const prefix = `${swapDotsAndSlashes(dir.slice('/proc/sys/'.length))}.`
   const ns = ctx.lab.netns.get(ctx.target.netns)
-  return dir === '/proc/sys' || Object.keys(ns?.sysctl ?? {}).some((k) => k.startsWith(prefix))
+  return dir === '/proc/sys' || (ns !== undefined && sysctlEntries(ns).some(([k]) => k.startsWith(prefix)))
 }
 
 function generate(ctx: CommandContext, path: string): string | undefined {
@@ -87,8 +88,8 @@ function generate(ctx: CommandContext, path: string): string | undefined {
     }
     default: {
       if (!path.startsWith('/proc/sys/')) return undefined
-      const key = path.slice('/proc/sys/'.length).replace(/\//g, '.')
-      const value = lab.netns.get(target.netns)?.sysctl[key]
+      const ns = lab.netns.get(target.netns)
+      const value = ns && readSysctl(ns, swapDotsAndSlashes(path.slice('/proc/sys/'.length)))
       return value === undefined ? undefined : `${value}\n`
     }
   }

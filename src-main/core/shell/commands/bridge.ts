@@ -33,22 +33,27 @@ function multicastEntries(link: Link): string[] {
   return ['33:33:00:00:00:01', '01:00:5e:00:00:01', `33:33:ff:${tail}`]
 }
 
-function fdbLines(lab: Lab, ns: Netns, link: Link): string[] {
+/**
+ * One link's entries. `dev NAME` names the entry's device unless the listing was already
+ * filtered to one device (`dev`/`brport`), as iproute2's print_fdb leaves it out then.
+ */
+function fdbLines(lab: Lab, ns: Netns, link: Link, showDev: boolean): string[] {
   const out: string[] = []
   const now = lab.clock.nowMs
+  const on = showDev ? ` dev ${link.name}` : ''
   if (link.kind === 'vxlan') {
     // The kernel keeps FDB entries on a list it adds to at the head: newest first.
     for (const e of [...link.fdb].reverse())
       out.push(
-        `${e.mac} dst ${formatIpv4(e.dst)} self${e.permanent ? ' permanent' : e.static ? ' static' : ' '}`
+        `${e.mac}${on} dst ${formatIpv4(e.dst)} self${e.permanent ? ' permanent' : e.static ? ' static' : ' '}`
       )
     return out
   }
-  const self = multicastEntries(link).map((m) => `${m} dev ${link.name} self permanent`)
+  const self = multicastEntries(link).map((m) => `${m}${on} self permanent`)
   if (link.kind === 'bridge') {
     out.push(...self)
     for (const e of link.fdb)
-      if (e.port === link.ifindex) out.push(`${e.mac} dev ${link.name} master ${link.name} permanent`)
+      if (e.port === link.ifindex) out.push(`${e.mac}${on} master ${link.name} permanent`)
     return out
   }
   if (link.master !== undefined) {
@@ -57,8 +62,7 @@ function fdbLines(lab: Lab, ns: Netns, link: Link): string[] {
       const live = [...br.fdb]
         .reverse()
         .filter((e) => e.port === link.ifindex && (e.permanent || now - e.updatedAt <= br.ageingTime * 1000))
-      for (const e of live)
-        out.push(`${e.mac} dev ${link.name} master ${br.name}${e.permanent ? ' permanent' : ' '}`)
+      for (const e of live) out.push(`${e.mac}${on} master ${br.name}${e.permanent ? ' permanent' : ' '}`)
     }
   }
   out.push(...self)
@@ -83,7 +87,7 @@ function fdbShow(ctx: CommandContext, ns: Netns, args: readonly string[]): Comma
   for (const link of ns.links) {
     if (dev && link !== dev) continue
     if (br && link !== br && link.master !== br.ifindex) continue
-    lines.push(...fdbLines(lab, ns, link))
+    lines.push(...fdbLines(lab, ns, link, dev === undefined))
   }
   return ok(lines.map((l) => `${l}\n`).join(''))
 }

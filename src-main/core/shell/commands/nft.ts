@@ -1,11 +1,18 @@
 /**
- * `nft list ruleset` (nftables 1.0.6): kube-proxy's own table in nftables mode, and the
+ * `nft list ruleset|tables|table|chain|set|map` (nftables 1.0.6): kube-proxy's own table in nftables mode, and the
  * tables iptables-nft keeps for iptables rules (flanneld's), translated the way nft shows them.
  */
 import type { Command } from '../command.ts'
 import { fail, ok } from '../command.ts'
 import type { Lab } from '../../kube/lab.ts'
-import { formatNftTable, formatPriority } from '../../linux/nft-format.ts'
+import {
+  formatNftChain,
+  formatNftMap,
+  formatNftObject,
+  formatNftSet,
+  formatNftTable,
+  formatPriority
+} from '../../linux/nft-format.ts'
 import type { IptMatch, IptRule, IptTableName, Netfilter } from '../../linux/netfilter.ts'
 import { chainsInSaveOrder, newCounters } from '../../linux/netfilter.ts'
 import { formatCidr } from '../../net/cidr.ts'
@@ -109,6 +116,18 @@ function iptablesTable(nf: Netfilter, name: IptTableName): string | undefined {
   return out.join('\n') + '\n'
 }
 
+/** nft's error for an object that does not exist, with carets under the name it could not find. */
+function noSuch(words: readonly string[], at: number): ReturnType<typeof fail> {
+  const line = words.join(' ')
+  const col = words.slice(0, at).join(' ').length + (at > 0 ? 1 : 0)
+  return fail(
+    `Error: No such file or directory\n${line}\n${' '.repeat(col)}${'^'.repeat(words[at]!.length)}\n`,
+    1
+  )
+}
+
+const OBJECT_ARITY: Record<string, number> = { table: 1, chain: 2, set: 2, map: 2 }
+
 export const nftCommand: Command = {
   name: 'nft',
   summary: 'list the nftables ruleset',
@@ -116,17 +135,56 @@ export const nftCommand: Command = {
   availableOn: ['node', 'external'],
   run(argv, ctx) {
     const ns = (ctx.lab as Lab).netns.get(ctx.target.netns)!
-    if (argv[0] !== 'list' || argv[1] !== 'ruleset')
-      return fail(`Error: syntax error, unexpected end of file\n${argv.join(' ')}\n`, 1)
-    let stdout = ''
-    let stderr = ''
-    for (const t of ['mangle', 'nat', 'filter'] as const) {
+    const syntaxError = (): ReturnType<typeof fail> =>
+      fail(`Error: syntax error, unexpected end of file\n${argv.join(' ')}\n`, 1)
+    if (argv[0] !== 'list') return syntaxError()
+    const iptTables = (['mangle', 'nat', 'filter'] as const).flatMap((t) => {
       const text = iptablesTable(ns.netfilter, t)
-      if (!text) continue
-      stdout += text
-      stderr += `# Warning: table ip ${t} is managed by iptables-nft, do not touch!\n`
+      return text ? [{ name: t, text }] : []
+    })
+    const warning = (t: string): string =>
+      `# Warning: table ip ${t} is managed by iptables-nft, do not touch!\n`
+    const what = argv[1]
+    if (what === 'ruleset' && argv.length === 2) {
+      const stdout = iptTables.map((t) => t.text).join('') + (ns.nft ? formatNftTable(ns.nft) : '')
+      const stderr = iptTables.map((t) => warning(t.name)).join('')
+      return stderr ? { stdout, stderr, exitCode: 0 } : ok(stdout)
     }
-    if (ns.nft) stdout += formatNftTable(ns.nft)
-    return stderr ? { stdout, stderr, exitCode: 0 } : ok(stdout)
+    if (what === 'tables' && argv.length === 2)
+      return ok(
+        [
+          ...iptTables.map((t) => `table ip ${t.name}\n`),
+          ...(ns.nft ? [`table ${ns.nft.family} ${ns.nft.name}\n`] : [])
+        ].join('')
+      )
+    const arity = what === undefined ? undefined : OBJECT_ARITY[what]
+    if (arity === undefined) return syntaxError()
+    // The family may be left out (it defaults to ip): `list table kube-proxy`.
+    const rest = argv.slice(2)
+    if (rest.length !== arity && rest.length !== arity + 1) return syntaxError()
+    const first = 2 + rest.length - arity
+    const family = rest.length > arity ? rest[0]! : 'ip'
+    const tableName = argv[first]!
+    const name = argv[first + 1]
+    const ipt = family === 'ip' ? iptTables.find((t) => t.name === tableName) : undefined
+    const nft = ns.nft && ns.nft.family === family && ns.nft.name === tableName ? ns.nft : undefined
+    if (!ipt && !nft) return noSuch(argv, first)
+    if (ipt) {
+      if (what === 'table') return { stdout: ipt.text, stderr: warning(ipt.name), exitCode: 0 }
+      const lines = ipt.text.split('\n')
+      const from = lines.indexOf(`\tchain ${name} {`)
+      if (what !== 'chain' || from === -1) return noSuch(argv, first + 1)
+      const chain = lines.slice(from, lines.indexOf('\t}', from) + 1)
+      return { stdout: [lines[0], ...chain, '}'].join('\n') + '\n', stderr: warning(ipt.name), exitCode: 0 }
+    }
+    const t = nft!
+    if (what === 'table') return ok(formatNftTable(t))
+    const lines =
+      what === 'chain'
+        ? t.chains.filter((c) => c.name === name).map(formatNftChain)
+        : what === 'set'
+          ? t.sets.filter((x) => x.name === name).map(formatNftSet)
+          : t.maps.filter((x) => x.name === name).map(formatNftMap)
+    return lines[0] ? ok(formatNftObject(t, lines[0])) : noSuch(argv, first + 1)
   }
 }
