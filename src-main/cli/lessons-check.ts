@@ -11,8 +11,9 @@ import type { CliIo } from './io.ts'
 export const LESSONS_USAGE = `usage: podnet lessons check [DIR]
        podnet lessons dev [DIR]
   check: validates the course in DIR (default: lessons): the lesson format, both locales, the
-  scenarios, every task (fails before its solution, passes after), every prediction against
-  the simulator, and an auto-solve of each lesson that must reach the end with full marks.
+  scenarios, every task (fails before its solution, rejects its wrong attempt, passes after
+  the solution), every prediction against the simulator, and an auto-solve of each lesson that
+  must reach the end with full marks.
   Problems are printed as "file: path: reason"; the exit status is 1 if there is any.
   dev: checks, then checks again after every save in DIR, until interrupted (Ctrl-C).
 `

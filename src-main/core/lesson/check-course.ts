@@ -4,16 +4,17 @@ import { estimateMinutes, type LessonMinutes } from './estimate.ts'
 import type { LessonIssue } from './issues.ts'
 import type { LabSession } from './lab-facts.ts'
 import { createLessonMachine, type LessonEvent, type LessonSnapshot, questionsOf } from './lesson.machine.ts'
-import type { Lesson } from './lesson.schema.ts'
+import type { Lesson, Predicate, SolutionStep, Step } from './lesson.schema.ts'
 import { evaluateGoal, leavesSatisfiedByCommand, leavesSatisfiedByTrace } from './predicates.ts'
 import { NO_VALUE, realityOf } from './prediction.ts'
 import { correctAnswer } from './quiz.ts'
 
 /**
  * `podnet lessons check`: everything the loader checks, then what only running the lesson can
- * prove — each task's goal fails before its solution and holds after it, each prediction's key is
- * what the simulator does, each pinned hop is on its trace, `completed` is reachable in the
- * machine's graph, and an auto-solver finishes the lesson with full marks.
+ * prove — each task's goal fails before its solution, rejects the task's declared wrong attempt
+ * and holds after the solution, each prediction's key is what the simulator does, each pinned hop
+ * is on its trace, `completed` is reachable in the machine's graph, and an auto-solver finishes
+ * the lesson with full marks.
  */
 
 export interface CheckOptions {
@@ -113,6 +114,8 @@ function proveLesson(loaded: LoadedLesson, options: CheckOptions): LessonIssue[]
     ]
   }
   const solve: SolveEvents = new Map()
+  /** Everything run in the lab so far, to bring a fresh lab to where the current step starts. */
+  const done: SolutionStep[] = []
   loaded.lesson.steps.forEach((step, index) => {
     const at = `steps[${index}]`
     const events: LessonEvent[] = []
@@ -121,20 +124,11 @@ function proveLesson(loaded: LoadedLesson, options: CheckOptions): LessonIssue[]
         const before = evaluateGoal(step.goal, lab.facts(), [])
         if (before.pass)
           issues.push({ file, path: `${at}.goal`, reason: 'already holds before the solution runs' })
-        const satisfied: string[] = []
-        for (const solution of step.solution) {
-          if ('run' in solution) {
-            const result = lab.exec(solution.on, solution.run)
-            const command = { on: solution.on, command: solution.run, ...result }
-            satisfied.push(...leavesSatisfiedByCommand(step.goal, command))
-            events.push({ type: 'sim.commandRan', command, facts: lab.facts() })
-          } else {
-            const trace = lab.trace(solution.trace)
-            satisfied.push(...leavesSatisfiedByTrace(step.goal, trace))
-            events.push({ type: 'sim.traceFinished', trace, facts: lab.facts() })
-          }
-        }
-        const after = evaluateGoal(step.goal, lab.facts(), satisfied)
+        else issues.push(...proveWrongAttemptRejected(file, at, step, () => replayed(loaded, options, done)))
+        const solved = act(lab, step.goal, step.solution)
+        events.push(...solved.events)
+        done.push(...step.solution)
+        const after = evaluateGoal(step.goal, lab.facts(), solved.satisfied)
         if (!after.pass) {
           issues.push({
             file,
@@ -146,6 +140,7 @@ function proveLesson(loaded: LoadedLesson, options: CheckOptions): LessonIssue[]
       }
       case 'predict': {
         const trace = lab.trace(step.trace)
+        done.push({ trace: step.trace })
         const reality = realityOf(step.prediction, trace)
         if (String(reality) !== String(step.prediction.answer)) {
           const says =
@@ -166,6 +161,7 @@ function proveLesson(loaded: LoadedLesson, options: CheckOptions): LessonIssue[]
       }
       case 'trace': {
         const trace = lab.trace(step.trace)
+        done.push({ trace: step.trace })
         const devices = trace.hops.map((hop) => hop.device)
         step.questions.forEach((pinned, i) => {
           if (!devices.includes(pinned.hop)) {
@@ -194,6 +190,72 @@ function proveLesson(loaded: LoadedLesson, options: CheckOptions): LessonIssue[]
   })
   if (issues.length > 0) return issues
   return autoSolve(file, loaded, solve)
+}
+
+type Task = Extract<Step, { kind: 'task' }>
+
+/** Runs commands and traces in the lab: the goal's event leaves they satisfy, and the events to replay. */
+function act(
+  lab: LabSession,
+  goal: Predicate,
+  actions: readonly SolutionStep[]
+): { satisfied: string[]; events: LessonEvent[] } {
+  const satisfied: string[] = []
+  const events: LessonEvent[] = []
+  for (const action of actions) {
+    if ('run' in action) {
+      const result = lab.exec(action.on, action.run)
+      const command = { on: action.on, command: action.run, ...result }
+      satisfied.push(...leavesSatisfiedByCommand(goal, command))
+      events.push({ type: 'sim.commandRan', command, facts: lab.facts() })
+    } else {
+      const trace = lab.trace(action.trace)
+      satisfied.push(...leavesSatisfiedByTrace(goal, trace))
+      events.push({ type: 'sim.traceFinished', trace, facts: lab.facts() })
+    }
+  }
+  return { satisfied, events }
+}
+
+/** A fresh lab with everything the walk has run so far replayed: the lab as the step starts. */
+function replayed(loaded: LoadedLesson, options: CheckOptions, done: readonly SolutionStep[]): LabSession {
+  const lab = options.openLab(loaded)
+  for (const action of done) {
+    if ('run' in action) lab.exec(action.on, action.run)
+    else lab.trace(action.trace)
+  }
+  return lab
+}
+
+/**
+ * A goal that holds before the solution is caught anyway; one that holds after anything at all
+ * (ran a command, traced a packet) is caught only by running a plausible wrong attempt.
+ */
+function proveWrongAttemptRejected(
+  file: string,
+  at: string,
+  step: Task,
+  startingLab: () => LabSession
+): LessonIssue[] {
+  if (!step.wrongAttempt) {
+    return [
+      {
+        file,
+        path: `${at}.wrongAttempt`,
+        reason: `task "${step.id}" has no wrong attempt: add \`wrongAttempt:\` with what a learner plausibly tries first (the command on the wrong target, a near-miss fix), which the goal must reject`
+      }
+    ]
+  }
+  const lab = startingLab()
+  const { satisfied } = act(lab, step.goal, step.wrongAttempt)
+  if (!evaluateGoal(step.goal, lab.facts(), satisfied).pass) return []
+  return [
+    {
+      file,
+      path: `${at}.goal`,
+      reason: `task "${step.id}" accepts its wrong attempt: make the goal require what only the solution achieves (the right host, the right state, the right fact in the output)`
+    }
+  ]
 }
 
 /**

@@ -36,10 +36,12 @@ export function checkLessonRules(
     switch (step.kind) {
       case 'task':
         checkPredicate(step.goal, `${at}.goal`)
-        step.solution.forEach((solution, i) => {
-          if ('run' in solution) checkTarget(solution.on, `${at}.solution[${i}].on`)
-          else checkTrace(solution.trace, `${at}.solution[${i}].trace`)
-        })
+        for (const field of ['solution', 'wrongAttempt'] as const) {
+          step[field]?.forEach((action, i) => {
+            if ('run' in action) checkTarget(action.on, `${at}.${field}[${i}].on`)
+            else checkTrace(action.trace, `${at}.${field}[${i}].trace`)
+          })
+        }
         break
       case 'predict': {
         checkTrace(step.trace, `${at}.trace`)

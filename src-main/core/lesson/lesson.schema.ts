@@ -440,7 +440,13 @@ export const stepSchema = z.discriminatedUnion('kind', [
     /** Static hints, revealed one at a time in this order. */
     hints: z.array(localizedSchema).default([]),
     /** Commands or traces that reach the goal; shown only on request. */
-    solution: z.array(solutionStepSchema).min(1)
+    solution: z.array(solutionStepSchema).min(1),
+    /**
+     * What a learner plausibly tries first and is still wrong: the command on the wrong target, a
+     * near-miss fix, the right tool with the wrong argument. The checker runs it where the step
+     * starts and proves the goal rejects it; `podnet lessons check` fails a task without one.
+     */
+    wrongAttempt: z.array(solutionStepSchema).min(1).optional()
   }),
   z.strictObject({
     ...stepBase,
