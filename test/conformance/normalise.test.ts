@@ -46,7 +46,7 @@ describe('conformance normalisation', () => {
     expect(same(run, rst(0), rst(1))).toBe(false)
   })
 
-  test('tcpdump: either end may send the first FIN; a teardown of another shape is not masked', () => {
+  test('tcpdump: either end may send the first FIN, acked by a FIN or first by a bare ACK; a teardown of another shape is not masked', () => {
     const run = 'tcpdump -nn -i eth0 -c 10 tcp'
     const client = '10.244.1.2.40000'
     const server = '10.244.2.2.8080'
@@ -66,7 +66,17 @@ describe('conformance normalisation', () => {
       seg(server, client, 'F.', 'seq 90, ack 80') +
       seg(server, client, 'F.', 'seq 90, ack 80') +
       seg(client, server, '.', 'ack 91')
+    const ackThenFin =
+      seg(client, server, 'F.', 'seq 80, ack 90') +
+      seg(server, client, '.', 'ack 81') +
+      seg(server, client, 'F.', 'seq 90, ack 81')
+    const finThenFin =
+      seg(client, server, 'F.', 'seq 80, ack 90') +
+      seg(server, client, 'F.', 'seq 90, ack 81') +
+      seg(server, client, 'F.', 'seq 90, ack 81')
     expect(same(run, clientFirst, serverFirst)).toBe(true)
+    expect(same(run, serverFirst, ackThenFin)).toBe(true)
+    expect(same(run, serverFirst, finThenFin)).toBe(false)
     expect(same(run, serverFirst, noLastAck)).toBe(false)
     expect(same(run, serverFirst, sameEndTwice)).toBe(false)
   })
