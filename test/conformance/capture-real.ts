@@ -2,7 +2,9 @@
  * Captures the real kernel's answers for every scenario fixture into test/fixtures/real/, the
  * format reference for the simulator's renderers. Root only; run with
  * `npx tsx test/conformance/capture-real.ts [SCENARIO...]`. Builds each lab with the script
- * `podnet export-lab` writes from the ground-truth plan (lab-plan.ts), runs the conformance
+ * `podnet export-lab` renders from the ground-truth plan (lab-plan.ts, written from what
+ * flannel, the bridge CNI plugin, kubelet and kube-proxy create, never from the simulator) —
+ * the same real lab the conformance run compares the simulator with — runs the conformance
  * steps, writes `<n>-<slug>.txt` per command and tears the lab down, even on failure.
  */
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'

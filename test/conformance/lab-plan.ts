@@ -11,6 +11,7 @@ import {
   cidr,
   makeCidr,
   cidrContains,
+  cidrBroadcast,
   cidrHost,
   formatCidr,
   formatIpv4,
@@ -18,15 +19,19 @@ import {
   macFromBytes,
   randomBytes,
   randomHex,
+  randomInt,
   sha256
 } from '../../src-main/core/net/index.ts'
 import type { Cidr, RngState } from '../../src-main/core/net/index.ts'
 
 /**
  * Scenario → lab plan, written straight from what the real components do (bridge + host-local
- * CNI, flanneld ≥ 0.9, kube-proxy 1.31), independently of the simulator. It is the ground truth
- * the real-namespace fixtures in test/fixtures/real were captured from (capture-real.ts), so those
- * fixtures do not depend on the simulator they are compared with.
+ * CNI, flanneld ≥ 0.9, kubelet and kube-proxy 1.31) on a network with a gateway router,
+ * independently of the simulator. It is the ground truth the conformance run builds its real
+ * namespaces from and the real-namespace fixtures in test/fixtures/real were captured from
+ * (capture-real.ts), so neither depends on the simulator they are compared with. iptables rules
+ * are in the form each component writes them and go through the kernel's own normalisation;
+ * kube-proxy's nftables table is the transaction it sends.
  */
 
 interface NodePlan {
@@ -114,118 +119,172 @@ function endpointsOf(
 }
 
 /**
- * kube-proxy iptables mode (1.31), the restore input as the proxier writes it, after kubelet's
- * chains: the mangle hint, both components' empty canary chains, kubelet's KUBE-FIREWALL jumps.
+ * A table as the kernel holds it after every component wrote to it: each chain (built-in or
+ * user) with its rules in order, each rule in the form its component wrote it.
  */
-function kubeProxyIptables(s: Scenario, pods: PodPlan[]): { mangle: string; nat: string; filter: string } {
+type Chains = Map<string, string[]>
+
+const BUILTIN_CHAINS = {
+  mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
+  nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
+  filter: ['INPUT', 'FORWARD', 'OUTPUT']
+} as const
+
+function rulesOf(t: Chains, chain: string): string[] {
+  let rules = t.get(chain)
+  if (!rules) {
+    rules = []
+    t.set(chain, rules)
+  }
+  return rules
+}
+
+/**
+ * iptables-restore input for a table's final state, laid out as iptables-save lays it out:
+ * built-in chains first, user chains by name (bytewise, as libiptc keeps them). Undefined for a
+ * table nobody wrote to.
+ */
+function restoreOf(table: keyof typeof BUILTIN_CHAINS, t: Chains): string | undefined {
+  const builtins: readonly string[] = BUILTIN_CHAINS[table]
+  const user = [...t.keys()].filter((c) => !builtins.includes(c)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  if (user.length === 0 && builtins.every((c) => (t.get(c) ?? []).length === 0)) return undefined
+  const lines = [`*${table}`, ...user.map((c) => `:${c} - [0:0]`)]
+  for (const c of [...builtins, ...user]) for (const r of t.get(c) ?? []) lines.push(`-A ${c} ${r}`)
+  lines.push('COMMIT')
+  return lines.join('\n')
+}
+
+interface NodeTables {
+  mangle: Chains
+  nat: Chains
+  filter: Chains
+}
+
+/**
+ * kubelet (1.31), then kube-proxy iptables mode (1.31) as its proxier writes the tables:
+ * kubelet's hint, canary and KUBE-FIREWALL chains, kube-proxy's canaries, its jumps inserted at
+ * the top of the built-in chains (above kubelet's), its service chains.
+ */
+function kubeProxyIptables(s: Scenario, pods: PodPlan[], t: NodeTables): void {
   const clusterCidr = s.cluster.podCIDR
-  const natChains = ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-MARK-MASQ']
-  const natRules: string[] = []
-  const filterRules: string[] = []
-  const svcRules: string[] = []
-  const nodePortRules: string[] = []
+  const n = (chain: string, rule: string): void => void rulesOf(t.nat, chain).push(rule)
+  const f = (chain: string, rule: string): void => void rulesOf(t.filter, chain).push(rule)
+  const declare = (table: Chains, chains: string[]): void => chains.forEach((c) => rulesOf(table, c))
+  declare(t.mangle, ['KUBE-IPTABLES-HINT'])
+  for (const table of [t.mangle, t.nat, t.filter])
+    declare(table, ['KUBE-KUBELET-CANARY', 'KUBE-PROXY-CANARY'])
+  // kubelet blocks martian localnet traffic (route_localnet=1 lets NodePorts answer on
+  // localhost); kube-proxy writes the identical chain again.
+  f(
+    'KUBE-FIREWALL',
+    '-m comment --comment "block incoming localnet connections" -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP'
+  )
+  declare(t.nat, ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-MARK-MASQ'])
+  declare(t.filter, [
+    'KUBE-SERVICES',
+    'KUBE-EXTERNAL-SERVICES',
+    'KUBE-FORWARD',
+    'KUBE-NODEPORTS',
+    'KUBE-PROXY-FIREWALL'
+  ])
+  n('PREROUTING', '-m comment --comment "kubernetes service portals" -j KUBE-SERVICES')
+  n('OUTPUT', '-m comment --comment "kubernetes service portals" -j KUBE-SERVICES')
+  n('POSTROUTING', '-m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING')
+  f(
+    'INPUT',
+    '-m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL'
+  )
+  f('INPUT', '-m comment --comment "kubernetes health check service ports" -j KUBE-NODEPORTS')
+  f(
+    'INPUT',
+    '-m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES'
+  )
+  f('INPUT', '-j KUBE-FIREWALL')
+  f(
+    'FORWARD',
+    '-m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL'
+  )
+  f('FORWARD', '-m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD')
+  f(
+    'FORWARD',
+    '-m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES'
+  )
+  f(
+    'FORWARD',
+    '-m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES'
+  )
+  f(
+    'OUTPUT',
+    '-m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL'
+  )
+  f('OUTPUT', '-m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES')
+  f('OUTPUT', '-j KUBE-FIREWALL')
+  f('KUBE-FORWARD', '-m conntrack --ctstate INVALID -j DROP')
+  f(
+    'KUBE-FORWARD',
+    '-m comment --comment "kubernetes forwarding rules" -m mark --mark 0x4000/0x4000 -j ACCEPT'
+  )
+  f(
+    'KUBE-FORWARD',
+    '-m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT'
+  )
+  n('KUBE-MARK-MASQ', '-j MARK --or-mark 0x4000')
+  n('KUBE-POSTROUTING', '-m mark ! --mark 0x4000/0x4000 -j RETURN')
+  n('KUBE-POSTROUTING', '-j MARK --xor-mark 0x4000')
+  n(
+    'KUBE-POSTROUTING',
+    '-m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully'
+  )
   for (const svc of withKubernetesService(s)) {
     for (const port of svc.ports) {
       const proto = port.protocol.toLowerCase()
       const spn = `${svc.namespace}/${svc.name}${port.name ? ':' + port.name : ''}`
       const eps = endpointsOf(s, svc, pods, port)
       const ip = svc.clusterIP!
+      const clusterMatch = `-m comment --comment "${spn} cluster IP" -m ${proto} -p ${proto} -d ${ip} --dport ${port.port}`
       if (eps.length === 0) {
-        filterRules.push(
-          `-A KUBE-SERVICES -m comment --comment "${spn} has no endpoints" -m ${proto} -p ${proto} -d ${ip} --dport ${port.port} -j REJECT`
+        f(
+          'KUBE-SERVICES',
+          `-m comment --comment "${spn} has no endpoints" -m ${proto} -p ${proto} -d ${ip} --dport ${port.port} -j REJECT`
         )
+        if (svc.type === 'NodePort' && port.nodePort)
+          f(
+            'KUBE-EXTERNAL-SERVICES',
+            `-m comment --comment "${spn} has no endpoints" -m addrtype --dst-type LOCAL -m ${proto} -p ${proto} --dport ${port.nodePort} -j REJECT`
+          )
         continue
       }
       const hash = kubeHash(spn + proto)
       const svcChain = `KUBE-SVC-${hash}`
-      natChains.push(svcChain)
-      svcRules.push(
-        `-A KUBE-SERVICES -m comment --comment "${spn} cluster IP" -m ${proto} -p ${proto} -d ${ip} --dport ${port.port} -j ${svcChain}`
-      )
-      if (svc.type === 'NodePort' && port.nodePort) {
-        const extChain = `KUBE-EXT-${hash}`
-        natChains.push(extChain)
-        nodePortRules.push(
-          `-A KUBE-NODEPORTS -m comment --comment ${spn} -m ${proto} -p ${proto} --dport ${port.nodePort} -j ${extChain}`
-        )
-        natRules.push(
-          `-A ${extChain} -m comment --comment "masquerade traffic for ${spn} external destinations" -j KUBE-MARK-MASQ`,
-          `-A ${extChain} -j ${svcChain}`
-        )
-      }
-      natRules.push(
-        `-A ${svcChain} -m comment --comment "${spn} cluster IP" -m ${proto} -p ${proto} -d ${ip} --dport ${port.port} ! -s ${clusterCidr} -j KUBE-MARK-MASQ`
-      )
+      n('KUBE-SERVICES', `${clusterMatch} -j ${svcChain}`)
+      n(svcChain, `${clusterMatch} ! -s ${clusterCidr} -j KUBE-MARK-MASQ`)
       eps.forEach((ep, i) => {
         const epText = `${ep.ip}:${ep.port}`
         const sep = `KUBE-SEP-${kubeHash(spn + proto + epText)}`
-        natChains.push(sep)
-        const n = eps.length - i
-        const stat = n > 1 ? ` -m statistic --mode random --probability ${(1 / n).toFixed(10)}` : ''
-        natRules.push(`-A ${svcChain} -m comment --comment "${spn} -> ${epText}"${stat} -j ${sep}`)
-        natRules.push(
-          `-A ${sep} -m comment --comment ${spn} -s ${ep.ip} -j KUBE-MARK-MASQ`,
-          `-A ${sep} -m comment --comment ${spn} -m ${proto} -p ${proto} -j DNAT --to-destination ${epText}`
-        )
+        n(sep, `-m comment --comment ${spn} -s ${ep.ip} -j KUBE-MARK-MASQ`)
+        n(sep, `-m comment --comment ${spn} -m ${proto} -p ${proto} -j DNAT --to-destination ${epText}`)
+        const left = eps.length - i
+        const stat = left > 1 ? ` -m statistic --mode random --probability ${(1 / left).toFixed(10)}` : ''
+        n(svcChain, `-m comment --comment "${spn} -> ${epText}"${stat} -j ${sep}`)
       })
+      if (svc.type === 'NodePort' && port.nodePort) {
+        const extChain = `KUBE-EXT-${hash}`
+        n(
+          'KUBE-NODEPORTS',
+          `-m comment --comment ${spn} -m ${proto} -p ${proto} --dport ${port.nodePort} -j ${extChain}`
+        )
+        n(
+          extChain,
+          `-m comment --comment "masquerade traffic for ${spn} external destinations" -j KUBE-MARK-MASQ`
+        )
+        n(extChain, `-j ${svcChain}`)
+      }
     }
   }
-  const mangle = [
-    '*mangle',
-    ':KUBE-IPTABLES-HINT - [0:0]',
-    ':KUBE-KUBELET-CANARY - [0:0]',
-    ':KUBE-PROXY-CANARY - [0:0]',
-    'COMMIT'
-  ].join('\n')
-  const nat = [
-    '*nat',
-    ':KUBE-KUBELET-CANARY - [0:0]',
-    ':KUBE-PROXY-CANARY - [0:0]',
-    ...natChains.map((c) => `:${c} - [0:0]`),
-    '-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
-    '-A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
-    '-A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING',
-    ...nodePortRules,
-    ...svcRules,
-    '-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS',
-    '-A KUBE-MARK-MASQ -j MARK --or-mark 0x4000',
-    '-A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN',
-    '-A KUBE-POSTROUTING -j MARK --xor-mark 0x4000',
-    '-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully',
-    ...natRules,
-    'COMMIT'
-  ].join('\n')
-  const filter = [
-    '*filter',
-    ':KUBE-KUBELET-CANARY - [0:0]',
-    ':KUBE-PROXY-CANARY - [0:0]',
-    ':KUBE-NODEPORTS - [0:0]',
-    ':KUBE-SERVICES - [0:0]',
-    ':KUBE-EXTERNAL-SERVICES - [0:0]',
-    ':KUBE-FORWARD - [0:0]',
-    ':KUBE-PROXY-FIREWALL - [0:0]',
-    ':KUBE-FIREWALL - [0:0]',
-    '-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL',
-    '-A INPUT -m comment --comment "kubernetes health check service ports" -j KUBE-NODEPORTS',
-    '-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES',
-    // kubelet blocks martian localnet traffic (route_localnet=1 lets NodePorts answer on
-    // localhost); kube-proxy writes the identical chain again.
-    '-A INPUT -j KUBE-FIREWALL',
-    '-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL',
-    '-A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD',
-    '-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
-    '-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES',
-    '-A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL',
-    '-A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
-    '-A OUTPUT -j KUBE-FIREWALL',
-    '-A KUBE-FIREWALL -m comment --comment "block incoming localnet connections" -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP',
-    ...filterRules,
-    '-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP',
-    '-A KUBE-FORWARD -m comment --comment "kubernetes forwarding rules" -m mark --mark 0x4000/0x4000 -j ACCEPT',
-    '-A KUBE-FORWARD -m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
-    'COMMIT'
-  ].join('\n')
-  return { mangle, nat, filter }
+  n(
+    'KUBE-SERVICES',
+    '-m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS'
+  )
 }
 
 /** kube-proxy nftables mode (1.31): `nft -f` input as the proxier's transaction writes it. */
@@ -332,56 +391,75 @@ function kubeProxyNft(s: Scenario, pods: PodPlan[], nodeIp: string): string {
   return out.join('\n')
 }
 
-/** flanneld --ip-masq (0.26): nat FLANNEL-POSTRTG and filter FLANNEL-FWD. */
-function flannelRules(s: Scenario, podCidr: string): { nat: string; filter: string } {
+/**
+ * flanneld (0.26): with --ip-masq nat FLANNEL-POSTRTG, always filter FLANNEL-FWD, each jump
+ * appended to its built-in chain (below kube-proxy's).
+ */
+function flannelRules(s: Scenario, podCidr: string, t: NodeTables): void {
   const net = s.cluster.podCIDR
-  const c = '-m comment --comment "flanneld masq"'
-  const nat = [
-    '*nat',
-    ':FLANNEL-POSTRTG - [0:0]',
-    '-A POSTROUTING -m comment --comment "flanneld masq" -j FLANNEL-POSTRTG',
-    `-A FLANNEL-POSTRTG -m mark --mark 0x4000/0x4000 ${c} -j RETURN`,
-    `-A FLANNEL-POSTRTG -s ${podCidr} -d ${net} ${c} -j RETURN`,
-    `-A FLANNEL-POSTRTG -s ${net} -d ${podCidr} ${c} -j RETURN`,
-    `-A FLANNEL-POSTRTG ! -s ${net} -d ${podCidr} ${c} -j RETURN`,
-    `-A FLANNEL-POSTRTG -s ${net} ! -d 224.0.0.0/4 ${c} -j MASQUERADE --random-fully`,
-    `-A FLANNEL-POSTRTG ! -s ${net} -d ${net} ${c} -j MASQUERADE --random-fully`,
-    'COMMIT'
-  ].join('\n')
+  if (s.cluster.cni.ipMasq) {
+    const c = '-m comment --comment "flanneld masq"'
+    rulesOf(t.nat, 'POSTROUTING').push(`${c} -j FLANNEL-POSTRTG`)
+    rulesOf(t.nat, 'FLANNEL-POSTRTG').push(
+      `-m mark --mark 0x4000/0x4000 ${c} -j RETURN`,
+      `-s ${podCidr} -d ${net} ${c} -j RETURN`,
+      `-s ${net} -d ${podCidr} ${c} -j RETURN`,
+      `! -s ${net} -d ${podCidr} ${c} -j RETURN`,
+      `-s ${net} ! -d 224.0.0.0/4 ${c} -j MASQUERADE --random-fully`,
+      `! -s ${net} -d ${net} ${c} -j MASQUERADE --random-fully`
+    )
+  }
   const f = '-m comment --comment "flanneld forward"'
-  const filter = [
-    '*filter',
-    ':FLANNEL-FWD - [0:0]',
-    `-A FORWARD ${f} -j FLANNEL-FWD`,
-    `-A FLANNEL-FWD -s ${net} ${f} -j ACCEPT`,
-    `-A FLANNEL-FWD -d ${net} ${f} -j ACCEPT`,
-    'COMMIT'
-  ].join('\n')
-  return { nat, filter }
+  rulesOf(t.filter, 'FORWARD').push(`${f} -j FLANNEL-FWD`)
+  rulesOf(t.filter, 'FLANNEL-FWD').push(`-s ${net} ${f} -j ACCEPT`, `-d ${net} ${f} -j ACCEPT`)
 }
 
-/** Builds the plan. `scenario` must be parsed by scenarioSchema (defaults filled in). */
+/** `ADDR/LEN brd BROADCAST dev DEV`: the broadcast the netlink library (CNI) and DHCP set below /31. */
+function addressOn(ip: string, net: Cidr, dev: string): string {
+  return `${ip}/${net.prefixLen} brd ${formatIpv4(cidrBroadcast(net))} dev ${dev}`
+}
+
+/**
+ * Builds the plan. `scenario` must be parsed by scenarioSchema (defaults filled in).
+ *
+ * Identities a real cluster picks at random (MACs, veth names) come from the lab's one random
+ * stream (mulberry32 seeded with `cluster.seed`), drawn in the order the cluster comes up: the
+ * gateway (eth0 MAC, IP-ID start), each node (eth0 MAC, IP-ID start, first PID), each node's
+ * VTEP MAC, each external host (eth0 MAC, IP-ID start), then each pod in scenario order: its
+ * uid (32 hex), and unless it uses the host network its IP-ID start, cni0's MAC at the node's
+ * first pod, the host veth name (`veth` + 8 hex, as the bridge plugin names it), eth0's MAC, the
+ * host veth's MAC; then its container ids and its sandbox id (64 hex each). The simulator draws
+ * the same values in the same order, so one seed gives one set of identities in both labs.
+ */
 export function labPlanFromScenario(s: Scenario): LabPlan {
-  const rng: RngState = { seed: s.cluster.seed >>> 0 }
+  const rng: RngState = { seed: s.cluster.seed }
+  const ipIdStart = (): void => void randomInt(rng, 1, 65535)
   const underlay = cidr(s.cluster.underlayCIDR)
-  const ulen = underlay.prefixLen
   const vxlan = s.cluster.cni.backend === 'vxlan'
   const mtu = vxlan ? s.cluster.mtu - 50 : s.cluster.mtu
   const podCidrs = allocatePodCidrs(s)
-  const nodes: NodePlan[] = s.nodes.map((n, i) => ({
-    name: n.name,
-    ip: n.ip,
-    podCidr: podCidrs[i]!,
-    eth0Mac: mac(rng),
-    vtepMac: mac(rng),
-    cni0Mac: mac(rng)
-  }))
+
+  const gatewayMac = s.cluster.gateway ? mac(rng) : undefined
+  if (gatewayMac) ipIdStart()
+  const nodes: NodePlan[] = s.nodes.map((n, i) => {
+    const eth0Mac = mac(rng)
+    ipIdStart()
+    randomInt(rng, 700, 1200) // the node's first process id
+    return { name: n.name, ip: n.ip, podCidr: podCidrs[i]!, eth0Mac, vtepMac: '', cni0Mac: '' }
+  })
+  if (vxlan) for (const n of nodes) n.vtepMac = mac(rng)
+  const externalMacs = s.externalHosts.map(() => {
+    const m = mac(rng)
+    ipIdStart()
+    return m
+  })
   const nextHost = new Map<string, number>(nodes.map((n) => [n.name, 2]))
-  const pods: PodPlan[] = s.pods
-    .filter((p) => !p.hostNetwork)
-    .map((p) => {
-      const node = nodes.find((n) => n.name === p.node)
-      if (!node) throw new Error(`pod ${p.name}: no node ${p.node}`)
+  const pods: PodPlan[] = []
+  for (const p of s.pods) {
+    randomHex(rng, 32) // the pod's uid
+    const node = nodes.find((n) => n.name === p.node)
+    if (!node) throw new Error(`pod ${p.name}: no node ${p.node}`)
+    if (!p.hostNetwork) {
       let ip = p.ip
       if (!ip) {
         const k = nextHost.get(node.name)!
@@ -390,44 +468,51 @@ export function labPlanFromScenario(s: Scenario): LabPlan {
       }
       if (!cidrContains(node.podCidr, ipv4(ip)))
         throw new Error(`pod ${p.name}: ${ip} is outside ${formatCidr(node.podCidr)}`)
-      return {
+      ipIdStart()
+      if (!node.cni0Mac) node.cni0Mac = mac(rng)
+      const vethName = `veth${randomHex(rng, 8)}`
+      const eth0Mac = mac(rng)
+      pods.push({
         name: p.name,
         namespace: p.namespace,
         node: node.name,
         ip,
         labels: p.labels,
-        eth0Mac: mac(rng),
-        vethName: `veth${randomHex(rng, 8)}`,
+        eth0Mac,
+        vethName,
         vethMac: mac(rng),
         apps: p.containers
           .filter((c) => c.app !== 'sleep' && c.port)
           .map((c) => ({ kind: c.app as 'http' | 'tcp-echo' | 'udp-echo', port: c.port!, podName: p.name }))
-      }
-    })
+      })
+    }
+    for (const _ of p.containers) randomHex(rng, 64) // container ids
+    randomHex(rng, 64) // the sandbox id
+  }
 
-  // Addresses get a broadcast (`brd +`) as the CNI plugins' netlink library sets one for any
-  // prefix shorter than /31 (and as DHCP does on nodes); flannel.1's /32 has none.
   const hosts: LabHost[] = []
-  // The underlay: one segment for all nodes and external hosts, the switch holding the gateway.
+  // The underlay: one segment for all nodes and external hosts; the gateway is a router on it.
   const u = underlaySwitch('underlay')
   addUnderlaySegment(u, 'br0', s.cluster.mtu)
-  if (s.cluster.gateway) u.addresses.push(`${s.cluster.gateway}/${ulen} brd + dev br0`)
   hosts.push(u)
-  const underlayPort = (host: string, hostMac: string): void =>
-    cableToUnderlay(u, 'br0', s.cluster.mtu, { host, name: 'eth0', mac: hostMac })
-
-  const masq = s.cluster.cni.ipMasq
-  for (const n of nodes) {
-    const h = emptyLabHost(n.name, 'node')
-    h.sysctls.push(
-      ['net.ipv4.ip_forward', '1'],
-      ['net.bridge.bridge-nf-call-iptables', s.cluster.bridgeNfCallIptables ? '1' : '0']
-    )
-    // kube-proxy in iptables mode lets NodePorts answer on 127.0.0.1.
-    if (s.cluster.kubeProxy.mode === 'iptables') h.sysctls.push(['net.ipv4.conf.all.route_localnet', '1'])
-    underlayPort(n.name, n.eth0Mac)
-    h.addresses.push(`${n.ip}/${ulen} brd + dev eth0`)
+  const onUnderlay = (name: string, kind: LabHost['kind'], ip: string, hostMac: string): LabHost => {
+    const h = emptyLabHost(name, kind)
+    cableToUnderlay(u, 'br0', s.cluster.mtu, { host: name, name: 'eth0', mac: hostMac })
+    h.addresses.push(addressOn(ip, underlay, 'eth0'))
     h.up.push('eth0')
+    if (s.cluster.gateway && s.cluster.gateway !== ip)
+      h.routes.push(`default via ${s.cluster.gateway} dev eth0`)
+    return h
+  }
+  if (s.cluster.gateway && gatewayMac)
+    hosts.push(onUnderlay('gateway', 'external', s.cluster.gateway, gatewayMac))
+
+  for (const n of nodes) {
+    const h = onUnderlay(n.name, 'node', n.ip, n.eth0Mac)
+    h.sysctls.push(['net.ipv4.ip_forward', '1'])
+    // kube-proxy's iptables mode lets NodePorts answer on 127.0.0.1.
+    if (s.cluster.kubeProxy.mode === 'iptables') h.sysctls.push(['net.ipv4.conf.all.route_localnet', '1'])
+    h.sysctls.push(['net.bridge.bridge-nf-call-iptables', s.cluster.bridgeNfCallIptables ? '1' : '0'])
     const podNet = formatCidr(n.podCidr)
     const gw = formatIpv4(cidrHost(n.podCidr, 1))
     // flanneld creates flannel.1 at start; the bridge plugin creates cni0 at the first pod ADD.
@@ -450,7 +535,7 @@ export function labPlanFromScenario(s: Scenario): LabPlan {
     myPods.forEach((p, i) => h.nsids.push([p.name, i]))
     if (myPods.length > 0) {
       h.links.push({ kind: 'bridge', name: 'cni0', mac: n.cni0Mac, mtu })
-      h.addresses.push(`${gw}/${n.podCidr.prefixLen} brd + dev cni0`)
+      h.addresses.push(addressOn(gw, n.podCidr, 'cni0'))
       h.up.push('cni0')
     }
     for (const p of myPods) {
@@ -465,7 +550,6 @@ export function labPlanFromScenario(s: Scenario): LabPlan {
       h.hairpin.push(p.vethName)
       h.up.push(p.vethName)
     }
-    if (s.cluster.gateway) h.routes.push(`default via ${s.cluster.gateway} dev eth0`)
     for (const r of nodes) {
       if (r === n) continue
       const rNet = formatCidr(r.podCidr)
@@ -480,37 +564,28 @@ export function labPlanFromScenario(s: Scenario): LabPlan {
         h.fdb.push(`${r.vtepMac} dev ${dev} dst ${r.ip} self permanent`)
       }
     }
-    const flannel = flannelRules(s, podNet)
-    const kp = s.cluster.kubeProxy.mode === 'iptables' ? kubeProxyIptables(s, pods) : undefined
-    // kube-proxy prepends its jumps; flanneld appends its own afterwards.
-    if (kp)
-      h.iptables.push(
-        { table: 'mangle', restore: kp.mangle },
-        { table: 'nat', restore: kp.nat },
-        { table: 'filter', restore: kp.filter }
-      )
-    if (masq) h.iptables.push({ table: 'nat', restore: flannel.nat })
-    h.iptables.push({ table: 'filter', restore: flannel.filter })
+    const tables: NodeTables = { mangle: new Map(), nat: new Map(), filter: new Map() }
+    if (s.cluster.kubeProxy.mode === 'iptables') kubeProxyIptables(s, pods, tables)
+    flannelRules(s, podNet, tables)
+    for (const table of ['mangle', 'nat', 'filter'] as const) {
+      const restore = restoreOf(table, tables[table])
+      if (restore) h.iptables.push({ table, restore })
+    }
     if (s.cluster.kubeProxy.mode === 'nftables') h.nft = kubeProxyNft(s, pods, n.ip)
     hosts.push(h)
   }
+  s.externalHosts.forEach((e, i) => hosts.push(onUnderlay(e.name, 'external', e.ip, externalMacs[i]!)))
   for (const p of pods) {
     const n = nodes.find((x) => x.name === p.node)!
     const h = emptyLabHost(p.name, 'pod')
     const gw = formatIpv4(cidrHost(n.podCidr, 1))
-    h.addresses.push(`${p.ip}/${n.podCidr.prefixLen} brd + dev eth0`)
+    // The veth's other end is in the node's root namespace, the pod's first (and only) peer.
+    h.nsids.push([n.name, 0])
+    h.addresses.push(addressOn(p.ip, n.podCidr, 'eth0'))
     h.up.push('eth0')
     // bridge plugin isDefaultGateway, then host-local's route to the flannel network.
     h.routes.push(`default via ${gw} dev eth0`, `${s.cluster.podCIDR} via ${gw} dev eth0`)
     h.apps = p.apps
-    hosts.push(h)
-  }
-  for (const e of s.externalHosts) {
-    const h = emptyLabHost(e.name, 'external')
-    underlayPort(e.name, mac(rng))
-    h.addresses.push(`${e.ip}/${ulen} brd + dev eth0`)
-    h.up.push('eth0')
-    if (s.cluster.gateway) h.routes.push(`default via ${s.cluster.gateway} dev eth0`)
     hosts.push(h)
   }
   return { scenarioId: s.id, seed: s.cluster.seed, hosts }

@@ -103,43 +103,43 @@ export function kubeProxyIptablesRules(
     'KUBE-FORWARD',
     '-m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT'
   )
-  n('KUBE-MARK-MASQ', '-j MARK --set-xmark 0x4000/0x4000')
+  n('KUBE-MARK-MASQ', '-j MARK --or-mark 0x4000')
   n('KUBE-POSTROUTING', '-m mark ! --mark 0x4000/0x4000 -j RETURN')
-  n('KUBE-POSTROUTING', '-j MARK --set-xmark 0x4000/0x0')
+  n('KUBE-POSTROUTING', '-j MARK --xor-mark 0x4000')
   n(
     'KUBE-POSTROUTING',
     '-m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully'
   )
 
   for (const svc of lab.services) {
-    const cip = `${formatIpv4(svc.clusterIP)}/32`
+    const cip = formatIpv4(svc.clusterIP)
     for (const port of svc.ports) {
       const name = servicePortName(svc, port)
       const proto = port.protocol.toLowerCase()
       const hash = servicePortHash(svc, port)
       const svcChain = `KUBE-SVC-${hash}`
       const eps = endpoints(svc, port)
-      const clusterMatch = `-d ${cip} -p ${proto} -m comment --comment ${q(`${name} cluster IP`)} -m ${proto} --dport ${port.port}`
+      const clusterMatch = `-m comment --comment ${q(`${name} cluster IP`)} -m ${proto} -p ${proto} -d ${cip} --dport ${port.port}`
       if (eps.length === 0) {
         f(
           'KUBE-SERVICES',
-          `-d ${cip} -p ${proto} -m comment --comment ${q(`${name} has no endpoints`)} -m ${proto} --dport ${port.port} -j REJECT --reject-with icmp-port-unreachable`
+          `-m comment --comment ${q(`${name} has no endpoints`)} -m ${proto} -p ${proto} -d ${cip} --dport ${port.port} -j REJECT`
         )
         if (port.nodePort !== undefined) {
           f(
             'KUBE-EXTERNAL-SERVICES',
-            `-p ${proto} -m comment --comment ${q(`${name} has no endpoints`)} -m addrtype --dst-type LOCAL -m ${proto} --dport ${port.nodePort} -j REJECT --reject-with icmp-port-unreachable`
+            `-m comment --comment ${q(`${name} has no endpoints`)} -m addrtype --dst-type LOCAL -m ${proto} -p ${proto} --dport ${port.nodePort} -j REJECT`
           )
         }
         continue
       }
       n('KUBE-SERVICES', `${clusterMatch} -j ${svcChain}`)
-      n(svcChain, `! -s ${clusterCIDR} ${clusterMatch} -j KUBE-MARK-MASQ`)
+      n(svcChain, `${clusterMatch} ! -s ${clusterCIDR} -j KUBE-MARK-MASQ`)
       const epChains = eps.map((ep) => {
         const text = `${formatIpv4(ep.ip)}:${ep.port}`
         const chain = `KUBE-SEP-${endpointHash(svc, port, text)}`
-        n(chain, `-s ${formatIpv4(ep.ip)}/32 -m comment --comment ${q(name)} -j KUBE-MARK-MASQ`)
-        n(chain, `-p ${proto} -m comment --comment ${q(name)} -m ${proto} -j DNAT --to-destination ${text}`)
+        n(chain, `-m comment --comment ${name} -s ${formatIpv4(ep.ip)} -j KUBE-MARK-MASQ`)
+        n(chain, `-m comment --comment ${name} -m ${proto} -p ${proto} -j DNAT --to-destination ${text}`)
         return { chain, text, ep }
       })
       const writeBalancing = (chain: string, list: typeof epChains): void => {
@@ -156,7 +156,7 @@ export function kubeProxyIptablesRules(
       const extChain = `KUBE-EXT-${hash}`
       n(
         'KUBE-NODEPORTS',
-        `-p ${proto} -m comment --comment ${q(name)} -m ${proto} --dport ${port.nodePort} -j ${extChain}`
+        `-m comment --comment ${name} -m ${proto} -p ${proto} --dport ${port.nodePort} -j ${extChain}`
       )
       if (svc.externalTrafficPolicy === 'Cluster') {
         n(
@@ -169,7 +169,7 @@ export function kubeProxyIptablesRules(
       const svlChain = `KUBE-SVL-${hash}`
       n(
         extChain,
-        `-s ${clusterCIDR} -m comment --comment ${q(`pod traffic for ${name} external destinations`)} -j ${svcChain}`
+        `-m comment --comment ${q(`pod traffic for ${name} external destinations`)} -s ${clusterCIDR} -j ${svcChain}`
       )
       n(
         extChain,
@@ -185,7 +185,7 @@ export function kubeProxyIptablesRules(
       if (local.length === 0) {
         f(
           'KUBE-EXTERNAL-SERVICES',
-          `-p ${proto} -m comment --comment ${q(`${name} has no local endpoints`)} -m addrtype --dst-type LOCAL -m ${proto} --dport ${port.nodePort} -j DROP`
+          `-m comment --comment ${q(`${name} has no local endpoints`)} -m addrtype --dst-type LOCAL -m ${proto} -p ${proto} --dport ${port.nodePort} -j DROP`
         )
         continue
       }

@@ -21,7 +21,7 @@ export function addKubeletChains(t: OwnedTables, parser: RuleParser): void {
     t.filter,
     parser,
     'KUBE-FIREWALL',
-    '! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP'
+    '-m comment --comment "block incoming localnet connections" -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP'
   )
   // kubelet prepends these before kube-proxy starts; kube-proxy's own prepends then land above them.
   t.filter.append.push(

@@ -250,7 +250,22 @@ export function parseIptRule(args: readonly string[]): ParsedRule {
         return badRule(`unknown option "${a}"`)
     }
   }
-  return { ok: true, rule }
+  return { ok: true, rule: inKernelLayout(rule) }
+}
+
+/**
+ * The kernel keeps a rule's address, interface and protocol fields in one layout whatever order
+ * they were given in, so a rule typed `-p tcp -d X` is the same state as `-d X -p tcp`; the lab
+ * state (and its hash) follows iptables-save's order.
+ */
+function inKernelLayout(r: IptRule): IptRule {
+  const out: IptRule = { matches: r.matches, target: r.target }
+  if (r.src) out.src = r.src
+  if (r.dst) out.dst = r.dst
+  if (r.inIface) out.inIface = r.inIface
+  if (r.outIface) out.outIface = r.outIface
+  if (r.proto) out.proto = r.proto
+  return out
 }
 
 function parseTarget(
