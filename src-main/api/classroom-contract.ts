@@ -396,6 +396,8 @@ export const learnerScopedMethods = [
   'sandbox:topology',
   'sandbox:diagram',
   'sandbox:inspect',
+  'sandbox:terminalInput',
+  'sandbox:terminalInterrupt',
   'sandbox:reset',
   'lab:topology',
   'lab:diagram',

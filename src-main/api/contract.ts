@@ -127,7 +127,7 @@ export const lessonViewSchema = z.strictObject({
 const lessonRef = { learnerId: learnerIdSchema, lessonId: lessonIdSchema }
 
 /** A shell target as the scenario names it: node, pod, pod/container or external host. */
-const targetNameSchema = z
+export const targetNameSchema = z
   .string()
   .regex(
     /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9]*[a-z0-9])?)?$/,
@@ -170,11 +170,14 @@ const traceRequestSchema = z.strictObject({
 })
 
 /** A free-play sandbox's id, as `sandbox:open` issued it. */
-const sandboxIdSchema = z
+export const sandboxIdSchema = z
   .string()
   .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'expected a sandbox id as sandbox:open returned it')
   .max(120)
 const sandboxRef = { learnerId: learnerIdSchema, sandboxId: sandboxIdSchema }
+
+/** A live terminal, as the `sandbox:terminal` stream's first event names it. */
+export const terminalIdSchema = z.uuid()
 
 /** The lab a call acts on: an open lesson's, or a free-play sandbox. */
 const labRefSchema = z.discriminatedUnion('kind', [
@@ -383,6 +386,19 @@ export const contract = {
   'sandbox:inspect': {
     input: z.strictObject({ ...sandboxRef, objectId: z.string().min(1).max(200) }),
     output: inspectOutput
+  },
+  'sandbox:terminalInput': {
+    /**
+     * A line typed into a live terminal (`sandbox:terminal` stream): its output so far; with
+     * `running` the line waits on a capture or `wait`, and the stream carries the rest.
+     */
+    input: z.strictObject({ ...sandboxRef, terminalId: terminalIdSchema, line: z.string().max(4000) }),
+    output: z.strictObject({ ...execOutput, running: z.literal(true).optional() })
+  },
+  'sandbox:terminalInterrupt': {
+    /** Ctrl+C in a live terminal: SIGINT to its foreground capture, or the end of `wait`. */
+    input: z.strictObject({ ...sandboxRef, terminalId: terminalIdSchema }),
+    output: z.null()
   },
   'sandbox:reset': {
     /** Rebuilds the scenario: the world is as the file says again. */

@@ -25,6 +25,8 @@ export const methodNames = [
   'sandbox:topology',
   'sandbox:diagram',
   'sandbox:inspect',
+  'sandbox:terminalInput',
+  'sandbox:terminalInterrupt',
   'sandbox:reset',
   'lab:topology',
   'lab:diagram',

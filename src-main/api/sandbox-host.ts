@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import type { Trace } from '../core/engine/trace.ts'
 import type { TraceSpec } from '../core/lesson/lesson.schema.ts'
 import { parseScenario } from '../core/scenario/parse-scenario.ts'
@@ -15,6 +15,7 @@ import type {
   LabRequest,
   PositionedEntry,
   SandboxOpen,
+  TerminalEvent,
   TraceStory
 } from '../labs/protocol.ts'
 import { ApiError } from './envelope.ts'
@@ -57,6 +58,8 @@ const digest = (text: string): string => createHash('sha256').update(text).diges
  */
 export class SandboxHost {
   readonly #sandboxes = new Map<string, Map<string, Sandbox>>()
+  /** Live terminals by id, with the learner and world each belongs to. */
+  readonly #terminals = new Map<string, { learnerId: string; sandboxId: string }>()
   readonly #pool: LabPool
   readonly #now: () => number
 
@@ -171,6 +174,70 @@ export class SandboxHost {
   pcap(learnerId: string, sandboxId: string, traceId: number): Promise<DownloadFile> {
     const sandbox = this.#require(learnerId, sandboxId)
     return this.#call(sandbox, { op: 'lab.pcap', labKey: sandbox.labKey, traceId })
+  }
+
+  /**
+   * A live terminal on `on` in the learner's world: `onEvent` hears what it prints between lines
+   * (captures as other terminals make traffic, the end of a line that waited) and `closed` when
+   * the world went away. The returned `close` stops its processes.
+   */
+  async openTerminal(
+    learnerId: string,
+    sandboxId: string,
+    on: string,
+    onEvent: (event: TerminalEvent) => void
+  ): Promise<{ terminalId: string; close: () => void }> {
+    const sandbox = this.#require(learnerId, sandboxId)
+    const terminalId = randomUUID()
+    const stop = this.#pool.listen(terminalId, sandbox.labKey, onEvent)
+    const close = (): void => {
+      this.#terminals.delete(terminalId)
+      stop()
+    }
+    try {
+      const found = await this.#call(sandbox, { op: 'terminal.open', labKey: sandbox.labKey, terminalId, on })
+      if (!found)
+        throw new ApiError('not_found', `on: no node, pod, pod/container or external host named "${on}"`)
+    } catch (error) {
+      close()
+      throw error
+    }
+    this.#terminals.set(terminalId, { learnerId, sandboxId })
+    return { terminalId, close }
+  }
+
+  /** A line typed into a live terminal; `running` while it waits on a capture or `wait`. */
+  async terminalInput(
+    learnerId: string,
+    sandboxId: string,
+    terminalId: string,
+    line: string
+  ): Promise<ExecResult & { running?: true }> {
+    const sandbox = this.#terminal(learnerId, sandboxId, terminalId)
+    const { result } = await this.#call(sandbox, {
+      op: 'terminal.input',
+      labKey: sandbox.labKey,
+      terminalId,
+      line
+    })
+    return result
+  }
+
+  /** Ctrl+C in a live terminal. */
+  async interrupt(learnerId: string, sandboxId: string, terminalId: string): Promise<void> {
+    const sandbox = this.#terminal(learnerId, sandboxId, terminalId)
+    await this.#call(sandbox, { op: 'terminal.interrupt', labKey: sandbox.labKey, terminalId })
+  }
+
+  #terminal(learnerId: string, sandboxId: string, terminalId: string): Sandbox {
+    const sandbox = this.#require(learnerId, sandboxId)
+    const owner = this.#terminals.get(terminalId)
+    if (owner?.learnerId !== learnerId || owner.sandboxId !== sandboxId)
+      throw new ApiError(
+        'not_found',
+        `terminalId: no open terminal "${terminalId}" in this sandbox; open one first`
+      )
+    return sandbox
   }
 
   /** Builds the scenario afresh: every change the learner made is gone, the world is as the file says. */

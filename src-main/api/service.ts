@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { loadCourse, type Course, type LoadedLesson } from '../core/lesson/course-loader.ts'
 import { openProgressStore, StoreError, type ProgressStore, type Recovery } from '../store/index.ts'
 import type { Handlers } from './dispatch.ts'
+import type { StreamHandlers } from './streams.ts'
 import { ApiError } from './envelope.ts'
 import { reason } from './error-reasons.ts'
 import { storeErrorReason, unknownLearner } from './refusals.ts'
@@ -36,6 +37,8 @@ export interface ServiceOptions {
 
 export interface Service {
   handlers: Handlers
+  /** The streams the service serves; the classroom adds its own where a class runs. */
+  streams: Pick<StreamHandlers, 'sandbox:terminal'>
   /** The open progress store (null when it could not be opened); the classroom host shares it. */
   store: ProgressStore | null
   close: () => void
@@ -123,8 +126,26 @@ export function createService(options: ServiceOptions): Service {
     ...profileHandlers(ctx)
   }
 
+  const streams: Service['streams'] = {
+    'sandbox:terminal': async ({ learnerId, sandboxId, on }, { emit, end }) => {
+      const terminal = await sandboxes.openTerminal(learnerId, sandboxId, on, (event) => {
+        if (event.kind === 'closed')
+          end(
+            new ApiError(
+              'lab_stopped',
+              'the sandbox was reset or rebuilt: this terminal and its captures ended; open a new one'
+            )
+          )
+        else emit(event)
+      })
+      emit({ kind: 'opened', terminalId: terminal.terminalId })
+      return { unsubscribe: terminal.close }
+    }
+  }
+
   return {
     handlers,
+    streams,
     store: opened.ok ? opened.store : null,
     close: () => {
       host?.closeAll()

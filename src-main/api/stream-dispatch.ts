@@ -154,9 +154,10 @@ export function streamHandlersOf(served: Partial<StreamHandlers>): StreamHandler
         reason: reason('method_unknown', { method: stream })
       })
     }
-  return Object.fromEntries(
+  const map: Record<string, unknown> = Object.fromEntries(
     streamNames.map((stream) => [stream, served[stream] ?? unserved(stream)])
-  ) as StreamHandlers
+  )
+  return map as StreamHandlers
 }
 
 export interface StreamConnectionOptions {

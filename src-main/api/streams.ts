@@ -5,6 +5,7 @@ import {
   type classroomCaller,
   type ClassroomMethodName
 } from './classroom-contract.ts'
+import { learnerIdSchema, sandboxIdSchema, targetNameSchema, terminalIdSchema } from './contract.ts'
 import type { ApiError, ApiErrorBody } from './envelope.ts'
 
 /**
@@ -50,7 +51,7 @@ import type { ApiError, ApiErrorBody } from './envelope.ts'
  * 64 KiB; 1013 the client reads too slowly; 4401 the token is not (or no longer) valid.
  */
 
-export const streamNames = ['class:events'] as const
+export const streamNames = ['class:events', 'sandbox:terminal'] as const
 export type StreamName = (typeof streamNames)[number]
 
 export function isStreamName(name: string): name is StreamName {
@@ -83,6 +84,22 @@ export const streamContract = {
     input: z.strictObject({ classId: classIdSchema }),
     event: classEventSchema,
     subscribers: 'instructor'
+  },
+  /**
+   * A live terminal on one target of a free-play world. First `opened` with the id that
+   * `sandbox:terminalInput` and `sandbox:terminalInterrupt` name; then what the terminal prints
+   * between lines (a capture's packets as other terminals make traffic) and `ended` when a line
+   * that waited is over. Unsubscribing closes the terminal and stops its captures; the stream
+   * fails with `lab_stopped` when the world is reset or its worker replaced.
+   */
+  'sandbox:terminal': {
+    input: z.strictObject({ learnerId: learnerIdSchema, sandboxId: sandboxIdSchema, on: targetNameSchema }),
+    event: z.discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('opened'), terminalId: terminalIdSchema }),
+      z.strictObject({ kind: z.literal('output'), stream: z.enum(['stdout', 'stderr']), text: z.string() }),
+      z.strictObject({ kind: z.literal('ended'), exitCode: z.number().int() })
+    ]),
+    subscribers: 'learner'
   }
 } as const satisfies Record<StreamName, StreamSpec>
 

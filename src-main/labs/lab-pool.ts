@@ -8,6 +8,7 @@ import type {
   OpenRequest,
   PositionedEntry,
   RequestMessage,
+  TerminalEvent,
   WorkerMessage
 } from './protocol.ts'
 
@@ -115,6 +116,8 @@ export class LabPool {
   #nextId = 1
   #closed = false
   #sweeper: ReturnType<typeof setInterval> | undefined
+  /** Who hears each live terminal's output, and the lab it runs in. */
+  readonly #terminals = new Map<string, { labKey: string; listener: (event: TerminalEvent) => void }>()
   /** Replaced workers since the pool started (for the bench and the About page). */
   restarts = 0
 
@@ -157,6 +160,20 @@ export class LabPool {
     this.#placement.delete(labKey)
     slot.labs.delete(labKey)
     if (!slot.dead) void this.#post(slot, { op: 'lab.close', labKey }, false).catch(() => undefined)
+  }
+
+  /**
+   * Hear a live terminal's output as its worker sends it; `closed` comes when its lab goes away,
+   * its worker replaced included. Returns the stop.
+   */
+  listen(terminalId: string, labKey: string, listener: (event: TerminalEvent) => void): () => void {
+    this.#terminals.set(terminalId, { labKey, listener })
+    return () => {
+      this.#terminals.delete(terminalId)
+      const slot = this.#placement.get(labKey)
+      if (slot && !slot.dead)
+        void this.#post(slot, { op: 'terminal.close', labKey, terminalId }, false).catch(() => undefined)
+    }
   }
 
   /** Labs open per worker, for the bench. */
@@ -236,6 +253,9 @@ export class LabPool {
       case 'running':
         slot.running.set(message.id, { labKey: message.labKey, entry: message.entry })
         return
+      case 'terminal':
+        this.#terminals.get(message.terminalId)?.listener(message.event)
+        return
       default: {
         if (slot.timer) clearTimeout(slot.timer)
         slot.timer = undefined
@@ -263,6 +283,8 @@ export class LabPool {
     const index = this.#slots.indexOf(slot)
     if (index >= 0) this.#slots.splice(index, 1)
     for (const labKey of slot.labs.keys()) this.#placement.delete(labKey)
+    // The worker's captures died with it; their terminals end rather than wait forever.
+    for (const t of [...this.#terminals.values()]) if (slot.labs.has(t.labKey)) t.listener({ kind: 'closed' })
     const queued = [...slot.pending.values()]
     const current = queued.find((p) => p.id === runningId) ?? queued[0]
     if (this.#closed) {

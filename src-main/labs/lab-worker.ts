@@ -18,6 +18,7 @@ import type {
   TraceStory
 } from './protocol.ts'
 import { SandboxRuntime } from './sandbox-runtime.ts'
+import { LiveTerminals } from './live-terminals.ts'
 
 /**
  * A lab worker: runs the labs the pool placed here, one request at a time. Everything it holds
@@ -30,6 +31,7 @@ class Missing extends Error {}
 const labs = new Map<string, LessonRuntime | SandboxRuntime>()
 const port = parentPort!
 const post = (message: WorkerMessage): void => port.postMessage(message)
+const terminals = new LiveTerminals((terminalId, event) => post({ type: 'terminal', terminalId, event }))
 
 function lab(labKey: string): LessonRuntime | SandboxRuntime {
   const found = labs.get(labKey)
@@ -71,6 +73,7 @@ function handle(request: LabRequest): LabReplies[LabRequest['op']] {
       return runtime.opened()
     }
     case 'sandbox.open':
+      terminals.closeLab(request.labKey)
       labs.set(request.labKey, new SandboxRuntime(request, onRunning))
       return null
     case 'lesson.view':
@@ -97,6 +100,7 @@ function handle(request: LabRequest): LabReplies[LabRequest['op']] {
     }
     case 'sandbox.reset':
       sandbox(request.labKey).reset()
+      terminals.closeLab(request.labKey)
       return null
     case 'lab.complete':
       return completeOn(lab(request.labKey).shell, request.on, request.line, request.cursor)
@@ -116,8 +120,25 @@ function handle(request: LabRequest): LabReplies[LabRequest['op']] {
       const found = labs.get(request.labKey)
       if (found instanceof LessonRuntime) found.stop()
       labs.delete(request.labKey)
+      terminals.closeLab(request.labKey)
       return null
     }
+    case 'terminal.open':
+      return terminals.open(request.labKey, sandbox(request.labKey).shell, request.terminalId, request.on)
+    case 'terminal.input': {
+      const runtime = sandbox(request.labKey)
+      return runtime.input(
+        request.terminalId,
+        terminals.session(request.labKey, request.terminalId),
+        request.line
+      )
+    }
+    case 'terminal.interrupt':
+      terminals.session(request.labKey, request.terminalId).interrupt()
+      return null
+    case 'terminal.close':
+      terminals.close(request.terminalId)
+      return null
   }
 }
 
@@ -126,7 +147,10 @@ port.on('message', (message: RequestMessage) => {
   current = message
   post({ type: 'started', id })
   try {
-    post({ type: 'done', id, value: handle(request) })
+    const value = handle(request)
+    // What the lab's live terminals printed because of this request goes out before its answer.
+    terminals.settle(request.labKey)
+    post({ type: 'done', id, value })
   } catch (error) {
     if (error instanceof Missing) post({ type: 'missing', id })
     else if (error instanceof ApiError) post({ type: 'failed', id, error: errorBodyOf(error) })

@@ -26,7 +26,9 @@ import type { PendingPrediction } from './pending-probe.ts'
  * What changed a lab, in order. The simulator is deterministic, so replaying a lab's journal on
  * its scenario gives back exactly the cluster the learner left.
  */
-export type LabJournalEntry = { kind: 'exec'; on: string; line: string } | { kind: 'trace'; spec: ProbeSpec }
+export type LabJournalEntry =
+  /** `terminal`: typed into that live terminal, whose jobs must not outlive its replay. */
+  { kind: 'exec'; on: string; line: string; terminal?: string } | { kind: 'trace'; spec: ProbeSpec }
 
 /** A journal entry with its place in the lab's journal (stopped entries keep their place). */
 export interface PositionedEntry {
@@ -101,6 +103,10 @@ export type LabRequest =
   | { op: 'lab.diagram'; labKey: string }
   | { op: 'lab.inspect'; labKey: string; objectId: string }
   | { op: 'lab.close'; labKey: string }
+  | { op: 'terminal.open'; labKey: string; terminalId: string; on: string }
+  | { op: 'terminal.input'; labKey: string; terminalId: string; line: string }
+  | { op: 'terminal.interrupt'; labKey: string; terminalId: string }
+  | { op: 'terminal.close'; labKey: string; terminalId: string }
 
 /** The value each request answers with. */
 export interface LabReplies {
@@ -122,7 +128,22 @@ export interface LabReplies {
   'lab.diagram': DiagramModel
   'lab.inspect': InspectSection[] | null
   'lab.close': null
+  /** False when no node, pod, container or external host has the name. */
+  'terminal.open': boolean
+  'terminal.input': { result: ExecResult & { running?: true }; journaled: PositionedEntry[] }
+  'terminal.interrupt': null
+  'terminal.close': null
 }
+
+/**
+ * What a live terminal prints between requests (a capture's lines as other terminals make
+ * traffic, the end of a line that waited), and `closed` when its lab went away (reset, closed,
+ * rebuilt on another worker): its processes are gone with it.
+ */
+export type TerminalEvent =
+  | { kind: 'output'; stream: 'stdout' | 'stderr'; text: string }
+  | { kind: 'ended'; exitCode: number }
+  | { kind: 'closed' }
 
 export type LabOp = LabRequest['op']
 
@@ -149,3 +170,5 @@ export type WorkerMessage =
   | { type: 'failed'; id: number; error: ApiErrorBody }
   /** The lab is not open in this worker (evicted, or the worker was replaced): open it and retry. */
   | { type: 'missing'; id: number }
+  /** A live terminal's output, sent as it happens rather than as an answer. */
+  | { type: 'terminal'; terminalId: string; event: TerminalEvent }

@@ -5,10 +5,12 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import type { ApiErrorBody } from '../../src-main/api/envelope.ts'
 import { methodNames } from '../../src-main/api/method-names.ts'
+import type { Service } from '../../src-main/api/service.ts'
 import { openStream, streamHandlersOf, StreamConnection } from '../../src-main/api/stream-dispatch.ts'
 import type { StreamBridge, StreamContext } from '../../src-main/api/streams.ts'
 import { streamPortChannel } from '../../src-main/platform/electron/stream-channel.ts'
 import { repoRoot } from '../e2e/harness.ts'
+import { call, withService } from './api-call.ts'
 
 /**
  * Runs the built preload bundle as Electron would (CommonJS, sandboxed: only `electron` can be
@@ -96,13 +98,13 @@ describe('the Electron preload’s streams', () => {
   })
 
   /** The preload, with main answering its port request as registerStreams does. */
-  function preloadWithMain(): { bridge: StreamBridge; sent: string[] } {
+  function preloadWithMain(served = streams): { bridge: StreamBridge; sent: string[] } {
     const { exposed, sent } = loadPreload((channel, reply) => {
       if (channel !== streamPortChannel) return
       const { port1: ours, port2: theirs } = new MessageChannel()
       ports.push(ours, theirs)
       const connection = new StreamConnection({
-        open: (stream, input, sink) => openStream(streams, stream, input, sink),
+        open: (stream, input, sink) => openStream(served, stream, input, sink),
         send: (message) => ours.postMessage(message)
       })
       ours.on('message', (data: unknown) => connection.receive(data))
@@ -177,5 +179,50 @@ describe('the Electron preload’s streams', () => {
     await vi.waitFor(() => expect(failed).toEqual([{ code: 'internal', message: expect.any(String) }]))
     expect(events).toHaveLength(1)
     expect(stopped).toEqual(['cls_cccccccc'])
+  })
+
+  test('carries a live terminal: a capture prints another terminal’s curl; unsubscribing closes it', async () => {
+    await withService(async (service: Service, learnerId) => {
+      const { bridge } = preloadWithMain(streamHandlersOf(service.streams))
+      const { sandboxId } = await call<{ sandboxId: string }>(service, 'sandbox:open', {
+        learnerId,
+        source: { kind: 'lesson', lessonId: 'tour' }
+      })
+      const seen: { kind: string; terminalId?: string; text?: string }[] = []
+      const stop = bridge.subscribe(
+        'sandbox:terminal',
+        { learnerId, sandboxId, on: 'client' },
+        (e) => seen.push(e),
+        () => {}
+      )
+      await vi.waitFor(() => expect(seen[0]?.kind).toBe('opened'))
+      const terminalId = seen[0]?.terminalId
+      const started = await call<{ running?: true }>(service, 'sandbox:terminalInput', {
+        learnerId,
+        sandboxId,
+        terminalId,
+        line: 'tcpdump -c 3 -ni eth0 tcp'
+      })
+      expect(started.running).toBe(true)
+      await call(service, 'sandbox:exec', { learnerId, sandboxId, on: 'client', line: 'curl -s 10.96.0.100' })
+      await vi.waitFor(() => expect(seen.at(-1)).toEqual({ kind: 'ended', exitCode: 0 }))
+      const text = seen.map((e) => e.text ?? '').join('')
+      expect([...text.matchAll(/Flags \[([^\]]+)\]/g)].map((m) => m[1])).toEqual(['S', 'S.', '.'])
+      expect(
+        text.endsWith('3 packets captured\n3 packets received by filter\n0 packets dropped by kernel\n')
+      ).toBe(true)
+
+      stop()
+      await vi.waitFor(async () =>
+        expect(
+          await call(service, 'sandbox:terminalInput', {
+            learnerId,
+            sandboxId,
+            terminalId,
+            line: 'jobs'
+          }).catch((e: Error) => e.message)
+        ).toMatch(/^sandbox:terminalInput: not_found/)
+      )
+    })
   })
 })

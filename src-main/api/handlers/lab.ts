@@ -16,6 +16,8 @@ export function labHandlers(
   | 'sandbox:topology'
   | 'sandbox:diagram'
   | 'sandbox:inspect'
+  | 'sandbox:terminalInput'
+  | 'sandbox:terminalInterrupt'
   | 'sandbox:reset'
   | 'lab:topology'
   | 'lab:diagram'
@@ -103,6 +105,12 @@ export function labHandlers(
       sections: await sandboxes.inspect(learnerId, sandboxId, objectId)
     }),
 
+    'sandbox:terminalInput': ({ learnerId, sandboxId, terminalId, line }) =>
+      sandboxes.terminalInput(learnerId, sandboxId, terminalId, line),
+    'sandbox:terminalInterrupt': async ({ learnerId, sandboxId, terminalId }) => {
+      await sandboxes.interrupt(learnerId, sandboxId, terminalId)
+      return null
+    },
     'sandbox:reset': async ({ learnerId, sandboxId }) => {
       await sandboxes.reset(learnerId, sandboxId)
       return sandboxes.topology(learnerId, sandboxId)

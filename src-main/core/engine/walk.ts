@@ -201,6 +201,7 @@ export class Walk {
     log.frames.push(frame)
     // Trimmed in batches: shifting a long array on every frame would dominate the walk.
     if (log.frames.length > log.limit + 1000) log.frames.splice(0, log.frames.length - log.limit)
+    for (const listener of log.listeners) listener(frame)
     // Counters tell what a bridge that nobody captures on received, which excludes these frames.
     if (promiscOnly) return
     const bytes = ipLength(pkt) + (pkt.eth ? 14 : 0)

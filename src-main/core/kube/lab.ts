@@ -28,6 +28,11 @@ export interface CaptureLog {
   frames: CapturedFrame[]
   /** Oldest frames are dropped beyond this. */
   limit: number
+  /**
+   * Running captures (`tcpdump` as a job or in a terminal's foreground): each is told of every
+   * frame as the walk records it. Live state of the terminals, never replayed or persisted.
+   */
+  listeners: Set<(frame: CapturedFrame) => void>
 }
 
 /**

@@ -146,7 +146,7 @@ export function buildLab(scenario: Scenario): Lab {
     externalHosts: [],
     rng: { seed: scenario.cluster.seed },
     clock: { nowMs: 0, epochMs: LAB_EPOCH_MS },
-    capture: { batch: 0, frames: [], limit: 5000 }
+    capture: { batch: 0, frames: [], limit: 5000, listeners: new Set() }
   }
   if (scenario.cluster.gateway !== undefined) {
     const ip = ipv4(scenario.cluster.gateway)

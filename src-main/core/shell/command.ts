@@ -142,6 +142,27 @@ export interface Command {
    */
   readonly sendsTraffic?: boolean
   run(argv: readonly string[], ctx: CommandContext): CommandOutput
+  /**
+   * Start the command as a process that lives on after this call (a capture that prints frames
+   * as other lines create them). The shell uses it for jobs (`&`, `timeout`) and for a
+   * terminal's foreground; elsewhere `run` answers at once. Returns the output instead when the
+   * command ends before it starts listening (a usage error).
+   */
+  spawn?(argv: readonly string[], ctx: CommandContext, io: ProcessIo): LiveProcess | CommandOutput
+}
+
+/** Where a running process writes, and how it says it is done. Never throws. */
+export interface ProcessIo {
+  write(stream: 'stdout' | 'stderr', text: string): void
+  exit(code: number): void
+}
+
+/** A signal the lab's processes understand: Ctrl+C, and `kill`'s and `timeout`'s default. */
+export type Signal = 'INT' | 'TERM'
+
+export interface LiveProcess {
+  /** Deliver a signal; the process writes its last words and exits (or has already exited). */
+  signal(sig: Signal): void
 }
 
 /** Command lookup by name; the shell, `help` and completion all read the same registry. */

@@ -8,7 +8,7 @@ import type { CommandRegistry } from './command.ts'
 import type { Lab } from '../kube/lab.ts'
 import { defaultRegistry } from './commands/index.ts'
 import { LabStorage, ShellSession } from './shell.ts'
-import type { ShellResult } from './shell.ts'
+import type { LiveTerminal, ShellResult } from './shell.ts'
 import { resolveTarget, targetNames } from './targets.ts'
 
 export interface LabShellOptions {
@@ -43,20 +43,38 @@ export class LabShell {
   session(name: string): ShellSession | undefined {
     const existing = this.#sessions.get(name)
     if (existing) return existing
+    const session = this.#open(name)
+    if (session) this.#sessions.set(name, session)
+    return session
+  }
+
+  /**
+   * A terminal of its own on a target, for a person watching it: its captures run until
+   * Ctrl+C while the lab's other terminals make traffic. Undefined for an unknown name.
+   */
+  liveTerminal(name: string, live: LiveTerminal): ShellSession | undefined {
+    return this.#open(name, live)
+  }
+
+  /** A terminal of its own that nobody watches (a replay); its owner releases it. */
+  detachedSession(name: string): ShellSession | undefined {
+    return this.#open(name)
+  }
+
+  #open(name: string, live?: LiveTerminal): ShellSession | undefined {
     const target = resolveTarget(this.lab, name)
     if (!target) return undefined
-    const session = new ShellSession(
+    return new ShellSession(
       {
         lab: this.lab,
         registry: this.registry,
         resolveTarget: (n) => resolveTarget(this.lab, n),
         storage: this.#storage,
-        ...(this.options.writeFile ? { writeFile: this.options.writeFile } : {})
+        ...(this.options.writeFile ? { writeFile: this.options.writeFile } : {}),
+        ...(live ? { live } : {})
       },
       target
     )
-    this.#sessions.set(name, session)
-    return session
   }
 
   /** Run a line on a target; undefined when no target has that name. */

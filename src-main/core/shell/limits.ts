@@ -32,7 +32,12 @@ export const SHELL_LIMITS = {
   /** `$(…)`, backquotes, `sh -c` and `kubectl exec` inside one another. */
   nestingDepth: 32,
   /** Echo requests one `ping` sends, whatever `-c` asks for. */
-  pingCount: 1000
+  pingCount: 1000,
+  /**
+   * Processes that keep running in one lab at once (captures as jobs or in a terminal's
+   * foreground): each one looks at every frame the lab's commands send.
+   */
+  labProcesses: 16
 } as const
 
 /** `1 MiB`, `64 MiB`, `512 KiB`: a cap as the messages print it. */

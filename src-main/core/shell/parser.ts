@@ -1,6 +1,6 @@
 /**
  * The shell language learners type: words with quoting, `$var`/`${var}`/`$?`, `$(…)` and
- * backquotes, pipes, `;`, `&&`, `||`, `!`, `for NAME in …; do …; done`, and the redirections
+ * backquotes, pipes, `;`, `&` (a job), `&&`, `||`, `!`, `for NAME in …; do …; done`, and the redirections
  * experiments use (`>/dev/null`, `2>&1`). Parsing follows bash's grammar closely enough that
  * malformed input fails where bash fails, with bash's message (see `SyntaxError`).
  */
@@ -51,6 +51,8 @@ export interface Pipeline {
 export interface AndOr {
   readonly first: Pipeline
   readonly rest: readonly { readonly op: '&&' | '||'; readonly pipeline: Pipeline }[]
+  /** Ended by `&`: the shell starts it as a job and goes on without waiting. */
+  readonly background?: true
 }
 
 export type List = readonly AndOr[]
@@ -353,8 +355,9 @@ class Parser {
       if (t.type === 'eof') return items
       const bare = this.#bare(t)
       if (bare !== null && stops.has(bare)) return items
-      items.push(this.#andOr())
+      const item = this.#andOr()
       const sep = this.#peek()
+      items.push(sep.type === 'op' && sep.op === '&' ? { ...item, background: true } : item)
       if (sep.type === 'op' && (sep.op === ';' || sep.op === '&')) {
         this.#take()
         continue

@@ -7,8 +7,18 @@
  * `>` for the lines typed into it.
  */
 
-import type { Command as RegisteredCommand, CommandOutput, CommandRegistry, Target } from './command.ts'
+import type {
+  Command as RegisteredCommand,
+  CommandContext,
+  CommandOutput,
+  CommandRegistry,
+  Signal,
+  Target
+} from './command.ts'
 import type { Lab } from '../kube/lab.ts'
+import { advanceClock } from '../engine/probe.ts'
+import type { Job } from './jobs.ts'
+import { commandText, jobLine, JobTable, Proc, type OutputChunk } from './jobs.ts'
 import { formatSize, LineBudgetExceeded, newLineBudget, SHELL_LIMITS, type LineBudget } from './limits.ts'
 import { parseLine, ShellSyntaxError, ShellUnsupportedError } from './parser.ts'
 import type { AndOr, Command, ForCommand, List, Pipeline, Redirect, SimpleCommand, Word } from './parser.ts'
@@ -30,10 +40,7 @@ function homeOf(target: Target): string {
   return dialectOf(target) === 'busybox' ? '/' : '/root'
 }
 
-export interface OutputChunk {
-  readonly stream: 'stdout' | 'stderr'
-  readonly text: string
-}
+export type { OutputChunk }
 
 /**
  * A tool the line asked for that this shell lacks but other shells of the lab have (kubectl in
@@ -51,6 +58,27 @@ export interface ShellResult extends CommandOutput {
   readonly chunks: readonly OutputChunk[]
   /** Set when a command was not found here but exists elsewhere in the lab. */
   readonly elsewhere?: ToolElsewhere
+  /**
+   * A live terminal's line waits on its foreground process or on `wait`: `exitCode` is not
+   * known yet, and `settle` reports the rest of the line's output and its end.
+   */
+  readonly running?: true
+}
+
+/** What a live terminal printed since it was last asked, and its line's end if it came. */
+export interface Settled {
+  readonly chunks: readonly OutputChunk[]
+  /** Set once the waiting line ended (its foreground process exited, or Ctrl+C ended `wait`). */
+  readonly ended?: { readonly exitCode: number }
+}
+
+/**
+ * A terminal a person watches, as opposed to a script or the CLI: a foreground process runs
+ * until it ends or Ctrl+C, and `timeout` counts wall time as well as lab time.
+ */
+export interface LiveTerminal {
+  /** Call `fire` after `ms` of wall time; returns the cancel. The core keeps no timers itself. */
+  schedule(ms: number, fire: () => void): () => void
 }
 
 /** The note's English wording, for the CLI; the app words it in the learner's language. */
@@ -66,6 +94,8 @@ export interface ShellEnv {
   readonly writeFile?: (path: string, data: Uint8Array) => void
   /** What all terminals of the lab keep; a session without one keeps its own. */
   readonly storage?: LabStorage
+  /** Set for a terminal a person watches (the app's terminals); absent for scripts and the CLI. */
+  readonly live?: LiveTerminal
 }
 
 /**
@@ -74,6 +104,10 @@ export interface ShellEnv {
  */
 export class LabStorage {
   used = 0
+  /** The next process id `&` prints, one sequence for the lab as the kernel's is per host. */
+  nextPid = 3100
+  /** Processes that keep running (captures), against SHELL_LIMITS.labProcesses. */
+  processes = 0
 }
 
 /** A command's arguments grew past ARG_MAX while they were expanded; `command` is its first field. */
@@ -183,6 +217,9 @@ export class ShellSession {
   readonly #storage: LabStorage
   /** The first registered tool this line found missing here (reset per top-level line). */
   #missingTool: RegisteredCommand | undefined
+  readonly #jobs = new JobTable()
+  /** What a live terminal's line waits on, and where the line goes on from. */
+  #waiting: Waiting | undefined
 
   constructor(
     readonly env: ShellEnv,
@@ -202,25 +239,37 @@ export class ShellSession {
     return this.#lastExit
   }
 
-  /** Run one line (it may hold several commands). Never throws for any input. */
+  /**
+   * Run one line (it may hold several commands). Never throws for any input. While a live
+   * terminal's line is still running, a new line is input nobody reads, as in a real terminal.
+   */
   run(line: string, stdin = ''): ShellResult {
     const sink = new Sink()
+    if (this.#waiting) return { stdout: '', stderr: '', exitCode: this.#lastExit, chunks: [], running: true }
     if (!this.#nested) Object.assign(this.#budget, newLineBudget())
     this.#missingTool = undefined
-    let code: number
+    let code: number | typeof WAITING
     try {
       if (this.#nested) this.#enter()
       try {
+        this.#showJobs(sink)
         const list = parseLine(line)
         if (this.#sendsTraffic(list)) this.env.lab.capture.batch++
-        code = this.#list(list, sink, stdin)
+        code = this.#nested
+          ? this.#list(list, sink, stdin)
+          : this.#top(list, { item: 0, pipe: 0, code: this.#lastExit, stdin }, sink)
       } finally {
         if (this.#nested) this.#budget.depth--
       }
     } catch (e) {
+      this.#waiting = undefined
       code = this.#failure(e, sink)
     }
-    this.#lastExit = code
+    if (code === WAITING) {
+      this.#showJobs(sink)
+      return { ...outputOf(sink.chunks), exitCode: this.#lastExit, chunks: sink.chunks, running: true }
+    }
+    this.#lineEnded(sink, code)
     let stdout = ''
     let stderr = ''
     for (const c of sink.chunks) {
@@ -229,6 +278,160 @@ export class ShellSession {
     }
     const elsewhere = this.#missingTool && this.#elsewhere(this.#missingTool)
     return { stdout, stderr, exitCode: code, chunks: sink.chunks, ...(elsewhere ? { elsewhere } : {}) }
+  }
+
+  /**
+   * Ctrl+C in a live terminal: SIGINT to the foreground process (the line goes on once it
+   * exits, as bash goes on after a child that handled the signal), or the end of `wait` and of
+   * the line (status 130). `settle` reports what followed.
+   */
+  interrupt(): void {
+    const w = this.#waiting
+    if (!w) return
+    if (w.on instanceof Proc) w.on.process?.signal('INT')
+    else w.interrupted = true
+  }
+
+  /**
+   * What a live terminal printed since the last call (jobs' output as other terminals made
+   * traffic), and the waiting line's end once its process exited; the line's remaining
+   * commands run here. The host calls it after anything that may have changed the lab.
+   */
+  settle(): Settled {
+    const sink = new Sink()
+    let code: number | typeof WAITING = WAITING
+    try {
+      this.#showJobs(sink)
+      const w = this.#waiting
+      if (w?.interrupted) code = 130
+      else if (w && (w.on instanceof Proc ? !w.on.running : w.on.every((j) => !j.running))) {
+        this.#waiting = undefined
+        const status = w.on instanceof Proc ? (w.on.status ?? 0) : w.status()
+        this.#lastExit = w.negate ? (status === 0 ? 1 : 0) : status
+        code = this.#top(w.resume.list, { ...w.resume, code: this.#lastExit }, sink)
+      }
+    } catch (e) {
+      code = this.#failure(e, sink)
+    }
+    if (code === WAITING) return { chunks: sink.chunks }
+    this.#waiting = undefined
+    this.#lineEnded(sink, code)
+    return { chunks: sink.chunks, ended: { exitCode: code } }
+  }
+
+  #lineEnded(sink: Sink, code: number): void {
+    this.#lastExit = code
+    if (this.#nested) return
+    this.#showJobs(sink)
+    // bash tells of each job that ended before it prints the next prompt, then forgets it.
+    for (const job of [...this.#jobs.all]) {
+      if (job.running) continue
+      sink.push('stderr', jobLine(this.#jobs, job, false))
+      this.#jobs.remove(job)
+    }
+  }
+
+  /** The top-level list, from `at` on; stops where a live terminal's line must wait. */
+  #top(list: List, at: Omit<Resume, 'list'>, sink: Sink): number | typeof WAITING {
+    let code = at.code
+    for (let i = at.item; i < list.length; i++) {
+      const item = list[i] as AndOr
+      if (item.background) {
+        code = this.#background(item, sink, at.stdin)
+        continue
+      }
+      const pipelines = [item.first, ...item.rest.map((r) => r.pipeline)]
+      for (let k = i === at.item ? at.pipe : 0; k < pipelines.length; k++) {
+        if (k > 0 && (item.rest[k - 1]?.op === '&&') !== (code === 0)) continue
+        code = this.#pipeline(pipelines[k] as Pipeline, sink, at.stdin, true)
+        const w = this.#waiting
+        if (w && w.resume.item < 0) {
+          w.resume = { list, item: i, pipe: k + 1, code: 0, stdin: at.stdin }
+          return WAITING
+        }
+      }
+    }
+    return code
+  }
+
+  /** `cmd &`: a job; a command that can run on keeps running, any other runs now and is done. */
+  #background(item: AndOr, sink: Sink, stdin: string): number {
+    const job = this.#jobs.add(this.#storage.nextPid++, commandText(item))
+    if (!this.#nested) sink.push('stderr', `[${job.id}] ${job.pid}\n`)
+    const only =
+      item.rest.length === 0 && item.first.commands.length === 1 ? item.first.commands[0] : undefined
+    const code =
+      only?.kind === 'simple' && !item.first.negate
+        ? this.#simple(only, sink, stdin, null, { job })
+        : this.#andOr(item, sink, stdin)
+    if (job.process === undefined && job.running) job.ended(code)
+    return 0
+  }
+
+  /** Moves what the jobs wrote to the terminal, after ending those whose `timeout` passed in lab time. */
+  #showJobs(sink: Sink): void {
+    const now = this.env.lab.clock.nowMs
+    const procs: Proc[] = [...this.#jobs.all]
+    if (this.#waiting?.on instanceof Proc) procs.unshift(this.#waiting.on)
+    for (const p of procs) if (p.deadline !== undefined && p.deadline <= now) this.#expire(p)
+    for (const p of procs) for (const c of p.take()) sink.push(c.stream, c.text)
+  }
+
+  #expire(p: Proc): void {
+    if (!p.process) return
+    p.timedOut = true
+    p.process.signal('TERM')
+  }
+
+  /**
+   * Start a command that runs on, its output going where its redirections say; undefined when
+   * the command cannot run on. `timeoutMs` is `timeout`'s limit.
+   */
+  #spawn(
+    command: RegisteredCommand & Required<Pick<RegisteredCommand, 'spawn'>>,
+    args: readonly string[],
+    fds: { out: Dest; err: Dest },
+    proc: Proc,
+    timeoutMs: number | undefined
+  ): CommandOutput | undefined {
+    const note = (): string =>
+      `${this.#prefix()}${command.name}: output cut at ${formatSize(SHELL_LIMITS.commandOutputBytes)} (the lab's limit for one command)\n`
+    const route = (dest: Dest, text: string): void => {
+      if (dest.kind === 'null') return
+      if (dest.kind === 'file') {
+        const refused = this.#appendFile(dest.path, text)
+        if (refused !== undefined) proc.write('stderr', `${this.#prefix()}${refused}\n`, note)
+        return
+      }
+      proc.write(dest.kind, text, note)
+    }
+    const storage = this.#storage
+    if (storage.processes >= SHELL_LIMITS.labProcesses)
+      return {
+        stdout: '',
+        stderr: `${this.#prefix()}${command.name}: not started: ${SHELL_LIMITS.labProcesses} captures already run in this lab (the lab's limit); stop one with Ctrl+C or kill\n`,
+        exitCode: 1
+      }
+    let counted = false
+    const started = command.spawn(args, this.#context(''), {
+      write: (stream, text) => route(stream === 'stdout' ? fds.out : fds.err, text),
+      exit: (code) => {
+        if (counted) storage.processes--
+        counted = false
+        proc.ended(code)
+      }
+    })
+    if (!('signal' in started)) return started
+    if (proc.running) {
+      proc.process = started
+      counted = true
+      storage.processes++
+    }
+    if (timeoutMs !== undefined && proc.running) {
+      proc.deadline = this.env.lab.clock.nowMs + timeoutMs
+      proc.cancelTimer = this.env.live?.schedule(timeoutMs, () => this.#expire(proc))
+    }
+    return undefined
   }
 
   #elsewhere(tool: RegisteredCommand): ToolElsewhere | undefined {
@@ -311,7 +514,8 @@ export class ShellSession {
 
   #list(list: List, sink: Sink, stdin: string): number {
     let code = this.#lastExit
-    for (const item of list) code = this.#andOr(item, sink, stdin)
+    for (const item of list)
+      code = item.background ? this.#background(item, sink, stdin) : this.#andOr(item, sink, stdin)
     return code
   }
 
@@ -323,7 +527,19 @@ export class ShellSession {
     return code
   }
 
-  #pipeline(p: Pipeline, sink: Sink, stdin: string): number {
+  /** `top`: a pipeline of the line itself, whose one command a live terminal may wait on. */
+  #pipeline(p: Pipeline, sink: Sink, stdin: string, top = false): number {
+    const only = p.commands.length === 1 ? p.commands[0] : undefined
+    if (top && only?.kind === 'simple') {
+      const code = this.#simple(only, sink, stdin, null, { top: true })
+      const w = this.#waiting
+      if (w && w.resume.item < 0) {
+        w.negate = p.negate
+        return code
+      }
+      this.#lastExit = p.negate ? (code === 0 ? 1 : 0) : code
+      return this.#lastExit
+    }
     let input = stdin
     let code = 0
     p.commands.forEach((cmd, i) => {
@@ -380,7 +596,17 @@ export class ShellSession {
     return code
   }
 
-  #simple(cmd: SimpleCommand, sink: Sink, stdin: string, pipe: string[] | null): number {
+  /**
+   * `as.top`: the line's own command, which a live terminal may wait on; `as.job`: the job `&`
+   * started for it, which a command that runs on keeps.
+   */
+  #simple(
+    cmd: SimpleCommand,
+    sink: Sink,
+    stdin: string,
+    pipe: string[] | null,
+    as: { readonly top?: true; readonly job?: Job } = {}
+  ): number {
     if (++this.#budget.commands > SHELL_LIMITS.lineCommands) throw new LineBudgetExceeded('commands')
     const assignment =
       cmd.words.length === 1 && cmd.redirects.length === 0
@@ -416,7 +642,11 @@ export class ShellSession {
       input = data
     }
     if (argv.length === 0) return 0
+    const process = this.#process(argv, fds, input, sink, pipe, as)
+    if (process !== undefined) return process
     const result = this.#exec(argv, input)
+    // Jobs print as the command's traffic reaches them, before the command's own last words.
+    this.#showJobs(sink)
     const chunks = this.#capOutput(
       argv[0] ?? '',
       result.chunks ?? [
@@ -539,8 +769,17 @@ export class ShellSession {
     return undefined
   }
 
-  /** Give back what this session keeps: a `sh -c` or `kubectl exec` session ends with its line. */
+  /**
+   * Give back what this session keeps and stop its processes: a `sh -c` or `kubectl exec`
+   * session ends with its line, a live terminal when it is closed.
+   */
   release(): void {
+    const foreground = this.#waiting?.on instanceof Proc ? [this.#waiting.on] : []
+    this.#waiting = undefined
+    for (const proc of [...foreground, ...this.#jobs.all]) {
+      proc.killed = true
+      proc.process?.signal('TERM')
+    }
     for (const f of this.#files.values()) this.#storage.used -= f.size
     for (const v of this.#vars.values()) this.#storage.used -= v.length
     this.#files.clear()
@@ -621,8 +860,172 @@ export class ShellSession {
     }
   }
 
-  #run(command: RegisteredCommand, args: readonly string[], stdin: string): CommandOutput {
-    return command.run(args, {
+  /**
+   * The commands that start or wait on processes: `wait`, `timeout`, a job's command and a
+   * live terminal's foreground capture. Undefined for every other command, which runs at once.
+   */
+  #process(
+    argv: readonly string[],
+    fds: { out: Dest; err: Dest },
+    stdin: string,
+    sink: Sink,
+    pipe: string[] | null,
+    as: { readonly top?: true; readonly job?: Job }
+  ): number | undefined {
+    const top = as.top === true
+    const deliver = (r: CommandOutput): number => {
+      const refusals = new Set<string>()
+      for (const c of r.chunks ?? [
+        { stream: 'stdout' as const, text: r.stdout },
+        { stream: 'stderr' as const, text: r.stderr }
+      ])
+        this.#deliver(c.stream === 'stdout' ? fds.out : fds.err, c.text, sink, pipe, refusals)
+      return refusals.size > 0 ? 1 : r.exitCode
+    }
+    if (argv[0] === 'wait') {
+      const waited = this.#wait(argv.slice(1), top)
+      this.#showJobs(sink)
+      return deliver(waited)
+    }
+    let timeoutMs: number | undefined
+    let args = argv
+    if (argv[0] === 'timeout') {
+      const t = parseTimeout(argv.slice(1))
+      if ('exitCode' in t) return deliver(t)
+      timeoutMs = t.ms
+      args = t.argv
+    }
+    const name = args[0] ?? ''
+    const found = this.env.registry.get(name)
+    const command =
+      found && (!found.availableOn || found.availableOn.includes(this.target.kind)) ? found : undefined
+    const job = as.job
+    const live = top && this.env.live !== undefined && !this.#nested && job === undefined
+    if (!command?.spawn || (job === undefined && !live && timeoutMs === undefined)) {
+      if (timeoutMs === undefined) return undefined
+      if (!command && !BUILTINS.has(name))
+        return deliver({
+          stdout: '',
+          stderr: `timeout: failed to run command ‘${name}’: No such file or directory\n`,
+          exitCode: 127
+        })
+      // A command that answers at once ran past the limit only by letting lab time pass (sleep, ping).
+      const before = this.env.lab.clock.nowMs
+      const code = deliver(this.#exec(args, stdin))
+      return this.env.lab.clock.nowMs - before > timeoutMs ? 124 : code
+    }
+    const proc = job ?? new Proc()
+    const refused = this.#spawn({ ...command, spawn: command.spawn }, args.slice(1), fds, proc, timeoutMs)
+    if (refused) return deliver(refused)
+    if (job) return 0
+    if (live) {
+      this.#waiting = { on: proc, negate: false, resume: NOT_YET, status: () => 0 }
+      return 0
+    }
+    // Where nobody presses Ctrl+C (a script, a pipe, the CLI) only `timeout` ends it: its time
+    // passes on the lab's clock at once.
+    advanceClock(this.env.lab, timeoutMs ?? 0)
+    this.#expire(proc)
+    return deliver({ stdout: '', stderr: '', exitCode: proc.status ?? 0, chunks: proc.take() })
+  }
+
+  /**
+   * `wait [%N|PID…]`. A live terminal's line waits until the jobs end or Ctrl+C; where nobody
+   * is there to press it, the line is all the time there is: each `timeout` runs out on the
+   * lab's clock and the other jobs are interrupted, printing what they saw.
+   */
+  #wait(specs: readonly string[], top: boolean): CommandOutput {
+    const jobs: Job[] = []
+    for (const spec of specs) {
+      const job = this.#jobs.find(spec)
+      if (job) jobs.push(job)
+      else
+        return {
+          stdout: '',
+          stderr: /^\d+$/.test(spec)
+            ? `${this.#prefix()}wait: pid ${spec} is not a child of this shell\n`
+            : `${this.#prefix()}wait: ${spec}: no such job\n`,
+          exitCode: 127
+        }
+    }
+    const waited = specs.length > 0 ? jobs : this.#jobs.all.filter((j) => j.running)
+    // With operands bash returns the last one's status; without, 0.
+    const status = (): number => (specs.length > 0 ? (waited[waited.length - 1]?.status ?? 0) : 0)
+    if (waited.every((j) => !j.running)) return { stdout: '', stderr: '', exitCode: status() }
+    if (top && this.env.live !== undefined && !this.#nested) {
+      this.#waiting = { on: waited, negate: false, resume: NOT_YET, status }
+      return { stdout: '', stderr: '', exitCode: 0 }
+    }
+    const deadline = Math.max(...waited.map((j) => j.deadline ?? Number.NEGATIVE_INFINITY))
+    if (deadline > this.env.lab.clock.nowMs) advanceClock(this.env.lab, deadline - this.env.lab.clock.nowMs)
+    for (const j of waited) {
+      if (j.deadline !== undefined && j.deadline <= this.env.lab.clock.nowMs) this.#expire(j)
+      j.process?.signal('INT')
+    }
+    return { stdout: '', stderr: '', exitCode: status() }
+  }
+
+  /** `jobs [-l]`: each job's line; the ones that ended are told once and forgotten. */
+  #jobsBuiltin(args: readonly string[]): CommandOutput {
+    const bad = args.find((a) => a !== '-l')
+    if (bad !== undefined)
+      return {
+        stdout: '',
+        stderr: `${this.#prefix()}jobs: ${bad}: invalid option\njobs: usage: jobs [-lnprs] [jobspec ...] or jobs -x command [args]\n`,
+        exitCode: 2
+      }
+    let out = ''
+    for (const job of [...this.#jobs.all]) {
+      out += jobLine(this.#jobs, job, args.includes('-l'))
+      if (!job.running) this.#jobs.remove(job)
+    }
+    return { stdout: out, stderr: '', exitCode: 0 }
+  }
+
+  /** `kill [-s SIG | -SIG] %N|PID…` for the terminal's jobs. */
+  #kill(args: readonly string[]): CommandOutput {
+    let signal: Signal | 'KILL' = 'TERM'
+    let rest = args
+    const first = args[0]
+    if (first === '-s' || (first !== undefined && /^-[A-Za-z0-9]+$/.test(first))) {
+      const spec = first === '-s' ? (args[1] ?? '') : first.slice(1)
+      rest = args.slice(first === '-s' ? 2 : 1)
+      const named = SIGNALS[spec.toUpperCase().replace(/^SIG/, '')]
+      if (named === undefined)
+        return {
+          stdout: '',
+          stderr: `${this.#prefix()}kill: ${spec}: invalid signal specification\n`,
+          exitCode: 1
+        }
+      signal = named
+    }
+    if (rest.length === 0)
+      return {
+        stdout: '',
+        stderr: `kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]\n`,
+        exitCode: 2
+      }
+    let stderr = ''
+    for (const spec of rest) {
+      const job = this.#jobs.find(spec)
+      if (!job || !job.running) {
+        stderr += spec.startsWith('%')
+          ? `${this.#prefix()}kill: ${spec}: no such job\n`
+          : /^\d+$/.test(spec)
+            ? `${this.#prefix()}kill: (${spec}) - No such process\n`
+            : `${this.#prefix()}kill: ${spec}: arguments must be process or job IDs\n`
+        continue
+      }
+      if (signal === 'KILL') {
+        job.killed = true
+        job.process?.signal('TERM')
+      } else job.process?.signal(signal)
+    }
+    return { stdout: '', stderr, exitCode: stderr === '' ? 0 : 1 }
+  }
+
+  #context(stdin: string): CommandContext {
+    return {
       lab: this.env.lab,
       target: this.target,
       stdin,
@@ -648,7 +1051,11 @@ export class ShellSession {
       countPacket: () => {
         if (++this.#budget.packets > SHELL_LIMITS.linePackets) throw new LineBudgetExceeded('packets')
       }
-    })
+    }
+  }
+
+  #run(command: RegisteredCommand, args: readonly string[], stdin: string): CommandOutput {
+    return command.run(args, this.#context(stdin))
   }
 
   /** The few builtins scripts need; everything else is a registered command. */
@@ -661,6 +1068,10 @@ export class ShellSession {
         return { stdout: '', stderr: '', exitCode: 1 }
       case 'echo':
         return echo(args)
+      case 'jobs':
+        return this.#jobsBuiltin(args)
+      case 'kill':
+        return this.#kill(args)
       case 'exit': {
         const arg = args[0]
         if (arg === undefined) throw new ExitRequest(this.#lastExit)
@@ -775,6 +1186,66 @@ export class ShellSession {
     }
     return out.replace(/\n+$/, '')
   }
+}
+
+/** Where a waiting line goes on from: the top-level item and the pipeline of its and-or list. */
+interface Resume {
+  readonly list: List
+  readonly item: number
+  readonly pipe: number
+  readonly code: number
+  readonly stdin: string
+}
+
+/** A live terminal's line waits on its foreground process, or (`wait`) on jobs. */
+interface Waiting {
+  readonly on: Proc | readonly Job[]
+  /** The waiting pipeline's `!`. */
+  negate: boolean
+  /** Filled in by the top-level list as the wait unwinds it. */
+  resume: Resume
+  /** `wait`'s status once the jobs ended. */
+  readonly status: () => number
+  /** Ctrl+C ended `wait`. */
+  interrupted?: true
+}
+
+const WAITING = Symbol('waiting')
+const NOT_YET: Resume = { list: [], item: -1, pipe: 0, code: 0, stdin: '' }
+
+/** The builtins `timeout` can run (it runs them as the programs coreutils ships). */
+const BUILTINS = new Set(['true', 'false', 'echo', 'kill'])
+
+const SIGNALS: Record<string, Signal | 'KILL'> = {
+  '2': 'INT',
+  INT: 'INT',
+  '15': 'TERM',
+  TERM: 'TERM',
+  '9': 'KILL',
+  KILL: 'KILL'
+}
+
+const TIMEOUT_HELP = "Try 'timeout --help' for more information.\n"
+const DURATION_MS: Record<string, number> = { '': 1000, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+
+/** `timeout DURATION COMMAND [ARG]…` (coreutils 9.1): the limit in ms and the command. */
+function parseTimeout(args: readonly string[]): { ms: number; argv: readonly string[] } | CommandOutput {
+  const usage = (text: string): CommandOutput => ({ stdout: '', stderr: text, exitCode: 125 })
+  const [duration, ...argv] = args
+  if (duration === undefined || argv.length === 0) return usage(`timeout: missing operand\n${TIMEOUT_HELP}`)
+  const m = /^(\d+(?:\.\d*)?|\.\d+)([smhd]?)$/.exec(duration)
+  if (!m) return usage(`timeout: invalid time interval ‘${duration}’\n${TIMEOUT_HELP}`)
+  return { ms: Math.round(Number(m[1]) * (DURATION_MS[m[2] ?? ''] ?? 1000)), argv }
+}
+
+function outputOf(chunks: readonly OutputChunk[]): { stdout: string; stderr: string } {
+  let stdout = ''
+  let stderr = ''
+  for (const c of chunks) {
+    if (c.stream === 'stdout') stdout += c.text
+    else stderr += c.text
+  }
+  return { stdout, stderr }
 }
 
 /** What the shell says when a line reaches one of its caps. */

@@ -187,7 +187,7 @@ if (!app.requestSingleInstanceLock()) {
     registerIpc(service.handlers, () => mainWindow?.webContents ?? null, rendererUrl)
     // The app's window serves no classroom stream: its class dashboard opens in the class host's
     // own window, over that host's socket.
-    registerStreams(streamHandlersOf({}), () => mainWindow?.webContents ?? null, rendererUrl)
+    registerStreams(streamHandlersOf(service.streams), () => mainWindow?.webContents ?? null, rendererUrl)
     const openMainWindow = (): void => {
       const window = createWindow()
       mainWindow = window

@@ -131,6 +131,7 @@ async function main(): Promise<void> {
       : undefined
     const web = await startWebHost({
       handlers: service.handlers,
+      streams: service.streams,
       rendererDir,
       host,
       port,

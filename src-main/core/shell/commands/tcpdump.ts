@@ -1,19 +1,18 @@
 /**
- * `tcpdump` 4.99 over the capture log: the frames that crossed an interface of the target
- * during the most recent line that sent traffic (the shell starts a capture batch per such
- * line). A real tcpdump runs until Ctrl-C; the lab's stops after the captured frames and prints
- * the statistics an interrupted tcpdump prints. `-w FILE` writes a pcap through the context.
+ * `tcpdump` 4.99 on the lab's capture points. Spawned (a job, a terminal's foreground) it
+ * listens to the capture log and prints each frame as other commands create it, until `-c N`
+ * frames, Ctrl+C or a signal, then the statistics. `-w FILE` writes a pcap through the context.
  *
  * Port 8472 is decoded as OTV (tcpdump's assignment for that port) unless `-T vxlan`.
  */
 
-import type { Command, CommandOutput } from '../command.ts'
+import type { Command, CommandContext, CommandOutput } from '../command.ts'
 import type { CapturedFrame, IcmpView, Ipv4View, PacketView, TcpOption, TcpView } from '../../engine/trace.ts'
 import type { Lab } from '../../kube/lab.ts'
 import { parseIpv4 } from '../../net/index.ts'
 import { getopt, has, lastValue } from '../getopt.ts'
 import { encodeFrame, inetChecksum, l4HeaderLength, pcapFile } from '../packet-bytes.ts'
-import { compilePcapFilter, PcapFilterError, type PacketFilter } from '../pcap-filter.ts'
+import { compilePcapFilter, PcapFilterError } from '../pcap-filter.ts'
 import { resolveHost } from '../resolve.ts'
 
 const USAGE = `tcpdump version 4.99.3
@@ -350,140 +349,212 @@ function filterBytes(
   return [...header, ...payload]
 }
 
-export const tcpdumpCommand: Command = {
-  name: 'tcpdump',
-  summary: 'frames that crossed an interface during the last traffic (-i IF -nn -e -v -c N -T vxlan -w FILE)',
-  availableOn: ['node', 'pod', 'container', 'external'],
-  run(argv, ctx) {
-    const r = getopt('tcpdump', argv, {
-      short: 'AbdDefhHIJKlLnNOpqStuUvxX#B:c:C:E:F:G:i:j:M:Q:r:s:T:V:w:W:y:z:Z:',
-      long: {
-        count: { key: 'count', arg: false },
-        version: { key: 'version', arg: false },
-        help: { key: 'h', arg: false }
+/** A parsed command line: what to capture and how to print it. */
+interface Capture {
+  readonly iface: string
+  /** Frames the interface delivers to the capture (before the filter). */
+  readonly receives: (f: CapturedFrame) => boolean
+  /** The compiled expression, run on the bytes the kernel hands it. */
+  readonly filter: (f: CapturedFrame) => boolean
+  readonly limit: number
+  readonly file: string | undefined
+  /** What tcpdump writes to stderr before the first frame. */
+  readonly banner: string
+  /** A frame's line, as tcpdump prints it; the printer keeps the relative sequence numbers. */
+  readonly line: (f: CapturedFrame) => string
+}
+
+/** What tcpdump prints when it stops: the statistics, on stderr. */
+function statistics(captured: number, received: number): string {
+  const plural = (n: number): string => (n === 1 ? '' : 's')
+  return `${captured} packet${plural(captured)} captured\n${received} packet${plural(received)} received by filter\n0 packets dropped by kernel\n`
+}
+
+function prepare(argv: readonly string[], ctx: CommandContext): Capture | CommandOutput {
+  const r = getopt('tcpdump', argv, {
+    short: 'AbdDefhHIJKlLnNOpqStuUvxX#B:c:C:E:F:G:i:j:M:Q:r:s:T:V:w:W:y:z:Z:',
+    long: {
+      count: { key: 'count', arg: false },
+      version: { key: 'version', arg: false },
+      help: { key: 'h', arg: false }
+    }
+  })
+  if (!r.ok) return fail(`${r.message}\n${USAGE}`)
+  const o = r.value
+  if (has(o, 'h') || has(o, 'version')) return { stdout: USAGE, stderr: '', exitCode: 0 }
+  if (has(o, 'r'))
+    return fail(
+      `tcpdump: ${lastValue(o, 'r') ?? ''}: reading saved captures is not available in the lab; open the file with Wireshark or tcpdump -r on your machine\n`
+    )
+  const countText = lastValue(o, 'c')
+  let limit = Number.POSITIVE_INFINITY
+  if (countText !== undefined) {
+    const n = Number(countText)
+    if (!/^\d+$/.test(countText) || n <= 0) return fail(`tcpdump: invalid packet count ${countText}\n`)
+    limit = n
+  }
+  const type = lastValue(o, 'T')
+  if (type !== undefined && !PACKET_TYPES.includes(type)) {
+    return fail(`tcpdump: unknown packet type \`${type}'\n`)
+  }
+  const ns = ctx.lab.netns.get(ctx.target.netns)
+  const links = ns?.links ?? []
+  const requested = lastValue(o, 'i')
+  // Without -i tcpdump takes the first interface that is up and not loopback.
+  const iface = requested ?? links.find((l) => l.kind !== 'loopback' && l.up)?.name ?? 'lo'
+  if (iface !== 'any' && !links.some((l) => l.name === iface))
+    return fail(`tcpdump: ${iface}: No such device exists\n(No such device exists)\n`)
+  let compiled: (bytes: number[]) => boolean
+  try {
+    compiled = compilePcapFilter(o.operands.join(' '), {
+      linkType: iface === 'any' ? 'sll2' : 'en10mb',
+      resolveHost: (name) => {
+        const ip = resolveHost(ctx, name)
+        return ip === undefined ? undefined : [parseIpv4(ip) ?? 0]
       }
     })
-    if (!r.ok) return fail(`${r.message}\n${USAGE}`)
-    const o = r.value
-    if (has(o, 'h') || has(o, 'version')) return { stdout: USAGE, stderr: '', exitCode: 0 }
-    if (has(o, 'r'))
-      return fail(
-        `tcpdump: ${lastValue(o, 'r') ?? ''}: reading saved captures is not available in the lab; open the file with Wireshark or tcpdump -r on your machine\n`
-      )
-    const countText = lastValue(o, 'c')
-    let limit = Number.POSITIVE_INFINITY
-    if (countText !== undefined) {
-      const n = Number(countText)
-      if (!/^\d+$/.test(countText) || n <= 0) return fail(`tcpdump: invalid packet count ${countText}\n`)
-      limit = n
-    }
-    const type = lastValue(o, 'T')
-    if (
-      type !== undefined &&
-      ![
-        'vxlan',
-        'udp',
-        'rtp',
-        'rtcp',
-        'snmp',
-        'tftp',
-        'vat',
-        'wb',
-        'aodv',
-        'carp',
-        'cnfp',
-        'lmp',
-        'pgm',
-        'pgm_zmtp1',
-        'radius',
-        'resp',
-        'rpc',
-        'syslog',
-        'tcp',
-        'vxlan',
-        'zmtp1',
-        'domain',
-        'quic'
-      ].includes(type)
-    ) {
-      return fail(`tcpdump: unknown packet type \`${type}'\n`)
-    }
-    const ns = ctx.lab.netns.get(ctx.target.netns)
-    const links = ns?.links ?? []
-    const requested = lastValue(o, 'i')
-    // Without -i tcpdump takes the first interface that is up and not loopback.
-    const iface = requested ?? links.find((l) => l.kind !== 'loopback' && l.up)?.name ?? 'lo'
-    if (iface !== 'any' && !links.some((l) => l.name === iface))
-      return fail(`tcpdump: ${iface}: No such device exists\n(No such device exists)\n`)
-    let filter: PacketFilter
-    try {
-      filter = compilePcapFilter(o.operands.join(' '), {
-        linkType: iface === 'any' ? 'sll2' : 'en10mb',
-        resolveHost: (name) => {
-          const ip = resolveHost(ctx, name)
-          return ip === undefined ? undefined : [parseIpv4(ip) ?? 0]
-        }
-      })
-    } catch (e) {
-      if (e instanceof PcapFilterError) return fail(`tcpdump: ${e.message}\n`)
-      throw e
-    }
-    const seen = ctx.lab.capture.frames.filter(
-      (f) =>
-        f.batch === ctx.lab.capture.batch &&
-        f.netns === ctx.target.netns &&
-        (iface === 'any'
-          ? f.promiscOnly !== true
-          : f.device === iface && (f.promiscOnly !== true || !has(o, 'p')))
-    )
+  } catch (e) {
+    if (e instanceof PcapFilterError) return fail(`tcpdump: ${e.message}\n`)
+    throw e
+  }
+  const filter = (f: CapturedFrame): boolean => compiled(filterBytes(f, iface, links))
+  const netns = ctx.target.netns
+  const promiscuous = !has(o, 'p')
+  const receives = (f: CapturedFrame): boolean =>
+    f.netns === netns &&
+    (iface === 'any' ? f.promiscOnly !== true : f.device === iface && (f.promiscOnly !== true || promiscuous))
+  const vCount = o.options.filter((x) => x.key === 'v').length
+  const nCount = o.options.filter((x) => x.key === 'n').length
+  const opts: Options = {
+    numeric: nCount > 0,
+    link: has(o, 'e'),
+    verbose: vCount > 0,
+    vxlan: type === 'vxlan',
+    typed: type !== undefined
+  }
+  const linkType = iface === 'any' ? 'LINUX_SLL2 (Linux cooked v2)' : 'EN10MB (Ethernet)'
+  const listening = `listening on ${iface}, link-type ${linkType}, snapshot length 262144 bytes\n`
+  const file = lastValue(o, 'w')
+  const banner =
+    file !== undefined
+      ? `tcpdump: ${listening}`
+      : (iface === 'any' ? 'tcpdump: data link type LINUX_SLL2\n' : '') +
+        (opts.verbose
+          ? `tcpdump: ${listening}`
+          : `tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\n${listening}`)
+  const printer = new Printer(ctx.lab, opts)
+  const cooked = new Printer(ctx.lab, { ...opts, link: false })
+  const line = (f: CapturedFrame): string => {
+    if (iface !== 'any') return `${timestamp(ctx.lab, f.at)} ${printer.frame(f.frame)}\n`
+    // Linux cooked v2 (any): interface and direction first; with -e the cooked header's
+    // ifindex and source MAC stand in for the Ethernet header.
+    const head = `${f.device.padEnd(5)} ${packetType(f, links)} `
+    const eth = f.frame.eth
+    if (!opts.link || !eth) return `${timestamp(ctx.lab, f.at)} ${head}${cooked.frame(f.frame)}\n`
+    const ifindex = links.find((l) => l.name === f.device)?.ifindex ?? 0
+    const body = cooked
+      .frame(f.frame)
+      .replace(/^IP /, '')
+      .replace(/^ARP, /, '')
+    const length = (f.frame.arp ? 28 : (onWire(f.frame).ip?.length ?? 0)) + 20
+    return `${timestamp(ctx.lab, f.at)} ${head}ifindex ${ifindex} ${eth.src} ethertype ${eth.ethertype === 'ARP' ? 'ARP (0x0806)' : 'IPv4 (0x0800)'}, length ${length}: ${body}\n`
+  }
+  return { iface, receives, filter, limit, file, banner, line }
+}
+
+function pcapOf(lab: Lab, frames: readonly CapturedFrame[]): Uint8Array {
+  return pcapFile(frames.map((f) => ({ atMs: lab.clock.epochMs + f.at, bytes: encodeFrame(f.frame) })))
+}
+
+export const tcpdumpCommand: Command = {
+  name: 'tcpdump',
+  summary: 'capture frames on an interface (-i IF -nn -e -v -c N -T vxlan -w FILE); Ctrl+C stops it',
+  availableOn: ['node', 'pod', 'container', 'external'],
+  /**
+   * Where no one can press Ctrl+C (a script, a pipe, the CLI), tcpdump shows the frames of the
+   * line that last sent traffic and stops as if interrupted after the last one.
+   */
+  run(argv, ctx) {
+    const c = prepare(argv, ctx)
+    if ('exitCode' in c) return c
     // The kernel runs the filter before counting, so "received by filter" counts only the
     // packets it let through.
-    const passed = seen.filter((f) => filter(filterBytes(f, iface, links)))
-    const matched = passed.slice(0, Number.isFinite(limit) ? limit : undefined)
-    const vCount = o.options.filter((x) => x.key === 'v').length
-    const nCount = o.options.filter((x) => x.key === 'n').length
-    const opts: Options = {
-      numeric: nCount > 0,
-      link: has(o, 'e'),
-      verbose: vCount > 0,
-      vxlan: type === 'vxlan',
-      typed: type !== undefined
+    const passed = ctx.lab.capture.frames.filter(
+      (f) => f.batch === ctx.lab.capture.batch && c.receives(f) && c.filter(f)
+    )
+    const matched = passed.slice(0, Number.isFinite(c.limit) ? c.limit : undefined)
+    const stats = statistics(matched.length, passed.length)
+    if (c.file !== undefined) {
+      ctx.writeFile(c.file, pcapOf(ctx.lab, matched))
+      return { stdout: '', stderr: `${c.banner}${stats}`, exitCode: 0 }
     }
-    const linkType = iface === 'any' ? 'LINUX_SLL2 (Linux cooked v2)' : 'EN10MB (Ethernet)'
-    const listening = `listening on ${iface}, link-type ${linkType}, snapshot length 262144 bytes\n`
     // -c ends the capture by itself; otherwise the learner "pressed Ctrl-C" after the last frame.
-    const interrupted = matched.length < limit
-    const stats = `${matched.length} packet${matched.length === 1 ? '' : 's'} captured\n${passed.length} packet${passed.length === 1 ? '' : 's'} received by filter\n0 packets dropped by kernel\n`
-    const file = lastValue(o, 'w')
-    if (file !== undefined) {
-      const bytes = pcapFile(
-        matched.map((f) => ({ atMs: ctx.lab.clock.epochMs + f.at, bytes: encodeFrame(f.frame) }))
-      )
-      ctx.writeFile(file, bytes)
-      return { stdout: '', stderr: `tcpdump: ${listening}${stats}`, exitCode: 0 }
+    const interrupted = matched.length < c.limit
+    return {
+      stdout: matched.map(c.line).join('') + (interrupted ? '\n' : ''),
+      stderr: c.banner + stats,
+      exitCode: 0
     }
-    const printer = new Printer(ctx.lab, opts)
-    const cooked = new Printer(ctx.lab, { ...opts, link: false })
-    const lines = matched.map((f) => {
-      if (iface !== 'any') return `${timestamp(ctx.lab, f.at)} ${printer.frame(f.frame)}\n`
-      // Linux cooked v2 (any): interface and direction first; with -e the cooked header's
-      // ifindex and source MAC stand in for the Ethernet header.
-      const head = `${f.device.padEnd(5)} ${packetType(f, links)} `
-      const eth = f.frame.eth
-      if (!opts.link || !eth) return `${timestamp(ctx.lab, f.at)} ${head}${cooked.frame(f.frame)}\n`
-      const ifindex = links.find((l) => l.name === f.device)?.ifindex ?? 0
-      const body = cooked
-        .frame(f.frame)
-        .replace(/^IP /, '')
-        .replace(/^ARP, /, '')
-      const length = (f.frame.arp ? 28 : (onWire(f.frame).ip?.length ?? 0)) + 20
-      return `${timestamp(ctx.lab, f.at)} ${head}ifindex ${ifindex} ${eth.src} ethertype ${eth.ethertype === 'ARP' ? 'ARP (0x0806)' : 'IPv4 (0x0800)'}, length ${length}: ${body}\n`
-    })
-    const banner =
-      (iface === 'any' ? 'tcpdump: data link type LINUX_SLL2\n' : '') +
-      (opts.verbose
-        ? `tcpdump: ${listening}`
-        : `tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\n${listening}`)
-    return { stdout: lines.join('') + (interrupted ? '\n' : ''), stderr: banner + stats, exitCode: 0 }
+  },
+  spawn(argv, ctx, io) {
+    const c = prepare(argv, ctx)
+    if ('exitCode' in c) return c
+    const kept: CapturedFrame[] = []
+    let received = 0
+    let captured = 0
+    let running = true
+    const stop = (interrupted: boolean): void => {
+      if (!running) return
+      running = false
+      ctx.lab.capture.listeners.delete(listen)
+      if (c.file !== undefined) {
+        try {
+          ctx.writeFile(c.file, pcapOf(ctx.lab, kept))
+        } catch (e) {
+          io.write('stderr', `tcpdump: ${e instanceof Error ? e.message : String(e)}\n`)
+          io.exit(1)
+          return
+        }
+      } else if (interrupted) io.write('stdout', '\n')
+      io.write('stderr', statistics(captured, received))
+      io.exit(0)
+    }
+    const listen = (f: CapturedFrame): void => {
+      if (!c.receives(f) || !c.filter(f)) return
+      received++
+      captured++
+      if (c.file !== undefined) kept.push(f)
+      else io.write('stdout', c.line(f))
+      if (captured >= c.limit) stop(false)
+    }
+    io.write('stderr', c.banner)
+    ctx.lab.capture.listeners.add(listen)
+    // tcpdump's handler for SIGINT and SIGTERM prints the statistics and exits 0.
+    return { signal: () => stop(true) }
   }
 }
+
+const PACKET_TYPES = [
+  'vxlan',
+  'udp',
+  'rtp',
+  'rtcp',
+  'snmp',
+  'tftp',
+  'vat',
+  'wb',
+  'aodv',
+  'carp',
+  'cnfp',
+  'lmp',
+  'pgm',
+  'pgm_zmtp1',
+  'radius',
+  'resp',
+  'rpc',
+  'syslog',
+  'tcp',
+  'zmtp1',
+  'domain',
+  'quic'
+]
