@@ -26,8 +26,8 @@ import { learnerIdSchema, lessonIdSchema } from './contract.ts'
  *
  * Status codes: no or unknown token → 401 `unauthorized` (also after the class was closed or
  * deleted: closing revokes every learner token); learner token on an instructor method or on
- * another learner's id → 403 `forbidden`; a locked lesson → 403 `lesson_locked`; too many join
- * attempts from one address → 429 `rate_limited` with a `Retry-After` header (seconds);
+ * another learner's id → 403 `forbidden`; a locked lesson → 403 `lesson_locked`; too many failed
+ * join attempts (wrong codes) from one address → 429 `rate_limited` with a `Retry-After` header (seconds);
  * oversized body → 413 `payload_too_large`.
  *
  * The live dashboard is the `class:events` stream (streams.ts), subscribed to with the
@@ -47,8 +47,10 @@ export const classroomMethodNames = [
   'class:sendToLrs',
   'pack:import',
   'class:join',
+  'class:reclaim',
   'class:rejoin',
-  'class:leave'
+  'class:leave',
+  'class:resetSeat'
 ] as const
 
 export type ClassroomMethodName = (typeof classroomMethodNames)[number]
@@ -69,8 +71,10 @@ export const classroomCaller: Record<ClassroomMethodName, 'instructor' | 'learne
   'class:sendToLrs': 'instructor',
   'pack:import': 'instructor',
   'class:join': 'anyone',
+  'class:reclaim': 'anyone',
   'class:rejoin': 'learner',
-  'class:leave': 'learner'
+  'class:leave': 'learner',
+  'class:resetSeat': 'instructor'
 }
 
 /**
@@ -88,6 +92,18 @@ export const joinCodeSchema = z
       .string()
       .length(JOIN_CODE_LENGTH, `a join code has ${JOIN_CODE_LENGTH} characters`)
       .regex(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]+$/, 'a join code uses only the letters and digits shown')
+  )
+
+/** A learner's seat code: drawn like a join code, typed the same forgiving way. */
+export const seatCodeSchema = z
+  .string()
+  .trim()
+  .transform((code) => code.toUpperCase())
+  .pipe(
+    z
+      .string()
+      .length(JOIN_CODE_LENGTH, `a seat code has ${JOIN_CODE_LENGTH} characters`)
+      .regex(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]+$/, 'a seat code uses only the letters and digits shown')
   )
 
 export const classIdSchema = z
@@ -113,6 +129,9 @@ export const lessonGateSchema = z.strictObject({
 })
 export type LessonGate = z.output<typeof lessonGateSchema>
 
+/** The state a lesson added to the course after the class started (a new lesson, a pack) takes. */
+export const newLessonsSchema = z.enum(['enabled', 'locked'])
+
 export const classSummarySchema = z.strictObject({
   classId: classIdSchema,
   name: z.string(),
@@ -129,18 +148,20 @@ const classJoinedSchema = z.strictObject({
   /** The profile id to pass as `learnerId` to the lesson methods. */
   learnerId: learnerIdSchema,
   name: z.string(),
+  /** With the join code, gets this learner back into their seat from any browser (`class:reclaim`). */
+  seatCode: z.string(),
   classId: classIdSchema,
   className: z.string(),
-  /**
-   * The class's lesson gates in course order. Empty means every lesson of the course is open.
-   * When not empty, lessons missing from it are locked too.
-   */
-  lessons: z.array(lessonGateSchema)
+  /** One gate per lesson of the course, in course order. */
+  lessons: z.array(lessonGateSchema),
+  /** The state of a lesson missing from `lessons` (added to the course since). */
+  newLessons: newLessonsSchema
 })
 
 export const learnerStateSchema = z.strictObject({
   learnerId: learnerIdSchema,
   name: z.string(),
+  seatCode: z.string(),
   /** Connected = made a call in the last 60 s, or holds the event stream open. */
   online: z.boolean(),
   joinedAt: z.string(),
@@ -192,7 +213,9 @@ export const dashboardSchema = z.strictObject({
   learners: z.array(learnerStateSchema),
   stuckCount: z.number().int(),
   questions: z.array(questionStatsSchema),
-  lessons: z.array(lessonGateSchema)
+  /** One gate per lesson of the course, in course order. */
+  lessons: z.array(lessonGateSchema),
+  newLessons: newLessonsSchema
 })
 export type Dashboard = z.output<typeof dashboardSchema>
 
@@ -203,7 +226,8 @@ export const classEventSchema = z.discriminatedUnion('type', [
     type: z.literal('learner-joined'),
     at: z.string(),
     learnerId: learnerIdSchema,
-    name: z.string()
+    name: z.string(),
+    seatCode: z.string()
   }),
   z.strictObject({
     type: z.literal('learner-left'),
@@ -250,7 +274,12 @@ export const classEventSchema = z.discriminatedUnion('type', [
   }),
   /** A learner's stuck flag turned on or off; the full state rides along. */
   z.strictObject({ type: z.literal('learner-state'), at: z.string(), learner: learnerStateSchema }),
-  z.strictObject({ type: z.literal('lessons-changed'), at: z.string(), lessons: z.array(lessonGateSchema) }),
+  z.strictObject({
+    type: z.literal('lessons-changed'),
+    at: z.string(),
+    lessons: z.array(lessonGateSchema),
+    newLessons: newLessonsSchema
+  }),
   z.strictObject({ type: z.literal('class-closed'), at: z.string() })
 ])
 export type ClassEvent = z.output<typeof classEventSchema>
@@ -259,8 +288,9 @@ const classRef = z.strictObject({ classId: classIdSchema })
 
 export const classroomContract = {
   /**
-   * Instructor. Opens a class. `lessons` (lesson ids) become its enabled lessons in that order;
-   * omitted = every lesson open. `joinUrl` is `<host origin>/#/join?code=<joinCode>` — the
+   * Instructor. Opens a class with a gate for every lesson of the course: the lessons in
+   * `lessons` (ids) enabled and the others locked; `lessons` omitted = every lesson enabled.
+   * `newLessons` (default `enabled`) is the state of lessons added to the course later. `joinUrl` is `<host origin>/#/join?code=<joinCode>` — the
    * learner join page; `qrText` is the text to encode in the QR code (the same URL).
    * `instructorToken` is the host's token, the one the instructor calls with; null only from a
    * classroom no web host serves, since the host hands the classroom its token when it starts.
@@ -268,7 +298,8 @@ export const classroomContract = {
   'class:start': {
     input: z.strictObject({
       name: z.string().trim().min(1, 'a class needs a name').max(80),
-      lessons: z.array(lessonIdSchema).max(200).optional()
+      lessons: z.array(lessonIdSchema).max(200).optional(),
+      newLessons: newLessonsSchema.optional()
     }),
     output: z.strictObject({
       classId: classIdSchema,
@@ -300,12 +331,18 @@ export const classroomContract = {
     output: dashboardSchema
   },
   /**
-   * Instructor. Sets lesson gates: each listed lesson is enabled or locked (upsert; order given is
-   * kept for new entries). Unlocking during the workshop takes effect on the learner's next call.
+   * Instructor. Sets the gates of the listed lessons, enabled or locked; every other lesson keeps
+   * its state. `newLessons`, when given, changes the state lessons added to the course later take
+   * (lessons already in the course keep theirs). Answers every gate in course order. Unlocking
+   * during the workshop takes effect on the learner's next call.
    */
   'class:lessons': {
-    input: z.strictObject({ classId: classIdSchema, lessons: z.array(lessonGateSchema).min(1).max(200) }),
-    output: z.strictObject({ lessons: z.array(lessonGateSchema) })
+    input: z.strictObject({
+      classId: classIdSchema,
+      lessons: z.array(lessonGateSchema).max(200),
+      newLessons: newLessonsSchema.optional()
+    }),
+    output: z.strictObject({ lessons: z.array(lessonGateSchema), newLessons: newLessonsSchema })
   },
   /**
    * Instructor. The class report as a file to save: `csv` = one row per learner × lesson
@@ -354,11 +391,21 @@ export const classroomContract = {
     })
   },
   /**
-   * Anyone (no token). Joins an open class by its code. Rate-limited per address (10 a minute).
-   * The same name twice in one class is refused: the first holder rejoins with their token.
+   * Anyone (no token). Joins an open class by its code. Failed attempts are limited per address
+   * (10 a minute by default); successful joins never count.
+   * The same name twice in one class is refused: its holder gets back in with `class:reclaim`.
    */
   'class:join': {
     input: z.strictObject({ code: joinCodeSchema, name: classLearnerNameSchema }),
+    output: classJoinedSchema
+  },
+  /**
+   * Anyone (failures limited like `class:join`'s). The join code and a learner's seat code get that
+   * learner back into their seat, name and record from any browser, with a new token; the token
+   * the seat had before stops working.
+   */
+  'class:reclaim': {
+    input: z.strictObject({ code: joinCodeSchema, seatCode: seatCodeSchema }),
     output: classJoinedSchema
   },
   /**
@@ -367,7 +414,15 @@ export const classroomContract = {
    */
   'class:rejoin': { input: z.strictObject({}), output: classJoinedSchema },
   /** Learner token. Marks the learner as left (the dashboard shows it); the token stays valid. */
-  'class:leave': { input: z.strictObject({}), output: z.strictObject({ left: z.literal(true) }) }
+  'class:leave': { input: z.strictObject({}), output: z.strictObject({ left: z.literal(true) }) },
+  /**
+   * Instructor. Gives a learner a new seat code and signs every browser out of the seat (its
+   * token stops working); the name and the record stay. For a seat code seen by someone else.
+   */
+  'class:resetSeat': {
+    input: z.strictObject({ classId: classIdSchema, learnerId: learnerIdSchema }),
+    output: z.strictObject({ learnerId: learnerIdSchema, seatCode: z.string() })
+  }
 } as const satisfies Record<ClassroomMethodName, { input: z.ZodType; output: z.ZodType }>
 
 export type ClassroomContract = typeof classroomContract

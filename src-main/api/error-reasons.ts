@@ -79,6 +79,8 @@ export const errorReasonParams = {
   class_unknown: z.strictObject({ classId: name }),
   join_code_unknown: z.strictObject({ code: name }),
   class_name_taken: z.strictObject({ name }),
+  seat_code_unknown: z.strictObject({ seatCode: name }),
+  class_learner_unknown: z.strictObject({ learnerId: name }),
   /** A learner who joined a class: their profile goes only with the class, never from the learner menu. */
   class_learner: z.strictObject({ className: name }),
   /** A learner token on another learner's data, or a learner call without one. */

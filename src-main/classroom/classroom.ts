@@ -17,7 +17,14 @@ import { sendToLrs } from './lrs.ts'
 import { importPack } from './packs.ts'
 import { RateLimiter } from './rate-limit.ts'
 import { classReportCsv, classXapi, difficultyCsv } from './report.ts'
-import { hashToken, LEARNER_TOKEN_PREFIX, newClassId, newJoinCode, newLearnerToken } from './secrets.ts'
+import {
+  hashToken,
+  LEARNER_TOKEN_PREFIX,
+  newClassId,
+  newJoinCode,
+  newLearnerToken,
+  newSeatCode
+} from './secrets.ts'
 
 export interface ClassroomOptions {
   store: ProgressStore
@@ -26,7 +33,10 @@ export interface ClassroomOptions {
   /** Where `pack:import` installs packs (the service's `packsDir`). */
   packsDir: string
   now?: () => number
-  /** Join attempts allowed per address and window; 10 a minute unless a test says otherwise. */
+  /**
+   * Failed join attempts (an unknown join or seat code) allowed per address and window; 10 a minute
+   * unless the host's `--join-limit` or a test says otherwise. Successful joins never count.
+   */
   joinLimit?: { limit: number; windowMs: number }
 }
 
@@ -178,8 +188,15 @@ export class Classroom {
   }
 
   #lessonOpenFor(classId: string, lessonId: string): boolean {
-    const gates = this.#store.classes.lessons(classId)
-    return gates.length === 0 || gates.some((g) => g.lessonId === lessonId && g.state === 'enabled')
+    return this.#store.classes.lessonState(classId, lessonId) === 'enabled'
+  }
+
+  /** The class's gates, one per lesson of the course in course order, and its state for new lessons. */
+  async #gates(classId: string): Promise<{ lessons: LessonGate[]; newLessons: LessonGate['state'] }> {
+    const course = (await this.#courseLessons()).filter((l) => l.available).map((l) => l.id)
+    const gates = this.#store.classes.syncLessons(classId, course)
+    const cls = this.#requireClass(classId)
+    return { lessons: gates.filter((g) => course.includes(g.lessonId)), newLessons: cls.newLessons }
   }
 
   async #courseLessons(): Promise<{ id: string; slug: string; available: boolean }[]> {
@@ -207,15 +224,16 @@ export class Classroom {
     return cls
   }
 
-  #joined(member: ClassMember, token: string): ClassroomOutput<'class:join'> {
+  async #joined(member: ClassMember, token: string): Promise<ClassroomOutput<'class:join'>> {
     const cls = this.#requireClass(member.classId)
     return {
       learnerToken: token,
       learnerId: member.learnerId,
       name: member.displayName,
+      seatCode: member.seatCode,
       classId: cls.id,
       className: cls.name,
-      lessons: this.#store.classes.lessons(cls.id)
+      ...(await this.#gates(cls.id))
     }
   }
 
@@ -233,15 +251,22 @@ export class Classroom {
       learners: cls.learners
     })
     return {
-      'class:start': async ({ name, lessons }) => {
+      'class:start': async ({ name, lessons, newLessons }) => {
         if (lessons) await this.#checkLessonIds(lessons, 'lessons')
+        const gates = (await this.#courseLessons())
+          .filter((l) => l.available)
+          .map((l): LessonGate => ({
+            lessonId: l.id,
+            state: !lessons || lessons.includes(l.id) ? 'enabled' : 'locked'
+          }))
         for (let tries = 0; ; tries++) {
           try {
             const cls = store.classes.create({
               id: newClassId(),
               name,
               joinCode: newJoinCode(),
-              lessons: lessons ?? []
+              lessons: gates,
+              newLessons: newLessons ?? 'enabled'
             })
             const joinUrl = `${this.origin}/#/join?code=${cls.joinCode}`
             return {
@@ -271,16 +296,24 @@ export class Classroom {
         return { classId, learnersDeleted: result.learnersDeleted }
       },
       'class:list': () => ({ classes: store.classes.list().map(summary) }),
-      'class:dashboard': ({ classId, anonymous }) => this.#liveClass(classId).dashboard(anonymous ?? false),
-      'class:lessons': async ({ classId, lessons }) => {
+      'class:dashboard': async ({ classId, anonymous }) => {
+        this.#requireClass(classId)
+        await this.#gates(classId)
+        return this.#liveClass(classId).dashboard(anonymous ?? false)
+      },
+      'class:lessons': async ({ classId, lessons, newLessons }) => {
         this.#requireClass(classId)
         await this.#checkLessonIds(
           lessons.map((l: LessonGate) => l.lessonId),
           'lessons'
         )
-        const gates = store.classes.setLessons(classId, lessons)
+        // Gates first, under the old state for new lessons, so changing it only affects lessons to come.
+        await this.#gates(classId)
+        if (newLessons) store.classes.setNewLessons(classId, newLessons)
+        store.classes.setLessons(classId, lessons)
+        const gates = await this.#gates(classId)
         this.#liveClass(classId).lessonsChanged(gates)
-        return { lessons: gates }
+        return gates
       },
       'class:report': async ({ classId, format, iriBase }) => {
         const cls = this.#requireClass(classId)
@@ -289,15 +322,16 @@ export class Classroom {
         const slug = cls.name.replace(/[^\p{L}\p{N}_-]+/gu, '-').replace(/^-+|-+$/g, '') || 'class'
         switch (format) {
           case 'csv': {
-            const gates = store.classes.lessons(classId)
-            const order =
-              gates.length > 0
-                ? gates.map((g) => g.lessonId)
-                : (await this.#courseLessons()).filter((l) => l.available).map((l) => l.id)
+            // The lessons the class works on: open ones, and locked ones someone already started.
+            const rows = store.classes.report(classId)
+            const started = new Set(rows.map((r) => r.lessonId))
+            const order = (await this.#gates(classId)).lessons
+              .filter((g) => g.state === 'enabled' || started.has(g.lessonId))
+              .map((g) => g.lessonId)
             return {
               fileName: `podnet-class-${slug}-${day}.csv`,
               mimeType: 'text/csv',
-              content: classReportCsv(members, store.classes.report(classId), order)
+              content: classReportCsv(members, rows, order)
             }
           }
           case 'xapi':
@@ -330,25 +364,32 @@ export class Classroom {
             )
         )
       },
-      'class:join': ({ code, name }, { address }) => {
-        const wait = this.#joins.hit(address)
+      'class:join': async ({ code, name }, { address }) => {
+        const wait = this.#joins.retryAfter(address)
         if (wait !== null) throw new RateLimited(wait)
         const cls = store.classes.openByCode(code)
-        if (!cls)
+        if (!cls) {
+          this.#joins.failed(address)
           throw new ApiError(
             'not_found',
             `code: no open class has the join code ${code}; check it with your instructor`,
             { reason: reason('join_code_unknown', { code }) }
           )
+        }
         const token = newLearnerToken()
         let member: ClassMember
         try {
-          member = store.classes.join({ classId: cls.id, displayName: name, tokenHash: hashToken(token) })
+          member = store.classes.join({
+            classId: cls.id,
+            displayName: name,
+            tokenHash: hashToken(token),
+            newSeatCode
+          })
         } catch (error) {
           if (error instanceof StoreError && error.code === 'conflict') {
             throw new ApiError(
               'invalid_input',
-              `name: ${error.message} Pick another name, or rejoin from the browser you joined with.`,
+              `name: ${error.message} Pick another name, or get back in with your seat code.`,
               { reason: reason('class_name_taken', { name }) }
             )
           }
@@ -357,7 +398,52 @@ export class Classroom {
         this.#liveClass(cls.id).joined(member)
         return this.#joined(member, token)
       },
-      'class:rejoin': (_input, { caller }) => {
+      'class:reclaim': async ({ code, seatCode }, { address }) => {
+        const wait = this.#joins.retryAfter(address)
+        if (wait !== null) throw new RateLimited(wait)
+        const cls = store.classes.openByCode(code)
+        if (!cls) {
+          this.#joins.failed(address)
+          throw new ApiError(
+            'not_found',
+            `code: no open class has the join code ${code}; check it with your instructor`,
+            { reason: reason('join_code_unknown', { code }) }
+          )
+        }
+        const token = newLearnerToken()
+        const member = store.classes.reclaimSeat({ classId: cls.id, seatCode, tokenHash: hashToken(token) })
+        if (!member) {
+          this.#joins.failed(address)
+          throw new ApiError(
+            'not_found',
+            `seatCode: nobody in this class has the seat code ${seatCode}; check it, or ask your instructor to reset your seat`,
+            { reason: reason('seat_code_unknown', { seatCode }) }
+          )
+        }
+        this.#liveClass(cls.id).seen(member.learnerId)
+        return this.#joined(member, token)
+      },
+      'class:resetSeat': ({ classId, learnerId }) => {
+        this.#requireClass(classId)
+        let member: ClassMember
+        try {
+          member = store.classes.resetSeat({
+            classId,
+            learnerId,
+            tokenHash: hashToken(newLearnerToken()),
+            newSeatCode
+          })
+        } catch (error) {
+          if (error instanceof StoreError && error.code === 'not-found')
+            throw new ApiError('not_found', `learnerId: no learner "${learnerId}" in this class`, {
+              reason: reason('class_learner_unknown', { learnerId })
+            })
+          throw error
+        }
+        this.#liveClass(classId).seatReset(member)
+        return { learnerId: member.learnerId, seatCode: member.seatCode }
+      },
+      'class:rejoin': async (_input, { caller }) => {
         if (caller.kind !== 'learner') throw learnerTokenNeeded('class:rejoin')
         this.#liveClass(caller.member.classId).seen(caller.member.learnerId)
         return this.#joined(caller.member, caller.token)

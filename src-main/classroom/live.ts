@@ -123,7 +123,8 @@ export class LiveClass {
       type: 'learner-joined',
       at: iso(this.now()),
       learnerId: member.learnerId,
-      name: member.displayName
+      name: member.displayName,
+      seatCode: member.seatCode
     })
   }
 
@@ -134,8 +135,24 @@ export class LiveClass {
     t.lastSeen = this.now()
     if (!t.online) {
       t.online = true
-      this.#emit({ type: 'learner-joined', at: iso(t.lastSeen), learnerId, name: t.member.displayName })
+      this.#emit({
+        type: 'learner-joined',
+        at: iso(t.lastSeen),
+        learnerId,
+        name: t.member.displayName,
+        seatCode: t.member.seatCode
+      })
     }
+  }
+
+  /** The instructor reset the seat: the dashboard shows the new code, the learner is signed out. */
+  seatReset(member: ClassMember): void {
+    const t = this.#tracked.get(member.learnerId)
+    if (!t) return
+    t.member = member
+    t.online = false
+    t.lastSeen = 0
+    this.#emit({ type: 'learner-state', at: iso(this.now()), learner: this.#state(t, this.now()) })
   }
 
   left(learnerId: string): void {
@@ -234,6 +251,7 @@ export class LiveClass {
     return {
       learnerId: t.member.learnerId,
       name: t.member.displayName,
+      seatCode: t.member.seatCode,
       online: t.online && now - t.lastSeen <= ONLINE_MS,
       joinedAt: iso(t.member.joinedAt),
       lessonId: t.lessonId,
@@ -253,8 +271,8 @@ export class LiveClass {
     this.#emit({ type: 'class-closed', at: iso(this.now()) })
   }
 
-  lessonsChanged(lessons: Dashboard['lessons']): void {
-    this.#emit({ type: 'lessons-changed', at: iso(this.now()), lessons })
+  lessonsChanged(gates: Pick<Dashboard, 'lessons' | 'newLessons'>): void {
+    this.#emit({ type: 'lessons-changed', at: iso(this.now()), ...gates })
   }
 
   /** The full dashboard; `anonymous` leaves out the learners and every name. */
@@ -280,7 +298,8 @@ export class LiveClass {
       learners: anonymous ? [] : learners,
       stuckCount: learners.filter((l) => l.stuck).length,
       questions: questionStats(this.store.classes.attempts(this.classId), anonymous ? null : names),
-      lessons: this.store.classes.lessons(this.classId)
+      lessons: this.store.classes.lessons(this.classId),
+      newLessons: cls.newLessons
     }
   }
 }

@@ -24,6 +24,9 @@ export function newJoinCode(): string {
   return code
 }
 
+/** Drawn like a join code, so learners read and type both the same way. */
+export const newSeatCode = newJoinCode
+
 export function newClassId(): string {
   return `cls_${randomBytes(12).toString('base64url')}`
 }

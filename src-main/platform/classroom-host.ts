@@ -9,7 +9,7 @@ import type { Handlers } from '../api/dispatch.ts'
 import { ApiError } from '../api/envelope.ts'
 import { reason } from '../api/error-reasons.ts'
 import { Classroom } from '../classroom/classroom.ts'
-import type { ProgressStore } from '../store/index.ts'
+import { StoreError, type ProgressStore } from '../store/index.ts'
 import { startWebHost } from './web/server.ts'
 
 // Runs a class on the LAN: the web host in classroom mode plus the class learners join. Node only
@@ -59,10 +59,14 @@ export interface ClassroomHostOptions {
   className?: string
   /** Start a new class even when one is open; otherwise the newest open class continues. */
   newClass?: boolean
+  /** Continue the class with this join code (`--class CODE`), reopening it if it was closed. */
+  classCode?: string
   /** Reused across restarts of the listener, so the join rate limit and live dashboards carry on. */
   classroom?: Classroom
   /** Names learners reach the host by besides its addresses and host name (`--public-host`). */
   publicHosts?: readonly string[]
+  /** Failed join attempts allowed per address and minute (`--join-limit`); the Classroom's default otherwise. */
+  joinFailuresPerMinute?: number
 }
 
 export interface ClassroomHostRun {
@@ -104,7 +108,14 @@ function servedOverHttp(handlers: Handlers): Handlers {
 export async function startClassroomHost(options: ClassroomHostOptions): Promise<ClassroomHostRun> {
   const classroom =
     options.classroom ??
-    new Classroom({ store: options.store, handlers: options.handlers, packsDir: options.packsDir })
+    new Classroom({
+      store: options.store,
+      handlers: options.handlers,
+      packsDir: options.packsDir,
+      ...(options.joinFailuresPerMinute !== undefined
+        ? { joinLimit: { limit: options.joinFailuresPerMinute, windowMs: 60_000 } }
+        : {})
+    })
   const web = await startWebHost({
     handlers: servedOverHttp(options.handlers),
     rendererDir: options.rendererDir,
@@ -138,6 +149,22 @@ async function openClass(
   classroom: Classroom,
   options: ClassroomHostOptions
 ): Promise<{ id: string; name: string; joinCode: string }> {
+  if (options.classCode !== undefined) {
+    const code = options.classCode.trim().toUpperCase()
+    const named = options.store.classes.byCode(code)
+    if (!named)
+      throw new ApiError('not_found', `class: no class on this computer has the join code ${code}`, {
+        reason: reason('join_code_unknown', { code })
+      })
+    if (named.status === 'open') return named
+    try {
+      return options.store.classes.reopen(named.id)
+    } catch (error) {
+      if (error instanceof StoreError && error.code === 'conflict')
+        throw new ApiError('invalid_input', `class: ${error.message}`)
+      throw error
+    }
+  }
   const open = options.newClass ? undefined : options.store.classes.list().find((c) => c.status === 'open')
   if (open) return open
   const started = await classroom.call(

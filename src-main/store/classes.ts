@@ -10,18 +10,24 @@ export interface ClassRecord {
   createdAt: number
   closedAt: number | null
   learners: number
+  /** The state a lesson takes when it has no gate of its own yet: one added to the course later. */
+  newLessons: GateState
 }
 
 export interface ClassMember {
   classId: string
   learnerId: string
   displayName: string
+  /** With the join code, gets the learner back into this seat from any browser. */
+  seatCode: string
   joinedAt: number
 }
 
+export type GateState = 'enabled' | 'locked'
+
 export interface ClassLessonGate {
   lessonId: string
-  state: 'enabled' | 'locked'
+  state: GateState
 }
 
 /** A member found by token, with the state of their class (a closed class revokes the token). */
@@ -83,6 +89,7 @@ interface ClassRow {
   created_at: number
   closed_at: number | null
   learners: number
+  new_lessons: GateState
 }
 
 const toClass = (r: ClassRow): ClassRecord => ({
@@ -92,13 +99,15 @@ const toClass = (r: ClassRow): ClassRecord => ({
   status: r.status,
   createdAt: r.created_at,
   closedAt: r.closed_at,
-  learners: r.learners
+  learners: r.learners,
+  newLessons: r.new_lessons
 })
 
 interface MemberRow {
   class_id: string
   learner_id: string
   display_name: string
+  seat_code: string
   joined_at: number
 }
 
@@ -106,6 +115,7 @@ const toMember = (r: MemberRow): ClassMember => ({
   classId: r.class_id,
   learnerId: r.learner_id,
   displayName: r.display_name,
+  seatCode: r.seat_code,
   joinedAt: r.joined_at
 })
 
@@ -125,14 +135,31 @@ export class ClassesRepository {
     this.#ctx = ctx
     const db = ctx.db
     this.#s = {
-      insertClass: db.prepare<[string, string, string, number]>(
-        "INSERT INTO classes (id, name, join_code, status, created_at) VALUES (?, ?, ?, 'open', ?)"
+      insertClass: db.prepare<[string, string, string, number, GateState]>(
+        "INSERT INTO classes (id, name, join_code, status, created_at, new_lessons) VALUES (?, ?, ?, 'open', ?, ?)"
+      ),
+      setNewLessons: db.prepare<[GateState, string]>('UPDATE classes SET new_lessons = ? WHERE id = ?'),
+      lessonState: db.prepare<[string, string], { state: GateState }>(
+        `SELECT coalesce(g.state, c.new_lessons) AS state FROM classes c
+         LEFT JOIN class_lessons g ON g.class_id = c.id AND g.lesson_id = ?
+         WHERE c.id = ?`
+      ),
+      placeGate: db.prepare<[string, string, number, GateState]>(
+        `INSERT INTO class_lessons (class_id, lesson_id, position, state) VALUES (?, ?, ?, ?)
+         ON CONFLICT (class_id, lesson_id) DO UPDATE SET position = excluded.position
+         WHERE position <> excluded.position`
       ),
       get: db.prepare<[string], ClassRow>(`${CLASS_SELECT} WHERE c.id = ?`),
       openByCode: db.prepare<[string], ClassRow>(
         `${CLASS_SELECT} WHERE c.join_code = ? AND c.status = 'open'`
       ),
       list: db.prepare<[], ClassRow>(`${CLASS_SELECT} ORDER BY c.created_at DESC, c.id DESC`),
+      reopen: db.prepare<[string]>(
+        "UPDATE classes SET status = 'open', closed_at = NULL WHERE id = ? AND status = 'closed'"
+      ),
+      byCode: db.prepare<[string], ClassRow>(
+        `${CLASS_SELECT} WHERE c.join_code = ? ORDER BY c.status = 'open' DESC, c.created_at DESC LIMIT 1`
+      ),
       close: db.prepare<[number, string]>(
         "UPDATE classes SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'"
       ),
@@ -147,8 +174,23 @@ export class ClassesRepository {
       memberNameTaken: db.prepare<[string, string], { learner_id: string }>(
         'SELECT learner_id FROM class_learners WHERE class_id = ? AND display_name = ? COLLATE NOCASE'
       ),
-      insertMember: db.prepare<[string, string, string, string, number]>(
-        'INSERT INTO class_learners (class_id, learner_id, display_name, token_hash, joined_at) VALUES (?, ?, ?, ?, ?)'
+      insertMember: db.prepare<[string, string, string, string, string, number]>(
+        'INSERT INTO class_learners (class_id, learner_id, display_name, seat_code, token_hash, joined_at) VALUES (?, ?, ?, ?, ?, ?)'
+      ),
+      seatTaken: db.prepare<[string, string], { learner_id: string }>(
+        'SELECT learner_id FROM class_learners WHERE class_id = ? AND seat_code = ?'
+      ),
+      bySeat: db.prepare<[string, string], MemberRow>(
+        'SELECT class_id, learner_id, display_name, seat_code, joined_at FROM class_learners WHERE class_id = ? AND seat_code = ?'
+      ),
+      byLearner: db.prepare<[string, string], MemberRow>(
+        'SELECT class_id, learner_id, display_name, seat_code, joined_at FROM class_learners WHERE class_id = ? AND learner_id = ?'
+      ),
+      setToken: db.prepare<[string, string, string]>(
+        'UPDATE class_learners SET token_hash = ? WHERE class_id = ? AND learner_id = ?'
+      ),
+      setSeat: db.prepare<[string, string, string, string]>(
+        'UPDATE class_learners SET seat_code = ?, token_hash = ? WHERE class_id = ? AND learner_id = ?'
       ),
       byToken: db.prepare<[string], MemberRow & { class_status: 'open' | 'closed' }>(
         `SELECT m.*, c.status AS class_status FROM class_learners m JOIN classes c ON c.id = m.class_id
@@ -158,9 +200,9 @@ export class ClassesRepository {
         'SELECT c.id, c.name FROM class_learners m JOIN classes c ON c.id = m.class_id WHERE m.learner_id = ?'
       ),
       members: db.prepare<[string], MemberRow>(
-        'SELECT class_id, learner_id, display_name, joined_at FROM class_learners WHERE class_id = ? ORDER BY joined_at, learner_id'
+        'SELECT class_id, learner_id, display_name, seat_code, joined_at FROM class_learners WHERE class_id = ? ORDER BY joined_at, learner_id'
       ),
-      gates: db.prepare<[string], { lesson_id: string; state: 'enabled' | 'locked' }>(
+      gates: db.prepare<[string], { lesson_id: string; state: GateState }>(
         'SELECT lesson_id, state FROM class_lessons WHERE class_id = ? ORDER BY position, lesson_id'
       ),
       maxPosition: db.prepare<[string], { p: number }>(
@@ -206,14 +248,20 @@ export class ClassesRepository {
     }
   }
 
-  /** Opens a class; `lessons` become its enabled lessons in that order. */
-  create(input: { id: string; name: string; joinCode: string; lessons: readonly string[] }): ClassRecord {
+  /** Opens a class with a gate for each of `lessons`, in that order (the course's). */
+  create(input: {
+    id: string
+    name: string
+    joinCode: string
+    lessons: readonly ClassLessonGate[]
+    newLessons: GateState
+  }): ClassRecord {
     return this.#ctx.write('start the class', () => {
       if (this.#s.openByCode.get(input.joinCode)) {
         throw new StoreError('conflict', `An open class already uses the join code ${input.joinCode}.`)
       }
-      this.#s.insertClass.run(input.id, input.name, input.joinCode, this.#ctx.now())
-      input.lessons.forEach((lessonId, i) => this.#s.upsertGate.run(input.id, lessonId, i, 'enabled'))
+      this.#s.insertClass.run(input.id, input.name, input.joinCode, this.#ctx.now(), input.newLessons)
+      input.lessons.forEach((g, i) => this.#s.upsertGate.run(input.id, g.lessonId, i, g.state))
       return toClass(this.#s.get.get(input.id)!)
     })
   }
@@ -226,6 +274,31 @@ export class ClassesRepository {
   openByCode(joinCode: string): ClassRecord | null {
     const row = this.#ctx.read('find the class', () => this.#s.openByCode.get(joinCode))
     return row ? toClass(row) : null
+  }
+
+  /** The open class with this join code, else the newest closed one that had it; null for none. */
+  byCode(joinCode: string): ClassRecord | null {
+    const row = this.#ctx.read('find the class', () => this.#s.byCode.get(joinCode))
+    return row ? toClass(row) : null
+  }
+
+  /**
+   * Opens a closed class again (idempotent): its members' tokens and seat codes work again. A
+   * `conflict` when another open class uses its join code meanwhile.
+   */
+  reopen(classId: string): ClassRecord {
+    return this.#ctx.write('reopen the class', () => {
+      const row = this.#s.get.get(classId)
+      if (!row) throw new StoreError('not-found', `No class with id ${classId}.`)
+      const holder = this.#s.openByCode.get(row.join_code)
+      if (holder && holder.id !== classId)
+        throw new StoreError(
+          'conflict',
+          `Another open class ("${holder.name}") uses the join code ${row.join_code}; close it first.`
+        )
+      this.#s.reopen.run(classId)
+      return toClass(this.#s.get.get(classId)!)
+    })
   }
 
   /** Newest first. */
@@ -256,9 +329,14 @@ export class ClassesRepository {
   /**
    * Adds a member with a fresh profile of their own, in one transaction. The profile's name
    * carries the class id so that "Ada" in two classes are two profiles; a name already used in
-   * this class is a `conflict` (its holder rejoins with their token instead).
+   * this class is a `conflict` (its holder gets back in with their seat code instead).
    */
-  join(input: { classId: string; displayName: string; tokenHash: string }): ClassMember {
+  join(input: {
+    classId: string
+    displayName: string
+    tokenHash: string
+    newSeatCode: () => string
+  }): ClassMember {
     return this.#ctx.write('join the class', () => {
       if (this.#s.memberNameTaken.get(input.classId, input.displayName)) {
         throw new StoreError(
@@ -272,8 +350,47 @@ export class ClassesRepository {
       let profileName = base
       for (let n = 2; this.#s.profileNameTaken.get(profileName); n++) profileName = `${base} (${n})`
       this.#s.insertProfile.run(learnerId, profileName, now, now)
-      this.#s.insertMember.run(input.classId, learnerId, input.displayName, input.tokenHash, now)
-      return { classId: input.classId, learnerId, displayName: input.displayName, joinedAt: now }
+      const seatCode = this.#freeSeatCode(input.classId, input.newSeatCode)
+      this.#s.insertMember.run(input.classId, learnerId, input.displayName, seatCode, input.tokenHash, now)
+      return { classId: input.classId, learnerId, displayName: input.displayName, seatCode, joinedAt: now }
+    })
+  }
+
+  #freeSeatCode(classId: string, draw: () => string): string {
+    let code = draw()
+    while (this.#s.seatTaken.get(classId, code)) code = draw()
+    return code
+  }
+
+  /**
+   * Moves the seat to a new token (the browser that gave the seat code); the old token stops
+   * working. Null when no member of the class has that seat code.
+   */
+  reclaimSeat(input: { classId: string; seatCode: string; tokenHash: string }): ClassMember | null {
+    return this.#ctx.write('take back the seat', () => {
+      const row = this.#s.bySeat.get(input.classId, input.seatCode)
+      if (!row) return null
+      this.#s.setToken.run(input.tokenHash, input.classId, row.learner_id)
+      return toMember(row)
+    })
+  }
+
+  /**
+   * Gives the member a new seat code and a token nobody holds: the old code and every browser
+   * signed in with the seat are out, the name and the record stay.
+   */
+  resetSeat(input: {
+    classId: string
+    learnerId: string
+    tokenHash: string
+    newSeatCode: () => string
+  }): ClassMember {
+    return this.#ctx.write('reset the seat', () => {
+      if (!this.#s.byLearner.get(input.classId, input.learnerId))
+        throw new StoreError('not-found', `No learner ${input.learnerId} in class ${input.classId}.`)
+      const seatCode = this.#freeSeatCode(input.classId, input.newSeatCode)
+      this.#s.setSeat.run(seatCode, input.tokenHash, input.classId, input.learnerId)
+      return toMember(this.#s.byLearner.get(input.classId, input.learnerId)!)
     })
   }
 
@@ -296,6 +413,44 @@ export class ClassesRepository {
     return this.#ctx.read('read the lesson gates', () =>
       this.#s.gates.all(classId).map((r) => ({ lessonId: r.lesson_id, state: r.state }))
     )
+  }
+
+  /** Whether a lesson is open in the class: its own gate, else the class's state for new lessons. */
+  lessonState(classId: string, lessonId: string): GateState | null {
+    return this.#ctx.read(
+      'read the lesson gate',
+      () => this.#s.lessonState.get(lessonId, classId)?.state ?? null
+    )
+  }
+
+  /**
+   * Gives every lesson of the course a gate of its own (lessons without one take the class's
+   * state for new lessons) and puts the gates in course order, so a later change of that state
+   * never flips a lesson the instructor already saw. Gates of lessons gone from the course stay,
+   * after the others, in case their pack comes back.
+   */
+  syncLessons(classId: string, courseLessonIds: readonly string[]): ClassLessonGate[] {
+    return this.#ctx.write('place the lesson gates', () => {
+      const cls = this.#s.get.get(classId)
+      if (!cls) throw new StoreError('not-found', `No class with id ${classId}.`)
+      const gone = this.#s.gates
+        .all(classId)
+        .map((r) => r.lesson_id)
+        .filter((id) => !courseLessonIds.includes(id))
+      ;[...courseLessonIds, ...gone].forEach((lessonId, i) =>
+        this.#s.placeGate.run(classId, lessonId, i, cls.new_lessons)
+      )
+      return this.#s.gates.all(classId).map((r) => ({ lessonId: r.lesson_id, state: r.state }))
+    })
+  }
+
+  setNewLessons(classId: string, state: GateState): ClassRecord {
+    return this.#ctx.write('set the state of new lessons', () => {
+      this.#s.setNewLessons.run(state, classId)
+      const row = this.#s.get.get(classId)
+      if (!row) throw new StoreError('not-found', `No class with id ${classId}.`)
+      return toClass(row)
+    })
   }
 
   /** Upserts gates; new lessons go after the existing ones in the order given. */

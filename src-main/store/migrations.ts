@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto'
 import type Database from 'better-sqlite3'
 import { StoreError } from './errors.ts'
 
@@ -200,6 +201,36 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
     data: moveJournalsOutOfSnapshots
+  },
+  {
+    version: 6,
+    name: 'classes: the state of lessons added to the course later',
+    sql: `
+      -- Gates listed per lesson are explicit; this decides a lesson that has no row yet (a lesson
+      -- or pack added after the class started). Before it, an empty list meant every lesson open
+      -- and a non-empty one an allow-list, so existing classes keep exactly what they meant.
+      ALTER TABLE classes ADD COLUMN new_lessons TEXT NOT NULL DEFAULT 'enabled'
+        CHECK (new_lessons IN ('enabled', 'locked'));
+      UPDATE classes SET new_lessons = 'locked'
+        WHERE EXISTS (SELECT 1 FROM class_lessons g WHERE g.class_id = classes.id);
+    `
+  },
+  {
+    version: 7,
+    name: 'classes: a seat code per learner, to get back in from any browser',
+    sql: `
+      -- In the clear, unlike the token: the instructor's dashboard lists it to read out. It only
+      -- works together with the join code of a class that is open, and the join limit stops guessing.
+      ALTER TABLE class_learners ADD COLUMN seat_code TEXT NOT NULL DEFAULT '';
+    `,
+    data: giveEveryLearnerASeatCode
+  },
+  {
+    version: 8,
+    name: 'classes: seat codes unique within their class',
+    // Its own step after the codes were drawn: the index is part of the schema the file is checked
+    // against, and a step's data code runs only after its SQL.
+    sql: `CREATE UNIQUE INDEX class_learners_seat ON class_learners (class_id, seat_code);`
   }
 ]
 
@@ -267,6 +298,32 @@ function moveJournalsOutOfSnapshots(db: Database.Database, now: number): void {
       insert.run(learner_id, lesson_id, position, JSON.stringify(entry), now)
     })
     update.run(JSON.stringify(split.snapshot), learner_id, lesson_id)
+  }
+}
+
+/**
+ * Migration 7's data step: each existing class learner gets a seat code unique in their class,
+ * drawn like a join code (six of 31 unambiguous symbols); migration 8 then keeps them unique.
+ */
+function giveEveryLearnerASeatCode(db: Database.Database): void {
+  const alphabet = '23456789ABCDEFGHJKMNPQRSTUVWXYZ'
+  const draw = (): string => Array.from({ length: 6 }, () => alphabet[randomInt(alphabet.length)]).join('')
+  const members = db
+    .prepare<[], { class_id: string; learner_id: string }>(
+      'SELECT class_id, learner_id FROM class_learners ORDER BY class_id, joined_at, learner_id'
+    )
+    .all()
+  const taken = new Map<string, Set<string>>()
+  const update = db.prepare<[string, string, string]>(
+    'UPDATE class_learners SET seat_code = ? WHERE class_id = ? AND learner_id = ?'
+  )
+  for (const { class_id, learner_id } of members) {
+    const used = taken.get(class_id) ?? new Set<string>()
+    taken.set(class_id, used)
+    let code = draw()
+    while (used.has(code)) code = draw()
+    used.add(code)
+    update.run(code, class_id, learner_id)
   }
 }
 

@@ -108,6 +108,7 @@ export interface Joined {
   classId: string
   className: string
   lessons: { lessonId: string; state: string }[]
+  newLessons: string
 }
 
 export function loadLesson(id: string): LoadedLesson {

@@ -32,6 +32,7 @@ describe('a stream open to learners', () => {
   let room: { classId: string; joinCode: string }
   let ada: Joined
   let bo: Joined
+  let lockedLesson: string
 
   beforeAll(async () => {
     h = await startClassroomHost(data.path)
@@ -41,7 +42,8 @@ describe('a stream open to learners', () => {
       {},
       h.instructorToken
     )
-    const [first] = lessons.lessons.filter((l) => l.available)
+    const [first, second] = lessons.lessons.filter((l) => l.available)
+    lockedLesson = second!.id
     room = await ok(h.host.origin, 'class:start', { name: 'Room', lessons: [first!.id] }, h.instructorToken)
     ada = await ok<Joined>(h.host.origin, 'class:join', { code: room.joinCode, name: 'Ada' })
     bo = await ok<Joined>(h.host.origin, 'class:join', { code: room.joinCode, name: 'Bo' })
@@ -73,7 +75,7 @@ describe('a stream open to learners', () => {
     page.subscribe('locked', 'class:events', {
       classId: room.classId,
       learnerId: ada.learnerId,
-      lessonId: 'not-in-this-class'
+      lessonId: lockedLesson
     })
     expect(await page.next(errorOf('locked'))).toMatchObject({ error: { code: 'lesson_locked' } })
     expect(h.classroom.listenerCount(room.classId)).toBe(1)

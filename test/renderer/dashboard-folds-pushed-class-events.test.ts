@@ -11,7 +11,8 @@ const snapshot: Dashboard = {
   learners: [],
   stuckCount: 0,
   questions: [],
-  lessons: []
+  lessons: [],
+  newLessons: 'enabled'
 }
 
 function fold(events: ClassEvent[], anonymous = false): Dashboard {
@@ -24,8 +25,8 @@ const at = (s: number): string => new Date(Date.parse(snapshot.at) + s * 1000).t
 
 const feed: ClassEvent[] = [
   { type: 'snapshot', dashboard: snapshot },
-  { type: 'learner-joined', at: at(1), learnerId: 'learner-a', name: 'Ana' },
-  { type: 'learner-joined', at: at(2), learnerId: 'learner-b', name: 'Bo' },
+  { type: 'learner-joined', at: at(1), learnerId: 'learner-a', name: 'Ana', seatCode: 'AAAAAA' },
+  { type: 'learner-joined', at: at(2), learnerId: 'learner-b', name: 'Bo', seatCode: 'BBBBBB' },
   {
     type: 'step-changed',
     at: at(3),

@@ -28,6 +28,8 @@ const samples: Samples = {
   class_unknown: { classId: 'cls_abcdefgh' },
   join_code_unknown: { code: 'ZZZZZZ' },
   class_name_taken: { name: 'Ada' },
+  seat_code_unknown: { seatCode: 'ZZZZZZ' },
+  class_learner_unknown: { learnerId: 'lrn_x' },
   class_learner: { className: 'Networking 101' },
   own_progress_only: {},
   learner_token_needed: { method: 'class:rejoin' },

@@ -72,7 +72,7 @@ describe(`migration ${journalVersion}: lab journals move from the session snapsh
     const clock = fakeClock()
     const { store, migration } = openProgressStore(file, { now: clock.now })
 
-    expect(migration).toMatchObject({ from: journalVersion - 1, to: journalVersion })
+    expect(migration).toMatchObject({ from: journalVersion - 1, to: schemaVersion })
     expect(migration.backup).not.toBeNull()
     expect(store.journal.list('ada', '01-pods')).toEqual([
       { position: 0, entry: exec('ip a'), status: 'ok' },
@@ -157,7 +157,7 @@ describe(`migration ${journalVersion}: lab journals move from the session snapsh
     const clock = fakeClock()
     openProgressStore(file, { now: clock.now }).store.close()
     const again = openProgressStore(file, { now: clock.now })
-    expect(again.migration).toEqual({ from: journalVersion, to: journalVersion, backup: null })
+    expect(again.migration).toEqual({ from: schemaVersion, to: schemaVersion, backup: null })
     expect(again.store.journal.length('ada', '01-pods')).toBe(1)
     again.store.close()
 

@@ -13,12 +13,15 @@ import { isLoopback, normalPublicHost, startWebHost } from './server.ts'
 // scripts/serve.mjs builds the app when needed (and takes --rebuild, --no-build) before this starts.
 
 const usage = `usage: npm run serve -- [--port N] [--host ADDRESS] [--data-dir DIR] [--public-host NAME]... [--rotate-token]
-                    [--classroom [--class-name NAME] [--new-class]] [--rebuild | --no-build]
+                    [--classroom [--class CODE | --class-name NAME | --new-class] [--join-limit N]] [--rebuild | --no-build]
   --public-host  another name browsers reach this host by (a DNS name, a reverse proxy's); repeatable.
                  Loopback, this machine's addresses and its host name (and <name>.local) are always served.
   --rotate-token replace the token kept in <data dir>/host-token: links printed before stop working.
   --classroom    run a class: learners on the LAN join with a code (give --host <LAN address>).
                  Reuses the newest open class unless --new-class; the instructor token is new at every start.
+  --class        continue the class with this join code, reopening it if it was closed.
+  --join-limit   failed join attempts (a wrong class or seat code) allowed per address and minute; 10
+                 unless given. Successful joins never count, so a room behind one NAT joins freely.
   --rebuild      build the app first even when out/ holds a build of the current sources
                  (without it, the app is built only when its sources changed since the last build).
   --no-build     serve out/ as it is, without looking at whether the sources changed.`
@@ -43,6 +46,8 @@ async function main(): Promise<void> {
     classroom?: boolean
     'class-name'?: string
     'new-class'?: boolean
+    class?: string
+    'join-limit'?: string
     'public-host'?: string[]
     'rotate-token'?: boolean
     help?: boolean
@@ -56,6 +61,8 @@ async function main(): Promise<void> {
         classroom: { type: 'boolean' },
         'class-name': { type: 'string' },
         'new-class': { type: 'boolean' },
+        'join-limit': { type: 'string' },
+        class: { type: 'string' },
         'public-host': { type: 'string', multiple: true },
         'rotate-token': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' }
@@ -78,6 +85,9 @@ async function main(): Promise<void> {
     fail(
       '--rotate-token is for the single-user host; a class host makes a new instructor token at every start'
     )
+  const joinLimit = values['join-limit']
+  if (joinLimit !== undefined && !/^[1-9]\d{0,4}$/.test(joinLimit))
+    fail(`--join-limit must be a whole number from 1 to 99999, not "${joinLimit}"`)
   const root = resolve(import.meta.dirname, '../../..')
   const dataDir = resolve(values['data-dir'] ?? join(homedir(), '.local', 'share', 'podnet-lab'))
   mkdirSync(dataDir, { recursive: true })
@@ -110,7 +120,9 @@ async function main(): Promise<void> {
         port,
         publicHosts,
         ...(values['class-name'] !== undefined ? { className: values['class-name'] } : {}),
-        ...(values['new-class'] ? { newClass: true } : {})
+        ...(values['new-class'] ? { newClass: true } : {}),
+        ...(joinLimit !== undefined ? { joinFailuresPerMinute: Number(joinLimit) } : {}),
+        ...(values.class !== undefined ? { classCode: values.class } : {})
       })
     } catch (error) {
       if (error instanceof ApiError) fail(error.message)

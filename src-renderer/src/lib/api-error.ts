@@ -133,6 +133,8 @@ const reasonTexts: { [Id in ErrorReasonId]: (params: Params<Id>) => string } = {
   class_unknown: (p) => m.error_reason_class_unknown(p),
   join_code_unknown: (p) => m.error_reason_join_code_unknown(p),
   class_name_taken: (p) => m.error_reason_class_name_taken(p),
+  seat_code_unknown: (p) => m.error_reason_seat_code_unknown(p),
+  class_learner_unknown: (p) => m.error_reason_class_learner_unknown(p),
   class_learner: (p) => m.error_reason_class_learner(p),
   own_progress_only: () => m.error_reason_own_progress_only(),
   learner_token_needed: (p) => m.error_reason_learner_token_needed(p),

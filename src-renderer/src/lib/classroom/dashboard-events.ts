@@ -28,6 +28,7 @@ export function applyClassEvent(
       const learner: LearnerState = {
         learnerId: event.learnerId,
         name: anonymous ? '' : event.name,
+        seatCode: anonymous ? '' : event.seatCode,
         online: true,
         joinedAt: event.at,
         lessonId: null,
@@ -83,7 +84,7 @@ export function applyClassEvent(
       return { ...dashboard, at: event.at, learners, stuckCount: learners.filter((l) => l.stuck).length }
     }
     case 'lessons-changed':
-      return { ...dashboard, at: event.at, lessons: event.lessons }
+      return { ...dashboard, at: event.at, lessons: event.lessons, newLessons: event.newLessons }
     case 'class-closed':
       return { ...dashboard, at: event.at, status: 'closed' }
   }

@@ -9,7 +9,7 @@ export function joinErrorText(error: unknown): string {
   if (!(error instanceof ApiCallError)) return errorText(error)
   switch (error.code) {
     case 'not_found':
-      return m.join_error_code()
+      return error.reason?.id === 'seat_code_unknown' ? m.join_error_seat() : m.join_error_code()
     case 'unauthorized':
     case 'forbidden':
       return m.join_error_closed()

@@ -11,13 +11,22 @@ interface Stored {
   token: string
   learnerId: string
   classId: string
+  seatCode: string
 }
+
+/** Where the seat code waits after "Leave the class", so the join form offers it again. */
+const seatKey = 'podnet.classroom.seat'
 
 function readStored(): Stored | null {
   try {
     const value = JSON.parse(localStorage.getItem(storageKey) ?? 'null') as Partial<Stored> | null
     return value && typeof value.token === 'string' && typeof value.learnerId === 'string'
-      ? { token: value.token, learnerId: value.learnerId, classId: String(value.classId ?? '') }
+      ? {
+          token: value.token,
+          learnerId: value.learnerId,
+          classId: String(value.classId ?? ''),
+          seatCode: String(value.seatCode ?? '')
+        }
       : null
   } catch {
     return null
@@ -96,6 +105,17 @@ class ClassroomLearner {
     this.#accept(joined, joined.learnerToken)
   }
 
+  /** Back into an earlier seat, from this browser or any other: the same name and record. */
+  async reclaim(code: string, seatCode: string): Promise<void> {
+    const joined = await classroomApi['class:reclaim']({ code, seatCode })
+    this.#accept(joined, joined.learnerToken)
+  }
+
+  /** The seat code this browser last held, to fill the join form after leaving. */
+  get lastSeatCode(): string {
+    return localStorage.getItem(seatKey) ?? ''
+  }
+
   /** The instructor may have unlocked lessons since: ask again (the same answer as joining). */
   async refresh(): Promise<void> {
     if (!this.#joined) return
@@ -115,26 +135,35 @@ class ClassroomLearner {
     }
   }
 
-  /** Empty gates mean the whole course is open; otherwise a lesson not listed is locked too. */
+  /** A lesson without a gate was added to the course since: it takes the class's state for new lessons. */
   gate(lessonId: string): LessonGate['state'] {
-    const gates = this.#joined?.lessons ?? []
-    if (gates.length === 0) return 'enabled'
-    return gates.find((g) => g.lessonId === lessonId)?.state ?? 'locked'
+    const joined = this.#joined
+    if (!joined) return 'locked'
+    return joined.lessons.find((g) => g.lessonId === lessonId)?.state ?? joined.newLessons
   }
 
   #accept(joined: Joined, token: string): void {
     setApiToken(token)
     localStorage.setItem(
       storageKey,
-      JSON.stringify({ token, learnerId: joined.learnerId, classId: joined.classId } satisfies Stored)
+      JSON.stringify({
+        token,
+        learnerId: joined.learnerId,
+        classId: joined.classId,
+        seatCode: joined.seatCode
+      } satisfies Stored)
     )
+    localStorage.setItem(seatKey, joined.seatCode)
     this.#joined = { ...joined, learnerToken: token }
     this.#notice = null
   }
 
   #forget(notice: JoinNotice): void {
-    if (notice === 'closed') localStorage.setItem(storageKey, JSON.stringify({ closed: true }))
-    else localStorage.removeItem(storageKey)
+    if (notice === 'closed') {
+      localStorage.setItem(storageKey, JSON.stringify({ closed: true }))
+      // A seat of a closed class opens nothing: the next class gets a name, not a stale code.
+      localStorage.removeItem(seatKey)
+    } else localStorage.removeItem(storageKey)
     setApiToken(null)
     this.#joined = null
     this.#notice = notice
