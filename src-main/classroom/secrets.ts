@@ -18,14 +18,20 @@ export function hashToken(token: string): string {
 }
 
 /** Six characters from 31 unambiguous symbols: about 887 million codes, guessed only by brute force, which the join rate limit stops. */
-export function newJoinCode(): string {
+function unambiguousCode(): string {
   let code = ''
   for (let i = 0; i < JOIN_CODE_LENGTH; i++) code += JOIN_CODE_ALPHABET[randomInt(JOIN_CODE_ALPHABET.length)]
   return code
 }
 
+export function newJoinCode(): string {
+  return unambiguousCode()
+}
+
 /** Drawn like a join code, so learners read and type both the same way. */
-export const newSeatCode = newJoinCode
+export function newSeatCode(): string {
+  return unambiguousCode()
+}
 
 export function newClassId(): string {
   return `cls_${randomBytes(12).toString('base64url')}`
