@@ -55,10 +55,17 @@ function startHost(
     let out = ''
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8')
-      const instructor = /Instructor \(keep private\): (http:\/\/[^/]+)\/\?token=([^#\s]+)/.exec(out)
       const code = /Join code: +([A-Z0-9]{6})/.exec(out)
-      if (instructor && code)
-        resolve({ child, origin: instructor[1]!, token: instructor[2]!, joinCode: code[1]! })
+      if (code) {
+        // The host writes the instructor link before it prints the join code, and never prints the link.
+        const instructor = new URL(readFileSync(join(dataDir, 'instructor-link'), 'utf8').trim())
+        resolve({
+          child,
+          origin: instructor.origin,
+          token: instructor.searchParams.get('token')!,
+          joinCode: code[1]!
+        })
+      }
     })
     child.on('exit', (status) =>
       reject(new Error(`classroom host exited (${status}) before it was ready:\n${out}`))

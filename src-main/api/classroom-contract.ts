@@ -12,10 +12,11 @@ import { learnerIdSchema, lessonIdSchema } from './contract.ts'
  * `Authorization: Bearer <token>`. Two kinds of token exist:
  *
  * - the **instructor token**: the host's own token, needed on loopback too, since any web page
- *   the user visits can send requests to 127.0.0.1. A class host makes a new one at every start;
- *   the single-user host (without `--classroom`) keeps its own in `<data dir>/host-token`. The URL
- *   the host prints carries it as `?token=…`, and `class:start` returns it. It may call every
- *   method of both contracts.
+ *   the user visits can send requests to 127.0.0.1. Class hosts and the single-user host alike
+ *   keep it in `<data dir>/host-token` (0600) across restarts. The single-user host prints its link with
+ *   `?token=…`; a class host writes its instructor link to `<data dir>/instructor-link` instead,
+ *   never to the projected terminal. `class:start` returns it. It may call every method of both
+ *   contracts, except the learner-scoped ones that would change a class learner's record.
  * - a **learner token** (`pnl_…`): returned by `class:join`. The renderer keeps it in
  *   `localStorage` (key `podnet.classroom`) so a browser refresh or a restart of the
  *   instructor's host continues where the learner was; send it with `class:rejoin` first.

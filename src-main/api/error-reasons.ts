@@ -83,6 +83,8 @@ export const errorReasonParams = {
   class_learner_unknown: z.strictObject({ learnerId: name }),
   /** A learner who joined a class: their profile goes only with the class, never from the learner menu. */
   class_learner: z.strictObject({ className: name }),
+  /** The instructor's token on a call that would change a class learner's record. */
+  class_learner_record: z.strictObject({ className: name }),
   /** A learner token on another learner's data, or a learner call without one. */
   own_progress_only: z.strictObject({}),
   learner_token_needed: z.strictObject({ method: name }),

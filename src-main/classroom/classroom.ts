@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import {
   classroomContract,
+  learnerScopedMethods,
   type ClassEvent,
   type ClassroomMethodName,
   type ClassroomOutput,
@@ -25,6 +26,12 @@ import {
   newLearnerToken,
   newSeatCode
 } from './secrets.ts'
+
+/** Learner-scoped methods that only read a record: the instructor may call them for a class learner. */
+const instructorReads = new Set<string>(['progress:summary', 'progress:export', 'settings:get', 'review:due'])
+const instructorRefusedOnClassLearners = new Set<string>(
+  learnerScopedMethods.filter((method) => !instructorReads.has(method))
+)
 
 export interface ClassroomOptions {
   store: ProgressStore
@@ -116,6 +123,24 @@ export class Classroom {
       (input) => handler(input, { caller, address }),
       rawInput
     )
+  }
+
+  /**
+   * Before an instructor's call to a learner-scoped method: a class learner's record is theirs
+   * alone, so the instructor may read it but not play lessons, answer or change settings in it
+   * (their own browser would then show work they never did). Throws the ApiError to answer with.
+   */
+  authorizeInstructorCall(method: string, body: unknown): void {
+    if (!instructorRefusedOnClassLearners.has(method)) return
+    for (const learnerId of namedIn(body).learnerIds) {
+      const joined = this.#store.classes.classOf(learnerId)
+      if (joined)
+        throw new ApiError(
+          'forbidden',
+          `learnerId: this learner joined the class "${joined.name}"; only they change their record, with their own token`,
+          { reason: reason('class_learner_record', { className: joined.name }) }
+        )
+    }
   }
 
   /**

@@ -144,7 +144,15 @@ export class Gateway {
           : 'this host needs its token: open the link with ?token=… it printed in the terminal that started it'
       )
     }
-    if (caller.kind === 'instructor') return { envelope: await dispatch(this.options.handlers, method, body) }
+    if (caller.kind === 'instructor') {
+      try {
+        classroom?.authorizeInstructorCall(method, body)
+      } catch (error) {
+        if (error instanceof ApiError) return { envelope: { ok: false, error: errorBodyOf(error) } }
+        throw error
+      }
+      return { envelope: await dispatch(this.options.handlers, method, body) }
+    }
 
     if (!learnerMethods.has(method)) return forbidden(instructorOnly(method))
     try {

@@ -1,4 +1,6 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os'
+import { join } from 'node:path'
 import type { ClassHostStart, RunningClassHost } from '../api/class-host-contract.ts'
 import {
   classHostMethodNames,
@@ -9,7 +11,9 @@ import type { Handlers } from '../api/dispatch.ts'
 import { ApiError } from '../api/envelope.ts'
 import { reason } from '../api/error-reasons.ts'
 import { Classroom } from '../classroom/classroom.ts'
+import type { ClassRecord } from '../store/classes.ts'
 import { StoreError, type ProgressStore } from '../store/index.ts'
+import { writePrivateFile } from './web/private-file.ts'
 import { startWebHost } from './web/server.ts'
 
 // Runs a class on the LAN: the web host in classroom mode plus the class learners join. Node only
@@ -47,6 +51,16 @@ export function classHostAddresses(interfaces: Interfaces): ClassHostAddress[] {
   return [...lanIPv4Addresses(interfaces), { address: '127.0.0.1', interface: 'loopback', loopback: true }]
 }
 
+/** What a class host keeps in its data folder between starts. */
+export const classHostFiles = {
+  /** The instructor token (mode 0600): the same after a restart, so an open dashboard reconnects. */
+  token: 'host-token',
+  /** The instructor's link, token included (mode 0600): never printed, so the terminal can be projected. */
+  instructorLink: 'instructor-link',
+  /** The id of the class the host ran last, reopened by the next start. */
+  lastClass: 'last-class'
+} as const
+
 export interface ClassroomHostOptions {
   handlers: Handlers
   store: ProgressStore
@@ -67,6 +81,13 @@ export interface ClassroomHostOptions {
   publicHosts?: readonly string[]
   /** Failed join attempts allowed per address and minute (`--join-limit`); the Classroom's default otherwise. */
   joinFailuresPerMinute?: number
+  /**
+   * The host's data folder, for `classHostFiles`. Without it the token is new at every start and
+   * the newest open class continues.
+   */
+  dataDir?: string
+  /** Replace the kept instructor token: every instructor link handed out before stops working. */
+  rotateToken?: boolean
 }
 
 export interface ClassroomHostRun {
@@ -80,6 +101,10 @@ export interface ClassroomHostRun {
   joinCode: string
   classId: string
   className: string
+  /** Whether the class was started by this run rather than continued. */
+  started: boolean
+  /** Where the instructor link is kept, when the host has a data folder. */
+  instructorLinkFile?: string
   close: () => Promise<void>
 }
 
@@ -123,20 +148,32 @@ export async function startClassroomHost(options: ClassroomHostOptions): Promise
     port: options.port,
     classroom,
     classroomMode: true,
-    ...(options.publicHosts ? { publicHosts: options.publicHosts } : {})
+    ...(options.publicHosts ? { publicHosts: options.publicHosts } : {}),
+    ...(options.dataDir !== undefined
+      ? { tokenFile: join(options.dataDir, classHostFiles.token), rotateToken: options.rotateToken === true }
+      : {})
   })
   try {
     const cls = await openClass(classroom, options)
     const { token } = web
+    const instructorUrl = `${web.origin}/?token=${token}#/instructor`
+    let instructorLinkFile: string | undefined
+    if (options.dataDir !== undefined) {
+      instructorLinkFile = join(options.dataDir, classHostFiles.instructorLink)
+      writePrivateFile(instructorLinkFile, `${instructorUrl}\n`)
+      writeFileSync(join(options.dataDir, classHostFiles.lastClass), `${cls.id}\n`)
+    }
     return {
       origin: web.origin,
       url: web.url,
       token,
-      instructorUrl: `${web.origin}/?token=${token}#/instructor`,
+      instructorUrl,
       joinUrl: `${web.origin}/#/join?code=${cls.joinCode}`,
       joinCode: cls.joinCode,
       classId: cls.id,
       className: cls.name,
+      started: cls.started,
+      ...(instructorLinkFile !== undefined ? { instructorLinkFile } : {}),
       close: () => web.close()
     }
   } catch (error) {
@@ -148,7 +185,7 @@ export async function startClassroomHost(options: ClassroomHostOptions): Promise
 async function openClass(
   classroom: Classroom,
   options: ClassroomHostOptions
-): Promise<{ id: string; name: string; joinCode: string }> {
+): Promise<{ id: string; name: string; joinCode: string; started: boolean }> {
   if (options.classCode !== undefined) {
     const code = options.classCode.trim().toUpperCase()
     const named = options.store.classes.byCode(code)
@@ -156,17 +193,17 @@ async function openClass(
       throw new ApiError('not_found', `class: no class on this computer has the join code ${code}`, {
         reason: reason('join_code_unknown', { code })
       })
-    if (named.status === 'open') return named
+    if (named.status === 'open') return { ...named, started: false }
     try {
-      return options.store.classes.reopen(named.id)
+      return { ...options.store.classes.reopen(named.id), started: false }
     } catch (error) {
       if (error instanceof StoreError && error.code === 'conflict')
         throw new ApiError('invalid_input', `class: ${error.message}`)
       throw error
     }
   }
-  const open = options.newClass ? undefined : options.store.classes.list().find((c) => c.status === 'open')
-  if (open) return open
+  const open = options.newClass ? undefined : lastOpenClass(options.store, options.dataDir)
+  if (open) return { ...open, started: false }
   const started = await classroom.call(
     'class:start',
     { name: options.className ?? `Workshop ${new Date().toISOString().slice(0, 10)}` },
@@ -180,7 +217,20 @@ async function openClass(
       started.error
     )
   const value = started.value as { classId: string; name: string; joinCode: string }
-  return { id: value.classId, name: value.name, joinCode: value.joinCode }
+  return { id: value.classId, name: value.name, joinCode: value.joinCode, started: true }
+}
+
+/**
+ * The class this host ran last while it is open (another class may have been started since,
+ * from the app, and still be open), else the newest open class.
+ */
+function lastOpenClass(store: ProgressStore, dataDir: string | undefined): ClassRecord | undefined {
+  const lastFile = dataDir === undefined ? undefined : join(dataDir, classHostFiles.lastClass)
+  if (lastFile !== undefined && existsSync(lastFile)) {
+    const last = store.classes.get(readFileSync(lastFile, 'utf8').trim())
+    if (last?.status === 'open') return last
+  }
+  return store.classes.list().find((c) => c.status === 'open')
 }
 
 /** Where the desktop app shows the instructor's pages; Electron's BrowserWindow behind it. */
@@ -198,6 +248,8 @@ export interface ClassHostLauncherOptions {
   interfaces?: () => Interfaces
   /** When a start names no port; defaultClassPort unless a test needs any free one (0). */
   defaultPort?: number
+  /** The app's data folder, where the class host keeps its token and the class it ran last. */
+  dataDir?: string
 }
 
 /** Turns the listener's OS errors into words naming the field to change. */
@@ -274,6 +326,7 @@ export function createClassHostLauncher(options: ClassHostLauncherOptions): Clas
             host: request.address,
             port,
             classroom: classroom.classroom,
+            ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
             ...(request.className !== undefined ? { className: request.className } : {}),
             ...(request.newClass ? { newClass: true } : {})
           })

@@ -82,9 +82,6 @@ describe.skipIf(noRenderer)('npm run serve', () => {
       expect(readFileSync(join(data.path, 'host-token'), 'utf8').trim()).toBe(newToken)
       await rotated.stop()
 
-      const classroom = await refused(['--data-dir', data.path, '--classroom', '--rotate-token'])
-      expect(classroom.code).toBe(2)
-      expect(classroom.out).toContain('--rotate-token is for the single-user host')
       const badName = await refused(['--data-dir', data.path, '--public-host', 'http://lab.example.org/'])
       expect(badName.code).toBe(2)
       expect(badName.out).toContain('--public-host takes a host name')

@@ -61,4 +61,29 @@ describe("learners who joined a class are not this computer's profiles", () => {
     )
     expect(members.learners.map((l) => l.learnerId)).toEqual([ada.learnerId])
   })
+
+  test("the instructor's token reads a class learner's record but never works in it", async () => {
+    const { learnerId } = ada
+    for (const [method, input] of [
+      ['lesson:open', { learnerId, lessonId: 'tour' }],
+      ['settings:set', { learnerId, settings: { theme: 'dark' } }],
+      ['lesson:reset', { learnerId, lessonId: 'tour' }]
+    ] as const) {
+      const answer = await post(origin, method, input, h.instructorToken)
+      expect({ method, status: answer.status, code: answer.body.error?.code }).toEqual({
+        method,
+        status: 403,
+        code: 'forbidden'
+      })
+      expect(answer.body.error?.message).toContain('"Networking 101"')
+    }
+    const summary = await post(origin, 'progress:summary', { learnerId }, h.instructorToken)
+    expect(summary.status).toBe(200)
+    const settings = await ok<{ theme: string }>(origin, 'settings:get', { learnerId }, h.instructorToken)
+    expect(settings.theme).toBe('system')
+    // The instructor's own profile works as before.
+    expect(
+      (await post(origin, 'lesson:open', { learnerId: grace, lessonId: 'tour' }, h.instructorToken)).status
+    ).toBe(200)
+  })
 })

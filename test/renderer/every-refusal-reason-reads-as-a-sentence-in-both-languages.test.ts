@@ -31,6 +31,7 @@ const samples: Samples = {
   seat_code_unknown: { seatCode: 'ZZZZZZ' },
   class_learner_unknown: { learnerId: 'lrn_x' },
   class_learner: { className: 'Networking 101' },
+  class_learner_record: { className: 'Networking 101' },
   own_progress_only: {},
   learner_token_needed: { method: 'class:rejoin' },
   instructor_only: { method: 'class:start' },

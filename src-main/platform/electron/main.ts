@@ -171,6 +171,7 @@ if (!app.requestSingleInstanceLock()) {
       // The class host serves learners the built renderer, also in development.
       rendererDir,
       packsDir,
+      dataDir,
       instructorWindow: instructorWindow()
     })
     const service = createService({

@@ -16,9 +16,11 @@ const usage = `usage: npm run serve -- [--port N] [--host ADDRESS] [--data-dir D
                     [--classroom [--class CODE | --class-name NAME | --new-class] [--join-limit N]] [--rebuild | --no-build]
   --public-host  another name browsers reach this host by (a DNS name, a reverse proxy's); repeatable.
                  Loopback, this machine's addresses and its host name (and <name>.local) are always served.
-  --rotate-token replace the token kept in <data dir>/host-token: links printed before stop working.
+  --rotate-token replace the token kept in <data dir>/host-token: links handed out before stop working.
   --classroom    run a class: learners on the LAN join with a code (give --host <LAN address>).
-                 Reuses the newest open class unless --new-class; the instructor token is new at every start.
+                 Continues the class this host ran last while it is open (else the newest open one)
+                 unless --new-class. The instructor link is written to <data dir>/instructor-link,
+                 never printed, so the terminal can be projected.
   --class        continue the class with this join code, reopening it if it was closed.
   --join-limit   failed join attempts (a wrong class or seat code) allowed per address and minute; 10
                  unless given. Successful joins never count, so a room behind one NAT joins freely.
@@ -81,10 +83,6 @@ async function main(): Promise<void> {
     if (normalPublicHost(name) === null)
       fail(`--public-host takes a host name or address without scheme or path, not "${name}"`)
   }
-  if (values.classroom && values['rotate-token'])
-    fail(
-      '--rotate-token is for the single-user host; a class host makes a new instructor token at every start'
-    )
   const joinLimit = values['join-limit']
   if (joinLimit !== undefined && !/^[1-9]\d{0,4}$/.test(joinLimit))
     fail(`--join-limit must be a whole number from 1 to 99999, not "${joinLimit}"`)
@@ -119,6 +117,8 @@ async function main(): Promise<void> {
         host,
         port,
         publicHosts,
+        dataDir,
+        rotateToken: values['rotate-token'] === true,
         ...(values['class-name'] !== undefined ? { className: values['class-name'] } : {}),
         ...(values['new-class'] ? { newClass: true } : {}),
         ...(joinLimit !== undefined ? { joinFailuresPerMinute: Number(joinLimit) } : {}),
@@ -128,11 +128,17 @@ async function main(): Promise<void> {
       if (error instanceof ApiError) fail(error.message)
       throw error
     }
-    printRunning(run.url, dataDir, host)
-    console.log(`\nClass "${run.className}" (${run.classId}) is open.`)
-    console.log(`  Instructor (keep private): ${run.instructorUrl}`)
-    console.log(`  Learners open:             ${run.joinUrl}`)
-    console.log(`  Join code:                 ${run.joinCode}`)
+    // This terminal may be on the projector: the token appears only in the private file.
+    console.log(`Podnet Lab is running a class at ${run.origin}`)
+    console.log(`Progress is saved in ${dataDir}`)
+    console.log(
+      `\nClass "${run.className}" (${run.classId}) is open${run.started ? ', started now' : ', continued'}.`
+    )
+    console.log(`  Learners open:   ${run.joinUrl}`)
+    console.log(`  Join code:       ${run.joinCode}`)
+    console.log(
+      `  Instructor link: kept private in ${run.instructorLinkFile ?? ''} (open it on this computer)`
+    )
     if (isLoopback(host))
       console.log('  (listening on loopback only: give --host <LAN address> so learners can reach it)')
     close = run.close

@@ -1,17 +1,7 @@
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync
-} from 'node:fs'
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs'
 import type { IncomingMessage, IncomingHttpHeaders, Server } from 'node:http'
 import { isIPv6 } from 'node:net'
 import { hostname as osHostname, networkInterfaces } from 'node:os'
-import { dirname } from 'node:path'
 import fastifyStatic from '@fastify/static'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { internalErrorMessage, type Handlers } from '../../api/dispatch.ts'
@@ -22,6 +12,7 @@ import type { Classroom } from '../../classroom/classroom.ts'
 import { Gateway } from '../../classroom/gateway.ts'
 import { newInstructorToken } from '../../classroom/secrets.ts'
 import { contentSecurityPolicy } from '../csp.ts'
+import { writePrivateFile } from './private-file.ts'
 import { serveStreamSockets, type Refusal } from './stream-socket.ts'
 
 /**
@@ -258,13 +249,7 @@ export function hostToken(path: string, options: { rotate?: boolean } = {}): str
     }
   }
   const token = newInstructorToken()
-  mkdirSync(dirname(path), { recursive: true })
-  // Written under a temporary name and renamed, so a reader never sees half a token.
-  const temp = `${path}.${process.pid}.tmp`
-  rmSync(temp, { force: true })
-  writeFileSync(temp, `${token}\n`, { mode: 0o600, flag: 'wx' })
-  chmodSync(temp, 0o600)
-  renameSync(temp, path)
+  writePrivateFile(path, `${token}\n`)
   return token
 }
 

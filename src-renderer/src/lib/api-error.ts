@@ -136,6 +136,7 @@ const reasonTexts: { [Id in ErrorReasonId]: (params: Params<Id>) => string } = {
   seat_code_unknown: (p) => m.error_reason_seat_code_unknown(p),
   class_learner_unknown: (p) => m.error_reason_class_learner_unknown(p),
   class_learner: (p) => m.error_reason_class_learner(p),
+  class_learner_record: (p) => m.error_reason_class_learner_record(p),
   own_progress_only: () => m.error_reason_own_progress_only(),
   learner_token_needed: (p) => m.error_reason_learner_token_needed(p),
   instructor_only: (p) => m.error_reason_instructor_only(p),
