@@ -142,6 +142,25 @@ try {
       await shot('drop')
       await shell(page, 'node-1', 'ip link set cni0 up')
 
+      // Two terminals on one sandbox cluster: a capture in the first shows the second's curl.
+      await open(page, '#/sandbox')
+      await page.locator('#sandbox-lesson').selectOption(tour.id)
+      await page.locator('form.picker button[type="submit"]').click()
+      await page.locator('.xterm-host .xterm-rows').waitFor()
+      await page.locator('.terminal-tab', { hasText: /^client$/ }).click()
+      await page.locator('.xterm-host .xterm-helper-textarea').focus()
+      await page.keyboard.type('tcpdump -ni eth0 tcp')
+      await page.keyboard.press('Enter')
+      await page.locator('.xterm-rows', { hasText: /listening on eth0/ }).waitFor()
+      await page.locator('.terminal-actions button').first().click()
+      await page.locator('.xterm-host[data-terminal="client#2"]').waitFor()
+      await page.locator('.xterm-host .xterm-helper-textarea').focus()
+      await page.keyboard.type('curl -s 10.96.0.100')
+      await page.keyboard.press('Enter')
+      await page.locator('.terminal-tab', { hasText: /^client$/ }).click()
+      await page.locator('.xterm-rows', { hasText: /Flags \[F\.\]/ }).waitFor()
+      await shot('terminals')
+
       await select(learners.quiz)
       // A step whose text holds a code block (kubectl's output), scrolled up beside the lab; as the
       // quiz learner, so the lessons list pictured above keeps offering the tour.

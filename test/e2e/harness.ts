@@ -85,6 +85,7 @@ export async function startHost(
   })
   const host = await startWebHost({
     handlers: service.handlers,
+    streams: service.streams,
     rendererDir,
     port: options.port ?? 0,
     ...(options.classroom

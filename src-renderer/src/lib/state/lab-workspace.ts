@@ -1,5 +1,5 @@
 import type { Trace } from '../../../../src-main/core/engine/trace.ts'
-import type { MethodInput, MethodOutput } from '../api.ts'
+import type { MethodInput, MethodOutput, StreamEvent } from '../api.ts'
 
 export type Topology = MethodOutput<'lab:topology'>
 /** The cluster as the packet view draws it: devices, wires, groups and Service badges. */
@@ -13,6 +13,19 @@ export type TraceRequest = MethodInput<'trace:run'>['trace']
 export type InspectResult = MethodOutput<'lab:inspect'>
 export type ExecResult = MethodOutput<'sandbox:exec'>
 export type Completion = MethodOutput<'shell:complete'>
+export type TerminalEvent = StreamEvent<'sandbox:terminal'>
+export type TerminalInputResult = MethodOutput<'sandbox:terminalInput'>
+
+/**
+ * Terminals that keep running between lines (free play): each is its own stream on one target,
+ * so a capture in one prints what another terminal's commands send, until Ctrl+C.
+ */
+export interface LiveTerminalHost {
+  /** Opens a terminal on `on`; the first event names it (`opened`). Returns how to close it. */
+  open(on: string, onEvent: (event: TerminalEvent) => void, onError: (error: Error) => void): () => void
+  input(terminalId: string, line: string): Promise<TerminalInputResult>
+  interrupt(terminalId: string): Promise<void>
+}
 
 /** A command the prose or the inspector asked the terminal to run; `seq` makes a repeated click a new request. */
 export interface RunRequest {
@@ -40,6 +53,8 @@ export interface LabWorkspace {
   readonly selected: string | null
   readonly runRequest: RunRequest | null
   readonly busy: boolean
+  /** Present where terminals stay open between lines; otherwise each line runs on its own. */
+  readonly live?: LiveTerminalHost
   exec(on: string, line: string): Promise<ExecResult>
   complete(on: string, line: string, cursor: number): Promise<Completion>
   runTrace(request: TraceRequest): Promise<void>

@@ -1,5 +1,5 @@
 import type { Trace } from '../../../../src-main/core/engine/trace.ts'
-import { api, ApiCallError, errorText, type MethodInput } from '../api.ts'
+import { api, ApiCallError, errorText, subscribe, type MethodInput } from '../api.ts'
 import {
   saveDownload,
   type Completion,
@@ -7,6 +7,7 @@ import {
   type ExecResult,
   type InspectResult,
   type LabWorkspace,
+  type LiveTerminalHost,
   type RunRequest,
   type Topology,
   type TraceRequest,
@@ -121,12 +122,44 @@ export class SandboxPlayer implements LabWorkspace {
       on,
       line
     })
+    await this.#refresh()
+    return output
+  }
+
+  readonly live: LiveTerminalHost = {
+    open: (on, onEvent, onError) =>
+      subscribe(
+        'sandbox:terminal',
+        { learnerId: this.learnerId, sandboxId: this.#require(), on },
+        onEvent,
+        onError
+      ),
+    input: async (terminalId, line) => {
+      const output = await api['sandbox:terminalInput']({
+        learnerId: this.learnerId,
+        sandboxId: this.#require(),
+        terminalId,
+        line
+      })
+      await this.#refresh()
+      return output
+    },
+    interrupt: async (terminalId) => {
+      await api['sandbox:terminalInterrupt']({
+        learnerId: this.learnerId,
+        sandboxId: this.#require(),
+        terminalId
+      })
+    }
+  }
+
+  /** A line may have changed the world: the drawing and an open inspector follow it. */
+  async #refresh(): Promise<void> {
     const ref = { learnerId: this.learnerId, sandboxId: this.#require() }
     const [topology, diagram] = await Promise.all([api['sandbox:topology'](ref), api['sandbox:diagram'](ref)])
     this.#topology = topology
     this.#diagram = diagram
     if (this.#selected) await this.inspect(this.#selected)
-    return output
   }
 
   complete(on: string, line: string, cursor: number): Promise<Completion> {

@@ -33,7 +33,27 @@ export function defaultTarget(targets: readonly TerminalTarget[]): string {
   return (targets.find((t) => t.kind === 'pod') ?? targets[0])?.name ?? ''
 }
 
-/** The DOM id of a target's tab (ids cannot hold the `/` of `pod/container`). */
-export function terminalTabId(name: string): string {
-  return `terminal-tab-${name.replace('/', '-')}`
+/** The DOM id of a terminal's tab (ids cannot hold the `/` of `pod/container`). */
+export function terminalTabId(key: string): string {
+  return `terminal-tab-${key.replace('/', '-').replace('#', '-')}`
+}
+
+/**
+ * A terminal's key: its target's name for the target's first terminal (the target's own tab),
+ * `name#n` for the n-th one opened beside it (`#` is never part of a Kubernetes name).
+ */
+export function terminalKey(target: string, n = 1): string {
+  return n === 1 ? target : `${target}#${n}`
+}
+
+/** The target a terminal's key runs on. */
+export function targetOfKey(key: string): string {
+  const mark = key.indexOf('#')
+  return mark < 0 ? key : key.slice(0, mark)
+}
+
+/** The number of a terminal on its target (1 for the target's own tab). */
+export function terminalNumber(key: string): number {
+  const mark = key.indexOf('#')
+  return mark < 0 ? 1 : Number(key.slice(mark + 1))
 }

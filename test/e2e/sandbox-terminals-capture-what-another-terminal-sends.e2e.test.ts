@@ -1,0 +1,142 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import {
+  e2eUnavailable,
+  launchChromium,
+  seriousAxeViolations,
+  startHost,
+  tempDir,
+  type RunningHost
+} from './harness.ts'
+
+const unavailable = e2eUnavailable()
+/** Pictures of the two-terminal sandbox, to look at (docs/screenshots keeps the script's own). */
+const shotsDir = process.env['LIVEUI_SHOTS'] ?? null
+
+describe.skipIf(unavailable !== null)('several live terminals on one sandbox in Chromium', () => {
+  let browser: Browser
+  let closeBrowser: () => Promise<void>
+  const data = tempDir('podnet-e2e-live-terminals-')
+  let running: RunningHost
+
+  beforeAll(async () => {
+    ;({ browser, close: closeBrowser } = await launchChromium())
+    running = await startHost(data.path)
+  })
+
+  afterAll(async () => {
+    await running?.stop()
+    await closeBrowser?.()
+    data.remove()
+  })
+
+  const terminalText = (page: Page): Promise<string> => page.locator('.xterm-host .xterm-rows').innerText()
+  const flagsOf = (text: string): string[] => [...text.matchAll(/Flags \[([^\]]+)\]/g)].map((m) => m[1] ?? '')
+
+  let learners = 0
+  /** What each page sent on its stream socket, to see which terminals it closed. */
+  const sentFrames = new Map<Page, string[]>()
+  async function openSandbox(locale: 'en' | 'zh-CN'): Promise<Page> {
+    const name = `Ada ${++learners}`
+    const { id: learnerId } = await running.service.handlers['profiles:create']({ name })
+    await running.service.handlers['profiles:select']({ learnerId })
+    await running.service.handlers['settings:set']({ learnerId, settings: { locale } })
+    // Tall enough that a capture's banner, its ten packets and its counts share the screen.
+    const context = await browser.newContext({ locale, viewport: { width: 1280, height: 1100 } })
+    const page = await context.newPage()
+    const sent: string[] = []
+    sentFrames.set(page, sent)
+    page.on('websocket', (socket) => socket.on('framesent', (frame) => sent.push(String(frame.payload))))
+    await page.goto(`${running.host.url}#/sandbox`)
+    await page.locator('#sandbox-lesson').selectOption('tour')
+    await page.locator('form.picker button[type="submit"]').click()
+    await expect.poll(() => page.locator('.xterm-host .xterm-rows').count(), { timeout: 20_000 }).toBe(1)
+    return page
+  }
+
+  async function showTerminal(page: Page, tab: string, key: string): Promise<void> {
+    await page.getByRole('tab', { name: tab, exact: true }).click()
+    await expect.poll(() => page.locator('.xterm-host').getAttribute('data-terminal')).toBe(key)
+    await page.locator('.xterm-host .xterm-helper-textarea').focus()
+  }
+
+  async function type(page: Page, line: string): Promise<void> {
+    await page.keyboard.type(line)
+    await page.keyboard.press('Enter')
+  }
+
+  test('a capture in one tab prints another tab’s curl as it happens, and Ctrl+C prints the counts', async () => {
+    const page = await openSandbox('en')
+    await showTerminal(page, 'client', 'client')
+    await type(page, 'tcpdump -ni eth0 tcp')
+    await expect.poll(() => terminalText(page)).toMatch(/listening on eth0, link-type EN10MB/)
+    await expect.poll(() => page.locator('.xterm-host').getAttribute('aria-busy')).toBe('true')
+
+    await page.getByRole('button', { name: 'Open another terminal on client' }).click()
+    await showTerminal(page, 'client (2)', 'client#2')
+    expect(await terminalText(page)).not.toMatch(/listening/)
+    await type(page, 'curl -s 10.96.0.100')
+    await expect.poll(() => terminalText(page)).toMatch(/curl -s 10\.96\.0\.100\s+\S[\s\S]*\/ # \s*$/)
+
+    // The first tab's capture saw the whole exchange while it kept running.
+    await showTerminal(page, 'client', 'client')
+    await expect
+      .poll(async () => flagsOf(await terminalText(page)))
+      .toEqual(['S', 'S.', '.', 'P.', '.', 'P.', '.', 'F.', 'F.', '.'])
+    expect(await terminalText(page)).toContain('HTTP: GET / HTTP/1.1')
+    expect(await terminalText(page)).not.toMatch(/packets captured/)
+
+    await page.keyboard.press('Control+C')
+    await expect
+      .poll(() => terminalText(page))
+      .toMatch(
+        /\^C\s*10 packets captured\s+10 packets received by filter\s+0 packets dropped by kernel\s+\/ #/
+      )
+    await expect.poll(() => page.locator('.xterm-host').getAttribute('aria-busy')).toBe('false')
+    expect(await seriousAxeViolations(page)).toEqual([])
+
+    // Closing the second tab ends its terminal; the lab shows the one it was opened beside.
+    await showTerminal(page, 'client (2)', 'client#2')
+    const unsubscribed = (): string[] =>
+      (sentFrames.get(page) ?? []).filter((f) => f.includes('"op":"unsubscribe"'))
+    expect(unsubscribed()).toEqual([])
+    await page.getByRole('button', { name: 'Close terminal client (2)' }).click()
+    await expect.poll(() => unsubscribed().length).toBe(1)
+    await expect.poll(() => page.getByRole('tab', { name: 'client (2)' }).count()).toBe(0)
+    await expect.poll(() => page.locator('.xterm-host').getAttribute('data-terminal')).toBe('client')
+    await page.context().close()
+  })
+
+  test('a capture in the background of one terminal, a curl and `wait` in the same line', async () => {
+    const page = await openSandbox('en')
+    await showTerminal(page, 'client', 'client')
+    // `wait` keeps the line until the capture's timeout ends it, on the host's clock.
+    await type(page, 'timeout 2 tcpdump -ni eth0 tcp & curl -s 10.96.0.100; wait')
+    await expect
+      .poll(() => terminalText(page), { timeout: 15_000 })
+      .toMatch(/\[1\] \d+[\s\S]*listening on eth0[\s\S]*10 packets captured[\s\S]*\/ # \s*$/)
+    const text = await terminalText(page)
+    expect(flagsOf(text)).toEqual(['S', 'S.', '.', 'P.', '.', 'P.', '.', 'F.', 'F.', '.'])
+    await page.context().close()
+  })
+
+  test.skipIf(shotsDir === null)('two terminals side by side in the sandbox, in both languages', async () => {
+    mkdirSync(shotsDir!, { recursive: true })
+    for (const locale of ['en', 'zh-CN'] as const) {
+      const page = await openSandbox(locale)
+      await page.setViewportSize({ width: 1280, height: 800 })
+      await showTerminal(page, 'client', 'client')
+      await type(page, 'tcpdump -ni eth0 tcp')
+      await page.locator('.terminal-actions button').first().click()
+      const second = locale === 'en' ? 'client (2)' : 'client（2）'
+      await showTerminal(page, second, 'client#2')
+      await type(page, 'curl -s 10.96.0.100')
+      await showTerminal(page, 'client', 'client')
+      await expect.poll(async () => flagsOf(await terminalText(page)).length).toBeGreaterThan(0)
+      await page.screenshot({ path: join(shotsDir!, `terminals-${locale}.png`) })
+      await page.context().close()
+    }
+  })
+})
