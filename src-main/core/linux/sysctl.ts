@@ -145,6 +145,15 @@ export function readSysctl(ns: SysctlView, key: string): string | undefined {
 
 export type SysctlWrite = 'ok' | 'no-such-key' | 'invalid-argument'
 
+/** What the kernel sets by itself when forwarding is switched (inet_forward_change). */
+export function forwardingConsequences(on: boolean): Record<string, string> {
+  return {
+    'net.ipv4.conf.all.forwarding': on ? '1' : '0',
+    'net.ipv4.conf.default.forwarding': on ? '1' : '0',
+    'net.ipv4.conf.all.accept_redirects': on ? '0' : '1'
+  }
+}
+
 /**
  * Writes one sysctl as the kernel takes it. Every modelled key is an integer (proc_dointvec).
  * `ip_forward` is `conf.all.forwarding`: either one switches forwarding on every interface and
@@ -158,9 +167,7 @@ export function writeSysctl(ns: Netns, key: string, raw: string): SysctlWrite {
   if (key === 'net.ipv4.ip_forward' || key === 'net.ipv4.conf.all.forwarding') {
     const on = v !== '0'
     ns.sysctl['net.ipv4.ip_forward'] = on ? '1' : '0'
-    ns.sysctl['net.ipv4.conf.all.forwarding'] = on ? '1' : '0'
-    ns.sysctl['net.ipv4.conf.default.forwarding'] = on ? '1' : '0'
-    ns.sysctl['net.ipv4.conf.all.accept_redirects'] = on ? '0' : '1'
+    Object.assign(ns.sysctl, forwardingConsequences(on))
     for (const link of ns.links) delete ns.sysctl[`net.ipv4.conf.${ifaceInKey(link.name)}.forwarding`]
     return 'ok'
   }

@@ -5,7 +5,7 @@ import { installFlannelRules } from '../kube/flannel.ts'
 import { formatIptRuleSpec } from '../linux/iptables-rule.ts'
 import { chainsInSaveOrder, type IptRule, type IptTableName } from '../linux/netfilter.ts'
 import { linkByIndex, newNetns, type Netns } from '../linux/netns.ts'
-import { SYSCTL_DEFAULTS } from '../linux/sysctl.ts'
+import { forwardingConsequences, SYSCTL_DEFAULTS } from '../linux/sysctl.ts'
 import { formatIpv4 } from '../net/ipv4.ts'
 import type { LabHost, LabPlan } from './export-lab.ts'
 import { addUnderlaySegment, cableToUnderlay, emptyLabHost, underlaySwitch } from './lab-host.ts'
@@ -84,7 +84,10 @@ export function labPlanFromLab(lab: Lab): LabPlan {
     for (const l of ns.links)
       if (l.kind === 'veth' && !nsids.has(l.peer.netns)) nsids.set(l.peer.netns, nsids.size)
     for (const [peer, id] of nsids) h.nsids.push([peer, id])
-    for (const [k, v] of Object.entries(ns.sysctl)) if (SYSCTL_DEFAULTS[k] !== v) h.sysctls.push([k, v])
+    // Writing ip_forward sets these by itself on the real side too; the script writes only the cause.
+    const implied = forwardingConsequences(ns.sysctl['net.ipv4.ip_forward'] === '1')
+    for (const [k, v] of Object.entries(ns.sysctl))
+      if (SYSCTL_DEFAULTS[k] !== v && implied[k] !== v) h.sysctls.push([k, v])
     for (const l of ns.links) {
       switch (l.kind) {
         case 'loopback':
