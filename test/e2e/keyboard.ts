@@ -17,10 +17,10 @@ export class KeyboardUser {
   constructor(readonly page: Page) {}
 
   async tabTo(target: Locator, maxPresses = 400): Promise<void> {
-    const handle = await target.elementHandle()
-    if (!handle) throw new Error(`nothing to tab to: ${String(target)}`)
+    // Resolved afresh at every press: lesson text is rendered again when the code highlighter
+    // arrives, and a handle taken before that would point at a button no longer on the page.
     for (let presses = 0; presses < maxPresses; presses++) {
-      const where = await handle.evaluate((el) => {
+      const where = await target.evaluate((el) => {
         const active = document.activeElement
         if (active && (el === active || el.contains(active))) return 'here'
         if (!active || active === document.body) return 'after'
