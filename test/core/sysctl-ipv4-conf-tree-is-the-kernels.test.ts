@@ -59,6 +59,19 @@ describe('the net.ipv4.conf sysctl tree is the kernel’s', () => {
     ).toBe('1\n2\n2\n')
   })
 
+  test('a renamed interface keeps what was written to it; a moved one starts from the new default', () => {
+    const sh = labShell()
+    run(sh, 'node-1', 'ip link add va type veth peer name vb')
+    run(sh, 'node-1', 'sysctl -w net.ipv4.conf.va.rp_filter=2 net.ipv4.conf.vb.rp_filter=2')
+    run(sh, 'node-1', 'ip link set va name vc')
+    run(sh, 'node-1', 'ip netns add pnl-moved')
+    run(sh, 'node-1', 'ip link set vb netns pnl-moved')
+    expect(run(sh, 'node-1', 'sysctl -n net.ipv4.conf.vc.rp_filter').stdout).toBe('2\n')
+    expect(run(sh, 'node-1', 'ip netns exec pnl-moved sysctl -n net.ipv4.conf.vb.rp_filter').stdout).toBe(
+      '0\n'
+    )
+  })
+
   test('forwarding is decided by the interface a packet arrives on', () => {
     const sh = labShell()
     expect(run(sh, 'client', 'ping -c 1 -W 1 10.244.2.2').exitCode).toBe(0)

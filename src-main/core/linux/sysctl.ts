@@ -175,8 +175,18 @@ export function writeSysctl(ns: Netns, key: string, raw: string): SysctlWrite {
   return 'ok'
 }
 
-/** An interface left the namespace (deleted, moved or renamed): its written keys go with it. */
+/** An interface left the namespace (deleted or moved): its written keys go with it. */
 export function forgetInterfaceSysctls(ns: Netns, name: string): void {
   const prefix = `net.ipv4.conf.${ifaceInKey(name)}.`
   for (const k of Object.keys(ns.sysctl)) if (k.startsWith(prefix)) delete ns.sysctl[k]
+}
+
+/** A rename keeps the device's in_device, so what was written to it follows it to the new name. */
+export function renameInterfaceSysctls(ns: Netns, from: string, to: string): void {
+  const prefix = `net.ipv4.conf.${ifaceInKey(from)}.`
+  for (const [k, v] of Object.entries(ns.sysctl)) {
+    if (!k.startsWith(prefix)) continue
+    delete ns.sysctl[k]
+    ns.sysctl[`net.ipv4.conf.${ifaceInKey(to)}.${k.slice(prefix.length)}`] = v
+  }
 }

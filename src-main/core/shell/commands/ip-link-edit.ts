@@ -9,6 +9,7 @@ import type { BridgeLink, Link, VethLink, VxlanLink } from '../../linux/link.ts'
 import { adjustBridge, deleteLink, freshIfindex, moveLink, release } from '../../linux/link-ops.ts'
 import { linkByIndex, linkByName, peerNsid, type Netns } from '../../linux/netns.ts'
 import { addAddress, addLink, enslave, learnFromLinkUpFrames, setLinkUp } from '../../linux/ops.ts'
+import { renameInterfaceSysctls } from '../../linux/sysctl.ts'
 import { ipv4, parseIpv4 } from '../../net/ipv4.ts'
 import { macFromBytes, parseMac, type Mac } from '../../net/mac.ts'
 import { randomBytes } from '../../net/rng.ts'
@@ -297,6 +298,7 @@ export function linkSet(ctx: CommandContext, ns: Netns, args: readonly string[])
   if (newName !== undefined && newName !== link.name) {
     if (linkByName(home, newName)) return EXISTS()
     if (link.up) return bad('RTNETLINK answers: Device or resource busy', 2)
+    renameInterfaceSysctls(home, link.name, newName)
     link.name = newName
   }
   if (master === null) release(home, link)
