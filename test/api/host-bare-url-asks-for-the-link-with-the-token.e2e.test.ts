@@ -1,13 +1,12 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, test } from 'vitest'
 import {
   e2eUnavailable,
-  launchChromium,
   offlineContext,
   seriousAxeViolations,
   startHost,
   tempDir,
-  type RunningHost
+  withHostAndBrowser
 } from '../e2e/harness.ts'
 
 const unavailable = e2eUnavailable()
@@ -16,28 +15,14 @@ const unavailable = e2eUnavailable()
 // it, the app says so and where to find the link, instead of failing its calls one by one.
 
 describe.skipIf(unavailable !== null)('the app opened with and without the host’s link', () => {
-  let browser: Browser
-  let closeBrowser: () => Promise<void>
-  const data = tempDir('podnet-e2e-token-link-')
-  let running: RunningHost
-
-  beforeAll(async () => {
-    ;({ browser, close: closeBrowser } = await launchChromium())
-    running = await startHost(data.path)
-  })
-
-  afterAll(async () => {
-    await running?.stop()
-    await closeBrowser?.()
-    data.remove()
-  })
+  const app = withHostAndBrowser('podnet-e2e-token-link-')
 
   async function openPage(
     url: string,
     locale = 'en-US',
-    on: RunningHost = running
+    origin = (): string => app.host.origin
   ): Promise<{ page: Page; foreign: string[] }> {
-    const { context, foreignRequests } = await offlineContext(browser, () => on.host.origin, { locale })
+    const { context, foreignRequests } = await offlineContext(app.browser, origin, { locale })
     const page = await context.newPage()
     page.setDefaultTimeout(20_000)
     await page.goto(url)
@@ -45,7 +30,7 @@ describe.skipIf(unavailable !== null)('the app opened with and without the host�
   }
 
   test('the bare URL shows where to find the link, in English and in Chinese', async () => {
-    const { page, foreign } = await openPage(`${running.host.origin}/`)
+    const { page, foreign } = await openPage(`${app.host.origin}/`)
     const alert = page.getByRole('alert')
     await alert.getByRole('heading', { name: 'Open Podnet Lab with its link' }).waitFor()
     expect(await alert.innerText()).toContain('npm run serve printed in the terminal')
@@ -53,14 +38,14 @@ describe.skipIf(unavailable !== null)('the app opened with and without the host�
     expect(foreign).toEqual([])
     await page.context().close()
 
-    const zh = (await openPage(`${running.host.origin}/#/lessons`, 'zh-CN')).page
+    const zh = (await openPage(`${app.host.origin}/#/lessons`, 'zh-CN')).page
     await zh.getByRole('heading', { name: '请通过带令牌的链接打开 Podnet Lab' }).waitFor()
     expect(await zh.getByRole('alert').innerText()).toContain('npm run serve')
     await zh.context().close()
   })
 
   test('the link works, leaves the address bar, and the app keeps working across navigation and reloads', async () => {
-    const { page, foreign } = await openPage(running.host.url)
+    const { page, foreign } = await openPage(app.host.url)
     await page.getByLabel('Name').fill('Ada')
     await page.getByRole('button', { name: 'Start' }).click()
     await page.getByRole('heading', { level: 1, name: 'Lessons' }).waitFor()
@@ -71,7 +56,7 @@ describe.skipIf(unavailable !== null)('the app opened with and without the host�
     await page.reload()
     await page.getByRole('heading', { level: 1, name: 'Progress' }).waitFor()
     // The bare address typed again in the same tab: a new document, the same tab's token.
-    await page.goto(`${running.host.origin}/`)
+    await page.goto(`${app.host.origin}/`)
     await page.getByRole('heading', { level: 1, name: 'Lessons' }).waitFor()
     expect(await page.getByRole('heading', { name: 'Open Podnet Lab with its link' }).count()).toBe(0)
     expect(foreign).toEqual([])
@@ -82,7 +67,7 @@ describe.skipIf(unavailable !== null)('the app opened with and without the host�
     const classData = tempDir('podnet-e2e-token-link-class-')
     const classHost = await startHost(classData.path, { classroom: true })
     try {
-      const { page } = await openPage(`${classHost.host.origin}/`, 'en-US', classHost)
+      const { page } = await openPage(`${classHost.host.origin}/`, 'en-US', () => classHost.host.origin)
       await page.getByLabel('Class code').waitFor()
       expect(page.url()).toMatch(/#\/join/)
       expect(await page.getByRole('heading', { name: 'Open Podnet Lab with its link' }).count()).toBe(0)

@@ -1,42 +1,18 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import {
-  e2eUnavailable,
-  launchChromium,
-  offlineContext,
-  seriousAxeViolations,
-  startHost,
-  tempDir,
-  type RunningHost
-} from './harness.ts'
+import type { Page } from 'playwright-core'
+import { describe, expect, test } from 'vitest'
+import { e2eUnavailable, seriousAxeViolations, withHostAndBrowser } from './harness.ts'
 
 const unavailable = e2eUnavailable()
 
 describe.skipIf(unavailable !== null)('the app shell in Chromium over the web host', () => {
-  let browser: Browser
-  let closeBrowser: () => Promise<void>
-  const data = tempDir('podnet-e2e-shell-')
-  let running: RunningHost
+  const app = withHostAndBrowser('podnet-e2e-shell-')
   const foreign: string[] = []
 
-  beforeAll(async () => {
-    ;({ browser, close: closeBrowser } = await launchChromium())
-    running = await startHost(data.path)
-  })
-
-  afterAll(async () => {
-    await running?.stop()
-    await closeBrowser?.()
-    data.remove()
-  })
-
   async function openPage(colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
-    const { context, foreignRequests } = await offlineContext(browser, () => running.host.origin, {
-      colorScheme
-    })
+    const { context, foreignRequests } = await app.offlineContext({ colorScheme })
     const page = await context.newPage()
     page.on('close', () => foreign.push(...foreignRequests))
-    await page.goto(running.host.url)
+    await page.goto(app.host.url)
     return page
   }
 
@@ -74,8 +50,7 @@ describe.skipIf(unavailable !== null)('the app shell in Chromium over the web ho
     await expectAccessible(page, 'settings (en)')
     await page.context().close()
 
-    await running.stop()
-    running = await startHost(data.path)
+    await app.restartHost()
 
     const again = await openPage('dark')
     await again.getByRole('link', { name: 'Progress' }).click()

@@ -1,14 +1,5 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import {
-  e2eUnavailable,
-  launchChromium,
-  offlineContext,
-  seriousAxeViolations,
-  startHost,
-  tempDir,
-  type RunningHost
-} from './harness.ts'
+import { describe, expect, test } from 'vitest'
+import { e2eUnavailable, seriousAxeViolations, withHostAndBrowser } from './harness.ts'
 
 const unavailable = e2eUnavailable()
 
@@ -16,31 +7,17 @@ const unavailable = e2eUnavailable()
 // page turns that into the way to run a class, in the learner's language, not the host's words.
 
 describe.skipIf(unavailable !== null)('the Classroom page on a host without a classroom', () => {
-  let browser: Browser
-  let closeBrowser: () => Promise<void>
-  const data = tempDir('podnet-e2e-no-classroom-')
-  let running: RunningHost
-
-  beforeAll(async () => {
-    ;({ browser, close: closeBrowser } = await launchChromium())
-    running = await startHost(data.path)
-  })
-
-  afterAll(async () => {
-    await running?.stop()
-    await closeBrowser?.()
-    data.remove()
-  })
+  const app = withHostAndBrowser('podnet-e2e-no-classroom-')
 
   for (const { locale, title } of [
     { locale: 'en-US', title: 'This host runs no classroom' },
     { locale: 'zh-CN', title: '这个主机没有运行课堂' }
   ]) {
     test(`explains how to start a class (${locale})`, async () => {
-      const { context } = await offlineContext(browser, () => running.host.origin, { locale })
+      const { context } = await app.offlineContext({ locale })
       const page = await context.newPage()
       page.setDefaultTimeout(20_000)
-      await page.goto(`${running.host.url}#/classroom`)
+      await page.goto(`${app.host.url}#/classroom`)
       const card = page.getByRole('region', { name: title })
       await card.waitFor()
       expect(await card.innerText()).toContain('npm run serve -- --classroom --host')

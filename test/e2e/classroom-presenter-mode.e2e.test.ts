@@ -1,19 +1,8 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import {
-  e2eUnavailable,
-  launchChromium,
-  offlineContext,
-  seriousAxeViolations,
-  startHost,
-  tempDir,
-  type RunningHost
-} from './harness.ts'
+import type { Page } from 'playwright-core'
+import { describe, expect, test } from 'vitest'
+import { e2eUnavailable, poll, seriousAxeViolations, withHostAndBrowser } from './harness.ts'
 
 const unavailable = e2eUnavailable()
-
-const poll = <T>(read: () => T | Promise<T>): ReturnType<typeof expect.poll<T>> =>
-  expect.poll(read, { timeout: 20_000, interval: 100 })
 
 async function expectAccessible(page: Page, view: string): Promise<void> {
   const violations = await seriousAxeViolations(page)
@@ -24,29 +13,15 @@ const presenting = (page: Page): Promise<string | null> =>
   page.evaluate(() => document.documentElement.dataset['presenting'] ?? null)
 
 describe.skipIf(unavailable !== null)('presenter mode in the lesson workspace', () => {
-  let browser: Browser
-  let closeBrowser: () => Promise<void>
-  const data = tempDir('podnet-e2e-presenter-')
-  let running: RunningHost
-
-  beforeAll(async () => {
-    ;({ browser, close: closeBrowser } = await launchChromium())
-    running = await startHost(data.path)
-  })
-
-  afterAll(async () => {
-    await running?.stop()
-    await closeBrowser?.()
-    data.remove()
-  })
+  const app = withHostAndBrowser('podnet-e2e-presenter-')
 
   test('large type, a remote steps the packet and the highlight follows, answers wait for the reveal, B blanks', async () => {
-    const { context, foreignRequests } = await offlineContext(browser, () => running.host.origin)
+    const { context, foreignRequests } = await app.offlineContext()
     const page = await context.newPage()
     page.setDefaultTimeout(30_000)
     const errors: string[] = []
     page.on('pageerror', (error) => errors.push(error.message))
-    await page.goto(running.host.url)
+    await page.goto(app.host.url)
     await page.getByLabel('Name').fill('Grace')
     await page.getByRole('button', { name: 'Start' }).click()
     await page.locator('.lesson-list a').first().click()

@@ -1,14 +1,13 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, test } from 'vitest'
 import { CourseDriver, courseLessons } from './course-driver.ts'
 import {
   e2eUnavailable,
-  launchChromium,
   offlineContext,
   seriousAxeViolations,
   startHost,
   tempDir,
-  type RunningHost
+  withHostAndBrowser
 } from './harness.ts'
 
 const unavailable = e2eUnavailable()
@@ -17,23 +16,20 @@ const themes = ['light', 'dark', 'high-contrast'] as const
 const tour = courseLessons()[0]!.lesson
 
 describe.skipIf(unavailable !== null)('axe-core on every view, in both languages and every theme', () => {
-  let browser: Browser
-  let closeBrowser: () => Promise<void>
-  const data = tempDir('podnet-e2e-axe-')
-  let running: RunningHost
+  const app = withHostAndBrowser('podnet-e2e-axe-')
   /** Learners whose lesson opens at its first step, at its quiz, and on its completion screen. */
   const learners = { fresh: '', quiz: '', done: '' }
 
   async function select(learnerId: string): Promise<void> {
-    await running.service.handlers['profiles:select']({ learnerId })
+    await app.service.handlers['profiles:select']({ learnerId })
   }
 
   async function drive(learnerId: string, until: 'quiz' | null): Promise<void> {
     await select(learnerId)
-    const { context } = await offlineContext(browser, () => running.host.origin)
+    const { context } = await app.offlineContext()
     const page = await context.newPage()
     page.setDefaultTimeout(15_000)
-    await page.goto(`${running.host.url}#/lessons/${tour.id}`)
+    await page.goto(`${app.host.url}#/lessons/${tour.id}`)
     const driver = new CourseDriver(page, tour)
     if (until) await driver.completeUntil(until)
     else await driver.complete()
@@ -41,20 +37,12 @@ describe.skipIf(unavailable !== null)('axe-core on every view, in both languages
   }
 
   beforeAll(async () => {
-    ;({ browser, close: closeBrowser } = await launchChromium())
-    running = await startHost(data.path)
     for (const key of Object.keys(learners) as (keyof typeof learners)[])
-      learners[key] = (await running.service.handlers['profiles:create']({ name: key })).id
-  })
-
-  afterAll(async () => {
-    await running?.stop()
-    await closeBrowser?.()
-    data.remove()
+      learners[key] = (await app.service.handlers['profiles:create']({ name: key })).id
   })
 
   async function open(page: Page, hash: string): Promise<void> {
-    await page.goto(`${running.host.url}${hash}`)
+    await page.goto(`${app.host.url}${hash}`)
     await page.reload()
     await page.locator('main h1').first().waitFor()
   }
@@ -68,8 +56,8 @@ describe.skipIf(unavailable !== null)('axe-core on every view, in both languages
     '%s, %s theme: 0 serious or critical violations',
     async (locale, theme) => {
       for (const learnerId of Object.values(learners))
-        await running.service.handlers['settings:set']({ learnerId, settings: { locale, theme } })
-      const { context, foreignRequests } = await offlineContext(browser, () => running.host.origin, {
+        await app.service.handlers['settings:set']({ learnerId, settings: { locale, theme } })
+      const { context, foreignRequests } = await app.offlineContext({
         colorScheme: theme === 'dark' ? 'dark' : 'light',
         locale
       })
@@ -134,7 +122,10 @@ describe.skipIf(unavailable !== null)('axe-core on every view, in both languages
     async (locale, colorScheme) => {
       const empty = tempDir('podnet-e2e-axe-first-run-')
       const host = await startHost(empty.path)
-      const { context } = await offlineContext(browser, () => host.host.origin, { colorScheme, locale })
+      const { context } = await offlineContext(app.browser, () => host.host.origin, {
+        colorScheme,
+        locale
+      })
       const page = await context.newPage()
       await page.goto(host.host.url)
       await page.locator('main h1').first().waitFor()

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import axe from 'axe-core'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 import { createService, type Service } from '../../src-main/api/service.ts'
 import { Classroom } from '../../src-main/classroom/classroom.ts'
 import { startWebHost, type WebHost } from '../../src-main/platform/web/server.ts'
@@ -227,6 +227,13 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
   })
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
 }
+
+/**
+ * `expect.poll` with room to spare: two cores shared with other work, so give the live views time
+ * to catch up; the test still fails at the step that broke.
+ */
+export const poll = <T>(read: () => T | Promise<T>): ReturnType<typeof expect.poll<T>> =>
+  expect.poll(read, { timeout: 20_000, interval: 100 })
 
 export function tempDir(prefix: string): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix))

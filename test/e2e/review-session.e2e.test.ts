@@ -1,56 +1,33 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { call } from '../api/api-call.ts'
-import {
-  e2eUnavailable,
-  launchChromium,
-  offlineContext,
-  seriousAxeViolations,
-  startHost,
-  tempDir,
-  type RunningHost
-} from './harness.ts'
+import { e2eUnavailable, seriousAxeViolations, withHostAndBrowser } from './harness.ts'
 
 const unavailable = e2eUnavailable()
 
 describe.skipIf(unavailable !== null)('the review session on the progress dashboard', () => {
-  let browser: Browser
-  let closeBrowser: () => Promise<void>
-  const data = tempDir('podnet-e2e-review-')
-  let running: RunningHost
-
-  beforeAll(async () => {
-    ;({ browser, close: closeBrowser } = await launchChromium())
-    running = await startHost(data.path)
-  })
-
-  afterAll(async () => {
-    await running?.stop()
-    await closeBrowser?.()
-    data.remove()
-  })
+  const app = withHostAndBrowser('podnet-e2e-review-')
 
   test('a question missed in the tour is due on the dashboard once the tour finished it, reviewed right, and the count drops', async () => {
-    const { context, foreignRequests } = await offlineContext(browser, () => running.host.origin)
+    const { context, foreignRequests } = await app.offlineContext()
     const page = await context.newPage()
     page.setDefaultTimeout(10_000)
     const errors: string[] = []
     page.on('pageerror', (error) => errors.push(error.message))
-    await page.goto(running.host.url)
+    await page.goto(app.host.url)
     await page.getByLabel('Name').fill('Grace')
     await page.getByRole('button', { name: 'Start' }).click()
     await expect.poll(() => page.locator('.lesson-list a').count()).toBeGreaterThan(0)
 
     // The steps before the trace are covered by the lesson-player test; here they are walked
     // through the same service the page talks to, so the page resumes at the trace step.
-    const { activeId } = await call<{ activeId: string }>(running.service, 'profiles:list', {})
+    const { activeId } = await call<{ activeId: string }>(app.service, 'profiles:list', {})
     const ref = { learnerId: activeId, lessonId: 'tour' }
-    await call(running.service, 'lesson:open', ref)
-    await call(running.service, 'lesson:send', { ...ref, event: { type: 'user.next' } })
-    await call(running.service, 'shell:exec', { ...ref, on: 'client', line: 'ip addr' })
-    await call(running.service, 'lesson:send', { ...ref, event: { type: 'user.next' } })
-    await call(running.service, 'lesson:send', { ...ref, event: { type: 'user.predict', value: 62 } })
-    await call(running.service, 'lesson:send', { ...ref, event: { type: 'user.next' } })
+    await call(app.service, 'lesson:open', ref)
+    await call(app.service, 'lesson:send', { ...ref, event: { type: 'user.next' } })
+    await call(app.service, 'shell:exec', { ...ref, on: 'client', line: 'ip addr' })
+    await call(app.service, 'lesson:send', { ...ref, event: { type: 'user.next' } })
+    await call(app.service, 'lesson:send', { ...ref, event: { type: 'user.predict', value: 62 } })
+    await call(app.service, 'lesson:send', { ...ref, event: { type: 'user.next' } })
 
     await page.locator('.lesson-list a').first().click()
     await expect.poll(() => page.locator('#step-title').innerText()).toBe('Follow the packet')
@@ -65,7 +42,7 @@ describe.skipIf(unavailable !== null)('the review session on the progress dashbo
     await question.getByRole('button', { name: 'Check answer' }).click()
     await expect.poll(() => question.locator('.grading').innerText()).toMatch(/^Correct/)
 
-    await page.goto(`${running.host.url}#/progress`)
+    await page.goto(`${app.host.url}#/progress`)
     const review = page.locator('section.review')
     await expect.poll(() => review.locator('.due').innerText()).toBe('1 item due')
     await review.getByRole('button', { name: 'Start reviewing' }).click()

@@ -1,33 +1,11 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import {
-  e2eUnavailable,
-  launchChromium,
-  seriousAxeViolations,
-  startHost,
-  tempDir,
-  type RunningHost
-} from './harness.ts'
+import type { Page } from 'playwright-core'
+import { describe, expect, test } from 'vitest'
+import { e2eUnavailable, seriousAxeViolations, withHostAndBrowser } from './harness.ts'
 
 const unavailable = e2eUnavailable()
-/** Pictures of the two-terminal sandbox, to look at (docs/screenshots keeps the script's own). */
 
 describe.skipIf(unavailable !== null)('several live terminals on one sandbox in Chromium', () => {
-  let browser: Browser
-  let closeBrowser: () => Promise<void>
-  const data = tempDir('podnet-e2e-live-terminals-')
-  let running: RunningHost
-
-  beforeAll(async () => {
-    ;({ browser, close: closeBrowser } = await launchChromium())
-    running = await startHost(data.path)
-  })
-
-  afterAll(async () => {
-    await running?.stop()
-    await closeBrowser?.()
-    data.remove()
-  })
+  const app = withHostAndBrowser('podnet-e2e-live-terminals-')
 
   const terminalText = (page: Page): Promise<string> => page.locator('.xterm-host .xterm-rows').innerText()
   const flagsOf = (text: string): string[] => [...text.matchAll(/Flags \[([^\]]+)\]/g)].map((m) => m[1] ?? '')
@@ -37,16 +15,16 @@ describe.skipIf(unavailable !== null)('several live terminals on one sandbox in 
   const sentFrames = new Map<Page, string[]>()
   async function openSandbox(locale: 'en' | 'zh-CN'): Promise<Page> {
     const name = `Ada ${++learners}`
-    const { id: learnerId } = await running.service.handlers['profiles:create']({ name })
-    await running.service.handlers['profiles:select']({ learnerId })
-    await running.service.handlers['settings:set']({ learnerId, settings: { locale } })
+    const { id: learnerId } = await app.service.handlers['profiles:create']({ name })
+    await app.service.handlers['profiles:select']({ learnerId })
+    await app.service.handlers['settings:set']({ learnerId, settings: { locale } })
     // Tall enough that a capture's banner, its ten packets and its counts share the screen.
-    const context = await browser.newContext({ locale, viewport: { width: 1280, height: 1100 } })
+    const context = await app.browser.newContext({ locale, viewport: { width: 1280, height: 1100 } })
     const page = await context.newPage()
     const sent: string[] = []
     sentFrames.set(page, sent)
     page.on('websocket', (socket) => socket.on('framesent', (frame) => sent.push(String(frame.payload))))
-    await page.goto(`${running.host.url}#/sandbox`)
+    await page.goto(`${app.host.url}#/sandbox`)
     await page.locator('#sandbox-lesson').selectOption('tour')
     await page.locator('form.picker button[type="submit"]').click()
     await expect.poll(() => page.locator('.xterm-host .xterm-rows').count(), { timeout: 20_000 }).toBe(1)

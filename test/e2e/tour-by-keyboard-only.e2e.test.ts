@@ -1,41 +1,20 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import {
-  e2eUnavailable,
-  launchChromium,
-  offlineContext,
-  startHost,
-  tempDir,
-  type RunningHost
-} from './harness.ts'
+import type { Page } from 'playwright-core'
+import { describe, expect, test } from 'vitest'
+import { e2eUnavailable, withHostAndBrowser } from './harness.ts'
 import { KeyboardUser } from './keyboard.ts'
 
 const unavailable = e2eUnavailable()
 
 describe.skipIf(unavailable !== null)('the tour, by keyboard only, in Chromium', () => {
-  let browser: Browser
-  let closeBrowser: () => Promise<void>
-  const data = tempDir('podnet-e2e-keyboard-')
-  let running: RunningHost
-
-  beforeAll(async () => {
-    ;({ browser, close: closeBrowser } = await launchChromium())
-    running = await startHost(data.path)
-  })
-
-  afterAll(async () => {
-    await running?.stop()
-    await closeBrowser?.()
-    data.remove()
-  })
+  const app = withHostAndBrowser('podnet-e2e-keyboard-')
 
   test('Tab, Shift+Tab, Enter, Space and arrows alone complete the tour, with focus always visible', async () => {
-    const { context, foreignRequests } = await offlineContext(browser, () => running.host.origin)
+    const { context, foreignRequests } = await app.offlineContext()
     const page = await context.newPage()
     page.setDefaultTimeout(10_000)
     const errors: string[] = []
     page.on('pageerror', (error) => errors.push(error.message))
-    await page.goto(running.host.url)
+    await page.goto(app.host.url)
     const kb = new KeyboardUser(page)
     const stepTitle = (): Promise<string> => page.locator('#step-title').innerText()
     const terminalText = (): Promise<string> => page.locator('.xterm-host .xterm-rows').innerText()
