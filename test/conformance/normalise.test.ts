@@ -138,6 +138,15 @@ describe('conformance normalisation', () => {
     expect(same('ip link', node, nic, false)).toBe(false)
   })
 
+  test("ip -br: the lab's own eth0 wiring is masked on nodes only, and the columns stay put", () => {
+    const node = 'eth0@if4         UP             192.168.56.11/24 fe80::3c8d:baff:fe42:27c3/64 \n'
+    const nic = 'eth0             UP             192.168.56.11/24 fe80::3c8d:baff:fe42:27c3/64 \n'
+    const shifted = 'eth0 UP             192.168.56.11/24 fe80::3c8d:baff:fe42:27c3/64 \n'
+    expect(same('ip -br addr', node, nic, true)).toBe(true)
+    expect(same('ip -br addr', node, shifted, true)).toBe(false)
+    expect(same('ip -br addr', node, nic, false)).toBe(false)
+  })
+
   test('neighbours: transient NUD states are masked, PERMANENT and FAILED are not', () => {
     expect(
       same(

@@ -126,13 +126,19 @@ export function normaliseOutput(
         // The lab's eth0 on nodes and external hosts is a veth into the underlay switch, not a
         // NIC: it prints `@ifN`, a link-netnsid and veth details a real NIC has not.
         if (underlayHost)
-          t = t.replace(
-            /^(\d+: eth0)@if\d+:(.*)$(\n\s+link\/ether \S+ brd \S+) link-netnsid \d+/gm,
-            (m, a: string, b: string, c: string) => (b.includes('master') ? m : `${a}:${b}${c}`)
-          )
+          t = t
+            .replace(
+              /^(\d+: eth0)@if\d+:(.*)$(\n\s+link\/ether \S+ brd \S+) link-netnsid \d+/gm,
+              (m, a: string, b: string, c: string) => (b.includes('master') ? m : `${a}:${b}${c}`)
+            )
+            // `ip -br` pads the name column: the mask keeps the columns where they are.
+            .replace(/^eth0@if\d+ +/gm, (m) => 'eth0'.padEnd(m.length))
         t = t.replace(/numtxqueues \d+ numrxqueues \d+/g, 'numtxqueues <cpus> numrxqueues <cpus>')
         // Bridge timers count down in real time.
-        t = t.replace(/\b(hello_timer|tcn_timer|topology_change_timer|gc_timer) +[\d.]+/g, '$1 <t>')
+        t = t.replace(
+          /\b(hello_timer|tcn_timer|topology_change_timer|gc_timer|hold_timer|message_age_timer|forward_delay_timer) +[\d.]+/g,
+          '$1 <t>'
+        )
         if (/^ip (-\S+ )*neigh/.test(step.run)) {
           // Dumped in hash order; transient NUD states follow the kernel's randomised
           // reachable time (base_reachable_time 30 s, drawn from 15-45 s) and delay timers.

@@ -130,6 +130,25 @@ export function stepsFor(s: Scenario, plan: LabPlan): Step[] {
     cmd(nodeA, `bridge fdb show dev ${vtep}`, 'node-bridge-fdb-vtep')
     cmd(nodeB, `ip neigh show dev ${vtep}`, 'nodeb-ip-neigh-vtep')
   }
+  // What an engineer lists next: the brief views, the kernel's own routes, the bridge's ports,
+  // a pod's veth as a bridge port, and the way back from the other node.
+  const clientVeth = plan.hosts
+    .find((h) => h.name === nodeA)!
+    .links.find((l) => l.kind === 'veth' && l.peer.host === client.name)!.name
+  cmd(nodeA, 'ip -br addr', 'node-ip-br-addr')
+  cmd(client.name, 'ip -br link', 'pod-ip-br-link')
+  cmd(nodeA, 'ip route show table local', 'node-ip-route-table-local')
+  cmd(nodeA, 'ip route show proto kernel', 'node-ip-route-proto-kernel')
+  cmd(nodeA, 'ip link show master cni0', 'node-ip-link-master-cni0')
+  cmd(nodeA, `ip -d link show ${clientVeth}`, 'node-ip-d-link-pod-veth')
+  cmd(nodeA, `ip route get ${remote.ip} from ${client.ip} iif cni0`, 'node-route-get-forwarded')
+  cmd(nodeB, `ip route get ${client.ip}`, 'nodeb-route-get-client-pod')
+  if (vxlan) {
+    cmd(nodeB, `ip -d link show ${vtep}`, 'nodeb-ip-d-link-vtep')
+    cmd(nodeB, `bridge fdb show dev ${vtep}`, 'nodeb-bridge-fdb-vtep')
+  } else {
+    cmd(nodeA, 'ip route show dev eth0', 'node-ip-route-dev-eth0')
+  }
   cmd(nodeA, 'bridge link', 'node-bridge-link')
   cmd(nodeA, 'bridge -d link show', 'node-bridge-d-link')
   cmd(nodeA, `ip route get ${remote.ip}`, 'node-route-get-remote-pod')
@@ -137,6 +156,10 @@ export function stepsFor(s: Scenario, plan: LabPlan): Step[] {
   cmd(nodeA, 'sysctl net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables', 'node-sysctl')
   cmd(nodeA, 'iptables-save -t nat', 'node-iptables-save-nat')
   cmd(nodeA, 'iptables-save -t filter', 'node-iptables-save-filter')
+  cmd(nodeA, 'iptables-save -t mangle', 'node-iptables-save-mangle')
+  if (s.cluster.kubeProxy.mode === 'iptables')
+    cmd(nodeA, 'iptables -t nat -L KUBE-SERVICES -n --line-numbers', 'node-iptables-list-kube-services')
+  cmd(nodeA, 'iptables -t nat -L POSTROUTING -n', 'node-iptables-list-postrouting')
   if (s.cluster.kubeProxy.mode === 'nftables') cmd(nodeA, 'nft list ruleset', 'node-nft-list-ruleset')
   cmd(nodeB, 'ip route', 'nodeb-ip-route')
   cmd(remote.name, 'ip addr', 'remote-pod-ip-addr')
@@ -153,6 +176,7 @@ export function stepsFor(s: Scenario, plan: LabPlan): Step[] {
   cmd(client.name, 'ip neigh', 'pod-ip-neigh-after-ping')
   cmd(nodeA, `ping -c 1 ${remote.ip}`, 'node-ping-remote-pod')
   cmd(nodeA, `ping -c 1 ${nodeBIp}`, 'node-ping-other-node')
+  cmd(remote.name, `ping -c 1 ${client.ip}`, 'ping-cross-node-pod-back')
   cmd(client.name, `curl -sS -m 2 http://${svcIp}:${svcPort + 1}/`, 'curl-service-wrong-port')
   if (empty)
     cmd(
@@ -171,6 +195,13 @@ export function stepsFor(s: Scenario, plan: LabPlan): Step[] {
   trace(remote.ip, 'traceroute-cross-node-pod')
   trace(pair[0] === client ? pair[1].ip : gwA, 'traceroute-same-node')
   trace(nodeBIp, 'traceroute-other-node')
+  st.push({
+    kind: 'cmd',
+    on: nodeA,
+    run: `traceroute -n -q 1 -w 1 ${remote.ip}`,
+    slug: 'node-traceroute-remote-pod',
+    settleMs: 1100
+  })
 
   // What crossed the wires.
   if (vxlan) {
@@ -279,13 +310,17 @@ export function stepsFor(s: Scenario, plan: LabPlan): Step[] {
     const npBackends = s.pods
       .filter((p) => Object.entries(nodePort.selector).every(([k, v]) => p.labels[k] === v))
       .map((p) => p.name)
-    st.push({
-      kind: 'cmd',
-      on: external.name,
-      run: `curl -s http://${nodeAIp}:${np}/`,
-      slug: 'external-curl-nodeport',
-      randomBackends: npBackends
-    })
+    for (const [ip, slug] of [
+      [nodeAIp, 'external-curl-nodeport'],
+      [nodeBIp, 'external-curl-nodeport-other-node']
+    ] as const)
+      st.push({
+        kind: 'cmd',
+        on: external.name,
+        run: `curl -s http://${ip}:${np}/`,
+        slug,
+        randomBackends: npBackends
+      })
   }
 
   // The tools an engineer checks first, on state no Service pick changes: every per-interface
@@ -299,9 +334,6 @@ export function stepsFor(s: Scenario, plan: LabPlan): Step[] {
     'node-sysctl-keys-and-unknown'
   )
   cmd(nodeA, 'cat /proc/sys/net/ipv4/conf/eth0/send_redirects', 'node-cat-proc-sys-send-redirects')
-  const clientVeth = plan.hosts
-    .find((h) => h.name === nodeA)!
-    .links.find((l) => l.kind === 'veth' && l.peer.host === client.name)!.name
   cmd(nodeA, 'bridge fdb show', 'node-bridge-fdb-all')
   cmd(nodeA, 'bridge fdb show dev cni0', 'node-bridge-fdb-dev-cni0')
   cmd(nodeA, `bridge fdb show brport ${clientVeth}`, 'node-bridge-fdb-brport')

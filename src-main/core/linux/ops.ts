@@ -67,7 +67,7 @@ export function addAddress(
   ns.routes.push({
     table: 'local',
     type: 'local',
-    dst: link?.kind === 'loopback' ? prefix : makeCidr(address, 32),
+    dst: makeCidr(address, 32),
     dev: ifindex,
     proto: 'kernel',
     scope: 'host',
@@ -103,11 +103,26 @@ export function deleteAddress(ns: Netns, addr: Address): void {
 
 function addPrefixRoutes(ns: Netns, addr: Address): void {
   const prefix = makeCidr(addr.address, addr.prefixLen)
-  if (addr.broadcast !== undefined) {
+  // On the loopback the whole prefix is local (127.0.0.0/8 answers on every address) and its
+  // network broadcast is routed although the address carries no `brd` (fib_add_ifaddr).
+  const loopback = linkByIndex(ns, addr.ifindex)?.kind === 'loopback'
+  if (loopback && addr.prefixLen < 32)
+    ns.routes.push({
+      table: 'local',
+      type: 'local',
+      dst: prefix,
+      dev: addr.ifindex,
+      proto: 'kernel',
+      scope: 'host',
+      src: addr.address,
+      onlink: false
+    })
+  const broadcast = addr.broadcast ?? (loopback && addr.prefixLen < 31 ? cidrBroadcast(prefix) : undefined)
+  if (broadcast !== undefined) {
     ns.routes.push({
       table: 'local',
       type: 'broadcast',
-      dst: makeCidr(addr.broadcast, 32),
+      dst: makeCidr(broadcast, 32),
       dev: addr.ifindex,
       proto: 'kernel',
       scope: 'link',

@@ -3,7 +3,7 @@ import type { Lab } from '../../kube/lab.ts'
 import type { Link } from '../../linux/link.ts'
 import { NEIGH_REACHABLE_MS, type Neighbour } from '../../linux/neighbour.ts'
 import { linkByIndex, type Netns } from '../../linux/netns.ts'
-import type { Route } from '../../linux/route.ts'
+import type { Route, RouteProto } from '../../linux/route.ts'
 import { formatIpv4 } from '../../net/ipv4.ts'
 import {
   hasIpv6,
@@ -25,22 +25,39 @@ export interface ShowOptions {
 
 const FOREVER = '       valid_lft forever preferred_lft forever'
 
+/** iproute2 prints a bridge id's MAC bytes with %x: no zero padding (8000.a:af:…). */
+function bridgeId(mac: string): string {
+  return `8000.${mac
+    .split(':')
+    .map((b) => parseInt(b, 16).toString(16))
+    .join(':')}`
+}
+
+/**
+ * A bridge port's attributes as `ip -d link` prints them. With STP off every port is its own
+ * segment's designated port and the bridge is root; the timers are idle (a real port's
+ * forward_delay_timer still counts down from the enslaving, the conformance run masks it).
+ */
+function bridgeSlaveLine(ns: Netns, link: Link): string {
+  const p = link.brport!
+  const id = bridgeId(linkByIndex(ns, link.master!)?.mac ?? link.mac)
+  const portId = 0x8000 | p.portNo
+  return `bridge_slave state forwarding priority 32 cost 2 hairpin ${p.hairpin ? 'on' : 'off'} guard off root_block off fastleave off learning ${p.learning ? 'on' : 'off'} flood ${p.flood ? 'on' : 'off'} port_id 0x${portId.toString(16)} port_no 0x${p.portNo.toString(16)} designated_port ${portId} designated_cost 0 designated_bridge ${id} designated_root ${id} hold_timer    0.00 message_age_timer    0.00 forward_delay_timer    0.00 topology_change_ack 0 config_pending 0 proxy_arp off proxy_arp_wifi off mcast_router 1 mcast_fast_leave off mcast_flood on bcast_flood on mcast_to_unicast off neigh_suppress off group_fwd_mask 0 group_fwd_mask_str 0x0 vlan_tunnel off isolated off locked off `
+}
+
 function detailsLine(ns: Netns, link: Link, lab: Lab): string {
   const mtus =
     link.kind === 'loopback' || link.kind === 'dummy' ? 'minmtu 0 maxmtu 0' : 'minmtu 68 maxmtu 65535'
+  // The bridge puts each port into promiscuous and all-multicast mode when it enslaves it.
   const promiscuity = link.master !== undefined ? 1 : 0
   const tail = (queues: number): string =>
     `addrgenmode eui64 numtxqueues ${queues} numrxqueues ${queues} gso_max_size 65536 gso_max_segs 65535 tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536 `
-  const head = `${linkLayerLine(lab, ns, link)} promiscuity ${promiscuity}  allmulti 0 ${mtus} `
+  const head = `${linkLayerLine(lab, ns, link)} promiscuity ${promiscuity}  allmulti ${promiscuity} ${mtus} `
   switch (link.kind) {
     case 'veth':
-      return `${head}\n    veth ${link.master !== undefined ? `\n    bridge_slave state forwarding priority 32 cost 2 hairpin ${link.brport?.hairpin ? 'on' : 'off'} guard off root_block off fastleave off learning ${link.brport?.learning === false ? 'off' : 'on'} flood on ` : ''}${tail(2)}`
+      return `${head}\n    veth ${link.master !== undefined ? `\n    ${bridgeSlaveLine(ns, link)}` : ''}${tail(2)}`
     case 'bridge': {
-      // iproute2 prints the bridge id's MAC bytes with %x: no zero padding (8000.a:af:…).
-      const id = `8000.${link.mac
-        .split(':')
-        .map((b) => parseInt(b, 16).toString(16))
-        .join(':')}`
+      const id = bridgeId(link.mac)
       const gc = (300 - ((lab.clock.nowMs / 1000) % 300)).toFixed(2).padStart(7)
       return `${head}\n    bridge forward_delay 1500 hello_time 200 max_age 2000 ageing_time ${link.ageingTime * 100} stp_state 0 priority 32768 vlan_filtering 0 bridge_id ${id} designated_root ${id} root_port 0 root_path_cost 0 topology_change 0 topology_change_detected 0 hello_timer    0.00 tcn_timer    0.00 topology_change_timer    0.00 gc_timer ${gc} group_fwd_mask 0 group_address 01:80:c2:00:00:00 mcast_snooping 1 no_linklocal_learn 0 mcast_vlan_snooping 0 mcast_router 1 mcast_query_use_ifaddr 0 mcast_querier 0 mcast_hash_elasticity 16 mcast_hash_max 4096 mcast_last_member_count 2 mcast_startup_query_count 2 mcast_last_member_interval 100 mcast_membership_interval 26000 mcast_querier_interval 25500 mcast_query_interval 12500 mcast_query_response_interval 1000 mcast_startup_query_interval 3124 mcast_stats_enabled 0 mcast_igmp_version 2 mcast_mld_version 1 nf_call_iptables 0 nf_call_ip6tables 0 nf_call_arptables 0 ${tail(1)}`
     }
@@ -129,7 +146,8 @@ export function routeOrder(a: Route, b: Route): number {
   return b.dst.prefixLen - a.dst.prefixLen
 }
 
-export function routeLine(ns: Netns, r: Route, withDev = true): string {
+/** `withDev`/`withProto` false: the listing was filtered on it, so iproute2 leaves it out. */
+export function routeLine(ns: Netns, r: Route, withDev = true, withProto = true): string {
   const dst =
     r.dst.prefixLen === 0
       ? 'default'
@@ -140,7 +158,7 @@ export function routeLine(ns: Netns, r: Route, withDev = true): string {
   if (r.gateway !== undefined) s += ` via ${formatIpv4(r.gateway)}`
   const dev = r.dev === undefined ? undefined : linkByIndex(ns, r.dev)
   if (dev && withDev) s += ` dev ${dev.name}`
-  if (r.proto !== 'boot') s += ` proto ${r.proto}`
+  if (r.proto !== 'boot' && withProto) s += ` proto ${r.proto}`
   if (r.scope !== 'global') s += ` scope ${r.scope}`
   if (r.src !== undefined) s += ` src ${formatIpv4(r.src)}`
   if (r.metric !== undefined) s += ` metric ${r.metric}`
@@ -148,11 +166,16 @@ export function routeLine(ns: Netns, r: Route, withDev = true): string {
   return `${s} `
 }
 
-export function showRoutes(ns: Netns, table: 'main' | 'local', dev?: Link): string {
+export function showRoutes(ns: Netns, table: 'main' | 'local', dev?: Link, proto?: RouteProto): string {
   const routes = ns.routes
-    .filter((r) => r.table === table && (dev === undefined || r.dev === dev.ifindex))
+    .filter(
+      (r) =>
+        r.table === table &&
+        (dev === undefined || r.dev === dev.ifindex) &&
+        (proto === undefined || r.proto === proto)
+    )
     .sort(routeOrder)
-  return routes.map((r) => routeLine(ns, r, dev === undefined) + '\n').join('')
+  return routes.map((r) => routeLine(ns, r, dev === undefined, proto === undefined) + '\n').join('')
 }
 
 /** NUD state as the kernel reports it now: REACHABLE decays to STALE without confirmation. */

@@ -19,7 +19,7 @@ import {
   setNeighbour
 } from '../../linux/ops.ts'
 import { linkByName, type Netns } from '../../linux/netns.ts'
-import type { Route } from '../../linux/route.ts'
+import type { Route, RouteProto } from '../../linux/route.ts'
 import { makeCidr, parseCidr } from '../../net/cidr.ts'
 import { formatIpv4, parseIpv4 } from '../../net/ipv4.ts'
 import { parseMac } from '../../net/mac.ts'
@@ -181,13 +181,30 @@ function unknownVerb(
   )
 }
 
+/** The links a listing names: `dev X` or a bare name, narrowed to the ports of `master Y`. */
+function listedLinks(ns: Netns, args: readonly string[]): { links?: Link[]; error?: CommandOutput } {
+  const rest = [...args]
+  const m = rest.indexOf('master')
+  let master: Link | undefined
+  if (m !== -1) {
+    const name = rest[m + 1] ?? ''
+    master = linkByName(ns, name)
+    if (!master) return { error: bad(`Device "${name}" does not exist.`) }
+    rest.splice(m, 2)
+  }
+  const { link, error } = pickDevice(ns, rest)
+  if (error) return { error }
+  const links = link ? [link] : ns.links
+  return { links: master ? links.filter((l) => l.master === master.ifindex) : links }
+}
+
 function runLink(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions): CommandOutput {
   const lab = ctx.lab as Lab
   const sub = verbOf('link', args[0])
   if (sub === 'show') {
-    const { link, error } = pickDevice(ns, args.slice(1))
+    const { links, error } = listedLinks(ns, args.slice(1))
     if (error) return error
-    return ok(showLinks(lab, ns, link ? [link] : ns.links, o))
+    return ok(showLinks(lab, ns, links!, o))
   }
   if (sub === 'set') return linkSet(ctx, ns, args.slice(1))
   if (sub === 'add') return linkAdd(lab, ns, args.slice(1))
@@ -199,9 +216,9 @@ function runAddr(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions)
   const lab = ctx.lab as Lab
   const sub = verbOf('addr', args[0])
   if (sub === 'show') {
-    const { link, error } = pickDevice(ns, args.slice(1))
+    const { links, error } = listedLinks(ns, args.slice(1))
     if (error) return error
-    return ok(showAddrs(lab, ns, link ? [link] : ns.links, o))
+    return ok(showAddrs(lab, ns, links!, o))
   }
   if (sub === 'add' || sub === 'delete') {
     const prefix = args[1]
@@ -309,6 +326,46 @@ function parseRouteSpec(
   return { route: { ...(r as Route), table }, table }
 }
 
+/**
+ * `ip route get DST [from SRC] [iif DEV]`. With `iif` the kernel resolves the route a packet
+ * arriving on DEV would take (the forwarding path): no source is chosen and no uid applies, and
+ * the cache line names the input device.
+ */
+function routeGet(ns: Netns, args: readonly string[]): CommandOutput {
+  const rest = [...args]
+  const option = (word: string): string | undefined => {
+    const i = rest.indexOf(word)
+    return i === -1 ? undefined : rest.splice(i, 2)[1]
+  }
+  const from = option('from')
+  const iifName = option('iif')
+  const target = rest.find((a) => a !== 'to')
+  const dst = parseIpv4(target ?? '')
+  if (dst === undefined) return bad(`Error: inet prefix is expected rather than "${target ?? ''}".`)
+  const fromIp = from === undefined ? undefined : parseIpv4(from)
+  if (from !== undefined && fromIp === undefined)
+    return bad(`Error: inet prefix is expected rather than "${from}".`)
+  const iif = iifName === undefined ? undefined : linkByName(ns, iifName)
+  if (iifName !== undefined && !iif) return bad(`Cannot find device "${iifName}"`)
+  const r = lookupRoute(ns, dst)
+  if (!r || r.dev === undefined) return bad('RTNETLINK answers: Network is unreachable', 2)
+  const fromText = fromIp === undefined ? '' : ` from ${formatIpv4(fromIp)}`
+  if (iif) {
+    const dev = r.type === 'local' ? 'lo' : ns.links.find((l) => l.ifindex === r.dev)!.name
+    const via = r.gateway !== undefined ? ` via ${formatIpv4(r.gateway)}` : ''
+    return ok(
+      `${r.type === 'local' ? 'local ' : ''}${formatIpv4(dst)}${fromText}${via} dev ${dev} \n    cache ${r.type === 'local' ? '<local> ' : ''}iif ${iif.name} \n`
+    )
+  }
+  if (r.type === 'local')
+    return ok(`local ${formatIpv4(dst)} dev lo src ${formatIpv4(r.src ?? dst)} uid 0 \n    cache <local> \n`)
+  const dev = ns.links.find((l) => l.ifindex === r.dev)!
+  const src = pickSource(ns, r, dst)
+  return ok(
+    `${formatIpv4(dst)}${r.gateway !== undefined ? ` via ${formatIpv4(r.gateway)}` : ''} dev ${dev.name}${src !== undefined ? ` src ${formatIpv4(src)}` : ''} uid 0 \n    cache \n`
+  )
+}
+
 function runRoute(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput {
   const sub = verbOf('route', args[0])
   if (sub === 'show') {
@@ -322,27 +379,21 @@ function runRoute(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput
       table = name
       rest.splice(t, 2)
     }
+    let proto: RouteProto | undefined
+    const p = rest.indexOf('proto')
+    if (p !== -1) {
+      const name = rest[p + 1] ?? ''
+      if (name !== 'kernel' && name !== 'boot' && name !== 'static')
+        return bad(`Error: argument "${name}" is wrong: invalid "protocol"\n`, 255)
+      proto = name
+      rest.splice(p, 2)
+    }
     const { link, error } = pickDevice(ns, rest)
     if (error) return error
-    if (table === 'all') return ok(showRoutes(ns, 'main', link) + showRoutes(ns, 'local', link))
-    return ok(showRoutes(ns, table, link))
+    if (table === 'all') return ok(showRoutes(ns, 'main', link, proto) + showRoutes(ns, 'local', link, proto))
+    return ok(showRoutes(ns, table, link, proto))
   }
-  if (sub === 'get') {
-    const target = args.slice(1).find((a) => a !== 'to')
-    const dst = parseIpv4(target ?? '')
-    if (dst === undefined) return bad(`Error: inet prefix is expected rather than "${target ?? ''}".`)
-    const r = lookupRoute(ns, dst)
-    if (!r || r.dev === undefined) return bad('RTNETLINK answers: Network is unreachable', 2)
-    if (r.type === 'local')
-      return ok(
-        `local ${formatIpv4(dst)} dev lo src ${formatIpv4(r.src ?? dst)} uid 0 \n    cache <local> \n`
-      )
-    const dev = ns.links.find((l) => l.ifindex === r.dev)!
-    const src = pickSource(ns, r, dst)
-    return ok(
-      `${formatIpv4(dst)}${r.gateway !== undefined ? ` via ${formatIpv4(r.gateway)}` : ''} dev ${dev.name}${src !== undefined ? ` src ${formatIpv4(src)}` : ''} uid 0 \n    cache \n`
-    )
-  }
+  if (sub === 'get') return routeGet(ns, args.slice(1))
   if (sub === 'add' || sub === 'delete' || sub === 'replace') {
     if (sub === 'delete') {
       const spec = args.slice(1)
