@@ -446,6 +446,7 @@ export const learnerScopedMethods = [
   'shell:complete',
   'trace:run',
   'trace:pcap',
+  'trace:capturePoints',
   'sandbox:open',
   'sandbox:exec',
   'sandbox:trace',

@@ -169,6 +169,21 @@ const traceRequestSchema = z.strictObject({
   port: z.number().int().min(1).max(65535).optional()
 })
 
+/** An interface as `netns/device`, as the lab's object ids name it (`node-1/cni0`). */
+const capturePointSchema = z
+  .string()
+  .max(120)
+  .regex(/^[^/\s]+\/[^/\s]+$/, 'expected an interface as netns/device, e.g. node-1/cni0')
+
+const capturePointOutputSchema = z.strictObject({
+  /** `netns/device`, the name `trace:pcap` takes and the pcapng's `if_name`. */
+  id: z.string(),
+  netns: z.string(),
+  device: z.string(),
+  /** How many of the trace's frames this interface saw. */
+  frames: z.number().int()
+})
+
 /** A free-play sandbox's id, as `sandbox:open` issued it. */
 export const sandboxIdSchema = z
   .string()
@@ -338,13 +353,32 @@ export const contract = {
     })
   },
   'trace:pcap': {
-    /** A trace the lab ran (by `traceId`) as a libpcap file: Ethernet frames, one per link transmit. */
+    /**
+     * A trace the lab ran (by `traceId`) as a capture file of the frames its walk put on the
+     * wire: one interface's as libpcap (`capture: {format: 'pcap', point}`, a point as
+     * `trace:capturePoints` lists it), or every interface's as one pcapng, the default.
+     */
+    input: z.strictObject({
+      learnerId: learnerIdSchema,
+      lab: labRefSchema,
+      traceId: z.number().int().min(1),
+      capture: z
+        .discriminatedUnion('format', [
+          z.strictObject({ format: z.literal('pcap'), point: capturePointSchema }),
+          z.strictObject({ format: z.literal('pcapng') })
+        ])
+        .optional()
+    }),
+    output: z.strictObject({ fileName: z.string(), mimeType: z.string(), base64: z.string() })
+  },
+  'trace:capturePoints': {
+    /** The interfaces a trace crossed, in the order its packet first reached them. */
     input: z.strictObject({
       learnerId: learnerIdSchema,
       lab: labRefSchema,
       traceId: z.number().int().min(1)
     }),
-    output: z.strictObject({ fileName: z.string(), mimeType: z.string(), base64: z.string() })
+    output: z.strictObject({ points: z.array(capturePointOutputSchema) })
   },
   'sandbox:open': {
     /** A course lesson's scenario, or the text of the learner's own scenario file (validated). */

@@ -65,6 +65,8 @@ export const errorReasonParams = {
   /** A node, pod, container, host or object of the lab that the lab does not have. */
   unknown_target: z.strictObject({ name }),
   unknown_trace: z.strictObject({ traceId: count }),
+  /** A `netns/device` the trace's frames never crossed. */
+  unknown_capture_point: z.strictObject({ point: name, traceId: count }),
   unknown_sandbox: z.strictObject({ sandboxId: name }),
   lesson_unknown: z.strictObject({ lessonId: name }),
   lesson_not_open: z.strictObject({ lessonId: name }),

@@ -25,7 +25,8 @@ import type { ProgressStore } from '../store/index.ts'
 import { ApiError } from './envelope.ts'
 import { reason } from './error-reasons.ts'
 import type { InspectSection } from './inspect.ts'
-import type { DownloadFile } from './lab-tools.ts'
+import type { CaptureChoice, DownloadFile } from './lab-tools.ts'
+import type { CapturePoint } from '../core/shell/trace-pcap.ts'
 import type { DiagramModel } from '../core/diagram/model.ts'
 import type { Topology } from './topology.ts'
 
@@ -204,9 +205,15 @@ export class LessonHost {
   }
 
   /** A trace this lesson's lab produced, as a capture file. */
-  pcap(learnerId: string, lessonId: string, traceId: number): Promise<DownloadFile> {
+  pcap(learnerId: string, lessonId: string, traceId: number, capture: CaptureChoice): Promise<DownloadFile> {
     const hosted = this.#require(learnerId, lessonId)
-    return this.#call(hosted, { op: 'lab.pcap', labKey: hosted.labKey, traceId })
+    return this.#call(hosted, { op: 'lab.pcap', labKey: hosted.labKey, traceId, capture })
+  }
+
+  /** The interfaces a trace of this lesson's lab crossed, each a capture file of its own. */
+  capturePoints(learnerId: string, lessonId: string, traceId: number): Promise<CapturePoint[]> {
+    const hosted = this.#require(learnerId, lessonId)
+    return this.#call(hosted, { op: 'lab.capturePoints', labKey: hosted.labKey, traceId })
   }
 
   /** Drops a learner's open lessons, after their progress was reset in the store. */

@@ -19,6 +19,7 @@ export const methodNames = [
   'shell:complete',
   'trace:run',
   'trace:pcap',
+  'trace:capturePoints',
   'sandbox:open',
   'sandbox:exec',
   'sandbox:trace',

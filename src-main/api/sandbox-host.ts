@@ -21,7 +21,8 @@ import type {
 import { ApiError } from './envelope.ts'
 import { reason } from './error-reasons.ts'
 import type { InspectSection } from './inspect.ts'
-import type { DownloadFile } from './lab-tools.ts'
+import type { CaptureChoice, DownloadFile } from './lab-tools.ts'
+import type { CapturePoint } from '../core/shell/trace-pcap.ts'
 import type { StoppedCommand } from './lesson-host.ts'
 import type { DiagramModel } from '../core/diagram/model.ts'
 import type { Topology } from './topology.ts'
@@ -171,9 +172,14 @@ export class SandboxHost {
     return this.#call(sandbox, { op: 'lab.complete', labKey: sandbox.labKey, on, line, cursor })
   }
 
-  pcap(learnerId: string, sandboxId: string, traceId: number): Promise<DownloadFile> {
+  pcap(learnerId: string, sandboxId: string, traceId: number, capture: CaptureChoice): Promise<DownloadFile> {
     const sandbox = this.#require(learnerId, sandboxId)
-    return this.#call(sandbox, { op: 'lab.pcap', labKey: sandbox.labKey, traceId })
+    return this.#call(sandbox, { op: 'lab.pcap', labKey: sandbox.labKey, traceId, capture })
+  }
+
+  capturePoints(learnerId: string, sandboxId: string, traceId: number): Promise<CapturePoint[]> {
+    const sandbox = this.#require(learnerId, sandboxId)
+    return this.#call(sandbox, { op: 'lab.capturePoints', labKey: sandbox.labKey, traceId })
   }
 
   /**

@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads'
 import { ApiError, errorBodyOf } from '../api/envelope.ts'
 import { inspect } from '../api/inspect.ts'
-import { completeOn, pcapDownload } from '../api/lab-tools.ts'
+import { capturePoints, completeOn, pcapDownload } from '../api/lab-tools.ts'
 import { topologyOf } from '../api/topology.ts'
 import { diagramOf } from '../core/diagram/model.ts'
 import { placeTrace } from '../core/diagram/place.ts'
@@ -106,8 +106,15 @@ function handle(request: LabRequest): LabReplies[LabRequest['op']] {
       return completeOn(lab(request.labKey).shell, request.on, request.line, request.cursor)
     case 'lab.pcap': {
       const found = lab(request.labKey)
-      return pcapDownload(found.shell.lab, found.traces.get(request.traceId))
+      return pcapDownload(
+        found.shell.lab,
+        found.traces.get(request.traceId),
+        request.traceId,
+        request.capture
+      )
     }
+    case 'lab.capturePoints':
+      return capturePoints(lab(request.labKey).traces.get(request.traceId))
     case 'lab.topology':
       return topologyOf(lab(request.labKey).shell.lab)
     case 'lab.diagram':

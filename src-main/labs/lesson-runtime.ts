@@ -26,6 +26,7 @@ import {
 import type { LabShell } from '../core/shell/lab-shell.ts'
 import type { ShellResult } from '../core/shell/shell.ts'
 import { TraceMemory } from '../api/lab-tools.ts'
+import { recordingFrames } from '../core/shell/trace-pcap.ts'
 import { refusePredictedProbe } from './pending-probe.ts'
 import type {
   ExecResult,
@@ -128,8 +129,8 @@ export class LessonRuntime {
   trace(spec: TraceSpec): LessonOutcome & { trace: Trace; traceId: number } {
     const pending = pendingPrediction(this.loaded.lesson, this.#actor.getSnapshot().context)
     refusePredictedProbe(this.shell.lab, pending && { stepId: pending.id, trace: pending.trace }, spec)
-    const trace = this.#trace(spec)
-    return { ...this.#outcome(), trace, traceId: this.traces.keep(trace) }
+    const { result: trace, frames } = recordingFrames(this.shell.lab, () => this.#trace(spec))
+    return { ...this.#outcome(), trace, traceId: this.traces.keep(trace, frames) }
   }
 
   /**

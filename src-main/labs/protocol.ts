@@ -11,7 +11,8 @@ import type { Completion } from '../core/shell/complete.ts'
 import type { ToolElsewhere } from '../core/shell/shell.ts'
 import type { ApiErrorBody } from '../api/envelope.ts'
 import type { InspectSection } from '../api/inspect.ts'
-import type { DownloadFile } from '../api/lab-tools.ts'
+import type { CaptureChoice, DownloadFile } from '../api/lab-tools.ts'
+import type { CapturePoint } from '../core/shell/trace-pcap.ts'
 import type { DiagramModel } from '../core/diagram/model.ts'
 import type { Topology } from '../api/topology.ts'
 import type { PendingPrediction } from './pending-probe.ts'
@@ -98,7 +99,8 @@ export type LabRequest =
   | { op: 'sandbox.trace'; labKey: string; spec: TraceSpec; pending?: PendingPrediction }
   | { op: 'sandbox.reset'; labKey: string }
   | { op: 'lab.complete'; labKey: string; on: string; line: string; cursor: number }
-  | { op: 'lab.pcap'; labKey: string; traceId: number }
+  | { op: 'lab.pcap'; labKey: string; traceId: number; capture: CaptureChoice }
+  | { op: 'lab.capturePoints'; labKey: string; traceId: number }
   | { op: 'lab.topology'; labKey: string }
   | { op: 'lab.diagram'; labKey: string }
   | { op: 'lab.inspect'; labKey: string; objectId: string }
@@ -124,6 +126,7 @@ export interface LabReplies {
   'sandbox.reset': null
   'lab.complete': Completion
   'lab.pcap': DownloadFile
+  'lab.capturePoints': CapturePoint[]
   'lab.topology': Topology
   'lab.diagram': DiagramModel
   'lab.inspect': InspectSection[] | null

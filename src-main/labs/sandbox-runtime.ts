@@ -9,6 +9,7 @@ import type { ShellSession } from '../core/shell/shell.ts'
 import { ApiError } from '../api/envelope.ts'
 import { reason } from '../api/error-reasons.ts'
 import { TraceMemory } from '../api/lab-tools.ts'
+import { recordingFrames } from '../core/shell/trace-pcap.ts'
 import { applyEntry, execResult, type OnRunning } from './lesson-runtime.ts'
 import { refusePredictedProbe, type PendingPrediction } from './pending-probe.ts'
 import type { ExecResult, PositionedEntry, SandboxOpen } from './protocol.ts'
@@ -114,9 +115,9 @@ export class SandboxRuntime {
       entry: { kind: 'trace', spec: probe }
     }
     this.#onRunning(positioned)
-    const trace = sendProbe(lab, probe)
+    const { result: trace, frames } = recordingFrames(lab, () => sendProbe(lab, probe))
     this.#nextPosition++
-    return { trace, traceId: this.traces.keep(trace), journaled: [positioned] }
+    return { trace, traceId: this.traces.keep(trace, frames), journaled: [positioned] }
   }
 
   /** Builds the scenario afresh: every change the learner made is gone, the world is as the file says. */

@@ -32,6 +32,7 @@ const notCalled: Partial<Record<MethodName, string>> = {
 const labOutputMethods = new Set<string>([
   'shell:complete',
   'trace:pcap',
+  'trace:capturePoints',
   'sandbox:open',
   'sandbox:exec',
   'sandbox:trace',
@@ -338,12 +339,18 @@ describe('no answer key leaves the host before its question is finished', () => 
             line: 'ip ',
             cursor: 3
           })
-          if (lastTraceId !== null)
+          if (lastTraceId !== null) {
             await add('trace:pcap', {
               learnerId,
               lab: { kind: 'lesson', lessonId: lesson.id },
               traceId: lastTraceId
             })
+            await add('trace:capturePoints', {
+              learnerId,
+              lab: { kind: 'lesson', lessonId: lesson.id },
+              traceId: lastTraceId
+            })
+          }
           await add('lab:topology', ref)
           await add('lab:diagram', ref)
           await add('lab:inspect', { ...ref, objectId: node })

@@ -46,13 +46,32 @@ function readPcap(bytes: Buffer): { linkType: number; records: Buffer[] } {
 const mac = (b: Buffer, offset: number): string =>
   [...b.subarray(offset, offset + 6)].map((x) => x.toString(16).padStart(2, '0')).join(':')
 
+interface CapturePoint {
+  id: string
+  netns: string
+  device: string
+  frames: number
+}
+
+/** tshark with a fresh profile: HOME holds its preferences, and this machine's stay out. */
+function tsharkFields(file: string, home: string, ...names: string[]): string[] {
+  return execFileSync(tshark, ['-r', file, '-T', 'fields', ...names.flatMap((n) => ['-e', n])], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, HOME: home }
+  })
+    .split('\n')
+    .filter((l) => l !== '')
+}
+
 describe('trace:pcap', () => {
-  test('writes one Ethernet frame per link transmit, with the trace’s MACs and TTLs', async () => {
+  test('a trace is one pcap per interface it crossed, each with that interface’s frames only', async () => {
     await withService(async (service, learnerId) => {
       const { sandboxId } = await call<{ sandboxId: string }>(service, 'sandbox:open', {
         learnerId,
         source: { kind: 'file', fileName: 'lab.yaml', content: scenario }
       })
+      const lab = { kind: 'sandbox', sandboxId }
       const { trace, traceId } = await call<{ trace: { hops: Hop[] }; traceId: number }>(
         service,
         'sandbox:trace',
@@ -62,32 +81,47 @@ describe('trace:pcap', () => {
           trace: { from: 'client', to: 'web-3', protocol: 'icmp' }
         }
       )
-      const file = await call<Download>(service, 'trace:pcap', {
+      const { points } = await call<{ points: CapturePoint[] }>(service, 'trace:capturePoints', {
         learnerId,
-        lab: { kind: 'sandbox', sandboxId },
+        lab,
         traceId
       })
+      expect(points.map((p) => p.id)).toEqual(
+        expect.arrayContaining([
+          'client/eth0',
+          'node-1/cni0',
+          'node-1/flannel.1',
+          'node-1/eth0',
+          'node-2/eth0'
+        ])
+      )
+      // An echo request one way and its reply the other: two frames at every interface.
+      expect(points.every((p) => p.frames === 2)).toBe(true)
+
+      const file = await call<Download>(service, 'trace:pcap', {
+        learnerId,
+        lab,
+        traceId,
+        capture: { format: 'pcap', point: 'client/eth0' }
+      })
       expect(file).toMatchObject({
-        fileName: 'podnet-icmp-client-to-10.244.2.2.pcap',
+        fileName: 'podnet-icmp-client-to-10.244.2.2-on-client-eth0.pcap',
         mimeType: 'application/vnd.tcpdump.pcap'
       })
-
       const { linkType, records } = readPcap(Buffer.from(file.base64, 'base64'))
       expect(linkType).toBe(1)
-      const transmits = trace.hops.filter((h) => h.stage === 'link-xmit' && h.after?.eth)
-      expect(records).toHaveLength(transmits.length)
-      transmits.forEach((hop, i) => {
-        const frame = records[i] as Buffer
-        expect(mac(frame, 0)).toBe(hop.after?.eth?.dst)
-        expect(mac(frame, 6)).toBe(hop.after?.eth?.src)
-        expect(frame.readUInt16BE(12)).toBe(0x0800)
-        expect(frame[14 + 8]).toBe(hop.after?.ip?.ttl)
-      })
+      const sent = trace.hops.find((h) => h.stage === 'link-xmit' && h.netns === 'client')
+      expect(records).toHaveLength(2)
+      const [request, reply] = records as [Buffer, Buffer]
+      expect(mac(request, 0)).toBe(sent?.after?.eth?.dst)
+      expect(mac(request, 6)).toBe(sent?.after?.eth?.src)
+      expect(request[14 + 8]).toBe(sent?.after?.ip?.ttl)
+      expect(mac(reply, 0)).toBe(sent?.after?.eth?.src)
     })
   })
 
   test.skipIf(!existsSync(tcpdump))(
-    'is read by real tcpdump, which prints every hop of the exchange',
+    'real tcpdump reads the node’s eth0 capture as VXLAN carrying the echo and its reply',
     async () => {
       await withService(async (service, learnerId) => {
         await call(service, 'lesson:open', { learnerId, lessonId: 'tour' })
@@ -99,7 +133,8 @@ describe('trace:pcap', () => {
         const file = await call<Download>(service, 'trace:pcap', {
           learnerId,
           lab: { kind: 'lesson', lessonId: 'tour' },
-          traceId
+          traceId,
+          capture: { format: 'pcap', point: 'node-1/eth0' }
         })
         const dir = tempDir('podnet-pcap-')
         try {
@@ -114,19 +149,51 @@ describe('trace:pcap', () => {
             .trim()
             .split('\n')
             .filter((l) => /^\d\d:\d\d:\d\d\.\d{6} /.test(l))
-          // Request: the pod's eth0, node-1's flannel.1, node-1's eth0 (VXLAN), node-2's cni0; the reply the same way back.
-          expect(lines).toHaveLength(8)
-          expect(lines.filter((l) => l.includes('ICMP echo request'))).toHaveLength(3)
-          expect(lines.filter((l) => l.includes('ICMP echo reply'))).toHaveLength(3)
-          expect(
-            lines.filter((l) =>
-              / 192\.168\.56\.11\.\d+ > 192\.168\.56\.12\.8472: OTV, flags \[I\] \(0x08\), overlay 0, instance 1$/.test(
-                l
-              )
-            )
-          ).toHaveLength(1)
-          expect(printed.match(/ICMP echo (request|reply)/g)).toHaveLength(8)
-          expect(lines.every((l) => !/truncated|bad|invalid/i.test(l))).toBe(true)
+          expect(lines).toHaveLength(2)
+          expect(lines[0]).toMatch(
+            / 192\.168\.56\.11\.\d+ > 192\.168\.56\.12\.8472: OTV, flags \[I\] \(0x08\), overlay 0, instance 1$/
+          )
+          expect(lines[1]).toMatch(/ 192\.168\.56\.12\.\d+ > 192\.168\.56\.11\.8472: OTV/)
+          expect(printed.match(/ICMP echo (request|reply)/g)).toEqual([
+            'ICMP echo request',
+            'ICMP echo reply'
+          ])
+          expect(printed).not.toMatch(/truncated|bad|invalid/i)
+        } finally {
+          dir.remove()
+        }
+      })
+    }
+  )
+
+  test.skipIf(!existsSync(tshark))(
+    'without a choice it is every interface in one pcapng, one interface block per capture point',
+    async () => {
+      await withService(async (service, learnerId) => {
+        await call(service, 'lesson:open', { learnerId, lessonId: 'tour' })
+        const lab = { kind: 'lesson', lessonId: 'tour' }
+        const { traceId } = await call<{ traceId: number }>(service, 'trace:run', {
+          learnerId,
+          lessonId: 'tour',
+          trace: { from: 'client', to: 'web-2', protocol: 'icmp' }
+        })
+        const { points } = await call<{ points: CapturePoint[] }>(service, 'trace:capturePoints', {
+          learnerId,
+          lab,
+          traceId
+        })
+        const file = await call<Download>(service, 'trace:pcap', { learnerId, lab, traceId })
+        expect(file).toMatchObject({
+          fileName: 'podnet-icmp-client-to-10.244.2.2.pcapng',
+          mimeType: 'application/x-pcapng'
+        })
+        const dir = tempDir('podnet-pcapng-')
+        try {
+          const path = join(dir.path, file.fileName)
+          writeFileSync(path, Buffer.from(file.base64, 'base64'))
+          const interfaces = tsharkFields(path, dir.path, 'frame.interface_name')
+          expect(interfaces).toHaveLength(points.reduce((n, p) => n + p.frames, 0))
+          expect([...new Set(interfaces)]).toEqual(points.map((p) => p.id))
         } finally {
           dir.remove()
         }
@@ -169,7 +236,7 @@ describe('trace:pcap', () => {
     }
   )
 
-  test('refuses a trace id the lab never issued', async () => {
+  test('refuses a trace id the lab never issued and an interface the trace never crossed', async () => {
     await withService(async (service, learnerId) => {
       await call(service, 'lesson:open', { learnerId, lessonId: 'tour' })
       expect(
@@ -188,6 +255,31 @@ describe('trace:pcap', () => {
         code: 'invalid_input',
         message: expect.stringMatching(/^lab\.kind:/)
       })
+      const { traceId } = await call<{ traceId: number }>(service, 'trace:run', {
+        learnerId,
+        lessonId: 'tour',
+        trace: { from: 'client', to: 'web-2', protocol: 'icmp' }
+      })
+      expect(
+        await failure(service, 'trace:pcap', {
+          learnerId,
+          lab: { kind: 'lesson', lessonId: 'tour' },
+          traceId,
+          capture: { format: 'pcap', point: 'node-1/cni9' }
+        })
+      ).toMatchObject({
+        code: 'not_found',
+        message: expect.stringContaining('"node-1/cni9"'),
+        reason: { id: 'unknown_capture_point', params: { point: 'node-1/cni9', traceId } }
+      })
+      expect(
+        await failure(service, 'trace:pcap', {
+          learnerId,
+          lab: { kind: 'lesson', lessonId: 'tour' },
+          traceId,
+          capture: { format: 'pcap' }
+        })
+      ).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/^capture\.point:/) })
     })
   })
 })

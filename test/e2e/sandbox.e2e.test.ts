@@ -104,11 +104,13 @@ describe.skipIf(unavailable !== null)('the free-play sandbox in Chromium over th
       .poll(() => page.locator('.stepper .outcome').innerText())
       .toMatch(/ICMP client → 10\.244\.1\.3/)
     await expectAccessible(page, 'sandbox with a trace (en)')
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Download capture (pcap)' }).click()
-    ])
-    expect(download.suggestedFilename()).toBe('podnet-icmp-client-to-10.244.1.3.pcap')
+    // The download menu offers every interface the trace crossed, one capture each, and all in one pcapng.
+    await page.locator('.stepper details.captures > summary').click()
+    await page.getByRole('button', { name: 'All interfaces (.pcapng)' }).waitFor()
+    await page.getByRole('button', { name: 'node-1/cni0: this interface (.pcap)' }).waitFor()
+    const onePoint = page.getByRole('button', { name: 'client/eth0: this interface (.pcap)' })
+    const [download] = await Promise.all([page.waitForEvent('download'), onePoint.click()])
+    expect(download.suggestedFilename()).toBe('podnet-icmp-client-to-10.244.1.3-on-client-eth0.pcap')
     const saved = join(data.path, download.suggestedFilename())
     await download.saveAs(saved)
     const bytes = readFileSync(saved)

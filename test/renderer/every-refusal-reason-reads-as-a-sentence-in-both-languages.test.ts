@@ -16,6 +16,7 @@ const samples: Samples = {
   field_invalid: { method: 'profiles:create', field: 'name', expected: 'too_long', limit: 60 },
   unknown_target: { name: 'nosuchpod' },
   unknown_trace: { traceId: 999 },
+  unknown_capture_point: { point: 'node-1/cni9', traceId: 3 },
   unknown_sandbox: { sandboxId: 'file-3f2a' },
   lesson_unknown: { lessonId: 'no-such-lesson' },
   lesson_not_open: { lessonId: 'tour' },

@@ -1,4 +1,5 @@
 import type { Handlers } from '../dispatch.ts'
+import type { CaptureChoice } from '../lab-tools.ts'
 import type { ServiceContext } from './context.ts'
 
 /** The learner's labs: terminals, traces, captures, the diagram, and free-play sandboxes. */
@@ -10,6 +11,7 @@ export function labHandlers(
   | 'shell:complete'
   | 'trace:run'
   | 'trace:pcap'
+  | 'trace:capturePoints'
   | 'sandbox:open'
   | 'sandbox:exec'
   | 'sandbox:trace'
@@ -34,14 +36,17 @@ export function labHandlers(
       return {
         complete: (on: string, line: string, cursor: number) =>
           sandboxes.complete(learnerId, lab.sandboxId, on, line, cursor),
-        pcap: (traceId: number) => sandboxes.pcap(learnerId, lab.sandboxId, traceId)
+        pcap: (traceId: number, capture: CaptureChoice) =>
+          sandboxes.pcap(learnerId, lab.sandboxId, traceId, capture),
+        capturePoints: (traceId: number) => sandboxes.capturePoints(learnerId, lab.sandboxId, traceId)
       }
     }
     const host = lessons(usableStore())
     return {
       complete: (on: string, line: string, cursor: number) =>
         host.complete(learnerId, lab.lessonId, on, line, cursor),
-      pcap: (traceId: number) => host.pcap(learnerId, lab.lessonId, traceId)
+      pcap: (traceId: number, capture: CaptureChoice) => host.pcap(learnerId, lab.lessonId, traceId, capture),
+      capturePoints: (traceId: number) => host.capturePoints(learnerId, lab.lessonId, traceId)
     }
   }
   return {
@@ -69,7 +74,12 @@ export function labHandlers(
       return { trace: result, traceId, story, session: view }
     },
 
-    'trace:pcap': ({ learnerId, lab, traceId }) => labTools(learnerId, lab).pcap(traceId),
+    'trace:pcap': ({ learnerId, lab, traceId, capture }) =>
+      labTools(learnerId, lab).pcap(traceId, capture ?? { format: 'pcapng' }),
+
+    'trace:capturePoints': async ({ learnerId, lab, traceId }) => ({
+      points: await labTools(learnerId, lab).capturePoints(traceId)
+    }),
 
     'sandbox:open': ({ learnerId, source }) => {
       if (source.kind === 'file') return sandboxes.open(learnerId, source)

@@ -759,7 +759,9 @@ export class Walk {
         const n = findNeighbour(ns, br.ifindex, pkt.dst)
         const mac = n?.lladdr ?? this.#arp(ns, br, pkt.dst, pickSourceOn(ns, br) ?? 0)
         if (!mac) return this.drop(ns, 'neigh-failed', pkt, br.name)
-        pkt.eth = { src: br.mac, dst: mac }
+        // br_nf_pre_routing_finish_bridge writes only the destination (or restores the saved
+        // source after the neighbour's slow path): the frame keeps the sender's MAC.
+        pkt.eth = { src: pkt.eth?.src ?? br.mac, dst: mac }
       }
     }
     return this.#bridgeForward(ns, br, pkt, port, ct, brnf)

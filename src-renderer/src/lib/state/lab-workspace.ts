@@ -15,6 +15,10 @@ export type ExecResult = MethodOutput<'sandbox:exec'>
 export type Completion = MethodOutput<'shell:complete'>
 export type TerminalEvent = StreamEvent<'sandbox:terminal'>
 export type TerminalInputResult = MethodOutput<'sandbox:terminalInput'>
+/** An interface a trace crossed (`node-1/cni0`), downloadable as a capture of its own. */
+export type CapturePoint = MethodOutput<'trace:capturePoints'>['points'][number]
+/** One interface's frames as a pcap, or every interface's as one pcapng. */
+export type CaptureChoice = NonNullable<MethodInput<'trace:pcap'>['capture']>
 
 /**
  * Terminals that keep running between lines (free play): each is its own stream on one target,
@@ -62,8 +66,10 @@ export interface LabWorkspace {
   /** Closes the inspected object's panel; a hotspot answer picked with it stays picked. */
   closeInspection(): void
   requestRun(command: string, on?: string): void
-  /** Saves the trace on the stepper as a pcap file. */
-  downloadPcap(): Promise<void>
+  /** The interfaces the trace on the stepper crossed, for a capture of each. */
+  capturePoints(): Promise<CapturePoint[]>
+  /** Saves the trace on the stepper as a capture file: one interface's, or all of them. */
+  downloadPcap(capture: CaptureChoice): Promise<void>
 }
 
 /** Saves a file the host produced (base64 for binary content) through the browser's download. */

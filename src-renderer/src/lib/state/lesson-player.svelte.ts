@@ -11,6 +11,8 @@ import {
 } from '../api.ts'
 import {
   saveDownload,
+  type CaptureChoice,
+  type CapturePoint,
   type Completion,
   type Diagram,
   type LabWorkspace,
@@ -251,12 +253,27 @@ export class LessonPlayer implements LabWorkspace {
     return this.#onLesson(() => api['shell:complete']({ learnerId: this.learnerId, lab, on, line, cursor }))
   }
 
-  async downloadPcap(): Promise<void> {
+  async capturePoints(): Promise<CapturePoint[]> {
+    const traceId = this.#traceId
+    let points: CapturePoint[] = []
+    if (traceId === null) return points
+    await this.#guard(async () => {
+      const lab = { kind: 'lesson' as const, lessonId: this.lessonId }
+      points = (
+        await this.#onLesson(() => api['trace:capturePoints']({ learnerId: this.learnerId, lab, traceId }))
+      ).points
+    })
+    return points
+  }
+
+  async downloadPcap(capture: CaptureChoice): Promise<void> {
     const traceId = this.#traceId
     if (traceId === null) return
     await this.#guard(async () => {
       const lab = { kind: 'lesson' as const, lessonId: this.lessonId }
-      saveDownload(await this.#onLesson(() => api['trace:pcap']({ learnerId: this.learnerId, lab, traceId })))
+      saveDownload(
+        await this.#onLesson(() => api['trace:pcap']({ learnerId: this.learnerId, lab, traceId, capture }))
+      )
     })
   }
 

@@ -2,6 +2,8 @@ import type { Trace } from '../../../../src-main/core/engine/trace.ts'
 import { api, ApiCallError, errorText, subscribe, type MethodInput } from '../api.ts'
 import {
   saveDownload,
+  type CaptureChoice,
+  type CapturePoint,
   type Completion,
   type Diagram,
   type ExecResult,
@@ -202,12 +204,23 @@ export class SandboxPlayer implements LabWorkspace {
     this.#runRequest = request
   }
 
-  async downloadPcap(): Promise<void> {
+  async capturePoints(): Promise<CapturePoint[]> {
+    const traceId = this.#traceId
+    let points: CapturePoint[] = []
+    if (traceId === null) return points
+    await this.#guard(async () => {
+      const lab = { kind: 'sandbox' as const, sandboxId: this.#require() }
+      points = (await api['trace:capturePoints']({ learnerId: this.learnerId, lab, traceId })).points
+    })
+    return points
+  }
+
+  async downloadPcap(capture: CaptureChoice): Promise<void> {
     const traceId = this.#traceId
     if (traceId === null) return
     await this.#guard(async () => {
       const lab = { kind: 'sandbox' as const, sandboxId: this.#require() }
-      saveDownload(await api['trace:pcap']({ learnerId: this.learnerId, lab, traceId }))
+      saveDownload(await api['trace:pcap']({ learnerId: this.learnerId, lab, traceId, capture }))
     })
   }
 
