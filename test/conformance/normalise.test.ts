@@ -30,6 +30,15 @@ describe('conformance normalisation', () => {
     expect(norm(counts(1, 1))).not.toBe(norm(counts(2, 2)))
   })
 
+  test('tcpdump -ttt: the time since the previous packet counts to a tenth of a second', () => {
+    const run = 'tcpdump -nn -ttt -i eth0 -c 2 tcp'
+    const syns = (second: string): string =>
+      ` 00:00:00.000000 IP 10.244.1.2.40000 > 10.244.2.2.8080: Flags [S], length 0\n ${second} IP 10.244.1.2.40000 > 10.244.2.2.8080: Flags [S], length 0\n`
+    expect(same(run, syns('00:00:01.000000'), syns('00:00:01.030151'))).toBe(true)
+    expect(same(run, syns('00:00:01.000000'), syns('00:00:03.000000'))).toBe(false)
+    expect(same(run, syns('00:00:01.000000'), syns('00:00:00.000000'))).toBe(false)
+  })
+
   test('tcpdump: random sequence numbers and the scaled window are masked; the connection is not', () => {
     const run = 'tcpdump -nn -i eth0 -c 10 tcp'
     const syn = (isn: number, win: number): string =>

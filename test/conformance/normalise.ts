@@ -69,6 +69,9 @@ export function normaliseOutput(
       case 'tcpdump':
         t = t
           .replace(/^\d\d:\d\d:\d\d\.\d{6} /gm, '<ts> ')
+          // -ttt: the time since the previous packet, to a tenth of a second (a kernel timer
+          // fires some milliseconds late; a retransmission's second shows).
+          .replace(/^ (\d\d:\d\d:\d\d\.\d)\d{5} /gm, ' $1 ')
           .replace(/(echo (?:request|reply)), id \d+/g, '$1, id <id>')
           .replace(/\bid \d+, offset/g, 'id <ipid>, offset')
           // Initial sequence numbers are random; tcpdump's relative ones (after the handshake,

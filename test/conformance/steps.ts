@@ -347,5 +347,21 @@ export function stepsFor(s: Scenario, plan: LabPlan): Step[] {
     cmd(nodeA, 'nft list table ip no-such-table', 'node-nft-list-unknown-table')
     cmd(nodeA, 'nft list set ip kube-proxy no-such-set', 'node-nft-list-unknown-set')
   }
+
+  // A SYN the server's node drops without a word: the client's kernel sends it again 1 s later
+  // (the same segment, -ttt shows the spacing) and curl gives up at its -m. Last, and undone,
+  // since the rule would swallow any later traffic to that pod.
+  if (httpRemote) {
+    const drop = `FORWARD -d ${httpRemote.ip} -p tcp --dport ${httpRemote.port} -j DROP`
+    cmd(httpRemote.node, `iptables -I ${drop}`, 'server-node-drops-syn')
+    cap(
+      client.name,
+      'tcpdump -nn -ttt -i eth0 -c 2 tcp',
+      'tcpdump-pod-syn-retransmitted',
+      client.name,
+      `curl -sS -m 2 http://${httpRemote.ip}:${httpRemote.port}/`
+    )
+    cmd(httpRemote.node, `iptables -D ${drop}`, 'server-node-stops-dropping-syn')
+  }
   return st
 }

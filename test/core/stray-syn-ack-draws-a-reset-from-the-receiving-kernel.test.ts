@@ -22,6 +22,7 @@ function strayConnection(): LabShell {
 describe('a SYN-ACK that no socket owns', () => {
   test("the client's kernel resets it, and web-1 receives the reset", () => {
     const lab = strayConnection()
+    // The last exchange: the socket is still connecting, so its retransmitted SYN meets the same fate.
     const atClient = run(lab, 'client', 'tcpdump -nn -i eth0').stdout.trimEnd().split('\n').slice(-3)
     expect(atClient[0]).toMatch(/IP 10\.244\.1\.2\.(\d+) > 10\.96\.0\.100\.80: Flags \[S\]/)
     const synAck = /IP 10\.244\.1\.3\.8080 > 10\.244\.1\.2\.(\d+): Flags \[S\.\], seq \d+, ack (\d+),/.exec(
@@ -29,7 +30,7 @@ describe('a SYN-ACK that no socket owns', () => {
     )
     expect(synAck).not.toBeNull()
     expect(atClient[2]).toBe(
-      `09:00:00.000000 IP 10.244.1.2.${synAck![1]} > 10.244.1.3.8080: Flags [R], seq ${synAck![2]}, win 0, length 0`
+      `09:00:01.000000 IP 10.244.1.2.${synAck![1]} > 10.244.1.3.8080: Flags [R], seq ${synAck![2]}, win 0, length 0`
     )
     expect(run(lab, 'web-1', 'tcpdump -nn -i eth0').stdout).toContain(
       `IP 10.244.1.2.${synAck![1]} > 10.244.1.3.8080: Flags [R]`

@@ -89,6 +89,7 @@ export function ctState(a: CtAssoc | undefined): 'NEW' | 'ESTABLISHED' | 'RELATE
 export function confirm(a: CtAssoc | undefined, p: Packet, now: number): void {
   if (!a || a.related) return
   const e = a.entry
+  if (isSynRetransmit(a, p)) return
   if (a.dir === 'reply' && !e.seenReply) e.seenReply = true
   if (e.proto === 'tcp' && p.l4.kind === 'tcp') e.tcpState = nextTcpState(e, a.dir, p.l4.flags)
   const timeout =
@@ -101,6 +102,23 @@ export function confirm(a: CtAssoc | undefined, p: Packet, now: number): void {
         : TCP_TIMEOUT[e.tcpState ?? 'SYN_SENT']
   e.expiresAt = now + timeout * 1000
   a.isNew = false
+}
+
+/**
+ * A SYN again on an entry still waiting for its first answer: nf_conntrack_tcp_packet leaves the
+ * timeout where the first SYN set it, so that a client (or a NAT box) reusing the port cannot
+ * keep a dead entry, and its NAT binding, alive for ever.
+ */
+function isSynRetransmit(a: CtAssoc, p: Packet): boolean {
+  const e = a.entry
+  return (
+    a.dir === 'orig' &&
+    !e.seenReply &&
+    e.expiresAt !== -1 &&
+    e.tcpState === 'SYN_SENT' &&
+    p.l4.kind === 'tcp' &&
+    p.l4.flags === 'S'
+  )
 }
 
 const TCP_TIMEOUT: Record<TcpCtState, number> = {

@@ -6,6 +6,7 @@ import { formatIpv4, parseIpv4 } from '../net/ipv4.ts'
 import { nextRandom, randomInt } from '../net/rng.ts'
 import { appAnswer } from './lab-app.ts'
 import { clonePacket, icmpL4, makePacket, tcpL4, udpL4, view, type Packet } from './packet.ts'
+import { synRetransmitTimes } from './syn-retransmission.ts'
 import { advertisedMss, TcpSocket } from './tcp-socket.ts'
 import type { ProbeSpec, Trace, TraceOutcome } from './trace.ts'
 import { EPHEMERAL_HIGH, EPHEMERAL_LOW, nextIpId, Walk, type LegEnd } from './walk.ts'
@@ -286,10 +287,10 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
   const sent = clonePacket(req)
   walk.hop(ns, 'socket-send', { after: { mark: 0, payloadLength: req.payloadLength } })
   const at = lab.clock.nowMs
-  let outcome: TraceOutcome = { kind: 'no-reply' }
+  // Not narrowed to its first value: the attempts below assign it inside a closure.
+  let outcome = { kind: 'no-reply' } as TraceOutcome
   let servedBy: string | undefined
   let answeredIn: string | undefined
-  const end = walk.localOut(ns, req)
   const back = (leg: 'reply' | 'error', from: Netns, pkt: Packet): LegEnd => {
     walk.leg = leg
     answeredIn = from.id
@@ -324,33 +325,52 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
       settle(back('error', e.ns, e.error), 'error')
     }
   }
-  if (end.kind === 'local-error') {
-    outcome =
-      end.errno === 'EHOSTUNREACH' && end.from !== undefined
-        ? { kind: 'icmp-error', from: formatIpv4(end.from), type: 3, code: 1 }
-        : { kind: 'local-error', errno: end.errno, ...(end.mtu !== undefined ? { mtu: end.mtu } : {}) }
-  } else if (end.kind === 'icmp-error') {
-    if (end.ns === ns) {
-      const error = errorOutcome(end.error)
-      outcome = end.sendErrno && error.kind === 'icmp-error' ? { ...error, sendErrno: end.sendErrno } : error
-    } else settle(back('error', end.ns, end.error), 'error')
-  } else if (end.kind === 'local') {
-    const ans = answer(lab, end.ns, end.pkt)
-    recordAnswer(walk, end.ns, end.pkt, ans)
-    if (ans?.kind === 'error') settle(back('error', end.ns, ans.pkt), 'error')
-    else if (ans) {
-      servedBy = ans.servedBy
-      const server = ans.socket
-      settle(back('reply', end.ns, ans.pkt), 'reply', ans.payload)
-      // settle() set the outcome; TypeScript does not follow assignments made in a closure.
-      const answered = outcome as TraceOutcome
-      if (answered.kind === 'reply' && client && server && synAck && spec.payload !== undefined) {
-        client.receive(synAck)
-        handshakeHops = walk.hops.length
-        const app = listener(end.ns, end.pkt)
-        const data = converse(walk, client, server, spec.payload, app)
-        outcome = data === undefined ? { kind: 'no-reply' } : { ...answered, payload: data }
+  const attempt = (syn: Packet): void => {
+    const end = walk.localOut(ns, syn)
+    if (end.kind === 'local-error') {
+      outcome =
+        end.errno === 'EHOSTUNREACH' && end.from !== undefined
+          ? { kind: 'icmp-error', from: formatIpv4(end.from), type: 3, code: 1 }
+          : { kind: 'local-error', errno: end.errno, ...(end.mtu !== undefined ? { mtu: end.mtu } : {}) }
+    } else if (end.kind === 'icmp-error') {
+      if (end.ns === ns) {
+        const error = errorOutcome(end.error)
+        outcome =
+          end.sendErrno && error.kind === 'icmp-error' ? { ...error, sendErrno: end.sendErrno } : error
+      } else settle(back('error', end.ns, end.error), 'error')
+    } else if (end.kind === 'local') {
+      const ans = answer(lab, end.ns, end.pkt)
+      recordAnswer(walk, end.ns, end.pkt, ans)
+      if (ans?.kind === 'error') settle(back('error', end.ns, ans.pkt), 'error')
+      else if (ans) {
+        servedBy = ans.servedBy
+        const server = ans.socket
+        settle(back('reply', end.ns, ans.pkt), 'reply', ans.payload)
+        // settle() set the outcome; TypeScript does not follow assignments made in a closure.
+        const answered = outcome as TraceOutcome
+        if (answered.kind === 'reply' && client && server && synAck && spec.payload !== undefined) {
+          client.receive(synAck)
+          handshakeHops = walk.hops.length
+          const app = listener(end.ns, end.pkt)
+          const data = converse(walk, client, server, spec.payload, app)
+          outcome = data === undefined ? { kind: 'no-reply' } : { ...answered, payload: data }
+        }
       }
+    }
+  }
+  attempt(req)
+  // A handshake that failed later (a lost data segment) is not the SYN's to retry.
+  const synUnanswered = (): boolean => synAck === undefined && outcome.kind === 'no-reply'
+  if (client && spec.connectWaitMs !== undefined) {
+    for (const after of synRetransmitTimes(spec.connectWaitMs)) {
+      if (!synUnanswered()) break
+      lab.clock.nowMs = at + after
+      walk.leg = 'request'
+      const syn = client.retransmitSyn()
+      syn.ttl = sent.ttl
+      syn.df = sent.df
+      walk.hop(ns, 'socket-send', { after: { mark: 0, payloadLength: 0 } })
+      attempt(syn)
     }
   }
   if (outcome.kind !== 'reply') servedBy = undefined

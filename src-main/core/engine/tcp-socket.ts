@@ -122,6 +122,15 @@ export class TcpSocket {
     )
   }
 
+  /**
+   * The SYN again, as tcp_retransmit_skb sends it: the same sequence number and options, a
+   * timestamp read from the clock now, and the connection's next IP id.
+   */
+  retransmitSyn(): Packet {
+    this.sndNxt = (this.sndNxt - 1) >>> 0
+    return this.segment('S')
+  }
+
   #nextIpId(): number {
     this.#ipId =
       this.#ipId === undefined

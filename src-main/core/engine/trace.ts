@@ -257,6 +257,11 @@ export interface ProbeSpec {
    * is walked — handshake, request, the app's answer, the close — instead of SYN and SYN-ACK.
    */
   payload?: string
+  /**
+   * TCP: how long the caller waits for the handshake (curl's -m or --connect-timeout). An
+   * unanswered SYN is sent again on the kernel's schedule within it, each one walked in full.
+   */
+  connectWaitMs?: number
 }
 
 export interface Trace {

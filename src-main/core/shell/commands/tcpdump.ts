@@ -49,11 +49,43 @@ interface Options {
   readonly typed: boolean
 }
 
-function timestamp(lab: Lab, atMs: number): string {
-  const us = Math.round((lab.clock.epochMs + atMs) * 1000)
-  const secOfDay = Math.floor(us / 1_000_000) % 86400
+function clockText(us: number): string {
+  const sec = Math.floor(us / 1_000_000)
   const pad = (n: number, w = 2): string => String(n).padStart(w, '0')
-  return `${pad(Math.floor(secOfDay / 3600))}:${pad(Math.floor(secOfDay / 60) % 60)}:${pad(secOfDay % 60)}.${pad(us % 1_000_000, 6)}`
+  return `${pad(Math.floor(sec / 3600))}:${pad(Math.floor(sec / 60) % 60)}:${pad(sec % 60)}.${pad(us % 1_000_000, 6)}`
+}
+
+/**
+ * What tcpdump prints before each frame, with its trailing space, for as many -t as given:
+ * the time of day; none (-t); epoch seconds (-tt); the time since the previous frame printed
+ * (-ttt) or since the first (-ttttt), both behind the space the sign of a negative delta
+ * would take; the date and time (-tttt).
+ */
+function stamper(lab: Lab, tCount: number): (atMs: number) => string {
+  let first: number | undefined
+  let previous: number | undefined
+  return (atMs) => {
+    const us = Math.round((lab.clock.epochMs + atMs) * 1000)
+    const since = (from: number | undefined): string =>
+      ` ${clockText(from === undefined ? 0 : Math.round((atMs - from) * 1000))} `
+    first ??= atMs
+    const before = previous
+    previous = atMs
+    switch (Math.min(tCount, 5)) {
+      case 1:
+        return ''
+      case 2:
+        return `${Math.floor(us / 1_000_000)}.${String(us % 1_000_000).padStart(6, '0')} `
+      case 3:
+        return since(before)
+      case 4:
+        return `${new Date(Math.floor(us / 1000)).toISOString().slice(0, 10)} ${clockText(us % 86_400_000_000)} `
+      case 5:
+        return since(first)
+      default:
+        return `${clockText(us % 86_400_000_000)} `
+    }
+  }
 }
 
 function optionsText(opts: readonly TcpOption[]): string {
@@ -444,20 +476,21 @@ function prepare(argv: readonly string[], ctx: CommandContext): Capture | Comman
           : `tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\n${listening}`)
   const printer = new Printer(ctx.lab, opts)
   const cooked = new Printer(ctx.lab, { ...opts, link: false })
+  const stamp = stamper(ctx.lab, o.options.filter((x) => x.key === 't').length)
   const line = (f: CapturedFrame): string => {
-    if (iface !== 'any') return `${timestamp(ctx.lab, f.at)} ${printer.frame(f.frame)}\n`
+    if (iface !== 'any') return `${stamp(f.at)}${printer.frame(f.frame)}\n`
     // Linux cooked v2 (any): interface and direction first; with -e the cooked header's
     // ifindex and source MAC stand in for the Ethernet header.
     const head = `${f.device.padEnd(5)} ${packetType(f, links)} `
     const eth = f.frame.eth
-    if (!opts.link || !eth) return `${timestamp(ctx.lab, f.at)} ${head}${cooked.frame(f.frame)}\n`
+    if (!opts.link || !eth) return `${stamp(f.at)}${head}${cooked.frame(f.frame)}\n`
     const ifindex = links.find((l) => l.name === f.device)?.ifindex ?? 0
     const body = cooked
       .frame(f.frame)
       .replace(/^IP /, '')
       .replace(/^ARP, /, '')
     const length = (f.frame.arp ? 28 : (onWire(f.frame).ip?.length ?? 0)) + 20
-    return `${timestamp(ctx.lab, f.at)} ${head}ifindex ${ifindex} ${eth.src} ethertype ${eth.ethertype === 'ARP' ? 'ARP (0x0806)' : 'IPv4 (0x0800)'}, length ${length}: ${body}\n`
+    return `${stamp(f.at)}${head}ifindex ${ifindex} ${eth.src} ethertype ${eth.ethertype === 'ARP' ? 'ARP (0x0806)' : 'IPv4 (0x0800)'}, length ${length}: ${body}\n`
   }
   return { iface, receives, filter, limit, file, banner, line }
 }
