@@ -21,7 +21,7 @@ import type {
   PositionedEntry,
   TraceStory
 } from '../labs/protocol.ts'
-import type { ProgressStore } from '../store/index.ts'
+import { LESSON_COMPLETED, type LessonCompletedData, type ProgressStore } from '../store/index.ts'
 import { ApiError } from './envelope.ts'
 import { reason } from './error-reasons.ts'
 import type { InspectSection } from './inspect.ts'
@@ -421,7 +421,18 @@ export class LessonHost {
               break
           }
         }
-        if (persist.completed) this.#store.sessions.complete({ learnerId, lessonId, ...persist.completed })
+        if (persist.completed) {
+          const session = this.#store.sessions.complete({ learnerId, lessonId, ...persist.completed })
+          // The session keeps the best score and a growing time; reports need each completion as it was.
+          const data: LessonCompletedData = { ...persist.completed, timeSpentMs: session.timeSpentMs }
+          this.#store.events.append({
+            learnerId,
+            lessonId,
+            stepId: persist.stepId,
+            kind: LESSON_COMPLETED,
+            data
+          })
+        }
       })
     })
   }

@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { loadCourse, type Course, type LoadedLesson } from '../core/lesson/course-loader.ts'
+import type { Lesson } from '../core/lesson/lesson.schema.ts'
 import { openProgressStore, StoreError, type ProgressStore, type Recovery } from '../store/index.ts'
 import type { Handlers } from './dispatch.ts'
 import type { StreamHandlers } from './streams.ts'
@@ -41,6 +42,8 @@ export interface Service {
   streams: Pick<StreamHandlers, 'sandbox:terminal'>
   /** The open progress store (null when it could not be opened); the classroom host shares it. */
   store: ProgressStore | null
+  /** An available lesson's definition (questions, answer keys, pass mark), for the class reports. */
+  lessonDefinition: (lessonId: string) => Lesson | null
   close: () => void
 }
 
@@ -147,6 +150,10 @@ export function createService(options: ServiceOptions): Service {
     handlers,
     streams,
     store: opened.ok ? opened.store : null,
+    lessonDefinition: (lessonId) => {
+      const entry = course().lessons.find((e) => e.status === 'available' && e.lesson.lesson.id === lessonId)
+      return entry?.status === 'available' ? entry.lesson.lesson : null
+    },
     close: () => {
       host?.closeAll()
       sandboxes.closeAll()

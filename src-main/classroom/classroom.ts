@@ -12,12 +12,14 @@ import { ApiError, type Envelope } from '../api/envelope.ts'
 import { reason } from '../api/error-reasons.ts'
 import { learnerTokenNeeded } from '../api/refusals.ts'
 import type { StreamHandlers } from '../api/streams.ts'
+import type { Service } from '../api/service.ts'
 import { StoreError, type ClassMember, type ProgressStore, type TokenHolder } from '../store/index.ts'
 import { LiveClass, type ObservedStep } from './live.ts'
 import { sendToLrs } from './lrs.ts'
 import { importPack } from './packs.ts'
 import { RateLimiter } from './rate-limit.ts'
-import { classReportCsv, classXapi, difficultyCsv } from './report.ts'
+import { classXapi, type ClassStatement } from './class-xapi.ts'
+import { classReportCsv, difficultyCsv } from './report.ts'
 import {
   hashToken,
   LEARNER_TOKEN_PREFIX,
@@ -37,6 +39,10 @@ export interface ClassroomOptions {
   store: ProgressStore
   /** The service's handlers: the course's lessons come from `lessons:list`. */
   handlers: Handlers
+  /** A lesson's definition: titles, questions and pass mark for the reports. */
+  lessonDefinition: Service['lessonDefinition']
+  /** The instructor's IRI base for xAPI (the host's `--xapi-base`), unless a call names its own. */
+  xapiIriBase?: string
   /** Where `pack:import` installs packs (the service's `packsDir`). */
   packsDir: string
   now?: () => number
@@ -75,6 +81,8 @@ export class RateLimited extends ApiError {
 export class Classroom {
   readonly #store: ProgressStore
   readonly #handlers: Handlers
+  readonly #lessonDefinition: Service['lessonDefinition']
+  readonly #xapiIriBase: string | undefined
   readonly #packsDir: string
   readonly #now: () => number
   readonly #joins: RateLimiter
@@ -88,6 +96,8 @@ export class Classroom {
   constructor(options: ClassroomOptions) {
     this.#store = options.store
     this.#handlers = options.handlers
+    this.#lessonDefinition = options.lessonDefinition
+    this.#xapiIriBase = options.xapiIriBase
     this.#packsDir = options.packsDir
     this.#now = options.now ?? Date.now
     const limit = options.joinLimit ?? { limit: 10, windowMs: 60_000 }
@@ -239,6 +249,35 @@ export class Classroom {
       )
   }
 
+  /**
+   * Activity ids must be the instructor's own IRIs, stable across classes, so an LRS's analytics
+   * join this class with the next; without one there is nothing honest to name them by.
+   */
+  #statements(classId: string, method: string, iriBase: string | undefined): ClassStatement[] {
+    const cls = this.#requireClass(classId)
+    const base = iriBase ?? this.#xapiIriBase
+    if (base === undefined) {
+      throw new ApiError(
+        'invalid_input',
+        'iriBase: name the IRI base of the course (such as https://courses.example.edu/podnet/), or start the class host with --xapi-base',
+        { reason: reason('field_invalid', { method, field: 'iriBase', expected: 'empty' }) }
+      )
+    }
+    const store = this.#store
+    return classXapi({
+      iriBase: base,
+      classId,
+      className: cls.name,
+      lessonDefinition: this.#lessonDefinition,
+      learners: store.classes.members(classId).map((member) => ({
+        member,
+        sessions: store.sessions.list(member.learnerId),
+        attempts: store.attempts.list(member.learnerId),
+        events: store.events.list(member.learnerId)
+      }))
+    })
+  }
+
   #requireClass(classId: string): NonNullable<ReturnType<ProgressStore['classes']['get']>> {
     const cls = this.#store.classes.get(classId)
     if (!cls) {
@@ -347,23 +386,27 @@ export class Classroom {
         const slug = cls.name.replace(/[^\p{L}\p{N}_-]+/gu, '-').replace(/^-+|-+$/g, '') || 'class'
         switch (format) {
           case 'csv': {
-            // The lessons the class works on: open ones, and locked ones someone already started.
-            const rows = store.classes.report(classId)
-            const started = new Set(rows.map((r) => r.lessonId))
-            const order = (await this.#gates(classId)).lessons
-              .filter((g) => g.state === 'enabled' || started.has(g.lessonId))
-              .map((g) => g.lessonId)
+            const lessons = (await this.#gates(classId)).lessons.map((g) => ({
+              id: g.lessonId,
+              definition: this.#lessonDefinition(g.lessonId)
+            }))
             return {
               fileName: `podnet-class-${slug}-${day}.csv`,
               mimeType: 'text/csv',
-              content: classReportCsv(members, rows, order)
+              content: classReportCsv({
+                className: cls.name,
+                classStartedAt: cls.createdAt,
+                members,
+                rows: store.classes.report(classId),
+                lessons
+              })
             }
           }
           case 'xapi':
             return {
               fileName: `podnet-class-${slug}-${day}-xapi.json`,
               mimeType: 'application/json',
-              content: JSON.stringify(classXapi(store, members, iriBase), null, 2)
+              content: JSON.stringify(this.#statements(classId, 'class:report', iriBase), null, 2)
             }
           case 'difficulty':
             return {
@@ -374,8 +417,7 @@ export class Classroom {
         }
       },
       'class:sendToLrs': async ({ classId, endpoint, username, password, iriBase }) => {
-        this.#requireClass(classId)
-        const statements = classXapi(store, store.classes.members(classId), iriBase)
+        const statements = this.#statements(classId, 'class:sendToLrs', iriBase)
         return sendToLrs({ endpoint, username, password }, statements)
       },
       'pack:import': async ({ path }) => {

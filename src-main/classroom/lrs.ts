@@ -1,6 +1,5 @@
 import xapiValidation from 'xapi-validation'
 import { ApiError } from '../api/envelope.ts'
-import type { XapiStatement } from '../store/index.ts'
 
 interface XapiWarning {
   path: string[]
@@ -11,6 +10,9 @@ interface XapiWarning {
 /** The package is CommonJS with `exports.default`; under Node's ESM interop that lands on `.default.default`. */
 const validateStatement = ((xapiValidation as unknown as { default?: unknown }).default ??
   xapiValidation) as (statement: unknown) => XapiWarning[]
+
+/** What is sent: any xAPI statement, checked by the validator; its id names it in errors. */
+type Statement = { readonly id: string }
 
 /** Statements per request: LRSs commonly cap a batch, and one huge body risks their size limit. */
 const BATCH = 200
@@ -40,7 +42,7 @@ function describeWarning(warning: XapiWarning): string {
  * anything is sent: an LRS rejects a batch with one bad statement, and the batches sent before it
  * would leave a partial copy of the class there.
  */
-export function checkStatements(statements: readonly XapiStatement[]): void {
+export function checkStatements(statements: readonly Statement[]): void {
   for (const [index, statement] of statements.entries()) {
     const [first, ...rest] = validateStatement(statement)
     if (!first) continue
@@ -54,12 +56,12 @@ export function checkStatements(statements: readonly XapiStatement[]): void {
 
 /**
  * Sends statements as the xAPI 1.0.3 spec's "Statement API" wants: POST a JSON array with Basic
- * credentials and the version header. Statement ids are fixed (UUID v5), so resending is harmless:
- * the LRS keeps the first copy. Any non-2xx answer stops and is reported with the LRS's words.
+ * credentials and the version header. Statement ids are hashes of their content, so resending is
+ * harmless: the LRS keeps the first copy of each. Any non-2xx answer stops and is reported with the LRS's words.
  */
 export async function sendToLrs(
   target: LrsTarget,
-  statements: readonly XapiStatement[]
+  statements: readonly Statement[]
 ): Promise<{ sent: number; status: number }> {
   checkStatements(statements)
   const url = `${target.endpoint.replace(/\/+$/, '')}/statements`

@@ -1,63 +1,112 @@
 import type { QuestionStats } from '../api/classroom-contract.ts'
-import type { ClassMember, ClassReportRow, ProgressStore, XapiStatement } from '../store/index.ts'
+import { maxScoreOf } from '../core/lesson/lesson.machine.ts'
+import type { Lesson } from '../core/lesson/lesson.schema.ts'
+import type { ClassMember, ClassReportRow } from '../store/index.ts'
 
 const REPORT_HEADER = [
+  'class_name',
+  'class_date',
   'learner_name',
   'learner_id',
   'lesson_id',
+  'lesson_title',
   'status',
-  'score',
+  'points',
+  'max_points',
+  'percent',
+  'pass_mark_percent',
   'passed',
-  'time_spent_s',
+  'failed_attempts',
+  'solutions_viewed',
   'hints_used',
+  'time_spent_s',
   'started_at',
   'completed_at'
 ]
 
 const DIFFICULTY_HEADER = ['lesson_id', 'question_id', 'kind', 'learners_answered', 'first_attempt_correct']
 
+/** A lesson of the class as the report names and grades it; null when it left the course. */
+export interface ReportLesson {
+  id: string
+  definition: Lesson | null
+}
+
+export interface ClassReportInput {
+  className: string
+  /** When the class started, as the host's clock read it. */
+  classStartedAt: number
+  members: readonly ClassMember[]
+  rows: readonly ClassReportRow[]
+  /** Every lesson of the class, in course order. */
+  lessons: readonly ReportLesson[]
+}
+
 /**
- * The class report, RFC 4180 like the learner export: one row per member × lesson, members by name,
- * lessons in class order (the class's lessons, else the course's) followed by any other lesson a
- * member started. A lesson never opened reads `not-started` with empty figures.
+ * The class report, RFC 4180 like the learner export, with a byte-order mark so that Excel on any
+ * Windows locale reads it as UTF-8 (without one it guesses the ANSI code page and mangles every
+ * name outside it). One row per member × lesson, members by name, the class's lessons in course
+ * order followed by any other lesson a member started. A lesson never opened reads `not-started`
+ * with empty figures.
  */
-export function classReportCsv(
-  members: readonly ClassMember[],
-  rows: readonly ClassReportRow[],
-  lessonOrder: readonly string[]
-): string {
+export function classReportCsv(input: ClassReportInput): string {
   const byMember = new Map<string, Map<string, ClassReportRow>>()
-  for (const row of rows) {
+  for (const row of input.rows) {
     const lessons = byMember.get(row.learnerId) ?? new Map<string, ClassReportRow>()
     lessons.set(row.lessonId, row)
     byMember.set(row.learnerId, lessons)
   }
-  const sorted = [...members].sort(
+  const sorted = [...input.members].sort(
     (a, b) =>
       a.displayName.localeCompare(b.displayName, 'en', { sensitivity: 'base' }) ||
       (a.learnerId < b.learnerId ? -1 : 1)
   )
+  const known = new Map(input.lessons.map((l) => [l.id, l.definition]))
+  const classDate = localDate(input.classStartedAt)
   const lines = [REPORT_HEADER]
   for (const member of sorted) {
     const started = byMember.get(member.learnerId) ?? new Map<string, ClassReportRow>()
-    const extra = [...started.keys()].filter((id) => !lessonOrder.includes(id)).sort()
-    for (const lessonId of [...lessonOrder, ...extra]) {
+    const extra = [...started.keys()].filter((id) => !known.has(id)).sort()
+    for (const lessonId of [...input.lessons.map((l) => l.id), ...extra]) {
       const r = started.get(lessonId)
+      const definition = known.get(lessonId) ?? null
+      const maxPoints = definition === null ? null : maxScoreOf(definition)
+      const graded = r !== undefined && r.score !== null
       lines.push([
+        neutraliseFormula(input.className),
+        classDate,
         neutraliseFormula(member.displayName),
         member.learnerId,
         lessonId,
+        definition === null ? '' : neutraliseFormula(definition.title.en),
         r?.status ?? 'not-started',
-        r?.score === null || r === undefined ? '' : String(r.score),
+        graded && maxPoints !== null ? decimal(r.score! * maxPoints) : '',
+        maxPoints === null ? '' : decimal(maxPoints),
+        graded ? decimal(r.score! * 100) : '',
+        definition === null ? '' : decimal(definition.passScore * 100),
         r?.passed === null || r === undefined ? '' : String(r.passed),
-        r === undefined ? '' : String(Math.round(r.timeSpentMs / 1000)),
-        r === undefined ? '0' : String(r.hints),
+        String(r?.failedAttempts ?? 0),
+        String(r?.solutionsViewed ?? 0),
+        String(r?.hints ?? 0),
+        r === undefined ? '0' : String(Math.round(r.timeSpentMs / 1000)),
         r === undefined ? '' : new Date(r.startedAt).toISOString(),
         r === undefined || r.completedAt === null ? '' : new Date(r.completedAt).toISOString()
       ])
     }
   }
   return toCsv(lines)
+}
+
+/** Two decimals at most, no trailing zeros: 6.666… → `6.67`, 70 → `70`. */
+function decimal(value: number): string {
+  return String(Math.round(value * 100) / 100)
+}
+
+/** `YYYY-MM-DD` on the host's calendar: the day the instructor ran the class, wherever UTC was. */
+function localDate(ms: number): string {
+  const d = new Date(ms)
+  const pad = (n: number): string => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
 }
 
 /** Per question: how many learners answered and the share right on their first attempt. */
@@ -75,28 +124,11 @@ export function difficultyCsv(questions: readonly QuestionStats[]): string {
   return toCsv(lines)
 }
 
-/**
- * Every member's statements from the store's own xAPI export, with the actor named as the learner
- * typed it in class (the profile name carries a class suffix), oldest first.
- */
-export function classXapi(
-  store: ProgressStore,
-  members: readonly ClassMember[],
-  iriBase?: string
-): XapiStatement[] {
-  const statements: XapiStatement[] = []
-  for (const member of members) {
-    for (const s of store.exportXapi(member.learnerId, iriBase === undefined ? {} : { iriBase })) {
-      statements.push({ ...s, actor: { ...s.actor, name: member.displayName } })
-    }
-  }
-  return statements.sort((x, y) =>
-    x.timestamp < y.timestamp ? -1 : x.timestamp > y.timestamp ? 1 : x.id < y.id ? -1 : 1
-  )
-}
+const UTF8_BOM = '\uFEFF'
 
+/** Both class CSVs open in spreadsheets, so both carry the UTF-8 byte-order mark. */
 function toCsv(lines: readonly string[][]): string {
-  return lines.map((fields) => fields.map(csvField).join(',') + '\r\n').join('')
+  return UTF8_BOM + lines.map((fields) => fields.map(csvField).join(',') + '\r\n').join('')
 }
 
 function csvField(value: string): string {

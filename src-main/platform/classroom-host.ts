@@ -8,6 +8,7 @@ import {
   type ClassHostLauncher
 } from '../api/class-host-methods.ts'
 import type { Handlers } from '../api/dispatch.ts'
+import type { Service } from '../api/service.ts'
 import { ApiError } from '../api/envelope.ts'
 import { reason } from '../api/error-reasons.ts'
 import { Classroom } from '../classroom/classroom.ts'
@@ -64,6 +65,7 @@ export const classHostFiles = {
 export interface ClassroomHostOptions {
   handlers: Handlers
   store: ProgressStore
+  lessonDefinition: Service['lessonDefinition']
   /** The built renderer the learners' browsers load. */
   rendererDir: string
   packsDir: string
@@ -81,6 +83,8 @@ export interface ClassroomHostOptions {
   publicHosts?: readonly string[]
   /** Failed join attempts allowed per address and minute (`--join-limit`); the Classroom's default otherwise. */
   joinFailuresPerMinute?: number
+  /** The course's IRI base for xAPI (`--xapi-base`). */
+  xapiIriBase?: string
   /**
    * The host's data folder, for `classHostFiles`. Without it the token is new at every start and
    * the newest open class continues.
@@ -136,7 +140,9 @@ export async function startClassroomHost(options: ClassroomHostOptions): Promise
     new Classroom({
       store: options.store,
       handlers: options.handlers,
+      lessonDefinition: options.lessonDefinition,
       packsDir: options.packsDir,
+      ...(options.xapiIriBase !== undefined ? { xapiIriBase: options.xapiIriBase } : {}),
       ...(options.joinFailuresPerMinute !== undefined
         ? { joinLimit: { limit: options.joinFailuresPerMinute, windowMs: 60_000 } }
         : {})
@@ -241,7 +247,7 @@ export interface InstructorWindow {
 
 export interface ClassHostLauncherOptions {
   /** The service the launcher serves; a getter, since the service is created with the launcher in it. */
-  service: () => { handlers: Handlers; store: ProgressStore | null }
+  service: () => Pick<Service, 'handlers' | 'store' | 'lessonDefinition'>
   rendererDir: string
   packsDir: string
   instructorWindow?: InstructorWindow
@@ -302,7 +308,7 @@ export function createClassHostLauncher(options: ClassHostLauncherOptions): Clas
     addresses: () => classHostAddresses(interfaces()),
     start: (request: ClassHostStart) =>
       serial(async () => {
-        const { handlers, store } = options.service()
+        const { handlers, store, lessonDefinition } = options.service()
         if (!store)
           throw new ApiError(
             'store_unavailable',
@@ -312,7 +318,10 @@ export function createClassHostLauncher(options: ClassHostLauncherOptions): Clas
             }
           )
         if (classroom?.store !== store) {
-          classroom = { store, classroom: new Classroom({ store, handlers, packsDir: options.packsDir }) }
+          classroom = {
+            store,
+            classroom: new Classroom({ store, handlers, lessonDefinition, packsDir: options.packsDir })
+          }
         }
         await stopRunning()
         const port = request.port ?? options.defaultPort ?? defaultClassPort
@@ -321,6 +330,7 @@ export function createClassHostLauncher(options: ClassHostLauncherOptions): Clas
           run = await startClassroomHost({
             handlers,
             store,
+            lessonDefinition,
             rendererDir: options.rendererDir,
             packsDir: options.packsDir,
             host: request.address,

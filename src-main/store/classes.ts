@@ -76,7 +76,11 @@ export interface ClassReportRow {
   score: number | null
   passed: boolean | null
   timeSpentMs: number
+  /** Hints revealed, solutions not counted. */
   hints: number
+  solutionsViewed: number
+  /** Wrong quiz answers and wrong predictions. */
+  failedAttempts: number
   startedAt: number
   completedAt: number | null
 }
@@ -234,7 +238,12 @@ export class ClassesRepository {
       report: db.prepare<[string], ReportRow>(
         `SELECT m.learner_id, m.display_name, s.lesson_id, s.status, s.score, s.passed, s.time_spent_ms,
                 s.started_at, s.completed_at,
-                (SELECT count(*) FROM hint_uses h WHERE h.learner_id = s.learner_id AND h.lesson_id = s.lesson_id) AS hints
+                (SELECT count(*) FROM hint_uses h WHERE h.learner_id = s.learner_id AND h.lesson_id = s.lesson_id
+                   AND h.kind <> 'solution') AS hints,
+                (SELECT count(*) FROM hint_uses h WHERE h.learner_id = s.learner_id AND h.lesson_id = s.lesson_id
+                   AND h.kind = 'solution') AS solutions,
+                (SELECT count(*) FROM quiz_attempts a WHERE a.learner_id = s.learner_id AND a.lesson_id = s.lesson_id
+                   AND a.correct = 0) AS failed_attempts
          FROM class_learners m JOIN lesson_sessions s ON s.learner_id = m.learner_id
          WHERE m.class_id = ?
          ORDER BY m.display_name COLLATE NOCASE, m.learner_id, s.lesson_id`
@@ -522,6 +531,8 @@ export class ClassesRepository {
         passed: r.passed === null ? null : r.passed === 1,
         timeSpentMs: r.time_spent_ms,
         hints: r.hints,
+        solutionsViewed: r.solutions,
+        failedAttempts: r.failed_attempts,
         startedAt: r.started_at,
         completedAt: r.completed_at
       }))
@@ -592,4 +603,6 @@ interface ReportRow {
   started_at: number
   completed_at: number | null
   hints: number
+  solutions: number
+  failed_attempts: number
 }

@@ -11,6 +11,15 @@ export interface StepEvent {
   at: number
 }
 
+/** The event the lesson host appends at each completion, with the figures of that moment. */
+export const LESSON_COMPLETED = 'lesson-completed'
+export interface LessonCompletedData {
+  /** 0–1. */
+  score: number
+  passed: boolean
+  timeSpentMs: number
+}
+
 export type StepEventInput = Omit<StepEvent, 'id' | 'at' | 'data'> & { data?: unknown }
 
 export interface StepEventRow {

@@ -21,10 +21,15 @@ import { SummaryQueries } from './summary.ts'
 import { ProgressTransfer, type ImportReport } from './transfer.ts'
 import { XapiExport, type XapiOptions, type XapiStatement } from './xapi.ts'
 
-export type { AttemptInput, AttemptsRepository } from './attempts.ts'
+export type { AttemptInput, AttemptsRepository, QuizAttempt } from './attempts.ts'
 export type { ClassAttempt, ClassesRepository, ClassMember, ClassReportRow, TokenHolder } from './classes.ts'
 export { StoreError } from './errors.ts'
-export type { EventsRepository } from './events.ts'
+export {
+  LESSON_COMPLETED,
+  type EventsRepository,
+  type LessonCompletedData,
+  type StepEvent
+} from './events.ts'
 export type { HintsRepository } from './hints.ts'
 export type { JournalRepository } from './journal.ts'
 export type { LessonOpensRepository } from './lesson-opens.ts'
@@ -32,10 +37,11 @@ export { latestVersion as schemaVersion } from './migrations.ts'
 export type { OpenOptions, Recovery, RecoveryReason } from './open.ts'
 export type { ProfilesRepository } from './profiles.ts'
 export type { ReviewItem, ReviewRepository } from './review.ts'
-export type { SessionsRepository } from './sessions.ts'
+export type { LessonSession, SessionsRepository } from './sessions.ts'
 export { sm2 } from './sm2.ts'
 export type { LessonProgress, LessonTopics, TopicMastery } from './summary.ts'
 export { ImportError, type ImportIssue, type ImportReport } from './transfer.ts'
+export { isoDuration, uuidV5 } from './xapi.ts'
 export type { XapiOptions, XapiStatement } from './xapi.ts'
 
 export interface StoreDiagnostics {

@@ -189,8 +189,8 @@ export function isoDuration(ms: number): string {
   return `PT${parts}${seconds > 0 || parts === '' ? `${seconds}S` : ''}`
 }
 
-/** RFC 4122 name-based UUID (SHA-1, version 5). */
-function uuidV5(name: string): string {
+/** RFC 4122 name-based UUID (SHA-1, version 5) in the app's own namespace. */
+export function uuidV5(name: string): string {
   const namespace = Buffer.from(STATEMENT_NAMESPACE.replaceAll('-', ''), 'hex')
   const hash = createHash('sha1').update(namespace).update(name, 'utf8').digest()
   hash[6] = (hash[6]! & 0x0f) | 0x50

@@ -25,7 +25,12 @@ describe('the stream socket', () => {
   beforeAll(async () => {
     const packsDir = join(data.path, 'packs')
     service = createService({ dataDir: data.path, lessonsDir, packsDir, version: 'test' })
-    classroom = new Classroom({ store: service.store!, handlers: service.handlers, packsDir })
+    classroom = new Classroom({
+      store: service.store!,
+      handlers: service.handlers,
+      lessonDefinition: service.lessonDefinition,
+      packsDir
+    })
     host = await startWebHost({
       handlers: service.handlers,
       rendererDir: rendererFixture,

@@ -37,6 +37,7 @@ export async function startClassroomHost(
   const classroom = new Classroom({
     store: service.store!,
     handlers: service.handlers,
+    lessonDefinition: service.lessonDefinition,
     packsDir,
     ...(options.now ? { now: options.now } : {}),
     ...(options.joinLimit ? { joinLimit: options.joinLimit } : {})

@@ -17,6 +17,7 @@ describe('a class host restarted with --class', () => {
   const start = (extra: { classCode?: string } = {}) =>
     startClassroomHost({
       handlers: service.handlers,
+      lessonDefinition: service.lessonDefinition,
       store,
       rendererDir: rendererFixture,
       packsDir: join(data.path, 'packs'),

@@ -17,6 +17,7 @@ describe('a class host restarted without --class', () => {
   const run = async (extra: { classCode?: string; newClass?: boolean } = {}) => {
     const host = await startClassroomHost({
       handlers: service.handlers,
+      lessonDefinition: service.lessonDefinition,
       store,
       rendererDir: rendererFixture,
       packsDir: join(data.path, 'packs'),

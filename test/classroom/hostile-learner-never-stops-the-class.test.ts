@@ -46,6 +46,7 @@ describe('a hostile learner never stops the class', () => {
     const classroom = new Classroom({
       store: service.store!,
       handlers: service.handlers,
+      lessonDefinition: service.lessonDefinition,
       packsDir: `${data.path}/packs`
     })
     host = await startWebHost({

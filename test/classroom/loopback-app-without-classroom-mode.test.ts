@@ -15,6 +15,7 @@ describe('the single-user app on loopback, with a classroom but not in classroom
     const classroom = new Classroom({
       store: service.store!,
       handlers: service.handlers,
+      lessonDefinition: service.lessonDefinition,
       packsDir: `${data.path}/packs`
     })
     host = await startWebHost({ handlers: service.handlers, rendererDir: rendererFixture, classroom })

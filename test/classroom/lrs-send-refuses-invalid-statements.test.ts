@@ -36,7 +36,7 @@ describe('sending a class to an LRS', () => {
     const report = await ok<{ content: string }>(
       origin,
       'class:report',
-      { classId, format: 'xapi' },
+      { classId, format: 'xapi', iriBase: 'https://courses.example.edu/podnet/' },
       h.instructorToken
     )
     statements = JSON.parse(report.content) as XapiStatement[]

@@ -27,6 +27,7 @@ describe.skipIf(unavailable !== null)('a class host with a class running', () =>
     })
     run = await startClassroomHost({
       handlers: service.handlers,
+      lessonDefinition: service.lessonDefinition,
       store: service.store!,
       rendererDir,
       packsDir: join(data.path, 'packs'),

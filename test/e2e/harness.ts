@@ -90,7 +90,13 @@ export async function startHost(
     port: options.port ?? 0,
     ...(options.classroom
       ? {
-          classroom: new Classroom({ store: service.store!, handlers: service.handlers, packsDir }),
+          classroom: new Classroom({
+            store: service.store!,
+            handlers: service.handlers,
+            lessonDefinition: service.lessonDefinition,
+            packsDir,
+            xapiIriBase: 'https://courses.example.edu/podnet/'
+          }),
           classroomMode: true
         }
       : // The token is kept in the data folder; pages open `host.url`, which carries it.

@@ -43,7 +43,12 @@ describe('the page’s stream socket', () => {
   beforeAll(async () => {
     const packsDir = join(data.path, 'packs')
     service = createService({ dataDir: data.path, lessonsDir, packsDir, version: 'test' })
-    classroom = new Classroom({ store: service.store!, handlers: service.handlers, packsDir })
+    classroom = new Classroom({
+      store: service.store!,
+      handlers: service.handlers,
+      lessonDefinition: service.lessonDefinition,
+      packsDir
+    })
     port = 0
     await start()
     port = Number(new URL(host.origin).port)

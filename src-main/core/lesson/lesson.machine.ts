@@ -97,23 +97,28 @@ export function questionsOf(step: Step): Question[] {
   return []
 }
 
+/** The points a lesson's questions and predictions are worth together. */
+export function maxScoreOf(lesson: Lesson): number {
+  let maxScore = 0
+  for (const step of lesson.steps) {
+    for (const question of questionsOf(step)) maxScore += question.points
+    if (step.kind === 'predict') maxScore += step.points
+  }
+  return maxScore
+}
+
 /** Points earned so far and the maximum, over questions and predictions. */
 export function scoreOf(lesson: Lesson, context: LessonContext): { score: number; maxScore: number } {
   let score = 0
-  let maxScore = 0
   for (const step of lesson.steps) {
     for (const question of questionsOf(step)) {
-      maxScore += question.points
       const last = context.answers[question.id]?.at(-1)
       if (last) score += last.score
     }
-    if (step.kind === 'predict') {
-      maxScore += step.points
-      score += context.predictions[step.id]?.score ?? 0
-    }
+    if (step.kind === 'predict') score += context.predictions[step.id]?.score ?? 0
   }
   // Penalties of 1/3 leave binary fractions behind; six decimals are more than any display needs.
-  return { score: Math.round(score * 1e6) / 1e6, maxScore }
+  return { score: Math.round(score * 1e6) / 1e6, maxScore: maxScoreOf(lesson) }
 }
 
 /** Whether a step's work is finished, so `user.next` may leave it. */

@@ -13,7 +13,7 @@ import { isLoopback, normalPublicHost, startWebHost } from './server.ts'
 // scripts/serve.mjs builds the app when needed (and takes --rebuild, --no-build) before this starts.
 
 const usage = `usage: npm run serve -- [--port N] [--host ADDRESS] [--data-dir DIR] [--public-host NAME]... [--rotate-token]
-                    [--classroom [--class CODE | --class-name NAME | --new-class] [--join-limit N]] [--rebuild | --no-build]
+                    [--classroom [--class CODE | --class-name NAME | --new-class] [--join-limit N] [--xapi-base IRI]] [--rebuild | --no-build]
   --public-host  another name browsers reach this host by (a DNS name, a reverse proxy's); repeatable.
                  Loopback, this machine's addresses and its host name (and <name>.local) are always served.
   --rotate-token replace the token kept in <data dir>/host-token: links handed out before stop working.
@@ -24,6 +24,8 @@ const usage = `usage: npm run serve -- [--port N] [--host ADDRESS] [--data-dir D
   --class        continue the class with this join code, reopening it if it was closed.
   --join-limit   failed join attempts (a wrong class or seat code) allowed per address and minute; 10
                  unless given. Successful joins never count, so a room behind one NAT joins freely.
+  --xapi-base    the course's IRI base for the class's xAPI statements (its activity ids), such as
+                 https://courses.example.edu/podnet/: the same for every class of the course.
   --rebuild      build the app first even when out/ holds a build of the current sources
                  (without it, the app is built only when its sources changed since the last build).
   --no-build     serve out/ as it is, without looking at whether the sources changed.`
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
     'new-class'?: boolean
     class?: string
     'join-limit'?: string
+    'xapi-base'?: string
     'public-host'?: string[]
     'rotate-token'?: boolean
     help?: boolean
@@ -64,6 +67,7 @@ async function main(): Promise<void> {
         'class-name': { type: 'string' },
         'new-class': { type: 'boolean' },
         'join-limit': { type: 'string' },
+        'xapi-base': { type: 'string' },
         class: { type: 'string' },
         'public-host': { type: 'string', multiple: true },
         'rotate-token': { type: 'boolean' },
@@ -86,6 +90,9 @@ async function main(): Promise<void> {
   const joinLimit = values['join-limit']
   if (joinLimit !== undefined && !/^[1-9]\d{0,4}$/.test(joinLimit))
     fail(`--join-limit must be a whole number from 1 to 99999, not "${joinLimit}"`)
+  const xapiBase = values['xapi-base']
+  if (xapiBase !== undefined && !/^https?:\/\/[^/\s]+\/\S*$/.test(xapiBase))
+    fail(`--xapi-base takes an http(s) IRI such as https://courses.example.edu/podnet/, not "${xapiBase}"`)
   const root = resolve(import.meta.dirname, '../../..')
   const dataDir = resolve(values['data-dir'] ?? join(homedir(), '.local', 'share', 'podnet-lab'))
   mkdirSync(dataDir, { recursive: true })
@@ -112,6 +119,7 @@ async function main(): Promise<void> {
       run = await startClassroomHost({
         handlers: service.handlers,
         store: service.store,
+        lessonDefinition: service.lessonDefinition,
         rendererDir,
         packsDir,
         host,
@@ -122,6 +130,7 @@ async function main(): Promise<void> {
         ...(values['class-name'] !== undefined ? { className: values['class-name'] } : {}),
         ...(values['new-class'] ? { newClass: true } : {}),
         ...(joinLimit !== undefined ? { joinFailuresPerMinute: Number(joinLimit) } : {}),
+        ...(xapiBase !== undefined ? { xapiIriBase: xapiBase } : {}),
         ...(values.class !== undefined ? { classCode: values.class } : {})
       })
     } catch (error) {
@@ -145,7 +154,12 @@ async function main(): Promise<void> {
   } else {
     // Always there, so the app's instructor view can start a class; `--classroom` adds tokens on every call.
     const classroom = service.store
-      ? new Classroom({ store: service.store, handlers: service.handlers, packsDir })
+      ? new Classroom({
+          store: service.store,
+          handlers: service.handlers,
+          lessonDefinition: service.lessonDefinition,
+          packsDir
+        })
       : undefined
     const web = await startWebHost({
       handlers: service.handlers,

@@ -50,6 +50,8 @@ const fieldLabels: Record<string, () => string> = {
   'sandbox:open source.content': m.error_field_scenario_yaml,
   'sandbox:open source.fileName': m.error_field_scenario_file,
   'pack:import path': m.error_field_pack_file,
+  'class:report iriBase': m.error_field_xapi_iri_base,
+  'class:sendToLrs iriBase': m.error_field_xapi_iri_base,
   'quiz:submit answer': m.error_field_answer,
   'review:answer answer': m.error_field_answer,
   'profiles:delete confirm': m.error_field_confirm,
