@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { labShell, run } from '../core/shell-fixture.ts'
 import { repoRoot, tempDir } from '../e2e/harness.ts'
+import { toolUnavailable } from '../required-tool.ts'
 import { call, failure, withService } from './api-call.ts'
 
 const tcpdump = '/usr/bin/tcpdump'
@@ -120,7 +121,7 @@ describe('trace:pcap', () => {
     })
   })
 
-  test.skipIf(!existsSync(tcpdump))(
+  test.skipIf(toolUnavailable(tcpdump, 'apt-get install tcpdump') !== null)(
     'real tcpdump reads the node’s eth0 capture as VXLAN carrying the echo and its reply',
     async () => {
       await withService(async (service, learnerId) => {
@@ -166,7 +167,7 @@ describe('trace:pcap', () => {
     }
   )
 
-  test.skipIf(!existsSync(tshark))(
+  test.skipIf(toolUnavailable(tshark, 'apt-get install tshark') !== null)(
     'without a choice it is every interface in one pcapng, one interface block per capture point',
     async () => {
       await withService(async (service, learnerId) => {
@@ -201,7 +202,7 @@ describe('trace:pcap', () => {
     }
   )
 
-  test.skipIf(!existsSync(tshark))(
+  test.skipIf(toolUnavailable(tshark, 'apt-get install tshark') !== null)(
     'a curl captured with tcpdump -w is a whole HTTP connection to real tshark',
     () => {
       const files = new Map<string, Uint8Array>()

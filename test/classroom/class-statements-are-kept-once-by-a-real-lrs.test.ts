@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { ClassStatement } from '../../src-main/classroom/class-xapi.ts'
 import { repoRoot, tempDir } from '../e2e/harness.ts'
+import { toolUnavailable } from '../required-tool.ts'
 import {
   learnerCall,
   loadLesson,
@@ -33,7 +33,6 @@ function freePort(): Promise<number> {
 
 /** Runs the LRS in memory (no MongoDB or Redis) and resolves once it listens. */
 async function startLrs(cwd: string): Promise<{ endpoint: string; child: ChildProcess }> {
-  if (!existsSync(lrsServer)) throw new Error(`${lrsServer} is missing: run npm ci --prefix test/lrs`)
   const port = await freePort()
   const child = spawn(process.execPath, [lrsServer], {
     cwd,
@@ -88,7 +87,8 @@ async function storedStatements(endpoint: string): Promise<ClassStatement[]> {
   }
 }
 
-describe('a class sent to a real LRS (Learning Locker xapi-statements)', () => {
+describe.skipIf(toolUnavailable(lrsServer, 'npm ci --prefix test/lrs') !== null)(
+  'a class sent to a real LRS (Learning Locker xapi-statements)', () => {
   const data = tempDir('podnet-real-lrs-')
   let h: ClassroomHost
   let lrs: { endpoint: string; child: ChildProcess }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { CapturedFrame } from '../../src-main/core/engine/trace.ts'
@@ -11,6 +11,7 @@ import {
   recordingFrames
 } from '../../src-main/core/shell/trace-pcap.ts'
 import { tempDir } from '../e2e/harness.ts'
+import { toolUnavailable } from '../required-tool.ts'
 import { labShellFromYaml, run } from './shell-fixture.ts'
 
 const tshark = '/usr/bin/tshark'
@@ -39,7 +40,7 @@ function curlFrames(shell: LabShell): CapturedFrame[] {
 
 const increasing = (times: number[]): boolean => times.every((t, i) => i === 0 || t > times[i - 1]!)
 
-describe.skipIf(!existsSync(tshark))('captures of a curl, opened in real tshark', () => {
+describe.skipIf(toolUnavailable(tshark, 'apt-get install tshark') !== null)('captures of a curl, opened in real tshark', () => {
   let dir: { path: string; remove: () => void }
   beforeAll(() => {
     dir = tempDir('podnet-tshark-')
