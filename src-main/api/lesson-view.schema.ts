@@ -1,6 +1,11 @@
 import { z } from 'zod'
 import { answerSchema, publicQuestionSchema } from '../core/lesson/quiz.ts'
-import { localizedSchema, solutionStepSchema, traceSpecSchema } from '../core/lesson/lesson.schema.ts'
+import {
+  ADDRESS_FIELDS,
+  localizedSchema,
+  solutionStepSchema,
+  traceSpecSchema
+} from '../core/lesson/lesson.schema.ts'
 
 /**
  * The open lesson as the renderer may see it (core/lesson/snapshot-view.ts builds it). Strict at
@@ -46,17 +51,30 @@ export const stepViewSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('predict'),
     trace: traceSpecSchema,
-    what: z.enum(['verdict', 'drop-stage', 'arriving-ttl', 'next-device', 'kube-sep']),
+    what: z.enum(['verdict', 'drop-stage', 'arriving-ttl', 'next-device', 'address-owner', 'kube-sep']),
     options: z.array(z.string()).optional(),
     after: z.string().optional(),
+    at: z.string().optional(),
+    field: z.enum(ADDRESS_FIELDS).optional(),
+    justification: z
+      .strictObject({
+        prompt: localizedSchema.optional(),
+        options: z.array(z.strictObject({ id: z.string(), text: localizedSchema }))
+      })
+      .optional(),
     prediction: predictionValueSchema.optional(),
+    reason: z.string().optional(),
     awaitingTrace: z.boolean(),
     reveal: z
       .strictObject({
         reality: predictionValueSchema,
         correct: z.boolean(),
+        valueCorrect: z.boolean(),
         score: z.number(),
-        explanation: localizedSchema
+        explanation: localizedSchema,
+        justification: z
+          .strictObject({ correct: z.boolean(), answer: z.string(), feedback: localizedSchema.optional() })
+          .optional()
       })
       .optional()
   }),
@@ -122,6 +140,7 @@ export const learnerEventSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({
     type: z.literal('user.predict'),
-    value: z.union([z.string().max(200), z.number().finite()])
+    value: z.union([z.string().max(200), z.number().finite()]),
+    justification: z.string().min(1).max(80).optional()
   })
 ])

@@ -4,6 +4,7 @@ import { lessonFilesFromDir } from '../../src-main/api/lesson-files.ts'
 import { methodNames, type MethodName } from '../../src-main/api/method-names.ts'
 import { loadCourse, type LoadedLesson } from '../../src-main/core/lesson/course-loader.ts'
 import { questionsOf } from '../../src-main/core/lesson/lesson.machine.ts'
+import { keyedPrediction } from '../../src-main/core/lesson/prediction.ts'
 import type { Localized, Question, Step } from '../../src-main/core/lesson/lesson.schema.ts'
 import { correctAnswer, type Answer } from '../../src-main/core/lesson/quiz.ts'
 import type { Service } from '../../src-main/api/service.ts'
@@ -62,6 +63,7 @@ const notKeyFields = new Set([
   'question',
   'options',
   'after',
+  'at',
   'answer',
   'prediction',
   'reveal',
@@ -93,7 +95,7 @@ function keysOf(loaded: LoadedLesson): Key[] {
         stepIndex,
         explanation: step.explanation,
         value: String(step.prediction.answer),
-        correctOptions: []
+        correctOptions: step.justification?.options.filter((o) => o.correct).map((o) => o.id) ?? []
       })
     }
     return keys
@@ -473,7 +475,7 @@ describe('no answer key leaves the host before its question is finished', () => 
               }
               await call(service, 'lesson:send', {
                 ...ref,
-                event: { type: 'user.predict', value: step.prediction.answer }
+                event: keyedPrediction(step)
               })
               learner.finish(lesson.id, step.id)
               return

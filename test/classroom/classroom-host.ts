@@ -5,6 +5,7 @@ import { createService, type Service } from '../../src-main/api/service.ts'
 import { Classroom } from '../../src-main/classroom/classroom.ts'
 import { loadCourse, type LoadedLesson } from '../../src-main/core/lesson/course-loader.ts'
 import { questionsOf } from '../../src-main/core/lesson/lesson.machine.ts'
+import { keyedPrediction } from '../../src-main/core/lesson/prediction.ts'
 import { correctAnswer, type Answer } from '../../src-main/core/lesson/quiz.ts'
 import { lessonFilesFromDir } from '../../src-main/api/lesson-files.ts'
 import { startWebHost, type WebHost } from '../../src-main/platform/web/server.ts'
@@ -144,7 +145,7 @@ export async function playLesson(
       case 'predict':
         await call('lesson:send', {
           lessonId,
-          event: { type: 'user.predict', value: step.prediction.answer }
+          event: keyedPrediction(step)
         })
         break
       case 'trace':

@@ -162,8 +162,10 @@ export class CourseDriver {
     const answer = step.prediction.answer
     const panel = this.page.locator('.predict')
     const radio = panel.locator(`input[type="radio"][name="prediction"][value="${String(answer)}"]`)
-    if ((await panel.locator('input[type="radio"]').count()) > 0) await radio.check()
+    if ((await panel.locator('input[type="radio"][name="prediction"]').count()) > 0) await radio.check()
     else await panel.getByLabel('Your guess').fill(String(answer))
+    const reason = step.justification?.options.find((option) => option.correct)
+    if (reason) await panel.locator(`input[type="radio"][name="justification"][value="${reason.id}"]`).check()
     await panel.getByRole('button', { name: 'Lock in and run the trace' }).click()
     await poll(() => panel.locator('.reveal').innerText(), { timeout: 15_000 }).toMatch(/You predicted it/)
   }

@@ -45,7 +45,8 @@ const LOADER_CASES: Record<string, string> = {
   'model-answer-not-accepted': `${L}: steps[3].questions[1].modelAnswer: "4789" matches none of the accepted patterns`,
   'numeric-feedback-within-tolerance': `${L}: steps[2].questions[0].question.feedback[0].value: 2 is within the tolerance of the answer, so this feedback would never show`,
   'prediction-answer-not-an-option': `${L}: steps[1].prediction.answer: "link-down" is not one of the options`,
-  'unknown-prediction-kind': `${L}: steps[1].prediction.what: unknown what; expected one of verdict, drop-stage, arriving-ttl, next-device, kube-sep`,
+  'unknown-prediction-kind': `${L}: steps[1].prediction.what: unknown what; expected one of verdict, drop-stage, arriving-ttl, next-device, address-owner, kube-sep`,
+  'justification-two-correct': `${L}: steps[1].justification.options: a justification needs exactly one correct option, found 2`,
   'hotspot-unknown-node': `${L}: steps[3].questions[1].answer[0]: no node, pod or external host "node-3" in the scenario`,
   'tcp-trace-without-port': `${L}: steps[1].trace.port: a tcp trace needs a port`,
   'trace-from-unknown-pod': `${L}: steps[2].trace.from: no node, pod or external host "client-9" in the scenario`,
@@ -63,6 +64,7 @@ const LOADER_CASES: Record<string, string> = {
 
 const CHECKER_CASES: Record<string, string> = {
   'prediction-contradicted': `${L}: steps[1].prediction.answer: the simulator says "62", not "63"`,
+  'address-owner-contradicted': `${L}: steps[1].prediction.answer: the simulator says "node-1/flannel.1", not "node-1/cni0"`,
   'task-already-solved': `${L}: steps[4].goal: already holds before the solution runs`,
   'solution-does-not-solve': `${L}: steps[4].goal: still fails after the solution (failing: goal)`,
   'pinned-hop-not-on-path': `${L}: steps[2].questions[0].hop: the trace never passes node-2/eth1 (it visits client/eth0, node-1/vethe1b6adf3, node-1/cni0, node-1/flannel.1, node-1/eth0, node-2/eth0, node-2/flannel.1, node-2/cni0, node-2/veth8b879e10, web-2/eth0)`,

@@ -234,7 +234,13 @@ describe('predict', () => {
 
   it('a right prediction earns the step points', () => {
     const s = send(s0, { type: 'user.predict', value: 62 }, ping)
-    expect(s.context.predictions['ttl']).toEqual({ value: 62, reality: 62, correct: true, score: 2 })
+    expect(s.context.predictions['ttl']).toEqual({
+      value: 62,
+      reality: 62,
+      valueCorrect: true,
+      correct: true,
+      score: 2
+    })
   })
 
   it('the view never carries the key before the reveal', () => {

@@ -6,7 +6,7 @@ import type { LabSession } from './lab-facts.ts'
 import { createLessonMachine, type LessonEvent, type LessonSnapshot, questionsOf } from './lesson.machine.ts'
 import type { Lesson, Predicate, SolutionStep, Step } from './lesson.schema.ts'
 import { evaluateGoal, leavesSatisfiedByCommand, leavesSatisfiedByTrace } from './predicates.ts'
-import { NO_VALUE, realityOf } from './prediction.ts'
+import { keyedPrediction, NO_VALUE, realityOf } from './prediction.ts'
 import { correctAnswer } from './quiz.ts'
 
 /**
@@ -153,10 +153,7 @@ function proveLesson(loaded: LoadedLesson, options: CheckOptions): LessonIssue[]
             reason: `the simulator ${says}, not "${step.prediction.answer}"`
           })
         }
-        events.push(
-          { type: 'user.predict', value: step.prediction.answer },
-          { type: 'sim.traceFinished', trace, facts: lab.facts() }
-        )
+        events.push(keyedPrediction(step), { type: 'sim.traceFinished', trace, facts: lab.facts() })
         break
       }
       case 'trace': {

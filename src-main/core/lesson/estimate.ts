@@ -91,7 +91,10 @@ function stepTexts(step: Step): Localized[] {
       texts.push(...question.options.map((o) => o.text))
     if (question.kind === 'ordering') texts.push(...question.items.map((i) => i.text))
   }
-  if (step.kind === 'predict') texts.push(step.explanation)
+  if (step.kind === 'predict') {
+    texts.push(step.explanation)
+    if (step.justification) texts.push(...step.justification.options.map((o) => o.text))
+  }
   return texts
 }
 

@@ -135,9 +135,19 @@ export function sameProbe(lab: Lab, a: TraceSpec, b: TraceSpec): boolean {
  */
 export function traceFactsOf(lab: Lab, spec: TraceSpec, trace: Trace): TraceFacts {
   const request = trace.hops.filter((hop) => hop.leg === 'request' || hop.leg === 'arp')
-  const hops: HopFacts[] = request.flatMap((hop) =>
-    hop.objectId === undefined ? [] : [{ device: hop.objectId, stage: hop.stage }]
-  )
+  const ownerOf = addressOwners(lab)
+  const hops: HopFacts[] = request.flatMap((hop) => {
+    if (hop.objectId === undefined) return []
+    const facts: HopFacts = { device: hop.objectId, stage: hop.stage }
+    const frame = hop.stage === 'link-xmit' ? hop.after : hop.stage === 'link-recv' ? hop.before : undefined
+    if (frame?.eth && frame.ip)
+      facts.addresses = {
+        'src-mac': ownerOf(frame.eth.src),
+        'src-ip': ownerOf(frame.ip.src),
+        'dst-ip': ownerOf(frame.ip.dst)
+      }
+    return [facts]
+  })
   const delivered = request.find((hop) => hop.leg === 'request' && hop.stage === 'local-deliver')
   const facts: TraceFacts = { spec, verdict: delivered ? 'delivered' : 'dropped', hops }
   if (delivered?.before?.ip) facts.arrivingTtl = delivered.before.ip.ttl
@@ -159,6 +169,22 @@ export function traceFactsOf(lab: Lab, spec: TraceSpec, trace: Trace): TraceFact
     break
   }
   return facts
+}
+
+/** The interface (`node-1/eth0`) holding a MAC or IPv4 address, or the address itself if none does. */
+function addressOwners(lab: Lab): (address: string) => string {
+  const owners = new Map<string, string>()
+  for (const ns of lab.netns.values()) {
+    // A bridge takes the lowest MAC of its ports; the frames it sends carry it as the bridge's own.
+    for (const link of ns.links)
+      if (link.kind !== 'loopback' && (!owners.has(link.mac) || link.kind === 'bridge'))
+        owners.set(link.mac, `${ns.id}/${link.name}`)
+    for (const address of ns.addresses) {
+      const link = ns.links.find((l) => l.ifindex === address.ifindex)
+      if (link && link.kind !== 'loopback') owners.set(formatIpv4(address.address), `${ns.id}/${link.name}`)
+    }
+  }
+  return (address) => owners.get(address) ?? address
 }
 
 /** A fresh lab for a lesson: its scenario built, its `setup:` lines applied, a shell on top. */

@@ -1,4 +1,4 @@
-import type { TraceSpec } from './lesson.schema.ts'
+import type { AddressField, TraceSpec } from './lesson.schema.ts'
 
 /**
  * What lessons need to know about a running lab, and nothing more. Goals and predictions are
@@ -39,6 +39,11 @@ export interface HopFacts {
   device: string
   /** The kernel component that acted at this hop, as the engine names it (`link-xmit`, `vxlan-encap`, …). */
   stage: string
+  /**
+   * For a frame sent or received here: whose address each header field carries, as the object id
+   * of the interface holding it, or the address itself where no interface does.
+   */
+  addresses?: Partial<Record<AddressField, string>>
 }
 
 /** A finished trace, reduced to what goals, predictions and trace steps check. */

@@ -63,6 +63,25 @@ export function checkLessonRules(
             if (!names.pods.has(pod)) add(`${at}.prediction.options[${i}]`, `no pod "${pod}" in the scenario`)
           })
         }
+        if (prediction.what === 'address-owner' && names) {
+          checkObject(prediction.at, `${at}.prediction.at`)
+          // An option is an interface's object id, or an address that no interface holds.
+          prediction.options.forEach((option, i) => {
+            if (option.includes('/')) checkObject(option, `${at}.prediction.options[${i}]`)
+          })
+        }
+        if (step.justification) {
+          const ids = step.justification.options.map((option) => option.id)
+          ids.forEach((id, i) => {
+            if (ids.indexOf(id) !== i) add(`${at}.justification.options[${i}].id`, `duplicate id "${id}"`)
+          })
+          const correct = step.justification.options.filter((option) => option.correct).length
+          if (correct !== 1)
+            add(
+              `${at}.justification.options`,
+              `a justification needs exactly one correct option, found ${correct}`
+            )
+        }
         break
       }
       case 'trace':

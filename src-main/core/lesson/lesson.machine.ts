@@ -2,7 +2,13 @@ import { assign, setup, type SnapshotFrom } from 'xstate'
 import type { CommandFacts, LabFacts, TraceFacts } from './lab-facts.ts'
 import type { Lesson, Localized, Question, Step } from './lesson.schema.ts'
 import { evaluateGoal, leavesSatisfiedByCommand, leavesSatisfiedByTrace, sameTrace } from './predicates.ts'
-import { type PredictionValue, predictionCorrect, realityOf } from './prediction.ts'
+import {
+  justificationCorrect,
+  type PredictionValue,
+  predictionComplete,
+  predictionCorrect,
+  realityOf
+} from './prediction.ts'
 import { type Answer, type AnswerRejection, type Grading, gradeAnswer, validateAnswer } from './quiz.ts'
 
 /**
@@ -21,8 +27,8 @@ export type LessonEvent =
   | { type: 'user.requestHint'; level: 'hint' | 'solution' }
   /** A command clicked in the prose: the service should run it and report `sim.commandRan`. */
   | { type: 'user.runCommand'; on: string; command: string }
-  /** The learner's prediction for the current predict step. */
-  | { type: 'user.predict'; value: PredictionValue }
+  /** The learner's prediction for the current predict step, with the reason picked when the step asks for one. */
+  | { type: 'user.predict'; value: PredictionValue; justification?: string | undefined }
   | { type: 'sim.commandRan'; command: CommandFacts; facts: LabFacts }
   | { type: 'sim.traceFinished'; trace: TraceFacts; facts: LabFacts }
   /** The lab changed without a command (a mutation from the UI, or the lesson was just opened). */
@@ -51,9 +57,16 @@ export interface HintUse {
 
 export interface PredictionRecord {
   value: PredictionValue
+  /** The option id of the reason the learner picked, when the step asks for one. */
+  justification?: string
   /** What the simulator did; set when the trace finished (the reveal). */
   reality?: PredictionValue
+  /** Both parts right: the value and, where asked, the reason. */
   correct?: boolean
+  /** Set at the reveal: whether the predicted value matched the simulator. */
+  valueCorrect?: boolean
+  /** Set at the reveal when the step asks for a reason: whether the learner picked the right one. */
+  justificationCorrect?: boolean
   /** Points earned at the reveal. */
   score?: number
 }
@@ -191,8 +204,15 @@ export function createLessonMachine(lesson: Lesson) {
         const question = questionsOf(step).find((q) => q.id === event.questionId)
         return question !== undefined && context.answers[question.id]?.at(-1)?.finished !== true
       },
-      isPredictionOpen: ({ context }, params: { stepId: string }) =>
-        context.predictions[params.stepId]?.reality === undefined,
+      isPredictionOpen: ({ context, event }, params: { stepId: string }) => {
+        const step = stepOf(params.stepId)
+        return (
+          event.type === 'user.predict' &&
+          step.kind === 'predict' &&
+          predictionComplete(step, event.justification) &&
+          context.predictions[params.stepId]?.reality === undefined
+        )
+      },
       isRevealingTrace: ({ context, event }, params: { stepId: string }) => {
         const step = stepOf(params.stepId)
         return (
@@ -241,23 +261,24 @@ export function createLessonMachine(lesson: Lesson) {
               : { ...use, dynamic: use.dynamic + 1 }
         return { hints: { ...context.hints, [step.id]: next } }
       }),
-      recordPrediction: assign(({ context, event }, params: { stepId: string }) =>
-        event.type === 'user.predict'
-          ? { predictions: { ...context.predictions, [params.stepId]: { value: event.value } } }
-          : {}
-      ),
+      recordPrediction: assign(({ context, event }, params: { stepId: string }) => {
+        if (event.type !== 'user.predict') return {}
+        const record: PredictionRecord = { value: event.value }
+        if (event.justification !== undefined) record.justification = event.justification
+        return { predictions: { ...context.predictions, [params.stepId]: record } }
+      }),
       revealPrediction: assign(({ context, event }, params: { stepId: string }) => {
         const step = stepOf(params.stepId)
         const record = context.predictions[step.id]
         if (event.type !== 'sim.traceFinished' || step.kind !== 'predict' || !record) return {}
         const reality = realityOf(step.prediction, event.trace)
-        const correct = predictionCorrect(step.prediction, record.value, reality)
-        return {
-          predictions: {
-            ...context.predictions,
-            [step.id]: { ...record, reality, correct, score: correct ? step.points : 0 }
-          }
-        }
+        const valueCorrect = predictionCorrect(step.prediction, record.value, reality)
+        const revealed: PredictionRecord = { ...record, reality, valueCorrect }
+        if (step.justification)
+          revealed.justificationCorrect = justificationCorrect(step.justification, record.justification)
+        revealed.correct = valueCorrect && revealed.justificationCorrect !== false
+        revealed.score = revealed.correct ? step.points : 0
+        return { predictions: { ...context.predictions, [step.id]: revealed } }
       }),
       recordTrace: assign(({ context, event }, params: { stepId: string }) =>
         event.type === 'sim.traceFinished'

@@ -374,6 +374,10 @@ const stepBase = {
   title: localizedSchema
 }
 
+/** The header fields an `address-owner` prediction may ask about. */
+export const ADDRESS_FIELDS = ['src-mac', 'src-ip', 'dst-ip'] as const
+export type AddressField = (typeof ADDRESS_FIELDS)[number]
+
 /** What the learner predicts about a trace before it runs. */
 export const predictionSchema = z.discriminatedUnion('what', [
   z.strictObject({
@@ -407,6 +411,24 @@ export const predictionSchema = z.discriminatedUnion('what', [
     answer: objectIdSchema
   }),
   z.strictObject({
+    /**
+     * Whose address a header of the packet carries at a device: the frame the device transmits,
+     * or, for a device that only receives it (the destination pod's `eth0`), the one it receives.
+     */
+    what: z.literal('address-owner'),
+    /** Object id of the device (it must be on the path). */
+    at: objectIdSchema,
+    /** The header field asked about. */
+    field: z.enum(ADDRESS_FIELDS),
+    /**
+     * Choices: the object id of the interface that holds the address (`node-1/flannel.1`), or the
+     * address itself where no interface holds it (a ClusterIP in iptables mode).
+     */
+    options: z.array(z.string().min(1)).min(2),
+    /** The simulator's answer; must be one of `options`. */
+    answer: z.string().min(1)
+  }),
+  z.strictObject({
     /** Which KUBE-SEP chain kube-proxy's DNAT rule sends this connection to. */
     what: z.literal('kube-sep'),
     /** Pod names offered (each names the endpoint behind a KUBE-SEP chain). */
@@ -416,6 +438,15 @@ export const predictionSchema = z.discriminatedUnion('what', [
   })
 ])
 export type Prediction = z.output<typeof predictionSchema>
+
+/** Why the predicted value comes out: exactly one option is the mechanism at work. */
+export const justificationSchema = z.strictObject({
+  /** The question as shown; "Why?" in the learner's language when omitted. */
+  prompt: localizedSchema.optional(),
+  /** The reasons offered, in this order; `correct` and `feedback` stay in the main process until the reveal. */
+  options: z.array(choiceOptionSchema).min(2)
+})
+export type Justification = z.output<typeof justificationSchema>
 
 /** A question pinned to one hop of a trace. */
 const pinnedQuestionSchema = z.strictObject({
@@ -456,6 +487,11 @@ export const stepSchema = z.discriminatedUnion('kind', [
     trace: traceSpecSchema,
     /** What is predicted, with the answer the simulator must agree with. */
     prediction: predictionSchema,
+    /**
+     * The one-line reason the learner picks with the prediction: options that are the mechanism
+     * at work or a real misconception about it. The prediction is right only if both are.
+     */
+    justification: justificationSchema.optional(),
     /** Shown at the reveal, whatever the learner predicted. */
     explanation: localizedSchema,
     /** Points for a correct prediction. */

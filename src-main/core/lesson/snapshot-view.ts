@@ -1,6 +1,6 @@
 import type { LoadedLesson } from './course-loader.ts'
 import type { PredictionValue } from './prediction.ts'
-import type { Lesson, Localized, Prediction, SolutionStep, TraceSpec } from './lesson.schema.ts'
+import type { AddressField, Lesson, Localized, Prediction, SolutionStep, TraceSpec } from './lesson.schema.ts'
 import { COMPLETED, isStepDone, type LessonContext, questionsOf, scoreOf } from './lesson.machine.ts'
 import { type MissedItem, missedItems } from './missed.ts'
 import { type AnswerRejection, type Grading, type PublicQuestion, toPublicQuestion } from './quiz.ts'
@@ -39,12 +39,29 @@ export type StepView =
       options?: string[]
       /** For `next-device`: the device the question starts from. */
       after?: string
+      /** For `address-owner`: the device and the header field asked about. */
+      at?: string
+      field?: AddressField
+      /** The reasons offered with the prediction, without the key, when the step asks for one. */
+      justification?: { prompt?: Localized; options: { id: string; text: Localized }[] }
       /** The learner's prediction, once made. */
       prediction?: PredictionValue
+      /** The option id of the reason the learner picked. */
+      reason?: string
       /** True while the prediction is made but the trace has not finished: the service should run it. */
       awaitingTrace: boolean
-      /** After the trace: what really happened. */
-      reveal?: { reality: PredictionValue; correct: boolean; score: number; explanation: Localized }
+      /**
+       * After the trace: what really happened. `correct` needs both parts; `valueCorrect` and
+       * `justification` say which one was off.
+       */
+      reveal?: {
+        reality: PredictionValue
+        correct: boolean
+        valueCorrect: boolean
+        score: number
+        explanation: Localized
+        justification?: { correct: boolean; answer: string; feedback?: Localized }
+      }
     }
   | {
       kind: 'trace'
@@ -169,13 +186,30 @@ function stepView(step: Lesson['steps'][number], context: LessonContext): StepVi
       }
       if ('options' in prediction) view.options = [...prediction.options]
       if (prediction.what === 'next-device') view.after = prediction.after
+      if (prediction.what === 'address-owner') {
+        view.at = prediction.at
+        view.field = prediction.field
+      }
+      const justification = step.justification
+      if (justification) {
+        view.justification = { options: justification.options.map(({ id, text }) => ({ id, text })) }
+        if (justification.prompt) view.justification.prompt = justification.prompt
+      }
       if (record) view.prediction = record.value
+      if (record?.justification !== undefined) view.reason = record.justification
       if (record?.reality !== undefined) {
         view.reveal = {
           reality: record.reality,
           correct: record.correct === true,
+          valueCorrect: record.valueCorrect ?? record.correct === true,
           score: record.score ?? 0,
           explanation: step.explanation
+        }
+        const answer = justification?.options.find((option) => option.correct)
+        if (answer) {
+          const picked = justification?.options.find((option) => option.id === record.justification)
+          view.reveal.justification = { correct: record.justificationCorrect === true, answer: answer.id }
+          if (picked?.feedback) view.reveal.justification.feedback = picked.feedback
         }
       }
       return view
