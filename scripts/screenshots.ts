@@ -130,6 +130,16 @@ try {
       await page.locator('.topology .packet.encapsulated').waitFor()
       await shot('workspace')
 
+      // The same connection at its request: segment 4, GET /, inside the tunnel, with the
+      // segments before and after it folded to one line each.
+      if (theme === 'light') {
+        for (let i = 0; i < 3; i++) await page.keyboard.press('Shift+ArrowRight')
+        for (let i = 0; i < 60 && (await page.locator('.topology .packet.encapsulated').count()) === 0; i++)
+          await page.keyboard.press('ArrowRight')
+        await page.locator('.topology .packet.encapsulated').waitFor()
+        await shot('stepper-connection')
+      }
+
       // The same lab with node-1's bridge down: the ping dies, and the drawing says where and why.
       await shell(page, 'node-1', 'ip link set cni0 down')
       await page.locator('#trace-to').fill('10.244.2.2')

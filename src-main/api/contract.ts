@@ -162,12 +162,23 @@ const traceStorySchema = z.custom<TraceStory>(
 )
 
 /** A packet to send: from a target, to an address or a pod, node or host name. */
-const traceRequestSchema = z.strictObject({
-  from: targetNameSchema,
-  to: z.string().min(1).max(120),
-  protocol: z.enum(['icmp', 'tcp', 'udp']),
-  port: z.number().int().min(1).max(65535).optional()
-})
+const traceRequestSchema = z
+  .strictObject({
+    from: targetNameSchema,
+    to: z.string().min(1).max(120),
+    protocol: z.enum(['icmp', 'tcp', 'udp']),
+    port: z.number().int().min(1).max(65535).optional(),
+    /**
+     * TCP only: how much of a connection is walked. `http` (the default for TCP) is the whole
+     * connection as curl makes it — handshake, the request, the answer, the close; `handshake`
+     * stops at the SYN-ACK (or the RST).
+     */
+    connection: z.enum(['handshake', 'http']).optional()
+  })
+  .refine((t) => t.connection === undefined || t.protocol === 'tcp', {
+    message: 'connection applies to protocol tcp only',
+    path: ['connection']
+  })
 
 /** An interface as `netns/device`, as the lab's object ids name it (`node-1/cni0`). */
 const capturePointSchema = z

@@ -1,3 +1,4 @@
+import type { TcpSegment } from '../core/diagram/segments.ts'
 import type { SummaryRow, TraceEvent, TraceSummary } from '../core/diagram/summary.ts'
 import type { DropReason, Trace } from '../core/engine/trace.ts'
 
@@ -39,7 +40,29 @@ const ICMP_TEXT: Record<string, string> = {
   '11/0': 'time exceeded'
 }
 
-const TCP_TEXT: Record<string, string> = { S: 'SYN', 'S.': 'SYN-ACK', 'R.': 'RST', R: 'RST', '.': 'ACK' }
+const TCP_TEXT: Record<string, string> = {
+  S: 'SYN',
+  'S.': 'SYN-ACK',
+  'R.': 'RST',
+  R: 'RST',
+  '.': 'ACK',
+  'P.': 'PSH-ACK',
+  'F.': 'FIN-ACK'
+}
+
+/**
+ * A segment's section heading, as tcpdump would show it with relative numbers:
+ * `4 GET / HTTP/1.1  10.244.1.2:40000 → 10.96.0.100:80  [P.] seq 1 ack 1 len 78`.
+ */
+export function segmentHeading(s: TcpSegment): string {
+  const arrow = s.leg === 'request' ? '▶' : '◀'
+  const name = s.firstLine ?? TCP_TEXT[s.flags] ?? `[${s.flags}]`
+  const ack = s.flags.includes('.') ? ` ack ${s.relativeAck}` : ''
+  const drop = s.dropped
+    ? `; dropped at ${s.dropped.netns}${s.dropped.device ? `/${s.dropped.device}` : ''}: ${DROP_TEXT[s.dropped.reason]}`
+    : ''
+  return `${arrow} ${s.number} ${name}  ${s.from} → ${s.to}  [${s.flags}] seq ${s.relativeSeq}${ack} len ${s.length}${drop}`
+}
 
 /** The name of a device on its host: `node-1/flannel.1` → `flannel.1`, a stack by its own name. */
 const local = (id: string | undefined): string => (id === undefined ? '?' : id.slice(id.indexOf('/') + 1))
@@ -114,15 +137,32 @@ function rowText(r: SummaryRow, n: number, width: number): string[] {
   return lines
 }
 
-/** The summary as text: a heading per packet of the exchange, then its rows, numbered across the trace. */
+/**
+ * The summary as text: a heading per packet of the exchange (for TCP, per segment, with its flags
+ * and numbers), then its rows, numbered across the trace.
+ */
 export function renderSummary(trace: Trace, summary: TraceSummary, heading: string): string {
   const width = String(summary.rows.length).length
   const out = [heading]
   let packet = -1
+  const headed = new Set<TcpSegment>()
   summary.rows.forEach((r, i) => {
     if (r.packet !== packet) {
       packet = r.packet
-      out.push(r.leg === 'request' ? '▶ request' : r.leg === 'reply' ? '◀ reply' : `◀ ${r.leg}`)
+      // An ICMP error about a segment is a packet of its own, headed by its leg.
+      const segment = summary.segments.find(
+        (s) => s.hops[0] <= r.hops[0] && r.hops[0] <= s.hops[1] && !headed.has(s)
+      )
+      if (segment) headed.add(segment)
+      out.push(
+        segment
+          ? segmentHeading(segment)
+          : r.leg === 'request'
+            ? '▶ request'
+            : r.leg === 'reply'
+              ? '◀ reply'
+              : `◀ ${r.leg}`
+      )
     }
     out.push(...rowText(r, i + 1, width))
   })

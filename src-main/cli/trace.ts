@@ -1,5 +1,7 @@
 import { diagramOf } from '../core/diagram/model.ts'
+import { tcpSegmentsOf } from '../core/diagram/segments.ts'
 import { summariseTrace } from '../core/diagram/summary.ts'
+import { curlRequest } from '../core/engine/http-request.ts'
 import { sendProbe } from '../core/engine/probe.ts'
 import type { Hop, NetfilterDetail, PacketView, RouteDetail, Trace } from '../core/engine/trace.ts'
 import { parseIpv4 } from '../core/net/index.ts'
@@ -9,12 +11,17 @@ import type { CliIo } from './io.ts'
 import { loadLab } from './load-lab.ts'
 import { renderSummary } from './trace-story.ts'
 
-export const TRACE_USAGE = `usage: podnet trace SCENARIO --from NAME --to DEST [--proto icmp|tcp|udp] [--port N] [--hops | --json]
+export const TRACE_USAGE = `usage: podnet trace SCENARIO --from NAME --to DEST [--proto icmp|tcp|udp] [--port N]
+                    [--connection http|handshake] [--hops | --json]
   Sends one probe (ICMP echo by default; TCP needs no --port for 80) and prints what each device
   did to the request and its answer: sent, routed (TTL), DNAT, VXLAN encap and decap, bridged,
   conntrack's un-DNAT of the reply, delivered or dropped, with the kernel hops behind each line.
+  --connection  TCP only. http (the default) follows the whole connection as curl makes it, one
+                section per segment: SYN, SYN-ACK, ACK, the GET, the server's ACK, the answer, its
+                ACK, then the FIN/ACK close, each with its flags and tcpdump's relative seq/ack/len.
+                handshake stops at the SYN-ACK (or the RST).
   --hops prints every kernel hop instead: which component decided, with the headers it saw.
-  --json prints the Trace the app's packet stepper uses.
+  --json prints the Trace the app's packet stepper uses, with its TCP segments under "segments".
 `
 
 /** `podnet trace`: the packet engine's view of one probe, as a device-level story or every kernel hop. */
@@ -24,6 +31,7 @@ export function traceCommand(argv: readonly string[], io: CliIo): number {
     to: { type: 'string' },
     proto: { type: 'string', default: 'icmp' },
     port: { type: 'string' },
+    connection: { type: 'string' },
     json: { type: 'boolean', default: false },
     hops: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' }
@@ -52,6 +60,11 @@ export function traceCommand(argv: readonly string[], io: CliIo): number {
     if (proto === 'icmp') return usage(io, '--port applies to --proto tcp or udp only')
     port = Number(v.port)
   } else if (proto === 'udp') return usage(io, '--proto udp needs --port')
+  const connection = v.connection ?? (proto === 'tcp' ? 'http' : undefined)
+  if (connection !== undefined && proto !== 'tcp')
+    return usage(io, `--connection applies to --proto tcp only, not ${proto}`)
+  if (connection !== undefined && connection !== 'http' && connection !== 'handshake')
+    return usage(io, `--connection ${connection}: expected http or handshake`)
   const loaded = loadLab(scenario)
   if (!loaded.ok) {
     io.stderr(loaded.errors.map((e) => `${e}\n`).join(''))
@@ -68,9 +81,10 @@ export function traceCommand(argv: readonly string[], io: CliIo): number {
     proto,
     from: v.from,
     to: v.to,
-    ...(proto === 'icmp' ? {} : { port: port ?? 80 })
+    ...(proto === 'icmp' ? {} : { port: port ?? 80 }),
+    ...(connection === 'http' ? { payload: curlRequest(v.to, port ?? 80) } : {})
   })
-  if (v.json) io.stdout(`${JSON.stringify(trace, null, 2)}\n`)
+  if (v.json) io.stdout(`${JSON.stringify({ ...trace, segments: tcpSegmentsOf(trace) }, null, 2)}\n`)
   else if (v.hops) io.stdout(renderTrace(trace))
   else io.stdout(renderSummary(trace, summariseTrace(trace, diagramOf(lab)), traceHeading(trace)))
   return 0

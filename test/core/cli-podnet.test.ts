@@ -148,9 +148,76 @@ describe.concurrent('podnet trace', () => {
     expect(r.stdout).toMatch(
       /^ 2 node-1 · PREROUTING: DNAT 10\.96\.0\.100:80 → 10\.244\.\d\.\d+:8080 \(KUBE-SEP-[A-Z0-9]{16}\) {2}\[hops 5-6\]$/m
     )
-    expect(r.stdout).toMatch(/^◀ reply$/m)
+    expect(r.stdout).toMatch(
+      /^◀ 2 SYN-ACK {2}10\.244\.\d\.\d+:8080 → 10\.244\.1\.2:\d+ {2}\[S\.\] seq 0 ack 1 len 0$/m
+    )
     expect(r.stdout).toMatch(/ node-1 · conntrack: reply un-DNAT 10\.244\.\d\.\d+:8080 → 10\.96\.0\.100:80 /)
     expect(r.stdout).toMatch(/\n\d+ kernel hops; --hops prints them all\n$/)
+  })
+
+  it('follows the whole connection as curl makes it, one section per segment, and stops at the SYN-ACK when asked', async () => {
+    const args = ['trace', SCENARIO, '--from', 'client', '--to', '10.96.0.100', '--proto', 'tcp']
+    const [whole, handshake, json] = await Promise.all([
+      podnet(args),
+      podnet([...args, '--connection', 'handshake']),
+      podnet([...args, '--json'])
+    ])
+    expect(whole.status).toBe(0)
+    const sections = whole.stdout.split('\n').filter((l) => /^[▶◀] \d+ /.test(l))
+    expect(sections.map((l) => l.replace(/ {2}\S+ → \S+ {2}/, ' | '))).toEqual([
+      '▶ 1 SYN | [S] seq 0 len 0',
+      '◀ 2 SYN-ACK | [S.] seq 0 ack 1 len 0',
+      '▶ 3 ACK | [.] seq 1 ack 1 len 0',
+      '▶ 4 GET / HTTP/1.1 | [P.] seq 1 ack 1 len 75',
+      '◀ 5 ACK | [.] seq 1 ack 76 len 0',
+      expect.stringMatching(/^◀ 6 HTTP\/1\.1 200 OK \| \[P\.\] seq 1 ack 76 len (\d+)$/),
+      expect.stringMatching(/^▶ 7 ACK \| \[\.\] seq 76 ack \d+ len 0$/),
+      expect.stringMatching(/^◀ 8 FIN-ACK \| \[F\.\] seq \d+ ack 76 len 0$/),
+      expect.stringMatching(/^▶ 9 FIN-ACK \| \[F\.\] seq 76 ack \d+ len 0$/),
+      expect.stringMatching(/^◀ 10 ACK \| \[\.\] seq \d+ ack 77 len 0$/)
+    ])
+    expect(handshake.status).toBe(0)
+    expect(handshake.stdout.split('\n').filter((l) => /^[▶◀] \d+ /.test(l))).toHaveLength(2)
+    const trace = JSON.parse(json.stdout) as {
+      hops: unknown[]
+      segments: { flags: string; hops: [number, number]; firstLine?: string }[]
+    }
+    expect(trace.segments.map((s) => s.flags)).toEqual([
+      'S',
+      'S.',
+      '.',
+      'P.',
+      '.',
+      'P.',
+      '.',
+      'F.',
+      'F.',
+      '.'
+    ])
+    expect(trace.segments[3]?.firstLine).toBe('GET / HTTP/1.1')
+    expect(trace.segments.at(-1)?.hops[1]).toBe(trace.hops.length - 1)
+  })
+
+  it('names a --connection that is not http or handshake, and one asked of ICMP, exit 2', async () => {
+    const [bad, icmp] = await Promise.all([
+      podnet([
+        'trace',
+        SCENARIO,
+        '--from',
+        'client',
+        '--to',
+        '10.96.0.100',
+        '--proto',
+        'tcp',
+        '--connection',
+        'tls'
+      ]),
+      podnet(['trace', SCENARIO, '--from', 'client', '--to', '10.244.2.2', '--connection', 'http'])
+    ])
+    expect(bad.status).toBe(2)
+    expect(bad.stderr).toContain('--connection tls: expected http or handshake')
+    expect(icmp.status).toBe(2)
+    expect(icmp.stderr).toContain('--connection applies to --proto tcp only, not icmp')
   })
 
   it('tells a cross-node ping in a dozen lines: routed, VXLAN encap and decap, TTL 64 → 62', async () => {

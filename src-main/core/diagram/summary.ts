@@ -9,6 +9,7 @@ import type {
 } from '../engine/trace.ts'
 import type { DiagramModel } from './model.ts'
 import { hasDevice, innermost, placeHop, STACK_DROPS, type Placement } from './place.ts'
+import { tcpSegmentsOf, type TcpSegment } from './segments.ts'
 
 /**
  * The device-level story of a trace: a dozen rows where the trace has seventy kernel hops. Each
@@ -130,6 +131,8 @@ export interface SummaryRow {
 
 export interface TraceSummary {
   rows: SummaryRow[]
+  /** A TCP trace's segments in the order sent, each covering the rows of its hops; else empty. */
+  segments: TcpSegment[]
 }
 
 type Phase = 'input' | 'output' | 'terminal'
@@ -182,14 +185,23 @@ const isNetfilter = (h: Hop): h is Hop & { detail: NetfilterDetail } => h.stage 
 const isBlocking = (h: Hop): boolean =>
   isNetfilter(h) && (h.detail.verdict === 'DROP' || h.detail.verdict === 'REJECT')
 
-/** Runs of hops in one namespace on one leg: where one device-level story happens. */
-function visitsOf(hops: readonly Hop[]): [number, number][] {
+/**
+ * Whether each hop begins a new packet of the exchange: the leg changes (request, answer, an
+ * error), or a connection's next TCP segment starts on the same leg.
+ */
+function packetStartsOf(hops: readonly Hop[], segments: readonly TcpSegment[]): boolean[] {
+  const segmentStarts = new Set(segments.map((s) => s.hops[0]))
+  return hops.map((h, i) => i === 0 || hops[i - 1]!.leg !== h.leg || segmentStarts.has(h.seq))
+}
+
+/** Runs of hops in one namespace of one packet: where one device-level story happens. */
+function visitsOf(hops: readonly Hop[], packetStart: readonly boolean[]): [number, number][] {
   const out: [number, number][] = []
   let start = 0
   for (let i = 1; i <= hops.length; i++) {
     const a = hops[i - 1]!
     const b = hops[i]
-    if (!b || b.netns !== a.netns || b.leg !== a.leg) {
+    if (!b || b.netns !== a.netns || packetStart[i]) {
       out.push([start, i - 1])
       start = i
     }
@@ -219,12 +231,12 @@ interface Rewrite {
  * POSTROUTING), its un-SNAT (before PREROUTING), and the same rewrites of later packets of a
  * connection. Found by following the packet's addresses from view to view.
  */
-function implicitRewrites(hops: readonly Hop[]): Rewrite[] {
+function implicitRewrites(hops: readonly Hop[], packetStart: readonly boolean[]): Rewrite[] {
   const out: Rewrite[] = []
   let prev: { view: PacketView; at: number } | undefined
   for (let i = 0; i < hops.length; i++) {
     const h = hops[i]!
-    if (i > 0 && hops[i - 1]!.leg !== h.leg) prev = undefined
+    if (packetStart[i]) prev = undefined
     for (const side of ['before', 'after'] as const) {
       const view = flowView(h, side)
       if (!view) continue
@@ -246,10 +258,15 @@ function implicitRewrites(hops: readonly Hop[]): Rewrite[] {
   return out
 }
 
-function sentEvent(hops: readonly Hop[], i: number, trace: Trace): TraceEvent {
+function sentEvent(
+  hops: readonly Hop[],
+  packetStart: readonly boolean[],
+  i: number,
+  trace: Trace
+): TraceEvent {
   const h = hops[i]!
   let view: PacketView | undefined
-  for (let j = i; j < hops.length && hops[j]!.leg === h.leg && !view; j++) {
+  for (let j = i; j < hops.length && (j === i || !packetStart[j]) && !view; j++) {
     view = flowView(hops[j]!, 'before') ?? flowView(hops[j]!, 'after')
   }
   if (!view) {
@@ -269,14 +286,20 @@ function sentEvent(hops: readonly Hop[], i: number, trace: Trace): TraceEvent {
 }
 
 /** The explicit anchor of a hop: the device-level event it is, if any. */
-function anchorOf(hops: readonly Hop[], i: number, visitStart: number, trace: Trace): Anchor | undefined {
+function anchorOf(
+  hops: readonly Hop[],
+  packetStart: readonly boolean[],
+  i: number,
+  visitStart: number,
+  trace: Trace
+): Anchor | undefined {
   const h = hops[i]!
   const inVisit = (pred: (x: Hop) => boolean): Hop | undefined => {
     for (let j = i - 1; j >= visitStart; j--) if (pred(hops[j]!)) return hops[j]
     return undefined
   }
-  const legStart = i === 0 || hops[i - 1]!.leg !== h.leg
-  if (legStart && h.drop === undefined) return { seq: i, phase: 'output', event: sentEvent(hops, i, trace) }
+  if (packetStart[i] && h.drop === undefined)
+    return { seq: i, phase: 'output', event: sentEvent(hops, packetStart, i, trace) }
   const dropped = (reason: DropReason, rule: Omit<NatRule, 'hook'> = {}): Anchor => ({
     seq: i,
     phase: 'terminal',
@@ -492,8 +515,10 @@ function rewriteEvents(r: Rewrite, leg: Hop['leg']): TraceEvent[] {
  */
 export function summariseTrace(trace: Trace, model?: DiagramModel): TraceSummary {
   const hops = trace.hops
-  if (hops.length === 0) return { rows: [] }
-  const visits = visitsOf(hops)
+  if (hops.length === 0) return { rows: [], segments: [] }
+  const segments = tcpSegmentsOf(trace)
+  const packetStart = packetStartsOf(hops, segments)
+  const visits = visitsOf(hops, packetStart)
   const visitOf = new Array<number>(hops.length)
   visits.forEach(([s, e], v) => {
     for (let i = s; i <= e; i++) visitOf[i] = v
@@ -501,7 +526,7 @@ export function summariseTrace(trace: Trace, model?: DiagramModel): TraceSummary
   const anchors = new Map<number, Anchor>()
   for (const [s, e] of visits) {
     for (let i = s; i <= e; i++) {
-      const a = anchorOf(hops, i, s, trace)
+      const a = anchorOf(hops, packetStart, i, s, trace)
       if (!a) continue
       // A bridged frame met iptables if any hook ran in that namespace (br_netfilter's PREROUTING,
       // FORWARD, POSTROUTING); with bridge-nf-call-iptables=0 none does.
@@ -512,7 +537,7 @@ export function summariseTrace(trace: Trace, model?: DiagramModel): TraceSummary
   }
   // Conntrack's silent rewrites, in the namespace that rewrote (a rewrite seen only in the next
   // namespace happened before the packet left the previous one).
-  for (const r of implicitRewrites(hops)) {
+  for (const r of implicitRewrites(hops, packetStart)) {
     const [vs, ve] = visits[visitOf[r.last]!]!
     const end = visitOf[r.seen] === visitOf[r.last] ? r.seen : ve
     for (const event of rewriteEvents(r, hops[r.seen]!.leg)) {
@@ -563,7 +588,7 @@ export function summariseTrace(trace: Trace, model?: DiagramModel): TraceSummary
   // Visits where nothing happened worth a row join the row before them (or, at a leg's start, after).
   for (let i = 0; i < hops.length; i++) {
     if (owner[i] !== -1) continue
-    const before = i > 0 && hops[i - 1]!.leg === hops[i]!.leg ? owner[i - 1]! : -1
+    const before = i > 0 && !packetStart[i] ? owner[i - 1]! : -1
     if (before !== -1) owner[i] = before
   }
   for (let i = hops.length - 1; i >= 0; i--) {
@@ -572,6 +597,7 @@ export function summariseTrace(trace: Trace, model?: DiagramModel): TraceSummary
     owner[i] = after
   }
 
+  const segmentOf = (seq: number): number => segments.findIndex((s) => s.hops[0] <= seq && seq <= s.hops[1])
   const rows: SummaryRow[] = []
   let packet = 0
   let first = 0
@@ -581,13 +607,16 @@ export function summariseTrace(trace: Trace, model?: DiagramModel): TraceSummary
     const a = anchors.get(owner[i]!)
     if (a) {
       const prev = rows[rows.length - 1]
-      const sameLeg = prev !== undefined && prev.leg === hops[first]!.leg
-      if (prev && !sameLeg) packet++
-      rows.push(rowOf(hops, first, i, a, packet, model, sameLeg ? prev.headers.after : undefined))
+      const samePacket =
+        prev !== undefined &&
+        prev.leg === hops[first]!.leg &&
+        segmentOf(prev.hops[0]) === segmentOf(hops[first]!.seq)
+      if (prev && !samePacket) packet++
+      rows.push(rowOf(hops, first, i, a, packet, model, samePacket ? prev.headers.after : undefined))
     }
     first = i + 1
   }
-  return { rows }
+  return { rows, segments }
 }
 
 function rowOf(

@@ -1,5 +1,6 @@
 import { ApiError } from '../../api/envelope.ts'
 import { reason } from '../../api/error-reasons.ts'
+import { curlRequest } from '../engine/http-request.ts'
 import { sendProbe, sourceNetns } from '../engine/probe.ts'
 import type { NetfilterDetail, ProbeSpec, Trace } from '../engine/trace.ts'
 import { endpointsOf } from '../kube/endpoints.ts'
@@ -103,11 +104,13 @@ export function probeSpecOf(lab: Lab, spec: TraceSpec): ProbeSpec {
       { reason: reason('unknown_target', { name: spec.to }) }
     )
   }
+  const wholeConnection = spec.protocol === 'tcp' && (spec.connection ?? 'http') === 'http'
   return {
     proto: spec.protocol,
     from: spec.from,
     to: to === undefined ? spec.to : formatIpv4(to),
-    ...(spec.port === undefined ? {} : { port: spec.port })
+    ...(spec.port === undefined ? {} : { port: spec.port }),
+    ...(wholeConnection ? { payload: curlRequest(spec.to, spec.port ?? 80) } : {})
   }
 }
 

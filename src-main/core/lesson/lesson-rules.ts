@@ -121,6 +121,8 @@ export function checkLessonRules(
     }
     if (trace.protocol !== 'icmp' && trace.port === undefined)
       add(`${path}.port`, `a ${trace.protocol} trace needs a port`)
+    if (trace.connection !== undefined && trace.protocol !== 'tcp')
+      add(`${path}.connection`, `connection applies to a tcp trace, not ${trace.protocol}`)
   }
 
   function checkPredicate(predicate: Predicate, path: string): void {

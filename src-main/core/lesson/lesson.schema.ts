@@ -61,7 +61,13 @@ export const traceSpecSchema = z.strictObject({
   /** What is sent: an ICMP echo, a TCP SYN or a UDP datagram. */
   protocol: z.enum(['icmp', 'tcp', 'udp']).default('icmp'),
   /** Destination port for tcp/udp. */
-  port: z.number().int().min(1).max(65535).optional()
+  port: z.number().int().min(1).max(65535).optional(),
+  /**
+   * TCP only: how much of a connection is walked. `http` (the default for TCP) is the whole
+   * connection as curl makes it — handshake, the request, the answer, the close; `handshake`
+   * stops at the SYN-ACK (or the RST).
+   */
+  connection: z.enum(['handshake', 'http']).optional()
 })
 export type TraceSpec = z.output<typeof traceSpecSchema>
 

@@ -101,10 +101,18 @@ export function journeyOf(
   })
 }
 
-/** Wires travelled up to and including hop `index`, each with the legs that used it. */
-export function travelledUpTo(journey: HopOnDiagram[], index: number): Map<string, Set<Hop['leg']>> {
+/**
+ * Wires travelled from hop `from` up to and including hop `index`, each with the legs that used
+ * it. A whole TCP connection crosses every wire both ways many times; from the current segment's
+ * first hop, the drawing shows that one segment's way.
+ */
+export function travelledUpTo(
+  journey: HopOnDiagram[],
+  index: number,
+  from = 0
+): Map<string, Set<Hop['leg']>> {
   const travelled = new Map<string, Set<Hop['leg']>>()
-  for (const step of journey.slice(0, index + 1)) {
+  for (const step of journey.slice(from, index + 1)) {
     for (const wire of step.crossed) {
       const legs = travelled.get(wire) ?? new Set<Hop['leg']>()
       legs.add(step.leg)

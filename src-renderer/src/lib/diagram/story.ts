@@ -1,5 +1,5 @@
 import { m } from '../i18n/index.ts'
-import type { SummaryRow, TraceEvent } from '../state/lab-workspace.ts'
+import type { SummaryRow, TcpSegment, TraceEvent } from '../state/lab-workspace.ts'
 import { dropLabels, legLabels } from '../trace-view.ts'
 
 /**
@@ -30,6 +30,19 @@ const tcpFlagNames: Record<string, string> = {
   'F.': 'FIN-ACK',
   R: 'RST',
   'R.': 'RST-ACK'
+}
+
+/** A TCP segment as a learner names it: its request or status line, else its flags (`SYN-ACK`). */
+export function segmentName(segment: TcpSegment): string {
+  return segment.firstLine ?? tcpFlagNames[segment.flags] ?? `[${segment.flags}]`
+}
+
+/** A segment's flags and tcpdump's relative numbers: "[P.] seq 1 ack 1 len 78". */
+export function segmentNumbers(segment: TcpSegment): string {
+  const numbers = { flags: segment.flags, seq: segment.relativeSeq, len: segment.length }
+  return segment.flags.includes('.')
+    ? m.stepper_segment_numbers({ ...numbers, ack: segment.relativeAck })
+    : m.stepper_segment_numbers_syn(numbers)
 }
 
 function icmpName(type: number, code: number): string {

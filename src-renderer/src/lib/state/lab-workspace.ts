@@ -9,6 +9,8 @@ export type TraceStory = MethodOutput<'trace:run'>['story']
 /** One row of the story: what one device did to the packet, as an event code with parameters. */
 export type SummaryRow = TraceStory['summary']['rows'][number]
 export type TraceEvent = SummaryRow['event']
+/** One TCP segment of a traced connection, with the kernel hops it covers. */
+export type TcpSegment = TraceStory['summary']['segments'][number]
 export type TraceRequest = MethodInput<'trace:run'>['trace']
 export type InspectResult = MethodOutput<'lab:inspect'>
 export type ExecResult = MethodOutput<'sandbox:exec'>

@@ -1,0 +1,67 @@
+import { beforeAll, describe, expect, test } from 'vitest'
+import { e2eUnavailable, withHostAndBrowser } from './harness.ts'
+
+const unavailable = e2eUnavailable()
+
+describe.skipIf(unavailable !== null)('the packet stepper on a whole TCP connection', () => {
+  const app = withHostAndBrowser('podnet-e2e-connection-')
+
+  beforeAll(async () => {
+    const { id: learnerId } = await app.service.handlers['profiles:create']({ name: 'Ada' })
+    await app.service.handlers['profiles:select']({ learnerId })
+  })
+
+  test('stepping with the keys crosses from the SYN into the SYN-ACK, and segment 4 carries GET /', async () => {
+    const { context } = await app.offlineContext({})
+    const page = await context.newPage()
+    await page.setViewportSize({ width: 1280, height: 800 })
+    page.setDefaultTimeout(15_000)
+    const errors: string[] = []
+    page.on('pageerror', (error) => errors.push(error.message))
+    await page.goto(`${app.host.url}#/lessons/tour`)
+    await page.locator('.topology svg.canvas').waitFor()
+
+    await page.locator('#trace-to').fill('10.96.0.120')
+    await page.locator('#trace-protocol').selectOption('tcp')
+    await page.locator('form.trace-form button[type="submit"]').click()
+    await page.locator('.hop-inspector').waitFor()
+
+    const heads = page.locator('.stepper .segment-head')
+    await expect.poll(() => heads.count()).toBe(10)
+    const head = (n: number) => page.locator(`.stepper [data-segment="${n}"] > .segment-head`)
+    // Only the current segment is open: the list reads as ten lines, not three hundred.
+    expect(await head(1).getAttribute('aria-expanded')).toBe('true')
+    expect(await head(2).getAttribute('aria-expanded')).toBe('false')
+    expect(await page.locator('.stepper [data-segment="2"] .rows').count()).toBe(0)
+
+    // Hop by hop to the first hop of the SYN-ACK: the list follows the packet into segment 2.
+    await page.locator('.stepper .controls').focus()
+    for (let i = 0; i < 100 && (await head(2).getAttribute('aria-expanded')) !== 'true'; i++)
+      await page.keyboard.press('ArrowRight')
+    expect(await head(2).getAttribute('aria-expanded')).toBe('true')
+    expect(await head(1).getAttribute('aria-expanded')).toBe('false')
+    await expect(page.locator('.stepper .segment-position').textContent()).resolves.toBe('segment 2/10')
+    await expect(head(2).textContent()).resolves.toContain('SYN-ACK')
+    // One step back is the SYN again, delivered at the server.
+    await page.keyboard.press('ArrowLeft')
+    expect(await head(1).getAttribute('aria-expanded')).toBe('true')
+    await page.keyboard.press('ArrowRight')
+    // Once the SYN-ACK is on a wire, the drawing shows this segment's way alone: the answer's
+    // path, none of the SYN's.
+    const answerPath = page.locator('.topology path.travelled.reply')
+    for (let i = 0; i < 20 && (await answerPath.count()) === 0; i++) await page.keyboard.press('ArrowRight')
+    expect(await answerPath.count()).toBeGreaterThan(0)
+    expect(await head(2).getAttribute('aria-expanded')).toBe('true')
+    expect(await page.locator('.topology path.travelled.request').count()).toBe(0)
+
+    // Segment by segment to the request.
+    for (let i = 0; i < 2; i++) await page.keyboard.press('Shift+ArrowRight')
+    expect(await head(4).getAttribute('aria-expanded')).toBe('true')
+    await expect(head(4).textContent()).resolves.toMatch(/GET \/ HTTP\/1\.1/)
+    await expect(head(4).textContent()).resolves.toMatch(/\[P\.\] seq 1 ack 1 len \d+/)
+    await expect(head(4).textContent()).resolves.toMatch(/DNAT → 10\.244\.2\.2:8080 at node-1/)
+
+    await context.close()
+    expect(errors).toEqual([])
+  }, 120_000)
+})
