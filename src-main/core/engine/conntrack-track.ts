@@ -1,6 +1,7 @@
 import type { CtEntry, CtTuple, TcpCtState } from '../linux/conntrack.ts'
 import { CT_TIMEOUTS } from '../linux/conntrack.ts'
 import type { Netns } from '../linux/netns.ts'
+import { announceCt, type NetlinkGroups } from '../linux/netlink.ts'
 import type { Packet } from './packet.ts'
 
 /** A packet's association with a conntrack entry in one namespace. */
@@ -11,6 +12,8 @@ export interface CtAssoc {
   related: boolean
   /** Created by this packet and not yet confirmed (NEW). */
   isNew: boolean
+  /** The namespace's listeners, told when the packet confirms or changes the entry. */
+  groups: NetlinkGroups
 }
 
 function tupleOf(p: Packet): CtTuple {
@@ -33,14 +36,15 @@ export function trackPacket(ns: Netns, p: Packet): CtAssoc | undefined {
     const t = tupleOf(q)
     for (const entry of ns.conntrack.entries) {
       if (entry.proto !== q.l4.kind) continue
-      if (same(t, entry.original)) return { entry, dir: 'orig', related: true, isNew: false }
+      if (same(t, entry.original))
+        return { entry, dir: 'orig', related: true, isNew: false, groups: ns.netlink }
       const asSent = {
         src: entry.reply.dst,
         dst: entry.reply.src,
         sport: entry.reply.dport,
         dport: entry.reply.sport
       }
-      if (same(t, asSent)) return { entry, dir: 'reply', related: true, isNew: false }
+      if (same(t, asSent)) return { entry, dir: 'reply', related: true, isNew: false, groups: ns.netlink }
     }
     return undefined
   }
@@ -50,8 +54,14 @@ export function trackPacket(ns: Netns, p: Packet): CtAssoc | undefined {
   for (const entry of ns.conntrack.entries) {
     if (entry.proto !== proto) continue
     if (same(t, entry.original))
-      return { entry, dir: 'orig', related: false, isNew: !entry.seenReply && entry.expiresAt === -1 }
-    if (same(t, entry.reply)) return { entry, dir: 'reply', related: false, isNew: false }
+      return {
+        entry,
+        dir: 'orig',
+        related: false,
+        isNew: !entry.seenReply && entry.expiresAt === -1,
+        groups: ns.netlink
+      }
+    if (same(t, entry.reply)) return { entry, dir: 'reply', related: false, isNew: false, groups: ns.netlink }
   }
   if (p.l4.kind === 'tcp' && p.l4.flags !== 'S') return undefined
   const entry: CtEntry = {
@@ -74,7 +84,7 @@ export function trackPacket(ns: Netns, p: Packet): CtAssoc | undefined {
     ...(proto === 'tcp' ? { tcpState: 'SYN_SENT' as const } : {})
   }
   ns.conntrack.entries.push(entry)
-  return { entry, dir: 'orig', related: false, isNew: true }
+  return { entry, dir: 'orig', related: false, isNew: true, groups: ns.netlink }
 }
 
 /** The ctstate iptables' conntrack match sees. */
@@ -85,11 +95,17 @@ export function ctState(a: CtAssoc | undefined): 'NEW' | 'ESTABLISHED' | 'RELATE
   return a.dir === 'reply' || a.entry.seenReply ? 'ESTABLISHED' : 'NEW'
 }
 
-/** Confirms a new entry when its packet leaves the namespace (POSTROUTING / INPUT). */
+/**
+ * Confirms a new entry when its packet leaves the namespace (POSTROUTING / INPUT). As in
+ * nf_conntrack_confirm, the events the packet caused go out here: NEW for a new entry, UPDATE
+ * when it changed the TCP state, saw the first reply or made the entry assured.
+ */
 export function confirm(a: CtAssoc | undefined, p: Packet, now: number): void {
   if (!a || a.related) return
   const e = a.entry
   if (isSynRetransmit(a, p)) return
+  const unconfirmed = e.expiresAt === -1
+  const before = `${e.tcpState}/${e.seenReply}/${e.assured}`
   if (a.dir === 'reply' && !e.seenReply) e.seenReply = true
   if (e.proto === 'tcp' && p.l4.kind === 'tcp') e.tcpState = nextTcpState(e, a.dir, p.l4.flags)
   const timeout =
@@ -102,6 +118,9 @@ export function confirm(a: CtAssoc | undefined, p: Packet, now: number): void {
         : TCP_TIMEOUT[e.tcpState ?? 'SYN_SENT']
   e.expiresAt = now + timeout * 1000
   a.isNew = false
+  if (unconfirmed) announceCt(a.groups, { type: 'NEW', entry: e })
+  else if (`${e.tcpState}/${e.seenReply}/${e.assured}` !== before)
+    announceCt(a.groups, { type: 'UPDATE', entry: e })
 }
 
 /**

@@ -4,6 +4,7 @@ import { CT_TIMEOUTS } from '../linux/conntrack.ts'
 import { lookupRoute, pickSource } from '../linux/ops.ts'
 import { formatIpv4, parseIpv4 } from '../net/ipv4.ts'
 import { nextRandom, randomInt } from '../net/rng.ts'
+import { runKernelTimers } from './kernel-timers.ts'
 import { appAnswer } from './lab-app.ts'
 import { clonePacket, icmpL4, makePacket, tcpL4, udpL4, view, type Packet } from './packet.ts'
 import { synRetransmitTimes } from './syn-retransmission.ts'
@@ -22,6 +23,7 @@ export function sourceNetns(lab: Lab, from: string): Netns | undefined {
 /** Moves the logical clock (ping's 1 s interval, `sleep`): neighbour, FDB and conntrack ageing follow it. */
 export function advanceClock(lab: Lab, ms: number): void {
   lab.clock.nowMs += ms
+  runKernelTimers(lab, lab.clock.nowMs - ms)
 }
 
 function request(ns: Netns, lab: Lab, spec: ProbeSpec, dst: number): { pkt: Packet; socket?: TcpSocket } {

@@ -1,6 +1,7 @@
 import type { Lab } from '../kube/lab.ts'
 import type { BridgeLink, Link, VxlanLink } from '../linux/link.ts'
 import {
+  confirmNeighbour,
   findNeighbour,
   hasCarrier,
   isLocalAddress,
@@ -219,7 +220,7 @@ export class Walk {
   }
 
   #ct(ns: Netns, pkt: Packet): CtAssoc | undefined {
-    if (!this.#touched.has(ns)) expireConntrack(ns.conntrack, this.lab.clock.nowMs)
+    if (!this.#touched.has(ns)) expireConntrack(ns.conntrack, this.lab.clock.nowMs, ns.netlink)
     this.#touched.add(ns)
     return trackPacket(ns, pkt)
   }
@@ -531,10 +532,7 @@ export class Walk {
           },
           objectId: `${ns.id}/${dev.name}`
         })
-        if (n.state !== 'PERMANENT') {
-          n.state = 'REACHABLE'
-          n.confirmedAt = now
-        }
+        if (n.state !== 'PERMANENT') confirmNeighbour(ns, n, now)
       } else {
         // arp_solicit announces the packet's source only when it is one of ours (arp_announce 0).
         mac = this.#arp(

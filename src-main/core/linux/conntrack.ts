@@ -1,4 +1,5 @@
 import type { Ipv4 } from '../net/ipv4.ts'
+import { announceCt, type NetlinkGroups } from './netlink.ts'
 
 export type CtProto = 'tcp' | 'udp' | 'icmp'
 
@@ -52,13 +53,29 @@ export const CT_TIMEOUTS = {
   icmp: 30
 } as const
 
-/** Drops entries whose timeout has passed. */
-export function expireConntrack(table: ConntrackTable, nowMs: number): void {
+/** Drops entries whose timeout has passed; each confirmed one is a DESTROY event. */
+export function expireConntrack(table: ConntrackTable, nowMs: number, groups: NetlinkGroups): void {
   // Every packet walk asks; copying the table only when something did expire keeps that cheap.
   for (const e of table.entries) {
     if (e.expiresAt <= nowMs) {
+      const expired = table.entries.filter((x) => x.expiresAt <= nowMs && x.expiresAt !== -1)
       table.entries = table.entries.filter((x) => x.expiresAt > nowMs)
+      for (const entry of expired) announceCt(groups, { type: 'DESTROY', entry })
       return
     }
   }
+}
+
+/** Removes entries as a netlink socket asks (`conntrack -D`, `-F`); each is a DESTROY event. */
+export function deleteConntrack(
+  table: ConntrackTable,
+  groups: NetlinkGroups,
+  portid: number,
+  which: (entry: CtEntry) => boolean
+): CtEntry[] {
+  const deleted = table.entries.filter((e) => e.expiresAt !== -1 && which(e))
+  const gone = new Set(deleted)
+  table.entries = table.entries.filter((e) => !gone.has(e))
+  for (const entry of deleted) announceCt(groups, { type: 'DESTROY', entry, portid })
+  return deleted
 }

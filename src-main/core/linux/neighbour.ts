@@ -17,3 +17,8 @@ export interface Neighbour {
 
 /** base_reachable_time: 30 s (the kernel randomises it to 15–45 s; the lab keeps the base). */
 export const NEIGH_REACHABLE_MS = 30_000
+
+/** NUD state as the kernel reports it now: REACHABLE decays to STALE without confirmation. */
+export function neighbourState(n: Neighbour, nowMs: number): NeighbourState {
+  return n.state === 'REACHABLE' && nowMs - n.confirmedAt > NEIGH_REACHABLE_MS ? 'STALE' : n.state
+}

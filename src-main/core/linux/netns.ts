@@ -3,6 +3,7 @@ import type { ConntrackTable } from './conntrack.ts'
 import type { IpvsService } from './ipvs.ts'
 import type { Link } from './link.ts'
 import type { Neighbour } from './neighbour.ts'
+import { newNetlinkGroups, type NetlinkGroups } from './netlink.ts'
 import type { IpSet, Netfilter } from './netfilter.ts'
 import type { NftTable } from './nftables.ts'
 import type { Route } from './route.ts'
@@ -54,6 +55,8 @@ export interface Netns {
   peerNsids: Map<string, number>
   /** Next IP identification for locally generated datagrams without DF. */
   ipIdNext: number
+  /** Listeners to the namespace's conntrack and neighbour events. */
+  netlink: NetlinkGroups
 }
 
 export function newNetns(id: string, kind: NetnsKind): Netns {
@@ -72,7 +75,8 @@ export function newNetns(id: string, kind: NetnsKind): Netns {
     conntrack: { entries: [], nextId: 1 },
     sockets: [],
     peerNsids: new Map(),
-    ipIdNext: 1
+    ipIdNext: 1,
+    netlink: newNetlinkGroups()
   }
 }
 

@@ -3,7 +3,8 @@ import type { Ipv4 } from '../net/ipv4.ts'
 import type { Mac } from '../net/mac.ts'
 import type { Address, AddressScope } from './address.ts'
 import { emptyStats, type BridgeLink, type Link } from './link.ts'
-import type { Neighbour, NeighbourState } from './neighbour.ts'
+import { neighbourState, type Neighbour, type NeighbourState } from './neighbour.ts'
+import { announceNeigh } from './netlink.ts'
 import { linkByIndex, type Netns } from './netns.ts'
 import type { Route } from './route.ts'
 
@@ -256,7 +257,10 @@ export function findNeighbour(ns: Netns, ifindex: number, ip: Ipv4): Neighbour |
   return undefined
 }
 
-/** Creates or refreshes an entry; PERMANENT entries are never overwritten by learning. */
+/**
+ * Creates or refreshes an entry; PERMANENT entries are never overwritten by learning. A new
+ * entry, or a change of the state or address the kernel reports, is an RTM_NEWNEIGH event.
+ */
 export function setNeighbour(
   ns: Netns,
   ifindex: number,
@@ -268,9 +272,12 @@ export function setNeighbour(
   const existing = findNeighbour(ns, ifindex, ip)
   if (existing) {
     if (existing.state === 'PERMANENT' && state !== 'PERMANENT') return existing
+    const before = `${neighbourState(existing, now)} ${existing.lladdr}`
     if (lladdr !== undefined) existing.lladdr = lladdr
     existing.state = state
     existing.confirmedAt = now
+    if (`${state} ${existing.lladdr}` !== before)
+      announceNeigh(ns.netlink, { type: 'new', neighbour: existing, state })
     return existing
   }
   const entry: Neighbour = {
@@ -281,13 +288,26 @@ export function setNeighbour(
     ...(lladdr === undefined ? {} : { lladdr })
   }
   ns.neighbours.push(entry)
+  announceNeigh(ns.netlink, { type: 'new', neighbour: entry, state })
   return entry
 }
 
+/** Traffic to the neighbour confirmed it: a STALE entry is REACHABLE again, which is an event. */
+export function confirmNeighbour(ns: Netns, n: Neighbour, now: number): void {
+  const was = neighbourState(n, now)
+  n.state = 'REACHABLE'
+  n.confirmedAt = now
+  if (was !== 'REACHABLE') announceNeigh(ns.netlink, { type: 'new', neighbour: n, state: 'REACHABLE' })
+}
+
+/** `ip neigh del`: the kernel first fails the entry, then removes it, and reports both. */
 export function deleteNeighbour(ns: Netns, ifindex: number, ip: Ipv4): boolean {
-  const before = ns.neighbours.length
-  ns.neighbours = ns.neighbours.filter((n) => !(n.ifindex === ifindex && n.ip === ip))
-  return ns.neighbours.length !== before
+  const n = findNeighbour(ns, ifindex, ip)
+  if (!n) return false
+  ns.neighbours = ns.neighbours.filter((x) => x !== n)
+  announceNeigh(ns.netlink, { type: 'new', neighbour: n, state: 'FAILED' })
+  announceNeigh(ns.netlink, { type: 'del', neighbour: n, state: 'FAILED' })
+  return true
 }
 
 /** Enslaves `port` to `bridge` and installs the port's own MAC as a permanent FDB entry. */

@@ -34,8 +34,9 @@ export const SHELL_LIMITS = {
   /** Echo requests one `ping` sends, whatever `-c` asks for. */
   pingCount: 1000,
   /**
-   * Processes that keep running in one lab at once (captures as jobs or in a terminal's
-   * foreground): each one looks at every frame the lab's commands send.
+   * Processes that keep running in one lab at once (captures and `conntrack -E` / `ip monitor`,
+   * as jobs or in a terminal's foreground): each one looks at every frame or event the lab's
+   * commands cause.
    */
   labProcesses: 16
 } as const

@@ -1,7 +1,7 @@
 /** Renderers for `ip link`, `ip addr`, `ip route`, `ip neigh` in iproute2 6.1's layout. */
 import type { Lab } from '../../kube/lab.ts'
 import type { Link } from '../../linux/link.ts'
-import { NEIGH_REACHABLE_MS, type Neighbour } from '../../linux/neighbour.ts'
+import { neighbourState } from '../../linux/neighbour.ts'
 import { linkByIndex, type Netns } from '../../linux/netns.ts'
 import type { Route, RouteProto } from '../../linux/route.ts'
 import { formatIpv4 } from '../../net/ipv4.ts'
@@ -176,11 +176,6 @@ export function showRoutes(ns: Netns, table: 'main' | 'local', dev?: Link, proto
     )
     .sort(routeOrder)
   return routes.map((r) => routeLine(ns, r, dev === undefined, proto === undefined) + '\n').join('')
-}
-
-/** NUD state as the kernel reports it now: REACHABLE decays to STALE without confirmation. */
-export function neighbourState(n: Neighbour, nowMs: number): string {
-  return n.state === 'REACHABLE' && nowMs - n.confirmedAt > NEIGH_REACHABLE_MS ? 'STALE' : n.state
 }
 
 export function showNeighbours(ns: Netns, nowMs: number, dev?: Link): string {

@@ -2,7 +2,8 @@
  * `ip` (iproute2 6.1): `addr|link|route|neigh [show] [dev X]` with `-d`, `-br`, `-4`, `-s`,
  * `ip route get`, and the mutations a learner wiring a pod network by hand needs: `link add|set|del`
  * (ip-link-edit.ts), `netns add|del|list|exec` and `-n NS` (ip-netns.ts), `route add|replace|del`,
- * `neigh add|replace|del|flush`, `addr add|del`. Output and error texts are iproute2's.
+ * `neigh add|replace|del|flush`, `addr add|del`, and `monitor neigh` (ip-monitor.ts). Output
+ * and error texts are iproute2's.
  */
 import type { Command, CommandContext, CommandOutput } from '../command.ts'
 import { fail, ok } from '../command.ts'
@@ -24,6 +25,7 @@ import { makeCidr, parseCidr } from '../../net/cidr.ts'
 import { formatIpv4, parseIpv4 } from '../../net/ipv4.ts'
 import { parseMac } from '../../net/mac.ts'
 import { linkAdd, linkDel, linkSet } from './ip-link-edit.ts'
+import { isMonitor, monitorAtOnce, monitorNeighbours } from './ip-monitor.ts'
 import { execIn, namedNetns, runNetns } from './ip-netns.ts'
 import { showAddrs, showLinks, showNeighbours, showRoutes, type ShowOptions } from './ip-show.ts'
 
@@ -469,7 +471,7 @@ function runNeigh(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput
 export const ipCommand: Command = {
   name: 'ip',
   summary: 'show and change links, addresses, routes and neighbours (iproute2)',
-  subcommands: ['addr', 'link', 'route', 'neigh', 'netns'],
+  subcommands: ['addr', 'link', 'route', 'neigh', 'netns', 'monitor'],
   run(argv, ctx) {
     const ns = nsOf(ctx)
     const o: ShowOptions = { details: false, brief: false, stats: false, ipv4Only: false }
@@ -491,6 +493,7 @@ export const ipCommand: Command = {
     }
     const objName = argv[i]
     if (objName === undefined) return fail(IP_USAGE, 255)
+    if (isMonitor(objName)) return monitorAtOnce(argv.slice(i + 1))
     const obj = OBJECTS[objName]
     if (!obj) return bad(`Object "${objName}" is unknown, try "ip help".`, 255)
     const rest = argv.slice(i + 1)
@@ -506,5 +509,10 @@ export const ipCommand: Command = {
       case 'netns':
         return runNetns(ctx, ns, rest)
     }
+  },
+  spawn(argv, ctx, io) {
+    const objName = argv[0]
+    if (objName !== undefined && isMonitor(objName)) return monitorNeighbours(argv.slice(1), ctx, io)
+    return ipCommand.run(argv, ctx)
   }
 }
