@@ -103,6 +103,32 @@ export const lessonSummarySchema = z.strictObject({
 })
 
 /**
+ * A step as the class dashboard names it: its title, and what it asks in the order the learner
+ * meets it — quiz questions as the learner sees them (no key), or what its prediction is about.
+ */
+export const stepOutlineSchema = z.strictObject({
+  id: z.string(),
+  title: localizedSchema,
+  questions: z.array(publicQuestionSchema),
+  /** A predict step's question (its id is the step's); `options` empty where the learner types it. */
+  prediction: z
+    .strictObject({
+      what: z.enum(['verdict', 'drop-stage', 'arriving-ttl', 'next-device', 'kube-sep']),
+      options: z.array(z.string()),
+      /** The device a `next-device` question starts from. */
+      after: z.string().nullable()
+    })
+    .nullable()
+})
+
+export const lessonOutlineSchema = z.strictObject({
+  id: z.string(),
+  title: localizedSchema,
+  steps: z.array(stepOutlineSchema)
+})
+export type LessonOutline = z.output<typeof lessonOutlineSchema>
+
+/**
  * An opened lesson. Its steps' prose is not here: each step's text comes with the step (the
  * session view's `body`, `lesson:step` for re-reading), since a later step's text may state an
  * earlier question's answer. The outline is the session view's `steps`.
@@ -268,6 +294,14 @@ export const contract = {
       courseTitle: localizedSchema,
       lessons: z.array(lessonSummarySchema)
     })
+  },
+  /**
+   * Instructor. Every available lesson in course order with its steps and questions, so a class
+   * dashboard names lessons, steps, questions and answers as learners saw them.
+   */
+  'lessons:outline': {
+    input: empty,
+    output: z.strictObject({ lessons: z.array(lessonOutlineSchema) })
   },
   'lesson:open': {
     input: z.strictObject({ learnerId: learnerIdSchema, lessonId: lessonIdSchema }),
