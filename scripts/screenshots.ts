@@ -5,6 +5,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { CourseDriver, courseLessons } from '../test/e2e/course-driver.ts'
+import { dashboardScreenshots } from './dashboard-screenshots.ts'
 import { launchChromium, repoRoot, startHost, tempDir } from '../test/e2e/harness.ts'
 
 const outDir = join(repoRoot, 'docs', 'screenshots')
@@ -206,6 +207,7 @@ try {
       await context.close()
     }
   }
+  for (const name of await dashboardScreenshots(browser, outDir)) written.add(name)
   // Views come and go with the app; pictures of views that no longer exist must not linger.
   for (const file of readdirSync(outDir))
     if (file.endsWith('.png') && !written.has(file)) rmSync(join(outDir, file))

@@ -51,6 +51,7 @@ export const classroomMethodNames = [
   'class:reclaim',
   'class:rejoin',
   'class:leave',
+  'class:heartbeat',
   'class:resetSeat'
 ] as const
 
@@ -75,6 +76,7 @@ export const classroomCaller: Record<ClassroomMethodName, 'instructor' | 'learne
   'class:reclaim': 'anyone',
   'class:rejoin': 'learner',
   'class:leave': 'learner',
+  'class:heartbeat': 'learner',
   'class:resetSeat': 'instructor'
 }
 
@@ -159,11 +161,18 @@ const classJoinedSchema = z.strictObject({
   newLessons: newLessonsSchema
 })
 
+/**
+ * `commands`: failed commands on a task step; `answers`: wrong answers or predictions;
+ * `time`: long on the step; `hints`: hints used and still there.
+ */
+export const stuckReasonSchema = z.enum(['commands', 'answers', 'time', 'hints'])
+export type StuckReason = z.output<typeof stuckReasonSchema>
+
 export const learnerStateSchema = z.strictObject({
   learnerId: learnerIdSchema,
   name: z.string(),
   seatCode: z.string(),
-  /** Connected = made a call in the last 60 s, or holds the event stream open. */
+  /** Their page is open: a call or heartbeat within SILENT_OFFLINE_MS. */
   online: z.boolean(),
   joinedAt: z.string(),
   lessonId: z.string().nullable(),
@@ -171,14 +180,29 @@ export const learnerStateSchema = z.strictObject({
   /** Whether the current lesson is completed. */
   completed: z.boolean(),
   stepSince: z.string().nullable(),
+  /** Time on the current step while online and the step unsolved, as of `Dashboard.at`. */
   timeOnStepMs: z.number().int(),
-  /** On the current step (see STUCK_RULE). */
+  /** Set while that time still runs (online, step unsolved): when `timeOnStepMs` was measured. */
+  timingSince: z.string().nullable(),
+  /** The current step is solved (a task done, its questions finished): never stuck there. */
+  stepSolved: z.boolean(),
+  /** On the current step (see STUCK_RULE): wrong answers plus failed commands. */
   failedAttempts: z.number().int(),
   hintsUsed: z.number().int(),
   stuck: z.boolean(),
-  /** Which clauses of STUCK_RULE made the learner stuck: `time`, `failures`, `hints`. */
-  stuckReasons: z.array(z.enum(['time', 'failures', 'hints'])),
-  lessonsCompleted: z.number().int()
+  /** Which clauses of STUCK_RULE made the learner stuck. */
+  stuckReasons: z.array(stuckReasonSchema),
+  /** The last thing that went wrong on the current step, for the instructor to walk over with. */
+  lastFailure: z
+    .discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('command'), command: z.string(), exitCode: z.number().int() }),
+      z.strictObject({ kind: z.literal('answer'), questionId: z.string(), answer: z.string() })
+    ])
+    .nullable(),
+  lessonsCompleted: z.number().int(),
+  /** The current lesson's score (0..1) and pass flag; null until something was graded. */
+  score: z.number().nullable(),
+  passed: z.boolean().nullable()
 })
 export type LearnerState = z.output<typeof learnerStateSchema>
 
@@ -199,8 +223,10 @@ export const questionStatsSchema = z.strictObject({
   answered: z.number().int(),
   /** Share of learners right on their first attempt (0..1), null before anyone answered. */
   firstAttemptCorrect: z.number().nullable(),
-  /** Every attempt counted, grouped by the answer given. */
-  answers: z.array(answerCountSchema)
+  /** Each learner's latest answer, grouped: where the room stands now. */
+  answers: z.array(answerCountSchema),
+  /** Each learner's first answer, grouped: what the room thought before feedback. */
+  firstAnswers: z.array(answerCountSchema)
 })
 export type QuestionStats = z.output<typeof questionStatsSchema>
 
@@ -273,6 +299,8 @@ export const classEventSchema = z.discriminatedUnion('type', [
     stepId: z.string(),
     exitCode: z.number().int()
   }),
+  /** A question's distribution after an answer to it. */
+  z.strictObject({ type: z.literal('question-stats'), at: z.string(), question: questionStatsSchema }),
   /** A learner's stuck flag turned on or off; the full state rides along. */
   z.strictObject({ type: z.literal('learner-state'), at: z.string(), learner: learnerStateSchema }),
   z.strictObject({
@@ -414,6 +442,8 @@ export const classroomContract = {
    * reload or a restarted host resumes. 401 once the class was closed.
    */
   'class:rejoin': { input: z.strictObject({}), output: classJoinedSchema },
+  /** Learner token. Every open learner page sends it each HEARTBEAT_MS: the dashboard shows them online. */
+  'class:heartbeat': { input: z.strictObject({}), output: z.strictObject({ online: z.literal(true) }) },
   /** Learner token. Marks the learner as left (the dashboard shows it); the token stays valid. */
   'class:leave': { input: z.strictObject({}), output: z.strictObject({ left: z.literal(true) }) },
   /**

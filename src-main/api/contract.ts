@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Trace } from '../core/engine/trace.ts'
 import type { TraceStory } from '../labs/protocol.ts'
 import { classHostContract } from './class-host-contract.ts'
-import { idSchema } from '../core/lesson/lesson.schema.ts'
+import { ADDRESS_FIELDS, idSchema } from '../core/lesson/lesson.schema.ts'
 import { answerSchema, publicQuestionSchema } from '../core/lesson/quiz.ts'
 import { SCENARIO_LIMITS } from '../core/scenario/scenario.schema.ts'
 import { formatSize } from '../core/shell/limits.ts'
@@ -101,6 +101,35 @@ export const lessonSummarySchema = z.strictObject({
     })
     .nullable()
 })
+
+/**
+ * A step as the class dashboard names it: its title, and what it asks in the order the learner
+ * meets it — quiz questions as the learner sees them (no key), or what its prediction is about.
+ */
+export const stepOutlineSchema = z.strictObject({
+  id: z.string(),
+  title: localizedSchema,
+  questions: z.array(publicQuestionSchema),
+  /** A predict step's question (its id is the step's); `options` empty where the learner types it. */
+  prediction: z
+    .strictObject({
+      what: z.enum(['verdict', 'drop-stage', 'arriving-ttl', 'next-device', 'address-owner', 'kube-sep']),
+      options: z.array(z.string()),
+      /** The device a `next-device` question starts from. */
+      after: z.string().nullable(),
+      /** The device and header field an `address-owner` question asks about. */
+      at: z.string().nullable(),
+      field: z.enum(ADDRESS_FIELDS).nullable()
+    })
+    .nullable()
+})
+
+export const lessonOutlineSchema = z.strictObject({
+  id: z.string(),
+  title: localizedSchema,
+  steps: z.array(stepOutlineSchema)
+})
+export type LessonOutline = z.output<typeof lessonOutlineSchema>
 
 /**
  * An opened lesson. Its steps' prose is not here: each step's text comes with the step (the
@@ -294,6 +323,14 @@ export const contract = {
       courseTitle: localizedSchema,
       lessons: z.array(lessonSummarySchema)
     })
+  },
+  /**
+   * Instructor. Every available lesson in course order with its steps and questions, so a class
+   * dashboard names lessons, steps, questions and answers as learners saw them.
+   */
+  'lessons:outline': {
+    input: empty,
+    output: z.strictObject({ lessons: z.array(lessonOutlineSchema) })
   },
   'lesson:open': {
     input: z.strictObject({ learnerId: learnerIdSchema, lessonId: lessonIdSchema }),

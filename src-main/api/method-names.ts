@@ -10,6 +10,7 @@ export const methodNames = [
   'classroomHost:stop',
   'classroomHost:openDashboard',
   'lessons:list',
+  'lessons:outline',
   'lesson:open',
   'lesson:send',
   'lesson:step',

@@ -181,8 +181,8 @@ export class Classroom {
   }
 
   /** After a learner's successful lesson call: feed the dashboard from what was committed. */
-  observe(member: TokenHolder, method: string, value: unknown): void {
-    this.#liveClass(member.classId).observe(member.learnerId, observedStep(method, value))
+  observe(member: TokenHolder, method: string, value: unknown, body: unknown): void {
+    this.#liveClass(member.classId).observe(member.learnerId, observedStep(method, value, body))
   }
 
   /** The dashboard feed of one class: a snapshot event first, then every change. */
@@ -515,6 +515,11 @@ export class Classroom {
         this.#liveClass(caller.member.classId).seen(caller.member.learnerId)
         return this.#joined(caller.member, caller.token)
       },
+      'class:heartbeat': (_input, { caller }) => {
+        if (caller.kind !== 'learner') throw learnerTokenNeeded('class:heartbeat')
+        this.#liveClass(caller.member.classId).seen(caller.member.learnerId)
+        return { online: true as const }
+      },
       'class:leave': (_input, { caller }) => {
         if (caller.kind !== 'learner') throw learnerTokenNeeded('class:leave')
         this.#liveClass(caller.member.classId).left(caller.member.learnerId)
@@ -525,24 +530,68 @@ export class Classroom {
 }
 
 /** The learner's step as their call's answer shows it; null for calls that do not carry a lesson view. */
-export function observedStep(method: string, value: unknown): ObservedStep | null {
-  const record = (v: unknown): Record<string, unknown> | null =>
-    typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : null
+export function observedStep(method: string, value: unknown, body: unknown = null): ObservedStep | null {
   const out = record(value)
   if (!out) return null
   const session = record(method === 'lesson:send' ? out : out['session'])
   if (!session || typeof session['lessonId'] !== 'string' || typeof session['current'] !== 'string')
     return null
+  const stepView = record(session['step'])
   const step: ObservedStep = {
     lessonId: session['lessonId'],
     stepId: session['current'],
-    completed: session['completed'] === true
+    completed: session['completed'] === true,
+    solved: stepSolved(stepView),
+    ...lessonScore(record(session['score']))
   }
-  const stepView = record(session['step'])
   if (method === 'shell:exec' && stepView?.['kind'] === 'task' && typeof out['exitCode'] === 'number') {
-    step.taskCommand = { exitCode: out['exitCode'], solved: stepView['solved'] === true }
+    const line = record(body)?.['line']
+    step.taskCommand = {
+      line: typeof line === 'string' ? line.trim().slice(0, 200) : '',
+      exitCode: out['exitCode'],
+      solved: stepView['solved'] === true
+    }
   }
   return step
+}
+
+const record = (v: unknown): Record<string, unknown> | null =>
+  typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : null
+
+/** A step that asks nothing more of the learner; prose-only steps never count as solved. */
+function stepSolved(view: Record<string, unknown> | null): boolean {
+  switch (view?.['kind']) {
+    case 'task':
+      return view['solved'] === true
+    case 'predict':
+      return record(view['reveal']) !== null
+    case 'quiz':
+    case 'trace': {
+      const questions = view['questions']
+      return (
+        Array.isArray(questions) &&
+        questions.every((q) => {
+          const gradings = record(q)?.['gradings']
+          return Array.isArray(gradings) && gradings.some((g) => record(g)?.['finished'] === true)
+        })
+      )
+    }
+    default:
+      return false
+  }
+}
+
+/** The lesson's score so far as a share of its maximum, and whether that meets its pass mark. */
+function lessonScore(score: Record<string, unknown> | null): {
+  score: number | null
+  passed: boolean | null
+} {
+  const points = score?.['score']
+  const max = score?.['maxScore']
+  const pass = score?.['passScore']
+  if (typeof points !== 'number' || typeof max !== 'number' || max === 0) return { score: null, passed: null }
+  const share = points / max
+  return { score: share, passed: typeof pass === 'number' ? share >= pass : null }
 }
 
 /** A sandbox opened from a lesson is named after it (sandbox-host.ts): `lesson-<id>-<digest>`. */

@@ -162,7 +162,7 @@ export class Gateway {
       throw error
     }
     const envelope = await dispatch(this.options.handlers, method, body)
-    if (envelope.ok) classroom!.observe(caller.member, method, envelope.value)
+    if (envelope.ok) classroom!.observe(caller.member, method, envelope.value, body)
     return { envelope }
   }
 }

@@ -3,42 +3,86 @@ import {
   type ClassEvent,
   type Dashboard,
   type LearnerState,
-  type QuestionStats
+  type QuestionStats,
+  type StuckReason
 } from '../api/classroom-contract.ts'
+import { SILENT_OFFLINE_MS } from '../api/presence.ts'
 import type { ClassAttempt, ClassMember, ProgressStore } from '../store/index.ts'
 
-/** A learner counts as online for this long after their last call. */
-export const ONLINE_MS = 60_000
+type LastFailure = LearnerState['lastFailure']
 
 interface Tracked {
   member: ClassMember
   lessonId: string | null
   stepId: string | null
   completed: boolean
+  stepSolved: boolean
   stepSince: number | null
-  failedOnStep: number
+  /** Time on the step while online and unsolved, up to `timingFrom`. */
+  activeMs: number
+  /** When the running stretch of time on the step began; null while the clock is stopped. */
+  timingFrom: number | null
+  failedCommands: number
+  wrongAnswers: number
   hintsOnStep: number
+  lastFailure: LastFailure
+  score: number | null
+  passed: boolean | null
+  lessonsCompleted: number
   lastSeen: number
   online: boolean
-  stuck: boolean
+  reasons: string
   cursors: { attempt: string; hint: string }
 }
 
 type Listener = (event: ClassEvent) => void
 
+/** A member who just joined: online, nowhere yet. */
+function fresh(member: ClassMember, now: number): Tracked {
+  return {
+    member,
+    lessonId: null,
+    stepId: null,
+    completed: false,
+    stepSolved: false,
+    stepSince: null,
+    activeMs: 0,
+    timingFrom: null,
+    failedCommands: 0,
+    wrongAnswers: 0,
+    hintsOnStep: 0,
+    lastFailure: null,
+    score: null,
+    passed: null,
+    lessonsCompleted: 0,
+    lastSeen: now,
+    online: true,
+    reasons: '',
+    cursors: { attempt: '', hint: '' }
+  }
+}
+
 const iso = (ms: number): string => new Date(ms).toISOString()
 
+/** What the stuck rule reads of a learner on their step. */
+export interface StepEffort {
+  stepId: string | null
+  completed: boolean
+  stepSolved: boolean
+  timeOnStepMs: number
+  failedCommands: number
+  wrongAnswers: number
+  hintsOnStep: number
+}
+
 /** The stuck rule of the contract (STUCK_RULE), as reasons; empty = not stuck. */
-export function stuckReasons(
-  state: { completed: boolean; stepSince: number | null; failedOnStep: number; hintsOnStep: number },
-  now: number
-): ('time' | 'failures' | 'hints')[] {
-  if (state.completed || state.stepSince === null) return []
-  const onStep = now - state.stepSince
-  const reasons: ('time' | 'failures' | 'hints')[] = []
-  if (onStep >= STUCK_RULE.minutesOnStep * 60_000) reasons.push('time')
-  if (state.failedOnStep >= STUCK_RULE.failedAttempts) reasons.push('failures')
-  if (state.hintsOnStep >= STUCK_RULE.hintsUsed && onStep >= STUCK_RULE.hintMinutes * 60_000)
+export function stuckReasons(effort: StepEffort): StuckReason[] {
+  if (effort.completed || effort.stepSolved || effort.stepId === null) return []
+  const reasons: StuckReason[] = []
+  if (effort.failedCommands >= STUCK_RULE.failedAttempts) reasons.push('commands')
+  if (effort.wrongAnswers >= STUCK_RULE.failedAttempts) reasons.push('answers')
+  if (effort.timeOnStepMs >= STUCK_RULE.minutesOnStep * 60_000) reasons.push('time')
+  if (effort.hintsOnStep >= STUCK_RULE.hintsUsed && effort.timeOnStepMs >= STUCK_RULE.hintMinutes * 60_000)
     reasons.push('hints')
   return reasons
 }
@@ -48,8 +92,13 @@ export interface ObservedStep {
   lessonId: string
   stepId: string
   completed: boolean
+  /** The step asks nothing more: its task done, its questions finished, its prediction revealed. */
+  solved: boolean
+  /** The lesson's score so far (0..1, null before anything was graded) against its pass mark. */
+  score: number | null
+  passed: boolean | null
   /** Set when a command ran on an unsolved task step. */
-  taskCommand?: { exitCode: number; solved: boolean }
+  taskCommand?: { line: string; exitCode: number; solved: boolean }
 }
 
 /**
@@ -69,6 +118,7 @@ export class LiveClass {
     const positions = new Map(store.classes.positions(classId).map((p) => [p.learnerId, p]))
     const attempts = store.classes.attempts(classId)
     const hints = store.classes.hints(classId)
+    const report = store.classes.report(classId)
     for (const member of store.classes.members(classId)) {
       const at = positions.get(member.learnerId)
       const onStep = (row: { learnerId: string; lessonId: string; stepId: string }): boolean =>
@@ -76,17 +126,20 @@ export class LiveClass {
         row.learnerId === member.learnerId &&
         row.lessonId === at.lessonId &&
         row.stepId === at.stepId
+      const wrong = attempts.filter((a) => onStep(a) && !a.correct)
+      const last = wrong.at(-1)
       this.#tracked.set(member.learnerId, {
-        member,
+        ...fresh(member, 0),
         lessonId: at?.lessonId ?? null,
         stepId: at?.stepId ?? null,
         completed: at?.status === 'completed',
         stepSince: at?.updatedAt ?? null,
-        failedOnStep: attempts.filter((a) => onStep(a) && !a.correct).length,
+        wrongAnswers: wrong.length,
         hintsOnStep: hints.filter(onStep).length,
-        lastSeen: 0,
+        lastFailure: last ? { kind: 'answer', questionId: last.questionId, answer: last.answerJson } : null,
+        lessonsCompleted: report.filter((r) => r.learnerId === member.learnerId && r.status === 'completed')
+          .length,
         online: false,
-        stuck: false,
         cursors: store.classes.cursors(member.learnerId)
       })
     }
@@ -106,19 +159,7 @@ export class LiveClass {
   }
 
   joined(member: ClassMember): void {
-    this.#tracked.set(member.learnerId, {
-      member,
-      lessonId: null,
-      stepId: null,
-      completed: false,
-      stepSince: null,
-      failedOnStep: 0,
-      hintsOnStep: 0,
-      lastSeen: this.now(),
-      online: true,
-      stuck: false,
-      cursors: { attempt: '', hint: '' }
-    })
+    this.#tracked.set(member.learnerId, fresh(member, this.now()))
     this.#emit({
       type: 'learner-joined',
       at: iso(this.now()),
@@ -128,16 +169,18 @@ export class LiveClass {
     })
   }
 
-  /** Any authenticated call of the learner: marks them online (a `learner-joined` when they come back). */
+  /** Any authenticated call or heartbeat of the learner: online (a `learner-joined` when they come back). */
   seen(learnerId: string): void {
     const t = this.#tracked.get(learnerId)
     if (!t) return
-    t.lastSeen = this.now()
+    const now = this.now()
+    t.lastSeen = now
     if (!t.online) {
       t.online = true
+      this.#retime(t, now)
       this.#emit({
         type: 'learner-joined',
-        at: iso(t.lastSeen),
+        at: iso(now),
         learnerId,
         name: t.member.displayName,
         seatCode: t.member.seatCode
@@ -150,17 +193,16 @@ export class LiveClass {
     const t = this.#tracked.get(member.learnerId)
     if (!t) return
     t.member = member
-    t.online = false
-    t.lastSeen = 0
+    this.#goOffline(t, this.now())
     this.#emit({ type: 'learner-state', at: iso(this.now()), learner: this.#state(t, this.now()) })
   }
 
   left(learnerId: string): void {
     const t = this.#tracked.get(learnerId)
     if (!t?.online) return
-    t.online = false
-    t.lastSeen = 0
+    this.#goOffline(t, this.now())
     this.#emit({ type: 'learner-left', at: iso(this.now()), learnerId, name: t.member.displayName })
+    this.#restate(t, this.now(), true)
   }
 
   /** After a learner's lesson call: new attempts and hints from the store, the step they are on now. */
@@ -173,13 +215,18 @@ export class LiveClass {
       (step.lessonId !== t.lessonId || step.stepId !== t.stepId || step.completed !== t.completed)
     ) {
       const moved = step.lessonId !== t.lessonId || step.stepId !== t.stepId
+      if (step.completed && !(t.completed && step.lessonId === t.lessonId)) t.lessonsCompleted++
       t.lessonId = step.lessonId
       t.stepId = step.stepId
       t.completed = step.completed
       if (moved) {
         t.stepSince = now
-        t.failedOnStep = 0
+        t.activeMs = 0
+        t.timingFrom = null
+        t.failedCommands = 0
+        t.wrongAnswers = 0
         t.hintsOnStep = 0
+        t.lastFailure = null
       }
       this.#emit({
         type: 'step-changed',
@@ -190,10 +237,31 @@ export class LiveClass {
         completed: step.completed
       })
     }
+    if (step) {
+      t.stepSolved = step.solved
+      t.score = step.score
+      t.passed = step.passed
+    }
+    const answered = new Map<string, { lessonId: string; questionId: string }>()
     for (const a of this.store.classes.attemptsSince(learnerId, t.cursors.attempt)) {
       t.cursors.attempt = a.id
-      if (!a.correct && a.lessonId === t.lessonId && a.stepId === t.stepId) t.failedOnStep++
+      if (!a.correct && a.lessonId === t.lessonId && a.stepId === t.stepId) {
+        t.wrongAnswers++
+        t.lastFailure = { kind: 'answer', questionId: a.questionId, answer: a.answerJson }
+      }
+      answered.set(`${a.lessonId}\u0000${a.questionId}`, a)
       this.#emit(attemptEvent(a))
+    }
+    if (answered.size > 0) {
+      const attempts = this.store.classes.attempts(this.classId)
+      const names = this.#names()
+      for (const { lessonId, questionId } of answered.values()) {
+        const [question] = questionStats(
+          attempts.filter((a) => a.lessonId === lessonId && a.questionId === questionId),
+          names
+        )
+        if (question) this.#emit({ type: 'question-stats', at: iso(now), question })
+      }
     }
     for (const h of this.store.classes.hintsSince(learnerId, t.cursors.hint)) {
       t.cursors.hint = h.id
@@ -208,7 +276,12 @@ export class LiveClass {
       })
     }
     if (step?.taskCommand && !step.taskCommand.solved && step.taskCommand.exitCode !== 0) {
-      t.failedOnStep++
+      t.failedCommands++
+      t.lastFailure = {
+        kind: 'command',
+        command: step.taskCommand.line,
+        exitCode: step.taskCommand.exitCode
+      }
       this.#emit({
         type: 'task-failed',
         at: iso(now),
@@ -218,53 +291,84 @@ export class LiveClass {
         exitCode: step.taskCommand.exitCode
       })
     }
-    this.#restate(t, now)
+    this.#retime(t, now)
+    this.#restate(t, now, step !== null)
   }
 
-  /** Periodic: time-based stuck flags and learners gone quiet. */
+  /** Periodic: learners gone quiet go offline, time-based stuck flags. */
   tick(): void {
     const now = this.now()
     for (const t of this.#tracked.values()) {
-      if (t.online && now - t.lastSeen > ONLINE_MS) {
-        t.online = false
+      if (t.online && now - t.lastSeen > SILENT_OFFLINE_MS) {
+        this.#goOffline(t, now)
         this.#emit({
           type: 'learner-left',
           at: iso(now),
           learnerId: t.member.learnerId,
           name: t.member.displayName
         })
-      }
-      this.#restate(t, now)
+        this.#restate(t, now, true)
+      } else this.#restate(t, now, false)
     }
   }
 
-  #restate(t: Tracked, now: number): void {
-    const stuck = stuckReasons(t, now).length > 0
-    if (stuck !== t.stuck) {
-      t.stuck = stuck
-      this.#emit({ type: 'learner-state', at: iso(now), learner: this.#state(t, now) })
-    }
+  /** Offline: the step's clock stops at the last sign of life, not when the silence was noticed. */
+  #goOffline(t: Tracked, now: number): void {
+    t.online = false
+    this.#retime(t, Math.min(now, t.lastSeen))
+  }
+
+  /** Stops or starts the step's clock: it runs only while online, on an unsolved step. */
+  #retime(t: Tracked, now: number): void {
+    if (t.timingFrom !== null) t.activeMs += Math.max(0, now - t.timingFrom)
+    t.timingFrom = null
+    if (t.online && t.stepId !== null && !t.completed && !t.stepSolved) t.timingFrom = now
+  }
+
+  #timeOnStep(t: Tracked, now: number): number {
+    return t.activeMs + (t.timingFrom === null ? 0 : Math.max(0, now - t.timingFrom))
+  }
+
+  /** Pushes the learner's state when `changed`, or when their stuck flag or its reasons changed. */
+  #restate(t: Tracked, now: number, changed: boolean): void {
+    const reasons = this.#reasons(t, now).join(',')
+    if (!changed && reasons === t.reasons) return
+    t.reasons = reasons
+    this.#emit({ type: 'learner-state', at: iso(now), learner: this.#state(t, now) })
+  }
+
+  #reasons(t: Tracked, now: number): StuckReason[] {
+    return stuckReasons({ ...t, timeOnStepMs: this.#timeOnStep(t, now) })
   }
 
   #state(t: Tracked, now: number): LearnerState {
-    const reasons = stuckReasons(t, now)
+    const reasons = this.#reasons(t, now)
     return {
       learnerId: t.member.learnerId,
       name: t.member.displayName,
       seatCode: t.member.seatCode,
-      online: t.online && now - t.lastSeen <= ONLINE_MS,
+      online: t.online,
       joinedAt: iso(t.member.joinedAt),
       lessonId: t.lessonId,
       stepId: t.stepId,
       completed: t.completed,
       stepSince: t.stepSince === null ? null : iso(t.stepSince),
-      timeOnStepMs: t.stepSince === null ? 0 : Math.max(0, now - t.stepSince),
-      failedAttempts: t.failedOnStep,
+      timeOnStepMs: this.#timeOnStep(t, now),
+      timingSince: t.timingFrom === null ? null : iso(now),
+      stepSolved: t.stepSolved,
+      failedAttempts: t.failedCommands + t.wrongAnswers,
       hintsUsed: t.hintsOnStep,
       stuck: reasons.length > 0,
       stuckReasons: reasons,
-      lessonsCompleted: 0
+      lastFailure: t.lastFailure,
+      lessonsCompleted: t.lessonsCompleted,
+      score: t.score,
+      passed: t.passed
     }
+  }
+
+  #names(): Map<string, string> {
+    return new Map([...this.#tracked.values()].map((t) => [t.member.learnerId, t.member.displayName]))
   }
 
   classClosed(): void {
@@ -279,16 +383,20 @@ export class LiveClass {
   dashboard(anonymous: boolean): Dashboard {
     const now = this.now()
     const cls = this.store.classes.get(this.classId)!
-    const completedByLearner = new Map<string, number>()
+    const rowOf = new Map<string, { score: number | null; passed: boolean | null }>()
     for (const row of this.store.classes.report(this.classId)) {
-      if (row.status === 'completed')
-        completedByLearner.set(row.learnerId, (completedByLearner.get(row.learnerId) ?? 0) + 1)
+      rowOf.set(`${row.learnerId}\u0000${row.lessonId}`, row)
     }
-    const learners = [...this.#tracked.values()].map((t) => ({
-      ...this.#state(t, now),
-      lessonsCompleted: completedByLearner.get(t.member.learnerId) ?? 0
-    }))
-    const names = new Map([...this.#tracked.values()].map((t) => [t.member.learnerId, t.member.displayName]))
+    const learners = [...this.#tracked.values()].map((t) => {
+      const state = this.#state(t, now)
+      const row = rowOf.get(`${t.member.learnerId}\u0000${t.lessonId}`)
+      return {
+        ...state,
+        score: state.score ?? row?.score ?? null,
+        passed: state.passed ?? row?.passed ?? null
+      }
+    })
+    const names = this.#names()
     return {
       classId: cls.id,
       name: cls.name,
@@ -320,8 +428,9 @@ function attemptEvent(a: ClassAttempt): ClassEvent {
 }
 
 /**
- * Per question: every attempt grouped by answer, and the difficulty figure — the share of the
- * learners who answered it that were right on their first attempt.
+ * Per question: each learner's latest answer grouped (where the room stands now), each learner's
+ * first answer grouped (what the room thought before any feedback), and the difficulty figure —
+ * the share of the learners who answered it that were right on their first attempt.
  */
 export function questionStats(
   attempts: readonly ClassAttempt[],
@@ -336,37 +445,47 @@ export function questionStats(
   }
   const stats: QuestionStats[] = []
   for (const list of byQuestion.values()) {
-    const first = list.filter((a) => a.attemptNo === 1)
-    const answers = new Map<
-      string,
-      { answer: string; correct: boolean; count: number; learners: Set<string> }
-    >()
+    const first = new Map<string, ClassAttempt>()
+    const latest = new Map<string, ClassAttempt>()
     for (const a of list) {
-      const entry = answers.get(a.answerJson) ?? {
-        answer: a.answerJson,
-        correct: a.correct,
-        count: 0,
-        learners: new Set<string>()
-      }
-      entry.count++
-      if (names) entry.learners.add(names.get(a.learnerId) ?? a.learnerId)
-      answers.set(a.answerJson, entry)
+      const earliest = first.get(a.learnerId)
+      if (!earliest || a.attemptNo < earliest.attemptNo) first.set(a.learnerId, a)
+      const newest = latest.get(a.learnerId)
+      if (!newest || a.attemptNo > newest.attemptNo) latest.set(a.learnerId, a)
     }
+    const firsts = [...first.values()]
     stats.push({
       lessonId: list[0]!.lessonId,
       questionId: list[0]!.questionId,
       kind: list[0]!.kind,
-      answered: new Set(list.map((a) => a.learnerId)).size,
-      firstAttemptCorrect: first.length === 0 ? null : first.filter((a) => a.correct).length / first.length,
-      answers: [...answers.values()]
-        .sort((x, y) => y.count - x.count || (x.answer < y.answer ? -1 : 1))
-        .map((e) => ({
-          answer: e.answer,
-          correct: e.correct,
-          count: e.count,
-          learners: [...e.learners].sort()
-        }))
+      answered: latest.size,
+      firstAttemptCorrect:
+        firsts.length === 0 ? null : firsts.filter((a) => a.correct).length / firsts.length,
+      answers: grouped([...latest.values()], names),
+      firstAnswers: grouped(firsts, names)
     })
   }
   return stats.sort((x, y) => (x.lessonId + x.questionId < y.lessonId + y.questionId ? -1 : 1))
+}
+
+/** One answer per learner, grouped by the answer given: the most given first. */
+function grouped(
+  answers: readonly ClassAttempt[],
+  names: ReadonlyMap<string, string> | null
+): QuestionStats['answers'] {
+  const groups = new Map<string, { answer: string; correct: boolean; count: number; learners: string[] }>()
+  for (const a of answers) {
+    const group = groups.get(a.answerJson) ?? {
+      answer: a.answerJson,
+      correct: a.correct,
+      count: 0,
+      learners: []
+    }
+    group.count++
+    if (names) group.learners.push(names.get(a.learnerId) ?? a.learnerId)
+    groups.set(a.answerJson, group)
+  }
+  return [...groups.values()]
+    .sort((x, y) => y.count - x.count || (x.answer < y.answer ? -1 : 1))
+    .map((g) => ({ ...g, learners: g.learners.sort() }))
 }

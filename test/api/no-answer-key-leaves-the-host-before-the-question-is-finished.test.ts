@@ -24,6 +24,7 @@ const notCalled: Partial<Record<MethodName, string>> = {
   'classroomHost:status': 'instructor: runs the class server',
   'classroomHost:stop': 'instructor: runs the class server',
   'classroomHost:openDashboard': 'instructor: runs the class server',
+  'lessons:outline': "instructor: names the class dashboard's lessons and questions",
   'progress:reset': 'ends the walk; its answer is only counts',
   'profiles:delete': 'ends the walk; its answer is the remaining profiles',
   'profiles:create': 'a profile of its own knows nothing of this one'

@@ -63,7 +63,15 @@ export async function launchChromium(): Promise<{ browser: Browser; close: () =>
 export interface RunningHost {
   host: WebHost
   service: Service
+  /** The class host's classroom, in classroom mode. */
+  classroom: Classroom | null
   stop: () => Promise<void>
+}
+
+/** `classroomNow`: the classroom's clock, for a test that moves presence and stuck time on without waiting. */
+export interface HostOptions {
+  classroom?: boolean
+  classroomNow?: () => number
 }
 
 /**
@@ -74,7 +82,7 @@ export interface RunningHost {
  */
 export async function startHost(
   dataDir: string,
-  options: { classroom?: boolean; port?: number } = {}
+  options: HostOptions & { port?: number } = {}
 ): Promise<RunningHost> {
   const packsDir = join(dataDir, 'packs')
   const service = createService({
@@ -83,28 +91,30 @@ export async function startHost(
     ...(options.classroom ? { packsDir } : {}),
     version: 'test'
   })
+  const classroom = options.classroom
+    ? new Classroom({
+        store: service.store!,
+        handlers: service.handlers,
+        lessonDefinition: service.lessonDefinition,
+        packsDir,
+        xapiIriBase: 'https://courses.example.edu/podnet/',
+        ...(options.classroomNow ? { now: options.classroomNow } : {})
+      })
+    : null
   const host = await startWebHost({
     handlers: service.handlers,
     streams: service.streams,
     rendererDir,
     port: options.port ?? 0,
-    ...(options.classroom
-      ? {
-          classroom: new Classroom({
-            store: service.store!,
-            handlers: service.handlers,
-            lessonDefinition: service.lessonDefinition,
-            packsDir,
-            xapiIriBase: 'https://courses.example.edu/podnet/'
-          }),
-          classroomMode: true
-        }
+    ...(classroom
+      ? { classroom, classroomMode: true }
       : // The token is kept in the data folder; pages open `host.url`, which carries it.
         { tokenFile: join(dataDir, 'host-token') })
   })
   return {
     host,
     service,
+    classroom,
     stop: async () => {
       await host.close()
       service.close()
@@ -117,6 +127,8 @@ export interface HostAndBrowser {
   readonly browser: Browser
   readonly host: WebHost
   readonly service: Service
+  /** The class host's classroom (classroom mode only): a test calls its `tick` after moving its clock. */
+  readonly classroom: Classroom
   /** `offlineContext` on this suite's browser, for this suite's host (the current one after a restart). */
   offlineContext(options?: Parameters<typeof offlineContext>[2]): ReturnType<typeof offlineContext>
   /**
@@ -130,10 +142,7 @@ export interface HostAndBrowser {
  * One Chromium and one host on a fresh data folder for the calling `describe`, started before
  * its tests and closed, with the folder removed, after them.
  */
-export function withHostAndBrowser(
-  dataDirPrefix: string,
-  options: { classroom?: boolean } = {}
-): HostAndBrowser {
+export function withHostAndBrowser(dataDirPrefix: string, options: HostOptions = {}): HostAndBrowser {
   let data: ReturnType<typeof tempDir> | undefined
   let chromium: Awaited<ReturnType<typeof launchChromium>> | undefined
   let running: RunningHost | undefined
@@ -167,6 +176,9 @@ export function withHostAndBrowser(
     },
     get service() {
       return started(running, 'host').service
+    },
+    get classroom() {
+      return started(started(running, 'host').classroom ?? undefined, 'classroom')
     },
     offlineContext: (contextOptions) => offlineContext(fixture.browser, () => origin, contextOptions),
     restartHost: async (whileDown) => {

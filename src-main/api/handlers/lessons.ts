@@ -2,6 +2,7 @@ import { estimateMinutes } from '../../core/lesson/estimate.ts'
 import { formatIssue } from '../../core/lesson/issues.ts'
 import { stepProse } from '../../core/lesson/snapshot-view.ts'
 import type { MethodOutput } from '../contract.ts'
+import { lessonOutline } from '../lesson-outline.ts'
 import type { Handlers } from '../dispatch.ts'
 import type { ServiceContext } from './context.ts'
 import { learnerProgress, type LearnerLessonProgress } from './learner-progress.ts'
@@ -26,7 +27,13 @@ export function lessonHandlers(
   ctx: ServiceContext
 ): Pick<
   Handlers,
-  'lessons:list' | 'lesson:open' | 'lesson:send' | 'lesson:step' | 'lesson:reset' | 'quiz:submit'
+  | 'lessons:list'
+  | 'lessons:outline'
+  | 'lesson:open'
+  | 'lesson:send'
+  | 'lesson:step'
+  | 'lesson:reset'
+  | 'quiz:submit'
 > {
   const { course, availableLesson, usableStore, requireLearner, lessons } = ctx
 
@@ -70,6 +77,11 @@ export function lessonHandlers(
       }
     },
 
+    'lessons:outline': () => ({
+      lessons: course().lessons.flatMap((entry) =>
+        entry.status === 'available' ? [lessonOutline(entry.lesson.lesson)] : []
+      )
+    }),
     'lesson:open': async ({ learnerId, lessonId }) => {
       const store = usableStore()
       requireLearner(store, learnerId)

@@ -6,6 +6,7 @@ import fastifyStatic from '@fastify/static'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { internalErrorMessage, type Handlers } from '../../api/dispatch.ts'
 import type { ApiErrorCode, Envelope } from '../../api/envelope.ts'
+import { PRESENCE_CHECK_MS } from '../../api/presence.ts'
 import { streamHandlersOf } from '../../api/stream-dispatch.ts'
 import { streamLimits, type StreamHandlers } from '../../api/streams.ts'
 import type { Classroom } from '../../classroom/classroom.ts'
@@ -94,9 +95,6 @@ export interface WebHost {
   token: string
   close: () => Promise<void>
 }
-
-/** How often the classroom re-evaluates time-based state (stuck by time, learners gone quiet). */
-const CLASS_TICK_MS = 15_000
 
 const statusByCode: Record<ApiErrorCode, number> = {
   invalid_input: 400,
@@ -432,7 +430,7 @@ function buildApp(options: WebHostOptions, token: string, limits: WebHostLimits)
   })
 
   if (classroom) {
-    const ticker = setInterval(() => classroom.tick(), CLASS_TICK_MS)
+    const ticker = setInterval(() => classroom.tick(), PRESENCE_CHECK_MS)
     ticker.unref()
     app.addHook('preClose', async () => clearInterval(ticker))
   }

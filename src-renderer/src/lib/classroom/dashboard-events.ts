@@ -36,47 +36,51 @@ export function applyClassEvent(
         completed: false,
         stepSince: null,
         timeOnStepMs: 0,
+        timingSince: null,
+        stepSolved: false,
         failedAttempts: 0,
         hintsUsed: 0,
         stuck: false,
         stuckReasons: [],
-        lessonsCompleted: 0
+        lastFailure: null,
+        lessonsCompleted: 0,
+        score: null,
+        passed: null
       }
       return { ...dashboard, at: event.at, learners: [...dashboard.learners, learner] }
     }
     case 'learner-left':
-      return withLearner(event.learnerId, (l) => ({ ...l, online: false }))
+      return withLearner(event.learnerId, (l) => ({ ...l, online: false, timingSince: null }))
     case 'step-changed':
       return withLearner(event.learnerId, (l) => {
         const moved = l.lessonId !== event.lessonId || l.stepId !== event.stepId
-        const finished = event.completed && !l.completed
         return {
           ...l,
           online: true,
           lessonId: event.lessonId,
           stepId: event.stepId,
           completed: event.completed,
-          lessonsCompleted: l.lessonsCompleted + (finished ? 1 : 0),
-          ...(moved ? { stepSince: event.at, timeOnStepMs: 0, failedAttempts: 0, hintsUsed: 0 } : {})
+          ...(moved
+            ? { stepSince: event.at, timeOnStepMs: 0, failedAttempts: 0, hintsUsed: 0, lastFailure: null }
+            : {})
         }
       })
-    case 'attempt': {
-      const learner = dashboard.learners.find((l) => l.learnerId === event.learnerId)
-      const next = event.correct
-        ? dashboard
-        : withLearner(event.learnerId, (l) => ({ ...l, failedAttempts: l.failedAttempts + 1 }))
-      return {
-        ...next,
-        at: event.at,
-        questions: countAnswer(dashboard.questions, event, anonymous ? null : (learner?.name ?? null))
-      }
-    }
+    // Counters and flags arrive whole in the `learner-state` the host sends after each call.
+    case 'attempt':
     case 'hint-used':
-      return withLearner(event.learnerId, (l) => ({ ...l, hintsUsed: l.hintsUsed + 1 }))
     case 'task-failed':
-      return withLearner(event.learnerId, (l) => ({ ...l, failedAttempts: l.failedAttempts + 1 }))
+      return { ...dashboard, at: event.at }
+    case 'question-stats': {
+      const question = anonymous ? anonymiseQuestion(event.question) : event.question
+      const same = (q: QuestionStats): boolean =>
+        q.lessonId === question.lessonId && q.questionId === question.questionId
+      const questions = dashboard.questions.some(same)
+        ? dashboard.questions.map((q) => (same(q) ? question : q))
+        : [...dashboard.questions, question]
+      return { ...dashboard, at: event.at, questions }
+    }
     case 'learner-state': {
-      const learner = anonymous ? { ...event.learner, name: '' } : event.learner
+      const learner = anonymous ? { ...event.learner, name: '', seatCode: '' } : event.learner
       const known = dashboard.learners.some((l) => l.learnerId === learner.learnerId)
       const learners = known
         ? dashboard.learners.map((l) => (l.learnerId === learner.learnerId ? learner : l))
@@ -90,67 +94,20 @@ export function applyClassEvent(
   }
 }
 
-type Attempt = Extract<ClassEvent, { type: 'attempt' }>
-
-function countAnswer(questions: QuestionStats[], event: Attempt, name: string | null): QuestionStats[] {
-  const index = questions.findIndex((q) => q.lessonId === event.lessonId && q.questionId === event.questionId)
-  const question: QuestionStats = questions[index] ?? {
-    lessonId: event.lessonId,
-    questionId: event.questionId,
-    kind: event.kind,
-    answered: 0,
-    firstAttemptCorrect: null,
-    answers: []
-  }
-  const first = event.attemptNo === 1
-  const answered = question.answered + (first ? 1 : 0)
-  const rightFirst =
-    Math.round((question.firstAttemptCorrect ?? 0) * question.answered) + (first && event.correct ? 1 : 0)
-  const known = question.answers.find((a) => a.answer === event.answer)
-  const answers = known
-    ? question.answers.map((a) =>
-        a === known
-          ? {
-              ...a,
-              count: a.count + 1,
-              learners: name && !a.learners.includes(name) ? [...a.learners, name] : a.learners
-            }
-          : a
-      )
-    : [
-        ...question.answers,
-        { answer: event.answer, correct: event.correct, count: 1, learners: name ? [name] : [] }
-      ]
-  const updated: QuestionStats = {
+function anonymiseQuestion(question: QuestionStats): QuestionStats {
+  return {
     ...question,
-    answered,
-    firstAttemptCorrect: answered === 0 ? null : rightFirst / answered,
-    answers
+    answers: question.answers.map((a) => ({ ...a, learners: [] })),
+    firstAnswers: question.firstAnswers.map((a) => ({ ...a, learners: [] }))
   }
-  return index === -1 ? [...questions, updated] : questions.map((q, i) => (i === index ? updated : q))
 }
 
 /** The projector's copy: learners counted but never named, no names beside the answers. */
 export function anonymise(dashboard: Dashboard): Dashboard {
   return {
     ...dashboard,
-    learners: dashboard.learners.map((l) => ({ ...l, name: '' })),
-    questions: dashboard.questions.map((q) => ({
-      ...q,
-      answers: q.answers.map((a) => ({ ...a, learners: [] }))
-    }))
-  }
-}
-
-/** An answer as the dashboard shows it: the JSON the host groups by, made readable. */
-export function answerLabel(answer: string): string {
-  try {
-    const value: unknown = JSON.parse(answer)
-    if (Array.isArray(value)) return value.map(String).join(', ')
-    if (value !== null && typeof value === 'object') return JSON.stringify(value)
-    return String(value)
-  } catch {
-    return answer
+    learners: dashboard.learners.map((l) => ({ ...l, name: '', seatCode: '' })),
+    questions: dashboard.questions.map(anonymiseQuestion)
   }
 }
 

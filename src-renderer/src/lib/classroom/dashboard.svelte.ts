@@ -13,6 +13,7 @@ const classEventTypes = new Set<string>([
   'attempt',
   'hint-used',
   'task-failed',
+  'question-stats',
   'learner-state',
   'lessons-changed',
   'class-closed'
@@ -50,10 +51,10 @@ export class LiveDashboard {
     return this.#error && errorText(this.#error)
   }
 
-  /** How long the learner has been on their step at `now` (a local timestamp). */
+  /** The learner's time on their step at `now` (a local timestamp): it runs on only while the host says it does. */
   timeOnStep(learner: LearnerState, now: number): number {
-    if (!learner.stepSince) return learner.timeOnStepMs
-    return Math.max(0, now - this.#skewMs - Date.parse(learner.stepSince))
+    if (!learner.timingSince) return learner.timeOnStepMs
+    return learner.timeOnStepMs + Math.max(0, now - this.#skewMs - Date.parse(learner.timingSince))
   }
 
   /** Starts the feed. Called from an effect, so nothing here reads reactive state. */

@@ -1,3 +1,4 @@
+import { HEARTBEAT_MS } from '../../../../src-main/api/presence.ts'
 import type { ClassroomOutput, LessonGate } from '../../../../src-main/api/classroom-contract.ts'
 import { ApiCallError, classroomApi, openedWithHostToken, setApiToken, unauthorizedEvent } from '../api.ts'
 import { href } from '../router.svelte.ts'
@@ -54,6 +55,7 @@ export type JoinNotice = 'closed' | 'left' | null
 class ClassroomLearner {
   #joined = $state.raw<Joined | null>(null)
   #notice = $state<JoinNotice>(null)
+  #heartbeat: ReturnType<typeof setInterval> | null = null
 
   constructor() {
     // Any call refused with 401 while in a class means the instructor closed (or deleted) it.
@@ -156,6 +158,16 @@ class ClassroomLearner {
     localStorage.setItem(seatKey, joined.seatCode)
     this.#joined = { ...joined, learnerToken: token }
     this.#notice = null
+    this.#beat()
+  }
+
+  /** While this page is open, in a lesson or not, the dashboard shows the learner online. */
+  #beat(): void {
+    if (this.#heartbeat !== null) return
+    this.#heartbeat = setInterval(() => {
+      // A missed beat is only a late one; the next call or beat marks the learner online again.
+      classroomApi['class:heartbeat']({}).catch(() => undefined)
+    }, HEARTBEAT_MS)
   }
 
   #forget(notice: JoinNotice): void {
@@ -165,6 +177,8 @@ class ClassroomLearner {
       localStorage.removeItem(seatKey)
     } else localStorage.removeItem(storageKey)
     setApiToken(null)
+    if (this.#heartbeat !== null) clearInterval(this.#heartbeat)
+    this.#heartbeat = null
     this.#joined = null
     this.#notice = notice
     window.location.hash = href({ name: 'join', code: '' })
