@@ -88,103 +88,105 @@ async function storedStatements(endpoint: string): Promise<ClassStatement[]> {
 }
 
 describe.skipIf(toolUnavailable(lrsServer, 'npm ci --prefix test/lrs') !== null)(
-  'a class sent to a real LRS (Learning Locker xapi-statements)', () => {
-  const data = tempDir('podnet-real-lrs-')
-  let h: ClassroomHost
-  let lrs: { endpoint: string; child: ChildProcess }
-  let classId: string
-  let zoe: Joined
-  let clock = Date.parse('2026-11-25T09:00:00Z')
+  'a class sent to a real LRS (Learning Locker xapi-statements)',
+  () => {
+    const data = tempDir('podnet-real-lrs-')
+    let h: ClassroomHost
+    let lrs: { endpoint: string; child: ChildProcess }
+    let classId: string
+    let zoe: Joined
+    let clock = Date.parse('2026-11-25T09:00:00Z')
 
-  const send = (): Promise<{ sent: number; status: number }> =>
-    ok(
-      origin(),
-      'class:sendToLrs',
-      { classId, endpoint: lrs.endpoint, ...credentials, iriBase },
-      h.instructorToken
-    )
-  const exported = async (): Promise<ClassStatement[]> =>
-    JSON.parse(
-      (
-        await ok<{ content: string }>(
-          origin(),
-          'class:report',
-          { classId, format: 'xapi', iriBase },
-          h.instructorToken
-        )
-      ).content
-    ) as ClassStatement[]
-  const origin = (): string => h.host.origin
+    const send = (): Promise<{ sent: number; status: number }> =>
+      ok(
+        origin(),
+        'class:sendToLrs',
+        { classId, endpoint: lrs.endpoint, ...credentials, iriBase },
+        h.instructorToken
+      )
+    const exported = async (): Promise<ClassStatement[]> =>
+      JSON.parse(
+        (
+          await ok<{ content: string }>(
+            origin(),
+            'class:report',
+            { classId, format: 'xapi', iriBase },
+            h.instructorToken
+          )
+        ).content
+      ) as ClassStatement[]
+    const origin = (): string => h.host.origin
 
-  beforeAll(async () => {
-    h = await startClassroomHost(data.path, { now: () => clock })
-    lrs = await startLrs(data.path)
-    let joinCode: string
-    ;({ classId, joinCode } = await ok<{ classId: string; joinCode: string }>(
-      origin(),
-      'class:start',
-      { name: 'Networking 101', lessons: ['tour'] },
-      h.instructorToken
-    ))
-    zoe = await ok<Joined>(origin(), 'class:join', { code: joinCode, name: 'Zoë' })
-    const wei = await ok<Joined>(origin(), 'class:join', { code: joinCode, name: '张伟' })
-    await playLesson(learnerCall(origin(), zoe), loadLesson('tour'), (questionId) =>
-      questionId === 'pod-gateway' ? { kind: 'single', option: 'flannel' } : null
-    )
-    await learnerCall(origin(), wei)('lesson:open', { lessonId: 'tour' })
-  }, 120_000)
+    beforeAll(async () => {
+      h = await startClassroomHost(data.path, { now: () => clock })
+      lrs = await startLrs(data.path)
+      let joinCode: string
+      ;({ classId, joinCode } = await ok<{ classId: string; joinCode: string }>(
+        origin(),
+        'class:start',
+        { name: 'Networking 101', lessons: ['tour'] },
+        h.instructorToken
+      ))
+      zoe = await ok<Joined>(origin(), 'class:join', { code: joinCode, name: 'Zoë' })
+      const wei = await ok<Joined>(origin(), 'class:join', { code: joinCode, name: '张伟' })
+      await playLesson(learnerCall(origin(), zoe), loadLesson('tour'), (questionId) =>
+        questionId === 'pod-gateway' ? { kind: 'single', option: 'flannel' } : null
+      )
+      await learnerCall(origin(), wei)('lesson:open', { lessonId: 'tour' })
+    }, 120_000)
 
-  afterAll(async () => {
-    lrs?.child.kill()
-    await h?.stop()
-    data.remove()
-  })
-
-  test('sent, read back, sent again: every statement stored once, a changed copy under an old id refused', async () => {
-    const first = await exported()
-    expect(first.length).toBeGreaterThan(10)
-    expect(await send()).toEqual({ sent: first.length, status: 200 })
-    const stored = await storedStatements(lrs.endpoint)
-    expect(stored.map((s) => s.id).sort()).toEqual(first.map((s) => s.id).sort())
-    const byId = new Map(stored.map((s) => [s.id, s]))
-    for (const s of first) {
-      expect(byId.get(s.id)).toMatchObject({
-        verb: { id: s.verb.id },
-        object: { id: s.object.id },
-        context: { registration: s.context.registration }
-      })
-    }
-
-    expect(await send()).toEqual({ sent: first.length, status: 200 })
-    expect((await storedStatements(lrs.endpoint)).length).toBe(first.length)
-
-    // The LRS does refuse what the export must never produce: other content behind a stored id.
-    const changed = { ...first[0]!, timestamp: new Date(0).toISOString() }
-    const conflict = await lrsRequest(lrs.endpoint, '/statements', {
-      method: 'POST',
-      body: JSON.stringify([changed])
+    afterAll(async () => {
+      lrs?.child.kill()
+      await h?.stop()
+      data.remove()
     })
-    expect(conflict.status).toBe(409)
-  })
 
-  test('a revisit of a finished lesson changes no statement sent before', async () => {
-    const before = await exported()
-    await send()
-    // Back in the finished lesson a minute later, running a command again: its time grows.
-    clock += 60_000
-    const call = learnerCall(origin(), zoe)
-    await call('lesson:open', { lessonId: 'tour' })
-    const task = loadLesson('tour').lesson.steps.find((step) => step.kind === 'task')!
-    const [command] = task.kind === 'task' ? task.solution : []
-    if (!command || !('run' in command)) throw new Error('the tour has no task to redo')
-    clock += 30_000
-    await call('shell:exec', { lessonId: 'tour', on: command.on, line: command.run })
+    test('sent, read back, sent again: every statement stored once, a changed copy under an old id refused', async () => {
+      const first = await exported()
+      expect(first.length).toBeGreaterThan(10)
+      expect(await send()).toEqual({ sent: first.length, status: 200 })
+      const stored = await storedStatements(lrs.endpoint)
+      expect(stored.map((s) => s.id).sort()).toEqual(first.map((s) => s.id).sort())
+      const byId = new Map(stored.map((s) => [s.id, s]))
+      for (const s of first) {
+        expect(byId.get(s.id)).toMatchObject({
+          verb: { id: s.verb.id },
+          object: { id: s.object.id },
+          context: { registration: s.context.registration }
+        })
+      }
 
-    const after = await exported()
-    const afterById = new Map(after.map((s) => [s.id, s]))
-    for (const s of before) expect(afterById.get(s.id)).toEqual(s)
-    expect(await send()).toEqual({ sent: after.length, status: 200 })
-    const stored = await storedStatements(lrs.endpoint)
-    expect(stored.map((s) => s.id).sort()).toEqual(after.map((s) => s.id).sort())
-  })
-})
+      expect(await send()).toEqual({ sent: first.length, status: 200 })
+      expect((await storedStatements(lrs.endpoint)).length).toBe(first.length)
+
+      // The LRS does refuse what the export must never produce: other content behind a stored id.
+      const changed = { ...first[0]!, timestamp: new Date(0).toISOString() }
+      const conflict = await lrsRequest(lrs.endpoint, '/statements', {
+        method: 'POST',
+        body: JSON.stringify([changed])
+      })
+      expect(conflict.status).toBe(409)
+    })
+
+    test('a revisit of a finished lesson changes no statement sent before', async () => {
+      const before = await exported()
+      await send()
+      // Back in the finished lesson a minute later, running a command again: its time grows.
+      clock += 60_000
+      const call = learnerCall(origin(), zoe)
+      await call('lesson:open', { lessonId: 'tour' })
+      const task = loadLesson('tour').lesson.steps.find((step) => step.kind === 'task')!
+      const [command] = task.kind === 'task' ? task.solution : []
+      if (!command || !('run' in command)) throw new Error('the tour has no task to redo')
+      clock += 30_000
+      await call('shell:exec', { lessonId: 'tour', on: command.on, line: command.run })
+
+      const after = await exported()
+      const afterById = new Map(after.map((s) => [s.id, s]))
+      for (const s of before) expect(afterById.get(s.id)).toEqual(s)
+      expect(await send()).toEqual({ sent: after.length, status: 200 })
+      const stored = await storedStatements(lrs.endpoint)
+      expect(stored.map((s) => s.id).sort()).toEqual(after.map((s) => s.id).sort())
+    })
+  }
+)
