@@ -16,7 +16,23 @@ const lab = staticFacts({
   links: { 'node-1/cni0': 'up', 'node-1/flannel.1': 'up' },
   pods: ['client', 'web-1'],
   fdb: { 'node-1/flannel.1': [{ mac: '8e:2a:1b:3c:4d:02', dst: '192.168.56.12' }] },
-  routes: { 'node-1': ['default', '10.244.1.0/24', '10.244.2.0/24'] },
+  devices: {
+    'node-1/veth-a': { type: 'veth', master: 'cni0', addresses: [] },
+    'node-1/cni0': { type: 'bridge', addresses: ['10.244.1.1/24'] },
+    'node-1:pod-a/eth0': { type: 'veth', addresses: ['10.244.1.2/24'] }
+  },
+  neighbours: {
+    'node-1/flannel.1': [{ address: '10.244.2.0', lladdr: '8e:2a:1b:3c:4d:02', state: 'PERMANENT' }],
+    'node-1/eth0': [{ address: '192.168.56.12', lladdr: '52:54:00:00:00:12', state: 'REACHABLE' }]
+  },
+  routes: {
+    'node-1': [
+      { destination: 'default', via: '192.168.56.1' },
+      { destination: '10.244.1.0/24' },
+      { destination: '10.244.2.0/24', via: '10.244.2.0' }
+    ],
+    'node-1:pod-a': [{ destination: 'default', via: '10.244.1.1' }]
+  },
   sysctl: { 'node-1': { 'net.bridge.bridge-nf-call-iptables': '0' } },
   endpoints: {
     web: [
@@ -44,6 +60,29 @@ describe('state leaves', () => {
     [{ kind: 'route', on: 'node-1', destination: '10.244.2.0/24' }, true],
     [{ kind: 'route', on: 'node-1', destination: '10.244.3.0/24' }, false],
     [{ kind: 'route', on: 'node-1', destination: 'default', present: false }, false],
+    [{ kind: 'route', on: 'node-1', destination: '10.244.2.0/24', via: '10.244.2.0' }, true],
+    [{ kind: 'route', on: 'node-1', destination: '10.244.2.0/24', via: '192.168.56.12' }, false],
+    [{ kind: 'route', on: 'node-1', destination: '10.244.1.0/24', via: '10.244.1.1' }, false],
+    [{ kind: 'route', on: 'node-1:pod-a', destination: 'default', via: '10.244.1.1' }, true],
+    [{ kind: 'route', on: 'node-2:pod-a', destination: 'default' }, false],
+    [{ kind: 'link', link: 'node-1:pod-a/eth0' }, true],
+    [{ kind: 'link', link: 'node-1:pod-a/eth0', type: 'veth', address: '10.244.1.2/24' }, true],
+    [{ kind: 'link', link: 'node-1:pod-a/eth0', address: '10.244.1.2/32' }, false],
+    [{ kind: 'link', link: 'node-1:pod-a/eth0', type: 'bridge' }, false],
+    [{ kind: 'link', link: 'node-1/veth-a', master: 'cni0' }, true],
+    [{ kind: 'link', link: 'node-1/veth-b', master: 'cni0' }, false],
+    [{ kind: 'link', link: 'node-1/cni0', master: 'cni0' }, false],
+    [{ kind: 'link', link: 'node-1/veth-b', present: false }, true],
+    [{ kind: 'link', link: 'node-1/cni0', address: '10.244.1.1/24', present: false }, false],
+    [{ kind: 'neighbour', device: 'node-1/flannel.1', address: '10.244.2.0', permanent: true }, true],
+    [
+      { kind: 'neighbour', device: 'node-1/flannel.1', address: '10.244.2.0', lladdr: '8e:2a:1b:3c:4d:03' },
+      false
+    ],
+    [{ kind: 'neighbour', device: 'node-1/eth0', address: '10.244.2.0' }, false],
+    [{ kind: 'neighbour', device: 'node-1/eth0', address: '192.168.56.12', permanent: true }, false],
+    [{ kind: 'neighbour', device: 'node-1/eth0', address: '192.168.56.12', permanent: false }, true],
+    [{ kind: 'neighbour', device: 'node-1/flannel.1', address: '10.244.3.0', present: false }, true],
     [{ kind: 'sysctl', on: 'node-1', key: 'net.bridge.bridge-nf-call-iptables', value: '0' }, true],
     [{ kind: 'sysctl', on: 'node-1', key: 'net.bridge.bridge-nf-call-iptables', value: '1' }, false],
     [{ kind: 'sysctl', on: 'node-9', key: 'net.bridge.bridge-nf-call-iptables', value: '0' }, false],

@@ -1,4 +1,4 @@
-import type { LabFacts, TraceFacts } from '../../src-main/core/lesson/lab-facts.ts'
+import type { LabFacts, LinkFacts, NeighbourFacts, TraceFacts } from '../../src-main/core/lesson/lab-facts.ts'
 import type { TraceSpec } from '../../src-main/core/lesson/lesson.schema.ts'
 
 /** Lab state as plain data, for driving machines and predicates in unit tests. */
@@ -6,7 +6,9 @@ export interface LabState {
   links?: Record<string, 'up' | 'down'>
   pods?: string[]
   fdb?: Record<string, { mac: string; dst?: string }[]>
-  routes?: Record<string, string[]>
+  devices?: Record<string, LinkFacts>
+  neighbours?: Record<string, NeighbourFacts[]>
+  routes?: Record<string, { destination: string; via?: string }[]>
   sysctl?: Record<string, Record<string, string>>
   endpoints?: Record<string, { ip: string; port: number }[]>
 }
@@ -16,7 +18,9 @@ export function staticFacts(state: LabState): LabFacts {
     linkState: (id) => state.links?.[id],
     podExists: (pod) => (state.pods ?? []).includes(pod),
     fdbEntries: (device) => state.fdb?.[device],
-    routeDestinations: (host) => state.routes?.[host],
+    link: (id) => state.devices?.[id],
+    neighbours: (device) => state.neighbours?.[device],
+    routes: (host) => state.routes?.[host],
     sysctl: (host, key) => state.sysctl?.[host]?.[key],
     endpoints: (service) => state.endpoints?.[service]
   }

@@ -9,9 +9,10 @@ import { normaliseSysctlKey, readSysctl } from '../linux/sysctl.ts'
 import { formatCidr } from '../net/cidr.ts'
 import { formatIpv4, parseIpv4 } from '../net/ipv4.ts'
 import { buildLab } from '../scenario/build-lab.ts'
+import { neighbourState } from '../shell/commands/ip-show.ts'
 import { LabShell } from '../shell/lab-shell.ts'
 import type { LoadedLesson } from './course-loader.ts'
-import type { HopFacts, LabFacts, LabSession, TraceFacts } from './lab-facts.ts'
+import type { HopFacts, LabFacts, LabSession, LinkFacts, NeighbourFacts, TraceFacts } from './lab-facts.ts'
 import type { TraceSpec } from './lesson.schema.ts'
 
 /**
@@ -26,12 +27,32 @@ import type { TraceSpec } from './lesson.schema.ts'
  */
 export function labFacts(lab: Lab): LabFacts {
   const links = new Map<string, 'up' | 'down'>()
+  const linkFacts = new Map<string, LinkFacts>()
+  const neighbours = new Map<string, NeighbourFacts[]>()
   const fdb = new Map<string, { mac: string; dst?: string }[]>()
-  const routes = new Map<string, string[]>()
+  const routes = new Map<string, { destination: string; via?: string }[]>()
   for (const ns of lab.netns.values()) {
     for (const link of ns.links) {
       const id = `${ns.id}/${link.name}`
       links.set(id, link.up ? 'up' : 'down')
+      const master = ns.links.find((other) => other.ifindex === link.master)?.name
+      linkFacts.set(id, {
+        type: link.kind,
+        ...(master === undefined ? {} : { master }),
+        addresses: ns.addresses
+          .filter((a) => a.ifindex === link.ifindex)
+          .map((a) => `${formatIpv4(a.address)}/${a.prefixLen}`)
+      })
+      neighbours.set(
+        id,
+        ns.neighbours
+          .filter((n) => n.ifindex === link.ifindex)
+          .map((n) => ({
+            address: formatIpv4(n.ip),
+            ...(n.lladdr === undefined ? {} : { lladdr: n.lladdr }),
+            state: neighbourState(n, lab.clock.nowMs)
+          }))
+      )
       // Learned entries older than the ageing time are gone for the kernel (and `bridge fdb show`).
       if (link.kind === 'bridge')
         fdb.set(
@@ -49,7 +70,10 @@ export function labFacts(lab: Lab): LabFacts {
     const main = ns.routes.filter((route) => route.table === 'main')
     routes.set(
       ns.id,
-      main.map((route) => (route.dst.prefixLen === 0 ? 'default' : formatCidr(route.dst)))
+      main.map((route) => ({
+        destination: route.dst.prefixLen === 0 ? 'default' : formatCidr(route.dst),
+        ...(route.gateway === undefined ? {} : { via: formatIpv4(route.gateway) })
+      }))
     )
   }
   const sysctls = new Map(
@@ -71,8 +95,10 @@ export function labFacts(lab: Lab): LabFacts {
   return {
     linkState: (id) => links.get(id),
     podExists: (pod) => pods.has(pod),
+    link: (id) => linkFacts.get(id),
+    neighbours: (device) => neighbours.get(device),
     fdbEntries: (device) => fdb.get(device),
-    routeDestinations: (host) => routes.get(netnsOf(host)),
+    routes: (host) => routes.get(netnsOf(host)),
     sysctl: (host, key) => {
       const view = sysctls.get(netnsOf(host))
       return view && readSysctl(view, normaliseSysctlKey(key))

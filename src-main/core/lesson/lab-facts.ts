@@ -14,12 +14,34 @@ export interface LabFacts {
   podExists(pod: string): boolean
   /** FDB entries of a bridge or VXLAN device by object id; `undefined` if there is no such device. */
   fdbEntries(deviceId: string): readonly { mac: string; dst?: string }[] | undefined
-  /** Destinations of the main routing table of a node or pod, as `ip route` prints them; `undefined` if no such host. */
-  routeDestinations(host: string): readonly string[] | undefined
+  /** A link by object id (`node-1/veth-a`, `node-1:pod-a/eth0`); `undefined` if there is no such link. */
+  link(linkId: string): LinkFacts | undefined
+  /** Neighbour entries of a device by object id; `undefined` if there is no such device. */
+  neighbours(deviceId: string): readonly NeighbourFacts[] | undefined
+  /**
+   * The main routing table of a node, a pod or a namespace made with `ip netns add` on a node
+   * (`node-1:pod-a`), as `ip route` prints destinations and gateways; `undefined` if no such host.
+   */
+  routes(host: string): readonly { destination: string; via?: string }[] | undefined
   /** A kernel parameter of a node's or pod's namespace, as `sysctl` prints it; `undefined` if no such host or parameter. */
   sysctl(host: string, key: string): string | undefined
   /** Ready endpoints of a Service (every port), as `ip:port`; `undefined` if there is no such Service. */
   endpoints(service: string): readonly { ip: string; port: number }[] | undefined
+}
+
+export interface LinkFacts {
+  type: string
+  /** Name of the bridge the link is a port of. */
+  master?: string
+  /** IPv4 addresses with their prefix lengths (`10.244.1.1/24`). */
+  addresses: readonly string[]
+}
+
+export interface NeighbourFacts {
+  address: string
+  lladdr?: string
+  /** As `ip neigh` prints it: `PERMANENT`, `REACHABLE`, `FAILED`, … */
+  state: string
 }
 
 /** A command the learner (or a solution) ran in the terminal. */

@@ -110,8 +110,15 @@ export function checkLessonRules(
 
   function checkObject(id: string, path: string): void {
     if (!names) return
-    const host = id.split('/')[0] as string
-    if (!names.hosts.has(host)) add(path, `no node, pod or external host "${host}" in the scenario`)
+    const problem = namespaceProblem(names, id.split('/')[0] as string)
+    if (problem !== undefined) add(path, problem)
+  }
+
+  /** State parts may also look into a namespace the learner makes with `ip netns add` on a node. */
+  function checkNamespace(host: string, path: string): void {
+    if (!names) return
+    const problem = namespaceProblem(names, host)
+    if (problem !== undefined) add(path, problem)
   }
 
   function checkTrace(trace: TraceSpec, path: string): void {
@@ -150,8 +157,14 @@ export function checkLessonRules(
       case 'fdb-entry':
         checkObject(predicate.device, `${path}.device`)
         break
+      case 'link':
+        checkObject(predicate.link, `${path}.link`)
+        break
+      case 'neighbour':
+        checkObject(predicate.device, `${path}.device`)
+        break
       case 'route':
-        checkTarget(predicate.on, `${path}.on`)
+        checkNamespace(predicate.on, `${path}.on`)
         break
       case 'sysctl':
         checkTarget(predicate.on, `${path}.on`)
@@ -184,7 +197,21 @@ export function targetProblem(names: ScenarioNames, target: string): string | un
   return undefined
 }
 
+/**
+ * Why `host` names no namespace a state part can look into: a node, pod or external host of the
+ * scenario, or `node:name` for one made with `ip netns add` on a node (it exists only once made).
+ */
+function namespaceProblem(names: ScenarioNames, host: string): string | undefined {
+  const [owner, netns] = host.split(':') as [string, string | undefined]
+  if (netns === undefined)
+    return names.hosts.has(host) ? undefined : `no node, pod or external host "${host}" in the scenario`
+  return names.nodes.has(owner)
+    ? undefined
+    : `no node "${owner}" in the scenario to hold namespace "${netns}"`
+}
+
 export interface ScenarioNames {
+  nodes: Set<string>
   pods: Set<string>
   /** Nodes, pods and external hosts: everything an object id or target may start with. */
   hosts: Set<string>
@@ -195,6 +222,7 @@ export interface ScenarioNames {
 export function scenarioNames(scenario: Scenario): ScenarioNames {
   const pods = new Set(scenario.pods.map((pod) => pod.name))
   return {
+    nodes: new Set(scenario.nodes.map((node) => node.name)),
     pods,
     hosts: new Set([
       ...scenario.nodes.map((node) => node.name),

@@ -46,11 +46,15 @@ const regexSchema = z
 
 /**
  * A simulated object's stable path id (docs/architecture.md): `node-1/cni0`, `client/eth0`,
- * `node-1/iptables/nat/KUBE-SERVICES/3`. The first segment names a node, pod or external host.
+ * `node-1/iptables/nat/KUBE-SERVICES/3`. The first segment names a node, pod or external host,
+ * or a namespace made with `ip netns add` on a node as `node:name` (`node-1:pod-a/eth0`).
  */
 export const objectIdSchema = z
   .string()
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\/[^\s/]+)*$/, 'expected an object id such as node-1/cni0')
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(:[^\s/:]+)?(\/[^\s/]+)*$/,
+    'expected an object id such as node-1/cni0'
+  )
 
 /** The packet a `predict` or `trace` step sends through the simulated cluster. */
 export const traceSpecSchema = z.strictObject({
@@ -70,6 +74,17 @@ export const traceSpecSchema = z.strictObject({
   connection: z.enum(['handshake', 'http']).optional()
 })
 export type TraceSpec = z.output<typeof traceSpecSchema>
+
+const macSchema = z
+  .string()
+  .regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, 'expected a lowercase MAC such as 8e:2a:1b:3c:4d:02')
+const ipv4Schema = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$/, 'expected an IPv4 address such as 10.244.2.0')
+const cidrSchema = z
+  .string()
+  .regex(
+    /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/,
+    'expected an address with its prefix length such as 10.244.1.1/24'
+  )
 
 const predicateHint = {
   /**
@@ -110,7 +125,32 @@ export type Predicate =
       present: boolean
       hint?: Localized | undefined
     }
-  | { kind: 'route'; on: string; destination: string; present: boolean; hint?: Localized | undefined }
+  | {
+      kind: 'link'
+      link: string
+      type?: 'veth' | 'bridge' | 'vxlan' | undefined
+      master?: string | undefined
+      address?: string | undefined
+      present: boolean
+      hint?: Localized | undefined
+    }
+  | {
+      kind: 'neighbour'
+      device: string
+      address: string
+      lladdr?: string | undefined
+      permanent?: boolean | undefined
+      present: boolean
+      hint?: Localized | undefined
+    }
+  | {
+      kind: 'route'
+      on: string
+      destination: string
+      via?: string | undefined
+      present: boolean
+      hint?: Localized | undefined
+    }
   | { kind: 'sysctl'; on: string; key: string; value: string; hint?: Localized | undefined }
   | {
       kind: 'endpoints'
@@ -193,10 +233,7 @@ export const predicateSchema: z.ZodType<Predicate> = z.lazy(() =>
       /** The device whose FDB is consulted, e.g. `node-1/flannel.1` or `node-1/cni0`. */
       device: objectIdSchema,
       /** MAC address the entry is for (any entry on the device if omitted). */
-      mac: z
-        .string()
-        .regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, 'expected a lowercase MAC such as 8e:2a:1b:3c:4d:02')
-        .optional(),
+      mac: macSchema.optional(),
       /** VXLAN remote (`dst`) the entry must point to. */
       dst: z.string().min(1).optional(),
       /** `false` means the goal is that no such entry exists. */
@@ -204,12 +241,50 @@ export const predicateSchema: z.ZodType<Predicate> = z.lazy(() =>
       ...predicateHint
     }),
     z.strictObject({
+      /**
+       * A link exists (or not) right now with every property given: what kind of device it is,
+       * the bridge it is a port of, an address it holds.
+       */
+      kind: z.literal('link'),
+      /** The link's object id, e.g. `node-1/veth-a` or `node-1:pod-a/eth0`. */
+      link: objectIdSchema,
+      /** The device type, as `ip -d link` names it. */
+      type: z.enum(['veth', 'bridge', 'vxlan']).optional(),
+      /** Name of the bridge the link is enslaved to (`master cni0`). */
+      master: z.string().min(1).optional(),
+      /** An IPv4 address with its prefix length, as `ip addr` prints it (`10.244.1.1/24`). */
+      address: cidrSchema.optional(),
+      /** `false` means the goal is that no such link exists. */
+      present: z.boolean().default(true),
+      ...predicateHint
+    }),
+    z.strictObject({
+      /** A neighbour (ARP) entry exists (or not) on a device right now. */
+      kind: z.literal('neighbour'),
+      /** The device the entry belongs to, e.g. `node-1/flannel.1`. */
+      device: objectIdSchema,
+      /** The neighbour's IPv4 address. */
+      address: ipv4Schema,
+      /** The MAC it resolves to. */
+      lladdr: macSchema.optional(),
+      /** Whether the entry must be (or must not be) PERMANENT. */
+      permanent: z.boolean().optional(),
+      /** `false` means the goal is that no such entry exists. */
+      present: z.boolean().default(true),
+      ...predicateHint
+    }),
+    z.strictObject({
       /** A route to exactly this destination prefix exists (or not) on a node or pod right now. */
       kind: z.literal('route'),
-      /** Node or pod whose main routing table is consulted. */
+      /**
+       * Node or pod whose main routing table is consulted, or a namespace made with `ip netns add`
+       * on a node (`node-1:pod-a`).
+       */
       on: targetSchema,
       /** Destination prefix as `ip route` prints it (`10.244.2.0/24`, `default`). */
       destination: z.string().min(1),
+      /** The gateway the route must name (`via 10.244.2.0`). */
+      via: ipv4Schema.optional(),
       /** `false` means the goal is that the route is gone. */
       present: z.boolean().default(true),
       ...predicateHint

@@ -126,10 +126,31 @@ function leafHolds(
       )
       return found === predicate.present
     }
-    case 'route':
-      return (
-        (facts.routeDestinations(predicate.on) ?? []).includes(predicate.destination) === predicate.present
+    case 'link': {
+      const link = facts.link(predicate.link)
+      const found =
+        link !== undefined &&
+        (predicate.type === undefined || link.type === predicate.type) &&
+        (predicate.master === undefined || link.master === predicate.master) &&
+        (predicate.address === undefined || link.addresses.includes(predicate.address))
+      return found === predicate.present
+    }
+    case 'neighbour': {
+      const found = (facts.neighbours(predicate.device) ?? []).some(
+        (n) =>
+          n.address === predicate.address &&
+          (predicate.lladdr === undefined || n.lladdr === predicate.lladdr) &&
+          (predicate.permanent === undefined || (n.state === 'PERMANENT') === predicate.permanent)
       )
+      return found === predicate.present
+    }
+    case 'route': {
+      const found = (facts.routes(predicate.on) ?? []).some(
+        (r) =>
+          r.destination === predicate.destination && (predicate.via === undefined || r.via === predicate.via)
+      )
+      return found === predicate.present
+    }
     case 'sysctl':
       return facts.sysctl(predicate.on, predicate.key) === predicate.value
     case 'endpoints': {

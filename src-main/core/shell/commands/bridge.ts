@@ -182,11 +182,10 @@ function linkShow(ctx: CommandContext, ns: Netns, args: readonly string[], detai
   for (const link of ns.links) {
     if (link.master === undefined || (only && link !== only)) continue
     const master = linkByIndex(ns, link.master)?.name ?? ''
-    // A veth's peer is named by its own name here (`@eth0`), not by ifindex as `ip link` does.
+    // iproute2 looks the peer's ifindex up in this namespace, whatever namespace the peer is in:
+    // a pod's eth0 is ifindex 2 there, so a node prints the name of its own link 2 (`@eth0`).
     const peer =
-      link.kind === 'veth'
-        ? `@${lab.netns.get(link.peer.netns)?.links.find((l) => l.ifindex === link.peer.ifindex)?.name ?? `if${link.peer.ifindex}`}`
-        : ''
+      link.kind === 'veth' ? `@${linkByIndex(ns, link.peer.ifindex)?.name ?? `if${link.peer.ifindex}`}` : ''
     const state = operState(lab, ns, link) === 'UP' ? 'forwarding' : 'disabled'
     out.push(
       `${link.ifindex}: ${link.name}${peer}: <${linkFlags(lab, ns, link).join(',')}> mtu ${link.mtu} master ${master} state ${state} priority 32 cost 2 `

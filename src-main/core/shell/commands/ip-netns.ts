@@ -81,8 +81,9 @@ function add(ctx: CommandContext, name: string): CommandOutput {
   if (names.has(name)) return bad(`Cannot create namespace file "/run/netns/${name}": File exists`)
   const ns = newNetns(`${host}:${name}`, 'named')
   newLoopback(ns)
-  // A new namespace's lo is down, and gets 127.0.0.1 only when someone brings it up.
+  // A new namespace's lo is down, with no qdisc yet, and gets 127.0.0.1 only when someone brings it up.
   ns.links[0]!.up = false
+  ns.links[0]!.neverUp = true
   ns.addresses = []
   ns.routes = []
   lab.netns.set(ns.id, ns)
