@@ -321,6 +321,7 @@ function anchorOf(hops: readonly Hop[], i: number, visitStart: number, trace: Tr
       }
     }
     case 'ipvs': {
+      if (h.drop) return dropped(h.drop)
       const d = detailOf(h)
       const service = str(d['service']) ?? ''
       if (str(d['realServer']) === 'none' || !h.before || !h.after)
