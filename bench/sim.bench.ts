@@ -12,11 +12,17 @@ import type { Figure } from './figure.ts'
 
 /**
  * Simulator figures: a cross-node ClusterIP trace, a generated large cluster, and how
- * build and trace cost grow with the number of Services in iptables mode.
+ * build and trace cost grow with the number of Services, and how many rules one SYN meets in
+ * each proxy mode.
  */
 
 /** A cluster of `nodes` nodes with `podsPerNode` http pods each and `services` Services over them. */
-function generated(nodes: number, podsPerNode: number, services: number): Scenario {
+function generated(
+  nodes: number,
+  podsPerNode: number,
+  services: number,
+  mode: ProxyMode = 'iptables'
+): Scenario {
   const input: ScenarioInput = {
     formatVersion: 1,
     id: `bench-${nodes}-${podsPerNode}-${services}`,
@@ -25,7 +31,8 @@ function generated(nodes: number, podsPerNode: number, services: number): Scenar
       gateway: '172.20.0.1',
       podCIDR: '10.244.0.0/16',
       serviceCIDR: '10.96.0.0/12',
-      seed: 42
+      seed: 42,
+      kubeProxy: { mode }
     },
     nodes: Array.from({ length: nodes }, (_, i) => ({
       name: `node-${i + 1}`,
@@ -253,7 +260,9 @@ const figures: Figure[] = [
     runs: 1,
     setup: () => {
       growth.length = 0
-      growth.push('services  build ms  trace ms  iptables rules walked')
+      // Rules walked: every netfilter rule (iptables or nftables) the SYN is compared with on both
+      // nodes. IPVS finds its virtual server by a hash lookup that no rule count shows.
+      growth.push('services  build ms  trace ms  rules walked: iptables  ipvs  nftables')
       for (const n of [10, 100, 1000, 5000]) {
         const scenario = generated(2, 10, n)
         const start = performance.now()
@@ -261,8 +270,11 @@ const figures: Figure[] = [
         const build = performance.now() - start
         const walked = traceOnce(t)
         const trace = timeTraces(t, 20)
+        const [ipvs, nft] = (['ipvs', 'nftables'] as const).map((m) =>
+          traceOnce(crossNodeLab(generated(2, 10, n, m)))
+        )
         growth.push(
-          `${String(n).padStart(8)}  ${build.toFixed(1).padStart(8)}  ${trace.toFixed(3).padStart(8)}  ${String(walked).padStart(21)}`
+          `${String(n).padStart(8)}  ${build.toFixed(1).padStart(8)}  ${trace.toFixed(3).padStart(8)}  ${String(walked).padStart(22)}  ${String(ipvs).padStart(4)}  ${String(nft).padStart(8)}`
         )
       }
     },

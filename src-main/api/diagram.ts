@@ -117,6 +117,8 @@ export const diagramSchema = z.strictObject({
     cni: z.enum(['vxlan', 'host-gw', 'none']),
     directRouting: z.boolean(),
     proxyMode: z.enum(['iptables', 'ipvs', 'nftables']),
+    /** Each node's kube-proxy mode: the cluster's unless the scenario gives a node its own. */
+    nodeProxyModes: z.record(z.string(), z.enum(['iptables', 'ipvs', 'nftables'])),
     podCIDR: z.string(),
     serviceCIDR: z.string()
   }),

@@ -68,6 +68,7 @@ test('the two-node VXLAN cluster: devices, wires and the tunnel riding the under
     cni: 'vxlan',
     directRouting: false,
     proxyMode: 'iptables',
+    nodeProxyModes: { 'node-1': 'iptables', 'node-2': 'iptables' },
     podCIDR: '10.244.0.0/16',
     serviceCIDR: '10.96.0.0/12'
   })

@@ -2,6 +2,7 @@ import { describeRoute } from '../engine/walk.ts'
 import { endpointsOf } from '../kube/endpoints.ts'
 import type { Lab } from '../kube/lab.ts'
 import type { KubeNode, KubeService } from '../kube/objects.ts'
+import { proxyModeOf } from '../kube/proxy-mode.ts'
 import type { Link, VxlanLink } from '../linux/link.ts'
 import { linkByIndex, linkByName, type Netns } from '../linux/netns.ts'
 import { cidrContains, cidrEquals, formatCidr, parseCidr } from '../net/cidr.ts'
@@ -162,6 +163,8 @@ export interface DiagramModel {
     cni: 'vxlan' | 'host-gw' | 'none'
     directRouting: boolean
     proxyMode: 'iptables' | 'ipvs' | 'nftables'
+    /** Each node's kube-proxy mode: the cluster's unless the scenario gives a node its own. */
+    nodeProxyModes: Record<string, 'iptables' | 'ipvs' | 'nftables'>
     podCIDR: string
     serviceCIDR: string
   }
@@ -255,15 +258,14 @@ function deviceKindOf(nsKind: Netns['kind'], link: Link): DeviceKind {
 
 /** The ClusterIPs each node's kube-proxy rules (iptables, nftables or IPVS) hold right now. */
 function programmedIps(lab: Lab, nodes: readonly KubeNode[]): Map<string, Set<number>> {
-  const mode = lab.scenario.cluster.kubeProxy.mode
   const out = new Map<string, Set<number>>()
   for (const node of nodes) {
     const ips = new Set<number>()
     out.set(node.name, ips)
     const ns = lab.netns.get(node.netns)
     if (!ns) continue
-    if (mode === 'ipvs') for (const s of ns.ipvs) ips.add(s.vip)
-    else if (mode === 'nftables') {
+    if (proxyModeOf(lab, node) === 'ipvs') for (const s of ns.ipvs) ips.add(s.vip)
+    else if (proxyModeOf(lab, node) === 'nftables') {
       // Map keys read `10.96.0.100 . tcp . 80` (Services with and without endpoints alike).
       for (const m of ns.nft?.maps ?? [])
         for (const e of m.elements) {
@@ -551,6 +553,7 @@ export function diagramOf(lab: Lab): DiagramModel {
       cni: cni.backend,
       directRouting: cni.directRouting,
       proxyMode: lab.scenario.cluster.kubeProxy.mode,
+      nodeProxyModes: Object.fromEntries(nodes.map((n) => [n.name, proxyModeOf(lab, n)])),
       podCIDR: lab.scenario.cluster.podCIDR,
       serviceCIDR: lab.scenario.cluster.serviceCIDR
     },

@@ -344,6 +344,7 @@ function anchorOf(
       }
     }
     case 'ipvs': {
+      if (h.drop) return dropped(h.drop)
       const d = detailOf(h)
       const service = str(d['service']) ?? ''
       if (str(d['realServer']) === 'none' || !h.before || !h.after)

@@ -955,13 +955,25 @@ export class Walk {
       }
       vs.rrNext = (vs.rrNext + 1) % vs.realServers.length
       rs.activeConn++
+      const service = `${formatIpv4(vs.vip)}:${vs.port}`
+      // ip_vs_xmit's decrement_ttl: IPVS forwards like a router, but still on the input route to
+      // its own address, so icmp_send answers from the virtual address.
+      if (pkt.ttl <= 1) {
+        this.hop(ns, 'ipvs', {
+          drop: 'ttl-exceeded',
+          before: view(pkt),
+          detail: { service, scheduler: vs.scheduler }
+        })
+        return { kind: 'icmp-error', ns, error: this.#icmpError(pkt, 11, 0, pkt.dst) }
+      }
       const before = view(pkt)
       this.#applyNat(ns, { kind: 'DNAT', toIp: rs.ip, toPort: rs.port }, pkt, ct)
+      pkt.ttl--
       this.hop(ns, 'ipvs', {
         before,
         after: view(pkt),
         detail: {
-          service: `${formatIpv4(vs.vip)}:${vs.port}`,
+          service,
           scheduler: vs.scheduler,
           realServer: `${formatIpv4(rs.ip)}:${rs.port}`
         }

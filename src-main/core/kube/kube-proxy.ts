@@ -9,25 +9,25 @@ import {
 import { syncIpvs } from './kube-proxy-ipvs.ts'
 import { syncNft } from './kube-proxy-nft.ts'
 import type { Lab } from './lab.ts'
+import { proxyModeOf } from './proxy-mode.ts'
 
 /**
  * A full kube-proxy sync on every node (after a build or any change to pods or Services):
  * rewrites what kube-proxy owns in the node's netfilter / IPVS / nftables state.
  */
 export function syncKubeProxy(lab: Lab, parser = new RuleParser()): void {
-  const mode = lab.scenario.cluster.kubeProxy.mode
   let shared: KubeProxyRules | undefined
   const endpoints = endpointCache(lab)
   for (const node of lab.nodes) {
     const ns = lab.netns.get(node.netns)!
-    if (mode === 'iptables') {
+    if (proxyModeOf(lab, node) === 'iptables') {
       const rules = kubeProxyRulesAreNodeIndependent(lab)
         ? (shared ??= kubeProxyIptablesRules(lab, node, parser, endpoints))
         : kubeProxyIptablesRules(lab, node, parser, endpoints)
       installOwned(ns.netfilter, 'mangle', 'KUBE-', rules.mangle)
       installOwned(ns.netfilter, 'nat', 'KUBE-', rules.nat)
       installOwned(ns.netfilter, 'filter', 'KUBE-', rules.filter)
-    } else if (mode === 'ipvs') {
+    } else if (proxyModeOf(lab, node) === 'ipvs') {
       syncIpvs(lab, node, ns, parser, endpoints)
     } else {
       syncNft(lab, node, ns, endpoints)

@@ -161,7 +161,8 @@ export function buildLab(scenario: Scenario): Lab {
     if (spec.brNetfilter)
       ns.sysctl['net.bridge.bridge-nf-call-iptables'] = scenario.cluster.bridgeNfCallIptables ? '1' : '0'
     else delete ns.sysctl['net.bridge.bridge-nf-call-iptables']
-    if (scenario.cluster.kubeProxy.mode === 'iptables') ns.sysctl['net.ipv4.conf.all.route_localnet'] = '1'
+    if ((spec.kubeProxyMode ?? scenario.cluster.kubeProxy.mode) === 'iptables')
+      ns.sysctl['net.ipv4.conf.all.route_localnet'] = '1'
     const node: KubeNode = {
       name: spec.name,
       ip,

@@ -1,6 +1,7 @@
 import type { Lab } from '../kube/lab.ts'
 import { RuleParser } from '../kube/iptables-writer.ts'
 import { kubeProxyIptablesRules } from '../kube/kube-proxy-iptables.ts'
+import { proxyModeOf } from '../kube/proxy-mode.ts'
 import { installFlannelRules } from '../kube/flannel.ts'
 import { formatIptRuleSpec } from '../linux/iptables-rule.ts'
 import { chainsInSaveOrder, type IptRule, type IptTableName } from '../linux/netfilter.ts'
@@ -38,7 +39,7 @@ class RecordingParser extends RuleParser {
 function asWrittenRules(lab: Lab): Map<string, string> {
   const rec = new RecordingParser()
   for (const node of lab.nodes) {
-    if (lab.scenario.cluster.kubeProxy.mode === 'iptables') kubeProxyIptablesRules(lab, node, rec)
+    if (proxyModeOf(lab, node) === 'iptables') kubeProxyIptablesRules(lab, node, rec)
     installFlannelRules(lab, node, newNetns(`${node.netns}-scratch`, 'node'), rec)
   }
   return rec.asWritten

@@ -88,7 +88,12 @@ export const nodeSchema = z.strictObject({
    * Whether the br_netfilter module is loaded: without it `net.bridge.*` does not exist and
    * bridged traffic never meets iptables, whatever cluster.bridgeNfCallIptables says.
    */
-  brNetfilter: z.boolean().default(true)
+  brNetfilter: z.boolean().default(true),
+  /**
+   * This node's kube-proxy mode, when it differs from cluster.kubeProxy.mode: one kube-proxy
+   * DaemonSet per mode, each with its own nodeSelector, as when a cluster migrates node by node.
+   */
+  kubeProxyMode: z.enum(['iptables', 'ipvs', 'nftables']).optional()
 })
 
 export const externalHostSchema = z.strictObject({
