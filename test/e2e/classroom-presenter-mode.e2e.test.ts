@@ -15,7 +15,7 @@ const presenting = (page: Page): Promise<string | null> =>
 describe.skipIf(unavailable !== null)('presenter mode in the lesson workspace', () => {
   const app = withHostAndBrowser('podnet-e2e-presenter-')
 
-  test('large type, a remote steps the packet and the highlight follows, answers wait for the reveal, B blanks', async () => {
+  test('large type, a remote steps the packet and the highlight follows, answers and predictions wait for the reveal, B blanks', async () => {
     const { context, foreignRequests } = await app.offlineContext()
     const page = await context.newPage()
     page.setDefaultTimeout(30_000)
@@ -59,10 +59,19 @@ describe.skipIf(unavailable !== null)('presenter mode in the lesson workspace', 
     await poll(() => page.locator('.task .status').innerText()).toMatch(/^Done/)
     expect(await presenting(page)).toBe('true')
     expect(await page.locator('.presenter-blank').count()).toBe(0)
+    // A prediction waits for the reveal like a quiz answer: the room votes before it sees the outcome.
     await next.click()
-    await page.getByLabel('Your guess').fill('62')
-    await page.getByRole('button', { name: 'Lock in and run the trace' }).click()
-    await poll(() => page.locator('.reveal').innerText()).toContain('You said 62')
+    await poll(() => stepTitle.innerText()).toBe('Predict the TTL')
+    const predict = page.locator('section.predict')
+    await predict.getByLabel('Your guess').fill('62')
+    await predict.getByRole('button', { name: 'Lock in and run the trace' }).click()
+    await poll(() => predict.locator('.held-back').innerText()).toMatch(/Answer recorded/)
+    expect(await predict.locator('.reveal').count()).toBe(0)
+    expect(await predict.getByRole('button', { name: 'Step through this trace' }).count()).toBe(0)
+    expect(await predict.innerText()).not.toMatch(/simulator says|TTL 64/)
+    await predict.getByRole('button', { name: 'Reveal the answer' }).click()
+    await poll(() => predict.locator('.reveal').innerText()).toContain('You said 62')
+    expect(await predict.locator('.held-back').count()).toBe(0)
     await next.click()
     await poll(() => stepTitle.innerText()).toBe('Follow the packet')
 

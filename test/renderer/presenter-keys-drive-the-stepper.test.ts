@@ -1,7 +1,18 @@
 import { describe, expect, test } from 'vitest'
-import { presenterAction, type KeyContext } from '../../src-renderer/src/lib/presenter/keys.ts'
+import {
+  presenterAction,
+  presenterKeysFor,
+  type KeyContext
+} from '../../src-renderer/src/lib/presenter/keys.ts'
 
-const base: KeyContext = { key: '', presenting: true, inField: false, onButton: false, modified: false }
+const base: KeyContext = {
+  key: '',
+  presenting: true,
+  inClass: false,
+  inField: false,
+  onButton: false,
+  modified: false
+}
 const action = (key: string, change: Partial<KeyContext> = {}): ReturnType<typeof presenterAction> =>
   presenterAction({ ...base, ...change, key })
 
@@ -25,6 +36,18 @@ describe('presenter keys', () => {
     expect(action('p', { presenting: false })).toBe('toggle-mode')
     expect(action('F5', { presenting: false })).toBe('toggle-mode')
     expect(action('P')).toBe('toggle-mode')
+  })
+
+  test('a learner in a class has no key that turns presenter mode on or off, nor is one listed', () => {
+    for (const presenting of [false, true])
+      for (const key of ['p', 'P', 'F5']) expect(action(key, { inClass: true, presenting }), key).toBeNull()
+    expect(action('PageDown', { inClass: true })).toBe('next')
+    expect(action('Escape', { inClass: true })).toBe('leave')
+    const listed = presenterKeysFor(true).flatMap(({ keys }) => keys)
+    expect(listed).not.toContain('p')
+    expect(listed).not.toContain('F5')
+    expect(listed).toContain('PageDown')
+    expect(presenterKeysFor(false).flatMap(({ keys }) => keys)).toContain('p')
   })
 
   test('outside presenter mode the stepping and blanking keys do nothing', () => {

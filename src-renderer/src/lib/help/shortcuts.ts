@@ -1,5 +1,5 @@
 import { m } from '../i18n/index.ts'
-import { presenterKeys, type PresenterAction } from '../presenter/keys.ts'
+import { presenterKeysFor, type PresenterAction } from '../presenter/keys.ts'
 
 /**
  * The app's keyboard shortcuts as the `?` sheet lists them. Keys are `KeyboardEvent.key` names;
@@ -40,12 +40,15 @@ const presenterDoes: Record<PresenterAction, () => string> = {
 }
 
 /** Presenter mode's keys, from the table its handler reads. */
-export const presenterShortcuts: readonly Shortcut[] = presenterKeys.map(({ action, keys }) => ({
-  combos: keys.map((key) => press(key)),
-  does: presenterDoes[action]
-}))
+export function presenterShortcuts(inClass: boolean): readonly Shortcut[] {
+  return presenterKeysFor(inClass).map(({ action, keys }) => ({
+    combos: keys.map((key) => press(key)),
+    does: presenterDoes[action]
+  }))
+}
 
-export const shortcutGroups: readonly ShortcutGroup[] = [
+/** The groups of the sheet; a class learner's window lists no key that toggles presenter mode. */
+export const shortcutGroups = (inClass: boolean): readonly ShortcutGroup[] => [
   {
     id: 'app',
     title: m.shortcuts_group_app,
@@ -97,7 +100,7 @@ export const shortcutGroups: readonly ShortcutGroup[] = [
       { combos: [press('Home'), press('End')], does: m.shortcut_pane_ends }
     ]
   },
-  { id: 'presenter', title: m.presenter_keys_title, shortcuts: presenterShortcuts }
+  { id: 'presenter', title: m.presenter_keys_title, shortcuts: presenterShortcuts(inClass) }
 ]
 
 const symbols: Record<string, string> = {

@@ -9,6 +9,11 @@ export interface KeyContext {
   key: string
   /** Presenter mode is on. Outside it only the toggle keys act. */
   presenting: boolean
+  /**
+   * The window is a learner's in someone's class. Presenter mode is the instructor's tool: there
+   * no key turns it on or off by accident (its button still does, and Escape still leaves it).
+   */
+  inClass: boolean
   /** The key went to something that types or chooses (a field, the terminal, a select). */
   inField: boolean
   /** The key went to a button, where Space already means "press". */
@@ -30,27 +35,36 @@ export const presenterKeys: readonly { action: PresenterAction; keys: readonly s
   { action: 'leave', keys: ['Escape'] }
 ]
 
+/** The keys that act in this window, for the lists that show them. */
+export function presenterKeysFor(inClass: boolean): typeof presenterKeys {
+  return inClass ? presenterKeys.filter(({ action }) => action !== 'toggle-mode') : presenterKeys
+}
+
 const actionOfKey = new Map(
   presenterKeys.flatMap(({ action, keys }) => keys.map((key) => [key, action] as const))
 )
 
 export function presenterAction(context: KeyContext): PresenterAction | null {
-  const { key, presenting, inField, onButton, modified } = context
+  const { key, presenting, inClass, inField, onButton, modified } = context
   if (modified || inField) return null
   const action = actionOfKey.get(key.length === 1 ? key.toLowerCase() : key) ?? null
-  if (action === 'toggle-mode') return action
+  if (action === 'toggle-mode') return inClass ? null : action
   if (!presenting) return null
   // Space on a button already means "press".
   return action === 'play' && onButton ? null : action
 }
 
 /** Reads the context out of a DOM key event. */
-export function keyContext(event: KeyboardEvent, presenting: boolean): KeyContext {
+export function keyContext(
+  event: KeyboardEvent,
+  { presenting, inClass }: Pick<KeyContext, 'presenting' | 'inClass'>
+): KeyContext {
   const target = event.target instanceof Element ? event.target : null
   const within = (selector: string): boolean => (target?.closest(selector) ?? null) !== null
   return {
     key: event.key,
     presenting,
+    inClass,
     inField: within('input, select, textarea, [contenteditable=""], [contenteditable="true"], .xterm'),
     onButton: within('button, a[href], summary, [role="button"], [role="tab"]'),
     modified: event.ctrlKey || event.altKey || event.metaKey

@@ -1,6 +1,6 @@
 /**
- * Presenter mode for the lesson workspace: large type for the projector, quiz answers kept back
- * until the presenter reveals them, and a blank screen (B) for when the room should look at the
+ * Presenter mode for the lesson workspace: large type for the projector, quiz answers and
+ * predictions kept back until the presenter reveals them (the room votes before it sees the result), and a blank screen (B) for when the room should look at the
  * presenter. One per window; the lesson view owns the keyboard, the rest only read this.
  */
 export class Presenter {
@@ -36,13 +36,16 @@ export class Presenter {
     if (this.#active) this.#blanked = !this.#blanked
   }
 
-  /** Outside presenter mode everything shows as usual; inside it a grading waits for a reveal. */
-  isRevealed(questionId: string): boolean {
-    return !this.#active || this.#revealed.includes(questionId)
+  /**
+   * Outside presenter mode everything shows as usual; inside it a grading or a prediction's outcome
+   * waits for a reveal. `id` names what is held back: a question's id, or a prediction's.
+   */
+  isRevealed(id: string): boolean {
+    return !this.#active || this.#revealed.includes(id)
   }
 
-  reveal(questionId: string): void {
-    if (!this.#revealed.includes(questionId)) this.#revealed = [...this.#revealed, questionId]
+  reveal(id: string): void {
+    if (!this.#revealed.includes(id)) this.#revealed = [...this.#revealed, id]
   }
 }
 
