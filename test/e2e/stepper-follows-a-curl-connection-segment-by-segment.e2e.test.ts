@@ -46,17 +46,19 @@ describe.skipIf(unavailable !== null)('the packet stepper on a whole TCP connect
     await page.keyboard.press('ArrowLeft')
     expect(await head(1).getAttribute('aria-expanded')).toBe('true')
     await page.keyboard.press('ArrowRight')
-    // Once the SYN-ACK is on a wire, the drawing shows this segment's way alone: the answer's
-    // path, none of the SYN's.
+    // Once the SYN-ACK is on a wire, the drawing shows the exchange: the answer's path beside
+    // the SYN's it answers.
     const answerPath = page.locator('.topology path.travelled.reply')
+    const askPath = page.locator('.topology path.travelled.request')
     for (let i = 0; i < 20 && (await answerPath.count()) === 0; i++) await page.keyboard.press('ArrowRight')
     expect(await answerPath.count()).toBeGreaterThan(0)
     expect(await head(2).getAttribute('aria-expanded')).toBe('true')
-    expect(await page.locator('.topology path.travelled.request').count()).toBe(0)
+    expect(await askPath.count()).toBeGreaterThan(0)
 
-    // Segment by segment to the request.
+    // Segment by segment to the request, which starts an exchange of its own on a clean drawing.
     for (let i = 0; i < 2; i++) await page.keyboard.press('Shift+ArrowRight')
     expect(await head(4).getAttribute('aria-expanded')).toBe('true')
+    expect(await answerPath.count()).toBe(0)
     await expect(head(4).textContent()).resolves.toMatch(/GET \/ HTTP\/1\.1/)
     await expect(head(4).textContent()).resolves.toMatch(/\[P\.\] seq 1 ack 1 len \d+/)
     await expect(head(4).textContent()).resolves.toMatch(/DNAT → 10\.244\.2\.2:8080 at node-1/)
