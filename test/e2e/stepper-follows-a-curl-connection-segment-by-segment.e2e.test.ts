@@ -1,3 +1,4 @@
+import type { BrowserContext, Page } from 'playwright-core'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { e2eUnavailable, withHostAndBrowser } from './harness.ts'
 
@@ -11,7 +12,8 @@ describe.skipIf(unavailable !== null)('the packet stepper on a whole TCP connect
     await app.service.handlers['profiles:select']({ learnerId })
   })
 
-  test('stepping with the keys crosses from the SYN into the SYN-ACK, and segment 4 carries GET /', async () => {
+  /** The tour's lab at 1280×800 with a curl to the ClusterIP on the stepper. */
+  async function curlOnTheStepper(): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
     const { context } = await app.offlineContext({})
     const page = await context.newPage()
     await page.setViewportSize({ width: 1280, height: 800 })
@@ -25,6 +27,11 @@ describe.skipIf(unavailable !== null)('the packet stepper on a whole TCP connect
     await page.locator('#trace-protocol').selectOption('tcp')
     await page.locator('form.trace-form button[type="submit"]').click()
     await page.locator('.hop-inspector').waitFor()
+    return { context, page, errors }
+  }
+
+  test('stepping with the keys crosses from the SYN into the SYN-ACK, and segment 4 carries GET /', async () => {
+    const { context, page, errors } = await curlOnTheStepper()
 
     const heads = page.locator('.stepper .segment-head')
     await expect.poll(() => heads.count()).toBe(10)
@@ -62,6 +69,40 @@ describe.skipIf(unavailable !== null)('the packet stepper on a whole TCP connect
     await expect(head(4).textContent()).resolves.toMatch(/GET \/ HTTP\/1\.1/)
     await expect(head(4).textContent()).resolves.toMatch(/\[P\.\] seq 1 ack 1 len \d+/)
     await expect(head(4).textContent()).resolves.toMatch(/DNAT → 10\.244\.2\.2:8080 at node-1/)
+
+    await context.close()
+    expect(errors).toEqual([])
+  }, 120_000)
+
+  test('the strip above the hop list names all ten segments in order, and clicking the sixth opens it', async () => {
+    const { context, page, errors } = await curlOnTheStepper()
+
+    const strip = page.getByRole('navigation', { name: 'The connection, segment by segment' })
+    const chips = strip.getByRole('button')
+    await expect.poll(() => chips.count()).toBe(10)
+    const texts = (await chips.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim())
+    expect(texts.map((t) => t.split(' ')[0])).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'])
+    expect(texts.slice(0, 4)).toEqual(['1 → SYN', '2 ← SYN-ACK', '3 → ACK', '4 → GET /'])
+    expect(texts).toContain('6 ← 200 OK')
+    expect(await chips.nth(0).getAttribute('aria-current')).toBe('step')
+
+    // Between the list's top and the page's bottom the strip leaves the hop list its room.
+    const list = await page.locator('.stepper .events').boundingBox()
+    expect(list!.height).toBeGreaterThan(100)
+    expect(list!.y + list!.height).toBeLessThanOrEqual(800)
+
+    const head = (n: number) => page.locator(`.stepper [data-segment="${n}"] > .segment-head`)
+    await chips.nth(5).click()
+    await expect(page.locator('.stepper .segment-position').textContent()).resolves.toBe('segment 6/10')
+    expect(await head(6).getAttribute('aria-expanded')).toBe('true')
+    expect(await head(1).getAttribute('aria-expanded')).toBe('false')
+    expect(await chips.nth(5).getAttribute('aria-current')).toBe('step')
+    expect(await chips.nth(0).getAttribute('aria-current')).toBeNull()
+
+    // Enter on a chip does the same from the keyboard.
+    await chips.nth(2).focus()
+    await page.keyboard.press('Enter')
+    await expect(page.locator('.stepper .segment-position').textContent()).resolves.toBe('segment 3/10')
 
     await context.close()
     expect(errors).toEqual([])

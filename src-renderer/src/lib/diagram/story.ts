@@ -37,6 +37,13 @@ export function segmentName(segment: TcpSegment): string {
   return segment.firstLine ?? tcpFlagNames[segment.flags] ?? `[${segment.flags}]`
 }
 
+/** A segment's name short enough for the connection's strip: `GET /`, `200 OK`, `SYN-ACK`. */
+export function segmentShortName(segment: TcpSegment): string {
+  // HTTP's version is the same on every line of one connection and says nothing to a learner.
+  const line = segment.firstLine?.replace(/^HTTP\/[\d.]+\s+|\s+HTTP\/[\d.]+$/g, '')
+  return line || segmentName(segment)
+}
+
 /** A segment's flags and tcpdump's relative numbers: "[P.] seq 1 ack 1 len 78". */
 export function segmentNumbers(segment: TcpSegment): string {
   const numbers = { flags: segment.flags, seq: segment.relativeSeq, len: segment.length }
