@@ -40,7 +40,20 @@ describe('the packet a prediction asks about', () => {
         ...ref,
         event: { type: 'user.predict', value: 'node-1/flannel.1' }
       })
-      expect(await traceCode(service, ref, ping), 'once predicted').toBe('traced')
+      // The very next step predicts the same ping's inner source MAC: still nothing to see first.
+      expect(await traceCode(service, ref, ping), 'with the next prediction straight after').toBe(
+        'prediction_pending'
+      )
+      const atMac = await call<{ current: string }>(service, 'lesson:send', {
+        ...ref,
+        event: { type: 'user.next' }
+      })
+      expect(atMac.current).toBe('predict-inner-source-mac')
+      await call(service, 'lesson:send', {
+        ...ref,
+        event: { type: 'user.predict', value: 'node-1/flannel.1', justification: 'router-rewrites' }
+      })
+      expect(await traceCode(service, ref, ping), 'once both are predicted').toBe('traced')
       const next = await call<{ current: string }>(service, 'lesson:send', {
         ...ref,
         event: { type: 'user.next' }
