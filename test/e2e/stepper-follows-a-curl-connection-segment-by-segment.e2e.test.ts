@@ -80,7 +80,16 @@ describe.skipIf(unavailable !== null)('the packet stepper on a whole TCP connect
     const strip = page.getByRole('navigation', { name: 'The connection, segment by segment' })
     const chips = strip.getByRole('button')
     await expect.poll(() => chips.count()).toBe(10)
-    const texts = (await chips.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim())
+    // What the chips show; their names read aloud add the direction in words.
+    const texts = await chips.evaluateAll((buttons) =>
+      buttons.map((b) =>
+        [...b.querySelectorAll('.chip-n, .chip-arrow, .chip-name')]
+          .map((e) => e.textContent?.trim())
+          .join(' ')
+      )
+    )
+    expect(await chips.nth(1).getAttribute('aria-label')).toBeNull()
+    await expect(chips.nth(1).textContent()).resolves.toMatch(/SYN-ACK.*reply/)
     expect(texts.map((t) => t.split(' ')[0])).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'])
     expect(texts.slice(0, 4)).toEqual(['1 → SYN', '2 ← SYN-ACK', '3 → ACK', '4 → GET /'])
     expect(texts).toContain('6 ← 200 OK')
