@@ -7,6 +7,7 @@ import {
   e2eUnavailable,
   launchChromium,
   offlineContext,
+  poll,
   repoRoot,
   seriousAxeViolations,
   startHost,
@@ -43,7 +44,7 @@ describe.skipIf(unavailable !== null)('the free-play sandbox in Chromium over th
 
   async function tab(page: Page, name: string): Promise<void> {
     await page.getByRole('tab', { name, exact: true }).click()
-    await expect.poll(() => page.locator('.xterm-host').getAttribute('data-target')).toBe(name)
+    await poll(() => page.locator('.xterm-host').getAttribute('data-target')).toBe(name)
     await page.locator('.xterm-host .xterm-helper-textarea').focus()
   }
 
@@ -53,7 +54,7 @@ describe.skipIf(unavailable !== null)('the free-play sandbox in Chromium over th
     const before = await prompts()
     await page.keyboard.type(line)
     await page.keyboard.press('Enter')
-    await expect.poll(prompts).toBe(before + 1)
+    await poll(prompts).toBe(before + 1)
   }
 
   test('opens a custom scenario file, completes and runs a command, traces, downloads the pcap and resets', async () => {
@@ -63,7 +64,7 @@ describe.skipIf(unavailable !== null)('the free-play sandbox in Chromium over th
     await page.getByLabel('Name').fill('Ada')
     await page.getByRole('button', { name: 'Start' }).click()
     await page.getByRole('link', { name: 'Sandbox' }).click()
-    await expect.poll(() => page.getByRole('heading', { level: 1, name: 'Sandbox' }).count()).toBe(1)
+    await poll(() => page.getByRole('heading', { level: 1, name: 'Sandbox' }).count()).toBe(1)
     await expectAccessible(page, 'sandbox, nothing open (en)')
 
     // A broken file is refused with the field that needs fixing.
@@ -73,36 +74,34 @@ describe.skipIf(unavailable !== null)('the free-play sandbox in Chromium over th
     await page
       .locator('#sandbox-file')
       .setInputFiles({ name: 'broken.yaml', mimeType: 'application/yaml', buffer: Buffer.from(broken) })
-    await expect
-      .poll(() => page.getByRole('alert').innerText())
-      .toMatch(/broken\.yaml: `pods\[3\]\.node` names “node-9”, which the file does not have/)
+    await poll(() => page.getByRole('alert').innerText()).toMatch(
+      /broken\.yaml: `pods\[3\]\.node` names “node-9”, which the file does not have/
+    )
 
     await page
       .locator('#sandbox-file')
       .setInputFiles({ name: 'my-lab.yaml', mimeType: 'application/yaml', buffer: scenario })
-    await expect.poll(() => page.locator('#sandbox-world').innerText()).toBe('Cluster: my-lab.yaml')
-    await expect.poll(() => page.locator('.xterm-host .xterm-rows').count()).toBe(1)
+    await poll(() => page.locator('#sandbox-world').innerText()).toBe('Cluster: my-lab.yaml')
+    await poll(() => page.locator('.xterm-host .xterm-rows').count()).toBe(1)
 
     // Tab completes from the lab's command registry, then the line runs.
     await tab(page, 'client')
     await page.keyboard.type('ip ro')
     await page.keyboard.press('Tab')
-    await expect.poll(() => terminalText(page)).toMatch(/\/ # ip route\s*$/m)
+    await poll(() => terminalText(page)).toMatch(/\/ # ip route\s*$/m)
     await page.keyboard.press('Enter')
-    await expect.poll(() => terminalText(page)).toMatch(/default via 10\.244\.1\.1 dev eth0/)
+    await poll(() => terminalText(page)).toMatch(/default via 10\.244\.1\.1 dev eth0/)
 
     await tab(page, 'node-2')
     await run(page, 'ip link set cni0 down', 'root@node-2:~# ')
     await run(page, 'ip link show cni0', 'root@node-2:~# ')
-    await expect.poll(() => terminalText(page)).toMatch(/cni0: <BROADCAST,MULTICAST> .* state DOWN/)
+    await poll(() => terminalText(page)).toMatch(/cni0: <BROADCAST,MULTICAST> .* state DOWN/)
 
     // A trace across the nodes, then its capture as a file real tcpdump reads.
     await page.locator('#trace-from').selectOption('client')
     await page.locator('#trace-to').fill('10.244.1.3')
     await page.getByRole('button', { name: 'Send' }).click()
-    await expect
-      .poll(() => page.locator('.stepper .outcome').innerText())
-      .toMatch(/ICMP client → 10\.244\.1\.3/)
+    await poll(() => page.locator('.stepper .outcome').innerText()).toMatch(/ICMP client → 10\.244\.1\.3/)
     await expectAccessible(page, 'sandbox with a trace (en)')
     // The download menu offers every interface the trace crossed, one capture each, and all in one pcapng.
     await page.locator('.stepper details.captures > summary').click()
@@ -129,18 +128,18 @@ describe.skipIf(unavailable !== null)('the free-play sandbox in Chromium over th
     await page.getByRole('button', { name: 'Reset the cluster…' }).click()
     await expectAccessible(page, 'sandbox reset question (en)')
     await page.getByRole('button', { name: 'Yes, rebuild it' }).click()
-    await expect.poll(() => page.locator('.stepper .outcome').count()).toBe(0)
-    await expect.poll(() => page.locator('.xterm-host .xterm-rows').count()).toBe(1)
+    await poll(() => page.locator('.stepper .outcome').count()).toBe(0)
+    await poll(() => page.locator('.xterm-host .xterm-rows').count()).toBe(1)
     await tab(page, 'node-2')
     await run(page, 'ip link show cni0', 'root@node-2:~# ')
-    await expect.poll(() => terminalText(page)).toMatch(/cni0: <BROADCAST,MULTICAST,UP,LOWER_UP> .* state UP/)
+    await poll(() => terminalText(page)).toMatch(/cni0: <BROADCAST,MULTICAST,UP,LOWER_UP> .* state UP/)
 
     await page.getByRole('button', { name: '切换到中文' }).click()
-    await expect.poll(() => page.getByRole('heading', { level: 1, name: '沙盒' }).count()).toBe(1)
+    await poll(() => page.getByRole('heading', { level: 1, name: '沙盒' }).count()).toBe(1)
     await expectAccessible(page, 'sandbox (zh-CN)')
     await page.getByRole('link', { name: '关于' }).click()
-    await expect.poll(() => page.getByRole('heading', { level: 1, name: '关于 Podnet Lab' }).count()).toBe(1)
-    await expect.poll(() => page.locator('.about').innerText()).toMatch(/应用版本 test/)
+    await poll(() => page.getByRole('heading', { level: 1, name: '关于 Podnet Lab' }).count()).toBe(1)
+    await poll(() => page.locator('.about').innerText()).toMatch(/应用版本 test/)
     await expectAccessible(page, 'about (zh-CN)')
     await context.close()
   }, 240_000)
@@ -155,28 +154,24 @@ describe.skipIf(unavailable !== null)('the free-play sandbox in Chromium over th
       await page.goto(own.host.url)
       await page.getByLabel('Name').fill('Lin')
       await page.getByRole('button', { name: 'Start' }).click()
-      await expect.poll(() => page.locator('.lesson-status').first().innerText()).toBe('Not started')
+      await poll(() => page.locator('.lesson-status').first().innerText()).toBe('Not started')
       await page.locator('.lesson-list a').first().click()
-      await expect.poll(() => page.locator('.xterm-host .xterm-rows').count(), { timeout: 20_000 }).toBe(1)
+      await poll(() => page.locator('.xterm-host .xterm-rows').count()).toBe(1)
 
       await tab(page, 'node-1')
       await run(page, 'ip link set cni0 down', 'root@node-1:~# ')
       await page.getByRole('button', { name: 'Reset the lab…' }).click()
-      await expect
-        .poll(() => page.getByRole('alertdialog').innerText())
-        .toMatch(/Your answers and progress stay/)
+      await poll(() => page.getByRole('alertdialog').innerText()).toMatch(/Your answers and progress stay/)
       await expectAccessible(page, 'lesson reset question (dark)')
       await page.getByRole('button', { name: 'Yes, rebuild the lab' }).click()
-      await expect.poll(() => page.getByRole('alertdialog').count()).toBe(0)
+      await poll(() => page.getByRole('alertdialog').count()).toBe(0)
       await tab(page, 'node-1')
       await run(page, 'ip link show cni0', 'root@node-1:~# ')
-      await expect
-        .poll(() => terminalText(page))
-        .toMatch(/cni0: <BROADCAST,MULTICAST,UP,LOWER_UP> .* state UP/)
+      await poll(() => terminalText(page)).toMatch(/cni0: <BROADCAST,MULTICAST,UP,LOWER_UP> .* state UP/)
 
       await page.getByRole('link', { name: 'Lessons', exact: true }).click()
       // In progress, and where: the tour's first of nine steps.
-      await expect.poll(() => page.locator('.lesson-status').first().innerText()).toBe('Step 1 of 9')
+      await poll(() => page.locator('.lesson-status').first().innerText()).toBe('Step 1 of 9')
 
       await page.getByRole('link', { name: 'Settings' }).click()
       const reset = page.getByRole('button', { name: 'Reset my progress' })
@@ -184,14 +179,14 @@ describe.skipIf(unavailable !== null)('the free-play sandbox in Chromium over th
       await page.getByLabel('Type the profile name “Lin” to confirm').fill('Lin')
       await expectAccessible(page, 'settings with reset progress (dark)')
       await reset.click()
-      await expect.poll(() => page.getByRole('status').filter({ hasText: 'was reset' }).count()).toBe(1)
+      await poll(() => page.getByRole('status').filter({ hasText: 'was reset' }).count()).toBe(1)
       await page.getByRole('link', { name: 'Lessons', exact: true }).click()
-      await expect.poll(() => page.locator('.lesson-status').first().innerText()).toBe('Not started')
+      await poll(() => page.locator('.lesson-status').first().innerText()).toBe('Not started')
 
       await page.getByRole('link', { name: 'About' }).click()
-      await expect
-        .poll(() => page.locator('.about').innerText())
-        .toMatch(/App version test[\s\S]*iproute2 6\.1[\s\S]*Kubernetes 1\.31/)
+      await poll(() => page.locator('.about').innerText()).toMatch(
+        /App version test[\s\S]*iproute2 6\.1[\s\S]*Kubernetes 1\.31/
+      )
       await expectAccessible(page, 'about (en, dark)')
       await context.close()
     } finally {
