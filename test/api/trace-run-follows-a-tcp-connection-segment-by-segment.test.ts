@@ -1,18 +1,7 @@
 import { expect, test } from 'vitest'
+import type { TcpSegment as Segment } from '../../src-main/core/diagram/segments.ts'
 import { call, failure, withService } from './api-call.ts'
 
-interface Segment {
-  number: number
-  leg: string
-  hops: [number, number]
-  flags: string
-  seq: number
-  ack: number
-  relativeSeq: number
-  relativeAck: number
-  length: number
-  firstLine?: string
-}
 interface Traced {
   trace: { hops: { seq: number; before?: { l4?: { kind: string; data?: string } } }[] }
   story: { summary: { rows: { hops: [number, number]; packet: number }[]; segments: Segment[] } }
