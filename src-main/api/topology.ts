@@ -4,6 +4,8 @@ import type { Lab } from '../core/kube/lab.ts'
 import type { Netns } from '../core/linux/netns.ts'
 import { formatCidr } from '../core/net/cidr.ts'
 import { formatIpv4 } from '../core/net/ipv4.ts'
+import { promptFor } from '../core/shell/shell.ts'
+import { podTarget } from '../core/shell/targets.ts'
 
 /**
  * The cluster as the topology view draws it: devices that exist (links, with their live state)
@@ -25,7 +27,14 @@ const deviceSchema = z.strictObject({
   peer: z.string().optional()
 })
 
-const containerSchema = z.strictObject({ name: z.string(), app: z.string(), state: z.string() })
+/** `prompt` is what a terminal into the container shows, which depends on the image's shell. */
+const containerSchema = z.strictObject({
+  name: z.string(),
+  app: z.string(),
+  image: z.string(),
+  state: z.string(),
+  prompt: z.string()
+})
 
 const podSchema = z.strictObject({
   id: z.string(),
@@ -120,7 +129,13 @@ export function topologyOf(lab: Lab): Topology {
           ip: formatIpv4(pod.ip),
           hostNetwork: pod.hostNetwork,
           pause: { pid: pod.pause.hostPid },
-          containers: pod.containers.map((c) => ({ name: c.name, app: c.app, state: c.state })),
+          containers: pod.containers.map((c) => ({
+            name: c.name,
+            app: c.app,
+            image: c.image,
+            state: c.state,
+            prompt: promptFor(podTarget(pod, c.name))
+          })),
           devices: pod.hostNetwork ? [] : devices(pod.netns)
         }))
     })),

@@ -11,7 +11,14 @@ import { call, failure, withService } from './api-call.ts'
  * never with `internal`.
  */
 
-const scenario = readFileSync(join(repoRoot, 'test', 'fixtures', 'scenarios', 'three-node-k3s.yaml'), 'utf8')
+// probe runs busybox here, so the limits are checked in both shell dialects.
+const scenario = readFileSync(
+  join(repoRoot, 'test', 'fixtures', 'scenarios', 'three-node-k3s.yaml'),
+  'utf8'
+).replace(
+  '{ name: probe, node: server, labels: { app: probe }, containers: [{ name: shell, app: sleep }] }',
+  '{ name: probe, node: server, labels: { app: probe }, containers: [{ name: shell, image: busybox, app: sleep }] }'
+)
 
 async function openSandbox(service: Service, learnerId: string, content: string): Promise<string> {
   const opened = await call<{ sandboxId: string }>(service, 'sandbox:open', {

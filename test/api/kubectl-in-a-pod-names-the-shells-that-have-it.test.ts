@@ -4,10 +4,10 @@ import { labShell } from '../core/shell-fixture.ts'
 import { call, withService } from './api-call.ts'
 
 describe('a tool typed in a shell that lacks it', () => {
-  it('prints exactly what BusyBox prints, and the lab names the shells that have it beside the output', () => {
+  it('prints exactly what bash prints, and the lab names the shells that have it beside the output', () => {
     const result = labShell().run('client', 'kubectl get pods')
     expect(result?.stdout).toBe('')
-    expect(result?.stderr).toBe('sh: kubectl: not found\n')
+    expect(result?.stderr).toBe('bash: kubectl: command not found\n')
     expect(result?.exitCode).toBe(127)
     expect(result?.elsewhere).toEqual({ command: 'kubectl', targets: ['node-1', 'node-2', 'laptop'] })
   })
@@ -39,7 +39,7 @@ describe('a tool typed in a shell that lacks it', () => {
       })
       expect(output).toEqual({
         stdout: '',
-        stderr: 'sh: kubectl: not found\n',
+        stderr: 'bash: kubectl: command not found\n',
         exitCode: 127,
         elsewhere: { command: 'kubectl', targets: ['node-1', 'node-2'] }
       })
@@ -61,7 +61,7 @@ describe('a tool typed in a shell that lacks it', () => {
       { encoding: 'utf8' }
     )
     expect(r.stderr).toBe(
-      'sh: kubectl: not found\npodnet exec: note: kubectl is not installed in this shell; in this lab it runs on node-1, node-2, laptop\n'
+      'bash: kubectl: command not found\npodnet exec: note: kubectl is not installed in this shell; in this lab it runs on node-1, node-2, laptop\n'
     )
     expect(r.status).toBe(127)
   })

@@ -76,7 +76,7 @@ describe.concurrent('podnet exec', () => {
 
   it("exits with the command's exit code and passes its stderr through", async () => {
     const r = await podnet(['exec', SCENARIO, '--on', 'web-1/app', '--', 'nosuchcmd'])
-    expect(r.stderr).toBe('sh: nosuchcmd: not found\n')
+    expect(r.stderr).toBe('bash: nosuchcmd: command not found\n')
     expect(r.status).toBe(127)
   })
 

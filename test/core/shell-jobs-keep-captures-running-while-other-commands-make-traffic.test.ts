@@ -34,7 +34,7 @@ describe('jobs in one terminal', () => {
     const r = run(s, 'client', 'curl -s 10.96.0.100 >/dev/null; jobs -l; wait %1')
     expect(flagsOf(r.stdout)).toEqual(['S', 'S.', '.'])
     expect(r.stdout.endsWith('[1]+ 3100 Done                    tcpdump -c 3 -ni eth0 tcp\n')).toBe(true)
-    expect(r.stderr).toBe(`${stats(3, 3)}sh: wait: %1: no such job\n`)
+    expect(r.stderr).toBe(`${stats(3, 3)}bash: wait: %1: no such job\n`)
     expect(r.exitCode).toBe(127)
   })
 

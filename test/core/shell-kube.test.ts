@@ -139,8 +139,13 @@ pods:
   })
 
   it('shows /pause as PID 1 in the shared PID namespace', () => {
-    expect(run(s, 'two', 'ps').stdout).toBe(
-      'PID   USER     TIME  COMMAND\n    1 root      0:00 /pause\n    2 root      0:00 python3 -m http.server 8080\n    3 root      0:00 python3 -m http.server 8080\n    9 root      0:00 sh\n   15 root      0:00 ps\n'
+    expect(run(s, 'two', 'ps ax').stdout).toBe(
+      '    PID TTY      STAT   TIME COMMAND\n' +
+        '      1 ?        Ss     0:00 /pause\n' +
+        '      2 ?        Ss     0:00 python3 -m http.server 8080\n' +
+        '      3 ?        Ss     0:00 python3 -m http.server 8080\n' +
+        '      9 pts/0    Ss     0:00 bash\n' +
+        '     18 pts/0    R+     0:00 ps ax\n'
     )
   })
 })
@@ -148,8 +153,17 @@ pods:
 describe('per-target views', () => {
   const s = labShell()
   it('shows a container only its own processes without a shared PID namespace', () => {
+    expect(run(s, 'web-1', 'ps ax').stdout).toBe(
+      '    PID TTY      STAT   TIME COMMAND\n' +
+        '      1 ?        Ss     0:00 python3 -m http.server 8080\n' +
+        '      7 pts/0    Ss     0:00 bash\n' +
+        '     16 pts/0    R+     0:00 ps ax\n'
+    )
+  })
+
+  it("shows plain ps only the terminal's own shell and itself, as procps does", () => {
     expect(run(s, 'web-1', 'ps').stdout).toBe(
-      'PID   USER     TIME  COMMAND\n    1 root      0:00 python3 -m http.server 8080\n    7 root      0:00 sh\n   13 root      0:00 ps\n'
+      '    PID TTY          TIME CMD\n      7 pts/0    00:00:00 bash\n     16 pts/0    00:00:00 ps\n'
     )
   })
 

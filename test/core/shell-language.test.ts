@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { parseLine, ShellSyntaxError } from '../../src-main/core/shell/parser.ts'
 import { promptFor } from '../../src-main/core/shell/shell.ts'
 import { resolveTarget } from '../../src-main/core/shell/targets.ts'
-import { labShell, run } from './shell-fixture.ts'
+import { labShell, labShellFromYaml, run } from './shell-fixture.ts'
 
 /**
  * What real bash 5.2 + coreutils print for a line (non-interactive, so no job control noise),
@@ -145,7 +145,21 @@ describe('bash syntax errors as an interactive bash prints them', () => {
 
 describe('dialects and prompts', () => {
   const shell = labShell()
-  it('answers an unknown command as bash on nodes and BusyBox sh in pods, exit 127', () => {
+  // The lab's images are Debian-based, so their shell is bash; a busybox sidecar has BusyBox sh.
+  const mixed = labShellFromYaml(`
+formatVersion: 1
+id: mixed-images
+cluster: { seed: 1 }
+nodes: [{ name: node-1, ip: 192.168.56.11 }]
+pods:
+  - name: web
+    node: node-1
+    containers:
+      - { name: app, image: podnet/http, app: http, port: 8080 }
+      - { name: tiny, image: docker.io/library/busybox:1.36, app: sleep }
+`)
+
+  it('answers an unknown command as bash on nodes and in Debian-based pods, BusyBox sh in busybox, exit 127', () => {
     expect(run(shell, 'node-1', 'nosuch')).toEqual({
       stdout: '',
       stderr: 'bash: nosuch: command not found\n',
@@ -153,24 +167,38 @@ describe('dialects and prompts', () => {
     })
     expect(run(shell, 'client', 'nosuch')).toEqual({
       stdout: '',
+      stderr: 'bash: nosuch: command not found\n',
+      exitCode: 127
+    })
+    expect(run(mixed, 'web/tiny', 'nosuch')).toEqual({
+      stdout: '',
       stderr: 'sh: nosuch: not found\n',
       exitCode: 127
     })
-    expect(run(shell, 'client', 'echo a |').stderr).toBe('sh: syntax error: unexpected end of file\n')
-    expect(run(shell, 'client', '| x').stderr).toBe('sh: syntax error: unexpected "|"\n')
+    expect(run(mixed, 'web/tiny', 'echo a |').stderr).toBe('sh: syntax error: unexpected end of file\n')
+    expect(run(mixed, 'web/tiny', '| x').stderr).toBe('sh: syntax error: unexpected "|"\n')
+  })
+
+  it('lists processes as BusyBox ps does in a busybox container', () => {
+    expect(run(mixed, 'web/tiny', 'ps').stdout).toBe(
+      'PID   USER     TIME  COMMAND\n    1 root      0:00 sleep infinity\n    7 root      0:00 sh\n   13 root      0:00 ps\n'
+    )
   })
 
   it('hides node tools inside pods', () => {
-    expect(run(shell, 'web-1', 'kubectl get pods').stderr).toBe('sh: kubectl: not found\n')
+    expect(run(shell, 'web-1', 'kubectl get pods').stderr).toBe('bash: kubectl: command not found\n')
+    expect(run(mixed, 'web/tiny', 'kubectl get pods').stderr).toBe('sh: kubectl: not found\n')
     expect(run(shell, 'laptop', 'crictl ps').stderr).toBe('bash: crictl: command not found\n')
   })
 
-  it('exposes prompts per target', () => {
+  it('exposes prompts per target: a login on a node in ~, a container shell in /', () => {
     const lab = shell.lab
     expect(promptFor(resolveTarget(lab, 'node-1')!)).toBe('root@node-1:~# ')
     expect(promptFor(resolveTarget(lab, 'laptop')!)).toBe('root@laptop:~# ')
-    expect(promptFor(resolveTarget(lab, 'web-1')!)).toBe('/ # ')
-    expect(promptFor(resolveTarget(lab, 'web-1/app')!)).toBe('/ # ')
+    expect(promptFor(resolveTarget(lab, 'web-1')!)).toBe('root@web-1:/# ')
+    expect(promptFor(resolveTarget(lab, 'web-1/app')!)).toBe('root@web-1:/# ')
+    expect(promptFor(resolveTarget(mixed.lab, 'web')!)).toBe('root@web:/# ')
+    expect(promptFor(resolveTarget(mixed.lab, 'web/tiny')!)).toBe('/ # ')
     expect(resolveTarget(lab, 'web-1/nope')).toBeUndefined()
   })
 

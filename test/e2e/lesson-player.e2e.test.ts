@@ -114,7 +114,7 @@ describe.skipIf(unavailable !== null)('the lesson player in Chromium over the we
       .toBe('Copied to the clipboard.')
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe('ip route')
     // kubectl typed in a pod: the shell's own answer, then the lab's note naming where it runs.
-    await w.type('kubectl get pods', /sh: kubectl: not found/)
+    await w.type('kubectl get pods', /bash: kubectl: command not found/)
     await expect
       .poll(async () => (await w.terminalText()).replace(/\s+/g, ''))
       .toContain('notfoundPodnetLab:kubectlisnotinstalledinthisshell.Inthislabitrunsonnode-1,node-2:')

@@ -53,7 +53,7 @@ describe.skipIf(unavailable !== null)('several live terminals on one sandbox in 
     await showTerminal(page, 'client (2)', 'client#2')
     expect(await terminalText(page)).not.toMatch(/listening/)
     await type(page, 'curl -s 10.96.0.100')
-    await expect.poll(() => terminalText(page)).toMatch(/curl -s 10\.96\.0\.100\s+\S[\s\S]*\/ # \s*$/)
+    await expect.poll(() => terminalText(page)).toMatch(/curl -s 10\.96\.0\.100\s+\S[\s\S]*root@client:\/# \s*$/)
 
     // The first tab's capture saw the whole exchange while it kept running.
     await showTerminal(page, 'client', 'client')
@@ -91,7 +91,7 @@ describe.skipIf(unavailable !== null)('several live terminals on one sandbox in 
     await type(page, 'timeout 2 tcpdump -ni eth0 tcp & curl -s 10.96.0.100; wait')
     await expect
       .poll(() => terminalText(page), { timeout: 15_000 })
-      .toMatch(/\[1\] \d+[\s\S]*listening on eth0[\s\S]*10 packets captured[\s\S]*\/ # \s*$/)
+      .toMatch(/\[1\] \d+[\s\S]*listening on eth0[\s\S]*10 packets captured[\s\S]*root@client:\/# \s*$/)
     const text = await terminalText(page)
     expect(flagsOf(text)).toEqual(['S', 'S.', '.', 'P.', '.', 'P.', '.', 'F.', 'F.', '.'])
     await page.context().close()

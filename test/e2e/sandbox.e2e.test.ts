@@ -88,7 +88,7 @@ describe.skipIf(unavailable !== null)('the free-play sandbox in Chromium over th
     await tab(page, 'client')
     await page.keyboard.type('ip ro')
     await page.keyboard.press('Tab')
-    await poll(() => terminalText(page)).toMatch(/\/ # ip route\s*$/m)
+    await poll(() => terminalText(page)).toMatch(/root@client:\/# ip route\s*$/m)
     await page.keyboard.press('Enter')
     await poll(() => terminalText(page)).toMatch(/default via 10\.244\.1\.1 dev eth0/)
 

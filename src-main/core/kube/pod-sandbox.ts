@@ -215,5 +215,5 @@ export function createPod(lab: Lab, spec: PodSpec, podIps?: PodIpIndex): KubePod
 }
 
 function defaultImage(app: KubeContainer['app']): string {
-  return app === 'sleep' ? 'busybox' : `podnet/${app}`
+  return app === 'sleep' ? 'podnet/debug' : `podnet/${app}`
 }

@@ -48,6 +48,8 @@ export interface Target {
   readonly netns: string
   /** What `hostname` prints: node name, pod name (the pod's UTS namespace) or host name. */
   readonly hostname: string
+  /** The image of `container`, which decides the shell the terminal runs. */
+  readonly image?: string
 }
 
 /** What a finished process leaves behind. Output strings end with `\n` as real tools' do. */

@@ -1,7 +1,7 @@
 /**
- * Runs command lines on a target the way its shell would: bash on nodes and external hosts,
- * BusyBox `sh` inside pods (the dialect decides error prefixes such as
- * `bash: foo: command not found` versus `sh: foo: not found`).
+ * Runs command lines on a target the way its shell would: bash on nodes, external hosts and the
+ * lab's Debian-based images, BusyBox `sh` in a `busybox` container (the dialect decides error
+ * prefixes such as `bash: foo: command not found` versus `sh: foo: not found`).
  *
  * One `ShellSession` is one terminal: it remembers `$?`, variables and files written with
  * `>` for the lines typed into it.
@@ -25,19 +25,35 @@ import type { AndOr, Command, ForCommand, List, Pipeline, Redirect, SimpleComman
 
 export type ShellDialect = 'bash' | 'busybox'
 
-/** Pods run BusyBox-style images in the lab; nodes and external hosts run Debian's bash. */
+/**
+ * The lab's own images are built on debian:12-slim, so their shell is bash like the nodes';
+ * only a container running the `busybox` image gets BusyBox `sh`.
+ */
 export function dialectOf(target: Target): ShellDialect {
-  return target.kind === 'pod' || target.kind === 'container' ? 'busybox' : 'bash'
+  return target.image !== undefined && isBusyboxImage(target.image) ? 'busybox' : 'bash'
 }
 
-/** The prompt the terminal shows before each line, as the real shell prints it. */
+function isBusyboxImage(image: string): boolean {
+  const name = image.split('@')[0]!.replace(/:[^/]*$/, '')
+  return name === 'busybox' || name.endsWith('/busybox')
+}
+
+/**
+ * The prompt the terminal shows before each line, as the real shell prints it. A container
+ * starts in its image's working directory (`/`), a login on a node in root's home.
+ */
 export function promptFor(target: Target): string {
-  return dialectOf(target) === 'busybox' ? '/ # ' : `root@${target.hostname}:~# `
+  if (dialectOf(target) === 'busybox') return '/ # '
+  return `root@${target.hostname}:${inContainer(target) ? '/' : '~'}# `
+}
+
+function inContainer(target: Target): boolean {
+  return target.kind === 'pod' || target.kind === 'container'
 }
 
 /** The working directory relative paths resolve against (where the prompt says we are). */
 function homeOf(target: Target): string {
-  return dialectOf(target) === 'busybox' ? '/' : '/root'
+  return inContainer(target) ? '/' : '/root'
 }
 
 export type { OutputChunk }

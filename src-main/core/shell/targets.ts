@@ -9,14 +9,14 @@ import type { KubePod } from '../kube/objects.ts'
 
 /** A pod's target: its first app container, as `kubectl exec` without `-c` picks it. */
 export function podTarget(pod: KubePod, container?: string): Target {
-  const c = container ?? pod.containers[0]?.name
+  const c = pod.containers.find((x) => x.name === container) ?? pod.containers[0]
   return {
     kind: container === undefined ? 'pod' : 'container',
     name: container === undefined ? pod.name : `${pod.name}/${container}`,
     node: pod.node,
     pod: pod.name,
     namespace: pod.namespace,
-    ...(c === undefined ? {} : { container: c }),
+    ...(c === undefined ? {} : { container: c.name, image: c.image }),
     netns: pod.netns,
     // hostNetwork pods share the node's UTS namespace as well (kubelet sets UTS=NODE).
     hostname: pod.hostNetwork ? pod.node : pod.name

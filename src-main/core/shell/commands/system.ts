@@ -8,6 +8,7 @@ import type { KubePod, KubeProcess } from '../../kube/objects.ts'
 import { formatIpv4 } from '../../net/index.ts'
 import { getopt, has } from '../getopt.ts'
 import { findPod } from '../targets.ts'
+import { dialectOf } from '../shell.ts'
 
 export const hostnameCommand: Command = {
   name: 'hostname',
@@ -99,40 +100,53 @@ const NODE_DAEMONS: readonly { pid: number; stat: string; time: string; command:
 
 export const psCommand: Command = {
   name: 'ps',
-  summary: 'list processes (BusyBox ps in containers; ps, ps ax, ps aux, ps -ef on nodes)',
+  summary: 'list processes: ps, ps ax, ps aux, ps -ef (BusyBox ps in a busybox container)',
   run(argv, ctx) {
-    const pod = podOf(ctx)
     if (ctx.target.kind === 'pod' || ctx.target.kind === 'container') {
+      const pod = podOf(ctx)
       if (!pod) return { stdout: '', stderr: '', exitCode: 0 }
-      // BusyBox ps ignores the BSD-style words learners type out of habit.
-      const bad = argv.find((a) => a.startsWith('-') && !/^-[efAaxwlT]+$/.test(a))
-      if (bad !== undefined)
-        return {
-          stdout: '',
-          stderr: `ps: unrecognized option: ${bad.slice(1)}\nBusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: ps [-o COL1,COL2=HEADER] [-T]\n`,
-          exitCode: 1
-        }
       const procs = containerProcesses(pod, ctx.target.container)
-      // The terminal's shell and this ps run in the container too, after everything else.
-      const top = Math.max(1, ...procs.map((p) => p.pid))
-      const rows = [
-        ...procs,
-        { pid: top + 6, user: 'root', command: 'sh' },
-        { pid: top + 12, user: 'root', command: argv.length > 0 ? `ps ${argv.join(' ')}` : 'ps' }
-      ]
-      const out = rows
-        .map((p) => `${String(p.pid).padStart(5)} ${p.user.padEnd(8).slice(0, 8)}  0:00 ${p.command}\n`)
-        .join('')
-      return { stdout: `PID   USER     TIME  COMMAND\n${out}`, stderr: '', exitCode: 0 }
+      return dialectOf(ctx.target) === 'busybox' ? busyboxPs(argv, procs) : containerPs(argv, procs)
     }
     return nodePs(argv, ctx)
   }
 }
 
+type ContainerProcess = { pid: number; user: string; command: string }
+type ProcpsRow = { pid: number; stat: string; time: string; command: string }
+
+function busyboxPs(argv: readonly string[], procs: readonly ContainerProcess[]): CommandOutput {
+  // BusyBox ps ignores the BSD-style words learners type out of habit.
+  const bad = argv.find((a) => a.startsWith('-') && !/^-[efAaxwlT]+$/.test(a))
+  if (bad !== undefined)
+    return {
+      stdout: '',
+      stderr: `ps: unrecognized option: ${bad.slice(1)}\nBusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: ps [-o COL1,COL2=HEADER] [-T]\n`,
+      exitCode: 1
+    }
+  // The terminal's shell and this ps run in the container too, after everything else.
+  const top = Math.max(1, ...procs.map((p) => p.pid))
+  const rows = [
+    ...procs,
+    { pid: top + 6, user: 'root', command: 'sh' },
+    { pid: top + 12, user: 'root', command: argv.length > 0 ? `ps ${argv.join(' ')}` : 'ps' }
+  ]
+  const out = rows
+    .map((p) => `${String(p.pid).padStart(5)} ${p.user.padEnd(8).slice(0, 8)}  0:00 ${p.command}\n`)
+    .join('')
+  return { stdout: `PID   USER     TIME  COMMAND\n${out}`, stderr: '', exitCode: 0 }
+}
+
+/** procps in a container: what runs there, then the `bash` that `kubectl exec` started and this ps. */
+function containerPs(argv: readonly string[], procs: readonly ContainerProcess[]): CommandOutput {
+  const top = Math.max(1, ...procs.map((p) => p.pid))
+  const rows = procs.map((p) => ({ pid: p.pid, stat: 'Ss', time: '0:00', command: p.command }))
+  return procpsListing(argv.join(' '), rows, { pid: top + 6, command: 'bash' })
+}
+
 function nodePs(argv: readonly string[], ctx: CommandContext): CommandOutput {
-  const mode = argv.join(' ')
   const node = ctx.lab.nodes.find((n) => n.name === ctx.target.node)
-  const procs: { pid: number; stat: string; time: string; command: string }[] =
+  const procs: ProcpsRow[] =
     ctx.target.kind === 'node'
       ? [...NODE_DAEMONS]
       : [{ pid: 1, stat: 'Ss', time: '0:01', command: '/sbin/init' }]
@@ -145,14 +159,29 @@ function nodePs(argv: readonly string[], ctx: CommandContext): CommandOutput {
     }
   }
   procs.sort((a, b) => a.pid - b.pid)
-  const shellPid = Math.max(...procs.map((p) => p.pid)) + 37
-  procs.push({ pid: shellPid, stat: 'Ss', time: '0:00', command: '-bash' })
-  procs.push({ pid: shellPid + 9, stat: 'R+', time: '0:00', command: `ps ${mode}`.trim() })
-  const tty = (p: { pid: number }): string => (p.pid >= shellPid ? 'pts/0' : '?')
+  return procpsListing(argv.join(' '), procs, {
+    pid: Math.max(...procs.map((p) => p.pid)) + 37,
+    command: '-bash'
+  })
+}
+
+/** procps-ng 4.0's listings of `procs` plus the terminal's shell and the ps itself (its child). */
+function procpsListing(
+  mode: string,
+  others: readonly ProcpsRow[],
+  shell: { pid: number; command: string }
+): CommandOutput {
+  const procs: ProcpsRow[] = [
+    ...others,
+    { pid: shell.pid, stat: 'Ss', time: '0:00', command: shell.command },
+    { pid: shell.pid + 9, stat: 'R+', time: '0:00', command: `ps ${mode}`.trim() }
+  ]
+  const tty = (p: { pid: number }): string => (p.pid >= shell.pid ? 'pts/0' : '?')
+  const name = (command: string): string => (command.split(' ')[0] ?? '').split('/').pop()!.replace(/^-/, '')
   switch (mode) {
     case '':
       return {
-        stdout: `    PID TTY          TIME CMD\n${String(shellPid).padStart(7)} pts/0    00:00:00 bash\n${String(shellPid + 9).padStart(7)} pts/0    00:00:00 ps\n`,
+        stdout: `    PID TTY          TIME CMD\n${String(shell.pid).padStart(7)} pts/0    00:00:00 ${name(shell.command)}\n${String(shell.pid + 9).padStart(7)} pts/0    00:00:00 ps\n`,
         stderr: '',
         exitCode: 0
       }

@@ -15,11 +15,13 @@ export function terminalTargets(topology: Topology | null): TerminalTarget[] {
     list.push({ name: node.name, kind: 'node', prompt: `root@${node.name}:~# ` })
   }
   for (const pod of topology.nodes.flatMap((n) => n.pods)) {
-    list.push({ name: pod.name, kind: 'pod', prompt: '/ # ' })
+    // `kubectl exec` without `-c` opens the first container's shell.
+    const first = pod.containers[0]
+    if (first) list.push({ name: pod.name, kind: 'pod', prompt: first.prompt })
     // A pod with one container is the same shell as its container; only sidecars earn their own tab.
     if (pod.containers.length > 1) {
       for (const c of pod.containers)
-        list.push({ name: `${pod.name}/${c.name}`, kind: 'container', prompt: '/ # ' })
+        list.push({ name: `${pod.name}/${c.name}`, kind: 'container', prompt: c.prompt })
     }
   }
   for (const host of topology.externalHosts) {
