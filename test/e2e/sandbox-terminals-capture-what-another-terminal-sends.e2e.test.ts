@@ -53,7 +53,9 @@ describe.skipIf(unavailable !== null)('several live terminals on one sandbox in 
     await showTerminal(page, 'client (2)', 'client#2')
     expect(await terminalText(page)).not.toMatch(/listening/)
     await type(page, 'curl -s 10.96.0.100')
-    await expect.poll(() => terminalText(page)).toMatch(/curl -s 10\.96\.0\.100\s+\S[\s\S]*root@client:\/# \s*$/)
+    await expect
+      .poll(() => terminalText(page))
+      .toMatch(/curl -s 10\.96\.0\.100\s+\S[\s\S]*root@client:\/# \s*$/)
 
     // The first tab's capture saw the whole exchange while it kept running.
     await showTerminal(page, 'client', 'client')
