@@ -100,7 +100,7 @@ const serviceSchema = z.strictObject({
     z.strictObject({
       name: z.string().optional(),
       port: z.number(),
-      targetPort: z.number(),
+      targetPort: z.union([z.number(), z.string()]),
       protocol: z.enum(['TCP', 'UDP']),
       nodePort: z.number().optional()
     })

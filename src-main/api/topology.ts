@@ -69,7 +69,7 @@ export const topologySchema = z.strictObject({
       ports: z.array(
         z.strictObject({
           port: z.number(),
-          targetPort: z.number(),
+          targetPort: z.union([z.number(), z.string()]),
           protocol: z.string(),
           nodePort: z.number().optional()
         })

@@ -109,6 +109,8 @@ function endpointsOf(
   // The apiserver listens on the first (control-plane) node's address.
   if (svc.namespace === 'default' && svc.name === 'kubernetes') return [{ ip: s.nodes[0]!.ip, port: 6443 }]
   const target = port.targetPort ?? port.port
+  // The variants name no ports; a named targetPort would need each pod's container ports.
+  if (typeof target === 'string') throw new Error(`lab-plan: named targetPort ${target} is not planned`)
   return pods
     .filter(
       (p) =>

@@ -19,7 +19,7 @@ export function contextFor(s: Scenario): NormaliseContext {
   for (const svc of s.services) {
     for (const p of svc.ports) {
       known.add(p.port)
-      known.add(p.targetPort ?? p.port)
+      if (typeof p.targetPort !== 'string') known.add(p.targetPort ?? p.port)
       known.add(p.port + 1) // the conformance steps' "wrong port"
       if (p.nodePort) known.add(p.nodePort)
     }

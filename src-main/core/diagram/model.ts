@@ -7,6 +7,7 @@ import type { Link, VxlanLink } from '../linux/link.ts'
 import { linkByIndex, linkByName, type Netns } from '../linux/netns.ts'
 import { cidrContains, cidrEquals, formatCidr, parseCidr } from '../net/cidr.ts'
 import { formatIpv4, parseIpv4 } from '../net/ipv4.ts'
+import { UNDERLAY_SEGMENT } from '../scenario/build-lab.ts'
 
 /**
  * The cluster as a network drawing: every device a packet can be on, the wires between them and
@@ -150,7 +151,13 @@ export interface DiagramService {
   namespace: string
   type: 'ClusterIP' | 'NodePort'
   clusterIP: string
-  ports: { name?: string; port: number; targetPort: number; protocol: 'TCP' | 'UDP'; nodePort?: number }[]
+  ports: {
+    name?: string
+    port: number
+    targetPort: number | string
+    protocol: 'TCP' | 'UDP'
+    nodePort?: number
+  }[]
   endpoints: { pod: string; node: string; ip: string; port: number }[]
   externalTrafficPolicy: 'Cluster' | 'Local'
   proxyMode: 'iptables' | 'ipvs' | 'nftables'
@@ -399,7 +406,8 @@ export function diagramOf(lab: Lab): DiagramModel {
     })
     devices.push({ id: `switch:${seg.id}`, kind: 'segment', label: seg.id, group, up: true, addresses: [] })
     modelled.add(`switch:${seg.id}`)
-    if (lab.gateway) {
+    // The gateway also joins the internet segment when there is one; it is drawn once, on the underlay's.
+    if (lab.gateway && seg.id === UNDERLAY_SEGMENT) {
       const gw = lab.netns.get(lab.gateway.netns)
       if (gw) addNetns(gw, 'router', gw.id, group)
     }

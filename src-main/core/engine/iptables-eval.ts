@@ -23,6 +23,8 @@ export interface HookContext {
   ctstate: 'NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID' | 'UNTRACKED'
   ctDnat: boolean
   rng: RngState
+  /** Lab time, for xt_recent's `--seconds`. */
+  nowMs: number
 }
 
 export type TableVerdict =
@@ -102,7 +104,32 @@ function matchModule(ns: Netns, m: IptMatch, p: Packet, ctx: HookContext): boole
       }
       return set.entries.has(ipsetKey(m.flags, p, set.type)) !== m.neg
     }
+    case 'recent':
+      return matchRecent(ns, m, p, ctx.nowMs)
   }
+}
+
+/** xt_recent: `--set` always matches and records; `--rcheck` matches a recent enough entry. */
+function matchRecent(
+  ns: Netns,
+  m: Extract<IptMatch, { module: 'recent' }>,
+  p: Packet,
+  nowMs: number
+): boolean {
+  const key = ((m.side === 'rsource' ? p.src : p.dst) & m.mask) >>> 0
+  let list = ns.recent?.get(m.name)
+  if (m.command === 'set') {
+    ns.recent ??= new Map()
+    if (!list) ns.recent.set(m.name, (list = new Map()))
+    list.set(key, nowMs)
+    return true
+  }
+  const seen = list?.get(key)
+  if (seen === undefined) return false
+  if (m.seconds === undefined) return true
+  const fresh = nowMs - seen <= m.seconds * 1000
+  if (m.reap && list) for (const [k, t] of list) if (nowMs - t > m.seconds * 1000) list.delete(k)
+  return fresh
 }
 
 function matches(ns: Netns, r: IptRule, p: Packet, ctx: HookContext): boolean {

@@ -273,6 +273,7 @@ export class Walk {
       ctstate: ctState(ct),
       ctDnat: ct?.entry.dnat === true,
       rng: this.lab.rng,
+      nowMs: this.lab.clock.nowMs,
       inIface,
       outIface
     }
@@ -874,7 +875,9 @@ export class Walk {
     // without a matching route blackholes the packet, and an ISP's default route ends in filters
     // that discard RFC 1918 destinations. Both stay silent (no ICMP net unreachable comes back),
     // so the sender sees only a timeout; the real lab's underlay, which does not forward, agrees.
-    if (ns.kind === 'router') return this.drop(ns, 'upstream-no-route', pkt, link.name)
+    // What it has a route for (the internet segment, the underlay) it forwards.
+    if (ns.kind === 'router' && (!route || route.type !== 'unicast'))
+      return this.drop(ns, 'upstream-no-route', pkt, link.name)
     // Forwarding is decided by the interface the packet came in on (IN_DEV_FORWARD).
     if (interfaceConf(ns, link, 'forwarding') !== '1')
       return this.drop(ns, 'ip-forward-disabled', pkt, link.name)

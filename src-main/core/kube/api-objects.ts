@@ -8,7 +8,7 @@
 import { formatIpv4 } from '../net/ipv4.ts'
 import { sha256 } from '../net/sha256.ts'
 import type { Lab } from './lab.ts'
-import type { KubeNode, KubePod, KubeService } from './objects.ts'
+import { STICKY_MAX_AGE_SECONDS, type KubeNode, type KubePod, type KubeService } from './objects.ts'
 import { endpointsOf } from './endpoints.ts'
 
 export type ApiValue = string | number | boolean | null | ApiValue[] | { [key: string]: ApiValue }
@@ -205,7 +205,10 @@ export function serviceObject(lab: Lab, svc: KubeService): ApiObject {
         targetPort: p.targetPort
       })),
       ...(Object.keys(svc.selector).length > 0 ? { selector: { ...svc.selector } } : {}),
-      sessionAffinity: 'None',
+      sessionAffinity: svc.sessionAffinity ?? 'None',
+      ...(svc.sessionAffinity === 'ClientIP'
+        ? { sessionAffinityConfig: { clientIP: { timeoutSeconds: STICKY_MAX_AGE_SECONDS } } }
+        : {}),
       type: svc.type
     },
     status: { loadBalancer: {} }

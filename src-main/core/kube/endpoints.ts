@@ -13,6 +13,16 @@ export function selects(svc: KubeService, pod: KubePod): boolean {
 }
 
 /**
+ * The port a pod serves a Service port on: the number, or the pod's container port carrying the
+ * name. The EndpointSlice controller leaves out a pod that has no port of that name.
+ */
+export function targetPortOf(port: KubeServicePort, pod: KubePod): number | undefined {
+  if (typeof port.targetPort === 'number') return port.targetPort
+  for (const c of pod.containers) if (c.portName === port.targetPort) return c.port
+  return undefined
+}
+
+/**
  * Ready backends of one Service port, sorted by `ip:port` text as kube-proxy's endpoint cache
  * sorts them (so 10.244.1.10 comes before 10.244.1.2).
  */
@@ -24,7 +34,9 @@ function sortedEndpoints(svc: KubeService, port: KubeServicePort, pods: readonly
   const out: { ep: KubeEndpoint; key: string }[] = []
   for (const pod of pods) {
     if (!pod.ready || !selects(svc, pod)) continue
-    const ep = { ip: pod.ip, port: port.targetPort, pod: pod.name, node: pod.node }
+    const target = targetPortOf(port, pod)
+    if (target === undefined) continue
+    const ep = { ip: pod.ip, port: target, pod: pod.name, node: pod.node }
     out.push({ ep, key: `${formatIpv4(ep.ip)}:${ep.port}` })
   }
   out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))

@@ -3,7 +3,7 @@ import { endpointsOf, type EndpointLookup } from './endpoints.ts'
 import { appendTo, emptyOwned, type RuleParser } from './iptables-writer.ts'
 import { addKubeletChains, type OwnedTables } from './kubelet-iptables.ts'
 import type { Lab } from './lab.ts'
-import type { KubeNode } from './objects.ts'
+import { STICKY_MAX_AGE_SECONDS, type KubeNode } from './objects.ts'
 import { endpointHash, servicePortHash, servicePortName } from './proxy-names.ts'
 
 export type KubeProxyRules = OwnedTables
@@ -135,14 +135,26 @@ export function kubeProxyIptablesRules(
       }
       n('KUBE-SERVICES', `${clusterMatch} -j ${svcChain}`)
       n(svcChain, `${clusterMatch} ! -s ${clusterCIDR} -j KUBE-MARK-MASQ`)
+      const sticky = svc.sessionAffinity === 'ClientIP'
       const epChains = eps.map((ep) => {
         const text = `${formatIpv4(ep.ip)}:${ep.port}`
         const chain = `KUBE-SEP-${endpointHash(svc, port, text)}`
+        const remember = sticky ? ` -m recent --name ${chain} --set` : ''
         n(chain, `-m comment --comment ${name} -s ${formatIpv4(ep.ip)} -j KUBE-MARK-MASQ`)
-        n(chain, `-m comment --comment ${name} -m ${proto} -p ${proto} -j DNAT --to-destination ${text}`)
+        n(
+          chain,
+          `-m comment --comment ${name}${remember} -m ${proto} -p ${proto} -j DNAT --to-destination ${text}`
+        )
         return { chain, text, ep }
       })
       const writeBalancing = (chain: string, list: typeof epChains): void => {
+        // A client seen within the timeout goes back to the endpoint that recorded it.
+        if (sticky)
+          for (const e of list)
+            n(
+              chain,
+              `-m comment --comment ${q(`${name} -> ${e.text}`)} -m recent --name ${e.chain} --rcheck --seconds ${STICKY_MAX_AGE_SECONDS} --reap -j ${e.chain}`
+            )
         list.forEach((e, i) => {
           const stat =
             i < list.length - 1

@@ -35,6 +35,8 @@ export interface KubeContainer {
   image: string
   app: ContainerApp
   port?: number
+  /** The containerPort's name, for Services whose targetPort names it. */
+  portName?: string
   /** 64 hex chars like containerd's ids; crictl prints the first 13. */
   id: string
   state: 'Running' | 'CrashLoopBackOff'
@@ -73,10 +75,14 @@ export interface KubePod {
 export interface KubeServicePort {
   name?: string
   port: number
-  targetPort: number
+  /** A number, or a container port's name that each endpoint pod resolves to its own number. */
+  targetPort: number | string
   protocol: 'TCP' | 'UDP'
   nodePort?: number
 }
+
+/** The apiserver's default sessionAffinityConfig.clientIP.timeoutSeconds: three hours. */
+export const STICKY_MAX_AGE_SECONDS = 10800
 
 export interface KubeService {
   name: string
@@ -86,6 +92,8 @@ export interface KubeService {
   ports: KubeServicePort[]
   selector: Record<string, string>
   externalTrafficPolicy: 'Cluster' | 'Local'
+  /** Absent means `None`. */
+  sessionAffinity?: 'ClientIP'
   createdAt: number
   /**
    * Backends its controller sets directly instead of a selector: the apiserver keeps the

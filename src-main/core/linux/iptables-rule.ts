@@ -163,6 +163,17 @@ export function parseIptRule(args: readonly string[]): ParsedRule {
           case 'set':
             currentModule = { module: 'set', neg: false, setName: '', flags: [] }
             break
+          case 'recent':
+            // xt_recent's defaults: list DEFAULT, full mask, keyed by the source address.
+            currentModule = {
+              module: 'recent',
+              command: 'set',
+              name: 'DEFAULT',
+              reap: false,
+              mask: 0xffffffff,
+              side: 'rsource'
+            }
+            break
           default:
             return badRule(`Couldn't load match \`${name ?? ''}':No such file or directory`)
         }
@@ -234,6 +245,35 @@ export function parseIptRule(args: readonly string[]): ParsedRule {
         currentModule.flags = flags.split(',')
         break
       }
+      case '--set':
+      case '--rcheck':
+        if (currentModule?.module !== 'recent') return badRule(`unknown option "${a}"`)
+        currentModule.command = a === '--set' ? 'set' : 'rcheck'
+        break
+      case '--name':
+      case '--seconds':
+      case '--mask': {
+        const v = args[++i]
+        if (currentModule?.module !== 'recent' || v === undefined) return badRule(`unknown option "${a}"`)
+        if (a === '--name') currentModule.name = v
+        else if (a === '--seconds') {
+          const n = parseNumber(v)
+          if (n === undefined) return badRule(`recent: bad value for option "--seconds", or out of range.`)
+          currentModule.seconds = n
+        } else {
+          const m = parseIpv4(v)
+          if (m === undefined) return badRule(`Bad mask "${v}"`)
+          currentModule.mask = m
+        }
+        break
+      }
+      case '--reap':
+      case '--rsource':
+      case '--rdest':
+        if (currentModule?.module !== 'recent') return badRule(`unknown option "${a}"`)
+        if (a === '--reap') currentModule.reap = true
+        else currentModule.side = a === '--rsource' ? 'rsource' : 'rdest'
+        break
       case '-j':
       case '--jump':
       case '-g':
@@ -359,6 +399,13 @@ function formatMatch(m: IptMatch): string {
       return `-m conntrack ${not(m.ctstate.neg)}--ctstate ${m.ctstate.value.join(',')}`
     case 'set':
       return `-m set ${not(m.neg)}--match-set ${m.setName} ${m.flags.join(',')}`
+    case 'recent': {
+      // libxt_recent's save order: command, --seconds, --reap, --name, --mask, side.
+      let s = `-m recent --${m.command}`
+      if (m.seconds !== undefined) s += ` --seconds ${m.seconds}`
+      if (m.reap) s += ' --reap'
+      return `${s} --name ${m.name} --mask ${formatIpv4(m.mask)} --${m.side}`
+    }
   }
 }
 

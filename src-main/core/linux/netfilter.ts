@@ -45,6 +45,20 @@ export type IptMatch =
   | { module: 'conntrack'; ctstate: Negatable<CtState[]> }
   /** ipset match (IPVS mode): flags such as `dst,dst` pick which packet fields form the key. */
   | { module: 'set'; neg: boolean; setName: string; flags: string[] }
+  /**
+   * xt_recent: `--set` records the packet's source address in the list `name`, `--rcheck`
+   * matches when it is there (seen within `seconds`; `--reap` forgets older entries).
+   * kube-proxy's ClientIP session affinity is built on it.
+   */
+  | {
+      module: 'recent'
+      command: 'set' | 'rcheck'
+      name: string
+      seconds?: number
+      reap: boolean
+      mask: number
+      side: 'rsource' | 'rdest'
+    }
 
 export type IptTarget =
   | { kind: 'verdict'; verdict: 'ACCEPT' | 'DROP' | 'RETURN' }

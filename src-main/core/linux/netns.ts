@@ -45,6 +45,11 @@ export interface Netns {
   /** kube-proxy nftables mode; undefined when the namespace has no nftables ruleset of its own. */
   nft?: NftTable
   ipsets: Map<string, IpSet>
+  /**
+   * xt_recent's lists (`/proc/net/xt_recent/<name>`): address → lab time it was last seen, ms.
+   * Made by the first `--set`, so namespaces without one hold (and hash) nothing new.
+   */
+  recent?: Map<string, Map<number, number>>
   ipvs: IpvsService[]
   conntrack: ConntrackTable
   sockets: Socket[]

@@ -12,34 +12,51 @@ import { syncFlannelRules, syncKubeProxy } from '../kube/kube-proxy.ts'
 import type { Lab } from '../kube/lab.ts'
 import type { KubeNode, KubeService } from '../kube/objects.ts'
 import { createPod, newLoopback, type PodIpIndex } from '../kube/pod-sandbox.ts'
-import type { Scenario, ServiceSpec } from './scenario.schema.ts'
+import { DEFAULT_INTERNET_CIDR, type Scenario, type ServiceSpec } from './scenario.schema.ts'
 
 /** The wall-clock instant every lab starts at; only dates printed by tools depend on it. */
 const LAB_EPOCH_MS = Date.UTC(2026, 0, 5, 9, 0, 0)
 export const UNDERLAY_SEGMENT = 'underlay'
+export const INTERNET_SEGMENT = 'internet'
 
-/** A host on the underlay: lo, eth0 with its address, default route via the gateway. */
-function underlayHost(lab: Lab, id: string, kind: Netns['kind'], ip: Ipv4): Netns {
-  const ns = newNetns(id, kind)
-  lab.netns.set(id, ns)
-  newLoopback(ns)
-  const underlay = parseCidr(lab.scenario.cluster.underlayCIDR)!
-  const eth0 = addLink<EtherLink>(ns, {
+/** Cables `ns` into a segment: an ether link with `ip` in the segment's prefix. */
+function plugInto(lab: Lab, ns: Netns, name: string, segment: string, ip: Ipv4): EtherLink {
+  const seg = lab.segments.get(segment)!
+  const link = addLink<EtherLink>(ns, {
     kind: 'ether',
-    name: 'eth0',
+    name,
     mtu: lab.scenario.cluster.mtu,
     mac: macFromBytes(randomBytes(lab.rng, 6)),
     up: true,
-    segment: UNDERLAY_SEGMENT
+    segment
   })
-  addAddress(ns, eth0.ifindex, ip, underlay.prefixLen)
-  lab.segments.get(UNDERLAY_SEGMENT)!.ports.push({ netns: id, ifindex: eth0.ifindex })
-  if (lab.gateway && lab.gateway.ip !== ip) {
+  addAddress(ns, link.ifindex, ip, seg.cidr.prefixLen)
+  seg.ports.push({ netns: ns.id, ifindex: link.ifindex })
+  return link
+}
+
+/**
+ * A host on the underlay, or on the internet segment: lo, eth0 with its address, the default
+ * route via the gateway's address on that segment.
+ */
+function underlayHost(
+  lab: Lab,
+  id: string,
+  kind: Netns['kind'],
+  ip: Ipv4,
+  segment: string = UNDERLAY_SEGMENT
+): Netns {
+  const ns = newNetns(id, kind)
+  lab.netns.set(id, ns)
+  newLoopback(ns)
+  const eth0 = plugInto(lab, ns, 'eth0', segment, ip)
+  const via = segment === INTERNET_SEGMENT ? lab.segments.get(segment)!.cidr.network + 1 : lab.gateway?.ip
+  if (lab.gateway && via !== undefined && via !== ip) {
     addRoute(ns, {
       table: 'main',
       type: 'unicast',
       dst: cidr('0.0.0.0/0'),
-      gateway: lab.gateway.ip,
+      gateway: via >>> 0,
       dev: eth0.ifindex,
       proto: 'boot',
       scope: 'global',
@@ -48,6 +65,32 @@ function underlayHost(lab: Lab, id: string, kind: Netns['kind'], ip: Ipv4): Netn
   }
   ns.ipIdNext = randomInt(lab.rng, 1, 65535)
   return ns
+}
+
+/**
+ * The internet beyond the gateway: a second segment the gateway joins with its first address
+ * and forwards to. Only scenarios with internet hosts get it, so the others' gateway still
+ * forwards nothing and their MACs stay as they were.
+ */
+function addInternet(lab: Lab, gateway: Netns): void {
+  const net = parseCidr(lab.scenario.cluster.internetCIDR ?? DEFAULT_INTERNET_CIDR)!
+  lab.segments.set(INTERNET_SEGMENT, { id: INTERNET_SEGMENT, cidr: net, ports: [] })
+  plugInto(lab, gateway, 'eth1', INTERNET_SEGMENT, (net.network + 1) >>> 0)
+  writeSysctl(gateway, 'net.ipv4.ip_forward', '1')
+}
+
+/** An external host's server, answering as a pod's app does (`http` with the host's name). */
+function startHostApp(ns: Netns, host: Scenario['externalHosts'][number]): void {
+  if (host.app === undefined || host.app === 'sleep' || host.port === undefined) return
+  ns.sockets.push({
+    proto: host.app === 'udp-echo' ? 'udp' : 'tcp',
+    addr: 0,
+    port: host.port,
+    pid: 1,
+    processName: host.app === 'http' ? 'python3' : 'socat',
+    app: host.app,
+    reply: host.name
+  })
 }
 
 /** kube-controller-manager's nodeipam: the next free subnet of the cluster CIDR, in node order. */
@@ -107,6 +150,7 @@ function allocateServices(lab: Lab, specs: readonly ServiceSpec[]): KubeService[
       clusterIP,
       selector: { ...s.selector },
       externalTrafficPolicy: s.externalTrafficPolicy,
+      ...(s.sessionAffinity === 'ClientIP' ? { sessionAffinity: 'ClientIP' as const } : {}),
       createdAt: lab.clock.nowMs,
       ports: s.ports.map((p) => {
         let nodePort = p.nodePort
@@ -151,7 +195,8 @@ export function buildLab(scenario: Scenario): Lab {
   if (scenario.cluster.gateway !== undefined) {
     const ip = ipv4(scenario.cluster.gateway)
     lab.gateway = { ip, netns: 'gateway' }
-    underlayHost(lab, 'gateway', 'router', ip)
+    const gateway = underlayHost(lab, 'gateway', 'router', ip)
+    if (scenario.externalHosts.some((h) => h.internet)) addInternet(lab, gateway)
   }
   const podCidrs = allocatePodCidrs(scenario)
   scenario.nodes.forEach((spec, i) => {
@@ -178,7 +223,14 @@ export function buildLab(scenario: Scenario): Lab {
   const flannel = scenario.cluster.cni.backend !== 'none'
   if (flannel) for (const node of lab.nodes) programPeers(lab, node, lab.netns.get(node.netns)!)
   for (const host of scenario.externalHosts) {
-    underlayHost(lab, host.name, 'external', ipv4(host.ip))
+    const ns = underlayHost(
+      lab,
+      host.name,
+      'external',
+      ipv4(host.ip),
+      host.internet ? INTERNET_SEGMENT : UNDERLAY_SEGMENT
+    )
+    startHostApp(ns, host)
     lab.externalHosts.push({ name: host.name, ip: ipv4(host.ip), netns: host.name })
   }
   const podIps: PodIpIndex = new Map()

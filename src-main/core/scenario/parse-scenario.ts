@@ -10,7 +10,13 @@ import {
   type ScenarioLimit,
   type scenarioConflicts
 } from '../../api/error-reasons.ts'
-import { SCENARIO_LIMITS, scenarioSchema, type LimitIssueParams, type Scenario } from './scenario.schema.ts'
+import {
+  DEFAULT_INTERNET_CIDR,
+  SCENARIO_LIMITS,
+  scenarioSchema,
+  type LimitIssueParams,
+  type Scenario
+} from './scenario.schema.ts'
 
 /** A refused file: every problem as an author reads it, and the first one as the learner's reason. */
 export type ParsedScenario =
@@ -130,12 +136,44 @@ function semanticErrors(s: Scenario): SemanticError[] {
         found: { problem: 'outside', value: n.podCIDR, range: s.cluster.podCIDR }
       })
   })
+  const internetText = s.cluster.internetCIDR ?? DEFAULT_INTERNET_CIDR
+  const internet = parseCidr(internetText)!
+  if (
+    s.cluster.internetCIDR !== undefined &&
+    (cidrCovers(internet, underlay) || cidrCovers(underlay, internet))
+  )
+    errors.push({
+      path: 'cluster.internetCIDR',
+      reason: `${internetText} overlaps underlayCIDR ${s.cluster.underlayCIDR}`,
+      found: { problem: 'taken', value: internetText }
+    })
   s.externalHosts.forEach((h, i) => {
-    if (!cidrContains(underlay, parseIpv4(h.ip)!))
+    const [net, netText, field] = h.internet
+      ? [internet, internetText, 'internetCIDR']
+      : [underlay, s.cluster.underlayCIDR, 'underlayCIDR']
+    if (!cidrContains(net, parseIpv4(h.ip)!))
       errors.push({
         path: `externalHosts[${i}].ip`,
-        reason: `${h.ip} is not inside underlayCIDR ${s.cluster.underlayCIDR}`,
-        found: { problem: 'outside', value: h.ip, range: s.cluster.underlayCIDR }
+        reason: `${h.ip} is not inside ${field} ${netText}`,
+        found: { problem: 'outside', value: h.ip, range: netText }
+      })
+    else if (h.internet && parseIpv4(h.ip) === (internet.network + 1) >>> 0)
+      errors.push({
+        path: `externalHosts[${i}].ip`,
+        reason: `${h.ip} is the gateway's address on ${netText}`,
+        found: { problem: 'taken', value: h.ip }
+      })
+    if (h.internet && s.cluster.gateway === undefined)
+      errors.push({
+        path: `externalHosts[${i}].internet`,
+        reason: 'an internet host is reached through cluster.gateway, which the file does not set',
+        found: { problem: 'required' }
+      })
+    if ((h.app === undefined || h.app === 'sleep') !== (h.port === undefined))
+      errors.push({
+        path: `externalHosts[${i}].port`,
+        reason: h.port === undefined ? `app ${h.app} needs a port` : 'a port needs an app that listens on it',
+        found: { problem: h.port === undefined ? 'required' : 'not_allowed' }
       })
     claimIp(h.ip, `externalHosts[${i}].ip`)
   })
@@ -235,6 +273,12 @@ function semanticErrors(s: Scenario): SemanticError[] {
           path: `pods[${i}].containers[${j}].port`,
           reason: `required for app "${c.app}"`,
           found: { problem: 'required' }
+        })
+      if (c.portName !== undefined && c.port === undefined)
+        errors.push({
+          path: `pods[${i}].containers[${j}].portName`,
+          reason: 'names a port, and the container has none',
+          found: { problem: 'not_allowed' }
         })
       if (c.app === 'sleep' && c.port !== undefined)
         errors.push({

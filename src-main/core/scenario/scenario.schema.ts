@@ -25,6 +25,11 @@ const dnsName = z
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a lowercase DNS-1123 name such as web-1')
   .max(63)
 const port = z.number().int().min(1).max(65535)
+/** A port's name (IANA_SVC_NAME): at most 15 lowercase letters, digits and single hyphens, one letter at least. */
+const portName = z
+  .string()
+  .max(15)
+  .regex(/^(?=.*[a-z])[a-z0-9]+(-[a-z0-9]+)*$/, 'expected a port name such as http or metrics')
 
 export const containerAppSchema = z.enum(['http', 'tcp-echo', 'udp-echo', 'sleep'])
 
@@ -39,7 +44,9 @@ export const containerSchema = z.strictObject({
    */
   app: containerAppSchema.default('sleep'),
   /** The port the app listens on (required for every app but `sleep`). */
-  port: port.optional()
+  port: port.optional(),
+  /** The containerPort's name, which a Service's targetPort may name instead of the number. */
+  portName: portName.optional()
 })
 
 export const podSchema = z.strictObject({
@@ -60,8 +67,11 @@ export const podSchema = z.strictObject({
 export const servicePortSchema = z.strictObject({
   name: dnsName.optional(),
   port,
-  /** Defaults to `port`, as in Kubernetes. */
-  targetPort: port.optional(),
+  /**
+   * Defaults to `port`, as in Kubernetes. A name is resolved per pod: the port of its container
+   * port with that name; pods without one are no endpoint of this port.
+   */
+  targetPort: z.union([port, portName]).optional(),
   protocol: z.enum(['TCP', 'UDP']).default('TCP'),
   /** NodePort Services only; allocated from 30000-32767 when omitted. */
   nodePort: z.number().int().min(30000).max(32767).optional()
@@ -75,7 +85,9 @@ export const serviceSchema = z.strictObject({
   clusterIP: ipv4.optional(),
   selector: z.record(z.string(), z.string()),
   ports: z.array(servicePortSchema).min(1),
-  externalTrafficPolicy: z.enum(['Cluster', 'Local']).default('Cluster')
+  externalTrafficPolicy: z.enum(['Cluster', 'Local']).default('Cluster'),
+  /** `ClientIP`: every connection from one client address goes to the same endpoint for 10800 s. */
+  sessionAffinity: z.enum(['None', 'ClientIP']).optional()
 })
 
 export const nodeSchema = z.strictObject({
@@ -97,9 +109,18 @@ export const nodeSchema = z.strictObject({
 })
 
 export const externalHostSchema = z.strictObject({
-  /** A machine on the underlay outside the cluster (a laptop, a load balancer). */
+  /** A machine outside the cluster: on the underlay (a laptop, a load balancer), or on the internet. */
   name: dnsName,
-  ip: ipv4
+  ip: ipv4,
+  /**
+   * Beyond the gateway instead of on the underlay: its address is inside cluster.internetCIDR,
+   * and the nodes reach it only through their default route, so pod traffic to it leaves
+   * through flannel's MASQUERADE.
+   */
+  internet: z.boolean().optional(),
+  /** A server the host runs, as a container's app; `http` answers with the host's name. */
+  app: containerAppSchema.optional(),
+  port: port.optional()
 })
 
 export const setupCommandSchema = z.strictObject({
@@ -108,6 +129,9 @@ export const setupCommandSchema = z.strictObject({
   /** A shell command line, as a learner would type it. */
   run: z.string().min(1)
 })
+
+/** Where internet hosts live when cluster.internetCIDR is not set: TEST-NET-3, for documentation. */
+export const DEFAULT_INTERNET_CIDR = '203.0.113.0/24'
 
 export const clusterSchema = z.strictObject({
   /** The cluster-wide pod network (flannel's Network, kubeadm's --pod-network-cidr). */
@@ -119,6 +143,11 @@ export const clusterSchema = z.strictObject({
   underlayCIDR: cidr.default('192.168.56.0/24'),
   /** The underlay's default gateway; omitted means nodes have no default route. */
   gateway: ipv4.optional(),
+  /**
+   * The network beyond the gateway where `internet: true` external hosts live; the gateway takes
+   * its first address. 203.0.113.0/24 (TEST-NET-3, RFC 5737) when omitted.
+   */
+  internetCIDR: cidr.optional(),
   /** The underlay's MTU; flannel subtracts its encapsulation overhead from it. */
   mtu: z.number().int().min(1280).max(9000).default(1500),
   cni: z

@@ -120,6 +120,13 @@ function listMatch(m: IptMatch): string {
       return `${m.ctstate.neg ? '! ' : ''}ctstate ${m.ctstate.value.join(',')}`
     case 'set':
       return `${m.neg ? '! ' : ''}match-set ${m.setName} ${m.flags.join(',')}`
+    case 'recent': {
+      // libxt_recent's print order, which differs from its save order.
+      let s = `recent: ${m.command === 'set' ? 'SET' : 'CHECK'}`
+      if (m.seconds !== undefined) s += ` seconds: ${m.seconds}`
+      if (m.reap) s += ' reap'
+      return `${s} name: ${m.name} side: ${m.side === 'rsource' ? 'source' : 'dest'} mask: ${formatIpv4(m.mask)}`
+    }
   }
 }
 

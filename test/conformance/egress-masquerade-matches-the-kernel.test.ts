@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { renderLabScript } from '../../src-main/core/scenario/export-lab.ts'
+import { labPlanFromLab } from '../../src-main/core/scenario/plan-from-lab.ts'
+import type { LabShell } from '../../src-main/core/shell/lab-shell.ts'
+import { labShellFromYaml, run as simRun } from '../core/shell-fixture.ts'
+import { contextFor, normaliseOutput } from './normalise.ts'
+import { RealLab, realLabUnavailable } from './real-lab.ts'
+import type { Step } from './steps.ts'
+
+/**
+ * Traffic that leaves the cluster: the vxlan variant gains a web server on the internet, behind
+ * the gateway, and a Service with ClientIP affinity. The same lines run on the simulator and on
+ * real namespaces built from it: the pod's ping and curl go out through flannel's MASQUERADE
+ * (the pod's address on its eth0, the node's on the node's eth0 and at the server), conntrack
+ * keeps both tuples, and kube-proxy's `recent` rules send one client to one backend.
+ */
+export const egressYaml = readFileSync('test/fixtures/scenarios/two-node-vxlan.yaml', 'utf8')
+  .replace(
+    'externalHosts:\n',
+    'externalHosts:\n  - { name: example-com, ip: 203.0.113.10, internet: true, app: http, port: 80 }\n'
+  )
+  .replace(
+    'services:\n',
+    [
+      'services:',
+      '  - name: sticky',
+      '    clusterIP: 10.96.0.130',
+      '    selector: { app: web }',
+      '    sessionAffinity: ClientIP',
+      '    ports: [{ name: http, port: 80, targetPort: 8080 }]',
+      ''
+    ].join('\n')
+  )
+
+/** Which backend answers first is random on both sides; that every later curl gets the same one is not. */
+const STICKY_CURLS = 'curl -s http://10.96.0.130/ ; curl -s http://10.96.0.130/ ; curl -s http://10.96.0.130/'
+const backendsSeen = (text: string): string => `${new Set(text.trim().split('\n')).size} backend(s)`
+
+const cmd = (on: string, run: string): Step => ({ kind: 'cmd', on, run, slug: run.replace(/\W+/g, '-') })
+const capture = (on: string, run: string, trafficOn: string, traffic: string): Step => ({
+  kind: 'capture',
+  on,
+  run,
+  slug: `${on}-${run}`.replace(/\W+/g, '-'),
+  traffic: { on: trafficOn, run: traffic }
+})
+
+// iptables-save comes first: after traffic, the kernel's nat PREROUTING policy counter stays at
+// 0:0 where the simulator counts each connection's first packet (see KNOWN-DIFFERENCES.md).
+const steps: Step[] = [
+  cmd('node-1', 'iptables-save -t nat'),
+  cmd('client', 'ping -c 2 203.0.113.10'),
+  cmd('client', 'curl -s http://203.0.113.10/'),
+  cmd('node-1', 'conntrack -L -d 203.0.113.10'),
+  capture('client', 'tcpdump -nn -i eth0 -c 2 icmp', 'client', 'ping -c 1 203.0.113.10'),
+  capture('node-1', 'tcpdump -nn -i eth0 -c 2 icmp', 'client', 'ping -c 1 203.0.113.10'),
+  capture('example-com', 'tcpdump -nn -i eth0 -c 2 icmp', 'client', 'ping -c 1 203.0.113.10'),
+  capture('example-com', 'tcpdump -nn -i eth0 -c 3 tcp', 'client', 'curl -s http://203.0.113.10/'),
+  cmd('client', STICKY_CURLS)
+]
+
+interface Compared {
+  label: string
+  sim: string
+  real: string
+}
+
+const unavailable = realLabUnavailable()
+// As in the variants: where CI runs as root, a lab that cannot be built is broken, not absent.
+if (unavailable && process.env.CI)
+  throw new Error(`egress conformance: CI is set but real namespaces cannot be built: ${unavailable}`)
+describe.skipIf(unavailable !== undefined)(
+  'egress and affinity: the simulator prints what real Linux prints',
+  () => {
+    const results = new Map<Step, Compared[]>()
+    let real: RealLab | undefined
+    const ctx = contextFor(labShellFromYaml(egressYaml).lab.scenario)
+    ctx.knownPorts.add(80)
+    const underlay = (on: string): boolean => on.startsWith('node-') || on === 'example-com'
+    const compare = (step: Pick<Step, 'on' | 'run'>, sim: string, real: string): Compared => ({
+      label: `${step.on}: ${step.run}`,
+      sim,
+      real
+    })
+
+    beforeAll(async () => {
+      const sim: LabShell = labShellFromYaml(egressYaml)
+      real = new RealLab(renderLabScript(labPlanFromLab(sim.lab), { prefix: 'pnl-egr' }))
+      await real.up()
+      for (const step of steps) {
+        const r = await real.runStep(step)
+        if (step.kind === 'capture') {
+          const t = simRun(sim, step.traffic.on, step.traffic.run)
+          const c = simRun(sim, step.on, step.run)
+          const u = underlay(step.traffic.on)
+          results.set(step, [
+            compare(
+              step.traffic,
+              normaliseOutput(step.traffic, t, ctx, u),
+              normaliseOutput(step.traffic, r.traffic!, ctx, u)
+            ),
+            compare(
+              step,
+              normaliseOutput(step, c, ctx, underlay(step.on)),
+              normaliseOutput(step, r.output, ctx, underlay(step.on))
+            )
+          ])
+        } else {
+          const s = simRun(sim, step.on, step.run)
+          const shown = step.run === STICKY_CURLS ? backendsSeen : (text: string): string => text
+          results.set(step, [
+            compare(
+              step,
+              shown(normaliseOutput(step, s, ctx, underlay(step.on))),
+              shown(normaliseOutput(step, r.output, ctx, underlay(step.on)))
+            )
+          ])
+        }
+      }
+    }, 180_000)
+
+    afterAll(async () => {
+      await real?.down()
+    }, 60_000)
+
+    steps.forEach((step, i) => {
+      test(`${String(i + 1).padStart(2, '0')} ${step.on}: ${step.run}`, () => {
+        const compared = results.get(step)
+        expect(compared, 'the step did not run (see the beforeAll error)').toBeDefined()
+        for (const c of compared!)
+          expect(c.sim, `${c.label}\n(expected = real kernel, received = simulator)`).toBe(c.real)
+      })
+    })
+  }
+)
