@@ -35,6 +35,8 @@ export interface KubeContainer {
   image: string
   app: ContainerApp
   port?: number
+  /** The port's name (`ports[].name`), which a NetworkPolicy may name instead of its number. */
+  portName?: string
   /** 64 hex chars like containerd's ids; crictl prints the first 13. */
   id: string
   state: 'Running' | 'CrashLoopBackOff'
@@ -107,4 +109,39 @@ export interface ExternalHost {
   name: string
   ip: Ipv4
   netns: string
+}
+
+/** metav1.LabelSelector as a NetworkPolicy carries it: `{}` selects everything. */
+export interface KubeLabelSelector {
+  matchLabels?: Record<string, string>
+  matchExpressions?: {
+    key: string
+    operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'
+    values?: string[]
+  }[]
+}
+
+export interface KubeNetworkPolicyPeer {
+  podSelector?: KubeLabelSelector
+  namespaceSelector?: KubeLabelSelector
+  ipBlock?: { cidr: string; except?: string[] }
+}
+
+export interface KubeNetworkPolicyPort {
+  protocol: 'TCP' | 'UDP' | 'SCTP'
+  /** A number, or the name of a container port on the pods at the other end. */
+  port?: number | string
+  endPort?: number
+}
+
+/** networking.k8s.io/v1 NetworkPolicy as the apiserver stores it (policyTypes defaulted). */
+export interface KubeNetworkPolicy {
+  name: string
+  namespace: string
+  podSelector: KubeLabelSelector
+  policyTypes: ('Ingress' | 'Egress')[]
+  /** Absent: no ingress rule at all (every ingress denied when Ingress is a policy type). */
+  ingress?: { from?: KubeNetworkPolicyPeer[]; ports?: KubeNetworkPolicyPort[] }[]
+  egress?: { to?: KubeNetworkPolicyPeer[]; ports?: KubeNetworkPolicyPort[] }[]
+  createdAt: number
 }

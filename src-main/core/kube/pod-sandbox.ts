@@ -157,6 +157,7 @@ export function createPod(lab: Lab, spec: PodSpec, podIps?: PodIpIndex): KubePod
       image: c.image ?? defaultImage(c.app),
       app: c.app,
       ...(c.port === undefined ? {} : { port: c.port }),
+      ...(c.portName === undefined ? {} : { portName: c.portName }),
       id: randomHex(lab.rng, 64),
       state: 'Running',
       restartCount: 0,

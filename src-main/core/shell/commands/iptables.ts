@@ -120,6 +120,14 @@ function listMatch(m: IptMatch): string {
       return `${m.ctstate.neg ? '! ' : ''}ctstate ${m.ctstate.value.join(',')}`
     case 'set':
       return `${m.neg ? '! ' : ''}match-set ${m.setName} ${m.flags.join(',')}`
+    case 'icmp':
+      return `icmp${m.icmpType.neg ? ' !' : ''}type ${m.icmpType.value}`
+    case 'physdev':
+      return `PHYSDEV match${m.isBridged ? ' --physdev-is-bridged' : ''}`
+    case 'multiport':
+      return `multiport dports ${m.dports.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}:${r.to}`)).join(',')}`
+    case 'limit':
+      return `limit: avg ${m.avg} burst ${m.burst}`
   }
 }
 
@@ -151,6 +159,8 @@ function listTarget(r: IptRule): { name: string; extra: string } {
       if (t.value === 0) return { name: 'MARK', extra: `MARK and ${hex(~t.mask >>> 0)}` }
       return { name: 'MARK', extra: `MARK xset ${hex(t.value)}/${hex(t.mask)}` }
     }
+    case 'NFLOG':
+      return { name: 'NFLOG', extra: `nflog-group ${t.group}` }
   }
 }
 
