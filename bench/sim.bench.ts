@@ -183,6 +183,27 @@ const big = generated(100, 30, 500)
 let bigLab: ReturnType<typeof crossNodeLab> | undefined
 const growth: string[] = []
 
+/** The same cluster enforcing 200 NetworkPolicies with kube-router: each web app admits the next app's pods. */
+function withPolicies(scenario: Scenario, count: number): Scenario {
+  return scenarioSchema.parse({
+    ...scenario,
+    id: `${scenario.id}-netpol`,
+    cluster: { ...scenario.cluster, networkPolicy: 'kube-router' },
+    networkPolicies: Array.from({ length: count }, (_, i) => ({
+      name: `allow-${i}`,
+      podSelector: { matchLabels: { app: `app-${i}` } },
+      ingress: [
+        {
+          from: [{ podSelector: { matchLabels: { app: `app-${i + 1}` } } }],
+          ports: [{ protocol: 'TCP', port: 8080 }]
+        }
+      ]
+    }))
+  })
+}
+const bigPolicies = withPolicies(big, 200)
+let bigPolicyLab: ReturnType<typeof crossNodeLab> | undefined
+
 const figures: Figure[] = [
   {
     name: 'sim.trace.clusterip-cross-node',
@@ -218,6 +239,25 @@ const figures: Figure[] = [
     runs: 15,
     setup: () => void (bigLab ??= crossNodeLab(big)),
     sample: () => timeTraces(bigLab!, 20)
+  },
+  {
+    name: 'sim.cluster-100x30x500.netpol-200.build',
+    unit: 'ms',
+    target: '< 400 ms',
+    runs: 7,
+    sample: () => {
+      const start = performance.now()
+      bigPolicyLab = crossNodeLab(bigPolicies)
+      return performance.now() - start
+    }
+  },
+  {
+    name: 'sim.cluster-100x30x500.netpol-200.trace',
+    unit: 'ms',
+    target: '< 1 ms',
+    runs: 15,
+    setup: () => void (bigPolicyLab ??= crossNodeLab(bigPolicies)),
+    sample: () => timeTraces(bigPolicyLab!, 20)
   },
   {
     name: 'sim.cluster-100x30x500.heap',

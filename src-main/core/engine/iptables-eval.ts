@@ -9,10 +9,11 @@ import {
   type IptRule,
   type IptTableName,
   type IptTarget,
+  type IpSet,
   type Netfilter
 } from '../linux/netfilter.ts'
 import { cidrContains } from '../net/cidr.ts'
-import { formatIpv4 } from '../net/ipv4.ts'
+import { formatIpv4, type Ipv4 } from '../net/ipv4.ts'
 import { nextRandom, type RngState } from '../net/rng.ts'
 import { ipLength, type Packet } from './packet.ts'
 import type { RuleHit } from './trace.ts'
@@ -25,6 +26,8 @@ export interface HookContext {
   rng: RngState
   /** Lab time, for xt_recent's `--seconds`. */
   nowMs: number
+  /** br_netfilter's hooks for a frame crossing a bridge (physdev's `--physdev-is-bridged`). */
+  bridged?: boolean
 }
 
 export type TableVerdict =
@@ -69,6 +72,20 @@ function ipsetKey(flags: string[], p: Packet, type: string): string {
   return parts.join(',')
 }
 
+/**
+ * hash:net looks an address up from the most specific prefix the set holds to the least: the
+ * first entry found decides, and a `nomatch` entry (kube-router's ipBlock `except`) means no.
+ */
+function inNetSet(set: IpSet, ip: Ipv4): boolean {
+  for (let len = 32; len >= 0; len--) {
+    const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0
+    const key = `${formatIpv4((ip & mask) >>> 0)}/${len}`
+    if (set.nomatch?.has(key)) return false
+    if (set.entries.has(key)) return true
+  }
+  return false
+}
+
 function matchModule(ns: Netns, m: IptMatch, p: Packet, ctx: HookContext): boolean {
   switch (m.module) {
     case 'comment':
@@ -99,6 +116,7 @@ function matchModule(ns: Netns, m: IptMatch, p: Packet, ctx: HookContext): boole
     case 'set': {
       const set = ns.ipsets.get(m.setName)
       if (!set) return m.neg
+      if (set.type === 'hash:net') return inNetSet(set, m.flags[0] === 'src' ? p.src : p.dst) !== m.neg
       if (set.type === 'hash:ip,port' || set.type === 'hash:ip,port,ip' || set.type === 'bitmap:port') {
         if (p.l4.kind === 'icmp') return m.neg
       }
@@ -106,6 +124,17 @@ function matchModule(ns: Netns, m: IptMatch, p: Packet, ctx: HookContext): boole
     }
     case 'recent':
       return matchRecent(ns, m, p, ctx.nowMs)
+    case 'icmp':
+      return (p.l4.kind === 'icmp' && p.l4.type === m.icmpType.value) !== m.icmpType.neg
+    case 'physdev':
+      return !m.isBridged || ctx.bridged === true
+    case 'multiport': {
+      if (p.l4.kind === 'icmp') return false
+      const port = p.l4.dport
+      return m.dports.some((r) => port >= r.from && port <= r.to)
+    }
+    case 'limit':
+      return true
   }
 }
 
@@ -263,6 +292,8 @@ export function runIptables(
         continue
       case 'MARK':
         p.mark = ((p.mark & ~t.mask) ^ t.value) >>> 0
+        continue
+      case 'NFLOG':
         continue
       case 'verdict':
         if (t.verdict === 'RETURN') {

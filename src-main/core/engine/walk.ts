@@ -266,7 +266,8 @@ export class Walk {
     pkt: Packet,
     ct: CtAssoc | undefined,
     inIface: string | undefined,
-    outIface: string | undefined
+    outIface: string | undefined,
+    bridged = false
   ): TableResult['verdict'] {
     const isNew = ct?.isNew === true
     const ctx: HookContext = {
@@ -275,7 +276,8 @@ export class Walk {
       rng: this.lab.rng,
       nowMs: this.lab.clock.nowMs,
       inIface,
-      outIface
+      outIface,
+      bridged
     }
     if (ns.nft) {
       for (const chain of nftChainsFor(ns.nft, NFT_HOOK[hook])) {
@@ -805,7 +807,7 @@ export class Walk {
       return this.drop(ns, 'hairpin-off', pkt, br.name)
     if (inPort) this.#capture(ns, br, 'in', pkt, true)
     if (brnf && inPort) {
-      const v = this.#hook(ns, 'FORWARD', pkt, ct, br.name, br.name)
+      const v = this.#hook(ns, 'FORWARD', pkt, ct, br.name, br.name, true)
       if (v.kind !== 'ACCEPT')
         return this.drop(ns, v.kind === 'REJECT' ? 'netfilter-reject' : 'netfilter-drop', pkt, br.name)
       const pv = this.#hook(ns, 'POSTROUTING', pkt, ct, br.name, br.name)

@@ -88,7 +88,17 @@ export function podObject(lab: Lab, pod: KubePod): ApiObject {
         image: c.image,
         imagePullPolicy: pullPolicy(c.image),
         name: c.name,
-        ...(c.port === undefined ? {} : { ports: [{ containerPort: c.port, protocol: 'TCP' }] }),
+        ...(c.port === undefined
+          ? {}
+          : {
+              ports: [
+                {
+                  containerPort: c.port,
+                  ...(c.portName === undefined ? {} : { name: c.portName }),
+                  protocol: 'TCP'
+                }
+              ]
+            }),
         resources: {},
         terminationMessagePath: '/dev/termination-log',
         terminationMessagePolicy: 'File',

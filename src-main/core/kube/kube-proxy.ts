@@ -8,6 +8,7 @@ import {
 } from './kube-proxy-iptables.ts'
 import { syncIpvs } from './kube-proxy-ipvs.ts'
 import { syncNft } from './kube-proxy-nft.ts'
+import { syncNetworkPolicies } from './kube-router-netpol.ts'
 import type { Lab } from './lab.ts'
 import { proxyModeOf } from './proxy-mode.ts'
 
@@ -33,6 +34,9 @@ export function syncKubeProxy(lab: Lab, parser = new RuleParser()): void {
       syncNft(lab, node, ns, endpoints)
     }
   }
+  // kube-proxy's restore replaces every KUBE- chain it sees; kube-router resyncs on the same
+  // pod and Service events, so its chains are written again after kube-proxy's.
+  syncNetworkPolicies(lab, parser)
 }
 
 /** flanneld's iptables rules on every node. */

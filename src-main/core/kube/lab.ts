@@ -3,7 +3,7 @@ import type { RngState } from '../net/rng.ts'
 import type { Cidr } from '../net/cidr.ts'
 import type { Ipv4 } from '../net/ipv4.ts'
 import type { Scenario } from '../scenario/scenario.schema.ts'
-import type { ExternalHost, KubeNode, KubePod, KubeService } from './objects.ts'
+import type { ExternalHost, KubeNetworkPolicy, KubeNode, KubePod, KubeService } from './objects.ts'
 import type { CapturedFrame } from '../engine/trace.ts'
 
 /** An L2 broadcast domain outside any namespace: the underlay switch the nodes' eth0s plug into. */
@@ -51,6 +51,8 @@ export interface Lab {
   nodes: KubeNode[]
   pods: KubePod[]
   services: KubeService[]
+  /** Stored whatever enforces them: on flannel alone nothing reads them. */
+  networkPolicies: KubeNetworkPolicy[]
   externalHosts: ExternalHost[]
   /** The underlay's router (netns `gateway`), when the scenario has a gateway. */
   gateway?: { ip: Ipv4; netns: string }

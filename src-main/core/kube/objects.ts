@@ -116,3 +116,38 @@ export interface ExternalHost {
   ip: Ipv4
   netns: string
 }
+
+/** metav1.LabelSelector as a NetworkPolicy carries it: `{}` selects everything. */
+export interface KubeLabelSelector {
+  matchLabels?: Record<string, string>
+  matchExpressions?: {
+    key: string
+    operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'
+    values?: string[]
+  }[]
+}
+
+export interface KubeNetworkPolicyPeer {
+  podSelector?: KubeLabelSelector
+  namespaceSelector?: KubeLabelSelector
+  ipBlock?: { cidr: string; except?: string[] }
+}
+
+export interface KubeNetworkPolicyPort {
+  protocol: 'TCP' | 'UDP' | 'SCTP'
+  /** A number, or the name of a container port on the pods at the other end. */
+  port?: number | string
+  endPort?: number
+}
+
+/** networking.k8s.io/v1 NetworkPolicy as the apiserver stores it (policyTypes defaulted). */
+export interface KubeNetworkPolicy {
+  name: string
+  namespace: string
+  podSelector: KubeLabelSelector
+  policyTypes: ('Ingress' | 'Egress')[]
+  /** Absent: no ingress rule at all (every ingress denied when Ingress is a policy type). */
+  ingress?: { from?: KubeNetworkPolicyPeer[]; ports?: KubeNetworkPolicyPort[] }[]
+  egress?: { to?: KubeNetworkPolicyPeer[]; ports?: KubeNetworkPolicyPort[] }[]
+  createdAt: number
+}

@@ -174,6 +174,18 @@ export function parseIptRule(args: readonly string[]): ParsedRule {
               side: 'rsource'
             }
             break
+          case 'icmp':
+            currentModule = { module: 'icmp', icmpType: { value: -1, neg: false } }
+            break
+          case 'physdev':
+            currentModule = { module: 'physdev', isBridged: false }
+            break
+          case 'multiport':
+            currentModule = { module: 'multiport', dports: [] }
+            break
+          case 'limit':
+            currentModule = { module: 'limit', avg: '3/hour', burst: 5 }
+            break
           default:
             return badRule(`Couldn't load match \`${name ?? ''}':No such file or directory`)
         }
@@ -274,6 +286,45 @@ export function parseIptRule(args: readonly string[]): ParsedRule {
         if (a === '--reap') currentModule.reap = true
         else currentModule.side = a === '--rsource' ? 'rsource' : 'rdest'
         break
+      case '--icmp-type': {
+        const type = icmpTypeNumber(args[++i])
+        if (rule.proto?.value !== 'icmp' || type === undefined)
+          return badRule(`Invalid ICMP type \`${args[i] ?? ''}'`)
+        const m =
+          currentModule?.module === 'icmp'
+            ? currentModule
+            : (rule.matches.find((x) => x.module === 'icmp') as
+                Extract<IptMatch, { module: 'icmp' }> | undefined)
+        if (m) m.icmpType = { value: type, neg: negated }
+        else rule.matches.push({ module: 'icmp', icmpType: { value: type, neg: negated } })
+        break
+      }
+      case '--physdev-is-bridged': {
+        if (currentModule?.module !== 'physdev') return badRule(`unknown option "${a}"`)
+        currentModule.isBridged = true
+        break
+      }
+      case '--dports':
+      case '--destination-ports': {
+        const ranges = parsePortList(args[++i])
+        if (currentModule?.module !== 'multiport' || !ranges)
+          return badRule(`invalid port/service \`${args[i] ?? ''}' specified`)
+        currentModule.dports = ranges
+        break
+      }
+      case '--limit': {
+        const avg = parseRate(args[++i])
+        if (currentModule?.module !== 'limit' || !avg) return badRule(`bad rate "${args[i] ?? ''}"'`)
+        currentModule.avg = avg
+        break
+      }
+      case '--limit-burst': {
+        const burst = parseNumber(args[++i])
+        if (currentModule?.module !== 'limit' || burst === undefined)
+          return badRule(`bad --limit-burst \`${args[i] ?? ''}'`)
+        currentModule.burst = burst
+        break
+      }
       case '-j':
       case '--jump':
       case '-g':
@@ -306,6 +357,42 @@ function inKernelLayout(r: IptRule): IptRule {
   if (r.outIface) out.outIface = r.outIface
   if (r.proto) out.proto = r.proto
   return out
+}
+
+/** The ICMP type names iptables knows that kube-router writes, and plain numbers. */
+const ICMP_TYPES: Readonly<Record<string, number>> = {
+  'echo-reply': 0,
+  'destination-unreachable': 3,
+  'echo-request': 8,
+  'time-exceeded': 11
+}
+
+function icmpTypeNumber(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined
+  if (text in ICMP_TYPES) return ICMP_TYPES[text]
+  const n = parseNumber(text)
+  return n !== undefined && n < 256 ? n : undefined
+}
+
+function parsePortList(text: string | undefined): { from: number; to: number }[] | undefined {
+  if (!text) return undefined
+  const out: { from: number; to: number }[] = []
+  for (const part of text.split(',')) {
+    const [a, b] = part.split(':')
+    const from = parseNumber(a)
+    const to = b === undefined ? from : parseNumber(b)
+    if (from === undefined || to === undefined || from > 65535 || to > 65535 || from > to) return undefined
+    out.push({ from, to })
+  }
+  return out
+}
+
+/** xt_limit's rates, saved with the unit's short name (`10/minute` → `10/min`). */
+function parseRate(text: string | undefined): string | undefined {
+  const m = /^(\d+)(?:\/(s|sec|second|m|min|minute|h|hour|d|day))?$/.exec(text ?? '')
+  if (!m) return undefined
+  const unit = m[2]?.[0] ?? 's'
+  return `${m[1]}/${{ s: 'sec', m: 'min', h: 'hour', d: 'day' }[unit]}`
 }
 
 function parseTarget(
@@ -358,6 +445,8 @@ function parseTarget(
       if (xor !== undefined) return { ok: true, target: { kind: 'MARK', value: xor, mask: 0 } }
       return { ok: false, message: 'MARK target: Parameter --set/and/or/xor-mark is required' }
     }
+    case 'NFLOG':
+      return { ok: true, target: { kind: 'NFLOG', group: parseNumber(opt('--nflog-group')) ?? 0 } }
     default:
       if (!/^[A-Za-z0-9_.-]+$/.test(name))
         return { ok: false, message: `Couldn't load target \`${name}':No such file or directory` }
@@ -406,6 +495,14 @@ function formatMatch(m: IptMatch): string {
       if (m.reap) s += ' --reap'
       return `${s} --name ${m.name} --mask ${formatIpv4(m.mask)} --${m.side}`
     }
+    case 'icmp':
+      return `-m icmp ${not(m.icmpType.neg)}--icmp-type ${m.icmpType.value}`
+    case 'physdev':
+      return `-m physdev${m.isBridged ? ' --physdev-is-bridged' : ''}`
+    case 'multiport':
+      return `-m multiport --dports ${m.dports.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}:${r.to}`)).join(',')}`
+    case 'limit':
+      return `-m limit --limit ${m.avg}${m.burst === 5 ? '' : ` --limit-burst ${m.burst}`}`
   }
 }
 
@@ -427,6 +524,8 @@ export function formatTarget(t: IptTarget): string {
       return `-j MASQUERADE${t.randomFully ? ' --random-fully' : ''}`
     case 'MARK':
       return `-j MARK --set-xmark ${hex(t.value)}/${hex(t.mask)}`
+    case 'NFLOG':
+      return `-j NFLOG --nflog-group ${t.group}`
   }
 }
 

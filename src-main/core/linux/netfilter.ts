@@ -59,6 +59,13 @@ export type IptMatch =
       mask: number
       side: 'rsource' | 'rdest'
     }
+  /** iptables-save prints the type as a number (`--icmp-type 8`), whatever name it was given as. */
+  | { module: 'icmp'; icmpType: Negatable<number> }
+  /** A frame crossing a bridge (br_netfilter), not a routed packet. */
+  | { module: 'physdev'; isBridged: boolean }
+  | { module: 'multiport'; dports: { from: number; to: number }[] }
+  /** The token bucket is not modelled: a limit only throttles logging, never a verdict. */
+  | { module: 'limit'; avg: string; burst: number }
 
 export type IptTarget =
   | { kind: 'verdict'; verdict: 'ACCEPT' | 'DROP' | 'RETURN' }
@@ -68,6 +75,8 @@ export type IptTarget =
   | { kind: 'SNAT'; toIp: Ipv4; randomFully: boolean }
   | { kind: 'MASQUERADE'; randomFully: boolean }
   | { kind: 'MARK'; value: number; mask: number }
+  /** Copies the packet to a netlink log group; never a verdict. */
+  | { kind: 'NFLOG'; group: number }
   /** A rule without `-j` only counts. */
   | { kind: 'none' }
 
@@ -304,10 +313,19 @@ export function formatProbability(fixed: number): string {
   return (fixed / 0x80000000).toFixed(11)
 }
 
-/** An ipset (IPVS mode): `hash:ip` keys are `ip`, `hash:ip,port` keys are `ip,proto:port`. */
+/**
+ * An ipset: `hash:ip` keys are `ip`, `hash:ip,port` keys are `ip,proto:port`, `hash:net` keys
+ * are `net/len`.
+ */
 export interface IpSet {
   name: string
   type: 'hash:ip' | 'hash:ip,port' | 'hash:ip,port,ip' | 'bitmap:port' | 'hash:net'
   comment: string
   entries: Set<string>
+  /** hash:net entries added with `nomatch`: a packet whose most specific entry is one of these does not match. */
+  nomatch?: Set<string>
+  /** Created with `timeout N`: every entry then carries its own timeout (kube-router's are `timeout 0`, permanent). */
+  timeout?: number
+  /** The hash's seed (`initval`), random per set in the kernel; the lab draws it from its seeded generator. */
+  initval?: number
 }

@@ -7,6 +7,7 @@ import { ipv4, type Ipv4 } from '../net/ipv4.ts'
 import { macFromBytes } from '../net/mac.ts'
 import { randomBytes, randomInt } from '../net/rng.ts'
 import { createVtep, programPeers } from '../kube/flannel.ts'
+import { networkPolicyFromSpec } from '../kube/network-policy.ts'
 import { RuleParser } from '../kube/iptables-writer.ts'
 import { syncFlannelRules, syncKubeProxy } from '../kube/kube-proxy.ts'
 import type { Lab } from '../kube/lab.ts'
@@ -187,6 +188,7 @@ export function buildLab(scenario: Scenario): Lab {
     nodes: [],
     pods: [],
     services: [],
+    networkPolicies: [],
     externalHosts: [],
     rng: { seed: scenario.cluster.seed },
     clock: { nowMs: 0, epochMs: LAB_EPOCH_MS },
@@ -236,6 +238,7 @@ export function buildLab(scenario: Scenario): Lab {
   const podIps: PodIpIndex = new Map()
   for (const pod of scenario.pods) createPod(lab, pod, podIps)
   lab.services = [kubernetesService(lab), ...allocateServices(lab, scenario.services)]
+  lab.networkPolicies = scenario.networkPolicies.map((spec) => networkPolicyFromSpec(spec, 0))
   const parser = new RuleParser()
   syncKubeProxy(lab, parser)
   if (flannel) syncFlannelRules(lab, parser)

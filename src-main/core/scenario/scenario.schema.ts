@@ -90,6 +90,64 @@ export const serviceSchema = z.strictObject({
   sessionAffinity: z.enum(['None', 'ClientIP']).optional()
 })
 
+const labelSelectorSchema = z.strictObject({
+  matchLabels: z.record(z.string(), z.string()).optional(),
+  matchExpressions: z
+    .array(
+      z.strictObject({
+        key: z.string().min(1),
+        operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+        values: z.array(z.string()).optional()
+      })
+    )
+    .optional()
+})
+
+const networkPolicyPeerSchema = z
+  .strictObject({
+    podSelector: labelSelectorSchema.optional(),
+    namespaceSelector: labelSelectorSchema.optional(),
+    ipBlock: z.strictObject({ cidr, except: z.array(cidr).optional() }).optional()
+  })
+  .refine(
+    (p) => (p.ipBlock === undefined) === (p.podSelector !== undefined || p.namespaceSelector !== undefined),
+    {
+      message: 'a peer is either ipBlock or podSelector/namespaceSelector, as the apiserver requires'
+    }
+  )
+
+const networkPolicyPortSchema = z.strictObject({
+  protocol: z.enum(['TCP', 'UDP', 'SCTP']).default('TCP'),
+  /** A port number or a container port's name. */
+  port: z.union([port, portName]).optional(),
+  endPort: port.optional()
+})
+
+/** networking.k8s.io/v1 NetworkPolicy's spec, with its name and namespace beside it. */
+export const networkPolicySchema = z.strictObject({
+  name: dnsName,
+  namespace: dnsName.default('default'),
+  podSelector: labelSelectorSchema,
+  /** Defaulted as the apiserver does: Ingress, plus Egress when there are egress rules. */
+  policyTypes: z.array(z.enum(['Ingress', 'Egress'])).optional(),
+  ingress: z
+    .array(
+      z.strictObject({
+        from: z.array(networkPolicyPeerSchema).optional(),
+        ports: z.array(networkPolicyPortSchema).optional()
+      })
+    )
+    .optional(),
+  egress: z
+    .array(
+      z.strictObject({
+        to: z.array(networkPolicyPeerSchema).optional(),
+        ports: z.array(networkPolicyPortSchema).optional()
+      })
+    )
+    .optional()
+})
+
 export const nodeSchema = z.strictObject({
   name: dnsName,
   /** The node's underlay (eth0) address, inside cluster.underlayCIDR. */
@@ -173,6 +231,11 @@ export const clusterSchema = z.strictObject({
         .default('1.31')
     })
     .prefault({}),
+  /**
+   * What enforces NetworkPolicy: `none` is flannel alone, which stores policies and ignores them;
+   * `kube-router` is the network-policy controller k3s embeds, on the same cni0 datapath.
+   */
+  networkPolicy: z.enum(['none', 'kube-router']).default('none'),
   /** net.bridge.bridge-nf-call-iptables on every node (kubeadm requires 1). */
   bridgeNfCallIptables: z.boolean().default(true),
   /** Seed for MACs, veth names, ephemeral ports and timings: same scenario + seed → same output. */
@@ -206,7 +269,8 @@ export const SCENARIO_LIMITS = {
   /** Machines on the underlay outside the cluster. */
   externalHosts: 256,
   /** Lines under `setup:`. */
-  setupCommands: 100
+  setupCommands: 100,
+  networkPolicies: 1000
 } as const
 
 /** The message for a list longer than its limit: `at most 256 nodes (why), this file has 4000`. */
@@ -341,6 +405,10 @@ const scenarioObject = z.strictObject({
     .array(serviceSchema)
     .max(SCENARIO_LIMITS.services, atMost(SCENARIO_LIMITS.services, 'Services'))
     .default([]),
+  networkPolicies: z
+    .array(networkPolicySchema)
+    .max(SCENARIO_LIMITS.networkPolicies, atMost(SCENARIO_LIMITS.networkPolicies, 'NetworkPolicies'))
+    .default([]),
   externalHosts: z
     .array(externalHostSchema)
     .max(SCENARIO_LIMITS.externalHosts, atMost(SCENARIO_LIMITS.externalHosts, 'external hosts'))
@@ -359,3 +427,4 @@ export type Scenario = z.output<typeof scenarioSchema>
 export type ScenarioInput = z.input<typeof scenarioSchema>
 export type PodSpec = z.output<typeof podSchema>
 export type ServiceSpec = z.output<typeof serviceSchema>
+export type NetworkPolicySpec = z.output<typeof networkPolicySchema>

@@ -10,6 +10,7 @@ import { bridgeCommand } from './bridge.ts'
 import { conntrackCommand } from './conntrack.ts'
 import { ipCommand } from './ip.ts'
 import { iptablesCommand, iptablesSaveCommand } from './iptables.ts'
+import { ipsetCommand } from './ipset.ts'
 import { ipvsadmCommand } from './ipvsadm.ts'
 import { nftCommand } from './nft.ts'
 import { sysctlCommand } from './sysctl.ts'
@@ -47,6 +48,7 @@ export function defaultRegistry(): CommandRegistry {
     ipCommand,
     iptablesCommand,
     iptablesSaveCommand,
+    ipsetCommand,
     ipvsadmCommand,
     kubectlCommand,
     nftCommand,

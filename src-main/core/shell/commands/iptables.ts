@@ -127,6 +127,14 @@ function listMatch(m: IptMatch): string {
       if (m.reap) s += ' reap'
       return `${s} name: ${m.name} side: ${m.side === 'rsource' ? 'source' : 'dest'} mask: ${formatIpv4(m.mask)}`
     }
+    case 'icmp':
+      return `icmp${m.icmpType.neg ? ' !' : ''}type ${m.icmpType.value}`
+    case 'physdev':
+      return `PHYSDEV match${m.isBridged ? ' --physdev-is-bridged' : ''}`
+    case 'multiport':
+      return `multiport dports ${m.dports.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}:${r.to}`)).join(',')}`
+    case 'limit':
+      return `limit: avg ${m.avg} burst ${m.burst}`
   }
 }
 
@@ -158,6 +166,8 @@ function listTarget(r: IptRule): { name: string; extra: string } {
       if (t.value === 0) return { name: 'MARK', extra: `MARK and ${hex(~t.mask >>> 0)}` }
       return { name: 'MARK', extra: `MARK xset ${hex(t.value)}/${hex(t.mask)}` }
     }
+    case 'NFLOG':
+      return { name: 'NFLOG', extra: `nflog-group ${t.group}` }
   }
 }
 

@@ -42,10 +42,22 @@ function matchText(m: IptMatch): string | undefined {
       return m.dstType
         ? `fib daddr type ${m.dstType.neg ? '!= ' : ''}${m.dstType.value.toLowerCase()}`
         : `fib saddr type ${m.srcType!.neg ? '!= ' : ''}${m.srcType!.value.toLowerCase()}`
+    case 'icmp':
+      return `icmp type ${m.icmpType.neg ? '!= ' : ''}${ICMP_TYPE_NAMES[m.icmpType.value] ?? m.icmpType.value}`
     case 'statistic':
     case 'set':
+    case 'physdev':
+    case 'multiport':
+    case 'limit':
       return `xt match "${m.module}"`
   }
+}
+
+const ICMP_TYPE_NAMES: Readonly<Record<number, string>> = {
+  0: 'echo-reply',
+  3: 'destination-unreachable',
+  8: 'echo-request',
+  11: 'time-exceeded'
 }
 
 function targetText(r: IptRule): string {
@@ -67,6 +79,8 @@ function targetText(r: IptRule): string {
       return `masquerade${t.randomFully ? ' fully-random' : ''}`
     case 'MARK':
       return `meta mark set mark and ${hex8(~t.mask >>> 0)} xor ${hex8(t.value)}`
+    case 'NFLOG':
+      return `log group ${t.group}`
   }
 }
 
