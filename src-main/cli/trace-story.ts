@@ -19,6 +19,7 @@ const DROP_TEXT: Record<DropReason, string> = {
   'upstream-no-route': 'the upstream router has no route for it and discards it silently',
   'ttl-exceeded': 'TTL exceeded',
   'frag-needed': 'too big for the next link and DF is set',
+  'frame-too-big': 'the network between the hosts carries smaller frames and discards it silently',
   'message-too-long': 'too big for the link (EMSGSIZE)',
   'not-for-us': 'the frame is for another MAC',
   'hairpin-off': 'hairpin is off on the bridge port',

@@ -78,6 +78,15 @@ describe('podnet export-lab script', () => {
       )
   })
 
+  test('a narrow underlay becomes switch ports with a smaller MTU than the nodes’ eth0', () => {
+    const lab = buildLab(loadScenario('two-node-vxlan'))
+    lab.segments.get('underlay')!.mtu = 1400
+    const text = renderLabScript(labPlanFromLab(lab))
+    expect(text).toMatch(
+      /link add port0 mtu 1400 type veth peer name eth0 address [0-9a-f:]{17} mtu 1500 netns pnl-/
+    )
+  })
+
   test("loads kube-proxy's rules as its writer wrote them (not as iptables-save prints them), so the kernel's normalisation is what gets compared", () => {
     const text = script('two-node-vxlan')
     // kube-proxy's %0.10f; iptables-save would print the kernel's 0.33333333349

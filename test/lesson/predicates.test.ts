@@ -17,9 +17,9 @@ const lab = staticFacts({
   pods: ['client', 'web-1'],
   fdb: { 'node-1/flannel.1': [{ mac: '8e:2a:1b:3c:4d:02', dst: '192.168.56.12' }] },
   devices: {
-    'node-1/veth-a': { type: 'veth', master: 'cni0', addresses: [] },
-    'node-1/cni0': { type: 'bridge', addresses: ['10.244.1.1/24'] },
-    'node-1:pod-a/eth0': { type: 'veth', addresses: ['10.244.1.2/24'] }
+    'node-1/veth-a': { type: 'veth', master: 'cni0', addresses: [], mtu: 1450 },
+    'node-1/cni0': { type: 'bridge', addresses: ['10.244.1.1/24'], mtu: 1450 },
+    'node-1:pod-a/eth0': { type: 'veth', addresses: ['10.244.1.2/24'], mtu: 1450 }
   },
   neighbours: {
     'node-1/flannel.1': [{ address: '10.244.2.0', lladdr: '8e:2a:1b:3c:4d:02', state: 'PERMANENT' }],
@@ -74,6 +74,8 @@ describe('state leaves', () => {
     [{ kind: 'link', link: 'node-1/cni0', master: 'cni0' }, false],
     [{ kind: 'link', link: 'node-1/veth-b', present: false }, true],
     [{ kind: 'link', link: 'node-1/cni0', address: '10.244.1.1/24', present: false }, false],
+    [{ kind: 'link', link: 'node-1/cni0', mtu: 1450 }, true],
+    [{ kind: 'link', link: 'node-1/cni0', mtu: 1350 }, false],
     [{ kind: 'neighbour', device: 'node-1/flannel.1', address: '10.244.2.0', permanent: true }, true],
     [
       { kind: 'neighbour', device: 'node-1/flannel.1', address: '10.244.2.0', lladdr: '8e:2a:1b:3c:4d:03' },

@@ -141,6 +141,7 @@ export type DropReason =
   | 'upstream-no-route'
   | 'ttl-exceeded'
   | 'frag-needed'
+  | 'frame-too-big'
   | 'message-too-long'
   | 'not-for-us'
   | 'hairpin-off'

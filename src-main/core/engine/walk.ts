@@ -676,7 +676,10 @@ export class Walk {
       case 'vxlan':
         return this.#vxlanXmit(ns, dev, pkt)
       case 'ether': {
-        for (const p of this.lab.segments.get(dev.segment)?.ports ?? []) {
+        const segment = this.lab.segments.get(dev.segment)
+        if (segment?.mtu !== undefined && ipLength(pkt) > segment.mtu)
+          return this.drop(ns, 'frame-too-big', pkt, dev.name)
+        for (const p of segment?.ports ?? []) {
           if (p.netns === ns.id && p.ifindex === dev.ifindex) continue
           const pns = this.#nsOf(p.netns)
           const pl = linkByIndex(pns, p.ifindex)

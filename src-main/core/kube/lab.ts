@@ -10,6 +10,8 @@ import type { CapturedFrame } from '../engine/trace.ts'
 export interface Segment {
   id: string
   cidr: Cidr
+  /** The largest IP packet the switch passes; bigger frames vanish on it. */
+  mtu?: number
   /** Cables plugged in: (netns id, ifindex). */
   ports: { netns: string; ifindex: number }[]
 }

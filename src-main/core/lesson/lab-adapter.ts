@@ -41,7 +41,8 @@ export function labFacts(lab: Lab): LabFacts {
         ...(master === undefined ? {} : { master }),
         addresses: ns.addresses
           .filter((a) => a.ifindex === link.ifindex)
-          .map((a) => `${formatIpv4(a.address)}/${a.prefixLen}`)
+          .map((a) => `${formatIpv4(a.address)}/${a.prefixLen}`),
+        mtu: link.mtu
       })
       neighbours.set(
         id,

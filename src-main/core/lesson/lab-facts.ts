@@ -35,6 +35,7 @@ export interface LinkFacts {
   master?: string
   /** IPv4 addresses with their prefix lengths (`10.244.1.1/24`). */
   addresses: readonly string[]
+  mtu: number
 }
 
 export interface NeighbourFacts {

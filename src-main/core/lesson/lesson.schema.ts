@@ -131,6 +131,7 @@ export type Predicate =
       type?: 'veth' | 'bridge' | 'vxlan' | undefined
       master?: string | undefined
       address?: string | undefined
+      mtu?: number | undefined
       present: boolean
       hint?: Localized | undefined
     }
@@ -254,6 +255,8 @@ export const predicateSchema: z.ZodType<Predicate> = z.lazy(() =>
       master: z.string().min(1).optional(),
       /** An IPv4 address with its prefix length, as `ip addr` prints it (`10.244.1.1/24`). */
       address: cidrSchema.optional(),
+      /** The MTU `ip link` prints for it. */
+      mtu: z.number().int().min(68).max(65535).optional(),
       /** `false` means the goal is that no such link exists. */
       present: z.boolean().default(true),
       ...predicateHint

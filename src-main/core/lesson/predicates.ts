@@ -132,7 +132,8 @@ function leafHolds(
         link !== undefined &&
         (predicate.type === undefined || link.type === predicate.type) &&
         (predicate.master === undefined || link.master === predicate.master) &&
-        (predicate.address === undefined || link.addresses.includes(predicate.address))
+        (predicate.address === undefined || link.addresses.includes(predicate.address)) &&
+        (predicate.mtu === undefined || link.mtu === predicate.mtu)
       return found === predicate.present
     }
     case 'neighbour': {

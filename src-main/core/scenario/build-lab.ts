@@ -184,7 +184,17 @@ export function buildLab(scenario: Scenario): Lab {
     scenario,
     netns: new Map(),
     netnsNames: new Map(),
-    segments: new Map([[UNDERLAY_SEGMENT, { id: UNDERLAY_SEGMENT, cidr: underlay, ports: [] }]]),
+    segments: new Map([
+      [
+        UNDERLAY_SEGMENT,
+        {
+          id: UNDERLAY_SEGMENT,
+          cidr: underlay,
+          ...(scenario.cluster.underlayMtu === undefined ? {} : { mtu: scenario.cluster.underlayMtu }),
+          ports: []
+        }
+      ]
+    ]),
     nodes: [],
     pods: [],
     services: [],

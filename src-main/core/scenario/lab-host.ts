@@ -45,16 +45,19 @@ export function addUnderlaySegment(u: LabHost, bridge: string, mtu: number): voi
 
 /**
  * Cables a host's interface into a segment: a veth pair whose switch end (`port<n>`, numbered in
- * cabling order) is enslaved to the segment's bridge.
+ * cabling order) is enslaved to the segment's bridge. A switch end with a smaller MTU than the
+ * host's makes the segment narrower than the hosts think: veth refuses a frame bigger than its
+ * peer's MTU and counts it dropped, as a real switch port would discard it.
  */
 export function cableToUnderlay(
   u: LabHost,
   bridge: string,
   mtu: number,
-  end: { host: string; name: string; mac: string }
+  end: { host: string; name: string; mac: string },
+  switchMtu = mtu
 ): void {
   const port = `port${u.links.filter((l) => l.kind === 'veth').length}`
-  u.links.push({ kind: 'veth', name: port, mtu, peer: { ...end, mtu } })
+  u.links.push({ kind: 'veth', name: port, mtu: switchMtu, peer: { ...end, mtu } })
   u.masters.push([port, bridge])
   u.up.push(port)
 }

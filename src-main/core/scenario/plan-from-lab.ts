@@ -69,7 +69,7 @@ export function labPlanFromLab(lab: Lab): LabPlan {
   for (const seg of lab.segments.values()) {
     const br = `br${bridges.size}`
     bridges.set(seg.id, br)
-    addUnderlaySegment(u, br, lab.scenario.cluster.mtu)
+    addUnderlaySegment(u, br, seg.mtu ?? lab.scenario.cluster.mtu)
   }
   const hosts: LabHost[] = [u]
   const created = new Set<string>()
@@ -94,11 +94,13 @@ export function labPlanFromLab(lab: Lab): LabPlan {
         case 'loopback':
           break
         case 'ether':
-          cableToUnderlay(u, bridges.get(l.segment) ?? 'br0', l.mtu, {
-            host: ns.id,
-            name: l.name,
-            mac: l.mac
-          })
+          cableToUnderlay(
+            u,
+            bridges.get(l.segment) ?? 'br0',
+            l.mtu,
+            { host: ns.id, name: l.name, mac: l.mac },
+            lab.segments.get(l.segment)?.mtu
+          )
           break
         case 'veth': {
           const peerNs = lab.netns.get(l.peer.netns)

@@ -208,6 +208,12 @@ export const clusterSchema = z.strictObject({
   internetCIDR: cidr.optional(),
   /** The underlay's MTU; flannel subtracts its encapsulation overhead from it. */
   mtu: z.number().int().min(1280).max(9000).default(1500),
+  /**
+   * The largest packet the network between the hosts carries, when it is less than `mtu`: a VPN,
+   * a cloud's own overlay or a switch port set lower than the hosts' interfaces. A switch
+   * forwards frames and has no ICMP to send, so it discards bigger ones without a word.
+   */
+  underlayMtu: z.number().int().min(576).max(9000).optional(),
   cni: z
     .strictObject({
       /** `none`: bare nodes without flannel, for labs where the learner wires pods by hand. */

@@ -66,6 +66,7 @@ export const dropLabels: Record<DropReason, () => string> = {
   'upstream-no-route': m.drop_upstream_no_route,
   'ttl-exceeded': m.drop_ttl_exceeded,
   'frag-needed': m.drop_frag_needed,
+  'frame-too-big': m.drop_frame_too_big,
   'message-too-long': m.drop_message_too_long,
   'not-for-us': m.drop_not_for_us,
   'hairpin-off': m.drop_hairpin_off,

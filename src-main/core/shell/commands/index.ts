@@ -27,6 +27,7 @@ import {
 import { grepCommand } from './grep.ts'
 import { curlCommand } from './curl.ts'
 import { crictlCommand, kubectlCommand } from './kubectl.ts'
+import { modprobeCommand } from './modprobe.ts'
 import { pingCommand } from './ping.ts'
 import { tcpdumpCommand } from './tcpdump.ts'
 import { tracerouteCommand } from './traceroute.ts'
@@ -51,6 +52,7 @@ export function defaultRegistry(): CommandRegistry {
     ipsetCommand,
     ipvsadmCommand,
     kubectlCommand,
+    modprobeCommand,
     nftCommand,
     pingCommand(sendProbe),
     psCommand,

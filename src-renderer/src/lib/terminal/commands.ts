@@ -20,6 +20,7 @@ export const shellCommands: readonly string[] = [
   'iptables',
   'iptables-save',
   'kubectl',
+  'modprobe',
   'nft',
   'ping',
   'ps',
