@@ -25,6 +25,7 @@ import {
 } from './coreutils.ts'
 import { grepCommand } from './grep.ts'
 import { curlCommand } from './curl.ts'
+import { digCommand, getentCommand, hostCommand, nslookupCommand } from './dns-tools.ts'
 import { crictlCommand, kubectlCommand } from './kubectl.ts'
 import { pingCommand } from './ping.ts'
 import { tcpdumpCommand } from './tcpdump.ts'
@@ -40,9 +41,12 @@ export function defaultRegistry(): CommandRegistry {
     conntrackCommand,
     crictlCommand,
     curlCommand(sendProbe),
+    digCommand(sendProbe),
+    getentCommand(sendProbe),
     grepCommand,
     headCommand,
     helpCommand(() => registry),
+    hostCommand(sendProbe),
     hostnameCommand,
     ipCommand,
     iptablesCommand,
@@ -50,6 +54,7 @@ export function defaultRegistry(): CommandRegistry {
     ipvsadmCommand,
     kubectlCommand,
     nftCommand,
+    nslookupCommand(sendProbe),
     pingCommand(sendProbe),
     psCommand,
     seqCommand,
