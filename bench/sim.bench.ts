@@ -32,7 +32,8 @@ function generated(
       podCIDR: '10.244.0.0/16',
       serviceCIDR: '10.96.0.0/12',
       seed: 42,
-      kubeProxy: { mode }
+      kubeProxy: { mode },
+      dns: { enabled: false }
     },
     nodes: Array.from({ length: nodes }, (_, i) => ({
       name: `node-${i + 1}`,
@@ -114,7 +115,8 @@ function largestAllowed(corner: 'nodes' | 'services', mode: ProxyMode): Scenario
       podCIDR: '10.244.0.0/16',
       serviceCIDR: '10.96.0.0/12',
       seed: 42,
-      kubeProxy: { mode }
+      kubeProxy: { mode },
+      dns: { enabled: false }
     },
     nodes: Array.from({ length: nodes }, (_, i) => ({
       name: `node-${i + 1}`,

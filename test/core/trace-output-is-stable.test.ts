@@ -290,7 +290,8 @@ function generated(
       podCIDR: '10.244.0.0/16',
       serviceCIDR: '10.96.0.0/12',
       seed: 42,
-      kubeProxy: { mode, version: '1.31' }
+      kubeProxy: { mode, version: '1.31' },
+      dns: { enabled: false }
     },
     nodes: Array.from({ length: nodes }, (_, i) => ({ name: `node-${i + 1}`, ip: `172.20.0.${i + 2}` })),
     pods: Array.from({ length: nodes * podsPerNode }, (_, i) => ({

@@ -1,3 +1,4 @@
+import type { DnsMessage } from '../net/dns-message.ts'
 import type { Ipv4 } from '../net/ipv4.ts'
 import { formatIpv4 } from '../net/ipv4.ts'
 import type { Mac } from '../net/mac.ts'
@@ -33,6 +34,8 @@ export interface UdpL4 {
   kind: 'udp'
   sport: number
   dport: number
+  /** The DNS message this datagram carries; shared, never changed. */
+  dns?: DnsMessage
 }
 
 /** The engine's working packet: numbers inside, printed only into trace views. */
@@ -119,8 +122,8 @@ export function tcpL4(
   return { kind: 'tcp', sport, dport, flags, seq, ack, window, options, data }
 }
 
-export function udpL4(sport: number, dport: number): UdpL4 {
-  return { kind: 'udp', sport, dport }
+export function udpL4(sport: number, dport: number, dns?: DnsMessage): UdpL4 {
+  return dns === undefined ? { kind: 'udp', sport, dport } : { kind: 'udp', sport, dport, dns }
 }
 
 export function icmpL4(type: number, code: number, id: number, seq: number, quoted?: Packet): IcmpL4 {
@@ -130,7 +133,7 @@ export function icmpL4(type: number, code: number, id: number, seq: number, quot
 function copyL4(l4: Packet['l4']): Packet['l4'] {
   if (l4.kind === 'tcp')
     return tcpL4(l4.sport, l4.dport, l4.flags, l4.seq, l4.ack, l4.window, l4.options, l4.data)
-  if (l4.kind === 'udp') return udpL4(l4.sport, l4.dport)
+  if (l4.kind === 'udp') return udpL4(l4.sport, l4.dport, l4.dns)
   const c = icmpL4(l4.type, l4.code, l4.id, l4.seq, l4.quoted)
   c.mtu = l4.mtu
   return c
@@ -184,6 +187,7 @@ interface ViewMemo {
   readonly win: number
   readonly options: readonly TcpOption[] | undefined
   readonly data: string | undefined
+  readonly dns: DnsMessage | undefined
   readonly kind: L4Proto
   /** Views of the quoted datagram (ICMP errors) and of the encapsulated frame (VXLAN). */
   readonly quoted: PacketView | undefined
@@ -221,7 +225,7 @@ function sameHeaders(p: Packet, m: ViewMemo): boolean {
     )
       return false
   } else if (l4.kind === 'udp') {
-    if (l4.sport !== m.a || l4.dport !== m.b) return false
+    if (l4.sport !== m.a || l4.dport !== m.b || l4.dns !== m.dns) return false
   } else {
     if (l4.type !== m.a || l4.code !== m.b || l4.id !== m.c || l4.seq !== m.d || l4.mtu !== m.e) return false
     if ((l4.quoted === undefined ? undefined : view(l4.quoted)) !== m.quoted) return false
@@ -249,13 +253,16 @@ function l4View(
     if (l4.data !== undefined) v.data = l4.data
     return v
   }
-  if (l4.kind === 'udp')
-    return {
+  if (l4.kind === 'udp') {
+    const v: UdpView = {
       kind: 'udp',
       sport: l4.sport,
       dport: l4.dport,
       length: 8 + (inner ? 8 + 14 + inner.ip!.length : p.payloadLength)
     }
+    if (l4.dns !== undefined) v.dns = l4.dns
+    return v
+  }
   const v: IcmpView = { kind: 'icmp', type: l4.type, code: l4.code }
   if (l4.type === 0 || l4.type === 8) {
     v.id = l4.id
@@ -286,6 +293,7 @@ export function view(p: Packet): PacketView {
   const win = l4.kind === 'tcp' ? l4.window : 0
   const options = l4.kind === 'tcp' ? l4.options : undefined
   const data = l4.kind === 'tcp' ? l4.data : undefined
+  const dns = l4.kind === 'udp' ? l4.dns : undefined
   const length = inner ? 20 + 8 + 8 + 14 + inner.ip!.length : ipLength(p)
   const prev = m?.view
   const sameIp =
@@ -322,6 +330,7 @@ export function view(p: Packet): PacketView {
     m.win === win &&
     m.options === options &&
     m.data === data &&
+    m.dns === dns &&
     m.quoted === quoted &&
     m.inner === inner &&
     m.payloadLength === p.payloadLength
@@ -361,6 +370,7 @@ export function view(p: Packet): PacketView {
     win,
     options,
     data,
+    dns,
     kind: p.l4.kind,
     quoted,
     inner,

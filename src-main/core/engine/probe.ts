@@ -5,6 +5,8 @@ import { lookupRoute, pickSource } from '../linux/ops.ts'
 import { formatIpv4, parseIpv4 } from '../net/ipv4.ts'
 import { nextRandom, randomInt } from '../net/rng.ts'
 import { runKernelTimers } from './kernel-timers.ts'
+import { coreDnsAnswer } from '../kube/coredns-answer.ts'
+import { dnsWireLength } from '../net/dns-message.ts'
 import { appAnswer } from './lab-app.ts'
 import { clonePacket, icmpL4, makePacket, tcpL4, udpL4, view, type Packet } from './packet.ts'
 import { synRetransmitTimes } from './syn-retransmission.ts'
@@ -56,6 +58,10 @@ function request(ns: Netns, lab: Lab, spec: ProbeSpec, dst: number): { pkt: Pack
     pkt.df = df
     return { pkt, socket }
   }
+  if (spec.dns)
+    return {
+      pkt: makePacket(0, dst, ttl, nextIpId(ns), df, 0, udpL4(sport, port, spec.dns), dnsWireLength(spec.dns))
+    }
   return { pkt: makePacket(0, dst, ttl, nextIpId(ns), df, 0, udpL4(sport, port), spec.size ?? 6) }
 }
 
@@ -135,6 +141,23 @@ function answer(
     return {
       kind: 'error',
       pkt: makePacket(req.dst, req.src, 64, id, false, 0xc0, icmpL4(3, 3, 0, 0, quoted), 0)
+    }
+  }
+  if (socket.app === 'coredns' && l4.dns) {
+    const reply = coreDnsAnswer(lab, l4.dns)
+    return {
+      kind: 'packet',
+      pkt: makePacket(
+        req.dst,
+        req.src,
+        64,
+        id,
+        true,
+        0,
+        udpL4(l4.dport, l4.sport, reply),
+        dnsWireLength(reply)
+      ),
+      servedBy: socket.reply
     }
   }
   return {
@@ -312,7 +335,8 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
           kind: 'reply',
           from: formatIpv4(p.src),
           ttl: p.ttl,
-          ...(payload !== undefined ? { payload } : {})
+          ...(payload !== undefined ? { payload } : {}),
+          ...(p.l4.kind === 'udp' && p.l4.dns ? { dns: p.l4.dns } : {})
         }
     } else if (e.kind === 'local') {
       // No socket waits for this answer (e.g. a reply that escaped un-DNAT): the kernel discards

@@ -7,6 +7,8 @@
  * object rather than copies, in a trace and across traces and the capture log: read-only.
  */
 
+import type { DnsMessage } from '../net/dns-message.ts'
+
 /** Ethernet header as seen on the wire. */
 export interface EthernetView {
   src: string
@@ -73,6 +75,8 @@ export interface UdpView {
   dport: number
   /** UDP length (header + payload). */
   length: number
+  /** The DNS message inside, for a query to or an answer from a DNS server. */
+  dns?: DnsMessage
 }
 
 export interface VxlanView {
@@ -215,7 +219,7 @@ export type TraceOutcome =
    * A reply came back: echo reply, SYN-ACK, or a UDP answer. `payload`: what the app answered
    * (the bytes of the whole answer for a connection that sent a payload).
    */
-  | { kind: 'reply'; from: string; ttl: number; payload?: string }
+  | { kind: 'reply'; from: string; ttl: number; payload?: string; dns?: DnsMessage }
   /** An ICMP error came back (unreachable, time exceeded, frag needed). */
   | {
       kind: 'icmp-error'
@@ -258,6 +262,8 @@ export interface ProbeSpec {
    * is walked — handshake, request, the app's answer, the close — instead of SYN and SYN-ACK.
    */
   payload?: string
+  /** UDP: the DNS query the datagram carries (its size follows from the message). */
+  dns?: DnsMessage
   /**
    * TCP: how long the caller waits for the handshake (curl's -m or --connect-timeout). An
    * unanswered SYN is sent again on the kernel's schedule within it, each one walked in full.

@@ -2,7 +2,8 @@ import type { Cidr } from '../net/cidr.ts'
 import type { Ipv4 } from '../net/ipv4.ts'
 import type { Mac } from '../net/mac.ts'
 
-export type ContainerApp = 'http' | 'tcp-echo' | 'udp-echo' | 'sleep'
+/** The scenario's apps, and `coredns`, which only the cluster's own DNS Deployment runs. */
+export type ContainerApp = 'http' | 'tcp-echo' | 'udp-echo' | 'sleep' | 'coredns'
 
 export interface KubeNode {
   name: string

@@ -15,7 +15,8 @@ const APP_COMMANDS: Record<KubeContainer['app'], (port: number | undefined) => s
   http: (port) => `python3 -m http.server ${port ?? ''}`.trim(),
   'tcp-echo': (port) => `socat TCP-LISTEN:${port ?? 0},fork,reuseaddr EXEC:cat`,
   'udp-echo': (port) => `socat UDP-RECVFROM:${port ?? 0},fork EXEC:cat`,
-  sleep: () => 'sleep infinity'
+  sleep: () => 'sleep infinity',
+  coredns: () => '/coredns -conf /etc/coredns/Corefile'
 }
 
 export function uuid(lab: Lab): string {

@@ -22,8 +22,8 @@ export interface Socket {
   /** Process that owns it, for `ss -p` and for the app that answers. */
   pid: number
   processName: string
-  /** What answers: the pod name for `http`, an echo otherwise. */
-  app: 'http' | 'tcp-echo' | 'udp-echo'
+  /** What answers: the pod name for `http`, cluster DNS for `coredns`, an echo otherwise. */
+  app: 'http' | 'tcp-echo' | 'udp-echo' | 'coredns'
   /** The HTTP body `http` answers with (its pod name). */
   reply: string
 }

@@ -6,6 +6,7 @@ import { cidr, cidrContains, cidrCovers, cidrSize, makeCidr, parseCidr, type Cid
 import { ipv4, type Ipv4 } from '../net/ipv4.ts'
 import { macFromBytes } from '../net/mac.ts'
 import { randomBytes, randomInt } from '../net/rng.ts'
+import { dnsEnabled, kubeDnsIp, kubeDnsService, startCoreDns } from '../kube/cluster-dns.ts'
 import { createVtep, programPeers } from '../kube/flannel.ts'
 import { networkPolicyFromSpec } from '../kube/network-policy.ts'
 import { RuleParser } from '../kube/iptables-writer.ts'
@@ -135,6 +136,7 @@ function kubernetesService(lab: Lab): KubeService {
 function allocateServices(lab: Lab, specs: readonly ServiceSpec[]): KubeService[] {
   const serviceNet = parseCidr(lab.scenario.cluster.serviceCIDR)!
   const taken = new Set(specs.flatMap((s) => (s.clusterIP ? [ipv4(s.clusterIP)] : [])))
+  if (dnsEnabled(lab)) taken.add(kubeDnsIp(lab))
   const takenPorts = new Set(specs.flatMap((s) => s.ports.flatMap((p) => (p.nodePort ? [p.nodePort] : []))))
   let nextHost = 10
   return specs.map((s) => {
@@ -247,7 +249,12 @@ export function buildLab(scenario: Scenario): Lab {
   }
   const podIps: PodIpIndex = new Map()
   for (const pod of scenario.pods) createPod(lab, pod, podIps)
-  lab.services = [kubernetesService(lab), ...allocateServices(lab, scenario.services)]
+  if (dnsEnabled(lab)) startCoreDns(lab, podIps)
+  lab.services = [
+    kubernetesService(lab),
+    ...(dnsEnabled(lab) ? [kubeDnsService(lab)] : []),
+    ...allocateServices(lab, scenario.services)
+  ]
   lab.networkPolicies = scenario.networkPolicies.map((spec) => networkPolicyFromSpec(spec, 0))
   const parser = new RuleParser()
   syncKubeProxy(lab, parser)

@@ -1,5 +1,12 @@
 import type { BridgeLink } from '../linux/link.ts'
 import { linkByName } from '../linux/netns.ts'
+import {
+  DNS_DEPLOYMENT,
+  DNS_NAMESPACE,
+  dnsEnabled,
+  isCoreDnsPod,
+  scaleCoreDnsTo
+} from '../kube/cluster-dns.ts'
 import { syncKubeProxy } from '../kube/kube-proxy.ts'
 import type { Lab } from '../kube/lab.ts'
 import type { KubePod } from '../kube/objects.ts'
@@ -17,7 +24,7 @@ function specOf(pod: KubePod, name = pod.name): PodSpec {
     containers: pod.containers.map((c) => ({
       name: c.name,
       image: c.image,
-      app: c.app,
+      app: c.app === 'coredns' ? 'sleep' : c.app,
       ...(c.port === undefined ? {} : { port: c.port })
     }))
   }
@@ -49,7 +56,8 @@ export function deletePod(lab: Lab, namespace: string, name: string): PodMutatio
   const pod = lab.pods.find((p) => p.namespace === namespace && p.name === name)
   if (!pod) return { ok: false, message: `Error from server (NotFound): pods "${name}" not found` }
   removePod(lab, pod)
-  createPod(lab, specOf(pod))
+  if (isCoreDnsPod(pod)) scaleCoreDnsTo(lab, lab.pods.filter(isCoreDnsPod).length + 1)
+  else createPod(lab, specOf(pod))
   syncKubeProxy(lab)
   return { ok: true, pods: [name] }
 }
@@ -65,6 +73,11 @@ export function scaleReplicas(
   base: string,
   replicas: number
 ): PodMutationResult {
+  if (namespace === DNS_NAMESPACE && base === DNS_DEPLOYMENT && dnsEnabled(lab)) {
+    const pods = scaleCoreDnsTo(lab, replicas, undefined, (pod) => removePod(lab, pod))
+    syncKubeProxy(lab)
+    return { ok: true, pods }
+  }
   const pattern = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(\\d+)$`)
   const members = lab.pods
     .filter((p) => p.namespace === namespace && pattern.test(p.name))

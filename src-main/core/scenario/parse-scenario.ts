@@ -1,7 +1,7 @@
 import { parse as parseYaml, YAMLParseError } from 'yaml'
 import type { z } from 'zod'
-import { cidrContains, cidrCovers, parseCidr } from '../net/cidr.ts'
-import { parseIpv4 } from '../net/ipv4.ts'
+import { cidrContains, cidrCovers, cidrHost, parseCidr } from '../net/cidr.ts'
+import { formatIpv4, parseIpv4 } from '../net/ipv4.ts'
 import {
   fieldOf,
   fieldProblemOf,
@@ -290,6 +290,7 @@ function semanticErrors(s: Scenario): SemanticError[] {
   })
   const svcKeys = new Set<string>()
   const clusterIPs = new Map<string, string>()
+  if (s.cluster.dns.enabled) clusterIPs.set(formatIpv4(cidrHost(serviceCIDR, 10)), 'kube-system/kube-dns')
   const nodePorts = new Map<number, string>()
   s.services.forEach((svc, i) => {
     const key = `${svc.namespace}/${svc.name}`

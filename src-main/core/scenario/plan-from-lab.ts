@@ -183,8 +183,11 @@ export function labPlanFromLab(lab: Lab): LabPlan {
     // kube-proxy's nftables table as the simulator holds it, in `nft list` form (nft -f reads it).
     if (ns.nft) h.nft = formatNftTable(ns.nft)
     const pod = lab.pods.find((p) => p.netns === ns.id && !p.hostNetwork)
-    for (const s of ns.sockets)
+    for (const s of ns.sockets) {
+      // CoreDNS is no python app: the DNS conformance variant answers for it with dnsmasq.
+      if (s.app === 'coredns') continue
       h.apps.push({ kind: s.app, port: s.port, podName: s.reply || pod?.name || ns.id })
+    }
     hosts.push(h)
   }
   return { scenarioId: lab.scenario.id, seed: lab.scenario.cluster.seed, hosts }

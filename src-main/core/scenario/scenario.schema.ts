@@ -242,6 +242,18 @@ export const clusterSchema = z.strictObject({
    * `kube-router` is the network-policy controller k3s embeds, on the same cni0 datapath.
    */
   networkPolicy: z.enum(['none', 'kube-router']).default('none'),
+  /**
+   * Cluster DNS as kubeadm installs it: a CoreDNS Deployment in kube-system and the kube-dns
+   * Service on the Service range's tenth address. Off, the cluster has neither, and every pod
+   * and Service keeps the address it had before the lab knew cluster DNS.
+   */
+  dns: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** CoreDNS pods; kubeadm runs 2. */
+      replicas: z.number().int().min(0).max(10).default(2)
+    })
+    .prefault({}),
   /** net.bridge.bridge-nf-call-iptables on every node (kubeadm requires 1). */
   bridgeNfCallIptables: z.boolean().default(true),
   /** Seed for MACs, veth names, ephemeral ports and timings: same scenario + seed → same output. */

@@ -1,7 +1,6 @@
 /**
- * Host name resolution as the lab's resolvers answer: IPv4 literals, `localhost`, and the
- * target's own hostname from its /etc/hosts. The lab runs no cluster DNS, so every other name
- * fails the way glibc's resolver fails without a reachable nameserver.
+ * The `files` half of host name resolution: IPv4 literals, `localhost`, and the target's own
+ * hostname from its /etc/hosts. Names it does not know go to DNS (dns-resolver.ts).
  */
 
 import type { CommandContext } from './command.ts'

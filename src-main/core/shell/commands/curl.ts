@@ -9,7 +9,7 @@ import { OutputBuilder } from '../command.ts'
 import type { Command, CommandContext, CommandOutput } from '../command.ts'
 import { SYN_GIVE_UP_MS } from '../../engine/syn-retransmission.ts'
 import { randomInt } from '../../net/index.ts'
-import { resolveHost } from '../resolve.ts'
+import { getaddrinfo } from '../dns-resolver.ts'
 import type { Prober } from './ping.ts'
 
 const TRY = "curl: try 'curl --help' or 'curl --manual' for more information\n"
@@ -163,16 +163,23 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
       exitCode = code
       if (showErrors) out.err(`curl: (${code}) ${msg}\n`)
     }
+    const limits = [o.maxTime, o.connectTimeout].filter((x): x is number => x !== undefined && x > 0)
+    const limitMs = limits.length > 0 ? Math.min(...limits) * 1000 : undefined
     const url = parseUrl(raw)
     if (typeof url === 'string') {
       fail(url.startsWith('Protocol') ? 1 : 3, url)
       return
     }
-    const ip = resolveHost(ctx, url.host)
-    if (ip === undefined) {
-      fail(6, `Could not resolve host: ${url.host}`)
+    const started = ctx.lab.clock.nowMs
+    const resolved = getaddrinfo(ctx, probe, url.host, argv.includes('-4') || argv.includes('--ipv4'))
+    if (!resolved.ok) {
+      const waited = ctx.lab.clock.nowMs - started
+      if (limitMs !== undefined && waited >= limitMs)
+        fail(28, `Resolving timed out after ${limitMs} milliseconds`)
+      else fail(6, `Could not resolve host: ${url.host}`)
       return
     }
+    const ip = resolved.addresses[0]!
     const verbose = (line: string): void => {
       if (o.verbose) out.err(`${line}\n`)
     }
@@ -186,8 +193,6 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
       'Accept: */*',
       ''
     ]
-    const limits = [o.maxTime, o.connectTimeout].filter((x): x is number => x !== undefined && x > 0)
-    const limitMs = limits.length > 0 ? Math.min(...limits) * 1000 : undefined
     // Over https the first bytes would be a TLS ClientHello, which the lab's apps do not model:
     // the connection stops at the handshake.
     const trace = probe(ctx.lab, {

@@ -26,6 +26,7 @@ import {
 } from './coreutils.ts'
 import { grepCommand } from './grep.ts'
 import { curlCommand } from './curl.ts'
+import { digCommand, getentCommand, hostCommand, nslookupCommand } from './dns-tools.ts'
 import { crictlCommand, kubectlCommand } from './kubectl.ts'
 import { modprobeCommand } from './modprobe.ts'
 import { pingCommand } from './ping.ts'
@@ -42,9 +43,12 @@ export function defaultRegistry(): CommandRegistry {
     conntrackCommand,
     crictlCommand,
     curlCommand(sendProbe),
+    digCommand(sendProbe),
+    getentCommand(sendProbe),
     grepCommand,
     headCommand,
     helpCommand(() => registry),
+    hostCommand(sendProbe),
     hostnameCommand,
     ipCommand,
     iptablesCommand,
@@ -54,6 +58,7 @@ export function defaultRegistry(): CommandRegistry {
     kubectlCommand,
     modprobeCommand,
     nftCommand,
+    nslookupCommand(sendProbe),
     pingCommand(sendProbe),
     psCommand,
     seqCommand,

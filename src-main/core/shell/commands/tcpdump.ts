@@ -14,6 +14,7 @@ import { getopt, has, lastValue } from '../getopt.ts'
 import { encodeFrame, inetChecksum, l4HeaderLength, pcapFile } from '../packet-bytes.ts'
 import { compilePcapFilter, PcapFilterError } from '../pcap-filter.ts'
 import { resolveHost } from '../resolve.ts'
+import { tcpdumpDns } from '../dns-text.ts'
 
 const USAGE = `tcpdump version 4.99.3
 libpcap version 1.10.3 (with TPACKET_V3)
@@ -198,6 +199,7 @@ class Printer {
             ? `${head}VXLAN (invalid)`
             : `${head}VXLAN, flags [invalid] (0x00), vni 0\n [|llc]`
         }
+        if (l4.dns) return `${head}${tcpdumpDns(l4.dns, l4.length - 8)}`
         return `${head}UDP, length ${l4.length - 8}`
       }
     }

@@ -1,0 +1,100 @@
+import type { DnsMessage, DnsRecord } from '../net/dns-message.ts'
+import { formatIpv4 } from '../net/ipv4.ts'
+import { CLUSTER_DOMAIN } from './cluster-dns.ts'
+import type { Lab } from './lab.ts'
+
+/**
+ * kubeadm's Corefile sets `ttl 30` on the kubernetes plugin: records and the SOA's negative
+ * TTL are both 30 s.
+ */
+const TTL = 30
+/** The SOA refresh, retry and expire CoreDNS's kubernetes plugin writes. */
+const SOA_TIMERS = { refresh: 7200, retry: 1800, expire: 86400 }
+
+function soa(lab: Lab): DnsRecord {
+  return {
+    name: `${CLUSTER_DOMAIN}.`,
+    ttl: TTL,
+    type: 'SOA',
+    soa: {
+      mname: `ns.dns.${CLUSTER_DOMAIN}.`,
+      rname: `hostmaster.${CLUSTER_DOMAIN}.`,
+      // The plugin's serial is the time of the last change it saw from the API server.
+      serial: Math.floor(lab.clock.epochMs / 1000),
+      ...SOA_TIMERS,
+      minimum: TTL
+    }
+  }
+}
+
+type Found = { kind: 'addresses'; addresses: string[] } | { kind: 'exists' } | { kind: 'none' }
+
+/** What the kubernetes plugin knows under cluster.local, for the labels before the zone. */
+function lookupCluster(lab: Lab, labels: readonly string[]): Found {
+  const namespaces = new Set([
+    'default',
+    'kube-system',
+    'kube-public',
+    'kube-node-lease',
+    ...lab.pods.map((p) => p.namespace),
+    ...lab.services.map((s) => s.namespace)
+  ])
+  const [kind, ns, name, ...more] = [...labels].reverse()
+  if (kind === undefined) return { kind: 'exists' }
+  if (kind === 'svc') {
+    if (ns === undefined) return { kind: 'exists' }
+    if (!namespaces.has(ns)) return { kind: 'none' }
+    if (name === undefined) return { kind: 'exists' }
+    const svc = lab.services.find((s) => s.namespace === ns && s.name === name)
+    if (!svc || more.length > 0) return { kind: 'none' }
+    return { kind: 'addresses', addresses: [formatIpv4(svc.clusterIP)] }
+  }
+  if (kind === 'pod') {
+    if (ns === undefined) return { kind: 'exists' }
+    if (name === undefined) return namespaces.has(ns) ? { kind: 'exists' } : { kind: 'none' }
+    // `pods insecure`: the address is read from the name, without asking whether a pod has it.
+    const m = /^(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})$/.exec(name)
+    if (!m || more.length > 0 || m.slice(1).some((o) => Number(o) > 255)) return { kind: 'none' }
+    return { kind: 'addresses', addresses: [m.slice(1).join('.')] }
+  }
+  return { kind: 'none' }
+}
+
+/**
+ * CoreDNS's answer to a query, as kubeadm's Corefile configures it: names under cluster.local
+ * from the kubernetes plugin, authoritative and without recursion available (dig warns about
+ * it); names outside it go to `forward . /etc/resolv.conf`, which in the lab reaches no
+ * upstream server, so they fail with SERVFAIL.
+ */
+export function coreDnsAnswer(lab: Lab, query: DnsMessage): DnsMessage {
+  const base = {
+    id: query.id,
+    response: true,
+    recursionDesired: query.recursionDesired,
+    question: query.question,
+    ...(query.edns ? { edns: { udpSize: query.edns.udpSize, cookie: false } } : {})
+  }
+  const name = query.question.name.toLowerCase()
+  const zone = `.${CLUSTER_DOMAIN}.`
+  if (!name.endsWith(zone) && name !== `${CLUSTER_DOMAIN}.`)
+    return {
+      ...base,
+      authoritative: false,
+      recursionAvailable: true,
+      rcode: 'SERVFAIL',
+      answers: [],
+      authority: []
+    }
+  const labels = name === `${CLUSTER_DOMAIN}.` ? [] : name.slice(0, -zone.length).split('.')
+  const found = lookupCluster(lab, labels)
+  const cluster = { ...base, authoritative: true, recursionAvailable: false }
+  if (found.kind === 'none') return { ...cluster, rcode: 'NXDOMAIN', answers: [], authority: [soa(lab)] }
+  if (found.kind === 'exists' || query.question.type !== 'A')
+    return { ...cluster, rcode: 'NOERROR', answers: [], authority: [soa(lab)] }
+  return {
+    ...cluster,
+    rcode: 'NOERROR',
+    answers: found.addresses.map((address) => ({ name: query.question.name, ttl: TTL, type: 'A', address })),
+    authority: []
+  }
+}

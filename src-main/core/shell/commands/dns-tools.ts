@@ -1,0 +1,274 @@
+/**
+ * The DNS tools of Debian 12: `dig`, `nslookup` and `host` from bind9-dnsutils 9.18, and glibc's
+ * `getent hosts`. Every query is a UDP datagram through the packet engine to the nameserver the
+ * target's /etc/resolv.conf names (in a pod, the kube-dns ClusterIP), so it is DNATed, tracked
+ * by conntrack and seen by tcpdump like any other packet. Outputs were captured from the real
+ * tools against a DNS server in real namespaces.
+ */
+
+import type { Command, CommandContext, CommandOutput } from '../command.ts'
+import { OutputBuilder } from '../command.ts'
+import type { DnsMessage, DnsType } from '../../net/dns-message.ts'
+import { dnsWireLength } from '../../net/dns-message.ts'
+import { parseIpv4 } from '../../net/index.ts'
+import {
+  dnsQuery,
+  ephemeralPort,
+  exchange,
+  glibcResolve,
+  readResolvConf,
+  searchCandidates,
+  type ExchangeResult
+} from '../dns-resolver.ts'
+import { questionLine, rcodeText, recordData, recordLine } from '../dns-text.ts'
+import { resolveHost } from '../resolve.ts'
+import type { Prober } from './ping.ts'
+
+const DIG_VERSION = '9.18.49-1~deb12u3-Debian'
+const TYPES: readonly DnsType[] = ['A', 'AAAA', 'SOA', 'PTR']
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+/** `;; WHEN:` as dig prints it, from the lab's clock (strftime "%a %b %d %H:%M:%S %Z %Y", UTC). */
+function when(ctx: CommandContext): string {
+  const d = new Date(ctx.lab.clock.epochMs + ctx.lab.clock.nowMs)
+  const two = (n: number): string => String(n).padStart(2, '0')
+  return `${WEEKDAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${two(d.getUTCDate())} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`
+}
+
+function commsError(server: string, r: ExchangeResult): string {
+  return `;; communications error to ${server}#53: ${r.kind === 'connection refused' ? 'connection refused' : 'timed out'}\n`
+}
+
+/** BIND's tools try a query up to `tries` times, each from a new socket, until one is answered. */
+function askBind(
+  ctx: CommandContext,
+  probe: Prober,
+  server: string,
+  query: DnsMessage,
+  tries: number,
+  out: OutputBuilder
+): { reply: DnsMessage; rttMs: number } | undefined {
+  for (let i = 0; i < tries; i++) {
+    const r = exchange(ctx, probe, server, query, ephemeralPort(ctx), 5000)
+    if (r.kind === 'answer') return { reply: r.reply, rttMs: r.trace.rttMs ?? 0 }
+    out.out(commsError(server, r))
+  }
+  return undefined
+}
+
+function digFlags(m: DnsMessage): string {
+  const f = ['qr']
+  if (m.authoritative) f.push('aa')
+  if (m.recursionDesired) f.push('rd')
+  if (m.recursionAvailable) f.push('ra')
+  return f.join(' ')
+}
+
+function digAnswer(m: DnsMessage, rttMs: number, server: string, ctx: CommandContext): string {
+  const lines = [';; Got answer:']
+  if (/(^|\.)local\.$/.test(m.question.name))
+    lines.push(
+      ';; WARNING: .local is reserved for Multicast DNS',
+      ';; You are currently testing what happens when an mDNS query is leaked to DNS'
+    )
+  lines.push(
+    `;; ->>HEADER<<- opcode: QUERY, status: ${m.rcode}, id: ${m.id}`,
+    `;; flags: ${digFlags(m)}; QUERY: 1, ANSWER: ${m.answers.length}, AUTHORITY: ${m.authority.length}, ADDITIONAL: ${m.edns ? 1 : 0}`
+  )
+  if (m.recursionDesired && !m.recursionAvailable)
+    lines.push(';; WARNING: recursion requested but not available')
+  lines.push('')
+  if (m.edns) lines.push(';; OPT PSEUDOSECTION:', `; EDNS: version: 0, flags:; udp: ${m.edns.udpSize}`)
+  lines.push(';; QUESTION SECTION:', questionLine(m), '')
+  if (m.answers.length > 0) lines.push(';; ANSWER SECTION:', ...m.answers.map(recordLine), '')
+  if (m.authority.length > 0) lines.push(';; AUTHORITY SECTION:', ...m.authority.map(recordLine), '')
+  lines.push(
+    `;; Query time: ${Math.round(rttMs)} msec`,
+    `;; SERVER: ${server}#53(${server}) (UDP)`,
+    `;; WHEN: ${when(ctx)}`,
+    `;; MSG SIZE  rcvd: ${dnsWireLength(m)}`,
+    '',
+    ''
+  )
+  return lines.join('\n')
+}
+
+function usage(tool: string, text: string): CommandOutput {
+  return { stdout: '', stderr: `${tool}: ${text}\n`, exitCode: 1 }
+}
+
+/** dig [@server] [-t type] name [type] [+short] [+[no]search] */
+function runDig(argv: readonly string[], ctx: CommandContext, probe: Prober): CommandOutput {
+  const conf = readResolvConf(ctx)
+  let server = conf.nameserver
+  let type: DnsType = 'A'
+  let short = false
+  let search = false
+  let name: string | undefined
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a.startsWith('@')) server = a.slice(1)
+    else if (a === '+short') short = true
+    else if (a === '+noshort') short = false
+    else if (a === '+search') search = true
+    else if (a === '+nosearch') search = false
+    else if (a === '-t') {
+      const t = (argv[++i] ?? '').toUpperCase()
+      if (!TYPES.includes(t as DnsType)) return usage('dig', `invalid type: ${argv[i] ?? ''}`)
+      type = t as DnsType
+    } else if (a.startsWith('+')) return usage('dig', `the lab's dig knows +short and +search, not ${a}`)
+    else if (TYPES.includes(a.toUpperCase() as DnsType) && name !== undefined)
+      type = a.toUpperCase() as DnsType
+    else name = a
+  }
+  if (parseIpv4(server) === undefined) return usage('dig', `couldn't get address for '${server}': not found`)
+  const out = new OutputBuilder()
+  const header = `\n; <<>> DiG ${DIG_VERSION} <<>> ${argv.join(' ')}\n;; global options: +cmd\n`
+  if (name === undefined) name = '.'
+  const candidates = search ? searchCandidates(name, conf) : [name.endsWith('.') ? name : `${name}.`]
+  let result: { reply: DnsMessage; rttMs: number } | undefined
+  for (const candidate of candidates) {
+    result = askBind(ctx, probe, server, dnsQuery(ctx, candidate, type, true), 3, out)
+    // dig moves on to the next search domain only when a name does not exist.
+    if (!result || result.reply.rcode !== 'NXDOMAIN') break
+  }
+  if (!result) {
+    out.out(`${header};; no servers could be reached\n`)
+    return { stdout: out.stdout, stderr: out.stderr, exitCode: 9 }
+  }
+  if (short) out.out(result.reply.answers.map((r) => `${recordData(r)}\n`).join(''))
+  else out.out(`${header}${digAnswer(result.reply, result.rttMs, server, ctx)}`)
+  return { stdout: out.stdout, stderr: out.stderr, exitCode: 0 }
+}
+
+/**
+ * nslookup and host walk the search list as the stub resolver does, one type at a time, and
+ * report the last name's failure; found, they look up the other types for the same name.
+ */
+function bindSearch(
+  ctx: CommandContext,
+  probe: Prober,
+  server: string,
+  name: string,
+  tries: number,
+  out: OutputBuilder
+): { name: string; reply: DnsMessage } | { failed: DnsMessage } | undefined {
+  let last: DnsMessage | undefined
+  for (const candidate of searchCandidates(name, readResolvConf(ctx))) {
+    const r = askBind(ctx, probe, server, dnsQuery(ctx, candidate, 'A', false), tries, out)
+    if (!r) return undefined
+    if (r.reply.rcode === 'NOERROR') return { name: candidate, reply: r.reply }
+    last = r.reply
+  }
+  return last && { failed: last }
+}
+
+function runNslookup(argv: readonly string[], ctx: CommandContext, probe: Prober): CommandOutput {
+  const [name, serverArg] = argv.filter((a) => !a.startsWith('-'))
+  if (name === undefined)
+    return usage('nslookup', "the lab's nslookup looks up one name: nslookup NAME [SERVER]")
+  const server = serverArg ?? readResolvConf(ctx).nameserver
+  const out = new OutputBuilder()
+  const found = bindSearch(ctx, probe, server, name, 3, out)
+  if (!found) {
+    out.out(';; no servers could be reached\n\n')
+    return { stdout: out.stdout, stderr: out.stderr, exitCode: 1 }
+  }
+  out.out(`Server:\t\t${server}\nAddress:\t${server}#53\n\n`)
+  if ('failed' in found) {
+    out.out(`** server can't find ${name}: ${found.failed.rcode}\n\n`)
+    return { stdout: out.stdout, stderr: out.stderr, exitCode: 1 }
+  }
+  if (!found.reply.authoritative) out.out('Non-authoritative answer:\n')
+  for (const r of found.reply.answers)
+    out.out(`Name:\t${r.name.replace(/\.$/, '')}\nAddress: ${recordData(r)}\n`)
+  askBind(ctx, probe, server, dnsQuery(ctx, found.name, 'AAAA', false), 3, out)
+  out.out('\n')
+  return { stdout: out.stdout, stderr: out.stderr, exitCode: 0 }
+}
+
+function runHost(argv: readonly string[], ctx: CommandContext, probe: Prober): CommandOutput {
+  const [name, serverArg] = argv.filter((a) => !a.startsWith('-'))
+  if (name === undefined) return usage('host', "the lab's host looks up one name: host NAME [SERVER]")
+  const server = serverArg ?? readResolvConf(ctx).nameserver
+  const out = new OutputBuilder()
+  const found = bindSearch(ctx, probe, server, name, 2, out)
+  if (!found) {
+    out.out(';; no servers could be reached\n')
+    return { stdout: out.stdout, stderr: out.stderr, exitCode: 1 }
+  }
+  if ('failed' in found) {
+    out.out(`Host ${name} not found: ${rcodeText(found.failed.rcode)}\n`)
+    return { stdout: out.stdout, stderr: out.stderr, exitCode: 1 }
+  }
+  for (const r of found.reply.answers) out.out(`${r.name.replace(/\.$/, '')} has address ${recordData(r)}\n`)
+  // host asks for AAAA and MX too; the lab's names have neither, so nothing more is printed.
+  askBind(ctx, probe, server, dnsQuery(ctx, found.name, 'AAAA', false), 2, out)
+  askBind(ctx, probe, server, dnsQuery(ctx, found.name, 'MX', false), 2, out)
+  return { stdout: out.stdout, stderr: out.stderr, exitCode: 0 }
+}
+
+/**
+ * `getent hosts NAME`: gethostbyname2 for IPv6 first, then for IPv4 — two whole search-list
+ * walks when the name has no AAAA record, which is why it sends twice the queries of curl.
+ */
+function runGetent(argv: readonly string[], ctx: CommandContext, probe: Prober): CommandOutput {
+  const [database, ...keys] = argv
+  if (database !== 'hosts')
+    return {
+      stdout: '',
+      stderr: `Unknown database: ${database ?? ''}\nTry \`getent --help' or \`getent --usage' for more information.\n`,
+      exitCode: 1
+    }
+  let stdout = ''
+  let exitCode = 0
+  for (const key of keys) {
+    const local = resolveHost(ctx, key)
+    if (local !== undefined) {
+      stdout += `${local.padEnd(15)} ${key}\n`
+      continue
+    }
+    const v6 = glibcResolve(ctx, probe, key, ['AAAA'], false)
+    const v4 = v6.ok ? v6 : glibcResolve(ctx, probe, key, ['A'], false)
+    if (v4.ok) stdout += `${v4.addresses[0]!.padEnd(15)} ${v4.name}\n`
+    else exitCode = 2
+  }
+  return { stdout, stderr: '', exitCode }
+}
+
+export function digCommand(probe: Prober): Command {
+  return {
+    name: 'dig',
+    summary: 'query DNS: dig [@server] name [type] [+short] [+search]',
+    sendsTraffic: true,
+    run: (argv, ctx) => runDig(argv, ctx, probe)
+  }
+}
+
+export function nslookupCommand(probe: Prober): Command {
+  return {
+    name: 'nslookup',
+    summary: 'look a name up through the search list: nslookup name [server]',
+    sendsTraffic: true,
+    run: (argv, ctx) => runNslookup(argv, ctx, probe)
+  }
+}
+
+export function hostCommand(probe: Prober): Command {
+  return {
+    name: 'host',
+    summary: 'look a name up through the search list: host name [server]',
+    sendsTraffic: true,
+    run: (argv, ctx) => runHost(argv, ctx, probe)
+  }
+}
+
+export function getentCommand(probe: Prober): Command {
+  return {
+    name: 'getent',
+    summary: 'resolve names as glibc does: getent hosts name (files, then DNS)',
+    sendsTraffic: true,
+    run: (argv, ctx) => runGetent(argv, ctx, probe)
+  }
+}

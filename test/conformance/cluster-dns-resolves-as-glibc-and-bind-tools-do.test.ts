@@ -1,0 +1,166 @@
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { formatIpv4 } from '../../src-main/core/net/ipv4.ts'
+import { labShellFromYaml, run } from '../core/shell-fixture.ts'
+import { realLabUnavailable } from './real-lab.ts'
+
+/**
+ * The DNS variant: the client pod's resolver against a real DNS server. Two namespaces stand for
+ * the client pod and the kube-dns ClusterIP (the packet path through kube-proxy is the other
+ * variants' subject); Debian's dnsmasq answers the records CoreDNS holds in the simulated lab,
+ * and the real glibc, dig, nslookup and host run with the pod's resolv.conf from
+ * /etc/netns/NAME/resolv.conf. Compared: what the tools print, and the queries tcpdump sees
+ * leave the client — the search-list walk.
+ *
+ * Known differences, masked below: a dnsmasq without upstream servers answers names outside
+ * cluster.local with REFUSED where the lab's CoreDNS, whose forwarder reaches no upstream, says
+ * SERVFAIL; dnsmasq compresses names and adds no SOA to negative answers, so answer sizes and
+ * authority counts differ (queries, the client's own, are compared byte for byte).
+ */
+
+const CLIENT = 'pnl-dns-cli'
+const SERVER = 'pnl-dns-srv'
+
+const SCENARIO = `formatVersion: 1
+id: dns-conformance
+cluster:
+  gateway: 192.168.56.1
+nodes:
+  - { name: node-1, ip: 192.168.56.11 }
+  - { name: node-2, ip: 192.168.56.12 }
+pods:
+  - { name: client, node: node-1, containers: [{ name: shell, app: sleep }] }
+  - { name: web-1, node: node-2, labels: { app: web }, containers: [{ name: app, app: http, port: 8080 }] }
+services:
+  - { name: web, selector: { app: web }, ports: [{ port: 80, targetPort: 8080 }] }
+`
+
+function unavailable(): string | undefined {
+  const lab = realLabUnavailable()
+  if (lab !== undefined) return lab
+  for (const tool of ['dnsmasq', 'getent', 'dig', 'nslookup', 'host'])
+    if (spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status !== 0)
+      return `missing ${tool} (apt-get install dnsmasq-base bind9-dnsutils)`
+  return undefined
+}
+
+const why = unavailable()
+if (why !== undefined) console.log(`cluster DNS conformance skipped: ${why}`)
+
+function sh(line: string): { stdout: string; stderr: string; exitCode: number } {
+  const r = spawnSync('sh', ['-c', line], { encoding: 'utf8' })
+  return { stdout: r.stdout, stderr: r.stderr, exitCode: r.status ?? -1 }
+}
+
+function inClient(line: string): { stdout: string; stderr: string; exitCode: number } {
+  return sh(`ip netns exec ${CLIENT} ${line}`)
+}
+
+/** The queries a capture holds, as `TYPE? name (size)`, in order. */
+function queries(capture: string): string[] {
+  return capture
+    .split('\n')
+    .filter((l) => /\.53: \d+\+/.test(l))
+    .map((l) => l.replace(/^.*\.53: \d+\+ (\[1au\] )?/, ''))
+}
+
+const sim = labShellFromYaml(SCENARIO)
+const client = sim.lab.pods.find((p) => p.name === 'client')!
+const simCapture = (line: string): string[] => {
+  run(sim, 'client', line)
+  return queries(run(sim, 'client', 'tcpdump -nn -i eth0 udp').stdout)
+}
+
+async function realCapture(line: string): Promise<string[]> {
+  const file = `/tmp/${CLIENT}.pcap.txt`
+  const dump = spawn(
+    'ip',
+    ['netns', 'exec', CLIENT, 'tcpdump', '-nn', '-l', '--immediate-mode', '-i', 'eth0', 'udp', 'port', '53'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe']
+    }
+  )
+  let text = ''
+  dump.stdout.on('data', (d: Buffer) => (text += d.toString()))
+  await new Promise<void>((resolve) =>
+    dump.stderr.on('data', (d: Buffer) => d.toString().includes('listening on') && resolve())
+  )
+  inClient(line)
+  // Frames still on their way from the capture ring to tcpdump when the command returns.
+  await new Promise((resolve) => setTimeout(resolve, 500))
+  const done = new Promise<void>((resolve) => dump.on('exit', () => resolve()))
+  // tcpdump prints what it has already decoded once interrupted.
+  dump.kill('SIGINT')
+  await done
+  writeFileSync(file, text)
+  return queries(readFileSync(file, 'utf8'))
+}
+
+/** REFUSED from a dnsmasq without upstreams stands for the lab's SERVFAIL. */
+const servfail = (text: string): string =>
+  text.replace(/5\(REFUSED\)/g, '2(SERVFAIL)').replace(/REFUSED/g, 'SERVFAIL')
+
+describe.skipIf(why !== undefined)('cluster DNS against glibc, BIND 9.18 and a real DNS server', () => {
+  beforeAll(() => {
+    const records = sim.lab.services
+      .map((s) => `--host-record=${s.name}.${s.namespace}.svc.cluster.local,${formatIpv4(s.clusterIP)}`)
+      .join(' ')
+    const podIp = formatIpv4(client.ip)
+    const podName = `${podIp.replace(/\./g, '-')}.default.pod.cluster.local`
+    mkdirSync(`/etc/netns/${CLIENT}`, { recursive: true })
+    writeFileSync(`/etc/netns/${CLIENT}/resolv.conf`, run(sim, 'client', 'cat /etc/resolv.conf').stdout)
+    const setup = [
+      `ip netns add ${CLIENT}`,
+      `ip netns add ${SERVER}`,
+      `ip link add eth0 netns ${CLIENT} type veth peer name eth0 netns ${SERVER}`,
+      `ip -n ${CLIENT} addr add ${podIp}/24 dev eth0`,
+      `ip -n ${SERVER} addr add 10.96.0.10/32 dev eth0`,
+      `ip -n ${CLIENT} link set lo up`,
+      `ip -n ${SERVER} link set lo up`,
+      `ip -n ${CLIENT} link set eth0 up`,
+      `ip -n ${SERVER} link set eth0 up`,
+      `ip -n ${CLIENT} route add default dev eth0`,
+      `ip -n ${SERVER} route add default dev eth0`,
+      `ip netns exec ${SERVER} dnsmasq --no-resolv --no-hosts --bind-interfaces --listen-address=10.96.0.10 --user=root --pid-file=/tmp/${SERVER}.pid --local=/cluster.local/ --local-ttl=30 ${records} --host-record=${podName},${podIp}`
+    ]
+    for (const line of setup) expect(sh(line).stderr, line).toBe('')
+  })
+
+  afterAll(() => {
+    sh(`kill $(cat /tmp/${SERVER}.pid)`)
+    sh(`ip netns del ${CLIENT}; ip netns del ${SERVER}`)
+    rmSync(`/etc/netns/${CLIENT}`, { recursive: true, force: true })
+    rmSync(`/tmp/${SERVER}.pid`, { force: true })
+    rmSync(`/tmp/${CLIENT}.pcap.txt`, { force: true })
+  })
+
+  it.each([
+    'getent hosts web',
+    'getent hosts web.default',
+    'getent hosts kubernetes.default.svc.cluster.local',
+    'getent hosts nope',
+    'dig +short web.default.svc.cluster.local',
+    'dig +short +search web',
+    'dig +short CLIENT_POD',
+    'nslookup web',
+    'nslookup web.default',
+    'host web',
+    'host nope.default.svc.cluster.local'
+  ])('%s prints what the real tool prints', (line) => {
+    const podName = `${formatIpv4(client.ip).replace(/\./g, '-')}.default.pod.cluster.local`
+    const command = line.replace('CLIENT_POD', podName)
+    const real = inClient(command)
+    const simulated = run(sim, 'client', command)
+    expect(simulated).toEqual({ ...real, stdout: servfail(real.stdout) })
+  })
+
+  it.each([
+    ['getent hosts web', 'getent hosts web'],
+    ['getent hosts example.com', 'getent hosts example.com'],
+    ['curl -s http://example.com/', 'getent ahosts example.com'],
+    ['curl -s http://web.default/', 'getent ahosts web.default']
+  ])('%s walks the search list as glibc does (%s)', async (simLine, realLine) => {
+    expect(simCapture(simLine)).toEqual(await realCapture(realLine))
+  })
+})
