@@ -478,8 +478,15 @@ export const contract = {
     output: z.strictObject({ ...execOutput, running: z.literal(true).optional() })
   },
   'sandbox:terminalInterrupt': {
-    /** Ctrl+C in a live terminal: SIGINT to its foreground capture, or the end of `wait`. */
-    input: z.strictObject({ ...sandboxRef, terminalId: terminalIdSchema }),
+    /**
+     * Ctrl+C (`INT`, the default) in a live terminal: SIGINT to its foreground capture, or the
+     * end of `wait`. Ctrl+Z (`TSTP`): the foreground capture stops and becomes a job.
+     */
+    input: z.strictObject({
+      ...sandboxRef,
+      terminalId: terminalIdSchema,
+      signal: z.enum(['INT', 'TSTP']).optional()
+    }),
     output: z.null()
   },
   'sandbox:reset': {

@@ -230,9 +230,14 @@ export class SandboxHost {
   }
 
   /** Ctrl+C in a live terminal. */
-  async interrupt(learnerId: string, sandboxId: string, terminalId: string): Promise<void> {
+  async interrupt(
+    learnerId: string,
+    sandboxId: string,
+    terminalId: string,
+    signal: 'INT' | 'TSTP' = 'INT'
+  ): Promise<void> {
     const sandbox = this.#terminal(learnerId, sandboxId, terminalId)
-    await this.#call(sandbox, { op: 'terminal.interrupt', labKey: sandbox.labKey, terminalId })
+    await this.#call(sandbox, { op: 'terminal.interrupt', labKey: sandbox.labKey, terminalId, signal })
   }
 
   #terminal(learnerId: string, sandboxId: string, terminalId: string): Sandbox {

@@ -140,9 +140,12 @@ function handle(request: LabRequest): LabReplies[LabRequest['op']] {
         request.line
       )
     }
-    case 'terminal.interrupt':
-      terminals.session(request.labKey, request.terminalId).interrupt()
+    case 'terminal.interrupt': {
+      const session = terminals.session(request.labKey, request.terminalId)
+      if (request.signal === 'TSTP') session.suspend()
+      else session.interrupt()
       return null
+    }
     case 'terminal.close':
       terminals.close(request.terminalId)
       return null

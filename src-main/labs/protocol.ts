@@ -107,7 +107,7 @@ export type LabRequest =
   | { op: 'lab.close'; labKey: string }
   | { op: 'terminal.open'; labKey: string; terminalId: string; on: string }
   | { op: 'terminal.input'; labKey: string; terminalId: string; line: string }
-  | { op: 'terminal.interrupt'; labKey: string; terminalId: string }
+  | { op: 'terminal.interrupt'; labKey: string; terminalId: string; signal: 'INT' | 'TSTP' }
   | { op: 'terminal.close'; labKey: string; terminalId: string }
 
 /** The value each request answers with. */

@@ -117,8 +117,8 @@ export function labHandlers(
 
     'sandbox:terminalInput': ({ learnerId, sandboxId, terminalId, line }) =>
       sandboxes.terminalInput(learnerId, sandboxId, terminalId, line),
-    'sandbox:terminalInterrupt': async ({ learnerId, sandboxId, terminalId }) => {
-      await sandboxes.interrupt(learnerId, sandboxId, terminalId)
+    'sandbox:terminalInterrupt': async ({ learnerId, sandboxId, terminalId, signal }) => {
+      await sandboxes.interrupt(learnerId, sandboxId, terminalId, signal)
       return null
     },
     'sandbox:reset': async ({ learnerId, sandboxId }) => {

@@ -25,7 +25,13 @@ export function sourceNetns(lab: Lab, from: string): Netns | undefined {
 /** Moves the logical clock (ping's 1 s interval, `sleep`): neighbour, FDB and conntrack ageing follow it. */
 export function advanceClock(lab: Lab, ms: number): void {
   lab.clock.nowMs += ms
-  runKernelTimers(lab, lab.clock.nowMs - ms)
+  runKernelTimers(lab)
+}
+
+/** Moves the logical clock to `atMs`, with what the kernel's timers do on the way. */
+export function advanceClockTo(lab: Lab, atMs: number): void {
+  lab.clock.nowMs = atMs
+  runKernelTimers(lab)
 }
 
 function request(ns: Netns, lab: Lab, spec: ProbeSpec, dst: number): { pkt: Packet; socket?: TcpSocket } {
@@ -258,7 +264,7 @@ function converse(
   const send = (from: TcpSocket, flags: string, data?: string): boolean => {
     const to = from === client ? server : client
     const lab = walk.lab
-    lab.clock.nowMs = Math.round((lab.clock.nowMs + SEGMENT_GAP_MS) * 1000) / 1000
+    advanceClockTo(lab, Math.round((lab.clock.nowMs + SEGMENT_GAP_MS) * 1000) / 1000)
     walk.leg = from === client ? 'request' : 'reply'
     const end = walk.localOut(from.ns, from.segment(flags, data), { originating: false })
     if (end.kind !== 'local' || end.ns !== to.ns) return false
@@ -390,7 +396,7 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
   if (client && spec.connectWaitMs !== undefined) {
     for (const after of synRetransmitTimes(spec.connectWaitMs)) {
       if (!synUnanswered()) break
-      lab.clock.nowMs = at + after
+      advanceClockTo(lab, at + after)
       walk.leg = 'request'
       const syn = client.retransmitSyn()
       syn.ttl = sent.ttl

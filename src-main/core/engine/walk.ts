@@ -1,21 +1,21 @@
 import type { Lab } from '../kube/lab.ts'
 import type { BridgeLink, Link, VxlanLink } from '../linux/link.ts'
 import {
-  confirmNeighbour,
   findNeighbour,
   hasCarrier,
   isLocalAddress,
   learnFdb,
   lookupRoute,
   pickSource,
-  setNeighbour
+  setNeighbour,
+  useNeighbour
 } from '../linux/ops.ts'
+import { isValidNeighbour, type Neighbour } from '../linux/neighbour.ts'
 import { linkByIndex, type Netns } from '../linux/netns.ts'
 import type { Hook, IptTableName } from '../linux/netfilter.ts'
 import type { NftChain } from '../linux/nftables.ts'
 import { expireConntrack } from '../linux/conntrack.ts'
 import type { Route } from '../linux/route.ts'
-import { NEIGH_REACHABLE_MS } from '../linux/neighbour.ts'
 import { formatCidr } from '../net/cidr.ts'
 import { formatIpv4, type Ipv4 } from '../net/ipv4.ts'
 import { MAC_BROADCAST, type Mac } from '../net/mac.ts'
@@ -98,12 +98,24 @@ export function describeRoute(ns: Netns, r: Route): string {
  * the hops it decides. Lookups on the per-hop paths are plain loops rather than find/some with a
  * callback: they run at every hop of every trace.
  */
+/** Bridges an ARP request crossed: where it entered each and which port it left by. */
+type BridgeStep = { bridge: BridgeLink; inPort?: Link; outPort?: Link }
+
+/** The interface that answers an ARP request, and the bridges between it and the asker. */
+interface ArpOwner {
+  readonly ns: Netns
+  readonly link: Link
+  readonly path: readonly BridgeStep[]
+}
+
 export class Walk {
   readonly hops: Hop[] = []
   rulesEvaluated = 0
   leg: Hop['leg'] = 'request'
   #steps = 0
   readonly #touched = new Set<Netns>()
+  /** The locally sent segment whose first neighbour lookup confirms the neighbour. */
+  #confirming: Packet | undefined
 
   constructor(readonly lab: Lab) {}
 
@@ -386,6 +398,10 @@ export class Walk {
 
   /** A locally generated packet: route, OUTPUT, POSTROUTING, then the device (ip_local_out). */
   localOut(ns: Netns, pkt: Packet, opts: { originating: boolean } = { originating: true }): LegEnd {
+    // A TCP ACK past the handshake follows forward progress, which tcp_ack confirms to the
+    // neighbour the segment leaves through.
+    this.#confirming =
+      pkt.l4.kind === 'tcp' && pkt.l4.flags.includes('.') && !pkt.l4.flags.includes('S') ? pkt : undefined
     if (!this.#step()) return this.drop(ns, 'loop', pkt)
     let route = lookupRoute(ns, pkt.dst)
     if (!route || route.type === 'unreachable' || route.type === 'blackhole') {
@@ -514,13 +530,15 @@ export class Walk {
 
   /** Neighbour resolution then transmit (ip_finish_output2 → neigh_output). */
   #neighOut(ns: Netns, pkt: Packet, dev: Link, nexthop: Ipv4, originating: boolean): LegEnd {
+    const confirms = this.#confirming === pkt
+    this.#confirming = undefined
     if (!dev.up) return this.drop(ns, 'link-down', pkt, dev.name)
     let mac: Mac | undefined
     if (dev.kind === 'loopback' || dev.kind === 'dummy') mac = '00:00:00:00:00:00'
     else {
       const now = this.lab.clock.nowMs
       const n = findNeighbour(ns, dev.ifindex, nexthop)
-      if (n && n.lladdr && n.state !== 'FAILED' && n.state !== 'INCOMPLETE') {
+      if (n?.lladdr && isValidNeighbour(n)) {
         mac = n.lladdr
         this.#push({
           seq: this.hops.length,
@@ -531,11 +549,11 @@ export class Walk {
           detail: {
             ip: formatIpv4(nexthop),
             lladdr: mac,
-            state: n.state === 'REACHABLE' && now - n.confirmedAt > NEIGH_REACHABLE_MS ? 'STALE' : n.state
+            state: n.state
           },
           objectId: `${ns.id}/${dev.name}`
         })
-        if (n.state !== 'PERMANENT') confirmNeighbour(ns, n, now)
+        useNeighbour(n, now, confirms)
       } else {
         // arp_solicit announces the packet's source only when it is one of ours (arp_announce 0).
         mac = this.#arp(
@@ -579,6 +597,24 @@ export class Walk {
   }
 
   /**
+   * The timer's unicast ARP probe of an entry in PROBE (neigh_probe): answered only by the
+   * interface that still owns the address with the entry's MAC; the answer makes it REACHABLE.
+   */
+  probeNeighbour(ns: Netns, n: Neighbour): boolean {
+    const dev = linkByIndex(ns, n.ifindex)
+    if (!dev || !dev.up || !n.lladdr) return false
+    const asked = n.lladdr
+    const source = pickSourceOn(ns, dev) ?? 0
+    const owner = this.#arpOwner(ns, dev, n.ip)
+    if (!owner || owner.link.mac !== asked) return false
+    this.#learnArpPath(owner, dev, this.lab.clock.nowMs)
+    setNeighbour(ns, dev.ifindex, n.ip, asked, 'REACHABLE', this.lab.clock.nowMs)
+    if (source !== 0)
+      setNeighbour(owner.ns, owner.link.ifindex, source, dev.mac, 'STALE', this.lab.clock.nowMs)
+    return true
+  }
+
+  /**
    * ARP: broadcast a request out of `dev` across the L2 domain (veths, bridges, the underlay
    * switch); the namespace owning `ip` answers. Bridges learn both MACs; both ends cache.
    */
@@ -591,9 +627,22 @@ export class Walk {
       return undefined
     }
     const now = this.lab.clock.nowMs
+    const owner = this.#arpOwner(ns, dev, ip)
+    if (!owner) return undefined
+    const { ns: rns, link } = owner
+    this.#learnArpPath(owner, dev, now)
+    setNeighbour(ns, dev.ifindex, ip, link.mac, 'REACHABLE', now)
+    if (senderIp !== 0) setNeighbour(rns, link.ifindex, senderIp, dev.mac, 'STALE', now)
+    this.hop(ns, 'arp-resolve', {
+      device: dev.name,
+      detail: { ip: formatIpv4(ip), lladdr: link.mac, answeredBy: `${rns.id}/${link.name}` }
+    })
+    return link.mac
+  }
+
+  /** Where an ARP request out of `dev` for `ip` is answered, and the bridges it crossed. */
+  #arpOwner(ns: Netns, dev: Link, ip: Ipv4): ArpOwner | undefined {
     const visited = new Set<string>()
-    /** Bridges crossed so far: where the request entered each and which port it left by. */
-    type BridgeStep = { bridge: BridgeLink; inPort?: Link; outPort?: Link }
     const queue: { ns: Netns; link: Link; path: BridgeStep[] }[] = []
     const enqueueOut = (fromNs: Netns, link: Link, path: BridgeStep[]): void => {
       if (!hasCarrier(this.lab.netns, fromNs, link)) return
@@ -633,21 +682,18 @@ export class Walk {
       if (link.kind === 'dummy' || link.kind === 'loopback') continue
       if (!rns.addresses.some((a) => a.address === ip && linkByIndex(rns, a.ifindex)?.kind !== 'dummy'))
         continue
-      // Found the owner. The request taught every bridge on the way the asker's MAC, the unicast
-      // reply retraces the path and teaches them the answerer's.
-      for (const step of path) {
-        if (step.inPort) learnFdb(step.bridge, dev.mac, step.inPort.ifindex, now)
-        if (step.outPort) learnFdb(step.bridge, link.mac, step.outPort.ifindex, now)
-      }
-      setNeighbour(ns, dev.ifindex, ip, link.mac, 'REACHABLE', now)
-      if (senderIp !== 0) setNeighbour(rns, link.ifindex, senderIp, dev.mac, 'STALE', now)
-      this.hop(ns, 'arp-resolve', {
-        device: dev.name,
-        detail: { ip: formatIpv4(ip), lladdr: link.mac, answeredBy: `${rns.id}/${link.name}` }
-      })
-      return link.mac
+      return { ns: rns, link, path }
     }
     return undefined
+  }
+
+  /** The request taught every bridge on the way the asker's MAC, the unicast reply retraces
+   * the path and teaches them the answerer's. */
+  #learnArpPath(owner: ArpOwner, dev: Link, now: number): void {
+    for (const step of owner.path) {
+      if (step.inPort) learnFdb(step.bridge, dev.mac, step.inPort.ifindex, now)
+      if (step.outPort) learnFdb(step.bridge, owner.link.mac, step.outPort.ifindex, now)
+    }
   }
 
   /** Puts a frame on a device's wire (dev_queue_xmit). */

@@ -9,7 +9,6 @@ import { normaliseSysctlKey, readSysctl } from '../linux/sysctl.ts'
 import { formatCidr } from '../net/cidr.ts'
 import { formatIpv4, parseIpv4 } from '../net/ipv4.ts'
 import { buildLab } from '../scenario/build-lab.ts'
-import { neighbourState } from '../linux/neighbour.ts'
 import { LabShell } from '../shell/lab-shell.ts'
 import type { LoadedLesson } from './course-loader.ts'
 import type { HopFacts, LabFacts, LabSession, LinkFacts, NeighbourFacts, TraceFacts } from './lab-facts.ts'
@@ -51,7 +50,7 @@ export function labFacts(lab: Lab): LabFacts {
           .map((n) => ({
             address: formatIpv4(n.ip),
             ...(n.lladdr === undefined ? {} : { lladdr: n.lladdr }),
-            state: neighbourState(n, lab.clock.nowMs)
+            state: n.state
           }))
       )
       // Learned entries older than the ageing time are gone for the kernel (and `bridge fdb show`).

@@ -1,7 +1,7 @@
 import type { Ipv4 } from '../net/ipv4.ts'
 import type { Mac } from '../net/mac.ts'
 
-/** NUD states iproute2 prints; the simulator uses PERMANENT, REACHABLE, STALE and FAILED. */
+/** NUD states iproute2 prints. */
 export type NeighbourState =
   'PERMANENT' | 'REACHABLE' | 'STALE' | 'DELAY' | 'PROBE' | 'FAILED' | 'INCOMPLETE' | 'NOARP'
 
@@ -11,14 +11,32 @@ export interface Neighbour {
   ifindex: number
   lladdr?: Mac
   state: NeighbourState
-  /** Lab time (ms) of the last confirmation; REACHABLE turns STALE after 30 s without one. */
+  /** Lab time (ms) of the last confirmation: an ARP reply, or a TCP ACK the host sent through it. */
   confirmedAt: number
+  /** Lab time (ms) the state last changed: when DELAY and PROBE began. */
+  updatedAt: number
+  /** Lab time (ms) a packet last went out through the entry. */
+  usedAt: number
+  /** Unicast ARP probes sent since PROBE began. */
+  probes: number
 }
 
-/** base_reachable_time: 30 s (the kernel randomises it to 15–45 s; the lab keeps the base). */
-export const NEIGH_REACHABLE_MS = 30_000
+/**
+ * The kernel's per-device defaults (net.ipv4.neigh.*). The kernel draws reachable_time anew
+ * from 15–45 s (base_reachable_time ± half) every 300 s; the lab keeps the base 30 s so that a
+ * lesson's `sleep 31` always finds the entry STALE, whatever the run.
+ */
+export const NEIGH_TIMES = {
+  reachableMs: 30_000,
+  /** delay_first_probe_time: a used STALE entry waits this long for a confirmation. */
+  delayProbeMs: 5_000,
+  /** retrans_time_ms: the gap between probes. */
+  retransMs: 1_000,
+  /** ucast_solicit: unicast probes before the entry FAILS (app_solicit and mcast_resolicit are 0). */
+  ucastProbes: 3
+} as const
 
-/** NUD state as the kernel reports it now: REACHABLE decays to STALE without confirmation. */
-export function neighbourState(n: Neighbour, nowMs: number): NeighbourState {
-  return n.state === 'REACHABLE' && nowMs - n.confirmedAt > NEIGH_REACHABLE_MS ? 'STALE' : n.state
+/** The states that hold an address the kernel sends to (NUD_VALID without NOARP/PERMANENT). */
+export function isValidNeighbour(n: Neighbour): boolean {
+  return n.state !== 'FAILED' && n.state !== 'INCOMPLETE' && n.lladdr !== undefined
 }

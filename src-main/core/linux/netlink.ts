@@ -1,5 +1,8 @@
+import type { Address } from './address.ts'
 import type { CtEntry } from './conntrack.ts'
+import type { Link } from './link.ts'
 import type { Neighbour } from './neighbour.ts'
+import type { Route } from './route.ts'
 
 /**
  * ctnetlink's event groups: NEW when an entry is confirmed, UPDATE when its state, reply or
@@ -23,6 +26,27 @@ export interface NeighEvent {
 }
 
 /**
+ * RTM_NEWLINK: a link changed its flags. Bringing a link up reports it twice, first while the
+ * carrier is still being set (`settling`), then as it stays.
+ */
+export interface LinkEvent {
+  readonly link: Link
+  readonly settling?: true
+}
+
+/** RTM_NEWADDR / RTM_DELADDR. */
+export interface AddrEvent {
+  readonly type: 'new' | 'del'
+  readonly address: Address
+}
+
+/** RTM_NEWROUTE / RTM_DELROUTE; routes a link's going down flushes are not reported. */
+export interface RouteEvent {
+  readonly type: 'new' | 'del'
+  readonly route: Route
+}
+
+/**
  * A namespace's netlink multicast groups: who listens to them (`conntrack -E`, `ip monitor`).
  * Live state of the terminals, never replayed or persisted; listeners run synchronously, while
  * the kernel model makes the change.
@@ -30,10 +54,13 @@ export interface NeighEvent {
 export interface NetlinkGroups {
   readonly conntrack: Set<(event: CtEvent) => void>
   readonly neigh: Set<(event: NeighEvent) => void>
+  readonly link: Set<(event: LinkEvent) => void>
+  readonly addr: Set<(event: AddrEvent) => void>
+  readonly route: Set<(event: RouteEvent) => void>
 }
 
 export function newNetlinkGroups(): NetlinkGroups {
-  return { conntrack: new Set(), neigh: new Set() }
+  return { conntrack: new Set(), neigh: new Set(), link: new Set(), addr: new Set(), route: new Set() }
 }
 
 export function announceCt(groups: NetlinkGroups, event: CtEvent): void {
@@ -42,4 +69,21 @@ export function announceCt(groups: NetlinkGroups, event: CtEvent): void {
 
 export function announceNeigh(groups: NetlinkGroups, event: NeighEvent): void {
   for (const listener of groups.neigh) listener(event)
+}
+
+export function announceLink(groups: NetlinkGroups, event: LinkEvent): void {
+  for (const listener of groups.link) listener(event)
+}
+
+export function announceAddr(groups: NetlinkGroups, event: AddrEvent): void {
+  for (const listener of groups.addr) listener(event)
+}
+
+/** One event per route, in the order the kernel made the change (fib_add_ifaddr, fib_del_ifaddr). */
+export function announceRoutes(
+  groups: NetlinkGroups,
+  type: RouteEvent['type'],
+  routes: readonly Route[]
+): void {
+  for (const route of routes) for (const listener of groups.route) listener({ type, route })
 }

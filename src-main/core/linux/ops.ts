@@ -3,8 +3,8 @@ import type { Ipv4 } from '../net/ipv4.ts'
 import type { Mac } from '../net/mac.ts'
 import type { Address, AddressScope } from './address.ts'
 import { emptyStats, type BridgeLink, type Link } from './link.ts'
-import { neighbourState, type Neighbour, type NeighbourState } from './neighbour.ts'
-import { announceNeigh } from './netlink.ts'
+import { isValidNeighbour, type Neighbour, type NeighbourState } from './neighbour.ts'
+import { announceAddr, announceLink, announceNeigh, announceRoutes } from './netlink.ts'
 import { linkByIndex, type Netns } from './netns.ts'
 import type { Route } from './route.ts'
 
@@ -65,6 +65,8 @@ export function addAddress(
       : {})
   }
   ns.addresses.push(addr)
+  announceAddr(ns.netlink, { type: 'new', address: addr })
+  const routesBefore = ns.routes.length
   ns.routes.push({
     table: 'local',
     type: 'local',
@@ -76,6 +78,7 @@ export function addAddress(
     onlink: false
   })
   if (link?.up) addPrefixRoutes(ns, addr)
+  announceRoutes(ns.netlink, 'new', ns.routes.slice(routesBefore))
   return addr
 }
 
@@ -86,20 +89,20 @@ export function addAddress(
  */
 export function deleteAddress(ns: Netns, addr: Address): void {
   ns.addresses = ns.addresses.filter((a) => a !== addr)
+  announceAddr(ns.netlink, { type: 'del', address: addr })
   const dev = addr.ifindex
   if (!ns.addresses.some((a) => a.ifindex === dev)) {
     ns.routes = ns.routes.filter((r) => r.dev !== dev)
     ns.neighbours = ns.neighbours.filter((n) => n.ifindex !== dev)
     return
   }
-  ns.routes = ns.routes.filter(
-    (r) =>
-      !(
-        r.dev === dev &&
-        r.proto === 'kernel' &&
-        (r.src === addr.address || (r.type === 'local' && r.dst.network === addr.address))
-      )
-  )
+  const derived = (r: Route): boolean =>
+    r.dev === dev &&
+    r.proto === 'kernel' &&
+    (r.src === addr.address || (r.type === 'local' && r.dst.network === addr.address))
+  // The kernel removes the prefix route first and the local one last, the reverse of adding.
+  announceRoutes(ns.netlink, 'del', ns.routes.filter(derived).reverse())
+  ns.routes = ns.routes.filter((r) => !derived(r))
 }
 
 function addPrefixRoutes(ns: Netns, addr: Address): void {
@@ -157,8 +160,13 @@ export function setLinkUp(ns: Netns, link: Link, up: boolean): void {
     ns.routes = ns.routes.filter((r) => r.dev !== link.ifindex || r.type === 'local')
     ns.neighbours = ns.neighbours.filter((n) => n.ifindex !== link.ifindex || n.state === 'PERMANENT')
     if (link.kind === 'bridge') link.fdb = link.fdb.filter((e) => e.permanent)
+    announceLink(ns.netlink, { link })
   } else {
+    announceLink(ns.netlink, { link, settling: true })
+    const routesBefore = ns.routes.length
     for (const addr of ns.addresses.filter((a) => a.ifindex === link.ifindex)) addPrefixRoutes(ns, addr)
+    announceRoutes(ns.netlink, 'new', ns.routes.slice(routesBefore))
+    announceLink(ns.netlink, { link })
   }
 }
 
@@ -228,6 +236,7 @@ export function addRoute(ns: Netns, route: Route): RouteEditResult {
     if (!reachable) return { ok: false, message: 'Error: Nexthop has invalid gateway.' }
   }
   ns.routes.push(route)
+  announceRoutes(ns.netlink, 'new', [route])
   return { ok: true }
 }
 
@@ -248,7 +257,7 @@ export function deleteRoute(
       (dev === undefined || r.dev === dev)
   )
   if (i === -1) return { ok: false, message: 'RTNETLINK answers: No such process' }
-  ns.routes.splice(i, 1)
+  announceRoutes(ns.netlink, 'del', ns.routes.splice(i, 1))
   return { ok: true }
 }
 
@@ -258,8 +267,9 @@ export function findNeighbour(ns: Netns, ifindex: number, ip: Ipv4): Neighbour |
 }
 
 /**
- * Creates or refreshes an entry; PERMANENT entries are never overwritten by learning. A new
- * entry, or a change of the state or address the kernel reports, is an RTM_NEWNEIGH event.
+ * Creates or refreshes an entry (neigh_update); PERMANENT entries are never overwritten by
+ * learning, and a valid entry told STALE with the address it already has keeps its state. A
+ * new entry, or a change of the state or address, is an RTM_NEWNEIGH event.
  */
 export function setNeighbour(
   ns: Netns,
@@ -269,13 +279,17 @@ export function setNeighbour(
   state: NeighbourState,
   now: number
 ): Neighbour {
+  const connected = state === 'REACHABLE' || state === 'PERMANENT'
   const existing = findNeighbour(ns, ifindex, ip)
   if (existing) {
     if (existing.state === 'PERMANENT' && state !== 'PERMANENT') return existing
-    const before = `${neighbourState(existing, now)} ${existing.lladdr}`
+    if (connected) existing.confirmedAt = now
+    if (state === 'STALE' && isValidNeighbour(existing) && (lladdr ?? existing.lladdr) === existing.lladdr)
+      return existing
+    const before = `${existing.state} ${existing.lladdr}`
     if (lladdr !== undefined) existing.lladdr = lladdr
     existing.state = state
-    existing.confirmedAt = now
+    existing.updatedAt = now
     if (`${state} ${existing.lladdr}` !== before)
       announceNeigh(ns.netlink, { type: 'new', neighbour: existing, state })
     return existing
@@ -284,7 +298,10 @@ export function setNeighbour(
     ip,
     ifindex,
     state,
-    confirmedAt: now,
+    confirmedAt: connected ? now : -Infinity,
+    updatedAt: now,
+    usedAt: -Infinity,
+    probes: 0,
     ...(lladdr === undefined ? {} : { lladdr })
   }
   ns.neighbours.push(entry)
@@ -292,12 +309,19 @@ export function setNeighbour(
   return entry
 }
 
-/** Traffic to the neighbour confirmed it: a STALE entry is REACHABLE again, which is an event. */
-export function confirmNeighbour(ns: Netns, n: Neighbour, now: number): void {
-  const was = neighbourState(n, now)
-  n.state = 'REACHABLE'
-  n.confirmedAt = now
-  if (was !== 'REACHABLE') announceNeigh(ns.netlink, { type: 'new', neighbour: n, state: 'REACHABLE' })
+/**
+ * A packet goes out through the entry (neigh_event_send): a STALE entry starts the DELAY in
+ * which it waits for a confirmation, which only the host's own TCP gives (its ACKs carry
+ * dst_pending_confirm); forwarded packets and ICMP never confirm. Neither change is an event.
+ */
+export function useNeighbour(n: Neighbour, now: number, confirms: boolean): void {
+  if (n.state === 'PERMANENT') return
+  if (confirms) n.confirmedAt = now
+  n.usedAt = now
+  if (n.state === 'STALE') {
+    n.state = 'DELAY'
+    n.updatedAt = now
+  }
 }
 
 /** `ip neigh del`: the kernel first fails the entry, then removes it, and reports both. */

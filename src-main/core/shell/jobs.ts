@@ -23,6 +23,8 @@ export class Proc {
   timedOut = false
   /** `kill -9`: it ends without its last words. */
   killed = false
+  /** Ctrl+Z stopped it: what it captures waits in the kernel's buffer until `fg` or `bg`. */
+  stopped = false
   /** Lab time (ms) at which `timeout` ends it. */
   deadline: number | undefined
   cancelTimer: (() => void) | undefined
@@ -70,8 +72,9 @@ export class Proc {
 
 export class Job extends Proc {
   constructor(
-    readonly id: number,
-    readonly pid: number,
+    /** 0 while it is no job yet: a live terminal's foreground process, until Ctrl+Z. */
+    public id: number,
+    public pid: number,
     /** The command as `jobs` prints it. */
     readonly text: string
   ) {
@@ -84,8 +87,13 @@ export class JobTable {
 
   /** bash numbers a new job one past the highest number in use. */
   add(pid: number, text: string): Job {
-    const id = this.#jobs.reduce((max, j) => Math.max(max, j.id), 0) + 1
-    const job = new Job(id, pid, text)
+    return this.adopt(new Job(0, pid, text))
+  }
+
+  /** A process becomes the current job (Ctrl+Z); one that was a job before keeps its number. */
+  adopt(job: Job): Job {
+    if (job.id === 0 || this.#jobs.some((j) => j.id === job.id))
+      job.id = this.#jobs.reduce((max, j) => Math.max(max, j.id), 0) + 1
     this.#jobs.push(job)
     return job
   }
@@ -118,14 +126,16 @@ export class JobTable {
 export function jobLine(table: JobTable, job: Job, withPid: boolean): string {
   const state =
     job.status === undefined
-      ? 'Running'
+      ? job.stopped
+        ? 'Stopped'
+        : 'Running'
       : job.status === 0
         ? 'Done'
         : job.status === 137
           ? 'Killed'
           : `Exit ${job.status}`
   const pid = withPid ? ` ${job.pid}` : ' '
-  return `[${job.id}]${table.marker(job)}${pid} ${state.padEnd(24)}${job.text}${job.running ? ' &' : ''}\n`
+  return `[${job.id}]${table.marker(job)}${pid} ${state.padEnd(24)}${job.text}${job.running && !job.stopped ? ' &' : ''}\n`
 }
 
 /** The command as bash shows it in `jobs`: words as typed, redirections spaced out. */

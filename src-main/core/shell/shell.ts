@@ -17,8 +17,7 @@ import type {
 } from './command.ts'
 import type { Lab } from '../kube/lab.ts'
 import { advanceClock } from '../engine/probe.ts'
-import type { Job } from './jobs.ts'
-import { commandText, jobLine, JobTable, Proc, type OutputChunk } from './jobs.ts'
+import { commandText, Job, jobLine, JobTable, Proc, type OutputChunk } from './jobs.ts'
 import { formatSize, LineBudgetExceeded, newLineBudget, SHELL_LIMITS, type LineBudget } from './limits.ts'
 import { parseLine, ShellSyntaxError, ShellUnsupportedError } from './parser.ts'
 import type { AndOr, Command, ForCommand, List, Pipeline, Redirect, SimpleCommand, Word } from './parser.ts'
@@ -309,6 +308,16 @@ export class ShellSession {
   }
 
   /**
+   * Ctrl+Z in a live terminal: the foreground process stops and becomes the current job, and
+   * the line goes on with status 148 (128 + SIGTSTP), as bash's does. `wait` is the shell's
+   * own, which the signal does not stop.
+   */
+  suspend(): void {
+    const w = this.#waiting
+    if (w?.on instanceof Job && w.on.running) w.suspended = true
+  }
+
+  /**
    * What a live terminal printed since the last call (jobs' output as other terminals made
    * traffic), and the waiting line's end once its process exited; the line's remaining
    * commands run here. The host calls it after anything that may have changed the lab.
@@ -320,7 +329,15 @@ export class ShellSession {
       this.#showJobs(sink)
       const w = this.#waiting
       if (w?.interrupted) code = 130
-      else if (w && (w.on instanceof Proc ? !w.on.running : w.on.every((j) => !j.running))) {
+      else if (w?.suspended && w.on instanceof Job) {
+        this.#waiting = undefined
+        const job = this.#jobs.adopt(w.on)
+        if (job.pid === 0) job.pid = this.#storage.nextPid++
+        job.stopped = true
+        sink.push('stderr', `\n${jobLine(this.#jobs, job, false)}`)
+        this.#lastExit = 148
+        code = this.#top(w.resume.list, { ...w.resume, code: 148 }, sink)
+      } else if (w && (w.on instanceof Proc ? !w.on.running : w.on.every((j) => !j.running))) {
         this.#waiting = undefined
         const status = w.on instanceof Proc ? (w.on.status ?? 0) : w.status()
         this.#lastExit = w.negate ? (status === 0 ? 1 : 0) : status
@@ -390,7 +407,7 @@ export class ShellSession {
     const procs: Proc[] = [...this.#jobs.all]
     if (this.#waiting?.on instanceof Proc) procs.unshift(this.#waiting.on)
     for (const p of procs) if (p.deadline !== undefined && p.deadline <= now) this.#expire(p)
-    for (const p of procs) for (const c of p.take()) sink.push(c.stream, c.text)
+    for (const p of procs) if (!p.stopped) for (const c of p.take()) sink.push(c.stream, c.text)
   }
 
   #expire(p: Proc): void {
@@ -930,7 +947,7 @@ export class ShellSession {
       const code = deliver(this.#exec(args, stdin))
       return this.env.lab.clock.nowMs - before > timeoutMs ? 124 : code
     }
-    const proc = job ?? new Proc()
+    const proc = job ?? (live ? new Job(0, 0, argv.join(' ')) : new Proc())
     const refused = this.#spawn({ ...command, spawn: command.spawn }, args.slice(1), fds, proc, timeoutMs)
     if (refused) return deliver(refused)
     if (job) return 0
@@ -996,6 +1013,35 @@ export class ShellSession {
       if (!job.running) this.#jobs.remove(job)
     }
     return { stdout: out, stderr: '', exitCode: 0 }
+  }
+
+  /**
+   * `fg [%N]` and `bg [%N]`: a stopped job runs again, in the foreground (its command echoed,
+   * the line waiting on it) or in the background. Only a terminal someone watches has job
+   * control; a script's shell answers as a non-interactive bash does.
+   */
+  #resume(name: 'fg' | 'bg', args: readonly string[]): CommandOutput {
+    const failed = (text: string): CommandOutput => ({
+      stdout: '',
+      stderr: `${this.#prefix()}${name}: ${text}\n`,
+      exitCode: 1
+    })
+    if (!this.env.live || this.#nested) return failed('no job control')
+    const spec = args[0] ?? '%+'
+    const job = this.#jobs.find(spec)
+    if (!job) return failed(`${args[0] ?? 'current'}: no such job`)
+    if (!job.running) return failed('job has terminated')
+    if (name === 'bg') {
+      if (!job.stopped) return failed(`job ${job.id} already in background`)
+      job.stopped = false
+      return { stdout: `[${job.id}]${this.#jobs.marker(job)} ${job.text} &\n`, stderr: '', exitCode: 0 }
+    }
+    job.stopped = false
+    this.#jobs.remove(job)
+    this.#waiting = { on: job, negate: false, resume: NOT_YET, status: () => 0 }
+    // What it captured while stopped follows the command bash echoes.
+    const chunks = [{ stream: 'stdout' as const, text: `${job.text}\n` }, ...job.take()]
+    return { ...outputOf(chunks), exitCode: 0, chunks }
   }
 
   /** `kill [-s SIG | -SIG] %N|PID…` for the terminal's jobs. */
@@ -1088,6 +1134,9 @@ export class ShellSession {
         return this.#jobsBuiltin(args)
       case 'kill':
         return this.#kill(args)
+      case 'fg':
+      case 'bg':
+        return this.#resume(name, args)
       case 'exit': {
         const arg = args[0]
         if (arg === undefined) throw new ExitRequest(this.#lastExit)
@@ -1224,6 +1273,8 @@ interface Waiting {
   readonly status: () => number
   /** Ctrl+C ended `wait`. */
   interrupted?: true
+  /** Ctrl+Z stopped the foreground process. */
+  suspended?: true
 }
 
 const WAITING = Symbol('waiting')

@@ -8,6 +8,7 @@
 import { OutputBuilder } from '../command.ts'
 import type { Command, CommandContext, CommandOutput } from '../command.ts'
 import { SYN_GIVE_UP_MS } from '../../engine/syn-retransmission.ts'
+import { advanceClock, advanceClockTo } from '../../engine/probe.ts'
 import { randomInt } from '../../net/index.ts'
 import { getaddrinfo } from '../dns-resolver.ts'
 import type { Prober } from './ping.ts'
@@ -221,7 +222,7 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
         if (outcome.type === 3 && outcome.code === 3) refused(0, 'Connection refused')
         else {
           const ms = outcome.type === 3 && outcome.code === 1 ? 3000 + randomInt(ctx.lab.rng, 50, 120) : 0
-          ctx.lab.clock.nowMs += ms
+          advanceClock(ctx.lab, ms)
           refused(ms, outcome.code === 0 ? 'Network is unreachable' : 'No route to host')
         }
         return
@@ -243,7 +244,7 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
           limitMs === undefined
             ? SYN_GIVE_UP_MS + randomInt(ctx.lab.rng, 0, GIVE_UP_SLACK_MS)
             : Math.floor(limitMs) + randomInt(ctx.lab.rng, 1, 2)
-        ctx.lab.clock.nowMs = trace.at + ms
+        advanceClockTo(ctx.lab, trace.at + ms)
         if (limitMs === undefined) {
           verbose(`* connect to ${ip} port ${url.port} failed: Connection timed out`)
           verbose(

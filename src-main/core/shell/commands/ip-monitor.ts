@@ -1,13 +1,16 @@
 /**
- * `ip monitor [neigh]` (iproute2 6.1): listens to the namespace's neighbour events and prints
- * each as `ip neigh` would show the entry (`Deleted ` before a removal), until Ctrl+C. The
- * lab raises no link, address or route events, so only neighbours can be watched.
+ * `ip monitor [all | link | address | route | neigh …]` (iproute2 6.1): listens to the
+ * namespace's netlink groups and prints each event as iproute2 does (`Deleted ` before a
+ * removal), until Ctrl+C. `all` puts the group's banner (`[LINK]`, `[ADDR]` …) before each
+ * event; plain `ip monitor` watches every group without banners.
  */
 import type { CommandContext, CommandOutput, LiveProcess, ProcessIo } from '../command.ts'
 import { fail } from '../command.ts'
 import { linkByIndex } from '../../linux/netns.ts'
-import type { NeighEvent } from '../../linux/netlink.ts'
+import type { AddrEvent, LinkEvent, NeighEvent, NetlinkGroups, RouteEvent } from '../../linux/netlink.ts'
 import { formatIpv4 } from '../../net/ipv4.ts'
+import { addressLines, routeLine } from './ip-show.ts'
+import { linkLayerLine, monitorLinkHeader } from './link-view.ts'
 
 /** `mon`, `moni` … `monitor`: iproute2 takes any prefix no other object claims first. */
 export const isMonitor = (word: string): boolean => word.length >= 3 && 'monitor'.startsWith(word)
@@ -19,40 +22,95 @@ export function formatNeighEvent(ev: NeighEvent, device: string): string {
   return `${ev.type === 'del' ? 'Deleted ' : ''}${formatIpv4(n.ip)} dev ${device}${lladdr} ${ev.state} `
 }
 
-/** The objects after `monitor`, checked; undefined when they ask only for neighbours. */
-function refusal(objects: readonly string[]): CommandOutput | undefined {
+type Group = 'link' | 'addr' | 'route' | 'neigh'
+
+/** ipmonitor.c's objects in the order it matches them, so `l` is link and `r` route. */
+const OBJECTS: readonly [string, Group | undefined][] = [
+  ['link', 'link'],
+  ['address', 'addr'],
+  ['route', 'route'],
+  ['mroute', undefined],
+  ['prefix', undefined],
+  ['neigh', 'neigh'],
+  ['netconf', undefined],
+  ['rule', undefined],
+  ['nsid', undefined],
+  ['nexthop', undefined],
+  ['stats', undefined]
+]
+
+const BANNER: Record<Group, string> = { link: '[LINK]', addr: '[ADDR]', route: '[ROUTE]', neigh: '[NEIGH]' }
+
+/** The groups the objects ask for and whether banners are printed, or the refusal. */
+function parse(objects: readonly string[]): { groups: Set<Group>; banners: boolean } | CommandOutput {
+  const groups = new Set<Group>()
+  let banners = false
   for (const o of objects) {
-    if (o === 'neigh' || o === 'all') continue
-    if (
-      ['link', 'address', 'addr', 'route', 'rule', 'netconf', 'nsid', 'prefix', 'mroute', 'stats'].includes(o)
-    )
-      return fail(`ip monitor: the lab raises no ${o} events; watch neighbours with "ip monitor neigh"\n`, 1)
-    return fail(`Argument "${o}" is unknown, try "ip monitor help".\n`, 255)
+    if (o === 'all' || o === 'label') {
+      banners = true
+      continue
+    }
+    const found = OBJECTS.find(([name]) => name.startsWith(o))
+    if (!found) return fail(`Argument "${o}" is unknown, try "ip monitor help".\n`, 255)
+    if (!found[1])
+      return fail(
+        `ip monitor: the lab raises no ${found[0]} events; watch link, address, route or neigh\n`,
+        1
+      )
+    groups.add(found[1])
   }
-  return undefined
+  return { groups: groups.size > 0 ? groups : new Set(['link', 'addr', 'route', 'neigh']), banners }
 }
 
 /** Where nobody can press Ctrl+C (a script, the CLI), it is interrupted before any event. */
 export function monitorAtOnce(objects: readonly string[]): CommandOutput {
-  return refusal(objects) ?? { stdout: '', stderr: '', exitCode: 0 }
+  const parsed = parse(objects)
+  return 'exitCode' in parsed ? parsed : { stdout: '', stderr: '', exitCode: 0 }
 }
 
-export function monitorNeighbours(
+export function monitorNetlink(
   objects: readonly string[],
   ctx: CommandContext,
   io: ProcessIo
 ): LiveProcess | CommandOutput {
-  const refused = refusal(objects)
-  if (refused) return refused
+  const parsed = parse(objects)
+  if ('exitCode' in parsed) return parsed
   const ns = ctx.lab.netns.get(ctx.target.netns)!
-  const print = (ev: NeighEvent): void => {
-    io.write('stdout', `${formatNeighEvent(ev, linkByIndex(ns, ev.neighbour.ifindex)?.name ?? '?')}\n`)
+  const print = (group: Group, text: string): void => {
+    io.write('stdout', `${parsed.banners ? BANNER[group] : ''}${text}\n`)
   }
-  ns.netlink.neigh.add(print)
+  const deleted = (type: 'new' | 'del'): string => (type === 'del' ? 'Deleted ' : '')
+  const listeners = {
+    link: (ev: LinkEvent): void =>
+      print(
+        'link',
+        `${monitorLinkHeader(ctx.lab, ns, ev.link, ev.settling === true)}\n${linkLayerLine(ctx.lab, ns, ev.link)}`
+      ),
+    addr: (ev: AddrEvent): void => {
+      const name = linkByIndex(ns, ev.address.ifindex)?.name ?? '?'
+      print('addr', `${deleted(ev.type)}${ev.address.ifindex}: ${name}${addressLines(ev.address)}`)
+    },
+    route: (ev: RouteEvent): void =>
+      print('route', `${deleted(ev.type)}${routeLine(ns, ev.route, true, true, true)}`),
+    neigh: (ev: NeighEvent): void =>
+      print('neigh', formatNeighEvent(ev, linkByIndex(ns, ev.neighbour.ifindex)?.name ?? '?'))
+  }
+  const groups = ns.netlink as NetlinkGroups
+  const subscribe = (on: boolean): void => {
+    for (const g of parsed.groups) {
+      const set = groups[g] as Set<(ev: never) => void>
+      if (on) set.add(listeners[g])
+      else set.delete(listeners[g])
+    }
+  }
+  subscribe(true)
+  let listening = true
   return {
     // ip sets no handler: the signal ends it with the shell's 128+N status and no last words.
     signal: (sig) => {
-      if (!ns.netlink.neigh.delete(print)) return
+      if (!listening) return
+      listening = false
+      subscribe(false)
       io.exit(sig === 'INT' ? 130 : 143)
     }
   }

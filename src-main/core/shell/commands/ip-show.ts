@@ -1,8 +1,9 @@
 /** Renderers for `ip link`, `ip addr`, `ip route`, `ip neigh` in iproute2 6.1's layout. */
 import type { Lab } from '../../kube/lab.ts'
+import type { Address } from '../../linux/address.ts'
 import type { Link } from '../../linux/link.ts'
-import { neighbourState } from '../../linux/neighbour.ts'
 import { linkByIndex, type Netns } from '../../linux/netns.ts'
+import { isValidNeighbour } from '../../linux/neighbour.ts'
 import type { Route, RouteProto } from '../../linux/route.ts'
 import { formatIpv4 } from '../../net/ipv4.ts'
 import {
@@ -104,6 +105,11 @@ export function showLinks(lab: Lab, ns: Netns, links: readonly Link[], o: ShowOp
   return out.length ? out.join('\n') + '\n' : ''
 }
 
+/** An IPv4 address as `ip addr` lists it under its link, and `ip monitor` after `N: name`. */
+export function addressLines(a: Address): string {
+  return `    inet ${formatIpv4(a.address)}/${a.prefixLen}${a.broadcast === undefined ? '' : ` brd ${formatIpv4(a.broadcast)}`} scope ${a.scope} ${a.label}\n${FOREVER}`
+}
+
 export function showAddrs(lab: Lab, ns: Netns, links: readonly Link[], o: ShowOptions): string {
   const out: string[] = []
   for (const link of links) {
@@ -125,12 +131,7 @@ export function showAddrs(lab: Lab, ns: Netns, links: readonly Link[], o: ShowOp
       out.push(linkHeader(lab, ns, link, false))
       out.push(o.details ? detailsLine(ns, link, lab) : linkLayerLine(lab, ns, link))
     }
-    for (const a of v4) {
-      out.push(
-        `    inet ${formatIpv4(a.address)}/${a.prefixLen}${a.broadcast === undefined ? '' : ` brd ${formatIpv4(a.broadcast)}`} scope ${a.scope} ${a.label}`
-      )
-      out.push(FOREVER)
-    }
+    for (const a of v4) out.push(addressLines(a))
     for (const a of v6) {
       out.push(`    inet6 ${a} scope ${link.kind === 'loopback' ? 'host' : 'link'} `)
       out.push(FOREVER)
@@ -146,8 +147,11 @@ export function routeOrder(a: Route, b: Route): number {
   return b.dst.prefixLen - a.dst.prefixLen
 }
 
-/** `withDev`/`withProto` false: the listing was filtered on it, so iproute2 leaves it out. */
-export function routeLine(ns: Netns, r: Route, withDev = true, withProto = true): string {
+/**
+ * `withDev`/`withProto` false: the listing was filtered on it, so iproute2 leaves it out.
+ * `withTable`: names a table other than main, as `ip monitor` and `table all` listings do.
+ */
+export function routeLine(ns: Netns, r: Route, withDev = true, withProto = true, withTable = false): string {
   const dst =
     r.dst.prefixLen === 0
       ? 'default'
@@ -158,6 +162,7 @@ export function routeLine(ns: Netns, r: Route, withDev = true, withProto = true)
   if (r.gateway !== undefined) s += ` via ${formatIpv4(r.gateway)}`
   const dev = r.dev === undefined ? undefined : linkByIndex(ns, r.dev)
   if (dev && withDev) s += ` dev ${dev.name}`
+  if (withTable && r.table !== 'main') s += ` table ${r.table}`
   if (r.proto !== 'boot' && withProto) s += ` proto ${r.proto}`
   if (r.scope !== 'global') s += ` scope ${r.scope}`
   if (r.src !== undefined) s += ` src ${formatIpv4(r.src)}`
@@ -178,13 +183,14 @@ export function showRoutes(ns: Netns, table: 'main' | 'local', dev?: Link, proto
   return routes.map((r) => routeLine(ns, r, dev === undefined, proto === undefined) + '\n').join('')
 }
 
-export function showNeighbours(ns: Netns, nowMs: number, dev?: Link): string {
+/** The kernel sends an entry's address only while it is valid, so a FAILED one has none. */
+export function showNeighbours(ns: Netns, dev?: Link): string {
   const out: string[] = []
   for (const n of ns.neighbours) {
     if (dev && n.ifindex !== dev.ifindex) continue
     const name = dev ? '' : ` dev ${linkByIndex(ns, n.ifindex)?.name ?? '?'}`
     out.push(
-      `${formatIpv4(n.ip)}${name}${n.lladdr ? ` lladdr ${n.lladdr}` : ''} ${neighbourState(n, nowMs)} `
+      `${formatIpv4(n.ip)}${name}${n.lladdr && isValidNeighbour(n) ? ` lladdr ${n.lladdr}` : ''} ${n.state} `
     )
   }
   return out.length ? out.join('\n') + '\n' : ''

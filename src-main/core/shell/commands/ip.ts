@@ -2,7 +2,7 @@
  * `ip` (iproute2 6.1): `addr|link|route|neigh [show] [dev X]` with `-d`, `-br`, `-4`, `-s`,
  * `ip route get`, and the mutations a learner wiring a pod network by hand needs: `link add|set|del`
  * (ip-link-edit.ts), `netns add|del|list|exec` and `-n NS` (ip-netns.ts), `route add|replace|del`,
- * `neigh add|replace|del|flush`, `addr add|del`, and `monitor neigh` (ip-monitor.ts). Output
+ * `neigh add|replace|del|flush`, `addr add|del`, and `monitor` (ip-monitor.ts). Output
  * and error texts are iproute2's.
  */
 import type { Command, CommandContext, CommandOutput } from '../command.ts'
@@ -25,7 +25,7 @@ import { makeCidr, parseCidr } from '../../net/cidr.ts'
 import { formatIpv4, parseIpv4 } from '../../net/ipv4.ts'
 import { parseMac } from '../../net/mac.ts'
 import { linkAdd, linkDel, linkSet } from './ip-link-edit.ts'
-import { isMonitor, monitorAtOnce, monitorNeighbours } from './ip-monitor.ts'
+import { isMonitor, monitorAtOnce, monitorNetlink } from './ip-monitor.ts'
 import { execIn, namedNetns, runNetns } from './ip-netns.ts'
 import { showAddrs, showLinks, showNeighbours, showRoutes, type ShowOptions } from './ip-show.ts'
 
@@ -431,7 +431,7 @@ function runNeigh(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput
   if (sub === 'show') {
     const { link, error } = pickDevice(ns, args.slice(1))
     if (error) return error
-    return ok(showNeighbours(ns, lab.clock.nowMs, link))
+    return ok(showNeighbours(ns, link))
   }
   if (sub !== 'flush' && sub !== 'delete' && sub !== 'add' && sub !== 'replace' && sub !== 'change')
     return unknownVerb('neigh', args[0]!, sub, ['show', 'flush', 'add', 'del', 'replace', 'change'])
@@ -512,7 +512,7 @@ export const ipCommand: Command = {
   },
   spawn(argv, ctx, io) {
     const objName = argv[0]
-    if (objName !== undefined && isMonitor(objName)) return monitorNeighbours(argv.slice(1), ctx, io)
+    if (objName !== undefined && isMonitor(objName)) return monitorNetlink(argv.slice(1), ctx, io)
     return ipCommand.run(argv, ctx)
   }
 }

@@ -49,8 +49,24 @@ export function masterName(ns: Netns, link: Link): string | undefined {
 
 /** First line of `ip link`/`ip addr` for a link. */
 export function linkHeader(lab: Lab, ns: Netns, link: Link, withMode: boolean): string {
+  return `${linkHead(ns, link, linkFlags(lab, ns, link), operState(lab, ns, link))}${withMode ? ' mode DEFAULT' : ''} group default qlen ${link.txqlen}`
+}
+
+/**
+ * The link as `ip monitor` prints an RTM_NEWLINK: no mode and no qlen, which iproute2 shows
+ * only when listing. While a link coming up is `settling` the kernel already reports UP and
+ * LOWER_UP but no carrier yet, and state DOWN.
+ */
+export function monitorLinkHeader(lab: Lab, ns: Netns, link: Link, settling: boolean): string {
+  const flags = linkFlags(lab, ns, link)
+  return settling && flags.includes('LOWER_UP')
+    ? `${linkHead(ns, link, ['NO-CARRIER', ...flags], 'DOWN')} group default `
+    : `${linkHead(ns, link, flags, operState(lab, ns, link))} group default `
+}
+
+function linkHead(ns: Netns, link: Link, flags: readonly string[], state: string): string {
   const master = masterName(ns, link)
-  return `${link.ifindex}: ${linkLabel(ns, link)}: <${linkFlags(lab, ns, link).join(',')}> mtu ${link.mtu} qdisc ${qdisc(link)}${master ? ` master ${master}` : ''} state ${operState(lab, ns, link)}${withMode ? ' mode DEFAULT' : ''} group default qlen ${link.txqlen}`
+  return `${link.ifindex}: ${linkLabel(ns, link)}: <${flags.join(',')}> mtu ${link.mtu} qdisc ${qdisc(link)}${master ? ` master ${master}` : ''} state ${state}`
 }
 
 /**

@@ -7,6 +7,7 @@
 import { OutputBuilder } from '../command.ts'
 import type { Command, CommandContext, CommandOutput } from '../command.ts'
 import type { Trace, ProbeSpec } from '../../engine/trace.ts'
+import { advanceClock } from '../../engine/probe.ts'
 import type { Lab } from '../../kube/lab.ts'
 import { getopt } from '../getopt.ts'
 import { randomInt } from '../../net/index.ts'
@@ -277,7 +278,7 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
     if (seq < total) {
       // The wait between echoes plus the few milliseconds a real sender loses each round.
       const step = interval * 1000 + randomInt(lab.rng, 1, 4)
-      lab.clock.nowMs += step
+      advanceClock(lab, step)
       elapsed += step
     }
   }

@@ -30,7 +30,8 @@ export interface LiveTerminalHost {
   /** Opens a terminal on `on`; the first event names it (`opened`). Returns how to close it. */
   open(on: string, onEvent: (event: TerminalEvent) => void, onError: (error: Error) => void): () => void
   input(terminalId: string, line: string): Promise<TerminalInputResult>
-  interrupt(terminalId: string): Promise<void>
+  /** Ctrl+C (`INT`) or Ctrl+Z (`TSTP`) for the terminal's foreground capture. */
+  interrupt(terminalId: string, signal: 'INT' | 'TSTP'): Promise<void>
 }
 
 /** A command the prose or the inspector asked the terminal to run; `seq` makes a repeated click a new request. */

@@ -146,11 +146,12 @@ export class SandboxPlayer implements LabWorkspace {
       await this.#refresh()
       return output
     },
-    interrupt: async (terminalId) => {
+    interrupt: async (terminalId, signal) => {
       await api['sandbox:terminalInterrupt']({
         learnerId: this.learnerId,
         sandboxId: this.#require(),
-        terminalId
+        terminalId,
+        signal
       })
     }
   }

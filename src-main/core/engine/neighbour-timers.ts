@@ -1,0 +1,56 @@
+import type { Lab } from '../kube/lab.ts'
+import { NEIGH_TIMES, type Neighbour, type NeighbourState } from '../linux/neighbour.ts'
+import type { Netns } from '../linux/netns.ts'
+import { announceNeigh } from '../linux/netlink.ts'
+import { Walk } from './walk.ts'
+
+/**
+ * neigh_timer_handler, run for every timer of the entry that fell due up to now, each at its
+ * own time: REACHABLE without confirmation turns STALE (or DELAY when used in the last 5 s);
+ * DELAY turns REACHABLE if something confirmed it meanwhile, else PROBE; PROBE sends unicast
+ * ARP requests 1 s apart and FAILS after three unanswered. Only STALE, the DELAY outcomes and
+ * FAILED are RTM_NEWNEIGH events, as the kernel notifies only those.
+ */
+export function runNeighbourTimers(lab: Lab, ns: Netns, n: Neighbour, now: number): void {
+  const change = (state: NeighbourState, at: number, notify: boolean): void => {
+    n.state = state
+    n.updatedAt = at
+    if (notify) announceNeigh(ns.netlink, { type: 'new', neighbour: n, state })
+  }
+  for (;;) {
+    if (n.state === 'REACHABLE') {
+      const at = n.confirmedAt + NEIGH_TIMES.reachableMs
+      if (at >= now) return
+      if (at <= n.usedAt + NEIGH_TIMES.delayProbeMs) change('DELAY', at, false)
+      else change('STALE', at, true)
+    } else if (n.state === 'DELAY') {
+      const at = n.updatedAt + NEIGH_TIMES.delayProbeMs
+      if (at > now) return
+      if (at <= n.confirmedAt + NEIGH_TIMES.delayProbeMs) change('REACHABLE', at, true)
+      else {
+        change('PROBE', at, true)
+        n.probes = 0
+      }
+    } else if (n.state === 'PROBE') {
+      const at = n.updatedAt + n.probes * NEIGH_TIMES.retransMs
+      if (at > now) return
+      if (n.probes >= NEIGH_TIMES.ucastProbes) {
+        change('FAILED', at, true)
+        return
+      }
+      n.probes++
+      if (probeAt(lab, ns, n, at)) return runNeighbourTimers(lab, ns, n, now)
+    } else return
+  }
+}
+
+/** The probe goes out and is answered at `at`, so what it learns carries that time. */
+function probeAt(lab: Lab, ns: Netns, n: Neighbour, at: number): boolean {
+  const now = lab.clock.nowMs
+  lab.clock.nowMs = at
+  try {
+    return new Walk(lab).probeNeighbour(ns, n)
+  } finally {
+    lab.clock.nowMs = now
+  }
+}
