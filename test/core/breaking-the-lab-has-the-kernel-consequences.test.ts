@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest'
 import { sendProbe } from '../../src-main/core/engine/probe.ts'
-import { deletePod, scaleReplicas } from '../../src-main/core/scenario/mutations.ts'
+import { deletePod } from '../../src-main/core/scenario/mutations.ts'
+import { syncKubeProxy } from '../../src-main/core/kube/kube-proxy.ts'
+import { syncWorkloads } from '../../src-main/core/kube/workloads.ts'
 import { fixtureLab, podIp, run } from './sim-lab.ts'
 
 describe('mutations', () => {
@@ -70,16 +72,16 @@ describe('mutations', () => {
     expect(nat).not.toContain('10.244.1.3')
   })
 
-  test('kubectl scale adds replicas on the least loaded node and they become endpoints', () => {
-    const lab = fixtureLab('two-node-vxlan')
-    expect(scaleReplicas(lab, 'default', 'web', 4)).toEqual({ ok: true, pods: ['web-4'] })
-    const web4 = lab.pods.find((p) => p.name === 'web-4')!
-    expect(web4.node).toBe('node-2')
-    const nat = run(lab, 'node-1', ['iptables-save', '-t', 'nat']).stdout
-    expect(nat).toContain(
-      '"default/web:http -> 10.244.1.3:8080" -m statistic --mode random --probability 0.25000000000'
-    )
-    expect(nat).toMatch(/"default\/web:http -> 10\.244\.2\.3:8080" -j KUBE-SEP-/)
+  test('a scaled Deployment adds replicas on the least loaded node and they become endpoints', () => {
+    const lab = fixtureLab('two-node-deployment')
+    lab.deployments[0]!.replicas = 4
+    syncWorkloads(lab)
+    syncKubeProxy(lab)
+    const added = lab.pods.filter((p) => p.owner !== undefined).at(-1)!
+    expect(added.node).toBe('node-1')
+    const nat = run(lab, 'node-2', ['iptables-save', '-t', 'nat']).stdout
+    expect(nat).toContain(`"default/web:http -> ${podIp(lab, added.name)}:8080"`)
+    expect(nat).toContain('-m statistic --mode random --probability 0.25000000000')
   })
 
   test('sysctl -w net.ipv4.ip_forward=0 on a node stops cross-node pod traffic there', () => {

@@ -168,7 +168,7 @@ describe('traffic and cluster size', () => {
   })
 
   it('kubectl scale stays within the pods a scenario may have', () => {
-    const shell = labShell()
+    const shell = labShell('two-node-deployment')
     expect(run(shell, 'node-1', 'kubectl scale deployment web --replicas=100000')).toEqual({
       stdout: '',
       stderr:

@@ -552,7 +552,7 @@ export function diagramOf(lab: Lab): DiagramModel {
   const programmed = programmedIps(lab, nodes)
   // The apiserver's own Service has no pod behind it: the drawing shows the learner's Services.
   const services = lab.services
-    .filter((svc) => !svc.fixedEndpoints)
+    .filter((svc) => !svc.fixedEndpoints && !svc.headless)
     .sort((x, y) => naturalCompare(x.namespace, y.namespace) || naturalCompare(x.name, y.name))
     .map((svc) => serviceOf(lab, svc, programmed))
 

@@ -46,7 +46,19 @@ export function randomSuffix(key: string): string {
   return Array.from(sha256(key).slice(0, 5), (b) => alphabet[b % alphabet.length]).join('')
 }
 
-function metadata(
+/** A controller's reference to what it owns, as the garbage collector follows it. */
+export function ownerReference(lab: Lab, kind: string, namespace: string, name: string): ApiObject {
+  return {
+    apiVersion: 'apps/v1',
+    blockOwnerDeletion: true,
+    controller: true,
+    kind,
+    name,
+    uid: derivedUid(lab, kind, `${namespace}/${name}`)
+  }
+}
+
+export function metadata(
   lab: Lab,
   kind: string,
   o: { name: string; namespace?: string; createdAt: number; uid?: string },
@@ -82,7 +94,15 @@ export function podObject(lab: Lab, pod: KubePod): ApiObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: metadata(lab, 'Pod', pod, { labels: { ...pod.labels } }),
+    metadata: metadata(lab, 'Pod', pod, {
+      ...(pod.owner === undefined
+        ? {}
+        : {
+            generateName: `${pod.owner}-`,
+            ownerReferences: [ownerReference(lab, 'ReplicaSet', pod.namespace, pod.owner)]
+          }),
+      labels: { ...pod.labels }
+    }),
     spec: {
       containers: pod.containers.map((c) => ({
         image: c.image,
@@ -188,6 +208,9 @@ export function podObject(lab: Lab, pod: KubePod): ApiObject {
   }
 }
 
+/** A Service's clusterIP as the API shows it: `None` for a headless one. */
+export const clusterIpText = (svc: KubeService): string => (svc.headless ? 'None' : formatIpv4(svc.clusterIP))
+
 /** The labels the apiserver gives the Service it keeps for itself. */
 export function serviceLabels(svc: KubeService): Record<string, string> {
   return svc.fixedEndpoints ? { component: 'apiserver', provider: 'kubernetes' } : {}
@@ -195,7 +218,7 @@ export function serviceLabels(svc: KubeService): Record<string, string> {
 
 export function serviceObject(lab: Lab, svc: KubeService): ApiObject {
   const labels = serviceLabels(svc)
-  const ip = formatIpv4(svc.clusterIP)
+  const ip = clusterIpText(svc)
   return {
     apiVersion: 'v1',
     kind: 'Service',

@@ -35,7 +35,22 @@ export const SELECTABLE_FIELDS: Record<string, { fields: readonly string[]; ownC
     ownConversion: false
   },
   endpoints: { fields: ['metadata.name', 'metadata.namespace'], ownConversion: false },
-  endpointslices: { fields: ['metadata.name', 'metadata.namespace'], ownConversion: false }
+  endpointslices: { fields: ['metadata.name', 'metadata.namespace'], ownConversion: false },
+  deployments: { fields: ['metadata.name', 'metadata.namespace'], ownConversion: false },
+  replicasets: { fields: ['metadata.name', 'metadata.namespace', 'status.replicas'], ownConversion: true },
+  namespaces: { fields: ['metadata.name', 'status.phase'], ownConversion: true },
+  events: {
+    fields: [
+      'metadata.name',
+      'metadata.namespace',
+      'involvedObject.kind',
+      'involvedObject.name',
+      'involvedObject.namespace',
+      'reason',
+      'type'
+    ],
+    ownConversion: true
+  }
 }
 
 export type FieldSelectorResult =

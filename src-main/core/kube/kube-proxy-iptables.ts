@@ -112,6 +112,8 @@ export function kubeProxyIptablesRules(
   )
 
   for (const svc of lab.services) {
+    // kube-proxy ignores headless Services: DNS answers with the pods instead.
+    if (svc.headless) continue
     const cip = formatIpv4(svc.clusterIP)
     for (const port of svc.ports) {
       const name = servicePortName(svc, port)

@@ -61,6 +61,8 @@ export function syncIpvs(
   ns.ipsets = byName
   ns.ipvs = []
   for (const svc of lab.services) {
+    // kube-proxy ignores headless Services: DNS answers with the pods instead.
+    if (svc.headless) continue
     addAddress(ns, dummyIndex, svc.clusterIP, 32)
     byName.get('KUBE-IPVS-IPS')!.entries.add(formatIpv4(svc.clusterIP))
     for (const port of svc.ports) {

@@ -54,6 +54,8 @@ export function syncNft(lab: Lab, node: KubeNode, ns: Netns, endpoints: Endpoint
   const clusterIps: number[] = []
   const apiserverElements: NftMap['elements'] = []
   for (const svc of lab.services) {
+    // kube-proxy ignores headless Services: DNS answers with the pods instead.
+    if (svc.headless) continue
     clusterIps.push(svc.clusterIP)
     for (const port of svc.ports) {
       const proto = port.protocol === 'TCP' ? 'tcp' : 'udp'

@@ -4,6 +4,7 @@ import type { Cidr } from '../net/cidr.ts'
 import type { Ipv4 } from '../net/ipv4.ts'
 import type { Scenario } from '../scenario/scenario.schema.ts'
 import type { ExternalHost, KubeNetworkPolicy, KubeNode, KubePod, KubeService } from './objects.ts'
+import type { KubeDeployment, KubeEvent, KubeReplicaSet } from './workloads.ts'
 import type { CapturedFrame } from '../engine/trace.ts'
 
 /** An L2 broadcast domain outside any namespace: the underlay switch the nodes' eth0s plug into. */
@@ -55,6 +56,17 @@ export interface Lab {
   services: KubeService[]
   /** Stored whatever enforces them: on flannel alone nothing reads them. */
   networkPolicies: KubeNetworkPolicy[]
+  deployments: KubeDeployment[]
+  replicaSets: KubeReplicaSet[]
+  /** Namespaces that exist, with the lab time each was created at. */
+  namespaces: { name: string; createdAt: number }[]
+  /** What the controllers, scheduler and kubelets reported, for `kubectl get events`. */
+  events: KubeEvent[]
+  /**
+   * kubectl's last-applied-configuration annotation per `Kind/namespace/name`: what `apply`
+   * compares with to say `unchanged`, and whose absence it warns about.
+   */
+  lastApplied: Map<string, string>
   externalHosts: ExternalHost[]
   /** The underlay's router (netns `gateway`), when the scenario has a gateway. */
   gateway?: { ip: Ipv4; netns: string }

@@ -71,6 +71,14 @@ export interface KubePod {
   createdAt: number
   /** Ready = every container Running (feeds endpoints). */
   ready: boolean
+  /** The ReplicaSet that owns it (its ownerReference). */
+  owner?: string
+  /**
+   * Created through the API with no controller (`kubectl apply -f pod.yaml`): deleting it
+   * deletes it. A scenario's own pods stand for pods of a controller the lab does not draw,
+   * which brings them back under the same name.
+   */
+  bare?: true
 }
 
 export interface KubeServicePort {
@@ -89,7 +97,10 @@ export interface KubeService {
   name: string
   namespace: string
   type: 'ClusterIP' | 'NodePort'
+  /** Meaningless when `headless`. */
   clusterIP: Ipv4
+  /** `clusterIP: None`: no virtual IP, so kube-proxy programs nothing for it. */
+  headless?: true
   ports: KubeServicePort[]
   selector: Record<string, string>
   externalTrafficPolicy: 'Cluster' | 'Local'

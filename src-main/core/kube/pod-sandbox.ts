@@ -216,6 +216,21 @@ export function createPod(lab: Lab, spec: PodSpec, podIps?: PodIpIndex): KubePod
   return pod
 }
 
-function defaultImage(app: KubeContainer['app']): string {
+export function defaultImage(app: KubeContainer['app']): string {
   return app === 'sleep' ? 'podnet/debug' : `podnet/${app}`
+}
+
+/** CNI DEL + sandbox removal: the pod's netns and its host veth (and what cni0 learned through it) go away. */
+export function removePodSandbox(lab: Lab, pod: KubePod): void {
+  lab.pods = lab.pods.filter((p) => p !== pod)
+  if (pod.hostNetwork) return
+  lab.netns.delete(pod.netns)
+  const nodeNs = lab.netns.get(lab.nodes.find((n) => n.name === pod.node)!.netns)!
+  const veth = pod.hostVeth === undefined ? undefined : linkByName(nodeNs, pod.hostVeth)
+  if (!veth) return
+  const br = linkByName(nodeNs, 'cni0') as BridgeLink | undefined
+  if (br) br.fdb = br.fdb.filter((e) => e.port !== veth.ifindex)
+  nodeNs.links = nodeNs.links.filter((l) => l !== veth)
+  if (br) nodeNs.neighbours = nodeNs.neighbours.filter((n) => !(n.ifindex === br.ifindex && n.ip === pod.ip))
+  for (const ns of lab.netns.values()) ns.peerNsids.delete(pod.netns)
 }

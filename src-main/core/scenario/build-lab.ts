@@ -13,8 +13,12 @@ import { RuleParser } from '../kube/iptables-writer.ts'
 import { syncFlannelRules, syncKubeProxy } from '../kube/kube-proxy.ts'
 import type { Lab } from '../kube/lab.ts'
 import type { KubeNode, KubeService } from '../kube/objects.ts'
-import { createPod, newLoopback, type PodIpIndex } from '../kube/pod-sandbox.ts'
+import { createPod, defaultImage, newLoopback, type PodIpIndex } from '../kube/pod-sandbox.ts'
+import { syncWorkloads } from '../kube/workloads.ts'
 import { DEFAULT_INTERNET_CIDR, type Scenario, type ServiceSpec } from './scenario.schema.ts'
+
+/** The namespaces kubeadm's cluster starts with. */
+const SYSTEM_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system']
 
 /** The wall-clock instant every lab starts at; only dates printed by tools depend on it. */
 const LAB_EPOCH_MS = Date.UTC(2026, 0, 5, 9, 0, 0)
@@ -201,6 +205,11 @@ export function buildLab(scenario: Scenario): Lab {
     pods: [],
     services: [],
     networkPolicies: [],
+    deployments: [],
+    replicaSets: [],
+    namespaces: [],
+    events: [],
+    lastApplied: new Map(),
     externalHosts: [],
     rng: { seed: scenario.cluster.seed },
     clock: { nowMs: 0, epochMs: LAB_EPOCH_MS },
@@ -249,6 +258,28 @@ export function buildLab(scenario: Scenario): Lab {
   }
   const podIps: PodIpIndex = new Map()
   for (const pod of scenario.pods) createPod(lab, pod, podIps)
+  lab.namespaces = [
+    ...new Set([
+      ...SYSTEM_NAMESPACES,
+      ...[...scenario.pods, ...scenario.deployments, ...scenario.services].map((o) => o.namespace)
+    ])
+  ]
+    .sort()
+    .map((name) => ({ name, createdAt: lab.clock.nowMs }))
+  lab.deployments = scenario.deployments.map((d) => ({
+    name: d.name,
+    namespace: d.namespace,
+    replicas: d.replicas,
+    selector: { ...d.labels },
+    // The apiserver stores the template with its image set; the lab's apps have a default one.
+    template: {
+      labels: { ...d.labels },
+      containers: d.containers.map((c) => ({ ...c, image: c.image ?? defaultImage(c.app) }))
+    },
+    createdAt: lab.clock.nowMs,
+    generation: 1
+  }))
+  syncWorkloads(lab)
   if (dnsEnabled(lab)) startCoreDns(lab, podIps)
   lab.services = [
     kubernetesService(lab),

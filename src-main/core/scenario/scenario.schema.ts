@@ -31,6 +31,9 @@ const portName = z
   .max(15)
   .regex(/^(?=.*[a-z])[a-z0-9]+(-[a-z0-9]+)*$/, 'expected a port name such as http or metrics')
 
+/** SCENARIO_LIMITS.pods, needed before the object is declared. */
+const SCENARIO_LIMITS_PODS = 5000
+
 export const containerAppSchema = z.enum(['http', 'tcp-echo', 'udp-echo', 'sleep'])
 
 export const containerSchema = z.strictObject({
@@ -61,6 +64,22 @@ export const podSchema = z.strictObject({
   shareProcessNamespace: z.boolean().default(false),
   /** Run in the node's network namespace (no veth, no pod IP of its own). */
   hostNetwork: z.boolean().default(false),
+  containers: z.array(containerSchema).min(1)
+})
+
+/**
+ * A Deployment: its controller makes a ReplicaSet `<name>-<pod-template-hash>`, which makes
+ * `replicas` pods named `<replicaset>-<5 chars>`, scheduled on the node with the fewest pods.
+ * Pods get addresses after the scenario's own pods, so adding a Deployment never moves them.
+ */
+export const deploymentSchema = z.strictObject({
+  name: dnsName,
+  namespace: dnsName.default('default'),
+  replicas: z.number().int().min(0).max(SCENARIO_LIMITS_PODS).default(1),
+  /** The pod template's labels, which are also the Deployment's selector. */
+  labels: z
+    .record(z.string(), z.string())
+    .refine((l) => Object.keys(l).length > 0, 'a Deployment needs at least one label to select its pods'),
   containers: z.array(containerSchema).min(1)
 })
 
@@ -275,8 +294,8 @@ export const SCENARIO_LIMITS = {
   nodes: 256,
   /** The kubelet's default maxPods. */
   podsPerNode: 110,
-  /** Pods in the whole cluster. */
-  pods: 5000,
+  /** Pods in the whole cluster, counting every Deployment's replicas. */
+  pods: SCENARIO_LIMITS_PODS,
   services: 5000,
   /** Service ports summed over every Service. */
   servicePorts: 5000,
@@ -340,6 +359,13 @@ function checkLimits(s: z.output<typeof scenarioObject>, ctx: z.RefinementCtx): 
       })
     }
   })
+  const pods = s.pods.length + s.deployments.reduce((sum, d) => sum + d.replicas, 0)
+  if (s.deployments.length > 0 && pods > L.pods)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['deployments'],
+      message: `at most ${L.pods} pods (Deployments' replicas included), this file has ${pods}`
+    })
   const servicePorts = s.services.reduce((sum, svc) => sum + svc.ports.length, 0)
   if (servicePorts > L.servicePorts)
     ctx.addIssue({
@@ -419,6 +445,7 @@ const scenarioObject = z.strictObject({
       atMost(SCENARIO_LIMITS.nodes, 'nodes', "flannel's default /16 with a /24 per node")
     ),
   pods: z.array(podSchema).max(SCENARIO_LIMITS.pods, atMost(SCENARIO_LIMITS.pods, 'pods')).default([]),
+  deployments: z.array(deploymentSchema).default([]),
   services: z
     .array(serviceSchema)
     .max(SCENARIO_LIMITS.services, atMost(SCENARIO_LIMITS.services, 'Services'))
@@ -444,5 +471,6 @@ export const scenarioSchema = scenarioObject.superRefine(checkLimits)
 export type Scenario = z.output<typeof scenarioSchema>
 export type ScenarioInput = z.input<typeof scenarioSchema>
 export type PodSpec = z.output<typeof podSchema>
+export type ContainerSpec = z.output<typeof containerSchema>
 export type ServiceSpec = z.output<typeof serviceSchema>
 export type NetworkPolicySpec = z.output<typeof networkPolicySchema>

@@ -1,7 +1,8 @@
 /**
  * The shell language learners type: words with quoting, `$var`/`${var}`/`$?`, `$(…)` and
- * backquotes, pipes, `;`, `&` (a job), `&&`, `||`, `!`, `for NAME in …; do …; done`, and the redirections
- * experiments use (`>/dev/null`, `2>&1`). Parsing follows bash's grammar closely enough that
+ * backquotes, pipes, `;`, `&` (a job), `&&`, `||`, `!`, `for NAME in …; do …; done`, the redirections
+ * experiments use (`>/dev/null`, `2>&1`) and here-documents (`cat <<EOF > svc.yaml`), which is how
+ * tutorials write a manifest to a file. Parsing follows bash's grammar closely enough that
  * malformed input fails where bash fails, with bash's message (see `SyntaxError`).
  */
 
@@ -20,8 +21,11 @@ export interface Word {
 export interface Redirect {
   /** 1 = stdout, 2 = stderr, 'both' = `&>`. */
   readonly fd: 1 | 2 | 'both'
-  /** `>` `>>` write a file, `>&` duplicates a descriptor, `<` reads a file. */
-  readonly op: '>' | '>>' | '>&' | '<'
+  /**
+   * `>` `>>` write a file, `>&` duplicates a descriptor, `<` reads a file, `<<` feeds a
+   * here-document, whose body (not its delimiter) is then the target.
+   */
+  readonly op: '>' | '>>' | '>&' | '<' | '<<'
   readonly target: Word
 }
 
@@ -71,19 +75,46 @@ export class ShellSyntaxError extends Error {
   }
 }
 
+/** A here-document's body, filled in when the lexer reaches the end of the line that opened it. */
+interface HereDoc {
+  readonly stripTabs: boolean
+  delimiter?: { readonly text: string; readonly quoted: boolean }
+  body?: Word
+}
+
 type Token =
   | { readonly type: 'word'; readonly word: Word }
-  | { readonly type: 'op'; readonly op: string }
+  | { readonly type: 'op'; readonly op: string; readonly hereDoc?: HereDoc }
   | { readonly type: 'newline' }
   | { readonly type: 'eof' }
 
-const OPERATORS = ['&&', '||', ';;', '&>', '>>', '>&', '|', '&', ';', '(', ')', '<', '>'] as const
+const OPERATORS = [
+  '&&',
+  '||',
+  ';;',
+  '&>',
+  '>>',
+  '>&',
+  '<<-',
+  '<<',
+  '|',
+  '&',
+  ';',
+  '(',
+  ')',
+  '<',
+  '>'
+] as const
 
 /** Characters that end an unquoted word. */
 const METACHARS = new Set([' ', '\t', '\n', '|', '&', ';', '(', ')', '<', '>'])
 
 class Lexer {
   #pos = 0
+  /** Here-documents whose delimiter word is still to come. */
+  #awaitingDelimiter: HereDoc | undefined
+  /** Here-documents opened on the current line, read after its newline in order. */
+  #pending: HereDoc[] = []
   constructor(readonly src: string) {}
 
   tokens(): Token[] {
@@ -109,10 +140,14 @@ class Lexer {
       }
       break
     }
-    if (this.#pos >= s.length) return { type: 'eof' }
+    if (this.#pos >= s.length) {
+      this.#readHereDocs()
+      return { type: 'eof' }
+    }
     const c = s[this.#pos]
     if (c === '\n') {
       this.#pos++
+      this.#readHereDocs()
       return { type: 'newline' }
     }
     // `2>`, `2>>`, `2>&1`, `1>`: a number glued to a redirection operator is its descriptor.
@@ -124,10 +159,79 @@ class Lexer {
     for (const op of OPERATORS) {
       if (s.startsWith(op, this.#pos)) {
         this.#pos += op.length
-        return { type: 'op', op }
+        if (op !== '<<' && op !== '<<-') return { type: 'op', op }
+        const hereDoc: HereDoc = { stripTabs: op === '<<-' }
+        this.#awaitingDelimiter = hereDoc
+        this.#pending.push(hereDoc)
+        return { type: 'op', op: '<<', hereDoc }
       }
     }
-    return { type: 'word', word: this.#word() }
+    const word = this.#word()
+    const hereDoc = this.#awaitingDelimiter
+    if (hereDoc) {
+      this.#awaitingDelimiter = undefined
+      // Any quoting in the delimiter turns expansion in the body off (bash's rule).
+      const quoted = word.parts.some((p) => p.quoted)
+      hereDoc.delimiter = { text: word.raw.replace(/["'\\]/g, ''), quoted }
+    }
+    return { type: 'word', word }
+  }
+
+  /**
+   * The bodies of the line's here-documents: the lines up to each delimiter. Input that ends
+   * first ends the body, as bash does (it warns); a missing delimiter word is the parser's error.
+   */
+  #readHereDocs(): void {
+    const s = this.src
+    for (const hereDoc of this.#pending) {
+      if (!hereDoc.delimiter) continue
+      let body = ''
+      while (this.#pos < s.length) {
+        const end = s.indexOf('\n', this.#pos)
+        let line = s.slice(this.#pos, end < 0 ? s.length : end)
+        this.#pos = end < 0 ? s.length : end + 1
+        if (hereDoc.stripTabs) line = line.replace(/^\t+/, '')
+        if (line === hereDoc.delimiter.text) break
+        body += `${line}\n`
+      }
+      hereDoc.body = hereDoc.delimiter.quoted
+        ? { parts: [{ kind: 'lit', text: body, quoted: true }], raw: body }
+        : new Lexer(body).#hereDocWord()
+    }
+    this.#pending = []
+  }
+
+  /** An unquoted delimiter's body: `$…` and backquotes expand, `\` escapes only `$`, `` ` ``, `\`. */
+  #hereDocWord(): Word {
+    const s = this.src
+    const parts: WordPart[] = []
+    let lit = ''
+    const flush = (): void => {
+      if (lit !== '') parts.push({ kind: 'lit', text: lit, quoted: true })
+      lit = ''
+    }
+    while (this.#pos < s.length) {
+      const c = s[this.#pos] ?? ''
+      if (c === '\\' && '$`\\\n'.includes(s[this.#pos + 1] ?? 'x')) {
+        if (s[this.#pos + 1] !== '\n') lit += s[this.#pos + 1]
+        this.#pos += 2
+      } else if (c === '$' || c === '`') {
+        const part = this.#dollar(true)
+        if (part) {
+          flush()
+          parts.push(part)
+        } else {
+          lit += c
+          this.#pos++
+        }
+      } else {
+        lit += c
+        this.#pos++
+      }
+    }
+    flush()
+    if (parts.length === 0) parts.push({ kind: 'lit', text: '', quoted: true })
+    return { parts, raw: s }
   }
 
   #word(): Word {
@@ -417,11 +521,16 @@ class Parser {
     const redirects: Redirect[] = []
     for (let t = this.#peek(); t.type === 'op' && REDIRECT_OP.test(t.op); t = this.#peek()) {
       this.#take()
-      const target = this.#take()
-      if (target.type !== 'word') throw this.#unexpectedOnLine(target)
-      redirects.push(redirectOf(t.op, target.word))
+      redirects.push(this.#redirect(t))
     }
     return redirects
+  }
+
+  #redirect(op: Token & { type: 'op' }): Redirect {
+    const target = this.#take()
+    if (target.type !== 'word') throw this.#unexpectedOnLine(target)
+    if (op.hereDoc) return { fd: 1, op: '<<', target: op.hereDoc.body ?? { parts: [], raw: '' } }
+    return redirectOf(op.op, target.word)
   }
 
   #simple(): SimpleCommand {
@@ -436,9 +545,7 @@ class Parser {
       }
       if (t.type === 'op' && REDIRECT_OP.test(t.op)) {
         this.#take()
-        const target = this.#take()
-        if (target.type !== 'word') throw this.#unexpectedOnLine(target)
-        redirects.push(redirectOf(t.op, target.word))
+        redirects.push(this.#redirect(t))
         continue
       }
       break
@@ -480,7 +587,7 @@ class Parser {
   }
 }
 
-const REDIRECT_OP = /^[0-9]?(>>|>&|>)$|^<$|^&>$/
+const REDIRECT_OP = /^[0-9]?(>>|>&|>)$|^<<?$|^&>$/
 
 function redirectOf(op: string, target: Word): Redirect {
   if (op === '&>') return { fd: 'both', op: '>', target }

@@ -620,7 +620,11 @@ export class ShellSession {
       // The body runs into its own sink so the loop's redirections and pipe apply to all of
       // it, chunk by chunk, keeping stdout and stderr in the order they were written.
       const inner = new Sink()
-      code = this.#list(cmd.body, inner, fds.input === undefined ? stdin : (this.#readFile(fds.input) ?? ''))
+      code = this.#list(
+        cmd.body,
+        inner,
+        fds.hereDoc ?? (fds.input === undefined ? stdin : (this.#readFile(fds.input) ?? ''))
+      )
       const refusals = new Set<string>()
       for (const c of inner.chunks)
         this.#deliver(c.stream === 'stdout' ? fds.out : fds.err, c.text, sink, pipe, refusals)
@@ -665,7 +669,7 @@ export class ShellSession {
     }
     const fds = this.#redirects(cmd.redirects, sink)
     if (typeof fds === 'number') return fds
-    let input = stdin
+    let input = fds.hereDoc ?? stdin
     if (fds.input !== undefined) {
       const data = this.#readFile(fds.input)
       if (data === undefined) {
@@ -820,11 +824,20 @@ export class ShellSession {
   }
 
   /** Apply redirections left to right, as bash does (`>/dev/null 2>&1` silences both). */
-  #redirects(redirects: readonly Redirect[], sink: Sink): { out: Dest; err: Dest; input?: string } | number {
+  #redirects(
+    redirects: readonly Redirect[],
+    sink: Sink
+  ): { out: Dest; err: Dest; input?: string; hereDoc?: string } | number {
     let out: Dest = { kind: 'stdout' }
     let err: Dest = { kind: 'stderr' }
     let input: string | undefined
+    let hereDoc: string | undefined
     for (const r of redirects) {
+      if (r.op === '<<') {
+        hereDoc = this.#expandNoSplit(r.target, sink) ?? ''
+        input = undefined
+        continue
+      }
       const targetWords = this.#expand(r.target, sink)
       if (targetWords.length !== 1) {
         sink.push('stderr', `${this.#prefix()}${r.target.raw}: ambiguous redirect\n`)
@@ -833,6 +846,7 @@ export class ShellSession {
       const t = targetWords[0] ?? ''
       if (r.op === '<') {
         input = this.#absolute(t)
+        hereDoc = undefined
         continue
       }
       let dest: Dest
@@ -854,7 +868,12 @@ export class ShellSession {
       if (r.fd === 1 || r.fd === 'both') out = dest
       if (r.fd === 2 || r.fd === 'both') err = dest
     }
-    return input === undefined ? { out, err } : { out, err, input }
+    return {
+      out,
+      err,
+      ...(input === undefined ? {} : { input }),
+      ...(hereDoc === undefined ? {} : { hereDoc })
+    }
   }
 
   #absolute(path: string): string {

@@ -34,6 +34,7 @@ import { tcpdumpCommand } from './tcpdump.ts'
 import { tracerouteCommand } from './traceroute.ts'
 import { helpCommand, hostnameCommand, psCommand, shCommand, ssCommand } from './system.ts'
 import { sleepCommand } from './sleep.ts'
+import { printfCommand, sedCommand } from './text-edit.ts'
 
 export function defaultRegistry(): CommandRegistry {
   const registry: CommandRegistry = new CommandRegistry([
@@ -60,7 +61,9 @@ export function defaultRegistry(): CommandRegistry {
     nftCommand,
     nslookupCommand(sendProbe),
     pingCommand(sendProbe),
+    printfCommand,
     psCommand,
+    sedCommand,
     seqCommand,
     shCommand,
     sleepCommand,

@@ -11,6 +11,7 @@ import { endpointsOf } from '../../kube/endpoints.ts'
 import { formatIpv4 } from '../../net/index.ts'
 import {
   NODE_SYSTEM,
+  clusterIpText,
   derivedUid,
   endpointsObject,
   imageDigest,
@@ -21,6 +22,9 @@ import {
   serviceLabels
 } from '../../kube/api-objects.ts'
 import { humanDuration } from './kubectl-get.ts'
+import { deploymentStatus } from '../../kube/workload-objects.ts'
+import { defaultImage } from '../../kube/pod-sandbox.ts'
+import { podsOf, type KubeDeployment, type KubeReplicaSet, type PodTemplate } from '../../kube/workloads.ts'
 
 /**
  * Go's text/tabwriter: a column is as wide as its widest cell among the consecutive lines that
@@ -76,6 +80,30 @@ function multilineAnnotations(title: string, map: Readonly<Record<string, string
 
 const NO_EVENTS = 'Events:\t<none>\n'
 
+/**
+ * DescribeEvents: the object's events oldest last-seen first; one seen more than once says how
+ * often and over how long. Its own tabwriter section, so its columns ignore the lines above.
+ */
+function eventsSection(lab: Lab, kind: string, namespace: string, name: string): string {
+  const list = lab.events
+    .filter((e) => e.kind === kind && e.namespace === namespace && e.object === name)
+    .sort((a, b) => a.lastAt - b.lastAt)
+  if (list.length === 0) return NO_EVENTS
+  const since = (at: number): string => humanDuration(lab.clock.nowMs - at)
+  let t = 'Events:\n  Type\tReason\tAge\tFrom\tMessage\n  ----\t------\t----\t----\t-------\n'
+  for (const e of list) {
+    const age = e.count > 1 ? `${since(e.lastAt)} (x${e.count} over ${since(e.firstAt)})` : since(e.firstAt)
+    t += `  ${e.type}\t${e.reason}\t${age}\t${e.source}\t${e.message}\n`
+  }
+  return t
+}
+
+/** A describe text ending in the object's events: `<none>` aligns with the fields above it. */
+function withEvents(t: string, lab: Lab, kind: string, namespace: string, name: string): string {
+  const events = eventsSection(lab, kind, namespace, name)
+  return events === NO_EVENTS ? goTabwriter(t + events) : goTabwriter(t) + goTabwriter(events)
+}
+
 export function describePod(lab: Lab, pod: KubePod): string {
   const node = lab.nodes.find((n) => n.name === pod.node)
   const ip = formatIpv4(pod.ip)
@@ -93,6 +121,7 @@ export function describePod(lab: Lab, pod: KubePod): string {
   t += 'Status:\tRunning\n'
   t += `IP:\t${ip}\n`
   t += `IPs:\n  IP:\t${ip}\n`
+  if (pod.owner !== undefined) t += `Controlled By:\tReplicaSet/${pod.owner}\n`
   t += 'Containers:\n'
   for (const c of pod.containers) {
     t += `  ${c.name}:\n`
@@ -129,12 +158,83 @@ export function describePod(lab: Lab, pod: KubePod): string {
   t += 'Node-Selectors:\t<none>\n'
   t += 'Tolerations:\tnode.kubernetes.io/not-ready:NoExecute op=Exists for 300s\n'
   t += '\tnode.kubernetes.io/unreachable:NoExecute op=Exists for 300s\n'
-  t += NO_EVENTS
-  return goTabwriter(t)
+  return withEvents(t, lab, 'pod', pod.namespace, pod.name)
+}
+
+function podTemplateSection(t: PodTemplate): string {
+  let out = 'Pod Template:\n'
+  out += multiline('Labels', t.labels, '  ')
+  out += '  Containers:\n'
+  for (const c of t.containers) {
+    out += `   ${c.name}:\n`
+    out += `    Image:\t${c.image ?? defaultImage(c.app)}\n`
+    const proto = c.app === 'udp-echo' ? 'UDP' : 'TCP'
+    out +=
+      c.port === undefined
+        ? '    Port:\t<none>\n    Host Port:\t<none>\n'
+        : `    Port:\t${c.port}/${proto}\n    Host Port:\t0/${proto}\n`
+    out += '    Environment:\t<none>\n    Mounts:\t<none>\n'
+  }
+  out += '  Volumes:\t<none>\n  Node-Selectors:\t<none>\n  Tolerations:\t<none>\n'
+  return out
+}
+
+const selectorText = (selector: Record<string, string>): string =>
+  Object.keys(selector)
+    .sort()
+    .map((k) => `${k}=${selector[k] ?? ''}`)
+    .join(',')
+
+export function describeDeployment(lab: Lab, d: KubeDeployment): string {
+  const st = deploymentStatus(lab, d)
+  const sets = lab.replicaSets.filter((rs) => rs.namespace === d.namespace && rs.deployment === d.name)
+  const newest = sets.reduce<KubeReplicaSet | undefined>(
+    (a, rs) => (a === undefined || rs.revision > a.revision ? rs : a),
+    undefined
+  )
+  const old = sets.filter((rs) => rs !== newest && podsOf(lab, rs).length > 0)
+  const setText = (rs: KubeReplicaSet): string =>
+    `${rs.name} (${podsOf(lab, rs).length}/${rs.replicas} replicas created)`
+  let t = ''
+  t += `Name:\t${d.name}\n`
+  t += `Namespace:\t${d.namespace}\n`
+  t += `CreationTimestamp:\t${rfc1123z(lab, d.createdAt)}\n`
+  t += 'Labels:\t<none>\n'
+  t += `Annotations:\tdeployment.kubernetes.io/revision: ${newest?.revision ?? 0}\n`
+  t += `Selector:\t${selectorText(d.selector)}\n`
+  t += `Replicas:\t${d.replicas} desired | ${st.updated} updated | ${st.total} total | ${st.ready} available | ${Math.max(0, st.total - st.ready)} unavailable\n`
+  t += 'StrategyType:\tRollingUpdate\n'
+  t += 'MinReadySeconds:\t0\n'
+  t += 'RollingUpdateStrategy:\t25% max unavailable, 25% max surge\n'
+  t += podTemplateSection(d.template)
+  t += 'Conditions:\n  Type\tStatus\tReason\n  ----\t------\t------\n'
+  t += '  Available \tTrue \tMinimumReplicasAvailable\n'
+  t += '  Progressing \tTrue \tNewReplicaSetAvailable\n'
+  t += `OldReplicaSets:\t${old.length === 0 ? '<none>' : old.map(setText).join(', ')}\n`
+  t += `NewReplicaSet:\t${newest ? setText(newest) : '<none>'}\n`
+  return withEvents(t, lab, 'deployment', d.namespace, d.name)
+}
+
+export function describeReplicaSet(lab: Lab, rs: KubeReplicaSet): string {
+  const pods = podsOf(lab, rs)
+  let t = ''
+  t += `Name:\t${rs.name}\n`
+  t += `Namespace:\t${rs.namespace}\n`
+  t += `Selector:\t${selectorText(rs.selector)}\n`
+  t += multiline('Labels', rs.template.labels)
+  t +=
+    rs.deployment === undefined
+      ? 'Annotations:\t<none>\n'
+      : `Annotations:\tdeployment.kubernetes.io/desired-replicas: ${rs.replicas}\n\tdeployment.kubernetes.io/max-replicas: ${rs.replicas + Math.ceil(rs.replicas / 4)}\n\tdeployment.kubernetes.io/revision: ${rs.revision}\n`
+  if (rs.deployment !== undefined) t += `Controlled By:\tDeployment/${rs.deployment}\n`
+  t += `Replicas:\t${pods.length} current / ${rs.replicas} desired\n`
+  t += `Pods Status:\t${pods.filter((p) => p.ready).length} Running / 0 Waiting / 0 Succeeded / 0 Failed\n`
+  t += podTemplateSection(rs.template)
+  return withEvents(t, lab, 'replicaset', rs.namespace, rs.name)
 }
 
 export function describeService(lab: Lab, svc: KubeService): string {
-  const ip = formatIpv4(svc.clusterIP)
+  const ip = clusterIpText(svc)
   let t = ''
   t += `Name:\t${svc.name}\n`
   t += `Namespace:\t${svc.namespace}\n`

@@ -12,6 +12,7 @@ import { endpointsOf } from '../../kube/endpoints.ts'
 import { formatIpv4 } from '../../net/index.ts'
 import {
   NODE_SYSTEM,
+  clusterIpText,
   endpointSliceObject,
   endpointsObject,
   isControlPlane,
@@ -26,6 +27,16 @@ import {
   sliceName
 } from '../../kube/api-objects.ts'
 import type { ApiObject, ApiValue } from '../../kube/api-objects.ts'
+import {
+  deploymentObject,
+  deploymentStatus,
+  eventName,
+  eventObject,
+  namespaceObject,
+  replicaSetObject
+} from '../../kube/workload-objects.ts'
+import { podsOf, type PodTemplate } from '../../kube/workloads.ts'
+import { defaultImage } from '../../kube/pod-sandbox.ts'
 import { matchesLabels, parseLabelSelector } from '../../kube/label-selector.ts'
 import { matchesFields, parseFieldSelector } from '../../kube/field-selector.ts'
 import { evaluate, parseTemplate, printValue, relaxedPath, runJsonPath } from '../../kube/jsonpath.ts'
@@ -64,7 +75,16 @@ export function humanDuration(ms: number): string {
   return `${Math.floor(days / 365)}y`
 }
 
-export type Resource = 'pods' | 'services' | 'endpoints' | 'endpointslices' | 'nodes'
+export type Resource =
+  | 'pods'
+  | 'services'
+  | 'endpoints'
+  | 'endpointslices'
+  | 'nodes'
+  | 'deployments'
+  | 'replicasets'
+  | 'namespaces'
+  | 'events'
 
 export const RESOURCES: Record<string, Resource> = {
   po: 'pods',
@@ -81,8 +101,27 @@ export const RESOURCES: Record<string, Resource> = {
   'endpointslices.discovery.k8s.io': 'endpointslices',
   no: 'nodes',
   node: 'nodes',
-  nodes: 'nodes'
+  nodes: 'nodes',
+  deploy: 'deployments',
+  deployment: 'deployments',
+  deployments: 'deployments',
+  'deployment.apps': 'deployments',
+  'deployments.apps': 'deployments',
+  rs: 'replicasets',
+  replicaset: 'replicasets',
+  replicasets: 'replicasets',
+  'replicaset.apps': 'replicasets',
+  'replicasets.apps': 'replicasets',
+  ns: 'namespaces',
+  namespace: 'namespaces',
+  namespaces: 'namespaces',
+  ev: 'events',
+  event: 'events',
+  events: 'events'
 }
+
+/** Resources that belong to no namespace. */
+const CLUSTER_SCOPED: ReadonlySet<Resource> = new Set(['nodes', 'namespaces'])
 
 /** How `-o name` and several-kind tables name an object's kind (its resource's singular, with group). */
 const TYPE_PREFIX: Record<Resource, string> = {
@@ -90,7 +129,11 @@ const TYPE_PREFIX: Record<Resource, string> = {
   services: 'service',
   endpoints: 'endpoints',
   endpointslices: 'endpointslice.discovery.k8s.io',
-  nodes: 'node'
+  nodes: 'node',
+  deployments: 'deployment.apps',
+  replicasets: 'replicaset.apps',
+  namespaces: 'namespace',
+  events: 'event'
 }
 
 /** The resource the apiserver names in a refused list request ("/v1, Resource=pods"). */
@@ -99,14 +142,18 @@ const GROUP_RESOURCE: Record<Resource, string> = {
   services: '/v1, Resource=services',
   endpoints: '/v1, Resource=endpoints',
   endpointslices: 'discovery.k8s.io/v1, Resource=endpointslices',
-  nodes: '/v1, Resource=nodes'
+  nodes: '/v1, Resource=nodes',
+  deployments: 'apps/v1, Resource=deployments',
+  replicasets: 'apps/v1, Resource=replicasets',
+  namespaces: '/v1, Resource=namespaces',
+  events: '/v1, Resource=events'
 }
 
 /**
  * The kinds `get all` lists (the "all" category): pods, services, daemonsets, deployments,
- * replicasets, statefulsets, jobs, cronjobs. The lab keeps only the first two as objects.
+ * replicasets, statefulsets, jobs, cronjobs. The lab keeps no daemonsets, statefulsets or jobs.
  */
-const ALL: readonly Resource[] = ['pods', 'services']
+const ALL: readonly Resource[] = ['pods', 'services', 'deployments', 'replicasets']
 
 interface Item {
   readonly namespace: string | undefined
@@ -168,6 +215,33 @@ const HEADERS: Record<Resource, (wide: boolean) => string[]> = {
   ],
   endpoints: () => ['NAME', 'ENDPOINTS', 'AGE'],
   endpointslices: () => ['NAME', 'ADDRESSTYPE', 'PORTS', 'ENDPOINTS', 'AGE'],
+  deployments: (wide) => [
+    'NAME',
+    'READY',
+    'UP-TO-DATE',
+    'AVAILABLE',
+    'AGE',
+    ...(wide ? ['CONTAINERS', 'IMAGES', 'SELECTOR'] : [])
+  ],
+  replicasets: (wide) => [
+    'NAME',
+    'DESIRED',
+    'CURRENT',
+    'READY',
+    'AGE',
+    ...(wide ? ['CONTAINERS', 'IMAGES', 'SELECTOR'] : [])
+  ],
+  namespaces: () => ['NAME', 'STATUS', 'AGE'],
+  // Events have no NAME column: kubectl prints the name only with -o wide, last.
+  events: (wide) => [
+    'LAST SEEN',
+    'TYPE',
+    'REASON',
+    'OBJECT',
+    ...(wide ? ['SUBOBJECT', 'SOURCE'] : []),
+    'MESSAGE',
+    ...(wide ? ['FIRST SEEN', 'COUNT', 'NAME'] : [])
+  ],
   nodes: (wide) => [
     'NAME',
     'STATUS',
@@ -221,12 +295,12 @@ function items(lab: Lab, resource: Resource): Item[] {
         fields: {
           'metadata.name': s.name,
           'metadata.namespace': s.namespace,
-          'spec.clusterIP': formatIpv4(s.clusterIP),
+          'spec.clusterIP': clusterIpText(s),
           'spec.type': s.type
         },
         cells: (wide) => [
           s.type,
-          formatIpv4(s.clusterIP),
+          clusterIpText(s),
           '<none>',
           portsText(s),
           age(s.createdAt),
@@ -265,6 +339,83 @@ function items(lab: Lab, resource: Resource): Item[] {
           return ['IPv4', ports, ips.length === 0 ? '<unset>' : abbreviate(ips), age(s.createdAt)]
         }
       }))
+    case 'deployments':
+      return lab.deployments.map((d) => {
+        const st = deploymentStatus(lab, d)
+        return {
+          namespace: d.namespace,
+          name: d.name,
+          labels: {},
+          object: deploymentObject(lab, d),
+          fields: { 'metadata.name': d.name, 'metadata.namespace': d.namespace },
+          cells: (wide) => [
+            `${st.ready}/${d.replicas}`,
+            String(st.updated),
+            String(st.ready),
+            age(d.createdAt),
+            ...(wide ? templateCells(d.template, d.selector) : [])
+          ]
+        }
+      })
+    case 'replicasets':
+      return lab.replicaSets.map((rs) => {
+        const pods = podsOf(lab, rs)
+        return {
+          namespace: rs.namespace,
+          name: rs.name,
+          labels: rs.template.labels,
+          object: replicaSetObject(lab, rs),
+          fields: {
+            'metadata.name': rs.name,
+            'metadata.namespace': rs.namespace,
+            'status.replicas': String(pods.length)
+          },
+          cells: (wide) => [
+            String(rs.replicas),
+            String(pods.length),
+            String(pods.filter((p) => p.ready).length),
+            age(rs.createdAt),
+            ...(wide ? templateCells(rs.template, rs.selector) : [])
+          ]
+        }
+      })
+    case 'namespaces':
+      return lab.namespaces.map((n) => ({
+        namespace: undefined,
+        name: n.name,
+        labels: { 'kubernetes.io/metadata.name': n.name },
+        object: namespaceObject(lab, n),
+        fields: { 'metadata.name': n.name, 'status.phase': 'Active' },
+        cells: () => ['Active', age(n.createdAt)]
+      }))
+    case 'events':
+      return lab.events.map((e, i) => {
+        const name = eventName(lab, e, i)
+        return {
+          namespace: e.namespace,
+          name,
+          labels: {},
+          object: eventObject(lab, e, i),
+          fields: {
+            'metadata.name': name,
+            'metadata.namespace': e.namespace,
+            'involvedObject.kind': KIND_OF_EVENT_OBJECT[e.kind] ?? e.kind,
+            'involvedObject.name': e.object,
+            'involvedObject.namespace': e.namespace,
+            reason: e.reason,
+            type: e.type
+          },
+          cells: (wide) => [
+            age(e.lastAt),
+            e.type,
+            e.reason,
+            `${e.kind}/${e.object}`,
+            ...(wide ? ['', e.source] : []),
+            e.message,
+            ...(wide ? [age(e.firstAt), String(e.count), name] : [])
+          ]
+        }
+      })
     case 'nodes':
       return lab.nodes.map((n) => ({
         namespace: undefined,
@@ -289,6 +440,21 @@ function items(lab: Lab, resource: Resource): Item[] {
         ]
       }))
   }
+}
+
+const KIND_OF_EVENT_OBJECT: Record<string, string> = {
+  pod: 'Pod',
+  replicaset: 'ReplicaSet',
+  deployment: 'Deployment'
+}
+
+/** The wide columns Deployments and ReplicaSets share: containers, images, selector. */
+function templateCells(t: PodTemplate, selector: Record<string, string>): string[] {
+  return [
+    t.containers.map((c) => c.name).join(','),
+    t.containers.map((c) => c.image ?? defaultImage(c.app)).join(','),
+    labelText(selector)
+  ]
 }
 
 export type Output =
@@ -423,7 +589,8 @@ export function kubectlGet(lab: Lab, req: GetRequest): CommandOutput {
     }
     const inScope = items(lab, w.resource)
       .filter((x) => x.namespace === undefined || req.allNamespaces || x.namespace === req.namespace)
-      // The apiserver lists objects in key order: by namespace, then name.
+      // The apiserver lists objects in key order: by namespace, then name (events' names start
+      // with their object's, so they come grouped by object, then in time order).
       .sort((a, b) => {
         const ka = `${a.namespace ?? ''}/${a.name}`
         const kb = `${b.namespace ?? ''}/${b.name}`
@@ -454,7 +621,7 @@ export function kubectlGet(lab: Lab, req: GetRequest): CommandOutput {
       return printStructured(req.output, listObject([]), exitCode, stderr)
     }
     const note =
-      req.allNamespaces || groups.every((g) => g.resource === 'nodes')
+      req.allNamespaces || groups.every((g) => CLUSTER_SCOPED.has(g.resource))
         ? 'No resources found\n'
         : `No resources found in ${req.namespace} namespace.\n`
     return out('', note, 0)
@@ -486,8 +653,9 @@ export function kubectlGet(lab: Lab, req: GetRequest): CommandOutput {
       const tables = groups
         .filter((g) => g.items.length > 0)
         .map((g) => {
-          const namespaced = g.resource !== 'nodes'
+          const namespaced = !CLUSTER_SCOPED.has(g.resource)
           const ns = req.allNamespaces && namespaced
+          const nameless = g.resource === 'events'
           const head = [
             ...(ns ? ['NAMESPACE'] : []),
             ...HEADERS[g.resource](wide),
@@ -496,7 +664,7 @@ export function kubectlGet(lab: Lab, req: GetRequest): CommandOutput {
           ]
           const rows = g.items.map((x) => [
             ...(ns ? [x.namespace ?? ''] : []),
-            several ? `${TYPE_PREFIX[g.resource]}/${x.name}` : x.name,
+            ...(nameless ? [] : [several ? `${TYPE_PREFIX[g.resource]}/${x.name}` : x.name]),
             ...x.cells(wide),
             ...req.labelColumns.map((k) => x.labels[k] ?? ''),
             ...(req.showLabels ? [labelText(x.labels)] : [])

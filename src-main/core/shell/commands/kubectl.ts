@@ -7,14 +7,18 @@
 import type { Command, CommandContext, CommandOutput } from '../command.ts'
 import type { Lab } from '../../kube/lab.ts'
 import type { KubePod } from '../../kube/objects.ts'
-import { parse as parseYaml } from 'yaml'
-import { deletePod, patchService, scaleReplicas } from '../../scenario/mutations.ts'
-import { cidrSize } from '../../net/index.ts'
 import { imageDigest, kubeletVersion } from '../../kube/api-objects.ts'
 import { matchesLabels, parseLabelSelector } from '../../kube/label-selector.ts'
 import { RESOURCES, kubectlGet, parseOutput, tabulate } from './kubectl-get.ts'
-import { describeEndpoints, describeNode, describePod, describeService } from './kubectl-describe.ts'
-import { SCENARIO_LIMITS } from '../../scenario/scenario.schema.ts'
+import {
+  describeDeployment,
+  describeEndpoints,
+  describeNode,
+  describePod,
+  describeReplicaSet,
+  describeService
+} from './kubectl-describe.ts'
+import { deleteByName, expose, fromFiles, label, patch, scale } from './kubectl-write.ts'
 import { getopt, has, lastValue } from '../getopt.ts'
 import { findPod, podTarget } from '../targets.ts'
 import { shellQuote } from '../quote.ts'
@@ -40,7 +44,7 @@ export function unitsAgo(ms: number): string {
 }
 
 const KUBECTL_OPTS = {
-  short: 'n:o:c:Aitl:L:p:h',
+  short: 'n:o:c:Aitl:L:p:f:h',
   long: {
     'field-selector': { key: 'field-selector', arg: true },
     'label-columns': { key: 'L', arg: true },
@@ -58,6 +62,12 @@ const KUBECTL_OPTS = {
     patch: { key: 'p', arg: true },
     type: { key: 'type', arg: true },
     'show-labels': { key: 'show-labels', arg: false },
+    filename: { key: 'f', arg: true },
+    overwrite: { key: 'overwrite', arg: false },
+    port: { key: 'port', arg: true },
+    'target-port': { key: 'target-port', arg: true },
+    name: { key: 'name', arg: true },
+    protocol: { key: 'protocol', arg: true },
     help: { key: 'h', arg: false }
   }
 } as const
@@ -67,10 +77,14 @@ const KUBECTL_HELP = `kubectl controls the Kubernetes cluster manager.
  Find more information at: https://kubernetes.io/docs/reference/kubectl/
 
 Basic Commands (lab):
+  create        Create a resource from a file or from stdin
+  expose        Take a replication controller, service, deployment or pod and expose it as a new Kubernetes service
   get           Display one or many resources
   describe      Show details of a specific resource or group of resources
   delete        Delete resources by file names, stdin, resources and names, or by resources and label selector
+  apply         Apply a configuration to a resource by file name or stdin
   scale         Set a new size for a deployment, replica set, or replication controller
+  label         Update the labels on a resource
   patch         Update fields of a resource
   logs          Print the logs for a container in a pod
   exec          Execute a command in a container
@@ -83,8 +97,21 @@ Usage:
 export const kubectlCommand: Command = {
   name: 'kubectl',
   summary:
-    'get pods|svc|endpoints|endpointslices|nodes|all [-l SEL] [-o wide|name|yaml|json|jsonpath=…|custom-columns=…], describe pod|svc|endpoints|node, logs, exec, delete pod, scale, patch svc, version',
-  subcommands: ['get', 'describe', 'logs', 'exec', 'delete', 'scale', 'patch', 'version'],
+    'get pods|svc|deploy|rs|events|ns|endpoints|endpointslices|nodes|all [-l SEL] [-o wide|name|yaml|json|jsonpath=…|custom-columns=…], describe, apply|create|delete -f FILE, delete, scale, label, expose, patch, logs, exec, version',
+  subcommands: [
+    'get',
+    'describe',
+    'apply',
+    'create',
+    'delete',
+    'scale',
+    'label',
+    'expose',
+    'patch',
+    'logs',
+    'exec',
+    'version'
+  ],
   availableOn: ['node', 'external'],
   run(argv, ctx) {
     const dash = argv.indexOf('--')
@@ -107,6 +134,9 @@ export const kubectlCommand: Command = {
     // pflag takes `-n=x` as `-n x`; getopt would keep the `=`.
     const value = (key: string): string | undefined => lastValue(o, key)?.replace(/^=/, '')
     const namespace = value('n') ?? 'default'
+    const writeOptions = { namespace, namespaceGiven: has(o, 'n') }
+    const files = (): string[] =>
+      o.options.filter((x) => x.key === 'f').map((x) => (x.value ?? '').replace(/^=/, ''))
     switch (verb) {
       case 'get': {
         if (args.length === 0)
@@ -157,81 +187,32 @@ export const kubectlCommand: Command = {
       }
       case 'exec':
         return exec(ctx, args, after, dash >= 0, namespace, lastValue(o, 'c'))
-      case 'delete': {
-        const [resource, ...names] = args
-        const kind = resource === undefined ? undefined : RESOURCES[resource.split('/')[0] ?? '']
-        const targets = resource?.includes('/') ? [resource.split('/')[1] ?? '', ...names] : names
-        if (kind !== 'pods')
-          return err(`error: the lab's kubectl deletes pods only: kubectl delete pod NAME\n`)
-        if (targets.length === 0) return err('error: resource(s) were provided, but no name was specified\n')
-        let stdout = ''
-        let stderr = ''
-        for (const name of targets) {
-          const r = deletePod(ctx.lab, namespace, name)
-          if (r.ok) stdout += `pod "${name}" deleted\n`
-          else stderr += `${r.message}\n`
-        }
-        return { stdout, stderr, exitCode: stderr === '' ? 0 : 1 }
-      }
-      case 'scale': {
-        const [resource, maybeName] = args
-        const [kindText = '', slashName] = (resource ?? '').split('/')
-        const name = slashName ?? maybeName
-        if (
-          ![
-            'deployment',
-            'deployments',
-            'deploy',
-            'deployment.apps',
-            'statefulset',
-            'statefulsets',
-            'sts'
-          ].includes(kindText) ||
-          name === undefined
-        ) {
+      case 'apply':
+      case 'create':
+        if (verb === 'apply' && args.length > 0)
           return err(
-            "error: the lab's kubectl scales deployments: kubectl scale deployment NAME --replicas=N\n"
+            `error: Unexpected args: [${args.join(' ')}]\nSee 'kubectl apply -h' for help and examples\n`
           )
-        }
-        const replicasText = lastValue(o, 'replicas')
-        if (replicasText === undefined) return err('error: required flag(s) "replicas" not set\n')
-        if (!/^\d+$/.test(replicasText))
-          return err(
-            `error: invalid argument "${replicasText}" for "--replicas" flag: strconv.ParseInt: parsing "${replicasText}": invalid syntax\nSee 'kubectl scale --help' for usage.\n`
-          )
-        const refused = scaleRefusal(ctx.lab, namespace, name, Number(replicasText))
-        if (refused !== undefined) return err(refused)
-        const r = scaleReplicas(ctx.lab, namespace, name, Number(replicasText))
-        if (!r.ok) return err(`${r.message}\n`)
-        const group = kindText.startsWith('s') ? 'statefulset.apps' : 'deployment.apps'
-        return out(`${group}/${name} scaled\n`)
-      }
-      case 'patch': {
-        const [resource = '', maybeName] = args
-        const [kindText = '', slashName] = resource.split('/')
-        const name = slashName ?? maybeName
-        if (RESOURCES[kindText] !== 'services' || name === undefined)
-          return err("error: the lab's kubectl patches services: kubectl patch svc NAME -p PATCH\n")
-        const patchText = lastValue(o, 'p')
-        if (patchText === undefined)
-          return err('error: must specify --patch or --patch-file containing the contents of the patch\n')
-        const type = lastValue(o, 'type') ?? 'strategic'
-        if (type !== 'strategic' && type !== 'merge')
-          return err(
-            type === 'json'
-              ? "error: the lab's kubectl takes --type strategic or merge patches\n"
-              : `error: --type must be one of [json merge strategic], not "${type}"\n`
-          )
-        let patch: unknown
-        try {
-          patch = parseYaml(patchText)
-        } catch (e) {
-          return err(`error: unable to parse "${patchText}": ${(e as Error).message.split('\n')[0] ?? ''}\n`)
-        }
-        const r = patchService(ctx.lab, namespace, name, patch, type)
-        if (!r.ok) return err(`${r.message}\n`)
-        return out(`service/${name} patched${r.changed ? '' : ' (no change)'}\n`)
-      }
+        return fromFiles(ctx, verb, files(), writeOptions)
+      case 'delete':
+        return files().length > 0
+          ? fromFiles(ctx, 'delete', files(), writeOptions)
+          : deleteByName(ctx, args, writeOptions)
+      case 'scale':
+        return scale(ctx, args, value('replicas'), writeOptions)
+      case 'label':
+        return label(ctx, args, has(o, 'overwrite'), writeOptions)
+      case 'expose':
+        return expose(ctx, args, {
+          ...writeOptions,
+          port: value('port'),
+          targetPort: value('target-port'),
+          name: value('name'),
+          type: value('type'),
+          protocol: value('protocol')
+        })
+      case 'patch':
+        return patch(ctx, args, { ...writeOptions, patch: value('p'), type: value('type') ?? 'strategic' })
       default:
         return err(`error: unknown command "${verb}" for "kubectl"\n\nDid you mean this?\n\tget\n`)
     }
@@ -252,7 +233,9 @@ const DESCRIBERS = {
   pods: { list: (lab: Lab) => lab.pods, print: describePod },
   services: { list: (lab: Lab) => lab.services, print: describeService },
   endpoints: { list: (lab: Lab) => lab.services, print: describeEndpoints },
-  nodes: { list: (lab: Lab) => lab.nodes, print: describeNode }
+  nodes: { list: (lab: Lab) => lab.nodes, print: describeNode },
+  deployments: { list: (lab: Lab) => lab.deployments, print: describeDeployment },
+  replicasets: { list: (lab: Lab) => lab.replicaSets, print: describeReplicaSet }
 } as const
 
 /**
@@ -270,9 +253,11 @@ function describe(
   const names = slashName === undefined ? rest : [slashName, ...rest]
   const resource = RESOURCES[type]
   if (!resource) return err(`error: the server doesn't have a resource type "${type}"\n`)
-  if (resource === 'endpointslices')
-    return err("error: the lab's kubectl describes pods, services, endpoints and nodes\n")
-  const d = DESCRIBERS[resource]
+  if (!(resource in DESCRIBERS))
+    return err(
+      "error: the lab's kubectl describes pods, services, endpoints, nodes, deployments and replicasets\n"
+    )
+  const d = DESCRIBERS[resource as keyof typeof DESCRIBERS]
   type Described = { name: string; namespace?: string; labels?: Record<string, string> }
   const inScope = (d.list(lab) as readonly Described[])
     .filter((x) => x.namespace === undefined || x.namespace === namespace)
@@ -424,23 +409,4 @@ export const crictlCommand: Command = {
         return err(`crictl: No help topic for '${verb}'\n`)
     }
   }
-}
-
-/**
- * The lab keeps a scaled cluster within what a scenario file may describe (SCENARIO_LIMITS):
- * the kubelet's maxPods on every node, the cluster's pod total, and the addresses each node's
- * podCIDR has. A real cluster would leave the extra pods Pending; the lab refuses the scale.
- */
-function scaleRefusal(lab: Lab, namespace: string, base: string, replicas: number): string | undefined {
-  const member = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d+$`)
-  const members = lab.pods.filter((p) => p.namespace === namespace && member.test(p.name)).length
-  if (members === 0) return undefined
-  const after = lab.pods.length - members + replicas
-  const perNode = lab.nodes.reduce(
-    (sum, n) => sum + Math.min(SCENARIO_LIMITS.podsPerNode, Math.max(0, cidrSize(n.podCIDR) - 3)),
-    0
-  )
-  const most = Math.min(SCENARIO_LIMITS.pods, perNode)
-  if (after <= most) return undefined
-  return `error: the lab runs at most ${most} pods on ${lab.nodes.length} node${lab.nodes.length === 1 ? '' : 's'} (${SCENARIO_LIMITS.podsPerNode} per node, the kubelet's default maxPods, and ${SCENARIO_LIMITS.pods} in all); scaling ${base} to ${replicas} would make ${after}\n`
 }
