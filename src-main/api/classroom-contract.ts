@@ -44,6 +44,7 @@ export const classroomMethodNames = [
   'class:list',
   'class:dashboard',
   'class:lessons',
+  'class:settings',
   'class:report',
   'class:sendToLrs',
   'pack:import',
@@ -69,6 +70,7 @@ export const classroomCaller: Record<ClassroomMethodName, 'instructor' | 'learne
   'class:list': 'instructor',
   'class:dashboard': 'instructor',
   'class:lessons': 'instructor',
+  'class:settings': 'instructor',
   'class:report': 'instructor',
   'class:sendToLrs': 'instructor',
   'pack:import': 'instructor',
@@ -135,6 +137,16 @@ export type LessonGate = z.output<typeof lessonGateSchema>
 /** The state a lesson added to the course after the class started (a new lesson, a pack) takes. */
 export const newLessonsSchema = z.enum(['enabled', 'locked'])
 
+/** Whether joining the class asks for a student ID (`optional`) or insists on one (`required`). */
+export const studentIdRuleSchema = z.enum(['optional', 'required'])
+
+/** The department's ID for a learner, as typed at join; empty when none was given. */
+export const studentIdSchema = z
+  .string()
+  .trim()
+  .max(40, 'a student ID has at most 40 characters')
+  .regex(/^[^\p{Cc}]*$/u, 'a student ID has no control characters')
+
 export const classSummarySchema = z.strictObject({
   classId: classIdSchema,
   name: z.string(),
@@ -172,6 +184,8 @@ export const learnerStateSchema = z.strictObject({
   learnerId: learnerIdSchema,
   name: z.string(),
   seatCode: z.string(),
+  /** As typed at join; empty when none was given (and in the anonymised view). */
+  studentId: z.string(),
   /** Their page is open: a call or heartbeat within SILENT_OFFLINE_MS. */
   online: z.boolean(),
   joinedAt: z.string(),
@@ -196,10 +210,18 @@ export const learnerStateSchema = z.strictObject({
   lastFailure: z
     .discriminatedUnion('kind', [
       z.strictObject({ kind: z.literal('command'), command: z.string(), exitCode: z.number().int() }),
-      z.strictObject({ kind: z.literal('answer'), questionId: z.string(), answer: z.string() })
+      z.strictObject({
+        kind: z.literal('answer'),
+        questionId: z.string(),
+        answer: z.string(),
+        /** The reason option picked with a wrong prediction that asks why. */
+        justification: z.string().nullable()
+      })
     ])
     .nullable(),
   lessonsCompleted: z.number().int(),
+  /** The lessons counted in `lessonsCompleted`, so a view can say who finished a given lesson. */
+  completedLessons: z.array(z.string()),
   /** The current lesson's score (0..1) and pass flag; null until something was graded. */
   score: z.number().nullable(),
   passed: z.boolean().nullable()
@@ -242,7 +264,8 @@ export const dashboardSchema = z.strictObject({
   questions: z.array(questionStatsSchema),
   /** One gate per lesson of the course, in course order. */
   lessons: z.array(lessonGateSchema),
-  newLessons: newLessonsSchema
+  newLessons: newLessonsSchema,
+  studentId: studentIdRuleSchema
 })
 export type Dashboard = z.output<typeof dashboardSchema>
 
@@ -280,6 +303,8 @@ export const classEventSchema = z.discriminatedUnion('type', [
     kind: z.enum(['quiz', 'prediction']),
     /** The answer as JSON text, as in `answerCountSchema.answer`. */
     answer: z.string(),
+    /** The reason option picked with a prediction that asks why; null otherwise. */
+    justification: z.string().nullable(),
     correct: z.boolean(),
     attemptNo: z.number().int()
   }),
@@ -328,7 +353,9 @@ export const classroomContract = {
     input: z.strictObject({
       name: z.string().trim().min(1, 'a class needs a name').max(80),
       lessons: z.array(lessonIdSchema).max(200).optional(),
-      newLessons: newLessonsSchema.optional()
+      newLessons: newLessonsSchema.optional(),
+      /** Default `optional`: the join form offers the field, the learner may leave it empty. */
+      studentId: studentIdRuleSchema.optional()
     }),
     output: z.strictObject({
       classId: classIdSchema,
@@ -372,6 +399,11 @@ export const classroomContract = {
       newLessons: newLessonsSchema.optional()
     }),
     output: z.strictObject({ lessons: z.array(lessonGateSchema), newLessons: newLessonsSchema })
+  },
+  /** Instructor. Whether joining asks for a student ID or insists on one; learners already in keep theirs. */
+  'class:settings': {
+    input: z.strictObject({ classId: classIdSchema, studentId: studentIdRuleSchema }),
+    output: z.strictObject({ studentId: studentIdRuleSchema })
   },
   /**
    * Instructor. The class report as a file to save: `csv` = one row per learner × lesson
@@ -423,9 +455,15 @@ export const classroomContract = {
    * Anyone (no token). Joins an open class by its code. Failed attempts are limited per address
    * (10 a minute by default); successful joins never count.
    * The same name twice in one class is refused: its holder gets back in with `class:reclaim`.
+   * A class whose `studentId` rule is `required` refuses an empty `studentId`
+   * (`student_id_required`).
    */
   'class:join': {
-    input: z.strictObject({ code: joinCodeSchema, name: classLearnerNameSchema }),
+    input: z.strictObject({
+      code: joinCodeSchema,
+      name: classLearnerNameSchema,
+      studentId: studentIdSchema.optional()
+    }),
     output: classJoinedSchema
   },
   /**

@@ -119,7 +119,9 @@ export const stepOutlineSchema = z.strictObject({
       after: z.string().nullable(),
       /** The device and header field an `address-owner` question asks about. */
       at: z.string().nullable(),
-      field: z.enum(ADDRESS_FIELDS).nullable()
+      field: z.enum(ADDRESS_FIELDS).nullable(),
+      /** The reasons a prediction that asks why offers (no key); empty when it asks none. */
+      reasons: z.array(z.strictObject({ id: z.string(), text: localizedSchema }))
     })
     .nullable()
 })

@@ -81,7 +81,13 @@ export const errorReasonParams = {
   class_unknown: z.strictObject({ classId: name }),
   join_code_unknown: z.strictObject({ code: name }),
   class_name_taken: z.strictObject({ name }),
+  /** A join without a student ID, to a class that asks every learner for one. */
+  student_id_required: z.strictObject({}),
   seat_code_unknown: z.strictObject({ seatCode: name }),
+  /** A learner token its seat no longer takes: the seat was reclaimed elsewhere or reset (or the class deleted). */
+  learner_seat_moved: z.strictObject({}),
+  /** A learner token of a class the instructor closed. */
+  learner_class_closed: z.strictObject({}),
   class_learner_unknown: z.strictObject({ learnerId: name }),
   /** A learner who joined a class: their profile goes only with the class, never from the learner menu. */
   class_learner: z.strictObject({ className: name }),

@@ -413,6 +413,7 @@ export class LessonHost {
                 questionId: record.stepId,
                 kind: 'prediction',
                 answer,
+                justification: record.justification ?? null,
                 correct: record.correct,
                 score: record.correct ? 1 : 0,
                 hintsUsed: 0,

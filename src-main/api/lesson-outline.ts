@@ -21,7 +21,8 @@ function stepOutline(step: Step): StepOutline {
       const options = 'options' in p ? [...p.options] : []
       const after = p.what === 'next-device' ? p.after : null
       const [at, field] = p.what === 'address-owner' ? [p.at, p.field] : [null, null]
-      return { ...base, questions: [], prediction: { what: p.what, options, after, at, field } }
+      const reasons = (step.justification?.options ?? []).map(({ id, text }) => ({ id, text }))
+      return { ...base, questions: [], prediction: { what: p.what, options, after, at, field, reasons } }
     }
     default:
       return { ...base, questions: [], prediction: null }

@@ -64,6 +64,7 @@ export interface ClassStatement {
   context: {
     registration: string
     contextActivities: { parent?: Activity[]; grouping: Activity[] }
+    extensions?: Record<string, string>
   }
   timestamp: string
 }
@@ -115,6 +116,9 @@ export function classXapi(input: ClassXapiInput): ClassStatement[] {
     }
   }
 
+  // The actor keeps its one identifier (the spec allows exactly one), the seat in this class; the
+  // department's student ID is context about that person, which an extension carries.
+  const studentIdExtension = `${base}extensions/student-id`
   const out: ClassStatement[] = []
   for (const { member, sessions, attempts, events } of input.learners) {
     const registration = uuidV5(`registration\n${input.classId}\n${member.learnerId}`)
@@ -138,7 +142,8 @@ export function classXapi(input: ClassXapiInput): ClassStatement[] {
         ...(result ? { result } : {}),
         context: {
           registration,
-          contextActivities: { ...(parent ? { parent: [parent] } : {}), grouping: [grouping] }
+          contextActivities: { ...(parent ? { parent: [parent] } : {}), grouping: [grouping] },
+          ...(member.studentId ? { extensions: { [studentIdExtension]: member.studentId } } : {})
         },
         timestamp: new Date(at).toISOString()
       }
@@ -169,12 +174,13 @@ export function classXapi(input: ClassXapiInput): ClassStatement[] {
       const lesson = input.lessonDefinition(attempt.lessonId)
       const asked = lesson ? askedIn(lesson, attempt) : null
       const points = asked?.points ?? 1
+      const questionIri = `${lessonIri(attempt.lessonId)}/questions/${encodeURIComponent(attempt.questionId)}`
       out.push(
         statement(
           'answered',
           {
             objectType: 'Activity',
-            id: `${lessonIri(attempt.lessonId)}/questions/${encodeURIComponent(attempt.questionId)}`,
+            id: questionIri,
             definition: { type: QUESTION_TYPE, ...asked?.definition }
           },
           attempt.at,
@@ -187,6 +193,20 @@ export function classXapi(input: ClassXapiInput): ClassStatement[] {
           lessonActivity(attempt.lessonId)
         )
       )
+      const why = lesson && attempt.justification !== null ? justificationAsked(lesson, attempt) : null
+      if (why && attempt.justification !== null)
+        out.push(
+          statement(
+            'answered',
+            { objectType: 'Activity', id: `${questionIri}/why`, definition: { type: QUESTION_TYPE, ...why } },
+            attempt.at,
+            {
+              success: why.correctResponsesPattern?.[0] === attempt.justification,
+              response: attempt.justification
+            },
+            lessonActivity(attempt.lessonId)
+          )
+        )
     }
   }
   return out.sort((x, y) =>
@@ -211,6 +231,27 @@ function askedIn(lesson: Lesson, attempt: QuizAttempt): Asked | null {
   }
   return null
 }
+
+/**
+ * The "why" a prediction asks beside its value, as a choice interaction of its own (the activity
+ * `…/questions/<step>/why`): the spec's `choice` response is one of the interaction's own ids,
+ * which the reason options are and the predicted value's options are not.
+ */
+function justificationAsked(lesson: Lesson, attempt: QuizAttempt): ActivityDefinition | null {
+  const step = lesson.steps.find((s) => s.id === attempt.questionId)
+  if (attempt.kind !== 'prediction' || step?.kind !== 'predict' || !step.justification) return null
+  const name = languageMap(step.justification.prompt ?? WHY)
+  return {
+    name,
+    description: name,
+    interactionType: 'choice',
+    correctResponsesPattern: step.justification.options.filter((o) => o.correct).map((o) => o.id),
+    choices: step.justification.options.map((o) => ({ id: o.id, description: languageMap(o.text) }))
+  }
+}
+
+/** A justification's prompt when the lesson leaves it out, as the lesson player shows it. */
+const WHY: Localized = { en: 'Why?', 'zh-CN': '为什么？' }
 
 /** Several ids in one response or pattern, as the spec writes them. */
 const list = (ids: readonly string[]): string => ids.join('[,]')

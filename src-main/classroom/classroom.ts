@@ -110,10 +110,16 @@ export class Classroom {
     return token.startsWith(LEARNER_TOKEN_PREFIX)
   }
 
-  /** The member holding a learner token; null when unknown, or when their class was closed or deleted. */
-  identify(token: string): TokenHolder | null {
+  /**
+   * The member holding a learner token, or why it opens nothing: `closed` when its class was
+   * closed, `moved` when no seat holds it any more (reclaimed in another browser, reset, or the
+   * class deleted), so the learner's page can say which instead of calling every sign-out a
+   * closed class.
+   */
+  identify(token: string): TokenHolder | 'closed' | 'moved' {
     const holder = this.#store.classes.byTokenHash(hashToken(token))
-    return holder && holder.classStatus === 'open' ? holder : null
+    if (!holder) return 'moved'
+    return holder.classStatus === 'open' ? holder : 'closed'
   }
 
   /** Runs a classroom method for an already authenticated caller, through the one pipeline. */
@@ -315,7 +321,7 @@ export class Classroom {
       learners: cls.learners
     })
     return {
-      'class:start': async ({ name, lessons, newLessons }) => {
+      'class:start': async ({ name, lessons, newLessons, studentId }) => {
         if (lessons) await this.#checkLessonIds(lessons, 'lessons')
         const gates = (await this.#courseLessons())
           .filter((l) => l.available)
@@ -330,7 +336,8 @@ export class Classroom {
               name,
               joinCode: newJoinCode(),
               lessons: gates,
-              newLessons: newLessons ?? 'enabled'
+              newLessons: newLessons ?? 'enabled',
+              studentId: studentId ?? 'optional'
             })
             const joinUrl = `${this.origin}/#/join?code=${cls.joinCode}`
             return {
@@ -378,6 +385,10 @@ export class Classroom {
         const gates = await this.#gates(classId)
         this.#liveClass(classId).lessonsChanged(gates)
         return gates
+      },
+      'class:settings': ({ classId, studentId }) => {
+        this.#requireClass(classId)
+        return { studentId: store.classes.setStudentId(classId, studentId).studentId }
       },
       'class:report': async ({ classId, format, iriBase }) => {
         const cls = this.#requireClass(classId)
@@ -431,7 +442,7 @@ export class Classroom {
             )
         )
       },
-      'class:join': async ({ code, name }, { address }) => {
+      'class:join': async ({ code, name, studentId }, { address }) => {
         const wait = this.#joins.retryAfter(address)
         if (wait !== null) throw new RateLimited(wait)
         const cls = store.classes.openByCode(code)
@@ -443,12 +454,19 @@ export class Classroom {
             { reason: reason('join_code_unknown', { code }) }
           )
         }
+        if (cls.studentId === 'required' && !studentId)
+          throw new ApiError(
+            'invalid_input',
+            'studentId: this class asks every learner for their student ID; type it beside your name',
+            { reason: reason('student_id_required', {}) }
+          )
         const token = newLearnerToken()
         let member: ClassMember
         try {
           member = store.classes.join({
             classId: cls.id,
             displayName: name,
+            studentId: studentId ?? '',
             tokenHash: hashToken(token),
             newSeatCode
           })

@@ -6,6 +6,7 @@ import {
 } from '../api/classroom-contract.ts'
 import { dispatch, type Handlers } from '../api/dispatch.ts'
 import { ApiError, errorBodyOf, type ApiErrorCode, type Envelope } from '../api/envelope.ts'
+import { reason, type ErrorReason } from '../api/error-reasons.ts'
 import { instructorOnly, learnerTokenNeeded } from '../api/refusals.ts'
 import { openStream, type StreamSink } from '../api/stream-dispatch.ts'
 import { isStreamName, subscribersOf, type StreamHandlers, type Subscription } from '../api/streams.ts'
@@ -34,9 +35,14 @@ export interface GatewayAnswer {
 
 const learnerMethods = new Set<string>([...learnerScopedMethods, ...learnerOpenMethods])
 
-const unauthorized = (message: string): GatewayAnswer => ({
-  envelope: { ok: false, error: { code: 'unauthorized', message } }
+const unauthorized = (message: string, why?: ErrorReason): GatewayAnswer => ({
+  envelope: { ok: false, error: { code: 'unauthorized', message, ...(why ? { reason: why } : {}) } }
 })
+
+const seatMoved =
+  'this learner token is not valid: its seat was opened in another browser or reset (or the class was deleted); get back in with the seat code'
+const classClosed =
+  'this learner token is not valid: the class was closed; join the current class with its code'
 const forbidden = (error: ApiError): GatewayAnswer => ({
   envelope: { ok: false, error: errorBodyOf(error) }
 })
@@ -57,9 +63,9 @@ export class Gateway {
     if (sameSecret(bearer, instructorToken)) return { kind: 'instructor' }
     if (classroom && Classroom.isLearnerToken(bearer)) {
       const member = classroom.identify(bearer)
-      return member
-        ? { kind: 'learner', member, token: bearer }
-        : 'this learner token is not valid (the class was closed or deleted); join again with the class code'
+      if (member === 'moved') return seatMoved
+      if (member === 'closed') return classClosed
+      return { kind: 'learner', member, token: bearer }
     }
     return 'this token is not valid for this host'
   }
@@ -114,7 +120,15 @@ export class Gateway {
 
   async call(method: string, body: unknown, bearer: string | null, address: string): Promise<GatewayAnswer> {
     const caller = this.caller(bearer)
-    if (typeof caller === 'string' && caller !== 'anonymous') return unauthorized(caller)
+    if (typeof caller === 'string' && caller !== 'anonymous')
+      return unauthorized(
+        caller,
+        caller === seatMoved
+          ? reason('learner_seat_moved', {})
+          : caller === classClosed
+            ? reason('learner_class_closed', {})
+            : undefined
+      )
     const { classroom } = this.options
 
     if (classroom && isClassroomMethodName(method)) {

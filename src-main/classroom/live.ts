@@ -28,7 +28,8 @@ interface Tracked {
   lastFailure: LastFailure
   score: number | null
   passed: boolean | null
-  lessonsCompleted: number
+  /** Lessons this learner completed in the class, each once however often it was completed. */
+  completedLessons: Set<string>
   lastSeen: number
   online: boolean
   reasons: string
@@ -54,7 +55,7 @@ function fresh(member: ClassMember, now: number): Tracked {
     lastFailure: null,
     score: null,
     passed: null,
-    lessonsCompleted: 0,
+    completedLessons: new Set(),
     lastSeen: now,
     online: true,
     reasons: '',
@@ -136,9 +137,19 @@ export class LiveClass {
         stepSince: at?.updatedAt ?? null,
         wrongAnswers: wrong.length,
         hintsOnStep: hints.filter(onStep).length,
-        lastFailure: last ? { kind: 'answer', questionId: last.questionId, answer: last.answerJson } : null,
-        lessonsCompleted: report.filter((r) => r.learnerId === member.learnerId && r.status === 'completed')
-          .length,
+        lastFailure: last
+          ? {
+              kind: 'answer',
+              questionId: last.questionId,
+              answer: last.answerJson,
+              justification: last.justification
+            }
+          : null,
+        completedLessons: new Set(
+          report
+            .filter((r) => r.learnerId === member.learnerId && r.status === 'completed')
+            .map((r) => r.lessonId)
+        ),
         online: false,
         cursors: store.classes.cursors(member.learnerId)
       })
@@ -215,7 +226,7 @@ export class LiveClass {
       (step.lessonId !== t.lessonId || step.stepId !== t.stepId || step.completed !== t.completed)
     ) {
       const moved = step.lessonId !== t.lessonId || step.stepId !== t.stepId
-      if (step.completed && !(t.completed && step.lessonId === t.lessonId)) t.lessonsCompleted++
+      if (step.completed) t.completedLessons.add(step.lessonId)
       t.lessonId = step.lessonId
       t.stepId = step.stepId
       t.completed = step.completed
@@ -247,7 +258,12 @@ export class LiveClass {
       t.cursors.attempt = a.id
       if (!a.correct && a.lessonId === t.lessonId && a.stepId === t.stepId) {
         t.wrongAnswers++
-        t.lastFailure = { kind: 'answer', questionId: a.questionId, answer: a.answerJson }
+        t.lastFailure = {
+          kind: 'answer',
+          questionId: a.questionId,
+          answer: a.answerJson,
+          justification: a.justification
+        }
       }
       answered.set(`${a.lessonId}\u0000${a.questionId}`, a)
       this.#emit(attemptEvent(a))
@@ -347,6 +363,7 @@ export class LiveClass {
       learnerId: t.member.learnerId,
       name: t.member.displayName,
       seatCode: t.member.seatCode,
+      studentId: t.member.studentId,
       online: t.online,
       joinedAt: iso(t.member.joinedAt),
       lessonId: t.lessonId,
@@ -361,7 +378,8 @@ export class LiveClass {
       stuck: reasons.length > 0,
       stuckReasons: reasons,
       lastFailure: t.lastFailure,
-      lessonsCompleted: t.lessonsCompleted,
+      lessonsCompleted: t.completedLessons.size,
+      completedLessons: [...t.completedLessons],
       score: t.score,
       passed: t.passed
     }
@@ -407,7 +425,8 @@ export class LiveClass {
       stuckCount: learners.filter((l) => l.stuck).length,
       questions: questionStats(this.store.classes.attempts(this.classId), anonymous ? null : names),
       lessons: this.store.classes.lessons(this.classId),
-      newLessons: cls.newLessons
+      newLessons: cls.newLessons,
+      studentId: cls.studentId
     }
   }
 }
@@ -422,6 +441,7 @@ function attemptEvent(a: ClassAttempt): ClassEvent {
     questionId: a.questionId,
     kind: a.kind,
     answer: a.answerJson,
+    justification: a.justification,
     correct: a.correct,
     attemptNo: a.attemptNo
   }

@@ -16,6 +16,8 @@ export interface QuizAttempt {
   attemptNo: number
   /** The learner's answer as the grader received it (option ids, a number, text…). */
   answer: unknown
+  /** The reason option picked with a prediction that asks why; null otherwise. */
+  justification: string | null
   correct: boolean
   /** 0–1 after the retry penalty. */
   score: number
@@ -24,7 +26,9 @@ export interface QuizAttempt {
   at: number
 }
 
-export type AttemptInput = Omit<QuizAttempt, 'id' | 'attemptNo' | 'at'>
+export type AttemptInput = Omit<QuizAttempt, 'id' | 'attemptNo' | 'at' | 'justification'> & {
+  justification?: string | null
+}
 
 export interface AttemptRow {
   id: string
@@ -35,6 +39,7 @@ export interface AttemptRow {
   kind: AttemptKind
   attempt_no: number
   answer_json: string
+  justification: string | null
   correct: number
   score: number
   hints_used: number
@@ -51,6 +56,7 @@ const toAttempt = (r: AttemptRow): QuizAttempt => ({
   kind: r.kind,
   attemptNo: r.attempt_no,
   answer: parseJson(r.answer_json),
+  justification: r.justification,
   correct: r.correct === 1,
   score: r.score,
   hintsUsed: r.hints_used,
@@ -73,9 +79,9 @@ export class AttemptsRepository {
     const db = ctx.db
     this.#insert = db.prepare<[AttemptRow]>(`
       INSERT INTO quiz_attempts (id, learner_id, lesson_id, step_id, question_id, kind, attempt_no,
-                                 answer_json, correct, score, hints_used, duration_ms, at)
+                                 answer_json, justification, correct, score, hints_used, duration_ms, at)
       VALUES (@id, @learner_id, @lesson_id, @step_id, @question_id, @kind, @attempt_no, @answer_json,
-              @correct, @score, @hints_used, @duration_ms, @at)`)
+              @justification, @correct, @score, @hints_used, @duration_ms, @at)`)
     this.#nextNo = db.prepare<[string, string, string], { n: number }>(`
       SELECT coalesce(max(attempt_no), 0) + 1 AS n FROM quiz_attempts
       WHERE learner_id = ? AND lesson_id = ? AND question_id = ?`)
@@ -110,6 +116,7 @@ export class AttemptsRepository {
         kind: input.kind,
         attempt_no: this.#nextNo.get(input.learnerId, input.lessonId, input.questionId)!.n,
         answer_json: JSON.stringify(input.answer),
+        justification: input.justification ?? null,
         correct: input.correct ? 1 : 0,
         score: input.score,
         hints_used: input.hintsUsed,

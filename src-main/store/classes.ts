@@ -12,7 +12,11 @@ export interface ClassRecord {
   learners: number
   /** The state a lesson takes when it has no gate of its own yet: one added to the course later. */
   newLessons: GateState
+  /** Whether joining asks for a student ID or insists on one. */
+  studentId: StudentIdRule
 }
+
+export type StudentIdRule = 'optional' | 'required'
 
 export interface ClassMember {
   classId: string
@@ -20,6 +24,8 @@ export interface ClassMember {
   displayName: string
   /** With the join code, gets the learner back into this seat from any browser. */
   seatCode: string
+  /** The department's ID for the learner, as typed at join; empty when none was given. */
+  studentId: string
   joinedAt: number
 }
 
@@ -45,6 +51,8 @@ export interface ClassAttempt {
   kind: 'quiz' | 'prediction'
   attemptNo: number
   answerJson: string
+  /** The reason option picked with a prediction that asks why; null otherwise. */
+  justification: string | null
   correct: boolean
   at: number
 }
@@ -94,6 +102,7 @@ interface ClassRow {
   closed_at: number | null
   learners: number
   new_lessons: GateState
+  student_id: StudentIdRule
 }
 
 const toClass = (r: ClassRow): ClassRecord => ({
@@ -104,7 +113,8 @@ const toClass = (r: ClassRow): ClassRecord => ({
   createdAt: r.created_at,
   closedAt: r.closed_at,
   learners: r.learners,
-  newLessons: r.new_lessons
+  newLessons: r.new_lessons,
+  studentId: r.student_id
 })
 
 interface MemberRow {
@@ -112,6 +122,7 @@ interface MemberRow {
   learner_id: string
   display_name: string
   seat_code: string
+  student_id: string
   joined_at: number
 }
 
@@ -120,6 +131,7 @@ const toMember = (r: MemberRow): ClassMember => ({
   learnerId: r.learner_id,
   displayName: r.display_name,
   seatCode: r.seat_code,
+  studentId: r.student_id,
   joinedAt: r.joined_at
 })
 
@@ -139,10 +151,11 @@ export class ClassesRepository {
     this.#ctx = ctx
     const db = ctx.db
     this.#s = {
-      insertClass: db.prepare<[string, string, string, number, GateState]>(
-        "INSERT INTO classes (id, name, join_code, status, created_at, new_lessons) VALUES (?, ?, ?, 'open', ?, ?)"
+      insertClass: db.prepare<[string, string, string, number, GateState, StudentIdRule]>(
+        "INSERT INTO classes (id, name, join_code, status, created_at, new_lessons, student_id) VALUES (?, ?, ?, 'open', ?, ?, ?)"
       ),
       setNewLessons: db.prepare<[GateState, string]>('UPDATE classes SET new_lessons = ? WHERE id = ?'),
+      setStudentId: db.prepare<[StudentIdRule, string]>('UPDATE classes SET student_id = ? WHERE id = ?'),
       lessonState: db.prepare<[string, string], { state: GateState }>(
         `SELECT coalesce(g.state, c.new_lessons) AS state FROM classes c
          LEFT JOIN class_lessons g ON g.class_id = c.id AND g.lesson_id = ?
@@ -178,17 +191,17 @@ export class ClassesRepository {
       memberNameTaken: db.prepare<[string, string], { learner_id: string }>(
         'SELECT learner_id FROM class_learners WHERE class_id = ? AND display_name = ? COLLATE NOCASE'
       ),
-      insertMember: db.prepare<[string, string, string, string, string, number]>(
-        'INSERT INTO class_learners (class_id, learner_id, display_name, seat_code, token_hash, joined_at) VALUES (?, ?, ?, ?, ?, ?)'
+      insertMember: db.prepare<[string, string, string, string, string, string, number]>(
+        'INSERT INTO class_learners (class_id, learner_id, display_name, seat_code, student_id, token_hash, joined_at) VALUES (?, ?, ?, ?, ?, ?, ?)'
       ),
       seatTaken: db.prepare<[string, string], { learner_id: string }>(
         'SELECT learner_id FROM class_learners WHERE class_id = ? AND seat_code = ?'
       ),
       bySeat: db.prepare<[string, string], MemberRow>(
-        'SELECT class_id, learner_id, display_name, seat_code, joined_at FROM class_learners WHERE class_id = ? AND seat_code = ?'
+        'SELECT class_id, learner_id, display_name, seat_code, student_id, joined_at FROM class_learners WHERE class_id = ? AND seat_code = ?'
       ),
       byLearner: db.prepare<[string, string], MemberRow>(
-        'SELECT class_id, learner_id, display_name, seat_code, joined_at FROM class_learners WHERE class_id = ? AND learner_id = ?'
+        'SELECT class_id, learner_id, display_name, seat_code, student_id, joined_at FROM class_learners WHERE class_id = ? AND learner_id = ?'
       ),
       setToken: db.prepare<[string, string, string]>(
         'UPDATE class_learners SET token_hash = ? WHERE class_id = ? AND learner_id = ?'
@@ -204,7 +217,7 @@ export class ClassesRepository {
         'SELECT c.id, c.name FROM class_learners m JOIN classes c ON c.id = m.class_id WHERE m.learner_id = ?'
       ),
       members: db.prepare<[string], MemberRow>(
-        'SELECT class_id, learner_id, display_name, seat_code, joined_at FROM class_learners WHERE class_id = ? ORDER BY joined_at, learner_id'
+        'SELECT class_id, learner_id, display_name, seat_code, student_id, joined_at FROM class_learners WHERE class_id = ? ORDER BY joined_at, learner_id'
       ),
       gates: db.prepare<[string], { lesson_id: string; state: GateState }>(
         'SELECT lesson_id, state FROM class_lessons WHERE class_id = ? ORDER BY position, lesson_id'
@@ -217,11 +230,11 @@ export class ClassesRepository {
          ON CONFLICT (class_id, lesson_id) DO UPDATE SET state = excluded.state`
       ),
       attempts: db.prepare<[string], AttemptRow>(
-        `SELECT id, learner_id, lesson_id, step_id, question_id, kind, attempt_no, answer_json, correct, at
+        `SELECT id, learner_id, lesson_id, step_id, question_id, kind, attempt_no, answer_json, justification, correct, at
          FROM quiz_attempts WHERE learner_id IN (${MEMBERS}) ORDER BY at, id`
       ),
       attemptsSince: db.prepare<[string, string], AttemptRow>(
-        `SELECT id, learner_id, lesson_id, step_id, question_id, kind, attempt_no, answer_json, correct, at
+        `SELECT id, learner_id, lesson_id, step_id, question_id, kind, attempt_no, answer_json, justification, correct, at
          FROM quiz_attempts WHERE learner_id = ? AND id > ? ORDER BY id`
       ),
       hintsSince: db.prepare<[string, string], HintRow>(
@@ -264,12 +277,20 @@ export class ClassesRepository {
     joinCode: string
     lessons: readonly ClassLessonGate[]
     newLessons: GateState
+    studentId: StudentIdRule
   }): ClassRecord {
     return this.#ctx.write('start the class', () => {
       if (this.#s.openByCode.get(input.joinCode)) {
         throw new StoreError('conflict', `An open class already uses the join code ${input.joinCode}.`)
       }
-      this.#s.insertClass.run(input.id, input.name, input.joinCode, this.#ctx.now(), input.newLessons)
+      this.#s.insertClass.run(
+        input.id,
+        input.name,
+        input.joinCode,
+        this.#ctx.now(),
+        input.newLessons,
+        input.studentId
+      )
       input.lessons.forEach((g, i) => this.#s.upsertGate.run(input.id, g.lessonId, i, g.state))
       return toClass(this.#s.get.get(input.id)!)
     })
@@ -343,6 +364,7 @@ export class ClassesRepository {
   join(input: {
     classId: string
     displayName: string
+    studentId: string
     tokenHash: string
     newSeatCode: () => string
   }): ClassMember {
@@ -360,8 +382,23 @@ export class ClassesRepository {
       for (let n = 2; this.#s.profileNameTaken.get(profileName); n++) profileName = `${base} (${n})`
       this.#s.insertProfile.run(learnerId, profileName, now, now)
       const seatCode = this.#freeSeatCode(input.classId, input.newSeatCode)
-      this.#s.insertMember.run(input.classId, learnerId, input.displayName, seatCode, input.tokenHash, now)
-      return { classId: input.classId, learnerId, displayName: input.displayName, seatCode, joinedAt: now }
+      this.#s.insertMember.run(
+        input.classId,
+        learnerId,
+        input.displayName,
+        seatCode,
+        input.studentId,
+        input.tokenHash,
+        now
+      )
+      return {
+        classId: input.classId,
+        learnerId,
+        displayName: input.displayName,
+        seatCode,
+        studentId: input.studentId,
+        joinedAt: now
+      }
     })
   }
 
@@ -462,6 +499,16 @@ export class ClassesRepository {
     })
   }
 
+  /** Whether joining this class asks for a student ID or insists on one; learners already in keep theirs. */
+  setStudentId(classId: string, rule: StudentIdRule): ClassRecord {
+    return this.#ctx.write('set the student ID rule', () => {
+      this.#s.setStudentId.run(rule, classId)
+      const row = this.#s.get.get(classId)
+      if (!row) throw new StoreError('not-found', `No class with id ${classId}.`)
+      return toClass(row)
+    })
+  }
+
   /** Upserts gates; new lessons go after the existing ones in the order given. */
   setLessons(classId: string, gates: readonly ClassLessonGate[]): ClassLessonGate[] {
     return this.#ctx.write('set the lesson gates', () => {
@@ -549,6 +596,7 @@ interface AttemptRow {
   kind: 'quiz' | 'prediction'
   attempt_no: number
   answer_json: string
+  justification: string | null
   correct: number
   at: number
 }
@@ -562,6 +610,7 @@ const toAttempt = (r: AttemptRow): ClassAttempt => ({
   kind: r.kind,
   attemptNo: r.attempt_no,
   answerJson: r.answer_json,
+  justification: r.justification,
   correct: r.correct === 1,
   at: r.at
 })

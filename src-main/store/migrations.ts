@@ -231,6 +231,24 @@ export const migrations: readonly Migration[] = [
     // Its own step after the codes were drawn: the index is part of the schema the file is checked
     // against, and a step's data code runs only after its SQL.
     sql: `CREATE UNIQUE INDEX class_learners_seat ON class_learners (class_id, seat_code);`
+  },
+  {
+    version: 9,
+    name: 'attempts: the reason a prediction gave',
+    sql: `
+      -- A column of its own rather than inside answer_json: the answer stays the value the grader
+      -- compares, which distributions group by, and the reason (an option id) reads on its own.
+      ALTER TABLE quiz_attempts ADD COLUMN justification TEXT;
+    `
+  },
+  {
+    version: 10,
+    name: 'classes: a student ID asked at join',
+    sql: `
+      ALTER TABLE classes ADD COLUMN student_id TEXT NOT NULL DEFAULT 'optional'
+        CHECK (student_id IN ('optional', 'required'));
+      ALTER TABLE class_learners ADD COLUMN student_id TEXT NOT NULL DEFAULT '';
+    `
   }
 ]
 

@@ -67,7 +67,7 @@ describe('the class report', () => {
       { name: '网络课 Report, week 1', lessons: ['tour'] },
       h.instructorToken
     ))
-    zoe = await ok<Joined>(origin, 'class:join', { code: joinCode, name: 'Zoë' })
+    zoe = await ok<Joined>(origin, 'class:join', { code: joinCode, name: 'Zoë', studentId: ' S-1024 ' })
     wei = await ok<Joined>(origin, 'class:join', { code: joinCode, name: '张伟' })
     formula = await ok<Joined>(origin, 'class:join', { code: joinCode, name: '=cmd|calc' })
     await playLesson(
@@ -148,6 +148,7 @@ describe('the class report', () => {
     expect(tourRow(zoe.learnerId)).toEqual({
       ...common,
       learner_name: 'Zoë',
+      student_id: 'S-1024',
       learner_id: zoe.learnerId,
       status: 'completed',
       points: String(Math.round(zoeScore * maxPoints * 100) / 100),
@@ -163,6 +164,7 @@ describe('the class report', () => {
     expect(tourRow(wei.learnerId)).toEqual({
       ...common,
       learner_name: '张伟',
+      student_id: '',
       learner_id: wei.learnerId,
       status: 'in-progress',
       points: '',
@@ -178,6 +180,7 @@ describe('the class report', () => {
     expect(tourRow(formula.learnerId)).toEqual({
       ...common,
       learner_name: "'=cmd|calc",
+      student_id: '',
       learner_id: formula.learnerId,
       status: 'not-started',
       points: '',
@@ -240,6 +243,11 @@ describe('the class report', () => {
     expect(registrations.size).toBe(2)
     expect(new Set(registrations.values()).size).toBe(2)
     for (const s of statements) expect(s.context.registration).toBe(registrations.get(s.actor.account.name))
+    // The student ID is context about the learner: the actor keeps its one identifier.
+    for (const s of statements)
+      expect(s.context.extensions).toEqual(
+        s.actor.account.name === zoe.learnerId ? { [`${base}extensions/student-id`]: 'S-1024' } : undefined
+      )
 
     const zoeStatements = statements.filter((s) => s.actor.account.name === zoe.learnerId)
     const verbs = zoeStatements.map((s) => s.verb.display['en-US'])

@@ -127,7 +127,7 @@ describe.skipIf(toolUnavailable(lrsServer, 'npm ci --prefix test/lrs') !== null)
         { name: 'Networking 101', lessons: ['tour'] },
         h.instructorToken
       ))
-      zoe = await ok<Joined>(origin(), 'class:join', { code: joinCode, name: 'Zoë' })
+      zoe = await ok<Joined>(origin(), 'class:join', { code: joinCode, name: 'Zoë', studentId: 'S-1024' })
       const wei = await ok<Joined>(origin(), 'class:join', { code: joinCode, name: '张伟' })
       await playLesson(learnerCall(origin(), zoe), loadLesson('tour'), (questionId) =>
         questionId === 'pod-gateway' ? { kind: 'single', option: 'flannel' } : null

@@ -65,7 +65,11 @@ export async function startClassroomHost(
 export interface Answered {
   status: number
   headers: Headers
-  body: { ok: boolean; value?: unknown; error?: { code: string; message: string } }
+  body: {
+    ok: boolean
+    value?: unknown
+    error?: { code: string; message: string; reason?: { id: string; params: unknown } }
+  }
 }
 
 /** `POST /api/<method>` as the renderer sends it, with the token as a bearer header. */

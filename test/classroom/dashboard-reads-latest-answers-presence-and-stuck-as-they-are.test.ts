@@ -84,6 +84,18 @@ describe('the dashboard reads answers, presence and "stuck" as they are', () => 
       { answer: right, correct: true, count: 1, learners: ['Bo'] }
     ])
     expect(await learner('Ada')).toMatchObject({ lessonsCompleted: 1, completed: true, passed: true })
+    // Moving on to the next lesson leaves the finished one counted, for the projector's "finished".
+    await ok(
+      origin,
+      'lesson:open',
+      { learnerId: ada.learnerId, lessonId: 'pod-on-the-wire' },
+      ada.learnerToken
+    )
+    expect(await learner('Ada')).toMatchObject({
+      completed: false,
+      lessonsCompleted: 1,
+      completedLessons: ['tour']
+    })
   })
 
   test('the outline names lessons, steps and questions for the instructor, and only for them', async () => {

@@ -66,8 +66,10 @@ describe('a seat code gets a learner back into the same seat', () => {
     expect(summary.lessons).toContainEqual(
       expect.objectContaining({ lessonId: 'tour', status: 'in-progress' })
     )
-    // The seat moved: the browser left behind is signed out of it.
-    expect((await call('class:rejoin', {}, dana.learnerToken)).status).toBe(401)
+    // The seat moved: the browser left behind is signed out of it, told so rather than "class closed".
+    const leftBehind = await call('class:rejoin', {}, dana.learnerToken)
+    expect(leftBehind.status).toBe(401)
+    expect(leftBehind.body.error?.reason?.id).toBe('learner_seat_moved')
     dana = back
   })
 
@@ -98,5 +100,13 @@ describe('a seat code gets a learner back into the same seat', () => {
       seatCode: reset.seatCode
     })
     expect(back).toMatchObject({ learnerId: dana.learnerId, name: 'Dana', seatCode: reset.seatCode })
+    dana = back
+  })
+
+  test('only a closed class signs its learners out as closed', async () => {
+    await ok(h.host.origin, 'class:close', { classId }, h.instructorToken)
+    const refused = await call('class:heartbeat', {}, dana.learnerToken)
+    expect(refused.status).toBe(401)
+    expect(refused.body.error?.reason?.id).toBe('learner_class_closed')
   })
 })

@@ -63,6 +63,46 @@ describe.skipIf(unavailable !== null)(
       await laptop.getByRole('button', { name: 'Join', exact: true }).click()
       await poll(() => laptop.locator('.class-bar').innerText()).toContain('as Dana')
       await poll(() => teacher.locator('table.learners tbody tr').count()).toBe(1)
-    })
+
+      // A second tab of the same browser leaves and takes the seat back; the first tab, still
+      // holding the seat's old token, carries on with the new one instead of calling it closed.
+      const secondTab = await laptop.context().newPage()
+      await secondTab.goto(`${app.host.origin}/`)
+      await poll(() => secondTab.locator('.class-bar').innerText()).toContain('as Dana')
+      await secondTab.getByRole('button', { name: 'Leave the class' }).click()
+      await secondTab.getByRole('alertdialog').getByRole('button', { name: 'Leave', exact: true }).click()
+      await poll(() => secondTab.getByLabel('Seat code (only to get back into your seat)').inputValue()).toBe(
+        seatCode
+      )
+      await secondTab.getByLabel('Class code').fill(code)
+      await secondTab.getByRole('button', { name: 'Join', exact: true }).click()
+      await poll(() => secondTab.locator('.class-bar').innerText()).toContain('as Dana')
+      await laptop.getByRole('button', { name: 'Check for unlocked lessons' }).click()
+      await poll(() => laptop.evaluate(() => localStorage.getItem('podnet.classroom'))).toContain('"token"')
+      await secondTab.reload()
+      await poll(() => secondTab.locator('.class-bar').innerText()).toContain('as Dana')
+      expect(await laptop.getByRole('alert').count()).toBe(0)
+      expect(await secondTab.getByRole('alert').count()).toBe(0)
+
+      // The lab PC takes it back: the laptop says the seat moved, not that the class closed.
+      await labPc.getByLabel('Class code').fill(code)
+      await labPc.getByRole('button', { name: 'Join', exact: true }).click()
+      await poll(() => labPc.locator('.class-bar').innerText()).toContain('as Dana')
+      await laptop.getByRole('button', { name: 'Check for unlocked lessons' }).click()
+      await poll(() => laptop.getByRole('alert').innerText()).toBe(
+        'This browser is no longer in your seat: it was opened in another browser, or your instructor reset it. To continue here, type your seat code.'
+      )
+      expect(await laptop.getByLabel('Seat code (only to get back into your seat)').inputValue()).toBe(
+        seatCode
+      )
+
+      // The projector view opens in a window of its own, for the second screen, signed in as the dashboard is.
+      const [projector] = await Promise.all([
+        teacher.context().waitForEvent('page'),
+        teacher.getByRole('link', { name: 'Projector view (no names)' }).click()
+      ])
+      await poll(() => projector.getByTestId('projector-summary').innerText()).toMatch(/^1 joined/)
+      expect(teacher.url()).not.toContain('/projector')
+    }, 180_000)
   }
 )

@@ -227,10 +227,10 @@ describe.skipIf(unavailable !== null)(
         'class_name',
         'class_date',
         'learner_name',
+        'student_id',
         'learner_id',
         'lesson_id',
-        'lesson_title',
-        'status'
+        'lesson_title'
       ])
       const body = csvRows.map((row) => Object.fromEntries(header!.map((name, i) => [name, row[i] ?? ''])))
       expect(new Set(body.map((r) => r['class_name']))).toEqual(new Set(['Room 4, Thursday']))

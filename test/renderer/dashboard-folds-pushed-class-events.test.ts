@@ -12,7 +12,8 @@ const snapshot: Dashboard = {
   stuckCount: 0,
   questions: [],
   lessons: [],
-  newLessons: 'enabled'
+  newLessons: 'enabled',
+  studentId: 'optional'
 }
 
 function fold(events: ClassEvent[], anonymous = false): Dashboard {
@@ -44,6 +45,7 @@ const feed: ClassEvent[] = [
     questionId: 'q1',
     kind: 'quiz',
     answer: '"b"',
+    justification: null,
     correct: false,
     attemptNo: 1
   },
@@ -56,6 +58,7 @@ const feed: ClassEvent[] = [
     questionId: 'q1',
     kind: 'quiz',
     answer: '"a"',
+    justification: null,
     correct: true,
     attemptNo: 2
   },
@@ -68,6 +71,7 @@ const feed: ClassEvent[] = [
     questionId: 'q1',
     kind: 'quiz',
     answer: '"a"',
+    justification: null,
     correct: true,
     attemptNo: 1
   },
@@ -96,6 +100,7 @@ const feed: ClassEvent[] = [
       learnerId: 'learner-a',
       name: 'Ana',
       seatCode: 'AAAAAA',
+      studentId: '',
       online: true,
       joinedAt: at(1),
       lessonId: 'l1',
@@ -109,8 +114,9 @@ const feed: ClassEvent[] = [
       hintsUsed: 1,
       stuck: false,
       stuckReasons: [],
-      lastFailure: { kind: 'answer', questionId: 'q1', answer: '"b"' },
+      lastFailure: { kind: 'answer', questionId: 'q1', answer: '"b"', justification: null },
       lessonsCompleted: 0,
+      completedLessons: [],
       score: 0.67,
       passed: false
     }

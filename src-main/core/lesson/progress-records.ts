@@ -10,7 +10,14 @@ export type ProgressRecord =
   | { kind: 'step-completed'; stepId: string }
   | { kind: 'quiz-attempt'; stepId: string; grading: Grading }
   | { kind: 'hint-used'; stepId: string; level: 'static' | 'dynamic' | 'solution'; count: number }
-  | { kind: 'prediction-revealed'; stepId: string; correct: boolean; score: number }
+  | {
+      kind: 'prediction-revealed'
+      stepId: string
+      correct: boolean
+      score: number
+      /** The reason option the learner picked, on a prediction that asks why. */
+      justification?: string
+    }
 
 export function progressRecords(
   before: LessonContext,
@@ -41,7 +48,8 @@ export function progressRecords(
         kind: 'prediction-revealed',
         stepId,
         correct: prediction.correct === true,
-        score: prediction.score ?? 0
+        score: prediction.score ?? 0,
+        ...(prediction.justification !== undefined ? { justification: prediction.justification } : {})
       })
     }
   }

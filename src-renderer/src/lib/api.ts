@@ -1,4 +1,5 @@
 import type { ApiErrorBody, Envelope } from '../../../src-main/api/envelope.ts'
+import type { ErrorReasonId } from '../../../src-main/api/error-reasons.ts'
 import type { MethodName } from '../../../src-main/api/method-names.ts'
 import type { MethodInput, MethodOutput, PodnetApi, PodnetBridge } from '../../../src-main/api/contract.ts'
 import type { ClassroomApi, ClassroomMethodName } from '../../../src-main/api/classroom-contract.ts'
@@ -75,6 +76,10 @@ export interface Unauthorized {
   withoutToken: boolean
   /** The host runs a class, so someone without a token is a learner who has yet to join. */
   classHost: boolean
+  /** The token the refused call carried: a call sent before a newer token was taken says nothing about it. */
+  sentWith: string | null
+  /** Why a learner token was refused (`learner_seat_moved`, `learner_class_closed`); absent from a stream socket. */
+  reason?: ErrorReasonId
 }
 
 /** The `WWW-Authenticate` realm of a class host's 401 (server.ts `classHostRealm`). */
@@ -89,9 +94,9 @@ export const openedWithHostToken = token !== null
  */
 export const transport: 'ipc' | 'http' = window.podnet ? 'ipc' : 'http'
 
-function postApi(method: string, body: string): Promise<Response> {
+function postApi(method: string, body: string, bearer: string | null = token): Promise<Response> {
   const headers: Record<string, string> = { 'content-type': 'application/json' }
-  if (token) headers['authorization'] = `Bearer ${token}`
+  if (bearer) headers['authorization'] = `Bearer ${bearer}`
   return fetch(`/api/${method}`, { method: 'POST', headers, body })
 }
 
@@ -102,12 +107,13 @@ function postApi(method: string, body: string): Promise<Response> {
  */
 async function overHttp(
   method: string,
-  input: unknown
+  input: unknown,
+  bearer: string | null
 ): Promise<{ envelope: Envelope<unknown>; classHost: boolean }> {
   let response: Response
   let envelope: Envelope<unknown>
   try {
-    response = await postApi(method, JSON.stringify(input))
+    response = await postApi(method, JSON.stringify(input), bearer)
     envelope = (await response.json()) as Envelope<unknown>
   } catch (error) {
     connection.failed()
@@ -166,14 +172,20 @@ export function createApi<Api extends object = PodnetApi>(): Api {
   const call = async (method: MethodName | ClassroomMethodName, input: unknown): Promise<unknown> => {
     const viaBridge = (bridge as Record<string, unknown> | undefined)?.[method] as
       ((input: unknown) => Promise<Envelope<unknown>>) | undefined
+    const sentWith = token
     const { envelope, classHost } = viaBridge
       ? { envelope: await overIpc(viaBridge, input), classHost: false }
-      : await overHttp(method, input)
+      : await overHttp(method, input, sentWith)
     if (!envelope.ok) {
       // A class closed under a learner: their state hears it and sends them to the join page. A
       // window opened without the host's link: the app says where to find it.
       if (envelope.error.code === 'unauthorized') {
-        const detail: Unauthorized = { withoutToken: !viaBridge && token === null, classHost }
+        const detail: Unauthorized = {
+          withoutToken: !viaBridge && sentWith === null,
+          classHost,
+          sentWith,
+          ...(envelope.error.reason ? { reason: envelope.error.reason.id } : {})
+        }
         window.dispatchEvent(new CustomEvent(unauthorizedEvent, { detail }))
       }
       throw new ApiCallError(
@@ -201,7 +213,7 @@ function pageStreamSocket(): StreamSocket {
     token: () => token,
     // A token the host no longer takes (a closed class) is handled as a refused call is.
     onUnauthorized: () => {
-      const detail: Unauthorized = { withoutToken: token === null, classHost: false }
+      const detail: Unauthorized = { withoutToken: token === null, classHost: false, sentWith: token }
       window.dispatchEvent(new CustomEvent(unauthorizedEvent, { detail }))
     }
   })

@@ -48,6 +48,19 @@ export function answerText(answerJson: string, question: OutlinedQuestion | unde
   }
 }
 
+/** The reason picked with a prediction that asks why, in the reader's language; null when none was. */
+export function reasonText(
+  justification: string | null,
+  question: OutlinedQuestion | undefined
+): string | null {
+  if (justification === null) return null
+  const found =
+    question?.kind === 'prediction'
+      ? question.prediction.reasons.find((r) => r.id === justification)
+      : undefined
+  return found ? pick(found.text) : justification
+}
+
 /** What a question asks, in the reader's language; its id when the course no longer has it. */
 export function questionPrompt(question: OutlinedQuestion | undefined, questionId: string): string {
   if (!question) return questionId

@@ -29,6 +29,7 @@ export function applyClassEvent(
         learnerId: event.learnerId,
         name: anonymous ? '' : event.name,
         seatCode: anonymous ? '' : event.seatCode,
+        studentId: '',
         online: true,
         joinedAt: event.at,
         lessonId: null,
@@ -44,6 +45,7 @@ export function applyClassEvent(
         stuckReasons: [],
         lastFailure: null,
         lessonsCompleted: 0,
+        completedLessons: [],
         score: null,
         passed: null
       }
@@ -60,6 +62,12 @@ export function applyClassEvent(
           lessonId: event.lessonId,
           stepId: event.stepId,
           completed: event.completed,
+          ...(event.completed && !l.completedLessons.includes(event.lessonId)
+            ? {
+                completedLessons: [...l.completedLessons, event.lessonId],
+                lessonsCompleted: l.lessonsCompleted + 1
+              }
+            : {}),
           ...(moved
             ? { stepSince: event.at, timeOnStepMs: 0, failedAttempts: 0, hintsUsed: 0, lastFailure: null }
             : {})
@@ -80,7 +88,7 @@ export function applyClassEvent(
       return { ...dashboard, at: event.at, questions }
     }
     case 'learner-state': {
-      const learner = anonymous ? { ...event.learner, name: '', seatCode: '' } : event.learner
+      const learner = anonymous ? { ...event.learner, name: '', seatCode: '', studentId: '' } : event.learner
       const known = dashboard.learners.some((l) => l.learnerId === learner.learnerId)
       const learners = known
         ? dashboard.learners.map((l) => (l.learnerId === learner.learnerId ? learner : l))
@@ -106,7 +114,7 @@ function anonymiseQuestion(question: QuestionStats): QuestionStats {
 export function anonymise(dashboard: Dashboard): Dashboard {
   return {
     ...dashboard,
-    learners: dashboard.learners.map((l) => ({ ...l, name: '', seatCode: '' })),
+    learners: dashboard.learners.map((l) => ({ ...l, name: '', seatCode: '', studentId: '' })),
     questions: dashboard.questions.map(anonymiseQuestion)
   }
 }

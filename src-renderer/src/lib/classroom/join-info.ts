@@ -4,6 +4,9 @@ export interface JoinInfo {
   qrText: string
 }
 
+/** The projector's window: one per browser, reused by every later click, for the second screen. */
+export const projectorWindow = 'podnet-projector'
+
 const key = (classId: string): string => `podnet.class.${classId}`
 
 export function rememberJoinInfo(classId: string, info: JoinInfo): void {

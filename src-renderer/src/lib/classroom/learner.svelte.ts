@@ -1,6 +1,13 @@
 import { HEARTBEAT_MS } from '../../../../src-main/api/presence.ts'
 import type { ClassroomOutput, LessonGate } from '../../../../src-main/api/classroom-contract.ts'
-import { ApiCallError, classroomApi, openedWithHostToken, setApiToken, unauthorizedEvent } from '../api.ts'
+import {
+  ApiCallError,
+  classroomApi,
+  openedWithHostToken,
+  setApiToken,
+  unauthorizedEvent,
+  type Unauthorized
+} from '../api.ts'
 import { href } from '../router.svelte.ts'
 
 type Joined = ClassroomOutput<'class:join'>
@@ -44,8 +51,8 @@ function closedEarlier(): boolean {
   }
 }
 
-/** Why the learner is looking at the join page instead of their lessons. */
-export type JoinNotice = 'closed' | 'left' | null
+/** Why the learner is looking at the join page instead of their lessons; `moved`: the seat went to another browser or was reset. */
+export type JoinNotice = 'closed' | 'left' | 'moved' | null
 
 /**
  * A learner in someone's class: who they are there (the token the join answered with) and which
@@ -58,10 +65,30 @@ class ClassroomLearner {
   #heartbeat: ReturnType<typeof setInterval> | null = null
 
   constructor() {
-    // Any call refused with 401 while in a class means the instructor closed (or deleted) it.
-    window.addEventListener(unauthorizedEvent, () => {
-      if (this.#joined) this.#forget('closed')
+    window.addEventListener(unauthorizedEvent, (event) => {
+      const { sentWith, reason } = (event as CustomEvent<Unauthorized>).detail
+      // A call sent with an earlier token (before a reclaim in this tab) says nothing about this one.
+      if (this.#joined && sentWith === this.#joined.learnerToken) void this.#signedOut(reason)
     })
+  }
+
+  /** The host refused this page's learner token: say why, or carry on with the seat another tab took. */
+  async #signedOut(reason: Unauthorized['reason']): Promise<void> {
+    const stored = readStored()
+    if (stored && stored.token !== this.#joined?.learnerToken) {
+      // Another tab of this browser took the seat back: its token is this page's too.
+      setApiToken(stored.token)
+      try {
+        this.#accept(await classroomApi['class:rejoin']({}), stored.token)
+        return
+      } catch {
+        // That token failed as well: fall through to say why this page is out.
+      }
+    }
+    if (reason === 'learner_seat_moved') this.#forget('moved')
+    else if (reason === 'learner_class_closed') this.#forget('closed')
+    // A stream socket's refusal carries no reason: one call asks, and its refusal lands here again.
+    else classroomApi['class:heartbeat']({}).catch(() => undefined)
   }
 
   get joined(): Joined | null {
@@ -94,7 +121,7 @@ class ClassroomLearner {
       return true
     } catch (error) {
       if (error instanceof ApiCallError && (error.code === 'unauthorized' || error.code === 'forbidden')) {
-        this.#forget('closed')
+        this.#forget(error.reason?.id === 'learner_seat_moved' ? 'moved' : 'closed')
         return false
       }
       throw error
@@ -102,8 +129,8 @@ class ClassroomLearner {
   }
 
   /** Joins with the code from the projector; errors (wrong code, closed class, too many tries) are thrown for the form. */
-  async join(code: string, name: string): Promise<void> {
-    const joined = await classroomApi['class:join']({ code, name })
+  async join(code: string, name: string, studentId: string): Promise<void> {
+    const joined = await classroomApi['class:join']({ code, name, ...(studentId ? { studentId } : {}) })
     this.#accept(joined, joined.learnerToken)
   }
 
@@ -124,8 +151,8 @@ class ClassroomLearner {
     try {
       this.#accept(await classroomApi['class:rejoin']({}), this.#joined.learnerToken)
     } catch (error) {
-      if (error instanceof ApiCallError && error.code === 'unauthorized') this.#forget('closed')
-      else throw error
+      // A refused token was already handled where every 401 lands (the constructor's listener).
+      if (!(error instanceof ApiCallError && error.code === 'unauthorized')) throw error
     }
   }
 
