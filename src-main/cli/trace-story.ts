@@ -26,6 +26,7 @@ const DROP_TEXT: Record<DropReason, string> = {
   'bridge-no-port': 'the bridge has no port for it',
   'vxlan-no-fdb': 'the VTEP has no FDB entry for the destination',
   'no-socket': 'no socket is waiting for it',
+  'icmp-rate-limited': 'the ICMP error limiter held this error back (icmp_ratelimit)',
   martian: 'martian source',
   'ct-invalid': 'conntrack marked it INVALID',
   loop: 'forwarding loop'

@@ -55,6 +55,19 @@ describe('conformance normalisation', () => {
     expect(same(run, rst(0), rst(1))).toBe(false)
   })
 
+  test('tcpdump -v: a complete checksum is masked; the sum a socket leaves to the device is compared', () => {
+    const run = 'tcpdump -v -nn -i eth0 -c 1 tcp'
+    const syn = (cksum: string): string =>
+      `    10.244.1.2.40000 > 10.244.2.2.8080: Flags [S], cksum ${cksum}, seq 1, win 64860, length 0\n`
+    expect(same(run, syn('0x191a (incorrect -> 0x09e8)'), syn('0x191a (incorrect -> 0xb50d)'))).toBe(true)
+    expect(same(run, syn('0x191a (incorrect -> 0x09e8)'), syn('0x1912 (incorrect -> 0x09e8)'))).toBe(false)
+    expect(same(run, syn('0x191a (incorrect -> 0x09e8)'), syn('0x09e8 (correct)'))).toBe(false)
+    expect(same(run, syn('0x09e8 (correct)'), syn('0xb50d (correct)'))).toBe(true)
+    expect(normaliseOutput({ run }, out(syn('0x191a (incorrect -> 0x09e8)')), ctx, false)).toContain(
+      'cksum 0x191a (incorrect -> <cksum>)'
+    )
+  })
+
   test('tcpdump: either end may send the first FIN, acked by a FIN or first by a bare ACK; a teardown of another shape is not masked', () => {
     const run = 'tcpdump -nn -i eth0 -c 10 tcp'
     const client = '10.244.1.2.40000'

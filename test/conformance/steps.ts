@@ -21,9 +21,11 @@ export interface CommandStep {
   randomBackends?: string[]
   /**
    * Real side only: wait this long first. The kernel rate-limits ICMP errors per destination
-   * (net.ipv4.icmp_ratelimit 1000 ms, burst 6): a traceroute right after another one that drew
-   * 16 port-unreachables from the same router loses hops (`*`), whereas a learner typing the
-   * next command a second later does not. The simulator does not model the limiter.
+   * (net.ipv4.icmp_ratelimit 1000 ms, burst 6): a real traceroute sends 16 probes at once, so
+   * the destination answers ones past it too and one traceroute can drain its bucket; the next,
+   * right after, loses hops (`*`), whereas a learner typing the next command a second later
+   * does not. The simulator's traceroute probes one hop at a time and each line starts with full
+   * buckets (the typing time), which the pause gives the real side.
    */
   settleMs?: number
 }
@@ -160,7 +162,24 @@ export function stepsFor(s: Scenario, plan: LabPlan): Step[] {
   if (s.cluster.kubeProxy.mode === 'iptables')
     cmd(nodeA, 'iptables -t nat -L KUBE-SERVICES -n --line-numbers', 'node-iptables-list-kube-services')
   cmd(nodeA, 'iptables -t nat -L POSTROUTING -n', 'node-iptables-list-postrouting')
-  if (s.cluster.kubeProxy.mode === 'nftables') cmd(nodeA, 'nft list ruleset', 'node-nft-list-ruleset')
+  if (s.cluster.kubeProxy.mode === 'nftables') {
+    cmd(nodeA, 'nft list ruleset', 'node-nft-list-ruleset')
+    cmd(nodeB, 'nft list ruleset', 'nodeb-nft-list-ruleset')
+  }
+  // The kernel's and the tools' own defaults an engineer glances at: the policy rules, the
+  // links of one kind, the iptables build, and the sysctls every namespace has (br_netfilter's
+  // key is there, 1, in a pod too).
+  cmd(nodeA, 'ip rule', 'node-ip-rule')
+  cmd(client.name, 'ip rule list table main', 'pod-ip-rule-table-main')
+  cmd(client.name, 'ip link show type veth', 'pod-ip-link-type-veth')
+  cmd(nodeA, 'ip -br link show type bridge', 'node-ip-link-type-bridge')
+  if (vxlan) cmd(nodeA, 'ip link show type vxlan', 'node-ip-link-type-vxlan')
+  cmd(nodeA, 'iptables -V', 'node-iptables-version')
+  cmd(
+    client.name,
+    'sysctl net.bridge.bridge-nf-call-iptables net.ipv4.tcp_syn_retries net.ipv4.icmp_ratelimit net.ipv4.icmp_ratemask',
+    'pod-sysctl-module-and-stack-defaults'
+  )
   cmd(nodeB, 'ip route', 'nodeb-ip-route')
   cmd(remote.name, 'ip addr', 'remote-pod-ip-addr')
   cmd(remote.name, 'ip route', 'remote-pod-ip-route')
@@ -361,7 +380,53 @@ export function stepsFor(s: Scenario, plan: LabPlan): Step[] {
       client.name,
       `curl -sS -m 2 http://${httpRemote.ip}:${httpRemote.port}/`
     )
+    // Without -m curl waits for the kernel: after tcp_syn_retries retransmissions, 3 s at 1.
+    cmd(client.name, 'sysctl -w net.ipv4.tcp_syn_retries=0', 'pod-sysctl-syn-retries-out-of-range')
+    cmd(client.name, 'sysctl -w net.ipv4.tcp_syn_retries=1', 'pod-sysctl-syn-retries-one')
+    cmd(
+      client.name,
+      `curl -sS http://${httpRemote.ip}:${httpRemote.port}/`,
+      'curl-gives-up-after-syn-retries'
+    )
+    cmd(client.name, 'sysctl -w net.ipv4.tcp_syn_retries=6', 'pod-sysctl-syn-retries-default')
     cmd(httpRemote.node, `iptables -D ${drop}`, 'server-node-stops-dropping-syn')
+
+    // A socket leaves the TCP checksum to the device and no veth, bridge or VXLAN fills it in,
+    // so -v reads `incorrect` on both ends and on the nodes; a kernel reset is checksummed.
+    const url = `http://${httpRemote.ip}:${httpRemote.port}/`
+    cap(
+      client.name,
+      'tcpdump -v -nn -i eth0 -c 4 tcp',
+      'tcpdump-v-client-checksum',
+      client.name,
+      `curl -s ${url}`
+    )
+    cap(
+      httpRemote.name,
+      'tcpdump -v -nn -i eth0 -c 4 tcp',
+      'tcpdump-v-server-checksum',
+      client.name,
+      `curl -s ${url}`
+    )
+    cap(
+      nodeA,
+      `tcpdump -v -nn -i ${vxlan ? vtep : 'eth0'} -c 2 tcp`,
+      'tcpdump-v-node-checksum',
+      nodeA,
+      `curl -s ${url}`
+    )
+    cap(
+      client.name,
+      'tcpdump -v -nn -i eth0 -c 2 tcp',
+      'tcpdump-v-reset-checksum',
+      client.name,
+      `curl -sS http://${httpRemote.ip}:${httpRemote.port! + 1}/`
+    )
   }
+
+  // The ICMP error limiter: the client's gateway answers a ttl-1 echo with "Time to live
+  // exceeded", six at once and then one a second, so seven of ten echoes 0.2 s apart get one.
+  // Last: the limiter's bucket for the client stays drained for a few seconds.
+  cmd(client.name, `ping -t 1 -c 10 -i 0.2 ${remote.ip}`, 'ping-ttl-1-icmp-rate-limited')
   return st
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { SYN_GIVE_UP_MS, synRetransmitTimes } from '../../src-main/core/engine/syn-retransmission.ts'
+import { synGiveUpMs, synRetransmitTimes } from '../../src-main/core/engine/syn-retransmission.ts'
 import type { LabShell } from '../../src-main/core/shell/lab-shell.ts'
 import { labShell, run } from './shell-fixture.ts'
 
@@ -22,7 +22,9 @@ function droppingLab(): LabShell {
 function synsSeen(s: LabShell): { at: string; ipId: number; seq: string; tsVal: number }[] {
   const out = run(s, 'client', 'tcpdump -nn -v -ttttt -i eth0 tcp').stdout
   const heads = [...out.matchAll(/^ (\d\d:\d\d:\d\d\.\d{6}) IP \(.*?id (\d+),/gm)]
-  const segments = [...out.matchAll(/Flags \[S\], cksum \S+ \(correct\), seq (\d+), .*TS val (\d+) ecr 0/g)]
+  const segments = [
+    ...out.matchAll(/Flags \[S\], cksum \S+ \(incorrect -> \S+\), seq (\d+), .*TS val (\d+) ecr 0/g)
+  ]
   expect(segments).toHaveLength(heads.length)
   return heads.map((h, i) => ({
     at: h[1]!,
@@ -34,11 +36,13 @@ function synsSeen(s: LabShell): { at: string; ipId: number; seq: string; tsVal: 
 
 describe('a silently dropped SYN is retransmitted at 1, 2, 4 … seconds', () => {
   test('the schedule is the kernel backoff, cut at the caller deadline and at tcp_syn_retries', () => {
-    expect(synRetransmitTimes(2000)).toEqual([1000])
+    expect(synRetransmitTimes(2000, 6)).toEqual([1000])
     // A retransmission due exactly at the deadline comes after curl has closed the socket.
-    expect(synRetransmitTimes(3000)).toEqual([1000])
-    expect(synRetransmitTimes(SYN_GIVE_UP_MS)).toEqual([1000, 3000, 7000, 15000, 31000, 63000])
-    expect(SYN_GIVE_UP_MS).toBe(127_000)
+    expect(synRetransmitTimes(3000, 6)).toEqual([1000])
+    expect(synRetransmitTimes(synGiveUpMs(6), 6)).toEqual([1000, 3000, 7000, 15000, 31000, 63000])
+    expect(synGiveUpMs(6)).toBe(127_000)
+    expect(synRetransmitTimes(synGiveUpMs(2), 2)).toEqual([1000, 3000])
+    expect(synGiveUpMs(2)).toBe(7000)
   })
 
   test('curl -m 2 sends two SYNs a second apart, then exits 28 with curl 7.88 text after 2 s', () => {
@@ -85,6 +89,37 @@ describe('a silently dropped SYN is retransmitted at 1, 2, 4 … seconds', () =>
       '00:00:31.000000',
       '00:01:03.000000'
     ])
+  })
+
+  test('sysctl -w net.ipv4.tcp_syn_retries=1 makes curl give up after one retransmission, 3 s in', () => {
+    const s = droppingLab()
+    expect(run(s, 'client', 'sysctl -w net.ipv4.tcp_syn_retries=1').stdout).toBe(
+      'net.ipv4.tcp_syn_retries = 1\n'
+    )
+    const before = s.lab.clock.nowMs
+    const out = run(s, 'client', 'curl -sS http://10.244.2.2:8080/')
+    expect(out.exitCode).toBe(28)
+    const ms = Number(/after (\d+) ms/.exec(out.stderr)?.[1])
+    expect(out.stderr).toBe(
+      `curl: (28) Failed to connect to 10.244.2.2 port 8080 after ${ms} ms: Couldn't connect to server\n`
+    )
+    // Real namespaces: 3051 ms.
+    expect(ms).toBeGreaterThanOrEqual(3000)
+    expect(ms).toBeLessThan(3100)
+    expect(s.lab.clock.nowMs - before).toBe(ms)
+    expect(synsSeen(s).map((x) => x.at)).toEqual(['00:00:00.000000', '00:00:01.000000'])
+  })
+
+  test('tcp_syn_retries takes 1 to 127 and belongs to the namespace that connects', () => {
+    const s = labShell('two-node-vxlan')
+    for (const bad of ['0', '128'])
+      expect(run(s, 'client', `sysctl -w net.ipv4.tcp_syn_retries=${bad}`)).toEqual({
+        stdout: '',
+        stderr: 'sysctl: setting key "net.ipv4.tcp_syn_retries": Invalid argument\n',
+        exitCode: 1
+      })
+    expect(run(s, 'client', 'sysctl -w net.ipv4.tcp_syn_retries=127').exitCode).toBe(0)
+    expect(run(s, 'node-1', 'sysctl net.ipv4.tcp_syn_retries').stdout).toBe('net.ipv4.tcp_syn_retries = 6\n')
   })
 
   test('every SYN is a full walk: the dropping rule counts each, and each crosses the node', () => {

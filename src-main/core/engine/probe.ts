@@ -9,7 +9,8 @@ import { coreDnsAnswer } from '../kube/coredns-answer.ts'
 import { dnsWireLength } from '../net/dns-message.ts'
 import { appAnswer } from './lab-app.ts'
 import { clonePacket, icmpL4, makePacket, tcpL4, udpL4, view, type Packet } from './packet.ts'
-import { synRetransmitTimes } from './syn-retransmission.ts'
+import { synRetransmitTimes, synRetries } from './syn-retransmission.ts'
+import { icmpErrorAllowed } from '../linux/icmp-rate-limit.ts'
 import { advertisedMss, TcpSocket } from './tcp-socket.ts'
 import type { ProbeSpec, Trace, TraceOutcome } from './trace.ts'
 import { EPHEMERAL_HIGH, EPHEMERAL_LOW, nextIpId, Walk, type LegEnd } from './walk.ts'
@@ -327,9 +328,23 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
     answeredIn = from.id
     return walk.localOut(from, pkt, { originating: false })
   }
+  // The sender's own namespace is exempt: an error to a local address leaves by lo.
+  const sendError = (from: Netns, err: Packet): LegEnd | undefined => {
+    const l4 = err.l4
+    if (
+      from !== ns &&
+      l4.kind === 'icmp' &&
+      !icmpErrorAllowed(from, err.dst, l4.type, l4.code, lab.clock.nowMs)
+    ) {
+      walk.hop(from, 'drop', { before: view(err), drop: 'icmp-rate-limited' })
+      return undefined
+    }
+    return back('error', from, err)
+  }
   let synAck: Packet | undefined
   let handshakeHops = -1
-  const settle = (e: LegEnd, kind: 'reply' | 'error', payload?: string): void => {
+  const settle = (e: LegEnd | undefined, kind: 'reply' | 'error', payload?: string): void => {
+    if (e === undefined) return
     if (e.kind === 'local' && e.ns === ns && matchesProbe(e.pkt, sent, dst)) {
       const p = e.pkt
       if (p.l4.kind === 'tcp' && p.l4.flags === 'S.') synAck = p
@@ -354,7 +369,7 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
         walk.localOut(e.ns, rst, { originating: false })
       }
     } else if (e.kind === 'icmp-error' && kind === 'reply') {
-      settle(back('error', e.ns, e.error), 'error')
+      settle(sendError(e.ns, e.error), 'error')
     }
   }
   const attempt = (syn: Packet): void => {
@@ -369,11 +384,11 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
         const error = errorOutcome(end.error)
         outcome =
           end.sendErrno && error.kind === 'icmp-error' ? { ...error, sendErrno: end.sendErrno } : error
-      } else settle(back('error', end.ns, end.error), 'error')
+      } else settle(sendError(end.ns, end.error), 'error')
     } else if (end.kind === 'local') {
       const ans = answer(lab, end.ns, end.pkt)
       recordAnswer(walk, end.ns, end.pkt, ans)
-      if (ans?.kind === 'error') settle(back('error', end.ns, ans.pkt), 'error')
+      if (ans?.kind === 'error') settle(sendError(end.ns, ans.pkt), 'error')
       else if (ans) {
         servedBy = ans.servedBy
         const server = ans.socket
@@ -394,7 +409,7 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
   // A handshake that failed later (a lost data segment) is not the SYN's to retry.
   const synUnanswered = (): boolean => synAck === undefined && outcome.kind === 'no-reply'
   if (client && spec.connectWaitMs !== undefined) {
-    for (const after of synRetransmitTimes(spec.connectWaitMs)) {
+    for (const after of synRetransmitTimes(spec.connectWaitMs, synRetries(ns))) {
       if (!synUnanswered()) break
       advanceClockTo(lab, at + after)
       walk.leg = 'request'

@@ -152,6 +152,7 @@ export type DropReason =
   | 'bridge-no-port'
   | 'vxlan-no-fdb'
   | 'no-socket'
+  | 'icmp-rate-limited'
   | 'martian'
   | 'ct-invalid'
   | 'loop'

@@ -1,6 +1,7 @@
 import type { BridgeLink, LoopbackLink, VethLink } from '../linux/link.ts'
 import { addAddress, addLink, addRoute, enslave, learnFromLinkUpFrames } from '../linux/ops.ts'
 import { linkByName, newNetns, type Netns, type Socket } from '../linux/netns.ts'
+import { inheritModuleSysctls } from '../linux/sysctl.ts'
 import { cidrHost, cidrSize, parseCidr } from '../net/cidr.ts'
 import { ipv4, type Ipv4 } from '../net/ipv4.ts'
 import { macFromBytes } from '../net/mac.ts'
@@ -96,6 +97,7 @@ export function createPod(lab: Lab, spec: PodSpec, podIps?: PodIpIndex): KubePod
   if (!spec.hostNetwork) {
     ip = spec.ip !== undefined ? ipv4(spec.ip) : allocatePodIp(lab, node, podIps)
     const ns = newNetns(spec.name, 'pod')
+    inheritModuleSysctls(ns, nodeNs)
     lab.netns.set(ns.id, ns)
     ns.ipIdNext = randomInt(lab.rng, 1, 65535)
     netnsId = ns.id

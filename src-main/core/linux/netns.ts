@@ -1,4 +1,6 @@
+import type { Ipv4 } from '../net/ipv4.ts'
 import type { Address } from './address.ts'
+import type { IcmpPeerBucket } from './icmp-rate-limit.ts'
 import type { ConntrackTable } from './conntrack.ts'
 import type { IpvsService } from './ipvs.ts'
 import type { Link } from './link.ts'
@@ -60,6 +62,8 @@ export interface Netns {
   peerNsids: Map<string, number>
   /** Next IP identification for locally generated datagrams without DF. */
   ipIdNext: number
+  /** The ICMP error limiter's bucket per destination (the inetpeer cache). */
+  icmpPeers: Map<Ipv4, IcmpPeerBucket>
   /** Listeners to the namespace's conntrack and neighbour events. */
   netlink: NetlinkGroups
 }
@@ -81,6 +85,7 @@ export function newNetns(id: string, kind: NetnsKind): Netns {
     sockets: [],
     peerNsids: new Map(),
     ipIdNext: 1,
+    icmpPeers: new Map(),
     netlink: newNetlinkGroups()
   }
 }

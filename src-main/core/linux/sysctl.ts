@@ -51,6 +51,34 @@ const confKeys = (iface: string, values: Readonly<Record<string, string>>): Reco
   Object.fromEntries(Object.entries(values).map(([k, v]) => [`net.ipv4.conf.${iface}.${k}`, v]))
 
 /**
+ * The ICMP error limiter's knobs (icmp-rate-limit.ts). icmp_ratemask 6168 selects destination
+ * unreachable, source quench, time exceeded and parameter problem.
+ */
+const ICMP_RATE_LIMIT_DEFAULTS: Readonly<Record<string, string>> = {
+  'net.ipv4.icmp_msgs_burst': '50',
+  'net.ipv4.icmp_msgs_per_sec': '1000',
+  'net.ipv4.icmp_ratelimit': '1000',
+  'net.ipv4.icmp_ratemask': '6168'
+}
+
+/** Keys whose handler bounds the value (proc_dointvec_minmax); a write outside is EINVAL. */
+const SYSCTL_RANGES: Readonly<Record<string, readonly [number, number]>> = {
+  // MAX_TCP_SYNCNT
+  'net.ipv4.tcp_syn_retries': [1, 127],
+  'net.ipv4.icmp_msgs_burst': [0, 2 ** 31 - 1],
+  'net.ipv4.icmp_msgs_per_sec': [0, 2 ** 31 - 1]
+}
+
+/**
+ * br_netfilter is one module for the whole kernel: a namespace created on a host has its keys
+ * exactly when the host's namespace has them.
+ */
+export function inheritModuleSysctls(ns: Pick<Netns, 'sysctl'>, host: Pick<Netns, 'sysctl'>): void {
+  if (!('net.bridge.bridge-nf-call-iptables' in host.sysctl))
+    delete ns.sysctl['net.bridge.bridge-nf-call-iptables']
+}
+
+/**
  * The sysctls a fresh network namespace has that the simulator models, besides the per-interface
  * `net.ipv4.conf.IFACE.*`, which follow `default` (see sysctlEntries). Keys are written as
  * `sysctl` prints them.
@@ -61,7 +89,10 @@ export const SYSCTL_DEFAULTS: Readonly<Record<string, string>> = {
   'net.ipv4.ip_forward_use_pmtu': '0',
   ...confKeys('all', IPV4_CONF_ALL),
   ...confKeys('default', IPV4_CONF_DEFAULT),
-  'net.bridge.bridge-nf-call-iptables': '0',
+  'net.ipv4.tcp_syn_retries': '6',
+  ...ICMP_RATE_LIMIT_DEFAULTS,
+  // With br_netfilter loaded every namespace has the key, and a new one starts at 1 (brnf_net).
+  'net.bridge.bridge-nf-call-iptables': '1',
   'net.netfilter.nf_conntrack_max': '262144',
   'net.netfilter.nf_conntrack_tcp_timeout_established': '432000',
   'net.netfilter.nf_conntrack_tcp_timeout_time_wait': '120',
@@ -164,6 +195,8 @@ export function writeSysctl(ns: Netns, key: string, raw: string): SysctlWrite {
   const value = raw.trim()
   if (!/^-?\d+$/.test(value)) return 'invalid-argument'
   const v = String(Number(value))
+  const range = SYSCTL_RANGES[key]
+  if (range && (Number(v) < range[0] || Number(v) > range[1])) return 'invalid-argument'
   if (key === 'net.ipv4.ip_forward' || key === 'net.ipv4.conf.all.forwarding') {
     const on = v !== '0'
     ns.sysctl['net.ipv4.ip_forward'] = on ? '1' : '0'

@@ -87,8 +87,11 @@ export function labPlanFromLab(lab: Lab): LabPlan {
     for (const [peer, id] of nsids) h.nsids.push([peer, id])
     // Writing ip_forward sets these by itself on the real side too; the script writes only the cause.
     const implied = forwardingConsequences(ns.sysctl['net.ipv4.ip_forward'] === '1')
+    // A node's bridge-nf-call-iptables is written whatever its value (kubeadm's prerequisite,
+    // /etc/sysctl.d), so the lab does not depend on the host's default for new namespaces.
+    const written = (k: string): boolean => ns.kind === 'node' && k === 'net.bridge.bridge-nf-call-iptables'
     for (const [k, v] of Object.entries(ns.sysctl))
-      if (SYSCTL_DEFAULTS[k] !== v && implied[k] !== v) h.sysctls.push([k, v])
+      if ((SYSCTL_DEFAULTS[k] !== v && implied[k] !== v) || written(k)) h.sysctls.push([k, v])
     for (const l of ns.links) {
       switch (l.kind) {
         case 'loopback':

@@ -17,6 +17,7 @@ import type {
 } from './command.ts'
 import type { Lab } from '../kube/lab.ts'
 import { advanceClock } from '../engine/probe.ts'
+import { refillIcmpBuckets } from '../linux/icmp-rate-limit.ts'
 import { commandText, Job, jobLine, JobTable, Proc, type OutputChunk } from './jobs.ts'
 import { formatSize, LineBudgetExceeded, newLineBudget, SHELL_LIMITS, type LineBudget } from './limits.ts'
 import { parseLine, ShellSyntaxError, ShellUnsupportedError } from './parser.ts'
@@ -261,7 +262,10 @@ export class ShellSession {
   run(line: string, stdin = ''): ShellResult {
     const sink = new Sink()
     if (this.#waiting) return { stdout: '', stderr: '', exitCode: this.#lastExit, chunks: [], running: true }
-    if (!this.#nested) Object.assign(this.#budget, newLineBudget())
+    if (!this.#nested) {
+      Object.assign(this.#budget, newLineBudget())
+      refillIcmpBuckets(this.env.lab.netns.values())
+    }
     this.#missingTool = undefined
     let code: number | typeof WAITING
     try {

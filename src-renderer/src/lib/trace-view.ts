@@ -73,6 +73,7 @@ export const dropLabels: Record<DropReason, () => string> = {
   'bridge-no-port': m.drop_bridge_no_port,
   'vxlan-no-fdb': m.drop_vxlan_no_fdb,
   'no-socket': m.drop_no_socket,
+  'icmp-rate-limited': m.drop_icmp_rate_limited,
   martian: m.drop_martian,
   'ct-invalid': m.drop_ct_invalid,
   loop: m.drop_loop

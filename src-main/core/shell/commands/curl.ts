@@ -7,7 +7,7 @@
 
 import { OutputBuilder } from '../command.ts'
 import type { Command, CommandContext, CommandOutput } from '../command.ts'
-import { SYN_GIVE_UP_MS } from '../../engine/syn-retransmission.ts'
+import { synGiveUpMs, synRetries } from '../../engine/syn-retransmission.ts'
 import { advanceClock, advanceClockTo } from '../../engine/probe.ts'
 import { randomInt } from '../../net/index.ts'
 import { getaddrinfo } from '../dns-resolver.ts'
@@ -16,10 +16,11 @@ import type { Prober } from './ping.ts'
 const TRY = "curl: try 'curl --help' or 'curl --manual' for more information\n"
 
 /**
- * How late the kernel's last SYN timer fires: a timer a minute out sits in a coarse level of the
- * timer wheel. curl 7.88 measured 130917 ms for the 127 s give-up on a real namespace.
+ * How late the kernel's last SYN timer fires: the further out a timer, the coarser the level of
+ * the timer wheel it sits in. curl 7.88 measured 130917 ms for the 127 s give-up and 3051 ms for
+ * the 3 s of tcp_syn_retries=1 on real namespaces: up to a 32nd of the wait.
  */
-const GIVE_UP_SLACK_MS = 4000
+const giveUpSlackMs = (giveUpMs: number): number => Math.ceil(giveUpMs / 32)
 
 interface CurlOptions {
   silent: boolean
@@ -194,6 +195,7 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
       'Accept: */*',
       ''
     ]
+    const giveUpMs = synGiveUpMs(synRetries(ctx.lab.netns.get(ctx.target.netns)!))
     // Over https the first bytes would be a TLS ClientHello, which the lab's apps do not model:
     // the connection stops at the handshake.
     const trace = probe(ctx.lab, {
@@ -201,7 +203,7 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
       from: ctx.target.name,
       to: ip,
       port: url.port,
-      connectWaitMs: limitMs ?? SYN_GIVE_UP_MS,
+      connectWaitMs: limitMs ?? giveUpMs,
       ...(url.scheme === 'http' ? { payload: request.map((l) => `${l}\r\n`).join('') } : {})
     })
     const outcome = trace.outcome
@@ -242,7 +244,7 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
         // moved the clock to the last SYN it sent; the wait ends here.
         const ms =
           limitMs === undefined
-            ? SYN_GIVE_UP_MS + randomInt(ctx.lab.rng, 0, GIVE_UP_SLACK_MS)
+            ? giveUpMs + randomInt(ctx.lab.rng, 0, giveUpSlackMs(giveUpMs))
             : Math.floor(limitMs) + randomInt(ctx.lab.rng, 1, 2)
         advanceClockTo(ctx.lab, trace.at + ms)
         if (limitMs === undefined) {

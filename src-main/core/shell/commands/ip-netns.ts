@@ -7,6 +7,7 @@ import { fail, ok } from '../command.ts'
 import type { Lab } from '../../kube/lab.ts'
 import { deleteLink } from '../../linux/link-ops.ts'
 import { newNetns, type Netns } from '../../linux/netns.ts'
+import { inheritModuleSysctls } from '../../linux/sysctl.ts'
 import { newLoopback } from '../../kube/pod-sandbox.ts'
 import { shellQuote } from '../quote.ts'
 import { hostOfNetns } from './link-view.ts'
@@ -80,6 +81,7 @@ function add(ctx: CommandContext, name: string): CommandOutput {
   const names = namesOn(lab, host)
   if (names.has(name)) return bad(`Cannot create namespace file "/run/netns/${name}": File exists`)
   const ns = newNetns(`${host}:${name}`, 'named')
+  inheritModuleSysctls(ns, lab.netns.get(host)!)
   newLoopback(ns)
   // A new namespace's lo is down, with no qdisc yet, and gets 127.0.0.1 only when someone brings it up.
   ns.links[0]!.up = false

@@ -21,6 +21,7 @@ import {
 } from '../../linux/ops.ts'
 import { linkByName, type Netns } from '../../linux/netns.ts'
 import type { Route, RouteProto } from '../../linux/route.ts'
+import { DEFAULT_RULES, formatRule } from '../../linux/rule.ts'
 import { makeCidr, parseCidr } from '../../net/cidr.ts'
 import { formatIpv4, parseIpv4 } from '../../net/ipv4.ts'
 import { parseMac } from '../../net/mac.ts'
@@ -29,7 +30,7 @@ import { isMonitor, monitorAtOnce, monitorNetlink } from './ip-monitor.ts'
 import { execIn, namedNetns, runNetns } from './ip-netns.ts'
 import { showAddrs, showLinks, showNeighbours, showRoutes, type ShowOptions } from './ip-show.ts'
 
-const OBJECTS: Record<string, 'addr' | 'link' | 'route' | 'neigh' | 'netns'> = {
+const OBJECTS: Record<string, 'addr' | 'link' | 'route' | 'neigh' | 'netns' | 'rule'> = {
   net: 'netns',
   netn: 'netns',
   netns: 'netns',
@@ -55,7 +56,10 @@ const OBJECTS: Record<string, 'addr' | 'link' | 'route' | 'neigh' | 'netns'> = {
   neig: 'neigh',
   neigh: 'neigh',
   neighbor: 'neigh',
-  neighbour: 'neigh'
+  neighbour: 'neigh',
+  ru: 'rule',
+  rul: 'rule',
+  rule: 'rule'
 }
 
 const IP_USAGE = `Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }
@@ -153,7 +157,8 @@ const VERBS = {
     'showdump',
     'help'
   ],
-  neigh: ['add', 'change', 'replace', 'delete', 'get', 'show', 'lst', 'list', 'flush', 'help']
+  neigh: ['add', 'change', 'replace', 'delete', 'get', 'show', 'lst', 'list', 'flush', 'help'],
+  rule: ['list', 'lst', 'show', 'save', 'restore', 'add', 'delete', 'flush', 'help']
 } as const satisfies Record<string, readonly string[]>
 
 type IpObject = keyof typeof VERBS
@@ -167,7 +172,13 @@ function verbOf(object: IpObject, word: string | undefined): string | undefined 
   return verb !== undefined && LISTING.has(verb) ? 'show' : verb
 }
 
-const HELP_NAME: Record<IpObject, string> = { link: 'link', addr: 'address', route: 'route', neigh: 'neigh' }
+const HELP_NAME: Record<IpObject, string> = {
+  link: 'link',
+  addr: 'address',
+  route: 'route',
+  neigh: 'neigh',
+  rule: 'rule'
+}
 
 /** What `ip <object>` says about a word that is no command, or one the lab does not simulate. */
 function unknownVerb(
@@ -183,9 +194,21 @@ function unknownVerb(
   )
 }
 
-/** The links a listing names: `dev X` or a bare name, narrowed to the ports of `master Y`. */
+/**
+ * The links a listing names: `dev X` or a bare name, narrowed to the ports of `master Y` and to
+ * the links of `type KIND` (the kind `ip link add` was given; a NIC and lo have none).
+ */
 function listedLinks(ns: Netns, args: readonly string[]): { links?: Link[]; error?: CommandOutput } {
   const rest = [...args]
+  const t = rest.indexOf('type')
+  let kind: string | undefined
+  if (t !== -1) {
+    kind = rest[t + 1]
+    if (kind === undefined) return { error: bad('Command line is not complete. Try option "help"', 255) }
+    rest.splice(t, 2)
+  }
+  const ofKind = (l: Link): boolean =>
+    kind === undefined || (l.kind !== 'ether' && l.kind !== 'loopback' && l.kind === kind)
   const m = rest.indexOf('master')
   let master: Link | undefined
   if (m !== -1) {
@@ -196,8 +219,35 @@ function listedLinks(ns: Netns, args: readonly string[]): { links?: Link[]; erro
   }
   const { link, error } = pickDevice(ns, rest)
   if (error) return { error }
-  const links = link ? [link] : ns.links
+  const links = (link ? [link] : ns.links).filter(ofKind)
   return { links: master ? links.filter((l) => l.master === master.ifindex) : links }
+}
+
+/** /etc/iproute2/rt_tables: the routing tables' names and numbers. */
+const TABLE_NAMES: Readonly<Record<string, string>> = { local: '255', main: '254', default: '253' }
+
+/** `ip rule`: the listing, narrowed by `table T` or `pref N` as iproute2's filter does. */
+function runRule(args: string[]): CommandOutput {
+  const word = args[0]
+  const sub = verbOf('rule', word)
+  if (sub !== 'show') return unknownVerb('rule', word!, sub, ['show', 'list'])
+  let rules = DEFAULT_RULES
+  const filters = args.slice(1)
+  for (let i = 0; i < filters.length; i += 2) {
+    const [key, value] = [filters[i]!, filters[i + 1]]
+    if (value === undefined) return bad('Command line is not complete. Try option "help"', 255)
+    if (key === 'table' || key === 'lookup') {
+      const table = TABLE_NAMES[value] ?? value
+      if (!/^\d+$/.test(table))
+        return bad(`Error: argument "${value}" is wrong: table id value is invalid\n`, 255)
+      rules = rules.filter((r) => TABLE_NAMES[r.table] === String(Number(table)))
+    } else if (['pref', 'priority', 'preference', 'order'].includes(key)) {
+      if (!/^\d+$/.test(value))
+        return bad(`Error: argument "${value}" is wrong: preference value is invalid\n`, 255)
+      rules = rules.filter((r) => r.priority === Number(value))
+    } else return bad(`Error: inet prefix is expected rather than "${key}".`)
+  }
+  return ok(rules.map((r) => `${formatRule(r)}\n`).join(''))
 }
 
 function runLink(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions): CommandOutput {
@@ -471,7 +521,7 @@ function runNeigh(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput
 export const ipCommand: Command = {
   name: 'ip',
   summary: 'show and change links, addresses, routes and neighbours (iproute2)',
-  subcommands: ['addr', 'link', 'route', 'neigh', 'netns', 'monitor'],
+  subcommands: ['addr', 'link', 'route', 'neigh', 'rule', 'netns', 'monitor'],
   run(argv, ctx) {
     const ns = nsOf(ctx)
     const o: ShowOptions = { details: false, brief: false, stats: false, ipv4Only: false }
@@ -508,6 +558,8 @@ export const ipCommand: Command = {
         return runNeigh(ctx, ns, rest)
       case 'netns':
         return runNetns(ctx, ns, rest)
+      case 'rule':
+        return runRule(rest)
     }
   },
   spawn(argv, ctx, io) {

@@ -247,6 +247,8 @@ export const iptablesCommand: Command = {
     for (let i = 0; i < argv.length; i++) {
       const a = argv[i]!
       if (a === '-t' || a === '--table') tableName = argv[++i] ?? ''
+      // Like getopt's handler in xtables: the version as soon as the option is read.
+      else if (a === '-V' || a === '--version') return ok(`${IPTABLES_VERSION}\n`)
       else if (/^-[nvx]+$/.test(a)) {
         if (a.includes('v')) o.verbose = true
         if (a.includes('x')) o.exact = true
@@ -420,6 +422,7 @@ export const iptablesSaveCommand: Command = {
     for (let i = 0; i < argv.length; i++) {
       const a = argv[i]!
       if (a === '-c' || a === '--counters') counters = true
+      else if (a === '-V' || a === '--version') return ok('iptables-save v1.8.9 (nf_tables)\n')
       else if (a === '-t' || a === '--table') {
         const t = argv[++i]
         if (!isTable(t))

@@ -11,7 +11,7 @@ import type { CapturedFrame, IcmpView, Ipv4View, PacketView, TcpOption, TcpView 
 import type { Lab } from '../../kube/lab.ts'
 import { parseIpv4 } from '../../net/index.ts'
 import { getopt, has, lastValue } from '../getopt.ts'
-import { encodeFrame, inetChecksum, l4HeaderLength, pcapFile } from '../packet-bytes.ts'
+import { encodeFrame, inetChecksum, l4HeaderLength, pcapFile, tcpChecksums } from '../packet-bytes.ts'
 import { compilePcapFilter, PcapFilterError } from '../pcap-filter.ts'
 import { resolveHost } from '../resolve.ts'
 import { tcpdumpDns } from '../dns-text.ts'
@@ -175,7 +175,7 @@ class Printer {
         const { seq, ack } = this.seq.render(ip, l4)
         const len = p.payloadLength
         let s = `${ip.src}.${this.port('tcp', l4.sport)} > ${ip.dst}.${this.port('tcp', l4.dport)}: Flags [${l4.flags}]`
-        if (this.o.verbose) s += `, cksum 0x${tcpChecksum(p).toString(16).padStart(4, '0')} (correct)`
+        if (this.o.verbose) s += `, cksum ${checksumVerdict(tcpChecksums(p))}`
         if (len > 0 || /[SFR]/.test(l4.flags)) s += `, seq ${seq}${len > 0 ? `:${(seq + len) >>> 0}` : ''}`
         if (l4.flags.includes('.')) s += `, ack ${ack}`
         s += `, win ${l4.window}${optionsText(l4.options)}, length ${len}`
@@ -308,10 +308,10 @@ function frameLength(p: PacketView): number {
   return 14 + (p.ip?.length ?? 0)
 }
 
-function tcpChecksum(p: PacketView): number {
-  const bytes = encodeFrame(p)
-  const off = (p.eth ? 14 : 0) + 20
-  return ((bytes[off + 16] ?? 0) << 8) | (bytes[off + 17] ?? 0)
+const hex4 = (n: number): string => `0x${n.toString(16).padStart(4, '0')}`
+
+function checksumVerdict({ captured, correct }: { captured: number; correct: number }): string {
+  return `${hex4(captured)} (${captured === correct ? 'correct' : `incorrect -> ${hex4(correct)}`})`
 }
 
 function quotedIcmpChecksum(icmp: IcmpView, ipLength: number): number {
