@@ -1,6 +1,8 @@
 import type { BridgeLink } from '../linux/link.ts'
 import { linkByName } from '../linux/netns.ts'
+import { RuleParser } from '../kube/iptables-writer.ts'
 import { syncKubeProxy } from '../kube/kube-proxy.ts'
+import { syncPortmap } from '../kube/portmap.ts'
 import type { Lab } from '../kube/lab.ts'
 import type { KubePod } from '../kube/objects.ts'
 import { createPod } from '../kube/pod-sandbox.ts'
@@ -18,7 +20,9 @@ function specOf(pod: KubePod, name = pod.name): PodSpec {
       name: c.name,
       image: c.image,
       app: c.app,
-      ...(c.port === undefined ? {} : { port: c.port })
+      ...(c.port === undefined ? {} : { port: c.port }),
+      ...(c.portName === undefined ? {} : { portName: c.portName }),
+      ...(c.hostPort === undefined ? {} : { hostPort: c.hostPort })
     }))
   }
 }
@@ -51,6 +55,7 @@ export function deletePod(lab: Lab, namespace: string, name: string): PodMutatio
   removePod(lab, pod)
   createPod(lab, specOf(pod))
   syncKubeProxy(lab)
+  syncPortmap(lab, new RuleParser())
   return { ok: true, pods: [name] }
 }
 
@@ -87,6 +92,7 @@ export function scaleReplicas(
     changed.push(pod.name)
   }
   syncKubeProxy(lab)
+  syncPortmap(lab, new RuleParser())
   return { ok: true, pods: changed }
 }
 
