@@ -13,7 +13,9 @@ import type { Step } from './steps.ts'
  * the gateway, and a Service with ClientIP affinity. The same lines run on the simulator and on
  * real namespaces built from it: the pod's ping and curl go out through flannel's MASQUERADE
  * (the pod's address on its eth0, the node's on the node's eth0 and at the server), conntrack
- * keeps both tuples, and kube-proxy's `recent` rules send one client to one backend.
+ * keeps both tuples, and kube-proxy's `recent` rules send one client to one backend. A pod on
+ * node-2 with a hostPort is reached through the portmap plugin's chains at node-2's address
+ * only; node-1 refuses the same port.
  */
 export const egressYaml = readFileSync('test/fixtures/scenarios/two-node-vxlan.yaml', 'utf8')
   .replace(
@@ -23,6 +25,18 @@ export const egressYaml = readFileSync('test/fixtures/scenarios/two-node-vxlan.y
   .replace(
     'services:\n',
     [
+      '  - name: hp',
+      '    node: node-2',
+      '    labels: { app: hp }',
+      '    containers: [{ name: app, image: podnet/http, app: http, port: 8080, hostPort: 8081 }]',
+      'services:',
+      ''
+    ].join('\n')
+  )
+  .replace(
+    /\nservices:\n/,
+    [
+      '',
       'services:',
       '  - name: sticky',
       '    clusterIP: 10.96.0.130',
@@ -46,10 +60,9 @@ const capture = (on: string, run: string, trafficOn: string, traffic: string): S
   traffic: { on: trafficOn, run: traffic }
 })
 
-// iptables-save comes first: after traffic, the kernel's nat PREROUTING policy counter stays at
-// 0:0 where the simulator counts each connection's first packet (see KNOWN-DIFFERENCES.md).
+// The iptables-save steps come after traffic on purpose: built-in chains that a rule brought
+// into being keep `[0:0]` policy counters however many packets they passed.
 const steps: Step[] = [
-  cmd('node-1', 'iptables-save -t nat'),
   cmd('client', 'ping -c 2 203.0.113.10'),
   cmd('client', 'curl -s http://203.0.113.10/'),
   cmd('node-1', 'conntrack -L -d 203.0.113.10'),
@@ -57,7 +70,12 @@ const steps: Step[] = [
   capture('node-1', 'tcpdump -nn -i eth0 -c 2 icmp', 'client', 'ping -c 1 203.0.113.10'),
   capture('example-com', 'tcpdump -nn -i eth0 -c 2 icmp', 'client', 'ping -c 1 203.0.113.10'),
   capture('example-com', 'tcpdump -nn -i eth0 -c 3 tcp', 'client', 'curl -s http://203.0.113.10/'),
-  cmd('client', STICKY_CURLS)
+  cmd('client', STICKY_CURLS),
+  cmd('laptop', 'curl -s http://192.168.56.12:8081/'),
+  cmd('client', 'curl -s http://192.168.56.12:8081/'),
+  cmd('laptop', 'curl -s -m 2 http://192.168.56.11:8081/ ; echo rc=$?'),
+  cmd('node-1', 'iptables-save -t nat'),
+  cmd('node-2', 'iptables-save -t nat')
 ]
 
 interface Compared {
@@ -77,7 +95,9 @@ describe.skipIf(unavailable !== undefined)(
     let real: RealLab | undefined
     const ctx = contextFor(labShellFromYaml(egressYaml).lab.scenario)
     ctx.knownPorts.add(80)
-    const underlay = (on: string): boolean => on.startsWith('node-') || on === 'example-com'
+    ctx.knownPorts.add(8081)
+    const underlay = (on: string): boolean =>
+      on.startsWith('node-') || on === 'example-com' || on === 'laptop'
     const compare = (step: Pick<Step, 'on' | 'run'>, sim: string, real: string): Compared => ({
       label: `${step.on}: ${step.run}`,
       sim,

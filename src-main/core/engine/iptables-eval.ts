@@ -263,9 +263,6 @@ export function runIptables(
   const builtin = table.chains.get(hook)
   if (!builtin) return { verdict: ACCEPT, evaluated, hits: [] }
   if (builtin.rules.length === 0) {
-    // The common case in pods and routers: only the policy counts the packet.
-    builtin.policyCounters.packets++
-    builtin.policyCounters.bytes += bytes
     return { verdict: builtin.policy === 'DROP' ? DROP : ACCEPT, evaluated, hits: [] }
   }
   const hits: RuleHit[] = []
@@ -322,9 +319,10 @@ export function runIptables(
     }
     if (frame.i >= frame.rules.length && stack.length === 0) break
   }
+  // No policy counting: iptables-nft creates a built-in chain without kernel counters when a
+  // rule or `-P` brings it into being, as every component here does (only an iptables-restore
+  // line `:CHAIN POLICY [p:b]` asks for them), so iptables-save keeps `[0:0]` however much passed.
   const policy = builtin.policy ?? 'ACCEPT'
-  builtin.policyCounters.packets++
-  builtin.policyCounters.bytes += bytes
   hits.push(policyHit(ns, tableName, hook, builtin, policy))
   return { verdict: policy === 'DROP' ? DROP : ACCEPT, evaluated, hits }
 }

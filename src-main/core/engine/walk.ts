@@ -15,6 +15,7 @@ import { linkByIndex, type Netns } from '../linux/netns.ts'
 import type { Hook, IptTableName } from '../linux/netfilter.ts'
 import type { NftChain } from '../linux/nftables.ts'
 import { expireConntrack } from '../linux/conntrack.ts'
+import { scheduleRealServer } from '../linux/ipvs.ts'
 import type { Route } from '../linux/route.ts'
 import { formatCidr } from '../net/cidr.ts'
 import { formatIpv4, type Ipv4 } from '../net/ipv4.ts'
@@ -998,7 +999,7 @@ export class Walk {
               s.proto.toLowerCase() === pkt.l4.kind
           )
     if (vs && ct && ct.dir === 'orig' && !ct.entry.dnat) {
-      const rs = vs.realServers.length === 0 ? undefined : vs.realServers[vs.rrNext % vs.realServers.length]
+      const rs = scheduleRealServer(vs, pkt.src, this.lab.clock.nowMs)
       if (!rs) {
         // ip_vs_leave: a virtual service without destinations answers port unreachable.
         this.hop(ns, 'ipvs', {
@@ -1007,7 +1008,6 @@ export class Walk {
         })
         return { kind: 'icmp-error', ns, error: this.#icmpError(pkt, 3, 3, pkt.dst) }
       }
-      vs.rrNext = (vs.rrNext + 1) % vs.realServers.length
       rs.activeConn++
       const service = `${formatIpv4(vs.vip)}:${vs.port}`
       // ip_vs_xmit's decrement_ttl: IPVS forwards like a router, but still on the input route to

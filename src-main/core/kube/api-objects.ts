@@ -114,6 +114,7 @@ export function podObject(lab: Lab, pod: KubePod): ApiObject {
               ports: [
                 {
                   containerPort: c.port,
+                  ...(c.hostPort === undefined ? {} : { hostPort: c.hostPort }),
                   ...(c.portName === undefined ? {} : { name: c.portName }),
                   protocol: 'TCP'
                 }

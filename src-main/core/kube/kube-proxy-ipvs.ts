@@ -1,4 +1,5 @@
 import type { DummyLink } from '../linux/link.ts'
+import type { IpvsService, IpvsTemplate } from '../linux/ipvs.ts'
 import type { IpSet } from '../linux/netfilter.ts'
 import { addAddress, addLink } from '../linux/ops.ts'
 import { linkByName, type Netns } from '../linux/netns.ts'
@@ -9,7 +10,7 @@ import type { EndpointLookup } from './endpoints.ts'
 import { appendTo, emptyOwned, installOwned, type RuleParser } from './iptables-writer.ts'
 import { addKubeletChains } from './kubelet-iptables.ts'
 import type { Lab } from './lab.ts'
-import type { KubeNode } from './objects.ts'
+import { STICKY_MAX_AGE_SECONDS, type KubeNode, type KubeService } from './objects.ts'
 
 /** Kubernetes minor version as a number (`1.31` → 31). */
 export function minorVersion(lab: Lab): number {
@@ -59,7 +60,18 @@ export function syncIpvs(
   ]
   const byName = new Map(sets.map((s) => [s.name, s]))
   ns.ipsets = byName
+  const previous = ns.ipvs
   ns.ipvs = []
+  const persistence = (svc: KubeService, vs: Omit<IpvsService, 'persistent'>): IpvsService =>
+    svc.sessionAffinity === 'ClientIP'
+      ? {
+          ...vs,
+          persistent: {
+            timeoutSeconds: STICKY_MAX_AGE_SECONDS,
+            templates: keptTemplates(previous, vs)
+          }
+        }
+      : vs
   for (const svc of lab.services) {
     // kube-proxy ignores headless Services: DNS answers with the pods instead.
     if (svc.headless) continue
@@ -80,14 +92,16 @@ export function syncIpvs(
         activeConn: 0,
         inactConn: 0
       }))
-      ns.ipvs.push({
-        proto: port.protocol,
-        vip: svc.clusterIP,
-        port: port.port,
-        scheduler: 'rr',
-        realServers,
-        rrNext: 0
-      })
+      ns.ipvs.push(
+        persistence(svc, {
+          proto: port.protocol,
+          vip: svc.clusterIP,
+          port: port.port,
+          scheduler: 'rr',
+          realServers,
+          rrNext: 0
+        })
+      )
       if (port.nodePort !== undefined) {
         byName
           .get(port.protocol === 'TCP' ? 'KUBE-NODE-PORT-TCP' : 'KUBE-NODE-PORT-UDP')!
@@ -96,14 +110,16 @@ export function syncIpvs(
           svc.externalTrafficPolicy === 'Local'
             ? realServers.filter((_, i) => eps[i]!.node === node.name)
             : realServers
-        ns.ipvs.push({
-          proto: port.protocol,
-          vip: node.ip,
-          port: port.nodePort,
-          scheduler: 'rr',
-          realServers: local.map((r) => ({ ...r })),
-          rrNext: 0
-        })
+        ns.ipvs.push(
+          persistence(svc, {
+            proto: port.protocol,
+            vip: node.ip,
+            port: port.nodePort,
+            scheduler: 'rr',
+            realServers: local.map((r) => ({ ...r })),
+            rrNext: 0
+          })
+        )
       }
     }
   }
@@ -176,4 +192,21 @@ export function syncIpvs(
     '-m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT'
   )
   installOwned(ns.netfilter, 'filter', 'KUBE-', filter)
+}
+
+/**
+ * A resync edits the kernel's virtual servers in place, so persistence templates outlive it:
+ * the ones whose real server is still there carry over to the rebuilt service.
+ */
+function keptTemplates(
+  previous: readonly IpvsService[],
+  vs: Omit<IpvsService, 'persistent'>
+): Map<number, IpvsTemplate> {
+  const kept = new Map<number, IpvsTemplate>()
+  const old = previous.find((o) => o.proto === vs.proto && o.vip === vs.vip && o.port === vs.port)
+  for (const [client, t] of old?.persistent?.templates ?? []) {
+    const server = vs.realServers.find((r) => r.ip === t.server.ip && r.port === t.server.port)
+    if (server) kept.set(client, { server, expiresAtMs: t.expiresAtMs })
+  }
+  return kept
 }

@@ -38,6 +38,8 @@ export interface KubeContainer {
   port?: number
   /** The containerPort's name, for Services whose targetPort names it. */
   portName?: string
+  /** The node port the portmap plugin forwards to `port` (on the pod's node only). */
+  hostPort?: number
   /** 64 hex chars like containerd's ids; crictl prints the first 13. */
   id: string
   state: 'Running' | 'CrashLoopBackOff'

@@ -161,6 +161,7 @@ export function createPod(lab: Lab, spec: PodSpec, podIps?: PodIpIndex): KubePod
       app: c.app,
       ...(c.port === undefined ? {} : { port: c.port }),
       ...(c.portName === undefined ? {} : { portName: c.portName }),
+      ...(c.hostPort === undefined ? {} : { hostPort: c.hostPort }),
       id: randomHex(lab.rng, 64),
       state: 'Running',
       restartCount: 0,

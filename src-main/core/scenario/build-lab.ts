@@ -11,6 +11,7 @@ import { createVtep, programPeers } from '../kube/flannel.ts'
 import { networkPolicyFromSpec } from '../kube/network-policy.ts'
 import { RuleParser } from '../kube/iptables-writer.ts'
 import { syncFlannelRules, syncKubeProxy } from '../kube/kube-proxy.ts'
+import { syncPortmap } from '../kube/portmap.ts'
 import type { Lab } from '../kube/lab.ts'
 import type { KubeNode, KubeService } from '../kube/objects.ts'
 import { createPod, defaultImage, newLoopback, type PodIpIndex } from '../kube/pod-sandbox.ts'
@@ -290,5 +291,6 @@ export function buildLab(scenario: Scenario): Lab {
   const parser = new RuleParser()
   syncKubeProxy(lab, parser)
   if (flannel) syncFlannelRules(lab, parser)
+  syncPortmap(lab, parser)
   return lab
 }

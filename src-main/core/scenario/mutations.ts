@@ -1,4 +1,6 @@
+import { RuleParser } from '../kube/iptables-writer.ts'
 import { syncKubeProxy } from '../kube/kube-proxy.ts'
+import { syncPortmap } from '../kube/portmap.ts'
 import type { Lab } from '../kube/lab.ts'
 import type { KubePod } from '../kube/objects.ts'
 import { createPod, removePodSandbox } from '../kube/pod-sandbox.ts'
@@ -17,7 +19,9 @@ function specOf(pod: KubePod, name = pod.name): PodSpec {
       name: c.name,
       image: c.image,
       app: c.app === 'coredns' ? 'sleep' : c.app,
-      ...(c.port === undefined ? {} : { port: c.port })
+      ...(c.port === undefined ? {} : { port: c.port }),
+      ...(c.portName === undefined ? {} : { portName: c.portName }),
+      ...(c.hostPort === undefined ? {} : { hostPort: c.hostPort })
     }))
   }
 }
@@ -37,6 +41,7 @@ export function deletePod(lab: Lab, namespace: string, name: string): PodMutatio
   if (isCoreDnsPod(pod)) scaleCoreDnsTo(lab, lab.pods.filter(isCoreDnsPod).length + 1)
   else createPod(lab, specOf(pod))
   syncKubeProxy(lab)
+  syncPortmap(lab, new RuleParser())
   return { ok: true, pods: [name] }
 }
 

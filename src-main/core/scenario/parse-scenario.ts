@@ -217,6 +217,7 @@ function semanticErrors(s: Scenario): SemanticError[] {
   })
   const nodeNames = new Set(s.nodes.map((n) => n.name))
   const podKeys = new Set<string>()
+  const hostPorts = new Map<string, string>()
   s.pods.forEach((p, i) => {
     const key = `${p.namespace}/${p.name}`
     if (podKeys.has(key))
@@ -280,6 +281,22 @@ function semanticErrors(s: Scenario): SemanticError[] {
           reason: 'names a port, and the container has none',
           found: { problem: 'not_allowed' }
         })
+      if (c.hostPort !== undefined && c.port === undefined)
+        errors.push({
+          path: `pods[${i}].containers[${j}].hostPort`,
+          reason: 'maps to a container port, and the container has none',
+          found: { problem: 'not_allowed' }
+        })
+      if (c.hostPort !== undefined) {
+        const key = `${p.node}:${c.hostPort}`
+        if (hostPorts.has(key))
+          errors.push({
+            path: `pods[${i}].containers[${j}].hostPort`,
+            reason: `hostPort ${c.hostPort} is already taken on ${p.node} by pod ${hostPorts.get(key)}`,
+            found: { problem: 'taken', value: String(c.hostPort) }
+          })
+        else hostPorts.set(key, p.name)
+      }
       if (c.app === 'sleep' && c.port !== undefined)
         errors.push({
           path: `pods[${i}].containers[${j}].port`,

@@ -49,7 +49,9 @@ export const containerSchema = z.strictObject({
   /** The port the app listens on (required for every app but `sleep`). */
   port: port.optional(),
   /** The containerPort's name, which a Service's targetPort may name instead of the number. */
-  portName: portName.optional()
+  portName: portName.optional(),
+  /** A port on the node's own addresses that the portmap CNI plugin DNATs to `port`. */
+  hostPort: port.optional()
 })
 
 export const podSchema = z.strictObject({

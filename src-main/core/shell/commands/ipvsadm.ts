@@ -19,7 +19,8 @@ export const ipvsadmCommand: Command = {
       '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn'
     ]
     for (const vs of ns.ipvs) {
-      lines.push(`${vs.proto}  ${formatIpv4(vs.vip)}:${vs.port} ${vs.scheduler}`)
+      const persistent = vs.persistent ? ` persistent ${vs.persistent.timeoutSeconds}` : ''
+      lines.push(`${vs.proto}  ${formatIpv4(vs.vip)}:${vs.port} ${vs.scheduler}${persistent}`)
       for (const rs of vs.realServers) {
         lines.push(
           `  -> ${`${formatIpv4(rs.ip)}:${rs.port}`.padEnd(28)} Masq    ${String(rs.weight).padEnd(6)} ${String(rs.activeConn).padEnd(10)} ${String(rs.inactConn).padEnd(10)}`

@@ -8,7 +8,9 @@
 import { parseAllDocuments, parse as parseYaml } from 'yaml'
 import type { CommandContext, CommandOutput } from '../command.ts'
 import type { Lab } from '../../kube/lab.ts'
+import { RuleParser } from '../../kube/iptables-writer.ts'
 import { syncKubeProxy } from '../../kube/kube-proxy.ts'
+import { syncPortmap } from '../../kube/portmap.ts'
 import {
   KIND_PREFIX,
   deleteObject,
@@ -36,6 +38,7 @@ const err = (stderr: string, exitCode = 1): CommandOutput => ({ stdout: '', stde
 function settle(lab: Lab): void {
   syncWorkloads(lab)
   syncKubeProxy(lab)
+  syncPortmap(lab, new RuleParser())
 }
 
 const KIND_OF: Partial<Record<Resource, ManifestKind>> = {
