@@ -57,10 +57,35 @@ describe("kube-router's network-policy controller", () => {
     )
   })
 
+  it("counts a connection's packets in its own pod's firewall chain only", () => {
+    const counted = labShell('two-node-kube-router-netpol')
+    run(counted, 'client', WEB)
+    const stateful = run(counted, 'node-2', 'iptables-save -c -t filter')
+      .stdout.split('\n')
+      .filter((l) => l.includes('rule for stateful firewall for pod'))
+    expect(stateful).toHaveLength(2)
+    expect(stateful.filter((l) => l.startsWith('[0:0] '))).toHaveLength(1)
+  })
+
   it('keeps the ipBlock except as a nomatch entry of a hash:net set', () => {
     const save = run(lab, 'node-1', 'ipset save').stdout
     expect(save).toMatch(
       /create (KUBE-DST-[A-Z2-7]{16}) hash:net family inet hashsize 1024 maxelem 65536 timeout 0 bucketsize 12 initval 0x[0-9a-f]{8}\nadd \1 10\.244\.2\.0\/24 timeout 0 nomatch\nadd \1 10\.244\.0\.0\/16 timeout 0\n/
+    )
+  })
+
+  it('refuses a pod on the same node from the node: br_netfilter routes the REJECT like a forwarded one', () => {
+    const sameNode = labShellFromYaml(
+      readFileSync(FILE, 'utf8').replace(
+        'services:\n',
+        '  - name: web-2\n    node: node-1\n    labels: { app: web }\n    containers: [{ name: app, image: podnet/http, app: http, port: 8080, portName: http }]\nservices:\n'
+      ),
+      FILE
+    )
+    const r = run(sameNode, 'stranger', 'curl -sS -m 3 http://10.244.1.5:8080/')
+    expect(r).toMatchObject({ exitCode: 7 })
+    expect(run(sameNode, 'stranger', 'tcpdump -nn -i eth0 icmp').stdout).toContain(
+      'IP 10.244.1.1 > 10.244.1.3: ICMP 10.244.1.5 tcp port 8080 unreachable'
     )
   })
 })

@@ -858,8 +858,22 @@ export class Walk {
     if (inPort) this.#capture(ns, br, 'in', pkt, true)
     if (brnf && inPort) {
       const v = this.#hook(ns, 'FORWARD', pkt, ct, br.name, br.name, true)
-      if (v.kind !== 'ACCEPT')
-        return this.drop(ns, v.kind === 'REJECT' ? 'netfilter-reject' : 'netfilter-drop', pkt, br.name)
+      if (v.kind === 'REJECT') {
+        // br_netfilter hands the bridged packet to FORWARD with a route of its own, so
+        // nf_send_unreach answers as for a routed one: the node sends the error, from the
+        // address it would use toward the sender (the bridge's own).
+        this.hop(ns, 'icmp-error', {
+          device: br.name,
+          before: view(pkt),
+          detail: { type: 3, code: 3, reason: 'netfilter-reject' }
+        })
+        return {
+          kind: 'icmp-error',
+          ns,
+          error: this.#icmpError(pkt, 3, 3, pickSourceToward(ns, pkt.src) ?? 0)
+        }
+      }
+      if (v.kind !== 'ACCEPT') return this.drop(ns, 'netfilter-drop', pkt, br.name)
       const pv = this.#hook(ns, 'POSTROUTING', pkt, ct, br.name, br.name)
       if (pv.kind !== 'ACCEPT') return this.drop(ns, 'netfilter-drop', pkt, br.name)
       natSrc(ct, pkt)

@@ -1,13 +1,13 @@
-import { formatCidr, parseCidr } from '../net/cidr.ts'
+import { formatCidr, parseCidr, type Cidr } from '../net/cidr.ts'
 import { formatIpv4 } from '../net/ipv4.ts'
 import { nextRandom } from '../net/rng.ts'
 import { base32, sha256 } from '../net/sha256.ts'
-import type { IpSet, Netfilter } from '../linux/netfilter.ts'
+import type { IptChain, IptRule, Netfilter } from '../linux/netfilter.ts'
 import type { Netns } from '../linux/netns.ts'
 import { newCounters } from '../linux/netfilter.ts'
 import type { RuleParser } from './iptables-writer.ts'
 import type { Lab } from './lab.ts'
-import { peerPods as selectPeerPods, targetPods } from './network-policy.ts'
+import { peerPods as selectPeerPods, SelectablePods, targetPods } from './network-policy.ts'
 import type {
   KubeNetworkPolicy,
   KubeNetworkPolicyPeer,
@@ -54,14 +54,6 @@ const namedPortSet = (
 /** The comment kube-router's ensureTopLevelChains appends: base32(sha256(chain + args joined))[:16]. */
 function uuidComment(chain: string, args: readonly string[], comment: string): string {
   return `${comment} - ${hash16(chain + args.join(''))}`
-}
-
-/** What one sync writes on a node: rules per chain (chains in creation order), jumps, and ipsets. */
-export interface NetpolState {
-  chains: Map<string, string[]>
-  /** Jumps inserted at position 1 of INPUT/FORWARD/OUTPUT. */
-  topJumps: { chain: 'INPUT' | 'FORWARD' | 'OUTPUT'; spec: string }[]
-  ipsets: { name: string; type: 'hash:ip' | 'hash:net'; entries: string[]; nomatch: string[] }[]
 }
 
 interface NamedPortEndpoints {
@@ -114,47 +106,63 @@ export function syncVersion(lab: Lab): string {
   return `${lab.clock.epochMs + lab.clock.nowMs}000000`
 }
 
-interface Selection {
+/**
+ * What one sync writes on a node, in the order its restore buffer creates the chains: the
+ * KUBE-ROUTER-* chains, the default and per-policy chains, then one firewall chain per local pod.
+ */
+export interface NetpolState {
+  /** Same on every node: the jumps inserted at position 1 of INPUT/FORWARD/OUTPUT. */
+  topJumps: { chain: 'INPUT' | 'FORWARD' | 'OUTPUT'; spec: string }[]
+  /** KUBE-ROUTER-INPUT/FORWARD/OUTPUT: this node's pods' jumps between a common head and tail. */
+  topChains: Map<string, string[]>
+  /** Same on every node: KUBE-NWPLCY-DEFAULT and one chain per policy. */
+  policyChains: Map<string, string[]>
+  /** The local pods' KUBE-POD-FW-* chains. */
+  podChains: Map<string, string[]>
+  /** Same on every node. */
+  ipsets: { name: string; type: 'hash:ip' | 'hash:net'; entries: string[]; nomatch: string[] }[]
+}
+
+/**
+ * The part of a sync that is the same on every node, worked out once per sync: which pods
+ * each policy selects, the policy chains and ipsets (with their hashed names), and, once a
+ * node has installed them, their parsed rules. Only the pods' own chains differ by node.
+ */
+interface SyncCommon {
   version: string
-  policies: KubeNetworkPolicy[]
-  targets: Map<KubeNetworkPolicy, KubePod[]>
-  peers: Map<KubeNetworkPolicyPeer, KubePod[]>
+  topJumps: NetpolState['topJumps']
+  inputHead: string[]
+  policyChains: Map<string, string[]>
+  ipsets: NetpolState['ipsets']
+  /** The policies selecting each pod, in the order the sync walks them. */
+  podPolicies: Map<KubePod, { policy: KubeNetworkPolicy; chain: string }[]>
+  podsByNode: Map<string, KubePod[]>
+  /** The policy chains as objects every node's table holds (see `IptChain.shared`), and the sets' keys. */
+  installed?: {
+    chains: Map<string, IptChain>
+    /** Members as the sets hold them; every node's sets share these (nothing changes them in place). */
+    ipsets: { entries: Set<string>; nomatch: Set<string> }[]
+    /** Parsed pod rules per set of selecting policies (see `podRuleObjects`). */
+    podTemplates: Map<string, PodRules<IptRule>>
+  }
 }
 
-const targetSetCache = new WeakMap<Map<KubeNetworkPolicy, KubePod[]>, Map<KubeNetworkPolicy, Set<KubePod>>>()
-function targetSets(targets: Map<KubeNetworkPolicy, KubePod[]>): Map<KubeNetworkPolicy, Set<KubePod>> {
-  let sets = targetSetCache.get(targets)
-  if (!sets)
-    targetSetCache.set(targets, (sets = new Map([...targets].map(([p, pods]) => [p, new Set(pods)]))))
-  return sets
-}
+/** The last sync's common part per lab, so that an export can write what the sync wrote. */
+const lastSyncs = new WeakMap<Lab, SyncCommon>()
 
-/** Which pods each policy and peer selects is the same on every node: worked out once per sync. */
-const selections = new WeakMap<Lab, Selection>()
-
-function selectionOf(lab: Lab, version: string): Selection {
-  const cached = selections.get(lab)
-  if (cached?.version === version) return cached
+function syncCommon(lab: Lab, version: string): SyncCommon {
   const policies = [...lab.networkPolicies].sort((a, b) =>
     a.namespace === b.namespace ? a.name.localeCompare(b.name) : a.namespace.localeCompare(b.namespace)
   )
-  const selection: Selection = {
-    version,
-    policies,
-    targets: new Map(policies.map((p) => [p, targetPods(lab, p)])),
-    peers: new Map()
+  const selectable = new SelectablePods(lab.pods)
+  const targets = new Map(policies.map((p) => [p, targetPods(selectable, p)]))
+  const peers = new Map<KubeNetworkPolicyPeer, KubePod[]>()
+  const peerPods = (policy: KubeNetworkPolicy, peer: KubeNetworkPolicyPeer): KubePod[] => {
+    let pods = peers.get(peer)
+    if (!pods) peers.set(peer, (pods = selectPeerPods(selectable, policy, peer)))
+    return pods
   }
-  selections.set(lab, selection)
-  return selection
-}
-
-export function kubeRouterNetpolState(lab: Lab, node: KubeNode, version: string): NetpolState {
-  const chains = new Map<string, string[]>()
-  const chain = (name: string): string[] => {
-    let rules = chains.get(name)
-    if (!rules) chains.set(name, (rules = []))
-    return rules
-  }
+  const ips = (pods: readonly KubePod[]): string[] => pods.map((p) => formatIpv4(p.ip))
   const ipsets: NetpolState['ipsets'] = []
   const topJumps: NetpolState['topJumps'] = []
 
@@ -164,7 +172,6 @@ export function kubeRouterNetpolState(lab: Lab, node: KubeNode, version: string)
     ['FORWARD', 'KUBE-ROUTER-FORWARD'],
     ['OUTPUT', 'KUBE-ROUTER-OUTPUT']
   ] as const) {
-    chain(custom)
     const args = ['-m', 'comment', '--comment', 'kube-router netpol', '-j', custom]
     topJumps.push({
       chain: builtin,
@@ -173,9 +180,9 @@ export function kubeRouterNetpolState(lab: Lab, node: KubeNode, version: string)
   }
   const serviceCIDR = lab.scenario.cluster.serviceCIDR
   const vipComment = 'allow traffic to primary/secondary cluster IP range'
-  chain('KUBE-ROUTER-INPUT').push(
+  const inputHead = [
     `-d ${serviceCIDR} -m comment --comment ${q(uuidComment('KUBE-ROUTER-INPUT', ['-m', 'comment', '--comment', vipComment, '-d', serviceCIDR, '-j', 'RETURN'], vipComment))} -j RETURN`
-  )
+  ]
   for (const proto of ['tcp', 'udp']) {
     const comment = `allow LOCAL ${proto.toUpperCase()} traffic to node ports`
     const args = [
@@ -196,13 +203,13 @@ export function kubeRouterNetpolState(lab: Lab, node: KubeNode, version: string)
       '-j',
       'RETURN'
     ]
-    chain('KUBE-ROUTER-INPUT').push(
+    inputHead.push(
       `-p ${proto} -m comment --comment ${q(uuidComment('KUBE-ROUTER-INPUT', args, comment))} -m addrtype --dst-type LOCAL -m multiport --dports ${SERVICE_NODE_PORT_RANGE} -j RETURN`
     )
   }
 
   // ensureDefaultNetworkPolicyChain
-  const def = chain('KUBE-NWPLCY-DEFAULT')
+  const def: string[] = []
   for (const [type, comment] of [
     ['echo-request', 'allow icmp echo requests'],
     ['destination-unreachable', 'allow icmp destination unreachable messages'],
@@ -212,19 +219,14 @@ export function kubeRouterNetpolState(lab: Lab, node: KubeNode, version: string)
   def.push(
     '-m comment --comment "rule to mark traffic matching a network policy" -j MARK --set-xmark 0x10000/0x10000'
   )
-
-  const { policies, targets, peers } = selectionOf(lab, version)
-  const peerPods = (lab: Lab, policy: KubeNetworkPolicy, peer: KubeNetworkPolicyPeer): KubePod[] => {
-    let pods = peers.get(peer)
-    if (!pods) peers.set(peer, (pods = selectPeerPods(lab, policy, peer)))
-    return pods
-  }
-  const ips = (pods: readonly KubePod[]): string[] => pods.map((p) => formatIpv4(p.ip))
+  const policyChains = new Map([['KUBE-NWPLCY-DEFAULT', def]])
 
   // syncNetworkPolicyChains
+  const podPolicies = new Map<KubePod, { policy: KubeNetworkPolicy; chain: string }[]>()
   for (const policy of policies) {
     const name = networkPolicyChainName(policy, version)
-    const rules = chain(name)
+    const rules: string[] = []
+    policyChains.set(name, rules)
     const accept = (text: string, src: string, dst: string, protocol = '', port = '', endport = ''): void => {
       let spec = `-m comment --comment ${q(text)}`
       if (src) spec += ` -m set --match-set ${src} src`
@@ -235,6 +237,11 @@ export function kubeRouterNetpolState(lab: Lab, node: KubeNode, version: string)
       rules.push(`${spec} -m mark --mark 0x10000/0x10000 -j RETURN`)
     }
     const selected = targets.get(policy)!
+    for (const pod of selected) {
+      const list = podPolicies.get(pod)
+      if (list) list.push({ policy, chain: name })
+      else podPolicies.set(pod, [{ policy, chain: name }])
+    }
     const ingress = policy.policyTypes.includes('Ingress')
     const egress = policy.policyTypes.includes('Egress')
     if (ingress) {
@@ -244,7 +251,7 @@ export function kubeRouterNetpolState(lab: Lab, node: KubeNode, version: string)
         const ports = rulePorts(rule.ports ?? [], selected)
         const allPorts = (rule.ports ?? []).length === 0
         const from = rule.from ?? []
-        const srcPods = from.flatMap((peer) => peerPods(lab, policy, peer))
+        const srcPods = from.flatMap((peer) => peerPods(policy, peer))
         const podsText = `rule to ACCEPT traffic from source pods to dest pods selected by policy name ${policy.name} namespace ${policy.namespace}`
         const allText = `rule to ACCEPT traffic from all sources to dest pods selected by policy name: ${policy.name} namespace ${policy.namespace}`
         const blockText = `rule to ACCEPT traffic from specified ipBlocks to dest pods selected by policy name: ${policy.name} namespace ${policy.namespace}`
@@ -288,7 +295,7 @@ export function kubeRouterNetpolState(lab: Lab, node: KubeNode, version: string)
       ipsets.push({ name: srcSet, type: 'hash:ip', entries: ips(selected), nomatch: [] })
       policy.egress?.forEach((rule, i) => {
         const to = rule.to ?? []
-        const dstPods = to.flatMap((peer) => peerPods(lab, policy, peer))
+        const dstPods = to.flatMap((peer) => peerPods(policy, peer))
         const namedFrom = to.length === 0 ? lab.pods.filter((p) => p.namespace === policy.namespace) : dstPods
         const ports = rulePorts(rule.ports ?? [], namedFrom)
         const allPorts = (rule.ports ?? []).length === 0
@@ -328,75 +335,203 @@ export function kubeRouterNetpolState(lab: Lab, node: KubeNode, version: string)
     }
   }
 
-  // syncPodFirewallChains: local pods with their own network namespace.
+  const podsByNode = new Map<string, KubePod[]>()
   for (const pod of lab.pods) {
-    if (pod.node !== node.name || pod.hostNetwork) continue
-    const fw = podFirewallChainName(pod, version)
-    const ip = formatIpv4(pod.ip)
-    const inserted: string[] = []
-    let hasIngress = false
-    let hasEgress = false
-    for (const policy of policies) {
-      if (!targetSets(targets).get(policy)!.has(pod)) continue
-      const jump = `-m comment --comment ${q(`run through nw policy ${policy.name}`)} -j ${networkPolicyChainName(policy, version)}`
-      const ingress = policy.policyTypes.includes('Ingress')
-      const egress = policy.policyTypes.includes('Egress')
-      hasIngress ||= ingress
-      hasEgress ||= egress
-      inserted.unshift(ingress && egress ? jump : `${ingress ? '-d' : '-s'} ${ip}/32 ${jump}`)
-    }
-    if (!hasIngress)
-      inserted.unshift(
-        `-d ${ip}/32 -m comment --comment "run through default ingress network policy chain" -j KUBE-NWPLCY-DEFAULT`
-      )
-    if (!hasEgress)
-      inserted.unshift(
-        `-s ${ip}/32 -m comment --comment "run through default egress network policy chain" -j KUBE-NWPLCY-DEFAULT`
-      )
-    inserted.unshift(
-      `-d ${ip}/32 -m comment --comment "rule to permit the traffic traffic to pods when source is the pod's local node" -m addrtype --src-type LOCAL -j ACCEPT`
-    )
-    inserted.unshift(
-      '-m comment --comment "rule to drop invalid state for pod" -m conntrack --ctstate INVALID -j DROP'
-    )
-    inserted.unshift(
-      '-m comment --comment "rule for stateful firewall for pod" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT'
-    )
-    const rules = chain(fw)
-    rules.push(...inserted)
-    const to = `rule to jump traffic destined to POD name:${pod.name} namespace: ${pod.namespace} to chain ${fw}`
-    const from = `rule to jump traffic from POD name:${pod.name} namespace: ${pod.namespace} to chain ${fw}`
-    chain('KUBE-ROUTER-FORWARD').push(`-d ${ip}/32 -m comment --comment ${q(to)} -j ${fw}`)
-    chain('KUBE-ROUTER-OUTPUT').push(`-d ${ip}/32 -m comment --comment ${q(to)} -j ${fw}`)
-    chain('KUBE-ROUTER-FORWARD').push(
-      `-d ${ip}/32 -m physdev --physdev-is-bridged -m comment --comment ${q(to)} -j ${fw}`
-    )
-    for (const top of ['KUBE-ROUTER-INPUT', 'KUBE-ROUTER-FORWARD', 'KUBE-ROUTER-OUTPUT'])
-      chain(top).push(`-s ${ip}/32 -m comment --comment ${q(from)} -j ${fw}`)
-    chain('KUBE-ROUTER-FORWARD').push(
-      `-s ${ip}/32 -m physdev --physdev-is-bridged -m comment --comment ${q(from)} -j ${fw}`
-    )
-    rules.push(
-      `-m comment --comment ${q(`rule to log dropped traffic POD name:${pod.name} namespace: ${pod.namespace}`)} -m mark ! --mark 0x10000/0x10000 -m limit --limit 10/minute --limit-burst 10 -j NFLOG --nflog-group 100`,
-      `-m comment --comment ${q(`rule to REJECT traffic destined for POD name:${pod.name} namespace: ${pod.namespace}`)} -m mark ! --mark 0x10000/0x10000 -j REJECT`,
-      '-j MARK --set-mark 0/0x10000',
-      '-m comment --comment "set mark to ACCEPT traffic that comply to network policies" -j MARK --set-mark 0x20000/0x20000'
-    )
+    if (pod.hostNetwork) continue
+    const list = podsByNode.get(pod.node)
+    if (list) list.push(pod)
+    else podsByNode.set(pod.node, [pod])
   }
+  return { version, topJumps, inputHead, policyChains, ipsets, podPolicies, podsByNode }
+}
 
-  // ensureExplicitAccept
-  for (const top of ['KUBE-ROUTER-INPUT', 'KUBE-ROUTER-FORWARD', 'KUBE-ROUTER-OUTPUT'])
-    chain(top).push(
-      '-m comment --comment "rule to explicitly ACCEPT traffic that comply to network policies" -m mark --mark 0x20000/0x20000 -j ACCEPT'
+/** One pod's part of syncPodFirewallChains: its firewall chain and its jumps in the top chains. */
+interface PodRules<R> {
+  fw: R[]
+  input: R[]
+  forward: R[]
+  output: R[]
+}
+
+type PodName = Pick<KubePod, 'name' | 'namespace'>
+type Selecting = readonly { policy: KubeNetworkPolicy; chain: string }[]
+
+function podRules(pod: PodName, ip: string, fw: string, selecting: Selecting): PodRules<string> {
+  const inserted: string[] = []
+  let hasIngress = false
+  let hasEgress = false
+  for (const { policy, chain } of selecting) {
+    const jump = `-m comment --comment ${q(`run through nw policy ${policy.name}`)} -j ${chain}`
+    const ingress = policy.policyTypes.includes('Ingress')
+    const egress = policy.policyTypes.includes('Egress')
+    hasIngress ||= ingress
+    hasEgress ||= egress
+    inserted.unshift(ingress && egress ? jump : `${ingress ? '-d' : '-s'} ${ip}/32 ${jump}`)
+  }
+  if (!hasIngress)
+    inserted.unshift(
+      `-d ${ip}/32 -m comment --comment "run through default ingress network policy chain" -j KUBE-NWPLCY-DEFAULT`
     )
-  return { chains, topJumps, ipsets }
+  if (!hasEgress)
+    inserted.unshift(
+      `-s ${ip}/32 -m comment --comment "run through default egress network policy chain" -j KUBE-NWPLCY-DEFAULT`
+    )
+  inserted.unshift(
+    `-d ${ip}/32 -m comment --comment "rule to permit the traffic traffic to pods when source is the pod's local node" -m addrtype --src-type LOCAL -j ACCEPT`
+  )
+  inserted.unshift(
+    '-m comment --comment "rule to drop invalid state for pod" -m conntrack --ctstate INVALID -j DROP'
+  )
+  inserted.unshift(
+    '-m comment --comment "rule for stateful firewall for pod" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT'
+  )
+  inserted.push(
+    `-m comment --comment ${q(`rule to log dropped traffic POD name:${pod.name} namespace: ${pod.namespace}`)} -m mark ! --mark 0x10000/0x10000 -m limit --limit 10/minute --limit-burst 10 -j NFLOG --nflog-group 100`,
+    `-m comment --comment ${q(`rule to REJECT traffic destined for POD name:${pod.name} namespace: ${pod.namespace}`)} -m mark ! --mark 0x10000/0x10000 -j REJECT`,
+    '-j MARK --set-mark 0/0x10000',
+    '-m comment --comment "set mark to ACCEPT traffic that comply to network policies" -j MARK --set-mark 0x20000/0x20000'
+  )
+  const to = `rule to jump traffic destined to POD name:${pod.name} namespace: ${pod.namespace} to chain ${fw}`
+  const from = `rule to jump traffic from POD name:${pod.name} namespace: ${pod.namespace} to chain ${fw}`
+  const toJump = `-d ${ip}/32 -m comment --comment ${q(to)} -j ${fw}`
+  const fromJump = `-s ${ip}/32 -m comment --comment ${q(from)} -j ${fw}`
+  return {
+    fw: inserted,
+    input: [fromJump],
+    forward: [
+      toJump,
+      `-d ${ip}/32 -m physdev --physdev-is-bridged -m comment --comment ${q(to)} -j ${fw}`,
+      fromJump,
+      `-s ${ip}/32 -m physdev --physdev-is-bridged -m comment --comment ${q(from)} -j ${fw}`
+    ],
+    output: [toJump, fromJump]
+  }
+}
+
+const EXPLICIT_ACCEPT =
+  '-m comment --comment "rule to explicitly ACCEPT traffic that comply to network policies" -m mark --mark 0x20000/0x20000 -j ACCEPT'
+
+function nodeState(common: SyncCommon, node: KubeNode): NetpolState {
+  const input = [...common.inputHead]
+  const forward: string[] = []
+  const output: string[] = []
+  const podChains = new Map<string, string[]>()
+  for (const pod of common.podsByNode.get(node.name) ?? []) {
+    const fw = podFirewallChainName(pod, common.version)
+    const rules = podRules(pod, formatIpv4(pod.ip), fw, common.podPolicies.get(pod) ?? [])
+    podChains.set(fw, rules.fw)
+    input.push(...rules.input)
+    forward.push(...rules.forward)
+    output.push(...rules.output)
+  }
+  // ensureExplicitAccept
+  for (const top of [input, forward, output]) top.push(EXPLICIT_ACCEPT)
+  return {
+    topJumps: common.topJumps,
+    topChains: new Map([
+      ['KUBE-ROUTER-INPUT', input],
+      ['KUBE-ROUTER-FORWARD', forward],
+      ['KUBE-ROUTER-OUTPUT', output]
+    ]),
+    policyChains: common.policyChains,
+    podChains,
+    ipsets: common.ipsets
+  }
+}
+
+/**
+ * Parsing every pod's rules was most of a large sync. Pods that the same policies select get
+ * the same rules up to their name, address and chain, so those rules are parsed once, for a
+ * stand-in pod whose name (upper case, which no Kubernetes name has), address and chain are
+ * then replaced in copies.
+ */
+const STAND_IN: PodName = { name: 'PNL_POD_NAME', namespace: 'PNL_POD_NAMESPACE' }
+const STAND_IN_IP = '192.0.2.255'
+const STAND_IN_FW = 'KUBE-POD-FW-PNL_STAND_IN'
+
+function podRuleObjects(
+  templates: Map<string, PodRules<IptRule>>,
+  parser: RuleParser,
+  pod: KubePod,
+  fw: string,
+  selecting: Selecting
+): PodRules<IptRule> {
+  const key = selecting.map((s) => s.chain).join(' ')
+  let template = templates.get(key)
+  if (!template) {
+    const text = podRules(STAND_IN, STAND_IN_IP, STAND_IN_FW, selecting)
+    const parse = (specs: string[]): IptRule[] => specs.map((spec) => parser.rule(spec))
+    template = {
+      fw: parse(text.fw),
+      input: parse(text.input),
+      forward: parse(text.forward),
+      output: parse(text.output)
+    }
+    templates.set(key, template)
+  }
+  const address: Cidr = { network: pod.ip, prefixLen: 32 }
+  // Every rule is a copy, even one without anything of the pod's: the namespace counts packets
+  // per rule object, and each pod's chain has rules of its own in the kernel.
+  const fill = (rule: IptRule): IptRule => {
+    const copy: IptRule = { ...rule }
+    if (rule.src) copy.src = { value: address, neg: rule.src.neg }
+    if (rule.dst) copy.dst = { value: address, neg: rule.dst.neg }
+    const at = rule.matches.findIndex((m) => m.module === 'comment' && m.comment.includes('PNL_'))
+    if (at >= 0) {
+      const comment = (rule.matches[at] as { comment: string }).comment
+      copy.matches = rule.matches.slice()
+      copy.matches[at] = {
+        module: 'comment',
+        comment: comment
+          .replaceAll(STAND_IN_FW, fw)
+          .replaceAll(STAND_IN.namespace, pod.namespace)
+          .replaceAll(STAND_IN.name, pod.name)
+      }
+    }
+    if (rule.target.kind === 'jump' && rule.target.chain === STAND_IN_FW)
+      copy.target = { ...rule.target, chain: fw }
+    return copy
+  }
+  return {
+    fw: template.fw.map(fill),
+    input: template.input.map(fill),
+    forward: template.forward.map(fill),
+    output: template.output.map(fill)
+  }
 }
 
 const OWNED = ['KUBE-ROUTER-', 'KUBE-POD-FW-', 'KUBE-NWPLCY-']
 export const isKubeRouterChain = (name: string): boolean => OWNED.some((p) => name.startsWith(p))
 
-/** Replaces what kube-router owns in the node's filter table and ipsets with `state`, as its iptables-restore and ipset restore do. */
-export function installNetpolState(lab: Lab, ns: Netns, state: NetpolState, parser: RuleParser): void {
+/** The policy chains and set keys of a sync, built on the first node that installs them. */
+function installedCommon(common: SyncCommon, parser: RuleParser): NonNullable<SyncCommon['installed']> {
+  if (common.installed) return common.installed
+  const chains = new Map<string, IptChain>()
+  for (const [name, specs] of common.policyChains)
+    chains.set(name, {
+      name,
+      policyCounters: newCounters(),
+      rules: specs.map((s) => parser.rule(s)),
+      shared: true
+    })
+  const ipsets = common.ipsets.map((s) => ({
+    entries: new Set(s.type === 'hash:net' ? s.entries.map(netKey) : s.entries),
+    nomatch: new Set(s.nomatch.map(netKey))
+  }))
+  return (common.installed = { chains, ipsets, podTemplates: new Map() })
+}
+
+/**
+ * Replaces what kube-router owns in the node's filter table and ipsets with this sync's, as its
+ * iptables-restore and ipset restore do. The policy chains are the same objects on every node.
+ */
+function installNetpolState(
+  lab: Lab,
+  ns: Netns,
+  common: SyncCommon,
+  node: KubeNode,
+  parser: RuleParser
+): void {
   const nf: Netfilter = ns.netfilter
   const t = nf.filter
   for (const [name, chain] of [...t.chains.entries()]) {
@@ -409,22 +544,43 @@ export function installNetpolState(lab: Lab, ns: Netns, state: NetpolState, pars
       t.chains.delete(name)
     }
   }
-  for (const [name, specs] of state.chains)
-    t.chains.set(name, { name, policyCounters: newCounters(), rules: specs.map((s) => parser.rule(s)) })
-  for (const { chain, spec } of state.topJumps) t.chains.get(chain)?.rules.unshift(parser.rule(spec))
+  const installed = installedCommon(common, parser)
+  const input = common.inputHead.map((s) => parser.rule(s))
+  const forward: IptRule[] = []
+  const output: IptRule[] = []
+  const podChains: IptChain[] = []
+  for (const pod of common.podsByNode.get(node.name) ?? []) {
+    const fw = podFirewallChainName(pod, common.version)
+    const rules = podRuleObjects(installed.podTemplates, parser, pod, fw, common.podPolicies.get(pod) ?? [])
+    podChains.push({ name: fw, policyCounters: newCounters(), rules: rules.fw })
+    input.push(...rules.input)
+    forward.push(...rules.forward)
+    output.push(...rules.output)
+  }
+  for (const [name, rules] of [
+    ['KUBE-ROUTER-INPUT', input],
+    ['KUBE-ROUTER-FORWARD', forward],
+    ['KUBE-ROUTER-OUTPUT', output]
+  ] as const) {
+    rules.push(parser.rule(EXPLICIT_ACCEPT))
+    t.chains.set(name, { name, policyCounters: newCounters(), rules })
+  }
+  installed.chains.forEach((chain, name) => t.chains.set(name, chain))
+  for (const chain of podChains) t.chains.set(chain.name, chain)
+  for (const { chain, spec } of common.topJumps) t.chains.get(chain)?.rules.unshift(parser.rule(spec))
   for (const name of [...ns.ipsets.keys()]) if (/^KUBE-(SRC|DST)-/.test(name)) ns.ipsets.delete(name)
-  for (const s of state.ipsets) {
-    const set: IpSet = {
+  common.ipsets.forEach((s, i) => {
+    const { entries, nomatch } = installed.ipsets[i]!
+    ns.ipsets.set(s.name, {
       name: s.name,
       type: s.type,
       comment: '',
-      entries: new Set(s.type === 'hash:net' ? s.entries.map(netKey) : s.entries),
-      nomatch: new Set(s.nomatch.map(netKey)),
+      entries,
+      nomatch,
       timeout: 0,
       initval: Math.floor(nextRandom(lab.rng) * 0x100000000) >>> 0
-    }
-    ns.ipsets.set(s.name, set)
-  }
+    })
+  })
 }
 
 /** hash:net keeps the network address, whatever host bits the CIDR was written with. */
@@ -436,7 +592,13 @@ function netKey(text: string): string {
 /** A full kube-router sync on every node, when the scenario runs it. */
 export function syncNetworkPolicies(lab: Lab, parser: RuleParser): void {
   if (lab.scenario.cluster.networkPolicy !== 'kube-router') return
-  const version = syncVersion(lab)
-  for (const node of lab.nodes)
-    installNetpolState(lab, lab.netns.get(node.netns)!, kubeRouterNetpolState(lab, node, version), parser)
+  const common = syncCommon(lab, syncVersion(lab))
+  lastSyncs.set(lab, common)
+  for (const node of lab.nodes) installNetpolState(lab, lab.netns.get(node.netns)!, common, node, parser)
+}
+
+/** The rules and sets the last sync wrote on `node`, as kube-router's restore buffers hold them. */
+export function lastNetpolState(lab: Lab, node: KubeNode): NetpolState | undefined {
+  const common = lastSyncs.get(lab)
+  return common && nodeState(common, node)
 }

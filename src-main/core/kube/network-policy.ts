@@ -1,5 +1,4 @@
 import type { NetworkPolicySpec } from '../scenario/scenario.schema.ts'
-import type { Lab } from './lab.ts'
 import type { KubeLabelSelector, KubeNetworkPolicy, KubeNetworkPolicyPeer, KubePod } from './objects.ts'
 
 /** The object the apiserver stores for a spec: policyTypes defaulted as its defaulting does. */
@@ -44,29 +43,62 @@ export function namespaceLabels(namespace: string): Record<string, string> {
   return { 'kubernetes.io/metadata.name': namespace }
 }
 
+/**
+ * The pods a policy can select (hostNetwork pods never: they have no pod IP of their own), by
+ * label pair: a selector's first matchLabels pair narrows the pods worth testing, which keeps a
+ * sync of many policies over many pods from testing every pod against every selector.
+ */
+export class SelectablePods {
+  readonly #all: KubePod[] = []
+  readonly #byPair = new Map<string, KubePod[]>()
+
+  constructor(pods: readonly KubePod[]) {
+    for (const pod of pods) {
+      if (pod.hostNetwork) continue
+      this.#all.push(pod)
+      for (const [k, v] of Object.entries(pod.labels)) {
+        const list = this.#byPair.get(`${k}\0${v}`)
+        if (list) list.push(pod)
+        else this.#byPair.set(`${k}\0${v}`, [pod])
+      }
+    }
+  }
+
+  /** The pods that may match `sel`, in the lab's order. */
+  candidates(sel: KubeLabelSelector | undefined): readonly KubePod[] {
+    const first = sel?.matchLabels && Object.entries(sel.matchLabels)[0]
+    return first ? (this.#byPair.get(`${first[0]}\0${first[1]}`) ?? []) : this.#all
+  }
+}
+
 /** Pods a NetworkPolicy peer names (podSelector within the policy's namespace, or across namespaceSelector's). */
-export function peerPods(lab: Lab, policy: KubeNetworkPolicy, peer: KubeNetworkPolicyPeer): KubePod[] {
+export function peerPods(
+  pods: SelectablePods,
+  policy: KubeNetworkPolicy,
+  peer: KubeNetworkPolicyPeer
+): KubePod[] {
   if (peer.namespaceSelector) {
     const nsSel = peer.namespaceSelector
-    return lab.pods.filter(
-      (p) =>
-        !p.hostNetwork &&
-        selectorMatches(nsSel, namespaceLabels(p.namespace)) &&
-        (peer.podSelector === undefined || selectorMatches(peer.podSelector, p.labels))
-    )
+    return pods
+      .candidates(peer.podSelector)
+      .filter(
+        (p) =>
+          selectorMatches(nsSel, namespaceLabels(p.namespace)) &&
+          (peer.podSelector === undefined || selectorMatches(peer.podSelector, p.labels))
+      )
   }
   if (peer.podSelector) {
     const sel = peer.podSelector
-    return lab.pods.filter(
-      (p) => !p.hostNetwork && p.namespace === policy.namespace && selectorMatches(sel, p.labels)
-    )
+    return pods
+      .candidates(sel)
+      .filter((p) => p.namespace === policy.namespace && selectorMatches(sel, p.labels))
   }
   return []
 }
 
-/** The pods a policy applies to; hostNetwork pods are never selected (they have no pod IP of their own). */
-export function targetPods(lab: Lab, policy: KubeNetworkPolicy): KubePod[] {
-  return lab.pods.filter(
-    (p) => !p.hostNetwork && p.namespace === policy.namespace && selectorMatches(policy.podSelector, p.labels)
-  )
+/** The pods a policy applies to. */
+export function targetPods(pods: SelectablePods, policy: KubeNetworkPolicy): KubePod[] {
+  return pods
+    .candidates(policy.podSelector)
+    .filter((p) => p.namespace === policy.namespace && selectorMatches(policy.podSelector, p.labels))
 }

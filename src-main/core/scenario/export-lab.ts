@@ -76,6 +76,8 @@ export interface LabHost {
   neighbours: string[]
   /** `bridge fdb append` arguments (flannel's VTEP FDB entries). */
   fdb: string[]
+  /** `ipset restore` input (kube-router's policy sets), loaded before the rules that match them. */
+  ipsets?: string
   /** iptables-restore input per table, as the component writes it (kube-proxy's own form). */
   iptables: Array<{ table: IptTableName; restore: string }>
   /** `nft -f` input (kube-proxy nftables mode). */
@@ -309,6 +311,8 @@ export function renderLabScript(plan: LabPlan, options: ExportLabOptions = {}): 
   }
   let tag = 0
   for (const h of plan.hosts) {
+    if (h.ipsets)
+      emit(`  ip netns exec ${q(ns(h.name))} ipset restore ${heredoc(`PNL_RULES_${tag++}`, h.ipsets)}`)
     for (const t of h.iptables) {
       emit(
         `  ip netns exec ${q(ns(h.name))} iptables-restore --noflush ${heredoc(`PNL_RULES_${tag++}`, t.restore)}`

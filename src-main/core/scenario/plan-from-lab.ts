@@ -3,6 +3,7 @@ import { RuleParser } from '../kube/iptables-writer.ts'
 import { kubeProxyIptablesRules } from '../kube/kube-proxy-iptables.ts'
 import { proxyModeOf } from '../kube/proxy-mode.ts'
 import { installFlannelRules } from '../kube/flannel.ts'
+import { lastNetpolState } from '../kube/kube-router-netpol.ts'
 import { formatIptRuleSpec } from '../linux/iptables-rule.ts'
 import { chainsInSaveOrder, type IptRule, type IptTableName } from '../linux/netfilter.ts'
 import { linkByIndex, newNetns, type Netns } from '../linux/netns.ts'
@@ -19,7 +20,7 @@ import { formatNftTable } from '../linux/nft-format.ts'
  * apps — so the real lab prints what the simulated one prints, up to what is random by nature.
  */
 
-/** Remembers the line each rule was parsed from: kube-proxy's and flanneld's own input form. */
+/** Remembers the line each rule was parsed from: kube-proxy's, flanneld's and kube-router's own input form. */
 class RecordingParser extends RuleParser {
   readonly asWritten = new Map<string, string>()
   override rule(spec: string): IptRule {
@@ -41,8 +42,33 @@ function asWrittenRules(lab: Lab): Map<string, string> {
   for (const node of lab.nodes) {
     if (proxyModeOf(lab, node) === 'iptables') kubeProxyIptablesRules(lab, node, rec)
     installFlannelRules(lab, node, newNetns(`${node.netns}-scratch`, 'node'), rec)
+    const netpol = lastNetpolState(lab, node)
+    if (netpol)
+      for (const specs of [
+        netpol.topJumps.map((j) => j.spec),
+        ...netpol.topChains.values(),
+        ...netpol.policyChains.values(),
+        ...netpol.podChains.values()
+      ])
+        for (const spec of specs) rec.rule(spec)
   }
   return rec.asWritten
+}
+
+/**
+ * `ipset restore` input in the form kube-router's buffer writes it: no bucketsize or initval,
+ * which the kernel picks, so what it adds is what the comparison of `ipset save` checks.
+ */
+function ipsetRestoreText(ns: Netns): string | undefined {
+  if (ns.ipsets.size === 0) return undefined
+  const lines: string[] = []
+  for (const set of ns.ipsets.values()) {
+    const timeout = set.timeout === undefined ? '' : ` timeout ${set.timeout}`
+    lines.push(`create ${set.name} ${set.type} family inet hashsize 1024 maxelem 65536${timeout}`)
+    for (const key of set.nomatch ?? []) lines.push(`add ${set.name} ${key}${timeout} nomatch`)
+    for (const key of set.entries) lines.push(`add ${set.name} ${key}${timeout}`)
+  }
+  return lines.join('\n') + '\n'
 }
 
 function restoreText(ns: Netns, table: IptTableName, asWritten: Map<string, string>): string | undefined {
@@ -183,6 +209,8 @@ export function labPlanFromLab(lab: Lab): LabPlan {
       const text = restoreText(ns, table, asWritten)
       if (text) h.iptables.push({ table, restore: text })
     }
+    const sets = ipsetRestoreText(ns)
+    if (sets) h.ipsets = sets
     // kube-proxy's nftables table as the simulator holds it, in `nft list` form (nft -f reads it).
     if (ns.nft) h.nft = formatNftTable(ns.nft)
     const pod = lab.pods.find((p) => p.netns === ns.id && !p.hostNetwork)
