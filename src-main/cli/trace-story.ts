@@ -28,6 +28,7 @@ const DROP_TEXT: Record<DropReason, string> = {
   'no-socket': 'no socket is waiting for it',
   martian: 'martian source',
   'ct-invalid': 'conntrack marked it INVALID',
+  'ct-table-full': 'the conntrack table is full (nf_conntrack_max)',
   loop: 'forwarding loop'
 }
 

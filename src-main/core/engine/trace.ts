@@ -150,6 +150,7 @@ export type DropReason =
   | 'no-socket'
   | 'martian'
   | 'ct-invalid'
+  | 'ct-table-full'
   | 'loop'
 
 /** One netfilter rule that matched (or the policy), while walking a hook. */

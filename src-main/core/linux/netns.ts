@@ -1,5 +1,6 @@
 import type { Address } from './address.ts'
 import type { ConntrackTable } from './conntrack.ts'
+import type { KernelLog } from './kmsg.ts'
 import type { IpvsService } from './ipvs.ts'
 import type { Link } from './link.ts'
 import type { Neighbour } from './neighbour.ts'
@@ -52,6 +53,8 @@ export interface Netns {
   recent?: Map<string, Map<number, number>>
   ipvs: IpvsService[]
   conntrack: ConntrackTable
+  /** The kernel's message buffer, on a host's own namespace once its kernel has written a line. */
+  kmsg?: KernelLog
   sockets: Socket[]
   /**
    * Namespace ids as this namespace numbers its peers (`link-netnsid N`): the kernel assigns them

@@ -75,6 +75,7 @@ export const dropLabels: Record<DropReason, () => string> = {
   'no-socket': m.drop_no_socket,
   martian: m.drop_martian,
   'ct-invalid': m.drop_ct_invalid,
+  'ct-table-full': m.drop_ct_table_full,
   loop: m.drop_loop
 }
 

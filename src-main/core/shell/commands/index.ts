@@ -26,6 +26,7 @@ import {
 } from './coreutils.ts'
 import { grepCommand } from './grep.ts'
 import { curlCommand } from './curl.ts'
+import { dmesgCommand } from './dmesg.ts'
 import { crictlCommand, kubectlCommand } from './kubectl.ts'
 import { modprobeCommand } from './modprobe.ts'
 import { pingCommand } from './ping.ts'
@@ -42,6 +43,7 @@ export function defaultRegistry(): CommandRegistry {
     conntrackCommand,
     crictlCommand,
     curlCommand(sendProbe),
+    dmesgCommand,
     grepCommand,
     headCommand,
     helpCommand(() => registry),
