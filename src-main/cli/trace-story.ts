@@ -29,6 +29,7 @@ const DROP_TEXT: Record<DropReason, string> = {
   'icmp-rate-limited': 'the ICMP error limiter held this error back (icmp_ratelimit)',
   martian: 'martian source',
   'ct-invalid': 'conntrack marked it INVALID',
+  'ct-table-full': 'the conntrack table is full (nf_conntrack_max)',
   loop: 'forwarding loop'
 }
 

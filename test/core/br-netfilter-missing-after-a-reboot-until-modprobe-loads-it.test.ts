@@ -48,6 +48,14 @@ describe('br_netfilter not loaded on node-1', () => {
     expect(answeringBackends(lab)).toEqual(new Set(['web-1', 'web-2', 'web-3']))
   })
 
+  test('the kernel log says when the module loads, and only then', () => {
+    const lab = rebooted()
+    expect(run(lab, 'node-1', 'dmesg').stdout).toBe('')
+    run(lab, 'node-1', 'modprobe br_netfilter')
+    run(lab, 'node-1', 'modprobe br_netfilter')
+    expect(run(lab, 'node-1', 'dmesg').stdout).toMatch(/^\[ {4}0\.\d{6}\] Bridge firewalling registered\n$/)
+  })
+
   test('modprobe names a module it cannot find the way kmod does, and is not in pods', () => {
     const lab = rebooted()
     expect(run(lab, 'node-1', 'modprobe br-netfiltr')).toEqual({

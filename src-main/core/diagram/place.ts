@@ -39,6 +39,7 @@ export const STACK_DROPS: ReadonlySet<DropReason> = new Set<DropReason>([
   'no-socket',
   'martian',
   'ct-invalid',
+  'ct-table-full',
   'loop'
 ])
 

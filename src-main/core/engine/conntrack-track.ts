@@ -1,5 +1,5 @@
 import type { CtEntry, CtTuple, TcpCtState } from '../linux/conntrack.ts'
-import { CT_TIMEOUTS } from '../linux/conntrack.ts'
+import { CT_TIMEOUTS, conntrackFull } from '../linux/conntrack.ts'
 import type { Netns } from '../linux/netns.ts'
 import { announceCt, type NetlinkGroups } from '../linux/netlink.ts'
 import type { Packet } from './packet.ts'
@@ -29,8 +29,11 @@ function isIcmpError(p: Packet): boolean {
   return p.l4.kind === 'icmp' && (p.l4.type === 3 || p.l4.type === 11)
 }
 
+/** What nf_conntrack_in answers for a packet that needs a new entry while the table is full. */
+export const TABLE_FULL = 'table-full'
+
 /** nf_conntrack_in: find the packet's connection, or start a new one (unconfirmed until it leaves). */
-export function trackPacket(ns: Netns, p: Packet): CtAssoc | undefined {
+export function trackPacket(ns: Netns, p: Packet): CtAssoc | undefined | typeof TABLE_FULL {
   if (p.l4.kind === 'icmp' && p.l4.quoted && isIcmpError(p)) {
     const q = p.l4.quoted
     const t = tupleOf(q)
@@ -64,6 +67,13 @@ export function trackPacket(ns: Netns, p: Packet): CtAssoc | undefined {
     if (same(t, entry.reply)) return { entry, dir: 'reply', related: false, isNew: false, groups: ns.netlink }
   }
   if (p.l4.kind === 'tcp' && p.l4.flags !== 'S') return undefined
+  // __nf_conntrack_alloc tries early_drop first, but it only looks at the few hash buckets next
+  // to the new tuple's, among 65536: with a few thousand entries or fewer it almost never finds
+  // an unassured one to evict, so the new flow's packet is dropped and existing flows go on.
+  if (conntrackFull(ns.conntrack, ns.sysctl)) {
+    ns.conntrack.drops = (ns.conntrack.drops ?? 0) + 1
+    return TABLE_FULL
+  }
   const entry: CtEntry = {
     id: ns.conntrack.nextId++,
     proto,

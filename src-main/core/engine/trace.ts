@@ -155,6 +155,7 @@ export type DropReason =
   | 'icmp-rate-limited'
   | 'martian'
   | 'ct-invalid'
+  | 'ct-table-full'
   | 'loop'
 
 /** One netfilter rule that matched (or the policy), while walking a hook. */

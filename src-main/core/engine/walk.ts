@@ -27,9 +27,12 @@ import {
   dropUnconfirmed,
   natDst,
   natSrc,
+  TABLE_FULL,
   trackPacket,
   type CtAssoc
 } from './conntrack-track.ts'
+import { newKernelLog, printkNetRatelimited } from '../linux/kmsg.ts'
+import { hostKernelOf } from '../kube/lab.ts'
 import { runIptables, type HookContext, type TableResult } from './iptables-eval.ts'
 import { nftChainsFor, runNftChain } from './nft-eval.ts'
 import { clonePacket, icmpL4, ipLength, makePacket, udpL4, view, type Packet } from './packet.ts'
@@ -232,10 +235,20 @@ export class Walk {
     return this.lab.netns.get(id)!
   }
 
-  #ct(ns: Netns, pkt: Packet): CtAssoc | undefined {
+  #ct(ns: Netns, pkt: Packet): CtAssoc | undefined | typeof TABLE_FULL {
     if (!this.#touched.has(ns)) expireConntrack(ns.conntrack, this.lab.clock.nowMs, ns.netlink)
     this.#touched.add(ns)
-    return trackPacket(ns, pkt)
+    const ct = trackPacket(ns, pkt)
+    if (ct === TABLE_FULL) {
+      const host = this.#nsOf(hostKernelOf(this.lab, ns.id))
+      host.kmsg ??= newKernelLog()
+      printkNetRatelimited(
+        host.kmsg,
+        this.lab.clock.nowMs,
+        'nf_conntrack: nf_conntrack: table full, dropping packet'
+      )
+    }
+    return ct
   }
 
   #recordNetfilter(
@@ -417,6 +430,11 @@ export class Walk {
     // first packet, by its conntrack entry on every later one.
     const before = pkt.dst
     const ct = this.#ct(ns, pkt)
+    if (ct === TABLE_FULL) {
+      const end = this.drop(ns, 'ct-table-full', pkt)
+      // NF_DROP in the output path fails the sender's sendmsg with EPERM, as a DROP rule does.
+      return opts.originating ? { kind: 'local-error', errno: 'EPERM' } : end
+    }
     natDst(ct, pkt)
     const outDev = route.dev === undefined ? undefined : linkByIndex(ns, route.dev)?.name
     const v = this.#hook(ns, 'OUTPUT', pkt, ct, undefined, outDev)
@@ -794,7 +812,9 @@ export class Walk {
     let ct: CtAssoc | undefined
     if (brnf) {
       // br_netfilter: iptables PREROUTING sees bridged IP frames too (conntrack, DNAT).
-      ct = this.#ct(ns, pkt)
+      const tracked = this.#ct(ns, pkt)
+      if (tracked === TABLE_FULL) return this.drop(ns, 'ct-table-full', pkt, br.name)
+      ct = tracked
       // br_nf_pre_routing saves daddr before the hook, so conntrack's rewrite of a later packet
       // or of a reply (un-SNAT of a hairpinned connection) counts as a DNAT too.
       const before = pkt.dst
@@ -926,7 +946,9 @@ export class Walk {
     pkt.eth = undefined
     let ct = ctDone
     if (!ctDone) {
-      ct = this.#ct(ns, pkt)
+      const tracked = this.#ct(ns, pkt)
+      if (tracked === TABLE_FULL) return this.drop(ns, 'ct-table-full', pkt, link.name)
+      ct = tracked
       natDst(ct, pkt)
       const v = this.#hook(ns, 'PREROUTING', pkt, ct, link.name, undefined)
       if (v.kind !== 'ACCEPT') return this.drop(ns, 'netfilter-drop', pkt, link.name)

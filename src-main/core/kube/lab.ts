@@ -74,3 +74,13 @@ export interface Lab {
   clock: LabClock
   capture: CaptureLog
 }
+
+/**
+ * The host whose kernel runs a namespace: a pod's node, the host where `ip netns add` made it,
+ * or the namespace itself for a node, an external host or the gateway.
+ */
+export function hostKernelOf(lab: Lab, netnsId: string): string {
+  for (const pod of lab.pods) if (pod.netns === netnsId) return pod.node
+  for (const [host, names] of lab.netnsNames) for (const id of names.values()) if (id === netnsId) return host
+  return netnsId
+}

@@ -36,6 +36,20 @@ export interface CtEntry {
 export interface ConntrackTable {
   entries: CtEntry[]
   nextId: number
+  /**
+   * Packets dropped for want of an entry (the `drop` counter of `conntrack -S`); set by the first
+   * such drop, so tables that never filled hold (and hash) nothing new.
+   */
+  drops?: number
+}
+
+/**
+ * How many entries the namespace's table may hold: nf_conntrack_max, where 0 means no limit.
+ * Entries not yet confirmed count too, as they do in the kernel's per-namespace count.
+ */
+export function conntrackFull(table: ConntrackTable, sysctl: Readonly<Record<string, string>>): boolean {
+  const max = Number(sysctl['net.netfilter.nf_conntrack_max'] ?? 0)
+  return max > 0 && table.entries.length >= max
 }
 
 /** Kernel default timeouts (seconds) for the states the lab reaches. */

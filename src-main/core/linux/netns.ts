@@ -2,6 +2,7 @@ import type { Ipv4 } from '../net/ipv4.ts'
 import type { Address } from './address.ts'
 import type { IcmpPeerBucket } from './icmp-rate-limit.ts'
 import type { ConntrackTable } from './conntrack.ts'
+import type { KernelLog } from './kmsg.ts'
 import type { IpvsService } from './ipvs.ts'
 import type { Link } from './link.ts'
 import type { Neighbour } from './neighbour.ts'
@@ -54,6 +55,8 @@ export interface Netns {
   recent?: Map<string, Map<number, number>>
   ipvs: IpvsService[]
   conntrack: ConntrackTable
+  /** The kernel's message buffer, on a host's own namespace once its kernel has written a line. */
+  kmsg?: KernelLog
   sockets: Socket[]
   /**
    * Namespace ids as this namespace numbers its peers (`link-netnsid N`): the kernel assigns them

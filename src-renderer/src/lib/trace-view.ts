@@ -76,6 +76,7 @@ export const dropLabels: Record<DropReason, () => string> = {
   'icmp-rate-limited': m.drop_icmp_rate_limited,
   martian: m.drop_martian,
   'ct-invalid': m.drop_ct_invalid,
+  'ct-table-full': m.drop_ct_table_full,
   loop: m.drop_loop
 }
 

@@ -27,6 +27,7 @@ import {
 import { grepCommand } from './grep.ts'
 import { curlCommand } from './curl.ts'
 import { digCommand, getentCommand, hostCommand, nslookupCommand } from './dns-tools.ts'
+import { dmesgCommand } from './dmesg.ts'
 import { crictlCommand, kubectlCommand } from './kubectl.ts'
 import { modprobeCommand } from './modprobe.ts'
 import { pingCommand } from './ping.ts'
@@ -46,6 +47,7 @@ export function defaultRegistry(): CommandRegistry {
     curlCommand(sendProbe),
     digCommand(sendProbe),
     getentCommand(sendProbe),
+    dmesgCommand,
     grepCommand,
     headCommand,
     helpCommand(() => registry),

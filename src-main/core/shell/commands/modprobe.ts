@@ -2,6 +2,7 @@
 import type { Command } from '../command.ts'
 import type { Lab } from '../../kube/lab.ts'
 import { NODE_SYSTEM } from '../../kube/api-objects.ts'
+import { newKernelLog, printk } from '../../linux/kmsg.ts'
 
 /**
  * Modules a Debian 12 node has on disk and a Kubernetes node loads. Each is loaded already (or
@@ -50,8 +51,11 @@ export const modprobeCommand: Command = {
           exitCode: 1
         }
       // br_netfilter starts with bridged traffic passing iptables: the sysctl appears set to 1.
-      if (module === 'br_netfilter' && !(BRIDGE_NF_CALL_IPTABLES in ns.sysctl))
+      if (module === 'br_netfilter' && !(BRIDGE_NF_CALL_IPTABLES in ns.sysctl)) {
         ns.sysctl[BRIDGE_NF_CALL_IPTABLES] = '1'
+        ns.kmsg ??= newKernelLog()
+        printk(ns.kmsg, ctx.lab.clock.nowMs, 'Bridge firewalling registered')
+      }
     }
     return { stdout: '', stderr: '', exitCode: 0 }
   }

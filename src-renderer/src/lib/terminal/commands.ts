@@ -11,6 +11,7 @@ export const shellCommands: readonly string[] = [
   'conntrack',
   'crictl',
   'curl',
+  'dmesg',
   'grep',
   'head',
   'help',
