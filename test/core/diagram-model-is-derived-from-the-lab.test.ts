@@ -208,7 +208,7 @@ test('what a learner breaks shows on the drawing: a bridge down, a lost FDB entr
   })
 
   // The final exam starts with node-1's route to node-2's pods deleted.
-  const exam = diagramOf(labOf('lessons/10-final-exam/scenario.yaml').lab)
+  const exam = diagramOf(labOf('lessons/99-final-exam/scenario.yaml').lab)
   const examTunnel = exam.wires.find((w) => w.kind === 'vxlan-tunnel' && w.a === 'node-1/flannel.1')
   expect(examTunnel).toMatchObject({ fromA: { route: false, neigh: true, fdb: true } })
 

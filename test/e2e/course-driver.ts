@@ -137,10 +137,9 @@ export class CourseDriver {
     // Long lines wrap across rows; compare without the wrapping.
     await poll(async () => squeeze(await this.terminalText())).toContain(squeeze(command))
     await this.page.keyboard.press('Enter')
-    // The shell is done when its last line is a bare prompt again.
-    await poll(async () => lastLine(await this.terminalText()), { timeout: 15_000 }).toMatch(
-      /(:~#|:\/#|\/ #)$/
-    )
+    // The shell is done when its last line is a bare prompt again: bash's `:~#` on a node and
+    // `:/#` in a pod, BusyBox's `/ #`.
+    await poll(async () => lastLine(await this.terminalText()), { timeout: 15_000 }).toMatch(/(:[~/]#|\/ #)$/)
   }
 
   /** Sends a packet from the stepper's form, as the learner would. */

@@ -32,6 +32,12 @@ describe('loadCourse on the repository', () => {
     expect(course.lessons.every((e) => e.status === 'available')).toBe(true)
   })
 
+  it('ends with the final exam, so every lesson it examines comes before it', () => {
+    const course = loadCourse(fsLessonFiles(LESSONS_DIR))
+    const last = course.lessons.at(-1)
+    expect(last?.status === 'available' ? last.lesson.lesson.id : undefined).toBe('final-exam')
+  })
+
   it('splits the tour prose into one section per step in both locales', () => {
     const tour = loadTour()
     for (const locale of LOCALES) {
