@@ -138,7 +138,7 @@ export class CourseDriver {
     await poll(async () => squeeze(await this.terminalText())).toContain(squeeze(command))
     await this.page.keyboard.press('Enter')
     // The shell is done when its last line is a bare prompt again.
-    await poll(async () => lastLine(await this.terminalText()), { timeout: 15_000 }).toMatch(/(:~#|\/ #)$/)
+    await poll(async () => lastLine(await this.terminalText()), { timeout: 15_000 }).toMatch(/(:[~/]#|\/ #)$/)
   }
 
   /** Sends a packet from the stepper's form, as the learner would. */
