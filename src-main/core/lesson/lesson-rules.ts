@@ -1,3 +1,4 @@
+import { DNS_SERVICE } from '../kube/cluster-dns.ts'
 import { isKnownSysctl, knownSysctlNames } from '../linux/sysctl.ts'
 import type { Scenario } from '../scenario/scenario.schema.ts'
 import type { LessonIssue } from './issues.ts'
@@ -230,7 +231,11 @@ export function scenarioNames(scenario: Scenario): ScenarioNames {
       ...scenario.externalHosts.map((host) => host.name)
     ]),
     containers: new Map(scenario.pods.map((pod) => [pod.name, new Set(pod.containers.map((c) => c.name))])),
-    services: new Set(scenario.services.map((svc) => svc.name))
+    // The cluster's own kube-dns counts: a lesson on cluster DNS breaks and repairs it.
+    services: new Set([
+      ...scenario.services.map((svc) => svc.name),
+      ...(scenario.cluster.dns.enabled ? [DNS_SERVICE] : [])
+    ])
   }
 }
 
