@@ -16,7 +16,7 @@ export interface ClassRecord {
   studentId: StudentIdRule
 }
 
-export type StudentIdRule = 'optional' | 'required'
+type StudentIdRule = 'optional' | 'required'
 
 export interface ClassMember {
   classId: string

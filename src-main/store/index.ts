@@ -27,7 +27,6 @@ export type {
   ClassesRepository,
   ClassMember,
   ClassReportRow,
-  StudentIdRule,
   TokenHolder
 } from './classes.ts'
 export { StoreError } from './errors.ts'
