@@ -22,13 +22,7 @@ import { ProgressTransfer, type ImportReport } from './transfer.ts'
 import { XapiExport, type XapiOptions, type XapiStatement } from './xapi.ts'
 
 export type { AttemptInput, AttemptsRepository, QuizAttempt } from './attempts.ts'
-export type {
-  ClassAttempt,
-  ClassesRepository,
-  ClassMember,
-  ClassReportRow,
-  TokenHolder
-} from './classes.ts'
+export type { ClassAttempt, ClassesRepository, ClassMember, ClassReportRow, TokenHolder } from './classes.ts'
 export { StoreError } from './errors.ts'
 export {
   LESSON_COMPLETED,
