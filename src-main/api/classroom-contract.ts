@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { learnerIdSchema, lessonIdSchema } from './contract.ts'
+import { learnerIdSchema, lessonIdSchema, localizedSchema } from './contract.ts'
 
 /**
  * The classroom API: an instructor runs a class on their machine, learners join it from any
@@ -48,6 +48,11 @@ export const classroomMethodNames = [
   'class:report',
   'class:sendToLrs',
   'pack:import',
+  'pack:upload',
+  'pack:pick',
+  'pack:list',
+  'pack:export',
+  'pack:remove',
   'class:join',
   'class:reclaim',
   'class:rejoin',
@@ -74,6 +79,11 @@ export const classroomCaller: Record<ClassroomMethodName, 'instructor' | 'learne
   'class:report': 'instructor',
   'class:sendToLrs': 'instructor',
   'pack:import': 'instructor',
+  'pack:upload': 'instructor',
+  'pack:pick': 'instructor',
+  'pack:list': 'instructor',
+  'pack:export': 'instructor',
+  'pack:remove': 'instructor',
   'class:join': 'anyone',
   'class:reclaim': 'anyone',
   'class:rejoin': 'learner',
@@ -340,6 +350,33 @@ export type ClassEvent = z.output<typeof classEventSchema>
 
 const classRef = z.strictObject({ classId: classIdSchema })
 
+const packImportedSchema = z.strictObject({
+  ok: z.boolean(),
+  packId: z.string().nullable(),
+  lessons: z.array(z.strictObject({ dir: z.string(), id: z.string().nullable(), ok: z.boolean() })),
+  /** The checker's messages (`file: path: reason`); empty when ok. */
+  problems: z.array(z.string())
+})
+
+/** A pack's id: the `id` of its index.yaml, and its folder under `<data dir>/packs/`. */
+const packIdSchema = z
+  .string()
+  .max(80)
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'expected a kebab-case pack id such as workshop-extras')
+
+/**
+ * Base64 of a 6 MiB archive: the upload has to fit the host's 9 MiB request limit. Lesson packs
+ * are text, so even a large course is far below it; bigger ones import from a path or the dialog.
+ */
+const PACK_UPLOAD_BASE64_MAX = 8 * 1024 * 1024
+
+/** What a native file dialog says, in the instructor's language. */
+const packDialogWords = z.strictObject({
+  title: z.string().trim().min(1).max(120),
+  /** The name of the `.zip` file type in the dialog's filter. */
+  fileType: z.string().trim().min(1).max(120)
+})
+
 export const classroomContract = {
   /**
    * Instructor. Opens a class with a gate for every lesson of the course: the lessons in
@@ -443,13 +480,69 @@ export const classroomContract = {
    */
   'pack:import': {
     input: z.strictObject({ path: z.string().min(1).max(4096) }),
+    output: packImportedSchema
+  },
+  /**
+   * Instructor. Imports a `.zip` lesson pack sent from the instructor's browser (a file input),
+   * checked and installed like `pack:import`. Its size is bounded by the host's request limit.
+   */
+  'pack:upload': {
+    input: z.strictObject({
+      fileName: z.string().min(1).max(255),
+      /** The archive's bytes, base64. */
+      base64: z.base64('expected the file as base64').min(1).max(PACK_UPLOAD_BASE64_MAX)
+    }),
+    output: packImportedSchema
+  },
+  /**
+   * Instructor. Asks the host machine's own file dialog (the desktop app's) for a pack and imports
+   * it like `pack:import`; `imported` is null when the instructor cancelled. Hosts without a native
+   * dialog (`pack:list`'s `nativeDialogs` false) refuse it with `desktop_only`. The dialog's words
+   * come from the caller, in the instructor's language.
+   */
+  'pack:pick': {
+    input: packDialogWords,
+    output: z.strictObject({ imported: packImportedSchema.nullable() })
+  },
+  /** Instructor. The installed packs, in name order, and whether this host has native file dialogs. */
+  'pack:list': {
+    input: z.strictObject({}),
     output: z.strictObject({
-      ok: z.boolean(),
-      packId: z.string().nullable(),
-      lessons: z.array(z.strictObject({ dir: z.string(), id: z.string().nullable(), ok: z.boolean() })),
-      /** The checker's messages (`file: path: reason`); empty when ok. */
-      problems: z.array(z.string())
+      packs: z.array(
+        z.strictObject({ packId: z.string(), title: localizedSchema, lessons: z.array(z.string()) })
+      ),
+      nativeDialogs: z.boolean()
     })
+  },
+  /**
+   * Instructor. A lesson pack in the format `pack:import` reads: the installed pack `packId` as it
+   * is, or, with `lessons`, those lessons of the course (in the order given) as a new pack with the
+   * id `packId` and `title`. `saveWith: 'dialog'` saves it through the host machine's save dialog
+   * (`savedTo`, null when cancelled; `base64` empty); otherwise `base64` carries the archive.
+   */
+  'pack:export': {
+    input: z.strictObject({
+      packId: packIdSchema,
+      lessons: z.array(lessonIdSchema).min(1).max(200).optional(),
+      title: z.string().trim().min(1).max(120).optional(),
+      saveWith: z.enum(['download', 'dialog']).optional(),
+      dialog: packDialogWords.optional()
+    }),
+    output: z.strictObject({
+      fileName: z.string(),
+      mimeType: z.literal('application/zip'),
+      base64: z.string(),
+      savedTo: z.string().nullable(),
+      lessons: z.array(z.string())
+    })
+  },
+  /**
+   * Instructor. Uninstalls an imported pack: its lessons leave the course (and every class's gate
+   * list); learners' records of them stay, and come back with the pack if it is imported again.
+   */
+  'pack:remove': {
+    input: z.strictObject({ packId: packIdSchema }),
+    output: z.strictObject({ packId: z.string(), lessonsRemoved: z.array(z.string()) })
   },
   /**
    * Anyone (no token). Joins an open class by its code. Failed attempts are limited per address

@@ -102,6 +102,8 @@ export const errorReasonParams = {
   port_in_use: z.strictObject({ port: count, address: name }),
   address_gone: z.strictObject({ address: name }),
   port_not_allowed: z.strictObject({ port: count }),
+  /** A pack name no installed pack has. */
+  pack_unknown: z.strictObject({ packId: name }),
   pack_path_invalid: z.strictObject({
     problem: z.enum(['nul', 'too_long', 'name_too_long', 'not_a_pack']),
     limit: count.optional()

@@ -1,3 +1,6 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
 import type { z } from 'zod'
 import {
   classroomContract,
@@ -5,6 +8,7 @@ import {
   type ClassEvent,
   type ClassroomMethodName,
   type ClassroomOutput,
+  type Dashboard,
   type LessonGate
 } from '../api/classroom-contract.ts'
 import { runMethod, type Handlers } from '../api/dispatch.ts'
@@ -16,7 +20,8 @@ import type { Service } from '../api/service.ts'
 import { StoreError, type ClassMember, type ProgressStore, type TokenHolder } from '../store/index.ts'
 import { LiveClass, type ObservedStep } from './live.ts'
 import { sendToLrs } from './lrs.ts'
-import { importPack } from './packs.ts'
+import { exportInstalledPack, exportLessons, type ExportedPack, type LessonSource } from './pack-export.ts'
+import { importPack, installedPackSummaries, removePack } from './packs.ts'
 import { RateLimiter } from './rate-limit.ts'
 import { classXapi, type ClassStatement } from './class-xapi.ts'
 import { classReportCsv, difficultyCsv } from './report.ts'
@@ -45,12 +50,34 @@ export interface ClassroomOptions {
   xapiIriBase?: string
   /** Where `pack:import` installs packs (the service's `packsDir`). */
   packsDir: string
+  /** The course's own lessons (the service's `lessonsDir`), which `pack:export` may pack. */
+  lessonsDir: string
+  /** The host machine's file dialogs; only the desktop app has them. */
+  packDialogs?: PackDialogs
   now?: () => number
   /**
    * Failed join attempts (an unknown join or seat code) allowed per address and window; 10 a minute
    * unless the host's `--join-limit` or a test says otherwise. Successful joins never count.
    */
   joinLimit?: { limit: number; windowMs: number }
+}
+
+/** What a native file dialog says, in the instructor's language. */
+export interface DialogWords {
+  title: string
+  /** The name of the `.zip` file type in the dialog's filter. */
+  fileType: string
+}
+
+/**
+ * The file dialogs of the machine the host runs on. In the desktop app that machine is the
+ * instructor's, whose window is a page of the host: the dialog opens where they sit.
+ */
+export interface PackDialogs {
+  /** The pack file chosen, or null when cancelled. */
+  open: (words: DialogWords) => Promise<string | null>
+  /** Where to save a pack named `fileName`, or null when cancelled. */
+  save: (words: DialogWords, fileName: string) => Promise<string | null>
 }
 
 /** Who the token on a call belongs to, once checked. */
@@ -84,10 +111,14 @@ export class Classroom {
   readonly #lessonDefinition: Service['lessonDefinition']
   readonly #xapiIriBase: string | undefined
   readonly #packsDir: string
+  readonly #lessonsDir: string
+  readonly #packDialogs: PackDialogs | null
   readonly #now: () => number
   readonly #joins: RateLimiter
   readonly #live = new Map<string, LiveClass>()
   readonly #methods: ClassroomHandlers
+  /** The course's available lessons when last asked; null before the first ask. */
+  #courseLessonIds: ReadonlySet<string> | null = null
   /** Where learners reach this host (`http://192.168.1.20:4317`); the join URL is built from it. */
   origin = 'http://127.0.0.1'
   /** The host's token, which `class:start` hands out; the web host sets it when it starts serving. */
@@ -99,6 +130,8 @@ export class Classroom {
     this.#lessonDefinition = options.lessonDefinition
     this.#xapiIriBase = options.xapiIriBase
     this.#packsDir = options.packsDir
+    this.#lessonsDir = options.lessonsDir
+    this.#packDialogs = options.packDialogs ?? null
     this.#now = options.now ?? Date.now
     const limit = options.joinLimit ?? { limit: 10, windowMs: 60_000 }
     this.#joins = new RateLimiter(limit.limit, limit.windowMs, this.#now)
@@ -194,7 +227,7 @@ export class Classroom {
   /** The dashboard feed of one class: a snapshot event first, then every change. */
   subscribe(classId: string, listener: (event: ClassEvent) => void): () => void {
     const live = this.#liveClass(classId)
-    listener({ type: 'snapshot', dashboard: live.dashboard(false) })
+    listener({ type: 'snapshot', dashboard: this.#inCourse(live.dashboard(false)) })
     return live.subscribe(listener)
   }
 
@@ -240,8 +273,21 @@ export class Classroom {
     return { lessons: gates.filter((g) => course.includes(g.lessonId)), newLessons: cls.newLessons }
   }
 
-  async #courseLessons(): Promise<{ id: string; slug: string; available: boolean }[]> {
-    return (await this.#handlers['lessons:list']({})).lessons
+  async #courseLessons(): Promise<
+    { id: string; slug: string; available: boolean; title: { en: string; 'zh-CN': string } }[]
+  > {
+    const { lessons } = await this.#handlers['lessons:list']({})
+    this.#courseLessonIds = new Set(lessons.filter((l) => l.available).map((l) => l.id))
+    return lessons
+  }
+
+  /**
+   * A class keeps the gate of a lesson that left the course (a removed pack), so the lesson comes
+   * back in the state it had; the dashboard shows only the lessons the course has, as last seen.
+   */
+  #inCourse(dashboard: Dashboard): Dashboard {
+    const ids = this.#courseLessonIds
+    return ids ? { ...dashboard, lessons: dashboard.lessons.filter((g) => ids.has(g.lessonId)) } : dashboard
   }
 
   async #checkLessonIds(ids: readonly string[], field: string): Promise<void> {
@@ -282,6 +328,66 @@ export class Classroom {
         events: store.events.list(member.learnerId)
       }))
     })
+  }
+
+  async #importPack(path: string): Promise<ClassroomOutput<'pack:import'>> {
+    const course = await this.#courseLessons()
+    const result = importPack(
+      path,
+      this.#packsDir,
+      (packId) =>
+        new Set(course.filter((l) => !(packId !== null && l.slug.startsWith(`${packId}/`))).map((l) => l.id))
+    )
+    if (result.ok) await this.#courseChanged()
+    return result
+  }
+
+  /** Lessons came or went: every open dashboard gets its class's gates anew. */
+  async #courseChanged(): Promise<void> {
+    for (const [classId, live] of this.#live) {
+      if (this.#store.classes.get(classId)) live.lessonsChanged(await this.#gates(classId))
+    }
+  }
+
+  #dialogs(method: string): PackDialogs {
+    if (this.#packDialogs) return this.#packDialogs
+    throw new ApiError(
+      'forbidden',
+      `${method}: this host has no file dialog of its own; choose the file in the browser instead`,
+      { reason: reason('desktop_only', { method }) }
+    )
+  }
+
+  #exportInstalledPack(packId: string): { pack: ExportedPack; lessonIds: string[] } {
+    const installed = installedPackSummaries(this.#packsDir).find((p) => p.packId === packId)
+    if (!installed) throw packUnknown(packId)
+    return { pack: exportInstalledPack(join(this.#packsDir, packId), packId), lessonIds: installed.lessons }
+  }
+
+  /** A pack lesson's slug is `<pack>/<folder>`; a lesson of the course's own is just its folder. */
+  async #exportLessons(
+    lessonIds: readonly string[],
+    packId: string,
+    title: string
+  ): Promise<{ pack: ExportedPack; lessonIds: string[] }> {
+    await this.#checkLessonIds(lessonIds, 'lessons')
+    const course = await this.#courseLessons()
+    const chosen = lessonIds.map((id) => course.find((l) => l.id === id)!)
+    const sources = chosen.map((l): LessonSource => {
+      const cut = l.slug.lastIndexOf('/')
+      return cut < 0
+        ? { root: this.#lessonsDir, dir: l.slug }
+        : { root: join(this.#packsDir, l.slug.slice(0, cut)), dir: l.slug.slice(cut + 1) }
+    })
+    const pack = exportLessons(sources, {
+      id: packId,
+      title: { en: title, 'zh-CN': title },
+      description: {
+        en: chosen.map((l) => l.title.en).join(', '),
+        'zh-CN': chosen.map((l) => l.title['zh-CN']).join('、')
+      }
+    })
+    return { pack, lessonIds: [...lessonIds] }
   }
 
   #requireClass(classId: string): NonNullable<ReturnType<ProgressStore['classes']['get']>> {
@@ -370,7 +476,7 @@ export class Classroom {
       'class:dashboard': async ({ classId, anonymous }) => {
         this.#requireClass(classId)
         await this.#gates(classId)
-        return this.#liveClass(classId).dashboard(anonymous ?? false)
+        return this.#inCourse(this.#liveClass(classId).dashboard(anonymous ?? false))
       },
       'class:lessons': async ({ classId, lessons, newLessons }) => {
         this.#requireClass(classId)
@@ -431,16 +537,43 @@ export class Classroom {
         const statements = this.#statements(classId, 'class:sendToLrs', iriBase)
         return sendToLrs({ endpoint, username, password }, statements)
       },
-      'pack:import': async ({ path }) => {
-        const course = await this.#courseLessons()
-        return importPack(
-          path,
-          this.#packsDir,
-          (packId) =>
-            new Set(
-              course.filter((l) => !(packId !== null && l.slug.startsWith(`${packId}/`))).map((l) => l.id)
-            )
-        )
+      'pack:import': ({ path }) => this.#importPack(path),
+      'pack:upload': async ({ base64 }) => {
+        mkdirSync(this.#packsDir, { recursive: true })
+        // A dot name: the course never mistakes it for an installed pack.
+        const upload = join(this.#packsDir, `.upload-${randomBytes(6).toString('hex')}.zip`)
+        try {
+          writeFileSync(upload, Buffer.from(base64, 'base64'))
+          return await this.#importPack(upload)
+        } finally {
+          rmSync(upload, { force: true })
+        }
+      },
+      'pack:pick': async (words) => {
+        const path = await this.#dialogs('pack:pick').open(words)
+        return { imported: path === null ? null : await this.#importPack(path) }
+      },
+      'pack:list': () => ({
+        packs: installedPackSummaries(this.#packsDir),
+        nativeDialogs: this.#packDialogs !== null
+      }),
+      'pack:export': async ({ packId, lessons, title, dialog }) => {
+        const { pack, lessonIds } = lessons
+          ? await this.#exportLessons(lessons, packId, title ?? packId)
+          : this.#exportInstalledPack(packId)
+        const file = { fileName: pack.fileName, mimeType: 'application/zip' as const, lessons: lessonIds }
+        if (!dialog) return { ...file, base64: Buffer.from(pack.zip).toString('base64'), savedTo: null }
+        const savedTo = await this.#dialogs('pack:export').save(dialog, pack.fileName)
+        if (savedTo !== null) writeFileSync(savedTo, pack.zip)
+        return { ...file, base64: '', savedTo }
+      },
+      'pack:remove': async ({ packId }) => {
+        const lessonsRemoved = (await this.#courseLessons())
+          .filter((l) => l.available && l.slug.startsWith(`${packId}/`))
+          .map((l) => l.id)
+        if (!removePack(this.#packsDir, packId)) throw packUnknown(packId)
+        await this.#courseChanged()
+        return { packId, lessonsRemoved }
       },
       'class:join': async ({ code, name, studentId }, { address }) => {
         const wait = this.#joins.retryAfter(address)
@@ -545,6 +678,12 @@ export class Classroom {
       }
     }
   }
+}
+
+function packUnknown(packId: string): ApiError {
+  return new ApiError('not_found', `packId: no installed lesson pack "${packId}"`, {
+    reason: reason('pack_unknown', { packId })
+  })
 }
 
 /** The learner's step as their call's answer shows it; null for calls that do not carry a lesson view. */

@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks'
 import { lessonFilesFromDir } from '../api/lesson-files.ts'
 import { checkCourse } from '../core/lesson/check-course.ts'
 import { loadCourse, type Course } from '../core/lesson/course-loader.ts'
+import type { Localized } from '../core/lesson/lesson.schema.ts'
 import { formatIssue } from '../core/lesson/issues.ts'
 import { openLessonLab } from '../core/lesson/lab-adapter.ts'
 import { badPackPath, checkPackPath, FileTooLarge, readRegularFile, unzipBounded } from './pack-source.ts'
@@ -242,4 +243,35 @@ export function withPacks(course: Course, packsDir: string): Course {
     }
   }
   return { ...course, lessons }
+}
+
+/** An installed pack as the instructor's pack list shows it. */
+interface InstalledPack {
+  packId: string
+  title: Localized
+  /** Its available lessons' ids, in its own order. */
+  lessons: string[]
+}
+
+export function installedPackSummaries(packsDir: string): InstalledPack[] {
+  return installedPacks(packsDir).flatMap((packId) => {
+    const course = loadCourse(lessonFilesFromDir(join(packsDir, packId)))
+    if (!course.index) return []
+    const lessons = course.lessons.flatMap((e) => (e.status === 'available' ? [e.lesson.lesson.id] : []))
+    return [{ packId, title: course.index.title, lessons }]
+  })
+}
+
+/**
+ * Removes an installed pack's folder: its lessons leave the course at the service's next look.
+ * Learners' records of them stay in the progress store, keyed by lesson id, so importing the pack
+ * again brings each learner's progress back. False when no such pack is installed.
+ */
+export function removePack(packsDir: string, packId: string): boolean {
+  if (!installedPacks(packsDir).includes(packId)) return false
+  // Renamed away first, so the course never sees a half-deleted pack.
+  const doomed = join(packsDir, `.removed-${randomBytes(6).toString('hex')}`)
+  renameSync(join(packsDir, packId), doomed)
+  rmSync(doomed, { recursive: true, force: true })
+  return true
 }

@@ -11,7 +11,7 @@ import type { Handlers } from '../api/dispatch.ts'
 import type { Service } from '../api/service.ts'
 import { ApiError } from '../api/envelope.ts'
 import { reason } from '../api/error-reasons.ts'
-import { Classroom } from '../classroom/classroom.ts'
+import { Classroom, type PackDialogs } from '../classroom/classroom.ts'
 import type { ClassRecord } from '../store/classes.ts'
 import { StoreError, type ProgressStore } from '../store/index.ts'
 import { writePrivateFile } from './web/private-file.ts'
@@ -69,6 +69,10 @@ export interface ClassroomHostOptions {
   /** The built renderer the learners' browsers load. */
   rendererDir: string
   packsDir: string
+  /** The course's own lessons, which the instructor may export as a pack. */
+  lessonsDir: string
+  /** The desktop app's native file dialogs for lesson packs. */
+  packDialogs?: PackDialogs
   host: string
   /** 0 picks a free port. */
   port: number
@@ -142,6 +146,8 @@ export async function startClassroomHost(options: ClassroomHostOptions): Promise
       handlers: options.handlers,
       lessonDefinition: options.lessonDefinition,
       packsDir: options.packsDir,
+      lessonsDir: options.lessonsDir,
+      ...(options.packDialogs ? { packDialogs: options.packDialogs } : {}),
       ...(options.xapiIriBase !== undefined ? { xapiIriBase: options.xapiIriBase } : {}),
       ...(options.joinFailuresPerMinute !== undefined
         ? { joinLimit: { limit: options.joinFailuresPerMinute, windowMs: 60_000 } }
@@ -250,6 +256,9 @@ export interface ClassHostLauncherOptions {
   service: () => Pick<Service, 'handlers' | 'store' | 'lessonDefinition'>
   rendererDir: string
   packsDir: string
+  lessonsDir: string
+  /** The app's native file dialogs, for importing and exporting lesson packs. */
+  packDialogs?: PackDialogs
   instructorWindow?: InstructorWindow
   interfaces?: () => Interfaces
   /** When a start names no port; defaultClassPort unless a test needs any free one (0). */
@@ -320,7 +329,14 @@ export function createClassHostLauncher(options: ClassHostLauncherOptions): Clas
         if (classroom?.store !== store) {
           classroom = {
             store,
-            classroom: new Classroom({ store, handlers, lessonDefinition, packsDir: options.packsDir })
+            classroom: new Classroom({
+              store,
+              handlers,
+              lessonDefinition,
+              packsDir: options.packsDir,
+              lessonsDir: options.lessonsDir,
+              ...(options.packDialogs ? { packDialogs: options.packDialogs } : {})
+            })
           }
         }
         await stopRunning()
@@ -333,6 +349,7 @@ export function createClassHostLauncher(options: ClassHostLauncherOptions): Clas
             lessonDefinition,
             rendererDir: options.rendererDir,
             packsDir: options.packsDir,
+            lessonsDir: options.lessonsDir,
             host: request.address,
             port,
             classroom: classroom.classroom,

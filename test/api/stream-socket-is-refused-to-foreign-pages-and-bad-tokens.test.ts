@@ -29,7 +29,8 @@ describe('the stream socket', () => {
       store: service.store!,
       handlers: service.handlers,
       lessonDefinition: service.lessonDefinition,
-      packsDir
+      packsDir,
+      lessonsDir
     })
     host = await startWebHost({
       handlers: service.handlers,

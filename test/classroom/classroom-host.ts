@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { createService, type Service } from '../../src-main/api/service.ts'
-import { Classroom } from '../../src-main/classroom/classroom.ts'
+import { Classroom, type PackDialogs } from '../../src-main/classroom/classroom.ts'
 import { loadCourse, type LoadedLesson } from '../../src-main/core/lesson/course-loader.ts'
 import { questionsOf } from '../../src-main/core/lesson/lesson.machine.ts'
 import { keyedPrediction } from '../../src-main/core/lesson/prediction.ts'
@@ -25,7 +25,12 @@ export interface ClassroomHost {
 
 export async function startClassroomHost(
   dataDir: string,
-  options: { joinLimit?: { limit: number; windowMs: number }; bodyLimit?: number; now?: () => number } = {}
+  options: {
+    joinLimit?: { limit: number; windowMs: number }
+    bodyLimit?: number
+    now?: () => number
+    packDialogs?: PackDialogs
+  } = {}
 ): Promise<ClassroomHost> {
   const packsDir = join(dataDir, 'packs')
   const service = createService({
@@ -40,8 +45,10 @@ export async function startClassroomHost(
     handlers: service.handlers,
     lessonDefinition: service.lessonDefinition,
     packsDir,
+    lessonsDir,
     ...(options.now ? { now: options.now } : {}),
-    ...(options.joinLimit ? { joinLimit: options.joinLimit } : {})
+    ...(options.joinLimit ? { joinLimit: options.joinLimit } : {}),
+    ...(options.packDialogs ? { packDialogs: options.packDialogs } : {})
   })
   const host = await startWebHost({
     handlers: service.handlers,

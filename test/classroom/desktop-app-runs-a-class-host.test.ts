@@ -113,6 +113,7 @@ describe('the desktop app runs a class host through the contract', () => {
       service: () => service,
       rendererDir: rendererFixture,
       packsDir,
+      lessonsDir,
       interfaces: () => laptop,
       instructorWindow: {
         open: (host) => windowLog.push(`open ${host.instructorUrl}`),

@@ -21,6 +21,7 @@ describe('a class host restarted with --class', () => {
       store,
       rendererDir: rendererFixture,
       packsDir: join(data.path, 'packs'),
+      lessonsDir,
       host: '127.0.0.1',
       port: 0,
       ...extra

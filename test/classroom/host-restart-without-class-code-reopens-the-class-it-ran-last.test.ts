@@ -21,6 +21,7 @@ describe('a class host restarted without --class', () => {
       store,
       rendererDir: rendererFixture,
       packsDir: join(data.path, 'packs'),
+      lessonsDir,
       host: '127.0.0.1',
       port: 0,
       dataDir: data.path,

@@ -47,7 +47,8 @@ describe('a hostile learner never stops the class', () => {
       store: service.store!,
       handlers: service.handlers,
       lessonDefinition: service.lessonDefinition,
-      packsDir: `${data.path}/packs`
+      packsDir: `${data.path}/packs`,
+      lessonsDir
     })
     host = await startWebHost({
       handlers: service.handlers,

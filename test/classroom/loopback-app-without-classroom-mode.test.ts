@@ -16,7 +16,8 @@ describe('the single-user app on loopback, with a classroom but not in classroom
       store: service.store!,
       handlers: service.handlers,
       lessonDefinition: service.lessonDefinition,
-      packsDir: `${data.path}/packs`
+      packsDir: `${data.path}/packs`,
+      lessonsDir
     })
     host = await startWebHost({ handlers: service.handlers, rendererDir: rendererFixture, classroom })
   })

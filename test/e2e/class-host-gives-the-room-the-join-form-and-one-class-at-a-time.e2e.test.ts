@@ -31,6 +31,7 @@ describe.skipIf(unavailable !== null)('a class host with a class running', () =>
       store: service.store!,
       rendererDir,
       packsDir: join(data.path, 'packs'),
+      lessonsDir: join(repoRoot, 'lessons'),
       host: '127.0.0.1',
       port: 0,
       dataDir: data.path,

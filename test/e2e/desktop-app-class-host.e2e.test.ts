@@ -41,6 +41,7 @@ describe.skipIf(unavailable !== null)('the desktop app runs a class from its Cla
       service: () => service,
       rendererDir,
       packsDir,
+      lessonsDir: join(repoRoot, 'lessons'),
       defaultPort: 0,
       interfaces: () => ({
         wlan0: [

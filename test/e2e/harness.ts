@@ -97,6 +97,7 @@ export async function startHost(
         handlers: service.handlers,
         lessonDefinition: service.lessonDefinition,
         packsDir,
+        lessonsDir: join(repoRoot, 'lessons'),
         xapiIriBase: 'https://courses.example.edu/podnet/',
         ...(options.classroomNow ? { now: options.classroomNow } : {})
       })

@@ -44,6 +44,7 @@ const samples: Samples = {
   port_in_use: { port: 4318, address: '192.168.1.20' },
   address_gone: { address: '192.168.1.20' },
   port_not_allowed: { port: 80 },
+  pack_unknown: { packId: 'workshop-extras' },
   pack_path_invalid: { problem: 'name_too_long', limit: 255 },
   scenario_yaml: { file: 'mine.yaml', problem: 'syntax', line: 3, column: 7 },
   scenario_limit: {

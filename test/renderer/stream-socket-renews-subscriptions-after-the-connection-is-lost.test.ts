@@ -47,7 +47,8 @@ describe('the page’s stream socket', () => {
       store: service.store!,
       handlers: service.handlers,
       lessonDefinition: service.lessonDefinition,
-      packsDir
+      packsDir,
+      lessonsDir
     })
     port = 0
     await start()

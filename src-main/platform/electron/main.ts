@@ -8,6 +8,7 @@ import { createClassHostLauncher, type InstructorWindow } from '../classroom-hos
 import { contentSecurityPolicy } from '../csp.ts'
 import { appEntryUrl, appScheme, appSchemePrivileges, protocolResponse } from './app-protocol.ts'
 import { registerIpc, registerStreams } from './ipc.ts'
+import { packDialogs } from './pack-dialogs.ts'
 import { permissionRequestHandler } from './permissions.ts'
 import { installMenu } from './menu.ts'
 import {
@@ -165,18 +166,21 @@ if (!app.requestSingleInstanceLock()) {
     const nativeBinding = resourcePath('.electron-native', 'better_sqlite3.node')
     const dataDir = app.getPath('userData')
     const packsDir = join(dataDir, 'packs')
+    const lessonsDir = resourcePath('lessons')
     const classHost = createClassHostLauncher({
       // Called only once a class host starts, long after the service below exists.
       service: () => service,
       // The class host serves learners the built renderer, also in development.
       rendererDir,
       packsDir,
+      lessonsDir,
       dataDir,
+      packDialogs: packDialogs(),
       instructorWindow: instructorWindow()
     })
     const service = createService({
       dataDir,
-      lessonsDir: resourcePath('lessons'),
+      lessonsDir,
       packsDir,
       version: app.getVersion(),
       // electron-vite builds the lab worker as a sibling entry of this file (electron.vite.config.ts).

@@ -97,13 +97,14 @@ async function main(): Promise<void> {
   const dataDir = resolve(values['data-dir'] ?? join(homedir(), '.local', 'share', 'podnet-lab'))
   mkdirSync(dataDir, { recursive: true })
   const packsDir = join(dataDir, 'packs')
+  const lessonsDir = join(root, 'lessons')
   const tokenFile = join(dataDir, 'host-token')
   // The build `npm run serve` made beside the renderer it serves: a bundled worker starts in a
   // third of the time and memory of one that compiles the TypeScript sources itself.
   const builtWorker = join(root, 'out', 'main', 'lab-worker.js')
   const service = createService({
     dataDir,
-    lessonsDir: join(root, 'lessons'),
+    lessonsDir,
     packsDir,
     version: (await import('../../../package.json', { with: { type: 'json' } })).default.version,
     ...(existsSync(builtWorker) ? { labs: { workerUrl: pathToFileURL(builtWorker) } } : {})
@@ -122,6 +123,7 @@ async function main(): Promise<void> {
         lessonDefinition: service.lessonDefinition,
         rendererDir,
         packsDir,
+        lessonsDir,
         host,
         port,
         publicHosts,
@@ -158,7 +160,8 @@ async function main(): Promise<void> {
           store: service.store,
           handlers: service.handlers,
           lessonDefinition: service.lessonDefinition,
-          packsDir
+          packsDir,
+          lessonsDir
         })
       : undefined
     const web = await startWebHost({

@@ -50,6 +50,9 @@ const fieldLabels: Record<string, () => string> = {
   'sandbox:open source.content': m.error_field_scenario_yaml,
   'sandbox:open source.fileName': m.error_field_scenario_file,
   'pack:import path': m.error_field_pack_file,
+  'pack:upload base64': m.error_field_pack_file,
+  'pack:export packId': m.pack_export_id,
+  'pack:export title': m.pack_export_name,
   'class:report iriBase': m.error_field_xapi_iri_base,
   'class:sendToLrs iriBase': m.error_field_xapi_iri_base,
   'quiz:submit answer': m.error_field_answer,
@@ -151,6 +154,7 @@ const reasonTexts: { [Id in ErrorReasonId]: (params: Params<Id>) => string } = {
   port_in_use: (p) => m.error_reason_port_in_use(p),
   address_gone: (p) => m.error_reason_address_gone(p),
   port_not_allowed: (p) => m.error_reason_port_not_allowed(p),
+  pack_unknown: (p) => m.error_reason_pack_unknown(p),
   pack_path_invalid: (p) =>
     m.error_reason_pack_path_invalid({ problem: packPathTexts[p.problem](p.limit ?? 0) }),
   scenario_yaml: (p) =>

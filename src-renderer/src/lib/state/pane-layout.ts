@@ -4,7 +4,8 @@
  * `paneforge:<autoSaveId>`; these ids carry the learner, so two profiles on one machine keep
  * their own arrangement.
  */
-export type PaneGroupName = 'workspace' | 'lab' | 'lab-terminal' | 'hops' | 'diagram'
+export type PaneGroupName =
+  'workspace' | 'lab' | 'lab-presenting' | 'lab-terminal' | 'lab-terminal-presenting' | 'hops' | 'diagram'
 
 export function paneLayoutKey(learnerId: string, group: PaneGroupName): string {
   return `podnet:${learnerId}:${group}`
