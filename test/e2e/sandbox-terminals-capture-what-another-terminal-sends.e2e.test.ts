@@ -69,7 +69,7 @@ describe.skipIf(unavailable !== null)('several live terminals on one sandbox in 
     await expect
       .poll(() => terminalText(page))
       .toMatch(
-        /\^C\s*10 packets captured\s+10 packets received by filter\s+0 packets dropped by kernel\s+\/ #/
+        /\^C\s*10 packets captured\s+10 packets received by filter\s+0 packets dropped by kernel\s+root@client:\/#/
       )
     await expect.poll(() => page.locator('.xterm-host').getAttribute('aria-busy')).toBe('false')
     expect(await seriousAxeViolations(page)).toEqual([])
