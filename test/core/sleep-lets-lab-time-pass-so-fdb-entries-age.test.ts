@@ -8,13 +8,15 @@ const learned = (text: string): string[] =>
 describe('sleep moves the logical clock', () => {
   test('learned cni0 entries survive 299 s of silence and are gone after ageing_time (300 s)', () => {
     const s = labShell()
-    // node-1's three pods, learned at link-up; the ping refreshes two of them.
+    // node-1's three pods, learned at link-up. The ping refreshes two of them, and so does the
+    // unicast ARP probe client's kernel sends 5 s later (delay_first_probe_time) to confirm the
+    // STALE neighbour the ping used, with its answer: both entries were last seen at 205 s.
     expect(learned(run(s, 'node-1', 'bridge fdb show br cni0').stdout)).toHaveLength(3)
     run(s, 'node-1', 'sleep 200')
     expect(run(s, 'client', 'ping -c 1 10.244.1.3').exitCode).toBe(0)
     expect(run(s, 'node-1', 'sleep 101')).toEqual({ stdout: '', stderr: '', exitCode: 0 })
     expect(learned(run(s, 'node-1', 'bridge fdb show br cni0').stdout)).toHaveLength(2)
-    run(s, 'node-1', 'sleep 199')
+    run(s, 'node-1', 'sleep 203')
     expect(learned(run(s, 'node-1', 'bridge fdb show br cni0').stdout)).toHaveLength(2)
     run(s, 'node-1', 'sleep 2')
     expect(learned(run(s, 'node-1', 'bridge fdb show br cni0').stdout)).toEqual([])
@@ -31,7 +33,8 @@ describe('sleep moves the logical clock', () => {
         .fdbEntries('node-1/cni0')!
         .map((e) => e.mac)
     expect(macs()).toContain(clientMac)
-    run(s, 'node-1', 'sleep 301')
+    // 300 s after the ARP probe that follows the ping by 5 s.
+    run(s, 'node-1', 'sleep 306')
     expect(macs()).not.toContain(clientMac)
     const cni0Mac = /link\/ether (\S+)/.exec(run(s, 'node-1', 'ip link show cni0').stdout)![1]!
     expect(macs()).toContain(cni0Mac)
