@@ -4,7 +4,7 @@ import { labShellFromYaml, run } from './shell-fixture.ts'
 const yaml = `
 formatVersion: 1
 id: named-ports
-cluster: { seed: 3 }
+cluster: { seed: 3, dns: { enabled: false } }
 nodes:
   - { name: node-1, ip: 192.168.56.11 }
 pods:
