@@ -127,7 +127,10 @@ describe('the page’s stream socket', () => {
       (error) => errors.push(error)
     )
     await vi.waitFor(() => expect(errors).toHaveLength(1))
-    expect(errors[0]).toMatchObject({ code: 'unauthorized', message: expect.stringMatching(/seat was opened in another browser/) })
+    expect(errors[0]).toMatchObject({
+      code: 'unauthorized',
+      message: expect.stringMatching(/seat was opened in another browser/)
+    })
     expect(unauthorized).toHaveLength(1)
     expect(socket.state).toBe('unauthorized')
     expect(states).not.toContain('reconnecting')
