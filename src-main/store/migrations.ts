@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto'
 import type Database from 'better-sqlite3'
 import { StoreError } from './errors.ts'
+import { splitServicesLesson } from './split-services-lesson.ts'
 
 /**
  * One forward-only schema step. Versions are consecutive from 1; a released migration is never
@@ -249,6 +250,13 @@ export const migrations: readonly Migration[] = [
         CHECK (student_id IN ('optional', 'required'));
       ALTER TABLE class_learners ADD COLUMN student_id TEXT NOT NULL DEFAULT '';
     `
+  },
+  {
+    version: 11,
+    name: 'lesson services-clusterip split: its second half is lesson service-connections',
+    // Lesson ids are data, not schema: nothing but the rows changes.
+    sql: '',
+    data: splitServicesLesson
   }
 ]
 

@@ -72,7 +72,7 @@ describe('glossary links in lesson text', () => {
     const lessons = resolve(import.meta.dirname, '../../lessons')
     for (const locale of ['en', 'zh-CN']) {
       const seen = new Set<string>()
-      for (const dir of readdirSync(lessons).filter((d) => /^\d\d-/.test(d)))
+      for (const dir of readdirSync(lessons).filter((d) => /^\d\d[a-z]?-/.test(d)))
         for (const file of readdirSync(join(lessons, dir)).filter((f) => f.endsWith(`.${locale}.md`)))
           for (const link of linked(renderMarkdown(readFileSync(join(lessons, dir, file), 'utf8'))))
             seen.add(link.split(':')[0] as string)

@@ -152,7 +152,7 @@ function unnamedTopics(index: CourseIndex, lessons: readonly CourseEntry[]): Les
   return issues
 }
 
-/** Loads one lesson folder (`NN-slug`) of the course. */
+/** Loads one lesson folder (`NN-slug` or `NNx-slug`) of the course. */
 export function loadLesson(files: LessonFiles, dir: string): CourseEntry {
   const lessonFile = `${dir}/lesson.yaml`
   if (files.listDir(dir) === undefined) {
@@ -168,7 +168,7 @@ export function loadLesson(files: LessonFiles, dir: string): CourseEntry {
     return { status: 'unavailable', dir, ...identify(lessonFile, lessonText), issues: parsed.issues }
   const lesson = parsed.value
   const issues: LessonIssue[] = []
-  const expectedId = dir.replace(/^\d\d-/, '')
+  const expectedId = dir.replace(/^\d\d[a-z]?-/, '')
   if (lesson.id !== expectedId) {
     issues.push({
       file: lessonFile,

@@ -664,9 +664,12 @@ export const courseIndexSchema = z.strictObject({
    * Optional; once present, every tag a lesson uses needs its name here.
    */
   topics: z.record(idSchema, localizedSchema).optional(),
-  /** Lesson folders (`NN-slug`) in course order. */
+  /**
+   * Lesson folders (`NN-slug`, or `NNx-slug` for a lesson put after NN later) in course order.
+   * The letter lets a lesson be split or followed without renumbering the folders behind it.
+   */
   lessons: z
-    .array(z.string().regex(/^\d\d-[a-z0-9]+(-[a-z0-9]+)*$/, 'expected a folder name such as 00-tour'))
+    .array(z.string().regex(/^\d\d[a-z]?-[a-z0-9]+(-[a-z0-9]+)*$/, 'expected a folder name such as 00-tour'))
     .min(1)
 })
 export type CourseIndex = z.output<typeof courseIndexSchema>
