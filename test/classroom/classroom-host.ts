@@ -118,6 +118,7 @@ export interface Joined {
   learnerToken: string
   learnerId: string
   name: string
+  seatCode: string
   classId: string
   className: string
   lessons: { lessonId: string; state: string }[]
