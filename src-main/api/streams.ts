@@ -81,7 +81,8 @@ export const streamContract = {
    * subscribe again for a fresh snapshot). Never ends by itself.
    */
   'class:events': {
-    input: z.strictObject({ classId: classIdSchema }),
+    /** `anonymous`: the projector's feed, with no name, seat code or student id in it. */
+    input: z.strictObject({ classId: classIdSchema, anonymous: z.boolean().optional() }),
     event: classEventSchema,
     subscribers: 'instructor'
   },

@@ -25,6 +25,7 @@ import { importPack, installedPackSummaries, removePack } from './packs.ts'
 import { RateLimiter } from './rate-limit.ts'
 import { classXapi, type ClassStatement } from './class-xapi.ts'
 import { classReportCsv, difficultyCsv } from './report.ts'
+import { anonymousEvent } from './anonymous-feed.ts'
 import {
   hashToken,
   LEARNER_TOKEN_PREFIX,
@@ -234,7 +235,9 @@ export class Classroom {
   /** The classroom's streams (api/streams.ts): the dashboard feed, `class:events`. */
   streams(): Pick<StreamHandlers, 'class:events'> {
     return {
-      'class:events': ({ classId }, { emit }) => ({ unsubscribe: this.subscribe(classId, emit) })
+      'class:events': ({ classId, anonymous }, { emit }) => ({
+        unsubscribe: this.subscribe(classId, anonymous ? (event) => emit(anonymousEvent(event)) : emit)
+      })
     }
   }
 

@@ -7,6 +7,7 @@ import {
   type StuckReason
 } from '../api/classroom-contract.ts'
 import { SILENT_OFFLINE_MS } from '../api/presence.ts'
+import { anonymousDashboard } from './anonymous-feed.ts'
 import type { ClassAttempt, ClassMember, ProgressStore } from '../store/index.ts'
 
 type LastFailure = LearnerState['lastFailure']
@@ -397,7 +398,7 @@ export class LiveClass {
     this.#emit({ type: 'lessons-changed', at: iso(this.now()), ...gates })
   }
 
-  /** The full dashboard; `anonymous` leaves out the learners and every name. */
+  /** The full dashboard; `anonymous` is the projector's copy, counting learners without naming them. */
   dashboard(anonymous: boolean): Dashboard {
     const now = this.now()
     const cls = this.store.classes.get(this.classId)!
@@ -414,20 +415,20 @@ export class LiveClass {
         passed: state.passed ?? row?.passed ?? null
       }
     })
-    const names = this.#names()
-    return {
+    const dashboard: Dashboard = {
       classId: cls.id,
       name: cls.name,
       status: cls.status,
       joinCode: cls.joinCode,
       at: iso(now),
-      learners: anonymous ? [] : learners,
+      learners,
       stuckCount: learners.filter((l) => l.stuck).length,
-      questions: questionStats(this.store.classes.attempts(this.classId), anonymous ? null : names),
+      questions: questionStats(this.store.classes.attempts(this.classId), this.#names()),
       lessons: this.store.classes.lessons(this.classId),
       newLessons: cls.newLessons,
       studentId: cls.studentId
     }
+    return anonymous ? anonymousDashboard(dashboard) : dashboard
   }
 }
 
@@ -454,7 +455,7 @@ function attemptEvent(a: ClassAttempt): ClassEvent {
  */
 export function questionStats(
   attempts: readonly ClassAttempt[],
-  names: ReadonlyMap<string, string> | null
+  names: ReadonlyMap<string, string>
 ): QuestionStats[] {
   const byQuestion = new Map<string, ClassAttempt[]>()
   for (const a of attempts) {
@@ -491,7 +492,7 @@ export function questionStats(
 /** One answer per learner, grouped by the answer given: the most given first. */
 function grouped(
   answers: readonly ClassAttempt[],
-  names: ReadonlyMap<string, string> | null
+  names: ReadonlyMap<string, string>
 ): QuestionStats['answers'] {
   const groups = new Map<string, { answer: string; correct: boolean; count: number; learners: string[] }>()
   for (const a of answers) {
@@ -502,7 +503,7 @@ function grouped(
       learners: []
     }
     group.count++
-    if (names) group.learners.push(names.get(a.learnerId) ?? a.learnerId)
+    group.learners.push(names.get(a.learnerId) ?? a.learnerId)
     groups.set(a.answerJson, group)
   }
   return [...groups.values()]

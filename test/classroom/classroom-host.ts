@@ -8,7 +8,7 @@ import { questionsOf } from '../../src-main/core/lesson/lesson.machine.ts'
 import { keyedPrediction } from '../../src-main/core/lesson/prediction.ts'
 import { correctAnswer, type Answer } from '../../src-main/core/lesson/quiz.ts'
 import { lessonFilesFromDir } from '../../src-main/api/lesson-files.ts'
-import { startWebHost, type WebHost } from '../../src-main/platform/web/server.ts'
+import { startWebHost, type WebHost, type WebHostLimits } from '../../src-main/platform/web/server.ts'
 import { repoRoot } from '../e2e/harness.ts'
 
 export const lessonsDir = join(repoRoot, 'lessons')
@@ -30,6 +30,7 @@ export async function startClassroomHost(
     bodyLimit?: number
     now?: () => number
     packDialogs?: PackDialogs
+    limits?: Partial<WebHostLimits>
   } = {}
 ): Promise<ClassroomHost> {
   const packsDir = join(dataDir, 'packs')
@@ -55,7 +56,8 @@ export async function startClassroomHost(
     rendererDir: rendererFixture,
     classroom,
     classroomMode: true,
-    ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {})
+    ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
+    ...(options.limits ? { limits: options.limits } : {})
   })
   return {
     host,
@@ -118,6 +120,7 @@ export interface Joined {
   learnerToken: string
   learnerId: string
   name: string
+  seatCode: string
   classId: string
   className: string
   lessons: { lessonId: string; state: string }[]

@@ -12,7 +12,8 @@ import { learnerCall, ok, startClassroomHost, type ClassroomHost, type Joined } 
 async function openFeed(
   origin: string,
   classId: string,
-  token: string
+  token: string,
+  anonymous?: boolean
 ): Promise<{
   first: StreamServerMessage
   next: (match: (e: ClassEvent) => boolean) => Promise<ClassEvent>
@@ -20,7 +21,7 @@ async function openFeed(
 }> {
   const client = openStreamSocket(origin, token)
   await client.opened
-  client.subscribe('feed', 'class:events', { classId })
+  client.subscribe('feed', 'class:events', anonymous === undefined ? { classId } : { classId, anonymous })
   const first = await client.next((m) => m.id === 'feed', 'a first message on the feed')
   return {
     first,
@@ -169,10 +170,41 @@ describe('the live dashboard', () => {
       { classId, anonymous: true },
       h.instructorToken
     )
-    expect(anonymous.learners).toEqual([])
+    expect(anonymous.learners.map((l) => [l.name, l.seatCode, l.stepId])).toEqual(
+      dashboard.learners.map((l) => ['', '', l.stepId])
+    )
     expect(JSON.stringify(anonymous)).not.toContain('Ada')
     expect(anonymous.questions.find((q) => q.questionId === 'predict-ttl')?.answers).toEqual([
       { answer: '63', correct: false, count: 1, learners: [] }
     ])
+  })
+
+  test('the projector’s feed counts every learner but carries no name, seat code or failed command', async () => {
+    const feed = await openFeed(origin, classId, h.instructorToken, true)
+    const first = (feed.first as { event: ClassEvent }).event
+    const full = await ok<Dashboard>(origin, 'class:dashboard', { classId }, h.instructorToken)
+    expect(first.type === 'snapshot' && first.dashboard.learners.map((l) => l.learnerId)).toEqual(
+      full.learners.map((l) => l.learnerId)
+    )
+    const received: ClassEvent[] = [first]
+    const bea = await ok<Joined>(origin, 'class:join', { code: joinCode, name: 'Bea' })
+    const act = learnerCall(origin, bea)
+    received.push(await feed.next((e) => e.type === 'learner-joined' && e.learnerId === bea.learnerId))
+    await act('lesson:open', { lessonId: 'tour' })
+    await act('lesson:send', { lessonId: 'tour', event: { type: 'user.next' } })
+    await act('shell:exec', { lessonId: 'tour', on: 'client', line: 'ip link show secret-typo0' })
+    received.push(await feed.next((e) => e.type === 'task-failed' && e.learnerId === bea.learnerId))
+    await act('shell:exec', { lessonId: 'tour', on: 'client', line: 'ip addr' })
+    await act('lesson:send', { lessonId: 'tour', event: { type: 'user.next' } })
+    await act('lesson:send', { lessonId: 'tour', event: { type: 'user.predict', value: 63 } })
+    received.push(await feed.next((e) => e.type === 'question-stats'))
+    clock += 6 * 60_000
+    h.classroom.tick()
+    received.push(await feed.next((e) => e.type === 'learner-left' && e.learnerId === bea.learnerId))
+    received.push(await feed.next((e) => e.type === 'learner-state' && e.learner.learnerId === bea.learnerId))
+    const text = JSON.stringify(received)
+    for (const secret of ['Ada', 'Lurker', 'Bea', bea.seatCode, 'secret-typo0'])
+      expect(text).not.toContain(secret)
+    await feed.close()
   })
 })

@@ -118,3 +118,29 @@ describe('lesson pack files go through the desktop host’s own dialogs', () => 
     expect(answer.body.error?.reason).toEqual({ id: 'desktop_only', params: { method: 'pack:pick' } })
   })
 })
+
+describe('a dialog the instructor keeps open', () => {
+  const data = tempDir('podnet-pack-slow-dialog-')
+  const idleTimeoutMs = 300
+  let host: ClassroomHost
+
+  beforeAll(async () => {
+    host = await startClassroomHost(data.path, {
+      limits: { idleTimeoutMs },
+      packDialogs: {
+        // Answered long after the host would have closed a silent socket.
+        open: () => new Promise((resolve) => setTimeout(() => resolve(null), idleTimeoutMs * 5)),
+        save: () => Promise.resolve(null)
+      }
+    })
+  })
+
+  afterAll(async () => {
+    await host.stop()
+    data.remove()
+  })
+
+  test('is answered on the same call: the host never cuts off a call it is still answering', async () => {
+    expect(await ok(host.host.origin, 'pack:pick', words, host.instructorToken)).toEqual({ imported: null })
+  })
+})

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import type { ClassEvent, Dashboard } from '../../src-main/api/classroom-contract.ts'
 import { applyClassEvent, clock } from '../../src-renderer/src/lib/classroom/dashboard-events.ts'
+import { anonymousEvent } from '../../src-main/classroom/anonymous-feed.ts'
 
 const snapshot: Dashboard = {
   classId: 'cls_abcdefgh',
@@ -16,8 +17,8 @@ const snapshot: Dashboard = {
   studentId: 'optional'
 }
 
-function fold(events: ClassEvent[], anonymous = false): Dashboard {
-  const result = events.reduce<Dashboard | null>((d, e) => applyClassEvent(d, e, anonymous), null)
+function fold(events: ClassEvent[]): Dashboard {
+  const result = events.reduce<Dashboard | null>((d, e) => applyClassEvent(d, e), null)
   if (!result) throw new Error('no snapshot in the feed')
   return result
 }
@@ -161,8 +162,8 @@ describe('the live dashboard folds the pushed events', () => {
     ])
   })
 
-  test('the projector copy carries no names, but still counts', () => {
-    const d = fold(feed, true)
+  test('the projector’s feed, as the host sends it, folds to a copy with no names that still counts', () => {
+    const d = fold(feed.map(anonymousEvent))
     expect(d.learners).toHaveLength(2)
     expect(d.learners.every((l) => l.name === '')).toBe(true)
     expect(d.questions[0]?.answers.map((a) => [a.count, a.learners])).toEqual([[2, []]])

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import type { ClassEvent, Dashboard } from '../../src-main/api/classroom-contract.ts'
 import { applyClassEvent } from '../../src-renderer/src/lib/classroom/dashboard-events.ts'
+import { anonymousEvent } from '../../src-main/classroom/anonymous-feed.ts'
 import { roomSummary } from '../../src-renderer/src/lib/classroom/room-summary.ts'
 
 const snapshot: Dashboard = {
@@ -34,9 +35,9 @@ const step = (n: number, name: string, lessonId: string, stepId: string, complet
   completed
 })
 
-/** The projector folds the feed anonymously, as ProjectorView does. */
+/** The projector folds the host's anonymous feed, as ProjectorView does. */
 const fold = (events: ClassEvent[]): Dashboard =>
-  events.reduce<Dashboard | null>((d, e) => applyClassEvent(d, e, true), snapshot)!
+  events.map(anonymousEvent).reduce<Dashboard | null>((d, e) => applyClassEvent(d, e), snapshot)!
 
 describe('the projector counts everyone who finished the room’s lesson', () => {
   test('nobody in a lesson yet: no lesson to name', () => {

@@ -398,7 +398,13 @@ function buildApp(options: WebHostOptions, token: string, limits: WebHostLimits)
 
   app.post<{ Params: { method: string } }>('/api/:method', async (request, reply) => {
     const { method } = request.params
-    const answer = await gateway.call(method, request.body, bearerOf(request), request.ip)
+    // The idle limit is for clients gone quiet. While the host is still answering (a file dialog
+    // the instructor keeps open for minutes) the silence is the host's own.
+    const socket = request.raw.socket
+    socket.setTimeout(0)
+    const answer = await gateway
+      .call(method, request.body, bearerOf(request), request.ip)
+      .finally(() => socket.setTimeout(limits.idleTimeoutMs))
     if (answer.retryAfter !== undefined) reply.header('Retry-After', String(answer.retryAfter))
     const { envelope } = answer
     // dispatch() already hides what failed; the classroom's own handlers may not have.

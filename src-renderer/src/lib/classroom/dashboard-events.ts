@@ -8,14 +8,10 @@ import type {
 /**
  * Applies one pushed event to the dashboard the instructor sees, without asking the host again.
  * Pure (a new object out, the old one untouched) so the live view is a fold over the feed and the
- * tests can replay a feed. `anonymous` keeps names out of the answer lists for projecting.
+ * tests can replay a feed. The projector's feed arrives from the host already without names.
  */
-export function applyClassEvent(
-  dashboard: Dashboard | null,
-  event: ClassEvent,
-  anonymous = false
-): Dashboard | null {
-  if (event.type === 'snapshot') return anonymous ? anonymise(event.dashboard) : event.dashboard
+export function applyClassEvent(dashboard: Dashboard | null, event: ClassEvent): Dashboard | null {
+  if (event.type === 'snapshot') return event.dashboard
   if (!dashboard) return null
   const withLearner = (learnerId: string, change: (learner: LearnerState) => LearnerState): Dashboard => {
     const learners = dashboard.learners.map((l) => (l.learnerId === learnerId ? change(l) : l))
@@ -27,8 +23,8 @@ export function applyClassEvent(
         return withLearner(event.learnerId, (l) => ({ ...l, online: true }))
       const learner: LearnerState = {
         learnerId: event.learnerId,
-        name: anonymous ? '' : event.name,
-        seatCode: anonymous ? '' : event.seatCode,
+        name: event.name,
+        seatCode: event.seatCode,
         studentId: '',
         online: true,
         joinedAt: event.at,
@@ -79,7 +75,7 @@ export function applyClassEvent(
     case 'task-failed':
       return { ...dashboard, at: event.at }
     case 'question-stats': {
-      const question = anonymous ? anonymiseQuestion(event.question) : event.question
+      const question = event.question
       const same = (q: QuestionStats): boolean =>
         q.lessonId === question.lessonId && q.questionId === question.questionId
       const questions = dashboard.questions.some(same)
@@ -88,7 +84,7 @@ export function applyClassEvent(
       return { ...dashboard, at: event.at, questions }
     }
     case 'learner-state': {
-      const learner = anonymous ? { ...event.learner, name: '', seatCode: '', studentId: '' } : event.learner
+      const learner = event.learner
       const known = dashboard.learners.some((l) => l.learnerId === learner.learnerId)
       const learners = known
         ? dashboard.learners.map((l) => (l.learnerId === learner.learnerId ? learner : l))
@@ -99,23 +95,6 @@ export function applyClassEvent(
       return { ...dashboard, at: event.at, lessons: event.lessons, newLessons: event.newLessons }
     case 'class-closed':
       return { ...dashboard, at: event.at, status: 'closed' }
-  }
-}
-
-function anonymiseQuestion(question: QuestionStats): QuestionStats {
-  return {
-    ...question,
-    answers: question.answers.map((a) => ({ ...a, learners: [] })),
-    firstAnswers: question.firstAnswers.map((a) => ({ ...a, learners: [] }))
-  }
-}
-
-/** The projector's copy: learners counted but never named, no names beside the answers. */
-export function anonymise(dashboard: Dashboard): Dashboard {
-  return {
-    ...dashboard,
-    learners: dashboard.learners.map((l) => ({ ...l, name: '', seatCode: '', studentId: '' })),
-    questions: dashboard.questions.map(anonymiseQuestion)
   }
 }
 

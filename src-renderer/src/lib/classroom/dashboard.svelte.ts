@@ -65,7 +65,7 @@ export class LiveDashboard {
     let over = false
     const unsubscribe = subscribe(
       'class:events',
-      { classId: this.classId },
+      { classId: this.classId, anonymous: this.anonymous },
       (event) => {
         if (!classEventTypes.has(event.type)) return
         this.#apply(event)
@@ -104,6 +104,6 @@ export class LiveDashboard {
 
   #apply(event: ClassEvent): void {
     if (event.type === 'snapshot') this.#skewMs = Date.now() - Date.parse(event.dashboard.at)
-    this.#dashboard = applyClassEvent(this.#dashboard, event, this.anonymous)
+    this.#dashboard = applyClassEvent(this.#dashboard, event)
   }
 }
