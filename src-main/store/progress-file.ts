@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { splitLegacySnapshot } from './migrations.ts'
 
 /**
- * The exported progress file, format version 2:
+ * The exported progress file, format version 3:
  * `{ format, formatVersion, checksum: "sha256:<hex>", body }`, where the checksum is SHA-256 over
  * the body in canonical JSON (RFC 8785 style: keys sorted by UTF-16 code units, no whitespace).
  * Rows carry no learner id: every row belongs to `body.learner`. Ids are the store's own, stable
@@ -11,9 +11,14 @@ import { splitLegacySnapshot } from './migrations.ts'
  *
  * Version 2 added each session's lab `journal` (entries with their positions); a version-1 file
  * kept the journal inside the session's `snapshot` and is still read (see `upgradeBody`).
+ * Version 3 has the same shape; it says the file was written after lesson `services-clusterip`
+ * was split, so a version 1 or 2 file still holds the second half's progress under the old
+ * lesson, and its import splits it as migration 11 split the store (transfer.ts).
  */
 export const PROGRESS_FORMAT = 'podnet-lab.progress'
-export const PROGRESS_FORMAT_VERSION = 2
+export const PROGRESS_FORMAT_VERSION = 3
+/** The first version written after lesson `services-clusterip` lost its second half. */
+export const SPLIT_LESSON_FORMAT_VERSION = 3
 
 const id = z.string().min(1).max(200)
 const ms = z.number().int().nonnegative()
@@ -127,6 +132,8 @@ export const progressFileSchema = z.strictObject({
   body: progressBodySchema
 })
 
+const progressFileV2Schema = progressFileSchema.extend({ formatVersion: z.literal(2) })
+
 const progressFileV1Schema = z.strictObject({
   format: z.literal(PROGRESS_FORMAT),
   formatVersion: z.literal(1),
@@ -138,20 +145,29 @@ export type ProgressFile = z.infer<typeof progressFileSchema>
 
 /**
  * Checks a parsed file against the schema of the version it declares (the latest for anything
- * else, which then names `formatVersion` as the problem) and returns it in the latest version.
+ * else, which then names `formatVersion` as the problem) and returns its body in the latest
+ * shape, with the version it was written in.
  */
 export function parseProgressFileJson(
   raw: unknown
-): { success: true; data: ProgressFile } | { success: false; error: z.ZodError } {
-  if ((raw as { formatVersion?: unknown }).formatVersion === 1) {
+): { success: true; data: ProgressFile; writtenIn: number } | { success: false; error: z.ZodError } {
+  const declared = (raw as { formatVersion?: unknown }).formatVersion
+  if (declared === 1) {
     const v1 = progressFileV1Schema.safeParse(raw)
     if (!v1.success) return v1
     return {
       success: true,
-      data: { ...v1.data, formatVersion: PROGRESS_FORMAT_VERSION, body: upgradeBody(v1.data.body) }
+      data: { ...v1.data, formatVersion: PROGRESS_FORMAT_VERSION, body: upgradeBody(v1.data.body) },
+      writtenIn: 1
     }
   }
-  return progressFileSchema.safeParse(raw)
+  if (declared === 2) {
+    const v2 = progressFileV2Schema.safeParse(raw)
+    if (!v2.success) return v2
+    return { success: true, data: { ...v2.data, formatVersion: PROGRESS_FORMAT_VERSION }, writtenIn: 2 }
+  }
+  const latest = progressFileSchema.safeParse(raw)
+  return latest.success ? { ...latest, writtenIn: PROGRESS_FORMAT_VERSION } : latest
 }
 
 /**

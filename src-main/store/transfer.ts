@@ -1,5 +1,6 @@
+import Database from 'better-sqlite3'
 import type { z } from 'zod'
-import { parseJson, type StoreContext } from './context.ts'
+import { parseJson, StoreContext } from './context.ts'
 import { StoreError } from './errors.ts'
 import { readableSnapshot } from './sessions.ts'
 import { findJsonSyntaxError } from './json-syntax.ts'
@@ -9,13 +10,16 @@ import {
   parseProgressFileJson,
   PROGRESS_FORMAT,
   PROGRESS_FORMAT_VERSION,
+  SPLIT_LESSON_FORMAT_VERSION,
   type ProgressBody,
   type ProgressFile
 } from './progress-file.ts'
 import type { AttemptRow } from './attempts.ts'
 import type { StepEventRow } from './events.ts'
 import type { HintUseRow } from './hints.ts'
-import type { JournalEntry, JournalRepository } from './journal.ts'
+import { JournalRepository, type JournalEntry } from './journal.ts'
+import { migrate } from './migrations.ts'
+import { splitServicesLesson } from './split-services-lesson.ts'
 import type { ReviewItemRow } from './review.ts'
 import type { SessionRow } from './sessions.ts'
 
@@ -251,7 +255,35 @@ export class ProgressTransfer {
    * its snapshot: when the file's snapshot wins, the lesson's journal becomes the file's.
    */
   importProgress(text: string): ImportReport {
-    const file = parseProgressFile(text)
+    const { file, writtenIn } = parseProgressFile(text)
+    return this.#merge(
+      writtenIn < SPLIT_LESSON_FORMAT_VERSION
+        ? ProgressTransfer.#splitAsMigration11Did(file, this.#ctx.now)
+        : file
+    )
+  }
+
+  /**
+   * A file from before lesson `services-clusterip` was split, split as migration 11 split the
+   * store: merged into an empty scratch store, split there by the migration's own step, and read
+   * back. How the split is done stays in one place, the migration.
+   */
+  static #splitAsMigration11Did(file: ProgressFile, now: () => number): ProgressFile {
+    const db = new Database(':memory:')
+    try {
+      db.pragma('foreign_keys = ON')
+      migrate(db, ':memory:', now, () => {})
+      const ctx = new StoreContext(db, ':memory:', now)
+      const scratch = new ProgressTransfer(ctx, new JournalRepository(ctx))
+      scratch.#merge(file)
+      db.transaction(() => splitServicesLesson(db))()
+      return parseProgressFile(scratch.exportProgress(file.body.learner.id)).file
+    } finally {
+      db.close()
+    }
+  }
+
+  #merge(file: ProgressFile): ImportReport {
     const b = file.body
     const s = this.#s
     const lid = b.learner.id
@@ -451,7 +483,7 @@ function sameRow(a: SessionRow, b: SessionRow): boolean {
 }
 
 /** Parses and checks everything before the store is touched; throws ImportError listing every issue. */
-function parseProgressFile(text: string): ProgressFile {
+function parseProgressFile(text: string): { file: ProgressFile; writtenIn: number } {
   let raw: unknown
   try {
     raw = JSON.parse(text)
@@ -500,7 +532,7 @@ function parseProgressFile(text: string): ProgressFile {
   }
   const issues = duplicateIssues(file.body)
   if (issues.length > 0) throw new ImportError(issues)
-  return file
+  return { file, writtenIn: parsed.writtenIn }
 }
 
 /** `['body', 'attempts', 3, 'score']` → `body.attempts[3].score`. */
