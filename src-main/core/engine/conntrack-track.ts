@@ -115,7 +115,7 @@ export function confirm(a: CtAssoc | undefined, p: Packet, now: number): void {
   const e = a.entry
   if (isSynRetransmit(a, p)) return
   const unconfirmed = e.expiresAt === -1
-  const before = `${e.tcpState}/${e.seenReply}/${e.assured}`
+  const { tcpState, seenReply, assured } = e
   if (a.dir === 'reply' && !e.seenReply) e.seenReply = true
   if (e.proto === 'tcp' && p.l4.kind === 'tcp') e.tcpState = nextTcpState(e, a.dir, p.l4.flags)
   const timeout =
@@ -129,7 +129,7 @@ export function confirm(a: CtAssoc | undefined, p: Packet, now: number): void {
   e.expiresAt = now + timeout * 1000
   a.isNew = false
   if (unconfirmed) announceCt(a.groups, { type: 'NEW', entry: e })
-  else if (`${e.tcpState}/${e.seenReply}/${e.assured}` !== before)
+  else if (e.tcpState !== tcpState || e.seenReply !== seenReply || e.assured !== assured)
     announceCt(a.groups, { type: 'UPDATE', entry: e })
 }
 

@@ -187,11 +187,35 @@ function targetName(t: IptTarget): string {
 /**
  * RuleHits are pure functions of (namespace, table, chain, position, rule), so each is made once
  * and shared by every trace that hits the rule; keyed by the namespace's own netfilter state
- * because ids carry its name. A rule moved by an edit gets a fresh hit.
+ * because ids carry its name. One rule object can sit in several chains and tables (a line
+ * parsed once and added to INPUT, OUTPUT and FORWARD), so a rule keeps one hit per table and
+ * chain: with one slot per rule, the chains took it from each other and most hits were made
+ * anew at every hop. A rule moved by an edit gets a fresh hit in its slot.
  */
-const hitCache = new WeakMap<Netfilter, Map<IptRule | IptChain, RuleHit>>()
+type HitSlots = Map<IptRule | IptChain, RuleHit[]>
+const hitCache = new WeakMap<Netfilter, HitSlots>()
 
-function hitsOf(nf: Netfilter): Map<IptRule | IptChain, RuleHit> {
+/** The slot of `slots` kept for `table` and `chain`: its index, or -1. */
+function slotOf(slots: readonly RuleHit[], table: IptTableName, chain: string): number {
+  for (let i = 0; i < slots.length; i++) if (slots[i]!.chain === chain && slots[i]!.table === table) return i
+  return -1
+}
+
+/** Keeps `hit` in its table and chain's slot for `key`. */
+function keep(
+  cache: HitSlots,
+  key: IptRule | IptChain,
+  slots: RuleHit[] | undefined,
+  at: number,
+  hit: RuleHit
+): RuleHit {
+  if (!slots) cache.set(key, [hit])
+  else if (at === -1) slots.push(hit)
+  else slots[at] = hit
+  return hit
+}
+
+function hitsOf(nf: Netfilter): HitSlots {
   let cache = hitCache.get(nf)
   if (!cache) {
     cache = new Map()
@@ -200,21 +224,25 @@ function hitsOf(nf: Netfilter): Map<IptRule | IptChain, RuleHit> {
   return cache
 }
 
-function ruleHit(ns: Netns, tableName: IptTableName, chain: string, index: number, rule: IptRule): RuleHit {
-  const cache = hitsOf(ns.netfilter)
-  const cached = cache.get(rule)
-  if (cached && cached.rule === index + 1 && cached.chain === chain && cached.table === tableName)
-    return cached
-  const hit: RuleHit = {
+function ruleHit(
+  ns: Netns,
+  cache: HitSlots,
+  tableName: IptTableName,
+  chain: string,
+  index: number,
+  rule: IptRule
+): RuleHit {
+  const slots = cache.get(rule)
+  const at = slots ? slotOf(slots, tableName, chain) : -1
+  if (at !== -1 && slots![at]!.rule === index + 1) return slots![at]!
+  return keep(cache, rule, slots, at, {
     table: tableName,
     chain,
     rule: index + 1,
     text: textOf(chain, rule),
     id: `${ns.id}/iptables/${tableName}/${chain}/${index + 1}`,
     target: targetName(rule.target)
-  }
-  cache.set(rule, hit)
-  return hit
+  })
 }
 
 function policyHit(
@@ -225,18 +253,17 @@ function policyHit(
   policy: 'ACCEPT' | 'DROP'
 ): RuleHit {
   const cache = hitsOf(ns.netfilter)
-  const cached = cache.get(builtin)
-  if (cached && cached.target === policy && cached.chain === hook && cached.table === tableName) return cached
-  const hit: RuleHit = {
+  const slots = cache.get(builtin)
+  const at = slots ? slotOf(slots, tableName, hook) : -1
+  if (at !== -1 && slots![at]!.target === policy) return slots![at]!
+  return keep(cache, builtin, slots, at, {
     table: tableName,
     chain: hook,
     rule: 0,
     text: `:${hook} ${policy}`,
     id: `${ns.id}/iptables/${tableName}/${hook}/policy`,
     target: policy
-  }
-  cache.set(builtin, hit)
-  return hit
+  })
 }
 
 interface Frame {
@@ -244,6 +271,20 @@ interface Frame {
   name: string
   i: number
 }
+
+/**
+ * The chains a table run has jumped from. One array serves every run, emptied as each starts:
+ * runs never nest (no match or target walks a packet), and a fresh array per run was a steady
+ * share of what a trace allocates.
+ */
+const jumpStack: Frame[] = []
+
+/**
+ * The hits of the run in progress, copied out at its verdict: the copy is exactly as long as
+ * the hits (most runs hit one to four rules), where an array grown by push from empty reserves
+ * room for sixteen, and every hit list stays in a trace hop.
+ */
+const hitScratch: RuleHit[] = []
 
 /**
  * Walks one built-in chain of one table the way ipt_do_table does: rules in order, jumps
@@ -265,8 +306,11 @@ export function runIptables(
   if (builtin.rules.length === 0) {
     return { verdict: builtin.policy === 'DROP' ? DROP : ACCEPT, evaluated, hits: [] }
   }
-  const hits: RuleHit[] = []
-  const stack: Frame[] = []
+  const hits = hitScratch
+  hits.length = 0
+  const hitCache = hitsOf(ns.netfilter)
+  const stack = jumpStack
+  stack.length = 0
   let frame: Frame = { rules: builtin.rules, name: hook, i: 0 }
   for (;;) {
     if (frame.i >= frame.rules.length) {
@@ -282,7 +326,7 @@ export function runIptables(
     const c = ruleCounters(ns.netfilter, rule)
     c.packets++
     c.bytes += bytes
-    hits.push(ruleHit(ns, tableName, frame.name, index, rule))
+    hits.push(ruleHit(ns, hitCache, tableName, frame.name, index, rule))
     const t = rule.target
     switch (t.kind) {
       case 'none':
@@ -302,13 +346,13 @@ export function runIptables(
           frame = up
           continue
         }
-        return { verdict: t.verdict === 'DROP' ? DROP : ACCEPT, evaluated, hits }
+        return { verdict: t.verdict === 'DROP' ? DROP : ACCEPT, evaluated, hits: hits.slice() }
       case 'REJECT':
-        return { verdict: { kind: 'REJECT', rejectWith: t.rejectWith }, evaluated, hits }
+        return { verdict: { kind: 'REJECT', rejectWith: t.rejectWith }, evaluated, hits: hits.slice() }
       case 'DNAT':
       case 'SNAT':
       case 'MASQUERADE':
-        return { verdict: { kind: 'NAT', target: t }, evaluated, hits }
+        return { verdict: { kind: 'NAT', target: t }, evaluated, hits: hits.slice() }
       case 'jump': {
         const chain = table.chains.get(t.chain)
         if (!chain) continue
@@ -324,5 +368,5 @@ export function runIptables(
   // line `:CHAIN POLICY [p:b]` asks for them), so iptables-save keeps `[0:0]` however much passed.
   const policy = builtin.policy ?? 'ACCEPT'
   hits.push(policyHit(ns, tableName, hook, builtin, policy))
-  return { verdict: policy === 'DROP' ? DROP : ACCEPT, evaluated, hits }
+  return { verdict: policy === 'DROP' ? DROP : ACCEPT, evaluated, hits: hits.slice() }
 }

@@ -44,6 +44,22 @@ export function runNeighbourTimers(lab: Lab, ns: Netns, n: Neighbour, now: numbe
   }
 }
 
+/**
+ * Whether a timer of the entry fell due by `now`: exactly the states and times at which
+ * runNeighbourTimers does anything, so skipping an entry for which this is false changes nothing.
+ */
+function neighbourTimerDue(n: Neighbour, now: number): boolean {
+  if (n.state === 'REACHABLE') return n.confirmedAt + NEIGH_TIMES.reachableMs < now
+  if (n.state === 'DELAY') return n.updatedAt + NEIGH_TIMES.delayProbeMs <= now
+  if (n.state === 'PROBE') return n.updatedAt + n.probes * NEIGH_TIMES.retransMs <= now
+  return false
+}
+
+export function anyNeighbourTimerDue(neighbours: readonly Neighbour[], now: number): boolean {
+  for (const n of neighbours) if (neighbourTimerDue(n, now)) return true
+  return false
+}
+
 /** The probe goes out and is answered at `at`, so what it learns carries that time. */
 function probeAt(lab: Lab, ns: Netns, n: Neighbour, at: number): boolean {
   const now = lab.clock.nowMs

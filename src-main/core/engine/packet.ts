@@ -163,19 +163,15 @@ export function clonePacket(p: Packet): Packet {
  * while only a few hops change it, so the view (and each unchanged header inside it) is made
  * once and shared by every hop, capture frame and netfilter record until the packet changes:
  * copy-on-write instead of a deep copy per hop. Views are therefore read-only to consumers.
+ * The memo keeps only what the view does not hold as the packet does: ttl, id, df, tos, the
+ * mark and the MACs are read back from the view's own IP header, top level and Ethernet header
+ * (each of one shape), since the memo is a large share of what a walk allocates.
  */
 interface ViewMemo {
   readonly src: number
   readonly dst: number
-  readonly ttl: number
-  readonly id: number
-  readonly df: boolean
-  readonly tos: number
-  readonly mark: number
   readonly payloadLength: number
   readonly vni: number | undefined
-  readonly ethSrc: Mac | undefined
-  readonly ethDst: Mac | undefined
   /** l4 fields: ports or echo id/seq, tcp seq/ack, icmp type/code/mtu. */
   readonly a: number
   readonly b: number
@@ -196,20 +192,24 @@ interface ViewMemo {
 }
 
 function sameHeaders(p: Packet, m: ViewMemo): boolean {
+  const v = m.view
+  const ip = v.ip!
   if (
     p.src !== m.src ||
     p.dst !== m.dst ||
-    p.ttl !== m.ttl ||
-    p.id !== m.id ||
-    p.df !== m.df ||
-    p.tos !== m.tos ||
-    p.mark !== m.mark ||
+    p.ttl !== ip.ttl ||
+    p.id !== ip.id ||
+    p.df !== ip.df ||
+    p.tos !== ip.tos ||
+    p.mark !== v.mark ||
     p.payloadLength !== m.payloadLength ||
     p.vni !== m.vni
   )
     return false
   const eth = p.eth
-  if (eth === undefined ? m.ethSrc !== undefined : eth.src !== m.ethSrc || eth.dst !== m.ethDst) return false
+  const was = v.eth
+  if (eth === undefined ? was !== undefined : was === undefined || eth.src !== was.src || eth.dst !== was.dst)
+    return false
   const l4 = p.l4
   if (l4.kind !== m.kind) return false
   if (l4.kind === 'tcp') {
@@ -300,10 +300,10 @@ export function view(p: Packet): PacketView {
     m !== undefined &&
     m.src === p.src &&
     m.dst === p.dst &&
-    m.ttl === p.ttl &&
-    m.id === p.id &&
-    m.df === p.df &&
-    m.tos === p.tos &&
+    prev!.ip!.ttl === p.ttl &&
+    prev!.ip!.id === p.id &&
+    prev!.ip!.df === p.df &&
+    prev!.ip!.tos === p.tos &&
     m.kind === p.l4.kind &&
     prev!.ip!.length === length
   const ip = sameIp
@@ -352,15 +352,8 @@ export function view(p: Packet): PacketView {
   p.memo = {
     src: p.src,
     dst: p.dst,
-    ttl: p.ttl,
-    id: p.id,
-    df: p.df,
-    tos: p.tos,
-    mark: p.mark,
     payloadLength: p.payloadLength,
     vni: p.vni,
-    ethSrc: p.eth?.src,
-    ethDst: p.eth?.dst,
     a,
     b,
     c,

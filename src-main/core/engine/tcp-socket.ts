@@ -19,6 +19,15 @@ import { nextIpId } from './walk.ts'
  */
 export const WINDOW_SCALE = 7
 
+/**
+ * Options without per-segment values, one object each for every segment: a segment's options
+ * are shared and never changed (see TcpL4), so only the timestamp and MSS are made anew.
+ */
+const NOP: TcpOption = { kind: 'nop' }
+const SACK_OK: TcpOption = { kind: 'sackOK' }
+const WSCALE: TcpOption = { kind: 'wscale', value: WINDOW_SCALE }
+const utf8 = new TextEncoder()
+
 /** The MSS a socket advertises: the MTU of the device its route leaves by, less IP and TCP headers. */
 export function advertisedMss(ns: Netns, dst: Ipv4): number {
   const route = lookupRoute(ns, dst)
@@ -87,10 +96,10 @@ export class TcpSocket {
   synOptions(): TcpOption[] {
     return [
       { kind: 'mss', value: this.mss },
-      { kind: 'sackOK' },
+      SACK_OK,
       { kind: 'ts', val: this.#tsVal(), ecr: this.tsRecent },
-      { kind: 'nop' },
-      { kind: 'wscale', value: WINDOW_SCALE }
+      NOP,
+      WSCALE
     ]
   }
 
@@ -101,11 +110,11 @@ export class TcpSocket {
   segment(flags: string, data?: string): Packet {
     const syn = flags.includes('S')
     const seq = this.sndNxt
-    const length = data === undefined ? 0 : new TextEncoder().encode(data).length
+    const length = data === undefined ? 0 : utf8.encode(data).length
     this.sndNxt = (this.sndNxt + length + (syn || flags.includes('F') ? 1 : 0)) >>> 0
     const options: readonly TcpOption[] = syn
       ? this.synOptions()
-      : [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val: this.#tsVal(), ecr: this.tsRecent }]
+      : [NOP, NOP, { kind: 'ts', val: this.#tsVal(), ecr: this.tsRecent }]
     const window = syn ? this.#initialWindow : scaledWindow(this.#initialWindow)
     const ack = flags.includes('.') ? this.rcvNxt : 0
     // A SYN-ACK leaves from a request socket before the connection has a counter: its id is 0.

@@ -105,6 +105,23 @@ export function describeRoute(ns: Netns, r: Route): string {
 /** Bridges an ARP request crossed: where it entered each and which port it left by. */
 type BridgeStep = { bridge: BridgeLink; inPort?: Link; outPort?: Link }
 
+/** A bridge step of a path being explored, with the steps before it. */
+type PathStep = { step: BridgeStep; before: PathStep | undefined }
+
+/** The steps of a path, first to last. */
+function stepsOf(path: PathStep | undefined): BridgeStep[] {
+  const steps: BridgeStep[] = []
+  for (let p = path; p !== undefined; p = p.before) steps.push(p.step)
+  return steps.reverse()
+}
+
+/** Whether the namespace holds `ip` on an interface that answers ARP (not a dummy). */
+function ownsAddress(ns: Netns, ip: Ipv4): boolean {
+  for (const a of ns.addresses)
+    if (a.address === ip && linkByIndex(ns, a.ifindex)?.kind !== 'dummy') return true
+  return false
+}
+
 /** The interface that answers an ARP request, and the bridges between it and the asker. */
 interface ArpOwner {
   readonly ns: Netns
@@ -120,8 +137,23 @@ export class Walk {
   readonly #touched = new Set<Netns>()
   /** The locally sent segment whose first neighbour lookup confirms the neighbour. */
   #confirming: Packet | undefined
+  /**
+   * One context rewritten at each hook, not a new object per hook: tables read it only while
+   * they run, and a hook never starts inside another.
+   */
+  readonly #ctx: HookContext
 
-  constructor(readonly lab: Lab) {}
+  constructor(readonly lab: Lab) {
+    this.#ctx = {
+      ctstate: 'UNTRACKED',
+      ctDnat: false,
+      rng: lab.rng,
+      nowMs: 0,
+      inIface: undefined,
+      outIface: undefined,
+      bridged: false
+    }
+  }
 
   hop(ns: Netns, stage: Stage, fields: Partial<Omit<Hop, 'seq' | 'leg' | 'netns' | 'stage'>> = {}): Hop {
     const h: Hop = { seq: this.hops.length, leg: this.leg, netns: ns.id, stage, ...fields }
@@ -218,7 +250,7 @@ export class Walk {
     log.frames.push(frame)
     // Trimmed in batches: shifting a long array on every frame would dominate the walk.
     if (log.frames.length > log.limit + 1000) log.frames.splice(0, log.frames.length - log.limit)
-    for (const listener of log.listeners) listener(frame)
+    if (log.listeners.size > 0) for (const listener of log.listeners) listener(frame)
     // Counters tell what a bridge that nobody captures on received, which excludes these frames.
     if (promiscOnly) return
     const bytes = ipLength(pkt) + (pkt.eth ? 14 : 0)
@@ -296,15 +328,13 @@ export class Walk {
     bridged = false
   ): TableResult['verdict'] {
     const isNew = ct?.isNew === true
-    const ctx: HookContext = {
-      ctstate: ctState(ct),
-      ctDnat: ct?.entry.dnat === true,
-      rng: this.lab.rng,
-      nowMs: this.lab.clock.nowMs,
-      inIface,
-      outIface,
-      bridged
-    }
+    const ctx = this.#ctx
+    ctx.ctstate = ctState(ct)
+    ctx.ctDnat = ct?.entry.dnat === true
+    ctx.nowMs = this.lab.clock.nowMs
+    ctx.inIface = inIface
+    ctx.outIface = outIface
+    ctx.bridged = bridged
     if (ns.nft) {
       for (const chain of nftChainsFor(ns.nft, NFT_HOOK[hook])) {
         if (chain.base!.type === 'nat' && !isNew) continue
@@ -347,11 +377,9 @@ export class Walk {
   ): TableResult['verdict'] | undefined {
     if (!nftChain) {
       const chain = ns.netfilter[table as IptTableName].chains.get(hook)
-      if (chain && chain.rules.length === 0) {
-        // Nothing to evaluate: the policy decides, and a hop would only add noise.
-        runIptables(ns, table as IptTableName, hook, pkt, ctx)
-        return chain.policy === 'DROP' ? DROP : undefined
-      }
+      // Nothing to evaluate: the policy decides (an empty chain counts nothing), and a hop would
+      // only add noise.
+      if (chain && chain.rules.length === 0) return chain.policy === 'DROP' ? DROP : undefined
     }
     const before = view(pkt)
     const res = nftChain
@@ -661,9 +689,13 @@ export class Walk {
 
   /** Where an ARP request out of `dev` for `ip` is answered, and the bridges it crossed. */
   #arpOwner(ns: Netns, dev: Link, ip: Ipv4): ArpOwner | undefined {
-    const visited = new Set<string>()
-    const queue: { ns: Netns; link: Link; path: BridgeStep[] }[] = []
-    const enqueueOut = (fromNs: Netns, link: Link, path: BridgeStep[]): void => {
+    // The neighbour timers ask this at every unicast probe. Link objects are unique per
+    // namespace, so they are what is visited (an L2 domain has a few dozen at most, where a list
+    // is cheaper than a set); paths share their beginnings, each step pointing back at the one
+    // before, and only the answerer's is made an array.
+    const visited: Link[] = []
+    const queue: { ns: Netns; link: Link; path: PathStep | undefined }[] = []
+    const enqueueOut = (fromNs: Netns, link: Link, path: PathStep | undefined): void => {
       if (!hasCarrier(this.lab.netns, fromNs, link)) return
       if (link.kind === 'veth') {
         const peerNs = this.#nsOf(link.peer.netns)
@@ -679,29 +711,27 @@ export class Walk {
       } else if (link.kind === 'bridge') {
         for (const port of fromNs.links)
           if (port.master === link.ifindex)
-            enqueueOut(fromNs, port, [...path, { bridge: link, outPort: port }])
+            enqueueOut(fromNs, port, { step: { bridge: link, outPort: port }, before: path })
       }
     }
-    enqueueOut(ns, dev, [])
-    while (queue.length > 0) {
-      const { ns: rns, link, path } = queue.shift()!
-      const key = `${rns.id}/${link.ifindex}`
-      if (visited.has(key) || !link.up) continue
-      visited.add(key)
+    enqueueOut(ns, dev, undefined)
+    for (let next = 0; next < queue.length; next++) {
+      const { ns: rns, link, path } = queue[next]!
+      if (visited.includes(link) || !link.up) continue
+      visited.push(link)
       if (link.master !== undefined) {
         const br = linkByIndex(rns, link.master) as BridgeLink | undefined
         if (!br || !br.up) continue
         for (const port of rns.links) {
           if (port.master === br.ifindex && port !== link)
-            enqueueOut(rns, port, [...path, { bridge: br, inPort: link, outPort: port }])
+            enqueueOut(rns, port, { step: { bridge: br, inPort: link, outPort: port }, before: path })
         }
-        queue.push({ ns: rns, link: br, path: [...path, { bridge: br, inPort: link }] })
+        queue.push({ ns: rns, link: br, path: { step: { bridge: br, inPort: link }, before: path } })
         continue
       }
       if (link.kind === 'dummy' || link.kind === 'loopback') continue
-      if (!rns.addresses.some((a) => a.address === ip && linkByIndex(rns, a.ifindex)?.kind !== 'dummy'))
-        continue
-      return { ns: rns, link, path }
+      if (!ownsAddress(rns, ip)) continue
+      return { ns: rns, link, path: stepsOf(path) }
     }
     return undefined
   }
@@ -749,9 +779,14 @@ export class Walk {
           const pns = this.#nsOf(p.netns)
           const pl = linkByIndex(pns, p.ifindex)
           if (pl && (pl.mac === pkt.eth?.dst || pkt.eth?.dst === MAC_BROADCAST)) {
-            this.hop(ns, 'wire', {
+            this.#push({
+              seq: this.hops.length,
+              leg: this.leg,
+              netns: ns.id,
+              stage: 'wire',
               device: dev.name,
-              detail: { segment: dev.segment, to: `${pns.id}/${pl.name}` }
+              detail: { segment: dev.segment, to: `${pns.id}/${pl.name}` },
+              objectId: `${ns.id}/${dev.name}`
             })
             return this.receive(pns, pl, pkt)
           }
@@ -1025,15 +1060,7 @@ export class Walk {
       })
       return { kind: 'icmp-error', ns, error: this.#icmpError(pkt, 3, 3, pkt.dst) }
     }
-    const vs =
-      pkt.l4.kind === 'icmp'
-        ? undefined
-        : ns.ipvs.find(
-            (s) =>
-              s.vip === pkt.dst &&
-              s.port === (pkt.l4 as { dport: number }).dport &&
-              s.proto.toLowerCase() === pkt.l4.kind
-          )
+    const vs = virtualServerFor(ns, pkt)
     if (vs && ct && ct.dir === 'orig' && !ct.entry.dnat) {
       const rs = scheduleRealServer(vs, pkt.src, this.lab.clock.nowMs)
       if (!rs) {
@@ -1125,6 +1152,17 @@ export class Walk {
     quoted.inner = undefined
     return makePacket(from, pkt.src, 64, 0, false, 0xc0, icmpL4(type, code, 0, 0, quoted), 0)
   }
+}
+
+const IPVS_PROTO = { tcp: 'TCP', udp: 'UDP' } as const
+
+/** The IPVS virtual service a delivered packet is addressed to (every local delivery asks). */
+function virtualServerFor(ns: Netns, pkt: Packet): Netns['ipvs'][number] | undefined {
+  const l4 = pkt.l4
+  if (l4.kind === 'icmp') return undefined
+  const proto = IPVS_PROTO[l4.kind]
+  for (const s of ns.ipvs) if (s.vip === pkt.dst && s.port === l4.dport && s.proto === proto) return s
+  return undefined
 }
 
 /** Whether `mac` is the bridge device's own (a `local` FDB entry on the bridge itself). */

@@ -33,7 +33,8 @@ export function hasCarrier(world: NetnsMap, ns: Netns, link: Link): boolean {
       return peer?.up === true
     }
     case 'bridge':
-      return ns.links.some((l) => l.master === link.ifindex && hasCarrier(world, ns, l))
+      for (const l of ns.links) if (l.master === link.ifindex && hasCarrier(world, ns, l)) return true
+      return false
     default:
       return true
   }
@@ -286,11 +287,11 @@ export function setNeighbour(
     if (connected) existing.confirmedAt = now
     if (state === 'STALE' && isValidNeighbour(existing) && (lladdr ?? existing.lladdr) === existing.lladdr)
       return existing
-    const before = `${existing.state} ${existing.lladdr}`
+    const { state: was, lladdr: had } = existing
     if (lladdr !== undefined) existing.lladdr = lladdr
     existing.state = state
     existing.updatedAt = now
-    if (`${state} ${existing.lladdr}` !== before)
+    if (state !== was || existing.lladdr !== had)
       announceNeigh(ns.netlink, { type: 'new', neighbour: existing, state })
     return existing
   }

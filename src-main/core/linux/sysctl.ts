@@ -152,6 +152,21 @@ export function sysctlEntries(ns: SysctlView): Array<[string, string]> {
   return [...all].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
 }
 
+/**
+ * The sysctl names of an interface's keys, by interface name then key: the walk consults
+ * `forwarding` on every routed packet, and building the name (a regex replace and a template)
+ * each time was a visible share of a trace. Names are pure functions of their two parts.
+ */
+const confNames = new Map<string, Map<string, string>>()
+
+function interfaceConfKey(ifname: string, key: string): string {
+  let keys = confNames.get(ifname)
+  if (!keys) confNames.set(ifname, (keys = new Map()))
+  let name = keys.get(key)
+  if (name === undefined) keys.set(key, (name = `net.ipv4.conf.${ifaceInKey(ifname)}.${key}`))
+  return name
+}
+
 /** One `net.ipv4.conf` key of an interface, as the kernel consults it (IN_DEV_CONF_GET). */
 export function interfaceConf(
   ns: Pick<Netns, 'sysctl'>,
@@ -159,7 +174,7 @@ export function interfaceConf(
   key: string
 ): string {
   return (
-    ns.sysctl[`net.ipv4.conf.${ifaceInKey(link.name)}.${key}`] ??
+    ns.sysctl[interfaceConfKey(link.name, key)] ??
     (link.kind === 'loopback' ? LOOPBACK_CONF[key] : undefined) ??
     ns.sysctl[`net.ipv4.conf.default.${key}`]!
   )
