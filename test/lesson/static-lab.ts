@@ -22,6 +22,7 @@ export function staticFacts(state: LabState): LabFacts {
     neighbours: (device) => state.neighbours?.[device],
     routes: (host) => state.routes?.[host],
     sysctl: (host, key) => state.sysctl?.[host]?.[key],
+    iptablesRules: () => undefined,
     endpoints: (service) => state.endpoints?.[service]
   }
 }

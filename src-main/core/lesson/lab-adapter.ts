@@ -5,6 +5,7 @@ import { sendProbe, sourceNetns } from '../engine/probe.ts'
 import type { NetfilterDetail, ProbeSpec, Trace } from '../engine/trace.ts'
 import { endpointsOf } from '../kube/endpoints.ts'
 import type { Lab } from '../kube/lab.ts'
+import { formatIptRule } from '../linux/iptables-rule.ts'
 import { normaliseSysctlKey, readSysctl } from '../linux/sysctl.ts'
 import { formatCidr } from '../net/cidr.ts'
 import { formatIpv4, parseIpv4 } from '../net/ipv4.ts'
@@ -90,6 +91,21 @@ export function labFacts(lab: Lab): LabFacts {
       )
     ])
   )
+  // Every shell line takes a snapshot, so rules are printed only when a goal asks. Rule objects
+  // are immutable, and a chain kube-proxy shares between nodes is copied before anyone changes
+  // it (`ownChain`), so only a node's own chains need their rule list copied here.
+  const tables = new Map(
+    [...lab.netns.values()].map((ns) => [
+      ns.id,
+      (['filter', 'nat', 'mangle'] as const).map((name) => ({
+        name,
+        chains: [...ns.netfilter[name].chains.values()].map((c) => ({
+          name: c.name,
+          rules: c.shared ? c.rules : [...c.rules]
+        }))
+      }))
+    ])
+  )
   const pods = new Set(lab.pods.map((pod) => pod.name))
   const netnsOf = (host: string): string => lab.pods.find((pod) => pod.name === host)?.netns ?? host
   return {
@@ -103,6 +119,11 @@ export function labFacts(lab: Lab): LabFacts {
       const view = sysctls.get(netnsOf(host))
       return view && readSysctl(view, normaliseSysctlKey(key))
     },
+    iptablesRules: (host, table) =>
+      tables
+        .get(netnsOf(host))
+        ?.find((t) => t.name === table)
+        ?.chains.flatMap((c) => c.rules.map((rule) => formatIptRule(c.name, rule))),
     endpoints: (service) => endpoints.get(service)
   }
 }

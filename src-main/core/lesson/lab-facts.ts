@@ -25,6 +25,11 @@ export interface LabFacts {
   routes(host: string): readonly { destination: string; via?: string }[] | undefined
   /** A kernel parameter of a node's or pod's namespace, as `sysctl` prints it; `undefined` if no such host or parameter. */
   sysctl(host: string, key: string): string | undefined
+  /**
+   * The rules of one iptables table of a node or external host, one `-A CHAIN …` line each as
+   * `iptables -t TABLE -S` prints them (in no particular order); `undefined` if there is no such host.
+   */
+  iptablesRules(host: string, table: 'filter' | 'nat' | 'mangle'): readonly string[] | undefined
   /** Ready endpoints of a Service (every port), as `ip:port`; `undefined` if there is no such Service. */
   endpoints(service: string): readonly { ip: string; port: number }[] | undefined
 }

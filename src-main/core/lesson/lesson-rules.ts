@@ -1,4 +1,5 @@
 import { DNS_SERVICE } from '../kube/cluster-dns.ts'
+import { formatIptRule, parseIptRule, splitRuleLine } from '../linux/iptables-rule.ts'
 import { isKnownSysctl, knownSysctlNames } from '../linux/sysctl.ts'
 import type { Scenario } from '../scenario/scenario.schema.ts'
 import type { LessonIssue } from './issues.ts'
@@ -175,12 +176,32 @@ export function checkLessonRules(
             `the simulator has no sysctl "${predicate.key}" (it knows ${knownSysctlNames().join(', ')})`
           )
         break
+      case 'iptables-rule': {
+        checkTarget(predicate.on, `${path}.on`)
+        if (names?.pods.has(predicate.on))
+          add(`${path}.on`, `"${predicate.on}" is a pod; iptables runs on nodes and external hosts only`)
+        const problem = iptablesRuleProblem(predicate.rule)
+        if (problem !== undefined) add(`${path}.rule`, problem)
+        break
+      }
       case 'endpoints':
         if (names && !names.services.has(predicate.service))
           add(`${path}.service`, `no Service "${predicate.service}" in the scenario`)
         break
     }
   }
+}
+
+/**
+ * Why a goal's rule can never match, or undefined when it is written as `iptables -S` prints it:
+ * the goal compares printed lines, and `-p udp --dport 8472` prints with its implicit `-m udp`.
+ */
+function iptablesRuleProblem(line: string): string | undefined {
+  const [, chain, ...spec] = splitRuleLine(line)
+  const parsed = parseIptRule(spec)
+  if (!parsed.ok) return `iptables cannot parse this rule: ${parsed.message}`
+  const printed = formatIptRule(chain ?? '', parsed.rule)
+  return printed === line ? undefined : `iptables -S prints this rule as "${printed}"`
 }
 
 /** Why `target` names no shell of the scenario, or undefined when it names one. */

@@ -154,6 +154,14 @@ export type Predicate =
     }
   | { kind: 'sysctl'; on: string; key: string; value: string; hint?: Localized | undefined }
   | {
+      kind: 'iptables-rule'
+      on: string
+      table: 'filter' | 'nat' | 'mangle'
+      rule: string
+      present: boolean
+      hint?: Localized | undefined
+    }
+  | {
       kind: 'endpoints'
       service: string
       port?: number | undefined
@@ -303,6 +311,24 @@ export const predicateSchema: z.ZodType<Predicate> = z.lazy(() =>
         .regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/, 'expected a dotted sysctl name such as net.ipv4.ip_forward'),
       /** The value as `sysctl` prints it. */
       value: z.string().min(1),
+      ...predicateHint
+    }),
+    z.strictObject({
+      /**
+       * A node's iptables table holds (or lacks) this rule right now. A break-fix lab that repairs
+       * a firewall asks for the one bad rule gone and the good ones kept, so that flushing whole
+       * chains does not pass for a fix.
+       */
+      kind: z.literal('iptables-rule'),
+      /** Node or external host whose tables are consulted. */
+      on: targetSchema,
+      table: z.enum(['filter', 'nat', 'mangle']).default('filter'),
+      /** One line as `iptables -S` prints it (`-A INPUT -p udp -m udp --dport 8472 -j DROP`). */
+      rule: z
+        .string()
+        .regex(/^-A \S+( |$)/, 'expected a rule as iptables -S prints it, starting with -A CHAIN'),
+      /** `false` means the goal is that the rule is gone. */
+      present: z.boolean().default(true),
       ...predicateHint
     }),
     z.strictObject({

@@ -154,6 +154,11 @@ function leafHolds(
     }
     case 'sysctl':
       return facts.sysctl(predicate.on, predicate.key) === predicate.value
+    case 'iptables-rule':
+      return (
+        (facts.iptablesRules(predicate.on, predicate.table) ?? []).includes(predicate.rule) ===
+        predicate.present
+      )
     case 'endpoints': {
       const port = predicate.port
       const endpoints = (facts.endpoints(predicate.service) ?? []).filter(
