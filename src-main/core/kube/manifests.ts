@@ -597,10 +597,18 @@ function update(ctx: Context, id: Identified, live: object): Change {
       const pod = live as KubePod
       const spec = mapOf(id.doc['spec'])
       const containers = listOf(spec['containers']).map((c) => containerSpec(mapOf(c)))
+      // The apiserver lets a pod's image change in place and nothing else of what the lab keeps.
       const same = containers.every(
-        (c, i) => pod.containers[i]?.name === c.name && pod.containers[i]?.image === c.image
+        (c, i) =>
+          pod.containers[i]?.name === c.name &&
+          pod.containers[i]?.image === c.image &&
+          pod.containers[i]?.port === c.port
       )
-      if (!same || containers.length !== pod.containers.length)
+      if (
+        !same ||
+        containers.length !== pod.containers.length ||
+        (spec['hostNetwork'] === true) !== pod.hostNetwork
+      )
         return {
           causes: [
             'spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)'

@@ -18,6 +18,8 @@ export interface KubeNode {
   nextPodHost: number
   /** PIDs on the node, for crictl/ps: the next one to hand out. */
   nextPid: number
+  /** The scenario's server on the node itself, outside Kubernetes, as ps lists it. */
+  daemon?: { hostPid: number; command: string }
 }
 
 /** A process as `ps` shows it. `pid` is the number seen inside the container's PID namespace. */

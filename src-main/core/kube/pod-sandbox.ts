@@ -12,7 +12,7 @@ import type { Lab } from './lab.ts'
 import type { KubeContainer, KubeNode, KubePod, KubeProcess } from './objects.ts'
 
 /** The commands `ps` shows for each app (what `podnet export-lab` runs for real). */
-const APP_COMMANDS: Record<KubeContainer['app'], (port: number | undefined) => string> = {
+export const APP_COMMANDS: Record<KubeContainer['app'], (port: number | undefined) => string> = {
   http: (port) => `python3 -m http.server ${port ?? ''}`.trim(),
   'tcp-echo': (port) => `socat TCP-LISTEN:${port ?? 0},fork,reuseaddr EXEC:cat`,
   'udp-echo': (port) => `socat UDP-RECVFROM:${port ?? 0},fork EXEC:cat`,

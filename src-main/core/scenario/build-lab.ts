@@ -14,7 +14,7 @@ import { syncFlannelRules, syncKubeProxy } from '../kube/kube-proxy.ts'
 import { syncPortmap } from '../kube/portmap.ts'
 import type { Lab } from '../kube/lab.ts'
 import type { KubeNode, KubeService } from '../kube/objects.ts'
-import { createPod, defaultImage, newLoopback, type PodIpIndex } from '../kube/pod-sandbox.ts'
+import { APP_COMMANDS, createPod, defaultImage, newLoopback, type PodIpIndex } from '../kube/pod-sandbox.ts'
 import { syncWorkloads } from '../kube/workloads.ts'
 import { DEFAULT_INTERNET_CIDR, type Scenario, type ServiceSpec } from './scenario.schema.ts'
 
@@ -97,6 +97,24 @@ function startHostApp(ns: Netns, host: Scenario['externalHosts'][number]): void 
     processName: host.app === 'http' ? 'python3' : 'socat',
     app: host.app,
     reply: host.name
+  })
+}
+
+/**
+ * The node's own server, bound in its root namespace before kubelet starts any pod, so a
+ * hostNetwork pod wanting the same port is the one that fails.
+ */
+function startNodeDaemon(ns: Netns, node: KubeNode, spec: Scenario['nodes'][number]): void {
+  if (spec.app === undefined || spec.app === 'sleep' || spec.port === undefined) return
+  node.daemon = { hostPid: node.nextPid++, command: APP_COMMANDS[spec.app](spec.port) }
+  ns.sockets.push({
+    proto: spec.app === 'udp-echo' ? 'udp' : 'tcp',
+    addr: 0,
+    port: spec.port,
+    pid: node.daemon.hostPid,
+    processName: spec.app === 'http' ? 'python3' : 'socat',
+    app: spec.app,
+    reply: spec.name
   })
 }
 
@@ -240,6 +258,7 @@ export function buildLab(scenario: Scenario): Lab {
       nextPodHost: 2,
       nextPid: randomInt(lab.rng, 700, 1200)
     }
+    startNodeDaemon(ns, node, spec)
     lab.nodes.push(node)
   })
   if (scenario.cluster.cni.backend === 'vxlan')

@@ -121,6 +121,18 @@ function semanticErrors(s: Scenario): SemanticError[] {
     else underlayIps.set(ip, path)
   }
   if (s.cluster.gateway) claimIp(s.cluster.gateway, 'cluster.gateway')
+  const appNeedsItsPort = (
+    host: { app?: string | undefined; port?: number | undefined },
+    path: string
+  ): void => {
+    if ((host.app === undefined || host.app === 'sleep') !== (host.port === undefined))
+      errors.push({
+        path,
+        reason:
+          host.port === undefined ? `app ${host.app} needs a port` : 'a port needs an app that listens on it',
+        found: { problem: host.port === undefined ? 'required' : 'not_allowed' }
+      })
+  }
   s.nodes.forEach((n, i) => {
     if (!cidrContains(underlay, parseIpv4(n.ip)!))
       errors.push({
@@ -129,6 +141,7 @@ function semanticErrors(s: Scenario): SemanticError[] {
         found: { problem: 'outside', value: n.ip, range: s.cluster.underlayCIDR }
       })
     claimIp(n.ip, `nodes[${i}].ip`)
+    appNeedsItsPort(n, `nodes[${i}].port`)
     if (n.podCIDR !== undefined && !cidrCovers(podCIDR, parseCidr(n.podCIDR)!))
       errors.push({
         path: `nodes[${i}].podCIDR`,
@@ -169,12 +182,7 @@ function semanticErrors(s: Scenario): SemanticError[] {
         reason: 'an internet host is reached through cluster.gateway, which the file does not set',
         found: { problem: 'required' }
       })
-    if ((h.app === undefined || h.app === 'sleep') !== (h.port === undefined))
-      errors.push({
-        path: `externalHosts[${i}].port`,
-        reason: h.port === undefined ? `app ${h.app} needs a port` : 'a port needs an app that listens on it',
-        found: { problem: h.port === undefined ? 'required' : 'not_allowed' }
-      })
+    appNeedsItsPort(h, `externalHosts[${i}].port`)
     claimIp(h.ip, `externalHosts[${i}].ip`)
   })
   // kube-controller-manager gives each node the next free subnet; past the last one a node gets

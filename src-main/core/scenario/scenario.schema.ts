@@ -184,7 +184,14 @@ export const nodeSchema = z.strictObject({
    * This node's kube-proxy mode, when it differs from cluster.kubeProxy.mode: one kube-proxy
    * DaemonSet per mode, each with its own nodeSelector, as when a cluster migrates node by node.
    */
-  kubeProxyMode: z.enum(['iptables', 'ipvs', 'nftables']).optional()
+  kubeProxyMode: z.enum(['iptables', 'ipvs', 'nftables']).optional(),
+  /**
+   * A server the node runs outside Kubernetes (a package's systemd unit), started before any
+   * pod: `http` answers with the node's name. A hostNetwork pod wanting its port cannot bind it,
+   * and neither the scheduler nor kubelet knows why.
+   */
+  app: containerAppSchema.optional(),
+  port: port.optional()
 })
 
 export const externalHostSchema = z.strictObject({

@@ -151,6 +151,8 @@ function nodePs(argv: readonly string[], ctx: CommandContext): CommandOutput {
       ? [...NODE_DAEMONS]
       : [{ pid: 1, stat: 'Ss', time: '0:01', command: '/sbin/init' }]
   if (node) {
+    if (node.daemon)
+      procs.push({ pid: node.daemon.hostPid, stat: 'Ss', time: '0:00', command: node.daemon.command })
     for (const pod of ctx.lab.pods.filter((p) => p.node === node.name)) {
       procs.push({ pid: pod.pause.hostPid, stat: 'Ss', time: '0:00', command: '/pause' })
       for (const c of pod.containers)
