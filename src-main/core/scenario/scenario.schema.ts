@@ -184,7 +184,13 @@ export const nodeSchema = z.strictObject({
    * This node's kube-proxy mode, when it differs from cluster.kubeProxy.mode: one kube-proxy
    * DaemonSet per mode, each with its own nodeSelector, as when a cluster migrates node by node.
    */
-  kubeProxyMode: z.enum(['iptables', 'ipvs', 'nftables']).optional()
+  kubeProxyMode: z.enum(['iptables', 'ipvs', 'nftables']).optional(),
+  /**
+   * This node's network-policy controller, when it differs from cluster.networkPolicy: the
+   * controller runs as a DaemonSet, and a node its pod is missing from (a nodeSelector, a pod in
+   * CrashLoopBackOff) enforces nothing for the pods on it.
+   */
+  networkPolicy: z.enum(['none', 'kube-router']).optional()
 })
 
 export const externalHostSchema = z.strictObject({
