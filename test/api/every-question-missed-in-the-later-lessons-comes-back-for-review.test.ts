@@ -65,6 +65,7 @@ describe('the review queue takes the questions of the lessons after the labs and
     'build-it-yourself',
     'incidents-underlay',
     'egress',
+    'network-policy',
     'host-ports',
     'capstone',
     'final-exam'

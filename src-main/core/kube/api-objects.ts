@@ -8,7 +8,13 @@
 import { formatIpv4 } from '../net/ipv4.ts'
 import { sha256 } from '../net/sha256.ts'
 import type { Lab } from './lab.ts'
-import { STICKY_MAX_AGE_SECONDS, type KubeNode, type KubePod, type KubeService } from './objects.ts'
+import {
+  STICKY_MAX_AGE_SECONDS,
+  type KubeNetworkPolicy,
+  type KubeNode,
+  type KubePod,
+  type KubeService
+} from './objects.ts'
 import { endpointsOf } from './endpoints.ts'
 
 export type ApiValue = string | number | boolean | null | ApiValue[] | { [key: string]: ApiValue }
@@ -426,6 +432,16 @@ export function nodeObject(lab: Lab, node: KubeNode): ApiObject {
 }
 
 /** kubectl's client-side List: what `get` prints for more than one object in yaml or json. */
+export function networkPolicyObject(lab: Lab, p: KubeNetworkPolicy): ApiObject {
+  const { podSelector, policyTypes, ingress, egress } = p
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: metadata(lab, 'NetworkPolicy', p),
+    spec: JSON.parse(JSON.stringify({ egress, ingress, podSelector, policyTypes })) as ApiObject
+  }
+}
+
 export function listObject(items: readonly ApiObject[]): ApiObject {
   return { apiVersion: 'v1', items: [...items], kind: 'List', metadata: { resourceVersion: '' } }
 }

@@ -7,6 +7,7 @@ import type { Netns } from '../linux/netns.ts'
 import { newCounters } from '../linux/netfilter.ts'
 import type { RuleParser } from './iptables-writer.ts'
 import type { Lab } from './lab.ts'
+import { policyControllerOf } from './proxy-mode.ts'
 import { peerPods as selectPeerPods, SelectablePods, targetPods } from './network-policy.ts'
 import type {
   KubeNetworkPolicy,
@@ -589,16 +590,17 @@ function netKey(text: string): string {
   return c ? formatCidr(c) : text
 }
 
-/** A full kube-router sync on every node, when the scenario runs it. */
+/** A full kube-router sync on every node that runs it. */
 export function syncNetworkPolicies(lab: Lab, parser: RuleParser): void {
-  if (lab.scenario.cluster.networkPolicy !== 'kube-router') return
+  const enforcing = lab.nodes.filter((n) => policyControllerOf(lab, n) === 'kube-router')
+  if (enforcing.length === 0) return
   const common = syncCommon(lab, syncVersion(lab))
   lastSyncs.set(lab, common)
-  for (const node of lab.nodes) installNetpolState(lab, lab.netns.get(node.netns)!, common, node, parser)
+  for (const node of enforcing) installNetpolState(lab, lab.netns.get(node.netns)!, common, node, parser)
 }
 
 /** The rules and sets the last sync wrote on `node`, as kube-router's restore buffers hold them. */
 export function lastNetpolState(lab: Lab, node: KubeNode): NetpolState | undefined {
   const common = lastSyncs.get(lab)
-  return common && nodeState(common, node)
+  return common && policyControllerOf(lab, node) === 'kube-router' ? nodeState(common, node) : undefined
 }

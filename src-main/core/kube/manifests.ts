@@ -8,9 +8,10 @@
 import { cidrContains, cidrSize, parseCidr } from '../net/cidr.ts'
 import { parseIpv4 } from '../net/ipv4.ts'
 import { randomInt } from '../net/rng.ts'
-import type { ContainerSpec } from '../scenario/scenario.schema.ts'
+import { networkPolicySchema, type ContainerSpec } from '../scenario/scenario.schema.ts'
 import type { Lab } from './lab.ts'
-import type { KubePod, KubeService, KubeServicePort } from './objects.ts'
+import { networkPolicyFromSpec } from './network-policy.ts'
+import type { KubeNetworkPolicy, KubePod, KubeService, KubeServicePort } from './objects.ts'
 import {
   deleteDeployment,
   deletePodObject,
@@ -20,14 +21,15 @@ import {
   type PodTemplate
 } from './workloads.ts'
 
-export type ManifestKind = 'Namespace' | 'Pod' | 'Service' | 'Deployment' | 'ReplicaSet'
+export type ManifestKind = 'Namespace' | 'Pod' | 'Service' | 'Deployment' | 'ReplicaSet' | 'NetworkPolicy'
 
 const API_VERSION: Record<ManifestKind, string> = {
   Namespace: 'v1',
   Pod: 'v1',
   Service: 'v1',
   Deployment: 'apps/v1',
-  ReplicaSet: 'apps/v1'
+  ReplicaSet: 'apps/v1',
+  NetworkPolicy: 'networking.k8s.io/v1'
 }
 
 /** How kubectl names an object in its result lines: `service/web`, `deployment.apps/web`. */
@@ -36,7 +38,8 @@ export const KIND_PREFIX: Record<ManifestKind, string> = {
   Pod: 'pod',
   Service: 'service',
   Deployment: 'deployment.apps',
-  ReplicaSet: 'replicaset.apps'
+  ReplicaSet: 'replicaset.apps',
+  NetworkPolicy: 'networkpolicy.networking.k8s.io'
 }
 
 const RESOURCE: Record<ManifestKind, string> = {
@@ -44,7 +47,8 @@ const RESOURCE: Record<ManifestKind, string> = {
   Pod: 'pods',
   Service: 'services',
   Deployment: 'deployments.apps',
-  ReplicaSet: 'replicasets.apps'
+  ReplicaSet: 'replicasets.apps',
+  NetworkPolicy: 'networkpolicies.networking.k8s.io'
 }
 
 export type Outcome = { ok: true; stdout: string; stderr?: string } | { ok: false; stderr: string }
@@ -107,6 +111,7 @@ const KNOWN_FIELDS: Record<string, readonly string[]> = {
     'progressDeadlineSeconds'
   ],
   'ReplicaSet.spec': ['replicas', 'selector', 'template', 'minReadySeconds'],
+  'NetworkPolicy.spec': ['podSelector', 'policyTypes', 'ingress', 'egress'],
   'Pod.spec': [
     'containers',
     'nodeName',
@@ -260,7 +265,27 @@ function find(lab: Lab, id: Identified): object | undefined {
       return inNs(lab.deployments)
     case 'ReplicaSet':
       return inNs(lab.replicaSets)
+    case 'NetworkPolicy':
+      return inNs(lab.networkPolicies)
   }
+}
+
+/**
+ * The NetworkPolicy a manifest describes, checked against the scenario's schema for the same
+ * spec, so that a policy the lab cannot hold is refused with the field that is wrong.
+ */
+function networkPolicyFrom(lab: Lab, id: Identified): KubeNetworkPolicy | { causes: string[] } {
+  const spec = mapOf(id.doc['spec'])
+  if (spec['podSelector'] === undefined) spec['podSelector'] = {}
+  const parsed = networkPolicySchema.safeParse({ ...spec, name: id.name, namespace: id.namespace })
+  if (!parsed.success)
+    return {
+      causes: parsed.error.issues.map(
+        (i) =>
+          `spec${i.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('')}: Invalid value: ${i.message}`
+      )
+    }
+  return networkPolicyFromSpec(parsed.data, lab.clock.nowMs)
 }
 
 /** The apiserver's ClusterIP allocator: a random free address in the upper band of the range. */
@@ -575,6 +600,12 @@ function create(ctx: Context, id: Identified): Change {
         })
       return { changed: true }
     }
+    case 'NetworkPolicy': {
+      const policy = networkPolicyFrom(lab, id)
+      if ('causes' in policy) return policy
+      lab.networkPolicies.push(policy)
+      return { changed: true }
+    }
   }
 }
 
@@ -630,6 +661,16 @@ function update(ctx: Context, id: Identified, live: object): Change {
       if (changed && 'generation' in target) target.generation++
       return { changed }
     }
+    case 'NetworkPolicy': {
+      const policy = live as KubeNetworkPolicy
+      const next = networkPolicyFrom(lab, id)
+      if ('causes' in next) return next
+      const changed = !sameJson({ ...policy, createdAt: 0 }, { ...next, createdAt: 0 })
+      Object.assign(policy, { ...next, createdAt: policy.createdAt })
+      if (next.ingress === undefined) delete policy.ingress
+      if (next.egress === undefined) delete policy.egress
+      return { changed }
+    }
   }
 }
 
@@ -677,6 +718,9 @@ export function removeObject(lab: Lab, kind: ManifestKind, live: object): string
     case 'ReplicaSet':
       deleteReplicaSet(lab, live as never)
       return undefined
+    case 'NetworkPolicy':
+      lab.networkPolicies = lab.networkPolicies.filter((p) => p !== live)
+      return undefined
   }
 }
 
@@ -696,9 +740,18 @@ function templateManifest(t: PodTemplate): Doc {
 }
 
 /** A live object in the form a manifest has, for `kubectl patch` to patch and send back. */
-export function manifestOf(kind: 'Pod' | 'Deployment' | 'ReplicaSet', live: object): Doc {
+export function manifestOf(kind: Exclude<ManifestKind, 'Namespace' | 'Service'>, live: object): Doc {
   const o = live as { name: string; namespace: string }
   const metadata = { name: o.name, namespace: o.namespace }
+  if (kind === 'NetworkPolicy') {
+    const { podSelector, policyTypes, ingress, egress } = live as KubeNetworkPolicy
+    return {
+      apiVersion: API_VERSION.NetworkPolicy,
+      kind,
+      metadata,
+      spec: JSON.parse(JSON.stringify({ podSelector, policyTypes, ingress, egress })) as Doc
+    }
+  }
   if (kind === 'Pod') {
     const pod = live as KubePod
     const t = templateManifest({

@@ -102,3 +102,25 @@ export function targetPods(pods: SelectablePods, policy: KubeNetworkPolicy): Kub
     .candidates(policy.podSelector)
     .filter((p) => p.namespace === policy.namespace && selectorMatches(policy.podSelector, p.labels))
 }
+
+/**
+ * metav1.FormatLabelSelector: the requirements sorted by key, `<none>` for the empty selector
+ * that selects every pod.
+ */
+export function formatLabelSelector(sel: KubeLabelSelector): string {
+  const parts: [string, string][] = Object.entries(sel.matchLabels ?? {}).map(([k, v]) => [k, `${k}=${v}`])
+  for (const e of sel.matchExpressions ?? []) {
+    const values = `(${[...(e.values ?? [])].sort().join(',')})`
+    const text =
+      e.operator === 'In'
+        ? `${e.key} in ${values}`
+        : e.operator === 'NotIn'
+          ? `${e.key} notin ${values}`
+          : e.operator === 'Exists'
+            ? e.key
+            : `!${e.key}`
+    parts.push([e.key, text])
+  }
+  parts.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+  return parts.length === 0 ? '<none>' : parts.map((p) => p[1]).join(',')
+}

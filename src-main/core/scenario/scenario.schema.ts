@@ -191,7 +191,13 @@ export const nodeSchema = z.strictObject({
    * and neither the scheduler nor kubelet knows why.
    */
   app: containerAppSchema.optional(),
-  port: port.optional()
+  port: port.optional(),
+  /**
+   * This node's network-policy controller, when it differs from cluster.networkPolicy: the
+   * controller runs as a DaemonSet, and a node its pod is missing from (a nodeSelector, a pod in
+   * CrashLoopBackOff) enforces nothing for the pods on it.
+   */
+  networkPolicy: z.enum(['none', 'kube-router']).optional()
 })
 
 export const externalHostSchema = z.strictObject({

@@ -1,12 +1,20 @@
 /**
- * `kubectl describe pod|svc|endpoints|node` in kubectl's layout
+ * `kubectl describe pod|svc|endpoints|node|netpol` in kubectl's layout
  * (staging/src/k8s.io/kubectl/pkg/describe/describe.go): each writer emits tab-separated lines
  * through Go's text/tabwriter (minwidth 0, padding 2), so a label column is as wide as the
  * longest label in its run of consecutive tabbed lines.
  */
 
 import type { Lab } from '../../kube/lab.ts'
-import type { KubeNode, KubePod, KubeService } from '../../kube/objects.ts'
+import type {
+  KubeNetworkPolicy,
+  KubeNetworkPolicyPeer,
+  KubeNetworkPolicyPort,
+  KubeNode,
+  KubePod,
+  KubeService
+} from '../../kube/objects.ts'
+import { formatLabelSelector } from '../../kube/network-policy.ts'
 import { endpointsOf } from '../../kube/endpoints.ts'
 import { formatIpv4 } from '../../net/index.ts'
 import {
@@ -343,5 +351,75 @@ export function describeNode(lab: Lab, node: KubeNode): string {
   t += '  ephemeral-storage\t0 (0%)\t0 (0%)\n'
   t += '  hugepages-2Mi\t0 (0%)\t0 (0%)\n'
   t += NO_EVENTS
+  return goTabwriter(t)
+}
+
+/** metav1.Time's String(): Go's time.Time format in UTC. */
+function goTime(lab: Lab, at: number): string {
+  return `${new Date(lab.clock.epochMs + at)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, '')} +0000 UTC`
+}
+
+/**
+ * printNetworkPolicySpecIngressFrom / EgressTo: each rule's ports (TCP when the protocol is
+ * left out), then its peers, a `----------` line between rules.
+ */
+function networkPolicyRules(
+  rules: readonly { peers?: KubeNetworkPolicyPeer[]; ports?: KubeNetworkPolicyPort[] }[],
+  dir: 'ingress' | 'egress'
+): string {
+  const indent = '    '
+  if (rules.length === 0) return `${indent}<none> (Selected pods are isolated for ${dir} connectivity)\n`
+  const peerWord = dir === 'ingress' ? 'From' : 'To'
+  return rules
+    .map((rule) => {
+      let t = ''
+      if (!rule.ports || rule.ports.length === 0)
+        t += `${indent}To Port: <any> (traffic allowed to all ports)\n`
+      else for (const p of rule.ports) t += `${indent}To Port: ${p.port ?? '<nil>'}/${p.protocol}\n`
+      if (!rule.peers || rule.peers.length === 0)
+        t += `${indent}${peerWord}: <any> (traffic not restricted by ${dir === 'ingress' ? 'source' : 'destination'})\n`
+      else
+        for (const peer of rule.peers) {
+          t += `${indent}${peerWord}:\n`
+          if (peer.namespaceSelector)
+            t += `  ${indent}NamespaceSelector: ${formatLabelSelector(peer.namespaceSelector)}\n`
+          if (peer.podSelector) t += `  ${indent}PodSelector: ${formatLabelSelector(peer.podSelector)}\n`
+          if (!peer.namespaceSelector && !peer.podSelector && peer.ipBlock) {
+            t += `  ${indent}IPBlock:\n`
+            t += `    ${indent}CIDR: ${peer.ipBlock.cidr}\n`
+            t += `    ${indent}Except: ${(peer.ipBlock.except ?? []).join(', ')}\n`
+          }
+        }
+      return t
+    })
+    .join(`${indent}----------\n`)
+}
+
+export function describeNetworkPolicy(lab: Lab, p: KubeNetworkPolicy): string {
+  let t = `Name:\t${p.name}\nNamespace:\t${p.namespace}\nCreated on:\t${goTime(lab, p.createdAt)}\n`
+  t += 'Labels:\t<none>\nAnnotations:\t<none>\n'
+  t += 'Spec:\n'
+  const selector = formatLabelSelector(p.podSelector)
+  t += `  PodSelector:     ${selector === '<none>' ? '<none> (Allowing the specific traffic to all pods in this namespace)' : selector}\n`
+  if (p.policyTypes.includes('Ingress'))
+    t +=
+      '  Allowing ingress traffic:\n' +
+      networkPolicyRules(
+        (p.ingress ?? []).map((r) => ({ peers: r.from, ports: r.ports })),
+        'ingress'
+      )
+  else t += '  Not affecting ingress traffic\n'
+  if (p.policyTypes.includes('Egress'))
+    t +=
+      '  Allowing egress traffic:\n' +
+      networkPolicyRules(
+        (p.egress ?? []).map((r) => ({ peers: r.to, ports: r.ports })),
+        'egress'
+      )
+  else t += '  Not affecting egress traffic\n'
+  t += `  Policy Types: ${p.policyTypes.join(', ')}\n`
   return goTabwriter(t)
 }

@@ -18,6 +18,7 @@ import {
   isControlPlane,
   kubeletVersion,
   listObject,
+  networkPolicyObject,
   nodeLabels,
   nodeObject,
   podObject,
@@ -36,6 +37,7 @@ import {
   replicaSetObject
 } from '../../kube/workload-objects.ts'
 import { podsOf, type PodTemplate } from '../../kube/workloads.ts'
+import { formatLabelSelector } from '../../kube/network-policy.ts'
 import { defaultImage } from '../../kube/pod-sandbox.ts'
 import { matchesLabels, parseLabelSelector } from '../../kube/label-selector.ts'
 import { matchesFields, parseFieldSelector } from '../../kube/field-selector.ts'
@@ -85,6 +87,7 @@ export type Resource =
   | 'replicasets'
   | 'namespaces'
   | 'events'
+  | 'networkpolicies'
 
 export const RESOURCES: Record<string, Resource> = {
   po: 'pods',
@@ -117,7 +120,12 @@ export const RESOURCES: Record<string, Resource> = {
   namespaces: 'namespaces',
   ev: 'events',
   event: 'events',
-  events: 'events'
+  events: 'events',
+  netpol: 'networkpolicies',
+  networkpolicy: 'networkpolicies',
+  networkpolicies: 'networkpolicies',
+  'networkpolicy.networking.k8s.io': 'networkpolicies',
+  'networkpolicies.networking.k8s.io': 'networkpolicies'
 }
 
 /** Resources that belong to no namespace. */
@@ -133,7 +141,8 @@ const TYPE_PREFIX: Record<Resource, string> = {
   deployments: 'deployment.apps',
   replicasets: 'replicaset.apps',
   namespaces: 'namespace',
-  events: 'event'
+  events: 'event',
+  networkpolicies: 'networkpolicy.networking.k8s.io'
 }
 
 /** The resource the apiserver names in a refused list request ("/v1, Resource=pods"). */
@@ -146,7 +155,8 @@ const GROUP_RESOURCE: Record<Resource, string> = {
   deployments: 'apps/v1, Resource=deployments',
   replicasets: 'apps/v1, Resource=replicasets',
   namespaces: '/v1, Resource=namespaces',
-  events: '/v1, Resource=events'
+  events: '/v1, Resource=events',
+  networkpolicies: 'networking.k8s.io/v1, Resource=networkpolicies'
 }
 
 /**
@@ -232,6 +242,7 @@ const HEADERS: Record<Resource, (wide: boolean) => string[]> = {
     ...(wide ? ['CONTAINERS', 'IMAGES', 'SELECTOR'] : [])
   ],
   namespaces: () => ['NAME', 'STATUS', 'AGE'],
+  networkpolicies: () => ['NAME', 'POD-SELECTOR', 'AGE'],
   // Events have no NAME column: kubectl prints the name only with -o wide, last.
   events: (wide) => [
     'LAST SEEN',
@@ -387,6 +398,15 @@ function items(lab: Lab, resource: Resource): Item[] {
         object: namespaceObject(lab, n),
         fields: { 'metadata.name': n.name, 'status.phase': 'Active' },
         cells: () => ['Active', age(n.createdAt)]
+      }))
+    case 'networkpolicies':
+      return lab.networkPolicies.map((p) => ({
+        namespace: p.namespace,
+        name: p.name,
+        labels: {},
+        object: networkPolicyObject(lab, p),
+        fields: { 'metadata.name': p.name, 'metadata.namespace': p.namespace },
+        cells: () => [formatLabelSelector(p.podSelector), age(p.createdAt)]
       }))
     case 'events':
       return lab.events.map((e, i) => {

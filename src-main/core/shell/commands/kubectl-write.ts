@@ -46,7 +46,8 @@ const KIND_OF: Partial<Record<Resource, ManifestKind>> = {
   services: 'Service',
   deployments: 'Deployment',
   replicasets: 'ReplicaSet',
-  namespaces: 'Namespace'
+  namespaces: 'Namespace',
+  networkpolicies: 'NetworkPolicy'
 }
 
 /** `TYPE NAME…` or `TYPE/NAME…`, as kubectl's resource builder reads them. */
@@ -72,6 +73,8 @@ function liveObject(lab: Lab, kind: ManifestKind, namespace: string, name: strin
       return inNs(lab.deployments)
     case 'ReplicaSet':
       return inNs(lab.replicaSets)
+    case 'NetworkPolicy':
+      return inNs(lab.networkPolicies)
   }
 }
 
@@ -81,7 +84,8 @@ const NOT_FOUND_NAME: Record<ManifestKind, string> = {
   Pod: 'pods',
   Service: 'services',
   Deployment: 'deployments.apps',
-  ReplicaSet: 'replicasets.apps'
+  ReplicaSet: 'replicasets.apps',
+  NetworkPolicy: 'networkpolicies.networking.k8s.io'
 }
 
 type Docs = { ok: true; docs: unknown[] } | { ok: false; stderr: string }
@@ -169,7 +173,9 @@ export function deleteByName(
   if (!resource) return err(`error: the server doesn't have a resource type "${type}"\n`)
   const kind = KIND_OF[resource]
   if (!kind)
-    return err(`error: the lab's kubectl deletes pods, services, deployments, replicasets and namespaces\n`)
+    return err(
+      `error: the lab's kubectl deletes pods, services, deployments, replicasets, namespaces and networkpolicies\n`
+    )
   if (names.length === 0) return err('error: resource(s) were provided, but no name was specified\n')
   const lab = ctx.lab
   let stdout = ''

@@ -15,6 +15,7 @@ import {
   describeEndpoints,
   describeNode,
   describePod,
+  describeNetworkPolicy,
   describeReplicaSet,
   describeService
 } from './kubectl-describe.ts'
@@ -97,7 +98,7 @@ Usage:
 export const kubectlCommand: Command = {
   name: 'kubectl',
   summary:
-    'get pods|svc|deploy|rs|events|ns|endpoints|endpointslices|nodes|all [-l SEL] [-o wide|name|yaml|json|jsonpath=…|custom-columns=…], describe, apply|create|delete -f FILE, delete, scale, label, expose, patch, logs, exec, version',
+    'get pods|svc|deploy|rs|events|ns|endpoints|endpointslices|netpol|nodes|all [-l SEL] [-o wide|name|yaml|json|jsonpath=…|custom-columns=…], describe, apply|create|delete -f FILE, delete, scale, label, expose, patch, logs, exec, version',
   subcommands: [
     'get',
     'describe',
@@ -235,7 +236,8 @@ const DESCRIBERS = {
   endpoints: { list: (lab: Lab) => lab.services, print: describeEndpoints },
   nodes: { list: (lab: Lab) => lab.nodes, print: describeNode },
   deployments: { list: (lab: Lab) => lab.deployments, print: describeDeployment },
-  replicasets: { list: (lab: Lab) => lab.replicaSets, print: describeReplicaSet }
+  replicasets: { list: (lab: Lab) => lab.replicaSets, print: describeReplicaSet },
+  networkpolicies: { list: (lab: Lab) => lab.networkPolicies, print: describeNetworkPolicy }
 } as const
 
 /**
@@ -255,7 +257,7 @@ function describe(
   if (!resource) return err(`error: the server doesn't have a resource type "${type}"\n`)
   if (!(resource in DESCRIBERS))
     return err(
-      "error: the lab's kubectl describes pods, services, endpoints, nodes, deployments and replicasets\n"
+      "error: the lab's kubectl describes pods, services, endpoints, nodes, deployments, replicasets and networkpolicies\n"
     )
   const d = DESCRIBERS[resource as keyof typeof DESCRIBERS]
   type Described = { name: string; namespace?: string; labels?: Record<string, string> }
@@ -279,7 +281,8 @@ function describe(
   for (const name of names) {
     const exact = inScope.filter((x) => x.name === name)
     const chosen = exact.length > 0 ? exact : inScope.filter((x) => x.name.startsWith(name))
-    if (chosen.length === 0) stderr += `Error from server (NotFound): ${resource} "${name}" not found\n`
+    if (chosen.length === 0)
+      stderr += `Error from server (NotFound): ${resource === 'networkpolicies' ? 'networkpolicies.networking.k8s.io' : resource} "${name}" not found\n`
     for (const x of chosen) stdout += `${stdout === '' ? '' : '\n\n'}${print(lab, x)}`
   }
   return { stdout, stderr, exitCode: stderr === '' ? 0 : 1 }
