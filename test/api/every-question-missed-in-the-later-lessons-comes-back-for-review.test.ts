@@ -60,7 +60,13 @@ async function walkMissingEveryQuestionOnce(
 }
 
 describe('the review queue takes the questions of the lessons after the labs and of the exam', () => {
-  test.each(['three-proxy-modes', 'build-it-yourself', 'incidents-underlay', 'final-exam'])(
+  test.each([
+    'three-proxy-modes',
+    'build-it-yourself',
+    'incidents-underlay',
+    'incident-wrong-interface',
+    'final-exam'
+  ])(
     '%s: every question missed once is due for review under the lesson’s title',
     async (lessonId) => {
       const loaded = course.find((lesson) => lesson.lesson.id === lessonId)
