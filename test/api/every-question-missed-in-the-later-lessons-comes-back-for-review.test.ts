@@ -67,6 +67,7 @@ describe('the review queue takes the questions of the lessons after the labs and
     'egress',
     'network-policy',
     'host-ports',
+    'incident-wrong-interface',
     'capstone',
     'final-exam'
   ])(

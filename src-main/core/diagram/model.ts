@@ -3,6 +3,7 @@ import { endpointsOf } from '../kube/endpoints.ts'
 import type { Lab } from '../kube/lab.ts'
 import type { KubeNode, KubeService } from '../kube/objects.ts'
 import { proxyModeOf } from '../kube/proxy-mode.ts'
+import { underlayLinkOf } from '../kube/flannel.ts'
 import type { Link, VxlanLink } from '../linux/link.ts'
 import { linkByIndex, linkByName, type Netns } from '../linux/netns.ts'
 import { cidrContains, cidrEquals, formatCidr, parseCidr } from '../net/cidr.ts'
@@ -477,8 +478,8 @@ export function diagramOf(lab: Lab): DiagramModel {
       const nsA = lab.netns.get(A.netns)
       const nsB = lab.netns.get(B.netns)
       if (!nsA || !nsB) continue
-      const ethA = linkByName(nsA, 'eth0')
-      const ethB = linkByName(nsB, 'eth0')
+      const ethA = underlayLinkOf(lab, nsA)
+      const ethB = underlayLinkOf(lab, nsB)
       if (!ethA || !ethB) continue
       const rides = [`underlay:${nsA.id}/${ethA.name}`, `underlay:${nsB.id}/${ethB.name}`]
       const direct =

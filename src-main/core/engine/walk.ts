@@ -569,6 +569,16 @@ export class Walk {
     return this.#neighOut(ns, pkt, dev, route.gateway ?? pkt.dst, originating)
   }
 
+  /**
+   * icmp_send's source with icmp_errors_use_inbound_ifaddr=0 (the default): what the route back
+   * to the sender picks, not the address of the interface the packet came in on; the two differ
+   * when a packet loops back in by another device than the one it first arrived on.
+   */
+  #icmpSource(ns: Netns, pkt: Packet): Ipv4 | undefined {
+    const back = lookupRoute(ns, pkt.src)
+    return back && back.type === 'unicast' ? pickSource(ns, back, pkt.src) : undefined
+  }
+
   #addressOn(ns: Netns, ifname: string | undefined): Ipv4 | undefined {
     if (!ifname) return undefined
     const link = ns.links.find((l) => l.name === ifname)
@@ -954,6 +964,7 @@ export class Walk {
       }
     }
     if (!entry) return this.drop(ns, 'vxlan-no-fdb', inner, vx.name)
+    if (isLocalAddress(ns, entry.dst)) return this.#vxlanEncapBypass(ns, vx, inner, entry.dst)
     const sport = flowPort(inner)
     const toRemote = vx.local === undefined ? lookupRoute(ns, entry.dst) : undefined
     const src = vx.local ?? (toRemote && pickSource(ns, toRemote, entry.dst)) ?? 0
@@ -972,6 +983,47 @@ export class Walk {
       objectId: `${ns.id}/${vx.name}`
     })
     return this.localOut(ns, outer, { originating: false })
+  }
+
+  /**
+   * encap_bypass_if_local: a remote that is one of the node's own addresses never reaches a
+   * wire; the kernel hands the inner frame to its own VTEP of that VNI and port as if it had
+   * arrived (pkt_type HOST, whatever its MAC), skipping UDP, netfilter and lo. Without such a
+   * VTEP it is a transmit error.
+   */
+  #vxlanEncapBypass(ns: Netns, vx: VxlanLink, inner: Packet, remote: Ipv4): LegEnd {
+    let target: VxlanLink | undefined
+    for (const l of ns.links) {
+      if (l.kind === 'vxlan' && l.vni === vx.vni && l.dstport === vx.dstport) {
+        target = l
+        break
+      }
+    }
+    this.#push({
+      seq: this.hops.length,
+      leg: this.leg,
+      netns: ns.id,
+      stage: 'vxlan-encap',
+      device: vx.name,
+      before: view(inner),
+      detail: { vni: vx.vni, remote: formatIpv4(remote), dstport: vx.dstport, note: 'local-bypass' },
+      objectId: `${ns.id}/${vx.name}`
+    })
+    if (!target) return this.drop(ns, 'vxlan-no-fdb', inner, vx.name)
+    const looped = clonePacket(inner)
+    if (looped.eth) looped.eth = { ...looped.eth, dst: target.mac }
+    this.#push({
+      seq: this.hops.length,
+      leg: this.leg,
+      netns: ns.id,
+      stage: 'vxlan-decap',
+      device: target.name,
+      before: view(inner),
+      after: view(looped),
+      detail: { vni: target.vni, note: 'local-bypass' },
+      objectId: `${ns.id}/${target.name}`
+    })
+    return this.receive(ns, target, looped)
   }
 
   /** ip_rcv → PREROUTING → routing decision → local delivery or forwarding. */
@@ -1018,7 +1070,7 @@ export class Walk {
       return {
         kind: 'icmp-error',
         ns,
-        error: this.#icmpError(pkt, 11, 0, this.#addressOn(ns, link.name) ?? 0)
+        error: this.#icmpError(pkt, 11, 0, this.#icmpSource(ns, pkt) ?? this.#addressOn(ns, link.name) ?? 0)
       }
     }
     const outDev = route.dev === undefined ? undefined : linkByIndex(ns, route.dev)

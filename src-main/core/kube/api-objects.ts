@@ -16,6 +16,7 @@ import {
   type KubeService
 } from './objects.ts'
 import { endpointsOf } from './endpoints.ts'
+import { flannelNodeAnnotations } from './flannel.ts'
 
 export type ApiValue = string | number | boolean | null | ApiValue[] | { [key: string]: ApiValue }
 export type ApiObject = { [key: string]: ApiValue }
@@ -377,6 +378,15 @@ export function nodeLabels(lab: Lab, node: KubeNode): Record<string, string> {
   }
 }
 
+/** kubelet's and the attach-detach controller's annotations, and flanneld's. */
+export function nodeAnnotations(lab: Lab, node: KubeNode): Record<string, string> {
+  return {
+    ...flannelNodeAnnotations(lab, node),
+    'node.alpha.kubernetes.io/ttl': '0',
+    'volumes.kubernetes.io/controller-managed-attach-detach': 'true'
+  }
+}
+
 /** What the lab's nodes run: the versions `get nodes -o wide` and `describe node` print. */
 export const NODE_SYSTEM = {
   osImage: 'Debian GNU/Linux 12 (bookworm)',
@@ -392,7 +402,12 @@ export function nodeObject(lab: Lab, node: KubeNode): ApiObject {
   return {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: metadata(lab, 'Node', { name: node.name, createdAt: 0 }, { labels: nodeLabels(lab, node) }),
+    metadata: metadata(
+      lab,
+      'Node',
+      { name: node.name, createdAt: 0 },
+      { annotations: nodeAnnotations(lab, node), labels: nodeLabels(lab, node) }
+    ),
     spec: {
       podCIDR: cidr,
       podCIDRs: [cidr],

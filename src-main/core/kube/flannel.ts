@@ -1,6 +1,7 @@
-import { addAddress, addLink, addRoute, setNeighbour } from '../linux/ops.ts'
-import type { EtherLink, VxlanLink } from '../linux/link.ts'
-import { linkByName, type Netns } from '../linux/netns.ts'
+import { addAddress, addLink, addRoute, lookupRoute, setNeighbour } from '../linux/ops.ts'
+import type { EtherLink, Link, VxlanLink } from '../linux/link.ts'
+import { linkByIndex, linkByName, type Netns } from '../linux/netns.ts'
+import { formatIpv4, type Ipv4 } from '../net/ipv4.ts'
 import { cidrContains, formatCidr, parseCidr } from '../net/cidr.ts'
 import { macFromBytes } from '../net/mac.ts'
 import { randomBytes } from '../net/rng.ts'
@@ -18,10 +19,43 @@ export function flannelMtu(lab: Lab): number {
     : lab.scenario.cluster.mtu
 }
 
+/** The node's NIC on the underlay segment: eth0, or eth1 on a VM whose eth0 is its NAT network. */
+export function underlayLinkOf(lab: Lab, ns: Netns): EtherLink {
+  const port = lab.segments.get('underlay')?.ports.find((p) => p.netns === ns.id)
+  const link = port && linkByIndex(ns, port.ifindex)
+  return (link?.kind === 'ether' ? link : linkByName(ns, 'eth0')) as EtherLink
+}
+
+/**
+ * The interface flanneld uses and the address it publishes (`public-ip`) and puts on the VTEP:
+ * `--iface` (or `FLANNELD_IFACE`) names it, otherwise it takes the default route's interface.
+ * A lab node without a default route stands for one started with `--iface=eth0`, where a real
+ * flanneld without the flag would refuse to start.
+ */
+function flannelInterface(lab: Lab, ns: Netns): { link: Link; publicIp: Ipv4 } | undefined {
+  const iface = lab.flannelIface ?? lab.scenario.cluster.cni.iface
+  const defaultRoute = lookupRoute(ns, 0)
+  const link =
+    iface !== undefined
+      ? linkByName(ns, iface)
+      : defaultRoute?.dst.prefixLen === 0 && defaultRoute.dev !== undefined
+        ? linkByIndex(ns, defaultRoute.dev)
+        : underlayLinkOf(lab, ns)
+  const address = link && ns.addresses.find((a) => a.ifindex === link.ifindex && a.scope === 'global')
+  return link && address ? { link, publicIp: address.address } : undefined
+}
+
+/** Kept only where it differs from the node's address, which is what nearly every lab publishes. */
+function publish(node: KubeNode, publicIp: Ipv4): void {
+  if (publicIp === node.ip) delete node.publicIp
+  else node.publicIp = publicIp
+}
+
 /** Creates flannel.<VNI> on a node (vxlan backend): X.0/32, learning off, the kernel's port. */
 export function createVtep(lab: Lab, node: KubeNode, ns: Netns): void {
   const cni = lab.scenario.cluster.cni
-  const eth0 = linkByName(ns, 'eth0')!
+  const chosen = flannelInterface(lab, ns)!
+  publish(node, chosen.publicIp)
   const mac = macFromBytes(randomBytes(lab.rng, 6))
   const vtep = addLink<VxlanLink>(ns, {
     kind: 'vxlan',
@@ -30,8 +64,8 @@ export function createVtep(lab: Lab, node: KubeNode, ns: Netns): void {
     mac,
     up: true,
     vni: cni.vni,
-    local: node.ip,
-    dev: eth0.ifindex,
+    local: chosen.publicIp,
+    dev: chosen.link.ifindex,
     dstport: cni.port,
     learning: false,
     ageing: 300,
@@ -49,7 +83,7 @@ export function createVtep(lab: Lab, node: KubeNode, ns: Netns): void {
 export function programPeers(lab: Lab, node: KubeNode, ns: Netns): void {
   const cni = lab.scenario.cluster.cni
   const underlay = parseCidr(lab.scenario.cluster.underlayCIDR)!
-  const eth0 = linkByName(ns, 'eth0') as EtherLink
+  const eth0 = underlayLinkOf(lab, ns)
   const vtep = linkByName(ns, `flannel.${cni.vni}`) as VxlanLink | undefined
   for (const peer of lab.nodes) {
     if (peer === node) continue
@@ -78,7 +112,48 @@ export function programPeers(lab: Lab, node: KubeNode, ns: Netns): void {
       onlink: true
     })
     setNeighbour(ns, vtep.ifindex, peer.podCIDR.network, peer.vtepMac, 'PERMANENT', lab.clock.nowMs)
-    vtep.fdb.push({ mac: peer.vtepMac!, dst: peer.ip, permanent: true })
+    vtep.fdb.push({ mac: peer.vtepMac!, dst: peer.publicIp ?? peer.ip, permanent: true })
+  }
+}
+
+/**
+ * A new flanneld on every node, as a rollout of the DaemonSet starts one: each picks its
+ * interface again and publishes its address; the VTEP's `local` and `dev` follow it, and every
+ * node's FDB entries follow the addresses the others published. A real flanneld deletes and
+ * recreates a VTEP whose `local` changed; the lab changes it in place, so its ifindex, MAC and
+ * the routes through it stay as they were.
+ */
+export function restartFlanneld(lab: Lab): void {
+  const vni = lab.scenario.cluster.cni.vni
+  for (const node of lab.nodes) {
+    const ns = lab.netns.get(node.netns)!
+    const vtep = linkByName(ns, `flannel.${vni}`)
+    const chosen = flannelInterface(lab, ns)
+    if (vtep?.kind !== 'vxlan' || !chosen) continue
+    publish(node, chosen.publicIp)
+    vtep.local = chosen.publicIp
+    vtep.dev = chosen.link.ifindex
+  }
+  for (const node of lab.nodes) {
+    const vtep = linkByName(lab.netns.get(node.netns)!, `flannel.${vni}`)
+    if (vtep?.kind !== 'vxlan') continue
+    for (const entry of vtep.fdb) {
+      const peer = lab.nodes.find((p) => p !== node && p.vtepMac === entry.mac)
+      if (peer) entry.dst = peer.publicIp ?? peer.ip
+    }
+  }
+}
+
+/** What flanneld's kube subnet manager writes on its Node, as `kubectl get node -o yaml` shows it. */
+export function flannelNodeAnnotations(lab: Lab, node: KubeNode): Record<string, string> {
+  const cni = lab.scenario.cluster.cni
+  if (cni.backend === 'none') return {}
+  return {
+    'flannel.alpha.coreos.com/backend-data':
+      cni.backend === 'vxlan' ? JSON.stringify({ VNI: cni.vni, VtepMAC: node.vtepMac }) : 'null',
+    'flannel.alpha.coreos.com/backend-type': cni.backend,
+    'flannel.alpha.coreos.com/kube-subnet-manager': 'true',
+    'flannel.alpha.coreos.com/public-ip': formatIpv4(node.publicIp ?? node.ip)
   }
 }
 

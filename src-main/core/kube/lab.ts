@@ -68,6 +68,8 @@ export interface Lab {
    */
   lastApplied: Map<string, string>
   externalHosts: ExternalHost[]
+  /** `FLANNELD_IFACE` set on the flannel DaemonSet in the lab; it wins over the scenario's `--iface`. */
+  flannelIface?: string
   /** The underlay's router (netns `gateway`), when the scenario has a gateway. */
   gateway?: { ip: Ipv4; netns: string }
   rng: RngState

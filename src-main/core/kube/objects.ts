@@ -14,6 +14,8 @@ export interface KubeNode {
   netns: string
   /** flannel.1's MAC, published in the node annotation `flannel.alpha.coreos.com/backend-data`. */
   vtepMac?: Mac
+  /** The address flanneld published (`flannel.alpha.coreos.com/public-ip`) when it is not `ip`. */
+  publicIp?: Ipv4
   /** host-local's next candidate host number in podCIDR (starts at 2; .1 is cni0). */
   nextPodHost: number
   /** PIDs on the node, for crictl/ps: the next one to hand out. */

@@ -25,6 +25,10 @@ const SYSTEM_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-sy
 const LAB_EPOCH_MS = Date.UTC(2026, 0, 5, 9, 0, 0)
 export const UNDERLAY_SEGMENT = 'underlay'
 export const INTERNET_SEGMENT = 'internet'
+/** VirtualBox's NAT network: every VM gets .15 on its own copy, the NAT engine answers on .2. */
+const VBOX_NAT_CIDR = '10.0.2.0/24'
+const VBOX_NAT_ADDRESS = ipv4('10.0.2.15')
+const VBOX_NAT_GATEWAY = ipv4('10.0.2.2')
 
 /** Cables `ns` into a segment: an ether link with `ip` in the segment's prefix. */
 function plugInto(lab: Lab, ns: Netns, name: string, segment: string, ip: Ipv4): EtherLink {
@@ -70,6 +74,33 @@ function underlayHost(
       onlink: false
     })
   }
+  ns.ipIdNext = randomInt(lab.rng, 1, 65535)
+  return ns
+}
+
+/**
+ * A VirtualBox VM's node: eth0 on the VM's own NAT network (a segment of its own, as each VM has
+ * its own NAT engine) holding the default route, and eth1 on the host-only underlay. Nothing
+ * answers on 10.0.2.2: the lab has no Internet behind it, and the nodes never need it.
+ */
+function natNode(lab: Lab, id: string, ip: Ipv4): Netns {
+  const ns = newNetns(id, 'node')
+  lab.netns.set(id, ns)
+  newLoopback(ns)
+  const segment = `nat-${id}`
+  lab.segments.set(segment, { id: segment, cidr: parseCidr(VBOX_NAT_CIDR)!, ports: [] })
+  const eth0 = plugInto(lab, ns, 'eth0', segment, VBOX_NAT_ADDRESS)
+  plugInto(lab, ns, 'eth1', UNDERLAY_SEGMENT, ip)
+  addRoute(ns, {
+    table: 'main',
+    type: 'unicast',
+    dst: cidr('0.0.0.0/0'),
+    gateway: VBOX_NAT_GATEWAY,
+    dev: eth0.ifindex,
+    proto: 'boot',
+    scope: 'global',
+    onlink: false
+  })
   ns.ipIdNext = randomInt(lab.rng, 1, 65535)
   return ns
 }
@@ -243,7 +274,9 @@ export function buildLab(scenario: Scenario): Lab {
   const podCidrs = allocatePodCidrs(scenario)
   scenario.nodes.forEach((spec, i) => {
     const ip = ipv4(spec.ip)
-    const ns = underlayHost(lab, spec.name, 'node', ip)
+    const ns = scenario.cluster.natInterface
+      ? natNode(lab, spec.name, ip)
+      : underlayHost(lab, spec.name, 'node', ip)
     writeSysctl(ns, 'net.ipv4.ip_forward', '1')
     if (spec.brNetfilter)
       ns.sysctl['net.bridge.bridge-nf-call-iptables'] = scenario.cluster.bridgeNfCallIptables ? '1' : '0'

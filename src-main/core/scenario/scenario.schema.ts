@@ -248,6 +248,12 @@ export const clusterSchema = z.strictObject({
    * forwards frames and has no ICMP to send, so it discards bigger ones without a word.
    */
   underlayMtu: z.number().int().min(576).max(9000).optional(),
+  /**
+   * Every node is a VirtualBox VM with two NICs: eth0 on the VM's own NAT network, 10.0.2.15/24
+   * on every VM with the default route via 10.0.2.2, and eth1 on the underlay (the host-only
+   * network). The default route leaves by eth0, which is what flanneld picks without `--iface`.
+   */
+  natInterface: z.boolean().optional(),
   cni: z
     .strictObject({
       /** `none`: bare nodes without flannel, for labs where the learner wires pods by hand. */
@@ -258,7 +264,12 @@ export const clusterSchema = z.strictObject({
       /** The kernel's default VXLAN port, which flannel uses on Linux. */
       port: port.default(8472),
       /** flannel --ip-masq */
-      ipMasq: z.boolean().default(true)
+      ipMasq: z.boolean().default(true),
+      /** flanneld --iface: the interface whose address it publishes; the default route's otherwise. */
+      iface: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,15}$/, 'expected an interface name such as eth1')
+        .optional()
     })
     .prefault({}),
   kubeProxy: z

@@ -24,6 +24,7 @@ import {
   endpointsObject,
   imageDigest,
   isControlPlane,
+  nodeAnnotations,
   kubeletVersion,
   nodeLabels,
   randomSuffix,
@@ -305,10 +306,7 @@ export function describeNode(lab: Lab, node: KubeNode): string {
   let t = `Name:\t${node.name}\n`
   t += `Roles:\t${isControlPlane(lab, node) ? 'control-plane' : '<none>'}\n`
   t += multiline('Labels', nodeLabels(lab, node))
-  t += multilineAnnotations('Annotations', {
-    'node.alpha.kubernetes.io/ttl': '0',
-    'volumes.kubernetes.io/controller-managed-attach-detach': 'true'
-  })
+  t += multilineAnnotations('Annotations', nodeAnnotations(lab, node))
   t += `CreationTimestamp:\t${created}\n`
   t += `Taints:\t${isControlPlane(lab, node) ? 'node-role.kubernetes.io/control-plane:NoSchedule' : '<none>'}\n`
   t += 'Unschedulable:\tfalse\n'

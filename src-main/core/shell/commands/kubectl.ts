@@ -20,6 +20,7 @@ import {
   describeService
 } from './kubectl-describe.ts'
 import { deleteByName, expose, fromFiles, label, patch, scale } from './kubectl-write.ts'
+import { setEnv } from './kubectl-set-env.ts'
 import { getopt, has, lastValue } from '../getopt.ts'
 import { findPod, podTarget } from '../targets.ts'
 import { shellQuote } from '../quote.ts'
@@ -87,6 +88,7 @@ Basic Commands (lab):
   scale         Set a new size for a deployment, replica set, or replication controller
   label         Update the labels on a resource
   patch         Update fields of a resource
+  set           Set specific features on objects (env)
   logs          Print the logs for a container in a pod
   exec          Execute a command in a container
   version       Print the client and server version information
@@ -98,7 +100,7 @@ Usage:
 export const kubectlCommand: Command = {
   name: 'kubectl',
   summary:
-    'get pods|svc|deploy|rs|events|ns|endpoints|endpointslices|netpol|nodes|all [-l SEL] [-o wide|name|yaml|json|jsonpath=…|custom-columns=…], describe, apply|create|delete -f FILE, delete, scale, label, expose, patch, logs, exec, version',
+    'get pods|svc|deploy|rs|events|ns|endpoints|endpointslices|netpol|nodes|all [-l SEL] [-o wide|name|yaml|json|jsonpath=…|custom-columns=…], describe, apply|create|delete -f FILE, delete, scale, label, expose, patch, set env, logs, exec, version',
   subcommands: [
     'get',
     'describe',
@@ -109,6 +111,7 @@ export const kubectlCommand: Command = {
     'label',
     'expose',
     'patch',
+    'set',
     'logs',
     'exec',
     'version'
@@ -214,6 +217,8 @@ export const kubectlCommand: Command = {
         })
       case 'patch':
         return patch(ctx, args, { ...writeOptions, patch: value('p'), type: value('type') ?? 'strategic' })
+      case 'set':
+        return setEnv(ctx, args, namespace)
       default:
         return err(`error: unknown command "${verb}" for "kubectl"\n\nDid you mean this?\n\tget\n`)
     }
