@@ -9,6 +9,7 @@ import { formatIpv4 } from '../net/ipv4.ts'
 import { sha256 } from '../net/sha256.ts'
 import type { Lab } from './lab.ts'
 import { STICKY_MAX_AGE_SECONDS, type KubeNode, type KubePod, type KubeService } from './objects.ts'
+import type { KubeEndpointSlice } from './endpoint-slices.ts'
 import { endpointsOf } from './endpoints.ts'
 
 export type ApiValue = string | number | boolean | null | ApiValue[] | { [key: string]: ApiValue }
@@ -349,6 +350,23 @@ export function endpointSliceObject(lab: Lab, svc: KubeService): ApiObject {
             port: eps[0]?.port ?? port.targetPort,
             protocol: port.protocol
           }))
+  }
+}
+
+/** A slice written through the API, as the apiserver stores it: what was sent, with metadata. */
+export function writtenEndpointSliceObject(lab: Lab, slice: KubeEndpointSlice): ApiObject {
+  return {
+    addressType: 'IPv4',
+    apiVersion: 'discovery.k8s.io/v1',
+    endpoints: slice.endpoints.map((e): ApiObject => ({
+      addresses: e.addresses.map(formatIpv4),
+      conditions: e.ready ? {} : { ready: false },
+      ...(e.nodeName === undefined ? {} : { nodeName: e.nodeName }),
+      ...(e.pod === undefined ? {} : { targetRef: { kind: 'Pod', name: e.pod, namespace: slice.namespace } })
+    })),
+    kind: 'EndpointSlice',
+    metadata: metadata(lab, 'EndpointSlice', slice, { labels: { ...slice.labels } }),
+    ports: slice.ports.length === 0 ? null : slice.ports.map((p) => ({ ...p }))
   }
 }
 
