@@ -81,11 +81,23 @@ export interface ShellResult extends CommandOutput {
   readonly running?: true
 }
 
+/** A job that ended: the command `jobs` named it by, all it printed, and its status. */
+export interface EndedJob {
+  readonly command: string
+  readonly output: string
+  readonly exitCode: number
+}
+
 /** What a live terminal printed since it was last asked, and its line's end if it came. */
 export interface Settled {
   readonly chunks: readonly OutputChunk[]
   /** Set once the waiting line ended (its foreground process exited, or Ctrl+C ended `wait`). */
   readonly ended?: { readonly exitCode: number }
+  /**
+   * Jobs (`&`, or stopped with Ctrl+Z) whose process ended since the last call, wherever it
+   * ended: a lesson counts them as commands that ran, since no line of their own ends with them.
+   */
+  readonly jobsEnded?: readonly EndedJob[]
 }
 
 /**
@@ -236,6 +248,8 @@ export class ShellSession {
   readonly #jobs = new JobTable()
   /** What a live terminal's line waits on, and where the line goes on from. */
   #waiting: Waiting | undefined
+  /** Jobs whose process ended since `settle` last told of them (live terminals only). */
+  #jobsEnded: EndedJob[] = []
 
   constructor(
     readonly env: ShellEnv,
@@ -249,6 +263,11 @@ export class ShellSession {
 
   get prompt(): string {
     return promptFor(this.target)
+  }
+
+  /** A live terminal's line still waits on its foreground process or on `wait`. */
+  get waiting(): boolean {
+    return this.#waiting !== undefined
   }
 
   get lastExit(): number {
@@ -350,10 +369,12 @@ export class ShellSession {
     } catch (e) {
       code = this.#failure(e, sink)
     }
-    if (code === WAITING) return { chunks: sink.chunks }
+    const ended = this.#jobsEnded.splice(0)
+    const jobs = ended.length > 0 ? { jobsEnded: ended } : {}
+    if (code === WAITING) return { chunks: sink.chunks, ...jobs }
     this.#waiting = undefined
     this.#lineEnded(sink, code)
-    return { chunks: sink.chunks, ended: { exitCode: code } }
+    return { chunks: sink.chunks, ended: { exitCode: code }, ...jobs }
   }
 
   #lineEnded(sink: Sink, code: number): void {
@@ -456,6 +477,8 @@ export class ShellSession {
         if (counted) storage.processes--
         counted = false
         proc.ended(code)
+        if (this.env.live && proc instanceof Job && proc.id !== 0)
+          this.#jobsEnded.push({ command: proc.text, output: proc.transcript, exitCode: proc.status ?? code })
       }
     })
     if (!('signal' in started)) return started
