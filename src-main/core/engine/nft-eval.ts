@@ -27,7 +27,8 @@ export function runNftChain(
   base: NftChain,
   p: Packet,
   ctstate: string,
-  rng: RngState
+  rng: RngState,
+  nowMs: number
 ): TableResult {
   const hits: RuleHit[] = []
   let evaluated = 0
@@ -86,6 +87,23 @@ export function runNftChain(
         return isLocalAddress(ns, p.src)
       case 'daddr-in-set':
         return sets.get(e.set)?.elements.includes(p.dst) ?? false
+      case 'saddr-in-set': {
+        const set = sets.get(e.set)
+        const i = set ? set.elements.indexOf(p.src) : -1
+        return i >= 0 && (set!.timeout === undefined || set!.timeout.expiresAt[i]! > nowMs)
+      }
+      case 'update-saddr': {
+        const set = sets.get(e.set)
+        if (!set?.timeout) return true
+        const expires = nowMs + set.timeout.seconds * 1000
+        const i = set.elements.indexOf(p.src)
+        if (i >= 0) set.timeout.expiresAt[i] = expires
+        else {
+          set.elements.push(p.src)
+          set.timeout.expiresAt.push(expires)
+        }
+        return true
+      }
       case 'daddr-in':
         return e.cidrs.some((c) => cidrContains(c, p.dst)) !== e.neg
       case 'saddr-in':

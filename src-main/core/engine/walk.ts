@@ -383,7 +383,7 @@ export class Walk {
     }
     const before = view(pkt)
     const res = nftChain
-      ? runNftChain(ns, ns.nft!, nftChain, pkt, ctx.ctstate, this.lab.rng)
+      ? runNftChain(ns, ns.nft!, nftChain, pkt, ctx.ctstate, this.lab.rng, this.lab.clock.nowMs)
       : runIptables(ns, table as IptTableName, hook, pkt, ctx)
     if (res.verdict.kind === 'NAT') this.#applyNat(ns, res.verdict.target, pkt, ct)
     this.#recordNetfilter(ns, hook, table, res, ct, pkt, before)

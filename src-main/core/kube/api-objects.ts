@@ -15,6 +15,7 @@ import {
   type KubePod,
   type KubeService
 } from './objects.ts'
+import type { KubeEndpointSlice } from './endpoint-slices.ts'
 import { endpointsOf } from './endpoints.ts'
 import { flannelNodeAnnotations } from './flannel.ts'
 
@@ -356,6 +357,23 @@ export function endpointSliceObject(lab: Lab, svc: KubeService): ApiObject {
             port: eps[0]?.port ?? port.targetPort,
             protocol: port.protocol
           }))
+  }
+}
+
+/** A slice written through the API, as the apiserver stores it: what was sent, with metadata. */
+export function writtenEndpointSliceObject(lab: Lab, slice: KubeEndpointSlice): ApiObject {
+  return {
+    addressType: 'IPv4',
+    apiVersion: 'discovery.k8s.io/v1',
+    endpoints: slice.endpoints.map((e): ApiObject => ({
+      addresses: e.addresses.map(formatIpv4),
+      conditions: e.ready ? {} : { ready: false },
+      ...(e.nodeName === undefined ? {} : { nodeName: e.nodeName }),
+      ...(e.pod === undefined ? {} : { targetRef: { kind: 'Pod', name: e.pod, namespace: slice.namespace } })
+    })),
+    kind: 'EndpointSlice',
+    metadata: metadata(lab, 'EndpointSlice', slice, { labels: { ...slice.labels } }),
+    ports: slice.ports.length === 0 ? null : slice.ports.map((p) => ({ ...p }))
   }
 }
 

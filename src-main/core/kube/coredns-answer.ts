@@ -1,7 +1,9 @@
 import type { DnsMessage, DnsRecord } from '../net/dns-message.ts'
 import { formatIpv4 } from '../net/ipv4.ts'
 import { CLUSTER_DOMAIN } from './cluster-dns.ts'
+import { headlessAddresses } from './endpoints.ts'
 import type { Lab } from './lab.ts'
+import type { KubeService } from './objects.ts'
 
 /**
  * kubeadm's Corefile sets `ttl 30` on the kubernetes plugin: records and the SOA's negative
@@ -29,6 +31,19 @@ function soa(lab: Lab): DnsRecord {
 
 type Found = { kind: 'addresses'; addresses: string[] } | { kind: 'exists' } | { kind: 'none' }
 
+/**
+ * A headless Service's name answers with every ready endpoint (none is NOERROR without an
+ * answer: kubeadm's Corefile doesn't set `ignore empty_service`), and each endpoint's
+ * hostname one label below it answers with that endpoint alone.
+ */
+function lookupHeadless(lab: Lab, svc: KubeService, more: readonly string[]): Found {
+  const all = headlessAddresses(lab, svc)
+  if (more.length === 0)
+    return all.length === 0 ? { kind: 'exists' } : { kind: 'addresses', addresses: all.map((a) => a.ip) }
+  const hit = more.length === 1 ? all.filter((a) => a.hostname === more[0]) : []
+  return hit.length === 0 ? { kind: 'none' } : { kind: 'addresses', addresses: hit.map((a) => a.ip) }
+}
+
 /** What the kubernetes plugin knows under cluster.local, for the labels before the zone. */
 function lookupCluster(lab: Lab, labels: readonly string[]): Found {
   const namespaces = new Set([
@@ -46,7 +61,9 @@ function lookupCluster(lab: Lab, labels: readonly string[]): Found {
     if (!namespaces.has(ns)) return { kind: 'none' }
     if (name === undefined) return { kind: 'exists' }
     const svc = lab.services.find((s) => s.namespace === ns && s.name === name)
-    if (!svc || more.length > 0) return { kind: 'none' }
+    if (!svc) return { kind: 'none' }
+    if (svc.headless) return lookupHeadless(lab, svc, more)
+    if (more.length > 0) return { kind: 'none' }
     return { kind: 'addresses', addresses: [formatIpv4(svc.clusterIP)] }
   }
   if (kind === 'pod') {

@@ -1,4 +1,5 @@
 import { formatIpv4 } from '../net/ipv4.ts'
+import { sliceEndpoints } from './endpoint-slices.ts'
 import type { Lab } from './lab.ts'
 import type { KubeEndpoint, KubePod, KubeService, KubeServicePort } from './objects.ts'
 
@@ -27,10 +28,16 @@ export function targetPortOf(port: KubeServicePort, pod: KubePod): number | unde
  * sorts them (so 10.244.1.10 comes before 10.244.1.2).
  */
 export function endpointsOf(lab: Lab, svc: KubeService, port: KubeServicePort): KubeEndpoint[] {
-  return svc.fixedEndpoints ?? sortedEndpoints(svc, port, lab.pods)
+  return svc.fixedEndpoints ?? sortedEndpoints(lab, svc, port, lab.pods)
 }
 
-function sortedEndpoints(svc: KubeService, port: KubeServicePort, pods: readonly KubePod[]): KubeEndpoint[] {
+/** The selector's ready pods and the endpoints of slices written for the Service, together. */
+function sortedEndpoints(
+  lab: Lab,
+  svc: KubeService,
+  port: KubeServicePort,
+  pods: readonly KubePod[]
+): KubeEndpoint[] {
   const out: { ep: KubeEndpoint; key: string }[] = []
   for (const pod of pods) {
     if (!pod.ready || !selects(svc, pod)) continue
@@ -39,6 +46,8 @@ function sortedEndpoints(svc: KubeService, port: KubeServicePort, pods: readonly
     const ep = { ip: pod.ip, port: target, pod: pod.name, node: pod.node }
     out.push({ ep, key: `${formatIpv4(ep.ip)}:${ep.port}` })
   }
+  if (lab.endpointSlices.length > 0)
+    for (const ep of sliceEndpoints(lab, svc, port)) out.push({ ep, key: `${formatIpv4(ep.ip)}:${ep.port}` })
   out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
   return out.map((o) => o.ep)
 }
@@ -75,16 +84,48 @@ export function endpointCache(lab: Lab): EndpointLookup {
         first = k
         break
       }
-      eps =
-        first === undefined
-          ? []
-          : sortedEndpoints(
-              svc,
-              port,
-              byLabel.get(labelKey(svc.namespace, first, svc.selector[first]!)) ?? []
-            )
+      eps = sortedEndpoints(
+        lab,
+        svc,
+        port,
+        first === undefined ? [] : (byLabel.get(labelKey(svc.namespace, first, svc.selector[first]!)) ?? [])
+      )
       cache.set(port, eps)
     }
     return eps
   }
+}
+
+/** One address of a headless Service as CoreDNS reads it from the EndpointSlice. */
+export interface HeadlessAddress {
+  ip: string
+  /** The endpoint's hostname: the pod's own when its subdomain names the Service, else the dashed IP. */
+  hostname: string
+}
+
+/**
+ * The ready pods behind a headless Service, each once whatever its ports: CoreDNS answers the
+ * Service name with all of them. A Service without ports still gets its pods listed, since the
+ * EndpointSlice controller writes a slice with no ports for it.
+ */
+export function headlessAddresses(lab: Lab, svc: KubeService): HeadlessAddress[] {
+  const dashed = (ip: string): string => ip.replaceAll('.', '-')
+  if (svc.fixedEndpoints) {
+    const ips = [...new Set(svc.fixedEndpoints.map((e) => formatIpv4(e.ip)))]
+    return ips.map((ip) => ({ ip, hostname: dashed(ip) }))
+  }
+  const out: HeadlessAddress[] = []
+  for (const pod of lab.pods) {
+    if (!pod.ready || !selects(svc, pod)) continue
+    if (svc.ports.length > 0 && svc.ports.every((p) => targetPortOf(p, pod) === undefined)) continue
+    const ip = formatIpv4(pod.ip)
+    const own = pod.hostname !== undefined && pod.subdomain === svc.name
+    out.push({ ip, hostname: own ? pod.hostname! : dashed(ip) })
+  }
+  for (const port of svc.ports)
+    for (const e of sliceEndpoints(lab, svc, port)) {
+      const ip = formatIpv4(e.ip)
+      if (!out.some((a) => a.ip === ip)) out.push({ ip, hostname: dashed(ip) })
+    }
+  return out
 }

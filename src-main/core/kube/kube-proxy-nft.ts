@@ -1,10 +1,10 @@
-import type { NftChain, NftExpr, NftMap, NftRule, NftTable } from '../linux/nftables.ts'
+import type { NftChain, NftExpr, NftMap, NftRule, NftSet, NftTable } from '../linux/nftables.ts'
 import type { Netns } from '../linux/netns.ts'
 import { parseCidr, type Cidr } from '../net/cidr.ts'
 import { formatIpv4 } from '../net/ipv4.ts'
 import type { EndpointLookup } from './endpoints.ts'
 import type { Lab } from './lab.ts'
-import type { KubeNode } from './objects.ts'
+import { STICKY_MAX_AGE_SECONDS, type KubeNode } from './objects.ts'
 import { nftEndpointChainBase, nftServiceChainBase, servicePortName } from './proxy-names.ts'
 
 const rule = (exprs: NftExpr[], comment?: string): NftRule =>
@@ -51,6 +51,9 @@ export function syncNft(lab: Lab, node: KubeNode, ns: Netns, endpoints: Endpoint
     elements: []
   }
   const serviceChains: NftChain[] = []
+  const affinitySets: NftSet[] = []
+  // A sync re-adds the affinity sets without flushing them, so the clients they remember stay.
+  const remembered = new Map((ns.nft?.sets ?? []).filter((x) => x.timeout).map((x) => [x.name, x]))
   const clusterIps: number[] = []
   const apiserverElements: NftMap['elements'] = []
   for (const svc of lab.services) {
@@ -88,15 +91,27 @@ export function syncNft(lab: Lab, node: KubeNode, ns: Netns, endpoints: Endpoint
       ])
       serviceChains.push(svcChain)
       const localChains: string[] = []
+      const sticky = svc.sessionAffinity === 'ClientIP'
       const endpointChains = eps.map((ep) => {
         const text = `${formatIpv4(ep.ip)}:${ep.port}`
-        const name = `endpoint-${nftEndpointChainBase(svc, port, text)}`
+        const chainBase = nftEndpointChainBase(svc, port, text)
+        const name = `endpoint-${chainBase}`
+        const affinity = `affinity-${chainBase}`
+        if (sticky) {
+          const old = remembered.get(affinity)
+          affinitySets.push({
+            name: affinity,
+            elements: [...(old?.elements ?? [])],
+            timeout: { seconds: STICKY_MAX_AGE_SECONDS, expiresAt: [...(old?.timeout?.expiresAt ?? [])] }
+          })
+        }
         serviceChains.push(
           chain(name, [
             rule([
               { op: 'saddr-eq', ip: ep.ip },
               { op: 'jump', chain: 'mark-for-masquerade' }
             ]),
+            ...(sticky ? [rule([{ op: 'update-saddr', set: affinity }])] : []),
             rule([
               { op: 'l4proto-eq', proto },
               { op: 'dnat', ip: ep.ip, port: ep.port, proto }
@@ -106,6 +121,15 @@ export function syncNft(lab: Lab, node: KubeNode, ns: Netns, endpoints: Endpoint
         if (ep.node === node.name) localChains.push(name)
         return name
       })
+      // A client the set remembers goes back to its endpoint before numgen picks one.
+      if (sticky)
+        for (const target of endpointChains)
+          svcChain.rules.push(
+            rule([
+              { op: 'saddr-in-set', set: target.replace(/^endpoint-/, 'affinity-') },
+              { op: 'goto', chain: target }
+            ])
+          )
       svcChain.rules.push(rule([{ op: 'numgen-vmap', targets: endpointChains }]))
       // nft lists a map's elements in its hash table's order, which the lab does not model;
       // the kernel lists the apiserver's 10.96.0.1:443 after the lab's Services.
@@ -151,7 +175,8 @@ export function syncNft(lab: Lab, node: KubeNode, ns: Netns, endpoints: Endpoint
     comment: 'rules for kube-proxy',
     sets: [
       { name: 'cluster-ips', comment: 'Active ClusterIPs', elements: clusterIps },
-      { name: 'nodeport-ips', comment: 'IPs that accept NodePort traffic', elements: [node.ip] }
+      { name: 'nodeport-ips', comment: 'IPs that accept NodePort traffic', elements: [node.ip] },
+      ...affinitySets
     ],
     maps: [firewallIps, noEndpointServices, noEndpointNodeports, serviceIps, serviceNodeports],
     chains: [

@@ -6,6 +6,7 @@ import type { Scenario } from '../scenario/scenario.schema.ts'
 import type { ExternalHost, KubeNetworkPolicy, KubeNode, KubePod, KubeService } from './objects.ts'
 import type { KubeDeployment, KubeEvent, KubeReplicaSet } from './workloads.ts'
 import type { CapturedFrame } from '../engine/trace.ts'
+import type { KubeEndpointSlice } from './endpoint-slices.ts'
 
 /** An L2 broadcast domain outside any namespace: the underlay switch the nodes' eth0s plug into. */
 export interface Segment {
@@ -54,6 +55,8 @@ export interface Lab {
   nodes: KubeNode[]
   pods: KubePod[]
   services: KubeService[]
+  /** EndpointSlices written through the API; the controllers' own are derived from Services. */
+  endpointSlices: KubeEndpointSlice[]
   /** Stored whatever enforces them: on flannel alone nothing reads them. */
   networkPolicies: KubeNetworkPolicy[]
   deployments: KubeDeployment[]

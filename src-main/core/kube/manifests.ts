@@ -9,6 +9,8 @@ import { cidrContains, cidrSize, parseCidr } from '../net/cidr.ts'
 import { parseIpv4 } from '../net/ipv4.ts'
 import { randomInt } from '../net/rng.ts'
 import { networkPolicySchema, type ContainerSpec } from '../scenario/scenario.schema.ts'
+import { endpointSliceFrom, type KubeEndpointSlice } from './endpoint-slices.ts'
+import { findObject, isManifestKind, KINDS, type LiveObject, type ManifestKind } from './kinds.ts'
 import type { Lab } from './lab.ts'
 import { networkPolicyFromSpec } from './network-policy.ts'
 import type { KubeNetworkPolicy, KubePod, KubeService, KubeServicePort } from './objects.ts'
@@ -20,36 +22,6 @@ import {
   type KubeDeployment,
   type PodTemplate
 } from './workloads.ts'
-
-export type ManifestKind = 'Namespace' | 'Pod' | 'Service' | 'Deployment' | 'ReplicaSet' | 'NetworkPolicy'
-
-const API_VERSION: Record<ManifestKind, string> = {
-  Namespace: 'v1',
-  Pod: 'v1',
-  Service: 'v1',
-  Deployment: 'apps/v1',
-  ReplicaSet: 'apps/v1',
-  NetworkPolicy: 'networking.k8s.io/v1'
-}
-
-/** How kubectl names an object in its result lines: `service/web`, `deployment.apps/web`. */
-export const KIND_PREFIX: Record<ManifestKind, string> = {
-  Namespace: 'namespace',
-  Pod: 'pod',
-  Service: 'service',
-  Deployment: 'deployment.apps',
-  ReplicaSet: 'replicaset.apps',
-  NetworkPolicy: 'networkpolicy.networking.k8s.io'
-}
-
-const RESOURCE: Record<ManifestKind, string> = {
-  Namespace: 'namespaces',
-  Pod: 'pods',
-  Service: 'services',
-  Deployment: 'deployments.apps',
-  ReplicaSet: 'replicasets.apps',
-  NetworkPolicy: 'networkpolicies.networking.k8s.io'
-}
 
 export type Outcome = { ok: true; stdout: string; stderr?: string } | { ok: false; stderr: string }
 
@@ -87,6 +59,9 @@ function invalid(kind: ManifestKind, name: string, causes: readonly string[]): s
 /** Fields the lab reads; anything else in these places is refused as strict decoding refuses it. */
 const KNOWN_FIELDS: Record<string, readonly string[]> = {
   '': ['apiVersion', 'kind', 'metadata', 'spec', 'status'],
+  EndpointSlice: ['apiVersion', 'kind', 'metadata', 'addressType', 'endpoints', 'ports'],
+  'EndpointSlice.endpoints': ['addresses', 'conditions', 'hostname', 'nodeName', 'targetRef', 'zone'],
+  'EndpointSlice.ports': ['name', 'port', 'protocol', 'appProtocol'],
   metadata: ['name', 'namespace', 'labels', 'annotations', 'generateName'],
   'Service.spec': [
     'type',
@@ -119,7 +94,9 @@ const KNOWN_FIELDS: Record<string, readonly string[]> = {
     'shareProcessNamespace',
     'restartPolicy',
     'terminationGracePeriodSeconds',
-    'dnsPolicy'
+    'dnsPolicy',
+    'hostname',
+    'subdomain'
   ],
   container: ['name', 'image', 'ports', 'command', 'args', 'imagePullPolicy', 'env', 'resources'],
   'container.ports': ['containerPort', 'protocol', 'name']
@@ -143,6 +120,17 @@ function unknownField(kind: ManifestKind, doc: Doc): string | undefined {
     }
     return undefined
   }
+  if (kind === 'EndpointSlice')
+    return (
+      check('EndpointSlice', '', doc) ??
+      check('metadata', 'metadata', doc['metadata']) ??
+      listOf(doc['endpoints'])
+        .map((e, i) => check('EndpointSlice.endpoints', `endpoints[${i}]`, e))
+        .find((x) => x !== undefined) ??
+      listOf(doc['ports'])
+        .map((p, i) => check('EndpointSlice.ports', `ports[${i}]`, p))
+        .find((x) => x !== undefined)
+    )
   const first =
     check('', '', doc) ??
     check('metadata', 'metadata', doc['metadata']) ??
@@ -232,7 +220,7 @@ function identify(ctx: Context, raw: unknown): Identified | { error: string } {
   const kind = doc['kind'] as ManifestKind
   const meta = mapOf(doc['metadata'])
   const name = typeof meta['name'] === 'string' ? meta['name'] : ''
-  if (!(kind in API_VERSION) || API_VERSION[kind] !== doc['apiVersion'])
+  if (!isManifestKind(kind) || KINDS[kind].apiVersion !== doc['apiVersion'])
     return {
       error: `error: resource mapping not found for name: "${name}" namespace: "${typeof meta['namespace'] === 'string' ? meta['namespace'] : ''}" from "${ctx.file}": no matches for kind "${doc['kind']}" in version "${doc['apiVersion']}"\nensure CRDs are installed first\n`
     }
@@ -243,32 +231,17 @@ function identify(ctx: Context, raw: unknown): Identified | { error: string } {
     }
   const namespace = kind === 'Namespace' ? '' : (own ?? ctx.namespace)
   if (name === '') {
-    const group = API_VERSION[kind].includes('/') ? API_VERSION[kind] : `/${API_VERSION[kind]}`
+    const version = KINDS[kind].apiVersion
+    const group = version.includes('/') ? version : `/${version}`
     return {
-      error: `error: error when retrieving current configuration of:\nResource: "${group}, Resource=${RESOURCE[kind].split('.')[0]}", GroupVersionKind: "${group}, Kind=${kind}"\nName: "", Namespace: "${namespace}"\nfrom server for: "${ctx.file}": resource name may not be empty\n`
+      error: `error: error when retrieving current configuration of:\nResource: "${group}, Resource=${KINDS[kind].resource.split('.')[0]}", GroupVersionKind: "${group}, Kind=${kind}"\nName: "", Namespace: "${namespace}"\nfrom server for: "${ctx.file}": resource name may not be empty\n`
     }
   }
   return { kind, name, namespace, doc }
 }
 
-function find(lab: Lab, id: Identified): object | undefined {
-  const inNs = <T extends { namespace: string; name: string }>(list: readonly T[]): T | undefined =>
-    list.find((x) => x.namespace === id.namespace && x.name === id.name)
-  switch (id.kind) {
-    case 'Namespace':
-      return lab.namespaces.find((n) => n.name === id.name)
-    case 'Pod':
-      return inNs(lab.pods)
-    case 'Service':
-      return inNs(lab.services)
-    case 'Deployment':
-      return inNs(lab.deployments)
-    case 'ReplicaSet':
-      return inNs(lab.replicaSets)
-    case 'NetworkPolicy':
-      return inNs(lab.networkPolicies)
-  }
-}
+const find = (lab: Lab, id: Identified): LiveObject | undefined =>
+  findObject(lab, id.kind, id.namespace, id.name)
 
 /**
  * The NetworkPolicy a manifest describes, checked against the scenario's schema for the same
@@ -416,11 +389,17 @@ function serviceFrom(
     causes.push(
       `spec.externalTrafficPolicy: Unsupported value: "${String(etp)}": supported values: "Cluster", "Local"`
     )
+  const affinity = spec['sessionAffinity'] ?? 'None'
+  if (affinity !== 'None' && affinity !== 'ClientIP')
+    causes.push(
+      `spec.sessionAffinity: Unsupported value: "${String(affinity)}": supported values: "ClientIP", "None"`
+    )
   if (causes.length > 0) return { causes }
   return {
     name: id.name,
     namespace: id.namespace,
     type: type as KubeService['type'],
+    ...(affinity === 'ClientIP' && !headless ? { sessionAffinity: 'ClientIP' as const } : {}),
     clusterIP: headless ? 0 : (clusterIP ?? live?.clusterIP ?? allocateClusterIp(lab)),
     ...(headless ? { headless: true as const } : {}),
     ports,
@@ -506,7 +485,7 @@ export function putObject(ctx: Context, raw: unknown, mode: Mode): Outcome {
   if (unknown)
     return {
       ok: false,
-      stderr: `Error from server (BadRequest): error when ${verb} "${ctx.file}": ${id.kind} in version "${API_VERSION[id.kind].split('/').pop()}" cannot be handled as a ${id.kind}: strict decoding error: unknown field "${unknown}"\n`
+      stderr: `Error from server (BadRequest): error when ${verb} "${ctx.file}": ${id.kind} in version "${KINDS[id.kind].apiVersion.split('/').pop()}" cannot be handled as a ${id.kind}: strict decoding error: unknown field "${unknown}"\n`
     }
   const badName = nameError(id.kind, id.name)
   if (badName) return { ok: false, stderr: invalid(id.kind, id.name, [badName]) }
@@ -516,11 +495,11 @@ export function putObject(ctx: Context, raw: unknown, mode: Mode): Outcome {
       stderr: `Error from server (NotFound): error when ${verb} "${ctx.file}": namespaces "${id.namespace}" not found\n`
     }
   const live = find(lab, id)
-  const prefix = `${KIND_PREFIX[id.kind]}/${id.name}`
+  const prefix = `${KINDS[id.kind].prefix}/${id.name}`
   if (live && mode === 'create')
     return {
       ok: false,
-      stderr: `Error from server (AlreadyExists): error when creating "${ctx.file}": ${RESOURCE[id.kind]} "${id.name}" already exists\n`
+      stderr: `Error from server (AlreadyExists): error when creating "${ctx.file}": ${KINDS[id.kind].resource} "${id.name}" already exists\n`
     }
   const key = `${id.kind}/${id.namespace}/${id.name}`
   const applied = JSON.stringify(id.doc)
@@ -537,7 +516,7 @@ export function putObject(ctx: Context, raw: unknown, mode: Mode): Outcome {
     ok: true,
     stdout: `${prefix} configured\n`,
     ...(previous === undefined
-      ? { stderr: LAST_APPLIED_MISSING(RESOURCE[id.kind].split('.')[0]!, id.name) }
+      ? { stderr: LAST_APPLIED_MISSING(KINDS[id.kind].resource.split('.')[0]!, id.name) }
       : {})
   }
 }
@@ -576,6 +555,14 @@ function create(ctx: Context, id: Identified): Change {
         containers: listOf(spec['containers']).map((c) => containerSpec(mapOf(c)))
       })
       pod.bare = true
+      if (typeof spec['hostname'] === 'string') pod.hostname = spec['hostname']
+      if (typeof spec['subdomain'] === 'string') pod.subdomain = spec['subdomain']
+      return { changed: true }
+    }
+    case 'EndpointSlice': {
+      const slice = endpointSliceFrom(lab, id.name, id.namespace, id.doc)
+      if ('causes' in slice) return slice
+      lab.endpointSlices.push(slice)
       return { changed: true }
     }
     case 'Deployment':
@@ -609,11 +596,19 @@ function create(ctx: Context, id: Identified): Change {
   }
 }
 
-function update(ctx: Context, id: Identified, live: object): Change {
+function update(ctx: Context, id: Identified, live: LiveObject): Change {
   const { lab } = ctx
   switch (id.kind) {
     case 'Namespace':
       return { changed: false }
+    case 'EndpointSlice': {
+      const slice = live as KubeEndpointSlice
+      const next = endpointSliceFrom(lab, id.name, id.namespace, id.doc)
+      if ('causes' in next) return next
+      const changed = !sameJson({ ...slice, createdAt: 0 }, { ...next, createdAt: 0 })
+      Object.assign(slice, next, { createdAt: slice.createdAt })
+      return { changed }
+    }
     case 'Service': {
       const svc = live as KubeService
       if (svc.fixedEndpoints) return { changed: false }
@@ -622,6 +617,7 @@ function update(ctx: Context, id: Identified, live: object): Change {
       const changed = !sameJson({ ...svc, createdAt: 0 }, { ...next, createdAt: 0 })
       Object.assign(svc, next)
       if (!next.headless) delete svc.headless
+      if (!next.sessionAffinity) delete svc.sessionAffinity
       return { changed }
     }
     case 'Pod': {
@@ -683,17 +679,20 @@ export function deleteObject(ctx: Context, raw: unknown): Outcome {
   if (!live)
     return {
       ok: false,
-      stderr: `Error from server (NotFound): error when deleting "${ctx.file}": ${RESOURCE[id.kind]} "${id.name}" not found\n`
+      stderr: `Error from server (NotFound): error when deleting "${ctx.file}": ${KINDS[id.kind].resource} "${id.name}" not found\n`
     }
   const refused = removeObject(lab, id.kind, live)
   if (refused) return { ok: false, stderr: refused }
   lab.lastApplied.delete(`${id.kind}/${id.namespace}/${id.name}`)
-  return { ok: true, stdout: `${KIND_PREFIX[id.kind]} "${id.name}" deleted\n` }
+  return { ok: true, stdout: `${KINDS[id.kind].prefix} "${id.name}" deleted\n` }
 }
 
 /** Deletes a live object (and what it owns); a refusal's text when the apiserver refuses. */
-export function removeObject(lab: Lab, kind: ManifestKind, live: object): string | undefined {
+export function removeObject(lab: Lab, kind: ManifestKind, live: LiveObject): string | undefined {
   switch (kind) {
+    case 'EndpointSlice':
+      lab.endpointSlices = lab.endpointSlices.filter((x) => x !== live)
+      return undefined
     case 'Namespace': {
       const ns = live as { name: string }
       if (['default', 'kube-system', 'kube-public', 'kube-node-lease'].includes(ns.name))
@@ -702,6 +701,7 @@ export function removeObject(lab: Lab, kind: ManifestKind, live: object): string
       for (const rs of lab.replicaSets.filter((x) => x.namespace === ns.name)) deleteReplicaSet(lab, rs)
       for (const p of lab.pods.filter((x) => x.namespace === ns.name)) deletePodObject(lab, p)
       lab.services = lab.services.filter((s) => s.namespace !== ns.name)
+      lab.endpointSlices = lab.endpointSlices.filter((s) => s.namespace !== ns.name)
       lab.namespaces = lab.namespaces.filter((n) => n !== ns)
       return undefined
     }
@@ -746,7 +746,7 @@ export function manifestOf(kind: Exclude<ManifestKind, 'Namespace' | 'Service'>,
   if (kind === 'NetworkPolicy') {
     const { podSelector, policyTypes, ingress, egress } = live as KubeNetworkPolicy
     return {
-      apiVersion: API_VERSION.NetworkPolicy,
+      apiVersion: KINDS.NetworkPolicy.apiVersion,
       kind,
       metadata,
       spec: JSON.parse(JSON.stringify({ podSelector, policyTypes, ingress, egress })) as Doc

@@ -85,6 +85,12 @@ export interface KubePod {
    * which brings them back under the same name.
    */
   bare?: true
+  /**
+   * `spec.hostname` and `spec.subdomain`: with a headless Service named like the subdomain,
+   * CoreDNS answers `<hostname>.<subdomain>.<ns>.svc` with the pod's address.
+   */
+  hostname?: string
+  subdomain?: string
 }
 
 export interface KubeServicePort {

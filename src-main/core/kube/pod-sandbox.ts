@@ -6,10 +6,23 @@ import { cidrHost, cidrSize, parseCidr } from '../net/cidr.ts'
 import { ipv4, type Ipv4 } from '../net/ipv4.ts'
 import { macFromBytes } from '../net/mac.ts'
 import { randomBytes, randomHex, randomInt } from '../net/rng.ts'
-import type { PodSpec } from '../scenario/scenario.schema.ts'
+import type { ContainerSpec, PodSpec } from '../scenario/scenario.schema.ts'
 import { flannelMtu } from './flannel.ts'
 import type { Lab } from './lab.ts'
-import type { KubeContainer, KubeNode, KubePod, KubeProcess } from './objects.ts'
+import type { ContainerApp, KubeContainer, KubeNode, KubePod, KubeProcess } from './objects.ts'
+
+/** A container to start: a scenario's, or one of the cluster's own (CoreDNS) that no scenario names. */
+export type SandboxContainerSpec = Omit<ContainerSpec, 'app'> & { app: ContainerApp }
+export type SandboxPodSpec = Omit<PodSpec, 'containers'> & { containers: SandboxContainerSpec[] }
+
+/** What CoreDNS listens on: DNS over UDP and TCP, metrics, the health and ready probes. */
+const COREDNS_LISTENS: readonly (readonly ['udp' | 'tcp', number])[] = [
+  ['udp', 53],
+  ['tcp', 53],
+  ['tcp', 9153],
+  ['tcp', 8080],
+  ['tcp', 8181]
+]
 
 /** The commands `ps` shows for each app (what `podnet export-lab` runs for real). */
 export const APP_COMMANDS: Record<KubeContainer['app'], (port: number | undefined) => string> = {
@@ -87,7 +100,7 @@ function newProcess(node: KubeNode, pid: number, command: string, container: str
  * whose host end joins cni0 with hairpin on, host-local's address and routes, then the
  * containers (a second one binding a taken port crash-loops).
  */
-export function createPod(lab: Lab, spec: PodSpec, podIps?: PodIpIndex): KubePod {
+export function createPod(lab: Lab, spec: SandboxPodSpec, podIps?: PodIpIndex): KubePod {
   const node = lab.nodes.find((n) => n.name === spec.node)!
   const nodeNs = lab.netns.get(node.netns)!
   const uid = uuid(lab)
@@ -168,7 +181,18 @@ export function createPod(lab: Lab, spec: PodSpec, podIps?: PodIpIndex): KubePod
       logs: [],
       process: newProcess(node, pid, APP_COMMANDS[c.app](c.port), c.name)
     }
-    if (c.app !== 'sleep' && c.port !== undefined) {
+    if (c.app === 'coredns')
+      for (const [proto, port] of COREDNS_LISTENS)
+        netns.sockets.push({
+          proto,
+          addr: 0,
+          port,
+          pid: container.process.hostPid,
+          processName: 'coredns',
+          app: 'coredns',
+          reply: spec.name
+        })
+    else if (c.app !== 'sleep' && c.port !== undefined) {
       const proto = c.app === 'udp-echo' ? 'udp' : 'tcp'
       const taken = netns.sockets.some((s) => s.proto === proto && s.port === c.port)
       if (taken) {

@@ -1,8 +1,7 @@
 import { randomInt } from '../net/rng.ts'
-import type { ContainerSpec, PodSpec } from '../scenario/scenario.schema.ts'
 import type { Lab } from './lab.ts'
 import type { KubePod } from './objects.ts'
-import { createPod, removePodSandbox } from './pod-sandbox.ts'
+import { createPod, removePodSandbox, type SandboxContainerSpec, type SandboxPodSpec } from './pod-sandbox.ts'
 
 /**
  * Deployments and ReplicaSets as their controllers keep them: a Deployment owns one ReplicaSet
@@ -14,7 +13,12 @@ import { createPod, removePodSandbox } from './pod-sandbox.ts'
 
 export interface PodTemplate {
   labels: Record<string, string>
-  containers: ContainerSpec[]
+  containers: SandboxContainerSpec[]
+  /**
+   * A preferred pod anti-affinity on the pods' own labels per node (kubeadm's CoreDNS has one):
+   * each new pod goes to the node running fewest of its ReplicaSet's pods, ties in node order.
+   */
+  spreadOverNodes?: true
 }
 
 export interface KubeDeployment {
@@ -26,6 +30,11 @@ export interface KubeDeployment {
   createdAt: number
   /** metadata.generation: bumped by every spec change, as the apiserver does. */
   generation: number
+  /**
+   * The pod-template-hash of the real template, when the lab's template abridges one whose
+   * hash every cluster shares (kubeadm's CoreDNS); else it is worked out from the template.
+   */
+  templateHash?: string
 }
 
 export interface KubeReplicaSet {
@@ -152,8 +161,16 @@ export function deletePodObject(lab: Lab, pod: KubePod): void {
   removePodSandbox(lab, pod)
 }
 
+/** The node the anti-affinity prefers: the one running fewest of `siblings`, ties in node order. */
+function leastCrowdedNode(lab: Lab, siblings: readonly KubePod[]): string {
+  const load = (node: string): number => siblings.filter((p) => p.node === node).length
+  let best = lab.nodes[0]!.name
+  for (const n of lab.nodes) if (load(n.name) < load(best)) best = n.name
+  return best
+}
+
 /** Creates a pod the API was asked for (a manifest, a controller), scheduling it when it names no node. */
-export function startPod(lab: Lab, spec: Omit<PodSpec, 'node'> & { node?: string }): KubePod {
+export function startPod(lab: Lab, spec: Omit<SandboxPodSpec, 'node'> & { node?: string }): KubePod {
   const pod = createPod(lab, { ...spec, node: spec.node ?? leastLoadedNode(lab) })
   podStartEvents(lab, pod)
   return pod
@@ -199,15 +216,19 @@ function syncReplicaSet(lab: Lab, rs: KubeReplicaSet): void {
     else if (p.owner === undefined && matches && !p.hostNetwork) p.owner = rs.name
   }
   const owned = podsOf(lab, rs)
+  // Without a CNI no sandbox can start: a real cluster shows the pods Pending, with no address.
+  const canStart = lab.scenario.cluster.cni.backend !== 'none'
   while (owned.length > rs.replicas) {
     const victim = owned.pop()!
     deletePodObject(lab, victim)
     rsEvent(lab, rs, 'SuccessfulDelete', `Deleted pod: ${victim.name}`)
   }
-  while (owned.length < rs.replicas) {
+  while (canStart && owned.length < rs.replicas) {
+    const name = generatedName(lab, rs.name)
     const pod = startPod(lab, {
-      name: generatedName(lab, rs.name),
+      name,
       namespace: rs.namespace,
+      ...(rs.template.spreadOverNodes ? { node: leastCrowdedNode(lab, owned) } : {}),
       labels: { ...rs.template.labels },
       shareProcessNamespace: false,
       hostNetwork: false,
@@ -225,7 +246,7 @@ function syncReplicaSet(lab: Lab, rs: KubeReplicaSet): void {
  * limits, which finishes at once here).
  */
 function syncDeployment(lab: Lab, d: KubeDeployment): void {
-  const hash = podTemplateHash(d.template)
+  const hash = d.templateHash ?? podTemplateHash(d.template)
   const name = `${d.name}-${hash}`
   const owned = lab.replicaSets.filter((rs) => rs.namespace === d.namespace && rs.deployment === d.name)
   let current = owned.find((rs) => rs.name === name)
@@ -238,7 +259,8 @@ function syncDeployment(lab: Lab, d: KubeDeployment): void {
       selector: { ...d.selector, 'pod-template-hash': hash },
       template: {
         labels: { ...d.template.labels, 'pod-template-hash': hash },
-        containers: d.template.containers
+        containers: d.template.containers,
+        ...(d.template.spreadOverNodes ? { spreadOverNodes: true as const } : {})
       },
       createdAt: lab.clock.nowMs,
       revision: Math.max(0, ...owned.map((rs) => rs.revision)) + 1

@@ -10,6 +10,10 @@ function formatExpr(e: NftExpr): string {
       return `ct state ${e.states.join(',')}`
     case 'daddr-in-set':
       return `ip daddr @${e.set}`
+    case 'saddr-in-set':
+      return `ip saddr @${e.set}`
+    case 'update-saddr':
+      return `update @${e.set} { ip saddr }`
     case 'fib-daddr-local':
       return 'fib daddr type local'
     case 'fib-saddr-local':
@@ -68,10 +72,54 @@ type NftSet = NftTable['sets'][number]
 type NftMap = NftTable['maps'][number]
 type NftChain = NftTable['chains'][number]
 
-/** A set's lines inside its table, as `nft list` indents them. */
-export function formatNftSet(s: NftSet): string[] {
-  const out = [`\tset ${s.name} {`, '\t\ttype ipv4_addr', `\t\tcomment "${s.comment}"`]
-  if (s.elements.length > 0)
+/** nft's time_print: each non-zero unit from days down to milliseconds, `0s` for nothing. */
+export function formatNftDuration(ms: number): string {
+  const units: [string, number][] = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+    ['ms', 1]
+  ]
+  let rest = Math.max(0, Math.floor(ms))
+  let out = ''
+  for (const [unit, size] of units) {
+    const n = Math.floor(rest / size)
+    rest -= n * size
+    if (n > 0) out += `${n}${unit}`
+  }
+  return out === '' ? '0s' : out
+}
+
+/**
+ * A set's lines inside its table, as `nft list` indents them. `nowMs` is the lab time, for the
+ * `expires` of a timeout set's elements; nft puts each of those on its own line.
+ */
+export function formatNftSet(s: NftSet, nowMs = 0): string[] {
+  const out = [`\tset ${s.name} {`, '\t\ttype ipv4_addr']
+  // A dynamic set made without a size gets the kernel's default one, which nft prints.
+  if (s.timeout)
+    out.push(
+      '\t\tsize 65535',
+      '\t\tflags dynamic,timeout',
+      `\t\ttimeout ${formatNftDuration(s.timeout.seconds * 1000)}`
+    )
+  if (s.comment !== undefined) out.push(`\t\tcomment "${s.comment}"`)
+  const timeout = s.timeout
+  if (timeout) {
+    const live = s.elements
+      .map((ip, i) => ({ ip, expires: timeout.expiresAt[i]! }))
+      .filter((e) => e.expires > nowMs)
+      .sort((a, b) => a.ip - b.ip)
+    // An element added with the set's own timeout carries no timeout of its own to print.
+    if (live.length > 0)
+      out.push(
+        `\t\telements = ${elementList(
+          live.map((e) => `${formatIpv4(e.ip)} expires ${formatNftDuration(e.expires - nowMs)}`),
+          1
+        )}`
+      )
+  } else if (s.elements.length > 0)
     out.push(`\t\telements = ${elementList([...s.elements].sort((a, b) => a - b).map(formatIpv4), 2)}`)
   out.push('\t}')
   return out
@@ -117,8 +165,15 @@ export function formatNftObject(t: NftTable, lines: string[]): string {
 }
 
 /** `nft list ruleset` for one table, in nft's layout (tabs, sets and maps before chains). */
-export function formatNftTable(t: NftTable): string {
-  const blocks = [...t.sets.map(formatNftSet), ...t.maps.map(formatNftMap), ...t.chains.map(formatNftChain)]
+export function formatNftTable(t: NftTable, nowMs = 0): string {
+  // kube-proxy creates the affinity sets during the sync, after its maps; nft lists in creation order.
+  const [timed, plain] = [t.sets.filter((x) => x.timeout), t.sets.filter((x) => !x.timeout)]
+  const blocks = [
+    ...plain.map((x) => formatNftSet(x, nowMs)),
+    ...t.maps.map(formatNftMap),
+    ...timed.map((x) => formatNftSet(x, nowMs)),
+    ...t.chains.map(formatNftChain)
+  ]
   const out: string[] = [`table ${t.family} ${t.name} {`, `\tcomment "${t.comment}"`]
   blocks.forEach((b, i) => out.push(...b, ...(i < blocks.length - 1 ? [''] : [])))
   out.push('}')

@@ -9,6 +9,10 @@ import type { Ipv4 } from '../net/ipv4.ts'
 export type NftExpr =
   | { op: 'ct-state'; states: string[] }
   | { op: 'daddr-in-set'; set: string }
+  /** `ip saddr @SET`: the source is a live (unexpired) element of the set. */
+  | { op: 'saddr-in-set'; set: string }
+  /** `update @SET { ip saddr }`: adds the source, or restarts its timeout (nft_dynset). */
+  | { op: 'update-saddr'; set: string }
   /** `fib daddr type local`: the destination is one of this namespace's addresses. */
   | { op: 'fib-daddr-local' | 'fib-saddr-local' }
   | { op: 'daddr-in'; cidrs: Cidr[]; neg: boolean }
@@ -47,8 +51,13 @@ export interface NftChain {
 /** A set of IPv4 addresses. */
 export interface NftSet {
   name: string
-  comment: string
+  comment?: string
   elements: Ipv4[]
+  /**
+   * `flags dynamic,timeout` with a default timeout: the packet path adds elements, each
+   * expiring (lab ms in `expiresAt`, parallel to `elements`) unless refreshed.
+   */
+  timeout?: { seconds: number; expiresAt: number[] }
 }
 
 /** A verdict map; keys are `ip . proto . port` or `proto . port` strings as nft prints them. */

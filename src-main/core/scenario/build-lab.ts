@@ -6,7 +6,7 @@ import { cidr, cidrContains, cidrCovers, cidrSize, makeCidr, parseCidr, type Cid
 import { ipv4, type Ipv4 } from '../net/ipv4.ts'
 import { macFromBytes } from '../net/mac.ts'
 import { randomBytes, randomInt } from '../net/rng.ts'
-import { dnsEnabled, kubeDnsIp, kubeDnsService, startCoreDns } from '../kube/cluster-dns.ts'
+import { coreDnsDeployment, dnsEnabled, kubeDnsIp, kubeDnsService } from '../kube/cluster-dns.ts'
 import { createVtep, programPeers } from '../kube/flannel.ts'
 import { networkPolicyFromSpec } from '../kube/network-policy.ts'
 import { RuleParser } from '../kube/iptables-writer.ts'
@@ -254,6 +254,7 @@ export function buildLab(scenario: Scenario): Lab {
     nodes: [],
     pods: [],
     services: [],
+    endpointSlices: [],
     networkPolicies: [],
     deployments: [],
     replicaSets: [],
@@ -332,8 +333,8 @@ export function buildLab(scenario: Scenario): Lab {
     createdAt: lab.clock.nowMs,
     generation: 1
   }))
+  if (dnsEnabled(lab)) lab.deployments.push(coreDnsDeployment(lab))
   syncWorkloads(lab)
-  if (dnsEnabled(lab)) startCoreDns(lab, podIps)
   lab.services = [
     kubernetesService(lab),
     ...(dnsEnabled(lab) ? [kubeDnsService(lab)] : []),

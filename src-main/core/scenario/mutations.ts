@@ -3,11 +3,9 @@ import { syncKubeProxy } from '../kube/kube-proxy.ts'
 import { syncPortmap } from '../kube/portmap.ts'
 import type { Lab } from '../kube/lab.ts'
 import type { KubePod } from '../kube/objects.ts'
-import { createPod, removePodSandbox } from '../kube/pod-sandbox.ts'
-import type { PodSpec } from './scenario.schema.ts'
-import { isCoreDnsPod, scaleCoreDnsTo } from '../kube/cluster-dns.ts'
+import { createPod, removePodSandbox, type SandboxPodSpec } from '../kube/pod-sandbox.ts'
 
-function specOf(pod: KubePod, name = pod.name): PodSpec {
+function specOf(pod: KubePod, name = pod.name): SandboxPodSpec {
   return {
     name,
     namespace: pod.namespace,
@@ -18,7 +16,7 @@ function specOf(pod: KubePod, name = pod.name): PodSpec {
     containers: pod.containers.map((c) => ({
       name: c.name,
       image: c.image,
-      app: c.app === 'coredns' ? 'sleep' : c.app,
+      app: c.app,
       ...(c.port === undefined ? {} : { port: c.port }),
       ...(c.portName === undefined ? {} : { portName: c.portName }),
       ...(c.hostPort === undefined ? {} : { hostPort: c.hostPort })
@@ -37,9 +35,7 @@ export function deletePod(lab: Lab, namespace: string, name: string): PodMutatio
   const pod = lab.pods.find((p) => p.namespace === namespace && p.name === name)
   if (!pod) return { ok: false, message: `Error from server (NotFound): pods "${name}" not found` }
   removePodSandbox(lab, pod)
-  // CoreDNS's ReplicaSet replaces a deleted replica under a new generated name.
-  if (isCoreDnsPod(pod)) scaleCoreDnsTo(lab, lab.pods.filter(isCoreDnsPod).length + 1)
-  else createPod(lab, specOf(pod))
+  createPod(lab, specOf(pod))
   syncKubeProxy(lab)
   syncPortmap(lab, new RuleParser())
   return { ok: true, pods: [name] }

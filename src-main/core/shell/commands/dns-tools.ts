@@ -231,7 +231,8 @@ function runGetent(argv: readonly string[], ctx: CommandContext, probe: Prober):
     }
     const v6 = glibcResolve(ctx, probe, key, ['AAAA'], false)
     const v4 = v6.ok ? v6 : glibcResolve(ctx, probe, key, ['A'], false)
-    if (v4.ok) stdout += `${v4.addresses[0]!.padEnd(15)} ${v4.name}\n`
+    // getent prints one line per address of the hostent, in the order the answer gave them.
+    if (v4.ok) for (const a of v4.addresses) stdout += `${a.padEnd(15)} ${v4.name}\n`
     else exitCode = 2
   }
   return { stdout, stderr: '', exitCode }

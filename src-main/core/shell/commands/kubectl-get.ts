@@ -25,8 +25,10 @@ import {
   serviceLabels,
   serviceObject,
   sliceLabels,
-  sliceName
+  sliceName,
+  writtenEndpointSliceObject
 } from '../../kube/api-objects.ts'
+import { sliceColumns } from '../../kube/endpoint-slices.ts'
 import type { ApiObject, ApiValue } from '../../kube/api-objects.ts'
 import {
   deploymentObject,
@@ -337,19 +339,42 @@ function items(lab: Lab, resource: Resource): Item[] {
         }
       })
     case 'endpointslices':
-      return lab.services.map((s) => ({
-        namespace: s.namespace,
-        name: sliceName(s),
-        labels: sliceLabels(s),
-        object: endpointSliceObject(lab, s),
-        fields: { 'metadata.name': sliceName(s), 'metadata.namespace': s.namespace },
-        cells: () => {
-          const eps = s.ports.flatMap((p) => endpointsOf(lab, s, p))
-          const ips = [...new Set(eps.map((e) => formatIpv4(e.ip)))]
-          const ports = eps.length === 0 ? '<unset>' : [...new Set(eps.map((e) => String(e.port)))].join(',')
-          return ['IPv4', ports, ips.length === 0 ? '<unset>' : abbreviate(ips), age(s.createdAt)]
-        }
-      }))
+      return [
+        // The controller writes slices only for Services with a selector (the apiserver's own one
+        // is mirrored from its Endpoints); a selector-less Service gets the slices written for it.
+        ...lab.services
+          .filter((s) => s.fixedEndpoints || Object.keys(s.selector).length > 0)
+          .map((s) => ({
+            namespace: s.namespace,
+            name: sliceName(s),
+            labels: sliceLabels(s),
+            object: endpointSliceObject(lab, s),
+            fields: { 'metadata.name': sliceName(s), 'metadata.namespace': s.namespace },
+            cells: () => {
+              const eps = s.ports.flatMap((p) => endpointsOf(lab, s, p))
+              const ips = [...new Set(eps.map((e) => formatIpv4(e.ip)))]
+              const ports =
+                eps.length === 0 ? '<unset>' : [...new Set(eps.map((e) => String(e.port)))].join(',')
+              return ['IPv4', ports, ips.length === 0 ? '<unset>' : abbreviate(ips), age(s.createdAt)]
+            }
+          })),
+        ...lab.endpointSlices.map((slice) => {
+          const { ports, addresses } = sliceColumns(slice)
+          return {
+            namespace: slice.namespace,
+            name: slice.name,
+            labels: slice.labels,
+            object: writtenEndpointSliceObject(lab, slice),
+            fields: { 'metadata.name': slice.name, 'metadata.namespace': slice.namespace },
+            cells: () => [
+              'IPv4',
+              ports,
+              addresses.length === 0 ? '<unset>' : abbreviate(addresses),
+              age(slice.createdAt)
+            ]
+          }
+        })
+      ]
     case 'deployments':
       return lab.deployments.map((d) => {
         const st = deploymentStatus(lab, d)

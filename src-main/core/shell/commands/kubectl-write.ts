@@ -11,14 +11,13 @@ import type { Lab } from '../../kube/lab.ts'
 import { RuleParser } from '../../kube/iptables-writer.ts'
 import { syncKubeProxy } from '../../kube/kube-proxy.ts'
 import { syncPortmap } from '../../kube/portmap.ts'
+import { findObject, kindOfPlural, KINDS } from '../../kube/kinds.ts'
 import {
-  KIND_PREFIX,
   deleteObject,
   manifestOf,
   putObject,
   removeObject,
   type Context,
-  type ManifestKind,
   type Mode
 } from '../../kube/manifests.ts'
 import { jsonPatch, mergePatch } from '../../kube/patches.ts'
@@ -27,9 +26,7 @@ import { deletePod, patchService } from '../../scenario/mutations.ts'
 import { SCENARIO_LIMITS } from '../../scenario/scenario.schema.ts'
 import { cidrSize } from '../../net/index.ts'
 import { readVirtualFile } from '../virtual-files.ts'
-import { DNS_DEPLOYMENT, DNS_NAMESPACE, dnsEnabled, scaleCoreDnsTo } from '../../kube/cluster-dns.ts'
-import { removePodSandbox } from '../../kube/pod-sandbox.ts'
-import { RESOURCES, type Resource } from './kubectl-get.ts'
+import { RESOURCES } from './kubectl-get.ts'
 
 const out = (stdout: string, stderr = '', exitCode = 0): CommandOutput => ({ stdout, stderr, exitCode })
 const err = (stderr: string, exitCode = 1): CommandOutput => ({ stdout: '', stderr, exitCode })
@@ -41,15 +38,6 @@ function settle(lab: Lab): void {
   syncPortmap(lab, new RuleParser())
 }
 
-const KIND_OF: Partial<Record<Resource, ManifestKind>> = {
-  pods: 'Pod',
-  services: 'Service',
-  deployments: 'Deployment',
-  replicasets: 'ReplicaSet',
-  namespaces: 'Namespace',
-  networkpolicies: 'NetworkPolicy'
-}
-
 /** `TYPE NAME…` or `TYPE/NAME…`, as kubectl's resource builder reads them. */
 function targets(args: readonly string[]): { type: string; names: string[] } {
   const [first = '', ...rest] = args
@@ -57,35 +45,6 @@ function targets(args: readonly string[]): { type: string; names: string[] } {
   return slash < 0
     ? { type: first, names: rest }
     : { type: first.slice(0, slash), names: [first.slice(slash + 1), ...rest] }
-}
-
-function liveObject(lab: Lab, kind: ManifestKind, namespace: string, name: string): object | undefined {
-  const inNs = <T extends { namespace: string; name: string }>(list: readonly T[]): T | undefined =>
-    list.find((x) => x.namespace === namespace && x.name === name)
-  switch (kind) {
-    case 'Namespace':
-      return lab.namespaces.find((n) => n.name === name)
-    case 'Pod':
-      return inNs(lab.pods)
-    case 'Service':
-      return inNs(lab.services)
-    case 'Deployment':
-      return inNs(lab.deployments)
-    case 'ReplicaSet':
-      return inNs(lab.replicaSets)
-    case 'NetworkPolicy':
-      return inNs(lab.networkPolicies)
-  }
-}
-
-/** The apiserver's resource name in NotFound errors: `pods`, `deployments.apps`. */
-const NOT_FOUND_NAME: Record<ManifestKind, string> = {
-  Namespace: 'namespaces',
-  Pod: 'pods',
-  Service: 'services',
-  Deployment: 'deployments.apps',
-  ReplicaSet: 'replicasets.apps',
-  NetworkPolicy: 'networkpolicies.networking.k8s.io'
 }
 
 type Docs = { ok: true; docs: unknown[] } | { ok: false; stderr: string }
@@ -171,7 +130,7 @@ export function deleteByName(
     )
   const resource = RESOURCES[type]
   if (!resource) return err(`error: the server doesn't have a resource type "${type}"\n`)
-  const kind = KIND_OF[resource]
+  const kind = kindOfPlural(resource)
   if (!kind)
     return err(
       `error: the lab's kubectl deletes pods, services, deployments, replicasets, namespaces and networkpolicies\n`
@@ -181,9 +140,9 @@ export function deleteByName(
   let stdout = ''
   let stderr = ''
   for (const name of names) {
-    const live = liveObject(lab, kind, opts.namespace, name)
+    const live = findObject(lab, kind, opts.namespace, name)
     if (!live) {
-      stderr += `Error from server (NotFound): ${NOT_FOUND_NAME[kind]} "${name}" not found\n`
+      stderr += `Error from server (NotFound): ${KINDS[kind].resource} "${name}" not found\n`
       continue
     }
     const pod = kind === 'Pod' ? (live as (typeof lab.pods)[number]) : undefined
@@ -198,7 +157,7 @@ export function deleteByName(
     if (refused) stderr += refused
     else {
       lab.lastApplied.delete(`${kind}/${kind === 'Namespace' ? '' : opts.namespace}/${name}`)
-      stdout += `${KIND_PREFIX[kind]} "${name}" deleted\n`
+      stdout += `${KINDS[kind].prefix} "${name}" deleted\n`
     }
   }
   settle(lab)
@@ -244,16 +203,6 @@ export function scale(
   const replicas = Number(replicasText)
   const lab = ctx.lab
   if (statefulSet) return err(`Error from server (NotFound): statefulsets.apps "${name}" not found\n`)
-  if (
-    resource === 'deployments' &&
-    opts.namespace === DNS_NAMESPACE &&
-    name === DNS_DEPLOYMENT &&
-    dnsEnabled(lab)
-  ) {
-    scaleCoreDnsTo(lab, replicas, undefined, (pod) => removePodSandbox(lab, pod))
-    settle(lab)
-    return out(`deployment.apps/${name} scaled\n`)
-  }
   const list = resource === 'deployments' ? lab.deployments : lab.replicaSets
   const target = list.find((x) => x.namespace === opts.namespace && x.name === name)
   if (!target) return err(`Error from server (NotFound): ${resource}.apps "${name}" not found\n`)
@@ -322,7 +271,7 @@ export function expose(ctx: CommandContext, args: readonly string[], o: ExposeOp
   const { type, names } = targets(args)
   const [name] = names
   const resource = RESOURCES[type]
-  const kind = resource === undefined ? undefined : KIND_OF[resource]
+  const kind = resource === undefined ? undefined : kindOfPlural(resource)
   const help = "See 'kubectl expose -h' for help and examples\n"
   if (!kind || kind === 'Namespace' || name === undefined)
     return err(
@@ -331,8 +280,9 @@ export function expose(ctx: CommandContext, args: readonly string[], o: ExposeOp
         : `error: You must provide one or more resources by argument or filename.\n${help}`
     )
   const lab = ctx.lab
-  const live = liveObject(lab, kind, o.namespace, name)
-  if (!live) return err(`Error from server (NotFound): ${NOT_FOUND_NAME[kind]} "${name}" not found\n`)
+  const live = findObject(lab, kind, o.namespace, name)
+  if (!live) return err(`Error from server (NotFound): ${KINDS[kind].resource} "${name}" not found\n`)
+  if (kind === 'EndpointSlice') return err(`error: cannot expose a EndpointSlice.discovery.k8s.io\n`)
   let selector: Record<string, string>
   let ports: number[]
   if (kind === 'Service') {
@@ -387,8 +337,8 @@ export function patch(ctx: CommandContext, args: readonly string[], o: PatchOpti
   const { type, names } = targets(args)
   const [name] = names
   const resource = RESOURCES[type]
-  const kind = resource === undefined ? undefined : KIND_OF[resource]
-  if (!kind || kind === 'Namespace' || name === undefined)
+  const kind = resource === undefined ? undefined : kindOfPlural(resource)
+  if (!kind || kind === 'Namespace' || kind === 'EndpointSlice' || name === undefined)
     return err(
       "error: the lab's kubectl patches services, deployments, replicasets and pods: kubectl patch svc NAME -p PATCH\n"
     )
@@ -403,8 +353,8 @@ export function patch(ctx: CommandContext, args: readonly string[], o: PatchOpti
     return err(`error: unable to parse "${o.patch}": ${(e as Error).message.split('\n')[0] ?? ''}\n`)
   }
   const lab = ctx.lab
-  const live = liveObject(lab, kind, o.namespace, name)
-  if (!live) return err(`Error from server (NotFound): ${NOT_FOUND_NAME[kind]} "${name}" not found\n`)
+  const live = findObject(lab, kind, o.namespace, name)
+  if (!live) return err(`Error from server (NotFound): ${KINDS[kind].resource} "${name}" not found\n`)
   if (kind === 'Service') {
     const svc = live as (typeof lab.services)[number]
     let servicePatch = body

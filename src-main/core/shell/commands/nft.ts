@@ -160,7 +160,8 @@ export const nftCommand: Command = {
       `# Warning: table ip ${t} is managed by iptables-nft, do not touch!\n`
     const what = argv[1]
     if (what === 'ruleset' && argv.length === 2) {
-      const stdout = iptTables.map((t) => t.text).join('') + (ns.nft ? formatNftTable(ns.nft) : '')
+      const stdout =
+        iptTables.map((t) => t.text).join('') + (ns.nft ? formatNftTable(ns.nft, ctx.lab.clock.nowMs) : '')
       const stderr = iptTables.map((t) => warning(t.name)).join('')
       return stderr ? { stdout, stderr, exitCode: 0 } : ok(stdout)
     }
@@ -192,12 +193,12 @@ export const nftCommand: Command = {
       return { stdout: [lines[0], ...chain, '}'].join('\n') + '\n', stderr: warning(ipt.name), exitCode: 0 }
     }
     const t = nft!
-    if (what === 'table') return ok(formatNftTable(t))
+    if (what === 'table') return ok(formatNftTable(t, ctx.lab.clock.nowMs))
     const lines =
       what === 'chain'
         ? t.chains.filter((c) => c.name === name).map(formatNftChain)
         : what === 'set'
-          ? t.sets.filter((x) => x.name === name).map(formatNftSet)
+          ? t.sets.filter((x) => x.name === name).map((x) => formatNftSet(x, ctx.lab.clock.nowMs))
           : t.maps.filter((x) => x.name === name).map(formatNftMap)
     return lines[0] ? ok(formatNftObject(t, lines[0])) : noSuch(argv, first + 1)
   }
