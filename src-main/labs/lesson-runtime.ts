@@ -237,6 +237,8 @@ export class LessonRuntime {
       command: { on, command: line, output: result.stdout + result.stderr, exitCode: result.exitCode },
       facts: labFacts(this.shell.lab)
     })
+    // A job (`tcpdump -c 2 … &`) this line's traffic ended counts as a live terminal's does.
+    for (const job of this.shell.jobsEndedByLastRun) this.commandRan(job)
     return execResult(result)
   }
 
