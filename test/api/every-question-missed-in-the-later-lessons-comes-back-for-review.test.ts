@@ -64,6 +64,7 @@ describe('the review queue takes the questions of the lessons after the labs and
     'three-proxy-modes',
     'build-it-yourself',
     'incidents-underlay',
+    'cluster-dns',
     'egress',
     'network-policy',
     'host-ports',

@@ -36,7 +36,7 @@ import { hostKernelOf } from '../kube/lab.ts'
 import { runIptables, type HookContext, type TableResult } from './iptables-eval.ts'
 import { nftChainsFor, runNftChain } from './nft-eval.ts'
 import { clonePacket, icmpL4, ipLength, makePacket, udpL4, view, type Packet } from './packet.ts'
-import type { CapturedFrame, DropReason, Hop, NetfilterDetail, PacketView, Stage } from './trace.ts'
+import type { DropReason, Hop, NetfilterDetail, PacketView, Stage } from './trace.ts'
 import { interfaceConf } from '../linux/sysctl.ts'
 
 /** Where one leg of an exchange ended. */
@@ -237,20 +237,7 @@ export class Walk {
   }
 
   #capture(ns: Netns, link: Link, direction: 'in' | 'out', pkt: Packet, promiscOnly = false): void {
-    const log = this.lab.capture
-    const frame: CapturedFrame = {
-      batch: log.batch,
-      at: this.lab.clock.nowMs,
-      netns: ns.id,
-      device: link.name,
-      direction,
-      frame: view(pkt)
-    }
-    if (promiscOnly) frame.promiscOnly = true
-    log.frames.push(frame)
-    // Trimmed in batches: shifting a long array on every frame would dominate the walk.
-    if (log.frames.length > log.limit + 1000) log.frames.splice(0, log.frames.length - log.limit)
-    if (log.listeners.size > 0) for (const listener of log.listeners) listener(frame)
+    this.lab.capture.record(this.lab.clock.nowMs, ns.id, link.name, direction, view(pkt), promiscOnly)
     // Counters tell what a bridge that nobody captures on received, which excludes these frames.
     if (promiscOnly) return
     const bytes = ipLength(pkt) + (pkt.eth ? 14 : 0)

@@ -11,13 +11,7 @@ import type { KubeNetworkPolicy, KubePod, KubeService } from './objects.ts'
 import type { KubeDeployment, KubeReplicaSet } from './workloads.ts'
 
 export type ManifestKind =
-  | 'Namespace'
-  | 'Pod'
-  | 'Service'
-  | 'Deployment'
-  | 'ReplicaSet'
-  | 'EndpointSlice'
-  | 'NetworkPolicy'
+  'Namespace' | 'Pod' | 'Service' | 'Deployment' | 'ReplicaSet' | 'EndpointSlice' | 'NetworkPolicy'
 
 export interface KindNames {
   apiVersion: string

@@ -5,7 +5,7 @@ import type { Ipv4 } from '../net/ipv4.ts'
 import type { Scenario } from '../scenario/scenario.schema.ts'
 import type { ExternalHost, KubeNetworkPolicy, KubeNode, KubePod, KubeService } from './objects.ts'
 import type { KubeDeployment, KubeEvent, KubeReplicaSet } from './workloads.ts'
-import type { CapturedFrame } from '../engine/trace.ts'
+import type { CaptureLog } from '../engine/capture-log.ts'
 import type { KubeEndpointSlice } from './endpoint-slices.ts'
 
 /** An L2 broadcast domain outside any namespace: the underlay switch the nodes' eth0s plug into. */
@@ -23,20 +23,6 @@ export interface LabClock {
   nowMs: number
   /** Wall-clock start, used only to print dates (iptables-save headers); fixed per scenario. */
   epochMs: number
-}
-
-/** Frames seen on interfaces, for tcpdump. */
-export interface CaptureLog {
-  /** Incremented by the shell before each command line that sends traffic; frames carry it. */
-  batch: number
-  frames: CapturedFrame[]
-  /** Oldest frames are dropped beyond this. */
-  limit: number
-  /**
-   * Running captures (`tcpdump` as a job or in a terminal's foreground): each is told of every
-   * frame as the walk records it. Live state of the terminals, never replayed or persisted.
-   */
-  listeners: Set<(frame: CapturedFrame) => void>
 }
 
 /**

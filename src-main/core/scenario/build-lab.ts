@@ -1,3 +1,4 @@
+import { CaptureLog } from '../engine/capture-log.ts'
 import type { EtherLink } from '../linux/link.ts'
 import { addAddress, addLink, addRoute } from '../linux/ops.ts'
 import { newNetns, type Netns } from '../linux/netns.ts'
@@ -264,7 +265,7 @@ export function buildLab(scenario: Scenario): Lab {
     externalHosts: [],
     rng: { seed: scenario.cluster.seed },
     clock: { nowMs: 0, epochMs: LAB_EPOCH_MS },
-    capture: { batch: 0, frames: [], limit: 5000, listeners: new Set() }
+    capture: new CaptureLog(5000)
   }
   if (scenario.cluster.gateway !== undefined) {
     const ip = ipv4(scenario.cluster.gateway)

@@ -514,9 +514,7 @@ export const tcpdumpCommand: Command = {
     if ('exitCode' in c) return c
     // The kernel runs the filter before counting, so "received by filter" counts only the
     // packets it let through.
-    const passed = ctx.lab.capture.frames.filter(
-      (f) => f.batch === ctx.lab.capture.batch && c.receives(f) && c.filter(f)
-    )
+    const passed = ctx.lab.capture.framesOf(ctx.lab.capture.batch).filter((f) => c.receives(f) && c.filter(f))
     const matched = passed.slice(0, Number.isFinite(c.limit) ? c.limit : undefined)
     const stats = statistics(matched.length, passed.length)
     if (c.file !== undefined) {
