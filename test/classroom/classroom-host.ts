@@ -53,7 +53,6 @@ export async function startClassroomHost(
   })
   const host = await startWebHost({
     handlers: service.handlers,
-    streams: service.streams,
     rendererDir: rendererFixture,
     classroom,
     classroomMode: true,
