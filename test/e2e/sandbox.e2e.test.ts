@@ -128,6 +128,10 @@ describe.skipIf(unavailable !== null)('the free-play sandbox in Chromium over th
     await page.getByRole('button', { name: 'Reset the cluster…' }).click()
     await expectAccessible(page, 'sandbox reset question (en)')
     await page.getByRole('button', { name: 'Yes, rebuild it' }).click()
+    // The question closes at once; the button stays busy until the rebuilt cluster is back.
+    await poll(() => page.getByRole('button', { name: 'Reset the cluster…' }).getAttribute('aria-busy')).toBe(
+      'false'
+    )
     await poll(() => page.locator('.stepper .outcome').count()).toBe(0)
     await poll(() => page.locator('.xterm-host .xterm-rows').count()).toBe(1)
     await tab(page, 'node-2')
@@ -165,6 +169,9 @@ describe.skipIf(unavailable !== null)('the free-play sandbox in Chromium over th
       await expectAccessible(page, 'lesson reset question (dark)')
       await page.getByRole('button', { name: 'Yes, rebuild the lab' }).click()
       await poll(() => page.getByRole('alertdialog').count()).toBe(0)
+      await poll(() => page.getByRole('button', { name: 'Reset the lab…' }).getAttribute('aria-busy')).toBe(
+        'false'
+      )
       await tab(page, 'node-1')
       await run(page, 'ip link show cni0', 'root@node-1:~# ')
       await poll(() => terminalText(page)).toMatch(/cni0: <BROADCAST,MULTICAST,UP,LOWER_UP> .* state UP/)
