@@ -22,9 +22,21 @@ const LEARNERS = 60
 /** Pause between one learner's calls (ms): uniformly random in this range. */
 const THINK_MS = [300, 900] as const
 
+/** One API method's share of the run: how often it was called and how long it took. */
+interface MethodLatency {
+  method: string
+  calls: number
+  p50: number
+  p95: number
+  max: number
+}
+
 interface LoadRun {
   p95: number
   p50: number
+  p99: number
+  /** Per method, slowest p95 first: where the run's tail comes from. */
+  byMethod: MethodLatency[]
   calls: number
   errors: string[]
   lost: number
@@ -34,12 +46,16 @@ interface LoadRun {
   loadAverage: number
 }
 
+/** Extra node flags for the host, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it under load. */
+const hostNodeArgs = process.env['BENCH_HOST_NODE_ARGS']?.split(' ').filter(Boolean) ?? []
+
 function startHost(
   dataDir: string
 ): Promise<{ child: ChildProcess; origin: string; token: string; joinCode: string }> {
   const child = spawn(
     process.execPath,
     [
+      ...hostNodeArgs,
       join(repoRoot, 'scripts', 'serve.mjs'),
       '--classroom',
       '--port',
@@ -119,6 +135,7 @@ async function loadRun(addresses: Addresses): Promise<LoadRun> {
   const { child, origin, joinCode } = await startHost(data.path)
   const lesson = loadLesson('tour')
   const latencies: number[] = []
+  const latenciesByMethod = new Map<string, number[]>()
   const errors: string[] = []
   const expected = new Map<string, { attempts: number; stepsCompleted: number }>()
   const started = performance.now()
@@ -129,7 +146,11 @@ async function loadRun(addresses: Addresses): Promise<LoadRun> {
   const post = async (agent: Agent, method: string, body: unknown, token?: string): Promise<unknown> => {
     const t0 = performance.now()
     const { status, text } = await request(agent, `${origin}/api/${method}`, JSON.stringify(body), token)
-    latencies.push(performance.now() - t0)
+    const ms = performance.now() - t0
+    latencies.push(ms)
+    const ofMethod = latenciesByMethod.get(method)
+    if (ofMethod) ofMethod.push(ms)
+    else latenciesByMethod.set(method, [ms])
     const envelope = JSON.parse(text) as {
       ok: boolean
       value?: unknown
@@ -198,10 +219,21 @@ async function loadRun(addresses: Addresses): Promise<LoadRun> {
   db.close()
   data.remove()
   const sorted = [...latencies].sort((a, b) => a - b)
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0
+  const byMethod = [...latenciesByMethod].map(([method, values]): MethodLatency => {
+    const ordered = [...values].sort((a, b) => a - b)
+    return {
+      method,
+      calls: ordered.length,
+      p50: quantile(ordered, 0.5),
+      p95: quantile(ordered, 0.95),
+      max: ordered.at(-1) ?? 0
+    }
+  })
   return {
-    p95: at(0.95),
-    p50: at(0.5),
+    p95: quantile(sorted, 0.95),
+    p50: quantile(sorted, 0.5),
+    p99: quantile(sorted, 0.99),
+    byMethod: byMethod.sort((a, b) => b.p95 - a.p95),
     calls: latencies.length,
     errors,
     lost,
@@ -209,6 +241,15 @@ async function loadRun(addresses: Addresses): Promise<LoadRun> {
     cpuMsPerCall: cpuUsed / latencies.length,
     loadAverage: loadavg()[0]!
   }
+}
+
+/** The value below which the share `q` of the sorted values lie. */
+function quantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0
+}
+
+function methodLine(m: MethodLatency): string {
+  return `  ${m.method.padEnd(16)} ${String(m.calls).padStart(5)} calls  p50 ${m.p50.toFixed(1).padStart(6)}  p95 ${m.p95.toFixed(1).padStart(6)}  max ${m.max.toFixed(1).padStart(6)} ms`
 }
 
 function figuresFor(addresses: Addresses, prefix: string): Figure[] {
@@ -228,7 +269,8 @@ function figuresFor(addresses: Addresses, prefix: string): Figure[] {
       details: () =>
         summary
           ? [
-              `${LEARNERS} learners (${addresses}), ${summary.calls} API calls in ${summary.seconds.toFixed(0)} s, think time ${THINK_MS[0]}–${THINK_MS[1]} ms; p50 ${summary.p50.toFixed(1)} ms`,
+              `${LEARNERS} learners (${addresses}), ${summary.calls} API calls in ${summary.seconds.toFixed(0)} s, think time ${THINK_MS[0]}–${THINK_MS[1]} ms; p50 ${summary.p50.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms`,
+              ...summary.byMethod.map(methodLine),
               `host CPU ${summary.cpuMsPerCall.toFixed(2)} ms per call; machine load average ${summary.loadAverage.toFixed(1)} on ${availableParallelism()} cores`,
               ...summary.errors.slice(0, 5)
             ]

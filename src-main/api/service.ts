@@ -44,6 +44,8 @@ export interface Service {
   store: ProgressStore | null
   /** An available lesson's definition (questions, answer keys, pass mark), for the class reports. */
   lessonDefinition: (lessonId: string) => Lesson | null
+  /** Boots every lab worker now rather than at the first lesson, for a host a room joins at once. */
+  warmLabs: () => void
   close: () => void
 }
 
@@ -154,6 +156,7 @@ export function createService(options: ServiceOptions): Service {
       const entry = course().lessons.find((e) => e.status === 'available' && e.lesson.lesson.id === lessonId)
       return entry?.status === 'available' ? entry.lesson.lesson : null
     },
+    warmLabs: () => pool.warm(),
     close: () => {
       host?.closeAll()
       sandboxes.closeAll()

@@ -270,11 +270,10 @@ export class LiveClass {
       this.#emit(attemptEvent(a))
     }
     if (answered.size > 0) {
-      const attempts = this.store.classes.attempts(this.classId)
       const names = this.#names()
       for (const { lessonId, questionId } of answered.values()) {
         const [question] = questionStats(
-          attempts.filter((a) => a.lessonId === lessonId && a.questionId === questionId),
+          this.store.classes.questionAttempts(this.classId, lessonId, questionId),
           names
         )
         if (question) this.#emit({ type: 'question-stats', at: iso(now), question })

@@ -153,6 +153,12 @@ export class LabPool {
     return again.value as LabReplies[O]
   }
 
+  /** Starts every worker now, so the first labs do not wait for a worker to boot. */
+  warm(): void {
+    if (this.#closed) return
+    while (this.#slots.length < this.#size) this.#slots.push(this.#spawn())
+  }
+
   /** Closes a lab wherever it is; the next call reopens it. */
   close(labKey: string): void {
     const slot = this.#placement.get(labKey)

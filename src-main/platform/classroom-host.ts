@@ -66,6 +66,11 @@ export interface ClassroomHostOptions {
   handlers: Handlers
   store: ProgressStore
   lessonDefinition: Service['lessonDefinition']
+  /**
+   * Boots the lab workers as the host starts: a room of learners opens its lessons within a
+   * second or two, and each open would otherwise wait for a worker to boot first.
+   */
+  warmLabs?: Service['warmLabs']
   /** The built renderer the learners' browsers load. */
   rendererDir: string
   packsDir: string
@@ -165,6 +170,7 @@ export async function startClassroomHost(options: ClassroomHostOptions): Promise
       ? { tokenFile: join(options.dataDir, classHostFiles.token), rotateToken: options.rotateToken === true }
       : {})
   })
+  options.warmLabs?.()
   try {
     const cls = await openClass(classroom, options)
     const { token } = web
@@ -253,7 +259,7 @@ export interface InstructorWindow {
 
 export interface ClassHostLauncherOptions {
   /** The service the launcher serves; a getter, since the service is created with the launcher in it. */
-  service: () => Pick<Service, 'handlers' | 'store' | 'lessonDefinition'>
+  service: () => Pick<Service, 'handlers' | 'store' | 'lessonDefinition' | 'warmLabs'>
   rendererDir: string
   packsDir: string
   lessonsDir: string
@@ -317,7 +323,7 @@ export function createClassHostLauncher(options: ClassHostLauncherOptions): Clas
     addresses: () => classHostAddresses(interfaces()),
     start: (request: ClassHostStart) =>
       serial(async () => {
-        const { handlers, store, lessonDefinition } = options.service()
+        const { handlers, store, lessonDefinition, warmLabs } = options.service()
         if (!store)
           throw new ApiError(
             'store_unavailable',
@@ -347,6 +353,7 @@ export function createClassHostLauncher(options: ClassHostLauncherOptions): Clas
             handlers,
             store,
             lessonDefinition,
+            warmLabs,
             rendererDir: options.rendererDir,
             packsDir: options.packsDir,
             lessonsDir: options.lessonsDir,

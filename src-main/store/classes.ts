@@ -233,6 +233,10 @@ export class ClassesRepository {
         `SELECT id, learner_id, lesson_id, step_id, question_id, kind, attempt_no, answer_json, justification, correct, at
          FROM quiz_attempts WHERE learner_id IN (${MEMBERS}) ORDER BY at, id`
       ),
+      questionAttempts: db.prepare<[string, string, string], AttemptRow>(
+        `SELECT id, learner_id, lesson_id, step_id, question_id, kind, attempt_no, answer_json, justification, correct, at
+         FROM quiz_attempts WHERE learner_id IN (${MEMBERS}) AND lesson_id = ? AND question_id = ? ORDER BY at, id`
+      ),
       attemptsSince: db.prepare<[string, string], AttemptRow>(
         `SELECT id, learner_id, lesson_id, step_id, question_id, kind, attempt_no, answer_json, justification, correct, at
          FROM quiz_attempts WHERE learner_id = ? AND id > ? ORDER BY id`
@@ -522,6 +526,13 @@ export class ClassesRepository {
   /** Every attempt of every member, oldest first. */
   attempts(classId: string): ClassAttempt[] {
     return this.#ctx.read('read the class answers', () => this.#s.attempts.all(classId).map(toAttempt))
+  }
+
+  /** Every member's attempts at one question, oldest first: what its statistics are made of. */
+  questionAttempts(classId: string, lessonId: string, questionId: string): ClassAttempt[] {
+    return this.#ctx.read('read the class answers', () =>
+      this.#s.questionAttempts.all(classId, lessonId, questionId).map(toAttempt)
+    )
   }
 
   hints(classId: string): ClassHint[] {

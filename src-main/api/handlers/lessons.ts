@@ -1,4 +1,5 @@
-import { estimateMinutes } from '../../core/lesson/estimate.ts'
+import type { LoadedLesson } from '../../core/lesson/course-loader.ts'
+import { estimateMinutes, type LessonMinutes } from '../../core/lesson/estimate.ts'
 import { formatIssue } from '../../core/lesson/issues.ts'
 import { stepProse } from '../../core/lesson/snapshot-view.ts'
 import type { MethodOutput } from '../contract.ts'
@@ -20,6 +21,21 @@ function listed(progress: LearnerLessonProgress | undefined): NonNullable<Listed
   if (!progress) return notStarted
   const { status, score, step, lastActiveAt } = progress
   return { status, score, step, lastActiveAt }
+}
+
+/**
+ * Estimating reads every step's prose in both locales (about 1 ms a lesson), and the course is listed
+ * on every class join. A loaded lesson never changes: an edited file is loaded anew, as a new object.
+ */
+const minutesOfLoaded = new WeakMap<LoadedLesson, LessonMinutes>()
+
+function minutesOf(loaded: LoadedLesson): LessonMinutes {
+  let minutes = minutesOfLoaded.get(loaded)
+  if (!minutes) {
+    minutes = estimateMinutes(loaded.lesson, loaded.prose)
+    minutesOfLoaded.set(loaded, minutes)
+  }
+  return minutes
 }
 
 /** The course, opening lessons and moving through them. */
@@ -56,7 +72,7 @@ export function lessonHandlers(
                 slug: entry.dir,
                 title: entry.lesson.lesson.title,
                 summary: entry.lesson.lesson.summary,
-                minutes: estimateMinutes(entry.lesson.lesson, entry.lesson.prose),
+                minutes: minutesOf(entry.lesson),
                 topics: entry.lesson.lesson.topics,
                 available: true,
                 problems: [],
@@ -98,7 +114,7 @@ export function lessonHandlers(
         topology: await host.topology(learnerId, lessonId),
         id: lesson.id,
         title: lesson.title,
-        minutes: estimateMinutes(lesson, prose)
+        minutes: minutesOf(loaded)
       }
     },
 

@@ -121,6 +121,7 @@ async function main(): Promise<void> {
         handlers: service.handlers,
         store: service.store,
         lessonDefinition: service.lessonDefinition,
+        warmLabs: service.warmLabs,
         rendererDir,
         packsDir,
         lessonsDir,
