@@ -93,15 +93,108 @@ describe.skipIf(unavailable !== null)('the lesson workspace at 1280×800', () =>
   )
 })
 
+/** The smallest a box's name may be drawn on screen, in CSS pixels. */
+const legibleLabel = 11
+
+/**
+ * Every box the drawing holds (node regions, pods, devices, ports) as it sits on screen, with the
+ * size its name is drawn at: the text's font size times the drawing's scale.
+ */
+function drawnBoxes(
+  page: Page
+): Promise<{ name: string; kind: 'node' | 'box' | 'port'; rect: Rect; namePx: number }[]> {
+  return page.locator('.topology svg.canvas').evaluate((canvas) => {
+    const svg = canvas as SVGSVGElement
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width
+    return [...svg.querySelectorAll('.region, .device')].map((g) => {
+      const r = g.querySelector('rect')!.getBoundingClientRect()
+      const text = g.querySelector('.region-label, .label, .port')!
+      const kind = text.matches('.region-label') ? 'node' : text.matches('.label') ? 'box' : 'port'
+      return {
+        name: g.getAttribute('data-object') ?? text.textContent ?? '',
+        kind,
+        rect: {
+          left: r.left,
+          top: r.top,
+          right: r.right,
+          bottom: r.bottom,
+          width: r.width,
+          height: r.height
+        },
+        namePx: Number.parseFloat(getComputedStyle(text).fontSize) * scale
+      }
+    })
+  })
+}
+
 describe.skipIf(unavailable !== null)('a shell tab of the lesson workspace at 1280×800', () => {
   const app = withHostAndBrowser('podnet-e2e-shell-tab-')
+  let learnerId = ''
 
   beforeAll(async () => {
-    const { id: learnerId } = await app.service.handlers['profiles:create']({ name: 'Ada' })
+    learnerId = (await app.service.handlers['profiles:create']({ name: 'Ada' })).id
     await app.service.handlers['profiles:select']({ learnerId })
   })
 
-  test('the terminal is at least 100×24; the drawing above it shows the shell’s box and pans when dragged', async () => {
+  // Two nodes (the tour) and three (VXLAN across nodes), with a ping on the drawing, so the hop's
+  // caption takes its line too.
+  test.each(
+    locales.flatMap((locale) => ['tour', 'cross-node-vxlan'].map((lesson) => [locale, lesson] as const))
+  )(
+    '%s, %s: above a shell of at least 100×16, every box of the drawing is on screen with its name at 11 px or more',
+    async (locale, lesson) => {
+      await app.service.handlers['settings:set']({ learnerId, settings: { locale } })
+      const { context } = await app.offlineContext({ locale })
+      const page = await context.newPage()
+      await page.setViewportSize(viewport)
+      page.setDefaultTimeout(15_000)
+      await page.goto(`${app.host.url}#/lessons/${lesson}`)
+      await page.locator('.topology svg.canvas').waitFor()
+      await page.locator('#trace-to').fill('10.244.2.2')
+      await page.locator('#trace-protocol').selectOption('icmp')
+      await page.locator('form.trace-form button[type="submit"]').click()
+      await page.locator('.hop-inspector').waitFor()
+      await page.locator('.terminal-tab', { hasText: /^node-2$/ }).click()
+      await page.locator('.xterm-rows', { hasText: 'root@node-2' }).waitFor()
+
+      const size = await page.evaluate(() => {
+        const measure = document.querySelector('.xterm-char-measure-element')
+        const screen = document.querySelector('.xterm-screen')
+        if (!measure?.textContent || !screen) return null
+        const charWidth = measure.getBoundingClientRect().width / measure.textContent.length
+        return {
+          cols: Math.floor(screen.getBoundingClientRect().width / charWidth),
+          rows: document.querySelectorAll('.xterm-rows > div').length
+        }
+      })
+      expect(size?.cols).toBeGreaterThanOrEqual(100)
+      expect(size?.rows).toBeGreaterThanOrEqual(16)
+      expect(insideViewport(await rectOf(page, '.xterm-screen'))).toBe(true)
+
+      // The split settles once the drawing has measured itself: poll until every box is in view.
+      const drawing = await rectOf(page, '.topology .drawing')
+      expect(insideViewport(drawing)).toBe(true)
+      await expect
+        .poll(async () => (await drawnBoxes(page)).filter((b) => !inside(b.rect, drawing)).map((b) => b.name))
+        .toEqual([])
+      const boxes = await drawnBoxes(page)
+      const report = JSON.stringify({ drawing, size, boxes })
+      // Every node's region, each with its pods, bridge, stack, VTEP and NIC, and the ports between.
+      const nodes = lesson === 'tour' ? 2 : 3
+      expect(boxes.filter((b) => b.kind === 'node').length, report).toBe(nodes)
+      expect(boxes.filter((b) => b.kind === 'box').length, report).toBeGreaterThanOrEqual(5 * nodes)
+      // Names of nodes, pods and devices read at 11 px or more; a port's short name is drawn 10 % smaller.
+      for (const box of boxes)
+        expect(box.namePx, `${box.name} ${report}`).toBeGreaterThanOrEqual(
+          box.kind === 'port' ? 0.9 * legibleLabel : legibleLabel
+        )
+      await context.close()
+    },
+    60_000
+  )
+
+  test('zoomed in past its pane, the drawing keeps the shell’s box in view and pans when dragged', async () => {
+    await app.service.handlers['settings:set']({ learnerId, settings: { locale: 'en' } })
     const { context } = await app.offlineContext({})
     const page = await context.newPage()
     await page.setViewportSize(viewport)
@@ -110,22 +203,9 @@ describe.skipIf(unavailable !== null)('a shell tab of the lesson workspace at 12
     await page.locator('.topology svg.canvas').waitFor()
     await page.locator('.terminal-tab', { hasText: /^node-2$/ }).click()
     await page.locator('.xterm-rows', { hasText: 'root@node-2' }).waitFor()
+    for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Zoom in' }).click()
 
-    const size = await page.evaluate(() => {
-      const measure = document.querySelector('.xterm-char-measure-element')
-      const screen = document.querySelector('.xterm-screen')
-      if (!measure?.textContent || !screen) return null
-      const charWidth = measure.getBoundingClientRect().width / measure.textContent.length
-      return {
-        cols: Math.floor(screen.getBoundingClientRect().width / charWidth),
-        rows: document.querySelectorAll('.xterm-rows > div').length
-      }
-    })
-    expect(size?.cols).toBeGreaterThanOrEqual(100)
-    expect(size?.rows).toBeGreaterThanOrEqual(24)
-    expect(insideViewport(await rectOf(page, '.xterm-screen'))).toBe(true)
-
-    // The drawing is taller than its pane here; it scrolls to node-2's routing stack, the shell's box.
+    // Taller than its pane now: it scrolls to node-2's routing stack, the shell's box.
     const drawing = await rectOf(page, '.topology .drawing')
     await expect
       .poll(async () => inside(await rectOf(page, '.topology [data-object="node-2"]'), drawing), {

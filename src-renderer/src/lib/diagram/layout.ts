@@ -132,11 +132,15 @@ function computeLayout(model: Diagram, options: LayoutOptions): DiagramLayout {
   const markerRoom = 0.9 * F
   const pillH = lineH + 0.3 * F
   const boxH = 2 * lineH + 0.5 * F
-  const tierGap = 1.1 * F
+  const tierGap = 0.8 * F
+  /** Between a pod's eth0 and its veth peer on the bridge: long enough to see the pair's wire. */
+  const vethGap = 1.1 * F
   /** Between the bridge and the stack: rewrites (DNAT, un-DNAT) show there as badges. */
   const badgeGap = 2.1 * F
   const regionGap = 1.6 * F
   const margin = 0.8 * F
+  /** Above and below the drawing: its height is what a shell beside it gives up. */
+  const marginY = 0.4 * F
 
   const devices: LaidDevice[] = []
   const groups: LaidGroup[] = []
@@ -171,7 +175,7 @@ function computeLayout(model: Diagram, options: LayoutOptions): DiagramLayout {
 
   const nodes = model.groups.filter((g): g is Extract<Group, { kind: 'node' }> => g.kind === 'node')
   const pods = model.groups.filter((g): g is Extract<Group, { kind: 'pod' }> => g.kind === 'pod')
-  const regionTop = margin
+  const regionTop = marginY
   let x = margin
   let regionsBottom = regionTop
 
@@ -225,7 +229,9 @@ function computeLayout(model: Diagram, options: LayoutOptions): DiagramLayout {
       Math.max(0, slots.length + looseVeths.length + (hidden > 0 ? 1 : 0) - 1) * F
 
     const routingSub = options.words.routing
-    const stackW = stack ? boxWidth(stack.label, routingSub) : 0
+    const stackW = stack
+      ? textWidth(stack.label, F) + F + textWidth(routingSub, F * 0.85) + iconW + 2 * pad + markerRoom
+      : 0
     const svc = model.services.filter((s) => s.programmedOn.includes(node.label))
     const rulesText = svc.length > 0 ? options.words.rules(svc.length) : ''
     const rulesW = svc.length > 0 ? textWidth(rulesText, F * 0.85) + 2.2 * F : 0
@@ -252,18 +258,21 @@ function computeLayout(model: Diagram, options: LayoutOptions): DiagramLayout {
     const left = x + pad
     const centre = x + regionW / 2
 
-    // Tier 1: pods (their eth0 sits on the box's lower edge), then the veths under them.
+    // Tier 1: pods (their eth0 sits on the box's lower edge); their veth peers stand on the bridge,
+    // being its ports, clear of its name.
     const headerH = lineH + 0.5 * F
     const podsY = regionTop + headerH + 0.3 * F
     // A pod box keeps its address clear of the eth0 port sitting on its lower edge.
     const podH = boxH + 0.6 * F
     const podsBottom = podsY + podH
-    const vethY = podsBottom + pillH / 2 + tierGap
+    const vethY = podsBottom + pillH / 2 + vethGap
+    const bridgeY = vethY + pillH
     let px = left + (innerW - podsRowW) / 2
-    const slotCentres: number[] = []
+    /** Each port's centre and half width: the bridge spans them all. */
+    const ports: { centre: number; half: number }[] = []
     for (const slot of slots) {
       const cx = px + slot.w / 2
-      slotCentres.push(cx)
+      ports.push({ centre: cx, half: slot.veth ? pillWidth(slot.veth.label) / 2 : 0 })
       groups.push({
         id: slot.pod.id,
         kind: 'pod',
@@ -289,7 +298,7 @@ function computeLayout(model: Diagram, options: LayoutOptions): DiagramLayout {
     for (const veth of looseVeths) {
       const w = pillWidth(veth.label)
       place(veth, { x: px, y: vethY, w, h: pillH }, 1)
-      slotCentres.push(px + w / 2)
+      ports.push({ centre: px + w / 2, half: w / 2 })
       px += w + F
     }
     if (hidden > 0) {
@@ -297,11 +306,16 @@ function computeLayout(model: Diagram, options: LayoutOptions): DiagramLayout {
     }
 
     // Tier 2: the bridge, spanning every port.
-    const bridgeY = vethY + pillH + tierGap
     const bridgeH = lineH + 0.6 * F
     if (bridge) {
-      const spanLeft = Math.min(...slotCentres.map((c) => c - 1.5 * F), centre - bridgeMin / 2)
-      const spanRight = Math.max(...slotCentres.map((c) => c + 1.5 * F), centre + bridgeMin / 2)
+      const spanLeft = Math.min(
+        ...ports.map((p) => p.centre - Math.max(p.half, F) - 0.5 * F),
+        centre - bridgeMin / 2
+      )
+      const spanRight = Math.max(
+        ...ports.map((p) => p.centre + Math.max(p.half, F) + 0.5 * F),
+        centre + bridgeMin / 2
+      )
       const bx = Math.max(left, spanLeft)
       const bw = Math.min(left + innerW, spanRight) - bx
       place(bridge, { x: bx, y: bridgeY, w: Math.max(bw, bridgeMin), h: bridgeH }, 1, bridge.addresses[0])
@@ -309,7 +323,7 @@ function computeLayout(model: Diagram, options: LayoutOptions): DiagramLayout {
 
     // Tier 3: the node's stack (routing, netfilter, conntrack), with kube-proxy's rules beside it.
     const stackY = bridgeY + bridgeH + badgeGap
-    if (stack) place(stack, { x: centre - stackW / 2, y: stackY, w: stackW, h: boxH }, 2, routingSub)
+    if (stack) place(stack, { x: centre - stackW / 2, y: stackY, w: stackW, h: bridgeH }, 1, routingSub)
     if (svc.length > 0)
       rules.push({
         node: node.label,
@@ -321,7 +335,7 @@ function computeLayout(model: Diagram, options: LayoutOptions): DiagramLayout {
       })
 
     // Tier 4: the VTEP and the NIC, side by side under the stack.
-    const lowY = stackY + boxH + tierGap
+    const lowY = stackY + bridgeH + tierGap
     if (vtep && nic) {
       const pairW = vtepW + nicW + 2 * F
       place(vtep, { x: centre - pairW / 2, y: lowY, w: vtepW, h: boxH }, 2, vtepSub)
@@ -349,8 +363,8 @@ function computeLayout(model: Diagram, options: LayoutOptions): DiagramLayout {
   // The underlay: tunnel lanes just under the regions, then the bus, then what hangs below it.
   const overlay = model.wires.filter((w) => w.kind === 'vxlan-tunnel' || w.kind === 'direct-route')
   const laneStep = 0.55 * F
-  const laneTop = regionsBottom + 0.9 * F
-  const busY = laneTop + overlay.length * laneStep + 0.9 * F
+  const laneTop = regionsBottom + 0.7 * F
+  const busY = laneTop + overlay.length * laneStep + 0.7 * F
   const segment = model.groups.find((g): g is Extract<Group, { kind: 'segment' }> => g.kind === 'segment')
   // Below the bus, after its label: external hosts, one line each, their eth0 on the upper edge.
   const busLabel = segment ? options.words.underlay(segment.cidr) : ''
@@ -499,7 +513,7 @@ function computeLayout(model: Diagram, options: LayoutOptions): DiagramLayout {
     }
   }
 
-  const height = hangBottom + margin
+  const height = hangBottom + marginY
   return {
     width,
     height,

@@ -5,7 +5,7 @@
  * their own arrangement.
  */
 export type PaneGroupName =
-  'workspace' | 'lab' | 'lab-presenting' | 'lab-terminal' | 'lab-terminal-presenting' | 'hops' | 'diagram'
+  'workspace' | 'lab' | 'lab-presenting' | 'lab-shell' | 'lab-terminal-presenting' | 'hops' | 'diagram'
 
 export function paneLayoutKey(learnerId: string, group: PaneGroupName): string {
   return `podnet:${learnerId}:${group}`
