@@ -66,7 +66,7 @@ export interface SessionRow {
   updated_at: number
 }
 
-const toSession = (r: SessionRow): LessonSession => ({
+export const toSession = (r: SessionRow): LessonSession => ({
   learnerId: r.learner_id,
   lessonId: r.lesson_id,
   status: r.status,
