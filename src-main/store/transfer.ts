@@ -13,7 +13,7 @@ import {
   type ProgressBody,
   type ProgressFile
 } from './progress-file.ts'
-import type { AttemptRow } from './attempts.ts'
+import { toAttempt, type AttemptRow } from './attempts.ts'
 import { toStepEvent, type StepEventRow } from './events.ts'
 import { toHintUse, type HintUseRow } from './hints.ts'
 import { JournalRepository, type JournalEntry } from './journal.ts'
@@ -140,8 +140,8 @@ export class ProgressTransfer {
       // question (two machines): the store's first attempt stays the first attempt.
       insertAttempt: db.prepare(`
         INSERT INTO quiz_attempts (id, learner_id, lesson_id, step_id, question_id, kind, attempt_no,
-          answer_json, correct, score, hints_used, duration_ms, at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+          answer_json, justification, correct, score, hints_used, duration_ms, at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
       insertHint: db.prepare(`
         INSERT INTO hint_uses (id, learner_id, lesson_id, step_id, kind, level, at)
         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
@@ -190,20 +190,14 @@ export class ProgressTransfer {
             const event = ownRecord(toStepEvent(r))
             return { ...event, data: event.data as z.core.util.JSONType }
           }),
-          attempts: s.attempts.all(learnerId).map((r) => ({
-            id: r.id,
-            lessonId: r.lesson_id,
-            stepId: r.step_id,
-            questionId: r.question_id,
-            kind: r.kind,
-            attemptNo: r.attempt_no,
-            answer: parseJson(r.answer_json) as z.core.util.JSONType,
-            correct: r.correct === 1,
-            score: r.score,
-            hintsUsed: r.hints_used,
-            durationMs: r.duration_ms,
-            at: r.at
-          })),
+          attempts: s.attempts.all(learnerId).map((r) => {
+            const { justification, ...attempt } = ownRecord(toAttempt(r))
+            return {
+              ...attempt,
+              answer: attempt.answer as z.core.util.JSONType,
+              ...(justification === null ? {} : { justification })
+            }
+          }),
           hintUses: s.hints.all(learnerId).map((r) => ownRecord(toHintUse(r))),
           reviewItems: s.reviews.all(learnerId).map((r) => ownRecord(toReviewItem(r))),
           settings: s.settings.all(learnerId).map((r) => ({
@@ -316,6 +310,7 @@ export class ProgressTransfer {
           a.kind,
           a.attemptNo,
           JSON.stringify(a.answer),
+          a.justification ?? null,
           a.correct ? 1 : 0,
           a.score,
           a.hintsUsed,
