@@ -1,6 +1,6 @@
-import { buildLab } from '../src-main/core/scenario/build-lab.ts'
-import { parseScenario } from '../src-main/core/scenario/parse-scenario.ts'
-import { LabShell } from '../src-main/core/shell/lab-shell.ts'
+import type { LabShell } from '../src-main/core/shell/lab-shell.ts'
+import { dnsClusterYaml } from '../test/core/dns-cluster-fixture.ts'
+import { labShellFromYaml } from '../test/core/shell-fixture.ts'
 import type { Figure } from './figure.ts'
 
 /**
@@ -9,28 +9,13 @@ import type { Figure } from './figure.ts'
  * and AAAA queries to a whole TCP connection.
  */
 
-const SCENARIO = `formatVersion: 1
-id: bench-dns
-cluster:
-  gateway: 192.168.56.1
-nodes:
-  - { name: node-1, ip: 192.168.56.11 }
-  - { name: node-2, ip: 192.168.56.12 }
-pods:
-  - { name: client, node: node-1, containers: [{ name: shell, app: sleep }] }
-  - { name: web-1, node: node-1, labels: { app: web }, containers: [{ name: app, app: http, port: 8080 }] }
-  - { name: web-2, node: node-2, labels: { app: web }, containers: [{ name: app, app: http, port: 8080 }] }
-services:
-  - { name: web, selector: { app: web }, ports: [{ port: 80, targetPort: 8080 }] }
-`
-
 let shell: LabShell | undefined
 
-function dnsShell(): LabShell {
-  const parsed = parseScenario(SCENARIO, 'bench-dns.yaml')
-  if (!parsed.ok) throw new Error(parsed.errors.join('\n'))
-  return new LabShell(buildLab(parsed.scenario))
-}
+const dnsShell = (): LabShell =>
+  labShellFromYaml(
+    dnsClusterYaml({ id: 'bench-dns', webOn: ['node-1', 'node-2'], webService: true }),
+    'bench-dns.yaml'
+  )
 
 /** Mean milliseconds of one command line over `n` runs on the client pod. */
 function timeLine(line: string, n: number): number {

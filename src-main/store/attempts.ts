@@ -47,7 +47,7 @@ export interface AttemptRow {
   at: number
 }
 
-const toAttempt = (r: AttemptRow): QuizAttempt => ({
+export const toAttempt = (r: AttemptRow): QuizAttempt => ({
   id: r.id,
   learnerId: r.learner_id,
   lessonId: r.lesson_id,

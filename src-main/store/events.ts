@@ -32,7 +32,7 @@ export interface StepEventRow {
   at: number
 }
 
-const toStepEvent = (r: StepEventRow): StepEvent => ({
+export const toStepEvent = (r: StepEventRow): StepEvent => ({
   id: r.id,
   learnerId: r.learner_id,
   lessonId: r.lesson_id,

@@ -23,7 +23,7 @@ export interface HintUseRow {
   at: number
 }
 
-const toHintUse = (r: HintUseRow): HintUse => ({
+export const toHintUse = (r: HintUseRow): HintUse => ({
   id: r.id,
   learnerId: r.learner_id,
   lessonId: r.lesson_id,

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto'
 import type Database from 'better-sqlite3'
 import { StoreError } from './errors.ts'
+import { decodeSnapshot } from './sessions.ts'
 import { splitServicesLesson } from './split-services-lesson.ts'
 
 /**
@@ -312,13 +313,7 @@ function moveJournalsOutOfSnapshots(db: Database.Database, now: number): void {
   for (const { learner_id, lesson_id } of keys) {
     const row = get.get(learner_id, lesson_id)
     if (!row) continue
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(row.snapshot_json)
-    } catch {
-      continue
-    }
-    const split = splitLegacySnapshot(parsed)
+    const split = splitLegacySnapshot(decodeSnapshot(row.snapshot_json))
     if (!split) continue
     split.journal.forEach((entry, position) => {
       insert.run(learner_id, lesson_id, position, JSON.stringify(entry), now)

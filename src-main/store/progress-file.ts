@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { splitLegacySnapshot } from './migrations.ts'
 
 /**
- * The exported progress file, format version 3:
+ * The exported progress file, format version 4:
  * `{ format, formatVersion, checksum: "sha256:<hex>", body }`, where the checksum is SHA-256 over
  * the body in canonical JSON (RFC 8785 style: keys sorted by UTF-16 code units, no whitespace).
  * Rows carry no learner id: every row belongs to `body.learner`. Ids are the store's own, stable
@@ -14,9 +14,11 @@ import { splitLegacySnapshot } from './migrations.ts'
  * Version 3 has the same shape; it says the file was written after lesson `services-clusterip`
  * was split, so a version 1 or 2 file still holds the second half's progress under the old
  * lesson, and its import splits it as migration 11 split the store (transfer.ts).
+ * Version 4 adds an attempt's optional `justification`, the reason picked with a prediction; the
+ * number changes so that a version-3 app refuses such a file as newer instead of losing the reason.
  */
 export const PROGRESS_FORMAT = 'podnet-lab.progress'
-export const PROGRESS_FORMAT_VERSION = 3
+export const PROGRESS_FORMAT_VERSION = 4
 /** The first version written after lesson `services-clusterip` lost its second half. */
 export const SPLIT_LESSON_FORMAT_VERSION = 3
 
@@ -40,6 +42,22 @@ const sessionV1Schema = z.strictObject({
   updatedAt: ms
 })
 
+/** An attempt as versions 1 to 3 wrote it, without the reason given with a prediction. */
+const attemptV1Schema = z.strictObject({
+  id,
+  lessonId: id,
+  stepId: id,
+  questionId: id,
+  kind: z.enum(['quiz', 'prediction']),
+  attemptNo: z.number().int().min(1),
+  answer: z.json(),
+  correct: z.boolean(),
+  score,
+  hintsUsed: z.number().int().nonnegative(),
+  durationMs: ms,
+  at: ms
+})
+
 /** Version 1's body; frozen, so that old files keep importing. */
 const progressBodyV1Schema = z.strictObject({
   /** When the file was written (ISO 8601, UTC). */
@@ -55,22 +73,7 @@ const progressBodyV1Schema = z.strictObject({
   events: z.array(
     z.strictObject({ id, lessonId: id, stepId: id, kind: z.string().min(1), data: z.json(), at: ms })
   ),
-  attempts: z.array(
-    z.strictObject({
-      id,
-      lessonId: id,
-      stepId: id,
-      questionId: id,
-      kind: z.enum(['quiz', 'prediction']),
-      attemptNo: z.number().int().min(1),
-      answer: z.json(),
-      correct: z.boolean(),
-      score,
-      hintsUsed: z.number().int().nonnegative(),
-      durationMs: ms,
-      at: ms
-    })
-  ),
+  attempts: z.array(attemptV1Schema),
   hintUses: z.array(
     z.strictObject({
       id,
@@ -109,8 +112,8 @@ const journalEntrySchema = z.strictObject({
   status: z.enum(['ok', 'stopped'])
 })
 
-/** Version 2: each session carries its lab journal beside (no longer inside) its snapshot. */
-const progressBodySchema = progressBodyV1Schema.extend({
+/** Versions 2 and 3: each session carries its lab journal beside (no longer inside) its snapshot. */
+const progressBodyV2Schema = progressBodyV1Schema.extend({
   sessions: z.array(
     sessionV1Schema.extend({
       /** The machine's persisted snapshot; the lab journal is in `journal`. */
@@ -118,6 +121,11 @@ const progressBodySchema = progressBodyV1Schema.extend({
       journal: z.array(journalEntrySchema)
     })
   )
+})
+
+/** Version 4: a prediction's attempt keeps the reason option the learner picked with it. */
+const progressBodySchema = progressBodyV2Schema.extend({
+  attempts: z.array(attemptV1Schema.extend({ justification: id.optional() }))
 })
 
 export type ProgressBody = z.infer<typeof progressBodySchema>
@@ -132,7 +140,10 @@ export const progressFileSchema = z.strictObject({
   body: progressBodySchema
 })
 
-const progressFileV2Schema = progressFileSchema.extend({ formatVersion: z.literal(2) })
+const progressFileV2Schema = progressFileSchema.extend({
+  formatVersion: z.literal([2, 3]),
+  body: progressBodyV2Schema
+})
 
 const progressFileV1Schema = z.strictObject({
   format: z.literal(PROGRESS_FORMAT),
@@ -161,10 +172,14 @@ export function parseProgressFileJson(
       writtenIn: 1
     }
   }
-  if (declared === 2) {
+  if (declared === 2 || declared === 3) {
     const v2 = progressFileV2Schema.safeParse(raw)
     if (!v2.success) return v2
-    return { success: true, data: { ...v2.data, formatVersion: PROGRESS_FORMAT_VERSION }, writtenIn: 2 }
+    return {
+      success: true,
+      data: { ...v2.data, formatVersion: PROGRESS_FORMAT_VERSION },
+      writtenIn: v2.data.formatVersion
+    }
   }
   const latest = progressFileSchema.safeParse(raw)
   return latest.success ? { ...latest, writtenIn: PROGRESS_FORMAT_VERSION } : latest

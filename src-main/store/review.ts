@@ -37,7 +37,7 @@ export interface ReviewItemRow {
   updated_at: number
 }
 
-const toReviewItem = (r: ReviewItemRow): ReviewItem => ({
+export const toReviewItem = (r: ReviewItemRow): ReviewItem => ({
   id: r.id,
   learnerId: r.learner_id,
   lessonId: r.lesson_id,

@@ -66,7 +66,7 @@ export interface SessionRow {
   updated_at: number
 }
 
-const toSession = (r: SessionRow): LessonSession => ({
+export const toSession = (r: SessionRow): LessonSession => ({
   learnerId: r.learner_id,
   lessonId: r.lesson_id,
   status: r.status,
@@ -81,19 +81,26 @@ const toSession = (r: SessionRow): LessonSession => ({
   updatedAt: r.updated_at
 })
 
+/** A stored snapshot's value, or null when its text no longer parses; `unreadable` hears why. */
+export function decodeSnapshot(json: string, unreadable: (reason: string) => void = () => {}): unknown {
+  try {
+    return parseJson(json)
+  } catch (error) {
+    unreadable(error instanceof Error ? error.message : String(error))
+    return null
+  }
+}
+
 /**
  * A snapshot that no longer parses (a damaged row) is dropped on its own: the session keeps its
  * status, score and time, the lab is rebuilt from the journal, and the next save replaces it.
  */
 export function readableSnapshot(r: Pick<SessionRow, 'learner_id' | 'lesson_id' | 'snapshot_json'>): unknown {
-  try {
-    return parseJson(r.snapshot_json)
-  } catch (error) {
+  return decodeSnapshot(r.snapshot_json, (reason) =>
     console.warn(
-      `lesson session ${r.lesson_id} of learner ${r.learner_id}: its snapshot is unreadable and was discarded; the lesson resumes from its journal (${error instanceof Error ? error.message : String(error)})`
+      `lesson session ${r.lesson_id} of learner ${r.learner_id}: its snapshot is unreadable and was discarded; the lesson resumes from its journal (${reason})`
     )
-    return null
-  }
+  )
 }
 
 /** Lesson sessions keyed by (learner, lesson): save after every transition, load to resume, complete. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type Database from 'better-sqlite3'
+import { decodeSnapshot, type SessionRow } from './sessions.ts'
 
 /**
  * Migration 11's data step: lesson `services-clusterip` was split after its step `why-no-answer`,
@@ -11,7 +12,8 @@ import type Database from 'better-sqlite3'
  */
 const FROM = 'services-clusterip'
 const TO = 'service-connections'
-const OLD_ORDER = [
+/** The old lesson's steps in order, as it shipped before the split. */
+export const STEPS_BEFORE_THE_SPLIT = [
   'replace-a-pod',
   'why-services',
   'no-interface',
@@ -32,7 +34,9 @@ const OLD_ORDER = [
   'quiz',
   'done'
 ]
-const MOVED_STEPS = new Set(OLD_ORDER.slice(OLD_ORDER.indexOf('predict-backend-address'), -2))
+const MOVED_STEPS = new Set(
+  STEPS_BEFORE_THE_SPLIT.slice(STEPS_BEFORE_THE_SPLIT.indexOf('predict-backend-address'), -2)
+)
 /** Both lessons end with a quiz and a checkpoint of these ids. */
 const SHARED_STEPS = new Set(['quiz', 'done'])
 /** Question ids (a prediction's is its step id) that moved, the quiz's last three among them. */
@@ -58,20 +62,6 @@ const stepOn = (side: Side) => (stepId: string) => {
   return of === 'both' || of === side
 }
 const questionOn = (side: Side) => (questionId: string) => MOVED_QUESTIONS.has(questionId) === (side === TO)
-
-interface SessionRow {
-  learner_id: string
-  status: string
-  snapshot_json: string
-  content_hash: string
-  step_id: string
-  started_at: number
-  completed_at: number | null
-  score: number | null
-  passed: number | null
-  time_spent_ms: number
-  updated_at: number
-}
 
 type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -117,11 +107,11 @@ function scoreFor(half: Json, side: Side): number {
 /** Where a half resumes: the same step when it has it, else the nearest earlier one it has. */
 function stepFor(stepId: string, side: Side): string {
   const onStep = stepOn(side)
-  if (!OLD_ORDER.includes(stepId) || onStep(stepId)) return stepId
-  for (let i = OLD_ORDER.indexOf(stepId) - 1; i >= 0; i--) {
-    if (onStep(OLD_ORDER[i]!)) return OLD_ORDER[i]!
+  if (!STEPS_BEFORE_THE_SPLIT.includes(stepId) || onStep(stepId)) return stepId
+  for (let i = STEPS_BEFORE_THE_SPLIT.indexOf(stepId) - 1; i >= 0; i--) {
+    if (onStep(STEPS_BEFORE_THE_SPLIT[i]!)) return STEPS_BEFORE_THE_SPLIT[i]!
   }
-  return OLD_ORDER.find(onStep)!
+  return STEPS_BEFORE_THE_SPLIT.find(onStep)!
 }
 
 /**
@@ -205,12 +195,7 @@ export function splitServicesLesson(db: Database.Database): void {
   for (const session of sessions) {
     if (hasSecond.get(session.learner_id) || !reachedSecondHalf(db, session)) continue
     const time = timeOnMovedSide(db, session)
-    let stored: unknown
-    try {
-      stored = JSON.parse(session.snapshot_json)
-    } catch {
-      stored = undefined
-    }
+    const stored = decodeSnapshot(session.snapshot_json)
     const context = contextOf(stored)
     const half = (side: Side): { snapshot_json: string; score: number | null; passed: number | null } => {
       const completed = session.status === 'completed'
@@ -276,7 +261,9 @@ function copySharedRows(
        ORDER BY id`
     )
     .all(learnerId)
-    .filter((event) => sideOfStep(event.step_id) === 'both' || !OLD_ORDER.includes(event.step_id))
+    .filter(
+      (event) => sideOfStep(event.step_id) === 'both' || !STEPS_BEFORE_THE_SPLIT.includes(event.step_id)
+    )
   const insertEvent = db.prepare(
     `INSERT INTO step_events (id, learner_id, lesson_id, step_id, kind, data_json, at)
      VALUES (?, ?, '${TO}', ?, ?, ?, ?)`

@@ -2,7 +2,6 @@ import Database from 'better-sqlite3'
 import type { z } from 'zod'
 import { parseJson, StoreContext } from './context.ts'
 import { StoreError } from './errors.ts'
-import { readableSnapshot } from './sessions.ts'
 import { findJsonSyntaxError } from './json-syntax.ts'
 import {
   canonicalJson,
@@ -14,14 +13,22 @@ import {
   type ProgressBody,
   type ProgressFile
 } from './progress-file.ts'
-import type { AttemptRow } from './attempts.ts'
-import type { StepEventRow } from './events.ts'
-import type { HintUseRow } from './hints.ts'
+import { toAttempt, type AttemptRow } from './attempts.ts'
+import { toStepEvent, type StepEventRow } from './events.ts'
+import { toHintUse, type HintUseRow } from './hints.ts'
 import { JournalRepository, type JournalEntry } from './journal.ts'
 import { migrate } from './migrations.ts'
 import { splitServicesLesson } from './split-services-lesson.ts'
-import type { ReviewItemRow } from './review.ts'
-import type { SessionRow } from './sessions.ts'
+import { toReviewItem, type ReviewItemRow } from './review.ts'
+import { toSession, type SessionRow } from './sessions.ts'
+
+/** A record as a progress file holds it: the file is one learner's, so its records do not name them. */
+function ownRecord<T extends { learnerId: string }>({
+  learnerId: _learnerId,
+  ...record
+}: T): Omit<T, 'learnerId'> {
+  return record
+}
 
 /** One thing wrong with an import file; `path` names the field (`body.attempts[3].score`). */
 export interface ImportIssue {
@@ -133,8 +140,8 @@ export class ProgressTransfer {
       // question (two machines): the store's first attempt stays the first attempt.
       insertAttempt: db.prepare(`
         INSERT INTO quiz_attempts (id, learner_id, lesson_id, step_id, question_id, kind, attempt_no,
-          answer_json, correct, score, hints_used, duration_ms, at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+          answer_json, justification, correct, score, hints_used, duration_ms, at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
       insertHint: db.prepare(`
         INSERT INTO hint_uses (id, learner_id, lesson_id, step_id, kind, level, at)
         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
@@ -167,68 +174,32 @@ export class ProgressTransfer {
           lessonOpens: s.opens
             .all(learnerId)
             .map((r) => ({ id: r.id, lessonId: r.lesson_id, openedAt: r.opened_at })),
-          sessions: s.sessions.all(learnerId).map((r) => ({
-            lessonId: r.lesson_id,
-            status: r.status,
-            snapshot: readableSnapshot(r) as z.core.util.JSONType,
-            contentHash: r.content_hash,
-            stepId: r.step_id,
-            startedAt: r.started_at,
-            completedAt: r.completed_at,
-            score: r.score,
-            passed: r.passed === null ? null : r.passed === 1,
-            timeSpentMs: r.time_spent_ms,
-            updatedAt: r.updated_at,
-            journal: this.#journal.list(learnerId, r.lesson_id).map((e) => ({
-              position: e.position,
-              entry: e.entry as z.core.util.JSONType,
-              status: e.status
-            }))
-          })),
-          events: s.events.all(learnerId).map((r) => ({
-            id: r.id,
-            lessonId: r.lesson_id,
-            stepId: r.step_id,
-            kind: r.kind,
-            data: parseJson(r.data_json) as z.core.util.JSONType,
-            at: r.at
-          })),
-          attempts: s.attempts.all(learnerId).map((r) => ({
-            id: r.id,
-            lessonId: r.lesson_id,
-            stepId: r.step_id,
-            questionId: r.question_id,
-            kind: r.kind,
-            attemptNo: r.attempt_no,
-            answer: parseJson(r.answer_json) as z.core.util.JSONType,
-            correct: r.correct === 1,
-            score: r.score,
-            hintsUsed: r.hints_used,
-            durationMs: r.duration_ms,
-            at: r.at
-          })),
-          hintUses: s.hints.all(learnerId).map((r) => ({
-            id: r.id,
-            lessonId: r.lesson_id,
-            stepId: r.step_id,
-            kind: r.kind,
-            level: r.level,
-            at: r.at
-          })),
-          reviewItems: s.reviews.all(learnerId).map((r) => ({
-            id: r.id,
-            lessonId: r.lesson_id,
-            stepId: r.step_id,
-            questionId: r.question_id,
-            source: r.source,
-            easiness: r.easiness,
-            repetitions: r.repetitions,
-            intervalDays: r.interval_days,
-            dueAt: r.due_at,
-            lastGrade: r.last_grade,
-            createdAt: r.created_at,
-            updatedAt: r.updated_at
-          })),
+          sessions: s.sessions.all(learnerId).map((r) => {
+            const session = ownRecord(toSession(r))
+            return {
+              ...session,
+              snapshot: session.snapshot as z.core.util.JSONType,
+              journal: this.#journal.list(learnerId, r.lesson_id).map((e) => ({
+                position: e.position,
+                entry: e.entry as z.core.util.JSONType,
+                status: e.status
+              }))
+            }
+          }),
+          events: s.events.all(learnerId).map((r) => {
+            const event = ownRecord(toStepEvent(r))
+            return { ...event, data: event.data as z.core.util.JSONType }
+          }),
+          attempts: s.attempts.all(learnerId).map((r) => {
+            const { justification, ...attempt } = ownRecord(toAttempt(r))
+            return {
+              ...attempt,
+              answer: attempt.answer as z.core.util.JSONType,
+              ...(justification === null ? {} : { justification })
+            }
+          }),
+          hintUses: s.hints.all(learnerId).map((r) => ownRecord(toHintUse(r))),
+          reviewItems: s.reviews.all(learnerId).map((r) => ownRecord(toReviewItem(r))),
           settings: s.settings.all(learnerId).map((r) => ({
             key: r.key,
             value: parseJson(r.value_json) as z.core.util.JSONType,
@@ -339,6 +310,7 @@ export class ProgressTransfer {
           a.kind,
           a.attemptNo,
           JSON.stringify(a.answer),
+          a.justification ?? null,
           a.correct ? 1 : 0,
           a.score,
           a.hintsUsed,

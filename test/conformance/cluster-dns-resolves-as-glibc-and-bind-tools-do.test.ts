@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { formatIpv4 } from '../../src-main/core/net/ipv4.ts'
 import { labShellFromYaml, run } from '../core/shell-fixture.ts'
+import { dnsClusterYaml } from '../core/dns-cluster-fixture.ts'
 import { realLabUnavailable } from './real-lab.ts'
 
 /**
@@ -22,19 +23,7 @@ import { realLabUnavailable } from './real-lab.ts'
 const CLIENT = 'pnl-dns-cli'
 const SERVER = 'pnl-dns-srv'
 
-const SCENARIO = `formatVersion: 1
-id: dns-conformance
-cluster:
-  gateway: 192.168.56.1
-nodes:
-  - { name: node-1, ip: 192.168.56.11 }
-  - { name: node-2, ip: 192.168.56.12 }
-pods:
-  - { name: client, node: node-1, containers: [{ name: shell, app: sleep }] }
-  - { name: web-1, node: node-2, labels: { app: web }, containers: [{ name: app, app: http, port: 8080 }] }
-services:
-  - { name: web, selector: { app: web }, ports: [{ port: 80, targetPort: 8080 }] }
-`
+const SCENARIO = dnsClusterYaml({ id: 'dns-conformance', webOn: ['node-2'], webService: true })
 
 function unavailable(): string | undefined {
   const lab = realLabUnavailable()

@@ -14,18 +14,30 @@ import type { Step } from './steps.ts'
  * with the filter rules and ipsets its sync wrote loaded through the real iptables-restore and
  * ipset restore in kube-router's own form. A second web pod on node-1 makes one refusal happen
  * on the bridge (same node, br_netfilter's FORWARD) and the other after routing (cross node).
+ * The plain pod admits strangers on a port range (`endPort`), which kube-router writes as one
+ * `--dport` range.
  */
-const yaml = readFileSync('test/fixtures/scenarios/two-node-kube-router-netpol.yaml', 'utf8').replace(
-  'services:\n',
+const yaml =
+  readFileSync('test/fixtures/scenarios/two-node-kube-router-netpol.yaml', 'utf8').replace(
+    'services:\n',
+    [
+      '  - name: web-2',
+      '    node: node-1',
+      '    labels: { app: web }',
+      '    containers: [{ name: app, image: podnet/http, app: http, port: 8080, portName: http }]',
+      'services:',
+      ''
+    ].join('\n')
+  ) +
   [
-    '  - name: web-2',
-    '    node: node-1',
-    '    labels: { app: web }',
-    '    containers: [{ name: app, image: podnet/http, app: http, port: 8080, portName: http }]',
-    'services:',
+    '  - name: plain-from-strangers',
+    '    podSelector: { matchLabels: { app: plain } }',
+    '    ingress:',
+    '      - from:',
+    '          - podSelector: { matchLabels: { role: stranger } }',
+    '        ports: [{ protocol: TCP, port: 8000, endPort: 8100 }]',
     ''
   ].join('\n')
-)
 
 const cmd = (on: string, run: string): Step => ({ kind: 'cmd', on, run, slug: run.replace(/\W+/g, '-') })
 const capture = (on: string, run: string, traffic: string): Step => ({
@@ -50,6 +62,7 @@ const steps: Step[] = [
   capture('stranger', 'tcpdump -nn -i eth0 -c 2 tcp or icmp', 'curl -sS -m 3 http://10.244.1.5:8080/'),
   cmd('stranger', 'traceroute -n -q 1 -w 1 -T -p 8080 10.244.1.5'),
   cmd('stranger', 'curl -sS -m 3 http://10.244.2.3:8080/'),
+  cmd('client', 'curl -sS -m 3 http://10.244.2.3:8080/'),
   cmd('locked', 'curl -sS -m 3 http://10.244.2.3:8080/'),
   cmd('locked', 'ping -c 1 -W 1 10.244.1.2')
 ]

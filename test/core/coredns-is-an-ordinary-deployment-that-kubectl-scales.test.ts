@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { labShellFromYaml, run } from './shell-fixture.ts'
+import { dnsClusterYaml } from './dns-cluster-fixture.ts'
 
-const CLUSTER = `formatVersion: 1
-id: coredns-deployment
-cluster:
-  gateway: 192.168.56.1
-nodes:
-  - { name: node-1, ip: 192.168.56.11 }
-  - { name: node-2, ip: 192.168.56.12 }
-pods:
-  - { name: client, node: node-1, containers: [{ name: shell, app: sleep }] }
-`
+const CLUSTER = dnsClusterYaml({ id: 'coredns-deployment' })
 
 describe('CoreDNS as kubeadm deploys it', () => {
   it('is listed as a Deployment with its ReplicaSet, as kubectl prints them', () => {

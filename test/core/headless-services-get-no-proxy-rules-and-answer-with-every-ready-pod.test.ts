@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { labShellFromYaml, run } from './shell-fixture.ts'
+import { dnsClusterYaml } from './dns-cluster-fixture.ts'
 
-function cluster(mode: 'iptables' | 'ipvs' | 'nftables'): string {
-  return `formatVersion: 1
-id: headless-demo
-cluster:
-  gateway: 192.168.56.1
-  kubeProxy: { mode: ${mode} }
-nodes:
-  - { name: node-1, ip: 192.168.56.11 }
-  - { name: node-2, ip: 192.168.56.12 }
-pods:
-  - { name: client, node: node-1, containers: [{ name: shell, app: sleep }] }
-  - { name: web-1, node: node-1, labels: { app: web }, containers: [{ name: app, app: http, port: 8080 }] }
-  - { name: web-2, node: node-2, labels: { app: web }, containers: [{ name: app, app: http, port: 8080 }] }
-`
-}
+const cluster = (mode: 'iptables' | 'ipvs' | 'nftables'): string =>
+  dnsClusterYaml({ id: 'headless-demo', kubeProxyMode: mode, webOn: ['node-1', 'node-2'] })
 
 const HEADLESS = `cat <<EOF > hl.yaml
 apiVersion: v1

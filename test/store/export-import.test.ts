@@ -29,7 +29,7 @@ describe('progress export and import', () => {
       body: { learner: { id: string }; attempts: unknown[] }
     }
     expect(file.format).toBe('podnet-lab.progress')
-    expect(file.formatVersion).toBe(3)
+    expect(file.formatVersion).toBe(4)
     expect(file.checksum).toBe(checksumOf(file.body))
     expect(file.body.learner.id).toBe(id)
     expect(file.body.attempts).toHaveLength(2)
@@ -207,10 +207,10 @@ describe('progress export and import', () => {
 
     it('a file from a newer format version, or not a progress file at all', () => {
       const { store, parsed } = setup()
-      expect(issuesOf(store, JSON.stringify({ ...parsed, formatVersion: 4 }))).toEqual([
+      expect(issuesOf(store, JSON.stringify({ ...parsed, formatVersion: 5 }))).toEqual([
         {
           path: 'formatVersion',
-          message: 'version 4 was written by a newer Podnet Lab; this one reads version 3'
+          message: 'version 5 was written by a newer Podnet Lab; this one reads version 4'
         }
       ])
       expect(issuesOf(store, '[1, 2, 3]')).toEqual([

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { migrations } from '../../src-main/store/migrations.ts'
+import { STEPS_BEFORE_THE_SPLIT } from '../../src-main/store/split-services-lesson.ts'
 import { tempDir } from './helpers.ts'
 
 export const split = migrations.find((m) => m.name.startsWith('lesson services-clusterip split'))!
@@ -35,19 +36,7 @@ export function fileBeforeTheSplit(): string {
     db.prepare('INSERT INTO schema_migrations VALUES (?, ?, 0)').run(m.version, m.name)
   }
   db.prepare("INSERT INTO learners VALUES ('ada', 'Ada', 1, 1)").run()
-  const done = [
-    'replace-a-pod',
-    'why-services',
-    'no-interface',
-    'read-the-rules',
-    'chains-explained',
-    'hundred-requests',
-    'predict-ping',
-    'ping-and-curl',
-    'follow-the-echo',
-    'why-no-answer',
-    'predict-backend-address'
-  ]
+  const done = STEPS_BEFORE_THE_SPLIT.slice(0, STEPS_BEFORE_THE_SPLIT.indexOf('predict-backend-address') + 1)
   const context = {
     lessonId: FIRST,
     contentHash: 'old',

@@ -70,7 +70,7 @@ describe('the progress file carries each lesson’s lab journal', () => {
     playLab(home.store, id, '02-bridge', 1)
     const text = home.store.exportProgress(id)
     const file = JSON.parse(text) as ParsedFile
-    expect(file.formatVersion).toBe(3)
+    expect(file.formatVersion).toBe(4)
     expect(file.body.sessions.find((s) => s.lessonId === '01-pods')!.journal).toEqual([
       { position: 0, entry: exec('cmd 0'), status: 'ok' },
       { position: 1, entry: exec('cmd 1'), status: 'stopped' },

@@ -2,6 +2,7 @@ import { formatIptRuleSpec } from '../linux/iptables-rule.ts'
 import { isLocalAddress } from '../linux/ops.ts'
 import type { Netns } from '../linux/netns.ts'
 import {
+  portInMatch,
   ruleCounters,
   type Hook,
   type IptChain,
@@ -93,8 +94,8 @@ function matchModule(ns: Netns, m: IptMatch, p: Packet, ctx: HookContext): boole
     case 'tcp':
     case 'udp': {
       if (p.l4.kind !== m.module) return false
-      if (m.dport && (p.l4.dport === m.dport.value) === m.dport.neg) return false
-      if (m.sport && (p.l4.sport === m.sport.value) === m.sport.neg) return false
+      if (m.dport && portInMatch(p.l4.dport, m.dport) === m.dport.neg) return false
+      if (m.sport && portInMatch(p.l4.sport, m.sport) === m.sport.neg) return false
       return true
     }
     case 'statistic':

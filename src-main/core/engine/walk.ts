@@ -958,6 +958,16 @@ export class Walk {
     const outer = makePacket(src, entry.dst, 64, nextIpId(ns), false, 0, udpL4(sport, vx.dstport), 0)
     outer.inner = inner
     outer.vni = vx.vni
+    this.#vxlanEncapHop(ns, vx, inner, entry.dst, outer)
+    return this.localOut(ns, outer, { originating: false })
+  }
+
+  /**
+   * The vxlan-encap hop on `vx` towards `remote`; `outer` is what goes on the wire, undefined
+   * where the remote is the node's own address and nothing does.
+   */
+  #vxlanEncapHop(ns: Netns, vx: VxlanLink, inner: Packet, remote: Ipv4, outer: Packet | undefined): void {
+    const detail = { vni: vx.vni, remote: formatIpv4(remote), dstport: vx.dstport }
     this.#push({
       seq: this.hops.length,
       leg: this.leg,
@@ -965,11 +975,10 @@ export class Walk {
       stage: 'vxlan-encap',
       device: vx.name,
       before: view(inner),
-      after: view(outer),
-      detail: { vni: vx.vni, remote: formatIpv4(entry.dst), dstport: vx.dstport },
+      after: outer && view(outer),
+      detail: outer ? detail : { ...detail, note: 'local-bypass' },
       objectId: `${ns.id}/${vx.name}`
     })
-    return this.localOut(ns, outer, { originating: false })
   }
 
   /**
@@ -986,16 +995,7 @@ export class Walk {
         break
       }
     }
-    this.#push({
-      seq: this.hops.length,
-      leg: this.leg,
-      netns: ns.id,
-      stage: 'vxlan-encap',
-      device: vx.name,
-      before: view(inner),
-      detail: { vni: vx.vni, remote: formatIpv4(remote), dstport: vx.dstport, note: 'local-bypass' },
-      objectId: `${ns.id}/${vx.name}`
-    })
+    this.#vxlanEncapHop(ns, vx, inner, remote, undefined)
     if (!target) return this.drop(ns, 'vxlan-no-fdb', inner, vx.name)
     const looped = clonePacket(inner)
     if (looped.eth) looped.eth = { ...looped.eth, dst: target.mac }

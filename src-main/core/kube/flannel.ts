@@ -1,4 +1,4 @@
-import { addAddress, addLink, addRoute, lookupRoute, setNeighbour } from '../linux/ops.ts'
+import { addAddress, addLink, addBootRoute, lookupRoute, setNeighbour } from '../linux/ops.ts'
 import type { EtherLink, Link, VxlanLink } from '../linux/link.ts'
 import { linkByIndex, linkByName, type Netns } from '../linux/netns.ts'
 import { formatIpv4, type Ipv4 } from '../net/ipv4.ts'
@@ -89,28 +89,10 @@ export function programPeers(lab: Lab, node: KubeNode, ns: Netns): void {
     if (peer === node) continue
     const direct = cni.backend === 'host-gw' || (cni.directRouting && cidrContains(underlay, peer.ip))
     if (direct || !vtep) {
-      addRoute(ns, {
-        table: 'main',
-        type: 'unicast',
-        dst: peer.podCIDR,
-        gateway: peer.ip,
-        dev: eth0.ifindex,
-        proto: 'boot',
-        scope: 'global',
-        onlink: false
-      })
+      addBootRoute(ns, peer.podCIDR, peer.ip, eth0.ifindex)
       continue
     }
-    addRoute(ns, {
-      table: 'main',
-      type: 'unicast',
-      dst: peer.podCIDR,
-      gateway: peer.podCIDR.network,
-      dev: vtep.ifindex,
-      proto: 'boot',
-      scope: 'global',
-      onlink: true
-    })
+    addBootRoute(ns, peer.podCIDR, peer.podCIDR.network, vtep.ifindex, true)
     setNeighbour(ns, vtep.ifindex, peer.podCIDR.network, peer.vtepMac, 'PERMANENT', lab.clock.nowMs)
     vtep.fdb.push({ mac: peer.vtepMac!, dst: peer.publicIp ?? peer.ip, permanent: true })
   }

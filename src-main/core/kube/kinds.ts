@@ -69,6 +69,18 @@ export type LiveObject =
   | KubeEndpointSlice
   | KubeNetworkPolicy
 
+type NamespacedKind = Exclude<ManifestKind, 'Namespace'>
+
+/** Where the lab keeps the objects of each namespaced kind. */
+const STORED: Record<NamespacedKind, (lab: Lab) => readonly (LiveObject & { namespace: string })[]> = {
+  Pod: (lab) => lab.pods,
+  Service: (lab) => lab.services,
+  Deployment: (lab) => lab.deployments,
+  ReplicaSet: (lab) => lab.replicaSets,
+  EndpointSlice: (lab) => lab.endpointSlices,
+  NetworkPolicy: (lab) => lab.networkPolicies
+}
+
 /** The stored object of a kind, by namespace (ignored for Namespaces) and name. */
 export function findObject(
   lab: Lab,
@@ -76,22 +88,6 @@ export function findObject(
   namespace: string,
   name: string
 ): LiveObject | undefined {
-  const inNs = <T extends { namespace: string; name: string }>(list: readonly T[]): T | undefined =>
-    list.find((x) => x.namespace === namespace && x.name === name)
-  switch (kind) {
-    case 'Namespace':
-      return lab.namespaces.find((n) => n.name === name)
-    case 'Pod':
-      return inNs(lab.pods)
-    case 'Service':
-      return inNs(lab.services)
-    case 'Deployment':
-      return inNs(lab.deployments)
-    case 'ReplicaSet':
-      return inNs(lab.replicaSets)
-    case 'EndpointSlice':
-      return inNs(lab.endpointSlices)
-    case 'NetworkPolicy':
-      return inNs(lab.networkPolicies)
-  }
+  if (kind === 'Namespace') return lab.namespaces.find((n) => n.name === name)
+  return STORED[kind](lab).find((x) => x.namespace === namespace && x.name === name)
 }

@@ -1,6 +1,6 @@
 import { formatIpv4 } from '../net/ipv4.ts'
 import { endpointsOf, type EndpointLookup } from './endpoints.ts'
-import { appendTo, emptyOwned, type RuleParser } from './iptables-writer.ts'
+import { appendTo, emptyOwned, type OwnedRules, type RuleParser } from './iptables-writer.ts'
 import { addKubeletChains, type OwnedTables } from './kubelet-iptables.ts'
 import type { Lab } from './lab.ts'
 import { STICKY_MAX_AGE_SECONDS, type KubeNode } from './objects.ts'
@@ -14,6 +14,24 @@ function probability(i: number, n: number): string {
 }
 
 const q = (text: string): string => `"${text}"`
+
+/** The jumps into kube-proxy's nat chains, which its iptables and ipvs modes both insert first. */
+export function prependNatEntryJumps(nat: OwnedRules, parser: RuleParser): void {
+  nat.prepend.push(
+    {
+      chain: 'PREROUTING',
+      rule: parser.rule('-m comment --comment "kubernetes service portals" -j KUBE-SERVICES')
+    },
+    {
+      chain: 'OUTPUT',
+      rule: parser.rule('-m comment --comment "kubernetes service portals" -j KUBE-SERVICES')
+    },
+    {
+      chain: 'POSTROUTING',
+      rule: parser.rule('-m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING')
+    }
+  )
+}
 
 /**
  * The mangle, nat and filter rules kube-proxy (iptables mode, 1.31) writes on `node`, in its
@@ -78,20 +96,7 @@ export function kubeProxyIptablesRules(
     'OUTPUT',
     '-m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES'
   )
-  nat.prepend.push(
-    {
-      chain: 'PREROUTING',
-      rule: parser.rule('-m comment --comment "kubernetes service portals" -j KUBE-SERVICES')
-    },
-    {
-      chain: 'OUTPUT',
-      rule: parser.rule('-m comment --comment "kubernetes service portals" -j KUBE-SERVICES')
-    },
-    {
-      chain: 'POSTROUTING',
-      rule: parser.rule('-m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING')
-    }
-  )
+  prependNatEntryJumps(nat, parser)
 
   // kube-proxy writes KUBE-FIREWALL too, the same rule as kubelet's, which is already in place.
   f('KUBE-FORWARD', '-m conntrack --ctstate INVALID -j DROP')

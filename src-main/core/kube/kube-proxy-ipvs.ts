@@ -8,6 +8,7 @@ import { macFromBytes } from '../net/mac.ts'
 import { randomBytes } from '../net/rng.ts'
 import type { EndpointLookup } from './endpoints.ts'
 import { appendTo, emptyOwned, installOwned, type RuleParser } from './iptables-writer.ts'
+import { prependNatEntryJumps } from './kube-proxy-iptables.ts'
 import { addKubeletChains } from './kubelet-iptables.ts'
 import type { Lab } from './lab.ts'
 import { STICKY_MAX_AGE_SECONDS, type KubeNode, type KubeService } from './objects.ts'
@@ -128,20 +129,7 @@ export function syncIpvs(
   const filter = emptyOwned()
   addKubeletChains({ mangle, nat, filter }, parser)
   const n = (chain: string, spec: string): void => appendTo(nat, parser, chain, spec)
-  nat.prepend.push(
-    {
-      chain: 'PREROUTING',
-      rule: parser.rule('-m comment --comment "kubernetes service portals" -j KUBE-SERVICES')
-    },
-    {
-      chain: 'OUTPUT',
-      rule: parser.rule('-m comment --comment "kubernetes service portals" -j KUBE-SERVICES')
-    },
-    {
-      chain: 'POSTROUTING',
-      rule: parser.rule('-m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING')
-    }
-  )
+  prependNatEntryJumps(nat, parser)
   n('KUBE-MARK-MASQ', '-j MARK --set-xmark 0x4000/0x4000')
   n(
     'KUBE-NODE-PORT',

@@ -38,19 +38,17 @@ export const networkPolicyChainName = (p: KubeNetworkPolicy, version: string): s
   `KUBE-NWPLCY-${hash16(p.namespace + p.name + version + FAMILY)}`
 const targetDestSet = (p: KubeNetworkPolicy): string => `KUBE-DST-${hash16(p.namespace + p.name + FAMILY)}`
 const targetSourceSet = (p: KubeNetworkPolicy): string => `KUBE-SRC-${hash16(p.namespace + p.name + FAMILY)}`
+type SetPrefix = 'KUBE-SRC-' | 'KUBE-DST-'
+type Direction = 'ingressrule' | 'egressrule'
 const indexedSet = (
-  prefix: 'KUBE-SRC-' | 'KUBE-DST-',
+  prefix: SetPrefix,
   p: KubeNetworkPolicy,
-  dir: 'ingressrule' | 'egressrule',
+  dir: Direction,
   i: number,
   kind: string
 ): string => `${prefix}${hash16(p.namespace + p.name + dir + String(i) + FAMILY + kind)}`
-const namedPortSet = (
-  p: KubeNetworkPolicy,
-  dir: 'ingressrule' | 'egressrule',
-  i: number,
-  j: number
-): string => `KUBE-DST-${hash16(p.namespace + p.name + dir + String(i) + String(j) + FAMILY + 'namedport')}`
+const namedPortSet = (p: KubeNetworkPolicy, dir: Direction, i: number, j: number): string =>
+  `KUBE-DST-${hash16(p.namespace + p.name + dir + String(i) + String(j) + FAMILY + 'namedport')}`
 
 /** The comment kube-router's ensureTopLevelChains appends: base32(sha256(chain + args joined))[:16]. */
 function uuidComment(chain: string, args: readonly string[], comment: string): string {
@@ -77,12 +75,14 @@ function namedPortEndpoints(pods: readonly KubePod[], name: string, protocol: st
 }
 
 interface RulePorts {
+  /** The rule names no port: it admits every one. */
+  allPorts: boolean
   numeric: { protocol: string; port: string; endport: string }[]
   named: NamedPortEndpoints[]
 }
 
 function rulePorts(ports: readonly KubeNetworkPolicyPort[], named: readonly KubePod[]): RulePorts {
-  const out: RulePorts = { numeric: [], named: [] }
+  const out: RulePorts = { allPorts: ports.length === 0, numeric: [], named: [] }
   for (const p of ports) {
     if (p.port === undefined) out.numeric.push({ protocol: p.protocol, port: '', endport: '' })
     else if (typeof p.port === 'number')
@@ -243,95 +243,87 @@ function syncCommon(lab: Lab, version: string): SyncCommon {
       if (list) list.push({ policy, chain: name })
       else podPolicies.set(pod, [{ policy, chain: name }])
     }
-    const ingress = policy.policyTypes.includes('Ingress')
-    const egress = policy.policyTypes.includes('Egress')
-    if (ingress) {
-      const dstSet = targetDestSet(policy)
-      ipsets.push({ name: dstSet, type: 'hash:ip', entries: ips(selected), nomatch: [] })
+    const ipSet = (set: string, entries: string[]): string => {
+      ipsets.push({ name: set, type: 'hash:ip', entries, nomatch: [] })
+      return set
+    }
+    const podSet = (prefix: SetPrefix, direction: Direction, i: number, pods: readonly KubePod[]): string =>
+      ipSet(indexedSet(prefix, policy, direction, i, 'pod'), ips(pods))
+    /** A hash:net set of a rule's ipBlock peers, when it has any. */
+    const ipBlockSet = (
+      prefix: SetPrefix,
+      direction: Direction,
+      i: number,
+      peers: readonly KubeNetworkPolicyPeer[]
+    ): string | undefined => {
+      const blocks = peers.filter((peer) => peer.ipBlock).map((peer) => ipBlockEntries(peer.ipBlock!))
+      if (blocks.length === 0) return undefined
+      const set = indexedSet(prefix, policy, direction, i, 'ipblock')
+      ipsets.push({
+        name: set,
+        type: 'hash:net',
+        entries: blocks.flatMap((b) => b.net),
+        nomatch: blocks.flatMap((b) => b.nomatch)
+      })
+      return set
+    }
+    /**
+     * A rule's ACCEPTs from `src` to `dst`: one for any port when it names none, else one
+     * per numeric port and one per named port to the set `namedDst` gives it (none without one).
+     */
+    const acceptPorts = (
+      text: string,
+      src: string,
+      dst: string,
+      ports: RulePorts,
+      namedDst?: (ep: NamedPortEndpoints, j: number) => string
+    ): void => {
+      if (ports.allPorts) return accept(text, src, dst)
+      for (const p of ports.numeric) accept(text, src, dst, p.protocol, p.port, p.endport)
+      if (namedDst)
+        ports.named.forEach((ep, j) => accept(text, src, namedDst(ep, j), ep.protocol, String(ep.port)))
+    }
+    /** Each named port's own set of the pods that have it. */
+    const namedPortSets = (direction: Direction, i: number) => (ep: NamedPortEndpoints, j: number) =>
+      ipSet(namedPortSet(policy, direction, i, j), ep.ips)
+    if (policy.policyTypes.includes('Ingress')) {
+      const dstSet = ipSet(targetDestSet(policy), ips(selected))
       policy.ingress?.forEach((rule, i) => {
         const ports = rulePorts(rule.ports ?? [], selected)
-        const allPorts = (rule.ports ?? []).length === 0
         const from = rule.from ?? []
         const srcPods = from.flatMap((peer) => peerPods(policy, peer))
         const podsText = `rule to ACCEPT traffic from source pods to dest pods selected by policy name ${policy.name} namespace ${policy.namespace}`
         const allText = `rule to ACCEPT traffic from all sources to dest pods selected by policy name: ${policy.name} namespace ${policy.namespace}`
         const blockText = `rule to ACCEPT traffic from specified ipBlocks to dest pods selected by policy name: ${policy.name} namespace ${policy.namespace}`
-        if (srcPods.length > 0) {
-          const srcSet = indexedSet('KUBE-SRC-', policy, 'ingressrule', i, 'pod')
-          ipsets.push({ name: srcSet, type: 'hash:ip', entries: ips(srcPods), nomatch: [] })
-          for (const p of ports.numeric) accept(podsText, srcSet, dstSet, p.protocol, p.port, p.endport)
-          ports.named.forEach((ep, j) => {
-            const set = namedPortSet(policy, 'ingressrule', i, j)
-            ipsets.push({ name: set, type: 'hash:ip', entries: ep.ips, nomatch: [] })
-            accept(podsText, srcSet, set, ep.protocol, String(ep.port))
-          })
-          if (allPorts) accept(podsText, srcSet, dstSet)
-        }
-        if (from.length === 0 && !allPorts) {
-          for (const p of ports.numeric) accept(allText, '', dstSet, p.protocol, p.port, p.endport)
-          ports.named.forEach((ep, j) => {
-            const set = namedPortSet(policy, 'ingressrule', i, j)
-            ipsets.push({ name: set, type: 'hash:ip', entries: ep.ips, nomatch: [] })
-            accept(allText, '', set, ep.protocol, String(ep.port))
-          })
-        }
-        if (from.length === 0 && allPorts) accept(allText, '', dstSet)
-        const blocks = from.filter((peer) => peer.ipBlock).map((peer) => ipBlockEntries(peer.ipBlock!))
-        if (blocks.length > 0) {
-          const set = indexedSet('KUBE-SRC-', policy, 'ingressrule', i, 'ipblock')
-          ipsets.push({
-            name: set,
-            type: 'hash:net',
-            entries: blocks.flatMap((b) => b.net),
-            nomatch: blocks.flatMap((b) => b.nomatch)
-          })
-          if (!allPorts)
-            for (const p of ports.numeric) accept(blockText, set, dstSet, p.protocol, p.port, p.endport)
-          else accept(blockText, set, dstSet)
-        }
+        const named = namedPortSets('ingressrule', i)
+        if (srcPods.length > 0)
+          acceptPorts(podsText, podSet('KUBE-SRC-', 'ingressrule', i, srcPods), dstSet, ports, named)
+        if (from.length === 0) acceptPorts(allText, '', dstSet, ports, named)
+        const blockSet = ipBlockSet('KUBE-SRC-', 'ingressrule', i, from)
+        if (blockSet) acceptPorts(blockText, blockSet, dstSet, ports)
       })
     }
-    if (egress) {
-      const srcSet = targetSourceSet(policy)
-      ipsets.push({ name: srcSet, type: 'hash:ip', entries: ips(selected), nomatch: [] })
+    if (policy.policyTypes.includes('Egress')) {
+      const srcSet = ipSet(targetSourceSet(policy), ips(selected))
       policy.egress?.forEach((rule, i) => {
         const to = rule.to ?? []
         const dstPods = to.flatMap((peer) => peerPods(policy, peer))
         const namedFrom = to.length === 0 ? lab.pods.filter((p) => p.namespace === policy.namespace) : dstPods
         const ports = rulePorts(rule.ports ?? [], namedFrom)
-        const allPorts = (rule.ports ?? []).length === 0
         const podsText = `rule to ACCEPT traffic from source pods to dest pods selected by policy name ${policy.name} namespace ${policy.namespace}`
         const allText = `rule to ACCEPT traffic from source pods to all destinations selected by policy name: ${policy.name} namespace ${policy.namespace}`
         const blockText = `rule to ACCEPT traffic from source pods to specified ipBlocks selected by policy name: ${policy.name} namespace ${policy.namespace}`
-        if (dstPods.length > 0) {
-          const dstSet = indexedSet('KUBE-DST-', policy, 'egressrule', i, 'pod')
-          ipsets.push({ name: dstSet, type: 'hash:ip', entries: ips(dstPods), nomatch: [] })
-          for (const p of ports.numeric) accept(podsText, srcSet, dstSet, p.protocol, p.port, p.endport)
-          ports.named.forEach((ep, j) => {
-            const set = namedPortSet(policy, 'egressrule', i, j)
-            ipsets.push({ name: set, type: 'hash:ip', entries: ep.ips, nomatch: [] })
-            accept(podsText, srcSet, set, ep.protocol, String(ep.port))
-          })
-          if (allPorts) accept(podsText, srcSet, dstSet)
-        }
-        if (to.length === 0 && !allPorts) {
-          for (const p of ports.numeric) accept(allText, srcSet, '', p.protocol, p.port, p.endport)
-          for (const ep of ports.named) accept(allText, srcSet, '', ep.protocol, String(ep.port))
-        }
-        if (to.length === 0 && allPorts) accept(allText, srcSet, '')
-        const blocks = to.filter((peer) => peer.ipBlock).map((peer) => ipBlockEntries(peer.ipBlock!))
-        if (blocks.length > 0) {
-          const set = indexedSet('KUBE-DST-', policy, 'egressrule', i, 'ipblock')
-          ipsets.push({
-            name: set,
-            type: 'hash:net',
-            entries: blocks.flatMap((b) => b.net),
-            nomatch: blocks.flatMap((b) => b.nomatch)
-          })
-          if (!allPorts)
-            for (const p of ports.numeric) accept(blockText, srcSet, set, p.protocol, p.port, p.endport)
-          else accept(blockText, srcSet, set)
-        }
+        if (dstPods.length > 0)
+          acceptPorts(
+            podsText,
+            srcSet,
+            podSet('KUBE-DST-', 'egressrule', i, dstPods),
+            ports,
+            namedPortSets('egressrule', i)
+          )
+        if (to.length === 0) acceptPorts(allText, srcSet, '', ports, () => '')
+        const blockSet = ipBlockSet('KUBE-DST-', 'egressrule', i, to)
+        if (blockSet) acceptPorts(blockText, srcSet, blockSet, ports)
       })
     }
   }

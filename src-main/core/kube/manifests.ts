@@ -240,9 +240,6 @@ function identify(ctx: Context, raw: unknown): Identified | { error: string } {
   return { kind, name, namespace, doc }
 }
 
-const find = (lab: Lab, id: Identified): LiveObject | undefined =>
-  findObject(lab, id.kind, id.namespace, id.name)
-
 /**
  * The NetworkPolicy a manifest describes, checked against the scenario's schema for the same
  * spec, so that a policy the lab cannot hold is refused with the field that is wrong.
@@ -494,7 +491,7 @@ export function putObject(ctx: Context, raw: unknown, mode: Mode): Outcome {
       ok: false,
       stderr: `Error from server (NotFound): error when ${verb} "${ctx.file}": namespaces "${id.namespace}" not found\n`
     }
-  const live = find(lab, id)
+  const live = findObject(lab, id.kind, id.namespace, id.name)
   const prefix = `${KINDS[id.kind].prefix}/${id.name}`
   if (live && mode === 'create')
     return {
@@ -675,7 +672,7 @@ export function deleteObject(ctx: Context, raw: unknown): Outcome {
   const { lab } = ctx
   const id = identify(ctx, raw)
   if ('error' in id) return { ok: false, stderr: id.error }
-  const live = find(lab, id)
+  const live = findObject(lab, id.kind, id.namespace, id.name)
   if (!live)
     return {
       ok: false,

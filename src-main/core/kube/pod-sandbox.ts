@@ -1,5 +1,5 @@
 import type { BridgeLink, LoopbackLink, VethLink } from '../linux/link.ts'
-import { addAddress, addLink, addRoute, enslave, learnFromLinkUpFrames } from '../linux/ops.ts'
+import { addAddress, addLink, addBootRoute, enslave, learnFromLinkUpFrames } from '../linux/ops.ts'
 import { linkByName, newNetns, type Netns, type Socket } from '../linux/netns.ts'
 import { inheritModuleSysctls } from '../linux/sysctl.ts'
 import { cidrHost, cidrSize, parseCidr } from '../net/cidr.ts'
@@ -139,28 +139,10 @@ export function createPod(lab: Lab, spec: SandboxPodSpec, podIps?: PodIpIndex): 
     learnFromLinkUpFrames(lab.netns, ns, eth0, lab.clock.nowMs)
     addAddress(ns, eth0.ifindex, ip, node.podCIDR.prefixLen)
     const gw = cidrHost(node.podCIDR, 1)
-    addRoute(ns, {
-      table: 'main',
-      type: 'unicast',
-      dst: parseCidr('0.0.0.0/0')!,
-      gateway: gw,
-      dev: eth0.ifindex,
-      proto: 'boot',
-      scope: 'global',
-      onlink: false
-    })
+    addBootRoute(ns, parseCidr('0.0.0.0/0')!, gw, eth0.ifindex)
     const net = parseCidr(lab.scenario.cluster.podCIDR)!
     if (net.prefixLen < node.podCIDR.prefixLen) {
-      addRoute(ns, {
-        table: 'main',
-        type: 'unicast',
-        dst: net,
-        gateway: gw,
-        dev: eth0.ifindex,
-        proto: 'boot',
-        scope: 'global',
-        onlink: false
-      })
+      addBootRoute(ns, net, gw, eth0.ifindex)
     }
   }
   const netns = lab.netns.get(netnsId)!

@@ -10,7 +10,8 @@ import {
   type IptProto,
   type IptRule,
   type IptTarget,
-  type Negatable
+  type Negatable,
+  type PortMatch
 } from './netfilter.ts'
 
 export const IPTABLES_VERSION = 'iptables v1.8.9 (nf_tables)'
@@ -205,11 +206,10 @@ export function parseIptRule(args: readonly string[]): ParsedRule {
         const proto = rule.proto?.value
         if (proto !== 'tcp' && proto !== 'udp') return badRule(`unknown option "${a}"`)
         const m = currentModule?.module === proto ? currentModule : portModule(rule, proto)
-        const port = parseNumber(args[++i])
-        if (port === undefined || port > 65535)
-          return badRule(`invalid port/service \`${args[i] ?? ''}' specified`)
-        if (a.startsWith('--d')) m.dport = { value: port, neg: negated }
-        else m.sport = { value: port, neg: negated }
+        const ports = parsePortMatch(args[++i], negated)
+        if (typeof ports === 'string') return badRule(ports)
+        if (a.startsWith('--d')) m.dport = ports
+        else m.sport = ports
         break
       }
       case '--mode': {
@@ -374,14 +374,34 @@ function icmpTypeNumber(text: string | undefined): number | undefined {
   return n !== undefined && n < 256 ? n : undefined
 }
 
+/** libxt_tcp's `--dport`: a port, or a range `N:M` whose missing ends are 0 and 65535. */
+function parsePortMatch(text: string | undefined, neg: boolean): PortMatch | string {
+  const [firstText = '', lastText, ...rest] = (text ?? '').split(':')
+  if (lastText === undefined || rest.length > 0) {
+    const value = parsePort(text)
+    return value === undefined ? `invalid port/service \`${text ?? ''}' specified` : { value, neg }
+  }
+  const value = firstText === '' ? 0 : parsePort(firstText)
+  if (value === undefined) return `invalid port/service \`${firstText}' specified`
+  const last = lastText === '' ? 65535 : parsePort(lastText)
+  if (last === undefined) return `invalid port/service \`${lastText}' specified`
+  if (value > last) return 'invalid portrange (min > max)'
+  return value === last ? { value, neg } : { value, neg, last }
+}
+
+function parsePort(text: string | undefined): number | undefined {
+  const n = parseNumber(text)
+  return n !== undefined && n <= 65535 ? n : undefined
+}
+
 function parsePortList(text: string | undefined): { from: number; to: number }[] | undefined {
   if (!text) return undefined
   const out: { from: number; to: number }[] = []
   for (const part of text.split(',')) {
     const [a, b] = part.split(':')
-    const from = parseNumber(a)
-    const to = b === undefined ? from : parseNumber(b)
-    if (from === undefined || to === undefined || from > 65535 || to > 65535 || from > to) return undefined
+    const from = parsePort(a)
+    const to = b === undefined ? from : parsePort(b)
+    if (from === undefined || to === undefined || from > to) return undefined
     out.push({ from, to })
   }
   return out
@@ -469,10 +489,7 @@ function formatMatch(m: IptMatch): string {
       return `-m comment --comment ${saveString(m.comment)}`
     case 'tcp':
     case 'udp': {
-      let s = `-m ${m.module}`
-      if (m.sport) s += ` ${not(m.sport.neg)}--sport ${m.sport.value}`
-      if (m.dport) s += ` ${not(m.dport.neg)}--dport ${m.dport.value}`
-      return s
+      return `-m ${m.module}${savePorts('sport', m.sport)}${savePorts('dport', m.dport)}`
     }
     case 'statistic':
       return `-m statistic --mode random --probability ${formatProbability(m.probability)}`
@@ -504,6 +521,12 @@ function formatMatch(m: IptMatch): string {
     case 'limit':
       return `-m limit --limit ${m.avg}${m.burst === 5 ? '' : ` --limit-burst ${m.burst}`}`
   }
+}
+
+/** libxt_tcp's save: a range covering every port is not printed, even negated. */
+function savePorts(option: 'sport' | 'dport', m: PortMatch | undefined): string {
+  if (!m || (m.value === 0 && m.last === 65535)) return ''
+  return ` ${not(m.neg)}--${option} ${m.value}${m.last === undefined ? '' : `:${m.last}`}`
 }
 
 export function formatTarget(t: IptTarget): string {

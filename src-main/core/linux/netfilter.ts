@@ -31,10 +31,21 @@ export interface Negatable<T> {
   neg: boolean
 }
 
+/** xt_tcp/xt_udp's port match: `value` alone, or the range `value`..`last` (`--dport 5000:5010`). */
+export interface PortMatch extends Negatable<number> {
+  /** Absent for a single port; a range whose ends are equal is kept as that one port. */
+  last?: number
+}
+
+/** Whether `port` is in the match's port or range, before `!` is applied. */
+export function portInMatch(port: number, m: PortMatch): boolean {
+  return port >= m.value && port <= (m.last ?? m.value)
+}
+
 /** `-m NAME ...` matches, in the order the rule was written (iptables-save keeps it). */
 export type IptMatch =
   | { module: 'comment'; comment: string }
-  | { module: 'tcp' | 'udp'; sport?: Negatable<number>; dport?: Negatable<number> }
+  | { module: 'tcp' | 'udp'; sport?: PortMatch; dport?: PortMatch }
   | {
       module: 'statistic'
       mode: 'random'

@@ -241,6 +241,26 @@ export function addRoute(ns: Netns, route: Route): RouteEditResult {
   return { ok: true }
 }
 
+/** A route via `gateway` out of `dev`, as `ip route add` and the CNI plugins write one: proto boot. */
+export function addBootRoute(
+  ns: Netns,
+  dst: Cidr,
+  gateway: Ipv4,
+  dev: number,
+  onlink = false
+): RouteEditResult {
+  return addRoute(ns, {
+    table: 'main',
+    type: 'unicast',
+    dst,
+    gateway,
+    dev,
+    proto: 'boot',
+    scope: 'global',
+    onlink
+  })
+}
+
 /** Deletes the first route matching the given prefix (and, when given, gateway and device). */
 export function deleteRoute(
   ns: Netns,

@@ -1,6 +1,6 @@
 import { CaptureLog } from '../engine/capture-log.ts'
 import type { EtherLink } from '../linux/link.ts'
-import { addAddress, addLink, addRoute } from '../linux/ops.ts'
+import { addAddress, addLink, addBootRoute } from '../linux/ops.ts'
 import { newNetns, type Netns } from '../linux/netns.ts'
 import { writeSysctl } from '../linux/sysctl.ts'
 import { cidr, cidrContains, cidrCovers, cidrSize, makeCidr, parseCidr, type Cidr } from '../net/cidr.ts'
@@ -64,16 +64,7 @@ function underlayHost(
   const eth0 = plugInto(lab, ns, 'eth0', segment, ip)
   const via = segment === INTERNET_SEGMENT ? lab.segments.get(segment)!.cidr.network + 1 : lab.gateway?.ip
   if (lab.gateway && via !== undefined && via !== ip) {
-    addRoute(ns, {
-      table: 'main',
-      type: 'unicast',
-      dst: cidr('0.0.0.0/0'),
-      gateway: via >>> 0,
-      dev: eth0.ifindex,
-      proto: 'boot',
-      scope: 'global',
-      onlink: false
-    })
+    addBootRoute(ns, cidr('0.0.0.0/0'), via >>> 0, eth0.ifindex)
   }
   ns.ipIdNext = randomInt(lab.rng, 1, 65535)
   return ns
@@ -92,16 +83,7 @@ function natNode(lab: Lab, id: string, ip: Ipv4): Netns {
   lab.segments.set(segment, { id: segment, cidr: parseCidr(VBOX_NAT_CIDR)!, ports: [] })
   const eth0 = plugInto(lab, ns, 'eth0', segment, VBOX_NAT_ADDRESS)
   plugInto(lab, ns, 'eth1', UNDERLAY_SEGMENT, ip)
-  addRoute(ns, {
-    table: 'main',
-    type: 'unicast',
-    dst: cidr('0.0.0.0/0'),
-    gateway: VBOX_NAT_GATEWAY,
-    dev: eth0.ifindex,
-    proto: 'boot',
-    scope: 'global',
-    onlink: false
-  })
+  addBootRoute(ns, cidr('0.0.0.0/0'), VBOX_NAT_GATEWAY, eth0.ifindex)
   ns.ipIdNext = randomInt(lab.rng, 1, 65535)
   return ns
 }
