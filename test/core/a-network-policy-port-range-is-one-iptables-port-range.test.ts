@@ -56,6 +56,15 @@ describe('iptables port ranges, as iptables v1.8.9 takes and prints them', () =>
       '-A INPUT -p tcp -m tcp -j ACCEPT',
       '-A INPUT -p udp -m udp ! --sport 5000:5010 -j ACCEPT'
     ])
+    // iptables -L prints ranges as libxt_tcp does: `dpts:`, and nothing at all for every port.
+    expect(run(lab, 'node-1', 'iptables -L INPUT -n').stdout.split('\n').slice(-7, -1)).toEqual([
+      'ACCEPT     6    --  0.0.0.0/0            0.0.0.0/0            tcp dpts:5000:5010',
+      'ACCEPT     6    --  0.0.0.0/0            0.0.0.0/0            tcp dpts:5000:65535',
+      'ACCEPT     6    --  0.0.0.0/0            0.0.0.0/0            tcp dpts:0:5010',
+      'ACCEPT     6    --  0.0.0.0/0            0.0.0.0/0            tcp dpt:7',
+      'ACCEPT     6    --  0.0.0.0/0            0.0.0.0/0            tcp',
+      'ACCEPT     17   --  0.0.0.0/0            0.0.0.0/0            udp spts:!5000:5010'
+    ])
     expect(run(lab, 'node-1', 'iptables -D INPUT -p tcp --dport 5000:65535 -j ACCEPT').exitCode).toBe(0)
     expect(run(lab, 'node-1', 'iptables-save -t filter').stdout).not.toContain('--dport 5000:65535')
   })

@@ -18,7 +18,8 @@ import {
   type IptRule,
   type IptTable,
   type IptTableName,
-  type Netfilter
+  type Netfilter,
+  type PortMatch
 } from '../../linux/netfilter.ts'
 import type { Netns } from '../../linux/netns.ts'
 import { formatIpv4 } from '../../net/ipv4.ts'
@@ -95,16 +96,22 @@ function addr(c: { network: number; prefixLen: number } | undefined): string {
   return c.prefixLen === 32 ? formatIpv4(c.network) : `${formatIpv4(c.network)}/${c.prefixLen}`
 }
 
+/** libxt_tcp's print_ports: `dpt:80`, `dpts:5000:5010`, nothing for an unnegated 0:65535. */
+function listPorts(name: string, m: PortMatch | undefined): string {
+  if (!m) return ''
+  const last = m.last ?? m.value
+  if (m.value === 0 && last === 0xffff && !m.neg) return ''
+  const neg = m.neg ? '!' : ''
+  return last === m.value ? ` ${name}:${neg}${m.value}` : ` ${name}s:${neg}${m.value}:${last}`
+}
+
 function listMatch(m: IptMatch): string {
   switch (m.module) {
     case 'comment':
       return `/* ${m.comment} */`
     case 'tcp':
     case 'udp': {
-      let s = m.module
-      if (m.sport) s += ` spt:${m.sport.neg ? '!' : ''}${m.sport.value}`
-      if (m.dport) s += ` dpt:${m.dport.neg ? '!' : ''}${m.dport.value}`
-      return s
+      return `${m.module}${listPorts('spt', m.sport)}${listPorts('dpt', m.dport)}`
     }
     case 'statistic':
       return `statistic mode random probability ${formatProbability(m.probability)}`
