@@ -167,7 +167,8 @@ function matches(ns: Netns, r: IptRule, p: Packet, ctx: HookContext): boolean {
   if (r.proto && (PROTO_NUM[p.l4.kind] === r.proto.value) === r.proto.neg) return false
   if (r.inIface && (ctx.inIface === r.inIface.value) === r.inIface.neg) return false
   if (r.outIface && (ctx.outIface === r.outIface.value) === r.outIface.neg) return false
-  for (const m of r.matches) if (!matchModule(ns, m, p, ctx)) return false
+  const ms = r.matches
+  for (let i = 0; i < ms.length; i++) if (!matchModule(ns, ms[i]!, p, ctx)) return false
   return true
 }
 
@@ -273,17 +274,12 @@ interface Frame {
 }
 
 /**
- * The chains a table run has jumped from. One array serves every run, emptied as each starts:
- * runs never nest (no match or target walks a packet), and a fresh array per run was a steady
- * share of what a trace allocates.
+ * The chains a table run has jumped from, and the hits of the run in progress (copied out at its
+ * verdict, exactly as long as the hits). One array of each serves every run, filled from index 0
+ * as each starts: runs never nest (no match or target walks a packet), and a fresh array per run,
+ * or emptying one by its length, was a steady share of a trace.
  */
 const jumpStack: Frame[] = []
-
-/**
- * The hits of the run in progress, copied out at its verdict: the copy is exactly as long as
- * the hits (most runs hit one to four rules), where an array grown by push from empty reserves
- * room for sixteen, and every hit list stays in a trace hop.
- */
 const hitScratch: RuleHit[] = []
 
 /**
@@ -296,27 +292,26 @@ export function runIptables(
   tableName: IptTableName,
   hook: Hook,
   p: Packet,
-  ctx: HookContext
+  ctx: HookContext,
+  builtin: IptChain | undefined = ns.netfilter[tableName].chains.get(hook)
 ): TableResult {
   const table = ns.netfilter[tableName]
   let evaluated = 0
-  const bytes = ipLength(p)
-  const builtin = table.chains.get(hook)
   if (!builtin) return { verdict: ACCEPT, evaluated, hits: [] }
   if (builtin.rules.length === 0) {
     return { verdict: builtin.policy === 'DROP' ? DROP : ACCEPT, evaluated, hits: [] }
   }
+  const bytes = ipLength(p)
   const hits = hitScratch
-  hits.length = 0
+  let hitCount = 0
   const hitCache = hitsOf(ns.netfilter)
   const stack = jumpStack
-  stack.length = 0
+  let depth = 0
   let frame: Frame = { rules: builtin.rules, name: hook, i: 0 }
   for (;;) {
     if (frame.i >= frame.rules.length) {
-      const up = stack.pop()
-      if (!up) break
-      frame = up
+      if (depth === 0) break
+      frame = stack[--depth]!
       continue
     }
     const index = frame.i++
@@ -326,7 +321,7 @@ export function runIptables(
     const c = ruleCounters(ns.netfilter, rule)
     c.packets++
     c.bytes += bytes
-    hits.push(ruleHit(ns, hitCache, tableName, frame.name, index, rule))
+    hits[hitCount++] = ruleHit(ns, hitCache, tableName, frame.name, index, rule)
     const t = rule.target
     switch (t.kind) {
       case 'none':
@@ -338,35 +333,42 @@ export function runIptables(
         continue
       case 'verdict':
         if (t.verdict === 'RETURN') {
-          const up = stack.pop()
-          if (!up) {
+          if (depth === 0) {
             frame.i = frame.rules.length
             break
           }
-          frame = up
+          frame = stack[--depth]!
           continue
         }
-        return { verdict: t.verdict === 'DROP' ? DROP : ACCEPT, evaluated, hits: hits.slice() }
+        return {
+          verdict: t.verdict === 'DROP' ? DROP : ACCEPT,
+          evaluated,
+          hits: hits.slice(0, hitCount)
+        }
       case 'REJECT':
-        return { verdict: { kind: 'REJECT', rejectWith: t.rejectWith }, evaluated, hits: hits.slice() }
+        return {
+          verdict: { kind: 'REJECT', rejectWith: t.rejectWith },
+          evaluated,
+          hits: hits.slice(0, hitCount)
+        }
       case 'DNAT':
       case 'SNAT':
       case 'MASQUERADE':
-        return { verdict: { kind: 'NAT', target: t }, evaluated, hits: hits.slice() }
+        return { verdict: { kind: 'NAT', target: t }, evaluated, hits: hits.slice(0, hitCount) }
       case 'jump': {
         const chain = table.chains.get(t.chain)
         if (!chain) continue
-        if (!t.goto) stack.push(frame)
+        if (!t.goto) stack[depth++] = frame
         frame = { rules: chain.rules, name: t.chain, i: 0 }
         continue
       }
     }
-    if (frame.i >= frame.rules.length && stack.length === 0) break
+    if (frame.i >= frame.rules.length && depth === 0) break
   }
   // No policy counting: iptables-nft creates a built-in chain without kernel counters when a
   // rule or `-P` brings it into being, as every component here does (only an iptables-restore
   // line `:CHAIN POLICY [p:b]` asks for them), so iptables-save keeps `[0:0]` however much passed.
   const policy = builtin.policy ?? 'ACCEPT'
-  hits.push(policyHit(ns, tableName, hook, builtin, policy))
-  return { verdict: policy === 'DROP' ? DROP : ACCEPT, evaluated, hits: hits.slice() }
+  hits[hitCount++] = policyHit(ns, tableName, hook, builtin, policy)
+  return { verdict: policy === 'DROP' ? DROP : ACCEPT, evaluated, hits: hits.slice(0, hitCount) }
 }
