@@ -267,19 +267,16 @@ function policyHit(
   })
 }
 
-interface Frame {
-  rules: IptRule[]
-  name: string
-  i: number
-}
-
 /**
- * The chains a table run has jumped from, and the hits of the run in progress (copied out at its
- * verdict, exactly as long as the hits). One array of each serves every run, filled from index 0
- * as each starts: runs never nest (no match or target walks a packet), and a fresh array per run,
- * or emptying one by its length, was a steady share of a trace.
+ * The chains a table run has jumped from (their rules, names and where to go on, one array
+ * each), and the hits of the run in progress, copied out at its verdict (exactly as long as the
+ * hits). One set of arrays serves every run, filled from index 0 as each starts: runs never nest
+ * (no match or target walks a packet), and fresh arrays or frame objects per run, or emptying
+ * one by its length, were a steady share of a trace.
  */
-const jumpStack: Frame[] = []
+const stackRules: IptRule[][] = []
+const stackNames: string[] = []
+const stackNext: number[] = []
 const hitScratch: RuleHit[] = []
 
 /**
@@ -305,23 +302,27 @@ export function runIptables(
   const hits = hitScratch
   let hitCount = 0
   const hitCache = hitsOf(ns.netfilter)
-  const stack = jumpStack
   let depth = 0
-  let frame: Frame = { rules: builtin.rules, name: hook, i: 0 }
+  let rules = builtin.rules
+  let name: string = hook
+  let i = 0
   for (;;) {
-    if (frame.i >= frame.rules.length) {
+    if (i >= rules.length) {
       if (depth === 0) break
-      frame = stack[--depth]!
+      depth--
+      rules = stackRules[depth]!
+      name = stackNames[depth]!
+      i = stackNext[depth]!
       continue
     }
-    const index = frame.i++
-    const rule = frame.rules[index]!
+    const index = i++
+    const rule = rules[index]!
     evaluated++
     if (!matches(ns, rule, p, ctx)) continue
     const c = ruleCounters(ns.netfilter, rule)
     c.packets++
     c.bytes += bytes
-    hits[hitCount++] = ruleHit(ns, hitCache, tableName, frame.name, index, rule)
+    hits[hitCount++] = ruleHit(ns, hitCache, tableName, name, index, rule)
     const t = rule.target
     switch (t.kind) {
       case 'none':
@@ -333,11 +334,8 @@ export function runIptables(
         continue
       case 'verdict':
         if (t.verdict === 'RETURN') {
-          if (depth === 0) {
-            frame.i = frame.rules.length
-            break
-          }
-          frame = stack[--depth]!
+          // A RETURN in the built-in chain ends it: the policy decides.
+          i = rules.length
           continue
         }
         return {
@@ -358,12 +356,18 @@ export function runIptables(
       case 'jump': {
         const chain = table.chains.get(t.chain)
         if (!chain) continue
-        if (!t.goto) stack[depth++] = frame
-        frame = { rules: chain.rules, name: t.chain, i: 0 }
+        if (!t.goto) {
+          stackRules[depth] = rules
+          stackNames[depth] = name
+          stackNext[depth] = i
+          depth++
+        }
+        rules = chain.rules
+        name = t.chain
+        i = 0
         continue
       }
     }
-    if (frame.i >= frame.rules.length && depth === 0) break
   }
   // No policy counting: iptables-nft creates a built-in chain without kernel counters when a
   // rule or `-P` brings it into being, as every component here does (only an iptables-restore

@@ -168,27 +168,27 @@ export function clonePacket(p: Packet): Packet {
  * (each of one shape), since the memo is a large share of what a walk allocates.
  */
 interface ViewMemo {
-  readonly src: number
-  readonly dst: number
-  readonly payloadLength: number
-  readonly vni: number | undefined
+  src: number
+  dst: number
+  payloadLength: number
+  vni: number | undefined
   /** l4 fields: ports or echo id/seq, tcp seq/ack, icmp type/code/mtu. */
-  readonly a: number
-  readonly b: number
-  readonly c: number
-  readonly d: number
-  readonly e: number | undefined
-  readonly flags: string | undefined
+  a: number
+  b: number
+  c: number
+  d: number
+  e: number | undefined
+  flags: string | undefined
   /** tcp window, options and payload text. */
-  readonly win: number
-  readonly options: readonly TcpOption[] | undefined
-  readonly data: string | undefined
-  readonly dns: DnsMessage | undefined
-  readonly kind: L4Proto
+  win: number
+  options: readonly TcpOption[] | undefined
+  data: string | undefined
+  dns: DnsMessage | undefined
+  kind: L4Proto
   /** Views of the quoted datagram (ICMP errors) and of the encapsulated frame (VXLAN). */
-  readonly quoted: PacketView | undefined
-  readonly inner: PacketView | undefined
-  readonly view: PacketView
+  quoted: PacketView | undefined
+  inner: PacketView | undefined
+  view: PacketView
 }
 
 function sameHeaders(p: Packet, m: ViewMemo): boolean {
@@ -349,25 +349,48 @@ export function view(p: Packet): PacketView {
     v.vxlan = prev?.vxlan && prev.vxlan.vni === (p.vni ?? 0) ? prev.vxlan : { vni: p.vni ?? 0, flags: 0x08 }
     v.inner = inner
   }
-  p.memo = {
-    src: p.src,
-    dst: p.dst,
-    payloadLength: p.payloadLength,
-    vni: p.vni,
-    a,
-    b,
-    c,
-    d,
-    e,
-    flags,
-    win,
-    options,
-    data,
-    dns,
-    kind: p.l4.kind,
-    quoted,
-    inner,
-    view: v
+  if (m === undefined) {
+    p.memo = {
+      src: p.src,
+      dst: p.dst,
+      payloadLength: p.payloadLength,
+      vni: p.vni,
+      a,
+      b,
+      c,
+      d,
+      e,
+      flags,
+      win,
+      options,
+      data,
+      dns,
+      kind: p.l4.kind,
+      quoted,
+      inner,
+      view: v
+    }
+    return v
   }
+  // Rewritten in place rather than replaced: a walk's views are mostly misses of a packet that
+  // already has a memo, and a copy sharing it only ever compares against whatever it holds.
+  m.src = p.src
+  m.dst = p.dst
+  m.payloadLength = p.payloadLength
+  m.vni = p.vni
+  m.a = a
+  m.b = b
+  m.c = c
+  m.d = d
+  m.e = e
+  m.flags = flags
+  m.win = win
+  m.options = options
+  m.data = data
+  m.dns = dns
+  m.kind = p.l4.kind
+  m.quoted = quoted
+  m.inner = inner
+  m.view = v
   return v
 }

@@ -237,10 +237,11 @@ export class Walk {
   }
 
   #capture(ns: Netns, link: Link, direction: 'in' | 'out', pkt: Packet, promiscOnly = false): void {
-    this.lab.capture.record(this.lab.clock.nowMs, ns.id, link.name, direction, view(pkt), promiscOnly)
+    const frame = view(pkt)
+    this.lab.capture.record(this.lab.clock.nowMs, ns.id, link.name, direction, frame, promiscOnly)
     // Counters tell what a bridge that nobody captures on received, which excludes these frames.
     if (promiscOnly) return
-    const bytes = ipLength(pkt) + (pkt.eth ? 14 : 0)
+    const bytes = frame.ip!.length + (pkt.eth ? 14 : 0)
     if (direction === 'in') {
       link.stats.rxPackets++
       link.stats.rxBytes += bytes
