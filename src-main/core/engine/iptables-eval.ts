@@ -248,12 +248,12 @@ function ruleHit(
 
 function policyHit(
   ns: Netns,
+  cache: HitSlots,
   tableName: IptTableName,
   hook: Hook,
   builtin: IptChain,
   policy: 'ACCEPT' | 'DROP'
 ): RuleHit {
-  const cache = hitsOf(ns.netfilter)
   const slots = cache.get(builtin)
   const at = slots ? slotOf(slots, tableName, hook) : -1
   if (at !== -1 && slots![at]!.target === policy) return slots![at]!
@@ -373,6 +373,6 @@ export function runIptables(
   // rule or `-P` brings it into being, as every component here does (only an iptables-restore
   // line `:CHAIN POLICY [p:b]` asks for them), so iptables-save keeps `[0:0]` however much passed.
   const policy = builtin.policy ?? 'ACCEPT'
-  hits[hitCount++] = policyHit(ns, tableName, hook, builtin, policy)
+  hits[hitCount++] = policyHit(ns, hitCache, tableName, hook, builtin, policy)
   return { verdict: policy === 'DROP' ? DROP : ACCEPT, evaluated, hits: hits.slice(0, hitCount) }
 }

@@ -163,13 +163,20 @@ export function clonePacket(p: Packet): Packet {
  * while only a few hops change it, so the view (and each unchanged header inside it) is made
  * once and shared by every hop, capture frame and netfilter record until the packet changes:
  * copy-on-write instead of a deep copy per hop. Views are therefore read-only to consumers.
- * The memo keeps only what the view does not hold as the packet does: ttl, id, df, tos, the
- * mark and the MACs are read back from the view's own IP header, top level and Ethernet header
- * (each of one shape), since the memo is a large share of what a walk allocates.
+ * The memo holds every header field flat, so that the check at each hop reads the memo alone
+ * rather than the view's nested headers; a packet rewrites its memo in place, so it costs one
+ * allocation per packet, not one per change.
  */
 interface ViewMemo {
   src: number
   dst: number
+  ttl: number
+  id: number
+  df: boolean
+  tos: number
+  mark: number
+  ethSrc: Mac | undefined
+  ethDst: Mac | undefined
   payloadLength: number
   vni: number | undefined
   /** l4 fields: ports or echo id/seq, tcp seq/ack, icmp type/code/mtu. */
@@ -192,24 +199,20 @@ interface ViewMemo {
 }
 
 function sameHeaders(p: Packet, m: ViewMemo): boolean {
-  const v = m.view
-  const ip = v.ip!
   if (
     p.src !== m.src ||
     p.dst !== m.dst ||
-    p.ttl !== ip.ttl ||
-    p.id !== ip.id ||
-    p.df !== ip.df ||
-    p.tos !== ip.tos ||
-    p.mark !== v.mark ||
+    p.ttl !== m.ttl ||
+    p.id !== m.id ||
+    p.df !== m.df ||
+    p.tos !== m.tos ||
+    p.mark !== m.mark ||
     p.payloadLength !== m.payloadLength ||
     p.vni !== m.vni
   )
     return false
   const eth = p.eth
-  const was = v.eth
-  if (eth === undefined ? was !== undefined : was === undefined || eth.src !== was.src || eth.dst !== was.dst)
-    return false
+  if (eth === undefined ? m.ethDst !== undefined : eth.src !== m.ethSrc || eth.dst !== m.ethDst) return false
   const l4 = p.l4
   if (l4.kind !== m.kind) return false
   if (l4.kind === 'tcp') {
@@ -353,6 +356,13 @@ export function view(p: Packet): PacketView {
     p.memo = {
       src: p.src,
       dst: p.dst,
+      ttl: p.ttl,
+      id: p.id,
+      df: p.df,
+      tos: p.tos,
+      mark: p.mark,
+      ethSrc: p.eth?.src,
+      ethDst: p.eth?.dst,
       payloadLength: p.payloadLength,
       vni: p.vni,
       a,
@@ -376,6 +386,13 @@ export function view(p: Packet): PacketView {
   // already has a memo, and a copy sharing it only ever compares against whatever it holds.
   m.src = p.src
   m.dst = p.dst
+  m.ttl = p.ttl
+  m.id = p.id
+  m.df = p.df
+  m.tos = p.tos
+  m.mark = p.mark
+  m.ethSrc = p.eth?.src
+  m.ethDst = p.eth?.dst
   m.payloadLength = p.payloadLength
   m.vni = p.vni
   m.a = a
