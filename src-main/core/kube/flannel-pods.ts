@@ -17,7 +17,7 @@ const BACKOFF_MAX_MS = 300_000
  * and when the last one began: the first restart is immediate, each later one waits out the
  * back-off.
  */
-export function crashLoop(elapsedMs: number): { restarts: number; lastStartMs: number } {
+function crashLoop(elapsedMs: number): { restarts: number; lastStartMs: number } {
   let restarts = 1
   let at = 0
   let wait = BACKOFF_START_MS
