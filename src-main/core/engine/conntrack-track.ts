@@ -51,12 +51,21 @@ export function trackPacket(ns: Netns, p: Packet): CtAssoc | undefined | typeof 
     }
     return undefined
   }
-  if (p.l4.kind === 'icmp' && p.l4.type !== 8 && p.l4.type !== 0) return undefined
-  const t = tupleOf(p)
-  const proto = p.l4.kind
-  for (const entry of ns.conntrack.entries) {
+  const l4 = p.l4
+  if (l4.kind === 'icmp' && l4.type !== 8 && l4.type !== 0) return undefined
+  // The packet's tuple is compared field by field, made into an object only for a new entry:
+  // every packet in every namespace it crosses is looked up here.
+  const proto = l4.kind
+  const src = p.src
+  const dst = p.dst
+  const sport = l4.kind === 'icmp' ? l4.id : l4.sport
+  const dport = l4.kind === 'icmp' ? 0 : l4.dport
+  const entries = ns.conntrack.entries
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!
     if (entry.proto !== proto) continue
-    if (same(t, entry.original))
+    const o = entry.original
+    if (o.src === src && o.dst === dst && o.sport === sport && o.dport === dport)
       return {
         entry,
         dir: 'orig',
@@ -64,9 +73,11 @@ export function trackPacket(ns: Netns, p: Packet): CtAssoc | undefined | typeof 
         isNew: !entry.seenReply && entry.expiresAt === -1,
         groups: ns.netlink
       }
-    if (same(t, entry.reply)) return { entry, dir: 'reply', related: false, isNew: false, groups: ns.netlink }
+    const r = entry.reply
+    if (r.src === src && r.dst === dst && r.sport === sport && r.dport === dport)
+      return { entry, dir: 'reply', related: false, isNew: false, groups: ns.netlink }
   }
-  if (p.l4.kind === 'tcp' && p.l4.flags !== 'S') return undefined
+  if (l4.kind === 'tcp' && l4.flags !== 'S') return undefined
   // __nf_conntrack_alloc tries early_drop first, but it only looks at the few hash buckets next
   // to the new tuple's, among 65536: with a few thousand entries or fewer it almost never finds
   // an unassured one to evict, so the new flow's packet is dropped and existing flows go on.
@@ -74,6 +85,7 @@ export function trackPacket(ns: Netns, p: Packet): CtAssoc | undefined | typeof 
     ns.conntrack.drops = (ns.conntrack.drops ?? 0) + 1
     return TABLE_FULL
   }
+  const t: CtTuple = { src, dst, sport, dport }
   const entry: CtEntry = {
     id: ns.conntrack.nextId++,
     proto,

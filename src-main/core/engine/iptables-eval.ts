@@ -168,7 +168,8 @@ function matches(ns: Netns, r: IptRule, p: Packet, ctx: HookContext): boolean {
   if (r.proto && (PROTO_NUM[p.l4.kind] === r.proto.value) === r.proto.neg) return false
   if (r.inIface && (ctx.inIface === r.inIface.value) === r.inIface.neg) return false
   if (r.outIface && (ctx.outIface === r.outIface.value) === r.outIface.neg) return false
-  for (const m of r.matches) if (!matchModule(ns, m, p, ctx)) return false
+  const ms = r.matches
+  for (let i = 0; i < ms.length; i++) if (!matchModule(ns, ms[i]!, p, ctx)) return false
   return true
 }
 
@@ -248,12 +249,12 @@ function ruleHit(
 
 function policyHit(
   ns: Netns,
+  cache: HitSlots,
   tableName: IptTableName,
   hook: Hook,
   builtin: IptChain,
   policy: 'ACCEPT' | 'DROP'
 ): RuleHit {
-  const cache = hitsOf(ns.netfilter)
   const slots = cache.get(builtin)
   const at = slots ? slotOf(slots, tableName, hook) : -1
   if (at !== -1 && slots![at]!.target === policy) return slots![at]!
@@ -267,24 +268,16 @@ function policyHit(
   })
 }
 
-interface Frame {
-  rules: IptRule[]
-  name: string
-  i: number
-}
-
 /**
- * The chains a table run has jumped from. One array serves every run, emptied as each starts:
- * runs never nest (no match or target walks a packet), and a fresh array per run was a steady
- * share of what a trace allocates.
+ * The chains a table run has jumped from (their rules, names and where to go on, one array
+ * each), and the hits of the run in progress, copied out at its verdict (exactly as long as the
+ * hits). One set of arrays serves every run, filled from index 0 as each starts: runs never nest
+ * (no match or target walks a packet), and fresh arrays or frame objects per run, or emptying
+ * one by its length, were a steady share of a trace.
  */
-const jumpStack: Frame[] = []
-
-/**
- * The hits of the run in progress, copied out at its verdict: the copy is exactly as long as
- * the hits (most runs hit one to four rules), where an array grown by push from empty reserves
- * room for sixteen, and every hit list stays in a trace hop.
- */
+const stackRules: IptRule[][] = []
+const stackNames: string[] = []
+const stackNext: number[] = []
 const hitScratch: RuleHit[] = []
 
 /**
@@ -297,37 +290,40 @@ export function runIptables(
   tableName: IptTableName,
   hook: Hook,
   p: Packet,
-  ctx: HookContext
+  ctx: HookContext,
+  builtin: IptChain | undefined = ns.netfilter[tableName].chains.get(hook)
 ): TableResult {
   const table = ns.netfilter[tableName]
   let evaluated = 0
-  const bytes = ipLength(p)
-  const builtin = table.chains.get(hook)
   if (!builtin) return { verdict: ACCEPT, evaluated, hits: [] }
   if (builtin.rules.length === 0) {
     return { verdict: builtin.policy === 'DROP' ? DROP : ACCEPT, evaluated, hits: [] }
   }
+  const bytes = ipLength(p)
   const hits = hitScratch
-  hits.length = 0
+  let hitCount = 0
   const hitCache = hitsOf(ns.netfilter)
-  const stack = jumpStack
-  stack.length = 0
-  let frame: Frame = { rules: builtin.rules, name: hook, i: 0 }
+  let depth = 0
+  let rules = builtin.rules
+  let name: string = hook
+  let i = 0
   for (;;) {
-    if (frame.i >= frame.rules.length) {
-      const up = stack.pop()
-      if (!up) break
-      frame = up
+    if (i >= rules.length) {
+      if (depth === 0) break
+      depth--
+      rules = stackRules[depth]!
+      name = stackNames[depth]!
+      i = stackNext[depth]!
       continue
     }
-    const index = frame.i++
-    const rule = frame.rules[index]!
+    const index = i++
+    const rule = rules[index]!
     evaluated++
     if (!matches(ns, rule, p, ctx)) continue
     const c = ruleCounters(ns.netfilter, rule)
     c.packets++
     c.bytes += bytes
-    hits.push(ruleHit(ns, hitCache, tableName, frame.name, index, rule))
+    hits[hitCount++] = ruleHit(ns, hitCache, tableName, name, index, rule)
     const t = rule.target
     switch (t.kind) {
       case 'none':
@@ -339,35 +335,45 @@ export function runIptables(
         continue
       case 'verdict':
         if (t.verdict === 'RETURN') {
-          const up = stack.pop()
-          if (!up) {
-            frame.i = frame.rules.length
-            break
-          }
-          frame = up
+          // A RETURN in the built-in chain ends it: the policy decides.
+          i = rules.length
           continue
         }
-        return { verdict: t.verdict === 'DROP' ? DROP : ACCEPT, evaluated, hits: hits.slice() }
+        return {
+          verdict: t.verdict === 'DROP' ? DROP : ACCEPT,
+          evaluated,
+          hits: hits.slice(0, hitCount)
+        }
       case 'REJECT':
-        return { verdict: { kind: 'REJECT', rejectWith: t.rejectWith }, evaluated, hits: hits.slice() }
+        return {
+          verdict: { kind: 'REJECT', rejectWith: t.rejectWith },
+          evaluated,
+          hits: hits.slice(0, hitCount)
+        }
       case 'DNAT':
       case 'SNAT':
       case 'MASQUERADE':
-        return { verdict: { kind: 'NAT', target: t }, evaluated, hits: hits.slice() }
+        return { verdict: { kind: 'NAT', target: t }, evaluated, hits: hits.slice(0, hitCount) }
       case 'jump': {
         const chain = table.chains.get(t.chain)
         if (!chain) continue
-        if (!t.goto) stack.push(frame)
-        frame = { rules: chain.rules, name: t.chain, i: 0 }
+        if (!t.goto) {
+          stackRules[depth] = rules
+          stackNames[depth] = name
+          stackNext[depth] = i
+          depth++
+        }
+        rules = chain.rules
+        name = t.chain
+        i = 0
         continue
       }
     }
-    if (frame.i >= frame.rules.length && stack.length === 0) break
   }
   // No policy counting: iptables-nft creates a built-in chain without kernel counters when a
   // rule or `-P` brings it into being, as every component here does (only an iptables-restore
   // line `:CHAIN POLICY [p:b]` asks for them), so iptables-save keeps `[0:0]` however much passed.
   const policy = builtin.policy ?? 'ACCEPT'
-  hits.push(policyHit(ns, tableName, hook, builtin, policy))
-  return { verdict: policy === 'DROP' ? DROP : ACCEPT, evaluated, hits: hits.slice() }
+  hits[hitCount++] = policyHit(ns, hitCache, tableName, hook, builtin, policy)
+  return { verdict: policy === 'DROP' ? DROP : ACCEPT, evaluated, hits: hits.slice(0, hitCount) }
 }

@@ -163,53 +163,56 @@ export function clonePacket(p: Packet): Packet {
  * while only a few hops change it, so the view (and each unchanged header inside it) is made
  * once and shared by every hop, capture frame and netfilter record until the packet changes:
  * copy-on-write instead of a deep copy per hop. Views are therefore read-only to consumers.
- * The memo keeps only what the view does not hold as the packet does: ttl, id, df, tos, the
- * mark and the MACs are read back from the view's own IP header, top level and Ethernet header
- * (each of one shape), since the memo is a large share of what a walk allocates.
+ * The memo holds every header field flat, so that the check at each hop reads the memo alone
+ * rather than the view's nested headers; a packet rewrites its memo in place, so it costs one
+ * allocation per packet, not one per change.
  */
 interface ViewMemo {
-  readonly src: number
-  readonly dst: number
-  readonly payloadLength: number
-  readonly vni: number | undefined
+  src: number
+  dst: number
+  ttl: number
+  id: number
+  df: boolean
+  tos: number
+  mark: number
+  ethSrc: Mac | undefined
+  ethDst: Mac | undefined
+  payloadLength: number
+  vni: number | undefined
   /** l4 fields: ports or echo id/seq, tcp seq/ack, icmp type/code/mtu. */
-  readonly a: number
-  readonly b: number
-  readonly c: number
-  readonly d: number
-  readonly e: number | undefined
-  readonly flags: string | undefined
+  a: number
+  b: number
+  c: number
+  d: number
+  e: number | undefined
+  flags: string | undefined
   /** tcp window, options and payload text. */
-  readonly win: number
-  readonly options: readonly TcpOption[] | undefined
-  readonly data: string | undefined
-  readonly dns: DnsMessage | undefined
-  readonly kind: L4Proto
+  win: number
+  options: readonly TcpOption[] | undefined
+  data: string | undefined
+  dns: DnsMessage | undefined
+  kind: L4Proto
   /** Views of the quoted datagram (ICMP errors) and of the encapsulated frame (VXLAN). */
-  readonly quoted: PacketView | undefined
-  readonly inner: PacketView | undefined
-  readonly view: PacketView
+  quoted: PacketView | undefined
+  inner: PacketView | undefined
+  view: PacketView
 }
 
 function sameHeaders(p: Packet, m: ViewMemo): boolean {
-  const v = m.view
-  const ip = v.ip!
   if (
     p.src !== m.src ||
     p.dst !== m.dst ||
-    p.ttl !== ip.ttl ||
-    p.id !== ip.id ||
-    p.df !== ip.df ||
-    p.tos !== ip.tos ||
-    p.mark !== v.mark ||
+    p.ttl !== m.ttl ||
+    p.id !== m.id ||
+    p.df !== m.df ||
+    p.tos !== m.tos ||
+    p.mark !== m.mark ||
     p.payloadLength !== m.payloadLength ||
     p.vni !== m.vni
   )
     return false
   const eth = p.eth
-  const was = v.eth
-  if (eth === undefined ? was !== undefined : was === undefined || eth.src !== was.src || eth.dst !== was.dst)
-    return false
+  if (eth === undefined ? m.ethDst !== undefined : eth.src !== m.ethSrc || eth.dst !== m.ethDst) return false
   const l4 = p.l4
   if (l4.kind !== m.kind) return false
   if (l4.kind === 'tcp') {
@@ -349,25 +352,62 @@ export function view(p: Packet): PacketView {
     v.vxlan = prev?.vxlan && prev.vxlan.vni === (p.vni ?? 0) ? prev.vxlan : { vni: p.vni ?? 0, flags: 0x08 }
     v.inner = inner
   }
-  p.memo = {
-    src: p.src,
-    dst: p.dst,
-    payloadLength: p.payloadLength,
-    vni: p.vni,
-    a,
-    b,
-    c,
-    d,
-    e,
-    flags,
-    win,
-    options,
-    data,
-    dns,
-    kind: p.l4.kind,
-    quoted,
-    inner,
-    view: v
+  if (m === undefined) {
+    p.memo = {
+      src: p.src,
+      dst: p.dst,
+      ttl: p.ttl,
+      id: p.id,
+      df: p.df,
+      tos: p.tos,
+      mark: p.mark,
+      ethSrc: p.eth?.src,
+      ethDst: p.eth?.dst,
+      payloadLength: p.payloadLength,
+      vni: p.vni,
+      a,
+      b,
+      c,
+      d,
+      e,
+      flags,
+      win,
+      options,
+      data,
+      dns,
+      kind: p.l4.kind,
+      quoted,
+      inner,
+      view: v
+    }
+    return v
   }
+  // Rewritten in place rather than replaced: a walk's views are mostly misses of a packet that
+  // already has a memo, and a copy sharing it only ever compares against whatever it holds.
+  m.src = p.src
+  m.dst = p.dst
+  m.ttl = p.ttl
+  m.id = p.id
+  m.df = p.df
+  m.tos = p.tos
+  m.mark = p.mark
+  m.ethSrc = p.eth?.src
+  m.ethDst = p.eth?.dst
+  m.payloadLength = p.payloadLength
+  m.vni = p.vni
+  m.a = a
+  m.b = b
+  m.c = c
+  m.d = d
+  m.e = e
+  m.flags = flags
+  m.win = win
+  m.options = options
+  m.data = data
+  m.dns = dns
+  m.kind = p.l4.kind
+  m.quoted = quoted
+  m.inner = inner
+  m.view = v
   return v
 }

@@ -411,6 +411,8 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
   if (client && spec.connectWaitMs !== undefined) {
     for (const after of synRetransmitTimes(spec.connectWaitMs, synRetries(ns))) {
       if (!synUnanswered()) break
+      // The lost SYN took its unconfirmed entries with it; the timers never see them.
+      walk.finish()
       advanceClockTo(lab, at + after)
       walk.leg = 'request'
       const syn = client.retransmitSyn()

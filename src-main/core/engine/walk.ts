@@ -12,7 +12,7 @@ import {
 } from '../linux/ops.ts'
 import { isValidNeighbour, type Neighbour } from '../linux/neighbour.ts'
 import { linkByIndex, type Netns } from '../linux/netns.ts'
-import type { Hook, IptTableName } from '../linux/netfilter.ts'
+import type { Hook, IptChain, IptTableName } from '../linux/netfilter.ts'
 import type { NftChain } from '../linux/nftables.ts'
 import { expireConntrack } from '../linux/conntrack.ts'
 import { scheduleRealServer } from '../linux/ipvs.ts'
@@ -237,10 +237,11 @@ export class Walk {
   }
 
   #capture(ns: Netns, link: Link, direction: 'in' | 'out', pkt: Packet, promiscOnly = false): void {
-    this.lab.capture.record(this.lab.clock.nowMs, ns.id, link.name, direction, view(pkt), promiscOnly)
+    const frame = view(pkt)
+    this.lab.capture.record(this.lab.clock.nowMs, ns.id, link.name, direction, frame, promiscOnly)
     // Counters tell what a bridge that nobody captures on received, which excludes these frames.
     if (promiscOnly) return
-    const bytes = ipLength(pkt) + (pkt.eth ? 14 : 0)
+    const bytes = frame.ip!.length + (pkt.eth ? 14 : 0)
     if (direction === 'in') {
       link.stats.rxPackets++
       link.stats.rxBytes += bytes
@@ -276,8 +277,8 @@ export class Walk {
     table: string,
     res: TableResult,
     ct: CtAssoc | undefined,
-    pkt: Packet,
-    before: PacketView
+    before: PacketView,
+    after: PacketView
   ): void {
     this.rulesEvaluated += res.evaluated
     // An empty built-in chain (every pod's, most hooks of a router) decides nothing worth a hop.
@@ -297,7 +298,7 @@ export class Walk {
       stage: 'netfilter',
       detail,
       before,
-      after: view(pkt)
+      after
     })
   }
 
@@ -325,55 +326,61 @@ export class Walk {
     if (ns.nft) {
       for (const chain of nftChainsFor(ns.nft, NFT_HOOK[hook])) {
         if (chain.base!.type === 'nat' && !isNew) continue
-        const v = this.#table(ns, hook, `nft ${ns.nft.name}/${chain.name}`, chain, pkt, ct, ctx)
+        const v = this.#table(ns, hook, `nft ${ns.nft.name}/${chain.name}`, chain, undefined, pkt, ct, ctx)
         if (v) return v
       }
     }
     // mangle runs first at every hook (priority -150); an empty base chain does not exist in
     // iptables-nft, so it neither counts packets nor makes a hop.
-    if (ns.netfilter.mangle.chains.get(hook)?.rules.length) {
-      const v = this.#table(ns, hook, 'mangle', undefined, pkt, ct, ctx)
+    const nf = ns.netfilter
+    const mangle = nf.mangle.chains.get(hook)
+    if (mangle !== undefined && mangle.rules.length > 0) {
+      const v = this.#table(ns, hook, 'mangle', undefined, mangle, pkt, ct, ctx)
       if (v) return v
     }
     const hasNat = hook !== 'FORWARD' && hook !== 'INPUT' && isNew
     const natFirst = hook === 'OUTPUT' || hook === 'PREROUTING'
     if (hasNat && natFirst) {
-      const v = this.#table(ns, hook, 'nat', undefined, pkt, ct, ctx)
+      const v = this.#table(ns, hook, 'nat', undefined, nf.nat.chains.get(hook), pkt, ct, ctx)
       if (v) return v
     }
     if (hook === 'INPUT' || hook === 'FORWARD' || hook === 'OUTPUT') {
-      const v = this.#table(ns, hook, 'filter', undefined, pkt, ct, ctx)
+      const v = this.#table(ns, hook, 'filter', undefined, nf.filter.chains.get(hook), pkt, ct, ctx)
       if (v) return v
     }
     if (hasNat && !natFirst) {
-      const v = this.#table(ns, hook, 'nat', undefined, pkt, ct, ctx)
+      const v = this.#table(ns, hook, 'nat', undefined, nf.nat.chains.get(hook), pkt, ct, ctx)
       if (v) return v
     }
     return ACCEPT
   }
 
-  /** One table (or nftables base chain) of a hook; a verdict only when it ends the hook (DROP, REJECT). */
+  /**
+   * One table (or nftables base chain) of a hook; a verdict only when it ends the hook (DROP,
+   * REJECT). An iptables table comes with its built-in chain of the hook, looked up once by the caller.
+   */
   #table(
     ns: Netns,
     hook: Hook,
     table: string,
     nftChain: NftChain | undefined,
+    chain: IptChain | undefined,
     pkt: Packet,
     ct: CtAssoc | undefined,
     ctx: HookContext
   ): TableResult['verdict'] | undefined {
-    if (!nftChain) {
-      const chain = ns.netfilter[table as IptTableName].chains.get(hook)
-      // Nothing to evaluate: the policy decides (an empty chain counts nothing), and a hop would
-      // only add noise.
-      if (chain && chain.rules.length === 0) return chain.policy === 'DROP' ? DROP : undefined
-    }
+    // Nothing to evaluate: the policy decides (an empty chain counts nothing), and a hop would
+    // only add noise.
+    if (chain !== undefined && chain.rules.length === 0) return chain.policy === 'DROP' ? DROP : undefined
     const before = view(pkt)
+    const mark = pkt.mark
     const res = nftChain
       ? runNftChain(ns, ns.nft!, nftChain, pkt, ctx.ctstate, this.lab.rng, this.lab.clock.nowMs)
-      : runIptables(ns, table as IptTableName, hook, pkt, ctx)
+      : runIptables(ns, table as IptTableName, hook, pkt, ctx, chain)
     if (res.verdict.kind === 'NAT') this.#applyNat(ns, res.verdict.target, pkt, ct)
-    this.#recordNetfilter(ns, hook, table, res, ct, pkt, before)
+    // Only a NAT verdict or a MARK rule changes the packet: otherwise its view is still `before`.
+    const after = res.verdict.kind === 'NAT' || pkt.mark !== mark ? view(pkt) : before
+    this.#recordNetfilter(ns, hook, table, res, ct, before, after)
     const last = this.hops[this.hops.length - 1]
     if (res.verdict.kind === 'NAT' && last?.stage === 'netfilter') {
       const t = res.verdict.target

@@ -10,6 +10,7 @@ import { sha256 } from '../net/sha256.ts'
 import type { Lab } from './lab.ts'
 import {
   STICKY_MAX_AGE_SECONDS,
+  type KubeContainer,
   type KubeNetworkPolicy,
   type KubeNode,
   type KubePod,
@@ -87,6 +88,14 @@ export function metadata(
 const pullPolicy = (image: string): string =>
   /:[^/]+$/.test(image) && !image.endsWith(':latest') ? 'IfNotPresent' : 'Always'
 
+/**
+ * A container port's hostPort as the apiserver stores it: the one asked for, and on a
+ * hostNetwork pod the containerPort when none was (SetDefaults_Pod, for Pods only since 1.28).
+ */
+export function hostPortOf(pod: KubePod, c: KubeContainer): number | undefined {
+  return c.hostPort ?? (pod.hostNetwork ? c.port : undefined)
+}
+
 export function podObject(lab: Lab, pod: KubePod): ApiObject {
   const node = lab.nodes.find((n) => n.name === pod.node)
   const hostIP = node ? formatIpv4(node.ip) : ''
@@ -122,7 +131,7 @@ export function podObject(lab: Lab, pod: KubePod): ApiObject {
               ports: [
                 {
                   containerPort: c.port,
-                  ...(c.hostPort === undefined ? {} : { hostPort: c.hostPort }),
+                  ...(hostPortOf(pod, c) === undefined ? {} : { hostPort: hostPortOf(pod, c) }),
                   ...(c.portName === undefined ? {} : { name: c.portName }),
                   protocol: 'TCP'
                 }

@@ -45,6 +45,14 @@ function flannelInterface(lab: Lab, ns: Netns): { link: Link; publicIp: Ipv4 } |
   return link && address ? { link, publicIp: address.address } : undefined
 }
 
+/** Why ipmatch.LookupExtIface found no interface of the name flanneld was given, in its words. */
+function lookupError(lab: Lab, ns: Netns): string {
+  const iface = lab.flannelIface ?? lab.scenario.cluster.cni.iface ?? ''
+  return linkByName(ns, iface)
+    ? `failed to find IPv4 address for interface ${iface}`
+    : `error looking up interface ${iface}: route ip+net: no such network interface`
+}
+
 /** Kept only where it differs from the node's address, which is what nearly every lab publishes. */
 function publish(node: KubeNode, publicIp: Ipv4): void {
   if (publicIp === node.ip) delete node.publicIp
@@ -103,26 +111,38 @@ export function programPeers(lab: Lab, node: KubeNode, ns: Netns): void {
  * interface again and publishes its address; the VTEP's `local` and `dev` follow it, and every
  * node's FDB entries follow the addresses the others published. A real flanneld deletes and
  * recreates a VTEP whose `local` changed; the lab changes it in place, so its ifindex, MAC and
- * the routes through it stay as they were.
+ * the routes through it stay as they were. A flanneld that finds no interface exits before it
+ * touches anything, and crash-loops: its node keeps the VTEP, routes and FDB it had.
  */
 export function restartFlanneld(lab: Lab): void {
   const vni = lab.scenario.cluster.cni.vni
+  const crashing: { node: string; error: string }[] = []
   for (const node of lab.nodes) {
     const ns = lab.netns.get(node.netns)!
-    const vtep = linkByName(ns, `flannel.${vni}`)
     const chosen = flannelInterface(lab, ns)
-    if (vtep?.kind !== 'vxlan' || !chosen) continue
+    if (!chosen) {
+      crashing.push({ node: node.name, error: lookupError(lab, ns) })
+      continue
+    }
+    const vtep = linkByName(ns, `flannel.${vni}`)
+    if (vtep?.kind !== 'vxlan') continue
     publish(node, chosen.publicIp)
     vtep.local = chosen.publicIp
     vtep.dev = chosen.link.ifindex
   }
   for (const node of lab.nodes) {
+    if (crashing.some((c) => c.node === node.name)) continue
     const vtep = linkByName(lab.netns.get(node.netns)!, `flannel.${vni}`)
     if (vtep?.kind !== 'vxlan') continue
     for (const entry of vtep.fdb) {
       const peer = lab.nodes.find((p) => p !== node && p.vtepMac === entry.mac)
       if (peer) entry.dst = peer.publicIp ?? peer.ip
     }
+  }
+  lab.flannelDs = {
+    generation: (lab.flannelDs?.generation ?? 1) + 1,
+    rolledAtMs: lab.clock.nowMs,
+    crashing
   }
 }
 

@@ -59,6 +59,12 @@ export interface Lab {
   externalHosts: ExternalHost[]
   /** `FLANNELD_IFACE` set on the flannel DaemonSet in the lab; it wins over the scenario's `--iface`. */
   flannelIface?: string
+  /**
+   * The flannel DaemonSet's last rollout: its pod template generation, when it started the new
+   * pods, and the nodes where their flanneld exits at start, with the lookup error it logs.
+   * Absent: the pods the cluster was built with, all running.
+   */
+  flannelDs?: { generation: number; rolledAtMs: number; crashing: { node: string; error: string }[] }
   /** The underlay's router (netns `gateway`), when the scenario has a gateway. */
   gateway?: { ip: Ipv4; netns: string }
   rng: RngState

@@ -67,13 +67,18 @@ export const CT_TIMEOUTS = {
   icmp: 30
 } as const
 
-/** Drops entries whose timeout has passed; each confirmed one is a DESTROY event. */
+/**
+ * Drops entries whose timeout has passed; each is a DESTROY event. Unconfirmed entries have no
+ * timeout yet: as on the kernel's unconfirmed list, they belong to the packet that made them,
+ * which confirms them when it leaves or frees them when it is dropped, whatever the timers do
+ * meanwhile.
+ */
 export function expireConntrack(table: ConntrackTable, nowMs: number, groups: NetlinkGroups): void {
   // Every packet walk asks; copying the table only when something did expire keeps that cheap.
   for (const e of table.entries) {
-    if (e.expiresAt <= nowMs) {
-      const expired = table.entries.filter((x) => x.expiresAt <= nowMs && x.expiresAt !== -1)
-      table.entries = table.entries.filter((x) => x.expiresAt > nowMs)
+    if (e.expiresAt !== -1 && e.expiresAt <= nowMs) {
+      const expired = table.entries.filter((x) => x.expiresAt !== -1 && x.expiresAt <= nowMs)
+      table.entries = table.entries.filter((x) => x.expiresAt === -1 || x.expiresAt > nowMs)
       for (const entry of expired) announceCt(groups, { type: 'DESTROY', entry })
       return
     }

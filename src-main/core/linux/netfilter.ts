@@ -186,9 +186,12 @@ export class ChainMap extends Map<string, IptChain> {
   }
 
   override get(name: string): IptChain | undefined {
-    const chain = this.#own.get(name)
-    if (chain !== undefined || this.#layer === undefined) return chain
-    return this.#layer.get(name)
+    const layer = this.#layer
+    if (layer === undefined) return this.#own.get(name)
+    // The two hold no name in common, so a name of the layer's prefix is looked for there first:
+    // every jump into kube-proxy's chains asks.
+    if (name.startsWith(this.#layerPrefix)) return layer.get(name) ?? this.#own.get(name)
+    return this.#own.get(name)
   }
 
   override has(name: string): boolean {

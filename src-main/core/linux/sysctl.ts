@@ -176,7 +176,7 @@ export function interfaceConf(
   return (
     ns.sysctl[interfaceConfKey(link.name, key)] ??
     (link.kind === 'loopback' ? LOOPBACK_CONF[key] : undefined) ??
-    ns.sysctl[`net.ipv4.conf.default.${key}`]!
+    ns.sysctl[interfaceConfKey('default', key)]!
   )
 }
 

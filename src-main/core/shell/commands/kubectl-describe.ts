@@ -22,6 +22,7 @@ import {
   clusterIpText,
   derivedUid,
   endpointsObject,
+  hostPortOf,
   imageDigest,
   isControlPlane,
   nodeAnnotations,
@@ -140,7 +141,7 @@ export function describePod(lab: Lab, pod: KubePod): string {
     t +=
       c.port === undefined
         ? '    Port:\t<none>\n    Host Port:\t<none>\n'
-        : `    Port:\t${c.port}/TCP\n    Host Port:\t${pod.hostNetwork ? c.port : 0}/TCP\n`
+        : `    Port:\t${c.port}/TCP\n    Host Port:\t${hostPortOf(pod, c) ?? 0}/TCP\n`
     if (c.state === 'Running') t += `    State:\tRunning\n      Started:\t${started}\n`
     else t += '    State:\tWaiting\n      Reason:\tCrashLoopBackOff\n'
     t += `    Ready:\t${c.state === 'Running' ? 'True' : 'False'}\n`

@@ -5,6 +5,7 @@
  * custom-columns. Tables follow k8s.io/kubernetes pkg/printers/internalversion/printers.go.
  */
 
+import { flannelPods } from '../../kube/flannel-pods.ts'
 import { stringify as toYaml } from 'yaml'
 import type { Lab } from '../../kube/lab.ts'
 import type { KubePod, KubeService } from '../../kube/objects.ts'
@@ -270,7 +271,7 @@ function items(lab: Lab, resource: Resource): Item[] {
   const age = (at: number): string => humanDuration(now - at)
   switch (resource) {
     case 'pods':
-      return lab.pods.map((p) => ({
+      return [...lab.pods, ...flannelPods(lab)].map((p) => ({
         namespace: p.namespace,
         name: p.name,
         labels: p.labels,

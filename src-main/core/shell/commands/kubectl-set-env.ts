@@ -1,15 +1,12 @@
 /**
- * `kubectl set env` on flannel's DaemonSet, the one workload the lab runs but does not draw as
- * pods: flanneld reads its flags from `FLANNELD_<FLAG>` variables, so `FLANNELD_IFACE=eth1` is
+ * `kubectl set env` on flannel's DaemonSet (its pods: flannel-pods.ts): flanneld reads its flags from `FLANNELD_<FLAG>` variables, so `FLANNELD_IFACE=eth1` is
  * `--iface=eth1`. The changed pod template rolls the DaemonSet, and each node's new flanneld
  * picks its interface again (`restartFlanneld`).
  */
 
 import type { CommandContext, CommandOutput } from '../command.ts'
 import { restartFlanneld } from '../../kube/flannel.ts'
-
-const FLANNEL_NAMESPACE = 'kube-flannel'
-const FLANNEL_DS = 'kube-flannel-ds'
+import { FLANNEL_DS, FLANNEL_NAMESPACE } from '../../kube/flannel-pods.ts'
 const IFACE_VAR = 'FLANNELD_IFACE'
 
 const err = (stderr: string): CommandOutput => ({ stdout: '', stderr, exitCode: 1 })

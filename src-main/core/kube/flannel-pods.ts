@@ -1,0 +1,125 @@
+import { sha256 } from '../net/sha256.ts'
+import { derivedUid, randomSuffix } from './api-objects.ts'
+import type { Lab } from './lab.ts'
+import type { KubePod } from './objects.ts'
+
+/** Where kube-flannel.yml puts flanneld: one hostNetwork pod per node of this DaemonSet. */
+export const FLANNEL_NAMESPACE = 'kube-flannel'
+export const FLANNEL_DS = 'kube-flannel-ds'
+const IMAGE = 'docker.io/flannel/flannel:v0.25.6'
+
+/** The kubelet's crash-loop back-off: 10 s doubling up to five minutes (MaxContainerBackOff). */
+const BACKOFF_START_MS = 10_000
+const BACKOFF_MAX_MS = 300_000
+
+/**
+ * Restarts of a container that exits as soon as it starts, `elapsedMs` after its first start,
+ * and when the last one began: the first restart is immediate, each later one waits out the
+ * back-off.
+ */
+function crashLoop(elapsedMs: number): { restarts: number; lastStartMs: number } {
+  let restarts = 1
+  let at = 0
+  let wait = BACKOFF_START_MS
+  while (at + wait <= elapsedMs) {
+    at += wait
+    restarts++
+    wait = Math.min(wait * 2, BACKOFF_MAX_MS)
+  }
+  return { restarts, lastStartMs: at }
+}
+
+function hex64(key: string): string {
+  return Array.from(sha256(key), (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+/** A klog line header (`E1207 09:00:01.000000       1 main.go:237] `) at lab time `atMs`. */
+function klog(lab: Lab, severity: 'I' | 'E', atMs: number, where: string, text: string): string {
+  const t = new Date(lab.clock.epochMs + atMs).toISOString()
+  const stamp = `${t.slice(5, 7)}${t.slice(8, 10)} ${t.slice(11, 19)}.${t.slice(20, 23)}000`
+  return `${severity}${stamp}       1 ${where}] ${text}`
+}
+
+/**
+ * flanneld's last words when no interface matches its `--iface` (main's lookup loop, then its
+ * exit): the lookup's error, then the fatal line.
+ */
+function lookupFailureLogs(lab: Lab, iface: string, error: string, atMs: number): string[] {
+  return [
+    klog(lab, 'I', atMs, 'main.go:213', `Could not find valid interface matching ${iface}: ${error}`),
+    klog(
+      lab,
+      'E',
+      atMs,
+      'main.go:237',
+      'Failed to find interface to use that matches the interfaces and/or regexes provided'
+    )
+  ]
+}
+
+/**
+ * The flannel DaemonSet's pods as the apiserver lists them, derived from the lab: one per node,
+ * named per template generation (a rollout replaces them), crash-looping on the nodes where
+ * flanneld found no interface at its start. None when the cluster runs no flannel.
+ */
+export function flannelPods(lab: Lab): KubePod[] {
+  if (lab.scenario.cluster.cni.backend === 'none') return []
+  const ds = lab.flannelDs ?? { generation: 1, rolledAtMs: 0, crashing: [] }
+  const now = lab.clock.nowMs
+  return lab.nodes.map((node) => {
+    const key = `${FLANNEL_DS}/${ds.generation}/${node.name}`
+    const name = `${FLANNEL_DS}-${randomSuffix(`${lab.scenario.cluster.seed}/${key}`)}`
+    const crash = ds.crashing.find((c) => c.node === node.name)
+    const crashing = crash !== undefined
+    const loop = crashLoop(now - ds.rolledAtMs)
+    return {
+      name,
+      namespace: FLANNEL_NAMESPACE,
+      node: node.name,
+      uid: derivedUid(lab, 'Pod', `${FLANNEL_NAMESPACE}/${name}`),
+      labels: {
+        app: 'flannel',
+        'controller-revision-hash': randomSuffix(
+          `${lab.scenario.cluster.seed}/${FLANNEL_DS}/${ds.generation}`
+        ),
+        'k8s-app': 'flannel',
+        'pod-template-generation': String(ds.generation),
+        tier: 'node'
+      },
+      ip: node.ip,
+      netns: node.netns,
+      netnsName: '',
+      hostNetwork: true,
+      shareProcessNamespace: false,
+      sandboxId: hex64(`${key}/sandbox`),
+      pause: { pid: 1, hostPid: 0, user: '65535', command: '/pause', container: 'POD' },
+      containers: [
+        {
+          name: 'kube-flannel',
+          image: IMAGE,
+          app: 'sleep',
+          id: hex64(`${key}/kube-flannel`),
+          state: crashing ? 'CrashLoopBackOff' : 'Running',
+          restartCount: crashing ? loop.restarts : 0,
+          logs: crash
+            ? lookupFailureLogs(
+                lab,
+                lab.flannelIface ?? lab.scenario.cluster.cni.iface ?? '',
+                crash.error,
+                ds.rolledAtMs + loop.lastStartMs
+              )
+            : [],
+          process: {
+            pid: 1,
+            hostPid: 0,
+            user: 'root',
+            command: '/opt/bin/flanneld',
+            container: 'kube-flannel'
+          }
+        }
+      ],
+      createdAt: ds.rolledAtMs,
+      ready: !crashing
+    }
+  })
+}

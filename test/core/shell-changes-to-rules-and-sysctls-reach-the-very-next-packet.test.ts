@@ -1,0 +1,50 @@
+import { describe, expect, test } from 'vitest'
+import { sendProbe } from '../../src-main/core/engine/probe.ts'
+import { labShell, run } from './shell-fixture.ts'
+
+/**
+ * The walk keeps lookups cheap (chains looked up once per hook, kube-proxy's shared chains
+ * searched before a node's own, sysctl names built once): none of that may hide a change made
+ * from a shell from the packet sent right after it.
+ */
+describe('a change made through the shell is seen by the next packet', () => {
+  test('a chain a learner adds under kube-proxy’s prefix, and removes again', () => {
+    const s = labShell()
+    const ping = () => sendProbe(s.lab, { proto: 'icmp', from: 'client', to: '10.244.2.2' })
+    expect(ping().outcome.kind).toBe('reply')
+    run(s, 'node-1', 'iptables -N KUBE-LAB-DROP')
+    run(s, 'node-1', 'iptables -A KUBE-LAB-DROP -p icmp -j DROP')
+    run(s, 'node-1', 'iptables -I FORWARD -j KUBE-LAB-DROP')
+    const dropped = ping()
+    expect(dropped.outcome).toEqual({ kind: 'no-reply' })
+    expect(dropped.hops.at(-1)).toMatchObject({ netns: 'node-1', drop: 'netfilter-drop' })
+    run(s, 'node-1', 'iptables -D FORWARD -j KUBE-LAB-DROP')
+    expect(ping().outcome.kind).toBe('reply')
+  })
+
+  test('a rule in a built-in chain that had none, and the policy of a chain emptied', () => {
+    const s = labShell()
+    const ping = () => sendProbe(s.lab, { proto: 'icmp', from: 'client', to: '10.244.2.2' })
+    run(s, 'node-2', 'iptables -t mangle -A PREROUTING -p icmp -j MARK --set-mark 0x7')
+    const marked = ping()
+    expect(marked.outcome.kind).toBe('reply')
+    expect(
+      marked.hops.some((h) => h.netns === 'node-2' && h.stage === 'netfilter' && h.after?.mark === 7)
+    ).toBe(true)
+    run(s, 'node-2', 'iptables -F FORWARD')
+    run(s, 'node-2', 'iptables -P FORWARD DROP')
+    expect(ping().outcome).toEqual({ kind: 'no-reply' })
+    run(s, 'node-2', 'iptables -P FORWARD ACCEPT')
+    expect(ping().outcome.kind).toBe('reply')
+  })
+
+  test('forwarding switched off and on for one interface with sysctl', () => {
+    const s = labShell()
+    const ping = () => sendProbe(s.lab, { proto: 'icmp', from: 'client', to: '10.244.2.2' })
+    run(s, 'node-2', 'sysctl -w net.ipv4.conf.flannel/1.forwarding=0')
+    const off = ping()
+    expect(off.hops.at(-1)).toMatchObject({ netns: 'node-2', drop: 'ip-forward-disabled' })
+    run(s, 'node-2', 'sysctl -w net.ipv4.conf.flannel/1.forwarding=1')
+    expect(ping().outcome.kind).toBe('reply')
+  })
+})
