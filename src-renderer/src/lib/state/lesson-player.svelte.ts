@@ -16,6 +16,8 @@ import {
   type Completion,
   type Diagram,
   type LabWorkspace,
+  liveTerminals,
+  type LiveTerminalHost,
   type TraceStory
 } from './lab-workspace.ts'
 import { visitMinutes, visitStartedAt } from './lesson-visit.ts'
@@ -222,7 +224,27 @@ export class LessonPlayer implements LabWorkspace {
     const { session, ...output } = await this.#onLesson(() =>
       api['shell:exec']({ learnerId: this.learnerId, lessonId: this.lessonId, on, line })
     )
-    this.#absorb(session)
+    await this.#afterLine(session)
+    return output
+  }
+
+  /**
+   * The lab's terminals stay open between lines, as free play's do: captures run until Ctrl+C,
+   * and a line that ends later (or a job) reaches the lesson's tasks when it ends.
+   */
+  readonly live: LiveTerminalHost = liveTerminals(
+    () => ({ learnerId: this.learnerId, lab: { kind: 'lesson', lessonId: this.lessonId } }),
+    {
+      input: (output) => this.#afterLine(output.session),
+      interrupt: (output) => {
+        if (output.session) this.#absorb(output.session)
+      }
+    }
+  )
+
+  /** A line may have passed a task and changed the world: the session, drawing and inspector follow. */
+  async #afterLine(session: SessionView | undefined): Promise<void> {
+    if (session) this.#absorb(session)
     try {
       await this.refreshTopology()
     } catch (error) {
@@ -230,7 +252,6 @@ export class LessonPlayer implements LabWorkspace {
       if (!isConnectionLost(error)) throw error
     }
     if (this.#selected) await this.inspect(this.#selected)
-    return output
   }
 
   /** Sends a packet and puts its trace on the stepper. */
