@@ -47,6 +47,11 @@ interface Hosted {
   lastActiveAt: number
 }
 
+/** What a lesson's live terminal sends: `ended` with the lesson's view after the line. */
+export type LessonTerminalEvent =
+  | Exclude<TerminalEvent, { kind: 'ended' }>
+  | (Extract<TerminalEvent, { kind: 'ended' }> & { session?: LessonView })
+
 /** Idle gaps longer than this are not counted as time spent on the lesson. */
 const maxActiveGapMs = 5 * 60_000
 
@@ -174,15 +179,24 @@ export class LessonHost {
   /**
    * A live terminal on `on` in the lesson's lab, the same as free play's: what it prints between
    * lines comes to `onEvent`; every command it runs, at once or when it ends, reaches the lesson.
+   * A line that ends between requests (a `timeout` ran out) may have passed a task: the lesson is
+   * saved then, and `ended` carries its view.
    */
   openTerminal(
     learnerId: string,
     lessonId: string,
     on: string,
-    onEvent: (event: TerminalEvent) => void
+    onEvent: (event: LessonTerminalEvent) => void
   ): Promise<{ terminalId: string; close: () => void }> {
     const hosted = this.#require(learnerId, lessonId)
-    return this.#terminals.open(learnerId, hosted.labKey, on, onEvent, (terminalId) =>
+    const withSession = (event: TerminalEvent): void => {
+      if (event.kind !== 'ended') return onEvent(event)
+      this.#call(hosted, { op: 'lesson.view', labKey: hosted.labKey }).then(
+        ({ view }) => onEvent({ ...event, session: view }),
+        () => onEvent(event)
+      )
+    }
+    return this.#terminals.open(learnerId, hosted.labKey, on, withSession, (terminalId) =>
       this.#call(hosted, { op: 'terminal.open', labKey: hosted.labKey, terminalId, on })
     )
   }

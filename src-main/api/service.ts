@@ -8,11 +8,10 @@ import { ApiError } from './envelope.ts'
 import { reason } from './error-reasons.ts'
 import { storeErrorReason, unknownLearner } from './refusals.ts'
 import { lessonFilesFromDir, lessonsFingerprint } from './lesson-files.ts'
-import { LessonHost } from './lesson-host.ts'
+import { LessonHost, type LessonTerminalEvent } from './lesson-host.ts'
 import { withPacks } from '../classroom/packs.ts'
 import { SandboxHost } from './sandbox-host.ts'
 import { LabPool, type LabPoolOptions } from '../labs/lab-pool.ts'
-import type { TerminalEvent } from '../labs/protocol.ts'
 import { classHostHandlers, type ClassHostLauncher } from './class-host-methods.ts'
 import type { ServiceContext } from './handlers/context.ts'
 import { labHandlers } from './handlers/lab.ts'
@@ -132,7 +131,7 @@ export function createService(options: ServiceOptions): Service {
 
   const streams: Service['streams'] = {
     'lab:terminal': async ({ learnerId, lab, on }, { emit, end }) => {
-      const onEvent = (event: TerminalEvent): void => {
+      const onEvent = (event: LessonTerminalEvent): void => {
         if (event.kind === 'closed')
           end(
             new ApiError(

@@ -6,6 +6,7 @@ import {
   type ClassroomMethodName
 } from './classroom-contract.ts'
 import { labRefSchema, learnerIdSchema, targetNameSchema, terminalIdSchema } from './contract.ts'
+import { lessonSessionViewSchema } from './lesson-view.schema.ts'
 import type { ApiError, ApiErrorBody } from './envelope.ts'
 
 /**
@@ -90,7 +91,8 @@ export const streamContract = {
    * A live terminal on one target of a lesson's lab or a free-play world. First `opened` with the
    * id that `lab:terminalInput` and `lab:terminalInterrupt` name; then what the terminal prints
    * between lines (a capture's packets as other terminals make traffic) and `ended` when a line
-   * that waited is over. Unsubscribing closes the terminal and stops its captures; the stream
+   * that waited is over; in a lesson `ended` carries the session, since the line may have passed
+   * a task with no request on its way (a `timeout` that ran out). Unsubscribing closes the terminal and stops its captures; the stream
    * fails with `lab_stopped` when the lab is reset or its worker replaced. Only the learner who
    * opened it may type into it: its id is refused for anyone else, as an unknown one is.
    */
@@ -99,7 +101,11 @@ export const streamContract = {
     event: z.discriminatedUnion('kind', [
       z.strictObject({ kind: z.literal('opened'), terminalId: terminalIdSchema }),
       z.strictObject({ kind: z.literal('output'), stream: z.enum(['stdout', 'stderr']), text: z.string() }),
-      z.strictObject({ kind: z.literal('ended'), exitCode: z.number().int() })
+      z.strictObject({
+        kind: z.literal('ended'),
+        exitCode: z.number().int(),
+        session: lessonSessionViewSchema.optional()
+      })
     ]),
     subscribers: 'learner'
   }

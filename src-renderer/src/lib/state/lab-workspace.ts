@@ -1,5 +1,12 @@
 import type { Trace } from '../../../../src-main/core/engine/trace.ts'
-import { api, subscribe, type MethodInput, type MethodOutput, type StreamEvent } from '../api.ts'
+import {
+  api,
+  type ApiCallError,
+  subscribe,
+  type MethodInput,
+  type MethodOutput,
+  type StreamEvent
+} from '../api.ts'
 
 export type Topology = MethodOutput<'lab:topology'>
 /** The cluster as the packet view draws it: devices, wires, groups and Service badges. */
@@ -40,18 +47,46 @@ export type LabRef = MethodInput<'lab:terminalInput'>['lab']
 
 /**
  * The live terminals of one lab over the contract's terminal stream and calls, the same for a
- * lesson and for free play; `after` lets the player take what a line or Ctrl+C changed (a
- * lesson's session, the drawing).
+ * lesson and for free play; `after` lets the player take what a line, Ctrl+C or a line that ended
+ * by itself changed (a lesson's session, the drawing). `recover` may make a refused terminal
+ * possible again (a restarted host opens the lesson anew); the terminal is then opened once more.
  */
 export function liveTerminals(
   ref: () => { learnerId: string; lab: LabRef },
   after: {
     input: (output: TerminalInputResult) => Promise<void>
     interrupt: (output: MethodOutput<'lab:terminalInterrupt'>) => void
+    ended?: (event: Extract<TerminalEvent, { kind: 'ended' }>) => void
+    recover?: (error: ApiCallError) => Promise<boolean>
   }
 ): LiveTerminalHost {
   return {
-    open: (on, onEvent, onError) => subscribe('lab:terminal', { ...ref(), on }, onEvent, onError),
+    open: (on, onEvent, onError) => {
+      let closed = false
+      let recovering = false
+      const heard = (event: TerminalEvent): void => {
+        if (event.kind === 'opened') recovering = false
+        if (event.kind === 'ended') after.ended?.(event)
+        onEvent(event)
+      }
+      const failed = (error: ApiCallError): void => {
+        if (recovering || !after.recover) return onError(error)
+        recovering = true
+        after.recover(error).then(
+          (again) => {
+            if (closed) return
+            if (again) unsubscribe = subscribe('lab:terminal', { ...ref(), on }, heard, failed)
+            else onError(error)
+          },
+          () => closed || onError(error)
+        )
+      }
+      let unsubscribe = subscribe('lab:terminal', { ...ref(), on }, heard, failed)
+      return () => {
+        closed = true
+        unsubscribe()
+      }
+    },
     input: async (terminalId, line) => {
       const output = await api['lab:terminalInput']({ ...ref(), terminalId, line })
       await after.input(output)

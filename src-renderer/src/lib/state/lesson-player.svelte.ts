@@ -159,12 +159,20 @@ export class LessonPlayer implements LabWorkspace {
     try {
       return await call()
     } catch (error) {
-      if (!(error instanceof ApiCallError && error.code === 'not_found' && this.#lesson)) throw error
-      // Calls made side by side (the topology and the drawing) share one reopening.
-      this.#reopening ??= this.#load().finally(() => (this.#reopening = null))
-      await this.#reopening
+      if (!this.#isNotOpen(error)) throw error
+      await this.#reopen()
       return call()
     }
+  }
+
+  #isNotOpen(error: unknown): boolean {
+    return error instanceof ApiCallError && error.code === 'not_found' && this.#lesson !== null
+  }
+
+  /** Calls made side by side (the topology, the drawing, the terminals) share one reopening. */
+  #reopen(): Promise<void> {
+    this.#reopening ??= this.#load().finally(() => (this.#reopening = null))
+    return this.#reopening
   }
 
   async refreshTopology(): Promise<void> {
@@ -238,6 +246,15 @@ export class LessonPlayer implements LabWorkspace {
       input: (output) => this.#afterLine(output.session),
       interrupt: (output) => {
         if (output.session) this.#absorb(output.session)
+      },
+      // A line that ended by itself (a `timeout`) may have passed a task: no answer brings that.
+      ended: (event) => {
+        this.#afterLine(event.session).catch((error: unknown) => (this.#error = errorText(error)))
+      },
+      recover: async (error) => {
+        if (!this.#isNotOpen(error)) return false
+        await this.#reopen()
+        return true
       }
     }
   )
