@@ -1,8 +1,7 @@
 import { expect, test } from 'vitest'
 import { withWebHost } from './api-call.ts'
-import { walkLessonTo } from './lesson-walk.ts'
-import { openTerminal, post, printed, terminalEvents } from './live-terminal-client.ts'
-import { eventually, openStreamSocket } from './stream-socket-client.ts'
+import { learnerAtStep, openTerminal, post, printed, terminalEvents } from './live-terminal-client.ts'
+import { eventually } from './stream-socket-client.ts'
 
 /**
  * `timeout` ends a capture on the lab's wall clock, with no request on its way: the terminal's
@@ -12,12 +11,7 @@ import { eventually, openStreamSocket } from './stream-socket-client.ts'
 test('a capture ended by its timeout streams its counts and its end with the lesson’s session', async () => {
   await withWebHost(
     async (host) => {
-      const { id: learnerId } = await post<{ id: string }>(host, 'profiles:create', { name: 'Ada' })
-      const lessonId = 'from-outside'
-      await walkLessonTo((method, input) => post(host, method, input), learnerId, lessonId, 'local-policy')
-      const lab = { kind: 'lesson' as const, lessonId }
-      const page = openStreamSocket(host.origin, host.token)
-      await page.opened
+      const { learnerId, lab, page } = await learnerAtStep(host, 'from-outside', 'local-policy')
       const node2 = await openTerminal(page, 'node-2', { learnerId, lab, on: 'node-2' })
 
       const started = await post<{ running?: true }>(host, 'lab:terminalInput', {

@@ -1,8 +1,6 @@
 import { expect, test } from 'vitest'
 import { withWebHost } from './api-call.ts'
-import { walkLessonTo } from './lesson-walk.ts'
-import { lineEnded, openTerminal, post, printed } from './live-terminal-client.ts'
-import { openStreamSocket } from './stream-socket-client.ts'
+import { learnerAtStep, lineEnded, openTerminal, post, printed } from './live-terminal-client.ts'
 
 interface InputAnswer {
   stdout: string
@@ -21,12 +19,7 @@ interface InputAnswer {
 test('a lesson’s live capture passes its task once Ctrl+C ends it, and a here-document reads on to its delimiter', async () => {
   await withWebHost(
     async (host) => {
-      const { id: learnerId } = await post<{ id: string }>(host, 'profiles:create', { name: 'Ada' })
-      const lessonId = 'from-outside'
-      await walkLessonTo((method, input) => post(host, method, input), learnerId, lessonId, 'local-policy')
-      const lab = { kind: 'lesson' as const, lessonId }
-      const page = openStreamSocket(host.origin, host.token)
-      await page.opened
+      const { learnerId, lab, page } = await learnerAtStep(host, 'from-outside', 'local-policy')
       const node2 = await openTerminal(page, 'node-2', { learnerId, lab, on: 'node-2' })
       const laptop = await openTerminal(page, 'laptop', { learnerId, lab, on: 'laptop' })
       const input = (terminalId: string, line: string): Promise<InputAnswer> =>

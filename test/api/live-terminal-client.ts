@@ -1,6 +1,7 @@
 import type { WebHost } from '../../src-main/platform/web/server.ts'
 import { rawPost } from './api-call.ts'
-import type { StreamClient } from './stream-socket-client.ts'
+import { walkLessonTo } from './lesson-walk.ts'
+import { openStreamSocket, type StreamClient } from './stream-socket-client.ts'
 
 /** What a `lab:terminal` stream sends. */
 export type TerminalEvent =
@@ -42,4 +43,20 @@ export async function openTerminal(
 /** Resolves once the terminal's waiting line ended. */
 export function lineEnded(page: StreamClient, id: string): Promise<unknown> {
   return page.next((x) => x.id === id && 'event' in x && (x.event as TerminalEvent).kind === 'ended')
+}
+
+/**
+ * A new learner at `stepId` of a lesson, walked there from its keys, with a page socket open for
+ * the lesson's live terminals.
+ */
+export async function learnerAtStep(
+  host: WebHost,
+  lessonId: string,
+  stepId: string
+): Promise<{ learnerId: string; lab: { kind: 'lesson'; lessonId: string }; page: StreamClient }> {
+  const { id: learnerId } = await post<{ id: string }>(host, 'profiles:create', { name: 'Ada' })
+  await walkLessonTo((method, input) => post(host, method, input), learnerId, lessonId, stepId)
+  const page = openStreamSocket(host.origin, host.token)
+  await page.opened
+  return { learnerId, lab: { kind: 'lesson', lessonId }, page }
 }

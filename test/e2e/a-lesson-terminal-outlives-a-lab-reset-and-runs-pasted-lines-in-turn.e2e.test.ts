@@ -1,8 +1,7 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, test } from 'vitest'
-import { walkLessonTo } from '../api/lesson-walk.ts'
 import { e2eUnavailable, seriousAxeViolations, withHostAndBrowser } from './harness.ts'
-import { flagsOf, showTerminal, terminalText, type } from './live-terminal-page.ts'
+import { flagsOf, lessonPageAt, showTerminal, terminalText, type } from './live-terminal-page.ts'
 
 const unavailable = e2eUnavailable()
 
@@ -23,17 +22,9 @@ describe.skipIf(unavailable !== null)('a lesson’s live terminal and its lab’
   const app = withHostAndBrowser('podnet-e2e-lesson-terminal-reset-')
 
   test('a capture running at the reset ends with a note; the same tab is a new shell on the new lab, and pasted lines run one by one', async () => {
-    const { id: learnerId } = await app.service.handlers['profiles:create']({ name: 'Ada' })
-    await app.service.handlers['profiles:select']({ learnerId })
-    const handlers = app.service.handlers as unknown as Record<string, (input: unknown) => Promise<unknown>>
-    await walkLessonTo((method, input) => handlers[method]!(input), learnerId, 'from-outside', 'local-policy')
-
-    const context = await app.browser.newContext({ locale: 'en', viewport: { width: 1280, height: 1100 } })
-    const page = await context.newPage()
+    const { context, page } = await lessonPageAt(app, 'from-outside', 'local-policy')
     const errors: string[] = []
     page.on('pageerror', (error) => errors.push(error.message))
-    await page.goto(`${app.host.url}#/lessons/from-outside`)
-    await expect.poll(() => page.locator('.xterm-host .xterm-rows').count(), { timeout: 20_000 }).toBe(1)
 
     await showTerminal(page, 'node-2', 'node-2')
     await type(page, 'tcpdump -nn -i cni0 tcp port 8080')

@@ -1,7 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { walkLessonTo } from '../api/lesson-walk.ts'
 import { e2eUnavailable, seriousAxeViolations, withHostAndBrowser } from './harness.ts'
-import { flagsOf, showTerminal, terminalText, type } from './live-terminal-page.ts'
+import { flagsOf, lessonPageAt, showTerminal, terminalText, type } from './live-terminal-page.ts'
 
 const unavailable = e2eUnavailable()
 
@@ -9,15 +8,7 @@ describe.skipIf(unavailable !== null)('a lesson’s live terminals in Chromium',
   const app = withHostAndBrowser('podnet-e2e-lesson-live-terminals-')
 
   test('tcpdump run with & prints another tab’s curl to a Service as it happens; fg and Ctrl+C print the counts and pass the task', async () => {
-    const { id: learnerId } = await app.service.handlers['profiles:create']({ name: 'Ada' })
-    await app.service.handlers['profiles:select']({ learnerId })
-    const handlers = app.service.handlers as unknown as Record<string, (input: unknown) => Promise<unknown>>
-    await walkLessonTo((method, input) => handlers[method]!(input), learnerId, 'from-outside', 'local-policy')
-
-    const context = await app.browser.newContext({ locale: 'en', viewport: { width: 1280, height: 1100 } })
-    const page = await context.newPage()
-    await page.goto(`${app.host.url}#/lessons/from-outside`)
-    await expect.poll(() => page.locator('.xterm-host .xterm-rows').count(), { timeout: 20_000 }).toBe(1)
+    const { context, page } = await lessonPageAt(app, 'from-outside', 'local-policy')
     await expect.poll(() => page.locator('.task .status').innerText()).not.toMatch(/^Done/)
 
     await showTerminal(page, 'laptop', 'laptop')
