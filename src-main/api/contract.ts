@@ -233,11 +233,11 @@ export const sandboxIdSchema = z
   .max(120)
 const sandboxRef = { learnerId: learnerIdSchema, sandboxId: sandboxIdSchema }
 
-/** A live terminal, as the `sandbox:terminal` stream's first event names it. */
+/** A live terminal, as the `lab:terminal` stream's first event names it. */
 export const terminalIdSchema = z.uuid()
 
 /** The lab a call acts on: an open lesson's, or a free-play sandbox. */
-const labRefSchema = z.discriminatedUnion('kind', [
+export const labRefSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('lesson'), lessonId: lessonIdSchema }),
   z.strictObject({ kind: z.literal('sandbox'), sandboxId: sandboxIdSchema })
 ])
@@ -471,30 +471,44 @@ export const contract = {
     input: z.strictObject({ ...sandboxRef, objectId: z.string().min(1).max(200) }),
     output: inspectOutput
   },
-  'sandbox:terminalInput': {
-    /**
-     * A line typed into a live terminal (`sandbox:terminal` stream): its output so far; with
-     * `running` the line waits on a capture or `wait`, and the stream carries the rest.
-     */
-    input: z.strictObject({ ...sandboxRef, terminalId: terminalIdSchema, line: z.string().max(4000) }),
-    output: z.strictObject({ ...execOutput, running: z.literal(true).optional() })
-  },
-  'sandbox:terminalInterrupt': {
-    /**
-     * Ctrl+C (`INT`, the default) in a live terminal: SIGINT to its foreground capture, or the
-     * end of `wait`. Ctrl+Z (`TSTP`): the foreground capture stops and becomes a job.
-     */
-    input: z.strictObject({
-      ...sandboxRef,
-      terminalId: terminalIdSchema,
-      signal: z.enum(['INT', 'TSTP']).optional()
-    }),
-    output: z.null()
-  },
   'sandbox:reset': {
     /** Rebuilds the scenario: the world is as the file says again. */
     input: z.strictObject(sandboxRef),
     output: topologySchema
+  },
+  'lab:terminalInput': {
+    /**
+     * A line typed into a live terminal (`lab:terminal` stream) of a lesson or a sandbox: its
+     * output so far; with `running` the line waits on a capture or `wait`, and the stream carries
+     * the rest; with `continues` bash would read more (an open here-document or quote) and ran
+     * nothing yet. A lesson's answer carries its session: a command that ended may pass a task.
+     */
+    input: z.strictObject({
+      learnerId: learnerIdSchema,
+      lab: labRefSchema,
+      terminalId: terminalIdSchema,
+      line: z.string().max(4000)
+    }),
+    output: z.strictObject({
+      ...execOutput,
+      running: z.literal(true).optional(),
+      continues: z.literal(true).optional(),
+      session: lessonSessionViewSchema.optional()
+    })
+  },
+  'lab:terminalInterrupt': {
+    /**
+     * Ctrl+C (`INT`, the default) in a live terminal: SIGINT to its foreground capture, the end
+     * of `wait`, or the end of an unfinished here-document. Ctrl+Z (`TSTP`): the foreground
+     * capture stops and becomes a job. A lesson's answer carries its session.
+     */
+    input: z.strictObject({
+      learnerId: learnerIdSchema,
+      lab: labRefSchema,
+      terminalId: terminalIdSchema,
+      signal: z.enum(['INT', 'TSTP']).optional()
+    }),
+    output: z.strictObject({ session: lessonSessionViewSchema.optional() })
   },
   'lab:topology': {
     input: z.strictObject(lessonRef),

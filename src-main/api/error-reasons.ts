@@ -68,6 +68,8 @@ export const errorReasonParams = {
   /** A `netns/device` the trace's frames never crossed. */
   unknown_capture_point: z.strictObject({ point: name, traceId: count }),
   unknown_sandbox: z.strictObject({ sandboxId: name }),
+  /** A live terminal id that is not one of this learner's open terminals on this lab. */
+  unknown_terminal: z.strictObject({}),
   lesson_unknown: z.strictObject({ lessonId: name }),
   lesson_not_open: z.strictObject({ lessonId: name }),
   step_not_reached: z.strictObject({ lessonId: name, step: name }),

@@ -19,12 +19,15 @@ import type {
   LessonOpen,
   LessonOutcome,
   PositionedEntry,
+  TerminalEvent,
+  TerminalInputResult,
   TraceStory
 } from '../labs/protocol.ts'
 import { LESSON_COMPLETED, type LessonCompletedData, type ProgressStore } from '../store/index.ts'
 import { ApiError } from './envelope.ts'
 import { reason } from './error-reasons.ts'
 import type { InspectSection } from './inspect.ts'
+import { TerminalOwners } from './terminal-owners.ts'
 import type { CaptureChoice, DownloadFile } from './lab-tools.ts'
 import type { CapturePoint } from '../core/shell/trace-pcap.ts'
 import type { DiagramModel } from '../core/diagram/model.ts'
@@ -43,6 +46,11 @@ interface Hosted {
   labKey: string
   lastActiveAt: number
 }
+
+/** What a lesson's live terminal sends: `ended` with the lesson's view after the line. */
+export type LessonTerminalEvent =
+  | Exclude<TerminalEvent, { kind: 'ended' }>
+  | (Extract<TerminalEvent, { kind: 'ended' }> & { session?: LessonView })
 
 /** Idle gaps longer than this are not counted as time spent on the lesson. */
 const maxActiveGapMs = 5 * 60_000
@@ -67,11 +75,13 @@ export class LessonHost {
   readonly #store: ProgressStore
   readonly #pool: LabPool
   readonly #now: () => number
+  readonly #terminals: TerminalOwners
 
   constructor(store: ProgressStore, pool: LabPool, now: () => number) {
     this.#store = store
     this.#pool = pool
     this.#now = now
+    this.#terminals = new TerminalOwners(pool)
   }
 
   /** Opens (or returns the already open) lesson, resuming where the learner left off. */
@@ -164,6 +174,66 @@ export class LessonHost {
         stopped: { afterMs: error.budgetMs, reason: error.stoppedBy }
       }
     }
+  }
+
+  /**
+   * A live terminal on `on` in the lesson's lab, the same as free play's: what it prints between
+   * lines comes to `onEvent`; every command it runs, at once or when it ends, reaches the lesson.
+   * A line that ends between requests (a `timeout` ran out) may have passed a task: the lesson is
+   * saved then, and `ended` carries its view.
+   */
+  openTerminal(
+    learnerId: string,
+    lessonId: string,
+    on: string,
+    onEvent: (event: LessonTerminalEvent) => void
+  ): Promise<{ terminalId: string; close: () => void }> {
+    const hosted = this.#require(learnerId, lessonId)
+    const withSession = (event: TerminalEvent): void => {
+      if (event.kind !== 'ended') return onEvent(event)
+      this.#call(hosted, { op: 'lesson.view', labKey: hosted.labKey }).then(
+        ({ view }) => onEvent({ ...event, session: view }),
+        () => onEvent(event)
+      )
+    }
+    return this.#terminals.open(learnerId, hosted.labKey, on, withSession, (terminalId) =>
+      this.#call(hosted, { op: 'terminal.open', labKey: hosted.labKey, terminalId, on })
+    )
+  }
+
+  /** A line typed into one of the lesson's live terminals, with the lesson's view after it. */
+  async terminalInput(
+    learnerId: string,
+    lessonId: string,
+    terminalId: string,
+    line: string
+  ): Promise<TerminalInputResult & { view: LessonView }> {
+    const hosted = this.#terminal(learnerId, lessonId, terminalId)
+    const reply = await this.#call(hosted, { op: 'terminal.input', labKey: hosted.labKey, terminalId, line })
+    return { ...reply.result, view: (reply as LessonOutcome).view }
+  }
+
+  /** Ctrl+C or Ctrl+Z in one of the lesson's live terminals; a capture it ends may pass a task. */
+  async interrupt(
+    learnerId: string,
+    lessonId: string,
+    terminalId: string,
+    signal: 'INT' | 'TSTP' = 'INT'
+  ): Promise<LessonView> {
+    const hosted = this.#terminal(learnerId, lessonId, terminalId)
+    const reply = await this.#call(hosted, {
+      op: 'terminal.interrupt',
+      labKey: hosted.labKey,
+      terminalId,
+      signal
+    })
+    return (reply as LessonOutcome).view
+  }
+
+  #terminal(learnerId: string, lessonId: string, terminalId: string): Hosted {
+    const hosted = this.#require(learnerId, lessonId)
+    this.#terminals.check(learnerId, hosted.labKey, terminalId)
+    return hosted
   }
 
   /** A packet the learner sends from the stepper; `traceId` names it for `trace:pcap`. */

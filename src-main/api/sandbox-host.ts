@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import type { Trace } from '../core/engine/trace.ts'
 import type { TraceSpec } from '../core/lesson/lesson.schema.ts'
 import { parseScenario } from '../core/scenario/parse-scenario.ts'
@@ -16,8 +16,10 @@ import type {
   PositionedEntry,
   SandboxOpen,
   TerminalEvent,
+  TerminalInputResult,
   TraceStory
 } from '../labs/protocol.ts'
+import { TerminalOwners } from './terminal-owners.ts'
 import { ApiError } from './envelope.ts'
 import { reason } from './error-reasons.ts'
 import type { InspectSection } from './inspect.ts'
@@ -59,14 +61,14 @@ const digest = (text: string): string => createHash('sha256').update(text).diges
  */
 export class SandboxHost {
   readonly #sandboxes = new Map<string, Map<string, Sandbox>>()
-  /** Live terminals by id, with the learner and world each belongs to. */
-  readonly #terminals = new Map<string, { learnerId: string; sandboxId: string }>()
+  readonly #terminals: TerminalOwners
   readonly #pool: LabPool
   readonly #now: () => number
 
   constructor(pool: LabPool, now: () => number) {
     this.#pool = pool
     this.#now = now
+    this.#terminals = new TerminalOwners(pool)
   }
 
   /** Opens the world for this scenario, or returns the one already open with its changes kept. */
@@ -187,29 +189,16 @@ export class SandboxHost {
    * (captures as other terminals make traffic, the end of a line that waited) and `closed` when
    * the world went away. The returned `close` stops its processes.
    */
-  async openTerminal(
+  openTerminal(
     learnerId: string,
     sandboxId: string,
     on: string,
     onEvent: (event: TerminalEvent) => void
   ): Promise<{ terminalId: string; close: () => void }> {
     const sandbox = this.#require(learnerId, sandboxId)
-    const terminalId = randomUUID()
-    const stop = this.#pool.listen(terminalId, sandbox.labKey, onEvent)
-    const close = (): void => {
-      this.#terminals.delete(terminalId)
-      stop()
-    }
-    try {
-      const found = await this.#call(sandbox, { op: 'terminal.open', labKey: sandbox.labKey, terminalId, on })
-      if (!found)
-        throw new ApiError('not_found', `on: no node, pod, pod/container or external host named "${on}"`)
-    } catch (error) {
-      close()
-      throw error
-    }
-    this.#terminals.set(terminalId, { learnerId, sandboxId })
-    return { terminalId, close }
+    return this.#terminals.open(learnerId, sandbox.labKey, on, onEvent, (terminalId) =>
+      this.#call(sandbox, { op: 'terminal.open', labKey: sandbox.labKey, terminalId, on })
+    )
   }
 
   /** A line typed into a live terminal; `running` while it waits on a capture or `wait`. */
@@ -218,7 +207,7 @@ export class SandboxHost {
     sandboxId: string,
     terminalId: string,
     line: string
-  ): Promise<ExecResult & { running?: true }> {
+  ): Promise<TerminalInputResult> {
     const sandbox = this.#terminal(learnerId, sandboxId, terminalId)
     const { result } = await this.#call(sandbox, {
       op: 'terminal.input',
@@ -229,7 +218,7 @@ export class SandboxHost {
     return result
   }
 
-  /** Ctrl+C in a live terminal. */
+  /** Ctrl+C (or Ctrl+Z) in a live terminal. */
   async interrupt(
     learnerId: string,
     sandboxId: string,
@@ -242,12 +231,7 @@ export class SandboxHost {
 
   #terminal(learnerId: string, sandboxId: string, terminalId: string): Sandbox {
     const sandbox = this.#require(learnerId, sandboxId)
-    const owner = this.#terminals.get(terminalId)
-    if (owner?.learnerId !== learnerId || owner.sandboxId !== sandboxId)
-      throw new ApiError(
-        'not_found',
-        `terminalId: no open terminal "${terminalId}" in this sandbox; open one first`
-      )
+    this.#terminals.check(learnerId, sandbox.labKey, terminalId)
     return sandbox
   }
 

@@ -8,7 +8,7 @@ import { ApiError } from './envelope.ts'
 import { reason } from './error-reasons.ts'
 import { storeErrorReason, unknownLearner } from './refusals.ts'
 import { lessonFilesFromDir, lessonsFingerprint } from './lesson-files.ts'
-import { LessonHost } from './lesson-host.ts'
+import { LessonHost, type LessonTerminalEvent } from './lesson-host.ts'
 import { withPacks } from '../classroom/packs.ts'
 import { SandboxHost } from './sandbox-host.ts'
 import { LabPool, type LabPoolOptions } from '../labs/lab-pool.ts'
@@ -39,7 +39,7 @@ export interface ServiceOptions {
 export interface Service {
   handlers: Handlers
   /** The streams the service serves; the classroom adds its own where a class runs. */
-  streams: Pick<StreamHandlers, 'sandbox:terminal'>
+  streams: Pick<StreamHandlers, 'lab:terminal'>
   /** The open progress store (null when it could not be opened); the classroom host shares it. */
   store: ProgressStore | null
   /** An available lesson's definition (questions, answer keys, pass mark), for the class reports. */
@@ -132,17 +132,21 @@ export function createService(options: ServiceOptions): Service {
   }
 
   const streams: Service['streams'] = {
-    'sandbox:terminal': async ({ learnerId, sandboxId, on }, { emit, end }) => {
-      const terminal = await sandboxes.openTerminal(learnerId, sandboxId, on, (event) => {
+    'lab:terminal': async ({ learnerId, lab, on }, { emit, end }) => {
+      const onEvent = (event: LessonTerminalEvent): void => {
         if (event.kind === 'closed')
           end(
             new ApiError(
               'lab_stopped',
-              'the sandbox was reset or rebuilt: this terminal and its captures ended; open a new one'
+              'the lab was reset or rebuilt: this terminal and its captures ended; open a new one'
             )
           )
         else emit(event)
-      })
+      }
+      const terminal =
+        lab.kind === 'sandbox'
+          ? await sandboxes.openTerminal(learnerId, lab.sandboxId, on, onEvent)
+          : await lessons(usableStore()).openTerminal(learnerId, lab.lessonId, on, onEvent)
       emit({ kind: 'opened', terminalId: terminal.terminalId })
       return { unsubscribe: terminal.close }
     }

@@ -5,7 +5,8 @@ import {
   type classroomCaller,
   type ClassroomMethodName
 } from './classroom-contract.ts'
-import { learnerIdSchema, sandboxIdSchema, targetNameSchema, terminalIdSchema } from './contract.ts'
+import { labRefSchema, learnerIdSchema, targetNameSchema, terminalIdSchema } from './contract.ts'
+import { lessonSessionViewSchema } from './lesson-view.schema.ts'
 import type { ApiError, ApiErrorBody } from './envelope.ts'
 
 /**
@@ -51,7 +52,7 @@ import type { ApiError, ApiErrorBody } from './envelope.ts'
  * 64 KiB; 1013 the client reads too slowly; 4401 the token is not (or no longer) valid.
  */
 
-export const streamNames = ['class:events', 'sandbox:terminal'] as const
+export const streamNames = ['class:events', 'lab:terminal'] as const
 export type StreamName = (typeof streamNames)[number]
 
 export function isStreamName(name: string): name is StreamName {
@@ -87,18 +88,24 @@ export const streamContract = {
     subscribers: 'instructor'
   },
   /**
-   * A live terminal on one target of a free-play world. First `opened` with the id that
-   * `sandbox:terminalInput` and `sandbox:terminalInterrupt` name; then what the terminal prints
+   * A live terminal on one target of a lesson's lab or a free-play world. First `opened` with the
+   * id that `lab:terminalInput` and `lab:terminalInterrupt` name; then what the terminal prints
    * between lines (a capture's packets as other terminals make traffic) and `ended` when a line
-   * that waited is over. Unsubscribing closes the terminal and stops its captures; the stream
-   * fails with `lab_stopped` when the world is reset or its worker replaced.
+   * that waited is over; in a lesson `ended` carries the session, since the line may have passed
+   * a task with no request on its way (a `timeout` that ran out). Unsubscribing closes the terminal and stops its captures; the stream
+   * fails with `lab_stopped` when the lab is reset or its worker replaced. Only the learner who
+   * opened it may type into it: its id is refused for anyone else, as an unknown one is.
    */
-  'sandbox:terminal': {
-    input: z.strictObject({ learnerId: learnerIdSchema, sandboxId: sandboxIdSchema, on: targetNameSchema }),
+  'lab:terminal': {
+    input: z.strictObject({ learnerId: learnerIdSchema, lab: labRefSchema, on: targetNameSchema }),
     event: z.discriminatedUnion('kind', [
       z.strictObject({ kind: z.literal('opened'), terminalId: terminalIdSchema }),
       z.strictObject({ kind: z.literal('output'), stream: z.enum(['stdout', 'stderr']), text: z.string() }),
-      z.strictObject({ kind: z.literal('ended'), exitCode: z.number().int() })
+      z.strictObject({
+        kind: z.literal('ended'),
+        exitCode: z.number().int(),
+        session: lessonSessionViewSchema.optional()
+      })
     ]),
     subscribers: 'learner'
   }

@@ -15,7 +15,7 @@ import { runMethod, type Handlers } from '../api/dispatch.ts'
 import { ApiError, type Envelope } from '../api/envelope.ts'
 import { reason } from '../api/error-reasons.ts'
 import { learnerTokenNeeded } from '../api/refusals.ts'
-import type { StreamHandlers } from '../api/streams.ts'
+import { streamNames, subscribersOf, type StreamHandlers } from '../api/streams.ts'
 import type { Service } from '../api/service.ts'
 import { StoreError, type ClassMember, type ProgressStore, type TokenHolder } from '../store/index.ts'
 import { LiveClass, type ObservedStep } from './live.ts'
@@ -37,9 +37,14 @@ import {
 
 /** Learner-scoped methods that only read a record: the instructor may call them for a class learner. */
 const instructorReads = new Set<string>(['progress:summary', 'progress:export', 'settings:get', 'review:due'])
-const instructorRefusedOnClassLearners = new Set<string>(
-  learnerScopedMethods.filter((method) => !instructorReads.has(method))
-)
+/**
+ * What the instructor may not do in a class learner's name: the learner-scoped methods that change
+ * a record, and the learners' streams (a live terminal in their lesson is playing it).
+ */
+const instructorRefusedOnClassLearners = new Set<string>([
+  ...learnerScopedMethods.filter((method) => !instructorReads.has(method)),
+  ...streamNames.filter((stream) => subscribersOf(stream) === 'learner')
+])
 
 export interface ClassroomOptions {
   store: ProgressStore

@@ -96,6 +96,14 @@ export class Gateway {
           'unauthorized',
           `${stream} needs a token: the instructor's, or a learner's from class:join`
         )
+      if (caller.kind === 'instructor') {
+        try {
+          this.options.classroom?.authorizeInstructorCall(stream, input)
+        } catch (error) {
+          if (error instanceof ApiError) return { ok: false, error: errorBodyOf(error) }
+          throw error
+        }
+      }
       if (caller.kind === 'learner') {
         if (who === 'instructor')
           return refused(

@@ -31,7 +31,13 @@ class Missing extends Error {}
 const labs = new Map<string, LessonRuntime | SandboxRuntime>()
 const port = parentPort!
 const post = (message: WorkerMessage): void => port.postMessage(message)
-const terminals = new LiveTerminals((terminalId, event) => post({ type: 'terminal', terminalId, event }))
+const terminals = new LiveTerminals(
+  (terminalId, event) => post({ type: 'terminal', terminalId, event }),
+  (labKey, command) => {
+    const found = labs.get(labKey)
+    if (found instanceof LessonRuntime) found.commandRan(command)
+  }
+)
 
 function lab(labKey: string): LessonRuntime | SandboxRuntime {
   const found = labs.get(labKey)
@@ -68,6 +74,7 @@ function handle(request: LabRequest): LabReplies[LabRequest['op']] {
     case 'lesson.open': {
       const existing = labs.get(request.labKey)
       if (existing instanceof LessonRuntime) existing.stop()
+      terminals.closeLab(request.labKey)
       const runtime = new LessonRuntime(request, onRunning)
       labs.set(request.labKey, runtime)
       return runtime.opened()
@@ -90,6 +97,7 @@ function handle(request: LabRequest): LabReplies[LabRequest['op']] {
       return { ...traced, story: storyOf(runtime.shell.lab, traced.trace) }
     }
     case 'lesson.reset':
+      terminals.closeLab(request.labKey)
       return lesson(request.labKey).reset(request.scope, request.journal)
     case 'sandbox.exec':
       return sandbox(request.labKey).exec(request.on, request.line)
@@ -131,20 +139,28 @@ function handle(request: LabRequest): LabReplies[LabRequest['op']] {
       return null
     }
     case 'terminal.open':
-      return terminals.open(request.labKey, sandbox(request.labKey).shell, request.terminalId, request.on)
+      return terminals.open(request.labKey, lab(request.labKey).shell, request.terminalId, request.on)
     case 'terminal.input': {
-      const runtime = sandbox(request.labKey)
-      return runtime.input(
-        request.terminalId,
-        terminals.session(request.labKey, request.terminalId),
-        request.line
-      )
+      const runtime = lab(request.labKey)
+      const { labKey, terminalId, line } = request
+      if (runtime instanceof LessonRuntime) {
+        const result = terminals.input(labKey, terminalId, line, (session, text) =>
+          runtime.runInTerminal(terminalId, session, text)
+        )
+        return { ...runtime.current(), result }
+      }
+      const journaled: PositionedEntry[] = []
+      const result = terminals.input(labKey, terminalId, line, (session, text) => {
+        const ran = runtime.runInTerminal(terminalId, session, text)
+        journaled.push(ran.journaled)
+        return ran.result
+      })
+      return { result, journaled }
     }
     case 'terminal.interrupt': {
-      const session = terminals.session(request.labKey, request.terminalId)
-      if (request.signal === 'TSTP') session.suspend()
-      else session.interrupt()
-      return null
+      const runtime = lab(request.labKey)
+      terminals.interrupt(request.labKey, request.terminalId, request.signal)
+      return runtime instanceof LessonRuntime ? runtime.current() : null
     }
     case 'terminal.close':
       terminals.close(request.terminalId)
@@ -160,7 +176,13 @@ port.on('message', (message: RequestMessage) => {
     const value = handle(request)
     // What the lab's live terminals printed because of this request goes out before its answer.
     terminals.settle(request.labKey)
-    post({ type: 'done', id, value })
+    const runtime = labs.get(request.labKey)
+    const isOutcome = typeof value === 'object' && value !== null && 'persists' in value
+    post({
+      type: 'done',
+      id,
+      value: runtime instanceof LessonRuntime && isOutcome ? runtime.amend(value) : value
+    })
   } catch (error) {
     if (error instanceof Missing) post({ type: 'missing', id })
     else if (error instanceof ApiError) post({ type: 'failed', id, error: errorBodyOf(error) })

@@ -24,7 +24,8 @@ import {
   type StepView
 } from '../core/lesson/snapshot-view.ts'
 import type { LabShell } from '../core/shell/lab-shell.ts'
-import type { ShellResult } from '../core/shell/shell.ts'
+import type { ShellResult, ShellSession } from '../core/shell/shell.ts'
+import type { CommandFacts } from '../core/lesson/lab-facts.ts'
 import { TraceMemory } from '../api/lab-tools.ts'
 import { recordingFrames } from '../core/shell/trace-pcap.ts'
 import { refusePredictedProbe } from './pending-probe.ts'
@@ -52,10 +53,40 @@ export function execResult(result: ShellResult): ExecResult {
   return { stdout, stderr, exitCode, ...(elsewhere ? { elsewhere } : {}) }
 }
 
-/** Runs one journal entry on a lab; a replay and a live run take the same path. */
-export function applyEntry(shell: LabShell, entry: LabJournalEntry): void {
-  if (entry.kind === 'exec') shell.run(entry.on, entry.line)
-  else sendProbe(shell.lab, entry.spec)
+/**
+ * Replays a journal on a lab, lessons and free play alike. A live terminal's lines replay in a
+ * session of their own per terminal, released after: what they changed stays, their captures do
+ * not run on in a terminal nobody has open.
+ */
+export function replayJournal(
+  shell: LabShell,
+  journal: readonly PositionedEntry[],
+  onRunning: OnRunning
+): void {
+  const replayed = new Map<string, ShellSession>()
+  for (const positioned of journal) {
+    onRunning(positioned)
+    const { entry } = positioned
+    if (entry.kind === 'trace') sendProbe(shell.lab, entry.spec)
+    else if (entry.terminal === undefined) shell.run(entry.on, entry.line)
+    else {
+      const session = replayed.get(entry.terminal) ?? shell.detachedSession(entry.on)
+      if (session) replayed.set(entry.terminal, session)
+      session?.run(entry.line)
+    }
+  }
+  for (const session of replayed.values()) session.release()
+}
+
+/** A line of a live terminal, journaled as its terminal's before it runs in the terminal's session. */
+export function runJournaled(
+  terminalId: string,
+  session: ShellSession,
+  text: string,
+  journal: (entry: LabJournalEntry) => PositionedEntry
+): { result: ShellResult; journaled: PositionedEntry } {
+  const journaled = journal({ kind: 'exec', on: session.target.name, line: text, terminal: terminalId })
+  return { result: session.run(text), journaled }
 }
 
 /**
@@ -121,6 +152,33 @@ export class LessonRuntime {
     return { ...this.#outcome(), result }
   }
 
+  /** A line of a live terminal: journaled now; the lesson hears of it when it ends (`commandRan`). */
+  runInTerminal(terminalId: string, session: ShellSession, text: string): ShellResult {
+    const { result, journaled } = runJournaled(terminalId, session, text, (entry) => this.#journal(entry))
+    this.#nextPosition++
+    this.#journaled.push(journaled)
+    return result
+  }
+
+  /** A live terminal's line or job ended: its command, output and status, as a typed line's. */
+  commandRan(command: CommandFacts): void {
+    this.#transition({ type: 'sim.commandRan', command, facts: labFacts(this.shell.lab) })
+  }
+
+  /**
+   * An outcome taken before the lab's live terminals were settled, with what settling changed:
+   * a capture that ended because of this request is part of its answer, not the next one's.
+   */
+  amend<T extends LessonOutcome>(outcome: T): T {
+    const later = this.#outcome()
+    return {
+      ...outcome,
+      view: later.view,
+      persists: [...outcome.persists, ...later.persists],
+      journaled: [...outcome.journaled, ...later.journaled]
+    }
+  }
+
   /**
    * A packet the learner sends. The packet a reached prediction asks about is refused until the
    * prediction is locked in: its trace is the answer. The lesson's own runs (the reveal, a trace
@@ -158,10 +216,7 @@ export class LessonRuntime {
 
   #replay(journal: PositionedEntry[]): LabShell {
     const lab = openLessonLab(this.loaded)
-    for (const positioned of journal) {
-      this.#onRunning(positioned)
-      applyEntry(lab.shell, positioned.entry)
-    }
+    replayJournal(lab.shell, journal, this.#onRunning)
     return lab.shell
   }
 
@@ -182,6 +237,8 @@ export class LessonRuntime {
       command: { on, command: line, output: result.stdout + result.stderr, exitCode: result.exitCode },
       facts: labFacts(this.shell.lab)
     })
+    // A job (`tcpdump -c 2 … &`) this line's traffic ended counts as a live terminal's does.
+    for (const job of this.shell.jobsEndedByLastRun) this.commandRan(job)
     return execResult(result)
   }
 

@@ -45,6 +45,12 @@ export interface ExecResult {
   elsewhere?: ToolElsewhere
 }
 
+/**
+ * A line typed into a live terminal: with `running` it waits (a capture, `wait`) and the stream
+ * carries the rest; with `continues` bash would read more first (`> `), and nothing ran yet.
+ */
+export type TerminalInputResult = ExecResult & { running?: true; continues?: true }
+
 /** What the host writes to the store after one lesson transition. */
 export interface LessonPersist {
   /** xstate's persisted snapshot of the lesson machine. */
@@ -133,8 +139,9 @@ export interface LabReplies {
   'lab.close': null
   /** False when no node, pod, container or external host has the name. */
   'terminal.open': boolean
-  'terminal.input': { result: ExecResult & { running?: true }; journaled: PositionedEntry[] }
-  'terminal.interrupt': null
+  /** A lesson's lab answers with its outcome too: a command that ended may have passed a task. */
+  'terminal.input': { result: TerminalInputResult } & (LessonOutcome | { journaled: PositionedEntry[] })
+  'terminal.interrupt': LessonOutcome | null
   'terminal.close': null
 }
 

@@ -5,12 +5,12 @@ import type { TraceSpec } from '../core/lesson/lesson.schema.ts'
 import { buildLab } from '../core/scenario/build-lab.ts'
 import type { Scenario } from '../core/scenario/scenario.schema.ts'
 import { LabShell } from '../core/shell/lab-shell.ts'
-import type { ShellSession } from '../core/shell/shell.ts'
+import type { ShellResult, ShellSession } from '../core/shell/shell.ts'
 import { ApiError } from '../api/envelope.ts'
 import { reason } from '../api/error-reasons.ts'
 import { TraceMemory } from '../api/lab-tools.ts'
 import { recordingFrames } from '../core/shell/trace-pcap.ts'
-import { applyEntry, execResult, type OnRunning } from './lesson-runtime.ts'
+import { execResult, replayJournal, runJournaled, type OnRunning } from './lesson-runtime.ts'
 import { refusePredictedProbe, type PendingPrediction } from './pending-probe.ts'
 import type { ExecResult, PositionedEntry, SandboxOpen } from './protocol.ts'
 
@@ -40,22 +40,7 @@ export class SandboxRuntime {
     this.#open = open
     this.#onRunning = onRunning
     this.shell = buildSandboxShell(open.scenario, open.origin)
-    // A live terminal's lines replay in a session of their own per terminal, released after:
-    // what they changed stays, their captures do not run on in a terminal nobody has open.
-    const replayed = new Map<string, ShellSession>()
-    for (const positioned of open.journal) {
-      onRunning(positioned)
-      const { entry } = positioned
-      const terminal = entry.kind === 'exec' ? entry.terminal : undefined
-      if (entry.kind !== 'exec' || terminal === undefined) {
-        applyEntry(this.shell, entry)
-        continue
-      }
-      const session = replayed.get(terminal) ?? this.shell.detachedSession(entry.on)
-      if (session) replayed.set(terminal, session)
-      session?.run(entry.line)
-    }
-    for (const session of replayed.values()) session.release()
+    replayJournal(this.shell, open.journal, onRunning)
     this.#nextPosition = open.nextPosition
   }
 
@@ -84,22 +69,18 @@ export class SandboxRuntime {
    * A line typed into a live terminal: journaled like `exec` (it may change the lab), run in
    * that terminal's own session, whose captures outlive the line.
    */
-  input(
+  runInTerminal(
     terminalId: string,
     session: ShellSession,
-    line: string
-  ): { result: ExecResult & { running?: true }; journaled: PositionedEntry[] } {
-    const positioned: PositionedEntry = {
-      position: this.#nextPosition,
-      entry: { kind: 'exec', on: session.target.name, line, terminal: terminalId }
-    }
-    this.#onRunning(positioned)
-    const result = session.run(line)
+    text: string
+  ): { result: ShellResult; journaled: PositionedEntry } {
+    const ran = runJournaled(terminalId, session, text, (entry) => {
+      const positioned = { position: this.#nextPosition, entry }
+      this.#onRunning(positioned)
+      return positioned
+    })
     this.#nextPosition++
-    return {
-      result: { ...execResult(result), ...(result.running ? { running: true as const } : {}) },
-      journaled: [positioned]
-    }
+    return ran
   }
 
   /** `pending`: the prediction the scenario's lesson waits for, whose packet is not traced here either. */

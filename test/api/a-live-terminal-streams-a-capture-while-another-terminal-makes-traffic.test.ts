@@ -1,25 +1,7 @@
 import { expect, test } from 'vitest'
-import type { WebHost } from '../../src-main/platform/web/server.ts'
 import { rawPost, withWebHost } from './api-call.ts'
-import { endOf, errorOf, openStreamSocket, type StreamClient } from './stream-socket-client.ts'
-
-async function post<T>(host: WebHost, method: string, body: unknown): Promise<T> {
-  const answer = await rawPost(host, method, body)
-  const envelope = JSON.parse(answer.body) as { ok: boolean; value?: T; error?: { message: string } }
-  if (!envelope.ok) throw new Error(`${method}: ${envelope.error?.message ?? answer.body}`)
-  return envelope.value as T
-}
-
-type TerminalEvent =
-  | { kind: 'opened'; terminalId: string }
-  | { kind: 'output'; stream: 'stdout' | 'stderr'; text: string }
-  | { kind: 'ended'; exitCode: number }
-
-const events = (page: StreamClient, id: string): TerminalEvent[] => page.events(id) as TerminalEvent[]
-const printed = (page: StreamClient, id: string): string =>
-  events(page, id)
-    .map((e) => (e.kind === 'output' ? e.text : ''))
-    .join('')
+import { lineEnded, openTerminal, post, printed, terminalEvents } from './live-terminal-client.ts'
+import { endOf, errorOf, openStreamSocket } from './stream-socket-client.ts'
 
 /**
  * Two terminals of one free-play world over the web host's socket: the capture in one prints
@@ -33,20 +15,15 @@ test('a capture in one live terminal shows another terminal’s curl, and Ctrl+C
         learnerId,
         source: { kind: 'lesson', lessonId: 'tour' }
       })
+      const lab = { kind: 'sandbox' as const, sandboxId }
       const page = openStreamSocket(host.origin, host.token)
       await page.opened
-      page.subscribe('cap', 'sandbox:terminal', { learnerId, sandboxId, on: 'client' })
-      page.subscribe('cmd', 'sandbox:terminal', { learnerId, sandboxId, on: 'client' })
-      const opened = async (id: string): Promise<string> => {
-        const m = await page.next((x) => x.id === id && 'event' in x, `${id} opened`)
-        return (m as { event: { terminalId: string } }).event.terminalId
-      }
-      const capture = await opened('cap')
-      const other = await opened('cmd')
+      const capture = await openTerminal(page, 'cap', { learnerId, lab, on: 'client' })
+      const other = await openTerminal(page, 'cmd', { learnerId, lab, on: 'client' })
 
-      const started = await post<{ stderr: string; running?: true }>(host, 'sandbox:terminalInput', {
+      const started = await post<{ stderr: string; running?: true }>(host, 'lab:terminalInput', {
         learnerId,
-        sandboxId,
+        lab,
         terminalId: capture,
         line: 'tcpdump -ni eth0 tcp'
       })
@@ -55,9 +32,9 @@ test('a capture in one live terminal shows another terminal’s curl, and Ctrl+C
         /^tcpdump: verbose output suppressed.*\nlistening on eth0, link-type EN10MB/
       )
 
-      const curl = await post<{ stdout: string; exitCode: number }>(host, 'sandbox:terminalInput', {
+      const curl = await post<{ stdout: string; exitCode: number }>(host, 'lab:terminalInput', {
         learnerId,
-        sandboxId,
+        lab,
         terminalId: other,
         line: 'curl -s 10.96.0.100'
       })
@@ -66,30 +43,30 @@ test('a capture in one live terminal shows another terminal’s curl, and Ctrl+C
       const flags = [...printed(page, 'cap').matchAll(/Flags \[([^\]]+)\]/g)].map((m) => m[1])
       expect(flags).toEqual(['S', 'S.', '.', 'P.', '.', 'P.', '.', 'F.', 'F.', '.'])
       expect(printed(page, 'cap')).toContain('HTTP: GET / HTTP/1.1')
-      expect(events(page, 'cmd').filter((e) => e.kind === 'output')).toEqual([])
+      expect(terminalEvents(page, 'cmd').filter((e) => e.kind === 'output')).toEqual([])
 
-      await post(host, 'sandbox:terminalInterrupt', { learnerId, sandboxId, terminalId: capture })
-      await page.next((x) => x.id === 'cap' && 'event' in x && (x.event as TerminalEvent).kind === 'ended')
+      await post(host, 'lab:terminalInterrupt', { learnerId, lab, terminalId: capture })
+      await lineEnded(page, 'cap')
       expect(
         printed(page, 'cap').endsWith(
           '\n10 packets captured\n10 packets received by filter\n0 packets dropped by kernel\n'
         )
       ).toBe(true)
-      expect(events(page, 'cap').at(-1)).toEqual({ kind: 'ended', exitCode: 0 })
+      expect(terminalEvents(page, 'cap').at(-1)).toEqual({ kind: 'ended', exitCode: 0 })
 
       // A closed terminal's capture stops: the id is no longer a terminal of this world.
-      const again = await post<{ running?: true }>(host, 'sandbox:terminalInput', {
+      const again = await post<{ running?: true }>(host, 'lab:terminalInput', {
         learnerId,
-        sandboxId,
+        lab,
         terminalId: capture,
         line: 'tcpdump -ni eth0 &'
       })
       expect(again.running).toBeUndefined()
       page.unsubscribe('cap')
       await page.next(endOf('cap'))
-      const closed = await rawPost(host, 'sandbox:terminalInput', {
+      const closed = await rawPost(host, 'lab:terminalInput', {
         learnerId,
-        sandboxId,
+        lab,
         terminalId: capture,
         line: 'jobs'
       })

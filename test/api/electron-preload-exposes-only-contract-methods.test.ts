@@ -11,6 +11,7 @@ import type { StreamBridge, StreamContext } from '../../src-main/api/streams.ts'
 import { streamPortChannel } from '../../src-main/platform/electron/stream-channel.ts'
 import { repoRoot } from '../e2e/harness.ts'
 import { call, withService } from './api-call.ts'
+import { walkLessonTo } from './lesson-walk.ts'
 
 /**
  * Runs the built preload bundle as Electron would (CommonJS, sandboxed: only `electron` can be
@@ -190,16 +191,16 @@ describe('the Electron preload’s streams', () => {
       })
       const seen: { kind: string; terminalId?: string; text?: string }[] = []
       const stop = bridge.subscribe(
-        'sandbox:terminal',
-        { learnerId, sandboxId, on: 'client' },
+        'lab:terminal',
+        { learnerId, lab: { kind: 'sandbox', sandboxId }, on: 'client' },
         (e) => seen.push(e),
         () => {}
       )
       await vi.waitFor(() => expect(seen[0]?.kind).toBe('opened'))
       const terminalId = seen[0]?.terminalId
-      const started = await call<{ running?: true }>(service, 'sandbox:terminalInput', {
+      const started = await call<{ running?: true }>(service, 'lab:terminalInput', {
         learnerId,
-        sandboxId,
+        lab: { kind: 'sandbox', sandboxId },
         terminalId,
         line: 'tcpdump -c 3 -ni eth0 tcp'
       })
@@ -215,14 +216,69 @@ describe('the Electron preload’s streams', () => {
       stop()
       await vi.waitFor(async () =>
         expect(
-          await call(service, 'sandbox:terminalInput', {
+          await call(service, 'lab:terminalInput', {
             learnerId,
-            sandboxId,
+            lab: { kind: 'sandbox', sandboxId },
             terminalId,
             line: 'jobs'
           }).catch((e: Error) => e.message)
-        ).toMatch(/^sandbox:terminalInput: not_found/)
+        ).toMatch(/^lab:terminalInput: not_found/)
       )
+    })
+  })
+
+  test('carries a lesson’s live terminal: a capture run as a job, brought back with fg and ended by Ctrl+C passes its task', async () => {
+    await withService(async (service: Service, learnerId) => {
+      const { bridge } = preloadWithMain(streamHandlersOf(service.streams))
+      const lessonId = 'from-outside'
+      await walkLessonTo((method, input) => call(service, method, input), learnerId, lessonId, 'local-policy')
+      const lab = { kind: 'lesson', lessonId }
+      const open = async (on: string): Promise<{ id: string; seen: { kind: string; text?: string }[] }> => {
+        const seen: { kind: string; terminalId?: string; text?: string }[] = []
+        bridge.subscribe(
+          'lab:terminal',
+          { learnerId, lab: { kind: 'lesson', lessonId }, on },
+          (e) => seen.push(e),
+          () => {}
+        )
+        // A loaded machine may take more than waitFor's default second to open a lesson's terminal.
+        await vi.waitFor(() => expect(seen[0]?.kind).toBe('opened'), { timeout: 15_000 })
+        return { id: seen[0]?.terminalId ?? '', seen }
+      }
+      type Answer = { stdout: string; stderr: string; exitCode: number; running?: true; session?: unknown }
+      const input = (terminalId: string, line: string): Promise<Answer> =>
+        call(service, 'lab:terminalInput', { learnerId, lab, terminalId, line })
+      const node2 = await open('node-2')
+      const laptop = await open('laptop')
+
+      await input(laptop.id, 'curl -sS --connect-timeout 2 http://192.168.56.11:30090/')
+      expect((await input(node2.id, 'tcpdump -ni cni0 tcp port 8080 &')).stderr).toMatch(
+        /^\[1\] \d+\ntcpdump: verbose output suppressed.*\nlistening on cni0/
+      )
+      expect((await input(laptop.id, 'curl -s http://192.168.56.12:30090/')).stdout).toBe('web-1\n')
+      const live = node2.seen.map((e) => e.text ?? '').join('')
+      expect(live).toMatch(/IP 192\.168\.56\.100\.\d+ > 10\.244\.2\.2\.8080: Flags \[S\]/)
+      const fg = await input(node2.id, 'fg')
+      expect(fg).toMatchObject({ stdout: 'tcpdump -ni cni0 tcp port 8080\n', running: true })
+      expect(fg.session).toMatchObject({ step: { kind: 'task', solved: false } })
+
+      const stopped = await call<{ session: unknown }>(service, 'lab:terminalInterrupt', {
+        learnerId,
+        lab,
+        terminalId: node2.id
+      })
+      // A lesson's line brings the session with its end, as its answer would.
+      await vi.waitFor(
+        () =>
+          expect(node2.seen.at(-1)).toMatchObject({
+            kind: 'ended',
+            exitCode: 0,
+            session: { current: 'local-policy', step: { kind: 'task', solved: true } }
+          }),
+        { timeout: 15_000 }
+      )
+      expect(node2.seen.map((e) => e.text ?? '').join('')).toMatch(/\n10 packets captured\n/)
+      expect(stopped.session).toMatchObject({ current: 'local-policy', step: { kind: 'task', solved: true } })
     })
   })
 })

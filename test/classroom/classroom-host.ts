@@ -53,6 +53,7 @@ export async function startClassroomHost(
   })
   const host = await startWebHost({
     handlers: service.handlers,
+    streams: service.streams,
     rendererDir: rendererFixture,
     classroom,
     classroomMode: true,

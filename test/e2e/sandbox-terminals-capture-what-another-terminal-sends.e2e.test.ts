@@ -1,14 +1,12 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, test } from 'vitest'
 import { e2eUnavailable, seriousAxeViolations, withHostAndBrowser } from './harness.ts'
+import { flagsOf, showTerminal, terminalText, type } from './live-terminal-page.ts'
 
 const unavailable = e2eUnavailable()
 
 describe.skipIf(unavailable !== null)('several live terminals on one sandbox in Chromium', () => {
   const app = withHostAndBrowser('podnet-e2e-live-terminals-')
-
-  const terminalText = (page: Page): Promise<string> => page.locator('.xterm-host .xterm-rows').innerText()
-  const flagsOf = (text: string): string[] => [...text.matchAll(/Flags \[([^\]]+)\]/g)].map((m) => m[1] ?? '')
 
   let learners = 0
   /** What each page sent on its stream socket, to see which terminals it closed. */
@@ -29,17 +27,6 @@ describe.skipIf(unavailable !== null)('several live terminals on one sandbox in 
     await page.locator('form.picker button[type="submit"]').click()
     await expect.poll(() => page.locator('.xterm-host .xterm-rows').count(), { timeout: 20_000 }).toBe(1)
     return page
-  }
-
-  async function showTerminal(page: Page, tab: string, key: string): Promise<void> {
-    await page.getByRole('tab', { name: tab, exact: true }).click()
-    await expect.poll(() => page.locator('.xterm-host').getAttribute('data-terminal')).toBe(key)
-    await page.locator('.xterm-host .xterm-helper-textarea').focus()
-  }
-
-  async function type(page: Page, line: string): Promise<void> {
-    await page.keyboard.type(line)
-    await page.keyboard.press('Enter')
   }
 
   test('a capture in one tab prints another tab’s curl as it happens, and Ctrl+C prints the counts', async () => {

@@ -18,6 +18,7 @@ const samples: Samples = {
   unknown_trace: { traceId: 999 },
   unknown_capture_point: { point: 'node-1/cni9', traceId: 3 },
   unknown_sandbox: { sandboxId: 'file-3f2a' },
+  unknown_terminal: {},
   lesson_unknown: { lessonId: 'no-such-lesson' },
   lesson_not_open: { lessonId: 'tour' },
   step_not_reached: { lessonId: 'tour', step: 'quiz' },

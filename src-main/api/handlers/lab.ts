@@ -18,9 +18,9 @@ export function labHandlers(
   | 'sandbox:topology'
   | 'sandbox:diagram'
   | 'sandbox:inspect'
-  | 'sandbox:terminalInput'
-  | 'sandbox:terminalInterrupt'
   | 'sandbox:reset'
+  | 'lab:terminalInput'
+  | 'lab:terminalInterrupt'
   | 'lab:topology'
   | 'lab:diagram'
   | 'lab:inspect'
@@ -115,15 +115,28 @@ export function labHandlers(
       sections: await sandboxes.inspect(learnerId, sandboxId, objectId)
     }),
 
-    'sandbox:terminalInput': ({ learnerId, sandboxId, terminalId, line }) =>
-      sandboxes.terminalInput(learnerId, sandboxId, terminalId, line),
-    'sandbox:terminalInterrupt': async ({ learnerId, sandboxId, terminalId, signal }) => {
-      await sandboxes.interrupt(learnerId, sandboxId, terminalId, signal)
-      return null
-    },
     'sandbox:reset': async ({ learnerId, sandboxId }) => {
       await sandboxes.reset(learnerId, sandboxId)
       return sandboxes.topology(learnerId, sandboxId)
+    },
+
+    'lab:terminalInput': async ({ learnerId, lab, terminalId, line }) => {
+      if (lab.kind === 'sandbox') return sandboxes.terminalInput(learnerId, lab.sandboxId, terminalId, line)
+      const { view, ...output } = await lessons(usableStore()).terminalInput(
+        learnerId,
+        lab.lessonId,
+        terminalId,
+        line
+      )
+      return { ...output, session: view }
+    },
+
+    'lab:terminalInterrupt': async ({ learnerId, lab, terminalId, signal }) => {
+      if (lab.kind === 'sandbox') {
+        await sandboxes.interrupt(learnerId, lab.sandboxId, terminalId, signal)
+        return {}
+      }
+      return { session: await lessons(usableStore()).interrupt(learnerId, lab.lessonId, terminalId, signal) }
     },
 
     'lab:topology': ({ learnerId, lessonId }) => lessons(usableStore()).topology(learnerId, lessonId),

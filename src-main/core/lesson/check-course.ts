@@ -126,6 +126,13 @@ function proveLesson(loaded: LoadedLesson, options: CheckOptions): LessonIssue[]
           issues.push({ file, path: `${at}.goal`, reason: 'already holds before the solution runs' })
         else issues.push(...proveWrongAttemptRejected(file, at, step, () => replayed(loaded, options, done)))
         const solved = act(lab, step.goal, step.solution)
+        for (const i of solved.waited)
+          issues.push({
+            file,
+            path: `${at}.solution[${i}].run`,
+            reason:
+              "runs until Ctrl+C in the learner's terminal: stop it by itself (`tcpdump -c N`, `timeout N`) or start it with `&` before the line that makes the traffic"
+          })
         events.push(...solved.events)
         done.push(...step.solution)
         const after = evaluateGoal(step.goal, lab.facts(), solved.satisfied)
@@ -191,27 +198,34 @@ function proveLesson(loaded: LoadedLesson, options: CheckOptions): LessonIssue[]
 
 type Task = Extract<Step, { kind: 'task' }>
 
-/** Runs commands and traces in the lab: the goal's event leaves they satisfy, and the events to replay. */
+/**
+ * Runs commands and traces in the lab: the goal's event leaves they satisfy, the events to replay,
+ * and the lines that waited for Ctrl+C (by index), which a learner's terminal would hang on.
+ */
 function act(
   lab: LabSession,
   goal: Predicate,
   actions: readonly SolutionStep[]
-): { satisfied: string[]; events: LessonEvent[] } {
+): { satisfied: string[]; events: LessonEvent[]; waited: number[] } {
   const satisfied: string[] = []
   const events: LessonEvent[] = []
-  for (const action of actions) {
+  const waited: number[] = []
+  for (const [index, action] of actions.entries()) {
     if ('run' in action) {
-      const result = lab.exec(action.on, action.run)
-      const command = { on: action.on, command: action.run, ...result }
-      satisfied.push(...leavesSatisfiedByCommand(goal, command))
-      events.push({ type: 'sim.commandRan', command, facts: lab.facts() })
+      const { jobsEnded, interrupted, ...result } = lab.exec(action.on, action.run)
+      if (interrupted) waited.push(index)
+      // As the player hears them: the line when it ends, then each job that ended meanwhile.
+      for (const command of [{ on: action.on, command: action.run, ...result }, ...jobsEnded]) {
+        satisfied.push(...leavesSatisfiedByCommand(goal, command))
+        events.push({ type: 'sim.commandRan', command, facts: lab.facts() })
+      }
     } else {
       const trace = lab.trace(action.trace)
       satisfied.push(...leavesSatisfiedByTrace(goal, trace))
       events.push({ type: 'sim.traceFinished', trace, facts: lab.facts() })
     }
   }
-  return { satisfied, events }
+  return { satisfied, events, waited }
 }
 
 /** A fresh lab with everything the walk has run so far replayed: the lab as the step starts. */

@@ -12,6 +12,7 @@ import { formatIpv4, parseIpv4 } from '../net/ipv4.ts'
 import { buildLab } from '../scenario/build-lab.ts'
 import { LabShell } from '../shell/lab-shell.ts'
 import type { LoadedLesson } from './course-loader.ts'
+import { LessonTerminals } from './lesson-terminals.ts'
 import type { HopFacts, LabFacts, LabSession, LinkFacts, NeighbourFacts, TraceFacts } from './lab-facts.ts'
 import type { TraceSpec } from './lesson.schema.ts'
 
@@ -237,18 +238,23 @@ function addressOwners(lab: Lab): (address: string) => string {
   return (address) => owners.get(address) ?? address
 }
 
-/** A fresh lab for a lesson: its scenario built, its `setup:` lines applied, a shell on top. */
+/** A fresh lab for a lesson: its scenario built, its `setup:` lines applied, a terminal per target on top. */
 export function openLessonLab(loaded: LoadedLesson): LabSession & { shell: LabShell } {
   const shell = new LabShell(buildLab(loaded.scenario))
   const problems = shell.applySetup()
   if (problems.length > 0) throw new Error(problems.map((p) => p.text).join('; '))
+  const terminals = new LessonTerminals(shell)
   return {
     shell,
     exec(on, command) {
-      const result = shell.run(on, command)
-      if (!result)
-        return { output: `no node, pod, pod/container or external host named "${on}"\n`, exitCode: 127 }
-      return { output: result.stdout + result.stderr, exitCode: result.exitCode }
+      return (
+        terminals.run(on, command) ?? {
+          output: `no node, pod, pod/container or external host named "${on}"\n`,
+          exitCode: 127,
+          jobsEnded: [],
+          interrupted: false
+        }
+      )
     },
     trace(spec) {
       return traceFactsOf(shell.lab, spec, sendProbe(shell.lab, probeSpecOf(shell.lab, spec)))

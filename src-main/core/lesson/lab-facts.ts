@@ -88,9 +88,19 @@ export interface TraceFacts {
   kubeSep?: { chain: string; pod: string }
 }
 
+/**
+ * One line typed into a target's terminal, as the lesson hears it: the line's own facts, then the
+ * jobs (`tcpdump -c 4 … &`) that ended while it ran, in any terminal of the lab.
+ */
+export interface LineFacts extends Omit<CommandFacts, 'on' | 'command'> {
+  jobsEnded: CommandFacts[]
+  /** The line waited for Ctrl+C (a capture without `-c` in the foreground) and got it. */
+  interrupted: boolean
+}
+
 /** A lab session the checker drives: one lesson's scenario, built fresh. */
 export interface LabSession {
-  exec(on: string, command: string): Omit<CommandFacts, 'on' | 'command'>
+  exec(on: string, command: string): LineFacts
   trace(spec: TraceSpec): TraceFacts
   facts(): LabFacts
 }

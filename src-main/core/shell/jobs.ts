@@ -29,6 +29,8 @@ export class Proc {
   deadline: number | undefined
   cancelTimer: (() => void) | undefined
   readonly pending: OutputChunk[] = []
+  /** Everything it wrote to the terminal, shown or not, up to the same cap: what a lesson checks. */
+  transcript = ''
   #size = 0
   #cut = false
 
@@ -38,6 +40,7 @@ export class Proc {
    */
   write(stream: 'stdout' | 'stderr', text: string, note: () => string): void {
     if (text === '' || this.killed || this.#cut) return
+    if (this.transcript.length + text.length <= SHELL_LIMITS.commandOutputBytes) this.transcript += text
     this.#size += text.length
     if (this.#size > SHELL_LIMITS.commandOutputBytes) {
       this.#cut = true

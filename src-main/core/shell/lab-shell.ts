@@ -8,7 +8,7 @@ import type { CommandRegistry } from './command.ts'
 import type { Lab } from '../kube/lab.ts'
 import { defaultRegistry } from './commands/index.ts'
 import { LabStorage, ShellSession } from './shell.ts'
-import type { LiveTerminal, ShellResult } from './shell.ts'
+import type { EndedJob, LiveTerminal, ShellResult } from './shell.ts'
 import { resolveTarget, targetNames } from './targets.ts'
 
 export interface LabShellOptions {
@@ -29,6 +29,7 @@ export interface SetupProblem {
 export class LabShell {
   readonly registry: CommandRegistry
   readonly #sessions = new Map<string, ShellSession>()
+  #jobsEndedByLastRun: readonly (EndedJob & { readonly on: string })[] = []
   /** Files and variables of every terminal, against SHELL_LIMITS.labStorageBytes together. */
   readonly #storage = new LabStorage()
 
@@ -77,9 +78,21 @@ export class LabShell {
     )
   }
 
-  /** Run a line on a target; undefined when no target has that name. */
+  /**
+   * Run a line on a target; undefined when no target has that name. The jobs of these terminals
+   * that ended meanwhile, on any target, are then `jobsEndedByLastRun`.
+   */
   run(on: string, line: string): ShellResult | undefined {
-    return this.session(on)?.run(line)
+    const result = this.session(on)?.run(line)
+    this.#jobsEndedByLastRun = [...this.#sessions].flatMap(([name, session]) =>
+      session.takeJobsEnded().map((job) => ({ on: name, ...job }))
+    )
+    return result
+  }
+
+  /** The jobs (`tcpdump -c 2 … &`) that ended during the last `run`, with the target they ran on. */
+  get jobsEndedByLastRun(): readonly (EndedJob & { readonly on: string })[] {
+    return this.#jobsEndedByLastRun
   }
 
   targetNames(): string[] {

@@ -115,6 +115,8 @@ class Lexer {
   #awaitingDelimiter: HereDoc | undefined
   /** Here-documents opened on the current line, read after its newline in order. */
   #pending: HereDoc[] = []
+  /** The input ended inside a here-document's body, or right after a backslash. */
+  endedEarly = false
   constructor(readonly src: string) {}
 
   tokens(): Token[] {
@@ -186,14 +188,17 @@ class Lexer {
     for (const hereDoc of this.#pending) {
       if (!hereDoc.delimiter) continue
       let body = ''
+      let closed = false
       while (this.#pos < s.length) {
         const end = s.indexOf('\n', this.#pos)
         let line = s.slice(this.#pos, end < 0 ? s.length : end)
         this.#pos = end < 0 ? s.length : end + 1
         if (hereDoc.stripTabs) line = line.replace(/^\t+/, '')
-        if (line === hereDoc.delimiter.text) break
+        closed = line === hereDoc.delimiter.text
+        if (closed) break
         body += `${line}\n`
       }
+      if (!closed) this.endedEarly = true
       hereDoc.body = hereDoc.delimiter.quoted
         ? { parts: [{ kind: 'lit', text: body, quoted: true }], raw: body }
         : new Lexer(body).#hereDocWord()
@@ -249,6 +254,7 @@ class Lexer {
         if (this.#pos + 1 >= s.length) {
           // A trailing backslash would make bash ask for a continuation line; with no more
           // input it is taken literally.
+          this.endedEarly = true
           lit += '\\'
           this.#pos++
           continue
@@ -595,6 +601,21 @@ function redirectOf(op: string, target: Word): Redirect {
   const fd = op.startsWith('2') ? 2 : 1
   const bare = op.replace(/^[0-9]/, '') as '>' | '>>' | '>&'
   return { fd, op: bare, target }
+}
+
+/**
+ * Whether an interactive bash would print its `> ` prompt and read another line before running
+ * this: a here-document without its delimiter line yet, an open quote or `$(`, a trailing
+ * backslash. A script or `run:` line that ends there runs as it stands instead.
+ */
+export function needsMoreInput(src: string): boolean {
+  const lexer = new Lexer(src)
+  try {
+    lexer.tokens()
+  } catch (e) {
+    return e instanceof ShellSyntaxError && e.message.startsWith('unexpected EOF while looking for matching')
+  }
+  return lexer.endedEarly
 }
 
 /** Parse a command line. Throws `ShellSyntaxError` or `ShellUnsupportedError`. */

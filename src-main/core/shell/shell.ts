@@ -81,11 +81,23 @@ export interface ShellResult extends CommandOutput {
   readonly running?: true
 }
 
+/** A job that ended: the command `jobs` named it by, all it printed, and its status. */
+export interface EndedJob {
+  readonly command: string
+  readonly output: string
+  readonly exitCode: number
+}
+
 /** What a live terminal printed since it was last asked, and its line's end if it came. */
 export interface Settled {
   readonly chunks: readonly OutputChunk[]
   /** Set once the waiting line ended (its foreground process exited, or Ctrl+C ended `wait`). */
   readonly ended?: { readonly exitCode: number }
+  /**
+   * Jobs (`&`, or stopped with Ctrl+Z) whose process ended since the last call, wherever it
+   * ended: a lesson counts them as commands that ran, since no line of their own ends with them.
+   */
+  readonly jobsEnded?: readonly EndedJob[]
 }
 
 /**
@@ -120,10 +132,23 @@ export interface ShellEnv {
  */
 export class LabStorage {
   used = 0
+  /**
+   * Written files by filesystem: a host's or a container's disk, which every terminal on it
+   * sees, so a file a `setup:` line wrote is there in the learner's terminals too.
+   */
+  readonly #disks = new Map<string, Map<string, StoredFile>>()
   /** The next process id `&` prints, one sequence for the lab as the kernel's is per host. */
   nextPid = 3100
   /** Processes that keep running (captures), against SHELL_LIMITS.labProcesses. */
   processes = 0
+
+  filesOf(target: Target): Map<string, StoredFile> {
+    // A pod's own name stands for its first app container, which `web-1/app` names too.
+    const disk = target.pod === undefined ? target.name : `${target.pod}/${target.container ?? ''}`
+    const files = this.#disks.get(disk) ?? new Map<string, StoredFile>()
+    this.#disks.set(disk, files)
+    return files
+  }
 }
 
 /** A command's arguments grew past ARG_MAX while they were expanded; `command` is its first field. */
@@ -223,7 +248,7 @@ const decoder = new TextDecoder()
 export class ShellSession {
   #lastExit = 0
   readonly #vars = new Map<string, string>()
-  readonly #files = new Map<string, StoredFile>()
+  readonly #files: Map<string, StoredFile>
   /**
    * What the current top-level line has used (SHELL_LIMITS), shared with the sessions
    * `kubectl exec` and `sh -c` open from it, so nesting cannot multiply the limits.
@@ -236,6 +261,8 @@ export class ShellSession {
   readonly #jobs = new JobTable()
   /** What a live terminal's line waits on, and where the line goes on from. */
   #waiting: Waiting | undefined
+  /** Jobs whose process ended since `settle` or `takeJobsEnded` last told of them. */
+  #jobsEnded: EndedJob[] = []
 
   constructor(
     readonly env: ShellEnv,
@@ -245,10 +272,16 @@ export class ShellSession {
     this.#budget = parent?.budget ?? newLineBudget()
     this.#nested = parent !== undefined
     this.#storage = parent?.storage ?? env.storage ?? new LabStorage()
+    this.#files = this.#storage.filesOf(target)
   }
 
   get prompt(): string {
     return promptFor(this.target)
+  }
+
+  /** A live terminal's line still waits on its foreground process or on `wait`. */
+  get waiting(): boolean {
+    return this.#waiting !== undefined
   }
 
   get lastExit(): number {
@@ -350,10 +383,17 @@ export class ShellSession {
     } catch (e) {
       code = this.#failure(e, sink)
     }
-    if (code === WAITING) return { chunks: sink.chunks }
+    const ended = this.#jobsEnded.splice(0)
+    const jobs = ended.length > 0 ? { jobsEnded: ended } : {}
+    if (code === WAITING) return { chunks: sink.chunks, ...jobs }
     this.#waiting = undefined
     this.#lineEnded(sink, code)
-    return { chunks: sink.chunks, ended: { exitCode: code } }
+    return { chunks: sink.chunks, ended: { exitCode: code }, ...jobs }
+  }
+
+  /** The jobs whose process ended since the last call, for a terminal nobody settles. */
+  takeJobsEnded(): EndedJob[] {
+    return this.#jobsEnded.splice(0)
   }
 
   #lineEnded(sink: Sink, code: number): void {
@@ -456,6 +496,8 @@ export class ShellSession {
         if (counted) storage.processes--
         counted = false
         proc.ended(code)
+        if (proc instanceof Job && proc.id !== 0)
+          this.#jobsEnded.push({ command: proc.text, output: proc.transcript, exitCode: proc.status ?? code })
       }
     })
     if (!('signal' in started)) return started
@@ -811,8 +853,9 @@ export class ShellSession {
   }
 
   /**
-   * Give back what this session keeps and stop its processes: a `sh -c` or `kubectl exec`
-   * session ends with its line, a live terminal when it is closed.
+   * Give back the variables this session keeps and stop its processes (the files it wrote stay
+   * on their disk): a `sh -c` or `kubectl exec` session ends with its line, a live terminal when
+   * it is closed.
    */
   release(): void {
     const foreground = this.#waiting?.on instanceof Proc ? [this.#waiting.on] : []
@@ -821,9 +864,7 @@ export class ShellSession {
       proc.killed = true
       proc.process?.signal('TERM')
     }
-    for (const f of this.#files.values()) this.#storage.used -= f.size
     for (const v of this.#vars.values()) this.#storage.used -= v.length
-    this.#files.clear()
     this.#vars.clear()
   }
 
@@ -957,7 +998,10 @@ export class ShellSession {
       found && (!found.availableOn || found.availableOn.includes(this.target.kind)) ? found : undefined
     const job = as.job
     const live = top && this.env.live !== undefined && !this.#nested && job === undefined
-    if (!command?.spawn || (job === undefined && !live && timeoutMs === undefined)) {
+    // In a live terminal, the frames of an earlier line would pass for ones seen now: a capture
+    // it cannot wait on (a pipe, `$(…)`, `sh -c`) starts and stops at once instead.
+    const stopsAtOnce = this.env.live !== undefined && job === undefined && !live && timeoutMs === undefined
+    if (!command?.spawn || (job === undefined && !live && timeoutMs === undefined && !stopsAtOnce)) {
       if (timeoutMs === undefined) return undefined
       if (!command && !BUILTINS.has(name))
         return deliver({
@@ -977,6 +1021,10 @@ export class ShellSession {
     if (live) {
       this.#waiting = { on: proc, negate: false, resume: NOT_YET, status: () => 0 }
       return 0
+    }
+    if (stopsAtOnce) {
+      proc.process?.signal('INT')
+      return deliver({ stdout: '', stderr: '', exitCode: proc.status ?? 0, chunks: proc.take() })
     }
     // Where nobody presses Ctrl+C (a script, a pipe, the CLI) only `timeout` ends it: its time
     // passes on the lab's clock at once.

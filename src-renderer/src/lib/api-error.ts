@@ -128,6 +128,7 @@ const reasonTexts: { [Id in ErrorReasonId]: (params: Params<Id>) => string } = {
   unknown_trace: (p) => m.error_reason_unknown_trace(p),
   unknown_capture_point: (p) => m.error_reason_unknown_capture_point(p),
   unknown_sandbox: (p) => m.error_reason_unknown_sandbox(p),
+  unknown_terminal: () => m.error_reason_unknown_terminal(),
   lesson_unknown: (p) => m.error_reason_lesson_unknown(p),
   lesson_not_open: (p) => m.error_reason_lesson_not_open(p),
   step_not_reached: (p) => m.error_reason_step_not_reached(p),

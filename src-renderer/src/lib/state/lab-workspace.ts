@@ -1,5 +1,12 @@
 import type { Trace } from '../../../../src-main/core/engine/trace.ts'
-import type { MethodInput, MethodOutput, StreamEvent } from '../api.ts'
+import {
+  api,
+  type ApiCallError,
+  subscribe,
+  type MethodInput,
+  type MethodOutput,
+  type StreamEvent
+} from '../api.ts'
 
 export type Topology = MethodOutput<'lab:topology'>
 /** The cluster as the packet view draws it: devices, wires, groups and Service badges. */
@@ -15,16 +22,17 @@ export type TraceRequest = MethodInput<'trace:run'>['trace']
 export type InspectResult = MethodOutput<'lab:inspect'>
 export type ExecResult = MethodOutput<'sandbox:exec'>
 export type Completion = MethodOutput<'shell:complete'>
-export type TerminalEvent = StreamEvent<'sandbox:terminal'>
-export type TerminalInputResult = MethodOutput<'sandbox:terminalInput'>
+export type TerminalEvent = StreamEvent<'lab:terminal'>
+export type TerminalInputResult = MethodOutput<'lab:terminalInput'>
 /** An interface a trace crossed (`node-1/cni0`), downloadable as a capture of its own. */
 export type CapturePoint = MethodOutput<'trace:capturePoints'>['points'][number]
 /** One interface's frames as a pcap, or every interface's as one pcapng. */
 export type CaptureChoice = NonNullable<MethodInput<'trace:pcap'>['capture']>
 
 /**
- * Terminals that keep running between lines (free play): each is its own stream on one target,
- * so a capture in one prints what another terminal's commands send, until Ctrl+C.
+ * Terminals that keep running between lines, in lessons and free play alike: each is its own
+ * stream on one target, so a capture in one prints what another terminal's commands send, until
+ * Ctrl+C.
  */
 export interface LiveTerminalHost {
   /** Opens a terminal on `on`; the first event names it (`opened`). Returns how to close it. */
@@ -32,6 +40,62 @@ export interface LiveTerminalHost {
   input(terminalId: string, line: string): Promise<TerminalInputResult>
   /** Ctrl+C (`INT`) or Ctrl+Z (`TSTP`) for the terminal's foreground capture. */
   interrupt(terminalId: string, signal: 'INT' | 'TSTP'): Promise<void>
+}
+
+/** A lesson's lab or a free-play world, as the terminal calls name it. */
+export type LabRef = MethodInput<'lab:terminalInput'>['lab']
+
+/**
+ * The live terminals of one lab over the contract's terminal stream and calls, the same for a
+ * lesson and for free play; `after` lets the player take what a line, Ctrl+C or a line that ended
+ * by itself changed (a lesson's session, the drawing). `recover` may make a refused terminal
+ * possible again (a restarted host opens the lesson anew); the terminal is then opened once more.
+ */
+export function liveTerminals(
+  ref: () => { learnerId: string; lab: LabRef },
+  after: {
+    input: (output: TerminalInputResult) => Promise<void>
+    interrupt: (output: MethodOutput<'lab:terminalInterrupt'>) => void
+    ended?: (event: Extract<TerminalEvent, { kind: 'ended' }>) => void
+    recover?: (error: ApiCallError) => Promise<boolean>
+  }
+): LiveTerminalHost {
+  return {
+    open: (on, onEvent, onError) => {
+      let closed = false
+      let recovering = false
+      const heard = (event: TerminalEvent): void => {
+        if (event.kind === 'opened') recovering = false
+        if (event.kind === 'ended') after.ended?.(event)
+        onEvent(event)
+      }
+      const failed = (error: ApiCallError): void => {
+        if (recovering || !after.recover) return onError(error)
+        recovering = true
+        after.recover(error).then(
+          (again) => {
+            if (closed) return
+            if (again) unsubscribe = subscribe('lab:terminal', { ...ref(), on }, heard, failed)
+            else onError(error)
+          },
+          () => closed || onError(error)
+        )
+      }
+      let unsubscribe = subscribe('lab:terminal', { ...ref(), on }, heard, failed)
+      return () => {
+        closed = true
+        unsubscribe()
+      }
+    },
+    input: async (terminalId, line) => {
+      const output = await api['lab:terminalInput']({ ...ref(), terminalId, line })
+      await after.input(output)
+      return output
+    },
+    interrupt: async (terminalId, signal) => {
+      after.interrupt(await api['lab:terminalInterrupt']({ ...ref(), terminalId, signal }))
+    }
+  }
 }
 
 /** A command the prose or the inspector asked the terminal to run; `seq` makes a repeated click a new request. */

@@ -16,6 +16,8 @@ import {
   type Completion,
   type Diagram,
   type LabWorkspace,
+  liveTerminals,
+  type LiveTerminalHost,
   type TraceStory
 } from './lab-workspace.ts'
 import { visitMinutes, visitStartedAt } from './lesson-visit.ts'
@@ -157,12 +159,20 @@ export class LessonPlayer implements LabWorkspace {
     try {
       return await call()
     } catch (error) {
-      if (!(error instanceof ApiCallError && error.code === 'not_found' && this.#lesson)) throw error
-      // Calls made side by side (the topology and the drawing) share one reopening.
-      this.#reopening ??= this.#load().finally(() => (this.#reopening = null))
-      await this.#reopening
+      if (!this.#isNotOpen(error)) throw error
+      await this.#reopen()
       return call()
     }
+  }
+
+  #isNotOpen(error: unknown): boolean {
+    return error instanceof ApiCallError && error.code === 'not_found' && this.#lesson !== null
+  }
+
+  /** Calls made side by side (the topology, the drawing, the terminals) share one reopening. */
+  #reopen(): Promise<void> {
+    this.#reopening ??= this.#load().finally(() => (this.#reopening = null))
+    return this.#reopening
   }
 
   async refreshTopology(): Promise<void> {
@@ -222,7 +232,36 @@ export class LessonPlayer implements LabWorkspace {
     const { session, ...output } = await this.#onLesson(() =>
       api['shell:exec']({ learnerId: this.learnerId, lessonId: this.lessonId, on, line })
     )
-    this.#absorb(session)
+    await this.#afterLine(session)
+    return output
+  }
+
+  /**
+   * The lab's terminals stay open between lines, as free play's do: captures run until Ctrl+C,
+   * and a line that ends later (or a job) reaches the lesson's tasks when it ends.
+   */
+  readonly live: LiveTerminalHost = liveTerminals(
+    () => ({ learnerId: this.learnerId, lab: { kind: 'lesson', lessonId: this.lessonId } }),
+    {
+      input: (output) => this.#afterLine(output.session),
+      interrupt: (output) => {
+        if (output.session) this.#absorb(output.session)
+      },
+      // A line that ended by itself (a `timeout`) may have passed a task: no answer brings that.
+      ended: (event) => {
+        this.#afterLine(event.session).catch((error: unknown) => (this.#error = errorText(error)))
+      },
+      recover: async (error) => {
+        if (!this.#isNotOpen(error)) return false
+        await this.#reopen()
+        return true
+      }
+    }
+  )
+
+  /** A line may have passed a task and changed the world: the session, drawing and inspector follow. */
+  async #afterLine(session: SessionView | undefined): Promise<void> {
+    if (session) this.#absorb(session)
     try {
       await this.refreshTopology()
     } catch (error) {
@@ -230,7 +269,6 @@ export class LessonPlayer implements LabWorkspace {
       if (!isConnectionLost(error)) throw error
     }
     if (this.#selected) await this.inspect(this.#selected)
-    return output
   }
 
   /** Sends a packet and puts its trace on the stepper. */

@@ -1,5 +1,5 @@
 import type { Trace } from '../../../../src-main/core/engine/trace.ts'
-import { api, ApiCallError, errorText, subscribe, type MethodInput } from '../api.ts'
+import { api, ApiCallError, errorText, type MethodInput } from '../api.ts'
 import {
   saveDownload,
   type CaptureChoice,
@@ -9,6 +9,7 @@ import {
   type ExecResult,
   type InspectResult,
   type LabWorkspace,
+  liveTerminals,
   type LiveTerminalHost,
   type RunRequest,
   type Topology,
@@ -128,33 +129,10 @@ export class SandboxPlayer implements LabWorkspace {
     return output
   }
 
-  readonly live: LiveTerminalHost = {
-    open: (on, onEvent, onError) =>
-      subscribe(
-        'sandbox:terminal',
-        { learnerId: this.learnerId, sandboxId: this.#require(), on },
-        onEvent,
-        onError
-      ),
-    input: async (terminalId, line) => {
-      const output = await api['sandbox:terminalInput']({
-        learnerId: this.learnerId,
-        sandboxId: this.#require(),
-        terminalId,
-        line
-      })
-      await this.#refresh()
-      return output
-    },
-    interrupt: async (terminalId, signal) => {
-      await api['sandbox:terminalInterrupt']({
-        learnerId: this.learnerId,
-        sandboxId: this.#require(),
-        terminalId,
-        signal
-      })
-    }
-  }
+  readonly live: LiveTerminalHost = liveTerminals(
+    () => ({ learnerId: this.learnerId, lab: { kind: 'sandbox', sandboxId: this.#require() } }),
+    { input: () => this.#refresh(), interrupt: () => undefined }
+  )
 
   /** A line may have changed the world: the drawing and an open inspector follow it. */
   async #refresh(): Promise<void> {

@@ -17,7 +17,8 @@ const ESC = '\x1b'
 const escapeSequence = new RegExp(`^${ESC}(\\[[0-9;]*[A-Za-z~]|O[A-Za-z])`)
 
 export class LineEditor {
-  readonly prompt: string
+  /** What the line is drawn after: the shell's prompt, or `> ` while bash reads more of a line. */
+  prompt: string
   #line = ''
   #cursor = 0
   #history: string[] = []
