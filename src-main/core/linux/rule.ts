@@ -80,6 +80,9 @@ export function insertRule(rules: readonly Rule[], rule: Rule): Rule[] {
 export type RuleQuery = Partial<Rule>
 
 export function ruleMatchesQuery(rule: Rule, q: RuleQuery): boolean {
+  // A mark without a mask means all 32 bits, on either side; a rule without a mark has none.
+  const queryMask = q.fwmask ?? (q.fwmark ? 0xffffffff : 0)
+  const ruleMask = rule.fwmark === undefined ? 0 : (rule.fwmask ?? 0xffffffff)
   const samePrefix = (a: RulePrefix | undefined, b: RulePrefix | undefined): boolean =>
     b === undefined || (a !== undefined && a.address === b.address && a.prefixLen === b.prefixLen)
   return (
@@ -88,8 +91,8 @@ export function ruleMatchesQuery(rule: Rule, q: RuleQuery): boolean {
     (q.table === undefined || rule.table === q.table) &&
     (q.iif === undefined || rule.iif === q.iif) &&
     (q.oif === undefined || rule.oif === q.oif) &&
-    (q.fwmark === undefined || rule.fwmark === q.fwmark) &&
-    (q.fwmask === undefined || rule.fwmask === q.fwmask) &&
+    (!q.fwmark || rule.fwmark === q.fwmark) &&
+    (queryMask === 0 || ruleMask === queryMask) &&
     samePrefix(rule.from, q.from) &&
     samePrefix(rule.to, q.to)
   )
