@@ -485,7 +485,11 @@ export class Walk {
     if (pkt.dst !== before || (pkt.mark !== markBefore && ns.rules !== undefined)) {
       route = outputRoute(ns, pkt)
       const rerouted = routeErrno(route)
-      if (!route || rerouted !== undefined) return { kind: 'local-error', errno: rerouted ?? 'ENETUNREACH' }
+      if (!route || rerouted !== undefined) {
+        // Checked on real namespaces: a mark that leads nowhere loses the packet without a word.
+        if (pkt.dst === before) return this.drop(ns, 'no-route', pkt)
+        return { kind: 'local-error', errno: rerouted ?? 'ENETUNREACH' }
+      }
       this.#routeHop(ns, route, pkt)
     }
     if (route.type === 'local' || route.type === 'broadcast') {
