@@ -2,7 +2,8 @@
  * `ip` (iproute2 6.1): `addr|link|route|neigh [show] [dev X]` with `-d`, `-br`, `-4`, `-s`,
  * `ip route get`, and the mutations a learner wiring a pod network by hand needs: `link add|set|del`
  * (ip-link-edit.ts), `netns add|del|list|exec` and `-n NS` (ip-netns.ts), `route add|replace|del`,
- * `neigh add|replace|del|flush`, `addr add|del`, and `monitor` (ip-monitor.ts). Output
+ * `neigh add|replace|del|flush`, `addr add|del`, `rule` (ip-rule.ts), tables by name or number
+ * (`route … table N`, `route flush table N`), and `monitor` (ip-monitor.ts). Output
  * and error texts are iproute2's.
  */
 import type { Command, CommandContext, CommandOutput } from '../command.ts'
