@@ -24,6 +24,7 @@ import {
 } from '../../linux/ops.ts'
 import { announceRoutes } from '../../linux/netlink.ts'
 import { linkByIndex, linkByName, type Netns } from '../../linux/netns.ts'
+import { interfaceConf } from '../../linux/sysctl.ts'
 import { parseTable, tableId, type Route, type RouteProto, type RouteTable } from '../../linux/route.ts'
 import { makeCidr, parseCidr } from '../../net/cidr.ts'
 import { formatIpv4, parseIpv4 } from '../../net/ipv4.ts'
@@ -435,9 +436,13 @@ function routeGet(ns: Netns, args: readonly string[]): CommandOutput {
   const found = lookupFlow(ns, flow)
   const errno = routeErrno(found)
   if (iif) {
+    // ip_route_input_slow: a packet from 0.0.0.0 is a martian; one to forward needs forwarding on.
+    if (fromIp === undefined || fromIp === 0) return bad(`RTNETLINK answers: ${GET_ERRORS.EINVAL}`, 2)
     if (errno !== undefined || !found)
       return bad(`RTNETLINK answers: ${GET_ERRORS[errno ?? 'ENETUNREACH']}`, 2)
     const r = found
+    if (r.type === 'unicast' && interfaceConf(ns, iif, 'forwarding') !== '1')
+      return bad(`RTNETLINK answers: ${GET_ERRORS.EHOSTUNREACH}`, 2)
     const dev = r.type === 'local' ? 'lo' : linkByIndex(ns, r.dev!)!.name
     const via = r.gateway !== undefined ? ` via ${formatIpv4(r.gateway)}` : ''
     return ok(
