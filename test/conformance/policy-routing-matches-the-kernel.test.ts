@@ -96,7 +96,12 @@ const COMPARED = [
   ip('route flush table 999'),
   ip('rule flush'),
   ip('rule'),
-  ip('route get 192.168.1.9')
+  ip('route get 192.168.1.9'),
+  ip('route get 1.1.1.1 oif eth1'),
+  ip('rule add oif eth0 prohibit'),
+  ip('rule'),
+  ip('route get 192.168.1.9 oif eth0'),
+  ip('route get 192.168.1.9 oif eth1')
 ]
 
 describe.skipIf(unavailable !== undefined)('policy routing prints and decides as the kernel does', () => {
