@@ -38,7 +38,7 @@ describe('ip command words', () => {
     const flush = run(labShell(), 'node-1', 'ip r f')
     expect(flush.exitCode).toBe(255)
     expect(flush.stderr).toBe(
-      'Podnet Lab does not simulate "ip route flush"; it simulates ip route show, get, add, del, replace.\n'
+      'Podnet Lab does not simulate "ip route flush"; it simulates ip route show, get, add, del, replace, flush table.\n'
     )
     expect(run(labShell(), 'node-1', 'ip link change cni0 mtu 1400').stderr).toBe(
       'Podnet Lab does not simulate "ip link change"; it simulates ip link show, set, add, del.\n'

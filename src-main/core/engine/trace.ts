@@ -7,6 +7,7 @@
  * object rather than copies, in a trace and across traces and the capture log: read-only.
  */
 
+import type { RouteTable } from '../linux/route.ts'
 import type { DnsMessage } from '../net/dns-message.ts'
 
 /** Ethernet header as seen on the wire. */
@@ -188,7 +189,7 @@ export interface NetfilterDetail {
 export interface RouteDetail {
   /** The matching route as `ip route` prints it (prefixed with `local ` for table local). */
   route: string
-  table: 'main' | 'local'
+  table: RouteTable
   type: 'unicast' | 'local' | 'broadcast'
   gateway?: string
   dev?: string
@@ -239,7 +240,7 @@ export type TraceOutcome =
   /** The sender's own kernel refused to send (EMSGSIZE, ENETUNREACH). */
   | {
       kind: 'local-error'
-      errno: 'EMSGSIZE' | 'ENETUNREACH' | 'EHOSTUNREACH' | 'EPERM' | 'ECONNREFUSED'
+      errno: 'EMSGSIZE' | 'ENETUNREACH' | 'EHOSTUNREACH' | 'EPERM' | 'EACCES' | 'EINVAL' | 'ECONNREFUSED'
       mtu?: number
     }
 

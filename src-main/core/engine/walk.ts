@@ -5,7 +5,9 @@ import {
   hasCarrier,
   isLocalAddress,
   learnFdb,
+  lookupFlow,
   lookupRoute,
+  routeErrno,
   pickSource,
   setNeighbour,
   useNeighbour
@@ -46,7 +48,7 @@ export type LegEnd =
   | { kind: 'icmp-error'; ns: Netns; error: Packet; sendErrno?: 'EPERM' }
   | {
       kind: 'local-error'
-      errno: 'EMSGSIZE' | 'ENETUNREACH' | 'EHOSTUNREACH' | 'EPERM'
+      errno: 'EMSGSIZE' | 'ENETUNREACH' | 'EHOSTUNREACH' | 'EPERM' | 'EACCES' | 'EINVAL'
       mtu?: number
       from?: Ipv4
     }
@@ -76,6 +78,20 @@ const routeDetails = new WeakMap<
   Route,
   Omit<Route, 'dev' | 'metric'> & { dev: string | undefined; detail: Hop['detail'] }
 >()
+
+/** ICMP destination-unreachable code for a packet the lookup refused to forward (ip_error). */
+const FORWARD_ERROR_CODES: Record<NonNullable<ReturnType<typeof routeErrno>>, number | undefined> = {
+  ENETUNREACH: 0,
+  EHOSTUNREACH: 1,
+  EACCES: 13,
+  EINVAL: undefined
+}
+
+/** The route a locally generated packet takes: rules see its source and mark, and lo as input. */
+function outputRoute(ns: Netns, pkt: Packet): Route | undefined {
+  if (ns.rules === undefined) return lookupRoute(ns, pkt.dst)
+  return lookupFlow(ns, { dst: pkt.dst, src: pkt.src, mark: pkt.mark, iif: 'lo' })
+}
 
 /** `ip route` text of a route, for trace details. */
 export function describeRoute(ns: Netns, r: Route): string {
@@ -439,11 +455,12 @@ export class Walk {
     this.#confirming =
       pkt.l4.kind === 'tcp' && pkt.l4.flags.includes('.') && !pkt.l4.flags.includes('S') ? pkt : undefined
     if (!this.#step()) return this.drop(ns, 'loop', pkt)
-    let route = lookupRoute(ns, pkt.dst)
-    if (!route || route.type === 'unreachable' || route.type === 'blackhole') {
+    let route = outputRoute(ns, pkt)
+    const errno = routeErrno(route)
+    if (!route || errno !== undefined) {
       this.hop(ns, 'route-lookup', { before: view(pkt), drop: 'no-route' })
       return opts.originating
-        ? { kind: 'local-error', errno: 'ENETUNREACH' }
+        ? { kind: 'local-error', errno: errno ?? 'ENETUNREACH' }
         : { kind: 'dropped', reason: 'no-route' }
     }
     if (pkt.src === 0) pkt.src = pickSource(ns, route, pkt.dst) ?? 0
@@ -451,6 +468,7 @@ export class Walk {
     // Rerouted whenever the destination changes in OUTPUT: by a DNAT rule on a connection's
     // first packet, by its conntrack entry on every later one.
     const before = pkt.dst
+    const markBefore = pkt.mark
     const ct = this.#ct(ns, pkt)
     if (ct === TABLE_FULL) {
       const end = this.drop(ns, 'ct-table-full', pkt)
@@ -463,9 +481,15 @@ export class Walk {
     if (v.kind === 'DROP')
       return opts.originating ? { kind: 'local-error', errno: 'EPERM' } : this.drop(ns, 'netfilter-drop', pkt)
     if (v.kind === 'REJECT') return this.#rejectLocal(ns, pkt)
-    if (pkt.dst !== before) {
-      route = lookupRoute(ns, pkt.dst)
-      if (!route) return { kind: 'local-error', errno: 'ENETUNREACH' }
+    // ip_route_me_harder: a mark set in OUTPUT reroutes too, which only rules can make matter.
+    if (pkt.dst !== before || (pkt.mark !== markBefore && ns.rules !== undefined)) {
+      route = outputRoute(ns, pkt)
+      const rerouted = routeErrno(route)
+      if (!route || rerouted !== undefined) {
+        // Checked on real namespaces: a mark that leads nowhere loses the packet without a word.
+        if (pkt.dst === before) return this.drop(ns, 'no-route', pkt)
+        return { kind: 'local-error', errno: rerouted ?? 'ENETUNREACH' }
+      }
       this.#routeHop(ns, route, pkt)
     }
     if (route.type === 'local' || route.type === 'broadcast') {
@@ -1034,7 +1058,10 @@ export class Walk {
       const v = this.#hook(ns, 'PREROUTING', pkt, ct, link.name, undefined)
       if (v.kind !== 'ACCEPT') return this.drop(ns, 'netfilter-drop', pkt, link.name)
     }
-    const route = lookupRoute(ns, pkt.dst)
+    const route =
+      ns.rules === undefined
+        ? lookupRoute(ns, pkt.dst)
+        : lookupFlow(ns, { dst: pkt.dst, src: pkt.src, mark: pkt.mark, iif: link.name })
     if (route && (route.type === 'local' || route.type === 'broadcast')) {
       this.#routeHop(ns, route, pkt)
       return this.#input(ns, link, pkt, ct)
@@ -1052,10 +1079,13 @@ export class Walk {
       return this.drop(ns, 'ip-forward-disabled', pkt, link.name)
     if (!route || route.type !== 'unicast') {
       this.hop(ns, 'route-lookup', { before: view(pkt), drop: 'no-route' })
+      // ip_error: a blackhole stays silent; the others answer with their own code.
+      const code = FORWARD_ERROR_CODES[routeErrno(route) ?? 'ENETUNREACH']
+      if (code === undefined) return this.drop(ns, 'no-route', pkt, link.name)
       return {
         kind: 'icmp-error',
         ns,
-        error: this.#icmpError(pkt, 3, 0, this.#addressOn(ns, link.name) ?? 0)
+        error: this.#icmpError(pkt, 3, code, this.#addressOn(ns, link.name) ?? 0)
       }
     }
     this.#routeHop(ns, route, pkt)

@@ -9,7 +9,8 @@ import type { Neighbour } from './neighbour.ts'
 import { newNetlinkGroups, type NetlinkGroups } from './netlink.ts'
 import type { IpSet, Netfilter } from './netfilter.ts'
 import type { NftTable } from './nftables.ts'
-import type { Route } from './route.ts'
+import type { Route, RouteTable } from './route.ts'
+import type { Rule } from './rule.ts'
 import { SYSCTL_DEFAULTS } from './sysctl.ts'
 import { newNetfilter } from './netfilter.ts'
 
@@ -40,8 +41,20 @@ export interface Netns {
   links: Link[]
   nextIfindex: number
   addresses: Address[]
-  /** Both tables (main and local); lookups go local first, as the default rules do. */
+  /** Every table's routes, each naming its table. */
   routes: Route[]
+  /**
+   * The tables besides main and local, in the order they were made (the first route added to
+   * one makes it, as fib_new_table does); undefined until there is one.
+   */
+  tables?: RouteTable[]
+  /**
+   * The policy rules once `ip rule` changed them; undefined while they are the kernel's
+   * defaults, which keeps the lookup to local then main. The kernel likewise looks up its merged
+   * local/main trie until rules are first changed (fib_has_custom_rules), and says so in
+   * `ip route get`, which names table local only afterwards.
+   */
+  rules?: Rule[]
   neighbours: Neighbour[]
   sysctl: Record<string, string>
   netfilter: Netfilter

@@ -6,7 +6,8 @@ import { emptyStats, type BridgeLink, type Link } from './link.ts'
 import { isValidNeighbour, type Neighbour, type NeighbourState } from './neighbour.ts'
 import { announceAddr, announceLink, announceNeigh, announceRoutes } from './netlink.ts'
 import { linkByIndex, type Netns } from './netns.ts'
-import type { Route } from './route.ts'
+import type { Route, RouteTable } from './route.ts'
+import { ruleMatches, type Flow } from './rule.ts'
 
 /** All namespaces by id: links refer across namespaces (veth peers). */
 export type NetnsMap = ReadonlyMap<string, Netns>
@@ -176,14 +177,68 @@ function routeSpecificity(r: Route): number {
 }
 
 /**
- * The FIB lookup: table local first (rule 0), then main (rule 32766), each by longest prefix,
+ * The FIB lookup for a locally generated packet to `dst` with no source, mark or device chosen.
+ * With the default rules that is table local, then main, then default, each by longest prefix,
  * then lowest metric, then first added.
  */
 export function lookupRoute(ns: Netns, dst: Ipv4): Route | undefined {
-  return bestRoute(ns.routes, 'local', dst) ?? bestRoute(ns.routes, 'main', dst)
+  if (ns.rules !== undefined) return lookupFlow(ns, { dst, src: 0, mark: 0, iif: 'lo' })
+  return (
+    bestRoute(ns.routes, 'local', dst) ??
+    bestRoute(ns.routes, 'main', dst) ??
+    (ns.tables === undefined ? undefined : bestRoute(ns.routes, 'default', dst))
+  )
 }
 
-function bestRoute(routes: readonly Route[], table: Route['table'], dst: Ipv4): Route | undefined {
+/** What a `prohibit` or `blackhole` rule ends a lookup with, as the route type of that name would. */
+const RULE_VERDICTS = {
+  prohibit: {
+    table: 'main',
+    type: 'prohibit',
+    dst: makeCidr(0, 0),
+    proto: 'boot',
+    scope: 'global',
+    onlink: false
+  },
+  blackhole: {
+    table: 'main',
+    type: 'blackhole',
+    dst: makeCidr(0, 0),
+    proto: 'boot',
+    scope: 'global',
+    onlink: false
+  }
+} as const satisfies Record<string, Route>
+
+/**
+ * fib_rules_lookup: the rules in preference order; the first whose table has a route for the
+ * flow decides, a table without one passes on to the next rule. An `unreachable` rule, like
+ * running out of rules, leaves no route (ENETUNREACH).
+ */
+export function lookupFlow(ns: Netns, flow: Flow): Route | undefined {
+  if (ns.rules === undefined) return lookupRoute(ns, flow.dst)
+  for (const rule of ns.rules) {
+    if (!ruleMatches(rule, flow)) continue
+    if (rule.action === 'unreachable') return undefined
+    if (rule.action !== 'lookup') return RULE_VERDICTS[rule.action]
+    const found = bestRoute(ns.routes, rule.table!, flow.dst)
+    if (found) return found
+  }
+  return undefined
+}
+
+/** The error a lookup's answer gives the sender (fib_props, fib4_rule_action); none for a usable route. */
+export function routeErrno(
+  route: Route | undefined
+): 'ENETUNREACH' | 'EHOSTUNREACH' | 'EACCES' | 'EINVAL' | undefined {
+  if (route === undefined) return 'ENETUNREACH'
+  if (route.type === 'unreachable') return 'EHOSTUNREACH'
+  if (route.type === 'prohibit') return 'EACCES'
+  if (route.type === 'blackhole') return 'EINVAL'
+  return undefined
+}
+
+function bestRoute(routes: readonly Route[], table: RouteTable, dst: Ipv4): Route | undefined {
   let best: Route | undefined
   for (const r of routes) {
     if (r.table !== table || !cidrContains(r.dst, dst)) continue
@@ -226,6 +281,8 @@ export function addRoute(ns: Netns, route: Route): RouteEditResult {
       (r.metric ?? 0) === (route.metric ?? 0)
   )
   if (exists) return { ok: false, message: 'RTNETLINK answers: File exists' }
+  if (route.table !== 'main' && route.table !== 'local' && !ns.tables?.includes(route.table))
+    ns.tables = [...(ns.tables ?? []), route.table]
   if (route.gateway !== undefined && !route.onlink) {
     const reachable = ns.routes.some(
       (r) =>
@@ -265,7 +322,7 @@ export function addBootRoute(
 export function deleteRoute(
   ns: Netns,
   dst: Cidr,
-  table: 'main' | 'local',
+  table: RouteTable,
   gateway?: Ipv4,
   dev?: number
 ): RouteEditResult {

@@ -4,7 +4,7 @@ import type { Address } from '../../linux/address.ts'
 import type { Link } from '../../linux/link.ts'
 import { linkByIndex, type Netns } from '../../linux/netns.ts'
 import { isValidNeighbour } from '../../linux/neighbour.ts'
-import type { Route, RouteProto } from '../../linux/route.ts'
+import type { Route, RouteProto, RouteTable } from '../../linux/route.ts'
 import { formatIpv4 } from '../../net/ipv4.ts'
 import {
   hasIpv6,
@@ -171,7 +171,14 @@ export function routeLine(ns: Netns, r: Route, withDev = true, withProto = true,
   return `${s} `
 }
 
-export function showRoutes(ns: Netns, table: 'main' | 'local', dev?: Link, proto?: RouteProto): string {
+/** `withTable`: a `table all` listing, which names every table but main. */
+export function showRoutes(
+  ns: Netns,
+  table: RouteTable,
+  dev?: Link,
+  proto?: RouteProto,
+  withTable = false
+): string {
   const routes = ns.routes
     .filter(
       (r) =>
@@ -180,7 +187,9 @@ export function showRoutes(ns: Netns, table: 'main' | 'local', dev?: Link, proto
         (proto === undefined || r.proto === proto)
     )
     .sort(routeOrder)
-  return routes.map((r) => routeLine(ns, r, dev === undefined, proto === undefined) + '\n').join('')
+  return routes
+    .map((r) => routeLine(ns, r, dev === undefined, proto === undefined, withTable) + '\n')
+    .join('')
 }
 
 /** The kernel sends an entry's address only while it is valid, so a FAILED one has none. */

@@ -2,7 +2,8 @@
  * `ip` (iproute2 6.1): `addr|link|route|neigh [show] [dev X]` with `-d`, `-br`, `-4`, `-s`,
  * `ip route get`, and the mutations a learner wiring a pod network by hand needs: `link add|set|del`
  * (ip-link-edit.ts), `netns add|del|list|exec` and `-n NS` (ip-netns.ts), `route add|replace|del`,
- * `neigh add|replace|del|flush`, `addr add|del`, and `monitor` (ip-monitor.ts). Output
+ * `neigh add|replace|del|flush`, `addr add|del`, `rule` (ip-rule.ts), tables by name or number
+ * (`route … table N`, `route flush table N`), and `monitor` (ip-monitor.ts). Output
  * and error texts are iproute2's.
  */
 import type { Command, CommandContext, CommandOutput } from '../command.ts'
@@ -15,19 +16,23 @@ import {
   deleteAddress,
   deleteNeighbour,
   deleteRoute,
+  lookupFlow,
   lookupRoute,
   pickSource,
+  routeErrno,
   setNeighbour
 } from '../../linux/ops.ts'
-import { linkByName, type Netns } from '../../linux/netns.ts'
-import type { Route, RouteProto } from '../../linux/route.ts'
-import { DEFAULT_RULES, formatRule } from '../../linux/rule.ts'
+import { announceRoutes } from '../../linux/netlink.ts'
+import { linkByIndex, linkByName, type Netns } from '../../linux/netns.ts'
+import { interfaceConf } from '../../linux/sysctl.ts'
+import { parseTable, tableId, type Route, type RouteProto, type RouteTable } from '../../linux/route.ts'
 import { makeCidr, parseCidr } from '../../net/cidr.ts'
 import { formatIpv4, parseIpv4 } from '../../net/ipv4.ts'
 import { parseMac } from '../../net/mac.ts'
 import { linkAdd, linkDel, linkSet } from './ip-link-edit.ts'
 import { isMonitor, monitorAtOnce, monitorNetlink } from './ip-monitor.ts'
 import { execIn, namedNetns, runNetns } from './ip-netns.ts'
+import { parseU32, runRuleCommand } from './ip-rule.ts'
 import { showAddrs, showLinks, showNeighbours, showRoutes, type ShowOptions } from './ip-show.ts'
 
 const OBJECTS: Record<string, 'addr' | 'link' | 'route' | 'neigh' | 'netns' | 'rule'> = {
@@ -223,31 +228,13 @@ function listedLinks(ns: Netns, args: readonly string[]): { links?: Link[]; erro
   return { links: master ? links.filter((l) => l.master === master.ifindex) : links }
 }
 
-/** /etc/iproute2/rt_tables: the routing tables' names and numbers. */
-const TABLE_NAMES: Readonly<Record<string, string>> = { local: '255', main: '254', default: '253' }
-
-/** `ip rule`: the listing, narrowed by `table T` or `pref N` as iproute2's filter does. */
-function runRule(args: string[]): CommandOutput {
+/** `ip rule`: list, add, del and flush (ip-rule.ts). */
+function runRule(ns: Netns, args: string[]): CommandOutput {
   const word = args[0]
   const sub = verbOf('rule', word)
-  if (sub !== 'show') return unknownVerb('rule', word!, sub, ['show', 'list'])
-  let rules = DEFAULT_RULES
-  const filters = args.slice(1)
-  for (let i = 0; i < filters.length; i += 2) {
-    const [key, value] = [filters[i]!, filters[i + 1]]
-    if (value === undefined) return bad('Command line is not complete. Try option "help"', 255)
-    if (key === 'table' || key === 'lookup') {
-      const table = TABLE_NAMES[value] ?? value
-      if (!/^\d+$/.test(table))
-        return bad(`Error: argument "${value}" is wrong: table id value is invalid\n`, 255)
-      rules = rules.filter((r) => TABLE_NAMES[r.table] === String(Number(table)))
-    } else if (['pref', 'priority', 'preference', 'order'].includes(key)) {
-      if (!/^\d+$/.test(value))
-        return bad(`Error: argument "${value}" is wrong: preference value is invalid\n`, 255)
-      rules = rules.filter((r) => r.priority === Number(value))
-    } else return bad(`Error: inet prefix is expected rather than "${key}".`)
-  }
-  return ok(rules.map((r) => `${formatRule(r)}\n`).join(''))
+  if (sub !== 'show' && sub !== 'add' && sub !== 'delete' && sub !== 'flush')
+    return unknownVerb('rule', word!, sub, ['show', 'list', 'add', 'del', 'flush'])
+  return runRuleCommand(ns, sub, args.slice(1))
 }
 
 function runLink(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions): CommandOutput {
@@ -303,8 +290,8 @@ function runAddr(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions)
 function parseRouteSpec(
   ns: Netns,
   args: readonly string[]
-): { route?: Route; error?: CommandOutput; table: 'main' | 'local' } {
-  let table: 'main' | 'local' = 'main'
+): { route?: Route; error?: CommandOutput; table: RouteTable } {
+  let table: RouteTable = 'main'
   const r: Partial<Route> & { onlink: boolean } = {
     onlink: false,
     proto: 'boot',
@@ -314,6 +301,10 @@ function parseRouteSpec(
   for (let i = 0; i < args.length; i++) {
     const w = args[i]!
     const v = args[i + 1]
+    if (i === 0 && (w === 'unreachable' || w === 'blackhole' || w === 'prohibit')) {
+      r.type = w
+      continue
+    }
     switch (w) {
       case 'via': {
         const gw = parseIpv4(v ?? '')
@@ -351,10 +342,17 @@ function parseRouteSpec(
         r.metric = Number(v)
         i++
         break
-      case 'table':
-        if (v === 'local' || v === 'main') table = v
+      case 'table': {
+        const named = parseTable(v ?? '')
+        if (named === undefined)
+          return {
+            error: bad(`Error: argument "${v ?? ''}" is wrong: "table" value is invalid\n`, 255),
+            table
+          }
+        table = named
         i++
         break
+      }
       default: {
         const text = w === 'to' ? (args[++i] ?? '') : w
         if (r.dst)
@@ -366,7 +364,8 @@ function parseRouteSpec(
     }
   }
   if (!r.dst) return { error: bad('Error: any valid prefix is expected rather than "".'), table }
-  if (r.gateway === undefined && r.dev === undefined)
+  const reject = r.type !== 'unicast'
+  if (r.gateway === undefined && r.dev === undefined && !reject)
     return { error: bad('Error: Device for nexthop is not up.', 2), table }
   if (r.gateway !== undefined && r.dev === undefined) {
     const via = lookupRoute(ns, r.gateway)
@@ -374,14 +373,35 @@ function parseRouteSpec(
       return { error: bad('Error: Nexthop has invalid gateway.', 2), table }
     r.dev = via.dev!
   }
-  if (r.gateway === undefined && r.scope === 'global') r.scope = 'link'
+  if (r.gateway === undefined && r.scope === 'global' && !reject) r.scope = 'link'
   return { route: { ...(r as Route), table }, table }
 }
 
+const GET_ERRORS = {
+  ENETUNREACH: 'Network is unreachable',
+  EHOSTUNREACH: 'No route to host',
+  EACCES: 'Permission denied',
+  EINVAL: 'Invalid argument'
+} as const
+
+/** iproute2 prints a mark below 16 in decimal and the rest in hex. */
+const markText = (mark: number): string =>
+  mark === 0 ? '' : ` mark ${mark < 16 ? mark : `0x${mark.toString(16)}`}`
+
 /**
- * `ip route get DST [from SRC] [iif DEV]`. With `iif` the kernel resolves the route a packet
- * arriving on DEV would take (the forwarding path): no source is chosen and no uid applies, and
- * the cache line names the input device.
+ * How `ip route get` names the table that answered: main goes unnamed, and so does local while
+ * the rules were never changed (the kernel then looks local and main up as one table).
+ */
+function tableText(ns: Netns, r: Route): string {
+  if (r.table === 'main' || (r.table === 'local' && ns.rules === undefined)) return ''
+  return ` table ${r.table}`
+}
+
+/**
+ * `ip route get DST [from SRC] [iif DEV] [oif DEV] [mark N]`. With `iif` the kernel resolves the
+ * route a packet arriving on DEV would take (the forwarding path): no source is chosen and no
+ * uid applies, and the cache line names the input device. With `oif` a failed lookup still
+ * answers: the kernel takes the destination to be on that link.
  */
 function routeGet(ns: Netns, args: readonly string[]): CommandOutput {
   const rest = [...args]
@@ -391,61 +411,142 @@ function routeGet(ns: Netns, args: readonly string[]): CommandOutput {
   }
   const from = option('from')
   const iifName = option('iif')
+  const oifName = option('oif')
+  const markArg = option('mark')
   const target = rest.find((a) => a !== 'to')
   const dst = parseIpv4(target ?? '')
   if (dst === undefined) return bad(`Error: inet prefix is expected rather than "${target ?? ''}".`)
   const fromIp = from === undefined ? undefined : parseIpv4(from)
   if (from !== undefined && fromIp === undefined)
     return bad(`Error: inet prefix is expected rather than "${from}".`)
+  const mark = markArg === undefined ? 0 : parseU32(markArg)
+  if (mark === undefined) return bad(`Error: argument "${markArg ?? ''}" is wrong: invalid mark value`, 255)
   const iif = iifName === undefined ? undefined : linkByName(ns, iifName)
   if (iifName !== undefined && !iif) return bad(`Cannot find device "${iifName}"`)
-  const r = lookupRoute(ns, dst)
-  if (!r || r.dev === undefined) return bad('RTNETLINK answers: Network is unreachable', 2)
+  const oif = oifName === undefined ? undefined : linkByName(ns, oifName)
+  if (oifName !== undefined && !oif) return bad(`Cannot find device "${oifName}"`)
   const fromText = fromIp === undefined ? '' : ` from ${formatIpv4(fromIp)}`
+  const flow = {
+    dst,
+    src: fromIp ?? 0,
+    mark,
+    iif: iif?.name ?? 'lo',
+    ...(oif ? { oif: oif.name } : {})
+  }
+  const found = lookupFlow(ns, flow)
+  const errno = routeErrno(found)
   if (iif) {
-    const dev = r.type === 'local' ? 'lo' : ns.links.find((l) => l.ifindex === r.dev)!.name
+    // ip_route_input_slow: a packet from 0.0.0.0 is a martian; one to forward needs forwarding on.
+    if (fromIp === undefined || fromIp === 0) return bad(`RTNETLINK answers: ${GET_ERRORS.EINVAL}`, 2)
+    if (errno !== undefined || !found)
+      return bad(`RTNETLINK answers: ${GET_ERRORS[errno ?? 'ENETUNREACH']}`, 2)
+    const r = found
+    if (r.type === 'unicast' && interfaceConf(ns, iif, 'forwarding') !== '1')
+      return bad(`RTNETLINK answers: ${GET_ERRORS.EHOSTUNREACH}`, 2)
+    const dev = r.type === 'local' ? 'lo' : linkByIndex(ns, r.dev!)!.name
     const via = r.gateway !== undefined ? ` via ${formatIpv4(r.gateway)}` : ''
     return ok(
-      `${r.type === 'local' ? 'local ' : ''}${formatIpv4(dst)}${fromText}${via} dev ${dev} \n    cache ${r.type === 'local' ? '<local> ' : ''}iif ${iif.name} \n`
+      `${r.type === 'local' ? 'local ' : ''}${formatIpv4(dst)}${fromText}${via} dev ${dev}${tableText(ns, r)}${markText(mark)} \n    cache ${r.type === 'local' ? '<local> ' : ''}iif ${iif.name} \n`
     )
   }
+  const r: Route | undefined =
+    errno === undefined
+      ? found
+      : oif
+        ? {
+            table: 'main',
+            type: 'unicast',
+            dst: makeCidr(dst, 32),
+            dev: oif.ifindex,
+            proto: 'boot',
+            scope: 'link',
+            onlink: false
+          }
+        : undefined
+  if (!r || r.dev === undefined) return bad(`RTNETLINK answers: ${GET_ERRORS[errno ?? 'ENETUNREACH']}`, 2)
   if (r.type === 'local')
-    return ok(`local ${formatIpv4(dst)} dev lo src ${formatIpv4(r.src ?? dst)} uid 0 \n    cache <local> \n`)
-  const dev = ns.links.find((l) => l.ifindex === r.dev)!
-  const src = pickSource(ns, r, dst)
+    return ok(
+      `local ${formatIpv4(dst)}${fromText} dev lo${tableText(ns, r)}${fromIp === undefined ? ` src ${formatIpv4(r.src ?? dst)}` : ''}${markText(mark)} uid 0 \n    cache <local> \n`
+    )
+  const dev = linkByIndex(ns, r.dev)!
+  const src = fromIp === undefined ? pickSource(ns, r, dst) : undefined
   return ok(
-    `${formatIpv4(dst)}${r.gateway !== undefined ? ` via ${formatIpv4(r.gateway)}` : ''} dev ${dev.name}${src !== undefined ? ` src ${formatIpv4(src)}` : ''} uid 0 \n    cache \n`
+    `${formatIpv4(dst)}${fromText}${r.gateway !== undefined ? ` via ${formatIpv4(r.gateway)}` : ''} dev ${dev.name}${tableText(ns, r)}${src !== undefined ? ` src ${formatIpv4(src)}` : ''}${markText(mark)} uid 0 \n    cache \n`
   )
+}
+
+/** A table `ip route show|flush` may read: main and local always, others once a route made them. */
+function tableExists(ns: Netns, table: RouteTable): boolean {
+  return table === 'main' || table === 'local' || (ns.tables?.includes(table) ?? false)
+}
+
+/**
+ * Every table in the kernel's dump order: by the id's low byte (its hash bucket), and within a
+ * bucket the newest first.
+ */
+function tablesInDumpOrder(ns: Netns): RouteTable[] {
+  const made: RouteTable[] = [...(ns.tables ?? []), 'main', 'local']
+  return made
+    .map((t, i) => ({ t, i }))
+    .sort((a, b) => (tableId(a.t) & 255) - (tableId(b.t) & 255) || b.i - a.i)
+    .map(({ t }) => t)
+}
+
+const NO_TABLE = (what: 'Dump' | 'Flush'): CommandOutput =>
+  fail(`Error: ipv4: FIB table does not exist.\n${what} terminated\n`, 2)
+
+function routeShow(ns: Netns, rest: string[]): CommandOutput {
+  let table: RouteTable | 'all' = 'main'
+  const t = rest.indexOf('table')
+  if (t !== -1) {
+    const name = rest[t + 1] ?? ''
+    const named = name === 'all' ? 'all' : parseTable(name)
+    if (named === undefined)
+      return bad(`Error: argument "${name}" is wrong: table id value is invalid\n`, 255)
+    table = named
+    rest.splice(t, 2)
+  }
+  let proto: RouteProto | undefined
+  const p = rest.indexOf('proto')
+  if (p !== -1) {
+    const name = rest[p + 1] ?? ''
+    if (name !== 'kernel' && name !== 'boot' && name !== 'static')
+      return bad(`Error: argument "${name}" is wrong: invalid "protocol"\n`, 255)
+    proto = name
+    rest.splice(p, 2)
+  }
+  const { link, error } = pickDevice(ns, rest)
+  if (error) return error
+  if (table === 'all')
+    return ok(
+      tablesInDumpOrder(ns)
+        .map((each) => showRoutes(ns, each, link, proto, true))
+        .join('')
+    )
+  if (!tableExists(ns, table)) return NO_TABLE('Dump')
+  return ok(showRoutes(ns, table, link, proto))
+}
+
+const ROUTE_SIMULATED = ['show', 'get', 'add', 'del', 'replace', 'flush table']
+
+/** `ip route flush table T`: every route of the table goes. */
+function routeFlush(ns: Netns, word: string, rest: readonly string[]): CommandOutput {
+  const name = rest[0] === 'table' ? rest[1] : undefined
+  if (name === undefined || rest.length !== 2) return unknownVerb('route', word, 'flush', ROUTE_SIMULATED)
+  const table = parseTable(name)
+  if (table === undefined) return bad(`Error: argument "${name}" is wrong: table id value is invalid\n`, 255)
+  if (!tableExists(ns, table)) return NO_TABLE('Flush')
+  const gone = ns.routes.filter((r) => r.table === table)
+  ns.routes = ns.routes.filter((r) => r.table !== table)
+  announceRoutes(ns.netlink, 'del', gone)
+  return ok('')
 }
 
 function runRoute(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput {
   const sub = verbOf('route', args[0])
-  if (sub === 'show') {
-    const rest = args.slice(1)
-    let table: 'main' | 'local' | 'all' = 'main'
-    const t = rest.indexOf('table')
-    if (t !== -1) {
-      const name = rest[t + 1]
-      if (name !== 'main' && name !== 'local' && name !== 'all')
-        return bad(`Error: argument "${name ?? ''}" is wrong: table id value is invalid`)
-      table = name
-      rest.splice(t, 2)
-    }
-    let proto: RouteProto | undefined
-    const p = rest.indexOf('proto')
-    if (p !== -1) {
-      const name = rest[p + 1] ?? ''
-      if (name !== 'kernel' && name !== 'boot' && name !== 'static')
-        return bad(`Error: argument "${name}" is wrong: invalid "protocol"\n`, 255)
-      proto = name
-      rest.splice(p, 2)
-    }
-    const { link, error } = pickDevice(ns, rest)
-    if (error) return error
-    if (table === 'all') return ok(showRoutes(ns, 'main', link, proto) + showRoutes(ns, 'local', link, proto))
-    return ok(showRoutes(ns, table, link, proto))
-  }
+  if (sub === 'show') return routeShow(ns, args.slice(1))
   if (sub === 'get') return routeGet(ns, args.slice(1))
+  if (sub === 'flush') return routeFlush(ns, args[0]!, args.slice(1))
   if (sub === 'add' || sub === 'delete' || sub === 'replace') {
     if (sub === 'delete') {
       const spec = args.slice(1)
@@ -457,10 +558,13 @@ function runRoute(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput
       const dev = devAt === -1 ? undefined : linkByName(ns, spec[devAt + 1] ?? '')
       if (devAt !== -1 && !dev) return bad(`Cannot find device "${spec[devAt + 1] ?? ''}"`)
       const tableAt = spec.indexOf('table')
+      const table = tableAt === -1 ? 'main' : parseTable(spec[tableAt + 1] ?? '')
+      if (table === undefined)
+        return bad(`Error: argument "${spec[tableAt + 1] ?? ''}" is wrong: "table" value is invalid\n`, 255)
       const res = deleteRoute(
         ns,
         dst,
-        spec[tableAt + 1] === 'local' ? 'local' : 'main',
+        table,
         via === -1 ? undefined : parseIpv4(spec[via + 1] ?? ''),
         dev?.ifindex
       )
@@ -472,7 +576,7 @@ function runRoute(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput
     const res = addRoute(ns, route!)
     return res.ok ? ok('') : bad(res.message, 2)
   }
-  return unknownVerb('route', args[0]!, sub, ['show', 'get', 'add', 'del', 'replace'])
+  return unknownVerb('route', args[0]!, sub, ROUTE_SIMULATED)
 }
 
 function runNeigh(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput {
@@ -559,7 +663,7 @@ export const ipCommand: Command = {
       case 'netns':
         return runNetns(ctx, ns, rest)
       case 'rule':
-        return runRule(rest)
+        return runRule(ns, rest)
     }
   },
   spawn(argv, ctx, io) {

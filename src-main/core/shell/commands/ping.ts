@@ -71,6 +71,21 @@ IPv6 options:
 For more details see ping(8).
 `
 
+const STRERROR: Partial<Record<string, string>> = {
+  EPERM: 'Operation not permitted',
+  ENETUNREACH: 'Network is unreachable',
+  EACCES: 'Permission denied',
+  EINVAL: 'Invalid argument'
+}
+
+/** What ping4_run says when connect() on its probe socket fails; EACCES is a route that prohibits. */
+const CONNECT_ERRORS: Partial<Record<string, string>> = {
+  ENETUNREACH: 'connect: Network is unreachable',
+  EHOSTUNREACH: 'connect: No route to host',
+  EINVAL: 'connect: Invalid argument',
+  EACCES: 'Do you want to ping broadcast? Then -b. If not, check your local firewall rules'
+}
+
 /** ICMP destination-unreachable codes as iputils words them (ping4_print_icmp). */
 const UNREACH: Record<number, string> = {
   0: 'Destination Net Unreachable',
@@ -230,16 +245,9 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
     const trace: Pick<Trace, 'outcome' | 'rttMs'> =
       size > 65507 ? { outcome: { kind: 'no-reply' } } : probe(lab, spec)
     const outcome = trace.outcome
-    if (
-      seq === 1 &&
-      outcome.kind === 'local-error' &&
-      (outcome.errno === 'ENETUNREACH' || outcome.errno === 'EHOSTUNREACH')
-    ) {
+    if (seq === 1 && outcome.kind === 'local-error' && outcome.errno in CONNECT_ERRORS) {
       // connect() fails before anything is sent, so ping stops before its banner.
-      return fail(
-        `${warnings}ping: connect: ${outcome.errno === 'ENETUNREACH' ? 'Network is unreachable' : 'No route to host'}\n`,
-        2
-      )
+      return fail(`${warnings}ping: ${CONNECT_ERRORS[outcome.errno]}\n`, 2)
     }
     if (seq === 1) o.out(`PING ${dest} (${dest}) ${size}(${size + 28}) bytes of data.\n`)
     switch (outcome.kind) {
@@ -266,10 +274,7 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
         errors++
         if (outcome.errno === 'EMSGSIZE')
           o.err(`ping: local error: message too long, mtu=${outcome.mtu ?? 0}\n`)
-        else
-          o.err(
-            `ping: sendmsg: ${outcome.errno === 'EPERM' ? 'Operation not permitted' : outcome.errno === 'ENETUNREACH' ? 'Network is unreachable' : 'No route to host'}\n`
-          )
+        else o.err(`ping: sendmsg: ${STRERROR[outcome.errno] ?? 'No route to host'}\n`)
         break
       case 'refused':
       case 'no-reply':
