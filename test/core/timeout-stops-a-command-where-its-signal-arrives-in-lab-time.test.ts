@@ -127,6 +127,16 @@ describe('timeout stops a command where its signal arrives in lab time', () => {
     })
   })
 
+  test('the signal reaches the whole process group: a shell timeout started ends with its command', () => {
+    const s = labShell()
+    const line = "sh -c 'ping 192.168.56.11; echo after'"
+    const out = run(s, 'node-2', `timeout 1 ${line}`)
+    expect(out.stdout).not.toContain('after')
+    expect(out.exitCode).toBe(124)
+    expect(run(s, 'node-2', `timeout --preserve-status 1 ${line}`).exitCode).toBe(143)
+    expect(run(s, 'node-2', 'timeout 1 ping 192.168.56.11; echo after $?').stdout).toContain('after 124\n')
+  })
+
   test('sleep ends at the limit; a command done before it keeps its own status', () => {
     const s = labShell()
     const { out, ms } = timed(s, 'node-1', 'timeout 1 sleep 3')

@@ -948,6 +948,9 @@ export class ShellSession {
   }
 
   #exec(argv: readonly string[], stdin: string): CommandOutput {
+    // `timeout` signals its whole process group: a shell it started (`sh -c`) ends with the command.
+    const arrived = this.#pendingSignal?.arrived === true ? this.#pendingSignal.signal : undefined
+    if (arrived !== undefined) throw new ExitRequest(killedStatus(arrived))
     const [name = '', ...args] = argv
     const builtin = this.#builtin(name, args)
     if (builtin) return builtin
