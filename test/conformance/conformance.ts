@@ -6,10 +6,11 @@ import type { Scenario } from '../../src-main/core/scenario/scenario.schema.ts'
 import { LabShell } from '../../src-main/core/shell/lab-shell.ts'
 import { run as simRun } from '../core/shell-fixture.ts'
 import { fixtureScenario as loadScenario } from '../core/sim-lab.ts'
+import { labPlanFromLab } from '../../src-main/core/scenario/plan-from-lab.ts'
 import { labPlanFromScenario } from './lab-plan.ts'
 import { lineDiff } from './line-diff.ts'
 import { contextFor, normaliseOutput } from './normalise.ts'
-import { RealLab, realLabUnavailable } from './real-lab.ts'
+import { RealLab, realLabUnavailable, type Output } from './real-lab.ts'
 import { comparedCount, stepsFor, type Step } from './steps.ts'
 
 /**
@@ -32,6 +33,43 @@ export function simulatedShell(scenario: Scenario): LabShell {
   const problems = shell.applySetup()
   if (problems.length > 0) throw new Error(problems.join('\n'))
   return shell
+}
+
+/**
+ * Command lines run in order on a fixture scenario's simulated lab and on real namespaces built
+ * from that lab, each output compared once `stable` has masked what differs between any two
+ * runs (times, MACs). `execMs` bounds one line on the real side.
+ */
+export function compareWithRealLab(
+  title: string,
+  scenarioId: string,
+  prefix: string,
+  lines: readonly { readonly on: string; readonly run: string }[],
+  stable: (o: Output) => string,
+  execMs = 20_000
+): void {
+  const unavailable = realLabUnavailable()
+  describe.skipIf(unavailable !== undefined)(title, () => {
+    const sim = simulatedShell(loadScenario(scenarioId))
+    let real: RealLab | undefined
+    const realOut: Output[] = []
+
+    beforeAll(async () => {
+      real = new RealLab(renderLabScript(labPlanFromLab(sim.lab), { prefix }))
+      await real.up()
+      for (const c of lines) realOut.push(await real.exec(c.on, c.run, execMs))
+    }, 180_000)
+
+    afterAll(async () => {
+      await real?.down()
+    }, 60_000)
+
+    lines.forEach((c, i) => {
+      test(`${c.on}: ${c.run}`, () => {
+        expect(stable(simRun(sim, c.on, c.run))).toBe(stable(realOut[i]!))
+      })
+    })
+  })
 }
 
 interface Compared {

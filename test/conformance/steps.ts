@@ -24,8 +24,8 @@ export interface CommandStep {
    * (net.ipv4.icmp_ratelimit 1000 ms, burst 6): a real traceroute sends 16 probes at once, so
    * the destination answers ones past it too and one traceroute can drain its bucket; the next,
    * right after, loses hops (`*`), whereas a learner typing the next command a second later
-   * does not. The simulator's traceroute probes one hop at a time and each line starts with full
-   * buckets (the typing time), which the pause gives the real side.
+   * does not. The simulator's lines each start with full buckets (the typing time), which the
+   * pause gives the real side.
    */
   settleMs?: number
 }

@@ -1,9 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { renderLabScript } from '../../src-main/core/scenario/export-lab.ts'
-import { labPlanFromLab } from '../../src-main/core/scenario/plan-from-lab.ts'
-import { run as simRun } from '../core/shell-fixture.ts'
-import { loadScenario, simulatedShell } from './conformance.ts'
-import { RealLab, realLabUnavailable, type Output } from './real-lab.ts'
+import { compareWithRealLab } from './conformance.ts'
+import type { Output } from './real-lab.ts'
 
 /**
  * Two VirtualBox VMs, each with eth0 10.0.2.15/24 on its own NAT network, and flannel's state
@@ -15,7 +11,6 @@ import { RealLab, realLabUnavailable, type Output } from './real-lab.ts'
  */
 
 const PREFIX = 'pnl-cvn'
-const unavailable = realLabUnavailable()
 
 const COMPARED: { on: string; run: string }[] = [
   { on: 'client', run: 'ping -c 1 -W 1 10.244.2.2' },
@@ -36,24 +31,10 @@ function stable(o: Output): string {
     .replace(/rtt .*\n/g, '')
 }
 
-describe.skipIf(unavailable !== undefined)("VXLAN sent to one of the node's own addresses", () => {
-  const sim = simulatedShell(loadScenario('vagrant-nat-interface'))
-  let real: RealLab | undefined
-  const realOut: Output[] = []
-
-  beforeAll(async () => {
-    real = new RealLab(renderLabScript(labPlanFromLab(sim.lab), { prefix: PREFIX }))
-    await real.up()
-    for (const c of COMPARED) realOut.push(await real.exec(c.on, c.run))
-  }, 120_000)
-
-  afterAll(async () => {
-    await real?.down()
-  }, 60_000)
-
-  COMPARED.forEach((c, i) => {
-    test(`${c.on}: ${c.run}`, () => {
-      expect(stable(simRun(sim, c.on, c.run))).toBe(stable(realOut[i]!))
-    })
-  })
-})
+compareWithRealLab(
+  "VXLAN sent to one of the node's own addresses",
+  'vagrant-nat-interface',
+  PREFIX,
+  COMPARED,
+  stable
+)

@@ -123,6 +123,23 @@ export interface CommandContext {
    * shell runs the command.
    */
   readonly countPacket?: () => void
+  /**
+   * The signal `timeout` sends, when the command runs under one. A command that lets lab time
+   * pass stops at that moment as the real tool does on that signal (`waitFor`), with only what
+   * it had printed by then.
+   */
+  readonly pendingSignal?: PendingSignal
+}
+
+/** A signal `timeout` can send; KILL is the one no process can catch. */
+export type TimeoutSignal = 'HUP' | 'INT' | 'TERM' | 'KILL'
+
+export interface PendingSignal {
+  /** Lab time (ms) at which it arrives. */
+  readonly atMs: number
+  readonly signal: TimeoutSignal
+  /** Set once the command let lab time pass up to it. */
+  arrived: boolean
 }
 
 export interface Command {

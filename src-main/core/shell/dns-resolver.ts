@@ -6,7 +6,6 @@
  * namespaces (test/conformance/cluster-dns.test.ts).
  */
 
-import { advanceClock } from '../engine/probe.ts'
 import type { Trace } from '../engine/trace.ts'
 import type { DnsMessage, DnsRcode, DnsType } from '../net/dns-message.ts'
 import { randomInt } from '../net/index.ts'
@@ -15,6 +14,7 @@ import { EPHEMERAL_HIGH, EPHEMERAL_LOW } from '../engine/walk.ts'
 import type { Prober } from './commands/ping.ts'
 import { resolveHost } from './resolve.ts'
 import { readVirtualFile } from './virtual-files.ts'
+import { signalled, waitFor } from './timeout-signal.ts'
 
 export interface ResolverConfig {
   readonly search: readonly string[]
@@ -118,7 +118,7 @@ export function exchange(
   const o = trace.outcome
   if (o.kind === 'reply' && o.dns && o.dns.id === query.id) return { kind: 'answer', reply: o.dns, trace }
   if (o.kind === 'icmp-error' && o.type === 3 && o.code === 3) return { kind: 'connection refused', trace }
-  advanceClock(ctx.lab, waitMs)
+  waitFor(ctx, waitMs)
   return { kind: 'timed out', trace }
 }
 
@@ -153,6 +153,7 @@ function resSend(
     for (const q of queries) {
       if (!sharedSocket) port = ephemeralPort(ctx)
       const r = exchange(ctx, probe, conf.nameserver, q, port, conf.timeoutMs)
+      if (signalled(ctx) !== undefined) return { kind: 'unreachable' }
       if (r.kind !== 'answer') {
         failed = true
         continue

@@ -4,7 +4,7 @@
  * the notifications print follow bash 5.2.
  */
 
-import type { LiveProcess } from './command.ts'
+import type { LiveProcess, TimeoutSignal } from './command.ts'
 import type { AndOr, Command, Pipeline, Redirect } from './parser.ts'
 import { SHELL_LIMITS } from './limits.ts'
 
@@ -19,8 +19,13 @@ export class Proc {
   process: LiveProcess | undefined
   /** Exit status once it ended. */
   status: number | undefined
-  /** `timeout` ended it: the status is 124 whatever the process said. */
+  /** `timeout` ended it: the status is 124 whatever the process said, unless --preserve-status. */
   timedOut = false
+  /** The signal its `timeout` sends. */
+  expireWith: TimeoutSignal = 'TERM'
+  preserveStatus = false
+  /** What `timeout -v` says as it sends the signal. */
+  announce: string | undefined
   /** `kill -9`: it ends without its last words. */
   killed = false
   /** Ctrl+Z stopped it: what it captures waits in the kernel's buffer until `fg` or `bg`. */
@@ -66,7 +71,7 @@ export class Proc {
   }
 
   ended(code: number): void {
-    this.status = this.killed ? 137 : this.timedOut ? 124 : code
+    this.status = this.killed ? 137 : this.timedOut && !this.preserveStatus ? 124 : code
     this.process = undefined
     this.cancelTimer?.()
     this.cancelTimer = undefined

@@ -12,6 +12,7 @@ import type {
   CommandContext,
   CommandOutput,
   CommandRegistry,
+  PendingSignal,
   Signal,
   Target
 } from './command.ts'
@@ -21,6 +22,7 @@ import { refillIcmpBuckets } from '../linux/icmp-rate-limit.ts'
 import { commandText, Job, jobLine, JobTable, Proc, type OutputChunk } from './jobs.ts'
 import { formatSize, LineBudgetExceeded, newLineBudget, SHELL_LIMITS, type LineBudget } from './limits.ts'
 import { parseLine, ShellSyntaxError, ShellUnsupportedError } from './parser.ts'
+import { killedStatus, parseTimeout, type TimeoutSpec } from './timeout-signal.ts'
 import type { AndOr, Command, ForCommand, List, Pipeline, Redirect, SimpleCommand, Word } from './parser.ts'
 
 export type ShellDialect = 'bash' | 'busybox'
@@ -263,13 +265,20 @@ export class ShellSession {
   #waiting: Waiting | undefined
   /** Jobs whose process ended since `settle` or `takeJobsEnded` last told of them. */
   #jobsEnded: EndedJob[] = []
+  /** The signal of the `timeout` the running command is under, which nested sessions inherit. */
+  #pendingSignal: PendingSignal | undefined
 
   constructor(
     readonly env: ShellEnv,
     readonly target: Target,
-    parent?: { readonly budget: LineBudget; readonly storage: LabStorage }
+    parent?: {
+      readonly budget: LineBudget
+      readonly storage: LabStorage
+      readonly pendingSignal?: PendingSignal | undefined
+    }
   ) {
     this.#budget = parent?.budget ?? newLineBudget()
+    this.#pendingSignal = parent?.pendingSignal
     this.#nested = parent !== undefined
     this.#storage = parent?.storage ?? env.storage ?? new LabStorage()
     this.#files = this.#storage.filesOf(target)
@@ -457,7 +466,10 @@ export class ShellSession {
   #expire(p: Proc): void {
     if (!p.process) return
     p.timedOut = true
-    p.process.signal('TERM')
+    if (p.announce !== undefined) p.write('stderr', p.announce, () => '')
+    if (p.expireWith === 'KILL') p.killed = true
+    // The lab's capturing tools end on HUP as on TERM; KILL leaves them no last words.
+    p.process.signal(p.expireWith === 'INT' ? 'INT' : 'TERM')
   }
 
   /**
@@ -936,6 +948,9 @@ export class ShellSession {
   }
 
   #exec(argv: readonly string[], stdin: string): CommandOutput {
+    // `timeout` signals its whole process group: a shell it started (`sh -c`) ends with the command.
+    const arrived = this.#pendingSignal?.arrived === true ? this.#pendingSignal.signal : undefined
+    if (arrived !== undefined) throw new ExitRequest(killedStatus(arrived))
     const [name = '', ...args] = argv
     const builtin = this.#builtin(name, args)
     if (builtin) return builtin
@@ -984,14 +999,16 @@ export class ShellSession {
       this.#showJobs(sink)
       return deliver(waited)
     }
-    let timeoutMs: number | undefined
+    let limit: TimeoutSpec | undefined
     let args = argv
     if (argv[0] === 'timeout') {
       const t = parseTimeout(argv.slice(1))
       if ('exitCode' in t) return deliver(t)
-      timeoutMs = t.ms
+      limit = t.spec
       args = t.argv
     }
+    // `timeout 0` sets no limit and just runs the command.
+    const timeoutMs = limit !== undefined && limit.ms > 0 ? limit.ms : undefined
     const name = args[0] ?? ''
     const found = this.env.registry.get(name)
     const command =
@@ -1002,19 +1019,21 @@ export class ShellSession {
     // it cannot wait on (a pipe, `$(…)`, `sh -c`) starts and stops at once instead.
     const stopsAtOnce = this.env.live !== undefined && job === undefined && !live && timeoutMs === undefined
     if (!command?.spawn || (job === undefined && !live && timeoutMs === undefined && !stopsAtOnce)) {
-      if (timeoutMs === undefined) return undefined
+      if (limit === undefined) return undefined
       if (!command && !BUILTINS.has(name))
         return deliver({
           stdout: '',
           stderr: `timeout: failed to run command ‘${name}’: No such file or directory\n`,
           exitCode: 127
         })
-      // A command that answers at once ran past the limit only by letting lab time pass (sleep, ping).
-      const before = this.env.lab.clock.nowMs
-      const code = deliver(this.#exec(args, stdin))
-      return this.env.lab.clock.nowMs - before > timeoutMs ? 124 : code
+      return this.#runUntil(args, stdin, limit, deliver)
     }
     const proc = job ?? (live ? new Job(0, 0, argv.join(' ')) : new Proc())
+    if (limit !== undefined && timeoutMs !== undefined) {
+      proc.expireWith = limit.signal
+      proc.preserveStatus = limit.preserveStatus
+      if (limit.verbose) proc.announce = `timeout: sending signal ${limit.signal} to command ‘${name}’\n`
+    }
     const refused = this.#spawn({ ...command, spawn: command.spawn }, args.slice(1), fds, proc, timeoutMs)
     if (refused) return deliver(refused)
     if (job) return 0
@@ -1031,6 +1050,45 @@ export class ShellSession {
     advanceClock(this.env.lab, timeoutMs ?? 0)
     this.#expire(proc)
     return deliver({ stdout: '', stderr: '', exitCode: proc.status ?? 0, chunks: proc.take() })
+  }
+
+  /**
+   * `timeout` around a command that answers at once: the command sees the signal coming and
+   * stops where it arrives in lab time (`waitFor`). One that does not look (a nested shell) runs
+   * to its end and only its status says it ran past the limit.
+   */
+  #runUntil(
+    args: readonly string[],
+    stdin: string,
+    limit: TimeoutSpec,
+    deliver: (r: CommandOutput) => number
+  ): number {
+    const before = this.env.lab.clock.nowMs
+    const pending: PendingSignal | undefined =
+      limit.ms > 0 ? { atMs: before + limit.ms, signal: limit.signal, arrived: false } : undefined
+    const outer = this.#pendingSignal
+    this.#pendingSignal = pending
+    let code: number
+    try {
+      code = deliver(this.#exec(args, stdin))
+    } finally {
+      this.#pendingSignal = outer
+    }
+    if (pending === undefined) return code
+    const ranMs = this.env.lab.clock.nowMs - before
+    if (!pending.arrived && ranMs <= limit.ms) return code
+    const killed =
+      pending.signal === 'KILL' ||
+      (limit.killAfterMs !== undefined && !pending.arrived && ranMs > limit.ms + limit.killAfterMs)
+    if (limit.verbose)
+      deliver({
+        stdout: '',
+        stderr: `timeout: sending signal ${pending.signal} to command ‘${args[0] ?? ''}’\n${killed && pending.signal !== 'KILL' ? `timeout: sending signal KILL to command ‘${args[0] ?? ''}’\n` : ''}`,
+        exitCode: 0
+      })
+    // KILL goes to timeout's whole process group, timeout included: the shell sees 137.
+    if (killed) return killedStatus('KILL')
+    return limit.preserveStatus ? code : 124
   }
 
   /**
@@ -1173,7 +1231,11 @@ export class ShellSession {
         return file.bytes()
       },
       runOn: (target, line) => {
-        const nested = new ShellSession(this.env, target, { budget: this.#budget, storage: this.#storage })
+        const nested = new ShellSession(this.env, target, {
+          budget: this.#budget,
+          storage: this.#storage,
+          pendingSignal: this.#pendingSignal
+        })
         try {
           return nested.run(line)
         } finally {
@@ -1181,6 +1243,7 @@ export class ShellSession {
         }
       },
       resolveTarget: this.env.resolveTarget,
+      ...(this.#pendingSignal === undefined ? {} : { pendingSignal: this.#pendingSignal }),
       countPacket: () => {
         if (++this.#budget.packets > SHELL_LIMITS.linePackets) throw new LineBudgetExceeded('packets')
       }
@@ -1361,19 +1424,6 @@ const SIGNALS: Record<string, Signal | 'KILL'> = {
   TERM: 'TERM',
   '9': 'KILL',
   KILL: 'KILL'
-}
-
-const TIMEOUT_HELP = "Try 'timeout --help' for more information.\n"
-const DURATION_MS: Record<string, number> = { '': 1000, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
-
-/** `timeout DURATION COMMAND [ARG]…` (coreutils 9.1): the limit in ms and the command. */
-function parseTimeout(args: readonly string[]): { ms: number; argv: readonly string[] } | CommandOutput {
-  const usage = (text: string): CommandOutput => ({ stdout: '', stderr: text, exitCode: 125 })
-  const [duration, ...argv] = args
-  if (duration === undefined || argv.length === 0) return usage(`timeout: missing operand\n${TIMEOUT_HELP}`)
-  const m = /^(\d+(?:\.\d*)?|\.\d+)([smhd]?)$/.exec(duration)
-  if (!m) return usage(`timeout: invalid time interval ‘${duration}’\n${TIMEOUT_HELP}`)
-  return { ms: Math.round(Number(m[1]) * (DURATION_MS[m[2] ?? ''] ?? 1000)), argv }
 }
 
 function outputOf(chunks: readonly OutputChunk[]): { stdout: string; stderr: string } {

@@ -6,9 +6,9 @@
  */
 
 import { OutputBuilder } from '../command.ts'
-import type { Command, CommandContext, CommandOutput } from '../command.ts'
+import type { Command, CommandContext, CommandOutput, TimeoutSignal } from '../command.ts'
 import { synGiveUpMs, synRetries } from '../../engine/syn-retransmission.ts'
-import { advanceClock, advanceClockTo } from '../../engine/probe.ts'
+import { killedStatus, msBeforeSignal, signalled, waitFor } from '../timeout-signal.ts'
 import { randomInt } from '../../net/index.ts'
 import { getaddrinfo } from '../dns-resolver.ts'
 import type { Prober } from './ping.ts'
@@ -160,7 +160,10 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
   const out = new OutputBuilder()
   let exitCode = 0
   const showErrors = !o.silent || o.showError
+  // curl catches neither TERM nor INT: `timeout`'s signal ends it where it is.
+  let killedBy: TimeoutSignal | undefined
   o.urls.forEach((raw, index) => {
+    if (killedBy !== undefined) return
     const fail = (code: number, msg: string): void => {
       exitCode = code
       if (showErrors) out.err(`curl: (${code}) ${msg}\n`)
@@ -174,6 +177,8 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
     }
     const started = ctx.lab.clock.nowMs
     const resolved = getaddrinfo(ctx, probe, url.host, argv.includes('-4') || argv.includes('--ipv4'))
+    killedBy = signalled(ctx)
+    if (killedBy !== undefined) return
     if (!resolved.ok) {
       const waited = ctx.lab.clock.nowMs - started
       if (limitMs !== undefined && waited >= limitMs)
@@ -203,7 +208,7 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
       from: ctx.target.name,
       to: ip,
       port: url.port,
-      connectWaitMs: limitMs ?? giveUpMs,
+      connectWaitMs: Math.min(limitMs ?? giveUpMs, msBeforeSignal(ctx)),
       ...(url.scheme === 'http' ? { payload: request.map((l) => `${l}\r\n`).join('') } : {})
     })
     const outcome = trace.outcome
@@ -224,7 +229,8 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
         if (outcome.type === 3 && outcome.code === 3) refused(0, 'Connection refused')
         else {
           const ms = outcome.type === 3 && outcome.code === 1 ? 3000 + randomInt(ctx.lab.rng, 50, 120) : 0
-          advanceClock(ctx.lab, ms)
+          killedBy = waitFor(ctx, ms)
+          if (killedBy !== undefined) return
           refused(ms, outcome.code === 0 ? 'Network is unreachable' : 'No route to host')
         }
         return
@@ -246,7 +252,8 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
           limitMs === undefined
             ? giveUpMs + randomInt(ctx.lab.rng, 0, giveUpSlackMs(giveUpMs))
             : Math.floor(limitMs) + randomInt(ctx.lab.rng, 1, 2)
-        advanceClockTo(ctx.lab, trace.at + ms)
+        killedBy = waitFor(ctx, Math.max(0, trace.at + ms - ctx.lab.clock.nowMs))
+        if (killedBy !== undefined) return
         if (limitMs === undefined) {
           verbose(`* connect to ${ip} port ${url.port} failed: Connection timed out`)
           verbose(
@@ -297,7 +304,7 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
     if (!o.head) out.out(body)
     verbose(`* Closing connection ${index}`)
   })
-  return out.result(exitCode)
+  return out.result(killedBy === undefined ? exitCode : killedStatus(killedBy))
 }
 
 export function curlCommand(probe: Prober): Command {

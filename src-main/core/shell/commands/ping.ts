@@ -7,12 +7,12 @@
 import { OutputBuilder } from '../command.ts'
 import type { Command, CommandContext, CommandOutput } from '../command.ts'
 import type { Trace, ProbeSpec } from '../../engine/trace.ts'
-import { advanceClock } from '../../engine/probe.ts'
 import type { Lab } from '../../kube/lab.ts'
 import { getopt } from '../getopt.ts'
 import { randomInt } from '../../net/index.ts'
 import { SHELL_LIMITS } from '../limits.ts'
 import { formatRtt, resolveHost } from '../resolve.ts'
+import { killedStatus, waitFor } from '../timeout-signal.ts'
 
 /** How a command gets traffic into the lab: the engine's `sendProbe`, injected for tests. */
 export type Prober = (lab: Lab, spec: ProbeSpec) => Trace
@@ -218,7 +218,7 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
       : Math.max(1, Math.floor(deadline / Math.max(interval, 0.001)) + 1)
   )
   // Beyond the lab's cap ping stops as if interrupted, after saying so.
-  const total = Math.min(asked, SHELL_LIMITS.pingCount)
+  let total = Math.min(asked, SHELL_LIMITS.pingCount)
   const lab = ctx.lab
   const o = new OutputBuilder()
   o.err(warnings)
@@ -283,13 +283,20 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
     if (seq < total) {
       // The wait between echoes plus the few milliseconds a real sender loses each round.
       const step = interval * 1000 + randomInt(lab.rng, 1, 4)
-      advanceClock(lab, step)
-      elapsed += step
+      const before = lab.clock.nowMs
+      const signal = waitFor(ctx, step)
+      if (signal === 'INT') {
+        // iputils catches SIGINT only: the statistics count the echoes sent so far.
+        total = seq
+        break
+      }
+      if (signal !== undefined) return o.result(killedStatus(signal))
+      elapsed += lab.clock.nowMs - before
     }
   }
   const received = rtts.length
   const loss = ((total - received) * 100) / total
-  if (total < asked)
+  if (total < asked && ctx.pendingSignal?.arrived !== true)
     o.err(
       `ping: stopped after ${total} of ${asked} echo requests (the lab sends at most ${SHELL_LIMITS.pingCount} per ping)\n`
     )

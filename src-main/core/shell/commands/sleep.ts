@@ -5,7 +5,7 @@
  */
 
 import type { Command } from '../command.ts'
-import { advanceClock } from '../../engine/probe.ts'
+import { killedStatus, waitFor } from '../timeout-signal.ts'
 
 const tryHelp = "Try 'sleep --help' for more information.\n"
 const UNIT_MS: Record<string, number> = { '': 1000, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
@@ -34,7 +34,7 @@ export const sleepCommand: Command = {
       if (!m) return fail(`sleep: invalid time interval ‘${a}’\n${tryHelp}`)
       total += Number(m[1]) * (UNIT_MS[m[2] ?? ''] ?? 1000)
     }
-    advanceClock(ctx.lab, Math.round(total))
-    return { stdout: '', stderr: '', exitCode: 0 }
+    const signal = waitFor(ctx, Math.round(total))
+    return { stdout: '', stderr: '', exitCode: signal === undefined ? 0 : killedStatus(signal) }
   }
 }

@@ -1,13 +1,16 @@
 /**
  * `traceroute` 2.1.2 (Debian 12): probes with TTL 1, 2, … through the packet engine, printing
  * who answered each (ICMP time exceeded from routers, port unreachable / reply from the
- * destination). UDP to 33434+ by default, `-T -p PORT` for TCP SYN, `-I` for ICMP echo.
+ * destination). UDP to 33434+ by default, `-T -p PORT` for TCP SYN, `-I` for ICMP echo. Up to
+ * `-N` (16) probes are in flight at once, so probes past the destination reach it too and spend
+ * its ICMP error bucket, as on a real namespace.
  */
 
 import type { Command, CommandContext, CommandOutput } from '../command.ts'
 import type { ProbeSpec, Trace } from '../../engine/trace.ts'
 import { resolveHost } from '../resolve.ts'
 import type { Prober } from './ping.ts'
+import { killedStatus, waitFor } from '../timeout-signal.ts'
 
 const USAGE = `Usage:
   traceroute [ -46dFITnreAUDV ] [ -f first_ttl ] [ -g gate,... ] [ -i device ] [ -m max_ttl ] [ -N squeries ] [ -p port ] [ -t tos ] [ -l flow_label ] [ -w MAX,HERE,NEAR ] [ -q nqueries ] [ -s src_addr ] [ -z sendwait ] [ --fwmark=num ] host [ packetlen ]
@@ -195,68 +198,135 @@ export function runTraceroute(argv: readonly string[], ctx: CommandContext, prob
   }
   const numeric = flags.has('n')
   const packetLen = operands[1] === undefined ? 60 : Math.max(Number(operands[1].value) || 60, 28)
+  const simultaneous = num(
+    'N',
+    16,
+    0,
+    Number.MAX_SAFE_INTEGER,
+    `Cannot handle \`-N' option with arg \`${values.get('N') ?? ''}' (argc 2)`
+  )
+  if (typeof simultaneous !== 'number') return simultaneous
   const header = `traceroute to ${host.value} (${ip}), ${maxHops} hops max, ${packetLen} byte packets`
-  let stdout = `${header}\n`
-  let probeNo = 0
-  for (let ttl = first; ttl <= maxHops; ttl++) {
-    let line = `${String(ttl).padStart(2)} `
-    let lastAddr: string | undefined
-    let finished = false
-    let errors = 0
-    for (let q = 0; q < queries; q++) {
-      // The default UDP method walks the port up with every probe, so no firewall rule can
-      // single out "the traceroute port"; -T, -U and -I keep theirs.
-      const port = proto === 'udp' && !flags.has('U') ? basePort + probeNo : basePort
-      probeNo++
-      // The probe's payload fills the packet to packetlen (60 bytes: 20 IP + 8 UDP/ICMP + 32).
-      const size = proto === 'tcp' ? undefined : Math.max(0, packetLen - 28)
-      ctx.countPacket?.()
-      const trace: Trace = probe(ctx.lab, {
-        proto,
-        from: ctx.target.name,
-        to: ip,
-        ttl,
-        ...(size === undefined ? {} : { size }),
-        ...(proto === 'icmp' ? {} : { port })
-      })
-      const o = trace.outcome
-      if (o.kind === 'local-error') {
-        if (ttl === first && q === 0)
-          return {
-            stdout: header,
-            stderr: `\nconnect: ${o.errno === 'ENETUNREACH' ? 'Network is unreachable' : o.errno === 'EPERM' ? 'Operation not permitted' : 'No route to host'}\n`,
-            exitCode: 1
-          }
-        line += ' *'
-        continue
-      }
-      if (o.kind === 'no-reply') {
-        line += ' *'
-        continue
-      }
-      const from = o.from
-      if (from !== lastAddr) {
-        line += numeric ? ` ${from}` : ` ${from} (${from})`
-        lastAddr = from
-      }
-      line += `  ${(trace.rttMs ?? 0).toFixed(3)} ms`
-      if (o.kind === 'icmp-error' && o.type === 3) {
-        if (o.code === 3) finished = true
-        else if (o.code === 4) {
-          line += ` !F-${o.mtu ?? 0}`
-          errors++
-        } else {
-          line += ` ${ANNOTATION[o.code] ?? `!<${o.code}>`}`
-          errors++
-        }
-      } else if (o.kind === 'reply' || o.kind === 'refused') finished = true
-    }
-    stdout += `${line}\n`
-    // Like traceroute, stop once the destination answered or every probe of a hop came back
-    // as an unreachable error.
-    if (finished || errors === queries) break
+  const [waitMax, waitHere, waitNear] = (waitText ?? '').split(',').map(Number)
+  const wait = {
+    maxMs: (waitMax ?? 5) * 1000 || 5000,
+    here: waitHere ?? 3,
+    near: waitNear ?? 10
   }
-  return { stdout, stderr: '', exitCode: 0 }
+  const probes: SentProbe[] = []
+  const send = (n: number): SentProbe | CommandOutput => {
+    const ttl = Math.floor(n / queries) + 1
+    // The default UDP method walks the port up with every probe, so no firewall rule can
+    // single out "the traceroute port"; -T, -U and -I keep theirs.
+    const port = proto === 'udp' && !flags.has('U') ? basePort + n - (first - 1) * queries : basePort
+    // The probe's payload fills the packet to packetlen (60 bytes: 20 IP + 8 UDP/ICMP + 32).
+    const size = proto === 'tcp' ? undefined : Math.max(0, packetLen - 28)
+    ctx.countPacket?.()
+    const trace: Trace = probe(ctx.lab, {
+      proto,
+      from: ctx.target.name,
+      to: ip,
+      ttl,
+      ...(size === undefined ? {} : { size }),
+      ...(proto === 'icmp' ? {} : { port })
+    })
+    const o = trace.outcome
+    if (o.kind === 'local-error' && n === (first - 1) * queries)
+      return {
+        stdout: header,
+        stderr: `\nconnect: ${o.errno === 'ENETUNREACH' ? 'Network is unreachable' : o.errno === 'EPERM' ? 'Operation not permitted' : 'No route to host'}\n`,
+        exitCode: 1
+      }
+    const answered = o.kind !== 'local-error' && o.kind !== 'no-reply'
+    // A send that failed is a star at once.
+    return { ttl, sentAt: ctx.lab.clock.nowMs, trace, answered, done: o.kind !== 'no-reply' }
+  }
+  let stdout = header
+  let lastAddr: string | undefined
+  let errors = 0
+  const print = (n: number, p: SentProbe): void => {
+    const q = n % queries
+    if (q === 0) {
+      stdout += `\n${String(p.ttl).padStart(2)} `
+      lastAddr = undefined
+      errors = 0
+    }
+    const o = p.trace.outcome
+    if (!p.answered || o.kind === 'local-error' || o.kind === 'no-reply') {
+      stdout += ' *'
+      return
+    }
+    if (o.from !== lastAddr) {
+      stdout += numeric ? ` ${o.from}` : ` ${o.from} (${o.from})`
+      lastAddr = o.from
+    }
+    stdout += `  ${(p.trace.rttMs ?? 0).toFixed(3)} ms`
+    if (o.kind === 'icmp-error' && o.type === 3 && o.code !== 3) {
+      stdout += o.code === 4 ? ` !F-${o.mtu ?? 0}` : ` ${ANNOTATION[o.code] ?? `!<${o.code}>`}`
+      errors++
+    }
+  }
+  const final = (p: SentProbe): boolean => {
+    const o = p.trace.outcome
+    return (
+      o.kind === 'reply' || o.kind === 'refused' || (o.kind === 'icmp-error' && o.type === 3 && o.code === 3)
+    )
+  }
+  // traceroute 2.1.2's loop: up to -N probes in flight, in TTL order; a probe's line is printed
+  // once every probe before it is done, and the hop where the destination (or an unreachable
+  // error on every probe) answered is the last.
+  let start = (first - 1) * queries
+  let end = maxHops * queries
+  let finalHop = false
+  while (start < end) {
+    for (let p = probes[start]; start < end && p?.done; p = probes[start]) {
+      print(start, p)
+      if (final(p)) finalHop = true
+      if (start % queries === queries - 1 && (finalHop || errors === queries)) end = start + 1
+      start++
+    }
+    if (start >= end) break
+    let inFlight = 0
+    let sentSome = false
+    // -N 0 still sends one.
+    for (let n = start; n < end && inFlight < Math.max(1, simultaneous); n++) {
+      const p = probes[n]
+      if (p?.done) continue
+      if (p === undefined) {
+        const sent = send(n)
+        if ('exitCode' in sent) return sent
+        probes[n] = sent
+        sentSome = true
+      }
+      inFlight++
+    }
+    if (sentSome) continue
+    const waiting = probes.slice(start, end).filter((p): p is SentProbe => p !== undefined && !p.done)
+    // Nothing more to send: wait for the first unanswered probe to expire, sooner when a probe
+    // of its hop or a later one came back (-w MAX,HERE,NEAR).
+    const expiry = (p: SentProbe): number => {
+      let ms = wait.maxMs
+      for (const other of probes) {
+        if (!other?.answered || other.trace.rttMs === undefined) continue
+        if (other.ttl === p.ttl) ms = Math.min(ms, wait.here * other.trace.rttMs)
+        else if (other.ttl > p.ttl) ms = Math.min(ms, wait.near * other.trace.rttMs)
+      }
+      return p.sentAt + ms
+    }
+    const due = Math.min(...waiting.map(expiry))
+    const signal = waitFor(ctx, Math.max(0, due - ctx.lab.clock.nowMs))
+    if (signal !== undefined) return { stdout, stderr: '', exitCode: killedStatus(signal) }
+    for (const p of waiting) if (expiry(p) <= ctx.lab.clock.nowMs) p.done = true
+  }
+  return { stdout: `${stdout}\n`, stderr: '', exitCode: 0 }
+}
+
+interface SentProbe {
+  readonly ttl: number
+  readonly sentAt: number
+  readonly trace: Trace
+  readonly answered: boolean
+  done: boolean
 }
 
 export function tracerouteCommand(probe: Prober): Command {
