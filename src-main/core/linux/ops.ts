@@ -44,7 +44,8 @@ export function hasCarrier(world: NetnsMap, ns: Netns, link: Link): boolean {
 /**
  * Adds an address and the routes the kernel derives from it: `local` in table local always;
  * the prefix route and broadcast only while the link is up (fib_add_ifaddr). `withBroadcast`
- * false is a plain `ip addr add X/N` without `brd +`: no broadcast address, no broadcast route.
+ * false is a plain `ip addr add X/N` without `brd +`: the address shows no `brd`, though the
+ * network's broadcast is routed all the same.
  */
 export function addAddress(
   ns: Netns,
@@ -109,8 +110,7 @@ export function deleteAddress(ns: Netns, addr: Address): void {
 
 function addPrefixRoutes(ns: Netns, addr: Address): void {
   const prefix = makeCidr(addr.address, addr.prefixLen)
-  // On the loopback the whole prefix is local (127.0.0.0/8 answers on every address) and its
-  // network broadcast is routed although the address carries no `brd` (fib_add_ifaddr).
+  // On the loopback the whole prefix is local (127.0.0.0/8 answers on every address).
   const loopback = linkByIndex(ns, addr.ifindex)?.kind === 'loopback'
   if (loopback && addr.prefixLen < 32)
     ns.routes.push({
@@ -123,7 +123,8 @@ function addPrefixRoutes(ns: Netns, addr: Address): void {
       src: addr.address,
       onlink: false
     })
-  const broadcast = addr.broadcast ?? (loopback && addr.prefixLen < 31 ? cidrBroadcast(prefix) : undefined)
+  // fib_add_ifaddr routes the network's broadcast whether or not the address carries a `brd`.
+  const broadcast = addr.broadcast ?? (addr.prefixLen < 31 ? cidrBroadcast(prefix) : undefined)
   if (broadcast !== undefined) {
     ns.routes.push({
       table: 'local',
