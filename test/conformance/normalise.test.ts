@@ -68,7 +68,7 @@ describe('conformance normalisation', () => {
     )
   })
 
-  test('tcpdump: either end may send the first FIN, acked by a FIN or first by a bare ACK; a teardown of another shape is not masked', () => {
+  test('tcpdump: either end may send the first FIN, acked by a FIN, first by a bare ACK or by a crossing FIN; a teardown of another shape is not masked', () => {
     const run = 'tcpdump -nn -i eth0 -c 10 tcp'
     const client = '10.244.1.2.40000'
     const server = '10.244.2.2.8080'
@@ -92,12 +92,19 @@ describe('conformance normalisation', () => {
       seg(client, server, 'F.', 'seq 80, ack 90') +
       seg(server, client, '.', 'ack 81') +
       seg(server, client, 'F.', 'seq 90, ack 81')
+    // Both ends close at once: the server's FIN still acks 80, and its ACK of the client's FIN
+    // follows; the client's last ACK is the eleventh packet, past `-c 10`.
+    const crossingFins =
+      seg(client, server, 'F.', 'seq 80, ack 90') +
+      seg(server, client, 'F.', 'seq 90, ack 80') +
+      seg(server, client, '.', 'ack 81')
     const finThenFin =
       seg(client, server, 'F.', 'seq 80, ack 90') +
       seg(server, client, 'F.', 'seq 90, ack 81') +
       seg(server, client, 'F.', 'seq 90, ack 81')
     expect(same(run, clientFirst, serverFirst)).toBe(true)
     expect(same(run, serverFirst, ackThenFin)).toBe(true)
+    expect(same(run, clientFirst, crossingFins)).toBe(true)
     expect(same(run, serverFirst, finThenFin)).toBe(false)
     expect(same(run, serverFirst, noLastAck)).toBe(false)
     expect(same(run, serverFirst, sameEndTwice)).toBe(false)

@@ -106,10 +106,12 @@ export function normaliseOutput(
           // Which end sends the first FIN is a race: curl closes once it has the whole body, the
           // Python server once it has written it, and real runs show either. So is whether the
           // other end acks that FIN with its own FIN or first with a bare ACK (then `-c 10` ends
-          // the capture at the second FIN). What is compared is the shape: a FIN from one end,
-          // then the other end's acknowledgement and FIN, then the capture's end or the last ACK.
+          // the capture at the second FIN), or closes at the same moment: its FIN crosses the
+          // first one and its ACK follows (then `-c 10` ends the capture before the last ACK).
+          // What is compared is the shape: a FIN from one end, then the other end's
+          // acknowledgement and FIN, then the capture's end or the last ACK.
           .replace(
-            /^<ts> IP (\S+) > (\S+): Flags \[F\.\], [^\n]*length 0\n(?:<ts> IP \2 > \1: Flags \[F\.\], [^\n]*length 0\n<ts> IP \1 > \2: Flags \[\.\], [^\n]*length 0|<ts> IP \2 > \1: Flags \[\.\], [^\n]*length 0\n<ts> IP \2 > \1: Flags \[F\.\], [^\n]*length 0)$/m,
+            /^<ts> IP (\S+) > (\S+): Flags \[F\.\], [^\n]*length 0\n(?:<ts> IP \2 > \1: Flags \[F\.\], [^\n]*length 0\n<ts> IP (?:\1 > \2|\2 > \1): Flags \[\.\], [^\n]*length 0|<ts> IP \2 > \1: Flags \[\.\], [^\n]*length 0\n<ts> IP \2 > \1: Flags \[F\.\], [^\n]*length 0)$/m,
             (_m, a: string, b: string) => `<ts> teardown begun by one of ${[a, b].sort().join(' and ')}`
           )
         break
