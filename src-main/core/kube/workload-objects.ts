@@ -140,12 +140,12 @@ export function replicaSetObject(lab: Lab, rs: KubeReplicaSet): ApiObject {
   }
 }
 
-export function namespaceObject(lab: Lab, ns: { name: string; createdAt: number }): ApiObject {
+export function namespaceObject(lab: Lab, ns: Lab['namespaces'][number]): ApiObject {
   return {
     apiVersion: 'v1',
     kind: 'Namespace',
     metadata: metadata(lab, 'Namespace', ns, {
-      labels: { 'kubernetes.io/metadata.name': ns.name }
+      labels: { ...ns.labels, 'kubernetes.io/metadata.name': ns.name }
     }),
     spec: { finalizers: ['kubernetes'] },
     status: { phase: 'Active' }

@@ -4,7 +4,7 @@
  * delete, scale, patch, version; and `crictl pods|ps` on nodes (20-wide columns).
  */
 
-import { flannelPods } from '../../kube/flannel-pods.ts'
+import { daemonSetPods } from '../../kube/daemonsets.ts'
 import type { Command, CommandContext, CommandOutput } from '../command.ts'
 import type { Lab } from '../../kube/lab.ts'
 import type { KubePod } from '../../kube/objects.ts'
@@ -183,7 +183,7 @@ export const kubectlCommand: Command = {
         const podName = name.replace(/^pods?\//, '')
         const pod =
           findPod(ctx.lab, podName, namespace) ??
-          flannelPods(ctx.lab).find((p) => p.name === podName && (namespace ?? p.namespace) === p.namespace)
+          daemonSetPods(ctx.lab).find((p) => p.name === podName && (namespace ?? p.namespace) === p.namespace)
         if (!pod) return err(`Error from server (NotFound): pods "${name}" not found\n`)
         const picked = pickContainer(pod, lastValue(o, 'c'))
         if ('error' in picked) return err(picked.error)
@@ -240,7 +240,7 @@ const KUSTOMIZE: Readonly<Record<string, string>> = {
 }
 
 const DESCRIBERS = {
-  pods: { list: (lab: Lab) => [...lab.pods, ...flannelPods(lab)], print: describePod },
+  pods: { list: (lab: Lab) => [...lab.pods, ...daemonSetPods(lab)], print: describePod },
   services: { list: (lab: Lab) => lab.services, print: describeService },
   endpoints: { list: (lab: Lab) => lab.services, print: describeEndpoints },
   nodes: { list: (lab: Lab) => lab.nodes, print: describeNode },
