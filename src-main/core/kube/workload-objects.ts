@@ -145,7 +145,11 @@ export function namespaceObject(lab: Lab, ns: Lab['namespaces'][number]): ApiObj
     apiVersion: 'v1',
     kind: 'Namespace',
     metadata: metadata(lab, 'Namespace', ns, {
-      labels: { ...ns.labels, 'kubernetes.io/metadata.name': ns.name }
+      labels: Object.fromEntries(
+        Object.entries({ ...ns.labels, 'kubernetes.io/metadata.name': ns.name }).sort(([a], [b]) =>
+          a < b ? -1 : 1
+        )
+      )
     }),
     spec: { finalizers: ['kubernetes'] },
     status: { phase: 'Active' }
