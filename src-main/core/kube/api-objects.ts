@@ -23,7 +23,8 @@ import { flannelNodeAnnotations } from './flannel.ts'
 export type ApiValue = string | number | boolean | null | ApiValue[] | { [key: string]: ApiValue }
 export type ApiObject = { [key: string]: ApiValue }
 
-function hex(text: string): string {
+/** A SHA-256 in hex: stable 64-character ids for containers, sandboxes and digests. */
+export function hex(text: string): string {
   return Array.from(sha256(text), (b) => b.toString(16).padStart(2, '0')).join('')
 }
 

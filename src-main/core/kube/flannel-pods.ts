@@ -1,5 +1,4 @@
-import { sha256 } from '../net/sha256.ts'
-import { derivedUid, randomSuffix } from './api-objects.ts'
+import { derivedUid, hex, randomSuffix } from './api-objects.ts'
 import { klogLine } from './klog.ts'
 import { componentsRunAsPods, type Lab } from './lab.ts'
 import type { KubePod } from './objects.ts'
@@ -35,10 +34,6 @@ function crashLoop(elapsedMs: number): { restarts: number; lastStartMs: number }
     wait = Math.min(wait * 2, BACKOFF_MAX_MS)
   }
   return { restarts, lastStartMs: at }
-}
-
-function hex64(key: string): string {
-  return Array.from(sha256(key), (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
 /**
@@ -94,14 +89,14 @@ export function flannelPods(lab: Lab): KubePod[] {
       netnsName: '',
       hostNetwork: true,
       shareProcessNamespace: false,
-      sandboxId: hex64(`${key}/sandbox`),
+      sandboxId: hex(`${key}/sandbox`),
       pause: { pid: 1, hostPid: 0, user: '65535', command: '/pause', container: 'POD' },
       containers: [
         {
           name: 'kube-flannel',
           image: FLANNEL_IMAGE,
           app: 'sleep',
-          id: hex64(`${key}/kube-flannel`),
+          id: hex(`${key}/kube-flannel`),
           state: crashing ? 'CrashLoopBackOff' : 'Running',
           restartCount: crashing ? loop.restarts : 0,
           logs: crash

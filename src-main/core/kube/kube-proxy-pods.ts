@@ -1,6 +1,5 @@
-import { sha256 } from '../net/sha256.ts'
 import { formatIpv4 } from '../net/index.ts'
-import { derivedUid, kubeletVersion, metadata, randomSuffix } from './api-objects.ts'
+import { derivedUid, hex, kubeletVersion, metadata, randomSuffix } from './api-objects.ts'
 import type { ApiObject } from './api-objects.ts'
 import { klogLine } from './klog.ts'
 import { componentsRunAsPods, type Lab } from './lab.ts'
@@ -14,10 +13,6 @@ export const KUBE_PROXY_SELECTOR = { 'k8s-app': 'kube-proxy' }
 export const KUBE_PROXY_NODE_SELECTOR = { 'kubernetes.io/os': 'linux' }
 
 export const kubeProxyImage = (lab: Lab): string => `registry.k8s.io/kube-proxy:${kubeletVersion(lab)}`
-
-function hex64(key: string): string {
-  return Array.from(sha256(key), (b) => b.toString(16).padStart(2, '0')).join('')
-}
 
 /**
  * kube-proxy's startup lines as v1.31 writes them in the mode it runs: kubeadm leaves `mode`
@@ -116,14 +111,14 @@ export function kubeProxyPods(lab: Lab): KubePod[] {
       netnsName: '',
       hostNetwork: true,
       shareProcessNamespace: false,
-      sandboxId: hex64(`${key}/sandbox`),
+      sandboxId: hex(`${key}/sandbox`),
       pause: { pid: 1, hostPid: 0, user: '65535', command: '/pause', container: 'POD' },
       containers: [
         {
           name: 'kube-proxy',
           image: kubeProxyImage(lab),
           app: 'sleep',
-          id: hex64(`${key}/kube-proxy`),
+          id: hex(`${key}/kube-proxy`),
           state: 'Running',
           restartCount: 0,
           logs: startupLog(lab, node, proxyModeOf(lab, node), 1000 + i * 37),
@@ -266,7 +261,7 @@ export function configMapObject(lab: Lab, cm: KubeConfigMap): ApiObject {
     kind: 'ConfigMap',
     metadata: metadata(lab, 'ConfigMap', cm, {
       annotations: {
-        'kubeadm.kubernetes.io/component-config.hash': `sha256:${hex64(cm.data['config.conf'] ?? '')}`
+        'kubeadm.kubernetes.io/component-config.hash': `sha256:${hex(cm.data['config.conf'] ?? '')}`
       },
       labels: { ...cm.labels }
     })
