@@ -1,7 +1,6 @@
 import { appendFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { buildLab } from '../../src-main/core/scenario/build-lab.ts'
-import { renderLabScript } from '../../src-main/core/scenario/export-lab.ts'
 import type { Scenario } from '../../src-main/core/scenario/scenario.schema.ts'
 import { LabShell } from '../../src-main/core/shell/lab-shell.ts'
 import { run as simRun } from '../core/shell-fixture.ts'
@@ -55,7 +54,7 @@ export function compareWithRealLab(
     const realOut: Output[] = []
 
     beforeAll(async () => {
-      real = new RealLab(renderLabScript(labPlanFromLab(sim.lab), { prefix }))
+      real = new RealLab(labPlanFromLab(sim.lab), prefix)
       await real.up()
       for (const c of lines) realOut.push(await real.exec(c.on, c.run, execMs))
     }, 180_000)
@@ -104,7 +103,7 @@ export function defineConformance(id: string, prefix: string): void {
   describe(title, () => {
     beforeAll(async () => {
       const sim = simulatedShell(scenario)
-      real = new RealLab(renderLabScript(plan, { prefix }))
+      real = new RealLab(plan, prefix)
       await real.up()
       for (const step of steps) {
         const r = await real.runStep(step)

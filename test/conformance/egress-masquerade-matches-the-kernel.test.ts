@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { renderLabScript } from '../../src-main/core/scenario/export-lab.ts'
 import { labPlanFromLab } from '../../src-main/core/scenario/plan-from-lab.ts'
 import type { LabShell } from '../../src-main/core/shell/lab-shell.ts'
 import { labShellFromYaml, run as simRun } from '../core/shell-fixture.ts'
@@ -106,7 +105,7 @@ describe.skipIf(unavailable !== undefined)(
 
     beforeAll(async () => {
       const sim: LabShell = labShellFromYaml(egressYaml)
-      real = new RealLab(renderLabScript(labPlanFromLab(sim.lab), { prefix: 'pnl-egr' }))
+      real = new RealLab(labPlanFromLab(sim.lab), 'pnl-egr')
       await real.up()
       for (const step of steps) {
         const r = await real.runStep(step)
