@@ -1,15 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { tempDir } from '../e2e/harness.ts'
 import { errorOf, openStreamSocket, type StreamClient } from '../api/stream-socket-client.ts'
 import { lineEnded, openTerminal, printed, terminalEvents } from '../api/live-terminal-client.ts'
-import {
-  learnerCall,
-  ok,
-  post,
-  startClassroomHost,
-  type ClassroomHost,
-  type Joined
-} from './classroom-host.ts'
+import { classroomHostForSuite, learnerCall, ok, post, type Joined } from './classroom-host.ts'
 
 /**
  * On a class host a live terminal is its learner's alone. Its id travels in every input and may
@@ -17,8 +9,7 @@ import {
  * who reuses it is refused as for an unknown terminal, and nothing reaches the owner's stream.
  */
 describe('a learner’s live terminal on the class host', () => {
-  const data = tempDir('podnet-class-terminals-')
-  let h: ClassroomHost
+  const h = classroomHostForSuite('podnet-class-terminals-')
   let ada: Joined
   let bo: Joined
   let adaPage: StreamClient
@@ -27,7 +18,6 @@ describe('a learner’s live terminal on the class host', () => {
   const lab = { kind: 'lesson', lessonId }
 
   beforeAll(async () => {
-    h = await startClassroomHost(data.path)
     const room = await ok<{ joinCode: string }>(
       h.host.origin,
       'class:start',
@@ -55,8 +45,6 @@ describe('a learner’s live terminal on the class host', () => {
 
   afterAll(async () => {
     await adaPage.close()
-    await h.stop()
-    data.remove()
   })
 
   test('another learner who reuses its id in their own lab is told there is no such terminal of theirs', async () => {

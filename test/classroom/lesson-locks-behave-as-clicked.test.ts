@@ -2,14 +2,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { tempDir } from '../e2e/harness.ts'
-import {
-  lessonsDir,
-  ok,
-  post,
-  startClassroomHost,
-  type ClassroomHost,
-  type Joined
-} from './classroom-host.ts'
+import { classroomHostForSuite, lessonsDir, ok, post, type Joined } from './classroom-host.ts'
 
 interface Gates {
   lessons: { lessonId: string; state: 'enabled' | 'locked' }[]
@@ -35,9 +28,8 @@ lessons:
 }
 
 describe('lesson locks behave as clicked', () => {
-  const data = tempDir('podnet-class-gates-')
+  const h = classroomHostForSuite('podnet-class-gates-')
   const work = tempDir('podnet-gates-pack-')
-  let h: ClassroomHost
   let course: string[]
   let classId: string
   let ada: Joined
@@ -57,7 +49,6 @@ describe('lesson locks behave as clicked', () => {
   }
 
   beforeAll(async () => {
-    h = await startClassroomHost(data.path)
     const list = await instructor<{ lessons: { id: string; available: boolean }[] }>('lessons:list', {})
     course = list.lessons.filter((l) => l.available).map((l) => l.id)
     const started = await instructor<{ classId: string; joinCode: string }>('class:start', { name: 'Gates' })
@@ -66,8 +57,6 @@ describe('lesson locks behave as clicked', () => {
   })
 
   afterAll(async () => {
-    await h.stop()
-    data.remove()
     work.remove()
   })
 

@@ -7,14 +7,7 @@ import { lessonFilesFromDir } from '../../src-main/api/lesson-files.ts'
 import { checkCourse } from '../../src-main/core/lesson/check-course.ts'
 import { openLessonLab } from '../../src-main/core/lesson/lab-adapter.ts'
 import { tempDir } from '../e2e/harness.ts'
-import {
-  lessonsDir,
-  ok,
-  post,
-  startClassroomHost,
-  type ClassroomHost,
-  type Joined
-} from './classroom-host.ts'
+import { classroomHostForSuite, lessonsDir, ok, post, type Joined } from './classroom-host.ts'
 
 interface Exported {
   fileName: string
@@ -58,9 +51,8 @@ function unzipTo(base64: string, root: string): string[] {
 }
 
 describe('a lesson pack goes out as the file import reads, and leaves without taking records', () => {
-  const data = tempDir('podnet-pack-export-')
+  const h = classroomHostForSuite('podnet-pack-export-')
   const work = tempDir('podnet-pack-export-src-')
-  let h: ClassroomHost
   let lin: Joined
   let exported: Exported
   const call = <T>(method: string, body: unknown): Promise<T> =>
@@ -69,7 +61,6 @@ describe('a lesson pack goes out as the file import reads, and leaves without ta
     (await call<{ lessons: { id: string }[] }>('lessons:list', {})).lessons.map((l) => l.id)
 
   beforeAll(async () => {
-    h = await startClassroomHost(data.path)
     expect((await call<Imported>('pack:import', { path: makePack(join(work.path, 'pack')) })).ok).toBe(true)
     const { joinCode } = await call<{ joinCode: string }>('class:start', { name: 'Packs' })
     lin = await ok<Joined>(h.host.origin, 'class:join', { code: joinCode, name: 'Lin' })
@@ -79,8 +70,6 @@ describe('a lesson pack goes out as the file import reads, and leaves without ta
   })
 
   afterAll(async () => {
-    await h.stop()
-    data.remove()
     work.remove()
   })
 

@@ -1,9 +1,9 @@
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { strToU8, zipSync, type Zippable } from 'fflate'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, describe, expect, test } from 'vitest'
 import { tempDir } from '../e2e/harness.ts'
-import { lessonsDir, ok, startClassroomHost, type ClassroomHost, type Joined } from './classroom-host.ts'
+import { classroomHostForSuite, lessonsDir, ok, type Joined } from './classroom-host.ts'
 
 interface Imported {
   ok: boolean
@@ -41,24 +41,14 @@ function filesOf(root: string, prefix = ''): Zippable {
 }
 
 describe('importing a lesson pack', () => {
-  const data = tempDir('podnet-class-packs-')
+  const h = classroomHostForSuite('podnet-class-packs-')
   const work = tempDir('podnet-pack-src-')
-  let h: ClassroomHost
-  let packsDir: string
+  const packsDir = join(h.dataDir, 'packs')
   const importPack = (path: string): Promise<Imported> =>
     ok<Imported>(h.host.origin, 'pack:import', { path }, h.instructorToken)
   const installed = (): string[] => (existsSync(packsDir) ? readdirSync(packsDir).sort() : [])
 
-  beforeAll(async () => {
-    h = await startClassroomHost(data.path)
-    packsDir = join(data.path, 'packs')
-  })
-
-  afterAll(async () => {
-    await h.stop()
-    data.remove()
-    work.remove()
-  })
+  afterAll(() => work.remove())
 
   test('a broken lesson is reported with the checker’s messages and nothing is installed', async () => {
     const broken = makePack(join(work.path, 'broken'), (yaml) =>
@@ -145,7 +135,7 @@ describe('importing a lesson pack', () => {
       lessons: [],
       problems: ['../../escaped.txt: file name points outside the pack']
     })
-    expect(existsSync(join(data.path, 'escaped.txt'))).toBe(false)
+    expect(existsSync(join(h.dataDir, 'escaped.txt'))).toBe(false)
     expect(existsSync(join(packsDir, '..', '..', 'escaped.txt'))).toBe(false)
     expect(installed()).toEqual(['workshop-pack'])
   })
