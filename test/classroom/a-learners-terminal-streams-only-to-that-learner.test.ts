@@ -43,6 +43,14 @@ describe('a learner’s live terminal on the class host', () => {
     expect(started).toMatchObject({ running: true })
   })
 
+  /** A page of `token`'s, and what its socket answered a subscription to Ada's terminal stream. */
+  const askingForAdasStream = async (token: string): Promise<{ page: StreamClient; refusal: unknown }> => {
+    const page = openStreamSocket(h.host.origin, token)
+    await page.opened
+    page.subscribe('theirs', 'lab:terminal', { learnerId: ada.learnerId, lab, on: 'client' })
+    return { page, refusal: await page.next(errorOf('theirs')) }
+  }
+
   afterAll(async () => {
     await adaPage.close()
   })
@@ -79,10 +87,8 @@ describe('a learner’s live terminal on the class host', () => {
     expect(answer.status).toBe(403)
     expect(answer.body.error).toMatchObject({ code: 'forbidden', reason: { id: 'own_progress_only' } })
 
-    const boPage = openStreamSocket(h.host.origin, bo.learnerToken)
-    await boPage.opened
-    boPage.subscribe('theirs', 'lab:terminal', { learnerId: ada.learnerId, lab, on: 'client' })
-    expect(await boPage.next(errorOf('theirs'))).toMatchObject({ error: { code: 'forbidden' } })
+    const { page: boPage, refusal } = await askingForAdasStream(bo.learnerToken)
+    expect(refusal).toMatchObject({ error: { code: 'forbidden' } })
     // A subscription opens a new terminal; it cannot name one to attach to.
     boPage.subscribe('attach', 'lab:terminal', {
       learnerId: bo.learnerId,
@@ -104,12 +110,8 @@ describe('a learner’s live terminal on the class host', () => {
     expect(answer.status).toBe(403)
     expect(answer.body.error).toMatchObject({ code: 'forbidden', reason: { id: 'class_learner_record' } })
 
-    const dashboard = openStreamSocket(h.host.origin, h.instructorToken)
-    await dashboard.opened
-    dashboard.subscribe('theirs', 'lab:terminal', { learnerId: ada.learnerId, lab, on: 'client' })
-    expect(await dashboard.next(errorOf('theirs'))).toMatchObject({
-      error: { code: 'forbidden', reason: { id: 'class_learner_record' } }
-    })
+    const { page: dashboard, refusal } = await askingForAdasStream(h.instructorToken)
+    expect(refusal).toMatchObject({ error: { code: 'forbidden', reason: { id: 'class_learner_record' } } })
     await dashboard.close()
   })
 
