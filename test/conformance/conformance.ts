@@ -71,10 +71,41 @@ export function compareWithRealLab(
   })
 }
 
-interface Compared {
+export interface Compared {
   label: string
   sim: string
   real: string
+}
+
+/** A line a step runs: the step's own, or a capture's traffic. */
+type StepLine = Pick<Step, 'on' | 'run'> & { randomBackends?: string[] }
+
+/**
+ * A step run on the simulated side and compared with what it printed on the real one, each
+ * output normalised by `norm`: a capture's traffic first, then the capture (the simulator's
+ * tcpdump shows what crossed during the latest traffic).
+ */
+export function compareStep(
+  sim: LabShell,
+  step: Step,
+  real: { traffic?: Output; output: Output },
+  norm: (line: StepLine, out: Output) => string
+): Compared[] {
+  const one = (line: StepLine, realOut: Output): Compared => ({
+    label: `${line.on}: ${line.run}`,
+    sim: norm(line, simRun(sim, line.on, line.run)),
+    real: norm(line, realOut)
+  })
+  return step.kind === 'capture'
+    ? [one(step.traffic, real.traffic!), one(step, real.output)]
+    : [one(step, real.output)]
+}
+
+/** Every comparison of a step equal, the differing one named by its command line. */
+export function expectAsTheKernel(compared: Compared[] | undefined): void {
+  expect(compared, 'the step did not run (see the beforeAll error)').toBeDefined()
+  for (const c of compared!)
+    expect(c.sim, `${c.label}\n(expected = real kernel, received = simulator)`).toBe(c.real)
 }
 
 export function defineConformance(id: string, prefix: string): void {
@@ -107,30 +138,10 @@ export function defineConformance(id: string, prefix: string): void {
       await real.up()
       for (const step of steps) {
         const r = await real.runStep(step)
-        const compared: Compared[] = []
-        if (step.kind === 'capture') {
-          const simTraffic = simRun(sim, step.traffic.on, step.traffic.run)
-          const simCapture = simRun(sim, step.on, step.run)
-          const t = step.traffic
-          compared.push({
-            label: `${step.traffic.on}: ${step.traffic.run}`,
-            sim: normaliseOutput(t, simTraffic, ctx, underlayHost(step.traffic.on)),
-            real: normaliseOutput(t, r.traffic!, ctx, underlayHost(step.traffic.on))
-          })
-          compared.push({
-            label: `${step.on}: ${step.run}`,
-            sim: normaliseOutput(step, simCapture, ctx, underlayHost(step.on)),
-            real: normaliseOutput(step, r.output, ctx, underlayHost(step.on))
-          })
-        } else {
-          const simOut = simRun(sim, step.on, step.run)
-          compared.push({
-            label: `${step.on}: ${step.run}`,
-            sim: normaliseOutput(step, simOut, ctx, underlayHost(step.on)),
-            real: normaliseOutput(step, r.output, ctx, underlayHost(step.on))
-          })
-        }
-        results.set(step, compared)
+        results.set(
+          step,
+          compareStep(sim, step, r, (line, out) => normaliseOutput(line, out, ctx, underlayHost(line.on)))
+        )
       }
     }, 180_000)
 
@@ -182,12 +193,7 @@ export function defineConformance(id: string, prefix: string): void {
       // Known differences are skipped by name and listed on the console, never passed silently;
       // KNOWN-DIFFERENCES.md holds their diffs. (Not test.fails: whether the real kernel shows
       // the IPv6 link-up frames in time varies from run to run.)
-      ;(missing || known ? test.skip : test)(name, () => {
-        const compared = results.get(step)
-        expect(compared, 'the step did not run (see the beforeAll error)').toBeDefined()
-        for (const c of compared!)
-          expect(c.sim, `${c.label}\n(expected = real kernel, received = simulator)`).toBe(c.real)
-      })
+      ;(missing || known ? test.skip : test)(name, () => expectAsTheKernel(results.get(step)))
     })
   })
 }
