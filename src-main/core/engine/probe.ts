@@ -1,6 +1,7 @@
 import type { Lab } from '../kube/lab.ts'
 import type { Netns } from '../linux/netns.ts'
 import { CT_TIMEOUTS } from '../linux/conntrack.ts'
+import { ctTimeoutChanged } from '../linux/conntrack-index.ts'
 import { lookupRoute, pickSource } from '../linux/ops.ts'
 import { formatIpv4, parseIpv4 } from '../net/ipv4.ts'
 import { nextRandom, randomInt } from '../net/rng.ts'
@@ -292,9 +293,11 @@ function closeTcpFlows(walk: Walk, now: number): void {
   for (const ns of walk.touched) {
     for (const e of ns.conntrack.entries) {
       if (e.proto === 'tcp' && e.seenReply && e.tcpState === 'SYN_RECV') {
+        const unconfirmed = e.expiresAt === -1
         e.tcpState = 'TIME_WAIT'
         e.assured = true
         e.expiresAt = now + CT_TIMEOUTS.tcpTimeWait * 1000
+        ctTimeoutChanged(ns.conntrack, e, unconfirmed)
       }
     }
   }

@@ -17,6 +17,7 @@ import { linkByIndex, type Netns } from '../linux/netns.ts'
 import type { Hook, IptChain, IptTableName } from '../linux/netfilter.ts'
 import type { NftChain } from '../linux/nftables.ts'
 import { expireConntrack } from '../linux/conntrack.ts'
+import { ctReplyChanged } from '../linux/conntrack-index.ts'
 import { scheduleRealServer } from '../linux/ipvs.ts'
 import type { Route } from '../linux/route.ts'
 import { formatCidr } from '../net/cidr.ts'
@@ -427,6 +428,7 @@ export class Walk {
       e.reply.src = pkt.dst
       e.reply.sport = pkt.l4.kind === 'icmp' ? e.reply.sport : pkt.l4.dport
       e.dnat = true
+      ctReplyChanged(ct.table, e)
       return
     }
     let src: Ipv4 | undefined
@@ -442,6 +444,7 @@ export class Walk {
     e.reply.dst = pkt.src
     e.reply.dport = pkt.l4.kind === 'icmp' ? e.reply.dport : pkt.l4.sport
     e.snat = true
+    ctReplyChanged(ct.table, e)
   }
 
   #step(): boolean {
