@@ -13,6 +13,10 @@ const K = new Uint32Array([
   0xc67178f2
 ])
 
+function rotr(x: number, n: number): number {
+  return (x >>> n) | (x << (32 - n))
+}
+
 function utf8(text: string): number[] {
   const out: number[] = []
   for (const ch of text) {
@@ -35,7 +39,6 @@ export function sha256(text: string): Uint8Array {
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19
   ])
   const w = new Uint32Array(64)
-  const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n))
   for (let block = 0; block < bytes.length; block += 64) {
     for (let i = 0; i < 16; i++) {
       const o = block + i * 4
@@ -48,7 +51,14 @@ export function sha256(text: string): Uint8Array {
       const s1 = rotr(b, 17) ^ rotr(b, 19) ^ (b >>> 10)
       w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) | 0
     }
-    let [a, b, c, d, e, f, g, hh] = [h[0]!, h[1]!, h[2]!, h[3]!, h[4]!, h[5]!, h[6]!, h[7]!]
+    let a = h[0]!
+    let b = h[1]!
+    let c = h[2]!
+    let d = h[3]!
+    let e = h[4]!
+    let f = h[5]!
+    let g = h[6]!
+    let hh = h[7]!
     for (let i = 0; i < 64; i++) {
       const s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
       const ch = (e & f) ^ (~e & g)
