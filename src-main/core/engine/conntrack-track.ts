@@ -105,9 +105,10 @@ export function trackPacket(ns: Netns, p: Packet): CtAssoc | undefined | typeof 
     // -1 marks an unconfirmed entry: it only joins the table for good when its first packet leaves.
     expiresAt: -1,
     dnat: false,
-    snat: false,
-    ...(proto === 'tcp' ? { tcpState: 'SYN_SENT' as const } : {})
+    snat: false
   }
+  // Added last, where a spread would have put it, without a spread's temporary object.
+  if (proto === 'tcp') entry.tcpState = 'SYN_SENT'
   ns.conntrack.entries.push(entry)
   return { entry, dir: 'orig', related: false, isNew: true, groups: ns.netlink, table: ns.conntrack }
 }
