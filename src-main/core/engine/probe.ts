@@ -1,6 +1,7 @@
 import type { Lab } from '../kube/lab.ts'
 import type { Netns } from '../linux/netns.ts'
 import { CT_TIMEOUTS } from '../linux/conntrack.ts'
+import { ctTimeoutChanged } from '../linux/conntrack-index.ts'
 import { lookupRoute, pickSource } from '../linux/ops.ts'
 import { formatIpv4, parseIpv4 } from '../net/ipv4.ts'
 import { nextRandom, randomInt } from '../net/rng.ts'
@@ -292,11 +293,127 @@ function closeTcpFlows(walk: Walk, now: number): void {
   for (const ns of walk.touched) {
     for (const e of ns.conntrack.entries) {
       if (e.proto === 'tcp' && e.seenReply && e.tcpState === 'SYN_RECV') {
+        const unconfirmed = e.expiresAt === -1
         e.tcpState = 'TIME_WAIT'
         e.assured = true
         e.expiresAt = now + CT_TIMEOUTS.tcpTimeWait * 1000
+        ctTimeoutChanged(ns.conntrack, e, unconfirmed)
       }
     }
+  }
+}
+
+/**
+ * One probe's exchange: the walk, the probe as sent, and what came back so far. Its steps are
+ * methods rather than closures made afresh for every probe, which were a share of a short trace.
+ */
+class ProbeExchange {
+  outcome: TraceOutcome = { kind: 'no-reply' }
+  servedBy: string | undefined
+  answeredIn: string | undefined
+  synAck: Packet | undefined
+  handshakeHops = -1
+
+  constructor(
+    readonly lab: Lab,
+    readonly spec: ProbeSpec,
+    readonly walk: Walk,
+    /** The sender's namespace. */
+    readonly ns: Netns,
+    readonly dst: number,
+    /** The probe as it was sent, before any hop rewrote it. */
+    readonly sent: Packet,
+    readonly client: TcpSocket | undefined
+  ) {}
+
+  back(leg: 'reply' | 'error', from: Netns, pkt: Packet): LegEnd {
+    this.walk.leg = leg
+    this.answeredIn = from.id
+    return this.walk.localOut(from, pkt, { originating: false })
+  }
+
+  /** The sender's own namespace is exempt from the limit: an error to a local address leaves by lo. */
+  sendError(from: Netns, err: Packet): LegEnd | undefined {
+    const l4 = err.l4
+    if (
+      from !== this.ns &&
+      l4.kind === 'icmp' &&
+      !icmpErrorAllowed(from, err.dst, l4.type, l4.code, this.lab.clock.nowMs)
+    ) {
+      this.walk.hop(from, 'drop', { before: view(err), drop: 'icmp-rate-limited' })
+      return undefined
+    }
+    return this.back('error', from, err)
+  }
+
+  settle(e: LegEnd | undefined, kind: 'reply' | 'error', payload?: string): void {
+    if (e === undefined) return
+    const walk = this.walk
+    if (e.kind === 'local' && e.ns === this.ns && matchesProbe(e.pkt, this.sent, this.dst)) {
+      const p = e.pkt
+      if (p.l4.kind === 'tcp' && p.l4.flags === 'S.') this.synAck = p
+      if (kind === 'error' || (p.l4.kind === 'icmp' && p.l4.type !== 0)) this.outcome = errorOutcome(p)
+      else if (p.l4.kind === 'tcp' && p.l4.flags.startsWith('R'))
+        this.outcome = { kind: 'refused', from: formatIpv4(p.src) }
+      else
+        this.outcome = {
+          kind: 'reply',
+          from: formatIpv4(p.src),
+          ttl: p.ttl,
+          ...(payload !== undefined ? { payload } : {}),
+          ...(p.l4.kind === 'udp' && p.l4.dns ? { dns: p.l4.dns } : {})
+        }
+    } else if (e.kind === 'local') {
+      // No socket waits for this answer (e.g. a reply that escaped un-DNAT): the kernel discards
+      // it, and answers a stray TCP segment with a reset.
+      walk.hop(e.ns, 'drop', { before: view(e.pkt), drop: 'no-socket' })
+      const rst = resetFor(e.pkt)
+      if (rst) {
+        walk.leg = 'request'
+        walk.localOut(e.ns, rst, { originating: false })
+      }
+    } else if (e.kind === 'icmp-error' && kind === 'reply') {
+      this.settle(this.sendError(e.ns, e.error), 'error')
+    }
+  }
+
+  attempt(syn: Packet): void {
+    const { lab, ns, walk, client, spec } = this
+    const end = walk.localOut(ns, syn)
+    if (end.kind === 'local-error') {
+      this.outcome =
+        end.errno === 'EHOSTUNREACH' && end.from !== undefined
+          ? { kind: 'icmp-error', from: formatIpv4(end.from), type: 3, code: 1 }
+          : { kind: 'local-error', errno: end.errno, ...(end.mtu !== undefined ? { mtu: end.mtu } : {}) }
+    } else if (end.kind === 'icmp-error') {
+      if (end.ns === ns) {
+        const error = errorOutcome(end.error)
+        this.outcome =
+          end.sendErrno && error.kind === 'icmp-error' ? { ...error, sendErrno: end.sendErrno } : error
+      } else this.settle(this.sendError(end.ns, end.error), 'error')
+    } else if (end.kind === 'local') {
+      const ans = answer(lab, end.ns, end.pkt)
+      recordAnswer(walk, end.ns, end.pkt, ans)
+      if (ans?.kind === 'error') this.settle(this.sendError(end.ns, ans.pkt), 'error')
+      else if (ans) {
+        this.servedBy = ans.servedBy
+        const server = ans.socket
+        this.settle(this.back('reply', end.ns, ans.pkt), 'reply', ans.payload)
+        const answered = this.outcome
+        if (answered.kind === 'reply' && client && server && this.synAck && spec.payload !== undefined) {
+          client.receive(this.synAck)
+          this.handshakeHops = walk.hops.length
+          const app = listener(end.ns, end.pkt)
+          const data = converse(walk, client, server, spec.payload, app)
+          this.outcome = data === undefined ? { kind: 'no-reply' } : { ...answered, payload: data }
+        }
+      }
+    }
+  }
+
+  /** A handshake that failed later (a lost data segment) is not the SYN's to retry. */
+  synUnanswered(): boolean {
+    return this.synAck === undefined && this.outcome.kind === 'no-reply'
   }
 }
 
@@ -319,98 +436,11 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
   const sent = clonePacket(req)
   walk.hop(ns, 'socket-send', { after: { mark: 0, payloadLength: req.payloadLength } })
   const at = lab.clock.nowMs
-  // Not narrowed to its first value: the attempts below assign it inside a closure.
-  let outcome = { kind: 'no-reply' } as TraceOutcome
-  let servedBy: string | undefined
-  let answeredIn: string | undefined
-  const back = (leg: 'reply' | 'error', from: Netns, pkt: Packet): LegEnd => {
-    walk.leg = leg
-    answeredIn = from.id
-    return walk.localOut(from, pkt, { originating: false })
-  }
-  // The sender's own namespace is exempt: an error to a local address leaves by lo.
-  const sendError = (from: Netns, err: Packet): LegEnd | undefined => {
-    const l4 = err.l4
-    if (
-      from !== ns &&
-      l4.kind === 'icmp' &&
-      !icmpErrorAllowed(from, err.dst, l4.type, l4.code, lab.clock.nowMs)
-    ) {
-      walk.hop(from, 'drop', { before: view(err), drop: 'icmp-rate-limited' })
-      return undefined
-    }
-    return back('error', from, err)
-  }
-  let synAck: Packet | undefined
-  let handshakeHops = -1
-  const settle = (e: LegEnd | undefined, kind: 'reply' | 'error', payload?: string): void => {
-    if (e === undefined) return
-    if (e.kind === 'local' && e.ns === ns && matchesProbe(e.pkt, sent, dst)) {
-      const p = e.pkt
-      if (p.l4.kind === 'tcp' && p.l4.flags === 'S.') synAck = p
-      if (kind === 'error' || (p.l4.kind === 'icmp' && p.l4.type !== 0)) outcome = errorOutcome(p)
-      else if (p.l4.kind === 'tcp' && p.l4.flags.startsWith('R'))
-        outcome = { kind: 'refused', from: formatIpv4(p.src) }
-      else
-        outcome = {
-          kind: 'reply',
-          from: formatIpv4(p.src),
-          ttl: p.ttl,
-          ...(payload !== undefined ? { payload } : {}),
-          ...(p.l4.kind === 'udp' && p.l4.dns ? { dns: p.l4.dns } : {})
-        }
-    } else if (e.kind === 'local') {
-      // No socket waits for this answer (e.g. a reply that escaped un-DNAT): the kernel discards
-      // it, and answers a stray TCP segment with a reset.
-      walk.hop(e.ns, 'drop', { before: view(e.pkt), drop: 'no-socket' })
-      const rst = resetFor(e.pkt)
-      if (rst) {
-        walk.leg = 'request'
-        walk.localOut(e.ns, rst, { originating: false })
-      }
-    } else if (e.kind === 'icmp-error' && kind === 'reply') {
-      settle(sendError(e.ns, e.error), 'error')
-    }
-  }
-  const attempt = (syn: Packet): void => {
-    const end = walk.localOut(ns, syn)
-    if (end.kind === 'local-error') {
-      outcome =
-        end.errno === 'EHOSTUNREACH' && end.from !== undefined
-          ? { kind: 'icmp-error', from: formatIpv4(end.from), type: 3, code: 1 }
-          : { kind: 'local-error', errno: end.errno, ...(end.mtu !== undefined ? { mtu: end.mtu } : {}) }
-    } else if (end.kind === 'icmp-error') {
-      if (end.ns === ns) {
-        const error = errorOutcome(end.error)
-        outcome =
-          end.sendErrno && error.kind === 'icmp-error' ? { ...error, sendErrno: end.sendErrno } : error
-      } else settle(sendError(end.ns, end.error), 'error')
-    } else if (end.kind === 'local') {
-      const ans = answer(lab, end.ns, end.pkt)
-      recordAnswer(walk, end.ns, end.pkt, ans)
-      if (ans?.kind === 'error') settle(sendError(end.ns, ans.pkt), 'error')
-      else if (ans) {
-        servedBy = ans.servedBy
-        const server = ans.socket
-        settle(back('reply', end.ns, ans.pkt), 'reply', ans.payload)
-        // settle() set the outcome; TypeScript does not follow assignments made in a closure.
-        const answered = outcome as TraceOutcome
-        if (answered.kind === 'reply' && client && server && synAck && spec.payload !== undefined) {
-          client.receive(synAck)
-          handshakeHops = walk.hops.length
-          const app = listener(end.ns, end.pkt)
-          const data = converse(walk, client, server, spec.payload, app)
-          outcome = data === undefined ? { kind: 'no-reply' } : { ...answered, payload: data }
-        }
-      }
-    }
-  }
-  attempt(req)
-  // A handshake that failed later (a lost data segment) is not the SYN's to retry.
-  const synUnanswered = (): boolean => synAck === undefined && outcome.kind === 'no-reply'
+  const x = new ProbeExchange(lab, spec, walk, ns, dst, sent, client)
+  x.attempt(req)
   if (client && spec.connectWaitMs !== undefined) {
     for (const after of synRetransmitTimes(spec.connectWaitMs, synRetries(ns))) {
-      if (!synUnanswered()) break
+      if (!x.synUnanswered()) break
       // The lost SYN took its unconfirmed entries with it; the timers never see them.
       walk.finish()
       advanceClockTo(lab, at + after)
@@ -419,22 +449,28 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
       syn.ttl = sent.ttl
       syn.df = sent.df
       walk.hop(ns, 'socket-send', { after: { mark: 0, payloadLength: 0 } })
-      attempt(syn)
+      x.attempt(syn)
     }
   }
-  if (outcome.kind !== 'reply') servedBy = undefined
+  const outcome = x.outcome
+  const servedBy = outcome.kind === 'reply' ? x.servedBy : undefined
+  const answeredIn = x.answeredIn
   if (outcome.kind === 'reply' && spec.proto === 'tcp' && spec.payload === undefined)
     closeTcpFlows(walk, lab.clock.nowMs)
   walk.finish()
   let hopsTravelled = 0
   // The round trip is the handshake's: curl's connect time.
-  for (const h of handshakeHops < 0 ? walk.hops : walk.hops.slice(0, handshakeHops))
-    if (h.stage === 'link-xmit' || h.stage === 'veth-cross' || h.stage === 'wire') hopsTravelled++
+  const hops = walk.hops
+  const counted = x.handshakeHops < 0 ? hops.length : x.handshakeHops
+  for (let i = 0; i < counted; i++) {
+    const stage = hops[i]!.stage
+    if (stage === 'link-xmit' || stage === 'veth-cross' || stage === 'wire') hopsTravelled++
+  }
   const trace: Trace = {
     probe: spec,
     source: ns.id,
     sourcePort: req.l4.kind === 'icmp' ? req.l4.id : req.l4.sport,
-    hops: walk.hops,
+    hops,
     outcome,
     rulesEvaluated: walk.rulesEvaluated,
     at,

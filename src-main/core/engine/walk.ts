@@ -17,6 +17,7 @@ import { linkByIndex, type Netns } from '../linux/netns.ts'
 import type { Hook, IptChain, IptTableName } from '../linux/netfilter.ts'
 import type { NftChain } from '../linux/nftables.ts'
 import { expireConntrack } from '../linux/conntrack.ts'
+import { ctReplyChanged } from '../linux/conntrack-index.ts'
 import { scheduleRealServer } from '../linux/ipvs.ts'
 import type { Route } from '../linux/route.ts'
 import { formatCidr } from '../net/cidr.ts'
@@ -137,6 +138,9 @@ function ownsAddress(ns: Netns, ip: Ipv4): boolean {
     if (a.address === ip && linkByIndex(ns, a.ifindex)?.kind !== 'dummy') return true
   return false
 }
+
+/** Interfaces an ARP request reaches, in the order it reaches them, with the bridges it crossed. */
+type ArpQueue = { ns: Netns; link: Link; path: PathStep | undefined }[]
 
 /** The interface that answers an ARP request, and the bridges between it and the asker. */
 interface ArpOwner {
@@ -427,6 +431,7 @@ export class Walk {
       e.reply.src = pkt.dst
       e.reply.sport = pkt.l4.kind === 'icmp' ? e.reply.sport : pkt.l4.dport
       e.dnat = true
+      ctReplyChanged(ct.table, e)
       return
     }
     let src: Ipv4 | undefined
@@ -442,6 +447,7 @@ export class Walk {
     e.reply.dst = pkt.src
     e.reply.dport = pkt.l4.kind === 'icmp' ? e.reply.dport : pkt.l4.sport
     e.snat = true
+    ctReplyChanged(ct.table, e)
   }
 
   #step(): boolean {
@@ -722,27 +728,8 @@ export class Walk {
     // is cheaper than a set); paths share their beginnings, each step pointing back at the one
     // before, and only the answerer's is made an array.
     const visited: Link[] = []
-    const queue: { ns: Netns; link: Link; path: PathStep | undefined }[] = []
-    const enqueueOut = (fromNs: Netns, link: Link, path: PathStep | undefined): void => {
-      if (!hasCarrier(this.lab.netns, fromNs, link)) return
-      if (link.kind === 'veth') {
-        const peerNs = this.#nsOf(link.peer.netns)
-        const peer = linkByIndex(peerNs, link.peer.ifindex)
-        if (peer) queue.push({ ns: peerNs, link: peer, path })
-      } else if (link.kind === 'ether') {
-        for (const p of this.lab.segments.get(link.segment)?.ports ?? []) {
-          if (p.netns === fromNs.id && p.ifindex === link.ifindex) continue
-          const pns = this.#nsOf(p.netns)
-          const pl = linkByIndex(pns, p.ifindex)
-          if (pl) queue.push({ ns: pns, link: pl, path })
-        }
-      } else if (link.kind === 'bridge') {
-        for (const port of fromNs.links)
-          if (port.master === link.ifindex)
-            enqueueOut(fromNs, port, { step: { bridge: link, outPort: port }, before: path })
-      }
-    }
-    enqueueOut(ns, dev, undefined)
+    const queue: ArpQueue = []
+    this.#enqueueOut(queue, ns, dev, undefined)
     for (let next = 0; next < queue.length; next++) {
       const { ns: rns, link, path } = queue[next]!
       if (visited.includes(link) || !link.up) continue
@@ -752,7 +739,10 @@ export class Walk {
         if (!br || !br.up) continue
         for (const port of rns.links) {
           if (port.master === br.ifindex && port !== link)
-            enqueueOut(rns, port, { step: { bridge: br, inPort: link, outPort: port }, before: path })
+            this.#enqueueOut(queue, rns, port, {
+              step: { bridge: br, inPort: link, outPort: port },
+              before: path
+            })
         }
         queue.push({ ns: rns, link: br, path: { step: { bridge: br, inPort: link }, before: path } })
         continue
@@ -762,6 +752,27 @@ export class Walk {
       return { ns: rns, link, path: stepsOf(path) }
     }
     return undefined
+  }
+
+  /** Queues where a request sent out of `link` arrives: the veth's peer, the wire's other ports, a bridge's ports. */
+  #enqueueOut(queue: ArpQueue, fromNs: Netns, link: Link, path: PathStep | undefined): void {
+    if (!hasCarrier(this.lab.netns, fromNs, link)) return
+    if (link.kind === 'veth') {
+      const peerNs = this.#nsOf(link.peer.netns)
+      const peer = linkByIndex(peerNs, link.peer.ifindex)
+      if (peer) queue.push({ ns: peerNs, link: peer, path })
+    } else if (link.kind === 'ether') {
+      for (const p of this.lab.segments.get(link.segment)?.ports ?? []) {
+        if (p.netns === fromNs.id && p.ifindex === link.ifindex) continue
+        const pns = this.#nsOf(p.netns)
+        const pl = linkByIndex(pns, p.ifindex)
+        if (pl) queue.push({ ns: pns, link: pl, path })
+      }
+    } else if (link.kind === 'bridge') {
+      for (const port of fromNs.links)
+        if (port.master === link.ifindex)
+          this.#enqueueOut(queue, fromNs, port, { step: { bridge: link, outPort: port }, before: path })
+    }
   }
 
   /** The request taught every bridge on the way the asker's MAC, the unicast reply retraces
