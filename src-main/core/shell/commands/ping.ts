@@ -285,8 +285,9 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
       const step = interval * 1000 + randomInt(lab.rng, 1, 4)
       const before = lab.clock.nowMs
       const signal = waitFor(ctx, step)
-      if (signal === 'INT') {
-        // iputils catches SIGINT only: the statistics count the echoes sent so far.
+      if (signal === 'INT' || signal === 'ALRM') {
+        // iputils ends on SIGINT and SIGALRM through its handler: the statistics count the
+        // echoes sent so far. Any other signal but QUIT kills it.
         total = seq
         break
       }
