@@ -1,8 +1,9 @@
 import type { Lab } from '../kube/lab.ts'
-import type { Netns } from '../linux/netns.ts'
+import type { Link } from '../linux/link.ts'
+import { linkByName, type Netns } from '../linux/netns.ts'
 import { CT_TIMEOUTS } from '../linux/conntrack.ts'
-import { lookupRoute, pickSource } from '../linux/ops.ts'
-import { formatIpv4, parseIpv4 } from '../net/ipv4.ts'
+import { lookupBound, lookupRoute, pickSource } from '../linux/ops.ts'
+import { formatIpv4, parseIpv4, type Ipv4 } from '../net/ipv4.ts'
 import { nextRandom, randomInt } from '../net/rng.ts'
 import { runKernelTimers } from './kernel-timers.ts'
 import { coreDnsAnswer } from '../kube/coredns-answer.ts'
@@ -306,6 +307,15 @@ function closeTcpFlows(walk: Walk, now: number): void {
  * through the whole connection (`converse`). Mutates the lab like real traffic: counters,
  * conntrack, ARP caches, bridge FDBs, the capture log.
  */
+/** The source address the kernel gives a socket's packets to `dst`, bound to `bound` or not. */
+export function sourceFor(ns: Netns, dst: Ipv4, bound?: Link): Ipv4 | undefined {
+  const route =
+    bound === undefined
+      ? lookupRoute(ns, dst)
+      : lookupBound(ns, { dst, src: 0, mark: 0, iif: 'lo', oif: bound.name }, bound.ifindex)
+  return route && pickSource(ns, route, dst)
+}
+
 export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
   const ns = sourceNetns(lab, spec.from)
   if (!ns) throw new Error(`no node, pod or host named ${spec.from}`)
@@ -313,8 +323,10 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
   if (dst === undefined) throw new Error(`not an IPv4 address: ${spec.to}`)
   const walk = new Walk(lab)
   const { pkt: req, socket: client } = request(ns, lab, spec, dst)
-  const route = lookupRoute(ns, dst)
-  req.src = (route && pickSource(ns, route, dst)) ?? 0
+  const bound = spec.bindDevice === undefined ? undefined : linkByName(ns, spec.bindDevice)
+  if (bound) walk.bound = { ns, link: bound }
+  const chosen = spec.bindAddress === undefined ? undefined : parseIpv4(spec.bindAddress)
+  req.src = chosen ?? sourceFor(ns, dst, bound) ?? 0
   if (client) client.src = req.src
   const sent = clonePacket(req)
   walk.hop(ns, 'socket-send', { after: { mark: 0, payloadLength: req.payloadLength } })
