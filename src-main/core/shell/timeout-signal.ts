@@ -58,7 +58,7 @@ function realTimeName(n: number): TimeoutSignal {
 }
 
 /** The signal's number: 0 for EXIT, which tests that a process exists and delivers nothing. */
-export function signalNumber(signal: TimeoutSignal): number {
+function signalNumber(signal: TimeoutSignal): number {
   if (signal === 'EXIT') return 0
   const rt = /^RT(MIN|MAX)(?:([+-])(\d+))?$/.exec(signal)
   if (rt) return (rt[1] === 'MIN' ? RTMIN : RTMAX) + (rt[2] === '-' ? -1 : 1) * Number(rt[3] ?? 0)
@@ -76,7 +76,7 @@ function signalByNumber(n: number): TimeoutSignal | undefined {
  * coreutils' operand_to_sig: a number, or a name in any case with or without `SIG`, including
  * `RTMIN+N` and `RTMAX-N`.
  */
-export function parseSignal(text: string): TimeoutSignal | undefined {
+function parseSignal(text: string): TimeoutSignal | undefined {
   if (/^\d+$/.test(text)) return Number(text) <= RTMAX ? signalByNumber(Number(text)) : undefined
   const upper = text.toUpperCase().replace(/^SIG/, '')
   const name = ALIASES[upper] ?? upper
