@@ -89,6 +89,20 @@ describe('timeout sends any signal coreutils names, and bash says Killed', () =>
     expect(line.chunks.map((c) => c.text)).toEqual(['Killed\n', 'after 137\n'])
   })
 
+  test('in a live terminal, a capture KILL ends leaves no last words and the shell says Killed', () => {
+    const s = labShell()
+    const t = s.liveTerminal('node-1', { schedule: () => () => undefined })!
+    expect(t.run('timeout -s KILL 1 tcpdump -ni eth0; echo st=$?').running).toBe(true)
+    run(s, 'node-1', 'sleep 2')
+    expect(t.settle()).toEqual({
+      chunks: [
+        { stream: 'stderr', text: 'Killed\n' },
+        { stream: 'stdout', text: 'st=137\n' }
+      ],
+      ended: { exitCode: 0 }
+    })
+  })
+
   test('ping ends on ALRM as on INT: with its statistics', () => {
     const r = run(labShell(), 'node-2', 'timeout -s ALRM 1.5 ping 192.168.56.11')
     expect(r.stdout).toMatch(
