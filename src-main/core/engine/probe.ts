@@ -1,9 +1,10 @@
 import type { Lab } from '../kube/lab.ts'
-import type { Netns } from '../linux/netns.ts'
+import type { Link } from '../linux/link.ts'
+import { linkByName, type Netns } from '../linux/netns.ts'
 import { CT_TIMEOUTS } from '../linux/conntrack.ts'
 import { ctTimeoutChanged } from '../linux/conntrack-index.ts'
-import { lookupRoute, pickSource } from '../linux/ops.ts'
-import { formatIpv4, parseIpv4 } from '../net/ipv4.ts'
+import { lookupBound, lookupRoute, pickSource } from '../linux/ops.ts'
+import { formatIpv4, parseIpv4, type Ipv4 } from '../net/ipv4.ts'
 import { nextRandom, randomInt } from '../net/rng.ts'
 import { runKernelTimers } from './kernel-timers.ts'
 import { coreDnsAnswer } from '../kube/coredns-answer.ts'
@@ -417,6 +418,15 @@ class ProbeExchange {
   }
 }
 
+/** The source address the kernel gives a socket's packets to `dst`, bound to `bound` or not. */
+export function sourceFor(ns: Netns, dst: Ipv4, bound?: Link): Ipv4 | undefined {
+  const route =
+    bound === undefined
+      ? lookupRoute(ns, dst)
+      : lookupBound(ns, { dst, src: 0, mark: 0, iif: 'lo', oif: bound.name }, bound.ifindex)
+  return route && pickSource(ns, route, dst)
+}
+
 /**
  * Sends one probe and walks it through every kernel it meets, then walks the answer (echo
  * reply, SYN-ACK, RST, UDP reply or ICMP error) back; a TCP probe with a payload goes on
@@ -430,8 +440,10 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
   if (dst === undefined) throw new Error(`not an IPv4 address: ${spec.to}`)
   const walk = new Walk(lab)
   const { pkt: req, socket: client } = request(ns, lab, spec, dst)
-  const route = lookupRoute(ns, dst)
-  req.src = (route && pickSource(ns, route, dst)) ?? 0
+  const bound = spec.bindDevice === undefined ? undefined : linkByName(ns, spec.bindDevice)
+  if (bound) walk.bound = { ns, link: bound }
+  const chosen = spec.bindAddress === undefined ? undefined : parseIpv4(spec.bindAddress)
+  req.src = chosen ?? sourceFor(ns, dst, bound) ?? 0
   if (client) client.src = req.src
   const sent = clonePacket(req)
   walk.hop(ns, 'socket-send', { after: { mark: 0, payloadLength: req.payloadLength } })

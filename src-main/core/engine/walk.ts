@@ -5,6 +5,7 @@ import {
   hasCarrier,
   isLocalAddress,
   learnFdb,
+  lookupBound,
   lookupFlow,
   lookupRoute,
   routeErrno,
@@ -88,10 +89,15 @@ const FORWARD_ERROR_CODES: Record<NonNullable<ReturnType<typeof routeErrno>>, nu
   EINVAL: undefined
 }
 
-/** The route a locally generated packet takes: rules see its source and mark, and lo as input. */
-function outputRoute(ns: Netns, pkt: Packet): Route | undefined {
+/**
+ * The route a locally generated packet takes: rules see its source and mark, lo as input, and
+ * the device its socket is bound to as output.
+ */
+function outputRoute(ns: Netns, pkt: Packet, bound?: Link): Route | undefined {
+  const flow = { dst: pkt.dst, src: pkt.src, mark: pkt.mark, iif: 'lo' }
+  if (bound !== undefined) return lookupBound(ns, { ...flow, oif: bound.name }, bound.ifindex)
   if (ns.rules === undefined) return lookupRoute(ns, pkt.dst)
-  return lookupFlow(ns, { dst: pkt.dst, src: pkt.src, mark: pkt.mark, iif: 'lo' })
+  return lookupFlow(ns, flow)
 }
 
 /** `ip route` text of a route, for trace details. */
@@ -153,6 +159,8 @@ export class Walk {
   readonly hops: Hop[] = []
   rulesEvaluated = 0
   leg: Hop['leg'] = 'request'
+  /** The device the sender's socket is bound to (ping -I): it routes what that socket sends. */
+  bound: { readonly ns: Netns; readonly link: Link } | undefined
   #steps = 0
   readonly #touched = new Set<Netns>()
   /** The locally sent segment whose first neighbour lookup confirms the neighbour. */
@@ -461,7 +469,8 @@ export class Walk {
     this.#confirming =
       pkt.l4.kind === 'tcp' && pkt.l4.flags.includes('.') && !pkt.l4.flags.includes('S') ? pkt : undefined
     if (!this.#step()) return this.drop(ns, 'loop', pkt)
-    let route = outputRoute(ns, pkt)
+    const bound = opts.originating && this.bound?.ns === ns ? this.bound.link : undefined
+    let route = outputRoute(ns, pkt, bound)
     const errno = routeErrno(route)
     if (!route || errno !== undefined) {
       this.hop(ns, 'route-lookup', { before: view(pkt), drop: 'no-route' })
@@ -489,7 +498,7 @@ export class Walk {
     if (v.kind === 'REJECT') return this.#rejectLocal(ns, pkt)
     // ip_route_me_harder: a mark set in OUTPUT reroutes too, which only rules can make matter.
     if (pkt.dst !== before || (pkt.mark !== markBefore && ns.rules !== undefined)) {
-      route = outputRoute(ns, pkt)
+      route = outputRoute(ns, pkt, bound)
       const rerouted = routeErrno(route)
       if (!route || rerouted !== undefined) {
         // Checked on real namespaces: a mark that leads nowhere loses the packet without a word.
@@ -833,7 +842,11 @@ export class Walk {
         return this.drop(ns, 'not-for-us', pkt, dev.name)
       }
       case 'loopback':
-        return this.receive(ns, dev, pkt)
+        // The looped skb keeps its output route, whose input discards what is not local
+        // (rt_dst_alloc): only a socket bound to lo sends such a packet this way.
+        return isLocalAddress(ns, pkt.dst)
+          ? this.receive(ns, dev, pkt)
+          : this.drop(ns, 'no-route', pkt, dev.name)
       case 'dummy':
         return this.drop(ns, 'link-down', pkt, dev.name)
     }
