@@ -72,6 +72,8 @@ export interface BridgeLink extends LinkBase {
   ageingTime: number
   /** Next port number to hand out. */
   nextPortNo: number
+  /** Has had a port: from then on its carrier follows its ports' (a new bridge has carrier). */
+  hadPort?: true
   /** Given an address by hand: it no longer follows its ports' lowest MAC. */
   macSet?: boolean
   /** Given an MTU by hand: it no longer follows its ports' lowest MTU. */

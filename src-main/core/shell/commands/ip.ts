@@ -16,11 +16,12 @@ import {
   deleteAddress,
   deleteNeighbour,
   deleteRoute,
+  gatewayRoute,
   lookupFlow,
-  lookupRoute,
   pickSource,
   routeErrno,
-  setNeighbour
+  setNeighbour,
+  type NetnsMap
 } from '../../linux/ops.ts'
 import { announceRoutes } from '../../linux/netlink.ts'
 import { linkByIndex, linkByName, type Netns } from '../../linux/netns.ts'
@@ -275,7 +276,11 @@ function runAddr(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions)
       )
     const existing = ns.addresses.find((a) => a.ifindex === link.ifindex && a.address === ip)
     if (sub === 'add') {
-      if (existing) return bad('Error: ipv4: Address already assigned.', 2)
+      // __inet_insert_ifa: the same address with another prefix length is another address.
+      const assigned = ns.addresses.some(
+        (a) => a.ifindex === link.ifindex && a.address === ip && a.prefixLen === len
+      )
+      if (assigned) return bad('Error: ipv4: Address already assigned.', 2)
       const brd = args.indexOf('brd') !== -1 ? args.indexOf('brd') : args.indexOf('broadcast')
       addAddress(ns, link.ifindex, ip, len, 'global', brd !== -1 && args[brd + 1] === '+')
       return ok('')
@@ -368,10 +373,11 @@ function parseRouteSpec(
   if (r.gateway === undefined && r.dev === undefined && !reject)
     return { error: bad('Error: Device for nexthop is not up.', 2), table }
   if (r.gateway !== undefined && r.dev === undefined) {
-    const via = lookupRoute(ns, r.gateway)
-    if (!via || via.gateway !== undefined || via.type !== 'unicast')
+    if (r.onlink) return { error: bad('Error: Nexthop device required for onlink.', 2), table }
+    const via = gatewayRoute(ns, table, r.gateway)
+    if ((via?.type !== 'unicast' && via?.type !== 'local') || via.dev === undefined)
       return { error: bad('Error: Nexthop has invalid gateway.', 2), table }
-    r.dev = via.dev!
+    r.dev = via.dev
   }
   if (r.gateway === undefined && r.scope === 'global' && !reject) r.scope = 'link'
   return { route: { ...(r as Route), table }, table }
@@ -495,7 +501,7 @@ function tablesInDumpOrder(ns: Netns): RouteTable[] {
 const NO_TABLE = (what: 'Dump' | 'Flush'): CommandOutput =>
   fail(`Error: ipv4: FIB table does not exist.\n${what} terminated\n`, 2)
 
-function routeShow(ns: Netns, rest: string[]): CommandOutput {
+function routeShow(world: NetnsMap, ns: Netns, rest: string[]): CommandOutput {
   let table: RouteTable | 'all' = 'main'
   const t = rest.indexOf('table')
   if (t !== -1) {
@@ -520,11 +526,11 @@ function routeShow(ns: Netns, rest: string[]): CommandOutput {
   if (table === 'all')
     return ok(
       tablesInDumpOrder(ns)
-        .map((each) => showRoutes(ns, each, link, proto, true))
+        .map((each) => showRoutes(world, ns, each, link, proto, true))
         .join('')
     )
   if (!tableExists(ns, table)) return NO_TABLE('Dump')
-  return ok(showRoutes(ns, table, link, proto))
+  return ok(showRoutes(world, ns, table, link, proto))
 }
 
 const ROUTE_SIMULATED = ['show', 'get', 'add', 'del', 'replace', 'flush table']
@@ -544,7 +550,7 @@ function routeFlush(ns: Netns, word: string, rest: readonly string[]): CommandOu
 
 function runRoute(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput {
   const sub = verbOf('route', args[0])
-  if (sub === 'show') return routeShow(ns, args.slice(1))
+  if (sub === 'show') return routeShow((ctx.lab as Lab).netns, ns, args.slice(1))
   if (sub === 'get') return routeGet(ns, args.slice(1))
   if (sub === 'flush') return routeFlush(ns, args[0]!, args.slice(1))
   if (sub === 'add' || sub === 'delete' || sub === 'replace') {
