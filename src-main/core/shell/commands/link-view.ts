@@ -20,10 +20,14 @@ export function linkFlags(lab: Lab, ns: Netns, link: Link): string[] {
   return flags
 }
 
-/** Operational state (`state X`): UNKNOWN for devices without carrier notion (lo, vxlan, dummy). */
+/**
+ * Operational state (`state X`): UNKNOWN for devices without carrier notion (lo, vxlan, dummy),
+ * and for a bridge that never had a port, whose carrier was never switched.
+ */
 export function operState(lab: Lab, ns: Netns, link: Link): string {
   if (!link.up) return 'DOWN'
   if (link.kind === 'loopback' || link.kind === 'vxlan' || link.kind === 'dummy') return 'UNKNOWN'
+  if (link.kind === 'bridge' && !link.hadPort) return 'UNKNOWN'
   if (hasCarrier(lab.netns, ns, link)) return 'UP'
   return link.kind === 'veth' ? 'LOWERLAYERDOWN' : 'DOWN'
 }
