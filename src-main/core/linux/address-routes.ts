@@ -29,15 +29,18 @@ export function primaryFor(
  * link's last primary of the same or a narrower scope (before the link's first address if none).
  */
 export function insertionIndex(addresses: readonly Address[], a: Address): number {
-  if (a.secondary) return addresses.length
   let at = -1
   let first = -1
+  let last = -1
   addresses.forEach((p, i) => {
     if (p.ifindex !== a.ifindex) return
     if (first === -1) first = i
+    last = i
     if (p.secondary === undefined && SCOPE_RANK[a.scope] <= SCOPE_RANK[p.scope]) at = i + 1
   })
-  return at !== -1 ? at : first !== -1 ? first : addresses.length
+  // Other links' addresses are interleaved in the one list: one that goes last on its link is appended.
+  if (a.secondary || last === -1 || at === last + 1) return addresses.length
+  return at !== -1 ? at : first
 }
 
 function hostRoute(type: 'local' | 'broadcast', dst: Ipv4, dev: number, src: Ipv4): Route {

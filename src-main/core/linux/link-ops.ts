@@ -1,4 +1,4 @@
-import type { BridgeFdbEntry, BridgeLink, Link } from './link.ts'
+import { hasHadPort, type BridgeFdbEntry, type BridgeLink, type Link } from './link.ts'
 import type { Mac } from '../net/mac.ts'
 import { linkByIndex, type Netns } from './netns.ts'
 import { setLinkUp, type NetnsMap } from './ops.ts'
@@ -24,7 +24,7 @@ export function freshIfindex(ns: Netns): number {
  */
 export function adjustBridge(ns: Netns, br: BridgeLink): void {
   const ports = ns.links.filter((l) => l.master === br.ifindex)
-  if (ports.length === 0 && !br.hadPort) return
+  if (ports.length === 0 && !hasHadPort(br)) return
   if (!br.macSet) {
     const lowest = ports.map((p) => p.mac).sort()[0] ?? ZERO_MAC
     const own = (e: BridgeFdbEntry): boolean => e.port === br.ifindex && e.mac === br.mac

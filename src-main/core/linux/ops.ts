@@ -3,7 +3,7 @@ import type { Ipv4 } from '../net/ipv4.ts'
 import type { Mac } from '../net/mac.ts'
 import type { Address, AddressScope } from './address.ts'
 import { derivedRoutes, insertionIndex, isDerivedFrom, primaryFor, sameRoute } from './address-routes.ts'
-import { emptyStats, type BridgeLink, type Link } from './link.ts'
+import { emptyStats, hasHadPort, type BridgeLink, type Link } from './link.ts'
 import { isValidNeighbour, type Neighbour, type NeighbourState } from './neighbour.ts'
 import { announceAddr, announceLink, announceNeigh, announceRoutes } from './netlink.ts'
 import { linkByIndex, type Netns } from './netns.ts'
@@ -39,7 +39,7 @@ export function hasCarrier(world: NetnsMap, ns: Netns, link: Link): boolean {
       return peer?.up === true
     }
     case 'bridge':
-      if (!link.hadPort) return true
+      if (!hasHadPort(link)) return true
       for (const l of ns.links) if (l.master === link.ifindex && hasCarrier(world, ns, l)) return true
       return false
     default:
@@ -138,6 +138,10 @@ export function deleteAddress(ns: Netns, addr: Address): void {
     ns.addresses.splice(insertionIndex(ns.addresses, promoted), 0, promoted)
     announceAddr(ns.netlink, { type: 'new', address: promoted })
   }
+  // fib_sync_down_addr: a route preferring an address no link has any more goes, in every table.
+  for (const gone of [addr, ...dropped])
+    if (!ns.addresses.some((a) => a.address === gone.address))
+      ns.routes = ns.routes.filter((r) => r.src !== gone.address)
   const dev = addr.ifindex
   if (!ns.addresses.some((a) => a.ifindex === dev)) {
     ns.routes = ns.routes.filter((r) => r.dev !== dev)
@@ -441,7 +445,6 @@ export function enslave(port: Link, bridge: Link, now: number): void {
   if (bridge.kind !== 'bridge') throw new Error(`${bridge.name} is not a bridge`)
   port.master = bridge.ifindex
   port.brport = { hairpin: false, learning: true, flood: true, portNo: bridge.nextPortNo++ }
-  bridge.hadPort = true
   bridge.fdb.push({ mac: port.mac, port: port.ifindex, permanent: true, local: true, updatedAt: now })
 }
 

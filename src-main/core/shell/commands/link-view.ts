@@ -3,7 +3,7 @@
  * `ip link`, `ip addr` and `bridge link`.
  */
 import type { Lab } from '../../kube/lab.ts'
-import type { Link } from '../../linux/link.ts'
+import { hasHadPort, type Link } from '../../linux/link.ts'
 import { hasCarrier } from '../../linux/ops.ts'
 import { linkByIndex, peerNsid, type Netns } from '../../linux/netns.ts'
 
@@ -27,7 +27,7 @@ export function linkFlags(lab: Lab, ns: Netns, link: Link): string[] {
 export function operState(lab: Lab, ns: Netns, link: Link): string {
   if (!link.up) return 'DOWN'
   if (link.kind === 'loopback' || link.kind === 'vxlan' || link.kind === 'dummy') return 'UNKNOWN'
-  if (link.kind === 'bridge' && !link.hadPort) return 'UNKNOWN'
+  if (link.kind === 'bridge' && !hasHadPort(link)) return 'UNKNOWN'
   if (hasCarrier(lab.netns, ns, link)) return 'UP'
   return link.kind === 'veth' ? 'LOWERLAYERDOWN' : 'DOWN'
 }
