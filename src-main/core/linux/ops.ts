@@ -138,17 +138,16 @@ export function deleteAddress(ns: Netns, addr: Address): void {
     ns.addresses.splice(insertionIndex(ns.addresses, promoted), 0, promoted)
     announceAddr(ns.netlink, { type: 'new', address: promoted })
   }
-  // fib_sync_down_addr: a route preferring an address no link has any more goes, in every table.
-  for (const gone of [addr, ...dropped])
-    if (!ns.addresses.some((a) => a.address === gone.address))
-      ns.routes = ns.routes.filter((r) => r.src !== gone.address)
   const dev = addr.ifindex
   if (!ns.addresses.some((a) => a.ifindex === dev)) {
     ns.routes = ns.routes.filter((r) => r.dev !== dev)
     ns.neighbours = ns.neighbours.filter((n) => n.ifindex !== dev)
-    return
-  }
-  if (link) syncDerivedRoutes(ns, link)
+  } else if (link) syncDerivedRoutes(ns, link)
+  // fib_sync_down_addr, after the address's own routes: a route preferring an address no link
+  // has any more goes too, in every table.
+  for (const gone of [addr, ...dropped])
+    if (!ns.addresses.some((a) => a.address === gone.address))
+      ns.routes = ns.routes.filter((r) => r.src !== gone.address)
 }
 
 /**
