@@ -12,4 +12,6 @@ export interface Address {
   scope: AddressScope
   /** The label iproute2 prints at the end of the `inet` line (defaults to the link name). */
   label: string
+  /** In the subnet of an address already on the link (IFA_F_SECONDARY): no prefix route of its own. */
+  secondary?: true
 }

@@ -1,4 +1,5 @@
-import type { BridgeLink, Link } from './link.ts'
+import { hasHadPort, type BridgeFdbEntry, type BridgeLink, type Link } from './link.ts'
+import type { Mac } from '../net/mac.ts'
 import { linkByIndex, type Netns } from './netns.ts'
 import { setLinkUp, type NetnsMap } from './ops.ts'
 import { forgetInterfaceSysctls } from './sysctl.ts'
@@ -7,6 +8,8 @@ import { forgetInterfaceSysctls } from './sysctl.ts'
  * What the kernel does to links a learner creates, moves and deletes by hand (`ip link add`,
  * `ip link set X netns|master|nomaster|address|name`, `ip link del`, `ip netns del`).
  */
+
+const ZERO_MAC: Mac = '00:00:00:00:00:00'
 
 /** dev_new_index: the namespace's counter, skipping indexes in use. */
 export function freshIfindex(ns: Netns): number {
@@ -17,16 +20,19 @@ export function freshIfindex(ns: Netns): number {
 /**
  * A bridge without an address of its own takes the lowest MAC of its ports, and without an MTU
  * of its own the lowest MTU of its ports (br_stp_recalculate_bridge_id, br_mtu_auto_adjust).
+ * Once its last port has gone it has the zero MAC, which no FDB entry holds, and MTU 1500.
  */
 export function adjustBridge(ns: Netns, br: BridgeLink): void {
   const ports = ns.links.filter((l) => l.master === br.ifindex)
-  if (ports.length === 0) return
+  if (ports.length === 0 && !hasHadPort(br)) return
   if (!br.macSet) {
-    const lowest = ports.map((p) => p.mac).sort()[0]!
-    for (const e of br.fdb) if (e.port === br.ifindex && e.mac === br.mac) e.mac = lowest
+    const lowest = ports.map((p) => p.mac).sort()[0] ?? ZERO_MAC
+    const own = (e: BridgeFdbEntry): boolean => e.port === br.ifindex && e.mac === br.mac
+    if (lowest === ZERO_MAC) br.fdb = br.fdb.filter((e) => !own(e))
+    else for (const e of br.fdb) if (own(e)) e.mac = lowest
     br.mac = lowest
   }
-  if (!br.mtuSet) br.mtu = Math.min(...ports.map((p) => p.mtu))
+  if (!br.mtuSet) br.mtu = ports.length === 0 ? 1500 : Math.min(...ports.map((p) => p.mtu))
 }
 
 /** Removes `port` from its bridge with the FDB entries that point at it (`nomaster`). */

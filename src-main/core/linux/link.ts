@@ -70,7 +70,7 @@ export interface BridgeLink extends LinkBase {
   fdb: BridgeFdbEntry[]
   /** Seconds; learned entries older than this are gone (default 300). */
   ageingTime: number
-  /** Next port number to hand out. */
+  /** Next port number to hand out; past 1 once the bridge has had a port. */
   nextPortNo: number
   /** Given an address by hand: it no longer follows its ports' lowest MAC. */
   macSet?: boolean
@@ -107,6 +107,11 @@ export interface DummyLink extends LinkBase {
 }
 
 export type Link = LoopbackLink | EtherLink | VethLink | BridgeLink | VxlanLink | DummyLink
+
+/** A bridge's carrier follows its ports' once it has had one; a new bridge has carrier. */
+export function hasHadPort(br: BridgeLink): boolean {
+  return br.nextPortNo > 1
+}
 
 export function emptyStats(): LinkStats {
   return { rxPackets: 0, rxBytes: 0, rxDropped: 0, txPackets: 0, txBytes: 0, txDropped: 0 }

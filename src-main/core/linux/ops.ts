@@ -2,7 +2,8 @@ import { cidrBroadcast, cidrContains, makeCidr, type Cidr } from '../net/cidr.ts
 import type { Ipv4 } from '../net/ipv4.ts'
 import type { Mac } from '../net/mac.ts'
 import type { Address, AddressScope } from './address.ts'
-import { emptyStats, type BridgeLink, type Link } from './link.ts'
+import { derivedRoutes, insertionIndex, isDerivedFrom, primaryFor, sameRoute } from './address-routes.ts'
+import { emptyStats, hasHadPort, type BridgeLink, type Link } from './link.ts'
 import { isValidNeighbour, type Neighbour, type NeighbourState } from './neighbour.ts'
 import { announceAddr, announceLink, announceNeigh, announceRoutes } from './netlink.ts'
 import { linkByIndex, type Netns } from './netns.ts'
@@ -25,7 +26,10 @@ export function addLink<T extends Link>(
   return full
 }
 
-/** Whether a link can pass traffic: up and, for veths, its peer up too; bridges need an up port. */
+/**
+ * Whether a link can pass traffic: up and, for veths, its peer up too. A bridge has carrier
+ * until it gets its first port, and from then on only while a port has (br_port_state_selection).
+ */
 export function hasCarrier(world: NetnsMap, ns: Netns, link: Link): boolean {
   if (!link.up) return false
   switch (link.kind) {
@@ -35,6 +39,7 @@ export function hasCarrier(world: NetnsMap, ns: Netns, link: Link): boolean {
       return peer?.up === true
     }
     case 'bridge':
+      if (!hasHadPort(link)) return true
       for (const l of ns.links) if (l.master === link.ifindex && hasCarrier(world, ns, l)) return true
       return false
     default:
@@ -43,10 +48,31 @@ export function hasCarrier(world: NetnsMap, ns: Netns, link: Link): boolean {
 }
 
 /**
- * Adds an address and the routes the kernel derives from it: `local` in table local always;
- * the prefix route and broadcast only while the link is up (fib_add_ifaddr). `withBroadcast`
- * false is a plain `ip addr add X/N` without `brd +`: the address shows no `brd`, though the
- * network's broadcast is routed all the same.
+ * Brings the kernel's address routes of a link in line with its addresses (derivedRoutes):
+ * removes those no address asks for any more, prefix routes first and `local` ones last as
+ * fib_del_ifaddr does, and adds the missing ones in the order fib_add_ifaddr makes them.
+ */
+function syncDerivedRoutes(ns: Netns, link: Link): void {
+  const wanted = derivedRoutes(ns.addresses, link)
+  const had = ns.routes.filter((r) => isDerivedFrom(r, link.ifindex))
+  const gone = had.filter((r) => !wanted.some((w) => sameRoute(w, r)))
+  const added = wanted.filter((w) => !had.some((r) => sameRoute(w, r)))
+  const deleteOrder = (r: Route): number => (r.type === 'unicast' ? 0 : r.type === 'broadcast' ? 1 : 2)
+  ns.routes = ns.routes.filter((r) => !gone.includes(r))
+  announceRoutes(
+    ns.netlink,
+    'del',
+    [...gone].sort((a, b) => deleteOrder(a) - deleteOrder(b))
+  )
+  ns.routes.push(...added)
+  announceRoutes(ns.netlink, 'new', added)
+}
+
+/**
+ * Adds an address and the routes the kernel derives from it (derivedRoutes). An address in the
+ * subnet of one already on the link is its secondary. `withBroadcast` false is a plain
+ * `ip addr add X/N` without `brd +`: the address shows no `brd`, though the network's
+ * broadcast is routed all the same.
  */
 export function addAddress(
   ns: Netns,
@@ -66,90 +92,62 @@ export function addAddress(
     label: link?.name ?? '',
     ...(withBroadcast && prefixLen < 31 && link?.kind !== 'loopback'
       ? { broadcast: cidrBroadcast(prefix) }
-      : {})
+      : {}),
+    ...(primaryFor(ns.addresses, { ifindex, address, prefixLen }) ? { secondary: true as const } : {})
   }
-  ns.addresses.push(addr)
+  ns.addresses.splice(insertionIndex(ns.addresses, addr), 0, addr)
   announceAddr(ns.netlink, { type: 'new', address: addr })
-  const routesBefore = ns.routes.length
-  ns.routes.push({
-    table: 'local',
-    type: 'local',
-    dst: makeCidr(address, 32),
-    dev: ifindex,
-    proto: 'kernel',
-    scope: 'host',
-    src: address,
-    onlink: false
-  })
-  if (link?.up) addPrefixRoutes(ns, addr)
-  announceRoutes(ns.netlink, 'new', ns.routes.slice(routesBefore))
+  if (link) syncDerivedRoutes(ns, link)
   return addr
 }
 
+/** promote_secondaries is read with IN_DEV_ORCONF: `all` or the link's own. */
+function promotesSecondaries(ns: Netns, link: Link): boolean {
+  return (
+    ns.sysctl['net.ipv4.conf.all.promote_secondaries'] === '1' ||
+    interfaceConf(ns, link, 'promote_secondaries') === '1'
+  )
+}
+
 /**
- * Removes an address with the routes the kernel derived from it. With the link's last IPv4
- * address gone the kernel disables IP on it (fib_disable_ip): every route through it goes,
- * and every neighbour entry, PERMANENT ones too.
+ * Removes an address with the routes the kernel derived from it. A primary takes the
+ * secondaries of its subnet with it, unless promote_secondaries makes the first of them the
+ * new primary (inet_del_ifa). With the link's last IPv4 address gone the kernel disables IP
+ * on it (fib_disable_ip): every route through it goes, and every neighbour entry, PERMANENT
+ * ones too.
  */
 export function deleteAddress(ns: Netns, addr: Address): void {
-  ns.addresses = ns.addresses.filter((a) => a !== addr)
+  const link = linkByIndex(ns, addr.ifindex)
+  const secondaries =
+    addr.secondary === undefined
+      ? ns.addresses.filter(
+          (a) =>
+            a.ifindex === addr.ifindex &&
+            a.secondary &&
+            a.prefixLen === addr.prefixLen &&
+            primaryFor([addr], a) === addr
+        )
+      : []
+  const promoted = link && promotesSecondaries(ns, link) ? secondaries[0] : undefined
+  const dropped = promoted ? [] : secondaries
+  for (const s of dropped) announceAddr(ns.netlink, { type: 'del', address: s })
+  ns.addresses = ns.addresses.filter((a) => a !== addr && !dropped.includes(a) && a !== promoted)
   announceAddr(ns.netlink, { type: 'del', address: addr })
+  if (promoted) {
+    delete promoted.secondary
+    ns.addresses.splice(insertionIndex(ns.addresses, promoted), 0, promoted)
+    announceAddr(ns.netlink, { type: 'new', address: promoted })
+  }
   const dev = addr.ifindex
   if (!ns.addresses.some((a) => a.ifindex === dev)) {
     ns.routes = ns.routes.filter((r) => r.dev !== dev)
     ns.neighbours = ns.neighbours.filter((n) => n.ifindex !== dev)
-    return
-  }
-  const derived = (r: Route): boolean =>
-    r.dev === dev &&
-    r.proto === 'kernel' &&
-    (r.src === addr.address || (r.type === 'local' && r.dst.network === addr.address))
-  // The kernel removes the prefix route first and the local one last, the reverse of adding.
-  announceRoutes(ns.netlink, 'del', ns.routes.filter(derived).reverse())
-  ns.routes = ns.routes.filter((r) => !derived(r))
-}
-
-function addPrefixRoutes(ns: Netns, addr: Address): void {
-  const prefix = makeCidr(addr.address, addr.prefixLen)
-  // On the loopback the whole prefix is local (127.0.0.0/8 answers on every address).
-  const loopback = linkByIndex(ns, addr.ifindex)?.kind === 'loopback'
-  if (loopback && addr.prefixLen < 32)
-    ns.routes.push({
-      table: 'local',
-      type: 'local',
-      dst: prefix,
-      dev: addr.ifindex,
-      proto: 'kernel',
-      scope: 'host',
-      src: addr.address,
-      onlink: false
-    })
-  // fib_add_ifaddr routes the network's broadcast whether or not the address carries a `brd`.
-  const broadcast = addr.broadcast ?? (addr.prefixLen < 31 ? cidrBroadcast(prefix) : undefined)
-  if (broadcast !== undefined) {
-    ns.routes.push({
-      table: 'local',
-      type: 'broadcast',
-      dst: makeCidr(broadcast, 32),
-      dev: addr.ifindex,
-      proto: 'kernel',
-      scope: 'link',
-      src: addr.address,
-      onlink: false
-    })
-  }
-  if (addr.prefixLen < 32 && addr.scope !== 'host') {
-    ns.routes.push({
-      table: 'main',
-      type: 'unicast',
-      dst: prefix,
-      dev: addr.ifindex,
-      proto: 'kernel',
-      scope: 'link',
-      src: addr.address,
-      onlink: false
-    })
-  }
+  } else if (link) syncDerivedRoutes(ns, link)
+  // fib_sync_down_addr, after the address's own routes: a route preferring an address no link
+  // has any more goes too, in every table.
+  for (const gone of [addr, ...dropped])
+    if (!ns.addresses.some((a) => a.address === gone.address))
+      ns.routes = ns.routes.filter((r) => r.src !== gone.address)
 }
 
 /**
@@ -167,9 +165,7 @@ export function setLinkUp(ns: Netns, link: Link, up: boolean): void {
     announceLink(ns.netlink, { link })
   } else {
     announceLink(ns.netlink, { link, settling: true })
-    const routesBefore = ns.routes.length
-    for (const addr of ns.addresses.filter((a) => a.ifindex === link.ifindex)) addPrefixRoutes(ns, addr)
-    announceRoutes(ns.netlink, 'new', ns.routes.slice(routesBefore))
+    syncDerivedRoutes(ns, link)
     announceLink(ns.netlink, { link })
   }
 }
@@ -306,7 +302,48 @@ export function isLocalAddress(ns: Netns, ip: Ipv4): boolean {
 
 export type RouteEditResult = { ok: true } | { ok: false; message: string }
 
+/**
+ * fib_check_nh_v4_gw: the route that puts a gateway on a link. Only routes of scope link or
+ * host count (one via another gateway does not), and with `dev` given only those out of it;
+ * the route's own table is asked first unless it is main, then the rules as for any lookup.
+ * Carrier plays no part. The caller still checks the answer is unicast or local.
+ */
+export function gatewayRoute(ns: Netns, table: RouteTable, gateway: Ipv4, dev?: Link): Route | undefined {
+  const usable = ns.routes.filter((r) => r.scope !== 'global' && (dev === undefined || r.dev === dev.ifindex))
+  const inTable = (t: RouteTable): Route | undefined => bestRoute(usable, t, gateway)
+  if (table !== 'main') {
+    const own = inTable(table)
+    if (own) return own
+  }
+  if (ns.rules === undefined)
+    return inTable('local') ?? inTable('main') ?? (ns.tables === undefined ? undefined : inTable('default'))
+  const flow: Flow = { dst: gateway, src: 0, mark: 0, iif: 'lo', ...(dev ? { oif: dev.name } : {}) }
+  for (const rule of ns.rules) {
+    if (!ruleMatches(rule, flow)) continue
+    if (rule.action !== 'lookup') return undefined
+    const found = inTable(rule.table!)
+    if (found) return found
+  }
+  return undefined
+}
+
+/** fib_check_nh: what the kernel refuses about a unicast route's next hop, as `ip` reports it. */
+function nexthopError(ns: Netns, route: Route): string | undefined {
+  const dev = route.dev === undefined ? undefined : linkByIndex(ns, route.dev)
+  if (!dev) return undefined
+  if (route.onlink) return dev.up ? undefined : 'Error: Nexthop device is not up.'
+  if (route.gateway === undefined) return dev.up ? undefined : 'Error: Device for nexthop is not up.'
+  const via = gatewayRoute(ns, route.table, route.gateway, dev)
+  if (via?.type !== 'unicast' && via?.type !== 'local') return 'Error: Nexthop has invalid gateway.'
+  return dev.up ? undefined : 'Error: Nexthop device is not up.'
+}
+
 export function addRoute(ns: Netns, route: Route): RouteEditResult {
+  // inet_rtm_newroute makes the table before it checks the next hop.
+  if (route.table !== 'main' && route.table !== 'local' && !ns.tables?.includes(route.table))
+    ns.tables = [...(ns.tables ?? []), route.table]
+  const refused = route.type === 'unicast' ? nexthopError(ns, route) : undefined
+  if (refused !== undefined) return { ok: false, message: refused }
   const exists = ns.routes.some(
     (r) =>
       r.table === route.table &&
@@ -315,18 +352,6 @@ export function addRoute(ns: Netns, route: Route): RouteEditResult {
       (r.metric ?? 0) === (route.metric ?? 0)
   )
   if (exists) return { ok: false, message: 'RTNETLINK answers: File exists' }
-  if (route.table !== 'main' && route.table !== 'local' && !ns.tables?.includes(route.table))
-    ns.tables = [...(ns.tables ?? []), route.table]
-  if (route.gateway !== undefined && !route.onlink) {
-    const reachable = ns.routes.some(
-      (r) =>
-        r.table === 'main' &&
-        r.dev === route.dev &&
-        r.gateway === undefined &&
-        cidrContains(r.dst, route.gateway!)
-    )
-    if (!reachable) return { ok: false, message: 'Error: Nexthop has invalid gateway.' }
-  }
   ns.routes.push(route)
   announceRoutes(ns.netlink, 'new', [route])
   return { ok: true }

@@ -3,6 +3,7 @@ import type { Lab } from '../../kube/lab.ts'
 import type { Address } from '../../linux/address.ts'
 import type { Link } from '../../linux/link.ts'
 import { linkByIndex, type Netns } from '../../linux/netns.ts'
+import { hasCarrier, type NetnsMap } from '../../linux/ops.ts'
 import { isValidNeighbour } from '../../linux/neighbour.ts'
 import type { Route, RouteProto, RouteTable } from '../../linux/route.ts'
 import { formatIpv4 } from '../../net/ipv4.ts'
@@ -107,7 +108,7 @@ export function showLinks(lab: Lab, ns: Netns, links: readonly Link[], o: ShowOp
 
 /** An IPv4 address as `ip addr` lists it under its link, and `ip monitor` after `N: name`. */
 export function addressLines(a: Address): string {
-  return `    inet ${formatIpv4(a.address)}/${a.prefixLen}${a.broadcast === undefined ? '' : ` brd ${formatIpv4(a.broadcast)}`} scope ${a.scope} ${a.label}\n${FOREVER}`
+  return `    inet ${formatIpv4(a.address)}/${a.prefixLen}${a.broadcast === undefined ? '' : ` brd ${formatIpv4(a.broadcast)}`} scope ${a.scope} ${a.secondary ? 'secondary ' : ''}${a.label}\n${FOREVER}`
 }
 
 export function showAddrs(lab: Lab, ns: Netns, links: readonly Link[], o: ShowOptions): string {
@@ -150,8 +151,16 @@ export function routeOrder(a: Route, b: Route): number {
 /**
  * `withDev`/`withProto` false: the listing was filtered on it, so iproute2 leaves it out.
  * `withTable`: names a table other than main, as `ip monitor` and `table all` listings do.
+ * `linkdown`: the next hop's device has no carrier (RTNH_F_LINKDOWN).
  */
-export function routeLine(ns: Netns, r: Route, withDev = true, withProto = true, withTable = false): string {
+export function routeLine(
+  ns: Netns,
+  r: Route,
+  withDev = true,
+  withProto = true,
+  withTable = false,
+  linkdown = false
+): string {
   const dst =
     r.dst.prefixLen === 0
       ? 'default'
@@ -168,11 +177,23 @@ export function routeLine(ns: Netns, r: Route, withDev = true, withProto = true,
   if (r.src !== undefined) s += ` src ${formatIpv4(r.src)}`
   if (r.metric !== undefined) s += ` metric ${r.metric}`
   if (r.onlink) s += ' onlink'
+  if (linkdown) s += ' linkdown'
   return `${s} `
+}
+
+/**
+ * fib_sync_down_dev marks a route through a device that lost its carrier, `local` routes
+ * aside (their next hop is the host itself); the route stays and is still used.
+ */
+function isLinkdown(world: NetnsMap, ns: Netns, r: Route): boolean {
+  if (r.type === 'local' || r.dev === undefined) return false
+  const dev = linkByIndex(ns, r.dev)
+  return dev !== undefined && dev.up && !hasCarrier(world, ns, dev)
 }
 
 /** `withTable`: a `table all` listing, which names every table but main. */
 export function showRoutes(
+  world: NetnsMap,
   ns: Netns,
   table: RouteTable,
   dev?: Link,
@@ -188,7 +209,10 @@ export function showRoutes(
     )
     .sort(routeOrder)
   return routes
-    .map((r) => routeLine(ns, r, dev === undefined, proto === undefined, withTable) + '\n')
+    .map(
+      (r) =>
+        routeLine(ns, r, dev === undefined, proto === undefined, withTable, isLinkdown(world, ns, r)) + '\n'
+    )
     .join('')
 }
 

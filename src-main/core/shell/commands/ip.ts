@@ -16,15 +16,17 @@ import {
   deleteAddress,
   deleteNeighbour,
   deleteRoute,
+  gatewayRoute,
   lookupFlow,
-  lookupRoute,
   pickSource,
   routeErrno,
-  setNeighbour
+  setNeighbour,
+  type NetnsMap
 } from '../../linux/ops.ts'
 import { announceRoutes } from '../../linux/netlink.ts'
 import { linkByIndex, linkByName, type Netns } from '../../linux/netns.ts'
 import { interfaceConf } from '../../linux/sysctl.ts'
+import { primaryFor } from '../../linux/address-routes.ts'
 import { parseTable, tableId, type Route, type RouteProto, type RouteTable } from '../../linux/route.ts'
 import { makeCidr, parseCidr } from '../../net/cidr.ts'
 import { formatIpv4, parseIpv4 } from '../../net/ipv4.ts'
@@ -251,6 +253,13 @@ function runLink(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions)
   return unknownVerb('link', args[0]!, sub, ['show', 'set', 'add', 'del'])
 }
 
+const wildcardDeletion = (address: string): string =>
+  `Warning: Executing wildcard deletion to stay compatible with old scripts.
+         Explicitly specify the prefix length (${address}/32) to avoid this warning.
+         This special behaviour is likely to disappear in further releases,
+         fix your scripts!
+`
+
 function runAddr(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions): CommandOutput {
   const lab = ctx.lab as Lab
   const sub = verbOf('addr', args[0])
@@ -275,14 +284,26 @@ function runAddr(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions)
       )
     const existing = ns.addresses.find((a) => a.ifindex === link.ifindex && a.address === ip)
     if (sub === 'add') {
-      if (existing) return bad('Error: ipv4: Address already assigned.', 2)
+      const scopeAt = args.indexOf('scope')
+      const scope = scopeAt === -1 ? 'global' : args[scopeAt + 1]
+      if (scope !== 'global' && scope !== 'link' && scope !== 'host')
+        return bad(`Error: argument "${scope ?? ''}" is wrong: invalid scope value.`, 255)
+      // __inet_insert_ifa: the same address with another prefix length is another address.
+      const assigned = ns.addresses.some(
+        (a) => a.ifindex === link.ifindex && a.address === ip && a.prefixLen === len
+      )
+      if (assigned) return bad('Error: ipv4: Address already assigned.', 2)
+      // Addresses of one subnet share a scope (__inet_insert_ifa).
+      const primary = primaryFor(ns.addresses, { ifindex: link.ifindex, address: ip, prefixLen: len })
+      if (primary && primary.scope !== scope) return bad('Error: ipv4: Invalid scope value.', 2)
       const brd = args.indexOf('brd') !== -1 ? args.indexOf('brd') : args.indexOf('broadcast')
-      addAddress(ns, link.ifindex, ip, len, 'global', brd !== -1 && args[brd + 1] === '+')
+      addAddress(ns, link.ifindex, ip, len, scope, brd !== -1 && args[brd + 1] === '+')
       return ok('')
     }
     if (!existing) return bad('Error: ipv4: Address not found.', 2)
     deleteAddress(ns, existing)
-    return ok('')
+    // Without a prefix length iproute2 sends none and the kernel takes the first address that matches.
+    return prefix?.includes('/') ? ok('') : fail(wildcardDeletion(formatIpv4(ip)), 0)
   }
   return unknownVerb('addr', args[0]!, sub, ['show', 'add', 'del'])
 }
@@ -292,6 +313,7 @@ function parseRouteSpec(
   args: readonly string[]
 ): { route?: Route; error?: CommandOutput; table: RouteTable } {
   let table: RouteTable = 'main'
+  let viaGiven = false
   const r: Partial<Route> & { onlink: boolean } = {
     onlink: false,
     proto: 'boot',
@@ -310,7 +332,9 @@ function parseRouteSpec(
         const gw = parseIpv4(v ?? '')
         if (gw === undefined)
           return { error: bad(`Error: inet address is expected rather than "${v ?? ''}".`), table }
-        r.gateway = gw
+        // A zero gateway is none, though the route keeps the scope a gateway gives it.
+        if (gw !== 0) r.gateway = gw
+        viaGiven = true
         i++
         break
       }
@@ -368,12 +392,13 @@ function parseRouteSpec(
   if (r.gateway === undefined && r.dev === undefined && !reject)
     return { error: bad('Error: Device for nexthop is not up.', 2), table }
   if (r.gateway !== undefined && r.dev === undefined) {
-    const via = lookupRoute(ns, r.gateway)
-    if (!via || via.gateway !== undefined || via.type !== 'unicast')
+    if (r.onlink) return { error: bad('Error: Nexthop device required for onlink.', 2), table }
+    const via = gatewayRoute(ns, table, r.gateway)
+    if ((via?.type !== 'unicast' && via?.type !== 'local') || via.dev === undefined)
       return { error: bad('Error: Nexthop has invalid gateway.', 2), table }
-    r.dev = via.dev!
+    r.dev = via.dev
   }
-  if (r.gateway === undefined && r.scope === 'global' && !reject) r.scope = 'link'
+  if (!viaGiven && r.scope === 'global' && !reject) r.scope = 'link'
   return { route: { ...(r as Route), table }, table }
 }
 
@@ -470,8 +495,9 @@ function routeGet(ns: Netns, args: readonly string[]): CommandOutput {
     )
   const dev = linkByIndex(ns, r.dev)!
   const src = fromIp === undefined ? pickSource(ns, r, dst) : undefined
+  const broadcast = r.type === 'broadcast'
   return ok(
-    `${formatIpv4(dst)}${fromText}${r.gateway !== undefined ? ` via ${formatIpv4(r.gateway)}` : ''} dev ${dev.name}${tableText(ns, r)}${src !== undefined ? ` src ${formatIpv4(src)}` : ''}${markText(mark)} uid 0 \n    cache \n`
+    `${broadcast ? 'broadcast ' : ''}${formatIpv4(dst)}${fromText}${r.gateway !== undefined ? ` via ${formatIpv4(r.gateway)}` : ''} dev ${dev.name}${tableText(ns, r)}${src !== undefined ? ` src ${formatIpv4(src)}` : ''}${markText(mark)} uid 0 \n    cache ${broadcast ? '<local,brd> ' : ''}\n`
   )
 }
 
@@ -495,7 +521,7 @@ function tablesInDumpOrder(ns: Netns): RouteTable[] {
 const NO_TABLE = (what: 'Dump' | 'Flush'): CommandOutput =>
   fail(`Error: ipv4: FIB table does not exist.\n${what} terminated\n`, 2)
 
-function routeShow(ns: Netns, rest: string[]): CommandOutput {
+function routeShow(world: NetnsMap, ns: Netns, rest: string[]): CommandOutput {
   let table: RouteTable | 'all' = 'main'
   const t = rest.indexOf('table')
   if (t !== -1) {
@@ -520,11 +546,11 @@ function routeShow(ns: Netns, rest: string[]): CommandOutput {
   if (table === 'all')
     return ok(
       tablesInDumpOrder(ns)
-        .map((each) => showRoutes(ns, each, link, proto, true))
+        .map((each) => showRoutes(world, ns, each, link, proto, true))
         .join('')
     )
   if (!tableExists(ns, table)) return NO_TABLE('Dump')
-  return ok(showRoutes(ns, table, link, proto))
+  return ok(showRoutes(world, ns, table, link, proto))
 }
 
 const ROUTE_SIMULATED = ['show', 'get', 'add', 'del', 'replace', 'flush table']
@@ -544,7 +570,7 @@ function routeFlush(ns: Netns, word: string, rest: readonly string[]): CommandOu
 
 function runRoute(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput {
   const sub = verbOf('route', args[0])
-  if (sub === 'show') return routeShow(ns, args.slice(1))
+  if (sub === 'show') return routeShow((ctx.lab as Lab).netns, ns, args.slice(1))
   if (sub === 'get') return routeGet(ns, args.slice(1))
   if (sub === 'flush') return routeFlush(ns, args[0]!, args.slice(1))
   if (sub === 'add' || sub === 'delete' || sub === 'replace') {

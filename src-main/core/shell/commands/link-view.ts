@@ -3,7 +3,7 @@
  * `ip link`, `ip addr` and `bridge link`.
  */
 import type { Lab } from '../../kube/lab.ts'
-import type { Link } from '../../linux/link.ts'
+import { hasHadPort, type Link } from '../../linux/link.ts'
 import { hasCarrier } from '../../linux/ops.ts'
 import { linkByIndex, peerNsid, type Netns } from '../../linux/netns.ts'
 
@@ -20,10 +20,14 @@ export function linkFlags(lab: Lab, ns: Netns, link: Link): string[] {
   return flags
 }
 
-/** Operational state (`state X`): UNKNOWN for devices without carrier notion (lo, vxlan, dummy). */
+/**
+ * Operational state (`state X`): UNKNOWN for devices without carrier notion (lo, vxlan, dummy),
+ * and for a bridge that never had a port, whose carrier was never switched.
+ */
 export function operState(lab: Lab, ns: Netns, link: Link): string {
   if (!link.up) return 'DOWN'
   if (link.kind === 'loopback' || link.kind === 'vxlan' || link.kind === 'dummy') return 'UNKNOWN'
+  if (link.kind === 'bridge' && !hasHadPort(link)) return 'UNKNOWN'
   if (hasCarrier(lab.netns, ns, link)) return 'UP'
   return link.kind === 'veth' ? 'LOWERLAYERDOWN' : 'DOWN'
 }
