@@ -245,8 +245,12 @@ function resetFor(stray: Packet): Packet | undefined {
   return makePacket(stray.dst, stray.src, 64, 0, true, 0, tcpL4(l4.dport, l4.sport, 'R', l4.ack, 0, 0, []), 0)
 }
 
-/** Time a segment spends between two sockets of the lab (the kernel's own path, no queueing). */
-const SEGMENT_GAP_MS = 0.05
+/** Time a socket takes to answer a segment it received (the application's wake-up included). */
+const SEGMENT_GAP_MS = 0.02
+
+/** The least time a kernel takes to turn a packet it received into its answer, and the spread on top. */
+const TURNAROUND_MS = 0.035
+const TURNAROUND_JITTER_MS = 0.04
 
 /**
  * The rest of a connection after the handshake, as the kernel and the lab's apps play it
@@ -265,7 +269,9 @@ function converse(
   const send = (from: TcpSocket, flags: string, data?: string): boolean => {
     const to = from === client ? server : client
     const lab = walk.lab
-    advanceClockTo(lab, Math.round((lab.clock.nowMs + SEGMENT_GAP_MS) * 1000) / 1000)
+    // Each segment leaves once the one before it has arrived and its receiver has acted on it.
+    advanceClockTo(lab, Math.round((lab.clock.nowMs + walk.elapsedMs + SEGMENT_GAP_MS) * 1000) / 1000)
+    walk.elapsedMs = 0
     walk.leg = from === client ? 'request' : 'reply'
     const end = walk.localOut(from.ns, from.segment(flags, data), { originating: false })
     if (end.kind !== 'local' || end.ns !== to.ns) return false
@@ -323,7 +329,16 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
   let outcome = { kind: 'no-reply' } as TraceOutcome
   let servedBy: string | undefined
   let answeredIn: string | undefined
+  // The time between a packet reaching the kernel that answers it and the answer leaving:
+  // drawn once per probe, at the first answer (what the scheduler adds to a real round trip).
+  let turned = false
+  const turnaround = (): void => {
+    if (turned) return
+    turned = true
+    walk.elapsedMs += TURNAROUND_MS + nextRandom(lab.rng) * TURNAROUND_JITTER_MS
+  }
   const back = (leg: 'reply' | 'error', from: Netns, pkt: Packet): LegEnd => {
+    turnaround()
     walk.leg = leg
     answeredIn = from.id
     return walk.localOut(from, pkt, { originating: false })
@@ -342,11 +357,13 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
     return back('error', from, err)
   }
   let synAck: Packet | undefined
-  let handshakeHops = -1
+  // When the answer reached the sender, after the probe left: the round trip ping and curl report.
+  let answeredAfterMs: number | undefined
   const settle = (e: LegEnd | undefined, kind: 'reply' | 'error', payload?: string): void => {
     if (e === undefined) return
     if (e.kind === 'local' && e.ns === ns && matchesProbe(e.pkt, sent, dst)) {
       const p = e.pkt
+      answeredAfterMs ??= lab.clock.nowMs + walk.elapsedMs - at
       if (p.l4.kind === 'tcp' && p.l4.flags === 'S.') synAck = p
       if (kind === 'error' || (p.l4.kind === 'icmp' && p.l4.type !== 0)) outcome = errorOutcome(p)
       else if (p.l4.kind === 'tcp' && p.l4.flags.startsWith('R'))
@@ -397,7 +414,6 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
         const answered = outcome as TraceOutcome
         if (answered.kind === 'reply' && client && server && synAck && spec.payload !== undefined) {
           client.receive(synAck)
-          handshakeHops = walk.hops.length
           const app = listener(end.ns, end.pkt)
           const data = converse(walk, client, server, spec.payload, app)
           outcome = data === undefined ? { kind: 'no-reply' } : { ...answered, payload: data }
@@ -414,6 +430,7 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
       // The lost SYN took its unconfirmed entries with it; the timers never see them.
       walk.finish()
       advanceClockTo(lab, at + after)
+      walk.elapsedMs = 0
       walk.leg = 'request'
       const syn = client.retransmitSyn()
       syn.ttl = sent.ttl
@@ -423,13 +440,12 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
     }
   }
   if (outcome.kind !== 'reply') servedBy = undefined
+  // The sender is done when the answer it waited for has arrived: what it does next comes later.
+  if (outcome.kind === 'reply' || outcome.kind === 'refused')
+    advanceClockTo(lab, Math.round((lab.clock.nowMs + walk.elapsedMs) * 1000) / 1000)
   if (outcome.kind === 'reply' && spec.proto === 'tcp' && spec.payload === undefined)
     closeTcpFlows(walk, lab.clock.nowMs)
   walk.finish()
-  let hopsTravelled = 0
-  // The round trip is the handshake's: curl's connect time.
-  for (const h of handshakeHops < 0 ? walk.hops : walk.hops.slice(0, handshakeHops))
-    if (h.stage === 'link-xmit' || h.stage === 'veth-cross' || h.stage === 'wire') hopsTravelled++
   const trace: Trace = {
     probe: spec,
     source: ns.id,
@@ -442,7 +458,9 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
     ...(answeredIn !== undefined ? { answeredIn } : {})
   }
   if (outcome.kind !== 'no-reply' && outcome.kind !== 'local-error') {
-    trace.rttMs = Math.round((0.035 + 0.011 * hopsTravelled + nextRandom(lab.rng) * 0.04) * 1000) / 1000
+    // An error the sender's own kernel raised came back without a turnaround.
+    turnaround()
+    trace.rttMs = Math.round((answeredAfterMs ?? walk.elapsedMs) * 1000) / 1000
   }
   return trace
 }
