@@ -669,9 +669,11 @@ export class Walk {
         })
         useNeighbour(n, now, confirms)
       } else {
-        // A packet that finds a resolution still running waits in its queue and fails with it.
+        // A packet that finds a resolution still running waits in its queue and fails with it,
+        // unless the address has appeared meanwhile and the next request is answered.
         const failsAt = n?.state === 'FAILED' && n.updatedAt > now + this.elapsedMs ? n.updatedAt : undefined
-        if (failsAt !== undefined) this.elapsedMs = failsAt - now
+        if (failsAt !== undefined && !this.#arpOwner(ns, dev, nexthop, undefined))
+          this.elapsedMs = failsAt - now
         // arp_solicit announces the packet's source only when it is one of ours (arp_announce 0).
         else
           mac = this.#arp(
