@@ -4,7 +4,6 @@ import { performance } from 'node:perf_hooks'
 import type { Figure } from './figure.ts'
 import { buildLab } from '../src-main/core/scenario/build-lab.ts'
 import { parseScenario } from '../src-main/core/scenario/parse-scenario.ts'
-import { renderLabScript } from '../src-main/core/scenario/export-lab.ts'
 import { labPlanFromLab } from '../src-main/core/scenario/plan-from-lab.ts'
 import type { Scenario } from '../src-main/core/scenario/scenario.schema.ts'
 import { LabShell } from '../src-main/core/shell/lab-shell.ts'
@@ -48,10 +47,10 @@ function simBuildMs(): number {
 async function realBuildMs(): Promise<number> {
   const shell = new LabShell(buildLab(s))
   shell.applySetup()
-  const lab = new RealLab(renderLabScript(labPlanFromLab(shell.lab), { prefix: 'pnl-bench' }))
+  const lab = new RealLab(labPlanFromLab(shell.lab), 'pnl-bench')
   try {
     const t0 = performance.now()
-    await lab.up(false)
+    await lab.up()
     return performance.now() - t0
   } finally {
     await lab.down()

@@ -1,15 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { tempDir } from '../e2e/harness.ts'
 import { errorOf, openStreamSocket, type StreamClient } from '../api/stream-socket-client.ts'
 import { lineEnded, openTerminal, printed, terminalEvents } from '../api/live-terminal-client.ts'
-import {
-  learnerCall,
-  ok,
-  post,
-  startClassroomHost,
-  type ClassroomHost,
-  type Joined
-} from './classroom-host.ts'
+import { classroomHostForSuite, learnerCall, ok, post, type Joined } from './classroom-host.ts'
 
 /**
  * On a class host a live terminal is its learner's alone. Its id travels in every input and may
@@ -17,8 +9,7 @@ import {
  * who reuses it is refused as for an unknown terminal, and nothing reaches the owner's stream.
  */
 describe('a learner’s live terminal on the class host', () => {
-  const data = tempDir('podnet-class-terminals-')
-  let h: ClassroomHost
+  const h = classroomHostForSuite('podnet-class-terminals-')
   let ada: Joined
   let bo: Joined
   let adaPage: StreamClient
@@ -27,7 +18,6 @@ describe('a learner’s live terminal on the class host', () => {
   const lab = { kind: 'lesson', lessonId }
 
   beforeAll(async () => {
-    h = await startClassroomHost(data.path)
     const room = await ok<{ joinCode: string }>(
       h.host.origin,
       'class:start',
@@ -53,10 +43,16 @@ describe('a learner’s live terminal on the class host', () => {
     expect(started).toMatchObject({ running: true })
   })
 
+  /** A page of `token`'s, and what its socket answered a subscription to Ada's terminal stream. */
+  const askingForAdasStream = async (token: string): Promise<{ page: StreamClient; refusal: unknown }> => {
+    const page = openStreamSocket(h.host.origin, token)
+    await page.opened
+    page.subscribe('theirs', 'lab:terminal', { learnerId: ada.learnerId, lab, on: 'client' })
+    return { page, refusal: await page.next(errorOf('theirs')) }
+  }
+
   afterAll(async () => {
     await adaPage.close()
-    await h.stop()
-    data.remove()
   })
 
   test('another learner who reuses its id in their own lab is told there is no such terminal of theirs', async () => {
@@ -91,10 +87,8 @@ describe('a learner’s live terminal on the class host', () => {
     expect(answer.status).toBe(403)
     expect(answer.body.error).toMatchObject({ code: 'forbidden', reason: { id: 'own_progress_only' } })
 
-    const boPage = openStreamSocket(h.host.origin, bo.learnerToken)
-    await boPage.opened
-    boPage.subscribe('theirs', 'lab:terminal', { learnerId: ada.learnerId, lab, on: 'client' })
-    expect(await boPage.next(errorOf('theirs'))).toMatchObject({ error: { code: 'forbidden' } })
+    const { page: boPage, refusal } = await askingForAdasStream(bo.learnerToken)
+    expect(refusal).toMatchObject({ error: { code: 'forbidden' } })
     // A subscription opens a new terminal; it cannot name one to attach to.
     boPage.subscribe('attach', 'lab:terminal', {
       learnerId: bo.learnerId,
@@ -116,12 +110,8 @@ describe('a learner’s live terminal on the class host', () => {
     expect(answer.status).toBe(403)
     expect(answer.body.error).toMatchObject({ code: 'forbidden', reason: { id: 'class_learner_record' } })
 
-    const dashboard = openStreamSocket(h.host.origin, h.instructorToken)
-    await dashboard.opened
-    dashboard.subscribe('theirs', 'lab:terminal', { learnerId: ada.learnerId, lab, on: 'client' })
-    expect(await dashboard.next(errorOf('theirs'))).toMatchObject({
-      error: { code: 'forbidden', reason: { id: 'class_learner_record' } }
-    })
+    const { page: dashboard, refusal } = await askingForAdasStream(h.instructorToken)
+    expect(refusal).toMatchObject({ error: { code: 'forbidden', reason: { id: 'class_learner_record' } } })
     await dashboard.close()
   })
 

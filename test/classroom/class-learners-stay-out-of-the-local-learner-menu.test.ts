@@ -1,16 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { tempDir } from '../e2e/harness.ts'
-import { ok, post, startClassroomHost, type ClassroomHost, type Joined } from './classroom-host.ts'
+import { beforeAll, describe, expect, test } from 'vitest'
+import { classroomHostForSuite, ok, post, type Joined } from './classroom-host.ts'
 
 describe("learners who joined a class are not this computer's profiles", () => {
-  const data = tempDir('podnet-class-profiles-')
-  let h: ClassroomHost
+  const h = classroomHostForSuite('podnet-class-profiles-')
   let origin: string
   let grace: string
   let ada: Joined
 
   beforeAll(async () => {
-    h = await startClassroomHost(data.path)
     origin = h.host.origin
     grace = (await ok<{ id: string }>(origin, 'profiles:create', { name: 'Grace' }, h.instructorToken)).id
     const { joinCode } = await ok<{ joinCode: string }>(
@@ -20,11 +17,6 @@ describe("learners who joined a class are not this computer's profiles", () => {
       h.instructorToken
     )
     ada = await ok<Joined>(origin, 'class:join', { code: joinCode, name: 'Ada' })
-  })
-
-  afterAll(async () => {
-    await h.stop()
-    data.remove()
   })
 
   test('the learner list holds only the profiles made on this computer', async () => {

@@ -1,19 +1,17 @@
 import xapiValidation from 'xapi-validation'
 import * as XLSX from 'xlsx'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { beforeAll, describe, expect, test } from 'vitest'
 import { maxScoreOf, questionsOf } from '../../src-main/core/lesson/lesson.machine.ts'
 import type { ClassStatement } from '../../src-main/classroom/class-xapi.ts'
 import { correctAnswer } from '../../src-main/core/lesson/quiz.ts'
-import { tempDir } from '../e2e/harness.ts'
 import {
+  classroomHostForSuite,
   loadLesson,
   ok,
   playLesson,
   post,
-  startClassroomHost,
   startLoopbackLrs,
   type Call,
-  type ClassroomHost,
   type Joined
 } from './classroom-host.ts'
 
@@ -37,10 +35,9 @@ function localDate(ms: number): string {
 }
 
 describe('the class report', () => {
-  const data = tempDir('podnet-class-report-')
   const start = Date.parse('2026-11-25T09:00:00Z')
   let clock = start
-  let h: ClassroomHost
+  const h = classroomHostForSuite('podnet-class-report-', { now: () => clock })
   let origin: string
   let classId: string
   let zoe: Joined
@@ -58,7 +55,6 @@ describe('the class report', () => {
     }
 
   beforeAll(async () => {
-    h = await startClassroomHost(data.path, { now: () => clock })
     origin = h.host.origin
     let joinCode: string
     ;({ classId, joinCode } = await ok<{ classId: string; joinCode: string }>(
@@ -82,11 +78,6 @@ describe('the class report', () => {
     // Twenty minutes away from the keyboard: the report credits at most five of them.
     clock += 20 * 60_000
     await weiCall('lesson:send', { lessonId: 'tour', event: { type: 'user.requestHint', level: 'solution' } })
-  })
-
-  afterAll(async () => {
-    await h.stop()
-    data.remove()
   })
 
   test('CSV: Excel reads the names, one row per learner × class lesson in course order with grades', async () => {

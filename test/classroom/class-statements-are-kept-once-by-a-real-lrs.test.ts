@@ -3,15 +3,14 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { ClassStatement } from '../../src-main/classroom/class-xapi.ts'
-import { repoRoot, tempDir } from '../e2e/harness.ts'
+import { repoRoot } from '../e2e/harness.ts'
 import { toolUnavailable } from '../required-tool.ts'
 import {
+  classroomHostForSuite,
   learnerCall,
   loadLesson,
   ok,
   playLesson,
-  startClassroomHost,
-  type ClassroomHost,
   type Joined
 } from './classroom-host.ts'
 
@@ -90,12 +89,11 @@ async function storedStatements(endpoint: string): Promise<ClassStatement[]> {
 describe.skipIf(toolUnavailable(lrsServer, 'npm ci --prefix test/lrs') !== null)(
   'a class sent to a real LRS (Learning Locker xapi-statements)',
   () => {
-    const data = tempDir('podnet-real-lrs-')
-    let h: ClassroomHost
+    let clock = Date.parse('2026-11-25T09:00:00Z')
+    const h = classroomHostForSuite('podnet-real-lrs-', { now: () => clock })
     let lrs: { endpoint: string; child: ChildProcess }
     let classId: string
     let zoe: Joined
-    let clock = Date.parse('2026-11-25T09:00:00Z')
 
     const send = (): Promise<{ sent: number; status: number }> =>
       ok(
@@ -118,8 +116,7 @@ describe.skipIf(toolUnavailable(lrsServer, 'npm ci --prefix test/lrs') !== null)
     const origin = (): string => h.host.origin
 
     beforeAll(async () => {
-      h = await startClassroomHost(data.path, { now: () => clock })
-      lrs = await startLrs(data.path)
+      lrs = await startLrs(h.dataDir)
       let joinCode: string
       ;({ classId, joinCode } = await ok<{ classId: string; joinCode: string }>(
         origin(),
@@ -135,11 +132,7 @@ describe.skipIf(toolUnavailable(lrsServer, 'npm ci --prefix test/lrs') !== null)
       await learnerCall(origin(), wei)('lesson:open', { lessonId: 'tour' })
     }, 120_000)
 
-    afterAll(async () => {
-      lrs?.child.kill()
-      await h?.stop()
-      data.remove()
-    })
+    afterAll(() => lrs?.child.kill())
 
     test('sent, read back, sent again: every statement stored once, a changed copy under an old id refused', async () => {
       const first = await exported()

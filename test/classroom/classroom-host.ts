@@ -9,7 +9,8 @@ import { keyedPrediction } from '../../src-main/core/lesson/prediction.ts'
 import { correctAnswer, type Answer } from '../../src-main/core/lesson/quiz.ts'
 import { lessonFilesFromDir } from '../../src-main/api/lesson-files.ts'
 import { startWebHost, type WebHost, type WebHostLimits } from '../../src-main/platform/web/server.ts'
-import { repoRoot } from '../e2e/harness.ts'
+import { afterAll, beforeAll } from 'vitest'
+import { repoRoot, tempDir } from '../e2e/harness.ts'
 
 export const lessonsDir = join(repoRoot, 'lessons')
 export const rendererFixture = join(repoRoot, 'test', 'fixtures', 'renderer')
@@ -23,15 +24,17 @@ export interface ClassroomHost {
   stop: () => Promise<void>
 }
 
+export interface ClassroomHostOptions {
+  joinLimit?: { limit: number; windowMs: number }
+  bodyLimit?: number
+  now?: () => number
+  packDialogs?: PackDialogs
+  limits?: Partial<WebHostLimits>
+}
+
 export async function startClassroomHost(
   dataDir: string,
-  options: {
-    joinLimit?: { limit: number; windowMs: number }
-    bodyLimit?: number
-    now?: () => number
-    packDialogs?: PackDialogs
-    limits?: Partial<WebHostLimits>
-  } = {}
+  options: ClassroomHostOptions = {}
 ): Promise<ClassroomHost> {
   const packsDir = join(dataDir, 'packs')
   const service = createService({
@@ -70,6 +73,28 @@ export async function startClassroomHost(
       service.close()
     }
   }
+}
+
+/**
+ * The classroom host of the enclosing describe block, on a data folder of its own (`dataDir`,
+ * known at once): started before the block's own beforeAll, stopped and its folder removed
+ * after the block's own afterAll (hooks unwind as a stack). Its other fields are there from the
+ * first beforeAll on.
+ */
+export function classroomHostForSuite(
+  folderPrefix: string,
+  options: ClassroomHostOptions = {}
+): ClassroomHost & { dataDir: string } {
+  const data = tempDir(folderPrefix)
+  const suite = { dataDir: data.path } as ClassroomHost & { dataDir: string }
+  beforeAll(async () => {
+    Object.assign(suite, await startClassroomHost(data.path, options))
+  })
+  afterAll(async () => {
+    await suite.stop?.()
+    data.remove()
+  })
+  return suite
 }
 
 export interface Answered {

@@ -1,19 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { tempDir } from '../e2e/harness.ts'
-import {
-  learnerCall,
-  ok,
-  post,
-  startClassroomHost,
-  type ClassroomHost,
-  type Joined
-} from './classroom-host.ts'
+import { beforeAll, describe, expect, test } from 'vitest'
+import { classroomHostForSuite, learnerCall, ok, post, type Joined } from './classroom-host.ts'
 
 describe('a classroom host refuses what it must', () => {
-  const data = tempDir('podnet-class-security-')
-  let h: ClassroomHost
+  const h = classroomHostForSuite('podnet-class-security-', {
+    joinLimit: { limit: 4, windowMs: 60_000 },
+    bodyLimit: 16 * 1024
+  })
   let origin: string
   let classId: string
   let joinCode: string
@@ -21,10 +15,6 @@ describe('a classroom host refuses what it must', () => {
   let lin: Joined
 
   beforeAll(async () => {
-    h = await startClassroomHost(data.path, {
-      joinLimit: { limit: 4, windowMs: 60_000 },
-      bodyLimit: 16 * 1024
-    })
     origin = h.host.origin
     const started = await ok<{ classId: string; joinCode: string }>(
       origin,
@@ -36,11 +26,6 @@ describe('a classroom host refuses what it must', () => {
     joinCode = started.joinCode
     ada = await ok<Joined>(origin, 'class:join', { code: joinCode, name: 'Ada' })
     lin = await ok<Joined>(origin, 'class:join', { code: joinCode.toLowerCase(), name: 'Lin' })
-  })
-
-  afterAll(async () => {
-    await h.stop()
-    data.remove()
   })
 
   test('binds to 127.0.0.1 when no host is given, and still demands a token in classroom mode', async () => {
@@ -221,8 +206,8 @@ describe('a classroom host refuses what it must', () => {
   })
 
   test('learner tokens are stored only as hashes', () => {
-    const file = readFileSync(join(data.path, 'progress.sqlite'))
-    const wal = readFileSync(join(data.path, 'progress.sqlite-wal'))
+    const file = readFileSync(join(h.dataDir, 'progress.sqlite'))
+    const wal = readFileSync(join(h.dataDir, 'progress.sqlite-wal'))
     for (const token of [ada.learnerToken, lin.learnerToken]) {
       expect(file.includes(token)).toBe(false)
       expect(wal.includes(token)).toBe(false)

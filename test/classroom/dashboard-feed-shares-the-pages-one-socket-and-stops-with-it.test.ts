@@ -9,11 +9,11 @@ import {
   type StreamClient
 } from '../api/stream-socket-client.ts'
 import {
+  classroomHostForSuite,
   learnerCall,
   ok,
   post,
   startClassroomHost,
-  type ClassroomHost,
   type Joined
 } from './classroom-host.ts'
 
@@ -37,22 +37,15 @@ async function pageWithFeeds(
 }
 
 describe('the dashboard feed on the page’s stream socket', () => {
-  const data = tempDir('podnet-class-streams-')
-  let h: ClassroomHost
+  const h = classroomHostForSuite('podnet-class-streams-')
   let origin: string
   let room1: { classId: string; joinCode: string }
   let room2: { classId: string; joinCode: string }
 
   beforeAll(async () => {
-    h = await startClassroomHost(data.path)
     origin = h.host.origin
     room1 = await ok(origin, 'class:start', { name: 'Room 1' }, h.instructorToken)
     room2 = await ok(origin, 'class:start', { name: 'Room 2' }, h.instructorToken)
-  })
-
-  afterAll(async () => {
-    await h.stop()
-    data.remove()
   })
 
   test('delivers the snapshot first, then a delta after a learner’s call', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { beforeAll, describe, expect, test } from 'vitest'
 import type { Dashboard, LearnerState } from '../../src-main/api/classroom-contract.ts'
 import {
   HEARTBEAT_MS,
@@ -9,23 +9,20 @@ import {
 import { STUCK_RULE } from '../../src-main/api/classroom-contract.ts'
 import { questionsOf } from '../../src-main/core/lesson/lesson.machine.ts'
 import { correctAnswer } from '../../src-main/core/lesson/quiz.ts'
-import { tempDir } from '../e2e/harness.ts'
 import {
+  classroomHostForSuite,
   learnerCall,
   loadLesson,
   ok,
   playLesson,
   post,
-  startClassroomHost,
-  type ClassroomHost,
   type Joined
 } from './classroom-host.ts'
 
 /** The class host over a real SQLite file in a temp folder, on a clock the test moves. */
 describe('the dashboard reads answers, presence and "stuck" as they are', () => {
-  const data = tempDir('podnet-class-honest-')
+  const h = classroomHostForSuite('podnet-class-honest-', { now: () => clock })
   let clock = Date.parse('2026-11-25T09:00:00Z')
-  let h: ClassroomHost
   let origin: string
   let classId: string
   let joinCode: string
@@ -50,7 +47,6 @@ describe('the dashboard reads answers, presence and "stuck" as they are', () => 
   }
 
   beforeAll(async () => {
-    h = await startClassroomHost(data.path, { now: () => clock })
     origin = h.host.origin
     ;({ classId, joinCode } = await ok<{ classId: string; joinCode: string }>(
       origin,
@@ -58,11 +54,6 @@ describe('the dashboard reads answers, presence and "stuck" as they are', () => 
       { name: 'Honest' },
       h.instructorToken
     ))
-  })
-
-  afterAll(async () => {
-    await h.stop()
-    data.remove()
   })
 
   test('a distribution counts each learner’s latest answer once, and their first answers apart', async () => {

@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
+import { beforeAll, describe, expect, test, vi } from 'vitest'
 import { z } from 'zod'
 import { classIdSchema } from '../../src-main/api/classroom-contract.ts'
 import type * as Streams from '../../src-main/api/streams.ts'
-import { tempDir } from '../e2e/harness.ts'
 import { errorOf, eventOf, openStreamSocket } from '../api/stream-socket-client.ts'
-import { ok, startClassroomHost, type ClassroomHost, type Joined } from './classroom-host.ts'
+import { classroomHostForSuite, ok, type Joined } from './classroom-host.ts'
 
 // No stream is open to learners yet (`lab:capture` will be): the dashboard feed stands in for
 // one here, opened to learners, to hold the Gateway's learner rules for subscriptions.
@@ -27,15 +26,13 @@ vi.mock('../../src-main/api/streams.ts', async (importOriginal) => {
  * named in the input, and only lessons open in its class. The instructor may subscribe too.
  */
 describe('a stream open to learners', () => {
-  const data = tempDir('podnet-learner-streams-')
-  let h: ClassroomHost
+  const h = classroomHostForSuite('podnet-learner-streams-')
   let room: { classId: string; joinCode: string }
   let ada: Joined
   let bo: Joined
   let lockedLesson: string
 
   beforeAll(async () => {
-    h = await startClassroomHost(data.path)
     const lessons = await ok<{ lessons: { id: string; available: boolean }[] }>(
       h.host.origin,
       'lessons:list',
@@ -47,11 +44,6 @@ describe('a stream open to learners', () => {
     room = await ok(h.host.origin, 'class:start', { name: 'Room', lessons: [first!.id] }, h.instructorToken)
     ada = await ok<Joined>(h.host.origin, 'class:join', { code: room.joinCode, name: 'Ada' })
     bo = await ok<Joined>(h.host.origin, 'class:join', { code: room.joinCode, name: 'Bo' })
-  })
-
-  afterAll(async () => {
-    await h.stop()
-    data.remove()
   })
 
   test('a learner subscribes with their own learnerId, and with nobody else’s', async () => {

@@ -1,43 +1,16 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { tempDir } from '../e2e/harness.ts'
-import {
-  lessonsDir,
-  ok,
-  post,
-  startClassroomHost,
-  type ClassroomHost,
-  type Joined
-} from './classroom-host.ts'
+import { classroomHostForSuite, ok, post, type Joined } from './classroom-host.ts'
+import { tourCopyPack } from './tour-copy-pack.ts'
 
 interface Gates {
   lessons: { lessonId: string; state: 'enabled' | 'locked' }[]
   newLessons: 'enabled' | 'locked'
 }
 
-/** A pack holding the course's tour under another id: a lesson added to the course mid-class. */
-function tourCopyPack(root: string): string {
-  cpSync(join(lessonsDir, '00-tour'), join(root, '10-tour-copy'), { recursive: true })
-  const yamlPath = join(root, '10-tour-copy', 'lesson.yaml')
-  writeFileSync(yamlPath, readFileSync(yamlPath, 'utf8').replace(/^id: tour$/m, 'id: tour-copy'))
-  writeFileSync(
-    join(root, 'index.yaml'),
-    `formatVersion: 1
-id: late-pack
-title: { en: Late extras, zh-CN: 后加的课程 }
-description: { en: Added after the class started., zh-CN: 课堂开始后添加。 }
-lessons:
-  - 10-tour-copy
-`
-  )
-  return root
-}
-
 describe('lesson locks behave as clicked', () => {
-  const data = tempDir('podnet-class-gates-')
+  const h = classroomHostForSuite('podnet-class-gates-')
   const work = tempDir('podnet-gates-pack-')
-  let h: ClassroomHost
   let course: string[]
   let classId: string
   let ada: Joined
@@ -57,7 +30,6 @@ describe('lesson locks behave as clicked', () => {
   }
 
   beforeAll(async () => {
-    h = await startClassroomHost(data.path)
     const list = await instructor<{ lessons: { id: string; available: boolean }[] }>('lessons:list', {})
     course = list.lessons.filter((l) => l.available).map((l) => l.id)
     const started = await instructor<{ classId: string; joinCode: string }>('class:start', { name: 'Gates' })
@@ -66,8 +38,6 @@ describe('lesson locks behave as clicked', () => {
   })
 
   afterAll(async () => {
-    await h.stop()
-    data.remove()
     work.remove()
   })
 

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { unzipSync } from 'fflate'
 import { parse } from 'yaml'
@@ -7,14 +7,8 @@ import { lessonFilesFromDir } from '../../src-main/api/lesson-files.ts'
 import { checkCourse } from '../../src-main/core/lesson/check-course.ts'
 import { openLessonLab } from '../../src-main/core/lesson/lab-adapter.ts'
 import { tempDir } from '../e2e/harness.ts'
-import {
-  lessonsDir,
-  ok,
-  post,
-  startClassroomHost,
-  type ClassroomHost,
-  type Joined
-} from './classroom-host.ts'
+import { classroomHostForSuite, ok, post, type Joined } from './classroom-host.ts'
+import { tourCopyPack } from './tour-copy-pack.ts'
 
 interface Exported {
   fileName: string
@@ -30,24 +24,6 @@ interface Imported {
   problems: string[]
 }
 
-/** The course's tour under the id `tour-copy`, as the pack `workshop-pack`. */
-function makePack(root: string): string {
-  cpSync(join(lessonsDir, '00-tour'), join(root, '10-tour-copy'), { recursive: true })
-  const yamlPath = join(root, '10-tour-copy', 'lesson.yaml')
-  writeFileSync(yamlPath, readFileSync(yamlPath, 'utf8').replace(/^id: tour$/m, 'id: tour-copy'))
-  writeFileSync(
-    join(root, 'index.yaml'),
-    `formatVersion: 1
-id: workshop-pack
-title: { en: Workshop extras, zh-CN: 工作坊补充 }
-description: { en: The tour again., zh-CN: 再来一次导览。 }
-lessons:
-  - 10-tour-copy
-`
-  )
-  return root
-}
-
 function unzipTo(base64: string, root: string): string[] {
   const files = unzipSync(Buffer.from(base64, 'base64'))
   for (const [name, data] of Object.entries(files)) {
@@ -58,9 +34,8 @@ function unzipTo(base64: string, root: string): string[] {
 }
 
 describe('a lesson pack goes out as the file import reads, and leaves without taking records', () => {
-  const data = tempDir('podnet-pack-export-')
+  const h = classroomHostForSuite('podnet-pack-export-')
   const work = tempDir('podnet-pack-export-src-')
-  let h: ClassroomHost
   let lin: Joined
   let exported: Exported
   const call = <T>(method: string, body: unknown): Promise<T> =>
@@ -69,8 +44,9 @@ describe('a lesson pack goes out as the file import reads, and leaves without ta
     (await call<{ lessons: { id: string }[] }>('lessons:list', {})).lessons.map((l) => l.id)
 
   beforeAll(async () => {
-    h = await startClassroomHost(data.path)
-    expect((await call<Imported>('pack:import', { path: makePack(join(work.path, 'pack')) })).ok).toBe(true)
+    expect((await call<Imported>('pack:import', { path: tourCopyPack(join(work.path, 'pack')) })).ok).toBe(
+      true
+    )
     const { joinCode } = await call<{ joinCode: string }>('class:start', { name: 'Packs' })
     lin = await ok<Joined>(h.host.origin, 'class:join', { code: joinCode, name: 'Lin' })
     const learner = { learnerId: lin.learnerId, lessonId: 'tour-copy' }
@@ -79,8 +55,6 @@ describe('a lesson pack goes out as the file import reads, and leaves without ta
   })
 
   afterAll(async () => {
-    await h.stop()
-    data.remove()
     work.remove()
   })
 

@@ -1,32 +1,16 @@
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { strToU8, zipSync, type Zippable } from 'fflate'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, describe, expect, test } from 'vitest'
 import { tempDir } from '../e2e/harness.ts'
-import { lessonsDir, ok, startClassroomHost, type ClassroomHost, type Joined } from './classroom-host.ts'
+import { classroomHostForSuite, lessonsDir, ok, type Joined } from './classroom-host.ts'
+import { TOUR_COPY_INDEX, tourCopyPack } from './tour-copy-pack.ts'
 
 interface Imported {
   ok: boolean
   packId: string | null
   lessons: { dir: string; id: string | null; ok: boolean }[]
   problems: string[]
-}
-
-const index = `formatVersion: 1
-id: workshop-pack
-title: { en: Workshop extras, zh-CN: 工作坊补充 }
-description: { en: A copy of the tour under another id., zh-CN: 换了个 id 的导览副本。 }
-lessons:
-  - 10-tour-copy
-`
-
-/** A pack made of the course's own tour under another id; `edit` changes its lesson.yaml. */
-function makePack(root: string, edit: (yaml: string) => string = (y) => y): string {
-  cpSync(join(lessonsDir, '00-tour'), join(root, '10-tour-copy'), { recursive: true })
-  const yamlPath = join(root, '10-tour-copy', 'lesson.yaml')
-  writeFileSync(yamlPath, edit(readFileSync(yamlPath, 'utf8').replace(/^id: tour$/m, 'id: tour-copy')))
-  writeFileSync(join(root, 'index.yaml'), index)
-  return root
 }
 
 function filesOf(root: string, prefix = ''): Zippable {
@@ -41,27 +25,17 @@ function filesOf(root: string, prefix = ''): Zippable {
 }
 
 describe('importing a lesson pack', () => {
-  const data = tempDir('podnet-class-packs-')
+  const h = classroomHostForSuite('podnet-class-packs-')
   const work = tempDir('podnet-pack-src-')
-  let h: ClassroomHost
-  let packsDir: string
+  const packsDir = join(h.dataDir, 'packs')
   const importPack = (path: string): Promise<Imported> =>
     ok<Imported>(h.host.origin, 'pack:import', { path }, h.instructorToken)
   const installed = (): string[] => (existsSync(packsDir) ? readdirSync(packsDir).sort() : [])
 
-  beforeAll(async () => {
-    h = await startClassroomHost(data.path)
-    packsDir = join(data.path, 'packs')
-  })
-
-  afterAll(async () => {
-    await h.stop()
-    data.remove()
-    work.remove()
-  })
+  afterAll(() => work.remove())
 
   test('a broken lesson is reported with the checker’s messages and nothing is installed', async () => {
-    const broken = makePack(join(work.path, 'broken'), (yaml) =>
+    const broken = tourCopyPack(join(work.path, 'broken'), (yaml) =>
       yaml.replace('      answer: 62', '      answer: 61')
     )
     const result = await importPack(broken)
@@ -77,7 +51,7 @@ describe('importing a lesson pack', () => {
   test('a pack reusing a lesson id of the course is refused', async () => {
     const clash = join(work.path, 'clash')
     cpSync(join(lessonsDir, '00-tour'), join(clash, '10-tour'), { recursive: true })
-    writeFileSync(join(clash, 'index.yaml'), index.replace('10-tour-copy', '10-tour'))
+    writeFileSync(join(clash, 'index.yaml'), TOUR_COPY_INDEX.replace('10-tour-copy', '10-tour'))
     const result = await importPack(clash)
     expect(result.ok).toBe(false)
     expect(result.problems).toEqual([
@@ -87,7 +61,7 @@ describe('importing a lesson pack', () => {
   })
 
   test('a good folder is installed, listed after the course, and opens for a learner', async () => {
-    const good = makePack(join(work.path, 'good'))
+    const good = tourCopyPack(join(work.path, 'good'))
     const result = await importPack(good)
     expect(result).toEqual({
       ok: true,
@@ -145,7 +119,7 @@ describe('importing a lesson pack', () => {
       lessons: [],
       problems: ['../../escaped.txt: file name points outside the pack']
     })
-    expect(existsSync(join(data.path, 'escaped.txt'))).toBe(false)
+    expect(existsSync(join(h.dataDir, 'escaped.txt'))).toBe(false)
     expect(existsSync(join(packsDir, '..', '..', 'escaped.txt'))).toBe(false)
     expect(installed()).toEqual(['workshop-pack'])
   })

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { beforeAll, describe, expect, test } from 'vitest'
 import type { ClassEvent, Dashboard } from '../../src-main/api/classroom-contract.ts'
-import { tempDir } from '../e2e/harness.ts'
 import type { StreamServerMessage } from '../../src-main/api/streams.ts'
 import { openStreamSocket } from '../api/stream-socket-client.ts'
-import { learnerCall, ok, startClassroomHost, type ClassroomHost, type Joined } from './classroom-host.ts'
+import { classroomHostForSuite, learnerCall, ok, type Joined } from './classroom-host.ts'
 
 /**
  * The dashboard feed as the instructor's page reads it: a `class:events` subscription on the
@@ -37,15 +36,13 @@ async function openFeed(
 }
 
 describe('the live dashboard', () => {
-  const data = tempDir('podnet-class-live-')
+  const h = classroomHostForSuite('podnet-class-live-', { now: () => clock })
   let clock = Date.parse('2026-11-25T09:00:00Z')
-  let h: ClassroomHost
   let origin: string
   let classId: string
   let joinCode: string
 
   beforeAll(async () => {
-    h = await startClassroomHost(data.path, { now: () => clock })
     origin = h.host.origin
     ;({ classId, joinCode } = await ok<{ classId: string; joinCode: string }>(
       origin,
@@ -53,11 +50,6 @@ describe('the live dashboard', () => {
       { name: 'Live' },
       h.instructorToken
     ))
-  })
-
-  afterAll(async () => {
-    await h.stop()
-    data.remove()
   })
 
   test('the feed is a stream on the page’s socket; the old server-sent route is gone', async () => {

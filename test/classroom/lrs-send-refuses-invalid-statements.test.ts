@@ -2,27 +2,23 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { ApiError } from '../../src-main/api/envelope.ts'
 import { sendToLrs } from '../../src-main/classroom/lrs.ts'
 import type { XapiStatement } from '../../src-main/store/index.ts'
-import { tempDir } from '../e2e/harness.ts'
 import {
+  classroomHostForSuite,
   learnerCall,
   loadLesson,
   ok,
   playLesson,
-  startClassroomHost,
   startLoopbackLrs,
-  type ClassroomHost,
   type Joined
 } from './classroom-host.ts'
 
 describe('sending a class to an LRS', () => {
-  const data = tempDir('podnet-lrs-validate-')
-  let h: ClassroomHost
+  const h = classroomHostForSuite('podnet-lrs-validate-')
   let lrs: Awaited<ReturnType<typeof startLoopbackLrs>>
   let statements: XapiStatement[]
   const target = () => ({ endpoint: lrs.endpoint, username: 'lrs-user', password: 's3cret' })
 
   beforeAll(async () => {
-    h = await startClassroomHost(data.path)
     lrs = await startLoopbackLrs()
     const origin = h.host.origin
     const { classId, joinCode } = await ok<{ classId: string; joinCode: string }>(
@@ -44,8 +40,6 @@ describe('sending a class to an LRS', () => {
 
   afterAll(async () => {
     lrs.server.close()
-    await h.stop()
-    data.remove()
   })
 
   test('refuses a batch holding an invalid statement, naming it and its field, and sends nothing', async () => {

@@ -2,14 +2,13 @@ import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { zipSync } from 'fflate'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, describe, expect, test } from 'vitest'
 import { tempDir } from '../e2e/harness.ts'
-import { post, startClassroomHost, type Answered, type ClassroomHost } from './classroom-host.ts'
+import { classroomHostForSuite, post, type Answered } from './classroom-host.ts'
 
 describe('pack:import reads only regular files, within its limits', () => {
-  const data = tempDir('podnet-pack-limits-')
+  const h = classroomHostForSuite('podnet-pack-limits-')
   const work = tempDir('podnet-pack-limits-src-')
-  let h: ClassroomHost
   const importPack = (path: string): Promise<Answered> =>
     post(h.host.origin, 'pack:import', { path }, h.instructorToken)
 
@@ -23,13 +22,7 @@ describe('pack:import reads only regular files, within its limits', () => {
     expect(answer.body.error!.message).toMatch(message)
   }
 
-  beforeAll(async () => {
-    h = await startClassroomHost(data.path)
-  })
-
   afterAll(async () => {
-    await h.stop()
-    data.remove()
     work.remove()
   })
 

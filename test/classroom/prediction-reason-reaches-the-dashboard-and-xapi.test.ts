@@ -1,29 +1,19 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { beforeAll, describe, expect, test } from 'vitest'
 import type { Dashboard } from '../../src-main/api/classroom-contract.ts'
 import type { LessonOutline } from '../../src-main/api/contract.ts'
 import type { ClassStatement } from '../../src-main/classroom/class-xapi.ts'
 import { keyedPrediction } from '../../src-main/core/lesson/prediction.ts'
-import { tempDir } from '../e2e/harness.ts'
-import {
-  learnerCall,
-  loadLesson,
-  ok,
-  startClassroomHost,
-  type ClassroomHost,
-  type Joined
-} from './classroom-host.ts'
+import { classroomHostForSuite, learnerCall, loadLesson, ok, type Joined } from './classroom-host.ts'
 
 const base = 'https://courses.example.edu/podnet/'
 
 /** Lesson 03 asks why the inner source MAC is what it is; a learner predicts wrong, for the wrong reason. */
 describe('the reason given with a prediction reaches the dashboard and the xAPI statements', () => {
-  const data = tempDir('podnet-class-reason-')
-  let h: ClassroomHost
+  const h = classroomHostForSuite('podnet-class-reason-')
   let classId: string
   let ana: Joined
 
   beforeAll(async () => {
-    h = await startClassroomHost(data.path)
     const started = await ok<{ classId: string; joinCode: string }>(
       h.host.origin,
       'class:start',
@@ -51,11 +41,6 @@ describe('the reason given with a prediction reaches the dashboard and the xAPI 
       await call('lesson:send', { lessonId, event: { type: 'user.next' } })
     }
   }, 120_000)
-
-  afterAll(async () => {
-    await h.stop()
-    data.remove()
-  })
 
   test('the dashboard keeps the reason beside the wrong answer, and the outline words it', async () => {
     const dashboard = await ok<Dashboard>(h.host.origin, 'class:dashboard', { classId }, h.instructorToken)

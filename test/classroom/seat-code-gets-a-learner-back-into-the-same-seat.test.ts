@@ -1,14 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { tempDir } from '../e2e/harness.ts'
-import { ok, post, startClassroomHost, type ClassroomHost, type Joined } from './classroom-host.ts'
+import { beforeAll, describe, expect, test } from 'vitest'
+import { classroomHostForSuite, ok, post, type Joined } from './classroom-host.ts'
 
 interface Seated extends Joined {
   seatCode: string
 }
 
 describe('a seat code gets a learner back into the same seat', () => {
-  const data = tempDir('podnet-class-seats-')
-  let h: ClassroomHost
+  const h = classroomHostForSuite('podnet-class-seats-')
   let classId: string
   let joinCode: string
   let dana: Seated
@@ -16,7 +14,6 @@ describe('a seat code gets a learner back into the same seat', () => {
   const call = (method: string, body: unknown, token?: string) => post(h.host.origin, method, body, token)
 
   beforeAll(async () => {
-    h = await startClassroomHost(data.path)
     const started = await ok<{ classId: string; joinCode: string }>(
       h.host.origin,
       'class:start',
@@ -27,11 +24,6 @@ describe('a seat code gets a learner back into the same seat', () => {
     joinCode = started.joinCode
     dana = await ok<Seated>(h.host.origin, 'class:join', { code: joinCode, name: 'Dana' })
     await ok(h.host.origin, 'lesson:open', { learnerId: dana.learnerId, lessonId: 'tour' }, dana.learnerToken)
-  })
-
-  afterAll(async () => {
-    await h.stop()
-    data.remove()
   })
 
   test('joining hands out a seat code, which the dashboard lists beside the name', async () => {

@@ -1,11 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { beforeAll, describe, expect, test } from 'vitest'
 import type { Dashboard } from '../../src-main/api/classroom-contract.ts'
-import { tempDir } from '../e2e/harness.ts'
-import { ok, post, startClassroomHost, type ClassroomHost, type Joined } from './classroom-host.ts'
+import { classroomHostForSuite, ok, post, type Joined } from './classroom-host.ts'
 
 describe('a student ID is asked at join, and required when the class says so', () => {
-  const data = tempDir('podnet-class-student-id-')
-  let h: ClassroomHost
+  const h = classroomHostForSuite('podnet-class-student-id-')
   let classId: string
   let joinCode: string
 
@@ -13,18 +11,12 @@ describe('a student ID is asked at join, and required when the class says so', (
     ok<Dashboard>(h.host.origin, 'class:dashboard', { classId }, h.instructorToken)
 
   beforeAll(async () => {
-    h = await startClassroomHost(data.path)
     ;({ classId, joinCode } = await ok<{ classId: string; joinCode: string }>(
       h.host.origin,
       'class:start',
       { name: 'IDs' },
       h.instructorToken
     ))
-  })
-
-  afterAll(async () => {
-    await h.stop()
-    data.remove()
   })
 
   test('optional by default: a learner may join without one, and the dashboard shows what was typed', async () => {

@@ -1,22 +1,14 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { tempDir } from '../e2e/harness.ts'
-import { ok, post, startClassroomHost, type ClassroomHost } from './classroom-host.ts'
+import { beforeAll, describe, expect, test } from 'vitest'
+import { classroomHostForSuite, ok, post } from './classroom-host.ts'
 
 describe('a room behind one address', () => {
-  const data = tempDir('podnet-class-nat-')
-  let h: ClassroomHost
+  const h = classroomHostForSuite('podnet-class-nat-', { joinLimit: { limit: 3, windowMs: 60_000 } })
   let joinCode: string
 
   beforeAll(async () => {
-    h = await startClassroomHost(data.path, { joinLimit: { limit: 3, windowMs: 60_000 } })
     joinCode = (
       await ok<{ joinCode: string }>(h.host.origin, 'class:start', { name: 'One NAT' }, h.instructorToken)
     ).joinCode
-  })
-
-  afterAll(async () => {
-    await h.stop()
-    data.remove()
   })
 
   test('successful joins never count against the join limit; wrong codes do', async () => {

@@ -11,7 +11,6 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { labPlanFromScenario } from './lab-plan.ts'
-import { renderLabScript } from '../../src-main/core/scenario/export-lab.ts'
 import { fixtureScenario } from '../core/sim-lab.ts'
 import { RealLab, realLabUnavailable } from './real-lab.ts'
 import { stepsFor } from './steps.ts'
@@ -23,7 +22,7 @@ const variants = ['two-node-vxlan', 'two-node-host-gw', 'three-node-k3s', 'two-n
 async function captureOne(id: string, index: number): Promise<void> {
   const s = fixtureScenario(id)
   const plan = labPlanFromScenario(s)
-  const lab = new RealLab(renderLabScript(plan, { prefix: `pnl-cap${index}` }))
+  const lab = new RealLab(plan, `pnl-cap${index}`)
   const outDir = join(root, 'test/fixtures/real', id)
   rmSync(outDir, { recursive: true, force: true })
   mkdirSync(outDir, { recursive: true })

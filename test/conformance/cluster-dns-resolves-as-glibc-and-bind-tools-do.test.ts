@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { formatIpv4 } from '../../src-main/core/net/ipv4.ts'
 import { labShellFromYaml, run } from '../core/shell-fixture.ts'
 import { dnsClusterYaml } from '../core/dns-cluster-fixture.ts'
+import { claimNetnsPrefix, type NetnsPrefix } from './netns-prefix.ts'
 import { realLabUnavailable } from './real-lab.ts'
 
 /**
@@ -20,8 +21,10 @@ import { realLabUnavailable } from './real-lab.ts'
  * authority counts differ (queries, the client's own, are compared byte for byte).
  */
 
-const CLIENT = 'pnl-dns-cli'
-const SERVER = 'pnl-dns-srv'
+/** The two namespaces, `<prefix>-cli` and `<prefix>-srv`, under the run's own prefix (netns-prefix.ts). */
+let claim: NetnsPrefix | undefined
+let clientNs = ''
+let serverNs = ''
 
 const SCENARIO = dnsClusterYaml({ id: 'dns-conformance', webOn: ['node-2'], webService: true })
 
@@ -47,7 +50,7 @@ function sh(line: string): { stdout: string; stderr: string; exitCode: number } 
 }
 
 function inClient(line: string): { stdout: string; stderr: string; exitCode: number } {
-  return sh(`ip netns exec ${CLIENT} ${line}`)
+  return sh(`ip netns exec ${clientNs} ${line}`)
 }
 
 /** The queries a capture holds, as `TYPE? name (size)`, in order. */
@@ -66,10 +69,23 @@ const simCapture = (line: string): string[] => {
 }
 
 async function realCapture(line: string): Promise<string[]> {
-  const file = `/tmp/${CLIENT}.pcap.txt`
+  const file = `/tmp/${clientNs}.pcap.txt`
   const dump = spawn(
     'ip',
-    ['netns', 'exec', CLIENT, 'tcpdump', '-nn', '-l', '--immediate-mode', '-i', 'eth0', 'udp', 'port', '53'],
+    [
+      'netns',
+      'exec',
+      clientNs,
+      'tcpdump',
+      '-nn',
+      '-l',
+      '--immediate-mode',
+      '-i',
+      'eth0',
+      'udp',
+      'port',
+      '53'
+    ],
     {
       stdio: ['ignore', 'pipe', 'pipe']
     }
@@ -95,37 +111,41 @@ const servfail = (text: string): string =>
   text.replace(/5\(REFUSED\)/g, '2(SERVFAIL)').replace(/REFUSED/g, 'SERVFAIL')
 
 describe.skipIf(why !== undefined)('cluster DNS against glibc, BIND 9.18 and a real DNS server', () => {
-  beforeAll(() => {
+  beforeAll(async () => {
+    claim = await claimNetnsPrefix('pnl-dns')
+    clientNs = `${claim.prefix}-cli`
+    serverNs = `${claim.prefix}-srv`
     const records = sim.lab.services
       .map((s) => `--host-record=${s.name}.${s.namespace}.svc.cluster.local,${formatIpv4(s.clusterIP)}`)
       .join(' ')
     const podIp = formatIpv4(client.ip)
     const podName = `${podIp.replace(/\./g, '-')}.default.pod.cluster.local`
-    mkdirSync(`/etc/netns/${CLIENT}`, { recursive: true })
-    writeFileSync(`/etc/netns/${CLIENT}/resolv.conf`, run(sim, 'client', 'cat /etc/resolv.conf').stdout)
+    mkdirSync(`/etc/netns/${clientNs}`, { recursive: true })
+    writeFileSync(`/etc/netns/${clientNs}/resolv.conf`, run(sim, 'client', 'cat /etc/resolv.conf').stdout)
     const setup = [
-      `ip netns add ${CLIENT}`,
-      `ip netns add ${SERVER}`,
-      `ip link add eth0 netns ${CLIENT} type veth peer name eth0 netns ${SERVER}`,
-      `ip -n ${CLIENT} addr add ${podIp}/24 dev eth0`,
-      `ip -n ${SERVER} addr add 10.96.0.10/32 dev eth0`,
-      `ip -n ${CLIENT} link set lo up`,
-      `ip -n ${SERVER} link set lo up`,
-      `ip -n ${CLIENT} link set eth0 up`,
-      `ip -n ${SERVER} link set eth0 up`,
-      `ip -n ${CLIENT} route add default dev eth0`,
-      `ip -n ${SERVER} route add default dev eth0`,
-      `ip netns exec ${SERVER} dnsmasq --no-resolv --no-hosts --bind-interfaces --listen-address=10.96.0.10 --user=root --pid-file=/tmp/${SERVER}.pid --local=/cluster.local/ --local-ttl=30 ${records} --host-record=${podName},${podIp}`
+      `ip netns add ${clientNs}`,
+      `ip netns add ${serverNs}`,
+      `ip link add eth0 netns ${clientNs} type veth peer name eth0 netns ${serverNs}`,
+      `ip -n ${clientNs} addr add ${podIp}/24 dev eth0`,
+      `ip -n ${serverNs} addr add 10.96.0.10/32 dev eth0`,
+      `ip -n ${clientNs} link set lo up`,
+      `ip -n ${serverNs} link set lo up`,
+      `ip -n ${clientNs} link set eth0 up`,
+      `ip -n ${serverNs} link set eth0 up`,
+      `ip -n ${clientNs} route add default dev eth0`,
+      `ip -n ${serverNs} route add default dev eth0`,
+      `ip netns exec ${serverNs} dnsmasq --no-resolv --no-hosts --bind-interfaces --listen-address=10.96.0.10 --user=root --pid-file=/tmp/${serverNs}.pid --local=/cluster.local/ --local-ttl=30 ${records} --host-record=${podName},${podIp}`
     ]
     for (const line of setup) expect(sh(line).stderr, line).toBe('')
   })
 
   afterAll(() => {
-    sh(`kill $(cat /tmp/${SERVER}.pid)`)
-    sh(`ip netns del ${CLIENT}; ip netns del ${SERVER}`)
-    rmSync(`/etc/netns/${CLIENT}`, { recursive: true, force: true })
-    rmSync(`/tmp/${SERVER}.pid`, { force: true })
-    rmSync(`/tmp/${CLIENT}.pcap.txt`, { force: true })
+    sh(`kill $(cat /tmp/${serverNs}.pid)`)
+    sh(`ip netns del ${clientNs}; ip netns del ${serverNs}`)
+    rmSync(`/etc/netns/${clientNs}`, { recursive: true, force: true })
+    rmSync(`/tmp/${serverNs}.pid`, { force: true })
+    rmSync(`/tmp/${clientNs}.pcap.txt`, { force: true })
+    claim?.release()
   })
 
   it.each([

@@ -1,7 +1,6 @@
 import { appendFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { buildLab } from '../../src-main/core/scenario/build-lab.ts'
-import { renderLabScript } from '../../src-main/core/scenario/export-lab.ts'
 import type { Scenario } from '../../src-main/core/scenario/scenario.schema.ts'
 import { LabShell } from '../../src-main/core/shell/lab-shell.ts'
 import { run as simRun } from '../core/shell-fixture.ts'
@@ -55,7 +54,7 @@ export function compareWithRealLab(
     const realOut: Output[] = []
 
     beforeAll(async () => {
-      real = new RealLab(renderLabScript(labPlanFromLab(sim.lab), { prefix }))
+      real = new RealLab(labPlanFromLab(sim.lab), prefix)
       await real.up()
       for (const c of lines) realOut.push(await real.exec(c.on, c.run, execMs))
     }, 180_000)
@@ -72,10 +71,41 @@ export function compareWithRealLab(
   })
 }
 
-interface Compared {
+export interface Compared {
   label: string
   sim: string
   real: string
+}
+
+/** A line a step runs: the step's own, or a capture's traffic. */
+type StepLine = Pick<Step, 'on' | 'run'> & { randomBackends?: string[] }
+
+/**
+ * A step run on the simulated side and compared with what it printed on the real one, each
+ * output normalised by `norm`: a capture's traffic first, then the capture (the simulator's
+ * tcpdump shows what crossed during the latest traffic).
+ */
+export function compareStep(
+  sim: LabShell,
+  step: Step,
+  real: { traffic?: Output; output: Output },
+  norm: (line: StepLine, out: Output) => string
+): Compared[] {
+  const one = (line: StepLine, realOut: Output): Compared => ({
+    label: `${line.on}: ${line.run}`,
+    sim: norm(line, simRun(sim, line.on, line.run)),
+    real: norm(line, realOut)
+  })
+  return step.kind === 'capture'
+    ? [one(step.traffic, real.traffic!), one(step, real.output)]
+    : [one(step, real.output)]
+}
+
+/** Every comparison of a step equal, the differing one named by its command line. */
+export function expectAsTheKernel(compared: Compared[] | undefined): void {
+  expect(compared, 'the step did not run (see the beforeAll error)').toBeDefined()
+  for (const c of compared!)
+    expect(c.sim, `${c.label}\n(expected = real kernel, received = simulator)`).toBe(c.real)
 }
 
 export function defineConformance(id: string, prefix: string): void {
@@ -104,34 +134,14 @@ export function defineConformance(id: string, prefix: string): void {
   describe(title, () => {
     beforeAll(async () => {
       const sim = simulatedShell(scenario)
-      real = new RealLab(renderLabScript(plan, { prefix }))
+      real = new RealLab(plan, prefix)
       await real.up()
       for (const step of steps) {
         const r = await real.runStep(step)
-        const compared: Compared[] = []
-        if (step.kind === 'capture') {
-          const simTraffic = simRun(sim, step.traffic.on, step.traffic.run)
-          const simCapture = simRun(sim, step.on, step.run)
-          const t = step.traffic
-          compared.push({
-            label: `${step.traffic.on}: ${step.traffic.run}`,
-            sim: normaliseOutput(t, simTraffic, ctx, underlayHost(step.traffic.on)),
-            real: normaliseOutput(t, r.traffic!, ctx, underlayHost(step.traffic.on))
-          })
-          compared.push({
-            label: `${step.on}: ${step.run}`,
-            sim: normaliseOutput(step, simCapture, ctx, underlayHost(step.on)),
-            real: normaliseOutput(step, r.output, ctx, underlayHost(step.on))
-          })
-        } else {
-          const simOut = simRun(sim, step.on, step.run)
-          compared.push({
-            label: `${step.on}: ${step.run}`,
-            sim: normaliseOutput(step, simOut, ctx, underlayHost(step.on)),
-            real: normaliseOutput(step, r.output, ctx, underlayHost(step.on))
-          })
-        }
-        results.set(step, compared)
+        results.set(
+          step,
+          compareStep(sim, step, r, (line, out) => normaliseOutput(line, out, ctx, underlayHost(line.on)))
+        )
       }
     }, 180_000)
 
@@ -183,12 +193,7 @@ export function defineConformance(id: string, prefix: string): void {
       // Known differences are skipped by name and listed on the console, never passed silently;
       // KNOWN-DIFFERENCES.md holds their diffs. (Not test.fails: whether the real kernel shows
       // the IPv6 link-up frames in time varies from run to run.)
-      ;(missing || known ? test.skip : test)(name, () => {
-        const compared = results.get(step)
-        expect(compared, 'the step did not run (see the beforeAll error)').toBeDefined()
-        for (const c of compared!)
-          expect(c.sim, `${c.label}\n(expected = real kernel, received = simulator)`).toBe(c.real)
-      })
+      ;(missing || known ? test.skip : test)(name, () => expectAsTheKernel(results.get(step)))
     })
   })
 }

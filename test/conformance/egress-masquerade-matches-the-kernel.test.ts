@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { renderLabScript } from '../../src-main/core/scenario/export-lab.ts'
+import { afterAll, beforeAll, describe, test } from 'vitest'
 import { labPlanFromLab } from '../../src-main/core/scenario/plan-from-lab.ts'
 import type { LabShell } from '../../src-main/core/shell/lab-shell.ts'
-import { labShellFromYaml, run as simRun } from '../core/shell-fixture.ts'
+import { labShellFromYaml } from '../core/shell-fixture.ts'
+import { compareStep, expectAsTheKernel, type Compared } from './conformance.ts'
 import { contextFor, normaliseOutput } from './normalise.ts'
 import { RealLab, realLabUnavailable } from './real-lab.ts'
 import type { Step } from './steps.ts'
@@ -78,12 +78,6 @@ const steps: Step[] = [
   cmd('node-2', 'iptables-save -t nat')
 ]
 
-interface Compared {
-  label: string
-  sim: string
-  real: string
-}
-
 const unavailable = realLabUnavailable()
 // As in the variants: where CI runs as root, a lab that cannot be built is broken, not absent.
 if (unavailable && process.env.CI)
@@ -98,45 +92,20 @@ describe.skipIf(unavailable !== undefined)(
     ctx.knownPorts.add(8081)
     const underlay = (on: string): boolean =>
       on.startsWith('node-') || on === 'example-com' || on === 'laptop'
-    const compare = (step: Pick<Step, 'on' | 'run'>, sim: string, real: string): Compared => ({
-      label: `${step.on}: ${step.run}`,
-      sim,
-      real
-    })
 
     beforeAll(async () => {
       const sim: LabShell = labShellFromYaml(egressYaml)
-      real = new RealLab(renderLabScript(labPlanFromLab(sim.lab), { prefix: 'pnl-egr' }))
+      real = new RealLab(labPlanFromLab(sim.lab), 'pnl-egr')
       await real.up()
       for (const step of steps) {
         const r = await real.runStep(step)
-        if (step.kind === 'capture') {
-          const t = simRun(sim, step.traffic.on, step.traffic.run)
-          const c = simRun(sim, step.on, step.run)
-          const u = underlay(step.traffic.on)
-          results.set(step, [
-            compare(
-              step.traffic,
-              normaliseOutput(step.traffic, t, ctx, u),
-              normaliseOutput(step.traffic, r.traffic!, ctx, u)
-            ),
-            compare(
-              step,
-              normaliseOutput(step, c, ctx, underlay(step.on)),
-              normaliseOutput(step, r.output, ctx, underlay(step.on))
-            )
-          ])
-        } else {
-          const s = simRun(sim, step.on, step.run)
-          const shown = step.run === STICKY_CURLS ? backendsSeen : (text: string): string => text
-          results.set(step, [
-            compare(
-              step,
-              shown(normaliseOutput(step, s, ctx, underlay(step.on))),
-              shown(normaliseOutput(step, r.output, ctx, underlay(step.on)))
-            )
-          ])
-        }
+        results.set(
+          step,
+          compareStep(sim, step, r, (line, out) => {
+            const text = normaliseOutput(line, out, ctx, underlay(line.on))
+            return line.run === STICKY_CURLS ? backendsSeen(text) : text
+          })
+        )
       }
     }, 180_000)
 
@@ -145,12 +114,8 @@ describe.skipIf(unavailable !== undefined)(
     }, 60_000)
 
     steps.forEach((step, i) => {
-      test(`${String(i + 1).padStart(2, '0')} ${step.on}: ${step.run}`, () => {
-        const compared = results.get(step)
-        expect(compared, 'the step did not run (see the beforeAll error)').toBeDefined()
-        for (const c of compared!)
-          expect(c.sim, `${c.label}\n(expected = real kernel, received = simulator)`).toBe(c.real)
-      })
+      test(`${String(i + 1).padStart(2, '0')} ${step.on}: ${step.run}`, () =>
+        expectAsTheKernel(results.get(step)))
     })
   }
 )

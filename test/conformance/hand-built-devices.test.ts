@@ -1,9 +1,16 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { LAB_APP_PY, renderLabScript } from '../../src-main/core/scenario/export-lab.ts'
+import { LAB_APP_PY } from '../../src-main/core/scenario/export-lab.ts'
 import { labPlanFromLab } from '../../src-main/core/scenario/plan-from-lab.ts'
 import { run as simRun } from '../core/shell-fixture.ts'
-import { APP_PORT, HAND_BUILT, buildLines, startAppInSim } from '../devices/hand-built-pod-network.ts'
+import {
+  APP_PORT,
+  HAND_BUILT,
+  buildLines,
+  handBuilt,
+  startAppInSim,
+  type HandBuiltNode
+} from '../devices/hand-built-pod-network.ts'
 import { loadScenario, simulatedShell } from './conformance.ts'
 import { contextFor, normaliseOutput } from './normalise.ts'
 import { RealLab, realLabUnavailable, type Output } from './real-lab.ts'
@@ -17,11 +24,19 @@ import { RealLab, realLabUnavailable, type Output } from './real-lab.ts'
 
 const PREFIX = 'pnl-dv'
 const unavailable = realLabUnavailable()
-const [A, B] = HAND_BUILT
 
-/** Read-only commands and failing ones, compared output for output after the build. */
-/** `randomMacs`: the step shows links made without `address`, whose MACs are random on a real kernel. */
-const COMPARED: { on: string; run: string; randomMacs?: true }[] = [
+interface Compared {
+  on: string
+  run: string
+  /** The step shows links made without `address`, whose MACs are random on a real kernel. */
+  randomMacs?: true
+}
+
+/**
+ * Read-only commands and failing ones, compared output for output after the build. The pods'
+ * namespaces are named after the run's prefix; test titles show them under the base one.
+ */
+const compared = ([A, B]: readonly [HandBuiltNode, HandBuiltNode]): Compared[] => [
   { on: 'node-1', run: 'ip route' },
   { on: 'node-1', run: 'ip neigh show dev flannel.1' },
   { on: 'node-1', run: 'bridge fdb show dev flannel.1' },
@@ -120,15 +135,15 @@ const inPod = (run: string): string | undefined => /^ip netns exec \S+ (.*)$/.ex
  * switch's name is then as visible as the node's (nsenter keeps /run/netns), and becomes the
  * nsid the shared normaliser expects of an underlay host's eth0.
  */
-const unnameSwitch = (o: Output): Output => ({
+const unnameSwitch = (prefix: string, o: Output): Output => ({
   ...o,
-  stdout: o.stdout.replaceAll(` link-netns ${PREFIX}-underlay`, ' link-netnsid 0')
+  stdout: o.stdout.replaceAll(` link-netns ${prefix}-underlay`, ' link-netnsid 0')
 })
 const randomMacs = (text: string): string => text.replace(/link\/ether [0-9a-f:]{17}/g, 'link/ether <mac>')
-const labWiring = (text: string): string =>
-  text.replace(rootNamed, 'link-netnsid 0').replace(/ \(id: \d+\)$/gm, ' (id: <nsid>)')
-
-const rootNamed = new RegExp(`link-netns ${PREFIX}-node-\\d+`, 'g')
+const labWiring = (prefix: string, text: string): string =>
+  text
+    .replace(new RegExp(`link-netns ${prefix}-node-\\d+`, 'g'), 'link-netnsid 0')
+    .replace(/ \(id: \d+\)$/gm, ' (id: <nsid>)')
 
 describe.skipIf(unavailable !== undefined)(
   'a pod network wired by hand prints what real Linux prints',
@@ -137,19 +152,22 @@ describe.skipIf(unavailable !== undefined)(
     const ctx = contextFor(scenario)
     const sim = simulatedShell(scenario)
     let real: RealLab | undefined
+    let pods: readonly [HandBuiltNode, HandBuiltNode] | undefined
+    let lines: Compared[] = []
     const realOut: Output[] = []
     const realBuild: Output[] = []
     const simBuild: Output[] = []
 
     const onReal = (on: string, line: string): Output => {
-      const r = spawnSync('nsenter', [`--net=/run/netns/${PREFIX}-${on}`, 'sh', '-c', line], {
+      const r = spawnSync('nsenter', [`--net=/run/netns/${real!.prefix}-${on}`, 'sh', '-c', line], {
         encoding: 'utf8',
         timeout: 20_000
       })
       return { stdout: r.stdout, stderr: r.stderr, exitCode: r.status ?? 1 }
     }
+    // The lab script's down knows only the lab's hosts, not the pods the learner's lines made.
     const dropPods = (): void => {
-      for (const n of HAND_BUILT) {
+      for (const n of pods ?? []) {
         // Only the app this test started in the pod's own namespace, by its pid.
         const pids = spawnSync('ip', ['netns', 'pids', n.pod], { encoding: 'utf8' }).stdout ?? ''
         for (const pid of pids.split('\n').filter(Boolean)) spawnSync('kill', ['-9', pid])
@@ -158,9 +176,11 @@ describe.skipIf(unavailable !== undefined)(
     }
 
     beforeAll(async () => {
-      dropPods()
-      real = new RealLab(renderLabScript(labPlanFromLab(sim.lab), { prefix: PREFIX }))
+      real = new RealLab(labPlanFromLab(sim.lab), PREFIX)
       await real.up()
+      pods = handBuilt(real.prefix)
+      lines = compared(pods)
+      const [A, B] = pods
       for (const [me, peer] of [
         [A, B],
         [B, A]
@@ -181,7 +201,7 @@ describe.skipIf(unavailable !== undefined)(
       spawnSync('sleep', ['2'])
       const listening = onReal(B.node, `ip netns exec ${B.pod} ss -Hltn 'sport = :${APP_PORT}'`)
       if (!listening.stdout.includes(`:${APP_PORT}`)) throw new Error(`the app in ${B.pod} is not listening`)
-      for (const c of COMPARED) realOut.push(onReal(c.on, c.run))
+      for (const c of lines) realOut.push(onReal(c.on, c.run))
     }, 120_000)
 
     afterAll(async () => {
@@ -194,11 +214,19 @@ describe.skipIf(unavailable !== undefined)(
       expect(realBuild.filter((r) => r.exitCode !== 0 || r.stdout || r.stderr)).toEqual([])
     })
 
-    COMPARED.forEach((c, i) => {
-      test(`${String(i + 1).padStart(2, '0')} ${c.on}: ${c.run}`, () => {
+    compared(HAND_BUILT).forEach((titled, i) => {
+      test(`${String(i + 1).padStart(2, '0')} ${titled.on}: ${titled.run}`, () => {
+        const c = lines[i]!
+        const prefix = real!.prefix
         const norm = (o: Output): string => {
           const text = labWiring(
-            normaliseOutput({ run: inPod(c.run) ?? c.run }, unnameSwitch(o), ctx, inPod(c.run) === undefined)
+            prefix,
+            normaliseOutput(
+              { run: inPod(c.run) ?? c.run },
+              unnameSwitch(prefix, o),
+              ctx,
+              inPod(c.run) === undefined
+            )
           )
           return c.randomMacs ? randomMacs(text) : text
         }

@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { renderLabScript } from '../../src-main/core/scenario/export-lab.ts'
 import { labPlanFromLab } from '../../src-main/core/scenario/plan-from-lab.ts'
 import type { LabShell } from '../../src-main/core/shell/lab-shell.ts'
 import { labShellFromYaml, run as simRun } from '../core/shell-fixture.ts'
@@ -98,7 +97,7 @@ describe.skipIf(unavailable !== undefined)(
     const underlay = (on: string): boolean => on.startsWith('node-')
 
     beforeAll(async () => {
-      real = new RealLab(renderLabScript(labPlanFromLab(sim.lab), { prefix: 'pnl-np' }))
+      real = new RealLab(labPlanFromLab(sim.lab), 'pnl-np')
       await real.up()
       for (const step of steps) {
         const r = await real.runStep(step)

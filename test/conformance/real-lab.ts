@@ -3,11 +3,13 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
+import { renderLabScript, type LabPlan } from '../../src-main/core/scenario/export-lab.ts'
+import { claimNetnsPrefix, type NetnsPrefix } from './netns-prefix.ts'
 import type { CaptureStep, Step } from './steps.ts'
 
 /**
- * A lab built from real network namespaces by a script from `podnet export-lab`, and the means
- * to run learners' commands in it. Everything goes through the script's own `up`, `exec` and
+ * A lab built from real network namespaces by a script from `podnet export-lab`, under a
+ * namespace prefix of the run's own, and the means to run learners' commands in it. Everything goes through the script's own `up`, `exec` and
  * `down`, so the tests exercise exactly what a learner would run.
  */
 
@@ -85,38 +87,53 @@ async function run(argv: string[], timeoutMs = 30_000): Promise<Output> {
 }
 
 export class RealLab {
-  readonly script: string
-  readonly #dir: string
+  readonly #plan: LabPlan
+  readonly #base: string
+  #claim: NetnsPrefix | undefined
+  #dir: string | undefined
+  #script = ''
 
-  constructor(scriptText: string) {
-    this.#dir = mkdtempSync(join(tmpdir(), 'pnl-lab-'))
-    this.script = join(this.#dir, 'lab.sh')
-    writeFileSync(this.script, scriptText)
-    chmodSync(this.script, 0o755)
+  /** `base`: the prefix the run's own one extends (netns-prefix.ts). */
+  constructor(plan: LabPlan, base: string) {
+    this.#plan = plan
+    this.#base = base
   }
 
-  /** `cleanFirst`: remove what a run killed before its afterAll left behind (same prefix). */
-  async up(cleanFirst = true): Promise<void> {
-    if (cleanFirst) await run(['bash', this.script, 'down'], 60_000)
+  /** Every namespace of the lab is `<prefix>-<host>`; known once `up` has begun. */
+  get prefix(): string {
+    if (!this.#claim) throw new Error('the lab has no prefix before up()')
+    return this.#claim.prefix
+  }
+
+  async up(): Promise<void> {
+    this.#claim = await claimNetnsPrefix(this.#base)
+    this.#dir = mkdtempSync(join(tmpdir(), 'pnl-lab-'))
+    this.#script = join(this.#dir, 'lab.sh')
+    writeFileSync(this.#script, renderLabScript(this.#plan, { prefix: this.#claim.prefix }))
+    chmodSync(this.#script, 0o755)
     process.once('exit', this.#downSync)
-    const r = await run(['bash', this.script, 'up'], 60_000)
+    const r = await run(['bash', this.#script, 'up'], 60_000)
     if (r.exitCode !== 0) throw new Error(`lab up failed (exit ${r.exitCode}):\n${r.stderr}${r.stdout}`)
   }
 
   /** Last resort when the process exits without afterAll (an interrupted run). */
   readonly #downSync = (): void => {
-    spawnSync('bash', [this.script, 'down'], { stdio: 'ignore', timeout: 30_000 })
+    spawnSync('bash', [this.#script, 'down'], { stdio: 'ignore', timeout: 30_000 })
+    this.#claim?.release()
   }
 
-  /** Idempotent: safe in afterAll even when up failed half-way. */
+  /** Idempotent: safe in afterAll even when up failed half-way or never ran. */
   async down(): Promise<void> {
-    await run(['bash', this.script, 'down'], 60_000)
+    if (this.#dir === undefined) return
+    await run(['bash', this.#script, 'down'], 60_000)
     process.off('exit', this.#downSync)
     rmSync(this.#dir, { recursive: true, force: true })
+    this.#dir = undefined
+    this.#claim?.release()
   }
 
   exec(on: string, line: string, timeoutMs = 20_000): Promise<Output> {
-    return run(['bash', this.script, 'exec', on, 'sh', '-c', line], timeoutMs)
+    return run(['bash', this.#script, 'exec', on, 'sh', '-c', line], timeoutMs)
   }
 
   /**
@@ -127,7 +144,7 @@ export class RealLab {
   async capture(step: CaptureStep): Promise<{ traffic: Output; capture: Output }> {
     const child = spawn(
       'bash',
-      [this.script, 'exec', step.on, 'sh', '-c', `exec timeout --preserve-status -s INT 4 ${step.run}`],
+      [this.#script, 'exec', step.on, 'sh', '-c', `exec timeout --preserve-status -s INT 4 ${step.run}`],
       {
         stdio: ['ignore', 'pipe', 'pipe']
       }

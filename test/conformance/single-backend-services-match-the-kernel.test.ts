@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { renderLabScript } from '../../src-main/core/scenario/export-lab.ts'
+import { afterAll, beforeAll, describe, test } from 'vitest'
 import { labPlanFromLab } from '../../src-main/core/scenario/plan-from-lab.ts'
 import type { LabShell } from '../../src-main/core/shell/lab-shell.ts'
-import { labShellFromYaml, run as simRun } from '../core/shell-fixture.ts'
+import { labShellFromYaml } from '../core/shell-fixture.ts'
+import { compareStep, expectAsTheKernel, type Compared } from './conformance.ts'
 import { contextFor, normaliseOutput } from './normalise.ts'
 import { RealLab, realLabUnavailable } from './real-lab.ts'
 import type { Step } from './steps.ts'
@@ -80,12 +80,6 @@ const steps: Step[] = [
   )
 ]
 
-interface Compared {
-  label: string
-  sim: string
-  real: string
-}
-
 const unavailable = realLabUnavailable()
 // As in the variants: where CI runs as root, a lab that cannot be built is broken, not absent.
 if (unavailable && process.env.CI)
@@ -100,35 +94,14 @@ describe.skipIf(unavailable !== undefined)(
 
     beforeAll(async () => {
       const sim: LabShell = labShellFromYaml(yaml)
-      real = new RealLab(renderLabScript(labPlanFromLab(sim.lab), { prefix: 'pnl-svc' }))
+      real = new RealLab(labPlanFromLab(sim.lab), 'pnl-svc')
       await real.up()
       for (const step of steps) {
         const r = await real.runStep(step)
-        if (step.kind === 'capture') {
-          const t = simRun(sim, step.traffic.on, step.traffic.run)
-          const c = simRun(sim, step.on, step.run)
-          results.set(step, [
-            {
-              label: `${step.traffic.on}: ${step.traffic.run}`,
-              sim: normaliseOutput(step.traffic, t, ctx, underlay(step.traffic.on)),
-              real: normaliseOutput(step.traffic, r.traffic!, ctx, underlay(step.traffic.on))
-            },
-            {
-              label: `${step.on}: ${step.run}`,
-              sim: normaliseOutput(step, c, ctx, underlay(step.on)),
-              real: normaliseOutput(step, r.output, ctx, underlay(step.on))
-            }
-          ])
-        } else {
-          const s = simRun(sim, step.on, step.run)
-          results.set(step, [
-            {
-              label: `${step.on}: ${step.run}`,
-              sim: normaliseOutput(step, s, ctx, underlay(step.on)),
-              real: normaliseOutput(step, r.output, ctx, underlay(step.on))
-            }
-          ])
-        }
+        results.set(
+          step,
+          compareStep(sim, step, r, (line, out) => normaliseOutput(line, out, ctx, underlay(line.on)))
+        )
       }
     }, 180_000)
 
@@ -137,12 +110,8 @@ describe.skipIf(unavailable !== undefined)(
     }, 60_000)
 
     steps.forEach((step, i) => {
-      test(`${String(i + 1).padStart(2, '0')} ${step.on}: ${step.run}`, () => {
-        const compared = results.get(step)
-        expect(compared, 'the step did not run (see the beforeAll error)').toBeDefined()
-        for (const c of compared!)
-          expect(c.sim, `${c.label}\n(expected = real kernel, received = simulator)`).toBe(c.real)
-      })
+      test(`${String(i + 1).padStart(2, '0')} ${step.on}: ${step.run}`, () =>
+        expectAsTheKernel(results.get(step)))
     })
   }
 )

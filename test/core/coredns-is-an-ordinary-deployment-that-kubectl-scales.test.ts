@@ -18,7 +18,7 @@ describe('CoreDNS as kubeadm deploys it', () => {
       run(
         s,
         'node-1',
-        "kubectl -n kube-system get pods -o jsonpath='{.items[*].metadata.ownerReferences[0].name}'"
+        "kubectl -n kube-system get pods -l k8s-app=kube-dns -o jsonpath='{.items[*].metadata.ownerReferences[0].name}'"
       ).stdout
     ).toBe('coredns-7c65d6cfc9 coredns-7c65d6cfc9')
   })
@@ -36,7 +36,11 @@ describe('CoreDNS as kubeadm deploys it', () => {
     )
     expect(run(s, 'client', 'getent hosts kubernetes').exitCode).toBe(2)
     run(s, 'node-1', 'kubectl -n kube-system scale deploy coredns --replicas=3')
-    const nodes = run(s, 'node-1', "kubectl -n kube-system get pods -o jsonpath='{.items[*].spec.nodeName}'")
+    const nodes = run(
+      s,
+      'node-1',
+      "kubectl -n kube-system get pods -l k8s-app=kube-dns -o jsonpath='{.items[*].spec.nodeName}'"
+    )
     expect(nodes.stdout).toBe('node-1 node-2 node-1')
     expect(run(s, 'client', 'getent hosts kubernetes').stdout).toBe(
       '10.96.0.1       kubernetes.default.svc.cluster.local\n'
@@ -46,7 +50,9 @@ describe('CoreDNS as kubeadm deploys it', () => {
   it('replaces a deleted replica under a new name, as its ReplicaSet does', () => {
     const s = labShellFromYaml(CLUSTER)
     const names = (): string[] =>
-      run(s, 'node-1', 'kubectl -n kube-system get pods -o name').stdout.trim().split('\n')
+      run(s, 'node-1', 'kubectl -n kube-system get pods -l k8s-app=kube-dns -o name')
+        .stdout.trim()
+        .split('\n')
     const [first, second] = names()
     run(s, 'node-1', `kubectl -n kube-system delete ${first}`)
     const after = names()

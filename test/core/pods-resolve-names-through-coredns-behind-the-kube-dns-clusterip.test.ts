@@ -24,7 +24,12 @@ describe('cluster DNS', () => {
     const pods = run(s, 'node-1', 'kubectl -n kube-system get pods -o wide').stdout.split('\n').slice(1, -1)
     expect(
       pods.map((l) => l.split(/\s+/)[0]!.replace(/-[a-z0-9]{5}$/, '') + ' ' + l.split(/\s+/)[6])
-    ).toEqual(['coredns-7c65d6cfc9 node-1', 'coredns-7c65d6cfc9 node-2'])
+    ).toEqual([
+      'coredns-7c65d6cfc9 node-1',
+      'coredns-7c65d6cfc9 node-2',
+      'kube-proxy node-2',
+      'kube-proxy node-1'
+    ])
     expect(run(s, 'node-1', 'kubectl get svc web').stdout).toContain('10.96.0.11')
     expect(run(s, 'client', 'cat /etc/resolv.conf').stdout).toBe(
       'search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n'

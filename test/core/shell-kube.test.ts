@@ -49,7 +49,7 @@ describe('kubectl (v1.31 output)', () => {
   it.each([
     ['kubectl get foo', 'error: the server doesn\'t have a resource type "foo"\n', 1],
     ['kubectl get pods nope', 'Error from server (NotFound): pods "nope" not found\n', 1],
-    ['kubectl get pods -n kube-system', 'No resources found in kube-system namespace.\n', 0],
+    ['kubectl get pods -n kube-public', 'No resources found in kube-public namespace.\n', 0],
     ['kubectl logs nope', 'Error from server (NotFound): pods "nope" not found\n', 1],
     [
       'kubectl exec web-1 hostname',

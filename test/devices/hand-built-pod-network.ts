@@ -18,24 +18,29 @@ export interface HandBuiltNode {
   tag: string
 }
 
-export const HAND_BUILT: readonly [HandBuiltNode, HandBuiltNode] = [
-  {
-    node: 'node-1',
-    nodeIp: '192.168.56.11',
-    pod: 'pnl-dv-pa',
-    podIp: '10.244.1.2',
-    subnet: '10.244.1',
-    tag: '01'
-  },
-  {
-    node: 'node-2',
-    nodeIp: '192.168.56.12',
-    pod: 'pnl-dv-pb',
-    podIp: '10.244.2.2',
-    subnet: '10.244.2',
-    tag: '02'
-  }
-]
+/** The two nodes' wiring, with pod namespaces `<prefix>-pa` and `<prefix>-pb`. */
+export function handBuilt(prefix: string): readonly [HandBuiltNode, HandBuiltNode] {
+  return [
+    {
+      node: 'node-1',
+      nodeIp: '192.168.56.11',
+      pod: `${prefix}-pa`,
+      podIp: '10.244.1.2',
+      subnet: '10.244.1',
+      tag: '01'
+    },
+    {
+      node: 'node-2',
+      nodeIp: '192.168.56.12',
+      pod: `${prefix}-pb`,
+      podIp: '10.244.2.2',
+      subnet: '10.244.2',
+      tag: '02'
+    }
+  ]
+}
+
+export const HAND_BUILT = handBuilt('pnl-dv')
 
 const mac = (kind: string, tag: string): string => `02:00:00:00:${kind}:${tag}`
 

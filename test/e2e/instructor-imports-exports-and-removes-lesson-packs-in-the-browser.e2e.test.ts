@@ -1,25 +1,18 @@
-import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { strFromU8, unzipSync, zipSync, type Zippable } from 'fflate'
 import type { Download } from 'playwright-core'
 import { afterAll, describe, expect, test } from 'vitest'
+import { tourCopyPack } from '../classroom/tour-copy-pack.ts'
 import { e2eUnavailable, poll, seriousAxeViolations, tempDir, withHostAndBrowser } from './harness.ts'
 
 const unavailable = e2eUnavailable()
 
-/** The course's tour as the lesson `tour-copy` of the pack `workshop-pack`, zipped. */
+/** The pack `workshop-pack` (the course's tour as the lesson `tour-copy`), zipped. */
 function packZip(root: string): string {
-  const lesson = join(root, 'pack', '10-tour-copy')
-  cpSync(join(import.meta.dirname, '..', '..', 'lessons', '00-tour'), lesson, { recursive: true })
-  const yaml = join(lesson, 'lesson.yaml')
-  writeFileSync(yaml, readFileSync(yaml, 'utf8').replace(/^id: tour$/m, 'id: tour-copy'))
-  const files: Zippable = {
-    'index.yaml': new TextEncoder().encode(
-      'formatVersion: 1\nid: workshop-pack\ntitle: { en: Workshop extras, zh-CN: 工作坊补充 }\n' +
-        'description: { en: The tour again., zh-CN: 再来一次导览。 }\nlessons: [10-tour-copy]\n'
-    )
-  }
-  for (const name of readdirSync(lesson)) files[`10-tour-copy/${name}`] = readFileSync(join(lesson, name))
+  const pack = tourCopyPack(join(root, 'pack'))
+  const names = ['index.yaml', ...readdirSync(join(pack, '10-tour-copy')).map((n) => `10-tour-copy/${n}`)]
+  const files: Zippable = Object.fromEntries(names.map((name) => [name, readFileSync(join(pack, name))]))
   const zip = join(root, 'workshop-pack.zip')
   writeFileSync(zip, zipSync(files))
   return zip

@@ -23,7 +23,8 @@ import { flannelNodeAnnotations } from './flannel.ts'
 export type ApiValue = string | number | boolean | null | ApiValue[] | { [key: string]: ApiValue }
 export type ApiObject = { [key: string]: ApiValue }
 
-function hex(text: string): string {
+/** A SHA-256 in hex: stable 64-character ids for containers, sandboxes and digests. */
+export function hex(text: string): string {
   return Array.from(sha256(text), (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
@@ -84,6 +85,14 @@ export function metadata(
   }
 }
 
+/** An image reference with its registry: Docker Hub's unless its first component names a host. */
+const registryQualified = (image: string): string =>
+  /^[^/]*[.:][^/]*\//.test(image) || image.startsWith('localhost/') ? image : `docker.io/${image}`
+
+/** The image ID containerd reports: the repository with its registry, then the config digest. */
+export const imageId = (image: string): string =>
+  `${registryQualified(image).replace(/:[^/]+$/, '')}@sha256:${imageDigest(image)}`
+
 /** The apiserver puts `:latest` (or no tag) images on pull policy Always, tagged ones IfNotPresent. */
 const pullPolicy = (image: string): string =>
   /:[^/]+$/.test(image) && !image.endsWith(':latest') ? 'IfNotPresent' : 'Always'
@@ -117,6 +126,12 @@ export function podObject(lab: Lab, pod: KubePod): ApiObject {
         : {
             generateName: `${pod.owner}-`,
             ownerReferences: [ownerReference(lab, 'ReplicaSet', pod.namespace, pod.owner)]
+          }),
+      ...(pod.daemonSet === undefined
+        ? {}
+        : {
+            generateName: `${pod.daemonSet}-`,
+            ownerReferences: [ownerReference(lab, 'DaemonSet', pod.namespace, pod.daemonSet)]
           }),
       labels: { ...pod.labels }
     }),
@@ -199,8 +214,8 @@ export function podObject(lab: Lab, pod: KubePod): ApiObject {
         .sort((a, b) => (a.name < b.name ? -1 : 1))
         .map((c) => ({
           containerID: `containerd://${c.id}`,
-          image: c.image.includes(':') ? `docker.io/${c.image}` : `docker.io/${c.image}:latest`,
-          imageID: `docker.io/${c.image.split(':')[0]}@sha256:${imageDigest(c.image)}`,
+          image: c.image.includes(':') ? registryQualified(c.image) : `${registryQualified(c.image)}:latest`,
+          imageID: imageId(c.image),
           lastState: {},
           name: c.name,
           ready: c.state === 'Running',

@@ -37,6 +37,8 @@ export const SELECTABLE_FIELDS: Record<string, { fields: readonly string[]; ownC
   endpoints: { fields: ['metadata.name', 'metadata.namespace'], ownConversion: false },
   endpointslices: { fields: ['metadata.name', 'metadata.namespace'], ownConversion: false },
   deployments: { fields: ['metadata.name', 'metadata.namespace'], ownConversion: false },
+  daemonsets: { fields: ['metadata.name', 'metadata.namespace'], ownConversion: false },
+  configmaps: { fields: ['metadata.name', 'metadata.namespace'], ownConversion: false },
   replicasets: { fields: ['metadata.name', 'metadata.namespace', 'status.replicas'], ownConversion: true },
   namespaces: { fields: ['metadata.name', 'status.phase'], ownConversion: true },
   events: {

@@ -1,12 +1,19 @@
-import { sha256 } from '../net/sha256.ts'
-import { derivedUid, randomSuffix } from './api-objects.ts'
-import type { Lab } from './lab.ts'
+import { derivedUid, hex, randomSuffix } from './api-objects.ts'
+import { klogLine } from './klog.ts'
+import { componentsRunAsPods, type Lab } from './lab.ts'
 import type { KubePod } from './objects.ts'
 
 /** Where kube-flannel.yml puts flanneld: one hostNetwork pod per node of this DaemonSet. */
 export const FLANNEL_NAMESPACE = 'kube-flannel'
+/** The labels kube-flannel.yml gives its namespace: flanneld's pods need privileged pod security. */
+export const FLANNEL_NAMESPACE_LABELS = {
+  'k8s-app': 'flannel',
+  'pod-security.kubernetes.io/enforce': 'privileged'
+}
 export const FLANNEL_DS = 'kube-flannel-ds'
-const IMAGE = 'docker.io/flannel/flannel:v0.25.6'
+export const FLANNEL_IMAGE = 'docker.io/flannel/flannel:v0.25.6'
+/** kube-flannel.yml's DaemonSet selector; its pod template adds `tier: node`. */
+export const FLANNEL_SELECTOR = { app: 'flannel', 'k8s-app': 'flannel' }
 
 /** The kubelet's crash-loop back-off: 10 s doubling up to five minutes (MaxContainerBackOff). */
 const BACKOFF_START_MS = 10_000
@@ -29,25 +36,14 @@ function crashLoop(elapsedMs: number): { restarts: number; lastStartMs: number }
   return { restarts, lastStartMs: at }
 }
 
-function hex64(key: string): string {
-  return Array.from(sha256(key), (b) => b.toString(16).padStart(2, '0')).join('')
-}
-
-/** A klog line header (`E1207 09:00:01.000000       1 main.go:237] `) at lab time `atMs`. */
-function klog(lab: Lab, severity: 'I' | 'E', atMs: number, where: string, text: string): string {
-  const t = new Date(lab.clock.epochMs + atMs).toISOString()
-  const stamp = `${t.slice(5, 7)}${t.slice(8, 10)} ${t.slice(11, 19)}.${t.slice(20, 23)}000`
-  return `${severity}${stamp}       1 ${where}] ${text}`
-}
-
 /**
  * flanneld's last words when no interface matches its `--iface` (main's lookup loop, then its
  * exit): the lookup's error, then the fatal line.
  */
 function lookupFailureLogs(lab: Lab, iface: string, error: string, atMs: number): string[] {
   return [
-    klog(lab, 'I', atMs, 'main.go:213', `Could not find valid interface matching ${iface}: ${error}`),
-    klog(
+    klogLine(lab, 'I', atMs, 'main.go:213', `Could not find valid interface matching ${iface}: ${error}`),
+    klogLine(
       lab,
       'E',
       atMs,
@@ -60,10 +56,11 @@ function lookupFailureLogs(lab: Lab, iface: string, error: string, atMs: number)
 /**
  * The flannel DaemonSet's pods as the apiserver lists them, derived from the lab: one per node,
  * named per template generation (a rollout replaces them), crash-looping on the nodes where
- * flanneld found no interface at its start. None when the cluster runs no flannel.
+ * flanneld found no interface at its start. None when the cluster runs no flannel, or runs it
+ * inside k3s.
  */
 export function flannelPods(lab: Lab): KubePod[] {
-  if (lab.scenario.cluster.cni.backend === 'none') return []
+  if (lab.scenario.cluster.cni.backend === 'none' || !componentsRunAsPods(lab)) return []
   const ds = lab.flannelDs ?? { generation: 1, rolledAtMs: 0, crashing: [] }
   const now = lab.clock.nowMs
   return lab.nodes.map((node) => {
@@ -77,6 +74,7 @@ export function flannelPods(lab: Lab): KubePod[] {
       namespace: FLANNEL_NAMESPACE,
       node: node.name,
       uid: derivedUid(lab, 'Pod', `${FLANNEL_NAMESPACE}/${name}`),
+      daemonSet: FLANNEL_DS,
       labels: {
         app: 'flannel',
         'controller-revision-hash': randomSuffix(
@@ -91,14 +89,14 @@ export function flannelPods(lab: Lab): KubePod[] {
       netnsName: '',
       hostNetwork: true,
       shareProcessNamespace: false,
-      sandboxId: hex64(`${key}/sandbox`),
+      sandboxId: hex(`${key}/sandbox`),
       pause: { pid: 1, hostPid: 0, user: '65535', command: '/pause', container: 'POD' },
       containers: [
         {
           name: 'kube-flannel',
-          image: IMAGE,
+          image: FLANNEL_IMAGE,
           app: 'sleep',
-          id: hex64(`${key}/kube-flannel`),
+          id: hex(`${key}/kube-flannel`),
           state: crashing ? 'CrashLoopBackOff' : 'Running',
           restartCount: crashing ? loop.restarts : 0,
           logs: crash

@@ -33,7 +33,12 @@ function parseSteps(expr: string): Step[] {
       const recursive = s[i + 1] === '.'
       i += recursive ? 2 : 1
       let name = ''
-      while (i < s.length && /[A-Za-z0-9_\-/*]/.test(s[i]!)) name += s[i++]
+      // `\.` keeps a dot inside a key (`.data.config\.conf`), as kubectl's parser does.
+      for (; i < s.length; i++) {
+        if (s[i] === '\\' && s[i + 1] === '.') name += s[++i]!
+        else if (/[A-Za-z0-9_\-/*]/.test(s[i]!)) name += s[i]!
+        else break
+      }
       if (name === '') {
         if (recursive) throw new JsonPathError('invalid recursive descent')
         continue

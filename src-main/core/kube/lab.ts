@@ -47,8 +47,8 @@ export interface Lab {
   networkPolicies: KubeNetworkPolicy[]
   deployments: KubeDeployment[]
   replicaSets: KubeReplicaSet[]
-  /** Namespaces that exist, with the lab time each was created at. */
-  namespaces: { name: string; createdAt: number }[]
+  /** Namespaces that exist, with the lab time each was created at and the labels set on them. */
+  namespaces: { name: string; createdAt: number; labels?: Record<string, string> }[]
   /** What the controllers, scheduler and kubelets reported, for `kubectl get events`. */
   events: KubeEvent[]
   /**
@@ -81,3 +81,9 @@ export function hostKernelOf(lab: Lab, netnsId: string): string {
   for (const [host, names] of lab.netnsNames) for (const id of names.values()) if (id === netnsId) return host
   return netnsId
 }
+
+/**
+ * Whether kube-proxy and flanneld run as pods of DaemonSets, as kubeadm and kube-flannel.yml
+ * install them; k3s runs both inside its own binary, with no pod of theirs to list.
+ */
+export const componentsRunAsPods = (lab: Lab): boolean => lab.scenario.cluster.distribution === 'kubeadm'

@@ -79,6 +79,8 @@ export interface KubePod {
   ready: boolean
   /** The ReplicaSet that owns it (its ownerReference). */
   owner?: string
+  /** The DaemonSet that owns it instead, for the per-node system pods. */
+  daemonSet?: string
   /**
    * Created through the API with no controller (`kubectl apply -f pod.yaml`): deleting it
    * deletes it. A scenario's own pods stand for pods of a controller the lab does not draw,

@@ -140,12 +140,16 @@ export function replicaSetObject(lab: Lab, rs: KubeReplicaSet): ApiObject {
   }
 }
 
-export function namespaceObject(lab: Lab, ns: { name: string; createdAt: number }): ApiObject {
+export function namespaceObject(lab: Lab, ns: Lab['namespaces'][number]): ApiObject {
   return {
     apiVersion: 'v1',
     kind: 'Namespace',
     metadata: metadata(lab, 'Namespace', ns, {
-      labels: { 'kubernetes.io/metadata.name': ns.name }
+      labels: Object.fromEntries(
+        Object.entries({ ...ns.labels, 'kubernetes.io/metadata.name': ns.name }).sort(([a], [b]) =>
+          a < b ? -1 : 1
+        )
+      )
     }),
     spec: { finalizers: ['kubernetes'] },
     status: { phase: 'Active' }

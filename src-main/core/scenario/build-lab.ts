@@ -13,7 +13,8 @@ import { networkPolicyFromSpec } from '../kube/network-policy.ts'
 import { RuleParser } from '../kube/iptables-writer.ts'
 import { syncFlannelRules, syncKubeProxy } from '../kube/kube-proxy.ts'
 import { syncPortmap } from '../kube/portmap.ts'
-import type { Lab } from '../kube/lab.ts'
+import { componentsRunAsPods, type Lab } from '../kube/lab.ts'
+import { FLANNEL_NAMESPACE, FLANNEL_NAMESPACE_LABELS } from '../kube/flannel-pods.ts'
 import type { KubeNode, KubeService } from '../kube/objects.ts'
 import { APP_COMMANDS, createPod, defaultImage, newLoopback, type PodIpIndex } from '../kube/pod-sandbox.ts'
 import { syncWorkloads } from '../kube/workloads.ts'
@@ -298,11 +299,16 @@ export function buildLab(scenario: Scenario): Lab {
   lab.namespaces = [
     ...new Set([
       ...SYSTEM_NAMESPACES,
+      ...(flannel && componentsRunAsPods(lab) ? [FLANNEL_NAMESPACE] : []),
       ...[...scenario.pods, ...scenario.deployments, ...scenario.services].map((o) => o.namespace)
     ])
   ]
     .sort()
-    .map((name) => ({ name, createdAt: lab.clock.nowMs }))
+    .map((name) => ({
+      name,
+      createdAt: lab.clock.nowMs,
+      ...(name === FLANNEL_NAMESPACE ? { labels: { ...FLANNEL_NAMESPACE_LABELS } } : {})
+    }))
   lab.deployments = scenario.deployments.map((d) => ({
     name: d.name,
     namespace: d.namespace,

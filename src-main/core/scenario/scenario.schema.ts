@@ -226,6 +226,12 @@ export const setupCommandSchema = z.strictObject({
 export const DEFAULT_INTERNET_CIDR = '203.0.113.0/24'
 
 export const clusterSchema = z.strictObject({
+  /**
+   * How the cluster was installed. `kubeadm` (with kube-flannel.yml) runs kube-proxy and flanneld
+   * as DaemonSets, one pod per node in kube-system and kube-flannel; `k3s` runs both inside the
+   * k3s binary on each node, so neither has a pod, DaemonSet or namespace.
+   */
+  distribution: z.enum(['kubeadm', 'k3s']).default('kubeadm'),
   /** The cluster-wide pod network (flannel's Network, kubeadm's --pod-network-cidr). */
   podCIDR: cidr.default('10.244.0.0/16'),
   /** Prefix length of each node's podCIDR. */

@@ -23,7 +23,7 @@ import {
   derivedUid,
   endpointsObject,
   hostPortOf,
-  imageDigest,
+  imageId,
   isControlPlane,
   nodeAnnotations,
   kubeletVersion,
@@ -137,7 +137,7 @@ export function describePod(lab: Lab, pod: KubePod): string {
     t += `  ${c.name}:\n`
     t += `    Container ID:\tcontainerd://${c.id}\n`
     t += `    Image:\t${c.image}\n`
-    t += `    Image ID:\tdocker.io/${c.image.split(':')[0]}@sha256:${imageDigest(c.image)}\n`
+    t += `    Image ID:\t${imageId(c.image)}\n`
     t +=
       c.port === undefined
         ? '    Port:\t<none>\n    Host Port:\t<none>\n'

@@ -5,7 +5,8 @@
  * custom-columns. Tables follow k8s.io/kubernetes pkg/printers/internalversion/printers.go.
  */
 
-import { flannelPods } from '../../kube/flannel-pods.ts'
+import { daemonSetObject, daemonSetPods, daemonSetStatus, daemonSets } from '../../kube/daemonsets.ts'
+import { configMapObject, kubeProxyConfigMaps } from '../../kube/kube-proxy-pods.ts'
 import { stringify as toYaml } from 'yaml'
 import type { Lab } from '../../kube/lab.ts'
 import type { KubePod, KubeService } from '../../kube/objects.ts'
@@ -86,8 +87,10 @@ export type Resource =
   | 'endpoints'
   | 'endpointslices'
   | 'nodes'
+  | 'daemonsets'
   | 'deployments'
   | 'replicasets'
+  | 'configmaps'
   | 'namespaces'
   | 'events'
   | 'networkpolicies'
@@ -108,6 +111,14 @@ export const RESOURCES: Record<string, Resource> = {
   no: 'nodes',
   node: 'nodes',
   nodes: 'nodes',
+  ds: 'daemonsets',
+  daemonset: 'daemonsets',
+  daemonsets: 'daemonsets',
+  'daemonset.apps': 'daemonsets',
+  'daemonsets.apps': 'daemonsets',
+  cm: 'configmaps',
+  configmap: 'configmaps',
+  configmaps: 'configmaps',
   deploy: 'deployments',
   deployment: 'deployments',
   deployments: 'deployments',
@@ -141,6 +152,8 @@ const TYPE_PREFIX: Record<Resource, string> = {
   endpoints: 'endpoints',
   endpointslices: 'endpointslice.discovery.k8s.io',
   nodes: 'node',
+  daemonsets: 'daemonset.apps',
+  configmaps: 'configmap',
   deployments: 'deployment.apps',
   replicasets: 'replicaset.apps',
   namespaces: 'namespace',
@@ -155,6 +168,8 @@ const GROUP_RESOURCE: Record<Resource, string> = {
   endpoints: '/v1, Resource=endpoints',
   endpointslices: 'discovery.k8s.io/v1, Resource=endpointslices',
   nodes: '/v1, Resource=nodes',
+  daemonsets: 'apps/v1, Resource=daemonsets',
+  configmaps: '/v1, Resource=configmaps',
   deployments: 'apps/v1, Resource=deployments',
   replicasets: 'apps/v1, Resource=replicasets',
   namespaces: '/v1, Resource=namespaces',
@@ -164,9 +179,9 @@ const GROUP_RESOURCE: Record<Resource, string> = {
 
 /**
  * The kinds `get all` lists (the "all" category): pods, services, daemonsets, deployments,
- * replicasets, statefulsets, jobs, cronjobs. The lab keeps no daemonsets, statefulsets or jobs.
+ * replicasets, statefulsets, jobs, cronjobs. The lab keeps no statefulsets or jobs.
  */
-const ALL: readonly Resource[] = ['pods', 'services', 'deployments', 'replicasets']
+const ALL: readonly Resource[] = ['pods', 'services', 'daemonsets', 'deployments', 'replicasets']
 
 interface Item {
   readonly namespace: string | undefined
@@ -244,6 +259,18 @@ const HEADERS: Record<Resource, (wide: boolean) => string[]> = {
     'AGE',
     ...(wide ? ['CONTAINERS', 'IMAGES', 'SELECTOR'] : [])
   ],
+  daemonsets: (wide) => [
+    'NAME',
+    'DESIRED',
+    'CURRENT',
+    'READY',
+    'UP-TO-DATE',
+    'AVAILABLE',
+    'NODE SELECTOR',
+    'AGE',
+    ...(wide ? ['CONTAINERS', 'IMAGES', 'SELECTOR'] : [])
+  ],
+  configmaps: () => ['NAME', 'DATA', 'AGE'],
   namespaces: () => ['NAME', 'STATUS', 'AGE'],
   networkpolicies: () => ['NAME', 'POD-SELECTOR', 'AGE'],
   // Events have no NAME column: kubectl prints the name only with -o wide, last.
@@ -271,7 +298,7 @@ function items(lab: Lab, resource: Resource): Item[] {
   const age = (at: number): string => humanDuration(now - at)
   switch (resource) {
     case 'pods':
-      return [...lab.pods, ...flannelPods(lab)].map((p) => ({
+      return [...lab.pods, ...daemonSetPods(lab)].map((p) => ({
         namespace: p.namespace,
         name: p.name,
         labels: p.labels,
@@ -416,11 +443,41 @@ function items(lab: Lab, resource: Resource): Item[] {
           ]
         }
       })
+    case 'daemonsets':
+      return daemonSets(lab).map((ds) => {
+        const st = daemonSetStatus(ds)
+        return {
+          namespace: ds.namespace,
+          name: ds.name,
+          labels: ds.labels,
+          object: daemonSetObject(lab, ds),
+          fields: { 'metadata.name': ds.name, 'metadata.namespace': ds.namespace },
+          cells: (wide) => [
+            String(st.desired),
+            String(st.current),
+            String(st.ready),
+            String(st.updated),
+            String(st.available),
+            labelText(ds.nodeSelector),
+            age(ds.createdAt),
+            ...(wide ? [ds.container.name, ds.container.image, labelText(ds.selector)] : [])
+          ]
+        }
+      })
+    case 'configmaps':
+      return kubeProxyConfigMaps(lab).map((cm) => ({
+        namespace: cm.namespace,
+        name: cm.name,
+        labels: cm.labels,
+        object: configMapObject(lab, cm),
+        fields: { 'metadata.name': cm.name, 'metadata.namespace': cm.namespace },
+        cells: () => [String(Object.keys(cm.data).length), age(cm.createdAt)]
+      }))
     case 'namespaces':
       return lab.namespaces.map((n) => ({
         namespace: undefined,
         name: n.name,
-        labels: { 'kubernetes.io/metadata.name': n.name },
+        labels: { ...n.labels, 'kubernetes.io/metadata.name': n.name },
         object: namespaceObject(lab, n),
         fields: { 'metadata.name': n.name, 'status.phase': 'Active' },
         cells: () => ['Active', age(n.createdAt)]

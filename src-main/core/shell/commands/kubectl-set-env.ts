@@ -6,7 +6,7 @@
 
 import type { CommandContext, CommandOutput } from '../command.ts'
 import { restartFlanneld } from '../../kube/flannel.ts'
-import { FLANNEL_DS, FLANNEL_NAMESPACE } from '../../kube/flannel-pods.ts'
+import { FLANNEL_DS, FLANNEL_NAMESPACE, flannelPods } from '../../kube/flannel-pods.ts'
 const IFACE_VAR = 'FLANNELD_IFACE'
 
 const err = (stderr: string): CommandOutput => ({ stdout: '', stderr, exitCode: 1 })
@@ -22,7 +22,7 @@ export function setEnv(ctx: CommandContext, args: readonly string[], namespace: 
     return err(
       `error: the lab's kubectl sets env only on flannel's DaemonSet: kubectl -n ${FLANNEL_NAMESPACE} set env ds/${FLANNEL_DS} ${IFACE_VAR}=IFACE\n`
     )
-  if (m[1] !== FLANNEL_DS || namespace !== FLANNEL_NAMESPACE)
+  if (m[1] !== FLANNEL_DS || namespace !== FLANNEL_NAMESPACE || flannelPods(ctx.lab).length === 0)
     return err(`Error from server (NotFound): daemonsets.apps "${m[1]}" not found\n`)
   if (pairs.length === 0) return err('error: at least one environment variable must be provided\n')
   let iface = ctx.lab.flannelIface

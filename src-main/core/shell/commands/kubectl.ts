@@ -4,7 +4,7 @@
  * delete, scale, patch, version; and `crictl pods|ps` on nodes (20-wide columns).
  */
 
-import { flannelPods } from '../../kube/flannel-pods.ts'
+import { daemonSetPods, daemonSets } from '../../kube/daemonsets.ts'
 import type { Command, CommandContext, CommandOutput } from '../command.ts'
 import type { Lab } from '../../kube/lab.ts'
 import type { KubePod } from '../../kube/objects.ts'
@@ -180,16 +180,27 @@ export const kubectlCommand: Command = {
           return err(
             "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples\n"
           )
-        const podName = name.replace(/^pods?\//, '')
-        const pod =
-          findPod(ctx.lab, podName, namespace) ??
-          flannelPods(ctx.lab).find((p) => p.name === podName && (namespace ?? p.namespace) === p.namespace)
+        const dsName = /^(?:daemonsets?(?:\.apps)?|ds)\/(.+)$/.exec(name)?.[1]
+        let found = ''
+        let pod: KubePod | undefined
+        if (dsName !== undefined) {
+          const ds = daemonSets(ctx.lab).find((d) => d.name === dsName && d.namespace === namespace)
+          if (!ds) return err(`Error from server (NotFound): daemonsets.apps "${dsName}" not found\n`)
+          pod = [...ds.pods].sort((a, b) => (a.name < b.name ? -1 : 1))[0]
+          // kubectl reads one pod of the set, and says which when there are several.
+          if (pod && ds.pods.length > 1) found = `Found ${ds.pods.length} pods, using pod/${pod.name}\n`
+        } else {
+          const podName = name.replace(/^pods?\//, '')
+          pod =
+            findPod(ctx.lab, podName, namespace) ??
+            daemonSetPods(ctx.lab).find((p) => p.name === podName && namespace === p.namespace)
+        }
         if (!pod) return err(`Error from server (NotFound): pods "${name}" not found\n`)
         const picked = pickContainer(pod, lastValue(o, 'c'))
         if ('error' in picked) return err(picked.error)
         return {
           stdout: picked.container.logs.map((l) => `${l}\n`).join(''),
-          stderr: picked.note,
+          stderr: found + picked.note,
           exitCode: 0
         }
       }
@@ -240,7 +251,7 @@ const KUSTOMIZE: Readonly<Record<string, string>> = {
 }
 
 const DESCRIBERS = {
-  pods: { list: (lab: Lab) => [...lab.pods, ...flannelPods(lab)], print: describePod },
+  pods: { list: (lab: Lab) => [...lab.pods, ...daemonSetPods(lab)], print: describePod },
   services: { list: (lab: Lab) => lab.services, print: describeService },
   endpoints: { list: (lab: Lab) => lab.services, print: describeEndpoints },
   nodes: { list: (lab: Lab) => lab.nodes, print: describeNode },
