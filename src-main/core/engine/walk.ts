@@ -831,8 +831,9 @@ export class Walk {
         const br = linkByIndex(rns, link.master) as BridgeLink | undefined
         if (!br || !br.up) continue
         const switched: Passage = { ns: rns, link: br, dir: 'pass', atMs: arrived, before: inside }
+        // A hairpin port gets its own broadcasts back, as the bridge CNI plugin's ports do.
         for (const port of rns.links) {
-          if (port.master === br.ifindex && port !== link)
+          if (port.master === br.ifindex && (port !== link || port.brport?.hairpin))
             enqueueOut(
               rns,
               port,
