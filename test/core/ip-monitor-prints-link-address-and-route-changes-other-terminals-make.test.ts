@@ -63,9 +63,9 @@ test('ip monitor with objects hears only their groups and prints no banners', ()
   expect(printed(links)).toMatch(
     /^\d+: flannel\.1: <BROADCAST,MULTICAST> mtu 1450 qdisc noqueue state DOWN group default \n {4}link\/ether \S+ brd ff:ff:ff:ff:ff:ff\n$/
   )
-  expect(run(s, 'node-1', 'ip monitor rule')).toEqual({
+  expect(run(s, 'node-1', 'ip monitor nsid')).toEqual({
     stdout: '',
-    stderr: 'ip monitor: the lab raises no rule events; watch link, address, route or neigh\n',
+    stderr: 'ip monitor: the lab raises no nsid events; watch link, address, route, neigh or rule\n',
     exitCode: 1
   })
 })

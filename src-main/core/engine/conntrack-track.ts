@@ -1,5 +1,6 @@
-import type { CtEntry, CtTuple, TcpCtState } from '../linux/conntrack.ts'
-import { CT_TIMEOUTS, conntrackFull } from '../linux/conntrack.ts'
+import type { ConntrackTable, CtEntry, CtTuple, TcpCtState } from '../linux/conntrack.ts'
+import { CT_TIMEOUTS, conntrackFull, INDEXED_TABLE_SIZE } from '../linux/conntrack.ts'
+import { anyUnconfirmed, ctTimeoutChanged, findCtEntry } from '../linux/conntrack-index.ts'
 import type { Netns } from '../linux/netns.ts'
 import { announceCt, type NetlinkGroups } from '../linux/netlink.ts'
 import type { Packet } from './packet.ts'
@@ -14,6 +15,8 @@ export interface CtAssoc {
   isNew: boolean
   /** The namespace's listeners, told when the packet confirms or changes the entry. */
   groups: NetlinkGroups
+  /** The table the entry is in. */
+  table: ConntrackTable
 }
 
 function tupleOf(p: Packet): CtTuple {
@@ -40,14 +43,15 @@ export function trackPacket(ns: Netns, p: Packet): CtAssoc | undefined | typeof 
     for (const entry of ns.conntrack.entries) {
       if (entry.proto !== q.l4.kind) continue
       if (same(t, entry.original))
-        return { entry, dir: 'orig', related: true, isNew: false, groups: ns.netlink }
+        return { entry, dir: 'orig', related: true, isNew: false, groups: ns.netlink, table: ns.conntrack }
       const asSent = {
         src: entry.reply.dst,
         dst: entry.reply.src,
         sport: entry.reply.dport,
         dport: entry.reply.sport
       }
-      if (same(t, asSent)) return { entry, dir: 'reply', related: true, isNew: false, groups: ns.netlink }
+      if (same(t, asSent))
+        return { entry, dir: 'reply', related: true, isNew: false, groups: ns.netlink, table: ns.conntrack }
     }
     return undefined
   }
@@ -61,21 +65,20 @@ export function trackPacket(ns: Netns, p: Packet): CtAssoc | undefined | typeof 
   const sport = l4.kind === 'icmp' ? l4.id : l4.sport
   const dport = l4.kind === 'icmp' ? 0 : l4.dport
   const entries = ns.conntrack.entries
-  for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i]!
-    if (entry.proto !== proto) continue
-    const o = entry.original
-    if (o.src === src && o.dst === dst && o.sport === sport && o.dport === dport)
-      return {
-        entry,
-        dir: 'orig',
-        related: false,
-        isNew: !entry.seenReply && entry.expiresAt === -1,
-        groups: ns.netlink
-      }
-    const r = entry.reply
-    if (r.src === src && r.dst === dst && r.sport === sport && r.dport === dport)
-      return { entry, dir: 'reply', related: false, isNew: false, groups: ns.netlink }
+  if (entries.length > INDEXED_TABLE_SIZE) {
+    const found = findCtEntry(ns.conntrack, proto, src, dst, sport, dport)
+    if (found) return associate(ns, found.entry, found.dir)
+  } else {
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!
+      if (entry.proto !== proto) continue
+      const o = entry.original
+      if (o.src === src && o.dst === dst && o.sport === sport && o.dport === dport)
+        return associate(ns, entry, 'orig')
+      const r = entry.reply
+      if (r.src === src && r.dst === dst && r.sport === sport && r.dport === dport)
+        return associate(ns, entry, 'reply')
+    }
   }
   if (l4.kind === 'tcp' && l4.flags !== 'S') return undefined
   // __nf_conntrack_alloc tries early_drop first, but it only looks at the few hash buckets next
@@ -102,11 +105,24 @@ export function trackPacket(ns: Netns, p: Packet): CtAssoc | undefined | typeof 
     // -1 marks an unconfirmed entry: it only joins the table for good when its first packet leaves.
     expiresAt: -1,
     dnat: false,
-    snat: false,
-    ...(proto === 'tcp' ? { tcpState: 'SYN_SENT' as const } : {})
+    snat: false
   }
+  // Added last, where a spread would have put it, without a spread's temporary object.
+  if (proto === 'tcp') entry.tcpState = 'SYN_SENT'
   ns.conntrack.entries.push(entry)
-  return { entry, dir: 'orig', related: false, isNew: true, groups: ns.netlink }
+  return { entry, dir: 'orig', related: false, isNew: true, groups: ns.netlink, table: ns.conntrack }
+}
+
+/** A packet's association with an entry it was found in. */
+function associate(ns: Netns, entry: CtEntry, dir: 'orig' | 'reply'): CtAssoc {
+  return {
+    entry,
+    dir,
+    related: false,
+    isNew: dir === 'orig' && !entry.seenReply && entry.expiresAt === -1,
+    groups: ns.netlink,
+    table: ns.conntrack
+  }
 }
 
 /** The ctstate iptables' conntrack match sees. */
@@ -139,6 +155,7 @@ export function confirm(a: CtAssoc | undefined, p: Packet, now: number): void {
           : CT_TIMEOUTS.udpUnreplied
         : TCP_TIMEOUT[e.tcpState ?? 'SYN_SENT']
   e.expiresAt = now + timeout * 1000
+  ctTimeoutChanged(a.table, e, unconfirmed)
   a.isNew = false
   if (unconfirmed) announceCt(a.groups, { type: 'NEW', entry: e })
   else if (e.tcpState !== tcpState || e.seenReply !== seenReply || e.assured !== assured)
@@ -200,6 +217,7 @@ function nextTcpState(e: CtEntry, dir: 'orig' | 'reply', flags: string): TcpCtSt
 /** Unconfirmed entries of packets that died before leaving are freed with them. */
 export function dropUnconfirmed(ns: Netns): void {
   // A loop rather than some(): every walk asks this of every namespace it touched.
+  if (ns.conntrack.entries.length > INDEXED_TABLE_SIZE && !anyUnconfirmed(ns.conntrack)) return
   for (const e of ns.conntrack.entries) {
     if (e.expiresAt === -1) {
       ns.conntrack.entries = ns.conntrack.entries.filter((x) => x.expiresAt !== -1)

@@ -1,8 +1,10 @@
 import type { Lab } from '../kube/lab.ts'
-import type { Netns } from '../linux/netns.ts'
+import type { Link } from '../linux/link.ts'
+import { linkByName, type Netns } from '../linux/netns.ts'
 import { CT_TIMEOUTS } from '../linux/conntrack.ts'
-import { lookupRoute, pickSource } from '../linux/ops.ts'
-import { formatIpv4, parseIpv4 } from '../net/ipv4.ts'
+import { ctTimeoutChanged } from '../linux/conntrack-index.ts'
+import { lookupBound, lookupRoute, pickSource } from '../linux/ops.ts'
+import { formatIpv4, parseIpv4, type Ipv4 } from '../net/ipv4.ts'
 import { nextRandom, randomInt } from '../net/rng.ts'
 import { runKernelTimers } from './kernel-timers.ts'
 import { coreDnsAnswer } from '../kube/coredns-answer.ts'
@@ -298,78 +300,87 @@ function closeTcpFlows(walk: Walk, now: number): void {
   for (const ns of walk.touched) {
     for (const e of ns.conntrack.entries) {
       if (e.proto === 'tcp' && e.seenReply && e.tcpState === 'SYN_RECV') {
+        const unconfirmed = e.expiresAt === -1
         e.tcpState = 'TIME_WAIT'
         e.assured = true
         e.expiresAt = now + CT_TIMEOUTS.tcpTimeWait * 1000
+        ctTimeoutChanged(ns.conntrack, e, unconfirmed)
       }
     }
   }
 }
 
 /**
- * Sends one probe and walks it through every kernel it meets, then walks the answer (echo
- * reply, SYN-ACK, RST, UDP reply or ICMP error) back; a TCP probe with a payload goes on
- * through the whole connection (`converse`). Mutates the lab like real traffic: counters,
- * conntrack, ARP caches, bridge FDBs, the capture log.
+ * One probe's exchange: the walk, the probe as sent, and what came back so far. Its steps are
+ * methods rather than closures made afresh for every probe, which were a share of a short trace.
  */
-export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
-  const ns = sourceNetns(lab, spec.from)
-  if (!ns) throw new Error(`no node, pod or host named ${spec.from}`)
-  const dst = parseIpv4(spec.to)
-  if (dst === undefined) throw new Error(`not an IPv4 address: ${spec.to}`)
-  const walk = new Walk(lab)
-  const { pkt: req, socket: client } = request(ns, lab, spec, dst)
-  const route = lookupRoute(ns, dst)
-  req.src = (route && pickSource(ns, route, dst)) ?? 0
-  if (client) client.src = req.src
-  const sent = clonePacket(req)
-  walk.hop(ns, 'socket-send', { after: { mark: 0, payloadLength: req.payloadLength } })
-  const at = lab.clock.nowMs
-  // Not narrowed to its first value: the attempts below assign it inside a closure.
-  let outcome = { kind: 'no-reply' } as TraceOutcome
-  let servedBy: string | undefined
-  let answeredIn: string | undefined
-  // The time between a packet reaching the kernel that answers it and the answer leaving:
-  // drawn once per probe, at the first answer (what the scheduler adds to a real round trip).
-  let turned = false
-  const turnaround = (): void => {
-    if (turned) return
-    turned = true
-    walk.elapsedMs += TURNAROUND_MS + nextRandom(lab.rng) * TURNAROUND_JITTER_MS
+class ProbeExchange {
+  outcome: TraceOutcome = { kind: 'no-reply' }
+  servedBy: string | undefined
+  answeredIn: string | undefined
+  synAck: Packet | undefined
+  /** When the answer reached the sender, after the probe left: the round trip ping and curl report. */
+  answeredAfterMs: number | undefined
+  /** Whether the answering kernel's turnaround was drawn: once per probe, at the first answer. */
+  turned = false
+
+  constructor(
+    readonly lab: Lab,
+    readonly spec: ProbeSpec,
+    readonly walk: Walk,
+    /** The sender's namespace. */
+    readonly ns: Netns,
+    readonly dst: number,
+    /** The probe as it was sent, before any hop rewrote it. */
+    readonly sent: Packet,
+    readonly client: TcpSocket | undefined,
+    /** Lab time the probe left. */
+    readonly at: number
+  ) {}
+
+  /**
+   * The time between a packet reaching the kernel that answers it and the answer leaving, what
+   * the scheduler adds to a real round trip.
+   */
+  turnaround(): void {
+    if (this.turned) return
+    this.turned = true
+    this.walk.elapsedMs += TURNAROUND_MS + nextRandom(this.lab.rng) * TURNAROUND_JITTER_MS
   }
-  const back = (leg: 'reply' | 'error', from: Netns, pkt: Packet): LegEnd => {
-    turnaround()
-    walk.leg = leg
-    answeredIn = from.id
-    return walk.localOut(from, pkt, { originating: false })
+
+  back(leg: 'reply' | 'error', from: Netns, pkt: Packet): LegEnd {
+    this.turnaround()
+    this.walk.leg = leg
+    this.answeredIn = from.id
+    return this.walk.localOut(from, pkt, { originating: false })
   }
-  // The sender's own namespace is exempt: an error to a local address leaves by lo.
-  const sendError = (from: Netns, err: Packet): LegEnd | undefined => {
+
+  /** The sender's own namespace is exempt from the limit: an error to a local address leaves by lo. */
+  sendError(from: Netns, err: Packet): LegEnd | undefined {
     const l4 = err.l4
     if (
-      from !== ns &&
+      from !== this.ns &&
       l4.kind === 'icmp' &&
-      !icmpErrorAllowed(from, err.dst, l4.type, l4.code, lab.clock.nowMs)
+      !icmpErrorAllowed(from, err.dst, l4.type, l4.code, this.lab.clock.nowMs)
     ) {
-      walk.hop(from, 'drop', { before: view(err), drop: 'icmp-rate-limited' })
+      this.walk.hop(from, 'drop', { before: view(err), drop: 'icmp-rate-limited' })
       return undefined
     }
-    return back('error', from, err)
+    return this.back('error', from, err)
   }
-  let synAck: Packet | undefined
-  // When the answer reached the sender, after the probe left: the round trip ping and curl report.
-  let answeredAfterMs: number | undefined
-  const settle = (e: LegEnd | undefined, kind: 'reply' | 'error', payload?: string): void => {
+
+  settle(e: LegEnd | undefined, kind: 'reply' | 'error', payload?: string): void {
     if (e === undefined) return
-    if (e.kind === 'local' && e.ns === ns && matchesProbe(e.pkt, sent, dst)) {
+    const walk = this.walk
+    if (e.kind === 'local' && e.ns === this.ns && matchesProbe(e.pkt, this.sent, this.dst)) {
       const p = e.pkt
-      answeredAfterMs ??= lab.clock.nowMs + walk.elapsedMs - at
-      if (p.l4.kind === 'tcp' && p.l4.flags === 'S.') synAck = p
-      if (kind === 'error' || (p.l4.kind === 'icmp' && p.l4.type !== 0)) outcome = errorOutcome(p)
+      this.answeredAfterMs ??= this.lab.clock.nowMs + walk.elapsedMs - this.at
+      if (p.l4.kind === 'tcp' && p.l4.flags === 'S.') this.synAck = p
+      if (kind === 'error' || (p.l4.kind === 'icmp' && p.l4.type !== 0)) this.outcome = errorOutcome(p)
       else if (p.l4.kind === 'tcp' && p.l4.flags.startsWith('R'))
-        outcome = { kind: 'refused', from: formatIpv4(p.src) }
+        this.outcome = { kind: 'refused', from: formatIpv4(p.src) }
       else
-        outcome = {
+        this.outcome = {
           kind: 'reply',
           from: formatIpv4(p.src),
           ttl: p.ttl,
@@ -386,47 +397,84 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
         walk.localOut(e.ns, rst, { originating: false })
       }
     } else if (e.kind === 'icmp-error' && kind === 'reply') {
-      settle(sendError(e.ns, e.error), 'error')
+      this.settle(this.sendError(e.ns, e.error), 'error')
     }
   }
-  const attempt = (syn: Packet): void => {
+
+  attempt(syn: Packet): void {
+    const { lab, ns, walk, client, spec } = this
     const end = walk.localOut(ns, syn)
     if (end.kind === 'local-error') {
-      outcome =
+      this.outcome =
         end.errno === 'EHOSTUNREACH' && end.from !== undefined
           ? { kind: 'icmp-error', from: formatIpv4(end.from), type: 3, code: 1 }
           : { kind: 'local-error', errno: end.errno, ...(end.mtu !== undefined ? { mtu: end.mtu } : {}) }
     } else if (end.kind === 'icmp-error') {
       if (end.ns === ns) {
         const error = errorOutcome(end.error)
-        outcome =
+        this.outcome =
           end.sendErrno && error.kind === 'icmp-error' ? { ...error, sendErrno: end.sendErrno } : error
-      } else settle(sendError(end.ns, end.error), 'error')
+      } else this.settle(this.sendError(end.ns, end.error), 'error')
     } else if (end.kind === 'local') {
       const ans = answer(lab, end.ns, end.pkt)
       recordAnswer(walk, end.ns, end.pkt, ans)
-      if (ans?.kind === 'error') settle(sendError(end.ns, ans.pkt), 'error')
+      if (ans?.kind === 'error') this.settle(this.sendError(end.ns, ans.pkt), 'error')
       else if (ans) {
-        servedBy = ans.servedBy
+        this.servedBy = ans.servedBy
         const server = ans.socket
-        settle(back('reply', end.ns, ans.pkt), 'reply', ans.payload)
-        // settle() set the outcome; TypeScript does not follow assignments made in a closure.
-        const answered = outcome as TraceOutcome
-        if (answered.kind === 'reply' && client && server && synAck && spec.payload !== undefined) {
-          client.receive(synAck)
+        this.settle(this.back('reply', end.ns, ans.pkt), 'reply', ans.payload)
+        const answered = this.outcome
+        if (answered.kind === 'reply' && client && server && this.synAck && spec.payload !== undefined) {
+          client.receive(this.synAck)
           const app = listener(end.ns, end.pkt)
           const data = converse(walk, client, server, spec.payload, app)
-          outcome = data === undefined ? { kind: 'no-reply' } : { ...answered, payload: data }
+          this.outcome = data === undefined ? { kind: 'no-reply' } : { ...answered, payload: data }
         }
       }
     }
   }
-  attempt(req)
-  // A handshake that failed later (a lost data segment) is not the SYN's to retry.
-  const synUnanswered = (): boolean => synAck === undefined && outcome.kind === 'no-reply'
+
+  /** A handshake that failed later (a lost data segment) is not the SYN's to retry. */
+  synUnanswered(): boolean {
+    return this.synAck === undefined && this.outcome.kind === 'no-reply'
+  }
+}
+
+/** The source address the kernel gives a socket's packets to `dst`, bound to `bound` or not. */
+export function sourceFor(ns: Netns, dst: Ipv4, bound?: Link): Ipv4 | undefined {
+  const route =
+    bound === undefined
+      ? lookupRoute(ns, dst)
+      : lookupBound(ns, { dst, src: 0, mark: 0, iif: 'lo', oif: bound.name }, bound.ifindex)
+  return route && pickSource(ns, route, dst)
+}
+
+/**
+ * Sends one probe and walks it through every kernel it meets, then walks the answer (echo
+ * reply, SYN-ACK, RST, UDP reply or ICMP error) back; a TCP probe with a payload goes on
+ * through the whole connection (`converse`). Mutates the lab like real traffic: counters,
+ * conntrack, ARP caches, bridge FDBs, the capture log.
+ */
+export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
+  const ns = sourceNetns(lab, spec.from)
+  if (!ns) throw new Error(`no node, pod or host named ${spec.from}`)
+  const dst = parseIpv4(spec.to)
+  if (dst === undefined) throw new Error(`not an IPv4 address: ${spec.to}`)
+  const walk = new Walk(lab)
+  const { pkt: req, socket: client } = request(ns, lab, spec, dst)
+  const bound = spec.bindDevice === undefined ? undefined : linkByName(ns, spec.bindDevice)
+  if (bound) walk.bound = { ns, link: bound }
+  const chosen = spec.bindAddress === undefined ? undefined : parseIpv4(spec.bindAddress)
+  req.src = chosen ?? sourceFor(ns, dst, bound) ?? 0
+  if (client) client.src = req.src
+  const sent = clonePacket(req)
+  walk.hop(ns, 'socket-send', { after: { mark: 0, payloadLength: req.payloadLength } })
+  const at = lab.clock.nowMs
+  const x = new ProbeExchange(lab, spec, walk, ns, dst, sent, client, at)
+  x.attempt(req)
   if (client && spec.connectWaitMs !== undefined) {
     for (const after of synRetransmitTimes(spec.connectWaitMs, synRetries(ns))) {
-      if (!synUnanswered()) break
+      if (!x.synUnanswered()) break
       // The lost SYN took its unconfirmed entries with it; the timers never see them.
       walk.finish()
       advanceClockTo(lab, at + after)
@@ -436,21 +484,24 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
       syn.ttl = sent.ttl
       syn.df = sent.df
       walk.hop(ns, 'socket-send', { after: { mark: 0, payloadLength: 0 } })
-      attempt(syn)
+      x.attempt(syn)
     }
   }
-  if (outcome.kind !== 'reply') servedBy = undefined
+  const outcome = x.outcome
+  const servedBy = outcome.kind === 'reply' ? x.servedBy : undefined
+  const answeredIn = x.answeredIn
   // The sender is done when the answer it waited for has arrived: what it does next comes later.
   if (outcome.kind === 'reply' || outcome.kind === 'refused')
     advanceClockTo(lab, Math.round((lab.clock.nowMs + walk.elapsedMs) * 1000) / 1000)
   if (outcome.kind === 'reply' && spec.proto === 'tcp' && spec.payload === undefined)
     closeTcpFlows(walk, lab.clock.nowMs)
   walk.finish()
+  const hops = walk.hops
   const trace: Trace = {
     probe: spec,
     source: ns.id,
     sourcePort: req.l4.kind === 'icmp' ? req.l4.id : req.l4.sport,
-    hops: walk.hops,
+    hops,
     outcome,
     rulesEvaluated: walk.rulesEvaluated,
     at,
@@ -459,8 +510,8 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
   }
   if (outcome.kind !== 'no-reply' && outcome.kind !== 'local-error') {
     // An error the sender's own kernel raised came back without a turnaround.
-    turnaround()
-    trace.rttMs = Math.round((answeredAfterMs ?? walk.elapsedMs) * 1000) / 1000
+    x.turnaround()
+    trace.rttMs = Math.round((x.answeredAfterMs ?? walk.elapsedMs) * 1000) / 1000
   }
   return trace
 }

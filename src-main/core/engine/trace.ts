@@ -258,6 +258,10 @@ export interface ProbeSpec {
   /** ICMP echo id and sequence (ping's process id and counter); seeded when absent. */
   icmpId?: number
   seq?: number
+  /** SO_BINDTODEVICE (ping -I DEV): the sender's routes go through this device only. */
+  bindDevice?: string
+  /** bind() to this local address (ping -I ADDR): the packets' source, seen by `from` rules. */
+  bindAddress?: string
   /** Fixed TCP/UDP source port; an ephemeral one from the seeded generator when absent. */
   sourcePort?: number
   /**

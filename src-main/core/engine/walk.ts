@@ -5,6 +5,7 @@ import {
   hasCarrier,
   isLocalAddress,
   learnFdb,
+  lookupBound,
   lookupFlow,
   lookupRoute,
   routeErrno,
@@ -17,6 +18,7 @@ import { linkByIndex, type Netns } from '../linux/netns.ts'
 import type { Hook, IptChain, IptTableName } from '../linux/netfilter.ts'
 import type { NftChain } from '../linux/nftables.ts'
 import { expireConntrack } from '../linux/conntrack.ts'
+import { ctReplyChanged } from '../linux/conntrack-index.ts'
 import { scheduleRealServer } from '../linux/ipvs.ts'
 import type { Route } from '../linux/route.ts'
 import { formatCidr } from '../net/cidr.ts'
@@ -88,10 +90,15 @@ const FORWARD_ERROR_CODES: Record<NonNullable<ReturnType<typeof routeErrno>>, nu
   EINVAL: undefined
 }
 
-/** The route a locally generated packet takes: rules see its source and mark, and lo as input. */
-function outputRoute(ns: Netns, pkt: Packet): Route | undefined {
+/**
+ * The route a locally generated packet takes: rules see its source and mark, lo as input, and
+ * the device its socket is bound to as output.
+ */
+function outputRoute(ns: Netns, pkt: Packet, bound?: Link): Route | undefined {
+  const flow = { dst: pkt.dst, src: pkt.src, mark: pkt.mark, iif: 'lo' }
+  if (bound !== undefined) return lookupBound(ns, { ...flow, oif: bound.name }, bound.ifindex)
   if (ns.rules === undefined) return lookupRoute(ns, pkt.dst)
-  return lookupFlow(ns, { dst: pkt.dst, src: pkt.src, mark: pkt.mark, iif: 'lo' })
+  return lookupFlow(ns, flow)
 }
 
 /** `ip route` text of a route, for trace details. */
@@ -152,6 +159,9 @@ type Passage = {
   before: Passage | undefined
 }
 
+/** Interfaces an ARP request reaches, in the order it reaches them, with the bridges it crossed. */
+type ArpQueue = { ns: Netns; link: Link; path: PathStep | undefined; from: Passage }[]
+
 /** The interface that answers an ARP request, and the bridges between it and the asker. */
 interface ArpOwner {
   readonly ns: Netns
@@ -180,6 +190,8 @@ export class Walk {
    * never seen at the instant of its request.
    */
   elapsedMs = 0
+  /** The device the sender's socket is bound to (ping -I): it routes what that socket sends. */
+  bound: { readonly ns: Netns; readonly link: Link } | undefined
   #steps = 0
   readonly #touched = new Set<Netns>()
   /** The locally sent segment whose first neighbour lookup confirms the neighbour. */
@@ -466,6 +478,7 @@ export class Walk {
       e.reply.src = pkt.dst
       e.reply.sport = pkt.l4.kind === 'icmp' ? e.reply.sport : pkt.l4.dport
       e.dnat = true
+      ctReplyChanged(ct.table, e)
       return
     }
     let src: Ipv4 | undefined
@@ -481,6 +494,7 @@ export class Walk {
     e.reply.dst = pkt.src
     e.reply.dport = pkt.l4.kind === 'icmp' ? e.reply.dport : pkt.l4.sport
     e.snat = true
+    ctReplyChanged(ct.table, e)
   }
 
   #step(): boolean {
@@ -494,7 +508,8 @@ export class Walk {
     this.#confirming =
       pkt.l4.kind === 'tcp' && pkt.l4.flags.includes('.') && !pkt.l4.flags.includes('S') ? pkt : undefined
     if (!this.#step()) return this.drop(ns, 'loop', pkt)
-    let route = outputRoute(ns, pkt)
+    const bound = opts.originating && this.bound?.ns === ns ? this.bound.link : undefined
+    let route = outputRoute(ns, pkt, bound)
     const errno = routeErrno(route)
     if (!route || errno !== undefined) {
       this.hop(ns, 'route-lookup', { before: view(pkt), drop: 'no-route' })
@@ -522,7 +537,7 @@ export class Walk {
     if (v.kind === 'REJECT') return this.#rejectLocal(ns, pkt)
     // ip_route_me_harder: a mark set in OUTPUT reroutes too, which only rules can make matter.
     if (pkt.dst !== before || (pkt.mark !== markBefore && ns.rules !== undefined)) {
-      route = outputRoute(ns, pkt)
+      route = outputRoute(ns, pkt, bound)
       const rerouted = routeErrno(route)
       if (!route || rerouted !== undefined) {
         // Checked on real namespaces: a mark that leads nowhere loses the packet without a word.
@@ -788,37 +803,8 @@ export class Walk {
     // is cheaper than a set); paths share their beginnings, each step pointing back at the one
     // before, and only the answerer's is made an array.
     const visited: Link[] = []
-    const queue: { ns: Netns; link: Link; path: PathStep | undefined; from: Passage }[] = []
-    const pass = (p: Passage): Passage => {
-      flood?.push(p)
-      return p
-    }
-    const enqueueOut = (
-      fromNs: Netns,
-      link: Link,
-      path: PathStep | undefined,
-      before: Passage | undefined
-    ): void => {
-      if (!hasCarrier(this.lab.netns, fromNs, link)) return
-      const out = pass({ ns: fromNs, link, dir: 'out', atMs: before?.atMs ?? 0, before })
-      if (link.kind === 'veth') {
-        const peerNs = this.#nsOf(link.peer.netns)
-        const peer = linkByIndex(peerNs, link.peer.ifindex)
-        if (peer) queue.push({ ns: peerNs, link: peer, path, from: out })
-      } else if (link.kind === 'ether') {
-        for (const p of this.lab.segments.get(link.segment)?.ports ?? []) {
-          if (p.netns === fromNs.id && p.ifindex === link.ifindex) continue
-          const pns = this.#nsOf(p.netns)
-          const pl = linkByIndex(pns, p.ifindex)
-          if (pl) queue.push({ ns: pns, link: pl, path, from: out })
-        }
-      } else if (link.kind === 'bridge') {
-        for (const port of fromNs.links)
-          if (port.master === link.ifindex)
-            enqueueOut(fromNs, port, { step: { bridge: link, outPort: port }, before: path }, out)
-      }
-    }
-    enqueueOut(ns, dev, undefined, undefined)
+    const queue: ArpQueue = []
+    this.#enqueueOut(queue, flood, ns, dev, undefined, undefined)
     let owner: ArpOwner | undefined
     for (let next = 0; next < queue.length; next++) {
       const { ns: rns, link, path, from } = queue[next]!
@@ -826,7 +812,8 @@ export class Walk {
       visited.push(link)
       // A bridge hears what its port received at once; a frame on a wire arrives a wire later.
       const arrived = from.dir === 'out' ? from.atMs + WIRE_MS : from.atMs
-      const inside = pass({ ns: rns, link, dir: 'in', atMs: arrived, before: from })
+      const inside: Passage = { ns: rns, link, dir: 'in', atMs: arrived, before: from }
+      flood?.push(inside)
       if (link.master !== undefined) {
         const br = linkByIndex(rns, link.master) as BridgeLink | undefined
         if (!br || !br.up) continue
@@ -834,7 +821,9 @@ export class Walk {
         // A hairpin port gets its own broadcasts back, as the bridge CNI plugin's ports do.
         for (const port of rns.links) {
           if (port.master === br.ifindex && (port !== link || port.brport?.hairpin))
-            enqueueOut(
+            this.#enqueueOut(
+              queue,
+              flood,
               rns,
               port,
               { step: { bridge: br, inPort: link, outPort: port }, before: path },
@@ -906,6 +895,46 @@ export class Walk {
     }
   }
 
+  /**
+   * Queues where a request sent out of `link` arrives: the veth's peer, the wire's other ports,
+   * a bridge's ports. Given `flood`, the passage out of `link` is collected there.
+   */
+  #enqueueOut(
+    queue: ArpQueue,
+    flood: Passage[] | undefined,
+    fromNs: Netns,
+    link: Link,
+    path: PathStep | undefined,
+    before: Passage | undefined
+  ): void {
+    if (!hasCarrier(this.lab.netns, fromNs, link)) return
+    const out: Passage = { ns: fromNs, link, dir: 'out', atMs: before?.atMs ?? 0, before }
+    flood?.push(out)
+    if (link.kind === 'veth') {
+      const peerNs = this.#nsOf(link.peer.netns)
+      const peer = linkByIndex(peerNs, link.peer.ifindex)
+      if (peer) queue.push({ ns: peerNs, link: peer, path, from: out })
+    } else if (link.kind === 'ether') {
+      for (const p of this.lab.segments.get(link.segment)?.ports ?? []) {
+        if (p.netns === fromNs.id && p.ifindex === link.ifindex) continue
+        const pns = this.#nsOf(p.netns)
+        const pl = linkByIndex(pns, p.ifindex)
+        if (pl) queue.push({ ns: pns, link: pl, path, from: out })
+      }
+    } else if (link.kind === 'bridge') {
+      for (const port of fromNs.links)
+        if (port.master === link.ifindex)
+          this.#enqueueOut(
+            queue,
+            flood,
+            fromNs,
+            port,
+            { step: { bridge: link, outPort: port }, before: path },
+            out
+          )
+    }
+  }
+
   /** The request taught every bridge on the way the asker's MAC, the unicast reply retraces
    * the path and teaches them the answerer's. */
   #learnArpPath(owner: ArpOwner, dev: Link, now: number): void {
@@ -966,7 +995,11 @@ export class Walk {
         return this.drop(ns, 'not-for-us', pkt, dev.name)
       }
       case 'loopback':
-        return this.receive(ns, dev, pkt)
+        // The looped skb keeps its output route, whose input discards what is not local
+        // (rt_dst_alloc): only a socket bound to lo sends such a packet this way.
+        return isLocalAddress(ns, pkt.dst)
+          ? this.receive(ns, dev, pkt)
+          : this.drop(ns, 'no-route', pkt, dev.name)
       case 'dummy':
         return this.drop(ns, 'link-down', pkt, dev.name)
     }

@@ -1,5 +1,6 @@
 import type { Ipv4 } from '../net/ipv4.ts'
 import { announceCt, type NetlinkGroups } from './netlink.ts'
+import { mayHaveExpired, setNextExpiry } from './conntrack-index.ts'
 
 export type CtProto = 'tcp' | 'udp' | 'icmp'
 
@@ -32,6 +33,9 @@ export interface CtEntry {
   dnat: boolean
   snat: boolean
 }
+
+/** Tables longer than this are looked up through their index (`conntrack-index.ts`); shorter ones are scanned. */
+export const INDEXED_TABLE_SIZE = 32
 
 export interface ConntrackTable {
   entries: CtEntry[]
@@ -74,15 +78,22 @@ export const CT_TIMEOUTS = {
  * meanwhile.
  */
 export function expireConntrack(table: ConntrackTable, nowMs: number, groups: NetlinkGroups): void {
-  // Every packet walk asks; copying the table only when something did expire keeps that cheap.
+  // Every packet walk and every move of the clock asks; copying the table only when something
+  // did expire keeps that cheap, and a large table's index knows when nothing can have.
+  const indexed = table.entries.length > INDEXED_TABLE_SIZE
+  if (indexed && !mayHaveExpired(table, nowMs)) return
+  let next = Infinity
   for (const e of table.entries) {
-    if (e.expiresAt !== -1 && e.expiresAt <= nowMs) {
+    if (e.expiresAt === -1) continue
+    if (e.expiresAt <= nowMs) {
       const expired = table.entries.filter((x) => x.expiresAt !== -1 && x.expiresAt <= nowMs)
       table.entries = table.entries.filter((x) => x.expiresAt === -1 || x.expiresAt > nowMs)
       for (const entry of expired) announceCt(groups, { type: 'DESTROY', entry })
       return
     }
+    if (e.expiresAt < next) next = e.expiresAt
   }
+  if (indexed) setNextExpiry(table, next)
 }
 
 /** Removes entries as a netlink socket asks (`conntrack -D`, `-F`); each is a DESTROY event. */

@@ -415,15 +415,17 @@ function parseRate(text: string | undefined): string | undefined {
   return `${m[1]}/${{ s: 'sec', m: 'min', h: 'hour', d: 'day' }[unit]}`
 }
 
+/** The word after `flag` among a target's options. */
+function optionValue(rest: readonly string[], flag: string): string | undefined {
+  const k = rest.indexOf(flag)
+  return k === -1 ? undefined : rest[k + 1]
+}
+
 function parseTarget(
   name: string,
   rest: readonly string[],
   goto: boolean
 ): { ok: true; target: IptTarget } | { ok: false; message: string } {
-  const opt = (flag: string): string | undefined => {
-    const k = rest.indexOf(flag)
-    return k === -1 ? undefined : rest[k + 1]
-  }
   switch (name) {
     case 'ACCEPT':
     case 'DROP':
@@ -432,10 +434,10 @@ function parseTarget(
     case 'REJECT':
       return {
         ok: true,
-        target: { kind: 'REJECT', rejectWith: opt('--reject-with') ?? 'icmp-port-unreachable' }
+        target: { kind: 'REJECT', rejectWith: optionValue(rest, '--reject-with') ?? 'icmp-port-unreachable' }
       }
     case 'DNAT': {
-      const to = opt('--to-destination') ?? ''
+      const to = optionValue(rest, '--to-destination') ?? ''
       const [ipText, portText] = to.split(':')
       const ip = parseIpv4(ipText ?? '')
       if (ip === undefined) return { ok: false, message: `Bad IP address "${to}"` }
@@ -448,25 +450,29 @@ function parseTarget(
       }
     }
     case 'SNAT': {
-      const ip = parseIpv4(opt('--to-source') ?? '')
-      if (ip === undefined) return { ok: false, message: `Bad IP address "${opt('--to-source') ?? ''}"` }
+      const ip = parseIpv4(optionValue(rest, '--to-source') ?? '')
+      if (ip === undefined)
+        return { ok: false, message: `Bad IP address "${optionValue(rest, '--to-source') ?? ''}"` }
       return { ok: true, target: { kind: 'SNAT', toIp: ip, randomFully: rest.includes('--random-fully') } }
     }
     case 'MASQUERADE':
       return { ok: true, target: { kind: 'MASQUERADE', randomFully: rest.includes('--random-fully') } }
     case 'MARK': {
-      const xmark = parseValueMask(opt('--set-xmark'))
+      const xmark = parseValueMask(optionValue(rest, '--set-xmark'))
       if (xmark) return { ok: true, target: { kind: 'MARK', ...xmark } }
-      const set = parseValueMask(opt('--set-mark'))
+      const set = parseValueMask(optionValue(rest, '--set-mark'))
       if (set) return { ok: true, target: { kind: 'MARK', value: set.value, mask: set.mask } }
-      const or = parseNumber(opt('--or-mark'))
+      const or = parseNumber(optionValue(rest, '--or-mark'))
       if (or !== undefined) return { ok: true, target: { kind: 'MARK', value: or, mask: or } }
-      const xor = parseNumber(opt('--xor-mark'))
+      const xor = parseNumber(optionValue(rest, '--xor-mark'))
       if (xor !== undefined) return { ok: true, target: { kind: 'MARK', value: xor, mask: 0 } }
       return { ok: false, message: 'MARK target: Parameter --set/and/or/xor-mark is required' }
     }
     case 'NFLOG':
-      return { ok: true, target: { kind: 'NFLOG', group: parseNumber(opt('--nflog-group')) ?? 0 } }
+      return {
+        ok: true,
+        target: { kind: 'NFLOG', group: parseNumber(optionValue(rest, '--nflog-group')) ?? 0 }
+      }
     default:
       if (!/^[A-Za-z0-9_.-]+$/.test(name))
         return { ok: false, message: `Couldn't load target \`${name}':No such file or directory` }

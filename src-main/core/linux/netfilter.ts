@@ -279,14 +279,16 @@ export function newCounters(): Counters {
   return { packets: 0, bytes: 0 }
 }
 
+/** A table with its built-in chains, empty and accepting. */
+function newTable(name: IptTableName): IptTable {
+  const chains = new ChainMap()
+  for (const hook of BUILTIN_CHAINS[name])
+    chains.set(hook, { name: hook, policy: 'ACCEPT', policyCounters: newCounters(), rules: [] })
+  return { name, chains }
+}
+
 export function newNetfilter(): Netfilter {
-  const table = (name: IptTableName): IptTable => {
-    const chains = new ChainMap()
-    for (const hook of BUILTIN_CHAINS[name])
-      chains.set(hook, { name: hook, policy: 'ACCEPT', policyCounters: newCounters(), rules: [] })
-    return { name, chains }
-  }
-  return { mangle: table('mangle'), nat: table('nat'), filter: table('filter'), counters: new Map() }
+  return { mangle: newTable('mangle'), nat: newTable('nat'), filter: newTable('filter'), counters: new Map() }
 }
 
 /** The namespace's own, changeable copy of a chain (see `IptChain.shared`). */

@@ -3,6 +3,7 @@ import type { CtEntry } from './conntrack.ts'
 import type { Link } from './link.ts'
 import type { Neighbour } from './neighbour.ts'
 import type { Route } from './route.ts'
+import type { Rule } from './rule.ts'
 
 /**
  * ctnetlink's event groups: NEW when an entry is confirmed, UPDATE when its state, reply or
@@ -46,6 +47,12 @@ export interface RouteEvent {
   readonly route: Route
 }
 
+/** RTM_NEWRULE / RTM_DELRULE. */
+export interface RuleEvent {
+  readonly type: 'new' | 'del'
+  readonly rule: Rule
+}
+
 /**
  * A namespace's netlink multicast groups: who listens to them (`conntrack -E`, `ip monitor`).
  * Live state of the terminals, never replayed or persisted; listeners run synchronously, while
@@ -57,10 +64,18 @@ export interface NetlinkGroups {
   readonly link: Set<(event: LinkEvent) => void>
   readonly addr: Set<(event: AddrEvent) => void>
   readonly route: Set<(event: RouteEvent) => void>
+  readonly rule: Set<(event: RuleEvent) => void>
 }
 
 export function newNetlinkGroups(): NetlinkGroups {
-  return { conntrack: new Set(), neigh: new Set(), link: new Set(), addr: new Set(), route: new Set() }
+  return {
+    conntrack: new Set(),
+    neigh: new Set(),
+    link: new Set(),
+    addr: new Set(),
+    route: new Set(),
+    rule: new Set()
+  }
 }
 
 export function announceCt(groups: NetlinkGroups, event: CtEvent): void {
@@ -86,4 +101,9 @@ export function announceRoutes(
   routes: readonly Route[]
 ): void {
   for (const route of routes) for (const listener of groups.route) listener({ type, route })
+}
+
+/** One event per rule, in the order the kernel made the change (a flush goes down the list). */
+export function announceRules(groups: NetlinkGroups, type: RuleEvent['type'], rules: readonly Rule[]): void {
+  for (const rule of rules) for (const listener of groups.rule) listener({ type, rule })
 }

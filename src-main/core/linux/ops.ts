@@ -7,7 +7,8 @@ import { isValidNeighbour, type Neighbour, type NeighbourState } from './neighbo
 import { announceAddr, announceLink, announceNeigh, announceRoutes } from './netlink.ts'
 import { linkByIndex, type Netns } from './netns.ts'
 import type { Route, RouteTable } from './route.ts'
-import { ruleMatches, type Flow } from './rule.ts'
+import { DEFAULT_RULES, ruleMatches, type Flow } from './rule.ts'
+import { interfaceConf } from './sysctl.ts'
 
 /** All namespaces by id: links refer across namespaces (veth peers). */
 export type NetnsMap = ReadonlyMap<string, Netns>
@@ -228,6 +229,31 @@ export function lookupFlow(ns: Netns, flow: Flow): Route | undefined {
   return undefined
 }
 
+/**
+ * ip_route_output_key_hash for a socket bound to a device (SO_BINDTODEVICE): the rules see the
+ * device as oif and a table's routes count only through that device. Where the lookup fails,
+ * on no route as on a blackhole, unreachable or prohibit one, the kernel assumes the
+ * destination is on the device's link.
+ */
+export function lookupBound(ns: Netns, flow: Flow, oif: number): Route {
+  for (const rule of ns.rules ?? DEFAULT_RULES) {
+    if (!ruleMatches(rule, flow)) continue
+    if (rule.action !== 'lookup') break
+    const found = bestRoute(ns.routes, rule.table!, flow.dst, oif)
+    if (found && routeErrno(found) === undefined) return found
+    if (found) break
+  }
+  return {
+    table: 'main',
+    type: 'unicast',
+    dst: makeCidr(flow.dst, 32),
+    dev: oif,
+    proto: 'boot',
+    scope: 'link',
+    onlink: false
+  }
+}
+
 /** The error a lookup's answer gives the sender (fib_props, fib4_rule_action); none for a usable route. */
 export function routeErrno(
   route: Route | undefined
@@ -239,10 +265,11 @@ export function routeErrno(
   return undefined
 }
 
-function bestRoute(routes: readonly Route[], table: RouteTable, dst: Ipv4): Route | undefined {
+function bestRoute(routes: readonly Route[], table: RouteTable, dst: Ipv4, oif?: number): Route | undefined {
   let best: Route | undefined
   for (const r of routes) {
     if (r.table !== table || !cidrContains(r.dst, dst)) continue
+    if (oif !== undefined && r.dev !== oif && r.dev !== undefined) continue
     if (!best || routeSpecificity(r) > routeSpecificity(best)) best = r
   }
   return best
@@ -253,9 +280,15 @@ export function pickSource(ns: Netns, route: Route, dst: Ipv4): Ipv4 | undefined
   if (route.src !== undefined) return route.src
   // Loops rather than filter/find: every probe and every masquerade asks.
   const hop = route.gateway ?? dst
+  // inet_select_addr: with route_localnet a host-scope address (lo's 127.0.0.1) qualifies too.
+  const dev = route.dev === undefined ? undefined : linkByIndex(ns, route.dev)
+  const localnet =
+    dev !== undefined &&
+    (ns.sysctl['net.ipv4.conf.all.route_localnet'] === '1' ||
+      interfaceConf(ns, dev, 'route_localnet') === '1')
   let first: Ipv4 | undefined
   for (const a of ns.addresses) {
-    if (a.ifindex !== route.dev || a.scope === 'host') continue
+    if (a.ifindex !== route.dev || (a.scope === 'host' && !localnet)) continue
     if (cidrContains(makeCidr(a.address, a.prefixLen), hop)) return a.address
     first ??= a.address
   }

@@ -13,30 +13,69 @@ const K = new Uint32Array([
   0xc67178f2
 ])
 
-function utf8(text: string): number[] {
-  const out: number[] = []
-  for (const ch of text) {
-    const c = ch.codePointAt(0)!
-    if (c < 0x80) out.push(c)
-    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63))
-    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63))
-    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63))
+function rotr(x: number, n: number): number {
+  return (x >>> n) | (x << (32 - n))
+}
+
+/**
+ * The message and its padding, written into one buffer reused by every call (a lab build hashes
+ * thousands of chain names): no array of numbers grown a byte at a time.
+ */
+let message = new Uint8Array(256)
+const w = new Uint32Array(64)
+const h = new Uint32Array(8)
+
+/** Writes `text` as UTF-8 (code points; a lone surrogate as its own three bytes) and returns the length. */
+function utf8Into(text: string): number {
+  if (message.length < text.length * 3 + 72) message = new Uint8Array(text.length * 3 + 72)
+  const out = message
+  let n = 0
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i)
+    if (c < 0x80) {
+      out[n++] = c
+      continue
+    }
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1)
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        c = (c - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000
+        i++
+      }
+    }
+    if (c < 0x800) {
+      out[n++] = 0xc0 | (c >> 6)
+      out[n++] = 0x80 | (c & 63)
+    } else if (c < 0x10000) {
+      out[n++] = 0xe0 | (c >> 12)
+      out[n++] = 0x80 | ((c >> 6) & 63)
+      out[n++] = 0x80 | (c & 63)
+    } else {
+      out[n++] = 0xf0 | (c >> 18)
+      out[n++] = 0x80 | ((c >> 12) & 63)
+      out[n++] = 0x80 | ((c >> 6) & 63)
+      out[n++] = 0x80 | (c & 63)
+    }
   }
-  return out
+  return n
 }
 
 export function sha256(text: string): Uint8Array {
-  const bytes = utf8(text)
-  const bitLength = bytes.length * 8
-  bytes.push(0x80)
-  while (bytes.length % 64 !== 56) bytes.push(0)
-  for (let i = 7; i >= 0; i--) bytes.push(i >= 4 ? 0 : (bitLength >>> (i * 8)) & 255)
-  const h = new Uint32Array([
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19
-  ])
-  const w = new Uint32Array(64)
-  const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n))
-  for (let block = 0; block < bytes.length; block += 64) {
+  let length = utf8Into(text)
+  const bytes = message
+  const bitLength = length * 8
+  bytes[length++] = 0x80
+  while (length % 64 !== 56) bytes[length++] = 0
+  for (let i = 7; i >= 0; i--) bytes[length++] = i >= 4 ? 0 : (bitLength >>> (i * 8)) & 255
+  h[0] = 0x6a09e667
+  h[1] = 0xbb67ae85
+  h[2] = 0x3c6ef372
+  h[3] = 0xa54ff53a
+  h[4] = 0x510e527f
+  h[5] = 0x9b05688c
+  h[6] = 0x1f83d9ab
+  h[7] = 0x5be0cd19
+  for (let block = 0; block < length; block += 64) {
     for (let i = 0; i < 16; i++) {
       const o = block + i * 4
       w[i] = (bytes[o]! << 24) | (bytes[o + 1]! << 16) | (bytes[o + 2]! << 8) | bytes[o + 3]!
@@ -48,7 +87,14 @@ export function sha256(text: string): Uint8Array {
       const s1 = rotr(b, 17) ^ rotr(b, 19) ^ (b >>> 10)
       w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) | 0
     }
-    let [a, b, c, d, e, f, g, hh] = [h[0]!, h[1]!, h[2]!, h[3]!, h[4]!, h[5]!, h[6]!, h[7]!]
+    let a: number = h[0]!
+    let b: number = h[1]!
+    let c: number = h[2]!
+    let d: number = h[3]!
+    let e: number = h[4]!
+    let f: number = h[5]!
+    let g: number = h[6]!
+    let hh: number = h[7]!
     for (let i = 0; i < 64; i++) {
       const s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
       const ch = (e & f) ^ (~e & g)

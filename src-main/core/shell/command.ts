@@ -131,8 +131,47 @@ export interface CommandContext {
   readonly pendingSignal?: PendingSignal
 }
 
-/** A signal `timeout` can send; KILL is the one no process can catch. */
-export type TimeoutSignal = 'HUP' | 'INT' | 'TERM' | 'KILL'
+/**
+ * A signal `timeout` can send, by the name `timeout -v` prints; KILL is the one no process can
+ * catch, EXIT (0) delivers nothing.
+ */
+export type TimeoutSignal =
+  | 'EXIT'
+  | 'HUP'
+  | 'INT'
+  | 'QUIT'
+  | 'ILL'
+  | 'TRAP'
+  | 'ABRT'
+  | 'BUS'
+  | 'FPE'
+  | 'KILL'
+  | 'USR1'
+  | 'SEGV'
+  | 'USR2'
+  | 'PIPE'
+  | 'ALRM'
+  | 'TERM'
+  | 'STKFLT'
+  | 'CHLD'
+  | 'CONT'
+  | 'STOP'
+  | 'TSTP'
+  | 'TTIN'
+  | 'TTOU'
+  | 'URG'
+  | 'XCPU'
+  | 'XFSZ'
+  | 'VTALRM'
+  | 'PROF'
+  | 'WINCH'
+  | 'POLL'
+  | 'PWR'
+  | 'SYS'
+  | 'RTMIN'
+  | 'RTMAX'
+  | `RTMIN+${number}`
+  | `RTMAX-${number}`
 
 export interface PendingSignal {
   /** Lab time (ms) at which it arrives. */

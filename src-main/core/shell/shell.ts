@@ -22,7 +22,7 @@ import { refillIcmpBuckets } from '../linux/icmp-rate-limit.ts'
 import { commandText, Job, jobLine, JobTable, Proc, type OutputChunk } from './jobs.ts'
 import { formatSize, LineBudgetExceeded, newLineBudget, SHELL_LIMITS, type LineBudget } from './limits.ts'
 import { parseLine, ShellSyntaxError, ShellUnsupportedError } from './parser.ts'
-import { killedStatus, parseTimeout, type TimeoutSpec } from './timeout-signal.ts'
+import { defaultAction, killedStatus, parseTimeout, type TimeoutSpec } from './timeout-signal.ts'
 import type { AndOr, Command, ForCommand, List, Pipeline, Redirect, SimpleCommand, Word } from './parser.ts'
 
 export type ShellDialect = 'bash' | 'busybox'
@@ -385,6 +385,7 @@ export class ShellSession {
         code = this.#top(w.resume.list, { ...w.resume, code: 148 }, sink)
       } else if (w && (w.on instanceof Proc ? !w.on.running : w.on.every((j) => !j.running))) {
         this.#waiting = undefined
+        if (w.on instanceof Proc && w.on.killed) sink.push('stderr', KILLED_NOTICE)
         const status = w.on instanceof Proc ? (w.on.status ?? 0) : w.status()
         this.#lastExit = w.negate ? (status === 0 ? 1 : 0) : status
         code = this.#top(w.resume.list, { ...w.resume, code: this.#lastExit }, sink)
@@ -467,6 +468,8 @@ export class ShellSession {
     if (!p.process) return
     p.timedOut = true
     if (p.announce !== undefined) p.write('stderr', p.announce, () => '')
+    const action = defaultAction(p.expireWith)
+    if (action === 'ignore' || action === 'stop') return
     if (p.expireWith === 'KILL') p.killed = true
     // The lab's capturing tools end on HUP as on TERM; KILL leaves them no last words.
     p.process.signal(p.expireWith === 'INT' ? 'INT' : 'TERM')
@@ -1026,7 +1029,7 @@ export class ShellSession {
           stderr: `timeout: failed to run command ‘${name}’: No such file or directory\n`,
           exitCode: 127
         })
-      return this.#runUntil(args, stdin, limit, deliver)
+      return this.#runUntil(args, stdin, limit, deliver, sink)
     }
     const proc = job ?? (live ? new Job(0, 0, argv.join(' ')) : new Proc())
     if (limit !== undefined && timeoutMs !== undefined) {
@@ -1061,7 +1064,8 @@ export class ShellSession {
     args: readonly string[],
     stdin: string,
     limit: TimeoutSpec,
-    deliver: (r: CommandOutput) => number
+    deliver: (r: CommandOutput) => number,
+    sink: Sink
   ): number {
     const before = this.env.lab.clock.nowMs
     const pending: PendingSignal | undefined =
@@ -1086,8 +1090,12 @@ export class ShellSession {
         stderr: `timeout: sending signal ${pending.signal} to command ‘${args[0] ?? ''}’\n${killed && pending.signal !== 'KILL' ? `timeout: sending signal KILL to command ‘${args[0] ?? ''}’\n` : ''}`,
         exitCode: 0
       })
-    // KILL goes to timeout's whole process group, timeout included: the shell sees 137.
-    if (killed) return killedStatus('KILL')
+    // KILL goes to timeout's whole process group, timeout included: the shell sees 137 and,
+    // its child having died of a signal, says so on its own stderr.
+    if (killed) {
+      sink.push('stderr', KILLED_NOTICE)
+      return killedStatus('KILL')
+    }
     return limit.preserveStatus ? code : 124
   }
 
@@ -1416,6 +1424,9 @@ const NOT_YET: Resume = { list: [], item: -1, pipe: 0, code: 0, stdin: '' }
 
 /** The builtins `timeout` can run (it runs them as the programs coreutils ships). */
 const BUILTINS = new Set(['true', 'false', 'echo', 'kill'])
+
+/** What bash prints for a foreground child that SIGKILL ended (strsignal(9)). */
+const KILLED_NOTICE = 'Killed\n'
 
 const SIGNALS: Record<string, Signal | 'KILL'> = {
   '2': 'INT',

@@ -9,11 +9,98 @@ import { advanceClock, advanceClockTo } from '../engine/probe.ts'
 import type { CommandContext, CommandOutput, TimeoutSignal } from './command.ts'
 import { getopt } from './getopt.ts'
 
-const SIGNAL_NUMBERS: Record<TimeoutSignal, number> = { HUP: 1, INT: 2, KILL: 9, TERM: 15 }
+/**
+ * Linux's signals by number as gnulib's sig2str names them (the name `timeout -v` prints), with
+ * what a process that sets no handler does on each (signal(7)).
+ */
+const SIGNALS: readonly (readonly [number, TimeoutSignal, 'term' | 'core' | 'ignore' | 'stop'])[] = [
+  [1, 'HUP', 'term'],
+  [2, 'INT', 'term'],
+  [3, 'QUIT', 'core'],
+  [4, 'ILL', 'core'],
+  [5, 'TRAP', 'core'],
+  [6, 'ABRT', 'core'],
+  [7, 'BUS', 'core'],
+  [8, 'FPE', 'core'],
+  [9, 'KILL', 'term'],
+  [10, 'USR1', 'term'],
+  [11, 'SEGV', 'core'],
+  [12, 'USR2', 'term'],
+  [13, 'PIPE', 'term'],
+  [14, 'ALRM', 'term'],
+  [15, 'TERM', 'term'],
+  [16, 'STKFLT', 'term'],
+  [17, 'CHLD', 'ignore'],
+  [18, 'CONT', 'ignore'],
+  [19, 'STOP', 'stop'],
+  [20, 'TSTP', 'stop'],
+  [21, 'TTIN', 'stop'],
+  [22, 'TTOU', 'stop'],
+  [23, 'URG', 'ignore'],
+  [24, 'XCPU', 'core'],
+  [25, 'XFSZ', 'core'],
+  [26, 'VTALRM', 'term'],
+  [27, 'PROF', 'term'],
+  [28, 'WINCH', 'ignore'],
+  [29, 'POLL', 'term'],
+  [30, 'PWR', 'term'],
+  [31, 'SYS', 'core']
+]
+const ALIASES: Record<string, string> = { IOT: 'ABRT', CLD: 'CHLD', IO: 'POLL' }
+const RTMIN = 34
+const RTMAX = 64
+
+/** sig2str's name for a real-time signal: counted from the nearer end of the range. */
+function realTimeName(n: number): TimeoutSignal {
+  if (n === RTMIN) return 'RTMIN'
+  if (n === RTMAX) return 'RTMAX'
+  return n - RTMIN <= (RTMAX - RTMIN) / 2 ? `RTMIN+${n - RTMIN}` : `RTMAX-${RTMAX - n}`
+}
+
+/** The signal's number: 0 for EXIT, which tests that a process exists and delivers nothing. */
+function signalNumber(signal: TimeoutSignal): number {
+  if (signal === 'EXIT') return 0
+  const rt = /^RT(MIN|MAX)(?:([+-])(\d+))?$/.exec(signal)
+  if (rt) return (rt[1] === 'MIN' ? RTMIN : RTMAX) + (rt[2] === '-' ? -1 : 1) * Number(rt[3] ?? 0)
+  return SIGNALS.find(([, name]) => name === signal)![0]
+}
+
+/** The name of signal `n` (0 to 64), or undefined for 32 and 33, which glibc keeps for itself. */
+function signalByNumber(n: number): TimeoutSignal | undefined {
+  if (n === 0) return 'EXIT'
+  if (n >= RTMIN && n <= RTMAX) return realTimeName(n)
+  return SIGNALS.find(([num]) => num === n)?.[1]
+}
+
+/**
+ * coreutils' operand_to_sig: a number, or a name in any case with or without `SIG`, including
+ * `RTMIN+N` and `RTMAX-N`.
+ */
+function parseSignal(text: string): TimeoutSignal | undefined {
+  if (/^\d+$/.test(text)) return Number(text) <= RTMAX ? signalByNumber(Number(text)) : undefined
+  const upper = text.toUpperCase().replace(/^SIG/, '')
+  const name = ALIASES[upper] ?? upper
+  if (name === 'EXIT') return 'EXIT'
+  const rt = /^RT(MIN|MAX)(?:([+-])(\d+))?$/.exec(name)
+  if (rt) {
+    const offset = Number(rt[3] ?? 0)
+    const fromMin = rt[1] === 'MIN'
+    if (rt[2] !== undefined && rt[2] !== (fromMin ? '+' : '-')) return undefined
+    if (offset > RTMAX - RTMIN) return undefined
+    return signalByNumber(fromMin ? RTMIN + offset : RTMAX - offset)
+  }
+  return SIGNALS.find(([, n]) => n === name)?.[1]
+}
+
+/** What a process without a handler for the signal does on it; EXIT delivers nothing. */
+export function defaultAction(signal: TimeoutSignal): 'term' | 'core' | 'ignore' | 'stop' {
+  if (signal === 'EXIT') return 'ignore'
+  return SIGNALS.find(([, name]) => name === signal)?.[2] ?? 'term'
+}
 
 /** The status a shell sees for a process the signal ended. */
 export function killedStatus(signal: TimeoutSignal): number {
-  return 128 + SIGNAL_NUMBERS[signal]
+  return 128 + signalNumber(signal)
 }
 
 /**
@@ -22,7 +109,14 @@ export function killedStatus(signal: TimeoutSignal): number {
  */
 export function waitFor(ctx: CommandContext, ms: number): TimeoutSignal | undefined {
   const pending = ctx.pendingSignal
-  if (pending === undefined || ctx.lab.clock.nowMs + ms < pending.atMs) {
+  const action = pending === undefined ? undefined : defaultAction(pending.signal)
+  // Only a signal that ends the process stops it here: ping's handlers decide for themselves.
+  if (
+    pending === undefined ||
+    action === 'ignore' ||
+    action === 'stop' ||
+    ctx.lab.clock.nowMs + ms < pending.atMs
+  ) {
     advanceClock(ctx.lab, ms)
     return undefined
   }
@@ -56,16 +150,6 @@ export interface TimeoutSpec {
 
 const TIMEOUT_HELP = "Try 'timeout --help' for more information.\n"
 const DURATION_MS: Record<string, number> = { '': 1000, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
-const SIGNAL_NAMES: Record<string, TimeoutSignal> = {
-  '1': 'HUP',
-  HUP: 'HUP',
-  '2': 'INT',
-  INT: 'INT',
-  '9': 'KILL',
-  KILL: 'KILL',
-  '15': 'TERM',
-  TERM: 'TERM'
-}
 
 function durationMs(text: string): number | undefined {
   const m = /^(\d+(?:\.\d*)?|\.\d+)([smhd]?)$/.exec(text)
@@ -99,7 +183,7 @@ export function parseTimeout(
   let verbose = false
   for (const { key, value = '' } of parsed.value.options) {
     if (key === 's') {
-      const known = SIGNAL_NAMES[value.toUpperCase().replace(/^SIG/, '')]
+      const known = parseSignal(value)
       if (known === undefined) return usage(`‘${value}’: invalid signal`)
       signal = known
     } else if (key === 'k') {

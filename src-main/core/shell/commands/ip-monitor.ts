@@ -1,13 +1,21 @@
 /**
- * `ip monitor [all | link | address | route | neigh …]` (iproute2 6.1): listens to the
+ * `ip monitor [all | link | address | route | neigh | rule …]` (iproute2 6.1): listens to the
  * namespace's netlink groups and prints each event as iproute2 does (`Deleted ` before a
- * removal), until Ctrl+C. `all` puts the group's banner (`[LINK]`, `[ADDR]` …) before each
+ * removal), until Ctrl+C. `all` puts the group's banner (`[LINK]`, `[RULE]` …) before each
  * event; plain `ip monitor` watches every group without banners.
  */
 import type { CommandContext, CommandOutput, LiveProcess, ProcessIo } from '../command.ts'
 import { fail } from '../command.ts'
-import { linkByIndex } from '../../linux/netns.ts'
-import type { AddrEvent, LinkEvent, NeighEvent, NetlinkGroups, RouteEvent } from '../../linux/netlink.ts'
+import { linkByIndex, linkByName } from '../../linux/netns.ts'
+import type {
+  AddrEvent,
+  LinkEvent,
+  NeighEvent,
+  NetlinkGroups,
+  RouteEvent,
+  RuleEvent
+} from '../../linux/netlink.ts'
+import { formatRule } from '../../linux/rule.ts'
 import { formatIpv4 } from '../../net/ipv4.ts'
 import { addressLines, routeLine } from './ip-show.ts'
 import { linkLayerLine, monitorLinkHeader } from './link-view.ts'
@@ -22,7 +30,7 @@ export function formatNeighEvent(ev: NeighEvent, device: string): string {
   return `${ev.type === 'del' ? 'Deleted ' : ''}${formatIpv4(n.ip)} dev ${device}${lladdr} ${ev.state} `
 }
 
-type Group = 'link' | 'addr' | 'route' | 'neigh'
+type Group = 'link' | 'addr' | 'route' | 'neigh' | 'rule'
 
 /** ipmonitor.c's objects in the order it matches them, so `l` is link and `r` route. */
 const OBJECTS: readonly [string, Group | undefined][] = [
@@ -33,13 +41,19 @@ const OBJECTS: readonly [string, Group | undefined][] = [
   ['prefix', undefined],
   ['neigh', 'neigh'],
   ['netconf', undefined],
-  ['rule', undefined],
+  ['rule', 'rule'],
   ['nsid', undefined],
   ['nexthop', undefined],
   ['stats', undefined]
 ]
 
-const BANNER: Record<Group, string> = { link: '[LINK]', addr: '[ADDR]', route: '[ROUTE]', neigh: '[NEIGH]' }
+const BANNER: Record<Group, string> = {
+  link: '[LINK]',
+  addr: '[ADDR]',
+  route: '[ROUTE]',
+  neigh: '[NEIGH]',
+  rule: '[RULE]'
+}
 
 /** The groups the objects ask for and whether banners are printed, or the refusal. */
 function parse(objects: readonly string[]): { groups: Set<Group>; banners: boolean } | CommandOutput {
@@ -54,12 +68,15 @@ function parse(objects: readonly string[]): { groups: Set<Group>; banners: boole
     if (!found) return fail(`Argument "${o}" is unknown, try "ip monitor help".\n`, 255)
     if (!found[1])
       return fail(
-        `ip monitor: the lab raises no ${found[0]} events; watch link, address, route or neigh\n`,
+        `ip monitor: the lab raises no ${found[0]} events; watch link, address, route, neigh or rule\n`,
         1
       )
     groups.add(found[1])
   }
-  return { groups: groups.size > 0 ? groups : new Set(['link', 'addr', 'route', 'neigh']), banners }
+  return {
+    groups: groups.size > 0 ? groups : new Set(['link', 'addr', 'route', 'neigh', 'rule']),
+    banners
+  }
 }
 
 /** Where nobody can press Ctrl+C (a script, the CLI), it is interrupted before any event. */
@@ -93,7 +110,9 @@ export function monitorNetlink(
     route: (ev: RouteEvent): void =>
       print('route', `${deleted(ev.type)}${routeLine(ns, ev.route, true, true, true)}`),
     neigh: (ev: NeighEvent): void =>
-      print('neigh', formatNeighEvent(ev, linkByIndex(ns, ev.neighbour.ifindex)?.name ?? '?'))
+      print('neigh', formatNeighEvent(ev, linkByIndex(ns, ev.neighbour.ifindex)?.name ?? '?')),
+    rule: (ev: RuleEvent): void =>
+      print('rule', `${deleted(ev.type)}${formatRule(ev.rule, (dev) => linkByName(ns, dev) !== undefined)}`)
   }
   const groups = ns.netlink as NetlinkGroups
   const subscribe = (on: boolean): void => {

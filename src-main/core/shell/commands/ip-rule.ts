@@ -5,6 +5,7 @@
  */
 import type { CommandOutput } from '../command.ts'
 import { fail, ok } from '../command.ts'
+import { announceRules } from '../../linux/netlink.ts'
 import { linkByName, type Netns } from '../../linux/netns.ts'
 import { parseTable, tableId } from '../../linux/route.ts'
 import {
@@ -48,11 +49,22 @@ function parseSelector(text: string): RulePrefix | 'all' | undefined {
 
 const ACTIONS = new Set(['blackhole', 'unreachable', 'prohibit'])
 
+/**
+ * iprule.c takes any prefix of preference, order, priority and table (matches()), checking the
+ * preference words before the others, so `p` and `prio` are the preference and `tab` the table.
+ */
+function keyword(word: string): string {
+  const prefixOf = (full: string): boolean => word.length > 0 && full.startsWith(word)
+  if (prefixOf('preference') || prefixOf('order') || prefixOf('priority')) return 'pref'
+  if (word.length > 1 && word !== 'to' && prefixOf('table')) return 'table'
+  return word
+}
+
 /** The words of `ip rule add|del` as the rule (or the query) they describe. */
 function parseRuleArgs(args: readonly string[]): { query?: RuleQuery; error?: CommandOutput } {
   const q: RuleQuery = {}
   for (let i = 0; i < args.length; i++) {
-    const word = args[i]!
+    const word = keyword(args[i]!)
     if (word === 'not') {
       q.invert = true
       continue
@@ -133,6 +145,7 @@ function addRule(ns: Netns, q: RuleQuery): CommandOutput {
   }
   if (rules.some((r) => sameRule(r, rule))) return bad('RTNETLINK answers: File exists', 2)
   ns.rules = insertRule(rules, rule)
+  announceRules(ns.netlink, 'new', [rule])
   return ok('')
 }
 
@@ -141,6 +154,7 @@ function deleteRule(ns: Netns, q: RuleQuery): CommandOutput {
   const i = rules.findIndex((r) => ruleMatchesQuery(r, q))
   if (i === -1) return bad('RTNETLINK answers: No such file or directory', 2)
   ns.rules = rules.filter((_, at) => at !== i)
+  announceRules(ns.netlink, 'del', [rules[i]!])
   return ok('')
 }
 
@@ -169,7 +183,13 @@ export function runRuleCommand(ns: Netns, verb: string, args: readonly string[])
   if (verb === 'show') return showRules(ns, args)
   if (verb === 'flush') {
     // Only the rule that looks table local up cannot go: it has preference 0.
-    ns.rules = (ns.rules ?? DEFAULT_RULES).filter((r) => r.priority === 0)
+    const rules = ns.rules ?? DEFAULT_RULES
+    ns.rules = rules.filter((r) => r.priority === 0)
+    announceRules(
+      ns.netlink,
+      'del',
+      rules.filter((r) => r.priority !== 0)
+    )
     return ok('')
   }
   const { query, error } = parseRuleArgs(args)

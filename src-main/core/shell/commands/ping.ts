@@ -12,6 +12,10 @@ import { getopt } from '../getopt.ts'
 import { randomInt } from '../../net/index.ts'
 import { SHELL_LIMITS } from '../limits.ts'
 import { formatRtt, resolveHost } from '../resolve.ts'
+import { sourceFor } from '../../engine/probe.ts'
+import { isLocalAddress } from '../../linux/ops.ts'
+import { linkByName } from '../../linux/netns.ts'
+import { formatIpv4, parseIpv4, type Ipv4 } from '../../net/ipv4.ts'
 import { killedStatus, waitFor } from '../timeout-signal.ts'
 
 /** How a command gets traffic into the lab: the engine's `sendProbe`, injected for tests. */
@@ -127,6 +131,36 @@ function formatG(x: number): string {
   return String(Number(x.toPrecision(6)))
 }
 
+/**
+ * `-I`: an address is bound to (bind()), anything else names the device the socket is bound to
+ * (SO_BINDTODEVICE); what the banner then says, and the refusals, as iputils words them.
+ */
+function bindSocket(
+  ctx: CommandContext,
+  bindTo: string | undefined,
+  dst: Ipv4
+): { spec: Pick<ProbeSpec, 'bindDevice' | 'bindAddress'>; from: string; warning: string } | CommandOutput {
+  if (bindTo === undefined) return { spec: {}, from: '', warning: '' }
+  const ns = ctx.lab.netns.get(ctx.target.netns)!
+  const address = parseIpv4(bindTo)
+  if (address !== undefined) {
+    if (!isLocalAddress(ns, address)) return fail('ping: bind: Cannot assign requested address\n', 2)
+    return { spec: { bindAddress: bindTo }, from: `from ${bindTo} : `, warning: '' }
+  }
+  const link = linkByName(ns, bindTo)
+  if (link === undefined) return fail(`ping: SO_BINDTODEVICE ${bindTo}: No such device\n`, 2)
+  const source = sourceFor(ns, dst, link) ?? 0
+  // iputils checks that the source the kernel chose is one of the device's own addresses.
+  const onDevice = ns.addresses.some((a) => a.ifindex === link.ifindex && a.address === source)
+  return {
+    spec: { bindDevice: bindTo },
+    from: `from ${formatIpv4(source)} ${bindTo}: `,
+    warning: onDevice
+      ? ''
+      : `ping: Warning: source address might be selected on device other than: ${bindTo}\n`
+  }
+}
+
 export function runPing(argv: readonly string[], ctx: CommandContext, probe: Prober): CommandOutput {
   const parsed = getopt('ping', argv, { short: '4bRT:6F:N:aABc:CdDe:fhHi:I:l:Lm:M:nOp:qQ:rs:S:t:UvVw:W:' })
   if (!parsed.ok) return fail(`${parsed.message}\n${USAGE}`, 2)
@@ -138,6 +172,7 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   /** -M: do sets DF and refuses to fragment, dont clears DF, want (the default) is the engine's default. */
   let pmtu: 'do' | 'dont' | 'want' = 'want'
   let quiet = false
+  let bindTo: string | undefined
   let warnings = ''
   for (const { key, value = '' } of parsed.value.options) {
     switch (key) {
@@ -189,6 +224,9 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
       case 'q':
         quiet = true
         break
+      case 'I':
+        bindTo = value
+        break
       case 'h':
         return { stdout: '', stderr: USAGE, exitCode: 2 }
       case 'V':
@@ -211,6 +249,9 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
     if (ip === undefined) return fail(`${warnings}ping: ${name}: Temporary failure in name resolution\n`, 2)
     dest = ip
   }
+  const binding = bindSocket(ctx, bindTo, parseIpv4(dest)!)
+  if ('exitCode' in binding) return fail(`${warnings}${binding.stderr}`, binding.exitCode)
+  warnings += binding.warning
   const asked = Math.min(
     count ?? DEFAULT_COUNT,
     deadline === undefined
@@ -236,6 +277,7 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
       size,
       icmpId,
       seq,
+      ...binding.spec,
       ...(pmtu === 'want' ? {} : { dontFragment: pmtu === 'do' }),
       ...(ttl === undefined ? {} : { ttl })
     }
@@ -249,7 +291,7 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
       // connect() fails before anything is sent, so ping stops before its banner.
       return fail(`${warnings}ping: ${CONNECT_ERRORS[outcome.errno]}\n`, 2)
     }
-    if (seq === 1) o.out(`PING ${dest} (${dest}) ${size}(${size + 28}) bytes of data.\n`)
+    if (seq === 1) o.out(`PING ${dest} (${dest}) ${binding.from}${size}(${size + 28}) bytes of data.\n`)
     switch (outcome.kind) {
       case 'reply': {
         const rtt = Math.round((trace.rttMs ?? 0) * 1000) / 1000
@@ -285,8 +327,9 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
       const step = interval * 1000 + randomInt(lab.rng, 1, 4)
       const before = lab.clock.nowMs
       const signal = waitFor(ctx, step)
-      if (signal === 'INT') {
-        // iputils catches SIGINT only: the statistics count the echoes sent so far.
+      if (signal === 'INT' || signal === 'ALRM') {
+        // iputils ends on SIGINT and SIGALRM through its handler: the statistics count the
+        // echoes sent so far. Any other signal but QUIT kills it.
         total = seq
         break
       }
