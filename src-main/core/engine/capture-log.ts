@@ -95,13 +95,23 @@ export class CaptureLog {
     return { batch: this.batch, frames: this.frames, limit: this.limit, listeners: this.listeners }
   }
 
+  /**
+   * Frames in the order they crossed their devices. A packet queued behind a neighbour
+   * resolution fails seconds after it was recorded, when later probes have already been
+   * recorded: the log keeps recording order, a reader gets time order (stable, so frames of
+   * one instant keep theirs).
+   */
   #read(batch: number | undefined): CapturedFrame[] {
     const out: CapturedFrame[] = []
+    let sorted = true
     for (let n = 0; n < this.#count; n++) {
       const i = (this.#first + n) % this.#capacity
-      if (batch === undefined || this.#batch[i] === batch) out.push(this.#frameAt(i))
+      if (batch !== undefined && this.#batch[i] !== batch) continue
+      const frame = this.#frameAt(i)
+      if (out.length > 0 && out[out.length - 1]!.at > frame.at) sorted = false
+      out.push(frame)
     }
-    return out
+    return sorted ? out : out.sort((a, b) => a.at - b.at)
   }
 
   #frameAt(i: number): CapturedFrame {

@@ -247,8 +247,12 @@ function resetFor(stray: Packet): Packet | undefined {
   return makePacket(stray.dst, stray.src, 64, 0, true, 0, tcpL4(l4.dport, l4.sport, 'R', l4.ack, 0, 0, []), 0)
 }
 
-/** Time a segment spends between two sockets of the lab (the kernel's own path, no queueing). */
-const SEGMENT_GAP_MS = 0.05
+/** Time a socket takes to answer a segment it received (the application's wake-up included). */
+const SEGMENT_GAP_MS = 0.02
+
+/** The least time a kernel takes to turn a packet it received into its answer, and the spread on top. */
+const TURNAROUND_MS = 0.035
+const TURNAROUND_JITTER_MS = 0.04
 
 /**
  * The rest of a connection after the handshake, as the kernel and the lab's apps play it
@@ -267,7 +271,9 @@ function converse(
   const send = (from: TcpSocket, flags: string, data?: string): boolean => {
     const to = from === client ? server : client
     const lab = walk.lab
-    advanceClockTo(lab, Math.round((lab.clock.nowMs + SEGMENT_GAP_MS) * 1000) / 1000)
+    // Each segment leaves once the one before it has arrived and its receiver has acted on it.
+    advanceClockTo(lab, Math.round((lab.clock.nowMs + walk.elapsedMs + SEGMENT_GAP_MS) * 1000) / 1000)
+    walk.elapsedMs = 0
     walk.leg = from === client ? 'request' : 'reply'
     const end = walk.localOut(from.ns, from.segment(flags, data), { originating: false })
     if (end.kind !== 'local' || end.ns !== to.ns) return false
@@ -313,7 +319,10 @@ class ProbeExchange {
   servedBy: string | undefined
   answeredIn: string | undefined
   synAck: Packet | undefined
-  handshakeHops = -1
+  /** When the answer reached the sender, after the probe left: the round trip ping and curl report. */
+  answeredAfterMs: number | undefined
+  /** Whether the answering kernel's turnaround was drawn: once per probe, at the first answer. */
+  turned = false
 
   constructor(
     readonly lab: Lab,
@@ -324,10 +333,23 @@ class ProbeExchange {
     readonly dst: number,
     /** The probe as it was sent, before any hop rewrote it. */
     readonly sent: Packet,
-    readonly client: TcpSocket | undefined
+    readonly client: TcpSocket | undefined,
+    /** Lab time the probe left. */
+    readonly at: number
   ) {}
 
+  /**
+   * The time between a packet reaching the kernel that answers it and the answer leaving, what
+   * the scheduler adds to a real round trip.
+   */
+  turnaround(): void {
+    if (this.turned) return
+    this.turned = true
+    this.walk.elapsedMs += TURNAROUND_MS + nextRandom(this.lab.rng) * TURNAROUND_JITTER_MS
+  }
+
   back(leg: 'reply' | 'error', from: Netns, pkt: Packet): LegEnd {
+    this.turnaround()
     this.walk.leg = leg
     this.answeredIn = from.id
     return this.walk.localOut(from, pkt, { originating: false })
@@ -352,6 +374,7 @@ class ProbeExchange {
     const walk = this.walk
     if (e.kind === 'local' && e.ns === this.ns && matchesProbe(e.pkt, this.sent, this.dst)) {
       const p = e.pkt
+      this.answeredAfterMs ??= this.lab.clock.nowMs + walk.elapsedMs - this.at
       if (p.l4.kind === 'tcp' && p.l4.flags === 'S.') this.synAck = p
       if (kind === 'error' || (p.l4.kind === 'icmp' && p.l4.type !== 0)) this.outcome = errorOutcome(p)
       else if (p.l4.kind === 'tcp' && p.l4.flags.startsWith('R'))
@@ -403,7 +426,6 @@ class ProbeExchange {
         const answered = this.outcome
         if (answered.kind === 'reply' && client && server && this.synAck && spec.payload !== undefined) {
           client.receive(this.synAck)
-          this.handshakeHops = walk.hops.length
           const app = listener(end.ns, end.pkt)
           const data = converse(walk, client, server, spec.payload, app)
           this.outcome = data === undefined ? { kind: 'no-reply' } : { ...answered, payload: data }
@@ -448,7 +470,7 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
   const sent = clonePacket(req)
   walk.hop(ns, 'socket-send', { after: { mark: 0, payloadLength: req.payloadLength } })
   const at = lab.clock.nowMs
-  const x = new ProbeExchange(lab, spec, walk, ns, dst, sent, client)
+  const x = new ProbeExchange(lab, spec, walk, ns, dst, sent, client, at)
   x.attempt(req)
   if (client && spec.connectWaitMs !== undefined) {
     for (const after of synRetransmitTimes(spec.connectWaitMs, synRetries(ns))) {
@@ -456,6 +478,7 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
       // The lost SYN took its unconfirmed entries with it; the timers never see them.
       walk.finish()
       advanceClockTo(lab, at + after)
+      walk.elapsedMs = 0
       walk.leg = 'request'
       const syn = client.retransmitSyn()
       syn.ttl = sent.ttl
@@ -467,17 +490,13 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
   const outcome = x.outcome
   const servedBy = outcome.kind === 'reply' ? x.servedBy : undefined
   const answeredIn = x.answeredIn
+  // The sender is done when the answer it waited for has arrived: what it does next comes later.
+  if (outcome.kind === 'reply' || outcome.kind === 'refused')
+    advanceClockTo(lab, Math.round((lab.clock.nowMs + walk.elapsedMs) * 1000) / 1000)
   if (outcome.kind === 'reply' && spec.proto === 'tcp' && spec.payload === undefined)
     closeTcpFlows(walk, lab.clock.nowMs)
   walk.finish()
-  let hopsTravelled = 0
-  // The round trip is the handshake's: curl's connect time.
   const hops = walk.hops
-  const counted = x.handshakeHops < 0 ? hops.length : x.handshakeHops
-  for (let i = 0; i < counted; i++) {
-    const stage = hops[i]!.stage
-    if (stage === 'link-xmit' || stage === 'veth-cross' || stage === 'wire') hopsTravelled++
-  }
   const trace: Trace = {
     probe: spec,
     source: ns.id,
@@ -490,7 +509,9 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
     ...(answeredIn !== undefined ? { answeredIn } : {})
   }
   if (outcome.kind !== 'no-reply' && outcome.kind !== 'local-error') {
-    trace.rttMs = Math.round((0.035 + 0.011 * hopsTravelled + nextRandom(lab.rng) * 0.04) * 1000) / 1000
+    // An error the sender's own kernel raised came back without a turnaround.
+    x.turnaround()
+    trace.rttMs = Math.round((x.answeredAfterMs ?? walk.elapsedMs) * 1000) / 1000
   }
   return trace
 }

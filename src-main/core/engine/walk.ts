@@ -13,7 +13,7 @@ import {
   setNeighbour,
   useNeighbour
 } from '../linux/ops.ts'
-import { isValidNeighbour, type Neighbour } from '../linux/neighbour.ts'
+import { isValidNeighbour, NEIGH_TIMES, type Neighbour } from '../linux/neighbour.ts'
 import { linkByIndex, type Netns } from '../linux/netns.ts'
 import type { Hook, IptChain, IptTableName } from '../linux/netfilter.ts'
 import type { NftChain } from '../linux/nftables.ts'
@@ -39,6 +39,7 @@ import { newKernelLog, printkNetRatelimited } from '../linux/kmsg.ts'
 import { hostKernelOf } from '../kube/lab.ts'
 import { runIptables, type HookContext, type TableResult } from './iptables-eval.ts'
 import { nftChainsFor, runNftChain } from './nft-eval.ts'
+import { arpReplyView, arpRequestView } from './arp-frames.ts'
 import { clonePacket, icmpL4, ipLength, makePacket, udpL4, view, type Packet } from './packet.ts'
 import type { DropReason, Hop, NetfilterDetail, PacketView, Stage } from './trace.ts'
 import { interfaceConf } from '../linux/sysctl.ts'
@@ -145,20 +146,50 @@ function ownsAddress(ns: Netns, ip: Ipv4): boolean {
   return false
 }
 
+/**
+ * An ARP frame's passage through one device: sent (`out`), received (`in`), or switched by a
+ * bridge between two of its ports (`pass`, which the bridge's own device sees only in
+ * promiscuous mode); `atMs` after the first frame left, with the passages before it.
+ */
+type Passage = {
+  ns: Netns
+  link: Link
+  dir: 'in' | 'out' | 'pass'
+  atMs: number
+  before: Passage | undefined
+}
+
 /** Interfaces an ARP request reaches, in the order it reaches them, with the bridges it crossed. */
-type ArpQueue = { ns: Netns; link: Link; path: PathStep | undefined }[]
+type ArpQueue = { ns: Netns; link: Link; path: PathStep | undefined; from: Passage }[]
 
 /** The interface that answers an ARP request, and the bridges between it and the asker. */
 interface ArpOwner {
   readonly ns: Netns
   readonly link: Link
   readonly path: readonly BridgeStep[]
+  /** Where the request reached the owner. */
+  readonly passage: Passage | undefined
 }
+
+/** Time a frame takes across one wire (a veth pair, the underlay, the VXLAN device). */
+const WIRE_MS = 0.011
+
+/** How long arp_process takes to answer a request it received. */
+const ARP_TURNAROUND_MS = 0.004
+
+/** An ARP frame on a veth or bridge: the Ethernet header and 28 bytes of ARP, unpadded. */
+const ARP_FRAME_BYTES = 42
 
 export class Walk {
   readonly hops: Hop[] = []
   rulesEvaluated = 0
   leg: Hop['leg'] = 'request'
+  /**
+   * Time the walk's frames have spent since the lab clock's now: each wire a frame crosses, a
+   * neighbour resolution, an answer's turnaround. Captures stamp frames with it, so a reply is
+   * never seen at the instant of its request.
+   */
+  elapsedMs = 0
   /** The device the sender's socket is bound to (ping -I): it routes what that socket sends. */
   bound: { readonly ns: Netns; readonly link: Link } | undefined
   #steps = 0
@@ -266,7 +297,7 @@ export class Walk {
 
   #capture(ns: Netns, link: Link, direction: 'in' | 'out', pkt: Packet, promiscOnly = false): void {
     const frame = view(pkt)
-    this.lab.capture.record(this.lab.clock.nowMs, ns.id, link.name, direction, frame, promiscOnly)
+    this.lab.capture.record(this.#stamp(0), ns.id, link.name, direction, frame, promiscOnly)
     // Counters tell what a bridge that nobody captures on received, which excludes these frames.
     if (promiscOnly) return
     const bytes = frame.ip!.length + (pkt.eth ? 14 : 0)
@@ -277,6 +308,14 @@ export class Walk {
       link.stats.txPackets++
       link.stats.txBytes += bytes
     }
+  }
+
+  /**
+   * A frame's time, `offsetMs` after the walk's: whole microseconds, as a capture stores them,
+   * and as the clock is advanced to when a walk ends (so a later frame never sorts before it).
+   */
+  #stamp(offsetMs: number): number {
+    return Math.round((this.lab.clock.nowMs + this.elapsedMs + offsetMs) * 1000) / 1000
   }
 
   #nsOf(id: string): Netns {
@@ -645,15 +684,22 @@ export class Walk {
         })
         useNeighbour(n, now, confirms)
       } else {
+        // A packet that finds a resolution still running waits in its queue and fails with it,
+        // unless the address has appeared meanwhile and the next request is answered.
+        const failsAt = n?.state === 'FAILED' && n.updatedAt > now + this.elapsedMs ? n.updatedAt : undefined
+        if (failsAt !== undefined && !this.#arpOwner(ns, dev, nexthop, undefined))
+          this.elapsedMs = failsAt - now
         // arp_solicit announces the packet's source only when it is one of ours (arp_announce 0).
-        mac = this.#arp(
-          ns,
-          dev,
-          nexthop,
-          isLocalAddress(ns, pkt.src) ? pkt.src : (pickSourceOn(ns, dev) ?? 0)
-        )
+        else
+          mac = this.#arp(
+            ns,
+            dev,
+            nexthop,
+            isLocalAddress(ns, pkt.src) ? pkt.src : (pickSourceOn(ns, dev) ?? 0)
+          )
         if (!mac) {
-          setNeighbour(ns, dev.ifindex, nexthop, undefined, 'FAILED', now)
+          // Marked with the time it fails, which later packets of the walk's moment queue behind.
+          setNeighbour(ns, dev.ifindex, nexthop, undefined, 'FAILED', now + this.elapsedMs)
           this.hop(ns, 'arp-resolve', {
             device: dev.name,
             drop: 'neigh-failed',
@@ -695,8 +741,13 @@ export class Walk {
     if (!dev || !dev.up || !n.lladdr) return false
     const asked = n.lladdr
     const source = pickSourceOn(ns, dev) ?? 0
-    const owner = this.#arpOwner(ns, dev, n.ip)
-    if (!owner || owner.link.mac !== asked) return false
+    const owner = this.#arpOwner(ns, dev, n.ip, undefined)
+    const request = arpRequestView(dev.mac, source, n.ip, asked)
+    if (!owner || owner.link.mac !== asked) {
+      this.#recordChain(owner?.passage, request, 0)
+      return false
+    }
+    this.#recordArpExchange(owner, dev, n.ip, request, source)
     this.#learnArpPath(owner, dev, this.lab.clock.nowMs)
     setNeighbour(ns, dev.ifindex, n.ip, asked, 'REACHABLE', this.lab.clock.nowMs)
     if (source !== 0)
@@ -717,8 +768,19 @@ export class Walk {
       return undefined
     }
     const now = this.lab.clock.nowMs
-    const owner = this.#arpOwner(ns, dev, ip)
-    if (!owner) return undefined
+    const flood: Passage[] = []
+    const owner = this.#arpOwner(ns, dev, ip, flood)
+    const request = arpRequestView(dev.mac, senderIp, ip)
+    if (!owner) {
+      // arp_solicit's mcast_solicit (3) broadcasts, retrans_time (1 s) apart, then the entry
+      // fails and the packets queued on it get their errors.
+      for (let i = 0; i < NEIGH_TIMES.mcastProbes; i++)
+        this.#recordFlood(flood, request, i * NEIGH_TIMES.retransMs)
+      this.elapsedMs += NEIGH_TIMES.mcastProbes * NEIGH_TIMES.retransMs
+      return undefined
+    }
+    this.#recordFlood(flood, request, 0)
+    this.#recordArpExchange(owner, dev, ip, undefined, senderIp)
     const { ns: rns, link } = owner
     this.#learnArpPath(owner, dev, now)
     setNeighbour(ns, dev.ifindex, ip, link.mac, 'REACHABLE', now)
@@ -730,57 +792,146 @@ export class Walk {
     return link.mac
   }
 
-  /** Where an ARP request out of `dev` for `ip` is answered, and the bridges it crossed. */
-  #arpOwner(ns: Netns, dev: Link, ip: Ipv4): ArpOwner | undefined {
+  /**
+   * Where an ARP request out of `dev` for `ip` is answered, and the bridges it crossed. Given
+   * `flood`, the request is followed through the whole broadcast domain and every passage is
+   * collected there; without it the search stops at the first owner.
+   */
+  #arpOwner(ns: Netns, dev: Link, ip: Ipv4, flood: Passage[] | undefined): ArpOwner | undefined {
     // The neighbour timers ask this at every unicast probe. Link objects are unique per
     // namespace, so they are what is visited (an L2 domain has a few dozen at most, where a list
     // is cheaper than a set); paths share their beginnings, each step pointing back at the one
     // before, and only the answerer's is made an array.
     const visited: Link[] = []
     const queue: ArpQueue = []
-    this.#enqueueOut(queue, ns, dev, undefined)
+    this.#enqueueOut(queue, flood, ns, dev, undefined, undefined)
+    let owner: ArpOwner | undefined
     for (let next = 0; next < queue.length; next++) {
-      const { ns: rns, link, path } = queue[next]!
+      const { ns: rns, link, path, from } = queue[next]!
       if (visited.includes(link) || !link.up) continue
       visited.push(link)
+      // A bridge hears what its port received at once; a frame on a wire arrives a wire later.
+      const arrived = from.dir === 'out' ? from.atMs + WIRE_MS : from.atMs
+      const inside: Passage = { ns: rns, link, dir: 'in', atMs: arrived, before: from }
+      flood?.push(inside)
       if (link.master !== undefined) {
         const br = linkByIndex(rns, link.master) as BridgeLink | undefined
         if (!br || !br.up) continue
+        const switched: Passage = { ns: rns, link: br, dir: 'pass', atMs: arrived, before: inside }
+        // A hairpin port gets its own broadcasts back, as the bridge CNI plugin's ports do.
         for (const port of rns.links) {
-          if (port.master === br.ifindex && port !== link)
-            this.#enqueueOut(queue, rns, port, {
-              step: { bridge: br, inPort: link, outPort: port },
-              before: path
-            })
+          if (port.master === br.ifindex && (port !== link || port.brport?.hairpin))
+            this.#enqueueOut(
+              queue,
+              flood,
+              rns,
+              port,
+              { step: { bridge: br, inPort: link, outPort: port }, before: path },
+              switched
+            )
         }
-        queue.push({ ns: rns, link: br, path: { step: { bridge: br, inPort: link }, before: path } })
+        queue.push({
+          ns: rns,
+          link: br,
+          path: { step: { bridge: br, inPort: link }, before: path },
+          from: inside
+        })
         continue
       }
-      if (link.kind === 'dummy' || link.kind === 'loopback') continue
+      if (owner || link.kind === 'dummy' || link.kind === 'loopback') continue
       if (!ownsAddress(rns, ip)) continue
-      return { ns: rns, link, path: stepsOf(path) }
+      owner = { ns: rns, link, path: stepsOf(path), passage: inside }
+      if (!flood) return owner
     }
-    return undefined
+    return owner
   }
 
-  /** Queues where a request sent out of `link` arrives: the veth's peer, the wire's other ports, a bridge's ports. */
-  #enqueueOut(queue: ArpQueue, fromNs: Netns, link: Link, path: PathStep | undefined): void {
+  /** A broadcast as every device of its domain sees it, `offsetMs` after the walk's time. */
+  #recordFlood(flood: readonly Passage[], frame: PacketView, offsetMs: number): void {
+    for (const p of flood) if (p.dir !== 'pass') this.#recordArp(p, frame, offsetMs)
+  }
+
+  /** A unicast frame along one chain of passages, first device first. */
+  #recordChain(last: Passage | undefined, frame: PacketView, offsetMs: number): void {
+    const chain: Passage[] = []
+    for (let p = last; p !== undefined; p = p.before) chain.push(p)
+    for (let i = chain.length - 1; i >= 0; i--) this.#recordArp(chain[i]!, frame, offsetMs)
+  }
+
+  /**
+   * The unicast request a probe sends (when given) and the owner's reply, which retraces the
+   * request's passages backwards; the walk's time moves on by the round trip.
+   */
+  #recordArpExchange(
+    owner: ArpOwner,
+    dev: Link,
+    ip: Ipv4,
+    request: PacketView | undefined,
+    senderIp: Ipv4
+  ): void {
+    if (request) this.#recordChain(owner.passage, request, 0)
+    const arrived = owner.passage?.atMs ?? 0
+    const answered = arrived + ARP_TURNAROUND_MS
+    const reply = arpReplyView(owner.link.mac, ip, dev.mac, senderIp)
+    for (let p = owner.passage; p !== undefined; p = p.before) {
+      const dir = p.dir === 'in' ? 'out' : p.dir === 'out' ? 'in' : 'pass'
+      this.#recordArp({ ...p, dir, atMs: answered + arrived - p.atMs }, reply, 0)
+    }
+    this.elapsedMs += answered + arrived
+  }
+
+  /** One ARP frame on one device; a bridge switching it between ports sees it only in promiscuous mode. */
+  #recordArp(p: Passage, frame: PacketView, offsetMs: number): void {
+    const at = this.#stamp(offsetMs + p.atMs)
+    const promiscOnly = p.dir === 'pass'
+    this.lab.capture.record(at, p.ns.id, p.link.name, p.dir === 'out' ? 'out' : 'in', frame, promiscOnly)
+    if (promiscOnly) return
+    if (p.dir === 'out') {
+      p.link.stats.txPackets++
+      p.link.stats.txBytes += ARP_FRAME_BYTES
+    } else {
+      p.link.stats.rxPackets++
+      p.link.stats.rxBytes += ARP_FRAME_BYTES
+    }
+  }
+
+  /**
+   * Queues where a request sent out of `link` arrives: the veth's peer, the wire's other ports,
+   * a bridge's ports. Given `flood`, the passage out of `link` is collected there.
+   */
+  #enqueueOut(
+    queue: ArpQueue,
+    flood: Passage[] | undefined,
+    fromNs: Netns,
+    link: Link,
+    path: PathStep | undefined,
+    before: Passage | undefined
+  ): void {
     if (!hasCarrier(this.lab.netns, fromNs, link)) return
+    const out: Passage = { ns: fromNs, link, dir: 'out', atMs: before?.atMs ?? 0, before }
+    flood?.push(out)
     if (link.kind === 'veth') {
       const peerNs = this.#nsOf(link.peer.netns)
       const peer = linkByIndex(peerNs, link.peer.ifindex)
-      if (peer) queue.push({ ns: peerNs, link: peer, path })
+      if (peer) queue.push({ ns: peerNs, link: peer, path, from: out })
     } else if (link.kind === 'ether') {
       for (const p of this.lab.segments.get(link.segment)?.ports ?? []) {
         if (p.netns === fromNs.id && p.ifindex === link.ifindex) continue
         const pns = this.#nsOf(p.netns)
         const pl = linkByIndex(pns, p.ifindex)
-        if (pl) queue.push({ ns: pns, link: pl, path })
+        if (pl) queue.push({ ns: pns, link: pl, path, from: out })
       }
     } else if (link.kind === 'bridge') {
       for (const port of fromNs.links)
         if (port.master === link.ifindex)
-          this.#enqueueOut(queue, fromNs, port, { step: { bridge: link, outPort: port }, before: path })
+          this.#enqueueOut(
+            queue,
+            flood,
+            fromNs,
+            port,
+            { step: { bridge: link, outPort: port }, before: path },
+            out
+          )
     }
   }
 
@@ -798,6 +949,8 @@ export class Walk {
     if (!this.#step()) return this.drop(ns, 'loop', pkt)
     if (!dev.up) return this.drop(ns, 'link-down', pkt, dev.name)
     this.#capture(ns, dev, 'out', pkt)
+    // A bridge's own transmit is its port's: the time is counted once, on the port's wire.
+    if (dev.kind !== 'bridge') this.elapsedMs += WIRE_MS
     switch (dev.kind) {
       case 'veth': {
         const peerNs = this.#nsOf(dev.peer.netns)

@@ -33,7 +33,9 @@ export const NEIGH_TIMES = {
   /** retrans_time_ms: the gap between probes. */
   retransMs: 1_000,
   /** ucast_solicit: unicast probes before the entry FAILS (app_solicit and mcast_resolicit are 0). */
-  ucastProbes: 3
+  ucastProbes: 3,
+  /** mcast_solicit: broadcast requests for an unknown address before the entry FAILS. */
+  mcastProbes: 3
 } as const
 
 /** The states that hold an address the kernel sends to (NUD_VALID without NOARP/PERMANENT). */

@@ -150,10 +150,12 @@ class Printer {
     const length = frameLength(p)
     if (p.arp) {
       const a = p.arp
+      // -v names the hardware and protocol address formats, as print-arp.c does.
       const body =
-        a.op === 'request'
+        (this.o.verbose ? 'Ethernet (len 6), IPv4 (len 4), ' : '') +
+        (a.op === 'request'
           ? `Request who-has ${a.targetIp} tell ${a.senderIp}, length 28`
-          : `Reply ${a.senderIp} is-at ${a.senderMac}, length 28`
+          : `Reply ${a.senderIp} is-at ${a.senderMac}, length 28`)
       return this.o.link && eth
         ? `${eth.src} > ${eth.dst}, ethertype ARP (0x0806), length ${length}: ${body}`
         : `ARP, ${body}`

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs'
+import { afterAll, beforeAll, describe, test } from 'vitest'
+import { labPlanFromLab } from '../../src-main/core/scenario/plan-from-lab.ts'
+import type { LabShell } from '../../src-main/core/shell/lab-shell.ts'
+import { labShellFromYaml } from '../core/shell-fixture.ts'
+import { compareStep, expectAsTheKernel, type Compared } from './conformance.ts'
+import { contextFor, normaliseOutput } from './normalise.ts'
+import { RealLab, realLabUnavailable } from './real-lab.ts'
+import type { Step } from './steps.ts'
+
+/**
+ * Before its first packet to a neighbour a kernel asks for the neighbour's MAC: a broadcast
+ * `who-has` that every port of the bridge hears, a unicast `is-at` back, then the packet. A
+ * capture started on a fresh lab shows them in that order, on the pod, on its bridge and on
+ * the underlay, and an address nobody holds draws three requests a second apart and then the
+ * node's `Destination Host Unreachable`. The vxlan variant's fixture, built in the simulator and
+ * from real namespaces, runs the same lines on both before any other traffic.
+ */
+const yaml = readFileSync('test/fixtures/scenarios/two-node-vxlan.yaml', 'utf8')
+
+const capture = (on: string, run: string, slug: string, trafficOn: string, traffic: string): Step => ({
+  kind: 'capture',
+  on,
+  run,
+  slug,
+  traffic: { on: trafficOn, run: traffic }
+})
+
+const steps: Step[] = [
+  capture(
+    'client',
+    "tcpdump -nn -e -i eth0 -c 4 'arp or icmp'",
+    'tcpdump-pod-first-ping-same-node',
+    'client',
+    'ping -c 1 10.244.1.3'
+  ),
+  capture(
+    'web-2',
+    'tcpdump -nn -i eth0 -c 1 arp',
+    'tcpdump-other-pod-hears-the-broadcast',
+    'web-1',
+    'ping -c 1 10.244.1.1'
+  ),
+  capture(
+    'node-2',
+    "tcpdump -nn -i eth0 -c 4 'arp or udp port 8472'",
+    'tcpdump-underlay-first-vxlan-datagram',
+    'client',
+    'ping -c 1 10.244.2.2'
+  ),
+  capture(
+    'client',
+    "tcpdump -nn -ttttt -i eth0 -c 6 'arp host 10.244.1.99'",
+    'tcpdump-pod-unanswered-who-has',
+    'client',
+    'ping -c 1 -W 5 10.244.1.99'
+  )
+]
+
+const unavailable = realLabUnavailable()
+// As in the variants: where CI runs as root, a lab that cannot be built is broken, not absent.
+if (unavailable && process.env.CI)
+  throw new Error(`neighbour conformance: CI is set but real namespaces cannot be built: ${unavailable}`)
+describe.skipIf(unavailable !== undefined)(
+  'first packets resolve their neighbour: the simulator prints what real Linux prints',
+  () => {
+    const results = new Map<Step, Compared[]>()
+    let real: RealLab | undefined
+    const ctx = contextFor(labShellFromYaml(yaml).lab.scenario)
+    const underlay = (on: string): boolean => on.startsWith('node-')
+
+    beforeAll(async () => {
+      const sim: LabShell = labShellFromYaml(yaml)
+      real = new RealLab(labPlanFromLab(sim.lab), 'pnl-arp')
+      await real.up()
+      for (const step of steps) {
+        const r = await real.runStep(step)
+        results.set(
+          step,
+          compareStep(sim, step, r, (line, out) => normaliseOutput(line, out, ctx, underlay(line.on)))
+        )
+      }
+    }, 180_000)
+
+    afterAll(async () => {
+      await real?.down()
+    }, 60_000)
+
+    steps.forEach((step, i) => {
+      test(`${String(i + 1).padStart(2, '0')} ${step.on}: ${step.run}`, () =>
+        expectAsTheKernel(results.get(step)))
+    })
+  }
+)
