@@ -48,10 +48,9 @@ export function capturePointsOf(frames: readonly CapturedFrame[]): CapturePoint[
 }
 
 /**
- * Microsecond stamps from the lab clock. The walk moves a packet through every kernel it meets
- * without the clock advancing, so a frame that reads the same instant as the one before it is
- * stamped one microsecond later: the packet's way across each device, in walk order, keeps every
- * file's stamps increasing (a SYN-ACK never reads as sent with its SYN).
+ * Microsecond stamps from the frames' own times. A bridge and the port it forwards a frame out
+ * of see it at the same microsecond; the later of two such frames in walk order is stamped one
+ * microsecond on, so every file's stamps increase as a capture's do.
  */
 function stampsUs(lab: Lab, frames: readonly CapturedFrame[]): number[] {
   let last = -Infinity
