@@ -3,12 +3,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { buildLab } from '../../src-main/core/scenario/build-lab.ts'
 import type { Scenario } from '../../src-main/core/scenario/scenario.schema.ts'
 import { LabShell } from '../../src-main/core/shell/lab-shell.ts'
-import { run as simRun } from '../core/shell-fixture.ts'
+import { labShellFromYaml, run as simRun } from '../core/shell-fixture.ts'
 import { fixtureScenario as loadScenario } from '../core/sim-lab.ts'
 import { labPlanFromLab } from '../../src-main/core/scenario/plan-from-lab.ts'
 import { labPlanFromScenario } from './lab-plan.ts'
 import { lineDiff } from './line-diff.ts'
-import { contextFor, normaliseOutput } from './normalise.ts'
+import { contextFor, normaliseOutput, type NormaliseContext } from './normalise.ts'
 import { RealLab, realLabUnavailable, type Output } from './real-lab.ts'
 import { comparedCount, stepsFor, type Step } from './steps.ts'
 
@@ -222,4 +222,58 @@ function knownDifference(variant: string, step: Step): string | undefined {
       `conformance ${variant}: not compared (known simulator difference): ${step.on}: ${step.run} — ${why}`
     )
   return why
+}
+
+/**
+ * A lab written as scenario YAML, built in the simulator and from real namespaces made from the
+ * simulator's own plan, with `steps` run on both and one test per step. For what the variants'
+ * ground-truth plan cannot pin: a Service with one backend, an outside host, a first packet.
+ * `underlay` names the hosts whose outputs mask the underlay's addresses; `then` may reduce a
+ * normalised output further (to the backends a run of curls saw, say).
+ */
+export function defineLabComparison(options: {
+  title: string
+  yaml: string
+  prefix: string
+  steps: Step[]
+  underlay: (on: string) => boolean
+  context?: (ctx: NormaliseContext) => void
+  then?: (line: StepLine, text: string) => string
+}): void {
+  const { title, yaml, prefix, steps, underlay, then } = options
+  const unavailable = realLabUnavailable()
+  // As in the variants: where CI runs as root, a lab that cannot be built is broken, not absent.
+  if (unavailable && process.env.CI)
+    throw new Error(`${title}: CI is set but real namespaces cannot be built: ${unavailable}`)
+  describe.skipIf(unavailable !== undefined)(`${title}: the simulator prints what real Linux prints`, () => {
+    const results = new Map<Step, Compared[]>()
+    let real: RealLab | undefined
+    const ctx = contextFor(labShellFromYaml(yaml).lab.scenario)
+    options.context?.(ctx)
+
+    beforeAll(async () => {
+      const sim = labShellFromYaml(yaml)
+      real = new RealLab(labPlanFromLab(sim.lab), prefix)
+      await real.up()
+      for (const step of steps) {
+        const r = await real.runStep(step)
+        results.set(
+          step,
+          compareStep(sim, step, r, (line, out) => {
+            const text = normaliseOutput(line, out, ctx, underlay(line.on))
+            return then ? then(line, text) : text
+          })
+        )
+      }
+    }, 180_000)
+
+    afterAll(async () => {
+      await real?.down()
+    }, 60_000)
+
+    steps.forEach((step, i) => {
+      test(`${String(i + 1).padStart(2, '0')} ${step.on}: ${step.run}`, () =>
+        expectAsTheKernel(results.get(step)))
+    })
+  })
 }

@@ -1,11 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { afterAll, beforeAll, describe, test } from 'vitest'
-import { labPlanFromLab } from '../../src-main/core/scenario/plan-from-lab.ts'
-import type { LabShell } from '../../src-main/core/shell/lab-shell.ts'
-import { labShellFromYaml } from '../core/shell-fixture.ts'
-import { compareStep, expectAsTheKernel, type Compared } from './conformance.ts'
-import { contextFor, normaliseOutput } from './normalise.ts'
-import { RealLab, realLabUnavailable } from './real-lab.ts'
+import { defineLabComparison } from './conformance.ts'
 import type { Step } from './steps.ts'
 
 /**
@@ -78,44 +72,15 @@ const steps: Step[] = [
   cmd('node-2', 'iptables-save -t nat')
 ]
 
-const unavailable = realLabUnavailable()
-// As in the variants: where CI runs as root, a lab that cannot be built is broken, not absent.
-if (unavailable && process.env.CI)
-  throw new Error(`egress conformance: CI is set but real namespaces cannot be built: ${unavailable}`)
-describe.skipIf(unavailable !== undefined)(
-  'egress and affinity: the simulator prints what real Linux prints',
-  () => {
-    const results = new Map<Step, Compared[]>()
-    let real: RealLab | undefined
-    const ctx = contextFor(labShellFromYaml(egressYaml).lab.scenario)
+defineLabComparison({
+  title: 'egress and affinity',
+  yaml: egressYaml,
+  prefix: 'pnl-egr',
+  steps,
+  underlay: (on) => on.startsWith('node-') || on === 'example-com' || on === 'laptop',
+  context: (ctx) => {
     ctx.knownPorts.add(80)
     ctx.knownPorts.add(8081)
-    const underlay = (on: string): boolean =>
-      on.startsWith('node-') || on === 'example-com' || on === 'laptop'
-
-    beforeAll(async () => {
-      const sim: LabShell = labShellFromYaml(egressYaml)
-      real = new RealLab(labPlanFromLab(sim.lab), 'pnl-egr')
-      await real.up()
-      for (const step of steps) {
-        const r = await real.runStep(step)
-        results.set(
-          step,
-          compareStep(sim, step, r, (line, out) => {
-            const text = normaliseOutput(line, out, ctx, underlay(line.on))
-            return line.run === STICKY_CURLS ? backendsSeen(text) : text
-          })
-        )
-      }
-    }, 180_000)
-
-    afterAll(async () => {
-      await real?.down()
-    }, 60_000)
-
-    steps.forEach((step, i) => {
-      test(`${String(i + 1).padStart(2, '0')} ${step.on}: ${step.run}`, () =>
-        expectAsTheKernel(results.get(step)))
-    })
-  }
-)
+  },
+  then: (line, text) => (line.run === STICKY_CURLS ? backendsSeen(text) : text)
+})

@@ -1,11 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { afterAll, beforeAll, describe, test } from 'vitest'
-import { labPlanFromLab } from '../../src-main/core/scenario/plan-from-lab.ts'
-import type { LabShell } from '../../src-main/core/shell/lab-shell.ts'
-import { labShellFromYaml } from '../core/shell-fixture.ts'
-import { compareStep, expectAsTheKernel, type Compared } from './conformance.ts'
-import { contextFor, normaliseOutput } from './normalise.ts'
-import { RealLab, realLabUnavailable } from './real-lab.ts'
+import { defineLabComparison } from './conformance.ts'
 import type { Step } from './steps.ts'
 
 /**
@@ -80,38 +74,10 @@ const steps: Step[] = [
   )
 ]
 
-const unavailable = realLabUnavailable()
-// As in the variants: where CI runs as root, a lab that cannot be built is broken, not absent.
-if (unavailable && process.env.CI)
-  throw new Error(`single-backend conformance: CI is set but real namespaces cannot be built: ${unavailable}`)
-describe.skipIf(unavailable !== undefined)(
-  'single-backend Services: the simulator prints what real Linux prints',
-  () => {
-    const results = new Map<Step, Compared[]>()
-    let real: RealLab | undefined
-    const ctx = contextFor(labShellFromYaml(yaml).lab.scenario)
-    const underlay = (on: string): boolean => on.startsWith('node-')
-
-    beforeAll(async () => {
-      const sim: LabShell = labShellFromYaml(yaml)
-      real = new RealLab(labPlanFromLab(sim.lab), 'pnl-svc')
-      await real.up()
-      for (const step of steps) {
-        const r = await real.runStep(step)
-        results.set(
-          step,
-          compareStep(sim, step, r, (line, out) => normaliseOutput(line, out, ctx, underlay(line.on)))
-        )
-      }
-    }, 180_000)
-
-    afterAll(async () => {
-      await real?.down()
-    }, 60_000)
-
-    steps.forEach((step, i) => {
-      test(`${String(i + 1).padStart(2, '0')} ${step.on}: ${step.run}`, () =>
-        expectAsTheKernel(results.get(step)))
-    })
-  }
-)
+defineLabComparison({
+  title: 'single-backend Services',
+  yaml,
+  prefix: 'pnl-svc',
+  steps,
+  underlay: (on) => on.startsWith('node-')
+})
