@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { defineLabComparison } from './conformance.ts'
-import type { Step } from './steps.ts'
+import { captureStep, type Step } from './steps.ts'
 
 /**
  * Before its first packet to a neighbour a kernel asks for the neighbour's MAC: a broadcast
@@ -12,37 +12,29 @@ import type { Step } from './steps.ts'
  */
 const yaml = readFileSync('test/fixtures/scenarios/two-node-vxlan.yaml', 'utf8')
 
-const capture = (on: string, run: string, slug: string, trafficOn: string, traffic: string): Step => ({
-  kind: 'capture',
-  on,
-  run,
-  slug,
-  traffic: { on: trafficOn, run: traffic }
-})
-
 const steps: Step[] = [
-  capture(
+  captureStep(
     'client',
     "tcpdump -nn -e -i eth0 -c 4 'arp or icmp'",
     'tcpdump-pod-first-ping-same-node',
     'client',
     'ping -c 1 10.244.1.3'
   ),
-  capture(
+  captureStep(
     'web-2',
     'tcpdump -nn -i eth0 -c 1 arp',
     'tcpdump-other-pod-hears-the-broadcast',
     'web-1',
     'ping -c 1 10.244.1.1'
   ),
-  capture(
+  captureStep(
     'node-2',
     "tcpdump -nn -i eth0 -c 4 'arp or udp port 8472'",
     'tcpdump-underlay-first-vxlan-datagram',
     'client',
     'ping -c 1 10.244.2.2'
   ),
-  capture(
+  captureStep(
     'client',
     "tcpdump -nn -ttttt -i eth0 -c 6 'arp host 10.244.1.99'",
     'tcpdump-pod-unanswered-who-has',

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { defineLabComparison } from './conformance.ts'
-import type { Step } from './steps.ts'
+import { captureStep, type Step } from './steps.ts'
 
 /**
  * What a Service's data path shows depends on the backend kube-proxy picks at random, so the
@@ -43,13 +43,6 @@ const cmd = (on: string, run: string, slug: string, settleMs?: number): Step => 
   slug,
   ...(settleMs ? { settleMs } : {})
 })
-const capture = (on: string, run: string, slug: string, trafficOn: string, traffic: string): Step => ({
-  kind: 'capture',
-  on,
-  run,
-  slug,
-  traffic: { on: trafficOn, run: traffic }
-})
 
 const steps: Step[] = [
   cmd('client', 'traceroute -n -q 1 -w 1 -T -p 80 10.96.0.120', 'traceroute-tcp-remote-backend', 1100),
@@ -57,7 +50,7 @@ const steps: Step[] = [
   cmd('node-1', 'traceroute -n -q 1 -w 1 -T -p 80 10.96.0.120', 'node-traceroute-tcp-remote-backend', 1100),
   cmd('client', 'traceroute -n -q 1 -w 1 -I -m 3 10.96.0.120', 'traceroute-icmp-clusterip', 1100),
   cmd('client', 'traceroute -n -q 1 -w 1 -U -m 3 10.96.0.120', 'traceroute-udp-clusterip', 1100),
-  capture(
+  captureStep(
     'client',
     'tcpdump -nn -v -i eth0 -c 2 tcp',
     'tcpdump-same-node-service-ttl',
@@ -65,7 +58,7 @@ const steps: Step[] = [
     'curl -s http://10.96.0.110/'
   ),
   cmd('node-1', 'sysctl -w net.bridge.bridge-nf-call-iptables=0', 'break-bridge-nf'),
-  capture(
+  captureStep(
     'client',
     'tcpdump -nn -i eth0 -c 3 tcp',
     'tcpdump-stray-syn-ack-reset',

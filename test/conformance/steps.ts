@@ -46,6 +46,11 @@ export interface CaptureStep {
 
 export type Step = CommandStep | CaptureStep
 
+/** A capture step: `run` on `on` while `traffic` runs on `trafficOn`. */
+export function captureStep(on: string, run: string, slug: string, trafficOn: string, traffic: string): Step {
+  return { kind: 'capture', on, run, slug, traffic: { on: trafficOn, run: traffic } }
+}
+
 interface PodInfo {
   name: string
   node: string
