@@ -150,6 +150,8 @@ export class LabStorage {
   nextPid = 3100
   /** Processes that keep running (captures), against SHELL_LIMITS.labProcesses. */
   processes = 0
+  /** Running jobs and foreground processes by PID namespace and pid: what `kill PID` reaches from any terminal. */
+  readonly pids = new Map<string, Job>()
 
   filesOf(target: Target): Map<string, StoredFile> {
     // A pod's own name stands for its first app container, which `web-1/app` names too.
@@ -385,7 +387,6 @@ export class ShellSession {
       else if (w?.suspended && w.on instanceof Job) {
         this.#waiting = undefined
         const job = this.#jobs.adopt(w.on)
-        if (job.pid === 0) job.pid = this.#storage.nextPid++
         job.stopped = true
         sink.push('stderr', `\n${jobLine(this.#jobs, job, false)}`)
         this.#lastExit = 148
@@ -521,6 +522,7 @@ export class ShellSession {
       exit: (code) => {
         if (counted) storage.processes--
         counted = false
+        if (proc instanceof Job) storage.pids.delete(this.#pidKey(proc.pid))
         proc.ended(code)
         if (proc instanceof Job && proc.id !== 0)
           this.#jobsEnded.push({ command: proc.text, output: proc.transcript, exitCode: proc.status ?? code })
@@ -531,6 +533,7 @@ export class ShellSession {
       proc.process = started
       counted = true
       storage.processes++
+      if (proc instanceof Job) storage.pids.set(this.#pidKey(proc.pid), proc)
     }
     if (timeoutMs !== undefined && proc.running) {
       proc.deadline = this.env.lab.clock.nowMs + timeoutMs
@@ -868,6 +871,11 @@ export class ShellSession {
     this.#putFile(path, data, data.length)
   }
 
+  /** A pid as the lab's processes key it: a pod's containers share one PID namespace, a host has its own. */
+  #pidKey(pid: number): string {
+    return `${this.target.pod ?? this.target.name} ${pid}`
+  }
+
   /** Set a variable within the caps; returns the refusal message, if any. */
   #setVar(name: string, value: string): string | undefined {
     if (value.length > SHELL_LIMITS.variableBytes) return variableTooLarge(name)
@@ -1043,7 +1051,7 @@ export class ShellSession {
         })
       return this.#runUntil(args, stdin, limit, deliver, sink)
     }
-    const proc = job ?? (live ? new Job(0, 0, argv.join(' ')) : new Proc())
+    const proc = job ?? (live ? new Job(0, this.#storage.nextPid++, argv.join(' ')) : new Proc())
     if (limit !== undefined && timeoutMs !== undefined) {
       proc.expireWith = limit.signal
       proc.preserveStatus = limit.preserveStatus
@@ -1202,7 +1210,8 @@ export class ShellSession {
     if (request.kind === 'done') return request.output
     let stderr = ''
     for (const spec of request.operands) {
-      const job = this.#jobs.find(spec)
+      // A pid reaches a process another terminal of the same host started too.
+      const job = this.#jobs.find(spec) ?? this.#storage.pids.get(this.#pidKey(Number(spec)))
       if (job === 'ambiguous') {
         stderr += ambiguous(this.#prefix(), 'kill', spec)
         continue
