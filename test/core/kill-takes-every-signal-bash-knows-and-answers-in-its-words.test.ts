@@ -26,6 +26,7 @@ const WITHOUT_PROCESSES = [
   'kill -l EXIT',
   'kill -l rtmin+2',
   'kill -l 50',
+  'kill -l 32',
   'kill -l 9 x 15',
   'kill -l POLL',
   'kill -l IOT',
@@ -88,6 +89,29 @@ describe('kill sends any signal to the terminal’s jobs, and bash names the one
     )
     expect(run(s, 'node-1', 'kill -CONT %1; jobs').stdout).toBe(
       '[1]+  Running                 tcpdump -ni cni0 2> /dev/null &\n'
+    )
+  })
+
+  test('a stopped job takes KILL at once, TERM by jobspec with the CONT bash adds, and any other signal once CONT comes', () => {
+    const s = labShell()
+    run(s, 'node-1', `${CAPTURE} & kill -STOP %1`)
+    expect(run(s, 'node-1', 'kill -USR1 %1; jobs')).toEqual({
+      stdout: '[1]+  Stopped                 tcpdump -ni cni0 2> /dev/null\n',
+      stderr: '\n[1]+  Stopped                 tcpdump -ni cni0 2> /dev/null\n',
+      exitCode: 0
+    })
+    expect(run(s, 'node-1', 'kill -CONT %1').stderr).toBe(
+      '[1]+  User defined signal 1   tcpdump -ni cni0 2> /dev/null\n'
+    )
+    run(s, 'node-1', `${CAPTURE} & kill -TSTP %1`)
+    expect(run(s, 'node-1', 'kill %1')).toEqual({
+      stdout: '\n',
+      stderr: '[1]+  Done                    tcpdump -ni cni0 2> /dev/null\n',
+      exitCode: 0
+    })
+    run(s, 'node-1', `${CAPTURE} & kill -STOP %1`)
+    expect(run(s, 'node-1', 'kill -9 3102').stderr).toBe(
+      '[1]+  Killed                  tcpdump -ni cni0 2> /dev/null\n'
     )
   })
 

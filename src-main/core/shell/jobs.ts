@@ -33,6 +33,8 @@ export class Proc {
   stopped = false
   /** `kill -STOP` stopped it in the background: bash tells so before the next prompt. */
   stopUntold = false
+  /** A signal `kill` sent while it was stopped: it arrives with CONT. */
+  heldSignal: TimeoutSignal | undefined
   /** Lab time (ms) at which `timeout` ends it. */
   deadline: number | undefined
   cancelTimer: (() => void) | undefined

@@ -72,6 +72,8 @@ function listSignals(operands: readonly string[], prefix: string): CommandOutput
   for (const word of operands) {
     // A number above 128 is an exit status: the signal that ended the process.
     const n = /^\d+$/.test(word) ? Number(word) : undefined
+    // glibc keeps 32 and 33 for itself: bash has no name for them and prints nothing.
+    if (n === 32 || n === 33) continue
     const signal = n === undefined ? parseBashSignal(word) : parseBashSignal(String(n > 128 ? n - 128 : n))
     if (signal === undefined) stderr += `${prefix}kill: ${word}: invalid signal specification\n`
     else stdout += n === undefined ? `${signalNumber(signal)}\n` : `${bashSignalName(signal)}\n`

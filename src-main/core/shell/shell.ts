@@ -1224,7 +1224,7 @@ export class ShellSession {
             : `${this.#prefix()}kill: ${spec}: arguments must be process or job IDs\n`
         continue
       }
-      deliverSignal(job, request.signal)
+      deliverSignal(job, request.signal, spec.startsWith('%'))
     }
     return { stdout: '', stderr, exitCode: stderr === '' ? 0 : 1 }
   }
@@ -1439,16 +1439,31 @@ function ambiguous(prefix: string, builtin: string, spec: string): string {
 /**
  * A signal from `kill` as the lab's processes take it: INT, and TERM and HUP, which the
  * capturing tools handle, reach their handlers; any other signal that ends a process ends it
- * without last words; the stop signals stop it and CONT lets it run on.
+ * without last words; the stop signals stop it and CONT lets it run on. A stopped process gets
+ * only KILL at once; the others wait for CONT, which bash sends itself after TERM or HUP to a
+ * job it names by jobspec.
  */
-function deliverSignal(proc: Proc, signal: TimeoutSignal): void {
+function deliverSignal(proc: Proc, signal: TimeoutSignal, byJobspec: boolean): void {
   const action = defaultAction(signal)
-  if (signal === 'CONT') proc.stopped = false
-  else if (action === 'stop') {
+  if (signal === 'CONT') {
+    proc.stopped = false
+    const held = proc.heldSignal
+    proc.heldSignal = undefined
+    if (held !== undefined) deliverSignal(proc, held, false)
+  } else if (action === 'stop') {
     proc.stopUntold = !proc.stopped
     proc.stopped = true
   } else if (action === 'ignore') return
-  else if (signal === 'INT') proc.process?.signal('INT')
+  else if (proc.stopped && signal !== 'KILL') {
+    if (byJobspec && (signal === 'TERM' || signal === 'HUP')) {
+      proc.stopped = false
+      deliverSignal(proc, signal, false)
+      return
+    }
+    proc.heldSignal = signal
+    // bash hears of the stopped job again and tells so before the next prompt.
+    proc.stopUntold = true
+  } else if (signal === 'INT') proc.process?.signal('INT')
   else if (signal === 'TERM' || signal === 'HUP') proc.process?.signal('TERM')
   else {
     proc.killedBy = signal
