@@ -1,36 +1,9 @@
-import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { parseLine, ShellSyntaxError } from '../../src-main/core/shell/parser.ts'
 import { promptFor } from '../../src-main/core/shell/shell.ts'
 import { resolveTarget } from '../../src-main/core/shell/targets.ts'
+import { hasBash, realBash } from './real-bash.ts'
 import { labShell, labShellFromYaml, run } from './shell-fixture.ts'
-
-/**
- * What real bash 5.2 + coreutils print for a line (non-interactive, so no job control noise),
- * in Debian's default C.UTF-8 locale (coreutils then quote with ‘ ’).
- */
-function realBash(line: string): { stdout: string; stderr: string; exitCode: number } {
-  try {
-    const stdout = execFileSync('bash', ['--norc', '--noprofile', '-c', line], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' }
-    })
-    return { stdout, stderr: '', exitCode: 0 }
-  } catch (e) {
-    const err = e as { stdout: string; stderr: string; status: number }
-    return { stdout: err.stdout, stderr: err.stderr, exitCode: err.status }
-  }
-}
-
-const hasBash = (() => {
-  try {
-    execFileSync('bash', ['-c', 'seq 1 | grep -c 1'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-})()
 
 /** Lines whose output, errors and status must equal real bash + GNU coreutils/grep byte for byte. */
 const DIFFERENTIAL = [

@@ -7,6 +7,7 @@
 import type { LiveProcess, TimeoutSignal } from './command.ts'
 import type { AndOr, Command, Pipeline, Redirect } from './parser.ts'
 import { SHELL_LIMITS } from './limits.ts'
+import { killedStatus, signalDescription } from './timeout-signal.ts'
 
 export interface OutputChunk {
   readonly stream: 'stdout' | 'stderr'
@@ -26,10 +27,14 @@ export class Proc {
   preserveStatus = false
   /** What `timeout -v` says as it sends the signal. */
   announce: string | undefined
-  /** `kill -9`: it ends without its last words. */
-  killed = false
-  /** Ctrl+Z stopped it: what it captures waits in the kernel's buffer until `fg` or `bg`. */
+  /** A signal it has no handler for (`kill -9`, `kill -USR1`): it ends without its last words. */
+  killedBy: TimeoutSignal | undefined
+  /** Ctrl+Z or `kill -STOP` stopped it: what it captures waits in the kernel's buffer until `fg` or `bg`. */
   stopped = false
+  /** `kill -STOP` stopped it in the background: bash tells so before the next prompt. */
+  stopUntold = false
+  /** A signal `kill` sent while it was stopped: it arrives with CONT. */
+  heldSignal: TimeoutSignal | undefined
   /** Lab time (ms) at which `timeout` ends it. */
   deadline: number | undefined
   cancelTimer: (() => void) | undefined
@@ -44,7 +49,7 @@ export class Proc {
    * dropped with one note, as a command's output is cut; `note` words it for the shell's dialect.
    */
   write(stream: 'stdout' | 'stderr', text: string, note: () => string): void {
-    if (text === '' || this.killed || this.#cut) return
+    if (text === '' || this.killedBy !== undefined || this.#cut) return
     if (this.transcript.length + text.length <= SHELL_LIMITS.commandOutputBytes) this.transcript += text
     this.#size += text.length
     if (this.#size > SHELL_LIMITS.commandOutputBytes) {
@@ -71,7 +76,12 @@ export class Proc {
   }
 
   ended(code: number): void {
-    this.status = this.killed ? 137 : this.timedOut && !this.preserveStatus ? 124 : code
+    this.status =
+      this.killedBy !== undefined
+        ? killedStatus(this.killedBy)
+        : this.timedOut && !this.preserveStatus
+          ? 124
+          : code
     this.process = undefined
     this.cancelTimer?.()
     this.cancelTimer = undefined
@@ -110,12 +120,22 @@ export class JobTable {
     return this.#jobs
   }
 
-  /** `%1`, `%%`, `%+`, `%-` or a pid; undefined when no job matches. */
-  find(spec: string): Job | undefined {
+  /**
+   * `%1`, `%%`, `%+`, `%-`, `%name` (the command starts so), `%?text` (contains it) or a pid;
+   * undefined when no job matches, 'ambiguous' when a name or text matches several.
+   */
+  find(spec: string): Job | 'ambiguous' | undefined {
     if (spec === '%%' || spec === '%+' || spec === '%') return this.#jobs[this.#jobs.length - 1]
     if (spec === '%-') return this.#jobs[this.#jobs.length - 2] ?? this.#jobs[this.#jobs.length - 1]
     const byId = /^%(\d+)$/.exec(spec)
     if (byId) return this.#jobs.find((j) => j.id === Number(byId[1]))
+    if (spec.startsWith('%')) {
+      const text = spec.slice(spec.startsWith('%?') ? 2 : 1)
+      const matches = this.#jobs.filter((j) =>
+        spec.startsWith('%?') ? j.text.includes(text) : j.text.startsWith(text)
+      )
+      return matches.length > 1 ? 'ambiguous' : matches[0]
+    }
     return /^\d+$/.test(spec) ? this.#jobs.find((j) => j.pid === Number(spec)) : undefined
   }
 
@@ -132,15 +152,16 @@ export class JobTable {
 
 /** A job's line in `jobs` and in the notice bash prints before the prompt once it ended. */
 export function jobLine(table: JobTable, job: Job, withPid: boolean): string {
+  // A core-dumping signal writes no core under Debian's default `ulimit -c 0`: no "(core dumped)".
   const state =
     job.status === undefined
       ? job.stopped
         ? 'Stopped'
         : 'Running'
-      : job.status === 0
-        ? 'Done'
-        : job.status === 137
-          ? 'Killed'
+      : job.killedBy !== undefined
+        ? signalDescription(job.killedBy)
+        : job.status === 0
+          ? 'Done'
           : `Exit ${job.status}`
   const pid = withPid ? ` ${job.pid}` : ' '
   return `[${job.id}]${table.marker(job)}${pid} ${state.padEnd(24)}${job.text}${job.running && !job.stopped ? ' &' : ''}\n`

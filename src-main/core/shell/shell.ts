@@ -13,7 +13,7 @@ import type {
   CommandOutput,
   CommandRegistry,
   PendingSignal,
-  Signal,
+  TimeoutSignal,
   Target
 } from './command.ts'
 import type { Lab } from '../kube/lab.ts'
@@ -22,7 +22,14 @@ import { refillIcmpBuckets } from '../linux/icmp-rate-limit.ts'
 import { commandText, Job, jobLine, JobTable, Proc, type OutputChunk } from './jobs.ts'
 import { formatSize, LineBudgetExceeded, newLineBudget, SHELL_LIMITS, type LineBudget } from './limits.ts'
 import { parseLine, ShellSyntaxError, ShellUnsupportedError } from './parser.ts'
-import { defaultAction, killedStatus, parseTimeout, type TimeoutSpec } from './timeout-signal.ts'
+import { parseKill } from './kill-builtin.ts'
+import {
+  defaultAction,
+  killedStatus,
+  parseTimeout,
+  signalDescription,
+  type TimeoutSpec
+} from './timeout-signal.ts'
 import type { AndOr, Command, ForCommand, List, Pipeline, Redirect, SimpleCommand, Word } from './parser.ts'
 
 export type ShellDialect = 'bash' | 'busybox'
@@ -143,6 +150,8 @@ export class LabStorage {
   nextPid = 3100
   /** Processes that keep running (captures), against SHELL_LIMITS.labProcesses. */
   processes = 0
+  /** Running jobs and foreground processes by PID namespace and pid: what `kill PID` reaches from any terminal. */
+  readonly pids = new Map<string, Job>()
 
   filesOf(target: Target): Map<string, StoredFile> {
     // A pod's own name stands for its first app container, which `web-1/app` names too.
@@ -378,14 +387,13 @@ export class ShellSession {
       else if (w?.suspended && w.on instanceof Job) {
         this.#waiting = undefined
         const job = this.#jobs.adopt(w.on)
-        if (job.pid === 0) job.pid = this.#storage.nextPid++
         job.stopped = true
         sink.push('stderr', `\n${jobLine(this.#jobs, job, false)}`)
         this.#lastExit = 148
         code = this.#top(w.resume.list, { ...w.resume, code: 148 }, sink)
       } else if (w && (w.on instanceof Proc ? !w.on.running : w.on.every((j) => !j.running))) {
         this.#waiting = undefined
-        if (w.on instanceof Proc && w.on.killed) sink.push('stderr', KILLED_NOTICE)
+        if (w.on instanceof Proc) sink.push('stderr', foregroundNotice(w.on.killedBy))
         const status = w.on instanceof Proc ? (w.on.status ?? 0) : w.status()
         this.#lastExit = w.negate ? (status === 0 ? 1 : 0) : status
         code = this.#top(w.resume.list, { ...w.resume, code: this.#lastExit }, sink)
@@ -412,6 +420,10 @@ export class ShellSession {
     this.#showJobs(sink)
     // bash tells of each job that ended before it prints the next prompt, then forgets it.
     for (const job of [...this.#jobs.all]) {
+      if (job.running && job.stopUntold) {
+        job.stopUntold = false
+        sink.push('stderr', `\n${jobLine(this.#jobs, job, false)}`)
+      }
       if (job.running) continue
       sink.push('stderr', jobLine(this.#jobs, job, false))
       this.#jobs.remove(job)
@@ -470,7 +482,7 @@ export class ShellSession {
     if (p.announce !== undefined) p.write('stderr', p.announce, () => '')
     const action = defaultAction(p.expireWith)
     if (action === 'ignore' || action === 'stop') return
-    if (p.expireWith === 'KILL') p.killed = true
+    if (p.expireWith === 'KILL') p.killedBy = 'KILL'
     // The lab's capturing tools end on HUP as on TERM; KILL leaves them no last words.
     p.process.signal(p.expireWith === 'INT' ? 'INT' : 'TERM')
   }
@@ -510,6 +522,7 @@ export class ShellSession {
       exit: (code) => {
         if (counted) storage.processes--
         counted = false
+        if (proc instanceof Job) storage.pids.delete(this.#pidKey(proc.pid))
         proc.ended(code)
         if (proc instanceof Job && proc.id !== 0)
           this.#jobsEnded.push({ command: proc.text, output: proc.transcript, exitCode: proc.status ?? code })
@@ -520,6 +533,7 @@ export class ShellSession {
       proc.process = started
       counted = true
       storage.processes++
+      if (proc instanceof Job) storage.pids.set(this.#pidKey(proc.pid), proc)
     }
     if (timeoutMs !== undefined && proc.running) {
       proc.deadline = this.env.lab.clock.nowMs + timeoutMs
@@ -857,6 +871,11 @@ export class ShellSession {
     this.#putFile(path, data, data.length)
   }
 
+  /** A pid as the lab's processes key it: a pod's containers share one PID namespace, a host has its own. */
+  #pidKey(pid: number): string {
+    return `${this.target.pod ?? this.target.name} ${pid}`
+  }
+
   /** Set a variable within the caps; returns the refusal message, if any. */
   #setVar(name: string, value: string): string | undefined {
     if (value.length > SHELL_LIMITS.variableBytes) return variableTooLarge(name)
@@ -876,7 +895,8 @@ export class ShellSession {
     const foreground = this.#waiting?.on instanceof Proc ? [this.#waiting.on] : []
     this.#waiting = undefined
     for (const proc of [...foreground, ...this.#jobs.all]) {
-      proc.killed = true
+      // Closing a terminal hangs up its processes.
+      proc.killedBy = 'HUP'
       proc.process?.signal('TERM')
     }
     for (const v of this.#vars.values()) this.#storage.used -= v.length
@@ -1031,7 +1051,7 @@ export class ShellSession {
         })
       return this.#runUntil(args, stdin, limit, deliver, sink)
     }
-    const proc = job ?? (live ? new Job(0, 0, argv.join(' ')) : new Proc())
+    const proc = job ?? (live ? new Job(0, this.#storage.nextPid++, argv.join(' ')) : new Proc())
     if (limit !== undefined && timeoutMs !== undefined) {
       proc.expireWith = limit.signal
       proc.preserveStatus = limit.preserveStatus
@@ -1093,7 +1113,7 @@ export class ShellSession {
     // KILL goes to timeout's whole process group, timeout included: the shell sees 137 and,
     // its child having died of a signal, says so on its own stderr.
     if (killed) {
-      sink.push('stderr', KILLED_NOTICE)
+      sink.push('stderr', foregroundNotice('KILL'))
       return killedStatus('KILL')
     }
     return limit.preserveStatus ? code : 124
@@ -1108,6 +1128,8 @@ export class ShellSession {
     const jobs: Job[] = []
     for (const spec of specs) {
       const job = this.#jobs.find(spec)
+      if (job === 'ambiguous')
+        return { stdout: '', stderr: ambiguous(this.#prefix(), 'wait', spec), exitCode: 127 }
       if (job) jobs.push(job)
       else
         return {
@@ -1166,6 +1188,7 @@ export class ShellSession {
     if (!this.env.live || this.#nested) return failed('no job control')
     const spec = args[0] ?? '%+'
     const job = this.#jobs.find(spec)
+    if (job === 'ambiguous') return { stdout: '', stderr: ambiguous(this.#prefix(), name, spec), exitCode: 1 }
     if (!job) return failed(`${args[0] ?? 'current'}: no such job`)
     if (!job.running) return failed('job has terminated')
     if (name === 'bg') {
@@ -1181,44 +1204,27 @@ export class ShellSession {
     return { ...outputOf(chunks), exitCode: 0, chunks }
   }
 
-  /** `kill [-s SIG | -SIG] %N|PID…` for the terminal's jobs. */
+  /** `kill [-s SIG | -n NUM | -SIG] %N|PID…` for the terminal's jobs, or `kill -l`. */
   #kill(args: readonly string[]): CommandOutput {
-    let signal: Signal | 'KILL' = 'TERM'
-    let rest = args
-    const first = args[0]
-    if (first === '-s' || (first !== undefined && /^-[A-Za-z0-9]+$/.test(first))) {
-      const spec = first === '-s' ? (args[1] ?? '') : first.slice(1)
-      rest = args.slice(first === '-s' ? 2 : 1)
-      const named = SIGNALS[spec.toUpperCase().replace(/^SIG/, '')]
-      if (named === undefined)
-        return {
-          stdout: '',
-          stderr: `${this.#prefix()}kill: ${spec}: invalid signal specification\n`,
-          exitCode: 1
-        }
-      signal = named
-    }
-    if (rest.length === 0)
-      return {
-        stdout: '',
-        stderr: `kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]\n`,
-        exitCode: 2
-      }
+    const request = parseKill(args, this.#prefix())
+    if (request.kind === 'done') return request.output
     let stderr = ''
-    for (const spec of rest) {
-      const job = this.#jobs.find(spec)
+    for (const spec of request.operands) {
+      // A pid reaches a process another terminal of the same host started too.
+      const job = this.#jobs.find(spec) ?? this.#storage.pids.get(this.#pidKey(Number(spec)))
+      if (job === 'ambiguous') {
+        stderr += ambiguous(this.#prefix(), 'kill', spec)
+        continue
+      }
       if (!job || !job.running) {
         stderr += spec.startsWith('%')
           ? `${this.#prefix()}kill: ${spec}: no such job\n`
-          : /^\d+$/.test(spec)
+          : /^-?\d+$/.test(spec)
             ? `${this.#prefix()}kill: (${spec}) - No such process\n`
             : `${this.#prefix()}kill: ${spec}: arguments must be process or job IDs\n`
         continue
       }
-      if (signal === 'KILL') {
-        job.killed = true
-        job.process?.signal('TERM')
-      } else job.process?.signal(signal)
+      deliverSignal(job, request.signal, spec.startsWith('%'))
     }
     return { stdout: '', stderr, exitCode: stderr === '' ? 0 : 1 }
   }
@@ -1425,16 +1431,52 @@ const NOT_YET: Resume = { list: [], item: -1, pipe: 0, code: 0, stdin: '' }
 /** The builtins `timeout` can run (it runs them as the programs coreutils ships). */
 const BUILTINS = new Set(['true', 'false', 'echo', 'kill'])
 
-/** What bash prints for a foreground child that SIGKILL ended (strsignal(9)). */
-const KILLED_NOTICE = 'Killed\n'
+/** bash's words for a job spec that fits several jobs: the spec without its `%` or `%?`. */
+function ambiguous(prefix: string, builtin: string, spec: string): string {
+  return `${prefix}${builtin}: ${spec.replace(/^%\??/, '')}: ambiguous job spec\n`
+}
 
-const SIGNALS: Record<string, Signal | 'KILL'> = {
-  '2': 'INT',
-  INT: 'INT',
-  '15': 'TERM',
-  TERM: 'TERM',
-  '9': 'KILL',
-  KILL: 'KILL'
+/**
+ * A signal from `kill` as the lab's processes take it: INT, and TERM and HUP, which the
+ * capturing tools handle, reach their handlers; any other signal that ends a process ends it
+ * without last words; the stop signals stop it and CONT lets it run on. A stopped process gets
+ * only KILL at once; the others wait for CONT, which bash sends itself after TERM or HUP to a
+ * job it names by jobspec.
+ */
+function deliverSignal(proc: Proc, signal: TimeoutSignal, byJobspec: boolean): void {
+  const action = defaultAction(signal)
+  if (signal === 'CONT') {
+    proc.stopped = false
+    const held = proc.heldSignal
+    proc.heldSignal = undefined
+    if (held !== undefined) deliverSignal(proc, held, false)
+  } else if (action === 'stop') {
+    proc.stopUntold = !proc.stopped
+    proc.stopped = true
+  } else if (action === 'ignore') return
+  else if (proc.stopped && signal !== 'KILL') {
+    if (byJobspec && (signal === 'TERM' || signal === 'HUP')) {
+      proc.stopped = false
+      deliverSignal(proc, signal, false)
+      return
+    }
+    proc.heldSignal = signal
+    // bash hears of the stopped job again and tells so before the next prompt.
+    proc.stopUntold = true
+  } else if (signal === 'INT') proc.process?.signal('INT')
+  else if (signal === 'TERM' || signal === 'HUP') proc.process?.signal('TERM')
+  else {
+    proc.killedBy = signal
+    proc.process?.signal('TERM')
+  }
+}
+
+/**
+ * What bash prints when a foreground process dies of a signal: strsignal's text, except for
+ * INT (the terminal echoed ^C) and PIPE.
+ */
+function foregroundNotice(signal: TimeoutSignal | undefined): string {
+  return signal === undefined || signal === 'INT' || signal === 'PIPE' ? '' : `${signalDescription(signal)}\n`
 }
 
 function outputOf(chunks: readonly OutputChunk[]): { stdout: string; stderr: string } {

@@ -9,42 +9,45 @@ import { advanceClock, advanceClockTo } from '../engine/probe.ts'
 import type { CommandContext, CommandOutput, TimeoutSignal } from './command.ts'
 import { getopt } from './getopt.ts'
 
+type SignalAction = 'term' | 'core' | 'ignore' | 'stop'
+
 /**
  * Linux's signals by number as gnulib's sig2str names them (the name `timeout -v` prints), with
- * what a process that sets no handler does on each (signal(7)).
+ * what a process that sets no handler does on each (signal(7)) and glibc's strsignal text, which
+ * bash prints for a job the signal ended.
  */
-const SIGNALS: readonly (readonly [number, TimeoutSignal, 'term' | 'core' | 'ignore' | 'stop'])[] = [
-  [1, 'HUP', 'term'],
-  [2, 'INT', 'term'],
-  [3, 'QUIT', 'core'],
-  [4, 'ILL', 'core'],
-  [5, 'TRAP', 'core'],
-  [6, 'ABRT', 'core'],
-  [7, 'BUS', 'core'],
-  [8, 'FPE', 'core'],
-  [9, 'KILL', 'term'],
-  [10, 'USR1', 'term'],
-  [11, 'SEGV', 'core'],
-  [12, 'USR2', 'term'],
-  [13, 'PIPE', 'term'],
-  [14, 'ALRM', 'term'],
-  [15, 'TERM', 'term'],
-  [16, 'STKFLT', 'term'],
-  [17, 'CHLD', 'ignore'],
-  [18, 'CONT', 'ignore'],
-  [19, 'STOP', 'stop'],
-  [20, 'TSTP', 'stop'],
-  [21, 'TTIN', 'stop'],
-  [22, 'TTOU', 'stop'],
-  [23, 'URG', 'ignore'],
-  [24, 'XCPU', 'core'],
-  [25, 'XFSZ', 'core'],
-  [26, 'VTALRM', 'term'],
-  [27, 'PROF', 'term'],
-  [28, 'WINCH', 'ignore'],
-  [29, 'POLL', 'term'],
-  [30, 'PWR', 'term'],
-  [31, 'SYS', 'core']
+const SIGNALS: readonly (readonly [number, TimeoutSignal, SignalAction, string])[] = [
+  [1, 'HUP', 'term', 'Hangup'],
+  [2, 'INT', 'term', 'Interrupt'],
+  [3, 'QUIT', 'core', 'Quit'],
+  [4, 'ILL', 'core', 'Illegal instruction'],
+  [5, 'TRAP', 'core', 'Trace/breakpoint trap'],
+  [6, 'ABRT', 'core', 'Aborted'],
+  [7, 'BUS', 'core', 'Bus error'],
+  [8, 'FPE', 'core', 'Floating point exception'],
+  [9, 'KILL', 'term', 'Killed'],
+  [10, 'USR1', 'term', 'User defined signal 1'],
+  [11, 'SEGV', 'core', 'Segmentation fault'],
+  [12, 'USR2', 'term', 'User defined signal 2'],
+  [13, 'PIPE', 'term', 'Broken pipe'],
+  [14, 'ALRM', 'term', 'Alarm clock'],
+  [15, 'TERM', 'term', 'Terminated'],
+  [16, 'STKFLT', 'term', 'Stack fault'],
+  [17, 'CHLD', 'ignore', 'Child exited'],
+  [18, 'CONT', 'ignore', 'Continued'],
+  [19, 'STOP', 'stop', 'Stopped (signal)'],
+  [20, 'TSTP', 'stop', 'Stopped'],
+  [21, 'TTIN', 'stop', 'Stopped (tty input)'],
+  [22, 'TTOU', 'stop', 'Stopped (tty output)'],
+  [23, 'URG', 'ignore', 'Urgent I/O condition'],
+  [24, 'XCPU', 'core', 'CPU time limit exceeded'],
+  [25, 'XFSZ', 'core', 'File size limit exceeded'],
+  [26, 'VTALRM', 'term', 'Virtual timer expired'],
+  [27, 'PROF', 'term', 'Profiling timer expired'],
+  [28, 'WINCH', 'ignore', 'Window changed'],
+  [29, 'POLL', 'term', 'I/O possible'],
+  [30, 'PWR', 'term', 'Power failure'],
+  [31, 'SYS', 'core', 'Bad system call']
 ]
 const ALIASES: Record<string, string> = { IOT: 'ABRT', CLD: 'CHLD', IO: 'POLL' }
 const RTMIN = 34
@@ -58,7 +61,7 @@ function realTimeName(n: number): TimeoutSignal {
 }
 
 /** The signal's number: 0 for EXIT, which tests that a process exists and delivers nothing. */
-function signalNumber(signal: TimeoutSignal): number {
+export function signalNumber(signal: TimeoutSignal): number {
   if (signal === 'EXIT') return 0
   const rt = /^RT(MIN|MAX)(?:([+-])(\d+))?$/.exec(signal)
   if (rt) return (rt[1] === 'MIN' ? RTMIN : RTMAX) + (rt[2] === '-' ? -1 : 1) * Number(rt[3] ?? 0)
@@ -66,7 +69,7 @@ function signalNumber(signal: TimeoutSignal): number {
 }
 
 /** The name of signal `n` (0 to 64), or undefined for 32 and 33, which glibc keeps for itself. */
-function signalByNumber(n: number): TimeoutSignal | undefined {
+export function signalByNumber(n: number): TimeoutSignal | undefined {
   if (n === 0) return 'EXIT'
   if (n >= RTMIN && n <= RTMAX) return realTimeName(n)
   return SIGNALS.find(([num]) => num === n)?.[1]
@@ -77,9 +80,21 @@ function signalByNumber(n: number): TimeoutSignal | undefined {
  * `RTMIN+N` and `RTMAX-N`.
  */
 function parseSignal(text: string): TimeoutSignal | undefined {
+  return parseSignalAs(text, ALIASES)
+}
+
+/**
+ * bash's decode_signal as `kill` calls it: like coreutils but without the aliases, and signal 29
+ * is `IO` rather than `POLL`.
+ */
+export function parseBashSignal(text: string): TimeoutSignal | undefined {
+  return parseSignalAs(text, { IO: 'POLL', POLL: '' })
+}
+
+function parseSignalAs(text: string, aliases: Record<string, string>): TimeoutSignal | undefined {
   if (/^\d+$/.test(text)) return Number(text) <= RTMAX ? signalByNumber(Number(text)) : undefined
   const upper = text.toUpperCase().replace(/^SIG/, '')
-  const name = ALIASES[upper] ?? upper
+  const name = aliases[upper] ?? upper
   if (name === 'EXIT') return 'EXIT'
   const rt = /^RT(MIN|MAX)(?:([+-])(\d+))?$/.exec(name)
   if (rt) {
@@ -92,8 +107,20 @@ function parseSignal(text: string): TimeoutSignal | undefined {
   return SIGNALS.find(([, n]) => n === name)?.[1]
 }
 
+/** The name bash gives the signal (`kill -l`): sig2str's, but `IO` for 29. */
+export function bashSignalName(signal: TimeoutSignal): string {
+  return signal === 'POLL' ? 'IO' : signal
+}
+
+/** glibc's strsignal text: what bash prints for a job the signal ended. */
+export function signalDescription(signal: TimeoutSignal): string {
+  const n = signalNumber(signal)
+  if (n >= RTMIN) return `Real-time signal ${n - RTMIN}`
+  return SIGNALS.find(([num]) => num === n)?.[3] ?? `Unknown signal ${n}`
+}
+
 /** What a process without a handler for the signal does on it; EXIT delivers nothing. */
-export function defaultAction(signal: TimeoutSignal): 'term' | 'core' | 'ignore' | 'stop' {
+export function defaultAction(signal: TimeoutSignal): SignalAction {
   if (signal === 'EXIT') return 'ignore'
   return SIGNALS.find(([, name]) => name === signal)?.[2] ?? 'term'
 }
@@ -110,9 +137,10 @@ export function killedStatus(signal: TimeoutSignal): number {
 export function waitFor(ctx: CommandContext, ms: number): TimeoutSignal | undefined {
   const pending = ctx.pendingSignal
   const action = pending === undefined ? undefined : defaultAction(pending.signal)
-  // Only a signal that ends the process stops it here: ping's handlers decide for themselves.
+  // Only a signal that ends the process stops it here, once: ping's handlers decide for themselves.
   if (
     pending === undefined ||
+    pending.arrived ||
     action === 'ignore' ||
     action === 'stop' ||
     ctx.lab.clock.nowMs + ms < pending.atMs

@@ -326,7 +326,12 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
       // The wait between echoes plus the few milliseconds a real sender loses each round.
       const step = interval * 1000 + randomInt(lab.rng, 1, 4)
       const before = lab.clock.nowMs
-      const signal = waitFor(ctx, step)
+      let signal = waitFor(ctx, step)
+      if (signal === 'QUIT') {
+        // iputils' SIGQUIT handler asks for a status line and the echoes go on.
+        o.err(quitStatus(rtts, seq, timed))
+        signal = waitFor(ctx, Math.max(0, before + step - lab.clock.nowMs))
+      }
       if (signal === 'INT' || signal === 'ALRM') {
         // iputils ends on SIGINT and SIGALRM through its handler: the statistics count the
         // echoes sent so far. Any other signal but QUIT kills it.
@@ -358,6 +363,23 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
     o.out(`rtt min/avg/max/mdev = ${ms(min)}/${ms(avg)}/${ms(max)}/${ms(mdev)} ms\n`)
   } else if (received === 0) o.out('\n')
   return o.result(received === 0 || (deadline !== undefined && received < total) ? 1 : 0)
+}
+
+/**
+ * iputils' status(): replies over echoes sent and, when echoes carry a timestamp, the round
+ * trips in µs truncated to three decimals, `ewma` being its running average kept times 8.
+ */
+function quitStatus(rtts: readonly number[], sent: number, timed: boolean): string {
+  const us = rtts.map((r) => Math.round(r * 1000))
+  const loss = Math.floor(((sent - us.length) * 100) / sent)
+  let line = `\r${us.length}/${sent} packets, ${loss}% loss`
+  if (us.length > 0 && timed) {
+    const ewma8 = us.reduce((acc, t) => (acc === 0 ? t * 8 : acc + t - Math.floor(acc / 8)), 0)
+    const ms = (v: number): string => `${Math.floor(v / 1000)}.${String(v % 1000).padStart(3, '0')}`
+    const avg = Math.floor(us.reduce((a, b) => a + b, 0) / us.length)
+    line += `, min/avg/ewma/max = ${ms(Math.min(...us))}/${ms(avg)}/${ms(Math.floor(ewma8 / 8))}/${ms(Math.max(...us))} ms`
+  }
+  return `${line}\n`
 }
 
 export function pingCommand(probe: Prober): Command {
