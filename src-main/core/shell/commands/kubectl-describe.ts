@@ -5,6 +5,7 @@
  * longest label in its run of consecutive tabbed lines.
  */
 
+import { qosClass, tolerationText } from '../../kube/system-pod-spec.ts'
 import type { Lab } from '../../kube/lab.ts'
 import type {
   KubeNetworkPolicy,
@@ -122,16 +123,22 @@ export function describePod(lab: Lab, pod: KubePod): string {
   let t = ''
   t += `Name:\t${pod.name}\n`
   t += `Namespace:\t${pod.namespace}\n`
-  t += 'Priority:\t0\n'
-  t += 'Service Account:\tdefault\n'
+  const system = pod.system
+  const isStatic = system?.staticOn !== undefined
+  t += `Priority:\t${system?.priority ?? 0}\n`
+  if (system !== undefined) t += `Priority Class Name:\t${system.priorityClassName}\n`
+  if (!isStatic) t += `Service Account:\t${system?.serviceAccount ?? 'default'}\n`
   t += `Node:\t${pod.node}/${node ? formatIpv4(node.ip) : ''}\n`
   t += `Start Time:\t${started}\n`
   t += multiline('Labels', pod.labels)
-  t += 'Annotations:\t<none>\n'
+  t += multilineAnnotations('Annotations', system?.annotations ?? {})
   t += 'Status:\tRunning\n'
+  if (isStatic) t += 'SeccompProfile:\tRuntimeDefault\n'
   t += `IP:\t${ip}\n`
   t += `IPs:\n  IP:\t${ip}\n`
   if (pod.owner !== undefined) t += `Controlled By:\tReplicaSet/${pod.owner}\n`
+  if (pod.daemonSet !== undefined) t += `Controlled By:\tDaemonSet/${pod.daemonSet}\n`
+  if (system?.staticOn !== undefined) t += `Controlled By:\tNode/${system.staticOn}\n`
   t += 'Containers:\n'
   for (const c of pod.containers) {
     t += `  ${c.name}:\n`
@@ -146,8 +153,19 @@ export function describePod(lab: Lab, pod: KubePod): string {
     else t += '    State:\tWaiting\n      Reason:\tCrashLoopBackOff\n'
     t += `    Ready:\t${c.state === 'Running' ? 'True' : 'False'}\n`
     t += `    Restart Count:\t${c.restartCount}\n`
+    const requests = system?.requests[c.name] ?? {}
+    if (Object.keys(requests).length > 0)
+      t += `    Requests:\n${Object.keys(requests)
+        .sort()
+        .map((k) => `      ${k}:\t${requests[k] ?? ''}\n`)
+        .join('')}`
     t += '    Environment:\t<none>\n'
-    t += `    Mounts:\n      /var/run/secrets/kubernetes.io/serviceaccount from ${volume} (ro)\n`
+    t += isStatic
+      ? `    Mounts:\n${[...system.hostPaths]
+          .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+          .map((h) => `      ${h.path} from ${h.name} (${h.readOnly ? 'ro' : 'rw'})\n`)
+          .join('')}`
+      : `    Mounts:\n      /var/run/secrets/kubernetes.io/serviceaccount from ${volume} (ro)\n`
   }
   t += 'Conditions:\n  Type\tStatus\n'
   for (const [type, ok] of [
@@ -158,16 +176,33 @@ export function describePod(lab: Lab, pod: KubePod): string {
     ['PodScheduled', true]
   ] as const)
     t += `  ${type} \t${ok ? 'True' : 'False'} \n`
-  t += `Volumes:\n  ${volume}:\n`
-  t += '    Type:\tProjected (a volume that contains injected data from multiple sources)\n'
-  t += '    TokenExpirationSeconds:\t3607\n'
-  t += '    ConfigMapName:\tkube-root-ca.crt\n'
-  t += '    ConfigMapOptional:\t<nil>\n'
-  t += '    DownwardAPI:\ttrue\n'
-  t += 'QoS Class:\tBestEffort\n'
-  t += 'Node-Selectors:\t<none>\n'
-  t += 'Tolerations:\tnode.kubernetes.io/not-ready:NoExecute op=Exists for 300s\n'
-  t += '\tnode.kubernetes.io/unreachable:NoExecute op=Exists for 300s\n'
+  if (isStatic)
+    t += `Volumes:\n${system.hostPaths
+      .map(
+        (h) =>
+          `  ${h.name}:\n    Type:\tHostPath (bare host directory volume)\n    Path:\t${h.path}\n    HostPathType:\t${h.type}\n`
+      )
+      .join('')}`
+  else {
+    t += `Volumes:\n  ${volume}:\n`
+    t += '    Type:\tProjected (a volume that contains injected data from multiple sources)\n'
+    t += '    TokenExpirationSeconds:\t3607\n'
+    t += '    ConfigMapName:\tkube-root-ca.crt\n'
+    t += '    ConfigMapOptional:\t<nil>\n'
+    t += '    DownwardAPI:\ttrue\n'
+  }
+  t += `QoS Class:\t${qosClass(pod)}\n`
+  t += multiline('Node-Selectors', system?.nodeSelector ?? {})
+  const tolerations =
+    system === undefined
+      ? [
+          'node.kubernetes.io/not-ready:NoExecute op=Exists for 300s',
+          'node.kubernetes.io/unreachable:NoExecute op=Exists for 300s'
+        ]
+      : [...system.tolerations]
+          .sort((a, b) => ((a.key ?? '') < (b.key ?? '') ? -1 : (a.key ?? '') > (b.key ?? '') ? 1 : 0))
+          .map(tolerationText)
+  t += tolerations.map((x, i) => `${i === 0 ? 'Tolerations:' : ''}\t${x}\n`).join('')
   return withEvents(t, lab, 'pod', pod.namespace, pod.name)
 }
 

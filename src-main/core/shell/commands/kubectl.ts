@@ -4,7 +4,7 @@
  * delete, scale, patch, version; and `crictl pods|ps` on nodes (20-wide columns).
  */
 
-import { daemonSetPods, daemonSets } from '../../kube/daemonsets.ts'
+import { daemonSets, systemPods } from '../../kube/daemonsets.ts'
 import type { Command, CommandContext, CommandOutput } from '../command.ts'
 import type { Lab } from '../../kube/lab.ts'
 import type { KubePod } from '../../kube/objects.ts'
@@ -193,7 +193,7 @@ export const kubectlCommand: Command = {
           const podName = name.replace(/^pods?\//, '')
           pod =
             findPod(ctx.lab, podName, namespace) ??
-            daemonSetPods(ctx.lab).find((p) => p.name === podName && namespace === p.namespace)
+            systemPods(ctx.lab).find((p) => p.name === podName && namespace === p.namespace)
         }
         if (!pod) return err(`Error from server (NotFound): pods "${name}" not found\n`)
         const picked = pickContainer(pod, lastValue(o, 'c'))
@@ -251,7 +251,7 @@ const KUSTOMIZE: Readonly<Record<string, string>> = {
 }
 
 const DESCRIBERS = {
-  pods: { list: (lab: Lab) => [...lab.pods, ...daemonSetPods(lab)], print: describePod },
+  pods: { list: (lab: Lab) => [...lab.pods, ...systemPods(lab)], print: describePod },
   services: { list: (lab: Lab) => lab.services, print: describeService },
   endpoints: { list: (lab: Lab) => lab.services, print: describeEndpoints },
   nodes: { list: (lab: Lab) => lab.nodes, print: describeNode },
@@ -382,7 +382,8 @@ export const crictlCommand: Command = {
     if (!r.ok) return err(`${r.message.replace(/^crictl: /, 'crictl: flag provided but not defined: ')}\n`)
     const [verb] = r.value.operands
     const now = ctx.lab.clock.nowMs
-    const pods = ctx.lab.pods.filter((p) => p.node === ctx.target.node)
+    // The installer's pods started before the scenario's, so crictl, newest first, lists them last.
+    const pods = [...ctx.lab.pods, ...systemPods(ctx.lab)].filter((p) => p.node === ctx.target.node)
     const quiet = has(r.value, 'q')
     switch (verb) {
       case 'pods': {
