@@ -119,6 +119,34 @@ describe('kubeadm lists its control plane as static pods and its system pods wit
     )
   })
 
+  it('describes a DaemonSet with its counts, service account, priority class and tolerations', () => {
+    const text = get('kubectl -n kube-system describe ds kube-proxy').stdout
+    expect(text.split('\n').slice(0, 12)).toEqual([
+      'Name:           kube-proxy',
+      'Namespace:      kube-system',
+      'Selector:       k8s-app=kube-proxy',
+      'Node-Selector:  kubernetes.io/os=linux',
+      'Labels:         k8s-app=kube-proxy',
+      'Annotations:    deprecated.daemonset.template.generation: 1',
+      'Desired Number of Nodes Scheduled: 2',
+      'Current Number of Nodes Scheduled: 2',
+      'Number of Nodes Scheduled with Up-to-date Pods: 2',
+      'Number of Nodes Scheduled with Available Pods: 2',
+      'Number of Nodes Misscheduled: 0',
+      'Pods Status:  2 Running / 0 Waiting / 0 Succeeded / 0 Failed'
+    ])
+    expect(text).toMatch(/^ {2}Service Account: +kube-proxy\n/m)
+    expect(text).toMatch(
+      /^ {2}Priority Class Name: +system-node-critical\n {2}Node-Selectors: +kubernetes\.io\/os=linux\n {2}Tolerations: +op=Exists\nEvents: +<none>\n$/m
+    )
+    const flannel = get('kubectl -n kube-flannel describe ds kube-flannel-ds').stdout
+    expect(flannel).toMatch(/^ {4}Requests:\n {6}cpu: +100m\n {6}memory: +50Mi\n/m)
+    expect(flannel).toMatch(/^ {2}Tolerations: +:NoSchedule op=Exists\n/m)
+    expect(get('kubectl describe ds kube-proxy').stderr).toBe(
+      'Error from server (NotFound): daemonsets.apps "kube-proxy" not found\n'
+    )
+  })
+
   it('publishes kube-root-ca.crt in every namespace', () => {
     const rows = get('kubectl get cm -A').stdout.trim().split('\n')
     expect(rows[0]).toMatch(/^NAMESPACE +NAME +DATA +AGE$/)

@@ -40,8 +40,13 @@ export const qosClass = (pod: KubePod): 'Burstable' | 'BestEffort' =>
     ? 'Burstable'
     : 'BestEffort'
 
-/** A toleration as `kubectl describe` prints it (printTolerationsMultiline). */
-export function tolerationText(t: KubeToleration): string {
-  const head = `${t.key ?? ''}${t.effect === undefined ? '' : `:${t.effect}`}`
-  return `${head}${head === '' ? '' : ' '}op=Exists`
+/** Tolerations as `kubectl describe` prints them (printTolerationsMultiline): sorted by key. */
+export function tolerationLines(tolerations: readonly KubeToleration[]): string[] {
+  const key = (t: KubeToleration): string => t.key ?? ''
+  return [...tolerations]
+    .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
+    .map((t) => {
+      const head = `${key(t)}${t.effect === undefined ? '' : `:${t.effect}`}`
+      return `${head}${head === '' ? '' : ' '}op=Exists`
+    })
 }

@@ -5,7 +5,8 @@
  * longest label in its run of consecutive tabbed lines.
  */
 
-import { qosClass, tolerationText } from '../../kube/system-pod-spec.ts'
+import { SYSTEM_NODE_CRITICAL, qosClass, tolerationLines } from '../../kube/system-pod-spec.ts'
+import { daemonSetStatus, type KubeDaemonSet } from '../../kube/daemonsets.ts'
 import type { Lab } from '../../kube/lab.ts'
 import type {
   KubeNetworkPolicy,
@@ -153,12 +154,7 @@ export function describePod(lab: Lab, pod: KubePod): string {
     else t += '    State:\tWaiting\n      Reason:\tCrashLoopBackOff\n'
     t += `    Ready:\t${c.state === 'Running' ? 'True' : 'False'}\n`
     t += `    Restart Count:\t${c.restartCount}\n`
-    const requests = system?.requests[c.name] ?? {}
-    if (Object.keys(requests).length > 0)
-      t += `    Requests:\n${Object.keys(requests)
-        .sort()
-        .map((k) => `      ${k}:\t${requests[k] ?? ''}\n`)
-        .join('')}`
+    t += requestsSection(system?.requests[c.name] ?? {})
     t += '    Environment:\t<none>\n'
     t += isStatic
       ? `    Mounts:\n${[...system.hostPaths]
@@ -199,9 +195,7 @@ export function describePod(lab: Lab, pod: KubePod): string {
           'node.kubernetes.io/not-ready:NoExecute op=Exists for 300s',
           'node.kubernetes.io/unreachable:NoExecute op=Exists for 300s'
         ]
-      : [...system.tolerations]
-          .sort((a, b) => ((a.key ?? '') < (b.key ?? '') ? -1 : (a.key ?? '') > (b.key ?? '') ? 1 : 0))
-          .map(tolerationText)
+      : tolerationLines(system.tolerations)
   t += tolerations.map((x, i) => `${i === 0 ? 'Tolerations:' : ''}\t${x}\n`).join('')
   return withEvents(t, lab, 'pod', pod.namespace, pod.name)
 }
@@ -229,6 +223,55 @@ const selectorText = (selector: Record<string, string>): string =>
     .sort()
     .map((k) => `${k}=${selector[k] ?? ''}`)
     .join(',')
+
+/** describeContainerResource: a container's requests by resource name, when it has any. */
+function requestsSection(requests: Readonly<Record<string, string>>): string {
+  const names = Object.keys(requests).sort()
+  if (names.length === 0) return ''
+  return `    Requests:\n${names.map((k) => `      ${k}:\t${requests[k] ?? ''}\n`).join('')}`
+}
+
+/** DescribePodTemplate for a DaemonSet: the template's labels, service account, containers, placement. */
+function daemonSetTemplateSection(ds: KubeDaemonSet): string {
+  let out = 'Pod Template:\n'
+  out += multiline('Labels', { ...ds.labels, ...ds.selector }, '  ')
+  out += `  Service Account:\t${ds.serviceAccount}\n`
+  out += '  Containers:\n'
+  out += `   ${ds.container.name}:\n`
+  out += `    Image:\t${ds.container.image}\n`
+  out += '    Port:\t<none>\n    Host Port:\t<none>\n'
+  out += requestsSection(ds.container.requests)
+  out += '    Environment:\t<none>\n    Mounts:\t<none>\n'
+  out += '  Volumes:\t<none>\n'
+  out += `  Priority Class Name:\t${SYSTEM_NODE_CRITICAL.priorityClassName}\n`
+  out += multiline('Node-Selectors', ds.nodeSelector, '  ')
+  out += tolerationLines(ds.tolerations)
+    .map((x, i) => `${i === 0 ? '  Tolerations:' : ''}\t${x}\n`)
+    .join('')
+  return out
+}
+
+/** describeDaemonSet: its counts, pods by phase (a crash-looping pod's is still Running), template. */
+export function describeDaemonSet(lab: Lab, ds: KubeDaemonSet): string {
+  const st = daemonSetStatus(ds)
+  let t = ''
+  t += `Name:\t${ds.name}\n`
+  t += `Namespace:\t${ds.namespace}\n`
+  t += `Selector:\t${selectorText(ds.selector)}\n`
+  t += `Node-Selector:\t${selectorText(ds.nodeSelector) || '<none>'}\n`
+  t += multiline('Labels', ds.labels)
+  t += multilineAnnotations('Annotations', {
+    'deprecated.daemonset.template.generation': String(ds.generation)
+  })
+  t += `Desired Number of Nodes Scheduled: ${st.desired}\n`
+  t += `Current Number of Nodes Scheduled: ${st.current}\n`
+  t += `Number of Nodes Scheduled with Up-to-date Pods: ${st.updated}\n`
+  t += `Number of Nodes Scheduled with Available Pods: ${st.available}\n`
+  t += 'Number of Nodes Misscheduled: 0\n'
+  t += `Pods Status:\t${ds.pods.length} Running / 0 Waiting / 0 Succeeded / 0 Failed\n`
+  t += daemonSetTemplateSection(ds)
+  return withEvents(t, lab, 'daemonset', ds.namespace, ds.name)
+}
 
 export function describeDeployment(lab: Lab, d: KubeDeployment): string {
   const st = deploymentStatus(lab, d)

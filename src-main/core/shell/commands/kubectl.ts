@@ -16,6 +16,7 @@ import {
   describeEndpoints,
   describeNode,
   describePod,
+  describeDaemonSet,
   describeNetworkPolicy,
   describeReplicaSet,
   describeService
@@ -257,8 +258,15 @@ const DESCRIBERS = {
   nodes: { list: (lab: Lab) => lab.nodes, print: describeNode },
   deployments: { list: (lab: Lab) => lab.deployments, print: describeDeployment },
   replicasets: { list: (lab: Lab) => lab.replicaSets, print: describeReplicaSet },
-  networkpolicies: { list: (lab: Lab) => lab.networkPolicies, print: describeNetworkPolicy }
+  networkpolicies: { list: (lab: Lab) => lab.networkPolicies, print: describeNetworkPolicy },
+  daemonsets: { list: daemonSets, print: describeDaemonSet }
 } as const
+
+/** The group-qualified resource a NotFound error names. */
+const QUALIFIED: Readonly<Record<string, string>> = {
+  networkpolicies: 'networkpolicies.networking.k8s.io',
+  daemonsets: 'daemonsets.apps'
+}
 
 /**
  * `kubectl describe TYPE [NAME_PREFIX] [-l SEL]`: a name that matches no object exactly
@@ -277,7 +285,7 @@ function describe(
   if (!resource) return err(`error: the server doesn't have a resource type "${type}"\n`)
   if (!(resource in DESCRIBERS))
     return err(
-      "error: the lab's kubectl describes pods, services, endpoints, nodes, deployments, replicasets and networkpolicies\n"
+      "error: the lab's kubectl describes pods, services, endpoints, nodes, deployments, replicasets, daemonsets and networkpolicies\n"
     )
   const d = DESCRIBERS[resource as keyof typeof DESCRIBERS]
   type Described = { name: string; namespace?: string; labels?: Record<string, string> }
@@ -302,7 +310,7 @@ function describe(
     const exact = inScope.filter((x) => x.name === name)
     const chosen = exact.length > 0 ? exact : inScope.filter((x) => x.name.startsWith(name))
     if (chosen.length === 0)
-      stderr += `Error from server (NotFound): ${resource === 'networkpolicies' ? 'networkpolicies.networking.k8s.io' : resource} "${name}" not found\n`
+      stderr += `Error from server (NotFound): ${QUALIFIED[resource] ?? resource} "${name}" not found\n`
     for (const x of chosen) stdout += `${stdout === '' ? '' : '\n\n'}${print(lab, x)}`
   }
   return { stdout, stderr, exitCode: stderr === '' ? 0 : 1 }
