@@ -37,7 +37,7 @@ describe('a kubeadm cluster lists kube-proxy and flanneld as DaemonSets, one pod
 
   it('runs one hostNetwork kube-proxy pod per node, listed by namespace then name', () => {
     const rows = get('kubectl get pods -A -o wide').stdout.trim().split('\n').slice(1)
-    const proxies = rows.filter((r) => r.startsWith('kube-system '))
+    const proxies = rows.filter((r) => r.startsWith('kube-system    kube-proxy-'))
     expect(proxies).toHaveLength(2)
     for (const r of proxies)
       expect(r).toMatch(
@@ -52,7 +52,9 @@ describe('a kubeadm cluster lists kube-proxy and flanneld as DaemonSets, one pod
   })
 
   it('shows a kube-proxy pod owned by its DaemonSet on the node network', () => {
-    const name = get('kubectl -n kube-system get pods -o name').stdout.split('\n')[0]!.replace('pod/', '')
+    const name = get('kubectl -n kube-system get pods -l k8s-app=kube-proxy -o name')
+      .stdout.split('\n')[0]!
+      .replace('pod/', '')
     const pod = parseYaml(get(`kubectl -n kube-system get pod ${name} -o yaml`).stdout) as {
       metadata: { ownerReferences: { kind: string; name: string }[]; generateName: string }
       spec: { hostNetwork: boolean }
@@ -69,14 +71,16 @@ describe('a kubeadm cluster lists kube-proxy and flanneld as DaemonSets, one pod
   })
 
   it("logs kube-proxy's startup in iptables mode, left empty in its ConfigMap as kubeadm writes it", () => {
-    const name = get('kubectl -n kube-system get pods -o name').stdout.split('\n')[0]!.replace('pod/', '')
+    const name = get('kubectl -n kube-system get pods -l k8s-app=kube-proxy -o name')
+      .stdout.split('\n')[0]!
+      .replace('pod/', '')
     const log = get(`kubectl -n kube-system logs ${name}`).stdout
     expect(log).toMatch(/^I0105 09:00:01\.\d{6} {7}1 server_linux\.go:66\] "Using iptables proxy"\n/)
     expect(log).toContain('server_linux.go:169] "Using iptables Proxier"\n')
     expect(log).toContain('"Setting route_localnet=1 to allow node-ports on localhost;')
     expect(log).toContain('"Version info" version="v1.31.0"\n')
     expect(get('kubectl -n kube-system get cm').stdout).toBe(
-      'NAME         DATA   AGE\nkube-proxy   2      0s\n'
+      'NAME               DATA   AGE\nkube-proxy         2      0s\nkube-root-ca.crt   1      0s\n'
     )
     const conf = get("kubectl -n kube-system get cm kube-proxy -o jsonpath='{.data.config\\.conf}'").stdout
     expect(conf).toMatch(/^mode: ""$/m)
@@ -85,7 +89,7 @@ describe('a kubeadm cluster lists kube-proxy and flanneld as DaemonSets, one pod
 
   it('reads a DaemonSet’s logs from one of its pods, naming it', () => {
     const r = get('kubectl -n kube-system logs ds/kube-proxy')
-    const first = get('kubectl -n kube-system get pods -o name').stdout.split('\n')[0]!
+    const first = get('kubectl -n kube-system get pods -l k8s-app=kube-proxy -o name').stdout.split('\n')[0]!
     expect(r.stderr).toBe(`Found 2 pods, using ${first}\n`)
     expect(r.stdout).toContain('"Using iptables Proxier"')
   })

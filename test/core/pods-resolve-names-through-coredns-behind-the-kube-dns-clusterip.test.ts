@@ -27,8 +27,12 @@ describe('cluster DNS', () => {
     ).toEqual([
       'coredns-7c65d6cfc9 node-1',
       'coredns-7c65d6cfc9 node-2',
+      'etcd-node-1 node-1',
+      'kube-apiserver-node-1 node-1',
+      'kube-controller-manager-node-1 node-1',
       'kube-proxy node-2',
-      'kube-proxy node-1'
+      'kube-proxy node-1',
+      'kube-scheduler-node-1 node-1'
     ])
     expect(run(s, 'node-1', 'kubectl get svc web').stdout).toContain('10.96.0.11')
     expect(run(s, 'client', 'cat /etc/resolv.conf').stdout).toBe(

@@ -189,16 +189,20 @@ describe('per-target views', () => {
     })
   })
 
-  it('lists crictl pods on the node only', () => {
+  it('lists crictl pods on the node only, its own and its DaemonSets’', () => {
     const out = run(s, 'node-2', 'crictl pods').stdout.split('\n')
     expect(out[0]).toBe(
-      'POD ID              CREATED                  STATE               NAME                NAMESPACE           ATTEMPT             RUNTIME'
+      'POD ID              CREATED                  STATE               NAME                    NAMESPACE           ATTEMPT             RUNTIME'
     )
     expect(out[1]?.slice(0, 13)).toMatch(/^[0-9a-f]{13}$/)
     expect(out[1]?.slice(13)).toBe(
-      '       Less than a second ago   Ready               web-3               default             0                   (default)'
+      '       Less than a second ago   Ready               web-3                   default             0                   (default)'
     )
-    expect(out).toHaveLength(3)
+    expect(out.slice(2, 4).map((l) => l.split(/ {3,}/).slice(3, 5).join(' '))).toEqual([
+      expect.stringMatching(/^kube-flannel-ds-[a-z0-9]{5} kube-flannel$/),
+      expect.stringMatching(/^kube-proxy-[a-z0-9]{5} kube-system$/)
+    ])
+    expect(out).toHaveLength(5)
   })
 
   it('offers completion data for the terminal', () => {

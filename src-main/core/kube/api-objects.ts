@@ -14,11 +14,13 @@ import {
   type KubeNetworkPolicy,
   type KubeNode,
   type KubePod,
-  type KubeService
+  type KubeService,
+  type KubeToleration
 } from './objects.ts'
 import type { KubeEndpointSlice } from './endpoint-slices.ts'
 import { endpointsOf } from './endpoints.ts'
 import { flannelNodeAnnotations } from './flannel.ts'
+import { qosClass } from './system-pod-spec.ts'
 
 export type ApiValue = string | number | boolean | null | ApiValue[] | { [key: string]: ApiValue }
 export type ApiObject = { [key: string]: ApiValue }
@@ -105,7 +107,49 @@ export function hostPortOf(pod: KubePod, c: KubeContainer): number | undefined {
   return c.hostPort ?? (pod.hostNetwork ? c.port : undefined)
 }
 
+export const tolerationObject = (t: KubeToleration): ApiObject => ({
+  ...(t.effect === undefined ? {} : { effect: t.effect }),
+  ...(t.key === undefined ? {} : { key: t.key }),
+  operator: t.operator
+})
+
+function requestsOf(pod: KubePod, container: string): ApiObject {
+  const requests = pod.system?.requests[container]
+  return requests === undefined ? {} : { requests: { ...requests } }
+}
+
+/** A pod's owner: its ReplicaSet, its DaemonSet, or for a static pod's mirror the Node. */
+function podOwnership(lab: Lab, pod: KubePod): ApiObject {
+  if (pod.owner !== undefined)
+    return {
+      generateName: `${pod.owner}-`,
+      ownerReferences: [ownerReference(lab, 'ReplicaSet', pod.namespace, pod.owner)]
+    }
+  if (pod.daemonSet !== undefined)
+    return {
+      generateName: `${pod.daemonSet}-`,
+      ownerReferences: [ownerReference(lab, 'DaemonSet', pod.namespace, pod.daemonSet)]
+    }
+  const node = pod.system?.staticOn
+  if (node !== undefined)
+    return {
+      ownerReferences: [
+        {
+          apiVersion: 'v1',
+          controller: true,
+          kind: 'Node',
+          name: node,
+          uid: derivedUid(lab, 'Node', `/${node}`)
+        }
+      ]
+    }
+  return {}
+}
+
 export function podObject(lab: Lab, pod: KubePod): ApiObject {
+  const system = pod.system
+  const isStatic = system?.staticOn !== undefined
+  const serviceAccount = isStatic ? undefined : (system?.serviceAccount ?? 'default')
   const node = lab.nodes.find((n) => n.name === pod.node)
   const hostIP = node ? formatIpv4(node.ip) : ''
   const podIP = formatIpv4(pod.ip)
@@ -121,18 +165,10 @@ export function podObject(lab: Lab, pod: KubePod): ApiObject {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: metadata(lab, 'Pod', pod, {
-      ...(pod.owner === undefined
+      ...(system === undefined || Object.keys(system.annotations).length === 0
         ? {}
-        : {
-            generateName: `${pod.owner}-`,
-            ownerReferences: [ownerReference(lab, 'ReplicaSet', pod.namespace, pod.owner)]
-          }),
-      ...(pod.daemonSet === undefined
-        ? {}
-        : {
-            generateName: `${pod.daemonSet}-`,
-            ownerReferences: [ownerReference(lab, 'DaemonSet', pod.namespace, pod.daemonSet)]
-          }),
+        : { annotations: { ...system.annotations } }),
+      ...podOwnership(lab, pod),
       labels: { ...pod.labels }
     }),
     spec: {
@@ -152,55 +188,73 @@ export function podObject(lab: Lab, pod: KubePod): ApiObject {
                 }
               ]
             }),
-        resources: {},
+        resources: requestsOf(pod, c.name),
         terminationMessagePath: '/dev/termination-log',
         terminationMessagePolicy: 'File',
-        volumeMounts: [
-          {
-            mountPath: '/var/run/secrets/kubernetes.io/serviceaccount',
-            name: tokenVolume,
-            readOnly: true
-          }
-        ]
+        ...(isStatic
+          ? {
+              volumeMounts: (system?.hostPaths ?? []).map((h) => ({
+                mountPath: h.path,
+                name: h.name,
+                ...(h.readOnly ? { readOnly: true } : {})
+              }))
+            }
+          : {
+              volumeMounts: [
+                {
+                  mountPath: '/var/run/secrets/kubernetes.io/serviceaccount',
+                  name: tokenVolume,
+                  readOnly: true
+                }
+              ]
+            })
       })),
       dnsPolicy: 'ClusterFirst',
       enableServiceLinks: true,
       ...(pod.hostNetwork ? { hostNetwork: true } : {}),
       nodeName: pod.node,
+      ...(system === undefined || Object.keys(system.nodeSelector).length === 0
+        ? {}
+        : { nodeSelector: { ...system.nodeSelector } }),
       preemptionPolicy: 'PreemptLowerPriority',
-      priority: 0,
+      priority: system?.priority ?? 0,
+      ...(system === undefined ? {} : { priorityClassName: system.priorityClassName }),
       restartPolicy: 'Always',
       schedulerName: 'default-scheduler',
-      securityContext: {},
-      serviceAccount: 'default',
-      serviceAccountName: 'default',
+      securityContext: isStatic ? { seccompProfile: { type: 'RuntimeDefault' } } : {},
+      ...(serviceAccount === undefined ? {} : { serviceAccount, serviceAccountName: serviceAccount }),
       ...(pod.shareProcessNamespace ? { shareProcessNamespace: true } : {}),
       terminationGracePeriodSeconds: 30,
-      tolerations: ['not-ready', 'unreachable'].map((t) => ({
-        effect: 'NoExecute',
-        key: `node.kubernetes.io/${t}`,
-        operator: 'Exists',
-        tolerationSeconds: 300
-      })),
-      volumes: [
-        {
-          name: tokenVolume,
-          projected: {
-            defaultMode: 420,
-            sources: [
-              { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
-              { configMap: { items: [{ key: 'ca.crt', path: 'ca.crt' }], name: 'kube-root-ca.crt' } },
-              {
-                downwardAPI: {
-                  items: [
-                    { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' }, path: 'namespace' }
-                  ]
-                }
+      tolerations:
+        system === undefined
+          ? ['not-ready', 'unreachable'].map((t) => ({
+              effect: 'NoExecute',
+              key: `node.kubernetes.io/${t}`,
+              operator: 'Exists',
+              tolerationSeconds: 300
+            }))
+          : system.tolerations.map(tolerationObject),
+      volumes: isStatic
+        ? (system?.hostPaths ?? []).map((h) => ({ hostPath: { path: h.path, type: h.type }, name: h.name }))
+        : [
+            {
+              name: tokenVolume,
+              projected: {
+                defaultMode: 420,
+                sources: [
+                  { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+                  { configMap: { items: [{ key: 'ca.crt', path: 'ca.crt' }], name: 'kube-root-ca.crt' } },
+                  {
+                    downwardAPI: {
+                      items: [
+                        { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' }, path: 'namespace' }
+                      ]
+                    }
+                  }
+                ]
               }
-            ]
-          }
-        }
-      ]
+            }
+          ]
     },
     status: {
       conditions: [
@@ -235,7 +289,7 @@ export function podObject(lab: Lab, pod: KubePod): ApiObject {
       phase: 'Running',
       podIP,
       podIPs: [{ ip: podIP }],
-      qosClass: 'BestEffort',
+      qosClass: qosClass(pod),
       startTime: started
     }
   }

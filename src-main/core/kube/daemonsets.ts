@@ -1,9 +1,11 @@
-import { metadata, type ApiObject } from './api-objects.ts'
+import { metadata, tolerationObject, type ApiObject } from './api-objects.ts'
 import {
   FLANNEL_DS,
   FLANNEL_IMAGE,
   FLANNEL_NAMESPACE,
+  FLANNEL_REQUESTS,
   FLANNEL_SELECTOR,
+  FLANNEL_TOLERATIONS,
   flannelPods
 } from './flannel-pods.ts'
 import {
@@ -11,11 +13,13 @@ import {
   KUBE_PROXY_NAMESPACE,
   KUBE_PROXY_NODE_SELECTOR,
   KUBE_PROXY_SELECTOR,
+  KUBE_PROXY_TOLERATIONS,
   kubeProxyImage,
   kubeProxyPods
 } from './kube-proxy-pods.ts'
 import type { Lab } from './lab.ts'
-import type { KubePod } from './objects.ts'
+import type { KubePod, KubeToleration } from './objects.ts'
+import { staticPods } from './static-pods.ts'
 
 /** A DaemonSet the cluster's installer put there, with the pods it runs now. */
 export interface KubeDaemonSet {
@@ -24,14 +28,24 @@ export interface KubeDaemonSet {
   labels: Record<string, string>
   selector: Record<string, string>
   nodeSelector: Record<string, string>
-  container: { name: string; image: string }
+  /** The pod template's own tolerations, before the controller adds its own to each pod. */
+  tolerations: KubeToleration[]
+  serviceAccount: string
+  container: { name: string; image: string; requests: Record<string, string> }
   generation: number
   pods: KubePod[]
   createdAt: number
 }
 
-/** Every pod of a DaemonSet: flanneld's and kube-proxy's, one per node each. */
-export const daemonSetPods = (lab: Lab): KubePod[] => [...flannelPods(lab), ...kubeProxyPods(lab)]
+/**
+ * Every pod the cluster's installer runs, newest first: flanneld's and kube-proxy's, one per
+ * node each, then the control plane's static pods that came up before them.
+ */
+export const systemPods = (lab: Lab): KubePod[] => [
+  ...flannelPods(lab),
+  ...kubeProxyPods(lab),
+  ...staticPods(lab)
+]
 
 /**
  * kubeadm's kube-proxy DaemonSet (scheduled on Linux nodes by its nodeSelector) and
@@ -51,7 +65,9 @@ export function daemonSets(lab: Lab): KubeDaemonSet[] {
             labels: { app: 'flannel', 'k8s-app': 'flannel', tier: 'node' },
             selector: { ...FLANNEL_SELECTOR },
             nodeSelector: {},
-            container: { name: 'kube-flannel', image: FLANNEL_IMAGE },
+            tolerations: [...FLANNEL_TOLERATIONS],
+            serviceAccount: 'flannel',
+            container: { name: 'kube-flannel', image: FLANNEL_IMAGE, requests: { ...FLANNEL_REQUESTS } },
             generation: lab.flannelDs?.generation ?? 1,
             pods: flannel,
             createdAt: 0
@@ -66,7 +82,9 @@ export function daemonSets(lab: Lab): KubeDaemonSet[] {
             labels: { ...KUBE_PROXY_SELECTOR },
             selector: { ...KUBE_PROXY_SELECTOR },
             nodeSelector: { ...KUBE_PROXY_NODE_SELECTOR },
-            container: { name: 'kube-proxy', image: kubeProxyImage(lab) },
+            tolerations: [...KUBE_PROXY_TOLERATIONS],
+            serviceAccount: 'kube-proxy',
+            container: { name: 'kube-proxy', image: kubeProxyImage(lab), requests: {} },
             generation: 1,
             pods: proxy,
             createdAt: 0
@@ -110,14 +128,22 @@ export function daemonSetObject(lab: Lab, ds: KubeDaemonSet): ApiObject {
         metadata: { labels: { ...ds.labels, ...ds.selector } },
         spec: {
           containers: [
-            { image: ds.container.image, imagePullPolicy: 'IfNotPresent', name: ds.container.name }
+            {
+              image: ds.container.image,
+              imagePullPolicy: 'IfNotPresent',
+              name: ds.container.name,
+              resources:
+                Object.keys(ds.container.requests).length === 0
+                  ? {}
+                  : { requests: { ...ds.container.requests } }
+            }
           ],
           hostNetwork: true,
           ...(Object.keys(ds.nodeSelector).length === 0 ? {} : { nodeSelector: { ...ds.nodeSelector } }),
           priorityClassName: 'system-node-critical',
           restartPolicy: 'Always',
-          serviceAccountName: ds.container.name === 'kube-proxy' ? 'kube-proxy' : 'flannel',
-          tolerations: [{ operator: 'Exists' }]
+          serviceAccountName: ds.serviceAccount,
+          tolerations: ds.tolerations.map(tolerationObject)
         }
       },
       updateStrategy: { rollingUpdate: { maxSurge: 0, maxUnavailable: 1 }, type: 'RollingUpdate' }

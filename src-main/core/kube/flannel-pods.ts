@@ -2,6 +2,7 @@ import { derivedUid, hex, randomSuffix } from './api-objects.ts'
 import { klogLine } from './klog.ts'
 import { componentsRunAsPods, type Lab } from './lab.ts'
 import type { KubePod } from './objects.ts'
+import { daemonPodTolerations, systemSpec } from './system-pod-spec.ts'
 
 /** Where kube-flannel.yml puts flanneld: one hostNetwork pod per node of this DaemonSet. */
 export const FLANNEL_NAMESPACE = 'kube-flannel'
@@ -14,6 +15,9 @@ export const FLANNEL_DS = 'kube-flannel-ds'
 export const FLANNEL_IMAGE = 'docker.io/flannel/flannel:v0.25.6'
 /** kube-flannel.yml's DaemonSet selector; its pod template adds `tier: node`. */
 export const FLANNEL_SELECTOR = { app: 'flannel', 'k8s-app': 'flannel' }
+/** kube-flannel.yml tolerates NoSchedule taints only, and requests a little CPU and memory. */
+export const FLANNEL_TOLERATIONS = [{ effect: 'NoSchedule' as const, operator: 'Exists' as const }]
+export const FLANNEL_REQUESTS = { cpu: '100m', memory: '50Mi' }
 
 /** The kubelet's crash-loop back-off: 10 s doubling up to five minutes (MaxContainerBackOff). */
 const BACKOFF_START_MS = 10_000
@@ -117,7 +121,12 @@ export function flannelPods(lab: Lab): KubePod[] {
         }
       ],
       createdAt: ds.rolledAtMs,
-      ready: !crashing
+      ready: !crashing,
+      system: systemSpec({
+        serviceAccount: 'flannel',
+        tolerations: daemonPodTolerations(FLANNEL_TOLERATIONS),
+        requests: { 'kube-flannel': { ...FLANNEL_REQUESTS } }
+      })
     }
   })
 }

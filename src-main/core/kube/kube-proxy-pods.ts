@@ -5,12 +5,15 @@ import { klogLine } from './klog.ts'
 import { componentsRunAsPods, type Lab } from './lab.ts'
 import type { KubeNode, KubePod } from './objects.ts'
 import { proxyModeOf, type ProxyMode } from './proxy-mode.ts'
+import { daemonPodTolerations, systemSpec } from './system-pod-spec.ts'
 
 /** kubeadm's kube-proxy addon: a DaemonSet in kube-system reading its ConfigMap of the same name. */
 export const KUBE_PROXY_NAMESPACE = 'kube-system'
 export const KUBE_PROXY_DS = 'kube-proxy'
 export const KUBE_PROXY_SELECTOR = { 'k8s-app': 'kube-proxy' }
 export const KUBE_PROXY_NODE_SELECTOR = { 'kubernetes.io/os': 'linux' }
+/** kubeadm's manifest tolerates every taint, so kube-proxy runs on tainted control planes too. */
+export const KUBE_PROXY_TOLERATIONS = [{ operator: 'Exists' as const }]
 
 export const kubeProxyImage = (lab: Lab): string => `registry.k8s.io/kube-proxy:${kubeletVersion(lab)}`
 
@@ -132,9 +135,39 @@ export function kubeProxyPods(lab: Lab): KubePod[] {
         }
       ],
       createdAt: 0,
-      ready: true
+      ready: true,
+      system: systemSpec({
+        serviceAccount: 'kube-proxy',
+        tolerations: daemonPodTolerations(KUBE_PROXY_TOLERATIONS),
+        nodeSelector: { ...KUBE_PROXY_NODE_SELECTOR }
+      })
     }
   })
+}
+
+/**
+ * The root CA publisher's ConfigMap, which kube-controller-manager writes into every namespace
+ * so pods can verify the apiserver: the cluster CA (derived per seed, PEM-shaped) under ca.crt.
+ */
+export function rootCaConfigMaps(lab: Lab): KubeConfigMap[] {
+  if (!componentsRunAsPods(lab)) return []
+  // The size of kubeadm's self-signed RSA-2048 CA in DER.
+  const der = Array.from({ length: 35 }, (_, i) => hex(`${lab.scenario.cluster.seed}/ca/${i}`))
+    .join('')
+    .slice(0, 2 * 1099)
+    .replace(/[0-9a-f]{2}/g, (b) => String.fromCharCode(parseInt(b, 16)))
+  const pem = `-----BEGIN CERTIFICATE-----\n${btoa(der).replace(/.{1,64}/g, '$&\n')}-----END CERTIFICATE-----\n`
+  return lab.namespaces.map((ns) => ({
+    name: 'kube-root-ca.crt',
+    namespace: ns.name,
+    labels: {},
+    annotations: {
+      'kubernetes.io/description':
+        'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.'
+    },
+    data: { 'ca.crt': pem },
+    createdAt: ns.createdAt
+  }))
 }
 
 /** A ConfigMap as `kubectl get cm` lists it. */
@@ -142,6 +175,7 @@ export interface KubeConfigMap {
   name: string
   namespace: string
   labels: Record<string, string>
+  annotations: Record<string, string>
   data: Record<string, string>
   createdAt: number
 }
@@ -248,6 +282,9 @@ export function kubeProxyConfigMaps(lab: Lab): KubeConfigMap[] {
       name: KUBE_PROXY_DS,
       namespace: KUBE_PROXY_NAMESPACE,
       labels: { app: 'kube-proxy' },
+      annotations: {
+        'kubeadm.kubernetes.io/component-config.hash': `sha256:${hex(config.join('\n') + '\n')}`
+      },
       data: { 'config.conf': `${config.join('\n')}\n`, 'kubeconfig.conf': `${kubeconfig.join('\n')}\n` },
       createdAt: 0
     }
@@ -260,10 +297,8 @@ export function configMapObject(lab: Lab, cm: KubeConfigMap): ApiObject {
     data: { ...cm.data },
     kind: 'ConfigMap',
     metadata: metadata(lab, 'ConfigMap', cm, {
-      annotations: {
-        'kubeadm.kubernetes.io/component-config.hash': `sha256:${hex(cm.data['config.conf'] ?? '')}`
-      },
-      labels: { ...cm.labels }
+      annotations: { ...cm.annotations },
+      ...(Object.keys(cm.labels).length === 0 ? {} : { labels: { ...cm.labels } })
     })
   }
 }

@@ -81,6 +81,8 @@ export interface KubePod {
   owner?: string
   /** The DaemonSet that owns it instead, for the per-node system pods. */
   daemonSet?: string
+  /** What a system component's manifest sets beyond the defaults a scenario's pod gets. */
+  system?: SystemPodSpec
   /**
    * Created through the API with no controller (`kubectl apply -f pod.yaml`): deleting it
    * deletes it. A scenario's own pods stand for pods of a controller the lab does not draw,
@@ -93,6 +95,38 @@ export interface KubePod {
    */
   hostname?: string
   subdomain?: string
+}
+
+/** A toleration as the pod spec carries it: no key with `Exists` tolerates every taint. */
+export interface KubeToleration {
+  key?: string
+  operator: 'Exists'
+  effect?: 'NoSchedule' | 'NoExecute'
+}
+
+/**
+ * The spec fields of kubeadm's and kube-flannel.yml's pods: their service account (none for a
+ * static pod), priority class, tolerations, node selector and each container's resource
+ * requests; a static pod, which has no token volume, mounts host paths instead is the kubelet's mirror of a manifest on its node, which owns it.
+ */
+export interface SystemPodSpec {
+  serviceAccount?: string
+  priorityClassName: string
+  priority: number
+  tolerations: KubeToleration[]
+  nodeSelector: Record<string, string>
+  requests: Record<string, Record<string, string>>
+  annotations: Record<string, string>
+  staticOn?: string
+  /** A static pod's host directories and files, each mounted at its own path. */
+  hostPaths: KubeHostPath[]
+}
+
+export interface KubeHostPath {
+  name: string
+  path: string
+  type: 'DirectoryOrCreate' | 'FileOrCreate'
+  readOnly: boolean
 }
 
 export interface KubeServicePort {

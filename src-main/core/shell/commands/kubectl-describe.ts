@@ -5,6 +5,8 @@
  * longest label in its run of consecutive tabbed lines.
  */
 
+import { SYSTEM_NODE_CRITICAL, qosClass, tolerationLines } from '../../kube/system-pod-spec.ts'
+import { daemonSetStatus, type KubeDaemonSet } from '../../kube/daemonsets.ts'
 import type { Lab } from '../../kube/lab.ts'
 import type {
   KubeNetworkPolicy,
@@ -122,16 +124,22 @@ export function describePod(lab: Lab, pod: KubePod): string {
   let t = ''
   t += `Name:\t${pod.name}\n`
   t += `Namespace:\t${pod.namespace}\n`
-  t += 'Priority:\t0\n'
-  t += 'Service Account:\tdefault\n'
+  const system = pod.system
+  const isStatic = system?.staticOn !== undefined
+  t += `Priority:\t${system?.priority ?? 0}\n`
+  if (system !== undefined) t += `Priority Class Name:\t${system.priorityClassName}\n`
+  if (!isStatic) t += `Service Account:\t${system?.serviceAccount ?? 'default'}\n`
   t += `Node:\t${pod.node}/${node ? formatIpv4(node.ip) : ''}\n`
   t += `Start Time:\t${started}\n`
   t += multiline('Labels', pod.labels)
-  t += 'Annotations:\t<none>\n'
+  t += multilineAnnotations('Annotations', system?.annotations ?? {})
   t += 'Status:\tRunning\n'
+  if (isStatic) t += 'SeccompProfile:\tRuntimeDefault\n'
   t += `IP:\t${ip}\n`
   t += `IPs:\n  IP:\t${ip}\n`
   if (pod.owner !== undefined) t += `Controlled By:\tReplicaSet/${pod.owner}\n`
+  if (pod.daemonSet !== undefined) t += `Controlled By:\tDaemonSet/${pod.daemonSet}\n`
+  if (system?.staticOn !== undefined) t += `Controlled By:\tNode/${system.staticOn}\n`
   t += 'Containers:\n'
   for (const c of pod.containers) {
     t += `  ${c.name}:\n`
@@ -146,8 +154,14 @@ export function describePod(lab: Lab, pod: KubePod): string {
     else t += '    State:\tWaiting\n      Reason:\tCrashLoopBackOff\n'
     t += `    Ready:\t${c.state === 'Running' ? 'True' : 'False'}\n`
     t += `    Restart Count:\t${c.restartCount}\n`
+    t += requestsSection(system?.requests[c.name] ?? {})
     t += '    Environment:\t<none>\n'
-    t += `    Mounts:\n      /var/run/secrets/kubernetes.io/serviceaccount from ${volume} (ro)\n`
+    t += isStatic
+      ? `    Mounts:\n${[...system.hostPaths]
+          .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+          .map((h) => `      ${h.path} from ${h.name} (${h.readOnly ? 'ro' : 'rw'})\n`)
+          .join('')}`
+      : `    Mounts:\n      /var/run/secrets/kubernetes.io/serviceaccount from ${volume} (ro)\n`
   }
   t += 'Conditions:\n  Type\tStatus\n'
   for (const [type, ok] of [
@@ -158,16 +172,31 @@ export function describePod(lab: Lab, pod: KubePod): string {
     ['PodScheduled', true]
   ] as const)
     t += `  ${type} \t${ok ? 'True' : 'False'} \n`
-  t += `Volumes:\n  ${volume}:\n`
-  t += '    Type:\tProjected (a volume that contains injected data from multiple sources)\n'
-  t += '    TokenExpirationSeconds:\t3607\n'
-  t += '    ConfigMapName:\tkube-root-ca.crt\n'
-  t += '    ConfigMapOptional:\t<nil>\n'
-  t += '    DownwardAPI:\ttrue\n'
-  t += 'QoS Class:\tBestEffort\n'
-  t += 'Node-Selectors:\t<none>\n'
-  t += 'Tolerations:\tnode.kubernetes.io/not-ready:NoExecute op=Exists for 300s\n'
-  t += '\tnode.kubernetes.io/unreachable:NoExecute op=Exists for 300s\n'
+  if (isStatic)
+    t += `Volumes:\n${system.hostPaths
+      .map(
+        (h) =>
+          `  ${h.name}:\n    Type:\tHostPath (bare host directory volume)\n    Path:\t${h.path}\n    HostPathType:\t${h.type}\n`
+      )
+      .join('')}`
+  else {
+    t += `Volumes:\n  ${volume}:\n`
+    t += '    Type:\tProjected (a volume that contains injected data from multiple sources)\n'
+    t += '    TokenExpirationSeconds:\t3607\n'
+    t += '    ConfigMapName:\tkube-root-ca.crt\n'
+    t += '    ConfigMapOptional:\t<nil>\n'
+    t += '    DownwardAPI:\ttrue\n'
+  }
+  t += `QoS Class:\t${qosClass(pod)}\n`
+  t += multiline('Node-Selectors', system?.nodeSelector ?? {})
+  const tolerations =
+    system === undefined
+      ? [
+          'node.kubernetes.io/not-ready:NoExecute op=Exists for 300s',
+          'node.kubernetes.io/unreachable:NoExecute op=Exists for 300s'
+        ]
+      : tolerationLines(system.tolerations)
+  t += tolerations.map((x, i) => `${i === 0 ? 'Tolerations:' : ''}\t${x}\n`).join('')
   return withEvents(t, lab, 'pod', pod.namespace, pod.name)
 }
 
@@ -194,6 +223,55 @@ const selectorText = (selector: Record<string, string>): string =>
     .sort()
     .map((k) => `${k}=${selector[k] ?? ''}`)
     .join(',')
+
+/** describeContainerResource: a container's requests by resource name, when it has any. */
+function requestsSection(requests: Readonly<Record<string, string>>): string {
+  const names = Object.keys(requests).sort()
+  if (names.length === 0) return ''
+  return `    Requests:\n${names.map((k) => `      ${k}:\t${requests[k] ?? ''}\n`).join('')}`
+}
+
+/** DescribePodTemplate for a DaemonSet: the template's labels, service account, containers, placement. */
+function daemonSetTemplateSection(ds: KubeDaemonSet): string {
+  let out = 'Pod Template:\n'
+  out += multiline('Labels', { ...ds.labels, ...ds.selector }, '  ')
+  out += `  Service Account:\t${ds.serviceAccount}\n`
+  out += '  Containers:\n'
+  out += `   ${ds.container.name}:\n`
+  out += `    Image:\t${ds.container.image}\n`
+  out += '    Port:\t<none>\n    Host Port:\t<none>\n'
+  out += requestsSection(ds.container.requests)
+  out += '    Environment:\t<none>\n    Mounts:\t<none>\n'
+  out += '  Volumes:\t<none>\n'
+  out += `  Priority Class Name:\t${SYSTEM_NODE_CRITICAL.priorityClassName}\n`
+  out += multiline('Node-Selectors', ds.nodeSelector, '  ')
+  out += tolerationLines(ds.tolerations)
+    .map((x, i) => `${i === 0 ? '  Tolerations:' : ''}\t${x}\n`)
+    .join('')
+  return out
+}
+
+/** describeDaemonSet: its counts, pods by phase (a crash-looping pod's is still Running), template. */
+export function describeDaemonSet(lab: Lab, ds: KubeDaemonSet): string {
+  const st = daemonSetStatus(ds)
+  let t = ''
+  t += `Name:\t${ds.name}\n`
+  t += `Namespace:\t${ds.namespace}\n`
+  t += `Selector:\t${selectorText(ds.selector)}\n`
+  t += `Node-Selector:\t${selectorText(ds.nodeSelector) || '<none>'}\n`
+  t += multiline('Labels', ds.labels)
+  t += multilineAnnotations('Annotations', {
+    'deprecated.daemonset.template.generation': String(ds.generation)
+  })
+  t += `Desired Number of Nodes Scheduled: ${st.desired}\n`
+  t += `Current Number of Nodes Scheduled: ${st.current}\n`
+  t += `Number of Nodes Scheduled with Up-to-date Pods: ${st.updated}\n`
+  t += `Number of Nodes Scheduled with Available Pods: ${st.available}\n`
+  t += 'Number of Nodes Misscheduled: 0\n'
+  t += `Pods Status:\t${ds.pods.length} Running / 0 Waiting / 0 Succeeded / 0 Failed\n`
+  t += daemonSetTemplateSection(ds)
+  return withEvents(t, lab, 'daemonset', ds.namespace, ds.name)
+}
 
 export function describeDeployment(lab: Lab, d: KubeDeployment): string {
   const st = deploymentStatus(lab, d)

@@ -5,8 +5,8 @@
  * custom-columns. Tables follow k8s.io/kubernetes pkg/printers/internalversion/printers.go.
  */
 
-import { daemonSetObject, daemonSetPods, daemonSetStatus, daemonSets } from '../../kube/daemonsets.ts'
-import { configMapObject, kubeProxyConfigMaps } from '../../kube/kube-proxy-pods.ts'
+import { daemonSetObject, daemonSetStatus, daemonSets, systemPods } from '../../kube/daemonsets.ts'
+import { configMapObject, kubeProxyConfigMaps, rootCaConfigMaps } from '../../kube/kube-proxy-pods.ts'
 import { stringify as toYaml } from 'yaml'
 import type { Lab } from '../../kube/lab.ts'
 import type { KubePod, KubeService } from '../../kube/objects.ts'
@@ -298,7 +298,7 @@ function items(lab: Lab, resource: Resource): Item[] {
   const age = (at: number): string => humanDuration(now - at)
   switch (resource) {
     case 'pods':
-      return [...lab.pods, ...daemonSetPods(lab)].map((p) => ({
+      return [...lab.pods, ...systemPods(lab)].map((p) => ({
         namespace: p.namespace,
         name: p.name,
         labels: p.labels,
@@ -309,7 +309,8 @@ function items(lab: Lab, resource: Resource): Item[] {
           'spec.nodeName': p.node,
           'spec.restartPolicy': 'Always',
           'spec.schedulerName': 'default-scheduler',
-          'spec.serviceAccountName': 'default',
+          'spec.serviceAccountName':
+            p.system?.staticOn === undefined ? (p.system?.serviceAccount ?? 'default') : '',
           'spec.hostNetwork': String(p.hostNetwork),
           'status.phase': 'Running',
           'status.podIP': formatIpv4(p.ip),
@@ -465,7 +466,7 @@ function items(lab: Lab, resource: Resource): Item[] {
         }
       })
     case 'configmaps':
-      return kubeProxyConfigMaps(lab).map((cm) => ({
+      return [...rootCaConfigMaps(lab), ...kubeProxyConfigMaps(lab)].map((cm) => ({
         namespace: cm.namespace,
         name: cm.name,
         labels: cm.labels,

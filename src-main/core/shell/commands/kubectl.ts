@@ -4,7 +4,7 @@
  * delete, scale, patch, version; and `crictl pods|ps` on nodes (20-wide columns).
  */
 
-import { daemonSetPods, daemonSets } from '../../kube/daemonsets.ts'
+import { daemonSets, systemPods } from '../../kube/daemonsets.ts'
 import type { Command, CommandContext, CommandOutput } from '../command.ts'
 import type { Lab } from '../../kube/lab.ts'
 import type { KubePod } from '../../kube/objects.ts'
@@ -16,6 +16,7 @@ import {
   describeEndpoints,
   describeNode,
   describePod,
+  describeDaemonSet,
   describeNetworkPolicy,
   describeReplicaSet,
   describeService
@@ -193,7 +194,7 @@ export const kubectlCommand: Command = {
           const podName = name.replace(/^pods?\//, '')
           pod =
             findPod(ctx.lab, podName, namespace) ??
-            daemonSetPods(ctx.lab).find((p) => p.name === podName && namespace === p.namespace)
+            systemPods(ctx.lab).find((p) => p.name === podName && namespace === p.namespace)
         }
         if (!pod) return err(`Error from server (NotFound): pods "${name}" not found\n`)
         const picked = pickContainer(pod, lastValue(o, 'c'))
@@ -251,14 +252,21 @@ const KUSTOMIZE: Readonly<Record<string, string>> = {
 }
 
 const DESCRIBERS = {
-  pods: { list: (lab: Lab) => [...lab.pods, ...daemonSetPods(lab)], print: describePod },
+  pods: { list: (lab: Lab) => [...lab.pods, ...systemPods(lab)], print: describePod },
   services: { list: (lab: Lab) => lab.services, print: describeService },
   endpoints: { list: (lab: Lab) => lab.services, print: describeEndpoints },
   nodes: { list: (lab: Lab) => lab.nodes, print: describeNode },
   deployments: { list: (lab: Lab) => lab.deployments, print: describeDeployment },
   replicasets: { list: (lab: Lab) => lab.replicaSets, print: describeReplicaSet },
-  networkpolicies: { list: (lab: Lab) => lab.networkPolicies, print: describeNetworkPolicy }
+  networkpolicies: { list: (lab: Lab) => lab.networkPolicies, print: describeNetworkPolicy },
+  daemonsets: { list: daemonSets, print: describeDaemonSet }
 } as const
+
+/** The group-qualified resource a NotFound error names. */
+const QUALIFIED: Readonly<Record<string, string>> = {
+  networkpolicies: 'networkpolicies.networking.k8s.io',
+  daemonsets: 'daemonsets.apps'
+}
 
 /**
  * `kubectl describe TYPE [NAME_PREFIX] [-l SEL]`: a name that matches no object exactly
@@ -277,7 +285,7 @@ function describe(
   if (!resource) return err(`error: the server doesn't have a resource type "${type}"\n`)
   if (!(resource in DESCRIBERS))
     return err(
-      "error: the lab's kubectl describes pods, services, endpoints, nodes, deployments, replicasets and networkpolicies\n"
+      "error: the lab's kubectl describes pods, services, endpoints, nodes, deployments, replicasets, daemonsets and networkpolicies\n"
     )
   const d = DESCRIBERS[resource as keyof typeof DESCRIBERS]
   type Described = { name: string; namespace?: string; labels?: Record<string, string> }
@@ -302,7 +310,7 @@ function describe(
     const exact = inScope.filter((x) => x.name === name)
     const chosen = exact.length > 0 ? exact : inScope.filter((x) => x.name.startsWith(name))
     if (chosen.length === 0)
-      stderr += `Error from server (NotFound): ${resource === 'networkpolicies' ? 'networkpolicies.networking.k8s.io' : resource} "${name}" not found\n`
+      stderr += `Error from server (NotFound): ${QUALIFIED[resource] ?? resource} "${name}" not found\n`
     for (const x of chosen) stdout += `${stdout === '' ? '' : '\n\n'}${print(lab, x)}`
   }
   return { stdout, stderr, exitCode: stderr === '' ? 0 : 1 }
@@ -382,7 +390,8 @@ export const crictlCommand: Command = {
     if (!r.ok) return err(`${r.message.replace(/^crictl: /, 'crictl: flag provided but not defined: ')}\n`)
     const [verb] = r.value.operands
     const now = ctx.lab.clock.nowMs
-    const pods = ctx.lab.pods.filter((p) => p.node === ctx.target.node)
+    // The installer's pods started before the scenario's, so crictl, newest first, lists them last.
+    const pods = [...ctx.lab.pods, ...systemPods(ctx.lab)].filter((p) => p.node === ctx.target.node)
     const quiet = has(r.value, 'q')
     switch (verb) {
       case 'pods': {
