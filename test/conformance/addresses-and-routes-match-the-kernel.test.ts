@@ -1,7 +1,9 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { labShell, run as simRun } from '../core/shell-fixture.ts'
+import { claimNetnsPrefix, type NetnsPrefix } from './netns-prefix.ts'
 import { realLabUnavailable, type Output } from './real-lab.ts'
+import { twoVethsIn } from './two-veths.ts'
 
 /**
  * Addresses and routes as the kernel keeps them, built by the same command lines in a
@@ -11,144 +13,203 @@ import { realLabUnavailable, type Output } from './real-lab.ts'
  * the namespace (`ip -n`, `ip netns exec`), so the real side touches nothing outside it.
  */
 
-const NS = 'pnl-rt'
+/** The base of the run's own namespace name (netns-prefix.ts); test titles show it. */
+const BASE = 'pnl-rt'
 const unavailable = realLabUnavailable()
 
-const ip = (args: string): string => `ip -n ${NS} ${args}`
-const inNs = (line: string): string => `ip netns exec ${NS} ${line}`
 /** A bridge reports carrier changes through linkwatch, which takes up to a second for it. */
 const SETTLE = 'sleep 1.2'
+/** `ip -n NS monitor route` listens on both sides from WATCH to UNWATCH; compared as one test. */
+const WATCH = 'start ip monitor route'
+const UNWATCH = 'stop ip monitor route'
+/** Not compared line by line. */
+const UNCOMPARED = new Set([SETTLE, WATCH, UNWATCH])
 
-const BUILD = [
-  ip('link set lo up'),
-  ip('link add eth0 type veth peer name peer0'),
-  ip('link add eth1 type veth peer name peer1'),
-  ...['eth0', 'peer0', 'eth1', 'peer1'].map((d) => ip(`link set ${d} up`)),
-  ip('addr add 10.0.0.2/24 brd + dev eth0'),
-  ip('addr add 172.16.0.2/24 dev eth1'),
-  ip('route add 192.168.50.0/24 dev eth1 table 100'),
-  ip('route add 10.20.0.0/16 via 10.0.0.1')
-]
+function linesIn(ns: string): { build: string[]; steps: string[] } {
+  const ip = (args: string): string => `ip -n ${ns} ${args}`
+  const inNs = (line: string): string => `ip netns exec ${ns} ${line}`
 
-/** Compared line by line, in order (SETTLE runs on the real side only). */
-const STEPS = [
-  // A gateway is looked up in the route's own table, then as the rules direct.
-  ip('route add 10.9.0.0/24 via 10.0.0.9 table 100'),
-  ip('route add 10.9.1.0/24 via 10.0.0.9 dev eth0 table 100'),
-  ip('route add 10.9.2.0/24 via 10.0.0.9 dev eth1 table 100'),
-  ip('route add 10.9.3.0/24 via 10.0.0.9 dev eth1'),
-  ip('route add 10.9.4.0/24 via 10.0.0.9 dev eth1 onlink'),
-  ip('route add 10.9.5.0/24 via 192.168.50.9 table 100'),
-  ip('route add 10.9.6.0/24 via 192.168.50.9 dev eth1 table 100'),
-  ip('route add 10.9.7.0/24 via 192.168.50.9'),
-  ip('route add 10.9.9.0/24 via 192.168.50.9 table 200'),
-  ip('route add 10.9.10.0/24 via 10.99.0.1'),
-  ip('route add 10.9.11.0/24 via 10.99.0.1 onlink'),
-  ip('route add 10.9.12.0/24 via 10.20.0.5'),
-  ip('route add 10.9.13.0/24 via 10.20.0.5 dev eth0'),
-  ip('route add 10.9.14.0/24 via 10.0.0.2'),
-  ip('route add 10.9.16.0/24 via 10.0.0.255'),
-  ip('route add 10.9.17.0/24 via 127.0.0.1'),
-  ip('route add 10.9.19.0/24 via 10.0.0.9 dev lo'),
-  ip('route add 10.9.20.0/24 via 10.0.0.0'),
-  ip('route add 10.9.22.0/24 via 10.99.0.1 dev eth0 onlink'),
-  ip('route show table all'),
-  // Secondary addresses share their primary's prefix route.
-  inNs('sysctl net.ipv4.conf.eth0.promote_secondaries'),
-  ip('addr add 10.0.0.3/24 dev eth0'),
-  ip('addr add 10.0.0.1/24 brd + dev eth0'),
-  ip('addr add 10.5.0.1/16 dev eth0'),
-  ip('addr add 10.0.0.9/25 dev eth0'),
-  ip('addr add 10.0.0.200/32 dev eth0'),
-  ip('addr add 10.0.0.3/24 dev eth0'),
-  ip('-4 addr show dev eth0'),
-  ip('-br -4 addr show dev eth0'),
-  ip('route'),
-  ip('route show table local'),
-  ip('route get 10.0.0.50'),
-  ip('addr del 10.0.0.3/24 dev eth0'),
-  ip('-4 addr show dev eth0'),
-  ip('route show table local'),
-  ip('addr del 10.0.0.2/24 dev eth0'),
-  ip('-4 addr show dev eth0'),
-  ip('route show table all'),
-  ip('addr add 10.0.0.2/24 dev eth0'),
-  ip('addr add 10.0.0.3/24 dev eth0'),
-  ip('addr add 10.0.0.4/24 dev eth0'),
-  inNs('sysctl -w net.ipv4.conf.eth0.promote_secondaries=1'),
-  ip('addr del 10.0.0.2/24 dev eth0'),
-  ip('-4 addr show dev eth0'),
-  ip('route show table all'),
-  ip('route get 10.0.0.77'),
-  ip('route get 10.0.0.255'),
-  ip('route get 10.0.0.0'),
-  ip('addr add 10.0.0.3/25 dev eth0'),
-  ip('-4 addr show dev eth0'),
-  ip('route show table all'),
-  ip('route add 10.9.18.0/24 via 0.0.0.0 dev eth0'),
-  ip('route add 10.9.30.0/24 dev eth0 src 10.0.0.4'),
-  ip('route add 10.9.31.0/24 via 10.0.0.9 src 10.0.0.4'),
-  ip('addr del 10.0.0.4/24 dev eth0'),
-  ip('route'),
-  ip('addr del 10.0.0.3 dev eth0'),
-  ip('-4 addr show dev eth0'),
-  ip('addr add 10.0.0.3/24 dev eth0 scope link'),
-  ip('route del 10.0.0.0/24 dev eth0'),
-  ip('route'),
-  ip('addr add 10.0.0.8/24 dev eth0'),
-  ip('route'),
-  ip('-4 addr show dev eth0'),
-  // A device without carrier keeps its routes, marked; one taken down loses them.
-  ip('link set peer0 down'),
-  ip('link show eth0'),
-  ip('-d link show eth0'),
-  ip('route'),
-  ip('route show table all'),
-  ip('route get 10.0.0.77'),
-  ip('route get 10.9.0.1'),
-  ip('route add 10.9.26.0/24 via 10.0.0.9'),
-  ip('route add 10.9.27.0/24 dev eth0'),
-  ip('route show dev eth0'),
-  ip('link set peer0 up'),
-  ip('route'),
-  ip('link set peer0 down'),
-  ip('link set eth0 down'),
-  ip('route show table all'),
-  ip('link set eth0 up'),
-  ip('route show table all'),
-  ip('link set eth1 down'),
-  ip('route add 10.9.23.0/24 via 172.16.0.9'),
-  ip('route add 10.9.24.0/24 dev eth1'),
-  ip('route add 10.9.25.0/24 via 172.16.0.9 dev eth1 onlink'),
-  // A bridge has carrier until its first port; then only while a port has.
-  ip('link add br0 type bridge'),
-  ip('link set br0 up'),
-  SETTLE,
-  ip('link show br0'),
-  ip('addr add 10.1.0.1/24 dev br0'),
-  ip('route show dev br0'),
-  ip('link add v0 type veth peer name v1'),
-  ip('link set v0 mtu 1400'),
-  ip('link set v0 master br0'),
-  SETTLE,
-  ip('link show br0'),
-  ip('route show dev br0'),
-  ip('link set v0 up'),
-  ip('link set v1 up'),
-  SETTLE,
-  ip('link show br0'),
-  ip('route show dev br0'),
-  ip('link set v1 down'),
-  SETTLE,
-  ip('link show br0'),
-  ip('route show table all dev br0'),
-  ip('link set v0 nomaster'),
-  SETTLE,
-  ip('link show br0'),
-  ip('route show dev br0')
-]
+  const build = [
+    ...twoVethsIn(ns),
+    ip('addr add 10.0.0.2/24 brd + dev eth0'),
+    ip('addr add 172.16.0.2/24 dev eth1'),
+    ip('route add 192.168.50.0/24 dev eth1 table 100'),
+    ip('route add 10.20.0.0/16 via 10.0.0.1')
+  ]
 
-const COMPARED = STEPS.filter((line) => line !== SETTLE)
+  /** Compared line by line, in order (SETTLE runs on the real side only, see UNCOMPARED). */
+  const steps = [
+    // A gateway is looked up in the route's own table, then as the rules direct.
+    ip('route add 10.9.0.0/24 via 10.0.0.9 table 100'),
+    ip('route add 10.9.1.0/24 via 10.0.0.9 dev eth0 table 100'),
+    ip('route add 10.9.2.0/24 via 10.0.0.9 dev eth1 table 100'),
+    ip('route add 10.9.3.0/24 via 10.0.0.9 dev eth1'),
+    ip('route add 10.9.4.0/24 via 10.0.0.9 dev eth1 onlink'),
+    ip('route add 10.9.5.0/24 via 192.168.50.9 table 100'),
+    ip('route add 10.9.6.0/24 via 192.168.50.9 dev eth1 table 100'),
+    ip('route add 10.9.7.0/24 via 192.168.50.9'),
+    ip('route add 10.9.9.0/24 via 192.168.50.9 table 200'),
+    ip('route add 10.9.10.0/24 via 10.99.0.1'),
+    ip('route add 10.9.11.0/24 via 10.99.0.1 onlink'),
+    ip('route add 10.9.12.0/24 via 10.20.0.5'),
+    ip('route add 10.9.13.0/24 via 10.20.0.5 dev eth0'),
+    ip('route add 10.9.14.0/24 via 10.0.0.2'),
+    ip('route add 10.9.16.0/24 via 10.0.0.255'),
+    ip('route add 10.9.17.0/24 via 127.0.0.1'),
+    ip('route add 10.9.19.0/24 via 10.0.0.9 dev lo'),
+    ip('route add 10.9.20.0/24 via 10.0.0.0'),
+    ip('route add 10.9.22.0/24 via 10.99.0.1 dev eth0 onlink'),
+    ip('route show table all'),
+    // A gateway that is the host's own address is no gateway: out of lo, that is delivery here.
+    ip('route get 10.9.17.5'),
+    ip('route get 10.9.17.5 from 10.0.0.2'),
+    ip('route get 10.9.14.5'),
+    ip('route get 10.9.22.5'),
+    // A listing's selector: a bare prefix is exact, root takes what lies inside, match what covers.
+    ip('route add 10.244.0.0/16 via 10.0.0.5'),
+    ip('route add 10.244.1.0/24 via 10.0.0.6'),
+    ip('route add 10.244.0.0/24 dev eth1'),
+    ip('route add blackhole 10.244.9.0/24'),
+    ip('route add 10.244.8.0/24 dev eth0 scope host'),
+    ip('route list 10.244.0.0/16'),
+    ip('route show 10.244/16'),
+    ip('route show 10.244.1.5'),
+    ip('route show root 10.244.0.0/16'),
+    ip('route show match 10.244.1.5'),
+    ip('route show exact 10.244.0.0/24'),
+    ip('route show to root 10.244.0.0/16 match 10.244.1.0/24'),
+    ip('route show 10.244.0.0/16 10.20.0.0/16'),
+    ip('route show root 0/0 table 100'),
+    ip('route show all'),
+    ip('route show table all root 172.16.0.0/24'),
+    ip('route show table local type broadcast'),
+    ip('route show dev eth1'),
+    ip('route show oif eth1 root 10.244.0.0/16'),
+    ip('route show via 10.0.0.9'),
+    ip('route show via 10.0.0.0/24 root 10.244.0.0/16'),
+    ip('route show scope link'),
+    ip('route show scope host'),
+    ip('route show scope 253 dev eth0'),
+    ip('route show scope all root 10.244.0.0/16'),
+    ip('route show type blackhole'),
+    ip('route show type unicast root 10.244.0.0/16'),
+    ip('route show table local type local src 10.0.0.2'),
+    ip('route show table local src 172.16.0.0/16'),
+    ip('route show pro kernel dev eth0'),
+    ip('route show scope bogus'),
+    ip('route show type bogus'),
+    ip('route show dev nosuch'),
+    ip('route show root'),
+    ip('route show eth0'),
+    ip('route show 10.244.0.0/33'),
+    ip('route del 10.244.0.0/16'),
+    ip('route del 10.244.1.0/24'),
+    ip('route del 10.244.0.0/24'),
+    ip('route del unreachable 10.244.9.0/24'),
+    ip('route del blackhole 10.244.9.0/24'),
+    ip('route del 10.244.8.0/24'),
+    // Secondary addresses share their primary's prefix route.
+    inNs('sysctl net.ipv4.conf.eth0.promote_secondaries'),
+    ip('addr add 10.0.0.3/24 dev eth0'),
+    ip('addr add 10.0.0.1/24 brd + dev eth0'),
+    ip('addr add 10.5.0.1/16 dev eth0'),
+    ip('addr add 10.0.0.9/25 dev eth0'),
+    ip('addr add 10.0.0.200/32 dev eth0'),
+    ip('addr add 10.0.0.3/24 dev eth0'),
+    // A deletion with a length wants that length.
+    ip('addr del 10.0.0.3/16 dev eth0'),
+    ip('addr del 10.0.0.3/32 dev eth0'),
+    ip('-4 addr show dev eth0'),
+    ip('-br -4 addr show dev eth0'),
+    ip('route'),
+    ip('route show table local'),
+    ip('route get 10.0.0.50'),
+    ip('addr del 10.0.0.3/24 dev eth0'),
+    ip('-4 addr show dev eth0'),
+    ip('route show table local'),
+    ip('addr del 10.0.0.2/24 dev eth0'),
+    ip('-4 addr show dev eth0'),
+    ip('route show table all'),
+    ip('addr add 10.0.0.2/24 dev eth0'),
+    ip('addr add 10.0.0.3/24 dev eth0'),
+    ip('addr add 10.0.0.4/24 dev eth0'),
+    inNs('sysctl -w net.ipv4.conf.eth0.promote_secondaries=1'),
+    ip('addr del 10.0.0.2/24 dev eth0'),
+    ip('-4 addr show dev eth0'),
+    ip('route show table all'),
+    ip('route get 10.0.0.77'),
+    ip('route get 10.0.0.255'),
+    ip('route get 10.0.0.0'),
+    ip('addr add 10.0.0.3/25 dev eth0'),
+    ip('addr del 10.0.0.3/26 dev eth0'),
+    ip('-4 addr show dev eth0'),
+    ip('route show table all'),
+    ip('route add 10.9.18.0/24 via 0.0.0.0 dev eth0'),
+    ip('route add 10.9.30.0/24 dev eth0 src 10.0.0.4'),
+    ip('route add 10.9.31.0/24 via 10.0.0.9 src 10.0.0.4'),
+    ip('addr del 10.0.0.4/24 dev eth0'),
+    ip('route'),
+    ip('addr del 10.0.0.3 dev eth0'),
+    ip('-4 addr show dev eth0'),
+    ip('addr add 10.0.0.3/24 dev eth0 scope link'),
+    ip('route del 10.0.0.0/24 dev eth0'),
+    ip('route'),
+    ip('addr add 10.0.0.8/24 dev eth0'),
+    ip('route'),
+    ip('-4 addr show dev eth0'),
+    // A device without carrier keeps its routes, marked; one taken down loses them.
+    WATCH,
+    ip('link set peer0 down'),
+    ip('link show eth0'),
+    ip('-d link show eth0'),
+    ip('route'),
+    ip('route show table all'),
+    ip('route get 10.0.0.77'),
+    ip('route get 10.9.0.1'),
+    ip('route add 10.9.26.0/24 via 10.0.0.9'),
+    ip('route add 10.9.27.0/24 dev eth0'),
+    ip('route show dev eth0'),
+    ip('link set peer0 up'),
+    ip('route'),
+    ip('link set peer0 down'),
+    ip('link set eth0 down'),
+    ip('route show table all'),
+    ip('link set eth0 up'),
+    ip('route show table all'),
+    ip('link set eth1 down'),
+    ip('route add 10.9.23.0/24 via 172.16.0.9'),
+    ip('route add 10.9.24.0/24 dev eth1'),
+    ip('route add 10.9.25.0/24 via 172.16.0.9 dev eth1 onlink'),
+    UNWATCH,
+    // A bridge has carrier until its first port; then only while a port has.
+    ip('link add br0 type bridge'),
+    ip('link set br0 up'),
+    SETTLE,
+    ip('link show br0'),
+    ip('addr add 10.1.0.1/24 dev br0'),
+    ip('route show dev br0'),
+    ip('link add v0 type veth peer name v1'),
+    ip('link set v0 mtu 1400'),
+    ip('link set v0 master br0'),
+    SETTLE,
+    ip('link show br0'),
+    ip('route show dev br0'),
+    ip('link set v0 up'),
+    ip('link set v1 up'),
+    SETTLE,
+    ip('link show br0'),
+    ip('route show dev br0'),
+    ip('link set v1 down'),
+    SETTLE,
+    ip('link show br0'),
+    ip('route show table all dev br0'),
+    ip('link set v0 nomaster'),
+    SETTLE,
+    ip('link show br0'),
+    ip('route show dev br0')
+  ]
+  return { build, steps }
+}
 
 /** Links made without an address have random MACs on a real kernel; the zero MAC is no accident. */
 const anyMac = (text: string): string =>
@@ -174,31 +235,68 @@ describe.skipIf(unavailable !== undefined)('addresses and routes are kept as the
     const r = spawnSync('sh', ['-c', line], { encoding: 'utf8', timeout: 20_000 })
     return { stdout: r.stdout, stderr: r.stderr, exitCode: r.status ?? 1 }
   }
-  const drop = (): void => void spawnSync('ip', ['netns', 'del', NS], { stdio: 'ignore' })
+  let claim: NetnsPrefix | undefined
+  let realEvents = ''
+  let simEvents = ''
 
-  beforeAll(() => {
-    drop()
-    for (const line of [`ip netns add ${NS}`, ...BUILD]) {
+  beforeAll(async () => {
+    claim = await claimNetnsPrefix(BASE)
+    const { build, steps } = linesIn(claim.prefix)
+    for (const line of build) {
       const real = onReal(line)
       const simulated = simRun(sim, 'node-1', line)
       if (real.exitCode !== 0 || simulated.exitCode !== 0)
         throw new Error(`${line}: real ${real.stderr} / simulated ${simulated.stderr}`)
     }
-    for (const line of STEPS) {
+    const watch = ['-n', claim.prefix, 'monitor', 'route']
+    const simMonitor = sim.liveTerminal('node-1', { schedule: () => () => undefined })!
+    let realMonitor: ReturnType<typeof spawn> | undefined
+    for (const line of steps) {
       if (line === SETTLE) {
         onReal(line)
-        continue
+      } else if (line === WATCH) {
+        realMonitor = spawn('ip', watch, { stdio: ['ignore', 'pipe', 'ignore'] })
+        realMonitor.stdout!.setEncoding('utf8').on('data', (d: string) => (realEvents += d))
+        // Until ip has joined the group, the kernel's events would pass it by.
+        onReal('sleep 0.5')
+        simMonitor.run(`ip ${watch.join(' ')}`)
+      } else if (line === UNWATCH) {
+        onReal('sleep 0.5')
+        const ended = new Promise((resolve) => realMonitor!.on('close', resolve))
+        realMonitor!.kill('SIGINT')
+        await ended
+        simEvents = simMonitor
+          .settle()
+          .chunks.map((c) => c.text)
+          .join('')
+        simMonitor.interrupt()
+      } else {
+        realOut.push(onReal(line))
+        simOut.push(simRun(sim, 'node-1', line))
       }
-      realOut.push(onReal(line))
-      simOut.push(simRun(sim, 'node-1', line))
     }
   }, 90_000)
 
-  afterAll(drop)
+  afterAll(() => {
+    if (!claim) return
+    spawnSync('ip', ['netns', 'del', claim.prefix], { stdio: 'ignore' })
+    claim.release()
+  })
 
-  COMPARED.forEach((line, i) => {
-    test(`${String(i + 1).padStart(2, '0')} ${line}`, () => {
-      expect(v4(simOut[i]!)).toEqual(v4(realOut[i]!))
+  linesIn(BASE)
+    .steps.filter((line) => !UNCOMPARED.has(line))
+    .forEach((line, i) => {
+      test(`${String(i + 1).padStart(2, '0')} ${line}`, () => {
+        expect(v4(simOut[i]!)).toEqual(v4(realOut[i]!))
+      })
     })
+
+  test('ip monitor route announces the routes of a device without carrier as linkdown', () => {
+    const ipv4Events = (text: string): string[] =>
+      text
+        .split('\n')
+        .filter((l) => l !== '' && !/^(Deleted )?(local |multicast |anycast )?(fe80::|::1|ff00::)/.test(l))
+    expect(ipv4Events(realEvents).some((l) => l.endsWith(' linkdown '))).toBe(true)
+    expect(ipv4Events(simEvents)).toEqual(ipv4Events(realEvents))
   })
 })

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { labShell, run as simRun } from '../core/shell-fixture.ts'
 import { claimNetnsPrefix, type NetnsPrefix } from './netns-prefix.ts'
 import { realLabUnavailable, type Output } from './real-lab.ts'
+import { twoVethsIn } from './two-veths.ts'
 
 /**
  * Policy routing built by the same command lines in a namespace the simulator's node makes with
@@ -20,11 +21,7 @@ function linesIn(ns: string): { build: string[]; compared: string[] } {
   const inNs = (line: string): string => `ip netns exec ${ns} ${line}`
 
   const build = [
-    `ip netns add ${ns}`,
-    ip('link set lo up'),
-    ip('link add eth0 type veth peer name peer0'),
-    ip('link add eth1 type veth peer name peer1'),
-    ...['eth0', 'peer0', 'eth1', 'peer1'].map((d) => ip(`link set ${d} up`)),
+    ...twoVethsIn(ns),
     ip('addr add 192.168.1.2/24 brd + dev eth0'),
     ip('addr add 172.16.0.2/24 brd + dev eth1')
   ]

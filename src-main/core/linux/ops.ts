@@ -7,7 +7,7 @@ import { emptyStats, hasHadPort, type BridgeLink, type Link } from './link.ts'
 import { isValidNeighbour, type Neighbour, type NeighbourState } from './neighbour.ts'
 import { announceAddr, announceLink, announceNeigh, announceRoutes } from './netlink.ts'
 import { linkByIndex, type Netns } from './netns.ts'
-import type { Route, RouteTable } from './route.ts'
+import type { Route, RouteTable, RouteType } from './route.ts'
 import { DEFAULT_RULES, ruleMatches, type Flow } from './rule.ts'
 import { interfaceConf } from './sysctl.ts'
 
@@ -383,11 +383,13 @@ export function deleteRoute(
   dst: Cidr,
   table: RouteTable,
   gateway?: Ipv4,
-  dev?: number
+  dev?: number,
+  type?: RouteType
 ): RouteEditResult {
   const i = ns.routes.findIndex(
     (r) =>
       r.table === table &&
+      (type === undefined || r.type === type) &&
       r.dst.network === dst.network &&
       r.dst.prefixLen === dst.prefixLen &&
       (gateway === undefined || r.gateway === gateway) &&

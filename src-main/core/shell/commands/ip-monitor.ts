@@ -17,7 +17,7 @@ import type {
 } from '../../linux/netlink.ts'
 import { formatRule } from '../../linux/rule.ts'
 import { formatIpv4 } from '../../net/ipv4.ts'
-import { addressLines, routeLine } from './ip-show.ts'
+import { addressLines, isLinkdown, routeLine } from './ip-show.ts'
 import { linkLayerLine, monitorLinkHeader } from './link-view.ts'
 
 /** `mon`, `moni` … `monitor`: iproute2 takes any prefix no other object claims first. */
@@ -108,7 +108,10 @@ export function monitorNetlink(
       print('addr', `${deleted(ev.type)}${ev.address.ifindex}: ${name}${addressLines(ev.address)}`)
     },
     route: (ev: RouteEvent): void =>
-      print('route', `${deleted(ev.type)}${routeLine(ns, ev.route, true, true, true)}`),
+      print(
+        'route',
+        `${deleted(ev.type)}${routeLine(ns, ev.route, undefined, true, isLinkdown(ctx.lab.netns, ns, ev.route))}`
+      ),
     neigh: (ev: NeighEvent): void =>
       print('neigh', formatNeighEvent(ev, linkByIndex(ns, ev.neighbour.ifindex)?.name ?? '?')),
     rule: (ev: RuleEvent): void =>

@@ -5,7 +5,7 @@ import type { Link } from '../../linux/link.ts'
 import { linkByIndex, type Netns } from '../../linux/netns.ts'
 import { hasCarrier, type NetnsMap } from '../../linux/ops.ts'
 import { isValidNeighbour } from '../../linux/neighbour.ts'
-import type { Route, RouteProto, RouteTable } from '../../linux/route.ts'
+import type { Route, RouteTable } from '../../linux/route.ts'
 import { formatIpv4 } from '../../net/ipv4.ts'
 import {
   hasIpv6,
@@ -17,6 +17,7 @@ import {
   operState,
   linkFlags
 } from './link-view.ts'
+import { hiddenFields, routeSelected, type HiddenFields, type RouteFilter } from './ip-route-filter.ts'
 
 export interface ShowOptions {
   details: boolean
@@ -148,16 +149,17 @@ export function routeOrder(a: Route, b: Route): number {
   return b.dst.prefixLen - a.dst.prefixLen
 }
 
+const NOTHING_HIDDEN: HiddenFields = { dev: false, proto: false, scope: false, via: false, src: false }
+
 /**
- * `withDev`/`withProto` false: the listing was filtered on it, so iproute2 leaves it out.
+ * `hidden`: fields the listing's selector pinned, which iproute2 then leaves out.
  * `withTable`: names a table other than main, as `ip monitor` and `table all` listings do.
  * `linkdown`: the next hop's device has no carrier (RTNH_F_LINKDOWN).
  */
 export function routeLine(
   ns: Netns,
   r: Route,
-  withDev = true,
-  withProto = true,
+  hidden: HiddenFields = NOTHING_HIDDEN,
   withTable = false,
   linkdown = false
 ): string {
@@ -168,13 +170,13 @@ export function routeLine(
         ? formatIpv4(r.dst.network)
         : `${formatIpv4(r.dst.network)}/${r.dst.prefixLen}`
   let s = r.type === 'unicast' ? dst : `${r.type} ${dst}`
-  if (r.gateway !== undefined) s += ` via ${formatIpv4(r.gateway)}`
+  if (r.gateway !== undefined && !hidden.via) s += ` via ${formatIpv4(r.gateway)}`
   const dev = r.dev === undefined ? undefined : linkByIndex(ns, r.dev)
-  if (dev && withDev) s += ` dev ${dev.name}`
+  if (dev && !hidden.dev) s += ` dev ${dev.name}`
   if (withTable && r.table !== 'main') s += ` table ${r.table}`
-  if (r.proto !== 'boot' && withProto) s += ` proto ${r.proto}`
-  if (r.scope !== 'global') s += ` scope ${r.scope}`
-  if (r.src !== undefined) s += ` src ${formatIpv4(r.src)}`
+  if (r.proto !== 'boot' && !hidden.proto) s += ` proto ${r.proto}`
+  if (r.scope !== 'global' && !hidden.scope) s += ` scope ${r.scope}`
+  if (r.src !== undefined && !hidden.src) s += ` src ${formatIpv4(r.src)}`
   if (r.metric !== undefined) s += ` metric ${r.metric}`
   if (r.onlink) s += ' onlink'
   if (linkdown) s += ' linkdown'
@@ -185,34 +187,25 @@ export function routeLine(
  * fib_sync_down_dev marks a route through a device that lost its carrier, `local` routes
  * aside (their next hop is the host itself); the route stays and is still used.
  */
-function isLinkdown(world: NetnsMap, ns: Netns, r: Route): boolean {
+export function isLinkdown(world: NetnsMap, ns: Netns, r: Route): boolean {
   if (r.type === 'local' || r.dev === undefined) return false
   const dev = linkByIndex(ns, r.dev)
   return dev !== undefined && dev.up && !hasCarrier(world, ns, dev)
 }
 
-/** `withTable`: a `table all` listing, which names every table but main. */
+/** One table's routes the selector keeps; `withTable`: a `table all` listing, which names every table but main. */
 export function showRoutes(
   world: NetnsMap,
   ns: Netns,
   table: RouteTable,
-  dev?: Link,
-  proto?: RouteProto,
+  filter: RouteFilter,
   withTable = false
 ): string {
-  const routes = ns.routes
-    .filter(
-      (r) =>
-        r.table === table &&
-        (dev === undefined || r.dev === dev.ifindex) &&
-        (proto === undefined || r.proto === proto)
-    )
+  const hidden = hiddenFields(filter)
+  return ns.routes
+    .filter((r) => r.table === table && routeSelected(filter, r))
     .sort(routeOrder)
-  return routes
-    .map(
-      (r) =>
-        routeLine(ns, r, dev === undefined, proto === undefined, withTable, isLinkdown(world, ns, r)) + '\n'
-    )
+    .map((r) => routeLine(ns, r, hidden, withTable, isLinkdown(world, ns, r)) + '\n')
     .join('')
 }
 

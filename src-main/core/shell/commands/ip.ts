@@ -1,6 +1,6 @@
 /**
- * `ip` (iproute2 6.1): `addr|link|route|neigh [show] [dev X]` with `-d`, `-br`, `-4`, `-s`,
- * `ip route get`, and the mutations a learner wiring a pod network by hand needs: `link add|set|del`
+ * `ip` (iproute2 6.1): `addr|link|route|neigh [show] [dev X]` with `-d`, `-br`, `-4`, `-s`, the
+ * route listing's selectors (ip-route-filter.ts), `ip route get`, and the mutations a learner wiring a pod network by hand needs: `link add|set|del`
  * (ip-link-edit.ts), `netns add|del|list|exec` and `-n NS` (ip-netns.ts), `route add|replace|del`,
  * `neigh add|replace|del|flush`, `addr add|del`, `rule` (ip-rule.ts), tables by name or number
  * (`route … table N`, `route flush table N`), and `monitor` (ip-monitor.ts). Output
@@ -17,6 +17,7 @@ import {
   deleteNeighbour,
   deleteRoute,
   gatewayRoute,
+  isLocalAddress,
   lookupFlow,
   pickSource,
   routeErrno,
@@ -27,14 +28,15 @@ import { announceRoutes } from '../../linux/netlink.ts'
 import { linkByIndex, linkByName, type Netns } from '../../linux/netns.ts'
 import { interfaceConf } from '../../linux/sysctl.ts'
 import { primaryFor } from '../../linux/address-routes.ts'
-import { parseTable, tableId, type Route, type RouteProto, type RouteTable } from '../../linux/route.ts'
+import { parseTable, tableId, type Route, type RouteTable, type RouteType } from '../../linux/route.ts'
 import { makeCidr, parseCidr } from '../../net/cidr.ts'
 import { formatIpv4, parseIpv4 } from '../../net/ipv4.ts'
 import { parseMac } from '../../net/mac.ts'
 import { linkAdd, linkDel, linkSet } from './ip-link-edit.ts'
 import { isMonitor, monitorAtOnce, monitorNetlink } from './ip-monitor.ts'
-import { execIn, namedNetns, runNetns } from './ip-netns.ts'
+import { execIn, namedNetns, runNetns, targetIn } from './ip-netns.ts'
 import { parseU32, runRuleCommand } from './ip-rule.ts'
+import { parseRouteFilter } from './ip-route-filter.ts'
 import { showAddrs, showLinks, showNeighbours, showRoutes, type ShowOptions } from './ip-show.ts'
 
 const OBJECTS: Record<string, 'addr' | 'link' | 'route' | 'neigh' | 'netns' | 'rule'> = {
@@ -282,7 +284,6 @@ function runAddr(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions)
           ? 'Not enough information: "dev" argument is required.'
           : `Cannot find device "${args[devAt + 1] ?? ''}"`
       )
-    const existing = ns.addresses.find((a) => a.ifindex === link.ifindex && a.address === ip)
     if (sub === 'add') {
       const scopeAt = args.indexOf('scope')
       const scope = scopeAt === -1 ? 'global' : args[scopeAt + 1]
@@ -300,10 +301,15 @@ function runAddr(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions)
       addAddress(ns, link.ifindex, ip, len, scope, brd !== -1 && args[brd + 1] === '+')
       return ok('')
     }
+    // With a length iproute2 sends IFA_ADDRESS too, and the kernel then wants the same length.
+    const lengthGiven = prefix?.includes('/') === true
+    const existing = ns.addresses.find(
+      (a) => a.ifindex === link.ifindex && a.address === ip && (!lengthGiven || a.prefixLen === len)
+    )
     if (!existing) return bad('Error: ipv4: Address not found.', 2)
     deleteAddress(ns, existing)
     // Without a prefix length iproute2 sends none and the kernel takes the first address that matches.
-    return prefix?.includes('/') ? ok('') : fail(wildcardDeletion(formatIpv4(ip)), 0)
+    return lengthGiven ? ok('') : fail(wildcardDeletion(formatIpv4(ip)), 0)
   }
   return unknownVerb('addr', args[0]!, sub, ['show', 'add', 'del'])
 }
@@ -496,8 +502,12 @@ function routeGet(ns: Netns, args: readonly string[]): CommandOutput {
   const dev = linkByIndex(ns, r.dev)!
   const src = fromIp === undefined ? pickSource(ns, r, dst) : undefined
   const broadcast = r.type === 'broadcast'
+  // rt_set_nexthop keeps a gateway only of link scope: one that is the host's own address has
+  // host scope, so the packet goes to the device unrouted, and out of lo that is delivery here.
+  const via = r.gateway !== undefined && (r.onlink || !isLocalAddress(ns, r.gateway)) ? r.gateway : undefined
+  const flags = broadcast ? '<local,brd> ' : dev.kind === 'loopback' ? '<local> ' : ''
   return ok(
-    `${broadcast ? 'broadcast ' : ''}${formatIpv4(dst)}${fromText}${r.gateway !== undefined ? ` via ${formatIpv4(r.gateway)}` : ''} dev ${dev.name}${tableText(ns, r)}${src !== undefined ? ` src ${formatIpv4(src)}` : ''}${markText(mark)} uid 0 \n    cache ${broadcast ? '<local,brd> ' : ''}\n`
+    `${broadcast ? 'broadcast ' : ''}${formatIpv4(dst)}${fromText}${via !== undefined ? ` via ${formatIpv4(via)}` : ''} dev ${dev.name}${tableText(ns, r)}${src !== undefined ? ` src ${formatIpv4(src)}` : ''}${markText(mark)} uid 0 \n    cache ${flags}\n`
   )
 }
 
@@ -522,36 +532,27 @@ const NO_TABLE = (what: 'Dump' | 'Flush'): CommandOutput =>
   fail(`Error: ipv4: FIB table does not exist.\n${what} terminated\n`, 2)
 
 function routeShow(world: NetnsMap, ns: Netns, rest: string[]): CommandOutput {
-  let table: RouteTable | 'all' = 'main'
-  const t = rest.indexOf('table')
-  if (t !== -1) {
-    const name = rest[t + 1] ?? ''
-    const named = name === 'all' ? 'all' : parseTable(name)
-    if (named === undefined)
-      return bad(`Error: argument "${name}" is wrong: table id value is invalid\n`, 255)
-    table = named
-    rest.splice(t, 2)
-  }
-  let proto: RouteProto | undefined
-  const p = rest.indexOf('proto')
-  if (p !== -1) {
-    const name = rest[p + 1] ?? ''
-    if (name !== 'kernel' && name !== 'boot' && name !== 'static')
-      return bad(`Error: argument "${name}" is wrong: invalid "protocol"\n`, 255)
-    proto = name
-    rest.splice(p, 2)
-  }
-  const { link, error } = pickDevice(ns, rest)
-  if (error) return error
+  const filter = parseRouteFilter(ns, rest)
+  if ('exitCode' in filter) return filter
+  const { table } = filter
   if (table === 'all')
     return ok(
       tablesInDumpOrder(ns)
-        .map((each) => showRoutes(world, ns, each, link, proto, true))
+        .map((each) => showRoutes(world, ns, each, filter, true))
         .join('')
     )
   if (!tableExists(ns, table)) return NO_TABLE('Dump')
-  return ok(showRoutes(world, ns, table, link, proto))
+  return ok(showRoutes(world, ns, table, filter))
 }
+
+const ROUTE_TYPES: readonly RouteType[] = [
+  'unicast',
+  'local',
+  'broadcast',
+  'unreachable',
+  'blackhole',
+  'prohibit'
+]
 
 const ROUTE_SIMULATED = ['show', 'get', 'add', 'del', 'replace', 'flush table']
 
@@ -576,6 +577,9 @@ function runRoute(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput
   if (sub === 'add' || sub === 'delete' || sub === 'replace') {
     if (sub === 'delete') {
       const spec = args.slice(1)
+      // A type before the prefix must match too (fib_table_delete).
+      const type = ROUTE_TYPES.find((t) => t === spec[0])
+      if (type !== undefined) spec.shift()
       const text = spec[0] === 'to' ? spec[1] : spec[0]
       const dst = text === 'default' ? makeCidr(0, 0) : parseCidr(text ?? '')
       if (!dst) return bad(`Error: any valid prefix is expected rather than "${text ?? ''}".`)
@@ -592,7 +596,8 @@ function runRoute(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput
         dst,
         table,
         via === -1 ? undefined : parseIpv4(spec[via + 1] ?? ''),
-        dev?.ifindex
+        dev?.ifindex,
+        type
       )
       return res.ok ? ok('') : bad(res.message, 2)
     }
@@ -693,8 +698,13 @@ export const ipCommand: Command = {
     }
   },
   spawn(argv, ctx, io) {
-    const objName = argv[0]
-    if (objName !== undefined && isMonitor(objName)) return monitorNetlink(argv.slice(1), ctx, io)
-    return ipCommand.run(argv, ctx)
+    // `ip -n NS monitor` listens in NS; any other option leaves it to run().
+    const inNetns = argv[0] === '-n' || argv[0] === '-netns'
+    const objName = inNetns ? argv[2] : argv[0]
+    if (objName === undefined || !isMonitor(objName)) return ipCommand.run(argv, ctx)
+    if (!inNetns) return monitorNetlink(argv.slice(1), ctx, io)
+    const there = namedNetns(ctx, argv[1] ?? '')
+    if (!there) return ipCommand.run(argv, ctx)
+    return monitorNetlink(argv.slice(3), { ...ctx, target: targetIn(ctx, there) }, io)
   }
 }
