@@ -53,7 +53,7 @@ const canMakeNamespaces = (() => {
 
 describe.runIf(canMakeNamespaces)('real iputils ping on SIGQUIT', () => {
   test('writes the same status line shape and goes on', () => {
-    const ns = 'pnl-quit-ping'
+    const ns = `pnl-quit-${process.pid}`
     execFileSync('ip', ['netns', 'add', ns])
     try {
       execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up'])
@@ -72,7 +72,12 @@ describe.runIf(canMakeNamespaces)('real iputils ping on SIGQUIT', () => {
         stderr = err.stderr
       }
       expect(stdout).toContain('4 packets transmitted, 4 received, 0% packet loss')
-      expect(STATUS.exec(stderr)?.slice(1, 4)).toEqual(['3', '3', '0'])
+      // How many echoes went out before the signal depends on how fast a busy machine starts
+      // ping; the line's shape and that every one was answered do not.
+      const [sent, received, loss] = (STATUS.exec(stderr)?.slice(1, 4) ?? []).map(Number)
+      expect(sent).toBeGreaterThanOrEqual(1)
+      expect(sent).toBeLessThanOrEqual(3)
+      expect([received, loss]).toEqual([sent, 0])
     } finally {
       execFileSync('ip', ['netns', 'del', ns])
     }
