@@ -491,7 +491,7 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
   const servedBy = outcome.kind === 'reply' ? x.servedBy : undefined
   const answeredIn = x.answeredIn
   // The sender is done when the answer it waited for has arrived: what it does next comes later.
-  if (outcome.kind === 'reply' || outcome.kind === 'refused')
+  if ((outcome.kind === 'reply' || outcome.kind === 'refused') && spec.readsAnswerLater !== true)
     advanceClockTo(lab, Math.round((lab.clock.nowMs + walk.elapsedMs) * 1000) / 1000)
   if (outcome.kind === 'reply' && spec.proto === 'tcp' && spec.payload === undefined)
     closeTcpFlows(walk, lab.clock.nowMs)
