@@ -29,12 +29,14 @@ export function sourceNetns(lab: Lab, from: string): Netns | undefined {
 export function advanceClock(lab: Lab, ms: number): void {
   lab.clock.nowMs += ms
   runKernelTimers(lab)
+  lab.capture.release(lab.clock.nowMs)
 }
 
 /** Moves the logical clock to `atMs`, with what the kernel's timers do on the way. */
 export function advanceClockTo(lab: Lab, atMs: number): void {
   lab.clock.nowMs = atMs
   runKernelTimers(lab)
+  lab.capture.release(lab.clock.nowMs)
 }
 
 function request(ns: Netns, lab: Lab, spec: ProbeSpec, dst: number): { pkt: Packet; socket?: TcpSocket } {
