@@ -3,7 +3,7 @@
  * rewritten it), one query as one UDP datagram through the packet engine, and glibc's stub
  * resolver — the ndots rule, the search-list walk, its retries and when it gives up — which
  * `getent`, `curl` and `ping` go through. Captured from glibc 2.36 against a DNS server in real
- * namespaces (test/conformance/cluster-dns.test.ts).
+ * namespaces (test/conformance/cluster-dns-resolves-as-glibc-and-bind-tools-do.test.ts).
  */
 
 import type { Trace } from '../engine/trace.ts'
