@@ -34,7 +34,7 @@ test('past its limit the log holds the same frames in the same order as a list t
   for (let n = 0; n < 3500; n++) {
     log.batch = Math.floor(n / 400)
     const f = frameNumber(n, log.batch)
-    log.record(f.at, f.netns, f.device, f.direction, f.frame, f.promiscOnly === true)
+    log.record(f.at, f.at, f.netns, f.device, f.direction, f.frame, f.promiscOnly === true)
     plain.push(f)
     if (plain.length > limit + 1000) plain.splice(0, plain.length - limit)
     expect(heard.at(-1)).toEqual(f)

@@ -1,6 +1,6 @@
 import type { CapturedFrame, PacketView } from './trace.ts'
 
-/** A running capture, told of every frame as the walk records it. */
+/** A running capture, told of every frame once the lab clock has reached the frame's time. */
 export type CaptureListener = (frame: CapturedFrame) => void
 
 const OUT = 1
@@ -24,6 +24,12 @@ export class CaptureLog {
    * terminals, never replayed or persisted.
    */
   readonly listeners = new Set<CaptureListener>()
+  /**
+   * Frames stamped later than the lab clock when they were recorded, in time order: a packet
+   * queued behind a failing neighbour resolution is recorded with the time it fails, before
+   * the probes sent meanwhile, and a running capture must print those first.
+   */
+  readonly #held: CapturedFrame[] = []
   readonly #capacity: number
   readonly #batch: Float64Array
   readonly #at: Float64Array
@@ -63,9 +69,13 @@ export class CaptureLog {
     return this.#read(batch)
   }
 
-  /** Records one frame; the listeners get it as an object only when there are some. */
+  /**
+   * Records one frame stamped `at` while the lab clock reads `nowMs`; the listeners get it as an
+   * object only when there are some, at once if its time has come, else when the clock gets there.
+   */
   record(
     at: number,
+    nowMs: number,
     netns: string,
     device: string,
     direction: 'in' | 'out',
@@ -84,10 +94,30 @@ export class CaptureLog {
       this.#first = (this.#first + this.#count - this.limit) % this.#capacity
       this.#count = this.limit
     }
-    if (this.listeners.size > 0) {
-      const captured = this.#frameAt(i)
-      for (const listener of this.listeners) listener(captured)
+    if (this.listeners.size === 0) return
+    this.release(nowMs)
+    const captured = this.#frameAt(i)
+    // Whatever is still held is stamped after the clock, so after this frame if its time has come.
+    if (at <= nowMs) this.#tell(captured)
+    else {
+      let k = this.#held.length
+      while (k > 0 && this.#held[k - 1]!.at > at) k--
+      this.#held.splice(k, 0, captured)
     }
+  }
+
+  /**
+   * Tells the listeners the held frames stamped up to `nowMs`, oldest first: called as the lab
+   * clock moves, and with Infinity once the command that sent them has ended.
+   */
+  release(nowMs: number): void {
+    let n = 0
+    while (n < this.#held.length && this.#held[n]!.at <= nowMs) n++
+    if (n > 0) for (const frame of this.#held.splice(0, n)) this.#tell(frame)
+  }
+
+  #tell(frame: CapturedFrame): void {
+    for (const listener of this.listeners) listener(frame)
   }
 
   /** The log as it reads in JSON: the same shape as a plain object holding the frames. */

@@ -29,12 +29,14 @@ export function sourceNetns(lab: Lab, from: string): Netns | undefined {
 export function advanceClock(lab: Lab, ms: number): void {
   lab.clock.nowMs += ms
   runKernelTimers(lab)
+  lab.capture.release(lab.clock.nowMs)
 }
 
 /** Moves the logical clock to `atMs`, with what the kernel's timers do on the way. */
 export function advanceClockTo(lab: Lab, atMs: number): void {
   lab.clock.nowMs = atMs
   runKernelTimers(lab)
+  lab.capture.release(lab.clock.nowMs)
 }
 
 function request(ns: Netns, lab: Lab, spec: ProbeSpec, dst: number): { pkt: Packet; socket?: TcpSocket } {
@@ -491,7 +493,7 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
   const servedBy = outcome.kind === 'reply' ? x.servedBy : undefined
   const answeredIn = x.answeredIn
   // The sender is done when the answer it waited for has arrived: what it does next comes later.
-  if (outcome.kind === 'reply' || outcome.kind === 'refused')
+  if ((outcome.kind === 'reply' || outcome.kind === 'refused') && spec.readsAnswerLater !== true)
     advanceClockTo(lab, Math.round((lab.clock.nowMs + walk.elapsedMs) * 1000) / 1000)
   if (outcome.kind === 'reply' && spec.proto === 'tcp' && spec.payload === undefined)
     closeTcpFlows(walk, lab.clock.nowMs)

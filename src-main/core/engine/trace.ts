@@ -276,6 +276,11 @@ export interface ProbeSpec {
    * unanswered SYN is sent again on the kernel's schedule within it, each one walked in full.
    */
   connectWaitMs?: number
+  /**
+   * UDP: the sender sends more before it reads this answer (glibc's A and AAAA from one
+   * sendmmsg), so the clock stays where the probe left; the answer came `rttMs` later.
+   */
+  readsAnswerLater?: boolean
 }
 
 export interface Trace {

@@ -297,7 +297,15 @@ export class Walk {
 
   #capture(ns: Netns, link: Link, direction: 'in' | 'out', pkt: Packet, promiscOnly = false): void {
     const frame = view(pkt)
-    this.lab.capture.record(this.#stamp(0), ns.id, link.name, direction, frame, promiscOnly)
+    this.lab.capture.record(
+      this.#stamp(0),
+      this.lab.clock.nowMs,
+      ns.id,
+      link.name,
+      direction,
+      frame,
+      promiscOnly
+    )
     // Counters tell what a bridge that nobody captures on received, which excludes these frames.
     if (promiscOnly) return
     const bytes = frame.ip!.length + (pkt.eth ? 14 : 0)
@@ -884,7 +892,8 @@ export class Walk {
   #recordArp(p: Passage, frame: PacketView, offsetMs: number): void {
     const at = this.#stamp(offsetMs + p.atMs)
     const promiscOnly = p.dir === 'pass'
-    this.lab.capture.record(at, p.ns.id, p.link.name, p.dir === 'out' ? 'out' : 'in', frame, promiscOnly)
+    const dir = p.dir === 'out' ? 'out' : 'in'
+    this.lab.capture.record(at, this.lab.clock.nowMs, p.ns.id, p.link.name, dir, frame, promiscOnly)
     if (promiscOnly) return
     if (p.dir === 'out') {
       p.link.stats.txPackets++

@@ -335,6 +335,9 @@ export class ShellSession {
       this.#waiting = undefined
       code = this.#failure(e, sink)
     }
+    // The line's commands have sent all they will: running captures get the frames still ahead
+    // of the clock (a packet failing behind a neighbour resolution) in their time order.
+    if (!this.#nested) this.env.lab.capture.release(Number.POSITIVE_INFINITY)
     if (code === WAITING) {
       this.#showJobs(sink)
       return { ...outputOf(sink.chunks), exitCode: this.#lastExit, chunks: sink.chunks, running: true }

@@ -29,6 +29,8 @@ export function recordingFrames<T>(lab: Lab, send: () => T): { result: T; frames
   try {
     return { result: send(), frames }
   } finally {
+    // The probe is over: what it sent is all there is, later in time or not.
+    lab.capture.release(Number.POSITIVE_INFINITY)
     lab.capture.listeners.delete(listener)
   }
 }

@@ -238,8 +238,8 @@ function runGetent(argv: readonly string[], ctx: CommandContext, probe: Prober):
       stdout += `${local.padEnd(15)} ${key}\n`
       continue
     }
-    const v6 = glibcResolve(ctx, probe, key, ['AAAA'], false)
-    const v4 = v6.ok || signalled(ctx) !== undefined ? v6 : glibcResolve(ctx, probe, key, ['A'], false)
+    const v6 = glibcResolve(ctx, probe, key, ['AAAA'])
+    const v4 = v6.ok || signalled(ctx) !== undefined ? v6 : glibcResolve(ctx, probe, key, ['A'])
     const signal = signalled(ctx)
     if (signal !== undefined) return { stdout, stderr: '', exitCode: killedStatus(signal) }
     // getent prints one line per address of the hostent, in the order the answer gave them.
