@@ -115,9 +115,17 @@ describe('trace:pcap', () => {
       const { linkType, records } = readPcap(Buffer.from(file.base64, 'base64'))
       expect(linkType).toBe(1)
       const sent = trace.hops.find((h) => h.stage === 'link-xmit' && h.netns === 'client')
-      expect(records).toHaveLength(4)
-      const [whoHas, isAt, request, reply] = records as [Buffer, Buffer, Buffer, Buffer]
+      // The who-has, and the same broadcast back through the hairpin port, then the answer.
+      expect(records).toHaveLength(5)
+      const [whoHas, hairpinned, isAt, request, reply] = records as Buffer[] as [
+        Buffer,
+        Buffer,
+        Buffer,
+        Buffer,
+        Buffer
+      ]
       expect(whoHas.readUInt16BE(12)).toBe(0x0806)
+      expect(hairpinned.equals(whoHas)).toBe(true)
       expect(mac(whoHas, 0)).toBe('ff:ff:ff:ff:ff:ff')
       expect(mac(isAt, 0)).toBe(sent?.after?.eth?.src)
       expect(mac(request, 0)).toBe(sent?.after?.eth?.dst)
