@@ -256,8 +256,14 @@ describe('the Electron preload’s streams', () => {
         /^\[1\] \d+\ntcpdump: verbose output suppressed.*\nlistening on cni0/
       )
       expect((await input(laptop.id, 'curl -s http://192.168.56.12:30090/')).stdout).toBe('web-1\n')
-      const live = node2.seen.map((e) => e.text ?? '').join('')
-      expect(live).toMatch(/IP 192\.168\.56\.100\.\d+ > 10\.244\.2\.2\.8080: Flags \[S\]/)
+      // The job's lines reach its terminal's stream as the host pushes them, not with the answer.
+      await vi.waitFor(
+        () =>
+          expect(node2.seen.map((e) => e.text ?? '').join('')).toMatch(
+            /IP 192\.168\.56\.100\.\d+ > 10\.244\.2\.2\.8080: Flags \[S\]/
+          ),
+        { timeout: 15_000 }
+      )
       const fg = await input(node2.id, 'fg')
       expect(fg).toMatchObject({ stdout: 'tcpdump -ni cni0 tcp port 8080\n', running: true })
       expect(fg.session).toMatchObject({ step: { kind: 'task', solved: false } })
