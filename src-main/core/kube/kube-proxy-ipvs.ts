@@ -1,7 +1,7 @@
 import type { DummyLink } from '../linux/link.ts'
 import type { IpvsService, IpvsTemplate } from '../linux/ipvs.ts'
 import type { IpSet } from '../linux/netfilter.ts'
-import { addAddress, addLink } from '../linux/ops.ts'
+import { addAddresses, addLink } from '../linux/ops.ts'
 import { linkByName, type Netns } from '../linux/netns.ts'
 import { formatIpv4 } from '../net/ipv4.ts'
 import { macFromBytes } from '../net/mac.ts'
@@ -73,10 +73,14 @@ export function syncIpvs(
           }
         }
       : vs
-  for (const svc of lab.services) {
-    // kube-proxy ignores headless Services: DNS answers with the pods instead.
-    if (svc.headless) continue
-    addAddress(ns, dummyIndex, svc.clusterIP, 32)
+  // kube-proxy ignores headless Services: DNS answers with the pods instead.
+  const proxied = lab.services.filter((svc) => !svc.headless)
+  addAddresses(
+    ns,
+    dummyIndex,
+    proxied.map((svc) => ({ address: svc.clusterIP, prefixLen: 32 }))
+  )
+  for (const svc of proxied) {
     byName.get('KUBE-IPVS-IPS')!.entries.add(formatIpv4(svc.clusterIP))
     for (const port of svc.ports) {
       const proto = port.protocol.toLowerCase()

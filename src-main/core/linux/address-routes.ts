@@ -1,4 +1,4 @@
-import { cidrBroadcast, cidrContains, makeCidr } from '../net/cidr.ts'
+import { cidrBroadcast, makeCidr, prefixMask } from '../net/cidr.ts'
 import type { Ipv4 } from '../net/ipv4.ts'
 import type { Address, AddressScope } from './address.ts'
 import type { Link } from './link.ts'
@@ -13,7 +13,33 @@ import type { Route } from './route.ts'
 const SCOPE_RANK: Record<AddressScope, number> = { global: 0, link: 253, host: 254 }
 
 function sameSubnet(a: Pick<Address, 'address' | 'prefixLen'>, b: Address): boolean {
-  return a.prefixLen === b.prefixLen && cidrContains(makeCidr(b.address, b.prefixLen), a.address)
+  const mask = prefixMask(a.prefixLen)
+  return a.prefixLen === b.prefixLen && ((a.address ^ b.address) & mask) === 0
+}
+
+/** A subnet of one link: primaries are unique per key. */
+function subnetKey(a: Pick<Address, 'ifindex' | 'address' | 'prefixLen'>): string {
+  return `${a.ifindex}/${makeCidr(a.address, a.prefixLen).network}/${a.prefixLen}`
+}
+
+/**
+ * The primaries of a list by subnet, for callers that look many up at once; `primaryFor` of
+ * any address equals `get(subnetKey(address))` on it.
+ */
+export class PrimaryIndex {
+  private readonly byKey = new Map<string, Address>()
+  constructor(addresses: readonly Address[]) {
+    for (const a of addresses) this.note(a)
+  }
+  /** Records a newly listed address; the first primary of a subnet stays its primary. */
+  note(a: Address): void {
+    if (a.secondary !== undefined) return
+    const key = subnetKey(a)
+    if (!this.byKey.has(key)) this.byKey.set(key, a)
+  }
+  get(a: Pick<Address, 'ifindex' | 'address' | 'prefixLen'>): Address | undefined {
+    return this.byKey.get(subnetKey(a))
+  }
 }
 
 /** The primary address whose subnet (network and prefix length) `a` falls in, on the same link. */
@@ -29,6 +55,16 @@ export function primaryFor(
  * link's last primary of the same or a narrower scope (before the link's first address if none).
  */
 export function insertionIndex(addresses: readonly Address[], a: Address): number {
+  // The common case, cheaply: the link's addresses end the list with a primary `a` may follow.
+  const tail = addresses[addresses.length - 1]
+  if (
+    a.secondary ||
+    (tail !== undefined &&
+      tail.ifindex === a.ifindex &&
+      tail.secondary === undefined &&
+      SCOPE_RANK[a.scope] <= SCOPE_RANK[tail.scope])
+  )
+    return addresses.length
   let at = -1
   let first = -1
   let last = -1
@@ -64,50 +100,52 @@ export function isDerivedFrom(r: Route, ifindex: number): boolean {
     : r.table === 'main' && r.type === 'unicast'
 }
 
-/** The kernel keeps one route per key: adding an identical one is a silent no-op (fib_magic). */
-export function sameRoute(a: Route, b: Route): boolean {
-  return (
-    a.table === b.table &&
-    a.type === b.type &&
-    a.dst.network === b.dst.network &&
-    a.dst.prefixLen === b.dst.prefixLen &&
-    a.dev === b.dev &&
-    a.src === b.src &&
-    a.scope === b.scope
-  )
+/**
+ * The kernel keeps one route per key: adding an identical one is a silent no-op (fib_magic).
+ * Two routes with one key are the same route.
+ */
+export function routeKey(r: Route): string {
+  return `${r.table} ${r.type} ${r.dst.network}/${r.dst.prefixLen} ${r.dev} ${r.src} ${r.scope}`
 }
 
 /**
- * fib_add_ifaddr for every address of the link, in list order: `local` always, with the
- * subnet's primary as source; while the link is up the explicit broadcast, and for a primary
- * the prefix route (a `local` one on the loopback) and the network's broadcast.
+ * fib_add_ifaddr for one address whose subnet's primary is `prim`: `local` always, with the
+ * primary as source; while the link is up the explicit broadcast, and for a primary the prefix
+ * route (a `local` one on the loopback) and the network's broadcast.
  */
-export function derivedRoutes(addresses: readonly Address[], link: Link): Route[] {
-  const out: Route[] = []
-  const add = (r: Route): void => {
-    if (!out.some((o) => sameRoute(o, r))) out.push(r)
-  }
-  for (const a of addresses) {
-    if (a.ifindex !== link.ifindex) continue
-    const prim = a.secondary ? primaryFor(addresses, a) : a
-    if (!prim) continue
-    add(hostRoute('local', a.address, link.ifindex, prim.address))
-    if (!link.up) continue
-    if (a.broadcast !== undefined) add(hostRoute('broadcast', a.broadcast, link.ifindex, prim.address))
-    const prefix = makeCidr(a.address, a.prefixLen)
-    if (a.secondary || prefix.network === 0 || (prefix.network === a.address && a.prefixLen === 32)) continue
-    const loopback = link.kind === 'loopback'
-    add({
-      table: loopback ? 'local' : 'main',
-      type: loopback ? 'local' : 'unicast',
-      dst: prefix,
-      dev: link.ifindex,
-      proto: 'kernel',
-      scope: loopback ? 'host' : 'link',
-      src: a.address,
-      onlink: false
-    })
-    if (a.prefixLen < 31) add(hostRoute('broadcast', cidrBroadcast(prefix), link.ifindex, a.address))
-  }
+export function addressRoutes(a: Address, prim: Address, link: Link): Route[] {
+  const out = [hostRoute('local', a.address, link.ifindex, prim.address)]
+  if (!link.up) return out
+  if (a.broadcast !== undefined) out.push(hostRoute('broadcast', a.broadcast, link.ifindex, prim.address))
+  const prefix = makeCidr(a.address, a.prefixLen)
+  if (a.secondary || prefix.network === 0 || (prefix.network === a.address && a.prefixLen === 32)) return out
+  const loopback = link.kind === 'loopback'
+  out.push({
+    table: loopback ? 'local' : 'main',
+    type: loopback ? 'local' : 'unicast',
+    dst: prefix,
+    dev: link.ifindex,
+    proto: 'kernel',
+    scope: loopback ? 'host' : 'link',
+    src: a.address,
+    onlink: false
+  })
+  if (a.prefixLen < 31) out.push(hostRoute('broadcast', cidrBroadcast(prefix), link.ifindex, a.address))
   return out
+}
+
+/** addressRoutes for every address of the link, in list order, each route once. */
+export function derivedRoutes(addresses: readonly Address[], link: Link): Route[] {
+  const out = new Map<string, Route>()
+  const ofLink = addresses.filter((a) => a.ifindex === link.ifindex)
+  const primaries = new PrimaryIndex(ofLink)
+  for (const a of ofLink) {
+    const prim = a.secondary ? primaries.get(a) : a
+    if (!prim) continue
+    for (const r of addressRoutes(a, prim, link)) {
+      const key = routeKey(r)
+      if (!out.has(key)) out.set(key, r)
+    }
+  }
+  return [...out.values()]
 }

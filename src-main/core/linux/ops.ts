@@ -2,7 +2,15 @@ import { cidrBroadcast, cidrContains, makeCidr, type Cidr } from '../net/cidr.ts
 import type { Ipv4 } from '../net/ipv4.ts'
 import type { Mac } from '../net/mac.ts'
 import type { Address, AddressScope } from './address.ts'
-import { derivedRoutes, insertionIndex, isDerivedFrom, primaryFor, sameRoute } from './address-routes.ts'
+import {
+  derivedRoutes,
+  insertionIndex,
+  isDerivedFrom,
+  PrimaryIndex,
+  addressRoutes,
+  primaryFor,
+  routeKey
+} from './address-routes.ts'
 import { emptyStats, hasHadPort, type BridgeLink, type Link } from './link.ts'
 import { isValidNeighbour, type Neighbour, type NeighbourState } from './neighbour.ts'
 import { announceAddr, announceLink, announceNeigh, announceRoutes } from './netlink.ts'
@@ -54,11 +62,13 @@ export function hasCarrier(world: NetnsMap, ns: Netns, link: Link): boolean {
  */
 function syncDerivedRoutes(ns: Netns, link: Link): void {
   const wanted = derivedRoutes(ns.addresses, link)
+  const wantedKeys = new Set(wanted.map(routeKey))
   const had = ns.routes.filter((r) => isDerivedFrom(r, link.ifindex))
-  const gone = had.filter((r) => !wanted.some((w) => sameRoute(w, r)))
-  const added = wanted.filter((w) => !had.some((r) => sameRoute(w, r)))
+  const hadKeys = new Set(had.map(routeKey))
+  const gone = new Set(had.filter((r) => !wantedKeys.has(routeKey(r))))
+  const added = wanted.filter((w) => !hadKeys.has(routeKey(w)))
   const deleteOrder = (r: Route): number => (r.type === 'unicast' ? 0 : r.type === 'broadcast' ? 1 : 2)
-  ns.routes = ns.routes.filter((r) => !gone.includes(r))
+  if (gone.size > 0) ns.routes = ns.routes.filter((r) => !gone.has(r))
   announceRoutes(
     ns.netlink,
     'del',
@@ -68,12 +78,64 @@ function syncDerivedRoutes(ns: Netns, link: Link): void {
   announceRoutes(ns.netlink, 'new', added)
 }
 
+/** An address for `addAddress`/`addAddresses`: `ip addr add` with its options. */
+export interface NewAddress {
+  address: Ipv4
+  prefixLen: number
+  scope?: AddressScope
+  /** False is a plain `ip addr add X/N` without `brd +`: the address shows no `brd`, though the network's broadcast is routed all the same. */
+  withBroadcast?: boolean
+}
+
 /**
- * Adds an address and the routes the kernel derives from it (derivedRoutes). An address in the
- * subnet of one already on the link is its secondary. `withBroadcast` false is a plain
- * `ip addr add X/N` without `brd +`: the address shows no `brd`, though the network's
- * broadcast is routed all the same.
+ * Adds one address where __inet_insert_ifa lists it (in the subnet of a primary it is
+ * secondary), then the routes fib_add_ifaddr makes for it that the table lacks.
  */
+function insertAddress(
+  ns: Netns,
+  link: Link | undefined,
+  ifindex: number,
+  spec: NewAddress,
+  primaries: PrimaryIndex,
+  routeKeys: Set<string>
+): Address {
+  const { address, prefixLen, scope = 'global', withBroadcast = true } = spec
+  const primary = primaries.get({ ifindex, address, prefixLen })
+  const addr: Address = {
+    ifindex,
+    address,
+    prefixLen,
+    scope,
+    label: link?.name ?? '',
+    ...(withBroadcast && prefixLen < 31 && link?.kind !== 'loopback'
+      ? { broadcast: cidrBroadcast(makeCidr(address, prefixLen)) }
+      : {}),
+    ...(primary ? { secondary: true as const } : {})
+  }
+  ns.addresses.splice(insertionIndex(ns.addresses, addr), 0, addr)
+  primaries.note(addr)
+  announceAddr(ns.netlink, { type: 'new', address: addr })
+  if (!link) return addr
+  const added = addressRoutes(addr, primary ?? addr, link).filter((r) => {
+    const key = routeKey(r)
+    if (routeKeys.has(key)) return false
+    routeKeys.add(key)
+    return true
+  })
+  ns.routes.push(...added)
+  announceRoutes(ns.netlink, 'new', added)
+  return addr
+}
+
+/** The link's address index and route keys that insertAddress consults. */
+function addressContext(ns: Netns, ifindex: number): { primaries: PrimaryIndex; routeKeys: Set<string> } {
+  return {
+    primaries: new PrimaryIndex(ns.addresses.filter((a) => a.ifindex === ifindex)),
+    routeKeys: new Set(ns.routes.filter((r) => isDerivedFrom(r, ifindex)).map(routeKey))
+  }
+}
+
+/** Adds an address and the routes the kernel derives from it. */
 export function addAddress(
   ns: Netns,
   ifindex: number,
@@ -82,23 +144,19 @@ export function addAddress(
   scope: AddressScope = 'global',
   withBroadcast = true
 ): Address {
+  const { primaries, routeKeys } = addressContext(ns, ifindex)
+  const spec = { address, prefixLen, scope, withBroadcast }
+  return insertAddress(ns, linkByIndex(ns, ifindex), ifindex, spec, primaries, routeKeys)
+}
+
+/**
+ * `addAddress` for each address in turn, in time linear in the link's addresses: kube-proxy's
+ * IPVS mode puts every ClusterIP on kube-ipvs0.
+ */
+export function addAddresses(ns: Netns, ifindex: number, specs: readonly NewAddress[]): void {
+  const { primaries, routeKeys } = addressContext(ns, ifindex)
   const link = linkByIndex(ns, ifindex)
-  const prefix = makeCidr(address, prefixLen)
-  const addr: Address = {
-    ifindex,
-    address,
-    prefixLen,
-    scope,
-    label: link?.name ?? '',
-    ...(withBroadcast && prefixLen < 31 && link?.kind !== 'loopback'
-      ? { broadcast: cidrBroadcast(prefix) }
-      : {}),
-    ...(primaryFor(ns.addresses, { ifindex, address, prefixLen }) ? { secondary: true as const } : {})
-  }
-  ns.addresses.splice(insertionIndex(ns.addresses, addr), 0, addr)
-  announceAddr(ns.netlink, { type: 'new', address: addr })
-  if (link) syncDerivedRoutes(ns, link)
-  return addr
+  for (const spec of specs) insertAddress(ns, link, ifindex, spec, primaries, routeKeys)
 }
 
 /** promote_secondaries is read with IN_DEV_ORCONF: `all` or the link's own. */
