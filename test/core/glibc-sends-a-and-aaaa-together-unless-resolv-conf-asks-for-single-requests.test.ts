@@ -26,15 +26,9 @@ function exchanges(capture: string): { us: number; line: string }[] {
   return out
 }
 
-/** Rewrites the client pod's resolv.conf (the lab's `>>` does not append to it). */
-function rewriteResolvConf(s: ReturnType<typeof labShellFromYaml>, edit: (conf: string) => string): void {
-  const conf = edit(run(s, 'client', 'cat /etc/resolv.conf').stdout)
-  run(s, 'client', `printf '${conf.replace(/\n/g, '\\n')}' > /etc/resolv.conf`)
-}
-
 function captureOf(options: string, line: string): { us: number; line: string }[] {
   const s = labShellFromYaml(cluster())
-  if (options !== '') rewriteResolvConf(s, (conf) => `${conf}options ${options}\n`)
+  if (options !== '') run(s, 'client', `echo 'options ${options}' >> /etc/resolv.conf`)
   run(s, 'client', line)
   return exchanges(run(s, 'client', 'tcpdump -nn -i eth0 udp').stdout)
 }
@@ -80,7 +74,11 @@ describe('glibc’s resolver sends a name’s A and AAAA queries as resolv.conf 
     const s = labShellFromYaml(cluster())
     // The first lookup leaves the pod's gateway in the ARP cache: the queries below wait for none.
     run(s, 'client', 'curl -s http://web/')
-    rewriteResolvConf(s, (conf) => `${conf.replace('10.96.0.10', '10.96.0.53')}options timeout:1\n`)
+    run(
+      s,
+      'client',
+      "sed -i 's/10.96.0.10/10.96.0.53/' /etc/resolv.conf; echo options timeout:1 >> /etc/resolv.conf"
+    )
     run(s, 'client', 'curl -s http://web/')
     const sent = exchanges(run(s, 'client', 'tcpdump -nn -i eth0 udp').stdout)
     const [p1, p2] = [sent[0]!.line.split(' ').pop()!, sent[4]!.line.split(' ').pop()!]

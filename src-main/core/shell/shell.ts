@@ -23,6 +23,7 @@ import { commandText, Job, jobLine, JobTable, Proc, type OutputChunk } from './j
 import { formatSize, LineBudgetExceeded, newLineBudget, SHELL_LIMITS, type LineBudget } from './limits.ts'
 import { parseLine, ShellSyntaxError, ShellUnsupportedError } from './parser.ts'
 import { parseKill } from './kill-builtin.ts'
+import { readVirtualFile } from './virtual-files.ts'
 import {
   defaultAction,
   killedStatus,
@@ -946,7 +947,19 @@ export class ShellSession {
       else {
         const path = this.#absolute(t)
         dest = { kind: 'file', path, append: r.op === '>>' }
-        if (!dest.append || !this.#files.has(path)) this.#putFile(path, '', 0)
+        if (!dest.append || !this.#files.has(path)) {
+          // Appending to a file the lab generates (`/etc/resolv.conf`) keeps what it holds; a
+          // sysctl's file takes a write as a new value, appended or not.
+          const existing = dest.append && !path.startsWith('/proc/') ? this.#readFile(path) : undefined
+          this.#putFile(path, '', 0)
+          if (existing !== undefined && existing !== '') {
+            const refused = this.#appendFile(path, existing)
+            if (refused !== undefined) {
+              sink.push('stderr', `${this.#prefix()}${refused}\n`)
+              return 1
+            }
+          }
+        }
       }
       if (r.fd === 1 || r.fd === 'both') out = dest
       if (r.fd === 2 || r.fd === 'both') err = dest
@@ -968,9 +981,12 @@ export class ShellSession {
   #readFile(path: string): string | undefined {
     if (path === '/dev/null') return ''
     const file = this.#files.get(path)
-    if (file === undefined) return undefined
-    this.#charge(file.size)
-    return file.text()
+    if (file !== undefined) {
+      this.#charge(file.size)
+      return file.text()
+    }
+    const generated = readVirtualFile(this.#context(''), path)
+    return generated.ok ? generated.text : undefined
   }
 
   #exec(argv: readonly string[], stdin: string): CommandOutput {
