@@ -5,7 +5,51 @@ import type { Ipv4 } from '../net/ipv4.ts'
 export type RouteTable = 'main' | 'local' | 'default' | `${number}`
 export type RouteType = 'unicast' | 'local' | 'broadcast' | 'unreachable' | 'blackhole' | 'prohibit'
 export type RouteScope = 'host' | 'link' | 'global'
-export type RouteProto = 'kernel' | 'boot' | 'static'
+
+/** /etc/iproute2/rt_protos as iproute2 6.1 installs it: rtm_protocol by name. */
+const PROTOCOL_IDS = {
+  unspec: 0,
+  redirect: 1,
+  kernel: 2,
+  boot: 3,
+  static: 4,
+  gated: 8,
+  ra: 9,
+  mrt: 10,
+  zebra: 11,
+  bird: 12,
+  dnrouted: 13,
+  xorp: 14,
+  ntk: 15,
+  dhcp: 16,
+  keepalived: 18,
+  babel: 42,
+  openr: 99,
+  bgp: 186,
+  isis: 187,
+  ospf: 188,
+  rip: 189,
+  eigrp: 192
+} as const
+
+/** A route's originator (rtm_protocol) as `ip route` prints it: its rt_protos name, else its number. */
+export type RouteProto = keyof typeof PROTOCOL_IDS | `${number}`
+
+const PROTOCOL_NAMES = new Map<number, RouteProto>(
+  Object.entries(PROTOCOL_IDS).map(([name, id]) => [id, name as RouteProto])
+)
+
+/**
+ * A protocol as `ip` reads it (rtnl_rtprot_a2n): a name from rt_protos, or a number up to 255 in
+ * C's notation (`0x10`, `017`), which then goes by its name if it has one.
+ */
+export function parseRouteProto(text: string): RouteProto | undefined {
+  if (Object.hasOwn(PROTOCOL_IDS, text)) return text as RouteProto
+  if (!/^(0x[0-9a-f]+|0[0-7]*|[1-9]\d*)$/i.test(text)) return undefined
+  const id = text.length > 1 && text.startsWith('0') && !/^0x/i.test(text) ? parseInt(text, 8) : Number(text)
+  if (id > 255) return undefined
+  return PROTOCOL_NAMES.get(id) ?? `${id}`
+}
 
 /** /etc/iproute2/rt_tables. */
 const TABLE_IDS = { local: 255, main: 254, default: 253 } as const

@@ -7,6 +7,7 @@ import { fail } from '../command.ts'
 import type { Link } from '../../linux/link.ts'
 import { linkByName, type Netns } from '../../linux/netns.ts'
 import {
+  parseRouteProto,
   parseTable,
   type Route,
   type RouteProto,
@@ -121,9 +122,12 @@ export function parseRouteFilter(ns: Netns, args: readonly string[]): RouteFilte
     } else if (abbreviates(word, 'protocol')) {
       const name = value()
       if (name === undefined) return incomplete()
-      if (name !== 'kernel' && name !== 'boot' && name !== 'static')
-        return invalidArg(name, 'invalid "protocol"')
-      filter.proto = name
+      if (name === 'all') delete filter.proto
+      else {
+        const proto = parseRouteProto(name)
+        if (proto === undefined) return invalidArg(name, 'invalid "protocol"')
+        filter.proto = proto
+      }
     } else if (abbreviates(word, 'scope')) {
       const name = value()
       if (name === undefined) return incomplete()

@@ -28,7 +28,14 @@ import { announceRoutes } from '../../linux/netlink.ts'
 import { linkByIndex, linkByName, type Netns } from '../../linux/netns.ts'
 import { interfaceConf } from '../../linux/sysctl.ts'
 import { primaryFor } from '../../linux/address-routes.ts'
-import { parseTable, tableId, type Route, type RouteTable, type RouteType } from '../../linux/route.ts'
+import {
+  parseRouteProto,
+  parseTable,
+  tableId,
+  type Route,
+  type RouteTable,
+  type RouteType
+} from '../../linux/route.ts'
 import { makeCidr, parseCidr } from '../../net/cidr.ts'
 import { formatIpv4, parseIpv4 } from '../../net/ipv4.ts'
 import { parseMac } from '../../net/mac.ts'
@@ -354,10 +361,17 @@ function parseRouteSpec(
       case 'onlink':
         r.onlink = true
         break
-      case 'proto':
-        if (v === 'kernel' || v === 'boot' || v === 'static') r.proto = v
+      case 'proto': {
+        const proto = parseRouteProto(v ?? '')
+        if (proto === undefined)
+          return {
+            error: bad(`Error: argument "${v ?? ''}" is wrong: "protocol" value is invalid\n`, 255),
+            table
+          }
+        r.proto = proto
         i++
         break
+      }
       case 'scope':
         if (v === 'link' || v === 'host' || v === 'global') r.scope = v
         i++
