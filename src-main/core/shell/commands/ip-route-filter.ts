@@ -83,7 +83,7 @@ function byteNumber(text: string): number | undefined {
  * get_prefix: `default` is 0/0, `all`/`any` select nothing, and an address may be cut short
  * (`10.244/16`, `0/0`), its missing bytes zero. Without a length it is a host.
  */
-function parseSelectorPrefix(text: string): Cidr | 'any' | undefined {
+export function parseSelectorPrefix(text: string): Cidr | 'any' | undefined {
   if (text === 'default') return makeCidr(0, 0)
   if (text === 'all' || text === 'any') return 'any'
   const [addr, len, extra] = text.split('/')
@@ -96,8 +96,8 @@ function parseSelectorPrefix(text: string): Cidr | 'any' | undefined {
   return makeCidr(ip, Number(len))
 }
 
-const incomplete = (): CommandOutput => fail('Command line is not complete. Try option "help"\n', 255)
-const badPrefix = (text: string): CommandOutput =>
+export const incomplete = (): CommandOutput => fail('Command line is not complete. Try option "help"\n', 255)
+export const badPrefix = (text: string): CommandOutput =>
   fail(`Error: any valid prefix is expected rather than "${text}".\n`, 1)
 const invalidArg = (text: string, why: string): CommandOutput =>
   fail(`Error: argument "${text}" is wrong: ${why}\n\n`, 255)
@@ -184,7 +184,8 @@ function setOrClear(filter: RouteFilter, key: 'root' | 'match', prefix: Cidr | '
 }
 
 /** The first `bits` bits of two addresses agree (inet_addr_match). */
-const samePrefix = (a: number, b: number, bits: number): boolean => ((a ^ b) & prefixMask(bits)) >>> 0 === 0
+export const samePrefix = (a: number, b: number, bits: number): boolean =>
+  ((a ^ b) & prefixMask(bits)) >>> 0 === 0
 
 /** filter_nlmsg for the fields the lab keeps; the table is the caller's to pick. */
 export function routeSelected(filter: RouteFilter, r: Route): boolean {

@@ -5,6 +5,7 @@ import type { Link } from '../../linux/link.ts'
 import { linkByIndex, type Netns } from '../../linux/netns.ts'
 import { hasCarrier, type NetnsMap } from '../../linux/ops.ts'
 import { isValidNeighbour } from '../../linux/neighbour.ts'
+import { neighbourSelected, type NeighbourFilter } from './ip-neigh-filter.ts'
 import type { Route, RouteTable } from '../../linux/route.ts'
 import { formatIpv4 } from '../../net/ipv4.ts'
 import {
@@ -209,12 +210,15 @@ export function showRoutes(
     .join('')
 }
 
-/** The kernel sends an entry's address only while it is valid, so a FAILED one has none. */
-export function showNeighbours(ns: Netns, dev?: Link): string {
+/**
+ * The kernel sends an entry's address only while it is valid, so a FAILED one has none; a
+ * listing narrowed to one device leaves the device out of each line.
+ */
+export function showNeighbours(ns: Netns, filter: NeighbourFilter): string {
   const out: string[] = []
   for (const n of ns.neighbours) {
-    if (dev && n.ifindex !== dev.ifindex) continue
-    const name = dev ? '' : ` dev ${linkByIndex(ns, n.ifindex)?.name ?? '?'}`
+    if (!neighbourSelected(filter, n)) continue
+    const name = filter.dev ? '' : ` dev ${linkByIndex(ns, n.ifindex)?.name ?? '?'}`
     out.push(
       `${formatIpv4(n.ip)}${name}${n.lladdr && isValidNeighbour(n) ? ` lladdr ${n.lladdr}` : ''} ${n.state} `
     )

@@ -44,6 +44,7 @@ import { isMonitor, monitorAtOnce, monitorNetlink } from './ip-monitor.ts'
 import { execIn, namedNetns, runNetns, targetIn } from './ip-netns.ts'
 import { parseU32, runRuleCommand } from './ip-rule.ts'
 import { parseRouteFilter } from './ip-route-filter.ts'
+import { parseNeighbourFilter } from './ip-neigh-filter.ts'
 import { showAddrs, showLinks, showNeighbours, showRoutes, type ShowOptions } from './ip-show.ts'
 
 const OBJECTS: Record<string, 'addr' | 'link' | 'route' | 'neigh' | 'netns' | 'rule'> = {
@@ -628,9 +629,8 @@ function runNeigh(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput
   const lab = ctx.lab as Lab
   const sub = verbOf('neigh', args[0])
   if (sub === 'show') {
-    const { link, error } = pickDevice(ns, args.slice(1))
-    if (error) return error
-    return ok(showNeighbours(ns, link))
+    const filter = parseNeighbourFilter(ns, args.slice(1))
+    return 'exitCode' in filter ? filter : ok(showNeighbours(ns, filter))
   }
   if (sub !== 'flush' && sub !== 'delete' && sub !== 'add' && sub !== 'replace' && sub !== 'change')
     return unknownVerb('neigh', args[0]!, sub, ['show', 'flush', 'add', 'del', 'replace', 'change'])

@@ -1,0 +1,77 @@
+/**
+ * The selector of `ip neigh show` (iproute2 6.1's do_show_or_flush): `dev X` picks a device, a
+ * bare word (or `to WORD`) is an address prefix, `nud STATE` keeps entries in that state.
+ */
+import type { CommandOutput } from '../command.ts'
+import { fail } from '../command.ts'
+import type { Link } from '../../linux/link.ts'
+import type { Neighbour, NeighbourState } from '../../linux/neighbour.ts'
+import { linkByName, type Netns } from '../../linux/netns.ts'
+import type { Cidr } from '../../net/cidr.ts'
+import { badPrefix, incomplete, parseSelectorPrefix, samePrefix } from './ip-route-filter.ts'
+
+export interface NeighbourFilter {
+  dev?: Link
+  prefix?: Cidr
+  /** Undefined for every state. */
+  states?: ReadonlySet<NeighbourState>
+}
+
+/** nud_state_a2n's names, as `ip neigh` takes them after `nud`. */
+const NUD_NAMES: Record<string, NeighbourState> = {
+  permanent: 'PERMANENT',
+  reachable: 'REACHABLE',
+  noarp: 'NOARP',
+  stale: 'STALE',
+  incomplete: 'INCOMPLETE',
+  delay: 'DELAY',
+  probe: 'PROBE',
+  failed: 'FAILED'
+}
+
+/** The selector `ip neigh show` was given, or what iproute2 says about it. */
+export function parseNeighbourFilter(ns: Netns, args: readonly string[]): NeighbourFilter | CommandOutput {
+  const filter: NeighbourFilter = {}
+  let devName: string | undefined
+  let states: Set<NeighbourState> | undefined
+  for (let i = 0; i < args.length; i++) {
+    let word = args[i]!
+    if (word === 'dev') {
+      devName = args[++i]
+      if (devName === undefined) return incomplete()
+    } else if (word === 'nud') {
+      const name = args[++i]
+      if (name === undefined) return incomplete()
+      if (name === 'all') states = undefined
+      else {
+        const state = NUD_NAMES[name]
+        if (state === undefined) return fail(`Error: argument "${name}" is wrong: nud state is bad\n`, 255)
+        ;(states ??= new Set()).add(state)
+      }
+    } else {
+      if (word === 'to') {
+        const next = args[++i]
+        if (next === undefined) return incomplete()
+        word = next
+      }
+      const prefix = parseSelectorPrefix(word)
+      if (prefix === undefined) return badPrefix(word)
+      if (prefix === 'any') delete filter.prefix
+      else filter.prefix = prefix
+    }
+  }
+  if (devName !== undefined) {
+    const dev = linkByName(ns, devName)
+    if (!dev) return fail(`Cannot find device "${devName}"\n`, 1)
+    filter.dev = dev
+  }
+  if (states) filter.states = states
+  return filter
+}
+
+export function neighbourSelected(filter: NeighbourFilter, n: Neighbour): boolean {
+  if (filter.dev && n.ifindex !== filter.dev.ifindex) return false
+  const { prefix } = filter
+  if (prefix && !samePrefix(n.ip, prefix.network, prefix.prefixLen)) return false
+  return filter.states === undefined || filter.states.has(n.state)
+}
