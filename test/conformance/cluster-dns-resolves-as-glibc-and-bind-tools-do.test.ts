@@ -242,7 +242,12 @@ describe.skipIf(why !== undefined)('cluster DNS against glibc, BIND 9.18 and a r
     'nslookup web',
     'nslookup web.default',
     'host web',
-    'host nope.default.svc.cluster.local'
+    'host nope.default.svc.cluster.local',
+    'ping -c 1 -W 1 web',
+    'ping -4 -c 1 -W 1 kubernetes.default',
+    'ping -c 1 -W 1 web.default.svc.cluster.local.',
+    'ping -c 1 -W 1 nope.default.svc.cluster.local.',
+    'ping -c 1 -W 1 nope'
   ])('%s prints what the real tool prints', (line) => {
     const podName = `${formatIpv4(client.ip).replace(/\./g, '-')}.default.pod.cluster.local`
     const command = line.replace('CLIENT_POD', podName)
@@ -255,7 +260,9 @@ describe.skipIf(why !== undefined)('cluster DNS against glibc, BIND 9.18 and a r
     ['getent hosts web', 'getent hosts web'],
     ['getent hosts example.com', 'getent hosts example.com'],
     ['curl -s http://example.com/', 'getent ahosts example.com'],
-    ['curl -s http://web.default/', 'getent ahosts web.default']
+    ['curl -s http://web.default/', 'getent ahosts web.default'],
+    ['ping -c 1 -W 1 kubernetes.default', 'ping -c 1 -W 1 kubernetes.default'],
+    ['ping -c 1 -W 1 nope', 'ping -c 1 -W 1 nope']
   ])('%s walks the search list as glibc does (%s)', async (simLine, realLine) => {
     expect(simCapture(simLine)).toEqual(await realCapture(realLine))
   })

@@ -12,13 +12,21 @@ export function resolveHost(ctx: CommandContext, name: string): string | undefin
   const ip = parseIpv4(name)
   if (ip !== undefined) return formatIpv4(ip)
   if (name === 'localhost') return '127.0.0.1'
-  if (name === ctx.target.hostname) {
-    const pod =
-      ctx.target.pod === undefined ? undefined : findPod(ctx.lab, ctx.target.pod, ctx.target.namespace)
-    // kubelet writes the pod IP for the pod's hostname; Debian maps its own name to 127.0.1.1.
-    return pod && !pod.hostNetwork ? formatIpv4(pod.ip) : '127.0.1.1'
-  }
+  if (name === ctx.target.hostname) return ownAddress(ctx)
   return undefined
+}
+
+/** The name the target's /etc/hosts gives an address (getnameinfo's `files` half), if any. */
+export function hostsName(ctx: CommandContext, ip: string): string | undefined {
+  if (ip === '127.0.0.1') return 'localhost'
+  return ip === ownAddress(ctx) ? ctx.target.hostname : undefined
+}
+
+/** kubelet writes the pod IP for the pod's hostname; Debian maps its own name to 127.0.1.1. */
+function ownAddress(ctx: CommandContext): string {
+  const pod =
+    ctx.target.pod === undefined ? undefined : findPod(ctx.lab, ctx.target.pod, ctx.target.namespace)
+  return pod && !pod.hostNetwork ? formatIpv4(pod.ip) : '127.0.1.1'
 }
 
 /** iputils and curl print times with fewer decimals as they grow (ping_common.c). */

@@ -11,12 +11,13 @@ import type { Lab } from '../../kube/lab.ts'
 import { getopt } from '../getopt.ts'
 import { randomInt } from '../../net/index.ts'
 import { SHELL_LIMITS } from '../limits.ts'
-import { formatRtt, resolveHost } from '../resolve.ts'
+import { formatRtt, hostsName } from '../resolve.ts'
+import { getaddrinfo } from '../dns-resolver.ts'
 import { sourceFor } from '../../engine/probe.ts'
 import { isLocalAddress } from '../../linux/ops.ts'
 import { linkByName } from '../../linux/netns.ts'
 import { formatIpv4, parseIpv4, type Ipv4 } from '../../net/ipv4.ts'
-import { killedStatus, waitFor } from '../timeout-signal.ts'
+import { killedStatus, signalled, waitFor } from '../timeout-signal.ts'
 
 /** How a command gets traffic into the lab: the engine's `sendProbe`, injected for tests. */
 export type Prober = (lab: Lab, spec: ProbeSpec) => Trace
@@ -81,6 +82,12 @@ const STRERROR: Partial<Record<string, string>> = {
   EACCES: 'Permission denied',
   EINVAL: 'Invalid argument'
 }
+
+/** gai_strerror for the ways a lookup fails: every name answered NXDOMAIN, or no usable answer. */
+const RESOLVER_ERRORS = {
+  'not-found': 'Name or service not known',
+  'try-again': 'Temporary failure in name resolution'
+} as const
 
 /** What ping4_run says when connect() on its probe socket fails; EACCES is a route that prohibits. */
 const CONNECT_ERRORS: Partial<Record<string, string>> = {
@@ -172,6 +179,7 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   /** -M: do sets DF and refuses to fragment, dont clears DF, want (the default) is the engine's default. */
   let pmtu: 'do' | 'dont' | 'want' = 'want'
   let quiet = false
+  let numeric = false
   let bindTo: string | undefined
   let warnings = ''
   for (const { key, value = '' } of parsed.value.options) {
@@ -224,6 +232,9 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
       case 'q':
         quiet = true
         break
+      case 'n':
+        numeric = true
+        break
       case 'I':
         bindTo = value
         break
@@ -244,10 +255,23 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   if (operands.length === 0) return fail(`${warnings}ping: usage error: Destination address required\n`, 1)
   // iputils resolves every operand; the last one is the destination.
   let dest = ''
+  /** The name the banner and the statistics give: getaddrinfo's canonical name, or the literal. */
+  let hostname = ''
   for (const name of operands) {
-    const ip = resolveHost(ctx, name)
-    if (ip === undefined) return fail(`${warnings}ping: ${name}: Temporary failure in name resolution\n`, 2)
-    dest = ip
+    // getaddrinfo as ping calls it: A and AAAA through the search list, whatever -4 says.
+    const found = parseIpv4(name) === undefined ? getaddrinfo(ctx, probe, name, false) : undefined
+    const signal = signalled(ctx)
+    if (signal !== undefined) return { stdout: '', stderr: warnings, exitCode: killedStatus(signal) }
+    if (found?.ok === false) return fail(`${warnings}ping: ${name}: ${RESOLVER_ERRORS[found.reason]}\n`, 2)
+    dest = found?.addresses[0] ?? formatIpv4(parseIpv4(name)!)
+    hostname = found?.name ?? dest
+    // A literal destination turns reverse lookups off as -n does.
+    numeric ||= found === undefined
+  }
+  /** pr_addr: a sender by the name a reverse lookup gives, when one does. */
+  const sender = (ip: string): string => {
+    const name = numeric ? undefined : hostsName(ctx, ip)
+    return name === undefined ? ip : `${name} (${ip})`
   }
   const binding = bindSocket(ctx, bindTo, parseIpv4(dest)!)
   if ('exitCode' in binding) return fail(`${warnings}${binding.stderr}`, binding.exitCode)
@@ -291,14 +315,14 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
       // connect() fails before anything is sent, so ping stops before its banner.
       return fail(`${warnings}ping: ${CONNECT_ERRORS[outcome.errno]}\n`, 2)
     }
-    if (seq === 1) o.out(`PING ${dest} (${dest}) ${binding.from}${size}(${size + 28}) bytes of data.\n`)
+    if (seq === 1) o.out(`PING ${hostname} (${dest}) ${binding.from}${size}(${size + 28}) bytes of data.\n`)
     switch (outcome.kind) {
       case 'reply': {
         const rtt = Math.round((trace.rttMs ?? 0) * 1000) / 1000
         rtts.push(rtt)
         if (!quiet)
           o.out(
-            `${size + 8} bytes from ${outcome.from}: icmp_seq=${seq} ttl=${outcome.ttl}${timed ? ` time=${formatRtt(rtt)} ms` : ''}\n`
+            `${size + 8} bytes from ${sender(outcome.from)}: icmp_seq=${seq} ttl=${outcome.ttl}${timed ? ` time=${formatRtt(rtt)} ms` : ''}\n`
           )
         if (seq === total) elapsed += rtt
         break
@@ -309,7 +333,7 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
         if (outcome.sendErrno) o.err('ping: sendmsg: Operation not permitted\n')
         if (!quiet)
           o.out(
-            `From ${outcome.from} icmp_seq=${seq} ${icmpErrorText(outcome.type, outcome.code, outcome.mtu)}\n`
+            `From ${sender(outcome.from)} icmp_seq=${seq} ${icmpErrorText(outcome.type, outcome.code, outcome.mtu)}\n`
           )
         break
       case 'local-error':
@@ -348,7 +372,7 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
     o.err(
       `ping: stopped after ${total} of ${asked} echo requests (the lab sends at most ${SHELL_LIMITS.pingCount} per ping)\n`
     )
-  o.out(`\n--- ${dest} ping statistics ---\n`)
+  o.out(`\n--- ${hostname} ping statistics ---\n`)
   o.out(
     `${total} packets transmitted, ${received} received,${errors > 0 ? ` +${errors} errors,` : ''} ${formatG(loss)}% packet loss, time ${Math.floor(elapsed)}ms\n`
   )
