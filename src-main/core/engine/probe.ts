@@ -299,15 +299,14 @@ function converse(
  * entries it made are left as the kernel leaves a closed connection's.
  */
 function closeTcpFlows(walk: Walk, now: number): void {
-  for (const ns of walk.touched) {
-    for (const e of ns.conntrack.entries) {
-      if (e.proto === 'tcp' && e.seenReply && e.tcpState === 'SYN_RECV') {
-        const unconfirmed = e.expiresAt === -1
-        e.tcpState = 'TIME_WAIT'
-        e.assured = true
-        e.expiresAt = now + CT_TIMEOUTS.tcpTimeWait * 1000
-        ctTimeoutChanged(ns.conntrack, e, unconfirmed)
-      }
+  // Only the probe's own connection, one entry per namespace it crossed: no table is scanned.
+  for (const [e, ns] of walk.tcpFlows) {
+    if (e.seenReply && e.tcpState === 'SYN_RECV') {
+      const unconfirmed = e.expiresAt === -1
+      e.tcpState = 'TIME_WAIT'
+      e.assured = true
+      e.expiresAt = now + CT_TIMEOUTS.tcpTimeWait * 1000
+      ctTimeoutChanged(ns.conntrack, e, unconfirmed)
     }
   }
 }

@@ -17,7 +17,7 @@ import { isValidNeighbour, NEIGH_TIMES, type Neighbour } from '../linux/neighbou
 import { linkByIndex, type Netns } from '../linux/netns.ts'
 import type { Hook, IptChain, IptTableName } from '../linux/netfilter.ts'
 import type { NftChain } from '../linux/nftables.ts'
-import { expireConntrack } from '../linux/conntrack.ts'
+import { expireConntrack, type CtEntry } from '../linux/conntrack.ts'
 import { ctReplyChanged } from '../linux/conntrack-index.ts'
 import { scheduleRealServer } from '../linux/ipvs.ts'
 import type { Route } from '../linux/route.ts'
@@ -194,6 +194,8 @@ export class Walk {
   bound: { readonly ns: Netns; readonly link: Link } | undefined
   #steps = 0
   readonly #touched = new Set<Netns>()
+  /** The TCP connections this walk's packets belonged to, in each namespace they crossed. */
+  readonly #tcpFlows = new Map<CtEntry, Netns>()
   /** The locally sent segment whose first neighbour lookup confirms the neighbour. */
   #confirming: Packet | undefined
   /**
@@ -295,6 +297,11 @@ export class Walk {
     return this.#touched
   }
 
+  /** The conntrack entries of the TCP connections this walk's packets belonged to. */
+  get tcpFlows(): ReadonlyMap<CtEntry, Netns> {
+    return this.#tcpFlows
+  }
+
   #capture(ns: Netns, link: Link, direction: 'in' | 'out', pkt: Packet, promiscOnly = false): void {
     const frame = view(pkt)
     this.lab.capture.record(
@@ -334,6 +341,7 @@ export class Walk {
     if (!this.#touched.has(ns)) expireConntrack(ns.conntrack, this.lab.clock.nowMs, ns.netlink)
     this.#touched.add(ns)
     const ct = trackPacket(ns, pkt)
+    if (ct !== undefined && ct !== TABLE_FULL && ct.entry.proto === 'tcp') this.#tcpFlows.set(ct.entry, ns)
     if (ct === TABLE_FULL) {
       const host = this.#nsOf(hostKernelOf(this.lab, ns.id))
       host.kmsg ??= newKernelLog()
