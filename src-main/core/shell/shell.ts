@@ -24,6 +24,7 @@ import { formatSize, LineBudgetExceeded, newLineBudget, SHELL_LIMITS, type LineB
 import { parseLine, ShellSyntaxError, ShellUnsupportedError } from './parser.ts'
 import { parseKill } from './kill-builtin.ts'
 import { readVirtualFile } from './virtual-files.ts'
+import { swapDotsAndSlashes, writeSysctl } from '../linux/sysctl.ts'
 import {
   defaultAction,
   killedStatus,
@@ -239,6 +240,8 @@ type Dest =
   | { readonly kind: 'stderr' }
   | { readonly kind: 'null' }
   | { readonly kind: 'file'; readonly path: string; readonly append: boolean }
+  /** A file under /proc/sys: each write sets the namespace's sysctl, appended or not. */
+  | { readonly kind: 'sysctl'; readonly path: string; readonly key: string }
 
 class Sink {
   readonly chunks: OutputChunk[] = []
@@ -256,6 +259,11 @@ class Sink {
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
+
+/** What write(2) of a value a sysctl refuses reports (EINVAL). */
+const WRITE_EINVAL = 'write error: Invalid argument\n'
+/** The commands bash runs itself, whose errors carry its prefix. */
+const BUILTIN_WRITERS = new Set(['echo', 'printf', 'kill', 'pwd', 'type', 'jobs'])
 
 export class ShellSession {
   #lastExit = 0
@@ -509,6 +517,10 @@ export class ShellSession {
       if (dest.kind === 'file') {
         const refused = this.#appendFile(dest.path, text)
         if (refused !== undefined) proc.write('stderr', `${this.#prefix()}${refused}\n`, note)
+        return
+      }
+      if (dest.kind === 'sysctl') {
+        if (!this.#writeSysctl(dest, text)) proc.write('stderr', `${command.name}: ${WRITE_EINVAL}`, note)
         return
       }
       proc.write(dest.kind, text, note)
@@ -772,7 +784,7 @@ export class ShellSession {
     )
     const refusals = new Set<string>()
     for (const c of chunks)
-      this.#deliver(c.stream === 'stdout' ? fds.out : fds.err, c.text, sink, pipe, refusals)
+      this.#deliver(c.stream === 'stdout' ? fds.out : fds.err, c.text, sink, pipe, refusals, argv[0])
     return refusals.size > 0 ? 1 : result.exitCode
   }
 
@@ -814,7 +826,14 @@ export class ShellSession {
    * `refusals` collects the files a command could not write to (each said once on the
    * terminal's stderr); the caller then makes the command's status 1, as a failed write does.
    */
-  #deliver(dest: Dest, text: string, sink: Sink, pipe: string[] | null, refusals: Set<string>): void {
+  #deliver(
+    dest: Dest,
+    text: string,
+    sink: Sink,
+    pipe: string[] | null,
+    refusals: Set<string>,
+    writer?: string
+  ): void {
     if (text === '') return
     switch (dest.kind) {
       case 'null':
@@ -833,8 +852,25 @@ export class ShellSession {
           refusals.add(dest.path)
           sink.push('stderr', `${this.#prefix()}${refused}\n`)
         }
+        return
+      }
+      case 'sysctl': {
+        if (refusals.has(dest.path) || this.#writeSysctl(dest, text)) return
+        refusals.add(dest.path)
+        // bash names its own builtins after its prefix; another program says it alone.
+        const who =
+          writer === undefined
+            ? this.#prefix()
+            : `${BUILTIN_WRITERS.has(writer) ? this.#prefix() : ''}${writer}: `
+        sink.push('stderr', `${who}${WRITE_EINVAL}`)
       }
     }
+  }
+
+  /** A write to a sysctl's file, as proc_dointvec takes it; false when the value is refused. */
+  #writeSysctl(dest: Extract<Dest, { kind: 'sysctl' }>, text: string): boolean {
+    const ns = this.env.lab.netns.get(this.target.netns)
+    return ns !== undefined && writeSysctl(ns, dest.key, text) === 'ok'
   }
 
   /**
@@ -944,13 +980,21 @@ export class ShellSession {
       } else if (t === '/dev/null') dest = { kind: 'null' }
       else if (t === '/dev/stderr') dest = err
       else if (t === '/dev/stdout') dest = out
-      else {
+      else if (this.#absolute(t).startsWith('/proc/sys/')) {
+        const path = this.#absolute(t)
+        const opened = readVirtualFile(this.#context(''), path)
+        if (!opened.ok) {
+          const why = opened.error === 'EISDIR' ? 'Is a directory' : 'No such file or directory'
+          sink.push('stderr', `${this.#prefix()}${t}: ${why}\n`)
+          return 1
+        }
+        dest = { kind: 'sysctl', path, key: swapDotsAndSlashes(path.slice('/proc/sys/'.length)) }
+      } else {
         const path = this.#absolute(t)
         dest = { kind: 'file', path, append: r.op === '>>' }
         if (!dest.append || !this.#files.has(path)) {
-          // Appending to a file the lab generates (`/etc/resolv.conf`) keeps what it holds; a
-          // sysctl's file takes a write as a new value, appended or not.
-          const existing = dest.append && !path.startsWith('/proc/') ? this.#readFile(path) : undefined
+          // Appending to a file the lab generates (`/etc/resolv.conf`) keeps what it holds.
+          const existing = dest.append ? this.#readFile(path) : undefined
           this.#putFile(path, '', 0)
           if (existing !== undefined && existing !== '') {
             const refused = this.#appendFile(path, existing)
@@ -1033,7 +1077,7 @@ export class ShellSession {
         { stream: 'stdout' as const, text: r.stdout },
         { stream: 'stderr' as const, text: r.stderr }
       ])
-        this.#deliver(c.stream === 'stdout' ? fds.out : fds.err, c.text, sink, pipe, refusals)
+        this.#deliver(c.stream === 'stdout' ? fds.out : fds.err, c.text, sink, pipe, refusals, argv[0])
       return refusals.size > 0 ? 1 : r.exitCode
     }
     if (argv[0] === 'wait') {
