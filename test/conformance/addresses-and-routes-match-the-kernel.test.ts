@@ -100,7 +100,7 @@ function linesIn(ns: string): { build: string[]; steps: string[] } {
     ip('route add 10.244.20.0/24 dev eth0 proto 42'),
     ip('route add 10.244.21.0/24 dev eth0 proto dhcp'),
     ip('route add 10.244.22.0/24 dev eth0 proto 0x0c'),
-    ip('route add 10.244.23.0/24 dev eth0 proto 7'),
+    ip('route add 10.244.23.0/24 dev eth0 prot 7'),
     ip('route add 10.244.24.0/24 dev eth0 proto 256'),
     ip('route add 10.244.25.0/24 dev eth0 proto bogus'),
     ip('route show root 10.244.0.0/16'),

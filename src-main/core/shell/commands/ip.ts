@@ -341,7 +341,8 @@ function parseRouteSpec(
       r.type = w
       continue
     }
-    switch (w) {
+    // iproute2 takes any prefix of `protocol` from `pro` on (`p` and `pr` are the metric's).
+    switch (w.length >= 3 && 'protocol'.startsWith(w) ? 'proto' : w) {
       case 'via': {
         const gw = parseIpv4(v ?? '')
         if (gw === undefined)
