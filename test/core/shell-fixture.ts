@@ -54,3 +54,21 @@ export const UP_VETH_PAIR = [
   'link set eth0 up',
   'link set peer0 up'
 ]
+
+/**
+ * A fresh lab whose live terminals schedule their timers into `timers` instead of a clock, so a
+ * test fires them (a capture's next poll, a ping's next echo) when it chooses.
+ */
+export function liveLab(): {
+  s: LabShell
+  timers: (() => void)[]
+  terminal: (on: string) => NonNullable<ReturnType<LabShell['liveTerminal']>>
+} {
+  const s = labShell()
+  const timers: (() => void)[] = []
+  const schedule = (_ms: number, fire: () => void): (() => void) => {
+    timers.push(fire)
+    return () => undefined
+  }
+  return { s, timers, terminal: (on) => s.liveTerminal(on, { schedule })! }
+}
