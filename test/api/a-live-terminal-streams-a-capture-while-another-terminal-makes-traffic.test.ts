@@ -1,13 +1,6 @@
 import { expect, test } from 'vitest'
 import { rawPost, withWebHost } from './api-call.ts'
-import {
-  learnerInTourSandbox,
-  lineEnded,
-  openTerminal,
-  post,
-  printed,
-  terminalEvents
-} from './live-terminal-client.ts'
+import { lineEnded, openTerminal, post, printed, terminalEvents, tourWorld } from './live-terminal-client.ts'
 import { endOf, errorOf } from './stream-socket-client.ts'
 
 /**
@@ -17,7 +10,7 @@ import { endOf, errorOf } from './stream-socket-client.ts'
 test('a capture in one live terminal shows another terminal’s curl, and Ctrl+C ends it with the counts', async () => {
   await withWebHost(
     async (host) => {
-      const { learnerId, lab, page } = await learnerInTourSandbox(host)
+      const { learnerId, lab, page } = await tourWorld(host)
       const capture = await openTerminal(page, 'cap', { learnerId, lab, on: 'client' })
       const other = await openTerminal(page, 'cmd', { learnerId, lab, on: 'client' })
 

@@ -1,18 +1,11 @@
 import { expect, test } from 'vitest'
 import { rawPost, withWebHost } from './api-call.ts'
-import {
-  learnerInTourSandbox,
-  lineEnded,
-  openTerminal,
-  post,
-  printed,
-  terminalEvents
-} from './live-terminal-client.ts'
+import { lineEnded, openTerminal, post, printed, terminalEvents, tourWorld } from './live-terminal-client.ts'
 
 test('Ctrl+Z sent as TSTP stops a live tcpdump as bash tells it, and fg resumes it', async () => {
   await withWebHost(
     async (host) => {
-      const { learnerId, lab, page } = await learnerInTourSandbox(host)
+      const { learnerId, lab, page } = await tourWorld(host)
       const terminalId = await openTerminal(page, 't', { learnerId, lab, on: 'client' })
       const input = (line: string): Promise<{ stdout: string; running?: true }> =>
         post(host, 'lab:terminalInput', { learnerId, lab, terminalId, line })

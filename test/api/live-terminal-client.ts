@@ -62,7 +62,7 @@ export async function learnerAtStep(
 }
 
 /** A new learner in a free-play world made from the tour's lab, with a page socket open for its live terminals. */
-export async function learnerInTourSandbox(
+export async function tourWorld(
   host: WebHost
 ): Promise<{ learnerId: string; lab: { kind: 'sandbox'; sandboxId: string }; page: StreamClient }> {
   const { id: learnerId } = await post<{ id: string }>(host, 'profiles:create', { name: 'Ada' })
