@@ -408,6 +408,28 @@ export class Classroom {
     return cls
   }
 
+  /**
+   * The open class a join code names, for a learner getting in from `address`: a wrong code
+   * counts against that address, and an address with too many wrong ones is told to wait.
+   */
+  #openClassAt(
+    code: string,
+    address: string
+  ): NonNullable<ReturnType<ProgressStore['classes']['openByCode']>> {
+    const wait = this.#joins.retryAfter(address)
+    if (wait !== null) throw new RateLimited(wait)
+    const cls = this.#store.classes.openByCode(code)
+    if (!cls) {
+      this.#joins.failed(address)
+      throw new ApiError(
+        'not_found',
+        `code: no open class has the join code ${code}; check it with your instructor`,
+        { reason: reason('join_code_unknown', { code }) }
+      )
+    }
+    return cls
+  }
+
   async #joined(member: ClassMember, token: string): Promise<ClassroomOutput<'class:join'>> {
     const cls = this.#requireClass(member.classId)
     return {
@@ -584,17 +606,7 @@ export class Classroom {
         return { packId, lessonsRemoved }
       },
       'class:join': async ({ code, name, studentId }, { address }) => {
-        const wait = this.#joins.retryAfter(address)
-        if (wait !== null) throw new RateLimited(wait)
-        const cls = store.classes.openByCode(code)
-        if (!cls) {
-          this.#joins.failed(address)
-          throw new ApiError(
-            'not_found',
-            `code: no open class has the join code ${code}; check it with your instructor`,
-            { reason: reason('join_code_unknown', { code }) }
-          )
-        }
+        const cls = this.#openClassAt(code, address)
         if (cls.studentId === 'required' && !studentId)
           throw new ApiError(
             'invalid_input',
@@ -625,17 +637,7 @@ export class Classroom {
         return this.#joined(member, token)
       },
       'class:reclaim': async ({ code, seatCode }, { address }) => {
-        const wait = this.#joins.retryAfter(address)
-        if (wait !== null) throw new RateLimited(wait)
-        const cls = store.classes.openByCode(code)
-        if (!cls) {
-          this.#joins.failed(address)
-          throw new ApiError(
-            'not_found',
-            `code: no open class has the join code ${code}; check it with your instructor`,
-            { reason: reason('join_code_unknown', { code }) }
-          )
-        }
+        const cls = this.#openClassAt(code, address)
         const token = newLearnerToken()
         const member = store.classes.reclaimSeat({ classId: cls.id, seatCode, tokenHash: hashToken(token) })
         if (!member) {

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest'
 import { rawPost, withWebHost } from './api-call.ts'
-import { lineEnded, openTerminal, post, printed, terminalEvents } from './live-terminal-client.ts'
-import { endOf, errorOf, openStreamSocket } from './stream-socket-client.ts'
+import { lineEnded, openTerminal, post, printed, terminalEvents, tourWorld } from './live-terminal-client.ts'
+import { endOf, errorOf } from './stream-socket-client.ts'
 
 /**
  * Two terminals of one free-play world over the web host's socket: the capture in one prints
@@ -10,14 +10,7 @@ import { endOf, errorOf, openStreamSocket } from './stream-socket-client.ts'
 test('a capture in one live terminal shows another terminal’s curl, and Ctrl+C ends it with the counts', async () => {
   await withWebHost(
     async (host) => {
-      const { id: learnerId } = await post<{ id: string }>(host, 'profiles:create', { name: 'Ada' })
-      const { sandboxId } = await post<{ sandboxId: string }>(host, 'sandbox:open', {
-        learnerId,
-        source: { kind: 'lesson', lessonId: 'tour' }
-      })
-      const lab = { kind: 'sandbox' as const, sandboxId }
-      const page = openStreamSocket(host.origin, host.token)
-      await page.opened
+      const { learnerId, lab, page } = await tourWorld(host)
       const capture = await openTerminal(page, 'cap', { learnerId, lab, on: 'client' })
       const other = await openTerminal(page, 'cmd', { learnerId, lab, on: 'client' })
 
@@ -73,7 +66,7 @@ test('a capture in one live terminal shows another terminal’s curl, and Ctrl+C
       expect(JSON.parse(closed.body)).toMatchObject({ ok: false, error: { code: 'not_found' } })
 
       // Resetting the world ends its terminals.
-      await post(host, 'sandbox:reset', { learnerId, sandboxId })
+      await post(host, 'sandbox:reset', { learnerId, sandboxId: lab.sandboxId })
       expect(await page.next(errorOf('cmd'))).toMatchObject({ error: { code: 'lab_stopped' } })
       await page.close()
     },

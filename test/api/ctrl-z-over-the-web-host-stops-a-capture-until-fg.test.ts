@@ -1,19 +1,11 @@
 import { expect, test } from 'vitest'
 import { rawPost, withWebHost } from './api-call.ts'
-import { lineEnded, openTerminal, post, printed, terminalEvents } from './live-terminal-client.ts'
-import { openStreamSocket } from './stream-socket-client.ts'
+import { lineEnded, openTerminal, post, printed, terminalEvents, tourWorld } from './live-terminal-client.ts'
 
 test('Ctrl+Z sent as TSTP stops a live tcpdump as bash tells it, and fg resumes it', async () => {
   await withWebHost(
     async (host) => {
-      const { id: learnerId } = await post<{ id: string }>(host, 'profiles:create', { name: 'Ada' })
-      const { sandboxId } = await post<{ sandboxId: string }>(host, 'sandbox:open', {
-        learnerId,
-        source: { kind: 'lesson', lessonId: 'tour' }
-      })
-      const lab = { kind: 'sandbox' as const, sandboxId }
-      const page = openStreamSocket(host.origin, host.token)
-      await page.opened
+      const { learnerId, lab, page } = await tourWorld(host)
       const terminalId = await openTerminal(page, 't', { learnerId, lab, on: 'client' })
       const input = (line: string): Promise<{ stdout: string; running?: true }> =>
         post(host, 'lab:terminalInput', { learnerId, lab, terminalId, line })

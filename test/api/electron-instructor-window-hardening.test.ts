@@ -4,6 +4,7 @@ import {
   instructorWindowOptions,
   isWithinOrigin
 } from '../../src-main/platform/electron/window-options.ts'
+import { expectHardened } from './electron-checklist.ts'
 
 describe('the instructor dashboard window of a class host', () => {
   const options = instructorWindowOptions('Podnet Lab — Room 4')
@@ -13,19 +14,7 @@ describe('the instructor dashboard window of a class host', () => {
   })
 
   test('is isolated like the main window: context isolation, sandbox, no Node, web security on', () => {
-    expect(options.webPreferences).toMatchObject({
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      experimentalFeatures: false,
-      webviewTag: false,
-      navigateOnDragDrop: false
-    })
-    expect(options.webPreferences).not.toHaveProperty('enableBlinkFeatures')
+    expectHardened(options.webPreferences)
   })
 
   test('keeps its storage in an in-memory session apart from the app window’s', () => {

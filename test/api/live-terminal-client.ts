@@ -60,3 +60,17 @@ export async function learnerAtStep(
   await page.opened
   return { learnerId, lab: { kind: 'lesson', lessonId }, page }
 }
+
+/** A new learner in a free-play world made from the tour's lab, with a page socket open for its live terminals. */
+export async function tourWorld(
+  host: WebHost
+): Promise<{ learnerId: string; lab: { kind: 'sandbox'; sandboxId: string }; page: StreamClient }> {
+  const { id: learnerId } = await post<{ id: string }>(host, 'profiles:create', { name: 'Ada' })
+  const { sandboxId } = await post<{ sandboxId: string }>(host, 'sandbox:open', {
+    learnerId,
+    source: { kind: 'lesson', lessonId: 'tour' }
+  })
+  const page = openStreamSocket(host.origin, host.token)
+  await page.opened
+  return { learnerId, lab: { kind: 'sandbox', sandboxId }, page }
+}

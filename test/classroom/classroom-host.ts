@@ -9,6 +9,12 @@ import { keyedPrediction } from '../../src-main/core/lesson/prediction.ts'
 import { correctAnswer, type Answer } from '../../src-main/core/lesson/quiz.ts'
 import { lessonFilesFromDir } from '../../src-main/api/lesson-files.ts'
 import { startWebHost, type WebHost, type WebHostLimits } from '../../src-main/platform/web/server.ts'
+import {
+  startClassroomHost as startPlatformHost,
+  type ClassroomHostOptions as PlatformHostOptions,
+  type ClassroomHostRun
+} from '../../src-main/platform/classroom-host.ts'
+import type { ProgressStore } from '../../src-main/store/index.ts'
 import { afterAll, beforeAll } from 'vitest'
 import { repoRoot, tempDir } from '../e2e/harness.ts'
 
@@ -95,6 +101,39 @@ export function classroomHostForSuite(
     data.remove()
   })
   return suite
+}
+
+/**
+ * A service of the enclosing describe block on a data folder of its own (closed and removed
+ * after the block's own afterAll), and `start`, which brings the platform's class host up on it
+ * on loopback and any free port, as often as a test restarts it.
+ */
+export function restartableClassHost(folderPrefix: string): {
+  dataDir: string
+  store: ProgressStore
+  start: (extra?: Partial<PlatformHostOptions>) => Promise<ClassroomHostRun>
+} {
+  const data = tempDir(folderPrefix)
+  const packsDir = join(data.path, 'packs')
+  const service = createService({ dataDir: data.path, lessonsDir, packsDir, version: 'test' })
+  const store = service.store!
+  afterAll(() => {
+    service.close()
+    data.remove()
+  })
+  const start = (extra: Partial<PlatformHostOptions> = {}): Promise<ClassroomHostRun> =>
+    startPlatformHost({
+      handlers: service.handlers,
+      lessonDefinition: service.lessonDefinition,
+      store,
+      rendererDir: rendererFixture,
+      packsDir,
+      lessonsDir,
+      host: '127.0.0.1',
+      port: 0,
+      ...extra
+    })
+  return { dataDir: data.path, store, start }
 }
 
 export interface Answered {

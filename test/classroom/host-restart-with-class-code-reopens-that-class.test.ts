@@ -1,36 +1,8 @@
-import { join } from 'node:path'
-import { afterAll, describe, expect, test } from 'vitest'
-import { createService } from '../../src-main/api/service.ts'
-import { startClassroomHost } from '../../src-main/platform/classroom-host.ts'
-import { tempDir } from '../e2e/harness.ts'
-import { lessonsDir, ok, rendererFixture, type Joined } from './classroom-host.ts'
+import { describe, expect, test } from 'vitest'
+import { ok, restartableClassHost, type Joined } from './classroom-host.ts'
 
 describe('a class host restarted with --class', () => {
-  const data = tempDir('podnet-class-named-')
-  const service = createService({
-    dataDir: data.path,
-    lessonsDir,
-    packsDir: join(data.path, 'packs'),
-    version: 'test'
-  })
-  const store = service.store!
-  const start = (extra: { classCode?: string } = {}) =>
-    startClassroomHost({
-      handlers: service.handlers,
-      lessonDefinition: service.lessonDefinition,
-      store,
-      rendererDir: rendererFixture,
-      packsDir: join(data.path, 'packs'),
-      lessonsDir,
-      host: '127.0.0.1',
-      port: 0,
-      ...extra
-    })
-
-  afterAll(() => {
-    service.close()
-    data.remove()
-  })
+  const { store, start } = restartableClassHost('podnet-class-named-')
 
   test('reopens the class with that code, closed or not, and the learner keeps their seat', async () => {
     const first = await start()

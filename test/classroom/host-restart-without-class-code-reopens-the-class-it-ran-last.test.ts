@@ -1,40 +1,13 @@
-import { join } from 'node:path'
-import { afterAll, describe, expect, test } from 'vitest'
-import { createService } from '../../src-main/api/service.ts'
-import { startClassroomHost } from '../../src-main/platform/classroom-host.ts'
-import { tempDir } from '../e2e/harness.ts'
-import { lessonsDir, rendererFixture } from './classroom-host.ts'
+import { describe, expect, test } from 'vitest'
+import { restartableClassHost } from './classroom-host.ts'
 
 describe('a class host restarted without --class', () => {
-  const data = tempDir('podnet-class-last-')
-  const service = createService({
-    dataDir: data.path,
-    lessonsDir,
-    packsDir: join(data.path, 'packs'),
-    version: 'test'
-  })
-  const store = service.store!
+  const { dataDir, store, start } = restartableClassHost('podnet-class-last-')
   const run = async (extra: { classCode?: string; newClass?: boolean } = {}) => {
-    const host = await startClassroomHost({
-      handlers: service.handlers,
-      lessonDefinition: service.lessonDefinition,
-      store,
-      rendererDir: rendererFixture,
-      packsDir: join(data.path, 'packs'),
-      lessonsDir,
-      host: '127.0.0.1',
-      port: 0,
-      dataDir: data.path,
-      ...extra
-    })
+    const host = await start({ dataDir, ...extra })
     await host.close()
     return host
   }
-
-  afterAll(() => {
-    service.close()
-    data.remove()
-  })
 
   test('reopens the class it ran last, even with a newer class open, and starts none', async () => {
     const older = await run()

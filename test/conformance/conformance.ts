@@ -71,6 +71,17 @@ export function compareWithRealLab(
   })
 }
 
+/**
+ * An output as one text, with what differs between any two runs of ping masked: each echo's
+ * time, the rtt summary and the total time.
+ */
+export function withPingTimesMasked(o: Output): string {
+  return `${o.stdout}--- ${o.stderr}--- exit ${o.exitCode}`
+    .replace(/time=[\d.]+ ms/g, 'time=<t> ms')
+    .replace(/rtt .*\n/g, 'rtt <t>\n')
+    .replace(/time \d+ms/g, 'time <t>ms')
+}
+
 export interface Compared {
   label: string
   sim: string

@@ -1,5 +1,4 @@
-import { compareWithRealLab } from './conformance.ts'
-import type { Output } from './real-lab.ts'
+import { compareWithRealLab, withPingTimesMasked } from './conformance.ts'
 
 /**
  * sysctl's quiet, names, values and ignore options with their errors; `timeout -s` with the many
@@ -55,18 +54,11 @@ const COMPARED: { on: string; run: string }[] = [
   }
 ]
 
-function stable(o: Output): string {
-  return `${o.stdout}--- ${o.stderr}--- exit ${o.exitCode}`
-    .replace(/time=[\d.]+ ms/g, 'time=<t> ms')
-    .replace(/rtt .*\n/g, 'rtt <t>\n')
-    .replace(/time \d+ms/g, 'time <t>ms')
-}
-
 compareWithRealLab(
   'sysctl options, timeout signals and bound ping',
   'two-node-vxlan',
   PREFIX,
   COMPARED,
-  stable,
+  withPingTimesMasked,
   30_000
 )

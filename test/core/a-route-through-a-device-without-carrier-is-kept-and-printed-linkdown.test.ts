@@ -1,25 +1,20 @@
 import { expect, test } from 'vitest'
-import { labShell, run } from './shell-fixture.ts'
+import { labWithNetnsT, run } from './shell-fixture.ts'
 
 /**
  * Measured in a real namespace (iproute2 6.1): with the veth's peer down, eth0 is UP without
  * carrier; every route through it but the `local` one is listed with `linkdown` and still used,
  * and only taking eth0 itself down removes them.
  */
-function vethWithPeerDown(): ReturnType<typeof labShell> {
-  const s = labShell()
-  for (const line of [
-    'ip netns add t',
-    'ip -n t link set lo up',
-    'ip -n t link add eth0 type veth peer name peer0',
-    'ip -n t link set eth0 up',
-    'ip -n t addr add 10.0.0.2/24 dev eth0',
-    'ip -n t route add 10.9.0.0/24 via 10.0.0.9',
-    'ip -n t route add 10.7.0.0/24 via 10.0.0.9 table 100'
+const vethWithPeerDown = (): ReturnType<typeof labWithNetnsT> =>
+  labWithNetnsT([
+    'link set lo up',
+    'link add eth0 type veth peer name peer0',
+    'link set eth0 up',
+    'addr add 10.0.0.2/24 dev eth0',
+    'route add 10.9.0.0/24 via 10.0.0.9',
+    'route add 10.7.0.0/24 via 10.0.0.9 table 100'
   ])
-    expect(run(s, 'node-1', line).exitCode).toBe(0)
-  return s
-}
 
 test('routes through a device without carrier print linkdown in every table but their local route', () => {
   const s = vethWithPeerDown()

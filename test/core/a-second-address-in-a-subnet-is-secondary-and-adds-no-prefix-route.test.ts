@@ -1,26 +1,19 @@
 import { expect, test } from 'vitest'
-import { labShell, run } from './shell-fixture.ts'
+import { labWithNetnsT, run, UP_VETH_PAIR } from './shell-fixture.ts'
 
 /**
  * Measured in a real namespace (iproute2 6.1): an address in the subnet of one already on the
  * link is `secondary`, listed after the primaries, and adds only its `local` route, sourced from
  * the primary. promote_secondaries is 0 in a fresh namespace.
  */
-function withSecondaries(): ReturnType<typeof labShell> {
-  const s = labShell()
-  for (const line of [
-    'ip netns add t',
-    'ip -n t link add eth0 type veth peer name peer0',
-    'ip -n t link set eth0 up',
-    'ip -n t link set peer0 up',
-    'ip -n t addr add 10.0.0.2/24 dev eth0',
-    'ip -n t addr add 10.0.0.3/24 dev eth0',
-    'ip -n t addr add 10.5.0.1/16 dev eth0',
-    'ip -n t addr add 10.0.0.4/24 dev eth0'
+const withSecondaries = (): ReturnType<typeof labWithNetnsT> =>
+  labWithNetnsT([
+    ...UP_VETH_PAIR,
+    'addr add 10.0.0.2/24 dev eth0',
+    'addr add 10.0.0.3/24 dev eth0',
+    'addr add 10.5.0.1/16 dev eth0',
+    'addr add 10.0.0.4/24 dev eth0'
   ])
-    expect(run(s, 'node-1', line).exitCode).toBe(0)
-  return s
-}
 
 const inet = (stdout: string): string[] => stdout.split('\n').filter((l) => l.includes('inet '))
 

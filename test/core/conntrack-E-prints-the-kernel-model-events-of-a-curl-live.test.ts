@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { formatIpv4 } from '../../src-main/core/net/ipv4.ts'
 import type { OutputChunk } from '../../src-main/core/shell/shell.ts'
-import { labShell, run } from './shell-fixture.ts'
+import { liveLab, run } from './shell-fixture.ts'
 
 const text = (chunks: readonly OutputChunk[], stream: 'stdout' | 'stderr' = 'stdout'): string =>
   chunks
@@ -10,20 +10,6 @@ const text = (chunks: readonly OutputChunk[], stream: 'stdout' | 'stderr' = 'std
     .join('')
 const summary = (n: number): string =>
   `conntrack v1.4.7 (conntrack-tools): ${n} flow events have been shown.\n`
-
-function live(): {
-  s: ReturnType<typeof labShell>
-  timers: (() => void)[]
-  terminal: (on: string) => NonNullable<ReturnType<ReturnType<typeof labShell>['liveTerminal']>>
-} {
-  const s = labShell()
-  const timers: (() => void)[] = []
-  const schedule = (_ms: number, fire: () => void): (() => void) => {
-    timers.push(fire)
-    return () => undefined
-  }
-  return { s, timers, terminal: (on) => s.liveTerminal(on, { schedule })! }
-}
 
 /** The client pod's TCP flow on its node, ports masked: the backend is picked at random. */
 const tcpLines = (out: string): string[] =>
@@ -38,7 +24,7 @@ const tcpLines = (out: string): string[] =>
 
 describe('conntrack -E on the client pod node', () => {
   test('a listener sees NEW with the DNATed reply tuple, each state UPDATE and the DESTROY of a curl to a ClusterIP', () => {
-    const { s, terminal } = live()
+    const { s, terminal } = liveLab()
     const events = terminal('node-1')
     const client = terminal('client')
     expect(events.run('conntrack -E').running).toBe(true)
@@ -66,7 +52,7 @@ describe('conntrack -E on the client pod node', () => {
   })
 
   test('-p and -e choose the events; conntrack -D reports its own deletions', () => {
-    const { terminal } = live()
+    const { terminal } = liveLab()
     const events = terminal('node-1')
     events.run('conntrack -E -p tcp -e NEW,DESTROY')
     terminal('client').run('curl -s 10.96.0.100')
@@ -83,7 +69,7 @@ describe('conntrack -E on the client pod node', () => {
   })
 
   test('as a job, under timeout and against the lab limit it runs as tcpdump does', () => {
-    const { s, timers, terminal } = live()
+    const { s, timers, terminal } = liveLab()
     const t = terminal('node-1')
     expect(t.run('timeout 3 conntrack -E').running).toBe(true)
     timers[0]?.()

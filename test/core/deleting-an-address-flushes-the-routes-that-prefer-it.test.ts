@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest'
-import { labShell, run } from './shell-fixture.ts'
+import { labWithNetnsT, run, UP_VETH_PAIR } from './shell-fixture.ts'
 
 /**
  * Measured in a real namespace (iproute2 6.1): when an address leaves the namespace, every route
@@ -7,19 +7,14 @@ import { labShell, run } from './shell-fixture.ts'
  * gateway in the old subnet stays.
  */
 test('deleting an address flushes the routes that prefer it as source and keeps the others', () => {
-  const s = labShell()
-  for (const line of [
-    'ip netns add t',
-    'ip -n t link add eth0 type veth peer name peer0',
-    'ip -n t link set eth0 up',
-    'ip -n t link set peer0 up',
-    'ip -n t addr add 10.0.0.2/24 dev eth0',
-    'ip -n t addr add 10.5.0.1/16 dev eth0',
-    'ip -n t route add 10.9.30.0/24 dev eth0 src 10.0.0.2',
-    'ip -n t route add 10.9.31.0/24 via 10.0.0.9 src 10.0.0.2 table 100',
-    'ip -n t route add 10.9.32.0/24 via 10.0.0.9'
+  const s = labWithNetnsT([
+    ...UP_VETH_PAIR,
+    'addr add 10.0.0.2/24 dev eth0',
+    'addr add 10.5.0.1/16 dev eth0',
+    'route add 10.9.30.0/24 dev eth0 src 10.0.0.2',
+    'route add 10.9.31.0/24 via 10.0.0.9 src 10.0.0.2 table 100',
+    'route add 10.9.32.0/24 via 10.0.0.9'
   ])
-    expect(run(s, 'node-1', line).exitCode).toBe(0)
   run(s, 'node-1', 'ip -n t addr del 10.0.0.2/24 dev eth0')
   expect(run(s, 'node-1', 'ip -n t route').stdout).toBe(
     '10.5.0.0/16 dev eth0 proto kernel scope link src 10.5.0.1 \n10.9.32.0/24 via 10.0.0.9 dev eth0 \n'
@@ -28,9 +23,7 @@ test('deleting an address flushes the routes that prefer it as source and keeps 
 })
 
 test('an address in a subnet must have the scope of the one already there', () => {
-  const s = labShell()
-  run(s, 'node-1', 'ip netns add t')
-  run(s, 'node-1', 'ip -n t link add eth0 type veth peer name peer0')
+  const s = labWithNetnsT(['link add eth0 type veth peer name peer0'])
   expect(run(s, 'node-1', 'ip -n t addr add 10.0.0.3/24 dev eth0 scope link').exitCode).toBe(0)
   expect(run(s, 'node-1', 'ip -n t addr add 10.0.0.8/24 dev eth0')).toMatchObject({
     exitCode: 2,
@@ -42,10 +35,7 @@ test('an address in a subnet must have the scope of the one already there', () =
 })
 
 test('ip addr del without a prefix length deletes the address and warns of the wildcard', () => {
-  const s = labShell()
-  run(s, 'node-1', 'ip netns add t')
-  run(s, 'node-1', 'ip -n t link add eth0 type veth peer name peer0')
-  run(s, 'node-1', 'ip -n t addr add 10.0.0.3/24 dev eth0')
+  const s = labWithNetnsT(['link add eth0 type veth peer name peer0', 'addr add 10.0.0.3/24 dev eth0'])
   const r = run(s, 'node-1', 'ip -n t addr del 10.0.0.3 dev eth0')
   expect(r.exitCode).toBe(0)
   expect(r.stderr).toContain('Explicitly specify the prefix length (10.0.0.3/32) to avoid this warning.')
@@ -53,12 +43,7 @@ test('ip addr del without a prefix length deletes the address and warns of the w
 })
 
 test('a route via 0.0.0.0 has no gateway but keeps global scope, and route get names a broadcast', () => {
-  const s = labShell()
-  run(s, 'node-1', 'ip netns add t')
-  run(s, 'node-1', 'ip -n t link add eth0 type veth peer name peer0')
-  run(s, 'node-1', 'ip -n t link set eth0 up')
-  run(s, 'node-1', 'ip -n t link set peer0 up')
-  run(s, 'node-1', 'ip -n t addr add 10.0.0.2/24 dev eth0')
+  const s = labWithNetnsT([...UP_VETH_PAIR, 'addr add 10.0.0.2/24 dev eth0'])
   expect(run(s, 'node-1', 'ip -n t route add 10.9.18.0/24 via 0.0.0.0 dev eth0').exitCode).toBe(0)
   expect(run(s, 'node-1', 'ip -n t route').stdout).toContain('\n10.9.18.0/24 dev eth0 \n')
   expect(run(s, 'node-1', 'ip -n t route get 10.0.0.255').stdout).toBe(

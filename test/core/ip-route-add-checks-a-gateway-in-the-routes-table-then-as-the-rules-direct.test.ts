@@ -1,29 +1,24 @@
 import { expect, test } from 'vitest'
-import { labShell, run } from './shell-fixture.ts'
+import { labWithNetnsT, run } from './shell-fixture.ts'
 
 /**
  * fib_check_nh_v4_gw, measured in a real namespace (iproute2 6.1): the gateway must be reached
  * by a link- or host-scoped route, looked up in the route's own table first and then as the
  * rules direct (main included), out of `dev` when one is given.
  */
-function twoLinks(): ReturnType<typeof labShell> {
-  const s = labShell()
-  for (const line of [
-    'ip netns add t',
-    'ip -n t link set lo up',
-    'ip -n t link add eth0 type veth peer name peer0',
-    'ip -n t link add eth1 type veth peer name peer1',
-    ...['eth0', 'peer0', 'eth1', 'peer1'].map((d) => `ip -n t link set ${d} up`),
-    'ip -n t addr add 10.0.0.2/24 dev eth0',
-    'ip -n t addr add 172.16.0.2/24 dev eth1',
-    'ip -n t route add 192.168.50.0/24 dev eth1 table 100',
-    'ip -n t route add 10.20.0.0/16 via 10.0.0.1'
+const twoLinks = (): ReturnType<typeof labWithNetnsT> =>
+  labWithNetnsT([
+    'link set lo up',
+    'link add eth0 type veth peer name peer0',
+    'link add eth1 type veth peer name peer1',
+    ...['eth0', 'peer0', 'eth1', 'peer1'].map((d) => `link set ${d} up`),
+    'addr add 10.0.0.2/24 dev eth0',
+    'addr add 172.16.0.2/24 dev eth1',
+    'route add 192.168.50.0/24 dev eth1 table 100',
+    'route add 10.20.0.0/16 via 10.0.0.1'
   ])
-    expect(run(s, 'node-1', line).exitCode).toBe(0)
-  return s
-}
 
-const add = (s: ReturnType<typeof labShell>, spec: string): string => {
+const add = (s: ReturnType<typeof labWithNetnsT>, spec: string): string => {
   const r = run(s, 'node-1', `ip -n t route add ${spec}`)
   return r.exitCode === 0 ? 'ok' : r.stderr.trim()
 }

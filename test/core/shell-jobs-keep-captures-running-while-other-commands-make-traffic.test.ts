@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import type { OutputChunk } from '../../src-main/core/shell/shell.ts'
-import { labShell, run } from './shell-fixture.ts'
+import { labShell, liveLab, run } from './shell-fixture.ts'
 
 const BANNER =
   'tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\nlistening on eth0, link-type EN10MB (Ethernet), snapshot length 262144 bytes\n'
@@ -71,22 +71,8 @@ describe('jobs in one terminal', () => {
 })
 
 describe('live terminals on one lab', () => {
-  function live(): {
-    s: ReturnType<typeof labShell>
-    timers: (() => void)[]
-    terminal: (on: string) => NonNullable<ReturnType<ReturnType<typeof labShell>['liveTerminal']>>
-  } {
-    const s = labShell()
-    const timers: (() => void)[] = []
-    const schedule = (_ms: number, fire: () => void): (() => void) => {
-      timers.push(fire)
-      return () => undefined
-    }
-    return { s, timers, terminal: (on) => s.liveTerminal(on, { schedule })! }
-  }
-
   test('a foreground capture prints what another terminal sends, and Ctrl+C prints the counts', () => {
-    const { terminal } = live()
+    const { terminal } = liveLab()
     const capture = terminal('client')
     const other = terminal('client')
     const started = capture.run('tcpdump -ni eth0 tcp; echo after $?')
@@ -107,7 +93,7 @@ describe('live terminals on one lab', () => {
   })
 
   test('wait blocks until Ctrl+C, which ends the line with 130 and leaves the job running', () => {
-    const { terminal } = live()
+    const { terminal } = liveLab()
     const t = terminal('client')
     expect(t.run('tcpdump -ni eth0 >/dev/null & wait; echo not reached').running).toBe(true)
     t.interrupt()
@@ -116,7 +102,7 @@ describe('live terminals on one lab', () => {
   })
 
   test('timeout in a live terminal ends the capture when its wall-clock time is up', () => {
-    const { terminal, timers } = live()
+    const { terminal, timers } = liveLab()
     const t = terminal('client')
     expect(t.run('timeout 5 tcpdump -ni eth0').running).toBe(true)
     expect(timers).toHaveLength(1)

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { sendProbe } from '../../src-main/core/engine/probe.ts'
 import { buildLab } from '../../src-main/core/scenario/build-lab.ts'
 import { parseScenario } from '../../src-main/core/scenario/parse-scenario.ts'
 import type { Scenario } from '../../src-main/core/scenario/scenario.schema.ts'
@@ -86,4 +87,18 @@ export function maskRandom(text: string): string {
     .replace(/veth[0-9a-f]{8}/g, '<veth>')
     .replace(/fe80::[0-9a-f:]+/g, '<ll>')
     .replace(/on \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}/g, 'on <date>')
+}
+
+/**
+ * Twenty TCP connections from `client` to the web Service's ClusterIP: each backend they
+ * reached, with how the last one to reach it ended.
+ */
+export function outcomeByBackend(lab: Lab): Map<string, string> {
+  const outcomes = new Map<string, string>()
+  for (let i = 0; i < 20; i++) {
+    const t = sendProbe(lab, { proto: 'tcp', from: 'client', to: '10.96.0.100', port: 80 })
+    const backend = t.hops.find((h) => h.stage === 'local-deliver' && h.leg === 'request')!.netns
+    outcomes.set(backend, t.outcome.kind)
+  }
+  return outcomes
 }

@@ -1,7 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { sendProbe } from '../../src-main/core/engine/probe.ts'
 import { labShell, labShellFromYaml, run } from './shell-fixture.ts'
-import { fixtureLab } from './sim-lab.ts'
+import { fixtureLab, outcomeByBackend } from './sim-lab.ts'
 
 const KEYS_PER_INTERFACE = 33
 
@@ -100,12 +99,7 @@ nodes:
     const lab = fixtureLab('two-node-vxlan', (y) =>
       y.replace('podCIDR: 10.244.1.0/24 }', 'podCIDR: 10.244.1.0/24, brNetfilter: false }')
     )
-    const outcomes = new Map<string, string>()
-    for (let i = 0; i < 20; i++) {
-      const t = sendProbe(lab, { proto: 'tcp', from: 'client', to: '10.96.0.100', port: 80 })
-      const backend = t.hops.find((h) => h.stage === 'local-deliver' && h.leg === 'request')!.netns
-      outcomes.set(backend, t.outcome.kind)
-    }
+    const outcomes = outcomeByBackend(lab)
     expect(outcomes.get('web-1')).toBe('no-reply')
     expect(outcomes.get('web-3')).toBe('reply')
   })

@@ -7,6 +7,9 @@ import { labShell, run } from './shell-fixture.ts'
  */
 
 const TRY = "Try `sysctl --help' for more information.\n"
+const COEXIST = `sysctl: options -N and -q cannot coexist\n${TRY}`
+const NO_VARIABLES = `sysctl: no variables specified\n${TRY}`
+const NOPE_MISSING = 'sysctl: cannot stat /proc/sys/net/ipv4/nope: No such file or directory\n'
 
 const cases: [line: string, stdout: string, stderr: string, exitCode: number][] = [
   ['sysctl -q -w net.ipv4.ip_forward=1', '', '', 0],
@@ -19,28 +22,13 @@ const cases: [line: string, stdout: string, stderr: string, exitCode: number][] 
   ['sysctl -b net.ipv4.ip_forward', '1', '', 0],
   ['sysctl --val net.ipv4.ip_forward', '1\n', '', 0],
   ['sysctl net.ipv4.ip_forward=1 -n', '1\n', '', 0],
-  ['sysctl -N -q -w net.ipv4.ip_forward=0', '', `sysctl: options -N and -q cannot coexist\n${TRY}`, 1],
-  ['sysctl -q -N net.ipv4.ip_forward', '', `sysctl: options -N and -q cannot coexist\n${TRY}`, 1],
-  [
-    'sysctl -q net.ipv4.nope',
-    '',
-    'sysctl: cannot stat /proc/sys/net/ipv4/nope: No such file or directory\n',
-    1
-  ],
-  [
-    'sysctl -q -w net.ipv4.nope=1',
-    '',
-    'sysctl: cannot stat /proc/sys/net/ipv4/nope: No such file or directory\n',
-    1
-  ],
+  ['sysctl -N -q -w net.ipv4.ip_forward=0', '', COEXIST, 1],
+  ['sysctl -q -N net.ipv4.ip_forward', '', COEXIST, 1],
+  ['sysctl -q net.ipv4.nope', '', NOPE_MISSING, 1],
+  ['sysctl -q -w net.ipv4.nope=1', '', NOPE_MISSING, 1],
   ['sysctl -e -w net.ipv4.nope=1', '', '', 0],
   ['sysctl -e -n net.nope net.ipv4.ip_forward', '1\n', '', 0],
-  [
-    'sysctl -n net.ipv4.ip_forward net.ipv4.nope',
-    '1\n',
-    'sysctl: cannot stat /proc/sys/net/ipv4/nope: No such file or directory\n',
-    1
-  ],
+  ['sysctl -n net.ipv4.ip_forward net.ipv4.nope', '1\n', NOPE_MISSING, 1],
   [
     'sysctl net.ipv4.ip_forward.x',
     '',
@@ -57,8 +45,8 @@ const cases: [line: string, stdout: string, stderr: string, exitCode: number][] 
   ],
   ['sysctl -q -w net.ipv4.ip_forward', '', 'sysctl: command line(0): invalid syntax, continuing...\n', 1],
   ['sysctl -w =1', '', 'sysctl: Path is not under /proc/sys/: /proc/sys/\n', 1],
-  ['sysctl -x', '', `sysctl: no variables specified\n${TRY}`, 1],
-  ['sysctl -w', '', `sysctl: no variables specified\n${TRY}`, 1]
+  ['sysctl -x', '', NO_VARIABLES, 1],
+  ['sysctl -w', '', NO_VARIABLES, 1]
 ]
 
 describe('sysctl options and errors read as procps-ng 4 prints them', () => {

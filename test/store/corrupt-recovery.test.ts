@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { openProgressStore, type RecoveryReason } from '../../src-main/store/index.ts'
@@ -78,18 +78,6 @@ describe('a damaged store at start', () => {
       reopened.store.close()
     })
   }
-
-  it("moves a damaged file's WAL and shared-memory files along with it", () => {
-    const file = join(tempDir(), 'progress.sqlite')
-    writeFileSync(file, randomBytes(8192))
-    const wal = randomBytes(4096)
-    writeFileSync(`${file}-wal`, wal)
-    writeFileSync(`${file}-shm`, randomBytes(4096))
-    const { store, recovered } = openProgressStore(file, { now: fakeClock().now })
-    store.close()
-    expect(readFileSync(`${recovered!.movedTo}-wal`).equals(wal)).toBe(true)
-    expect(existsSync(`${recovered!.movedTo}-shm`)).toBe(true)
-  })
 
   it('never overwrites an earlier set-aside file from the same instant', () => {
     const file = join(tempDir(), 'progress.sqlite')

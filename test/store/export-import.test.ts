@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { ImportError, type ImportIssue, type ProgressStore } from '../../src-main/store/index.ts'
+import type { ProgressStore } from '../../src-main/store/index.ts'
 import { canonicalJson, checksumOf } from '../../src-main/store/progress-file.ts'
-import { dumpTables, openTempStore, seedLearner } from './helpers.ts'
+import { dumpTables, issuesOf, openTempStore, seedLearner } from './helpers.ts'
 
 /** Re-signs an edited file so that only the edit, not the checksum, is what import objects to. */
 function resign(file: { checksum: string; body: unknown }): string {
   return JSON.stringify({ ...file, checksum: checksumOf(file.body) }, null, 2)
-}
-
-function issuesOf(store: ProgressStore, text: string): ImportIssue[] {
-  try {
-    store.importProgress(text)
-  } catch (error) {
-    if (error instanceof ImportError) return error.issues
-    throw error
-  }
-  throw new Error('import was expected to fail')
 }
 
 describe('progress export and import', () => {

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { onTestFinished } from 'vitest'
-import { openProgressStore, type OpenOptions, type ProgressStore } from '../../src-main/store/index.ts'
+import {
+  ImportError,
+  openProgressStore,
+  type ImportIssue,
+  type OpenOptions,
+  type ProgressStore
+} from '../../src-main/store/index.ts'
 
 /** A fresh directory under the OS temp dir, removed when the current test finishes. */
 export function tempDir(): string {
@@ -101,4 +107,15 @@ export function seedLearner(store: ProgressStore, clock: ReturnType<typeof fakeC
   store.lessonOpens.record(id, '02-bridge')
   store.settings.set('locale', 'zh-CN', id)
   return id
+}
+
+/** What import objects to in `text`; fails when it imports. */
+export function issuesOf(store: ProgressStore, text: string): ImportIssue[] {
+  try {
+    store.importProgress(text)
+  } catch (error) {
+    if (error instanceof ImportError) return error.issues
+    throw error
+  }
+  throw new Error('import was expected to fail')
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { ImportError, type ImportIssue, type ProgressStore } from '../../src-main/store/index.ts'
+import type { ProgressStore } from '../../src-main/store/index.ts'
 import { checksumOf } from '../../src-main/store/progress-file.ts'
-import { dumpTables, openTempStore, seedLearner } from './helpers.ts'
+import { dumpTables, issuesOf, openTempStore, seedLearner } from './helpers.ts'
 
 const exec = (line: string): { kind: 'exec'; on: string; line: string } => ({
   kind: 'exec',
@@ -50,16 +50,6 @@ function asVersion1(text: string): string {
     }
   }
   return resign(file)
-}
-
-function issuesOf(store: ProgressStore, text: string): ImportIssue[] {
-  try {
-    store.importProgress(text)
-  } catch (error) {
-    if (error instanceof ImportError) return error.issues
-    throw error
-  }
-  throw new Error('import was expected to fail')
 }
 
 describe('the progress file carries each lesson’s lab journal', () => {

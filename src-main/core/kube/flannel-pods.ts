@@ -1,4 +1,5 @@
-import { derivedUid, hex, randomSuffix } from './api-objects.ts'
+import { randomSuffix } from './api-objects.ts'
+import { hostNetworkPod } from './host-network-pod.ts'
 import { klogLine } from './klog.ts'
 import { componentsRunAsPods, type Lab } from './lab.ts'
 import type { KubePod } from './objects.ts'
@@ -71,13 +72,11 @@ export function flannelPods(lab: Lab): KubePod[] {
     const key = `${FLANNEL_DS}/${ds.generation}/${node.name}`
     const name = `${FLANNEL_DS}-${randomSuffix(`${lab.scenario.cluster.seed}/${key}`)}`
     const crash = ds.crashing.find((c) => c.node === node.name)
-    const crashing = crash !== undefined
     const loop = crashLoop(now - ds.rolledAtMs)
-    return {
+    return hostNetworkPod(lab, node, {
       name,
       namespace: FLANNEL_NAMESPACE,
-      node: node.name,
-      uid: derivedUid(lab, 'Pod', `${FLANNEL_NAMESPACE}/${name}`),
+      key,
       daemonSet: FLANNEL_DS,
       labels: {
         app: 'flannel',
@@ -88,45 +87,26 @@ export function flannelPods(lab: Lab): KubePod[] {
         'pod-template-generation': String(ds.generation),
         tier: 'node'
       },
-      ip: node.ip,
-      netns: node.netns,
-      netnsName: '',
-      hostNetwork: true,
-      shareProcessNamespace: false,
-      sandboxId: hex(`${key}/sandbox`),
-      pause: { pid: 1, hostPid: 0, user: '65535', command: '/pause', container: 'POD' },
-      containers: [
-        {
-          name: 'kube-flannel',
-          image: FLANNEL_IMAGE,
-          app: 'sleep',
-          id: hex(`${key}/kube-flannel`),
-          state: crashing ? 'CrashLoopBackOff' : 'Running',
-          restartCount: crashing ? loop.restarts : 0,
-          logs: crash
-            ? lookupFailureLogs(
-                lab,
-                lab.flannelIface ?? lab.scenario.cluster.cni.iface ?? '',
-                crash.error,
-                ds.rolledAtMs + loop.lastStartMs
-              )
-            : [],
-          process: {
-            pid: 1,
-            hostPid: 0,
-            user: 'root',
-            command: '/opt/bin/flanneld',
-            container: 'kube-flannel'
-          }
-        }
-      ],
+      container: {
+        name: 'kube-flannel',
+        image: FLANNEL_IMAGE,
+        command: '/opt/bin/flanneld',
+        logs: crash
+          ? lookupFailureLogs(
+              lab,
+              lab.flannelIface ?? lab.scenario.cluster.cni.iface ?? '',
+              crash.error,
+              ds.rolledAtMs + loop.lastStartMs
+            )
+          : [],
+        ...(crash ? { state: 'CrashLoopBackOff', restartCount: loop.restarts } : {})
+      },
       createdAt: ds.rolledAtMs,
-      ready: !crashing,
       system: systemSpec({
         serviceAccount: 'flannel',
         tolerations: daemonPodTolerations(FLANNEL_TOLERATIONS),
         requests: { 'kube-flannel': { ...FLANNEL_REQUESTS } }
       })
-    }
+    })
   })
 }

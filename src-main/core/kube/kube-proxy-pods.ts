@@ -1,6 +1,7 @@
 import { formatIpv4 } from '../net/index.ts'
-import { derivedUid, hex, kubeletVersion, metadata, randomSuffix } from './api-objects.ts'
+import { hex, kubeletVersion, metadata, randomSuffix } from './api-objects.ts'
 import type { ApiObject } from './api-objects.ts'
+import { hostNetworkPod } from './host-network-pod.ts'
 import { klogLine } from './klog.ts'
 import { componentsRunAsPods, type Lab } from './lab.ts'
 import type { KubeNode, KubePod } from './objects.ts'
@@ -98,50 +99,29 @@ export function kubeProxyPods(lab: Lab): KubePod[] {
   return lab.nodes.map((node, i) => {
     const key = `${KUBE_PROXY_DS}/1/${node.name}`
     const name = `${KUBE_PROXY_DS}-${randomSuffix(`${seed}/${key}`)}`
-    return {
+    return hostNetworkPod(lab, node, {
       name,
       namespace: KUBE_PROXY_NAMESPACE,
-      node: node.name,
-      uid: derivedUid(lab, 'Pod', `${KUBE_PROXY_NAMESPACE}/${name}`),
+      key,
       daemonSet: KUBE_PROXY_DS,
       labels: {
         'controller-revision-hash': randomSuffix(`${seed}/${KUBE_PROXY_DS}/1`),
         ...KUBE_PROXY_SELECTOR,
         'pod-template-generation': '1'
       },
-      ip: node.ip,
-      netns: node.netns,
-      netnsName: '',
-      hostNetwork: true,
-      shareProcessNamespace: false,
-      sandboxId: hex(`${key}/sandbox`),
-      pause: { pid: 1, hostPid: 0, user: '65535', command: '/pause', container: 'POD' },
-      containers: [
-        {
-          name: 'kube-proxy',
-          image: kubeProxyImage(lab),
-          app: 'sleep',
-          id: hex(`${key}/kube-proxy`),
-          state: 'Running',
-          restartCount: 0,
-          logs: startupLog(lab, node, proxyModeOf(lab, node), 1000 + i * 37),
-          process: {
-            pid: 1,
-            hostPid: 0,
-            user: 'root',
-            command: `/usr/local/bin/kube-proxy --config=/var/lib/kube-proxy/config.conf --hostname-override=${node.name}`,
-            container: 'kube-proxy'
-          }
-        }
-      ],
+      container: {
+        name: 'kube-proxy',
+        image: kubeProxyImage(lab),
+        command: `/usr/local/bin/kube-proxy --config=/var/lib/kube-proxy/config.conf --hostname-override=${node.name}`,
+        logs: startupLog(lab, node, proxyModeOf(lab, node), 1000 + i * 37)
+      },
       createdAt: 0,
-      ready: true,
       system: systemSpec({
         serviceAccount: 'kube-proxy',
         tolerations: daemonPodTolerations(KUBE_PROXY_TOLERATIONS),
         nodeSelector: { ...KUBE_PROXY_NODE_SELECTOR }
       })
-    }
+    })
   })
 }
 

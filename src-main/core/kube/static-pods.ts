@@ -1,5 +1,6 @@
 import { formatIpv4 } from '../net/index.ts'
-import { apiTime, derivedUid, hex, kubeletVersion } from './api-objects.ts'
+import { apiTime, hex, kubeletVersion } from './api-objects.ts'
+import { hostNetworkPod } from './host-network-pod.ts'
 import { componentsRunAsPods, type Lab } from './lab.ts'
 import type { KubeHostPath, KubePod } from './objects.ts'
 import { systemSpec } from './system-pod-spec.ts'
@@ -123,33 +124,13 @@ export function staticPods(lab: Lab): KubePod[] {
     const name = `${c.name}-${node.name}`
     const key = `static/${name}`
     const hash = hex(`${lab.scenario.cluster.seed}/${key}/manifest`).slice(0, 32)
-    return {
+    return hostNetworkPod(lab, node, {
       name,
       namespace: 'kube-system',
-      node: node.name,
-      uid: derivedUid(lab, 'Pod', `kube-system/${name}`),
+      key,
       labels: { component: c.name, tier: 'control-plane' },
-      ip: node.ip,
-      netns: node.netns,
-      netnsName: '',
-      hostNetwork: true,
-      shareProcessNamespace: false,
-      sandboxId: hex(`${key}/sandbox`),
-      pause: { pid: 1, hostPid: 0, user: '65535', command: '/pause', container: 'POD' },
-      containers: [
-        {
-          name: c.name,
-          image: c.image,
-          app: 'sleep',
-          id: hex(`${key}/${c.name}`),
-          state: 'Running',
-          restartCount: 0,
-          logs: [],
-          process: { pid: 1, hostPid: 0, user: 'root', command: c.name, container: c.name }
-        }
-      ],
+      container: { name: c.name, image: c.image, command: c.name, logs: [] },
       createdAt: 0,
-      ready: true,
       system: systemSpec({
         tolerations: [{ operator: 'Exists', effect: 'NoExecute' }],
         requests: { [c.name]: c.requests },
@@ -163,6 +144,6 @@ export function staticPods(lab: Lab): KubePod[] {
         staticOn: node.name,
         hostPaths: c.hostPaths
       })
-    }
+    })
   })
 }

@@ -221,14 +221,8 @@ class Lexer {
         if (s[this.#pos + 1] !== '\n') lit += s[this.#pos + 1]
         this.#pos += 2
       } else if (c === '$' || c === '`') {
-        const part = this.#dollar(true)
-        if (part) {
-          flush()
-          parts.push(part)
-        } else {
-          lit += c
-          this.#pos++
-        }
+        const text = this.#expansionOrLiteral(true, parts, flush)
+        lit += text
       } else {
         lit += c
         this.#pos++
@@ -277,14 +271,8 @@ class Lexer {
         this.#pos++
         this.#doubleQuoted(parts)
       } else if (c === '$' || c === '`') {
-        const part = this.#dollar(false)
-        if (part) {
-          flush(false)
-          parts.push(part)
-        } else {
-          lit += c
-          this.#pos++
-        }
+        const text = this.#expansionOrLiteral(false, parts, () => flush(false))
+        lit += text
       } else {
         lit += c
         this.#pos++
@@ -318,19 +306,26 @@ class Lexer {
         if (s[this.#pos + 1] !== '\n') lit += s[this.#pos + 1]
         this.#pos += 2
       } else if (c === '$' || c === '`') {
-        const part = this.#dollar(true)
-        if (part) {
-          flush()
-          parts.push(part)
-        } else {
-          lit += c
-          this.#pos++
-        }
+        const text = this.#expansionOrLiteral(true, parts, flush)
+        lit += text
       } else {
         lit += c
         this.#pos++
       }
     }
+  }
+
+  /**
+   * At a `$` or backquote: the expansion it starts goes onto `parts` once `flush` has put the
+   * literal text before it there; one that starts none is a literal character, returned. Add the
+   * text to the literal after the call, not in the same expression: `flush` empties it.
+   */
+  #expansionOrLiteral(quoted: boolean, parts: WordPart[], flush: () => void): string {
+    const part = this.#dollar(quoted)
+    if (!part) return this.src[this.#pos++] ?? ''
+    flush()
+    parts.push(part)
+    return ''
   }
 
   /** `$name`, `${name}`, `$?`, `$(…)`, `` `…` ``; null when the `$` is just a dollar sign. */

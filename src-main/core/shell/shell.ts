@@ -19,6 +19,7 @@ import type {
 import type { Lab } from '../kube/lab.ts'
 import { advanceClock } from '../engine/probe.ts'
 import { refillIcmpBuckets } from '../linux/icmp-rate-limit.ts'
+import { utf8Length } from '../net/utf8.ts'
 import { commandText, Job, jobLine, JobTable, Proc, type OutputChunk } from './jobs.ts'
 import { formatSize, LineBudgetExceeded, newLineBudget, SHELL_LIMITS, type LineBudget } from './limits.ts'
 import { parseLine, ShellSyntaxError, ShellUnsupportedError } from './parser.ts'
@@ -171,21 +172,6 @@ class ArgumentsTooLong extends Error {
 
 /** `tcpdump -w` asked to keep a file beyond a cap; the command fails with `message`. */
 class FileRefused extends Error {}
-
-/** UTF-8 size of a string, as a file stores it. */
-function utf8Length(text: string): number {
-  let bytes = 0
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c < 0x80) bytes += 1
-    else if (c < 0x800) bytes += 2
-    else if (c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      bytes += 4
-      i++
-    } else bytes += 3
-  }
-  return bytes
-}
 
 /** The longest prefix of `text` that fits `maxBytes` of UTF-8, never splitting a character. */
 function clipUtf8(text: string, maxBytes: number): { text: string; bytes: number } {
