@@ -38,6 +38,18 @@ describe('a change made through the shell is seen by the next packet', () => {
     expect(ping().outcome.kind).toBe('reply')
   })
 
+  test('a built-in chain a table did not have, brought into being by a rule and emptied again', () => {
+    const s = labShell()
+    const ping = () => sendProbe(s.lab, { proto: 'icmp', from: 'client', to: '10.244.2.2' })
+    expect(ping().outcome.kind).toBe('reply')
+    run(s, 'node-1', 'iptables -t mangle -A FORWARD -p icmp -j DROP')
+    const dropped = ping()
+    expect(dropped.outcome).toEqual({ kind: 'no-reply' })
+    expect(dropped.hops.at(-1)).toMatchObject({ netns: 'node-1', drop: 'netfilter-drop' })
+    run(s, 'node-1', 'iptables -t mangle -F FORWARD')
+    expect(ping().outcome.kind).toBe('reply')
+  })
+
   test('forwarding switched off and on for one interface with sysctl', () => {
     const s = labShell()
     const ping = () => sendProbe(s.lab, { proto: 'icmp', from: 'client', to: '10.244.2.2' })

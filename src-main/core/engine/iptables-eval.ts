@@ -291,7 +291,7 @@ export function runIptables(
   hook: Hook,
   p: Packet,
   ctx: HookContext,
-  builtin: IptChain | undefined = ns.netfilter[tableName].chains.get(hook)
+  builtin: IptChain | undefined = ns.netfilter[tableName].chains.hookChain(hook)
 ): TableResult {
   const table = ns.netfilter[tableName]
   let evaluated = 0
