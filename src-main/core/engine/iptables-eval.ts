@@ -355,7 +355,7 @@ export function runIptables(
       case 'MASQUERADE':
         return { verdict: { kind: 'NAT', target: t }, evaluated, hits: hits.slice(0, hitCount) }
       case 'jump': {
-        const chain = table.chains.get(t.chain)
+        const chain = table.chains.jumpTarget(t)
         if (!chain) continue
         if (!t.goto) {
           stackRules[depth] = rules

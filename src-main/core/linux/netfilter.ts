@@ -80,7 +80,7 @@ export type IptMatch =
 
 export type IptTarget =
   | { kind: 'verdict'; verdict: 'ACCEPT' | 'DROP' | 'RETURN' }
-  | { kind: 'jump'; chain: string; goto: boolean }
+  | JumpTarget
   | { kind: 'REJECT'; rejectWith: string }
   | { kind: 'DNAT'; toIp: Ipv4; toPort?: number }
   | { kind: 'SNAT'; toIp: Ipv4; randomFully: boolean }
@@ -97,6 +97,12 @@ export interface Counters {
 }
 
 /** One rule, split the way iptables-save prints it: the fixed matches, then modules, then target. */
+export interface JumpTarget {
+  kind: 'jump'
+  chain: string
+  goto: boolean
+}
+
 export interface IptRule {
   src?: Negatable<Cidr>
   dst?: Negatable<Cidr>
@@ -153,6 +159,14 @@ export class ChainMap extends Map<string, IptChain> {
   #forward: IptChain | undefined
   #output: IptChain | undefined
   #postrouting: IptChain | undefined
+  /**
+   * The chain each jump target names, as get() found it since the last change to the table:
+   * every jump of every packet asked by name, and looking a name up in two maps cost more
+   * than the jump's rule. Keyed by the target object, which the rules of a shared layer share
+   * between namespaces, so each table keeps its own; dropped at every change (the layer itself
+   * is never changed while attached, only replaced or detached).
+   */
+  #jumps: WeakMap<JumpTarget, IptChain | null> | undefined
 
   // Map's constructor would call the overridden set before the private fields exist.
   constructor(entries?: Iterable<readonly [string, IptChain]>) {
@@ -218,6 +232,7 @@ export class ChainMap extends Map<string, IptChain> {
     for (const name of this.#own.keys()) if (layer.has(name)) return false
     this.#layer = layer
     this.#layerPrefix = prefix
+    this.#jumps = undefined
     return true
   }
 
@@ -230,6 +245,7 @@ export class ChainMap extends Map<string, IptChain> {
   detachLayer(): void {
     this.#layer = undefined
     this.#late = undefined
+    this.#jumps = undefined
   }
 
   #materialise(): void {
@@ -238,6 +254,17 @@ export class ChainMap extends Map<string, IptChain> {
     this.#own.clear()
     for (const [name, chain] of entries) this.#own.set(name, chain)
     this.#syncHooks()
+  }
+
+  /** The chain a jump goes to, as get(target.chain) finds it. */
+  jumpTarget(target: JumpTarget): IptChain | undefined {
+    const jumps = (this.#jumps ??= new WeakMap())
+    let chain = jumps.get(target)
+    if (chain === undefined) {
+      chain = this.get(target.chain) ?? null
+      jumps.set(target, chain)
+    }
+    return chain ?? undefined
   }
 
   override get(name: string): IptChain | undefined {
@@ -258,6 +285,7 @@ export class ChainMap extends Map<string, IptChain> {
     }
     this.#own.set(name, chain)
     this.#syncHook(name)
+    this.#jumps = undefined
     return this
   }
 
@@ -266,6 +294,7 @@ export class ChainMap extends Map<string, IptChain> {
     this.#late?.delete(name)
     const deleted = this.#own.delete(name)
     this.#syncHook(name)
+    this.#jumps = undefined
     return deleted
   }
 
