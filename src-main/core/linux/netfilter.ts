@@ -96,13 +96,14 @@ export interface Counters {
   bytes: number
 }
 
-/** One rule, split the way iptables-save prints it: the fixed matches, then modules, then target. */
+/** `-j CHAIN` (or `-g CHAIN`): one object per parsed rule, shared wherever the rule is. */
 export interface JumpTarget {
   kind: 'jump'
   chain: string
   goto: boolean
 }
 
+/** One rule, split the way iptables-save prints it: the fixed matches, then modules, then target. */
 export interface IptRule {
   src?: Negatable<Cidr>
   dst?: Negatable<Cidr>
