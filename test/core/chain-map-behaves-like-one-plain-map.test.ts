@@ -55,10 +55,13 @@ describe('ChainMap', () => {
     expect(m.layerPrefix).toBeUndefined()
   })
 
-  test('random edits read and iterate exactly like a plain Map', () => {
+  test('random edits read, iterate and resolve built-in chains and jumps exactly like a plain Map', () => {
     const rng: RngState = { seed: 99 }
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(nextRandom(rng) * xs.length)]!
-    const names = ['INPUT', 'OUTPUT', 'KUBE-A', 'KUBE-B', 'KUBE-C', 'FLANNEL-X', 'USER-1', 'USER-2']
+    const hooks = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'] as const
+    const names = [...hooks, 'KUBE-A', 'KUBE-B', 'KUBE-C', 'FLANNEL-X', 'USER-1', 'USER-2']
+    // One target object per name for the whole run, as rules parsed once are shared.
+    const jumps = names.map((chain) => ({ kind: 'jump' as const, chain, goto: false }))
     for (let round = 0; round < 100; round++) {
       const m = new ChainMap()
       const ref = new Map<string, IptChain>()
@@ -102,6 +105,8 @@ describe('ChainMap', () => {
         expect(same([...m].flat(), [...ref].flat())).toBe(true)
         expect(m.size).toBe(ref.size)
         expect(names.every((n) => m.has(n) === ref.has(n) && m.get(n) === ref.get(n))).toBe(true)
+        expect(hooks.every((h) => m.hookChain(h) === ref.get(h))).toBe(true)
+        expect(jumps.every((j) => m.jumpTarget(j) === ref.get(j.chain))).toBe(true)
         const seen: string[] = []
         m.forEach((_c, k) => seen.push(k))
         expect(seen).toEqual([...ref.keys()])

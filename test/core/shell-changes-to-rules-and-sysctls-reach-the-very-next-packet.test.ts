@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { sendProbe } from '../../src-main/core/engine/probe.ts'
+import { formatIpv4 } from '../../src-main/core/net/ipv4.ts'
 import { labShell, run } from './shell-fixture.ts'
 
 /**
@@ -36,6 +37,43 @@ describe('a change made through the shell is seen by the next packet', () => {
     expect(ping().outcome).toEqual({ kind: 'no-reply' })
     run(s, 'node-2', 'iptables -P FORWARD ACCEPT')
     expect(ping().outcome.kind).toBe('reply')
+  })
+
+  test('a built-in chain a table did not have, brought into being by a rule and emptied again', () => {
+    const s = labShell()
+    const ping = () => sendProbe(s.lab, { proto: 'icmp', from: 'client', to: '10.244.2.2' })
+    expect(ping().outcome.kind).toBe('reply')
+    run(s, 'node-1', 'iptables -t mangle -A FORWARD -p icmp -j DROP')
+    const dropped = ping()
+    expect(dropped.outcome).toEqual({ kind: 'no-reply' })
+    expect(dropped.hops.at(-1)).toMatchObject({ netns: 'node-1', drop: 'netfilter-drop' })
+    run(s, 'node-1', 'iptables -t mangle -F FORWARD')
+    expect(ping().outcome.kind).toBe('reply')
+  })
+
+  test('a rule put into a chain kube-proxy shares between nodes, which every jump to it then finds', () => {
+    const s = labShell()
+    const connect = () => sendProbe(s.lab, { proto: 'tcp', from: 'client', to: '10.96.0.100', port: 80 })
+    expect(connect().outcome.kind).toBe('reply')
+    run(s, 'node-1', 'iptables -I KUBE-FORWARD -p tcp -j DROP')
+    const dropped = connect()
+    expect(dropped.outcome).toEqual({ kind: 'no-reply' })
+    expect(dropped.hops.at(-1)).toMatchObject({ netns: 'node-1', drop: 'netfilter-drop' })
+    run(s, 'node-1', 'iptables -D KUBE-FORWARD -p tcp -j DROP')
+    expect(connect().outcome.kind).toBe('reply')
+  })
+
+  test('a network policy changed with kubectl, whose rewritten chains the same jumps lead to', () => {
+    const s = labShell('two-node-kube-router-netpol')
+    const web = formatIpv4(s.lab.pods.find((p) => p.name === 'web-1')!.ip)
+    const connect = (from: string) => sendProbe(s.lab, { proto: 'tcp', from, to: web, port: 8080 })
+    expect(connect('client').outcome.kind).toBe('reply')
+    expect(connect('stranger').outcome.kind).not.toBe('reply')
+    run(s, 'node-1', 'kubectl label pod stranger role=client --overwrite')
+    expect(connect('stranger').outcome.kind).toBe('reply')
+    run(s, 'node-1', 'kubectl delete networkpolicy web-from-clients')
+    run(s, 'node-1', 'kubectl label pod stranger role=stranger --overwrite')
+    expect(connect('stranger').outcome.kind).toBe('reply')
   })
 
   test('forwarding switched off and on for one interface with sysctl', () => {

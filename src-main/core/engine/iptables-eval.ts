@@ -291,7 +291,7 @@ export function runIptables(
   hook: Hook,
   p: Packet,
   ctx: HookContext,
-  builtin: IptChain | undefined = ns.netfilter[tableName].chains.get(hook)
+  builtin: IptChain | undefined = ns.netfilter[tableName].chains.hookChain(hook)
 ): TableResult {
   const table = ns.netfilter[tableName]
   let evaluated = 0
@@ -355,7 +355,7 @@ export function runIptables(
       case 'MASQUERADE':
         return { verdict: { kind: 'NAT', target: t }, evaluated, hits: hits.slice(0, hitCount) }
       case 'jump': {
-        const chain = table.chains.get(t.chain)
+        const chain = table.chains.jumpTarget(t)
         if (!chain) continue
         if (!t.goto) {
           stackRules[depth] = rules

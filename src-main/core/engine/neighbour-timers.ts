@@ -12,36 +12,38 @@ import { Walk } from './walk.ts'
  * FAILED are RTM_NEWNEIGH events, as the kernel notifies only those.
  */
 export function runNeighbourTimers(lab: Lab, ns: Netns, n: Neighbour, now: number): void {
-  const change = (state: NeighbourState, at: number, notify: boolean): void => {
-    n.state = state
-    n.updatedAt = at
-    if (notify) announceNeigh(ns.netlink, { type: 'new', neighbour: n, state })
-  }
   for (;;) {
     if (n.state === 'REACHABLE') {
       const at = n.confirmedAt + NEIGH_TIMES.reachableMs
       if (at >= now) return
-      if (at <= n.usedAt + NEIGH_TIMES.delayProbeMs) change('DELAY', at, false)
-      else change('STALE', at, true)
+      if (at <= n.usedAt + NEIGH_TIMES.delayProbeMs) change(ns, n, 'DELAY', at, false)
+      else change(ns, n, 'STALE', at, true)
     } else if (n.state === 'DELAY') {
       const at = n.updatedAt + NEIGH_TIMES.delayProbeMs
       if (at > now) return
-      if (at <= n.confirmedAt + NEIGH_TIMES.delayProbeMs) change('REACHABLE', at, true)
+      if (at <= n.confirmedAt + NEIGH_TIMES.delayProbeMs) change(ns, n, 'REACHABLE', at, true)
       else {
-        change('PROBE', at, true)
+        change(ns, n, 'PROBE', at, true)
         n.probes = 0
       }
     } else if (n.state === 'PROBE') {
       const at = n.updatedAt + n.probes * NEIGH_TIMES.retransMs
       if (at > now) return
       if (n.probes >= NEIGH_TIMES.ucastProbes) {
-        change('FAILED', at, true)
+        change(ns, n, 'FAILED', at, true)
         return
       }
       n.probes++
       if (probeAt(lab, ns, n, at)) return runNeighbourTimers(lab, ns, n, now)
     } else return
   }
+}
+
+/** A plain function rather than a closure per call: the lab clock runs these timers for every entry it passes. */
+function change(ns: Netns, n: Neighbour, state: NeighbourState, at: number, notify: boolean): void {
+  n.state = state
+  n.updatedAt = at
+  if (notify) announceNeigh(ns.netlink, { type: 'new', neighbour: n, state })
 }
 
 /**

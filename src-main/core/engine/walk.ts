@@ -416,7 +416,7 @@ export class Walk {
     // mangle runs first at every hook (priority -150); an empty base chain does not exist in
     // iptables-nft, so it neither counts packets nor makes a hop.
     const nf = ns.netfilter
-    const mangle = nf.mangle.chains.get(hook)
+    const mangle = nf.mangle.chains.hookChain(hook)
     if (mangle !== undefined && mangle.rules.length > 0) {
       const v = this.#table(ns, hook, 'mangle', undefined, mangle, pkt, ct, ctx)
       if (v) return v
@@ -424,15 +424,15 @@ export class Walk {
     const hasNat = hook !== 'FORWARD' && hook !== 'INPUT' && isNew
     const natFirst = hook === 'OUTPUT' || hook === 'PREROUTING'
     if (hasNat && natFirst) {
-      const v = this.#table(ns, hook, 'nat', undefined, nf.nat.chains.get(hook), pkt, ct, ctx)
+      const v = this.#table(ns, hook, 'nat', undefined, nf.nat.chains.hookChain(hook), pkt, ct, ctx)
       if (v) return v
     }
     if (hook === 'INPUT' || hook === 'FORWARD' || hook === 'OUTPUT') {
-      const v = this.#table(ns, hook, 'filter', undefined, nf.filter.chains.get(hook), pkt, ct, ctx)
+      const v = this.#table(ns, hook, 'filter', undefined, nf.filter.chains.hookChain(hook), pkt, ct, ctx)
       if (v) return v
     }
     if (hasNat && !natFirst) {
-      const v = this.#table(ns, hook, 'nat', undefined, nf.nat.chains.get(hook), pkt, ct, ctx)
+      const v = this.#table(ns, hook, 'nat', undefined, nf.nat.chains.hookChain(hook), pkt, ct, ctx)
       if (v) return v
     }
     return ACCEPT

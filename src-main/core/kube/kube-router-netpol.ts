@@ -144,7 +144,7 @@ interface SyncCommon {
     /** Members as the sets hold them; every node's sets share these (nothing changes them in place). */
     ipsets: { entries: Set<string>; nomatch: Set<string> }[]
     /** Parsed pod rules per set of selecting policies (see `podRuleObjects`). */
-    podTemplates: Map<string, PodRules<IptRule>>
+    podTemplates: Map<string, PodRules<TemplateRule>>
   }
 }
 
@@ -442,8 +442,44 @@ const STAND_IN: PodName = { name: 'PNL_POD_NAME', namespace: 'PNL_POD_NAMESPACE'
 const STAND_IN_IP = '192.0.2.255'
 const STAND_IN_FW = 'KUBE-POD-FW-PNL_STAND_IN'
 
+/**
+ * A stand-in pod's rule with where its comment names the pod: the comment cut at each stand-in,
+ * so that a pod's comment is joined from the pieces instead of searched three times over.
+ */
+interface TemplateRule {
+  rule: IptRule
+  /** Index of the comment match naming the stand-in, or -1. */
+  commentAt: number
+  /** Literal text at even indices; between, which stand-in stood there ('0' fw chain, '1' namespace, '2' name). */
+  pieces: readonly string[]
+}
+
+const STAND_INS = [STAND_IN_FW, STAND_IN.namespace, STAND_IN.name] as const
+
+/**
+ * The comment cut at each stand-in, as the three were replaced one after the other: the fw
+ * chain's, then the namespace's, then the name's (which the namespace's starts with). Pod names
+ * and namespaces are lower case, so no replacement can contain a stand-in.
+ */
+function cutAtStandIns(comment: string, from = 0): string[] {
+  if (from === STAND_INS.length) return [comment]
+  const out: string[] = []
+  const parts = comment.split(STAND_INS[from]!)
+  parts.forEach((part, i) => {
+    if (i > 0) out.push(String(from))
+    out.push(...cutAtStandIns(part, from + 1))
+  })
+  return out
+}
+
+function templateRule(rule: IptRule): TemplateRule {
+  const at = rule.matches.findIndex((m) => m.module === 'comment' && m.comment.includes('PNL_'))
+  const comment = at >= 0 ? (rule.matches[at] as { comment: string }).comment : ''
+  return { rule, commentAt: at, pieces: at >= 0 ? cutAtStandIns(comment) : [] }
+}
+
 function podRuleObjects(
-  templates: Map<string, PodRules<IptRule>>,
+  templates: Map<string, PodRules<TemplateRule>>,
   parser: RuleParser,
   pod: KubePod,
   fw: string,
@@ -453,7 +489,7 @@ function podRuleObjects(
   let template = templates.get(key)
   if (!template) {
     const text = podRules(STAND_IN, STAND_IN_IP, STAND_IN_FW, selecting)
-    const parse = (specs: string[]): IptRule[] => specs.map((spec) => parser.rule(spec))
+    const parse = (specs: string[]): TemplateRule[] => specs.map((spec) => templateRule(parser.rule(spec)))
     template = {
       fw: parse(text.fw),
       input: parse(text.input),
@@ -465,21 +501,16 @@ function podRuleObjects(
   const address: Cidr = { network: pod.ip, prefixLen: 32 }
   // Every rule is a copy, even one without anything of the pod's: the namespace counts packets
   // per rule object, and each pod's chain has rules of its own in the kernel.
-  const fill = (rule: IptRule): IptRule => {
+  const names = [fw, pod.namespace, pod.name]
+  const fill = ({ rule, commentAt, pieces }: TemplateRule): IptRule => {
     const copy: IptRule = { ...rule }
     if (rule.src) copy.src = { value: address, neg: rule.src.neg }
     if (rule.dst) copy.dst = { value: address, neg: rule.dst.neg }
-    const at = rule.matches.findIndex((m) => m.module === 'comment' && m.comment.includes('PNL_'))
-    if (at >= 0) {
-      const comment = (rule.matches[at] as { comment: string }).comment
+    if (commentAt >= 0) {
+      let comment = ''
+      for (let i = 0; i < pieces.length; i++) comment += i % 2 === 0 ? pieces[i] : names[Number(pieces[i])]
       copy.matches = rule.matches.slice()
-      copy.matches[at] = {
-        module: 'comment',
-        comment: comment
-          .replaceAll(STAND_IN_FW, fw)
-          .replaceAll(STAND_IN.namespace, pod.namespace)
-          .replaceAll(STAND_IN.name, pod.name)
-      }
+      copy.matches[commentAt] = { module: 'comment', comment }
     }
     if (rule.target.kind === 'jump' && rule.target.chain === STAND_IN_FW)
       copy.target = { ...rule.target, chain: fw }

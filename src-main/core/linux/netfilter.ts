@@ -80,7 +80,7 @@ export type IptMatch =
 
 export type IptTarget =
   | { kind: 'verdict'; verdict: 'ACCEPT' | 'DROP' | 'RETURN' }
-  | { kind: 'jump'; chain: string; goto: boolean }
+  | JumpTarget
   | { kind: 'REJECT'; rejectWith: string }
   | { kind: 'DNAT'; toIp: Ipv4; toPort?: number }
   | { kind: 'SNAT'; toIp: Ipv4; randomFully: boolean }
@@ -94,6 +94,13 @@ export type IptTarget =
 export interface Counters {
   packets: number
   bytes: number
+}
+
+/** `-j CHAIN` (or `-g CHAIN`): one object per parsed rule, shared wherever the rule is. */
+export interface JumpTarget {
+  kind: 'jump'
+  chain: string
+  goto: boolean
 }
 
 /** One rule, split the way iptables-save prints it: the fixed matches, then modules, then target. */
@@ -143,11 +150,73 @@ export class ChainMap extends Map<string, IptChain> {
   #layerPrefix = ''
   /** Own chains added after the layer was attached: they iterate after it. Made on first use, as most tables never get a layer. */
   #late: Set<string> | undefined
+  /**
+   * The own built-in chains, kept in step with every change to the own map: each hook asks for
+   * its table's built-in chain, and a string-keyed lookup per table per hook was a steady share
+   * of a walk.
+   */
+  #prerouting: IptChain | undefined
+  #input: IptChain | undefined
+  #forward: IptChain | undefined
+  #output: IptChain | undefined
+  #postrouting: IptChain | undefined
+  /**
+   * The chain each jump target names, as get() found it since the last change to the table:
+   * every jump of every packet asked by name, and looking a name up in two maps cost more
+   * than the jump's rule. Keyed by the target object, which the rules of a shared layer share
+   * between namespaces, so each table keeps its own; dropped at every change (the layer itself
+   * is never changed while attached, only replaced or detached).
+   */
+  #jumps: WeakMap<JumpTarget, IptChain | null> | undefined
 
   // Map's constructor would call the overridden set before the private fields exist.
   constructor(entries?: Iterable<readonly [string, IptChain]>) {
     super()
     if (entries) for (const [name, chain] of entries) this.#own.set(name, chain)
+    this.#syncHooks()
+  }
+
+  /** The chain named after `hook`, as get(hook) finds it. */
+  hookChain(hook: Hook): IptChain | undefined {
+    const own =
+      hook === 'PREROUTING'
+        ? this.#prerouting
+        : hook === 'INPUT'
+          ? this.#input
+          : hook === 'FORWARD'
+            ? this.#forward
+            : hook === 'OUTPUT'
+              ? this.#output
+              : this.#postrouting
+    return own ?? this.#layer?.get(hook)
+  }
+
+  /** Keeps the built-in chain named `name`, if it is one, as the own map holds it. */
+  #syncHook(name: string): void {
+    switch (name) {
+      case 'PREROUTING':
+        this.#prerouting = this.#own.get(name)
+        return
+      case 'INPUT':
+        this.#input = this.#own.get(name)
+        return
+      case 'FORWARD':
+        this.#forward = this.#own.get(name)
+        return
+      case 'OUTPUT':
+        this.#output = this.#own.get(name)
+        return
+      case 'POSTROUTING':
+        this.#postrouting = this.#own.get(name)
+    }
+  }
+
+  #syncHooks(): void {
+    this.#prerouting = this.#own.get('PREROUTING')
+    this.#input = this.#own.get('INPUT')
+    this.#forward = this.#own.get('FORWARD')
+    this.#output = this.#own.get('OUTPUT')
+    this.#postrouting = this.#own.get('POSTROUTING')
   }
 
   /** The prefix of the names in the shared layer, when there is one. */
@@ -164,6 +233,7 @@ export class ChainMap extends Map<string, IptChain> {
     for (const name of this.#own.keys()) if (layer.has(name)) return false
     this.#layer = layer
     this.#layerPrefix = prefix
+    this.#jumps = undefined
     return true
   }
 
@@ -176,6 +246,7 @@ export class ChainMap extends Map<string, IptChain> {
   detachLayer(): void {
     this.#layer = undefined
     this.#late = undefined
+    this.#jumps = undefined
   }
 
   #materialise(): void {
@@ -183,15 +254,25 @@ export class ChainMap extends Map<string, IptChain> {
     this.detachLayer()
     this.#own.clear()
     for (const [name, chain] of entries) this.#own.set(name, chain)
+    this.#syncHooks()
+  }
+
+  /** The chain a jump goes to, as get(target.chain) finds it. */
+  jumpTarget(target: JumpTarget): IptChain | undefined {
+    const jumps = (this.#jumps ??= new WeakMap())
+    let chain = jumps.get(target)
+    if (chain === undefined) {
+      chain = this.get(target.chain) ?? null
+      jumps.set(target, chain)
+    }
+    return chain ?? undefined
   }
 
   override get(name: string): IptChain | undefined {
-    const layer = this.#layer
-    if (layer === undefined) return this.#own.get(name)
-    // The two hold no name in common, so a name of the layer's prefix is looked for there first:
-    // every jump into kube-proxy's chains asks.
-    if (name.startsWith(this.#layerPrefix)) return layer.get(name) ?? this.#own.get(name)
-    return this.#own.get(name)
+    // The two hold no name in common, so the order they are asked in changes nothing; a miss in
+    // the small own map costs less than comparing every name with the layer's prefix, which
+    // every jump and every hook's built-in chain paid.
+    return this.#own.get(name) ?? this.#layer?.get(name)
   }
 
   override has(name: string): boolean {
@@ -204,18 +285,24 @@ export class ChainMap extends Map<string, IptChain> {
       else if (!this.#own.has(name)) (this.#late ??= new Set()).add(name)
     }
     this.#own.set(name, chain)
+    this.#syncHook(name)
+    this.#jumps = undefined
     return this
   }
 
   override delete(name: string): boolean {
     if (this.#layer?.has(name)) this.#materialise()
     this.#late?.delete(name)
-    return this.#own.delete(name)
+    const deleted = this.#own.delete(name)
+    this.#syncHook(name)
+    this.#jumps = undefined
+    return deleted
   }
 
   override clear(): void {
     this.detachLayer()
     this.#own.clear()
+    this.#syncHooks()
   }
 
   override get size(): number {
