@@ -29,7 +29,7 @@ export interface ProseOptions {
   codeLabel?: string | undefined
   /** Each table sits in a box of this name that scrolls sideways when the column is narrower. */
   tableLabel?: string | undefined
-  /** Colours shell and YAML code once the highlighter has loaded. */
+  /** Colours shell and YAML code it has highlighted; the rest shows plain. */
   highlight?: Highlight | null | undefined
   /** Glossary terms an earlier step of the lesson already linked: linked once, where first met. */
   glossaryLinked?: ReadonlySet<string> | undefined
@@ -42,7 +42,7 @@ const shellBlock = (info: string): boolean => codeLanguage(info) === 'shellscrip
 
 function highlighted(code: string, info: string): string {
   const language = codeLanguage(info)
-  return language && options.highlight ? options.highlight(code, language) : escape(code)
+  return (language && options.highlight?.(code, language)) ?? escape(code)
 }
 
 // Drawn, not a glyph: fonts differ in whether they have one, and screen readers read the button's name.

@@ -77,20 +77,31 @@ export function dragToPan(): Attachment<HTMLElement> {
   }
 }
 
+/** The part of a scrolling box's content on screen, in the content's pixels. */
+export interface View {
+  left: number
+  top: number
+  width: number
+  height: number
+}
+
 /**
- * Scrolls `box` so that a point of its content (in the content's pixels) is in view: left alone
- * while it is already inside, by a margin; otherwise brought to the centre.
+ * Scrolls `box`, showing `view`, so that a point of its content (in the content's pixels) is in
+ * view: left alone while it is already inside, by a margin; otherwise brought to the centre. The
+ * view is the caller's record of the box, since reading the box's own scroll offsets and size
+ * lays out the whole page first.
  */
 export function keepInView(
   box: HTMLElement,
+  view: View,
   point: { x: number; y: number },
   margin: number,
   behavior: ScrollBehavior
 ): void {
   const axis = (at: number, scrolled: number, size: number): number | undefined =>
     at < scrolled + margin || at > scrolled + size - margin ? Math.max(0, at - size / 2) : undefined
-  const left = axis(point.x, box.scrollLeft, box.clientWidth)
-  const top = axis(point.y, box.scrollTop, box.clientHeight)
+  const left = axis(point.x, view.left, view.width)
+  const top = axis(point.y, view.top, view.height)
   if (left === undefined && top === undefined) return
-  box.scrollTo({ left: left ?? box.scrollLeft, top: top ?? box.scrollTop, behavior })
+  box.scrollTo({ left: left ?? view.left, top: top ?? view.top, behavior })
 }

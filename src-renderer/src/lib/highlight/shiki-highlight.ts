@@ -2,13 +2,13 @@ import { createCssVariablesTheme, createHighlighterCoreSync } from 'shiki/core'
 import { createJavaScriptRegexEngine } from 'shiki/engine/javascript'
 import shellscript from 'shiki/langs/shellscript.mjs'
 import yaml from 'shiki/langs/yaml.mjs'
-import type { Highlight } from './languages.ts'
+import type { CodeLanguage } from './languages.ts'
 
 /**
- * The highlighter behind every code block and command in lesson text. Its own chunk, loaded on
- * the first prose with code. The JavaScript regex engine, because the CSP allows no WebAssembly;
- * only the grammars lessons use. Tokens become classes, never inline styles, so each of the app's
- * themes colours them from styles.css.
+ * The highlighter behind every code block and command in lesson text, built in a worker
+ * (highlight-requests.ts) when the first prose with code shows. The JavaScript regex engine,
+ * because the CSP allows no WebAssembly; only the grammars lessons use. Tokens become classes,
+ * never inline styles, so each of the app's themes colours them from styles.css.
  */
 const theme = createCssVariablesTheme({ name: 'podnet', variablePrefix: '--shiki-' })
 const kinds = new Set([
@@ -35,7 +35,7 @@ const tokenizeMaxLineLength = 2000
 const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }
 const escape = (text: string): string => text.replace(/[&<>"]/g, (c) => escapes[c] ?? c)
 
-export function createHighlight(): Highlight {
+export function createHighlight(): (code: string, language: CodeLanguage) => string {
   const highlighter = createHighlighterCoreSync({
     themes: [theme],
     langs: [shellscript, yaml],
