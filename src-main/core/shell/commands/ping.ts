@@ -11,8 +11,8 @@ import type { Lab } from '../../kube/lab.ts'
 import { getopt } from '../getopt.ts'
 import { randomInt } from '../../net/index.ts'
 import { SHELL_LIMITS } from '../limits.ts'
-import { formatRtt, hostsName } from '../resolve.ts'
-import { getaddrinfo } from '../dns-resolver.ts'
+import { formatRtt } from '../resolve.ts'
+import { getaddrinfo, reverseLookup } from '../dns-resolver.ts'
 import { sourceFor } from '../../engine/probe.ts'
 import { isLocalAddress } from '../../linux/ops.ts'
 import { linkByName } from '../../linux/netns.ts'
@@ -268,10 +268,10 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
     // A literal destination turns reverse lookups off as -n does.
     numeric ||= found === undefined
   }
-  /** pr_addr: a sender by the name a reverse lookup gives, when one does. */
+  /** pr_addr: a sender by the name a reverse lookup (a PTR query per packet) gives, when one does. */
   const sender = (ip: string): string => {
-    const name = numeric ? undefined : hostsName(ctx, ip)
-    return name === undefined ? ip : `${name} (${ip})`
+    const found = numeric ? undefined : reverseLookup(ctx, probe, ip)
+    return found?.ok ? `${found.name} (${ip})` : ip
   }
   const binding = bindSocket(ctx, bindTo, parseIpv4(dest)!)
   if ('exitCode' in binding) return fail(`${warnings}${binding.stderr}`, binding.exitCode)
@@ -320,9 +320,11 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
       case 'reply': {
         const rtt = Math.round((trace.rttMs ?? 0) * 1000) / 1000
         rtts.push(rtt)
+        // iputils names the sender before it knows whether the line is printed: -q still asks.
+        const from = sender(outcome.from)
         if (!quiet)
           o.out(
-            `${size + 8} bytes from ${sender(outcome.from)}: icmp_seq=${seq} ttl=${outcome.ttl}${timed ? ` time=${formatRtt(rtt)} ms` : ''}\n`
+            `${size + 8} bytes from ${from}: icmp_seq=${seq} ttl=${outcome.ttl}${timed ? ` time=${formatRtt(rtt)} ms` : ''}\n`
           )
         if (seq === total) elapsed += rtt
         break
