@@ -265,7 +265,15 @@ describe.skipIf(why !== undefined)('cluster DNS against glibc, BIND 9.18 and a r
     'host WEB_SVC',
     'host 10.244.99.99',
     'dig +short -x WEB_SVC',
-    'dig +short -x WEB_POD'
+    'dig +short -x WEB_POD',
+    'getent hosts 127.1',
+    'getent hosts 10.1',
+    'getent hosts 0x7f.1',
+    'curl -sS http://127.1:81/',
+    'curl -sS http://0x7f.1:81/',
+    'curl -sS http://2130706433:81/',
+    'ping -c 1 -W 1 127.0.0.1.',
+    'ping -c 1 -W 1 1.2.3.08'
   ])('%s prints what the real tool prints', (line) => {
     const podName = `${formatIpv4(client.ip).replace(/\./g, '-')}.default.pod.cluster.local`
     const command = line
@@ -285,7 +293,10 @@ describe.skipIf(why !== undefined)('cluster DNS against glibc, BIND 9.18 and a r
     ['ping -c 1 -W 1 kubernetes.default', 'ping -c 1 -W 1 kubernetes.default'],
     ['ping -c 1 -W 1 nope', 'ping -c 1 -W 1 nope'],
     ['ping -c 2 WEB_POD_NAME', 'ping -c 2 -i 0.2 WEB_POD_NAME'],
-    ['ping -c 1 WEB_POD', 'ping -c 1 WEB_POD']
+    ['ping -c 1 WEB_POD', 'ping -c 1 WEB_POD'],
+    ['ping -c 1 127.1', 'ping -c 1 127.1'],
+    ['ping -c 1 0x7f.1', 'ping -c 1 0x7f.1'],
+    ['getent hosts 0x7f.1', 'getent hosts 0x7f.1']
   ])('%s walks the search list as glibc does (%s)', async (simLine, realLine) => {
     const fill = (line: string): string =>
       line

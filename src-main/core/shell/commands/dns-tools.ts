@@ -10,7 +10,7 @@ import type { Command, CommandContext, CommandOutput } from '../command.ts'
 import { OutputBuilder } from '../command.ts'
 import type { DnsMessage, DnsType } from '../../net/dns-message.ts'
 import { dnsWireLength, reverseName } from '../../net/dns-message.ts'
-import { formatIpv4, parseIpv4 } from '../../net/index.ts'
+import { formatIpv4, parseInetAton, parseIpv4 } from '../../net/index.ts'
 import {
   dnsQuery,
   ephemeralPort,
@@ -290,7 +290,9 @@ function runGetent(argv: readonly string[], ctx: CommandContext, probe: Prober):
       else exitCode = 2
       continue
     }
-    const local = resolveHost(ctx, key)
+    // gethostbyname2 reads only digits and dots as an address: to it, 0x7f.1 is a name.
+    const hexAddress = parseInetAton(key) !== undefined && !/^[\d.]+$/.test(key)
+    const local = hexAddress ? undefined : resolveHost(ctx, key)
     if (local !== undefined) {
       stdout += `${local.padEnd(15)} ${key}\n`
       continue

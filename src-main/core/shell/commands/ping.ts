@@ -16,7 +16,7 @@ import { getaddrinfo, reverseLookup } from '../dns-resolver.ts'
 import { sourceFor } from '../../engine/probe.ts'
 import { isLocalAddress } from '../../linux/ops.ts'
 import { linkByName } from '../../linux/netns.ts'
-import { formatIpv4, parseIpv4, type Ipv4 } from '../../net/ipv4.ts'
+import { formatIpv4, parseInetAton, parseIpv4, type Ipv4 } from '../../net/ipv4.ts'
 import { killedStatus, signalled, waitFor } from '../timeout-signal.ts'
 
 /** How a command gets traffic into the lab: the engine's `sendProbe`, injected for tests. */
@@ -255,16 +255,18 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   if (operands.length === 0) return fail(`${warnings}ping: usage error: Destination address required\n`, 1)
   // iputils resolves every operand; the last one is the destination.
   let dest = ''
-  /** The name the banner and the statistics give: getaddrinfo's canonical name, or the literal. */
+  /** The name the banner and the statistics give: getaddrinfo's canonical name, or the address as written. */
   let hostname = ''
   for (const name of operands) {
     // getaddrinfo as ping calls it: A and AAAA through the search list, whatever -4 says.
-    const found = parseIpv4(name) === undefined ? getaddrinfo(ctx, probe, name, false) : undefined
+    const literal = parseInetAton(name)
+    const found = literal === undefined ? getaddrinfo(ctx, probe, name, false) : undefined
     const signal = signalled(ctx)
     if (signal !== undefined) return { stdout: '', stderr: warnings, exitCode: killedStatus(signal) }
     if (found?.ok === false) return fail(`${warnings}ping: ${name}: ${RESOLVER_ERRORS[found.reason]}\n`, 2)
-    dest = found?.addresses[0] ?? formatIpv4(parseIpv4(name)!)
-    hostname = found?.name ?? dest
+    dest = found?.addresses[0] ?? formatIpv4(literal!)
+    // An address is named as written: `PING 127.1 (127.0.0.1)`.
+    hostname = found?.name ?? name
     // A literal destination turns reverse lookups off as -n does.
     numeric ||= found === undefined
   }
