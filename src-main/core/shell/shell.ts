@@ -761,18 +761,20 @@ export class ShellSession {
     const fds = this.#redirects(cmd.redirects, sink)
     if (typeof fds === 'number') return fds
     let input = fds.hereDoc ?? stdin
+    let inputIsDirectory = false
     if (fds.input !== undefined) {
       const data = this.#readFile(fds.input)
-      if (data === undefined) {
+      inputIsDirectory = data === undefined && this.#isDirectory(fds.input)
+      if (data === undefined && !inputIsDirectory) {
         sink.push('stderr', `${this.#prefix()}${fds.input}: No such file or directory\n`)
         return 1
       }
-      input = data
+      input = data ?? ''
     }
     if (argv.length === 0) return 0
     const process = this.#process(argv, fds, input, sink, pipe, as)
     if (process !== undefined) return process
-    const result = this.#exec(argv, input)
+    const result = this.#exec(argv, input, inputIsDirectory)
     // Jobs print as the command's traffic reaches them, before the command's own last words.
     this.#showJobs(sink)
     const chunks = this.#capOutput(
@@ -991,6 +993,10 @@ export class ShellSession {
         dest = { kind: 'sysctl', path, key: swapDotsAndSlashes(path.slice('/proc/sys/'.length)) }
       } else {
         const path = this.#absolute(t)
+        if (this.#isDirectory(path)) {
+          sink.push('stderr', `${this.#prefix()}${t}: Is a directory\n`)
+          return 1
+        }
         dest = { kind: 'file', path, append: r.op === '>>' }
         if (!dest.append || !this.#files.has(path)) {
           // Appending to a file the lab generates (`/etc/resolv.conf`) keeps what it holds.
@@ -1033,7 +1039,7 @@ export class ShellSession {
     return generated.ok ? generated.text : undefined
   }
 
-  #exec(argv: readonly string[], stdin: string): CommandOutput {
+  #exec(argv: readonly string[], stdin: string, stdinIsDirectory = false): CommandOutput {
     // `timeout` signals its whole process group: a shell it started (`sh -c`) ends with the command.
     const arrived = this.#pendingSignal?.arrived === true ? this.#pendingSignal.signal : undefined
     if (arrived !== undefined) throw new ExitRequest(killedStatus(arrived))
@@ -1048,7 +1054,7 @@ export class ShellSession {
       return { stdout: '', stderr: msg, exitCode: 127 }
     }
     try {
-      return this.#run(command, args, stdin)
+      return this.#run(command, args, stdin, stdinIsDirectory)
     } catch (e) {
       if (e instanceof LineBudgetExceeded || e instanceof ExitRequest || e instanceof RangeError) throw e
       if (e instanceof FileRefused) return { stdout: '', stderr: `${name}: ${e.message}\n`, exitCode: 1 }
@@ -1327,8 +1333,21 @@ export class ShellSession {
     }
   }
 
-  #run(command: RegisteredCommand, args: readonly string[], stdin: string): CommandOutput {
-    return command.run(args, this.#context(stdin))
+  #run(
+    command: RegisteredCommand,
+    args: readonly string[],
+    stdin: string,
+    stdinIsDirectory = false
+  ): CommandOutput {
+    const ctx = this.#context(stdin)
+    return command.run(args, stdinIsDirectory ? { ...ctx, stdinIsDirectory } : ctx)
+  }
+
+  /** A path open(2) gives a directory for: one the lab knows, and no file stored there. */
+  #isDirectory(path: string): boolean {
+    if (this.#files.has(path)) return false
+    const r = readVirtualFile(this.#context(''), path)
+    return !r.ok && r.error === 'EISDIR'
   }
 
   /** The few builtins scripts need; everything else is a registered command. */
