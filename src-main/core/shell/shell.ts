@@ -243,17 +243,28 @@ type Dest =
   /** A file under /proc/sys: each write sets the namespace's sysctl, appended or not. */
   | { readonly kind: 'sysctl'; readonly path: string; readonly key: string }
 
+/** One run of a command: whose writes a compound command's redirection refuses, each run apart. */
+interface Writer {
+  readonly name: string
+}
+
 class Sink {
   readonly chunks: OutputChunk[] = []
+  /** The run that wrote each chunk, when a command did. */
+  readonly writers: (Writer | undefined)[] = []
   size = 0
-  push(stream: 'stdout' | 'stderr', text: string): void {
+  push(stream: 'stdout' | 'stderr', text: string, writer?: Writer): void {
     if (text === '') return
     this.size += text.length
     if (this.size > SHELL_LIMITS.lineOutputBytes) throw new LineBudgetExceeded('output')
-    const last = this.chunks[this.chunks.length - 1]
-    if (last && last.stream === stream)
-      this.chunks[this.chunks.length - 1] = { stream, text: last.text + text }
-    else this.chunks.push({ stream, text })
+    const at = this.chunks.length - 1
+    const last = this.chunks[at]
+    if (last && last.stream === stream && this.writers[at] === writer)
+      this.chunks[at] = { stream, text: last.text + text }
+    else {
+      this.chunks.push({ stream, text })
+      this.writers.push(writer)
+    }
   }
 }
 
@@ -716,10 +727,15 @@ export class ShellSession {
         inner,
         fds.hereDoc ?? (fds.input === undefined ? stdin : (this.#readFile(fds.input) ?? ''))
       )
-      const refusals = new Set<string>()
-      for (const c of inner.chunks)
-        this.#deliver(c.stream === 'stdout' ? fds.out : fds.err, c.text, sink, pipe, refusals)
-      if (refusals.size > 0) code = 1
+      // Each command in the body fails its own writes and says so in its own name.
+      const refusals = new Map<Writer | undefined, Set<string>>()
+      inner.chunks.forEach((c, i) => {
+        const writer = inner.writers[i]
+        const refused = refusals.get(writer) ?? new Set<string>()
+        refusals.set(writer, refused)
+        this.#deliver(c.stream === 'stdout' ? fds.out : fds.err, c.text, sink, pipe, refused, writer)
+      })
+      if ([...refusals.values()].some((r) => r.size > 0)) code = 1
     }
     return code
   }
@@ -785,8 +801,9 @@ export class ShellSession {
       ]
     )
     const refusals = new Set<string>()
+    const writer = { name: argv[0] ?? '' }
     for (const c of chunks)
-      this.#deliver(c.stream === 'stdout' ? fds.out : fds.err, c.text, sink, pipe, refusals, argv[0])
+      this.#deliver(c.stream === 'stdout' ? fds.out : fds.err, c.text, sink, pipe, refusals, writer)
     return refusals.size > 0 ? 1 : result.exitCode
   }
 
@@ -834,7 +851,7 @@ export class ShellSession {
     sink: Sink,
     pipe: string[] | null,
     refusals: Set<string>,
-    writer?: string
+    writer?: Writer
   ): void {
     if (text === '') return
     switch (dest.kind) {
@@ -842,10 +859,10 @@ export class ShellSession {
         return
       case 'stdout':
         if (pipe) pipe.push(text)
-        else sink.push('stdout', text)
+        else sink.push('stdout', text, writer)
         return
       case 'stderr':
-        sink.push('stderr', text)
+        sink.push('stderr', text, writer)
         return
       case 'file': {
         if (refusals.has(dest.path)) return
@@ -863,7 +880,7 @@ export class ShellSession {
         const who =
           writer === undefined
             ? this.#prefix()
-            : `${BUILTIN_WRITERS.has(writer) ? this.#prefix() : ''}${writer}: `
+            : `${BUILTIN_WRITERS.has(writer.name) ? this.#prefix() : ''}${writer.name}: `
         sink.push('stderr', `${who}${WRITE_EINVAL}`)
       }
     }
@@ -1077,13 +1094,14 @@ export class ShellSession {
     as: { readonly top?: true; readonly job?: Job }
   ): number | undefined {
     const top = as.top === true
+    const writer = { name: argv[0] ?? '' }
     const deliver = (r: CommandOutput): number => {
       const refusals = new Set<string>()
       for (const c of r.chunks ?? [
         { stream: 'stdout' as const, text: r.stdout },
         { stream: 'stderr' as const, text: r.stderr }
       ])
-        this.#deliver(c.stream === 'stdout' ? fds.out : fds.err, c.text, sink, pipe, refusals, argv[0])
+        this.#deliver(c.stream === 'stdout' ? fds.out : fds.err, c.text, sink, pipe, refusals, writer)
       return refusals.size > 0 ? 1 : r.exitCode
     }
     if (argv[0] === 'wait') {
