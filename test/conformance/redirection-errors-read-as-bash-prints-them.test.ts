@@ -21,6 +21,8 @@ describe.skipIf(!bashAvailable)('redirections from and to directories', () => {
     'head -1 < /etc',
     'tail -1 < /etc',
     'sort < /etc',
+    'uniq < /etc',
+    'grep x < /etc',
     'cat < /proc/sys/net',
     'cat < /nope',
     'echo hi > /etc',

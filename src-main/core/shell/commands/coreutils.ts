@@ -245,7 +245,8 @@ export const uniqCommand: Command = {
     const { inputs, errors } = readInputs(
       ctx,
       p.value.operands.slice(0, 1),
-      (n, why) => `uniq: ${n}: ${why}\n`
+      (n, why) => `uniq: ${n}: ${why}\n`,
+      "uniq: error reading '-'\n"
     )
     if (errors !== '') return { stdout: '', stderr: errors, exitCode: 1 }
     const groups: { line: string; count: number }[] = []
