@@ -68,6 +68,9 @@ function queries(capture: string): string[] {
 
 const sim = labShellFromYaml(SCENARIO)
 const client = sim.lab.pods.find((p) => p.name === 'client')!
+const webPodIp = formatIpv4(sim.lab.pods.find((p) => p.name === 'web-1')!.ip)
+const webClusterIp = formatIpv4(sim.lab.services.find((s) => s.name === 'web')!.clusterIP)
+const dashed = (ip: string): string => ip.replace(/\./g, '-')
 const simCapture = (line: string): string[] => {
   run(sim, 'client', line)
   return queries(run(sim, 'client', 'tcpdump -nn -i eth0 udp').stdout)
@@ -203,6 +206,10 @@ describe.skipIf(why !== undefined)('cluster DNS against glibc, BIND 9.18 and a r
       .join(' ')
     const podIp = formatIpv4(client.ip)
     const podName = `${podIp.replace(/\./g, '-')}.default.pod.cluster.local`
+    // --host-record gives each ClusterIP its PTR; an endpoint's PTR names it under its Service.
+    const reversed = webPodIp.split('.').reverse().join('.')
+    const endpointPtr = `--ptr-record=${reversed}.in-addr.arpa,${dashed(webPodIp)}.web.default.svc.cluster.local`
+    const webPodName = `--address=/${dashed(webPodIp)}.default.pod.cluster.local/${webPodIp}`
     mkdirSync(`/etc/netns/${clientNs}`, { recursive: true })
     writeFileSync(`/etc/netns/${clientNs}/resolv.conf`, run(sim, 'client', 'cat /etc/resolv.conf').stdout)
     const setup = [
@@ -211,13 +218,15 @@ describe.skipIf(why !== undefined)('cluster DNS against glibc, BIND 9.18 and a r
       `ip link add eth0 netns ${clientNs} type veth peer name eth0 netns ${serverNs}`,
       `ip -n ${clientNs} addr add ${podIp}/24 dev eth0`,
       `ip -n ${serverNs} addr add 10.96.0.10/32 dev eth0`,
+      // The web pod answers echoes there, so ping has replies to name.
+      `ip -n ${serverNs} addr add ${webPodIp}/32 dev eth0`,
       `ip -n ${clientNs} link set lo up`,
       `ip -n ${serverNs} link set lo up`,
       `ip -n ${clientNs} link set eth0 up`,
       `ip -n ${serverNs} link set eth0 up`,
       `ip -n ${clientNs} route add default dev eth0`,
       `ip -n ${serverNs} route add default dev eth0`,
-      `ip netns exec ${serverNs} dnsmasq --no-resolv --no-hosts --bind-interfaces --listen-address=10.96.0.10 --user=root --pid-file=/tmp/${serverNs}.pid --local=/cluster.local/ --local-ttl=30 ${records} --host-record=${podName},${podIp}`
+      `ip netns exec ${serverNs} dnsmasq --no-resolv --no-hosts --bind-interfaces --listen-address=10.96.0.10 --user=root --pid-file=/tmp/${serverNs}.pid --local=/cluster.local/ --local-ttl=30 ${records} --host-record=${podName},${podIp} ${endpointPtr} ${webPodName}`
     ]
     for (const line of setup) expect(sh(line).stderr, line).toBe('')
   })
@@ -247,10 +256,30 @@ describe.skipIf(why !== undefined)('cluster DNS against glibc, BIND 9.18 and a r
     'ping -4 -c 1 -W 1 kubernetes.default',
     'ping -c 1 -W 1 web.default.svc.cluster.local.',
     'ping -c 1 -W 1 nope.default.svc.cluster.local.',
-    'ping -c 1 -W 1 nope'
+    'ping -c 1 -W 1 nope',
+    'getent hosts WEB_SVC',
+    'getent hosts 10.244.99.99',
+    'nslookup WEB_SVC',
+    'nslookup WEB_POD',
+    'nslookup 10.244.99.99',
+    'host WEB_SVC',
+    'host 10.244.99.99',
+    'dig +short -x WEB_SVC',
+    'dig +short -x WEB_POD',
+    'getent hosts 127.1',
+    'getent hosts 10.1',
+    'getent hosts 0x7f.1',
+    'curl -sS http://127.1:81/',
+    'curl -sS http://0x7f.1:81/',
+    'curl -sS http://2130706433:81/',
+    'ping -c 1 -W 1 127.0.0.1.',
+    'ping -c 1 -W 1 1.2.3.08'
   ])('%s prints what the real tool prints', (line) => {
     const podName = `${formatIpv4(client.ip).replace(/\./g, '-')}.default.pod.cluster.local`
-    const command = line.replace('CLIENT_POD', podName)
+    const command = line
+      .replace('CLIENT_POD', podName)
+      .replace('WEB_SVC', webClusterIp)
+      .replace('WEB_POD', webPodIp)
     const real = inClient(command)
     const simulated = run(sim, 'client', command)
     expect(simulated).toEqual({ ...real, stdout: servfail(real.stdout) })
@@ -262,9 +291,18 @@ describe.skipIf(why !== undefined)('cluster DNS against glibc, BIND 9.18 and a r
     ['curl -s http://example.com/', 'getent ahosts example.com'],
     ['curl -s http://web.default/', 'getent ahosts web.default'],
     ['ping -c 1 -W 1 kubernetes.default', 'ping -c 1 -W 1 kubernetes.default'],
-    ['ping -c 1 -W 1 nope', 'ping -c 1 -W 1 nope']
+    ['ping -c 1 -W 1 nope', 'ping -c 1 -W 1 nope'],
+    ['ping -c 2 WEB_POD_NAME', 'ping -c 2 -i 0.2 WEB_POD_NAME'],
+    ['ping -c 1 WEB_POD', 'ping -c 1 WEB_POD'],
+    ['ping -c 1 127.1', 'ping -c 1 127.1'],
+    ['ping -c 1 0x7f.1', 'ping -c 1 0x7f.1'],
+    ['getent hosts 0x7f.1', 'getent hosts 0x7f.1']
   ])('%s walks the search list as glibc does (%s)', async (simLine, realLine) => {
-    expect(simCapture(simLine)).toEqual(await realCapture(realLine))
+    const fill = (line: string): string =>
+      line
+        .replace('WEB_POD_NAME', `${dashed(webPodIp)}.default.pod.cluster.local`)
+        .replace('WEB_POD', webPodIp)
+    expect(simCapture(fill(simLine))).toEqual(await realCapture(fill(realLine)))
   })
 
   it.each([

@@ -1,4 +1,4 @@
-import type { DnsMessage, DnsRecord } from '../net/dns-message.ts'
+import { addressOfReverseName, type DnsMessage, type DnsRecord } from '../net/dns-message.ts'
 import { formatIpv4 } from '../net/ipv4.ts'
 import { CLUSTER_DOMAIN } from './cluster-dns.ts'
 import { headlessAddresses } from './endpoints.ts'
@@ -78,8 +78,23 @@ function lookupCluster(lab: Lab, labels: readonly string[]): Found {
 }
 
 /**
+ * The names the kubernetes plugin gives an address, as its serviceRecordForIP finds them: a
+ * Service's name for its ClusterIP, else `<hostname>.<service>.<namespace>.svc.cluster.local`
+ * for every Service whose endpoints hold it.
+ */
+function namesOfAddress(lab: Lab, ip: string): string[] {
+  const service = lab.services.find((s) => !s.headless && formatIpv4(s.clusterIP) === ip)
+  if (service) return [`${service.name}.${service.namespace}.svc.${CLUSTER_DOMAIN}.`]
+  return lab.services.flatMap((s) =>
+    headlessAddresses(lab, s)
+      .filter((a) => a.ip === ip)
+      .map((a) => `${a.hostname}.${s.name}.${s.namespace}.svc.${CLUSTER_DOMAIN}.`)
+  )
+}
+
+/**
  * CoreDNS's answer to a query, as kubeadm's Corefile configures it: names under cluster.local
- * from the kubernetes plugin, authoritative and without recursion available (dig warns about
+ * and the addresses of Services and their endpoints (in-addr.arpa) from the kubernetes plugin, authoritative and without recursion available (dig warns about
  * it); names outside it go to `forward . /etc/resolv.conf`, which in the lab reaches no
  * upstream server, so they fail with SERVFAIL.
  */
@@ -93,6 +108,20 @@ export function coreDnsAnswer(lab: Lab, query: DnsMessage): DnsMessage {
   }
   const name = query.question.name.toLowerCase()
   const zone = `.${CLUSTER_DOMAIN}.`
+  const reversed = addressOfReverseName(name)
+  // kubeadm's Corefile has `fallthrough in-addr.arpa ip6.arpa`: an address the plugin has no
+  // name for goes on to `forward`, as a name outside cluster.local does.
+  const pointers =
+    reversed === undefined || query.question.type !== 'PTR' ? [] : namesOfAddress(lab, reversed)
+  if (pointers.length > 0)
+    return {
+      ...base,
+      authoritative: true,
+      recursionAvailable: false,
+      rcode: 'NOERROR',
+      answers: pointers.map((target) => ({ name: query.question.name, ttl: TTL, type: 'PTR', target })),
+      authority: []
+    }
   if (!name.endsWith(zone) && name !== `${CLUSTER_DOMAIN}.`)
     return {
       ...base,

@@ -26,6 +26,7 @@ export interface SoaData {
 export type DnsRecord =
   | { readonly name: string; readonly ttl: number; readonly type: 'A'; readonly address: string }
   | { readonly name: string; readonly ttl: number; readonly type: 'SOA'; readonly soa: SoaData }
+  | { readonly name: string; readonly ttl: number; readonly type: 'PTR'; readonly target: string }
 
 export interface DnsMessage {
   readonly id: number
@@ -51,6 +52,7 @@ function nameBytes(name: string): number {
 
 function recordBytes(r: DnsRecord): number {
   if (r.type === 'A') return nameBytes(r.name) + 10 + 4
+  if (r.type === 'PTR') return nameBytes(r.name) + 10 + nameBytes(r.target)
   return nameBytes(r.name) + 10 + nameBytes(r.soa.mname) + nameBytes(r.soa.rname) + 20
 }
 
@@ -64,4 +66,16 @@ export function dnsWireLength(m: DnsMessage): number {
   for (const r of m.authority) n += recordBytes(r)
   if (m.edns) n += 11 + (m.edns.cookie ? 12 : 0)
   return n
+}
+
+/** The in-addr.arpa name a PTR query for an IPv4 address asks about. */
+export function reverseName(ip: string): string {
+  return `${ip.split('.').reverse().join('.')}.in-addr.arpa.`
+}
+
+/** The address an in-addr.arpa name stands for, when it names a whole one. */
+export function addressOfReverseName(name: string): string | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.in-addr\.arpa\.$/i.exec(name)
+  if (!m || m.slice(1).some((o) => Number(o) > 255)) return undefined
+  return m.slice(1).reverse().map(Number).join('.')
 }

@@ -14,6 +14,27 @@ export function parseIpv4(text: string): Ipv4 | undefined {
   return ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0
 }
 
+/**
+ * inet_aton's forms, which getaddrinfo and curl take as an address without asking DNS: one to
+ * four parts, each decimal, octal (leading 0) or hex (0x), the last filling the bytes left
+ * (`127.1` is 127.0.0.1, `2130706433` too).
+ */
+export function parseInetAton(text: string): Ipv4 | undefined {
+  const parts = text.split('.')
+  if (parts.length > 4) return undefined
+  const values: number[] = []
+  for (const part of parts) {
+    const m = /^(?:0[xX]([\da-fA-F]+)|(0[0-7]*)|([1-9]\d*))$/.exec(part)
+    if (!m) return undefined
+    values.push(
+      m[1] !== undefined ? parseInt(m[1], 16) : m[2] !== undefined ? parseInt(m[2], 8) : Number(m[3])
+    )
+  }
+  const last = values.pop()!
+  if (values.some((v) => v > 255) || last >= 2 ** (8 * (4 - values.length))) return undefined
+  return values.reduce((sum, v, i) => sum + v * 2 ** (8 * (3 - i)), 0) + last
+}
+
 /** Parses a dotted quad the caller already validated (scenario data, builder constants). */
 export function ipv4(text: string): Ipv4 {
   const value = parseIpv4(text)

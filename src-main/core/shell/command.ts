@@ -100,6 +100,8 @@ export interface CommandContext {
   readonly target: Target
   /** The previous pipeline stage's stdout; `''` when the command is not piped into. */
   readonly stdin: string
+  /** stdin was redirected from a directory: open(2) took it, every read(2) fails with EISDIR. */
+  readonly stdinIsDirectory?: true
   /**
    * Store a file the command wrote (`tcpdump -w FILE`). The caller decides where bytes go:
    * the CLI writes them to disk, the app offers a download. Core never touches a filesystem.

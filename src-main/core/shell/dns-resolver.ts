@@ -7,13 +7,13 @@
  */
 
 import type { Trace } from '../engine/trace.ts'
-import type { DnsMessage, DnsRcode, DnsType } from '../net/dns-message.ts'
+import { reverseName, type DnsMessage, type DnsRcode, type DnsType } from '../net/dns-message.ts'
 import { randomInt } from '../net/index.ts'
 import type { CommandContext } from './command.ts'
 import { EPHEMERAL_HIGH, EPHEMERAL_LOW } from '../engine/walk.ts'
 import { advanceClock, advanceClockTo } from '../engine/probe.ts'
 import type { Prober } from './commands/ping.ts'
-import { resolveHost } from './resolve.ts'
+import { hostsName, resolveHost } from './resolve.ts'
 import { readVirtualFile } from './virtual-files.ts'
 import { signalled, waitFor } from './timeout-signal.ts'
 
@@ -223,8 +223,9 @@ export type GlibcResult =
   | { readonly ok: true; readonly name: string; readonly addresses: readonly string[] }
   | { readonly ok: false; readonly reason: 'not-found' | 'try-again' }
 
+/** `found` holds the answers' data: addresses, or the names a PTR answer gives. */
 type QueryOutcome =
-  | { kind: 'found'; addresses: string[] }
+  | { kind: 'found'; data: string[] }
   | { kind: 'empty'; rcode: DnsRcode }
   | { kind: 'unreachable'; refused: boolean }
 
@@ -250,7 +251,7 @@ function resSend(
         ? sendTogether(ctx, probe, conf, queries, port)
         : sendInTurn(ctx, probe, conf, queries, port)
     if (signalled(ctx) !== undefined) return { kind: 'unreachable', refused: false }
-    const addresses: string[] = []
+    const data: string[] = []
     let rcode: DnsRcode = 'NOERROR'
     let failed = results.length < queries.length
     let refused = false
@@ -263,10 +264,12 @@ function resSend(
       const reply = r.reply
       if (reply.rcode === 'SERVFAIL' || reply.rcode === 'REFUSED') failed = true
       else if (reply.rcode === 'NXDOMAIN') rcode = 'NXDOMAIN'
-      for (const a of reply.answers) if (a.type === 'A') addresses.push(a.address)
+      for (const a of reply.answers)
+        if (a.type === 'A') data.push(a.address)
+        else if (a.type === 'PTR') data.push(a.target.replace(/\.$/, ''))
       if (failed && reply.rcode !== 'NOERROR') rcode = reply.rcode
     }
-    if (addresses.length > 0) return { kind: 'found', addresses }
+    if (data.length > 0) return { kind: 'found', data }
     last = failed && rcode === 'NOERROR' ? { kind: 'unreachable', refused } : { kind: 'empty', rcode }
     if (!failed) return last
     if (refused || (queries.length === 1 && rcode !== 'NOERROR')) port = ephemeralPort(ctx)
@@ -296,7 +299,7 @@ export function glibcResolve(
     const domain = candidate !== asWritten
     if (domain && domainsAbandoned) continue
     const r = resSend(ctx, probe, conf, candidate, types)
-    if (r.kind === 'found') return { ok: true, name: candidate.replace(/\.$/, ''), addresses: r.addresses }
+    if (r.kind === 'found') return { ok: true, name: candidate.replace(/\.$/, ''), addresses: r.data }
     if (r.kind === 'unreachable') {
       if (signalled(ctx) !== undefined || (domain && r.refused)) return { ok: false, reason: 'try-again' }
       unanswered = true
@@ -319,4 +322,16 @@ export function getaddrinfo(
   const local = resolveHost(ctx, name)
   if (local !== undefined) return { ok: true, name, addresses: [local] }
   return glibcResolve(ctx, probe, name, ipv4Only ? ['A'] : ['A', 'AAAA'])
+}
+
+/**
+ * gethostbyaddr and getnameinfo: /etc/hosts first, then one PTR query for the in-addr.arpa
+ * name, without the search list; the first name the answer gives.
+ */
+export function reverseLookup(ctx: CommandContext, probe: Prober, ip: string): GlibcResult {
+  const local = hostsName(ctx, ip)
+  if (local !== undefined) return { ok: true, name: local, addresses: [ip] }
+  const r = resSend(ctx, probe, readResolvConf(ctx), reverseName(ip), ['PTR'])
+  if (r.kind === 'found') return { ok: true, name: r.data[0]!, addresses: [ip] }
+  return { ok: false, reason: r.kind === 'empty' && r.rcode !== 'SERVFAIL' ? 'not-found' : 'try-again' }
 }

@@ -31,6 +31,7 @@ function tabbed(fields: readonly (readonly [string, number])[]): string {
 
 export function recordData(r: DnsRecord): string {
   if (r.type === 'A') return r.address
+  if (r.type === 'PTR') return r.target
   const s = r.soa
   return `${s.mname} ${s.rname} ${s.serial} ${s.refresh} ${s.retry} ${s.expire} ${s.minimum}`
 }

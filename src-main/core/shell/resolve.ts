@@ -1,15 +1,18 @@
 /**
- * The `files` half of host name resolution: IPv4 literals, `localhost`, and the target's own
+ * The `files` half of host name resolution: IPv4 addresses in any form inet_aton reads, `localhost`, and the target's own
  * hostname from its /etc/hosts. Names it does not know go to DNS (dns-resolver.ts).
  */
 
 import type { CommandContext } from './command.ts'
-import { formatIpv4, parseIpv4 } from '../net/index.ts'
+import { formatIpv4, parseInetAton } from '../net/index.ts'
 import { findPod } from './targets.ts'
 
-/** The dotted quad a name resolves to, or undefined when resolution fails. */
+/**
+ * The dotted quad a name resolves to without DNS, or undefined: getaddrinfo takes any of
+ * inet_aton's forms as an address.
+ */
 export function resolveHost(ctx: CommandContext, name: string): string | undefined {
-  const ip = parseIpv4(name)
+  const ip = parseInetAton(name)
   if (ip !== undefined) return formatIpv4(ip)
   if (name === 'localhost') return '127.0.0.1'
   if (name === ctx.target.hostname) return ownAddress(ctx)

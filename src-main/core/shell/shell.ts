@@ -229,17 +229,28 @@ type Dest =
   /** A file under /proc/sys: each write sets the namespace's sysctl, appended or not. */
   | { readonly kind: 'sysctl'; readonly path: string; readonly key: string }
 
+/** One run of a command: whose writes a compound command's redirection refuses, each run apart. */
+interface Writer {
+  readonly name: string
+}
+
 class Sink {
   readonly chunks: OutputChunk[] = []
+  /** The run that wrote each chunk, when a command did. */
+  readonly writers: (Writer | undefined)[] = []
   size = 0
-  push(stream: 'stdout' | 'stderr', text: string): void {
+  push(stream: 'stdout' | 'stderr', text: string, writer?: Writer): void {
     if (text === '') return
     this.size += text.length
     if (this.size > SHELL_LIMITS.lineOutputBytes) throw new LineBudgetExceeded('output')
-    const last = this.chunks[this.chunks.length - 1]
-    if (last && last.stream === stream)
-      this.chunks[this.chunks.length - 1] = { stream, text: last.text + text }
-    else this.chunks.push({ stream, text })
+    const at = this.chunks.length - 1
+    const last = this.chunks[at]
+    if (last && last.stream === stream && this.writers[at] === writer)
+      this.chunks[at] = { stream, text: last.text + text }
+    else {
+      this.chunks.push({ stream, text })
+      this.writers.push(writer)
+    }
   }
 }
 
@@ -702,10 +713,15 @@ export class ShellSession {
         inner,
         fds.hereDoc ?? (fds.input === undefined ? stdin : (this.#readFile(fds.input) ?? ''))
       )
-      const refusals = new Set<string>()
-      for (const c of inner.chunks)
-        this.#deliver(c.stream === 'stdout' ? fds.out : fds.err, c.text, sink, pipe, refusals)
-      if (refusals.size > 0) code = 1
+      // Each command in the body fails its own writes and says so in its own name.
+      const refusals = new Map<Writer | undefined, Set<string>>()
+      inner.chunks.forEach((c, i) => {
+        const writer = inner.writers[i]
+        const refused = refusals.get(writer) ?? new Set<string>()
+        refusals.set(writer, refused)
+        this.#deliver(c.stream === 'stdout' ? fds.out : fds.err, c.text, sink, pipe, refused, writer)
+      })
+      if ([...refusals.values()].some((r) => r.size > 0)) code = 1
     }
     return code
   }
@@ -747,18 +763,20 @@ export class ShellSession {
     const fds = this.#redirects(cmd.redirects, sink)
     if (typeof fds === 'number') return fds
     let input = fds.hereDoc ?? stdin
+    let inputIsDirectory = false
     if (fds.input !== undefined) {
       const data = this.#readFile(fds.input)
-      if (data === undefined) {
+      inputIsDirectory = data === undefined && this.#isDirectory(fds.input)
+      if (data === undefined && !inputIsDirectory) {
         sink.push('stderr', `${this.#prefix()}${fds.input}: No such file or directory\n`)
         return 1
       }
-      input = data
+      input = data ?? ''
     }
     if (argv.length === 0) return 0
     const process = this.#process(argv, fds, input, sink, pipe, as)
     if (process !== undefined) return process
-    const result = this.#exec(argv, input)
+    const result = this.#exec(argv, input, inputIsDirectory)
     // Jobs print as the command's traffic reaches them, before the command's own last words.
     this.#showJobs(sink)
     const chunks = this.#capOutput(
@@ -769,8 +787,9 @@ export class ShellSession {
       ]
     )
     const refusals = new Set<string>()
+    const writer = { name: argv[0] ?? '' }
     for (const c of chunks)
-      this.#deliver(c.stream === 'stdout' ? fds.out : fds.err, c.text, sink, pipe, refusals, argv[0])
+      this.#deliver(c.stream === 'stdout' ? fds.out : fds.err, c.text, sink, pipe, refusals, writer)
     return refusals.size > 0 ? 1 : result.exitCode
   }
 
@@ -818,7 +837,7 @@ export class ShellSession {
     sink: Sink,
     pipe: string[] | null,
     refusals: Set<string>,
-    writer?: string
+    writer?: Writer
   ): void {
     if (text === '') return
     switch (dest.kind) {
@@ -826,10 +845,10 @@ export class ShellSession {
         return
       case 'stdout':
         if (pipe) pipe.push(text)
-        else sink.push('stdout', text)
+        else sink.push('stdout', text, writer)
         return
       case 'stderr':
-        sink.push('stderr', text)
+        sink.push('stderr', text, writer)
         return
       case 'file': {
         if (refusals.has(dest.path)) return
@@ -847,7 +866,7 @@ export class ShellSession {
         const who =
           writer === undefined
             ? this.#prefix()
-            : `${BUILTIN_WRITERS.has(writer) ? this.#prefix() : ''}${writer}: `
+            : `${BUILTIN_WRITERS.has(writer.name) ? this.#prefix() : ''}${writer.name}: `
         sink.push('stderr', `${who}${WRITE_EINVAL}`)
       }
     }
@@ -977,6 +996,10 @@ export class ShellSession {
         dest = { kind: 'sysctl', path, key: swapDotsAndSlashes(path.slice('/proc/sys/'.length)) }
       } else {
         const path = this.#absolute(t)
+        if (this.#isDirectory(path)) {
+          sink.push('stderr', `${this.#prefix()}${t}: Is a directory\n`)
+          return 1
+        }
         dest = { kind: 'file', path, append: r.op === '>>' }
         if (!dest.append || !this.#files.has(path)) {
           // Appending to a file the lab generates (`/etc/resolv.conf`) keeps what it holds.
@@ -1019,7 +1042,7 @@ export class ShellSession {
     return generated.ok ? generated.text : undefined
   }
 
-  #exec(argv: readonly string[], stdin: string): CommandOutput {
+  #exec(argv: readonly string[], stdin: string, stdinIsDirectory = false): CommandOutput {
     // `timeout` signals its whole process group: a shell it started (`sh -c`) ends with the command.
     const arrived = this.#pendingSignal?.arrived === true ? this.#pendingSignal.signal : undefined
     if (arrived !== undefined) throw new ExitRequest(killedStatus(arrived))
@@ -1034,7 +1057,7 @@ export class ShellSession {
       return { stdout: '', stderr: msg, exitCode: 127 }
     }
     try {
-      return this.#run(command, args, stdin)
+      return this.#run(command, args, stdin, stdinIsDirectory)
     } catch (e) {
       if (e instanceof LineBudgetExceeded || e instanceof ExitRequest || e instanceof RangeError) throw e
       if (e instanceof FileRefused) return { stdout: '', stderr: `${name}: ${e.message}\n`, exitCode: 1 }
@@ -1057,13 +1080,14 @@ export class ShellSession {
     as: { readonly top?: true; readonly job?: Job }
   ): number | undefined {
     const top = as.top === true
+    const writer = { name: argv[0] ?? '' }
     const deliver = (r: CommandOutput): number => {
       const refusals = new Set<string>()
       for (const c of r.chunks ?? [
         { stream: 'stdout' as const, text: r.stdout },
         { stream: 'stderr' as const, text: r.stderr }
       ])
-        this.#deliver(c.stream === 'stdout' ? fds.out : fds.err, c.text, sink, pipe, refusals, argv[0])
+        this.#deliver(c.stream === 'stdout' ? fds.out : fds.err, c.text, sink, pipe, refusals, writer)
       return refusals.size > 0 ? 1 : r.exitCode
     }
     if (argv[0] === 'wait') {
@@ -1313,8 +1337,21 @@ export class ShellSession {
     }
   }
 
-  #run(command: RegisteredCommand, args: readonly string[], stdin: string): CommandOutput {
-    return command.run(args, this.#context(stdin))
+  #run(
+    command: RegisteredCommand,
+    args: readonly string[],
+    stdin: string,
+    stdinIsDirectory = false
+  ): CommandOutput {
+    const ctx = this.#context(stdin)
+    return command.run(args, stdinIsDirectory ? { ...ctx, stdinIsDirectory } : ctx)
+  }
+
+  /** A path open(2) gives a directory for: one the lab knows, and no file stored there. */
+  #isDirectory(path: string): boolean {
+    if (this.#files.has(path)) return false
+    const r = readVirtualFile(this.#context(''), path)
+    return !r.ok && r.error === 'EISDIR'
   }
 
   /** The few builtins scripts need; everything else is a registered command. */

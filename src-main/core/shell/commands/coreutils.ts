@@ -30,15 +30,15 @@ type Input = { readonly name: string; readonly text: string }
 function readInputs(
   ctx: CommandContext,
   operands: readonly string[],
-  onError: (name: string, why: string) => string
+  onError: (name: string, why: string) => string,
+  stdinReadError = onError('-', 'Is a directory')
 ): { inputs: Input[]; errors: string } {
   const inputs: Input[] = []
   let errors = ''
   for (const name of operands.length === 0 ? ['-'] : operands) {
-    if (name === '-') {
-      inputs.push({ name, text: ctx.stdin })
-      continue
-    }
+    if (name === '-' && ctx.stdinIsDirectory) errors += stdinReadError
+    else if (name === '-') inputs.push({ name, text: ctx.stdin })
+    if (name === '-') continue
     const r = readVirtualFile(ctx, name)
     if (r.ok) inputs.push({ name, text: r.text })
     else errors += onError(name, r.error === 'EISDIR' ? 'Is a directory' : 'No such file or directory')
@@ -104,7 +104,8 @@ function headTail(prog: 'head' | 'tail'): Command {
       const { inputs, errors } = readInputs(
         ctx,
         p.value.operands,
-        (name, why) => `${prog}: cannot open '${name}' for reading: ${why}\n`
+        (name, why) => `${prog}: cannot open '${name}' for reading: ${why}\n`,
+        `${prog}: error reading 'standard input': Is a directory\n`
       )
       const many = inputs.length + (errors === '' ? 0 : 1) > 1
       let out = ''
@@ -211,7 +212,8 @@ export const sortCommand: Command = {
     const { inputs, errors } = readInputs(
       ctx,
       p.value.operands,
-      (n, why) => `sort: cannot read: ${n}: ${why}\n`
+      (n, why) => `sort: cannot read: ${n}: ${why}\n`,
+      'sort: read failed: -: Is a directory\n'
     )
     if (errors !== '') return { stdout: '', stderr: errors, exitCode: 2 }
     const keyCompare = (a: string, b: string): number =>
@@ -243,7 +245,8 @@ export const uniqCommand: Command = {
     const { inputs, errors } = readInputs(
       ctx,
       p.value.operands.slice(0, 1),
-      (n, why) => `uniq: ${n}: ${why}\n`
+      (n, why) => `uniq: ${n}: ${why}\n`,
+      "uniq: error reading '-'\n"
     )
     if (errors !== '') return { stdout: '', stderr: errors, exitCode: 1 }
     const groups: { line: string; count: number }[] = []

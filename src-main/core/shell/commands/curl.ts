@@ -9,7 +9,7 @@ import { OutputBuilder } from '../command.ts'
 import type { Command, CommandContext, CommandOutput, TimeoutSignal } from '../command.ts'
 import { synGiveUpMs, synRetries } from '../../engine/syn-retransmission.ts'
 import { killedStatus, msBeforeSignal, signalled, waitFor } from '../timeout-signal.ts'
-import { randomInt } from '../../net/index.ts'
+import { formatIpv4, parseInetAton, randomInt } from '../../net/index.ts'
 import { getaddrinfo } from '../dns-resolver.ts'
 import type { Prober } from './ping.ts'
 
@@ -142,8 +142,11 @@ function parseUrl(raw: string): Url | string {
   const scheme = (m[1] ?? 'http').toLowerCase()
   if (scheme !== 'http' && scheme !== 'https')
     return `Protocol "${scheme}" not supported or disabled in libcurl`
-  const host = m[2] ?? ''
-  if (host === '') return 'URL rejected: No host part in the URL'
+  const written = m[2] ?? ''
+  if (written === '') return 'URL rejected: No host part in the URL'
+  // curl's URL parser rewrites an address in any inet_aton form as a dotted quad.
+  const address = parseInetAton(written)
+  const host = address === undefined ? written : formatIpv4(address)
   const portText = m[3]
   if (portText !== undefined && portText !== '' && !/^\d+$/.test(portText))
     return 'URL rejected: Port number was not a decimal number between 0 and 65535'

@@ -9,14 +9,15 @@
 import type { Command, CommandContext, CommandOutput } from '../command.ts'
 import { OutputBuilder } from '../command.ts'
 import type { DnsMessage, DnsType } from '../../net/dns-message.ts'
-import { dnsWireLength } from '../../net/dns-message.ts'
-import { parseIpv4 } from '../../net/index.ts'
+import { dnsWireLength, reverseName } from '../../net/dns-message.ts'
+import { formatIpv4, parseInetAton, parseIpv4 } from '../../net/index.ts'
 import {
   dnsQuery,
   ephemeralPort,
   exchange,
   glibcResolve,
   readResolvConf,
+  reverseLookup,
   searchCandidates,
   type ExchangeResult
 } from '../dns-resolver.ts'
@@ -119,6 +120,10 @@ function runDig(argv: readonly string[], ctx: CommandContext, probe: Prober): Co
       const t = (argv[++i] ?? '').toUpperCase()
       if (!TYPES.includes(t as DnsType)) return usage('dig', `invalid type: ${argv[i] ?? ''}`)
       type = t as DnsType
+    } else if (a === '-x') {
+      // dig reverses the labels of whatever follows, an address or not.
+      name = reverseName(argv[++i] ?? '')
+      type = 'PTR'
     } else if (a.startsWith('+')) return usage('dig', `the lab's dig knows +short and +search, not ${a}`)
     else if (TYPES.includes(a.toUpperCase() as DnsType) && name !== undefined)
       type = a.toUpperCase() as DnsType
@@ -174,6 +179,7 @@ function runNslookup(argv: readonly string[], ctx: CommandContext, probe: Prober
     return usage('nslookup', "the lab's nslookup looks up one name: nslookup NAME [SERVER]")
   const server = serverArg ?? readResolvConf(ctx).nameserver
   const out = new OutputBuilder()
+  if (parseIpv4(name) !== undefined) return nslookupAddress(ctx, probe, server, name, out)
   const found = bindSearch(ctx, probe, server, name, 3, out)
   if (!found && signalled(ctx) !== undefined) {
     out.out('\n')
@@ -196,10 +202,51 @@ function runNslookup(argv: readonly string[], ctx: CommandContext, probe: Prober
   return { stdout: out.stdout, stderr: out.stderr, exitCode: 0 }
 }
 
+/** An address asks once for its in-addr.arpa name, and nslookup prints no server then. */
+function nslookupAddress(
+  ctx: CommandContext,
+  probe: Prober,
+  server: string,
+  ip: string,
+  out: OutputBuilder
+): CommandOutput {
+  const r = askBind(ctx, probe, server, dnsQuery(ctx, reverseName(ip), 'PTR', false), 3, out)
+  if (!r) {
+    out.out(signalled(ctx) !== undefined ? '\n' : ';; no servers could be reached\n\n')
+    return out.result(1)
+  }
+  if (r.reply.rcode !== 'NOERROR' || r.reply.answers.length === 0) {
+    out.out(`** server can't find ${reverseName(ip).replace(/\.$/, '')}: ${r.reply.rcode}\n\n`)
+    return out.result(1)
+  }
+  for (const a of r.reply.answers) out.out(`${a.name.replace(/\.$/, '')}\tname = ${recordData(a)}\n`)
+  out.out('\n')
+  return out.result(0)
+}
+
+/** `host ADDRESS`: the PTR of its in-addr.arpa name, and no other type. */
+function hostAddress(ctx: CommandContext, probe: Prober, server: string, ip: string): CommandOutput {
+  const out = new OutputBuilder()
+  const name = reverseName(ip)
+  const r = askBind(ctx, probe, server, dnsQuery(ctx, name, 'PTR', false), 2, out)
+  if (!r) {
+    if (signalled(ctx) === undefined) out.out(';; no servers could be reached\n')
+    return out.result(1)
+  }
+  if (r.reply.rcode !== 'NOERROR') {
+    out.out(`Host ${name.replace(/\.$/, '')} not found: ${rcodeText(r.reply.rcode)}\n`)
+    return out.result(1)
+  }
+  for (const a of r.reply.answers)
+    out.out(`${a.name.replace(/\.$/, '')} domain name pointer ${recordData(a)}\n`)
+  return out.result(0)
+}
+
 function runHost(argv: readonly string[], ctx: CommandContext, probe: Prober): CommandOutput {
   const [name, serverArg] = argv.filter((a) => !a.startsWith('-'))
   if (name === undefined) return usage('host', "the lab's host looks up one name: host NAME [SERVER]")
   const server = serverArg ?? readResolvConf(ctx).nameserver
+  if (parseIpv4(name) !== undefined) return hostAddress(ctx, probe, server, name)
   const out = new OutputBuilder()
   const found = bindSearch(ctx, probe, server, name, 2, out)
   if (!found && signalled(ctx) !== undefined) return out.result(1)
@@ -233,7 +280,19 @@ function runGetent(argv: readonly string[], ctx: CommandContext, probe: Prober):
   let stdout = ''
   let exitCode = 0
   for (const key of keys) {
-    const local = resolveHost(ctx, key)
+    const address = parseIpv4(key)
+    if (address !== undefined) {
+      // An address is looked up by gethostbyaddr: /etc/hosts, then its PTR record.
+      const found = reverseLookup(ctx, probe, formatIpv4(address))
+      const signal = signalled(ctx)
+      if (signal !== undefined) return { stdout, stderr: '', exitCode: killedStatus(signal) }
+      if (found.ok) stdout += `${found.addresses[0]!.padEnd(15)} ${found.name}\n`
+      else exitCode = 2
+      continue
+    }
+    // gethostbyname2 reads only digits and dots as an address: to it, 0x7f.1 is a name.
+    const hexAddress = parseInetAton(key) !== undefined && !/^[\d.]+$/.test(key)
+    const local = hexAddress ? undefined : resolveHost(ctx, key)
     if (local !== undefined) {
       stdout += `${local.padEnd(15)} ${key}\n`
       continue
@@ -252,7 +311,7 @@ function runGetent(argv: readonly string[], ctx: CommandContext, probe: Prober):
 export function digCommand(probe: Prober): Command {
   return {
     name: 'dig',
-    summary: 'query DNS: dig [@server] name [type] [+short] [+search]',
+    summary: 'query DNS: dig [@server] name [type] [-x address] [+short] [+search]',
     sendsTraffic: true,
     run: (argv, ctx) => runDig(argv, ctx, probe)
   }

@@ -79,7 +79,10 @@ export const grepCommand: Command = {
     let selectedAny = false
     for (const name of names) {
       let text: string
-      if (name === '-') text = ctx.stdin
+      if (name === '-' && ctx.stdinIsDirectory) {
+        stderr += 'grep: (standard input): Is a directory\n'
+        continue
+      } else if (name === '-') text = ctx.stdin
       else {
         const f = readVirtualFile(ctx, name)
         if (!f.ok) {

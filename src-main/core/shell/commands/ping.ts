@@ -11,12 +11,12 @@ import type { Lab } from '../../kube/lab.ts'
 import { getopt } from '../getopt.ts'
 import { randomInt } from '../../net/index.ts'
 import { SHELL_LIMITS } from '../limits.ts'
-import { formatRtt, hostsName } from '../resolve.ts'
-import { getaddrinfo } from '../dns-resolver.ts'
+import { formatRtt } from '../resolve.ts'
+import { getaddrinfo, reverseLookup } from '../dns-resolver.ts'
 import { sourceFor } from '../../engine/probe.ts'
 import { isLocalAddress } from '../../linux/ops.ts'
 import { linkByName } from '../../linux/netns.ts'
-import { formatIpv4, parseIpv4, type Ipv4 } from '../../net/ipv4.ts'
+import { formatIpv4, parseInetAton, parseIpv4, type Ipv4 } from '../../net/ipv4.ts'
 import { killedStatus, signalled, waitFor } from '../timeout-signal.ts'
 
 /** How a command gets traffic into the lab: the engine's `sendProbe`, injected for tests. */
@@ -255,23 +255,25 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   if (operands.length === 0) return fail(`${warnings}ping: usage error: Destination address required\n`, 1)
   // iputils resolves every operand; the last one is the destination.
   let dest = ''
-  /** The name the banner and the statistics give: getaddrinfo's canonical name, or the literal. */
+  /** The name the banner and the statistics give: getaddrinfo's canonical name, or the address as written. */
   let hostname = ''
   for (const name of operands) {
     // getaddrinfo as ping calls it: A and AAAA through the search list, whatever -4 says.
-    const found = parseIpv4(name) === undefined ? getaddrinfo(ctx, probe, name, false) : undefined
+    const literal = parseInetAton(name)
+    const found = literal === undefined ? getaddrinfo(ctx, probe, name, false) : undefined
     const signal = signalled(ctx)
     if (signal !== undefined) return { stdout: '', stderr: warnings, exitCode: killedStatus(signal) }
     if (found?.ok === false) return fail(`${warnings}ping: ${name}: ${RESOLVER_ERRORS[found.reason]}\n`, 2)
-    dest = found?.addresses[0] ?? formatIpv4(parseIpv4(name)!)
-    hostname = found?.name ?? dest
+    dest = found?.addresses[0] ?? formatIpv4(literal!)
+    // An address is named as written: `PING 127.1 (127.0.0.1)`.
+    hostname = found?.name ?? name
     // A literal destination turns reverse lookups off as -n does.
     numeric ||= found === undefined
   }
-  /** pr_addr: a sender by the name a reverse lookup gives, when one does. */
+  /** pr_addr: a sender by the name a reverse lookup (a PTR query per packet) gives, when one does. */
   const sender = (ip: string): string => {
-    const name = numeric ? undefined : hostsName(ctx, ip)
-    return name === undefined ? ip : `${name} (${ip})`
+    const found = numeric ? undefined : reverseLookup(ctx, probe, ip)
+    return found?.ok ? `${found.name} (${ip})` : ip
   }
   const binding = bindSocket(ctx, bindTo, parseIpv4(dest)!)
   if ('exitCode' in binding) return fail(`${warnings}${binding.stderr}`, binding.exitCode)
@@ -320,9 +322,11 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
       case 'reply': {
         const rtt = Math.round((trace.rttMs ?? 0) * 1000) / 1000
         rtts.push(rtt)
+        // iputils names the sender before it knows whether the line is printed: -q still asks.
+        const from = sender(outcome.from)
         if (!quiet)
           o.out(
-            `${size + 8} bytes from ${sender(outcome.from)}: icmp_seq=${seq} ttl=${outcome.ttl}${timed ? ` time=${formatRtt(rtt)} ms` : ''}\n`
+            `${size + 8} bytes from ${from}: icmp_seq=${seq} ttl=${outcome.ttl}${timed ? ` time=${formatRtt(rtt)} ms` : ''}\n`
           )
         if (seq === total) elapsed += rtt
         break
