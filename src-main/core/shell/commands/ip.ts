@@ -44,7 +44,8 @@ import { isMonitor, monitorAtOnce, monitorNetlink } from './ip-monitor.ts'
 import { execIn, namedNetns, runNetns, targetIn } from './ip-netns.ts'
 import { parseU32, runRuleCommand } from './ip-rule.ts'
 import { parseRouteFilter } from './ip-route-filter.ts'
-import { parseNeighbourFilter } from './ip-neigh-filter.ts'
+import { neighbourSelected, parseNeighbourFilter } from './ip-neigh-filter.ts'
+import type { Neighbour } from '../../linux/neighbour.ts'
 import { showAddrs, showLinks, showNeighbours, showRoutes, type ShowOptions } from './ip-show.ts'
 
 const OBJECTS: Record<string, 'addr' | 'link' | 'route' | 'neigh' | 'netns' | 'rule'> = {
@@ -633,17 +634,23 @@ function runNeigh(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput
     const filter = parseNeighbourFilter(ns, args.slice(1))
     return 'exitCode' in filter ? filter : ok(showNeighbours(ns, filter))
   }
-  if (sub !== 'flush' && sub !== 'delete' && sub !== 'add' && sub !== 'replace' && sub !== 'change')
+  if (sub === 'flush') {
+    if (args.length < 2) return bad('Flush requires arguments.')
+    const filter = parseNeighbourFilter(ns, args.slice(1))
+    if ('exitCode' in filter) return filter
+    // Without `nud`, a flush spares the entries nobody learnt: PERMANENT and NOARP.
+    const spared = (n: Neighbour): boolean =>
+      filter.states === undefined && (n.state === 'PERMANENT' || n.state === 'NOARP')
+    const flushed = (n: Neighbour): boolean => neighbourSelected(filter, n) && !spared(n)
+    ns.neighbours = ns.neighbours.filter((n) => !flushed(n))
+    return ok('')
+  }
+  if (sub !== 'delete' && sub !== 'add' && sub !== 'replace' && sub !== 'change')
     return unknownVerb('neigh', args[0]!, sub, ['show', 'flush', 'add', 'del', 'replace', 'change'])
   const devAt = args.indexOf('dev')
   const devName = devAt === -1 ? undefined : args[devAt + 1]
   const link = devName === undefined ? undefined : linkByName(ns, devName)
   if (devName !== undefined && !link) return bad(`Cannot find device "${devName}"`)
-  if (sub === 'flush') {
-    if (!link) return bad('Flush requires arguments.')
-    ns.neighbours = ns.neighbours.filter((n) => n.ifindex !== link.ifindex || n.state === 'PERMANENT')
-    return ok('')
-  }
   const ip = parseIpv4(args[1] ?? '')
   if (ip === undefined) return bad(`Error: inet address is expected rather than "${args[1] ?? ''}".`)
   if (!link) return bad('Device and destination are required arguments.')
