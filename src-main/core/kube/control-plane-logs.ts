@@ -12,7 +12,14 @@ function klogLines(lab: Lab, startMs: number, lines: readonly Line[], late: read
 }
 
 /** A zap JSON line as etcd writes it: level, time to the microsecond, caller, message, fields. */
-function etcdLine(lab: Lab, level: 'info' | 'warn', atMs: number, caller: string, msg: string, fields = {}): string {
+function etcdLine(
+  lab: Lab,
+  level: 'info' | 'warn',
+  atMs: number,
+  caller: string,
+  msg: string,
+  fields = {}
+): string {
   const ts = new Date(lab.clock.epochMs + atMs).toISOString().replace(/Z$/, '000Z')
   return JSON.stringify({ level, ts, caller, msg, ...fields })
 }
@@ -65,7 +72,10 @@ export function controllerManagerLogs(lab: Lab, version: string, startMs: number
         'dynamic_cafile_content.go:157',
         '"Starting controller" name="request-header::/etc/kubernetes/pki/front-proxy-ca.crt"'
       ],
-      ['dynamic_cafile_content.go:157', '"Starting controller" name="client-ca-bundle::/etc/kubernetes/pki/ca.crt"'],
+      [
+        'dynamic_cafile_content.go:157',
+        '"Starting controller" name="client-ca-bundle::/etc/kubernetes/pki/ca.crt"'
+      ],
       ['secure_serving.go:213', 'Serving securely on 127.0.0.1:10257'],
       SERVING_CERT,
       lease.attempt

@@ -40,7 +40,12 @@ const FLANNELD_MOUNTS: KubeVolumeMount[] = [
  * the CNI config from its ConfigMap, silently, before flanneld starts.
  */
 function installCni(key: string, startedAt: number): KubeInitContainer[] {
-  const init = (name: string, image: string, args: string[], mounts: KubeVolumeMount[]): KubeInitContainer => ({
+  const init = (
+    name: string,
+    image: string,
+    args: string[],
+    mounts: KubeVolumeMount[]
+  ): KubeInitContainer => ({
     name,
     image,
     id: hex(`${key}/${name}`),
@@ -51,13 +56,21 @@ function installCni(key: string, startedAt: number): KubeInitContainer[] {
     startedAt
   })
   return [
-    init('install-cni-plugin', CNI_PLUGIN_IMAGE, ['-f', '/flannel', '/opt/cni/bin/flannel'], [
-      { name: 'cni-plugin', mountPath: '/opt/cni/bin' }
-    ]),
-    init('install-cni', FLANNEL_IMAGE, ['-f', '/etc/kube-flannel/cni-conf.json', '/etc/cni/net.d/10-flannel.conflist'], [
-      { name: 'cni', mountPath: '/etc/cni/net.d' },
-      { name: 'flannel-cfg', mountPath: '/etc/kube-flannel/' }
-    ])
+    init(
+      'install-cni-plugin',
+      CNI_PLUGIN_IMAGE,
+      ['-f', '/flannel', '/opt/cni/bin/flannel'],
+      [{ name: 'cni-plugin', mountPath: '/opt/cni/bin' }]
+    ),
+    init(
+      'install-cni',
+      FLANNEL_IMAGE,
+      ['-f', '/etc/kube-flannel/cni-conf.json', '/etc/cni/net.d/10-flannel.conflist'],
+      [
+        { name: 'cni', mountPath: '/etc/cni/net.d' },
+        { name: 'flannel-cfg', mountPath: '/etc/kube-flannel/' }
+      ]
+    )
   ]
 }
 

@@ -155,7 +155,11 @@ export function describePod(lab: Lab, pod: KubePod): string {
   if (pod.owner !== undefined) t += `Controlled By:\tReplicaSet/${pod.owner}\n`
   if (pod.daemonSet !== undefined) t += `Controlled By:\tDaemonSet/${pod.daemonSet}\n`
   if (system?.staticOn !== undefined) t += `Controlled By:\tNode/${system.staticOn}\n`
-  const tokenMount = { mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', name: volume, readOnly: true as const }
+  const tokenMount = {
+    mountPath: '/var/run/secrets/kubernetes.io/serviceaccount',
+    name: volume,
+    readOnly: true as const
+  }
   const mountsOf = (own: readonly KubeVolumeMount[]): string =>
     `    Mounts:\n${[...own, tokenMount]
       .sort((a, b) => (a.mountPath < b.mountPath ? -1 : a.mountPath > b.mountPath ? 1 : 0))
