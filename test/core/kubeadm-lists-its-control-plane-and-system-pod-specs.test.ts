@@ -193,7 +193,7 @@ describe('kubeadm lists its control plane as static pods and its system pods wit
   })
 })
 
-describe('k3s lists no static pods, no root CA ConfigMaps', () => {
+describe('k3s lists no static pods', () => {
   it('has neither', () => {
     const s = labShell('three-node-k3s')
     expect(run(s, 'server', 'kubectl -n kube-system get pods').stderr).toBe(

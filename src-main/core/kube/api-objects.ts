@@ -11,11 +11,14 @@ import type { Lab } from './lab.ts'
 import {
   STICKY_MAX_AGE_SECONDS,
   type KubeContainer,
+  type KubeInitContainer,
   type KubeNetworkPolicy,
   type KubeNode,
   type KubePod,
   type KubeService,
-  type KubeToleration
+  type KubeToleration,
+  type KubeVolume,
+  type KubeVolumeMount
 } from './objects.ts'
 import type { KubeEndpointSlice } from './endpoint-slices.ts'
 import { endpointsOf } from './endpoints.ts'
@@ -146,6 +149,42 @@ function podOwnership(lab: Lab, pod: KubePod): ApiObject {
   return {}
 }
 
+const mountObject = (m: KubeVolumeMount): ApiObject => ({
+  mountPath: m.mountPath,
+  name: m.name,
+  ...(m.readOnly ? { readOnly: true } : {})
+})
+
+/** A volume as the apiserver stores it: a ConfigMap's files get mode 0644 (420) by default. */
+const volumeObject = (v: KubeVolume): ApiObject =>
+  'hostPath' in v
+    ? { hostPath: { path: v.hostPath.path, type: v.hostPath.type }, name: v.name }
+    : { configMap: { defaultMode: 420, name: v.configMap }, name: v.name }
+
+/** An init container's status once it ran to completion. */
+function initStatusObject(lab: Lab, c: KubeInitContainer): ApiObject {
+  const at = apiTime(lab, c.startedAt)
+  return {
+    containerID: `containerd://${c.id}`,
+    image: registryQualified(c.image),
+    imageID: imageId(c.image),
+    lastState: {},
+    name: c.name,
+    ready: true,
+    restartCount: 0,
+    started: false,
+    state: {
+      terminated: {
+        containerID: `containerd://${c.id}`,
+        exitCode: 0,
+        finishedAt: at,
+        reason: 'Completed',
+        startedAt: at
+      }
+    }
+  }
+}
+
 export function podObject(lab: Lab, pod: KubePod): ApiObject {
   const system = pod.system
   const isStatic = system?.staticOn !== undefined
@@ -155,6 +194,13 @@ export function podObject(lab: Lab, pod: KubePod): ApiObject {
   const podIP = formatIpv4(pod.ip)
   const started = apiTime(lab, pod.createdAt)
   const tokenVolume = `kube-api-access-${randomSuffix(`${pod.namespace}/${pod.name}/token`)}`
+  // A fresh object for each container: a shared one would print as a YAML alias.
+  const tokenMount = (): ApiObject =>
+    mountObject({
+      mountPath: '/var/run/secrets/kubernetes.io/serviceaccount',
+      name: tokenVolume,
+      readOnly: true
+    })
   const condition = (type: string, status: boolean): ApiObject => ({
     lastProbeTime: null,
     lastTransitionTime: started,
@@ -173,6 +219,8 @@ export function podObject(lab: Lab, pod: KubePod): ApiObject {
     }),
     spec: {
       containers: pod.containers.map((c) => ({
+        ...(c.args === undefined ? {} : { args: [...c.args] }),
+        ...(c.command === undefined ? {} : { command: [...c.command] }),
         image: c.image,
         imagePullPolicy: pullPolicy(c.image),
         name: c.name,
@@ -200,18 +248,27 @@ export function podObject(lab: Lab, pod: KubePod): ApiObject {
               }))
             }
           : {
-              volumeMounts: [
-                {
-                  mountPath: '/var/run/secrets/kubernetes.io/serviceaccount',
-                  name: tokenVolume,
-                  readOnly: true
-                }
-              ]
+              volumeMounts: [...(system?.mounts?.[c.name] ?? []).map(mountObject), tokenMount()]
             })
       })),
       dnsPolicy: 'ClusterFirst',
       enableServiceLinks: true,
       ...(pod.hostNetwork ? { hostNetwork: true } : {}),
+      ...(pod.initContainers === undefined
+        ? {}
+        : {
+            initContainers: pod.initContainers.map((c) => ({
+              args: [...c.args],
+              command: [...c.command],
+              image: c.image,
+              imagePullPolicy: pullPolicy(c.image),
+              name: c.name,
+              resources: {},
+              terminationMessagePath: '/dev/termination-log',
+              terminationMessagePolicy: 'File',
+              volumeMounts: [...c.mounts.map(mountObject), tokenMount()]
+            }))
+          }),
       nodeName: pod.node,
       ...(system === undefined || Object.keys(system.nodeSelector).length === 0
         ? {}
@@ -237,6 +294,7 @@ export function podObject(lab: Lab, pod: KubePod): ApiObject {
       volumes: isStatic
         ? (system?.hostPaths ?? []).map((h) => ({ hostPath: { path: h.path, type: h.type }, name: h.name }))
         : [
+            ...(system?.volumes ?? []).map(volumeObject),
             {
               name: tokenVolume,
               projected: {
@@ -286,6 +344,9 @@ export function podObject(lab: Lab, pod: KubePod): ApiObject {
         })),
       hostIP,
       hostIPs: [{ ip: hostIP }],
+      ...(pod.initContainers === undefined
+        ? {}
+        : { initContainerStatuses: pod.initContainers.map((c) => initStatusObject(lab, c)) }),
       phase: 'Running',
       podIP,
       podIPs: [{ ip: podIP }],

@@ -1,8 +1,8 @@
-import { randomSuffix } from './api-objects.ts'
+import { hex, randomSuffix } from './api-objects.ts'
 import { hostNetworkPod } from './host-network-pod.ts'
 import { klogLine } from './klog.ts'
 import { componentsRunAsPods, type Lab } from './lab.ts'
-import type { KubePod } from './objects.ts'
+import type { KubeInitContainer, KubePod, KubeVolume, KubeVolumeMount } from './objects.ts'
 import { daemonPodTolerations, systemSpec } from './system-pod-spec.ts'
 
 /** Where kube-flannel.yml puts flanneld: one hostNetwork pod per node of this DaemonSet. */
@@ -14,11 +14,65 @@ export const FLANNEL_NAMESPACE_LABELS = {
 }
 export const FLANNEL_DS = 'kube-flannel-ds'
 export const FLANNEL_IMAGE = 'docker.io/flannel/flannel:v0.25.6'
+const CNI_PLUGIN_IMAGE = 'docker.io/flannel/flannel-cni-plugin:v1.5.1-flannel2'
 /** kube-flannel.yml's DaemonSet selector; its pod template adds `tier: node`. */
 export const FLANNEL_SELECTOR = { app: 'flannel', 'k8s-app': 'flannel' }
 /** kube-flannel.yml tolerates NoSchedule taints only, and requests a little CPU and memory. */
 export const FLANNEL_TOLERATIONS = [{ effect: 'NoSchedule' as const, operator: 'Exists' as const }]
 export const FLANNEL_REQUESTS = { cpu: '100m', memory: '50Mi' }
+
+/** kube-flannel.yml's volumes: flanneld's run directory and config, the CNI directories, the xtables lock. */
+const FLANNEL_VOLUMES: KubeVolume[] = [
+  { name: 'run', hostPath: { path: '/run/flannel', type: '' } },
+  { name: 'cni-plugin', hostPath: { path: '/opt/cni/bin', type: '' } },
+  { name: 'cni', hostPath: { path: '/etc/cni/net.d', type: '' } },
+  { name: 'flannel-cfg', configMap: 'kube-flannel-cfg' },
+  { name: 'xtables-lock', hostPath: { path: '/run/xtables.lock', type: 'FileOrCreate' } }
+]
+const FLANNELD_MOUNTS: KubeVolumeMount[] = [
+  { name: 'run', mountPath: '/run/flannel' },
+  { name: 'flannel-cfg', mountPath: '/etc/kube-flannel/' },
+  { name: 'xtables-lock', mountPath: '/run/xtables.lock' }
+]
+
+/**
+ * kube-flannel.yml's init containers, which copy the flannel CNI plugin onto the node and then
+ * the CNI config from its ConfigMap, silently, before flanneld starts.
+ */
+function installCni(key: string, startedAt: number): KubeInitContainer[] {
+  const init = (
+    name: string,
+    image: string,
+    args: string[],
+    mounts: KubeVolumeMount[]
+  ): KubeInitContainer => ({
+    name,
+    image,
+    id: hex(`${key}/${name}`),
+    command: ['cp'],
+    args,
+    mounts,
+    logs: [],
+    startedAt
+  })
+  return [
+    init(
+      'install-cni-plugin',
+      CNI_PLUGIN_IMAGE,
+      ['-f', '/flannel', '/opt/cni/bin/flannel'],
+      [{ name: 'cni-plugin', mountPath: '/opt/cni/bin' }]
+    ),
+    init(
+      'install-cni',
+      FLANNEL_IMAGE,
+      ['-f', '/etc/kube-flannel/cni-conf.json', '/etc/cni/net.d/10-flannel.conflist'],
+      [
+        { name: 'cni', mountPath: '/etc/cni/net.d' },
+        { name: 'flannel-cfg', mountPath: '/etc/kube-flannel/' }
+      ]
+    )
+  ]
+}
 
 /** The kubelet's crash-loop back-off: 10 s doubling up to five minutes (MaxContainerBackOff). */
 const BACKOFF_START_MS = 10_000
@@ -73,7 +127,9 @@ export function flannelPods(lab: Lab): KubePod[] {
     const name = `${FLANNEL_DS}-${randomSuffix(`${lab.scenario.cluster.seed}/${key}`)}`
     const crash = ds.crashing.find((c) => c.node === node.name)
     const loop = crashLoop(now - ds.rolledAtMs)
-    return hostNetworkPod(lab, node, {
+    const iface = lab.scenario.cluster.cni.iface
+    const args = ['--ip-masq', '--kube-subnet-mgr', ...(iface === undefined ? [] : [`--iface=${iface}`])]
+    const pod = hostNetworkPod(lab, node, {
       name,
       namespace: FLANNEL_NAMESPACE,
       key,
@@ -90,7 +146,8 @@ export function flannelPods(lab: Lab): KubePod[] {
       container: {
         name: 'kube-flannel',
         image: FLANNEL_IMAGE,
-        command: '/opt/bin/flanneld',
+        command: ['/opt/bin/flanneld', ...args].join(' '),
+        manifest: { command: ['/opt/bin/flanneld'], args },
         logs: crash
           ? lookupFailureLogs(
               lab,
@@ -105,8 +162,11 @@ export function flannelPods(lab: Lab): KubePod[] {
       system: systemSpec({
         serviceAccount: 'flannel',
         tolerations: daemonPodTolerations(FLANNEL_TOLERATIONS),
-        requests: { 'kube-flannel': { ...FLANNEL_REQUESTS } }
+        requests: { 'kube-flannel': { ...FLANNEL_REQUESTS } },
+        volumes: FLANNEL_VOLUMES,
+        mounts: { 'kube-flannel': FLANNELD_MOUNTS }
       })
     })
+    return { ...pod, initContainers: installCni(key, ds.rolledAtMs) }
   })
 }

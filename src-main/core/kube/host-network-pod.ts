@@ -14,6 +14,8 @@ export interface HostNetworkPodSpec {
     name: string
     image: string
     command: string
+    /** The manifest's `command` and `args`, when the lab shows them. */
+    manifest?: { command: string[]; args?: string[] }
     logs: string[]
     state?: KubeContainer['state']
     restartCount?: number
@@ -52,7 +54,13 @@ export function hostNetworkPod(lab: Lab, node: KubeNode, spec: HostNetworkPodSpe
         state,
         restartCount: container.restartCount ?? 0,
         logs: container.logs,
-        process: { pid: 1, hostPid: 0, user: 'root', command: container.command, container: container.name }
+        process: { pid: 1, hostPid: 0, user: 'root', command: container.command, container: container.name },
+        ...(container.manifest === undefined
+          ? {}
+          : {
+              command: container.manifest.command,
+              ...(container.manifest.args === undefined ? {} : { args: container.manifest.args })
+            })
       }
     ],
     createdAt: spec.createdAt,

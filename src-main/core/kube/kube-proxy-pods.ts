@@ -128,9 +128,9 @@ export function kubeProxyPods(lab: Lab): KubePod[] {
 /**
  * The root CA publisher's ConfigMap, which kube-controller-manager writes into every namespace
  * so pods can verify the apiserver: the cluster CA (derived per seed, PEM-shaped) under ca.crt.
+ * k3s runs the same controller manager, with every default controller, inside its binary.
  */
 export function rootCaConfigMaps(lab: Lab): KubeConfigMap[] {
-  if (!componentsRunAsPods(lab)) return []
   // The size of kubeadm's self-signed RSA-2048 CA in DER.
   const der = Array.from({ length: 35 }, (_, i) => hex(`${lab.scenario.cluster.seed}/ca/${i}`))
     .join('')

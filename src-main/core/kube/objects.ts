@@ -51,6 +51,32 @@ export interface KubeContainer {
   /** What `kubectl logs` prints. */
   logs: string[]
   process: KubeProcess
+  /** The manifest's `command` and `args`, for the system containers whose manifests set them. */
+  command?: string[]
+  args?: string[]
+}
+
+/** A volume mounted into a container, as `volumeMounts` lists it. */
+export interface KubeVolumeMount {
+  name: string
+  mountPath: string
+  readOnly?: true
+}
+
+/**
+ * A container that ran to completion before the pod's containers started (kube-flannel.yml's
+ * copies of the CNI plugin and config), Terminated with exit code 0 from then on.
+ */
+export interface KubeInitContainer {
+  name: string
+  image: string
+  id: string
+  command: string[]
+  args: string[]
+  mounts: KubeVolumeMount[]
+  logs: string[]
+  /** Lab time (ms) it started; it finished within the same second. */
+  startedAt: number
 }
 
 export interface KubePod {
@@ -73,6 +99,7 @@ export interface KubePod {
   /** Host end of the pod's veth (`vethXXXXXXXX`), absent for hostNetwork pods. */
   hostVeth?: string
   containers: KubeContainer[]
+  initContainers?: KubeInitContainer[]
   /** Lab time (ms) the pod was created, for AGE columns. */
   createdAt: number
   /** Ready = every container Running (feeds endpoints). */
@@ -107,7 +134,8 @@ export interface KubeToleration {
 /**
  * The spec fields of kubeadm's and kube-flannel.yml's pods: their service account (none for a
  * static pod), priority class, tolerations, node selector and each container's resource
- * requests; a static pod, which has no token volume, mounts host paths instead is the kubelet's mirror of a manifest on its node, which owns it.
+ * requests. A static pod, the kubelet's mirror of a manifest on its node, which owns it, has
+ * no token volume and mounts host paths instead.
  */
 export interface SystemPodSpec {
   serviceAccount?: string
@@ -120,7 +148,16 @@ export interface SystemPodSpec {
   staticOn?: string
   /** A static pod's host directories and files, each mounted at its own path. */
   hostPaths: KubeHostPath[]
+  /** A DaemonSet pod's volumes besides its service account token, listed before it. */
+  volumes?: KubeVolume[]
+  /** What each of its containers mounts of them, besides the token. */
+  mounts?: Record<string, KubeVolumeMount[]>
 }
+
+/** A host path (type left empty unless set) or a ConfigMap, as a DaemonSet's template declares it. */
+export type KubeVolume =
+  | { name: string; hostPath: { path: string; type: '' | 'FileOrCreate' } }
+  | { name: string; configMap: string }
 
 export interface KubeHostPath {
   name: string

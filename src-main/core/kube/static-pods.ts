@@ -1,6 +1,14 @@
 import { formatIpv4 } from '../net/index.ts'
 import { apiTime, hex, kubeletVersion } from './api-objects.ts'
 import { hostNetworkPod } from './host-network-pod.ts'
+import {
+  apiserverCommand,
+  controllerManagerCommand,
+  etcdCommand,
+  schedulerCommand,
+  type ControlPlaneSite
+} from './control-plane-commands.ts'
+import { apiserverLogs, controllerManagerLogs, etcdLogs, schedulerLogs } from './control-plane-logs.ts'
 import { componentsRunAsPods, type Lab } from './lab.ts'
 import type { KubeHostPath, KubePod } from './objects.ts'
 import { systemSpec } from './system-pod-spec.ts'
@@ -52,24 +60,32 @@ const SHARE_CA_DIRS = [
 ]
 
 /**
- * The control plane kubeadm writes to /etc/kubernetes/manifests, each with the CPU (and for
- * etcd memory) it requests and the annotation kubeadm records the component's address in.
+ * The control plane kubeadm writes to /etc/kubernetes/manifests, each with its command, the CPU
+ * (and for etcd memory) it requests, the annotation kubeadm records the component's address in,
+ * and its first log lines: etcd starts first, the apiserver once etcd serves, the controller
+ * manager and the scheduler once the apiserver does.
  */
 function components(
   lab: Lab,
-  ip: string
+  site: ControlPlaneSite
 ): {
   name: string
   image: string
+  command: string[]
+  logs: string[]
   requests: Record<string, string>
   annotations: Record<string, string>
   hostPaths: KubeHostPath[]
 }[] {
   const version = kubeletVersion(lab)
+  const ip = site.ip
+  const etcd = etcdCommand(site)
   return [
     {
       name: 'etcd',
       image: etcdImage(lab),
+      command: etcd,
+      logs: etcdLogs(lab, etcd, ip, 0),
       requests: { cpu: '100m', memory: '100Mi' },
       annotations: { 'kubeadm.kubernetes.io/etcd.advertise-client-urls': `https://${ip}:2379` },
       hostPaths: [
@@ -80,6 +96,8 @@ function components(
     {
       name: 'kube-apiserver',
       image: `registry.k8s.io/kube-apiserver:${version}`,
+      command: apiserverCommand(site),
+      logs: apiserverLogs(lab, version, ip, 200),
       requests: { cpu: '250m' },
       annotations: { 'kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint': `${ip}:6443` },
       hostPaths: [...CA_DIRS, ...SHARE_CA_DIRS]
@@ -87,6 +105,8 @@ function components(
     {
       name: 'kube-controller-manager',
       image: `registry.k8s.io/kube-controller-manager:${version}`,
+      command: controllerManagerCommand(site),
+      logs: controllerManagerLogs(lab, version, 500),
       requests: { cpu: '200m' },
       annotations: {},
       hostPaths: [
@@ -100,6 +120,8 @@ function components(
     {
       name: 'kube-scheduler',
       image: `registry.k8s.io/kube-scheduler:${version}`,
+      command: schedulerCommand(),
+      logs: schedulerLogs(lab, version, 520),
       requests: { cpu: '100m' },
       annotations: {},
       hostPaths: [kubeconfig('/etc/kubernetes/scheduler.conf')]
@@ -120,7 +142,13 @@ export function staticPods(lab: Lab): KubePod[] {
     /Z$/,
     `.${hex(`${lab.scenario.cluster.seed}/seen`).replace(/\D/g, '').padEnd(9, '0').slice(0, 9)}Z`
   )
-  return components(lab, formatIpv4(node.ip)).map((c) => {
+  const site = {
+    ip: formatIpv4(node.ip),
+    node: node.name,
+    serviceCIDR: lab.scenario.cluster.serviceCIDR,
+    podCIDR: lab.scenario.cluster.podCIDR
+  }
+  return components(lab, site).map((c) => {
     const name = `${c.name}-${node.name}`
     const key = `static/${name}`
     const hash = hex(`${lab.scenario.cluster.seed}/${key}/manifest`).slice(0, 32)
@@ -129,7 +157,13 @@ export function staticPods(lab: Lab): KubePod[] {
       namespace: 'kube-system',
       key,
       labels: { component: c.name, tier: 'control-plane' },
-      container: { name: c.name, image: c.image, command: c.name, logs: [] },
+      container: {
+        name: c.name,
+        image: c.image,
+        command: c.command.join(' '),
+        manifest: { command: c.command },
+        logs: c.logs
+      },
       createdAt: 0,
       system: systemSpec({
         tolerations: [{ operator: 'Exists', effect: 'NoExecute' }],

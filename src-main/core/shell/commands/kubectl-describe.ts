@@ -14,7 +14,9 @@ import type {
   KubeNetworkPolicyPort,
   KubeNode,
   KubePod,
-  KubeService
+  KubeService,
+  KubeVolume,
+  KubeVolumeMount
 } from '../../kube/objects.ts'
 import { formatLabelSelector } from '../../kube/network-policy.ts'
 import { endpointsOf } from '../../kube/endpoints.ts'
@@ -116,6 +118,19 @@ function withEvents(t: string, lab: Lab, kind: string, namespace: string, name: 
   return events === NO_EVENTS ? goTabwriter(t + events) : goTabwriter(t) + goTabwriter(events)
 }
 
+/** A container's command and args, one word a line, when its manifest sets them. */
+function commandLines(command: readonly string[], args: readonly string[]): string {
+  const list = (label: string, words: readonly string[]): string =>
+    words.length === 0 ? '' : `    ${label}:\n${words.map((w) => `      ${w}\n`).join('')}`
+  return list('Command', command) + list('Args', args)
+}
+
+/** describeVolumes for a host path (its type printed even when empty) and a ConfigMap. */
+const volumeLines = (v: KubeVolume): string =>
+  'hostPath' in v
+    ? `  ${v.name}:\n    Type:\tHostPath (bare host directory volume)\n    Path:\t${v.hostPath.path}\n    HostPathType:\t${v.hostPath.type}\n`
+    : `  ${v.name}:\n    Type:\tConfigMap (a volume populated by a ConfigMap)\n    Name:\t${v.configMap}\n    Optional:\tfalse\n`
+
 export function describePod(lab: Lab, pod: KubePod): string {
   const node = lab.nodes.find((n) => n.name === pod.node)
   const ip = formatIpv4(pod.ip)
@@ -140,6 +155,31 @@ export function describePod(lab: Lab, pod: KubePod): string {
   if (pod.owner !== undefined) t += `Controlled By:\tReplicaSet/${pod.owner}\n`
   if (pod.daemonSet !== undefined) t += `Controlled By:\tDaemonSet/${pod.daemonSet}\n`
   if (system?.staticOn !== undefined) t += `Controlled By:\tNode/${system.staticOn}\n`
+  const tokenMount = {
+    mountPath: '/var/run/secrets/kubernetes.io/serviceaccount',
+    name: volume,
+    readOnly: true as const
+  }
+  const mountsOf = (own: readonly KubeVolumeMount[]): string =>
+    `    Mounts:\n${[...own, tokenMount]
+      .sort((a, b) => (a.mountPath < b.mountPath ? -1 : a.mountPath > b.mountPath ? 1 : 0))
+      .map((m) => `      ${m.mountPath} from ${m.name} (${m.readOnly ? 'ro' : 'rw'})\n`)
+      .join('')}`
+  if (pod.initContainers !== undefined) {
+    t += 'Init Containers:\n'
+    for (const c of pod.initContainers) {
+      const at = rfc1123z(lab, c.startedAt)
+      t += `  ${c.name}:\n`
+      t += `    Container ID:\tcontainerd://${c.id}\n`
+      t += `    Image:\t${c.image}\n`
+      t += `    Image ID:\t${imageId(c.image)}\n`
+      t += '    Port:\t<none>\n    Host Port:\t<none>\n'
+      t += commandLines(c.command, c.args)
+      t += `    State:\tTerminated\n      Reason:\tCompleted\n      Exit Code:\t0\n      Started:\t${at}\n      Finished:\t${at}\n`
+      t += '    Ready:\tTrue\n    Restart Count:\t0\n    Environment:\t<none>\n'
+      t += mountsOf(c.mounts)
+    }
+  }
   t += 'Containers:\n'
   for (const c of pod.containers) {
     t += `  ${c.name}:\n`
@@ -150,6 +190,7 @@ export function describePod(lab: Lab, pod: KubePod): string {
       c.port === undefined
         ? '    Port:\t<none>\n    Host Port:\t<none>\n'
         : `    Port:\t${c.port}/TCP\n    Host Port:\t${hostPortOf(pod, c) ?? 0}/TCP\n`
+    t += commandLines(c.command ?? [], c.args ?? [])
     if (c.state === 'Running') t += `    State:\tRunning\n      Started:\t${started}\n`
     else t += '    State:\tWaiting\n      Reason:\tCrashLoopBackOff\n'
     t += `    Ready:\t${c.state === 'Running' ? 'True' : 'False'}\n`
@@ -161,7 +202,7 @@ export function describePod(lab: Lab, pod: KubePod): string {
           .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
           .map((h) => `      ${h.path} from ${h.name} (${h.readOnly ? 'ro' : 'rw'})\n`)
           .join('')}`
-      : `    Mounts:\n      /var/run/secrets/kubernetes.io/serviceaccount from ${volume} (ro)\n`
+      : mountsOf(system?.mounts?.[c.name] ?? [])
   }
   t += 'Conditions:\n  Type\tStatus\n'
   for (const [type, ok] of [
@@ -180,7 +221,7 @@ export function describePod(lab: Lab, pod: KubePod): string {
       )
       .join('')}`
   else {
-    t += `Volumes:\n  ${volume}:\n`
+    t += `Volumes:\n${(system?.volumes ?? []).map(volumeLines).join('')}  ${volume}:\n`
     t += '    Type:\tProjected (a volume that contains injected data from multiple sources)\n'
     t += '    TokenExpirationSeconds:\t3607\n'
     t += '    ConfigMapName:\tkube-root-ca.crt\n'

@@ -197,7 +197,9 @@ export const kubectlCommand: Command = {
             systemPods(ctx.lab).find((p) => p.name === podName && namespace === p.namespace)
         }
         if (!pod) return err(`Error from server (NotFound): pods "${name}" not found\n`)
-        const picked = pickContainer(pod, lastValue(o, 'c'))
+        const wanted = lastValue(o, 'c')
+        const init = pod.initContainers?.find((c) => c.name === wanted)
+        const picked = init ? { container: init, note: '' } : pickContainer(pod, wanted)
         if ('error' in picked) return err(picked.error)
         return {
           stdout: picked.container.logs.map((l) => `${l}\n`).join(''),
@@ -411,20 +413,30 @@ export const crictlCommand: Command = {
       }
       case 'ps': {
         const all = has(r.value, 'a')
-        const rows = pods.flatMap((p) =>
-          p.containers
+        const head = (id: string, image: string, since: number, state: string, name: string): string[] => [
+          id.slice(0, 13),
+          imageDigest(image).slice(0, 13),
+          unitsAgo(now - since),
+          state,
+          name
+        ]
+        // Newest first: a pod's init containers ran, one after the other, before its containers.
+        const rows = pods.flatMap((p) => [
+          ...p.containers
             .filter((c) => all || c.state === 'Running')
             .map((c) => [
-              c.id.slice(0, 13),
-              imageDigest(c.image).slice(0, 13),
-              unitsAgo(now - p.createdAt),
-              c.state === 'Running' ? 'Running' : 'Exited',
-              c.name,
+              ...head(c.id, c.image, p.createdAt, c.state === 'Running' ? 'Running' : 'Exited', c.name),
               String(c.restartCount),
               p.sandboxId.slice(0, 13),
               p.name
-            ])
-        )
+            ]),
+          ...(all ? [...(p.initContainers ?? [])].reverse() : []).map((c) => [
+            ...head(c.id, c.image, c.startedAt, 'Exited', c.name),
+            '0',
+            p.sandboxId.slice(0, 13),
+            p.name
+          ])
+        ])
         if (quiet) return out(rows.map((x) => `${x[0] ?? ''}\n`).join(''))
         return out(
           crictlTable([
