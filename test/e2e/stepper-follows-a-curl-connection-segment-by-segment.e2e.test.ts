@@ -74,6 +74,43 @@ describe.skipIf(unavailable !== null)('the packet stepper on a whole TCP connect
     expect(errors).toEqual([])
   }, 120_000)
 
+  test('while the trace plays, the packet glides and nothing else in the drawing or the hop list animates', async () => {
+    const { context, page, errors } = await curlOnTheStepper()
+    const position = page.locator('.stepper .position')
+    const hopShown = async (): Promise<number> => Number(/(\d+) of/.exec(await position.innerText())?.[1])
+
+    await page.locator('.stepper .controls select').selectOption('4')
+    await page.locator('.stepper .controls').focus()
+    await page.keyboard.press(' ')
+    await expect.poll(hopShown).toBeGreaterThanOrEqual(3)
+    // Every frame from here on: what is animating, and where.
+    await page.evaluate(() => {
+      const seen = { packet: 0, others: [] as string[] }
+      Object.assign(window, { podnetAnimations: seen })
+      const watch = (): void => {
+        for (const animation of document.getAnimations()) {
+          const target = (animation.effect as KeyframeEffect | null)?.target
+          if (!target) continue
+          if (target.matches('svg.packet')) seen.packet++
+          else if (target.closest('.topology svg.canvas, .stepper .events'))
+            seen.others.push(`${target.tagName} ${target.getAttribute('class') ?? ''}`)
+        }
+        requestAnimationFrame(watch)
+      }
+      requestAnimationFrame(watch)
+    })
+    await expect.poll(hopShown, { timeout: 30_000 }).toBeGreaterThanOrEqual(12)
+    await page.keyboard.press(' ')
+    const seen = await page.evaluate(
+      () => (window as unknown as { podnetAnimations: { packet: number; others: string[] } }).podnetAnimations
+    )
+
+    expect(seen.packet).toBeGreaterThan(0)
+    expect([...new Set(seen.others)]).toEqual([])
+    await context.close()
+    expect(errors).toEqual([])
+  }, 120_000)
+
   test('the strip above the hop list names all ten segments in order, and clicking the sixth opens it', async () => {
     const { context, page, errors } = await curlOnTheStepper()
 
