@@ -13,7 +13,7 @@ import {
   type IpSet,
   type Netfilter
 } from '../linux/netfilter.ts'
-import { cidrContains } from '../net/cidr.ts'
+import { prefixMask } from '../net/cidr.ts'
 import { formatIpv4, type Ipv4 } from '../net/ipv4.ts'
 import { nextRandom, type RngState } from '../net/rng.ts'
 import { ipLength, type Packet } from './packet.ts'
@@ -42,8 +42,6 @@ export interface TableResult {
   evaluated: number
   hits: RuleHit[]
 }
-
-const PROTO_NUM = { icmp: 'icmp', tcp: 'tcp', udp: 'udp' } as const
 
 /** Verdicts carry no per-packet data, so every table result can point at the same ones. */
 const ACCEPT: TableVerdict = { kind: 'ACCEPT' }
@@ -162,13 +160,75 @@ function matchRecent(
   return fresh
 }
 
-function matches(ns: Netns, r: IptRule, p: Packet, ctx: HookContext): boolean {
-  if (r.src && cidrContains(r.src.value, p.src) === r.src.neg) return false
-  if (r.dst && cidrContains(r.dst.value, p.dst) === r.dst.neg) return false
-  if (r.proto && (PROTO_NUM[p.l4.kind] === r.proto.value) === r.proto.neg) return false
-  if (r.inIface && (ctx.inIface === r.inIface.value) === r.inIface.neg) return false
-  if (r.outIface && (ctx.outIface === r.outIface.value) === r.outIface.neg) return false
-  const ms = r.matches
+/**
+ * A rule's own criteria in one object shape, made once per rule object (rules are immutable):
+ * parsed rules come in as many shapes as combinations of their optional fields, and reading
+ * those fields at every evaluation was a lookup per field. An absent address matches every
+ * packet through a zero mask; comments match everything and are left out.
+ */
+class RuleTest {
+  readonly rule: IptRule
+  readonly srcMask: number
+  readonly srcNet: number
+  readonly srcNeg: boolean
+  readonly dstMask: number
+  readonly dstNet: number
+  readonly dstNeg: boolean
+  readonly proto: string | undefined
+  readonly protoNeg: boolean
+  readonly inIface: string | undefined
+  readonly inNeg: boolean
+  readonly outIface: string | undefined
+  readonly outNeg: boolean
+  readonly modules: readonly IptMatch[]
+
+  constructor(r: IptRule) {
+    this.rule = r
+    this.srcMask = r.src ? prefixMask(r.src.value.prefixLen) : 0
+    this.srcNet = r.src ? r.src.value.network : 0
+    this.srcNeg = r.src ? r.src.neg : false
+    this.dstMask = r.dst ? prefixMask(r.dst.value.prefixLen) : 0
+    this.dstNet = r.dst ? r.dst.value.network : 0
+    this.dstNeg = r.dst ? r.dst.neg : false
+    this.proto = r.proto?.value
+    this.protoNeg = r.proto ? r.proto.neg : false
+    this.inIface = r.inIface?.value
+    this.inNeg = r.inIface ? r.inIface.neg : false
+    this.outIface = r.outIface?.value
+    this.outNeg = r.outIface ? r.outIface.neg : false
+    this.modules = r.matches.filter((m) => m.module !== 'comment')
+  }
+}
+
+/**
+ * The tests of a chain's rules, by position, keyed by the chain's rules array. An entry is
+ * taken only while it was made from the rule now at its position, so an edit to the chain
+ * (a rule added, deleted or replaced) makes the tests of the moved positions anew.
+ */
+const ruleTests = new WeakMap<readonly IptRule[], RuleTest[]>()
+
+function testsOf(rules: readonly IptRule[]): RuleTest[] {
+  let tests = ruleTests.get(rules)
+  if (!tests) {
+    tests = []
+    ruleTests.set(rules, tests)
+  }
+  return tests
+}
+
+function testAt(tests: RuleTest[], index: number, rule: IptRule): RuleTest {
+  const t = tests[index]
+  if (t !== undefined && t.rule === rule) return t
+  return (tests[index] = new RuleTest(rule))
+}
+
+function matches(ns: Netns, r: RuleTest, p: Packet, ctx: HookContext): boolean {
+  if (((p.src & r.srcMask) >>> 0 === r.srcNet) === r.srcNeg) return false
+  if (((p.dst & r.dstMask) >>> 0 === r.dstNet) === r.dstNeg) return false
+  if (r.proto !== undefined && (p.l4.kind === r.proto) === r.protoNeg) return false
+  if (r.inIface !== undefined && (ctx.inIface === r.inIface) === r.inNeg) return false
+  if (r.outIface !== undefined && (ctx.outIface === r.outIface) === r.outNeg) return false
+  const ms = r.modules
   for (let i = 0; i < ms.length; i++) if (!matchModule(ns, ms[i]!, p, ctx)) return false
   return true
 }
@@ -276,6 +336,7 @@ function policyHit(
  * one by its length, were a steady share of a trace.
  */
 const stackRules: IptRule[][] = []
+const stackTests: RuleTest[][] = []
 const stackNames: string[] = []
 const stackNext: number[] = []
 const hitScratch: RuleHit[] = []
@@ -305,6 +366,7 @@ export function runIptables(
   const hitCache = hitsOf(ns.netfilter)
   let depth = 0
   let rules = builtin.rules
+  let tests = testsOf(rules)
   let name: string = hook
   let i = 0
   for (;;) {
@@ -312,6 +374,7 @@ export function runIptables(
       if (depth === 0) break
       depth--
       rules = stackRules[depth]!
+      tests = stackTests[depth]!
       name = stackNames[depth]!
       i = stackNext[depth]!
       continue
@@ -319,7 +382,7 @@ export function runIptables(
     const index = i++
     const rule = rules[index]!
     evaluated++
-    if (!matches(ns, rule, p, ctx)) continue
+    if (!matches(ns, testAt(tests, index, rule), p, ctx)) continue
     const c = ruleCounters(ns.netfilter, rule)
     c.packets++
     c.bytes += bytes
@@ -359,11 +422,13 @@ export function runIptables(
         if (!chain) continue
         if (!t.goto) {
           stackRules[depth] = rules
+          stackTests[depth] = tests
           stackNames[depth] = name
           stackNext[depth] = i
           depth++
         }
         rules = chain.rules
+        tests = testsOf(rules)
         name = t.chain
         i = 0
         continue
