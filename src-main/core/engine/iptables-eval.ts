@@ -181,6 +181,9 @@ class RuleTest {
   readonly outIface: string | undefined
   readonly outNeg: boolean
   readonly modules: readonly IptMatch[]
+  /** The hits made of this rule at this position, and the namespace (id) of each (see `ruleHit`). */
+  readonly hits: RuleHit[] = []
+  readonly hitNs: string[] = []
 
   constructor(r: IptRule) {
     this.rule = r
@@ -248,14 +251,41 @@ function targetName(t: IptTarget): string {
 
 /**
  * RuleHits are pure functions of (namespace, table, chain, position, rule), so each is made once
- * and shared by every trace that hits the rule; keyed by the namespace's own netfilter state
- * because ids carry its name. One rule object can sit in several chains and tables (a line
- * parsed once and added to INPUT, OUTPUT and FORWARD), so a rule keeps one hit per table and
- * chain: with one slot per rule, the chains took it from each other and most hits were made
- * anew at every hop. A rule moved by an edit gets a fresh hit in its slot.
+ * and shared by every trace that hits the rule. A rule's hits are kept with its test, which
+ * stands for one position of one chain's rules array; that array is shared by every node
+ * kube-proxy writes identically, so the test keeps one hit per namespace id (ids carry its
+ * name), checked against the chain name and table it is asked for. A chain's policy hit is
+ * kept per built-in chain, in the namespace's own netfilter state.
  */
-type HitSlots = Map<IptRule | IptChain, RuleHit[]>
-const hitCache = new WeakMap<Netfilter, HitSlots>()
+function ruleHit(ns: Netns, test: RuleTest, tableName: IptTableName, chain: string, index: number): RuleHit {
+  const hits = test.hits
+  const owners = test.hitNs
+  let at = -1
+  for (let i = 0; i < hits.length; i++) {
+    const h = hits[i]!
+    if (owners[i] === ns.id && h.chain === chain && h.table === tableName) {
+      if (h.rule === index + 1) return h
+      at = i
+      break
+    }
+  }
+  const hit: RuleHit = {
+    table: tableName,
+    chain,
+    rule: index + 1,
+    text: textOf(chain, test.rule),
+    id: `${ns.id}/iptables/${tableName}/${chain}/${index + 1}`,
+    target: targetName(test.rule.target)
+  }
+  if (at === -1) {
+    hits.push(hit)
+    owners.push(ns.id)
+  } else hits[at] = hit
+  return hit
+}
+
+type PolicySlots = Map<IptChain, RuleHit[]>
+const policyCache = new WeakMap<Netfilter, PolicySlots>()
 
 /** The slot of `slots` kept for `table` and `chain`: its index, or -1. */
 function slotOf(slots: readonly RuleHit[], table: IptTableName, chain: string): number {
@@ -263,69 +293,38 @@ function slotOf(slots: readonly RuleHit[], table: IptTableName, chain: string): 
   return -1
 }
 
-/** Keeps `hit` in its table and chain's slot for `key`. */
-function keep(
-  cache: HitSlots,
-  key: IptRule | IptChain,
-  slots: RuleHit[] | undefined,
-  at: number,
-  hit: RuleHit
-): RuleHit {
-  if (!slots) cache.set(key, [hit])
-  else if (at === -1) slots.push(hit)
-  else slots[at] = hit
-  return hit
-}
-
-function hitsOf(nf: Netfilter): HitSlots {
-  let cache = hitCache.get(nf)
+function policiesOf(nf: Netfilter): PolicySlots {
+  let cache = policyCache.get(nf)
   if (!cache) {
     cache = new Map()
-    hitCache.set(nf, cache)
+    policyCache.set(nf, cache)
   }
   return cache
 }
 
-function ruleHit(
-  ns: Netns,
-  cache: HitSlots,
-  tableName: IptTableName,
-  chain: string,
-  index: number,
-  rule: IptRule
-): RuleHit {
-  const slots = cache.get(rule)
-  const at = slots ? slotOf(slots, tableName, chain) : -1
-  if (at !== -1 && slots![at]!.rule === index + 1) return slots![at]!
-  return keep(cache, rule, slots, at, {
-    table: tableName,
-    chain,
-    rule: index + 1,
-    text: textOf(chain, rule),
-    id: `${ns.id}/iptables/${tableName}/${chain}/${index + 1}`,
-    target: targetName(rule.target)
-  })
-}
-
 function policyHit(
   ns: Netns,
-  cache: HitSlots,
   tableName: IptTableName,
   hook: Hook,
   builtin: IptChain,
   policy: 'ACCEPT' | 'DROP'
 ): RuleHit {
+  const cache = policiesOf(ns.netfilter)
   const slots = cache.get(builtin)
   const at = slots ? slotOf(slots, tableName, hook) : -1
   if (at !== -1 && slots![at]!.target === policy) return slots![at]!
-  return keep(cache, builtin, slots, at, {
+  const hit: RuleHit = {
     table: tableName,
     chain: hook,
     rule: 0,
     text: `:${hook} ${policy}`,
     id: `${ns.id}/iptables/${tableName}/${hook}/policy`,
     target: policy
-  })
+  }
+  if (!slots) cache.set(builtin, [hit])
+  else if (at === -1) slots.push(hit)
+  else slots[at] = hit
+  return hit
 }
 
 /**
@@ -363,7 +362,6 @@ export function runIptables(
   const bytes = ipLength(p)
   const hits = hitScratch
   let hitCount = 0
-  const hitCache = hitsOf(ns.netfilter)
   let depth = 0
   let rules = builtin.rules
   let tests = testsOf(rules)
@@ -382,11 +380,12 @@ export function runIptables(
     const index = i++
     const rule = rules[index]!
     evaluated++
-    if (!matches(ns, testAt(tests, index, rule), p, ctx)) continue
+    const test = testAt(tests, index, rule)
+    if (!matches(ns, test, p, ctx)) continue
     const c = ruleCounters(ns.netfilter, rule)
     c.packets++
     c.bytes += bytes
-    hits[hitCount++] = ruleHit(ns, hitCache, tableName, name, index, rule)
+    hits[hitCount++] = ruleHit(ns, test, tableName, name, index)
     const t = rule.target
     switch (t.kind) {
       case 'none':
@@ -439,6 +438,6 @@ export function runIptables(
   // rule or `-P` brings it into being, as every component here does (only an iptables-restore
   // line `:CHAIN POLICY [p:b]` asks for them), so iptables-save keeps `[0:0]` however much passed.
   const policy = builtin.policy ?? 'ACCEPT'
-  hits[hitCount++] = policyHit(ns, hitCache, tableName, hook, builtin, policy)
+  hits[hitCount++] = policyHit(ns, tableName, hook, builtin, policy)
   return { verdict: policy === 'DROP' ? DROP : ACCEPT, evaluated, hits: hits.slice(0, hitCount) }
 }
