@@ -10,8 +10,7 @@ import {
   type IptRule,
   type IptTableName,
   type IptTarget,
-  type IpSet,
-  type Netfilter
+  type IpSet
 } from '../linux/netfilter.ts'
 import { prefixMask } from '../net/cidr.ts'
 import { formatIpv4, type Ipv4 } from '../net/ipv4.ts'
@@ -255,7 +254,7 @@ function targetName(t: IptTarget): string {
  * stands for one position of one chain's rules array; that array is shared by every node
  * kube-proxy writes identically, so the test keeps one hit per namespace id (ids carry its
  * name), checked against the chain name and table it is asked for. A chain's policy hit is
- * kept per built-in chain, in the namespace's own netfilter state.
+ * kept with the built-in chain the same way.
  */
 function ruleHit(ns: Netns, test: RuleTest, tableName: IptTableName, chain: string, index: number): RuleHit {
   const hits = test.hits
@@ -284,23 +283,14 @@ function ruleHit(ns: Netns, test: RuleTest, tableName: IptTableName, chain: stri
   return hit
 }
 
-type PolicySlots = Map<IptChain, RuleHit[]>
-const policyCache = new WeakMap<Netfilter, PolicySlots>()
-
-/** The slot of `slots` kept for `table` and `chain`: its index, or -1. */
-function slotOf(slots: readonly RuleHit[], table: IptTableName, chain: string): number {
-  for (let i = 0; i < slots.length; i++) if (slots[i]!.chain === chain && slots[i]!.table === table) return i
-  return -1
+/** A built-in chain's policy hit, and the namespace (id) it was made for. */
+interface PolicySlot {
+  ns: string
+  hit: RuleHit
 }
 
-function policiesOf(nf: Netfilter): PolicySlots {
-  let cache = policyCache.get(nf)
-  if (!cache) {
-    cache = new Map()
-    policyCache.set(nf, cache)
-  }
-  return cache
-}
+/** Policy hits by built-in chain, one per namespace, table and hook that chain served. */
+const policyHits = new WeakMap<IptChain, PolicySlot[]>()
 
 function policyHit(
   ns: Netns,
@@ -309,10 +299,17 @@ function policyHit(
   builtin: IptChain,
   policy: 'ACCEPT' | 'DROP'
 ): RuleHit {
-  const cache = policiesOf(ns.netfilter)
-  const slots = cache.get(builtin)
-  const at = slots ? slotOf(slots, tableName, hook) : -1
-  if (at !== -1 && slots![at]!.target === policy) return slots![at]!
+  let slots = policyHits.get(builtin)
+  if (!slots) policyHits.set(builtin, (slots = []))
+  let at = -1
+  for (let i = 0; i < slots.length; i++) {
+    const s = slots[i]!
+    if (s.ns === ns.id && s.hit.chain === hook && s.hit.table === tableName) {
+      if (s.hit.target === policy) return s.hit
+      at = i
+      break
+    }
+  }
   const hit: RuleHit = {
     table: tableName,
     chain: hook,
@@ -321,9 +318,8 @@ function policyHit(
     id: `${ns.id}/iptables/${tableName}/${hook}/policy`,
     target: policy
   }
-  if (!slots) cache.set(builtin, [hit])
-  else if (at === -1) slots.push(hit)
-  else slots[at] = hit
+  if (at === -1) slots.push({ ns: ns.id, hit })
+  else slots[at]!.hit = hit
   return hit
 }
 
