@@ -160,7 +160,7 @@ function matchRecent(
 }
 
 /**
- * A rule's own criteria in one object shape, made once per rule object (rules are immutable):
+ * A rule's own criteria in one object shape, made once per rule and position (rules are immutable):
  * parsed rules come in as many shapes as combinations of their optional fields, and reading
  * those fields at every evaluation was a lookup per field. An absent address matches every
  * packet through a zero mask; comments match everything and are left out.
@@ -259,14 +259,10 @@ function targetName(t: IptTarget): string {
 function ruleHit(ns: Netns, test: RuleTest, tableName: IptTableName, chain: string, index: number): RuleHit {
   const hits = test.hits
   const owners = test.hitNs
-  let at = -1
+  // A test stands for one position, so its hits all carry that position's number.
   for (let i = 0; i < hits.length; i++) {
     const h = hits[i]!
-    if (owners[i] === ns.id && h.chain === chain && h.table === tableName) {
-      if (h.rule === index + 1) return h
-      at = i
-      break
-    }
+    if (owners[i] === ns.id && h.chain === chain && h.table === tableName) return h
   }
   const hit: RuleHit = {
     table: tableName,
@@ -276,10 +272,8 @@ function ruleHit(ns: Netns, test: RuleTest, tableName: IptTableName, chain: stri
     id: `${ns.id}/iptables/${tableName}/${chain}/${index + 1}`,
     target: targetName(test.rule.target)
   }
-  if (at === -1) {
-    hits.push(hit)
-    owners.push(ns.id)
-  } else hits[at] = hit
+  hits.push(hit)
+  owners.push(ns.id)
   return hit
 }
 
