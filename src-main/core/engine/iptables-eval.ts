@@ -10,10 +10,9 @@ import {
   type IptRule,
   type IptTableName,
   type IptTarget,
-  type IpSet,
-  type Netfilter
+  type IpSet
 } from '../linux/netfilter.ts'
-import { cidrContains } from '../net/cidr.ts'
+import { prefixMask } from '../net/cidr.ts'
 import { formatIpv4, type Ipv4 } from '../net/ipv4.ts'
 import { nextRandom, type RngState } from '../net/rng.ts'
 import { ipLength, type Packet } from './packet.ts'
@@ -42,8 +41,6 @@ export interface TableResult {
   evaluated: number
   hits: RuleHit[]
 }
-
-const PROTO_NUM = { icmp: 'icmp', tcp: 'tcp', udp: 'udp' } as const
 
 /** Verdicts carry no per-packet data, so every table result can point at the same ones. */
 const ACCEPT: TableVerdict = { kind: 'ACCEPT' }
@@ -162,13 +159,78 @@ function matchRecent(
   return fresh
 }
 
-function matches(ns: Netns, r: IptRule, p: Packet, ctx: HookContext): boolean {
-  if (r.src && cidrContains(r.src.value, p.src) === r.src.neg) return false
-  if (r.dst && cidrContains(r.dst.value, p.dst) === r.dst.neg) return false
-  if (r.proto && (PROTO_NUM[p.l4.kind] === r.proto.value) === r.proto.neg) return false
-  if (r.inIface && (ctx.inIface === r.inIface.value) === r.inIface.neg) return false
-  if (r.outIface && (ctx.outIface === r.outIface.value) === r.outIface.neg) return false
-  const ms = r.matches
+/**
+ * A rule's own criteria in one object shape, made once per rule and position (rules are immutable):
+ * parsed rules come in as many shapes as combinations of their optional fields, and reading
+ * those fields at every evaluation was a lookup per field. An absent address matches every
+ * packet through a zero mask; comments match everything and are left out.
+ */
+class RuleTest {
+  readonly rule: IptRule
+  readonly srcMask: number
+  readonly srcNet: number
+  readonly srcNeg: boolean
+  readonly dstMask: number
+  readonly dstNet: number
+  readonly dstNeg: boolean
+  readonly proto: string | undefined
+  readonly protoNeg: boolean
+  readonly inIface: string | undefined
+  readonly inNeg: boolean
+  readonly outIface: string | undefined
+  readonly outNeg: boolean
+  readonly modules: readonly IptMatch[]
+  /** The hits made of this rule at this position, and the namespace (id) of each (see `ruleHit`). */
+  readonly hits: RuleHit[] = []
+  readonly hitNs: string[] = []
+
+  constructor(r: IptRule) {
+    this.rule = r
+    this.srcMask = r.src ? prefixMask(r.src.value.prefixLen) : 0
+    this.srcNet = r.src ? r.src.value.network : 0
+    this.srcNeg = r.src ? r.src.neg : false
+    this.dstMask = r.dst ? prefixMask(r.dst.value.prefixLen) : 0
+    this.dstNet = r.dst ? r.dst.value.network : 0
+    this.dstNeg = r.dst ? r.dst.neg : false
+    this.proto = r.proto?.value
+    this.protoNeg = r.proto ? r.proto.neg : false
+    this.inIface = r.inIface?.value
+    this.inNeg = r.inIface ? r.inIface.neg : false
+    this.outIface = r.outIface?.value
+    this.outNeg = r.outIface ? r.outIface.neg : false
+    this.modules = r.matches.filter((m) => m.module !== 'comment')
+  }
+}
+
+/**
+ * The tests of a chain's rules, by position, keyed by the chain's rules array. An entry is
+ * taken only while it was made from the rule now at its position, so an edit to the chain
+ * (a rule added, deleted or replaced) makes the tests of the moved positions anew.
+ */
+const ruleTests = new WeakMap<readonly IptRule[], RuleTest[]>()
+
+function testsOf(rules: readonly IptRule[]): RuleTest[] {
+  let tests = ruleTests.get(rules)
+  if (!tests) {
+    tests = []
+    ruleTests.set(rules, tests)
+  }
+  return tests
+}
+
+function testAt(tests: RuleTest[], index: number, rule: IptRule): RuleTest {
+  const t = tests[index]
+  if (t !== undefined && t.rule === rule) return t
+  return (tests[index] = new RuleTest(rule))
+}
+
+function matches(ns: Netns, r: RuleTest, p: Packet, ctx: HookContext): boolean {
+  if (((p.src & r.srcMask) >>> 0 === r.srcNet) === r.srcNeg) return false
+  if (((p.dst & r.dstMask) >>> 0 === r.dstNet) === r.dstNeg) return false
+  if (r.proto !== undefined && (p.l4.kind === r.proto) === r.protoNeg) return false
+  if (r.inIface !== undefined && (ctx.inIface === r.inIface) === r.inNeg) return false
+  if (r.outIface !== undefined && (ctx.outIface === r.outIface) === r.outNeg) return false
+  const ms = r.modules
   for (let i = 0; i < ms.length; i++) if (!matchModule(ns, ms[i]!, p, ctx)) return false
   return true
 }
@@ -188,84 +250,71 @@ function targetName(t: IptTarget): string {
 
 /**
  * RuleHits are pure functions of (namespace, table, chain, position, rule), so each is made once
- * and shared by every trace that hits the rule; keyed by the namespace's own netfilter state
- * because ids carry its name. One rule object can sit in several chains and tables (a line
- * parsed once and added to INPUT, OUTPUT and FORWARD), so a rule keeps one hit per table and
- * chain: with one slot per rule, the chains took it from each other and most hits were made
- * anew at every hop. A rule moved by an edit gets a fresh hit in its slot.
+ * and shared by every trace that hits the rule. A rule's hits are kept with its test, which
+ * stands for one position of one chain's rules array; that array is shared by every node
+ * kube-proxy writes identically, so the test keeps one hit per namespace id (ids carry its
+ * name), checked against the chain name and table it is asked for. A chain's policy hit is
+ * kept with the built-in chain the same way.
  */
-type HitSlots = Map<IptRule | IptChain, RuleHit[]>
-const hitCache = new WeakMap<Netfilter, HitSlots>()
-
-/** The slot of `slots` kept for `table` and `chain`: its index, or -1. */
-function slotOf(slots: readonly RuleHit[], table: IptTableName, chain: string): number {
-  for (let i = 0; i < slots.length; i++) if (slots[i]!.chain === chain && slots[i]!.table === table) return i
-  return -1
-}
-
-/** Keeps `hit` in its table and chain's slot for `key`. */
-function keep(
-  cache: HitSlots,
-  key: IptRule | IptChain,
-  slots: RuleHit[] | undefined,
-  at: number,
-  hit: RuleHit
-): RuleHit {
-  if (!slots) cache.set(key, [hit])
-  else if (at === -1) slots.push(hit)
-  else slots[at] = hit
-  return hit
-}
-
-function hitsOf(nf: Netfilter): HitSlots {
-  let cache = hitCache.get(nf)
-  if (!cache) {
-    cache = new Map()
-    hitCache.set(nf, cache)
+function ruleHit(ns: Netns, test: RuleTest, tableName: IptTableName, chain: string, index: number): RuleHit {
+  const hits = test.hits
+  const owners = test.hitNs
+  // A test stands for one position, so its hits all carry that position's number.
+  for (let i = 0; i < hits.length; i++) {
+    const h = hits[i]!
+    if (owners[i] === ns.id && h.chain === chain && h.table === tableName) return h
   }
-  return cache
-}
-
-function ruleHit(
-  ns: Netns,
-  cache: HitSlots,
-  tableName: IptTableName,
-  chain: string,
-  index: number,
-  rule: IptRule
-): RuleHit {
-  const slots = cache.get(rule)
-  const at = slots ? slotOf(slots, tableName, chain) : -1
-  if (at !== -1 && slots![at]!.rule === index + 1) return slots![at]!
-  return keep(cache, rule, slots, at, {
+  const hit: RuleHit = {
     table: tableName,
     chain,
     rule: index + 1,
-    text: textOf(chain, rule),
+    text: textOf(chain, test.rule),
     id: `${ns.id}/iptables/${tableName}/${chain}/${index + 1}`,
-    target: targetName(rule.target)
-  })
+    target: targetName(test.rule.target)
+  }
+  hits.push(hit)
+  owners.push(ns.id)
+  return hit
 }
+
+/** A built-in chain's policy hit, and the namespace (id) it was made for. */
+interface PolicySlot {
+  ns: string
+  hit: RuleHit
+}
+
+/** Policy hits by built-in chain, one per namespace, table and hook that chain served. */
+const policyHits = new WeakMap<IptChain, PolicySlot[]>()
 
 function policyHit(
   ns: Netns,
-  cache: HitSlots,
   tableName: IptTableName,
   hook: Hook,
   builtin: IptChain,
   policy: 'ACCEPT' | 'DROP'
 ): RuleHit {
-  const slots = cache.get(builtin)
-  const at = slots ? slotOf(slots, tableName, hook) : -1
-  if (at !== -1 && slots![at]!.target === policy) return slots![at]!
-  return keep(cache, builtin, slots, at, {
+  let slots = policyHits.get(builtin)
+  if (!slots) policyHits.set(builtin, (slots = []))
+  let at = -1
+  for (let i = 0; i < slots.length; i++) {
+    const s = slots[i]!
+    if (s.ns === ns.id && s.hit.chain === hook && s.hit.table === tableName) {
+      if (s.hit.target === policy) return s.hit
+      at = i
+      break
+    }
+  }
+  const hit: RuleHit = {
     table: tableName,
     chain: hook,
     rule: 0,
     text: `:${hook} ${policy}`,
     id: `${ns.id}/iptables/${tableName}/${hook}/policy`,
     target: policy
-  })
+  }
+  if (at === -1) slots.push({ ns: ns.id, hit })
+  else slots[at]!.hit = hit
+  return hit
 }
 
 /**
@@ -276,6 +325,7 @@ function policyHit(
  * one by its length, were a steady share of a trace.
  */
 const stackRules: IptRule[][] = []
+const stackTests: RuleTest[][] = []
 const stackNames: string[] = []
 const stackNext: number[] = []
 const hitScratch: RuleHit[] = []
@@ -302,9 +352,9 @@ export function runIptables(
   const bytes = ipLength(p)
   const hits = hitScratch
   let hitCount = 0
-  const hitCache = hitsOf(ns.netfilter)
   let depth = 0
   let rules = builtin.rules
+  let tests = testsOf(rules)
   let name: string = hook
   let i = 0
   for (;;) {
@@ -312,6 +362,7 @@ export function runIptables(
       if (depth === 0) break
       depth--
       rules = stackRules[depth]!
+      tests = stackTests[depth]!
       name = stackNames[depth]!
       i = stackNext[depth]!
       continue
@@ -319,11 +370,12 @@ export function runIptables(
     const index = i++
     const rule = rules[index]!
     evaluated++
-    if (!matches(ns, rule, p, ctx)) continue
+    const test = testAt(tests, index, rule)
+    if (!matches(ns, test, p, ctx)) continue
     const c = ruleCounters(ns.netfilter, rule)
     c.packets++
     c.bytes += bytes
-    hits[hitCount++] = ruleHit(ns, hitCache, tableName, name, index, rule)
+    hits[hitCount++] = ruleHit(ns, test, tableName, name, index)
     const t = rule.target
     switch (t.kind) {
       case 'none':
@@ -359,11 +411,13 @@ export function runIptables(
         if (!chain) continue
         if (!t.goto) {
           stackRules[depth] = rules
+          stackTests[depth] = tests
           stackNames[depth] = name
           stackNext[depth] = i
           depth++
         }
         rules = chain.rules
+        tests = testsOf(rules)
         name = t.chain
         i = 0
         continue
@@ -374,6 +428,6 @@ export function runIptables(
   // rule or `-P` brings it into being, as every component here does (only an iptables-restore
   // line `:CHAIN POLICY [p:b]` asks for them), so iptables-save keeps `[0:0]` however much passed.
   const policy = builtin.policy ?? 'ACCEPT'
-  hits[hitCount++] = policyHit(ns, hitCache, tableName, hook, builtin, policy)
+  hits[hitCount++] = policyHit(ns, tableName, hook, builtin, policy)
   return { verdict: policy === 'DROP' ? DROP : ACCEPT, evaluated, hits: hits.slice(0, hitCount) }
 }
