@@ -85,9 +85,10 @@ describe.skipIf(unavailable !== null)('the packet stepper on a whole TCP connect
     await expect.poll(hopShown).toBeGreaterThanOrEqual(3)
     // Every frame from here on: what is animating, and where.
     await page.evaluate(() => {
-      const seen = { packet: 0, others: [] as string[] }
+      const seen = { packet: 0, others: [] as string[], stopped: false }
       Object.assign(window, { podnetAnimations: seen })
       const watch = (): void => {
+        if (seen.stopped) return
         for (const animation of document.getAnimations()) {
           const target = (animation.effect as KeyframeEffect | null)?.target
           if (!target) continue
@@ -100,10 +101,15 @@ describe.skipIf(unavailable !== null)('the packet stepper on a whole TCP connect
       requestAnimationFrame(watch)
     })
     await expect.poll(hopShown, { timeout: 30_000 }).toBeGreaterThanOrEqual(12)
+    // Read while it still plays: once paused, the current wire's dash flows again, as it should.
+    const seen = await page.evaluate(() => {
+      const record = (
+        window as unknown as { podnetAnimations: { packet: number; others: string[]; stopped: boolean } }
+      ).podnetAnimations
+      record.stopped = true
+      return record
+    })
     await page.keyboard.press(' ')
-    const seen = await page.evaluate(
-      () => (window as unknown as { podnetAnimations: { packet: number; others: string[] } }).podnetAnimations
-    )
 
     expect(seen.packet).toBeGreaterThan(0)
     expect([...new Set(seen.others)]).toEqual([])
