@@ -1,13 +1,7 @@
 import { formatIpv4 } from '../net/index.ts'
 import { apiTime, hex, kubeletVersion } from './api-objects.ts'
 import { hostNetworkPod } from './host-network-pod.ts'
-import {
-  apiserverCommand,
-  controllerManagerCommand,
-  etcdCommand,
-  schedulerCommand,
-  type ControlPlaneSite
-} from './control-plane-commands.ts'
+import { controlPlaneCommand, type ControlPlaneSite } from './control-plane-commands.ts'
 import { apiserverLogs, controllerManagerLogs, etcdLogs, schedulerLogs } from './control-plane-logs.ts'
 import { componentsRunAsPods, type Lab } from './lab.ts'
 import type { KubeHostPath, KubePod } from './objects.ts'
@@ -79,7 +73,7 @@ function components(
 }[] {
   const version = kubeletVersion(lab)
   const ip = site.ip
-  const etcd = etcdCommand(site)
+  const etcd = controlPlaneCommand('etcd', site)
   return [
     {
       name: 'etcd',
@@ -96,7 +90,7 @@ function components(
     {
       name: 'kube-apiserver',
       image: `registry.k8s.io/kube-apiserver:${version}`,
-      command: apiserverCommand(site),
+      command: controlPlaneCommand('kube-apiserver', site),
       logs: apiserverLogs(lab, version, ip, 200),
       requests: { cpu: '250m' },
       annotations: { 'kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint': `${ip}:6443` },
@@ -105,7 +99,7 @@ function components(
     {
       name: 'kube-controller-manager',
       image: `registry.k8s.io/kube-controller-manager:${version}`,
-      command: controllerManagerCommand(site),
+      command: controlPlaneCommand('kube-controller-manager', site),
       logs: controllerManagerLogs(lab, version, 500),
       requests: { cpu: '200m' },
       annotations: {},
@@ -120,7 +114,7 @@ function components(
     {
       name: 'kube-scheduler',
       image: `registry.k8s.io/kube-scheduler:${version}`,
-      command: schedulerCommand(),
+      command: controlPlaneCommand('kube-scheduler', site),
       logs: schedulerLogs(lab, version, 520),
       requests: { cpu: '100m' },
       annotations: {},
