@@ -12,6 +12,7 @@ import { addAddress, addLink, enslave, learnFromLinkUpFrames, setLinkUp } from '
 import { renameInterfaceSysctls } from '../../linux/sysctl.ts'
 import { ipv4, parseIpv4 } from '../../net/ipv4.ts'
 import { macFromBytes, parseMac, type Mac } from '../../net/mac.ts'
+import { invalidArgument } from './ip-errors.ts'
 import { randomBytes } from '../../net/rng.ts'
 import { namedNetns } from './ip-netns.ts'
 
@@ -271,14 +272,14 @@ export function linkSet(ctx: CommandContext, ns: Netns, args: readonly string[])
     } else if (word === 'netns') {
       const text = rest.shift() ?? ''
       target = namedNetns(ctx, text)
-      if (!target) return bad(`Error: argument "${text}" is wrong: Invalid "netns" value\n`, 255)
+      if (!target) return invalidArgument(text, 'Invalid "netns" value\n')
     } else if (word === 'master') {
       const text = rest.shift() ?? ''
       master = linkByName(ns, text)
-      if (!master) return bad(`Error: argument "${text}" is wrong: Device does not exist\n`, 255)
+      if (!master) return invalidArgument(text, 'Device does not exist\n')
     } else if (word === 'nomaster') master = null
     else if (word === 'name') newName = rest.shift()
-    else return bad(`Error: argument "${word}" is wrong: Unknown link attribute`, 255)
+    else return invalidArgument(word, 'Unknown link attribute')
   }
   let home = ns
   if (target && target !== ns) {

@@ -8,7 +8,8 @@ import type { Link } from '../../linux/link.ts'
 import type { Neighbour, NeighbourState } from '../../linux/neighbour.ts'
 import { linkByName, type Netns } from '../../linux/netns.ts'
 import type { Cidr } from '../../net/cidr.ts'
-import { badPrefix, incomplete, parseSelectorPrefix, samePrefix } from './ip-route-filter.ts'
+import { badPrefix, parseSelectorPrefix, samePrefix } from './ip-route-filter.ts'
+import { incomplete, invalidArgument } from './ip-errors.ts'
 
 export interface NeighbourFilter {
   dev?: Link
@@ -45,7 +46,7 @@ export function parseNeighbourFilter(ns: Netns, args: readonly string[]): Neighb
       if (name === 'all') states = undefined
       else {
         const state = NUD_NAMES[name]
-        if (state === undefined) return fail(`Error: argument "${name}" is wrong: nud state is bad\n`, 255)
+        if (state === undefined) return invalidArgument(name, 'nud state is bad')
         ;(states ??= new Set()).add(state)
       }
     } else {

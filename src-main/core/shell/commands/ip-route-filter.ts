@@ -15,6 +15,7 @@ import {
   type RouteType
 } from '../../linux/route.ts'
 import { makeCidr, prefixMask, type Cidr } from '../../net/cidr.ts'
+import { incomplete, invalidArgument } from './ip-errors.ts'
 
 export interface RouteFilter {
   table: RouteTable | 'all'
@@ -96,11 +97,8 @@ export function parseSelectorPrefix(text: string): Cidr | 'any' | undefined {
   return makeCidr(ip, Number(len))
 }
 
-export const incomplete = (): CommandOutput => fail('Command line is not complete. Try option "help"\n', 255)
 export const badPrefix = (text: string): CommandOutput =>
   fail(`Error: any valid prefix is expected rather than "${text}".\n`, 1)
-const invalidArg = (text: string, why: string): CommandOutput =>
-  fail(`Error: argument "${text}" is wrong: ${why}\n\n`, 255)
 
 /** The selector `ip route show` was given, or what iproute2 says about it. */
 export function parseRouteFilter(ns: Netns, args: readonly string[]): RouteFilter | CommandOutput {
@@ -112,7 +110,7 @@ export function parseRouteFilter(ns: Netns, args: readonly string[]): RouteFilte
       const name = value()
       if (name === undefined) return incomplete()
       const named = name === 'all' ? 'all' : parseTable(name)
-      if (named === undefined) return invalidArg(name, 'table id value is invalid')
+      if (named === undefined) return invalidArgument(name, 'table id value is invalid\n')
       filter.table = named
     } else if (UNSIMULATED.includes(word)) {
       return fail(
@@ -125,7 +123,7 @@ export function parseRouteFilter(ns: Netns, args: readonly string[]): RouteFilte
       if (name === 'all') delete filter.proto
       else {
         const proto = parseRouteProto(name)
-        if (proto === undefined) return invalidArg(name, 'invalid "protocol"')
+        if (proto === undefined) return invalidArgument(name, 'invalid "protocol"\n')
         filter.proto = proto
       }
     } else if (abbreviates(word, 'scope')) {
@@ -134,14 +132,14 @@ export function parseRouteFilter(ns: Netns, args: readonly string[]): RouteFilte
       if (name === 'all') delete filter.scope
       else {
         const scope = SCOPES[name] ?? byteNumber(name)
-        if (scope === undefined) return invalidArg(name, 'invalid "scope"')
+        if (scope === undefined) return invalidArgument(name, 'invalid "scope"\n')
         filter.scope = scope
       }
     } else if (abbreviates(word, 'type')) {
       const name = value()
       if (name === undefined) return incomplete()
       const type = TYPES[name] ?? byteNumber(name)
-      if (type === undefined) return invalidArg(name, 'node type value is invalid')
+      if (type === undefined) return invalidArgument(name, 'node type value is invalid\n')
       filter.type = type
     } else if (word === 'dev' || word === 'oif') {
       const name = value()

@@ -19,12 +19,9 @@ import {
   type RuleQuery
 } from '../../linux/rule.ts'
 import { parseIpv4 } from '../../net/ipv4.ts'
+import { incomplete, invalidArgument } from './ip-errors.ts'
 
 const bad = (msg: string, code = 1): CommandOutput => fail(`${msg}\n`, code)
-const INCOMPLETE = bad('Command line is not complete. Try option "help"', 255)
-/** iproute2's invarg(): its messages for rule arguments end in a newline of their own. */
-const invalid = (value: string, what: string): CommandOutput =>
-  bad(`Error: argument "${value}" is wrong: ${what}\n`, 255)
 
 /** get_u32 with base 0: decimal, 0x hex or leading-zero octal. */
 export function parseU32(text: string): number | undefined {
@@ -74,7 +71,7 @@ function parseRuleArgs(args: readonly string[]): { query?: RuleQuery; error?: Co
       ['preference', 'order', 'type'].includes(word)
     ) {
       const value = args[++i]
-      if (value === undefined) return { error: INCOMPLETE }
+      if (value === undefined) return { error: incomplete() }
       switch (word) {
         case 'from':
         case 'to': {
@@ -87,11 +84,11 @@ function parseRuleArgs(args: readonly string[]): { query?: RuleQuery; error?: Co
         case 'fwmark': {
           const [markText, maskText] = value.split('/')
           const mark = parseU32(markText!)
-          if (mark === undefined) return { error: invalid(markText!, 'fwmark value is invalid') }
+          if (mark === undefined) return { error: invalidArgument(markText!, 'fwmark value is invalid\n') }
           q.fwmark = mark
           if (maskText !== undefined) {
             const mask = parseU32(maskText)
-            if (mask === undefined) return { error: invalid(maskText, 'fwmask value is invalid') }
+            if (mask === undefined) return { error: invalidArgument(maskText, 'fwmask value is invalid\n') }
             q.fwmask = mask
           }
           break
@@ -106,7 +103,7 @@ function parseRuleArgs(args: readonly string[]): { query?: RuleQuery; error?: Co
         case 'lookup':
         case 'table': {
           const table = parseTable(value)
-          if (table === undefined) return { error: invalid(value, 'invalid table ID') }
+          if (table === undefined) return { error: invalidArgument(value, 'invalid table ID\n') }
           q.table = table
           break
         }
@@ -117,7 +114,7 @@ function parseRuleArgs(args: readonly string[]): { query?: RuleQuery; error?: Co
           break
         default: {
           const pref = parseU32(value)
-          if (pref === undefined) return { error: invalid(value, 'preference value is invalid') }
+          if (pref === undefined) return { error: invalidArgument(value, 'preference value is invalid\n') }
           q.priority = pref
         }
       }
@@ -163,14 +160,14 @@ function showRules(ns: Netns, filters: readonly string[]): CommandOutput {
   let rules = ns.rules ?? DEFAULT_RULES
   for (let i = 0; i < filters.length; i += 2) {
     const [key, value] = [filters[i]!, filters[i + 1]]
-    if (value === undefined) return INCOMPLETE
+    if (value === undefined) return incomplete()
     if (key === 'table' || key === 'lookup') {
       const table = parseTable(value)
-      if (table === undefined) return invalid(value, 'table id value is invalid')
+      if (table === undefined) return invalidArgument(value, 'table id value is invalid\n')
       rules = rules.filter((r) => r.table !== undefined && tableId(r.table) === tableId(table))
     } else if (['pref', 'priority', 'preference', 'order'].includes(key)) {
       const pref = parseU32(value)
-      if (pref === undefined) return invalid(value, 'preference value is invalid')
+      if (pref === undefined) return invalidArgument(value, 'preference value is invalid\n')
       rules = rules.filter((r) => r.priority === pref)
     } else return bad(`Error: inet prefix is expected rather than "${key}".`)
   }

@@ -44,6 +44,7 @@ import { isMonitor, monitorAtOnce, monitorNetlink } from './ip-monitor.ts'
 import { execIn, namedNetns, runNetns, targetIn } from './ip-netns.ts'
 import { parseU32, runRuleCommand } from './ip-rule.ts'
 import { parseRouteFilter } from './ip-route-filter.ts'
+import { incomplete, invalidArgument } from './ip-errors.ts'
 import { neighbourSelected, parseNeighbourFilter } from './ip-neigh-filter.ts'
 import type { Neighbour } from '../../linux/neighbour.ts'
 import { showAddrs, showLinks, showNeighbours, showRoutes, type ShowOptions } from './ip-show.ts'
@@ -222,7 +223,7 @@ function listedLinks(ns: Netns, args: readonly string[]): { links?: Link[]; erro
   let kind: string | undefined
   if (t !== -1) {
     kind = rest[t + 1]
-    if (kind === undefined) return { error: bad('Command line is not complete. Try option "help"', 255) }
+    if (kind === undefined) return { error: incomplete() }
     rest.splice(t, 2)
   }
   const ofKind = (l: Link): boolean =>
@@ -297,7 +298,7 @@ function runAddr(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions)
       const scopeAt = args.indexOf('scope')
       const scope = scopeAt === -1 ? 'global' : args[scopeAt + 1]
       if (scope !== 'global' && scope !== 'link' && scope !== 'host')
-        return bad(`Error: argument "${scope ?? ''}" is wrong: invalid scope value.`, 255)
+        return invalidArgument(scope ?? '', 'invalid scope value.')
       // __inet_insert_ifa: the same address with another prefix length is another address.
       const assigned = ns.addresses.some(
         (a) => a.ifindex === link.ifindex && a.address === ip && a.prefixLen === len
@@ -367,10 +368,7 @@ function parseRouteSpec(
       case 'proto': {
         const proto = parseRouteProto(v ?? '')
         if (proto === undefined)
-          return {
-            error: bad(`Error: argument "${v ?? ''}" is wrong: "protocol" value is invalid\n`, 255),
-            table
-          }
+          return { error: invalidArgument(v ?? '', '"protocol" value is invalid\n'), table }
         r.proto = proto
         i++
         break
@@ -392,10 +390,7 @@ function parseRouteSpec(
       case 'table': {
         const named = parseTable(v ?? '')
         if (named === undefined)
-          return {
-            error: bad(`Error: argument "${v ?? ''}" is wrong: "table" value is invalid\n`, 255),
-            table
-          }
+          return { error: invalidArgument(v ?? '', '"table" value is invalid\n'), table }
         table = named
         i++
         break
@@ -468,7 +463,7 @@ function routeGet(ns: Netns, args: readonly string[]): CommandOutput {
   if (from !== undefined && fromIp === undefined)
     return bad(`Error: inet prefix is expected rather than "${from}".`)
   const mark = markArg === undefined ? 0 : parseU32(markArg)
-  if (mark === undefined) return bad(`Error: argument "${markArg ?? ''}" is wrong: invalid mark value`, 255)
+  if (mark === undefined) return invalidArgument(markArg ?? '', 'invalid mark value')
   const iif = iifName === undefined ? undefined : linkByName(ns, iifName)
   if (iifName !== undefined && !iif) return bad(`Cannot find device "${iifName}"`)
   const oif = oifName === undefined ? undefined : linkByName(ns, oifName)
@@ -578,7 +573,7 @@ function routeFlush(ns: Netns, word: string, rest: readonly string[]): CommandOu
   const name = rest[0] === 'table' ? rest[1] : undefined
   if (name === undefined || rest.length !== 2) return unknownVerb('route', word, 'flush', ROUTE_SIMULATED)
   const table = parseTable(name)
-  if (table === undefined) return bad(`Error: argument "${name}" is wrong: table id value is invalid\n`, 255)
+  if (table === undefined) return invalidArgument(name, 'table id value is invalid\n')
   if (!tableExists(ns, table)) return NO_TABLE('Flush')
   const gone = ns.routes.filter((r) => r.table === table)
   ns.routes = ns.routes.filter((r) => r.table !== table)
@@ -606,8 +601,7 @@ function runRoute(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput
       if (devAt !== -1 && !dev) return bad(`Cannot find device "${spec[devAt + 1] ?? ''}"`)
       const tableAt = spec.indexOf('table')
       const table = tableAt === -1 ? 'main' : parseTable(spec[tableAt + 1] ?? '')
-      if (table === undefined)
-        return bad(`Error: argument "${spec[tableAt + 1] ?? ''}" is wrong: "table" value is invalid\n`, 255)
+      if (table === undefined) return invalidArgument(spec[tableAt + 1] ?? '', '"table" value is invalid\n')
       const res = deleteRoute(
         ns,
         dst,
