@@ -65,3 +65,19 @@ test('kubectl set env appends to the template, which describe shows without a po
   const pod = run(sim, 'node-1', `kubectl describe pod -n kube-flannel ${flannelPod(sim)}`).stdout
   expect(pod).toContain('      FLANNELD_IFACE:     eth0\n')
 })
+
+test('kubectl set env changes a variable in its place, appends a new one and drops one with NAME-', () => {
+  const sim = labShell()
+  const set = (pairs: string): string =>
+    run(sim, 'node-1', `kubectl set env ds/kube-flannel-ds -n kube-flannel ${pairs}`).stdout
+  expect(set('EVENT_QUEUE_DEPTH=100 X=Y POD_NAME-')).toBe('daemonset.apps/kube-flannel-ds env updated\n')
+  const pod = run(sim, 'node-1', `kubectl describe pod -n kube-flannel ${flannelPod(sim)}`).stdout
+  expect(pod).toContain(
+    '    Environment:\n' +
+      '      POD_NAMESPACE:      kube-flannel (v1:metadata.namespace)\n' +
+      '      EVENT_QUEUE_DEPTH:  100\n' +
+      '      X:                  Y\n' +
+      '    Mounts:\n'
+  )
+  expect(set('X=Y')).toBe('daemonset.apps/kube-flannel-ds env updated (no change)\n')
+})

@@ -21,17 +21,15 @@ export const FLANNEL_SELECTOR = { app: 'flannel', 'k8s-app': 'flannel' }
 export const FLANNEL_TOLERATIONS = [{ effect: 'NoSchedule' as const, operator: 'Exists' as const }]
 export const FLANNEL_REQUESTS = { cpu: '100m', memory: '50Mi' }
 
-/**
- * kube-flannel.yml's env for flanneld, then what `kubectl set env` added: `kubectl set env`
- * appends a new variable after the manifest's own.
- */
+/** kube-flannel.yml's env for flanneld, until `kubectl set env` changes it. */
+const FLANNEL_ENV: readonly KubeEnvVar[] = [
+  { name: 'POD_NAME', fieldPath: 'metadata.name' },
+  { name: 'POD_NAMESPACE', fieldPath: 'metadata.namespace' },
+  { name: 'EVENT_QUEUE_DEPTH', value: '5000' }
+]
+
 export function flannelEnv(lab: Lab): KubeEnvVar[] {
-  return [
-    { name: 'POD_NAME', fieldPath: 'metadata.name' },
-    { name: 'POD_NAMESPACE', fieldPath: 'metadata.namespace' },
-    { name: 'EVENT_QUEUE_DEPTH', value: '5000' },
-    ...(lab.flannelIface === undefined ? [] : [{ name: 'FLANNELD_IFACE', value: lab.flannelIface }])
-  ]
+  return [...(lab.flannelEnv ?? FLANNEL_ENV)]
 }
 
 /** kube-flannel.yml's volumes: flanneld's run directory and config, the CNI directories, the xtables lock. */
