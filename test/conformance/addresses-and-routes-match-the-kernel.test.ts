@@ -142,6 +142,19 @@ function linesIn(ns: string): { build: string[]; steps: string[] } {
     ip('neigh show'),
     ip('neigh flush 10.0.0.50 nud permanent'),
     ip('neigh show'),
+    // A listing hides NOARP entries unless asked; a flush's `nud all` takes PERMANENT ones but
+    // still spares NOARP. `-4` leaves out the kernel's own IPv6 multicast entries; each listing
+    // holds one entry, as the kernel lists its hash table in no order the lab keeps.
+    ip('neigh add 10.0.0.50 lladdr 02:00:00:00:00:50 dev eth0 nud permanent'),
+    ip('neigh add 10.0.0.51 lladdr 02:00:00:00:00:51 dev eth0 nud noarp'),
+    ip('neigh add 10.0.0.53 lladdr 02:00:00:00:00:53 dev eth0 nud bogus'),
+    ip('neigh show'),
+    `ip -4 -n ${ns} neigh show nud all 10.0.0.51`,
+    `ip -4 -n ${ns} neigh show nud noarp`,
+    ip('neigh flush nud all'),
+    `ip -4 -n ${ns} neigh show nud all`,
+    ip('neigh flush dev eth0 nud noarp'),
+    `ip -4 -n ${ns} neigh show nud all`,
     ip('route show scope bogus'),
     ip('route show type bogus'),
     ip('route show dev nosuch'),

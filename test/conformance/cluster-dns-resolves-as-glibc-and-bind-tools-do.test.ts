@@ -266,6 +266,12 @@ describe.skipIf(why !== undefined)('cluster DNS against glibc, BIND 9.18 and a r
     'host 10.244.99.99',
     'dig +short -x WEB_SVC',
     'dig +short -x WEB_POD',
+    'dig +short -x ::1',
+    'dig +short -x fd00::5',
+    'nslookup ::1',
+    'host ::1',
+    'host fd00::5',
+    'getent hosts ::1',
     'getent hosts 127.1',
     'getent hosts 10.1',
     'getent hosts 0x7f.1',
@@ -302,7 +308,9 @@ describe.skipIf(why !== undefined)('cluster DNS against glibc, BIND 9.18 and a r
     ['ping -c 1 WEB_POD', 'ping -c 1 WEB_POD'],
     ['ping -c 1 127.1', 'ping -c 1 127.1'],
     ['ping -c 1 0x7f.1', 'ping -c 1 0x7f.1'],
-    ['getent hosts 0x7f.1', 'getent hosts 0x7f.1']
+    ['getent hosts 0x7f.1', 'getent hosts 0x7f.1'],
+    ['dig -x ::1', 'dig -x ::1'],
+    ['host fd00::ffff:10.1.2.3', 'host fd00::ffff:10.1.2.3']
   ])('%s walks the search list as glibc does (%s)', async (simLine, realLine) => {
     const fill = (line: string): string =>
       line

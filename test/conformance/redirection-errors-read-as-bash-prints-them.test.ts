@@ -28,7 +28,15 @@ describe.skipIf(!bashAvailable)('redirections from and to directories', () => {
     'echo hi > /etc',
     'echo hi >> /etc',
     'echo x > /proc/sys/net',
-    'for i in 1; do echo 1; done > /etc'
+    'for i in 1; do echo 1; done > /etc',
+    'for i in 1; do echo $i; done < /etc',
+    'wc < /etc',
+    'wc -l < /etc',
+    'wc -c < /etc',
+    'wc -l - < /etc',
+    'wc /etc',
+    'wc -l /etc /nope',
+    'wc -l /nope /etc'
   ])('%s fails as in bash', (line) => {
     const real = spawnSync('bash', ['-c', line], { encoding: 'utf8' })
     expect(run(sim, 'node-1', line)).toEqual({

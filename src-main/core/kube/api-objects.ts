@@ -11,6 +11,7 @@ import type { Lab } from './lab.ts'
 import {
   STICKY_MAX_AGE_SECONDS,
   type KubeContainer,
+  type KubeEnvVar,
   type KubeInitContainer,
   type KubeNetworkPolicy,
   type KubeNode,
@@ -221,6 +222,7 @@ export function podObject(lab: Lab, pod: KubePod): ApiObject {
       containers: pod.containers.map((c) => ({
         ...(c.args === undefined ? {} : { args: [...c.args] }),
         ...(c.command === undefined ? {} : { command: [...c.command] }),
+        ...(c.env === undefined ? {} : { env: c.env.map(envObject) }),
         image: c.image,
         imagePullPolicy: pullPolicy(c.image),
         name: c.name,
@@ -616,4 +618,11 @@ export function networkPolicyObject(lab: Lab, p: KubeNetworkPolicy): ApiObject {
 
 export function listObject(items: readonly ApiObject[]): ApiObject {
   return { apiVersion: 'v1', items: [...items], kind: 'List', metadata: { resourceVersion: '' } }
+}
+
+/** An env entry as the apiserver returns it: a field reference defaulted to apiVersion v1. */
+export function envObject(e: KubeEnvVar): ApiObject {
+  return 'value' in e
+    ? { name: e.name, value: e.value }
+    : { name: e.name, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: e.fieldPath } } }
 }

@@ -1,4 +1,4 @@
-import { metadata, tolerationObject, type ApiObject } from './api-objects.ts'
+import { envObject, metadata, tolerationObject, type ApiObject } from './api-objects.ts'
 import {
   FLANNEL_DS,
   FLANNEL_IMAGE,
@@ -6,6 +6,7 @@ import {
   FLANNEL_REQUESTS,
   FLANNEL_SELECTOR,
   FLANNEL_TOLERATIONS,
+  flannelEnv,
   flannelPods
 } from './flannel-pods.ts'
 import {
@@ -18,7 +19,7 @@ import {
   kubeProxyPods
 } from './kube-proxy-pods.ts'
 import type { Lab } from './lab.ts'
-import type { KubePod, KubeToleration } from './objects.ts'
+import type { KubeEnvVar, KubePod, KubeToleration } from './objects.ts'
 import { staticPods } from './static-pods.ts'
 
 /** A DaemonSet the cluster's installer put there, with the pods it runs now. */
@@ -31,7 +32,7 @@ export interface KubeDaemonSet {
   /** The pod template's own tolerations, before the controller adds its own to each pod. */
   tolerations: KubeToleration[]
   serviceAccount: string
-  container: { name: string; image: string; requests: Record<string, string> }
+  container: { name: string; image: string; requests: Record<string, string>; env: KubeEnvVar[] }
   generation: number
   pods: KubePod[]
   createdAt: number
@@ -67,7 +68,12 @@ export function daemonSets(lab: Lab): KubeDaemonSet[] {
             nodeSelector: {},
             tolerations: [...FLANNEL_TOLERATIONS],
             serviceAccount: 'flannel',
-            container: { name: 'kube-flannel', image: FLANNEL_IMAGE, requests: { ...FLANNEL_REQUESTS } },
+            container: {
+              name: 'kube-flannel',
+              image: FLANNEL_IMAGE,
+              requests: { ...FLANNEL_REQUESTS },
+              env: flannelEnv(lab)
+            },
             generation: lab.flannelDs?.generation ?? 1,
             pods: flannel,
             createdAt: 0
@@ -84,7 +90,7 @@ export function daemonSets(lab: Lab): KubeDaemonSet[] {
             nodeSelector: { ...KUBE_PROXY_NODE_SELECTOR },
             tolerations: [...KUBE_PROXY_TOLERATIONS],
             serviceAccount: 'kube-proxy',
-            container: { name: 'kube-proxy', image: kubeProxyImage(lab), requests: {} },
+            container: { name: 'kube-proxy', image: kubeProxyImage(lab), requests: {}, env: [] },
             generation: 1,
             pods: proxy,
             createdAt: 0
@@ -129,6 +135,7 @@ export function daemonSetObject(lab: Lab, ds: KubeDaemonSet): ApiObject {
         spec: {
           containers: [
             {
+              ...(ds.container.env.length === 0 ? {} : { env: ds.container.env.map(envObject) }),
               image: ds.container.image,
               imagePullPolicy: 'IfNotPresent',
               name: ds.container.name,

@@ -2,7 +2,7 @@ import { hex, randomSuffix } from './api-objects.ts'
 import { hostNetworkPod } from './host-network-pod.ts'
 import { klogLine } from './klog.ts'
 import { componentsRunAsPods, type Lab } from './lab.ts'
-import type { KubeInitContainer, KubePod, KubeVolume, KubeVolumeMount } from './objects.ts'
+import type { KubeEnvVar, KubeInitContainer, KubePod, KubeVolume, KubeVolumeMount } from './objects.ts'
 import { daemonPodTolerations, systemSpec } from './system-pod-spec.ts'
 
 /** Where kube-flannel.yml puts flanneld: one hostNetwork pod per node of this DaemonSet. */
@@ -20,6 +20,17 @@ export const FLANNEL_SELECTOR = { app: 'flannel', 'k8s-app': 'flannel' }
 /** kube-flannel.yml tolerates NoSchedule taints only, and requests a little CPU and memory. */
 export const FLANNEL_TOLERATIONS = [{ effect: 'NoSchedule' as const, operator: 'Exists' as const }]
 export const FLANNEL_REQUESTS = { cpu: '100m', memory: '50Mi' }
+
+/** kube-flannel.yml's env for flanneld, until `kubectl set env` changes it. */
+const FLANNEL_ENV: readonly KubeEnvVar[] = [
+  { name: 'POD_NAME', fieldPath: 'metadata.name' },
+  { name: 'POD_NAMESPACE', fieldPath: 'metadata.namespace' },
+  { name: 'EVENT_QUEUE_DEPTH', value: '5000' }
+]
+
+export function flannelEnv(lab: Lab): KubeEnvVar[] {
+  return [...(lab.flannelEnv ?? FLANNEL_ENV)]
+}
 
 /** kube-flannel.yml's volumes: flanneld's run directory and config, the CNI directories, the xtables lock. */
 const FLANNEL_VOLUMES: KubeVolume[] = [
@@ -148,6 +159,7 @@ export function flannelPods(lab: Lab): KubePod[] {
         image: FLANNEL_IMAGE,
         command: ['/opt/bin/flanneld', ...args].join(' '),
         manifest: { command: ['/opt/bin/flanneld'], args },
+        env: flannelEnv(lab),
         logs: crash
           ? lookupFailureLogs(
               lab,

@@ -1,6 +1,6 @@
 import { derivedUid, hex } from './api-objects.ts'
 import type { Lab } from './lab.ts'
-import type { KubeContainer, KubeNode, KubePod, SystemPodSpec } from './objects.ts'
+import type { KubeContainer, KubeEnvVar, KubeNode, KubePod, SystemPodSpec } from './objects.ts'
 
 /** What one system pod sets itself; the rest comes from the node whose network it runs on. */
 export interface HostNetworkPodSpec {
@@ -16,6 +16,7 @@ export interface HostNetworkPodSpec {
     command: string
     /** The manifest's `command` and `args`, when the lab shows them. */
     manifest?: { command: string[]; args?: string[] }
+    env?: KubeEnvVar[]
     logs: string[]
     state?: KubeContainer['state']
     restartCount?: number
@@ -60,7 +61,8 @@ export function hostNetworkPod(lab: Lab, node: KubeNode, spec: HostNetworkPodSpe
           : {
               command: container.manifest.command,
               ...(container.manifest.args === undefined ? {} : { args: container.manifest.args })
-            })
+            }),
+        ...(container.env === undefined ? {} : { env: container.env })
       }
     ],
     createdAt: spec.createdAt,

@@ -3,7 +3,14 @@ import type { RngState } from '../net/rng.ts'
 import type { Cidr } from '../net/cidr.ts'
 import type { Ipv4 } from '../net/ipv4.ts'
 import type { Scenario } from '../scenario/scenario.schema.ts'
-import type { ExternalHost, KubeNetworkPolicy, KubeNode, KubePod, KubeService } from './objects.ts'
+import type {
+  ExternalHost,
+  KubeEnvVar,
+  KubeNetworkPolicy,
+  KubeNode,
+  KubePod,
+  KubeService
+} from './objects.ts'
 import type { KubeDeployment, KubeEvent, KubeReplicaSet } from './workloads.ts'
 import type { CaptureLog } from '../engine/capture-log.ts'
 import type { KubeEndpointSlice } from './endpoint-slices.ts'
@@ -59,6 +66,8 @@ export interface Lab {
   externalHosts: ExternalHost[]
   /** `FLANNELD_IFACE` set on the flannel DaemonSet in the lab; it wins over the scenario's `--iface`. */
   flannelIface?: string
+  /** The flannel DaemonSet's container env once `kubectl set env` changed it; kube-flannel.yml's until then. */
+  flannelEnv?: KubeEnvVar[]
   /**
    * The flannel DaemonSet's last rollout: its pod template generation, when it started the new
    * pods, and the nodes where their flanneld exits at start, with the lookup error it logs.

@@ -54,7 +54,11 @@ export interface KubeContainer {
   /** The manifest's `command` and `args`, for the system containers whose manifests set them. */
   command?: string[]
   args?: string[]
+  env?: KubeEnvVar[]
 }
+
+/** A container's environment variable: a literal value, or a pod field (`valueFrom.fieldRef`). */
+export type KubeEnvVar = { name: string; value: string } | { name: string; fieldPath: string }
 
 /** A volume mounted into a container, as `volumeMounts` lists it. */
 export interface KubeVolumeMount {

@@ -4,6 +4,8 @@
  * the wire size needs. Names are absolute and end with a dot, as dig prints them.
  */
 
+import { parseIpv6 } from './ipv6.ts'
+
 export type DnsType = 'A' | 'AAAA' | 'SOA' | 'PTR' | 'MX'
 
 export type DnsRcode = 'NOERROR' | 'SERVFAIL' | 'NXDOMAIN' | 'REFUSED'
@@ -68,9 +70,15 @@ export function dnsWireLength(m: DnsMessage): number {
   return n
 }
 
-/** The in-addr.arpa name a PTR query for an IPv4 address asks about. */
+/**
+ * The name a PTR query for an address asks about: an IPv4 address's octets reversed under
+ * in-addr.arpa, an IPv6 address's 32 nibbles reversed under ip6.arpa.
+ */
 export function reverseName(ip: string): string {
-  return `${ip.split('.').reverse().join('.')}.in-addr.arpa.`
+  const v6 = ip.includes(':') ? parseIpv6(ip) : undefined
+  if (v6 === undefined) return `${ip.split('.').reverse().join('.')}.in-addr.arpa.`
+  const nibbles = v6.flatMap((byte) => [(byte >> 4).toString(16), (byte & 0xf).toString(16)])
+  return `${nibbles.reverse().join('.')}.ip6.arpa.`
 }
 
 /** The address an in-addr.arpa name stands for, when it names a whole one. */

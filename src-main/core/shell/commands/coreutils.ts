@@ -145,32 +145,56 @@ export const wcCommand: Command = {
     if (!p.ok) return p.fail as CommandOutput
     let want = ['l', 'w', 'c'].filter((k) => has(p.value, k) || (k === 'c' && has(p.value, 'm')))
     if (want.length === 0) want = ['l', 'w', 'c']
-    const { inputs, errors } = readInputs(ctx, p.value.operands, (n, why) => `wc: ${n}: ${why}\n`)
+    const { inputs, errors } = wcInputs(ctx, p.value.operands)
     const counts = inputs.map((i) => ({
       name: i.name,
       l: (i.text.match(/\n/g) ?? []).length,
       w: i.text.split(/\s+/).filter((x) => x !== '').length,
       c: new TextEncoder().encode(i.text).length
     }))
-    if (counts.length > 1) {
+    const files = Math.max(1, p.value.operands.length)
+    if (files > 1) {
       counts.push({ name: 'total', l: sum(counts, 'l'), w: sum(counts, 'w'), c: sum(counts, 'c') })
     }
-    // GNU wc pads to the widest count, but at least 7 wide when it reads stdin with several
-    // columns; a single column from stdin is printed unpadded.
-    const readsStdin = inputs.some((i) => i.name === '-')
+    // GNU wc pads to the widest count, but at least 7 wide when it reads stdin or a directory;
+    // a single column of a single operand is printed unpadded.
+    const readsNonRegular = inputs.some((i) => i.name === '-' || i.name === '' || i.directory)
     const widest = Math.max(
       1,
       ...counts.flatMap((c) => want.map((k) => String(c[k as 'l' | 'w' | 'c']).length))
     )
-    const width = want.length === 1 && counts.length === 1 ? 1 : Math.max(widest, readsStdin ? 7 : 1)
+    const width = want.length === 1 && files === 1 ? 1 : Math.max(widest, readsNonRegular ? 7 : 1)
     const out = counts
       .map((c) => {
         const cols = want.map((k) => String(c[k as 'l' | 'w' | 'c']).padStart(width)).join(' ')
-        return c.name === '-' ? `${cols}\n` : `${cols} ${c.name}\n`
+        return c.name === '' ? `${cols}\n` : `${cols} ${c.name}\n`
       })
       .join('')
     return { stdout: out, stderr: errors, exitCode: errors === '' ? 0 : 1 }
   }
+}
+
+/**
+ * wc's inputs: a directory opens (only reading it fails), so it still gets its line of zero
+ * counts; stdin left implicit is 'standard input' in the error and nameless (an empty name) in
+ * the counts.
+ */
+function wcInputs(
+  ctx: CommandContext,
+  operands: readonly string[]
+): { inputs: (Input & { directory?: true })[]; errors: string } {
+  const stdinName = operands.length === 0 ? "'standard input'" : '-'
+  const inputs: (Input & { directory?: true })[] = []
+  let errors = ''
+  for (const name of operands.length === 0 ? ['-'] : operands) {
+    const isDirectory = `wc: ${name === '-' ? stdinName : name}: Is a directory\n`
+    const read = readInputs(ctx, [name], (n, why) => `wc: ${n}: ${why}\n`, isDirectory)
+    const shownName = operands.length === 0 ? '' : name
+    inputs.push(...read.inputs.map((i) => ({ ...i, name: shownName })))
+    errors += read.errors
+    if (read.errors === isDirectory) inputs.push({ name: shownName, text: '', directory: true })
+  }
+  return { inputs, errors }
 }
 
 function sum(cs: readonly { l: number; w: number; c: number }[], k: 'l' | 'w' | 'c'): number {

@@ -11,6 +11,7 @@ import { OutputBuilder } from '../command.ts'
 import type { DnsMessage, DnsType } from '../../net/dns-message.ts'
 import { dnsWireLength, reverseName } from '../../net/dns-message.ts'
 import { formatIpv4, parseInetAton, parseIpv4 } from '../../net/index.ts'
+import { parseIpv6 } from '../../net/ipv6.ts'
 import {
   dnsQuery,
   ephemeralPort,
@@ -179,7 +180,7 @@ function runNslookup(argv: readonly string[], ctx: CommandContext, probe: Prober
     return usage('nslookup', "the lab's nslookup looks up one name: nslookup NAME [SERVER]")
   const server = serverArg ?? readResolvConf(ctx).nameserver
   const out = new OutputBuilder()
-  if (parseIpv4(name) !== undefined) return nslookupAddress(ctx, probe, server, name, out)
+  if (isAddress(name)) return nslookupAddress(ctx, probe, server, name, out)
   const found = bindSearch(ctx, probe, server, name, 3, out)
   if (!found && signalled(ctx) !== undefined) {
     out.out('\n')
@@ -202,7 +203,10 @@ function runNslookup(argv: readonly string[], ctx: CommandContext, probe: Prober
   return { stdout: out.stdout, stderr: out.stderr, exitCode: 0 }
 }
 
-/** An address asks once for its in-addr.arpa name, and nslookup prints no server then. */
+/** nslookup and host look an address up by its PTR, IPv6 ones too (BIND's get_reverse). */
+const isAddress = (text: string): boolean => parseIpv4(text) !== undefined || parseIpv6(text) !== undefined
+
+/** An address asks once for its reverse name, and nslookup prints no server then. */
 function nslookupAddress(
   ctx: CommandContext,
   probe: Prober,
@@ -224,7 +228,7 @@ function nslookupAddress(
   return out.result(0)
 }
 
-/** `host ADDRESS`: the PTR of its in-addr.arpa name, and no other type. */
+/** `host ADDRESS`: the PTR of its reverse name, and no other type. */
 function hostAddress(ctx: CommandContext, probe: Prober, server: string, ip: string): CommandOutput {
   const out = new OutputBuilder()
   const name = reverseName(ip)
@@ -246,7 +250,7 @@ function runHost(argv: readonly string[], ctx: CommandContext, probe: Prober): C
   const [name, serverArg] = argv.filter((a) => !a.startsWith('-'))
   if (name === undefined) return usage('host', "the lab's host looks up one name: host NAME [SERVER]")
   const server = serverArg ?? readResolvConf(ctx).nameserver
-  if (parseIpv4(name) !== undefined) return hostAddress(ctx, probe, server, name)
+  if (isAddress(name)) return hostAddress(ctx, probe, server, name)
   const out = new OutputBuilder()
   const found = bindSearch(ctx, probe, server, name, 2, out)
   if (!found && signalled(ctx) !== undefined) return out.result(1)

@@ -1,6 +1,8 @@
 /**
- * The selector of `ip neigh show` (iproute2 6.1's do_show_or_flush): `dev X` picks a device, a
- * bare word (or `to WORD`) is an address prefix, `nud STATE` keeps entries in that state.
+ * The selector of `ip neigh show|flush` (iproute2 6.1's do_show_or_flush): `dev X` picks a
+ * device, a bare word (or `to WORD`) is an address prefix, `nud STATE` keeps entries in that
+ * state. Without `nud`, a listing hides NOARP entries and a flush spares PERMANENT and NOARP
+ * ones; a flush's `nud all` still spares NOARP.
  */
 import type { CommandOutput } from '../command.ts'
 import { fail } from '../command.ts'
@@ -14,12 +16,11 @@ import { incomplete, invalidArgument } from './ip-errors.ts'
 export interface NeighbourFilter {
   dev?: Link
   prefix?: Cidr
-  /** Undefined for every state. */
-  states?: ReadonlySet<NeighbourState>
+  states: ReadonlySet<NeighbourState>
 }
 
 /** nud_state_a2n's names, as `ip neigh` takes them after `nud`. */
-const NUD_NAMES: Record<string, NeighbourState> = {
+export const NUD_NAMES: Record<string, NeighbourState> = {
   permanent: 'PERMANENT',
   reachable: 'REACHABLE',
   noarp: 'NOARP',
@@ -30,9 +31,21 @@ const NUD_NAMES: Record<string, NeighbourState> = {
   failed: 'FAILED'
 }
 
-/** The selector `ip neigh show` was given, or what iproute2 says about it. */
-export function parseNeighbourFilter(ns: Netns, args: readonly string[]): NeighbourFilter | CommandOutput {
-  const filter: NeighbourFilter = {}
+const EVERY_STATE = Object.values(NUD_NAMES)
+
+function statesExcept(...left: NeighbourState[]): Set<NeighbourState> {
+  return new Set(EVERY_STATE.filter((s) => !left.includes(s)))
+}
+
+/** The selector `ip neigh show` (or `flush`) was given, or what iproute2 says about it. */
+export function parseNeighbourFilter(
+  ns: Netns,
+  args: readonly string[],
+  verb: 'show' | 'flush'
+): NeighbourFilter | CommandOutput {
+  const filter: NeighbourFilter = {
+    states: verb === 'flush' ? statesExcept('PERMANENT', 'NOARP') : statesExcept('NOARP')
+  }
   let devName: string | undefined
   let states: Set<NeighbourState> | undefined
   for (let i = 0; i < args.length; i++) {
@@ -43,11 +56,13 @@ export function parseNeighbourFilter(ns: Netns, args: readonly string[]): Neighb
     } else if (word === 'nud') {
       const name = args[++i]
       if (name === undefined) return incomplete()
-      if (name === 'all') states = undefined
+      states ??= new Set()
+      if (name === 'all')
+        for (const s of verb === 'flush' ? statesExcept('NOARP') : EVERY_STATE) states.add(s)
       else {
         const state = NUD_NAMES[name]
         if (state === undefined) return invalidArgument(name, 'nud state is bad')
-        ;(states ??= new Set()).add(state)
+        states.add(state)
       }
     } else {
       if (word === 'to') {
@@ -74,5 +89,5 @@ export function neighbourSelected(filter: NeighbourFilter, n: Neighbour): boolea
   if (filter.dev && n.ifindex !== filter.dev.ifindex) return false
   const { prefix } = filter
   if (prefix && !samePrefix(n.ip, prefix.network, prefix.prefixLen)) return false
-  return filter.states === undefined || filter.states.has(n.state)
+  return filter.states.has(n.state)
 }

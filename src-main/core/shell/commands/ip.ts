@@ -45,8 +45,7 @@ import { execIn, namedNetns, runNetns, targetIn } from './ip-netns.ts'
 import { parseU32, runRuleCommand } from './ip-rule.ts'
 import { parseRouteFilter } from './ip-route-filter.ts'
 import { incomplete, invalidArgument } from './ip-errors.ts'
-import { neighbourSelected, parseNeighbourFilter } from './ip-neigh-filter.ts'
-import type { Neighbour } from '../../linux/neighbour.ts'
+import { neighbourSelected, NUD_NAMES, parseNeighbourFilter } from './ip-neigh-filter.ts'
 import { showAddrs, showLinks, showNeighbours, showRoutes, type ShowOptions } from './ip-show.ts'
 
 const OBJECTS: Record<string, 'addr' | 'link' | 'route' | 'neigh' | 'netns' | 'rule'> = {
@@ -625,18 +624,14 @@ function runNeigh(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput
   const lab = ctx.lab as Lab
   const sub = verbOf('neigh', args[0])
   if (sub === 'show') {
-    const filter = parseNeighbourFilter(ns, args.slice(1))
+    const filter = parseNeighbourFilter(ns, args.slice(1), 'show')
     return 'exitCode' in filter ? filter : ok(showNeighbours(ns, filter))
   }
   if (sub === 'flush') {
     if (args.length < 2) return bad('Flush requires arguments.')
-    const filter = parseNeighbourFilter(ns, args.slice(1))
+    const filter = parseNeighbourFilter(ns, args.slice(1), 'flush')
     if ('exitCode' in filter) return filter
-    // Without `nud`, a flush spares the entries nobody learnt: PERMANENT and NOARP.
-    const spared = (n: Neighbour): boolean =>
-      filter.states === undefined && (n.state === 'PERMANENT' || n.state === 'NOARP')
-    const flushed = (n: Neighbour): boolean => neighbourSelected(filter, n) && !spared(n)
-    ns.neighbours = ns.neighbours.filter((n) => !flushed(n))
+    ns.neighbours = ns.neighbours.filter((n) => !neighbourSelected(filter, n))
     return ok('')
   }
   if (sub !== 'delete' && sub !== 'add' && sub !== 'replace' && sub !== 'change')
@@ -655,14 +650,11 @@ function runNeigh(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput
   const macAt = args.indexOf('lladdr')
   const mac = macAt === -1 ? undefined : parseMac(args[macAt + 1] ?? '')
   if (macAt !== -1 && !mac) return bad(`"${args[macAt + 1] ?? ''}" is invalid lladdr.`)
-  const nud = args[args.indexOf('nud') + 1]
-  const state = args.includes('nud')
-    ? nud === 'permanent'
-      ? 'PERMANENT'
-      : nud === 'stale'
-        ? 'STALE'
-        : 'REACHABLE'
-    : 'PERMANENT'
+  const nudAt = args.indexOf('nud')
+  const nud = nudAt === -1 ? 'PERMANENT' : NUD_NAMES[args[nudAt + 1] ?? '']
+  if (nud === undefined)
+    return bad(`Error: argument "${args[nudAt + 1] ?? ''}" is wrong: nud state is bad`, 255)
+  const state = nud === 'PERMANENT' || nud === 'STALE' || nud === 'NOARP' ? nud : 'REACHABLE'
   if (sub === 'add' && ns.neighbours.some((n) => n.ifindex === link.ifindex && n.ip === ip))
     return bad('RTNETLINK answers: File exists', 2)
   setNeighbour(ns, link.ifindex, ip, mac, state, lab.clock.nowMs).state = state

@@ -13,6 +13,7 @@ import type {
   KubeNetworkPolicyPeer,
   KubeNetworkPolicyPort,
   KubeNode,
+  KubeEnvVar,
   KubePod,
   KubeService,
   KubeVolume,
@@ -196,7 +197,7 @@ export function describePod(lab: Lab, pod: KubePod): string {
     t += `    Ready:\t${c.state === 'Running' ? 'True' : 'False'}\n`
     t += `    Restart Count:\t${c.restartCount}\n`
     t += requestsSection(system?.requests[c.name] ?? {})
-    t += '    Environment:\t<none>\n'
+    t += environmentSection(c.env ?? [], pod)
     t += isStatic
       ? `    Mounts:\n${[...system.hostPaths]
           .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
@@ -265,6 +266,29 @@ const selectorText = (selector: Record<string, string>): string =>
     .map((k) => `${k}=${selector[k] ?? ''}`)
     .join(',')
 
+/**
+ * describeContainerEnvVars: each variable's value, a field reference resolved against the pod
+ * (left empty in a template, which has no pod) followed by where it came from.
+ */
+function environmentSection(env: readonly KubeEnvVar[], pod?: KubePod): string {
+  if (env.length === 0) return '    Environment:\t<none>\n'
+  const field = (path: string): string =>
+    pod === undefined
+      ? ''
+      : path === 'metadata.name'
+        ? pod.name
+        : path === 'metadata.namespace'
+          ? pod.namespace
+          : ''
+  return `    Environment:\n${env
+    .map((e) =>
+      'value' in e
+        ? `      ${e.name}:\t${e.value}\n`
+        : `      ${e.name}:\t${field(e.fieldPath)} (v1:${e.fieldPath})\n`
+    )
+    .join('')}`
+}
+
 /** describeContainerResource: a container's requests by resource name, when it has any. */
 function requestsSection(requests: Readonly<Record<string, string>>): string {
   const names = Object.keys(requests).sort()
@@ -282,7 +306,8 @@ function daemonSetTemplateSection(ds: KubeDaemonSet): string {
   out += `    Image:\t${ds.container.image}\n`
   out += '    Port:\t<none>\n    Host Port:\t<none>\n'
   out += requestsSection(ds.container.requests)
-  out += '    Environment:\t<none>\n    Mounts:\t<none>\n'
+  out += environmentSection(ds.container.env)
+  out += '    Mounts:\t<none>\n'
   out += '  Volumes:\t<none>\n'
   out += `  Priority Class Name:\t${SYSTEM_NODE_CRITICAL.priorityClassName}\n`
   out += multiline('Node-Selectors', ds.nodeSelector, '  ')

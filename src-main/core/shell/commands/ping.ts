@@ -291,11 +291,15 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   o.err(warnings)
   const rtts: number[] = []
   let errors = 0
-  let elapsed = 0
+  // finish() prints cur_time - start_time, and pinger() moves cur_time only when it sends: the
+  // time runs from the first echo to the last one sent, without the wait for its reply.
+  const startedAt = lab.clock.nowMs
+  let lastSentAt = startedAt
   const timed = size >= 16
   // One echo id per run, as the kernel gives one ping socket one id.
   const icmpId = randomInt(lab.rng, 1, 65535)
   for (let seq = 1; seq <= total; seq++) {
+    lastSentAt = lab.clock.nowMs
     const spec: ProbeSpec = {
       proto: 'icmp',
       from: ctx.target.name,
@@ -328,7 +332,6 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
           o.out(
             `${size + 8} bytes from ${from}: icmp_seq=${seq} ttl=${outcome.ttl}${timed ? ` time=${formatRtt(rtt)} ms` : ''}\n`
           )
-        if (seq === total) elapsed += rtt
         break
       }
       case 'icmp-error':
@@ -351,14 +354,15 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
         break
     }
     if (seq < total) {
-      // The wait between echoes plus the few milliseconds a real sender loses each round.
-      const step = interval * 1000 + randomInt(lab.rng, 1, 4)
-      const before = lab.clock.nowMs
-      let signal = waitFor(ctx, step)
+      // The next echo leaves an interval (plus the few milliseconds a real sender loses each
+      // round) after this one, however long naming the sender took; a lookup that took longer
+      // than the interval delays it, and pinger() sends it as soon as the lookup returns.
+      const nextAt = lastSentAt + interval * 1000 + randomInt(lab.rng, 1, 4)
+      let signal = waitFor(ctx, Math.max(0, nextAt - lab.clock.nowMs))
       if (signal === 'QUIT') {
         // iputils' SIGQUIT handler asks for a status line and the echoes go on.
         o.err(quitStatus(rtts, seq, timed))
-        signal = waitFor(ctx, Math.max(0, before + step - lab.clock.nowMs))
+        signal = waitFor(ctx, Math.max(0, nextAt - lab.clock.nowMs))
       }
       if (signal === 'INT' || signal === 'ALRM') {
         // iputils ends on SIGINT and SIGALRM through its handler: the statistics count the
@@ -367,7 +371,6 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
         break
       }
       if (signal !== undefined) return o.result(killedStatus(signal))
-      elapsed += lab.clock.nowMs - before
     }
   }
   const received = rtts.length
@@ -378,7 +381,7 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
     )
   o.out(`\n--- ${hostname} ping statistics ---\n`)
   o.out(
-    `${total} packets transmitted, ${received} received,${errors > 0 ? ` +${errors} errors,` : ''} ${formatG(loss)}% packet loss, time ${Math.floor(elapsed)}ms\n`
+    `${total} packets transmitted, ${received} received,${errors > 0 ? ` +${errors} errors,` : ''} ${formatG(loss)}% packet loss, time ${Math.round(lastSentAt - startedAt)}ms\n`
   )
   if (received > 0 && timed) {
     const us = rtts.map((r) => Math.round(r * 1000))

@@ -5,6 +5,7 @@
 
 import type { Command, CommandContext, CommandOutput, CommandRegistry } from '../command.ts'
 import type { KubePod, KubeProcess } from '../../kube/objects.ts'
+import { staticPods } from '../../kube/static-pods.ts'
 import { formatIpv4 } from '../../net/index.ts'
 import { getopt, has } from '../getopt.ts'
 import { findPod } from '../targets.ts'
@@ -144,11 +145,41 @@ function containerPs(argv: readonly string[], procs: readonly ContainerProcess[]
   return procpsListing(argv.join(' '), rows, { pid: top + 6, command: 'bash' })
 }
 
+/** CPU time the control plane has used by the time the learner looks: etcd and the apiserver work. */
+const CONTROL_PLANE_TIME: Record<string, string> = {
+  etcd: '0:24',
+  'kube-apiserver': '0:58',
+  'kube-controller-manager': '0:17',
+  'kube-scheduler': '0:05'
+}
+
+/**
+ * kubeadm's static pods on the control-plane node: each a /pause sandbox and the component's
+ * command as its manifest gives it, started by the kubelet before flanneld and kube-proxy.
+ */
+function controlPlaneRows(ctx: CommandContext, node: string): ProcpsRow[] {
+  return staticPods(ctx.lab)
+    .filter((pod) => pod.node === node)
+    .flatMap((pod, i) => {
+      const pause = { pid: 500 + 25 * i, stat: 'Ss', time: '0:00', command: '/pause' }
+      const running = pod.containers.filter((c) => c.state === 'Running')
+      return [
+        pause,
+        ...running.map((c) => ({
+          pid: pause.pid + 12,
+          stat: 'Ssl',
+          time: CONTROL_PLANE_TIME[c.name] ?? '0:01',
+          command: c.process.command
+        }))
+      ]
+    })
+}
+
 function nodePs(argv: readonly string[], ctx: CommandContext): CommandOutput {
   const node = ctx.lab.nodes.find((n) => n.name === ctx.target.node)
   const procs: ProcpsRow[] =
     ctx.target.kind === 'node'
-      ? [...NODE_DAEMONS]
+      ? [...NODE_DAEMONS, ...(node ? controlPlaneRows(ctx, node.name) : [])]
       : [{ pid: 1, stat: 'Ss', time: '0:01', command: '/sbin/init' }]
   if (node) {
     if (node.daemon)
