@@ -409,6 +409,8 @@ function frameWork(events: TraceEvent[]): FrameWork {
 const tourTrace = { lesson: 'tour', to: '10.96.0.120', protocol: 'tcp' }
 /** Hops played per sample: at 4× (225 ms a hop) about 4.5 s, some 270 frames. */
 const hopsToPlay = 20
+/** Traced playbacks per figure. */
+const playbackRuns = 3
 
 /** The tour's long trace played at 4× under a Chromium trace, once per sample. */
 class PlaybackFrames extends AppPage {
@@ -455,9 +457,19 @@ class PlaybackFrames extends AppPage {
     return percentile(work.cpu, 95)
   }
 
-  /** Chromium's dropped-frame count of the playbacks the frame-work figure traced. */
-  droppedFrames(): number {
-    if (this.runs.length === 0) throw new Error('the frame-work figure must run first')
+  /**
+   * Chromium's dropped-frame count of the traced playbacks: the frame-work figure's, or, where
+   * that figure did not run (`--only dropped-frames`), as many traced here the same way.
+   */
+  async droppedFrames(): Promise<number> {
+    if (this.runs.length === 0) {
+      await this.setup()
+      try {
+        for (let i = 0; i < playbackRuns; i++) await this.sample()
+      } finally {
+        await this.teardown()
+      }
+    }
     return median(this.runs.map((r) => r.dropped))
   }
 
@@ -525,7 +537,7 @@ const figures: Figure[] = [
     name: 'diagram.frame-work-at-4x-p95',
     unit: 'ms',
     target: '< 8 ms',
-    runs: 3,
+    runs: playbackRuns,
     setup: () => playbackFrames.setup(),
     sample: () => playbackFrames.sample(),
     details: () => playbackFrames.details(),
@@ -537,7 +549,10 @@ const figures: Figure[] = [
     target: '0',
     // The playbacks traced for the figure above, counted once more rather than played again.
     runs: 1,
-    sample: () => playbackFrames.droppedFrames()
+    sample: () => playbackFrames.droppedFrames(),
+    details: () => [
+      `dropped frames per traced playback: ${playbackFrames.runs.map((r) => r.dropped).join(', ')}`
+    ]
   }
 ]
 

@@ -1,5 +1,5 @@
 import { createActor, type Actor } from 'xstate'
-import { sendProbe } from '../core/engine/probe.ts'
+import { sendTrace } from '../core/engine/probe.ts'
 import type { Trace } from '../core/engine/trace.ts'
 import type { LoadedLesson } from '../core/lesson/course-loader.ts'
 import { pendingPrediction } from '../core/lesson/finished.ts'
@@ -67,7 +67,7 @@ export function replayJournal(
   for (const positioned of journal) {
     onRunning(positioned)
     const { entry } = positioned
-    if (entry.kind === 'trace') sendProbe(shell.lab, entry.spec)
+    if (entry.kind === 'trace') sendTrace(shell.lab, entry.spec)
     else if (entry.terminal === undefined) shell.run(entry.on, entry.line)
     else {
       const session = replayed.get(entry.terminal) ?? shell.detachedSession(entry.on)
@@ -246,7 +246,7 @@ export class LessonRuntime {
     const lab = this.shell.lab
     const probe = probeSpecOf(lab, spec)
     const positioned = this.#journal({ kind: 'trace', spec: probe })
-    const trace = sendProbe(lab, probe)
+    const trace = sendTrace(lab, probe)
     this.#nextPosition++
     this.#journaled.push(positioned)
     this.#transition({

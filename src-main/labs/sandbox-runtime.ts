@@ -1,4 +1,4 @@
-import { sendProbe } from '../core/engine/probe.ts'
+import { sendTrace } from '../core/engine/probe.ts'
 import type { Trace } from '../core/engine/trace.ts'
 import { probeSpecOf } from '../core/lesson/lab-adapter.ts'
 import type { TraceSpec } from '../core/lesson/lesson.schema.ts'
@@ -96,7 +96,7 @@ export class SandboxRuntime {
       entry: { kind: 'trace', spec: probe }
     }
     this.#onRunning(positioned)
-    const { result: trace, frames } = recordingFrames(lab, () => sendProbe(lab, probe))
+    const { result: trace, frames } = recordingFrames(lab, () => sendTrace(lab, probe))
     this.#nextPosition++
     return { trace, traceId: this.traces.keep(trace, frames), journaled: [positioned] }
   }

@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, test } from 'vitest'
 import { e2eUnavailable, withHostAndBrowser } from './harness.ts'
 
 const unavailable = e2eUnavailable()
+/** How long a played hop stays on screen at 1×; the speeds divide it. */
+const hopAt1xMs = 900
 
 describe.skipIf(unavailable !== null)('the packet stepper on a whole TCP connection', () => {
   const app = withHostAndBrowser('podnet-e2e-connection-')
@@ -74,7 +76,7 @@ describe.skipIf(unavailable !== null)('the packet stepper on a whole TCP connect
     expect(errors).toEqual([])
   }, 120_000)
 
-  test('while the trace plays, the packet glides and nothing else in the drawing or the hop list animates', async () => {
+  test('while the trace plays at 4×, the packet reaches each wire’s end before the next hop, and nothing else in the drawing or the hop list animates', async () => {
     const { context, page, errors } = await curlOnTheStepper()
     const position = page.locator('.stepper .position')
     const hopShown = async (): Promise<number> => Number(/(\d+) of/.exec(await position.innerText())?.[1])
@@ -85,15 +87,18 @@ describe.skipIf(unavailable !== null)('the packet stepper on a whole TCP connect
     await expect.poll(hopShown).toBeGreaterThanOrEqual(3)
     // Every frame from here on: what is animating, and where.
     await page.evaluate(() => {
-      const seen = { packet: 0, others: [] as string[], stopped: false }
+      const seen = { packet: 0, glides: [] as number[], others: [] as string[], stopped: false }
       Object.assign(window, { podnetAnimations: seen })
       const watch = (): void => {
         if (seen.stopped) return
         for (const animation of document.getAnimations()) {
-          const target = (animation.effect as KeyframeEffect | null)?.target
+          const effect = animation.effect as KeyframeEffect | null
+          const target = effect?.target
           if (!target) continue
-          if (target.matches('svg.packet')) seen.packet++
-          else if (target.closest('.topology svg.canvas, .stepper .events'))
+          if (target.matches('svg.packet')) {
+            seen.packet++
+            seen.glides.push(Number(effect!.getComputedTiming().endTime))
+          } else if (target.closest('.topology svg.canvas, .stepper .events'))
             seen.others.push(`${target.tagName} ${target.getAttribute('class') ?? ''}`)
         }
         requestAnimationFrame(watch)
@@ -104,7 +109,9 @@ describe.skipIf(unavailable !== null)('the packet stepper on a whole TCP connect
     // Read while it still plays: once paused, the current wire's dash flows again, as it should.
     const seen = await page.evaluate(() => {
       const record = (
-        window as unknown as { podnetAnimations: { packet: number; others: string[]; stopped: boolean } }
+        window as unknown as {
+          podnetAnimations: { packet: number; glides: number[]; others: string[]; stopped: boolean }
+        }
       ).podnetAnimations
       record.stopped = true
       return record
@@ -113,6 +120,18 @@ describe.skipIf(unavailable !== null)('the packet stepper on a whole TCP connect
 
     expect(seen.packet).toBeGreaterThan(0)
     expect([...new Set(seen.others)]).toEqual([])
+    // Each glide along a wire ends before the next hop starts.
+    expect(Math.max(...seen.glides)).toBeLessThan(hopAt1xMs / 4)
+
+    // Stepped by hand, the packet takes its time again.
+    await expect
+      .poll(() => page.locator('.stepper .controls button[aria-pressed]').getAttribute('aria-pressed'))
+      .toBe('false')
+    await page.keyboard.press('ArrowRight')
+    const glide = await page
+      .locator('.topology svg.packet')
+      .evaluate((p) => getComputedStyle(p).transitionDuration)
+    expect(parseFloat(glide) * 1000).toBeGreaterThanOrEqual(hopAt1xMs / 4)
     await context.close()
     expect(errors).toEqual([])
   }, 120_000)

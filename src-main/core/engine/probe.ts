@@ -516,3 +516,14 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
   }
   return trace
 }
+
+/**
+ * A probe sent on its own rather than by a command line (the packet stepper, a lesson's trace):
+ * nothing else is sent after it, so running captures get all it sent at once, the frames stamped
+ * past the lab clock included, in their time order. A command line does the same when it ends.
+ */
+export function sendTrace(lab: Lab, spec: ProbeSpec): Trace {
+  const trace = sendProbe(lab, spec)
+  lab.capture.release(Number.POSITIVE_INFINITY)
+  return trace
+}

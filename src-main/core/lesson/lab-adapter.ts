@@ -1,7 +1,7 @@
 import { ApiError } from '../../api/envelope.ts'
 import { reason } from '../../api/error-reasons.ts'
 import { curlRequest } from '../engine/http-request.ts'
-import { sendProbe, sourceNetns } from '../engine/probe.ts'
+import { sendTrace, sourceNetns } from '../engine/probe.ts'
 import type { NetfilterDetail, ProbeSpec, Trace } from '../engine/trace.ts'
 import { endpointsOf } from '../kube/endpoints.ts'
 import type { Lab } from '../kube/lab.ts'
@@ -257,7 +257,7 @@ export function openLessonLab(loaded: LoadedLesson): LabSession & { shell: LabSh
       )
     },
     trace(spec) {
-      return traceFactsOf(shell.lab, spec, sendProbe(shell.lab, probeSpecOf(shell.lab, spec)))
+      return traceFactsOf(shell.lab, spec, sendTrace(shell.lab, probeSpecOf(shell.lab, spec)))
     },
     facts() {
       return labFacts(shell.lab)

@@ -19,7 +19,11 @@ export interface CapturePoint {
   frames: number
 }
 
-/** Runs `send` and returns, beside its result, every frame the walk recorded while it ran. */
+/**
+ * Runs `send` and returns, beside its result, every frame the walk recorded while it ran. `send`
+ * is a trace (`sendTrace`) or a command line: either hands running captures all it sent, later
+ * in time or not, when it ends.
+ */
 export function recordingFrames<T>(lab: Lab, send: () => T): { result: T; frames: CapturedFrame[] } {
   const frames: CapturedFrame[] = []
   const listener = (frame: CapturedFrame): void => {
@@ -29,8 +33,6 @@ export function recordingFrames<T>(lab: Lab, send: () => T): { result: T; frames
   try {
     return { result: send(), frames }
   } finally {
-    // The probe is over: what it sent is all there is, later in time or not.
-    lab.capture.release(Number.POSITIVE_INFINITY)
     lab.capture.listeners.delete(listener)
   }
 }

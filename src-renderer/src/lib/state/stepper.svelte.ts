@@ -9,6 +9,10 @@ export interface HopFilter {
 
 /** How long one hop stays on screen at 1× speed. */
 const baseIntervalMs = 900
+/** How long the packet takes along a wire when stepped by hand. */
+const handGlideMs = 350
+/** The most of a played hop the glide may take: the packet reaches the wire's end, then rests. */
+const playedGlideShare = 0.8
 
 /**
  * The packet stepper's playback: which hop of the trace is shown, whether it plays and how fast,
@@ -48,6 +52,14 @@ export class Stepper {
   }
   get speed(): number {
     return this.#speed
+  }
+  /** How long a hop stays on screen while the trace plays. */
+  get hopMs(): number {
+    return baseIntervalMs / this.#speed
+  }
+  /** How long the packet takes along a wire: while playing, less than a hop, so it arrives first. */
+  get glideMs(): number {
+    return this.#playing ? Math.min(handGlideMs, playedGlideShare * this.hopMs) : handGlideMs
   }
   get filter(): HopFilter {
     return this.#filter
@@ -111,6 +123,6 @@ export class Stepper {
       this.forward()
       if (this.atEnd) this.pause()
       else this.#schedule()
-    }, baseIntervalMs / this.#speed)
+    }, this.hopMs)
   }
 }
