@@ -129,6 +129,7 @@ function cpuTimeLine(cpuMs: readonly number[], unit: 'µs' | 'ms'): string {
 
 const cpu = {
   syn: [] as number[],
+  synFromShell: [] as number[],
   curl: [] as number[],
   bigTrace: [] as number[],
   policyTrace: [] as number[]
@@ -225,6 +226,7 @@ function largestTable(): string[] {
 
 const twoNode = generated(2, 3, 2)
 let small: ReturnType<typeof crossNodeLab> | undefined
+let fromShell: ReturnType<typeof crossNodeLab> | undefined
 const big = generated(100, 30, 500)
 let bigLab: ReturnType<typeof crossNodeLab> | undefined
 const growth: string[] = []
@@ -259,6 +261,20 @@ const figures: Figure[] = [
     setup: () => void (small = crossNodeLab(twoNode)),
     sample: () => timeTraces(small!, 200, false, cpu.syn) * 1000,
     details: () => [cpuTimeLine(cpu.syn, 'µs')]
+  },
+  {
+    // A trace keeps its own frames; a shell line's go into the capture log's ring as well, for a
+    // later one-shot tcpdump, and the header views they hold stay alive until the ring comes round.
+    name: 'sim.shell-line.trace.clusterip-cross-node',
+    unit: 'µs',
+    target: 'none',
+    runs: 15,
+    setup: () => {
+      fromShell = crossNodeLab(twoNode)
+      fromShell.lab.capture.keeping = true
+    },
+    sample: () => timeTraces(fromShell!, 200, false, cpu.synFromShell) * 1000,
+    details: () => [cpuTimeLine(cpu.synFromShell, 'µs')]
   },
   {
     name: 'sim.curl.clusterip-cross-node.whole-connection',

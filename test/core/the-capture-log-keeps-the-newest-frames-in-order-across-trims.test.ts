@@ -28,6 +28,7 @@ function frameNumber(n: number, batch: number): CapturedFrame {
 test('past its limit the log holds the same frames in the same order as a list trimmed in batches', () => {
   const limit = 3
   const log = new CaptureLog(limit)
+  log.keeping = true
   const plain: CapturedFrame[] = []
   const heard: CapturedFrame[] = []
   log.listeners.add((f) => heard.push(f))

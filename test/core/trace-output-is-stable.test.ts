@@ -251,6 +251,9 @@ function afterEdits(lab: Lab, lines: string[]): void {
 
 function session(scenario: Scenario): string[] {
   const lab = buildLab(scenario)
+  // Each probe is a batch of its own, as a shell line's traffic is, and the log keeps every frame
+  // as it does while a shell runs lines, so the capture line below covers what the walks sent.
+  lab.capture.keeping = true
   const lines = [`build ${digest(labJson(lab))}`]
   for (const step of steps(lab)) {
     if (step.sleepMs) advanceClock(lab, step.sleepMs)

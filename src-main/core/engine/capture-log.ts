@@ -20,6 +20,14 @@ export class CaptureLog {
   /** Oldest frames are dropped beyond this. */
   readonly limit: number
   /**
+   * Whether frames go into the ring: only while a shell runs a line, since the ring is there for
+   * what `tcpdump` reads of the lines before it. A trace (the stepper's, a lesson's) keeps its
+   * own frames for its capture files; in the ring, their references kept thousands of header
+   * views alive until it came round, and every young-generation collection copied them again,
+   * about a fifth of a trace's CPU time. Running captures get every frame either way.
+   */
+  keeping = false
+  /**
    * Running captures (`tcpdump` as a job or in a terminal's foreground). Live state of the
    * terminals, never replayed or persisted.
    */
@@ -82,6 +90,13 @@ export class CaptureLog {
     frame: PacketView,
     promiscOnly: boolean
   ): void {
+    if (!this.keeping) {
+      if (this.listeners.size === 0) return
+      const captured: CapturedFrame = { batch: this.batch, at, netns, device, direction, frame }
+      if (promiscOnly) captured.promiscOnly = true
+      this.#arrived(captured, nowMs)
+      return
+    }
     const i = (this.#first + this.#count) % this.#capacity
     this.#count++
     this.#batch[i] = this.batch
@@ -95,13 +110,16 @@ export class CaptureLog {
       this.#count = this.limit
     }
     if (this.listeners.size === 0) return
+    this.#arrived(this.#frameAt(i), nowMs)
+  }
+
+  #arrived(captured: CapturedFrame, nowMs: number): void {
     this.release(nowMs)
-    const captured = this.#frameAt(i)
     // Whatever is still held is stamped after the clock, so after this frame if its time has come.
-    if (at <= nowMs) this.#tell(captured)
+    if (captured.at <= nowMs) this.#tell(captured)
     else {
       let k = this.#held.length
-      while (k > 0 && this.#held[k - 1]!.at > at) k--
+      while (k > 0 && this.#held[k - 1]!.at > captured.at) k--
       this.#held.splice(k, 0, captured)
     }
   }

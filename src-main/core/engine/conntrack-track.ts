@@ -3,7 +3,14 @@ import { CT_TIMEOUTS, conntrackFull, INDEXED_TABLE_SIZE } from '../linux/conntra
 import { anyUnconfirmed, ctTimeoutChanged, findCtEntry } from '../linux/conntrack-index.ts'
 import type { Netns } from '../linux/netns.ts'
 import { announceCt, type NetlinkGroups } from '../linux/netlink.ts'
-import type { Packet } from './packet.ts'
+import {
+  setDestination,
+  setDestinationPort,
+  setIcmpId,
+  setSource,
+  setSourcePort,
+  type Packet
+} from './packet.ts'
 
 /** A packet's association with a conntrack entry in one namespace. */
 export interface CtAssoc {
@@ -232,12 +239,12 @@ export function natDst(a: CtAssoc | undefined, p: Packet): void {
   const e = a.entry
   if (a.related) {
     if (a.dir === 'reply' && e.snat) {
-      if (p.dst === e.reply.dst) p.dst = e.original.src
+      if (p.dst === e.reply.dst) setDestination(p, e.original.src)
       const q = p.l4.kind === 'icmp' ? p.l4.quoted : undefined
       if (q) {
-        q.src = e.original.src
-        if (q.l4.kind !== 'icmp') q.l4.sport = e.original.sport
-        else q.l4.id = e.original.sport
+        setSource(q, e.original.src)
+        if (q.l4.kind !== 'icmp') setSourcePort(q, e.original.sport)
+        else setIcmpId(q, e.original.sport)
       }
     }
     return
@@ -255,11 +262,11 @@ export function natSrc(a: CtAssoc | undefined, p: Packet): void {
       // nf_nat_icmp_reply_translation sets the outer source from the inverted original tuple,
       // whoever sent the error: a router's time exceeded leaves the NAT node from the Service
       // address, which is what traceroute through a ClusterIP prints at every hop.
-      p.src = e.original.dst
+      setSource(p, e.original.dst)
       const q = p.l4.kind === 'icmp' ? p.l4.quoted : undefined
       if (q) {
-        q.dst = e.original.dst
-        if (q.l4.kind !== 'icmp') q.l4.dport = e.original.dport
+        setDestination(q, e.original.dst)
+        setDestinationPort(q, e.original.dport)
       }
     }
     return
@@ -269,11 +276,11 @@ export function natSrc(a: CtAssoc | undefined, p: Packet): void {
 }
 
 function setDst(p: Packet, ip: number, port: number): void {
-  p.dst = ip
-  if (p.l4.kind !== 'icmp') p.l4.dport = port
+  setDestination(p, ip)
+  setDestinationPort(p, port)
 }
 
 function setSrc(p: Packet, ip: number, port: number): void {
-  p.src = ip
-  if (p.l4.kind !== 'icmp') p.l4.sport = port
+  setSource(p, ip)
+  setSourcePort(p, port)
 }

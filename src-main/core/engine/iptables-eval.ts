@@ -15,7 +15,7 @@ import {
 import { prefixMask } from '../net/cidr.ts'
 import { formatIpv4, type Ipv4 } from '../net/ipv4.ts'
 import { nextRandom, type RngState } from '../net/rng.ts'
-import { ipLength, type Packet } from './packet.ts'
+import { ipLength, setMark, type Packet } from './packet.ts'
 import type { RuleHit } from './trace.ts'
 
 export interface HookContext {
@@ -381,7 +381,7 @@ export function runIptables(
       case 'none':
         continue
       case 'MARK':
-        p.mark = ((p.mark & ~t.mask) ^ t.value) >>> 0
+        setMark(p, ((p.mark & ~t.mask) ^ t.value) >>> 0)
         continue
       case 'NFLOG':
         continue

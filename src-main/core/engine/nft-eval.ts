@@ -5,7 +5,7 @@ import { isLocalAddress } from '../linux/ops.ts'
 import { formatIpv4 } from '../net/ipv4.ts'
 import { randomInt, type RngState } from '../net/rng.ts'
 import { formatNftRule } from '../linux/nft-format.ts'
-import type { Packet } from './packet.ts'
+import { setMark, type Packet } from './packet.ts'
 import type { RuleHit } from './trace.ts'
 import type { TableResult } from './iptables-eval.ts'
 
@@ -141,10 +141,10 @@ export function runNftChain(
       case 'dnat':
         return { kind: 'dnat', ip: e.ip, port: e.port }
       case 'mark-or':
-        p.mark = (p.mark | e.bits) >>> 0
+        setMark(p, (p.mark | e.bits) >>> 0)
         return true
       case 'mark-xor':
-        p.mark = (p.mark ^ e.bits) >>> 0
+        setMark(p, (p.mark ^ e.bits) >>> 0)
         return true
     }
   }

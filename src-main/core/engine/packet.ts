@@ -7,54 +7,148 @@ import type { IcmpView, PacketView, TcpOption, TcpView, UdpView } from './trace.
 export type L4Proto = 'icmp' | 'tcp' | 'udp'
 
 export interface IcmpL4 {
-  kind: 'icmp'
-  type: number
-  code: number
-  id: number
-  seq: number
-  mtu?: number
+  readonly kind: 'icmp'
+  readonly type: number
+  readonly code: number
+  readonly id: number
+  readonly seq: number
+  readonly mtu?: number
   /** For errors: the offending packet (its IP and L4 header). */
-  quoted?: Packet
+  readonly quoted?: Packet
 }
 
 export interface TcpL4 {
-  kind: 'tcp'
-  sport: number
-  dport: number
-  flags: string
-  seq: number
-  ack: number
-  window: number
+  readonly kind: 'tcp'
+  readonly sport: number
+  readonly dport: number
+  readonly flags: string
+  readonly seq: number
+  readonly ack: number
+  readonly window: number
   /** Shared, never changed: a new segment gets a new array. */
-  options: readonly TcpOption[]
-  data: string | undefined
+  readonly options: readonly TcpOption[]
+  readonly data: string | undefined
 }
 
 export interface UdpL4 {
-  kind: 'udp'
-  sport: number
-  dport: number
+  readonly kind: 'udp'
+  readonly sport: number
+  readonly dport: number
   /** The DNS message this datagram carries; shared, never changed. */
-  dns?: DnsMessage
+  readonly dns?: DnsMessage
 }
 
 /** The engine's working packet: numbers inside, printed only into trace views. */
 export interface Packet {
-  eth?: { src: Mac; dst: Mac }
-  src: Ipv4
-  dst: Ipv4
-  ttl: number
-  id: number
-  df: boolean
-  tos: number
-  l4: IcmpL4 | TcpL4 | UdpL4
-  payloadLength: number
-  mark: number
+  readonly eth?: { readonly src: Mac; readonly dst: Mac }
+  readonly src: Ipv4
+  readonly dst: Ipv4
+  readonly ttl: number
+  readonly id: number
+  readonly df: boolean
+  readonly tos: number
+  readonly l4: IcmpL4 | TcpL4 | UdpL4
+  readonly payloadLength: number
+  readonly mark: number
   /** VXLAN-encapsulated frame carried as this UDP datagram's payload. */
-  inner?: Packet
-  vni?: number
+  readonly inner?: Packet
+  readonly vni?: number
+  /**
+   * Which state of its headers the packet is in: a number no other state of any packet has, given
+   * anew by every header change (the writers below). The view memo is valid for one revision.
+   */
+  readonly rev: number
   /** The last view made of this packet (see `view`); copies of the packet may carry it along. */
-  memo?: ViewMemo
+  readonly memo?: ViewMemo
+}
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] }
+
+let revisions = 0
+
+/**
+ * The one way a packet's headers change: every writer goes through here, so a packet's revision
+ * says whether its view memo still holds. The fields are read-only everywhere else, so a write
+ * that skipped this would not compile.
+ */
+function write(p: Packet): Writable<Packet> {
+  const w = p as Writable<Packet>
+  w.rev = ++revisions
+  return w
+}
+
+function writeL4<T extends Packet['l4']>(p: Packet, l4: T): Writable<T> {
+  write(p)
+  return l4 as Writable<T>
+}
+
+export function setSource(p: Packet, ip: Ipv4): void {
+  if (p.src !== ip) write(p).src = ip
+}
+
+export function setDestination(p: Packet, ip: Ipv4): void {
+  if (p.dst !== ip) write(p).dst = ip
+}
+
+/** A TCP or UDP source port; an ICMP packet has none and is left as it is. */
+export function setSourcePort(p: Packet, port: number): void {
+  const l4 = p.l4
+  if (l4.kind !== 'icmp' && l4.sport !== port) writeL4(p, l4).sport = port
+}
+
+/** A TCP or UDP destination port; an ICMP packet has none and is left as it is. */
+export function setDestinationPort(p: Packet, port: number): void {
+  const l4 = p.l4
+  if (l4.kind !== 'icmp' && l4.dport !== port) writeL4(p, l4).dport = port
+}
+
+/** Link headers; the same addresses again leave the packet as it is. */
+export function setEthernet(p: Packet, eth: Packet['eth']): void {
+  const now = p.eth
+  if (now === eth || (now !== undefined && eth !== undefined && now.src === eth.src && now.dst === eth.dst))
+    return
+  write(p).eth = eth
+}
+
+export function setMark(p: Packet, mark: number): void {
+  if (p.mark !== mark) write(p).mark = mark
+}
+
+export function decrementTtl(p: Packet): void {
+  write(p).ttl--
+}
+
+export function setTtlAndDf(p: Packet, ttl: number, df: boolean): void {
+  const w = write(p)
+  w.ttl = ttl
+  w.df = df
+}
+
+/** An ICMP message's identifier, which conntrack tracks in place of a source port. */
+export function setIcmpId(p: Packet, id: number): void {
+  const l4 = p.l4
+  if (l4.kind === 'icmp' && l4.id !== id) writeL4(p, l4).id = id
+}
+
+/** The next-hop MTU a "fragmentation needed" error reports. */
+export function setIcmpMtu(p: Packet, mtu: number): void {
+  const l4 = p.l4
+  if (l4.kind === 'icmp') writeL4(p, l4).mtu = mtu
+}
+
+/** Makes `outer` carry `inner` as its VXLAN payload. */
+export function encapsulate(outer: Packet, inner: Packet, vni: number): void {
+  const w = write(outer)
+  w.inner = inner
+  w.vni = vni
+}
+
+/** What an ICMP error quotes of the packet: its IP header and what follows, without link headers. */
+export function quotable(p: Packet): Packet {
+  const q = write(clonePacket(p))
+  q.eth = undefined
+  q.inner = undefined
+  return q
 }
 
 /** Bytes the options take in the header, padded to a multiple of 4. */
@@ -105,6 +199,7 @@ export function makePacket(
     mark: 0,
     inner: undefined,
     vni: undefined,
+    rev: ++revisions,
     memo: undefined
   }
 }
@@ -134,7 +229,7 @@ function copyL4(l4: Packet['l4']): Packet['l4'] {
   if (l4.kind === 'tcp')
     return tcpL4(l4.sport, l4.dport, l4.flags, l4.seq, l4.ack, l4.window, l4.options, l4.data)
   if (l4.kind === 'udp') return udpL4(l4.sport, l4.dport, l4.dns)
-  const c = icmpL4(l4.type, l4.code, l4.id, l4.seq, l4.quoted)
+  const c: Writable<IcmpL4> = icmpL4(l4.type, l4.code, l4.id, l4.seq, l4.quoted)
   c.mtu = l4.mtu
   return c
 }
@@ -154,6 +249,7 @@ export function clonePacket(p: Packet): Packet {
     mark: p.mark,
     inner: p.inner,
     vni: p.vni,
+    rev: p.rev,
     memo: p.memo
   }
 }
@@ -168,6 +264,8 @@ export function clonePacket(p: Packet): Packet {
  * allocation per packet, not one per change.
  */
 interface ViewMemo {
+  /** The revision of the packet the view was made from. */
+  rev: number
   src: number
   dst: number
   ttl: number
@@ -198,41 +296,13 @@ interface ViewMemo {
   view: PacketView
 }
 
-function sameHeaders(p: Packet, m: ViewMemo): boolean {
-  if (
-    p.src !== m.src ||
-    p.dst !== m.dst ||
-    p.ttl !== m.ttl ||
-    p.id !== m.id ||
-    p.df !== m.df ||
-    p.tos !== m.tos ||
-    p.mark !== m.mark ||
-    p.payloadLength !== m.payloadLength ||
-    p.vni !== m.vni
-  )
-    return false
-  const eth = p.eth
-  if (eth === undefined ? m.ethDst !== undefined : eth.src !== m.ethSrc || eth.dst !== m.ethDst) return false
+/**
+ * The views of the quoted datagram and of the encapsulated frame are still the ones in the memo:
+ * those packets have revisions of their own.
+ */
+function sameNested(p: Packet, m: ViewMemo): boolean {
   const l4 = p.l4
-  if (l4.kind !== m.kind) return false
-  if (l4.kind === 'tcp') {
-    if (
-      l4.sport !== m.a ||
-      l4.dport !== m.b ||
-      l4.seq !== m.c ||
-      l4.ack !== m.d ||
-      l4.flags !== m.flags ||
-      l4.window !== m.win ||
-      l4.options !== m.options ||
-      l4.data !== m.data
-    )
-      return false
-  } else if (l4.kind === 'udp') {
-    if (l4.sport !== m.a || l4.dport !== m.b || l4.dns !== m.dns) return false
-  } else {
-    if (l4.type !== m.a || l4.code !== m.b || l4.id !== m.c || l4.seq !== m.d || l4.mtu !== m.e) return false
-    if ((l4.quoted === undefined ? undefined : view(l4.quoted)) !== m.quoted) return false
-  }
+  if (l4.kind === 'icmp' && (l4.quoted === undefined ? undefined : view(l4.quoted)) !== m.quoted) return false
   return (p.inner === undefined ? undefined : view(p.inner)) === m.inner
 }
 
@@ -282,8 +352,9 @@ function l4View(
  */
 export function view(p: Packet): PacketView {
   const m = p.memo
-  // A memo copied along with the packet (spread, clonePacket) is checked like any other, so it is never stale.
-  if (m !== undefined && sameHeaders(p, m)) return m.view
+  // A copy (clonePacket) shares the memo while both have the same revision; whichever changes
+  // first gets a revision the memo was not made for.
+  if (m !== undefined && m.rev === p.rev && sameNested(p, m)) return m.view
   const quoted = p.l4.kind === 'icmp' && p.l4.quoted ? view(p.l4.quoted) : undefined
   const inner = p.inner ? view(p.inner) : undefined
   const l4 = p.l4
@@ -353,7 +424,8 @@ export function view(p: Packet): PacketView {
     v.inner = inner
   }
   if (m === undefined) {
-    p.memo = {
+    ;(p as Writable<Packet>).memo = {
+      rev: p.rev,
       src: p.src,
       dst: p.dst,
       ttl: p.ttl,
@@ -384,6 +456,7 @@ export function view(p: Packet): PacketView {
   }
   // Rewritten in place rather than replaced: a walk's views are mostly misses of a packet that
   // already has a memo, and a copy sharing it only ever compares against whatever it holds.
+  m.rev = p.rev
   m.src = p.src
   m.dst = p.dst
   m.ttl = p.ttl

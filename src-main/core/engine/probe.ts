@@ -10,7 +10,17 @@ import { runKernelTimers } from './kernel-timers.ts'
 import { coreDnsAnswer } from '../kube/coredns-answer.ts'
 import { dnsWireLength } from '../net/dns-message.ts'
 import { appAnswer } from './lab-app.ts'
-import { clonePacket, icmpL4, makePacket, tcpL4, udpL4, view, type Packet } from './packet.ts'
+import {
+  clonePacket,
+  icmpL4,
+  makePacket,
+  setSource,
+  setTtlAndDf,
+  tcpL4,
+  udpL4,
+  view,
+  type Packet
+} from './packet.ts'
 import { synRetransmitTimes, synRetries } from './syn-retransmission.ts'
 import { icmpErrorAllowed } from '../linux/icmp-rate-limit.ts'
 import { advertisedMss, TcpSocket } from './tcp-socket.ts'
@@ -65,8 +75,7 @@ function request(ns: Netns, lab: Lab, spec: ProbeSpec, dst: number): { pkt: Pack
     // the route to the Service range, whatever pod the SYN reaches.
     const socket = new TcpSocket(lab, ns, 0, dst, sport, port, advertisedMss(ns, dst), false)
     const pkt = socket.segment('S')
-    pkt.ttl = ttl
-    pkt.df = df
+    setTtlAndDf(pkt, ttl, df)
     return { pkt, socket }
   }
   if (spec.dns)
@@ -466,7 +475,7 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
   const bound = spec.bindDevice === undefined ? undefined : linkByName(ns, spec.bindDevice)
   if (bound) walk.bound = { ns, link: bound }
   const chosen = spec.bindAddress === undefined ? undefined : parseIpv4(spec.bindAddress)
-  req.src = chosen ?? sourceFor(ns, dst, bound) ?? 0
+  setSource(req, chosen ?? sourceFor(ns, dst, bound) ?? 0)
   if (client) client.src = req.src
   const sent = clonePacket(req)
   walk.hop(ns, 'socket-send', { after: { mark: 0, payloadLength: req.payloadLength } })
@@ -482,8 +491,7 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
       walk.elapsedMs = 0
       walk.leg = 'request'
       const syn = client.retransmitSyn()
-      syn.ttl = sent.ttl
-      syn.df = sent.df
+      setTtlAndDf(syn, sent.ttl, sent.df)
       walk.hop(ns, 'socket-send', { after: { mark: 0, payloadLength: 0 } })
       x.attempt(syn)
     }

@@ -40,7 +40,24 @@ import { hostKernelOf } from '../kube/lab.ts'
 import { runIptables, type HookContext, type TableResult } from './iptables-eval.ts'
 import { nftChainsFor, runNftChain } from './nft-eval.ts'
 import { arpReplyView, arpRequestView } from './arp-frames.ts'
-import { clonePacket, icmpL4, ipLength, makePacket, udpL4, view, type Packet } from './packet.ts'
+import {
+  clonePacket,
+  decrementTtl,
+  encapsulate,
+  icmpL4,
+  ipLength,
+  makePacket,
+  quotable,
+  setDestination,
+  setDestinationPort,
+  setEthernet,
+  setIcmpMtu,
+  setSource,
+  setSourcePort,
+  udpL4,
+  view,
+  type Packet
+} from './packet.ts'
 import type { DropReason, Hop, NetfilterDetail, PacketView, Stage } from './trace.ts'
 import { interfaceConf } from '../linux/sysctl.ts'
 
@@ -489,8 +506,8 @@ export class Walk {
     if (!ct) return
     const e = ct.entry
     if (t.kind === 'DNAT') {
-      pkt.dst = t.toIp
-      if (pkt.l4.kind !== 'icmp' && t.toPort !== undefined) pkt.l4.dport = t.toPort
+      setDestination(pkt, t.toIp)
+      if (t.toPort !== undefined) setDestinationPort(pkt, t.toPort)
       e.reply.src = pkt.dst
       e.reply.sport = pkt.l4.kind === 'icmp' ? e.reply.sport : pkt.l4.dport
       e.dnat = true
@@ -504,9 +521,9 @@ export class Walk {
       src = r ? pickSource(ns, r, pkt.dst) : undefined
     }
     if (src === undefined) return
-    pkt.src = src
+    setSource(pkt, src)
     if (pkt.l4.kind !== 'icmp' && t.randomFully)
-      pkt.l4.sport = randomInt(this.lab.rng, EPHEMERAL_LOW, EPHEMERAL_HIGH)
+      setSourcePort(pkt, randomInt(this.lab.rng, EPHEMERAL_LOW, EPHEMERAL_HIGH))
     e.reply.dst = pkt.src
     e.reply.dport = pkt.l4.kind === 'icmp' ? e.reply.dport : pkt.l4.sport
     e.snat = true
@@ -533,7 +550,7 @@ export class Walk {
         ? { kind: 'local-error', errno: errno ?? 'ENETUNREACH' }
         : { kind: 'dropped', reason: 'no-route' }
     }
-    if (pkt.src === 0) pkt.src = pickSource(ns, route, pkt.dst) ?? 0
+    if (pkt.src === 0) setSource(pkt, pickSource(ns, route, pkt.dst) ?? 0)
     this.#routeHop(ns, route, pkt)
     // Rerouted whenever the destination changes in OUTPUT: by a DNAT rule on a connection's
     // first packet, by its conntrack entry on every later one.
@@ -651,7 +668,7 @@ export class Walk {
         4,
         this.#addressOn(ns, inIface) ?? pickSource(ns, route, pkt.src) ?? 0
       )
-      ;(err.l4 as { mtu?: number }).mtu = dev.mtu
+      setIcmpMtu(err, dev.mtu)
       return { kind: 'icmp-error', ns, error: err }
     }
     return this.#neighOut(ns, pkt, dev, route.gateway ?? pkt.dst, originating)
@@ -734,7 +751,7 @@ export class Walk {
       }
     }
     const before = view(pkt)
-    pkt.eth = { src: dev.mac, dst: mac }
+    setEthernet(pkt, { src: dev.mac, dst: mac })
     this.#push({
       seq: this.hops.length,
       leg: this.leg,
@@ -1089,7 +1106,7 @@ export class Walk {
         if (!mac) return this.drop(ns, 'neigh-failed', pkt, br.name)
         // br_nf_pre_routing_finish_bridge writes only the destination (or restores the saved
         // source after the neighbour's slow path): the frame keeps the sender's MAC.
-        pkt.eth = { src: pkt.eth?.src ?? br.mac, dst: mac }
+        setEthernet(pkt, { src: pkt.eth?.src ?? br.mac, dst: mac })
       }
     }
     return this.#bridgeForward(ns, br, pkt, port, ct, brnf)
@@ -1181,8 +1198,7 @@ export class Walk {
     const toRemote = vx.local === undefined ? lookupRoute(ns, entry.dst) : undefined
     const src = vx.local ?? (toRemote && pickSource(ns, toRemote, entry.dst)) ?? 0
     const outer = makePacket(src, entry.dst, 64, nextIpId(ns), false, 0, udpL4(sport, vx.dstport), 0)
-    outer.inner = inner
-    outer.vni = vx.vni
+    encapsulate(outer, inner, vx.vni)
     this.#vxlanEncapHop(ns, vx, inner, entry.dst, outer)
     return this.localOut(ns, outer, { originating: false })
   }
@@ -1223,7 +1239,7 @@ export class Walk {
     this.#vxlanEncapHop(ns, vx, inner, remote, undefined)
     if (!target) return this.drop(ns, 'vxlan-no-fdb', inner, vx.name)
     const looped = clonePacket(inner)
-    if (looped.eth) looped.eth = { ...looped.eth, dst: target.mac }
+    if (looped.eth) setEthernet(looped, { src: looped.eth.src, dst: target.mac })
     this.#push({
       seq: this.hops.length,
       leg: this.leg,
@@ -1241,8 +1257,7 @@ export class Walk {
   /** ip_rcv → PREROUTING → routing decision → local delivery or forwarding. */
   #ipRcv(ns: Netns, link: Link, pkt: Packet, ctDone: CtAssoc | undefined): LegEnd {
     if (!this.#step()) return this.drop(ns, 'loop', pkt)
-    // Cleared, not deleted: deleting a property turns the packet into a slow dictionary object.
-    pkt.eth = undefined
+    setEthernet(pkt, undefined)
     let ct = ctDone
     if (!ctDone) {
       const tracked = this.#ct(ns, pkt)
@@ -1302,7 +1317,7 @@ export class Walk {
       return { kind: 'icmp-error', ns, error: this.#icmpError(pkt, 3, 3, pickSourceToward(ns, pkt.src) ?? 0) }
     }
     const before = view(pkt)
-    pkt.ttl--
+    decrementTtl(pkt)
     if (outDev)
       this.#push({
         seq: this.hops.length,
@@ -1355,7 +1370,7 @@ export class Walk {
       }
       const before = view(pkt)
       this.#applyNat(ns, { kind: 'DNAT', toIp: rs.ip, toPort: rs.port }, pkt, ct)
-      pkt.ttl--
+      decrementTtl(pkt)
       this.hop(ns, 'ipvs', {
         before,
         after: view(pkt),
@@ -1417,10 +1432,7 @@ export class Walk {
 
   /** Builds an ICMP error quoting `pkt`, sent from `from` back to its source. */
   #icmpError(pkt: Packet, type: number, code: number, from: Ipv4): Packet {
-    const quoted = clonePacket(pkt)
-    quoted.eth = undefined
-    quoted.inner = undefined
-    return makePacket(from, pkt.src, 64, 0, false, 0xc0, icmpL4(type, code, 0, 0, quoted), 0)
+    return makePacket(from, pkt.src, 64, 0, false, 0xc0, icmpL4(type, code, 0, 0, quotable(pkt)), 0)
   }
 }
 

@@ -317,6 +317,22 @@ export class ShellSession {
    * terminal's line is still running, a new line is input nobody reads, as in a real terminal.
    */
   run(line: string, stdin = ''): ShellResult {
+    return this.#keepingFrames(() => this.#runLine(line, stdin))
+  }
+
+  /** What a line sends goes into the capture log's ring, where a `tcpdump` after it reads it. */
+  #keepingFrames<T>(send: () => T): T {
+    const capture = this.env.lab.capture
+    const keeping = capture.keeping
+    capture.keeping = true
+    try {
+      return send()
+    } finally {
+      capture.keeping = keeping
+    }
+  }
+
+  #runLine(line: string, stdin: string): ShellResult {
     const sink = new Sink()
     if (this.#waiting) return { stdout: '', stderr: '', exitCode: this.#lastExit, chunks: [], running: true }
     if (!this.#nested) {
@@ -387,6 +403,10 @@ export class ShellSession {
    * commands run here. The host calls it after anything that may have changed the lab.
    */
   settle(): Settled {
+    return this.#keepingFrames(() => this.#settle())
+  }
+
+  #settle(): Settled {
     const sink = new Sink()
     let code: number | typeof WAITING = WAITING
     try {
