@@ -57,3 +57,13 @@ test('ping to an on-link address nobody owns ends with the errors ARP gives up w
   expect(Math.max(...stamps)).toBeLessThanOrEqual(s.lab.clock.nowMs)
   expect(run(s, 'client', 'ip neigh show 10.244.1.99').stdout).toBe('10.244.1.99 dev eth0 FAILED \n')
 })
+
+/** Checked on a real namespace: `timeout 1 ping -c 1` to an unowned on-link address, then `ip neigh`. */
+test('a ping cut short before ARP gives up leaves the entry INCOMPLETE until the moment it fails', () => {
+  const s = labShell()
+  expect(run(s, 'client', 'timeout 1 ping -c 1 10.244.1.99').exitCode).toBe(124)
+  expect(run(s, 'client', 'ip neigh show 10.244.1.99').stdout).toBe('10.244.1.99 dev eth0 INCOMPLETE \n')
+  expect(run(s, 'client', 'ip neigh show nud incomplete').stdout).toBe('10.244.1.99 dev eth0 INCOMPLETE \n')
+  run(s, 'client', 'sleep 3')
+  expect(run(s, 'client', 'ip neigh show 10.244.1.99').stdout).toBe('10.244.1.99 dev eth0 FAILED \n')
+})
