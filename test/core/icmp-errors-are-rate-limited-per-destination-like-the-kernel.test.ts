@@ -9,6 +9,12 @@ import { labShell, run } from './shell-fixture.ts'
 
 const TTL_ONE = 'ping -t 1 -c 10 -i 0.2 10.244.2.2'
 
+/**
+ * The same, but ending 0.2 s after its last echo: the three echoes the limiter silenced would
+ * otherwise hold ping for its 10 s -W, time enough to fill the bucket again.
+ */
+const TTL_ONE_SHORT = 'ping -t 1 -c 10 -i 0.2 -W 0.1 10.244.2.2'
+
 const exceededSeqs = (out: string): number[] =>
   [...out.matchAll(/^From 10\.244\.1\.1 icmp_seq=(\d+) Time to live exceeded$/gm)].map((m) => Number(m[1]))
 
@@ -22,7 +28,7 @@ describe('ICMP errors are rate limited per destination like the kernel', () => {
 
   test('within one line the bucket stays drained: the next echo a second later is the first answered', () => {
     const s = labShell('two-node-vxlan')
-    const out = run(s, 'client', `${TTL_ONE} ; ping -t 1 -c 2 10.244.2.2`)
+    const out = run(s, 'client', `${TTL_ONE_SHORT} ; ping -t 1 -c 2 10.244.2.2`)
     const second = out.stdout.slice(out.stdout.lastIndexOf('PING '))
     expect(exceededSeqs(second)).toEqual([2])
     expect(second).toContain('2 packets transmitted, 0 received, +1 errors')
@@ -44,7 +50,7 @@ describe('ICMP errors are rate limited per destination like the kernel', () => {
 
   test('each destination has its own bucket', () => {
     const s = labShell('two-node-vxlan')
-    const out = run(s, 'client', `${TTL_ONE} ; ping -t 1 -c 1 10.244.2.2`)
+    const out = run(s, 'client', `${TTL_ONE_SHORT} ; ping -t 1 -c 1 10.244.2.2`)
     expect(out.stdout).toContain('1 packets transmitted, 0 received, 100% packet loss')
     const other = run(s, 'web-1', 'ping -t 1 -c 1 10.244.2.2')
     expect(other.stdout).toContain('From 10.244.1.1 icmp_seq=1 Time to live exceeded')

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { sendProbe } from '../../src-main/core/engine/probe.ts'
+import { sendProbe, sendTrace } from '../../src-main/core/engine/probe.ts'
 import { fixtureLab, podIp, run } from './sim-lab.ts'
 
 /**
@@ -25,7 +25,7 @@ describe('a forwarding node that cannot resolve its next hop', () => {
     const lab = fixtureLab('two-node-vxlan')
     const mac = lab.nodes[1]!.vtepMac!
     run(lab, 'node-1', ['ip', 'neigh', 'del', '10.244.2.0', 'dev', 'flannel.1'])
-    sendProbe(lab, { proto: 'icmp', from: 'client', to: podIp(lab, 'web-3') })
+    sendTrace(lab, { proto: 'icmp', from: 'client', to: podIp(lab, 'web-3') })
     expect(run(lab, 'node-1', ['ip', 'neigh', 'show', 'dev', 'flannel.1']).stdout).toBe(
       '10.244.2.0 FAILED \n'
     )

@@ -466,6 +466,11 @@ export function sourceFor(ns: Netns, dst: Ipv4, bound?: Link): Ipv4 | undefined 
  * conntrack, ARP caches, bridge FDBs, the capture log.
  */
 export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
+  return walkProbe(lab, spec).trace
+}
+
+/** A probe's trace and the lab time its walk's last frame or verdict came, which may be past the clock. */
+function walkProbe(lab: Lab, spec: ProbeSpec): { trace: Trace; endsAtMs: number } {
   const ns = sourceNetns(lab, spec.from)
   if (!ns) throw new Error(`no node, pod or host named ${spec.from}`)
   const dst = parseIpv4(spec.to)
@@ -499,9 +504,10 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
   const outcome = x.outcome
   const servedBy = outcome.kind === 'reply' ? x.servedBy : undefined
   const answeredIn = x.answeredIn
+  const endsAtMs = Math.round((lab.clock.nowMs + walk.elapsedMs) * 1000) / 1000
   // The sender is done when the answer it waited for has arrived: what it does next comes later.
   if ((outcome.kind === 'reply' || outcome.kind === 'refused') && spec.readsAnswerLater !== true)
-    advanceClockTo(lab, Math.round((lab.clock.nowMs + walk.elapsedMs) * 1000) / 1000)
+    advanceClockTo(lab, endsAtMs)
   if (outcome.kind === 'reply' && spec.proto === 'tcp' && spec.payload === undefined)
     closeTcpFlows(walk, lab.clock.nowMs)
   walk.finish()
@@ -522,16 +528,18 @@ export function sendProbe(lab: Lab, spec: ProbeSpec): Trace {
     x.turnaround()
     trace.rttMs = Math.round((x.answeredAfterMs ?? walk.elapsedMs) * 1000) / 1000
   }
-  return trace
+  return { trace, endsAtMs }
 }
 
 /**
  * A probe sent on its own rather than by a command line (the packet stepper, a lesson's trace):
- * nothing else is sent after it, so running captures get all it sent at once, the frames stamped
- * past the lab clock included, in their time order. A command line does the same when it ends.
+ * nothing else is sent after it, so the clock moves on to its last frame (a neighbour resolution
+ * that failed ends seconds after the probe left) and whatever comes next is stamped after every
+ * frame it showed. Running captures get all it sent, in their time order.
  */
 export function sendTrace(lab: Lab, spec: ProbeSpec): Trace {
-  const trace = sendProbe(lab, spec)
+  const { trace, endsAtMs } = walkProbe(lab, spec)
+  if (endsAtMs > lab.clock.nowMs) advanceClockTo(lab, endsAtMs)
   lab.capture.release(Number.POSITIVE_INFINITY)
   return trace
 }

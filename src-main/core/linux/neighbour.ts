@@ -38,6 +38,14 @@ export const NEIGH_TIMES = {
   mcastProbes: 3
 } as const
 
+/**
+ * The state as the kernel reports it at `nowMs`: a resolution the walk has already played out to
+ * its failure reads INCOMPLETE until the moment it fails.
+ */
+export function neighbourStateAt(n: Neighbour, nowMs: number): NeighbourState {
+  return n.state === 'FAILED' && n.updatedAt > nowMs ? 'INCOMPLETE' : n.state
+}
+
 /** The states that hold an address the kernel sends to (NUD_VALID without NOARP/PERMANENT). */
 export function isValidNeighbour(n: Neighbour): boolean {
   return n.state !== 'FAILED' && n.state !== 'INCOMPLETE' && n.lladdr !== undefined

@@ -24,6 +24,9 @@ export type Prober = (lab: Lab, spec: ProbeSpec) => Trace
 
 const DEFAULT_COUNT = 4
 
+/** iputils' MAXWAIT: how long ping waits for the last echo's answer when none came before (-W). */
+const DEFAULT_LINGER_MS = 10_000
+
 const USAGE = `
 Usage
   ping [options] <destination>
@@ -176,6 +179,7 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   let ttl: number | undefined
   let interval = 1
   let deadline: number | undefined
+  let lingerMs = DEFAULT_LINGER_MS
   /** -M: do sets DF and refuses to fragment, dont clears DF, want (the default) is the engine's default. */
   let pmtu: 'do' | 'dont' | 'want' = 'want'
   let quiet = false
@@ -222,7 +226,7 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
           // The interval becomes an int of milliseconds (INT_MAX / 1000 seconds at most).
           if (secs < 0 || secs > 2147483) return fail(`ping: bad timing interval: ${value}\n`, 2)
           interval = secs
-        }
+        } else lingerMs = Math.trunc(secs * 1000)
         break
       }
       case 'M':
@@ -295,6 +299,8 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   // time runs from the first echo to the last one sent, without the wait for its reply.
   const startedAt = lab.clock.nowMs
   let lastSentAt = startedAt
+  /** When the latest reply or error reached ping: it exits then once every echo has one. */
+  let lastAnsweredAt = startedAt
   const timed = size >= 16
   // One echo id per run, as the kernel gives one ping socket one id.
   const icmpId = randomInt(lab.rng, 1, 65535)
@@ -317,6 +323,8 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
     const trace: Pick<Trace, 'outcome' | 'rttMs'> =
       size > 65507 ? { outcome: { kind: 'no-reply' } } : probe(lab, spec)
     const outcome = trace.outcome
+    if (outcome.kind === 'reply' || outcome.kind === 'icmp-error' || outcome.kind === 'local-error')
+      lastAnsweredAt = Math.max(lastAnsweredAt, lastSentAt + (trace.rttMs ?? 0))
     if (seq === 1 && outcome.kind === 'local-error' && outcome.errno in CONNECT_ERRORS) {
       // connect() fails before anything is sent, so ping stops before its banner.
       return fail(`${warnings}ping: ${CONNECT_ERRORS[outcome.errno]}\n`, 2)
@@ -372,6 +380,24 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
       }
       if (signal !== undefined) return o.result(killedStatus(signal))
     }
+  }
+  if (total === asked && ctx.pendingSignal?.arrived !== true) {
+    // main_loop ends once every echo has its reply or error; short of that, -w's alarm ends it,
+    // or else the timer schedule_exit sets at the last echo: twice the longest round trip (an
+    // interval at least) after a reply, -W (10 s) when nothing was answered.
+    const answered = rtts.length + errors >= total
+    const exitsAt = answered
+      ? lastAnsweredAt
+      : deadline !== undefined
+        ? startedAt + deadline * 1000
+        : lastSentAt +
+          (rtts.length > 0 ? Math.max(2 * Math.max(...rtts), Math.trunc(interval * 1000)) : lingerMs)
+    let signal = waitFor(ctx, Math.max(0, exitsAt - lab.clock.nowMs))
+    if (signal === 'QUIT') {
+      o.err(quitStatus(rtts, total, timed))
+      signal = waitFor(ctx, Math.max(0, exitsAt - lab.clock.nowMs))
+    }
+    if (signal !== undefined && signal !== 'INT' && signal !== 'ALRM') return o.result(killedStatus(signal))
   }
   const received = rtts.length
   const loss = ((total - received) * 100) / total
