@@ -146,6 +146,7 @@ export function createPod(lab: Lab, spec: SandboxPodSpec, podIps?: PodIpIndex): 
     }
   }
   const netns = lab.netns.get(netnsId)!
+  const shimPid = node.nextPid++
   const pause = newProcess(node, 1, '/pause', 'POD')
   const containers: KubeContainer[] = []
   spec.containers.forEach((c, i) => {
@@ -210,6 +211,7 @@ export function createPod(lab: Lab, spec: SandboxPodSpec, podIps?: PodIpIndex): 
     hostNetwork: spec.hostNetwork,
     shareProcessNamespace: spec.shareProcessNamespace,
     sandboxId: randomHex(lab.rng, 64),
+    shimPid,
     pause,
     ...(hostVeth === undefined ? {} : { hostVeth }),
     containers,
