@@ -212,6 +212,9 @@ describe.skipIf(why !== undefined)('cluster DNS against glibc, BIND 9.18 and a r
     const webPodName = `--address=/${dashed(webPodIp)}.default.pod.cluster.local/${webPodIp}`
     mkdirSync(`/etc/netns/${clientNs}`, { recursive: true })
     writeFileSync(`/etc/netns/${clientNs}/resolv.conf`, run(sim, 'client', 'cat /etc/resolv.conf').stdout)
+    // The pod's own hosts file, and the order Debian's and most images' nsswitch.conf give.
+    writeFileSync(`/etc/netns/${clientNs}/hosts`, run(sim, 'client', 'cat /etc/hosts').stdout)
+    writeFileSync(`/etc/netns/${clientNs}/nsswitch.conf`, 'hosts: files dns\n')
     const setup = [
       `ip netns add ${clientNs}`,
       `ip netns add ${serverNs}`,
@@ -336,4 +339,60 @@ describe.skipIf(why !== undefined)('cluster DNS against glibc, BIND 9.18 and a r
       expect(exchangeOrder(servfail(simulated))).toEqual(exchangeOrder(real))
     }
   )
+  describe('with lines appended to the pod’s /etc/hosts', () => {
+    const appended = (): string =>
+      [
+        '10.244.7.2 far farther   # by hand',
+        '# 10.244.7.9 commented',
+        '10.244.7.3\tfar dup',
+        `  ${webPodIp} web-by-hand Web-Alias`,
+        `${webPodIp} second`,
+        '127.0.0.1 me-too',
+        'not-an-address lost',
+        ''
+      ].join('\n')
+    beforeAll(() => {
+      run(sim, 'client', `printf '${appended().replace(/\t/g, '\\t').replace(/\n/g, '\\n')}' >> /etc/hosts`)
+      writeFileSync(`/etc/netns/${clientNs}/hosts`, run(sim, 'client', 'cat /etc/hosts').stdout)
+    })
+
+    it.each([
+      'getent hosts far',
+      'getent hosts FARTHER',
+      'getent hosts dup',
+      'getent hosts web-by-hand',
+      'getent hosts web-alias',
+      'getent hosts commented',
+      'getent hosts lost',
+      'getent hosts 10.244.7.2',
+      'getent hosts WEB_POD',
+      'getent hosts CLIENT_IP',
+      'getent hosts client',
+      'getent hosts localhost',
+      'getent hosts ip6-localnet',
+      'getent hosts fe00::1',
+      'getent hosts ::1',
+      // The reply's ttl and time depend on where the web pod runs, not on the name.
+      "ping -c 1 -W 1 web-alias | head -2 | sed 's/ ttl=.*//'",
+      'curl -sS http://me-too:81/',
+      'nslookup web-by-hand',
+      'host far'
+    ])('%s prints what the real tool prints', (line) => {
+      const command = line.replace('WEB_POD', webPodIp).replace('CLIENT_IP', formatIpv4(client.ip))
+      if (command.startsWith('ping')) {
+        expect(sh(`ip -n ${clientNs} neigh flush all`).exitCode).toBe(0)
+        expect(run(sim, 'client', 'ip neigh flush all').exitCode).toBe(0)
+      }
+      const real = inClient(command)
+      expect(run(sim, 'client', command)).toEqual({ ...real, stdout: servfail(real.stdout) })
+    })
+
+    it.each([
+      ['getent hosts far', 'getent hosts far'],
+      ['curl -s http://web-by-hand/', 'getent ahosts web-by-hand'],
+      ['ping -c 1 -W 1 web-alias', 'ping -c 1 -W 1 web-alias']
+    ])('%s reads the file before DNS as glibc does (%s)', async (simLine, realLine) => {
+      expect(simCapture(simLine)).toEqual(await realCapture(realLine))
+    })
+  })
 })

@@ -45,6 +45,7 @@ export function hostNetworkPod(lab: Lab, node: KubeNode, spec: HostNetworkPodSpe
     hostNetwork: true,
     shareProcessNamespace: false,
     sandboxId: hex(`${key}/sandbox`),
+    shimPid: 0,
     pause: { pid: 1, hostPid: 0, user: '65535', command: '/pause', container: 'POD' },
     containers: [
       {

@@ -13,7 +13,7 @@ import { endpointSliceFrom, type KubeEndpointSlice } from './endpoint-slices.ts'
 import { findObject, isManifestKind, KINDS, type LiveObject, type ManifestKind } from './kinds.ts'
 import type { Lab } from './lab.ts'
 import { networkPolicyFromSpec } from './network-policy.ts'
-import type { KubeNetworkPolicy, KubePod, KubeService, KubeServicePort } from './objects.ts'
+import type { KubeEnvVar, KubeNetworkPolicy, KubePod, KubeService, KubeServicePort } from './objects.ts'
 import {
   deleteDeployment,
   deletePodObject,
@@ -22,6 +22,7 @@ import {
   type KubeDeployment,
   type PodTemplate
 } from './workloads.ts'
+import type { SandboxContainerSpec } from './pod-sandbox.ts'
 
 export type Outcome = { ok: true; stdout: string; stderr?: string } | { ok: false; stderr: string }
 
@@ -153,7 +154,19 @@ function unknownField(kind: ManifestKind, doc: Doc): string | undefined {
  * image with a TCP port serves HTTP on it (what tutorials' nginx does), with a UDP port echoes,
  * and without one sleeps.
  */
-function containerSpec(c: Doc): ContainerSpec {
+/** `env` entries with a value or a pod field; others (configMapKeyRef, …) the lab leaves out. */
+function envOf(c: Doc): KubeEnvVar[] {
+  return listOf(c['env']).flatMap((item): KubeEnvVar[] => {
+    const e = mapOf(item)
+    if (typeof e['name'] !== 'string') return []
+    const fieldPath = mapOf(mapOf(e['valueFrom'])['fieldRef'])['fieldPath']
+    if (typeof fieldPath === 'string') return [{ name: e['name'], fieldPath }]
+    return e['valueFrom'] === undefined ? [{ name: e['name'], value: String(e['value'] ?? '') }] : []
+  })
+}
+
+function containerSpec(c: Doc): SandboxContainerSpec {
+  const env = envOf(c)
   const image = typeof c['image'] === 'string' ? c['image'] : ''
   const port = mapOf(listOf(c['ports'])[0])
   const number = typeof port['containerPort'] === 'number' ? port['containerPort'] : undefined
@@ -164,7 +177,8 @@ function containerSpec(c: Doc): ContainerSpec {
     name: String(c['name']),
     image,
     app,
-    ...(number === undefined ? (own ? { port: 8080 } : {}) : { port: number })
+    ...(number === undefined ? (own ? { port: 8080 } : {}) : { port: number }),
+    ...(env.length === 0 ? {} : { env })
   }
 }
 
@@ -626,7 +640,8 @@ function update(ctx: Context, id: Identified, live: LiveObject): Change {
         (c, i) =>
           pod.containers[i]?.name === c.name &&
           pod.containers[i]?.image === c.image &&
-          pod.containers[i]?.port === c.port
+          pod.containers[i]?.port === c.port &&
+          JSON.stringify(pod.containers[i]?.env ?? []) === JSON.stringify(c.env ?? [])
       )
       if (
         !same ||

@@ -99,6 +99,8 @@ export interface KubePod {
   shareProcessNamespace: boolean
   /** Sandbox (pause) container id. */
   sandboxId: string
+  /** PID on the node of the sandbox's containerd-shim-runc-v2, the parent of /pause and the containers. */
+  shimPid: number
   pause: KubeProcess
   /** Host end of the pod's veth (`vethXXXXXXXX`), absent for hostNetwork pods. */
   hostVeth?: string

@@ -9,10 +9,14 @@ import { randomBytes, randomHex, randomInt } from '../net/rng.ts'
 import type { ContainerSpec, PodSpec } from '../scenario/scenario.schema.ts'
 import { flannelMtu } from './flannel.ts'
 import type { Lab } from './lab.ts'
-import type { ContainerApp, KubeContainer, KubeNode, KubePod, KubeProcess } from './objects.ts'
+import type { ContainerApp, KubeContainer, KubeEnvVar, KubeNode, KubePod, KubeProcess } from './objects.ts'
 
 /** A container to start: a scenario's, or one of the cluster's own (CoreDNS) that no scenario names. */
-export type SandboxContainerSpec = Omit<ContainerSpec, 'app'> & { app: ContainerApp }
+export type SandboxContainerSpec = Omit<ContainerSpec, 'app'> & {
+  app: ContainerApp
+  /** A manifest's `env`, in its order. */
+  env?: KubeEnvVar[]
+}
 export type SandboxPodSpec = Omit<PodSpec, 'containers'> & { containers: SandboxContainerSpec[] }
 
 /** What CoreDNS listens on: DNS over UDP and TCP, metrics, the health and ready probes. */
@@ -146,6 +150,7 @@ export function createPod(lab: Lab, spec: SandboxPodSpec, podIps?: PodIpIndex): 
     }
   }
   const netns = lab.netns.get(netnsId)!
+  const shimPid = node.nextPid++
   const pause = newProcess(node, 1, '/pause', 'POD')
   const containers: KubeContainer[] = []
   spec.containers.forEach((c, i) => {
@@ -157,6 +162,7 @@ export function createPod(lab: Lab, spec: SandboxPodSpec, podIps?: PodIpIndex): 
       ...(c.port === undefined ? {} : { port: c.port }),
       ...(c.portName === undefined ? {} : { portName: c.portName }),
       ...(c.hostPort === undefined ? {} : { hostPort: c.hostPort }),
+      ...(c.env === undefined ? {} : { env: c.env.map((e) => ({ ...e })) }),
       id: randomHex(lab.rng, 64),
       state: 'Running',
       restartCount: 0,
@@ -210,6 +216,7 @@ export function createPod(lab: Lab, spec: SandboxPodSpec, podIps?: PodIpIndex): 
     hostNetwork: spec.hostNetwork,
     shareProcessNamespace: spec.shareProcessNamespace,
     sandboxId: randomHex(lab.rng, 64),
+    shimPid,
     pause,
     ...(hostVeth === undefined ? {} : { hostVeth }),
     containers,

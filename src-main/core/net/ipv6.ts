@@ -27,3 +27,36 @@ export function parseIpv6(text: string): number[] | undefined {
   const groups = [...head, ...Array<number>(missing).fill(0), ...tail]
   return groups.flatMap((g) => [g >> 8, g & 0xff])
 }
+
+/**
+ * inet_ntop's text for 16 bytes: lowercase hex groups, the longest run of two or more zero
+ * groups (the first of equal runs) as `::`, and an IPv4-compatible or -mapped address ending
+ * in a dotted quad.
+ */
+export function formatIpv6(bytes: readonly number[]): string {
+  const words = Array.from({ length: 8 }, (_, i) => (bytes[2 * i]! << 8) | bytes[2 * i + 1]!)
+  let best = { base: -1, len: 0 }
+  let run = { base: -1, len: 0 }
+  for (const [i, w] of words.entries()) {
+    if (w === 0) {
+      run = run.base === -1 ? { base: i, len: 1 } : { base: run.base, len: run.len + 1 }
+      if (run.len > best.len) best = run
+    } else run = { base: -1, len: 0 }
+  }
+  if (best.len < 2) best = { base: -1, len: 0 }
+  let out = ''
+  for (let i = 0; i < 8; i++) {
+    if (i === best.base) {
+      out += '::'
+      i += best.len - 1
+      continue
+    }
+    if (i > 0 && !out.endsWith(':')) out += ':'
+    if (i === 6 && best.base === 0 && (best.len === 6 || (best.len === 5 && words[5] === 0xffff))) {
+      out += bytes.slice(12).join('.')
+      break
+    }
+    out += words[i]!.toString(16)
+  }
+  return out
+}

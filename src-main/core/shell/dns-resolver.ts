@@ -8,12 +8,12 @@
 
 import type { Trace } from '../engine/trace.ts'
 import { reverseName, type DnsMessage, type DnsRcode, type DnsType } from '../net/dns-message.ts'
-import { randomInt } from '../net/index.ts'
+import { formatIpv4, parseInetAton, randomInt } from '../net/index.ts'
 import type { CommandContext } from './command.ts'
 import { EPHEMERAL_HIGH, EPHEMERAL_LOW } from '../engine/walk.ts'
 import { advanceClock, advanceClockTo } from '../engine/probe.ts'
 import type { Prober } from './commands/ping.ts'
-import { hostsName, resolveHost } from './resolve.ts'
+import { filesByAddress, filesByName } from './resolve.ts'
 import { readVirtualFile } from './virtual-files.ts'
 import { signalled, waitFor } from './timeout-signal.ts'
 
@@ -220,7 +220,13 @@ function sendInTurn(
 
 /** What glibc's resolver made of a name. */
 export type GlibcResult =
-  | { readonly ok: true; readonly name: string; readonly addresses: readonly string[] }
+  | {
+      readonly ok: true
+      readonly name: string
+      readonly addresses: readonly string[]
+      /** The hostent's aliases, which only /etc/hosts gives here. */
+      readonly aliases?: readonly string[]
+    }
   | { readonly ok: false; readonly reason: 'not-found' | 'try-again' }
 
 /** `found` holds the answers' data: addresses, or the names a PTR answer gives. */
@@ -319,8 +325,10 @@ export function getaddrinfo(
   name: string,
   ipv4Only: boolean
 ): GlibcResult {
-  const local = resolveHost(ctx, name)
-  if (local !== undefined) return { ok: true, name, addresses: [local] }
+  const literal = parseInetAton(name)
+  if (literal !== undefined) return { ok: true, name, addresses: [formatIpv4(literal)] }
+  const local = filesByName(ctx, name, 'inet')
+  if (local !== undefined) return { ok: true, ...local }
   return glibcResolve(ctx, probe, name, ipv4Only ? ['A'] : ['A', 'AAAA'])
 }
 
@@ -329,8 +337,8 @@ export function getaddrinfo(
  * name, without the search list; the first name the answer gives.
  */
 export function reverseLookup(ctx: CommandContext, probe: Prober, ip: string): GlibcResult {
-  const local = hostsName(ctx, ip)
-  if (local !== undefined) return { ok: true, name: local, addresses: [ip] }
+  const local = filesByAddress(ctx, ip)
+  if (local !== undefined) return { ok: true, ...local }
   const r = resSend(ctx, probe, readResolvConf(ctx), reverseName(ip), ['PTR'])
   if (r.kind === 'found') return { ok: true, name: r.data[0]!, addresses: [ip] }
   return { ok: false, reason: r.kind === 'empty' && r.rcode !== 'SERVFAIL' ? 'not-found' : 'try-again' }

@@ -1,35 +1,41 @@
 /**
- * The `files` half of host name resolution: IPv4 addresses in any form inet_aton reads, `localhost`, and the target's own
- * hostname from its /etc/hosts. Names it does not know go to DNS (dns-resolver.ts).
+ * The `files` half of host name resolution (`hosts: files dns`): IPv4 addresses in any form
+ * inet_aton reads, then the target's /etc/hosts as it reads now, edits included. Names it does
+ * not hold go to DNS (dns-resolver.ts).
  */
 
 import type { CommandContext } from './command.ts'
 import { formatIpv4, parseInetAton } from '../net/index.ts'
-import { findPod } from './targets.ts'
+import {
+  hostsByAddress,
+  hostsByName,
+  parseHostsFile,
+  type AddressFamily,
+  type HostEnt
+} from './hosts-file.ts'
+import { readVirtualFile } from './virtual-files.ts'
+
+function hostsEntries(ctx: CommandContext): ReturnType<typeof parseHostsFile> {
+  const file = readVirtualFile(ctx, '/etc/hosts')
+  return file.ok ? parseHostsFile(file.text) : []
+}
+
+/** gethostbyname2 through /etc/hosts alone. */
+export const filesByName = (ctx: CommandContext, name: string, family: AddressFamily): HostEnt | undefined =>
+  hostsByName(hostsEntries(ctx), name, family)
+
+/** gethostbyaddr through /etc/hosts alone. */
+export const filesByAddress = (ctx: CommandContext, ip: string): HostEnt | undefined =>
+  hostsByAddress(hostsEntries(ctx), ip)
 
 /**
  * The dotted quad a name resolves to without DNS, or undefined: getaddrinfo takes any of
- * inet_aton's forms as an address.
+ * inet_aton's forms as an address, then looks in /etc/hosts.
  */
 export function resolveHost(ctx: CommandContext, name: string): string | undefined {
   const ip = parseInetAton(name)
   if (ip !== undefined) return formatIpv4(ip)
-  if (name === 'localhost') return '127.0.0.1'
-  if (name === ctx.target.hostname) return ownAddress(ctx)
-  return undefined
-}
-
-/** The name the target's /etc/hosts gives an address (getnameinfo's `files` half), if any. */
-export function hostsName(ctx: CommandContext, ip: string): string | undefined {
-  if (ip === '127.0.0.1') return 'localhost'
-  return ip === ownAddress(ctx) ? ctx.target.hostname : undefined
-}
-
-/** kubelet writes the pod IP for the pod's hostname; Debian maps its own name to 127.0.1.1. */
-function ownAddress(ctx: CommandContext): string {
-  const pod =
-    ctx.target.pod === undefined ? undefined : findPod(ctx.lab, ctx.target.pod, ctx.target.namespace)
-  return pod && !pod.hostNetwork ? formatIpv4(pod.ip) : '127.0.1.1'
+  return filesByName(ctx, name, 'inet')?.addresses[0]
 }
 
 /** iputils and curl print times with fewer decimals as they grow (ping_common.c). */

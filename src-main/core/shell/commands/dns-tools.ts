@@ -11,7 +11,7 @@ import { OutputBuilder } from '../command.ts'
 import type { DnsMessage, DnsType } from '../../net/dns-message.ts'
 import { dnsWireLength, reverseName } from '../../net/dns-message.ts'
 import { formatIpv4, parseInetAton, parseIpv4 } from '../../net/index.ts'
-import { parseIpv6 } from '../../net/ipv6.ts'
+import { formatIpv6, parseIpv6 } from '../../net/ipv6.ts'
 import {
   dnsQuery,
   ephemeralPort,
@@ -20,10 +20,12 @@ import {
   readResolvConf,
   reverseLookup,
   searchCandidates,
-  type ExchangeResult
+  type ExchangeResult,
+  type GlibcResult
 } from '../dns-resolver.ts'
+import type { AddressFamily } from '../hosts-file.ts'
 import { questionLine, rcodeText, recordData, recordLine } from '../dns-text.ts'
-import { resolveHost } from '../resolve.ts'
+import { filesByName } from '../resolve.ts'
 import type { Prober } from './ping.ts'
 import { killedStatus, signalled } from '../timeout-signal.ts'
 
@@ -273,6 +275,19 @@ function runHost(argv: readonly string[], ctx: CommandContext, probe: Prober): C
  * `getent hosts NAME`: gethostbyname2 for IPv6 first, then for IPv4 — two whole search-list
  * walks when the name has no AAAA record, which is why it sends twice the queries of curl.
  */
+function hostsLookup(ctx: CommandContext, name: string, family: AddressFamily): GlibcResult | undefined {
+  const h = filesByName(ctx, name, family)
+  return h && { ok: true, ...h }
+}
+
+/** getent's inet_pton, IPv6 first, as inet_ntop prints the address back. */
+function inetPton(key: string): string | undefined {
+  const v6 = key.includes(':') ? parseIpv6(key) : undefined
+  if (v6 !== undefined) return formatIpv6(v6)
+  const v4 = parseIpv4(key)
+  return v4 === undefined ? undefined : formatIpv4(v4)
+}
+
 function runGetent(argv: readonly string[], ctx: CommandContext, probe: Prober): CommandOutput {
   const [database, ...keys] = argv
   if (database !== 'hosts')
@@ -283,30 +298,37 @@ function runGetent(argv: readonly string[], ctx: CommandContext, probe: Prober):
     }
   let stdout = ''
   let exitCode = 0
+  // getent prints one line per address of the hostent, in order, each with every name.
+  const print = (h: { name: string; addresses: readonly string[]; aliases?: readonly string[] }): void => {
+    const names = [h.name, ...(h.aliases ?? [])].join(' ')
+    for (const a of h.addresses) stdout += `${a.padEnd(15)} ${names}\n`
+  }
   for (const key of keys) {
-    const address = parseIpv4(key)
+    const address = inetPton(key)
     if (address !== undefined) {
       // An address is looked up by gethostbyaddr: /etc/hosts, then its PTR record.
-      const found = reverseLookup(ctx, probe, formatIpv4(address))
+      const found = reverseLookup(ctx, probe, address)
       const signal = signalled(ctx)
       if (signal !== undefined) return { stdout, stderr: '', exitCode: killedStatus(signal) }
-      if (found.ok) stdout += `${found.addresses[0]!.padEnd(15)} ${found.name}\n`
+      if (found.ok) print({ ...found, addresses: [address] })
       else exitCode = 2
       continue
     }
     // gethostbyname2 reads only digits and dots as an address: to it, 0x7f.1 is a name.
-    const hexAddress = parseInetAton(key) !== undefined && !/^[\d.]+$/.test(key)
-    const local = hexAddress ? undefined : resolveHost(ctx, key)
-    if (local !== undefined) {
-      stdout += `${local.padEnd(15)} ${key}\n`
+    if (/^[\d.]+$/.test(key) && parseInetAton(key) !== undefined) {
+      print({ name: key, addresses: [formatIpv4(parseInetAton(key)!)] })
       continue
     }
-    const v6 = glibcResolve(ctx, probe, key, ['AAAA'])
-    const v4 = v6.ok || signalled(ctx) !== undefined ? v6 : glibcResolve(ctx, probe, key, ['A'])
+    // Each family walks `files dns` in turn, so a name /etc/hosts gives only an IPv4 address
+    // still costs an AAAA walk through DNS first.
+    const v6 = hostsLookup(ctx, key, 'inet6') ?? glibcResolve(ctx, probe, key, ['AAAA'])
+    const v4 =
+      v6.ok || signalled(ctx) !== undefined
+        ? v6
+        : (hostsLookup(ctx, key, 'inet') ?? glibcResolve(ctx, probe, key, ['A']))
     const signal = signalled(ctx)
     if (signal !== undefined) return { stdout, stderr: '', exitCode: killedStatus(signal) }
-    // getent prints one line per address of the hostent, in the order the answer gave them.
-    if (v4.ok) for (const a of v4.addresses) stdout += `${a.padEnd(15)} ${v4.name}\n`
+    if (v4.ok) print(v4)
     else exitCode = 2
   }
   return { stdout, stderr: '', exitCode }

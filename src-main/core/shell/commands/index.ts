@@ -14,6 +14,7 @@ import { ipsetCommand } from './ipset.ts'
 import { ipvsadmCommand } from './ipvsadm.ts'
 import { nftCommand } from './nft.ts'
 import { sysctlCommand } from './sysctl.ts'
+import { envCommand, printenvCommand } from './env.ts'
 import {
   catCommand,
   clearCommand,
@@ -48,6 +49,7 @@ export function defaultRegistry(): CommandRegistry {
     digCommand(sendProbe),
     getentCommand(sendProbe),
     dmesgCommand,
+    envCommand,
     grepCommand,
     headCommand,
     helpCommand(() => registry),
@@ -63,6 +65,7 @@ export function defaultRegistry(): CommandRegistry {
     nftCommand,
     nslookupCommand(sendProbe),
     pingCommand(sendProbe),
+    printenvCommand,
     printfCommand,
     psCommand,
     sedCommand,

@@ -12,11 +12,10 @@ import { addAddress, addLink, enslave, learnFromLinkUpFrames, setLinkUp } from '
 import { renameInterfaceSysctls } from '../../linux/sysctl.ts'
 import { ipv4, parseIpv4 } from '../../net/ipv4.ts'
 import { macFromBytes, parseMac, type Mac } from '../../net/mac.ts'
-import { invalidArgument } from './ip-errors.ts'
+import { bad, invalidArgument, parseInt32, parseU16, parseU32 } from './ip-errors.ts'
 import { randomBytes } from '../../net/rng.ts'
 import { namedNetns } from './ip-netns.ts'
 
-const bad = (msg: string, code = 1): CommandOutput => fail(`${msg}\n`, code)
 const EXISTS = (): CommandOutput => bad('RTNETLINK answers: File exists', 2)
 const NOT_SUPPORTED = (): CommandOutput => bad('RTNETLINK answers: Operation not supported', 2)
 
@@ -120,22 +119,20 @@ function addVxlan(lab: Lab, ns: Netns, name: string, args: readonly string[]): C
     const w = args[i]!
     const v = args[i + 1] ?? ''
     if (w === 'id' || w === 'vni') {
-      vni = Number(v)
-      if (!Number.isInteger(vni) || vni < 0 || vni >= 1 << 24)
-        return bad(`Error: argument "${v}" is wrong: id`)
+      vni = parseU32(v)
+      if (vni === undefined || vni >= 1 << 24) return invalidArgument(v, 'invalid id')
       i++
     } else if (w === 'dev') {
       dev = linkByName(ns, v)
       if (!dev) return bad(`Cannot find device "${v}"`, 255)
       i++
     } else if (w === 'dstport') {
-      dstport = Number(v)
-      if (!Number.isInteger(dstport) || dstport < 0 || dstport > 65535)
-        return bad(`Error: argument "${v}" is wrong: dstport`)
+      dstport = parseU16(v)
+      if (dstport === undefined) return invalidArgument(v, 'dst port')
       i++
     } else if (w === 'local') {
       local = parseIpv4(v)
-      if (local === undefined) return bad(`Error: inet address is expected rather than "${v}".`)
+      if (local === undefined) return bad(`Error: any valid address is expected rather than "${v}".`)
       i++
     } else if (w === 'nolearning') learning = false
     else if (w === 'learning') learning = true
@@ -262,9 +259,8 @@ export function linkSet(ctx: CommandContext, ns: Netns, args: readonly string[])
     if (word === 'up' || word === 'down') up = word === 'up'
     else if (word === 'mtu') {
       const text = rest.shift() ?? ''
-      mtu = Number(text)
-      if (!Number.isInteger(mtu) || mtu < 0)
-        return bad(`Error: argument "${text}" is wrong: Invalid "mtu" value`)
+      mtu = parseInt32(text)
+      if (mtu === undefined) return invalidArgument(text, 'Invalid "mtu" value\n')
     } else if (word === 'address') {
       const text = rest.shift() ?? ''
       mac = parseMac(text)

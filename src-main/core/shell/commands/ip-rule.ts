@@ -4,7 +4,7 @@
  * error texts are iproute2's and the kernel's.
  */
 import type { CommandOutput } from '../command.ts'
-import { fail, ok } from '../command.ts'
+import { ok } from '../command.ts'
 import { announceRules } from '../../linux/netlink.ts'
 import { linkByName, type Netns } from '../../linux/netns.ts'
 import { parseTable, tableId } from '../../linux/route.ts'
@@ -19,19 +19,7 @@ import {
   type RuleQuery
 } from '../../linux/rule.ts'
 import { parseIpv4 } from '../../net/ipv4.ts'
-import { incomplete, invalidArgument } from './ip-errors.ts'
-
-const bad = (msg: string, code = 1): CommandOutput => fail(`${msg}\n`, code)
-
-/** get_u32 with base 0: decimal, 0x hex or leading-zero octal. */
-export function parseU32(text: string): number | undefined {
-  let n: number
-  if (/^0x[0-9a-f]+$/i.test(text)) n = parseInt(text.slice(2), 16)
-  else if (/^0[0-7]*$/.test(text)) n = parseInt(text, 8)
-  else if (/^[1-9]\d*$/.test(text)) n = Number(text)
-  else return undefined
-  return n <= 0xffffffff ? n : undefined
-}
+import { bad, incomplete, invalidArgument, parseU32 } from './ip-errors.ts'
 
 /** get_prefix for a rule selector: `all`, `any` and `default` select everything. */
 function parseSelector(text: string): RulePrefix | 'all' | undefined {
@@ -108,8 +96,7 @@ function parseRuleArgs(args: readonly string[]): { query?: RuleQuery; error?: Co
           break
         }
         case 'type':
-          if (!ACTIONS.has(value))
-            return { error: bad(`Error: argument "${value}" is wrong: Failed to parse rule type`, 255) }
+          if (!ACTIONS.has(value)) return { error: invalidArgument(value, 'Failed to parse rule type') }
           q.action = value as Rule['action']
           break
         default: {
@@ -120,8 +107,7 @@ function parseRuleArgs(args: readonly string[]): { query?: RuleQuery; error?: Co
       }
       continue
     }
-    if (!ACTIONS.has(word))
-      return { error: bad(`Error: argument "${word}" is wrong: Failed to parse rule type`, 255) }
+    if (!ACTIONS.has(word)) return { error: invalidArgument(word, 'Failed to parse rule type') }
     q.action = word as Rule['action']
   }
   return { query: q }

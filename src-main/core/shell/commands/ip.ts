@@ -42,9 +42,9 @@ import { parseMac } from '../../net/mac.ts'
 import { linkAdd, linkDel, linkSet } from './ip-link-edit.ts'
 import { isMonitor, monitorAtOnce, monitorNetlink } from './ip-monitor.ts'
 import { execIn, namedNetns, runNetns, targetIn } from './ip-netns.ts'
-import { parseU32, runRuleCommand } from './ip-rule.ts'
+import { runRuleCommand } from './ip-rule.ts'
 import { parseRouteFilter } from './ip-route-filter.ts'
-import { incomplete, invalidArgument } from './ip-errors.ts'
+import { bad, incomplete, invalidArgument, parseU32 } from './ip-errors.ts'
 import { neighbourSelected, NUD_NAMES, parseNeighbourFilter } from './ip-neigh-filter.ts'
 import { showAddrs, showLinks, showNeighbours, showRoutes, type ShowOptions } from './ip-show.ts'
 
@@ -96,8 +96,6 @@ where  OBJECT := { address | addrlabel | amt | fou | help | ila | ioam | l2tp |
                     -rc[vbuf] [size] | -n[etns] name | -N[umeric] | -a[ll] |
                     -c[olor]}
 `
-
-const bad = (msg: string, code = 1): CommandOutput => fail(`${msg}\n`, code)
 
 function nsOf(ctx: CommandContext): Netns {
   return (ctx.lab as Lab).netns.get(ctx.target.netns)!
@@ -652,8 +650,7 @@ function runNeigh(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput
   if (macAt !== -1 && !mac) return bad(`"${args[macAt + 1] ?? ''}" is invalid lladdr.`)
   const nudAt = args.indexOf('nud')
   const nud = nudAt === -1 ? 'PERMANENT' : NUD_NAMES[args[nudAt + 1] ?? '']
-  if (nud === undefined)
-    return bad(`Error: argument "${args[nudAt + 1] ?? ''}" is wrong: nud state is bad`, 255)
+  if (nud === undefined) return invalidArgument(args[nudAt + 1] ?? '', 'nud state is bad')
   const state = nud === 'PERMANENT' || nud === 'STALE' || nud === 'NOARP' ? nud : 'REACHABLE'
   if (sub === 'add' && ns.neighbours.some((n) => n.ifindex === link.ifindex && n.ip === ip))
     return bad('RTNETLINK answers: File exists', 2)

@@ -4,7 +4,9 @@
  */
 
 import type { Command, CommandContext, CommandOutput, CommandRegistry } from '../command.ts'
-import type { KubePod, KubeProcess } from '../../kube/objects.ts'
+import type { KubeContainer, KubePod, KubeProcess } from '../../kube/objects.ts'
+import { flannelPods } from '../../kube/flannel-pods.ts'
+import { kubeProxyPods } from '../../kube/kube-proxy-pods.ts'
 import { staticPods } from '../../kube/static-pods.ts'
 import { formatIpv4 } from '../../net/index.ts'
 import { getopt, has } from '../getopt.ts'
@@ -78,7 +80,7 @@ function containerProcesses(
   return c ? [own(c.process)] : []
 }
 
-/** The fixed processes of a Debian node running containerd, kubelet and flanneld. */
+/** The fixed processes of a Debian node running containerd and the kubelet. */
 const NODE_DAEMONS: readonly { pid: number; stat: string; time: string; command: string }[] = [
   { pid: 1, stat: 'Ss', time: '0:02', command: '/sbin/init' },
   { pid: 212, stat: 'Ss', time: '0:00', command: '/lib/systemd/systemd-journald' },
@@ -89,13 +91,6 @@ const NODE_DAEMONS: readonly { pid: number; stat: string; time: string; command:
     time: '1:12',
     command:
       '/usr/bin/kubelet --config=/var/lib/kubelet/config.yaml --container-runtime-endpoint=unix:///run/containerd/containerd.sock'
-  },
-  { pid: 610, stat: 'Ssl', time: '0:03', command: '/opt/bin/flanneld --ip-masq --kube-subnet-mgr' },
-  {
-    pid: 640,
-    stat: 'Ssl',
-    time: '0:04',
-    command: '/usr/local/bin/kube-proxy --config=/var/lib/kube-proxy/config.conf'
   }
 ]
 
@@ -114,7 +109,8 @@ export const psCommand: Command = {
 }
 
 type ContainerProcess = { pid: number; user: string; command: string }
-type ProcpsRow = { pid: number; stat: string; time: string; command: string }
+/** A node process; `ppid` only where it is not init (what a sandbox's shim starts). */
+type ProcpsRow = { pid: number; ppid?: number; stat: string; time: string; command: string }
 
 function busyboxPs(argv: readonly string[], procs: readonly ContainerProcess[]): CommandOutput {
   // BusyBox ps ignores the BSD-style words learners type out of habit.
@@ -145,33 +141,53 @@ function containerPs(argv: readonly string[], procs: readonly ContainerProcess[]
   return procpsListing(argv.join(' '), rows, { pid: top + 6, command: 'bash' })
 }
 
-/** CPU time the control plane has used by the time the learner looks: etcd and the apiserver work. */
-const CONTROL_PLANE_TIME: Record<string, string> = {
+/** CPU time the system pods have used by the time the learner looks: etcd and the apiserver work. */
+const SYSTEM_POD_TIME: Record<string, string> = {
   etcd: '0:24',
   'kube-apiserver': '0:58',
   'kube-controller-manager': '0:17',
-  'kube-scheduler': '0:05'
+  'kube-scheduler': '0:05',
+  'kube-flannel': '0:03',
+  'kube-proxy': '0:04'
 }
 
 /**
- * kubeadm's static pods on the control-plane node: each a /pause sandbox and the component's
- * command as its manifest gives it, started by the kubelet before flanneld and kube-proxy.
+ * containerd runs each pod sandbox under its own containerd-shim-runc-v2 (re-parented to init,
+ * named after the sandbox id), which starts /pause and then every container of the pod.
  */
-function controlPlaneRows(ctx: CommandContext, node: string): ProcpsRow[] {
-  return staticPods(ctx.lab)
+function sandboxRows(
+  pod: KubePod,
+  pids: { shim: number; pause: number },
+  container: (c: KubeContainer) => ProcpsRow
+): ProcpsRow[] {
+  return [
+    {
+      pid: pids.shim,
+      stat: 'Sl',
+      time: '0:00',
+      command: `/usr/bin/containerd-shim-runc-v2 -namespace k8s.io -id ${pod.sandboxId} -address /run/containerd/containerd.sock`
+    },
+    { pid: pids.pause, ppid: pids.shim, stat: 'Ss', time: '0:00', command: '/pause' },
+    ...pod.containers.filter((c) => c.state === 'Running').map((c) => ({ ...container(c), ppid: pids.shim }))
+  ]
+}
+
+/**
+ * The node's system pods in the order the kubelet started them: kubeadm's static pods on the
+ * control-plane node, then kube-proxy's and flanneld's. They carry no host PIDs of their own,
+ * so each gets a block of numbers after the kubelet's.
+ */
+function systemPodRows(ctx: CommandContext, node: string): ProcpsRow[] {
+  return [...staticPods(ctx.lab), ...kubeProxyPods(ctx.lab), ...flannelPods(ctx.lab)]
     .filter((pod) => pod.node === node)
     .flatMap((pod, i) => {
-      const pause = { pid: 500 + 25 * i, stat: 'Ss', time: '0:00', command: '/pause' }
-      const running = pod.containers.filter((c) => c.state === 'Running')
-      return [
-        pause,
-        ...running.map((c) => ({
-          pid: pause.pid + 12,
-          stat: 'Ssl',
-          time: CONTROL_PLANE_TIME[c.name] ?? '0:01',
-          command: c.process.command
-        }))
-      ]
+      const pause = 500 + 25 * i
+      return sandboxRows(pod, { shim: pause - 4, pause }, (c) => ({
+        pid: pause + 12,
+        stat: 'Ssl',
+        time: SYSTEM_POD_TIME[c.name] ?? '0:01',
+        command: c.process.command
+      }))
     })
 }
 
@@ -179,17 +195,20 @@ function nodePs(argv: readonly string[], ctx: CommandContext): CommandOutput {
   const node = ctx.lab.nodes.find((n) => n.name === ctx.target.node)
   const procs: ProcpsRow[] =
     ctx.target.kind === 'node'
-      ? [...NODE_DAEMONS, ...(node ? controlPlaneRows(ctx, node.name) : [])]
+      ? [...NODE_DAEMONS, ...(node ? systemPodRows(ctx, node.name) : [])]
       : [{ pid: 1, stat: 'Ss', time: '0:01', command: '/sbin/init' }]
   if (node) {
     if (node.daemon)
       procs.push({ pid: node.daemon.hostPid, stat: 'Ss', time: '0:00', command: node.daemon.command })
-    for (const pod of ctx.lab.pods.filter((p) => p.node === node.name)) {
-      procs.push({ pid: pod.pause.hostPid, stat: 'Ss', time: '0:00', command: '/pause' })
-      for (const c of pod.containers)
-        if (c.state === 'Running')
-          procs.push({ pid: c.process.hostPid, stat: 'Ss', time: '0:00', command: c.process.command })
-    }
+    for (const pod of ctx.lab.pods.filter((p) => p.node === node.name))
+      procs.push(
+        ...sandboxRows(pod, { shim: pod.shimPid, pause: pod.pause.hostPid }, (c) => ({
+          pid: c.process.hostPid,
+          stat: 'Ss',
+          time: '0:00',
+          command: c.process.command
+        }))
+      )
   }
   procs.sort((a, b) => a.pid - b.pid)
   return procpsListing(argv.join(' '), procs, {
@@ -238,7 +257,7 @@ function procpsListing(
       if (mode === '-ef') {
         const rows = procs.map(
           (p) =>
-            `root     ${String(p.pid).padStart(7)} ${String(p.pid === 1 ? 0 : 1).padStart(7)}  0 09:00 ${tty(p).padEnd(8)} 00:00:00 ${p.command}\n`
+            `root     ${String(p.pid).padStart(7)} ${String(p.ppid ?? (p.pid === 1 ? 0 : 1)).padStart(7)}  0 09:00 ${tty(p).padEnd(8)} 00:00:00 ${p.command}\n`
         )
         return {
           stdout: `UID          PID    PPID  C STIME TTY          TIME CMD\n${rows.join('')}`,
