@@ -25,11 +25,9 @@ export function hopListScrollTop(list: {
   const covered = headHeight + (target.top >= row.top + row.lineHeight ? row.lineHeight : 0)
   const lowest = target.bottom - viewHeight
   const highest = target.top - covered
-  let top = Math.max(lowest, Math.min(highest, list.scrollTop))
-  if (lowest > highest) top = lowest
-  const stuckEdge = (at: number): number =>
-    at + headHeight + (at + headHeight > row.top ? row.lineHeight : 0)
-  const edge = stuckEdge(top)
+  const top = lowest > highest ? lowest : Math.max(lowest, Math.min(highest, list.scrollTop))
+  // The row's line sticks under the heading only once the list has scrolled past where it sits.
+  const edge = top + headHeight + (top + headHeight > row.top ? row.lineHeight : 0)
   const cut = lines.find((line) => line.top < edge - 0.5 && line.bottom > edge + 0.5)
   if (!cut) return top
   const hidden = top + cut.bottom - edge
