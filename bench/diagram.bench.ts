@@ -474,7 +474,6 @@ class PlaybackFrames extends AppPage {
   }
 
   details(): string[] {
-    const dropped = this.runs.map((r) => r.dropped)
     const ms = (values: number[], p: number): string => `${percentile(values, p).toFixed(1)} ms`
     return [
       `${hopsToPlay} hops of the tour's tcp trace to ${tourTrace.to} at 4×; main-thread CPU per frame, per sample:`,
@@ -482,8 +481,7 @@ class PlaybackFrames extends AppPage {
         (r) =>
           `  ${r.cpu.length} frames: median ${ms(r.cpu, 50)}, p95 ${ms(r.cpu, 95)}; ` +
           `wall-clock median ${ms(r.wall, 50)}, p95 ${ms(r.wall, 95)}`
-      ),
-      `dropped frames per sample: ${dropped.join(', ')}`
+      )
     ]
   }
 }
