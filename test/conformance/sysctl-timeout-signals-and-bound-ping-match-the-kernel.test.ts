@@ -42,6 +42,8 @@ const COMPARED: { on: string; run: string }[] = [
   { on: 'node-1', run: 'ping -c 1 -W 1 -I lo 192.168.56.12' },
   { on: 'client', run: 'ping -c 1 -I eth0 10.244.2.2' },
   { on: 'client', run: 'ping -c 1 -W 1 -I lo 10.244.2.2' },
+  { on: 'client', run: 'ping -w 2 10.244.2.2' },
+  { on: 'client', run: 'ping -w 2 -i 0.5 10.244.1.3' },
   {
     on: 'node-1',
     run: 'ip rule add fwmark 1 table 7 prio 60; ip rule add fwmark 2 tab 8 p 61; ip rule; ip rule del prio 60; ip rule del p 61'

@@ -286,7 +286,9 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
     count ?? DEFAULT_COUNT,
     deadline === undefined
       ? Number.POSITIVE_INFINITY
-      : Math.max(1, Math.floor(deadline / Math.max(interval, 0.001)) + 1)
+      : // An echo leaves at each interval strictly before the deadline: -w 2 sends 2, -w 2 -i 0.5
+        // sends 4 (the epsilon keeps 3 / 0.3 from counting as just over 10 intervals).
+        Math.max(1, Math.ceil(deadline / Math.max(interval, 0.001) - 1e-9))
   )
   // Beyond the lab's cap ping stops as if interrupted, after saying so.
   let total = Math.min(asked, SHELL_LIMITS.pingCount)
