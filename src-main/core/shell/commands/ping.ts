@@ -6,7 +6,7 @@
 
 import { OutputBuilder } from '../command.ts'
 import type { Command, CommandContext, CommandOutput } from '../command.ts'
-import type { Trace, ProbeSpec } from '../../engine/trace.ts'
+import type { Trace, TraceOutcome, ProbeSpec } from '../../engine/trace.ts'
 import type { Lab } from '../../kube/lab.ts'
 import { getopt } from '../getopt.ts'
 import { randomInt } from '../../net/index.ts'
@@ -210,7 +210,8 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
       case 'w': {
         const n = intArg(value, 0, INT_MAX)
         if (typeof n === 'string') return fail(n, 1)
-        deadline = n
+        // -w 0 sets no alarm at all.
+        deadline = n === 0 ? undefined : n
         break
       }
       case 'i':
@@ -282,14 +283,13 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   const binding = bindSocket(ctx, bindTo, parseIpv4(dest)!)
   if ('exitCode' in binding) return fail(`${warnings}${binding.stderr}`, binding.exitCode)
   warnings += binding.warning
-  const asked = Math.min(
-    count ?? DEFAULT_COUNT,
+  const asked =
     deadline === undefined
-      ? Number.POSITIVE_INFINITY
+      ? (count ?? DEFAULT_COUNT)
       : // An echo leaves at each interval strictly before the deadline: -w 2 sends 2, -w 2 -i 0.5
-        // sends 4 (the epsilon keeps 3 / 0.3 from counting as just over 10 intervals).
+        // sends 4 (the epsilon keeps 3 / 0.3 from counting as just over 10 intervals). -c then
+        // counts answers, not echoes: pinger keeps sending until that many came in.
         Math.max(1, Math.ceil(deadline / Math.max(interval, 0.001) - 1e-9))
-  )
   // Beyond the lab's cap ping stops as if interrupted, after saying so.
   let total = Math.min(asked, SHELL_LIMITS.pingCount)
   const lab = ctx.lab
@@ -303,6 +303,15 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   let lastSentAt = startedAt
   /** When the latest reply or error reached ping: it exits then once every echo has one. */
   let lastAnsweredAt = startedAt
+  /** With -w, main_loop ends as soon as an error has come in. */
+  let firstErrorAt = Number.POSITIVE_INFINITY
+  /** When each reply or error came in: the -c-th ends main_loop. */
+  const answerTimes: number[] = []
+  let endedEarly = false
+  const alarmAt = deadline === undefined ? Number.POSITIVE_INFINITY : startedAt + deadline * 1000
+  /** When each reply came in: those in by the last echo set schedule_exit's timer. */
+  const replies: { at: number; rtt: number }[] = []
+  let exitTimerAt = Number.POSITIVE_INFINITY
   const timed = size >= 16
   // One echo id per run, as the kernel gives one ping socket one id.
   const icmpId = randomInt(lab.rng, 1, 65535)
@@ -324,9 +333,20 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
     if (size <= 65507) ctx.countPacket?.()
     const trace: Pick<Trace, 'outcome' | 'rttMs'> =
       size > 65507 ? { outcome: { kind: 'no-reply' } } : probe(lab, spec)
-    const outcome = trace.outcome
-    if (outcome.kind === 'reply' || outcome.kind === 'icmp-error' || outcome.kind === 'local-error')
-      lastAnsweredAt = Math.max(lastAnsweredAt, lastSentAt + (trace.rttMs ?? 0))
+    if (seq === total && deadline === undefined) {
+      const inByNow = replies.filter((r) => r.at <= lastSentAt).map((r) => r.rtt)
+      exitTimerAt = lastSentAt + lingerAfterLastEcho(inByNow, interval, lingerMs)
+    }
+    const answeredAt = lastSentAt + (trace.rttMs ?? 0)
+    // An answer that comes after ping has exited is never read: no line, no count, no lookup.
+    const outcome: TraceOutcome =
+      answeredAt > Math.min(alarmAt, firstErrorAt, exitTimerAt) ? { kind: 'no-reply' } : trace.outcome
+    if (outcome.kind === 'reply' || outcome.kind === 'icmp-error' || outcome.kind === 'local-error') {
+      lastAnsweredAt = Math.max(lastAnsweredAt, answeredAt)
+      answerTimes.push(answeredAt)
+    }
+    if (deadline !== undefined && (outcome.kind === 'icmp-error' || outcome.kind === 'local-error'))
+      firstErrorAt = Math.min(firstErrorAt, answeredAt)
     if (seq === 1 && outcome.kind === 'local-error' && outcome.errno in CONNECT_ERRORS) {
       // connect() fails before anything is sent, so ping stops before its banner.
       return fail(`${warnings}ping: ${CONNECT_ERRORS[outcome.errno]}\n`, 2)
@@ -336,6 +356,7 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
       case 'reply': {
         const rtt = Math.round((trace.rttMs ?? 0) * 1000) / 1000
         rtts.push(rtt)
+        replies.push({ at: answeredAt, rtt })
         // iputils names the sender before it knows whether the line is printed: -q still asks.
         const from = sender(outcome.from)
         if (!quiet)
@@ -368,6 +389,13 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
       // round) after this one, however long naming the sender took; a lookup that took longer
       // than the interval delays it, and pinger() sends it as soon as the lookup returns.
       const nextAt = lastSentAt + interval * 1000 + randomInt(lab.rng, 1, 4)
+      if (Math.min(firstErrorAt, countReachedAt(answerTimes, count)) <= nextAt) {
+        // main_loop has ended before the next echo is due: -w ends it at the first error, and
+        // under -w the -c-th answer does.
+        total = seq
+        endedEarly = true
+        break
+      }
       let signal = waitFor(ctx, Math.max(0, nextAt - lab.clock.nowMs))
       if (signal === 'QUIT') {
         // iputils' SIGQUIT handler asks for a status line and the echoes go on.
@@ -383,17 +411,17 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
       if (signal !== undefined) return o.result(killedStatus(signal))
     }
   }
-  if (total === asked && ctx.pendingSignal?.arrived !== true) {
-    // main_loop ends once every echo has its reply or error; short of that, -w's alarm ends it,
-    // or else the timer schedule_exit sets at the last echo: twice the longest round trip (an
-    // interval at least) after a reply, -W (10 s) when nothing was answered.
+  if ((total === asked || endedEarly) && ctx.pendingSignal?.arrived !== true) {
+    // main_loop ends once every echo has its reply or error, with -w at the first error; short
+    // of that, -w's alarm ends it, or else the timer schedule_exit set at the last echo.
     const answered = rtts.length + errors >= total
-    const exitsAt = answered
-      ? lastAnsweredAt
-      : deadline !== undefined
-        ? startedAt + deadline * 1000
-        : lastSentAt +
-          (rtts.length > 0 ? Math.max(2 * Math.max(...rtts), Math.trunc(interval * 1000)) : lingerMs)
+    const exitsAt = Math.min(
+      answered ? lastAnsweredAt : Number.POSITIVE_INFINITY,
+      countReachedAt(answerTimes, count),
+      alarmAt,
+      firstErrorAt,
+      exitTimerAt
+    )
     let signal = waitFor(ctx, Math.max(0, exitsAt - lab.clock.nowMs))
     if (signal === 'QUIT') {
       o.err(quitStatus(rtts, total, timed))
@@ -403,7 +431,7 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   }
   const received = rtts.length
   const loss = ((total - received) * 100) / total
-  if (total < asked && ctx.pendingSignal?.arrived !== true)
+  if (total < asked && !endedEarly && ctx.pendingSignal?.arrived !== true)
     o.err(
       `ping: stopped after ${total} of ${asked} echo requests (the lab sends at most ${SHELL_LIMITS.pingCount} per ping)\n`
     )
@@ -421,7 +449,21 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
     const max = us.reduce((a, b) => Math.max(a, b))
     o.out(`rtt min/avg/max/mdev = ${ms(min)}/${ms(avg)}/${ms(max)}/${ms(mdev)} ms\n`)
   } else if (received === 0) o.out('\n')
-  return o.result(received === 0 || (deadline !== undefined && received < total) ? 1 : 0)
+  return o.result(received === 0 || (deadline !== undefined && received < (count ?? total)) ? 1 : 0)
+}
+
+/** When the -c-th reply or error came in, and main_loop's count check ends it. */
+function countReachedAt(answerTimes: readonly number[], count: number | undefined): number {
+  if (count === undefined || answerTimes.length < count) return Number.POSITIVE_INFINITY
+  return [...answerTimes].sort((a, b) => a - b)[count - 1]!
+}
+
+/**
+ * How long schedule_exit's timer waits after the last echo: twice the longest round trip of the
+ * replies in by then (an interval at least), -W (10 s) when none was.
+ */
+function lingerAfterLastEcho(rtts: readonly number[], interval: number, lingerMs: number): number {
+  return rtts.length > 0 ? Math.max(2 * Math.max(...rtts), Math.trunc(interval * 1000)) : lingerMs
 }
 
 /**
