@@ -24,6 +24,12 @@ export type Prober = (lab: Lab, spec: ProbeSpec) => Trace
 
 const DEFAULT_COUNT = 4
 
+/**
+ * A neighbour that fails frees its whole queue at once, and ping reads every error of that burst
+ * before main_loop looks at -w again: errors this close to the first one come with it.
+ */
+const ERROR_BURST_MS = 1
+
 /** iputils' MAXWAIT: how long ping waits for the last echo's answer when none came before (-W). */
 const DEFAULT_LINGER_MS = 10_000
 
@@ -307,6 +313,9 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   let firstErrorAt = Number.POSITIVE_INFINITY
   /** When each reply or error came in: the -c-th ends main_loop. */
   const answerTimes: number[] = []
+  /** Which echo each of them answered, for the pipe (echoes in flight) finish() reports. */
+  const answeredSeqs: number[] = []
+  const sentTimes: number[] = []
   let endedEarly = false
   const alarmAt = deadline === undefined ? Number.POSITIVE_INFINITY : startedAt + deadline * 1000
   /** When each reply came in: those in by the last echo set schedule_exit's timer. */
@@ -317,6 +326,7 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   const icmpId = randomInt(lab.rng, 1, 65535)
   for (let seq = 1; seq <= total; seq++) {
     lastSentAt = lab.clock.nowMs
+    sentTimes.push(lastSentAt)
     const spec: ProbeSpec = {
       proto: 'icmp',
       from: ctx.target.name,
@@ -340,10 +350,13 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
     const answeredAt = lastSentAt + (trace.rttMs ?? 0)
     // An answer that comes after ping has exited is never read: no line, no count, no lookup.
     const outcome: TraceOutcome =
-      answeredAt > Math.min(alarmAt, firstErrorAt, exitTimerAt) ? { kind: 'no-reply' } : trace.outcome
+      answeredAt > Math.min(alarmAt, firstErrorAt + ERROR_BURST_MS, exitTimerAt)
+        ? { kind: 'no-reply' }
+        : trace.outcome
     if (outcome.kind === 'reply' || outcome.kind === 'icmp-error' || outcome.kind === 'local-error') {
       lastAnsweredAt = Math.max(lastAnsweredAt, answeredAt)
       answerTimes.push(answeredAt)
+      answeredSeqs.push(seq)
     }
     if (deadline !== undefined && (outcome.kind === 'icmp-error' || outcome.kind === 'local-error'))
       firstErrorAt = Math.min(firstErrorAt, answeredAt)
@@ -419,7 +432,7 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
       answered ? lastAnsweredAt : Number.POSITIVE_INFINITY,
       countReachedAt(answerTimes, count),
       alarmAt,
-      firstErrorAt,
+      errorBurstEndsAt(answerTimes, firstErrorAt),
       exitTimerAt
     )
     let signal = waitFor(ctx, Math.max(0, exitsAt - lab.clock.nowMs))
@@ -439,6 +452,7 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   o.out(
     `${total} packets transmitted, ${received} received,${errors > 0 ? ` +${errors} errors,` : ''} ${formatG(loss)}% packet loss, time ${Math.round(lastSentAt - startedAt)}ms\n`
   )
+  const tail: string[] = []
   if (received > 0 && timed) {
     const us = rtts.map((r) => Math.round(r * 1000))
     const sum = us.reduce((a, b) => a + b, 0)
@@ -447,9 +461,35 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
     const ms = (v: number): string => (Math.floor(v) / 1000).toFixed(3)
     const min = us.reduce((a, b) => Math.min(a, b))
     const max = us.reduce((a, b) => Math.max(a, b))
-    o.out(`rtt min/avg/max/mdev = ${ms(min)}/${ms(avg)}/${ms(max)}/${ms(mdev)} ms\n`)
-  } else if (received === 0) o.out('\n')
+    tail.push(`rtt min/avg/max/mdev = ${ms(min)}/${ms(avg)}/${ms(max)}/${ms(mdev)} ms`)
+  }
+  const pipe = pipeSize(answerTimes, answeredSeqs, sentTimes)
+  if (pipe > 1) tail.push(`pipe ${pipe}`)
+  if (tail.length > 0 || received === 0) o.out(`${tail.join(', ')}\n`)
   return o.result(received === 0 || (deadline !== undefined && received < (count ?? total)) ? 1 : 0)
+}
+
+/** When ping has read the burst of errors that came with the first one (never, with none). */
+function errorBurstEndsAt(answerTimes: readonly number[], firstErrorAt: number): number {
+  if (firstErrorAt === Number.POSITIVE_INFINITY) return firstErrorAt
+  return Math.max(...answerTimes.filter((t) => t <= firstErrorAt + ERROR_BURST_MS))
+}
+
+/**
+ * acknowledge()'s pipe: the most echoes that were out when one of them was answered, counting
+ * from the answered one to the newest sent by then.
+ */
+function pipeSize(
+  answerTimes: readonly number[],
+  seqs: readonly number[],
+  sentTimes: readonly number[]
+): number {
+  let pipe = 0
+  answerTimes.forEach((at, i) => {
+    const sentByThen = sentTimes.filter((t) => t <= at).length
+    pipe = Math.max(pipe, sentByThen - seqs[i]! + 1)
+  })
+  return pipe
 }
 
 /** When the -c-th reply or error came in, and main_loop's count check ends it. */
