@@ -3,7 +3,8 @@ import { compareWithRealLab, withPingTimesMasked } from './conformance.ts'
 /**
  * sysctl's quiet, names, values and ignore options with their errors; `timeout -s` with the many
  * ways coreutils names a signal, the statuses and the shell's `Killed`; ping bound to a device
- * or an address (-I); `ip rule` taking prefixes of its keywords. Each line runs on the simulator
+ * or an address (-I), and ending before or at the errors an unowned on-link address draws
+ * late; `ip rule` taking prefixes of its keywords. Each line runs on the simulator
  * and on real namespaces built from it.
  */
 
@@ -44,6 +45,9 @@ const COMPARED: { on: string; run: string }[] = [
   { on: 'client', run: 'ping -c 1 -W 1 -I lo 10.244.2.2' },
   { on: 'client', run: 'ping -w 2 10.244.2.2' },
   { on: 'client', run: 'ping -w 2 -i 0.5 10.244.1.3' },
+  { on: 'client', run: 'ping -c 1 -W 1 10.244.1.99; echo status $?; ip neigh show 10.244.1.99' },
+  { on: 'client', run: 'ping -c 1 -w 2 10.244.1.98; echo status $?' },
+  { on: 'client', run: 'ping -w 5 -i 0.7 10.244.1.97; echo status $?; ip neigh show 10.244.1.97' },
   {
     on: 'node-1',
     run: 'ip rule add fwmark 1 table 7 prio 60; ip rule add fwmark 2 tab 8 p 61; ip rule; ip rule del prio 60; ip rule del p 61'

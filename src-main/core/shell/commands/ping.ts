@@ -6,7 +6,7 @@
 
 import { OutputBuilder } from '../command.ts'
 import type { Command, CommandContext, CommandOutput } from '../command.ts'
-import type { Trace, ProbeSpec } from '../../engine/trace.ts'
+import type { Trace, TraceOutcome, ProbeSpec } from '../../engine/trace.ts'
 import type { Lab } from '../../kube/lab.ts'
 import { getopt } from '../getopt.ts'
 import { randomInt } from '../../net/index.ts'
@@ -23,6 +23,12 @@ import { killedStatus, signalled, waitFor } from '../timeout-signal.ts'
 export type Prober = (lab: Lab, spec: ProbeSpec) => Trace
 
 const DEFAULT_COUNT = 4
+
+/**
+ * A neighbour that fails frees its whole queue at once, and ping reads every error of that burst
+ * before main_loop looks at -w again: errors this close to the first one come with it.
+ */
+const ERROR_BURST_MS = 1
 
 /** iputils' MAXWAIT: how long ping waits for the last echo's answer when none came before (-W). */
 const DEFAULT_LINGER_MS = 10_000
@@ -210,7 +216,8 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
       case 'w': {
         const n = intArg(value, 0, INT_MAX)
         if (typeof n === 'string') return fail(n, 1)
-        deadline = n
+        // -w 0 sets no alarm at all.
+        deadline = n === 0 ? undefined : n
         break
       }
       case 'i':
@@ -282,14 +289,13 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   const binding = bindSocket(ctx, bindTo, parseIpv4(dest)!)
   if ('exitCode' in binding) return fail(`${warnings}${binding.stderr}`, binding.exitCode)
   warnings += binding.warning
-  const asked = Math.min(
-    count ?? DEFAULT_COUNT,
+  const asked =
     deadline === undefined
-      ? Number.POSITIVE_INFINITY
+      ? (count ?? DEFAULT_COUNT)
       : // An echo leaves at each interval strictly before the deadline: -w 2 sends 2, -w 2 -i 0.5
-        // sends 4 (the epsilon keeps 3 / 0.3 from counting as just over 10 intervals).
+        // sends 4 (the epsilon keeps 3 / 0.3 from counting as just over 10 intervals). -c then
+        // counts answers, not echoes: pinger keeps sending until that many came in.
         Math.max(1, Math.ceil(deadline / Math.max(interval, 0.001) - 1e-9))
-  )
   // Beyond the lab's cap ping stops as if interrupted, after saying so.
   let total = Math.min(asked, SHELL_LIMITS.pingCount)
   const lab = ctx.lab
@@ -303,11 +309,24 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   let lastSentAt = startedAt
   /** When the latest reply or error reached ping: it exits then once every echo has one. */
   let lastAnsweredAt = startedAt
+  /** With -w, main_loop ends as soon as an error has come in. */
+  let firstErrorAt = Number.POSITIVE_INFINITY
+  /** When each reply or error came in: the -c-th ends main_loop. */
+  const answerTimes: number[] = []
+  /** Which echo each of them answered, for the pipe (echoes in flight) finish() reports. */
+  const answeredSeqs: number[] = []
+  const sentTimes: number[] = []
+  let endedEarly = false
+  const alarmAt = deadline === undefined ? Number.POSITIVE_INFINITY : startedAt + deadline * 1000
+  /** When each reply came in: those in by the last echo set schedule_exit's timer. */
+  const replies: { at: number; rtt: number }[] = []
+  let exitTimerAt = Number.POSITIVE_INFINITY
   const timed = size >= 16
   // One echo id per run, as the kernel gives one ping socket one id.
   const icmpId = randomInt(lab.rng, 1, 65535)
   for (let seq = 1; seq <= total; seq++) {
     lastSentAt = lab.clock.nowMs
+    sentTimes.push(lastSentAt)
     const spec: ProbeSpec = {
       proto: 'icmp',
       from: ctx.target.name,
@@ -324,9 +343,23 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
     if (size <= 65507) ctx.countPacket?.()
     const trace: Pick<Trace, 'outcome' | 'rttMs'> =
       size > 65507 ? { outcome: { kind: 'no-reply' } } : probe(lab, spec)
-    const outcome = trace.outcome
-    if (outcome.kind === 'reply' || outcome.kind === 'icmp-error' || outcome.kind === 'local-error')
-      lastAnsweredAt = Math.max(lastAnsweredAt, lastSentAt + (trace.rttMs ?? 0))
+    if (seq === total && deadline === undefined) {
+      const inByNow = replies.filter((r) => r.at <= lastSentAt).map((r) => r.rtt)
+      exitTimerAt = lastSentAt + lingerAfterLastEcho(inByNow, interval, lingerMs)
+    }
+    const answeredAt = lastSentAt + (trace.rttMs ?? 0)
+    // An answer that comes after ping has exited is never read: no line, no count, no lookup.
+    const outcome: TraceOutcome =
+      answeredAt > Math.min(alarmAt, firstErrorAt + ERROR_BURST_MS, exitTimerAt)
+        ? { kind: 'no-reply' }
+        : trace.outcome
+    if (outcome.kind === 'reply' || outcome.kind === 'icmp-error' || outcome.kind === 'local-error') {
+      lastAnsweredAt = Math.max(lastAnsweredAt, answeredAt)
+      answerTimes.push(answeredAt)
+      answeredSeqs.push(seq)
+    }
+    if (deadline !== undefined && (outcome.kind === 'icmp-error' || outcome.kind === 'local-error'))
+      firstErrorAt = Math.min(firstErrorAt, answeredAt)
     if (seq === 1 && outcome.kind === 'local-error' && outcome.errno in CONNECT_ERRORS) {
       // connect() fails before anything is sent, so ping stops before its banner.
       return fail(`${warnings}ping: ${CONNECT_ERRORS[outcome.errno]}\n`, 2)
@@ -336,6 +369,7 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
       case 'reply': {
         const rtt = Math.round((trace.rttMs ?? 0) * 1000) / 1000
         rtts.push(rtt)
+        replies.push({ at: answeredAt, rtt })
         // iputils names the sender before it knows whether the line is printed: -q still asks.
         const from = sender(outcome.from)
         if (!quiet)
@@ -368,6 +402,13 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
       // round) after this one, however long naming the sender took; a lookup that took longer
       // than the interval delays it, and pinger() sends it as soon as the lookup returns.
       const nextAt = lastSentAt + interval * 1000 + randomInt(lab.rng, 1, 4)
+      if (Math.min(firstErrorAt, countReachedAt(answerTimes, count)) <= nextAt) {
+        // main_loop has ended before the next echo is due: -w ends it at the first error, and
+        // under -w the -c-th answer does.
+        total = seq
+        endedEarly = true
+        break
+      }
       let signal = waitFor(ctx, Math.max(0, nextAt - lab.clock.nowMs))
       if (signal === 'QUIT') {
         // iputils' SIGQUIT handler asks for a status line and the echoes go on.
@@ -383,17 +424,17 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
       if (signal !== undefined) return o.result(killedStatus(signal))
     }
   }
-  if (total === asked && ctx.pendingSignal?.arrived !== true) {
-    // main_loop ends once every echo has its reply or error; short of that, -w's alarm ends it,
-    // or else the timer schedule_exit sets at the last echo: twice the longest round trip (an
-    // interval at least) after a reply, -W (10 s) when nothing was answered.
+  if ((total === asked || endedEarly) && ctx.pendingSignal?.arrived !== true) {
+    // main_loop ends once every echo has its reply or error, with -w at the first error; short
+    // of that, -w's alarm ends it, or else the timer schedule_exit set at the last echo.
     const answered = rtts.length + errors >= total
-    const exitsAt = answered
-      ? lastAnsweredAt
-      : deadline !== undefined
-        ? startedAt + deadline * 1000
-        : lastSentAt +
-          (rtts.length > 0 ? Math.max(2 * Math.max(...rtts), Math.trunc(interval * 1000)) : lingerMs)
+    const exitsAt = Math.min(
+      answered ? lastAnsweredAt : Number.POSITIVE_INFINITY,
+      countReachedAt(answerTimes, count),
+      alarmAt,
+      errorBurstEndsAt(answerTimes, firstErrorAt),
+      exitTimerAt
+    )
     let signal = waitFor(ctx, Math.max(0, exitsAt - lab.clock.nowMs))
     if (signal === 'QUIT') {
       o.err(quitStatus(rtts, total, timed))
@@ -403,7 +444,7 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   }
   const received = rtts.length
   const loss = ((total - received) * 100) / total
-  if (total < asked && ctx.pendingSignal?.arrived !== true)
+  if (total < asked && !endedEarly && ctx.pendingSignal?.arrived !== true)
     o.err(
       `ping: stopped after ${total} of ${asked} echo requests (the lab sends at most ${SHELL_LIMITS.pingCount} per ping)\n`
     )
@@ -411,6 +452,7 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   o.out(
     `${total} packets transmitted, ${received} received,${errors > 0 ? ` +${errors} errors,` : ''} ${formatG(loss)}% packet loss, time ${Math.round(lastSentAt - startedAt)}ms\n`
   )
+  const tail: string[] = []
   if (received > 0 && timed) {
     const us = rtts.map((r) => Math.round(r * 1000))
     const sum = us.reduce((a, b) => a + b, 0)
@@ -419,9 +461,49 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
     const ms = (v: number): string => (Math.floor(v) / 1000).toFixed(3)
     const min = us.reduce((a, b) => Math.min(a, b))
     const max = us.reduce((a, b) => Math.max(a, b))
-    o.out(`rtt min/avg/max/mdev = ${ms(min)}/${ms(avg)}/${ms(max)}/${ms(mdev)} ms\n`)
-  } else if (received === 0) o.out('\n')
-  return o.result(received === 0 || (deadline !== undefined && received < total) ? 1 : 0)
+    tail.push(`rtt min/avg/max/mdev = ${ms(min)}/${ms(avg)}/${ms(max)}/${ms(mdev)} ms`)
+  }
+  const pipe = pipeSize(answerTimes, answeredSeqs, sentTimes)
+  if (pipe > 1) tail.push(`pipe ${pipe}`)
+  if (tail.length > 0 || received === 0) o.out(`${tail.join(', ')}\n`)
+  return o.result(received === 0 || (deadline !== undefined && received < (count ?? total)) ? 1 : 0)
+}
+
+/** When ping has read the burst of errors that came with the first one (never, with none). */
+function errorBurstEndsAt(answerTimes: readonly number[], firstErrorAt: number): number {
+  if (firstErrorAt === Number.POSITIVE_INFINITY) return firstErrorAt
+  return Math.max(...answerTimes.filter((t) => t <= firstErrorAt + ERROR_BURST_MS))
+}
+
+/**
+ * acknowledge()'s pipe: the most echoes that were out when one of them was answered, counting
+ * from the answered one to the newest sent by then.
+ */
+function pipeSize(
+  answerTimes: readonly number[],
+  seqs: readonly number[],
+  sentTimes: readonly number[]
+): number {
+  let pipe = 0
+  answerTimes.forEach((at, i) => {
+    const sentByThen = sentTimes.filter((t) => t <= at).length
+    pipe = Math.max(pipe, sentByThen - seqs[i]! + 1)
+  })
+  return pipe
+}
+
+/** When the -c-th reply or error came in, and main_loop's count check ends it. */
+function countReachedAt(answerTimes: readonly number[], count: number | undefined): number {
+  if (count === undefined || answerTimes.length < count) return Number.POSITIVE_INFINITY
+  return [...answerTimes].sort((a, b) => a - b)[count - 1]!
+}
+
+/**
+ * How long schedule_exit's timer waits after the last echo: twice the longest round trip of the
+ * replies in by then (an interval at least), -W (10 s) when none was.
+ */
+function lingerAfterLastEcho(rtts: readonly number[], interval: number, lingerMs: number): number {
+  return rtts.length > 0 ? Math.max(2 * Math.max(...rtts), Math.trunc(interval * 1000)) : lingerMs
 }
 
 /**
