@@ -33,6 +33,8 @@ import {
   signalDescription,
   type TimeoutSpec
 } from './timeout-signal.ts'
+import { ExportedVariables, startingEnvironment } from './shell-environment.ts'
+import type { Environment } from '../kube/container-env.ts'
 import type { AndOr, Command, ForCommand, List, Pipeline, Redirect, SimpleCommand, Word } from './parser.ts'
 
 export type ShellDialect = 'bash' | 'busybox'
@@ -265,6 +267,12 @@ const BUILTIN_WRITERS = new Set(['echo', 'printf', 'kill', 'pwd', 'type', 'jobs'
 export class ShellSession {
   #lastExit = 0
   readonly #vars = new Map<string, string>()
+  readonly #exported: ExportedVariables
+  /**
+   * A login bash on a node exports `_`; a line `env` or `sh -c` runs from it gets theirs
+   * handed down (dash sets none), and a pod's, exec'd directly by runc, has no bash.
+   */
+  readonly #exportsUnderscore: boolean
   readonly #files: Map<string, StoredFile>
   /**
    * What the current top-level line has used (SHELL_LIMITS), shared with the sessions
@@ -290,6 +298,8 @@ export class ShellSession {
       readonly budget: LineBudget
       readonly storage: LabStorage
       readonly pendingSignal?: PendingSignal | undefined
+      /** What the parent exported, for a shell it starts on its own target (`sh -c`). */
+      readonly environment?: Environment | undefined
     }
   ) {
     this.#budget = parent?.budget ?? newLineBudget()
@@ -297,6 +307,21 @@ export class ShellSession {
     this.#nested = parent !== undefined
     this.#storage = parent?.storage ?? env.storage ?? new LabStorage()
     this.#files = this.#storage.filesOf(target)
+    const environment = parent?.environment ?? startingEnvironment(env.lab, target)
+    this.#exported = new ExportedVariables(environment)
+    this.#exportsUnderscore = parent?.environment === undefined && target.kind === 'node'
+    for (const [name, value] of environment) this.#startWith(name, value)
+    // Set by the shell itself but not exported: bash takes HOSTNAME from gethostname(2), and
+    // both shells PWD from where they start.
+    if (this.#dialect() === 'bash') this.#startWith('HOSTNAME', target.hostname)
+    this.#startWith('PWD', homeOf(target))
+  }
+
+  /** A variable the shell starts with, unless it already has it; the environment is small, so it always fits. */
+  #startWith(name: string, value: string): void {
+    if (this.#vars.has(name)) return
+    this.#vars.set(name, value)
+    this.#storage.used += value.length
   }
 
   get prompt(): string {
@@ -550,7 +575,7 @@ export class ShellSession {
         exitCode: 1
       }
     let counted = false
-    const started = command.spawn(args, this.#context(''), {
+    const started = command.spawn(args, this.#context('', command.name), {
       write: (stream, text) => route(stream === 'stdout' ? fds.out : fds.err, text),
       exit: (code) => {
         if (counted) storage.processes--
@@ -760,7 +785,7 @@ export class ShellSession {
     if (++this.#budget.commands > SHELL_LIMITS.lineCommands) throw new LineBudgetExceeded('commands')
     const assignment =
       cmd.words.length === 1 && cmd.redirects.length === 0
-        ? /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(cmd.words[0]?.raw ?? '')
+        ? ASSIGNMENT.exec(cmd.words[0]?.raw ?? '')
         : null
     if (assignment) {
       const name = assignment[1] ?? ''
@@ -1322,7 +1347,72 @@ export class ShellSession {
     return { stdout: '', stderr, exitCode: stderr === '' ? 0 : 1 }
   }
 
-  #context(stdin: string): CommandContext {
+  /**
+   * `export [-n] [-p] [NAME[=VALUE]]...`: what a name is set to, and whether the commands this
+   * shell starts get it; with no name, the exported variables as the shell reads them back.
+   */
+  #export(args: readonly string[]): CommandOutput {
+    let i = 0
+    let unexport = false
+    for (; i < args.length && /^-[np]+$/.test(args[i]!); i++) if (args[i]!.includes('n')) unexport = true
+    if (args[i] === '--') i++
+    const operands = args.slice(i)
+    if (operands.length === 0) return { stdout: this.#exportListing(), stderr: '', exitCode: 0 }
+    let stderr = ''
+    for (const operand of operands) {
+      const eq = operand.indexOf('=')
+      const name = eq === -1 ? operand : operand.slice(0, eq)
+      if (!VARIABLE_NAME.test(name)) {
+        stderr += `${this.#prefix()}export: \`${operand}': not a valid identifier\n`
+        continue
+      }
+      if (eq !== -1) {
+        const refused = this.#setVar(name, operand.slice(eq + 1))
+        if (refused !== undefined) {
+          stderr += `${this.#prefix()}${refused}\n`
+          continue
+        }
+      }
+      if (unexport) this.#exported.remove(name)
+      else this.#exported.add(name)
+    }
+    return { stdout: '', stderr, exitCode: stderr === '' ? 0 : 1 }
+  }
+
+  /** `declare -x NAME="VALUE"` in bash, `export NAME='VALUE'` in BusyBox, sorted by name. */
+  #exportListing(): string {
+    const busybox = this.#dialect() === 'busybox'
+    const names = [...this.#exported.names()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    return names
+      .map((name) => {
+        const value = this.#vars.get(name)
+        if (busybox) return `export ${name}${value === undefined ? '' : `='${value.replace(/'/g, `'"'"'`)}'`}\n`
+        const quoted = value === undefined ? '' : `="${value.replace(/[\\"$`]/g, '\\$&')}"`
+        return `declare -x ${name}${quoted}\n`
+      })
+      .join('')
+  }
+
+  /** `unset [-v] NAME...`: the variable and its export are gone; the lab's shells have no functions for `-f`. */
+  #unset(args: readonly string[]): CommandOutput {
+    let i = 0
+    for (; i < args.length && /^-[vf]+$/.test(args[i]!); i++);
+    if (args[i] === '--') i++
+    let stderr = ''
+    for (const name of args.slice(i)) {
+      if (!VARIABLE_NAME.test(name)) {
+        stderr += `${this.#prefix()}unset: \`${name}': not a valid identifier\n`
+        continue
+      }
+      this.#storage.used -= this.#vars.get(name)?.length ?? 0
+      this.#vars.delete(name)
+      this.#exported.remove(name)
+    }
+    return { stdout: '', stderr, exitCode: stderr === '' ? 0 : 1 }
+  }
+
+  /** `tool`: the program it runs, which bash exports `_` as on a node (the lab's pods are exec'd into). */
+  #context(stdin: string, tool?: string): CommandContext {
     return {
       lab: this.env.lab,
       target: this.target,
@@ -1337,11 +1427,12 @@ export class ShellSession {
         this.#charge(file.size)
         return file.bytes()
       },
-      runOn: (target, line) => {
+      runOn: (target, line, environment) => {
         const nested = new ShellSession(this.env, target, {
           budget: this.#budget,
           storage: this.#storage,
-          pendingSignal: this.#pendingSignal
+          pendingSignal: this.#pendingSignal,
+          environment
         })
         try {
           return nested.run(line)
@@ -1350,6 +1441,10 @@ export class ShellSession {
         }
       },
       resolveTarget: this.env.resolveTarget,
+      environment:
+        tool !== undefined && this.#exportsUnderscore
+          ? [...this.#exported.environment(this.#vars).filter(([n]) => n !== '_'), ['_', `/usr/bin/${tool}`]]
+          : this.#exported.environment(this.#vars),
       ...(this.#pendingSignal === undefined ? {} : { pendingSignal: this.#pendingSignal }),
       countPacket: () => {
         if (++this.#budget.packets > SHELL_LIMITS.linePackets) throw new LineBudgetExceeded('packets')
@@ -1363,7 +1458,7 @@ export class ShellSession {
     stdin: string,
     stdinIsDirectory = false
   ): CommandOutput {
-    const ctx = this.#context(stdin)
+    const ctx = this.#context(stdin, command.name)
     return command.run(args, stdinIsDirectory ? { ...ctx, stdinIsDirectory } : ctx)
   }
 
@@ -1384,6 +1479,10 @@ export class ShellSession {
         return { stdout: '', stderr: '', exitCode: 1 }
       case 'echo':
         return echo(args)
+      case 'export':
+        return this.#export(args)
+      case 'unset':
+        return this.#unset(args)
       case 'jobs':
         return this.#jobsBuiltin(args)
       case 'kill':
@@ -1416,7 +1515,16 @@ export class ShellSession {
     const size = { bytes: 0 }
     const fields: string[] = []
     try {
-      for (const w of words) for (const f of this.#expand(w, sink, size)) fields.push(f)
+      // bash reads `export`'s NAME=VALUE operands as assignments, whose values are not split.
+      const declares = words[0]?.raw === 'export'
+      for (const w of words) {
+        if (declares && ASSIGNMENT.test(w.raw)) {
+          const value = this.#expandNoSplit(w, sink)
+          size.bytes += (value?.length ?? Infinity) + 1
+          if (value === undefined || size.bytes > SHELL_LIMITS.argumentBytes) throw new ArgumentsTooLong()
+          fields.push(value)
+        } else for (const f of this.#expand(w, sink, size)) fields.push(f)
+      }
     } catch (e) {
       if (e instanceof ArgumentsTooLong) e.command ??= fields[0] ?? words[0]?.raw
       throw e
@@ -1530,6 +1638,11 @@ interface Waiting {
   /** Ctrl+Z stopped the foreground process. */
   suspended?: true
 }
+
+/** What bash takes as a variable's name. */
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+/** A word bash takes as an assignment, as typed. */
+const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=/
 
 const WAITING = Symbol('waiting')
 const NOT_YET: Resume = { list: [], item: -1, pipe: 0, code: 0, stdin: '' }
