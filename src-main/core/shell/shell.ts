@@ -784,9 +784,7 @@ export class ShellSession {
   ): number {
     if (++this.#budget.commands > SHELL_LIMITS.lineCommands) throw new LineBudgetExceeded('commands')
     const assignment =
-      cmd.words.length === 1 && cmd.redirects.length === 0
-        ? ASSIGNMENT.exec(cmd.words[0]?.raw ?? '')
-        : null
+      cmd.words.length === 1 && cmd.redirects.length === 0 ? ASSIGNMENT.exec(cmd.words[0]?.raw ?? '') : null
     if (assignment) {
       const name = assignment[1] ?? ''
       const value = this.#expandNoSplit(cmd.words[0] as Word, sink)
@@ -1354,7 +1352,11 @@ export class ShellSession {
   #export(args: readonly string[]): CommandOutput {
     let i = 0
     let unexport = false
-    for (; i < args.length && /^-[np]+$/.test(args[i]!); i++) if (args[i]!.includes('n')) unexport = true
+    for (; i < args.length && /^-./.test(args[i]!) && args[i] !== '--'; i++) {
+      const bad = /[^np]/.exec(args[i]!.slice(1))
+      if (bad) return this.#invalidOption('export', bad[0], 'export [-fn] [name[=value] ...] or export -p')
+      if (args[i]!.includes('n')) unexport = true
+    }
     if (args[i] === '--') i++
     const operands = args.slice(i)
     if (operands.length === 0) return { stdout: this.#exportListing(), stderr: '', exitCode: 0 }
@@ -1386,22 +1388,43 @@ export class ShellSession {
     return names
       .map((name) => {
         const value = this.#vars.get(name)
-        if (busybox) return `export ${name}${value === undefined ? '' : `='${value.replace(/'/g, `'"'"'`)}'`}\n`
+        if (busybox)
+          return `export ${name}${value === undefined ? '' : `='${value.replace(/'/g, `'"'"'`)}'`}\n`
         const quoted = value === undefined ? '' : `="${value.replace(/[\\"$`]/g, '\\$&')}"`
         return `declare -x ${name}${quoted}\n`
       })
       .join('')
   }
 
-  /** `unset [-v] NAME...`: the variable and its export are gone; the lab's shells have no functions for `-f`. */
+  #invalidOption(builtin: string, option: string, usage: string): CommandOutput {
+    const stderr = `${this.#prefix()}${builtin}: -${option}: invalid option\n${builtin}: usage: ${usage}\n`
+    return { stdout: '', stderr, exitCode: 2 }
+  }
+
+  /**
+   * `unset [-v|-f] NAME...`: the variable and its export are gone. Without `-v` bash takes a
+   * name no variable could have for a function's, and the lab's shells define none.
+   */
   #unset(args: readonly string[]): CommandOutput {
     let i = 0
-    for (; i < args.length && /^-[vf]+$/.test(args[i]!); i++);
+    let flags = ''
+    for (; i < args.length && /^-./.test(args[i]!) && args[i] !== '--'; i++) {
+      const bad = /[^vfn]/.exec(args[i]!.slice(1))
+      if (bad) return this.#invalidOption('unset', bad[0], 'unset [-f] [-v] [-n] [name ...]')
+      flags += args[i]!.slice(1)
+    }
     if (args[i] === '--') i++
+    if (flags.includes('v') && flags.includes('f'))
+      return {
+        stdout: '',
+        stderr: `${this.#prefix()}unset: cannot simultaneously unset a function and a variable\n`,
+        exitCode: 1
+      }
+    if (flags.includes('f')) return { stdout: '', stderr: '', exitCode: 0 }
     let stderr = ''
     for (const name of args.slice(i)) {
       if (!VARIABLE_NAME.test(name)) {
-        stderr += `${this.#prefix()}unset: \`${name}': not a valid identifier\n`
+        if (flags.includes('v')) stderr += `${this.#prefix()}unset: \`${name}': not a valid identifier\n`
         continue
       }
       this.#storage.used -= this.#vars.get(name)?.length ?? 0
