@@ -102,7 +102,12 @@ const DIFFERENTIAL = [
   'env -i EK=1 printenv EK',
   'env -i printenv; echo $?',
   'env -i A=1 env',
-  'echo $HOSTNAME | grep -c "^$(hostname)$"'
+  'echo $HOSTNAME | grep -c "^$(hostname)$"',
+  'echo ${NOPE:-fallback} [${NOPE:+set}] ${LANG:+set} ${LANG:-x}',
+  'E=; echo [${E:-d}] [${E-d}] [${E:+a}] [${E+a}]',
+  'echo ${NOPE:-$(echo sub) and $LANG}',
+  'echo "${NOPE:-a   b}" ${NOPE:-a   b}',
+  'echo ${NOPE:-}x ${?:-z}'
 ]
 
 describe.runIf(hasBash)('the lab shell agrees with real bash and coreutils', () => {

@@ -88,3 +88,18 @@ test('export -p lists the exported variables sorted, as bash and BusyBox sh read
     run(busybox, 'client', `export Q="it's"; export U; export -p | grep -E " (HOME|Q|U)(=|$)"`).stdout
   ).toBe(`export HOME='/root'\nexport Q='it'"'"'s'\nexport U\n`)
 })
+
+test('${NAME:-WORD} and ${NAME:+WORD} see the environment; the forms the lab does not run say so', () => {
+  const sim = labShell()
+  expect(
+    run(sim, 'client', 'echo ${KUBERNETES_SERVICE_HOST:-none}:${NOPE_PORT:-80} ${HOME:+home}').stdout
+  ).toBe('10.96.0.1:80 home\n')
+  expect(run(sim, 'node-1', 'echo ${NOPE:=x}')).toEqual({
+    stdout: '',
+    stderr: 'bash: ${NOPE:=x}: ${NAME:=WORD} is not available in this lab shell\n',
+    exitCode: 2
+  })
+  expect(run(sim, 'node-1', 'echo ${NOPE:-"q"}').stderr).toBe(
+    'bash: ${NOPE:-"q"}: quotes inside ${NAME:-WORD} are not available in this lab shell\n'
+  )
+})

@@ -35,7 +35,17 @@ import {
 } from './timeout-signal.ts'
 import { ExportedVariables, startingEnvironment } from './shell-environment.ts'
 import type { Environment } from '../kube/container-env.ts'
-import type { AndOr, Command, ForCommand, List, Pipeline, Redirect, SimpleCommand, Word } from './parser.ts'
+import type {
+  AndOr,
+  Command,
+  ForCommand,
+  List,
+  Pipeline,
+  Redirect,
+  SimpleCommand,
+  Word,
+  WordPart
+} from './parser.ts'
 
 export type ShellDialect = 'bash' | 'busybox'
 
@@ -1565,7 +1575,7 @@ export class ShellSession {
         part.kind === 'lit'
           ? part.text
           : part.kind === 'var'
-            ? this.#var(part.name)
+            ? this.#param(part, sink)
             : this.#substitute(part.source, sink)
       size.bytes += value.length + 1
       if (size.bytes > SHELL_LIMITS.argumentBytes) throw new ArgumentsTooLong()
@@ -1603,16 +1613,21 @@ export class ShellSession {
         part.kind === 'lit'
           ? part.text
           : part.kind === 'var'
-            ? this.#var(part.name)
+            ? this.#param(part, sink)
             : this.#substitute(part.source, sink)
       if (out.length > SHELL_LIMITS.variableBytes + word.raw.length) return undefined
     }
     return out
   }
 
-  #var(name: string): string {
-    if (name === '?') return String(this.#lastExit)
-    return this.#vars.get(name) ?? ''
+  #param(part: Extract<WordPart, { kind: 'var' }>, sink: Sink): string {
+    const value = part.name === '?' ? String(this.#lastExit) : this.#vars.get(part.name)
+    const alt = part.alternative
+    if (alt === undefined) return value ?? ''
+    const unset = value === undefined || (alt.op.startsWith(':') && value === '')
+    const word = (): string => this.#expandNoSplit(alt.word, sink) ?? ''
+    if (alt.op.endsWith('-')) return unset ? word() : value
+    return unset ? '' : word()
   }
 
   /** `$(…)`: run the inner line here; its stdout (less trailing newlines) becomes the value. */
