@@ -83,7 +83,31 @@ const DIFFERENTIAL = [
   'echo one; echo two >/dev/null; echo three',
   'grep -Q x 2>/dev/null; echo $?',
   'exit 3',
-  'echo a # a comment'
+  'echo a # a comment',
+  'export EA=1; printenv EA',
+  'EB=1; printenv EB; echo $?',
+  'export EC=1; unset EC; printenv EC; echo $? "[$EC]"',
+  'export ED; printenv ED; echo $?; ED=2; printenv ED',
+  'export 1x=2 2>/dev/null; echo $?',
+  'unset 1x; echo $?',
+  'unset -v 1x 2>/dev/null; echo $?',
+  'export -x 2>/dev/null; echo $?',
+  'unset -x 2>/dev/null; echo $?',
+  'v="a  b"; export EE=$v; printenv EE',
+  'export EF=1; export -n EF; printenv EF; echo $? $EF',
+  `export EG='a"b$c\\'; export -p | grep ' EG='`,
+  'export EH=1; env -u EH printenv EH; echo $?',
+  'export EI=1; sh -c "echo \\$EI"',
+  'EJ=1; sh -c "echo [\\$EJ]"',
+  'env -i EK=1 printenv EK',
+  'env -i printenv; echo $?',
+  'env -i A=1 env',
+  'echo $HOSTNAME | grep -c "^$(hostname)$"',
+  'echo ${NOPE:-fallback} [${NOPE:+set}] ${LANG:+set} ${LANG:-x}',
+  'E=; echo [${E:-d}] [${E-d}] [${E:+a}] [${E+a}]',
+  'echo ${NOPE:-$(echo sub) and $LANG}',
+  'echo "${NOPE:-a   b}" ${NOPE:-a   b}',
+  'echo ${NOPE:-}x ${?:-z}'
 ]
 
 describe.runIf(hasBash)('the lab shell agrees with real bash and coreutils', () => {

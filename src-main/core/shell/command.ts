@@ -25,6 +25,7 @@
  */
 
 import type { Lab } from '../kube/lab.ts'
+import type { Environment } from '../kube/container-env.ts'
 
 /** Where a command line runs: what the learner picked in the terminal's target menu. */
 export type TargetKind = 'node' | 'pod' | 'container' | 'external'
@@ -114,9 +115,12 @@ export interface CommandContext {
   readonly readFile: (path: string) => Uint8Array | undefined
   /**
    * Run a full command line on another target, as `kubectl exec POD -- CMD` does. Provided
-   * by the shell so commands can nest without importing it.
+   * by the shell so commands can nest without importing it. With `environment` the line's
+   * shell starts with it (`sh -c` inherits what its parent exported) instead of the target's.
    */
-  readonly runOn: (target: Target, line: string) => CommandOutput
+  readonly runOn: (target: Target, line: string, environment?: Environment) => CommandOutput
+  /** What the shell running the command exported; absent where no shell runs it. */
+  readonly environment?: Environment
   /** Resolve a name as the CLI's `--on` accepts it; undefined when nothing has that name. */
   readonly resolveTarget: (name: string) => Target | undefined
   /**

@@ -1,5 +1,5 @@
 /**
- * The shell language learners type: words with quoting, `$var`/`${var}`/`$?`, `$(…)` and
+ * The shell language learners type: words with quoting, `$var`/`${var}`/`${var:-word}`/`$?`, `$(…)` and
  * backquotes, pipes, `;`, `&` (a job), `&&`, `||`, `!`, `for NAME in …; do …; done`, the redirections
  * experiments use (`>/dev/null`, `2>&1`) and here-documents (`cat <<EOF > svc.yaml`), which is how
  * tutorials write a manifest to a file. Parsing follows bash's grammar closely enough that
@@ -9,8 +9,19 @@
 /** A piece of a word before expansion. `quoted` pieces are never field-split. */
 export type WordPart =
   | { readonly kind: 'lit'; readonly text: string; readonly quoted: boolean }
-  | { readonly kind: 'var'; readonly name: string; readonly quoted: boolean }
+  | {
+      readonly kind: 'var'
+      readonly name: string
+      readonly quoted: boolean
+      /** `${NAME:-WORD}` and its kin: WORD stands in for (`-`) or replaces (`+`) the value. */
+      readonly alternative?: { readonly op: AlternativeOp; readonly word: Word }
+    }
   | { readonly kind: 'cmd'; readonly source: string; readonly quoted: boolean }
+
+/** With `:` an empty value counts as unset. */
+export type AlternativeOp = ':-' | '-' | ':+' | '+'
+
+const isAlternativeOp = (op: string): op is AlternativeOp => [':-', '-', ':+', '+'].includes(op)
 
 export interface Word {
   readonly parts: readonly WordPart[]
@@ -355,12 +366,21 @@ class Lexer {
     if (next === '{') {
       const end = s.indexOf('}', this.#pos + 2)
       if (end < 0) throw new ShellSyntaxError("unexpected EOF while looking for matching `}'", null)
-      const name = s.slice(this.#pos + 2, end)
+      const inside = s.slice(this.#pos + 2, end)
       this.#pos = end + 1
-      if (!/^([A-Za-z_][A-Za-z0-9_]*|[0-9?#$!@*-])$/.test(name)) {
-        throw new ShellSyntaxError(`\${${name}}: bad substitution`, null)
-      }
-      return { kind: 'var', name, quoted }
+      const m = /^([A-Za-z_][A-Za-z0-9_]*|[0-9?#$!@*-])(?:(:?[-+=?])(.*))?$/s.exec(inside)
+      if (!m) throw new ShellSyntaxError(`\${${inside}}: bad substitution`, null)
+      const name = m[1] ?? ''
+      const op = m[2]
+      if (op === undefined) return { kind: 'var', name, quoted }
+      const text = m[3] ?? ''
+      if (!isAlternativeOp(op))
+        throw new ShellUnsupportedError(`\${${inside}}: \${NAME${op}WORD} is not available in this lab shell`)
+      if (/['"\\]/.test(text))
+        throw new ShellUnsupportedError(
+          `\${${inside}}: quotes inside \${NAME${op}WORD} are not available in this lab shell`
+        )
+      return { kind: 'var', name, quoted, alternative: { op, word: new Lexer(text).#hereDocWord() } }
     }
     const m = /^([A-Za-z_][A-Za-z0-9_]*|[0-9?#$!@*-])/.exec(s.slice(this.#pos + 1))
     if (!m) return null

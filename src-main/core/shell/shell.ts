@@ -33,7 +33,19 @@ import {
   signalDescription,
   type TimeoutSpec
 } from './timeout-signal.ts'
-import type { AndOr, Command, ForCommand, List, Pipeline, Redirect, SimpleCommand, Word } from './parser.ts'
+import { ExportedVariables, startingEnvironment } from './shell-environment.ts'
+import type { Environment } from '../kube/container-env.ts'
+import type {
+  AndOr,
+  Command,
+  ForCommand,
+  List,
+  Pipeline,
+  Redirect,
+  SimpleCommand,
+  Word,
+  WordPart
+} from './parser.ts'
 
 export type ShellDialect = 'bash' | 'busybox'
 
@@ -265,6 +277,12 @@ const BUILTIN_WRITERS = new Set(['echo', 'printf', 'kill', 'pwd', 'type', 'jobs'
 export class ShellSession {
   #lastExit = 0
   readonly #vars = new Map<string, string>()
+  readonly #exported: ExportedVariables
+  /**
+   * A login bash on a node exports `_`; a line `env` or `sh -c` runs from it gets theirs
+   * handed down (dash sets none), and a pod's, exec'd directly by runc, has no bash.
+   */
+  readonly #exportsUnderscore: boolean
   readonly #files: Map<string, StoredFile>
   /**
    * What the current top-level line has used (SHELL_LIMITS), shared with the sessions
@@ -290,6 +308,8 @@ export class ShellSession {
       readonly budget: LineBudget
       readonly storage: LabStorage
       readonly pendingSignal?: PendingSignal | undefined
+      /** What the parent exported, for a shell it starts on its own target (`sh -c`). */
+      readonly environment?: Environment | undefined
     }
   ) {
     this.#budget = parent?.budget ?? newLineBudget()
@@ -297,6 +317,21 @@ export class ShellSession {
     this.#nested = parent !== undefined
     this.#storage = parent?.storage ?? env.storage ?? new LabStorage()
     this.#files = this.#storage.filesOf(target)
+    const environment = parent?.environment ?? startingEnvironment(env.lab, target)
+    this.#exported = new ExportedVariables(environment)
+    this.#exportsUnderscore = parent?.environment === undefined && target.kind === 'node'
+    for (const [name, value] of environment) this.#startWith(name, value)
+    // Set by the shell itself but not exported: bash takes HOSTNAME from gethostname(2), and
+    // both shells PWD from where they start.
+    if (this.#dialect() === 'bash') this.#startWith('HOSTNAME', target.hostname)
+    this.#startWith('PWD', homeOf(target))
+  }
+
+  /** A variable the shell starts with, unless it already has it; the environment is small, so it always fits. */
+  #startWith(name: string, value: string): void {
+    if (this.#vars.has(name)) return
+    this.#vars.set(name, value)
+    this.#storage.used += value.length
   }
 
   get prompt(): string {
@@ -550,7 +585,7 @@ export class ShellSession {
         exitCode: 1
       }
     let counted = false
-    const started = command.spawn(args, this.#context(''), {
+    const started = command.spawn(args, this.#context('', command.name), {
       write: (stream, text) => route(stream === 'stdout' ? fds.out : fds.err, text),
       exit: (code) => {
         if (counted) storage.processes--
@@ -759,9 +794,7 @@ export class ShellSession {
   ): number {
     if (++this.#budget.commands > SHELL_LIMITS.lineCommands) throw new LineBudgetExceeded('commands')
     const assignment =
-      cmd.words.length === 1 && cmd.redirects.length === 0
-        ? /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(cmd.words[0]?.raw ?? '')
-        : null
+      cmd.words.length === 1 && cmd.redirects.length === 0 ? ASSIGNMENT.exec(cmd.words[0]?.raw ?? '') : null
     if (assignment) {
       const name = assignment[1] ?? ''
       const value = this.#expandNoSplit(cmd.words[0] as Word, sink)
@@ -1322,7 +1355,97 @@ export class ShellSession {
     return { stdout: '', stderr, exitCode: stderr === '' ? 0 : 1 }
   }
 
-  #context(stdin: string): CommandContext {
+  /**
+   * `export [-n] [-p] [NAME[=VALUE]]...`: what a name is set to, and whether the commands this
+   * shell starts get it; with no name, the exported variables as the shell reads them back.
+   */
+  #export(args: readonly string[]): CommandOutput {
+    let i = 0
+    let unexport = false
+    for (; i < args.length && /^-./.test(args[i]!) && args[i] !== '--'; i++) {
+      const bad = /[^np]/.exec(args[i]!.slice(1))
+      if (bad) return this.#invalidOption('export', bad[0], 'export [-fn] [name[=value] ...] or export -p')
+      if (args[i]!.includes('n')) unexport = true
+    }
+    if (args[i] === '--') i++
+    const operands = args.slice(i)
+    if (operands.length === 0) return { stdout: this.#exportListing(), stderr: '', exitCode: 0 }
+    let stderr = ''
+    for (const operand of operands) {
+      const eq = operand.indexOf('=')
+      const name = eq === -1 ? operand : operand.slice(0, eq)
+      if (!VARIABLE_NAME.test(name)) {
+        stderr += `${this.#prefix()}export: \`${operand}': not a valid identifier\n`
+        continue
+      }
+      if (eq !== -1) {
+        const refused = this.#setVar(name, operand.slice(eq + 1))
+        if (refused !== undefined) {
+          stderr += `${this.#prefix()}${refused}\n`
+          continue
+        }
+      }
+      if (unexport) this.#exported.remove(name)
+      else this.#exported.add(name)
+    }
+    return { stdout: '', stderr, exitCode: stderr === '' ? 0 : 1 }
+  }
+
+  /** `declare -x NAME="VALUE"` in bash, `export NAME='VALUE'` in BusyBox, sorted by name. */
+  #exportListing(): string {
+    const busybox = this.#dialect() === 'busybox'
+    const names = [...this.#exported.names()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    return names
+      .map((name) => {
+        const value = this.#vars.get(name)
+        if (busybox)
+          return `export ${name}${value === undefined ? '' : `='${value.replace(/'/g, `'"'"'`)}'`}\n`
+        const quoted = value === undefined ? '' : `="${value.replace(/[\\"$`]/g, '\\$&')}"`
+        return `declare -x ${name}${quoted}\n`
+      })
+      .join('')
+  }
+
+  #invalidOption(builtin: string, option: string, usage: string): CommandOutput {
+    const stderr = `${this.#prefix()}${builtin}: -${option}: invalid option\n${builtin}: usage: ${usage}\n`
+    return { stdout: '', stderr, exitCode: 2 }
+  }
+
+  /**
+   * `unset [-v|-f] NAME...`: the variable and its export are gone. Without `-v` bash takes a
+   * name no variable could have for a function's, and the lab's shells define none.
+   */
+  #unset(args: readonly string[]): CommandOutput {
+    let i = 0
+    let flags = ''
+    for (; i < args.length && /^-./.test(args[i]!) && args[i] !== '--'; i++) {
+      const bad = /[^vfn]/.exec(args[i]!.slice(1))
+      if (bad) return this.#invalidOption('unset', bad[0], 'unset [-f] [-v] [-n] [name ...]')
+      flags += args[i]!.slice(1)
+    }
+    if (args[i] === '--') i++
+    if (flags.includes('v') && flags.includes('f'))
+      return {
+        stdout: '',
+        stderr: `${this.#prefix()}unset: cannot simultaneously unset a function and a variable\n`,
+        exitCode: 1
+      }
+    if (flags.includes('f')) return { stdout: '', stderr: '', exitCode: 0 }
+    let stderr = ''
+    for (const name of args.slice(i)) {
+      if (!VARIABLE_NAME.test(name)) {
+        if (flags.includes('v')) stderr += `${this.#prefix()}unset: \`${name}': not a valid identifier\n`
+        continue
+      }
+      this.#storage.used -= this.#vars.get(name)?.length ?? 0
+      this.#vars.delete(name)
+      this.#exported.remove(name)
+    }
+    return { stdout: '', stderr, exitCode: stderr === '' ? 0 : 1 }
+  }
+
+  /** `tool`: the program it runs, which bash exports `_` as on a node (the lab's pods are exec'd into). */
+  #context(stdin: string, tool?: string): CommandContext {
     return {
       lab: this.env.lab,
       target: this.target,
@@ -1337,11 +1460,12 @@ export class ShellSession {
         this.#charge(file.size)
         return file.bytes()
       },
-      runOn: (target, line) => {
+      runOn: (target, line, environment) => {
         const nested = new ShellSession(this.env, target, {
           budget: this.#budget,
           storage: this.#storage,
-          pendingSignal: this.#pendingSignal
+          pendingSignal: this.#pendingSignal,
+          environment
         })
         try {
           return nested.run(line)
@@ -1350,6 +1474,10 @@ export class ShellSession {
         }
       },
       resolveTarget: this.env.resolveTarget,
+      environment:
+        tool !== undefined && this.#exportsUnderscore
+          ? [...this.#exported.environment(this.#vars).filter(([n]) => n !== '_'), ['_', `/usr/bin/${tool}`]]
+          : this.#exported.environment(this.#vars),
       ...(this.#pendingSignal === undefined ? {} : { pendingSignal: this.#pendingSignal }),
       countPacket: () => {
         if (++this.#budget.packets > SHELL_LIMITS.linePackets) throw new LineBudgetExceeded('packets')
@@ -1363,7 +1491,7 @@ export class ShellSession {
     stdin: string,
     stdinIsDirectory = false
   ): CommandOutput {
-    const ctx = this.#context(stdin)
+    const ctx = this.#context(stdin, command.name)
     return command.run(args, stdinIsDirectory ? { ...ctx, stdinIsDirectory } : ctx)
   }
 
@@ -1384,6 +1512,10 @@ export class ShellSession {
         return { stdout: '', stderr: '', exitCode: 1 }
       case 'echo':
         return echo(args)
+      case 'export':
+        return this.#export(args)
+      case 'unset':
+        return this.#unset(args)
       case 'jobs':
         return this.#jobsBuiltin(args)
       case 'kill':
@@ -1416,7 +1548,16 @@ export class ShellSession {
     const size = { bytes: 0 }
     const fields: string[] = []
     try {
-      for (const w of words) for (const f of this.#expand(w, sink, size)) fields.push(f)
+      // bash reads `export`'s NAME=VALUE operands as assignments, whose values are not split.
+      const declares = words[0]?.raw === 'export'
+      for (const w of words) {
+        if (declares && ASSIGNMENT.test(w.raw)) {
+          const value = this.#expandNoSplit(w, sink)
+          size.bytes += (value?.length ?? Infinity) + 1
+          if (value === undefined || size.bytes > SHELL_LIMITS.argumentBytes) throw new ArgumentsTooLong()
+          fields.push(value)
+        } else for (const f of this.#expand(w, sink, size)) fields.push(f)
+      }
     } catch (e) {
       if (e instanceof ArgumentsTooLong) e.command ??= fields[0] ?? words[0]?.raw
       throw e
@@ -1434,7 +1575,7 @@ export class ShellSession {
         part.kind === 'lit'
           ? part.text
           : part.kind === 'var'
-            ? this.#var(part.name)
+            ? this.#param(part, sink)
             : this.#substitute(part.source, sink)
       size.bytes += value.length + 1
       if (size.bytes > SHELL_LIMITS.argumentBytes) throw new ArgumentsTooLong()
@@ -1472,16 +1613,21 @@ export class ShellSession {
         part.kind === 'lit'
           ? part.text
           : part.kind === 'var'
-            ? this.#var(part.name)
+            ? this.#param(part, sink)
             : this.#substitute(part.source, sink)
       if (out.length > SHELL_LIMITS.variableBytes + word.raw.length) return undefined
     }
     return out
   }
 
-  #var(name: string): string {
-    if (name === '?') return String(this.#lastExit)
-    return this.#vars.get(name) ?? ''
+  #param(part: Extract<WordPart, { kind: 'var' }>, sink: Sink): string {
+    const value = part.name === '?' ? String(this.#lastExit) : this.#vars.get(part.name)
+    const alt = part.alternative
+    if (alt === undefined) return value ?? ''
+    const unset = value === undefined || (alt.op.startsWith(':') && value === '')
+    const word = (): string => this.#expandNoSplit(alt.word, sink) ?? ''
+    if (alt.op.endsWith('-')) return unset ? word() : value
+    return unset ? '' : word()
   }
 
   /** `$(…)`: run the inner line here; its stdout (less trailing newlines) becomes the value. */
@@ -1530,6 +1676,11 @@ interface Waiting {
   /** Ctrl+Z stopped the foreground process. */
   suspended?: true
 }
+
+/** What bash takes as a variable's name. */
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+/** A word bash takes as an assignment, as typed. */
+const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=/
 
 const WAITING = Symbol('waiting')
 const NOT_YET: Resume = { list: [], item: -1, pipe: 0, code: 0, stdin: '' }

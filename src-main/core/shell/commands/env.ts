@@ -1,21 +1,18 @@
 /**
- * `env` and `printenv` (GNU coreutils 9.1): the environment the target's shell was started
- * with, which kube/container-env.ts builds for a container and a root login has on a node.
+ * `env` and `printenv` (GNU coreutils 9.1): the environment the shell running them exported,
+ * which starts as kube/container-env.ts builds it for a container and a root login has it on a node.
  */
 import type { Command, CommandContext, CommandOutput } from '../command.ts'
 import { fail, ok } from '../command.ts'
-import { containerEnvironment, NODE_LOGIN_ENVIRONMENT, type Environment } from '../../kube/container-env.ts'
+import type { Environment } from '../../kube/container-env.ts'
 import { shellQuote } from '../quote.ts'
-import { findPod } from '../targets.ts'
+import { startingEnvironment } from '../shell-environment.ts'
 
-/** On a node bash runs the tool and exports `_` as its path, last. */
+/** Without a shell around it, as a login bash on a node would run the tool: `_` its path, last. */
 function environmentOf(ctx: CommandContext, tool: string): Environment {
-  const { target, lab } = ctx
-  if (target.pod !== undefined) {
-    const pod = findPod(lab, target.pod, target.namespace)
-    return pod ? containerEnvironment(lab, pod, target.container) : []
-  }
-  return target.kind === 'node' ? [...NODE_LOGIN_ENVIRONMENT, ['_', `/usr/bin/${tool}`]] : []
+  if (ctx.environment !== undefined) return ctx.environment
+  const env = startingEnvironment(ctx.lab, ctx.target)
+  return ctx.target.kind === 'node' ? [...env, ['_', `/usr/bin/${tool}`]] : env
 }
 
 const invalidOption = (tool: string, option: string, code: number): CommandOutput =>
@@ -72,13 +69,7 @@ export const envCommand: Command = {
     }
     const command = argv.slice(i)
     if (command.length === 0) return ok(listing(env, terminator))
-    // The lab's commands take no environment, so only an unchanged one can be handed on.
-    if (i > 0)
-      return fail(
-        `env: the lab runs ${command[0]!} only with the environment unchanged: run it without env's options\n`,
-        125
-      )
-    return ctx.runOn(ctx.target, command.map(shellQuote).join(' '))
+    return ctx.runOn(ctx.target, command.map(shellQuote).join(' '), env)
   }
 }
 

@@ -57,7 +57,7 @@ export function targetIn(ctx: CommandContext, ns: Netns): Target {
 
 /** Runs argv in `ns` as one command, quoted so the shell reads back the same words. */
 export function execIn(ctx: CommandContext, ns: Netns, argv: readonly string[]): CommandOutput {
-  const r = ctx.runOn(targetIn(ctx, ns), argv.map(shellQuote).join(' '))
+  const r = ctx.runOn(targetIn(ctx, ns), argv.map(shellQuote).join(' '), ctx.environment)
   // The shell's "command not found" is execvp's failure in ip's own words.
   if (r.exitCode === 127 && /not found\n$/.test(r.stderr))
     return bad(`exec of "${argv[0]!}" failed: No such file or directory`)

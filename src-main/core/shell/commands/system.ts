@@ -37,7 +37,7 @@ export const shCommand: Command = {
       }
     }
     if (argv.length < 2) return { stdout: '', stderr: 'sh: -c requires an argument\n', exitCode: 2 }
-    return ctx.runOn(ctx.target, argv[1] ?? '')
+    return ctx.runOn(ctx.target, argv[1] ?? '', ctx.environment)
   }
 }
 
