@@ -15,7 +15,7 @@ import {
 import { prefixMask } from '../net/cidr.ts'
 import { formatIpv4, type Ipv4 } from '../net/ipv4.ts'
 import { nextRandom, type RngState } from '../net/rng.ts'
-import { ipLength, setMark, type Packet } from './packet.ts'
+import { setMark, type Packet } from './packet.ts'
 import type { RuleHit } from './trace.ts'
 
 export interface HookContext {
@@ -341,6 +341,8 @@ export function runIptables(
   hook: Hook,
   p: Packet,
   ctx: HookContext,
+  /** The packet's IP length, for the counters: its view has it already. */
+  bytes: number,
   builtin: IptChain | undefined = ns.netfilter[tableName].chains.hookChain(hook)
 ): TableResult {
   const table = ns.netfilter[tableName]
@@ -349,7 +351,6 @@ export function runIptables(
   if (builtin.rules.length === 0) {
     return { verdict: builtin.policy === 'DROP' ? DROP : ACCEPT, evaluated, hits: [] }
   }
-  const bytes = ipLength(p)
   const hits = hitScratch
   let hitCount = 0
   let depth = 0

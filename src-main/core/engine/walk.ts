@@ -476,7 +476,7 @@ export class Walk {
     const mark = pkt.mark
     const res = nftChain
       ? runNftChain(ns, ns.nft!, nftChain, pkt, ctx.ctstate, this.lab.rng, this.lab.clock.nowMs)
-      : runIptables(ns, table as IptTableName, hook, pkt, ctx, chain)
+      : runIptables(ns, table as IptTableName, hook, pkt, ctx, before.ip!.length, chain)
     if (res.verdict.kind === 'NAT') this.#applyNat(ns, res.verdict.target, pkt, ct)
     // Only a NAT verdict or a MARK rule changes the packet: otherwise its view is still `before`.
     const after = res.verdict.kind === 'NAT' || pkt.mark !== mark ? view(pkt) : before
