@@ -194,6 +194,20 @@ export function withHostAndBrowser(dataDirPrefix: string, options: HostOptions =
   return fixture
 }
 
+type LearnerSettings = Parameters<Service['handlers']['settings:set']>[0]['settings']
+
+/** A new learner named `name`, made the selected one, with `settings` saved when given; its id. */
+export async function selectedLearner(
+  service: Service,
+  name: string,
+  settings?: LearnerSettings
+): Promise<string> {
+  const { id: learnerId } = await service.handlers['profiles:create']({ name })
+  await service.handlers['profiles:select']({ learnerId })
+  if (settings) await service.handlers['settings:set']({ learnerId, settings })
+  return learnerId
+}
+
 /**
  * A browser context that aborts and counts every request not addressed to the local host:
  * the app must work fully offline, so the count must stay 0.

@@ -6,7 +6,7 @@ import { lessonFilesFromDir } from '../../src-main/api/lesson-files.ts'
 import { loadCourse } from '../../src-main/core/lesson/course-loader.ts'
 import { createHighlight } from '../../src-renderer/src/lib/highlight/shiki-highlight.ts'
 import { renderMarkdown } from '../../src-renderer/src/lib/markdown.ts'
-import { e2eUnavailable, repoRoot, withHostAndBrowser } from './harness.ts'
+import { e2eUnavailable, repoRoot, selectedLearner, withHostAndBrowser } from './harness.ts'
 
 const unavailable = e2eUnavailable()
 const locales = ['en', 'zh-CN'] as const
@@ -92,8 +92,7 @@ describe.skipIf(unavailable !== null)('lesson text in its column, 1280×800', ()
   let learnerId: string
 
   beforeAll(async () => {
-    learnerId = (await app.service.handlers['profiles:create']({ name: 'Columns' })).id
-    await app.service.handlers['profiles:select']({ learnerId })
+    learnerId = await selectedLearner(app.service, 'Columns')
   })
 
   test.each(locales)(

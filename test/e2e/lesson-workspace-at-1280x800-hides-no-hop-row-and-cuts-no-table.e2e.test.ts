@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { beforeAll, describe, expect, test } from 'vitest'
-import { e2eUnavailable, withHostAndBrowser } from './harness.ts'
+import { e2eUnavailable, selectedLearner, withHostAndBrowser } from './harness.ts'
 
 const unavailable = e2eUnavailable()
 const locales = ['en', 'zh-CN'] as const
@@ -47,8 +47,7 @@ describe.skipIf(unavailable !== null)('the lesson workspace at 1280×800', () =>
   let learnerId = ''
 
   beforeAll(async () => {
-    learnerId = (await app.service.handlers['profiles:create']({ name: 'Ada' })).id
-    await app.service.handlers['profiles:select']({ learnerId })
+    learnerId = await selectedLearner(app.service, 'Ada')
   })
 
   test.each(locales)(

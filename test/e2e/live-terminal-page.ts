@@ -1,7 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core'
 import { expect } from 'vitest'
 import { walkLessonTo } from '../api/lesson-walk.ts'
-import type { HostAndBrowser } from './harness.ts'
+import { selectedLearner, type HostAndBrowser } from './harness.ts'
 
 /** What the terminal on screen shows, as xterm laid it out. */
 export const terminalText = (page: Page): Promise<string> =>
@@ -33,8 +33,7 @@ export async function lessonPageAt(
   lessonId: string,
   stepId: string
 ): Promise<{ context: BrowserContext; page: Page }> {
-  const { id: learnerId } = await app.service.handlers['profiles:create']({ name: 'Ada' })
-  await app.service.handlers['profiles:select']({ learnerId })
+  const learnerId = await selectedLearner(app.service, 'Ada')
   const handlers = app.service.handlers as unknown as Record<string, (input: unknown) => Promise<unknown>>
   await walkLessonTo((method, input) => handlers[method]!(input), learnerId, lessonId, stepId)
   const context = await app.browser.newContext({ locale: 'en', viewport: { width: 1280, height: 1100 } })

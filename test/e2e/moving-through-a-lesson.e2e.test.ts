@@ -2,7 +2,7 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { describe, expect, test } from 'vitest'
 import type { Lesson } from '../../src-main/core/lesson/lesson.schema.ts'
 import { CourseDriver, courseLessons } from './course-driver.ts'
-import { e2eUnavailable, seriousAxeViolations, withHostAndBrowser } from './harness.ts'
+import { e2eUnavailable, selectedLearner, seriousAxeViolations, withHostAndBrowser } from './harness.ts'
 
 const unavailable = e2eUnavailable()
 
@@ -54,9 +54,7 @@ describe.skipIf(unavailable !== null)('moving through a lesson in Chromium', () 
     name: string,
     fontScale = 1
   ): Promise<{ page: Page; context: BrowserContext }> {
-    const learner = await app.service.handlers['profiles:create']({ name })
-    await app.service.handlers['profiles:select']({ learnerId: learner.id })
-    await app.service.handlers['settings:set']({ learnerId: learner.id, settings: { fontScale } })
+    await selectedLearner(app.service, name, { fontScale })
     const { context } = await app.offlineContext()
     const page = await context.newPage()
     page.setDefaultTimeout(15_000)

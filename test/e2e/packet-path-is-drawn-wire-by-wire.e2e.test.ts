@@ -4,7 +4,7 @@ import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Locale } from '../../src-main/api/contract.ts'
 import type { DiagramModel, DiagramWire } from '../../src-main/core/diagram/model.ts'
-import { e2eUnavailable, repoRoot, withHostAndBrowser } from './harness.ts'
+import { e2eUnavailable, repoRoot, selectedLearner, withHostAndBrowser } from './harness.ts'
 
 const unavailable = e2eUnavailable()
 const viewport = { width: 1280, height: 800 }
@@ -224,11 +224,8 @@ describe.skipIf(unavailable !== null)('the packet’s path on the diagram, at 12
 
   /** A learner of their own (a lab of their own) with the tour open on the server. */
   async function learnerWithTour(name: string, locale: Locale): Promise<string> {
-    const handlers = app.service.handlers
-    const { id } = await handlers['profiles:create']({ name })
-    await handlers['profiles:select']({ learnerId: id })
-    await handlers['settings:set']({ learnerId: id, settings: { locale } })
-    await handlers['lesson:open']({ learnerId: id, lessonId })
+    const id = await selectedLearner(app.service, name, { locale })
+    await app.service.handlers['lesson:open']({ learnerId: id, lessonId })
     return id
   }
 

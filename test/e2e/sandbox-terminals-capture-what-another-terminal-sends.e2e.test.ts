@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, test } from 'vitest'
-import { e2eUnavailable, seriousAxeViolations, withHostAndBrowser } from './harness.ts'
+import { e2eUnavailable, selectedLearner, seriousAxeViolations, withHostAndBrowser } from './harness.ts'
 import { flagsOf, showTerminal, terminalText, type } from './live-terminal-page.ts'
 
 const unavailable = e2eUnavailable()
@@ -13,9 +13,7 @@ describe.skipIf(unavailable !== null)('several live terminals on one sandbox in 
   const sentFrames = new Map<Page, string[]>()
   async function openSandbox(locale: 'en' | 'zh-CN'): Promise<Page> {
     const name = `Ada ${++learners}`
-    const { id: learnerId } = await app.service.handlers['profiles:create']({ name })
-    await app.service.handlers['profiles:select']({ learnerId })
-    await app.service.handlers['settings:set']({ learnerId, settings: { locale } })
+    await selectedLearner(app.service, name, { locale })
     // Tall enough that a capture's banner, its ten packets and its counts share the screen.
     const context = await app.browser.newContext({ locale, viewport: { width: 1280, height: 1100 } })
     const page = await context.newPage()

@@ -1,6 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core'
 import { beforeAll, describe, expect, test } from 'vitest'
-import { e2eUnavailable, withHostAndBrowser } from './harness.ts'
+import { e2eUnavailable, selectedLearner, withHostAndBrowser } from './harness.ts'
 
 const unavailable = e2eUnavailable()
 /** How long a played hop stays on screen at 1×; the speeds divide it. */
@@ -10,8 +10,7 @@ describe.skipIf(unavailable !== null)('the packet stepper on a whole TCP connect
   const app = withHostAndBrowser('podnet-e2e-connection-')
 
   beforeAll(async () => {
-    const { id: learnerId } = await app.service.handlers['profiles:create']({ name: 'Ada' })
-    await app.service.handlers['profiles:select']({ learnerId })
+    await selectedLearner(app.service, 'Ada')
   })
 
   /** The tour's lab at 1280×800 with a curl to the ClusterIP on the stepper. */

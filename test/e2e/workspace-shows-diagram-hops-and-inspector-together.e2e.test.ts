@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { inside, insideViewport as insideWindow, rectOf as rectOfLocator, type Rect } from './geometry.ts'
-import { e2eUnavailable, withHostAndBrowser } from './harness.ts'
+import { e2eUnavailable, selectedLearner, withHostAndBrowser } from './harness.ts'
 
 const unavailable = e2eUnavailable()
 const locales = ['en', 'zh-CN'] as const
@@ -16,8 +16,7 @@ describe.skipIf(unavailable !== null)('the lesson workspace at 1280×800', () =>
   let learnerId = ''
 
   beforeAll(async () => {
-    learnerId = (await app.service.handlers['profiles:create']({ name: 'Ada' })).id
-    await app.service.handlers['profiles:select']({ learnerId })
+    learnerId = await selectedLearner(app.service, 'Ada')
   })
 
   test.each(locales.flatMap((locale) => themes.map((theme) => [locale, theme] as const)))(
@@ -132,8 +131,7 @@ describe.skipIf(unavailable !== null)('a shell tab of the lesson workspace at 12
   let learnerId = ''
 
   beforeAll(async () => {
-    learnerId = (await app.service.handlers['profiles:create']({ name: 'Ada' })).id
-    await app.service.handlers['profiles:select']({ learnerId })
+    learnerId = await selectedLearner(app.service, 'Ada')
   })
 
   // Two nodes (the tour) and three (VXLAN across nodes), with a ping on the drawing, so the hop's
@@ -230,9 +228,7 @@ describe.skipIf(unavailable !== null)('the lesson workspace at 150 % text size',
   const app = withHostAndBrowser('podnet-e2e-large-text-')
 
   beforeAll(async () => {
-    const { id: learnerId } = await app.service.handlers['profiles:create']({ name: 'Ada' })
-    await app.service.handlers['profiles:select']({ learnerId })
-    await app.service.handlers['settings:set']({ learnerId, settings: { fontScale: 1.5 } })
+    await selectedLearner(app.service, 'Ada', { fontScale: 1.5 })
   })
 
   test.each(locales)(
