@@ -35,7 +35,7 @@ test('ps -ef and ps -e name the same processes, each after the /pause of its san
     const pid = pidOf(command)
     expect(pid).toBeGreaterThan(0)
     const name = command.split(' ')[0]!
-    expect(names).toMatch(new RegExp(`^ +${pid} \\? +00:00:00 ${name}$`, 'm'))
+    expect(names).toMatch(new RegExp(`^ +${pid} \\? +\\d\\d:\\d\\d:\\d\\d ${name}$`, 'm'))
     const pause = ef.filter((r) => r.endsWith(' /pause')).map((r) => Number(r.split(/ +/)[1]))
     expect(pause.some((p) => p < pid && p > pid - 25)).toBe(true)
   }

@@ -8,6 +8,7 @@ import type { KubeContainer, KubePod, KubeProcess } from '../../kube/objects.ts'
 import { flannelPods } from '../../kube/flannel-pods.ts'
 import { kubeProxyPods } from '../../kube/kube-proxy-pods.ts'
 import { staticPods } from '../../kube/static-pods.ts'
+import { hex } from '../../kube/api-objects.ts'
 import { formatIpv4 } from '../../net/index.ts'
 import { getopt, has } from '../getopt.ts'
 import { findPod } from '../targets.ts'
@@ -81,7 +82,7 @@ function containerProcesses(
 }
 
 /** The fixed processes of a Debian node running containerd and the kubelet. */
-const NODE_DAEMONS: readonly { pid: number; stat: string; time: string; command: string }[] = [
+const KUBEADM_DAEMONS: readonly ProcpsRow[] = [
   { pid: 1, stat: 'Ss', time: '0:02', command: '/sbin/init' },
   { pid: 212, stat: 'Ss', time: '0:00', command: '/lib/systemd/systemd-journald' },
   { pid: 402, stat: 'Ssl', time: '0:31', command: '/usr/bin/containerd' },
@@ -93,6 +94,41 @@ const NODE_DAEMONS: readonly { pid: number; stat: string; time: string; command:
       '/usr/bin/kubelet --config=/var/lib/kubelet/config.yaml --container-runtime-endpoint=unix:///run/containerd/containerd.sock'
   }
 ]
+
+/**
+ * A k3s node: one k3s process (the kubelet, kube-proxy, flannel and on the server the control
+ * plane run inside it), which hides its arguments behind `k3s server` or `k3s agent` because
+ * they may hold tokens, and the containerd it starts as its child.
+ */
+function k3sDaemons(role: 'server' | 'agent'): ProcpsRow[] {
+  return [
+    { pid: 1, stat: 'Ss', time: '0:02', command: '/sbin/init' },
+    { pid: 212, stat: 'Ss', time: '0:00', command: '/lib/systemd/systemd-journald' },
+    {
+      pid: 402,
+      stat: 'Ssl',
+      time: role === 'server' ? '2:37' : '0:48',
+      command: `/usr/local/bin/k3s ${role}`
+    },
+    { pid: 455, ppid: 402, stat: 'Sl', time: '0:31', command: 'containerd' }
+  ]
+}
+
+/**
+ * Where a node's containerd lives, for the shims it starts. k3s unpacks its own binaries under a
+ * directory named after the hash of the data it carries, which changes with every release; the
+ * lab names it after the Kubernetes version it models.
+ */
+function runtimeOf(ctx: CommandContext): { shim: string; socket: string } {
+  const cluster = ctx.lab.scenario.cluster
+  if (cluster.distribution !== 'k3s')
+    return { shim: '/usr/bin/containerd-shim-runc-v2', socket: '/run/containerd/containerd.sock' }
+  const data = hex(`k3s-data/${cluster.kubeProxy.version}`)
+  return {
+    shim: `/var/lib/rancher/k3s/data/${data}/bin/containerd-shim-runc-v2`,
+    socket: '/run/k3s/containerd/containerd.sock'
+  }
+}
 
 export const psCommand: Command = {
   name: 'ps',
@@ -156,6 +192,7 @@ const SYSTEM_POD_TIME: Record<string, string> = {
  * named after the sandbox id), which starts /pause and then every container of the pod.
  */
 function sandboxRows(
+  runtime: { shim: string; socket: string },
   pod: KubePod,
   pids: { shim: number; pause: number },
   container: (c: KubeContainer) => ProcpsRow
@@ -165,7 +202,7 @@ function sandboxRows(
       pid: pids.shim,
       stat: 'Sl',
       time: '0:00',
-      command: `/usr/bin/containerd-shim-runc-v2 -namespace k8s.io -id ${pod.sandboxId} -address /run/containerd/containerd.sock`
+      command: `${runtime.shim} -namespace k8s.io -id ${pod.sandboxId} -address ${runtime.socket}`
     },
     { pid: pids.pause, ppid: pids.shim, stat: 'Ss', time: '0:00', command: '/pause' },
     ...pod.containers.filter((c) => c.state === 'Running').map((c) => ({ ...container(c), ppid: pids.shim }))
@@ -182,7 +219,7 @@ function systemPodRows(ctx: CommandContext, node: string): ProcpsRow[] {
     .filter((pod) => pod.node === node)
     .flatMap((pod, i) => {
       const pause = 500 + 25 * i
-      return sandboxRows(pod, { shim: pause - 4, pause }, (c) => ({
+      return sandboxRows(runtimeOf(ctx), pod, { shim: pause - 4, pause }, (c) => ({
         pid: pause + 12,
         stat: 'Ssl',
         time: SYSTEM_POD_TIME[c.name] ?? '0:01',
@@ -193,16 +230,20 @@ function systemPodRows(ctx: CommandContext, node: string): ProcpsRow[] {
 
 function nodePs(argv: readonly string[], ctx: CommandContext): CommandOutput {
   const node = ctx.lab.nodes.find((n) => n.name === ctx.target.node)
+  const daemons =
+    ctx.lab.scenario.cluster.distribution === 'k3s'
+      ? k3sDaemons(node === ctx.lab.nodes[0] ? 'server' : 'agent')
+      : KUBEADM_DAEMONS
   const procs: ProcpsRow[] =
     ctx.target.kind === 'node'
-      ? [...NODE_DAEMONS, ...(node ? systemPodRows(ctx, node.name) : [])]
+      ? [...daemons, ...(node ? systemPodRows(ctx, node.name) : [])]
       : [{ pid: 1, stat: 'Ss', time: '0:01', command: '/sbin/init' }]
   if (node) {
     if (node.daemon)
       procs.push({ pid: node.daemon.hostPid, stat: 'Ss', time: '0:00', command: node.daemon.command })
     for (const pod of ctx.lab.pods.filter((p) => p.node === node.name))
       procs.push(
-        ...sandboxRows(pod, { shim: pod.shimPid, pause: pod.pause.hostPid }, (c) => ({
+        ...sandboxRows(runtimeOf(ctx), pod, { shim: pod.shimPid, pause: pod.pause.hostPid }, (c) => ({
           pid: c.process.hostPid,
           stat: 'Ss',
           time: '0:00',
@@ -217,6 +258,13 @@ function nodePs(argv: readonly string[], ctx: CommandContext): CommandOutput {
   })
 }
 
+/** BSD-style TIME (`ps aux`, M:SS) as the standard format shows it (`ps -ef`, HH:MM:SS). */
+function cumulativeTime(time: string): string {
+  const [minutes = '0', seconds = '00'] = time.split(':')
+  const m = Number(minutes)
+  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}:${seconds}`
+}
+
 /** procps-ng 4.0's listings of `procs` plus the terminal's shell and the ps itself (its child). */
 function procpsListing(
   mode: string,
@@ -226,7 +274,7 @@ function procpsListing(
   const procs: ProcpsRow[] = [
     ...others,
     { pid: shell.pid, stat: 'Ss', time: '0:00', command: shell.command },
-    { pid: shell.pid + 9, stat: 'R+', time: '0:00', command: `ps ${mode}`.trim() }
+    { pid: shell.pid + 9, ppid: shell.pid, stat: 'R+', time: '0:00', command: `ps ${mode}`.trim() }
   ]
   const tty = (p: { pid: number }): string => (p.pid >= shell.pid ? 'pts/0' : '?')
   const name = (command: string): string => (command.split(' ')[0] ?? '').split('/').pop()!.replace(/^-/, '')
@@ -257,7 +305,7 @@ function procpsListing(
       if (mode === '-ef') {
         const rows = procs.map(
           (p) =>
-            `root     ${String(p.pid).padStart(7)} ${String(p.ppid ?? (p.pid === 1 ? 0 : 1)).padStart(7)}  0 09:00 ${tty(p).padEnd(8)} 00:00:00 ${p.command}\n`
+            `root     ${String(p.pid).padStart(7)} ${String(p.ppid ?? (p.pid === 1 ? 0 : 1)).padStart(7)}  0 09:00 ${tty(p).padEnd(8)} ${cumulativeTime(p.time)} ${p.command}\n`
         )
         return {
           stdout: `UID          PID    PPID  C STIME TTY          TIME CMD\n${rows.join('')}`,
@@ -268,7 +316,7 @@ function procpsListing(
       if (mode === '-e' || mode === '-A') {
         const rows = procs.map(
           (p) =>
-            `${String(p.pid).padStart(7)} ${tty(p).padEnd(8)} 00:00:00 ${(p.command.split(' ')[0] ?? '').split('/').pop() ?? ''}\n`
+            `${String(p.pid).padStart(7)} ${tty(p).padEnd(8)} ${cumulativeTime(p.time)} ${(p.command.split(' ')[0] ?? '').split('/').pop() ?? ''}\n`
         )
         return { stdout: `    PID TTY          TIME CMD\n${rows.join('')}`, stderr: '', exitCode: 0 }
       }
