@@ -42,3 +42,11 @@ test('BASH_VERSION and SHLVL are those of Debian 12 bash in a login; BusyBox sh 
   expect(run(labShell(), 'web-1', 'echo $BASH_VERSION $SHLVL').stdout).toBe('5.2.15(1)-release 1\n')
   expect(run(labShell('two-node-deployment'), 'client', 'echo "[$BASH_VERSION]"').stdout).toBe('[]\n')
 })
+
+test('a shell started by sh -c has the terminal shell as its $PPID and a pid of its own', () => {
+  const sim = labShell()
+  const terminal = run(sim, 'node-1', 'echo $$').stdout.trim()
+  const [pid, ppid] = run(sim, 'node-1', `sh -c 'echo $$ $PPID'`).stdout.trim().split(' ')
+  expect(ppid).toBe(terminal)
+  expect(pid).not.toBe(terminal)
+})

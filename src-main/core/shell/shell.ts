@@ -310,8 +310,8 @@ export class ShellSession {
   #jobsEnded: EndedJob[] = []
   /** The signal of the `timeout` the running command is under, which nested sessions inherit. */
   #pendingSignal: PendingSignal | undefined
-  /** `$$`: the pid `ps` shows for this shell. */
-  readonly #pid: number
+  /** Started by a command of another shell (`sh -c`), whose child it is, not by a terminal. */
+  readonly #startedByCommand: boolean
   /**
    * `NAME=VALUE cmd`'s assignments while cmd runs: in its environment only, in the order bash's
    * temporary-environment hash table lists them.
@@ -344,10 +344,7 @@ export class ShellSession {
     // both shells PWD from where they start.
     if (this.#dialect() === 'bash') this.#startWith('HOSTNAME', target.hostname)
     this.#startWith('PWD', homeOf(target))
-    // A shell a command of this one starts (`sh -c`) is that command's child, as `ps` would list it.
-    const shell = terminalShell(env.lab, target)
-    this.#pid = parent?.environment === undefined ? shell.pid : shell.pid + 9
-    this.#startWith('PPID', String(parent?.environment === undefined ? shell.ppid : shell.pid))
+    this.#startedByCommand = parent?.environment !== undefined
     if (this.#dialect() === 'bash') {
       this.#startWith('BASH_VERSION', BASH_VERSION)
       this.#startWith('SHLVL', '1')
@@ -1722,12 +1719,22 @@ export class ShellSession {
     }
   }
 
-  /** `$?` and `$$` are the shell's; RANDOM draws from the lab's seeded randomness, so lessons replay. */
+  /** `$?`, `$$` and PPID are the shell's; RANDOM draws from the lab's seeded randomness, so lessons replay. */
   #lookup(name: string): string | undefined {
     if (name === '?') return String(this.#lastExit)
-    if (name === '$') return String(this.#pid)
+    if (name === '$') return String(this.#ownProcess().pid)
+    if (name === 'PPID') return String(this.#ownProcess().ppid)
     if (name === 'RANDOM') return String(randomInt(this.env.lab.rng, 0, 32767))
     return this.#assigning?.get(name) ?? this.#vars.get(name)
+  }
+
+  /**
+   * The pid `ps` lists for this shell, or for a shell a command of it started (`sh -c`), that
+   * command's child. Found when asked: listing a host's processes costs more than most lines.
+   */
+  #ownProcess(): { pid: number; ppid: number } {
+    const shell = terminalShell(this.env.lab, this.target)
+    return this.#startedByCommand ? { pid: shell.pid + 9, ppid: shell.pid } : shell
   }
 
   /** `${NAME:=WORD}`: only a variable can be assigned this way, not `$1` or `$?`. */
