@@ -107,13 +107,55 @@ const DIFFERENTIAL = [
   'E=; echo [${E:-d}] [${E-d}] [${E:+a}] [${E+a}]',
   'echo ${NOPE:-$(echo sub) and $LANG}',
   'echo "${NOPE:-a   b}" ${NOPE:-a   b}',
-  'echo ${NOPE:-}x ${?:-z}'
+  'echo ${NOPE:-}x ${?:-z}',
+  'EX=1 env | grep ^EX=',
+  'EX=1 EY=$EX env | grep "^E[XY]="; echo "[$EX] [$EY]"',
+  'EX=5; EX=2 echo $EX; EX=3 EY=4; echo $EX $EY',
+  'EV=1 sh -c "echo \\$EV"; echo "[$EV]"',
+  'export EX=1; EX=2 printenv EX; printenv EX',
+  'EX=1 EX=2 env | grep -c ^EX=',
+  'Q=1 A=1 B=2 C=3 D=4 ZZ=5 env | head -6',
+  'EW=1 >/dev/null; echo $EW',
+  'for i in 1 2; do EX=$i printenv EX; done',
+  'true && EX=a printenv EX | wc -l',
+  'echo $SHLVL',
+  'echo $BASH_VERSION | grep -c "^5\\.2\\."',
+  'echo $$ $PPID | grep -c "^[0-9][0-9]* [0-9][0-9]*$"',
+  'echo $RANDOM $RANDOM | grep -cE "^([0-9]{1,4}|[12][0-9]{4}|3[0-2][0-9]{3}) [0-9]+$"',
+  'echo ${EZ:=a  b} "$EZ"; echo ${EZ:=c}',
+  'E=; echo [${E:=d}] [$E]; F=; echo [${F=d}] [$F]',
+  'echo ${NOPE=x} $NOPE ${LANG:=no}',
+  'echo ${LANG:?no} ${LANG?no}; E=; echo [${E?no}]'
+]
+
+/**
+ * Expansion errors. A non-interactive bash names the line (`bash: line 1: `) and exits (status
+ * 127 in 5.2); the lab's terminal is interactive, where bash names no line and abandons only the
+ * line, status 1.
+ */
+const EXPANSION_ERRORS = [
+  'echo a; echo ${ZA:?unset here}; echo b',
+  'echo ${ZA?}',
+  'echo ${ZA:?}',
+  'E=; echo ${E:?}',
+  'E=; echo ${E:?empty $LANG}',
+  'echo ${1:=x}'
 ]
 
 describe.runIf(hasBash)('the lab shell agrees with real bash and coreutils', () => {
   const shell = labShell()
   it.each(DIFFERENTIAL)('%s', (line) => {
     expect(run(shell, 'node-1', line)).toEqual(realBash(line))
+  })
+})
+
+describe.runIf(hasBash)('expansion errors print what real bash prints and end the line with status 1', () => {
+  const shell = labShell()
+  it.each(EXPANSION_ERRORS)('%s', (line) => {
+    const real = realBash(line)
+    expect(real.exitCode).not.toBe(0)
+    const interactive = real.stderr.replace(/^bash: line 1: /gm, 'bash: ')
+    expect(run(shell, 'node-1', line)).toEqual({ stdout: real.stdout, stderr: interactive, exitCode: 1 })
   })
 })
 

@@ -89,14 +89,14 @@ test('export -p lists the exported variables sorted, as bash and BusyBox sh read
   ).toBe(`export HOME='/root'\nexport Q='it'"'"'s'\nexport U\n`)
 })
 
-test('${NAME:-WORD} and ${NAME:+WORD} see the environment; the forms the lab does not run say so', () => {
+test('${NAME:-WORD} and ${NAME:+WORD} see the environment; quotes inside WORD say the lab does not run them', () => {
   const sim = labShell()
   expect(
     run(sim, 'client', 'echo ${KUBERNETES_SERVICE_HOST:-none}:${NOPE_PORT:-80} ${HOME:+home}').stdout
   ).toBe('10.96.0.1:80 home\n')
-  expect(run(sim, 'node-1', 'echo ${NOPE:=x}')).toEqual({
+  expect(run(sim, 'node-1', 'echo ${NOPE:="x"}')).toEqual({
     stdout: '',
-    stderr: 'bash: ${NOPE:=x}: ${NAME:=WORD} is not available in this lab shell\n',
+    stderr: 'bash: ${NOPE:="x"}: quotes inside ${NAME:=WORD} are not available in this lab shell\n',
     exitCode: 2
   })
   expect(run(sim, 'node-1', 'echo ${NOPE:-"q"}').stderr).toBe(

@@ -1,5 +1,5 @@
 /**
- * The shell language learners type: words with quoting, `$var`/`${var}`/`${var:-word}`/`$?`, `$(…)` and
+ * The shell language learners type: words with quoting, `$var`/`${var}`/`${var:-word}` and its kin/`$?`, `$(…)` and
  * backquotes, pipes, `;`, `&` (a job), `&&`, `||`, `!`, `for NAME in …; do …; done`, the redirections
  * experiments use (`>/dev/null`, `2>&1`) and here-documents (`cat <<EOF > svc.yaml`), which is how
  * tutorials write a manifest to a file. Parsing follows bash's grammar closely enough that
@@ -13,15 +13,16 @@ export type WordPart =
       readonly kind: 'var'
       readonly name: string
       readonly quoted: boolean
-      /** `${NAME:-WORD}` and its kin: WORD stands in for (`-`) or replaces (`+`) the value. */
+      /**
+       * `${NAME:-WORD}` and its kin: WORD stands in for (`-`), replaces (`+`), is assigned as
+       * (`=`) the value, or is the message of the error an unset NAME is (`?`).
+       */
       readonly alternative?: { readonly op: AlternativeOp; readonly word: Word }
     }
   | { readonly kind: 'cmd'; readonly source: string; readonly quoted: boolean }
 
 /** With `:` an empty value counts as unset. */
-export type AlternativeOp = ':-' | '-' | ':+' | '+'
-
-const isAlternativeOp = (op: string): op is AlternativeOp => [':-', '-', ':+', '+'].includes(op)
+export type AlternativeOp = ':-' | '-' | ':+' | '+' | ':=' | '=' | ':?' | '?'
 
 export interface Word {
   readonly parts: readonly WordPart[]
@@ -374,13 +375,16 @@ class Lexer {
       const op = m[2]
       if (op === undefined) return { kind: 'var', name, quoted }
       const text = m[3] ?? ''
-      if (!isAlternativeOp(op))
-        throw new ShellUnsupportedError(`\${${inside}}: \${NAME${op}WORD} is not available in this lab shell`)
       if (/['"\\]/.test(text))
         throw new ShellUnsupportedError(
           `\${${inside}}: quotes inside \${NAME${op}WORD} are not available in this lab shell`
         )
-      return { kind: 'var', name, quoted, alternative: { op, word: new Lexer(text).#hereDocWord() } }
+      return {
+        kind: 'var',
+        name,
+        quoted,
+        alternative: { op: op as AlternativeOp, word: new Lexer(text).#hereDocWord() }
+      }
     }
     const m = /^([A-Za-z_][A-Za-z0-9_]*|[0-9?#$!@*-])/.exec(s.slice(this.#pos + 1))
     if (!m) return null

@@ -20,6 +20,8 @@ import type { Lab } from '../kube/lab.ts'
 import { advanceClock } from '../engine/probe.ts'
 import { refillIcmpBuckets } from '../linux/icmp-rate-limit.ts'
 import { utf8Length } from '../net/utf8.ts'
+import { randomInt } from '../net/index.ts'
+import { terminalShell } from './processes.ts'
 import { commandText, Job, jobLine, JobTable, Proc, type OutputChunk } from './jobs.ts'
 import { formatSize, LineBudgetExceeded, newLineBudget, SHELL_LIMITS, type LineBudget } from './limits.ts'
 import { parseLine, ShellSyntaxError, ShellUnsupportedError } from './parser.ts'
@@ -241,6 +243,14 @@ type Dest =
   /** A file under /proc/sys: each write sets the namespace's sysctl, appended or not. */
   | { readonly kind: 'sysctl'; readonly path: string; readonly key: string }
 
+/** A command's descriptors once its redirections are open: a file or here-document it reads. */
+interface Fds {
+  readonly out: Dest
+  readonly err: Dest
+  readonly input?: string
+  readonly hereDoc?: string
+}
+
 /** One run of a command: whose writes a compound command's redirection refuses, each run apart. */
 interface Writer {
   readonly name: string
@@ -300,6 +310,15 @@ export class ShellSession {
   #jobsEnded: EndedJob[] = []
   /** The signal of the `timeout` the running command is under, which nested sessions inherit. */
   #pendingSignal: PendingSignal | undefined
+  /** Started by a command of another shell (`sh -c`), whose child it is, not by a terminal. */
+  readonly #startedByCommand: boolean
+  /**
+   * `NAME=VALUE cmd`'s assignments while cmd runs: in its environment only, in the order bash's
+   * temporary-environment hash table lists them.
+   */
+  #commandEnvironment: Environment = []
+  /** The prefix assignments made so far while the next one expands (`A=1 B=$A cmd`). */
+  #assigning: ReadonlyMap<string, string> | undefined
 
   constructor(
     readonly env: ShellEnv,
@@ -325,6 +344,11 @@ export class ShellSession {
     // both shells PWD from where they start.
     if (this.#dialect() === 'bash') this.#startWith('HOSTNAME', target.hostname)
     this.#startWith('PWD', homeOf(target))
+    this.#startedByCommand = parent?.environment !== undefined
+    if (this.#dialect() === 'bash') {
+      this.#startWith('BASH_VERSION', BASH_VERSION)
+      this.#startWith('SHLVL', '1')
+    }
   }
 
   /** A variable the shell starts with, unless it already has it; the environment is small, so it always fits. */
@@ -628,7 +652,8 @@ export class ShellSession {
         p.commands.some((c) =>
           c.kind === 'for'
             ? this.#sendsTraffic(c.body)
-            : this.env.registry.get(c.words[0]?.raw ?? '')?.sendsTraffic === true
+            : this.env.registry.get(c.words[leadingAssignments(c.words).length]?.raw ?? '')?.sendsTraffic ===
+              true
         )
       )
     )
@@ -651,6 +676,11 @@ export class ShellSession {
     }
     if (e instanceof LineBudgetExceeded) {
       report(`${prefix}${capMessage(e)}\n`)
+      return 1
+    }
+    // An interactive shell abandons the line and goes on, status 1.
+    if (e instanceof ExpansionError) {
+      sink.push('stderr', `${prefix}${e.message}\n`)
       return 1
     }
     if (e instanceof ExitRequest) {
@@ -793,20 +823,11 @@ export class ShellSession {
     as: { readonly top?: true; readonly job?: Job } = {}
   ): number {
     if (++this.#budget.commands > SHELL_LIMITS.lineCommands) throw new LineBudgetExceeded('commands')
-    const assignment =
-      cmd.words.length === 1 && cmd.redirects.length === 0 ? ASSIGNMENT.exec(cmd.words[0]?.raw ?? '') : null
-    if (assignment) {
-      const name = assignment[1] ?? ''
-      const value = this.#expandNoSplit(cmd.words[0] as Word, sink)
-      const refused =
-        value === undefined ? variableTooLarge(name) : this.#setVar(name, value.slice(name.length + 1))
-      if (refused === undefined) return 0
-      sink.push('stderr', `${this.#prefix()}${refused}\n`)
-      return 1
-    }
+    const assignments = leadingAssignments(cmd.words)
+    const words = cmd.words.slice(assignments.length)
     let argv: string[]
     try {
-      argv = this.#expandAll(cmd.words, sink)
+      argv = this.#expandAll(words, sink)
     } catch (e) {
       if (!(e instanceof ArgumentsTooLong)) throw e
       // execve refuses the whole command; bash reports it and the status is 126.
@@ -826,7 +847,58 @@ export class ShellSession {
       }
       input = data ?? ''
     }
-    if (argv.length === 0) return 0
+    // With no command left, assignments set the shell's own variables.
+    if (argv.length === 0)
+      return this.#assignAll(assignments, sink, (name, value) => this.#setVar(name, value))
+    // bash expands the command's words before its assignments, which see each other.
+    const temporary = new Map<string, string>()
+    this.#assigning = temporary
+    let code: number
+    try {
+      code = this.#assignAll(assignments, sink, (name, value) => {
+        if (value.length > SHELL_LIMITS.variableBytes) return variableTooLarge(name)
+        temporary.set(name, value)
+        return undefined
+      })
+    } finally {
+      this.#assigning = undefined
+    }
+    if (code !== 0) return code
+    const outer = this.#commandEnvironment
+    this.#commandEnvironment = temporaryEnvironment(temporary)
+    try {
+      return this.#execSimple(argv, fds, input, inputIsDirectory, sink, pipe, as)
+    } finally {
+      this.#commandEnvironment = outer
+    }
+  }
+
+  /** Expand each `NAME=VALUE` and hand it to `set`, which returns its refusal, if any. */
+  #assignAll(
+    words: readonly Word[],
+    sink: Sink,
+    set: (name: string, value: string) => string | undefined
+  ): number {
+    for (const word of words) {
+      const name = ASSIGNMENT.exec(word.raw)?.[1] ?? ''
+      const value = this.#expandNoSplit(word, sink)
+      const refused = value === undefined ? variableTooLarge(name) : set(name, value.slice(name.length + 1))
+      if (refused === undefined) continue
+      sink.push('stderr', `${this.#prefix()}${refused}\n`)
+      return 1
+    }
+    return 0
+  }
+
+  #execSimple(
+    argv: readonly string[],
+    fds: Fds,
+    input: string,
+    inputIsDirectory: boolean,
+    sink: Sink,
+    pipe: string[] | null,
+    as: { readonly top?: true; readonly job?: Job }
+  ): number {
     const process = this.#process(argv, fds, input, sink, pipe, as)
     if (process !== undefined) return process
     const result = this.#exec(argv, input, inputIsDirectory)
@@ -1002,10 +1074,7 @@ export class ShellSession {
   }
 
   /** Apply redirections left to right, as bash does (`>/dev/null 2>&1` silences both). */
-  #redirects(
-    redirects: readonly Redirect[],
-    sink: Sink
-  ): { out: Dest; err: Dest; input?: string; hereDoc?: string } | number {
+  #redirects(redirects: readonly Redirect[], sink: Sink): Fds | number {
     let out: Dest = { kind: 'stdout' }
     let err: Dest = { kind: 'stderr' }
     let input: string | undefined
@@ -1474,15 +1543,24 @@ export class ShellSession {
         }
       },
       resolveTarget: this.env.resolveTarget,
-      environment:
-        tool !== undefined && this.#exportsUnderscore
-          ? [...this.#exported.environment(this.#vars).filter(([n]) => n !== '_'), ['_', `/usr/bin/${tool}`]]
-          : this.#exported.environment(this.#vars),
+      environment: this.#childEnvironment(tool),
       ...(this.#pendingSignal === undefined ? {} : { pendingSignal: this.#pendingSignal }),
       countPacket: () => {
         if (++this.#budget.packets > SHELL_LIMITS.linePackets) throw new LineBudgetExceeded('packets')
       }
     }
+  }
+
+  /** A command's environment: its own assignments first, as bash builds it, then what the shell exports. */
+  #childEnvironment(tool: string | undefined): Environment {
+    const own = this.#commandEnvironment
+    const exported = this.#exported.environment(this.#vars).filter(([n]) => !own.some(([o]) => o === n))
+    if (tool === undefined || !this.#exportsUnderscore) return [...own, ...exported]
+    return [
+      ...own.filter(([n]) => n !== '_'),
+      ...exported.filter(([n]) => n !== '_'),
+      ['_', `/usr/bin/${tool}`]
+    ]
   }
 
   #run(
@@ -1621,13 +1699,50 @@ export class ShellSession {
   }
 
   #param(part: Extract<WordPart, { kind: 'var' }>, sink: Sink): string {
-    const value = part.name === '?' ? String(this.#lastExit) : this.#vars.get(part.name)
+    const value = this.#lookup(part.name)
     const alt = part.alternative
     if (alt === undefined) return value ?? ''
-    const unset = value === undefined || (alt.op.startsWith(':') && value === '')
-    const word = (): string => this.#expandNoSplit(alt.word, sink) ?? ''
-    if (alt.op.endsWith('-')) return unset ? word() : value
-    return unset ? '' : word()
+    if (value !== undefined && (value !== '' || !alt.op.startsWith(':')))
+      return alt.op.endsWith('+') ? (this.#expandNoSplit(alt.word, sink) ?? '') : value
+    const word = this.#expandNoSplit(alt.word, sink) ?? ''
+    switch (alt.op.slice(-1)) {
+      case '-':
+        return word
+      case '+':
+        return ''
+      case '=':
+        return this.#assignDefault(part.name, word)
+      default:
+        throw new ExpansionError(
+          `${part.name}: ${word !== '' ? word : alt.op === '?' ? 'parameter not set' : 'parameter null or not set'}`
+        )
+    }
+  }
+
+  /** `$?`, `$$` and PPID are the shell's; RANDOM draws from the lab's seeded randomness, so lessons replay. */
+  #lookup(name: string): string | undefined {
+    if (name === '?') return String(this.#lastExit)
+    if (name === '$') return String(this.#ownProcess().pid)
+    if (name === 'PPID') return String(this.#ownProcess().ppid)
+    if (name === 'RANDOM') return String(randomInt(this.env.lab.rng, 0, 32767))
+    return this.#assigning?.get(name) ?? this.#vars.get(name)
+  }
+
+  /**
+   * The pid `ps` lists for this shell, or for a shell a command of it started (`sh -c`), that
+   * command's child. Found when asked: listing a host's processes costs more than most lines.
+   */
+  #ownProcess(): { pid: number; ppid: number } {
+    const shell = terminalShell(this.env.lab, this.target)
+    return this.#startedByCommand ? { pid: shell.pid + 9, ppid: shell.pid } : shell
+  }
+
+  /** `${NAME:=WORD}`: only a variable can be assigned this way, not `$1` or `$?`. */
+  #assignDefault(name: string, value: string): string {
+    if (!VARIABLE_NAME.test(name)) throw new ExpansionError(`$${name}: cannot assign in this way`)
+    const refused = this.#setVar(name, value)
+    if (refused !== undefined) throw new ExpansionError(refused)
+    return value
   }
 
   /** `$(…)`: run the inner line here; its stdout (less trailing newlines) becomes the value. */
@@ -1681,6 +1796,34 @@ interface Waiting {
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 /** A word bash takes as an assignment, as typed. */
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=/
+
+/** The `NAME=VALUE` words a simple command starts with, which bash takes as assignments. */
+function leadingAssignments(words: readonly Word[]): readonly Word[] {
+  const end = words.findIndex((w) => !ASSIGNMENT.test(w.raw))
+  return end === -1 ? words : words.slice(0, end)
+}
+
+/**
+ * bash lists a command's temporary environment by the FNV-1 hash of each name in a table of
+ * four buckets, the newest name first in its bucket.
+ */
+function temporaryEnvironment(values: ReadonlyMap<string, string>): Environment {
+  const buckets: [string, string][][] = [[], [], [], []]
+  for (const [name, value] of values) buckets[fnv1(name) & 3]?.unshift([name, value])
+  return buckets.flat()
+}
+
+function fnv1(text: string): number {
+  let hash = 2166136261
+  for (let i = 0; i < text.length; i++) hash = (Math.imul(hash, 16777619) ^ text.charCodeAt(i)) >>> 0
+  return hash
+}
+
+/** The version bash 5.2 as Debian 12 ships it reports. */
+const BASH_VERSION = '5.2.15(1)-release'
+
+/** An expansion that fails (`${NAME:?WORD}`); the message follows the shell's prefix. */
+class ExpansionError extends Error {}
 
 const WAITING = Symbol('waiting')
 const NOT_YET: Resume = { list: [], item: -1, pipe: 0, code: 0, stdin: '' }

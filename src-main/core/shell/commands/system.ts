@@ -4,14 +4,18 @@
  */
 
 import type { Command, CommandContext, CommandOutput, CommandRegistry } from '../command.ts'
-import type { KubeContainer, KubePod, KubeProcess } from '../../kube/objects.ts'
-import { flannelPods } from '../../kube/flannel-pods.ts'
-import { kubeProxyPods } from '../../kube/kube-proxy-pods.ts'
-import { staticPods } from '../../kube/static-pods.ts'
-import { hex } from '../../kube/api-objects.ts'
+import type { KubePod } from '../../kube/objects.ts'
 import { formatIpv4 } from '../../net/index.ts'
 import { getopt, has } from '../getopt.ts'
 import { findPod } from '../targets.ts'
+import {
+  containerProcesses,
+  hostProcesses,
+  parentOf,
+  terminalShell,
+  type ContainerProcess,
+  type ProcpsRow
+} from '../processes.ts'
 import { dialectOf } from '../shell.ts'
 
 export const hostnameCommand: Command = {
@@ -63,73 +67,6 @@ function podOf(ctx: CommandContext): KubePod | undefined {
   return ctx.target.pod === undefined ? undefined : findPod(ctx.lab, ctx.target.pod, ctx.target.namespace)
 }
 
-/**
- * Processes visible from the target, pid as seen in its PID namespace: the container's own
- * process, or every container's plus /pause when the pod shares one PID namespace.
- */
-function containerProcesses(
-  pod: KubePod,
-  container: string | undefined
-): { pid: number; user: string; command: string }[] {
-  const own = (p: KubeProcess): { pid: number; user: string; command: string } => ({
-    pid: p.pid,
-    user: p.user,
-    command: p.command
-  })
-  if (pod.shareProcessNamespace) return [own(pod.pause), ...pod.containers.map((c) => own(c.process))]
-  const c = pod.containers.find((x) => x.name === container) ?? pod.containers[0]
-  return c ? [own(c.process)] : []
-}
-
-/** The fixed processes of a Debian node running containerd and the kubelet. */
-const KUBEADM_DAEMONS: readonly ProcpsRow[] = [
-  { pid: 1, stat: 'Ss', time: '0:02', command: '/sbin/init' },
-  { pid: 212, stat: 'Ss', time: '0:00', command: '/lib/systemd/systemd-journald' },
-  { pid: 402, stat: 'Ssl', time: '0:31', command: '/usr/bin/containerd' },
-  {
-    pid: 455,
-    stat: 'Ssl',
-    time: '1:12',
-    command:
-      '/usr/bin/kubelet --config=/var/lib/kubelet/config.yaml --container-runtime-endpoint=unix:///run/containerd/containerd.sock'
-  }
-]
-
-/**
- * A k3s node: one k3s process (the kubelet, kube-proxy, flannel and on the server the control
- * plane run inside it), which hides its arguments behind `k3s server` or `k3s agent` because
- * they may hold tokens, and the containerd it starts as its child.
- */
-function k3sDaemons(role: 'server' | 'agent'): ProcpsRow[] {
-  return [
-    { pid: 1, stat: 'Ss', time: '0:02', command: '/sbin/init' },
-    { pid: 212, stat: 'Ss', time: '0:00', command: '/lib/systemd/systemd-journald' },
-    {
-      pid: 402,
-      stat: 'Ssl',
-      time: role === 'server' ? '2:37' : '0:48',
-      command: `/usr/local/bin/k3s ${role}`
-    },
-    { pid: 455, ppid: 402, stat: 'Sl', time: '0:31', command: 'containerd' }
-  ]
-}
-
-/**
- * Where a node's containerd lives, for the shims it starts. k3s unpacks its own binaries under a
- * directory named after the hash of the data it carries, which changes with every release; the
- * lab names it after the Kubernetes version it models.
- */
-function runtimeOf(ctx: CommandContext): { shim: string; socket: string } {
-  const cluster = ctx.lab.scenario.cluster
-  if (cluster.distribution !== 'k3s')
-    return { shim: '/usr/bin/containerd-shim-runc-v2', socket: '/run/containerd/containerd.sock' }
-  const data = hex(`k3s-data/${cluster.kubeProxy.version}`)
-  return {
-    shim: `/var/lib/rancher/k3s/data/${data}/bin/containerd-shim-runc-v2`,
-    socket: '/run/k3s/containerd/containerd.sock'
-  }
-}
-
 export const psCommand: Command = {
   name: 'ps',
   summary: 'list processes: ps, ps ax, ps aux, ps -ef (BusyBox ps in a busybox container)',
@@ -138,17 +75,20 @@ export const psCommand: Command = {
       const pod = podOf(ctx)
       if (!pod) return { stdout: '', stderr: '', exitCode: 0 }
       const procs = containerProcesses(pod, ctx.target.container)
-      return dialectOf(ctx.target) === 'busybox' ? busyboxPs(argv, procs) : containerPs(argv, procs)
+      const shell = terminalShell(ctx.lab, ctx.target).pid
+      return dialectOf(ctx.target) === 'busybox'
+        ? busyboxPs(argv, procs, shell)
+        : containerPs(argv, procs, shell)
     }
     return nodePs(argv, ctx)
   }
 }
 
-type ContainerProcess = { pid: number; user: string; command: string }
-/** A node process; `ppid` only where it is not init (what a sandbox's shim starts). */
-type ProcpsRow = { pid: number; ppid?: number; stat: string; time: string; command: string }
-
-function busyboxPs(argv: readonly string[], procs: readonly ContainerProcess[]): CommandOutput {
+function busyboxPs(
+  argv: readonly string[],
+  procs: readonly ContainerProcess[],
+  shell: number
+): CommandOutput {
   // BusyBox ps ignores the BSD-style words learners type out of habit.
   const bad = argv.find((a) => a.startsWith('-') && !/^-[efAaxwlT]+$/.test(a))
   if (bad !== undefined)
@@ -158,11 +98,10 @@ function busyboxPs(argv: readonly string[], procs: readonly ContainerProcess[]):
       exitCode: 1
     }
   // The terminal's shell and this ps run in the container too, after everything else.
-  const top = Math.max(1, ...procs.map((p) => p.pid))
   const rows = [
     ...procs,
-    { pid: top + 6, user: 'root', command: 'sh' },
-    { pid: top + 12, user: 'root', command: argv.length > 0 ? `ps ${argv.join(' ')}` : 'ps' }
+    { pid: shell, user: 'root', command: 'sh' },
+    { pid: shell + 6, user: 'root', command: argv.length > 0 ? `ps ${argv.join(' ')}` : 'ps' }
   ]
   const out = rows
     .map((p) => `${String(p.pid).padStart(5)} ${p.user.padEnd(8).slice(0, 8)}  0:00 ${p.command}\n`)
@@ -171,89 +110,19 @@ function busyboxPs(argv: readonly string[], procs: readonly ContainerProcess[]):
 }
 
 /** procps in a container: what runs there, then the `bash` that `kubectl exec` started and this ps. */
-function containerPs(argv: readonly string[], procs: readonly ContainerProcess[]): CommandOutput {
-  const top = Math.max(1, ...procs.map((p) => p.pid))
+function containerPs(
+  argv: readonly string[],
+  procs: readonly ContainerProcess[],
+  shell: number
+): CommandOutput {
   const rows = procs.map((p) => ({ pid: p.pid, stat: 'Ss', time: '0:00', command: p.command }))
-  return procpsListing(argv.join(' '), rows, { pid: top + 6, command: 'bash' })
-}
-
-/** CPU time the system pods have used by the time the learner looks: etcd and the apiserver work. */
-const SYSTEM_POD_TIME: Record<string, string> = {
-  etcd: '0:24',
-  'kube-apiserver': '0:58',
-  'kube-controller-manager': '0:17',
-  'kube-scheduler': '0:05',
-  'kube-flannel': '0:03',
-  'kube-proxy': '0:04'
-}
-
-/**
- * containerd runs each pod sandbox under its own containerd-shim-runc-v2 (re-parented to init,
- * named after the sandbox id), which starts /pause and then every container of the pod.
- */
-function sandboxRows(
-  runtime: { shim: string; socket: string },
-  pod: KubePod,
-  pids: { shim: number; pause: number },
-  container: (c: KubeContainer) => ProcpsRow
-): ProcpsRow[] {
-  return [
-    {
-      pid: pids.shim,
-      stat: 'Sl',
-      time: '0:00',
-      command: `${runtime.shim} -namespace k8s.io -id ${pod.sandboxId} -address ${runtime.socket}`
-    },
-    { pid: pids.pause, ppid: pids.shim, stat: 'Ss', time: '0:00', command: '/pause' },
-    ...pod.containers.filter((c) => c.state === 'Running').map((c) => ({ ...container(c), ppid: pids.shim }))
-  ]
-}
-
-/**
- * The node's system pods in the order the kubelet started them: kubeadm's static pods on the
- * control-plane node, then kube-proxy's and flanneld's. They carry no host PIDs of their own,
- * so each gets a block of numbers after the kubelet's.
- */
-function systemPodRows(ctx: CommandContext, node: string): ProcpsRow[] {
-  return [...staticPods(ctx.lab), ...kubeProxyPods(ctx.lab), ...flannelPods(ctx.lab)]
-    .filter((pod) => pod.node === node)
-    .flatMap((pod, i) => {
-      const pause = 500 + 25 * i
-      return sandboxRows(runtimeOf(ctx), pod, { shim: pause - 4, pause }, (c) => ({
-        pid: pause + 12,
-        stat: 'Ssl',
-        time: SYSTEM_POD_TIME[c.name] ?? '0:01',
-        command: c.process.command
-      }))
-    })
+  return procpsListing(argv.join(' '), rows, { pid: shell, command: 'bash' })
 }
 
 function nodePs(argv: readonly string[], ctx: CommandContext): CommandOutput {
-  const node = ctx.lab.nodes.find((n) => n.name === ctx.target.node)
-  const daemons =
-    ctx.lab.scenario.cluster.distribution === 'k3s'
-      ? k3sDaemons(node === ctx.lab.nodes[0] ? 'server' : 'agent')
-      : KUBEADM_DAEMONS
-  const procs: ProcpsRow[] =
-    ctx.target.kind === 'node'
-      ? [...daemons, ...(node ? systemPodRows(ctx, node.name) : [])]
-      : [{ pid: 1, stat: 'Ss', time: '0:01', command: '/sbin/init' }]
-  if (node) {
-    if (node.daemon)
-      procs.push({ pid: node.daemon.hostPid, stat: 'Ss', time: '0:00', command: node.daemon.command })
-    for (const pod of ctx.lab.pods.filter((p) => p.node === node.name))
-      procs.push(
-        ...sandboxRows(runtimeOf(ctx), pod, { shim: pod.shimPid, pause: pod.pause.hostPid }, (c) => ({
-          pid: c.process.hostPid,
-          stat: 'Ss',
-          time: '0:00',
-          command: c.process.command
-        }))
-      )
-  }
-  procs.sort((a, b) => a.pid - b.pid)
+  const procs = hostProcesses(ctx.lab, ctx.target)
   return procpsListing(argv.join(' '), procs, {
-    pid: Math.max(...procs.map((p) => p.pid)) + 37,
+    pid: terminalShell(ctx.lab, ctx.target).pid,
     command: '-bash'
   })
 }
@@ -305,7 +174,7 @@ function procpsListing(
       if (mode === '-ef') {
         const rows = procs.map(
           (p) =>
-            `root     ${String(p.pid).padStart(7)} ${String(p.ppid ?? (p.pid === 1 ? 0 : 1)).padStart(7)}  0 09:00 ${tty(p).padEnd(8)} ${cumulativeTime(p.time)} ${p.command}\n`
+            `root     ${String(p.pid).padStart(7)} ${String(p.ppid ?? parentOf(p.pid)).padStart(7)}  0 09:00 ${tty(p).padEnd(8)} ${cumulativeTime(p.time)} ${p.command}\n`
         )
         return {
           stdout: `UID          PID    PPID  C STIME TTY          TIME CMD\n${rows.join('')}`,
