@@ -11,7 +11,8 @@ import { captureStep, type Step } from './steps.ts'
  * second apart, each of which vxlan_xmit drops (flannel installs no FDB entry for the broadcast
  * MAC) and counts as a TX drop; a second after the third the entry fails and both queued echoes
  * get their host unreachable at once (hence `pipe 2`). A new packet restarts the resolution:
- * INCOMPLETE until its own three seconds have passed.
+ * INCOMPLETE until its own three seconds have passed. Then the lesson's real fault: the entry is
+ * back but the FDB entry gone, and the echo's frame is a TX drop too, never counted as sent.
  *
  * The real side turns IPv6 off on flannel.1 first: its router solicitations and MLD reports
  * also count among the VTEP's drops, and the lab models no IPv6. The drop counter is compared as
@@ -19,6 +20,8 @@ import { captureStep, type Step } from './steps.ts'
  */
 
 const VTEP_STATS = { on: 'node-1', run: 'ip -s link show flannel.1' }
+/** node-2's flannel.1, which node-1's neighbour and FDB entries name. */
+const NODE2_VTEP_MAC = labShell().lab.nodes[1]!.vtepMac!
 const steps: Step[] = [
   { kind: 'cmd', ...VTEP_STATS, slug: 'vtep-stats-before' },
   { kind: 'cmd', on: 'node-1', run: 'ip neigh del 10.244.2.0 dev flannel.1', slug: 'neigh-del' },
@@ -34,7 +37,17 @@ const steps: Step[] = [
   { kind: 'cmd', on: 'client', run: 'ping -c 1 -W 1 10.244.2.2', slug: 'ping-restarts-resolution' },
   { kind: 'cmd', on: 'node-1', run: 'ip neigh show dev flannel.1', slug: 'neigh-incomplete-again' },
   { kind: 'cmd', on: 'node-1', run: 'sleep 3; ip neigh show dev flannel.1', slug: 'neigh-failed-again' },
-  { kind: 'cmd', ...VTEP_STATS, slug: 'vtep-stats-at-the-end' }
+  { kind: 'cmd', ...VTEP_STATS, slug: 'vtep-stats-after-second-resolution' },
+  {
+    kind: 'cmd',
+    on: 'node-1',
+    run:
+      `ip neigh replace 10.244.2.0 lladdr ${NODE2_VTEP_MAC} dev flannel.1 nud permanent; ` +
+      `bridge fdb del ${NODE2_VTEP_MAC} dev flannel.1 dst 192.168.56.12`,
+    slug: 'neigh-back-fdb-gone'
+  },
+  { kind: 'cmd', on: 'client', run: 'ping -c 1 -W 1 10.244.2.2', slug: 'ping-without-fdb-entry' },
+  { kind: 'cmd', ...VTEP_STATS, slug: 'vtep-stats-after-unicast-drop' }
 ]
 
 /** Each output of one side, the VTEP's TX drops as their gain since that side's first listing. */
