@@ -1,5 +1,5 @@
 import type { Lab } from '../kube/lab.ts'
-import { NEIGH_TIMES, type Neighbour, type NeighbourState } from '../linux/neighbour.ts'
+import { NEIGH_TIMES, resolutionFailsAt, type Neighbour, type NeighbourState } from '../linux/neighbour.ts'
 import type { Netns } from '../linux/netns.ts'
 import { announceNeigh } from '../linux/netlink.ts'
 import { Walk } from './walk.ts'
@@ -8,8 +8,9 @@ import { Walk } from './walk.ts'
  * neigh_timer_handler, run for every timer of the entry that fell due up to now, each at its
  * own time: REACHABLE without confirmation turns STALE (or DELAY when used in the last 5 s);
  * DELAY turns REACHABLE if something confirmed it meanwhile, else PROBE; PROBE sends unicast
- * ARP requests 1 s apart and FAILS after three unanswered. Only STALE, the DELAY outcomes and
- * FAILED are RTM_NEWNEIGH events, as the kernel notifies only those.
+ * ARP requests 1 s apart and FAILS after three unanswered, as INCOMPLETE does 1 s after its
+ * third broadcast request (the walk sent them). Only STALE, the DELAY outcomes and FAILED are
+ * RTM_NEWNEIGH events, as the kernel notifies only those.
  */
 export function runNeighbourTimers(lab: Lab, ns: Netns, n: Neighbour, now: number): void {
   for (;;) {
@@ -35,6 +36,11 @@ export function runNeighbourTimers(lab: Lab, ns: Netns, n: Neighbour, now: numbe
       }
       n.probes++
       if (probeAt(lab, ns, n, at)) return runNeighbourTimers(lab, ns, n, now)
+    } else if (n.state === 'INCOMPLETE') {
+      const at = resolutionFailsAt(n)
+      if (at > now) return
+      change(ns, n, 'FAILED', at, true)
+      return
     } else return
   }
 }
@@ -54,6 +60,7 @@ function neighbourTimerDue(n: Neighbour, now: number): boolean {
   if (n.state === 'REACHABLE') return n.confirmedAt + NEIGH_TIMES.reachableMs < now
   if (n.state === 'DELAY') return n.updatedAt + NEIGH_TIMES.delayProbeMs <= now
   if (n.state === 'PROBE') return n.updatedAt + n.probes * NEIGH_TIMES.retransMs <= now
+  if (n.state === 'INCOMPLETE') return resolutionFailsAt(n) <= now
   return false
 }
 

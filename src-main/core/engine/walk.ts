@@ -11,9 +11,10 @@ import {
   routeErrno,
   pickSource,
   setNeighbour,
+  startResolution,
   useNeighbour
 } from '../linux/ops.ts'
-import { isValidNeighbour, NEIGH_TIMES, type Neighbour } from '../linux/neighbour.ts'
+import { isValidNeighbour, NEIGH_TIMES, resolutionFailsAt, type Neighbour } from '../linux/neighbour.ts'
 import { linkByIndex, type Netns } from '../linux/netns.ts'
 import type { Hook, IptChain, IptTableName } from '../linux/netfilter.ts'
 import type { NftChain } from '../linux/nftables.ts'
@@ -330,9 +331,10 @@ export class Walk {
       frame,
       promiscOnly
     )
-    // Counters tell what a bridge that nobody captures on received, which excludes these frames.
-    if (promiscOnly) return
-    const bytes = frame.ip!.length + (pkt.eth ? 14 : 0)
+    // Counters tell what a bridge that nobody captures on received, which excludes these frames;
+    // a VXLAN device counts a frame it sends once it has somewhere to send it (#vxlanXmit).
+    if (promiscOnly || (direction === 'out' && link.kind === 'vxlan')) return
+    const bytes = frameBytes(pkt)
     if (direction === 'in') {
       link.stats.rxPackets++
       link.stats.rxBytes += bytes
@@ -719,9 +721,10 @@ export class Walk {
       } else {
         // A packet that finds a resolution still running waits in its queue and fails with it,
         // unless the address has appeared meanwhile and the next request is answered.
-        const failsAt = n?.state === 'FAILED' && n.updatedAt > now + this.elapsedMs ? n.updatedAt : undefined
-        if (failsAt !== undefined && !this.#arpOwner(ns, dev, nexthop, undefined))
-          this.elapsedMs = failsAt - now
+        const startsAt = now + this.elapsedMs
+        const failsAt = n?.state === 'INCOMPLETE' ? resolutionFailsAt(n) : undefined
+        const queued = failsAt !== undefined && failsAt > startsAt
+        if (queued && !this.#arpOwner(ns, dev, nexthop, undefined)) this.elapsedMs = failsAt - now
         // arp_solicit announces the packet's source only when it is one of ours (arp_announce 0).
         else
           mac = this.#arp(
@@ -731,8 +734,8 @@ export class Walk {
             isLocalAddress(ns, pkt.src) ? pkt.src : (pickSourceOn(ns, dev) ?? 0)
           )
         if (!mac) {
-          // Marked with the time it fails, which later packets of the walk's moment queue behind.
-          setNeighbour(ns, dev.ifindex, nexthop, undefined, 'FAILED', now + this.elapsedMs)
+          // INCOMPLETE from the first request on; its timer fails it once the clock gets there.
+          if (!queued) startResolution(ns, dev.ifindex, nexthop, startsAt)
           this.hop(ns, 'arp-resolve', {
             device: dev.name,
             drop: 'neigh-failed',
@@ -793,7 +796,23 @@ export class Walk {
    * switch); the namespace owning `ip` answers. Bridges learn both MACs; both ends cache.
    */
   #arp(ns: Netns, dev: Link, ip: Ipv4, senderIp: Ipv4): Mac | undefined {
+    const request = arpRequestView(dev.mac, senderIp, ip)
     if (dev.kind === 'vxlan') {
+      // vxlan_xmit finds no FDB entry for the broadcast MAC (flannel installs none, nor a default
+      // one) and drops each request after the device's taps saw it, counting it as a TX drop.
+      for (let i = 0; i < NEIGH_TIMES.mcastProbes; i++) {
+        this.lab.capture.record(
+          this.#stamp(i * NEIGH_TIMES.retransMs),
+          this.lab.clock.nowMs,
+          ns.id,
+          dev.name,
+          'out',
+          request,
+          false
+        )
+        dev.stats.txDropped++
+      }
+      this.elapsedMs += NEIGH_TIMES.mcastProbes * NEIGH_TIMES.retransMs
       this.hop(ns, 'arp-resolve', {
         device: dev.name,
         detail: { ip: formatIpv4(ip), note: 'vxlan-nolearning' }
@@ -803,7 +822,6 @@ export class Walk {
     const now = this.lab.clock.nowMs
     const flood: Passage[] = []
     const owner = this.#arpOwner(ns, dev, ip, flood)
-    const request = arpRequestView(dev.mac, senderIp, ip)
     if (!owner) {
       // arp_solicit's mcast_solicit (3) broadcasts, retrans_time (1 s) apart, then the entry
       // fails and the packets queued on it get their errors.
@@ -1192,7 +1210,12 @@ export class Walk {
         break
       }
     }
-    if (!entry) return this.drop(ns, 'vxlan-no-fdb', inner, vx.name)
+    if (!entry) {
+      vx.stats.txDropped++
+      return this.drop(ns, 'vxlan-no-fdb', inner, vx.name)
+    }
+    vx.stats.txPackets++
+    vx.stats.txBytes += frameBytes(inner)
     if (isLocalAddress(ns, entry.dst)) return this.#vxlanEncapBypass(ns, vx, inner, entry.dst)
     const sport = flowPort(inner)
     const toRemote = vx.local === undefined ? lookupRoute(ns, entry.dst) : undefined
@@ -1467,6 +1490,11 @@ export function nextIpId(ns: Netns): number {
   const id = ns.ipIdNext
   ns.ipIdNext = (ns.ipIdNext % 65535) + 1
   return id
+}
+
+/** A frame as a device's byte counters take it: the IP packet and its Ethernet header. */
+function frameBytes(pkt: Packet): number {
+  return ipLength(pkt) + (pkt.eth ? 14 : 0)
 }
 
 /** udp_flow_src_port: a hash of the inner flow scaled into the ephemeral range. */

@@ -13,7 +13,7 @@ export interface Neighbour {
   state: NeighbourState
   /** Lab time (ms) of the last confirmation: an ARP reply, or a TCP ACK the host sent through it. */
   confirmedAt: number
-  /** Lab time (ms) the state last changed: when DELAY and PROBE began. */
+  /** Lab time (ms) the state last changed: when DELAY, PROBE and a resolution (INCOMPLETE) began. */
   updatedAt: number
   /** Lab time (ms) a packet last went out through the entry. */
   usedAt: number
@@ -38,12 +38,9 @@ export const NEIGH_TIMES = {
   mcastProbes: 3
 } as const
 
-/**
- * The state as the kernel reports it at `nowMs`: a resolution the walk has already played out to
- * its failure reads INCOMPLETE until the moment it fails.
- */
-export function neighbourStateAt(n: Neighbour, nowMs: number): NeighbourState {
-  return n.state === 'FAILED' && n.updatedAt > nowMs ? 'INCOMPLETE' : n.state
+/** When an unanswered resolution fails: retrans_time after the last of its broadcast requests. */
+export function resolutionFailsAt(n: Neighbour): number {
+  return n.updatedAt + NEIGH_TIMES.mcastProbes * NEIGH_TIMES.retransMs
 }
 
 /** The states that hold an address the kernel sends to (NUD_VALID without NOARP/PERMANENT). */

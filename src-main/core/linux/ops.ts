@@ -507,6 +507,31 @@ export function setNeighbour(
 }
 
 /**
+ * A packet finds no usable entry (neigh_event_send): the entry, made or reused, turns INCOMPLETE
+ * as its broadcast requests begin at `at`. The kernel announces neither this nor the new entry,
+ * only the FAILED its timer reaches if nobody answers.
+ */
+export function startResolution(ns: Netns, ifindex: number, ip: Ipv4, at: number): Neighbour {
+  const existing = findNeighbour(ns, ifindex, ip)
+  if (existing) {
+    existing.state = 'INCOMPLETE'
+    existing.updatedAt = at
+    return existing
+  }
+  const entry: Neighbour = {
+    ip,
+    ifindex,
+    state: 'INCOMPLETE',
+    confirmedAt: -Infinity,
+    updatedAt: at,
+    usedAt: -Infinity,
+    probes: 0
+  }
+  ns.neighbours.push(entry)
+  return entry
+}
+
+/**
  * A packet goes out through the entry (neigh_event_send): a STALE entry starts the DELAY in
  * which it waits for a confirmation, which only the host's own TCP gives (its ACKs carry
  * dst_pending_confirm); forwarded packets and ICMP never confirm. Neither change is an event.

@@ -7,7 +7,7 @@
 import type { CommandOutput } from '../command.ts'
 import { fail } from '../command.ts'
 import type { Link } from '../../linux/link.ts'
-import { neighbourStateAt, type Neighbour, type NeighbourState } from '../../linux/neighbour.ts'
+import type { Neighbour, NeighbourState } from '../../linux/neighbour.ts'
 import { linkByName, type Netns } from '../../linux/netns.ts'
 import type { Cidr } from '../../net/cidr.ts'
 import { badPrefix, parseSelectorPrefix, samePrefix } from './ip-route-filter.ts'
@@ -85,9 +85,9 @@ export function parseNeighbourFilter(
   return filter
 }
 
-export function neighbourSelected(filter: NeighbourFilter, n: Neighbour, nowMs: number): boolean {
+export function neighbourSelected(filter: NeighbourFilter, n: Neighbour): boolean {
   if (filter.dev && n.ifindex !== filter.dev.ifindex) return false
   const { prefix } = filter
   if (prefix && !samePrefix(n.ip, prefix.network, prefix.prefixLen)) return false
-  return filter.states.has(neighbourStateAt(n, nowMs))
+  return filter.states.has(n.state)
 }

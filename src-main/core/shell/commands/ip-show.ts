@@ -4,7 +4,7 @@ import type { Address } from '../../linux/address.ts'
 import type { Link } from '../../linux/link.ts'
 import { linkByIndex, type Netns } from '../../linux/netns.ts'
 import { hasCarrier, type NetnsMap } from '../../linux/ops.ts'
-import { isValidNeighbour, neighbourStateAt } from '../../linux/neighbour.ts'
+import { isValidNeighbour } from '../../linux/neighbour.ts'
 import { neighbourSelected, type NeighbourFilter } from './ip-neigh-filter.ts'
 import type { Route, RouteTable } from '../../linux/route.ts'
 import { formatIpv4 } from '../../net/ipv4.ts'
@@ -214,13 +214,13 @@ export function showRoutes(
  * The kernel sends an entry's address only while it is valid, so a FAILED one has none; a
  * listing narrowed to one device leaves the device out of each line.
  */
-export function showNeighbours(ns: Netns, filter: NeighbourFilter, nowMs: number): string {
+export function showNeighbours(ns: Netns, filter: NeighbourFilter): string {
   const out: string[] = []
   for (const n of ns.neighbours) {
-    if (!neighbourSelected(filter, n, nowMs)) continue
+    if (!neighbourSelected(filter, n)) continue
     const name = filter.dev ? '' : ` dev ${linkByIndex(ns, n.ifindex)?.name ?? '?'}`
     out.push(
-      `${formatIpv4(n.ip)}${name}${n.lladdr && isValidNeighbour(n) ? ` lladdr ${n.lladdr}` : ''} ${neighbourStateAt(n, nowMs)} `
+      `${formatIpv4(n.ip)}${name}${n.lladdr && isValidNeighbour(n) ? ` lladdr ${n.lladdr}` : ''} ${n.state} `
     )
   }
   return out.length ? out.join('\n') + '\n' : ''

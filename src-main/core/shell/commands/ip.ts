@@ -623,13 +623,13 @@ function runNeigh(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput
   const sub = verbOf('neigh', args[0])
   if (sub === 'show') {
     const filter = parseNeighbourFilter(ns, args.slice(1), 'show')
-    return 'exitCode' in filter ? filter : ok(showNeighbours(ns, filter, lab.clock.nowMs))
+    return 'exitCode' in filter ? filter : ok(showNeighbours(ns, filter))
   }
   if (sub === 'flush') {
     if (args.length < 2) return bad('Flush requires arguments.')
     const filter = parseNeighbourFilter(ns, args.slice(1), 'flush')
     if ('exitCode' in filter) return filter
-    ns.neighbours = ns.neighbours.filter((n) => !neighbourSelected(filter, n, lab.clock.nowMs))
+    ns.neighbours = ns.neighbours.filter((n) => !neighbourSelected(filter, n))
     return ok('')
   }
   if (sub !== 'delete' && sub !== 'add' && sub !== 'replace' && sub !== 'change')
