@@ -91,7 +91,8 @@ export function runIpv6Route(ns: Netns, verb: string | undefined, args: readonly
   if (verb === 'show') return ipv6RouteListing(ns, args)
   if (verb === 'get') {
     const target = args.find((a) => a !== 'to') ?? ''
-    if (parseIpv4(target) !== undefined) return bad(`Error: inet6 prefix is expected rather than "${target}".`)
+    if (parseIpv4(target) !== undefined)
+      return bad(`Error: inet6 prefix is expected rather than "${target}".`)
     return ipv6RouteGet(ns, args)
   }
   return unsimulated(`ip -6 route ${verb ?? ''}`.trim())

@@ -17,11 +17,13 @@ export interface Ipv6Address {
 }
 
 export function ipv6Addresses(ns: Netns): Ipv6Address[] {
-  return ns.links.filter(hasIpv6).map((link) =>
-    link.kind === 'loopback'
-      ? { link, address: '::1', prefixLen: 128, scope: 'host' }
-      : { link, address: linkLocalIpv6(link.mac), prefixLen: 64, scope: 'link' }
-  )
+  return ns.links
+    .filter(hasIpv6)
+    .map((link) =>
+      link.kind === 'loopback'
+        ? { link, address: '::1', prefixLen: 128, scope: 'host' }
+        : { link, address: linkLocalIpv6(link.mac), prefixLen: 64, scope: 'link' }
+    )
 }
 
 export interface Ipv6Route {
@@ -48,21 +50,39 @@ export function ipv6Routes(ns: Netns): Ipv6Route[] {
     return i === -1 ? 0 : x[i]! - y[i]!
   }
   return [
-    ...onLinks.map((a): Ipv6Route => ({ table: 'main', type: 'unicast', dst: 'fe80::/64', dev: a.link, metric: 256 })),
+    ...onLinks.map((a): Ipv6Route => ({
+      table: 'main',
+      type: 'unicast',
+      dst: 'fe80::/64',
+      dev: a.link,
+      metric: 256
+    })),
     ...[...addrs]
       .sort(byAddress)
       .map((a): Ipv6Route => ({ table: 'local', type: 'local', dst: a.address, dev: a.link, metric: 0 })),
-    ...onLinks.map(
-      (a): Ipv6Route => ({ table: 'local', type: 'multicast', dst: 'ff00::/8', dev: a.link, metric: 256 })
-    )
+    ...onLinks.map((a): Ipv6Route => ({
+      table: 'local',
+      type: 'multicast',
+      dst: 'ff00::/8',
+      dev: a.link,
+      metric: 256
+    }))
   ]
 }
 
 /** rtnl_rtntype_a2n's numbers for the three types the routes here have. */
-export const IPV6_ROUTE_TYPE_NUMBER: Record<Ipv6Route['type'], number> = { unicast: 1, local: 2, multicast: 5 }
+export const IPV6_ROUTE_TYPE_NUMBER: Record<Ipv6Route['type'], number> = {
+  unicast: 1,
+  local: 2,
+  multicast: 5
+}
 
 /** A route as `ip -6 route` prints it; `hidden` are the fields the selector pinned. */
-export function ipv6RouteLine(r: Ipv6Route, hidden: { dev: boolean; proto: boolean }, withTable: boolean): string {
+export function ipv6RouteLine(
+  r: Ipv6Route,
+  hidden: { dev: boolean; proto: boolean },
+  withTable: boolean
+): string {
   const type = r.type === 'unicast' ? '' : `${r.type} `
   const dev = hidden.dev ? '' : ` dev ${r.dev.name}`
   const table = withTable && r.table === 'local' ? ' table local' : ''

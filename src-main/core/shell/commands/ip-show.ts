@@ -9,14 +9,7 @@ import { neighbourSelected, type NeighbourFilter } from './ip-neigh-filter.ts'
 import type { Route, RouteTable } from '../../linux/route.ts'
 import { formatIpv4 } from '../../net/ipv4.ts'
 import { ipv6Addresses } from './ip-inet6.ts'
-import {
-  linkHeader,
-  linkLabel,
-  linkLayerLine,
-  netnsidSuffix,
-  operState,
-  linkFlags
-} from './link-view.ts'
+import { linkHeader, linkLabel, linkLayerLine, netnsidSuffix, operState, linkFlags } from './link-view.ts'
 import { hiddenFields, routeSelected, type HiddenFields, type RouteFilter } from './ip-route-filter.ts'
 
 export interface ShowOptions {
@@ -130,7 +123,8 @@ export function showAddrs(
   const out: string[] = []
   const v6Of = new Map(ipv6Addresses(ns).map((a) => [a.link, `${a.address}/${a.prefixLen}`]))
   for (const link of links) {
-    const v4 = o.family === 'any' || o.family === 'inet' ? ns.addresses.filter((a) => a.ifindex === link.ifindex) : []
+    const v4 =
+      o.family === 'any' || o.family === 'inet' ? ns.addresses.filter((a) => a.ifindex === link.ifindex) : []
     const own6 = v6Of.get(link)
     const v6 = (o.family === 'any' || o.family === 'inet6') && own6 !== undefined ? [own6] : []
     if (o.family === 'inet' && v4.length === 0) continue
@@ -147,7 +141,9 @@ export function showAddrs(
         `${link.ifindex}: ${linkLabel(ns, link)}: <${linkFlags(lab, ns, link).join(',')}> mtu ${link.mtu} state ${operState(lab, ns, link)} qlen ${link.txqlen}`
       )
       if (o.details)
-        out.push(link.kind === 'loopback' ? '    link/loopback 00:00:00:00:00:00' : `    link/ether ${link.mac}`)
+        out.push(
+          link.kind === 'loopback' ? '    link/loopback 00:00:00:00:00:00' : `    link/ether ${link.mac}`
+        )
     } else if ((o.family === 'inet' || o.family === 'inet6') && !o.details) {
       out.push(linkHeader(lab, ns, link, false) + netnsidSuffix(lab, ns, link))
     } else {

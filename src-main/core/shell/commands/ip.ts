@@ -46,7 +46,14 @@ import { runRuleCommand } from './ip-rule.ts'
 import { parseRouteFilter } from './ip-route-filter.ts'
 import { bad, incomplete, invalidArgument, parseU32 } from './ip-errors.ts'
 import { neighbourSelected, NUD_NAMES, parseNeighbourFilter } from './ip-neigh-filter.ts'
-import { showAddrs, showLinks, showNeighbours, showRoutes, type IpFamily, type ShowOptions } from './ip-show.ts'
+import {
+  showAddrs,
+  showLinks,
+  showNeighbours,
+  showRoutes,
+  type IpFamily,
+  type ShowOptions
+} from './ip-show.ts'
 import { ipv6RouteListing, runIpv6Neigh, runIpv6Route, runIpv6Rule } from './ip-inet6-commands.ts'
 import { parseIpv6 } from '../../net/ipv6.ts'
 
@@ -250,7 +257,10 @@ function listedLinks(
   const { link, error } = pickDevice(ns, rest)
   if (error) return { error }
   const links = (link ? [link] : ns.links).filter(ofKind)
-  return { links: master ? links.filter((l) => l.master === master.ifindex) : links, byDevice: link !== undefined }
+  return {
+    links: master ? links.filter((l) => l.master === master.ifindex) : links,
+    byDevice: link !== undefined
+  }
 }
 
 /** `ip rule`: list, add, del and flush (ip-rule.ts). */
@@ -709,10 +719,12 @@ export const ipCommand: Command = {
         const family = FAMILIES[name]
         if (family === undefined) return invalidArgument(name, 'invalid protocol family')
         if (family === 'unsimulated')
-          return bad(`Podnet Lab does not simulate "ip -f ${name}"; it lists the families inet, inet6 and link.`, 255)
+          return bad(
+            `Podnet Lab does not simulate "ip -f ${name}"; it lists the families inet, inet6 and link.`,
+            255
+          )
         o.family = family
-      }
-      else if (a === '-n' || a === '-netns') {
+      } else if (a === '-n' || a === '-netns') {
         const name = argv[i + 1] ?? ''
         const there = namedNetns(ctx, name)
         if (!there) return bad(`Cannot open network namespace "${name}": No such file or directory`, 255)
