@@ -201,12 +201,20 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
     }
     const started = ctx.lab.clock.nowMs
     const ipv4Only = argv.includes('-4') || argv.includes('--ipv4')
-    // getaddrinfo reads the hosts file for both families before it asks DNS for either.
-    const hostsIpv6 = url.ipv6 === undefined ? filesByName(ctx, url.host, 'inet6') : undefined
+    // curl answers localhost itself with both loopback addresses, whatever /etc/hosts says;
+    // for other names getaddrinfo reads the hosts file for both families before asking DNS.
+    const localhost = /^(.+\.)?localhost$/i.test(url.host)
+    const hostsIpv6 = url.ipv6 === undefined && !localhost ? filesByName(ctx, url.host, 'inet6') : undefined
     const onlyIpv6 =
       url.ipv6 !== undefined ||
       (!ipv4Only && hostsIpv6 !== undefined && filesByName(ctx, url.host, 'inet') === undefined)
-    const ipv6 = ipv4Only ? [] : url.ipv6 !== undefined ? [url.ipv6] : (hostsIpv6?.addresses ?? [])
+    const ipv6 = ipv4Only
+      ? []
+      : url.ipv6 !== undefined
+        ? [url.ipv6]
+        : localhost
+          ? ['::1']
+          : (hostsIpv6?.addresses ?? [])
     const verbose = (line: string): void => {
       if (o.verbose) out.err(`${line}\n`)
     }

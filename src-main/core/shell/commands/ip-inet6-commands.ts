@@ -25,7 +25,7 @@ const unsimulated = (what: string): CommandOutput =>
     255
   )
 
-/** The kernel's IPv6 route scopes are all universe (0), whatever the type. */
+/** rtm_scope RT_SCOPE_UNIVERSE. */
 const UNIVERSE = 0
 
 /**
@@ -41,11 +41,13 @@ export function ipv6RouteListing(ns: Netns, args: readonly string[]): CommandOut
   const table = filter.table
   if (table !== 'all' && table !== 'main' && table !== 'local')
     return fail('Error: ipv6: FIB table does not exist.\nDump terminated\n', 2)
+  // Every IPv6 route here is the kernel's, of scope universe.
+  const kept =
+    (filter.proto === undefined || filter.proto === 'kernel') &&
+    (filter.scope === undefined || filter.scope === UNIVERSE)
   const lines = ipv6Routes(ns)
-    .filter((r) => table === 'all' || r.table === table)
+    .filter((r) => kept && (table === 'all' || r.table === table))
     .filter((r) => filter.dev === undefined || r.dev === filter.dev)
-    .filter((r) => filter.proto === undefined || filter.proto === 'kernel')
-    .filter((r) => filter.scope === undefined || filter.scope === UNIVERSE)
     .filter((r) => filter.type === undefined || IPV6_ROUTE_TYPE_NUMBER[r.type] === filter.type)
     .map(
       (r) =>
