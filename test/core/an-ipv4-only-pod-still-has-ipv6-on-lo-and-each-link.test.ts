@@ -178,3 +178,12 @@ describe('curl falls back to ::1 for localhost', () => {
     })
   })
 })
+
+test('ss -6 lists no socket: the apps of the lab listen on IPv4 only', () => {
+  const { shell } = podLinkLocal()
+  expect(run(shell, 'web-1', 'ss -tln').stdout).toContain('0.0.0.0:8080')
+  expect(run(shell, 'web-1', 'ss -6 -tln').stdout).toBe(
+    'State Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n'
+  )
+  expect(run(shell, 'web-1', 'ss -46 -tln').stdout).toContain('0.0.0.0:8080')
+})

@@ -19,7 +19,7 @@ import { parseNeighbourFilter } from './ip-neigh-filter.ts'
 import { parseRouteFilter } from './ip-route-filter.ts'
 import { runRuleCommand } from './ip-rule.ts'
 
-const unsimulated = (what: string): CommandOutput =>
+export const ipv6Unsimulated = (what: string): CommandOutput =>
   fail(
     `Podnet Lab does not simulate "${what}": its clusters are IPv4-only, and IPv6 is what every host has anyway (::1, fe80::/64 link-local addresses and their kernel routes).\n`,
     255
@@ -35,9 +35,9 @@ const UNIVERSE = 0
 export function ipv6RouteListing(ns: Netns, args: readonly string[]): CommandOutput {
   const filter = parseRouteFilter(ns, args)
   if ('exitCode' in filter)
-    return args.some((a) => a.includes(':')) ? unsimulated(`ip -6 route show ${args.join(' ')}`) : filter
+    return args.some((a) => a.includes(':')) ? ipv6Unsimulated(`ip -6 route show ${args.join(' ')}`) : filter
   if (filter.root || filter.match || filter.via || filter.src)
-    return unsimulated(`ip -6 route show ${args.join(' ')}`)
+    return ipv6Unsimulated(`ip -6 route show ${args.join(' ')}`)
   const table = filter.table
   if (table !== 'all' && table !== 'main' && table !== 'local')
     return fail('Error: ipv6: FIB table does not exist.\nDump terminated\n', 2)
@@ -57,12 +57,12 @@ export function ipv6RouteListing(ns: Netns, args: readonly string[]): CommandOut
 }
 
 /** `ip route get ADDR [oif DEV]` for an IPv6 address; the kernel answers with the route it used. */
-export function ipv6RouteGet(ns: Netns, args: readonly string[]): CommandOutput {
+function ipv6RouteGet(ns: Netns, args: readonly string[]): CommandOutput {
   const rest = [...args]
   const oifAt = rest.indexOf('oif')
   const oifName = oifAt === -1 ? undefined : rest.splice(oifAt, 2)[1]
   if (rest.some((w) => ['from', 'iif', 'mark', 'fibmatch', 'vrf', 'dev'].includes(w)))
-    return unsimulated(`ip -6 route get ${args.join(' ')}`)
+    return ipv6Unsimulated(`ip -6 route get ${args.join(' ')}`)
   const target = rest.find((a) => a !== 'to') ?? ''
   const dst = parseIpv6Destination(ns, target)
   if (dst === undefined || dst === 'bad-zone' || dst.scopeDev !== undefined)
@@ -97,7 +97,7 @@ export function runIpv6Route(ns: Netns, verb: string | undefined, args: readonly
       return bad(`Error: inet6 prefix is expected rather than "${target}".`)
     return ipv6RouteGet(ns, args)
   }
-  return unsimulated(`ip -6 route ${verb ?? ''}`.trim())
+  return ipv6Unsimulated(`ip -6 route ${verb ?? ''}`.trim())
 }
 
 /**
@@ -106,18 +106,18 @@ export function runIpv6Route(ns: Netns, verb: string | undefined, args: readonly
  * would show, are not modelled.)
  */
 export function runIpv6Neigh(ns: Netns, verb: string | undefined, args: readonly string[]): CommandOutput {
-  if (verb !== 'show' && verb !== 'flush') return unsimulated(`ip -6 neigh ${verb ?? ''}`.trim())
+  if (verb !== 'show' && verb !== 'flush') return ipv6Unsimulated(`ip -6 neigh ${verb ?? ''}`.trim())
   if (verb === 'flush' && args.length === 0) return bad('Flush requires arguments.')
   const filter = parseNeighbourFilter(ns, args, verb)
   if ('exitCode' in filter) return filter
   const nud = args[args.indexOf('nud') + 1]
   if (verb === 'show' && args.includes('nud') && (nud === 'all' || nud === 'noarp'))
-    return unsimulated(`ip -6 neigh show ${args.join(' ')}`)
+    return ipv6Unsimulated(`ip -6 neigh show ${args.join(' ')}`)
   return ok('')
 }
 
 /** `ip -6 rule`: IPv6 keeps its own rules, the defaults without the `default` table's. */
 export function runIpv6Rule(ns: Netns, verb: string | undefined, args: readonly string[]): CommandOutput {
-  if (verb !== 'show') return unsimulated(`ip -6 rule ${verb ?? ''}`.trim())
+  if (verb !== 'show') return ipv6Unsimulated(`ip -6 rule ${verb ?? ''}`.trim())
   return runRuleCommand({ ...ns, rules: [...IPV6_RULES] }, 'show', args)
 }

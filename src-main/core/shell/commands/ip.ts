@@ -1,5 +1,6 @@
 /**
- * `ip` (iproute2 6.1): `addr|link|route|neigh [show] [dev X]` with `-d`, `-br`, `-4`, `-s`, the
+ * `ip` (iproute2 6.1): `addr|link|route|neigh [show] [dev X]` with `-d`, `-br`, `-s`, the families
+ * `-4`, `-6`, `-0` and `-f NAME` (IPv6 as every host has it, ip-inet6-commands.ts), the
  * route listing's selectors (ip-route-filter.ts), `ip route get`, and the mutations a learner wiring a pod network by hand needs: `link add|set|del`
  * (ip-link-edit.ts), `netns add|del|list|exec` and `-n NS` (ip-netns.ts), `route add|replace|del`,
  * `neigh add|replace|del|flush`, `addr add|del`, `rule` (ip-rule.ts), tables by name or number
@@ -54,7 +55,13 @@ import {
   type IpFamily,
   type ShowOptions
 } from './ip-show.ts'
-import { ipv6RouteListing, runIpv6Neigh, runIpv6Route, runIpv6Rule } from './ip-inet6-commands.ts'
+import {
+  ipv6RouteListing,
+  ipv6Unsimulated,
+  runIpv6Neigh,
+  runIpv6Route,
+  runIpv6Rule
+} from './ip-inet6-commands.ts'
 import { parseIpv6 } from '../../net/ipv6.ts'
 
 const OBJECTS: Record<string, 'addr' | 'link' | 'route' | 'neigh' | 'netns' | 'rule'> = {
@@ -304,6 +311,8 @@ function runAddr(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions)
     if (error) return error
     return ok(showAddrs(lab, ns, links!, o, byDevice === true))
   }
+  if ((sub === 'add' || sub === 'delete') && (o.family === 'inet6' || args[1]?.includes(':') === true))
+    return ipv6Unsimulated(`ip -6 addr ${sub}`)
   if (sub === 'add' || sub === 'delete') {
     const prefix = args[1]
     const devAt = args.indexOf('dev')
@@ -609,16 +618,13 @@ function routeFlush(ns: Netns, word: string, rest: readonly string[]): CommandOu
 
 function runRoute(ctx: CommandContext, ns: Netns, args: string[], family: IpFamily): CommandOutput {
   const sub = verbOf('route', args[0])
-  if (family === 'inet6') return runIpv6Route(ns, sub, args.slice(1))
+  // iproute2 reads the family off the first address written when none was asked for.
+  const ipv6Written =
+    family === 'any' && args.slice(1).some((a) => parseIpv6(a.split(/[%/]/)[0]!) !== undefined)
+  if (family === 'inet6' || ipv6Written) return runIpv6Route(ns, sub, args.slice(1))
   if (family === 'link' && sub === 'show') return ok('')
   if (sub === 'show') return routeShow((ctx.lab as Lab).netns, ns, args.slice(1), family)
-  if (sub === 'get') {
-    // iproute2 reads the family off the address when none was asked for.
-    const target = args.slice(1).find((a) => a !== 'to') ?? ''
-    if (family === 'any' && parseIpv6(target.split('%')[0]!) !== undefined)
-      return runIpv6Route(ns, sub, args.slice(1))
-    return routeGet(ns, args.slice(1))
-  }
+  if (sub === 'get') return routeGet(ns, args.slice(1))
   if (sub === 'flush') return routeFlush(ns, args[0]!, args.slice(1))
   if (sub === 'add' || sub === 'delete' || sub === 'replace') {
     if (sub === 'delete') {
