@@ -11,6 +11,9 @@ import { synGiveUpMs, synRetries } from '../../engine/syn-retransmission.ts'
 import { killedStatus, msBeforeSignal, signalled, waitFor } from '../timeout-signal.ts'
 import { formatIpv4, parseInetAton, randomInt } from '../../net/index.ts'
 import { getaddrinfo } from '../dns-resolver.ts'
+import { filesByName } from '../resolve.ts'
+import { formatIpv6, parseIpv6 } from '../../net/ipv6.ts'
+import { lookupIpv6 } from './ip-inet6.ts'
 import type { Prober } from './ping.ts'
 
 const TRY = "curl: try 'curl --help' or 'curl --manual' for more information\n"
@@ -131,29 +134,47 @@ function parse(argv: readonly string[]): Parsed {
 
 interface Url {
   scheme: string
+  /** As curl names it in its messages: an IPv6 address without its brackets. */
   host: string
+  /** The address a bracketed host writes, as inet_ntop prints it. */
+  ipv6?: string
   port: number
   path: string
 }
 
 function parseUrl(raw: string): Url | string {
-  const m = /^(?:([A-Za-z][A-Za-z0-9+.-]*):\/\/)?([^/:?#]*)(?::([^/?#]*))?([^#]*)/.exec(raw)
+  const m = /^(?:([A-Za-z][A-Za-z0-9+.-]*):\/\/)?(\[[^\]/?#]*\]|[^/:?#]*)(?::([^/?#]*))?([^#]*)/.exec(raw)
   if (!m) return 'URL rejected: Malformed input to a URL function'
   const scheme = (m[1] ?? 'http').toLowerCase()
   if (scheme !== 'http' && scheme !== 'https')
     return `Protocol "${scheme}" not supported or disabled in libcurl`
   const written = m[2] ?? ''
   if (written === '') return 'URL rejected: No host part in the URL'
+  const bracketed = written.startsWith('[') ? parseIpv6(written.slice(1, -1)) : undefined
+  if (written.startsWith('[') && bracketed === undefined)
+    return 'URL rejected: Malformed input to a URL function'
+  const ipv6 = bracketed === undefined ? undefined : formatIpv6(bracketed)
   // curl's URL parser rewrites an address in any inet_aton form as a dotted quad.
   const address = parseInetAton(written)
-  const host = address === undefined ? written : formatIpv4(address)
+  const host = ipv6 ?? (address === undefined ? written : formatIpv4(address))
   const portText = m[3]
   if (portText !== undefined && portText !== '' && !/^\d+$/.test(portText))
     return 'URL rejected: Port number was not a decimal number between 0 and 65535'
   const port = portText === undefined || portText === '' ? (scheme === 'https' ? 443 : 80) : Number(portText)
   if (port > 65535) return 'URL rejected: Port number was not a decimal number between 0 and 65535'
   const path = m[4] === undefined || m[4] === '' ? '/' : m[4].startsWith('?') ? `/${m[4]}` : m[4]
-  return { scheme, host, port, path }
+  return { scheme, host, port, path, ...(ipv6 === undefined ? {} : { ipv6 }) }
+}
+
+/**
+ * What connecting to an IPv6 address of the lab gives: the host's own addresses refuse, as no
+ * app of the lab listens on IPv6; without a default route nothing else is reachable. `undefined`:
+ * the address is across a link, which the lab does not simulate.
+ */
+function ipv6ConnectError(ctx: CommandContext, address: string): string | undefined {
+  const found = lookupIpv6(ctx.lab.netns.get(ctx.target.netns)!, parseIpv6(address)!)
+  if (found.kind === 'local') return 'Connection refused'
+  return found.kind === 'unreachable' ? 'Network is unreachable' : undefined
 }
 
 export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Prober): CommandOutput {
@@ -179,7 +200,54 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
       return
     }
     const started = ctx.lab.clock.nowMs
-    const resolved = getaddrinfo(ctx, probe, url.host, argv.includes('-4') || argv.includes('--ipv4'))
+    const ipv4Only = argv.includes('-4') || argv.includes('--ipv4')
+    // curl answers localhost itself with both loopback addresses, whatever /etc/hosts says;
+    // for other names getaddrinfo reads the hosts file for both families before asking DNS.
+    const localhost = /^(.+\.)?localhost$/i.test(url.host)
+    const hostsIpv6 = url.ipv6 === undefined && !localhost ? filesByName(ctx, url.host, 'inet6') : undefined
+    const onlyIpv6 =
+      url.ipv6 !== undefined ||
+      (!ipv4Only && hostsIpv6 !== undefined && filesByName(ctx, url.host, 'inet') === undefined)
+    const ipv6 = ipv4Only
+      ? []
+      : url.ipv6 !== undefined
+        ? [url.ipv6]
+        : localhost
+          ? ['::1']
+          : (hostsIpv6?.addresses ?? [])
+    const verbose = (line: string): void => {
+      if (o.verbose) out.err(`${line}\n`)
+    }
+    /** Happy eyeballs: once IPv4 is refused curl tries the IPv6 addresses, which refuse too. */
+    const tryIpv6 = (): void => {
+      for (const address of ipv6) {
+        const why = ipv6ConnectError(ctx, address)
+        if (why === undefined) {
+          out.err(`curl: Podnet Lab does not simulate IPv6 between hosts; ${address} was not tried.\n`)
+          continue
+        }
+        verbose(`*   Trying [${address}]:${url.port}...`)
+        // connect() fails at once without a route; curl words that apart from a refusal.
+        verbose(
+          why === 'Network is unreachable'
+            ? `* Immediate connect fail for ${address}: ${why}`
+            : `* connect to ${address} port ${url.port} failed: ${why}`
+        )
+      }
+    }
+    const failed = (ms: number): void => {
+      verbose(
+        `* Failed to connect to ${url.host} port ${url.port} after ${ms} ms: Couldn't connect to server`
+      )
+      verbose(`* Closing connection ${index}`)
+      fail(7, `Failed to connect to ${url.host} port ${url.port} after ${ms} ms: Couldn't connect to server`)
+    }
+    if (onlyIpv6) {
+      tryIpv6()
+      failed(0)
+      return
+    }
+    const resolved = getaddrinfo(ctx, probe, url.host, ipv4Only)
     killedBy = signalled(ctx)
     if (killedBy !== undefined) return
     if (!resolved.ok) {
@@ -190,9 +258,6 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
       return
     }
     const ip = resolved.addresses[0]!
-    const verbose = (line: string): void => {
-      if (o.verbose) out.err(`${line}\n`)
-    }
     verbose(`*   Trying ${ip}:${url.port}...`)
     ctx.countPacket?.()
     const hostHeader = url.port === 80 ? url.host : `${url.host}:${url.port}`
@@ -217,11 +282,8 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
     const outcome = trace.outcome
     const refused = (ms: number, why: string): void => {
       verbose(`* connect to ${ip} port ${url.port} failed: ${why}`)
-      verbose(
-        `* Failed to connect to ${url.host} port ${url.port} after ${ms} ms: Couldn't connect to server`
-      )
-      verbose(`* Closing connection ${index}`)
-      fail(7, `Failed to connect to ${url.host} port ${url.port} after ${ms} ms: Couldn't connect to server`)
+      if (why === 'Connection refused') tryIpv6()
+      failed(ms)
     }
     switch (outcome.kind) {
       case 'refused':

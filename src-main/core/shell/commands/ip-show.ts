@@ -8,24 +8,19 @@ import { isValidNeighbour } from '../../linux/neighbour.ts'
 import { neighbourSelected, type NeighbourFilter } from './ip-neigh-filter.ts'
 import type { Route, RouteTable } from '../../linux/route.ts'
 import { formatIpv4 } from '../../net/ipv4.ts'
-import {
-  hasIpv6,
-  linkHeader,
-  linkLabel,
-  linkLayerLine,
-  linkLocalIpv6,
-  netnsidSuffix,
-  operState,
-  linkFlags
-} from './link-view.ts'
+import { ipv6Addresses } from './ip-inet6.ts'
+import { linkHeader, linkLabel, linkLayerLine, netnsidSuffix, operState, linkFlags } from './link-view.ts'
 import { hiddenFields, routeSelected, type HiddenFields, type RouteFilter } from './ip-route-filter.ts'
 
 export interface ShowOptions {
   details: boolean
   brief: boolean
   stats: boolean
-  ipv4Only: boolean
+  /** `-4`, `-6`, `-0` or `-f NAME`: the address family a listing keeps; `any` without one. */
+  family: IpFamily
 }
+
+export type IpFamily = 'any' | 'inet' | 'inet6' | 'link'
 
 const FOREVER = '       valid_lft forever preferred_lft forever'
 
@@ -113,15 +108,27 @@ export function addressLines(a: Address): string {
   return `    inet ${formatIpv4(a.address)}/${a.prefixLen}${a.broadcast === undefined ? '' : ` brd ${formatIpv4(a.broadcast)}`} scope ${a.scope} ${a.secondary ? 'secondary ' : ''}${a.label}\n${FOREVER}`
 }
 
-export function showAddrs(lab: Lab, ns: Netns, links: readonly Link[], o: ShowOptions): string {
+/**
+ * `byDevice`: the listing named its link, which iproute2 then asks for alone. A whole `-6`
+ * listing reads the links from the kernel's IPv6 link dump instead, whose entries carry no qdisc,
+ * group, master or peer namespace, and no broadcast address.
+ */
+export function showAddrs(
+  lab: Lab,
+  ns: Netns,
+  links: readonly Link[],
+  o: ShowOptions,
+  byDevice: boolean
+): string {
   const out: string[] = []
+  const v6Of = new Map(ipv6Addresses(ns).map((a) => [a.link, `${a.address}/${a.prefixLen}`]))
   for (const link of links) {
-    const v4 = ns.addresses.filter((a) => a.ifindex === link.ifindex)
-    const v6 =
-      o.ipv4Only || !hasIpv6(link)
-        ? []
-        : [link.kind === 'loopback' ? '::1/128' : `${linkLocalIpv6(link.mac)}/64`]
-    if (o.ipv4Only && v4.length === 0) continue
+    const v4 =
+      o.family === 'any' || o.family === 'inet' ? ns.addresses.filter((a) => a.ifindex === link.ifindex) : []
+    const own6 = v6Of.get(link)
+    const v6 = (o.family === 'any' || o.family === 'inet6') && own6 !== undefined ? [own6] : []
+    if (o.family === 'inet' && v4.length === 0) continue
+    if (o.family === 'inet6' && v6.length === 0) continue
     if (o.brief) {
       const addrs = [...v4.map((a) => `${formatIpv4(a.address)}/${a.prefixLen}`), ...v6]
       out.push(
@@ -129,8 +136,17 @@ export function showAddrs(lab: Lab, ns: Netns, links: readonly Link[], o: ShowOp
       )
       continue
     }
-    if (o.ipv4Only) out.push(linkHeader(lab, ns, link, false) + netnsidSuffix(lab, ns, link))
-    else {
+    if (o.family === 'inet6' && !byDevice) {
+      out.push(
+        `${link.ifindex}: ${linkLabel(ns, link)}: <${linkFlags(lab, ns, link).join(',')}> mtu ${link.mtu} state ${operState(lab, ns, link)} qlen ${link.txqlen}`
+      )
+      if (o.details)
+        out.push(
+          link.kind === 'loopback' ? '    link/loopback 00:00:00:00:00:00' : `    link/ether ${link.mac}`
+        )
+    } else if ((o.family === 'inet' || o.family === 'inet6') && !o.details) {
+      out.push(linkHeader(lab, ns, link, false) + netnsidSuffix(lab, ns, link))
+    } else {
       out.push(linkHeader(lab, ns, link, false))
       out.push(o.details ? detailsLine(ns, link, lab) : linkLayerLine(lab, ns, link))
     }

@@ -1,5 +1,6 @@
 /**
- * `ip` (iproute2 6.1): `addr|link|route|neigh [show] [dev X]` with `-d`, `-br`, `-4`, `-s`, the
+ * `ip` (iproute2 6.1): `addr|link|route|neigh [show] [dev X]` with `-d`, `-br`, `-s`, the families
+ * `-4`, `-6`, `-0` and `-f NAME` (IPv6 as every host has it, ip-inet6-commands.ts), the
  * route listing's selectors (ip-route-filter.ts), `ip route get`, and the mutations a learner wiring a pod network by hand needs: `link add|set|del`
  * (ip-link-edit.ts), `netns add|del|list|exec` and `-n NS` (ip-netns.ts), `route add|replace|del`,
  * `neigh add|replace|del|flush`, `addr add|del`, `rule` (ip-rule.ts), tables by name or number
@@ -46,7 +47,22 @@ import { runRuleCommand } from './ip-rule.ts'
 import { parseRouteFilter } from './ip-route-filter.ts'
 import { bad, incomplete, invalidArgument, parseU32 } from './ip-errors.ts'
 import { neighbourSelected, NUD_NAMES, parseNeighbourFilter } from './ip-neigh-filter.ts'
-import { showAddrs, showLinks, showNeighbours, showRoutes, type ShowOptions } from './ip-show.ts'
+import {
+  showAddrs,
+  showLinks,
+  showNeighbours,
+  showRoutes,
+  type IpFamily,
+  type ShowOptions
+} from './ip-show.ts'
+import {
+  ipv6RouteListing,
+  ipv6Unsimulated,
+  runIpv6Neigh,
+  runIpv6Route,
+  runIpv6Rule
+} from './ip-inet6-commands.ts'
+import { parseIpv6 } from '../../net/ipv6.ts'
 
 const OBJECTS: Record<string, 'addr' | 'link' | 'route' | 'neigh' | 'netns' | 'rule'> = {
   net: 'netns',
@@ -96,6 +112,15 @@ where  OBJECT := { address | addrlabel | amt | fou | help | ila | ioam | l2tp |
                     -rc[vbuf] [size] | -n[etns] name | -N[umeric] | -a[ll] |
                     -c[olor]}
 `
+
+/** read_family's names; the families a lab host has no use for are refused by name. */
+const FAMILIES: Record<string, IpFamily | 'unsimulated'> = {
+  inet: 'inet',
+  inet6: 'inet6',
+  link: 'link',
+  bridge: 'unsimulated',
+  mpls: 'unsimulated'
+}
 
 function nsOf(ctx: CommandContext): Netns {
   return (ctx.lab as Lab).netns.get(ctx.target.netns)!
@@ -214,7 +239,10 @@ function unknownVerb(
  * The links a listing names: `dev X` or a bare name, narrowed to the ports of `master Y` and to
  * the links of `type KIND` (the kind `ip link add` was given; a NIC and lo have none).
  */
-function listedLinks(ns: Netns, args: readonly string[]): { links?: Link[]; error?: CommandOutput } {
+function listedLinks(
+  ns: Netns,
+  args: readonly string[]
+): { links?: Link[]; error?: CommandOutput; byDevice?: boolean } {
   const rest = [...args]
   const t = rest.indexOf('type')
   let kind: string | undefined
@@ -236,13 +264,19 @@ function listedLinks(ns: Netns, args: readonly string[]): { links?: Link[]; erro
   const { link, error } = pickDevice(ns, rest)
   if (error) return { error }
   const links = (link ? [link] : ns.links).filter(ofKind)
-  return { links: master ? links.filter((l) => l.master === master.ifindex) : links }
+  return {
+    links: master ? links.filter((l) => l.master === master.ifindex) : links,
+    byDevice: link !== undefined
+  }
 }
 
 /** `ip rule`: list, add, del and flush (ip-rule.ts). */
-function runRule(ns: Netns, args: string[]): CommandOutput {
+function runRule(ns: Netns, args: string[], family: IpFamily): CommandOutput {
   const word = args[0]
   const sub = verbOf('rule', word)
+  if (family === 'inet6') return runIpv6Rule(ns, sub, args.slice(1))
+  if (family === 'link')
+    return fail('RTNETLINK answers: Address family not supported by protocol\nDump terminated\n', 255)
   if (sub !== 'show' && sub !== 'add' && sub !== 'delete' && sub !== 'flush')
     return unknownVerb('rule', word!, sub, ['show', 'list', 'add', 'del', 'flush'])
   return runRuleCommand(ns, sub, args.slice(1))
@@ -273,10 +307,12 @@ function runAddr(ctx: CommandContext, ns: Netns, args: string[], o: ShowOptions)
   const lab = ctx.lab as Lab
   const sub = verbOf('addr', args[0])
   if (sub === 'show') {
-    const { links, error } = listedLinks(ns, args.slice(1))
+    const { links, error, byDevice } = listedLinks(ns, args.slice(1))
     if (error) return error
-    return ok(showAddrs(lab, ns, links!, o))
+    return ok(showAddrs(lab, ns, links!, o, byDevice === true))
   }
+  if ((sub === 'add' || sub === 'delete') && (o.family === 'inet6' || args[1]?.includes(':') === true))
+    return ipv6Unsimulated(`ip -6 addr ${sub}`)
   if (sub === 'add' || sub === 'delete') {
     const prefix = args[1]
     const devAt = args.indexOf('dev')
@@ -540,16 +576,18 @@ function tablesInDumpOrder(ns: Netns): RouteTable[] {
 const NO_TABLE = (what: 'Dump' | 'Flush'): CommandOutput =>
   fail(`Error: ipv4: FIB table does not exist.\n${what} terminated\n`, 2)
 
-function routeShow(world: NetnsMap, ns: Netns, rest: string[]): CommandOutput {
+/** Without a family, a `table all` listing is of every family: IPv4's tables, then IPv6's. */
+function routeShow(world: NetnsMap, ns: Netns, rest: string[], family: IpFamily): CommandOutput {
   const filter = parseRouteFilter(ns, rest)
   if ('exitCode' in filter) return filter
   const { table } = filter
-  if (table === 'all')
-    return ok(
-      tablesInDumpOrder(ns)
-        .map((each) => showRoutes(world, ns, each, filter, true))
-        .join('')
-    )
+  if (table === 'all') {
+    const v4 = tablesInDumpOrder(ns)
+      .map((each) => showRoutes(world, ns, each, filter, true))
+      .join('')
+    const v6 = family === 'any' && !filter.root && !filter.match && !filter.via && !filter.src
+    return ok(v6 ? v4 + ipv6RouteListing(ns, rest).stdout : v4)
+  }
   if (!tableExists(ns, table)) return NO_TABLE('Dump')
   return ok(showRoutes(world, ns, table, filter))
 }
@@ -578,9 +616,14 @@ function routeFlush(ns: Netns, word: string, rest: readonly string[]): CommandOu
   return ok('')
 }
 
-function runRoute(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput {
+function runRoute(ctx: CommandContext, ns: Netns, args: string[], family: IpFamily): CommandOutput {
   const sub = verbOf('route', args[0])
-  if (sub === 'show') return routeShow((ctx.lab as Lab).netns, ns, args.slice(1))
+  // iproute2 reads the family off the first address written when none was asked for.
+  const ipv6Written =
+    family === 'any' && args.slice(1).some((a) => parseIpv6(a.split(/[%/]/)[0]!) !== undefined)
+  if (family === 'inet6' || ipv6Written) return runIpv6Route(ns, sub, args.slice(1))
+  if (family === 'link' && sub === 'show') return ok('')
+  if (sub === 'show') return routeShow((ctx.lab as Lab).netns, ns, args.slice(1), family)
   if (sub === 'get') return routeGet(ns, args.slice(1))
   if (sub === 'flush') return routeFlush(ns, args[0]!, args.slice(1))
   if (sub === 'add' || sub === 'delete' || sub === 'replace') {
@@ -618,9 +661,10 @@ function runRoute(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput
   return unknownVerb('route', args[0]!, sub, ROUTE_SIMULATED)
 }
 
-function runNeigh(ctx: CommandContext, ns: Netns, args: string[]): CommandOutput {
+function runNeigh(ctx: CommandContext, ns: Netns, args: string[], family: IpFamily): CommandOutput {
   const lab = ctx.lab as Lab
   const sub = verbOf('neigh', args[0])
+  if (family === 'inet6' || (family === 'link' && sub === 'show')) return runIpv6Neigh(ns, sub, args.slice(1))
   if (sub === 'show') {
     const filter = parseNeighbourFilter(ns, args.slice(1), 'show')
     return 'exitCode' in filter ? filter : ok(showNeighbours(ns, filter))
@@ -664,7 +708,7 @@ export const ipCommand: Command = {
   subcommands: ['addr', 'link', 'route', 'neigh', 'rule', 'netns', 'monitor'],
   run(argv, ctx) {
     const ns = nsOf(ctx)
-    const o: ShowOptions = { details: false, brief: false, stats: false, ipv4Only: false }
+    const o: ShowOptions = { details: false, brief: false, stats: false, family: 'any' }
     let i = 0
     for (; i < argv.length; i++) {
       const a = argv[i]!
@@ -672,8 +716,21 @@ export const ipCommand: Command = {
       if (a === '-d' || a === '-details') o.details = true
       else if (a === '-br' || a === '-brief') o.brief = true
       else if (a === '-s' || a === '-stats' || a === '-statistics') o.stats = true
-      else if (a === '-4') o.ipv4Only = true
-      else if (a === '-n' || a === '-netns') {
+      else if (a === '-4') o.family = 'inet'
+      else if (a === '-6') o.family = 'inet6'
+      else if (a === '-0') o.family = 'link'
+      else if (a.length >= 2 && '-family'.startsWith(a)) {
+        const name = argv[++i]
+        if (name === undefined) return fail(IP_USAGE, 255)
+        const family = FAMILIES[name]
+        if (family === undefined) return invalidArgument(name, 'invalid protocol family')
+        if (family === 'unsimulated')
+          return bad(
+            `Podnet Lab does not simulate "ip -f ${name}"; it lists the families inet, inet6 and link.`,
+            255
+          )
+        o.family = family
+      } else if (a === '-n' || a === '-netns') {
         const name = argv[i + 1] ?? ''
         const there = namedNetns(ctx, name)
         if (!there) return bad(`Cannot open network namespace "${name}": No such file or directory`, 255)
@@ -693,13 +750,13 @@ export const ipCommand: Command = {
       case 'addr':
         return runAddr(ctx, ns, rest, o)
       case 'route':
-        return runRoute(ctx, ns, rest)
+        return runRoute(ctx, ns, rest, o.family)
       case 'neigh':
-        return runNeigh(ctx, ns, rest)
+        return runNeigh(ctx, ns, rest, o.family)
       case 'netns':
         return runNetns(ctx, ns, rest)
       case 'rule':
-        return runRule(ns, rest)
+        return runRule(ns, rest, o.family)
     }
   },
   spawn(argv, ctx, io) {

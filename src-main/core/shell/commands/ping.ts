@@ -18,6 +18,7 @@ import { isLocalAddress } from '../../linux/ops.ts'
 import { linkByName } from '../../linux/netns.ts'
 import { formatIpv4, parseInetAton, parseIpv4, type Ipv4 } from '../../net/ipv4.ts'
 import { killedStatus, signalled, waitFor } from '../timeout-signal.ts'
+import { ipv6Ping } from './ping-inet6.ts'
 
 /** How a command gets traffic into the lab: the engine's `sendProbe`, injected for tests. */
 export type Prober = (lab: Lab, spec: ProbeSpec) => Trace
@@ -192,6 +193,8 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   let numeric = false
   let bindTo: string | undefined
   let warnings = ''
+  let family: 4 | 6 | undefined
+  const lab = ctx.lab
   for (const { key, value = '' } of parsed.value.options) {
     switch (key) {
       case 'c': {
@@ -240,6 +243,10 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
         if (value === 'do' || value === 'dont' || value === 'want') pmtu = value
         else if (value !== 'probe') return fail(`ping: invalid -M argument: ${value}\n`, 2)
         break
+      case '4':
+      case '6':
+        family = key === '4' ? 4 : 6
+        break
       case 'q':
         quiet = true
         break
@@ -264,31 +271,47 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   }
   const operands = parsed.value.operands
   if (operands.length === 0) return fail(`${warnings}ping: usage error: Destination address required\n`, 1)
-  // iputils resolves every operand; the last one is the destination.
-  let dest = ''
+  const v6 = ipv6Ping(ctx, operands[operands.length - 1]!, family, bindTo)
+  if (v6 !== undefined && 'exitCode' in v6) return fail(`${warnings}${v6.stderr}`, v6.exitCode)
   /** The name the banner and the statistics give: getaddrinfo's canonical name, or the address as written. */
   let hostname = ''
-  for (const name of operands) {
-    // getaddrinfo as ping calls it: A and AAAA through the search list, whatever -4 says.
-    const literal = parseInetAton(name)
-    const found = literal === undefined ? getaddrinfo(ctx, probe, name, false) : undefined
-    const signal = signalled(ctx)
-    if (signal !== undefined) return { stdout: '', stderr: warnings, exitCode: killedStatus(signal) }
-    if (found?.ok === false) return fail(`${warnings}ping: ${name}: ${RESOLVER_ERRORS[found.reason]}\n`, 2)
-    dest = found?.addresses[0] ?? formatIpv4(literal!)
-    // An address is named as written: `PING 127.1 (127.0.0.1)`.
-    hostname = found?.name ?? name
-    // A literal destination turns reverse lookups off as -n does.
-    numeric ||= found === undefined
+  let banner: string
+  let send: (spec: ProbeSpec) => Pick<Trace, 'outcome' | 'rttMs'>
+  let bound: Pick<ProbeSpec, 'bindDevice' | 'bindAddress'> = {}
+  let dest = ''
+  if (v6 !== undefined) {
+    hostname = v6.name
+    numeric = true
+    warnings += v6.warning
+    banner = `PING ${v6.name}(${v6.name}) ${v6.from}${size} data bytes\n`
+    send = v6.echo
+  } else {
+    // iputils resolves every operand; the last one is the destination.
+    for (const name of operands) {
+      // getaddrinfo as ping calls it: A and AAAA through the search list, whatever -4 says.
+      const literal = parseInetAton(name)
+      const found = literal === undefined ? getaddrinfo(ctx, probe, name, false) : undefined
+      const signal = signalled(ctx)
+      if (signal !== undefined) return { stdout: '', stderr: warnings, exitCode: killedStatus(signal) }
+      if (found?.ok === false) return fail(`${warnings}ping: ${name}: ${RESOLVER_ERRORS[found.reason]}\n`, 2)
+      dest = found?.addresses[0] ?? formatIpv4(literal!)
+      // An address is named as written: `PING 127.1 (127.0.0.1)`.
+      hostname = found?.name ?? name
+      // A literal destination turns reverse lookups off as -n does.
+      numeric ||= found === undefined
+    }
+    const binding = bindSocket(ctx, bindTo, parseIpv4(dest)!)
+    if ('exitCode' in binding) return fail(`${warnings}${binding.stderr}`, binding.exitCode)
+    warnings += binding.warning
+    bound = binding.spec
+    banner = `PING ${hostname} (${dest}) ${binding.from}${size}(${size + 28}) bytes of data.\n`
+    send = (spec) => probe(lab, spec)
   }
   /** pr_addr: a sender by the name a reverse lookup (a PTR query per packet) gives, when one does. */
   const sender = (ip: string): string => {
     const found = numeric ? undefined : reverseLookup(ctx, probe, ip)
     return found?.ok ? `${found.name} (${ip})` : ip
   }
-  const binding = bindSocket(ctx, bindTo, parseIpv4(dest)!)
-  if ('exitCode' in binding) return fail(`${warnings}${binding.stderr}`, binding.exitCode)
-  warnings += binding.warning
   const asked =
     deadline === undefined
       ? (count ?? DEFAULT_COUNT)
@@ -298,7 +321,6 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
         Math.max(1, Math.ceil(deadline / Math.max(interval, 0.001) - 1e-9))
   // Beyond the lab's cap ping stops as if interrupted, after saying so.
   let total = Math.min(asked, SHELL_LIMITS.pingCount)
-  const lab = ctx.lab
   const o = new OutputBuilder()
   o.err(warnings)
   const rtts: number[] = []
@@ -334,7 +356,7 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
       size,
       icmpId,
       seq,
-      ...binding.spec,
+      ...bound,
       ...(pmtu === 'want' ? {} : { dontFragment: pmtu === 'do' }),
       ...(ttl === undefined ? {} : { ttl })
     }
@@ -342,7 +364,7 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
     // which then just counts the echo as lost.
     if (size <= 65507) ctx.countPacket?.()
     const trace: Pick<Trace, 'outcome' | 'rttMs'> =
-      size > 65507 ? { outcome: { kind: 'no-reply' } } : probe(lab, spec)
+      size > 65507 ? { outcome: { kind: 'no-reply' } } : send(spec)
     if (seq === total && deadline === undefined) {
       const inByNow = replies.filter((r) => r.at <= lastSentAt).map((r) => r.rtt)
       exitTimerAt = lastSentAt + lingerAfterLastEcho(inByNow, interval, lingerMs)
@@ -364,7 +386,7 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
       // connect() fails before anything is sent, so ping stops before its banner.
       return fail(`${warnings}ping: ${CONNECT_ERRORS[outcome.errno]}\n`, 2)
     }
-    if (seq === 1) o.out(`PING ${hostname} (${dest}) ${binding.from}${size}(${size + 28}) bytes of data.\n`)
+    if (seq === 1) o.out(banner)
     switch (outcome.kind) {
       case 'reply': {
         const rtt = Math.round((trace.rttMs ?? 0) * 1000) / 1000

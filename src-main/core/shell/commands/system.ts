@@ -210,8 +210,10 @@ export const ssCommand: Command = {
   summary: 'list sockets: ss -tlnp (TCP listeners), -u for UDP',
   run(argv, ctx) {
     const r = getopt('ss', argv, {
-      short: 'tulnpa',
+      short: 'tulnpa46',
       long: {
+        ipv4: { key: '4', arg: false },
+        ipv6: { key: '6', arg: false },
         tcp: { key: 't', arg: false },
         udp: { key: 'u', arg: false },
         listening: { key: 'l', arg: false },
@@ -227,7 +229,10 @@ export const ssCommand: Command = {
     const ns = ctx.lab.netns.get(ctx.target.netns)
     // The lab's sockets are all listeners (apps); without -l/-a ss shows connected ones only.
     const listening = has(o, 'l') || has(o, 'a')
-    const sockets = listening ? (ns?.sockets ?? []).filter((s) => (s.proto === 'tcp' ? tcp : udp)) : []
+    // Every socket of the lab is IPv4: its apps bind 0.0.0.0 or an IPv4 address.
+    const ipv6Only = has(o, '6') && !has(o, '4')
+    const sockets =
+      listening && !ipv6Only ? (ns?.sockets ?? []).filter((s) => (s.proto === 'tcp' ? tcp : udp)) : []
     const pod = podOf(ctx)
     const service = (port: number, proto: 'tcp' | 'udp'): string =>
       has(o, 'n') ? String(port) : (SERVICES[`${port}/${proto}`] ?? String(port))
