@@ -135,6 +135,16 @@ function linesIn(ns: string): { build: string[]; steps: string[] } {
     ip('route show table local type local src 10.0.0.2'),
     ip('route show table local src 172.16.0.0/16'),
     ip('route show pro kernel dev eth0'),
+    // A route that refuses makes connect() itself fail, which curl words apart from a refusal
+    // that comes back later: blackhole, prohibit, unreachable, and no route at all.
+    ip('route add prohibit 10.244.10.0/24'),
+    ip('route add unreachable 10.244.11.0/24'),
+    inNs('curl -sv http://10.244.9.1/'),
+    inNs('curl -sv http://10.244.10.1/'),
+    inNs('curl -sv http://10.244.11.1/'),
+    inNs('curl -sv http://192.0.2.1/'),
+    ip('route del prohibit 10.244.10.0/24'),
+    ip('route del unreachable 10.244.11.0/24'),
     // Any protocol of rt_protos, or a number up to 255, which prints by its name if it has one.
     ip('route add 10.244.20.0/24 dev eth0 proto 42'),
     ip('route add 10.244.21.0/24 dev eth0 proto dhcp'),

@@ -177,6 +177,17 @@ function ipv6ConnectError(ctx: CommandContext, address: string): string | undefi
   return found.kind === 'unreachable' ? 'Network is unreachable' : undefined
 }
 
+/**
+ * strerror(3) of what connect() itself fails with when the route lookup refuses the socket: no
+ * route, or a route of type unreachable, prohibit or blackhole.
+ */
+const CONNECT_ERRNO_TEXT: Partial<Record<string, string>> = {
+  ENETUNREACH: 'Network is unreachable',
+  EHOSTUNREACH: 'No route to host',
+  EACCES: 'Permission denied',
+  EINVAL: 'Invalid argument'
+}
+
 export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Prober): CommandOutput {
   const p = parse(argv)
   if (!p.ok) return p.out
@@ -280,8 +291,13 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
       ...(url.scheme === 'http' ? { payload: request.map((l) => `${l}\r\n`).join('') } : {})
     })
     const outcome = trace.outcome
-    const refused = (ms: number, why: string): void => {
-      verbose(`* connect to ${ip} port ${url.port} failed: ${why}`)
+    const refused = (ms: number, why: string, immediate = false): void => {
+      // An error connect() itself returns (no route) is worded apart from one that comes later.
+      verbose(
+        immediate
+          ? `* Immediate connect fail for ${ip}: ${why}`
+          : `* connect to ${ip} port ${url.port} failed: ${why}`
+      )
       if (why === 'Connection refused') tryIpv6()
       failed(ms)
     }
@@ -301,14 +317,8 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
         return
       }
       case 'local-error':
-        refused(
-          0,
-          outcome.errno === 'ENETUNREACH'
-            ? 'Network is unreachable'
-            : outcome.errno === 'EPERM'
-              ? 'Operation not permitted'
-              : 'No route to host'
-        )
+        if (outcome.errno === 'EPERM') refused(0, 'Operation not permitted')
+        else refused(0, CONNECT_ERRNO_TEXT[outcome.errno] ?? 'No route to host', true)
         return
       case 'no-reply': {
         // curl notices its own deadline a millisecond or two after it passes. The engine has
