@@ -1,4 +1,5 @@
-import { formatIpv4 } from '../net/ipv4.ts'
+import { formatIpv4, type Ipv4 } from '../net/ipv4.ts'
+import type { IptMatch, IptRule } from '../linux/netfilter.ts'
 import { endpointsOf, type EndpointLookup } from './endpoints.ts'
 import { appendTo, emptyOwned, type OwnedRules, type RuleParser } from './iptables-writer.ts'
 import { addKubeletChains, type OwnedTables } from './kubelet-iptables.ts'
@@ -32,6 +33,93 @@ export function prependNatEntryJumps(nat: OwnedRules, parser: RuleParser): void 
     }
   )
 }
+
+/** What a KUBE-SEP chain's two rules say: the Service port's name and protocol, and the endpoint. */
+interface EndpointChain {
+  name: string
+  chain: string
+  proto: string
+  sticky: boolean
+  ip: Ipv4
+  port: number
+}
+
+/**
+ * The rules of each endpoint's chain, by chain name, for one parser (one sync): the name hashes
+ * the Service port, its protocol and the endpoint, so with affinity it stands for the rules'
+ * text, and every node gets the same two objects, as it would from parsing that text.
+ */
+const endpointChains = new WeakMap<RuleParser, Map<string, IptRule[]>>()
+
+/** The rules that send a Service's traffic to an endpoint's chain, by that chain and `-m statistic` text. */
+const balancingRules = new WeakMap<RuleParser, Map<string, Map<string, IptRule>>>()
+
+/**
+ * `-m comment --comment "NAME -> IP:PORT"`, the statistic match `stat`, `-j KUBE-SEP-…`: made
+ * as endpointChainRules makes its rules, and as shared, one object per text.
+ */
+function balancingRule(
+  parser: RuleParser,
+  name: string,
+  e: { chain: string; text: string },
+  stat: string
+): IptRule {
+  let byChain = balancingRules.get(parser)
+  if (!byChain) balancingRules.set(parser, (byChain = new Map()))
+  let byStat = byChain.get(e.chain)
+  if (!byStat) byChain.set(e.chain, (byStat = new Map()))
+  let rule = byStat.get(stat)
+  if (rule) return rule
+  const template = parser.rule(`-m comment --comment ${STAND_IN_NAME}${stat} -j ${STAND_IN_CHAIN}`)
+  const comment: IptMatch = { module: 'comment', comment: `${name} -> ${e.text}` }
+  rule = {
+    ...template,
+    matches: template.matches.map((m) => (m.module === 'comment' ? comment : m)),
+    target: { kind: 'jump', chain: e.chain, goto: false }
+  }
+  byStat.set(stat, rule)
+  return rule
+}
+
+/**
+ * A KUBE-SEP chain's rules: the masquerade mark for hairpin traffic, then the DNAT. Their text
+ * is parsed once per shape with a stand-in endpoint and copied with the real one put in, as
+ * parsing thousands of endpoints' lines was most of a large cluster's kube-proxy sync.
+ */
+function endpointChainRules(parser: RuleParser, ep: EndpointChain): IptRule[] {
+  let byChain = endpointChains.get(parser)
+  if (!byChain) endpointChains.set(parser, (byChain = new Map()))
+  const key = ep.sticky ? `${ep.chain} sticky` : ep.chain
+  let rules = byChain.get(key)
+  if (rules) return rules
+  const comment: IptMatch = { module: 'comment', comment: ep.name }
+  const masq = parser.rule(`-m comment --comment ${STAND_IN_NAME} -s ${STAND_IN_IP} -j KUBE-MARK-MASQ`)
+  const remember = ep.sticky ? ` -m recent --name ${STAND_IN_CHAIN} --set` : ''
+  const dnat = parser.rule(
+    `-m comment --comment ${STAND_IN_NAME}${remember} -m ${ep.proto} -p ${ep.proto} -j DNAT --to-destination ${STAND_IN_IP}:1`
+  )
+  rules = [
+    {
+      ...masq,
+      src: { value: { network: ep.ip, prefixLen: 32 }, neg: false },
+      matches: [comment],
+      target: { ...masq.target }
+    },
+    {
+      ...dnat,
+      matches: dnat.matches.map((m) =>
+        m.module === 'comment' ? comment : m.module === 'recent' ? { ...m, name: ep.chain } : m
+      ),
+      target: { kind: 'DNAT', toIp: ep.ip, toPort: ep.port }
+    }
+  ]
+  byChain.set(key, rules)
+  return rules
+}
+
+const STAND_IN_NAME = 'PNL_SERVICE_PORT'
+const STAND_IN_IP = '192.0.2.1'
+const STAND_IN_CHAIN = 'KUBE-SEP-PNL_STAND_IN'
 
 /**
  * The mangle, nat and filter rules kube-proxy (iptables mode, 1.31) writes on `node`, in its
@@ -146,12 +234,9 @@ export function kubeProxyIptablesRules(
       const epChains = eps.map((ep) => {
         const text = `${formatIpv4(ep.ip)}:${ep.port}`
         const chain = `KUBE-SEP-${endpointHash(svc, port, text)}`
-        const remember = sticky ? ` -m recent --name ${chain} --set` : ''
-        n(chain, `-m comment --comment ${name} -s ${formatIpv4(ep.ip)} -j KUBE-MARK-MASQ`)
-        n(
-          chain,
-          `-m comment --comment ${name}${remember} -m ${proto} -p ${proto} -j DNAT --to-destination ${text}`
-        )
+        const rules = nat.chains.get(chain) ?? []
+        rules.push(...endpointChainRules(parser, { name, chain, proto, sticky, ip: ep.ip, port: ep.port }))
+        nat.chains.set(chain, rules)
         return { chain, text, ep }
       })
       const writeBalancing = (chain: string, list: typeof epChains): void => {
@@ -167,7 +252,8 @@ export function kubeProxyIptablesRules(
             i < list.length - 1
               ? ` -m statistic --mode random --probability ${probability(i, list.length)}`
               : ''
-          n(chain, `-m comment --comment ${q(`${name} -> ${e.text}`)}${stat} -j ${e.chain}`)
+          appendTo(nat, parser, chain, '')
+          nat.chains.get(chain)!.push(balancingRule(parser, name, e, stat))
         })
       }
       writeBalancing(svcChain, epChains)
