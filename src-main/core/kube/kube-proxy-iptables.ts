@@ -51,36 +51,6 @@ interface EndpointChain {
  */
 const endpointChains = new WeakMap<RuleParser, Map<string, IptRule[]>>()
 
-/** The rules that send a Service's traffic to an endpoint's chain, by that chain and `-m statistic` text. */
-const balancingRules = new WeakMap<RuleParser, Map<string, Map<string, IptRule>>>()
-
-/**
- * `-m comment --comment "NAME -> IP:PORT"`, the statistic match `stat`, `-j KUBE-SEP-…`: made
- * as endpointChainRules makes its rules, and as shared, one object per text.
- */
-function balancingRule(
-  parser: RuleParser,
-  name: string,
-  e: { chain: string; text: string },
-  stat: string
-): IptRule {
-  let byChain = balancingRules.get(parser)
-  if (!byChain) balancingRules.set(parser, (byChain = new Map()))
-  let byStat = byChain.get(e.chain)
-  if (!byStat) byChain.set(e.chain, (byStat = new Map()))
-  let rule = byStat.get(stat)
-  if (rule) return rule
-  const template = parser.rule(`-m comment --comment ${STAND_IN_NAME}${stat} -j ${STAND_IN_CHAIN}`)
-  const comment: IptMatch = { module: 'comment', comment: `${name} -> ${e.text}` }
-  rule = {
-    ...template,
-    matches: template.matches.map((m) => (m.module === 'comment' ? comment : m)),
-    target: { kind: 'jump', chain: e.chain, goto: false }
-  }
-  byStat.set(stat, rule)
-  return rule
-}
-
 /**
  * A KUBE-SEP chain's rules: the masquerade mark for hairpin traffic, then the DNAT. Their text
  * is parsed once per shape with a stand-in endpoint and copied with the real one put in, as
@@ -98,20 +68,28 @@ function endpointChainRules(parser: RuleParser, ep: EndpointChain): IptRule[] {
   const dnat = parser.rule(
     `-m comment --comment ${STAND_IN_NAME}${remember} -m ${ep.proto} -p ${ep.proto} -j DNAT --to-destination ${STAND_IN_IP}:1`
   )
+  const ip = formatIpv4(ep.ip)
   rules = [
-    {
-      ...masq,
-      src: { value: { network: ep.ip, prefixLen: 32 }, neg: false },
-      matches: [comment],
-      target: { ...masq.target }
-    },
-    {
-      ...dnat,
-      matches: dnat.matches.map((m) =>
-        m.module === 'comment' ? comment : m.module === 'recent' ? { ...m, name: ep.chain } : m
-      ),
-      target: { kind: 'DNAT', toIp: ep.ip, toPort: ep.port }
-    }
+    parser.made(
+      {
+        ...masq,
+        src: { value: { network: ep.ip, prefixLen: 32 }, neg: false },
+        matches: [comment],
+        target: { ...masq.target }
+      },
+      () => `-m comment --comment ${ep.name} -s ${ip} -j KUBE-MARK-MASQ`
+    ),
+    parser.made(
+      {
+        ...dnat,
+        matches: dnat.matches.map((m) =>
+          m.module === 'comment' ? comment : m.module === 'recent' ? { ...m, name: ep.chain } : m
+        ),
+        target: { kind: 'DNAT', toIp: ep.ip, toPort: ep.port }
+      },
+      () =>
+        `-m comment --comment ${ep.name}${ep.sticky ? ` -m recent --name ${ep.chain} --set` : ''} -m ${ep.proto} -p ${ep.proto} -j DNAT --to-destination ${ip}:${ep.port}`
+    )
   ]
   byChain.set(key, rules)
   return rules
@@ -252,8 +230,7 @@ export function kubeProxyIptablesRules(
             i < list.length - 1
               ? ` -m statistic --mode random --probability ${probability(i, list.length)}`
               : ''
-          appendTo(nat, parser, chain, '')
-          nat.chains.get(chain)!.push(balancingRule(parser, name, e, stat))
+          n(chain, `-m comment --comment ${q(`${name} -> ${e.text}`)}${stat} -j ${e.chain}`)
         })
       }
       writeBalancing(svcChain, epChains)
