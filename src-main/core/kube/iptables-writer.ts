@@ -36,6 +36,14 @@ export class RuleParser {
     }
     return rule
   }
+
+  /**
+   * A rule its writer made without parsing, from a copy of a parsed one, and the line it
+   * stands for, which only a parser that keeps the lines as written needs to build.
+   */
+  made(rule: IptRule, _spec: () => string): IptRule {
+    return rule
+  }
 }
 
 export function emptyOwned(): OwnedRules {

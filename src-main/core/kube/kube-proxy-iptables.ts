@@ -1,4 +1,5 @@
-import { formatIpv4 } from '../net/ipv4.ts'
+import { formatIpv4, type Ipv4 } from '../net/ipv4.ts'
+import type { IptMatch, IptRule } from '../linux/netfilter.ts'
 import { endpointsOf, type EndpointLookup } from './endpoints.ts'
 import { appendTo, emptyOwned, type OwnedRules, type RuleParser } from './iptables-writer.ts'
 import { addKubeletChains, type OwnedTables } from './kubelet-iptables.ts'
@@ -32,6 +33,71 @@ export function prependNatEntryJumps(nat: OwnedRules, parser: RuleParser): void 
     }
   )
 }
+
+/** What a KUBE-SEP chain's two rules say: the Service port's name and protocol, and the endpoint. */
+interface EndpointChain {
+  name: string
+  chain: string
+  proto: string
+  sticky: boolean
+  ip: Ipv4
+  port: number
+}
+
+/**
+ * The rules of each endpoint's chain, by chain name, for one parser (one sync): the name hashes
+ * the Service port, its protocol and the endpoint, so with affinity it stands for the rules'
+ * text, and every node gets the same two objects, as it would from parsing that text.
+ */
+const endpointChains = new WeakMap<RuleParser, Map<string, IptRule[]>>()
+
+/**
+ * A KUBE-SEP chain's rules: the masquerade mark for hairpin traffic, then the DNAT. Their text
+ * is parsed once per shape with a stand-in endpoint and copied with the real one put in, as
+ * parsing thousands of endpoints' lines was most of a large cluster's kube-proxy sync.
+ */
+function endpointChainRules(parser: RuleParser, ep: EndpointChain): IptRule[] {
+  let byChain = endpointChains.get(parser)
+  if (!byChain) endpointChains.set(parser, (byChain = new Map()))
+  const key = ep.sticky ? `${ep.chain} sticky` : ep.chain
+  let rules = byChain.get(key)
+  if (rules) return rules
+  const comment: IptMatch = { module: 'comment', comment: ep.name }
+  const masq = parser.rule(`-m comment --comment ${STAND_IN_NAME} -s ${STAND_IN_IP} -j KUBE-MARK-MASQ`)
+  const remember = ep.sticky ? ` -m recent --name ${STAND_IN_CHAIN} --set` : ''
+  const dnat = parser.rule(
+    `-m comment --comment ${STAND_IN_NAME}${remember} -m ${ep.proto} -p ${ep.proto} -j DNAT --to-destination ${STAND_IN_IP}:1`
+  )
+  const ip = formatIpv4(ep.ip)
+  rules = [
+    parser.made(
+      {
+        ...masq,
+        src: { value: { network: ep.ip, prefixLen: 32 }, neg: false },
+        matches: [comment],
+        target: { ...masq.target }
+      },
+      () => `-m comment --comment ${ep.name} -s ${ip} -j KUBE-MARK-MASQ`
+    ),
+    parser.made(
+      {
+        ...dnat,
+        matches: dnat.matches.map((m) =>
+          m.module === 'comment' ? comment : m.module === 'recent' ? { ...m, name: ep.chain } : m
+        ),
+        target: { kind: 'DNAT', toIp: ep.ip, toPort: ep.port }
+      },
+      () =>
+        `-m comment --comment ${ep.name}${ep.sticky ? ` -m recent --name ${ep.chain} --set` : ''} -m ${ep.proto} -p ${ep.proto} -j DNAT --to-destination ${ip}:${ep.port}`
+    )
+  ]
+  byChain.set(key, rules)
+  return rules
+}
+
+const STAND_IN_NAME = 'PNL_SERVICE_PORT'
+const STAND_IN_IP = '192.0.2.1'
+const STAND_IN_CHAIN = 'KUBE-SEP-PNL_STAND_IN'
 
 /**
  * The mangle, nat and filter rules kube-proxy (iptables mode, 1.31) writes on `node`, in its
@@ -146,12 +212,9 @@ export function kubeProxyIptablesRules(
       const epChains = eps.map((ep) => {
         const text = `${formatIpv4(ep.ip)}:${ep.port}`
         const chain = `KUBE-SEP-${endpointHash(svc, port, text)}`
-        const remember = sticky ? ` -m recent --name ${chain} --set` : ''
-        n(chain, `-m comment --comment ${name} -s ${formatIpv4(ep.ip)} -j KUBE-MARK-MASQ`)
-        n(
-          chain,
-          `-m comment --comment ${name}${remember} -m ${proto} -p ${proto} -j DNAT --to-destination ${text}`
-        )
+        const rules = nat.chains.get(chain) ?? []
+        rules.push(...endpointChainRules(parser, { name, chain, proto, sticky, ip: ep.ip, port: ep.port }))
+        nat.chains.set(chain, rules)
         return { chain, text, ep }
       })
       const writeBalancing = (chain: string, list: typeof epChains): void => {

@@ -18,10 +18,16 @@ export function portmapChainName(containerId: string): string {
   return `CNI-DN-${bytesToHex(sha512(new TextEncoder().encode(CNI_NETWORK + containerId)))}`.slice(0, 28)
 }
 
-function hostPortPods(lab: Lab, node: KubeNode): KubePod[] {
-  return lab.pods.filter(
-    (p) => p.node === node.name && !p.hostNetwork && p.containers.some((c) => c.hostPort !== undefined)
-  )
+/** The pods that map host ports, by node: one pass over the pods for every node's rules. */
+function hostPortPodsByNode(lab: Lab): Map<string, KubePod[]> {
+  const byNode = new Map<string, KubePod[]>()
+  for (const p of lab.pods) {
+    if (p.hostNetwork || !p.containers.some((c) => c.hostPort !== undefined)) continue
+    const list = byNode.get(p.node)
+    if (list) list.push(p)
+    else byNode.set(p.node, [p])
+  }
+  return byNode
 }
 
 /**
@@ -54,9 +60,8 @@ function addPodChain(owned: OwnedRules, parser: RuleParser, node: KubeNode, pod:
  * hostPort, then its three top-level chains (kept for good, as portmap never deletes them) and
  * one CNI-DN chain per pod that maps ports, the newest pod's entry first.
  */
-export function installPortmapRules(lab: Lab, node: KubeNode, parser: RuleParser): void {
+function installPortmapRules(lab: Lab, node: KubeNode, pods: readonly KubePod[], parser: RuleParser): void {
   const ns = lab.netns.get(node.netns)!
-  const pods = hostPortPods(lab, node)
   if (pods.length === 0 && !ns.netfilter.nat.chains.get(DNAT)) return
   const nat = emptyOwned()
   appendTo(nat, parser, DNAT, '')
@@ -79,5 +84,6 @@ export function installPortmapRules(lab: Lab, node: KubeNode, parser: RuleParser
 
 /** portmap's state on every node, after a build or after pods came and went. */
 export function syncPortmap(lab: Lab, parser: RuleParser): void {
-  for (const node of lab.nodes) installPortmapRules(lab, node, parser)
+  const byNode = hostPortPodsByNode(lab)
+  for (const node of lab.nodes) installPortmapRules(lab, node, byNode.get(node.name) ?? [], parser)
 }

@@ -29,6 +29,11 @@ class RecordingParser extends RuleParser {
     if (!this.asWritten.has(canonical)) this.asWritten.set(canonical, spec)
     return r
   }
+  override made(rule: IptRule, spec: () => string): IptRule {
+    const canonical = formatIptRuleSpec(rule)
+    if (!this.asWritten.has(canonical)) this.asWritten.set(canonical, spec())
+    return rule
+  }
 }
 
 /**
