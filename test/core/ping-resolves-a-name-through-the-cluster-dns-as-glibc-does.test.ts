@@ -66,11 +66,13 @@ describe('ping resolves a name through the pod’s resolv.conf and the cluster D
 
   it('names a sender /etc/hosts knows in each reply, unless -n or a literal address asks for numbers', () => {
     const s = labShellFromYaml(cluster('ipvs'))
-    const named = run(s, 'client', 'ping -c 1 localhost').stdout
-    expect(named).toMatch(/^PING localhost \(127\.0\.0\.1\) 56\(84\) bytes of data\.\n/)
-    expect(named).toMatch(/\n64 bytes from localhost \(127\.0\.0\.1\): icmp_seq=1 ttl=64 time=/)
-    expect(named).toContain('\n--- localhost ping statistics ---\n')
-    for (const numeric of ['ping -c 1 -n localhost', 'ping -c 1 127.0.0.1'])
+    const named = run(s, 'client', 'ping -c 1 client').stdout
+    const ip = /^PING client \((10\.244\.\d+\.\d+)\) 56\(84\) bytes of data\.\n/.exec(named)?.[1]
+    expect(ip).toBeDefined()
+    expect(named).toContain(`\n64 bytes from client (${ip}): icmp_seq=1 ttl=64 time=`)
+    expect(named).toContain('\n--- client ping statistics ---\n')
+    expect(run(s, 'client', 'ping -c 1 -n client').stdout).toContain(`\n64 bytes from ${ip}: icmp_seq=1 `)
+    for (const numeric of ['ping -c 1 -4 -n localhost', 'ping -c 1 127.0.0.1'])
       expect(run(s, 'client', numeric).stdout).toMatch(/\n64 bytes from 127\.0\.0\.1: icmp_seq=1 /)
   })
 })

@@ -16,6 +16,13 @@ export interface HostsEntry {
   readonly aliases: readonly string[]
 }
 
+/** One address getaddrinfo answers with. */
+export interface AddrTuple {
+  readonly family: AddressFamily
+  /** As inet_ntop prints it. */
+  readonly address: string
+}
+
 /** The hostent a lookup by name builds: the first match's name, every match's addresses. */
 export interface HostEnt {
   readonly name: string
@@ -67,4 +74,34 @@ export function hostsByName(
 export function hostsByAddress(entries: readonly HostsEntry[], address: string): HostEnt | undefined {
   const e = entries.find((x) => x.address === address)
   return e && { name: e.name, aliases: e.aliases, addresses: [e.address] }
+}
+
+/** An IPv6 line as gethostbyname3_r reads it for IPv4: ::1 and a v4-mapped address have one. */
+function asIpv4(e: HostsEntry): string | undefined {
+  if (e.family === 'inet') return e.address
+  if (e.address === '::1') return '127.0.0.1'
+  const b = parseIpv6(e.address)!
+  const mapped = b.slice(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff
+  return mapped ? b.slice(12).join('.') : undefined
+}
+
+/**
+ * What getaddrinfo takes from the hosts file. Asked for no family (gethostbyname4_r), every
+ * line naming the host, of both families, in file order; asked for IPv4 (gethostbyname3_r), the
+ * IPv4 lines and the IPv6 ones that have an IPv4 reading, so that kubelet's `::1 localhost` line
+ * gives localhost 127.0.0.1 a second time. The canonical name is the first such line's.
+ */
+export function hostsAddrInfo(
+  entries: readonly HostsEntry[],
+  name: string,
+  family: 'inet' | 'unspec'
+): { canonname: string; answers: AddrTuple[] } | undefined {
+  const matches = entries.filter((e) => names(e).some((n) => sameName(n, name)))
+  const answers = matches.flatMap((e): { line: HostsEntry; tuple: AddrTuple }[] => {
+    if (family === 'unspec') return [{ line: e, tuple: { family: e.family, address: e.address } }]
+    const v4 = asIpv4(e)
+    return v4 === undefined ? [] : [{ line: e, tuple: { family: 'inet', address: v4 } }]
+  })
+  const [first] = answers
+  return first && { canonname: first.line.name, answers: answers.map((a) => a.tuple) }
 }

@@ -26,6 +26,7 @@ import {
 import type { AddressFamily } from '../hosts-file.ts'
 import { questionLine, rcodeText, recordData, recordLine } from '../dns-text.ts'
 import { filesByName } from '../resolve.ts'
+import { getaddrinfoAll } from '../getaddrinfo.ts'
 import type { Prober } from './ping.ts'
 import { killedStatus, signalled } from '../timeout-signal.ts'
 
@@ -288,8 +289,42 @@ function inetPton(key: string): string | undefined {
   return v4 === undefined ? undefined : formatIpv4(v4)
 }
 
+/**
+ * `getent ahosts[v4] NAME`: getaddrinfo with AI_ADDRCONFIG, as a stream, a datagram and a raw
+ * socket would ask, the canonical name on the first line alone (getent.c ahosts_keys_int).
+ */
+function runAhosts(
+  ctx: CommandContext,
+  probe: Prober,
+  database: 'ahosts' | 'ahostsv4',
+  keys: readonly string[]
+): CommandOutput {
+  let stdout = ''
+  let exitCode = 0
+  for (const key of keys) {
+    const found = getaddrinfoAll(ctx, probe, key, {
+      family: database === 'ahosts' ? 'unspec' : 'inet',
+      addrconfig: true
+    })
+    const signal = signalled(ctx)
+    if (signal !== undefined) return { stdout, stderr: '', exitCode: killedStatus(signal) }
+    if (!found.ok) {
+      exitCode = 2
+      continue
+    }
+    let canonname = found.canonname
+    for (const t of found.answers)
+      for (const socktype of ['STREAM', 'DGRAM', 'RAW']) {
+        stdout += `${t.address.padEnd(15)} ${socktype.padEnd(6)} ${canonname}\n`
+        canonname = ''
+      }
+  }
+  return { stdout, stderr: '', exitCode }
+}
+
 function runGetent(argv: readonly string[], ctx: CommandContext, probe: Prober): CommandOutput {
   const [database, ...keys] = argv
+  if (database === 'ahosts' || database === 'ahostsv4') return runAhosts(ctx, probe, database, keys)
   if (database !== 'hosts')
     return {
       stdout: '',
@@ -364,7 +399,7 @@ export function hostCommand(probe: Prober): Command {
 export function getentCommand(probe: Prober): Command {
   return {
     name: 'getent',
-    summary: 'resolve names as glibc does: getent hosts name (files, then DNS)',
+    summary: 'resolve names as glibc does: getent hosts|ahosts|ahostsv4 name (files, then DNS)',
     sendsTraffic: true,
     run: (argv, ctx) => runGetent(argv, ctx, probe)
   }

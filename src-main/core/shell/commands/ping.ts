@@ -11,8 +11,10 @@ import type { Lab } from '../../kube/lab.ts'
 import { getopt } from '../getopt.ts'
 import { randomInt } from '../../net/index.ts'
 import { SHELL_LIMITS } from '../limits.ts'
-import { formatRtt } from '../resolve.ts'
-import { getaddrinfo, reverseLookup } from '../dns-resolver.ts'
+import { filesByAddress, formatRtt } from '../resolve.ts'
+import { reverseLookup } from '../dns-resolver.ts'
+import { getaddrinfoAll } from '../getaddrinfo.ts'
+import { parseIpv6 } from '../../net/ipv6.ts'
 import { sourceFor } from '../../engine/probe.ts'
 import { isLocalAddress } from '../../linux/ops.ts'
 import { linkByName } from '../../linux/netns.ts'
@@ -271,46 +273,54 @@ export function runPing(argv: readonly string[], ctx: CommandContext, probe: Pro
   }
   const operands = parsed.value.operands
   if (operands.length === 0) return fail(`${warnings}ping: usage error: Destination address required\n`, 1)
-  const v6 = ipv6Ping(ctx, operands[operands.length - 1]!, family, bindTo)
+  // iputils asks getaddrinfo for both families whatever -4 or -6 says, and takes the first
+  // answer of the family asked for; every operand is resolved, the last is the destination.
+  let named: { address: string; canonname: string } | undefined
+  for (const name of operands) {
+    named = undefined
+    if (parseInetAton(name) !== undefined || parseIpv6(name.split('%')[0]!) !== undefined) continue
+    const found = getaddrinfoAll(ctx, probe, name, { family: 'unspec', addrconfig: false })
+    const signal = signalled(ctx)
+    if (signal !== undefined) return { stdout: '', stderr: warnings, exitCode: killedStatus(signal) }
+    if (!found.ok) return fail(`${warnings}ping: ${name}: ${RESOLVER_ERRORS[found.reason]}\n`, 2)
+    const wanted = family === undefined ? undefined : family === 4 ? 'inet' : 'inet6'
+    const i = found.answers.findIndex((t) => wanted === undefined || t.family === wanted)
+    if (i === -1) return fail(`${warnings}ping: ${name}: Address family for hostname not supported\n`, 2)
+    const t = found.answers[i]!
+    named = { address: t.address, canonname: i === 0 ? found.canonname : '' }
+  }
+  const literal = named === undefined
+  const destination = named?.address ?? operands[operands.length - 1]!
+  const v6 = ipv6Ping(ctx, destination, literal ? family : undefined, bindTo)
   if (v6 !== undefined && 'exitCode' in v6) return fail(`${warnings}${v6.stderr}`, v6.exitCode)
+  // A literal destination turns reverse lookups off as -n does.
+  numeric ||= literal
+  /** pr_addr: a sender by the name a reverse lookup (a PTR query per IPv4 packet) gives, when one does. */
+  const sender = (ip: string): string => {
+    if (numeric) return ip
+    // The lab's DNS has no ip6.arpa zone: an IPv6 address has a name only in /etc/hosts.
+    const name = ip.includes(':') ? filesByAddress(ctx, ip)?.name : reverseLookup(ctx, probe, ip)
+    const found = typeof name === 'string' ? name : name?.ok ? name.name : undefined
+    return found === undefined ? ip : `${found} (${ip})`
+  }
   /** The name the banner and the statistics give: getaddrinfo's canonical name, or the address as written. */
-  let hostname = ''
+  const hostname = named?.canonname ?? destination
   let banner: string
   let send: (spec: ProbeSpec) => Pick<Trace, 'outcome' | 'rttMs'>
   let bound: Pick<ProbeSpec, 'bindDevice' | 'bindAddress'> = {}
-  let dest = ''
+  let dest = destination
   if (v6 !== undefined) {
-    hostname = v6.name
-    numeric = true
     warnings += v6.warning
-    banner = `PING ${v6.name}(${v6.name}) ${v6.from}${size} data bytes\n`
+    banner = `PING ${hostname}(${sender(v6.name)}) ${v6.from}${size} data bytes\n`
     send = v6.echo
   } else {
-    // iputils resolves every operand; the last one is the destination.
-    for (const name of operands) {
-      // getaddrinfo as ping calls it: A and AAAA through the search list, whatever -4 says.
-      const literal = parseInetAton(name)
-      const found = literal === undefined ? getaddrinfo(ctx, probe, name, false) : undefined
-      const signal = signalled(ctx)
-      if (signal !== undefined) return { stdout: '', stderr: warnings, exitCode: killedStatus(signal) }
-      if (found?.ok === false) return fail(`${warnings}ping: ${name}: ${RESOLVER_ERRORS[found.reason]}\n`, 2)
-      dest = found?.addresses[0] ?? formatIpv4(literal!)
-      // An address is named as written: `PING 127.1 (127.0.0.1)`.
-      hostname = found?.name ?? name
-      // A literal destination turns reverse lookups off as -n does.
-      numeric ||= found === undefined
-    }
+    if (literal) dest = formatIpv4(parseInetAton(destination)!)
     const binding = bindSocket(ctx, bindTo, parseIpv4(dest)!)
     if ('exitCode' in binding) return fail(`${warnings}${binding.stderr}`, binding.exitCode)
     warnings += binding.warning
     bound = binding.spec
     banner = `PING ${hostname} (${dest}) ${binding.from}${size}(${size + 28}) bytes of data.\n`
     send = (spec) => probe(lab, spec)
-  }
-  /** pr_addr: a sender by the name a reverse lookup (a PTR query per packet) gives, when one does. */
-  const sender = (ip: string): string => {
-    const found = numeric ? undefined : reverseLookup(ctx, probe, ip)
-    return found?.ok ? `${found.name} (${ip})` : ip
   }
   const asked =
     deadline === undefined
