@@ -34,6 +34,11 @@ interface LinkBase {
   stats: LinkStats
   /** Made by `ip link add` and never up since: no qdisc attached yet (`qdisc noop`). */
   neverUp?: boolean
+  /**
+   * When the link, up, got carrier: addrconf gives it its link-local address then and keeps it
+   * until the link goes down; `seq` is the order links of a namespace got theirs in.
+   */
+  linkLocal?: { at: number; seq: number }
 }
 
 export interface LoopbackLink extends LinkBase {

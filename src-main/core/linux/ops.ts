@@ -217,6 +217,7 @@ export function setLinkUp(ns: Netns, link: Link, up: boolean): void {
   if (link.up === up) return
   link.up = up
   if (!up) {
+    delete link.linkLocal
     ns.routes = ns.routes.filter((r) => r.dev !== link.ifindex || r.type === 'local')
     ns.neighbours = ns.neighbours.filter((n) => n.ifindex !== link.ifindex || n.state === 'PERMANENT')
     if (link.kind === 'bridge') link.fdb = link.fdb.filter((e) => e.permanent)
@@ -602,5 +603,21 @@ export function learnFromLinkUpFrames(world: NetnsMap, ns: Netns, link: Link, no
     if (port.brport?.learning === false) continue
     const br = linkByIndex(portNs, port.master)
     if (br?.kind === 'bridge' && br.up) learnFdb(br, sender.mac, port.ifindex, now)
+  }
+}
+
+/**
+ * addrconf on carrier: a link that is up and has carrier, and its veth peer likewise, gets its
+ * link-local address now (the link set up first, then the peer whose carrier that brings).
+ */
+export function addLinkLocalOnCarrier(world: NetnsMap, ns: Netns, link: Link, now: number): void {
+  const ends: [Netns, Link][] = [[ns, link]]
+  const peerNs = link.kind === 'veth' ? world.get(link.peer.netns) : undefined
+  const peer = peerNs && link.kind === 'veth' ? linkByIndex(peerNs, link.peer.ifindex) : undefined
+  if (peerNs && peer) ends.push([peerNs, peer])
+  for (const [home, l] of ends) {
+    if (l.linkLocal !== undefined || l.kind === 'loopback' || !hasCarrier(world, home, l)) continue
+    const seq = Math.max(0, ...home.links.map((x) => x.linkLocal?.seq ?? 0)) + 1
+    l.linkLocal = { at: now, seq }
   }
 }

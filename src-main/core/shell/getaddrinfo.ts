@@ -3,6 +3,7 @@
  * written, else /etc/hosts, else DNS; the answers in glibc's order (address-order.ts) and the
  * canonical name on the first answer alone, so an answer sorted behind it has none.
  */
+import type { Lab } from '../kube/lab.ts'
 import { lookupRoute } from '../linux/ops.ts'
 import type { Netns } from '../linux/netns.ts'
 import { formatIpv4, parseInetAton } from '../net/index.ts'
@@ -31,16 +32,16 @@ export type AddrInfoResult =
  * __check_pf: which families the host has an address of, its loopback ones (127.0.0.1 and ::1)
  * aside; a link-local IPv6 address counts.
  */
-export function configuredFamilies(ns: Netns): { inet: boolean; inet6: boolean } {
+export function configuredFamilies(lab: Lab, ns: Netns): { inet: boolean; inet6: boolean } {
   return {
     inet: ns.addresses.some((a) => formatIpv4(a.address) !== '127.0.0.1'),
-    inet6: ipv6Addresses(ns).some((a) => a.address !== '::1')
+    inet6: ipv6Addresses(lab, ns).some((a) => a.address !== '::1')
   }
 }
 
 /** Rule 1's test: whether a connect() to the address would find a route. */
-function reachable(ns: Netns, t: AddrTuple): boolean {
-  if (t.family === 'inet6') return lookupIpv6(ns, parseIpv6(t.address)!).kind !== 'unreachable'
+function reachable(lab: Lab, ns: Netns, t: AddrTuple): boolean {
+  if (t.family === 'inet6') return lookupIpv6(lab, ns, parseIpv6(t.address)!).kind !== 'unreachable'
   const route = lookupRoute(ns, parseIpv4(t.address)!)
   return route !== undefined && ['unicast', 'local', 'broadcast'].includes(route.type)
 }
@@ -62,7 +63,7 @@ export function getaddrinfoAll(
   let family = request.family
   let keep: 'inet6' | undefined
   if (request.addrconfig) {
-    const seen = configuredFamilies(ns)
+    const seen = configuredFamilies(ctx.lab, ns)
     if (family === 'inet' && !seen.inet) return { ok: false, reason: 'not-found' }
     if (family === 'unspec' && seen.inet && !seen.inet6) family = 'inet'
     if (family === 'unspec' && seen.inet6 && !seen.inet) keep = 'inet6'
@@ -97,5 +98,9 @@ function lookup(
   }
   const answers = found.answers.filter((t) => keep === undefined || t.family === keep)
   if (answers.length === 0) return { ok: false, reason: 'not-found' }
-  return { ok: true, canonname: found.canonname, answers: sortAddrInfo(answers, (t) => reachable(ns, t)) }
+  return {
+    ok: true,
+    canonname: found.canonname,
+    answers: sortAddrInfo(answers, (t) => reachable(ctx.lab, ns, t))
+  }
 }

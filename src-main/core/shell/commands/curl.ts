@@ -172,7 +172,7 @@ function parseUrl(raw: string): Url | string {
  * the address is across a link, which the lab does not simulate.
  */
 function ipv6ConnectError(ctx: CommandContext, address: string): string | undefined {
-  const found = lookupIpv6(ctx.lab.netns.get(ctx.target.netns)!, parseIpv6(address)!)
+  const found = lookupIpv6(ctx.lab, ctx.lab.netns.get(ctx.target.netns)!, parseIpv6(address)!)
   if (found.kind === 'local') return 'Connection refused'
   return found.kind === 'unreachable' ? 'Network is unreachable' : undefined
 }

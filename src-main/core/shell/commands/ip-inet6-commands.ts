@@ -2,6 +2,7 @@
  * `ip -6 route|neigh|rule` over the IPv6 a host has (ip-inet6.ts): listings and `route get` as
  * iproute2 6.1 prints them; changes to IPv6 routes, neighbours and rules are not simulated.
  */
+import type { Lab } from '../../kube/lab.ts'
 import type { CommandOutput } from '../command.ts'
 import { fail, ok } from '../command.ts'
 import { linkByName, type Netns } from '../../linux/netns.ts'
@@ -32,7 +33,7 @@ const UNIVERSE = 0
  * The IPv6 routes `ip -6 route show` keeps; `withTable`: a `table all` listing names table local.
  * Without `-6`, a `table all` listing is of every family and ends with these.
  */
-export function ipv6RouteListing(ns: Netns, args: readonly string[]): CommandOutput {
+export function ipv6RouteListing(lab: Lab, ns: Netns, args: readonly string[]): CommandOutput {
   const filter = parseRouteFilter(ns, args)
   if ('exitCode' in filter)
     return args.some((a) => a.includes(':')) ? ipv6Unsimulated(`ip -6 route show ${args.join(' ')}`) : filter
@@ -45,7 +46,7 @@ export function ipv6RouteListing(ns: Netns, args: readonly string[]): CommandOut
   const kept =
     (filter.proto === undefined || filter.proto === 'kernel') &&
     (filter.scope === undefined || filter.scope === UNIVERSE)
-  const lines = ipv6Routes(ns)
+  const lines = ipv6Routes(lab, ns)
     .filter((r) => kept && (table === 'all' || r.table === table))
     .filter((r) => filter.dev === undefined || r.dev === filter.dev)
     .filter((r) => filter.type === undefined || IPV6_ROUTE_TYPE_NUMBER[r.type] === filter.type)
@@ -57,7 +58,7 @@ export function ipv6RouteListing(ns: Netns, args: readonly string[]): CommandOut
 }
 
 /** `ip route get ADDR [oif DEV]` for an IPv6 address; the kernel answers with the route it used. */
-function ipv6RouteGet(ns: Netns, args: readonly string[]): CommandOutput {
+function ipv6RouteGet(lab: Lab, ns: Netns, args: readonly string[]): CommandOutput {
   const rest = [...args]
   const oifAt = rest.indexOf('oif')
   const oifName = oifAt === -1 ? undefined : rest.splice(oifAt, 2)[1]
@@ -69,7 +70,7 @@ function ipv6RouteGet(ns: Netns, args: readonly string[]): CommandOutput {
     return bad(`Error: inet6 prefix is expected rather than "${target}".`)
   const oif = oifName === undefined ? undefined : linkByName(ns, oifName)
   if (oifName !== undefined && !oif) return bad(`Cannot find device "${oifName}"`)
-  const found = lookupIpv6(ns, dst.bytes, oif)
+  const found = lookupIpv6(lab, ns, dst.bytes, oif)
   switch (found.kind) {
     case 'local':
       return ok(
@@ -89,13 +90,18 @@ function ipv6RouteGet(ns: Netns, args: readonly string[]): CommandOutput {
 }
 
 /** `ip -6 route`: listings and `get`; a written address of the other family is refused. */
-export function runIpv6Route(ns: Netns, verb: string | undefined, args: readonly string[]): CommandOutput {
-  if (verb === 'show') return ipv6RouteListing(ns, args)
+export function runIpv6Route(
+  lab: Lab,
+  ns: Netns,
+  verb: string | undefined,
+  args: readonly string[]
+): CommandOutput {
+  if (verb === 'show') return ipv6RouteListing(lab, ns, args)
   if (verb === 'get') {
     const target = args.find((a) => a !== 'to') ?? ''
     if (parseIpv4(target) !== undefined)
       return bad(`Error: inet6 prefix is expected rather than "${target}".`)
-    return ipv6RouteGet(ns, args)
+    return ipv6RouteGet(lab, ns, args)
   }
   return ipv6Unsimulated(`ip -6 route ${verb ?? ''}`.trim())
 }

@@ -8,7 +8,14 @@ import type { Lab } from '../../kube/lab.ts'
 import type { BridgeLink, Link, VethLink, VxlanLink } from '../../linux/link.ts'
 import { adjustBridge, deleteLink, freshIfindex, moveLink, release } from '../../linux/link-ops.ts'
 import { linkByIndex, linkByName, peerNsid, type Netns } from '../../linux/netns.ts'
-import { addAddress, addLink, enslave, learnFromLinkUpFrames, setLinkUp } from '../../linux/ops.ts'
+import {
+  addAddress,
+  addLink,
+  addLinkLocalOnCarrier,
+  enslave,
+  learnFromLinkUpFrames,
+  setLinkUp
+} from '../../linux/ops.ts'
 import { renameInterfaceSysctls } from '../../linux/sysctl.ts'
 import { ipv4, parseIpv4 } from '../../net/ipv4.ts'
 import { macFromBytes, parseMac, type Mac } from '../../net/mac.ts'
@@ -232,6 +239,7 @@ function bringUp(lab: Lab, ns: Netns, link: Link): void {
   delete link.neverUp
   if (link.kind === 'loopback' && !ns.addresses.some((a) => a.ifindex === link.ifindex))
     addAddress(ns, link.ifindex, ipv4('127.0.0.1'), 8, 'host')
+  addLinkLocalOnCarrier(lab.netns, ns, link, lab.clock.nowMs)
   learnFromLinkUpFrames(lab.netns, ns, link, lab.clock.nowMs)
 }
 

@@ -121,7 +121,7 @@ export function showAddrs(
   byDevice: boolean
 ): string {
   const out: string[] = []
-  const v6Of = new Map(ipv6Addresses(ns).map((a) => [a.link, `${a.address}/${a.prefixLen}`]))
+  const v6Of = new Map(ipv6Addresses(lab, ns).map((a) => [a.link, a]))
   for (const link of links) {
     const v4 =
       o.family === 'any' || o.family === 'inet' ? ns.addresses.filter((a) => a.ifindex === link.ifindex) : []
@@ -130,7 +130,10 @@ export function showAddrs(
     if (o.family === 'inet' && v4.length === 0) continue
     if (o.family === 'inet6' && v6.length === 0) continue
     if (o.brief) {
-      const addrs = [...v4.map((a) => `${formatIpv4(a.address)}/${a.prefixLen}`), ...v6]
+      const addrs = [
+        ...v4.map((a) => `${formatIpv4(a.address)}/${a.prefixLen}`),
+        ...v6.map((a) => `${a.address}/${a.prefixLen}`)
+      ]
       out.push(
         `${linkLabel(ns, link).padEnd(16)} ${operState(lab, ns, link).padEnd(14)} ${addrs.map((a) => `${a} `).join('')}`
       )
@@ -152,7 +155,7 @@ export function showAddrs(
     }
     for (const a of v4) out.push(addressLines(a))
     for (const a of v6) {
-      out.push(`    inet6 ${a} scope ${link.kind === 'loopback' ? 'host' : 'link'} `)
+      out.push(`    inet6 ${a.address}/${a.prefixLen} scope ${a.scope} ${a.tentative ? 'tentative ' : ''}`)
       out.push(FOREVER)
     }
     if (o.stats) out.push(statsLines(link))

@@ -22,8 +22,7 @@ import {
   lookupFlow,
   pickSource,
   routeErrno,
-  setNeighbour,
-  type NetnsMap
+  setNeighbour
 } from '../../linux/ops.ts'
 import { announceRoutes } from '../../linux/netlink.ts'
 import { linkByIndex, linkByName, type Netns } from '../../linux/netns.ts'
@@ -577,7 +576,8 @@ const NO_TABLE = (what: 'Dump' | 'Flush'): CommandOutput =>
   fail(`Error: ipv4: FIB table does not exist.\n${what} terminated\n`, 2)
 
 /** Without a family, a `table all` listing is of every family: IPv4's tables, then IPv6's. */
-function routeShow(world: NetnsMap, ns: Netns, rest: string[], family: IpFamily): CommandOutput {
+function routeShow(lab: Lab, ns: Netns, rest: string[], family: IpFamily): CommandOutput {
+  const world = lab.netns
   const filter = parseRouteFilter(ns, rest)
   if ('exitCode' in filter) return filter
   const { table } = filter
@@ -586,7 +586,7 @@ function routeShow(world: NetnsMap, ns: Netns, rest: string[], family: IpFamily)
       .map((each) => showRoutes(world, ns, each, filter, true))
       .join('')
     const v6 = family === 'any' && !filter.root && !filter.match && !filter.via && !filter.src
-    return ok(v6 ? v4 + ipv6RouteListing(ns, rest).stdout : v4)
+    return ok(v6 ? v4 + ipv6RouteListing(lab, ns, rest).stdout : v4)
   }
   if (!tableExists(ns, table)) return NO_TABLE('Dump')
   return ok(showRoutes(world, ns, table, filter))
@@ -621,9 +621,9 @@ function runRoute(ctx: CommandContext, ns: Netns, args: string[], family: IpFami
   // iproute2 reads the family off the first address written when none was asked for.
   const ipv6Written =
     family === 'any' && args.slice(1).some((a) => parseIpv6(a.split(/[%/]/)[0]!) !== undefined)
-  if (family === 'inet6' || ipv6Written) return runIpv6Route(ns, sub, args.slice(1))
+  if (family === 'inet6' || ipv6Written) return runIpv6Route(ctx.lab as Lab, ns, sub, args.slice(1))
   if (family === 'link' && sub === 'show') return ok('')
-  if (sub === 'show') return routeShow((ctx.lab as Lab).netns, ns, args.slice(1), family)
+  if (sub === 'show') return routeShow(ctx.lab as Lab, ns, args.slice(1), family)
   if (sub === 'get') return routeGet(ns, args.slice(1))
   if (sub === 'flush') return routeFlush(ns, args[0]!, args.slice(1))
   if (sub === 'add' || sub === 'delete' || sub === 'replace') {

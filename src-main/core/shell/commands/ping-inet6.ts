@@ -50,7 +50,7 @@ export function ipv6Ping(
   if (bindTo !== undefined) {
     const bound = parseIpv6Destination(ns, bindTo)
     if (bound !== undefined && bound !== 'bad-zone') {
-      const own = lookupIpv6(ns, bound.bytes)
+      const own = lookupIpv6(ctx.lab, ns, bound.bytes)
       if (own.kind !== 'local') return fail('ping: bind icmp socket: Cannot assign requested address\n', 2)
       // A link-local address binds only with the link it belongs to.
       if (own.address.scope === 'link') return fail('ping: bind icmp socket: Invalid argument\n', 2)
@@ -64,7 +64,7 @@ export function ipv6Ping(
   }
   // The kernel sends to :: as to the loopback address.
   const bytes = dst.bytes.every((b) => b === 0) ? parseIpv6('::1')! : dst.bytes
-  const found = lookupIpv6(ns, bytes, dst.scopeDev ?? bindDev)
+  const found = lookupIpv6(ctx.lab, ns, bytes, dst.scopeDev ?? bindDev)
   // A socket bound to a link reaches the host's own addresses through that link or lo only.
   const offLink =
     found.kind === 'local' &&
