@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { labShell, run as simRun } from '../core/shell-fixture.ts'
 import { claimNetnsPrefix, type NetnsPrefix } from './netns-prefix.ts'
@@ -27,16 +28,21 @@ const DAD = 'sleep 2'
 /** Not compared line by line. */
 const UNCOMPARED = new Set([SETTLE, DAD, WATCH, UNWATCH])
 
+/** A second namespace, with no IPv4 address beyond lo's, for getaddrinfo's AI_ADDRCONFIG. */
+const bare = (ns: string): string => `${ns}-bare`
+
 function linesIn(ns: string): { build: string[]; steps: string[] } {
   const ip = (args: string): string => `ip -n ${ns} ${args}`
   const inNs = (line: string): string => `ip netns exec ${ns} ${line}`
+  const inBare = (line: string): string => `ip netns exec ${bare(ns)} ${line}`
 
   const build = [
     ...twoVethsIn(ns),
     ip('addr add 10.0.0.2/24 brd + dev eth0'),
     ip('addr add 172.16.0.2/24 dev eth1'),
     ip('route add 192.168.50.0/24 dev eth1 table 100'),
-    ip('route add 10.20.0.0/16 via 10.0.0.1')
+    ip('route add 10.20.0.0/16 via 10.0.0.1'),
+    `ip netns add ${bare(ns)}`
   ]
 
   /** Compared line by line, in order (SETTLE runs on the real side only, see UNCOMPARED). */
@@ -315,6 +321,43 @@ function linesIn(ns: string): { build: string[]; steps: string[] } {
     SETTLE,
     ip('link show br0'),
     ip('route show dev br0'),
+    // A link gets its link-local address when it first has carrier, tentative until DAD ends,
+    // and keeps it while up without carrier; its routes come in the order links got carrier.
+    ip('link add eth2 type veth peer name peer2'),
+    ip('link set eth2 up'),
+    ip('-6 addr show dev eth2'),
+    ip('-6 route show table all dev eth2'),
+    ip('link set peer2 up'),
+    ip('-6 addr show dev eth2'),
+    ip('-6 route show table all dev eth2'),
+    ip('-6 route show'),
+    DAD,
+    ip('-6 addr show dev eth2'),
+    ip('-6 route show table all dev peer2'),
+    ip('link set peer2 down'),
+    ip('-6 addr show dev eth2'),
+    ip('-6 route show table all dev eth2'),
+    // localhost as getaddrinfo has it from the hosts file: ::1 sorts before 127.0.0.1; ping
+    // asks for both families and takes the first of the one -4 or -6 names.
+    inNs('getent hosts localhost'),
+    inNs('getent ahosts localhost'),
+    inNs('getent ahostsv4 localhost'),
+    inNs('ping -c 1 localhost'),
+    inNs('ping -4 -c 1 localhost'),
+    inNs('ping -6 -c 1 localhost'),
+    inNs('ping -4 -c 1 ip6-localhost'),
+    // AI_ADDRCONFIG counts no loopback address: with none else both families answer, IPv4
+    // alone none, and a link-local address leaves IPv6 alone.
+    inBare('getent ahosts localhost'),
+    inBare('ping -c 1 localhost'),
+    `ip -n ${bare(ns)} link set lo up`,
+    inBare('getent ahosts localhost'),
+    inBare('getent ahostsv4 localhost'),
+    `ip -n ${bare(ns)} link add v6 type veth peer name v6peer`,
+    `ip -n ${bare(ns)} link set v6 up`,
+    `ip -n ${bare(ns)} link set v6peer up`,
+    inBare('getent ahosts localhost'),
+    inBare('ping -c 1 localhost'),
     // Last, as traffic over lo leaves the kernel a `0.0.0.0 dev lo` NOARP neighbour the lab has
     // not: curl tries ::1 once 127.0.0.1 refuses.
     inNs('curl -sv http://localhost:9/')
@@ -351,7 +394,7 @@ const v6 = (o: Output): Output => {
       .replace(/after \d+ ms/g, 'after T ms')
   return { ...o, stdout: mask(o.stdout), stderr: mask(o.stderr) }
 }
-const IPV6_STEP = /( -6 | -f | -family | -0 | -4 -6 |ping |curl |get ::1)/
+const IPV6_STEP = /( -6 | -f | -family | -0 | -4 -6 |ping |curl |getent |get ::1)/
 
 describe.skipIf(unavailable !== undefined)('addresses and routes are kept as the kernel keeps them', () => {
   const sim = labShell()
@@ -369,6 +412,12 @@ describe.skipIf(unavailable !== undefined)('addresses and routes are kept as the
   beforeAll(async () => {
     claim = await claimNetnsPrefix(BASE)
     const { build, steps } = linesIn(claim.prefix)
+    // `ip netns exec` reads /etc/netns/NS/hosts in place of /etc/hosts: the node's own.
+    const hosts = simRun(sim, 'node-1', 'cat /etc/hosts').stdout
+    for (const ns of [claim.prefix, bare(claim.prefix)]) {
+      mkdirSync(`/etc/netns/${ns}`, { recursive: true })
+      writeFileSync(`/etc/netns/${ns}/hosts`, hosts)
+    }
     for (const line of build) {
       const real = onReal(line)
       const simulated = simRun(sim, 'node-1', line)
@@ -379,8 +428,11 @@ describe.skipIf(unavailable !== undefined)('addresses and routes are kept as the
     const simMonitor = sim.liveTerminal('node-1', { schedule: () => () => undefined })!
     let realMonitor: ReturnType<typeof spawn> | undefined
     for (const line of steps) {
-      if (line === SETTLE || line === DAD) {
+      if (line === SETTLE) {
         onReal(line)
+      } else if (line === DAD) {
+        onReal(line)
+        simRun(sim, 'node-1', line)
       } else if (line === WATCH) {
         realMonitor = spawn('ip', watch, { stdio: ['ignore', 'pipe', 'ignore'] })
         realMonitor.stdout!.setEncoding('utf8').on('data', (d: string) => (realEvents += d))
@@ -406,7 +458,10 @@ describe.skipIf(unavailable !== undefined)('addresses and routes are kept as the
 
   afterAll(() => {
     if (!claim) return
-    spawnSync('ip', ['netns', 'del', claim.prefix], { stdio: 'ignore' })
+    for (const ns of [claim.prefix, bare(claim.prefix)]) {
+      spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' })
+      rmSync(`/etc/netns/${ns}`, { recursive: true, force: true })
+    }
     claim.release()
   })
 

@@ -12,7 +12,7 @@ import { linkByName } from '../../linux/netns.ts'
 import { parseInetAton } from '../../net/ipv4.ts'
 import { randomInt } from '../../net/index.ts'
 import { parseIpv6 } from '../../net/ipv6.ts'
-import { lookupIpv6, parseIpv6Destination } from './ip-inet6.ts'
+import { ipv6Addresses, lookupIpv6, parseIpv6Destination } from './ip-inet6.ts'
 
 export interface Ipv6Ping {
   /** The destination as the banner and the statistics name it. */
@@ -71,6 +71,10 @@ export function ipv6Ping(
     bindDev !== undefined &&
     bindDev !== found.address.link &&
     bindDev.kind !== 'loopback'
+  // The source is chosen before the route's verdict is read: with no IPv6 address at all (lo
+  // down, no link-local yet) there is none to choose.
+  if (!ipv6Addresses(ctx.lab, ns).some((x) => !x.tentative))
+    return fail('ping: connect: Cannot assign requested address\n', 2)
   if (found.kind === 'unreachable' || offLink) return fail('ping: connect: Network is unreachable\n', 2)
   if (found.kind !== 'local')
     return fail(
