@@ -205,6 +205,7 @@ describe.skipIf(unavailable !== undefined)(
       app.unref()
       // IPv6 DAD on the new links ends within about a second, as on a real node after wiring.
       spawnSync('sleep', ['2'])
+      simRun(sim, A.node, 'sleep 2')
       const listening = onReal(B.node, `ip netns exec ${B.pod} ss -Hltn 'sport = :${APP_PORT}'`)
       if (!listening.stdout.includes(`:${APP_PORT}`)) throw new Error(`the app in ${B.pod} is not listening`)
       for (const c of lines) realOut.push(onReal(c.on, c.run))

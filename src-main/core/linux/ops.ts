@@ -607,14 +607,18 @@ export function learnFromLinkUpFrames(world: NetnsMap, ns: Netns, link: Link, no
 }
 
 /**
- * addrconf on carrier: a link that is up and has carrier, and its veth peer likewise, gets its
- * link-local address now (the link set up first, then the peer whose carrier that brings).
+ * addrconf on carrier: a link that is up and has carrier, then its veth peer, then the bridges
+ * either is a port of, each get their link-local address now if they have none yet.
  */
 export function addLinkLocalOnCarrier(world: NetnsMap, ns: Netns, link: Link, now: number): void {
   const ends: [Netns, Link][] = [[ns, link]]
   const peerNs = link.kind === 'veth' ? world.get(link.peer.netns) : undefined
   const peer = peerNs && link.kind === 'veth' ? linkByIndex(peerNs, link.peer.ifindex) : undefined
   if (peerNs && peer) ends.push([peerNs, peer])
+  for (const [home, l] of [...ends]) {
+    const br = l.master === undefined ? undefined : linkByIndex(home, l.master)
+    if (br) ends.push([home, br])
+  }
   for (const [home, l] of ends) {
     if (l.linkLocal !== undefined || l.kind === 'loopback' || !hasCarrier(world, home, l)) continue
     const seq = Math.max(0, ...home.links.map((x) => x.linkLocal?.seq ?? 0)) + 1

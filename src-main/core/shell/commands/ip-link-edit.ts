@@ -313,7 +313,10 @@ export function linkSet(ctx: CommandContext, ns: Netns, args: readonly string[])
     if (master.kind !== 'bridge') return NOT_SUPPORTED()
     enslave(link, master, lab.clock.nowMs)
     adjustBridge(home, master)
-    if (link.up) learnFromLinkUpFrames(lab.netns, home, link, lab.clock.nowMs)
+    if (link.up) {
+      addLinkLocalOnCarrier(lab.netns, home, link, lab.clock.nowMs)
+      learnFromLinkUpFrames(lab.netns, home, link, lab.clock.nowMs)
+    }
   }
   if (up === true) bringUp(lab, home, link)
   else if (up === false) setLinkUp(home, link, false)
