@@ -53,6 +53,10 @@ function literal(name: string, family: AddrInfoRequest['family']): AddrTuple | u
   return v6 && { family: 'inet6', address: formatIpv6(v6) }
 }
 
+/**
+ * With AI_ADDRCONFIG a host with addresses of one family only asks for that family (IPv4 as
+ * AF_INET does, so the hosts file's ::1 reads as 127.0.0.1); with none it asks for both.
+ */
 export function getaddrinfoAll(
   ctx: CommandContext,
   probe: Prober,
