@@ -1,7 +1,7 @@
 import { formatIpv4, type Ipv4 } from '../net/ipv4.ts'
-import type { IptMatch, IptRule } from '../linux/netfilter.ts'
+import { probabilityToFixed, type IptMatch, type IptRule } from '../linux/netfilter.ts'
 import { endpointsOf, type EndpointLookup } from './endpoints.ts'
-import { appendTo, emptyOwned, type OwnedRules, type RuleParser } from './iptables-writer.ts'
+import { appendRule, appendTo, emptyOwned, type OwnedRules, type RuleParser } from './iptables-writer.ts'
 import { addKubeletChains, type OwnedTables } from './kubelet-iptables.ts'
 import type { Lab } from './lab.ts'
 import { STICKY_MAX_AGE_SECONDS, type KubeNode } from './objects.ts'
@@ -93,6 +93,36 @@ function endpointChainRules(parser: RuleParser, ep: EndpointChain): IptRule[] {
   ]
   byChain.set(key, rules)
   return rules
+}
+
+/**
+ * A Service chain's jump to one endpoint, `spec` as kube-proxy writes it: copied from the parsed
+ * rule of its shape with the comment, probability and chain put in, as parsing each endpoint's
+ * line was most of what a large cluster's sync cost after the endpoint chains were templated.
+ */
+function balancingRule(
+  parser: RuleParser,
+  spec: string,
+  comment: string,
+  probability: string | undefined,
+  chain: string
+): IptRule {
+  return parser.ruleMadeAs(spec, () => {
+    const shape = parser.rule(
+      `-m comment --comment ${STAND_IN_NAME}${probability === undefined ? '' : ' -m statistic --mode random --probability 0.5'} -j ${STAND_IN_CHAIN}`
+    )
+    return {
+      ...shape,
+      matches: shape.matches.map((m) =>
+        m.module === 'comment'
+          ? { module: 'comment', comment }
+          : m.module === 'statistic'
+            ? { ...m, probability: probabilityToFixed(Number(probability)) }
+            : m
+      ),
+      target: { ...shape.target, chain } as IptRule['target']
+    }
+  })
 }
 
 const STAND_IN_NAME = 'PNL_SERVICE_PORT'
@@ -226,11 +256,20 @@ export function kubeProxyIptablesRules(
               `-m comment --comment ${q(`${name} -> ${e.text}`)} -m recent --name ${e.chain} --rcheck --seconds ${STICKY_MAX_AGE_SECONDS} --reap -j ${e.chain}`
             )
         list.forEach((e, i) => {
-          const stat =
-            i < list.length - 1
-              ? ` -m statistic --mode random --probability ${probability(i, list.length)}`
-              : ''
-          n(chain, `-m comment --comment ${q(`${name} -> ${e.text}`)}${stat} -j ${e.chain}`)
+          const p = i < list.length - 1 ? probability(i, list.length) : undefined
+          const stat = p === undefined ? '' : ` -m statistic --mode random --probability ${p}`
+          const comment = `${name} -> ${e.text}`
+          appendRule(
+            nat,
+            chain,
+            balancingRule(
+              parser,
+              `-m comment --comment ${q(comment)}${stat} -j ${e.chain}`,
+              comment,
+              p,
+              e.chain
+            )
+          )
         })
       }
       writeBalancing(svcChain, epChains)
