@@ -38,3 +38,35 @@ test('every jump of a Service chain to an endpoint is what parsing its line give
     expect(reparsed.ok && reparsed.rule).toEqual(rule)
   }
 })
+
+test('every rule matching a Service’s cluster IP names its address and port, and is what its line parses to', () => {
+  const parsed = parseScenario(
+    readFileSync('test/fixtures/scenarios/two-node-vxlan.yaml', 'utf8'),
+    'two-node-vxlan'
+  )
+  if (!parsed.ok) throw new Error('fixture does not parse')
+  const lab = buildLab(parsed.scenario)
+  const nat = lab.netns.get(lab.nodes[0]!.netns)!.netfilter.nat
+  let seen = 0
+  for (const [name, chain] of nat.chains) {
+    if (name !== 'KUBE-SERVICES' && !name.startsWith('KUBE-SVC-')) continue
+    for (const rule of chain.rules) {
+      const comment = rule.matches.find((m) => m.module === 'comment')
+      if (!comment?.comment.endsWith(' cluster IP')) continue
+      const svc = lab.services.find(
+        (s) =>
+          comment.comment === `${s.namespace}/${s.name} cluster IP` ||
+          comment.comment.startsWith(`${s.namespace}/${s.name}:`)
+      )!
+      const ports = rule.matches.flatMap((m) =>
+        (m.module === 'tcp' || m.module === 'udp') && m.dport ? [m.dport.value] : []
+      )
+      expect(rule.dst?.value).toEqual({ network: svc.clusterIP, prefixLen: 32 })
+      expect(svc.ports.map((p) => p.port)).toContain(ports[0])
+      const reparsed = parseIptRule(splitRuleLine(formatIptRuleSpec(rule)))
+      expect(reparsed.ok && reparsed.rule).toEqual(rule)
+      seen++
+    }
+  }
+  expect(seen).toBeGreaterThan(1)
+})

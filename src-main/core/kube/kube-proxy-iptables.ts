@@ -125,6 +125,40 @@ function balancingRule(
   })
 }
 
+/**
+ * A rule matching a Service port's cluster IP, `spec` as kube-proxy writes it: copied from the
+ * parsed rule of its shape (`tail` after the match, jumping to `chain` when given) with the
+ * Service's comment, address and port put in, as for the jumps to endpoints.
+ */
+function clusterIpRule(
+  parser: RuleParser,
+  spec: string,
+  to: { comment: string; proto: string; ip: Ipv4; port: number },
+  tail: string,
+  chain?: string
+): IptRule {
+  if (to.proto !== 'tcp' && to.proto !== 'udp') return parser.rule(spec)
+  return parser.ruleMadeAs(spec, () => {
+    const shape = parser.rule(
+      `-m comment --comment ${STAND_IN_NAME} -m ${to.proto} -p ${to.proto} -d ${STAND_IN_IP} --dport 1${tail}`
+    )
+    return {
+      ...shape,
+      dst: { value: { network: to.ip, prefixLen: 32 }, neg: false },
+      matches: shape.matches.map((m) =>
+        m.module === 'comment'
+          ? { module: 'comment', comment: to.comment }
+          : (m.module === 'tcp' || m.module === 'udp') && m.dport
+            ? { ...m, dport: { ...m.dport, value: to.port } }
+            : m
+      ),
+      ...(shape.src ? { src: { ...shape.src, value: { ...shape.src.value } } } : {}),
+      ...(shape.proto ? { proto: { ...shape.proto } } : {}),
+      target: { ...shape.target, ...(chain === undefined ? {} : { chain }) } as IptRule['target']
+    }
+  })
+}
+
 const STAND_IN_NAME = 'PNL_SERVICE_PORT'
 const STAND_IN_IP = '192.0.2.1'
 const STAND_IN_CHAIN = 'KUBE-SEP-PNL_STAND_IN'
@@ -236,8 +270,28 @@ export function kubeProxyIptablesRules(
         }
         continue
       }
-      n('KUBE-SERVICES', `${clusterMatch} -j ${svcChain}`)
-      n(svcChain, `${clusterMatch} ! -s ${clusterCIDR} -j KUBE-MARK-MASQ`)
+      const toClusterIp = { comment: `${name} cluster IP`, proto, ip: svc.clusterIP, port: port.port }
+      appendRule(
+        nat,
+        'KUBE-SERVICES',
+        clusterIpRule(
+          parser,
+          `${clusterMatch} -j ${svcChain}`,
+          toClusterIp,
+          ` -j ${STAND_IN_CHAIN}`,
+          svcChain
+        )
+      )
+      appendRule(
+        nat,
+        svcChain,
+        clusterIpRule(
+          parser,
+          `${clusterMatch} ! -s ${clusterCIDR} -j KUBE-MARK-MASQ`,
+          toClusterIp,
+          ` ! -s ${clusterCIDR} -j KUBE-MARK-MASQ`
+        )
+      )
       const sticky = svc.sessionAffinity === 'ClientIP'
       const epChains = eps.map((ep) => {
         const text = `${formatIpv4(ep.ip)}:${ep.port}`
