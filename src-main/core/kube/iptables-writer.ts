@@ -38,6 +38,19 @@ export class RuleParser {
   }
 
   /**
+   * The rule `spec` parses to, built by `make` instead when it is not known yet: `make` must
+   * build what parsing `spec` gives. One spec still gets one object, as from rule().
+   */
+  ruleMadeAs(spec: string, make: () => IptRule): IptRule {
+    let rule = this.#cache.get(spec)
+    if (!rule) {
+      rule = this.made(make(), () => spec)
+      this.#cache.set(spec, rule)
+    }
+    return rule
+  }
+
+  /**
    * A rule its writer made without parsing, from a copy of a parsed one, and the line it
    * stands for, which only a parser that keeps the lines as written needs to build.
    */
@@ -50,14 +63,20 @@ export function emptyOwned(): OwnedRules {
   return { chains: new Map(), prepend: [], append: [] }
 }
 
-/** Adds `-A chain spec` to an owned chain, creating the chain on first use. */
-export function appendTo(owned: OwnedRules, parser: RuleParser, chain: string, spec: string): void {
+/** Adds an already made rule to an owned chain (none: only creates the chain), as appendTo does. */
+export function appendRule(owned: OwnedRules, chain: string, rule: IptRule | undefined): void {
   let rules = owned.chains.get(chain)
   if (!rules) {
     rules = []
     owned.chains.set(chain, rules)
   }
-  if (spec !== '') rules.push(parser.rule(spec))
+  if (rule) rules.push(rule)
+}
+
+/** Adds `-A chain spec` to an owned chain, creating the chain on first use. */
+export function appendTo(owned: OwnedRules, parser: RuleParser, chain: string, spec: string): void {
+  if (spec === '') appendRule(owned, chain, undefined)
+  else appendRule(owned, chain, parser.rule(spec))
 }
 
 /**

@@ -1,7 +1,7 @@
 import { formatIpv4, type Ipv4 } from '../net/ipv4.ts'
-import type { IptMatch, IptRule } from '../linux/netfilter.ts'
+import { probabilityToFixed, type IptMatch, type IptRule } from '../linux/netfilter.ts'
 import { endpointsOf, type EndpointLookup } from './endpoints.ts'
-import { appendTo, emptyOwned, type OwnedRules, type RuleParser } from './iptables-writer.ts'
+import { appendRule, appendTo, emptyOwned, type OwnedRules, type RuleParser } from './iptables-writer.ts'
 import { addKubeletChains, type OwnedTables } from './kubelet-iptables.ts'
 import type { Lab } from './lab.ts'
 import { STICKY_MAX_AGE_SECONDS, type KubeNode } from './objects.ts'
@@ -93,6 +93,70 @@ function endpointChainRules(parser: RuleParser, ep: EndpointChain): IptRule[] {
   ]
   byChain.set(key, rules)
   return rules
+}
+
+/**
+ * A Service chain's jump to one endpoint, `spec` as kube-proxy writes it: copied from the parsed
+ * rule of its shape with the comment, probability and chain put in, as parsing each endpoint's
+ * line was most of what a large cluster's sync cost after the endpoint chains were templated.
+ */
+function balancingRule(
+  parser: RuleParser,
+  spec: string,
+  comment: string,
+  probability: string | undefined,
+  chain: string
+): IptRule {
+  return parser.ruleMadeAs(spec, () => {
+    const shape = parser.rule(
+      `-m comment --comment ${STAND_IN_NAME}${probability === undefined ? '' : ' -m statistic --mode random --probability 0.5'} -j ${STAND_IN_CHAIN}`
+    )
+    return {
+      ...shape,
+      matches: shape.matches.map((m) =>
+        m.module === 'comment'
+          ? { module: 'comment', comment }
+          : m.module === 'statistic'
+            ? { ...m, probability: probabilityToFixed(Number(probability)) }
+            : m
+      ),
+      target: { ...shape.target, chain } as IptRule['target']
+    }
+  })
+}
+
+/**
+ * A rule matching a Service port's cluster IP, `spec` as kube-proxy writes it: copied from the
+ * parsed rule of its shape (`tail` after the match, jumping to `chain` when given) with the
+ * Service's comment, address and port put in, as for the jumps to endpoints.
+ */
+function clusterIpRule(
+  parser: RuleParser,
+  spec: string,
+  to: { comment: string; proto: string; ip: Ipv4; port: number },
+  tail: string,
+  chain?: string
+): IptRule {
+  if (to.proto !== 'tcp' && to.proto !== 'udp') return parser.rule(spec)
+  return parser.ruleMadeAs(spec, () => {
+    const shape = parser.rule(
+      `-m comment --comment ${STAND_IN_NAME} -m ${to.proto} -p ${to.proto} -d ${STAND_IN_IP} --dport 1${tail}`
+    )
+    return {
+      ...shape,
+      dst: { value: { network: to.ip, prefixLen: 32 }, neg: false },
+      matches: shape.matches.map((m) =>
+        m.module === 'comment'
+          ? { module: 'comment', comment: to.comment }
+          : (m.module === 'tcp' || m.module === 'udp') && m.dport
+            ? { ...m, dport: { ...m.dport, value: to.port } }
+            : m
+      ),
+      ...(shape.src ? { src: { ...shape.src, value: { ...shape.src.value } } } : {}),
+      ...(shape.proto ? { proto: { ...shape.proto } } : {}),
+      target: { ...shape.target, ...(chain === undefined ? {} : { chain }) } as IptRule['target']
+    }
+  })
 }
 
 const STAND_IN_NAME = 'PNL_SERVICE_PORT'
@@ -206,8 +270,28 @@ export function kubeProxyIptablesRules(
         }
         continue
       }
-      n('KUBE-SERVICES', `${clusterMatch} -j ${svcChain}`)
-      n(svcChain, `${clusterMatch} ! -s ${clusterCIDR} -j KUBE-MARK-MASQ`)
+      const toClusterIp = { comment: `${name} cluster IP`, proto, ip: svc.clusterIP, port: port.port }
+      appendRule(
+        nat,
+        'KUBE-SERVICES',
+        clusterIpRule(
+          parser,
+          `${clusterMatch} -j ${svcChain}`,
+          toClusterIp,
+          ` -j ${STAND_IN_CHAIN}`,
+          svcChain
+        )
+      )
+      appendRule(
+        nat,
+        svcChain,
+        clusterIpRule(
+          parser,
+          `${clusterMatch} ! -s ${clusterCIDR} -j KUBE-MARK-MASQ`,
+          toClusterIp,
+          ` ! -s ${clusterCIDR} -j KUBE-MARK-MASQ`
+        )
+      )
       const sticky = svc.sessionAffinity === 'ClientIP'
       const epChains = eps.map((ep) => {
         const text = `${formatIpv4(ep.ip)}:${ep.port}`
@@ -226,11 +310,20 @@ export function kubeProxyIptablesRules(
               `-m comment --comment ${q(`${name} -> ${e.text}`)} -m recent --name ${e.chain} --rcheck --seconds ${STICKY_MAX_AGE_SECONDS} --reap -j ${e.chain}`
             )
         list.forEach((e, i) => {
-          const stat =
-            i < list.length - 1
-              ? ` -m statistic --mode random --probability ${probability(i, list.length)}`
-              : ''
-          n(chain, `-m comment --comment ${q(`${name} -> ${e.text}`)}${stat} -j ${e.chain}`)
+          const p = i < list.length - 1 ? probability(i, list.length) : undefined
+          const stat = p === undefined ? '' : ` -m statistic --mode random --probability ${p}`
+          const comment = `${name} -> ${e.text}`
+          appendRule(
+            nat,
+            chain,
+            balancingRule(
+              parser,
+              `-m comment --comment ${q(comment)}${stat} -j ${e.chain}`,
+              comment,
+              p,
+              e.chain
+            )
+          )
         })
       }
       writeBalancing(svcChain, epChains)

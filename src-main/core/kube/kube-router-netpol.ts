@@ -1,7 +1,7 @@
 import { formatCidr, parseCidr, type Cidr } from '../net/cidr.ts'
 import { formatIpv4 } from '../net/ipv4.ts'
 import { nextRandom } from '../net/rng.ts'
-import { base32, sha256 } from '../net/sha256.ts'
+import { hashName16 } from '../net/sha256.ts'
 import type { IptChain, IptRule, Netfilter } from '../linux/netfilter.ts'
 import type { Netns } from '../linux/netns.ts'
 import { newCounters } from '../linux/netfilter.ts'
@@ -28,16 +28,14 @@ const FAMILY = 'IPv4'
 const SERVICE_NODE_PORT_RANGE = '30000:32767'
 const q = (text: string): string => `"${text}"`
 
-function hash16(text: string): string {
-  return base32(sha256(text)).slice(0, 16)
-}
-
 export const podFirewallChainName = (pod: KubePod, version: string): string =>
-  `KUBE-POD-FW-${hash16(pod.namespace + pod.name + version)}`
+  `KUBE-POD-FW-${hashName16(pod.namespace + pod.name + version)}`
 export const networkPolicyChainName = (p: KubeNetworkPolicy, version: string): string =>
-  `KUBE-NWPLCY-${hash16(p.namespace + p.name + version + FAMILY)}`
-const targetDestSet = (p: KubeNetworkPolicy): string => `KUBE-DST-${hash16(p.namespace + p.name + FAMILY)}`
-const targetSourceSet = (p: KubeNetworkPolicy): string => `KUBE-SRC-${hash16(p.namespace + p.name + FAMILY)}`
+  `KUBE-NWPLCY-${hashName16(p.namespace + p.name + version + FAMILY)}`
+const targetDestSet = (p: KubeNetworkPolicy): string =>
+  `KUBE-DST-${hashName16(p.namespace + p.name + FAMILY)}`
+const targetSourceSet = (p: KubeNetworkPolicy): string =>
+  `KUBE-SRC-${hashName16(p.namespace + p.name + FAMILY)}`
 type SetPrefix = 'KUBE-SRC-' | 'KUBE-DST-'
 type Direction = 'ingressrule' | 'egressrule'
 const indexedSet = (
@@ -46,13 +44,13 @@ const indexedSet = (
   dir: Direction,
   i: number,
   kind: string
-): string => `${prefix}${hash16(p.namespace + p.name + dir + String(i) + FAMILY + kind)}`
+): string => `${prefix}${hashName16(p.namespace + p.name + dir + String(i) + FAMILY + kind)}`
 const namedPortSet = (p: KubeNetworkPolicy, dir: Direction, i: number, j: number): string =>
-  `KUBE-DST-${hash16(p.namespace + p.name + dir + String(i) + String(j) + FAMILY + 'namedport')}`
+  `KUBE-DST-${hashName16(p.namespace + p.name + dir + String(i) + String(j) + FAMILY + 'namedport')}`
 
 /** The comment kube-router's ensureTopLevelChains appends: base32(sha256(chain + args joined))[:16]. */
 function uuidComment(chain: string, args: readonly string[], comment: string): string {
-  return `${comment} - ${hash16(chain + args.join(''))}`
+  return `${comment} - ${hashName16(chain + args.join(''))}`
 }
 
 interface NamedPortEndpoints {

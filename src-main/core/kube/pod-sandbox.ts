@@ -1,5 +1,12 @@
 import type { BridgeLink, LoopbackLink, VethLink } from '../linux/link.ts'
-import { addAddress, addLink, addBootRoute, enslave, learnFromLinkUpFrames } from '../linux/ops.ts'
+import {
+  addAddress,
+  addLink,
+  addBootRoute,
+  enslave,
+  learnFromLinkUpFrames,
+  type FdbIndex
+} from '../linux/ops.ts'
 import { linkByName, newNetns, type Netns, type Socket } from '../linux/netns.ts'
 import { inheritModuleSysctls } from '../linux/sysctl.ts'
 import { cidrHost, cidrSize, parseCidr } from '../net/cidr.ts'
@@ -76,13 +83,17 @@ function ensureCni0(lab: Lab, node: KubeNode, ns: Netns): BridgeLink {
 }
 
 /**
- * Pod IPs in use per node, kept by a caller that creates many pods in a row (a lab build), so
- * that finding a free address does not scan every pod of the cluster for every new pod.
+ * What a caller that creates many pods in a row (a lab build) keeps between them: pod IPs in use
+ * per node, so that finding a free address does not scan every pod of the cluster for every new
+ * pod, and the nodes' bridge FDBs by MAC.
  */
-export type PodIpIndex = Map<string, Set<Ipv4>>
+export interface PodBatch {
+  ips: Map<string, Set<Ipv4>>
+  fdb: FdbIndex
+}
 
 /** host-local: the next free address after the last one handed out, wrapping, skipping .0/.1/broadcast. */
-function allocatePodIp(lab: Lab, node: KubeNode, index: PodIpIndex | undefined): Ipv4 {
+function allocatePodIp(lab: Lab, node: KubeNode, index: PodBatch['ips'] | undefined): Ipv4 {
   const size = cidrSize(node.podCIDR)
   const used = index?.get(node.name)
   for (let tries = 0; tries < size; tries++) {
@@ -104,7 +115,7 @@ function newProcess(node: KubeNode, pid: number, command: string, container: str
  * whose host end joins cni0 with hairpin on, host-local's address and routes, then the
  * containers (a second one binding a taken port crash-loops).
  */
-export function createPod(lab: Lab, spec: SandboxPodSpec, podIps?: PodIpIndex): KubePod {
+export function createPod(lab: Lab, spec: SandboxPodSpec, batch?: PodBatch): KubePod {
   const node = lab.nodes.find((n) => n.name === spec.node)!
   const nodeNs = lab.netns.get(node.netns)!
   const uid = uuid(lab)
@@ -112,7 +123,7 @@ export function createPod(lab: Lab, spec: SandboxPodSpec, podIps?: PodIpIndex): 
   let netnsId = node.netns
   let hostVeth: string | undefined
   if (!spec.hostNetwork) {
-    ip = spec.ip !== undefined ? ipv4(spec.ip) : allocatePodIp(lab, node, podIps)
+    ip = spec.ip !== undefined ? ipv4(spec.ip) : allocatePodIp(lab, node, batch?.ips)
     const ns = newNetns(spec.name, 'pod')
     inheritModuleSysctls(ns, nodeNs)
     lab.netns.set(ns.id, ns)
@@ -140,7 +151,7 @@ export function createPod(lab: Lab, spec: SandboxPodSpec, podIps?: PodIpIndex): 
     })
     enslave(host, br, lab.clock.nowMs)
     host.brport!.hairpin = true
-    learnFromLinkUpFrames(lab.netns, ns, eth0, lab.clock.nowMs)
+    learnFromLinkUpFrames(lab.netns, ns, eth0, lab.clock.nowMs, batch?.fdb)
     addAddress(ns, eth0.ifindex, ip, node.podCIDR.prefixLen)
     const gw = cidrHost(node.podCIDR, 1)
     addBootRoute(ns, parseCidr('0.0.0.0/0')!, gw, eth0.ifindex)
@@ -224,10 +235,10 @@ export function createPod(lab: Lab, spec: SandboxPodSpec, podIps?: PodIpIndex): 
     ready: containers.every((c) => c.state === 'Running')
   }
   lab.pods.push(pod)
-  if (podIps) {
-    const used = podIps.get(node.name)
+  if (batch) {
+    const used = batch.ips.get(node.name)
     if (used) used.add(ip)
-    else podIps.set(node.name, new Set([ip]))
+    else batch.ips.set(node.name, new Set([ip]))
   }
   return pod
 }

@@ -1,4 +1,4 @@
-import { base32, sha256 } from '../net/sha256.ts'
+import { base32, hashName16, sha256 } from '../net/sha256.ts'
 import type { KubeService, KubeServicePort } from './objects.ts'
 
 /** `namespace/name:portName` (or `namespace/name` for an unnamed port): kube-proxy's ServicePortName. */
@@ -6,18 +6,14 @@ export function servicePortName(svc: KubeService, port: KubeServicePort): string
   return `${svc.namespace}/${svc.name}${port.name ? `:${port.name}` : ''}`
 }
 
-function portProtoHash(text: string): string {
-  return base32(sha256(text)).slice(0, 16)
-}
-
 /** iptables chain suffix for a Service port: base32(sha256(servicePortName + protocol))[:16]. */
 export function servicePortHash(svc: KubeService, port: KubeServicePort): string {
-  return portProtoHash(servicePortName(svc, port) + port.protocol.toLowerCase())
+  return hashName16(servicePortName(svc, port) + port.protocol.toLowerCase())
 }
 
 /** KUBE-SEP suffix: the same hash over servicePortName + protocol + `ip:port`. */
 export function endpointHash(svc: KubeService, port: KubeServicePort, endpoint: string): string {
-  return portProtoHash(servicePortName(svc, port) + port.protocol.toLowerCase() + endpoint)
+  return hashName16(servicePortName(svc, port) + port.protocol.toLowerCase() + endpoint)
 }
 
 function hashAndTruncate(name: string): string {

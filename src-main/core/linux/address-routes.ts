@@ -17,28 +17,29 @@ function sameSubnet(a: Pick<Address, 'address' | 'prefixLen'>, b: Address): bool
   return a.prefixLen === b.prefixLen && ((a.address ^ b.address) & mask) === 0
 }
 
-/** A subnet of one link: primaries are unique per key. */
-function subnetKey(a: Pick<Address, 'ifindex' | 'address' | 'prefixLen'>): string {
-  return `${a.ifindex}/${makeCidr(a.address, a.prefixLen).network}/${a.prefixLen}`
-}
-
 /**
  * The primaries of a list by subnet, for callers that look many up at once; `primaryFor` of
- * any address equals `get(subnetKey(address))` on it.
+ * any address equals `get` on it. Kept by network number: a text key per address, with its
+ * address printed in decimal, was most of what adding an address cost.
  */
 export class PrimaryIndex {
-  private readonly byKey = new Map<string, Address>()
+  private readonly byNetwork = new Map<number, Address[]>()
   constructor(addresses: readonly Address[]) {
     for (const a of addresses) this.note(a)
   }
   /** Records a newly listed address; the first primary of a subnet stays its primary. */
   note(a: Address): void {
-    if (a.secondary !== undefined) return
-    const key = subnetKey(a)
-    if (!this.byKey.has(key)) this.byKey.set(key, a)
+    if (a.secondary !== undefined || this.get(a) !== undefined) return
+    const network = makeCidr(a.address, a.prefixLen).network
+    const same = this.byNetwork.get(network)
+    if (same === undefined) this.byNetwork.set(network, [a])
+    else same.push(a)
   }
   get(a: Pick<Address, 'ifindex' | 'address' | 'prefixLen'>): Address | undefined {
-    return this.byKey.get(subnetKey(a))
+    const same = this.byNetwork.get(makeCidr(a.address, a.prefixLen).network)
+    if (same !== undefined)
+      for (const p of same) if (p.ifindex === a.ifindex && p.prefixLen === a.prefixLen) return p
+    return undefined
   }
 }
 
@@ -106,6 +107,38 @@ export function isDerivedFrom(r: Route, ifindex: number): boolean {
  */
 export function routeKey(r: Route): string {
   return `${r.table} ${r.type} ${r.dst.network}/${r.dst.prefixLen} ${r.dev} ${r.src} ${r.scope}`
+}
+
+/** Whether two routes have one routeKey, without printing either. */
+function sameRouteKey(a: Route, b: Route): boolean {
+  return (
+    a.dst.network === b.dst.network &&
+    a.dst.prefixLen === b.dst.prefixLen &&
+    a.table === b.table &&
+    a.type === b.type &&
+    a.dev === b.dev &&
+    a.src === b.src &&
+    a.scope === b.scope
+  )
+}
+
+/** A set of routes by routeKey, kept by destination network rather than by the printed key. */
+export class RouteKeySet {
+  private readonly byNetwork = new Map<number, Route[]>()
+  constructor(routes: Iterable<Route>) {
+    for (const r of routes) this.add(r)
+  }
+  /** Adds the route unless one with its key is in already; false when one was. */
+  add(r: Route): boolean {
+    const same = this.byNetwork.get(r.dst.network)
+    if (same === undefined) {
+      this.byNetwork.set(r.dst.network, [r])
+      return true
+    }
+    for (const x of same) if (sameRouteKey(x, r)) return false
+    same.push(r)
+    return true
+  }
 }
 
 /**

@@ -9,9 +9,10 @@ import {
   PrimaryIndex,
   addressRoutes,
   primaryFor,
-  routeKey
+  routeKey,
+  RouteKeySet
 } from './address-routes.ts'
-import { emptyStats, hasHadPort, type BridgeLink, type Link } from './link.ts'
+import { emptyStats, hasHadPort, type BridgeFdbEntry, type BridgeLink, type Link } from './link.ts'
 import { isValidNeighbour, type Neighbour, type NeighbourState } from './neighbour.ts'
 import { announceAddr, announceLink, announceNeigh, announceRoutes } from './netlink.ts'
 import { linkByIndex, type Netns } from './netns.ts'
@@ -97,7 +98,7 @@ function insertAddress(
   ifindex: number,
   spec: NewAddress,
   primaries: PrimaryIndex,
-  routeKeys: Set<string>
+  routeKeys: RouteKeySet
 ): Address {
   const { address, prefixLen, scope = 'global', withBroadcast = true } = spec
   const primary = primaries.get({ ifindex, address, prefixLen })
@@ -116,22 +117,17 @@ function insertAddress(
   primaries.note(addr)
   announceAddr(ns.netlink, { type: 'new', address: addr })
   if (!link) return addr
-  const added = addressRoutes(addr, primary ?? addr, link).filter((r) => {
-    const key = routeKey(r)
-    if (routeKeys.has(key)) return false
-    routeKeys.add(key)
-    return true
-  })
+  const added = addressRoutes(addr, primary ?? addr, link).filter((r) => routeKeys.add(r))
   ns.routes.push(...added)
   announceRoutes(ns.netlink, 'new', added)
   return addr
 }
 
 /** The link's address index and route keys that insertAddress consults. */
-function addressContext(ns: Netns, ifindex: number): { primaries: PrimaryIndex; routeKeys: Set<string> } {
+function addressContext(ns: Netns, ifindex: number): { primaries: PrimaryIndex; routeKeys: RouteKeySet } {
   return {
     primaries: new PrimaryIndex(ns.addresses.filter((a) => a.ifindex === ifindex)),
-    routeKeys: new Set(ns.routes.filter((r) => isDerivedFrom(r, ifindex)).map(routeKey))
+    routeKeys: new RouteKeySet(ns.routes.filter((r) => isDerivedFrom(r, ifindex)))
   }
 }
 
@@ -565,15 +561,38 @@ export function enslave(port: Link, bridge: Link, now: number): void {
   bridge.fdb.push({ mac: port.mac, port: port.ifindex, permanent: true, local: true, updatedAt: now })
 }
 
-/** Adds or refreshes a learned FDB entry; true when the MAC was not known on that port. */
-export function learnFdb(br: BridgeLink, mac: Mac, port: number, now: number): boolean {
-  let e: BridgeLink['fdb'][number] | undefined
-  for (const x of br.fdb) {
-    if (x.mac === mac) {
-      e = x
-      break
-    }
+/**
+ * Bridges' FDBs by MAC, for a caller that adds many ports in a row (a lab build): learning
+ * otherwise looks through every entry of the bridge for each new one. Entries appended since the
+ * last look are taken in, and a table replaced (as deleting and ageing do) is indexed anew; an
+ * entry changed in place is not seen, so the index lives no longer than the caller's batch.
+ */
+export type FdbIndex = WeakMap<
+  BridgeLink,
+  { fdb: BridgeFdbEntry[]; indexed: number; byMac: Map<Mac, BridgeFdbEntry> }
+>
+
+/** The first entry for `mac`, as a scan of the table would find it. */
+function fdbEntry(br: BridgeLink, mac: Mac, index: FdbIndex | undefined): BridgeFdbEntry | undefined {
+  if (index === undefined) {
+    for (const x of br.fdb) if (x.mac === mac) return x
+    return undefined
   }
+  let known = index.get(br)
+  if (known === undefined || known.fdb !== br.fdb) {
+    known = { fdb: br.fdb, indexed: 0, byMac: new Map() }
+    index.set(br, known)
+  }
+  for (; known.indexed < br.fdb.length; known.indexed++) {
+    const x = br.fdb[known.indexed]!
+    if (!known.byMac.has(x.mac)) known.byMac.set(x.mac, x)
+  }
+  return known.byMac.get(mac)
+}
+
+/** Adds or refreshes a learned FDB entry; true when the MAC was not known on that port. */
+export function learnFdb(br: BridgeLink, mac: Mac, port: number, now: number, index?: FdbIndex): boolean {
+  const e = fdbEntry(br, mac, index)
   if (e) {
     if (e.permanent) return false
     const moved = e.port !== port
@@ -591,19 +610,26 @@ export function learnFdb(br: BridgeLink, mac: Mac, port: number, now: number): b
  * bridge port therefore teaches that bridge its MAC within a second of link-up, before any IPv4
  * frame: why `bridge fdb show br cni0` lists every pod as learned on a real node.
  */
-export function learnFromLinkUpFrames(world: NetnsMap, ns: Netns, link: Link, now: number): void {
+export function learnFromLinkUpFrames(
+  world: NetnsMap,
+  ns: Netns,
+  link: Link,
+  now: number,
+  index?: FdbIndex
+): void {
   if (link.kind !== 'veth' || !hasCarrier(world, ns, link)) return
-  const ends: [Netns, Link][] = [[ns, link]]
   const peerNs = world.get(link.peer.netns)
   const peer = peerNs && linkByIndex(peerNs, link.peer.ifindex)
-  if (peerNs && peer) ends.push([peerNs, peer])
-  for (const [i, [, sender]] of ends.entries()) {
-    const [portNs, port] = ends[1 - i] ?? []
-    if (!portNs || !port || port.master === undefined) continue
-    if (port.brport?.learning === false) continue
-    const br = linkByIndex(portNs, port.master)
-    if (br?.kind === 'bridge' && br.up) learnFdb(br, sender.mac, port.ifindex, now)
-  }
+  if (!peerNs || !peer) return
+  learnOnPort(peerNs, peer, link.mac, now, index)
+  learnOnPort(ns, link, peer.mac, now, index)
+}
+
+/** The bridge `port` is enslaved to learns `mac` on it, unless learning is off there. */
+function learnOnPort(ns: Netns, port: Link, mac: Mac, now: number, index: FdbIndex | undefined): void {
+  if (port.master === undefined || port.brport?.learning === false) return
+  const br = linkByIndex(ns, port.master)
+  if (br?.kind === 'bridge' && br.up) learnFdb(br, mac, port.ifindex, now, index)
 }
 
 /**

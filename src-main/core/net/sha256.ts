@@ -149,3 +149,22 @@ export function base32(bytes: Uint8Array): string {
   while (out.length % 8 !== 0) out += '='
   return out
 }
+
+/**
+ * Hashed names already computed, bounded: every node's kube-proxy and policy controller name the
+ * same services, endpoints and pods, so a build asked for each name once per node. Cleared
+ * whole when full, as synced policy chain names carry a new version every sync.
+ */
+const hashedNames = new Map<string, string>()
+const HASHED_NAMES_MAX = 200_000
+
+/** base32(sha256(text))[:16]: the name suffix kube-proxy and kube-router hash their chains to. */
+export function hashName16(text: string): string {
+  let name = hashedNames.get(text)
+  if (name === undefined) {
+    name = base32(sha256(text)).slice(0, 16)
+    if (hashedNames.size >= HASHED_NAMES_MAX) hashedNames.clear()
+    hashedNames.set(text, name)
+  }
+  return name
+}

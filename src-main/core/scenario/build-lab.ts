@@ -16,7 +16,7 @@ import { syncPortmap } from '../kube/portmap.ts'
 import { componentsRunAsPods, type Lab } from '../kube/lab.ts'
 import { FLANNEL_NAMESPACE, FLANNEL_NAMESPACE_LABELS } from '../kube/flannel-pods.ts'
 import type { KubeNode, KubeService } from '../kube/objects.ts'
-import { APP_COMMANDS, createPod, defaultImage, newLoopback, type PodIpIndex } from '../kube/pod-sandbox.ts'
+import { APP_COMMANDS, createPod, defaultImage, newLoopback, type PodBatch } from '../kube/pod-sandbox.ts'
 import { syncWorkloads } from '../kube/workloads.ts'
 import { DEFAULT_INTERNET_CIDR, type Scenario, type ServiceSpec } from './scenario.schema.ts'
 
@@ -294,8 +294,8 @@ export function buildLab(scenario: Scenario): Lab {
     startHostApp(ns, host)
     lab.externalHosts.push({ name: host.name, ip: ipv4(host.ip), netns: host.name })
   }
-  const podIps: PodIpIndex = new Map()
-  for (const pod of scenario.pods) createPod(lab, pod, podIps)
+  const batch: PodBatch = { ips: new Map(), fdb: new WeakMap() }
+  for (const pod of scenario.pods) createPod(lab, pod, batch)
   lab.namespaces = [
     ...new Set([
       ...SYSTEM_NAMESPACES,
