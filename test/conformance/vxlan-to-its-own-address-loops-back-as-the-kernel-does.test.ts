@@ -20,7 +20,8 @@ const COMPARED: { on: string; run: string }[] = [
 ]
 
 /**
- * What differs between any two runs: times and MACs; of the link counters only the packets,
+ * What differs between any two runs: times (a looping packet's error can take a millisecond to
+ * come back) and MACs; of the link counters only the packets,
  * since IPv6 router solicitations on a fresh VTEP count among the drops.
  */
 function stable(o: Output): string {
@@ -28,6 +29,7 @@ function stable(o: Output): string {
   const text = packets.length > 0 ? packets.join('\n') : o.stdout
   return `${text}--- ${o.stderr}--- exit ${o.exitCode}`
     .replace(/time[=<]?[\d.]+ ?ms/g, 'time <t>')
+    .replace(/after \d+ ms/g, 'after <t> ms')
     .replace(/rtt .*\n/g, '')
 }
 
