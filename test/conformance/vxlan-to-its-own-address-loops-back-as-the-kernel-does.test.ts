@@ -28,7 +28,7 @@ function stable(o: Output): string {
   const packets = [...o.stdout.matchAll(/^ +(RX|TX): .*\n +\d+ +(\d+)/gm)].map((m) => `${m[1]} ${m[2]}`)
   const text = packets.length > 0 ? packets.join('\n') : o.stdout
   return `${text}--- ${o.stderr}--- exit ${o.exitCode}`
-    .replace(/time[=<]?[\d.]+ ?ms/g, 'time <t>')
+    .replace(/time[=< ]?[\d.]+ ?ms/g, 'time <t>')
     .replace(/after \d+ ms/g, 'after <t> ms')
     .replace(/rtt .*\n/g, '')
 }
