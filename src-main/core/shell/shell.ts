@@ -22,6 +22,7 @@ import { refillIcmpBuckets } from '../linux/icmp-rate-limit.ts'
 import { utf8Length } from '../net/utf8.ts'
 import { randomInt } from '../net/index.ts'
 import { terminalShell } from './processes.ts'
+import { nextBashRandom, randomSeedOf, seededBashRandom, type BashRandom } from './bash-random.ts'
 import { commandText, Job, jobLine, JobTable, Proc, type OutputChunk } from './jobs.ts'
 import { formatSize, LineBudgetExceeded, newLineBudget, SHELL_LIMITS, type LineBudget } from './limits.ts'
 import { parseLine, ShellSyntaxError, ShellUnsupportedError } from './parser.ts'
@@ -319,6 +320,13 @@ export class ShellSession {
   #commandEnvironment: Environment = []
   /** The prefix assignments made so far while the next one expands (`A=1 B=$A cmd`). */
   #assigning: ReadonlyMap<string, string> | undefined
+  /** bash's own generator once `RANDOM=N` seeds it; until then RANDOM draws from the lab's. */
+  #random: BashRandom | undefined
+  /**
+   * How many subshells (`$(…)`, a stage of a pipeline) the running command is inside: bash
+   * reseeds RANDOM in each, so they neither repeat nor advance the seeded sequence.
+   */
+  #subshells = 0
 
   constructor(
     readonly env: ShellEnv,
@@ -748,16 +756,23 @@ export class ShellSession {
     }
     let input = stdin
     let code = 0
-    p.commands.forEach((cmd, i) => {
-      const last = i === p.commands.length - 1
-      if (last) {
-        code = this.#command(cmd, sink, input, null)
-      } else {
-        const piped: string[] = []
-        code = this.#command(cmd, sink, input, piped)
-        input = piped.join('')
-      }
-    })
+    // Every stage of a pipeline of two or more runs in a subshell (bash's lastpipe is off).
+    const subshell = p.commands.length > 1 ? 1 : 0
+    this.#subshells += subshell
+    try {
+      p.commands.forEach((cmd, i) => {
+        const last = i === p.commands.length - 1
+        if (last) {
+          code = this.#command(cmd, sink, input, null)
+        } else {
+          const piped: string[] = []
+          code = this.#command(cmd, sink, input, piped)
+          input = piped.join('')
+        }
+      })
+    } finally {
+      this.#subshells -= subshell
+    }
     this.#lastExit = p.negate ? (code === 0 ? 1 : 0) : code
     return this.#lastExit
   }
@@ -1053,7 +1068,13 @@ export class ShellSession {
     if (this.#storage.used - before + value.length > SHELL_LIMITS.labStorageBytes) return noSpaceLeft(name)
     this.#storage.used += value.length - before
     this.#vars.set(name, value)
+    if (name === 'RANDOM' && this.#dialect() === 'bash') this.#reseed(value)
     return undefined
+  }
+
+  #reseed(value: string): void {
+    const seed = randomSeedOf(value)
+    if (seed !== undefined) this.#random = seededBashRandom(seed)
   }
 
   /**
@@ -1724,7 +1745,12 @@ export class ShellSession {
     if (name === '?') return String(this.#lastExit)
     if (name === '$') return String(this.#ownProcess().pid)
     if (name === 'PPID') return String(this.#ownProcess().ppid)
-    if (name === 'RANDOM') return String(randomInt(this.env.lab.rng, 0, 32767))
+    if (name === 'RANDOM')
+      return String(
+        this.#random && this.#subshells === 0
+          ? nextBashRandom(this.#random)
+          : randomInt(this.env.lab.rng, 0, 32767)
+      )
     return this.#assigning?.get(name) ?? this.#vars.get(name)
   }
 
@@ -1750,6 +1776,7 @@ export class ShellSession {
     const inner = new Sink()
     let code: number
     this.#enter()
+    this.#subshells++
     try {
       code = this.#list(parseLine(source), inner, '')
     } catch (e) {
@@ -1757,6 +1784,7 @@ export class ShellSession {
       code = this.#failure(e, inner)
     } finally {
       this.#budget.depth--
+      this.#subshells--
     }
     this.#lastExit = code
     let out = ''
