@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { parseLine, ShellSyntaxError } from '../../src-main/core/shell/parser.ts'
 import { promptFor } from '../../src-main/core/shell/shell.ts'
 import { resolveTarget } from '../../src-main/core/shell/targets.ts'
-import { hasBash, realBash } from './real-bash.ts'
+import { hasBash, hasBusybox, realBash, realBusybox } from './real-bash.ts'
 import { labShell, labShellFromYaml, run } from './shell-fixture.ts'
 
 /** Lines whose output, errors and status must equal real bash + GNU coreutils/grep byte for byte. */
@@ -122,6 +122,15 @@ const DIFFERENTIAL = [
   'echo $BASH_VERSION | grep -c "^5\\.2\\."',
   'echo $$ $PPID | grep -c "^[0-9][0-9]* [0-9][0-9]*$"',
   'echo $RANDOM $RANDOM | grep -cE "^([0-9]{1,4}|[12][0-9]{4}|3[0-2][0-9]{3}) [0-9]+$"',
+  'PA=1 export PB; echo "[$PA]"; printenv PA; printenv PB; echo $?',
+  'PC=1 export PC; echo "[$PC]"; printenv PC',
+  'PD=1 export PE=2; echo "[$PD] [$PE]"; printenv PD PE',
+  'PF=0; PF=1 export PF; echo "[$PF]"; printenv PF',
+  'PG=1 PH=2 export PG PH PI; echo "[$PG$PH]"; export -p | grep " P[GHI]"',
+  'export PJ=0; PJ=1 unset PJ; echo "[$PJ]"; printenv PJ; PK=1 unset -v PK; echo "[$PK]"',
+  'export PL=0; PL=1 export -n PL; echo "[$PL]"; printenv PL',
+  'export PM=0; PM=1 export -n PM=5; echo $PM; printenv PM; PN=1 export -n PN=6; echo $PN; printenv PN',
+  'PO=1 export -p | grep -c " PO="; PP=1 :; PQ=1 true; echo "[$PP$PQ]"',
   'RANDOM=5; echo $RANDOM $RANDOM $RANDOM',
   'for s in 0 1 1337 -1 4294967301 2147483647 99999999999 " 7 " 0x10 010 ""; do RANDOM=$s; echo $RANDOM $RANDOM; done',
   'RANDOM=5; echo $(echo $RANDOM) >/dev/null; echo $RANDOM | wc -l; echo $RANDOM',
@@ -149,6 +158,20 @@ describe.runIf(hasBash)('the lab shell agrees with real bash and coreutils', () 
   const shell = labShell()
   it.each(DIFFERENTIAL)('%s', (line) => {
     expect(run(shell, 'node-1', line)).toEqual(realBash(line))
+  })
+})
+
+/** Lines BusyBox sh must answer as the lab's busybox containers do. */
+const BUSYBOX_DIFFERENTIAL = [
+  'X=1 export Y; echo "[$X]"; printenv X Y; echo $?',
+  'X=1 :; echo "[$X]"; printenv X; echo $?',
+  'X=1 true; echo "[$X]"',
+  'export X=0; X=1 unset X; echo "[$X]"; printenv X; echo $?'
+]
+
+describe.runIf(hasBusybox)('busybox containers agree with real BusyBox sh', () => {
+  it.each(BUSYBOX_DIFFERENTIAL)('%s', (line) => {
+    expect(run(busyboxPod(), 'web/tiny', line)).toEqual(realBusybox(line))
   })
 })
 
@@ -194,10 +217,9 @@ describe('bash syntax errors as an interactive bash prints them', () => {
   })
 })
 
-describe('dialects and prompts', () => {
-  const shell = labShell()
-  // The lab's images are Debian-based, so their shell is bash; a busybox sidecar has BusyBox sh.
-  const mixed = labShellFromYaml(`
+// The lab's images are Debian-based, so their shell is bash; a busybox sidecar has BusyBox sh.
+const busyboxPod = () =>
+  labShellFromYaml(`
 formatVersion: 1
 id: mixed-images
 cluster: { seed: 1 }
@@ -209,6 +231,10 @@ pods:
       - { name: app, image: podnet/http, app: http, port: 8080 }
       - { name: tiny, image: docker.io/library/busybox:1.36, app: sleep }
 `)
+
+describe('dialects and prompts', () => {
+  const shell = labShell()
+  const mixed = busyboxPod()
 
   it('answers an unknown command as bash on nodes and in Debian-based pods, BusyBox sh in busybox, exit 127', () => {
     expect(run(shell, 'node-1', 'nosuch')).toEqual({

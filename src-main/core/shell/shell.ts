@@ -862,9 +862,13 @@ export class ShellSession {
       }
       input = data ?? ''
     }
-    // With no command left, assignments set the shell's own variables.
-    if (argv.length === 0)
-      return this.#assignAll(assignments, sink, (name, value) => this.#setVar(name, value))
+    // With no command left, assignments set the shell's own variables, as they do before a
+    // special builtin in BusyBox sh (bash keeps them temporary unless in POSIX mode).
+    if (argv.length === 0 || (this.#dialect() === 'busybox' && BUSYBOX_SPECIAL_BUILTINS.has(argv[0]!))) {
+      const code = this.#assignAll(assignments, sink, (name, value) => this.#setVar(name, value))
+      if (argv.length === 0 || code !== 0) return code
+      return this.#execSimple(argv, fds, input, inputIsDirectory, sink, pipe, as)
+    }
     // bash expands the command's words before its assignments, which see each other.
     const temporary = new Map<string, string>()
     this.#assigning = temporary
@@ -1468,15 +1472,18 @@ export class ShellSession {
         stderr += `${this.#prefix()}export: \`${operand}': not a valid identifier\n`
         continue
       }
-      if (eq !== -1) {
-        const refused = this.#setVar(name, operand.slice(eq + 1))
+      // Exporting a name the command's own assignments set makes that value the shell's.
+      const temporary = this.#commandEnvironment.find(([n]) => n === name)?.[1]
+      const value = eq !== -1 ? operand.slice(eq + 1) : unexport ? undefined : temporary
+      if (value !== undefined) {
+        const refused = this.#setVar(name, value)
         if (refused !== undefined) {
           stderr += `${this.#prefix()}${refused}\n`
           continue
         }
       }
-      if (unexport) this.#exported.remove(name)
-      else this.#exported.add(name)
+      if (!unexport) this.#exported.add(name)
+      else if (temporary === undefined) this.#exported.remove(name)
     }
     return { stdout: '', stderr, exitCode: stderr === '' ? 0 : 1 }
   }
@@ -1525,6 +1532,11 @@ export class ShellSession {
     for (const name of args.slice(i)) {
       if (!VARIABLE_NAME.test(name)) {
         if (flags.includes('v')) stderr += `${this.#prefix()}unset: \`${name}': not a valid identifier\n`
+        continue
+      }
+      // `X=1 unset X` unsets the command's own X; the shell's X stays.
+      if (this.#commandEnvironment.some(([n]) => n === name)) {
+        this.#commandEnvironment = this.#commandEnvironment.filter(([n]) => n !== name)
         continue
       }
       this.#storage.used -= this.#vars.get(name)?.length ?? 0
@@ -1846,6 +1858,9 @@ function fnv1(text: string): number {
   for (let i = 0; i < text.length; i++) hash = (Math.imul(hash, 16777619) ^ text.charCodeAt(i)) >>> 0
   return hash
 }
+
+/** BusyBox sh's special builtins the lab has, before which assignments stay in the shell. */
+const BUSYBOX_SPECIAL_BUILTINS: ReadonlySet<string> = new Set([':', 'export', 'unset', 'exit'])
 
 /** The version bash 5.2 as Debian 12 ships it reports. */
 const BASH_VERSION = '5.2.15(1)-release'
