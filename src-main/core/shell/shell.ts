@@ -36,7 +36,8 @@ import {
   signalDescription,
   type TimeoutSpec
 } from './timeout-signal.ts'
-import { ExportedVariables, startingEnvironment } from './shell-environment.ts'
+import { ExportedVariables, startingEnvironment, terminalEnvironment } from './shell-environment.ts'
+import { fnv1 } from './export-order.ts'
 import type { Environment } from '../kube/container-env.ts'
 import type {
   AndOr,
@@ -290,8 +291,9 @@ export class ShellSession {
   readonly #vars = new Map<string, string>()
   readonly #exported: ExportedVariables
   /**
-   * A login bash on a node exports `_`; a line `env` or `sh -c` runs from it gets theirs
-   * handed down (dash sets none), and a pod's, exec'd directly by runc, has no bash.
+   * A login bash on a node, or the bash `kubectl exec -it` starts in a pod, exports `_`; a
+   * line `env` or `sh -c` runs from it gets theirs handed down (dash sets none), and a command
+   * `kubectl exec` runs without a terminal, exec'd directly by runc, has no bash.
    */
   readonly #exportsUnderscore: boolean
   readonly #files: Map<string, StoredFile>
@@ -344,19 +346,28 @@ export class ShellSession {
     this.#nested = parent !== undefined
     this.#storage = parent?.storage ?? env.storage ?? new LabStorage()
     this.#files = this.#storage.filesOf(target)
-    const environment = parent?.environment ?? startingEnvironment(env.lab, target)
+    const environment =
+      parent?.environment ??
+      (parent === undefined ? terminalEnvironment(env.lab, target) : startingEnvironment(env.lab, target))
     this.#exported = new ExportedVariables(environment)
-    this.#exportsUnderscore = parent?.environment === undefined && target.kind === 'node'
+    const bash = this.#dialect() === 'bash'
+    this.#exportsUnderscore =
+      parent?.environment === undefined && (target.kind === 'node' || (parent === undefined && bash))
     for (const [name, value] of environment) this.#startWith(name, value)
     // Set by the shell itself but not exported: bash takes HOSTNAME from gethostname(2), and
     // both shells PWD from where they start.
-    if (this.#dialect() === 'bash') this.#startWith('HOSTNAME', target.hostname)
+    if (bash) this.#startWith('HOSTNAME', target.hostname)
     this.#startWith('PWD', homeOf(target))
     this.#startedByCommand = parent?.environment !== undefined
-    if (this.#dialect() === 'bash') {
-      this.#startWith('BASH_VERSION', BASH_VERSION)
+    if (bash) this.#startWith('BASH_VERSION', BASH_VERSION)
+    if (parent === undefined) {
+      // A terminal's shell exports where it starts and its level, as both shells do at startup;
+      // bash also exports OLDPWD, still unset.
       this.#startWith('SHLVL', '1')
-    }
+      this.#exported.add('PWD')
+      if (bash) this.#exported.add('OLDPWD')
+      this.#exported.add('SHLVL')
+    } else if (bash) this.#startWith('SHLVL', '1')
   }
 
   /** A variable the shell starts with, unless it already has it; the environment is small, so it always fits. */
@@ -1587,7 +1598,9 @@ export class ShellSession {
   /** A command's environment: its own assignments first, as bash builds it, then what the shell exports. */
   #childEnvironment(tool: string | undefined): Environment {
     const own = this.#commandEnvironment
-    const exported = this.#exported.environment(this.#vars).filter(([n]) => !own.some(([o]) => o === n))
+    const exported = this.#exported
+      .environment(this.#vars, this.#nested ? undefined : this.#dialect())
+      .filter(([n]) => !own.some(([o]) => o === n))
     if (tool === undefined || !this.#exportsUnderscore) return [...own, ...exported]
     return [
       ...own.filter(([n]) => n !== '_'),
@@ -1851,12 +1864,6 @@ function temporaryEnvironment(values: ReadonlyMap<string, string>): Environment 
   const buckets: [string, string][][] = [[], [], [], []]
   for (const [name, value] of values) buckets[fnv1(name) & 3]?.unshift([name, value])
   return buckets.flat()
-}
-
-function fnv1(text: string): number {
-  let hash = 2166136261
-  for (let i = 0; i < text.length; i++) hash = (Math.imul(hash, 16777619) ^ text.charCodeAt(i)) >>> 0
-  return hash
 }
 
 /** BusyBox sh's special builtins the lab has, before which assignments stay in the shell. */
