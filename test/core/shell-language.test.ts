@@ -131,6 +131,25 @@ const DIFFERENTIAL = [
   'export PL=0; PL=1 export -n PL; echo "[$PL]"; printenv PL',
   'export PM=0; PM=1 export -n PM=5; echo $PM; printenv PM; PN=1 export -n PN=6; echo $PN; printenv PN',
   'PO=1 export -p | grep -c " PO="; PP=1 :; PQ=1 true; echo "[$PP$PQ]"',
+  "sh -c 'nosuch'",
+  "bash -c 'nosuch'",
+  "sh -c 'bash -c nosuch'",
+  "bash -c 'sh -c nosuch'",
+  "sh -c 'echo a; nosuch'",
+  "sh -c 'nosuch' arg0; bash -c 'nosuch' myname",
+  "bash -c 'true\nnosuch'; sh -c 'true\n\nnosuch'",
+  "sh -c 'echo ${x:?unset}; echo no'",
+  "bash -c 'echo ${x:?unset}; echo no'",
+  "sh -c 'echo |'",
+  "bash -c 'echo |'",
+  "sh -c 'echo )'",
+  "bash -c 'echo )' myname",
+  "sh -c 'echo \"abc'",
+  "bash -c 'echo \"abc'",
+  "sh -c 'echo $('",
+  "bash -c 'echo $('",
+  'bash -c',
+  'sh -c',
   'RANDOM=5; echo $RANDOM $RANDOM $RANDOM',
   'for s in 0 1 1337 -1 4294967301 2147483647 99999999999 " 7 " 0x10 010 ""; do RANDOM=$s; echo $RANDOM $RANDOM; done',
   'RANDOM=5; echo $(echo $RANDOM) >/dev/null; echo $RANDOM | wc -l; echo $RANDOM',
@@ -254,6 +273,19 @@ describe('dialects and prompts', () => {
     })
     expect(run(mixed, 'web/tiny', 'echo a |').stderr).toBe('sh: syntax error: unexpected end of file\n')
     expect(run(mixed, 'web/tiny', '| x').stderr).toBe('sh: syntax error: unexpected "|"\n')
+  })
+
+  it("runs kubectl exec's sh -c as dash, whose errors kubectl follows with the status", () => {
+    expect(run(shell, 'node-1', 'kubectl exec client -- sh -c nosuch')).toEqual({
+      stdout: '',
+      stderr: 'sh: 1: nosuch: not found\ncommand terminated with exit code 127\n',
+      exitCode: 127
+    })
+    expect(run(mixed, 'web/tiny', 'sh -c nosuch; bash -c nosuch')).toEqual({
+      stdout: '',
+      stderr: 'sh: nosuch: not found\nsh: bash: not found\n',
+      exitCode: 127
+    })
   })
 
   it('lists processes as BusyBox ps does in a busybox container', () => {

@@ -13,6 +13,7 @@ import type {
   CommandOutput,
   CommandRegistry,
   PendingSignal,
+  ScriptShell,
   TimeoutSignal,
   Target
 } from './command.ts'
@@ -320,6 +321,11 @@ export class ShellSession {
    * temporary-environment hash table lists them.
    */
   #commandEnvironment: Environment = []
+  /** The `-c` script this session runs, if a `bash -c` or Debian's `sh -c` started it. */
+  readonly #script: ScriptShell | undefined
+  /** The line the session runs (a script, for a `-c` session), and of it the running command's. */
+  #source = ''
+  #line = 1
   /** The prefix assignments made so far while the next one expands (`A=1 B=$A cmd`). */
   #assigning: ReadonlyMap<string, string> | undefined
   /** bash's own generator once `RANDOM=N` seeds it; until then RANDOM draws from the lab's. */
@@ -339,6 +345,7 @@ export class ShellSession {
       readonly pendingSignal?: PendingSignal | undefined
       /** What the parent exported, for a shell it starts on its own target (`sh -c`). */
       readonly environment?: Environment | undefined
+      readonly script?: ScriptShell | undefined
     }
   ) {
     this.#budget = parent?.budget ?? newLineBudget()
@@ -359,6 +366,8 @@ export class ShellSession {
     if (bash) this.#startWith('HOSTNAME', target.hostname)
     this.#startWith('PWD', homeOf(target))
     this.#startedByCommand = parent?.environment !== undefined
+    // BusyBox sh words a script's messages as its terminal's.
+    this.#script = bash ? parent?.script : undefined
     if (bash) this.#startWith('BASH_VERSION', BASH_VERSION)
     if (parent === undefined) {
       // A terminal's shell exports where it starts and its level, as both shells do at startup;
@@ -423,6 +432,7 @@ export class ShellSession {
       if (this.#nested) this.#enter()
       try {
         this.#showJobs(sink)
+        this.#source = line
         const list = parseLine(line)
         if (this.#sendsTraffic(list)) this.env.lab.capture.batch++
         code = this.#nested
@@ -680,27 +690,30 @@ export class ShellSession {
 
   #failure(e: unknown, sink: Sink): number {
     const prefix = this.#prefix()
+    // The lab's own notes (what it does not run, its caps) read the same in every shell.
+    const note = this.#terminalPrefix()
     // The sink may be the reason we are here; report on a fresh line regardless of its budget.
     const report = (text: string): void => {
       sink.size = 0
       sink.push('stderr', text)
     }
     if (e instanceof ShellSyntaxError) {
-      report(`${prefix}${this.#dialect() === 'busybox' ? busyboxSyntax(e) : e.message}\n`)
+      report(this.#syntaxError(e))
       return 2
     }
     if (e instanceof ShellUnsupportedError) {
-      report(`${prefix}${e.message}\n`)
+      report(`${note}${e.message}\n`)
       return 2
     }
     if (e instanceof LineBudgetExceeded) {
-      report(`${prefix}${capMessage(e)}\n`)
+      report(`${note}${capMessage(e)}\n`)
       return 1
     }
-    // An interactive shell abandons the line and goes on, status 1.
+    // An interactive shell abandons the line and goes on, status 1; a script ends, with the
+    // status bash 5.2 or dash gives.
     if (e instanceof ExpansionError) {
       sink.push('stderr', `${prefix}${e.message}\n`)
-      return 1
+      return this.#script === undefined ? 1 : this.#script.program === 'bash' ? 127 : 2
     }
     if (e instanceof ExitRequest) {
       sink.push('stderr', e.stderr)
@@ -709,10 +722,28 @@ export class ShellSession {
     // Every cap above keeps the engine far from these, but a line must never take the host's
     // session down: a stack or string too large for the engine ends the line like a cap.
     if (e instanceof RangeError) {
-      report(`${prefix}stopped: ${e.message} (the line is too large for the lab)\n`)
+      report(`${note}stopped: ${e.message} (the line is too large for the lab)\n`)
       return 1
     }
     throw e
+  }
+
+  /**
+   * A syntax error as the shell reports it. A script is read whole before any of it runs, so
+   * the line named is the script's last, where a one-line script (the usual `sh -c`) has it;
+   * for an unexpected end bash names the line after, its parser having read the newline.
+   */
+  #syntaxError(e: ShellSyntaxError): string {
+    const script = this.#script
+    if (script === undefined)
+      return `${this.#prefix()}${this.#dialect() === 'busybox' ? busyboxSyntax(e) : e.message}\n`
+    const lines = this.#source.replace(/\n$/, '').split('\n')
+    const last = lines.length
+    if (script.program === 'dash') return `${script.name}: ${last}: Syntax error: ${dashSyntax(e)}\n`
+    const at = `${script.name}: -c: line `
+    if (e.token !== null) return `${at}${last}: ${e.message}\n${at}${last}: \`${lines[last - 1] ?? ''}'\n`
+    const afterEnd = e.message.startsWith('syntax error') || e.message.endsWith("`)'")
+    return `${at}${afterEnd ? last + 1 : last}: ${e.message}\n`
   }
 
   /** One level deeper in `$(…)`, `sh -c` or `kubectl exec`; the caller leaves with `depth--`. */
@@ -734,6 +765,13 @@ export class ShellSession {
   }
 
   #prefix(): string {
+    const script = this.#script
+    if (script?.program === 'bash') return `${script.name}: line ${this.#line}: `
+    if (script?.program === 'dash') return `${script.name}: ${this.#line}: `
+    return this.#terminalPrefix()
+  }
+
+  #terminalPrefix(): string {
     return this.#dialect() === 'busybox' ? 'sh: ' : 'bash: '
   }
 
@@ -849,6 +887,7 @@ export class ShellSession {
     as: { readonly top?: true; readonly job?: Job } = {}
   ): number {
     if (++this.#budget.commands > SHELL_LIMITS.lineCommands) throw new LineBudgetExceeded('commands')
+    this.#line = cmd.line
     const assignments = leadingAssignments(cmd.words)
     const words = cmd.words.slice(assignments.length)
     let argv: string[]
@@ -1210,8 +1249,8 @@ export class ShellSession {
     const command = this.env.registry.get(name)
     if (!command || (command.availableOn && !command.availableOn.includes(this.target.kind))) {
       if (command) this.#missingTool ??= command
-      const msg =
-        this.#dialect() === 'busybox' ? `sh: ${name}: not found\n` : `bash: ${name}: command not found\n`
+      const bash = this.#dialect() === 'bash' && this.#script?.program !== 'dash'
+      const msg = `${this.#prefix()}${name}: ${bash ? 'command not found' : 'not found'}\n`
       return { stdout: '', stderr: msg, exitCode: 127 }
     }
     try {
@@ -1573,12 +1612,13 @@ export class ShellSession {
         this.#charge(file.size)
         return file.bytes()
       },
-      runOn: (target, line, environment) => {
+      runOn: (target, line, environment, script) => {
         const nested = new ShellSession(this.env, target, {
           budget: this.#budget,
           storage: this.#storage,
           pendingSignal: this.#pendingSignal,
-          environment
+          environment,
+          script
         })
         try {
           return nested.run(line)
@@ -1971,6 +2011,14 @@ class ExitRequest extends Error {
   ) {
     super('exit')
   }
+}
+
+/** dash's words for a syntax error, after its `Syntax error: `. */
+function dashSyntax(e: ShellSyntaxError): string {
+  if (e.message.startsWith('unexpected EOF while looking for matching'))
+    return e.message.endsWith("`)'") ? 'end of file unexpected (expecting ")")' : 'Unterminated quoted string'
+  if (e.token === null) return 'end of file unexpected'
+  return `"${e.token}" unexpected`
 }
 
 function busyboxSyntax(e: ShellSyntaxError): string {

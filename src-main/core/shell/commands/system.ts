@@ -41,8 +41,35 @@ export const shCommand: Command = {
         exitCode: 2
       }
     }
-    if (argv.length < 2) return { stdout: '', stderr: 'sh: -c requires an argument\n', exitCode: 2 }
-    return ctx.runOn(ctx.target, argv[1] ?? '', ctx.environment)
+    if (argv.length < 2)
+      return {
+        stdout: '',
+        stderr:
+          dialectOf(ctx.target) === 'busybox'
+            ? 'sh: -c requires an argument\n'
+            : 'sh: 0: -c requires an argument\n',
+        exitCode: 2
+      }
+    // Debian's /bin/sh is dash; a busybox image's is BusyBox sh, which the target's dialect gives.
+    return ctx.runOn(ctx.target, argv[1] ?? '', ctx.environment, { program: 'dash', name: argv[2] ?? 'sh' })
+  }
+}
+
+export const bashCommand: Command = {
+  name: 'bash',
+  summary: 'run a command line: bash -c "LINE" (not in a busybox container)',
+  run(argv, ctx) {
+    if (dialectOf(ctx.target) === 'busybox')
+      return { stdout: '', stderr: 'sh: bash: not found\n', exitCode: 127 }
+    if (argv[0] !== '-c') {
+      return {
+        stdout: '',
+        stderr: 'bash: only "bash -c LINE" is available in the lab (the terminal is already a shell)\n',
+        exitCode: 2
+      }
+    }
+    if (argv.length < 2) return { stdout: '', stderr: 'bash: -c: option requires an argument\n', exitCode: 2 }
+    return ctx.runOn(ctx.target, argv[1] ?? '', ctx.environment, { program: 'bash', name: argv[2] ?? 'bash' })
   }
 }
 
