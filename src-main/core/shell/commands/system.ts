@@ -102,9 +102,9 @@ export const psCommand: Command = {
       const pod = podOf(ctx)
       if (!pod) return { stdout: '', stderr: '', exitCode: 0 }
       const procs = containerProcesses(pod, ctx.target.container)
-      const shell = terminalShell(ctx.lab, ctx.target).pid
+      const shell = terminalShell(ctx.lab, ctx.target)
       return dialectOf(ctx.target) === 'busybox'
-        ? busyboxPs(argv, procs, shell)
+        ? busyboxPs(argv, procs, shell.pid)
         : containerPs(argv, procs, shell)
     }
     return nodePs(argv, ctx)
@@ -140,18 +140,15 @@ function busyboxPs(
 function containerPs(
   argv: readonly string[],
   procs: readonly ContainerProcess[],
-  shell: number
+  shell: { pid: number; ppid: number }
 ): CommandOutput {
   const rows = procs.map((p) => ({ pid: p.pid, stat: 'Ss', time: '0:00', command: p.command }))
-  return procpsListing(argv.join(' '), rows, { pid: shell, command: 'bash' })
+  return procpsListing(argv.join(' '), rows, { ...shell, command: 'bash' })
 }
 
 function nodePs(argv: readonly string[], ctx: CommandContext): CommandOutput {
   const procs = hostProcesses(ctx.lab, ctx.target)
-  return procpsListing(argv.join(' '), procs, {
-    pid: terminalShell(ctx.lab, ctx.target).pid,
-    command: '-bash'
-  })
+  return procpsListing(argv.join(' '), procs, { ...terminalShell(ctx.lab, ctx.target), command: '-bash' })
 }
 
 /** BSD-style TIME (`ps aux`, M:SS) as the standard format shows it (`ps -ef`, HH:MM:SS). */
@@ -165,11 +162,11 @@ function cumulativeTime(time: string): string {
 function procpsListing(
   mode: string,
   others: readonly ProcpsRow[],
-  shell: { pid: number; command: string }
+  shell: { pid: number; ppid: number; command: string }
 ): CommandOutput {
   const procs: ProcpsRow[] = [
     ...others,
-    { pid: shell.pid, stat: 'Ss', time: '0:00', command: shell.command },
+    { pid: shell.pid, ppid: shell.ppid, stat: 'Ss', time: '0:00', command: shell.command },
     { pid: shell.pid + 9, ppid: shell.pid, stat: 'R+', time: '0:00', command: `ps ${mode}`.trim() }
   ]
   const tty = (p: { pid: number }): string => (p.pid >= shell.pid ? 'pts/0' : '?')
