@@ -194,6 +194,34 @@ describe.runIf(hasBusybox)('busybox containers agree with real BusyBox sh', () =
   })
 })
 
+/**
+ * Commands found by PATH or typed by path, and what command -v, type and which say of them:
+ * Debian 12's paths, which this machine shares. Each line ends failing, so its errors count.
+ */
+const COMMAND_LOOKUP = [
+  '/usr/bin/seq 2; /bin/seq 1; /usr/sbin/seq 1',
+  './x',
+  '/usr/bin/nosuch',
+  'PATH=/nonexistent seq 2',
+  'X=/usr/bin/seq; $X 1; PATH=/x command -v seq',
+  'command -v seq ip sysctl traceroute curl tcpdump conntrack nft iptables ping dig; command -v echo export nosuch; type -P seq nosuch',
+  'command -V seq; command -V echo; command -V nosuch',
+  'type seq echo printf nosuch',
+  'type -t seq echo nosuch',
+  'which seq echo ip nosuch',
+  'command seq 1; command -v /usr/bin/seq /nope; type /usr/bin/seq; which /usr/bin/seq ./x'
+]
+
+describe.runIf(hasBash)('commands are found by PATH and by path as bash finds them on Debian 12', () => {
+  const shell = labShell()
+  it.each(COMMAND_LOOKUP)('%s', (line) => {
+    const real = realBash(line)
+    expect(real.exitCode).not.toBe(0)
+    const interactive = { ...real, stderr: real.stderr.replace(/^bash: line 1: /gm, 'bash: ') }
+    expect(run(shell, 'node-1', line)).toEqual(interactive)
+  })
+})
+
 describe.runIf(hasBash)('expansion errors print what real bash prints and end the line with status 1', () => {
   const shell = labShell()
   it.each(EXPANSION_ERRORS)('%s', (line) => {
@@ -284,6 +312,14 @@ describe('dialects and prompts', () => {
     expect(run(mixed, 'web/tiny', 'sh -c nosuch; bash -c nosuch')).toEqual({
       stdout: '',
       stderr: 'sh: nosuch: not found\nsh: bash: not found\n',
+      exitCode: 127
+    })
+  })
+
+  it('finds every BusyBox applet in /bin, where the busybox image links them', () => {
+    expect(run(mixed, 'web/tiny', 'which seq ip; command -v sysctl; type ping; /usr/bin/seq 1')).toEqual({
+      stdout: '/bin/seq\n/bin/ip\n/bin/sysctl\nping is /bin/ping\n',
+      stderr: 'sh: /usr/bin/seq: not found\n',
       exitCode: 127
     })
   })

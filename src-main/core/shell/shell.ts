@@ -39,6 +39,7 @@ import {
 } from './timeout-signal.ts'
 import { ExportedVariables, startingEnvironment, terminalEnvironment } from './shell-environment.ts'
 import { fnv1 } from './export-order.ts'
+import { findInPath, toolPaths } from './tool-paths.ts'
 import type { Environment } from '../kube/container-env.ts'
 import type {
   AndOr,
@@ -1244,15 +1245,10 @@ export class ShellSession {
     const arrived = this.#pendingSignal?.arrived === true ? this.#pendingSignal.signal : undefined
     if (arrived !== undefined) throw new ExitRequest(killedStatus(arrived))
     const [name = '', ...args] = argv
-    const builtin = this.#builtin(name, args)
+    const builtin = name.includes('/') ? undefined : this.#builtin(name, args)
     if (builtin) return builtin
-    const command = this.env.registry.get(name)
-    if (!command || (command.availableOn && !command.availableOn.includes(this.target.kind))) {
-      if (command) this.#missingTool ??= command
-      const bash = this.#dialect() === 'bash' && this.#script?.program !== 'dash'
-      const msg = `${this.#prefix()}${name}: ${bash ? 'command not found' : 'not found'}\n`
-      return { stdout: '', stderr: msg, exitCode: 127 }
-    }
+    const command = this.#find(name)
+    if (!('run' in command)) return command
     try {
       return this.#run(command, args, stdin, stdinIsDirectory)
     } catch (e) {
@@ -1262,6 +1258,111 @@ export class ShellSession {
       const detail = e instanceof Error ? e.message : String(e)
       return { stdout: '', stderr: `${name}: internal error: ${detail}\n`, exitCode: 1 }
     }
+  }
+
+  /**
+   * The tool a command name runs: by PATH for a bare name, the tool at that path for one with a
+   * slash (`/sbin/ip`); otherwise the shell's answer, status 127 (126 for a file that is not a
+   * program, as every file the lab stores is).
+   */
+  #find(name: string): RegisteredCommand | CommandOutput {
+    const busybox = this.#dialect() === 'busybox'
+    const bash = !busybox && this.#script?.program !== 'dash'
+    const fail = (problem: string, exitCode: number): CommandOutput => ({
+      stdout: '',
+      stderr: `${this.#prefix()}${name}: ${problem}\n`,
+      exitCode
+    })
+    const here = (c: RegisteredCommand | undefined): c is RegisteredCommand =>
+      c !== undefined && (!c.availableOn || c.availableOn.includes(this.target.kind))
+    if (name.includes('/')) {
+      const path = normalisePath(this.#absolute(name))
+      const command = this.env.registry.get(path.slice(path.lastIndexOf('/') + 1))
+      if (here(command) && toolPaths(command.name, busybox).includes(path)) return command
+      if (this.#files.has(path)) return fail('Permission denied', 126)
+      return fail(bash ? 'No such file or directory' : 'not found', 127)
+    }
+    const command = this.env.registry.get(name)
+    if (here(command) && findInPath(name, this.#searchPath(), busybox) !== undefined) return command
+    if (command && !here(command)) this.#missingTool ??= command
+    return fail(bash ? 'command not found' : 'not found', 127)
+  }
+
+  /** Where a name is found as a program: its path, or undefined. */
+  #programPath(name: string): string | undefined {
+    const busybox = this.#dialect() === 'busybox'
+    const known = (tool: string): boolean => {
+      const c = this.env.registry.get(tool)
+      const here = c !== undefined && (!c.availableOn || c.availableOn.includes(this.target.kind))
+      return here || SHELL_RUN_PROGRAMS.has(tool)
+    }
+    if (name.includes('/')) {
+      const path = normalisePath(this.#absolute(name))
+      const tool = path.slice(path.lastIndexOf('/') + 1)
+      return known(tool) && toolPaths(tool, busybox).includes(path) ? name : undefined
+    }
+    return known(name) ? findInPath(name, this.#searchPath(), busybox) : undefined
+  }
+
+  /** `command [-v|-V] NAME...`: how the shell would run each name, or run it. */
+  #commandBuiltin(args: readonly string[]): CommandOutput {
+    const [flag, ...names] = args
+    if (flag !== '-v' && flag !== '-V')
+      return args.length === 0 ? { stdout: '', stderr: '', exitCode: 0 } : this.#exec(args, '')
+    let stdout = ''
+    let stderr = ''
+    let found = false
+    for (const name of names) {
+      const builtin = SHELL_BUILTINS.has(name) && !name.includes('/')
+      const path = builtin ? undefined : this.#programPath(name)
+      if (!builtin && path === undefined) {
+        if (flag === '-V') stderr += `${this.#prefix()}command: ${name}: not found\n`
+        continue
+      }
+      found = true
+      if (flag === '-v') stdout += `${path ?? name}\n`
+      else stdout += builtin ? `${name} is a shell builtin\n` : `${name} is ${path}\n`
+    }
+    return { stdout, stderr, exitCode: found ? 0 : 1 }
+  }
+
+  /** `type [-t|-p|-P] NAME...`: what each name is, as bash says it. */
+  #type(args: readonly string[]): CommandOutput {
+    const flag = /^-[tpP]$/.test(args[0] ?? '') ? args[0] : undefined
+    let stdout = ''
+    let stderr = ''
+    let missing = false
+    for (const name of flag === undefined ? args : args.slice(1)) {
+      const builtin = SHELL_BUILTINS.has(name) && !name.includes('/') && flag !== '-P'
+      const path = builtin ? undefined : this.#programPath(name)
+      if (!builtin && path === undefined) {
+        missing = true
+        if (flag === undefined) stderr += `${this.#prefix()}type: ${name}: not found\n`
+        continue
+      }
+      if (flag === '-t') stdout += builtin ? 'builtin\n' : 'file\n'
+      else if (flag !== undefined) stdout += path === undefined ? '' : `${path}\n`
+      else stdout += builtin ? `${name} is a shell builtin\n` : `${name} is ${path}\n`
+    }
+    return { stdout, stderr, exitCode: missing ? 1 : 0 }
+  }
+
+  /** debianutils' (or BusyBox's) `which NAME...`: the path PATH finds each program at. */
+  #which(args: readonly string[]): CommandOutput {
+    let stdout = ''
+    let missing = false
+    for (const name of args) {
+      const path = this.#programPath(name)
+      if (path === undefined) missing = true
+      else stdout += `${path}\n`
+    }
+    return { stdout, stderr: '', exitCode: missing ? 1 : 0 }
+  }
+
+  /** The PATH a command is looked up by: its own assignment's first (`PATH=/x cmd`). */
+  #searchPath(): string {
+    const own = this.#commandEnvironment.find(([n]) => n === 'PATH')?.[1]
+    return own ?? this.#vars.get('PATH') ?? BASH_DEFAULT_PATH
   }
 
   /**
@@ -1645,7 +1746,7 @@ export class ShellSession {
     return [
       ...own.filter(([n]) => n !== '_'),
       ...exported.filter(([n]) => n !== '_'),
-      ['_', `/usr/bin/${tool}`]
+      ['_', findInPath(tool, this.#searchPath(), this.#dialect() === 'busybox') ?? `/usr/bin/${tool}`]
     ]
   }
 
@@ -1682,6 +1783,12 @@ export class ShellSession {
         return this.#unset(args)
       case 'jobs':
         return this.#jobsBuiltin(args)
+      case 'command':
+        return this.#commandBuiltin(args)
+      case 'type':
+        return this.#type(args)
+      case 'which':
+        return this.#which(args)
       case 'kill':
         return this.#kill(args)
       case 'fg':
@@ -1908,6 +2015,45 @@ function temporaryEnvironment(values: ReadonlyMap<string, string>): Environment 
 
 /** BusyBox sh's special builtins the lab has, before which assignments stay in the shell. */
 const BUSYBOX_SPECIAL_BUILTINS: ReadonlySet<string> = new Set([':', 'export', 'unset', 'exit'])
+
+/** The builtins of both shells that the lab has, which `type` and `command -v` name as such. */
+const SHELL_BUILTINS: ReadonlySet<string> = new Set([
+  ':',
+  'bg',
+  'command',
+  'echo',
+  'exit',
+  'export',
+  'false',
+  'fg',
+  'jobs',
+  'kill',
+  'printf',
+  'true',
+  'type',
+  'unset',
+  'wait'
+])
+
+/**
+ * Programs the shell runs itself rather than as registered commands (`timeout` starts a
+ * process, `which` answers from the registry), and the coreutils/procps programs that share a
+ * builtin's name (`which echo` finds /usr/bin/echo).
+ */
+const SHELL_RUN_PROGRAMS: ReadonlySet<string> = new Set(['timeout', 'which', 'echo', 'true', 'false', 'kill'])
+
+/** The PATH bash searches when none is set. */
+const BASH_DEFAULT_PATH = '/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin:.'
+
+/** A path without `.`, `..` or doubled slashes, as the kernel resolves it. */
+function normalisePath(path: string): string {
+  const parts: string[] = []
+  for (const part of path.split('/')) {
+    if (part === '..') parts.pop()
+    else if (part !== '' && part !== '.') parts.push(part)
+  }
+  return `/${parts.join('/')}`
+}
 
 /** The version bash 5.2 as Debian 12 ships it reports. */
 const BASH_VERSION = '5.2.15(1)-release'
