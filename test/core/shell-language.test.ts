@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { parseLine, ShellSyntaxError } from '../../src-main/core/shell/parser.ts'
 import { promptFor } from '../../src-main/core/shell/shell.ts'
 import { resolveTarget } from '../../src-main/core/shell/targets.ts'
-import { hasBash, realBash } from './real-bash.ts'
+import { hasBash, hasBusybox, realBash, realBusybox } from './real-bash.ts'
 import { labShell, labShellFromYaml, run } from './shell-fixture.ts'
 
 /** Lines whose output, errors and status must equal real bash + GNU coreutils/grep byte for byte. */
@@ -122,6 +122,37 @@ const DIFFERENTIAL = [
   'echo $BASH_VERSION | grep -c "^5\\.2\\."',
   'echo $$ $PPID | grep -c "^[0-9][0-9]* [0-9][0-9]*$"',
   'echo $RANDOM $RANDOM | grep -cE "^([0-9]{1,4}|[12][0-9]{4}|3[0-2][0-9]{3}) [0-9]+$"',
+  'PA=1 export PB; echo "[$PA]"; printenv PA; printenv PB; echo $?',
+  'PC=1 export PC; echo "[$PC]"; printenv PC',
+  'PD=1 export PE=2; echo "[$PD] [$PE]"; printenv PD PE',
+  'PF=0; PF=1 export PF; echo "[$PF]"; printenv PF',
+  'PG=1 PH=2 export PG PH PI; echo "[$PG$PH]"; export -p | grep " P[GHI]"',
+  'export PJ=0; PJ=1 unset PJ; echo "[$PJ]"; printenv PJ; PK=1 unset -v PK; echo "[$PK]"',
+  'export PL=0; PL=1 export -n PL; echo "[$PL]"; printenv PL',
+  'export PM=0; PM=1 export -n PM=5; echo $PM; printenv PM; PN=1 export -n PN=6; echo $PN; printenv PN',
+  'PO=1 export -p | grep -c " PO="; PP=1 :; PQ=1 true; echo "[$PP$PQ]"',
+  "sh -c 'nosuch'",
+  "bash -c 'nosuch'",
+  "sh -c 'bash -c nosuch'",
+  "bash -c 'sh -c nosuch'",
+  "sh -c 'echo a; nosuch'",
+  "sh -c 'nosuch' arg0; bash -c 'nosuch' myname",
+  "bash -c 'true\nnosuch'; sh -c 'true\n\nnosuch'",
+  "sh -c 'echo ${x:?unset}; echo no'",
+  "bash -c 'echo ${x:?unset}; echo no'",
+  "sh -c 'echo |'",
+  "bash -c 'echo |'",
+  "sh -c 'echo )'",
+  "bash -c 'echo )' myname",
+  "sh -c 'echo \"abc'",
+  "bash -c 'echo \"abc'",
+  "sh -c 'echo $('",
+  "bash -c 'echo $('",
+  'bash -c',
+  'sh -c',
+  'RANDOM=5; echo $RANDOM $RANDOM $RANDOM',
+  'for s in 0 1 1337 -1 4294967301 2147483647 99999999999 " 7 " 0x10 010 ""; do RANDOM=$s; echo $RANDOM $RANDOM; done',
+  'RANDOM=5; echo $(echo $RANDOM) >/dev/null; echo $RANDOM | wc -l; echo $RANDOM',
   'echo ${EZ:=a  b} "$EZ"; echo ${EZ:=c}',
   'E=; echo [${E:=d}] [$E]; F=; echo [${F=d}] [$F]',
   'echo ${NOPE=x} $NOPE ${LANG:=no}',
@@ -149,13 +180,59 @@ describe.runIf(hasBash)('the lab shell agrees with real bash and coreutils', () 
   })
 })
 
+/**
+ * What real bash prints for a line that fails, as the lab's interactive terminal words it: a
+ * non-interactive bash names the line (`bash: line 1: `), an interactive one does not.
+ */
+function failingAsInteractive(line: string): ReturnType<typeof realBash> {
+  const real = realBash(line)
+  expect(real.exitCode).not.toBe(0)
+  return { ...real, stderr: real.stderr.replace(/^bash: line 1: /gm, 'bash: ') }
+}
+
+/** Lines BusyBox sh must answer as the lab's busybox containers do. */
+const BUSYBOX_DIFFERENTIAL = [
+  'X=1 export Y; echo "[$X]"; printenv X Y; echo $?',
+  'X=1 :; echo "[$X]"; printenv X; echo $?',
+  'X=1 true; echo "[$X]"',
+  'export X=0; X=1 unset X; echo "[$X]"; printenv X; echo $?'
+]
+
+describe.runIf(hasBusybox)('busybox containers agree with real BusyBox sh', () => {
+  it.each(BUSYBOX_DIFFERENTIAL)('%s', (line) => {
+    expect(run(busyboxPod(), 'web/tiny', line)).toEqual(realBusybox(line))
+  })
+})
+
+/**
+ * Commands found by PATH or typed by path, and what command -v, type and which say of them:
+ * Debian 12's paths, which this machine shares. Each line ends failing, so its errors count.
+ */
+const COMMAND_LOOKUP = [
+  '/usr/bin/seq 2; /bin/seq 1; /usr/sbin/seq 1',
+  './x',
+  '/usr/bin/nosuch',
+  'PATH=/nonexistent seq 2',
+  'X=/usr/bin/seq; $X 1; PATH=/x command -v seq',
+  'command -v seq ip sysctl traceroute curl tcpdump conntrack nft iptables ping dig; command -v echo export nosuch; type -P seq nosuch',
+  'command -V seq; command -V echo; command -V nosuch',
+  'type seq echo printf nosuch',
+  'type -t seq echo nosuch',
+  'which seq echo ip nosuch',
+  'command seq 1; command -v /usr/bin/seq /nope; type /usr/bin/seq; which /usr/bin/seq ./x'
+]
+
+describe.runIf(hasBash)('commands are found by PATH and by path as bash finds them on Debian 12', () => {
+  const shell = labShell()
+  it.each(COMMAND_LOOKUP)('%s', (line) => {
+    expect(run(shell, 'node-1', line)).toEqual(failingAsInteractive(line))
+  })
+})
+
 describe.runIf(hasBash)('expansion errors print what real bash prints and end the line with status 1', () => {
   const shell = labShell()
   it.each(EXPANSION_ERRORS)('%s', (line) => {
-    const real = realBash(line)
-    expect(real.exitCode).not.toBe(0)
-    const interactive = real.stderr.replace(/^bash: line 1: /gm, 'bash: ')
-    expect(run(shell, 'node-1', line)).toEqual({ stdout: real.stdout, stderr: interactive, exitCode: 1 })
+    expect(run(shell, 'node-1', line)).toEqual({ ...failingAsInteractive(line), exitCode: 1 })
   })
 })
 
@@ -191,10 +268,9 @@ describe('bash syntax errors as an interactive bash prints them', () => {
   })
 })
 
-describe('dialects and prompts', () => {
-  const shell = labShell()
-  // The lab's images are Debian-based, so their shell is bash; a busybox sidecar has BusyBox sh.
-  const mixed = labShellFromYaml(`
+// The lab's images are Debian-based, so their shell is bash; a busybox sidecar has BusyBox sh.
+const busyboxPod = () =>
+  labShellFromYaml(`
 formatVersion: 1
 id: mixed-images
 cluster: { seed: 1 }
@@ -206,6 +282,10 @@ pods:
       - { name: app, image: podnet/http, app: http, port: 8080 }
       - { name: tiny, image: docker.io/library/busybox:1.36, app: sleep }
 `)
+
+describe('dialects and prompts', () => {
+  const shell = labShell()
+  const mixed = busyboxPod()
 
   it('answers an unknown command as bash on nodes and in Debian-based pods, BusyBox sh in busybox, exit 127', () => {
     expect(run(shell, 'node-1', 'nosuch')).toEqual({
@@ -225,6 +305,27 @@ pods:
     })
     expect(run(mixed, 'web/tiny', 'echo a |').stderr).toBe('sh: syntax error: unexpected end of file\n')
     expect(run(mixed, 'web/tiny', '| x').stderr).toBe('sh: syntax error: unexpected "|"\n')
+  })
+
+  it("runs kubectl exec's sh -c as dash, whose errors kubectl follows with the status", () => {
+    expect(run(shell, 'node-1', 'kubectl exec client -- sh -c nosuch')).toEqual({
+      stdout: '',
+      stderr: 'sh: 1: nosuch: not found\ncommand terminated with exit code 127\n',
+      exitCode: 127
+    })
+    expect(run(mixed, 'web/tiny', 'sh -c nosuch; bash -c nosuch')).toEqual({
+      stdout: '',
+      stderr: 'sh: nosuch: not found\nsh: bash: not found\n',
+      exitCode: 127
+    })
+  })
+
+  it('finds every BusyBox applet in /bin, where the busybox image links them', () => {
+    expect(run(mixed, 'web/tiny', 'which seq ip; command -v sysctl; type ping; /usr/bin/seq 1')).toEqual({
+      stdout: '/bin/seq\n/bin/ip\n/bin/sysctl\nping is /bin/ping\n',
+      stderr: 'sh: /usr/bin/seq: not found\n',
+      exitCode: 127
+    })
   })
 
   it('lists processes as BusyBox ps does in a busybox container', () => {

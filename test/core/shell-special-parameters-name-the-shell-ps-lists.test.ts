@@ -38,6 +38,14 @@ test('RANDOM draws from the lab seed: two labs of one scenario draw the same num
   for (const n of first) expect(n >= 0 && n <= 32767 && Number.isInteger(n)).toBe(true)
 })
 
+test("a pod terminal's shell has parent 0: kubectl exec's runc is outside the pod's PID namespace", () => {
+  // As `unshare --pid --fork --mount-proc` shows its first process, whose parent is outside.
+  const sim = labShell()
+  expect(shellRow(run(sim, 'web-1', 'ps -ef').stdout).ppid).toBe('0')
+  expect(run(sim, 'web-1', 'echo $PPID').stdout).toBe('0\n')
+  expect(shellRow(run(sim, 'node-1', 'ps -ef').stdout).ppid).not.toBe('0')
+})
+
 test('BASH_VERSION and SHLVL are those of Debian 12 bash in a login; BusyBox sh sets no BASH_VERSION', () => {
   expect(run(labShell(), 'web-1', 'echo $BASH_VERSION $SHLVL').stdout).toBe('5.2.15(1)-release 1\n')
   expect(run(labShell('two-node-deployment'), 'client', 'echo "[$BASH_VERSION]"').stdout).toBe('[]\n')

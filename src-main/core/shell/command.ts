@@ -117,8 +117,14 @@ export interface CommandContext {
    * Run a full command line on another target, as `kubectl exec POD -- CMD` does. Provided
    * by the shell so commands can nest without importing it. With `environment` the line's
    * shell starts with it (`sh -c` inherits what its parent exported) instead of the target's.
+   * With `script` the line is a script `bash -c` or `sh -c` runs, whose messages say so.
    */
-  readonly runOn: (target: Target, line: string, environment?: Environment) => CommandOutput
+  readonly runOn: (
+    target: Target,
+    line: string,
+    environment?: Environment,
+    script?: ScriptShell
+  ) => CommandOutput
   /** What the shell running the command exported; absent where no shell runs it. */
   readonly environment?: Environment
   /** Resolve a name as the CLI's `--on` accepts it; undefined when nothing has that name. */
@@ -274,4 +280,13 @@ export function ok(stdout: string): CommandOutput {
 
 export function fail(stderr: string, exitCode: number, stdout = ''): CommandOutput {
   return { stdout, stderr, exitCode }
+}
+
+/**
+ * A shell running a `-c` script: bash, or dash (Debian's /bin/sh), whose messages begin with
+ * its `$0` and the script's line.
+ */
+export interface ScriptShell {
+  readonly program: 'bash' | 'dash'
+  readonly name: string
 }

@@ -45,6 +45,8 @@ export interface SimpleCommand {
   readonly kind: 'simple'
   readonly words: readonly Word[]
   readonly redirects: readonly Redirect[]
+  /** The line of the input it starts on, which a `-c` shell's messages name. */
+  readonly line: number
 }
 
 export interface ForCommand {
@@ -129,6 +131,10 @@ class Lexer {
   #pending: HereDoc[] = []
   /** The input ended inside a here-document's body, or right after a backslash. */
   endedEarly = false
+  /** The line each token of `tokens()` starts on. */
+  readonly lines: number[] = []
+  #line = 1
+  #countedTo = 0
   constructor(readonly src: string) {}
 
   tokens(): Token[] {
@@ -142,6 +148,14 @@ class Lexer {
 
   #next(): Token {
     const s = this.src
+    this.#skipBlanks()
+    for (; this.#countedTo < this.#pos; this.#countedTo++) if (s[this.#countedTo] === '\n') this.#line++
+    this.lines.push(this.#line)
+    return this.#token()
+  }
+
+  #skipBlanks(): void {
+    const s = this.src
     for (;;) {
       while (this.#pos < s.length && (s[this.#pos] === ' ' || s[this.#pos] === '\t')) this.#pos++
       // A backslash-newline joins lines, as when a learner pastes a long command.
@@ -152,8 +166,12 @@ class Lexer {
       if (s[this.#pos] === '#') {
         while (this.#pos < s.length && s[this.#pos] !== '\n') this.#pos++
       }
-      break
+      return
     }
+  }
+
+  #token(): Token {
+    const s = this.src
     if (this.#pos >= s.length) {
       this.#readHereDocs()
       return { type: 'eof' }
@@ -428,7 +446,10 @@ export class ShellUnsupportedError extends Error {}
 
 class Parser {
   #i = 0
-  constructor(readonly toks: readonly Token[]) {}
+  constructor(
+    readonly toks: readonly Token[],
+    readonly lines: readonly number[]
+  ) {}
 
   parseAll(): List {
     this.#skipNewlines()
@@ -559,6 +580,7 @@ class Parser {
   }
 
   #simple(): SimpleCommand {
+    const line = this.lines[this.#i] ?? 1
     const words: Word[] = []
     const redirects: Redirect[] = []
     for (;;) {
@@ -576,7 +598,7 @@ class Parser {
       break
     }
     if (words.length === 0 && redirects.length === 0) throw this.#unexpected(this.#peek())
-    return { kind: 'simple', words, redirects }
+    return { kind: 'simple', words, redirects, line }
   }
 
   #for(): ForCommand {
@@ -639,5 +661,6 @@ export function needsMoreInput(src: string): boolean {
 
 /** Parse a command line. Throws `ShellSyntaxError` or `ShellUnsupportedError`. */
 export function parseLine(src: string): List {
-  return new Parser(new Lexer(src).tokens()).parseAll()
+  const lexer = new Lexer(src)
+  return new Parser(lexer.tokens(), lexer.lines).parseAll()
 }

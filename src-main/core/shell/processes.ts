@@ -166,12 +166,13 @@ export const parentOf = (pid: number): number => (pid === 1 ? 0 : 1)
 /**
  * The terminal's shell, started after everything the target runs: in a container a few pids
  * after its processes (what `kubectl exec` started), on a host a login's worth after the last.
- * Its parent is what `ps -ef` shows for it.
+ * Its parent is what `ps -ef` and `$PPID` show for it: in a container runc, outside the pod's
+ * PID namespace, which the kernel shows as 0.
  */
 export function terminalShell(lab: Lab, target: Target): { pid: number; ppid: number } {
   const pod = target.pod === undefined ? undefined : findPod(lab, target.pod, target.namespace)
   const pid = pod
     ? Math.max(1, ...containerProcesses(pod, target.container).map((p) => p.pid)) + 6
     : Math.max(...hostProcesses(lab, target).map((p) => p.pid)) + 37
-  return { pid, ppid: parentOf(pid) }
+  return { pid, ppid: pod ? 0 : parentOf(pid) }
 }

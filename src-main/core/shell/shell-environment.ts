@@ -7,6 +7,7 @@ import { containerEnvironment, NODE_LOGIN_ENVIRONMENT, type Environment } from '
 import type { Lab } from '../kube/lab.ts'
 import type { Target } from './command.ts'
 import { findPod } from './targets.ts'
+import { exportOrder } from './export-order.ts'
 
 export function startingEnvironment(lab: Lab, target: Target): Environment {
   if (target.pod !== undefined) {
@@ -14,6 +15,16 @@ export function startingEnvironment(lab: Lab, target: Target): Environment {
     return pod ? containerEnvironment(lab, pod, target.container) : []
   }
   return target.kind === 'node' ? NODE_LOGIN_ENVIRONMENT : []
+}
+
+/**
+ * The environment of a terminal's shell: on a node the login's; in a pod what `kubectl exec
+ * -it` gives the shell it starts, the container's plus the TERM containerd adds for a tty.
+ */
+export function terminalEnvironment(lab: Lab, target: Target): Environment {
+  const environment = startingEnvironment(lab, target)
+  if (target.pod === undefined || environment.some(([n]) => n === 'TERM')) return environment
+  return [...environment, ['TERM', 'xterm']]
 }
 
 /**
@@ -44,10 +55,14 @@ export class ExportedVariables {
     if (at !== -1) this.#names.splice(at, 1)
   }
 
-  /** The environment a child gets: each exported name that has a value. */
-  environment(values: ReadonlyMap<string, string>): Environment {
+  /**
+   * The environment a child gets: each exported name that has a value, in the order the
+   * shell's variable table lists them, or as created when no shell lists them (`env` and
+   * `kubectl exec` run a command directly).
+   */
+  environment(values: ReadonlyMap<string, string>, shell?: 'bash' | 'busybox'): Environment {
     const env: [string, string][] = []
-    for (const name of this.#names) {
+    for (const name of shell === undefined ? this.#names : exportOrder(this.#names, shell)) {
       const value = values.get(name)
       if (value !== undefined) env.push([name, value])
     }

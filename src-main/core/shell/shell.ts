@@ -13,6 +13,7 @@ import type {
   CommandOutput,
   CommandRegistry,
   PendingSignal,
+  ScriptShell,
   TimeoutSignal,
   Target
 } from './command.ts'
@@ -22,6 +23,7 @@ import { refillIcmpBuckets } from '../linux/icmp-rate-limit.ts'
 import { utf8Length } from '../net/utf8.ts'
 import { randomInt } from '../net/index.ts'
 import { terminalShell } from './processes.ts'
+import { nextBashRandom, randomSeedOf, seededBashRandom, type BashRandom } from './bash-random.ts'
 import { commandText, Job, jobLine, JobTable, Proc, type OutputChunk } from './jobs.ts'
 import { formatSize, LineBudgetExceeded, newLineBudget, SHELL_LIMITS, type LineBudget } from './limits.ts'
 import { parseLine, ShellSyntaxError, ShellUnsupportedError } from './parser.ts'
@@ -35,7 +37,9 @@ import {
   signalDescription,
   type TimeoutSpec
 } from './timeout-signal.ts'
-import { ExportedVariables, startingEnvironment } from './shell-environment.ts'
+import { ExportedVariables, startingEnvironment, terminalEnvironment } from './shell-environment.ts'
+import { fnv1 } from './export-order.ts'
+import { findInPath, toolPaths } from './tool-paths.ts'
 import type { Environment } from '../kube/container-env.ts'
 import type {
   AndOr,
@@ -289,8 +293,9 @@ export class ShellSession {
   readonly #vars = new Map<string, string>()
   readonly #exported: ExportedVariables
   /**
-   * A login bash on a node exports `_`; a line `env` or `sh -c` runs from it gets theirs
-   * handed down (dash sets none), and a pod's, exec'd directly by runc, has no bash.
+   * A login bash on a node, or the bash `kubectl exec -it` starts in a pod, exports `_`; a
+   * line `env` or `sh -c` runs from it gets theirs handed down (dash sets none), and a command
+   * `kubectl exec` runs without a terminal, exec'd directly by runc, has no bash.
    */
   readonly #exportsUnderscore: boolean
   readonly #files: Map<string, StoredFile>
@@ -317,8 +322,20 @@ export class ShellSession {
    * temporary-environment hash table lists them.
    */
   #commandEnvironment: Environment = []
+  /** The `-c` script this session runs, if a `bash -c` or Debian's `sh -c` started it. */
+  readonly #script: ScriptShell | undefined
+  /** The line the session runs (a script, for a `-c` session), and of it the running command's. */
+  #source = ''
+  #line = 1
   /** The prefix assignments made so far while the next one expands (`A=1 B=$A cmd`). */
   #assigning: ReadonlyMap<string, string> | undefined
+  /** bash's own generator once `RANDOM=N` seeds it; until then RANDOM draws from the lab's. */
+  #random: BashRandom | undefined
+  /**
+   * How many subshells (`$(…)`, a stage of a pipeline) the running command is inside: bash
+   * reseeds RANDOM in each, so they neither repeat nor advance the seeded sequence.
+   */
+  #subshells = 0
 
   constructor(
     readonly env: ShellEnv,
@@ -329,6 +346,7 @@ export class ShellSession {
       readonly pendingSignal?: PendingSignal | undefined
       /** What the parent exported, for a shell it starts on its own target (`sh -c`). */
       readonly environment?: Environment | undefined
+      readonly script?: ScriptShell | undefined
     }
   ) {
     this.#budget = parent?.budget ?? newLineBudget()
@@ -336,19 +354,30 @@ export class ShellSession {
     this.#nested = parent !== undefined
     this.#storage = parent?.storage ?? env.storage ?? new LabStorage()
     this.#files = this.#storage.filesOf(target)
-    const environment = parent?.environment ?? startingEnvironment(env.lab, target)
+    const environment =
+      parent?.environment ??
+      (parent === undefined ? terminalEnvironment(env.lab, target) : startingEnvironment(env.lab, target))
     this.#exported = new ExportedVariables(environment)
-    this.#exportsUnderscore = parent?.environment === undefined && target.kind === 'node'
+    const bash = this.#dialect() === 'bash'
+    this.#exportsUnderscore =
+      parent?.environment === undefined && (target.kind === 'node' || (parent === undefined && bash))
     for (const [name, value] of environment) this.#startWith(name, value)
     // Set by the shell itself but not exported: bash takes HOSTNAME from gethostname(2), and
     // both shells PWD from where they start.
-    if (this.#dialect() === 'bash') this.#startWith('HOSTNAME', target.hostname)
+    if (bash) this.#startWith('HOSTNAME', target.hostname)
     this.#startWith('PWD', homeOf(target))
     this.#startedByCommand = parent?.environment !== undefined
-    if (this.#dialect() === 'bash') {
-      this.#startWith('BASH_VERSION', BASH_VERSION)
+    // BusyBox sh words a script's messages as its terminal's.
+    this.#script = bash ? parent?.script : undefined
+    if (bash) this.#startWith('BASH_VERSION', BASH_VERSION)
+    if (parent === undefined) {
+      // A terminal's shell exports where it starts and its level, as both shells do at startup;
+      // bash also exports OLDPWD, still unset.
       this.#startWith('SHLVL', '1')
-    }
+      this.#exported.add('PWD')
+      if (bash) this.#exported.add('OLDPWD')
+      this.#exported.add('SHLVL')
+    } else if (bash) this.#startWith('SHLVL', '1')
   }
 
   /** A variable the shell starts with, unless it already has it; the environment is small, so it always fits. */
@@ -404,6 +433,7 @@ export class ShellSession {
       if (this.#nested) this.#enter()
       try {
         this.#showJobs(sink)
+        this.#source = line
         const list = parseLine(line)
         if (this.#sendsTraffic(list)) this.env.lab.capture.batch++
         code = this.#nested
@@ -661,27 +691,30 @@ export class ShellSession {
 
   #failure(e: unknown, sink: Sink): number {
     const prefix = this.#prefix()
+    // The lab's own notes (what it does not run, its caps) read the same in every shell.
+    const note = this.#terminalPrefix()
     // The sink may be the reason we are here; report on a fresh line regardless of its budget.
     const report = (text: string): void => {
       sink.size = 0
       sink.push('stderr', text)
     }
     if (e instanceof ShellSyntaxError) {
-      report(`${prefix}${this.#dialect() === 'busybox' ? busyboxSyntax(e) : e.message}\n`)
+      report(this.#syntaxError(e))
       return 2
     }
     if (e instanceof ShellUnsupportedError) {
-      report(`${prefix}${e.message}\n`)
+      report(`${note}${e.message}\n`)
       return 2
     }
     if (e instanceof LineBudgetExceeded) {
-      report(`${prefix}${capMessage(e)}\n`)
+      report(`${note}${capMessage(e)}\n`)
       return 1
     }
-    // An interactive shell abandons the line and goes on, status 1.
+    // An interactive shell abandons the line and goes on, status 1; a script ends, with the
+    // status bash 5.2 or dash gives.
     if (e instanceof ExpansionError) {
       sink.push('stderr', `${prefix}${e.message}\n`)
-      return 1
+      return this.#script === undefined ? 1 : this.#script.program === 'bash' ? 127 : 2
     }
     if (e instanceof ExitRequest) {
       sink.push('stderr', e.stderr)
@@ -690,10 +723,28 @@ export class ShellSession {
     // Every cap above keeps the engine far from these, but a line must never take the host's
     // session down: a stack or string too large for the engine ends the line like a cap.
     if (e instanceof RangeError) {
-      report(`${prefix}stopped: ${e.message} (the line is too large for the lab)\n`)
+      report(`${note}stopped: ${e.message} (the line is too large for the lab)\n`)
       return 1
     }
     throw e
+  }
+
+  /**
+   * A syntax error as the shell reports it. A script is read whole before any of it runs, so
+   * the line named is the script's last, where a one-line script (the usual `sh -c`) has it;
+   * for an unexpected end bash names the line after, its parser having read the newline.
+   */
+  #syntaxError(e: ShellSyntaxError): string {
+    const script = this.#script
+    if (script === undefined)
+      return `${this.#prefix()}${this.#dialect() === 'busybox' ? busyboxSyntax(e) : e.message}\n`
+    const lines = this.#source.replace(/\n$/, '').split('\n')
+    const last = lines.length
+    if (script.program === 'dash') return `${script.name}: ${last}: Syntax error: ${dashSyntax(e)}\n`
+    const at = `${script.name}: -c: line `
+    if (e.token !== null) return `${at}${last}: ${e.message}\n${at}${last}: \`${lines[last - 1] ?? ''}'\n`
+    const afterEnd = e.message.startsWith('syntax error') || e.message.endsWith("`)'")
+    return `${at}${afterEnd ? last + 1 : last}: ${e.message}\n`
   }
 
   /** One level deeper in `$(…)`, `sh -c` or `kubectl exec`; the caller leaves with `depth--`. */
@@ -715,6 +766,13 @@ export class ShellSession {
   }
 
   #prefix(): string {
+    const script = this.#script
+    if (script?.program === 'bash') return `${script.name}: line ${this.#line}: `
+    if (script?.program === 'dash') return `${script.name}: ${this.#line}: `
+    return this.#terminalPrefix()
+  }
+
+  #terminalPrefix(): string {
     return this.#dialect() === 'busybox' ? 'sh: ' : 'bash: '
   }
 
@@ -748,16 +806,23 @@ export class ShellSession {
     }
     let input = stdin
     let code = 0
-    p.commands.forEach((cmd, i) => {
-      const last = i === p.commands.length - 1
-      if (last) {
-        code = this.#command(cmd, sink, input, null)
-      } else {
-        const piped: string[] = []
-        code = this.#command(cmd, sink, input, piped)
-        input = piped.join('')
-      }
-    })
+    // Every stage of a pipeline of two or more runs in a subshell (bash's lastpipe is off).
+    const subshell = p.commands.length > 1 ? 1 : 0
+    this.#subshells += subshell
+    try {
+      p.commands.forEach((cmd, i) => {
+        const last = i === p.commands.length - 1
+        if (last) {
+          code = this.#command(cmd, sink, input, null)
+        } else {
+          const piped: string[] = []
+          code = this.#command(cmd, sink, input, piped)
+          input = piped.join('')
+        }
+      })
+    } finally {
+      this.#subshells -= subshell
+    }
     this.#lastExit = p.negate ? (code === 0 ? 1 : 0) : code
     return this.#lastExit
   }
@@ -823,6 +888,7 @@ export class ShellSession {
     as: { readonly top?: true; readonly job?: Job } = {}
   ): number {
     if (++this.#budget.commands > SHELL_LIMITS.lineCommands) throw new LineBudgetExceeded('commands')
+    this.#line = cmd.line
     const assignments = leadingAssignments(cmd.words)
     const words = cmd.words.slice(assignments.length)
     let argv: string[]
@@ -847,9 +913,13 @@ export class ShellSession {
       }
       input = data ?? ''
     }
-    // With no command left, assignments set the shell's own variables.
-    if (argv.length === 0)
-      return this.#assignAll(assignments, sink, (name, value) => this.#setVar(name, value))
+    // With no command left, assignments set the shell's own variables, as they do before a
+    // special builtin in BusyBox sh (bash keeps them temporary unless in POSIX mode).
+    if (argv.length === 0 || (this.#dialect() === 'busybox' && BUSYBOX_SPECIAL_BUILTINS.has(argv[0]!))) {
+      const code = this.#assignAll(assignments, sink, (name, value) => this.#setVar(name, value))
+      if (argv.length === 0 || code !== 0) return code
+      return this.#execSimple(argv, fds, input, inputIsDirectory, sink, pipe, as)
+    }
     // bash expands the command's words before its assignments, which see each other.
     const temporary = new Map<string, string>()
     this.#assigning = temporary
@@ -1053,7 +1123,13 @@ export class ShellSession {
     if (this.#storage.used - before + value.length > SHELL_LIMITS.labStorageBytes) return noSpaceLeft(name)
     this.#storage.used += value.length - before
     this.#vars.set(name, value)
+    if (name === 'RANDOM' && this.#dialect() === 'bash') this.#reseed(value)
     return undefined
+  }
+
+  #reseed(value: string): void {
+    const seed = randomSeedOf(value)
+    if (seed !== undefined) this.#random = seededBashRandom(seed)
   }
 
   /**
@@ -1169,15 +1245,10 @@ export class ShellSession {
     const arrived = this.#pendingSignal?.arrived === true ? this.#pendingSignal.signal : undefined
     if (arrived !== undefined) throw new ExitRequest(killedStatus(arrived))
     const [name = '', ...args] = argv
-    const builtin = this.#builtin(name, args)
+    const builtin = name.includes('/') ? undefined : this.#builtin(name, args)
     if (builtin) return builtin
-    const command = this.env.registry.get(name)
-    if (!command || (command.availableOn && !command.availableOn.includes(this.target.kind))) {
-      if (command) this.#missingTool ??= command
-      const msg =
-        this.#dialect() === 'busybox' ? `sh: ${name}: not found\n` : `bash: ${name}: command not found\n`
-      return { stdout: '', stderr: msg, exitCode: 127 }
-    }
+    const command = this.#find(name)
+    if (!('run' in command)) return command
     try {
       return this.#run(command, args, stdin, stdinIsDirectory)
     } catch (e) {
@@ -1187,6 +1258,111 @@ export class ShellSession {
       const detail = e instanceof Error ? e.message : String(e)
       return { stdout: '', stderr: `${name}: internal error: ${detail}\n`, exitCode: 1 }
     }
+  }
+
+  /**
+   * The tool a command name runs: by PATH for a bare name, the tool at that path for one with a
+   * slash (`/sbin/ip`); otherwise the shell's answer, status 127 (126 for a file that is not a
+   * program, as every file the lab stores is).
+   */
+  #find(name: string): RegisteredCommand | CommandOutput {
+    const busybox = this.#dialect() === 'busybox'
+    const bash = !busybox && this.#script?.program !== 'dash'
+    const fail = (problem: string, exitCode: number): CommandOutput => ({
+      stdout: '',
+      stderr: `${this.#prefix()}${name}: ${problem}\n`,
+      exitCode
+    })
+    const here = (c: RegisteredCommand | undefined): c is RegisteredCommand =>
+      c !== undefined && (!c.availableOn || c.availableOn.includes(this.target.kind))
+    if (name.includes('/')) {
+      const path = normalisePath(this.#absolute(name))
+      const command = this.env.registry.get(path.slice(path.lastIndexOf('/') + 1))
+      if (here(command) && toolPaths(command.name, busybox).includes(path)) return command
+      if (this.#files.has(path)) return fail('Permission denied', 126)
+      return fail(bash ? 'No such file or directory' : 'not found', 127)
+    }
+    const command = this.env.registry.get(name)
+    if (here(command) && findInPath(name, this.#searchPath(), busybox) !== undefined) return command
+    if (command && !here(command)) this.#missingTool ??= command
+    return fail(bash ? 'command not found' : 'not found', 127)
+  }
+
+  /** Where a name is found as a program: its path, or undefined. */
+  #programPath(name: string): string | undefined {
+    const busybox = this.#dialect() === 'busybox'
+    const known = (tool: string): boolean => {
+      const c = this.env.registry.get(tool)
+      const here = c !== undefined && (!c.availableOn || c.availableOn.includes(this.target.kind))
+      return here || SHELL_RUN_PROGRAMS.has(tool)
+    }
+    if (name.includes('/')) {
+      const path = normalisePath(this.#absolute(name))
+      const tool = path.slice(path.lastIndexOf('/') + 1)
+      return known(tool) && toolPaths(tool, busybox).includes(path) ? name : undefined
+    }
+    return known(name) ? findInPath(name, this.#searchPath(), busybox) : undefined
+  }
+
+  /** `command [-v|-V] NAME...`: how the shell would run each name, or run it. */
+  #commandBuiltin(args: readonly string[]): CommandOutput {
+    const [flag, ...names] = args
+    if (flag !== '-v' && flag !== '-V')
+      return args.length === 0 ? { stdout: '', stderr: '', exitCode: 0 } : this.#exec(args, '')
+    let stdout = ''
+    let stderr = ''
+    let found = false
+    for (const name of names) {
+      const builtin = SHELL_BUILTINS.has(name) && !name.includes('/')
+      const path = builtin ? undefined : this.#programPath(name)
+      if (!builtin && path === undefined) {
+        if (flag === '-V') stderr += `${this.#prefix()}command: ${name}: not found\n`
+        continue
+      }
+      found = true
+      if (flag === '-v') stdout += `${path ?? name}\n`
+      else stdout += builtin ? `${name} is a shell builtin\n` : `${name} is ${path}\n`
+    }
+    return { stdout, stderr, exitCode: found ? 0 : 1 }
+  }
+
+  /** `type [-t|-p|-P] NAME...`: what each name is, as bash says it. */
+  #type(args: readonly string[]): CommandOutput {
+    const flag = /^-[tpP]$/.test(args[0] ?? '') ? args[0] : undefined
+    let stdout = ''
+    let stderr = ''
+    let missing = false
+    for (const name of flag === undefined ? args : args.slice(1)) {
+      const builtin = SHELL_BUILTINS.has(name) && !name.includes('/') && flag !== '-P'
+      const path = builtin ? undefined : this.#programPath(name)
+      if (!builtin && path === undefined) {
+        missing = true
+        if (flag === undefined) stderr += `${this.#prefix()}type: ${name}: not found\n`
+        continue
+      }
+      if (flag === '-t') stdout += builtin ? 'builtin\n' : 'file\n'
+      else if (flag !== undefined) stdout += path === undefined ? '' : `${path}\n`
+      else stdout += builtin ? `${name} is a shell builtin\n` : `${name} is ${path}\n`
+    }
+    return { stdout, stderr, exitCode: missing ? 1 : 0 }
+  }
+
+  /** debianutils' (or BusyBox's) `which NAME...`: the path PATH finds each program at. */
+  #which(args: readonly string[]): CommandOutput {
+    let stdout = ''
+    let missing = false
+    for (const name of args) {
+      const path = this.#programPath(name)
+      if (path === undefined) missing = true
+      else stdout += `${path}\n`
+    }
+    return { stdout, stderr: '', exitCode: missing ? 1 : 0 }
+  }
+
+  /** The PATH a command is looked up by: its own assignment's first (`PATH=/x cmd`). */
+  #searchPath(): string {
+    const own = this.#commandEnvironment.find(([n]) => n === 'PATH')?.[1]
+    return own ?? this.#vars.get('PATH') ?? BASH_DEFAULT_PATH
   }
 
   /**
@@ -1447,15 +1623,18 @@ export class ShellSession {
         stderr += `${this.#prefix()}export: \`${operand}': not a valid identifier\n`
         continue
       }
-      if (eq !== -1) {
-        const refused = this.#setVar(name, operand.slice(eq + 1))
+      // Exporting a name the command's own assignments set makes that value the shell's.
+      const temporary = this.#commandEnvironment.find(([n]) => n === name)?.[1]
+      const value = eq !== -1 ? operand.slice(eq + 1) : unexport ? undefined : temporary
+      if (value !== undefined) {
+        const refused = this.#setVar(name, value)
         if (refused !== undefined) {
           stderr += `${this.#prefix()}${refused}\n`
           continue
         }
       }
-      if (unexport) this.#exported.remove(name)
-      else this.#exported.add(name)
+      if (!unexport) this.#exported.add(name)
+      else if (temporary === undefined) this.#exported.remove(name)
     }
     return { stdout: '', stderr, exitCode: stderr === '' ? 0 : 1 }
   }
@@ -1506,6 +1685,11 @@ export class ShellSession {
         if (flags.includes('v')) stderr += `${this.#prefix()}unset: \`${name}': not a valid identifier\n`
         continue
       }
+      // `X=1 unset X` unsets the command's own X; the shell's X stays.
+      if (this.#commandEnvironment.some(([n]) => n === name)) {
+        this.#commandEnvironment = this.#commandEnvironment.filter(([n]) => n !== name)
+        continue
+      }
       this.#storage.used -= this.#vars.get(name)?.length ?? 0
       this.#vars.delete(name)
       this.#exported.remove(name)
@@ -1529,12 +1713,13 @@ export class ShellSession {
         this.#charge(file.size)
         return file.bytes()
       },
-      runOn: (target, line, environment) => {
+      runOn: (target, line, environment, script) => {
         const nested = new ShellSession(this.env, target, {
           budget: this.#budget,
           storage: this.#storage,
           pendingSignal: this.#pendingSignal,
-          environment
+          environment,
+          script
         })
         try {
           return nested.run(line)
@@ -1554,12 +1739,14 @@ export class ShellSession {
   /** A command's environment: its own assignments first, as bash builds it, then what the shell exports. */
   #childEnvironment(tool: string | undefined): Environment {
     const own = this.#commandEnvironment
-    const exported = this.#exported.environment(this.#vars).filter(([n]) => !own.some(([o]) => o === n))
+    const exported = this.#exported
+      .environment(this.#vars, this.#nested ? undefined : this.#dialect())
+      .filter(([n]) => !own.some(([o]) => o === n))
     if (tool === undefined || !this.#exportsUnderscore) return [...own, ...exported]
     return [
       ...own.filter(([n]) => n !== '_'),
       ...exported.filter(([n]) => n !== '_'),
-      ['_', `/usr/bin/${tool}`]
+      ['_', findInPath(tool, this.#searchPath(), this.#dialect() === 'busybox') ?? `/usr/bin/${tool}`]
     ]
   }
 
@@ -1596,6 +1783,12 @@ export class ShellSession {
         return this.#unset(args)
       case 'jobs':
         return this.#jobsBuiltin(args)
+      case 'command':
+        return this.#commandBuiltin(args)
+      case 'type':
+        return this.#type(args)
+      case 'which':
+        return this.#which(args)
       case 'kill':
         return this.#kill(args)
       case 'fg':
@@ -1724,7 +1917,12 @@ export class ShellSession {
     if (name === '?') return String(this.#lastExit)
     if (name === '$') return String(this.#ownProcess().pid)
     if (name === 'PPID') return String(this.#ownProcess().ppid)
-    if (name === 'RANDOM') return String(randomInt(this.env.lab.rng, 0, 32767))
+    if (name === 'RANDOM')
+      return String(
+        this.#random && this.#subshells === 0
+          ? nextBashRandom(this.#random)
+          : randomInt(this.env.lab.rng, 0, 32767)
+      )
     return this.#assigning?.get(name) ?? this.#vars.get(name)
   }
 
@@ -1750,6 +1948,7 @@ export class ShellSession {
     const inner = new Sink()
     let code: number
     this.#enter()
+    this.#subshells++
     try {
       code = this.#list(parseLine(source), inner, '')
     } catch (e) {
@@ -1757,6 +1956,7 @@ export class ShellSession {
       code = this.#failure(e, inner)
     } finally {
       this.#budget.depth--
+      this.#subshells--
     }
     this.#lastExit = code
     let out = ''
@@ -1813,10 +2013,46 @@ function temporaryEnvironment(values: ReadonlyMap<string, string>): Environment 
   return buckets.flat()
 }
 
-function fnv1(text: string): number {
-  let hash = 2166136261
-  for (let i = 0; i < text.length; i++) hash = (Math.imul(hash, 16777619) ^ text.charCodeAt(i)) >>> 0
-  return hash
+/** BusyBox sh's special builtins the lab has, before which assignments stay in the shell. */
+const BUSYBOX_SPECIAL_BUILTINS: ReadonlySet<string> = new Set([':', 'export', 'unset', 'exit'])
+
+/** The builtins of both shells that the lab has, which `type` and `command -v` name as such. */
+const SHELL_BUILTINS: ReadonlySet<string> = new Set([
+  ':',
+  'bg',
+  'command',
+  'echo',
+  'exit',
+  'export',
+  'false',
+  'fg',
+  'jobs',
+  'kill',
+  'printf',
+  'true',
+  'type',
+  'unset',
+  'wait'
+])
+
+/**
+ * Programs the shell runs itself rather than as registered commands (`timeout` starts a
+ * process, `which` answers from the registry), and the coreutils/procps programs that share a
+ * builtin's name (`which echo` finds /usr/bin/echo).
+ */
+const SHELL_RUN_PROGRAMS: ReadonlySet<string> = new Set(['timeout', 'which', 'echo', 'true', 'false', 'kill'])
+
+/** The PATH bash searches when none is set. */
+const BASH_DEFAULT_PATH = '/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin:.'
+
+/** A path without `.`, `..` or doubled slashes, as the kernel resolves it. */
+function normalisePath(path: string): string {
+  const parts: string[] = []
+  for (const part of path.split('/')) {
+    if (part === '..') parts.pop()
+    else if (part !== '' && part !== '.') parts.push(part)
+  }
+  return `/${parts.join('/')}`
 }
 
 /** The version bash 5.2 as Debian 12 ships it reports. */
@@ -1921,6 +2157,14 @@ class ExitRequest extends Error {
   ) {
     super('exit')
   }
+}
+
+/** dash's words for a syntax error, after its `Syntax error: `. */
+function dashSyntax(e: ShellSyntaxError): string {
+  if (e.message.startsWith('unexpected EOF while looking for matching'))
+    return e.message.endsWith("`)'") ? 'end of file unexpected (expecting ")")' : 'Unterminated quoted string'
+  if (e.token === null) return 'end of file unexpected'
+  return `"${e.token}" unexpected`
 }
 
 function busyboxSyntax(e: ShellSyntaxError): string {

@@ -34,7 +34,7 @@ import { modprobeCommand } from './modprobe.ts'
 import { pingCommand } from './ping.ts'
 import { tcpdumpCommand } from './tcpdump.ts'
 import { tracerouteCommand } from './traceroute.ts'
-import { helpCommand, hostnameCommand, psCommand, shCommand, ssCommand } from './system.ts'
+import { bashCommand, helpCommand, hostnameCommand, psCommand, shCommand, ssCommand } from './system.ts'
 import { sleepCommand } from './sleep.ts'
 import { printfCommand, sedCommand } from './text-edit.ts'
 
@@ -71,6 +71,7 @@ export function defaultRegistry(): CommandRegistry {
     sedCommand,
     seqCommand,
     shCommand,
+    bashCommand,
     sleepCommand,
     sortCommand,
     sysctlCommand,

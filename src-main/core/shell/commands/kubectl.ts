@@ -367,7 +367,12 @@ function exec(
   // The words arrive already expanded by this shell; quoting keeps the container's shell from
   // expanding them again.
   const result = ctx.runOn(podTarget(pod, picked.container.name), command.map(shellQuote).join(' '))
-  if (result.exitCode === 127 && result.stdout === '' && /: not found\n$/.test(result.stderr)) {
+  // runc finds no such program (BusyBox sh words it so); a script that ran says its own errors.
+  if (
+    result.exitCode === 127 &&
+    result.stdout === '' &&
+    result.stderr === `sh: ${command[0] ?? ''}: not found\n`
+  ) {
     return err(
       `${picked.note}error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec: OCI runtime exec failed: exec failed: unable to start container process: exec: "${command[0] ?? ''}": executable file not found in $PATH: unknown\n`
     )

@@ -41,8 +41,35 @@ export const shCommand: Command = {
         exitCode: 2
       }
     }
-    if (argv.length < 2) return { stdout: '', stderr: 'sh: -c requires an argument\n', exitCode: 2 }
-    return ctx.runOn(ctx.target, argv[1] ?? '', ctx.environment)
+    if (argv.length < 2)
+      return {
+        stdout: '',
+        stderr:
+          dialectOf(ctx.target) === 'busybox'
+            ? 'sh: -c requires an argument\n'
+            : 'sh: 0: -c requires an argument\n',
+        exitCode: 2
+      }
+    // Debian's /bin/sh is dash; a busybox image's is BusyBox sh, which the target's dialect gives.
+    return ctx.runOn(ctx.target, argv[1] ?? '', ctx.environment, { program: 'dash', name: argv[2] ?? 'sh' })
+  }
+}
+
+export const bashCommand: Command = {
+  name: 'bash',
+  summary: 'run a command line: bash -c "LINE" (not in a busybox container)',
+  run(argv, ctx) {
+    if (dialectOf(ctx.target) === 'busybox')
+      return { stdout: '', stderr: 'sh: bash: not found\n', exitCode: 127 }
+    if (argv[0] !== '-c') {
+      return {
+        stdout: '',
+        stderr: 'bash: only "bash -c LINE" is available in the lab (the terminal is already a shell)\n',
+        exitCode: 2
+      }
+    }
+    if (argv.length < 2) return { stdout: '', stderr: 'bash: -c: option requires an argument\n', exitCode: 2 }
+    return ctx.runOn(ctx.target, argv[1] ?? '', ctx.environment, { program: 'bash', name: argv[2] ?? 'bash' })
   }
 }
 
@@ -75,9 +102,9 @@ export const psCommand: Command = {
       const pod = podOf(ctx)
       if (!pod) return { stdout: '', stderr: '', exitCode: 0 }
       const procs = containerProcesses(pod, ctx.target.container)
-      const shell = terminalShell(ctx.lab, ctx.target).pid
+      const shell = terminalShell(ctx.lab, ctx.target)
       return dialectOf(ctx.target) === 'busybox'
-        ? busyboxPs(argv, procs, shell)
+        ? busyboxPs(argv, procs, shell.pid)
         : containerPs(argv, procs, shell)
     }
     return nodePs(argv, ctx)
@@ -113,18 +140,15 @@ function busyboxPs(
 function containerPs(
   argv: readonly string[],
   procs: readonly ContainerProcess[],
-  shell: number
+  shell: { pid: number; ppid: number }
 ): CommandOutput {
   const rows = procs.map((p) => ({ pid: p.pid, stat: 'Ss', time: '0:00', command: p.command }))
-  return procpsListing(argv.join(' '), rows, { pid: shell, command: 'bash' })
+  return procpsListing(argv.join(' '), rows, { ...shell, command: 'bash' })
 }
 
 function nodePs(argv: readonly string[], ctx: CommandContext): CommandOutput {
   const procs = hostProcesses(ctx.lab, ctx.target)
-  return procpsListing(argv.join(' '), procs, {
-    pid: terminalShell(ctx.lab, ctx.target).pid,
-    command: '-bash'
-  })
+  return procpsListing(argv.join(' '), procs, { ...terminalShell(ctx.lab, ctx.target), command: '-bash' })
 }
 
 /** BSD-style TIME (`ps aux`, M:SS) as the standard format shows it (`ps -ef`, HH:MM:SS). */
@@ -138,11 +162,11 @@ function cumulativeTime(time: string): string {
 function procpsListing(
   mode: string,
   others: readonly ProcpsRow[],
-  shell: { pid: number; command: string }
+  shell: { pid: number; ppid: number; command: string }
 ): CommandOutput {
   const procs: ProcpsRow[] = [
     ...others,
-    { pid: shell.pid, stat: 'Ss', time: '0:00', command: shell.command },
+    { pid: shell.pid, ppid: shell.ppid, stat: 'Ss', time: '0:00', command: shell.command },
     { pid: shell.pid + 9, ppid: shell.pid, stat: 'R+', time: '0:00', command: `ps ${mode}`.trim() }
   ]
   const tty = (p: { pid: number }): string => (p.pid >= shell.pid ? 'pts/0' : '?')
