@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 
 /**
  * What real bash 5.2 + coreutils print for a line (non-interactive, so no job control noise),
@@ -20,17 +20,14 @@ interface Answer {
 }
 
 function answer(program: string, args: readonly string[]): Answer {
-  try {
-    const stdout = execFileSync(program, args, {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' }
-    })
-    return { stdout, stderr: '', exitCode: 0 }
-  } catch (e) {
-    const err = e as { stdout: string; stderr: string; status: number }
-    return { stdout: err.stdout, stderr: err.stderr, exitCode: err.status }
-  }
+  // spawnSync keeps stderr of a line that ends well, which execFileSync drops.
+  const r = spawnSync(program, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' }
+  })
+  if (r.error) throw r.error
+  return { stdout: r.stdout, stderr: r.stderr, exitCode: r.status ?? 128 }
 }
 
 export const hasBash = (() => {
@@ -42,11 +39,14 @@ export const hasBash = (() => {
   }
 })()
 
+/** Without BusyBox the comparisons are skipped on a developer's machine; CI installs it, so there they must run. */
 export const hasBusybox = (() => {
   try {
     execFileSync('busybox', ['sh', '-c', 'true'], { stdio: 'ignore' })
     return true
   } catch {
+    if (process.env.CI)
+      throw new Error('busybox is not installed: .ci/run installs it for the BusyBox sh comparisons')
     return false
   }
 })()
