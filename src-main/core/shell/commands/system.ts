@@ -16,7 +16,7 @@ import {
   type ContainerProcess,
   type ProcpsRow
 } from '../processes.ts'
-import { dialectOf } from '../shell.ts'
+import { dialectOf } from '../dialect.ts'
 
 export const hostnameCommand: Command = {
   name: 'hostname',
@@ -51,7 +51,7 @@ export function helpCommand(registry: () => CommandRegistry): Command {
     name: 'help',
     summary: 'list the commands of this lab',
     run(_argv, ctx) {
-      const cmds = registry().list(ctx.target.kind)
+      const cmds = registry().list(ctx.target)
       const width = Math.max(...cmds.map((c) => c.name.length))
       const rows = cmds.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}\n`).join('')
       return {
@@ -207,6 +207,7 @@ const SS_USAGE = 'Usage: ss [ OPTIONS ]\n       ss [ OPTIONS ] [ FILTER ]\n'
 
 export const ssCommand: Command = {
   name: 'ss',
+  notInBusybox: true,
   summary: 'list sockets: ss -tlnp (TCP listeners), -u for UDP',
   run(argv, ctx) {
     const r = getopt('ss', argv, {
