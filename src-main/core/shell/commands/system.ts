@@ -17,6 +17,7 @@ import {
   type ProcpsRow
 } from '../processes.ts'
 import { dialectOf } from '../dialect.ts'
+import { serviceName } from '../etc-services.ts'
 
 export const hostnameCommand: Command = {
   name: 'hostname',
@@ -236,7 +237,7 @@ export const ssCommand: Command = {
       listening && !ipv6Only ? (ns?.sockets ?? []).filter((s) => (s.proto === 'tcp' ? tcp : udp)) : []
     const pod = podOf(ctx)
     const service = (port: number, proto: 'tcp' | 'udp'): string =>
-      has(o, 'n') ? String(port) : (SERVICES[`${port}/${proto}`] ?? String(port))
+      has(o, 'n') ? String(port) : (serviceName(port, proto) ?? String(port))
     const rows = sockets.map((s) => {
       let process = ''
       if (has(o, 'p')) {
@@ -274,14 +275,4 @@ export const ssCommand: Command = {
       .join('')
     return { stdout: head + body, stderr: '', exitCode: 0 }
   }
-}
-
-/** /etc/services names for the ports the lab uses, as ss prints them without -n. */
-const SERVICES: Record<string, string> = {
-  '80/tcp': 'http',
-  '443/tcp': 'https',
-  '53/tcp': 'domain',
-  '53/udp': 'domain',
-  '8080/tcp': 'http-alt',
-  '5353/udp': 'mdns'
 }
