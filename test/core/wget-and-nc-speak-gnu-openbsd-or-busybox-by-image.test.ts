@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest'
 import { labShell, labShellFromYaml, run } from './shell-fixture.ts'
 import { readFileSync } from 'node:fs'
+import { checkCommandTargets, type LessonText } from '../../src-main/core/lesson/prose-commands.ts'
+import { fixtureScenario } from './sim-lab.ts'
 
 /** two-node-vxlan with a busybox pod `box` on node-2. */
 const withBox = (): ReturnType<typeof labShell> =>
@@ -214,5 +216,23 @@ describe('BusyBox in a busybox pod', () => {
     expect(help).toMatch(/^ {2}wget /m)
     expect(help).not.toMatch(/^ {2}curl /m)
     expect(run(s, 'client', 'help').stdout).toMatch(/^ {2}curl /m)
+    expect(s.run('box', 'curl x')?.elsewhere?.targets).toEqual([
+      'node-1',
+      'node-2',
+      'client',
+      'web-1',
+      'web-2',
+      'web-3',
+      'laptop'
+    ])
+  })
+
+  test('a lesson that runs curl in a busybox pod is refused by the checker; wget there passes', () => {
+    const scenario = fixtureScenario('two-node-deployment')
+    const text = (markdown: string): LessonText[] => [{ file: 'l.en.md', path: '## intro', markdown }]
+    expect(checkCommandTargets(text('Try `client$ curl -s web`.'), scenario).map((i) => i.reason)).toEqual([
+      '`client$ curl -s web`: client has no curl (the busybox image has no such applet)'
+    ])
+    expect(checkCommandTargets(text('Try `client$ wget -qO- web`.'), scenario)).toEqual([])
   })
 })
