@@ -59,6 +59,11 @@ describe('GNU Wget in the Debian image', () => {
       /Connecting to 10\.244\.1\.3:81\.\.\. failed: Connection refused\.\n$/
     )
     expect(run(s, 'client', 'wget -q http://10.244.1.3:81/')).toEqual({ stdout: '', stderr: '', exitCode: 4 })
+    // A missing neighbour is as final as a refusal: no "Retrying." and no "Giving up.".
+    expect(run(s, 'client', 'wget http://10.244.2.99:8080/')).toMatchObject({
+      stderr: expect.stringMatching(/:8080\.\.\. failed: No route to host\.\n$/) as unknown,
+      exitCode: 4
+    })
     run(s, 'node-2', 'iptables -I FORWARD -p tcp --dport 9999 -j DROP')
     const t0 = s.lab.clock.nowMs
     const r = run(s, 'client', 'wget -T 2 -t 2 http://10.244.2.2:9999/')

@@ -16,7 +16,7 @@ import {
   type HttpUrl
 } from '../http-client.ts'
 import { labDateTime } from '../lab-time.ts'
-import { CONNECT_ERROR_TEXT, connectTcp } from '../tcp-connect.ts'
+import { CONNECT_ERROR_TEXT, connectTcp, type ConnectErrno } from '../tcp-connect.ts'
 import { killedStatus, msBeforeSignal, signalled, waitFor } from '../timeout-signal.ts'
 import { randomInt } from '../../net/index.ts'
 import { parseInetAton } from '../../net/index.ts'
@@ -28,6 +28,12 @@ const DEFAULT_TRIES = 20
 const WAIT_RETRY_S = 10
 /** --read-timeout's default. */
 const READ_TIMEOUT_S = 900
+
+/**
+ * retryable_socket_connect_error: without --retry-connrefused a refusal or a missing route ends
+ * the retrieval at once; other failures are tried again.
+ */
+const FINAL_CONNECT_ERRORS = new Set<ConnectErrno>(['ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH', 'EINVAL'])
 
 const EXIT = { generic: 1, usage: 2, network: 4, server: 8 } as const
 
@@ -204,7 +210,6 @@ function retrieve(
     if (attempt > 1) log(`--${labDateTime(ctx)}--  (try:${String(attempt).padStart(2)})  ${shown}\n`)
     const result = attemptOnce(url, resolved.addresses, o, ctx, probe, log, out, saved, totals)
     if (typeof result !== 'string') return result
-    // Refused and resolved-nowhere are final; timeouts and transfer errors are tried again.
     const unlimitedAndUnbounded =
       tries === Number.POSITIVE_INFINITY && msBeforeSignal(ctx) === Number.POSITIVE_INFINITY
     if (attempt >= tries || (unlimitedAndUnbounded && attempt >= DEFAULT_TRIES)) {
@@ -267,7 +272,7 @@ function attemptOnce(
       continue
     }
     log(`failed: ${CONNECT_ERROR_TEXT[conn.errno]}.\n`)
-    if (conn.errno !== 'ECONNREFUSED') retry = true
+    if (!FINAL_CONNECT_ERRORS.has(conn.errno)) retry = true
   }
   if (answer === undefined) return retry ? 'retry' : EXIT.network
   if (url.scheme === 'https') {
