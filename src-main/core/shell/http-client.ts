@@ -4,6 +4,8 @@
  * status line, headers up to a blank line, then the body.
  */
 
+import type { CommandContext } from './command.ts'
+
 export interface HttpUrl {
   readonly scheme: 'http' | 'https'
   /** The host as written, lower-cased. */
@@ -68,4 +70,10 @@ export function headerValue(a: HttpAnswer, name: string): string | undefined {
   const prefix = `${name.toLowerCase()}:`
   const line = a.headers.find((h) => h.toLowerCase().startsWith(prefix))
   return line?.slice(prefix.length).trim()
+}
+
+/** Stores what wget saved, by file name; /dev/null keeps nothing, as the device does. */
+export function writeDownloads(ctx: CommandContext, saved: ReadonlyMap<string, string>): void {
+  for (const [name, body] of saved)
+    if (name !== '/dev/null') ctx.writeFile(name, new TextEncoder().encode(body))
 }

@@ -7,7 +7,7 @@
 import { OutputBuilder } from '../command.ts'
 import type { CommandContext, CommandOutput, TimeoutSignal } from '../command.ts'
 import { getaddrinfo } from '../dns-resolver.ts'
-import { parseHttpAnswer, parseHttpUrl, remoteFileName } from '../http-client.ts'
+import { parseHttpAnswer, parseHttpUrl, remoteFileName, writeDownloads } from '../http-client.ts'
 import { CONNECT_ERROR_TEXT, connectTcp } from '../tcp-connect.ts'
 import { killedStatus, signalled, waitFor } from '../timeout-signal.ts'
 import type { Prober } from './ping.ts'
@@ -213,7 +213,7 @@ export function runBusyboxWget(argv: readonly string[], ctx: CommandContext, pro
     end = fetchOne(raw, p.opts, ctx, probe, out, saved)
     if (end !== undefined) break
   }
-  for (const [name, body] of saved) ctx.writeFile(name, new TextEncoder().encode(body))
+  writeDownloads(ctx, saved)
   if (end === undefined) return out.result(0)
   return out.result('killed' in end ? killedStatus(end.killed) : end.code)
 }

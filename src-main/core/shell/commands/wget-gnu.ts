@@ -12,6 +12,7 @@ import {
   parseHttpAnswer,
   parseHttpUrl,
   remoteFileName,
+  writeDownloads,
   urlText,
   type HttpUrl
 } from '../http-client.ts'
@@ -371,7 +372,7 @@ export function runGnuWget(argv: readonly string[], ctx: CommandContext, probe: 
   }
   // -O FILE takes every body, in order; the file exists even when nothing came.
   if (o.output !== undefined && o.output !== '-' && !o.spider) saved.set(o.output, saved.get(o.output) ?? '')
-  for (const [name, body] of saved) ctx.writeFile(name, new TextEncoder().encode(body))
+  writeDownloads(ctx, saved)
   if (killedBy !== undefined) return out.result(killedStatus(killedBy))
   if (o.urls.length > 1 && !o.quiet) {
     out.err(`FINISHED --${labDateTime(ctx)}--\n`)
