@@ -43,6 +43,18 @@ describe('GNU Wget in the Debian image', () => {
 
   test('-qO- writes only the body; -S shows the answer headers even with -q', () => {
     const s = labShell('two-node-vxlan')
+    expect(dated(run(s, 'client', `wget --spider ${WEB_1}`).stderr)).toBe(
+      [
+        'Spider mode enabled. Check if remote file exists.',
+        `--<date>--  ${WEB_1}`,
+        'Connecting to 10.244.1.3:8080... connected.',
+        'HTTP request sent, awaiting response... 200 OK',
+        'Length: 6 [text/plain]',
+        'Remote file exists.',
+        '',
+        ''
+      ].join('\n')
+    )
     expect(run(s, 'client', `wget -qO- ${WEB_1}`)).toMatchObject({
       stdout: 'web-1\n',
       stderr: '',

@@ -361,6 +361,7 @@ export function runGnuWget(argv: readonly string[], ctx: CommandContext, probe: 
   const started = ctx.lab.clock.nowMs
   let exitCode = 0
   let killedBy: TimeoutSignal | undefined
+  if (o.spider && !o.quiet) out.err('Spider mode enabled. Check if remote file exists.\n')
   for (const raw of o.urls) {
     const code = retrieve(raw, o, ctx, probe, out, saved, totals)
     if (typeof code !== 'number') {
