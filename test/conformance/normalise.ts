@@ -66,6 +66,14 @@ export function normaliseOutput(
           .replace(/after \d+ ms/g, 'after <t> ms')
           .replace(/after \d+ milliseconds/g, 'after <t> milliseconds')
         break
+      case 'wget':
+        // Dates, download rates and times: GNU Wget's log lines, from the wall clock.
+        t = t
+          .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/g, '<date>')
+          .replace(/ +[\d.]+[ KMG]=[\d.]+s$/gm, ' <rate>=<t>s')
+          .replace(/\([\d.]+ [KMG]?B\/s\)/g, '(<rate>)')
+          .replace(/^Total wall clock time: .*$/gm, 'Total wall clock time: <t>')
+        break
       case 'tcpdump':
         t = t
           .replace(/^\d\d:\d\d:\d\d\.\d{6} /gm, '<ts> ')

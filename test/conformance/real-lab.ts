@@ -163,7 +163,7 @@ export class RealLab {
   async runStep(step: Step): Promise<{ traffic?: Output; output: Output }> {
     if (step.kind === 'cmd') {
       if (step.settleMs) await new Promise((resolve) => setTimeout(resolve, step.settleMs))
-      return { output: await this.exec(step.on, step.run) }
+      return { output: await this.exec(step.on, step.realRun ?? step.run) }
     }
     const r = await this.capture(step)
     return { traffic: r.traffic, output: r.capture }

@@ -28,6 +28,11 @@ export interface CommandStep {
    * pause gives the real side.
    */
   settleMs?: number
+  /**
+   * Real side only: the line as the host runs it, where the simulated target's tool is an
+   * applet the host runs by another name (`busybox wget` for a busybox pod's `wget`).
+   */
+  realRun?: string
 }
 
 /**

@@ -85,7 +85,7 @@ describe('the ReplicaSet replaces what leaves it', () => {
       expect(nat).toContain(`DNAT --to-destination ${fresh.ip}:8080`)
       expect(nat).not.toContain(`${victim.ip}:8080`)
     }
-    expect(run(s, 'client', 'curl -s 10.96.0.100 >/dev/null; curl -s ' + fresh.ip + ':8080').stdout).toBe(
+    expect(run(s, 'client', 'wget -qO- 10.96.0.100 >/dev/null; wget -qO- ' + fresh.ip + ':8080').stdout).toBe(
       `${fresh.name}\n`
     )
     expect(

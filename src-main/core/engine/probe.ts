@@ -294,8 +294,8 @@ function converse(
   const answer = appAnswer(app, request)
   const ok =
     send(client, '.') &&
-    send(client, 'P.', request) &&
-    send(server, '.') &&
+    // A client with nothing to say (nc -z) closes right after the handshake.
+    (request === '' || (send(client, 'P.', request) && send(server, '.'))) &&
     (answer.data === '' || (send(server, 'P.', answer.data) && send(client, '.'))) &&
     (answer.serverClosesFirst
       ? send(server, 'F.') && send(client, 'F.') && send(server, '.')

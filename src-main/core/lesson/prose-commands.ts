@@ -1,6 +1,7 @@
 import MarkdownIt from 'markdown-it'
 import type { CommandRegistry, TargetKind } from '../shell/command.ts'
 import { defaultRegistry } from '../shell/commands/index.ts'
+import { isBusyboxImage } from '../shell/dialect.ts'
 import type { Scenario } from '../scenario/scenario.schema.ts'
 import { commandText } from './command-target.ts'
 import type { LessonIssue } from './issues.ts'
@@ -50,6 +51,7 @@ let registry: CommandRegistry | undefined
 export function checkCommandTargets(texts: readonly LessonText[], scenario: Scenario): LessonIssue[] {
   const names = scenarioNames(scenario)
   const kinds = targetKinds(scenario)
+  const images = targetImages(scenario)
   registry ??= defaultRegistry()
   const issues: LessonIssue[] = []
   for (const text of texts) {
@@ -66,6 +68,8 @@ export function checkCommandTargets(texts: readonly LessonText[], scenario: Scen
       const tool = registry.get(command.command.split(/\s+/)[0] ?? '')
       if (kind && tool?.availableOn && !tool.availableOn.includes(kind))
         add(`${command.on} has no ${tool.name} (it runs on ${andList(tool.availableOn.map(kindName))} only)`)
+      else if (tool?.notInBusybox && isBusyboxImage(images.get(command.on) ?? ''))
+        add(`${command.on} has no ${tool.name} (the busybox image has no such applet)`)
     }
   }
   return issues
@@ -93,6 +97,16 @@ function targetKinds(scenario: Scenario): Map<string, TargetKind> {
     ...scenario.pods.map((pod) => [pod.name, 'pod'] as const),
     ...scenario.externalHosts.map((host) => [host.name, 'external'] as const)
   ])
+}
+
+/** The image each pod and container name runs: a pod's is its first container's, as `kubectl exec` picks it. */
+function targetImages(scenario: Scenario): Map<string, string> {
+  return new Map(
+    scenario.pods.flatMap((pod) => [
+      [pod.name, pod.containers[0]?.image ?? ''] as const,
+      ...pod.containers.map((c) => [`${pod.name}/${c.name}`, c.image ?? ''] as const)
+    ])
+  )
 }
 
 function kindName(kind: TargetKind): string {

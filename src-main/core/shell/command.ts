@@ -26,6 +26,7 @@
 
 import type { Lab } from '../kube/lab.ts'
 import type { Environment } from '../kube/container-env.ts'
+import { commandExistsOn } from './dialect.ts'
 
 /** Where a command line runs: what the learner picked in the terminal's target menu. */
 export type TargetKind = 'node' | 'pod' | 'container' | 'external'
@@ -207,6 +208,11 @@ export interface Command {
    */
   readonly availableOn?: readonly TargetKind[]
   /**
+   * BusyBox has no applet of this name (curl, tcpdump): a busybox container answers
+   * `sh: NAME: not found` as the real image does.
+   */
+  readonly notInBusybox?: true
+  /**
    * The command puts packets on the wire (ping, curl, traceroute). The shell then starts a new
    * capture batch before the line runs, so `tcpdump` afterwards shows that line's packets.
    */
@@ -252,10 +258,10 @@ export class CommandRegistry {
     return this.#byName.get(name)
   }
 
-  /** Commands that exist on a kind of target, sorted by name. */
-  list(kind?: TargetKind): Command[] {
+  /** Commands that exist on a target, sorted by name. */
+  list(target?: Pick<Target, 'kind' | 'image'>): Command[] {
     return [...this.#byName.values()]
-      .filter((c) => kind === undefined || c.availableOn === undefined || c.availableOn.includes(kind))
+      .filter((c) => target === undefined || commandExistsOn(c, target))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   }
 }

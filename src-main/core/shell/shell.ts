@@ -29,6 +29,7 @@ import { formatSize, LineBudgetExceeded, newLineBudget, SHELL_LIMITS, type LineB
 import { parseLine, ShellSyntaxError, ShellUnsupportedError } from './parser.ts'
 import { parseKill } from './kill-builtin.ts'
 import { readVirtualFile } from './virtual-files.ts'
+import { commandExistsOn, dialectOf, type ShellDialect } from './dialect.ts'
 import { swapDotsAndSlashes, writeSysctl } from '../linux/sysctl.ts'
 import {
   defaultAction,
@@ -52,21 +53,6 @@ import type {
   Word,
   WordPart
 } from './parser.ts'
-
-export type ShellDialect = 'bash' | 'busybox'
-
-/**
- * The lab's own images are built on debian:12-slim, so their shell is bash like the nodes';
- * only a container running the `busybox` image gets BusyBox `sh`.
- */
-export function dialectOf(target: Target): ShellDialect {
-  return target.image !== undefined && isBusyboxImage(target.image) ? 'busybox' : 'bash'
-}
-
-function isBusyboxImage(image: string): boolean {
-  const name = image.split('@')[0]!.replace(/:[^/]*$/, '')
-  return name === 'busybox' || name.endsWith('/busybox')
-}
 
 /**
  * The prompt the terminal shows before each line, as the real shell prints it. A container
@@ -665,11 +651,12 @@ export class ShellSession {
   }
 
   #elsewhere(tool: RegisteredCommand): ToolElsewhere | undefined {
-    const has = (kind: Target['kind']): boolean => !tool.availableOn || tool.availableOn.includes(kind)
+    const has = (kind: Target['kind'], image?: string): boolean =>
+      commandExistsOn(tool, image === undefined ? { kind } : { kind, image })
     const lab = this.env.lab
     const targets = [
       ...(has('node') ? lab.nodes.map((n) => n.name) : []),
-      ...(has('pod') ? lab.pods.map((p) => p.name) : []),
+      ...lab.pods.filter((p) => has('pod', p.containers[0]?.image)).map((p) => p.name),
       ...(has('external') ? lab.externalHosts.map((h) => h.name) : [])
     ]
     return targets.length > 0 ? { command: tool.name, targets } : undefined
@@ -1274,7 +1261,7 @@ export class ShellSession {
       exitCode
     })
     const here = (c: RegisteredCommand | undefined): c is RegisteredCommand =>
-      c !== undefined && (!c.availableOn || c.availableOn.includes(this.target.kind))
+      c !== undefined && commandExistsOn(c, this.target)
     if (name.includes('/')) {
       const path = normalisePath(this.#absolute(name))
       const command = this.env.registry.get(path.slice(path.lastIndexOf('/') + 1))
@@ -1293,7 +1280,7 @@ export class ShellSession {
     const busybox = this.#dialect() === 'busybox'
     const known = (tool: string): boolean => {
       const c = this.env.registry.get(tool)
-      const here = c !== undefined && (!c.availableOn || c.availableOn.includes(this.target.kind))
+      const here = c !== undefined && commandExistsOn(c, this.target)
       return here || SHELL_RUN_PROGRAMS.has(tool)
     }
     if (name.includes('/')) {
@@ -1405,8 +1392,7 @@ export class ShellSession {
     const timeoutMs = limit !== undefined && limit.ms > 0 ? limit.ms : undefined
     const name = args[0] ?? ''
     const found = this.env.registry.get(name)
-    const command =
-      found && (!found.availableOn || found.availableOn.includes(this.target.kind)) ? found : undefined
+    const command = found && commandExistsOn(found, this.target) ? found : undefined
     const job = as.job
     const live = top && this.env.live !== undefined && !this.#nested && job === undefined
     // In a live terminal, the frames of an earlier line would pass for ones seen now: a capture

@@ -58,7 +58,7 @@ export function targetNames(lab: Lab): string[] {
 }
 
 export function completionData(lab: Lab, registry: CommandRegistry, target: Target): CompletionData {
-  const commands = registry.list(target.kind)
+  const commands = registry.list(target)
   const subcommands: Record<string, readonly string[]> = {}
   for (const c of commands) if (c.subcommands) subcommands[c.name] = c.subcommands
   return {

@@ -7,8 +7,8 @@
 
 import { OutputBuilder } from '../command.ts'
 import type { Command, CommandContext, CommandOutput, TimeoutSignal } from '../command.ts'
-import { synGiveUpMs, synRetries } from '../../engine/syn-retransmission.ts'
-import { killedStatus, msBeforeSignal, signalled, waitFor } from '../timeout-signal.ts'
+import { killedStatus, signalled, waitFor } from '../timeout-signal.ts'
+import { CONNECT_ERROR_TEXT, connectTcp, kernelGiveUpMs } from '../tcp-connect.ts'
 import { formatIpv4, parseInetAton, randomInt } from '../../net/index.ts'
 import { getaddrinfo } from '../dns-resolver.ts'
 import { filesByName } from '../resolve.ts'
@@ -177,17 +177,6 @@ function ipv6ConnectError(ctx: CommandContext, address: string): string | undefi
   return found.kind === 'unreachable' ? 'Network is unreachable' : undefined
 }
 
-/**
- * strerror(3) of what connect() itself fails with when the route lookup refuses the socket: no
- * route, or a route of type unreachable, prohibit or blackhole.
- */
-const CONNECT_ERRNO_TEXT: Partial<Record<string, string>> = {
-  ENETUNREACH: 'Network is unreachable',
-  EHOSTUNREACH: 'No route to host',
-  EACCES: 'Permission denied',
-  EINVAL: 'Invalid argument'
-}
-
 export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Prober): CommandOutput {
   const p = parse(argv)
   if (!p.ok) return p.out
@@ -270,7 +259,6 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
     }
     const ip = resolved.addresses[0]!
     verbose(`*   Trying ${ip}:${url.port}...`)
-    ctx.countPacket?.()
     const hostHeader = url.port === 80 ? url.host : `${url.host}:${url.port}`
     const request = [
       `${o.head ? 'HEAD' : 'GET'} ${url.path} HTTP/1.1`,
@@ -279,18 +267,14 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
       'Accept: */*',
       ''
     ]
-    const giveUpMs = synGiveUpMs(synRetries(ctx.lab.netns.get(ctx.target.netns)!))
     // Over https the first bytes would be a TLS ClientHello, which the lab's apps do not model:
     // the connection stops at the handshake.
-    const trace = probe(ctx.lab, {
-      proto: 'tcp',
-      from: ctx.target.name,
-      to: ip,
+    const conn = connectTcp(ctx, probe, {
+      ip,
       port: url.port,
-      connectWaitMs: Math.min(limitMs ?? giveUpMs, msBeforeSignal(ctx)),
+      ...(limitMs === undefined ? {} : { limitMs }),
       ...(url.scheme === 'http' ? { payload: request.map((l) => `${l}\r\n`).join('') } : {})
     })
-    const outcome = trace.outcome
     const refused = (ms: number, why: string, immediate = false): void => {
       // An error connect() itself returns (no route) is worded apart from one that comes later.
       verbose(
@@ -301,33 +285,22 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
       if (why === 'Connection refused') tryIpv6()
       failed(ms)
     }
-    switch (outcome.kind) {
-      case 'refused':
-        refused(0, 'Connection refused')
+    switch (conn.kind) {
+      case 'killed':
+        killedBy = conn.signal
         return
-      case 'icmp-error': {
-        // Port unreachable is ECONNREFUSED; host/net unreachable arrive after ARP gives up.
-        if (outcome.type === 3 && outcome.code === 3) refused(0, 'Connection refused')
-        else {
-          const ms = outcome.type === 3 && outcome.code === 1 ? 3000 + randomInt(ctx.lab.rng, 50, 120) : 0
-          killedBy = waitFor(ctx, ms)
-          if (killedBy !== undefined) return
-          refused(ms, outcome.code === 0 ? 'Network is unreachable' : 'No route to host')
-        }
-        return
-      }
-      case 'local-error':
-        if (outcome.errno === 'EPERM') refused(0, 'Operation not permitted')
-        else refused(0, CONNECT_ERRNO_TEXT[outcome.errno] ?? 'No route to host', true)
+      case 'failed':
+        refused(conn.ms, CONNECT_ERROR_TEXT[conn.errno], conn.immediate)
         return
       case 'no-reply': {
+        const giveUpMs = kernelGiveUpMs(ctx)
         // curl notices its own deadline a millisecond or two after it passes. The engine has
         // moved the clock to the last SYN it sent; the wait ends here.
         const ms =
           limitMs === undefined
             ? giveUpMs + randomInt(ctx.lab.rng, 0, giveUpSlackMs(giveUpMs))
             : Math.floor(limitMs) + randomInt(ctx.lab.rng, 1, 2)
-        killedBy = waitFor(ctx, Math.max(0, trace.at + ms - ctx.lab.clock.nowMs))
+        killedBy = waitFor(ctx, Math.max(0, conn.trace.at + ms - ctx.lab.clock.nowMs))
         if (killedBy !== undefined) return
         if (limitMs === undefined) {
           verbose(`* connect to ${ip} port ${url.port} failed: Connection timed out`)
@@ -352,7 +325,7 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
         }
         return
       }
-      case 'reply':
+      case 'connected':
         break
     }
     verbose(`* Connected to ${url.host} (${ip}) port ${url.port} (#${index})`)
@@ -362,7 +335,7 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
       return
     }
     for (const line of request) verbose(`> ${line}\r`)
-    const answer = outcome.payload ?? ''
+    const answer = conn.answer
     const split = answer.indexOf('\r\n\r\n')
     if (!answer.startsWith('HTTP/') || split < 0) {
       // An echo app sends the request back: curl sees no status line (HTTP/0.9).
@@ -385,6 +358,7 @@ export function runCurl(argv: readonly string[], ctx: CommandContext, probe: Pro
 export function curlCommand(probe: Prober): Command {
   return {
     name: 'curl',
+    notInBusybox: true,
     summary: 'HTTP request through the lab network (-s -S -m s -v -i)',
     sendsTraffic: true,
     run: (argv, ctx) => runCurl(argv, ctx, probe)

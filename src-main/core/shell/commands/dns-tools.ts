@@ -372,6 +372,7 @@ function runGetent(argv: readonly string[], ctx: CommandContext, probe: Prober):
 export function digCommand(probe: Prober): Command {
   return {
     name: 'dig',
+    notInBusybox: true,
     summary: 'query DNS: dig [@server] name [type] [-x address] [+short] [+search]',
     sendsTraffic: true,
     run: (argv, ctx) => runDig(argv, ctx, probe)
@@ -390,6 +391,7 @@ export function nslookupCommand(probe: Prober): Command {
 export function hostCommand(probe: Prober): Command {
   return {
     name: 'host',
+    notInBusybox: true,
     summary: 'look a name up through the search list: host name [server]',
     sendsTraffic: true,
     run: (argv, ctx) => runHost(argv, ctx, probe)
@@ -399,6 +401,7 @@ export function hostCommand(probe: Prober): Command {
 export function getentCommand(probe: Prober): Command {
   return {
     name: 'getent',
+    notInBusybox: true,
     summary: 'resolve names as glibc does: getent hosts|ahosts|ahostsv4 name (files, then DNS)',
     sendsTraffic: true,
     run: (argv, ctx) => runGetent(argv, ctx, probe)

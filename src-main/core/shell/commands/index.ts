@@ -27,6 +27,8 @@ import {
 } from './coreutils.ts'
 import { grepCommand } from './grep.ts'
 import { curlCommand } from './curl.ts'
+import { ncCommand } from './nc.ts'
+import { wgetCommand } from './wget.ts'
 import { digCommand, getentCommand, hostCommand, nslookupCommand } from './dns-tools.ts'
 import { dmesgCommand } from './dmesg.ts'
 import { crictlCommand, kubectlCommand } from './kubectl.ts'
@@ -62,6 +64,7 @@ export function defaultRegistry(): CommandRegistry {
     ipvsadmCommand,
     kubectlCommand,
     modprobeCommand,
+    ncCommand(sendProbe),
     nftCommand,
     nslookupCommand(sendProbe),
     pingCommand(sendProbe),
@@ -80,7 +83,8 @@ export function defaultRegistry(): CommandRegistry {
     tcpdumpCommand,
     tracerouteCommand(sendProbe),
     uniqCommand,
-    wcCommand
+    wcCommand,
+    wgetCommand(sendProbe)
   ])
   return registry
 }

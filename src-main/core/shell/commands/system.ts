@@ -16,7 +16,8 @@ import {
   type ContainerProcess,
   type ProcpsRow
 } from '../processes.ts'
-import { dialectOf } from '../shell.ts'
+import { dialectOf } from '../dialect.ts'
+import { serviceName } from '../etc-services.ts'
 
 export const hostnameCommand: Command = {
   name: 'hostname',
@@ -78,7 +79,7 @@ export function helpCommand(registry: () => CommandRegistry): Command {
     name: 'help',
     summary: 'list the commands of this lab',
     run(_argv, ctx) {
-      const cmds = registry().list(ctx.target.kind)
+      const cmds = registry().list(ctx.target)
       const width = Math.max(...cmds.map((c) => c.name.length))
       const rows = cmds.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}\n`).join('')
       return {
@@ -231,6 +232,7 @@ const SS_USAGE = 'Usage: ss [ OPTIONS ]\n       ss [ OPTIONS ] [ FILTER ]\n'
 
 export const ssCommand: Command = {
   name: 'ss',
+  notInBusybox: true,
   summary: 'list sockets: ss -tlnp (TCP listeners), -u for UDP',
   run(argv, ctx) {
     const r = getopt('ss', argv, {
@@ -259,7 +261,7 @@ export const ssCommand: Command = {
       listening && !ipv6Only ? (ns?.sockets ?? []).filter((s) => (s.proto === 'tcp' ? tcp : udp)) : []
     const pod = podOf(ctx)
     const service = (port: number, proto: 'tcp' | 'udp'): string =>
-      has(o, 'n') ? String(port) : (SERVICES[`${port}/${proto}`] ?? String(port))
+      has(o, 'n') ? String(port) : (serviceName(port, proto) ?? String(port))
     const rows = sockets.map((s) => {
       let process = ''
       if (has(o, 'p')) {
@@ -297,14 +299,4 @@ export const ssCommand: Command = {
       .join('')
     return { stdout: head + body, stderr: '', exitCode: 0 }
   }
-}
-
-/** /etc/services names for the ports the lab uses, as ss prints them without -n. */
-const SERVICES: Record<string, string> = {
-  '80/tcp': 'http',
-  '443/tcp': 'https',
-  '53/tcp': 'domain',
-  '53/udp': 'domain',
-  '8080/tcp': 'http-alt',
-  '5353/udp': 'mdns'
 }

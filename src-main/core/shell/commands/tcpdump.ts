@@ -505,6 +505,7 @@ function pcapOf(lab: Lab, frames: readonly CapturedFrame[]): Uint8Array {
 
 export const tcpdumpCommand: Command = {
   name: 'tcpdump',
+  notInBusybox: true,
   summary: 'capture frames on an interface (-i IF -nn -e -v -c N -T vxlan -w FILE); Ctrl+C stops it',
   availableOn: ['node', 'pod', 'container', 'external'],
   /**

@@ -22,6 +22,7 @@ export const shellCommands: readonly string[] = [
   'iptables-save',
   'kubectl',
   'modprobe',
+  'nc',
   'nft',
   'ping',
   'ps',
@@ -34,7 +35,8 @@ export const shellCommands: readonly string[] = [
   'tcpdump',
   'traceroute',
   'uniq',
-  'wc'
+  'wc',
+  'wget'
 ]
 
 /** A complete command line worth one click: a known command, no `<placeholder>` or `a|b` choice left to fill in. */
