@@ -10,6 +10,8 @@ import { formatIptRule, IPTABLES_VERSION, parseIptRule, sameRule } from '../../l
 import {
   BUILTIN_CHAINS,
   chainsInSaveOrder,
+  countedBy,
+  forgetRuleCounters,
   formatProbability,
   newCounters,
   ownChain,
@@ -66,7 +68,7 @@ export function iptablesSave(
       for (const r of c.rules) {
         const line = formatIptRule(c.name, r)
         if (counters) {
-          const k = nf.counters.get(r) ?? newCounters()
+          const k = countedBy(t, c.name, r)
           out.push(`[${k.packets}:${k.bytes}] ${line}`)
         } else out.push(line)
       }
@@ -205,7 +207,7 @@ function listChain(nf: Netfilter, t: IptTable, c: IptChain, o: ListOptions): str
   c.rules.forEach((r, i) => {
     let s = o.lineNumbers ? `${String(i + 1).padEnd(4)} ` : ''
     if (o.verbose) {
-      const k = nf.counters.get(r) ?? newCounters()
+      const k = countedBy(t, c.name, r)
       s += num(k.packets, o.exact, 5) + num(k.bytes, o.exact, 5)
     }
     const target = listTarget(r)
@@ -327,14 +329,14 @@ export const iptablesCommand: Command = {
         if (chainArg !== undefined && !chain)
           return fail('iptables: No chain/target/match by that name.\n', 1)
         for (const c of chain ? [chain] : [...table.chains.keys()].map((name) => ownChain(table, name)!)) {
-          for (const r of c.rules) nf.counters.delete(r)
+          table.counters.delete(c.name)
           c.rules = []
         }
         return ok('')
       }
       case 'Z': {
         for (const c of chain ? [chain] : [...table.chains.keys()].map((name) => ownChain(table, name)!)) {
-          for (const r of c.rules) nf.counters.delete(r)
+          table.counters.delete(c.name)
           c.policyCounters = newCounters()
         }
         return ok('')
@@ -385,7 +387,8 @@ export const iptablesCommand: Command = {
         if (command === 'D' && position !== undefined && args.length === 0) {
           if (position < 1 || position > chain.rules.length)
             return fail('iptables: Index of deletion too big.\n', 1)
-          chain.rules.splice(position - 1, 1)
+          const [gone] = chain.rules.splice(position - 1, 1)
+          forgetRuleCounters(table, chain, gone!)
           return ok('')
         }
         const { rule, error } = ruleSpec(args)
@@ -408,8 +411,8 @@ export const iptablesCommand: Command = {
         } else {
           const i = chain.rules.findIndex((x) => sameRule(x, r))
           if (i === -1) return fail('iptables: Bad rule (does a matching rule exist in that chain?).\n', 1)
-          nf.counters.delete(chain.rules[i]!)
-          chain.rules.splice(i, 1)
+          const [gone] = chain.rules.splice(i, 1)
+          forgetRuleCounters(table, chain, gone!)
         }
         return ok('')
       }
