@@ -78,9 +78,12 @@ export function iptablesSave(
   return out.length ? out.join('\n') + '\n' : ''
 }
 
-/** xtables_print_num: counters wider than 5 digits switch to K, M, G … */
+/**
+ * xtables_print_num: counters wider than 5 digits switch to K, M, G …; with -x (exact) each is
+ * padded to 8 whatever the header's widths.
+ */
 function num(n: number, exact: boolean, width: number): string {
-  if (exact) return `${String(n).padStart(width)} `
+  if (exact) return `${String(n).padStart(8)} `
   let v = n
   let unit = ''
   for (const u of ['K', 'M', 'G', 'T']) {
@@ -202,7 +205,7 @@ function listChain(nf: Netfilter, t: IptTable, c: IptChain, o: ListOptions): str
         : `Chain ${c.name} (policy ${c.policy})`
     )
   else lines.push(`Chain ${c.name} (${references(t, c.name)} references)`)
-  const head = `${o.lineNumbers ? 'num  ' : ''}${o.verbose ? ' pkts bytes ' : ''}target     prot opt ${o.verbose ? 'in     out     ' : ''}source               destination         `
+  const head = `${o.lineNumbers ? 'num  ' : ''}${o.verbose ? (o.exact ? '    pkts      bytes ' : ' pkts bytes ') : ''}target     prot opt ${o.verbose ? 'in     out     ' : ''}source               destination         `
   lines.push(head)
   c.rules.forEach((r, i) => {
     let s = o.lineNumbers ? `${String(i + 1).padEnd(4)} ` : ''
