@@ -9,7 +9,8 @@ import { captureStep, type Step } from './steps.ts'
  * simulator and on real namespaces built from it: traceroute through the DNAT (conntrack
  * rewrites every ICMP error back to the ClusterIP), a same-node reply bridged with ttl 64, and,
  * with bridge-nf-call-iptables off on node-1, the client's reset of a SYN-ACK that escaped its
- * un-DNAT.
+ * un-DNAT. Before those, the laptop's ping to node-1 shows INPUT's counters, among them those
+ * of kubelet's `-j KUBE-FIREWALL`, a rule that OUTPUT holds too and counts apart.
  */
 const yaml = readFileSync('test/fixtures/scenarios/two-node-vxlan.yaml', 'utf8')
   .replace(
@@ -45,6 +46,10 @@ const cmd = (on: string, run: string, slug: string, settleMs?: number): Step => 
 })
 
 const steps: Step[] = [
+  // Before any cross-node traffic, whose VXLAN packets node-1's INPUT counts too. Not OUTPUT:
+  // on the real side it also counts a 40-byte packet node-1 sends while the lab comes up.
+  cmd('laptop', 'ping -c 2 192.168.56.11', 'laptop-pings-node'),
+  cmd('node-1', 'iptables -L INPUT -v -n -x', 'node-input-counters-after-ping'),
   cmd('client', 'traceroute -n -q 1 -w 1 -T -p 80 10.96.0.120', 'traceroute-tcp-remote-backend', 1100),
   cmd('client', 'traceroute -n -q 1 -w 1 -T -p 80 10.96.0.110', 'traceroute-tcp-same-node-backend', 1100),
   cmd('node-1', 'traceroute -n -q 1 -w 1 -T -p 80 10.96.0.120', 'node-traceroute-tcp-remote-backend', 1100),
@@ -72,5 +77,5 @@ defineLabComparison({
   yaml,
   prefix: 'pnl-svc',
   steps,
-  underlay: (on) => on.startsWith('node-')
+  underlay: (on) => on.startsWith('node-') || on === 'laptop'
 })

@@ -373,7 +373,7 @@ export function runIptables(
     evaluated++
     const test = testAt(tests, index, rule)
     if (!matches(ns, test, p, ctx)) continue
-    const c = ruleCounters(ns.netfilter, rule)
+    const c = ruleCounters(table, name, rule)
     c.packets++
     c.bytes += bytes
     hits[hitCount++] = ruleHit(ns, test, tableName, name, index)

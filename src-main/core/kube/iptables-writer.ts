@@ -94,7 +94,7 @@ export function installOwned(nf: Netfilter, table: IptTableName, prefix: string,
   const gone = [...(mine ? t.chains.entries() : t.chains.ownEntries())].filter(
     ([name, chain]) => chain.policy === undefined && name.startsWith(prefix)
   )
-  for (const [, chain] of gone) for (const r of chain.rules) nf.counters.delete(r)
+  for (const [name] of gone) t.counters.delete(name)
   if (layer === prefix) t.chains.detachLayer()
   for (const [name] of gone) t.chains.delete(name)
   for (const [, chain] of t.chains.ownEntries()) {

@@ -562,7 +562,7 @@ function installNetpolState(
         (r) => !(r.target.kind === 'jump' && isKubeRouterChain(r.target.chain))
       )
     } else if (isKubeRouterChain(name)) {
-      for (const r of chain.rules) nf.counters.delete(r)
+      t.counters.delete(name)
       t.chains.delete(name)
     }
   }

@@ -133,6 +133,11 @@ export interface IptTable {
   name: IptTableName
   /** Insertion order is irrelevant: iptables-save prints built-ins in hook order, user chains by name. */
   chains: ChainMap
+  /**
+   * Packet/byte counters by chain name, then rule: one rule object can sit in several chains
+   * (a parser interns identical specs) and the kernel counts each place apart.
+   */
+  counters: Map<string, Map<IptRule, Counters>>
 }
 
 /**
@@ -341,13 +346,13 @@ export class ChainMap extends Map<string, IptChain> {
 
 /**
  * Rule objects are immutable and shared between nodes (kube-proxy writes the same rules on
- * every node), so each namespace keeps its packet/byte counters beside them, keyed by rule.
+ * every node) and between chains, so each namespace's tables keep the packet/byte counters
+ * beside them, keyed by chain and rule.
  */
 export interface Netfilter {
   mangle: IptTable
   nat: IptTable
   filter: IptTable
-  counters: Map<IptRule, Counters>
 }
 
 export function newCounters(): Counters {
@@ -363,11 +368,11 @@ function newTable(name: IptTableName): IptTable {
       { name: hook, policy: 'ACCEPT', policyCounters: newCounters(), rules: [] }
     ])
   )
-  return { name, chains }
+  return { name, chains, counters: new Map() }
 }
 
 export function newNetfilter(): Netfilter {
-  return { mangle: newTable('mangle'), nat: newTable('nat'), filter: newTable('filter'), counters: new Map() }
+  return { mangle: newTable('mangle'), nat: newTable('nat'), filter: newTable('filter') }
 }
 
 /** The namespace's own, changeable copy of a chain (see `IptChain.shared`). */
@@ -379,13 +384,29 @@ export function ownChain(table: IptTable, name: string): IptChain | undefined {
   return copy
 }
 
-export function ruleCounters(nf: Netfilter, rule: IptRule): Counters {
-  let c = nf.counters.get(rule)
+/** The counters of `rule` where it sits in `chain`, made on its first packet. */
+export function ruleCounters(table: IptTable, chain: string, rule: IptRule): Counters {
+  let byRule = table.counters.get(chain)
+  if (!byRule) {
+    byRule = new Map()
+    table.counters.set(chain, byRule)
+  }
+  let c = byRule.get(rule)
   if (!c) {
     c = newCounters()
-    nf.counters.set(rule, c)
+    byRule.set(rule, c)
   }
   return c
+}
+
+/** What `rule` in `chain` has counted so far, without keeping anything for it. */
+export function countedBy(table: IptTable, chain: string, rule: IptRule): Counters {
+  return table.counters.get(chain)?.get(rule) ?? newCounters()
+}
+
+/** Drops the counters of a rule taken out of `chain`, unless the chain still holds it elsewhere. */
+export function forgetRuleCounters(table: IptTable, chain: IptChain, rule: IptRule): void {
+  if (!chain.rules.includes(rule)) table.counters.get(chain.name)?.delete(rule)
 }
 
 /** Chains in the order iptables-save (nf_tables) lists them: built-ins by hook, then user chains by name. */

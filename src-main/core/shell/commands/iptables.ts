@@ -10,6 +10,8 @@ import { formatIptRule, IPTABLES_VERSION, parseIptRule, sameRule } from '../../l
 import {
   BUILTIN_CHAINS,
   chainsInSaveOrder,
+  countedBy,
+  forgetRuleCounters,
   formatProbability,
   newCounters,
   ownChain,
@@ -66,7 +68,7 @@ export function iptablesSave(
       for (const r of c.rules) {
         const line = formatIptRule(c.name, r)
         if (counters) {
-          const k = nf.counters.get(r) ?? newCounters()
+          const k = countedBy(t, c.name, r)
           out.push(`[${k.packets}:${k.bytes}] ${line}`)
         } else out.push(line)
       }
@@ -76,9 +78,12 @@ export function iptablesSave(
   return out.length ? out.join('\n') + '\n' : ''
 }
 
-/** xtables_print_num: counters wider than 5 digits switch to K, M, G … */
+/**
+ * xtables_print_num: counters wider than 5 digits switch to K, M, G …; with -x (exact) each is
+ * padded to 8 whatever the header's widths.
+ */
 function num(n: number, exact: boolean, width: number): string {
-  if (exact) return `${String(n).padStart(width)} `
+  if (exact) return `${String(n).padStart(8)} `
   let v = n
   let unit = ''
   for (const u of ['K', 'M', 'G', 'T']) {
@@ -200,12 +205,12 @@ function listChain(nf: Netfilter, t: IptTable, c: IptChain, o: ListOptions): str
         : `Chain ${c.name} (policy ${c.policy})`
     )
   else lines.push(`Chain ${c.name} (${references(t, c.name)} references)`)
-  const head = `${o.lineNumbers ? 'num  ' : ''}${o.verbose ? ' pkts bytes ' : ''}target     prot opt ${o.verbose ? 'in     out     ' : ''}source               destination         `
+  const head = `${o.lineNumbers ? 'num  ' : ''}${o.verbose ? (o.exact ? '    pkts      bytes ' : ' pkts bytes ') : ''}target     prot opt ${o.verbose ? 'in     out     ' : ''}source               destination         `
   lines.push(head)
   c.rules.forEach((r, i) => {
     let s = o.lineNumbers ? `${String(i + 1).padEnd(4)} ` : ''
     if (o.verbose) {
-      const k = nf.counters.get(r) ?? newCounters()
+      const k = countedBy(t, c.name, r)
       s += num(k.packets, o.exact, 5) + num(k.bytes, o.exact, 5)
     }
     const target = listTarget(r)
@@ -327,14 +332,14 @@ export const iptablesCommand: Command = {
         if (chainArg !== undefined && !chain)
           return fail('iptables: No chain/target/match by that name.\n', 1)
         for (const c of chain ? [chain] : [...table.chains.keys()].map((name) => ownChain(table, name)!)) {
-          for (const r of c.rules) nf.counters.delete(r)
+          table.counters.delete(c.name)
           c.rules = []
         }
         return ok('')
       }
       case 'Z': {
         for (const c of chain ? [chain] : [...table.chains.keys()].map((name) => ownChain(table, name)!)) {
-          for (const r of c.rules) nf.counters.delete(r)
+          table.counters.delete(c.name)
           c.policyCounters = newCounters()
         }
         return ok('')
@@ -385,7 +390,8 @@ export const iptablesCommand: Command = {
         if (command === 'D' && position !== undefined && args.length === 0) {
           if (position < 1 || position > chain.rules.length)
             return fail('iptables: Index of deletion too big.\n', 1)
-          chain.rules.splice(position - 1, 1)
+          const [gone] = chain.rules.splice(position - 1, 1)
+          forgetRuleCounters(table, chain, gone!)
           return ok('')
         }
         const { rule, error } = ruleSpec(args)
@@ -408,8 +414,8 @@ export const iptablesCommand: Command = {
         } else {
           const i = chain.rules.findIndex((x) => sameRule(x, r))
           if (i === -1) return fail('iptables: Bad rule (does a matching rule exist in that chain?).\n', 1)
-          nf.counters.delete(chain.rules[i]!)
-          chain.rules.splice(i, 1)
+          const [gone] = chain.rules.splice(i, 1)
+          forgetRuleCounters(table, chain, gone!)
         }
         return ok('')
       }

@@ -13,8 +13,8 @@ import {
   formatNftTable,
   formatPriority
 } from '../../linux/nft-format.ts'
-import type { IptMatch, IptRule, IptTableName, Netfilter } from '../../linux/netfilter.ts'
-import { chainsInSaveOrder, newCounters } from '../../linux/netfilter.ts'
+import type { Counters, IptMatch, IptRule, IptTableName, Netfilter } from '../../linux/netfilter.ts'
+import { chainsInSaveOrder, countedBy } from '../../linux/netfilter.ts'
 import { formatCidr } from '../../net/cidr.ts'
 import { formatIpv4 } from '../../net/ipv4.ts'
 
@@ -84,7 +84,8 @@ function targetText(r: IptRule): string {
   }
 }
 
-function ruleText(nf: Netfilter, r: IptRule): string {
+/** A rule as nft lists it, with the counters of its place in its chain. */
+function ruleText(k: Counters, r: IptRule): string {
   const parts: string[] = []
   if (r.inIface) parts.push(`iifname ${r.inIface.neg ? '!= ' : ''}"${r.inIface.value}"`)
   if (r.outIface) parts.push(`oifname ${r.outIface.neg ? '!= ' : ''}"${r.outIface.value}"`)
@@ -96,7 +97,6 @@ function ruleText(nf: Netfilter, r: IptRule): string {
     const text = matchText(m)
     if (text) parts.push(text)
   }
-  const k = nf.counters.get(r) ?? newCounters()
   // nft separates the matches from the counter by two spaces; a rule without matches starts with one.
   return `${parts.length ? `${parts.join(' ')} ` : ''} counter packets ${k.packets} bytes ${k.bytes} ${targetText(r)}`.trimEnd()
 }
@@ -104,7 +104,8 @@ function ruleText(nf: Netfilter, r: IptRule): string {
 const NAT_PRIORITY: Record<string, number> = { PREROUTING: -100, INPUT: 100, OUTPUT: -100, POSTROUTING: 100 }
 
 function iptablesTable(nf: Netfilter, name: IptTableName): string | undefined {
-  const chains = chainsInSaveOrder(nf[name]).filter((c) => c.policy === undefined || c.rules.length > 0)
+  const table = nf[name]
+  const chains = chainsInSaveOrder(table).filter((c) => c.policy === undefined || c.rules.length > 0)
   if (chains.length === 0) return undefined
   const ordered = [
     ...chains.filter((c) => c.policy === undefined),
@@ -122,7 +123,7 @@ function iptablesTable(nf: Netfilter, name: IptTableName): string | undefined {
       const priorityText = name === 'mangle' ? 'mangle' : formatPriority(hook, priority)
       out.push(`\t\ttype ${type} hook ${hook} priority ${priorityText}; policy ${c.policy.toLowerCase()};`)
     }
-    for (const r of c.rules) out.push(`\t\t${ruleText(nf, r)}`)
+    for (const r of c.rules) out.push(`\t\t${ruleText(countedBy(table, c.name, r), r)}`)
     out.push('\t}')
     if (i < ordered.length - 1) out.push('')
   })
