@@ -17,6 +17,7 @@ import {
   arrival,
   dnsQuery,
   ephemeralPort,
+  getaddrinfo,
   readResolvConf,
   sendDnsDatagram,
   type ExchangeResult
@@ -94,8 +95,6 @@ function parse(argv: readonly string[]): Request | CommandOutput {
   }
   const [host, server, extra] = argv.slice(i)
   if (host === undefined || extra !== undefined) return fail(USAGE)
-  if (server !== undefined && parseIpv4(server) === undefined)
-    return fail(`nslookup: bad address '${server}'\n`)
   return {
     host,
     server,
@@ -153,6 +152,22 @@ function replyText(m: DnsMessage): string {
   return `${m.authoritative ? '' : 'Non-authoritative answer:\n'}${m.answers.map(recordText).join('')}`
 }
 
+interface NameServer {
+  /** As given, which the `Server:` line repeats. */
+  readonly name: string
+  readonly address: string
+}
+
+/** xhost2sockaddr: an address or a name libc resolves, with `:PORT` allowed after it. */
+function nameServer(ctx: CommandContext, probe: Prober, name: string): NameServer | string {
+  const [, host = name, port] = /^([^:]*):(\d+)$/.exec(name) ?? []
+  if (port !== undefined && Number(port) !== 53)
+    return "nslookup: the lab's nslookup asks DNS servers on port 53 only\n"
+  if (parseIpv4(host) !== undefined) return { name, address: host }
+  const found = getaddrinfo(ctx, probe, host, true)
+  return found.ok ? { name, address: found.addresses[0]! } : `nslookup: bad address '${name}'\n`
+}
+
 type Ended = { readonly replies: number; readonly failed: boolean } | { readonly killed: number }
 
 /**
@@ -164,7 +179,7 @@ function sendQueries(
   ctx: CommandContext,
   probe: Prober,
   r: Request,
-  server: string,
+  server: NameServer,
   queries: readonly Query[],
   out: OutputBuilder
 ): Ended {
@@ -174,7 +189,7 @@ function sendQueries(
   let replies = 0
   let serverReplied = false
   let failed = false
-  const write = (q: Query) => ({ q, r: sendDnsDatagram(ctx, probe, server, q.message, port, true) })
+  const write = (q: Query) => ({ q, r: sendDnsDatagram(ctx, probe, server.address, q.message, port, true) })
   while (ctx.lab.clock.nowMs - start < r.timeoutMs) {
     const sentAt = ctx.lab.clock.nowMs
     const waiting = queries.filter((q) => !q.answered)
@@ -183,7 +198,7 @@ function sendQueries(
       const s = write(q)
       sent.push(s)
       if (s.r.kind === 'connection refused' && i < waiting.length - 1) {
-        out.err(`nslookup: write to '${server}': Connection refused\n`)
+        out.err(`nslookup: write to '${server.name}': Connection refused\n`)
         return { replies: -1, failed }
       }
     }
@@ -197,7 +212,7 @@ function sendQueries(
         out.err('nslookup: read: Connection refused\n')
         continue
       }
-      if (!serverReplied) out.out(`Server:\t\t${server}\nAddress:\t${server}:53\n\n`)
+      if (!serverReplied) out.out(`Server:\t\t${server.name}\nAddress:\t${server.address}:53\n\n`)
       serverReplied = true
       const reply = result.reply
       if (reply.rcode === 'SERVFAIL' && servfailRetries > 0) {
@@ -227,7 +242,8 @@ export function runBusyboxNslookup(
   const request = parse(argv)
   if (!('host' in request)) return request
   const conf = request.server === undefined ? readResolvConf(ctx) : undefined
-  const server = request.server ?? conf!.nameserver
+  const server = nameServer(ctx, probe, request.server ?? conf!.nameserver)
+  if (typeof server === 'string') return fail(server)
   const queries = queriesFor(ctx, request, conf?.search ?? [])
   const out = new OutputBuilder()
   const ended = sendQueries(ctx, probe, request, server, queries, out)
