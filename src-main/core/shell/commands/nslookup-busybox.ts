@@ -23,6 +23,7 @@ import {
   type ExchangeResult
 } from '../dns-resolver.ts'
 import { killedStatus, waitFor } from '../timeout-signal.ts'
+import { advanceClock } from '../../engine/probe.ts'
 import { BUSYBOX_BANNER } from './wget-busybox.ts'
 import type { Prober } from './ping.ts'
 
@@ -168,6 +169,9 @@ function nameServer(ctx: CommandContext, probe: Prober, name: string): NameServe
   return found.ok ? { name, address: found.addresses[0]! } : `nslookup: bad address '${name}'\n`
 }
 
+/** Between one query's write() and the next, as a capture on a busybox client sees them. */
+const WRITE_GAP_MS = 0.005
+
 type Ended = { readonly replies: number; readonly failed: boolean } | { readonly killed: number }
 
 /**
@@ -195,6 +199,7 @@ function sendQueries(
     const waiting = queries.filter((q) => !q.answered)
     const sent: { q: Query; r: ExchangeResult }[] = []
     for (const [i, q] of waiting.entries()) {
+      if (i > 0) advanceClock(ctx.lab, WRITE_GAP_MS)
       const s = write(q)
       sent.push(s)
       if (s.r.kind === 'connection refused' && i < waiting.length - 1) {
@@ -203,6 +208,8 @@ function sendQueries(
       }
     }
     let servfailRetries = 2 * queries.length
+    // Read in the order written: CoreDNS answers each query in a goroutine of its own, so
+    // answers that arrive together come in no fixed order, and this one reads best.
     for (let k = 0; k < sent.length; k++) {
       const { q, r: result } = sent[k]!
       if (result.kind === 'timed out') continue
