@@ -91,10 +91,27 @@ describe("BusyBox's nslookup in a busybox pod", () => {
       exitCode: 1
     })
     expect(queriesSent(s)).toEqual(['A? web.', 'A? web.', 'AAAA? web.', 'AAAA? web.'])
+    expect(run(s, 'client', 'timeout 1 nslookup web 10.96.0.99; echo $?')).toEqual({
+      stdout: '124\n',
+      stderr: '',
+      exitCode: 0
+    })
     expect(run(s, 'client', 'nslookup -type=bogus web')).toEqual({
       stdout: '',
       stderr: 'nslookup: invalid query type "bogus"\n',
       exitCode: 1
     })
+  })
+
+  it('gives up at once when the kernel refuses the first of several queries', () => {
+    const s = labShellFromYaml(yaml)
+    expect(run(s, 'client', 'nslookup web 10.244.1.2')).toEqual({
+      stdout: ';; connection timed out; no servers could be reached\n\n',
+      stderr: "nslookup: write to '10.244.1.2': Connection refused\n",
+      exitCode: 1
+    })
+    expect(run(s, 'client', 'nslookup 10.1.2.3 10.244.1.2').stderr).toBe(
+      'nslookup: read: Connection refused\n'.repeat(2)
+    )
   })
 })
