@@ -20,6 +20,11 @@ import { realLabUnavailable } from './real-lab.ts'
  * SERVFAIL; dnsmasq compresses names and adds no SOA to negative answers, so answer sizes and
  * authority counts differ (queries, the client's own, are compared byte for byte).
  *
+ * A busybox pod beside the client runs BusyBox's nslookup, compared with the host's
+ * `busybox nslookup` in the client's namespace (the two pods share resolv.conf). dnsmasq's
+ * empty answer to AAAA is not authoritative where CoreDNS's is, so the real applet's
+ * `Non-authoritative answer:` over it is masked.
+ *
  * Between two namespaces dnsmasq can answer glibc's A query before the same sendmmsg has sent
  * the AAAA (the answer's wake-up wins the race about one time in three), which a query from a
  * pod to CoreDNS never sees; for the order of queries and answers, dnsmasq is slowed by strace's
@@ -31,14 +36,17 @@ let claim: NetnsPrefix | undefined
 let clientNs = ''
 let serverNs = ''
 
-const SCENARIO = dnsClusterYaml({ id: 'dns-conformance', webOn: ['node-2'], webService: true })
+const SCENARIO = dnsClusterYaml({ id: 'dns-conformance', webOn: ['node-2'], webService: true }).replace(
+  'services:',
+  '  - { name: box, node: node-1, containers: [{ name: shell, image: busybox, app: sleep }] }\nservices:'
+)
 
 function unavailable(): string | undefined {
   const lab = realLabUnavailable()
   if (lab !== undefined) return lab
-  for (const tool of ['dnsmasq', 'getent', 'dig', 'nslookup', 'host', 'strace']) {
+  for (const tool of ['dnsmasq', 'getent', 'dig', 'nslookup', 'host', 'strace', 'busybox']) {
     if (spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0) continue
-    const missing = `missing ${tool} (apt-get install dnsmasq-base bind9-dnsutils strace)`
+    const missing = `missing ${tool} (apt-get install dnsmasq-base bind9-dnsutils strace busybox)`
     // .ci/run installs them: on CI a skip here would hide that the variant never ran.
     if (process.env['CI'] === 'true') throw new Error(`this test must run on CI, but it is ${missing}`)
     return missing
@@ -298,6 +306,33 @@ describe.skipIf(why !== undefined)('cluster DNS against glibc, BIND 9.18 and a r
     const real = inClient(command)
     const simulated = run(sim, 'client', command)
     expect(simulated).toEqual({ ...real, stdout: servfail(real.stdout) })
+  })
+
+  it.each([
+    'nslookup web',
+    'nslookup web.default',
+    'nslookup kubernetes.default.svc.cluster.local',
+    'nslookup web.default.svc.cluster.local.',
+    'nslookup nope',
+    'nslookup web 10.96.0.10',
+    'nslookup web.default.svc.cluster.local 10.96.0.10:53',
+    'nslookup web localhost',
+    'nslookup web nope',
+    'nslookup -type=a web.default.svc.cluster.local',
+    'nslookup -query=AAAA web.default.svc.cluster.local',
+    'nslookup -type=bogus web',
+    'nslookup WEB_SVC',
+    'nslookup WEB_POD',
+    'nslookup 10.244.99.99',
+    'nslookup ::1',
+    'nslookup web WEB_POD',
+    'nslookup 10.1.2.3 WEB_POD',
+    'nslookup web 10.96.0.99'
+  ])('%s in a busybox pod prints what BusyBox nslookup prints', (line) => {
+    const command = line.replace('WEB_SVC', webClusterIp).replace('WEB_POD', webPodIp)
+    const real = inClient(`busybox ${command}`)
+    const stdout = servfail(real.stdout).replace(/Non-authoritative answer:\n\n/g, '\n')
+    expect(run(sim, 'box', command)).toEqual({ ...real, stdout })
   })
 
   it.each([

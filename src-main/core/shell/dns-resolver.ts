@@ -127,13 +127,13 @@ export function exchange(
   sourcePort: number,
   waitMs: number
 ): ExchangeResult {
-  const r = send(ctx, probe, server, query, sourcePort, false)
+  const r = sendDnsDatagram(ctx, probe, server, query, sourcePort, false)
   if (r.kind === 'timed out') waitFor(ctx, waitMs)
   return r
 }
 
 /** One datagram to the server and what came back, without waiting out a silence. */
-function send(
+export function sendDnsDatagram(
   ctx: CommandContext,
   probe: Prober,
   server: string,
@@ -158,7 +158,7 @@ function send(
 }
 
 /** When what came back reached the sender; undefined for a silence. */
-function arrival(r: ExchangeResult): number | undefined {
+export function arrival(r: ExchangeResult): number | undefined {
   return r.kind === 'timed out' ? undefined : r.trace.at + (r.trace.rttMs ?? 0)
 }
 
@@ -184,7 +184,7 @@ function sendTogether(
   const results: ExchangeResult[] = []
   for (const [i, q] of queries.entries()) {
     if (i > 0) advanceClock(lab, SENDMMSG_GAP_MS)
-    results.push(send(ctx, probe, conf.nameserver, q, port, true))
+    results.push(sendDnsDatagram(ctx, probe, conf.nameserver, q, port, true))
   }
   const arrivals = results.map(arrival)
   if (arrivals.every((a) => a !== undefined)) {
@@ -209,7 +209,7 @@ function sendInTurn(
   const results: ExchangeResult[] = []
   for (const [i, q] of queries.entries()) {
     const from = i > 0 && conf.pairing === 'single-request-reopen' ? ephemeralPort(ctx) : port
-    const r = send(ctx, probe, conf.nameserver, q, from, false)
+    const r = sendDnsDatagram(ctx, probe, conf.nameserver, q, from, false)
     results.push(r)
     if (r.kind !== 'timed out') continue
     waitFor(ctx, start + conf.timeoutMs - ctx.lab.clock.nowMs)

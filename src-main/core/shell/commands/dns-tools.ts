@@ -29,6 +29,8 @@ import { filesByName } from '../resolve.ts'
 import { getaddrinfoAll } from '../getaddrinfo.ts'
 import type { Prober } from './ping.ts'
 import { killedStatus, signalled } from '../timeout-signal.ts'
+import { dialectOf } from '../dialect.ts'
+import { runBusyboxNslookup } from './nslookup-busybox.ts'
 
 const DIG_VERSION = '9.18.49-1~deb12u3-Debian'
 const TYPES: readonly DnsType[] = ['A', 'AAAA', 'SOA', 'PTR']
@@ -382,9 +384,12 @@ export function digCommand(probe: Prober): Command {
 export function nslookupCommand(probe: Prober): Command {
   return {
     name: 'nslookup',
-    summary: 'look a name up through the search list: nslookup name [server]',
+    summary: 'look a name up: nslookup [-type=T] name [server] (BusyBox nslookup in busybox)',
     sendsTraffic: true,
-    run: (argv, ctx) => runNslookup(argv, ctx, probe)
+    run: (argv, ctx) =>
+      dialectOf(ctx.target) === 'busybox'
+        ? runBusyboxNslookup(argv, ctx, probe)
+        : runNslookup(argv, ctx, probe)
   }
 }
 
