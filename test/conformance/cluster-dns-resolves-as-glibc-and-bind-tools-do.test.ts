@@ -340,6 +340,15 @@ describe.skipIf(why !== undefined)('cluster DNS against glibc, BIND 9.18 and a r
     expect(run(sim, 'box', command)).toEqual({ ...real, stdout })
   })
 
+  it('BusyBox nslookup sends its queries in order while its first one waits for ARP', async () => {
+    // With no neighbour left, every query queues behind the one ARP request for the next hop.
+    expect(sh(`ip -n ${clientNs} neigh flush all`).exitCode).toBe(0)
+    expect(run(sim, 'box', 'ip neigh flush all').exitCode).toBe(0)
+    run(sim, 'box', 'nslookup web')
+    const simulated = queries(run(sim, 'node-1', 'tcpdump -nn -i cni0 udp port 53').stdout)
+    expect(simulated).toEqual(await realCapture('busybox nslookup web'))
+  })
+
   it.each([
     ['getent hosts web', 'getent hosts web'],
     ['getent hosts example.com', 'getent hosts example.com'],

@@ -7,16 +7,12 @@ const yaml = dnsClusterYaml({ id: 'bb-nslookup', webOn: ['node-2'], webService: 
   '{ name: shell, image: busybox, app: sleep }'
 )
 
-/**
- * The queries the client pod sent, as `TYPE? name`, from node-1's bridge, sorted: the first
- * datagram waits for the pod's neighbour entry, and the lab lets the next one pass it.
- */
+/** The queries the client pod sent, as `TYPE? name`, in the order node-1's bridge saw them. */
 function queriesSent(s: ReturnType<typeof labShellFromYaml>): string[] {
   return run(s, 'node-1', 'tcpdump -nn -i cni0 udp port 53')
     .stdout.split('\n')
     .filter((l) => /\.53: \d+\+ /.test(l))
     .map((l) => l.replace(/^.*\.53: \d+\+ /, '').replace(/ \(\d+\)$/, ''))
-    .sort()
 }
 
 describe("BusyBox's nslookup in a busybox pod", () => {
@@ -36,12 +32,12 @@ describe("BusyBox's nslookup in a busybox pod", () => {
       exitCode: 1
     })
     expect(queriesSent(s)).toEqual([
-      'A? web.cluster.local.',
       'A? web.default.svc.cluster.local.',
       'A? web.svc.cluster.local.',
-      'AAAA? web.cluster.local.',
+      'A? web.cluster.local.',
       'AAAA? web.default.svc.cluster.local.',
-      'AAAA? web.svc.cluster.local.'
+      'AAAA? web.svc.cluster.local.',
+      'AAAA? web.cluster.local.'
     ])
   })
 
@@ -66,10 +62,7 @@ describe("BusyBox's nslookup in a busybox pod", () => {
   it('asks a SERVFAIL again at once, twice as many times as it has queries', () => {
     const s = labShellFromYaml(yaml)
     run(s, 'client', 'nslookup example.com')
-    expect(queriesSent(s)).toEqual([
-      ...Array(3).fill('A? example.com.'),
-      ...Array(3).fill('AAAA? example.com.')
-    ])
+    expect(queriesSent(s)).toEqual(Array(3).fill(['A? example.com.', 'AAAA? example.com.']).flat())
   })
 
   it('looks an address up by its PTR and a given server without the search list', () => {
@@ -90,7 +83,7 @@ describe("BusyBox's nslookup in a busybox pod", () => {
       stderr: '',
       exitCode: 1
     })
-    expect(queriesSent(s)).toEqual(['A? web.', 'A? web.', 'AAAA? web.', 'AAAA? web.'])
+    expect(queriesSent(s)).toEqual(['A? web.', 'AAAA? web.', 'A? web.', 'AAAA? web.'])
     expect(run(s, 'client', 'timeout 1 nslookup web 10.96.0.99; echo $?')).toEqual({
       stdout: '124\n',
       stderr: '',

@@ -704,6 +704,7 @@ export class Walk {
       const n = findNeighbour(ns, dev.ifindex, nexthop)
       if (n?.lladdr && isValidNeighbour(n)) {
         mac = n.lladdr
+        this.#waitForArpReply(n)
         this.#push({
           seq: this.hops.length,
           leg: this.leg,
@@ -766,6 +767,16 @@ export class Walk {
       objectId: `${ns.id}/${dev.name}`
     })
     return this.xmit(ns, dev, pkt)
+  }
+
+  /**
+   * A packet that reaches an entry before the ARP reply that resolves it waits in the entry's
+   * queue (arp_queue), which the reply empties in the order the packets came: none overtakes one
+   * sent before it.
+   */
+  #waitForArpReply(n: Neighbour): void {
+    const now = this.lab.clock.nowMs
+    if (n.confirmedAt > now + this.elapsedMs) this.elapsedMs = n.confirmedAt - now
   }
 
   /**
@@ -834,7 +845,8 @@ export class Walk {
     this.#recordArpExchange(owner, dev, ip, undefined, senderIp)
     const { ns: rns, link } = owner
     this.#learnArpPath(owner, dev, now)
-    setNeighbour(ns, dev.ifindex, ip, link.mac, 'REACHABLE', now)
+    // The entry turns REACHABLE when the reply arrives: packets that reach it before then wait.
+    setNeighbour(ns, dev.ifindex, ip, link.mac, 'REACHABLE', now + this.elapsedMs)
     if (senderIp !== 0) setNeighbour(rns, link.ifindex, senderIp, dev.mac, 'STALE', now)
     this.hop(ns, 'arp-resolve', {
       device: dev.name,
@@ -1120,6 +1132,7 @@ export class Walk {
         }
         // Bridged DNAT: the new destination sits on this bridge, so the frame is re-addressed and bridged back out.
         const n = findNeighbour(ns, br.ifindex, pkt.dst)
+        if (n?.lladdr) this.#waitForArpReply(n)
         const mac = n?.lladdr ?? this.#arp(ns, br, pkt.dst, pickSourceOn(ns, br) ?? 0)
         if (!mac) return this.drop(ns, 'neigh-failed', pkt, br.name)
         // br_nf_pre_routing_finish_bridge writes only the destination (or restores the saved

@@ -535,7 +535,8 @@ export function startResolution(ns: Netns, ifindex: number, ip: Ipv4, at: number
  */
 export function useNeighbour(n: Neighbour, now: number, confirms: boolean): void {
   if (n.state === 'PERMANENT') return
-  if (confirms) n.confirmedAt = now
+  // A confirmation never moves back before the ARP reply a queued packet is waiting for.
+  if (confirms && now > n.confirmedAt) n.confirmedAt = now
   n.usedAt = now
   if (n.state === 'STALE') {
     n.state = 'DELAY'
