@@ -45,6 +45,7 @@ const busybox = (run: string, saves = false): Step => {
 const steps: Step[] = [
   cmd('client', `wget -qO- ${WEB_1}`),
   cmd('client', `wget -O- ${WEB_1}`),
+  cmd('client', `wget --output-doc=- --qui ${WEB_1} ; wget --output-document ; echo rc=$?`),
   cmd(
     'client',
     `wget ${WEB_1} && wget -q ${WEB_1}x/y.txt && wget 10.244.1.3:8080 && cat index.html.1 y.txt`,

@@ -7,6 +7,7 @@
 import { OutputBuilder } from '../command.ts'
 import type { CommandContext, CommandOutput, TimeoutSignal } from '../command.ts'
 import { getaddrinfo } from '../dns-resolver.ts'
+import { getopt, type OptionSpec } from '../getopt.ts'
 import {
   headerValue,
   parseHttpAnswer,
@@ -62,68 +63,51 @@ function timePeriod(text: string): number | undefined {
   return Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd']
 }
 
+/** The options the lab's wget takes, as wget hands them to getopt_long. */
+const OPTION_SPEC: OptionSpec = {
+  short: 'qSO:T:t:',
+  long: {
+    quiet: { key: 'q', arg: false },
+    'server-response': { key: 'S', arg: false },
+    spider: { key: 'spider', arg: false },
+    'output-document': { key: 'O', arg: true },
+    timeout: { key: 'T', arg: true },
+    'connect-timeout': { key: 'T', arg: true },
+    tries: { key: 't', arg: true }
+  }
+}
+
 function parse(argv: readonly string[]): Parsed {
-  const opts: Options = { quiet: false, serverResponse: false, spider: false, tries: DEFAULT_TRIES, urls: [] }
-  const set = (name: 'O' | 'T' | 't', value: string): Parsed | undefined => {
-    if (name === 'O') opts.output = value
-    else if (name === 'T') {
+  const parsed = getopt('wget', argv, OPTION_SPEC)
+  if (!parsed.ok) return usage(parsed.message.replace(/^wget: /, ''), EXIT.usage)
+  const opts: Options = {
+    quiet: false,
+    serverResponse: false,
+    spider: false,
+    tries: DEFAULT_TRIES,
+    urls: [...parsed.value.operands]
+  }
+  for (const { key, value = '' } of parsed.value.options) {
+    if (key === 'q') opts.quiet = true
+    else if (key === 'S') opts.serverResponse = true
+    else if (key === 'spider') opts.spider = true
+    else if (key === 'O') opts.output = value
+    else if (key === 'T') {
       const s = timePeriod(value)
       if (s === undefined)
         return {
           ok: false,
-          out: { stdout: '', stderr: `wget: --timeout: Invalid time period ‘${value}’\n`, exitCode: 2 }
+          out: {
+            stdout: '',
+            stderr: `wget: --timeout: Invalid time period ‘${value}’\n`,
+            exitCode: EXIT.usage
+          }
         }
       opts.timeoutS = s
     } else if (/^\d+$/.test(value)) opts.tries = Number(value)
     else if (value === 'inf') opts.tries = 0
-    return undefined
   }
-  const LONG_WITH_ARG: Record<string, 'O' | 'T' | 't'> = {
-    '--output-document': 'O',
-    '--timeout': 'T',
-    '--connect-timeout': 'T',
-    '--tries': 't'
-  }
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!
-    if (a === '--') {
-      opts.urls.push(...argv.slice(i + 1))
-      break
-    }
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=')
-      const name = eq < 0 ? a : a.slice(0, eq)
-      const key = LONG_WITH_ARG[name]
-      if (key) {
-        const value = eq < 0 ? argv[++i] : a.slice(eq + 1)
-        if (value === undefined) return usage(`option '${name}' requires an argument`, 2)
-        const bad = set(key, value)
-        if (bad) return bad
-      } else if (name === '--quiet') opts.quiet = true
-      else if (name === '--server-response') opts.serverResponse = true
-      else if (name === '--spider') opts.spider = true
-      else return usage(`unrecognized option '${a}'`, 2)
-      continue
-    }
-    if (!a.startsWith('-') || a === '-') {
-      opts.urls.push(a)
-      continue
-    }
-    for (let j = 1; j < a.length; j++) {
-      const letter = a[j]!
-      if (letter === 'q') opts.quiet = true
-      else if (letter === 'S') opts.serverResponse = true
-      else if (letter === 'O' || letter === 'T' || letter === 't') {
-        const rest = a.slice(j + 1)
-        const value = rest !== '' ? rest : argv[++i]
-        if (value === undefined) return usage(`option requires an argument -- '${letter}'`, 2)
-        const bad = set(letter, value)
-        if (bad) return bad
-        break
-      } else return usage(`invalid option -- '${letter}'`, 2)
-    }
-  }
-  if (opts.urls.length === 0) return usage('missing URL', 1)
+  if (opts.urls.length === 0) return usage('missing URL', EXIT.generic)
   return { ok: true, opts }
 }
 
